@@ -1,0 +1,335 @@
+"""One LibCST traversal per file that records everything the resolver needs.
+
+The traversal only *collects*: assignments (name -> value), attributes set on `self`,
+function returns, candidate calls, string literals, environment access, module attribute
+assignments. Deciding what holds a client or which literal feeds a `model=` needs the whole
+file (a client set in `__init__` is used in a method defined above it), so that happens in
+`Resolver`, run from `leave_Module` while the metadata is still attached.
+
+Scope and qualified-name metadata are requested only for files that import the SDK; other
+files that passed the byte prefilter get the light collector (positions only) because all
+they can hold is URLs, keys and environment reads.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from offramp.analysis.facts import Analysis, EnvAccess, KeyLiteral, UrlLiteral
+from offramp.analysis.values import (
+    KEY_RE,
+    classify_url,
+    dotted_name,
+    is_placeholder_key,
+    string_value,
+    template_value,
+    urls_in,
+)
+from offramp.catalog import SdkSurface
+from offramp.types import Span
+
+_ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
+
+
+class LightCollector(cst.CSTVisitor):
+    """Strings and environment access only; no scope analysis."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, sdk: SdkSurface, provider_hosts: Tuple[str, ...], analysis: Analysis) -> None:
+        super().__init__()
+        self.sdk = sdk
+        self.provider_hosts = provider_hosts
+        self.a = analysis
+        self.skip_strings: Set[int] = set()
+        self.stmt_stack: List[cst.CSTNode] = []
+        self.os_aliases: Set[str] = {"os"}  # names bound to the os module
+        self.os_names: Dict[str, str] = {}  # local name -> os attribute (from os import environ as e)
+        self.claimed_strings: Set[int] = set()
+
+    # -- helpers -----------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        r = self.get_metadata(PositionProvider, node)
+        return Span(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def note_statement(self, node: cst.CSTNode) -> None:
+        if self.stmt_stack:
+            self.a.statement_of[id(node)] = self.stmt_stack[-1]
+
+    # -- statements --------------------------------------------------------------------
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.stmt_stack.append(node)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self.stmt_stack.pop()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseCompoundStatement):
+            self.stmt_stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, cst.BaseCompoundStatement):
+            self.stmt_stack.pop()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        # A bare string statement is a docstring or a comment in disguise: not code.
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self.skip_strings.add(id(node.value))
+            if isinstance(node.value, cst.ConcatenatedString):
+                stack: List[cst.BaseExpression] = [node.value]
+                while stack:
+                    n = stack.pop()
+                    self.skip_strings.add(id(n))
+                    if isinstance(n, cst.ConcatenatedString):
+                        stack.extend([n.left, n.right])
+
+    # -- imports of os -----------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if dotted_name(alias.name) == "os":
+                self.os_aliases.add(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else "os")
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and dotted_name(node.module) == "os" and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                real = dotted_name(alias.name) or ""
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else real
+                self.os_names[local] = real
+
+    def _os_path(self, expr: cst.BaseExpression) -> Optional[str]:
+        """`os.environ.get` -> 'environ.get' when `os` (or an alias / from-import) is really the os module."""
+        name = dotted_name(expr)
+        if not name:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.os_aliases:
+            return rest or None
+        if head in self.os_names:
+            return self.os_names[head] + ("." + rest if rest else "")
+        return None
+
+    # -- environment ---------------------------------------------------------------------
+    def _env(self, name_node: cst.BaseExpression, write: bool, default: Optional[cst.BaseExpression]) -> None:
+        name = string_value(name_node)
+        if name is None:
+            return
+        role = self.sdk.env_role(name)
+        if role is None:
+            return
+        self.claimed_strings.add(id(name_node))
+        self.note_statement(name_node)
+        self.a.env.append(EnvAccess(node=name_node, span=self.span(name_node), name=name, role=role, write=write,
+                                    default=default))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        path = self._os_path(node.func)
+        if path in _ENV_GET and node.args and node.args[0].keyword is None:
+            default = node.args[1].value if len(node.args) > 1 else None
+            self._env(node.args[0].value, write=path in ("environ.setdefault",), default=default)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self._os_path(node.value) == "environ" and len(node.slice) == 1:
+            idx = node.slice[0].slice
+            if isinstance(idx, cst.Index):
+                self._env(idx.value, write=False, default=None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            tgt = t.target
+            if isinstance(tgt, cst.Subscript) and self._os_path(tgt.value) == "environ" and len(tgt.slice) == 1:
+                idx = tgt.slice[0].slice
+                if isinstance(idx, cst.Index):
+                    # Mark the write; visit_Subscript will see the same literal as a read, so skip it there.
+                    self._env(idx.value, write=True, default=None)
+                    self.claimed_strings.add(id(idx.value))
+
+    # -- literals ----------------------------------------------------------------------
+    def _string(self, node: cst.BaseExpression, text: Optional[str]) -> None:
+        if text is None:
+            return
+        in_code = id(node) not in self.skip_strings
+        for m in KEY_RE.finditer(text):
+            if not is_placeholder_key(m.group(0)):
+                self.note_statement(node)
+                self.a.keys.append(KeyLiteral(node=node, span=self.span(node)))
+                break
+        if not in_code:
+            return
+        lowered = text.lower()
+        if "openai" not in lowered and "azure" not in lowered:
+            return
+        for url in urls_in(text):
+            target = classify_url(url, self.sdk, self.provider_hosts)
+            if target.blocked:
+                self.note_statement(node)
+                self.a.urls.append(UrlLiteral(node=node, span=self.span(node), url=url.replace("\x00", "{...}"),
+                                              target=target))
+                break
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node, string_value(node))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string(node, template_value(node))
+
+
+class FullCollector(LightCollector):
+    """Adds what SDK resolution needs: scopes, qualified names and the raw binding maps."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+
+    def __init__(self, sdk: SdkSurface, provider_hosts: Tuple[str, ...], analysis: Analysis) -> None:
+        super().__init__(sdk, provider_hosts, analysis)
+        self.frames: List[cst.CSTNode] = []
+        # Name node (assignment target) -> assigned expression.
+        self.assign_values: Dict[int, cst.BaseExpression] = {}
+        self.annotations: Dict[int, cst.BaseExpression] = {}
+        # (id(class), attr) -> values assigned to self.attr / the class attribute
+        self.self_attrs: Dict[Tuple[int, str], List[cst.BaseExpression]] = {}
+        self.self_annots: Dict[Tuple[int, str], cst.BaseExpression] = {}
+        self.class_methods: Dict[Tuple[int, str], cst.FunctionDef] = {}
+        self.returns: Dict[int, List[cst.BaseExpression]] = {}
+        self.func_class: Dict[int, Optional[cst.ClassDef]] = {}
+        self.self_names: Dict[int, str] = {}  # id(function) -> name of its first parameter when a method
+        # (id(scope), name) -> {key: [values]} for `name["key"] = value`
+        self.item_sets: Dict[Tuple[int, str], Dict[str, List[cst.BaseExpression]]] = {}
+        # candidate calls with their context (class, function)
+        self.calls: List[Tuple[cst.Call, Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = []
+        self.attr_assigns: List[Tuple[cst.Assign, cst.Attribute]] = []
+        self.module_classes: Dict[str, cst.ClassDef] = {}
+        self.context_of: Dict[int, Tuple[Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = {}
+
+    # -- structure -----------------------------------------------------------------------
+    # `frames` holds the enclosing classes and functions, innermost last.
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not self.frames:
+            self.module_classes[node.name.value] = node
+        self.frames.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.frames.pop()
+
+    def _current_class_for_body(self) -> Optional[cst.ClassDef]:
+        """The class whose body we are directly in (not inside one of its methods)."""
+        if self.frames and isinstance(self.frames[-1], cst.ClassDef):
+            return self.frames[-1]
+        return None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        cls = self._current_class_for_body()
+        self.func_class[id(node)] = cls
+        if cls is not None:
+            self.class_methods[(id(cls), node.name.value)] = node
+            params = node.params.posonly_params or node.params.params
+            if params:
+                self.self_names[id(node)] = params[0].name.value
+        self.frames.append(node)
+        self.returns.setdefault(id(node), [])
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.frames.pop()
+
+    def visit_Return(self, node: cst.Return) -> None:
+        func = self._innermost_function()
+        if func is not None and node.value is not None:
+            self.returns[id(func)].append(node.value)
+
+    def _innermost_function(self) -> Optional[cst.FunctionDef]:
+        for f in reversed(self.frames):
+            if isinstance(f, cst.FunctionDef):
+                return f
+        return None
+
+    def _method_class(self) -> Tuple[Optional[cst.ClassDef], Optional[str]]:
+        """The class of the innermost enclosing method and its `self` name (closures see it too)."""
+        for f in reversed(self.frames):
+            if isinstance(f, cst.FunctionDef) and self.func_class.get(id(f)) is not None:
+                return self.func_class[id(f)], self.self_names.get(id(f))
+        return None, None
+
+    def context(self) -> Tuple[Optional[cst.ClassDef], Optional[cst.FunctionDef]]:
+        cls, _ = self._method_class()
+        if cls is None:
+            cls = self._current_class_for_body()
+        return cls, self._innermost_function()
+
+    # -- bindings ------------------------------------------------------------------------
+    def _bind(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression],
+              annotation: Optional[cst.BaseExpression] = None) -> None:
+        if isinstance(target, cst.Name):
+            if value is not None:
+                self.assign_values[id(target)] = value
+            if annotation is not None:
+                self.annotations[id(target)] = annotation
+            cls = self._current_class_for_body()
+            if cls is not None:
+                if value is not None:
+                    self.self_attrs.setdefault((id(cls), target.value), []).append(value)
+                if annotation is not None:
+                    self.self_annots[(id(cls), target.value)] = annotation
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            cls, self_name = self._method_class()
+            if cls is not None and target.value.value == self_name:
+                if value is not None:
+                    self.self_attrs.setdefault((id(cls), target.attr.value), []).append(value)
+                if annotation is not None:
+                    self.self_annots[(id(cls), target.attr.value)] = annotation
+            elif value is not None and isinstance(target.value, cst.Name) and target.value.value in self.module_classes:
+                cls_node = self.module_classes[target.value.value]
+                self.self_attrs.setdefault((id(cls_node), target.attr.value), []).append(value)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1:
+            idx = target.slice[0].slice
+            key = string_value(idx.value) if isinstance(idx, cst.Index) else None
+            if key is not None and value is not None:
+                scope = self.get_metadata(ScopeProvider, target, None)
+                if scope is not None:
+                    self.item_sets.setdefault((id(scope), target.value.value), {}).setdefault(key, []).append(value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        for t in node.targets:
+            self._bind(t.target, node.value)
+            if isinstance(t.target, cst.Attribute):
+                self.attr_assigns.append((node, t.target))
+                self.context_of[id(node)] = self.context()
+                self.note_statement(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value, node.annotation.annotation)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, node.item)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.annotation is not None:
+            self.annotations[id(node)] = node.annotation.annotation
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if isinstance(node.func, (cst.Attribute, cst.Name)):
+            cls, func = self.context()
+            self.calls.append((node, cls, func))
+            self.note_statement(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        super().visit_SimpleString(node)
+        self.note_statement(node)
+        if self.frames:
+            self.context_of[id(node)] = self.context()
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self.note_statement(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        from offramp.analysis.resolve import Resolver
+
+        Resolver(self).run()

@@ -1,0 +1,130 @@
+"""What the analysis learned about one file: SDK facts, each tied to the node it came from.
+
+Facts describe code, not problems: checks decide what is a finding, fixes decide what to
+rewrite. They keep their LibCST node so that a fix edits exactly what the check reported,
+and a Span so that findings never need the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from offramp.analysis.values import Target
+from offramp.types import Span
+
+
+@dataclass(eq=False)
+class ClientCtor:
+    """`OpenAI(...)`, `AzureOpenAI(...)` and friends."""
+
+    node: cst.Call
+    span: Span
+    cls: str  # the name as written, for messages
+    qualified: str  # openai.OpenAI, openai.AzureOpenAI, ...
+    azure: bool
+    target: Target
+    # Literal(s) that decided the target (a base_url string), so the URL check does not repeat it.
+    target_literals: Tuple[cst.CSTNode, ...] = ()
+    star_kwargs: bool = False
+    star_kwargs_resolved: bool = False
+    keywords: Tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class ModelLiteral:
+    """A string literal that reaches an SDK call's model (or deployment) argument."""
+
+    node: cst.CSTNode  # SimpleString or ConcatenatedString
+    span: Span
+    value: str
+    arg: str  # model | engine | deployment_id | azure_deployment
+    azure: bool  # the value names an Azure deployment
+    calls: List["ApiCall"] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class DynamicModel:
+    """A model argument whose value offramp cannot rewrite (env var, attribute of another object...)."""
+
+    span: Span
+    origin: str
+
+
+@dataclass(eq=False)
+class ApiCall:
+    """A call into the SDK's resource tree: client, module client or legacy v0 class."""
+
+    node: cst.Call
+    span: Span
+    via: str  # "client" | "module" | "v0"
+    path: str  # e.g. "chat.completions.create" (v0: "ChatCompletion.create")
+    display: str  # the callee as written
+    family: str  # endpoint family (rules/openai.toml [resources])
+    clients: Tuple[ClientCtor, ...] = ()  # constructions this call may go through (empty: unknown/annotated)
+    azure: bool = False  # goes through an Azure client (model= is a deployment name)
+    keywords: Tuple[str, ...] = ()  # explicit keyword names plus keys of resolved **dicts
+    response_format: Optional[str] = None  # json_object | json_schema | text | None
+    tool_choice: Optional[str] = None
+    image_input: bool = False
+    model_literals: List[ModelLiteral] = field(default_factory=list)
+    dynamic_model: Optional[DynamicModel] = None
+
+
+@dataclass(eq=False)
+class ModuleAssign:
+    """`openai.<attr> = value` (module-level client configuration, v1 or v0)."""
+
+    node: cst.Assign
+    span: Span
+    attr: str
+    role: str  # from rules/openai.toml [module-config]
+    value: cst.BaseExpression
+    target: Optional[Target] = None  # for base-url / azure-endpoint assignments
+    literal: Optional[str] = None
+
+
+@dataclass(eq=False)
+class EnvAccess:
+    """A read or write of an OpenAI environment variable."""
+
+    node: cst.CSTNode  # the string literal naming the variable
+    span: Span
+    name: str
+    role: str
+    write: bool = False
+    default: Optional[cst.BaseExpression] = None
+
+
+@dataclass(eq=False)
+class UrlLiteral:
+    node: cst.CSTNode
+    span: Span
+    url: str
+    target: Target
+
+
+@dataclass(eq=False)
+class KeyLiteral:
+    node: cst.CSTNode
+    span: Span
+
+
+@dataclass(eq=False)
+class Analysis:
+    """All facts of one file."""
+
+    module: cst.Module
+    sdk_imported: bool = False
+    clients: List[ClientCtor] = field(default_factory=list)
+    calls: List[ApiCall] = field(default_factory=list)
+    module_assigns: List[ModuleAssign] = field(default_factory=list)
+    module_target: Optional[Target] = None  # where the implicit module client goes (None: unused)
+    env: List[EnvAccess] = field(default_factory=list)
+    urls: List[UrlLiteral] = field(default_factory=list)
+    keys: List[KeyLiteral] = field(default_factory=list)
+    models: List[ModelLiteral] = field(default_factory=list)
+    # Statement that contains each fact node, for TODO comments and suppression lookups.
+    statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)

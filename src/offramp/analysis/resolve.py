@@ -1,0 +1,593 @@
+"""Turn the collector's raw maps into SDK facts: clients, API calls, model literals, module config.
+
+Resolution follows values through the file the way a reader would: a name to what was
+assigned to it (ScopeProvider knows which assignments are visible), `self.x` to what any
+method of the class assigned, a factory call to what the function returns, `**kwargs` to the
+dict literal it was built from, a parameter to its default. It stops at the file boundary
+and at a small depth, and says "dynamic" rather than guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider, ScopeProvider
+
+from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
+from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
+
+if TYPE_CHECKING:
+    from offramp.analysis.collector import FullCollector
+
+_MAX_DEPTH = 8
+ClassCtx = Optional[cst.ClassDef]
+
+
+@dataclass(frozen=True)
+class Annotated:
+    """A client known only by its type annotation (a parameter `client: OpenAI`)."""
+
+    azure: bool
+
+
+ClientRef = Union[ClientCtor, Annotated]
+
+
+class Resolver:
+    def __init__(self, c: "FullCollector") -> None:
+        self.c = c
+        self.sdk = c.sdk
+        self.a = c.a
+        self.ctors: Dict[int, ClientCtor] = {}
+        self.models: Dict[int, ModelLiteral] = {}
+
+    # -- metadata ------------------------------------------------------------------------
+    def qnames(self, node: cst.CSTNode) -> Set[str]:
+        try:
+            return {q.name for q in self.c.get_metadata(QualifiedNameProvider, node, set())}
+        except Exception:  # noqa: BLE001 - metadata is absent for synthetic nodes
+            return set()
+
+    def assignments(self, name: cst.Name) -> List[cst.CSTNode]:
+        scope = self.c.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return []
+        try:
+            return [a.node for a in scope[name.value]]
+        except Exception:  # noqa: BLE001
+            return []
+
+    def client_class(self, func: cst.BaseExpression) -> Optional[str]:
+        for q in self.qnames(func):
+            if q in self.sdk.openai_clients or q in self.sdk.azure_clients:
+                return q
+        return None
+
+    def is_azure_class(self, qualified: str) -> bool:
+        return qualified in self.sdk.azure_clients
+
+    # -- generic value resolution ----------------------------------------------------------
+    def values_of(self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0,
+                  seen: Optional[Set[int]] = None) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+        """The terminal expressions `expr` may evaluate to (literals, calls, unknowns)."""
+        seen = set() if seen is None else seen
+        if depth > _MAX_DEPTH or id(expr) in seen:
+            return [(expr, cls)]
+        seen.add(id(expr))
+        if isinstance(expr, cst.Await):
+            return self.values_of(expr.expression, cls, depth + 1, seen)
+        if isinstance(expr, cst.IfExp):
+            return self.values_of(expr.body, cls, depth + 1, seen) + self.values_of(expr.orelse, cls, depth + 1, seen)
+        if isinstance(expr, cst.BooleanOperation):
+            return self.values_of(expr.left, cls, depth + 1, seen) + self.values_of(expr.right, cls, depth + 1, seen)
+        if isinstance(expr, cst.Name):
+            if expr.value in ("None", "True", "False"):
+                return [(expr, cls)]
+            out: List[Tuple[cst.CSTNode, ClassCtx]] = []
+            for node in self.assignments(expr):
+                if isinstance(node, cst.Name):
+                    value = self.c.assign_values.get(id(node))
+                    if value is not None:
+                        out += self.values_of(value, cls, depth + 1, seen)
+                    else:
+                        out.append((node, cls))
+                elif isinstance(node, cst.Param):
+                    if node.default is not None:
+                        out += self.values_of(node.default, cls, depth + 1, seen)
+                    out.append((node, cls))
+                else:
+                    out.append((node, cls))
+            return out or [(expr, cls)]
+        if isinstance(expr, cst.Attribute):
+            owner = self.attribute_owner(expr, cls)
+            if owner is not None:
+                values = self.c.self_attrs.get((id(owner), expr.attr.value), [])
+                out = []
+                for v in values:
+                    out += self.values_of(v, owner, depth + 1, seen)
+                if out:
+                    return out
+            return [(expr, cls)]
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+            idx = expr.slice[0].slice
+            key = string_value(idx.value) if isinstance(idx, cst.Index) else None
+            if key is not None:
+                entries, _ = self.dict_entries(expr.value, cls, depth + 1)
+                if key in entries:
+                    out = []
+                    for v in entries[key]:
+                        out += self.values_of(v, cls, depth + 1, seen)
+                    return out
+            return [(expr, cls)]
+        return [(expr, cls)]
+
+    def attribute_owner(self, expr: cst.Attribute, cls: ClassCtx) -> ClassCtx:
+        """The class whose attributes `expr` reads: `self.x` in a method, or `Config.x` for a module class."""
+        if not isinstance(expr.value, cst.Name):
+            return None
+        base = expr.value.value
+        if cls is not None and base in {"self", "cls"} | self._self_names_of(cls):
+            return cls
+        return self.c.module_classes.get(base)
+
+    def _self_names_of(self, cls: cst.ClassDef) -> Set[str]:
+        return {n for fid, n in self.c.self_names.items() if self.c.func_class.get(fid) is cls}
+
+    def dict_entries(self, expr: cst.BaseExpression, cls: ClassCtx,
+                     depth: int = 0) -> Tuple[Dict[str, List[cst.BaseExpression]], bool]:
+        """Keys of the dict(s) `expr` may be; `complete` is False when some part is unknown."""
+        entries: Dict[str, List[cst.BaseExpression]] = {}
+        complete = True
+        if depth > _MAX_DEPTH:
+            return entries, False
+        for node, _ in self.values_of(expr, cls, depth + 1):
+            if isinstance(node, cst.Dict):
+                for el in node.elements:
+                    if isinstance(el, cst.DictElement):
+                        k = string_value(el.key)
+                        if k is None:
+                            complete = False
+                        else:
+                            entries.setdefault(k, []).append(el.value)
+                    elif isinstance(el, cst.StarredDictElement):
+                        sub, ok = self.dict_entries(el.value, cls, depth + 1)
+                        complete &= ok
+                        for k, v in sub.items():
+                            entries.setdefault(k, []).extend(v)
+            elif isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
+                for arg in node.args:
+                    if arg.keyword is not None:
+                        entries.setdefault(arg.keyword.value, []).append(arg.value)
+                    else:
+                        complete = False
+            else:
+                complete = False
+        # `kwargs["model"] = ...` after the literal was built
+        if isinstance(expr, cst.Name):
+            scope = self.c.get_metadata(ScopeProvider, expr, None)
+            items = self.c.item_sets.get((id(scope), expr.value), {}) if scope is not None else {}
+            for k, v in items.items():
+                entries.setdefault(k, []).extend(v)
+        return entries, complete
+
+    # -- clients ---------------------------------------------------------------------------
+    def clients_of(self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0,
+                   seen: Optional[Set[int]] = None) -> List[ClientRef]:
+        seen = set() if seen is None else seen
+        if depth > _MAX_DEPTH or id(expr) in seen:
+            return []
+        seen.add(id(expr))
+        out: List[ClientRef] = []
+        if isinstance(expr, cst.Await):
+            return self.clients_of(expr.expression, cls, depth + 1, seen)
+        if isinstance(expr, (cst.IfExp,)):
+            return self.clients_of(expr.body, cls, depth + 1, seen) + self.clients_of(expr.orelse, cls, depth + 1, seen)
+        if isinstance(expr, cst.BooleanOperation):
+            return self.clients_of(expr.left, cls, depth + 1, seen) + self.clients_of(expr.right, cls, depth + 1, seen)
+        if isinstance(expr, cst.Call):
+            q = self.client_class(expr.func)
+            if q is not None:
+                return [self.ctor(expr, q, cls)]
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in self.sdk.copies:
+                return self.clients_of(expr.func.value, cls, depth + 1, seen)
+            if self.qnames(expr.func) & self.sdk.wrappers and expr.args:
+                return self.clients_of(expr.args[0].value, cls, depth + 1, seen)
+            for fn, fn_cls in self.functions_for(expr.func, cls):
+                ann = fn.returns.annotation if fn.returns is not None else None
+                if ann is not None:
+                    kind = self.annotation_client(ann)
+                    if kind is not None:
+                        out.append(kind)
+                for r in self.c.returns.get(id(fn), []):
+                    out += self.clients_of(r, fn_cls, depth + 1, seen)
+            return out
+        if isinstance(expr, cst.Name):
+            for node in self.assignments(expr):
+                ann = self.c.annotations.get(id(node))
+                if ann is not None:
+                    kind = self.annotation_client(ann)
+                    if kind is not None:
+                        out.append(kind)
+                if isinstance(node, cst.Name):
+                    value = self.c.assign_values.get(id(node))
+                    if value is not None:
+                        out += self.clients_of(value, cls, depth + 1, seen)
+                elif isinstance(node, cst.Param) and node.default is not None:
+                    out += self.clients_of(node.default, cls, depth + 1, seen)
+            return out
+        if isinstance(expr, cst.Attribute):
+            owner = self.attribute_owner(expr, cls)
+            if owner is not None:
+                ann = self.c.self_annots.get((id(owner), expr.attr.value))
+                if ann is not None:
+                    kind = self.annotation_client(ann)
+                    if kind is not None:
+                        out.append(kind)
+                for v in self.c.self_attrs.get((id(owner), expr.attr.value), []):
+                    out += self.clients_of(v, owner, depth + 1, seen)
+            return out
+        return out
+
+    def annotation_client(self, ann: cst.BaseExpression) -> Optional[Annotated]:
+        """`OpenAI`, `openai.AsyncAzureOpenAI`, `Optional[OpenAI]`, `OpenAI | None`, "OpenAI"."""
+        nodes: List[cst.BaseExpression] = [ann]
+        while nodes:
+            n = nodes.pop()
+            if isinstance(n, cst.Subscript):
+                nodes.append(n.value)
+                nodes.extend(e.slice.value for e in n.slice if isinstance(e.slice, cst.Index))
+                continue
+            if isinstance(n, cst.BinaryOperation):
+                nodes.extend([n.left, n.right])
+                continue
+            q = self.client_class(n) if isinstance(n, (cst.Name, cst.Attribute)) else None
+            if q is not None:
+                return Annotated(azure=self.is_azure_class(q))
+        return None
+
+    def functions_for(self, func: cst.BaseExpression, cls: ClassCtx) -> List[Tuple[cst.FunctionDef, ClassCtx]]:
+        out: List[Tuple[cst.FunctionDef, ClassCtx]] = []
+        if isinstance(func, cst.Name):
+            for node in self.assignments(func):
+                if isinstance(node, cst.FunctionDef):
+                    out.append((node, self.c.func_class.get(id(node))))
+        elif isinstance(func, cst.Attribute):
+            owner = self.attribute_owner(func, cls)
+            if owner is not None:
+                fn = self.c.class_methods.get((id(owner), func.attr.value))
+                if fn is not None:
+                    out.append((fn, owner))
+        return out
+
+    def ctor(self, call: cst.Call, qualified: str, cls: ClassCtx) -> ClientCtor:
+        got = self.ctors.get(id(call))
+        if got is not None:
+            return got
+        azure = self.is_azure_class(qualified)
+        kwargs: Dict[str, List[cst.BaseExpression]] = {}
+        star = False
+        resolved = True
+        for arg in call.args:
+            if arg.keyword is not None:
+                kwargs.setdefault(arg.keyword.value, []).append(arg.value)
+            elif arg.star == "**":
+                star = True
+                entries, ok = self.dict_entries(arg.value, cls)
+                resolved &= ok
+                for k, v in entries.items():
+                    kwargs.setdefault(k, []).extend(v)
+            elif arg.star == "*":
+                star, resolved = True, False
+        literals: List[cst.CSTNode] = []
+        if azure:
+            target = Target("azure", detail="Azure OpenAI")
+            for key in ("azure_endpoint", "base_url"):
+                for v in kwargs.get(key, []):
+                    t, lits = self.target_of(v, cls, env_fallback=False)
+                    literals += lits
+                    if t.kind in ("local",):
+                        target = t
+                    elif t.kind == "azure" and t.host:
+                        target = Target("azure", t.host, t.host)
+        elif "base_url" in kwargs:
+            target, literals = self.targets_of(kwargs["base_url"], cls)
+        elif "provider" in kwargs:
+            target = Target("other", detail="a cloud provider (provider=)")
+        elif "data_residency" in kwargs:
+            region = string_value(kwargs["data_residency"][0]) or "<region>"
+            host = "api.openai.com" if region == "global" else f"{region}.api.openai.com"
+            target = Target("openai", host, f"{host} (data_residency={region!r})")
+            literals = [kwargs["data_residency"][0]]
+        elif star and not resolved:
+            target = Target("dynamic", detail="**kwargs")
+        else:
+            target = Target("openai", "api.openai.com", "api.openai.com (no base_url; OPENAI_BASE_URL unset)")
+        name = dotted_name(call.func) or qualified
+        ctor = ClientCtor(
+            node=call,
+            span=self.c.span(call),
+            cls=name,
+            qualified=qualified,
+            azure=azure or target.kind == "azure",
+            target=target,
+            target_literals=tuple(literals),
+            star_kwargs=star,
+            star_kwargs_resolved=resolved,
+            keywords=tuple(kwargs),
+        )
+        self.ctors[id(call)] = ctor
+        return ctor
+
+    def targets_of(self, exprs: Iterable[cst.BaseExpression], cls: ClassCtx) -> Tuple[Target, List[cst.CSTNode]]:
+        best: Optional[Target] = None
+        literals: List[cst.CSTNode] = []
+        for e in exprs:
+            t, lits = self.target_of(e, cls)
+            literals += lits
+            if best is None or (t.blocked and not best.blocked):
+                best = t
+        return best or Target("dynamic"), literals
+
+    def target_of(self, expr: cst.BaseExpression, cls: ClassCtx,
+                  env_fallback: bool = True) -> Tuple[Target, List[cst.CSTNode]]:
+        """Where a base-URL expression points. Blocked wins over unknown: one path to OpenAI is enough."""
+        found: List[Target] = []
+        literals: List[cst.CSTNode] = []
+        for node, _ in self.values_of(expr, cls):
+            text = template_value(node) if isinstance(node, cst.BaseExpression) else None
+            if text is not None:
+                found.append(classify_url(text, self.sdk, self.c.provider_hosts))
+                literals.append(node)
+                continue
+            if isinstance(node, cst.Name) and node.value == "None":
+                found.append(Target("openai", "api.openai.com", "api.openai.com (base_url=None)"))
+                continue
+            env = self.env_read(node)
+            if env is not None:
+                name, default = env
+                if default is not None:
+                    t, lits = self.target_of(default, cls, env_fallback)
+                    found.append(t)
+                    literals += lits
+                elif env_fallback and self.sdk.env_role(name) == "base-url" and isinstance(node, cst.Call):
+                    found.append(Target("openai", "api.openai.com", f"api.openai.com (when {name} is unset)"))
+                else:
+                    found.append(Target("env", detail=f"${name}"))
+                continue
+            found.append(Target("dynamic"))
+        blocked = [t for t in found if t.blocked]
+        if blocked:
+            return blocked[0], literals
+        known = [t for t in found if t.kind not in ("dynamic",)]
+        return (known[0] if known else Target("dynamic")), literals
+
+    def env_read(self, node: cst.CSTNode) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
+        if isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:
+            path = self.c._os_path(node.func)
+            if path in ("getenv", "environ.get"):
+                name = string_value(node.args[0].value)
+                if name is not None:
+                    return name, (node.args[1].value if len(node.args) > 1 else None)
+        if isinstance(node, cst.Subscript) and self.c._os_path(node.value) == "environ" and len(node.slice) == 1:
+            idx = node.slice[0].slice
+            if isinstance(idx, cst.Index):
+                name = string_value(idx.value)
+                if name is not None:
+                    return name, None
+        return None
+
+    # -- API calls ----------------------------------------------------------------------
+    def resource_family(self, segments: List[str]) -> Optional[str]:
+        for n in (2, 1):
+            if len(segments) > n:
+                fam = self.sdk.resources.get(".".join(segments[:n]))
+                if fam is not None:
+                    return fam
+        return None
+
+    def chain_candidates(self, func: cst.BaseExpression) -> List[Tuple[cst.BaseExpression, List[str]]]:
+        """Every (receiver, attribute path) split of `a.b.c.d`, innermost receiver last.
+
+        `with_options(...)` / `copy(...)` calls inside the chain are kept in the receiver (they
+        return a client), and `with_raw_response` / `with_streaming_response` are dropped from
+        the path.
+        """
+        out: List[Tuple[cst.BaseExpression, List[str]]] = []
+        segs: List[str] = []
+        node = func
+        while isinstance(node, cst.Attribute):
+            segs.insert(0, node.attr.value)
+            node = node.value
+            out.append((node, [s for s in segs if s not in self.sdk.passthrough]))
+            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value in self.sdk.copies):
+                break
+        return out
+
+    def classify_call(self, call: cst.Call, cls: ClassCtx) -> Optional[ApiCall]:
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        for q in self.qnames(func):
+            head, _, rest = q.partition(".")
+            if head not in self.sdk.sdk_modules or not rest:
+                continue
+            parts = rest.split(".")
+            if parts[0] in self.sdk.legacy_resources and len(parts) >= 2:
+                return self.api_call(call, cls, "v0", ".".join(parts), self.sdk.legacy_resources[parts[0]], ())
+            fam = self.resource_family([p for p in parts if p not in self.sdk.passthrough])
+            if fam is not None:
+                return self.api_call(call, cls, "module", ".".join(parts), fam, ())
+        for base, segs in self.chain_candidates(func):
+            fam = self.resource_family(segs)
+            if fam is None:
+                continue
+            refs = self.clients_of(base, cls)
+            if refs:
+                break
+        else:
+            return None
+        ctors = tuple(dict.fromkeys(r for r in refs if isinstance(r, ClientCtor)))
+        azure = any(r.azure for r in refs)
+        return self.api_call(call, cls, "client", ".".join(segs), fam, ctors, azure=azure)
+
+    def api_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str,
+                 ctors: Tuple[ClientCtor, ...], azure: bool = False) -> ApiCall:
+        keywords: List[str] = []
+        values: Dict[str, List[cst.BaseExpression]] = {}
+        for arg in call.args:
+            if arg.keyword is not None:
+                keywords.append(arg.keyword.value)
+                values.setdefault(arg.keyword.value, []).append(arg.value)
+            elif arg.star == "**":
+                entries, _ = self.dict_entries(arg.value, cls)
+                for k, v in entries.items():
+                    keywords.append(k)
+                    values.setdefault(k, []).extend(v)
+        rf = None
+        for v in values.get("response_format", []):
+            for node, _ in self.values_of(v, cls):
+                if isinstance(node, cst.Dict):
+                    entries, _ = self.dict_entries(node, cls)
+                    for t in entries.get("type", []):
+                        rf = string_value(t) or rf
+                elif path.endswith(".parse"):
+                    rf = "json_schema"
+        tool_choice = None
+        for v in values.get("tool_choice", []):
+            tool_choice = string_value(v) or tool_choice
+        api = ApiCall(
+            node=call,
+            span=self.c.span(call),
+            via=via,
+            path=path,
+            display=dotted_name(call.func) or path,
+            family=family,
+            clients=ctors,
+            azure=azure,
+            keywords=tuple(dict.fromkeys(keywords)),
+            response_format=rf,
+            tool_choice=tool_choice,
+            image_input=_mentions(call, ("image_url", "input_image")),
+        )
+        self.model_args(api, values, cls)
+        return api
+
+    def model_args(self, api: ApiCall, values: Dict[str, List[cst.BaseExpression]], cls: ClassCtx) -> None:
+        sources: List[Tuple[str, cst.BaseExpression]] = []
+        for arg in ("model", "engine", "deployment_id"):
+            for v in values.get(arg, []):
+                sources.append((arg, v))
+        if api.via == "v0" and api.path.startswith("Audio.") and api.node.args and api.node.args[0].keyword is None:
+            sources.append(("model", api.node.args[0].value))
+        for arg, expr in sources:
+            deployment = arg in ("engine", "deployment_id") or api.azure
+            for node, _ in self.values_of(expr, cls):
+                value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                if value is not None:
+                    if deployment or self.sdk.is_openai_model(value):
+                        lit = self.model_literal(node, value, arg, deployment)
+                        lit.calls.append(api)
+                        api.model_literals.append(lit)
+                    continue
+                origin = self.origin(node)
+                if origin and api.dynamic_model is None:
+                    api.dynamic_model = DynamicModel(span=self.c.span(expr), origin=origin)
+
+    def model_literal(self, node: cst.CSTNode, value: str, arg: str, deployment: bool) -> ModelLiteral:
+        got = self.models.get(id(node))
+        if got is None:
+            got = ModelLiteral(node=node, span=self.c.span(node), value=value, arg=arg, azure=deployment)
+            self.models[id(node)] = got
+        return got
+
+    def origin(self, node: cst.CSTNode) -> Optional[str]:
+        env = self.env_read(node)
+        if env is not None:
+            return f"environment variable `{env[0]}`"
+        if isinstance(node, cst.Param):
+            return f"parameter `{node.name.value}`"
+        if isinstance(node, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):
+            text = dotted_name(node) if isinstance(node, (cst.Attribute, cst.Name)) else None
+            return f"`{text}`" if text else "a value computed at run time"
+        return None
+
+    # -- module client ----------------------------------------------------------------------
+    def module_assigns(self) -> None:
+        for assign, target in self.c.attr_assigns:
+            for q in self.qnames(target):
+                head, _, attr = q.partition(".")
+                if head in self.sdk.sdk_modules and attr in self.sdk.module_config:
+                    role = self.sdk.module_config[attr]
+                    cls, _ = self.c.context_of.get(id(assign), (None, None))
+                    ma = ModuleAssign(node=assign, span=self.c.span(assign), attr=attr, role=role, value=assign.value)
+                    ma.literal = string_value(assign.value)
+                    if role in ("base-url", "azure-endpoint"):
+                        ma.target, _ = self.target_of(assign.value, cls, env_fallback=True)
+                        if role == "azure-endpoint" and ma.target.kind not in ("local", "provider", "other"):
+                            ma.target = Target("azure", ma.target.host, ma.target.host or "Azure OpenAI")
+                    self.a.module_assigns.append(ma)
+                    break
+
+    def module_target(self) -> Target:
+        bases = [m for m in self.a.module_assigns if m.role in ("base-url", "azure-endpoint") and m.target]
+        azure_type = any(m.role == "api-type" and (m.literal or "").lower().startswith("azure")
+                         for m in self.a.module_assigns)
+        open_type = any(m.role == "api-type" and (m.literal or "").lower() in ("open_ai", "openai")
+                        for m in self.a.module_assigns)
+        for m in bases:
+            assert m.target is not None
+            if m.target.blocked:
+                return m.target
+        for m in bases:
+            assert m.target is not None
+            if m.target.kind in ("local", "provider", "other", "env", "dynamic") and not azure_type:
+                return m.target
+        if azure_type:
+            return Target("azure", detail="Azure OpenAI (api_type='azure')")
+        _ = open_type
+        return Target("openai", "api.openai.com", "calls api.openai.com (no base URL set in this file)")
+
+    # -- driver ---------------------------------------------------------------------------
+    def run(self) -> None:
+        self.module_assigns()
+        self.a.module_target = self.module_target()
+        for call, cls, _func in self.c.calls:
+            q = self.client_class(call.func)
+            if q is not None:
+                self.ctor(call, q, cls)
+                # azure_deployment= names a deployment, like model= on Azure.
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value == "azure_deployment":
+                        for node, _ in self.values_of(arg.value, cls):
+                            value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                            if value is not None:
+                                self.model_literal(node, value, "azure_deployment", True)
+                continue
+            api = self.classify_call(call, cls)
+            if api is None:
+                continue
+            if api.via in ("module", "v0") and self.a.module_target is not None:
+                if self.a.module_target.kind == "azure":
+                    api.azure = True
+                    for lit in api.model_literals:
+                        lit.azure = True
+            self.a.calls.append(api)
+        self.a.clients = list(self.ctors.values())
+        self.a.models = list(self.models.values())
+
+
+def _mentions(node: cst.CSTNode, words: Tuple[str, ...]) -> bool:
+    """Whether a string literal inside `node` equals one of `words` (cheap image-input detection)."""
+    found = False
+
+    class _V(cst.CSTVisitor):
+        def visit_SimpleString(self, n: cst.SimpleString) -> None:
+            nonlocal found
+            if string_value(n) in words:
+                found = True
+
+    node.visit(_V())
+    return found

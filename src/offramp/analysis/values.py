@@ -1,0 +1,151 @@
+"""Small, pure helpers that read values out of LibCST expressions and classify URLs.
+
+They answer "what string is this?" and "where does this URL go?" without any knowledge of
+scopes, so the collector and the fix planner can share them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence
+from urllib.parse import urlsplit
+
+import libcst as cst
+
+from offramp.catalog import SdkSurface, host_matches
+
+URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.IGNORECASE)
+# OpenAI-style secret keys. DeepSeek and DashScope issue keys of the same shape.
+KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
+_PLACEHOLDER_BODY = re.compile(r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I)
+DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """`a.b.c` for Name/Attribute chains, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def string_value(node: cst.BaseExpression) -> Optional[str]:
+    """The value of a plain (possibly implicitly concatenated) string literal; None for anything else."""
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - odd literals (e.g. bad escapes) are simply not values
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left = string_value(node.left)
+        right = string_value(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def template_value(node: cst.BaseExpression) -> Optional[str]:
+    """Like string_value, but f-strings give their static text with DYNAMIC for each `{...}`."""
+    if isinstance(node, cst.FormattedString):
+        out = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(part.value)
+            else:
+                out.append(DYNAMIC)
+        return "".join(out)
+    if isinstance(node, cst.ConcatenatedString):
+        left = template_value(node.left)
+        right = template_value(node.right)
+        return None if left is None or right is None else left + right
+    return string_value(node)
+
+
+def is_placeholder_key(key: str) -> bool:
+    body = key[3:]
+    if _PLACEHOLDER_BODY.match(body):
+        return True
+    core = re.sub(r"^(proj-|svcacct-|admin-)", "", body)
+    letters = sum(c.isalpha() for c in core)
+    digits = sum(c.isdigit() for c in core)
+    return len(set(core.lower())) < 6 or letters == 0 or digits == 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a client or URL sends requests.
+
+    kind: "openai" (OpenAI's hosts), "azure", "local" (loopback, private, in-cluster names),
+    "provider" (a known compatible provider), "other" (some other public host),
+    "env" (decided by the environment at run time), "dynamic" (not knowable statically).
+    """
+
+    kind: str
+    host: str = ""
+    detail: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.kind in ("openai", "azure")
+
+    def describe(self) -> str:
+        return self.detail or self.host or self.kind
+
+
+_LOCAL_SUFFIXES = (".local", ".internal", ".lan", ".svc", ".cluster.local", ".localhost", ".home.arpa", ".test")
+
+
+def is_local_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in ("localhost", "0.0.0.0", "host.docker.internal"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+        return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+    except ValueError:
+        pass
+    return "." not in host or host.endswith(_LOCAL_SUFFIXES)
+
+
+def classify_url(url: str, sdk: SdkSurface, provider_hosts: Sequence[str]) -> Target:
+    """Classify a URL (possibly with DYNAMIC holes) by its host."""
+    text = url.strip()
+    if DYNAMIC in text:
+        # A hole in the host (f"https://{name}.openai.azure.com") still tells us the domain.
+        probe = text.replace(DYNAMIC, "x")
+        try:
+            host = (urlsplit(probe).hostname or "").lower()
+        except ValueError:
+            return Target("dynamic")
+        if not host or host.startswith("x") and "." not in host[1:]:
+            return Target("dynamic")
+        if host_matches(host, sdk.azure_hosts):
+            return Target("azure", host, host.replace("x.", "<resource>.", 1) if host.startswith("x.") else host)
+        if host_matches(host, sdk.openai_hosts):
+            return Target("openai", host, host)
+        return Target("dynamic", host)
+    try:
+        host = (urlsplit(text).hostname or "").lower()
+    except ValueError:
+        return Target("dynamic")
+    if not host:
+        return Target("dynamic")
+    if host_matches(host, sdk.openai_hosts):
+        return Target("openai", host, host)
+    if host_matches(host, sdk.azure_hosts):
+        return Target("azure", host, host)
+    if is_local_host(host):
+        return Target("local", host, host)
+    if host_matches(host, provider_hosts) or any(host.endswith("." + h) for h in provider_hosts):
+        return Target("provider", host, host)
+    return Target("other", host, host)
+
+
+def urls_in(text: str) -> list:
+    return [m.group(0).rstrip(".,;:)]}") for m in URL_RE.finditer(text)]

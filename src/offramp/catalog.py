@@ -1,0 +1,194 @@
+"""Load the knowledge in rules/ (rule catalogue, SDK surface) into typed objects.
+
+The data ships inside the wheel as `offramp/rules`; a source checkout keeps it at the top
+level. Both are found here and nowhere else, so no other module touches the file system
+for knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+
+from offramp.types import SEVERITIES, Example, Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+
+class CatalogError(Exception):
+    """The shipped or user-supplied data is malformed; the message names the file and key."""
+
+
+def rules_dir() -> Path:
+    """Where the data lives: inside the installed package, else the source checkout."""
+    from importlib.resources import files
+
+    packaged = files("offramp") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise CatalogError("offramp's rules/ data directory is missing from this installation")
+
+
+def load_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise CatalogError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise CatalogError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def _examples(raw: Any, where: str) -> Tuple[Example, ...]:
+    out = []
+    for item in raw or []:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            raise CatalogError(f"{where}: each example needs a `code` string")
+        out.append(Example(code=item["code"], to=item.get("to")))
+    return tuple(out)
+
+
+_RULE_KEYS = {"code", "name", "severity", "fixable", "message", "summary", "why", "needs_target", "valid", "invalid"}
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Dict[str, Rule]:
+    path = rules_dir() / "catalog.toml"
+    data = load_toml(path)
+    rules: Dict[str, Rule] = {}
+    for raw in data.get("rule", []):
+        where = f"{path.name}: rule {raw.get('code', '?')}"
+        unknown = set(raw) - _RULE_KEYS
+        if unknown:
+            raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+        code = raw["code"]
+        if not re.fullmatch(r"OFR\d{3}", code):
+            raise CatalogError(f"{where}: code must be OFR + three digits")
+        if raw["severity"] not in SEVERITIES:
+            raise CatalogError(f"{where}: severity must be one of {SEVERITIES}")
+        rules[code] = Rule(
+            code=code,
+            name=raw["name"],
+            severity=raw["severity"],
+            fixable=bool(raw["fixable"]),
+            message=raw["message"],
+            summary=raw["summary"],
+            why=" ".join(raw["why"].split()),
+            needs_target=bool(raw.get("needs_target", False)),
+            valid=_examples(raw.get("valid"), where),
+            invalid=_examples(raw.get("invalid"), where),
+        )
+    return rules
+
+
+@dataclass(frozen=True)
+class SdkSurface:
+    """rules/openai.toml, compiled for the analysis."""
+
+    sdk_modules: Tuple[str, ...]
+    prefilter: Tuple[bytes, ...]
+    openai_clients: frozenset
+    azure_clients: frozenset
+    copies: frozenset
+    passthrough: frozenset
+    wrappers: frozenset
+    openai_only_args: Tuple[str, ...]
+    azure_only_args: Tuple[str, ...]
+    resources: Mapping[str, str]
+    legacy_resources: Mapping[str, str]
+    module_config: Mapping[str, str]
+    env_pattern: Pattern[str]
+    env_roles: Mapping[str, str]
+    openai_hosts: Tuple[str, ...]
+    openai_default_url: str
+    azure_hosts: Tuple[str, ...]
+    model_pattern: Pattern[str]
+    model_not: Tuple[Pattern[str], ...]
+    model_families: Tuple[Tuple[str, Pattern[str]], ...]
+    model_fallback: Mapping[str, Tuple[str, ...]]
+
+    def is_openai_model(self, value: str) -> bool:
+        v = value.strip().lower()
+        return bool(self.model_pattern.search(v)) and not any(p.search(v) for p in self.model_not)
+
+    def model_family(self, value: str) -> str:
+        v = value.strip().lower()
+        for family, rx in self.model_families:
+            if rx.search(v):
+                return family
+        return "flagship"
+
+    def env_role(self, name: str) -> Optional[str]:
+        """'key' | 'base-url' | 'azure' | 'model' | 'other' for OpenAI variables, None otherwise."""
+        if name in self.env_roles:
+            return self.env_roles[name]
+        if self.env_pattern.search(name):
+            upper = name.upper()
+            if upper.endswith(("_KEY", "_API_KEY", "_APIKEY", "_TOKEN")):
+                return "key"
+            if upper.endswith(("_BASE_URL", "_API_BASE", "_ENDPOINT", "_HOST", "_BASE")):
+                return "base-url"
+            if "DEPLOYMENT" in upper or upper.endswith("_MODEL"):
+                return "model"
+            return "other"
+        return None
+
+
+@lru_cache(maxsize=1)
+def load_sdk() -> SdkSurface:
+    path = rules_dir() / "openai.toml"
+    d = load_toml(path)
+    try:
+        env = d["environment"]
+        roles: Dict[str, str] = {}
+        for role in ("key", "base-url", "azure", "model"):
+            for name in env.get(role, []):
+                roles.setdefault(name, role)
+        models = d["models"]
+        return SdkSurface(
+            sdk_modules=tuple(d["packages"]["sdk"]),
+            prefilter=tuple(s.lower().encode() for s in d["packages"]["prefilter"]),
+            openai_clients=frozenset(d["clients"]["openai"]),
+            azure_clients=frozenset(d["clients"]["azure"]),
+            copies=frozenset(d["clients"]["copies"]),
+            passthrough=frozenset(d["clients"]["passthrough"]),
+            wrappers=frozenset(d["clients"]["wrappers"]),
+            openai_only_args=tuple(d["clients"]["arguments"]["openai-only"]),
+            azure_only_args=tuple(d["clients"]["arguments"]["azure-only"]),
+            resources=dict(d["resources"]),
+            legacy_resources=dict(d["legacy-resources"]),
+            module_config=dict(d["module-config"]),
+            env_pattern=re.compile(env["pattern"]),
+            env_roles=roles,
+            openai_hosts=tuple(d["hosts"]["openai"]),
+            openai_default_url=d["hosts"]["openai-default"],
+            azure_hosts=tuple(d["hosts"]["azure"]),
+            model_pattern=re.compile(models["pattern"]),
+            model_not=tuple(re.compile(p) for p in models["not"]),
+            model_families=tuple((f["family"], re.compile(f["regex"])) for f in models["families"]),
+            model_fallback={k: tuple(v) for k, v in models.get("fallback", {}).items()},
+        )
+    except (KeyError, TypeError, re.error) as e:
+        raise CatalogError(f"{path}: malformed SDK surface ({e})") from None
+
+
+def host_matches(host: str, patterns: List[str] | Tuple[str, ...]) -> bool:
+    """`*.example.com` matches any subdomain; a plain entry matches exactly."""
+    host = host.lower().rstrip(".")
+    for p in patterns:
+        if p.startswith("*."):
+            if host.endswith(p[1:]):
+                return True
+        elif host == p:
+            return True
+    return False

@@ -1,0 +1,33 @@
+"""The small shared vocabulary of the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional
+
+from offramp.catalog import SdkSurface
+from offramp.mapping import ModelChoice, map_model
+from offramp.providers import Provider
+from offramp.types import Severity, Span
+
+
+@dataclass
+class Hit:
+    code: str
+    span: Span
+    args: Dict[str, Any] = field(default_factory=dict)
+    fixable: Optional[bool] = None  # None: the rule's default
+    severity: Optional[Severity] = None  # None: the rule's default
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    sdk: SdkSurface
+    provider: Optional[Provider] = None
+    models: Mapping[str, str] = field(default_factory=dict)
+
+    def choose(self, value: str) -> Optional[ModelChoice]:
+        if self.provider is None:
+            return None
+        return map_model(value, self.provider, self.sdk, self.models)

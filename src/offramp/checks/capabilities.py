@@ -1,0 +1,95 @@
+"""OFR4xx: what the chosen provider cannot do for this code (only with --to)."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set
+
+from offramp.analysis.facts import Analysis, ApiCall
+from offramp.checks.base import CheckContext, Hit
+from offramp.checks.models import call_is_live, literal_is_live
+from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS
+
+# OpenAI's published embedding sizes (openai 3.54.0 docs strings; text-embedding-3-* default dims).
+OPENAI_EMBEDDING_DIMS: Dict[str, int] = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
+_STATUS_TEXT = {
+    "no": ("does not serve", "error"),
+    "partial": ("only partly serves", "warning"),
+    "unknown": ("does not document", "info"),
+}
+_PARAM_TEXT = {
+    "no": ("does not support", "warning"),
+    "partial": ("only partly supports", "info"),
+    "unknown": ("does not document", "info"),
+}
+_SAME_NAME = set(PARAMETERS) - {"tools", "functions", "image_input", "audio_output", "tool_choice-required",
+                                "response_format-json_object", "response_format-json_schema"}
+
+
+def used_parameters(call: ApiCall) -> List[str]:
+    """The provider-matrix parameter keys a chat call uses."""
+    out: List[str] = []
+    for kw in call.keywords:
+        if kw in _SAME_NAME:
+            out.append(kw)
+        elif kw == "tools":
+            out.append("tools")
+        elif kw in ("functions", "function_call"):
+            out.append("functions")
+        elif kw in ("modalities", "audio"):
+            out.append("audio_output")
+    if call.response_format in ("json_object", "json_schema"):
+        out.append(f"response_format-{call.response_format}")
+    if call.tool_choice == "required":
+        out.append("tool_choice-required")
+    if call.image_input:
+        out.append("image_input")
+    return list(dict.fromkeys(out))
+
+
+def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
+    p = ctx.provider
+    if p is None:
+        return []
+    hits: List[Hit] = []
+    seen_literals: Set[int] = set()
+    for call in a.calls:
+        if not call_is_live(call, a):
+            continue
+        status = p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
+        if status in _STATUS_TEXT:
+            text, severity = _STATUS_TEXT[status]
+            hits.append(Hit("OFR401", call.span, {"provider": p.name, "status": text, "family": call.family,
+                                                   "call": call.display}, severity=severity))
+        if call.family == "chat":
+            for param in used_parameters(call):
+                pstatus = p.parameter(param)
+                if pstatus in _PARAM_TEXT:
+                    text, severity = _PARAM_TEXT[pstatus]
+                    hits.append(Hit("OFR402", call.span, {"provider": p.name, "status": text, "param": param},
+                                    severity=severity))
+    for lit in a.models:
+        if id(lit) in seen_literals or not literal_is_live(lit, a):
+            continue
+        seen_literals.add(id(lit))
+        choice = ctx.choose(lit.value)
+        if choice is None or choice.family is None:
+            continue
+        if choice.target is None:
+            hits.append(Hit("OFR403", lit.span, {"provider": p.name, "model": lit.value, "family": choice.family}))
+        elif choice.is_embedding and choice.target != lit.value:
+            hits.append(Hit("OFR404", lit.span, {"model": lit.value, "target_model": choice.target,
+                                                  "provider": p.name, "dims": _dims(lit.value, choice.target, p)}))
+    return hits
+
+
+def _dims(old: str, new: str, provider) -> str:  # type: ignore[no-untyped-def]
+    before: Optional[int] = OPENAI_EMBEDDING_DIMS.get(old)
+    spec = provider.embedding_dimensions.get(new)
+    after: Optional[int] = spec.get("default") if spec else None
+    if before and after:
+        return f" (dimensions {before} -> {after})"
+    return ""

@@ -1,0 +1,74 @@
+"""OFR1xx: clients, module-level configuration, legacy calls and URLs that reach OpenAI or Azure."""
+
+from __future__ import annotations
+
+from typing import List, Set
+
+from offramp.analysis.facts import Analysis
+from offramp.analysis.values import Target
+from offramp.checks.base import CheckContext, Hit
+
+
+def _goes(target: Target) -> str:
+    text = target.describe()
+    if target.kind == "azure":
+        return f"targets {text}"
+    return text if text.startswith("calls ") else f"calls {text}"
+
+
+def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
+    hits: List[Hit] = []
+    claimed: Set[int] = set()
+    for c in a.clients:
+        if not c.target.blocked:
+            continue
+        claimed.update(id(n) for n in c.target_literals)
+        if c.azure:
+            where = f" ({c.target.host})" if c.target.host else ""
+            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}))
+        else:
+            hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}))
+
+    module = a.module_target
+    module_blocked = bool(module and module.blocked)
+    for m in a.module_assigns:
+        own_blocked = bool(m.target and m.target.blocked)
+        if own_blocked or module_blocked:
+            if m.role in ("base-url", "azure-endpoint"):
+                claimed.add(id(m.value))
+                for node in _string_nodes(m.value):
+                    claimed.add(id(node))
+            shown = m.target if own_blocked and m.target else module
+            assert shown is not None
+            hits.append(Hit("OFR103", m.span, {"attr": m.attr, "target": _goes(shown)}))
+    for call in a.calls:
+        if call.via == "client" or not module_blocked:
+            continue
+        assert module is not None
+        code = "OFR104" if call.via == "module" else "OFR105"
+        hits.append(Hit(code, call.span, {"call": call.display, "target": _goes(module)}))
+    for u in a.urls:
+        if id(u.node) in claimed:
+            continue
+        kind = "Azure OpenAI" if u.target.kind == "azure" else "OpenAI API"
+        hits.append(Hit("OFR106", u.span, {"kind": kind, "url": u.url}, fixable=u.target.kind == "openai"))
+    return hits
+
+
+def _string_nodes(expr: object) -> List[object]:
+    import libcst as cst
+
+    out: List[object] = []
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.SimpleString, cst.FormattedString)):
+            out.append(n)
+        elif isinstance(n, cst.ConcatenatedString):
+            out.append(n)
+            stack.extend([n.left, n.right])
+        elif isinstance(n, cst.Call):
+            stack.extend(arg.value for arg in n.args)
+        elif isinstance(n, (cst.BooleanOperation,)):
+            stack.extend([n.left, n.right])
+    return out

@@ -1,0 +1,61 @@
+"""OFR2xx: OpenAI model ids and Azure deployment names that reach SDK calls."""
+
+from __future__ import annotations
+
+from typing import List
+
+from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.checks.base import CheckContext, Hit
+
+
+def call_is_live(call: ApiCall, a: Analysis) -> bool:
+    """Whether the call may still reach OpenAI/Azure (or we cannot tell): its model matters."""
+    if call.via == "client":
+        if not call.clients:
+            return True  # a client we only know by type: target unknown
+        return any(c.target.blocked or c.target.kind in ("dynamic", "env") for c in call.clients)
+    target = a.module_target
+    return target is None or target.blocked or target.kind in ("dynamic", "env")
+
+
+def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:
+    if not lit.calls:
+        return True  # azure_deployment= on an Azure constructor
+    return any(call_is_live(c, a) for c in lit.calls)
+
+
+def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
+    hits: List[Hit] = []
+    provider = ctx.provider
+    for lit in a.models:
+        if not literal_is_live(lit, a):
+            continue
+        choice = ctx.choose(lit.value)
+        if lit.azure:
+            if provider is None:
+                fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models
+                mapping = "must be replaced by a provider model id" + (
+                    "" if fixable else " (add it to [tool.offramp.models])")
+            elif choice is not None and choice.target:
+                fixable, mapping = True, f"becomes `{choice.target}` on {provider.name}"
+            else:
+                fixable = False
+                mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
+            hits.append(Hit("OFR202", lit.span, {"deployment": lit.value, "arg": lit.arg, "mapping": mapping},
+                            fixable=fixable))
+            continue
+        if provider is None:
+            hits.append(Hit("OFR201", lit.span, {
+                "model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"}))
+        elif choice is not None and choice.target:
+            hits.append(Hit("OFR201", lit.span, {
+                "model": lit.value, "mapping": f"becomes `{choice.target}` on {provider.name}"}))
+        elif choice is not None:
+            # No equivalent: the capability check reports OFR403 at this literal instead.
+            continue
+    if provider is not None:
+        for call in a.calls:
+            if call.dynamic_model is not None and call_is_live(call, a):
+                hits.append(Hit("OFR203", call.dynamic_model.span, {
+                    "call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name}))
+    return hits

@@ -1,0 +1,287 @@
+"""The command line: parse options, load config, call the engine, pick a reporter, set the exit code.
+
+No analysis logic lives here. Exit codes follow Ruff: 0 nothing found, 1 findings, 2 the run
+could not be trusted (usage, config or internal error). Errors are one line, never a traceback
+(`--verbose` shows it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Sequence, TypeVar
+
+import click
+
+from offramp import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"offramp: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    out: List[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def common_options(f: F) -> F:
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Use this config file instead of discovering pyproject.toml / offramp.toml."),
+        click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated)."),
+        click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection."),
+        click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated)."),
+        click.option("--exclude", multiple=True, help="Glob patterns to exclude (replaces the configured list)."),
+        click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude on top of the configured ones."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply excludes to paths given on the command line too (for pre-commit)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+                     help="Skip files ignored by .gitignore (default: on)."),
+        click.option("--to", "target", metavar="PROVIDER", help="Target provider (see `offramp providers`)."),
+        click.option("--region", help="Provider region for the base URL, e.g. cn or intl."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count",
+                     help="Worker processes."),
+        click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and extra detail."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict):  # type: ignore[no-untyped-def]
+    from offramp.config import ConfigError, load_settings, validate_selectors
+    from offramp.engine import resolve_provider
+
+    start = Path(paths[0]) if paths else Path(".")
+    if not start.exists():
+        start = Path(".")
+    settings = load_settings(start, config_path)
+    over: dict = {}
+    for name in ("select", "ignore", "extend_select"):
+        if kw.get(name):
+            over[name] = validate_selectors(_split(kw[name]), f"--{name.replace('_', '-')}")
+    for name in ("exclude", "extend_exclude"):
+        if kw.get(name):
+            over[name] = tuple(_split(kw[name]))
+    if kw.get("respect_gitignore") is not None:
+        over["respect_gitignore"] = kw["respect_gitignore"]
+    if kw.get("target"):
+        over["target"] = kw["target"]
+    if kw.get("region"):
+        over["region"] = kw["region"]
+    settings = settings.with_overrides(**over)
+    provider = resolve_provider(settings.target, settings, settings.region)
+    _ = ConfigError
+    return settings, provider
+
+
+def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ignore[no-untyped-def]
+    from offramp.discover import discover
+
+    d = discover(paths or ["."], root=settings.root, excludes=settings.excludes,
+                 respect_gitignore=settings.respect_gitignore, force_exclude=force_exclude)
+    if d.missing:
+        raise UsageError(f"path does not exist: {d.missing[0]}")
+    return d.files
+
+
+def _run(files, opts, jobs: int):  # type: ignore[no-untyped-def]
+    from offramp.engine import run
+
+    show = sys.stderr.isatty() and len(files) >= 200 and not os.environ.get("CI")
+    if not show:
+        return run(files, opts, jobs=jobs)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=len(files))
+        return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n))
+
+
+def guarded(f: F) -> F:
+    """Turn every failure into a one-line error and exit code 2."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from offramp.catalog import CatalogError
+        from offramp.config import ConfigError
+
+        verbose = kwargs.get("verbose", False)
+        try:
+            return f(*args, **kwargs)
+        except (ConfigError, CatalogError, UsageError) as e:
+            _fail(str(e))
+        except KeyboardInterrupt:
+            click.echo("offramp: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - the promise is: never a traceback unless asked
+            if verbose:
+                raise
+            _fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for the traceback)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="offramp", message="%(prog)s %(version)s")
+def main() -> None:
+    """Find OpenAI / Azure OpenAI SDK use that breaks from mainland China, and move it to a compatible provider."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@common_options
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), envvar="OFFRAMP_OUTPUT_FORMAT",
+              help="Output format (default: full, or `output-format` from config).")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OFFRAMP_OUTPUT_FILE",
+              help="Write the report to this file instead of stdout.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@guarded
+def check(paths: Sequence[str], config_path: Optional[Path], output_format: Optional[str],
+          output_file: Optional[Path], exit_zero: bool, statistics: bool, force_exclude: bool, jobs: int,
+          verbose: bool, **kw: Any) -> None:
+    """Report OpenAI / Azure OpenAI SDK use in PATHS (default: the current directory).
+
+    With --to PROVIDER, also report what that provider cannot do for this code.
+    """
+    from offramp.engine import iter_findings, make_options
+    from offramp.report import ReportContext, counts, get_reporter
+
+    settings, provider = _load(paths, config_path, kw)
+    files = _discover(paths, settings, force_exclude)
+    opts = make_options(settings, provider)
+    results = _run(files, opts, jobs)
+    findings = iter_findings(results)
+    fmt = output_format or settings.output_format or "full"
+    color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    ctx = ReportContext(files=len(files), parsed=sum(r.parsed for r in results), results=results,
+                        target=provider.id if provider else None, color=color, tool_version=__version__,
+                        extra={"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"})
+    if statistics:
+        text = "".join(f"{n:>6}  {code}\n" for code, n in counts(findings).items()) or "No findings.\n"
+    else:
+        text = get_reporter(fmt)(findings, ctx)
+    _emit(text, output_file)
+    sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _emit(text: str, output_file: Optional[Path]) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    from offramp.source import write_atomic
+
+    output_file.parent.mkdir(parents=True, exist_ok=True)
+    if not output_file.exists():
+        output_file.write_bytes(b"")
+    write_atomic(output_file, text.encode("utf-8"))
+
+
+@main.command("rules")
+@click.option("--output-format", type=click.Choice(("table", "json")), default="table")
+@guarded
+def rules_cmd(output_format: str) -> None:
+    """List the rule codes."""
+    from offramp.catalog import load_rules
+
+    rules = load_rules()
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
+                                "needs_target": r.needs_target, "summary": r.summary} for r in rules.values()],
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="offramp rules", title_justify="left")
+    for col in ("code", "name", "severity", "fix", "summary"):
+        table.add_column(col, overflow="fold")
+    for r in rules.values():
+        sev = r.severity + (" (--to)" if r.needs_target else "")
+        table.add_row(r.code, r.name, sev, "yes" if r.fixable else "", r.summary)
+    Console(width=max(100, _term_width())).print(table)
+
+
+def _term_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 20)).columns
+
+
+@main.command()
+@click.argument("code")
+@guarded
+def explain(code: str) -> None:
+    """Show a rule's documentation and examples."""
+    from offramp.explain import render_rule
+
+    click.echo(render_rule(code.upper()))
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def providers(ctx: click.Context) -> None:
+    """List the target providers (`offramp providers show ID` for one)."""
+    if ctx.invoked_subcommand is None:
+        from offramp.explain import render_providers
+
+        _guard_call(render_providers)
+
+
+def _guard_call(fn: Callable[[], str]) -> None:
+    guarded(lambda verbose=False: click.echo(fn(), nl=False))()
+
+
+@providers.command("show")
+@click.argument("provider_id")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@guarded
+def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
+    """Base URL, key variable, model map, capability matrix and sources of one provider."""
+    from offramp.config import load_settings
+    from offramp.engine import resolve_provider
+    from offramp.explain import render_provider
+
+    settings = load_settings(Path("."), config_path)
+    provider = resolve_provider(provider_id, settings)
+    assert provider is not None
+    click.echo(render_provider(provider), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@common_options
+@click.option("--diff", is_flag=True, help="Print a unified diff instead of writing files; exit 1 if there is one.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@guarded
+def fix(paths: Sequence[str], config_path: Optional[Path], diff: bool, exit_zero: bool, force_exclude: bool,
+        jobs: int, verbose: bool, **kw: Any) -> None:
+    """Rewrite PATHS to use the provider given by --to (or `target` in config)."""
+    from offramp.fixes.runner import run_fix
+
+    settings, provider = _load(paths, config_path, kw)
+    if provider is None:
+        raise UsageError("fix needs a target provider: --to PROVIDER (or `target` in config)")
+    files = _discover(paths, settings, force_exclude)
+    code = run_fix(files, settings, provider, diff=diff, jobs=jobs, echo=click.echo)
+    sys.exit(0 if exit_zero else code)

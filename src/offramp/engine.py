@@ -1,0 +1,236 @@
+"""Run the pipeline over files: read -> prefilter -> parse -> analyse -> check -> findings.
+
+Stages below this module are pure functions of their inputs; this module owns the process
+pool and turns per-file failures into findings instead of crashing the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from offramp.catalog import load_rules, load_sdk
+from offramp.config import ConfigError, Settings
+from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
+from offramp.source import SourceError, SourceFile, decode, read_bytes
+from offramp.types import FileResult, Finding, Span
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a worker needs to check a file; picklable."""
+
+    enabled: frozenset
+    provider: Optional[Provider] = None
+    models: Mapping[str, str] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    root: Path = Path(".")
+
+
+def resolve_provider(name: Optional[str], settings: Settings, region: Optional[str] = None) -> Optional[Provider]:
+    """A shipped provider, a custom one from config, or a shipped one with config overrides."""
+    if not name:
+        return None
+    builtin = builtin_providers()
+    custom = settings.providers.get(name)
+    where = f"{settings.config_file}: tool.offramp.providers.{name}" if settings.config_file else name
+    try:
+        if custom is not None:
+            data = dict(custom)
+            data.setdefault("id", name)
+            if name in builtin:
+                base = builtin[name]
+                over = parse_provider({"base-url": {base.default_region: base.base_url()}, **data}, where,
+                                      custom=True)
+                provider = replace(
+                    base,
+                    base_urls={**base.base_urls, **(over.base_urls if "base-url" in data else {})},
+                    key_env=data.get("key-env", base.key_env),
+                    models={**base.models, **over.models},
+                )
+            else:
+                provider = parse_provider(data, where, custom=True)
+        elif name in builtin:
+            provider = builtin[name]
+        else:
+            known = sorted(set(builtin) | set(settings.providers))
+            raise ConfigError(f"unknown provider {name!r}; known providers: {', '.join(known)}")
+        if region is not None:
+            provider.base_url(region)
+            provider = replace(provider, default_region=region)
+    except CatalogError as e:
+        raise ConfigError(str(e)) from None
+    return provider
+
+
+def make_options(settings: Settings, provider: Optional[Provider]) -> Options:
+    return Options(
+        enabled=settings.enabled_codes(),
+        provider=provider,
+        models=dict(settings.models),
+        per_file_ignores=dict(settings.per_file_ignores),
+        root=settings.root,
+    )
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths in output are relative to the project root (so SARIF and baselines are portable)."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def fingerprint(code: str, line_text: str, occurrence: int) -> str:
+    h = hashlib.sha256(f"{code}\0{' '.join(line_text.split())}\0{occurrence}".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:20]
+
+
+def passes_prefilter(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(token in lowered for token in load_sdk().prefilter)
+
+
+def _finding(code: str, display: str, span: Span, args: Mapping[str, object], *, fixable: Optional[bool] = None,
+             severity: Optional[str] = None, hint: str = "") -> Finding:
+    rule = load_rules()[code]
+    try:
+        message = rule.message.format(**args)
+    except (KeyError, IndexError):
+        message = rule.summary
+    return Finding(path=display, span=span, code=code, name=rule.name, severity=severity or rule.severity,  # type: ignore[arg-type]
+                   message=message, fixable=rule.fixable if fixable is None else fixable, hint=hint)
+
+
+def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
+    """Analyse decoded source. Parse failures become OFR000 findings."""
+    import libcst as cst
+
+    from offramp.analysis import analyze
+    from offramp.checks import CheckContext, run_checks
+    from offramp.suppress import parse_suppressions
+
+    try:
+        module = cst.parse_module(src.text)
+    except cst.ParserSyntaxError as e:
+        span = Span(e.raw_line, e.raw_column + 1, e.raw_line, e.raw_column + 1)
+        detail = str(e.message).splitlines()[0] if getattr(e, "message", None) else "syntax error"
+        return _finish([_finding("OFR000", display, span, {"detail": detail})], src.text, display, opts, False)
+    except RecursionError:
+        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1),
+                                 {"detail": "expressions nested too deeply"})], src.text, display, opts, False)
+    sdk = load_sdk()
+    try:
+        analysis = analyze(module, src.text, sdk, known_provider_hosts())
+    except RecursionError:
+        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1),
+                                 {"detail": "expressions nested too deeply to analyse"})], src.text, display, opts,
+                       True)
+    ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
+    hits = run_checks(analysis, ctx)
+    rules = load_rules()
+    findings = []
+    for h in hits:
+        if rules[h.code].needs_target and opts.provider is None:
+            continue
+        findings.append(_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity,
+                                 hint=h.hint))
+    sup = parse_suppressions(src.text)
+    findings = [f for f in findings if not sup.covers(f.code, f.span.line)]
+    return _finish(findings, src.text, display, opts, True)
+
+
+def _finish(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
+    from offramp.config import _selected
+
+    ignored = set()
+    for pattern, codes in opts.per_file_ignores.items():
+        from fnmatch import fnmatchcase
+        from pathlib import PurePosixPath
+
+        p = PurePosixPath(display)
+        if fnmatchcase(display, pattern) or fnmatchcase(p.name, pattern) or p.match(pattern):
+            ignored.update(c for c in load_rules() if _selected(c, codes))
+    lines = text.splitlines()
+    counts: Dict[Tuple[str, str], int] = {}
+    out = []
+    for f in sorted(set(findings), key=Finding.sort_key):
+        if f.code not in opts.enabled or f.code in ignored:
+            continue
+        line_text = lines[f.span.line - 1] if 0 < f.span.line <= len(lines) else ""
+        key = (f.code, " ".join(line_text.split()))
+        n = counts.get(key, 0)
+        counts[key] = n + 1
+        out.append(replace(f, fingerprint=fingerprint(f.code, line_text, n)))
+    return FileResult(path=display, findings=tuple(out), parsed=parsed)
+
+
+def check_path(path: Path, opts: Options) -> FileResult:
+    display = display_path(path, opts.root)
+    try:
+        data = read_bytes(path)
+    except SourceError as e:
+        return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
+    if not passes_prefilter(data):
+        return FileResult(path=display, skipped_by_prefilter=True)
+    try:
+        src = decode(path, data)
+    except SourceError as e:
+        return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
+    return check_source(src, display, opts)
+
+
+def check_code(code: str, *, to: Optional[str] = None, path: str = "example.py",
+               settings: Optional[Settings] = None) -> List[Finding]:
+    """Check a string of code (rule examples, tests, editors)."""
+    settings = settings or Settings(root=Path("."))
+    opts = make_options(settings, resolve_provider(to, settings))
+    src = SourceFile(path=Path(path), data=code.encode(), text=code, encoding="utf-8", bom=False)
+    return list(check_source(src, path, opts).findings)
+
+
+def _check_many(args: Tuple[Sequence[Path], Options]) -> List[FileResult]:
+    paths, opts = args
+    return [_safe_check(p, opts) for p in paths]
+
+
+def _safe_check(path: Path, opts: Options) -> FileResult:
+    try:
+        return check_path(path, opts)
+    except Exception as e:  # noqa: BLE001 - one bad file must not end the run; it is reported instead
+        display = display_path(path, opts.root)
+        detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
+        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
+
+
+def run(files: Sequence[Path], opts: Options, *, jobs: int = 0,
+        progress: Optional[Callable[[int], None]] = None) -> List[FileResult]:
+    """Check files, in a process pool when there are enough of them to pay for it."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(files) < 64:
+        out = []
+        for p in files:
+            out.append(_safe_check(p, opts))
+            if progress:
+                progress(1)
+        return out
+    chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
+    batches = [list(files[i:i + chunk]) for i in range(0, len(files), chunk)]
+    results: List[FileResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for batch_result in pool.map(_check_many, [(b, opts) for b in batches]):
+            results.extend(batch_result)
+            if progress:
+                progress(len(batch_result))
+    return results
+
+
+def iter_findings(results: Iterable[FileResult]) -> List[Finding]:
+    out: List[Finding] = []
+    for r in results:
+        out.extend(r.findings)
+    return sorted(out, key=Finding.sort_key)

@@ -1,0 +1,111 @@
+"""Human documentation generated from the data: `offramp explain CODE` and `offramp providers`.
+
+Rule pages come from the catalogue's why-text and its VALID/INVALID examples (the same
+examples the test-suite runs), so what users read is what the rule does.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import List
+
+from offramp.catalog import load_rules
+from offramp.config import ConfigError
+from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider, builtin_providers
+
+
+def render_rule(code: str) -> str:
+    rules = load_rules()
+    rule = rules.get(code)
+    if rule is None:
+        by_name = {r.name: r for r in rules.values()}
+        rule = by_name.get(code.lower())
+    if rule is None:
+        raise ConfigError(f"unknown rule {code!r}; `offramp rules` lists them")
+    lines: List[str] = [
+        f"{rule.code} ({rule.name})",
+        "",
+        f"Severity: {rule.severity}.  Fixable: {'yes, with `offramp fix --to PROVIDER`' if rule.fixable else 'no'}."
+        + ("  Only reported with --to PROVIDER." if rule.needs_target else ""),
+        "",
+        rule.summary,
+        "",
+        "Why",
+        "---",
+        *_wrap(rule.why),
+        "",
+    ]
+    for title, examples in (("Reported (INVALID)", rule.invalid), ("Not reported (VALID)", rule.valid)):
+        if not examples:
+            continue
+        lines += [title, "-" * len(title)]
+        for ex in examples:
+            if ex.to:
+                lines.append(f"# with --to {ex.to}")
+            lines += ["    " + line for line in ex.code.rstrip("\n").splitlines()]
+            lines.append("")
+    lines += ["Suppress with `# offramp: ignore[%s]` or `# noqa: %s`." % (rule.code, rule.code), f"Docs: {rule.url}"]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int = 88) -> List[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+def _console(width: int = 120):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=width, force_terminal=False, no_color=True, highlight=False)
+
+
+def render_providers() -> str:
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title="offramp providers (--to ID)", title_justify="left")
+    for col in ("id", "name", "base URL (default region)", "key variable", "flagship", "cheap", "embeddings"):
+        table.add_column(col, overflow="fold")
+    for p in builtin_providers().values():
+        table.add_row(p.id, p.name, p.base_url(), p.key_env, p.models.get("flagship", "-"), p.models.get("cheap", "-"),
+                      p.models.get("embedding-small", "-"))
+    console.print(table)
+    console.print("Details, capabilities and sources: offramp providers show ID")
+    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+
+
+def render_provider(p: Provider) -> str:
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"{p.name} ({p.id})" + (" [custom]" if p.custom else "") + (f" - {p.vendor}" if p.vendor else ""))
+    console.print(f"docs: {p.docs or '-'}")
+    console.print(f"key variable: {p.key_env}")
+    for region, url in p.base_urls.items():
+        console.print(f"base URL [{region}{' (default)' if region == p.default_region else ''}]: {url}")
+    models = Table(title="model map (OpenAI family -> model)", title_justify="left")
+    models.add_column("family")
+    models.add_column("model")
+    for fam, model in p.models.items():
+        models.add_row(fam, model)
+    console.print(models)
+    caps = Table(title="OpenAI endpoints", title_justify="left")
+    caps.add_column("endpoint")
+    caps.add_column("support")
+    for fam in ENDPOINT_FAMILIES:
+        caps.add_row(fam, p.endpoint(fam))
+    console.print(caps)
+    params = Table(title="chat.completions parameters", title_justify="left")
+    params.add_column("parameter")
+    params.add_column("support")
+    for name in PARAMETERS:
+        params.add_row(name, p.parameter(name))
+    console.print(params)
+    for q in p.quirks:
+        console.print(f"quirk {q.id}: {q.text}")
+    console.print("sources:")
+    for section, srcs in p.sources.items():
+        for s in srcs:
+            console.print(f"  [{section}, {p.dates.get(section, '')}] {s}")
+    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]

@@ -1,0 +1,45 @@
+"""Decide which provider model replaces an OpenAI model or an Azure deployment name.
+
+Checks (to say what will happen) and fixes (to do it) must agree, so both call `map_model`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from offramp.catalog import SdkSurface
+from offramp.providers import Provider
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    source: str  # the model or deployment as written
+    family: Optional[str]  # OpenAI family, None when the name is not an OpenAI model
+    target: Optional[str]  # provider model id, None when there is no equivalent
+    via: str  # "config" | "catalogue" | "fallback" | "none"
+
+    @property
+    def is_embedding(self) -> bool:
+        return bool(self.family and self.family.startswith("embedding"))
+
+
+def map_model(value: str, provider: Provider, sdk: SdkSurface, overrides: Mapping[str, str]) -> ModelChoice:
+    """Config overrides first (exact name), then the provider's model for the OpenAI family."""
+    if value in overrides:
+        return ModelChoice(value, sdk.model_family(value) if sdk.is_openai_model(value) else None, overrides[value],
+                           "config")
+    if not sdk.is_openai_model(value):
+        return ModelChoice(value, None, None, "none")
+    family = sdk.model_family(value)
+    if family in provider.models:
+        return ModelChoice(value, family, provider.models[family], "catalogue")
+    for alt in sdk.model_fallback.get(family, ()):
+        if alt in provider.models:
+            return ModelChoice(value, family, provider.models[alt], "fallback")
+    return ModelChoice(value, family, None, "none")
+
+
+def is_provider_model(value: str, provider: Provider, overrides: Mapping[str, str]) -> bool:
+    """A name that already belongs to the provider (the fix's own output): nothing left to do."""
+    return value in provider.models.values() or value in overrides.values()

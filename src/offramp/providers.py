@@ -1,0 +1,234 @@
+"""The provider catalogue: rules/providers/*.toml, plus custom providers and model overrides from config.
+
+Provider files are facts with provenance. The loader is strict on purpose: a key it does
+not know, or a fact table without `source` and `date`, is an error, so a typo cannot make a
+capability silently disappear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+from offramp.catalog import CatalogError, load_toml, rules_dir
+
+ENDPOINT_FAMILIES = (
+    "chat", "completions", "responses", "embeddings", "images", "audio-speech", "audio-transcriptions",
+    "audio-translations", "moderations", "models", "files", "uploads", "batches", "fine-tuning", "assistants",
+    "threads", "vector-stores", "realtime", "containers", "evals", "conversations", "videos",
+)
+PARAMETERS = (
+    "n", "logprobs", "top_logprobs", "seed", "logit_bias", "response_format-json_object",
+    "response_format-json_schema", "tools", "tool_choice-required", "parallel_tool_calls", "stream_options",
+    "image_input", "audio_output", "max_completion_tokens", "reasoning_effort", "service_tier", "store", "metadata",
+    "prediction", "user", "presence_penalty", "frequency_penalty", "web_search_options", "prompt_cache_key",
+    "safety_identifier", "verbosity", "functions",
+)
+MODEL_FAMILIES = (
+    "flagship", "cheap", "legacy", "reasoning", "reasoning-cheap", "code", "vision", "vision-cheap",
+    "embedding-small", "embedding-large", "image", "speech", "transcription", "moderation",
+)
+STATUSES = ("yes", "no", "partial", "unknown")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_TOP_KEYS = {"schema", "id", "name", "vendor", "docs", "key-env", "source", "date", "base-url", "models",
+             "embedding-dimensions", "endpoints", "parameters", "quirks"}
+
+
+@dataclass(frozen=True)
+class Quirk:
+    id: str
+    text: str
+    source: Tuple[str, ...]
+    date: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One OpenAI-compatible target, with the facts the checks and fixes need."""
+
+    id: str
+    name: str
+    vendor: str
+    docs: str
+    key_env: str
+    base_urls: Mapping[str, str]
+    default_region: str
+    models: Mapping[str, str]
+    embedding_dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    quirks: Tuple[Quirk, ...] = ()
+    sources: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    dates: Mapping[str, str] = field(default_factory=dict)
+    custom: bool = False
+
+    def base_url(self, region: Optional[str] = None) -> str:
+        region = region or self.default_region
+        if region not in self.base_urls:
+            raise CatalogError(
+                f"provider {self.id} has no region {region!r} (known: {', '.join(sorted(self.base_urls))})"
+            )
+        return self.base_urls[region]
+
+    @property
+    def hosts(self) -> Tuple[str, ...]:
+        return tuple(sorted({(urlsplit(u).hostname or "").lower() for u in self.base_urls.values()} - {""}))
+
+    def endpoint(self, family: str) -> str:
+        return self.endpoints.get(family, "unknown")
+
+    def parameter(self, name: str) -> str:
+        return self.parameters.get(name, "unknown")
+
+
+def _sources(table: Mapping[str, Any], where: str, required: bool = True) -> Tuple[Tuple[str, ...], str]:
+    src = table.get("source")
+    date = table.get("date")
+    if required and (not src or not date):
+        raise CatalogError(f"{where}: every fact table needs `source` and `date`")
+    if isinstance(src, str):
+        src = [src]
+    if src is not None and (not isinstance(src, list) or not all(isinstance(s, str) and s for s in src)):
+        raise CatalogError(f"{where}: `source` must be a string or a list of strings")
+    if date is not None and (not isinstance(date, str) or not _DATE.match(date)):
+        raise CatalogError(f"{where}: `date` must be YYYY-MM-DD")
+    return tuple(src or ()), date or ""
+
+
+def _check_keys(table: Mapping[str, Any], allowed: Tuple[str, ...] | set, where: str) -> None:
+    unknown = set(table) - set(allowed) - {"source", "date"}
+    if unknown:
+        raise CatalogError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
+def _status_table(raw: Mapping[str, Any], allowed: Tuple[str, ...], where: str, complete: bool) -> Dict[str, str]:
+    _check_keys(raw, allowed, where)
+    out = {}
+    for k, v in raw.items():
+        if k in ("source", "date"):
+            continue
+        if v not in STATUSES:
+            raise CatalogError(f"{where}.{k}: must be one of {', '.join(STATUSES)}")
+        out[k] = v
+    if complete:
+        missing = set(allowed) - set(out)
+        if missing:
+            raise CatalogError(f"{where}: missing key(s) {', '.join(sorted(missing))}")
+    return out
+
+
+def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False) -> Provider:
+    """Validate one provider table (a shipped file, or `[tool.offramp.providers.NAME]` when custom)."""
+    _check_keys(data, _TOP_KEYS, where)
+    sources: Dict[str, Tuple[str, ...]] = {}
+    dates: Dict[str, str] = {}
+    sources["provider"], dates["provider"] = _sources(data, where, required=not custom)
+    for key in ("id", "name", "key-env"):
+        if not custom and not isinstance(data.get(key), str):
+            raise CatalogError(f"{where}: `{key}` is required")
+    base = data.get("base-url")
+    if not isinstance(base, dict):
+        raise CatalogError(f"{where}: `[base-url]` table is required")
+    sources["base-url"], dates["base-url"] = _sources(base, f"{where} [base-url]", required=not custom)
+    urls = {k: v for k, v in base.items() if k not in ("source", "date", "default")}
+    for region, url in urls.items():
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", region) or not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise CatalogError(f"{where} [base-url].{region}: must be an http(s) URL under a lowercase region key")
+    if not urls:
+        raise CatalogError(f"{where} [base-url]: no URL")
+    default_region = base.get("default", next(iter(urls)))
+    if default_region not in urls:
+        raise CatalogError(f"{where} [base-url].default: {default_region!r} is not one of the regions")
+
+    models_raw = data.get("models", {})
+    _check_keys(models_raw, MODEL_FAMILIES, f"{where} [models]")
+    sources["models"], dates["models"] = _sources(models_raw, f"{where} [models]", required=not custom)
+    models = {k: v for k, v in models_raw.items() if k not in ("source", "date")}
+    for k, v in models.items():
+        if not isinstance(v, str) or not v:
+            raise CatalogError(f"{where} [models].{k}: must be a model id string")
+
+    dims_raw = data.get("embedding-dimensions", {})
+    if dims_raw:
+        sources["embedding-dimensions"], dates["embedding-dimensions"] = _sources(
+            dims_raw, f"{where} [embedding-dimensions]", required=not custom
+        )
+    dims = {}
+    for k, v in dims_raw.items():
+        if k in ("source", "date"):
+            continue
+        if not isinstance(v, dict) or set(v) - {"default", "allowed"} or not isinstance(v.get("default"), int):
+            raise CatalogError(f"{where} [embedding-dimensions].{k}: needs `default` (int) and optional `allowed`")
+        dims[k] = v
+
+    endpoints_raw = data.get("endpoints", {})
+    parameters_raw = data.get("parameters", {})
+    if not custom or endpoints_raw:
+        sources["endpoints"], dates["endpoints"] = _sources(endpoints_raw, f"{where} [endpoints]", required=not custom)
+    if not custom or parameters_raw:
+        sources["parameters"], dates["parameters"] = _sources(
+            parameters_raw, f"{where} [parameters]", required=not custom
+        )
+    endpoints = _status_table(endpoints_raw, ENDPOINT_FAMILIES, f"{where} [endpoints]", complete=not custom)
+    parameters = _status_table(parameters_raw, PARAMETERS, f"{where} [parameters]", complete=not custom)
+
+    quirks = []
+    for i, q in enumerate(data.get("quirks", [])):
+        qw = f"{where} [[quirks]] #{i + 1}"
+        _check_keys(q, {"id", "text"}, qw)
+        src, date = _sources(q, qw, required=not custom)
+        if not isinstance(q.get("id"), str) or not isinstance(q.get("text"), str):
+            raise CatalogError(f"{qw}: needs `id` and `text`")
+        quirks.append(Quirk(q["id"], q["text"], src, date))
+
+    pid = data.get("id", "")
+    return Provider(
+        id=pid,
+        name=data.get("name", pid),
+        vendor=data.get("vendor", ""),
+        docs=data.get("docs", ""),
+        key_env=data.get("key-env", f"{pid.upper().replace('-', '_')}_API_KEY"),
+        base_urls=urls,
+        default_region=default_region,
+        models=models,
+        embedding_dimensions=dims,
+        endpoints=endpoints,
+        parameters=parameters,
+        quirks=tuple(quirks),
+        sources=sources,
+        dates=dates,
+        custom=custom,
+    )
+
+
+def load_provider_file(path: Path) -> Provider:
+    data = load_toml(path)
+    if data.get("schema") != 1:
+        raise CatalogError(f"{path.name}: `schema = 1` is required")
+    p = parse_provider(data, path.name)
+    if p.id != path.stem:
+        raise CatalogError(f"{path.name}: id {p.id!r} does not match the file name")
+    return p
+
+
+@lru_cache(maxsize=1)
+def builtin_providers() -> Dict[str, Provider]:
+    directory = rules_dir() / "providers"
+    out: Dict[str, Provider] = {}
+    for path in sorted(directory.glob("*.toml")):
+        p = load_provider_file(path)
+        out[p.id] = p
+    return out
+
+
+def known_provider_hosts() -> Tuple[str, ...]:
+    """Hosts of every shipped provider, used to recognise code that is already retargeted."""
+    hosts = set()
+    for p in builtin_providers().values():
+        hosts.update(p.hosts)
+    return tuple(sorted(hosts))

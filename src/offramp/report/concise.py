@@ -1,0 +1,31 @@
+"""`path:line:col: CODE message [*]`: one line per finding, clickable in editors and terminals."""
+
+from __future__ import annotations
+
+from typing import List
+
+from offramp.report import ReportContext
+from offramp.types import Finding
+
+
+def line(f: Finding) -> str:
+    mark = " [*]" if f.fixable else ""
+    return f"{f.path}:{f.span.line}:{f.span.column}: {f.code} {f.message}{mark}"
+
+
+def render(findings: List[Finding], ctx: ReportContext) -> str:
+    out = [line(f) for f in findings]
+    out.append(footer(findings, ctx))
+    return "\n".join(out) + "\n"
+
+
+def footer(findings: List[Finding], ctx: ReportContext) -> str:
+    if not findings:
+        return f"All checks passed! ({ctx.files} file{'s' if ctx.files != 1 else ''} checked)"
+    fixable = sum(f.fixable for f in findings)
+    n = len(findings)
+    text = f"Found {n} finding{'s' if n != 1 else ''} in {len({f.path for f in findings})} of {ctx.files} files."
+    if fixable:
+        to = f" --to {ctx.target}" if ctx.target else " --to PROVIDER"
+        text += f"\n[*] {fixable} fixable with `offramp fix{to}`."
+    return text

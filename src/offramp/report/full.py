@@ -1,0 +1,57 @@
+"""The default human format: each finding with its source line and a caret, like Ruff's `full`.
+
+Colour only on a terminal (and never with NO_COLOR); the text is the same either way.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Dict, List
+
+from offramp.report import ReportContext, counts
+from offramp.report.concise import footer
+from offramp.types import Finding
+
+def redact(text: str) -> str:
+    """Source lines are shown for context; API keys in them never are."""
+    from offramp.analysis.values import KEY_RE
+
+    return KEY_RE.sub(lambda m: m.group(0)[:3] + "*" * 8, text)
+
+
+_SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render(findings: List[Finding], ctx: ReportContext) -> str:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(record=True, force_terminal=ctx.color, no_color=not ctx.color, width=120,
+                      file=io.StringIO(),
+                      highlight=False, soft_wrap=True)
+    root = Path(str(ctx.extra.get("root", ".")))
+    cache: Dict[str, List[str]] = {}
+    for f in findings:
+        mark = " [*]" if f.fixable else ""
+        console.print(
+            f"[bold]{escape(f.path)}[/]:{f.span.line}:{f.span.column}: "
+            f"[{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}"
+        )
+        src = cache.get(f.path)
+        if src is None:
+            try:
+                src = (root / f.path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                src = []
+            cache[f.path] = src
+        if 0 < f.span.line <= len(src):
+            text = redact(src[f.span.line - 1].rstrip())
+            width = (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1
+            console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
+            console.print(f"  [dim]     |[/] {' ' * (f.span.column - 1)}[{_SEV_STYLE[f.severity]}]{'^' * max(1, width)}[/]")
+        console.print()
+    if findings:
+        console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))
+    console.print(escape(footer(findings, ctx)))
+    return console.export_text(styles=ctx.color)

@@ -1,0 +1,75 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+Relative URIs under `%SRCROOT%` (so uploads work from any checkout path) and
+`partialFingerprints` (so alerts are not duplicated between runs) are what Ruff's SARIF lacks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from offramp.catalog import load_rules
+from offramp.report import ReportContext
+from offramp.types import Finding
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _rule(code: str) -> Dict[str, Any]:
+    r = load_rules()[code]
+    return {
+        "id": r.code,
+        "name": "".join(part.capitalize() for part in r.name.split("-")),
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.why},
+        "help": {"text": r.why, "markdown": f"**{r.code} {r.name}**\n\n{r.why}"},
+        "helpUri": r.url,
+        "defaultConfiguration": {"level": _LEVEL[r.severity]},
+        "properties": {"tags": ["offramp", r.name], "precision": "high", "problem.severity": r.severity},
+    }
+
+
+def render(findings: List[Finding], ctx: ReportContext) -> str:
+    codes = sorted({f.code for f in findings})
+    index = {c: i for i, c in enumerate(codes)}
+    results = []
+    for f in findings:
+        region = {"startLine": f.span.line, "startColumn": f.span.column}
+        if f.span.end_line >= f.span.line:
+            region["endLine"] = f.span.end_line
+            region["endColumn"] = max(f.span.end_column, 1)
+        results.append({
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }],
+            "partialFingerprints": {"offramp/v1": f.fingerprint},
+            "properties": {"fixable": f.fixable},
+        })
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "offramp",
+                "version": ctx.tool_version,
+                "semanticVersion": ctx.tool_version,
+                "informationUri": "https://github.com/offramp-dev/offramp",
+                "rules": [_rule(c) for c in codes],
+            }},
+            "automationDetails": {"id": f"offramp/{ctx.target or 'check'}/"},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///" if not ctx.extra.get("root_uri")
+                                                 else str(ctx.extra["root_uri"])}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,94 @@
+"""Every dataclass that crosses a stage boundary lives here, so each stage can be read alone.
+
+Findings are plain, picklable values: worker processes send them back, the cache stores
+them, reporters format them. Nothing here holds a syntax tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Tuple
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source region. Lines and columns are 1-based; `end_column` points just past the end (as SARIF)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example; `to` names the provider for rules that only fire with `--to`."""
+
+    code: str
+    to: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalogue entry from rules/catalog.toml."""
+
+    code: str
+    name: str
+    severity: Severity
+    fixable: bool
+    message: str
+    summary: str
+    why: str
+    needs_target: bool = False
+    valid: Tuple[Example, ...] = ()
+    invalid: Tuple[Example, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"https://offramp.readthedocs.io/en/latest/rules/#{self.code.lower()}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem at one place in one file."""
+
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    fixable: bool = False
+    # Content-based identity (rule, normalised line text, occurrence): survives edits elsewhere
+    # in the file, so SARIF/baselines do not resurrect or duplicate it. Never contains source text.
+    fingerprint: str = ""
+    # A short, secret-free suggestion shown under the message.
+    hint: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What checking one file produced; `error` is set when the file could not be analysed at all."""
+
+    path: str
+    findings: Tuple[Finding, ...] = ()
+    parsed: bool = False
+    skipped_by_prefilter: bool = False
+
+
+@dataclass
+class Summary:
+    """Totals a reporter prints at the end."""
+
+    files: int = 0
+    parsed: int = 0
+    findings: int = 0
+    fixable: int = 0
+    by_code: dict = field(default_factory=dict)
+    by_severity: dict = field(default_factory=dict)
