@@ -106,6 +106,24 @@ def _finding(code: str, display: str, span: Span, args: Mapping[str, object], *,
                    message=message, fixable=rule.fixable if fixable is None else fixable, hint=hint)
 
 
+def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
+    """CPython's own parser gives the clearest message and position; LibCST's is the fallback."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as se:
+        line = se.lineno or 1
+        col = se.offset or 1
+        return Span(line, col, line, col), (se.msg or "invalid syntax").splitlines()[0]
+    except (ValueError, RecursionError, MemoryError) as ve:
+        return Span(1, 1, 1, 1), str(ve).splitlines()[0]
+    line = getattr(e, "editor_line", 1)
+    col = getattr(e, "editor_column", 1)
+    msg = str(getattr(e, "message", "syntax error")).splitlines()[0]
+    return Span(line, col, line, col), msg
+
+
 def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings."""
     import libcst as cst
@@ -117,8 +135,7 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     try:
         module = cst.parse_module(src.text)
     except cst.ParserSyntaxError as e:
-        span = Span(e.raw_line, e.raw_column + 1, e.raw_line, e.raw_column + 1)
-        detail = str(e.message).splitlines()[0] if getattr(e, "message", None) else "syntax error"
+        span, detail = _syntax_error(src.text, e)
         return _finish([_finding("OFR000", display, span, {"detail": detail})], src.text, display, opts, False)
     except RecursionError:
         return _finish([_finding("OFR000", display, Span(1, 1, 1, 1),

@@ -110,6 +110,12 @@ class Resolver:
                 if out:
                     return out
             return [(expr, cls)]
+        if isinstance(expr, cst.Call):
+            env = self.env_read(expr)
+            if env is not None and env[1] is not None:
+                # os.getenv("MODEL", "gpt-4o"): the default is what runs when the variable is unset.
+                return [(expr, cls)] + self.values_of(env[1], cls, depth + 1, seen)
+            return [(expr, cls)]
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
             idx = expr.slice[0].slice
             key = string_value(idx.value) if isinstance(idx, cst.Index) else None
@@ -303,7 +309,7 @@ class Resolver:
         elif star and not resolved:
             target = Target("dynamic", detail="**kwargs")
         else:
-            target = Target("openai", "api.openai.com", "api.openai.com (no base_url; OPENAI_BASE_URL unset)")
+            target = Target("openai", "api.openai.com", "api.openai.com (the default: no base_url)")
         name = dotted_name(call.func) or qualified
         ctor = ClientCtor(
             node=call,
@@ -416,10 +422,11 @@ class Resolver:
                 continue
             parts = rest.split(".")
             if parts[0] in self.sdk.legacy_resources and len(parts) >= 2:
-                return self.api_call(call, cls, "v0", ".".join(parts), self.sdk.legacy_resources[parts[0]], ())
+                return self.api_call(call, cls, "v0", ".".join(parts), self.sdk.legacy_resources[parts[0]], (),
+                                     azure=self.module_is_azure())
             fam = self.resource_family([p for p in parts if p not in self.sdk.passthrough])
             if fam is not None:
-                return self.api_call(call, cls, "module", ".".join(parts), fam, ())
+                return self.api_call(call, cls, "module", ".".join(parts), fam, (), azure=self.module_is_azure())
         for base, segs in self.chain_candidates(func):
             fam = self.resource_family(segs)
             if fam is None:
@@ -514,6 +521,9 @@ class Resolver:
             return f"`{text}`" if text else "a value computed at run time"
         return None
 
+    def module_is_azure(self) -> bool:
+        return self.a.module_target is not None and self.a.module_target.kind == "azure"
+
     # -- module client ----------------------------------------------------------------------
     def module_assigns(self) -> None:
         for assign, target in self.c.attr_assigns:
@@ -569,11 +579,6 @@ class Resolver:
             api = self.classify_call(call, cls)
             if api is None:
                 continue
-            if api.via in ("module", "v0") and self.a.module_target is not None:
-                if self.a.module_target.kind == "azure":
-                    api.azure = True
-                    for lit in api.model_literals:
-                        lit.azure = True
             self.a.calls.append(api)
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
