@@ -1,0 +1,45 @@
+"""Fixtures for the runtime tests (see ``harness.py`` for why they exist).
+
+* ``run_program`` -- :func:`harness.run_program` bound to this test's
+  ``tmp_path``, so a test writes ``run_program(src, env={...})``.
+* ``run_program_full`` -- same, returning :class:`harness.RunResult`
+  (stdout/stderr/records) for tests about the harness itself.
+* ``v0_python`` -- session-scoped: builds (or reuses) the ``openai==0.28.1``
+  virtualenv once and returns its interpreter.  Tests using ``sdk="v0"``
+  should request it so the one-off build cost is paid in fixture setup and
+  reported there, not inside the first test's body.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
+
+@pytest.fixture(scope="session")
+def v0_python() -> Path:
+    """Interpreter of the legacy-SDK venv (built on first use, reused afterwards)."""
+    return harness.ensure_v0_venv()
+
+
+@pytest.fixture
+def run_program(tmp_path: Path) -> Callable[..., list[harness.CapturedRequest]]:
+    def _run(source: str | Path, *, env: dict[str, str], sdk: str = "v1", timeout: float = 60):
+        return harness.run_program(source, env=env, sdk=sdk, tmp_path=tmp_path, timeout=timeout)
+
+    return _run
+
+
+@pytest.fixture
+def run_program_full(tmp_path: Path) -> Callable[..., harness.RunResult]:
+    def _run(source: str | Path, *, env: dict[str, str], sdk: str = "v1", **kwargs: Any):
+        return harness.run_program_full(source, env=env, sdk=sdk, tmp_path=tmp_path, **kwargs)
+
+    return _run
