@@ -205,3 +205,12 @@ def test_python_dash_m_and_help(tmp_path: Path) -> None:
     assert proc.returncode == 0
     for cmd in ("check", "fix", "rules", "explain", "providers"):
         assert cmd in proc.stdout
+
+
+def test_light_file_before_sdk_file(tmp_path: Path) -> None:
+    """Regression: a file without the SDK import checked first must not break scope analysis of the next."""
+    write(tmp_path, "a_env.py", "import os\nos.getenv('OPENAI_API_KEY')\n")
+    write(tmp_path, "b_sdk.py", BLOCKED)
+    proc = run_cli(["check", ".", "--output-format", "concise", "-j", "1"], tmp_path)
+    assert "internal error" not in proc.stdout
+    assert "b_sdk.py:2:10: OFR101" in proc.stdout and "a_env.py:2:11: OFR301" in proc.stdout

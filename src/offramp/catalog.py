@@ -116,6 +116,16 @@ class SdkSurface:
     model_not: Tuple[Pattern[str], ...]
     model_families: Tuple[Tuple[str, Pattern[str]], ...]
     model_fallback: Mapping[str, Tuple[str, ...]]
+    rest_paths: Mapping[str, str]
+
+    def rest_family(self, path: str) -> Optional[str]:
+        """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
+        clean = path.split("?", 1)[0].strip("/")
+        best = None
+        for prefix, family in self.rest_paths.items():
+            if (clean == prefix or clean.startswith(prefix + "/")) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, family)
+        return best[1] if best else None
 
     def is_openai_model(self, value: str) -> bool:
         v = value.strip().lower()
@@ -177,6 +187,7 @@ def load_sdk() -> SdkSurface:
             model_not=tuple(re.compile(p) for p in models["not"]),
             model_families=tuple((f["family"], re.compile(f["regex"])) for f in models["families"]),
             model_fallback={k: tuple(v) for k, v in models.get("fallback", {}).items()},
+            rest_paths=dict(d.get("rest-paths", {})),
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None

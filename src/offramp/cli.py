@@ -131,7 +131,7 @@ def guarded(f: F) -> F:
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as e:  # noqa: BLE001 - the promise is: never a traceback unless asked
+        except Exception as e:
             if verbose:
                 raise
             _fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for the traceback)")

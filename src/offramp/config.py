@@ -46,7 +46,7 @@ class Settings:
     def excludes(self) -> Tuple[str, ...]:
         return self.exclude + self.extend_exclude
 
-    def with_overrides(self, **kw: Any) -> "Settings":
+    def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
 
     def enabled_codes(self) -> frozenset:

@@ -218,7 +218,7 @@ def _check_many(args: Tuple[Sequence[Path], Options]) -> List[FileResult]:
 def _safe_check(path: Path, opts: Options) -> FileResult:
     try:
         return check_path(path, opts)
-    except Exception as e:  # noqa: BLE001 - one bad file must not end the run; it is reported instead
+    except Exception as e:
         display = display_path(path, opts.root)
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
         return _finish([_finding("OFR000", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)

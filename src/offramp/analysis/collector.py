@@ -34,10 +34,13 @@ from offramp.types import Span
 _ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
 
 
-class LightCollector(cst.CSTVisitor):
-    """Strings and environment access only; no scope analysis."""
+class _Collector(cst.CSTVisitor):
+    """Strings and environment access: what every file that passed the prefilter needs.
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    The two concrete collectors below are siblings on purpose: LibCST caches a class's
+    inherited metadata dependencies on the class itself, so a subclass of a collector that
+    ran first would inherit the parent's (smaller) cached set.
+    """
 
     def __init__(self, sdk: SdkSurface, provider_hosts: Tuple[str, ...], analysis: Analysis) -> None:
         super().__init__()
@@ -178,7 +181,13 @@ class LightCollector(cst.CSTVisitor):
         self._string(node, template_value(node))
 
 
-class FullCollector(LightCollector):
+class LightCollector(_Collector):
+    """Strings and environment access only; no scope analysis."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+
+class FullCollector(_Collector):
     """Adds what SDK resolution needs: scopes, qualified names and the raw binding maps."""
 
     METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)

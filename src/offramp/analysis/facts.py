@@ -42,7 +42,7 @@ class ModelLiteral:
     value: str
     arg: str  # model | engine | deployment_id | azure_deployment
     azure: bool  # the value names an Azure deployment
-    calls: List["ApiCall"] = field(default_factory=list)
+    calls: List[ApiCall] = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -36,7 +36,7 @@ ClientRef = Union[ClientCtor, Annotated]
 
 
 class Resolver:
-    def __init__(self, c: "FullCollector") -> None:
+    def __init__(self, c: FullCollector) -> None:
         self.c = c
         self.sdk = c.sdk
         self.a = c.a
@@ -47,7 +47,7 @@ class Resolver:
     def qnames(self, node: cst.CSTNode) -> Set[str]:
         try:
             return {q.name for q in self.c.get_metadata(QualifiedNameProvider, node, set())}
-        except Exception:  # noqa: BLE001 - metadata is absent for synthetic nodes
+        except Exception:
             return set()
 
     def assignments(self, name: cst.Name) -> List[cst.CSTNode]:
@@ -56,7 +56,7 @@ class Resolver:
             return []
         try:
             return [a.node for a in scope[name.value]]
-        except Exception:  # noqa: BLE001
+        except Exception:
             return []
 
     def client_class(self, func: cst.BaseExpression) -> Optional[str]:

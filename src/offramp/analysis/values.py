@@ -40,7 +40,7 @@ def string_value(node: cst.BaseExpression) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         try:
             value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd literals (e.g. bad escapes) are simply not values
+        except Exception:
             return None
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
@@ -123,7 +123,7 @@ def classify_url(url: str, sdk: SdkSurface, provider_hosts: Sequence[str]) -> Ta
             host = (urlsplit(probe).hostname or "").lower()
         except ValueError:
             return Target("dynamic")
-        if not host or host.startswith("x") and "." not in host[1:]:
+        if not host or (host.startswith("x") and "." not in host[1:]):
             return Target("dynamic")
         if host_matches(host, sdk.azure_hosts):
             return Target("azure", host, host.replace("x.", "<resource>.", 1) if host.startswith("x.") else host)

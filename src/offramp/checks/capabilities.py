@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Set
 
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
-from offramp.checks.models import call_is_live, literal_is_live
+from offramp.checks.models import call_is_relevant, literal_is_live
 from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS
 
 # OpenAI's published embedding sizes (openai 3.54.0 docs strings; text-embedding-3-* default dims).
@@ -56,8 +56,9 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         return []
     hits: List[Hit] = []
     seen_literals: Set[int] = set()
+    hosts = frozenset(p.hosts)
     for call in a.calls:
-        if not call_is_live(call, a):
+        if not call_is_relevant(call, a, hosts):
             continue
         status = p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
         if status in _STATUS_TEXT:

@@ -18,6 +18,15 @@ def call_is_live(call: ApiCall, a: Analysis) -> bool:
     return target is None or target.blocked or target.kind in ("dynamic", "env")
 
 
+def call_is_relevant(call: ApiCall, a: Analysis, hosts: frozenset) -> bool:
+    """Live, or already aimed at the chosen provider's hosts (after `fix`): its capability gaps matter."""
+    if call_is_live(call, a):
+        return True
+    if call.via == "client":
+        return any(c.target.host in hosts for c in call.clients)
+    return bool(a.module_target and a.module_target.host in hosts)
+
+
 def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:
     if not lit.calls:
         return True  # azure_deployment= on an Azure constructor

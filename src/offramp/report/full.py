@@ -13,6 +13,7 @@ from offramp.report import ReportContext, counts
 from offramp.report.concise import footer
 from offramp.types import Finding
 
+
 def redact(text: str) -> str:
     """Source lines are shown for context; API keys in them never are."""
     from offramp.analysis.values import KEY_RE

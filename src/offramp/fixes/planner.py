@@ -1,0 +1,385 @@
+"""Decide the edits for one file from its facts: the fix never re-discovers what analysis found.
+
+Each fact the checks report as fixable gets one edit; what cannot be automated gets one
+`# TODO[offramp]: ... (OFRnnn)` comment above its statement. Edits are functions applied to
+the *updated* node during the transform, so nested edits (a renamed env var inside a client
+constructor that is itself rewritten) compose.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Set, Tuple
+from urllib.parse import urlsplit
+
+import libcst as cst
+
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral, ModuleAssign
+from offramp.analysis.values import string_value, template_value
+from offramp.catalog import SdkSurface
+from offramp.checks.capabilities import used_parameters
+from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
+from offramp.fixes.edits import drop_kwargs, env_read, kwarg_index, rename_kwarg, set_kwarg, string_like
+from offramp.mapping import map_model
+from offramp.providers import ENDPOINT_FAMILIES, Provider
+
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+AZURE_IDENTITY = "azure.identity"
+
+
+@dataclass
+class Plan:
+    edits: Dict[int, List[Edit]] = field(default_factory=dict)
+    todos: Dict[int, List[str]] = field(default_factory=dict)
+    insert_after: Dict[int, List[cst.BaseStatement]] = field(default_factory=dict)
+    add_imports: List[Tuple[str, Optional[str]]] = field(default_factory=list)
+    remove_imports: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
+    azure_cleanup: bool = False
+    changes: Counter = field(default_factory=Counter)
+    notes: List[Tuple[int, str]] = field(default_factory=list)  # (line, text)
+    todo_codes: Counter = field(default_factory=Counter)
+
+    def edit(self, node: cst.CSTNode, fn: Edit) -> None:
+        self.edits.setdefault(id(node), []).append(fn)
+
+    def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str) -> None:
+        if stmt is None:
+            return
+        entry = f"{text} ({code})"
+        bucket = self.todos.setdefault(id(stmt), [])
+        if entry not in bucket:
+            bucket.append(entry)
+            self.todo_codes[code] += 1
+
+    @property
+    def empty(self) -> bool:
+        return not (self.edits or self.todos or self.insert_after)
+
+
+class Planner:
+    def __init__(self, a: Analysis, provider: Provider, sdk: SdkSurface, models: Dict[str, str],
+                 region: Optional[str] = None) -> None:
+        self.a = a
+        self.p = provider
+        self.sdk = sdk
+        self.models = models
+        self.base = provider.base_url(region).rstrip("/")
+        self.plan = Plan()
+        self.claimed: Set[int] = set()  # nodes an earlier edit already rewrites
+
+    def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.a.statement_of.get(id(node))
+
+    def line(self, node_span) -> int:  # type: ignore[no-untyped-def]
+        return int(node_span.line)
+
+    # -- entry ------------------------------------------------------------------------------
+    def run(self) -> Plan:
+        for c in self.a.clients:
+            if c.target.blocked:
+                self.client(c)
+        self.module_config()
+        for e in self.a.env:
+            if e.role == "key" and "ADMIN" not in e.name.upper() and e.name != self.p.key_env:
+                self.plan.edit(e.node, lambda n, name=self.p.key_env: string_like(n, name))
+                self.plan.changes["environment variable"] += 1
+        for lit in self.a.models:
+            if literal_is_live(lit, self.a):
+                self.model(lit)
+        for call in self.a.calls:
+            if call.via == "v0" and call_is_live(call, self.a):
+                for old in ("engine", "deployment_id"):
+                    if kwarg_index(call.node.args, old) >= 0:
+                        self.plan.edit(call.node, lambda n, old=old: rename_kwarg(n, old, "model"))  # type: ignore[misc]
+                        self.plan.changes["engine= to model="] += 1
+            if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
+                self.capabilities(call)
+        for u in self.a.urls:
+            if id(u.node) not in self.claimed:
+                self.url(u)
+        return self.plan
+
+    # -- clients ------------------------------------------------------------------------------
+    def client(self, c: ClientCtor) -> None:
+        stmt = self.stmt(c.node)
+        if c.star_kwargs:
+            self.plan.todo(stmt, f"client built from **kwargs: pass base_url={self.base!r} and the "
+                                 f"{self.p.key_env} key for {self.p.name}", "OFR101" if not c.azure else "OFR102")
+            return
+        self.claimed.update(id(n) for n in c.target_literals)
+        azure_class = c.qualified in self.sdk.azure_clients
+        drop = set(self.sdk.openai_only_args)
+        if azure_class:
+            drop |= set(self.sdk.azure_only_args)
+        args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
+        dropped = sorted(k for k in args if k in drop)
+        key_arg = args.get("api_key")
+        add_key = key_arg is None or string_value(key_arg.value) is not None
+        quote = _quote_of(c.node)
+        plain = None
+        if azure_class:
+            plain = "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI"
+            self.azure_imports(c, plain)
+            self.plan.azure_cleanup = True
+        base = self.base
+        provider_key = self.p.key_env
+
+        def edit(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Call)
+            call = drop_kwargs(node, dropped)
+            if plain is not None:
+                call = call.with_changes(func=_plain_func(call.func, plain))
+            if add_key:
+                call = set_kwarg(call, "api_key", env_read(provider_key, quote))
+            template = call.args[kwarg_index(call.args, "base_url")].value if kwarg_index(call.args, "base_url") >= 0 \
+                else None
+            return set_kwarg(call, "base_url", string_like(template if isinstance(template, cst.SimpleString) else
+                                                           _first_string(node), base))
+
+        self.plan.edit(c.node, edit)
+        if add_key:
+            self.plan.add_imports.append(("os", None))
+        self.plan.changes["Azure client" if azure_class else "client"] += 1
+        if dropped:
+            self.plan.notes.append((c.span.line, f"dropped {', '.join(a + '=' for a in dropped)} from `{c.cls}` "
+                                                 f"(not meaningful at {self.p.name})"))
+        dep = args.get("azure_deployment")
+        if dep is not None:
+            value = string_value(dep.value)
+            choice = map_model(value, self.p, self.sdk, self.models) if value else None
+            target = choice.target if choice else None
+            if target:
+                self.plan.todo(stmt, f"this client sent every call to Azure deployment `{value}`; pass "
+                                     f"model=\"{target}\" on its calls", "OFR202")
+            else:
+                self.plan.todo(stmt, f"this client sent every call to an Azure deployment ({value or 'dynamic'}); "
+                                     f"pass a {self.p.name} model on its calls", "OFR202")
+
+    def azure_imports(self, c: ClientCtor, plain: str) -> None:
+        func = c.node.func
+        if isinstance(func, cst.Name):
+            module, _, obj = c.qualified.rpartition(".")
+            self.plan.add_imports.append(("openai", plain))
+            asname = func.value if func.value != obj else None
+            self.plan.remove_imports.append((module, obj, asname))
+
+    # -- module-level client ----------------------------------------------------------------
+    def module_config(self) -> None:
+        target = self.a.module_target
+        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
+        assigns = self.a.module_assigns
+        if target is None or not target.blocked or not (assigns or module_calls):
+            return
+        v0 = any(c.via == "v0" for c in module_calls) or any(m.attr in ("api_base", "api_key_path") for m in assigns)
+        url = self.base if v0 else self.base + "/"  # openai>=1 glues module base_url and path without a slash
+        has_base = False
+        has_key = False
+        for m in assigns:
+            self.claimed.add(id(m.value))
+            if m.role == "base-url":
+                has_base = True
+                self.plan.edit(m.node, _assign_value(lambda old, url=url: string_like(old, url)))
+                self.plan.changes["module configuration"] += 1
+            elif m.role == "azure-endpoint":
+                has_base = True
+                self.plan.edit(m.node, _assign_attr_value("base_url", lambda old, url=url: string_like(old, url)))
+                self.plan.changes["module configuration"] += 1
+            elif m.role == "api-type":
+                if (m.literal or "").lower().startswith("azure"):
+                    value = "open_ai" if v0 else "openai"
+                    self.plan.edit(m.node, _assign_value(lambda old, value=value: string_like(old, value)))
+                    self.plan.changes["module configuration"] += 1
+            elif m.role == "key":
+                has_key = True
+                if m.literal is not None:
+                    key_env = self.p.key_env
+                    self.plan.edit(m.node, _assign_value(lambda old, k=key_env: env_read(k, _quote_of(old))))
+                    self.plan.add_imports.append(("os", None))
+                    self.plan.changes["module configuration"] += 1
+        if has_base:
+            return
+        alias, anchor = self.module_anchor(assigns)
+        if alias is None:
+            self.plan.add_imports.append(("openai", None))
+            alias = "openai"
+        lines = [f'{alias}.{"api_base" if v0 else "base_url"} = "{url}"']
+        if not has_key:
+            lines.append(f'{alias}.api_key = os.environ["{self.p.key_env}"]')
+            self.plan.add_imports.append(("os", None))
+        stmts = [cst.parse_statement(line + "\n") for line in lines]
+        if anchor is None:
+            self.plan.todo(self.stmt(module_calls[0].node) if module_calls else None,
+                           f"point the module-level client at {self.p.name}: {'; '.join(lines)}",
+                           "OFR104")
+            return
+        self.plan.insert_after.setdefault(id(anchor), []).extend(stmts)
+        self.plan.changes["module configuration"] += 1
+
+    def module_anchor(self, assigns: List[ModuleAssign]) -> Tuple[Optional[str], Optional[cst.CSTNode]]:
+        """The name `openai` is bound to at module level, and the statement to insert after."""
+        alias = None
+        anchor: Optional[cst.CSTNode] = None
+        for stmt in self.a.module.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Import):
+                        for name in small.names:
+                            if _dotted(name.name) == "openai":
+                                alias = name.asname.name.value if name.asname is not None and isinstance(
+                                    name.asname.name, cst.Name) else "openai"
+                                anchor = stmt
+                    elif isinstance(small, cst.ImportFrom) and anchor is not None:
+                        pass
+        key_assign = next((m for m in assigns if m.role == "key"), None)
+        if key_assign is not None:
+            top = self.stmt(key_assign.node)
+            if top is not None and any(top is s for s in self.a.module.body):
+                anchor = top
+        if anchor is None:
+            last_import = None
+            for stmt in self.a.module.body:
+                if isinstance(stmt, cst.SimpleStatementLine) and any(
+                        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+                    last_import = stmt
+            anchor = last_import
+        return alias, anchor
+
+    # -- models -------------------------------------------------------------------------------
+    def model(self, lit: ModelLiteral) -> None:
+        if lit.arg == "azure_deployment":
+            return  # the constructor argument goes; its TODO is on the client
+        choice = map_model(lit.value, self.p, self.sdk, self.models)
+        stmt = self.stmt(lit.node)
+        if choice.target:
+            if choice.target != lit.value:
+                self.plan.edit(lit.node, lambda n, t=choice.target: string_like(n, t))
+                self.plan.changes["model"] += 1
+                if choice.is_embedding:
+                    self.plan.notes.append((lit.span.line, f"embedding model `{lit.value}` -> `{choice.target}`: "
+                                                           "re-compute stored vectors (OFR404)"))
+            return
+        if lit.azure:
+            self.plan.todo(stmt, f"map Azure deployment `{lit.value}` to a {self.p.name} model "
+                                 "([tool.offramp.models])", "OFR202")
+        else:
+            self.plan.todo(stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403")
+
+    # -- capabilities -------------------------------------------------------------------------
+    def capabilities(self, call: ApiCall) -> None:
+        stmt = self.stmt(call.node)
+        status = self.p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
+        if status == "no":
+            self.plan.todo(stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401")
+        if call.family == "chat":
+            for param in used_parameters(call):
+                if self.p.parameter(param) == "no":
+                    self.plan.todo(stmt, f"{self.p.name} does not support `{param}`", "OFR402")
+        if call.dynamic_model is not None and not call.model_literals:
+            self.plan.todo(stmt, f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
+                           "OFR203")
+
+    # -- URLs --------------------------------------------------------------------------------
+    def url(self, u) -> None:  # type: ignore[no-untyped-def]
+        stmt = self.stmt(u.node)
+        if u.target.kind != "openai":
+            self.plan.todo(stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", "OFR106")
+            return
+        parts = urlsplit(u.url.replace("{...}", "x"))
+        path = parts.path
+        if not path.startswith("/v1"):
+            self.plan.todo(stmt, f"OpenAI URL `{u.url}` has no {self.p.name} counterpart", "OFR106")
+            return
+        rest = path[3:].lstrip("/")
+        family = self.sdk.rest_family(rest) if rest else None
+        if rest and (family is None or self.p.endpoint(family) in ("no",)):
+            self.plan.todo(stmt, f"{self.p.name} does not serve `/{rest}`", "OFR106")
+            return
+        host_prefix = f"{parts.scheme}://{parts.netloc}/v1"
+        new_base = self.base
+
+        def replace_text(text: str) -> str:
+            return text.replace(host_prefix, new_base, 1)
+
+        if isinstance(u.node, cst.SimpleString):
+            value = string_value(u.node)
+            if value is None:
+                return
+            self.plan.edit(u.node, lambda n, v=replace_text(value): string_like(n, v))
+        elif isinstance(u.node, cst.FormattedString):
+            self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
+        else:
+            return
+        self.plan.changes["URL"] += 1
+
+
+def _quote_of(node: cst.CSTNode) -> str:
+    s = _first_string(node)
+    return s.quote if s is not None and s.quote in ('"', "'") else '"'
+
+
+def _first_string(node: cst.CSTNode) -> Optional[cst.SimpleString]:
+    found: List[cst.SimpleString] = []
+
+    class V(cst.CSTVisitor):
+        def visit_SimpleString(self, n: cst.SimpleString) -> bool:
+            if not found:
+                found.append(n)
+            return False
+
+    node.visit(V())
+    return found[0] if found else None
+
+
+def _dotted(node: cst.BaseExpression) -> Optional[str]:
+    from offramp.analysis.values import dotted_name
+
+    return dotted_name(node)
+
+
+def _plain_func(func: cst.BaseExpression, plain: str) -> cst.BaseExpression:
+    """`AzureOpenAI` -> `OpenAI`; `openai.lib.azure.AzureOpenAI` -> `openai.OpenAI`."""
+    if isinstance(func, cst.Name):
+        return cst.Name(plain)
+    if isinstance(func, cst.Attribute):
+        root = func
+        while isinstance(root, cst.Attribute):
+            root = root.value  # type: ignore[assignment]
+        return cst.Attribute(value=root, attr=cst.Name(plain))  # type: ignore[arg-type]
+    return func
+
+
+def _assign_value(make: Callable[[cst.BaseExpression], cst.BaseExpression]) -> Edit:
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Assign)
+        return node.with_changes(value=make(node.value))
+
+    return edit
+
+
+def _assign_attr_value(attr: str, make: Callable[[cst.BaseExpression], cst.BaseExpression]) -> Edit:
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Assign)
+        targets = []
+        for t in node.targets:
+            if isinstance(t.target, cst.Attribute):
+                t = t.with_changes(target=t.target.with_changes(attr=cst.Name(attr)))
+            targets.append(t)
+        return node.with_changes(targets=targets, value=make(node.value))
+
+    return edit
+
+
+def _fstring_replace(node: cst.CSTNode, old: str, new: str) -> cst.CSTNode:
+    assert isinstance(node, cst.FormattedString)
+    parts = []
+    done = False
+    for part in node.parts:
+        if not done and isinstance(part, cst.FormattedStringText) and old in part.value:
+            part = part.with_changes(value=part.value.replace(old, new, 1))
+            done = True
+        parts.append(part)
+    return node.with_changes(parts=parts)
+
+
+_ = template_value

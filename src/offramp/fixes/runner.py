@@ -1,0 +1,174 @@
+"""`offramp fix`: plan, apply, verify and write (or diff) each file, then summarise.
+
+A file is written only when its new text parses, and only through an atomic rename that
+keeps its encoding, BOM, line endings and permissions. A file without edits is never opened
+for writing, so its bytes and mtime stay as they were.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from offramp.config import Settings
+from offramp.engine import Options, check_source, display_path, make_options, passes_prefilter
+from offramp.providers import Provider
+from offramp.source import SourceError, SourceFile, decode, read_bytes, write_atomic
+from offramp.types import Finding
+
+
+@dataclass
+class FixResult:
+    path: Path
+    display: str
+    changed: bool = False
+    diff: str = ""
+    error: Optional[str] = None
+    changes: Counter = field(default_factory=Counter)
+    todo_codes: Counter = field(default_factory=Counter)
+    notes: List[Tuple[int, str]] = field(default_factory=list)
+    remaining: List[Finding] = field(default_factory=list)
+
+
+def fix_source(src: SourceFile, display: str, provider: Provider, opts: Options,
+               region: Optional[str] = None) -> Tuple[Optional[str], FixResult]:
+    """The new text of one file (None: no change) and what was done."""
+    import libcst as cst
+
+    from offramp.analysis import analyze
+    from offramp.catalog import load_sdk
+    from offramp.fixes.apply import apply_plan
+    from offramp.fixes.planner import Planner
+    from offramp.providers import known_provider_hosts
+
+    result = FixResult(path=src.path, display=display)
+    try:
+        module = cst.parse_module(src.text)
+    except (cst.ParserSyntaxError, RecursionError):
+        result.error = "cannot parse file; left unchanged (see OFR000)"
+        return None, result
+    sdk = load_sdk()
+    analysis = analyze(module, src.text, sdk, known_provider_hosts())
+    plan = Planner(analysis, provider, sdk, dict(opts.models), region).run()
+    result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
+    if plan.empty:
+        return None, result
+    new_module = apply_plan(analysis.module, plan)
+    new_text = new_module.code
+    if new_text == src.text:
+        return None, result
+    try:
+        ast.parse(new_text)
+        cst.parse_module(new_text)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError) as e:  # pragma: no cover - a bug guard
+        result.error = f"refused: the rewrite would not parse ({e}); file left unchanged"
+        return None, result
+    return new_text, result
+
+
+def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
+    display = display_path(path, opts.root)
+    try:
+        data = read_bytes(path)
+        if not passes_prefilter(data):
+            return FixResult(path=path, display=display)
+        src = decode(path, data)
+    except SourceError as e:
+        return FixResult(path=path, display=display, error=f"cannot read file: {e}")
+    try:
+        new_text, result = fix_source(src, display, provider, opts, region)
+    except Exception as e:
+        return FixResult(path=path, display=display, error=f"internal error: {type(e).__name__}: {e}; left unchanged")
+    final = src
+    if new_text is not None:
+        try:
+            new_bytes = src.encode(new_text)
+        except UnicodeEncodeError:
+            result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
+            return result
+        result.changed = True
+        if diff:
+            result.diff = unified_diff(display, src.text, new_text)
+        else:
+            try:
+                write_atomic(path, new_bytes)
+            except OSError as e:
+                result.error = f"cannot write file: {e.strerror or e}; left unchanged"
+                result.changed = False
+                return result
+        final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
+    result.remaining = list(check_source(final, display, opts).findings)
+    return result
+
+
+def unified_diff(display: str, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        fromfile=f"a/{display}", tofile=f"b/{display}"))
+
+
+def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
+    paths, provider, opts, diff, region = args
+    return [fix_path(p, provider, opts, diff, region) for p in paths]
+
+
+def fix_files(files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False,
+              jobs: int = 0) -> List[FixResult]:
+    import os
+
+    opts = make_options(settings, provider)
+    region = settings.region
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(files) < 32:
+        return [fix_path(p, provider, opts, diff, region) for p in files]
+    chunk = max(4, len(files) // (jobs * 4) or 1)
+    batches = [list(files[i:i + chunk]) for i in range(0, len(files), chunk)]
+    out: List[FixResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for part in pool.map(_fix_many, [(b, provider, opts, diff, region) for b in batches]):
+            out.extend(part)
+    return out
+
+
+def run_fix(files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool, jobs: int,
+            echo: Callable[..., None]) -> int:
+    results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    if diff:
+        for r in results:
+            if r.diff:
+                echo(r.diff, nl=False)
+    summarise(results, provider, diff, lambda text: echo(text, err=True))
+    if any(r.error for r in results):
+        return 1
+    if diff:
+        return 1 if any(r.changed for r in results) else 0
+    return 1 if any(r.remaining for r in results) else 0
+
+
+def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out: Callable[[str], None]) -> None:
+    changes: Counter = Counter()
+    todos: Counter = Counter()
+    for r in results:
+        changes.update(r.changes)
+        todos.update(r.todo_codes)
+        for line, note in r.notes:
+            out(f"{r.display}:{line}: note: {note}")
+        if r.error:
+            out(f"{r.display}: error: {r.error}")
+    changed = sum(r.changed for r in results)
+    verb = "Would rewrite" if diff else "Rewrote"
+    detail = ", ".join(f"{n} {kind}{'s' if n != 1 and not kind.endswith('s') else ''}" for kind, n in
+                       sorted(changes.items()))
+    out(f"{verb} {changed} file{'s' if changed != 1 else ''} for {provider.name}"
+        + (f" ({detail})" if detail else "") + ".")
+    if todos:
+        out(f"Left {sum(todos.values())} TODO[offramp] comment{'s' if sum(todos.values()) != 1 else ''} for review: "
+            + ", ".join(f"{code} x{n}" for code, n in sorted(todos.items())) + ".")
+    remaining = sum(len(r.remaining) for r in results)
+    if remaining and not diff:
+        out(f"{remaining} finding{'s' if remaining != 1 else ''} remain; run `offramp check --to {provider.id}` "
+            "to see them.")
