@@ -96,6 +96,7 @@ class SdkSurface:
     """rules/openai.toml, compiled for the analysis."""
 
     sdk_modules: Tuple[str, ...]
+    entry_modules: frozenset
     prefilter: Tuple[bytes, ...]
     openai_clients: frozenset
     azure_clients: frozenset
@@ -148,9 +149,11 @@ class SdkSurface:
                 return "key"
             if upper.endswith(("_BASE_URL", "_API_BASE", "_ENDPOINT", "_HOST", "_BASE")):
                 return "base-url"
-            if "DEPLOYMENT" in upper or upper.endswith("_MODEL"):
+            if "DEPLOYMENT" in upper or upper.endswith(("_MODEL", "_MODEL_NAME")):
                 return "model"
-            return "other"
+            if upper.endswith(("_ORG_ID", "_ORGANIZATION", "_PROJECT_ID", "_API_VERSION", "_API_TYPE")):
+                return "other"
+            # OPENAI_AGENTS_DISABLE_TRACING and other feature flags say nothing about where requests go.
         return None
 
 
@@ -167,6 +170,7 @@ def load_sdk() -> SdkSurface:
         models = d["models"]
         return SdkSurface(
             sdk_modules=tuple(d["packages"]["sdk"]),
+            entry_modules=frozenset(d["packages"]["entry-modules"]),
             prefilter=tuple(s.lower().encode() for s in d["packages"]["prefilter"]),
             openai_clients=frozenset(d["clients"]["openai"]),
             azure_clients=frozenset(d["clients"]["azure"]),

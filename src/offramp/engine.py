@@ -144,9 +144,8 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
     except RecursionError:
-        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1),
-                                 {"detail": "expressions nested too deeply to analyse"})], src.text, display, opts,
-                       True)
+        return _finish([_finding("OFR002", display, Span(1, 1, 1, 1),
+                                 {"detail": "expressions nested too deeply"})], src.text, display, opts, True)
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
     hits = run_checks(analysis, ctx)
     rules = load_rules()
@@ -221,7 +220,7 @@ def _safe_check(path: Path, opts: Options) -> FileResult:
     except Exception as e:
         display = display_path(path, opts.root)
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
-        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
+        return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
 
 
 def run(files: Sequence[Path], opts: Options, *, jobs: int = 0,

@@ -15,10 +15,25 @@ from offramp.catalog import SdkSurface
 __all__ = ["Analysis", "analyze", "imports_sdk"]
 
 
+_FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import\b", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+
+
 def imports_sdk(text: str, sdk: SdkSurface) -> bool:
-    """Cheap textual test for `import openai` / `from openai... import` anywhere (also indented)."""
-    names = "|".join(re.escape(m) for m in sdk.sdk_modules)
-    return re.search(rf"^[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\n]*\b(?:{names})\b)", text, re.M) is not None
+    """Cheap textual test: does any import (also indented, in try/except) bring in the SDK's clients?
+
+    `from openai.types.chat import ...` does not: files that only use the SDK's types are most of
+    a library like openai-agents and need no scope analysis.
+    """
+    for m in _FROM.finditer(text):
+        if m.group(1) in sdk.entry_modules:
+            return True
+    for m in _IMPORT.finditer(text):
+        for part in m.group(1).split(","):
+            name = part.strip().split()[0] if part.strip() else ""
+            if name.split(".")[0] in sdk.sdk_modules:
+                return True
+    return False
 
 
 def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:

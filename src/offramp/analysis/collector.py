@@ -23,6 +23,7 @@ from offramp.analysis.values import (
     KEY_RE,
     classify_url,
     dotted_name,
+    is_placeholder_host,
     is_placeholder_key,
     string_value,
     template_value,
@@ -52,6 +53,13 @@ class _Collector(cst.CSTVisitor):
         self.os_aliases: Set[str] = {"os"}  # names bound to the os module
         self.os_names: Dict[str, str] = {}  # local name -> os attribute (from os import environ as e)
         self.claimed_strings: Set[int] = set()
+        self.in_raise = 0
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self.in_raise += 1
+
+    def leave_Raise(self, original_node: cst.Raise) -> None:
+        self.in_raise -= 1
 
     # -- helpers -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -134,22 +142,30 @@ class _Collector(cst.CSTVisitor):
         if path in _ENV_GET and node.args and node.args[0].keyword is None:
             default = node.args[1].value if len(node.args) > 1 else None
             self._env(node.args[0].value, write=path in ("environ.setdefault",), default=default)
+            return
+        # Other readers: Secret.from_env_var("OPENAI_API_KEY"), get_from_dict_or_env(v, "k", "OPENAI_API_KEY")
+        for arg in node.args:
+            if arg.keyword is None and not arg.star and string_value(arg.value) in self.sdk.env_roles:
+                self._env(arg.value, write=False, default=None)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if self._os_path(node.value) == "environ" and len(node.slice) == 1:
-            idx = node.slice[0].slice
-            if isinstance(idx, cst.Index):
-                self._env(idx.value, write=False, default=None)
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        idx = node.slice[0].slice.value
+        if id(idx) in self.claimed_strings:
+            return
+        if self._os_path(node.value) == "environ" or string_value(idx) in self.sdk.env_roles:
+            # os.environ["X"], and env mappings handed to subprocesses: env["OPENAI_BASE_URL"] = ...
+            self._env(idx, write=False, default=None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             tgt = t.target
-            if isinstance(tgt, cst.Subscript) and self._os_path(tgt.value) == "environ" and len(tgt.slice) == 1:
-                idx = tgt.slice[0].slice
-                if isinstance(idx, cst.Index):
+            if isinstance(tgt, cst.Subscript) and len(tgt.slice) == 1 and isinstance(tgt.slice[0].slice, cst.Index):
+                idx = tgt.slice[0].slice.value
+                if self._os_path(tgt.value) == "environ" or string_value(idx) in self.sdk.env_roles:
                     # Mark the write; visit_Subscript will see the same literal as a read, so skip it there.
-                    self._env(idx.value, write=True, default=None)
-                    self.claimed_strings.add(id(idx.value))
+                    self._env(idx, write=True, default=None)
 
     # -- literals ----------------------------------------------------------------------
     def _string(self, node: cst.BaseExpression, text: Optional[str]) -> None:
@@ -166,9 +182,11 @@ class _Collector(cst.CSTVisitor):
         lowered = text.lower()
         if "openai" not in lowered and "azure" not in lowered:
             return
+        if self.in_raise:
+            return  # a URL in an exception message is documentation
         for url in urls_in(text):
             target = classify_url(url, self.sdk, self.provider_hosts)
-            if target.blocked:
+            if target.blocked and not is_placeholder_host(target.host):
                 self.note_statement(node)
                 self.a.urls.append(UrlLiteral(node=node, span=self.span(node), url=url.replace("\x00", "{...}"),
                                               target=target))
@@ -205,8 +223,9 @@ class FullCollector(_Collector):
         self.returns: Dict[int, List[cst.BaseExpression]] = {}
         self.func_class: Dict[int, Optional[cst.ClassDef]] = {}
         self.self_names: Dict[int, str] = {}  # id(function) -> name of its first parameter when a method
-        # (id(scope), name) -> {key: [values]} for `name["key"] = value`
-        self.item_sets: Dict[Tuple[int, str], Dict[str, List[cst.BaseExpression]]] = {}
+        # `name["key"] = value` writes; keyed after traversal by the assignment that bound `name`
+        self.item_writes: List[Tuple[cst.Name, str, cst.BaseExpression]] = []
+        self.item_sets: Dict[int, Dict[str, List[cst.BaseExpression]]] = {}
         # candidate calls with their context (class, function)
         self.calls: List[Tuple[cst.Call, Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = []
         self.attr_assigns: List[Tuple[cst.Assign, cst.Attribute]] = []
@@ -295,9 +314,7 @@ class FullCollector(_Collector):
             idx = target.slice[0].slice
             key = string_value(idx.value) if isinstance(idx, cst.Index) else None
             if key is not None and value is not None:
-                scope = self.get_metadata(ScopeProvider, target, None)
-                if scope is not None:
-                    self.item_sets.setdefault((id(scope), target.value.value), {}).setdefault(key, []).append(value)
+                self.item_writes.append((target.value, key, value))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         super().visit_Assign(node)

@@ -59,10 +59,23 @@ class Resolver:
         except Exception:
             return []
 
-    def client_class(self, func: cst.BaseExpression) -> Optional[str]:
+    def client_class(self, func: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        """The SDK client class `func` names, also through `cls = AsyncClient if a else Client`."""
         for q in self.qnames(func):
             if q in self.sdk.openai_clients or q in self.sdk.azure_clients:
                 return q
+        if depth < 3:
+            if isinstance(func, cst.Name):
+                for node in self.assignments(func):
+                    value = self.c.assign_values.get(id(node)) if isinstance(node, cst.Name) else None
+                    if value is not None:
+                        found = self.client_class(value, depth + 1)
+                        if found:
+                            return found
+            elif isinstance(func, cst.IfExp):
+                return self.client_class(func.body, depth + 1) or self.client_class(func.orelse, depth + 1)
+            elif isinstance(func, cst.BooleanOperation):
+                return self.client_class(func.left, depth + 1) or self.client_class(func.right, depth + 1)
         return None
 
     def is_azure_class(self, qualified: str) -> bool:
@@ -168,14 +181,24 @@ class Resolver:
                         entries.setdefault(arg.keyword.value, []).append(arg.value)
                     else:
                         complete = False
+            elif isinstance(node, cst.Call) and self.functions_for(node.func, cls):
+                # **self._client_kwargs(): the dicts the helper returns
+                for fn, fn_cls in self.functions_for(node.func, cls):
+                    returns = self.c.returns.get(id(fn), [])
+                    if not returns:
+                        complete = False
+                    for r in returns:
+                        sub, ok = self.dict_entries(r, fn_cls, depth + 1)
+                        complete &= ok
+                        for k, v in sub.items():
+                            entries.setdefault(k, []).extend(v)
             else:
                 complete = False
-        # `kwargs["model"] = ...` after the literal was built
+        # `kwargs["model"] = ...` after the literal was built (also from a nested function)
         if isinstance(expr, cst.Name):
-            scope = self.c.get_metadata(ScopeProvider, expr, None)
-            items = self.c.item_sets.get((id(scope), expr.value), {}) if scope is not None else {}
-            for k, v in items.items():
-                entries.setdefault(k, []).extend(v)
+            for node in self.assignments(expr):
+                for k, v in self.c.item_sets.get(id(node), {}).items():
+                    entries.setdefault(k, []).extend(v)
         return entries, complete
 
     # -- clients ---------------------------------------------------------------------------
@@ -233,6 +256,14 @@ class Resolver:
                         out.append(kind)
                 for v in self.c.self_attrs.get((id(owner), expr.attr.value), []):
                     out += self.clients_of(v, owner, depth + 1, seen)
+                prop = self.c.class_methods.get((id(owner), expr.attr.value))
+                if prop is not None and _is_property(prop):
+                    if prop.returns is not None:
+                        kind = self.annotation_client(prop.returns.annotation)
+                        if kind is not None:
+                            out.append(kind)
+                    for r in self.c.returns.get(id(prop), []):
+                        out += self.clients_of(r, owner, depth + 1, seen)
             return out
         return out
 
@@ -416,7 +447,9 @@ class Resolver:
         func = call.func
         if not isinstance(func, cst.Attribute):
             return None
-        for q in self.qnames(func):
+        # `openai.embeddings.create(...).model_dump()` is a method of the result, not an SDK call;
+        # the inner call is a candidate of its own.
+        for q in (self.qnames(func) if dotted_name(func) is not None else ()):
             head, _, rest = q.partition(".")
             if head not in self.sdk.sdk_modules or not rest:
                 continue
@@ -561,7 +594,13 @@ class Resolver:
         return Target("openai", "api.openai.com", "calls api.openai.com (no base URL set in this file)")
 
     # -- driver ---------------------------------------------------------------------------
+    def index_item_writes(self) -> None:
+        for name, key, value in self.c.item_writes:
+            for node in self.assignments(name):
+                self.c.item_sets.setdefault(id(node), {}).setdefault(key, []).append(value)
+
     def run(self) -> None:
+        self.index_item_writes()
         self.module_assigns()
         self.a.module_target = self.module_target()
         for call, cls, _func in self.c.calls:
@@ -582,6 +621,14 @@ class Resolver:
             self.a.calls.append(api)
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
+
+
+def _is_property(fn: cst.FunctionDef) -> bool:
+    for d in fn.decorators:
+        name = dotted_name(d.decorator) or ""
+        if name.rsplit(".", 1)[-1] in ("property", "cached_property"):
+            return True
+    return False
 
 
 def _mentions(node: cst.CSTNode, words: Tuple[str, ...]) -> bool:

@@ -16,7 +16,9 @@ import libcst as cst
 
 from offramp.catalog import SdkSurface, host_matches
 
-URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.IGNORECASE)
+URL_RE = re.compile(r"(?:https?|wss?)://[^\s\"'<>`]+", re.IGNORECASE)
+# Resource names that only ever appear in documentation and error messages.
+_PLACEHOLDER_LABEL = re.compile(r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|<.*>|\{.*\}|\*)$", re.I)
 # OpenAI-style secret keys. DeepSeek and DashScope issue keys of the same shape.
 KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
 _PLACEHOLDER_BODY = re.compile(r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I)
@@ -118,18 +120,19 @@ def classify_url(url: str, sdk: SdkSurface, provider_hosts: Sequence[str]) -> Ta
     text = url.strip()
     if DYNAMIC in text:
         # A hole in the host (f"https://{name}.openai.azure.com") still tells us the domain.
-        probe = text.replace(DYNAMIC, "x")
+        probe = text.replace(DYNAMIC, "dynamic-part")
         try:
             host = (urlsplit(probe).hostname or "").lower()
         except ValueError:
             return Target("dynamic")
-        if not host or (host.startswith("x") and "." not in host[1:]):
+        if not host or "." not in host.replace("dynamic-part", ""):
             return Target("dynamic")
+        shown = host.replace("dynamic-part", "<resource>")
         if host_matches(host, sdk.azure_hosts):
-            return Target("azure", host, host.replace("x.", "<resource>.", 1) if host.startswith("x.") else host)
+            return Target("azure", "", shown)
         if host_matches(host, sdk.openai_hosts):
-            return Target("openai", host, host)
-        return Target("dynamic", host)
+            return Target("openai", "", shown)
+        return Target("dynamic", "", shown)
     try:
         host = (urlsplit(text).hostname or "").lower()
     except ValueError:
@@ -145,6 +148,11 @@ def classify_url(url: str, sdk: SdkSurface, provider_hosts: Sequence[str]) -> Ta
     if host_matches(host, provider_hosts) or any(host.endswith("." + h) for h in provider_hosts):
         return Target("provider", host, host)
     return Target("other", host, host)
+
+
+def is_placeholder_host(host: str) -> bool:
+    """`xxx.openai.azure.com`, `YOUR_RESOURCE.openai.azure.com`: documentation, not an endpoint."""
+    return bool(_PLACEHOLDER_LABEL.match(host.split(".", 1)[0]))
 
 
 def urls_in(text: str) -> list:

@@ -88,7 +88,8 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
             value = assign.value
             if not isinstance(value, cst.Call):
                 return
-            names = {q.name for q in qnames.get(value.func, set())}
+            found = qnames.get(value.func, set())
+            names = {q.name for q in (found() if callable(found) else found)}
             if not any(n.startswith(AZURE_IDENTITY + ".") for n in names):
                 return
             for t in assign.targets:

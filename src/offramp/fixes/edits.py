@@ -7,7 +7,7 @@ style the call already uses.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -66,6 +66,46 @@ def set_kwarg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
             args[pos] = args[pos].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     else:
         args = [new]
+    return call.with_changes(args=args)
+
+
+def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[str, cst.BaseExpression]]) -> cst.Call:
+    """Drop some keyword arguments and set others, in the call's own layout.
+
+    Existing keywords keep their place and punctuation; new ones go before them (after any
+    positional arguments) using the separator the call already uses between arguments, and
+    the last argument keeps the original trailing comma (or its absence), so a call written
+    one-argument-per-line stays that way.
+    """
+    drop = set(drop)
+    orig = list(call.args)
+    sep = _default_comma(orig[:-1]) if len(orig) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    trailing = orig[-1].comma if orig else cst.MaybeSentinel.DEFAULT
+    if len(orig) == 1 and isinstance(trailing, cst.Comma) and isinstance(trailing.whitespace_after,
+                                                                         cst.ParenthesizedWhitespace):
+        sep = trailing
+    kept = [a for a in orig if not (a.keyword is not None and a.keyword.value in drop)]
+    wanted = dict(values)
+    present = set()
+    for i, a in enumerate(kept):
+        if a.keyword is not None and a.keyword.value in wanted:
+            kept[i] = a.with_changes(value=wanted[a.keyword.value])
+            present.add(a.keyword.value)
+    new = [cst.Arg(keyword=cst.Name(k), value=v, equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        for k, v in values if k not in present]
+    pos = 0
+    while pos < len(kept) and kept[pos].keyword is None and not kept[pos].star:
+        pos += 1
+    args = kept[:pos] + new + kept[pos:]
+    needs_sep = {id(a) for a in new}
+    if kept:
+        needs_sep.add(id(kept[-1]))  # it may no longer be last
+    for i, a in enumerate(args):
+        if i == len(args) - 1:
+            args[i] = a.with_changes(comma=trailing)
+        elif id(a) in needs_sep or not isinstance(a.comma, cst.Comma):
+            args[i] = a.with_changes(comma=sep)
     return call.with_changes(args=args)
 
 

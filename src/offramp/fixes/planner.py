@@ -20,7 +20,7 @@ from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.edits import drop_kwargs, env_read, kwarg_index, rename_kwarg, set_kwarg, string_like
+from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, string_like
 from offramp.mapping import map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 
@@ -127,15 +127,14 @@ class Planner:
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
-            call = drop_kwargs(node, dropped)
-            if plain is not None:
-                call = call.with_changes(func=_plain_func(call.func, plain))
+            call = node if plain is None else node.with_changes(func=_plain_func(node.func, plain))
+            i = kwarg_index(call.args, "base_url")
+            template = call.args[i].value if i >= 0 else None
+            url = string_like(template if isinstance(template, cst.SimpleString) else _first_string(node), base)
+            values = [("base_url", url)]
             if add_key:
-                call = set_kwarg(call, "api_key", env_read(provider_key, quote))
-            template = call.args[kwarg_index(call.args, "base_url")].value if kwarg_index(call.args, "base_url") >= 0 \
-                else None
-            return set_kwarg(call, "base_url", string_like(template if isinstance(template, cst.SimpleString) else
-                                                           _first_string(node), base))
+                values.append(("api_key", env_read(provider_key, quote)))
+            return retarget_args(call, dropped, values)
 
         self.plan.edit(c.node, edit)
         if add_key:
