@@ -522,19 +522,24 @@ class Resolver:
                 sources.append((arg, v))
         if api.via == "v0" and api.path.startswith("Audio.") and api.node.args and api.node.args[0].keyword is None:
             sources.append(("model", api.node.args[0].value))
+        static = False
+        dynamic: Optional[DynamicModel] = None
         for arg, expr in sources:
             deployment = arg in ("engine", "deployment_id") or api.azure
             for node, _ in self.values_of(expr, cls):
                 value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                 if value is not None:
+                    static = True
                     if deployment or self.sdk.is_openai_model(value):
                         lit = self.model_literal(node, value, arg, deployment)
                         lit.calls.append(api)
                         api.model_literals.append(lit)
                     continue
                 origin = self.origin(node)
-                if origin and api.dynamic_model is None:
-                    api.dynamic_model = DynamicModel(span=self.c.span(expr), origin=origin)
+                if origin and dynamic is None:
+                    dynamic = DynamicModel(span=self.c.span(expr), origin=origin)
+        # Only a model no literal reaches is "dynamic": a parameter with a literal default is not.
+        api.dynamic_model = None if static else dynamic
 
     def model_literal(self, node: cst.CSTNode, value: str, arg: str, deployment: bool) -> ModelLiteral:
         got = self.models.get(id(node))

@@ -196,16 +196,27 @@ class Planner:
                     self.plan.edit(m.node, _assign_value(lambda old, k=key_env: env_read(k, _quote_of(old))))
                     self.plan.add_imports.append(("os", None))
                     self.plan.changes["module configuration"] += 1
-        if has_base:
-            return
+        has_type = any(m.role == "api-type" for m in assigns)
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
             self.plan.add_imports.append(("openai", None))
             alias = "openai"
-        lines = [f'{alias}.{"api_base" if v0 else "base_url"} = "{url}"']
-        if not has_key:
+        lines = []
+        if not has_base:
+            lines.append(f'{alias}.{"api_base" if v0 else "base_url"} = "{url}"')
+        if not has_key and not has_base:
             lines.append(f'{alias}.api_key = os.environ["{self.p.key_env}"]')
             self.plan.add_imports.append(("os", None))
+        if not v0 and not has_type:
+            # With OPENAI_API_KEY and AZURE_OPENAI_API_KEY both in the environment the SDK refuses to
+            # guess ("Ambiguous use of module client"); saying which client we mean removes the doubt.
+            lines.append(f'{alias}.api_type = "openai"')
+        if not lines:
+            return
+        if has_base:
+            base_assign = next(m for m in assigns if m.role in ("base-url", "azure-endpoint"))
+            top = self.stmt(base_assign.node)
+            anchor = top if top is not None and any(top is st for st in self.a.module.body) else anchor
         stmts = [cst.parse_statement(line + "\n") for line in lines]
         if anchor is None:
             self.plan.todo(self.stmt(module_calls[0].node) if module_calls else None,

@@ -1,0 +1,66 @@
+"""Snapshot tests for `offramp fix`: tests/fixtures/fix/input/*.py rewritten for each provider.
+
+Expected outputs live in tests/fixtures/fix/<provider>/<name>.py. Every case also proves that
+the output parses, that a second fix is a no-op, and that a file with nothing to do is left
+byte-for-byte alone (and never rewritten on disk).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, compare_snapshot
+from offramp.config import Settings
+from offramp.engine import resolve_provider
+from offramp.fixes.runner import fix_files
+
+INPUTS = sorted((FIXTURES / "fix" / "input").glob("*.py"))
+PROVIDERS = ("qwen", "deepseek", "glm", "kimi")
+
+
+def run_fix(path: Path, provider_id: str, **settings):  # type: ignore[no-untyped-def]
+    s = Settings(root=path.parent, **settings)
+    provider = resolve_provider(provider_id, s)
+    assert provider is not None
+    (result,) = fix_files([path], s, provider, jobs=1)
+    assert result.error is None, result.error
+    return result
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+@pytest.mark.parametrize("source", INPUTS, ids=lambda p: p.stem)
+def test_fix_snapshot(source: Path, provider_id: str, tmp_path: Path) -> None:
+    work = tmp_path / source.name
+    shutil.copy(source, work)
+    run_fix(work, provider_id)
+    text = work.read_text(encoding="utf-8")
+    ast.parse(text)
+    compare_snapshot(text, FIXTURES / "fix" / provider_id / source.name)
+    before = work.read_bytes()
+    again = run_fix(work, provider_id)
+    assert not again.changed and work.read_bytes() == before, "second fix changed the file"
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_noop_file_untouched_on_disk(provider_id: str, tmp_path: Path) -> None:
+    work = tmp_path / "noop.py"
+    shutil.copy(FIXTURES / "fix" / "input" / "noop.py", work)
+    os.utime(work, (1_000_000_000, 1_000_000_000))
+    result = run_fix(work, provider_id)
+    assert not result.changed
+    assert work.stat().st_mtime == 1_000_000_000
+    assert work.read_bytes() == (FIXTURES / "fix" / "input" / "noop.py").read_bytes()
+
+
+def test_config_maps_deployments(tmp_path: Path) -> None:
+    work = tmp_path / "azure.py"
+    shutil.copy(FIXTURES / "fix" / "input" / "azure.py", work)
+    run_fix(work, "qwen", models={"prod-summariser": "qwen-plus", "gpt-4o-mini": "qwen-turbo"})
+    text = work.read_text(encoding="utf-8")
+    assert 'model="qwen-plus"' in text and 'model="qwen-turbo"' in text
+    assert "TODO[offramp]" not in text
