@@ -160,17 +160,23 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     return _finish(findings, src.text, display, opts, True)
 
 
-def _finish(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
+def file_ignores(display: str, opts: Options) -> frozenset:
+    """Codes `per-file-ignores` switches off for this path (globs on the root-relative path)."""
+    from fnmatch import fnmatchcase
+    from pathlib import PurePosixPath
+
     from offramp.config import _selected
 
     ignored = set()
+    p = PurePosixPath(display)
     for pattern, codes in opts.per_file_ignores.items():
-        from fnmatch import fnmatchcase
-        from pathlib import PurePosixPath
-
-        p = PurePosixPath(display)
         if fnmatchcase(display, pattern) or fnmatchcase(p.name, pattern) or p.match(pattern):
             ignored.update(c for c in load_rules() if _selected(c, codes))
+    return frozenset(ignored)
+
+
+def _finish(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
+    ignored = file_ignores(display, opts)
     lines = text.splitlines()
     counts: Dict[Tuple[str, str], int] = {}
     out = []

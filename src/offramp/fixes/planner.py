@@ -43,8 +43,10 @@ class Plan:
     def edit(self, node: cst.CSTNode, fn: Edit) -> None:
         self.edits.setdefault(id(node), []).append(fn)
 
-    def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str) -> None:
-        if stmt is None:
+    allowed: Callable[[str, int], bool] = lambda code, line: True  # noqa: E731 - set by the Planner
+
+    def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str, line: int = 0) -> None:
+        if stmt is None or not self.allowed(code, line):
             return
         entry = f"{text} ({code})"
         bucket = self.todos.setdefault(id(stmt), [])
@@ -59,8 +61,10 @@ class Plan:
 
 class Planner:
     def __init__(self, a: Analysis, provider: Provider, sdk: SdkSurface, models: Dict[str, str],
-                 region: Optional[str] = None) -> None:
+                 region: Optional[str] = None, allowed: Optional[Callable[[str, int], bool]] = None) -> None:
         self.a = a
+        # (code, line) -> may this rule act here? (--select/--ignore, per-file-ignores, suppressions)
+        self.allowed = allowed or (lambda code, line: True)
         self.p = provider
         self.sdk = sdk
         self.models = models
@@ -76,19 +80,21 @@ class Planner:
 
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Plan:
+        self.plan.allowed = self.allowed
         for c in self.a.clients:
-            if c.target.blocked:
+            if c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
                 self.client(c)
         self.module_config()
         for e in self.a.env:
-            if e.role == "key" and "ADMIN" not in e.name.upper() and e.name != self.p.key_env:
+            if (e.role == "key" and "ADMIN" not in e.name.upper() and e.name != self.p.key_env
+                    and self.allowed("OFR301", e.span.line)):
                 self.plan.edit(e.node, lambda n, name=self.p.key_env: string_like(n, name))
                 self.plan.changes["environment variable"] += 1
         for lit in self.a.models:
-            if literal_is_live(lit, self.a):
+            if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
                 self.model(lit)
         for call in self.a.calls:
-            if call.via == "v0" and call_is_live(call, self.a):
+            if call.via == "v0" and call_is_live(call, self.a) and self.allowed("OFR202", call.span.line):
                 for old in ("engine", "deployment_id"):
                     if kwarg_index(call.node.args, old) >= 0:
                         self.plan.edit(call.node, lambda n, old=old: rename_kwarg(n, old, "model"))  # type: ignore[misc]
@@ -96,7 +102,7 @@ class Planner:
             if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
                 self.capabilities(call)
         for u in self.a.urls:
-            if id(u.node) not in self.claimed:
+            if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
                 self.url(u)
         return self.plan
 
@@ -105,7 +111,7 @@ class Planner:
         stmt = self.stmt(c.node)
         if c.star_kwargs:
             self.plan.todo(stmt, f"client built from **kwargs: pass base_url={self.base!r} and the "
-                                 f"{self.p.key_env} key for {self.p.name}", "OFR101" if not c.azure else "OFR102")
+                                 f"{self.p.key_env} key for {self.p.name}", "OFR101" if not c.azure else "OFR102", c.span.line)
             return
         self.claimed.update(id(n) for n in c.target_literals)
         azure_class = c.qualified in self.sdk.azure_clients
@@ -150,10 +156,10 @@ class Planner:
             target = choice.target if choice else None
             if target:
                 self.plan.todo(stmt, f"this client sent every call to Azure deployment `{value}`; pass "
-                                     f"model=\"{target}\" on its calls", "OFR202")
+                                     f"model=\"{target}\" on its calls", "OFR202", c.span.line)
             else:
                 self.plan.todo(stmt, f"this client sent every call to an Azure deployment ({value or 'dynamic'}); "
-                                     f"pass a {self.p.name} model on its calls", "OFR202")
+                                     f"pass a {self.p.name} model on its calls", "OFR202", c.span.line)
 
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
         func = c.node.func
@@ -169,6 +175,9 @@ class Planner:
         module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
         assigns = self.a.module_assigns
         if target is None or not target.blocked or not (assigns or module_calls):
+            return
+        first = min([m.span.line for m in assigns] + [c.span.line for c in module_calls])
+        if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
             return
         v0 = any(c.via == "v0" for c in module_calls) or any(m.attr in ("api_base", "api_key_path") for m in assigns)
         url = self.base if v0 else self.base + "/"  # openai>=1 glues module base_url and path without a slash
@@ -271,39 +280,39 @@ class Planner:
             return
         if lit.azure:
             self.plan.todo(stmt, f"map Azure deployment `{lit.value}` to a {self.p.name} model "
-                                 "([tool.offramp.models])", "OFR202")
+                                 "([tool.offramp.models])", "OFR202", lit.span.line)
         else:
-            self.plan.todo(stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403")
+            self.plan.todo(stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403", lit.span.line)
 
     # -- capabilities -------------------------------------------------------------------------
     def capabilities(self, call: ApiCall) -> None:
         stmt = self.stmt(call.node)
         status = self.p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
         if status == "no":
-            self.plan.todo(stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401")
+            self.plan.todo(stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401", call.span.line)
         if call.family == "chat":
             for param in used_parameters(call):
                 if self.p.parameter(param) == "no":
-                    self.plan.todo(stmt, f"{self.p.name} does not support `{param}`", "OFR402")
+                    self.plan.todo(stmt, f"{self.p.name} does not support `{param}`", "OFR402", call.span.line)
         if call.dynamic_model is not None and not call.model_literals:
             self.plan.todo(stmt, f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
-                           "OFR203")
+                           "OFR203", call.span.line)
 
     # -- URLs --------------------------------------------------------------------------------
     def url(self, u) -> None:  # type: ignore[no-untyped-def]
         stmt = self.stmt(u.node)
         if u.target.kind != "openai":
-            self.plan.todo(stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", "OFR106")
+            self.plan.todo(stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", "OFR106", u.span.line)
             return
         parts = urlsplit(u.url.replace("{...}", "x"))
         path = parts.path
         if not path.startswith("/v1"):
-            self.plan.todo(stmt, f"OpenAI URL `{u.url}` has no {self.p.name} counterpart", "OFR106")
+            self.plan.todo(stmt, f"OpenAI URL `{u.url}` has no {self.p.name} counterpart", "OFR106", u.span.line)
             return
         rest = path[3:].lstrip("/")
         family = self.sdk.rest_family(rest) if rest else None
         if rest and (family is None or self.p.endpoint(family) in ("no",)):
-            self.plan.todo(stmt, f"{self.p.name} does not serve `/{rest}`", "OFR106")
+            self.plan.todo(stmt, f"{self.p.name} does not serve `/{rest}`", "OFR106", u.span.line)
             return
         host_prefix = f"{parts.scheme}://{parts.netloc}/v1"
         new_base = self.base

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
-from offramp.engine import Options, check_source, display_path, make_options, passes_prefilter
+from offramp.engine import Options, check_source, display_path, file_ignores, make_options, passes_prefilter
 from offramp.providers import Provider
 from offramp.source import SourceError, SourceFile, decode, read_bytes, write_atomic
 from offramp.types import Finding
@@ -52,9 +52,17 @@ def fix_source(src: SourceFile, display: str, provider: Provider, opts: Options,
     except (cst.ParserSyntaxError, RecursionError):
         result.error = "cannot parse file; left unchanged (see OFR000)"
         return None, result
+    from offramp.suppress import parse_suppressions
+
     sdk = load_sdk()
     analysis = analyze(module, src.text, sdk, known_provider_hosts())
-    plan = Planner(analysis, provider, sdk, dict(opts.models), region).run()
+    suppressed = parse_suppressions(src.text)
+    ignored = file_ignores(display, opts)
+
+    def allowed(code: str, line: int) -> bool:
+        return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
+
+    plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed).run()
     result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
     if plan.empty:
         return None, result
@@ -108,7 +116,7 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
 
 def unified_diff(display: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{display}", tofile=f"b/{display}"))
+                                        fromfile=f"a/{display.lstrip('/')}", tofile=f"b/{display.lstrip('/')}"))
 
 
 def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
