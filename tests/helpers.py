@@ -14,14 +14,22 @@ FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("OFFRAMP_UPDATE_SNAPSHOTS") == "1"
 
 
-def run_cli(args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run the installed command exactly as a user would (separate process, real exit code)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
     full_env.update({"NO_COLOR": "1", "COLUMNS": "200"})
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "offramp", *args], cwd=cwd, env=full_env, input=input,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "offramp", *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def compare_snapshot(actual: str, expected_path: Path) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURES, compare_snapshot, concise_lines
+
 from offramp.config import Settings
 from offramp.engine import check_path, make_options, resolve_provider
 

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
 
 BLOCKED = "from openai import OpenAI\nclient = OpenAI()\n"
@@ -24,7 +23,9 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 def test_version_does_not_import_libcst(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "offramp", "--version"], capture_output=True, text=True,
+        [sys.executable, "-X", "importtime", "-m", "offramp", "--version"],
+        capture_output=True,
+        text=True,
         cwd=tmp_path,
     )
     assert proc.returncode == 0
@@ -55,10 +56,19 @@ def test_json_format(tmp_path: Path) -> None:
     proc = run_cli(["check", "--output-format", "json"], tmp_path)
     doc = json.loads(proc.stdout)
     (f,) = doc["findings"]
-    assert {k: f[k] for k in ("path", "line", "column", "end_line", "end_column", "code", "name", "severity",
-                              "fixable")} == {
-        "path": "pkg/a.py", "line": 2, "column": 10, "end_line": 2, "end_column": 18, "code": "OFR101",
-        "name": "openai-client", "severity": "error", "fixable": True}
+    assert {
+        k: f[k] for k in ("path", "line", "column", "end_line", "end_column", "code", "name", "severity", "fixable")
+    } == {
+        "path": "pkg/a.py",
+        "line": 2,
+        "column": 10,
+        "end_line": 2,
+        "end_column": 18,
+        "code": "OFR101",
+        "name": "openai-client",
+        "severity": "error",
+        "fixable": True,
+    }
     assert doc["summary"]["findings"] == 1 and doc["summary"]["by_code"] == {"OFR101": 1}
     assert doc["summary"]["files"] == 1
 
@@ -90,8 +100,10 @@ def test_full_format_never_prints_keys(tmp_path: Path) -> None:
 def test_select_ignore_and_prefixes(tmp_path: Path) -> None:
     write(tmp_path, "a.py", BLOCKED + "import os\nk = os.environ['OPENAI_API_KEY']\n")
     codes = lambda args: [  # noqa: E731
-        line.split()[1] for line in run_cli(["check", "a.py", "--output-format", "concise", *args], tmp_path)
-        .stdout.splitlines() if line.startswith("a.py")]
+        line.split()[1]
+        for line in run_cli(["check", "a.py", "--output-format", "concise", *args], tmp_path).stdout.splitlines()
+        if line.startswith("a.py")
+    ]
     assert codes([]) == ["OFR101", "OFR301"]
     assert codes(["--select", "OFR3"]) == ["OFR301"]
     assert codes(["--ignore", "OFR301"]) == ["OFR101"]
@@ -101,8 +113,12 @@ def test_select_ignore_and_prefixes(tmp_path: Path) -> None:
 
 
 def test_pyproject_config(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", "[tool.offramp]\nignore = ['OFR301']\nextend-exclude = ['legacy']\n"
-                                      "[tool.offramp.per-file-ignores]\n'tests/*' = ['OFR1']\n")
+    write(
+        tmp_path,
+        "pyproject.toml",
+        "[tool.offramp]\nignore = ['OFR301']\nextend-exclude = ['legacy']\n"
+        "[tool.offramp.per-file-ignores]\n'tests/*' = ['OFR1']\n",
+    )
     write(tmp_path, "app.py", BLOCKED + "import os\nos.environ['OPENAI_API_KEY']\n")
     write(tmp_path, "legacy/old.py", BLOCKED)
     write(tmp_path, "tests/test_x.py", BLOCKED)
@@ -186,8 +202,12 @@ def test_discovery_skips_venvs_build_and_gitignored(tmp_path: Path) -> None:
     assert "OFR101" in run_cli(["check", "build/x.py"], tmp_path).stdout
     proc = run_cli(["check", "node_modules/x.py", "--force-exclude", "--extend-exclude", "node_modules"], tmp_path)
     assert proc.returncode == 0
-    assert run_cli(["check", "--no-respect-gitignore", "--output-format", "concise"], tmp_path).stdout.count(
-        "generated/gen.py") == 1
+    assert (
+        run_cli(["check", "--no-respect-gitignore", "--output-format", "concise"], tmp_path).stdout.count(
+            "generated/gen.py"
+        )
+        == 1
+    )
 
 
 def test_rules_and_explain(tmp_path: Path) -> None:

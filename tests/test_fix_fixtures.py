@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURES, compare_snapshot
+
 from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
+
 from offramp.catalog import CatalogError, rules_dir
 from offramp.config import Settings
 from offramp.engine import check_code, resolve_provider
@@ -55,8 +55,8 @@ def _mutated(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("edit", "needle"),
     [
-        (lambda t: t.replace('[models]\n', '[models]\nturbo = "x"\n', 1), "unknown key(s) turbo"),
-        (lambda t: t.replace("\n[endpoints]\n", "\n[endpoints]\nfax = \"yes\"\n", 1), "unknown key(s) fax"),
+        (lambda t: t.replace("[models]\n", '[models]\nturbo = "x"\n', 1), "unknown key(s) turbo"),
+        (lambda t: t.replace("\n[endpoints]\n", '\n[endpoints]\nfax = "yes"\n', 1), "unknown key(s) fax"),
         (lambda t: _drop_key(t, "[endpoints]", "date"), "needs `source` and `date`"),
         (lambda t: _drop_key(t, "[base-url]", "source"), "needs `source` and `date`"),
         (lambda t: t.replace('chat = "yes"', 'chat = "maybe"', 1), "must be one of yes, no, partial, unknown"),
@@ -109,10 +109,14 @@ def test_custom_provider_and_model_override_from_config(tmp_path: Path) -> None:
         '[tool.offramp.models]\n"gpt-4o" = "house-large"\n'
         '[tool.offramp.providers.gateway]\nname = "House gateway"\nkey-env = "GATEWAY_KEY"\n'
         '[tool.offramp.providers.gateway.base-url]\ncn = "https://llm.example.internal/v1"\n'
-        '[tool.offramp.providers.gateway.models]\ncheap = "house-small"\n', encoding="utf-8")
+        '[tool.offramp.providers.gateway.models]\ncheap = "house-small"\n',
+        encoding="utf-8",
+    )
     (tmp_path / "app.py").write_text(
         "from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model='gpt-4o', messages=[])\n"
-        "c.chat.completions.create(model='gpt-4o-mini', messages=[])\n", encoding="utf-8")
+        "c.chat.completions.create(model='gpt-4o-mini', messages=[])\n",
+        encoding="utf-8",
+    )
     proc = run_cli(["fix", "app.py"], tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     text = (tmp_path / "app.py").read_text(encoding="utf-8")
@@ -122,14 +126,19 @@ def test_custom_provider_and_model_override_from_config(tmp_path: Path) -> None:
 
 def test_custom_provider_bad_table_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.offramp.providers.gw]\nname = "x"\nbase-url = "not a table"\n', encoding="utf-8")
+        '[tool.offramp.providers.gw]\nname = "x"\nbase-url = "not a table"\n', encoding="utf-8"
+    )
     (tmp_path / "a.py").write_text("import openai\n", encoding="utf-8")
     proc = run_cli(["check", "a.py", "--to", "gw"], tmp_path)
     assert proc.returncode == 2 and "base-url" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_capability_gap_uses_provider_data() -> None:
-    codes = [f.code for f in check_code(
-        "from openai import OpenAI\nc = OpenAI()\nc.embeddings.create(model='text-embedding-3-small', input='x')\n",
-        to="deepseek")]
+    codes = [
+        f.code
+        for f in check_code(
+            "from openai import OpenAI\nc = OpenAI()\nc.embeddings.create(model='text-embedding-3-small', input='x')\n",
+            to="deepseek",
+        )
+    ]
     assert "OFR401" in codes and "OFR403" in codes

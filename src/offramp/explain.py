@@ -44,7 +44,7 @@ def render_rule(code: str) -> str:
                 lines.append(f"# with --to {ex.to}")
             lines += ["    " + line for line in ex.code.rstrip("\n").splitlines()]
             lines.append("")
-    lines += ["Suppress with `# offramp: ignore[%s]` or `# noqa: %s`." % (rule.code, rule.code), f"Docs: {rule.url}"]
+    lines += [f"Suppress with `# offramp: ignore[{rule.code}]` or `# noqa: {rule.code}`.", f"Docs: {rule.url}"]
     return "\n".join(lines)
 
 
@@ -68,8 +68,15 @@ def render_providers() -> str:
     for col in ("id", "name", "base URL (default region)", "key variable", "flagship", "cheap", "embeddings"):
         table.add_column(col, overflow="fold")
     for p in builtin_providers().values():
-        table.add_row(p.id, p.name, p.base_url(), p.key_env, p.models.get("flagship", "-"), p.models.get("cheap", "-"),
-                      p.models.get("embedding-small", "-"))
+        table.add_row(
+            p.id,
+            p.name,
+            p.base_url(),
+            p.key_env,
+            p.models.get("flagship", "-"),
+            p.models.get("cheap", "-"),
+            p.models.get("embedding-small", "-"),
+        )
     console.print(table)
     console.print("Details, capabilities and sources: offramp providers show ID")
     return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]

@@ -27,8 +27,9 @@ class ModelChoice:
 def map_model(value: str, provider: Provider, sdk: SdkSurface, overrides: Mapping[str, str]) -> ModelChoice:
     """Config overrides first (exact name), then the provider's model for the OpenAI family."""
     if value in overrides:
-        return ModelChoice(value, sdk.model_family(value) if sdk.is_openai_model(value) else None, overrides[value],
-                           "config")
+        return ModelChoice(
+            value, sdk.model_family(value) if sdk.is_openai_model(value) else None, overrides[value], "config"
+        )
     if not sdk.is_openai_model(value):
         return ModelChoice(value, None, None, "none")
     family = sdk.model_family(value)

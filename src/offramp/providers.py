@@ -17,26 +17,93 @@ from urllib.parse import urlsplit
 from offramp.catalog import CatalogError, load_toml, rules_dir
 
 ENDPOINT_FAMILIES = (
-    "chat", "completions", "responses", "embeddings", "images", "audio-speech", "audio-transcriptions",
-    "audio-translations", "moderations", "models", "files", "uploads", "batches", "fine-tuning", "assistants",
-    "threads", "vector-stores", "realtime", "containers", "evals", "conversations", "videos",
+    "chat",
+    "completions",
+    "responses",
+    "embeddings",
+    "images",
+    "audio-speech",
+    "audio-transcriptions",
+    "audio-translations",
+    "moderations",
+    "models",
+    "files",
+    "uploads",
+    "batches",
+    "fine-tuning",
+    "assistants",
+    "threads",
+    "vector-stores",
+    "realtime",
+    "containers",
+    "evals",
+    "conversations",
+    "videos",
 )
 PARAMETERS = (
-    "n", "logprobs", "top_logprobs", "seed", "logit_bias", "response_format-json_object",
-    "response_format-json_schema", "tools", "tool_choice-required", "parallel_tool_calls", "stream_options",
-    "image_input", "audio_output", "max_completion_tokens", "reasoning_effort", "service_tier", "store", "metadata",
-    "prediction", "user", "presence_penalty", "frequency_penalty", "web_search_options", "prompt_cache_key",
-    "safety_identifier", "verbosity", "functions",
+    "n",
+    "logprobs",
+    "top_logprobs",
+    "seed",
+    "logit_bias",
+    "response_format-json_object",
+    "response_format-json_schema",
+    "tools",
+    "tool_choice-required",
+    "parallel_tool_calls",
+    "stream_options",
+    "image_input",
+    "audio_output",
+    "max_completion_tokens",
+    "reasoning_effort",
+    "service_tier",
+    "store",
+    "metadata",
+    "prediction",
+    "user",
+    "presence_penalty",
+    "frequency_penalty",
+    "web_search_options",
+    "prompt_cache_key",
+    "safety_identifier",
+    "verbosity",
+    "functions",
 )
 MODEL_FAMILIES = (
-    "flagship", "cheap", "legacy", "reasoning", "reasoning-cheap", "code", "vision", "vision-cheap",
-    "embedding-small", "embedding-large", "image", "speech", "transcription", "moderation",
+    "flagship",
+    "cheap",
+    "legacy",
+    "reasoning",
+    "reasoning-cheap",
+    "code",
+    "vision",
+    "vision-cheap",
+    "embedding-small",
+    "embedding-large",
+    "image",
+    "speech",
+    "transcription",
+    "moderation",
 )
 STATUSES = ("yes", "no", "partial", "unknown")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-_TOP_KEYS = {"schema", "id", "name", "vendor", "docs", "key-env", "source", "date", "base-url", "models",
-             "embedding-dimensions", "endpoints", "parameters", "quirks"}
+_TOP_KEYS = {
+    "schema",
+    "id",
+    "name",
+    "vendor",
+    "docs",
+    "key-env",
+    "source",
+    "date",
+    "base-url",
+    "models",
+    "embedding-dimensions",
+    "endpoints",
+    "parameters",
+    "quirks",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +204,11 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     sources["base-url"], dates["base-url"] = _sources(base, f"{where} [base-url]", required=not custom)
     urls = {k: v for k, v in base.items() if k not in ("source", "date", "default")}
     for region, url in urls.items():
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", region) or not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if (
+            not re.fullmatch(r"[a-z][a-z0-9-]*", region)
+            or not isinstance(url, str)
+            or not url.startswith(("http://", "https://"))
+        ):
             raise CatalogError(f"{where} [base-url].{region}: must be an http(s) URL under a lowercase region key")
     if not urls:
         raise CatalogError(f"{where} [base-url]: no URL")

@@ -8,6 +8,7 @@ run leaves either the old or the new content, never half of each.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import os
 import tempfile
@@ -50,7 +51,7 @@ def read_bytes(path: Path) -> bytes:
 def decode(path: Path, data: bytes) -> SourceFile:
     """Decode as Python would (BOM, PEP 263 cookie, else UTF-8)."""
     bom = data.startswith(codecs.BOM_UTF8)
-    body = data[len(codecs.BOM_UTF8):] if bom else data
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as e:
@@ -86,8 +87,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, st.st_mode & 0o7777)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

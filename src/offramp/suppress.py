@@ -49,8 +49,11 @@ def parse_suppressions(text: str) -> Suppressions:
     try:
         comments, logical = _scan(text)
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = [(i + 1, line[line.index("#"):], line.lstrip().startswith("#"))
-                    for i, line in enumerate(text.splitlines()) if "#" in line]
+        comments = [
+            (i + 1, line[line.index("#") :], line.lstrip().startswith("#"))
+            for i, line in enumerate(text.splitlines())
+            if "#" in line
+        ]
         logical = []
     for line, comment, own_line in comments:
         for m in _OFFRAMP.finditer(comment):

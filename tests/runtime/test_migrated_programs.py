@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import List
 
 import pytest
-
 from harness import CapturedRequest
+
 from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
@@ -51,7 +51,7 @@ def assert_at_provider(requests: List[CapturedRequest], provider: Provider, key:
     for r in requests:
         assert r.host == host, f"request went to {r.url}"
         assert r.path.startswith(base_path + "/"), f"unexpected path {r.path} (base {base})"
-        assert "//" not in r.path and not r.path[len(base_path) + 1:].startswith("v1"), r.path
+        assert "//" not in r.path and not r.path[len(base_path) + 1 :].startswith("v1"), r.path
         assert r.headers.get("authorization") == f"Bearer {key}", r.headers
         assert "api-key" not in r.headers  # no Azure key header left behind
         assert "openai-organization" not in r.headers
@@ -60,9 +60,13 @@ def assert_at_provider(requests: List[CapturedRequest], provider: Provider, key:
 
 def env_for(provider: Provider) -> dict:
     # Old variables are set too: a migrated program must not use them.
-    return {provider.key_env: f"key-for-{provider.id}", "OPENAI_API_KEY": "sk-old-openai-key",
-            "AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com", "AZURE_OPENAI_API_KEY": "old-azure",
-            "AZURE_OPENAI_KEY": "old-azure"}
+    return {
+        provider.key_env: f"key-for-{provider.id}",
+        "OPENAI_API_KEY": "sk-old-openai-key",
+        "AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com",
+        "AZURE_OPENAI_API_KEY": "old-azure",
+        "AZURE_OPENAI_KEY": "old-azure",
+    }
 
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
@@ -92,8 +96,7 @@ def test_embeddings_without_provider_support_get_a_todo(provider_id: str, tmp_pa
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
 @pytest.mark.parametrize("program", V0_PROGRAMS)
-def test_v0_program_reaches_provider(program: str, provider_id: str, tmp_path: Path, run_program,
-                                     v0_python) -> None:
+def test_v0_program_reaches_provider(program: str, provider_id: str, tmp_path: Path, run_program, v0_python) -> None:
     path, provider = migrate(program, provider_id, tmp_path)
     requests = run_program(path, env=env_for(provider), sdk="v0")
     assert_at_provider(requests, provider, f"key-for-{provider.id}")

@@ -103,7 +103,9 @@ class _Collector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             if dotted_name(alias.name) == "os":
-                self.os_aliases.add(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else "os")
+                self.os_aliases.add(
+                    alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else "os"
+                )
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is not None and dotted_name(node.module) == "os" and not isinstance(node.names, cst.ImportStar):
@@ -134,8 +136,9 @@ class _Collector(cst.CSTVisitor):
             return
         self.claimed_strings.add(id(name_node))
         self.note_statement(name_node)
-        self.a.env.append(EnvAccess(node=name_node, span=self.span(name_node), name=name, role=role, write=write,
-                                    default=default))
+        self.a.env.append(
+            EnvAccess(node=name_node, span=self.span(name_node), name=name, role=role, write=write, default=default)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         path = self._os_path(node.func)
@@ -188,8 +191,9 @@ class _Collector(cst.CSTVisitor):
             target = classify_url(url, self.sdk, self.provider_hosts)
             if target.blocked and not is_placeholder_host(target.host):
                 self.note_statement(node)
-                self.a.urls.append(UrlLiteral(node=node, span=self.span(node), url=url.replace("\x00", "{...}"),
-                                              target=target))
+                self.a.urls.append(
+                    UrlLiteral(node=node, span=self.span(node), url=url.replace("\x00", "{...}"), target=target)
+                )
                 break
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -287,8 +291,12 @@ class FullCollector(_Collector):
         return cls, self._innermost_function()
 
     # -- bindings ------------------------------------------------------------------------
-    def _bind(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression],
-              annotation: Optional[cst.BaseExpression] = None) -> None:
+    def _bind(
+        self,
+        target: cst.BaseExpression,
+        value: Optional[cst.BaseExpression],
+        annotation: Optional[cst.BaseExpression] = None,
+    ) -> None:
         if isinstance(target, cst.Name):
             if value is not None:
                 self.assign_values[id(target)] = value

@@ -82,8 +82,9 @@ class Resolver:
         return qualified in self.sdk.azure_clients
 
     # -- generic value resolution ----------------------------------------------------------
-    def values_of(self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0,
-                  seen: Optional[Set[int]] = None) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+    def values_of(
+        self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0, seen: Optional[Set[int]] = None
+    ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
         """The terminal expressions `expr` may evaluate to (literals, calls, unknowns)."""
         seen = set() if seen is None else seen
         if depth > _MAX_DEPTH or id(expr) in seen:
@@ -127,7 +128,7 @@ class Resolver:
             env = self.env_read(expr)
             if env is not None and env[1] is not None:
                 # os.getenv("MODEL", "gpt-4o"): the default is what runs when the variable is unset.
-                return [(expr, cls)] + self.values_of(env[1], cls, depth + 1, seen)
+                return [(expr, cls), *self.values_of(env[1], cls, depth + 1, seen)]
             return [(expr, cls)]
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
             idx = expr.slice[0].slice
@@ -154,8 +155,9 @@ class Resolver:
     def _self_names_of(self, cls: cst.ClassDef) -> Set[str]:
         return {n for fid, n in self.c.self_names.items() if self.c.func_class.get(fid) is cls}
 
-    def dict_entries(self, expr: cst.BaseExpression, cls: ClassCtx,
-                     depth: int = 0) -> Tuple[Dict[str, List[cst.BaseExpression]], bool]:
+    def dict_entries(
+        self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0
+    ) -> Tuple[Dict[str, List[cst.BaseExpression]], bool]:
         """Keys of the dict(s) `expr` may be; `complete` is False when some part is unknown."""
         entries: Dict[str, List[cst.BaseExpression]] = {}
         complete = True
@@ -202,8 +204,9 @@ class Resolver:
         return entries, complete
 
     # -- clients ---------------------------------------------------------------------------
-    def clients_of(self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0,
-                   seen: Optional[Set[int]] = None) -> List[ClientRef]:
+    def clients_of(
+        self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0, seen: Optional[Set[int]] = None
+    ) -> List[ClientRef]:
         seen = set() if seen is None else seen
         if depth > _MAX_DEPTH or id(expr) in seen:
             return []
@@ -367,8 +370,9 @@ class Resolver:
                 best = t
         return best or Target("dynamic"), literals
 
-    def target_of(self, expr: cst.BaseExpression, cls: ClassCtx,
-                  env_fallback: bool = True) -> Tuple[Target, List[cst.CSTNode]]:
+    def target_of(
+        self, expr: cst.BaseExpression, cls: ClassCtx, env_fallback: bool = True
+    ) -> Tuple[Target, List[cst.CSTNode]]:
         """Where a base-URL expression points. Blocked wins over unknown: one path to OpenAI is enough."""
         found: List[Target] = []
         literals: List[cst.CSTNode] = []
@@ -438,8 +442,11 @@ class Resolver:
             segs.insert(0, node.attr.value)
             node = node.value
             out.append((node, [s for s in segs if s not in self.sdk.passthrough]))
-            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                    and node.func.attr.value in self.sdk.copies):
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in self.sdk.copies
+            ):
                 break
         return out
 
@@ -449,14 +456,21 @@ class Resolver:
             return None
         # `openai.embeddings.create(...).model_dump()` is a method of the result, not an SDK call;
         # the inner call is a candidate of its own.
-        for q in (self.qnames(func) if dotted_name(func) is not None else ()):
+        for q in self.qnames(func) if dotted_name(func) is not None else ():
             head, _, rest = q.partition(".")
             if head not in self.sdk.sdk_modules or not rest:
                 continue
             parts = rest.split(".")
             if parts[0] in self.sdk.legacy_resources and len(parts) >= 2:
-                return self.api_call(call, cls, "v0", ".".join(parts), self.sdk.legacy_resources[parts[0]], (),
-                                     azure=self.module_is_azure())
+                return self.api_call(
+                    call,
+                    cls,
+                    "v0",
+                    ".".join(parts),
+                    self.sdk.legacy_resources[parts[0]],
+                    (),
+                    azure=self.module_is_azure(),
+                )
             fam = self.resource_family([p for p in parts if p not in self.sdk.passthrough])
             if fam is not None:
                 return self.api_call(call, cls, "module", ".".join(parts), fam, (), azure=self.module_is_azure())
@@ -473,8 +487,16 @@ class Resolver:
         azure = any(r.azure for r in refs)
         return self.api_call(call, cls, "client", ".".join(segs), fam, ctors, azure=azure)
 
-    def api_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str,
-                 ctors: Tuple[ClientCtor, ...], azure: bool = False) -> ApiCall:
+    def api_call(
+        self,
+        call: cst.Call,
+        cls: ClassCtx,
+        via: str,
+        path: str,
+        family: str,
+        ctors: Tuple[ClientCtor, ...],
+        azure: bool = False,
+    ) -> ApiCall:
         keywords: List[str] = []
         values: Dict[str, List[cst.BaseExpression]] = {}
         for arg in call.args:
@@ -581,10 +603,12 @@ class Resolver:
 
     def module_target(self) -> Target:
         bases = [m for m in self.a.module_assigns if m.role in ("base-url", "azure-endpoint") and m.target]
-        azure_type = any(m.role == "api-type" and (m.literal or "").lower().startswith("azure")
-                         for m in self.a.module_assigns)
-        open_type = any(m.role == "api-type" and (m.literal or "").lower() in ("open_ai", "openai")
-                        for m in self.a.module_assigns)
+        azure_type = any(
+            m.role == "api-type" and (m.literal or "").lower().startswith("azure") for m in self.a.module_assigns
+        )
+        open_type = any(
+            m.role == "api-type" and (m.literal or "").lower() in ("open_ai", "openai") for m in self.a.module_assigns
+        )
         for m in bases:
             assert m.target is not None
             if m.target.blocked:

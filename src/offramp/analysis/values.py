@@ -18,10 +18,14 @@ from offramp.catalog import SdkSurface, host_matches
 
 URL_RE = re.compile(r"(?:https?|wss?)://[^\s\"'<>`]+", re.IGNORECASE)
 # Resource names that only ever appear in documentation and error messages.
-_PLACEHOLDER_LABEL = re.compile(r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|<.*>|\{.*\}|\*)$", re.I)
+_PLACEHOLDER_LABEL = re.compile(
+    r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|<.*>|\{.*\}|\*)$", re.I
+)
 # OpenAI-style secret keys. DeepSeek and DashScope issue keys of the same shape.
 KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
-_PLACEHOLDER_BODY = re.compile(r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I)
+_PLACEHOLDER_BODY = re.compile(
+    r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I
+)
 DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
 
 

@@ -25,8 +25,15 @@ _PARAM_TEXT = {
     "partial": ("only partly supports", "info"),
     "unknown": ("does not document", "info"),
 }
-_SAME_NAME = set(PARAMETERS) - {"tools", "functions", "image_input", "audio_output", "tool_choice-required",
-                                "response_format-json_object", "response_format-json_schema"}
+_SAME_NAME = set(PARAMETERS) - {
+    "tools",
+    "functions",
+    "image_input",
+    "audio_output",
+    "tool_choice-required",
+    "response_format-json_object",
+    "response_format-json_schema",
+}
 
 
 def used_parameters(call: ApiCall) -> List[str]:
@@ -63,15 +70,24 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         status = p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
         if status in _STATUS_TEXT:
             text, severity = _STATUS_TEXT[status]
-            hits.append(Hit("OFR401", call.span, {"provider": p.name, "status": text, "family": call.family,
-                                                   "call": call.display}, severity=severity))
+            hits.append(
+                Hit(
+                    "OFR401",
+                    call.span,
+                    {"provider": p.name, "status": text, "family": call.family, "call": call.display},
+                    severity=severity,
+                )
+            )
         if call.family == "chat":
             for param in used_parameters(call):
                 pstatus = p.parameter(param)
                 if pstatus in _PARAM_TEXT:
                     text, severity = _PARAM_TEXT[pstatus]
-                    hits.append(Hit("OFR402", call.span, {"provider": p.name, "status": text, "param": param},
-                                    severity=severity))
+                    hits.append(
+                        Hit(
+                            "OFR402", call.span, {"provider": p.name, "status": text, "param": param}, severity=severity
+                        )
+                    )
     for lit in a.models:
         if id(lit) in seen_literals or not literal_is_live(lit, a):
             continue
@@ -82,8 +98,18 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if choice.target is None:
             hits.append(Hit("OFR403", lit.span, {"provider": p.name, "model": lit.value, "family": choice.family}))
         elif choice.is_embedding and choice.target != lit.value:
-            hits.append(Hit("OFR404", lit.span, {"model": lit.value, "target_model": choice.target,
-                                                  "provider": p.name, "dims": _dims(lit.value, choice.target, p)}))
+            hits.append(
+                Hit(
+                    "OFR404",
+                    lit.span,
+                    {
+                        "model": lit.value,
+                        "target_model": choice.target,
+                        "provider": p.name,
+                        "dims": _dims(lit.value, choice.target, p),
+                    },
+                )
+            )
     return hits
 
 

@@ -44,27 +44,42 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
             if provider is None:
                 fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models
                 mapping = "must be replaced by a provider model id" + (
-                    "" if fixable else " (add it to [tool.offramp.models])")
+                    "" if fixable else " (add it to [tool.offramp.models])"
+                )
             elif choice is not None and choice.target:
                 fixable, mapping = True, f"becomes `{choice.target}` on {provider.name}"
             else:
                 fixable = False
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
-            hits.append(Hit("OFR202", lit.span, {"deployment": lit.value, "arg": lit.arg, "mapping": mapping},
-                            fixable=fixable))
+            hits.append(
+                Hit("OFR202", lit.span, {"deployment": lit.value, "arg": lit.arg, "mapping": mapping}, fixable=fixable)
+            )
             continue
         if provider is None:
-            hits.append(Hit("OFR201", lit.span, {
-                "model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"}))
+            hits.append(
+                Hit(
+                    "OFR201",
+                    lit.span,
+                    {"model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"},
+                )
+            )
         elif choice is not None and choice.target:
-            hits.append(Hit("OFR201", lit.span, {
-                "model": lit.value, "mapping": f"becomes `{choice.target}` on {provider.name}"}))
+            hits.append(
+                Hit(
+                    "OFR201", lit.span, {"model": lit.value, "mapping": f"becomes `{choice.target}` on {provider.name}"}
+                )
+            )
         elif choice is not None:
             # No equivalent: the capability check reports OFR403 at this literal instead.
             continue
     if provider is not None:
         for call in a.calls:
             if call.dynamic_model is not None and call_is_live(call, a):
-                hits.append(Hit("OFR203", call.dynamic_model.span, {
-                    "call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name}))
+                hits.append(
+                    Hit(
+                        "OFR203",
+                        call.dynamic_model.span,
+                        {"call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name},
+                    )
+                )
     return hits

@@ -22,7 +22,14 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
         role = _ROLE_TEXT.get(e.role, _ROLE_TEXT["other"])
         if ctx.provider is not None and e.role == "key":
             role += f"; {ctx.provider.name} reads `{ctx.provider.key_env}`"
-        hits.append(Hit("OFR301", e.span, {"env": e.name, "role": role}, fixable=e.role == "key" and "ADMIN" not in e.name.upper()))
+        hits.append(
+            Hit(
+                "OFR301",
+                e.span,
+                {"env": e.name, "role": role},
+                fixable=e.role == "key" and "ADMIN" not in e.name.upper(),
+            )
+        )
     return hits
 
 

@@ -20,8 +20,9 @@ class _Apply(cst.CSTTransformer):
         super().__init__()
         self.plan = plan
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]:  # type: ignore[override]
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]:  # type: ignore[override]
         node = updated_node
         key = id(original_node)
         for fn in self.plan.edits.get(key, ()):
@@ -60,8 +61,11 @@ def _azure_identity_names(module: cst.Module) -> list:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and small.module is not None and not isinstance(
-                        small.names, cst.ImportStar):
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and small.module is not None
+                    and not isinstance(small.names, cst.ImportStar)
+                ):
                     from offramp.analysis.values import dotted_name
 
                     if (dotted_name(small.module) or "").startswith(AZURE_IDENTITY):
@@ -108,9 +112,9 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
         return wrapper.module
 
     class Drop(cst.CSTTransformer):
-        def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                      updated_node: cst.SimpleStatementLine
-                                      ) -> Union[cst.SimpleStatementLine, cst.RemovalSentinel]:
+        def leave_SimpleStatementLine(
+            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+        ) -> Union[cst.SimpleStatementLine, cst.RemovalSentinel]:
             return cst.RemoveFromParent() if id(original_node) in doomed else updated_node
 
     result = wrapper.module.visit(Drop())

@@ -52,8 +52,11 @@ def set_kwarg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     if i >= 0:
         args[i] = args[i].with_changes(value=value)
         return call.with_changes(args=args)
-    new = cst.Arg(keyword=cst.Name(name), value=value, equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    new = cst.Arg(
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
     # keyword args must follow positional ones
     pos = 0
     while pos < len(args) and args[pos].keyword is None and not args[pos].star:
@@ -81,8 +84,11 @@ def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[st
     orig = list(call.args)
     sep = _default_comma(orig[:-1]) if len(orig) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     trailing = orig[-1].comma if orig else cst.MaybeSentinel.DEFAULT
-    if len(orig) == 1 and isinstance(trailing, cst.Comma) and isinstance(trailing.whitespace_after,
-                                                                         cst.ParenthesizedWhitespace):
+    if (
+        len(orig) == 1
+        and isinstance(trailing, cst.Comma)
+        and isinstance(trailing.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
         sep = trailing
     kept = [a for a in orig if not (a.keyword is not None and a.keyword.value in drop)]
     wanted = dict(values)
@@ -91,9 +97,17 @@ def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[st
         if a.keyword is not None and a.keyword.value in wanted:
             kept[i] = a.with_changes(value=wanted[a.keyword.value])
             present.add(a.keyword.value)
-    new = [cst.Arg(keyword=cst.Name(k), value=v, equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-        for k, v in values if k not in present]
+    new = [
+        cst.Arg(
+            keyword=cst.Name(k),
+            value=v,
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+            ),
+        )
+        for k, v in values
+        if k not in present
+    ]
     pos = 0
     while pos < len(kept) and kept[pos].keyword is None and not kept[pos].star:
         pos += 1

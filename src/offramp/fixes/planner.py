@@ -43,7 +43,7 @@ class Plan:
     def edit(self, node: cst.CSTNode, fn: Edit) -> None:
         self.edits.setdefault(id(node), []).append(fn)
 
-    allowed: Callable[[str, int], bool] = lambda code, line: True  # noqa: E731 - set by the Planner
+    allowed: Callable[[str, int], bool] = lambda code, line: True
 
     def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str, line: int = 0) -> None:
         if stmt is None or not self.allowed(code, line):
@@ -60,8 +60,15 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, a: Analysis, provider: Provider, sdk: SdkSurface, models: Dict[str, str],
-                 region: Optional[str] = None, allowed: Optional[Callable[[str, int], bool]] = None) -> None:
+    def __init__(
+        self,
+        a: Analysis,
+        provider: Provider,
+        sdk: SdkSurface,
+        models: Dict[str, str],
+        region: Optional[str] = None,
+        allowed: Optional[Callable[[str, int], bool]] = None,
+    ) -> None:
         self.a = a
         # (code, line) -> may this rule act here? (--select/--ignore, per-file-ignores, suppressions)
         self.allowed = allowed or (lambda code, line: True)
@@ -86,8 +93,12 @@ class Planner:
                 self.client(c)
         self.module_config()
         for e in self.a.env:
-            if (e.role == "key" and "ADMIN" not in e.name.upper() and e.name != self.p.key_env
-                    and self.allowed("OFR301", e.span.line)):
+            if (
+                e.role == "key"
+                and "ADMIN" not in e.name.upper()
+                and e.name != self.p.key_env
+                and self.allowed("OFR301", e.span.line)
+            ):
                 self.plan.edit(e.node, lambda n, name=self.p.key_env: string_like(n, name))
                 self.plan.changes["environment variable"] += 1
         for lit in self.a.models:
@@ -110,8 +121,13 @@ class Planner:
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)
         if c.star_kwargs:
-            self.plan.todo(stmt, f"client built from **kwargs: pass base_url={self.base!r} and the "
-                                 f"{self.p.key_env} key for {self.p.name}", "OFR101" if not c.azure else "OFR102", c.span.line)
+            self.plan.todo(
+                stmt,
+                f"client built from **kwargs: pass base_url={self.base!r} and the "
+                f"{self.p.key_env} key for {self.p.name}",
+                "OFR101" if not c.azure else "OFR102",
+                c.span.line,
+            )
             return
         self.claimed.update(id(n) for n in c.target_literals)
         azure_class = c.qualified in self.sdk.azure_clients
@@ -147,19 +163,32 @@ class Planner:
             self.plan.add_imports.append(("os", None))
         self.plan.changes["Azure client" if azure_class else "client"] += 1
         if dropped:
-            self.plan.notes.append((c.span.line, f"dropped {', '.join(a + '=' for a in dropped)} from `{c.cls}` "
-                                                 f"(not meaningful at {self.p.name})"))
+            self.plan.notes.append(
+                (
+                    c.span.line,
+                    f"dropped {', '.join(a + '=' for a in dropped)} from `{c.cls}` (not meaningful at {self.p.name})",
+                )
+            )
         dep = args.get("azure_deployment")
         if dep is not None:
             value = string_value(dep.value)
             choice = map_model(value, self.p, self.sdk, self.models) if value else None
             target = choice.target if choice else None
             if target:
-                self.plan.todo(stmt, f"this client sent every call to Azure deployment `{value}`; pass "
-                                     f"model=\"{target}\" on its calls", "OFR202", c.span.line)
+                self.plan.todo(
+                    stmt,
+                    f'this client sent every call to Azure deployment `{value}`; pass model="{target}" on its calls',
+                    "OFR202",
+                    c.span.line,
+                )
             else:
-                self.plan.todo(stmt, f"this client sent every call to an Azure deployment ({value or 'dynamic'}); "
-                                     f"pass a {self.p.name} model on its calls", "OFR202", c.span.line)
+                self.plan.todo(
+                    stmt,
+                    f"this client sent every call to an Azure deployment ({value or 'dynamic'}); "
+                    f"pass a {self.p.name} model on its calls",
+                    "OFR202",
+                    c.span.line,
+                )
 
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
         func = c.node.func
@@ -228,9 +257,11 @@ class Planner:
             anchor = top if top is not None and any(top is st for st in self.a.module.body) else anchor
         stmts = [cst.parse_statement(line + "\n") for line in lines]
         if anchor is None:
-            self.plan.todo(self.stmt(module_calls[0].node) if module_calls else None,
-                           f"point the module-level client at {self.p.name}: {'; '.join(lines)}",
-                           "OFR104")
+            self.plan.todo(
+                self.stmt(module_calls[0].node) if module_calls else None,
+                f"point the module-level client at {self.p.name}: {'; '.join(lines)}",
+                "OFR104",
+            )
             return
         self.plan.insert_after.setdefault(id(anchor), []).extend(stmts)
         self.plan.changes["module configuration"] += 1
@@ -245,8 +276,11 @@ class Planner:
                     if isinstance(small, cst.Import):
                         for name in small.names:
                             if _dotted(name.name) == "openai":
-                                alias = name.asname.name.value if name.asname is not None and isinstance(
-                                    name.asname.name, cst.Name) else "openai"
+                                alias = (
+                                    name.asname.name.value
+                                    if name.asname is not None and isinstance(name.asname.name, cst.Name)
+                                    else "openai"
+                                )
                                 anchor = stmt
                     elif isinstance(small, cst.ImportFrom) and anchor is not None:
                         pass
@@ -259,7 +293,8 @@ class Planner:
             last_import = None
             for stmt in self.a.module.body:
                 if isinstance(stmt, cst.SimpleStatementLine) and any(
-                        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+                    isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+                ):
                     last_import = stmt
             anchor = last_import
         return alias, anchor
@@ -275,34 +310,52 @@ class Planner:
                 self.plan.edit(lit.node, lambda n, t=choice.target: string_like(n, t))
                 self.plan.changes["model"] += 1
                 if choice.is_embedding:
-                    self.plan.notes.append((lit.span.line, f"embedding model `{lit.value}` -> `{choice.target}`: "
-                                                           "re-compute stored vectors (OFR404)"))
+                    self.plan.notes.append(
+                        (
+                            lit.span.line,
+                            f"embedding model `{lit.value}` -> `{choice.target}`: re-compute stored vectors (OFR404)",
+                        )
+                    )
             return
         if lit.azure:
-            self.plan.todo(stmt, f"map Azure deployment `{lit.value}` to a {self.p.name} model "
-                                 "([tool.offramp.models])", "OFR202", lit.span.line)
+            self.plan.todo(
+                stmt,
+                f"map Azure deployment `{lit.value}` to a {self.p.name} model ([tool.offramp.models])",
+                "OFR202",
+                lit.span.line,
+            )
         else:
-            self.plan.todo(stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403", lit.span.line)
+            self.plan.todo(
+                stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403", lit.span.line
+            )
 
     # -- capabilities -------------------------------------------------------------------------
     def capabilities(self, call: ApiCall) -> None:
         stmt = self.stmt(call.node)
         status = self.p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
         if status == "no":
-            self.plan.todo(stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401", call.span.line)
+            self.plan.todo(
+                stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401", call.span.line
+            )
         if call.family == "chat":
             for param in used_parameters(call):
                 if self.p.parameter(param) == "no":
                     self.plan.todo(stmt, f"{self.p.name} does not support `{param}`", "OFR402", call.span.line)
         if call.dynamic_model is not None and not call.model_literals:
-            self.plan.todo(stmt, f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
-                           "OFR203", call.span.line)
+            self.plan.todo(
+                stmt,
+                f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
+                "OFR203",
+                call.span.line,
+            )
 
     # -- URLs --------------------------------------------------------------------------------
     def url(self, u) -> None:  # type: ignore[no-untyped-def]
         stmt = self.stmt(u.node)
         if u.target.kind != "openai":
-            self.plan.todo(stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", "OFR106", u.span.line)
+            self.plan.todo(
+                stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", "OFR106", u.span.line
+            )
             return
         parts = urlsplit(u.url.replace("{...}", "x"))
         path = parts.path
@@ -324,7 +377,8 @@ class Planner:
             value = string_value(u.node)
             if value is None:
                 return
-            self.plan.edit(u.node, lambda n, v=replace_text(value): string_like(n, v))
+            new_value = replace_text(value)
+            self.plan.edit(u.node, lambda n: string_like(n, new_value))
         elif isinstance(u.node, cst.FormattedString):
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:

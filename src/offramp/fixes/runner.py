@@ -35,8 +35,9 @@ class FixResult:
     remaining: List[Finding] = field(default_factory=list)
 
 
-def fix_source(src: SourceFile, display: str, provider: Provider, opts: Options,
-               region: Optional[str] = None) -> Tuple[Optional[str], FixResult]:
+def fix_source(
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str] = None
+) -> Tuple[Optional[str], FixResult]:
     """The new text of one file (None: no change) and what was done."""
     import libcst as cst
 
@@ -115,8 +116,14 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
 
 
 def unified_diff(display: str, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{display.lstrip('/')}", tofile=f"b/{display.lstrip('/')}"))
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{display.lstrip('/')}",
+            tofile=f"b/{display.lstrip('/')}",
+        )
+    )
 
 
 def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
@@ -124,8 +131,9 @@ def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]
     return [fix_path(p, provider, opts, diff, region) for p in paths]
 
 
-def fix_files(files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False,
-              jobs: int = 0) -> List[FixResult]:
+def fix_files(
+    files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False, jobs: int = 0
+) -> List[FixResult]:
     import os
 
     opts = make_options(settings, provider)
@@ -134,7 +142,7 @@ def fix_files(files: Sequence[Path], settings: Settings, provider: Provider, *, 
     if jobs == 1 or len(files) < 32:
         return [fix_path(p, provider, opts, diff, region) for p in files]
     chunk = max(4, len(files) // (jobs * 4) or 1)
-    batches = [list(files[i:i + chunk]) for i in range(0, len(files), chunk)]
+    batches = [list(files[i : i + chunk]) for i in range(0, len(files), chunk)]
     out: List[FixResult] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for part in pool.map(_fix_many, [(b, provider, opts, diff, region) for b in batches]):
@@ -142,8 +150,9 @@ def fix_files(files: Sequence[Path], settings: Settings, provider: Provider, *, 
     return out
 
 
-def run_fix(files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool, jobs: int,
-            echo: Callable[..., None]) -> int:
+def run_fix(
+    files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool, jobs: int, echo: Callable[..., None]
+) -> int:
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
     if diff:
         for r in results:
@@ -169,14 +178,23 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
             out(f"{r.display}: error: {r.error}")
     changed = sum(r.changed for r in results)
     verb = "Would rewrite" if diff else "Rewrote"
-    detail = ", ".join(f"{n} {kind}{'s' if n != 1 and not kind.endswith('s') else ''}" for kind, n in
-                       sorted(changes.items()))
-    out(f"{verb} {changed} file{'s' if changed != 1 else ''} for {provider.name}"
-        + (f" ({detail})" if detail else "") + ".")
+    detail = ", ".join(
+        f"{n} {kind}{'s' if n != 1 and not kind.endswith('s') else ''}" for kind, n in sorted(changes.items())
+    )
+    out(
+        f"{verb} {changed} file{'s' if changed != 1 else ''} for {provider.name}"
+        + (f" ({detail})" if detail else "")
+        + "."
+    )
     if todos:
-        out(f"Left {sum(todos.values())} TODO[offramp] comment{'s' if sum(todos.values()) != 1 else ''} for review: "
-            + ", ".join(f"{code} x{n}" for code, n in sorted(todos.items())) + ".")
+        out(
+            f"Left {sum(todos.values())} TODO[offramp] comment{'s' if sum(todos.values()) != 1 else ''} for review: "
+            + ", ".join(f"{code} x{n}" for code, n in sorted(todos.items()))
+            + "."
+        )
     remaining = sum(len(r.remaining) for r in results)
     if remaining and not diff:
-        out(f"{remaining} finding{'s' if remaining != 1 else ''} remain; run `offramp check --to {provider.id}` "
-            "to see them.")
+        out(
+            f"{remaining} finding{'s' if remaining != 1 else ''} remain; run `offramp check --to {provider.id}` "
+            "to see them."
+        )

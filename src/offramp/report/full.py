@@ -28,9 +28,15 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(record=True, force_terminal=ctx.color, no_color=not ctx.color, width=120,
-                      file=io.StringIO(),
-                      highlight=False, soft_wrap=True)
+    console = Console(
+        record=True,
+        force_terminal=ctx.color,
+        no_color=not ctx.color,
+        width=120,
+        file=io.StringIO(),
+        highlight=False,
+        soft_wrap=True,
+    )
     root = Path(str(ctx.extra.get("root", ".")))
     cache: Dict[str, List[str]] = {}
     for f in findings:
@@ -48,9 +54,13 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             cache[f.path] = src
         if 0 < f.span.line <= len(src):
             text = redact(src[f.span.line - 1].rstrip())
-            width = (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1
+            width = (
+                (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1
+            )
             console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
-            console.print(f"  [dim]     |[/] {' ' * (f.span.column - 1)}[{_SEV_STYLE[f.severity]}]{'^' * max(1, width)}[/]")
+            console.print(
+                f"  [dim]     |[/] {' ' * (f.span.column - 1)}[{_SEV_STYLE[f.severity]}]{'^' * max(1, width)}[/]"
+            )
         console.print()
     if findings:
         console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))

@@ -40,36 +40,45 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
         if f.span.end_line >= f.span.line:
             region["endLine"] = f.span.end_line
             region["endColumn"] = max(f.span.end_column, 1)
-        results.append({
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": _LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-                    "region": region,
-                }
-            }],
-            "partialFingerprints": {"offramp/v1": f.fingerprint},
-            "properties": {"fixable": f.fixable},
-        })
+        results.append(
+            {
+                "ruleId": f.code,
+                "ruleIndex": index[f.code],
+                "level": _LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                            "region": region,
+                        }
+                    }
+                ],
+                "partialFingerprints": {"offramp/v1": f.fingerprint},
+                "properties": {"fixable": f.fixable},
+            }
+        )
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "offramp",
-                "version": ctx.tool_version,
-                "semanticVersion": ctx.tool_version,
-                "informationUri": "https://github.com/offramp-dev/offramp",
-                "rules": [_rule(c) for c in codes],
-            }},
-            "automationDetails": {"id": f"offramp/{ctx.target or 'check'}/"},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///" if not ctx.extra.get("root_uri")
-                                                 else str(ctx.extra["root_uri"])}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "offramp",
+                        "version": ctx.tool_version,
+                        "semanticVersion": ctx.tool_version,
+                        "informationUri": "https://github.com/offramp-dev/offramp",
+                        "rules": [_rule(c) for c in codes],
+                    }
+                },
+                "automationDetails": {"id": f"offramp/{ctx.target or 'check'}/"},
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"uri": "file:///" if not ctx.extra.get("root_uri") else str(ctx.extra["root_uri"])}
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
