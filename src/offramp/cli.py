@@ -115,12 +115,12 @@ def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ign
     return d.files
 
 
-def _run(files, opts, jobs: int):  # type: ignore[no-untyped-def]
+def _run(files, opts, jobs: int, cache_dir: Optional[Path] = None):  # type: ignore[no-untyped-def]
     from offramp.engine import run
 
     show = sys.stderr.isatty() and len(files) >= 200 and not os.environ.get("CI")
     if not show:
-        return run(files, opts, jobs=jobs)
+        return run(files, opts, jobs=jobs, cache_dir=cache_dir)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -133,7 +133,7 @@ def _run(files, opts, jobs: int):  # type: ignore[no-untyped-def]
         transient=True,
     ) as bar:
         task = bar.add_task("check", total=len(files))
-        return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n))
+        return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n), cache_dir=cache_dir)
 
 
 def guarded(f: F) -> F:
@@ -169,9 +169,41 @@ def main() -> None:
     """Find OpenAI / Azure OpenAI SDK use that breaks from mainland China, and move it to a compatible provider."""
 
 
+def cache_options(f: F) -> F:
+    f = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="OFFRAMP_CACHE_DIR",
+        help="Where to keep the findings cache (default: .offramp_cache in the project root).",
+    )(f)
+    return click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the findings cache.")(f)
+
+
+def _analyse(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    force_exclude: bool,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: Optional[Path],
+    kw: dict,
+):  # type: ignore[no-untyped-def]
+    """Shared by `check` and `baseline`: settings, files and findings."""
+    from offramp.cache import CACHE_DIR_NAME
+    from offramp.engine import iter_findings, make_options
+
+    settings, provider = _load(paths, config_path, kw)
+    files = _discover(paths, settings, force_exclude)
+    opts = make_options(settings, provider)
+    directory = None if no_cache else (cache_dir or settings.root / CACHE_DIR_NAME)
+    results = _run(files, opts, jobs, directory)
+    return settings, provider, files, results, iter_findings(results)
+
+
 @main.command()
 @click.argument("paths", nargs=-1)
 @common_options
+@cache_options
 @click.option(
     "--output-format",
     type=click.Choice(OUTPUT_FORMATS),
@@ -187,6 +219,13 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option("--diff-base", metavar="REF", help="Only report findings on lines changed since the merge base with REF.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide findings recorded in this baseline (see `offramp baseline`).",
+)
 @guarded
 def check(
     paths: Sequence[str],
@@ -198,20 +237,40 @@ def check(
     force_exclude: bool,
     jobs: int,
     verbose: bool,
+    no_cache: bool,
+    cache_dir: Optional[Path],
+    diff_base: Optional[str],
+    baseline_file: Optional[Path],
     **kw: Any,
 ) -> None:
     """Report OpenAI / Azure OpenAI SDK use in PATHS (default: the current directory).
 
     With --to PROVIDER, also report what that provider cannot do for this code.
     """
-    from offramp.engine import iter_findings, make_options
     from offramp.report import ReportContext, counts, get_reporter
 
-    settings, provider = _load(paths, config_path, kw)
-    files = _discover(paths, settings, force_exclude)
-    opts = make_options(settings, provider)
-    results = _run(files, opts, jobs)
-    findings = iter_findings(results)
+    settings, provider, files, results, findings = _analyse(
+        paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw
+    )
+    notes = []
+    if diff_base:
+        from offramp.vcs import changed_lines, split_by_change
+
+        findings, hidden = split_by_change(findings, settings.root, changed_lines(diff_base, settings.root))
+        if hidden:
+            notes.append(f"{len(hidden)} finding(s) on lines unchanged since {diff_base} not shown")
+    if baseline_file is not None:
+        from offramp.baseline import apply_baseline, load_baseline
+
+        before = len(findings)
+        findings, stale = apply_baseline(findings, load_baseline(baseline_file))
+        if before - len(findings):
+            notes.append(f"{before - len(findings)} finding(s) in the baseline not shown")
+        if stale:
+            notes.append(
+                f"{stale} baseline entr{'y no longer matches' if stale == 1 else 'ies no longer match'};"
+                f" refresh with `offramp baseline -o {baseline_file}`"
+            )
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     ctx = ReportContext(
@@ -228,7 +287,41 @@ def check(
     else:
         text = get_reporter(fmt)(findings, ctx)
     _emit(text, output_file)
+    for note in notes:
+        click.echo(f"offramp: {note}", err=True)
     sys.exit(0 if exit_zero or not findings else 1)
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1)
+@common_options
+@cache_options
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".offramp-baseline.json"),
+    show_default=True,
+    help="Where to write the baseline.",
+)
+@guarded
+def baseline_cmd(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    output_file: Path,
+    force_exclude: bool,
+    jobs: int,
+    verbose: bool,
+    no_cache: bool,
+    cache_dir: Optional[Path],
+    **kw: Any,
+) -> None:
+    """Record today's findings so `check --baseline FILE` reports only new ones."""
+    from offramp.baseline import write_baseline
+
+    _, _, _, _, findings = _analyse(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw)
+    _emit(write_baseline(findings, output_file), output_file)
+    click.echo(f"offramp: recorded {len(findings)} finding(s) in {output_file}", err=True)
 
 
 def _emit(text: str, output_file: Optional[Path]) -> None:

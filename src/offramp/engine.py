@@ -215,10 +215,10 @@ def _finish(findings: List[Finding], text: str, display: str, opts: Options, par
     return FileResult(path=display, findings=tuple(out), parsed=parsed)
 
 
-def check_path(path: Path, opts: Options) -> FileResult:
+def check_path(path: Path, opts: Options, data: Optional[bytes] = None) -> FileResult:
     display = display_path(path, opts.root)
     try:
-        data = read_bytes(path)
+        data = read_bytes(path) if data is None else data
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     if not passes_prefilter(data):
@@ -240,40 +240,100 @@ def check_code(
     return list(check_source(src, path, opts).findings)
 
 
-def _check_many(args: Tuple[Sequence[Path], Options]) -> List[FileResult]:
-    paths, opts = args
-    return [_safe_check(p, opts) for p in paths]
+def cache_key(opts: Options) -> str:
+    from offramp.cache import settings_key
+
+    return settings_key(
+        repr(
+            (
+                sorted(opts.enabled),
+                opts.provider,
+                sorted(opts.models.items()),
+                sorted((k, tuple(v)) for k, v in opts.per_file_ignores.items()),
+            )
+        )
+    )
 
 
-def _safe_check(path: Path, opts: Options) -> FileResult:
+Task = Tuple[Path, Optional[str]]  # a file and the content digest the cache holds for it
+Outcome = Tuple[Optional[FileResult], Optional[str]]  # (None: cache hit), content digest
+
+
+def _check_many(args: Tuple[Sequence[Task], Options, bool]) -> List[Outcome]:
+    tasks, opts, hashing = args
+    return [_safe_check(p, opts, known, hashing) for p, known in tasks]
+
+
+def _safe_check(path: Path, opts: Options, known: Optional[str] = None, hashing: bool = False) -> Outcome:
+    """Check one file; with `hashing`, skip the work when its content digest is `known`."""
     try:
-        return check_path(path, opts)
+        if not hashing:
+            return check_path(path, opts), None
+        from offramp.cache import content_hash
+
+        try:
+            data = read_bytes(path)
+        except SourceError:
+            return check_path(path, opts), None
+        digest = content_hash(data)
+        if digest == known:
+            return None, digest
+        return check_path(path, opts, data=data), digest
     except Exception as e:
         display = display_path(path, opts.root)
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
-        return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
+        return _finish(
+            [_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False
+        ), None
 
 
 def run(
-    files: Sequence[Path], opts: Options, *, jobs: int = 0, progress: Optional[Callable[[int], None]] = None
+    files: Sequence[Path],
+    opts: Options,
+    *,
+    jobs: int = 0,
+    progress: Optional[Callable[[int], None]] = None,
+    cache_dir: Optional[Path] = None,
 ) -> List[FileResult]:
-    """Check files, in a process pool when there are enough of them to pay for it."""
+    """Check files, in a process pool when there are enough of them to pay for it.
+
+    With `cache_dir`, files whose content is unchanged since the last run with the same
+    settings are answered from the cache instead of being parsed.
+    """
+    from offramp.cache import FindingsCache
+
+    cache = FindingsCache.open(cache_dir, cache_key(opts)) if cache_dir is not None else None
+    displays = [display_path(p, opts.root) for p in files]
+    tasks: List[Task] = [(p, cache.digest(d) if cache else None) for p, d in zip(files, displays)]
+    hashing = cache is not None
     jobs = jobs or os.cpu_count() or 1
+    outcomes: List[Outcome] = []
     if jobs == 1 or len(files) < 64:
-        out = []
-        for p in files:
-            out.append(_safe_check(p, opts))
+        for task in tasks:
+            outcomes.append(_safe_check(task[0], opts, task[1], hashing))
             if progress:
                 progress(1)
-        return out
-    chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
-    batches = [list(files[i : i + chunk]) for i in range(0, len(files), chunk)]
+    else:
+        chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
+        batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for part in pool.map(_check_many, [(b, opts, hashing) for b in batches]):
+                outcomes.extend(part)
+                if progress:
+                    progress(len(part))
     results: List[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch_result in pool.map(_check_many, [(b, opts) for b in batches]):
-            results.extend(batch_result)
-            if progress:
-                progress(len(batch_result))
+    fresh: List[Tuple[FileResult, Optional[str]]] = []
+    for display, (result, digest) in zip(displays, outcomes):
+        if result is None:
+            assert cache is not None
+            results.append(cache.result(display))
+        else:
+            results.append(result)
+            if result.parsed or result.skipped_by_prefilter:
+                fresh.append((result, digest))
+    if cache is not None:
+        cache.store(fresh)
+        cache.save()
     return results
 
 

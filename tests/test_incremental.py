@@ -1,0 +1,108 @@
+"""Incremental use on big repositories: the findings cache, baselines and --diff-base."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from helpers import run_cli
+
+BLOCKED = "from openai import OpenAI\nclient = OpenAI()\n"
+
+
+def concise(root: Path, *args: str) -> list:
+    proc = run_cli(["check", "--output-format", "concise", *args], root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return [line for line in proc.stdout.splitlines() if ": OFR" in line]
+
+
+def test_cache_answers_unchanged_files_and_invalidates_on_change(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
+    first = concise(tmp_path)
+    (cache_file,) = (tmp_path / ".offramp_cache").glob("findings-*.json")
+    assert (tmp_path / ".offramp_cache" / ".gitignore").read_text().strip().endswith("*")
+    # Prove the second run reads the cache: tamper with the stored message.
+    doc = json.loads(cache_file.read_text())
+    doc["files"]["a.py"][1][0]["message"] = "FROM CACHE"
+    cache_file.write_text(json.dumps(doc))
+    assert concise(tmp_path) == ["a.py:2:10: OFR101 FROM CACHE [*]"]
+    assert concise(tmp_path, "--no-cache") == first
+    # A content change invalidates the entry.
+    (tmp_path / "a.py").write_text("\n" + BLOCKED, encoding="utf-8")
+    assert concise(tmp_path) == [first[0].replace("a.py:2:10", "a.py:3:10")]
+    # Different settings use a different cache file.
+    concise(tmp_path, "--select", "OFR3")
+    assert len(list((tmp_path / ".offramp_cache").glob("findings-*.json"))) == 2
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
+    concise(tmp_path)
+    for f in (tmp_path / ".offramp_cache").glob("findings-*.json"):
+        f.write_text("{not json")
+    assert len(concise(tmp_path)) == 1
+
+
+def test_baseline_hides_known_findings_and_reports_stale(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
+    proc = run_cli(["baseline", "-o", "base.json"], tmp_path)
+    assert proc.returncode == 0 and "recorded 1 finding" in proc.stderr
+    assert run_cli(["check", "--baseline", "base.json"], tmp_path).returncode == 0
+    # Moving the code (new lines above) keeps it recognised; a new finding is reported.
+    (tmp_path / "a.py").write_text("import os\n\n" + BLOCKED + "other = OpenAI()\n", encoding="utf-8")
+    lines = concise(tmp_path, "--baseline", "base.json")
+    assert lines == [
+        "a.py:5:9: OFR101 `OpenAI` sends requests to api.openai.com (the default: no base_url), "
+        "which is blocked from mainland China and Hong Kong [*]"
+    ]
+    # Moved to another file: still the same finding.
+    (tmp_path / "a.py").unlink()
+    (tmp_path / "b.py").write_text(BLOCKED, encoding="utf-8")
+    assert concise(tmp_path, "--baseline", "base.json") == []
+    # Fixed: the entry is stale.
+    (tmp_path / "b.py").write_text("x = 1  # openai\n", encoding="utf-8")
+    proc = run_cli(["check", "--baseline", "base.json"], tmp_path)
+    assert proc.returncode == 0 and "1 baseline entry no longer matches" in proc.stderr
+
+
+def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
+    (tmp_path / "base.json").write_text("[]", encoding="utf-8")
+    proc = run_cli(["check", "--baseline", "base.json"], tmp_path)
+    assert proc.returncode == 2 and "not an offramp baseline" in proc.stderr
+    assert run_cli(["check", "--baseline", "missing.json"], tmp_path).returncode == 2
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(root),
+        },
+    )
+
+
+def test_diff_base_reports_only_changed_lines(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "old.py").write_text(BLOCKED, encoding="utf-8")
+    (tmp_path / "moved.py").write_text("import os\n\n" + BLOCKED, encoding="utf-8")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "checkout", "-qb", "feature")
+    (tmp_path / "old.py").write_text(BLOCKED + "second = OpenAI()\n", encoding="utf-8")
+    git(tmp_path, "mv", "moved.py", "renamed.py")
+    git(tmp_path, "commit", "-qam", "change")
+    (tmp_path / "brand_new.py").write_text(BLOCKED, encoding="utf-8")  # untracked
+    lines = concise(tmp_path, "--diff-base", "main")
+    assert [line.split(": OFR")[0] for line in lines] == ["brand_new.py:2:10", "old.py:3:10"]
+    proc = run_cli(["check", "--diff-base", "no-such-ref"], tmp_path)
+    assert proc.returncode == 2 and "--diff-base" in proc.stderr and "Traceback" not in proc.stderr
