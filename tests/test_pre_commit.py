@@ -1,0 +1,74 @@
+"""The hooks in .pre-commit-hooks.yaml, driven by the real pre-commit (`try-repo`).
+
+pre-commit builds its own virtualenv with offramp installed from this checkout, exactly as a
+user's hook would; the environment is shared by the tests of this module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BLOCKED = "from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+CLEAN = "from openai import OpenAI\n\nclient = OpenAI(base_url='http://localhost:8000/v1', api_key='local')\n"
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _env(home: Path, project: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OFFRAMP_", "PRE_COMMIT", "GIT_"))}
+    bindir = str(Path(sys.executable).parent)
+    env.update({"PRE_COMMIT_HOME": str(home), "PATH": bindir + os.pathsep + env.get("PATH", ""),
+                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(project.parent)})
+    return env
+
+
+def try_repo(hook: str, project: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or "pre-commit"
+    return subprocess.run([pre_commit, "try-repo", str(REPO), hook, "--files", *files, "--verbose"], cwd=project,
+                          env=_env(home, project), capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def project(tmp_path: Path, pre_commit_home: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=_env(pre_commit_home, root))
+    (root / "pyproject.toml").write_text('[tool.offramp]\ntarget = "qwen"\nextend-exclude = ["vendored"]\n')
+    (root / "bad.py").write_text(BLOCKED)
+    (root / "good.py").write_text(CLEAN)
+    (root / "vendored").mkdir()
+    (root / "vendored" / "lib.py").write_text(BLOCKED)
+    subprocess.run(["git", "add", "."], cwd=root, check=True, env=_env(pre_commit_home, root))
+    return root
+
+
+def test_check_hook_fails_on_violation_and_passes_clean(project: Path, pre_commit_home: Path) -> None:
+    bad = try_repo("offramp-check", project, pre_commit_home, "bad.py", "good.py")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "OFR101" in bad.stdout and "bad.py" in bad.stdout
+    good = try_repo("offramp-check", project, pre_commit_home, "good.py")
+    assert good.returncode == 0, good.stdout + good.stderr
+    # --force-exclude: config excludes hold for file names pre-commit passes explicitly
+    vendored = try_repo("offramp-check", project, pre_commit_home, "vendored/lib.py")
+    assert vendored.returncode == 0, vendored.stdout
+
+
+def test_fix_hook_rewrites_then_passes(project: Path, pre_commit_home: Path) -> None:
+    first = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
+    assert first.returncode == 1, first.stdout + first.stderr
+    text = (project / "bad.py").read_text()
+    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in text and "model='qwen3-max'" in text
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
+    second = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
+    assert second.returncode == 0, second.stdout + second.stderr
