@@ -17,7 +17,21 @@ import click
 from offramp import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
-OUTPUT_FORMATS = ("full", "concise", "json", "sarif")
+OUTPUT_FORMATS = (
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "junit",
+    "grouped",
+    "github",
+    "gitlab",
+    "pylint",
+    "rdjson",
+    "azure",
+    "sarif",
+    "markdown",
+)
 
 
 class UsageError(Exception):
@@ -427,6 +441,12 @@ def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
 @common_options
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing files; exit 1 if there is one.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a pull-request-ready markdown summary of the migration to this file.",
+)
 @guarded
 def fix(
     paths: Sequence[str],
@@ -436,6 +456,7 @@ def fix(
     force_exclude: bool,
     jobs: int,
     verbose: bool,
+    report_file: Optional[Path] = None,
     **kw: Any,
 ) -> None:
     """Rewrite PATHS to use the provider given by --to (or `target` in config)."""
@@ -445,5 +466,8 @@ def fix(
     if provider is None:
         raise UsageError("fix needs a target provider: --to PROVIDER (or `target` in config)")
     files = _discover(paths, settings, force_exclude)
-    code = run_fix(files, settings, provider, diff=diff, jobs=jobs, echo=click.echo)
+    command = " ".join(["offramp", *sys.argv[1:]]) if sys.argv else ""
+    code = run_fix(
+        files, settings, provider, diff=diff, jobs=jobs, echo=click.echo, report=report_file, command=command
+    )
     sys.exit(0 if exit_zero else code)

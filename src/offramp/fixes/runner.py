@@ -33,6 +33,7 @@ class FixResult:
     todo_codes: Counter = field(default_factory=Counter)
     notes: List[Tuple[int, str]] = field(default_factory=list)
     remaining: List[Finding] = field(default_factory=list)
+    todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
 
 
 def fix_source(
@@ -112,6 +113,9 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
                 return result
         final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(check_source(final, display, opts).findings)
+    result.todos = [
+        (i, line.strip()[2:]) for i, line in enumerate(final.text.splitlines(), 1) if "# TODO[offramp]:" in line
+    ]
     return result
 
 
@@ -151,9 +155,22 @@ def fix_files(
 
 
 def run_fix(
-    files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool, jobs: int, echo: Callable[..., None]
+    files: Sequence[Path],
+    settings: Settings,
+    provider: Provider,
+    *,
+    diff: bool,
+    jobs: int,
+    echo: Callable[..., None],
+    report: Optional[Path] = None,
+    command: str = "",
 ) -> int:
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    if report is not None:
+        from offramp.fixes.report import render_report
+
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(render_report(results, provider, settings, diff=diff, command=command), encoding="utf-8")
     if diff:
         for r in results:
             if r.diff:
