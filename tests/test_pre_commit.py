@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-BLOCKED = "from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+BLOCKED = (
+    "from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
+)
 CLEAN = "from openai import OpenAI\n\nclient = OpenAI(base_url='http://localhost:8000/v1', api_key='local')\n"
 
 
@@ -27,16 +29,30 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _env(home: Path, project: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OFFRAMP_", "PRE_COMMIT", "GIT_"))}
     bindir = str(Path(sys.executable).parent)
-    env.update({"PRE_COMMIT_HOME": str(home), "PATH": bindir + os.pathsep + env.get("PATH", ""),
-                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(project.parent)})
+    env.update(
+        {
+            "PRE_COMMIT_HOME": str(home),
+            "PATH": bindir + os.pathsep + env.get("PATH", ""),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "HOME": str(project.parent),
+        }
+    )
     return env
 
 
 def try_repo(hook: str, project: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or "pre-commit"
-    return subprocess.run([pre_commit, "try-repo", str(REPO), hook, "--files", *files, "--verbose"], cwd=project,
-                          env=_env(home, project), capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [pre_commit, "try-repo", str(REPO), hook, "--files", *files, "--verbose"],
+        cwd=project,
+        env=_env(home, project),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
     out: List[str] = [
         f"# Migration to {provider.name}",
         "",
-        f"Produced by `{command or 'offramp fix --to ' + provider.id}` (offramp; {'dry run, nothing written' if diff else 'files rewritten in place'}).",
+        f"Produced by `{command or 'offramp fix --to ' + provider.id}` "
+        f"({'dry run, nothing written' if diff else 'files rewritten in place'}).",
         "",
         f"- Provider: **{provider.name}** (`{provider.id}`), base URL `{provider.base_url(settings.region)}`",
         f"- Deployments must set **`{provider.key_env}`** (the code now reads it instead of the OpenAI/Azure keys).",
