@@ -223,11 +223,46 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None) -> FileR
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     if not passes_prefilter(data):
         return FileResult(path=display, skipped_by_prefilter=True)
+    if path.suffix == ".ipynb":
+        return check_notebook(path, data, display, opts)
     try:
         src = decode(path, data)
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     return check_source(src, display, opts)
+
+
+def notebook_source(path: Path, data: bytes):  # type: ignore[no-untyped-def]
+    """(Notebook, SourceFile of its code cells as one module); raises SourceError when unreadable."""
+    from offramp.notebook import NotebookError, load
+
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SourceError(f"notebook is not valid UTF-8: {e.reason}") from None
+    try:
+        nb = load(raw)
+    except NotebookError as e:
+        raise SourceError(str(e)) from None
+    return nb, SourceFile(path=path, data=nb.text.encode("utf-8"), text=nb.text, encoding="utf-8", bom=False)
+
+
+def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> FileResult:
+    """Findings point at (cell, line in cell), like Ruff's `nb.ipynb:cell 3:2:5`."""
+    try:
+        nb, src = notebook_source(path, data)
+    except SourceError as e:
+        return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
+    if not src.text:
+        return FileResult(path=display, parsed=False)
+    result = check_source(src, display, opts)
+    mapped = []
+    for f in result.findings:
+        cell, line = nb.locate(f.span.line)
+        end_cell, end_line = nb.locate(f.span.end_line)
+        end_line = end_line if end_cell == cell else line
+        mapped.append(replace(f, span=Span(line, f.span.column, end_line, f.span.end_column), cell=cell))
+    return replace(result, findings=tuple(mapped))
 
 
 def check_code(

@@ -67,9 +67,17 @@ class Finding:
     fingerprint: str = ""
     # A short, secret-free suggestion shown under the message.
     hint: str = ""
+    # Notebooks: the 1-based cell the span's lines count within (None for plain files).
+    cell: Optional[int] = None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.span.line, self.span.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
+
+    @property
+    def location(self) -> str:
+        """`path:line:col`, or Ruff's `nb.ipynb:cell 3:line:col` inside notebooks."""
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.span.line}:{self.span.column}"
 
 
 @dataclass(frozen=True)

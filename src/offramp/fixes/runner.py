@@ -87,6 +87,8 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
         data = read_bytes(path)
         if not passes_prefilter(data):
             return FixResult(path=path, display=display)
+        if path.suffix == ".ipynb":
+            return fix_notebook(path, data, display, provider, opts, diff, region)
         src = decode(path, data)
     except SourceError as e:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
@@ -115,6 +117,48 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
     result.remaining = list(check_source(final, display, opts).findings)
     result.todos = [
         (i, line.strip()[2:]) for i, line in enumerate(final.text.splitlines(), 1) if "# TODO[offramp]:" in line
+    ]
+    return result
+
+
+def fix_notebook(
+    path: Path, data: bytes, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+) -> FixResult:
+    """Fix the code cells as one module, then put them back into the notebook's JSON unchanged elsewhere."""
+    from offramp.engine import check_notebook, notebook_source
+    from offramp.notebook import rebuild
+
+    nb, src = notebook_source(path, data)
+    if not src.text:
+        return FixResult(path=path, display=display)
+    try:
+        new_text, result = fix_source(src, display, provider, opts, region)
+    except Exception as e:
+        return FixResult(path=path, display=display, error=f"internal error: {type(e).__name__}: {e}; left unchanged")
+    if new_text is None:
+        result.remaining = list(check_notebook(path, data, display, opts).findings)
+        return result
+    new_raw = rebuild(nb, new_text)
+    if new_raw is None:
+        result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
+        return result
+    new_bytes = new_raw.encode("utf-8")
+    result.changed = True
+    if diff:
+        result.diff = unified_diff(display, nb.raw, new_raw)
+    else:
+        try:
+            write_atomic(path, new_bytes)
+        except OSError as e:
+            result.error = f"cannot write file: {e.strerror or e}; left unchanged"
+            result.changed = False
+            return result
+    result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
+    new_nb, _ = notebook_source(path, new_bytes)
+    result.todos = [
+        (new_nb.locate(i)[1], line.strip()[2:])
+        for i, line in enumerate(new_nb.text.splitlines(), 1)
+        if "# TODO[offramp]:" in line
     ]
     return result
 

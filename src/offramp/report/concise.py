@@ -10,7 +10,7 @@ from offramp.types import Finding
 
 def line(f: Finding) -> str:
     mark = " [*]" if f.fixable else ""
-    return f"{f.path}:{f.span.line}:{f.span.column}: {f.code} {f.message}{mark}"
+    return f"{f.location}: {f.code} {f.message}{mark}"
 
 
 def render(findings: List[Finding], ctx: ReportContext) -> str:

@@ -42,7 +42,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     for f in findings:
         mark = " [*]" if f.fixable else ""
         console.print(
-            f"[bold]{escape(f.path)}[/]:{f.span.line}:{f.span.column}: "
+            f"[bold]{escape(f.location)}[/]: "
             f"[{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}"
         )
         src = cache.get(f.path)
@@ -52,7 +52,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             except OSError:
                 src = []
             cache[f.path] = src
-        if 0 < f.span.line <= len(src):
+        if f.cell is None and 0 < f.span.line <= len(src):
             text = redact(src[f.span.line - 1].rstrip())
             width = (
                 (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1

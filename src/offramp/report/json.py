@@ -22,6 +22,7 @@ def finding_dict(f: Finding) -> Dict[str, Any]:
         "message": f.message,
         "fixable": f.fixable,
         "fingerprint": f.fingerprint,
+        "cell": f.cell,
     }
 
 
