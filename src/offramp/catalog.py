@@ -97,6 +97,7 @@ class SdkSurface:
 
     sdk_modules: Tuple[str, ...]
     entry_modules: frozenset
+    wrapper_modules: Tuple[str, ...]
     prefilter: Tuple[bytes, ...]
     openai_clients: frozenset
     azure_clients: frozenset
@@ -171,6 +172,7 @@ def load_sdk() -> SdkSurface:
         return SdkSurface(
             sdk_modules=tuple(d["packages"]["sdk"]),
             entry_modules=frozenset(d["packages"]["entry-modules"]),
+            wrapper_modules=tuple(d["packages"].get("wrapper-modules", [])),
             prefilter=tuple(s.lower().encode() for s in d["packages"]["prefilter"]),
             openai_clients=frozenset(d["clients"]["openai"]),
             azure_clients=frozenset(d["clients"]["azure"]),
@@ -195,6 +197,100 @@ def load_sdk() -> SdkSurface:
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None
+
+
+@dataclass(frozen=True)
+class WrapperSpec:
+    """One entry of rules/wrappers.toml: a library class or function that builds an OpenAI client."""
+
+    id: str
+    names: Tuple[str, ...]
+    function: bool
+    azure: bool
+    model_args: Tuple[str, ...]
+    deployment_args: Tuple[str, ...]
+    base_url_args: Tuple[str, ...]
+    key_args: Tuple[str, ...]
+    drop_args: Tuple[str, ...]
+    default_model: Optional[str]
+    fix_class: Optional[str]
+    fix_model_arg: str
+    fix_base_url_arg: str
+    fix_key_arg: str
+    fix_extra: Tuple[Tuple[str, str], ...]
+    fix_note: str
+    model_prefix: str
+    family: str = "chat"
+    function_families: Tuple[Tuple[str, str], ...] = ()
+
+    def family_of(self, qualified: str) -> str:
+        """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
+        short = qualified.rsplit(".", 1)[-1]
+        return dict(self.function_families).get(short, self.family)
+
+
+_WRAPPER_KEYS = {
+    "id",
+    "classes",
+    "functions",
+    "azure",
+    "model-args",
+    "deployment-args",
+    "base-url-args",
+    "key-args",
+    "drop-args",
+    "default-model",
+    "fix-class",
+    "fix-model-arg",
+    "fix-base-url-arg",
+    "fix-key-arg",
+    "fix-extra",
+    "fix-note",
+    "model-prefix",
+    "family",
+    "function-families",
+}
+
+
+@lru_cache(maxsize=1)
+def load_wrappers() -> Dict[str, WrapperSpec]:
+    """Qualified class/function name -> its wrapper spec."""
+    path = rules_dir() / "wrappers.toml"
+    data = load_toml(path)
+    out: Dict[str, WrapperSpec] = {}
+    for raw in data.get("wrapper", []):
+        where = f"{path.name}: wrapper {raw.get('id', '?')}"
+        unknown = set(raw) - _WRAPPER_KEYS
+        if unknown:
+            raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+        try:
+            model_args = tuple(raw["model-args"])
+            spec = WrapperSpec(
+                id=raw["id"],
+                names=tuple(raw.get("classes", []) or raw.get("functions", [])),
+                function="functions" in raw,
+                azure=bool(raw["azure"]),
+                model_args=model_args,
+                deployment_args=tuple(raw.get("deployment-args", [])),
+                base_url_args=tuple(raw["base-url-args"]),
+                key_args=tuple(raw["key-args"]),
+                drop_args=tuple(raw.get("drop-args", [])),
+                default_model=raw.get("default-model"),
+                fix_class=raw.get("fix-class"),
+                fix_model_arg=raw.get("fix-model-arg", model_args[0]),
+                fix_base_url_arg=raw.get("fix-base-url-arg", raw["base-url-args"][0]),
+                fix_key_arg=raw.get("fix-key-arg", raw["key-args"][0]),
+                fix_extra=tuple(raw.get("fix-extra", {}).items()),
+                fix_note=raw.get("fix-note", ""),
+                model_prefix=raw.get("model-prefix", ""),
+                family=raw.get("family", "chat"),
+                function_families=tuple(raw.get("function-families", {}).items()),
+            )
+        except (KeyError, IndexError, TypeError) as e:
+            raise CatalogError(f"{where}: missing or malformed key ({e})") from None
+        for name in spec.names:
+            out[name] = spec
+    return out
 
 
 def host_matches(host: str, patterns: List[str] | Tuple[str, ...]) -> bool:

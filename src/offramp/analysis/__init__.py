@@ -26,12 +26,14 @@ def imports_sdk(text: str, sdk: SdkSurface) -> bool:
     a library like openai-agents and need no scope analysis.
     """
     for m in _FROM.finditer(text):
-        if m.group(1) in sdk.entry_modules:
+        module = m.group(1)
+        if module in sdk.entry_modules or module.split(".")[0] in sdk.wrapper_modules:
             return True
     for m in _IMPORT.finditer(text):
         for part in m.group(1).split(","):
             name = part.strip().split()[0] if part.strip() else ""
-            if name.split(".")[0] in sdk.sdk_modules:
+            top = name.split(".")[0]
+            if top in sdk.sdk_modules or top in sdk.wrapper_modules:
                 return True
     return False
 

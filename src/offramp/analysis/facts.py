@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from offramp.analysis.values import Target
+from offramp.catalog import WrapperSpec
 from offramp.types import Span
 
 
@@ -31,6 +32,11 @@ class ClientCtor:
     star_kwargs: bool = False
     star_kwargs_resolved: bool = False
     keywords: Tuple[str, ...] = ()
+    # Set for library classes/functions from rules/wrappers.toml (LangChain, LlamaIndex, LiteLLM).
+    wrapper: Optional[WrapperSpec] = None
+    # The wrapper's own default model when the call names none (it still needs one at the provider).
+    default_model: Optional[str] = None
+    family: str = "chat"  # wrappers: the endpoint family they call
 
 
 @dataclass(eq=False)
@@ -43,6 +49,8 @@ class ModelLiteral:
     arg: str  # model | engine | deployment_id | azure_deployment
     azure: bool  # the value names an Azure deployment
     calls: List[ApiCall] = field(default_factory=list)
+    owner: Optional[ClientCtor] = None  # the wrapper construction it configures
+    template: str = "{}"  # how a replacement is written back (LiteLLM: "openai/{}")
 
 
 @dataclass(eq=False)

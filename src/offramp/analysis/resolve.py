@@ -17,6 +17,7 @@ from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
+from offramp.catalog import WrapperSpec, load_wrappers
 
 if TYPE_CHECKING:
     from offramp.analysis.collector import FullCollector
@@ -581,6 +582,91 @@ class Resolver:
             return f"`{text}`" if text else "a value computed at run time"
         return None
 
+    # -- wrapper libraries (rules/wrappers.toml) -----------------------------------------------
+    def wrapper_spec(self, func: cst.BaseExpression) -> Optional[WrapperSpec]:
+        wrappers = load_wrappers()
+        for q in self.qnames(func):
+            if q in wrappers:
+                return wrappers[q]
+        return None
+
+    def wrapper_ctor(self, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:
+        """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
+        kwargs: Dict[str, List[cst.BaseExpression]] = {}
+        resolved = True
+        for arg in call.args:
+            if arg.keyword is not None:
+                kwargs.setdefault(arg.keyword.value, []).append(arg.value)
+            elif arg.star == "**":
+                entries, ok = self.dict_entries(arg.value, cls)
+                resolved &= ok
+                for k, v in entries.items():
+                    kwargs.setdefault(k, []).extend(v)
+        literals: List[cst.CSTNode] = []
+        models: List[Tuple[cst.CSTNode, str, str, bool, str]] = []  # node, value, arg, deployment, template
+        foreign = False
+        for arg in spec.model_args:
+            for v in kwargs.get(arg, []):
+                for node, _ in self.values_of(v, cls):
+                    value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                    if value is None:
+                        continue
+                    deployment, template = spec.azure, "{}"
+                    if spec.model_prefix:
+                        head, sep, rest = value.partition("/")
+                        if sep and head == "azure":
+                            value, deployment, template = rest, True, spec.model_prefix + "{}"
+                        elif sep and head == "openai":
+                            value, template = rest, spec.model_prefix + "{}"
+                        elif sep:
+                            foreign = True  # anthropic/..., deepseek/...: not an OpenAI call
+                            continue
+                        else:
+                            template = spec.model_prefix + "{}"
+                    if deployment or self.sdk.is_openai_model(value):
+                        models.append((node, value, arg, deployment, template))
+        for arg in spec.deployment_args:
+            for v in kwargs.get(arg, []):
+                for node, _ in self.values_of(v, cls):
+                    value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                    if value is not None:
+                        models.append((node, value, arg, True, "{}"))
+        azure = spec.azure or any(m[3] for m in models)
+        bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
+        if foreign and not models:
+            target = Target("other", detail="another LiteLLM provider")
+        elif bases:
+            target, literals = self.targets_of(bases, cls)
+            if azure and target.kind not in ("local", "provider", "other"):
+                target = Target("azure", target.host, target.host or "Azure OpenAI")
+        elif azure:
+            target = Target("azure", detail="Azure OpenAI")
+        elif not resolved:
+            target = Target("dynamic", detail="**kwargs")
+        else:
+            target = Target("openai", "api.openai.com", "api.openai.com (the default: no base URL)")
+        has_model = any(a in kwargs for a in spec.model_args + spec.deployment_args)
+        ctor = ClientCtor(
+            node=call,
+            span=self.c.span(call),
+            cls=dotted_name(call.func) or spec.names[0],
+            qualified=spec.names[0],
+            azure=azure,
+            target=target,
+            target_literals=tuple(literals),
+            star_kwargs=not resolved,
+            star_kwargs_resolved=resolved,
+            keywords=tuple(kwargs),
+            wrapper=spec,
+            default_model=None if has_model or spec.function else spec.default_model,
+            family=spec.family_of(next(iter(self.qnames(call.func) & set(spec.names)), spec.names[0])),
+        )
+        self.ctors[id(call)] = ctor
+        for node, value, arg, deployment, template in models:
+            lit = self.model_literal(node, value, arg, deployment)
+            lit.owner, lit.template = ctor, template
+        return ctor
+
     def module_is_azure(self) -> bool:
         return self.a.module_target is not None and self.a.module_target.kind == "azure"
 
@@ -635,14 +721,18 @@ class Resolver:
         for call, cls, _func in self.c.calls:
             q = self.client_class(call.func)
             if q is not None:
-                self.ctor(call, q, cls)
+                ctor = self.ctor(call, q, cls)
                 # azure_deployment= names a deployment, like model= on Azure.
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == "azure_deployment":
                         for node, _ in self.values_of(arg.value, cls):
                             value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                             if value is not None:
-                                self.model_literal(node, value, "azure_deployment", True)
+                                self.model_literal(node, value, "azure_deployment", True).owner = ctor
+                continue
+            spec = self.wrapper_spec(call.func)
+            if spec is not None:
+                self.wrapper_ctor(call, spec, cls)
                 continue
             api = self.classify_call(call, cls)
             if api is None:

@@ -88,6 +88,20 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
                             "OFR402", call.span, {"provider": p.name, "status": text, "param": param}, severity=severity
                         )
                     )
+    for c in a.clients:
+        if c.wrapper is None or not (c.target.blocked or c.target.kind in ("dynamic", "env") or c.target.host in hosts):
+            continue
+        status = p.endpoint(c.family)
+        if status in _STATUS_TEXT:
+            text, severity = _STATUS_TEXT[status]
+            hits.append(
+                Hit(
+                    "OFR401",
+                    c.span,
+                    {"provider": p.name, "status": text, "family": c.family, "call": c.cls},
+                    severity=severity,
+                )
+            )
     for lit in a.models:
         if id(lit) in seen_literals or not literal_is_live(lit, a):
             continue

@@ -27,7 +27,9 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}))
         else:
-            hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}))
+            # A wrapper for an API the provider lacks is not retargeted (it gets a TODO instead).
+            fixable = not (c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no")
+            hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
 
     module = a.module_target
     module_blocked = bool(module and module.blocked)

@@ -28,9 +28,11 @@ def call_is_relevant(call: ApiCall, a: Analysis, hosts: frozenset) -> bool:
 
 
 def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:
-    if not lit.calls:
-        return True  # azure_deployment= on an Azure constructor
-    return any(call_is_live(c, a) for c in lit.calls)
+    if lit.calls:
+        return any(call_is_live(c, a) for c in lit.calls)
+    if lit.owner is not None:  # a wrapper's model=, or azure_deployment= on a constructor
+        return lit.owner.target.blocked or lit.owner.target.kind in ("dynamic", "env")
+    return True
 
 
 def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:

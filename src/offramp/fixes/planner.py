@@ -120,6 +120,9 @@ class Planner:
     # -- clients ------------------------------------------------------------------------------
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)
+        if c.wrapper is not None and not c.star_kwargs:
+            self.wrapper_client(c)
+            return
         if c.star_kwargs:
             self.plan.todo(
                 stmt,
@@ -189,6 +192,92 @@ class Planner:
                     "OFR202",
                     c.span.line,
                 )
+
+    def wrapper_client(self, c: ClientCtor) -> None:
+        """LangChain / LlamaIndex / LiteLLM: point the wrapper at the provider, in the library's own terms."""
+        spec = c.wrapper
+        assert spec is not None
+        stmt = self.stmt(c.node)
+        if self.p.endpoint(c.family) == "no":
+            # Pointing it at a provider without that API would only move the failure; a person decides.
+            self.plan.todo(
+                stmt,
+                f"{self.p.name} does not serve the OpenAI `{c.family}` API used by `{c.cls}`",
+                "OFR401",
+                c.span.line,
+            )
+            return
+        args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
+        dropped = [a for a in args if a in spec.drop_args]
+        values: List[Tuple[str, cst.BaseExpression]] = []
+        quote = _quote_of(c.node)
+        base_arg = next((a for a in spec.base_url_args if a in args), spec.fix_base_url_arg)
+        template = args[base_arg].value if base_arg in args else None
+        values.append(
+            (
+                base_arg,
+                string_like(template if isinstance(template, cst.SimpleString) else _first_string(c.node), self.base),
+            )
+        )
+        key_arg = next((a for a in spec.key_args if a in args), None)
+        if key_arg is None or string_value(args[key_arg].value) is not None:
+            values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
+            self.plan.add_imports.append(("os", None))
+        deployments = [a for a in spec.deployment_args if a in args]
+        has_model = any(a in args for a in spec.model_args)
+        if deployments:
+            dropped += deployments
+            if not has_model:
+                value = string_value(args[deployments[0]].value)
+                choice = map_model(value, self.p, self.sdk, self.models) if value else None
+                if choice is not None and choice.target:
+                    values.append((spec.fix_model_arg, string_like(_first_string(c.node), choice.target)))
+                else:
+                    self.plan.todo(
+                        stmt,
+                        f"map Azure deployment `{value or 'dynamic'}` to a {self.p.name} model ([tool.offramp.models])",
+                        "OFR202",
+                        c.span.line,
+                    )
+                    values.append((spec.fix_model_arg, args[deployments[0]].value))
+        elif c.default_model:
+            choice = map_model(c.default_model, self.p, self.sdk, self.models)
+            if choice.target:
+                values.append((spec.fix_model_arg, string_like(_first_string(c.node), choice.target)))
+        for name, expr in spec.fix_extra:
+            if name not in args:
+                values.append((name, cst.parse_expression(expr)))
+        if spec.fix_model_arg not in spec.model_args[:1]:
+            # the new class names its model argument differently:
+            # OpenAIEmbedding(model=) -> OpenAILikeEmbedding(model_name=)
+            for a in spec.model_args:
+                if a in args and a != spec.fix_model_arg:
+                    self.plan.edit(c.node, lambda n, a=a: rename_kwarg(n, a, spec.fix_model_arg))  # type: ignore[misc]
+        new_class = None
+        if spec.fix_class and spec.fix_class not in (c.qualified,) and not spec.function:
+            module, _, new_class = spec.fix_class.rpartition(".")
+            self.plan.add_imports.append((module, new_class))
+            if isinstance(c.node.func, cst.Name):
+                old_obj = c.qualified.rpartition(".")[2]
+                asname = c.node.func.value if c.node.func.value != old_obj else None
+                for q in spec.names:
+                    mod, _, obj = q.rpartition(".")
+                    if obj == old_obj:
+                        self.plan.remove_imports.append((mod, obj, asname))
+
+        def edit(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Call)
+            call = node if new_class is None else node.with_changes(func=cst.Name(new_class))
+            return retarget_args(call, dropped, values)
+
+        self.plan.edit(c.node, edit)
+        self.plan.changes[f"{spec.id} client"] += 1
+        if dropped:
+            self.plan.notes.append(
+                (c.span.line, f"dropped {', '.join(a + '=' for a in sorted(dropped))} from `{c.cls}`")
+            )
+        if spec.fix_note and new_class:
+            self.plan.notes.append((c.span.line, f"`{new_class}` {spec.fix_note}"))
 
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
         func = c.node.func
@@ -301,13 +390,16 @@ class Planner:
 
     # -- models -------------------------------------------------------------------------------
     def model(self, lit: ModelLiteral) -> None:
-        if lit.arg == "azure_deployment":
+        if lit.arg == "azure_deployment" and (lit.owner is None or lit.owner.wrapper is None):
             return  # the constructor argument goes; its TODO is on the client
+        if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
+            return  # the wrapper edit turns the deployment into model=
         choice = map_model(lit.value, self.p, self.sdk, self.models)
         stmt = self.stmt(lit.node)
         if choice.target:
-            if choice.target != lit.value:
-                self.plan.edit(lit.node, lambda n, t=choice.target: string_like(n, t))
+            if choice.target != lit.value or lit.template != "{}":
+                written = lit.template.format(choice.target)
+                self.plan.edit(lit.node, lambda n, t=written: string_like(n, t))
                 self.plan.changes["model"] += 1
                 if choice.is_embedding:
                     self.plan.notes.append(
@@ -324,6 +416,9 @@ class Planner:
                 "OFR202",
                 lit.span.line,
             )
+            if lit.template != "{}":  # LiteLLM: leave the azure/ route even before the model is chosen
+                rerouted = lit.template.format(lit.value)
+                self.plan.edit(lit.node, lambda n: string_like(n, rerouted))
         else:
             self.plan.todo(
                 stmt, f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})", "OFR403", lit.span.line
