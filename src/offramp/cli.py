@@ -339,6 +339,9 @@ def baseline_cmd(
 
 
 def _emit(text: str, output_file: Optional[Path]) -> None:
+    from offramp.report import printable
+
+    text = printable(text)  # an undecodable file name must not crash the report
     if output_file is None:
         click.echo(text, nl=False)
         return

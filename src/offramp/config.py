@@ -14,7 +14,21 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from offramp.catalog import CatalogError, load_rules, load_toml
 
-OUTPUT_FORMATS = ("full", "concise", "json", "sarif")
+OUTPUT_FORMATS = (
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "junit",
+    "grouped",
+    "github",
+    "gitlab",
+    "pylint",
+    "rdjson",
+    "azure",
+    "sarif",
+    "markdown",
+)
 _KEYS = {
     "target",
     "region",

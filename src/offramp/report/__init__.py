@@ -5,10 +5,13 @@ Names follow Ruff's `--output-format` vocabulary so nobody learns a new one.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from pathlib import PurePath
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.types import FileResult, Finding
+from offramp.types import FileResult, Finding, Span
 
 
 @dataclass(frozen=True)
@@ -26,17 +29,32 @@ class ReportContext:
 Reporter = Callable[[List[Finding], ReportContext], str]
 
 
+# Format name -> module under offramp.report; each module has `render(findings, ctx) -> str`.
+# Modules are imported on demand so `--output-format github` never loads rich.
+REPORTERS: Dict[str, str] = {
+    "full": "full",
+    "concise": "concise",
+    "json": "json",
+    "json-lines": "json_lines",
+    "junit": "junit",
+    "grouped": "grouped",
+    "github": "github",
+    "gitlab": "gitlab",
+    "pylint": "pylint",
+    "rdjson": "rdjson",
+    "azure": "azure",
+    "sarif": "sarif",
+    "markdown": "markdown",
+}
+
+
 def get_reporter(name: str) -> Reporter:
-    if name == "concise":
-        from offramp.report.concise import render
-    elif name == "full":
-        from offramp.report.full import render
-    elif name == "json":
-        from offramp.report.json import render
-    elif name == "sarif":
-        from offramp.report.sarif import render
-    else:  # pragma: no cover - click validates the choice
+    import importlib
+
+    module = REPORTERS.get(name)
+    if module is None:  # pragma: no cover - click validates the choice
         raise ValueError(name)
+    render: Reporter = importlib.import_module(f"offramp.report.{module}").render
     return render
 
 
@@ -45,3 +63,62 @@ def counts(findings: Sequence[Finding]) -> Dict[str, int]:
     for f in findings:
         out[f.code] = out.get(f.code, 0) + 1
     return dict(sorted(out.items()))
+
+
+def by_severity(findings: Sequence[Finding]) -> Dict[str, int]:
+    out: Dict[str, int] = {}
+    for f in findings:
+        out[f.severity] = out.get(f.severity, 0) + 1
+    return out
+
+
+def file_position(f: Finding) -> Tuple[Span, str]:
+    """Where a finding is in the file on disk, and the message to show there.
+
+    Notebook findings count lines within a cell, which are not lines of the .ipynb file; like
+    Ruff, formats that need a file position point at its first line, and the message says where
+    in the notebook the finding is (`cell 3:2:5: ...`).
+    """
+    if f.cell is None:
+        return f.span, f.message
+    return Span(1, 1, 1, 1), f"cell {f.cell}:{f.span.line}:{f.span.column}: {f.message}"
+
+
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8: lone surrogates (an undecodable file name, a `\\ud800`
+    escape in a string literal) are shown as backslash escapes instead of failing the write."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """For line-oriented formats: line breaks inside a message become visible escapes (`\\n`)."""
+    return _LINE_BREAK.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), printable(text))
+
+
+def rebase(path: str, ctx: ReportContext, base: Optional[str]) -> Optional[str]:
+    """`path` (as in findings: relative to the project root, or absolute) relative to `base`,
+    with `/` separators, or None when `base` is unset or the file is not under it.
+
+    CI systems want paths relative to the checkout (GITHUB_WORKSPACE, CI_PROJECT_DIR), which is
+    not the project root when the configuration lives in a sub-directory.
+    """
+    if not base:
+        return None
+    full = os.path.join(str(ctx.extra.get("root", ".")), path)
+    for resolve in (os.path.abspath, os.path.realpath):
+        try:
+            rel = os.path.relpath(resolve(full), resolve(base))
+        except ValueError:  # another drive on Windows
+            continue
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep) and not os.path.isabs(rel):
+            return PurePath(rel).as_posix()
+    return None
+
+
+def ci_path(path: str, ctx: ReportContext, env: str) -> str:
+    """The path relative to the checkout named by environment variable `env` when set and
+    the file is inside it; else the path as found (relative to the project root)."""
+    return rebase(path, ctx, os.environ.get(env)) or path

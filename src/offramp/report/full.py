@@ -41,10 +41,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     cache: Dict[str, List[str]] = {}
     for f in findings:
         mark = " [*]" if f.fixable else ""
-        console.print(
-            f"[bold]{escape(f.location)}[/]: "
-            f"[{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}"
-        )
+        console.print(f"[bold]{escape(f.location)}[/]: [{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}")
         src = cache.get(f.path)
         if src is None:
             try:

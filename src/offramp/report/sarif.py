@@ -10,7 +10,7 @@ import json
 from typing import Any, Dict, List
 
 from offramp.catalog import load_rules
-from offramp.report import ReportContext
+from offramp.report import ReportContext, file_position
 from offramp.types import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,16 +36,17 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     index = {c: i for i, c in enumerate(codes)}
     results = []
     for f in findings:
-        region = {"startLine": f.span.line, "startColumn": f.span.column}
-        if f.span.end_line >= f.span.line:
-            region["endLine"] = f.span.end_line
-            region["endColumn"] = max(f.span.end_column, 1)
+        span, message = file_position(f)  # notebooks: cell positions are not lines of the .ipynb file
+        region = {"startLine": span.line, "startColumn": span.column}
+        if span.end_line >= span.line:
+            region["endLine"] = span.end_line
+            region["endColumn"] = max(span.end_column, 1)
         results.append(
             {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _LEVEL[f.severity],
-                "message": {"text": f.message},
+                "message": {"text": message},
                 "locations": [
                     {
                         "physicalLocation": {
@@ -55,7 +56,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                     }
                 ],
                 "partialFingerprints": {"offramp/v1": f.fingerprint},
-                "properties": {"fixable": f.fixable},
+                "properties": {"fixable": f.fixable, **({"cell": f.cell} if f.cell is not None else {})},
             }
         )
     doc = {

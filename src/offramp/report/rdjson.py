@@ -1,0 +1,97 @@
+"""reviewdog's rdjson (`DiagnosticResult`), for `reviewdog -f=rdjson` PR review comments.
+
+    {"source": {"name": "offramp", "url": ...}, "severity": "ERROR",
+     "diagnostics": [{"message", "location": {"path", "range": {"start", "end"}},
+                      "severity": "ERROR|WARNING|INFO", "code": {"value", "url"}}]}
+
+reviewdog counts columns in UTF-8 bytes (`proto/rdf/reviewdog.proto`) while findings count
+code points, so columns on lines with non-ASCII text are converted from the source (the text
+is only measured, never written out). Paths are relative to the working directory reviewdog
+runs in (absolute when the file is outside it); the range end is exclusive, as in findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from offramp.catalog import load_rules
+from offramp.report import ReportContext, file_position, printable, rebase
+from offramp.types import SEVERITIES, Finding
+
+SOURCE = {"name": "offramp", "url": "https://github.com/offramp-dev/offramp"}
+SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
+_LINES = re.compile(r"\r\n|\r|\n")  # Python's own line breaks, which is what spans count
+
+
+class _Columns:
+    """Code-point columns to UTF-8 byte columns, reading each file at most once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: Dict[str, Optional[List[str]]] = {}
+
+    def lines(self, path: str) -> Optional[List[str]]:
+        if path not in self.cache:
+            from offramp.source import SourceError, read_source
+
+            try:
+                self.cache[path] = _LINES.split(read_source(self.root / path).text)
+            except (SourceError, OSError, ValueError):
+                self.cache[path] = None
+        return self.cache[path]
+
+    def byte_column(self, f: Finding, line: int, column: int) -> int:
+        if f.cell is not None or column <= 1:  # notebook positions are file-level (1:1) already
+            return column
+        lines = self.lines(f.path)
+        if not lines or not 0 < line <= len(lines):
+            return column
+        text = lines[line - 1]
+        if text.isascii():
+            return column
+        head = text[: column - 1]
+        return len(head.encode("utf-8", "surrogatepass")) + 1 + max(0, column - 1 - len(head))
+
+
+def _path(f: Finding, ctx: ReportContext) -> str:
+    here = rebase(f.path, ctx, os.getcwd())
+    if here is not None:
+        return here
+    return os.path.abspath(os.path.join(str(ctx.extra.get("root", ".")), f.path))
+
+
+def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns) -> Dict[str, Any]:
+    s, message = file_position(f)
+    end_line = max(s.end_line, s.line)
+    code: Dict[str, str] = {"value": f.code}
+    rule = load_rules().get(f.code)
+    if rule is not None:
+        code["url"] = rule.url
+    return {
+        "message": printable(message),
+        "location": {
+            "path": printable(_path(f, ctx)),
+            "range": {
+                "start": {"line": s.line, "column": columns.byte_column(f, s.line, s.column)},
+                "end": {"line": end_line, "column": columns.byte_column(f, end_line, max(s.end_column, 1))},
+            },
+        },
+        "severity": SEVERITY[f.severity],
+        "code": code,
+    }
+
+
+def render(findings: List[Finding], ctx: ReportContext) -> str:
+    columns = _Columns(Path(str(ctx.extra.get("root", "."))))
+    present = {f.severity for f in findings}
+    worst = next((s for s in SEVERITIES if s in present), "info")
+    doc = {
+        "source": SOURCE,
+        "severity": SEVERITY[worst],
+        "diagnostics": [diagnostic(f, ctx, columns) for f in findings],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
