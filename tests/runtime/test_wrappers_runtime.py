@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import harness
 import pytest
 
-import harness
 from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
@@ -34,8 +34,9 @@ def wrappers_python() -> Path:
     if not stamp.exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS], check=True,
-                       timeout=900)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS], check=True, timeout=900
+        )
         stamp.write_text("\n".join(PINS))
     return python
 

@@ -29,7 +29,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!$])")
 
 def md(text: str) -> str:
     """Literal text on one line: every character markdown (or a table) treats specially is escaped."""
-    return _SPECIAL.sub(r"\\\1", one_line(text))
+    escaped = _SPECIAL.sub(r"\\\1", one_line(text))
+    # A leading `-`, `+` or `1.` would start a (nested) list item; `=` under text a heading.
+    return re.sub(r"^([-+=]|\d+[.)])", lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
 
 
 def md_code(text: str) -> str:
