@@ -234,3 +234,17 @@ def test_light_file_before_sdk_file(tmp_path: Path) -> None:
     proc = run_cli(["check", ".", "--output-format", "concise", "-j", "1"], tmp_path)
     assert "internal error" not in proc.stdout
     assert "b_sdk.py:2:10: OFR101" in proc.stdout and "a_env.py:2:11: OFR301" in proc.stdout
+
+
+def test_config_files_are_checked_and_fixed(tmp_path: Path) -> None:
+    write(tmp_path, ".env.example", "# keys\nOPENAI_API_KEY=replace-me\nOPENAI_BASE_URL=https://api.openai.com/v1\n")
+    write(tmp_path, "config/app.yaml", "llm:\n  model: gpt-4o  # the default\n")
+    out = run_cli(["check", "--output-format", "concise"], tmp_path).stdout
+    assert ".env.example:2:1: OFR301" in out and ".env.example:3:17: OFR106" in out
+    assert "config/app.yaml:2:10: OFR201" in out
+    assert "OFR" not in run_cli(["check", "--output-format", "concise", "--no-config-files"], tmp_path).stdout
+    proc = run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert (tmp_path / ".env.example").read_text() == (
+        "# keys\nDEEPSEEK_API_KEY=replace-me\nOPENAI_BASE_URL=https://api.deepseek.com/v1\n")
+    assert (tmp_path / "config/app.yaml").read_text() == "llm:\n  model: deepseek-v4-pro  # the default\n"

@@ -71,6 +71,11 @@ def common_options(f: F) -> F:
             help="Apply excludes to paths given on the command line too (for pre-commit).",
         ),
         click.option(
+            "--config-files/--no-config-files",
+            default=None,
+            help="Also scan .env, YAML, TOML, JSON and INI files found in directories (default: on).",
+        ),
+        click.option(
             "--respect-gitignore/--no-respect-gitignore",
             default=None,
             help="Skip files ignored by .gitignore (default: on).",
@@ -104,6 +109,8 @@ def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict):  # type:
             over[name] = tuple(_split(kw[name]))
     if kw.get("respect_gitignore") is not None:
         over["respect_gitignore"] = kw["respect_gitignore"]
+    if kw.get("config_files") is not None:
+        over["config_files"] = kw["config_files"]
     if kw.get("target"):
         over["target"] = kw["target"]
     if kw.get("region"):
@@ -123,6 +130,7 @@ def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ign
         excludes=settings.excludes,
         respect_gitignore=settings.respect_gitignore,
         force_exclude=force_exclude,
+        config_files=settings.config_files,
     )
     if d.missing:
         raise UsageError(f"path does not exist: {d.missing[0]}")

@@ -43,6 +43,7 @@ _KEYS = {
     "output-format",
     "models",
     "providers",
+    "config-files",
 }
 
 
@@ -63,6 +64,7 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     respect_gitignore: bool = True
+    config_files: bool = True  # also scan .env / YAML / TOML / JSON / INI files in directories
     output_format: Optional[str] = None
     models: Mapping[str, str] = field(default_factory=dict)
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -194,6 +196,10 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         if not isinstance(v, dict):
             raise ConfigError(f"{key('per-file-ignores')}: expected a table of glob = [codes]")
         kw["per_file_ignores"] = {g: _validate_selectors(c, f"{key('per-file-ignores')}.{g}") for g, c in v.items()}
+    if "config-files" in data:
+        if not isinstance(data["config-files"], bool):
+            raise ConfigError(f"{key('config-files')}: expected true or false")
+        kw["config_files"] = data["config-files"]
     if "respect-gitignore" in data:
         if not isinstance(data["respect-gitignore"], bool):
             raise ConfigError(f"{key('respect-gitignore')}: expected true or false")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from offramp.configfiles import is_config_file
+
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 DEFAULT_EXCLUDES = (
     ".git",
@@ -138,7 +140,9 @@ class _GitignoreMatcher:
         return result
 
 
-def _walk(directory: Path, root: Path, excludes: Sequence[str], respect_gitignore: bool) -> Iterator[Path]:
+def _walk(
+    directory: Path, root: Path, excludes: Sequence[str], respect_gitignore: bool, config_files: bool = False
+) -> Iterator[Path]:
     matcher = _GitignoreMatcher(directory) if respect_gitignore else None
     found: List[Path] = []
     seen_dirs: Set[Tuple[int, int]] = set()
@@ -165,7 +169,7 @@ def _walk(directory: Path, root: Path, excludes: Sequence[str], respect_gitignor
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
-            if not name.endswith(SOURCE_SUFFIXES):
+            if not (name.endswith(SOURCE_SUFFIXES) or (config_files and is_config_file(here / name))):
                 continue
             f = here / name
             if is_excluded(f, root, excludes) or (matcher is not None and matcher.ignored(f, False)):
@@ -187,6 +191,7 @@ def discover(
     excludes: Sequence[str] = (),
     respect_gitignore: bool = True,
     force_exclude: bool = False,
+    config_files: bool = False,
 ) -> Discovery:
     """Explicit files are always kept (unless `force_exclude`), directories are walked."""
     files: List[Path] = []
@@ -197,7 +202,7 @@ def discover(
         if p.is_dir():
             if force_exclude and is_excluded(p, root, list(excludes) + list(DEFAULT_EXCLUDES)):
                 continue
-            candidates = list(_walk(p, root, excludes, respect_gitignore))
+            candidates = list(_walk(p, root, excludes, respect_gitignore, config_files))
         elif p.exists() or p.is_symlink():
             if force_exclude and is_excluded(p, root, excludes):
                 continue

@@ -221,6 +221,11 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None) -> FileR
         data = read_bytes(path) if data is None else data
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
+    from offramp.configfiles import config_kind
+
+    if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+        # Config files name models without mentioning OpenAI (`model: gpt-4o`); their scanner is cheap.
+        return check_config(path, data, display, opts)
     if not passes_prefilter(data):
         return FileResult(path=display, skipped_by_prefilter=True)
     if path.suffix == ".ipynb":
@@ -230,6 +235,33 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None) -> FileR
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     return check_source(src, display, opts)
+
+
+def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileResult:
+    """.env / YAML / TOML / JSON / INI: keys, endpoints and model names outside the code."""
+    from offramp.catalog import load_sdk
+    from offramp.configfiles import config_kind, scan_config
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return _finish(
+            [_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": f"not valid UTF-8: {e.reason}"})],
+            "",
+            display,
+            opts,
+            False,
+        )
+    hits = scan_config(
+        display, text, load_sdk(), known_provider_hosts(), opts.provider, dict(opts.models), kind=config_kind(path)
+    )
+    rules = load_rules()
+    findings = [
+        _finding(h.code, display, h.span, h.args, fixable=h.fixable)
+        for h in hits
+        if not (rules[h.code].needs_target and opts.provider is None)
+    ]
+    return _finish(findings, text, display, opts, True)
 
 
 def notebook_source(path: Path, data: bytes):  # type: ignore[no-untyped-def]

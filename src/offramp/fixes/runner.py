@@ -85,6 +85,10 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
     display = display_path(path, opts.root)
     try:
         data = read_bytes(path)
+        from offramp.configfiles import config_kind
+
+        if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+            return fix_config_file(path, data, display, provider, opts, diff, region)
         if not passes_prefilter(data):
             return FixResult(path=path, display=display)
         if path.suffix == ".ipynb":
@@ -118,6 +122,44 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
     result.todos = [
         (i, line.strip()[2:]) for i, line in enumerate(final.text.splitlines(), 1) if "# TODO[offramp]:" in line
     ]
+    return result
+
+
+def fix_config_file(
+    path: Path, data: bytes, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+) -> FixResult:
+    """Configuration files: values (and .env key names) rewritten in place, everything else kept."""
+    from offramp.catalog import load_sdk
+    from offramp.configfiles import fix_config
+    from offramp.engine import check_config
+    from offramp.providers import known_provider_hosts
+
+    result = FixResult(path=path, display=display)
+    try:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.error = "not valid UTF-8; left unchanged"
+        return result
+    new_text, counts = fix_config(
+        display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
+    )
+    result.changes.update({f"config {k}": n for k, n in counts.items() if k != "left" and n})
+    final = data
+    if new_text != text:
+        new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
+        result.changed = True
+        if diff:
+            result.diff = unified_diff(display, text, new_text)
+        else:
+            try:
+                write_atomic(path, new_bytes)
+            except OSError as e:
+                result.error = f"cannot write file: {e.strerror or e}; left unchanged"
+                result.changed = False
+                return result
+        final = new_bytes
+    result.remaining = list(check_config(path, final, display, opts).findings)
     return result
 
 

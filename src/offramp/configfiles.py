@@ -1,0 +1,1216 @@
+"""Configuration files: `.env*`, YAML, TOML, JSON and INI files that carry OpenAI / Azure OpenAI settings.
+
+Keys, base URLs, `api_type: azure` and model names hide in configuration as often as in code.
+This module finds them with small position-keeping scanners (standard library only; no YAML
+or TOML round-trip library is needed) and reports them with the rule codes the Python checks
+use, so reporters, suppressions and `--select` treat them alike:
+
+- OFR301 an OpenAI / Azure environment variable name used as a key (`OPENAI_API_KEY=...` in a
+  `.env`, `OPENAI_API_KEY:` in a compose file, TOML/INI/JSON keys) or referenced in a value
+  (`${OPENAI_API_KEY}`, LiteLLM's `os.environ/OPENAI_API_KEY`); located at the name.
+- OFR106 an OpenAI / Azure OpenAI URL in a value (placeholder hosts such as
+  `your-resource.openai.azure.com` are documentation and are skipped); located at the value.
+- OFR103 `api_type: azure` / `OPENAI_API_TYPE=azure`, the legacy SDK's switch to Azure.
+- OFR201 an OpenAI model id as the value of a model-ish key (`model`, `model_name`, `engine`,
+  `deployment`, `llm_model`, `*_model`, `*_MODEL`...); with a provider, OFR403 instead when the
+  provider has no equivalent (as the Python checks do).
+- OFR202 the value of an Azure deployment key (`AZURE_OPENAI_DEPLOYMENT`, `azure_deployment`...).
+- OFR302 an `sk-...` key anywhere in the file, comments included (the key is never put in a
+  message or an argument).
+
+Fixing only ever replaces tokens in place, so comments, blank lines, order, quoting, `export `
+prefixes, line endings and the presence of a final newline are kept byte for byte:
+
+- `fix_env` (`.env*` files) renames the key variable to the provider's (`OPENAI_API_KEY` ->
+  `DASHSCOPE_API_KEY`, value untouched), points OpenAI/Azure URL values at the provider, maps
+  model and deployment values, and turns `OPENAI_API_TYPE=azure` into `openai`.
+- `fix_structured` (YAML/TOML/JSON/INI) replaces URL and model values only; keys are never
+  renamed (the program reading the file decides what they mean).
+
+Both use the same per-value analysis as `scan_config`, so a hit is `fixable` exactly when the
+fix changes it, and both are idempotent.
+
+Limits (by design of a line/token scanner rather than a full parser):
+- YAML: block mappings and sequences, `- KEY=value` list items (compose `environment:`),
+  plain/single/double-quoted scalars, anchors and tags before a value. Flow collections
+  (`{a: b}`, `[x, y]`) are only searched for URLs (reported, not fixed); block scalars (`|`,
+  `>`) and multi-line quoted or plain scalars are skipped. Keys are the last key on the line,
+  without their parents.
+- TOML: validated with tomllib first (an invalid file gives no hits); then every key/value,
+  arrays and inline tables. Multi-line strings are skipped. The key of a value is its last
+  dotted segment (`openai.api_base` -> `api_base`); table headers are not part of it.
+- JSON: JSONC is accepted (`//` and `/* */` comments, trailing commas); anything else that is
+  not JSON gives no hits. The key of an array element is the array's key.
+- INI/CFG/CONF: `key = value` / `key: value`, `;`/`#` comments, indented continuation lines.
+  Lines that are not INI (nginx `proxy_pass https://api.openai.com;`) are searched for URLs
+  (reported, not fixed).
+- `.env`: `KEY=value`, `export KEY=value`, single/double/backtick quotes, ` #` comments;
+  multi-line quoted values are skipped.
+- Values are matched whole: a URL is replaced only when it is the entire value, a model only
+  when the value is exactly a model id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from urllib.parse import urlsplit
+
+from offramp.analysis.values import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key
+from offramp.catalog import SdkSurface
+from offramp.mapping import is_provider_model, map_model
+from offramp.providers import Provider, builtin_providers, known_provider_hosts
+from offramp.types import Span
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+__all__ = [
+    "CONFIG_GLOBS",
+    "MAX_CONFIG_BYTES",
+    "ConfigHit",
+    "config_kind",
+    "fix_config",
+    "fix_env",
+    "fix_structured",
+    "is_config_file",
+    "scan_config",
+]
+
+# -- which files -------------------------------------------------------------------------------
+
+CONFIG_GLOBS: Tuple[str, ...] = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.yaml",
+    "*.yml",
+    "*.toml",
+    "*.json",
+    "*.ini",
+    "*.cfg",
+    "*.conf",
+)
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+# Machine-written files that are JSON but never configuration.
+_SKIP_NAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
+_SUFFIX_KIND = {
+    "yaml": "yaml",
+    "yml": "yaml",
+    "toml": "toml",
+    "json": "json",
+    "ini": "ini",
+    "cfg": "ini",
+    "conf": "ini",
+}
+KINDS = ("env", "yaml", "toml", "json", "ini")
+
+
+def config_kind(path: Union[str, os.PathLike[str]]) -> Optional[str]:
+    """The format of a configuration file, by name: env, yaml, toml, json or ini; None for other files.
+
+    `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML.
+    """
+    name = PurePath(os.fspath(path)).name.lower()
+    if name in _SKIP_NAMES:
+        return None
+    _, dot, ext = name.rpartition(".")
+    if name == ".env":
+        return "env"
+    if name.startswith(".env."):
+        return _SUFFIX_KIND.get(ext, "env")
+    if not dot:
+        return None
+    if ext == "env":
+        return "env"
+    return _SUFFIX_KIND.get(ext)
+
+
+def is_config_file(path: Union[str, os.PathLike[str]]) -> bool:
+    """Whether offramp reads this file as configuration (by name; files over 2 MB are skipped).
+
+    A path that does not exist is judged by its name alone.
+    """
+    if config_kind(path) is None:
+        return False
+    try:
+        return os.stat(path).st_size <= MAX_CONFIG_BYTES
+    except OSError:
+        return True
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfigHit:
+    """One finding in a configuration file: a rule code, where, and the rule's message arguments.
+
+    Lines and columns are 1-based; `end_column` points just past the token (as `Span`). `args`
+    fill the rule's message template in rules/catalog.toml and never hold a key's value.
+    """
+
+    code: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    args: Dict[str, Any] = field(default_factory=dict)
+    fixable: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.end_line, self.end_column)
+
+
+# The same wording as the Python check (offramp.checks.secrets); a test keeps them equal.
+_ROLE_TEXT = {
+    "key": "holds an OpenAI/Azure API key",
+    "base-url": "holds an OpenAI/Azure endpoint",
+    "azure": "configures Azure OpenAI",
+    "model": "names an OpenAI model or Azure deployment",
+    "other": "configures the OpenAI SDK",
+}
+_MAPS_LATER = "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"
+_AZURE_API_TYPES = frozenset({"azure", "azure_ad", "azuread"})
+_API_TYPE_KEYS = frozenset({"api_type", "openai_api_type"})
+_MODEL_KEYS = frozenset(
+    {
+        "model",
+        "model_name",
+        "model_id",
+        "deployment",
+        "deployment_name",
+        "deployment_id",
+        "engine",
+        "llm_model",
+    }
+)
+_MODEL_SUFFIXES = ("_model", "_model_name", "_model_id", "_deployment", "_deployment_name", "_deployment_id")
+_BASE_KEY = re.compile(r"(^|_)(base_?url|api_?base|base|endpoint|api_?host|api_?url|host|url)$")
+# Values under these names are secrets: only the OFR302 key scan looks at them.
+_SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|credentials?)$")
+_MODEL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]*")
+# What a replacement may contain so that it needs no quoting or escaping in any format.
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/?&=%+@\-]*")
+_ENV_REF = re.compile(
+    r"\$\{(?P<a>[A-Za-z_][A-Za-z0-9_]*)(?:[:?+=\-][^}]*)?\}"
+    r"|\$(?P<b>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|os\.environ/(?P<c>[A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+# -- text positions ----------------------------------------------------------------------------
+
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class _Text:
+    """The text with its line table. Lines end at \\n, \\r\\n or \\r only (as editors and LibCST count)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bom = text.startswith("\ufeff")
+        self.starts: List[int] = []
+        self.lines: List[Tuple[int, int]] = []  # (content start, content end) without the line ending
+        for m in _LINE_RE.finditer(text):
+            seg = m.group(0)
+            end = m.end() - (2 if seg.endswith("\r\n") else 1 if seg.endswith(("\r", "\n")) else 0)
+            start = m.start()
+            self.starts.append(start)
+            self.lines.append((start + 1 if (self.bom and start == 0) else start, end))
+
+    def pos(self, offset: int) -> Tuple[int, int]:
+        if not self.starts:
+            return 1, 1
+        i = max(bisect_right(self.starts, offset) - 1, 0)
+        col = offset - self.starts[i] + 1
+        if i == 0 and self.bom and offset > 0:
+            col -= 1  # the byte-order mark is not a column
+        return i + 1, col
+
+
+@dataclass
+class _Tok:
+    """A value token. `start`/`end` cover it with its quotes; `inner` is where `value` starts in
+    the text when it is spelled there exactly (no escapes), else -1."""
+
+    start: int
+    end: int
+    value: str
+    quote: str = ""
+    inner: int = -1
+
+
+@dataclass
+class _Entry:
+    key: Optional[str]
+    key_span: Optional[Tuple[int, int]]  # None for array elements: the key is reported once
+    value: Optional[_Tok]
+
+
+@dataclass
+class _Parsed:
+    entries: List[_Entry] = field(default_factory=list)
+    loose: List[Tuple[int, int]] = field(default_factory=list)  # text searched for URLs only
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _find_close(text: str, pos: int, end: int, quote: str) -> int:
+    """Index of the quote closing a string whose body starts at `pos`, or -1 before `end`."""
+    j = pos
+    while j < end:
+        c = text[j]
+        if c == "\\" and quote == '"':
+            j += 2
+            continue
+        if c == quote:
+            if quote == "'" and j + 1 < end and text[j + 1] == "'":
+                j += 2  # YAML's '' inside single quotes
+                continue
+            return j
+        j += 1
+    return -1
+
+
+def _quoted(text: str, start: int, close: int, quote: str, yaml_single: bool = False) -> _Tok:
+    inner = text[start + 1 : close]
+    if quote == '"' and "\\" in inner:
+        try:
+            value = json.loads('"' + inner + '"')
+        except ValueError:
+            value = inner
+        return _Tok(start, close + 1, value, quote, -1)
+    if yaml_single and "''" in inner:
+        return _Tok(start, close + 1, inner.replace("''", "'"), quote, -1)
+    return _Tok(start, close + 1, inner, quote, start + 1)
+
+
+def _plain(text: str, start: int, end: int, comment: re.Pattern[str]) -> _Tok:
+    m = comment.search(text, start, end)
+    stop = m.start() if m else end
+    value = text[start:stop].rstrip(" \t")
+    return _Tok(start, start + len(value), value, "", start)
+
+
+_HASH_COMMENT = re.compile(r"[ \t]#")
+_INI_COMMENT = re.compile(r"[ \t][#;]")
+
+
+# -- .env ----------------------------------------------------------------------------------------
+
+_ENV_ASSIGN = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
+
+
+def _scan_env(t: _Text) -> _Parsed:
+    out = _Parsed()
+    text = t.text
+    skip_until = -1
+    for start, end in t.lines:
+        if start < skip_until:
+            continue
+        stripped = text[start:end].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        m = _ENV_ASSIGN.match(text, start, end)
+        if not m:
+            out.loose.append(_cut(text, start, end, _HASH_COMMENT))
+            continue
+        p = m.end()
+        tok: Optional[_Tok] = None
+        if p < end and text[p] in "\"'`":
+            q = text[p]
+            close = _find_close(text, p + 1, len(text), q) if q == '"' else text.find(q, p + 1)
+            if close < 0:
+                pass  # never closed: python-dotenv skips the line, so does this scanner
+            elif close < end:
+                tok = _quoted(text, p, close, q)
+            else:
+                skip_until = close  # a multi-line value: skipped
+        else:
+            tok = _plain(text, p, end, _HASH_COMMENT)
+        out.entries.append(_Entry(m.group(1), (m.start(1), m.end(1)), tok))
+    return out
+
+
+def _cut(text: str, start: int, end: int, comment: re.Pattern[str]) -> Tuple[int, int]:
+    m = comment.search(text, start, end)
+    return (start, m.start() if m else end)
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+
+_ITEM_ENV = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def _yaml_key(text: str, p: int, end: int) -> Optional[Tuple[str, int, int, int]]:
+    """(key, start, end, offset after the colon) for `key: ...` at `p`, else None."""
+    c = text[p]
+    if c in "\"'":
+        close = _find_close(text, p + 1, end, c)
+        if close < 0:
+            return None
+        j = close + 1
+        while j < end and text[j] in " \t":
+            j += 1
+        if j < end and text[j] == ":" and (j + 1 == end or text[j + 1] in " \t"):
+            return _quoted(text, p, close, c, yaml_single=True).value, p, close + 1, j + 1
+        return None
+    if c in "[{&*!|>%@`?#":
+        return None
+    j = p
+    while j < end:
+        ch = text[j]
+        if ch == "#" and j > p and text[j - 1] in " \t":
+            return None
+        if ch == ":" and (j + 1 == end or text[j + 1] in " \t"):
+            key = text[p:j].rstrip(" \t")
+            return (key, p, p + len(key), j + 1) if key else None
+        j += 1
+    return None
+
+
+def _scan_yaml(t: _Text) -> _Parsed:
+    out = _Parsed()
+    text = t.text
+    block_indent: Optional[int] = None  # inside a block scalar: indentation of its owner
+    open_quote: Optional[str] = None  # inside a multi-line quoted scalar
+    for start, end in t.lines:
+        if open_quote is not None:
+            if _find_close(text, start, end, open_quote) >= 0:
+                open_quote = None
+            continue
+        line = text[start:end]
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" \t"))
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
+        if not stripped or stripped[0] in "#%" or stripped in ("---", "...") or stripped.startswith("--- "):
+            continue
+        p = start + indent
+        item = False
+        while p < end and text[p] == "-" and (p + 1 == end or text[p + 1] in " \t"):
+            item = True
+            p += 1
+            while p < end and text[p] in " \t":
+                p += 1
+        if p >= end or text[p] == "#":
+            continue
+        key = _yaml_key(text, p, end)
+        if key is None:
+            if not item:
+                out.loose.append(_cut(text, p, end, _HASH_COMMENT))
+                continue
+            kind, tok = _yaml_value(text, p, end, out)
+            if kind == "block":
+                block_indent = indent
+            elif kind == "open":
+                open_quote = text[_skip_props(text, p, end)]
+            if tok is None:
+                continue
+            m = _ITEM_ENV.match(tok.value)
+            if m and tok.inner >= 0:
+                # docker compose `environment:` lists: - OPENAI_API_KEY=${OPENAI_API_KEY}
+                k0 = tok.inner
+                v0 = k0 + m.end()
+                rest = tok.value[m.end() :]
+                value = _Tok(v0, v0 + len(rest), rest, "", v0)
+                out.entries.append(_Entry(m.group(1), (k0, k0 + len(m.group(1))), value))
+            else:
+                out.entries.append(_Entry(None, None, tok))
+            continue
+        name, ks, ke, vp = key
+        kind, tok = _yaml_value(text, vp, end, out)
+        if kind == "block":
+            block_indent = ks - start
+        elif kind == "open":
+            open_quote = text[_skip_props(text, vp, end)]
+        out.entries.append(_Entry(name, (ks, ke), tok))
+    return out
+
+
+def _skip_props(text: str, p: int, end: int) -> int:
+    """Skip blanks, then anchors (`&a`) and tags (`!!str`) before a value."""
+    while True:
+        while p < end and text[p] in " \t":
+            p += 1
+        if p < end and text[p] in "&!":
+            while p < end and text[p] not in " \t":
+                p += 1
+            continue
+        return p
+
+
+def _yaml_value(text: str, p: int, end: int, out: _Parsed) -> Tuple[str, Optional[_Tok]]:
+    p = _skip_props(text, p, end)
+    if p >= end or text[p] == "#":
+        return "none", None
+    c = text[p]
+    if c == "*":
+        return "alias", None
+    if c in "|>":
+        return "block", None
+    if c in "[{":
+        out.loose.append(_cut(text, p, end, _HASH_COMMENT))
+        return "flow", None
+    if c in "\"'":
+        close = _find_close(text, p + 1, end, c)
+        if close < 0:
+            return "open", None
+        return "ok", _quoted(text, p, close, c, yaml_single=True)
+    return "ok", _plain(text, p, end, _HASH_COMMENT)
+
+
+# -- INI -----------------------------------------------------------------------------------------
+
+_INI_KEY = re.compile(r"([^\s=:;#\[][^=:]*?)[ \t]*([=:])[ \t]*")
+
+
+def _ini_value(text: str, p: int, end: int) -> _Tok:
+    if p < end and text[p] in "\"'":
+        close = text.find(text[p], p + 1, end)
+        if close >= 0:
+            return _Tok(p, close + 1, text[p + 1 : close], text[p], p + 1)
+    return _plain(text, p, end, _INI_COMMENT)
+
+
+def _scan_ini(t: _Text) -> _Parsed:
+    out = _Parsed()
+    text = t.text
+    cont_key: Optional[str] = None
+    for start, end in t.lines:
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped[0] in "#;":
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        p = start + indent
+        if indent and cont_key is not None:
+            out.entries.append(_Entry(cont_key, None, _ini_value(text, p, end)))
+            continue
+        cont_key = None
+        if stripped.startswith("["):
+            continue
+        m = _INI_KEY.match(text, p, end)
+        if m and not (m.group(2) == ":" and text.startswith("//", m.end(2))):
+            cont_key = m.group(1)
+            out.entries.append(_Entry(cont_key, (m.start(1), m.end(1)), _ini_value(text, m.end(), end)))
+        else:
+            out.loose.append(_cut(text, p, end, _INI_COMMENT))
+    return out
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+_JSON_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
+
+
+def _json_tokens(text: str, i: int) -> List[Tuple[str, int, int, Any]]:
+    toks: List[Tuple[str, int, int, Any]] = []
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif c == "/" and text.startswith("//", i):
+            m = re.compile(r"[\r\n]").search(text, i)
+            i = m.start() if m else n
+        elif c == "/" and text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                raise _Invalid
+            i = j + 2
+        elif c in "{}[]:,":
+            toks.append((c, i, i + 1, None))
+            i += 1
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                if text[j] in "\r\n":
+                    raise _Invalid
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                raise _Invalid
+            try:
+                value = json.loads(text[i : j + 1])
+            except ValueError:
+                raise _Invalid from None
+            toks.append(("s", i, j + 1, value))
+            i = j + 1
+        else:
+            m = _JSON_LITERAL.match(text, i)
+            if not m:
+                raise _Invalid
+            toks.append(("l", i, m.end(), None))
+            i = m.end()
+    return toks
+
+
+def _scan_json(t: _Text) -> Optional[_Parsed]:
+    out = _Parsed()
+    text = t.text
+    try:
+        toks = _json_tokens(text, 1 if t.bom else 0)
+        if not toks:
+            return None
+        end = _json_value(toks, 0, None, None, out, text)
+        if end != len(toks):
+            return None
+    except (_Invalid, IndexError, RecursionError):
+        return None
+    return out
+
+
+def _json_value(
+    toks: Sequence[Tuple[str, int, int, Any]],
+    i: int,
+    key: Optional[str],
+    key_span: Optional[Tuple[int, int]],
+    out: _Parsed,
+    text: str,
+) -> int:
+    kind, start, end, value = toks[i]
+    if kind == "s":
+        exact = text[start + 1 : end - 1] == value
+        out.entries.append(_Entry(key, key_span, _Tok(start, end, value, '"', start + 1 if exact else -1)))
+        return i + 1
+    if key_span is not None:
+        out.entries.append(_Entry(key, key_span, None))
+    if kind == "l":
+        return i + 1
+    if kind == "{":
+        i += 1
+        while toks[i][0] != "}":
+            k = toks[i]
+            if k[0] != "s" or toks[i + 1][0] != ":":
+                raise _Invalid
+            i = _json_value(toks, i + 2, k[3], (k[1], k[2]), out, text)
+            if toks[i][0] == ",":
+                i += 1
+            elif toks[i][0] != "}":
+                raise _Invalid
+        return i + 1
+    if kind == "[":
+        i += 1
+        while toks[i][0] != "]":
+            i = _json_value(toks, i, key, None, out, text)
+            if toks[i][0] == ",":
+                i += 1
+            elif toks[i][0] != "]":
+                raise _Invalid
+        return i + 1
+    raise _Invalid
+
+
+# -- TOML ----------------------------------------------------------------------------------------
+
+_TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_BARE_VALUE = re.compile(r"[^,\]\}#\r\n]*")
+
+
+class _TomlScanner:
+    def __init__(self, text: str, out: _Parsed) -> None:
+        self.text = text
+        self.n = len(text)
+        self.out = out
+
+    def blanks(self, i: int, newlines: bool) -> int:
+        text = self.text
+        while i < self.n:
+            c = text[i]
+            if c in " \t" or (newlines and c in "\r\n"):
+                i += 1
+            elif c == "#" and newlines:
+                while i < self.n and text[i] not in "\r\n":
+                    i += 1
+            else:
+                break
+        return i
+
+    def run(self, i: int) -> None:
+        text = self.text
+        while True:
+            i = self.blanks(i, newlines=True)
+            if i >= self.n:
+                return
+            if text[i] == "[":
+                while i < self.n and text[i] not in "\r\n":
+                    i += 1  # a table header: not part of any value's key
+                continue
+            i = self.key_value(i)
+            i = self.blanks(i, newlines=False)
+            if i < self.n and text[i] == "#":
+                continue  # blanks(newlines=True) skips the comment
+            if i < self.n and text[i] not in "\r\n":
+                raise _Invalid
+
+    def key_value(self, i: int) -> int:
+        text = self.text
+        key, span = "", (i, i)
+        while True:
+            i = self.blanks(i, newlines=False)
+            c = text[i]
+            if c in "\"'":
+                close = _find_close(text, i + 1, self.n, c) if c == '"' else text.find("'", i + 1)
+                if close < 0:
+                    raise _Invalid
+                key, span = _quoted(text, i, close, c).value, (i, close + 1)
+                i = close + 1
+            else:
+                m = _TOML_BARE_KEY.match(text, i)
+                if not m:
+                    raise _Invalid
+                key, span = m.group(0), (m.start(), m.end())
+                i = m.end()
+            i = self.blanks(i, newlines=False)
+            if text[i] == ".":
+                i += 1
+                continue
+            if text[i] != "=":
+                raise _Invalid
+            return self.value(i + 1, key, span)
+
+    def value(self, i: int, key: str, key_span: Optional[Tuple[int, int]]) -> int:
+        text = self.text
+        i = self.blanks(i, newlines=False)
+        for triple in ('"""', "'''"):
+            if text.startswith(triple, i):
+                j = i + 3
+                while True:
+                    if triple == '"""' and text[j] == "\\":
+                        j += 2
+                    elif text.startswith(triple, j):
+                        j += 3
+                        while j < self.n and text[j] == triple[0]:
+                            j += 1  # up to two quotes may end the content
+                        break
+                    else:
+                        j += 1
+                self.note(key, key_span, None)  # multi-line strings are not examined
+                return j
+        c = text[i]
+        if c == '"' or c == "'":
+            close = _find_close(text, i + 1, self.n, '"') if c == '"' else text.find("'", i + 1)
+            if close < 0 or re.search(r"[\r\n]", text[i:close]):
+                raise _Invalid
+            self.note(key, key_span, _quoted(text, i, close, c))
+            return close + 1
+        if c == "[":
+            self.note(key, key_span, None)
+            i += 1
+            while True:
+                i = self.blanks(i, newlines=True)
+                if text[i] == "]":
+                    return i + 1
+                before = i
+                i = self.value(i, key, None)
+                i = self.blanks(i, newlines=True)
+                if text[i] == ",":
+                    i += 1
+                elif text[i] != "]" or i == before:
+                    raise _Invalid
+        if c == "{":
+            self.note(key, key_span, None)
+            i += 1
+            while True:
+                i = self.blanks(i, newlines=True)
+                if text[i] == "}":
+                    return i + 1
+                i = self.key_value(i)
+                i = self.blanks(i, newlines=True)
+                if text[i] == ",":
+                    i += 1
+                elif text[i] != "}":
+                    raise _Invalid
+        m = _TOML_BARE_VALUE.match(text, i)
+        assert m is not None
+        if m.end() == i:
+            raise _Invalid
+        self.note(key, key_span, None)
+        return m.end()
+
+    def note(self, key: str, key_span: Optional[Tuple[int, int]], tok: Optional[_Tok]) -> None:
+        if tok is not None or key_span is not None:
+            self.out.entries.append(_Entry(key, key_span, tok))
+
+
+def _scan_toml(t: _Text) -> Optional[_Parsed]:
+    start = 1 if t.bom else 0
+    try:
+        tomllib.loads(t.text[start:])
+    except (tomllib.TOMLDecodeError, ValueError, TypeError, RecursionError):
+        return None
+    out = _Parsed()
+    try:
+        _TomlScanner(t.text, out).run(start)
+    except (_Invalid, IndexError, RecursionError):
+        return None
+    return out
+
+
+_SCANNERS: Dict[str, Callable[[_Text], Optional[_Parsed]]] = {
+    "env": _scan_env,
+    "yaml": _scan_yaml,
+    "toml": _scan_toml,
+    "json": _scan_json,
+    "ini": _scan_ini,
+}
+
+
+# -- what a value means ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _builtin_model_ids() -> FrozenSet[str]:
+    return frozenset(m for p in builtin_providers().values() for m in p.models.values())
+
+
+@dataclass
+class _Ctx:
+    sdk: SdkSurface
+    hosts: Sequence[str]
+    provider: Optional[Provider]
+    models: Mapping[str, str]
+    env_mode: bool
+    region: Optional[str] = None
+    renamed: Set[int] = field(default_factory=set)
+    left: Set[int] = field(default_factory=set)
+
+    @property
+    def base(self) -> str:
+        assert self.provider is not None
+        return self.provider.base_url(self.region)
+
+    def provider_model(self, value: str) -> bool:
+        if value in _builtin_model_ids() or value in self.models.values():
+            return True
+        return self.provider is not None and is_provider_model(value, self.provider, self.models)
+
+
+@dataclass
+class _Verdict:
+    code: str
+    start: int
+    end: int
+    args: Dict[str, Any]
+    fixable: bool
+    new_value: Optional[str] = None  # replaces the entry's value token (provider given)
+    counter: str = ""
+
+
+def _norm(key: str) -> str:
+    return key.strip().lower().replace("-", "_").replace(".", "_")
+
+
+def _is_model_key(norm: str, role: Optional[str]) -> bool:
+    return role == "model" or norm in _MODEL_KEYS or norm.endswith(_MODEL_SUFFIXES)
+
+
+def _is_deployment_key(norm: str) -> bool:
+    return "deployment" in norm and ("azure" in norm or "openai" in norm or norm.startswith("aoai"))
+
+
+def _is_base_key(norm: str, role: Optional[str]) -> bool:
+    return role == "base-url" or bool(_BASE_KEY.search(norm))
+
+
+def _url_plan(url: str, kind: str, base_key: bool, ctx: _Ctx) -> Tuple[bool, Optional[str]]:
+    """(fixable, replacement) for a blocked URL that is a whole value; the replacement needs a provider.
+
+    OpenAI: `https://api.openai.com/v1[/path]` becomes the provider's base URL plus the same path
+    where the provider serves it (as the Python fix does). Azure: only an endpoint root under an
+    endpoint-like key becomes the provider's base URL; deployment URLs need a person.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False, None
+    if parts.scheme.lower() not in ("http", "https"):
+        return False, None
+    if kind == "openai":
+        if parts.path != "/v1" and not parts.path.startswith("/v1/"):
+            return False, None
+        rest = parts.path[3:].strip("/")
+        if rest:
+            family = ctx.sdk.rest_family(rest)
+            if family is None or (ctx.provider is not None and ctx.provider.endpoint(family) == "no"):
+                return False, None
+        if ctx.provider is None:
+            return True, None
+        prefix = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*/v1", url)
+        if prefix is None:
+            return False, None
+        return True, ctx.base.rstrip("/") + url[prefix.end() :]
+    if not base_key or parts.query or parts.fragment:
+        return False, None
+    if parts.path.rstrip("/") not in ("", "/openai", "/openai/v1"):
+        return False, None
+    if ctx.provider is None:
+        return True, None
+    return True, ctx.base.rstrip("/") + ("/" if url.endswith("/") else "")
+
+
+def _safe(new: Optional[str]) -> Optional[str]:
+    return new if new is not None and _SAFE_VALUE.fullmatch(new) else None
+
+
+def _env_relevant(key: str, role: str, tok: Optional[_Tok], ctx: _Ctx) -> bool:
+    """Whether a variable still needs attention; after a fix, base URL, API type and model
+    variables that hold provider values do not."""
+    value = tok.value.strip() if tok is not None else ""
+    if not value:
+        return True
+    if role == "base-url" and URL_RE.fullmatch(value):
+        return classify_url(value, ctx.sdk, ctx.hosts).blocked
+    if key.upper().endswith("API_TYPE"):
+        return value.lower() not in ("openai", "open_ai")
+    if role == "model" or "DEPLOYMENT" in key.upper():
+        return not ctx.provider_model(value)
+    return True
+
+
+def _role_text(role: str, ctx: _Ctx) -> str:
+    text = _ROLE_TEXT.get(role, _ROLE_TEXT["other"])
+    if ctx.provider is not None and role == "key":
+        text += f"; {ctx.provider.name} reads `{ctx.provider.key_env}`"
+    return text
+
+
+def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
+    out: List[_Verdict] = []
+    key = e.key or ""
+    norm = _norm(key)
+    role = ctx.sdk.env_role(key) if key else None
+    tok = e.value
+    sdk, provider = ctx.sdk, ctx.provider
+
+    if e.key_span is not None and role is not None and _env_relevant(key, role, tok, ctx):
+        text = _role_text(role, ctx)
+        renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
+        if renameable and provider is not None:
+            renameable = index in ctx.renamed
+        out.append(_Verdict("OFR301", e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
+    if tok is None:
+        return out
+
+    for m in _ENV_REF.finditer(tok.value):
+        name = m.group("a") or m.group("b") or m.group("c")
+        ref_role = sdk.env_role(name)
+        if ref_role is None:
+            continue
+        start, end = (tok.inner + m.start(), tok.inner + m.end()) if tok.inner >= 0 else (tok.start, tok.end)
+        out.append(_Verdict("OFR301", start, end, {"env": name, "role": _role_text(ref_role, ctx)}, False))
+
+    if role == "key" or _SECRET_KEY.search(norm):
+        return out  # a secret's value is never examined beyond the sk- key scan
+    value = tok.value.strip()
+    if not value:
+        return out
+
+    if (norm in _API_TYPE_KEYS or key.upper() == "OPENAI_API_TYPE") and value.lower() in _AZURE_API_TYPES:
+        out.append(
+            _Verdict(
+                "OFR103",
+                tok.start,
+                tok.end,
+                {"attr": "api_type", "target": "targets Azure OpenAI"},
+                ctx.env_mode,
+                "openai" if ctx.env_mode and provider is not None else None,
+                "api-type",
+            )
+        )
+        return out
+
+    for m in URL_RE.finditer(tok.value):
+        url = m.group(0).rstrip(".,;:)]}")
+        target = classify_url(url, sdk, ctx.hosts)
+        if not target.blocked or is_placeholder_host(target.host):
+            continue
+        fixable, new = False, None
+        if url == value:
+            fixable, new = _url_plan(url, target.kind, _is_base_key(norm, role), ctx)
+            new = _safe(new)
+            if provider is not None:
+                fixable = new is not None
+        kind = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
+        out.append(_Verdict("OFR106", tok.start, tok.end, {"kind": kind, "url": url}, fixable, new, "url"))
+        return out
+
+    if not _MODEL_TOKEN.fullmatch(value) or ctx.provider_model(value):
+        return out
+    if _is_deployment_key(norm):
+        if provider is None:
+            fixable = sdk.is_openai_model(value) or value in ctx.models
+            mapping = "must be replaced by a provider model id" + (
+                "" if fixable else " (add it to [tool.offramp.models])"
+            )
+            new = None
+        else:
+            choice = map_model(value, provider, sdk, ctx.models)
+            new = _safe(choice.target)
+            fixable = new is not None
+            if new is not None:
+                mapping = f"becomes `{new}` on {provider.name}"
+            else:
+                mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
+        args = {"deployment": value, "arg": key, "mapping": mapping}
+        out.append(_Verdict("OFR202", tok.start, tok.end, args, fixable, new, "deployment"))
+    elif _is_model_key(norm, role) and sdk.is_openai_model(value):
+        if provider is None:
+            out.append(_Verdict("OFR201", tok.start, tok.end, {"model": value, "mapping": _MAPS_LATER}, True))
+            return out
+        choice = map_model(value, provider, sdk, ctx.models)
+        new = _safe(choice.target)
+        if new is not None:
+            args = {"model": value, "mapping": f"becomes `{new}` on {provider.name}"}
+            out.append(_Verdict("OFR201", tok.start, tok.end, args, True, new, "model"))
+        else:
+            args = {"provider": provider.name, "model": value, "family": choice.family or "unknown"}
+            out.append(_Verdict("OFR403", tok.start, tok.end, args, False))
+    return out
+
+
+def _plan_renames(parsed: _Parsed, ctx: _Ctx) -> None:
+    """Which key variables of a `.env` file get the provider's name.
+
+    The provider's variable must not end up defined twice: when the file already defines it,
+    or a second key variable would be renamed too, the variable keeps its name and is counted
+    as "left" (a person decides which key to keep). So does a variable the file references
+    (`${OPENAI_API_KEY}`), whose references would otherwise dangle.
+    """
+    if ctx.provider is None:
+        return
+    key_env = ctx.provider.key_env
+    defined = {e.key for e in parsed.entries if e.key_span is not None}
+    referenced: Set[str] = set()
+    for e in parsed.entries:
+        if e.value is not None:
+            for m in _ENV_REF.finditer(e.value.value):
+                referenced.add(m.group("a") or m.group("b") or m.group("c"))
+    taken = key_env in defined
+    for i, e in enumerate(parsed.entries):
+        if e.key_span is None or not e.key or e.key == key_env:
+            continue
+        if ctx.sdk.env_role(e.key) != "key" or "ADMIN" in e.key.upper():
+            continue
+        if taken or e.key in referenced:
+            ctx.left.add(i)
+        else:
+            ctx.renamed.add(i)
+            taken = True
+
+
+# -- public API ----------------------------------------------------------------------------------
+
+
+def _context(
+    kind: str,
+    parsed: _Parsed,
+    sdk: SdkSurface,
+    hosts: Optional[Sequence[str]],
+    provider: Optional[Provider],
+    models: Optional[Mapping[str, str]],
+    region: Optional[str],
+) -> _Ctx:
+    ctx = _Ctx(
+        sdk=sdk,
+        hosts=tuple(hosts) if hosts is not None else known_provider_hosts(),
+        provider=provider,
+        models=dict(models or {}),
+        env_mode=kind == "env",
+        region=region,
+    )
+    if ctx.env_mode:
+        _plan_renames(parsed, ctx)
+    return ctx
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return KEY_RE.sub(lambda m: m.group(0)[:3] + "*" * 8, value)
+    return value
+
+
+def scan_config(
+    display_path: str,
+    text: str,
+    sdk: SdkSurface,
+    provider_hosts: Sequence[str],
+    provider: Optional[Provider] = None,
+    models: Optional[Mapping[str, str]] = None,
+    *,
+    kind: Optional[str] = None,
+    region: Optional[str] = None,
+) -> List[ConfigHit]:
+    """Findings for one configuration file, sorted by position.
+
+    The format comes from `display_path`'s name (or `kind`). A YAML/JSON/TOML file that does not
+    parse gives no hits (never an exception). With `provider`, model hits say what the model
+    becomes (or OFR403 when the provider has none) and `fixable` says what `fix_*` will change.
+    """
+    kind = kind or config_kind(display_path)
+    if kind not in _SCANNERS:
+        return []
+    t = _Text(text)
+    parsed = _SCANNERS[kind](t)
+    if parsed is None:
+        return []
+    ctx = _context(kind, parsed, sdk, provider_hosts, provider, models, region)
+    verdicts: List[_Verdict] = []
+    for i, e in enumerate(parsed.entries):
+        verdicts.extend(_analyse(i, e, ctx))
+    for start, end in parsed.loose:
+        for m in URL_RE.finditer(text, start, end):
+            url = m.group(0).rstrip(".,;:)]}")
+            target = classify_url(url, sdk, ctx.hosts)
+            if target.blocked and not is_placeholder_host(target.host):
+                kind_text = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
+                verdicts.append(
+                    _Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
+                )
+    values = [e.value for e in parsed.entries if e.value is not None]
+    for start, end in t.lines:
+        for m in KEY_RE.finditer(text, start, end):
+            if is_placeholder_key(m.group(0)):
+                continue
+            where = next((v for v in values if v.start <= m.start() < v.end), None)
+            span = (where.start, where.end) if where is not None else (m.start(), m.end())
+            verdicts.append(_Verdict("OFR302", span[0], span[1], {}, False))
+
+    hits: Dict[Tuple[str, int, int], ConfigHit] = {}
+    for v in verdicts:
+        line, col = t.pos(v.start)
+        end_line, end_col = t.pos(v.end)
+        args = {k: _redact(a) for k, a in v.args.items()}
+        hits.setdefault((v.code, line, col), ConfigHit(v.code, line, col, end_line, end_col, args, v.fixable))
+    return sorted(hits.values(), key=lambda h: (h.line, h.column, h.code))
+
+
+def _apply(text: str, edits: List[Tuple[int, int, str]]) -> str:
+    parts: List[str] = []
+    last = 0
+    for start, end, new in sorted(edits):
+        if start < last:
+            continue  # overlapping edits cannot happen; keep the first
+        parts.append(text[last:start])
+        parts.append(new)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _value_edits(parsed: _Parsed, ctx: _Ctx, counts: Counter[str]) -> List[Tuple[int, int, str]]:
+    edits: List[Tuple[int, int, str]] = []
+    for i, e in enumerate(parsed.entries):
+        tok = e.value
+        if tok is None:
+            continue
+        for v in _analyse(i, e, ctx):
+            if v.new_value is None:
+                continue
+            edits.append((tok.start, tok.end, tok.quote + v.new_value + tok.quote))
+            counts[v.counter] += 1
+            break
+    return edits
+
+
+def fix_env(
+    text: str,
+    provider: Provider,
+    sdk: SdkSurface,
+    models: Optional[Mapping[str, str]] = None,
+    *,
+    region: Optional[str] = None,
+    provider_hosts: Optional[Sequence[str]] = None,
+) -> Tuple[str, Counter[str]]:
+    """Retarget a `.env*` file at `provider`; returns the new text and what changed.
+
+    Counter keys: "key" (key variables renamed to `provider.key_env`, values untouched), "url"
+    (OpenAI/Azure URL values), "model" / "deployment" (mapped values), "api-type"
+    (`OPENAI_API_TYPE=azure` -> `openai`), and "left": key variables that keep their name because
+    the provider's variable is already defined (or another variable was renamed to it, or the
+    file references the old name). "left" is a report, not a change: it repeats on a second run,
+    while every other count is then zero and the text is unchanged.
+    """
+    t = _Text(text)
+    parsed = _scan_env(t)
+    ctx = _context("env", parsed, sdk, provider_hosts, provider, models, region)
+    counts: Counter[str] = Counter()
+    edits = _value_edits(parsed, ctx, counts)
+    for i in sorted(ctx.renamed):
+        span = parsed.entries[i].key_span
+        assert span is not None
+        edits.append((span[0], span[1], provider.key_env))
+        counts["key"] += 1
+    if ctx.left:
+        counts["left"] += len(ctx.left)
+    return _apply(text, edits), counts
+
+
+def fix_structured(
+    text: str,
+    kind: str,
+    provider: Provider,
+    sdk: SdkSurface,
+    models: Optional[Mapping[str, str]] = None,
+    *,
+    region: Optional[str] = None,
+    provider_hosts: Optional[Sequence[str]] = None,
+) -> Tuple[str, Counter[str]]:
+    """Replace OpenAI/Azure URL values and OpenAI model values in a YAML/TOML/JSON/INI file.
+
+    Only value tokens change (in their own quoting), so comments, order and layout are kept.
+    Keys are never renamed. A file that does not parse, or whose result would not parse, is
+    returned unchanged with an empty Counter. Counter keys: "url", "model", "deployment".
+    """
+    if kind not in ("yaml", "toml", "json", "ini"):
+        raise ValueError(f"fix_structured handles yaml, toml, json and ini, not {kind!r} (use fix_env for .env files)")
+    scanner = _SCANNERS[kind]
+    parsed = scanner(_Text(text))
+    if parsed is None:
+        return text, Counter()
+    ctx = _context(kind, parsed, sdk, provider_hosts, provider, models, region)
+    counts: Counter[str] = Counter()
+    edits = _value_edits(parsed, ctx, counts)
+    if not edits:
+        return text, Counter()
+    new_text = _apply(text, edits)
+    if scanner(_Text(new_text)) is None:
+        return text, Counter()
+    return new_text, counts
+
+
+def fix_config(
+    display_path: str,
+    text: str,
+    provider: Provider,
+    sdk: SdkSurface,
+    models: Optional[Mapping[str, str]] = None,
+    *,
+    region: Optional[str] = None,
+    provider_hosts: Optional[Sequence[str]] = None,
+) -> Tuple[str, Counter[str]]:
+    """`fix_env` or `fix_structured`, chosen by the file name; other files come back unchanged."""
+    kind = config_kind(display_path)
+    if kind == "env":
+        return fix_env(text, provider, sdk, models, region=region, provider_hosts=provider_hosts)
+    if kind in ("yaml", "toml", "json", "ini"):
+        return fix_structured(text, kind, provider, sdk, models, region=region, provider_hosts=provider_hosts)
+    return text, Counter()
