@@ -143,10 +143,18 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings."""
     import libcst as cst
 
-    from offramp.analysis import analyze
-    from offramp.checks import CheckContext, run_checks
-    from offramp.suppress import parse_suppressions
+    from offramp.analysis import Analysis, analyze, imports_sdk
+    from offramp.analysis.quick import quick_facts
 
+    sdk = load_sdk()
+    analysis = None
+    if not imports_sdk(src.text, sdk):
+        # No client can live here: the stdlib parser finds URLs, keys and env reads ~10x faster.
+        quick = quick_facts(src.text, sdk, known_provider_hosts())
+        if quick is not None:
+            analysis = Analysis(module=None, env=quick.env, urls=quick.urls, keys=quick.keys)  # type: ignore[arg-type]
+    if analysis is not None:
+        return _report(analysis, sdk, src, display, opts)
     try:
         module = cst.parse_module(src.text)
     except cst.ParserSyntaxError as e:
@@ -160,7 +168,6 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
             opts,
             False,
         )
-    sdk = load_sdk()
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
     except RecursionError:
@@ -171,6 +178,13 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
             opts,
             True,
         )
+    return _report(analysis, sdk, src, display, opts)
+
+
+def _report(analysis, sdk, src: SourceFile, display: str, opts: Options) -> FileResult:  # type: ignore[no-untyped-def]
+    from offramp.checks import CheckContext, run_checks
+    from offramp.suppress import parse_suppressions
+
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
     hits = run_checks(analysis, ctx)
     rules = load_rules()
