@@ -293,6 +293,35 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
     return out
 
 
+@dataclass(frozen=True)
+class ConfigDictSpec:
+    """rules/wrappers.toml [config-dict]: what makes a dict literal a client configuration."""
+
+    model_keys: Tuple[str, ...]
+    require_any: Tuple[str, ...]
+    base_url_keys: Tuple[str, ...]
+    key_keys: Tuple[str, ...]
+    drop_keys: Tuple[str, ...]
+    fix_base_url_key: str
+
+
+@lru_cache(maxsize=1)
+def load_config_dict_spec() -> ConfigDictSpec:
+    path = rules_dir() / "wrappers.toml"
+    raw = load_toml(path).get("config-dict", {})
+    try:
+        return ConfigDictSpec(
+            model_keys=tuple(raw["model-keys"]),
+            require_any=tuple(raw["require-any"]),
+            base_url_keys=tuple(raw["base-url-keys"]),
+            key_keys=tuple(raw["key-keys"]),
+            drop_keys=tuple(raw["drop-keys"]),
+            fix_base_url_key=raw["fix-base-url-key"],
+        )
+    except (KeyError, TypeError) as e:
+        raise CatalogError(f"{path.name}: [config-dict] is missing {e}") from None
+
+
 def host_matches(host: str, patterns: List[str] | Tuple[str, ...]) -> bool:
     """`*.example.com` matches any subdomain; a plain entry matches exactly."""
     host = host.lower().rstrip(".")

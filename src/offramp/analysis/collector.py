@@ -233,6 +233,7 @@ class FullCollector(_Collector):
         # candidate calls with their context (class, function)
         self.calls: List[Tuple[cst.Call, Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = []
         self.attr_assigns: List[Tuple[cst.Assign, cst.Attribute]] = []
+        self.dicts: List[Tuple[cst.Dict, Optional[cst.ClassDef]]] = []
         self.module_classes: Dict[str, cst.ClassDef] = {}
         self.context_of: Dict[int, Tuple[Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = {}
 
@@ -353,6 +354,10 @@ class FullCollector(_Collector):
             cls, func = self.context()
             self.calls.append((node, cls, func))
             self.note_statement(node)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.dicts.append((node, self.context()[0]))
+        self.note_statement(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         super().visit_SimpleString(node)

@@ -37,6 +37,7 @@ class ClientCtor:
     # The wrapper's own default model when the call names none (it still needs one at the provider).
     default_model: Optional[str] = None
     family: str = "chat"  # wrappers: the endpoint family they call
+    config_dict: bool = False  # `node` is a dict literal configuring a client (AutoGen config_list entries)
 
 
 @dataclass(eq=False)

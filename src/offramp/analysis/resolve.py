@@ -17,7 +17,7 @@ from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
-from offramp.catalog import WrapperSpec, load_wrappers
+from offramp.catalog import WrapperSpec, load_config_dict_spec, load_wrappers
 
 if TYPE_CHECKING:
     from offramp.analysis.collector import FullCollector
@@ -667,6 +667,53 @@ class Resolver:
             lit.owner, lit.template = ctor, template
         return ctor
 
+    def config_dict(self, node: cst.Dict, cls: ClassCtx) -> None:
+        """`{"model": "gpt-4", "api_key": ..., "api_type": "azure"}`: an AutoGen-style client configuration."""
+        spec = load_config_dict_spec()
+        entries: Dict[str, cst.BaseExpression] = {}
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = string_value(el.key)
+                if key is not None:
+                    entries[key] = el.value
+        model_key = next((k for k in spec.model_keys if k in entries), None)
+        if model_key is None or not any(k in entries for k in spec.require_any):
+            return
+        api_type = string_value(entries["api_type"]) if "api_type" in entries else None
+        azure = bool(api_type and api_type.lower().startswith("azure"))
+        models = [
+            (n, string_value(n))
+            for n, _ in self.values_of(entries[model_key], cls)
+            if isinstance(n, cst.BaseExpression) and string_value(n) is not None
+        ]
+        if not azure and not any(self.sdk.is_openai_model(v) for _, v in models if v):
+            return  # some other provider's configuration
+        bases = [entries[k] for k in spec.base_url_keys if k in entries]
+        literals: List[cst.CSTNode] = []
+        if bases:
+            target, literals = self.targets_of(bases, cls)
+            if azure and target.kind not in ("local", "provider", "other"):
+                target = Target("azure", target.host, target.host or "Azure OpenAI")
+        elif azure:
+            target = Target("azure", detail="Azure OpenAI")
+        else:
+            target = Target("openai", "api.openai.com", "api.openai.com (no base_url in the config)")
+        ctor = ClientCtor(
+            node=node,
+            span=self.c.span(node),
+            cls="client config dict",
+            qualified="dict",  # type: ignore[arg-type]
+            azure=azure,
+            target=target,
+            target_literals=tuple(literals),
+            keywords=tuple(entries),
+            config_dict=True,
+        )
+        self.ctors[id(node)] = ctor
+        for lit_node, value in models:
+            if value is not None and (azure or self.sdk.is_openai_model(value)):
+                self.model_literal(lit_node, value, model_key, azure).owner = ctor
+
     def module_is_azure(self) -> bool:
         return self.a.module_target is not None and self.a.module_target.kind == "azure"
 
@@ -738,6 +785,8 @@ class Resolver:
             if api is None:
                 continue
             self.a.calls.append(api)
+        for node, cls in self.c.dicts:
+            self.config_dict(node, cls)
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
 

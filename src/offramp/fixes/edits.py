@@ -123,6 +123,52 @@ def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[st
     return call.with_changes(args=args)
 
 
+def retarget_dict(node: cst.Dict, drop: Iterable[str], values: Sequence[Tuple[str, cst.BaseExpression]]) -> cst.Dict:
+    """The dict-literal twin of retarget_args: drop some string keys, set others, keep the layout."""
+    from offramp.analysis.values import string_value
+
+    drop = set(drop)
+    orig = list(node.elements)
+
+    def key_of(el: cst.BaseDictElement) -> Optional[str]:
+        return string_value(el.key) if isinstance(el, cst.DictElement) else None
+
+    commas = [el.comma for el in orig[:-1] if isinstance(el.comma, cst.Comma)]
+    sep = commas[0] if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    trailing = orig[-1].comma if orig else cst.MaybeSentinel.DEFAULT
+    kept = [el for el in orig if key_of(el) not in drop]
+    wanted = dict(values)
+    present = set()
+    for i, el in enumerate(kept):
+        k = key_of(el)
+        if k in wanted and isinstance(el, cst.DictElement):
+            kept[i] = el.with_changes(value=wanted[k])
+            present.add(k)
+    template = next(
+        (el.key for el in orig if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString)), None
+    )
+    new = [
+        cst.DictElement(
+            key=string_like(template, k),
+            value=v,
+            whitespace_before_colon=cst.SimpleWhitespace(""),
+            whitespace_after_colon=cst.SimpleWhitespace(" "),
+        )
+        for k, v in values
+        if k not in present
+    ]
+    elements = new + kept
+    needs_sep = {id(el) for el in new}
+    if kept:
+        needs_sep.add(id(kept[-1]))
+    for i, el in enumerate(elements):
+        if i == len(elements) - 1:
+            elements[i] = el.with_changes(comma=trailing)
+        elif id(el) in needs_sep or not isinstance(el.comma, cst.Comma):
+            elements[i] = el.with_changes(comma=sep)
+    return node.with_changes(elements=elements)
+
+
 def drop_kwargs(call: cst.Call, names: Iterable[str]) -> cst.Call:
     """Remove keyword arguments, keeping the call's trailing-comma style."""
     names = set(names)

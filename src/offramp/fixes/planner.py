@@ -20,7 +20,7 @@ from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, string_like
+from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.mapping import map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 
@@ -120,8 +120,12 @@ class Planner:
     # -- clients ------------------------------------------------------------------------------
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)
+        self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
         if c.wrapper is not None and not c.star_kwargs:
             self.wrapper_client(c)
+            return
+        if c.config_dict:
+            self.dict_client(c)
             return
         if c.star_kwargs:
             self.plan.todo(
@@ -278,6 +282,32 @@ class Planner:
             )
         if spec.fix_note and new_class:
             self.plan.notes.append((c.span.line, f"`{new_class}` {spec.fix_note}"))
+
+    def dict_client(self, c: ClientCtor) -> None:
+        """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""
+        from offramp.catalog import load_config_dict_spec
+
+        spec = load_config_dict_spec()
+        assert isinstance(c.node, cst.Dict)
+        entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
+        quote = _quote_of(c.node)
+        base_key = next((k for k in spec.base_url_keys if k in entries), spec.fix_base_url_key)
+        template = entries[base_key].value if base_key in entries else None
+        values: List[Tuple[str, cst.BaseExpression]] = [
+            (
+                base_key,
+                string_like(template if isinstance(template, cst.SimpleString) else _first_string(c.node), self.base),
+            )
+        ]
+        key_key = next((k for k in spec.key_keys if k in entries), spec.key_keys[0])
+        if key_key not in entries or string_value(entries[key_key].value) is not None:
+            values.append((key_key, env_read(self.p.key_env, quote)))
+            self.plan.add_imports.append(("os", None))
+        dropped = [k for k in entries if k in spec.drop_keys]
+        self.plan.edit(c.node, lambda n: retarget_dict(n, dropped, values))  # type: ignore[arg-type]
+        self.plan.changes["config dict"] += 1
+        if dropped:
+            self.plan.notes.append((c.span.line, f"dropped {', '.join(repr(k) for k in dropped)} from a client config"))
 
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
         func = c.node.func
