@@ -246,5 +246,6 @@ def test_config_files_are_checked_and_fixed(tmp_path: Path) -> None:
     proc = run_cli(["fix", "--to", "deepseek", "."], tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     assert (tmp_path / ".env.example").read_text() == (
-        "# keys\nDEEPSEEK_API_KEY=replace-me\nOPENAI_BASE_URL=https://api.deepseek.com/v1\n")
+        "# keys\nDEEPSEEK_API_KEY=replace-me\nOPENAI_BASE_URL=https://api.deepseek.com/v1\n"
+    )
     assert (tmp_path / "config/app.yaml").read_text() == "llm:\n  model: deepseek-v4-pro  # the default\n"
