@@ -49,8 +49,8 @@ def load_baseline(path: Path) -> Counter:
         raise ConfigError(f"{path}: not an offramp baseline (expected format {FORMAT!r})")
     out: Counter = Counter()
     try:
-        for e in doc["findings"]:
-            out[Entry(e["path"], e["code"], e["fingerprint"])] += int(e.get("count", 1))
+        for item in doc["findings"]:
+            out[Entry(item["path"], item["code"], item["fingerprint"])] += int(item.get("count", 1))
     except (KeyError, TypeError, ValueError) as e:
         raise ConfigError(f"{path}: malformed baseline entry ({e})") from None
     return out

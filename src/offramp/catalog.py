@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
 
 from offramp.types import SEVERITIES, Example, Rule
 
@@ -322,7 +322,7 @@ def load_config_dict_spec() -> ConfigDictSpec:
         raise CatalogError(f"{path.name}: [config-dict] is missing {e}") from None
 
 
-def host_matches(host: str, patterns: List[str] | Tuple[str, ...]) -> bool:
+def host_matches(host: str, patterns: Iterable[str]) -> bool:
     """`*.example.com` matches any subdomain; a plain entry matches exactly."""
     host = host.lower().rstrip(".")
     for p in patterns:

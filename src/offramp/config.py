@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from offramp.catalog import CatalogError, load_rules, load_toml
 
@@ -84,7 +84,7 @@ class Settings:
 
     def ignored_for(self, rel_path: str) -> frozenset:
         """Codes switched off for one file by `per-file-ignores` (glob on the path relative to the root)."""
-        out = set()
+        out: Set[str] = set()
         p = PurePosixPath(rel_path)
         for pattern, codes in self.per_file_ignores.items():
             if fnmatch.fnmatchcase(str(p), pattern) or fnmatch.fnmatchcase(p.name, pattern) or p.match(pattern):
@@ -151,6 +151,7 @@ def _load(path: Path) -> Dict[str, Any]:
 
 
 def load_settings(start: Path, config_path: Optional[Path] = None) -> Settings:
+    data: Optional[Dict[str, Any]]
     if config_path is not None:
         if not config_path.is_file():
             raise ConfigError(f"{config_path}: config file not found")

@@ -54,7 +54,7 @@ def _wrap(text: str, width: int = 88) -> List[str]:
     return textwrap.wrap(text, width)
 
 
-def _console(width: int = 120):  # type: ignore[no-untyped-def]
+def _console(width: int = 120):
     from rich.console import Console
 
     return Console(file=io.StringIO(), width=width, force_terminal=False, no_color=True, highlight=False)
@@ -79,7 +79,7 @@ def render_providers() -> str:
         )
     console.print(table)
     console.print("Details, capabilities and sources: offramp providers show ID")
-    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+    return console.file.getvalue()
 
 
 def render_provider(p: Provider) -> str:
@@ -115,4 +115,4 @@ def render_provider(p: Provider) -> str:
     for section, srcs in p.sources.items():
         for s in srcs:
             console.print(f"  [{section}, {p.dates.get(section, '')}] {s}")
-    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+    return console.file.getvalue()

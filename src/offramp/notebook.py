@@ -73,10 +73,11 @@ def load(raw: str) -> Notebook:
         body = _source(cell).splitlines()
         cell_magic = bool(body) and body[0].lstrip().startswith("%%")
         for n, line in enumerate(body, 1):
-            if cell_magic or _MAGIC.match(line) or (line.rstrip().endswith("?") and not line.lstrip().startswith("#")):
+            magic = _MAGIC.match(line)
+            if cell_magic or magic or (line.rstrip().endswith("?") and not line.lstrip().startswith("#")):
                 mask_id = len(nb.masked)
                 nb.masked[mask_id] = line
-                indent = "" if cell_magic else _MAGIC.match(line).group(1) if _MAGIC.match(line) else ""
+                indent = "" if cell_magic else magic.group(1) if magic else ""
                 line = indent + (_MASK_INDENTED if indent else _MASK).format(mask_id)
             lines.append(line)
             nb.line_map.append((index, n))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from offramp.catalog import CatalogError, load_toml, rules_dir
@@ -299,7 +299,7 @@ def builtin_providers() -> Dict[str, Provider]:
 
 def known_provider_hosts() -> Tuple[str, ...]:
     """Hosts of every shipped provider, used to recognise code that is already retargeted."""
-    hosts = set()
+    hosts: Set[str] = set()
     for p in builtin_providers().values():
         hosts.update(p.hosts)
     return tuple(sorted(hosts))

@@ -65,9 +65,9 @@ def parse_suppressions(text: str) -> Suppressions:
                     sup.lines.setdefault(target, set()).update(codes)
             else:
                 sup.lines.setdefault(line, set()).update(codes)
-        m = _NOQA.search(comment)
-        if m:
-            sup.lines.setdefault(line, set()).update(c.strip().upper() for c in m.group(1).split(","))
+        noqa = _NOQA.search(comment)
+        if noqa:
+            sup.lines.setdefault(line, set()).update(c.strip().upper() for c in noqa.group(1).split(","))
     return sup
 
 

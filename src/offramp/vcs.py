@@ -77,7 +77,8 @@ def _strip_prefix(name: str) -> str:
 
 
 def split_by_change(findings: List, root: Path, changes: ChangedLines) -> Tuple[List, List]:
-    kept, dropped = [], []
+    kept: List = []
+    dropped: List = []
     for f in findings:
         (kept if changes.covers(root / f.path, f.span.line, f.span.end_line) else dropped).append(f)
     return kept, dropped

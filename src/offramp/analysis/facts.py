@@ -8,7 +8,7 @@ and a Span so that findings never need the tree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -21,7 +21,7 @@ from offramp.types import Span
 class ClientCtor:
     """`OpenAI(...)`, `AzureOpenAI(...)` and friends."""
 
-    node: cst.Call
+    node: Union[cst.Call, cst.Dict]  # a Dict when `config_dict` is set
     span: Span
     cls: str  # the name as written, for messages
     qualified: str  # openai.OpenAI, openai.AzureOpenAI, ...
@@ -99,7 +99,7 @@ class ModuleAssign:
 class EnvAccess:
     """A read or write of an OpenAI environment variable."""
 
-    node: cst.CSTNode  # the string literal naming the variable
+    node: Optional[cst.CSTNode]  # the string literal naming the variable (None from the fast path)
     span: Span
     name: str
     role: str
@@ -109,7 +109,7 @@ class EnvAccess:
 
 @dataclass(eq=False)
 class UrlLiteral:
-    node: cst.CSTNode
+    node: Optional[cst.CSTNode]  # None from the fast path (analysis/quick.py)
     span: Span
     url: str
     target: Target
@@ -117,7 +117,7 @@ class UrlLiteral:
 
 @dataclass(eq=False)
 class KeyLiteral:
-    node: cst.CSTNode
+    node: Optional[cst.CSTNode]  # None from the fast path (analysis/quick.py)
     span: Span
 
 

@@ -56,14 +56,14 @@ class _Visitor(ast.NodeVisitor):
             return len(self.lines[line - 1].encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
         return offset + 1
 
-    def span(self, node: ast.AST) -> Span:
-        line, end_line = node.lineno, getattr(node, "end_lineno", node.lineno) or node.lineno  # type: ignore[attr-defined]
+    def span(self, node: ast.expr) -> Span:
+        line, end_line = node.lineno, getattr(node, "end_lineno", node.lineno) or node.lineno
         return Span(
             line,
             self._col(line, node.col_offset),
-            end_line,  # type: ignore[attr-defined]
+            end_line,
             self._col(end_line, getattr(node, "end_col_offset", node.col_offset) or 0),
-        )  # type: ignore[attr-defined]
+        )
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -86,7 +86,7 @@ class _Visitor(ast.NodeVisitor):
             return self.os_names[head] + ("." + rest if rest else "")
         return None
 
-    def _env(self, node: ast.AST, write: bool) -> None:
+    def _env(self, node: ast.expr, write: bool) -> None:
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             return
         role = self.sdk.env_role(node.value)
@@ -98,7 +98,7 @@ class _Visitor(ast.NodeVisitor):
                 node=None,
                 span=self.span(node),
                 name=node.value,
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 write=write,
             )
         )
@@ -141,10 +141,10 @@ class _Visitor(ast.NodeVisitor):
             self._env(idx, write=False)
         self.generic_visit(node)
 
-    def _string(self, node: ast.AST, text: str) -> None:
+    def _string(self, node: ast.expr, text: str) -> None:
         for m in KEY_RE.finditer(text):
             if not is_placeholder_key(m.group(0)):
-                self.facts.keys.append(KeyLiteral(node=None, span=self.span(node)))  # type: ignore[arg-type]
+                self.facts.keys.append(KeyLiteral(node=None, span=self.span(node)))
                 break
         if id(node) in self.skip or self.in_raise:
             return
@@ -157,7 +157,7 @@ class _Visitor(ast.NodeVisitor):
                 self.facts.urls.append(
                     UrlLiteral(
                         node=None,
-                        span=self.span(node),  # type: ignore[arg-type]
+                        span=self.span(node),
                         url=url.replace(DYNAMIC, "{...}"),
                         target=target,
                     )

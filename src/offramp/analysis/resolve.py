@@ -10,10 +10,10 @@ and at a small depth, and says "dynamic" rather than guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union, cast
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
+from libcst.metadata import Assignment, QualifiedNameProvider, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
@@ -56,7 +56,7 @@ class Resolver:
         if scope is None:
             return []
         try:
-            return [a.node for a in scope[name.value]]
+            return [cast(Assignment, a).node for a in scope[name.value]]
         except Exception:
             return []
 
@@ -310,16 +310,16 @@ class Resolver:
         kwargs: Dict[str, List[cst.BaseExpression]] = {}
         star = False
         resolved = True
-        for arg in call.args:
-            if arg.keyword is not None:
-                kwargs.setdefault(arg.keyword.value, []).append(arg.value)
-            elif arg.star == "**":
+        for call_arg in call.args:
+            if call_arg.keyword is not None:
+                kwargs.setdefault(call_arg.keyword.value, []).append(call_arg.value)
+            elif call_arg.star == "**":
                 star = True
-                entries, ok = self.dict_entries(arg.value, cls)
+                entries, ok = self.dict_entries(call_arg.value, cls)
                 resolved &= ok
-                for k, v in entries.items():
-                    kwargs.setdefault(k, []).extend(v)
-            elif arg.star == "*":
+                for k, vs in entries.items():
+                    kwargs.setdefault(k, []).extend(vs)
+            elif call_arg.star == "*":
                 star, resolved = True, False
         literals: List[cst.CSTNode] = []
         if azure:
@@ -500,15 +500,15 @@ class Resolver:
     ) -> ApiCall:
         keywords: List[str] = []
         values: Dict[str, List[cst.BaseExpression]] = {}
-        for arg in call.args:
-            if arg.keyword is not None:
-                keywords.append(arg.keyword.value)
-                values.setdefault(arg.keyword.value, []).append(arg.value)
-            elif arg.star == "**":
-                entries, _ = self.dict_entries(arg.value, cls)
-                for k, v in entries.items():
+        for call_arg in call.args:
+            if call_arg.keyword is not None:
+                keywords.append(call_arg.keyword.value)
+                values.setdefault(call_arg.keyword.value, []).append(call_arg.value)
+            elif call_arg.star == "**":
+                entries, _ = self.dict_entries(call_arg.value, cls)
+                for k, vs in entries.items():
                     keywords.append(k)
-                    values.setdefault(k, []).extend(v)
+                    values.setdefault(k, []).extend(vs)
         rf = None
         for v in values.get("response_format", []):
             for node, _ in self.values_of(v, cls):
@@ -594,14 +594,14 @@ class Resolver:
         """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
         kwargs: Dict[str, List[cst.BaseExpression]] = {}
         resolved = True
-        for arg in call.args:
-            if arg.keyword is not None:
-                kwargs.setdefault(arg.keyword.value, []).append(arg.value)
-            elif arg.star == "**":
-                entries, ok = self.dict_entries(arg.value, cls)
+        for call_arg in call.args:
+            if call_arg.keyword is not None:
+                kwargs.setdefault(call_arg.keyword.value, []).append(call_arg.value)
+            elif call_arg.star == "**":
+                entries, ok = self.dict_entries(call_arg.value, cls)
                 resolved &= ok
-                for k, v in entries.items():
-                    kwargs.setdefault(k, []).extend(v)
+                for k, vs in entries.items():
+                    kwargs.setdefault(k, []).extend(vs)
         literals: List[cst.CSTNode] = []
         models: List[Tuple[cst.CSTNode, str, str, bool, str]] = []  # node, value, arg, deployment, template
         foreign = False
@@ -702,7 +702,7 @@ class Resolver:
             node=node,
             span=self.c.span(node),
             cls="client config dict",
-            qualified="dict",  # type: ignore[arg-type]
+            qualified="dict",
             azure=azure,
             target=target,
             target_literals=tuple(literals),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.models import call_is_relevant, literal_is_live
-from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS
+from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider
+from offramp.types import Severity
 
 # OpenAI's published embedding sizes (openai 3.54.0 docs strings; text-embedding-3-* default dims).
 OPENAI_EMBEDDING_DIMS: Dict[str, int] = {
@@ -15,12 +16,12 @@ OPENAI_EMBEDDING_DIMS: Dict[str, int] = {
     "text-embedding-3-large": 3072,
     "text-embedding-ada-002": 1536,
 }
-_STATUS_TEXT = {
+_STATUS_TEXT: Dict[str, Tuple[str, Severity]] = {
     "no": ("does not serve", "error"),
     "partial": ("only partly serves", "warning"),
     "unknown": ("does not document", "info"),
 }
-_PARAM_TEXT = {
+_PARAM_TEXT: Dict[str, Tuple[str, Severity]] = {
     "no": ("does not support", "warning"),
     "partial": ("only partly supports", "info"),
     "unknown": ("does not document", "info"),
@@ -127,7 +128,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
     return hits
 
 
-def _dims(old: str, new: str, provider) -> str:  # type: ignore[no-untyped-def]
+def _dims(old: str, new: str, provider: Provider) -> str:
     before: Optional[int] = OPENAI_EMBEDDING_DIMS.get(old)
     spec = provider.embedding_dimensions.get(new)
     after: Optional[int] = spec.get("default") if spec else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import List, Optional, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -20,9 +20,10 @@ class _Apply(cst.CSTTransformer):
         super().__init__()
         self.plan = plan
 
-    def on_leave(
+    # Edits may replace a node with one of another type, which the generic signature cannot express.
+    def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]:  # type: ignore[override]
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]:
         node = updated_node
         key = id(original_node)
         for fn in self.plan.edits.get(key, ()):
@@ -57,7 +58,7 @@ def apply_plan(module: cst.Module, plan: Plan) -> cst.Module:
 
 
 def _azure_identity_names(module: cst.Module) -> list:
-    names = []
+    names: List[Optional[str]] = []
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:

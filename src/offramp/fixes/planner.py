@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral, ModuleAssign
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import used_parameters
@@ -23,6 +23,7 @@ from offramp.checks.models import call_is_live, call_is_relevant, literal_is_liv
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.mapping import map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
+from offramp.types import Span
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 AZURE_IDENTITY = "azure.identity"
@@ -82,7 +83,7 @@ class Planner:
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
 
-    def line(self, node_span) -> int:  # type: ignore[no-untyped-def]
+    def line(self, node_span: Span) -> int:
         return int(node_span.line)
 
     # -- entry ------------------------------------------------------------------------------
@@ -94,12 +95,13 @@ class Planner:
         self.module_config()
         for e in self.a.env:
             if (
-                e.role == "key"
+                e.node is not None
+                and e.role == "key"
                 and "ADMIN" not in e.name.upper()
                 and e.name != self.p.key_env
                 and self.allowed("OFR301", e.span.line)
             ):
-                self.plan.edit(e.node, lambda n, name=self.p.key_env: string_like(n, name))
+                self.plan.edit(e.node, _to_string(self.p.key_env))
                 self.plan.changes["environment variable"] += 1
         for lit in self.a.models:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
@@ -108,7 +110,7 @@ class Planner:
             if call.via == "v0" and call_is_live(call, self.a) and self.allowed("OFR202", call.span.line):
                 for old in ("engine", "deployment_id"):
                     if kwarg_index(call.node.args, old) >= 0:
-                        self.plan.edit(call.node, lambda n, old=old: rename_kwarg(n, old, "model"))  # type: ignore[misc]
+                        self.plan.edit(call.node, _renamed_kwarg(old, "model"))
                         self.plan.changes["engine= to model="] += 1
             if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
                 self.capabilities(call)
@@ -141,6 +143,7 @@ class Planner:
         drop = set(self.sdk.openai_only_args)
         if azure_class:
             drop |= set(self.sdk.azure_only_args)
+        assert isinstance(c.node, cst.Call)  # config dicts went to dict_client above
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
         dropped = sorted(k for k in args if k in drop)
         key_arg = args.get("api_key")
@@ -160,7 +163,7 @@ class Planner:
             i = kwarg_index(call.args, "base_url")
             template = call.args[i].value if i >= 0 else None
             url = string_like(template if isinstance(template, cst.SimpleString) else _first_string(node), base)
-            values = [("base_url", url)]
+            values: List[Tuple[str, cst.BaseExpression]] = [("base_url", url)]
             if add_key:
                 values.append(("api_key", env_read(provider_key, quote)))
             return retarget_args(call, dropped, values)
@@ -201,6 +204,7 @@ class Planner:
         """LangChain / LlamaIndex / LiteLLM: point the wrapper at the provider, in the library's own terms."""
         spec = c.wrapper
         assert spec is not None
+        assert isinstance(c.node, cst.Call)  # wrappers are calls; only config dicts are not
         stmt = self.stmt(c.node)
         if self.p.endpoint(c.family) == "no":
             # Pointing it at a provider without that API would only move the failure; a person decides.
@@ -256,7 +260,7 @@ class Planner:
             # OpenAIEmbedding(model=) -> OpenAILikeEmbedding(model_name=)
             for a in spec.model_args:
                 if a in args and a != spec.fix_model_arg:
-                    self.plan.edit(c.node, lambda n, a=a: rename_kwarg(n, a, spec.fix_model_arg))  # type: ignore[misc]
+                    self.plan.edit(c.node, _renamed_kwarg(a, spec.fix_model_arg))
         new_class = None
         if spec.fix_class and spec.fix_class not in (c.qualified,) and not spec.function:
             module, _, new_class = spec.fix_class.rpartition(".")
@@ -304,12 +308,18 @@ class Planner:
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
         dropped = [k for k in entries if k in spec.drop_keys]
-        self.plan.edit(c.node, lambda n: retarget_dict(n, dropped, values))  # type: ignore[arg-type]
+
+        def edit(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Dict)
+            return retarget_dict(node, dropped, values)
+
+        self.plan.edit(c.node, edit)
         self.plan.changes["config dict"] += 1
         if dropped:
             self.plan.notes.append((c.span.line, f"dropped {', '.join(repr(k) for k in dropped)} from a client config"))
 
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
+        assert isinstance(c.node, cst.Call)
         func = c.node.func
         if isinstance(func, cst.Name):
             module, _, obj = c.qualified.rpartition(".")
@@ -335,22 +345,22 @@ class Planner:
             self.claimed.add(id(m.value))
             if m.role == "base-url":
                 has_base = True
-                self.plan.edit(m.node, _assign_value(lambda old, url=url: string_like(old, url)))
+                self.plan.edit(m.node, _assign_value(_to_string(url)))
                 self.plan.changes["module configuration"] += 1
             elif m.role == "azure-endpoint":
                 has_base = True
-                self.plan.edit(m.node, _assign_attr_value("base_url", lambda old, url=url: string_like(old, url)))
+                self.plan.edit(m.node, _assign_attr_value("base_url", _to_string(url)))
                 self.plan.changes["module configuration"] += 1
             elif m.role == "api-type":
                 if (m.literal or "").lower().startswith("azure"):
                     value = "open_ai" if v0 else "openai"
-                    self.plan.edit(m.node, _assign_value(lambda old, value=value: string_like(old, value)))
+                    self.plan.edit(m.node, _assign_value(_to_string(value)))
                     self.plan.changes["module configuration"] += 1
             elif m.role == "key":
                 has_key = True
                 if m.literal is not None:
                     key_env = self.p.key_env
-                    self.plan.edit(m.node, _assign_value(lambda old, k=key_env: env_read(k, _quote_of(old))))
+                    self.plan.edit(m.node, _assign_value(_env_read_quoted_like(key_env)))
                     self.plan.add_imports.append(("os", None))
                     self.plan.changes["module configuration"] += 1
         has_type = any(m.role == "api-type" for m in assigns)
@@ -429,7 +439,7 @@ class Planner:
         if choice.target:
             if choice.target != lit.value or lit.template != "{}":
                 written = lit.template.format(choice.target)
-                self.plan.edit(lit.node, lambda n, t=written: string_like(n, t))
+                self.plan.edit(lit.node, _to_string(written))
                 self.plan.changes["model"] += 1
                 if choice.is_embedding:
                     self.plan.notes.append(
@@ -475,7 +485,9 @@ class Planner:
             )
 
     # -- URLs --------------------------------------------------------------------------------
-    def url(self, u) -> None:  # type: ignore[no-untyped-def]
+    def url(self, u: UrlLiteral) -> None:
+        if u.node is None:  # fast-path facts carry no node; there is nothing to edit
+            return
         stmt = self.stmt(u.node)
         if u.target.kind != "openai":
             self.plan.todo(
@@ -540,11 +552,29 @@ def _plain_func(func: cst.BaseExpression, plain: str) -> cst.BaseExpression:
     if isinstance(func, cst.Name):
         return cst.Name(plain)
     if isinstance(func, cst.Attribute):
-        root = func
+        root: cst.BaseExpression = func
         while isinstance(root, cst.Attribute):
-            root = root.value  # type: ignore[assignment]
-        return cst.Attribute(value=root, attr=cst.Name(plain))  # type: ignore[arg-type]
+            root = root.value
+        return cst.Attribute(value=root, attr=cst.Name(plain))
     return func
+
+
+def _to_string(value: str) -> Callable[[Optional[cst.CSTNode]], cst.SimpleString]:
+    """A node builder: `value` as a string literal quoted like the node it replaces."""
+    return lambda old: string_like(old, value)
+
+
+def _env_read_quoted_like(name: str) -> Callable[[cst.BaseExpression], cst.BaseExpression]:
+    """A node builder: `os.environ["name"]`, quoted like the node it replaces."""
+    return lambda old: env_read(name, _quote_of(old))
+
+
+def _renamed_kwarg(old: str, new: str) -> Edit:
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        return rename_kwarg(node, old, new)
+
+    return edit
 
 
 def _assign_value(make: Callable[[cst.BaseExpression], cst.BaseExpression]) -> Edit:
