@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, ScopeProvider
 
 from offramp.analysis.facts import Analysis, EnvAccess, KeyLiteral, UrlLiteral
 from offramp.analysis.values import (
@@ -212,7 +212,7 @@ class LightCollector(_Collector):
 class FullCollector(_Collector):
     """Adds what SDK resolution needs: scopes, qualified names and the raw binding maps."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
     def __init__(self, sdk: SdkSurface, provider_hosts: Tuple[str, ...], analysis: Analysis) -> None:
         super().__init__(sdk, provider_hosts, analysis)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union, cast
 
 import libcst as cst
-from libcst.metadata import Assignment, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import Assignment, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
@@ -42,14 +42,23 @@ class Resolver:
         self.sdk = c.sdk
         self.a = c.a
         self.ctors: Dict[int, ClientCtor] = {}
+        self._qnames: Dict[int, Set[str]] = {}
         self.models: Dict[int, ModelLiteral] = {}
 
     # -- metadata ------------------------------------------------------------------------
     def qnames(self, node: cst.CSTNode) -> Set[str]:
+        """Qualified names, asked of the scope directly: the answer QualifiedNameProvider gives, without
+        that provider's pass over every node of the file (a quarter of the analysis time, measured)."""
+        got = self._qnames.get(id(node))
+        if got is not None:
+            return got
         try:
-            return {q.name for q in self.c.get_metadata(QualifiedNameProvider, node, set())}
+            scope = self.c.get_metadata(ScopeProvider, node, None)
+            got = {q.name for q in scope.get_qualified_names_for(node)} if scope is not None else set()
         except Exception:
-            return set()
+            got = set()
+        self._qnames[id(node)] = got
+        return got
 
     def assignments(self, name: cst.Name) -> List[cst.CSTNode]:
         scope = self.c.get_metadata(ScopeProvider, name, None)
