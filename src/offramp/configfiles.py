@@ -64,8 +64,8 @@ from pathlib import PurePath
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Union
 from urllib.parse import urlsplit
 
-from offramp.analysis.values import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key
 from offramp.catalog import SdkSurface
+from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.types import Span

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import TYPE_CHECKING, Tuple
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
-from offramp.analysis.collector import FullCollector, LightCollector
 from offramp.analysis.facts import Analysis
 from offramp.catalog import SdkSurface
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 __all__ = ["Analysis", "analyze", "imports_sdk"]
 
@@ -40,6 +39,10 @@ def imports_sdk(text: str, sdk: SdkSurface) -> bool:
 
 def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
     """Run the one traversal; full scope analysis only where the SDK is imported."""
+    from libcst.metadata import MetadataWrapper
+
+    from offramp.analysis.collector import FullCollector, LightCollector
+
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     if imports_sdk(text, sdk):

@@ -8,12 +8,13 @@ and a Span so that findings never need the tree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
-import libcst as cst
-
-from offramp.analysis.values import Target
 from offramp.catalog import WrapperSpec
+from offramp.hosts import Target
+
+if TYPE_CHECKING:  # annotations only: the ast fast path builds facts without importing libcst
+    import libcst as cst
 from offramp.types import Span
 
 

@@ -13,8 +13,8 @@ import ast
 from typing import List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
-from offramp.analysis.values import DYNAMIC, KEY_RE, classify_url, is_placeholder_host, is_placeholder_key, urls_in
 from offramp.catalog import SdkSurface
+from offramp.hosts import DYNAMIC, KEY_RE, classify_url, is_placeholder_host, is_placeholder_key, urls_in
 from offramp.types import Span
 
 _ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import List, Set
 
 from offramp.analysis.facts import Analysis
-from offramp.analysis.values import Target
 from offramp.checks.base import CheckContext, Hit
+from offramp.hosts import Target
 
 
 def _goes(target: Target) -> str:

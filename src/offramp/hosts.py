@@ -1,0 +1,117 @@
+"""Hosts, URLs and keys: where a string points, and whether it is a secret. No LibCST here.
+
+Kept free of heavy imports because discovery, the config-file scanner and the ast fast path
+use it on files that are never parsed with LibCST.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from offramp.catalog import SdkSurface, host_matches
+
+URL_RE = re.compile(r"(?:https?|wss?)://[^\s\"'<>`]+", re.IGNORECASE)
+# Resource names that only ever appear in documentation and error messages.
+_PLACEHOLDER_LABEL = re.compile(
+    r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|<.*>|\{.*\}|\*)$", re.I
+)
+# OpenAI-style secret keys. DeepSeek and DashScope issue keys of the same shape.
+KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
+_PLACEHOLDER_BODY = re.compile(
+    r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I
+)
+DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
+
+
+def is_placeholder_key(key: str) -> bool:
+    body = key[3:]
+    if _PLACEHOLDER_BODY.match(body):
+        return True
+    core = re.sub(r"^(proj-|svcacct-|admin-)", "", body)
+    letters = sum(c.isalpha() for c in core)
+    digits = sum(c.isdigit() for c in core)
+    return len(set(core.lower())) < 6 or letters == 0 or digits == 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a client or URL sends requests.
+
+    kind: "openai" (OpenAI's hosts), "azure", "local" (loopback, private, in-cluster names),
+    "provider" (a known compatible provider), "other" (some other public host),
+    "env" (decided by the environment at run time), "dynamic" (not knowable statically).
+    """
+
+    kind: str
+    host: str = ""
+    detail: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.kind in ("openai", "azure")
+
+    def describe(self) -> str:
+        return self.detail or self.host or self.kind
+
+
+_LOCAL_SUFFIXES = (".local", ".internal", ".lan", ".svc", ".cluster.local", ".localhost", ".home.arpa", ".test")
+
+
+def is_local_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in ("localhost", "0.0.0.0", "host.docker.internal"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+        return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+    except ValueError:
+        pass
+    return "." not in host or host.endswith(_LOCAL_SUFFIXES)
+
+
+def classify_url(url: str, sdk: SdkSurface, provider_hosts: Iterable[str]) -> Target:
+    """Classify a URL (possibly with DYNAMIC holes) by its host."""
+    text = url.strip()
+    if DYNAMIC in text:
+        # A hole in the host (f"https://{name}.openai.azure.com") still tells us the domain.
+        probe = text.replace(DYNAMIC, "dynamic-part")
+        try:
+            host = (urlsplit(probe).hostname or "").lower()
+        except ValueError:
+            return Target("dynamic")
+        if not host or "." not in host.replace("dynamic-part", ""):
+            return Target("dynamic")
+        shown = host.replace("dynamic-part", "<resource>")
+        if host_matches(host, sdk.azure_hosts):
+            return Target("azure", "", shown)
+        if host_matches(host, sdk.openai_hosts):
+            return Target("openai", "", shown)
+        return Target("dynamic", "", shown)
+    try:
+        host = (urlsplit(text).hostname or "").lower()
+    except ValueError:
+        return Target("dynamic")
+    if not host:
+        return Target("dynamic")
+    if host_matches(host, sdk.openai_hosts):
+        return Target("openai", host, host)
+    if host_matches(host, sdk.azure_hosts):
+        return Target("azure", host, host)
+    if is_local_host(host):
+        return Target("local", host, host)
+    if host_matches(host, provider_hosts) or any(host.endswith("." + h) for h in provider_hosts):
+        return Target("provider", host, host)
+    return Target("other", host, host)
+
+
+def is_placeholder_host(host: str) -> bool:
+    """`xxx.openai.azure.com`, `YOUR_RESOURCE.openai.azure.com`: documentation, not an endpoint."""
+    return bool(_PLACEHOLDER_LABEL.match(host.split(".", 1)[0]))
+
+
+def urls_in(text: str) -> list:
+    return [m.group(0).rstrip(".,;:)]}") for m in URL_RE.finditer(text)]
