@@ -45,6 +45,8 @@ def load_toml(path: Path) -> Dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise CatalogError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:  # TOML is UTF-8; tomllib lets the codec's error through
+        raise CatalogError(f"{path}: invalid TOML: not valid UTF-8 ({e.reason} at byte {e.start})") from None
     except OSError as e:
         raise CatalogError(f"{path}: cannot read: {e.strerror}") from None
 

@@ -158,6 +158,22 @@ def _run(files, opts, jobs: int, cache_dir: Optional[Path] = None):  # type: ign
         return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n), cache_dir=cache_dir)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so that it unwinds like Ctrl-C: temporary files removed, pools stopped."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _handle_sigterm() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
 def guarded(f: F) -> F:
     """Turn every failure into a one-line error and exit code 2."""
     import functools
@@ -168,19 +184,22 @@ def guarded(f: F) -> F:
         from offramp.config import ConfigError
 
         verbose = kwargs.get("verbose", False)
+        _handle_sigterm()
         try:
             return f(*args, **kwargs)
         except (ConfigError, CatalogError, UsageError) as e:
             _fail(str(e))
-        except KeyboardInterrupt:
-            click.echo("offramp: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as e:
+            terminated = isinstance(e, Terminated)
+            click.echo(f"offramp: {'terminated' if terminated else 'interrupted'}", err=True)
+            sys.exit(143 if terminated else 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:
             if verbose:
                 raise
-            _fail(f"internal error: {type(e).__name__}: {e} (run with --verbose for the traceback)")
+            detail = (str(e).splitlines() or [""])[0]
+            _fail(f"internal error: {type(e).__name__}: {detail} (run with --verbose for the traceback)")
 
     return wrapper  # type: ignore[return-value]
 

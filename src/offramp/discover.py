@@ -46,6 +46,11 @@ DEFAULT_EXCLUDES = (
 )
 
 
+# The scanned repository's .git/config is not ours to trust: `core.fsmonitor` names a command
+# that git runs whenever it reads the index (check-ignore does). Turn it off for our calls.
+GIT_SAFE = ("-c", "core.fsmonitor=false")
+
+
 @dataclass(frozen=True)
 class Discovery:
     files: Tuple[Path, ...]
@@ -70,6 +75,11 @@ def _matches(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
 def is_excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
     try:
         rel = PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
+    except (RuntimeError, OSError):  # a symlink loop: judge the link by where it sits
+        try:
+            rel = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
+        except ValueError:
+            rel = PurePosixPath(path.as_posix())
     except ValueError:
         rel = PurePosixPath(path.as_posix())
     return _matches(rel, patterns)
@@ -85,7 +95,7 @@ def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]
         return set()
     try:
         proc = subprocess.run(
-            ["git", "-C", str(directory), "check-ignore", "--stdin", "-z"],
+            ["git", *GIT_SAFE, "-C", str(directory), "check-ignore", "--stdin", "-z"],
             input=b"\0".join(os.fsencode(str(c)) for c in candidates),
             capture_output=True,
             timeout=60,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -16,8 +15,9 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, 
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import ConfigError, Settings
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
-from offramp.source import SourceError, SourceFile, decode, read_bytes
+from offramp.source import SourceError, SourceFile, decode, parse_module, read_bytes
 from offramp.types import FileResult, Finding, Span
+from offramp.workers import process_pool
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,6 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
 
 def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings."""
-    import libcst as cst
-
     from offramp.analysis import Analysis, analyze, imports_sdk
     from offramp.analysis.quick import quick_facts
 
@@ -155,8 +153,10 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
             analysis = Analysis(module=None, env=quick.env, urls=quick.urls, keys=quick.keys)  # type: ignore[arg-type]
     if analysis is not None:
         return _report(analysis, sdk, src, display, opts)
+    import libcst as cst  # only here: the prefilter and the fast path never need it
+
     try:
-        module = cst.parse_module(src.text)
+        module = parse_module(src.text)  # screened: deep nesting cannot crash LibCST's native parser
     except cst.ParserSyntaxError as e:
         span, detail = _syntax_error(src.text, e)
         return _finish([_finding("OFR000", display, span, {"detail": detail})], src.text, display, opts, False)
@@ -397,7 +397,7 @@ def run(
     else:
         chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
         batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
             for part in pool.map(_check_many, [(b, opts, hashing) for b in batches]):
                 outcomes.extend(part)
                 if progress:

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import io
+import itertools
 import os
+import re
+import signal
+import stat
 import tempfile
+import threading
 import tokenize
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class SourceError(Exception):
@@ -37,6 +48,9 @@ class SourceFile:
 
 def read_bytes(path: Path) -> bytes:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # A FIFO would block the run forever; a device or socket is not source code.
+            raise SourceError("not a regular file")
         return path.read_bytes()
     except IsADirectoryError:
         raise SourceError("is a directory") from None
@@ -71,22 +85,147 @@ def read_source(path: Path) -> SourceFile:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one rename, keeping its permission bits.
+    """Replace `path` with `data` in one rename, keeping its permission bits (and owner, where allowed).
 
     The temporary file lives in the same directory so the rename cannot cross file systems.
-    A symlink is resolved first so that the link itself survives.
+    A symlink is resolved first so that the link itself survives. A read-only file is refused:
+    the rename would succeed, but a read-only bit is usually someone's decision (a VCS lock, a
+    generated or vendored file). SIGINT/SIGTERM are held while the temporary file exists, so
+    an interrupt lands before the file is created or after the rename, never in between.
     """
     target = Path(os.path.realpath(path))
     st = target.stat()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".offramp-tmp", dir=target.parent)
+    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "file is read-only", str(path))
+    with _signals_held():
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".offramp-tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
+            os.chmod(tmp, st.st_mode & 0o7777)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the length of the block, then deliver them.
+
+    Only the main thread can install handlers; elsewhere (and for handlers not set from
+    Python) the block runs unprotected and the caller's `except BaseException` still cleans up.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: List[int] = []
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if handler is None or handler == signal.SIG_IGN:
+            continue
+        previous[sig] = handler
+        signal.signal(sig, lambda signum, frame: caught.append(signum))
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, st.st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])  # now, to the handler that was there before
+
+
+# CPython refuses more than this many nested brackets ("too many nested parentheses").
+MAX_NESTING = 200
+_STRINGS_AND_COMMENTS = re.compile(
+    r"(?s)(\"\"\"|''').*?(?:\1|$)"  # triple-quoted strings (to the end of the text if unclosed)
+    r"""|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'"""  # one-line strings
+    r"|#[^\n]*"  # comments
+)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+# LibCST's native parser recurses on the C stack; a thread with a deep stack absorbs long
+# flat chains (`a and b and ...`, thousands of `elif`s) that would overflow the main thread's.
+PARSE_STACK_SIZE = 512 << 20
+
+
+class NestingError(RecursionError):
+    """The source nests deeper than Python's own parser accepts; LibCST is not asked to try."""
+
+
+def parse_module(text: str) -> cst.Module:
+    """`libcst.parse_module`, minus the ways a hostile or generated file can crash the process.
+
+    LibCST's native parser overflows the C stack (a segmentation fault, not an exception) on a
+    few thousand nested brackets. CPython's parser has explicit limits, so it screens the text
+    first: what it rejects for depth raises NestingError (a RecursionError) without reaching
+    LibCST. Text it rejects for other reasons may still be newer syntax that LibCST reads; a
+    bracket count keeps that path inside CPython's limit too.
+    """
+    import libcst as cst
+
+    _screen_depth(text)
+    return _on_deep_stack(cst.parse_module, text)
+
+
+def _screen_depth(text: str) -> None:
+    import ast
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours to print
+        try:
+            ast.parse(text)
+            return
+        except (RecursionError, MemoryError):
+            raise NestingError("expressions nested too deeply") from None
+        except SyntaxError as e:
+            if "too many nested parentheses" in str(e.msg or ""):
+                raise NestingError("expressions nested too deeply") from None
+        except ValueError:  # null bytes (3.11 and older): LibCST reports it as a syntax error
+            pass
+    if bracket_depth(text) > MAX_NESTING:
+        raise NestingError("expressions nested too deeply")
+
+
+def bracket_depth(text: str) -> int:
+    """The deepest bracket nesting outside strings and comments (a close approximation)."""
+    brackets = _BRACKETS.findall(_STRINGS_AND_COMMENTS.sub("", text))
+    return max(itertools.accumulate(1 if b in "([{" else -1 for b in brackets), default=0)
+
+
+def _on_deep_stack(fn: Callable[[str], Any], text: str) -> Any:
+    box: List[Any] = []
+
+    def work() -> None:
+        try:
+            box.append((True, fn(text)))
+        except BaseException as e:  # handed to the caller's thread below
+            box.append((False, e))
+
+    try:
+        old = threading.stack_size(PARSE_STACK_SIZE)
+    except (ValueError, RuntimeError):
+        return fn(text)
+    # An interrupt waits for the parse: a thread still inside LibCST's native code when the
+    # interpreter shuts down aborts the process (SIGABRT) instead of exiting cleanly.
+    with _signals_held():
+        try:
+            worker = threading.Thread(target=work, name="offramp-parse")
+            worker.start()
+        except RuntimeError:  # no memory for the stack: parse here, as LibCST normally would
+            worker = None
+        finally:
+            threading.stack_size(old)
+        if worker is None:
+            return fn(text)
+        worker.join()
+    ok, value = box[0]
+    if ok:
+        return value
+    raise value

@@ -34,7 +34,8 @@ class ChangedLines:
 
 def _git(args: List[str], cwd: Path) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
+        # No fsmonitor command or textconv filter from the scanned repository's config runs.
+        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as e:
         raise ConfigError(f"--diff-base needs git: {e}") from None
     if proc.returncode != 0:
@@ -46,7 +47,7 @@ def _git(args: List[str], cwd: Path) -> str:
 def changed_lines(ref: str, cwd: Path) -> ChangedLines:
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
     base = _git(["merge-base", ref, "HEAD"], cwd).strip()
-    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "-M", base, "--"], top)
+    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "-M", base, "--"], top)
     files: Dict[Path, Optional[Set[int]]] = {}
     current: Optional[Path] = None
     for line in diff.splitlines():

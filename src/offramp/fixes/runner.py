@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import warnings
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -18,8 +18,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options, passes_prefilter
 from offramp.providers import Provider
-from offramp.source import SourceError, SourceFile, decode, read_bytes, write_atomic
+from offramp.source import SourceError, SourceFile, decode, parse_module, read_bytes, write_atomic
 from offramp.types import Finding
+from offramp.workers import process_pool
 
 
 @dataclass
@@ -50,38 +51,68 @@ def fix_source(
 
     result = FixResult(path=src.path, display=display)
     try:
-        module = cst.parse_module(src.text)
+        module = parse_module(src.text)
     except (cst.ParserSyntaxError, RecursionError):
         result.error = "cannot parse file; left unchanged (see OFR000)"
         return None, result
     from offramp.suppress import parse_suppressions
 
     sdk = load_sdk()
-    analysis = analyze(module, src.text, sdk, known_provider_hosts())
     suppressed = parse_suppressions(src.text)
     ignored = file_ignores(display, opts)
 
     def allowed(code: str, line: int) -> bool:
         return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
 
-    plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed).run()
-    result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
-    if plan.empty:
+    try:
+        analysis = analyze(module, src.text, sdk, known_provider_hosts())
+        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed).run()
+        result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
+        if plan.empty:
+            return None, result
+        new_text = apply_plan(analysis.module, plan).code
+    except RecursionError:
+        result.error = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
         return None, result
-    new_module = apply_plan(analysis.module, plan)
-    new_text = new_module.code
     if new_text == src.text:
         return None, result
     try:
-        ast.parse(new_text)
-        cst.parse_module(new_text)
-    except (SyntaxError, cst.ParserSyntaxError, ValueError) as e:  # pragma: no cover - a bug guard
-        result.error = f"refused: the rewrite would not parse ({e}); file left unchanged"
+        if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
+                ast.parse(new_text)
+        parse_module(new_text)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
+        detail = (str(e).splitlines() or [type(e).__name__])[0]
+        result.error = f"refused: the rewrite would not parse ({detail}); file left unchanged"
         return None, result
     return new_text, result
 
 
+def _cpython_parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
+    """Fix one file; a failure is reported on that file and never stops the run."""
+    try:
+        return _fix_path(path, provider, opts, diff, region)
+    except Exception as e:
+        return FixResult(path=path, display=display_path(path, opts.root), error=_internal_error(e))
+
+
+def _internal_error(e: Exception) -> str:
+    detail = (str(e).splitlines() or [""])[0]
+    return f"internal error: {type(e).__name__}{': ' + detail if detail else ''}; left unchanged"
+
+
+def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
     display = display_path(path, opts.root)
     try:
         data = read_bytes(path)
@@ -96,10 +127,19 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
         src = decode(path, data)
     except SourceError as e:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
+    # What check does not report, fix does not touch; and check has a fast path for the many
+    # files that mention openai without importing it, which spares them a full LibCST analysis.
+    before = list(check_source(src, display, opts).findings)
+    if not before:
+        return FixResult(path=path, display=display)
     try:
         new_text, result = fix_source(src, display, provider, opts, region)
     except Exception as e:
-        return FixResult(path=path, display=display, error=f"internal error: {type(e).__name__}: {e}; left unchanged")
+        return FixResult(path=path, display=display, error=_internal_error(e))
+    if new_text is None:
+        result.remaining = before
+        result.todos = _todos(src.text)
+        return result
     final = src
     if new_text is not None:
         try:
@@ -119,10 +159,12 @@ def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: 
                 return result
         final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(check_source(final, display, opts).findings)
-    result.todos = [
-        (i, line.strip()[2:]) for i, line in enumerate(final.text.splitlines(), 1) if "# TODO[offramp]:" in line
-    ]
+    result.todos = _todos(final.text)
     return result
+
+
+def _todos(text: str) -> List[Tuple[int, str]]:
+    return [(i, line.strip()[2:]) for i, line in enumerate(text.splitlines(), 1) if "# TODO[offramp]:" in line]
 
 
 def fix_config_file(
@@ -176,7 +218,7 @@ def fix_notebook(
     try:
         new_text, result = fix_source(src, display, provider, opts, region)
     except Exception as e:
-        return FixResult(path=path, display=display, error=f"internal error: {type(e).__name__}: {e}; left unchanged")
+        return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
         result.remaining = list(check_notebook(path, data, display, opts).findings)
         return result
@@ -206,12 +248,17 @@ def fix_notebook(
 
 
 def unified_diff(display: str, old: str, new: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=f"a/{display.lstrip('/')}",
-            tofile=f"b/{display.lstrip('/')}",
+    """The change as a unified diff, with API keys masked (so a key line cannot be applied from it)."""
+    from offramp.redact import redact_diff
+
+    return redact_diff(
+        "".join(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{display.lstrip('/')}",
+                tofile=f"b/{display.lstrip('/')}",
+            )
         )
     )
 
@@ -231,10 +278,11 @@ def fix_files(
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(files) < 32:
         return [fix_path(p, provider, opts, diff, region) for p in files]
-    chunk = max(4, len(files) // (jobs * 4) or 1)
+    # Small batches: an interrupt lets the running ones finish, and that should take moments.
+    chunk = max(1, min(4, len(files) // (jobs * 8)))
     batches = [list(files[i : i + chunk]) for i in range(0, len(files), chunk)]
     out: List[FixResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with process_pool(jobs) as pool:
         for part in pool.map(_fix_many, [(b, provider, opts, diff, region) for b in batches]):
             out.extend(part)
     return out
@@ -261,7 +309,9 @@ def run_fix(
         for r in results:
             if r.diff:
                 echo(r.diff, nl=False)
-    summarise(results, provider, diff, lambda text: echo(text, err=True))
+    from offramp.redact import redact
+
+    summarise(results, provider, diff, lambda text: echo(redact(text), err=True))
     if any(r.error for r in results):
         return 1
     if diff:

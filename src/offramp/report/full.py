@@ -16,9 +16,9 @@ from offramp.types import Finding
 
 def redact(text: str) -> str:
     """Source lines are shown for context; API keys in them never are."""
-    from offramp.analysis.values import KEY_RE
+    from offramp.redact import redact as redact_secrets
 
-    return KEY_RE.sub(lambda m: m.group(0)[:3] + "*" * 8, text)
+    return redact_secrets(text)
 
 
 _SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -44,9 +44,11 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
         console.print(f"[bold]{escape(f.location)}[/]: [{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}")
         src = cache.get(f.path)
         if src is None:
-            try:
-                src = (root / f.path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
+            from offramp.source import SourceError, read_source
+
+            try:  # read_source: the file's own encoding, and never blocks on a FIFO
+                src = read_source(root / f.path).text.splitlines()
+            except (SourceError, OSError, ValueError):
                 src = []
             cache[f.path] = src
         if f.cell is None and 0 < f.span.line <= len(src):
