@@ -230,7 +230,7 @@ TEMPLATE = (
     "ID = {i}\n"
     "client = OpenAI(timeout=30)\n" + "".join(f"x_{k} = [{k}, {k} + 1]  # keep\n" for k in range(40)) + "\n\n"
     "def ask(question):\n"
-    '    return client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": question}}])\n'
+    '    return client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": question}}])\n'  # noqa: E501
 )
 
 
