@@ -34,8 +34,17 @@ def env_read(name: str, quote: str = '"', module: str = "os") -> cst.BaseExpress
 def _default_comma(args: Sequence[cst.Arg]) -> cst.Comma:
     for a in args:
         if isinstance(a.comma, cst.Comma):
-            return a.comma
+            return without_comment(a.comma)
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def without_comment(comma: cst.Comma) -> cst.Comma:
+    """A copy of a separator for new items: its layout, never a neighbour's trailing comment."""
+    ws = comma.whitespace_after
+    if isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None:
+        first = ws.first_line.with_changes(comment=None, whitespace=cst.SimpleWhitespace(""))
+        return comma.with_changes(whitespace_after=ws.with_changes(first_line=first))
+    return comma
 
 
 def kwarg_index(args: Sequence[cst.Arg], name: str) -> int:
@@ -89,7 +98,7 @@ def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[st
         and isinstance(trailing, cst.Comma)
         and isinstance(trailing.whitespace_after, cst.ParenthesizedWhitespace)
     ):
-        sep = trailing
+        sep = without_comment(trailing)
     kept = [a for a in orig if not (a.keyword is not None and a.keyword.value in drop)]
     wanted = dict(values)
     present = set()
@@ -134,7 +143,7 @@ def retarget_dict(node: cst.Dict, drop: Iterable[str], values: Sequence[Tuple[st
         return string_value(el.key) if isinstance(el, cst.DictElement) else None
 
     commas = [el.comma for el in orig[:-1] if isinstance(el.comma, cst.Comma)]
-    sep = commas[0] if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    sep = without_comment(commas[0]) if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     trailing = orig[-1].comma if orig else cst.MaybeSentinel.DEFAULT
     kept = [el for el in orig if key_of(el) not in drop]
     wanted = dict(values)
