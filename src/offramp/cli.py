@@ -15,23 +15,9 @@ from typing import Any, Callable, List, Optional, Sequence, TypeVar
 import click
 
 from offramp import __version__
+from offramp.config import OUTPUT_FORMATS  # one list of format names, shared with the config validator
 
 F = TypeVar("F", bound=Callable[..., Any])
-OUTPUT_FORMATS = (
-    "full",
-    "concise",
-    "json",
-    "json-lines",
-    "junit",
-    "grouped",
-    "github",
-    "gitlab",
-    "pylint",
-    "rdjson",
-    "azure",
-    "sarif",
-    "markdown",
-)
 
 
 class UsageError(Exception):
