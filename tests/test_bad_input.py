@@ -519,3 +519,18 @@ def test_undecodable_file_name(tmp_path: Path) -> None:
     proc = run_cli([*FIX, "."], tmp_path)
     assert_no_crash(proc)
     assert b"dashscope" in (tmp_path / name).read_bytes()
+
+
+def test_report_file_that_cannot_be_written(tmp_path: Path) -> None:
+    write(tmp_path, "good.py", SDK.encode())
+    locked = write(tmp_path, "report.json", b"{}")
+    locked.chmod(0o444)
+    usage_error(run_cli([*CHECK, "-o", "report.json", "good.py"], tmp_path), "cannot write report.json")
+    assert locked.read_bytes() == b"{}"
+    (tmp_path / "blocker").write_text("a file, not a directory")
+    proc = run_cli([*FIX, "--report", "blocker/migration.md", "good.py"], tmp_path)
+    assert_no_crash(proc)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].startswith("offramp: error: cannot write blocker/migration.md")
+    assert "Rewrote 1 file" in proc.stderr  # what was done is still said
+    assert "dashscope" in (tmp_path / "good.py").read_text()

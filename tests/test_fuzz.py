@@ -145,7 +145,12 @@ def programs(draw) -> Tuple[str, str]:  # type: ignore[no-untyped-def]
         multiline = draw(st.booleans())
         kind = draw(st.sampled_from(["plain", "plain", "azure", "kwargs"] if azure else ["plain", "plain", "kwargs"]))
         if kind == "azure":
-            kw = ['api_key=os.environ["AZURE_OPENAI_API_KEY"]', f'azure_endpoint="https://{draw(st.sampled_from(["acme", "prod-eu"]))}.openai.azure.com"', 'api_version="2024-06-01"', *[k for k in kw if not k.startswith("api_key=")][:1]]  # noqa: E501
+            kw = [
+                'api_key=os.environ["AZURE_OPENAI_API_KEY"]',
+                f'azure_endpoint="https://{draw(st.sampled_from(["acme", "prod-eu"]))}.openai.azure.com"',
+                'api_version="2024-06-01"',
+                *[k for k in kw if not k.startswith("api_key=")][:1],
+            ]
             call = f"AzureOpenAI({kwargs_text(draw, kw, multiline)})"
         elif kind == "kwargs":
             prog.add(0, f'{name.upper()}_KW = {{"base_url": "https://api.openai.com/v1", "timeout": 30}}')
@@ -314,10 +319,10 @@ def test_check_and_fix_survive_arbitrary_text(text: str) -> None:
 
 
 # -- what the property tests turned up in the planner's argument edits (fixes/edits.py) ---------
-# New keyword arguments reuse an existing argument's comma, whitespace and all: its trailing
-# comment is copied onto every inserted line, and when the only argument is followed by a
-# trailing comma, the new lines get the closing parenthesis's indentation. The code stays valid;
-# the layout and comments do not survive as README promises. Strict xfail: fixing it flips these.
+# New keyword arguments reuse an existing argument's comma and whitespace. That copied its trailing
+# comment onto every inserted line (fixed: `without_comment`); and when the only argument is
+# followed by a trailing comma, the new lines still get the closing parenthesis's indentation. The
+# code stays valid, the layout does not survive as README promises. Strict xfail: a fix flips it.
 
 
 def test_inserted_arguments_do_not_copy_comments() -> None:

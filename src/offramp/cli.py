@@ -360,10 +360,13 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
         return
     from offramp.source import write_atomic
 
-    output_file.parent.mkdir(parents=True, exist_ok=True)
-    if not output_file.exists():
-        output_file.write_bytes(b"")
-    write_atomic(output_file, text.encode("utf-8"))
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        if not output_file.exists():
+            output_file.write_bytes(b"")
+        write_atomic(output_file, text.encode("utf-8"))
+    except OSError as e:
+        raise UsageError(f"cannot write {output_file}: {e.strerror or e}") from None
 
 
 @main.command("rules")

@@ -300,11 +300,15 @@ def run_fix(
     command: str = "",
 ) -> int:
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    report_error = None
     if report is not None:
         from offramp.fixes.report import render_report
 
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render_report(results, provider, settings, diff=diff, command=command), encoding="utf-8")
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(render_report(results, provider, settings, diff=diff, command=command), encoding="utf-8")
+        except OSError as e:  # the files are fixed already: still say what was done, then fail
+            report_error = f"offramp: error: cannot write {report}: {e.strerror or e}"
     if diff:
         for r in results:
             if r.diff:
@@ -312,6 +316,9 @@ def run_fix(
     from offramp.redact import redact
 
     summarise(results, provider, diff, lambda text: echo(redact(text), err=True))
+    if report_error:
+        echo(report_error, err=True)
+        return 2
     if any(r.error for r in results):
         return 1
     if diff:

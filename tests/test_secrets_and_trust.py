@@ -1,0 +1,411 @@
+"""Secrets and trust.
+
+- No API key value is ever printed: not in any report format, not in `fix --diff` (whose `-`
+  lines would otherwise show the removed key), not in `fix --report`, baselines or notes.
+- Fixes never write a key literal.
+- offramp never imports or executes the code it scans (nor commands a scanned repository's git
+  configuration names), and makes no network connection: a sitecustomize hook records every
+  socket connect and DNS lookup in every offramp process, and the test asserts there were none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from helpers import run_cli
+
+from offramp.analysis.values import KEY_RE
+from offramp.cli import OUTPUT_FORMATS
+from offramp.redact import redact, redact_diff
+
+# Built at run time so that no key-shaped literal sits in this file for scanners to flag.
+OPENAI_KEY = "sk-" + "proj-" + "Zq7Lm2Xw8ZpR6vB1nK3sD7fT9qWc4Yh5"
+OPENAI_KEY_2 = "sk-" + "Gh5Jk8Lm2Np4Qr6St8Vw1Xy3Za5Bc7De9Fg"
+AZURE_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+SECRETS = (OPENAI_KEY, OPENAI_KEY_2, AZURE_KEY)
+FRAGMENTS = ("Zq7Lm2Xw8ZpR6vB1", "Gh5Jk8Lm2Np4Qr6S", "0f1e2d3c4b5a6978")  # any part of a key is a leak
+
+APP = f'''"""An app with keys where they should never be."""
+import os
+
+import openai
+from openai import AzureOpenAI, OpenAI
+
+openai.api_key = "{OPENAI_KEY}"
+client = OpenAI(api_key="{OPENAI_KEY}", timeout=30)
+azure = AzureOpenAI(
+    api_key="{AZURE_KEY}",
+    azure_endpoint="https://acme.openai.azure.com",
+    api_version="2024-06-01",
+)
+# the old key was {OPENAI_KEY_2}
+HEADERS = {{"Authorization": "Bearer {OPENAI_KEY_2}"}}
+
+
+def ask(q):
+    return client.chat.completions.create(model="gpt-4o", messages=[{{"role": "user", "content": q}}])
+'''
+ENV = f"OPENAI_API_KEY={OPENAI_KEY}\nAZURE_OPENAI_API_KEY={AZURE_KEY}\nOPENAI_MODEL=gpt-4o-mini\n"
+YAML = f"llm:\n  provider: openai\n  api_key: {OPENAI_KEY_2}\n  azure_api_key: '{AZURE_KEY}'\n  model: gpt-4o\n"
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [],
+            "source": ["from openai import OpenAI\n", f'client = OpenAI(api_key="{OPENAI_KEY}")'],
+        }
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def project(root: Path) -> Path:
+    (root / "app.py").write_text(APP)
+    (root / ".env").write_text(ENV)
+    (root / "settings.yaml").write_text(YAML)
+    (root / "demo.ipynb").write_text(json.dumps(NOTEBOOK, indent=1))
+    return root
+
+
+def assert_no_secret(text: str, where: str) -> None:
+    for fragment in FRAGMENTS:
+        assert fragment not in text, f"a key leaked into {where}:\n{text[:3000]}"
+
+
+# -- nothing prints a key -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", OUTPUT_FORMATS)
+def test_no_report_format_prints_a_key(tmp_path: Path, fmt: str) -> None:
+    root = project(tmp_path)
+    proc = run_cli(["check", "--to", "qwen", "--output-format", fmt, "."], root)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.strip(), "empty report"
+    assert_no_secret(proc.stdout + proc.stderr, f"--output-format {fmt}")
+    proc = run_cli(["check", "--output-format", fmt, "-o", "report.out", "."], root)
+    assert_no_secret((root / "report.out").read_text(encoding="utf-8") + proc.stderr, f"-o with {fmt}")
+
+
+def test_keys_are_found_but_not_shown(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    proc = run_cli(["check", "--output-format", "json", "."], root)
+    codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
+    assert codes.count("OFR302") >= 3, codes  # the keys are reported...
+    assert_no_secret(proc.stdout, "json")  # ...without their values
+    proc = run_cli(["check", "--statistics", "."], root)
+    assert_no_secret(proc.stdout + proc.stderr, "--statistics")
+    proc = run_cli(["baseline", "-o", "baseline.json", "."], root)
+    assert_no_secret((root / "baseline.json").read_text() + proc.stderr, "the baseline")
+
+
+def test_fix_diff_and_report_do_not_print_keys(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    proc = run_cli(["fix", "--to", "qwen", "--diff", "--report", "migration.md", "."], root)
+    assert proc.returncode == 1
+    assert "-client = OpenAI(api_key=" in proc.stdout  # the removed line is shown, masked
+    assert "sk-********" in proc.stdout or '"********"' in proc.stdout
+    assert_no_secret(proc.stdout, "fix --diff (stdout)")
+    assert_no_secret(proc.stderr, "fix --diff (stderr)")
+    assert_no_secret((root / "migration.md").read_text(), "fix --report")
+    proc = run_cli(["fix", "--to", "qwen", "--report", "applied.md", "."], root)
+    assert_no_secret(proc.stdout + proc.stderr, "fix (notes and summary)")
+    assert_no_secret((root / "applied.md").read_text(), "fix --report after writing")
+
+
+def test_redaction_covers_the_shapes_keys_come_in() -> None:
+    lines = {
+        f'client = OpenAI(api_key="{OPENAI_KEY}")': 'client = OpenAI(api_key="********")',
+        f"openai.api_key = '{OPENAI_KEY}'": "openai.api_key = '********'",
+        f"# old: {OPENAI_KEY}": "# old: sk-********",
+        f'AzureOpenAI(api_key="{AZURE_KEY}", api_version="2024-06-01")': (
+            'AzureOpenAI(api_key="********", api_version="2024-06-01")'
+        ),
+        f'{{"api_key": "{AZURE_KEY}"}}': '{"api_key": "********"}',
+        f"AZURE_OPENAI_API_KEY={AZURE_KEY}": "AZURE_OPENAI_API_KEY=********",
+        f"  azure_api_key: {AZURE_KEY}": "  azure_api_key: ********",
+        f'os.environ["OPENAI_API_KEY"] = "{AZURE_KEY}"': 'os.environ["OPENAI_API_KEY"] = "********"',
+        f'headers = {{"Authorization": "Bearer {AZURE_KEY}"}}': 'headers = {"Authorization": "********"}',
+        # code that only *names* a key stays readable
+        'OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])': 'OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])',
+        "api_key=OPENAI_API_KEY_FROM_SETTINGS_2024": "api_key=OPENAI_API_KEY_FROM_SETTINGS_2024",
+        'api_key="EMPTY"': 'api_key="EMPTY"',
+        'cache_key = "user-1234-session-5678"': 'cache_key = "user-1234-session-5678"',
+        'max_tokens = 4096  # tokenizer="cl100k_base"': 'max_tokens = 4096  # tokenizer="cl100k_base"',
+    }
+    for line, expected in lines.items():
+        assert redact(line) == expected, line
+    diff = f'@@ -1 +1 @@\n-client = OpenAI(api_key="{OPENAI_KEY}")\n+client = OpenAI(api_key=os.environ["K"])\n'
+    assert redact_diff(diff) == (
+        '@@ -1 +1 @@\n-client = OpenAI(api_key="********")\n+client = OpenAI(api_key=os.environ["K"])\n'
+    )
+
+
+# -- fixes never write a key --------------------------------------------------------------------
+
+
+def test_fix_never_writes_a_key_literal(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    before = {p.name: p.read_text() for p in root.iterdir() if p.is_file()}
+    run_cli(["fix", "--to", "qwen", "."], root)
+    after = {p.name: p.read_text() for p in root.iterdir() if p.is_file()}
+    for name, text in after.items():
+        if name == ".env":
+            continue  # see test_env_rename_does_not_hand_the_openai_key_to_the_new_provider
+        old_lines = set(before[name].splitlines())
+        for line in text.splitlines():
+            if line not in old_lines:  # a line fix wrote
+                assert not KEY_RE.search(line), f"{name}: {line}"
+                assert AZURE_KEY not in line, f"{name}: {line}"
+    app = after["app.py"]
+    assert f'api_key="{OPENAI_KEY}"' not in app and f'api_key="{AZURE_KEY}"' not in app
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in app
+    assert 'openai.api_key = os.environ["DASHSCOPE_API_KEY"]' in app
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="planner keeps `api_key=KEY` when KEY holds a hard-coded OpenAI key: the secret is then sent to the new "
+    "provider's endpoint at run time (fixes/planner.py)",
+)
+def test_fix_does_not_send_an_openai_key_to_the_new_provider(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(f'from openai import OpenAI\nKEY = "{OPENAI_KEY}"\nclient = OpenAI(api_key=KEY)\n')
+    run_cli(["fix", "--to", "qwen", "app.py"], tmp_path)
+    text = (tmp_path / "app.py").read_text()
+    assert "dashscope" in text
+    assert "api_key=KEY" not in text, text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="configfiles.py renames OPENAI_API_KEY=<OpenAI key> to DASHSCOPE_API_KEY=<the same OpenAI key>: "
+    "fix writes the key into a new line, and the OpenAI secret becomes the one sent to the new provider",
+)
+def test_env_rename_does_not_hand_the_openai_key_to_the_new_provider(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={OPENAI_KEY}\n")
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    text = (tmp_path / ".env").read_text()
+    assert f"DASHSCOPE_API_KEY={OPENAI_KEY}" not in text, text
+
+
+# -- never imports or runs scanned code ---------------------------------------------------------
+
+TRAP = """import pathlib
+pathlib.Path({marker!r}).joinpath({name!r}).write_text("imported")
+raise SystemExit("offramp imported scanned code: {name}")
+"""
+# Names a scanner could be tricked into importing: startup hooks, packaging entry points, and
+# modules offramp itself or its dependencies import (shadowed when the current directory is on sys.path).
+TRAP_MODULES = (
+    "sitecustomize",
+    "usercustomize",
+    "conftest",
+    "setup",
+    "__init__",
+    "__main__",
+    "openai",
+    "libcst",
+    "click",
+    "rich",
+    "tomli",
+    "yaml",
+    "secrets",
+    "tokenize",
+    "difflib",
+    "fnmatch",
+    "json",
+    "signal",
+    "tempfile",
+    "typing_extensions",
+)
+
+
+def trap_project(root: Path, marker: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in TRAP_MODULES:
+        (root / f"{name}.py").write_text(
+            TRAP.format(marker=str(marker), name=name)
+            + f'\nfrom openai import OpenAI\nclient = OpenAI(api_key="{OPENAI_KEY}")\n'
+        )
+    (root / "pkg").mkdir(exist_ok=True)
+    (root / "pkg" / "__init__.py").write_text(TRAP.format(marker=str(marker), name="pkg"))
+    pth = f"import pathlib; pathlib.Path({str(marker)!r}).joinpath('pth').write_text('x')\n"
+    (root / "zz_trap.pth").write_text(pth)
+    (root / "app.py").write_text("import openai\nimport pkg\nimport conftest\nclient = openai.OpenAI()\n")
+    return root
+
+
+def offramp_commands() -> List[List[str]]:
+    script = Path(sys.executable).parent / "offramp"
+    commands = [[sys.executable, "-m", "offramp"]]
+    if script.exists():
+        commands.append([str(script)])
+    return commands
+
+
+@pytest.mark.parametrize("command", offramp_commands(), ids=lambda c: "python -m offramp" if len(c) > 1 else "offramp")
+def test_scanned_code_is_never_imported(tmp_path: Path, command: List[str]) -> None:
+    marker = tmp_path / "markers"
+    marker.mkdir()
+    root = trap_project(tmp_path / "proj", marker)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+    env["NO_COLOR"] = "1"
+    runs = [
+        ["check", "."],
+        ["check", "-j", "2", "--no-cache", "."],
+        ["check", "--to", "qwen", "--output-format", "sarif", "."],
+        ["fix", "--to", "qwen", "--diff", "."],
+        ["fix", "--to", "deepseek", "."],
+        ["baseline", "-o", "b.json", "."],
+    ]
+    for args in runs:
+        proc = subprocess.run([*command, *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        assert not [line for line in proc.stderr.splitlines() if line.startswith("offramp imported")], args
+        assert proc.returncode in (0, 1), (args, proc.stderr[-2000:])
+        assert not list(marker.iterdir()), (args, sorted(p.name for p in marker.iterdir()))
+    assert "deepseek" in (root / "app.py").read_text()  # the trap files were analysed and fixed as text
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_scanned_repository_cannot_make_git_run_commands(tmp_path: Path) -> None:
+    """core.fsmonitor and diff textconv name commands git runs; offramp's git calls switch them off."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    marker = tmp_path / "ran"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (root / "app.py").write_text("import openai\nclient = openai.OpenAI()\n")
+    (root / ".gitignore").write_text("ignored/\n")
+    git("add", ".")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
+    git("config", "core.fsmonitor", f"touch {marker}-fsmonitor; false")
+    git("config", "diff.trap.textconv", f"sh -c 'touch {marker}-textconv; cat \"$0\"'")
+    (root / ".gitattributes").write_text("*.py diff=trap\n")
+    (root / "app.py").write_text("import openai\nclient = openai.OpenAI()\nx = 1\n")
+    for args in (["check", "."], ["check", "--diff-base", "HEAD", "."], ["fix", "--to", "qwen", "--diff", "."]):
+        proc = run_cli(args, root)
+        assert proc.returncode in (0, 1), proc.stderr
+    assert not list(tmp_path.glob("ran-*")), sorted(p.name for p in tmp_path.glob("ran-*"))
+
+
+# -- no network ---------------------------------------------------------------------------------
+
+SITECUSTOMIZE = r'''
+"""Installed by test_secrets_and_trust: record every attempt to reach the network."""
+import os
+import socket
+
+_LOG = os.environ["OFFRAMP_NET_LOG"]
+
+
+def _record(kind, detail):
+    with open(_LOG, "a") as f:
+        f.write(f"{os.getpid()} {kind} {detail!r}\n")
+
+
+with open(_LOG, "a") as _f:
+    _f.write(f"{os.getpid()} armed\n")
+
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+
+
+def connect(self, address):
+    _record("connect", (self.family, address))
+    if self.family != socket.AF_UNIX:
+        raise OSError("network disabled by test")
+    return _connect(self, address)
+
+
+def connect_ex(self, address):
+    _record("connect_ex", (self.family, address))
+    if self.family != socket.AF_UNIX:
+        raise OSError("network disabled by test")
+    return _connect_ex(self, address)
+
+
+def sendto(self, *args):
+    _record("sendto", args[-1])
+    raise OSError("network disabled by test")
+
+
+def getaddrinfo(*args, **kwargs):
+    _record("getaddrinfo", args[:2])
+    raise OSError("network disabled by test")
+
+
+socket.socket.connect = connect
+socket.socket.connect_ex = connect_ex
+socket.socket.sendto = sendto
+socket.getaddrinfo = getaddrinfo
+socket.gethostbyname = lambda host: getaddrinfo(host, None)
+'''
+
+
+def network_env(tmp_path: Path) -> Dict[str, str]:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    log = tmp_path / "net.log"
+    log.write_text("")
+    path = os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return {"PYTHONPATH": path, "OFFRAMP_NET_LOG": str(log)}
+
+
+def attempts(tmp_path: Path) -> List[str]:
+    lines = (tmp_path / "net.log").read_text().splitlines()
+    return [line for line in lines if not line.endswith(" armed") and "AF_UNIX" not in line]
+
+
+def test_the_network_hook_catches_a_connection(tmp_path: Path) -> None:
+    env = {**os.environ, **network_env(tmp_path)}
+    code = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('api.openai.com', 443), timeout=1)\n"
+        "except OSError:\n"
+        "    pass\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    assert attempts(tmp_path), "the hook did not record anything: the no-network test would prove nothing"
+
+
+def test_offramp_makes_no_network_calls(tmp_path: Path) -> None:
+    env = network_env(tmp_path)
+    (tmp_path / "proj").mkdir()
+    root = project(tmp_path / "proj")
+    for i in range(70):  # enough files for the worker pools of check and fix
+        (root / f"m{i:02d}.py").write_text(
+            "from openai import OpenAI\nclient = OpenAI()\n"
+            f'r = client.embeddings.create(model="text-embedding-3-small", input=["{i}"])\n'
+        )
+    runs = [
+        ["check", "--to", "qwen", "-j", "2", "--no-cache", "."],
+        ["check", "--output-format", "sarif", "."],
+        ["fix", "--to", "qwen", "--diff", "-j", "2", "."],
+        ["fix", "--to", "deepseek", "-j", "2", "--report", "m.md", "."],
+        ["providers"],
+        ["providers", "show", "qwen"],
+        ["rules"],
+        ["explain", "OFR101"],
+    ]
+    for args in runs:
+        proc = run_cli(args, root, env=env, timeout=300)
+        assert proc.returncode in (0, 1), (args, proc.stderr[-2000:])
+    log = (tmp_path / "net.log").read_text().splitlines()
+    armed = {line.split()[0] for line in log if line.endswith(" armed")}
+    assert len(armed) >= len(runs), "the hook was not loaded in every offramp process"
+    assert not attempts(tmp_path), attempts(tmp_path)
