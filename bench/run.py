@@ -337,7 +337,9 @@ def ensure_fixit(notes: List[str]) -> Tuple[Optional[List[str]], str, str]:
 
 
 def fixit_env() -> Dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(BENCH), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(BENCH), "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as for offramp: installed tools start from .pyc
+    return env
 
 
 def ensure_pyinstrument(notes: List[str]) -> Optional[Path]:
@@ -959,6 +961,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("OFFRAMP_CACHE_DIR", None)
+    # An installed tool starts from compiled .pyc files (pip compiles them at install time); a
+    # sandbox that sets PYTHONDONTWRITEBYTECODE would otherwise charge every run for compiling
+    # offramp's own modules (~40 ms). The warm-up run writes them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cache_dir = CORPORA / "_cache"
     jobs = ["-j", str(args.jobs)]
     common = ["--exit-zero", "--output-format", "concise"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from helpers import run_cli
@@ -106,3 +107,56 @@ def test_diff_base_reports_only_changed_lines(tmp_path: Path) -> None:
     assert [line.split(": OFR")[0] for line in lines] == ["brand_new.py:2:10", "old.py:3:10"]
     proc = run_cli(["check", "--diff-base", "no-such-ref"], tmp_path)
     assert proc.returncode == 2 and "--diff-base" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _tree(root: Path, sdk_files: int, plain_files: int) -> None:
+    for i in range(sdk_files):
+        (root / f"sdk_{i:03}.py").write_text(f"from openai import OpenAI\nclient_{i} = OpenAI()\n", encoding="utf-8")
+    for i in range(plain_files):
+        (root / f"plain_{i:03}.py").write_text(f"def f{i}(x):\n    return x + {i}\n", encoding="utf-8")
+
+
+def test_files_that_cannot_match_never_reach_a_parser_or_a_pool(tmp_path: Path, monkeypatch) -> None:
+    """A big tree with no SDK use is answered by the parent's byte prefilter alone."""
+    import offramp.workers
+    from offramp.config import Settings
+    from offramp.engine import make_options, run
+
+    def no_pool(jobs: int):
+        raise AssertionError("a pool was started for files that cannot match")
+
+    monkeypatch.setattr(offramp.workers, "process_pool", no_pool)
+    _tree(tmp_path, 0, 300)
+    files = sorted(tmp_path.glob("*.py"))
+    results = run(files, make_options(Settings(root=tmp_path), None), jobs=2)
+    assert [r.path for r in results] == [f.name for f in files]
+    assert all(r.skipped_by_prefilter and not r.findings for r in results)
+    # ... and LibCST is never imported for them (a fresh interpreter, so other tests cannot mask it).
+    code = (
+        "import sys; from pathlib import Path; from offramp.config import Settings;"
+        "from offramp.engine import make_options, run;"
+        f"root = Path({str(tmp_path)!r});"
+        "run(sorted(root.glob('*.py')), make_options(Settings(root=root), None), jobs=2);"
+        "print('libcst' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_pool_and_inline_runs_agree(tmp_path: Path) -> None:
+    """Largest-first scheduling in the pool must not change what is reported, nor its order."""
+    from offramp.config import Settings
+    from offramp.engine import POOL_MIN_FILES, iter_findings, make_options, run
+
+    _tree(tmp_path, POOL_MIN_FILES + 8, 40)
+    (tmp_path / "sdk_big.py").write_text(
+        "from openai import OpenAI\n"
+        + "".join(f"c{i} = OpenAI(base_url='https://api.openai.com/v1')\n" for i in range(50)),
+        encoding="utf-8",
+    )
+    files = sorted(tmp_path.glob("*.py"))
+    opts = make_options(Settings(root=tmp_path), None)
+    inline, pooled = run(files, opts, jobs=1), run(files, opts, jobs=2)
+    assert [r.path for r in pooled] == [f.name for f in files]
+    assert iter_findings(pooled) == iter_findings(inline)
+    assert len(iter_findings(inline)) > POOL_MIN_FILES + 8

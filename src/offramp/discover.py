@@ -73,6 +73,8 @@ def _matches(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
 
 
 def is_excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return False
     try:
         rel = PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
     except (RuntimeError, OSError):  # a symlink loop: judge the link by where it sits

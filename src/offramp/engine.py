@@ -10,14 +10,19 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import ConfigError, Settings
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
 from offramp.source import SourceError, SourceFile, decode, parse_module, read_bytes
 from offramp.types import FileResult, Finding, Span
-from offramp.workers import process_pool
+
+if TYPE_CHECKING:
+    from offramp.analysis import Analysis
+    from offramp.cache import FindingsCache
+    from offramp.catalog import SdkSurface
+    from offramp.notebook import Notebook
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,14 @@ def make_options(settings: Settings, provider: Optional[Provider]) -> Options:
 
 def display_path(path: Path, root: Path) -> str:
     """Paths in output are relative to the project root (so SARIF and baselines are portable)."""
-    try:
-        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
-    except ValueError:
-        return path.as_posix()
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(prefix):  # string work: this runs once per file of the tree
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    if absolute == base:
+        return "."
+    return path.as_posix()
 
 
 def fingerprint(code: str, line_text: str, occurrence: int) -> str:
@@ -181,7 +190,7 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     return _report(analysis, sdk, src, display, opts)
 
 
-def _report(analysis, sdk, src: SourceFile, display: str, opts: Options) -> FileResult:  # type: ignore[no-untyped-def]
+def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, opts: Options) -> FileResult:
     from offramp.checks import CheckContext, run_checks
     from offramp.suppress import parse_suppressions
 
@@ -205,7 +214,7 @@ def file_ignores(display: str, opts: Options) -> frozenset:
 
     from offramp.config import _selected
 
-    ignored = set()
+    ignored: set = set()
     p = PurePosixPath(display)
     for pattern, codes in opts.per_file_ignores.items():
         if fnmatchcase(display, pattern) or fnmatchcase(p.name, pattern) or p.match(pattern):
@@ -229,8 +238,8 @@ def _finish(findings: List[Finding], text: str, display: str, opts: Options, par
     return FileResult(path=display, findings=tuple(out), parsed=parsed)
 
 
-def check_path(path: Path, opts: Options, data: Optional[bytes] = None) -> FileResult:
-    display = display_path(path, opts.root)
+def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display: Optional[str] = None) -> FileResult:
+    display = display or display_path(path, opts.root)
     try:
         data = read_bytes(path) if data is None else data
     except SourceError as e:
@@ -278,7 +287,7 @@ def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileRe
     return _finish(findings, text, display, opts, True)
 
 
-def notebook_source(path: Path, data: bytes):  # type: ignore[no-untyped-def]
+def notebook_source(path: Path, data: bytes) -> Tuple[Notebook, SourceFile]:
     """(Notebook, SourceFile of its code cells as one module); raises SourceError when unreadable."""
     from offramp.notebook import NotebookError, load
 
@@ -336,36 +345,78 @@ def cache_key(opts: Options) -> str:
     )
 
 
-Task = Tuple[Path, Optional[str]]  # a file and the content digest the cache holds for it
-Outcome = Tuple[Optional[FileResult], Optional[str]]  # (None: cache hit), content digest
+Task = Tuple[int, Path, str, Optional[str]]  # (index in the run, path, display path, content digest)
+Outcome = Tuple[int, FileResult, Optional[str]]  # (index, result, content digest for the cache)
+
+# Below this many files that need parsing, a pool costs more (fork + LibCST import per worker,
+# ~0.2 s) than it saves; each candidate file costs ~50-100 ms of CPU on real SDK code.
+POOL_MIN_FILES = 12
 
 
-def _check_many(args: Tuple[Sequence[Task], Options, bool]) -> List[Outcome]:
-    tasks, opts, hashing = args
-    return [_safe_check(p, opts, known, hashing) for p, known in tasks]
+def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
+    tasks, opts = args
+    return [(i, _safe_check(p, opts, display), digest) for i, p, display, digest in tasks]
 
 
-def _safe_check(path: Path, opts: Options, known: Optional[str] = None, hashing: bool = False) -> Outcome:
-    """Check one file; with `hashing`, skip the work when its content digest is `known`."""
+def _safe_check(path: Path, opts: Options, display: Optional[str] = None) -> FileResult:
+    """Check one file; an internal error becomes an OFR002 finding instead of ending the run."""
+    display = display or display_path(path, opts.root)
     try:
-        if not hashing:
-            return check_path(path, opts), None
-        from offramp.cache import content_hash
+        return check_path(path, opts, display=display)
+    except Exception as e:
+        detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
+        return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
 
+
+def _triage(
+    files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Optional[FindingsCache]
+) -> Tuple[Dict[int, FileResult], List[Task], List[Tuple[FileResult, Optional[str]]]]:
+    """Answer in this process every file that needs no parse: cache hits and prefilter misses.
+
+    Each file is read once here; only files that can hold SDK use (a small share of a typical
+    repository) go on to a parser, so a big tree with no OpenAI code never starts a pool nor
+    imports LibCST. Config files and unreadable paths go through `check_path` like the rest.
+    """
+    from offramp.cache import content_hash
+    from offramp.configfiles import config_kind
+
+    done: Dict[int, FileResult] = {}
+    pending: List[Task] = []
+    fresh: List[Tuple[FileResult, Optional[str]]] = []
+    for i, (path, display) in enumerate(zip(files, displays)):
+        if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+            pending.append((i, path, display, None))
+            continue
         try:
             data = read_bytes(path)
         except SourceError:
-            return check_path(path, opts), None
-        digest = content_hash(data)
-        if digest == known:
-            return None, digest
-        return check_path(path, opts, data=data), digest
-    except Exception as e:
-        display = display_path(path, opts.root)
-        detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
-        return _finish(
-            [_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False
-        ), None
+            pending.append((i, path, display, None))  # check_path reports it as OFR001
+            continue
+        digest = content_hash(data) if cache is not None else None
+        if cache is not None and digest == cache.digest(display):
+            done[i] = cache.result(display)
+        elif not passes_prefilter(data):
+            done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            fresh.append((done[i], digest))
+        else:
+            pending.append((i, path, display, digest))
+    return done, pending, fresh
+
+
+def _batches(pending: Sequence[Task]) -> List[List[Task]]:
+    """One file per batch, largest first: the slowest file never starts last (LPT scheduling).
+
+    Only files that passed the prefilter get here, each costing 10-1000 ms to parse and
+    analyse, so the ~0.1 ms of pickling per batch is noise and finer batches balance best.
+    """
+
+    def size(task: Task) -> int:
+        try:
+            return task[1].stat().st_size
+        except OSError:
+            return 0
+
+    return [[task] for task in sorted(pending, key=size, reverse=True)]
 
 
 def run(
@@ -376,7 +427,7 @@ def run(
     progress: Optional[Callable[[int], None]] = None,
     cache_dir: Optional[Path] = None,
 ) -> List[FileResult]:
-    """Check files, in a process pool when there are enough of them to pay for it.
+    """Check files: cheap triage here, parsing in a process pool when enough files need it.
 
     With `cache_dir`, files whose content is unchanged since the last run with the same
     settings are answered from the cache instead of being parsed.
@@ -385,37 +436,32 @@ def run(
 
     cache = FindingsCache.open(cache_dir, cache_key(opts)) if cache_dir is not None else None
     displays = [display_path(p, opts.root) for p in files]
-    tasks: List[Task] = [(p, cache.digest(d) if cache else None) for p, d in zip(files, displays)]
-    hashing = cache is not None
+    done, pending, fresh = _triage(files, displays, opts, cache)
+    if progress and done:
+        progress(len(done))
     jobs = jobs or os.cpu_count() or 1
     outcomes: List[Outcome] = []
-    if jobs == 1 or len(files) < 64:
-        for task in tasks:
-            outcomes.append(_safe_check(task[0], opts, task[1], hashing))
+    if jobs == 1 or len(pending) < POOL_MIN_FILES:
+        for task in pending:
+            outcomes.extend(_check_many(([task], opts)))
             if progress:
                 progress(1)
     else:
-        chunk = max(8, min(64, len(files) // (jobs * 4) or 1))
-        batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+        from offramp.workers import process_pool
+
         with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
-            for part in pool.map(_check_many, [(b, opts, hashing) for b in batches]):
+            for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
                 outcomes.extend(part)
                 if progress:
                     progress(len(part))
-    results: List[FileResult] = []
-    fresh: List[Tuple[FileResult, Optional[str]]] = []
-    for display, (result, digest) in zip(displays, outcomes):
-        if result is None:
-            assert cache is not None
-            results.append(cache.result(display))
-        else:
-            results.append(result)
-            if result.parsed or result.skipped_by_prefilter:
-                fresh.append((result, digest))
+    for i, result, digest in outcomes:
+        done[i] = result
+        if digest is not None and (result.parsed or result.skipped_by_prefilter):
+            fresh.append((result, digest))
     if cache is not None:
         cache.store(fresh)
         cache.save()
-    return results
+    return [done[i] for i in range(len(files))]
 
 
 def iter_findings(results: Iterable[FileResult]) -> List[Finding]:
