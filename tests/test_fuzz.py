@@ -319,10 +319,9 @@ def test_check_and_fix_survive_arbitrary_text(text: str) -> None:
 
 
 # -- what the property tests turned up in the planner's argument edits (fixes/edits.py) ---------
-# New keyword arguments reuse an existing argument's comma and whitespace. That copied its trailing
-# comment onto every inserted line (fixed: `without_comment`); and when the only argument is
-# followed by a trailing comma, the new lines still get the closing parenthesis's indentation. The
-# code stays valid, the layout does not survive as README promises. Strict xfail: a fix flips it.
+# New keyword arguments reuse the call's own separator. That once copied a neighbour's trailing
+# comment onto every inserted line, and when the only argument was followed by a trailing comma
+# the new lines got the closing parenthesis's indentation. The layouts below must survive.
 
 
 def test_inserted_arguments_do_not_copy_comments() -> None:
@@ -334,10 +333,168 @@ def test_inserted_arguments_do_not_copy_comments() -> None:
     assert new_text.count("# noqa: E501") == 1, new_text
 
 
-@pytest.mark.xfail(strict=True, reason="fixes/edits.py indents new arguments like the closing parenthesis")
-def test_inserted_arguments_keep_the_call_layout() -> None:
-    text = "import os\nfrom openai import OpenAI\nclient = OpenAI(\n    timeout=30,\n)\n"
-    new_text, _ = _fix(text, "qwen")
+ARGUMENTS = [
+    ("timeout", "30"),
+    ("max_retries", "2"),
+    ("default_headers", '{"X-Team": "search"}'),
+    ("organization", '"org-abc123"'),  # dropped by the fix
+    ("api_key", f'"{FAKE_KEY}"'),  # replaced in place
+    ("base_url", '"https://api.openai.com/v1"'),  # replaced in place
+    ("http_client", "None"),
+]
+ONE_PER_LINE = ("one-per-line", "one-per-line-trailing-comma", "empty-broken")
+CALL_LINE = "client = OpenAI("
+
+
+@dataclass
+class CallLayout:
+    text: str
+    layout: str
+    block: str  # the indentation of the statement
+    unit: str  # one more level
+    names: List[str]  # keywords the fixed call must have, in any order
+    notes: List[str]  # comments that must survive exactly once
+    gone: List[str]  # comments on dropped arguments: never duplicated
+
+
+@st.composite
+def call_layouts(draw) -> CallLayout:  # type: ignore[no-untyped-def]
+    unit = draw(st.sampled_from(["    ", "  ", "\t"]))
+    nested = draw(st.booleans())
+    block = unit if nested else ""
+    args = draw(st.lists(st.sampled_from(ARGUMENTS), max_size=4, unique_by=lambda a: a[0]))
+    layouts = ["one-per-line", "one-per-line-trailing-comma", "hanging", "single-line", "single-line-trailing-comma"]
+    layout = draw(st.sampled_from(layouts if args else ["empty", "empty-broken"]))
+    if layout == "hanging" and len(args) < 2:
+        layout = "one-per-line"
+    notes: List[str] = []
+    gone: List[str] = []
+    items = [f"{k}={v}" for k, v in args]
+    if layout.startswith("one-per-line"):
+        lines = []
+        for i, item in enumerate(items):
+            if draw(st.booleans()):
+                lines.append(f"{unit}# line-{i}")
+                notes.append(f"# line-{i}")
+            comma = "," if i < len(items) - 1 or layout.endswith("trailing-comma") else ""
+            comment = f"  # note-{i}" if draw(st.booleans()) else ""
+            if comment:
+                (gone if args[i][0] == "organization" else notes).append(comment.strip())
+            lines.append(f"{unit}{item}{comma}{comment}")
+        call = "OpenAI(\n" + "\n".join(lines) + "\n)"
+    elif layout == "hanging":
+        parts = []
+        for i, item in enumerate(items[:-1]):
+            comment = f"  # note-{i}" if draw(st.booleans()) else ""
+            if comment:
+                (gone if args[i][0] == "organization" else notes).append(comment.strip())
+            parts.append(f"{item},{comment}")
+        call = "OpenAI(" + f"\n{' ' * len(CALL_LINE)}".join([*parts, items[-1]]) + ")"
+    elif layout.startswith("single-line"):
+        call = "OpenAI(" + ", ".join(items) + ("," if layout.endswith("trailing-comma") else "") + ")"
+    elif layout == "empty":
+        call = "OpenAI()"
+    else:
+        call = "OpenAI(\n)"
+    body = f"client = {call}"
+    if nested:
+        body = "def make():\n" + "\n".join(block + line if line.strip() else line for line in body.split("\n"))
+        body += f"\n{block}return client"
+    text = "import os\nfrom openai import OpenAI\n\n" + body + "\n"
+    names = sorted({k for k, _ in args if k != "organization"} | {"base_url", "api_key"})
+    return CallLayout(text, layout, block, unit, names, notes, gone)
+
+
+def _call_lines(text: str, block: str) -> List[str]:
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(block + CALL_LINE))
+    end = next(i for i in range(start, len(lines)) if lines[i].rstrip().endswith(")"))
+    return lines[start : end + 1]
+
+
+def _code(line: str) -> str:
+    return line.split("  #", 1)[0].rstrip()
+
+
+@settings(
+    max_examples=120, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(case=call_layouts())
+def test_inserted_arguments_keep_the_call_layout(case: CallLayout) -> None:
+    """New arguments go where the call's own layout puts arguments: one per line at the existing
+    arguments' indentation (tabs included), aligned under the first one for a hanging indent, on
+    the one line of a single-line call; the trailing comma (or its absence) is kept, and every
+    comment stays, once."""
+    text, block = case.text, case.block
+    compile(text, "prog.py", "exec")
+    new_text, result = _fix(text, "qwen")
+    assert result.error is None, result.error  # type: ignore[attr-defined]
     assert new_text is not None
-    inside = new_text.split("OpenAI(\n", 1)[1].split("\n)", 1)[0].splitlines()
-    assert inside and all(line.startswith("    ") for line in inside), new_text
+    compile(new_text, "prog.py", "exec")
+    again, _ = _fix(new_text, "qwen")
+    assert again is None, new_text
+    for note in case.notes:
+        assert new_text.count(note) == 1, (note, new_text)
+    for note in case.gone:
+        assert new_text.count(note) <= 1, (note, new_text)
+
+    call = _call_lines(new_text, block)
+    shown = "\n".join(call)
+    code = [_code(line) for line in call if not line.strip().startswith("#")]
+    found = sorted(re.findall(r"(?:\(|^\s*|, )(\w+)=", "\n".join(code), flags=re.M))
+    assert found == case.names, shown
+
+    if case.layout in ONE_PER_LINE:
+        assert call[0] == block + CALL_LINE and call[-1] == block + ")", shown
+        inner = call[1:-1]
+        indent = block + case.unit
+        if case.layout == "empty-broken":  # no argument to copy: one level deeper than the `)`
+            indent = inner[0][: len(inner[0]) - len(inner[0].lstrip())]
+            assert len(indent) > len(block) and indent.startswith(block), shown
+        for line in inner:
+            assert line.startswith(indent) and not line[len(indent)].isspace(), shown
+        arg_lines = [_code(line) for line in inner if not line.strip().startswith("#")]
+        assert len(arg_lines) == len(case.names), shown  # one argument a line
+        assert all(line.endswith(",") for line in arg_lines[:-1]), shown
+        assert arg_lines[-1].endswith(",") == (case.layout != "one-per-line"), shown
+    elif case.layout == "hanging":
+        assert call[0].startswith(block + CALL_LINE) and not call[0][len(block + CALL_LINE)].isspace(), shown
+        column = block + " " * len(CALL_LINE)
+        rest = call[1:]
+        if rest and rest[-1] == block + ")":  # the dropped last argument's line ended the call
+            rest = rest[:-1]
+        for line in rest:
+            assert line.startswith(column) and not line[len(column)].isspace(), shown
+        assert len(call) >= len(case.names), shown
+    else:
+        assert len(call) == 1, shown
+        assert _code(call[0]).endswith(",)") == (case.layout == "single-line-trailing-comma"), shown
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (  # a comment line above an argument stays above it, under the new ones
+            "client = OpenAI(\n    # retries\n    max_retries=5,\n)\n",
+            "client = OpenAI(\n    base_url=URL,\n    api_key=KEY,\n    # retries\n    max_retries=5,\n)\n",
+        ),
+        (  # a dropped argument takes its own comment, not the comment lines about the next one
+            'client = OpenAI(\n    organization="org",  # ours\n    # retries\n    max_retries=5\n)\n',
+            "client = OpenAI(\n    base_url=URL,\n    api_key=KEY,\n    # retries\n    max_retries=5\n)\n",
+        ),
+        (  # the last one dropped: the new last keeps its own comment and the closing line
+            'client = OpenAI(\n    max_retries=5,  # five\n    organization="org"  # ours\n)\n',
+            "client = OpenAI(\n    base_url=URL,\n    api_key=KEY,\n    max_retries=5  # five\n)\n",
+        ),
+        (  # a comment after the opening parenthesis stays there
+            "client = OpenAI(  # why\n)\n",
+            "client = OpenAI(  # why\n    base_url=URL,\n    api_key=KEY,\n)\n",
+        ),
+    ],
+)
+def test_inserted_arguments_keep_comments_in_place(before: str, after: str) -> None:
+    new_text, _ = _fix("import os\nfrom openai import OpenAI\n" + before, "qwen")
+    assert new_text is not None
+    got = new_text.split("OpenAI\n", 1)[1]
+    got = got.replace('"https://dashscope.aliyuncs.com/compatible-mode/v1"', "URL")
+    assert got.replace('os.environ["DASHSCOPE_API_KEY"]', "KEY") == after, got
