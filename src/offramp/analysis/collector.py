@@ -309,16 +309,21 @@ class FullCollector(_Collector):
                     self.self_attrs.setdefault((id(cls), target.value), []).append(value)
                 if annotation is not None:
                     self.self_annots[(id(cls), target.value)] = annotation
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        elif isinstance(target, cst.Attribute):
+            # `self.x = v`, also nested (`self.config.model = v`, keyed "config.model"), and `Config.x = v`
+            path = dotted_name(target)
+            head, _, rest = (path or "").partition(".")
             cls, self_name = self._method_class()
-            if cls is not None and target.value.value == self_name:
+            if not rest:
+                pass
+            elif cls is not None and head == self_name:
                 if value is not None:
-                    self.self_attrs.setdefault((id(cls), target.attr.value), []).append(value)
+                    self.self_attrs.setdefault((id(cls), rest), []).append(value)
                 if annotation is not None:
-                    self.self_annots[(id(cls), target.attr.value)] = annotation
-            elif value is not None and isinstance(target.value, cst.Name) and target.value.value in self.module_classes:
-                cls_node = self.module_classes[target.value.value]
-                self.self_attrs.setdefault((id(cls_node), target.attr.value), []).append(value)
+                    self.self_annots[(id(cls), rest)] = annotation
+            elif value is not None and head in self.module_classes:
+                cls_node = self.module_classes[head]
+                self.self_attrs.setdefault((id(cls_node), rest), []).append(value)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1:
             idx = target.slice[0].slice
             key = string_value(idx.value) if isinstance(idx, cst.Index) else None
@@ -350,6 +355,22 @@ class FullCollector(_Collector):
 
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            # `params.update({"model": ...})`, `params.update(model=...)`, `params.setdefault("model", ...)`
+            if func.attr.value == "update":
+                for arg in node.args:
+                    if arg.keyword is not None:
+                        self.item_writes.append((func.value, arg.keyword.value, arg.value))
+                    elif not arg.star and isinstance(arg.value, cst.Dict):
+                        for el in arg.value.elements:
+                            key = string_value(el.key) if isinstance(el, cst.DictElement) else None
+                            if key is not None and isinstance(el, cst.DictElement):
+                                self.item_writes.append((func.value, key, el.value))
+            elif func.attr.value == "setdefault" and len(node.args) == 2 and node.args[0].keyword is None:
+                key = string_value(node.args[0].value)
+                if key is not None:
+                    self.item_writes.append((func.value, key, node.args[1].value))
         if isinstance(node.func, (cst.Attribute, cst.Name)):
             cls, func = self.context()
             self.calls.append((node, cls, func))

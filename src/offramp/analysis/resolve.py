@@ -10,6 +10,7 @@ and at a small depth, and says "dynamic" rather than guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union, cast
 
 import libcst as cst
@@ -17,12 +18,15 @@ from libcst.metadata import Assignment, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
-from offramp.catalog import WrapperSpec, load_config_dict_spec, load_wrappers
+from offramp.catalog import WrapperSpec, load_config_dict_spec, load_toml, load_wrappers, rules_dir
 
 if TYPE_CHECKING:
     from offramp.analysis.collector import FullCollector
 
 _MAX_DEPTH = 8
+# Calls that return one element of a sequence, and calls that keep a sequence's elements.
+_ELEMENT_PICKERS = frozenset({"next", "random.choice"})
+_SEQUENCE_WRAPPERS = frozenset({"iter", "list", "tuple", "itertools.cycle", "reversed", "sorted"})
 ClassCtx = Optional[cst.ClassDef]
 
 
@@ -125,20 +129,26 @@ class Resolver:
                     out.append((node, cls))
             return out or [(expr, cls)]
         if isinstance(expr, cst.Attribute):
-            owner = self.attribute_owner(expr, cls)
-            if owner is not None:
-                values = self.c.self_attrs.get((id(owner), expr.attr.value), [])
-                out = []
-                for v in values:
+            out = []
+            key = self.attr_key(expr, cls)
+            if key is not None:
+                owner, path = key
+                for v in self.c.self_attrs.get((id(owner), path), []):
                     out += self.values_of(v, owner, depth + 1, seen)
-                if out:
-                    return out
-            return [(expr, cls)]
+            # and what the object's class gives it (a conditional `self.config.model = ...` keeps the default)
+            out += self.instance_attr(expr.value, expr.attr.value, cls, depth, seen)
+            return out or [(expr, cls)]
         if isinstance(expr, cst.Call):
             env = self.env_read(expr)
             if env is not None and env[1] is not None:
                 # os.getenv("MODEL", "gpt-4o"): the default is what runs when the variable is unset.
                 return [(expr, cls), *self.values_of(env[1], cls, depth + 1, seen)]
+            elements = self.picked_element(expr, cls, depth, seen)
+            if elements:
+                return elements
+            got = self.getattr_read(expr, cls, depth, seen)
+            if got:
+                return got
             return [(expr, cls)]
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
             idx = expr.slice[0].slice
@@ -150,8 +160,149 @@ class Resolver:
                     for v in entries[key]:
                         out += self.values_of(v, cls, depth + 1, seen)
                     return out
+            elif isinstance(idx, cst.Index) and isinstance(idx.value, (cst.Integer, cst.UnaryOperation)):
+                # MODELS[0], MODELS[-1]: the element of a literal list or tuple
+                try:
+                    pos = int(cst.Module([]).code_for_node(idx.value))
+                except ValueError:
+                    pos = None
+                if pos is not None:
+                    out = []
+                    for seq in self.sequences_of(expr.value, cls, depth, seen):
+                        if -len(seq) <= pos < len(seq):
+                            out += self.values_of(seq[pos], cls, depth + 1, seen)
+                    if out:
+                        return out
             return [(expr, cls)]
         return [(expr, cls)]
+
+    def attr_key(self, expr: cst.Attribute, cls: ClassCtx) -> Optional[Tuple[cst.ClassDef, str]]:
+        """`self.x` / `self.config.x` in a method, `Config.x` for a module class: (class, "x" / "config.x")."""
+        path = dotted_name(expr)
+        if path is None:
+            return None
+        head, _, rest = path.partition(".")
+        if cls is not None and head in {"self", "cls"} | self._self_names_of(cls):
+            return cls, rest
+        owner = self.c.module_classes.get(head)
+        return (owner, rest) if owner is not None else None
+
+    def instance_attr(
+        self, obj: cst.BaseExpression, attr: str, cls: ClassCtx, depth: int, seen: Set[int]
+    ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+        """`obj.attr` where `obj` is an instance of a class of this file: `Settings(model=...)`'s keyword,
+        else what the class sets (a pydantic / dataclass field default, a class attribute, `self.attr = ...`).
+        Also a parameter annotated with the class (`config: LLMConfig`)."""
+        if depth > _MAX_DEPTH:
+            return []
+        out: List[Tuple[cst.CSTNode, ClassCtx]] = []
+        for node, node_cls in self.values_of(obj, cls, depth + 1, seen):
+            klass: Optional[cst.ClassDef] = None
+            given: Optional[cst.BaseExpression] = None
+            if isinstance(node, cst.Call):
+                klass = self.module_class(node.func)
+                if klass is not None:
+                    for arg in node.args:
+                        if arg.keyword is not None and arg.keyword.value == attr:
+                            given = arg.value
+            elif isinstance(node, cst.Param) and node.annotation is not None:
+                klass = self.annotated_class(node.annotation.annotation)
+            if klass is None:
+                continue
+            if given is not None:
+                out += self.values_of(given, node_cls, depth + 1, seen)
+                continue
+            for v in self.c.self_attrs.get((id(klass), attr), []):
+                out += self.values_of(v, klass, depth + 1, seen)
+        return out
+
+    def module_class(self, func: cst.BaseExpression) -> Optional[cst.ClassDef]:
+        if isinstance(func, cst.Name):
+            for node in self.assignments(func):
+                if isinstance(node, cst.ClassDef):
+                    return node
+        return None
+
+    def annotated_class(self, ann: cst.BaseExpression) -> Optional[cst.ClassDef]:
+        """The class of this file an annotation names: `Config`, `Optional[Config]`, `Config | None`, "Config"."""
+        nodes: List[cst.BaseExpression] = [ann]
+        while nodes:
+            n = nodes.pop()
+            if isinstance(n, cst.Subscript):
+                nodes.extend(e.slice.value for e in n.slice if isinstance(e.slice, cst.Index))
+            elif isinstance(n, cst.BinaryOperation):
+                nodes.extend([n.left, n.right])
+            elif isinstance(n, cst.Name) and n.value in self.c.module_classes:
+                return self.c.module_classes[n.value]
+            elif isinstance(n, cst.SimpleString):
+                text = string_value(n)
+                if text in self.c.module_classes:
+                    return self.c.module_classes[text]
+        return None
+
+    def sequences_of(
+        self, expr: cst.BaseExpression, cls: ClassCtx, depth: int, seen: Set[int]
+    ) -> List[List[cst.BaseExpression]]:
+        """The literal lists / tuples `expr` may be (also through `cycle(...)`, `iter(...)`, `list(...)`)."""
+        if depth > _MAX_DEPTH:
+            return []
+        out: List[List[cst.BaseExpression]] = []
+        for node, node_cls in self.values_of(expr, cls, depth + 1, seen):
+            if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+                if all(isinstance(e, cst.Element) for e in node.elements):
+                    out.append([e.value for e in node.elements])
+            elif (
+                isinstance(node, cst.Call)
+                and node.args
+                and node.args[0].keyword is None
+                and not node.args[0].star
+                and self.callee(node.func) in _SEQUENCE_WRAPPERS
+            ):
+                out += self.sequences_of(node.args[0].value, node_cls, depth + 1, seen)
+        return out
+
+    def picked_element(
+        self, call: cst.Call, cls: ClassCtx, depth: int, seen: Set[int]
+    ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+        """`next(cycle([...]))`, `next(iter([...]))`, `random.choice([...])`: any element of the sequence."""
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return []
+        if self.callee(call.func) not in _ELEMENT_PICKERS:
+            return []
+        out: List[Tuple[cst.CSTNode, ClassCtx]] = []
+        for seq in self.sequences_of(call.args[0].value, cls, depth, seen):
+            for element in seq:
+                out += self.values_of(element, cls, depth + 1, seen)
+        return out
+
+    def getattr_read(
+        self, call: cst.Call, cls: ClassCtx, depth: int, seen: Set[int]
+    ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+        """`getattr(obj, "model", "gpt-4o")`: what `obj.model` holds, and the default."""
+        if self.callee(call.func) != "getattr" or not 2 <= len(call.args) <= 3:
+            return []
+        if any(a.keyword is not None or a.star for a in call.args):
+            return []
+        name = string_value(call.args[1].value)
+        if name is None or not name.isidentifier():
+            return []
+        out: List[Tuple[cst.CSTNode, ClassCtx]] = []
+        attr = cst.Attribute(value=call.args[0].value, attr=cst.Name(name))
+        for node, node_cls in self.values_of(attr, cls, depth + 1, seen):
+            if node is not attr:
+                out.append((node, node_cls))
+        if len(call.args) == 3:
+            out += self.values_of(call.args[2].value, cls, depth + 1, seen)
+        return out
+
+    def callee(self, func: cst.BaseExpression) -> Optional[str]:
+        """The builtin or stdlib function a call names (`next`, `itertools.cycle`, `random.choice`)."""
+        for q in self.qnames(func):
+            if q.startswith("builtins."):
+                return q[len("builtins.") :]
+            if q in _ELEMENT_PICKERS or q in _SEQUENCE_WRAPPERS:
+                return q
+        return None
 
     def attribute_owner(self, expr: cst.Attribute, cls: ClassCtx) -> ClassCtx:
         """The class whose attributes `expr` reads: `self.x` in a method, or `Config.x` for a module class."""
@@ -485,7 +636,7 @@ class Resolver:
             if fam is not None:
                 return self.api_call(call, cls, "module", ".".join(parts), fam, (), azure=self.module_is_azure())
         for base, segs in self.chain_candidates(func):
-            fam = self.resource_family(segs)
+            fam = self.resource_family(segs) or self.wrapper_method_family(base, segs, cls)
             if fam is None:
                 continue
             refs = self.clients_of(base, cls)
@@ -496,6 +647,35 @@ class Resolver:
         ctors = tuple(dict.fromkeys(r for r in refs if isinstance(r, ClientCtor)))
         azure = any(r.azure for r in refs)
         return self.api_call(call, cls, "client", ".".join(segs), fam, ctors, azure=azure)
+
+    def wrapper_method_family(self, base: cst.BaseExpression, segs: List[str], cls: ClassCtx) -> Optional[str]:
+        """Methods a client wrapper adds (`instructor.from_openai(client).create(...)`, `.messages.create(...)`):
+        their endpoint family, when `base` is such a wrapper's result."""
+        methods = _wrapper_methods()
+        if not segs or segs[-1] not in methods["methods"]:
+            return None
+        if any(s not in methods["aliases"] for s in segs[:-1]):
+            return None
+        for node, _ in self.values_of(base, cls):
+            if isinstance(node, cst.Call) and self.qnames(node.func) & self.sdk.wrappers:
+                return str(methods["methods"][segs[-1]])
+        return None
+
+    def wrapper_models(self, call: cst.Call, cls: ClassCtx) -> None:
+        """`instructor.from_openai(client, model="gpt-4o")`: a default model for every call through the wrapper."""
+        if not call.args or call.args[0].keyword is not None:
+            return
+        models = [a.value for a in call.args if a.keyword is not None and a.keyword.value == "model"]
+        if not models:
+            return
+        refs = self.clients_of(call.args[0].value, cls)
+        owner = next((r for r in refs if isinstance(r, ClientCtor)), None)
+        azure = any(r.azure for r in refs)
+        for expr in models:
+            for node, _ in self.values_of(expr, cls):
+                value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                if value is not None and (azure or self.sdk.is_openai_model(value)):
+                    self.model_literal(node, value, "model", azure).owner = owner
 
     def api_call(
         self,
@@ -562,6 +742,8 @@ class Resolver:
                 value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                 if value is not None:
                     static = True
+                    if not value.strip():
+                        continue  # `model=""`: a placeholder default, not a model or deployment name
                     if deployment or self.sdk.is_openai_model(value):
                         lit = self.model_literal(node, value, arg, deployment)
                         lit.calls.append(api)
@@ -790,6 +972,9 @@ class Resolver:
             if spec is not None:
                 self.wrapper_ctor(call, spec, cls)
                 continue
+            if self.qnames(call.func) & self.sdk.wrappers:
+                self.wrapper_models(call, cls)
+                continue
             api = self.classify_call(call, cls)
             if api is None:
                 continue
@@ -798,6 +983,14 @@ class Resolver:
             self.config_dict(node, cls)
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
+
+
+@lru_cache(maxsize=1)
+def _wrapper_methods() -> Dict[str, Dict[str, str]]:
+    """rules/openai.toml [clients.wrapper-methods]: methods a wrapper's result adds, and the attributes
+    that return the wrapper itself (catalog.SdkSurface does not carry them)."""
+    raw = load_toml(rules_dir() / "openai.toml").get("clients", {}).get("wrapper-methods", {})
+    return {"methods": dict(raw.get("methods", {})), "aliases": {a: a for a in raw.get("aliases", [])}}
 
 
 def _is_property(fn: cst.FunctionDef) -> bool:
