@@ -73,3 +73,30 @@ def test_fingerprints_survive_edits_above(project: Path) -> None:
     app.write_text("# a new header comment\n\n" + app.read_text(encoding="utf-8"), encoding="utf-8")
     after = {(r["ruleId"], r["partialFingerprints"]["offramp/v1"]) for r in sarif(project)["runs"][0]["results"]}
     assert before == after
+
+
+def test_fixes_validate_and_only_fixable_results_carry_them(project: Path) -> None:
+    doc = sarif(project, "--to", "qwen", "-n")
+    jsonschema.validate(doc, SCHEMA)
+    run = doc["runs"][0]
+    with_fixes = [r for r in run["results"] if "fixes" in r]
+    assert with_fixes
+    for res in run["results"]:
+        if not res["properties"]["fixable"]:
+            assert "fixes" not in res, res["ruleId"]
+    for res in with_fixes:
+        (fix,) = res["fixes"]
+        (change,) = fix["artifactChanges"]
+        assert change["artifactLocation"] == res["locations"][0]["physicalLocation"]["artifactLocation"]
+        for rep in change["replacements"]:
+            region = rep["deletedRegion"]
+            assert (region["startLine"], region["startColumn"]) <= (region["endLine"], region["endColumn"])
+    # The file that does not parse has nothing to fix; the non-ASCII path with spaces and commas has.
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in with_fixes}
+    assert uris == {"pkg/app.py", "dir with spaces, and commas/ünïcode.py"}
+
+
+def test_no_fixes_without_a_target(project: Path) -> None:
+    doc = sarif(project, "-n")
+    jsonschema.validate(doc, SCHEMA)
+    assert not any("fixes" in r for r in doc["runs"][0]["results"])

@@ -300,6 +300,14 @@ def check(
             )
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    extra: dict = {"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"}
+    if fmt in ("sarif", "rdjson") and provider is not None and not statistics:
+        # Only these formats carry fixes, and only a target provider gives one: the rewrite runs
+        # here, in memory, after the (cached) check, never for the other formats.
+        from offramp.engine import iter_findings
+        from offramp.fixes.suggest import suggest_fixes
+
+        extra["fixes"] = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs)
     ctx = ReportContext(
         files=len(files),
         parsed=sum(r.parsed for r in results),
@@ -307,7 +315,7 @@ def check(
         target=provider.id if provider else None,
         color=color,
         tool_version=__version__,
-        extra={"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"},
+        extra=extra,
     )
     if statistics:
         text = "".join(f"{n:>6}  {code}\n" for code, n in counts(findings).items()) or "No findings.\n"

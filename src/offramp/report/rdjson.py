@@ -8,6 +8,9 @@ reviewdog counts columns in UTF-8 bytes (`proto/rdf/reviewdog.proto`) while find
 code points, so columns on lines with non-ASCII text are converted from the source (the text
 is only measured, never written out). Paths are relative to the working directory reviewdog
 runs in (absolute when the file is outside it); the range end is exclusive, as in findings.
+
+With `--to`, fixable findings carry `suggestions` (what `offramp fix` would change there, see
+offramp.fixes.suggest), which reviewdog turns into suggested changes on a pull request.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 from offramp.catalog import load_rules
 from offramp.report import ReportContext, file_position, printable, rebase
 from offramp.types import SEVERITIES, Finding
+
+if TYPE_CHECKING:
+    from offramp.fixes.suggest import Suggestion
 
 SOURCE = {"name": "offramp", "url": "https://github.com/offramp-dev/offramp"}
 SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -64,14 +70,40 @@ def _path(f: Finding, ctx: ReportContext) -> str:
     return os.path.abspath(os.path.join(str(ctx.extra.get("root", ".")), f.path))
 
 
-def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns) -> Dict[str, Any]:
+def suggestions(fix: Suggestion, f: Optional[Finding] = None) -> List[Dict[str, Any]]:
+    """reviewdog's `Suggestion`s: `range` (end exclusive; start == end inserts) and `text`.
+
+    reviewdog.proto, `message Position`: "Column number, starting at 1 (byte count in UTF-8)",
+    and `message Range`: "The end position is *exclusive*" (a range that takes a line break in
+    ends at column 1 of the next line). reviewdog cuts the source line at `column - 1` bytes
+    (`service/commentutil/suggestion.go`), so these are the UTF-8 byte columns. On GitHub a
+    suggestion replaces whole lines, so replacements that share a line come as one
+    (`line_edits`); reviewdog posts the comment on the first suggestion's lines, so the one on
+    the finding's own lines comes first.
+    """
+    edits = list(fix.line_edits or fix.edits)
+    if f is not None and f.cell is None:
+        edits.sort(key=lambda e: not (e.line <= max(f.span.end_line, f.span.line) and e.end_line >= f.span.line))
+    return [
+        {
+            "range": {
+                "start": {"line": e.line, "column": e.byte_column},
+                "end": {"line": e.end_line, "column": e.end_byte_column},
+            },
+            "text": e.text,
+        }
+        for e in edits
+    ]
+
+
+def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns, fix: Optional[Suggestion] = None) -> Dict[str, Any]:
     s, message = file_position(f)
     end_line = max(s.end_line, s.line)
     code: Dict[str, str] = {"value": f.code}
     rule = load_rules().get(f.code)
     if rule is not None:
         code["url"] = rule.url
-    return {
+    out: Dict[str, Any] = {
         "message": printable(message),
         "location": {
             "path": printable(_path(f, ctx)),
@@ -83,15 +115,19 @@ def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns) -> Dict[str, A
         "severity": SEVERITY[f.severity],
         "code": code,
     }
+    if fix is not None and fix.edits and f.fixable:
+        out["suggestions"] = suggestions(fix, f)
+    return out
 
 
 def render(findings: List[Finding], ctx: ReportContext) -> str:
     columns = _Columns(Path(str(ctx.extra.get("root", "."))))
+    fixes: Mapping[Finding, Suggestion] = ctx.extra.get("fixes") or {}  # type: ignore[assignment]
     present = {f.severity for f in findings}
     worst = next((s for s in SEVERITIES if s in present), "info")
     doc = {
         "source": SOURCE,
         "severity": SEVERITY[worst],
-        "diagnostics": [diagnostic(f, ctx, columns) for f in findings],
+        "diagnostics": [diagnostic(f, ctx, columns, fixes.get(f)) for f in findings],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -7,11 +7,14 @@ Relative URIs under `%SRCROOT%` (so uploads work from any checkout path) and
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 
 from offramp.catalog import load_rules
 from offramp.report import ReportContext, file_position
 from offramp.types import Finding
+
+if TYPE_CHECKING:
+    from offramp.fixes.suggest import Suggestion
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -31,7 +34,39 @@ def _rule(code: str) -> Dict[str, Any]:
     }
 
 
+def _fixes(f: Finding, fix: Suggestion) -> List[Dict[str, Any]]:
+    """`result.fixes` (SARIF 2.1.0 3.55): one fix, its replacements all in the finding's file.
+
+    Regions count code points, as the run's `columnKind` says; an insertion is an empty region
+    (endColumn == startColumn). Inserted text is what `offramp fix` writes, which never holds a
+    key; what is deleted is given as a region only.
+    """
+    replacements = []
+    for e in fix.edits:
+        replacement: Dict[str, Any] = {
+            "deletedRegion": {
+                "startLine": e.line,
+                "startColumn": e.column,
+                "endLine": e.end_line,
+                "endColumn": e.end_column,
+            }
+        }
+        if e.text:
+            replacement["insertedContent"] = {"text": e.text}
+        replacements.append(replacement)
+    return [
+        {
+            "description": {"text": fix.description},
+            "artifactChanges": [
+                {"artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"}, "replacements": replacements}
+            ],
+        }
+    ]
+
+
 def render(findings: List[Finding], ctx: ReportContext) -> str:
+    # Fixes are worked out by `check` only for the formats that carry them (see offramp.fixes.suggest).
+    fixes: Mapping[Finding, Suggestion] = ctx.extra.get("fixes") or {}  # type: ignore[assignment]
     codes = sorted({f.code for f in findings})
     index = {c: i for i, c in enumerate(codes)}
     results = []
@@ -59,6 +94,9 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                 "properties": {"fixable": f.fixable, **({"cell": f.cell} if f.cell is not None else {})},
             }
         )
+        fix = fixes.get(f) if f.fixable else None
+        if fix is not None and fix.edits:
+            results[-1]["fixes"] = _fixes(f, fix)
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",

