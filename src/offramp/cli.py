@@ -10,12 +10,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, TypeVar
 
 import click
 
 from offramp import __version__
 from offramp.config import OUTPUT_FORMATS  # one list of format names, shared with the config validator
+
+if TYPE_CHECKING:
+    from offramp.config import Settings
+    from offramp.engine import Options
+    from offramp.providers import Provider
+    from offramp.types import FileResult, Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,7 +84,7 @@ def common_options(f: F) -> F:
     return f
 
 
-def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict):  # type: ignore[no-untyped-def]
+def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict) -> Tuple[Settings, Optional[Provider]]:
     from offramp.config import ConfigError, load_settings, validate_selectors
     from offramp.engine import resolve_provider
 
@@ -107,7 +113,7 @@ def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict):  # type:
     return settings, provider
 
 
-def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ignore[no-untyped-def]
+def _discover(paths: Sequence[str], settings: Settings, force_exclude: bool) -> Tuple[Path, ...]:
     from offramp.discover import discover
 
     d = discover(
@@ -123,7 +129,7 @@ def _discover(paths: Sequence[str], settings, force_exclude: bool):  # type: ign
     return d.files
 
 
-def _run(files, opts, jobs: int, cache_dir: Optional[Path] = None):  # type: ignore[no-untyped-def]
+def _run(files: Sequence[Path], opts: Options, jobs: int, cache_dir: Optional[Path] = None) -> List[FileResult]:
     from offramp.engine import run
 
     show = sys.stderr.isatty() and len(files) >= 200 and not os.environ.get("CI")
@@ -214,7 +220,7 @@ def _analyse(
     no_cache: bool,
     cache_dir: Optional[Path],
     kw: dict,
-):  # type: ignore[no-untyped-def]
+) -> Tuple[Settings, Optional[Provider], Tuple[Path, ...], List[FileResult], List[Finding]]:
     """Shared by `check` and `baseline`: settings, files and findings."""
     from offramp.cache import CACHE_DIR_NAME
     from offramp.engine import iter_findings, make_options
