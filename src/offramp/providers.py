@@ -99,6 +99,7 @@ _TOP_KEYS = {
     "date",
     "base-url",
     "models",
+    "no-equivalent",
     "embedding-dimensions",
     "endpoints",
     "parameters",
@@ -126,6 +127,10 @@ class Provider:
     base_urls: Mapping[str, str]
     default_region: str
     models: Mapping[str, str]
+    # OpenAI model family -> why this provider has no model for it. Unlike a family merely left
+    # out of [models], a listed family is meant to stay unmapped: `offramp.mapping` should not try
+    # the fallbacks for it (pending; see tests/test_providers.py::test_no_equivalent_stops_the_fallbacks).
+    no_equivalent: Mapping[str, str] = field(default_factory=dict)
     embedding_dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
     parameters: Mapping[str, str] = field(default_factory=dict)
@@ -224,6 +229,22 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         if not isinstance(v, str) or not v:
             raise CatalogError(f"{where} [models].{k}: must be a model id string")
 
+    gaps_raw = data.get("no-equivalent", {})
+    if not isinstance(gaps_raw, dict):
+        raise CatalogError(f"{where}: `[no-equivalent]` must be a table of family = reason")
+    _check_keys(gaps_raw, MODEL_FAMILIES, f"{where} [no-equivalent]")
+    if gaps_raw:
+        sources["no-equivalent"], dates["no-equivalent"] = _sources(
+            gaps_raw, f"{where} [no-equivalent]", required=not custom
+        )
+    gaps = {k: v for k, v in gaps_raw.items() if k not in ("source", "date")}
+    for k, v in gaps.items():
+        if not isinstance(v, str) or not v.strip():
+            raise CatalogError(f"{where} [no-equivalent].{k}: must be a reason string")
+    both = sorted(set(gaps) & set(models))
+    if both:
+        raise CatalogError(f"{where}: {', '.join(both)} both mapped in [models] and listed in [no-equivalent]")
+
     dims_raw = data.get("embedding-dimensions", {})
     if dims_raw:
         sources["embedding-dimensions"], dates["embedding-dimensions"] = _sources(
@@ -267,6 +288,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         base_urls=urls,
         default_region=default_region,
         models=models,
+        no_equivalent=gaps,
         embedding_dimensions=dims,
         endpoints=endpoints,
         parameters=parameters,
