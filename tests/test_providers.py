@@ -110,11 +110,6 @@ def test_every_openai_family_maps_to_a_model_or_an_explicit_gap(provider_id: str
     assert set(p.no_equivalent) <= set(MODEL_FAMILIES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/offramp/mapping.py does not consult Provider.no_equivalent yet, so the [models.fallback] chain still "
-    "maps o-series models to yi-lightning / Baichuan4-Air; remove this marker once it does",
-)
 def test_no_equivalent_stops_the_fallbacks() -> None:
     sdk = load_sdk()
     leaks = [
@@ -194,6 +189,10 @@ def test_providers_command(tmp_path: Path) -> None:
     assert show.returncode == 0
     assert "DEEPSEEK_API_KEY" in show.stdout and "https://api.deepseek.com" in show.stdout
     assert "embeddings" in show.stdout and "sources:" in show.stdout
+    # Bracketed text is data, not console markup: regions and source tags must survive.
+    assert "base URL [cn (default)]: https://api.deepseek.com" in show.stdout
+    assert any(line.startswith("  [") and "20" in line for line in show.stdout.splitlines())
+    assert "none: " in show.stdout  # DeepSeek documents no embeddings model
     assert run_cli(["providers", "show", "nope"], tmp_path).returncode == 2
 
 

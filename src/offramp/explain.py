@@ -57,7 +57,7 @@ def _wrap(text: str, width: int = 88) -> List[str]:
 def _console(width: int = 120):
     from rich.console import Console
 
-    return Console(file=io.StringIO(), width=width, force_terminal=False, no_color=True, highlight=False)
+    return Console(file=io.StringIO(), width=width, force_terminal=False, no_color=True, highlight=False, markup=False)
 
 
 def render_providers() -> str:
@@ -96,6 +96,8 @@ def render_provider(p: Provider) -> str:
     models.add_column("model")
     for fam, model in p.models.items():
         models.add_row(fam, model)
+    for fam, why in p.no_equivalent.items():
+        models.add_row(fam, f"none: {why}")
     console.print(models)
     caps = Table(title="OpenAI endpoints", title_justify="left")
     caps.add_column("endpoint")

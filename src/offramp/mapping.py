@@ -35,6 +35,10 @@ def map_model(value: str, provider: Provider, sdk: SdkSurface, overrides: Mappin
     family = sdk.model_family(value)
     if family in provider.models:
         return ModelChoice(value, family, provider.models[family], "catalogue")
+    if family in provider.no_equivalent:
+        # The provider documents that it has nothing of this kind (no reasoning model at 01.AI):
+        # a fallback would silently swap an o-series call for a chat model.
+        return ModelChoice(value, family, None, "none")
     for alt in sdk.model_fallback.get(family, ()):
         if alt in provider.models:
             return ModelChoice(value, family, provider.models[alt], "fallback")

@@ -128,8 +128,8 @@ class Provider:
     default_region: str
     models: Mapping[str, str]
     # OpenAI model family -> why this provider has no model for it. Unlike a family merely left
-    # out of [models], a listed family is meant to stay unmapped: `offramp.mapping` should not try
-    # the fallbacks for it (pending; see tests/test_providers.py::test_no_equivalent_stops_the_fallbacks).
+    # out of [models], a listed family stays unmapped: `offramp.mapping` does not try the
+    # fallbacks for it, so the call gets an OFR403 TODO instead of a model of another kind.
     no_equivalent: Mapping[str, str] = field(default_factory=dict)
     embedding_dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
