@@ -227,6 +227,7 @@ class FullCollector(_Collector):
         self.returns: Dict[int, List[cst.BaseExpression]] = {}
         self.func_class: Dict[int, Optional[cst.ClassDef]] = {}
         self.self_names: Dict[int, str] = {}  # id(function) -> name of its first parameter when a method
+        self.param_owner: Dict[int, cst.FunctionDef] = {}  # id(parameter) -> its function
         # `name["key"] = value` writes; keyed after traversal by the assignment that bound `name`
         self.item_writes: List[Tuple[cst.Name, str, cst.BaseExpression]] = []
         self.item_sets: Dict[int, Dict[str, List[cst.BaseExpression]]] = {}
@@ -263,6 +264,9 @@ class FullCollector(_Collector):
                 self.self_names[id(node)] = params[0].name.value
         self.frames.append(node)
         self.returns.setdefault(id(node), [])
+        ps = node.params
+        for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params):
+            self.param_owner[id(p)] = node
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.frames.pop()

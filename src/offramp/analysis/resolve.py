@@ -48,6 +48,7 @@ class Resolver:
         self.ctors: Dict[int, ClientCtor] = {}
         self._qnames: Dict[int, Set[str]] = {}
         self.models: Dict[int, ModelLiteral] = {}
+        self._callers: Optional[Dict[int, List[Tuple[cst.Call, ClassCtx]]]] = None
 
     # -- metadata ------------------------------------------------------------------------
     def qnames(self, node: cst.CSTNode) -> Set[str]:
@@ -124,6 +125,8 @@ class Resolver:
                 elif isinstance(node, cst.Param):
                     if node.default is not None:
                         out += self.values_of(node.default, cls, depth + 1, seen)
+                    for arg, arg_cls in self.call_site_args(node):
+                        out += self.values_of(arg, arg_cls, depth + 1, seen)
                     out.append((node, cls))
                 else:
                     out.append((node, cls))
@@ -175,6 +178,55 @@ class Resolver:
                         return out
             return [(expr, cls)]
         return [(expr, cls)]
+
+    def call_site_args(self, param: cst.Param) -> List[Tuple[cst.BaseExpression, ClassCtx]]:
+        """What the calls in this file pass for `param`: `run(model="gpt-4o")` for `def run(model=...)`."""
+        fn = self.c.param_owner.get(id(param))
+        if fn is None:
+            return []
+        if self._callers is None:
+            self._callers = {}
+            for call, call_cls, _ in self.c.calls:
+                for target in self.callees(call, call_cls):
+                    self._callers.setdefault(id(target), []).append((call, call_cls))
+        ps = fn.params
+        positional = [*ps.posonly_params, *ps.params]
+        if self.c.func_class.get(id(fn)) is not None and not _is_static(fn) and positional:
+            positional = positional[1:]  # self / cls: the receiver, not an argument
+        index = next((i for i, p in enumerate(positional) if p is param), None)
+        name = param.name.value
+        out: List[Tuple[cst.BaseExpression, ClassCtx]] = []
+        for call, call_cls in self._callers.get(id(fn), []):
+            pos = 0
+            for arg in call.args:
+                if arg.star:
+                    break
+                if arg.keyword is None:
+                    if index is not None and pos == index:
+                        out.append((arg.value, call_cls))
+                    pos += 1
+                elif arg.keyword.value == name:
+                    out.append((arg.value, call_cls))
+        return out
+
+    def callees(self, call: cst.Call, cls: ClassCtx) -> List[cst.FunctionDef]:
+        """The functions of this file a call runs: `f(...)`, `self.m(...)`, `Cls(...)` (its `__init__`),
+        `Cls(...).m(...)` / `obj.m(...)` on an instance of a class of this file."""
+        out = [fn for fn, _ in self.functions_for(call.func, cls)]
+        if out:
+            return out
+        func = call.func
+        if isinstance(func, cst.Name):
+            klass = self.module_class(func)
+            init = self.c.class_methods.get((id(klass), "__init__")) if klass is not None else None
+            return [init] if init is not None else []
+        if isinstance(func, cst.Attribute):
+            for node, _ in self.values_of(func.value, cls):
+                klass = self.module_class(node.func) if isinstance(node, cst.Call) else None
+                method = self.c.class_methods.get((id(klass), func.attr.value)) if klass is not None else None
+                if method is not None:
+                    out.append(method)
+        return out
 
     def attr_key(self, expr: cst.Attribute, cls: ClassCtx) -> Optional[Tuple[cst.ClassDef, str]]:
         """`self.x` / `self.config.x` in a method, `Config.x` for a module class: (class, "x" / "config.x")."""
@@ -793,6 +845,18 @@ class Resolver:
                 resolved &= ok
                 for k, vs in entries.items():
                     kwargs.setdefault(k, []).extend(vs)
+        # Old LangChain: `OpenAIEmbeddings(openai_api_type="azure", deployment=...)` is the Azure class in
+        # disguise; read (and fix) it as the library's Azure variant (same family, same replacement class).
+        api_types = [string_value(v) or "" for a in ("openai_api_type", "api_type") for v in kwargs.get(a, [])]
+        if not spec.azure and any(t.lower().startswith("azure") for t in api_types):
+            spec = next(
+                (
+                    w
+                    for w in dict.fromkeys(load_wrappers().values())
+                    if w.azure and w.family == spec.family and w.fix_class == spec.fix_class and w.fix_class
+                ),
+                spec,
+            )
         literals: List[cst.CSTNode] = []
         models: List[Tuple[cst.CSTNode, str, str, bool, str]] = []  # node, value, arg, deployment, template
         foreign = False
@@ -991,6 +1055,10 @@ def _wrapper_methods() -> Dict[str, Dict[str, str]]:
     that return the wrapper itself (catalog.SdkSurface does not carry them)."""
     raw = load_toml(rules_dir() / "openai.toml").get("clients", {}).get("wrapper-methods", {})
     return {"methods": dict(raw.get("methods", {})), "aliases": {a: a for a in raw.get("aliases", [])}}
+
+
+def _is_static(fn: cst.FunctionDef) -> bool:
+    return any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1] == "staticmethod" for d in fn.decorators)
 
 
 def _is_property(fn: cst.FunctionDef) -> bool:
