@@ -304,7 +304,8 @@ def test_role_text_is_the_python_checks_wording() -> None:
 # -- fixing ----------------------------------------------------------------------------------------
 
 EXPECTED_COUNTS = {
-    ".env.example": Counter({"key": 1, "url": 2, "api-type": 1, "deployment": 1, "model": 2}),
+    # the key variable holds a key: it stays, and the provider's is added after it (empty)
+    ".env.example": Counter({"new key variable": 1, "left": 1, "url": 2, "api-type": 1, "deployment": 1, "model": 2}),
     "app.yaml": Counter({"url": 3, "model": 4}),
     "settings.toml": Counter({"url": 2, "model": 3}),
     "config.json": Counter({"url": 4, "model": 2}),
@@ -327,14 +328,24 @@ def test_fix_matches_expected_output(name: str) -> None:
 @pytest.mark.parametrize("name", FIXED)
 def test_fix_is_idempotent(name: str) -> None:
     once = read(EXPECTED / name)
-    assert fix(name, once) == (once, Counter())
+    left = EXPECTED_COUNTS[name]["left"]  # a report, not a change: it repeats
+    assert fix(name, once) == (once, Counter({"left": left}) if left else Counter())
 
 
 @pytest.mark.parametrize("name", FIXED)
 def test_fixable_flags_agree_with_the_fix(name: str) -> None:
     text = read(CONFIG / name)
     new, _ = fix(name, text)
-    changed = {i + 1 for i, (a, b) in enumerate(zip(text.splitlines(), new.splitlines())) if a != b}
+    lines = []  # the output without the provider key variables fix_env adds (a comment and `KEY=`)
+    added = set()  # the input lines they were added after
+    rest = iter(new.splitlines())
+    for line in rest:
+        if line.startswith("# offramp: set your "):
+            added.add(len(lines))  # 1-based number of the line before
+            next(rest)
+        else:
+            lines.append(line)
+    changed = {i + 1 for i, (a, b) in enumerate(zip(text.splitlines(), lines)) if a != b} | added
     fixable = {h.line for h in scan(name, text, QWEN) if h.fixable}
     assert changed == fixable
 
@@ -475,3 +486,90 @@ def test_fixtures_are_committed_with_lf_endings() -> None:
     for path in CONFIG.rglob("*"):
         if path.is_file():
             assert b"\r" not in path.read_bytes(), path
+
+
+# -- keys are never moved ------------------------------------------------------------------------
+
+AZURE_KEY = "0123456789abcdef0123456789abcdef"
+SET_QWEN_KEY = f"# offramp: set your {QWEN.name} key (not copied from OPENAI_API_KEY)"
+
+
+def test_fix_env_leaves_a_real_key_and_adds_the_provider_variable_empty() -> None:
+    text = f'# prod\r\nexport OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\nOPENAI_MODEL=gpt-4o\r\n'
+    new, counts = fix_env(text, QWEN, SDK, {})
+    assert new == (
+        "# prod\r\n"
+        f'export OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\n'
+        f"{SET_QWEN_KEY}\r\n"
+        "export DASHSCOPE_API_KEY=\r\n"
+        "OPENAI_MODEL=qwen3-max\r\n"
+    )
+    assert counts == Counter({"new key variable": 1, "left": 1, "model": 1})
+    assert [(h.line, h.fixable) for h in scan(".env", text, QWEN) if h.code == "OFR301"] == [(2, True), (3, False)]
+    # the second run finds the provider's variable defined: nothing changes, the OpenAI key is left
+    assert fix_env(new, QWEN, SDK, {}) == (new, Counter({"left": 1}))
+    assert [(h.line, h.fixable) for h in scan(".env", new, QWEN) if h.code == "OFR301"] == [(2, False)]
+
+
+def test_fix_env_adds_after_a_last_line_without_a_newline() -> None:
+    new, _ = fix_env(f"OPENAI_MODEL=gpt-4o\nOPENAI_API_KEY={SECRET}", QWEN, SDK, {})
+    assert new == f"OPENAI_MODEL=qwen3-max\nOPENAI_API_KEY={SECRET}\n{SET_QWEN_KEY}\nDASHSCOPE_API_KEY="
+    assert fix_env(new, QWEN, SDK, {}) == (new, Counter({"left": 1}))
+
+
+def test_fix_env_adds_the_provider_variable_once_for_two_keys() -> None:
+    text = f"AZURE_OPENAI_API_KEY={AZURE_KEY}\nOPENAI_API_KEY={SECRET}\n"
+    new, counts = fix_env(text, QWEN, SDK, {})
+    assert new == (
+        f"AZURE_OPENAI_API_KEY={AZURE_KEY}\n"
+        f"# offramp: set your {QWEN.name} key (not copied from AZURE_OPENAI_API_KEY)\n"
+        "DASHSCOPE_API_KEY=\n"
+        f"OPENAI_API_KEY={SECRET}\n"
+    )
+    assert counts == Counter({"new key variable": 1, "left": 2})
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "sk-xxx", "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx", "YOUR_OPENAI_API_KEY", "${VAULT_OPENAI_KEY}", "'<your key>'"],
+)
+def test_fix_env_renames_a_key_variable_that_holds_no_key(value: str) -> None:
+    new, counts = fix_env(f"OPENAI_API_KEY={value}\n", QWEN, SDK, {})
+    assert (new, counts) == (f"DASHSCOPE_API_KEY={value}\n", Counter({"key": 1}))
+
+
+KEYED = {
+    "app.yaml": (
+        f"llm:\n  api_key: {SECRET}\n  azure_api_key: '{AZURE_KEY}'\n  base_url: https://api.openai.com/v1\n"
+        f"services:\n  app:\n    environment:\n      - OPENAI_API_KEY={SECRET}\n"
+        f"  worker:\n    environment:\n      OPENAI_API_KEY: {SECRET}\n      DASHSCOPE_API_KEY: ''\n"
+    ),
+    "settings.toml": (
+        f'[openai]\napi_key = "{SECRET}"\napi_base = "https://api.openai.com/v1"\n\n'
+        f'[env]\nOPENAI_API_KEY = "{SECRET}"\nAZURE_OPENAI_API_KEY = "{AZURE_KEY}"\n'
+    ),
+    "config.json": (
+        f'{{"openai_api_key": "{SECRET}", "OPENAI_API_KEY": "{SECRET}", "azure": {{"api_key": "{AZURE_KEY}"}},\n'
+        ' "api_base": "https://api.openai.com/v1"}\n'
+    ),
+    "app.ini": (
+        f"[openai]\napi_key = {SECRET}\nOPENAI_API_KEY = {SECRET}\nazure_api_key = {AZURE_KEY}\n"
+        "api_base = https://api.openai.com/v1\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEYED))
+def test_structured_fixes_never_move_a_key(name: str) -> None:
+    text = KEYED[name]
+    new, counts = fix(name, text)
+    assert counts == Counter({"url": 1})  # the fix ran...
+    old_lines, new_lines = text.splitlines(), new.splitlines()
+    assert len(old_lines) == len(new_lines)
+    for old, line in zip(old_lines, new_lines):
+        if SECRET in old or AZURE_KEY in old:
+            assert line == old  # ...and left every key where it was, under its own name
+        else:
+            assert SECRET not in line and AZURE_KEY not in line
+    assert new.count("DASHSCOPE_API_KEY") == text.count("DASHSCOPE_API_KEY")
+    assert fix(name, new) == (new, Counter())

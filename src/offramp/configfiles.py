@@ -21,11 +21,17 @@ use, so reporters, suppressions and `--select` treat them alike:
 Fixing only ever replaces tokens in place, so comments, blank lines, order, quoting, `export `
 prefixes, line endings and the presence of a final newline are kept byte for byte:
 
-- `fix_env` (`.env*` files) renames the key variable to the provider's (`OPENAI_API_KEY` ->
-  `DASHSCOPE_API_KEY`, value untouched), points OpenAI/Azure URL values at the provider, maps
-  model and deployment values, and turns `OPENAI_API_TYPE=azure` into `openai`.
+- `fix_env` (`.env*` files) gives the provider its key variable, points OpenAI/Azure URL values
+  at the provider, maps model and deployment values, and turns `OPENAI_API_TYPE=azure` into
+  `openai`. A key variable whose value is empty, a placeholder or a `${VAR}` reference is renamed
+  (`OPENAI_API_KEY=` -> `DASHSCOPE_API_KEY=`); one that holds a real key is left exactly as it is
+  and the provider's variable is added after it, empty, under a `# offramp: set your ... key`
+  comment (see `fix_env`).
 - `fix_structured` (YAML/TOML/JSON/INI) replaces URL and model values only; keys are never
-  renamed (the program reading the file decides what they mean).
+  renamed and key values never read beyond the OFR302 scan (the program reading the file decides
+  what they mean).
+
+No fix ever moves a key's value: an OpenAI or Azure key never ends up under the provider's name.
 
 Both use the same per-value analysis as `scan_config`, so a hit is `fixable` exactly when the
 fix changes it, and both are idempotent.
@@ -65,7 +71,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequ
 from urllib.parse import urlsplit
 
 from offramp.catalog import SdkSurface
-from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key
+from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.types import Span
@@ -791,6 +797,7 @@ class _Ctx:
     env_mode: bool
     region: Optional[str] = None
     renamed: Set[int] = field(default_factory=set)
+    added: Set[int] = field(default_factory=set)  # key variables holding a real key: the provider's goes after
     left: Set[int] = field(default_factory=set)
 
     @property
@@ -905,7 +912,7 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
         text = _role_text(role, ctx)
         renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
         if renameable and provider is not None:
-            renameable = index in ctx.renamed
+            renameable = index in ctx.renamed or index in ctx.added
         out.append(_Verdict("OFR301", e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
     if tok is None:
         return out
@@ -988,12 +995,15 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
 
 
 def _plan_renames(parsed: _Parsed, ctx: _Ctx) -> None:
-    """Which key variables of a `.env` file get the provider's name.
+    """Which key variables of a `.env` file get the provider's name, and after which one it is added.
 
     The provider's variable must not end up defined twice: when the file already defines it,
     or a second key variable would be renamed too, the variable keeps its name and is counted
     as "left" (a person decides which key to keep). So does a variable the file references
-    (`${OPENAI_API_KEY}`), whose references would otherwise dangle.
+    (`${OPENAI_API_KEY}`), whose references would otherwise dangle. A variable that holds a real
+    key (hosts.is_secret_value) keeps its name and value, and is counted as "left" too; the
+    provider's variable is added after it (`added`). A multi-line value is never looked into:
+    it is left.
     """
     if ctx.provider is None:
         return
@@ -1010,8 +1020,12 @@ def _plan_renames(parsed: _Parsed, ctx: _Ctx) -> None:
             continue
         if ctx.sdk.env_role(e.key) != "key" or "ADMIN" in e.key.upper():
             continue
-        if taken or e.key in referenced:
+        if taken or e.key in referenced or e.value is None:
             ctx.left.add(i)
+        elif is_secret_value(e.value.value):
+            ctx.added.add(i)
+            ctx.left.add(i)
+            taken = True
         else:
             ctx.renamed.add(i)
             taken = True
@@ -1142,12 +1156,22 @@ def fix_env(
 ) -> Tuple[str, Counter[str]]:
     """Retarget a `.env*` file at `provider`; returns the new text and what changed.
 
-    Counter keys: "key" (key variables renamed to `provider.key_env`, values untouched), "url"
-    (OpenAI/Azure URL values), "model" / "deployment" (mapped values), "api-type"
-    (`OPENAI_API_TYPE=azure` -> `openai`), and "left": key variables that keep their name because
-    the provider's variable is already defined (or another variable was renamed to it, or the
-    file references the old name). "left" is a report, not a change: it repeats on a second run,
-    while every other count is then zero and the text is unchanged.
+    The key variable: when its value is empty, a placeholder (`sk-xxx`, `YOUR_KEY`) or a
+    reference (`${VAULT_KEY}`), it is renamed to `provider.key_env` with the value untouched.
+    When it holds a real key (an OpenAI or Azure secret), renaming would make that secret the
+    one sent to the provider; deleting or blanking it would destroy a secret the user may still
+    need for other tools. So the line stays exactly as it was and the provider's variable is
+    added right after it with an empty value, under `# offramp: set your <provider> key`, in
+    the same `export ` style and line ending. A second run finds the provider's variable
+    defined and changes nothing; no key value is ever written.
+
+    Counter keys: "key" (key variables renamed), "new key variable" (the provider's variable
+    added, empty), "url" (OpenAI/Azure URL values), "model" / "deployment" (mapped values),
+    "api-type" (`OPENAI_API_TYPE=azure` -> `openai`), and "left": key variables that keep their
+    name because they hold a key, because the provider's variable is already defined (or
+    another variable was renamed to it), or because the file references the old name. "left"
+    is a report, not a change: it repeats on a second run, while every other count is then zero
+    and the text is unchanged.
     """
     t = _Text(text)
     parsed = _scan_env(t)
@@ -1159,9 +1183,29 @@ def fix_env(
         assert span is not None
         edits.append((span[0], span[1], provider.key_env))
         counts["key"] += 1
+    for i in sorted(ctx.added):
+        edits.append(_add_key_variable(t, parsed.entries[i], provider))
+        counts["new key variable"] += 1
     if ctx.left:
         counts["left"] += len(ctx.left)
     return _apply(text, edits), counts
+
+
+def _add_key_variable(t: _Text, e: _Entry, provider: Provider) -> Tuple[int, int, str]:
+    """An insertion after `e`'s line: the comment and `<KEY_ENV>=`, in `e`'s `export ` style and line ending."""
+    assert e.key_span is not None
+    text = t.text
+    row = bisect_right(t.starts, e.key_span[0]) - 1
+    start, end = t.lines[row]
+    next_start = t.starts[row + 1] if row + 1 < len(t.starts) else len(text)
+    eol = text[end:next_start]
+    prefix = text[start : e.key_span[0]]  # indentation and `export `
+    comment = f"# offramp: set your {provider.name} key (not copied from {e.key})"
+    if eol:
+        return next_start, next_start, f"{comment}{eol}{prefix}{provider.key_env}={eol}"
+    m = re.search(r"\r\n|\r|\n", text)
+    eol = m.group(0) if m else "\n"
+    return next_start, next_start, f"{eol}{comment}{eol}{prefix}{provider.key_env}="
 
 
 def fix_structured(

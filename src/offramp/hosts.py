@@ -28,7 +28,24 @@ DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
 
 
 def is_placeholder_key(key: str) -> bool:
-    body = key[3:]
+    return _placeholder_body(key[3:])
+
+
+def is_secret_value(value: str) -> bool:
+    """Whether a value given where an API key goes (`api_key="..."`, `OPENAI_API_KEY=...`) is a real secret.
+
+    `sk-` keys are judged as OFR302 judges them (is_placeholder_key); any other value (an Azure
+    key, another provider's key) by the same measure of its whole text. Empty values, values with
+    blanks ("<your key here>") and environment references (`${VAR}`, `$VAR`, LiteLLM's
+    `os.environ/VAR`) are not secrets; neither are "YOUR_KEY", "EMPTY" or "xxx".
+    """
+    v = value.strip()
+    if not v or any(c.isspace() for c in v) or v.startswith(("$", "os.environ/")) or "${" in v:
+        return False
+    return not (is_placeholder_key(v) if v.startswith("sk-") else _placeholder_body(v))
+
+
+def _placeholder_body(body: str) -> bool:
     if _PLACEHOLDER_BODY.match(body):
         return True
     core = re.sub(r"^(proj-|svcacct-|admin-)", "", body)

@@ -39,6 +39,10 @@ class ClientCtor:
     default_model: Optional[str] = None
     family: str = "chat"  # wrappers: the endpoint family they call
     config_dict: bool = False  # `node` is a dict literal configuring a client (AutoGen config_list entries)
+    # Key arguments (`api_key=`, `openai_api_key=`, a config dict's "api_key") whose value is written
+    # into this file, by name: "secret" when a real key literal reaches it, "literal" when only
+    # placeholders or None do (Resolver.key_source). Never the value itself.
+    hardcoded_keys: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -81,6 +85,7 @@ class ApiCall:
     image_input: bool = False
     model_literals: List[ModelLiteral] = field(default_factory=list)
     dynamic_model: Optional[DynamicModel] = None
+    hardcoded_keys: Dict[str, str] = field(default_factory=dict)  # v0 calls' api_key=, as on ClientCtor
 
 
 @dataclass(eq=False)
@@ -94,6 +99,7 @@ class ModuleAssign:
     value: cst.BaseExpression
     target: Optional[Target] = None  # for base-url / azure-endpoint assignments
     literal: Optional[str] = None
+    hardcoded_key: Optional[str] = None  # role "key": "secret" | "literal" | None, as ClientCtor.hardcoded_keys
 
 
 @dataclass(eq=False)

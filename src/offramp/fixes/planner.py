@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral, ModuleAssign, UrlLiteral
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
+from offramp.hosts import is_secret_value
 from offramp.mapping import map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.types import Span
@@ -101,8 +102,7 @@ class Planner:
                 and e.name != self.p.key_env
                 and self.allowed("OFR301", e.span.line)
             ):
-                self.plan.edit(e.node, _to_string(self.p.key_env))
-                self.plan.changes["environment variable"] += 1
+                self.env_key(e)
         for lit in self.a.models:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
                 self.model(lit)
@@ -118,6 +118,64 @@ class Planner:
             if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
                 self.url(u)
         return self.plan
+
+    # -- keys -------------------------------------------------------------------------------
+    def written_key(self, kind: Optional[str], label: str, value: cst.BaseExpression, line: int) -> bool:
+        """Whether a key argument (or `openai.api_key = ...`) is replaced by the provider's variable.
+
+        A value written into the file is never the provider's key: a literal, or a name, attribute,
+        default or dict entry that a literal reaches (`kind`, from Resolver.key_source). When a real
+        key is reached through a name, the argument is replaced and a note says so; the literal
+        itself stays where it is, reported by OFR302 (fix never writes nor deletes a key).
+        """
+        if string_value(value) is not None:
+            return True
+        if kind == "secret":
+            text = f"{label} got a key written into this file; it now reads {self.p.key_env}: delete that key (OFR302)"
+            self.plan.notes.append((line, text))
+        return kind is not None
+
+    def env_key(self, e: EnvAccess) -> None:
+        """Rename an OpenAI key variable to the provider's, unless that would hand it an OpenAI key.
+
+        `os.environ["OPENAI_API_KEY"] = "sk-..."` (or `setdefault`) keeps its name and gets a TODO:
+        renamed, it would give the OpenAI key to the provider. A read's hard-coded key default
+        (`os.getenv("OPENAI_API_KEY", "sk-...")`) becomes None as the variable is renamed.
+        """
+        assert e.node is not None
+        value = e.default if e.default is not None else self.assigned_value(e) if e.write else None
+        secret = value is not None and is_secret_value(string_value(value) or "")
+        if secret and e.write:
+            self.plan.todo(
+                self.stmt(e.node),
+                f"`{e.name}` is set to a key written into this file, so it was not renamed to {self.p.key_env} "
+                f"(that would send the key to {self.p.name}); set {self.p.key_env} to your {self.p.name} key",
+                "OFR301",
+                e.span.line,
+            )
+            return
+        self.plan.edit(e.node, _to_string(self.p.key_env))
+        self.plan.changes["environment variable"] += 1
+        if secret and value is not None:
+            self.plan.edit(value, lambda old: cst.Name("None"))
+            self.plan.notes.append(
+                (e.span.line, f"dropped the key written as the default of `{e.name}` (now {self.p.key_env}) (OFR302)")
+            )
+
+    def assigned_value(self, e: EnvAccess) -> Optional[cst.BaseExpression]:
+        """The value of `os.environ["NAME"] = value` (or `env["NAME"] = value`) for a write's name literal."""
+        stmt = self.stmt(e.node) if e.node is not None else None
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        for small in stmt.body:
+            if isinstance(small, cst.Assign):
+                for t in small.targets:
+                    target = t.target
+                    if isinstance(target, cst.Subscript) and any(
+                        isinstance(el.slice, cst.Index) and el.slice.value is e.node for el in target.slice
+                    ):
+                        return small.value
+        return None
 
     # -- clients ------------------------------------------------------------------------------
     def client(self, c: ClientCtor) -> None:
@@ -147,7 +205,9 @@ class Planner:
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
         dropped = sorted(k for k in args if k in drop)
         key_arg = args.get("api_key")
-        add_key = key_arg is None or string_value(key_arg.value) is not None
+        add_key = key_arg is None or self.written_key(
+            c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line
+        )
         quote = _quote_of(c.node)
         plain = None
         if azure_class:
@@ -228,7 +288,9 @@ class Planner:
             )
         )
         key_arg = next((a for a in spec.key_args if a in args), None)
-        if key_arg is None or string_value(args[key_arg].value) is not None:
+        if key_arg is None or self.written_key(
+            c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line
+        ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
         deployments = [a for a in spec.deployment_args if a in args]
@@ -304,7 +366,9 @@ class Planner:
             )
         ]
         key_key = next((k for k in spec.key_keys if k in entries), spec.key_keys[0])
-        if key_key not in entries or string_value(entries[key_key].value) is not None:
+        if key_key not in entries or self.written_key(
+            c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line
+        ):
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
         dropped = [k for k in entries if k in spec.drop_keys]
@@ -358,11 +422,20 @@ class Planner:
                     self.plan.changes["module configuration"] += 1
             elif m.role == "key":
                 has_key = True
-                if m.literal is not None:
+                if self.written_key(m.hardcoded_key, f"`openai.{m.attr}`", m.value, m.span.line):
                     key_env = self.p.key_env
                     self.plan.edit(m.node, _assign_value(_env_read_quoted_like(key_env)))
                     self.plan.add_imports.append(("os", None))
                     self.plan.changes["module configuration"] += 1
+        for call in module_calls:
+            # openai<1.0 takes a key per request; with the module aimed at the provider it goes there too.
+            i = kwarg_index(call.node.args, "api_key") if call.via == "v0" else -1
+            if i >= 0 and self.written_key(
+                call.hardcoded_keys.get("api_key"), "`api_key=`", call.node.args[i].value, call.span.line
+            ):
+                self.plan.edit(call.node, _set_kwarg("api_key", env_read(self.p.key_env, _quote_of(call.node))))
+                self.plan.add_imports.append(("os", None))
+                self.plan.changes["module configuration"] += 1
         has_type = any(m.role == "api-type" for m in assigns)
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
@@ -573,6 +646,14 @@ def _renamed_kwarg(old: str, new: str) -> Edit:
     def edit(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         return rename_kwarg(node, old, new)
+
+    return edit
+
+
+def _set_kwarg(name: str, value: cst.BaseExpression) -> Edit:
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        return retarget_args(node, (), [(name, value)])
 
     return edit
 
