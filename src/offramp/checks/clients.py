@@ -23,12 +23,14 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
+        # A client built from **kwargs gets a TODO from `fix`, not a rewrite.
+        from_kwargs = c.star_kwargs and not c.config_dict
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
-            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}))
+            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}, fixable=not from_kwargs))
         else:
             # A wrapper for an API the provider lacks is not retargeted (it gets a TODO instead).
-            fixable = not (c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no")
+            fixable = not (c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no") and not from_kwargs
             hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
 
     module = a.module_target
