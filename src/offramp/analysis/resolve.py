@@ -19,6 +19,7 @@ from libcst.metadata import Assignment, ScopeProvider
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
 from offramp.catalog import WrapperSpec, load_config_dict_spec, load_toml, load_wrappers, rules_dir
+from offramp.hosts import is_secret_value
 
 if TYPE_CHECKING:
     from offramp.analysis.collector import FullCollector
@@ -365,6 +366,37 @@ class Resolver:
             return cls
         return self.c.module_classes.get(base)
 
+    def key_source(self, expr: cst.BaseExpression, cls: ClassCtx) -> Optional[str]:
+        """How a key argument's value is written in this file (through names, attributes, defaults, dicts).
+
+        "secret": a real key literal can reach it (hosts.is_secret_value), also as one branch of
+        several (`os.getenv("OPENAI_API_KEY", "sk-...")`, a parameter's default). "literal": every
+        value it may take is some other string literal or None (a placeholder, ""). None: it comes
+        from elsewhere (the environment, a parameter, a call) and no key literal reaches it.
+        """
+        secret = False
+        written = True
+        for node, _ in self.values_of(expr, cls):
+            value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+            if value is not None:
+                secret = secret or is_secret_value(value)
+            elif not (isinstance(node, cst.Name) and node.value == "None"):
+                written = False
+        return "secret" if secret else "literal" if written else None
+
+    def hardcoded_keys(
+        self, args: Iterable[Tuple[str, cst.BaseExpression]], names: Iterable[str], cls: ClassCtx
+    ) -> Dict[str, str]:
+        """key_source of the explicit key arguments (`names`) among `args`."""
+        wanted = set(names)
+        out: Dict[str, str] = {}
+        for name, value in args:
+            if name in wanted:
+                kind = self.key_source(value, cls)
+                if kind is not None:
+                    out[name] = kind
+        return out
+
     def _self_names_of(self, cls: cst.ClassDef) -> Set[str]:
         return {n for fid, n in self.c.self_names.items() if self.c.func_class.get(fid) is cls}
 
@@ -569,6 +601,7 @@ class Resolver:
             star_kwargs=star,
             star_kwargs_resolved=resolved,
             keywords=tuple(kwargs),
+            hardcoded_keys=self.hardcoded_keys(_keyword_args(call), ("api_key",), cls),
         )
         self.ctors[id(call)] = ctor
         return ctor
@@ -775,6 +808,7 @@ class Resolver:
             response_format=rf,
             tool_choice=tool_choice,
             image_input=_mentions(call, ("image_url", "input_image")),
+            hardcoded_keys=self.hardcoded_keys(_keyword_args(call), ("api_key",), cls) if via == "v0" else {},
         )
         self.model_args(api, values, cls)
         return api
@@ -917,6 +951,7 @@ class Resolver:
             wrapper=spec,
             default_model=None if has_model or spec.function else spec.default_model,
             family=spec.family_of(next(iter(self.qnames(call.func) & set(spec.names)), spec.names[0])),
+            hardcoded_keys=self.hardcoded_keys(_keyword_args(call), spec.key_args, cls),
         )
         self.ctors[id(call)] = ctor
         for node, value, arg, deployment, template in models:
@@ -965,6 +1000,7 @@ class Resolver:
             target_literals=tuple(literals),
             keywords=tuple(entries),
             config_dict=True,
+            hardcoded_keys=self.hardcoded_keys(entries.items(), spec.key_keys, cls),
         )
         self.ctors[id(node)] = ctor
         for lit_node, value in models:
@@ -984,6 +1020,8 @@ class Resolver:
                     cls, _ = self.c.context_of.get(id(assign), (None, None))
                     ma = ModuleAssign(node=assign, span=self.c.span(assign), attr=attr, role=role, value=assign.value)
                     ma.literal = string_value(assign.value)
+                    if role == "key":
+                        ma.hardcoded_key = self.key_source(assign.value, cls)
                     if role in ("base-url", "azure-endpoint"):
                         ma.target, _ = self.target_of(assign.value, cls, env_fallback=True)
                         if role == "azure-endpoint" and ma.target.kind not in ("local", "provider", "other"):
@@ -1057,6 +1095,10 @@ def _wrapper_methods() -> Dict[str, Dict[str, str]]:
     that return the wrapper itself (catalog.SdkSurface does not carry them)."""
     raw = load_toml(rules_dir() / "openai.toml").get("clients", {}).get("wrapper-methods", {})
     return {"methods": dict(raw.get("methods", {})), "aliases": {a: a for a in raw.get("aliases", [])}}
+
+
+def _keyword_args(call: cst.Call) -> List[Tuple[str, cst.BaseExpression]]:
+    return [(a.keyword.value, a.value) for a in call.args if a.keyword is not None]
 
 
 def _is_static(fn: cst.FunctionDef) -> bool:
