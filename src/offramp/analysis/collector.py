@@ -375,7 +375,8 @@ class FullCollector(_Collector):
                 key = string_value(node.args[0].value)
                 if key is not None:
                     self.item_writes.append((func.value, key, node.args[1].value))
-        if isinstance(node.func, (cst.Attribute, cst.Name)):
+        if isinstance(node.func, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):
+            # (CLIENTS[name](...) and getattr(openai, "OpenAI")(...) may construct a client)
             cls, func = self.context()
             self.calls.append((node, cls, func))
             self.note_statement(node)

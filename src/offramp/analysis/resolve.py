@@ -92,7 +92,40 @@ class Resolver:
                 return self.client_class(func.body, depth + 1) or self.client_class(func.orelse, depth + 1)
             elif isinstance(func, cst.BooleanOperation):
                 return self.client_class(func.left, depth + 1) or self.client_class(func.right, depth + 1)
+            elif isinstance(func, cst.Subscript):
+                # CLIENTS[name]() with CLIENTS = {"openai": OpenAI, ...}: when every client class in it agrees on Azure
+                found = {
+                    q
+                    for seq in self.sequences_of(func.value, None, 0, set()) + self.dict_values_of(func.value)
+                    for q in (self.client_class(e, depth + 1) for e in seq)
+                    if q is not None
+                }
+                if found and len({self.is_azure_class(q) for q in found}) == 1:
+                    return sorted(found)[0]
+            elif isinstance(func, cst.Call) and self.callee(func.func) == "getattr" and len(func.args) >= 2:
+                # getattr(openai, "AsyncOpenAI"), getattr(openai, "AsyncOpenAI" if a else "OpenAI")
+                names = {
+                    string_value(n)
+                    for n, _ in self.values_of(func.args[1].value, None)
+                    if isinstance(n, cst.BaseExpression)
+                }
+                clients = self.sdk.openai_clients | self.sdk.azure_clients
+                for q in self.qnames(func.args[0].value):
+                    found = (
+                        {f"{q}.{n}" for n in names if n and f"{q}.{n}" in clients}
+                        if q in self.sdk.sdk_modules
+                        else set()
+                    )
+                    if found and len({self.is_azure_class(f) for f in found}) == 1:
+                        return sorted(found)[0]
         return None
+
+    def dict_values_of(self, expr: cst.BaseExpression) -> List[List[cst.BaseExpression]]:
+        return [
+            [el.value for el in node.elements if isinstance(el, cst.DictElement)]
+            for node, _ in self.values_of(expr, None)
+            if isinstance(node, cst.Dict)
+        ]
 
     def is_azure_class(self, qualified: str) -> bool:
         return qualified in self.sdk.azure_clients
@@ -512,7 +545,33 @@ class Resolver:
                             out.append(kind)
                     for r in self.c.returns.get(id(prop), []):
                         out += self.clients_of(r, owner, depth + 1, seen)
+            if not out:
+                # deps.client where `deps` is an instance of a class of this file (a dataclass / pydantic field)
+                out += self.instance_clients(expr, cls, depth, seen)
             return out
+        return out
+
+    def instance_clients(self, expr: cst.Attribute, cls: ClassCtx, depth: int, seen: Set[int]) -> List[ClientRef]:
+        out: List[ClientRef] = []
+        attr = expr.attr.value
+        for node, node_cls in self.values_of(expr.value, cls, depth + 1):
+            klass: Optional[cst.ClassDef] = None
+            if isinstance(node, cst.Call):
+                klass = self.module_class(node.func)
+                if klass is not None:
+                    for arg in node.args:
+                        if arg.keyword is not None and arg.keyword.value == attr:
+                            out += self.clients_of(arg.value, node_cls, depth + 1, seen)
+            elif isinstance(node, cst.Param) and node.annotation is not None:
+                klass = self.annotated_class(node.annotation.annotation)
+            if klass is None:
+                continue
+            ann = self.c.self_annots.get((id(klass), attr))
+            kind = self.annotation_client(ann) if ann is not None else None
+            if kind is not None:
+                out.append(kind)
+            for v in self.c.self_attrs.get((id(klass), attr), []):
+                out += self.clients_of(v, klass, depth + 1, seen)
         return out
 
     def annotation_client(self, ann: cst.BaseExpression) -> Optional[Annotated]:
