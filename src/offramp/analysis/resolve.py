@@ -755,8 +755,34 @@ class Resolver:
                 break
         return out
 
-    def classify_call(self, call: cst.Call, cls: ClassCtx) -> Optional[ApiCall]:
+    def bound_method(self, call: cst.Call, cls: ClassCtx) -> Optional[ApiCall]:
+        """`create = client.chat.completions.create; create(model=...)`, `self._create = openai.ChatCompletion.create`
+        (Qwen-Agent): a call through a name or `self.x` bound to an SDK method."""
         func = call.func
+        if isinstance(func, cst.Attribute):
+            key = self.attr_key(func, cls)
+            if key is None or "." in key[1]:
+                return None
+            candidates = [(v, key[0]) for v in self.c.self_attrs.get((id(key[0]), key[1]), [])]
+        elif isinstance(func, cst.Name):
+            candidates = [
+                (self.c.assign_values[id(n)], cls)
+                for n in self.assignments(func)
+                if isinstance(n, cst.Name) and id(n) in self.c.assign_values
+            ]
+        else:
+            return None
+        for value, value_cls in candidates:
+            if isinstance(value, cst.Attribute):
+                api = self.classify_call(call, value_cls, func=value)
+                if api is not None:
+                    return api
+        return None
+
+    def classify_call(
+        self, call: cst.Call, cls: ClassCtx, func: Optional[cst.BaseExpression] = None
+    ) -> Optional[ApiCall]:
+        func = call.func if func is None else func
         if not isinstance(func, cst.Attribute):
             return None
         # `openai.embeddings.create(...).model_dump()` is a method of the result, not an SDK call;
@@ -1138,7 +1164,7 @@ class Resolver:
             if self.qnames(call.func) & self.sdk.wrappers:
                 self.wrapper_models(call, cls)
                 continue
-            api = self.classify_call(call, cls)
+            api = self.classify_call(call, cls) or self.bound_method(call, cls)
             if api is None:
                 continue
             self.a.calls.append(api)
