@@ -50,6 +50,7 @@ class Resolver:
         self._qnames: Dict[int, Set[str]] = {}
         self.models: Dict[int, ModelLiteral] = {}
         self._callers: Optional[Dict[int, List[Tuple[cst.Call, ClassCtx]]]] = None
+        self._cli_defaults: Optional[Dict[str, List[Tuple[cst.BaseExpression, ClassCtx]]]] = None
 
     # -- metadata ------------------------------------------------------------------------
     def qnames(self, node: cst.CSTNode) -> Set[str]:
@@ -174,6 +175,8 @@ class Resolver:
                     out += self.values_of(v, owner, depth + 1, seen)
             # and what the object's class gives it (a conditional `self.config.model = ...` keeps the default)
             out += self.instance_attr(expr.value, expr.attr.value, cls, depth, seen)
+            if not out:
+                out += self.cli_default(expr, cls, depth, seen)
             return out or [(expr, cls)]
         if isinstance(expr, cst.Call):
             env = self.env_read(expr)
@@ -301,6 +304,39 @@ class Resolver:
             for v in self.c.self_attrs.get((id(klass), attr), []):
                 out += self.values_of(v, klass, depth + 1, seen)
         return out
+
+    def cli_default(
+        self, expr: cst.Attribute, cls: ClassCtx, depth: int, seen: Set[int]
+    ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
+        """`args.model` with `args = parser.parse_args()`: the `default=` of `add_argument("--model", ...)`
+        (also `dest=`), and the parsed value itself (the command line may override it)."""
+        if not isinstance(expr.value, cst.Name) or depth > _MAX_DEPTH:
+            return []
+        parsed = any(
+            isinstance(n, cst.Call)
+            and isinstance(n.func, cst.Attribute)
+            and n.func.attr.value in ("parse_args", "parse_known_args", "parse_intermixed_args")
+            for n, _ in self.values_of(expr.value, cls, depth + 1)
+        )
+        if not parsed:
+            return []
+        if self._cli_defaults is None:
+            self._cli_defaults = {}
+            for call, call_cls, _ in self.c.calls:
+                if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_argument"):
+                    continue
+                flags = [string_value(a.value) or "" for a in call.args if a.keyword is None]
+                kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+                dest = string_value(kw["dest"]) if "dest" in kw else None
+                if dest is None:
+                    longs = [f for f in flags if f.startswith("--")]
+                    dest = (longs or flags or [""])[0].lstrip("-").replace("-", "_")
+                if dest and "default" in kw:
+                    self._cli_defaults.setdefault(dest, []).append((kw["default"], call_cls))
+        out: List[Tuple[cst.CSTNode, ClassCtx]] = []
+        for default, default_cls in self._cli_defaults.get(expr.attr.value, []):
+            out += self.values_of(default, default_cls, depth + 1, seen)
+        return [*out, (expr, cls)] if out else []
 
     def module_class(self, func: cst.BaseExpression) -> Optional[cst.ClassDef]:
         if isinstance(func, cst.Name):
