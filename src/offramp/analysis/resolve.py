@@ -967,6 +967,10 @@ class Resolver:
         if got is None:
             got = ModelLiteral(node=node, span=self.c.span(node), value=value, arg=arg, azure=deployment)
             self.models[id(node)] = got
+        elif got.azure and not deployment:
+            # One literal feeding both an Azure deployment and an OpenAI call (gpt-engineer's
+            # `model_name="gpt-4-turbo"`) is an OpenAI model id, whichever use was seen first.
+            got.azure, got.arg = False, arg
         return got
 
     def origin(self, node: cst.CSTNode) -> Optional[str]:
