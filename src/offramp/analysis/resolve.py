@@ -560,8 +560,11 @@ class Resolver:
                     value = self.c.assign_values.get(id(node))
                     if value is not None:
                         out += self.clients_of(value, cls, depth + 1, seen)
-                elif isinstance(node, cst.Param) and node.default is not None:
-                    out += self.clients_of(node.default, cls, depth + 1, seen)
+                elif isinstance(node, cst.Param):
+                    if node.default is not None:
+                        out += self.clients_of(node.default, cls, depth + 1, seen)
+                    for arg, arg_cls in self.call_site_args(node):
+                        out += self.clients_of(arg, arg_cls, depth + 1, seen)
             return out
         if isinstance(expr, cst.Attribute):
             owner = self.attribute_owner(expr, cls)
