@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import List, Set
+from urllib.parse import urlsplit
 
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
@@ -55,8 +56,22 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if id(u.node) in claimed:
             continue
         kind = "Azure OpenAI" if u.target.kind == "azure" else "OpenAI API"
-        hits.append(Hit("OFR106", u.span, {"kind": kind, "url": u.url}, fixable=u.target.kind == "openai"))
+        hits.append(Hit("OFR106", u.span, {"kind": kind, "url": u.url}, fixable=_url_fixable(u.url, u.target, ctx)))
     return hits
+
+
+def _url_fixable(url: str, target: Target, ctx: CheckContext) -> bool:
+    """What `fix` rewrites: an OpenAI `/v1` URL whose endpoint the provider serves (the rest gets a TODO)."""
+    if target.kind != "openai":
+        return False
+    path = urlsplit(url.replace("{...}", "x")).path
+    if not path.startswith("/v1"):
+        return False  # dashboard/billing pages and the like have no counterpart
+    rest = path[3:].lstrip("/")
+    if not rest:
+        return True
+    family = ctx.sdk.rest_family(rest)
+    return family is not None and (ctx.provider is None or ctx.provider.endpoint(family) != "no")
 
 
 def _string_nodes(expr: object) -> List[object]:
