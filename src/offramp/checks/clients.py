@@ -24,14 +24,14 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        # A client built from **kwargs gets a TODO from `fix`, not a rewrite.
+        # A client built from **kwargs, and a wrapper for an API the provider lacks, get a TODO from `fix`.
         from_kwargs = c.star_kwargs and not c.config_dict
+        unserved = bool(c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no")
+        fixable = not (from_kwargs or unserved)
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
-            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}, fixable=not from_kwargs))
+            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}, fixable=fixable))
         else:
-            # A wrapper for an API the provider lacks is not retargeted (it gets a TODO instead).
-            fixable = not (c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no") and not from_kwargs
             hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
 
     module = a.module_target
