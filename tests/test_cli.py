@@ -210,6 +210,21 @@ def test_discovery_skips_venvs_build_and_gitignored(tmp_path: Path) -> None:
     )
 
 
+def test_gitignore_is_judged_from_the_repository_not_from_the_cwd(tmp_path: Path) -> None:
+    """`offramp check proj` from proj's parent: git must not read `proj/...` relative to proj/."""
+    repo = tmp_path / "proj"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    write(repo, ".gitignore", "proj\n/pkg/ignored.py\n")  # a pattern that matches the folder's own name
+    write(repo, "pkg/a.py", BLOCKED)
+    write(repo, "pkg/ignored.py", BLOCKED)
+    (tmp_path / "link").symlink_to(repo)
+    for target in ("proj", "link", str(repo)):
+        out = run_cli(["check", "--output-format", "concise", target], tmp_path).stdout
+        files = sorted({line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines() if ": OFR" in line})
+        assert files == ["a.py"], (target, out)
+
+
 def test_rules_and_explain(tmp_path: Path) -> None:
     out = run_cli(["rules"], tmp_path).stdout
     assert "OFR101" in out and "openai-client" in out and "OFR404" in out

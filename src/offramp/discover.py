@@ -92,13 +92,19 @@ def _is_venv(directory: Path) -> bool:
 
 
 def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]:
-    """Ask git which of `candidates` it ignores; None when git or a repository is not there."""
+    """Ask git which of `candidates` it ignores; None when git or a repository is not there.
+
+    Paths go to git absolute (and with symlinks resolved, as git sees its work tree): a path
+    relative to our cwd would be read relative to `directory`, so `offramp check proj` with
+    `proj` in its own .gitignore would drop every file.
+    """
     if not candidates:
         return set()
+    asked = {os.path.realpath(c): c for c in candidates}
     try:
         proc = subprocess.run(
             ["git", *GIT_SAFE, "-C", str(directory), "check-ignore", "--stdin", "-z"],
-            input=b"\0".join(os.fsencode(str(c)) for c in candidates),
+            input=b"\0".join(os.fsencode(p) for p in asked),
             capture_output=True,
             timeout=60,
         )
@@ -106,7 +112,7 @@ def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]
         return None
     if proc.returncode not in (0, 1):  # 128: not a repository
         return None
-    return {Path(os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+    return {asked[os.fsdecode(p)] for p in proc.stdout.split(b"\0") if p and os.fsdecode(p) in asked}
 
 
 class _GitignoreMatcher:
