@@ -128,9 +128,7 @@ class _Brackets:
     close_ws: Optional[cst.BaseParenthesizableWhitespace] = None  # a dict's; a call's is on its last argument
 
 
-def _arrange(
-    lst: _Brackets, orig: Sequence[Any], new: Sequence[Any], survivor: Optional[Any], is_call: bool
-) -> _Brackets:
+def _arrange(lst: _Brackets, orig: Sequence[Any], new: Sequence[Any], survivor: Any, is_call: bool) -> _Brackets:
     """Give `lst.items` (kept `orig` items plus `new` ones) commas and line breaks in `orig`'s layout.
 
     `survivor` is the item standing for `orig`'s last one, None when that was dropped. The last
@@ -190,11 +188,12 @@ def _arrange(
         )
         if own is not None and (own.first_line.comment is not None or own.empty_lines):
             # this item's own comment follows it to the end
-            if isinstance(end_ws, cst.Comma) and _breaks(end_ws.whitespace_after):
-                end_ws = end_ws.with_changes(whitespace_after=_commented(end_ws.whitespace_after, own))
-            elif _breaks(end_tail):
+            end_break = _breaks(end_ws.whitespace_after) if isinstance(end_ws, cst.Comma) else None
+            if isinstance(end_ws, cst.Comma) and end_break is not None:
+                end_ws = end_ws.with_changes(whitespace_after=_commented(end_break, own))
+            elif isinstance(end_tail, cst.ParenthesizedWhitespace):
                 end_tail = _commented(end_tail, own)
-            elif close_ws is not None and _breaks(close_ws):
+            elif isinstance(close_ws, cst.ParenthesizedWhitespace):
                 close_ws = _commented(close_ws, own)
             elif is_call:
                 end_tail = own.with_changes(last_line=cst.SimpleWhitespace(""))
