@@ -13,6 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Dict, List
@@ -23,7 +24,7 @@ from helpers import run_cli
 from offramp.config import Settings
 from offramp.engine import make_options, resolve_provider
 from offramp.fixes.runner import fix_path
-from offramp.source import read_source, write_atomic
+from offramp.source import DEEP_RECURSION_LIMIT, on_deep_stack, read_source, write_atomic
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "chatbot"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fix" / "qwen"
@@ -108,6 +109,53 @@ def test_a_signal_during_the_write_lands_after_the_rename(tmp_path: Path, monkey
         write_atomic(p, b"new\n")
     assert p.read_bytes() == b"new\n" and not temp_files(tmp_path)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# -- the deep stack that parsing and analysis run on -------------------------------------------
+
+
+def _boom() -> None:
+    raise ValueError("boom")
+
+
+def test_deep_stack_returns_raises_and_restores_the_recursion_limit() -> None:
+    before = sys.getrecursionlimit()
+    assert on_deep_stack(sys.getrecursionlimit) == DEEP_RECURSION_LIMIT
+    inner = on_deep_stack(lambda: (threading.current_thread(), on_deep_stack(threading.current_thread)))
+    assert inner[0] is inner[1] and inner[0].name == "offramp-deep"  # nested calls stay on it
+    with pytest.raises(ValueError, match="boom"):
+        on_deep_stack(_boom)
+    assert sys.getrecursionlimit() == before
+
+
+def test_an_interrupt_reaches_the_deep_thread_and_is_raised_once_it_stopped() -> None:
+    """Ctrl-C during a long parse or analysis: passed on to the thread, raised in the caller
+    after the thread is done; never a thread left running into interpreter shutdown."""
+    before = sys.getrecursionlimit()
+    seen: List[str] = []
+
+    def busy() -> None:
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                pass
+            seen.append("finished")
+        except KeyboardInterrupt:
+            seen.append("interrupted")
+            raise
+
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        on_deep_stack(busy)
+    assert time.monotonic() - start < 10
+    assert seen == ["interrupted"]
+    assert sys.getrecursionlimit() == before
+    deadline = time.monotonic() + 5
+    while any(t.name == "offramp-deep" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(t.name == "offramp-deep" for t in threading.enumerate())
 
 
 # -- the output is re-parsed; a bad transform is refused ---------------------------------------

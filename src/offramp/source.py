@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
 import errno
 import io
 import itertools
 import os
+import queue
 import re
 import signal
 import stat
+import sys
 import tempfile
 import threading
 import tokenize
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, List
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Tuple, TypeVar
 
 if TYPE_CHECKING:
     import libcst as cst
+
+T = TypeVar("T")
 
 
 class SourceError(Exception):
@@ -150,9 +156,22 @@ _STRINGS_AND_COMMENTS = re.compile(
     r"|#[^\n]*"  # comments
 )
 _BRACKETS = re.compile(r"[()\[\]{}]")
-# LibCST's native parser recurses on the C stack; a thread with a deep stack absorbs long
-# flat chains (`a and b and ...`, thousands of `elif`s) that would overflow the main thread's.
-PARSE_STACK_SIZE = 512 << 20
+# LibCST's native parser recurses on the C stack, and its visitors, metadata providers and code
+# generator recurse in Python: for every nested bracket, block or link of a chain, a few frames
+# (measured on CPython 3.11: 7 for a list in a list, 10 for a subscript, 13 for a generator
+# expression, 9 for a block, 3 for a link of `a + b + ...`, `a.b.c...` or `a and b and ...`).
+# Python's default limit of 1000 frames stops the analysis at ~140 nested lists, well inside
+# what CPython accepts (200 brackets, 100 blocks, chains of ~3000 links). So the parse and the
+# analysis run on a thread with a deep stack and a recursion limit to match: 100k frames use
+# under 32 MB of that stack (measured), so what goes deeper still ends in a RecursionError,
+# never a crash. (CPython 3.12 also caps C recursion at a fixed depth, below this limit.)
+DEEP_STACK_SIZE = 512 << 20
+DEEP_RECURSION_LIMIT = 100_000
+# How long a chain `ast.parse` accepts depends on the recursion limit left (3 links a frame), so
+# the screen runs it with Python's default limit above its own frames: it lets through what
+# `python` itself accepts at the top level of a script, never more.
+SCREEN_RECURSION_LIMIT = 1000
+_deep = threading.local()
 
 
 class NestingError(RecursionError):
@@ -166,31 +185,58 @@ def parse_module(text: str) -> cst.Module:
     few thousand nested brackets. CPython's parser has explicit limits, so it screens the text
     first: what it rejects for depth raises NestingError (a RecursionError) without reaching
     LibCST. Text it rejects for other reasons may still be newer syntax that LibCST reads; a
-    bracket count keeps that path inside CPython's limit too.
+    bracket count keeps that path inside CPython's limit too. Both run on a deep stack (see
+    `on_deep_stack`), where the module should also be analysed.
     """
+    return on_deep_stack(_parse_module, text)
+
+
+def _parse_module(text: str) -> cst.Module:
     import libcst as cst
 
     _screen_depth(text)
-    return _on_deep_stack(cst.parse_module, text)
+    return cst.parse_module(text)
 
 
 def _screen_depth(text: str) -> None:
     import ast
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _recursion_limit(SCREEN_RECURSION_LIMIT + _stack_depth()):
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours to print
         try:
             ast.parse(text)
             return
         except (RecursionError, MemoryError):
-            raise NestingError("expressions nested too deeply") from None
+            raise NestingError("nested deeper than Python's parser accepts") from None
         except SyntaxError as e:
             if "too many nested parentheses" in str(e.msg or ""):
-                raise NestingError("expressions nested too deeply") from None
+                raise NestingError(f"brackets nested more than {MAX_NESTING} deep (Python's limit)") from None
         except ValueError:  # null bytes (3.11 and older): LibCST reports it as a syntax error
             pass
     if bracket_depth(text) > MAX_NESTING:
-        raise NestingError("expressions nested too deeply")
+        raise NestingError(f"brackets nested more than {MAX_NESTING} deep (Python's limit)")
+
+
+def _stack_depth() -> int:
+    frame: Optional[FrameType] = sys._getframe(1)
+    depth = 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    old: Optional[int] = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(limit)
+    except RecursionError:  # already deeper than that: keep the current limit
+        old = None
+    try:
+        yield
+    finally:
+        if old is not None:
+            sys.setrecursionlimit(old)
 
 
 def bracket_depth(text: str) -> int:
@@ -199,33 +245,67 @@ def bracket_depth(text: str) -> int:
     return max(itertools.accumulate(1 if b in "([{" else -1 for b in brackets), default=0)
 
 
-def _on_deep_stack(fn: Callable[[str], Any], text: str) -> Any:
-    box: List[Any] = []
+def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` on a thread with a DEEP_STACK_SIZE stack and DEEP_RECURSION_LIMIT, for parsing
+    and walking LibCST trees of code nested as deeply as CPython accepts. Returns its result or
+    raises its exception; on the deep thread already (or if no such thread can be made), calls
+    it directly.
+
+    The recursion limit is the interpreter's, so it is raised only while the thread runs (offramp
+    analyses one file at a time per process). An interrupt (Ctrl-C, or SIGTERM turned into an
+    exception) is passed on to the thread and raised here once the thread is done with `fn`: a
+    thread still inside LibCST's native code when the interpreter shuts down aborts the process
+    (SIGABRT). (Thread.join is not used to wait: on 3.11 an interrupted join marks a running
+    thread as stopped.)
+    """
+    if getattr(_deep, "active", False):
+        return fn(*args)
+    done: queue.SimpleQueue = queue.SimpleQueue()
 
     def work() -> None:
+        _deep.active = True
+        outcome: Tuple[bool, Any] = (False, KeyboardInterrupt())
         try:
-            box.append((True, fn(text)))
-        except BaseException as e:  # handed to the caller's thread below
-            box.append((False, e))
+            try:
+                outcome = (True, fn(*args))
+            except BaseException as e:  # handed to the caller's thread below
+                outcome = (False, e)
+        except BaseException as e:  # the caller's interrupt, arriving as `fn` finished
+            outcome = (False, e)
+        with contextlib.suppress(BaseException):  # the interrupt, too late to matter
+            done.put(outcome)  # C code: an interrupt cannot split it
 
+    old_limit = sys.getrecursionlimit()
     try:
-        old = threading.stack_size(PARSE_STACK_SIZE)
+        old = threading.stack_size(DEEP_STACK_SIZE)
     except (ValueError, RuntimeError):
-        return fn(text)
-    # An interrupt waits for the parse: a thread still inside LibCST's native code when the
-    # interpreter shuts down aborts the process (SIGABRT) instead of exiting cleanly.
-    with _signals_held():
-        try:
-            worker = threading.Thread(target=work, name="offramp-parse")
-            worker.start()
-        except RuntimeError:  # no memory for the stack: parse here, as LibCST normally would
-            worker = None
-        finally:
-            threading.stack_size(old)
-        if worker is None:
-            return fn(text)
-        worker.join()
-    ok, value = box[0]
+        return fn(*args)
+    try:
+        worker = threading.Thread(target=work, name="offramp-deep")
+        sys.setrecursionlimit(max(old_limit, DEEP_RECURSION_LIMIT))
+        worker.start()
+    except RuntimeError:  # no memory for the stack: run here, as LibCST normally would
+        sys.setrecursionlimit(old_limit)
+        return fn(*args)
+    finally:
+        threading.stack_size(old)
+    try:
+        ok, value = _wait(done, worker)
+    finally:
+        sys.setrecursionlimit(old_limit)
     if ok:
         return value
     raise value
+
+
+def _wait(done: queue.SimpleQueue, worker: threading.Thread) -> Tuple[bool, Any]:
+    interrupted: Optional[BaseException] = None
+    while True:
+        try:
+            outcome = done.get()
+            break
+        except BaseException as e:  # KeyboardInterrupt, or cli.Terminated on SIGTERM
+            if interrupted is None and worker.ident is not None:  # once: stop it at its next instruction
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(type(e)))
+            interrupted = interrupted or e
+    return (False, interrupted) if interrupted is not None else outcome

@@ -18,7 +18,16 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options, passes_prefilter
 from offramp.providers import Provider
-from offramp.source import SourceError, SourceFile, decode, parse_module, read_bytes, write_atomic
+from offramp.source import (
+    NestingError,
+    SourceError,
+    SourceFile,
+    decode,
+    on_deep_stack,
+    parse_module,
+    read_bytes,
+    write_atomic,
+)
 from offramp.types import Finding
 from offramp.workers import process_pool
 
@@ -41,6 +50,14 @@ def fix_source(
     src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str] = None
 ) -> Tuple[Optional[str], FixResult]:
     """The new text of one file (None: no change) and what was done."""
+    # parse, analysis, rewrite and re-parse all walk the tree recursively: a deep stack lets
+    # them through code nested as deeply as Python accepts
+    return on_deep_stack(_fix_source, src, display, provider, opts, region)
+
+
+def _fix_source(
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str]
+) -> Tuple[Optional[str], FixResult]:
     import libcst as cst
 
     from offramp.analysis import analyze
@@ -52,6 +69,9 @@ def fix_source(
     result = FixResult(path=src.path, display=display)
     try:
         module = parse_module(src.text)
+    except NestingError as e:
+        result.error = f"cannot parse file: {e}; left unchanged (see OFR000)"
+        return None, result
     except (cst.ParserSyntaxError, RecursionError):
         result.error = "cannot parse file; left unchanged (see OFR000)"
         return None, result
@@ -129,7 +149,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
     # What check does not report, fix does not touch; and check has a fast path for the many
     # files that mention openai without importing it, which spares them a full LibCST analysis.
-    before = list(check_source(src, display, opts).findings)
+    before = list(on_deep_stack(check_source, src, display, opts).findings)
     if not before:
         return FixResult(path=path, display=display)
     try:
@@ -158,7 +178,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
                 result.changed = False
                 return result
         final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
-    result.remaining = list(check_source(final, display, opts).findings)
+    result.remaining = list(on_deep_stack(check_source, final, display, opts).findings)
     result.todos = _todos(final.text)
     return result
 
@@ -220,7 +240,7 @@ def fix_notebook(
     except Exception as e:
         return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
-        result.remaining = list(check_notebook(path, data, display, opts).findings)
+        result.remaining = list(on_deep_stack(check_notebook, path, data, display, opts).findings)
         return result
     new_raw = rebuild(nb, new_text)
     if new_raw is None:
@@ -237,7 +257,7 @@ def fix_notebook(
             result.error = f"cannot write file: {e.strerror or e}; left unchanged"
             result.changed = False
             return result
-    result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
+    result.remaining = list(on_deep_stack(check_notebook, path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [
         (new_nb.locate(i)[1], line.strip()[2:])
