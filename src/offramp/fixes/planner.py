@@ -80,6 +80,9 @@ class Planner:
         self.base = provider.base_url(region).rstrip("/")
         self.plan = Plan()
         self.claimed: Set[int] = set()  # nodes an earlier edit already rewrites
+        # Key env reads feeding a client left on OpenAI/Azure: they keep their name (see kept_keys).
+        self.kept: Dict[int, str] = {}
+        self.kept_names: Set[str] = set()
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
@@ -90,6 +93,7 @@ class Planner:
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Plan:
         self.plan.allowed = self.allowed
+        self.kept_keys()
         for c in self.a.clients:
             if c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
                 self.client(c)
@@ -102,6 +106,15 @@ class Planner:
                 and e.name != self.p.key_env
                 and self.allowed("OFR301", e.span.line)
             ):
+                if id(e.node) in self.kept:
+                    self.plan.notes.append(
+                        (
+                            e.span.line,
+                            f"kept `{e.name}`: it feeds {self.kept[id(e.node)]}, which stays on OpenAI/Azure "
+                            f"(renamed, it would send the {self.p.name} key there)",
+                        )
+                    )
+                    continue
                 self.env_key(e)
         for lit in self.a.models:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
@@ -120,6 +133,81 @@ class Planner:
         return self.plan
 
     # -- keys -------------------------------------------------------------------------------
+    def retargets(self, c: ClientCtor) -> bool:
+        """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
+        if not (c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line)):
+            return False
+        if c.wrapper is not None and not c.star_kwargs:
+            return self.p.endpoint(c.family) != "no"
+        return c.config_dict or not c.star_kwargs
+
+    def kept_keys(self) -> None:
+        """Find the key env reads that feed a client left on OpenAI/Azure: renaming them to the
+        provider's variable would send the provider's key to OpenAI/Azure.
+
+        A read feeds a client when it is written inside the constructor call, or is assigned (or a
+        parameter default) under a name the call mentions; names are matched by spelling, whatever
+        their scope, so a doubt keeps the name. A write (`os.environ["OPENAI_API_KEY"] = ...`) is
+        kept when such a client has no key argument and so reads the variable itself.
+        """
+        left: List[Tuple[cst.CSTNode, str, bool]] = []  # (node, label, reads the environment itself)
+        for c in self.a.clients:
+            if c.target.blocked and not self.retargets(c):
+                keys = ("api_key",) + (tuple(c.wrapper.key_args) if c.wrapper is not None else ())
+                implicit = c.star_kwargs or not any(k in c.keywords for k in keys)
+                left.append((c.node, f"`{c.cls}`", implicit))
+        target = self.a.module_target
+        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
+        if target is not None and target.blocked and (self.a.module_assigns or module_calls):
+            first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
+            if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
+                keys = [m for m in self.a.module_assigns if m.role == "key"]
+                for m in keys:
+                    left.append((m.value, "the module-level client", False))
+                if not keys:
+                    left.append((cst.Name("openai"), "the module-level client", True))
+        if not left:
+            return
+        inside: Dict[int, str] = {}
+        names: Dict[str, str] = {}
+        implicit_label = None
+        for node, label, implicit in left:
+            if implicit:
+                implicit_label = implicit_label or label
+            for n in _subtree(node):
+                inside.setdefault(id(n), label)
+                if isinstance(n, cst.Name):
+                    names.setdefault(n.value, label)
+                elif isinstance(n, cst.Attribute):
+                    names.setdefault(n.attr.value, label)
+        for e in self.a.env:
+            if e.node is None or e.role != "key":
+                continue
+            if e.write:
+                if implicit_label is not None and e.name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"):
+                    self.kept[id(e.node)] = implicit_label
+                continue
+            if id(e.node) in inside:
+                self.kept[id(e.node)] = inside[id(e.node)]
+                continue
+            for bound in _bound_names(self.stmt(e.node), e.node):
+                if bound in names:
+                    self.kept[id(e.node)] = names[bound]
+                    self.kept_names.add(bound)
+                    break
+
+    def shared_key(self, value: cst.BaseExpression, label: str, line: int) -> bool:
+        """Whether a retargeted client's key argument reads a key kept for a client left on OpenAI
+        (then the argument is replaced by the provider's variable, and a note says so)."""
+        if not any(
+            id(n) in self.kept or (isinstance(n, cst.Name) and n.value in self.kept_names) for n in _subtree(value)
+        ):
+            return False
+        self.plan.notes.append(
+            (line, f"{label} read the key a client left on OpenAI/Azure uses; it now reads {self.p.key_env}")
+        )
+        return True
+
     def written_key(self, kind: Optional[str], label: str, value: cst.BaseExpression, line: int) -> bool:
         """Whether a key argument (or `openai.api_key = ...`) is replaced by the provider's variable.
 
@@ -205,8 +293,10 @@ class Planner:
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
         dropped = sorted(k for k in args if k in drop)
         key_arg = args.get("api_key")
-        add_key = key_arg is None or self.written_key(
-            c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line
+        add_key = (
+            key_arg is None
+            or self.written_key(c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line)
+            or self.shared_key(key_arg.value, "`api_key=`", c.span.line)
         )
         quote = _quote_of(c.node)
         plain = None
@@ -288,8 +378,10 @@ class Planner:
             )
         )
         key_arg = next((a for a in spec.key_args if a in args), None)
-        if key_arg is None or self.written_key(
-            c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line
+        if (
+            key_arg is None
+            or self.written_key(c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line)
+            or self.shared_key(args[key_arg].value, f"`{key_arg}=`", c.span.line)
         ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -366,8 +458,10 @@ class Planner:
             )
         ]
         key_key = next((k for k in spec.key_keys if k in entries), spec.key_keys[0])
-        if key_key not in entries or self.written_key(
-            c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line
+        if (
+            key_key not in entries
+            or self.written_key(c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line)
+            or self.shared_key(entries[key_key].value, f"{key_key!r}", c.span.line)
         ):
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -594,6 +688,50 @@ class Planner:
         else:
             return
         self.plan.changes["URL"] += 1
+
+
+def _subtree(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """`node` and every node below it."""
+    out: List[cst.CSTNode] = []
+
+    class V(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            out.append(n)
+            return True
+
+    node.visit(V())
+    return out
+
+
+def _bound_names(stmt: Optional[cst.CSTNode], node: cst.CSTNode) -> List[str]:
+    """The names `node` (inside statement `stmt`) is stored under: assignment targets (a name, an
+    attribute's last part, tuple members, a subscript's container) or the parameter it is the default of."""
+    out: List[str] = []
+
+    def targets(t: cst.BaseExpression) -> None:
+        if isinstance(t, cst.Name):
+            out.append(t.value)
+        elif isinstance(t, cst.Attribute):
+            out.append(t.attr.value)
+        elif isinstance(t, cst.Subscript):
+            targets(t.value)
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            for el in t.elements:
+                targets(el.value)
+
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Assign):
+                for t in small.targets:
+                    targets(t.target)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                targets(small.target)
+    elif isinstance(stmt, cst.FunctionDef):
+        params = stmt.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.default is not None and any(n is node for n in _subtree(param.default)):
+                out.append(param.name.value)
+    return out
 
 
 def _quote_of(node: cst.CSTNode) -> str:
