@@ -160,27 +160,33 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
         result.remaining = before
         result.todos = _todos(src.text)
         return result
-    final = src
-    if new_text is not None:
-        try:
-            new_bytes = src.encode(new_text)
-        except UnicodeEncodeError:
-            result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
-            return result
-        result.changed = True
-        if diff:
-            result.diff = unified_diff(display, src.text, new_text)
-        else:
-            try:
-                write_atomic(path, new_bytes)
-            except OSError as e:
-                result.error = f"cannot write file: {e.strerror or e}; left unchanged"
-                result.changed = False
-                return result
-        final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
+    try:
+        new_bytes = src.encode(new_text)
+    except UnicodeEncodeError:
+        result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
+        return result
+    if not _deliver(result, path, src.text, new_text, new_bytes, diff):
+        return result
+    final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(on_deep_stack(check_source, final, display, opts).findings)
     result.todos = _todos(final.text)
     return result
+
+
+def _deliver(result: FixResult, path: Path, old: str, new: str, new_bytes: bytes, diff: bool) -> bool:
+    """Show the change as a diff, or write `new_bytes` over `path` atomically. False (and
+    `result.error` set, nothing changed) when the file cannot be written."""
+    result.changed = True
+    if diff:
+        result.diff = unified_diff(result.display, old, new)
+        return True
+    try:
+        write_atomic(path, new_bytes)
+    except OSError as e:
+        result.error = f"cannot write file: {e.strerror or e}; left unchanged"
+        result.changed = False
+        return False
+    return True
 
 
 def _todos(text: str) -> List[Tuple[int, str]]:
@@ -210,16 +216,8 @@ def fix_config_file(
     final = data
     if new_text != text:
         new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
-        result.changed = True
-        if diff:
-            result.diff = unified_diff(display, text, new_text)
-        else:
-            try:
-                write_atomic(path, new_bytes)
-            except OSError as e:
-                result.error = f"cannot write file: {e.strerror or e}; left unchanged"
-                result.changed = False
-                return result
+        if not _deliver(result, path, text, new_text, new_bytes, diff):
+            return result
         final = new_bytes
     result.remaining = list(check_config(path, final, display, opts).findings)
     return result
@@ -247,16 +245,8 @@ def fix_notebook(
         result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
         return result
     new_bytes = new_raw.encode("utf-8")
-    result.changed = True
-    if diff:
-        result.diff = unified_diff(display, nb.raw, new_raw)
-    else:
-        try:
-            write_atomic(path, new_bytes)
-        except OSError as e:
-            result.error = f"cannot write file: {e.strerror or e}; left unchanged"
-            result.changed = False
-            return result
+    if not _deliver(result, path, nb.raw, new_raw, new_bytes, diff):
+        return result
     result.remaining = list(on_deep_stack(check_notebook, path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [
