@@ -50,7 +50,7 @@ class Plan:
     def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str, line: int = 0) -> None:
         if stmt is None or not self.allowed(code, line):
             return
-        entry = f"{text} ({code})"
+        entry = _one_line(f"{text} ({code})")
         bucket = self.todos.setdefault(id(stmt), [])
         if entry not in bucket:
             bucket.append(entry)
@@ -688,6 +688,11 @@ class Planner:
         else:
             return
         self.plan.changes["URL"] += 1
+
+
+def _one_line(text: str) -> str:
+    """`text` fit for a comment: line breaks and other control characters escaped (`\\n`)."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _subtree(node: cst.CSTNode) -> List[cst.CSTNode]:
