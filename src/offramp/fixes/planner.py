@@ -8,6 +8,7 @@ constructor that is itself rewritten) compose.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Set, Tuple
@@ -83,6 +84,7 @@ class Planner:
         # Key env reads feeding a client left on OpenAI/Azure: they keep their name (see kept_keys).
         self.kept: Dict[int, str] = {}
         self.kept_names: Set[str] = set()
+        self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
@@ -266,6 +268,56 @@ class Planner:
         return None
 
     # -- clients ------------------------------------------------------------------------------
+    def base_url_mode(self, c: ClientCtor, arg: Optional[cst.BaseExpression]) -> str:
+        """How a client's base URL argument is pointed at the provider, so that a second run has
+        nothing left to do and an override the program takes (a parameter, an option) still works.
+
+        "literal": the argument becomes the provider's URL (no argument, a literal, an expression).
+        "keep": the argument names a constant, attribute, parameter default or or-chain whose OpenAI
+        URL literal(s) are rewritten where they are written (as model literals are); it stays.
+        "or": the argument is a name or attribute no OpenAI literal reaches (a parameter, an option
+        that may be None): it becomes `<arg> or "<provider URL>"`, keeping the override.
+        """
+        if c.azure or c.target.kind != "openai":
+            return "literal"
+        if (
+            isinstance(arg, cst.BooleanOperation)
+            and isinstance(arg.operator, cst.Or)
+            and (string_value(arg.right) or "").rstrip("/") == self.base
+        ):
+            return "keep"  # `base_url or "<provider URL>"`, from an earlier run
+        if arg is None or isinstance(arg, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return "literal"
+        if not isinstance(arg, (cst.Name, cst.Attribute, cst.Subscript)):
+            return "literal"  # a call (`os.getenv("OPENAI_BASE_URL", ...)`), an or-chain: replaced
+        openai = [n for n in c.target_literals if self.openai_base_literal(n)]
+        for n in openai:
+            if id(n) not in self.rewritten:
+                self.rewritten.add(id(n))
+                self.plan.edit(n, _to_string(self.base))
+                self.plan.changes["URL"] += 1
+        unset = re.search(r"when (\S+) is unset", c.target.detail)
+        if unset and "OPENAI" in unset.group(1).upper():
+            # `OPENAI_BASE_URL` may well hold OpenAI's URL: the provider's key must not go there
+            return "literal"
+        if openai and "=None)" not in c.target.detail:
+            return "keep"
+        return "or"
+
+    def openai_base_literal(self, node: cst.CSTNode) -> bool:
+        """A string literal holding OpenAI's API root (`https://api.openai.com[/v1][/]`)."""
+        value = string_value(node) if isinstance(node, cst.SimpleString) else None
+        if value is None:
+            return False
+        parts = urlsplit(value.strip())
+        host = (parts.hostname or "").lower()
+        return (
+            parts.scheme in ("http", "https")
+            and (host == "openai.com" or host.endswith(".openai.com"))
+            and parts.path.rstrip("/") in ("", "/v1")
+            and not parts.query
+        )
+
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)
         self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
@@ -306,6 +358,10 @@ class Planner:
             self.plan.azure_cleanup = True
         base = self.base
         provider_key = self.p.key_env
+        base_arg = args.get("base_url")
+        mode = "literal" if azure_class else self.base_url_mode(c, base_arg.value if base_arg is not None else None)
+        if mode == "keep" and base_arg is not None and not add_key and not dropped:
+            return  # the URL is rewritten where it is defined; the call itself needs nothing
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
@@ -313,7 +369,11 @@ class Planner:
             i = kwarg_index(call.args, "base_url")
             template = call.args[i].value if i >= 0 else None
             url = string_like(template if isinstance(template, cst.SimpleString) else _first_string(node), base)
-            values: List[Tuple[str, cst.BaseExpression]] = [("base_url", url)]
+            values: List[Tuple[str, cst.BaseExpression]] = []
+            if mode == "literal" or template is None:
+                values.append(("base_url", url))
+            elif mode == "or":
+                values.append(("base_url", _or_default(template, _first_string(node), base)))
             if add_key:
                 values.append(("api_key", env_read(provider_key, quote)))
             return retarget_args(call, dropped, values)
@@ -371,12 +431,14 @@ class Planner:
         quote = _quote_of(c.node)
         base_arg = next((a for a in spec.base_url_args if a in args), spec.fix_base_url_arg)
         template = args[base_arg].value if base_arg in args else None
-        values.append(
-            (
-                base_arg,
-                string_like(template if isinstance(template, cst.SimpleString) else _first_string(c.node), self.base),
-            )
+        base_mode = self.base_url_mode(c, template)
+        base_value = string_like(
+            template if isinstance(template, cst.SimpleString) else _first_string(c.node), self.base
         )
+        if base_mode == "literal" or template is None:
+            values.append((base_arg, base_value))
+        elif base_mode == "or":
+            values.append((base_arg, _or_default(template, _first_string(c.node), self.base)))
         key_arg = next((a for a in spec.key_args if a in args), None)
         if (
             key_arg is None
@@ -688,6 +750,15 @@ class Planner:
         else:
             return
         self.plan.changes["URL"] += 1
+
+
+def _or_default(value: cst.BaseExpression, template: Optional[cst.SimpleString], url: str) -> cst.BaseExpression:
+    """`value or "url"` (`value` a name, attribute or subscript: no parentheses needed)."""
+    return cst.BooleanOperation(
+        left=value,
+        operator=cst.Or(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
+        right=string_like(template, url),
+    )
 
 
 def _one_line(text: str) -> str:
