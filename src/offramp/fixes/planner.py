@@ -600,7 +600,7 @@ class Planner:
         lines = []
         if not has_base:
             lines.append(f'{alias}.{"api_base" if v0 else "base_url"} = "{url}"')
-        if not has_key and not has_base:
+        if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
             lines.append(f'{alias}.api_key = os.environ["{self.p.key_env}"]')
             self.plan.add_imports.append(("os", None))
         if not v0 and not has_type:
