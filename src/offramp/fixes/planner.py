@@ -744,7 +744,7 @@ class Planner:
             if value is None:
                 return
             new_value = replace_text(value)
-            self.plan.edit(u.node, lambda n: string_like(n, new_value))
+            self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value))
         elif isinstance(u.node, cst.FormattedString):
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:
@@ -891,6 +891,15 @@ def _assign_attr_value(attr: str, make: Callable[[cst.BaseExpression], cst.BaseE
         return node.with_changes(targets=targets, value=make(node.value))
 
     return edit
+
+
+def _string_replace(node: cst.CSTNode, old: str, new: str, value: str) -> cst.CSTNode:
+    """The URL `old` replaced by `new` in the literal's own source text, so its prefix, quotes
+    (triple quotes around a multi-line config) and escapes stay; rebuilt from `value` when the URL
+    is not written verbatim (escaped characters in it)."""
+    if isinstance(node, cst.SimpleString) and old in node.value and "\\" not in new and node.quote[0] not in new:
+        return node.with_changes(value=node.value.replace(old, new, 1))
+    return string_like(node, value)
 
 
 def _fstring_replace(node: cst.CSTNode, old: str, new: str) -> cst.CSTNode:
