@@ -391,7 +391,7 @@ class Planner:
             )
         dep = args.get("azure_deployment")
         if dep is not None:
-            value = string_value(dep.value)
+            value = string_value(dep.value) or self.deployment_literal(c, dep.value)
             choice = map_model(value, self.p, self.sdk, self.models) if value else None
             target = choice.target if choice else None
             if target:
@@ -404,11 +404,30 @@ class Planner:
             else:
                 self.plan.todo(
                     stmt,
-                    f"this client sent every call to an Azure deployment ({value or 'dynamic'}); "
+                    f"this client sent every call to an Azure deployment ({f'`{value}`' if value else 'dynamic'}); "
                     f"pass a {self.p.name} model on its calls",
                     "OFR202",
                     c.span.line,
                 )
+
+    def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
+        """The one deployment name literal that reaches `expr` (a constant, a default), if analysis found it."""
+        inside = {id(n) for n in _subtree(expr)}
+        values = {
+            lit.value
+            for lit in self.a.models
+            if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
+        }
+        if not values:
+            names = {n.value for n in _subtree(expr) if isinstance(n, cst.Name)}
+            values = {
+                lit.value
+                for lit in self.a.models
+                if lit.arg == "azure_deployment"
+                and lit.owner is None
+                and names & set(_bound_names(self.stmt(lit.node), lit.node))
+            }
+        return values.pop() if len(values) == 1 else None
 
     def wrapper_client(self, c: ClientCtor) -> None:
         """LangChain / LlamaIndex / LiteLLM: point the wrapper at the provider, in the library's own terms."""
@@ -452,7 +471,9 @@ class Planner:
         if deployments:
             dropped += deployments
             if not has_model:
-                value = string_value(args[deployments[0]].value)
+                value = string_value(args[deployments[0]].value) or self.deployment_literal(
+                    c, args[deployments[0]].value
+                )
                 choice = map_model(value, self.p, self.sdk, self.models) if value else None
                 if choice is not None and choice.target:
                     values.append((spec.fix_model_arg, string_like(_first_string(c.node), choice.target)))
