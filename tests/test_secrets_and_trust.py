@@ -335,6 +335,52 @@ def test_env_rename_does_not_hand_the_openai_key_to_the_new_provider(tmp_path: P
     assert (tmp_path / ".env").read_text() == text
 
 
+LEFT_ON_OPENAI = {
+    # DeepSeek serves no embeddings: these clients stay on OpenAI/Azure, so must their keys
+    "in-the-call": 'emb = OpenAIEmbeddings(openai_api_key=os.environ["OPENAI_API_KEY"])\n',
+    "through-a-name": 'key = os.getenv("OPENAI_API_KEY")\nemb = OpenAIEmbeddings(openai_api_key=key)\n',
+    "a-default": 'def make(key=os.environ["OPENAI_API_KEY"]):\n    return OpenAIEmbeddings(openai_api_key=key)\n',
+    "azure": 'emb = OpenAIEmbeddings(openai_api_key=os.environ["AZURE_OPENAI_API_KEY"], openai_api_type="azure", '
+    'openai_api_base="https://x.openai.azure.com", deployment="emb")\n',
+    "implicit": 'os.environ["OPENAI_API_KEY"] = getpass()\nemb = OpenAIEmbeddings()\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEFT_ON_OPENAI))
+def test_a_client_left_on_openai_keeps_its_key_variable(tmp_path: Path, case: str) -> None:
+    source = (
+        "import os\nfrom getpass import getpass\n\nfrom langchain_openai import OpenAIEmbeddings\n\n"
+        + LEFT_ON_OPENAI[case]
+    )
+    text, result = fix_in_process(tmp_path, source, "deepseek")
+    assert "DEEPSEEK_API_KEY" not in text, text  # renamed, the DeepSeek key would go to OpenAI/Azure
+    assert "OFR401" in text
+    assert any("stays on OpenAI/Azure" in note for _, note in result.notes)
+    again, second = fix_in_process(tmp_path, text, "deepseek")
+    assert again == text and not second.changed
+
+
+def test_a_key_shared_with_a_client_left_on_openai_is_not_used_for_the_provider(tmp_path: Path) -> None:
+    source = (
+        "import os\n\nfrom langchain_openai import OpenAIEmbeddings\nfrom openai import OpenAI\n\n"
+        'key = os.environ["OPENAI_API_KEY"]\nemb = OpenAIEmbeddings(openai_api_key=key)\n'
+        'chat = OpenAI(api_key=key)\nchat.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    text, _ = fix_in_process(tmp_path, source, "deepseek")
+    assert 'key = os.environ["OPENAI_API_KEY"]' in text and "OpenAIEmbeddings(openai_api_key=key)" in text
+    assert 'chat = OpenAI(base_url="https://api.deepseek.com/v1", api_key=os.environ["DEEPSEEK_API_KEY"])' in text
+
+
+def test_a_module_client_kept_on_openai_keeps_its_key_variable(tmp_path: Path) -> None:
+    source = (
+        'import os\n\nimport openai\n\nopenai.api_key = os.environ["OPENAI_API_KEY"]'
+        "  # offramp: ignore[OFR103,OFR104,OFR105]\n"
+        'openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    text, _ = fix_in_process(tmp_path, source, "deepseek")
+    assert 'openai.api_key = os.environ["OPENAI_API_KEY"]' in text and "DEEPSEEK_API_KEY" not in text
+
+
 # -- never imports or runs scanned code ---------------------------------------------------------
 
 TRAP = """import pathlib
