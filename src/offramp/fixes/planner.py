@@ -85,6 +85,7 @@ class Planner:
         self.kept: Dict[int, str] = {}
         self.kept_names: Set[str] = set()
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
+        self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
@@ -158,6 +159,8 @@ class Planner:
                 keys = ("api_key",) + (tuple(c.wrapper.key_args) if c.wrapper is not None else ())
                 implicit = c.star_kwargs or not any(k in c.keywords for k in keys)
                 left.append((c.node, f"`{c.cls}`", implicit))
+                self.left_literals.update(id(n) for n in c.target_literals)
+                self.claimed.update(id(n) for n in c.target_literals)  # no OFR106 rewrite under it either
         target = self.a.module_target
         module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
         if target is not None and target.blocked and (self.a.module_assigns or module_calls):
@@ -291,6 +294,8 @@ class Planner:
         if not isinstance(arg, (cst.Name, cst.Attribute, cst.Subscript)):
             return "literal"  # a call (`os.getenv("OPENAI_BASE_URL", ...)`), an or-chain: replaced
         openai = [n for n in c.target_literals if self.openai_base_literal(n)]
+        if any(id(n) in self.left_literals for n in openai):
+            return "literal"  # the URL also aims a client left on OpenAI, with its OpenAI key: it stays
         for n in openai:
             if id(n) not in self.rewritten:
                 self.rewritten.add(id(n))
