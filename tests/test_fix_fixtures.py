@@ -64,3 +64,16 @@ def test_config_maps_deployments(tmp_path: Path) -> None:
     text = work.read_text(encoding="utf-8")
     assert 'model="qwen-plus"' in text and 'model="qwen-turbo"' in text
     assert "TODO[offramp]" not in text
+
+
+@pytest.mark.parametrize(
+    "template, value",
+    [('"""a\nb"""', "x\ny"), ("'t'", "tab\there\r\x00"), ("r'c:\\p'", "c:\\q"), ('"ünï"', "ünï\u2028")],
+)
+def test_string_like_builds_a_literal_of_the_value(template: str, value: str) -> None:
+    import libcst as cst
+
+    from offramp.fixes.edits import string_like
+
+    code = string_like(cst.parse_expression(template), value).value
+    assert "\n" not in code and ast.literal_eval(code) == value

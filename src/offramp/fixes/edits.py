@@ -25,6 +25,8 @@ def string_like(template: Optional[cst.CSTNode], value: str) -> cst.SimpleString
     if quote in value and ('"' if quote == "'" else "'") not in value:
         quote = '"' if quote == "'" else "'"
     body = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    # one-character quotes end at a line break (a triple-quoted template's value may hold one)
+    body = "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in body)
     return cst.SimpleString(f"{prefix}{quote}{body}{quote}")
 
 
