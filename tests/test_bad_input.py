@@ -163,10 +163,6 @@ NESTED = {
     "client-in-lists": lambda d: "x = " + "[" * (d - 1) + "OpenAI(timeout=30)" + "]" * (d - 1),
     "subscripts": lambda d: "x = " + "a[" * d + "1" + "]" * d,
 }
-# engine.check_source runs analyze() on the caller's stack (engine.py is not on the deep stack yet)
-CHECK_ON_SHALLOW_STACK = pytest.mark.xfail(
-    strict=True, reason="engine.check_source: analyze() needs source.on_deep_stack beyond ~140 brackets"
-)
 
 
 @pytest.mark.parametrize("depth", [100, 150, 199])
@@ -186,9 +182,7 @@ def test_nesting_python_accepts_is_fixed(tmp_path: Path, shape: str, depth: int)
         assert deep in new.splitlines()  # the nested code itself is untouched
 
 
-@pytest.mark.parametrize(
-    "depth", [100, pytest.param(150, marks=CHECK_ON_SHALLOW_STACK), pytest.param(199, marks=CHECK_ON_SHALLOW_STACK)]
-)
+@pytest.mark.parametrize("depth", [100, 150, 199])
 def test_nesting_python_accepts_is_analysed(tmp_path: Path, depth: int) -> None:
     write(tmp_path, "deep.py", (SDK + NESTED["client-in-lists"](depth) + "\n").encode())
     proc = run_cli([*CHECK, "deep.py"], tmp_path)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optio
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import ConfigError, Settings
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
-from offramp.source import SourceError, SourceFile, decode, parse_module, read_bytes
+from offramp.source import SourceError, SourceFile, decode, on_deep_stack, parse_module, read_bytes
 from offramp.types import FileResult, Finding, Span
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
 
 def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings."""
-    from offramp.analysis import Analysis, analyze, imports_sdk
+    from offramp.analysis import Analysis, imports_sdk
     from offramp.analysis.quick import quick_facts
 
     sdk = load_sdk()
@@ -162,7 +162,15 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
             analysis = Analysis(module=None, env=quick.env, urls=quick.urls, keys=quick.keys)  # type: ignore[arg-type]
     if analysis is not None:
         return _report(analysis, sdk, src, display, opts)
+    # Parse, scope analysis and checks all recurse once per nesting level: on a deep-stack thread,
+    # code nested as deeply as CPython accepts (~200 brackets) is analysed instead of failing.
+    return on_deep_stack(_check_with_libcst, src, display, opts, sdk)
+
+
+def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSurface) -> FileResult:
     import libcst as cst  # only here: the prefilter and the fast path never need it
+
+    from offramp.analysis import analyze
 
     try:
         module = parse_module(src.text)  # screened: deep nesting cannot crash LibCST's native parser
