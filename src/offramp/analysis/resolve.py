@@ -41,6 +41,14 @@ class Annotated:
 ClientRef = Union[ClientCtor, Annotated]
 
 
+
+def _falsy_literal(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "False")
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value in ("", b"")
+    return isinstance(node, cst.Integer) and node.value == "0"
+
 class Resolver:
     def __init__(self, c: FullCollector) -> None:
         self.c = c
@@ -145,7 +153,10 @@ class Resolver:
         if isinstance(expr, cst.IfExp):
             return self.values_of(expr.body, cls, depth + 1, seen) + self.values_of(expr.orelse, cls, depth + 1, seen)
         if isinstance(expr, cst.BooleanOperation):
-            return self.values_of(expr.left, cls, depth + 1, seen) + self.values_of(expr.right, cls, depth + 1, seen)
+            left = self.values_of(expr.left, cls, depth + 1, seen)
+            if isinstance(expr.operator, cst.Or):  # `x or "default"` is never a falsy x (None, "")
+                left = [(n, c) for n, c in left if not _falsy_literal(n)]
+            return left + self.values_of(expr.right, cls, depth + 1, seen)
         if isinstance(expr, cst.Name):
             if expr.value in ("None", "True", "False"):
                 return [(expr, cls)]
@@ -715,12 +726,20 @@ class Resolver:
         return best or Target("dynamic"), literals
 
     def target_of(
-        self, expr: cst.BaseExpression, cls: ClassCtx, env_fallback: bool = True
+        self, expr: cst.BaseExpression, cls: ClassCtx, env_fallback: bool = True, skip_falsy: bool = False
     ) -> Tuple[Target, List[cst.CSTNode]]:
         """Where a base-URL expression points. Blocked wins over unknown: one path to OpenAI is enough."""
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # `os.getenv("OPENAI_BASE_URL") or "https://provider/v1"`: an unset variable yields
+            # the right-hand side, not the SDK's default host.
+            left, left_lits = self.target_of(expr.left, cls, env_fallback=False, skip_falsy=True)
+            right, right_lits = self.target_of(expr.right, cls, env_fallback)
+            return self.targets_of_pair(left, right), left_lits + right_lits
         found: List[Target] = []
         literals: List[cst.CSTNode] = []
         for node, _ in self.values_of(expr, cls):
+            if skip_falsy and _falsy_literal(node):
+                continue
             text = template_value(node) if isinstance(node, cst.BaseExpression) else None
             if text is not None:
                 found.append(classify_url(text, self.sdk, self.c.provider_hosts))
@@ -747,6 +766,17 @@ class Resolver:
             return blocked[0], literals
         known = [t for t in found if t.kind not in ("dynamic",)]
         return (known[0] if known else Target("dynamic")), literals
+
+    @staticmethod
+    def targets_of_pair(left: Target, right: Target) -> Target:
+        """Blocked wins, then anything known over dynamic (as in `target_of`)."""
+        for t in (left, right):
+            if t.blocked:
+                return t
+        for t in (left, right):
+            if t.kind != "dynamic":
+                return t
+        return Target("dynamic")
 
     def env_read(self, node: cst.CSTNode) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
         if isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:

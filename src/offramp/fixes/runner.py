@@ -365,6 +365,6 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
     remaining = sum(len(r.remaining) for r in results)
     if remaining and not diff:
         out(
-            f"{remaining} finding{'s' if remaining != 1 else ''} remain; run `offramp check --to {provider.id}` "
-            "to see them."
+            f"{remaining} finding{'s remain' if remaining != 1 else ' remains'}; "
+            f"run `offramp check --to {provider.id}` to see them."
         )
