@@ -77,3 +77,25 @@ def test_string_like_builds_a_literal_of_the_value(template: str, value: str) ->
 
     code = string_like(cst.parse_expression(template), value).value
     assert "\n" not in code and ast.literal_eval(code) == value
+
+
+ALL_PROVIDERS = tuple(sorted(__import__("offramp.providers", fromlist=["x"]).builtin_providers()))
+
+
+@pytest.mark.parametrize("provider_id", ALL_PROVIDERS)
+def test_check_after_fix_finds_nothing_fixable(provider_id: str, tmp_path: Path) -> None:
+    """`check --to P` after `fix --to P`: whatever is left must be something fix cannot do.
+
+    A fixable finding on fix's own output means check and fix disagree (a provider model that
+    looks like an OpenAI one, a base URL fix writes that check still calls OpenAI...).
+    """
+    from helpers import run_cli
+
+    work = tmp_path / "src"
+    shutil.copytree(FIXTURES / "fix" / "input", work)
+    proc = run_cli(["fix", "--to", provider_id, "."], work)
+    assert proc.returncode in (0, 1), proc.stderr
+    check = run_cli(["check", "--to", provider_id, "--no-cache", "--output-format", "concise", "."], work)
+    assert check.returncode in (0, 1), check.stderr
+    fixable = [line for line in check.stdout.splitlines() if line.endswith("[*]")]
+    assert fixable == [], "\n".join(fixable)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Set
 
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
@@ -16,8 +16,32 @@ _ROLE_TEXT = {
 }
 
 
+def _kept_by_fix(a: Analysis, ctx: CheckContext) -> Set[int]:
+    """Key env nodes `fix --to` keeps as they are: reads feeding a client it leaves on OpenAI/Azure
+    (renamed, they would send the provider's key there) and writes of a key written into the file.
+
+    Asked of the planner itself, so `[*]` means exactly what `fix` will do.
+    """
+    if ctx.provider is None or not any(e.role == "key" and e.node is not None for e in a.env):
+        return set()
+    from offramp.analysis.values import string_value
+    from offramp.fixes.planner import Planner
+    from offramp.hosts import is_secret_value
+
+    planner = Planner(a, ctx.provider, ctx.sdk, dict(ctx.models))
+    planner.kept_keys()
+    kept = set(planner.kept)
+    for e in a.env:
+        if e.node is not None and e.role == "key" and e.write:
+            value = planner.assigned_value(e)
+            if value is not None and is_secret_value(string_value(value) or ""):
+                kept.add(id(e.node))
+    return kept
+
+
 def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
+    kept = _kept_by_fix(a, ctx)
     for e in a.env:
         role = _ROLE_TEXT.get(e.role, _ROLE_TEXT["other"])
         if ctx.provider is not None and e.role == "key":
@@ -27,7 +51,7 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 "OFR301",
                 e.span,
                 {"env": e.name, "role": role},
-                fixable=e.role == "key" and "ADMIN" not in e.name.upper(),
+                fixable=e.role == "key" and "ADMIN" not in e.name.upper() and id(e.node) not in kept,
             )
         )
     return hits
