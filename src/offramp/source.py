@@ -188,7 +188,36 @@ def parse_module(text: str) -> cst.Module:
     bracket count keeps that path inside CPython's limit too. Both run on a deep stack (see
     `on_deep_stack`), where the module should also be analysed.
     """
-    return on_deep_stack(_parse_module, text)
+    global _last_parse
+    if _last_parse is not None and (_last_parse[0] is text or _last_parse[0] == text):
+        return _last_parse[1]  # see reusing_parses
+    module = on_deep_stack(_parse_module, text)
+    if _reusing:
+        _last_parse = (text, module)
+    return module
+
+
+# Within `reusing_parses()`, the last text parsed and its module (LibCST trees are immutable).
+_last_parse: Optional[Tuple[str, cst.Module]] = None
+_reusing = 0
+
+
+@contextlib.contextmanager
+def reusing_parses() -> Iterator[None]:
+    """Parsing the text just parsed again returns the same module, within the block.
+
+    `fix` parses a file twice (to check it, then to fix it) and its result twice (to verify it,
+    then to check it again): a large file's parse takes seconds. Only the last parse is kept, so
+    no more trees are alive than without it; none once the block ends.
+    """
+    global _reusing, _last_parse
+    _reusing += 1
+    try:
+        yield
+    finally:
+        _reusing -= 1
+        if not _reusing:
+            _last_parse = None
 
 
 def _parse_module(text: str) -> cst.Module:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Union
+import re
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
+from libcst import matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+from libcst.helpers import get_absolute_module_from_package_for_import
+from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
 
 from offramp.fixes.edits import todo_lines
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
@@ -41,20 +44,130 @@ def apply_plan(module: cst.Module, plan: Plan) -> cst.Module:
     assert isinstance(new, cst.Module)
     if plan.azure_cleanup:
         new = remove_unused_azure_credentials(new)
-    if plan.add_imports or plan.remove_imports or plan.azure_cleanup:
+    if plan.add_imports:
         ctx = CodemodContext()
         for mod, obj in dict.fromkeys(plan.add_imports):
             AddImportsVisitor.add_needed_import(ctx, mod, obj)
-        for mod, obj, asname in dict.fromkeys(plan.remove_imports):
-            RemoveImportsVisitor.remove_unused_import(ctx, mod, obj, asname)
-        if plan.azure_cleanup:
-            for obj in _azure_identity_names(new):
-                RemoveImportsVisitor.remove_unused_import(ctx, AZURE_IDENTITY, obj)
-                RemoveImportsVisitor.remove_unused_import(ctx, AZURE_IDENTITY + ".aio", obj)
-            RemoveImportsVisitor.remove_unused_import(ctx, "openai.lib.azure", "AzureADTokenProvider")
-        new = AddImportsVisitor(ctx).transform_module(new)
-        new = RemoveImportsVisitor(ctx).transform_module(new)
-    return new
+        new = _add_imports(ctx, new)
+    removals: List[Tuple[str, Optional[str], Optional[str]]] = list(dict.fromkeys(plan.remove_imports))
+    if plan.azure_cleanup:
+        for obj in _azure_identity_names(new):
+            removals += [(AZURE_IDENTITY, obj, None), (AZURE_IDENTITY + ".aio", obj, None)]
+        removals.append(("openai.lib.azure", "AzureADTokenProvider", None))
+    return _remove_imports(new, removals)
+
+
+def _add_imports(ctx: CodemodContext, module: cst.Module) -> cst.Module:
+    """AddImportsVisitor, run on the module's head only.
+
+    It reads and changes nothing but the import block at the top (the statements before the first
+    other one, after a docstring) and the blank line before the statement that follows it, yet
+    copies and walks the whole module twice: on the head alone it does the same in no time.
+    """
+    body = list(module.body)
+    is_import = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+    n = 1 if body and not m.matches(body[0], is_import) else 0  # a docstring or `__strict__` flag, maybe
+    while n < len(body) and m.matches(body[n], is_import):
+        n += 1
+    head = module.with_changes(body=body[: n + 1])  # and the statement after the imports
+    new_head = AddImportsVisitor(ctx).transform_module(head)
+    if new_head is head or new_head.deep_equals(head):
+        return module
+    return module.with_changes(body=[*new_head.body, *body[n + 1 :]])
+
+
+Removal = Tuple[str, Optional[str], Optional[str]]  # module, object (None: `import module`), alias
+
+
+def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> cst.Module:
+    """RemoveImportsVisitor: drop these imports where nothing uses them any more.
+
+    The visitor copies the module and runs scope and qualified-name analysis over all of it
+    (plus three more passes), a third of a large file's `fix`. When the text shows that the names
+    those imports bind appear nowhere but in the import statements themselves, no analysis can
+    find a use (no reference, no `__all__` entry, no string annotation): the visitor then runs on
+    those statements alone, with the same result.
+    """
+    if not removals:
+        return module
+    found = _imports_to_remove(module, removals)
+    if not found:
+        return module
+    ctx = CodemodContext()
+    for mod, obj, asname in removals:
+        RemoveImportsVisitor.remove_unused_import(ctx, mod, obj, asname)
+    code = module.code
+    lines = {id(line): line for _, line, _ in found}
+    inside = "".join(module.code_for_node(line) for line in lines.values())
+    names = {name for _, _, bound in found for name in bound}
+    if any(_count_word(code, n) != _count_word(inside, n) for n in names):
+        return RemoveImportsVisitor(ctx).transform_module(module)  # used somewhere, maybe: analyse it all
+    # One small module of those statements, each followed by a marker line that says where its
+    # result ends (it may be removed altogether).
+    body = list(module.body)
+    at = sorted({i for i, _, _ in found})
+    marker = cst.SimpleStatementLine(body=[cst.Expr(cst.Name(_MARKER))])
+    small = module.with_changes(body=[stmt for i in at for stmt in (body[i], marker)])
+    results: List[List[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]]] = [[]]
+    for stmt in RemoveImportsVisitor(ctx).transform_module(small).body:
+        if m.matches(stmt, m.SimpleStatementLine(body=[m.Expr(m.Name(_MARKER))])):
+            results.append([])
+        else:
+            results[-1].append(stmt)
+    assert len(results) == len(at) + 1 and not results[-1]
+    for i, new in reversed(list(zip(at, results))):
+        body[i : i + 1] = new
+    return module.with_changes(body=body)
+
+
+_MARKER = "__offramp_end_of_statement__"
+
+
+def _count_word(text: str, word: str) -> int:
+    return len(re.findall(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text))
+
+
+def _imports_to_remove(module: cst.Module, removals: Sequence[Removal]) -> List[Tuple[int, cst.CSTNode, Set[str]]]:
+    """(index of the top-level statement, the statement line, the names it binds) of every import
+    that RemoveImportsVisitor would consider for these removals."""
+    modules = {mod: asname for mod, obj, asname in removals if obj is None}
+    objects: Dict[str, Set[Tuple[str, Optional[str]]]] = {}
+    for mod, obj, asname in removals:
+        if obj is not None:
+            objects.setdefault(mod, set()).add((obj, asname))
+    found: List[Tuple[int, cst.CSTNode, Set[str]]] = []
+
+    def bound(line: cst.SimpleStatementLine) -> Set[str]:
+        names: Set[str] = set()
+        for small in line.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = alias.evaluated_name
+                    if name in modules and alias.evaluated_alias == modules[name]:
+                        names.add(alias.evaluated_alias or name.split(".")[0])
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                wanted = objects.get(get_absolute_module_from_package_for_import(None, small) or "", set())
+                for alias in small.names:
+                    if (alias.evaluated_name, alias.evaluated_alias) in wanted:
+                        names.add(alias.evaluated_alias or alias.evaluated_name)
+        return names
+
+    class Find(cst.CSTVisitor):
+        index = 0
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.SimpleStatementLine):
+                names = bound(node)
+                if names:
+                    found.append((self.index, node, names))
+                return False
+            return not isinstance(node, cst.BaseExpression)
+
+    finder = Find()
+    for i, stmt in enumerate(module.body):
+        finder.index = i
+        stmt.visit(finder)
+    return found
 
 
 def _azure_identity_names(module: cst.Module) -> list:
@@ -78,46 +191,119 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
     """Delete `x = get_bearer_token_provider(...)`-style statements whose name is no longer used.
 
     Only statements whose value is an `azure.identity` call and whose every target is unread
-    go; everything else stays, so no user code disappears silently.
+    go; everything else stays, so no user code disappears silently. A statement read only by
+    statements that go (`cred = DefaultAzureCredential()` read by `token = get_...(cred, ...)`)
+    goes too: one scope analysis, then a fixed point over the references, instead of analysing
+    the module again after each round of deletions.
     """
+    azure_names = _names_bound_by_azure_imports(module)
+
+    def may_be_azure(call: cst.Call) -> bool:  # only a name an `azure...` import binds can be azure.identity's
+        return azure_names is None or _root_name(call.func) in azure_names
+
+    if not any(may_be_azure(call) for _, _, call in _assignments_of_calls(module)):
+        return module  # the common case: no scope analysis of the whole module
     wrapper = MetadataWrapper(module)
     scopes = wrapper.resolve(ScopeProvider)
-    qnames = wrapper.resolve(QualifiedNameProvider)
-    doomed = set()
-
-    class Find(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-            if len(node.body) != 1 or not isinstance(node.body[0], cst.Assign):
-                return
-            assign = node.body[0]
-            value = assign.value
-            if not isinstance(value, cst.Call):
-                return
-            found = qnames.get(value.func, set())
-            names = {q.name for q in (found() if callable(found) else found)}
-            if not any(n.startswith(AZURE_IDENTITY + ".") for n in names):
-                return
-            for t in assign.targets:
-                if not isinstance(t.target, cst.Name):
-                    return
-                scope = scopes.get(t.target)
-                if scope is None:
-                    return
-                for a in scope[t.target.value]:
-                    if a.references:
-                        return
-            doomed.add(id(node))
-
-    wrapper.module.visit(Find())
+    candidates: Dict[int, Tuple[List[Assignment], Set[int]]] = {}
+    for stmt, assign, call in _assignments_of_calls(wrapper.module):
+        if not may_be_azure(call):
+            continue
+        scope = scopes.get(call.func)
+        names = {q.name for q in scope.get_qualified_names_for(call.func)} if scope is not None else set()
+        if not any(n.startswith(AZURE_IDENTITY + ".") for n in names):
+            continue
+        assignments: List[Assignment] = []
+        for t in assign.targets:
+            target_scope = scopes.get(t.target) if isinstance(t.target, cst.Name) else None
+            if target_scope is None:
+                break
+            assignments.extend(cast(Assignment, a) for a in target_scope[cast(cst.Name, t.target).value])
+        else:
+            candidates[id(stmt)] = (assignments, _node_ids(stmt))
+    doomed: Set[int] = set()
+    inside: Set[int] = set()  # every node of a doomed statement: references from there do not count
+    changed = True
+    while changed:
+        changed = False
+        for key, (assignments, nodes) in candidates.items():
+            if key not in doomed and all(id(r.node) in inside for a in assignments for r in a.references):
+                doomed.add(key)
+                inside |= nodes
+                changed = True
     if not doomed:
-        return wrapper.module
+        return module
 
     class Drop(cst.CSTTransformer):
-        def leave_SimpleStatementLine(
-            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-        ) -> Union[cst.SimpleStatementLine, cst.RemovalSentinel]:
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            return not isinstance(node, (cst.SimpleStatementLine, cst.BaseExpression))
+
+        def on_leave(  # type: ignore[override]
+            self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+        ) -> Union[cst.CSTNode, cst.RemovalSentinel]:
             return cst.RemoveFromParent() if id(original_node) in doomed else updated_node
 
     result = wrapper.module.visit(Drop())
     assert isinstance(result, cst.Module)
-    return remove_unused_azure_credentials(result) if result.code != module.code else result
+    return result
+
+
+def _assignments_of_calls(module: cst.Module) -> List[Tuple[cst.SimpleStatementLine, cst.Assign, cst.Call]]:
+    """`x = f(...)` statement lines, found without walking into expressions."""
+    found = []
+
+    class Find(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.SimpleStatementLine):
+                small = node.body[0] if len(node.body) == 1 else None
+                if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                    found.append((node, small, small.value))
+                return False
+            return not isinstance(node, cst.BaseExpression)
+
+    module.visit(Find())
+    return found
+
+
+def _names_bound_by_azure_imports(module: cst.Module) -> Optional[Set[str]]:
+    """The names `import azure...` and `from azure... import ...` bind; None for any name at all
+    (`from azure... import *`)."""
+    names: Optional[Set[str]] = set()
+
+    class Find(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal names
+            if isinstance(node, cst.Import) and names is not None:
+                for alias in node.names:
+                    if alias.evaluated_name.split(".")[0] == "azure":
+                        names.add(alias.evaluated_alias or "azure")
+            elif isinstance(node, cst.ImportFrom) and names is not None:
+                module_name = get_absolute_module_from_package_for_import(None, node) or ""
+                if module_name.split(".")[0] == "azure":
+                    if isinstance(node.names, cst.ImportStar):
+                        names = None
+                    else:
+                        names.update(alias.evaluated_alias or alias.evaluated_name for alias in node.names)
+            return not isinstance(node, (cst.BaseExpression, cst.Import, cst.ImportFrom))
+
+    module.visit(Find())
+    return names
+
+
+def _root_name(func: cst.BaseExpression) -> Optional[str]:
+    """`a` for `a`, `a.b.c`; None for what is no (dotted) name."""
+    while isinstance(func, cst.Attribute):
+        func = func.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
+def _node_ids(node: cst.CSTNode) -> Set[int]:
+    ids = set()
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            ids.add(id(node))
+            return True
+
+    node.visit(Collect())
+    return ids

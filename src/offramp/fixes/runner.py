@@ -26,6 +26,7 @@ from offramp.source import (
     on_deep_stack,
     parse_module,
     read_bytes,
+    reusing_parses,
     write_atomic,
 )
 from offramp.types import Finding
@@ -122,7 +123,8 @@ def _cpython_parses(text: str) -> bool:
 def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
     """Fix one file; a failure is reported on that file and never stops the run."""
     try:
-        return _fix_path(path, provider, opts, diff, region)
+        with reusing_parses():  # check, fix, verify, check again: two texts, parsed once each
+            return _fix_path(path, provider, opts, diff, region)
     except Exception as e:
         return FixResult(path=path, display=display_path(path, opts.root), error=_internal_error(e))
 
