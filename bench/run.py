@@ -678,8 +678,7 @@ def profile(tools: Tools, trees: Sequence[Tree], pyi: Path) -> str:
             "pyisession",
             "-o",
             str(session),
-            "-m",
-            "offramp",
+            str(BENCH / "profile_entry.py"),  # offramp with its deep-stack thread run inline
             *check,
             "--output-format",
             "concise",
@@ -761,8 +760,7 @@ def _frame_category(fr, parent: Optional[str]) -> Optional[str]:  # type: ignore
     if "/offramp/" in path:
         rel = path.rsplit("/offramp/", 1)[1]
         if rel == "source.py":
-            # offramp parses on a helper thread with a deep stack: pyinstrument samples the main
-            # thread, where that parse shows as `lock.acquire` under `_on_deep_stack`.
+            # profile_entry.py runs the deep-stack thread's work inline, so parse is its own frames.
             return "LibCST parse" if fn in _PARSE_FUNCTIONS else "read + decode"
         if rel == "discover.py":
             return "discovery"
@@ -817,8 +815,8 @@ def render_profile(session, title: str, shown_cmd: Sequence[str], top: int = 25)
         f"command: {shlex.join(shown_cmd)}   (cwd bench/.corpora)",
         f"wall {session.duration:.2f} s, CPU {session.cpu_time:.2f} s, {session.sample_count} samples. pyinstrument's "
         "hook runs on every Python call, so call-heavy Python (LibCST visitors, metadata) is inflated relative to C "
-        "(the native parser, I/O): read the shares, not the seconds. offramp parses on a helper thread (source.py "
-        "`_on_deep_stack`): that time is the `lock.acquire` below and counts as parse.",
+        "(the native parser, I/O): read the shares, not the seconds. Run through bench/profile_entry.py, which does "
+        "inline the work offramp normally hands to its deep-stack thread (pyinstrument samples the main thread only).",
         "",
         "Where the time goes (self time by pipeline stage):",
     ]
