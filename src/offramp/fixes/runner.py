@@ -151,7 +151,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
     # What check does not report, fix does not touch; and check has a fast path for the many
     # files that mention openai without importing it, which spares them a full LibCST analysis.
-    before = list(on_deep_stack(check_source, src, display, opts).findings)
+    before = list(check_source(src, display, opts).findings)
     if not before:
         return FixResult(path=path, display=display)
     try:
@@ -170,7 +170,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
     if not _deliver(result, path, src.text, new_text, new_bytes, diff):
         return result
     final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
-    result.remaining = list(on_deep_stack(check_source, final, display, opts).findings)
+    result.remaining = list(check_source(final, display, opts).findings)
     result.todos = _todos(final.text)
     return result
 
@@ -240,7 +240,7 @@ def fix_notebook(
     except Exception as e:
         return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
-        result.remaining = list(on_deep_stack(check_notebook, path, data, display, opts).findings)
+        result.remaining = list(check_notebook(path, data, display, opts).findings)
         return result
     new_raw = rebuild(nb, new_text)
     if new_raw is None:
@@ -249,7 +249,7 @@ def fix_notebook(
     new_bytes = new_raw.encode("utf-8")
     if not _deliver(result, path, nb.raw, new_raw, new_bytes, diff):
         return result
-    result.remaining = list(on_deep_stack(check_notebook, path, new_bytes, display, opts).findings)
+    result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [
         (new_nb.locate(i)[1], line.strip()[2:])
