@@ -41,13 +41,13 @@ class Annotated:
 ClientRef = Union[ClientCtor, Annotated]
 
 
-
 def _falsy_literal(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Name):
         return node.value in ("None", "False")
     if isinstance(node, cst.SimpleString):
         return node.evaluated_value in ("", b"")
     return isinstance(node, cst.Integer) and node.value == "0"
+
 
 class Resolver:
     def __init__(self, c: FullCollector) -> None:

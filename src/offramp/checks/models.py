@@ -6,6 +6,7 @@ from typing import List
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.checks.base import CheckContext, Hit
+from offramp.mapping import is_provider_model
 
 
 def call_is_live(call: ApiCall, a: Analysis) -> bool:
@@ -42,6 +43,8 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not literal_is_live(lit, a):
             continue
         choice = ctx.choose(lit.value)
+        if lit.azure and provider is not None and is_provider_model(lit.value, provider, ctx.models):
+            continue  # already the provider's model (fix's own output): nothing to map
         if lit.azure:
             if provider is None:
                 fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models

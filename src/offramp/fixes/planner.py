@@ -23,7 +23,7 @@ from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.hosts import is_secret_value
-from offramp.mapping import map_model
+from offramp.mapping import is_provider_model, map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.types import Span
 
@@ -689,6 +689,8 @@ class Planner:
             return  # the constructor argument goes; its TODO is on the client
         if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
             return  # the wrapper edit turns the deployment into model=
+        if lit.azure and lit.template == "{}" and is_provider_model(lit.value, self.p, self.models):
+            return  # an earlier run's output (`text-embedding-v4` on a client left for review)
         choice = map_model(lit.value, self.p, self.sdk, self.models)
         stmt = self.stmt(lit.node)
         if choice.target:
