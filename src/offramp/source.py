@@ -331,8 +331,17 @@ def _wait(done: queue.SimpleQueue, worker: threading.Thread) -> Tuple[bool, Any]
     interrupted: Optional[BaseException] = None
     while True:
         try:
-            outcome = done.get()
+            outcome = done.get(timeout=0.05)
             break
+        except queue.Empty:
+            # The interrupt forwarded below can land in the worker after `fn` but before its
+            # `put` (inside contextlib's Python code): the thread then ends with nothing queued.
+            if not worker.is_alive():
+                try:
+                    outcome = done.get_nowait()
+                except queue.Empty:
+                    outcome = (False, interrupted or KeyboardInterrupt())
+                break
         except BaseException as e:  # KeyboardInterrupt, or cli.Terminated on SIGTERM
             if interrupted is None and worker.ident is not None:  # once: stop it at its next instruction
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(type(e)))
