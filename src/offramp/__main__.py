@@ -9,6 +9,6 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from offramp.cli import main
+from offramp.entry import main
 
 main()

@@ -28,15 +28,12 @@ class CatalogError(Exception):
 
 def rules_dir() -> Path:
     """Where the data lives: inside the installed package, else the source checkout."""
-    from importlib.resources import files
+    from offramp.rulesdir import rules_path
 
-    packaged = files("offramp") / "rules"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "rules"
-    if checkout.is_dir():
-        return checkout
-    raise CatalogError("offramp's rules/ data directory is missing from this installation")
+    found = rules_path()
+    if found is None:
+        raise CatalogError("offramp's rules/ data directory is missing from this installation")
+    return Path(found)
 
 
 def load_toml(path: Path) -> Dict[str, Any]:
@@ -100,7 +97,6 @@ class SdkSurface:
     sdk_modules: Tuple[str, ...]
     entry_modules: frozenset
     wrapper_modules: Tuple[str, ...]
-    prefilter: Tuple[bytes, ...]
     openai_clients: frozenset
     azure_clients: frozenset
     copies: frozenset
@@ -175,7 +171,6 @@ def load_sdk() -> SdkSurface:
             sdk_modules=tuple(d["packages"]["sdk"]),
             entry_modules=frozenset(d["packages"]["entry-modules"]),
             wrapper_modules=tuple(d["packages"].get("wrapper-modules", [])),
-            prefilter=tuple(s.lower().encode() for s in d["packages"]["prefilter"]),
             openai_clients=frozenset(d["clients"]["openai"]),
             azure_clients=frozenset(d["clients"]["azure"]),
             copies=frozenset(d["clients"]["copies"]),

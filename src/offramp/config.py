@@ -126,21 +126,10 @@ def validate_selectors(values: List[str], where: str) -> Tuple[str, ...]:
 
 def find_config(start: Path) -> Tuple[Optional[Path], Optional[Dict[str, Any]]]:
     """Walk up from `start`; in each directory .offramp.toml, offramp.toml, then pyproject.toml with [tool.offramp]."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
-    for directory in (here, *here.parents):
-        for name in (".offramp.toml", "offramp.toml"):
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate, _load(candidate)
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            data = _load(pyproject)
-            tool = data.get("tool", {})
-            if isinstance(tool, dict) and "offramp" in tool:
-                return pyproject, tool["offramp"]
-    return None, None
+    from offramp.settingsfile import find_settings
+
+    path, data = find_settings(str(start), lambda p: _load(Path(p)))
+    return (Path(path) if path is not None else None), data
 
 
 def _load(path: Path) -> Dict[str, Any]:

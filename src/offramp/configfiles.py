@@ -59,18 +59,17 @@ Limits (by design of a line/token scanner rather than a full parser):
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePath
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 from offramp.catalog import SdkSurface
+from offramp.configkind import CONFIG_GLOBS, MAX_CONFIG_BYTES, config_kind, is_config_file
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
@@ -93,67 +92,7 @@ __all__ = [
     "scan_config",
 ]
 
-# -- which files -------------------------------------------------------------------------------
-
-CONFIG_GLOBS: Tuple[str, ...] = (
-    ".env",
-    ".env.*",
-    "*.env",
-    "*.yaml",
-    "*.yml",
-    "*.toml",
-    "*.json",
-    "*.ini",
-    "*.cfg",
-    "*.conf",
-)
-MAX_CONFIG_BYTES = 2 * 1024 * 1024
-# Machine-written files that are JSON but never configuration.
-_SKIP_NAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
-_SUFFIX_KIND = {
-    "yaml": "yaml",
-    "yml": "yaml",
-    "toml": "toml",
-    "json": "json",
-    "ini": "ini",
-    "cfg": "ini",
-    "conf": "ini",
-}
-KINDS = ("env", "yaml", "toml", "json", "ini")
-
-
-def config_kind(path: Union[str, os.PathLike[str]]) -> Optional[str]:
-    """The format of a configuration file, by name: env, yaml, toml, json or ini; None for other files.
-
-    `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML.
-    """
-    name = PurePath(os.fspath(path)).name.lower()
-    if name in _SKIP_NAMES:
-        return None
-    _, dot, ext = name.rpartition(".")
-    if name == ".env":
-        return "env"
-    if name.startswith(".env."):
-        return _SUFFIX_KIND.get(ext, "env")
-    if not dot:
-        return None
-    if ext == "env":
-        return "env"
-    return _SUFFIX_KIND.get(ext)
-
-
-def is_config_file(path: Union[str, os.PathLike[str]]) -> bool:
-    """Whether offramp reads this file as configuration (by name; files over 2 MB are skipped).
-
-    A path that does not exist is judged by its name alone.
-    """
-    if config_kind(path) is None:
-        return False
-    try:
-        return os.stat(path).st_size <= MAX_CONFIG_BYTES
-    except OSError:
-        return True
-
+# -- which files: offramp.configkind (kept import-light for discovery) ---------------------------
 
 # -- results -----------------------------------------------------------------------------------
 

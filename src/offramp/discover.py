@@ -4,18 +4,23 @@ Directories are walked for Python files, skipping what a user never wants linted
 metadata, virtualenvs, build output) and what .gitignore ignores. Git itself answers the
 .gitignore question when the tree is a repository, because git's own matching is the only
 exactly right one; outside a repository the .gitignore files are read with a small matcher.
+
+Paths are plain strings until `discover` returns: the no-parse path of `offramp check`
+(`quickcheck`) walks with these same functions and must not pay for pathlib, dataclasses or
+typing at start-up.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from offramp.configfiles import is_config_file
+from offramp.configkind import is_config_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 DEFAULT_EXCLUDES = (
@@ -51,47 +56,69 @@ DEFAULT_EXCLUDES = (
 GIT_SAFE = ("-c", "core.fsmonitor=false")
 
 
-@dataclass(frozen=True)
 class Discovery:
-    files: Tuple[Path, ...]
-    missing: Tuple[str, ...]
+    """What `discover` found: the files to check, and the command-line paths that do not exist."""
+
+    __slots__ = ("files", "missing")
+
+    def __init__(self, files: Tuple[Path, ...], missing: Tuple[str, ...]) -> None:
+        self.files = files
+        self.missing = missing
 
 
-def _matches(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
+def _matches(rel: str, patterns: Sequence[str]) -> bool:
     """Ruff-like exclude semantics: a pattern matches a path component, or the relative path as a glob."""
-    text = str(rel)
+    parts = [p for p in rel.split("/") if p and p != "."]
     for pat in patterns:
         p = pat.rstrip("/")
         if "/" not in p:
-            if any(fnmatch.fnmatchcase(part, p) for part in rel.parts):
+            if any(fnmatch.fnmatchcase(part, p) for part in parts):
                 return True
-        elif (
-            fnmatch.fnmatchcase(text, p) or fnmatch.fnmatchcase(text, p + "/*") or text.startswith(p.lstrip("./") + "/")
-        ):
+        elif fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(rel, p + "/*") or rel.startswith(p.lstrip("./") + "/"):
             return True
     return False
 
 
-def is_excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _relative(path: str, root: str, outside: str | None = None) -> str:
+    """`path` relative to `root` (both real paths); `outside` (else `path`) when it lies outside."""
+    if path == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if path.startswith(prefix):
+        return _posix(path[len(prefix) :])
+    return _posix(path if outside is None else outside)
+
+
+def is_excluded(path: str, root: str, patterns: Sequence[str]) -> bool:
+    """Whether an exclude pattern matches `path` (judged where it really is, relative to `root`)."""
     if not patterns:
         return False
-    try:
-        rel = PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
-    except (RuntimeError, OSError):  # a symlink loop: judge the link by where it sits
-        try:
-            rel = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
-        except ValueError:
-            rel = PurePosixPath(path.as_posix())
-    except ValueError:
-        rel = PurePosixPath(path.as_posix())
-    return _matches(rel, patterns)
+    return _matches(_relative(os.path.realpath(path), os.path.realpath(root), outside=path), patterns)
 
 
-def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+def _is_venv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
-def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]:
+def _in_git_work_tree(directory: str) -> bool:
+    """Whether git could answer for `directory`: a `.git` above it, or git told where by the environment."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    here = os.path.realpath(directory)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
+
+
+def _git_ignored(directory: str, candidates: List[str]) -> Optional[Set[str]]:
     """Ask git which of `candidates` it ignores; None when git or a repository is not there.
 
     Paths go to git absolute (and with symlinks resolved, as git sees its work tree): a path
@@ -100,10 +127,14 @@ def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]
     """
     if not candidates:
         return set()
+    if not _in_git_work_tree(directory):
+        return None  # what git would say (status 128), without starting it
+    import subprocess
+
     asked = {os.path.realpath(c): c for c in candidates}
     try:
         proc = subprocess.run(
-            ["git", *GIT_SAFE, "-C", str(directory), "check-ignore", "--stdin", "-z"],
+            ["git", *GIT_SAFE, "-C", directory, "check-ignore", "--stdin", "-z"],
             input=b"\0".join(os.fsencode(p) for p in asked),
             capture_output=True,
             timeout=60,
@@ -118,17 +149,14 @@ def _git_ignored(directory: Path, candidates: List[Path]) -> Optional[Set[Path]]
 class _GitignoreMatcher:
     """Fallback for trees outside git: the common subset of gitignore syntax."""
 
-    def __init__(self, root: Path) -> None:
-        self.rules: List[Tuple[Path, str, bool, bool]] = []  # (base, pattern, negated, dir_only)
-        self.root = root
+    def __init__(self) -> None:
+        self.rules: List[Tuple[str, str, bool, bool]] = []  # (base dir, pattern, negated, dir_only)
 
-    def add_dir(self, directory: Path) -> None:
-        gi = directory / ".gitignore"
-        if not gi.is_file():
-            return
+    def add_dir(self, directory: str) -> None:
         try:
-            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:  # none here (or unreadable)
             return
         for line in lines:
             line = line.rstrip()
@@ -142,64 +170,138 @@ class _GitignoreMatcher:
                 (directory, line.strip("/") if "/" in line.rstrip("/") else line.rstrip("/"), neg, dir_only)
             )
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool) -> bool:
         result = False
+        name = os.path.basename(path)
         for base, pat, neg, dir_only in self.rules:
             if dir_only and not is_dir:
                 continue
-            try:
-                rel = path.relative_to(base).as_posix()
-            except ValueError:
+            prefix = base if base.endswith(os.sep) else base + os.sep
+            if not path.startswith(prefix):
                 continue
+            rel = _posix(path[len(prefix) :])
             anchored = "/" in pat
-            hit = fnmatch.fnmatchcase(rel, pat.lstrip("/")) if anchored else fnmatch.fnmatchcase(path.name, pat)
+            hit = fnmatch.fnmatchcase(rel, pat.lstrip("/")) if anchored else fnmatch.fnmatchcase(name, pat)
             if hit:
                 result = not neg
         return result
 
 
-def _walk(
-    directory: Path, root: Path, excludes: Sequence[str], respect_gitignore: bool, config_files: bool = False
-) -> Iterator[Path]:
-    matcher = _GitignoreMatcher(directory) if respect_gitignore else None
-    found: List[Path] = []
-    seen_dirs: Set[Tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
-        here = Path(dirpath)
+def walk(
+    directory: str, root: str, excludes: Sequence[str], respect_gitignore: bool, config_files: bool = False
+) -> List[str]:
+    """The files to check under `directory`, in a stable order: a directory's files (sorted), then its subdirectories.
+
+    Symlinked directories are not entered (a link cannot make the walk loop; a bind mount is
+    caught by the device/inode set). Unreadable directories are passed over, as `os.walk` does.
+    """
+    matcher = _GitignoreMatcher() if respect_gitignore else None
+    found: List[str] = []
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return found
+    seen_dirs: Set[Tuple[int, int]] = {(st.st_dev, st.st_ino)}
+    real_root = os.path.realpath(root)
+    stack = [directory]
+    while stack:
+        here = stack.pop()
         try:
-            st = here.stat()
-            key = (st.st_dev, st.st_ino)
+            with os.scandir(here) as it:
+                entries = sorted(it, key=_name)
         except OSError:
             continue
-        if key in seen_dirs:
-            dirnames[:] = []
-            continue
-        seen_dirs.add(key)
-        if matcher is not None:
+        if matcher is not None and any(e.name == ".gitignore" for e in entries):
             matcher.add_dir(here)
-        keep = []
-        for d in sorted(dirnames):
-            sub = here / d
-            if d in DEFAULT_EXCLUDES or _is_venv(sub) or is_excluded(sub, root, excludes):
+        # Exclude patterns are judged on the real path relative to the root; the walk does not
+        # follow links, so one realpath per directory serves all its entries.
+        rel_here = _relative(os.path.realpath(here), real_root) if excludes else ""
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            path = entry.path
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name in DEFAULT_EXCLUDES or _is_venv(path):
+                    continue
+                if excludes and _matches(_child(rel_here, name, path, real_root), excludes):
+                    continue
+                if matcher is not None and matcher.ignored(path, True):
+                    continue
+                if entry.is_symlink():
+                    continue
+                try:
+                    est = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                key = (est.st_dev, est.st_ino)
+                if key not in seen_dirs:
+                    seen_dirs.add(key)
+                    subdirs.append(path)
                 continue
-            if matcher is not None and matcher.ignored(sub, True):
+            if not (name.endswith(SOURCE_SUFFIXES) or (config_files and is_config_file(path))):
                 continue
-            keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if not (name.endswith(SOURCE_SUFFIXES) or (config_files and is_config_file(here / name))):
+            if excludes and _matches(_child(rel_here, name, path, real_root), excludes):
                 continue
-            f = here / name
-            if is_excluded(f, root, excludes) or (matcher is not None and matcher.ignored(f, False)):
+            if matcher is not None and matcher.ignored(path, False):
                 continue
-            if f.is_dir():
-                continue
-            found.append(f)
+            found.append(path)
+        stack.extend(reversed(subdirs))
     if respect_gitignore and found:
         ignored = _git_ignored(directory, found)
         if ignored is not None:
             found = [f for f in found if f not in ignored]
-    yield from found
+    return found
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _child(rel_here: str, name: str, path: str, real_root: str) -> str:
+    if os.path.islink(path):  # judged where the link points, as for a path given on the command line
+        return _relative(os.path.realpath(path), real_root)
+    return name if rel_here in (".", "") else f"{rel_here}/{name}"
+
+
+def discover_paths(
+    paths: Iterable[str],
+    *,
+    root: str,
+    excludes: Sequence[str] = (),
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
+    config_files: bool = False,
+) -> Tuple[List[str], List[str]]:
+    """(files, missing paths). Explicit files are always kept (unless `force_exclude`), directories are walked."""
+    files: List[str] = []
+    missing: List[str] = []
+    seen: Set[str] = set()
+    paths = list(paths)
+    for raw in paths:
+        if os.path.isdir(raw):
+            if force_exclude and is_excluded(raw, root, list(excludes) + list(DEFAULT_EXCLUDES)):
+                continue
+            candidates = walk(raw, root, excludes, respect_gitignore, config_files)
+        elif os.path.lexists(raw):
+            if force_exclude and is_excluded(raw, root, excludes):
+                continue
+            candidates = [raw]
+        else:
+            missing.append(raw)
+            continue
+        if len(paths) == 1:  # one walk never yields a file twice
+            files.extend(candidates)
+            continue
+        for c in candidates:
+            key = os.path.abspath(c)
+            if key not in seen:
+                seen.add(key)
+                files.append(c)
+    return files, missing
 
 
 def discover(
@@ -211,26 +313,15 @@ def discover(
     force_exclude: bool = False,
     config_files: bool = False,
 ) -> Discovery:
-    """Explicit files are always kept (unless `force_exclude`), directories are walked."""
-    files: List[Path] = []
-    missing: List[str] = []
-    seen: Set[Path] = set()
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            if force_exclude and is_excluded(p, root, list(excludes) + list(DEFAULT_EXCLUDES)):
-                continue
-            candidates = list(_walk(p, root, excludes, respect_gitignore, config_files))
-        elif p.exists() or p.is_symlink():
-            if force_exclude and is_excluded(p, root, excludes):
-                continue
-            candidates = [p]
-        else:
-            missing.append(raw)
-            continue
-        for c in candidates:
-            key = Path(os.path.abspath(c))
-            if key not in seen:
-                seen.add(key)
-                files.append(c)
-    return Discovery(files=tuple(files), missing=tuple(missing))
+    """`discover_paths` with `Path` objects, for the rest of the pipeline."""
+    from pathlib import Path
+
+    files, missing = discover_paths(
+        paths,
+        root=str(root),
+        excludes=excludes,
+        respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
+        config_files=config_files,
+    )
+    return Discovery(files=tuple(Path(f) for f in files), missing=tuple(missing))

@@ -98,9 +98,10 @@ def fingerprint(code: str, line_text: str, occurrence: int) -> str:
     return h.hexdigest()[:20]
 
 
-def passes_prefilter(data: bytes) -> bool:
-    lowered = data.lower()
-    return any(token in lowered for token in load_sdk().prefilter)
+def passes_prefilter(data: bytes, config: bool = False) -> bool:
+    from offramp.prefilter import may_match
+
+    return may_match(data, config)
 
 
 def _finding(
@@ -255,7 +256,9 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display:
     from offramp.configfiles import config_kind
 
     if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
-        # Config files name models without mentioning OpenAI (`model: gpt-4o`); their scanner is cheap.
+        # Config files name models without mentioning OpenAI (`model: gpt-4o`): their own tokens.
+        if not passes_prefilter(data, config=True):
+            return FileResult(path=display, skipped_by_prefilter=True)
         return check_config(path, data, display, opts)
     if not passes_prefilter(data):
         return FileResult(path=display, skipped_by_prefilter=True)
@@ -377,8 +380,8 @@ def _safe_check(path: Path, opts: Options, display: Optional[str] = None) -> Fil
 
 
 def _triage(
-    files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Optional[FindingsCache]
-) -> Tuple[Dict[int, FileResult], List[Task], List[Tuple[FileResult, Optional[str]]]]:
+    files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Callable[[], Optional[FindingsCache]]
+) -> Tuple[Dict[int, FileResult], List[Task]]:
     """Answer in this process every file that needs no parse: cache hits and prefilter misses.
 
     Each file is read once here; only files that can hold SDK use (a small share of a typical
@@ -386,29 +389,31 @@ def _triage(
     imports LibCST. Config files and unreadable paths go through `check_path` like the rest.
     """
     from offramp.cache import content_hash
-    from offramp.configfiles import config_kind
+    from offramp.configkind import config_kind
 
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
-    fresh: List[Tuple[FileResult, Optional[str]]] = []
     for i, (path, display) in enumerate(zip(files, displays)):
-        if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
-            pending.append((i, path, display, None))
-            continue
+        config = path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
         try:
             data = read_bytes(path)
         except SourceError:
             pending.append((i, path, display, None))  # check_path reports it as OFR001
             continue
-        digest = content_hash(data) if cache is not None else None
-        if cache is not None and digest == cache.digest(display):
-            done[i] = cache.result(display)
-        elif not passes_prefilter(data):
+        if not passes_prefilter(data, config):
+            # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
-            fresh.append((done[i], digest))
+            continue
+        if config:
+            pending.append((i, path, display, None))  # the scanner is cheap; not cached
+            continue
+        found = cache()
+        digest = content_hash(data) if found is not None else None
+        if found is not None and digest == found.digest(display):
+            done[i] = found.result(display)
         else:
             pending.append((i, path, display, digest))
-    return done, pending, fresh
+    return done, pending
 
 
 def _batches(pending: Sequence[Task]) -> List[List[Task]]:
@@ -440,11 +445,21 @@ def run(
     With `cache_dir`, files whose content is unchanged since the last run with the same
     settings are answered from the cache instead of being parsed.
     """
-    from offramp.cache import FindingsCache
+    opened: List[FindingsCache] = []
 
-    cache = FindingsCache.open(cache_dir, cache_key(opts)) if cache_dir is not None else None
+    def cache() -> Optional[FindingsCache]:
+        """Opened on the first file that passes the prefilter: a tree without SDK use never pays for the key."""
+        if cache_dir is None:
+            return None
+        if not opened:
+            from offramp.cache import FindingsCache
+
+            opened.append(FindingsCache.open(cache_dir, cache_key(opts)))
+        return opened[0]
+
     displays = [display_path(p, opts.root) for p in files]
-    done, pending, fresh = _triage(files, displays, opts, cache)
+    done, pending = _triage(files, displays, opts, cache)
+    fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:
         progress(len(done))
     jobs = jobs or os.cpu_count() or 1
@@ -466,9 +481,9 @@ def run(
         done[i] = result
         if digest is not None and (result.parsed or result.skipped_by_prefilter):
             fresh.append((result, digest))
-    if cache is not None:
-        cache.store(fresh)
-        cache.save()
+    if opened:
+        opened[0].store(fresh)
+        opened[0].save()
     return [done[i] for i in range(len(files))]
 
 

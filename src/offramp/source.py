@@ -17,7 +17,6 @@ import os
 import queue
 import re
 import signal
-import stat
 import sys
 import tempfile
 import threading
@@ -53,11 +52,13 @@ class SourceFile:
 
 
 def read_bytes(path: Path) -> bytes:
+    from offramp.rawread import NotRegularFile, read_regular
+
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            # A FIFO would block the run forever; a device or socket is not source code.
-            raise SourceError("not a regular file")
-        return path.read_bytes()
+        return read_regular(path)
+    except NotRegularFile:
+        # A FIFO would block the run forever; a device or socket is not source code.
+        raise SourceError("not a regular file") from None
     except IsADirectoryError:
         raise SourceError("is a directory") from None
     except PermissionError:

@@ -1,0 +1,68 @@
+"""Which files offramp reads as configuration, judged by name (and size) alone.
+
+Split from `configfiles` (the scanners) because file discovery and the no-parse path of
+`offramp check` ask this for every file of a tree, and must not pay for the scanners' imports.
+"""
+
+from __future__ import annotations
+
+import os
+
+CONFIG_GLOBS = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.yaml",
+    "*.yml",
+    "*.toml",
+    "*.json",
+    "*.ini",
+    "*.cfg",
+    "*.conf",
+)
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+KINDS = ("env", "yaml", "toml", "json", "ini")
+# Machine-written files that are JSON but never configuration.
+_SKIP_NAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
+_SUFFIX_KIND = {
+    "yaml": "yaml",
+    "yml": "yaml",
+    "toml": "toml",
+    "json": "json",
+    "ini": "ini",
+    "cfg": "ini",
+    "conf": "ini",
+}
+
+
+def config_kind(path: str | os.PathLike[str]) -> str | None:
+    """The format of a configuration file, by name: env, yaml, toml, json or ini; None for other files.
+
+    `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML.
+    """
+    name = os.path.basename(os.fspath(path).rstrip("/")).lower()
+    if name in _SKIP_NAMES:
+        return None
+    _, dot, ext = name.rpartition(".")
+    if name == ".env":
+        return "env"
+    if name.startswith(".env."):
+        return _SUFFIX_KIND.get(ext, "env")
+    if not dot:
+        return None
+    if ext == "env":
+        return "env"
+    return _SUFFIX_KIND.get(ext)
+
+
+def is_config_file(path: str | os.PathLike[str]) -> bool:
+    """Whether offramp reads this file as configuration (by name; files over 2 MB are skipped).
+
+    A path that does not exist is judged by its name alone.
+    """
+    if config_kind(path) is None:
+        return False
+    try:
+        return os.stat(path).st_size <= MAX_CONFIG_BYTES
+    except OSError:
+        return True

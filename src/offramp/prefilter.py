@@ -1,0 +1,49 @@
+"""Decide from a file's bytes alone whether it can hold anything offramp reports.
+
+Most files of a repository never mention OpenAI; reading them is unavoidable, parsing them
+is not. The tokens are data (`[packages] prefilter` and `config-prefilter` in
+rules/openai.toml): every finding the Python checks or the configuration scanners can
+produce contains one of them (case-insensitively), so a file without any is answered
+"nothing found" by both `offramp check` paths (engine triage and `quickcheck`) and by `fix`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Tuple
+
+_tokens: Tuple[Tuple[bytes, ...], Tuple[bytes, ...]] | None = None
+
+
+def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
+    global _tokens
+    if _tokens is None:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python < 3.11 only
+            import tomli as tomllib
+        from offramp.rulesdir import rules_path
+
+        root = rules_path()
+        if root is None:
+            raise LookupError("offramp's rules/ data directory is missing from this installation")
+        with open(os.path.join(root, "openai.toml"), "rb") as f:
+            packages = tomllib.load(f)["packages"]
+        python = tuple(t.lower().encode() for t in packages["prefilter"])
+        config = tuple(t.lower().encode() for t in packages["config-prefilter"])
+        _tokens = (python, config)
+    return _tokens
+
+
+def may_match(data: bytes, config: bool = False) -> bool:
+    """False only when no finding is possible: the file never needs parsing or scanning.
+
+    `config` selects the configuration-file tokens (a `.env`, YAML, TOML, JSON or INI file can
+    name a model under a `model:` key without ever saying "openai").
+    """
+    lowered = data.lower()
+    return any(token in lowered for token in _load()[1 if config else 0])
