@@ -25,6 +25,9 @@ _PLACEHOLDER_BODY = re.compile(
     r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I
 )
 DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
+# `url.startswith("https://api.openai.com")`: the literal is a pattern the program matches a URL
+# against, not a destination (the analysis leaves such literals, and comparison operands, alone).
+MATCH_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix"})
 
 
 def is_placeholder_key(key: str) -> bool:

@@ -21,6 +21,7 @@ from libcst.metadata import PositionProvider, ScopeProvider
 from offramp.analysis.facts import Analysis, EnvAccess, KeyLiteral, UrlLiteral
 from offramp.analysis.values import (
     KEY_RE,
+    MATCH_METHODS,
     classify_url,
     dotted_name,
     is_placeholder_host,
@@ -99,6 +100,28 @@ class _Collector(cst.CSTVisitor):
                     if isinstance(n, cst.ConcatenatedString):
                         stack.extend([n.left, n.right])
 
+    # -- literals a URL is only compared with -----------------------------------------------
+    def _skip_match_operand(self, expr: cst.BaseExpression) -> None:
+        """`base == "https://api.openai.com/v1"`, `url.startswith(("https://api.openai.com", ...))`:
+        the program asks whether a URL is OpenAI's. Rewriting the literal would change that
+        answer (a default that is still OpenAI's would no longer be recognised), and no request
+        goes to it, so it is not an OpenAI URL in use."""
+        stack: List[cst.BaseExpression] = [expr]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, (cst.SimpleString, cst.FormattedString)):
+                self.skip_strings.add(id(n))
+            elif isinstance(n, cst.ConcatenatedString):
+                self.skip_strings.add(id(n))
+                stack.extend([n.left, n.right])
+            elif isinstance(n, (cst.Tuple, cst.List, cst.Set)):
+                stack.extend(el.value for el in n.elements)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self._skip_match_operand(node.left)
+        for target in node.comparisons:
+            self._skip_match_operand(target.comparator)
+
     # -- imports of os -----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -141,6 +164,10 @@ class _Collector(cst.CSTVisitor):
         )
 
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in MATCH_METHODS:
+            for arg in node.args:
+                if arg.keyword is None and not arg.star:
+                    self._skip_match_operand(arg.value)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args and node.args[0].keyword is None:
             default = node.args[1].value if len(node.args) > 1 else None

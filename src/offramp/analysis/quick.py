@@ -14,7 +14,7 @@ from typing import List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
 from offramp.catalog import SdkSurface
-from offramp.hosts import DYNAMIC, KEY_RE, classify_url, is_placeholder_host, is_placeholder_key, urls_in
+from offramp.hosts import DYNAMIC, KEY_RE, MATCH_METHODS, classify_url, is_placeholder_host, is_placeholder_key, urls_in
 from offramp.types import Span
 
 _ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
@@ -108,12 +108,28 @@ class _Visitor(ast.NodeVisitor):
             self.skip.add(id(node.value))
         self.generic_visit(node)
 
+    def _skip_match_operand(self, node: ast.expr) -> None:
+        """A literal a URL is compared with or matched against (see the LibCST collector)."""
+        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+            self.skip.add(id(node))
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            for el in node.elts:
+                self._skip_match_operand(el)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for operand in [node.left, *node.comparators]:
+            self._skip_match_operand(operand)
+        self.generic_visit(node)
+
     def visit_Raise(self, node: ast.Raise) -> None:
         self.in_raise += 1
         self.generic_visit(node)
         self.in_raise -= 1
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MATCH_METHODS:
+            for arg in node.args:
+                self._skip_match_operand(arg)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args:
             self._env(node.args[0], write=path == "environ.setdefault")

@@ -13,6 +13,7 @@ import libcst as cst
 from offramp.hosts import (  # noqa: F401 - re-exported for the analysis modules
     DYNAMIC,
     KEY_RE,
+    MATCH_METHODS,
     URL_RE,
     Target,
     classify_url,
