@@ -144,3 +144,15 @@ class Analysis:
     models: List[ModelLiteral] = field(default_factory=list)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
+
+    @property
+    def module_client_used(self) -> bool:
+        """The module client is called here, or aimed (key, URL, API type, Azure auth): not only tuned.
+
+        A lone `openai.proxy = ...` (or `openai.organization`, `openai.api_version`) in a helper that
+        never calls the module client says nothing about where its requests go, and configuring the
+        module client for the whole program from that file would be a guess (an eager import too).
+        """
+        return any(c.via in ("module", "v0") for c in self.calls) or any(
+            m.role in ("key", "base-url", "azure-endpoint", "api-type", "azure-auth") for m in self.module_assigns
+        )

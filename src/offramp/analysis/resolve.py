@@ -56,6 +56,10 @@ class Resolver:
         self.a = c.a
         self.ctors: Dict[int, ClientCtor] = {}
         self._qnames: Dict[int, Set[str]] = {}
+        # `langfuse.openai.openai` is `openai`: drop-in modules (entry modules outside the SDK's packages)
+        self._dropins = tuple(
+            f"{m}." for m in sorted(self.sdk.entry_modules) if m.split(".")[0] not in self.sdk.sdk_modules
+        )
         self.models: Dict[int, ModelLiteral] = {}
         self._callers: Optional[Dict[int, List[Tuple[cst.Call, ClassCtx]]]] = None
         self._cli_defaults: Optional[Dict[str, List[Tuple[cst.BaseExpression, ClassCtx]]]] = None
@@ -72,8 +76,19 @@ class Resolver:
             got = {q.name for q in scope.get_qualified_names_for(node)} if scope is not None else set()
         except Exception:
             got = set()
+        if got and self._dropins:
+            # `from langfuse.openai import openai`: a drop-in module re-exports the SDK module itself
+            got = {self._undrop(q) for q in got}
         self._qnames[id(node)] = got
         return got
+
+    def _undrop(self, q: str) -> str:
+        for prefix in self._dropins:
+            if q.startswith(prefix):
+                rest = q[len(prefix) :]
+                if rest.split(".")[0] in self.sdk.sdk_modules:
+                    return rest
+        return q
 
     def assignments(self, name: cst.Name) -> List[cst.CSTNode]:
         scope = self.c.get_metadata(ScopeProvider, name, None)

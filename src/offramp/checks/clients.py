@@ -45,7 +45,14 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     claimed.add(id(node))
             shown = m.target if own_blocked and m.target else module
             assert shown is not None
-            hits.append(Hit("OFR103", m.span, {"attr": m.attr, "target": _goes(shown)}))
+            hits.append(
+                Hit(
+                    "OFR103",
+                    m.span,
+                    {"attr": m.attr, "target": _goes(shown)},
+                    fixable=None if a.module_client_used else False,
+                )
+            )
     for call in a.calls:
         if call.via == "client" or not module_blocked:
             continue

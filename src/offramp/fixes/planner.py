@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.values import string_value, template_value
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
@@ -485,7 +485,10 @@ class Planner:
                 else:
                     self.plan.todo(
                         stmt,
-                        f"map Azure deployment `{value or 'dynamic'}` to a {self.p.name} model ([tool.offramp.models])",
+                        f"map Azure deployment `{value}` to a {self.p.name} model ([tool.offramp.models])"
+                        if value
+                        else f"the Azure deployment is chosen at run time: "
+                        f"pass a {self.p.name} model as `{spec.fix_model_arg}=`",
                         "OFR202",
                         c.span.line,
                     )
@@ -506,7 +509,11 @@ class Planner:
         new_class = None
         if spec.fix_class and spec.fix_class not in (c.qualified,) and not spec.function:
             module, _, new_class = spec.fix_class.rpartition(".")
-            self.plan.add_imports.append((module, new_class))
+            plain_spec = load_wrappers().get(spec.fix_class)
+            same = {spec.fix_class, *(plain_spec.names if plain_spec is not None else ())}
+            if not self.imported_for(c.node, new_class, same):
+                # (a ChatOpenAI the file already imports, from langchain_community say, is the same class)
+                self.plan.add_imports.append((module, new_class))
             if isinstance(c.node.func, cst.Name):
                 old_obj = c.qualified.rpartition(".")[2]
                 asname = c.node.func.value if c.node.func.value != old_obj else None
@@ -569,16 +576,77 @@ class Planner:
         func = c.node.func
         if isinstance(func, cst.Name):
             module, _, obj = c.qualified.rpartition(".")
-            self.plan.add_imports.append(("openai", plain))
+            # A drop-in module (`langfuse.openai`) serves the plain class too: keep the client on it.
+            home = module if f"{module}.{plain}" in self.sdk.openai_clients else "openai"
             asname = func.value if func.value != obj else None
             self.plan.remove_imports.append((module, obj, asname))
+            if self.imported_for(c.node, plain, {f"{home}.{plain}"}):
+                return
+            found = self.binding_import(c.node, func.value)
+            if found is not None and asname is None and home == module:
+                _stmt, alias, top_level = found
+                if not top_level:
+                    # `from openai import AsyncAzureOpenAI` in the branch that builds it (a lazy import):
+                    # it becomes the plain class's import there, not a new import at the top of the file
+                    self.plan.edit(alias, _renamed_alias(obj, plain))
+                    return
+            self.plan.add_imports.append((home, plain))
+
+    def binding_import(
+        self, node: cst.CSTNode, name: str
+    ) -> Optional[Tuple[cst.SimpleStatementLine, cst.ImportAlias, bool]]:
+        """The `from M import name` statement that `node` sees `name` from: the nearest one before it
+        in the blocks around it (a function's, a branch's, the module's), with the alias that binds
+        it and whether it is at the top level of the module."""
+        path = _path_to(self.a.module, node)
+        for depth in range(len(path) - 2, -1, -1):
+            owner, child = path[depth], path[depth + 1]
+            if not isinstance(owner, (cst.Module, cst.IndentedBlock)):
+                continue
+            if (
+                depth > 0
+                and isinstance(path[depth - 1], cst.ClassDef)
+                and any(isinstance(n, (cst.FunctionDef, cst.Lambda)) for n in path[depth + 1 :])
+            ):
+                continue  # a class body's names are not visible in its methods
+            body = list(owner.body)
+            index = next((i for i, st in enumerate(body) if st is child), len(body))
+            for stmt in reversed(body[:index]):
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        for alias in small.names:
+                            bound = alias.evaluated_alias or alias.evaluated_name
+                            if bound == name:
+                                return stmt, alias, isinstance(owner, cst.Module)
+        return None
+
+    def imported_for(self, node: cst.CSTNode, name: str, qualified: Set[str]) -> bool:
+        """Is `name`, where `node` sees it, an import of one of `qualified` (`from openai import
+        AzureOpenAI, OpenAI` in the method, `ChatOpenAI` from langchain_community at the top)? Then the
+        retargeted call uses that import, and a second one would only shadow or repeat it."""
+        found = self.binding_import(node, name)
+        if found is None:
+            return False
+        stmt, alias, _top = found
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and not isinstance(small.names, cst.ImportStar)
+                and any(a is alias for a in small.names)
+            ):
+                return f"{_dotted(small.module)}.{alias.evaluated_name}" in qualified
+        return False
 
     # -- module-level client ----------------------------------------------------------------
     def module_config(self) -> None:
         target = self.a.module_target
         module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
         assigns = self.a.module_assigns
-        if target is None or not target.blocked or not (assigns or module_calls):
+        if target is None or not target.blocked or not self.a.module_client_used:
             return
         first = min([m.span.line for m in assigns] + [c.span.line for c in module_calls])
         if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
@@ -657,22 +725,16 @@ class Planner:
         for stmt in self.a.module.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, cst.Import):
-                        for name in small.names:
-                            if _dotted(name.name) == "openai":
-                                alias = (
-                                    name.asname.name.value
-                                    if name.asname is not None and isinstance(name.asname.name, cst.Name)
-                                    else "openai"
-                                )
-                                anchor = stmt
-                    elif isinstance(small, cst.ImportFrom) and anchor is not None:
-                        pass
+                    bound = _sdk_module_import(small, self.sdk.entry_modules)
+                    if bound is not None:
+                        alias, anchor = bound, stmt
         key_assign = next((m for m in assigns if m.role == "key"), None)
         if key_assign is not None:
             top = self.stmt(key_assign.node)
             if top is not None and any(top is s for s in self.a.module.body):
                 anchor = top
+        if anchor is None:
+            alias, anchor = self.local_module_import(assigns)
         if anchor is None:
             last_import = None
             for stmt in self.a.module.body:
@@ -682,6 +744,27 @@ class Planner:
                     last_import = stmt
             anchor = last_import
         return alias, anchor
+
+    def local_module_import(self, assigns: List[ModuleAssign]) -> Tuple[Optional[str], Optional[cst.CSTNode]]:
+        """`import openai` inside the one function that uses the module client (a lazy import): the
+        configuration goes right after it, so the module keeps importing the SDK only when needed."""
+        uses = [m.node for m in assigns] + [c.node for c in self.a.calls if c.via in ("module", "v0")]
+        if not uses:
+            return None, None
+        funcs = [n for n in _subtree(self.a.module) if isinstance(n, cst.FunctionDef)]  # outer before inner
+        for func in reversed(funcs):  # innermost first: nested functions come after their parent
+            inside = _subtree(func)
+            ids = {id(n) for n in inside}
+            if not all(id(u) in ids for u in uses):
+                continue
+            for n in inside:
+                if isinstance(n, cst.SimpleStatementLine):
+                    for small in n.body:
+                        bound = _sdk_module_import(small, self.sdk.entry_modules)
+                        if bound is not None:
+                            return bound, n
+            return None, None
+        return None, None
 
     # -- models -------------------------------------------------------------------------------
     def model(self, lit: ModelLiteral) -> None:
@@ -792,6 +875,57 @@ def _or_default(value: cst.BaseExpression, template: Optional[cst.SimpleString],
 def _one_line(text: str) -> str:
     """`text` fit for a comment: line breaks and other control characters escaped (`\\n`)."""
     return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
+    """`root`, ..., `target`: the nodes from `root` down to `target` (empty when it is not below)."""
+    stack: List[cst.CSTNode] = []
+    found: List[cst.CSTNode] = []
+
+    class V(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            if found:
+                return False
+            stack.append(n)
+            if n is target:
+                found.extend(stack)
+                return False
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if stack and stack[-1] is original_node:
+                stack.pop()
+
+    root.visit(V())
+    return found
+
+
+def _sdk_module_import(small: cst.BaseSmallStatement, entry_modules: frozenset) -> Optional[str]:
+    """The name `import openai [as x]` (or a drop-in's `from langfuse.openai import openai`) binds."""
+    if isinstance(small, cst.Import):
+        names: Sequence[cst.ImportAlias] = small.names
+    elif (
+        isinstance(small, cst.ImportFrom)
+        and small.module is not None
+        and _dotted(small.module) in entry_modules
+        and not isinstance(small.names, cst.ImportStar)
+    ):
+        names = small.names
+    else:
+        return None
+    for name in names:
+        if _dotted(name.name) == "openai":
+            return name.asname.name.value if name.asname and isinstance(name.asname.name, cst.Name) else "openai"
+    return None
+
+
+def _renamed_alias(old: str, new: str) -> Edit:
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(node, cst.ImportAlias) and node.evaluated_name == old:
+            return node.with_changes(name=cst.Name(new))
+        return node
+
+    return edit
 
 
 def _subtree(node: cst.CSTNode) -> List[cst.CSTNode]:
