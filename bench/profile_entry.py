@@ -19,7 +19,7 @@ def _inline(fn, *args):  # type: ignore[no-untyped-def]
 offramp.source.on_deep_stack = _inline
 offramp.engine.on_deep_stack = _inline
 
-from offramp.cli import main  # noqa: E402
+from offramp.entry import main  # noqa: E402
 
 sys.argv[0] = "offramp"
 main()

@@ -252,6 +252,16 @@ def precommit_tree(sdk: Tree) -> Tree:
     return Tree("precommit", f"pre-commit: {n} files", f"{n} files of the SDK tree that mention openai", rel, picked)
 
 
+def clean_precommit_tree(big: Tree) -> Tree:
+    """10 files of the big tree, evenly spread: the everyday commit, which touches no SDK code."""
+    clean = [p for p in big.files if b"openai" not in p.read_bytes().lower()]
+    n = min(PRECOMMIT_FILES, len(clean))
+    step = (len(clean) - 1) / max(n - 1, 1)
+    picked = [clean[round(i * step)] for i in range(n)]
+    rel = [p.relative_to(CORPORA).as_posix() for p in picked]
+    return Tree("precommit-clean", f"pre-commit: {n} files, no SDK", f"{n} files of the big tree", rel, picked)
+
+
 def scaled_tree(sdk: Tree, copies: int) -> Tree:
     if copies == 1:
         return sdk
@@ -1022,6 +1032,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ]
         for label, cmd in specs:
             startup.append(measure(Cell("start-up", label, cmd, 0), env, srun, False))
+        clean = clean_precommit_tree(big)
+        startup.append(
+            measure(
+                offramp_cell(clean, "offramp check -j 1, 10 files without SDK use", cold_flags, ["-j", "1"]),
+                env,
+                srun,
+                False,
+            )
+        )
         startup.append(
             measure(offramp_cell(pre, "offramp check -j 1, 10 files, cold", cold_flags, ["-j", "1"]), env, srun, False)
         )
