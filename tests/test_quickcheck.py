@@ -207,3 +207,34 @@ def test_unused_pyproject_is_never_parsed(tmp_path: Path, capsys, monkeypatch) -
     _tree(tmp_path, {"a.py": PLAIN, "pyproject.toml": "[project\nname = 'x'\n"})
     quick, out, full = _both(tmp_path, [], capsys, monkeypatch)
     assert (quick, out) == (0, full.stdout) and full.exit_code == 0
+
+
+def test_files_that_cannot_match_are_read_once_even_when_the_quick_path_hands_over(tmp_path: Path) -> None:
+    """quickcheck stops at the first candidate; the full path then answers the files it read by a stat."""
+    _tree(tmp_path, {f"m{i:02d}.py": PLAIN for i in range(20)})
+    _tree(tmp_path, {"k_sdk.py": SDK, ".env": "DEBUG=1\n"})  # sorted mid-tree: some files read before, some after
+    code = (
+        "import collections, os, sys\n"
+        "import offramp.rawread as raw\n"
+        "reads = collections.Counter()\n"
+        "real = raw.read_regular_stat\n"
+        "def counting(path):\n"
+        "    reads[os.path.basename(os.fspath(path))] += 1\n"
+        "    return real(path)\n"
+        "raw.read_regular_stat = counting\n"
+        "raw.read_regular = lambda path: counting(path)[0]\n"
+        "sys.argv = ['offramp', 'check', '--no-cache', '-j', '1', '--output-format', 'concise', '.']\n"
+        "from offramp import entry\n"
+        "try:\n    entry.main()\nexcept SystemExit as e:\n    print('EXIT', e.code)\n"
+        "print('READS', sorted(reads.items()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    lines = proc.stdout.splitlines()
+    assert "EXIT 1" in lines, proc.stdout + proc.stderr
+    assert any(": OFR" in line and "k_sdk.py" in line for line in lines)
+    reads = dict(eval(lines[-1][len("READS ") :]))
+    assert reads.pop("k_sdk.py") == 2  # the candidate: once by quickcheck, once to parse
+    assert reads == {**{f"m{i:02d}.py": 1 for i in range(20)}, ".env": 1}

@@ -369,11 +369,11 @@ def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
     return [(i, _safe_check(p, opts, display), digest) for i, p, display, digest in tasks]
 
 
-def _safe_check(path: Path, opts: Options, display: Optional[str] = None) -> FileResult:
+def _safe_check(path: Path, opts: Options, display: Optional[str] = None, data: Optional[bytes] = None) -> FileResult:
     """Check one file; an internal error becomes an OFR002 finding instead of ending the run."""
     display = display or display_path(path, opts.root)
     try:
-        return check_path(path, opts, display=display)
+        return check_path(path, opts, display=display, data=data)
     except Exception as e:
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
         return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
@@ -381,20 +381,27 @@ def _safe_check(path: Path, opts: Options, display: Optional[str] = None) -> Fil
 
 def _triage(
     files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Callable[[], Optional[FindingsCache]]
-) -> Tuple[Dict[int, FileResult], List[Task]]:
+) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes]]:
     """Answer in this process every file that needs no parse: cache hits and prefilter misses.
 
     Each file is read once here; only files that can hold SDK use (a small share of a typical
     repository) go on to a parser, so a big tree with no OpenAI code never starts a pool nor
     imports LibCST. Config files and unreadable paths go through `check_path` like the rest.
+    The bytes of the files left to check come back too, for checking them in this process
+    without a second read (a pool is sent paths instead).
     """
     from offramp.cache import content_hash
     from offramp.configkind import config_kind
+    from offramp.prefilter import known_miss
 
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
+    blobs: Dict[int, bytes] = {}
     for i, (path, display) in enumerate(zip(files, displays)):
         config = path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
+        if known_miss(path, config):  # read by quickcheck before it handed over
+            done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            continue
         try:
             data = read_bytes(path)
         except SourceError:
@@ -404,6 +411,7 @@ def _triage(
             # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
             continue
+        blobs[i] = data
         if config:
             pending.append((i, path, display, None))  # the scanner is cheap; not cached
             continue
@@ -411,9 +419,10 @@ def _triage(
         digest = content_hash(data) if found is not None else None
         if found is not None and digest == found.digest(display):
             done[i] = found.result(display)
+            del blobs[i]
         else:
             pending.append((i, path, display, digest))
-    return done, pending
+    return done, pending, blobs
 
 
 def _batches(pending: Sequence[Task]) -> List[List[Task]]:
@@ -458,18 +467,19 @@ def run(
         return opened[0]
 
     displays = [display_path(p, opts.root) for p in files]
-    done, pending = _triage(files, displays, opts, cache)
+    done, pending, blobs = _triage(files, displays, opts, cache)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:
         progress(len(done))
     jobs = jobs or os.cpu_count() or 1
     outcomes: List[Outcome] = []
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
-        for task in pending:
-            outcomes.extend(_check_many(([task], opts)))
+        for i, path, display, digest in pending:
+            outcomes.append((i, _safe_check(path, opts, display, blobs.pop(i, None)), digest))
             if progress:
                 progress(1)
     else:
+        blobs.clear()  # workers read their own files: paths are cheaper to send than contents
         from offramp.workers import process_pool
 
         with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks

@@ -14,9 +14,13 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Tuple
+    from typing import Set, Tuple
 
 _tokens: Tuple[Tuple[bytes, ...], Tuple[bytes, ...]] | None = None
+# Files this process already read and found unable to match, by identity and version:
+# (config?, st_dev, st_ino, st_size, st_mtime_ns). When `quickcheck` declines halfway through a
+# tree, the full path asks here (one stat) instead of reading those files a second time.
+_misses: Set[Tuple[bool, int, int, int, int]] = set()
 
 
 def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
@@ -47,3 +51,22 @@ def may_match(data: bytes, config: bool = False) -> bool:
     """
     lowered = data.lower()
     return any(token in lowered for token in _load()[1 if config else 0])
+
+
+def _key(st: os.stat_result, config: bool) -> Tuple[bool, int, int, int, int]:
+    return (config, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def remember_miss(st: os.stat_result, config: bool = False) -> None:
+    """Record that the file `st` describes (as read) cannot match."""
+    _misses.add(_key(st, config))
+
+
+def known_miss(path: str | os.PathLike[str], config: bool = False) -> bool:
+    """Whether this process already read this very version of `path` and found it unable to match."""
+    if not _misses:
+        return False
+    try:
+        return _key(os.stat(path), config) in _misses
+    except OSError:
+        return False

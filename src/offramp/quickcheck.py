@@ -20,8 +20,8 @@ import sys
 
 from offramp.configkind import config_kind
 from offramp.discover import discover_paths
-from offramp.prefilter import may_match
-from offramp.rawread import read_regular
+from offramp.prefilter import may_match, remember_miss
+from offramp.rawread import read_regular_stat
 from offramp.rulesdir import rules_path
 from offramp.settingsfile import find_settings
 
@@ -82,12 +82,14 @@ def run(args: List[str]) -> Optional[int]:
     if missing:
         return None
     for path in files:
-        data = _read(path)
-        if data is None:
-            return None
+        try:
+            data, st = read_regular_stat(path)
+        except (OSError, ValueError):
+            return None  # the full path reports it (OFR001)
         config = os.path.splitext(path)[1] not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
         if may_match(data, config):
-            return None
+            return None  # files read so far are remembered: the full path does not read them again
+        remember_miss(st, config)
     n = len(files)
     sys.stdout.write(f"All checks passed! ({n} file{'s' if n != 1 else ''} checked)\n")
     sys.stdout.flush()
@@ -142,7 +144,7 @@ def _settings(table: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
         kind = _SETTINGS.get(key)
         if kind is None or not isinstance(value, kind):
             return None
-        if kind is list and not all(isinstance(x, str) for x in value):
+        if isinstance(value, list) and not all(isinstance(x, str) for x in value):
             return None
     return table
 
@@ -166,11 +168,3 @@ def _load_toml(path: str) -> Dict[str, Any]:
         import tomli as tomllib
     with open(path, "rb") as f:
         return tomllib.load(f)
-
-
-def _read(path: str) -> Optional[bytes]:
-    """The bytes of a regular file; None when the full path has something to report (OFR001)."""
-    try:
-        return read_regular(path)
-    except (OSError, ValueError):
-        return None

@@ -17,6 +17,11 @@ class NotRegularFile(OSError):
 
 
 def read_regular(path: str | os.PathLike[str]) -> bytes:
+    return read_regular_stat(path)[0]
+
+
+def read_regular_stat(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
+    """The bytes and the `fstat` of the open file (what was read is what the stat describes)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)
@@ -25,12 +30,12 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
         want = st.st_size + 1  # one byte more than expected: a short read proves we have it all
         data = os.read(fd, want)
         if len(data) < want:
-            return data
+            return data, st
         chunks = [data]
         while True:
             more = os.read(fd, 1 << 20)
             if not more:
-                return b"".join(chunks)
+                return b"".join(chunks), st
             chunks.append(more)
     finally:
         os.close(fd)
