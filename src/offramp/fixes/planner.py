@@ -722,12 +722,18 @@ class Planner:
         """The name `openai` is bound to at module level, and the statement to insert after."""
         alias = None
         anchor: Optional[cst.CSTNode] = None
-        for stmt in self.a.module.body:
+        body = list(self.a.module.body)
+        for i, stmt in enumerate(body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     bound = _sdk_module_import(small, self.sdk.entry_modules)
                     if bound is not None:
-                        alias, anchor = bound, stmt
+                        # after the imports that follow it too: statements inside the import block
+                        # would leave the imports below them "not at top of file" (E402)
+                        end = i
+                        while end + 1 < len(body) and _is_import_line(body[end + 1]):
+                            end += 1
+                        alias, anchor = bound, body[end]
         key_assign = next((m for m in assigns if m.role == "key"), None)
         if key_assign is not None:
             top = self.stmt(key_assign.node)
@@ -736,13 +742,7 @@ class Planner:
         if anchor is None:
             alias, anchor = self.local_module_import(assigns)
         if anchor is None:
-            last_import = None
-            for stmt in self.a.module.body:
-                if isinstance(stmt, cst.SimpleStatementLine) and any(
-                    isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-                ):
-                    last_import = stmt
-            anchor = last_import
+            anchor = next((st for st in reversed(body) if _is_import_line(st)), None)
         return alias, anchor
 
     def local_module_import(self, assigns: List[ModuleAssign]) -> Tuple[Optional[str], Optional[cst.CSTNode]]:
@@ -898,6 +898,12 @@ def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
 
     root.visit(V())
     return found
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
 
 
 def _sdk_module_import(small: cst.BaseSmallStatement, entry_modules: frozenset) -> Optional[str]:
