@@ -238,3 +238,26 @@ def test_files_that_cannot_match_are_read_once_even_when_the_quick_path_hands_ov
     reads = dict(eval(lines[-1][len("READS ") :]))
     assert reads.pop("k_sdk.py") == 2  # the candidate: once by quickcheck, once to parse
     assert reads == {**{f"m{i:02d}.py": 1 for i in range(20)}, ".env": 1}
+
+
+@pytest.mark.parametrize("extra", [[], ["--select", "OFR1"]], ids=["quick path", "full path"])
+def test_a_reader_that_went_away_ends_the_run_quietly(tmp_path: Path, extra: List[str]) -> None:
+    """`offramp check | head`: status 1 and no traceback, on both paths."""
+    _tree(tmp_path, {"a.py": PLAIN})
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+        proc = subprocess.run(
+            [sys.executable, "-m", "offramp", "check", *extra, "."],
+            cwd=tmp_path,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 1
+    assert proc.stderr == ""

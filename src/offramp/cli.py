@@ -185,8 +185,8 @@ def guarded(f: F) -> F:
             terminated = isinstance(e, Terminated)
             click.echo(f"offramp: {'terminated' if terminated else 'interrupted'}", err=True)
             sys.exit(143 if terminated else 130)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
+        except (click.exceptions.Exit, click.ClickException, SystemExit, BrokenPipeError):
+            raise  # click ends a run whose reader went away (`| head`) quietly, with status 1
         except Exception as e:
             if verbose:
                 raise

@@ -20,8 +20,20 @@ def main() -> None:
         except KeyboardInterrupt:
             sys.stderr.write("offramp: interrupted\n")
             sys.exit(130)
+        except BrokenPipeError:
+            _reader_gone()
         if code is not None:
             sys.exit(code)
     from offramp.cli import main as cli
 
     cli()
+
+
+def _reader_gone() -> None:
+    """`offramp check | head`: the reader left. End quietly with status 1, as click does."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit flush
+    sys.exit(1)
