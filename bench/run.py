@@ -49,6 +49,9 @@ PRECOMMIT_FILES = 10
 SCALES = (1, 2, 4)
 # --quick: a cell whose warm-up takes longer than this keeps the warm-up as its only sample.
 QUICK_SLOW_S = 5.0
+# A cell whose warm-up takes less than this gets at least FAST_RUNS timed runs (also with --quick).
+FAST_S = 0.5
+FAST_RUNS = 15
 SOURCE_SUFFIXES = (".py", ".pyi")
 
 # The corpora live inside this repository, in a folder its .gitignore ignores, and every tool
@@ -576,7 +579,8 @@ def measure(
         cell.samples.append(first)
         cell.quick_single = True
     else:
-        for _ in range(runs):
+        # Sub-second cells are cheap to repeat and the noisiest: at least FAST_RUNS samples.
+        for _ in range(max(runs, FAST_RUNS) if first.wall < FAST_S else runs):
             s = run_once(cell.cmd, env, sample_rss=False)
             if s.rc not in ok_codes:
                 cell.error = f"exit {s.rc}"
