@@ -47,7 +47,7 @@ def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tupl
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     if imports_sdk(text, sdk):
         analysis.sdk_imported = True
-        wrapper.visit(FullCollector(sdk, provider_hosts, analysis))
+        wrapper.visit(FullCollector(sdk, provider_hosts, analysis, wrapper))
     else:
-        wrapper.visit(LightCollector(sdk, provider_hosts, analysis))
+        wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     return analysis
