@@ -584,13 +584,25 @@ class Planner:
                 return
             found = self.binding_import(c.node, func.value)
             if found is not None and asname is None and home == module:
-                _stmt, alias, top_level = found
-                if not top_level:
+                stmt, alias, top_level = found
+                if not top_level and not self.used_besides_ctors(stmt, obj):
                     # `from openai import AsyncAzureOpenAI` in the branch that builds it (a lazy import):
                     # it becomes the plain class's import there, not a new import at the top of the file
                     self.plan.edit(alias, _renamed_alias(obj, plain))
                     return
             self.plan.add_imports.append((home, plain))
+
+    def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
+        """Is `name` read in the function around `stmt` other than by the Azure constructions the fix
+        rewrites (`isinstance(client, AzureOpenAI)`)? Then its import must stay."""
+        path = _path_to(self.a.module, stmt)
+        scope = next((n for n in reversed(path) if isinstance(n, cst.FunctionDef)), self.a.module)
+        nodes = _subtree(scope)
+        skip = {id(c.node.func) for c in self.a.clients if isinstance(c.node, cst.Call) and c.azure}
+        for n in nodes:
+            if isinstance(n, (cst.Import, cst.ImportFrom)):
+                skip.update(id(m) for m in _subtree(n))
+        return any(isinstance(n, cst.Name) and n.value == name and id(n) not in skip for n in nodes)
 
     def binding_import(
         self, node: cst.CSTNode, name: str
