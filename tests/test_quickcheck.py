@@ -80,7 +80,7 @@ def test_quick_answer_equals_full_command_line(name: str, tmp_path: Path, capsys
     quick, out, full = _both(tmp_path, args, capsys, monkeypatch)
     assert quick == 0, "the no-parse path should have answered"
     assert full.exit_code == 0, full.output
-    assert out == full.stdout
+    assert out == full.output  # stdout and stderr: the quick path writes nothing else
     assert out.startswith("All checks passed! (")
 
 
@@ -88,7 +88,7 @@ def test_quick_answer_respects_gitignore_in_a_repository(tmp_path: Path, capsys,
     _tree(tmp_path, {"a.py": PLAIN, "generated/sdk.py": SDK, ".gitignore": "generated/\n"})
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     quick, out, full = _both(tmp_path, [], capsys, monkeypatch)
-    assert (quick, out) == (0, full.stdout) == (0, "All checks passed! (1 file checked)\n")
+    assert (quick, out) == (0, full.output) == (0, "All checks passed! (1 file checked)\n")
     quick, out, full = _both(tmp_path, ["--no-respect-gitignore"], capsys, monkeypatch)
     assert quick is None and full.exit_code == 1
 
@@ -206,7 +206,7 @@ def test_unused_pyproject_is_never_parsed(tmp_path: Path, capsys, monkeypatch) -
     """A project's pyproject.toml that is not valid TOML is not ours to judge when it never mentions offramp."""
     _tree(tmp_path, {"a.py": PLAIN, "pyproject.toml": "[project\nname = 'x'\n"})
     quick, out, full = _both(tmp_path, [], capsys, monkeypatch)
-    assert (quick, out) == (0, full.stdout) and full.exit_code == 0
+    assert (quick, out) == (0, full.output) and full.exit_code == 0
 
 
 def test_files_that_cannot_match_are_read_once_even_when_the_quick_path_hands_over(tmp_path: Path) -> None:
