@@ -1046,6 +1046,7 @@ class Resolver:
         """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
         kwargs: Dict[str, List[cst.BaseExpression]] = {}
         resolved = True
+        from_star: Set[str] = set()  # keywords only a `**dict` supplies
         for call_arg in call.args:
             if call_arg.keyword is not None:
                 kwargs.setdefault(call_arg.keyword.value, []).append(call_arg.value)
@@ -1054,6 +1055,8 @@ class Resolver:
                 resolved &= ok
                 for k, vs in entries.items():
                     kwargs.setdefault(k, []).extend(vs)
+                    from_star.add(k)
+        from_star -= {a.keyword.value for a in call.args if a.keyword is not None}
         # Old LangChain: `OpenAIEmbeddings(openai_api_type="azure", deployment=...)` is the Azure class in
         # disguise; read (and fix) it as the library's Azure variant (same family, same replacement class).
         api_types = [string_value(v) or "" for a in ("openai_api_type", "api_type") for v in kwargs.get(a, [])]
@@ -1118,7 +1121,10 @@ class Resolver:
             azure=azure,
             target=target,
             target_literals=tuple(literals),
-            star_kwargs=not resolved,
+            # A base URL or key the `**dict` supplies (maybe only on some paths: `params["api_key"] = k`
+            # under an `if`) cannot be passed as a keyword too (TypeError: multiple values): fix leaves a
+            # TODO, as for a dict it cannot read.
+            star_kwargs=not resolved or bool(from_star & {*spec.base_url_args, *spec.key_args}),
             star_kwargs_resolved=resolved,
             keywords=tuple(kwargs),
             wrapper=spec,

@@ -335,7 +335,8 @@ class Planner:
         if c.star_kwargs:
             self.plan.todo(
                 stmt,
-                f"client built from **kwargs: pass base_url={self.base!r} and the "
+                f"client built from **kwargs: pass {c.wrapper.fix_base_url_arg if c.wrapper else 'base_url'}="
+                f"{self.base!r} and the "
                 f"{self.p.key_env} key for {self.p.name}",
                 "OFR101" if not c.azure else "OFR102",
                 c.span.line,
