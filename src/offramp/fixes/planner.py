@@ -499,7 +499,7 @@ class Planner:
             if choice.target:
                 values.append((spec.fix_model_arg, string_like(_first_string(c.node), choice.target)))
         for name, expr in spec.fix_extra:
-            if name not in args:
+            if name not in args and name not in c.keywords:  # (a **dict may set it already)
                 values.append((name, cst.parse_expression(expr)))
         if spec.fix_model_arg not in spec.model_args[:1]:
             # the new class names its model argument differently:
