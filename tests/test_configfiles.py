@@ -573,3 +573,26 @@ def test_structured_fixes_never_move_a_key(name: str) -> None:
             assert SECRET not in line and AZURE_KEY not in line
     assert new.count("DASHSCOPE_API_KEY") == text.count("DASHSCOPE_API_KEY")
     assert fix(name, new) == (new, Counter())
+
+
+@pytest.mark.parametrize(
+    "name", ["locales/de/errors.json", "web/public/locale/zh/settings.json", "i18n/en.yaml", "app/lang/fr.toml"]
+)
+def test_message_catalogues_are_not_configuration(name: str) -> None:
+    assert config_kind(name) is None
+    assert config_kind("locales/.env") == "env"  # a .env file is settings wherever it sits
+
+
+def test_a_pattern_name_holding_a_sentence_is_a_message_not_a_setting() -> None:
+    text = (
+        '{"INVALID_OPENAI_API_KEY": "Invalid OpenAI API key, please check it",\n'
+        ' "MY_OPENAI_API_KEY": "",\n'
+        ' "OPENAI_API_KEY": "Your OpenAI API key"}\n'
+    )
+    # The listed name is always a setting; a pattern-only name is one unless it holds prose.
+    assert [(h.code, h.args["env"]) for h in scan("strings.json", text)] == [
+        ("OFR301", "MY_OPENAI_API_KEY"),
+        ("OFR301", "OPENAI_API_KEY"),
+    ]
+    env = 'INVALID_OPENAI_API_KEY="Invalid OpenAI API key, please check it"\n'
+    assert [h.code for h in scan(".env", env)] == ["OFR301"]  # a .env file holds settings only

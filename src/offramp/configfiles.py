@@ -145,6 +145,8 @@ _MODEL_SUFFIXES = ("_model", "_model_name", "_model_id", "_deployment", "_deploy
 _BASE_KEY = re.compile(r"(^|_)(base_?url|api_?base|base|endpoint|api_?host|api_?url|host|url)$")
 # Values under these names are secrets: only the OFR302 key scan looks at them.
 _SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|credentials?)$")
+# Three words separated by spaces: what a setting's value never is, and a message usually is.
+_PROSE = re.compile(r"[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}")
 _MODEL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]*")
 # What a replacement may contain so that it needs no quoting or escaping in any format.
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/?&=%+@\-]*")
@@ -823,6 +825,10 @@ def _env_relevant(key: str, role: str, tok: Optional[_Tok], ctx: _Ctx) -> bool:
     value = tok.value.strip() if tok is not None else ""
     if not value:
         return True
+    if not ctx.env_mode and key not in ctx.sdk.env_roles and _PROSE.search(value):
+        # A name that only matches the pattern, holding a sentence: a message or a label
+        # (`INVALID_OPENAI_API_KEY: "Invalid OpenAI API key, check it"`), not a setting.
+        return False
     if role == "base-url" and URL_RE.fullmatch(value):
         return classify_url(value, ctx.sdk, ctx.hosts).blocked
     if key.upper().endswith("API_TYPE"):

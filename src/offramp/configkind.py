@@ -22,6 +22,9 @@ CONFIG_GLOBS = (
 )
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 KINDS = ("env", "yaml", "toml", "json", "ini")
+# Message catalogues: `locales/de/errors.json` maps INVALID_OPENAI_API_KEY to a sentence. Its
+# keys look like settings and are not (seen in AgentGPT: 100 reports, none real).
+_CATALOGUE_DIRS = frozenset({"locales", "locale", "i18n", "l10n", "lang", "langs", "translations"})
 # Machine-written files that are JSON but never configuration.
 _SKIP_NAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
 _SUFFIX_KIND = {
@@ -38,9 +41,21 @@ _SUFFIX_KIND = {
 def config_kind(path: str | os.PathLike[str]) -> str | None:
     """The format of a configuration file, by name: env, yaml, toml, json or ini; None for other files.
 
-    `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML.
+    `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML. Files
+    inside a message-catalogue directory (`locales/`, `i18n/`, ...) are translations, not settings,
+    unless they are `.env` files.
     """
-    name = os.path.basename(os.fspath(path).rstrip("/")).lower()
+    text = os.fspath(path).replace(os.sep, "/").rstrip("/")
+    directory, _, name = text.rpartition("/")
+    kind = _kind_by_name(name.lower())
+    if kind is None or kind == "env" or not directory:
+        return kind
+    if any(part.lower() in _CATALOGUE_DIRS for part in directory.split("/")):
+        return None
+    return kind
+
+
+def _kind_by_name(name: str) -> str | None:
     if name in _SKIP_NAMES:
         return None
     _, dot, ext = name.rpartition(".")
