@@ -59,3 +59,52 @@ def test_broken_notebook_is_reported(tmp_path: Path) -> None:
     proc = run_cli(["check", "--output-format", "concise"], tmp_path)
     assert proc.returncode == 1
     assert "bad.ipynb:1:1: OFR001 cannot read file: not valid notebook JSON" in proc.stdout
+
+
+def _notebook(*cells: str) -> str:
+    """A notebook in Jupyter's own layout (indent 1, sorted keys, one code cell per source)."""
+    doc = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": cell.splitlines(keepends=True),
+            }
+            for cell in cells
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+SDK_CELL = (
+    'from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+)
+
+
+def test_automagic_pip_install_is_ipython_not_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(_notebook('pip install "openai>=1"\n', SDK_CELL), encoding="utf-8")
+    proc = run_cli(["check", "--output-format", "concise", "nb.ipynb"], tmp_path)
+    codes = [line.split(": ")[1].split()[0] for line in proc.stdout.splitlines() if ": OFR" in line]
+    assert "OFR000" not in codes and "OFR101" in codes and "OFR201" in codes, proc.stdout
+
+
+def test_a_cell_that_is_not_python_is_reported_and_the_rest_still_checked_and_fixed(tmp_path: Path) -> None:
+    prose = "Response from the agent:\n Based on my search, here's what I found\n"
+    work = tmp_path / "nb.ipynb"
+    work.write_text(_notebook(prose, SDK_CELL), encoding="utf-8")
+    proc = run_cli(["check", "--output-format", "concise", "nb.ipynb"], tmp_path)
+    lines = [line for line in proc.stdout.splitlines() if ": OFR" in line]
+    assert lines[0].startswith("nb.ipynb:cell 1:2:") and " OFR000 " in lines[0], proc.stdout
+    assert any(line.startswith("nb.ipynb:cell 2:") and " OFR201 " in line for line in lines), proc.stdout
+    fixed = run_cli(["fix", "--to", "qwen", "nb.ipynb"], tmp_path)
+    assert fixed.returncode in (0, 1), fixed.stderr
+    data = json.loads(work.read_text(encoding="utf-8"))
+    assert "".join(data["cells"][0]["source"]) == prose  # the broken cell, byte for byte
+    assert "dashscope" in "".join(data["cells"][1]["source"])
+    again = run_cli(["fix", "--to", "qwen", "--diff", "nb.ipynb"], tmp_path)
+    assert again.returncode == 0 and again.stdout == ""

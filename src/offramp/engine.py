@@ -322,6 +322,12 @@ def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> File
     if not src.text:
         return FileResult(path=display, parsed=False)
     result = check_source(src, display, opts)
+    if nb.unparsed:  # cells masked whole so that the rest could be analysed
+        broken = [
+            _finding("OFR000", display, Span(line, column, line, column), {"detail": detail})
+            for line, column, detail in nb.unparsed
+        ]
+        result = replace(result, findings=_finish([*result.findings, *broken], src.text, display, opts, True).findings)
     mapped = []
     for f in result.findings:
         cell, line = nb.locate(f.span.line)

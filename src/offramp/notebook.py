@@ -19,6 +19,8 @@ BOUNDARY = "# offramp-notebook-cell {}"
 _MAGIC = re.compile(r"^(\s*)(%|!)")
 # Unindented magics become comments (so the import block stays an import block); indented ones
 # become `pass`, because a block that holds only comments is not valid Python.
+# IPython's automagic: `pip install x` without the `%` runs in a notebook (and is never Python).
+_AUTOMAGIC = re.compile(r"^(\s*)(?:pip|conda|mamba)\s+(?:install|uninstall)\b")
 _MASK = "# offramp-masked-line {}"
 _MASK_INDENTED = "pass  # offramp-masked-line {}"
 _MASKED = re.compile(r"^(\s*)(?:pass  )?# offramp-masked-line (\d+)$")
@@ -37,6 +39,10 @@ class Notebook:
     line_map: List[Optional[Tuple[int, int]]] = field(default_factory=list)
     masked: Dict[int, str] = field(default_factory=dict)  # mask id -> original line
     code_cells: List[int] = field(default_factory=list)
+    # Cells that are not Python even with IPython syntax masked (pasted output, a stray prose
+    # line): masked whole so the rest of the notebook is still analysed; (virtual line of the
+    # error, column, message) each, reported as OFR000 at that cell.
+    unparsed: List[Tuple[int, int, str]] = field(default_factory=list)
 
     def locate(self, line: int) -> Tuple[Optional[int], int]:
         """(1-based cell number, 1-based line in the cell) for a line of the virtual module."""
@@ -72,17 +78,49 @@ def load(raw: str) -> Notebook:
         nb.line_map.append(None)
         body = _source(cell).splitlines()
         cell_magic = bool(body) and body[0].lstrip().startswith("%%")
-        for n, line in enumerate(body, 1):
-            magic = _MAGIC.match(line)
+        masks: List[Optional[str]] = []  # per line: the indent of its mask, or None to keep it
+        for line in body:
+            magic = _MAGIC.match(line) or _AUTOMAGIC.match(line)
             if cell_magic or magic or (line.rstrip().endswith("?") and not line.lstrip().startswith("#")):
+                masks.append("" if cell_magic else magic.group(1) if magic else "")
+            else:
+                masks.append(None)
+        error = _syntax_error(
+            "\n".join(line if m is None else m + (_MASK_INDENTED if m else _MASK) for line, m in zip(body, masks))
+        )
+        if error is not None:
+            nb.unparsed.append((len(lines) + error[0], error[1], error[2]))
+            masks = [""] * len(body)
+        for n, (line, indent) in enumerate(zip(body, masks), 1):
+            if indent is not None:
                 mask_id = len(nb.masked)
                 nb.masked[mask_id] = line
-                indent = "" if cell_magic else magic.group(1) if magic else ""
                 line = indent + (_MASK_INDENTED if indent else _MASK).format(mask_id)
             lines.append(line)
             nb.line_map.append((index, n))
     nb.text = "\n".join(lines) + "\n" if lines else ""
     return nb
+
+
+def _syntax_error(code: str) -> Optional[Tuple[int, int, str]]:
+    """(line, column, message) when a cell is not Python on its own; None when it is (or may be).
+
+    Each cell runs on its own in Jupyter, so each must parse on its own; top-level `await` is
+    allowed, as IPython allows it. Only a SyntaxError counts: a cell too deeply nested for this
+    check is left to the parser that runs on a deep stack.
+    """
+    import ast
+
+    flags = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+    try:
+        compile(code, "<cell>", "exec", flags, dont_inherit=True)
+    except SyntaxError as e:
+        return (e.lineno or 1, max(1, e.offset or 1), str(e.msg))
+    except ValueError as e:  # a NUL byte
+        return (1, 1, str(e))
+    except (RecursionError, MemoryError):
+        return None
+    return None
 
 
 def _split_source(text: str) -> List[str]:
