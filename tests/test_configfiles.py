@@ -596,3 +596,21 @@ def test_a_pattern_name_holding_a_sentence_is_a_message_not_a_setting() -> None:
     ]
     env = 'INVALID_OPENAI_API_KEY="Invalid OpenAI API key, please check it"\n'
     assert [h.code for h in scan(".env", env)] == ["OFR301"]  # a .env file holds settings only
+
+
+def test_a_variable_default_is_judged_and_fixed_inside_the_expression() -> None:
+    toml = 'api_base = "${env:OPENAI_API_BASE:-https://api.openai.com/v1}"\nllm_model = "${env:M:-gpt-4o}"\n'
+    compose = (
+        "services:\n  app:\n    environment:\n      - OPENAI_API_BASE=${OPENAI_API_BASE:-https://api.openai.com/v1}\n"
+    )
+    assert [(h.code, h.fixable) for h in scan("app.toml", toml)] == [("OFR106", True), ("OFR201", True)]
+    fixed, _ = fix_structured(toml, "toml", QWEN, SDK, {})
+    assert fixed == (
+        'api_base = "${env:OPENAI_API_BASE:-https://dashscope.aliyuncs.com/compatible-mode/v1}"\n'
+        'llm_model = "${env:M:-qwen3-max}"\n'
+    )
+    assert fix_structured(fixed, "toml", QWEN, SDK, {}) == (fixed, Counter())
+    assert scan("app.toml", fixed, QWEN) == []
+    fixed, _ = fix_structured(compose, "yaml", QWEN, SDK, {})
+    assert "${OPENAI_API_BASE:-https://dashscope.aliyuncs.com/compatible-mode/v1}" in fixed
+    assert [h.code for h in scan("compose.yaml", fixed, QWEN)] == ["OFR301"]  # the reference, not a fix

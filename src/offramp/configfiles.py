@@ -145,6 +145,9 @@ _MODEL_SUFFIXES = ("_model", "_model_name", "_model_id", "_deployment", "_deploy
 _BASE_KEY = re.compile(r"(^|_)(base_?url|api_?base|base|endpoint|api_?host|api_?url|host|url)$")
 # Values under these names are secrets: only the OFR302 key scan looks at them.
 _SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|credentials?)$")
+# A variable with a default: `${NAME:-default}`, `${NAME-default}` (shell, compose) and
+# `${env:NAME:-default}` (DB-GPT's TOML and others).
+_ENV_DEFAULT = re.compile(r"(?P<pre>\$\{(?:env:)?[A-Za-z_][A-Za-z0-9_]*:?-)(?P<d>[^{}]*)(?P<post>\})")
 # Three words separated by spaces: what a setting's value never is, and a message usually is.
 _PROSE = re.compile(r"[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}")
 _MODEL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]*")
@@ -825,6 +828,9 @@ def _env_relevant(key: str, role: str, tok: Optional[_Tok], ctx: _Ctx) -> bool:
     value = tok.value.strip() if tok is not None else ""
     if not value:
         return True
+    m_default = _ENV_DEFAULT.fullmatch(value)
+    if m_default and m_default.group("d"):
+        value = m_default.group("d")  # `${NAME:-default}`: what the setting is when NAME is unset
     if not ctx.env_mode and key not in ctx.sdk.env_roles and _PROSE.search(value):
         # A name that only matches the pattern, holding a sentence: a message or a label
         # (`INVALID_OPENAI_API_KEY: "Invalid OpenAI API key, check it"`), not a setting.
@@ -875,6 +881,19 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
     value = tok.value.strip()
     if not value:
         return out
+    # `${NAME:-default}`: the default is the value whenever the variable is unset. It is judged
+    # like a whole value, and a fix replaces it inside the expression (only when the token is
+    # spelled in the file exactly, so the text around it is kept).
+    wrap: Optional[Tuple[str, str]] = None
+    m_default = _ENV_DEFAULT.fullmatch(value)
+    if m_default and m_default.group("d") and m_default.group("d") == m_default.group("d").strip():
+        wrap = (m_default.group("pre"), m_default.group("post"))
+        value = m_default.group("d")
+
+    def wrapped(new: Optional[str]) -> Optional[str]:
+        if new is None or wrap is None:
+            return new
+        return wrap[0] + new + wrap[1] if tok is not None and tok.inner >= 0 else None
 
     if (norm in _API_TYPE_KEYS or key.upper() == "OPENAI_API_TYPE") and value.lower() in _AZURE_API_TYPES:
         out.append(
@@ -898,8 +917,8 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
         fixable, new = False, None
         if url == value:
             fixable, new = _url_plan(url, target.kind, _is_base_key(norm, role), ctx)
-            new = _safe(new)
-            if provider is not None:
+            new = wrapped(_safe(new))
+            if provider is not None or (wrap is not None and tok.inner < 0):
                 fixable = new is not None
         kind = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
         out.append(_Verdict("OFR106", tok.start, tok.end, {"kind": kind, "url": url}, fixable, new, "url"))
@@ -916,22 +935,24 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
             new = None
         else:
             choice = map_model(value, provider, sdk, ctx.models)
-            new = _safe(choice.target)
+            new = wrapped(_safe(choice.target))
             fixable = new is not None
             if new is not None:
-                mapping = f"becomes `{new}` on {provider.name}"
+                mapping = f"becomes `{_safe(choice.target)}` on {provider.name}"
             else:
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
         args = {"deployment": value, "arg": key, "mapping": mapping}
         out.append(_Verdict("OFR202", tok.start, tok.end, args, fixable, new, "deployment"))
     elif _is_model_key(norm, role) and sdk.is_openai_model(value):
         if provider is None:
-            out.append(_Verdict("OFR201", tok.start, tok.end, {"model": value, "mapping": _MAPS_LATER}, True))
+            exact = wrap is None or tok.inner >= 0
+            out.append(_Verdict("OFR201", tok.start, tok.end, {"model": value, "mapping": _MAPS_LATER}, exact))
             return out
         choice = map_model(value, provider, sdk, ctx.models)
-        new = _safe(choice.target)
+        mapped = _safe(choice.target)
+        new = wrapped(mapped)
         if new is not None:
-            args = {"model": value, "mapping": f"becomes `{new}` on {provider.name}"}
+            args = {"model": value, "mapping": f"becomes `{mapped}` on {provider.name}"}
             out.append(_Verdict("OFR201", tok.start, tok.end, args, True, new, "model"))
         else:
             args = {"provider": provider.name, "model": value, "family": choice.family or "unknown"}
