@@ -776,9 +776,11 @@ def _frame_category(fr, parent: Optional[str]) -> Optional[str]:  # type: ignore
         if rel == "source.py":
             # profile_entry.py runs the deep-stack thread's work inline, so parse is its own frames.
             return "LibCST parse" if fn in _PARSE_FUNCTIONS else "read + decode"
-        if rel == "discover.py":
+        if rel in ("discover.py", "settingsfile.py", "configkind.py"):
             return "discovery"
-        if fn == "passes_prefilter":
+        if rel == "rawread.py":
+            return "read + decode"
+        if fn == "passes_prefilter" or rel == "prefilter.py":
             return "byte prefilter"
         if rel.startswith("report/"):
             return "CLI / output"
