@@ -614,3 +614,10 @@ def test_a_variable_default_is_judged_and_fixed_inside_the_expression() -> None:
     fixed, _ = fix_structured(compose, "yaml", QWEN, SDK, {})
     assert "${OPENAI_API_BASE:-https://dashscope.aliyuncs.com/compatible-mode/v1}" in fixed
     assert [h.code for h in scan("compose.yaml", fixed, QWEN)] == ["OFR301"]  # the reference, not a fix
+
+
+def test_padding_inside_quotes_is_kept() -> None:
+    text = "services:\n  app:\n    environment:\n      LLM_MODEL: '  gpt-4o   '\n"
+    fixed, _ = fix_structured(text, "yaml", QWEN, SDK, {})
+    assert fixed == "services:\n  app:\n    environment:\n      LLM_MODEL: '  qwen3-max   '\n"
+    assert fix_structured(fixed, "yaml", QWEN, SDK, {}) == (fixed, Counter())

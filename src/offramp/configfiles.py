@@ -1105,7 +1105,10 @@ def _value_edits(parsed: _Parsed, ctx: _Ctx, counts: Counter[str]) -> List[Tuple
         for v in _analyse(i, e, ctx):
             if v.new_value is None:
                 continue
-            edits.append((tok.start, tok.end, tok.quote + v.new_value + tok.quote))
+            # Padding inside quotes ('  gpt-3.5-turbo  ') is the file's own: kept around the new value.
+            lead = tok.value[: len(tok.value) - len(tok.value.lstrip())] if tok.quote else ""
+            trail = tok.value[len(tok.value.rstrip()) :] if tok.quote else ""
+            edits.append((tok.start, tok.end, tok.quote + lead + v.new_value + trail + tok.quote))
             counts[v.counter] += 1
             break
     return edits
