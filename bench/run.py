@@ -780,7 +780,7 @@ def _frame_category(fr, parent: Optional[str]) -> Optional[str]:  # type: ignore
             return "discovery"
         if rel == "rawread.py":
             return "read + decode"
-        if fn == "passes_prefilter" or rel == "prefilter.py":
+        if rel == "prefilter.py":
             return "byte prefilter"
         if rel.startswith("report/"):
             return "CLI / output"

@@ -822,15 +822,22 @@ def _safe(new: Optional[str]) -> Optional[str]:
     return new if new is not None and _SAFE_VALUE.fullmatch(new) else None
 
 
+def _default_of(value: str) -> Tuple[str, Optional[Tuple[str, str]]]:
+    """`${NAME:-default}` -> (default, (text before it, text after it)); any other value -> (value, None)."""
+    m = _ENV_DEFAULT.fullmatch(value)
+    default = m.group("d") if m else ""
+    if m is None or not default or default != default.strip():
+        return value, None
+    return default, (m.group("pre"), m.group("post"))
+
+
 def _env_relevant(key: str, role: str, tok: Optional[_Tok], ctx: _Ctx) -> bool:
     """Whether a variable still needs attention; after a fix, base URL, API type and model
     variables that hold provider values do not."""
     value = tok.value.strip() if tok is not None else ""
     if not value:
         return True
-    m_default = _ENV_DEFAULT.fullmatch(value)
-    if m_default and m_default.group("d"):
-        value = m_default.group("d")  # `${NAME:-default}`: what the setting is when NAME is unset
+    value, _ = _default_of(value)  # `${NAME:-default}`: what the setting is when NAME is unset
     if not ctx.env_mode and key not in ctx.sdk.env_roles and _PROSE.search(value):
         # A name that only matches the pattern, holding a sentence: a message or a label
         # (`INVALID_OPENAI_API_KEY: "Invalid OpenAI API key, check it"`), not a setting.
@@ -884,11 +891,7 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
     # `${NAME:-default}`: the default is the value whenever the variable is unset. It is judged
     # like a whole value, and a fix replaces it inside the expression (only when the token is
     # spelled in the file exactly, so the text around it is kept).
-    wrap: Optional[Tuple[str, str]] = None
-    m_default = _ENV_DEFAULT.fullmatch(value)
-    if m_default and m_default.group("d") and m_default.group("d") == m_default.group("d").strip():
-        wrap = (m_default.group("pre"), m_default.group("post"))
-        value = m_default.group("d")
+    value, wrap = _default_of(value)
 
     def wrapped(new: Optional[str]) -> Optional[str]:
         if new is None or wrap is None:

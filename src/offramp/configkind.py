@@ -70,6 +70,12 @@ def _kind_by_name(name: str) -> str | None:
     return _SUFFIX_KIND.get(ext)
 
 
+def read_as_config(path: str | os.PathLike[str]) -> bool:
+    """Whether a file given to check or fix is read as configuration: a configuration name, and
+    never a Python source or notebook (`settings.py` is code whatever the name says)."""
+    return os.path.splitext(os.fspath(path))[1] not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
+
+
 def is_config_file(path: str | os.PathLike[str]) -> bool:
     """Whether offramp reads this file as configuration (by name; files over 2 MB are skipped).
 

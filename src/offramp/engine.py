@@ -98,12 +98,6 @@ def fingerprint(code: str, line_text: str, occurrence: int) -> str:
     return h.hexdigest()[:20]
 
 
-def passes_prefilter(data: bytes, config: bool = False) -> bool:
-    from offramp.prefilter import may_match
-
-    return may_match(data, config)
-
-
 def _finding(
     code: str,
     display: str,
@@ -253,14 +247,15 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display:
         data = read_bytes(path) if data is None else data
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
-    from offramp.configfiles import config_kind
+    from offramp.configkind import read_as_config
+    from offramp.prefilter import may_match
 
-    if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+    if read_as_config(path):
         # Config files name models without mentioning OpenAI (`model: gpt-4o`): their own tokens.
-        if not passes_prefilter(data, config=True):
+        if not may_match(data, config=True):
             return FileResult(path=display, skipped_by_prefilter=True)
         return check_config(path, data, display, opts)
-    if not passes_prefilter(data):
+    if not may_match(data):
         return FileResult(path=display, skipped_by_prefilter=True)
     if path.suffix == ".ipynb":
         return check_notebook(path, data, display, opts)
@@ -397,14 +392,14 @@ def _triage(
     without a second read (a pool is sent paths instead).
     """
     from offramp.cache import content_hash
-    from offramp.configkind import config_kind
-    from offramp.prefilter import known_miss
+    from offramp.configkind import read_as_config
+    from offramp.prefilter import known_miss, may_match
 
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
     blobs: Dict[int, bytes] = {}
     for i, (path, display) in enumerate(zip(files, displays)):
-        config = path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
+        config = read_as_config(path)
         if known_miss(path, config):  # read by quickcheck before it handed over
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
             continue
@@ -413,7 +408,7 @@ def _triage(
         except SourceError:
             pending.append((i, path, display, None))  # check_path reports it as OFR001
             continue
-        if not passes_prefilter(data, config):
+        if not may_match(data, config):
             # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
             continue

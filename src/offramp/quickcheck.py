@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from offramp.configkind import config_kind
+from offramp.configkind import read_as_config
 from offramp.discover import discover_paths
 from offramp.prefilter import may_match, remember_miss
 from offramp.rawread import read_regular_stat
@@ -86,7 +86,7 @@ def run(args: List[str]) -> Optional[int]:
             data, st = read_regular_stat(path)
         except (OSError, ValueError):
             return None  # the full path reports it (OFR001)
-        config = os.path.splitext(path)[1] not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
+        config = read_as_config(path)
         if may_match(data, config):
             return None  # files read so far are remembered: the full path does not read them again
         remember_miss(st, config)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
-from offramp.engine import Options, check_source, display_path, file_ignores, make_options, passes_prefilter
+from offramp.engine import Options, check_source, display_path, file_ignores, make_options
+from offramp.prefilter import may_match
 from offramp.providers import Provider
 from offramp.source import (
     NestingError,
@@ -138,11 +139,11 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
     display = display_path(path, opts.root)
     try:
         data = read_bytes(path)
-        from offramp.configfiles import config_kind
+        from offramp.configkind import read_as_config
 
-        if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+        if read_as_config(path):
             return fix_config_file(path, data, display, provider, opts, diff, region)
-        if not passes_prefilter(data):
+        if not may_match(data):
             return FixResult(path=path, display=display)
         if path.suffix == ".ipynb":
             return fix_notebook(path, data, display, provider, opts, diff, region)

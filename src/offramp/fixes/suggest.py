@@ -476,12 +476,12 @@ def _texts(
     path: Path, display: str, provider: Provider, opts: Options, region: Optional[str]
 ) -> Optional[Tuple[str, str, bool]]:
     """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None."""
-    from offramp.configfiles import config_kind
+    from offramp.configkind import read_as_config
     from offramp.fixes.runner import fix_source
     from offramp.source import decode, read_bytes
 
     data = read_bytes(path)
-    if path.suffix not in (".py", ".pyi", ".ipynb") and config_kind(path):
+    if read_as_config(path):
         from offramp.catalog import load_sdk
         from offramp.configfiles import fix_config
         from offramp.providers import known_provider_hosts
