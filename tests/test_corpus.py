@@ -1,6 +1,6 @@
-"""Real code: the public PyPI corpora (pinned wheels, see ../shared/corpus/corpora.tsv).
+"""Real code: the public PyPI corpora (pinned wheels, see tests/corpus/pypi.tsv).
 
-Downloads them once per session with ../shared/corpus/get-pypi-corpus.sh, then runs `check`
+Downloads them once per session with tests/corpus/fetch.py (no ../shared needed), then runs `check`
 and `fix --to` two providers over copies: no crash (OFR002, traceback, internal error), every
 file that compiled before compiles after, and a second `fix` has nothing left to do. Per-corpus
 counts (sites rewritten, TODOs left) are printed and written to corpus-summary.json in the
@@ -10,44 +10,31 @@ session's temporary directory. Run alone with `pytest -m corpus -s`.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
+from corpus.fetch import fetch
 from helpers import run_cli
 
 pytestmark = pytest.mark.corpus
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-SCRIPT = SHARED / "get-pypi-corpus.sh"
 PROVIDERS = ("qwen", "deepseek")
 JOBS = "2"
 
 
 @pytest.fixture(scope="session")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The public PyPI corpora, downloaded and unpacked once per test session."""
-    if not SCRIPT.is_file():
-        pytest.fail(
-            f"corpus script not found: {SCRIPT}. The corpus tests need the team's shared directory next to the "
-            "project (../shared from the repository root); deselect them with `-m 'not corpus'` where it is absent."
-        )
+    """The public PyPI corpora (pins in tests/corpus/pypi.tsv), downloaded and unpacked once per test session."""
     dest = tmp_path_factory.mktemp("pypi-corpora")
-    proc = subprocess.run(
-        ["bash", str(SCRIPT), str(dest), "--group", "public"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHON": sys.executable},  # pip from this environment
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"get-pypi-corpus.sh failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    try:
+        fetch(dest)
+    except subprocess.CalledProcessError as exc:
+        pytest.fail(f"downloading the pinned corpora failed (exit {exc.returncode}):\n{exc.stderr[-2000:]}")
     shutil.rmtree(dest / ".download", ignore_errors=True)
     names = sorted(p.name for p in dest.iterdir() if p.is_dir())
     assert len(names) >= 5, names
