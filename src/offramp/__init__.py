@@ -5,5 +5,7 @@ pay for libcst or rich until a command actually needs them.
 """
 
 __version__ = "0.1.0"
+# Where the source, docs/rules.md (rule links) and releases live.
+REPOSITORY = "https://github.com/offramp-dev/offramp"
 
-__all__ = ["__version__"]
+__all__ = ["REPOSITORY", "__version__"]

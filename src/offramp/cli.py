@@ -384,13 +384,23 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
 
 
 @main.command("rules")
-@click.option("--output-format", type=click.Choice(("table", "json")), default="table")
+@click.option(
+    "--output-format",
+    type=click.Choice(("table", "json", "markdown")),
+    default="table",
+    help="markdown: docs/rules.md, the page rule links point at.",
+)
 @guarded
 def rules_cmd(output_format: str) -> None:
     """List the rule codes."""
     from offramp.catalog import load_rules
 
     rules = load_rules()
+    if output_format == "markdown":
+        from offramp.rulesdoc import render_rules_markdown
+
+        click.echo(render_rules_markdown(), nl=False)
+        return
     if output_format == "json":
         import json
 

@@ -48,7 +48,10 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return f"https://offramp.readthedocs.io/en/latest/rules/#{self.code.lower()}"
+        """The rule's section of docs/rules.md (generated from the catalogue, so it exists)."""
+        from offramp.rulesdoc import rule_url
+
+        return rule_url(self)
 
 
 @dataclass(frozen=True)

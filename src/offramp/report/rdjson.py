@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
+from offramp import REPOSITORY
 from offramp.catalog import load_rules
 from offramp.report import ReportContext, file_position, printable, rebase
 from offramp.types import SEVERITIES, Finding
@@ -28,7 +29,7 @@ from offramp.types import SEVERITIES, Finding
 if TYPE_CHECKING:
     from offramp.fixes.suggest import Suggestion
 
-SOURCE = {"name": "offramp", "url": "https://github.com/offramp-dev/offramp"}
+SOURCE = {"name": "offramp", "url": REPOSITORY}
 SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 _LINES = re.compile(r"\r\n|\r|\n")  # Python's own line breaks, which is what spans count
 

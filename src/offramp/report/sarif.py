@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 
+from offramp import REPOSITORY
 from offramp.catalog import load_rules
 from offramp.report import ReportContext, file_position
 from offramp.types import Finding
@@ -107,7 +108,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                         "name": "offramp",
                         "version": ctx.tool_version,
                         "semanticVersion": ctx.tool_version,
-                        "informationUri": "https://github.com/offramp-dev/offramp",
+                        "informationUri": REPOSITORY,
                         "rules": [_rule(c) for c in codes],
                     }
                 },
