@@ -459,29 +459,140 @@ def test_scanned_code_is_never_imported(tmp_path: Path, command: List[str]) -> N
     assert "deepseek" in (root / "app.py").read_text()  # the trap files were analysed and fixed as text
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_a_scanned_repository_cannot_make_git_run_commands(tmp_path: Path) -> None:
-    """core.fsmonitor and diff textconv name commands git runs; offramp's git calls switch them off."""
-    root = tmp_path / "repo"
+def _git(root: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True)
+    return proc.stdout
+
+
+def _committed_repo(root: Path) -> None:
+    """A repository with three committed files; a.py and b.py then gain a line, c.py only a new mtime."""
     root.mkdir()
-    marker = tmp_path / "ran"
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
-
-    git("init", "-q")
-    (root / "app.py").write_text("import openai\nclient = openai.OpenAI()\n")
+    _git(root, "init", "-q")
+    for name in ("a.py", "b.py", "c.py"):
+        (root / name).write_text("import openai\nclient = openai.OpenAI()\n")
     (root / ".gitignore").write_text("ignored/\n")
-    git("add", ".")
-    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
-    git("config", "core.fsmonitor", f"touch {marker}-fsmonitor; false")
-    git("config", "diff.trap.textconv", f"sh -c 'touch {marker}-textconv; cat \"$0\"'")
+    _git(root, "add", ".")
+    _git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
+
+
+def _trap_fsmonitor(root: Path, ran: str) -> None:
+    _git(root, "config", "core.fsmonitor", f"touch {ran}; false")
+
+
+def _trap_textconv(root: Path, ran: str) -> None:
+    _git(root, "config", "diff.trap.textconv", f"sh -c 'touch {ran}; cat \"$0\"'")
     (root / ".gitattributes").write_text("*.py diff=trap\n")
-    (root / "app.py").write_text("import openai\nclient = openai.OpenAI()\nx = 1\n")
+
+
+def _trap_external_diff(root: Path, ran: str) -> None:
+    _git(root, "config", "diff.external", f"touch {ran}")
+    _git(root, "config", "diff.trap.command", f"touch {ran}")
+    (root / ".gitattributes").write_text("*.py diff=trap\n")
+
+
+def _trap_clean_filter(root: Path, ran: str) -> None:
+    _git(root, "config", "filter.trap.clean", f"touch {ran}; cat")
+    _git(root, "config", "filter.trap.smudge", f"touch {ran}; cat")
+    (root / ".gitattributes").write_text("*.py filter=trap\n")
+
+
+def _trap_process_filter(root: Path, ran: str) -> None:
+    """A long-running `process` filter that git must not start; `required` makes skipping it fatal."""
+    _git(root, "config", "filter.trap.process", f"sh -c 'touch {ran}; exit 1'")
+    _git(root, "config", "filter.trap.required", "true")
+    (root / ".gitattributes").write_text("*.py filter=trap\n")
+
+
+def _trap_included_filter(root: Path, ran: str) -> None:
+    """The filter is defined in a file of the tree that .git/config includes (a name with '=' in it)."""
+    (root / "tools.gitconfig").write_text(f'[filter "a=b"]\n\tclean = "touch {ran}; cat"\n')
+    _git(root, "config", "include.path", "../tools.gitconfig")
+    (root / ".gitattributes").write_text("*.py filter=a=b\n")
+
+
+def _trap_hook(root: Path, ran: str) -> None:
+    """`git diff` refreshes the index for c.py's new mtime, and writing the index runs post-index-change."""
+    hooks = root / "githooks"
+    hooks.mkdir()
+    (hooks / "post-index-change").write_text(f"#!/bin/sh\ntouch {ran}\n")
+    (hooks / "post-index-change").chmod(0o755)
+    _git(root, "config", "core.hooksPath", str(hooks))
+
+
+def _trap_submodule_filter(root: Path, ran: str) -> None:
+    """Whether a submodule is dirty is asked of git inside it, with the submodule's own filters."""
+    sub = root.parent / "sub"
+    _committed_repo(sub)
+    (sub / ".gitattributes").write_text("*.py filter=subtrap\n")
+    _git(sub, "add", ".")
+    _git(sub, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "attrs")
+    _git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "sub")
+    _git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "sub")
+    _git(root / "sub", "config", "filter.subtrap.clean", f"touch {ran}; cat")
+    os.utime(root / "sub" / "a.py", (1e9, 1e9))
+
+
+def _trap_lazy_fetch(root: Path, ran: str) -> None:
+    """A "partial clone" whose base blob is missing: git would fetch it over ssh with the repository's sshCommand."""
+    blob = _git(root, "rev-parse", "HEAD:a.py").strip()
+    (root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    for key, value in (
+        ("core.repositoryformatversion", "1"),
+        ("extensions.partialClone", "origin"),
+        ("remote.origin.url", "ssh://example.invalid/repo.git"),
+        ("remote.origin.promisor", "true"),
+        ("protocol.ssh.allow", "always"),
+        ("core.sshCommand", f"touch {ran}; false"),
+    ):
+        _git(root, "config", key, value)
+
+
+GIT_TRAPS = {
+    "fsmonitor": _trap_fsmonitor,
+    "textconv": _trap_textconv,
+    "external-diff": _trap_external_diff,
+    "clean-filter": _trap_clean_filter,
+    "process-filter": _trap_process_filter,
+    "included-filter": _trap_included_filter,
+    "post-index-change-hook": _trap_hook,
+    "submodule-filter": _trap_submodule_filter,
+    "lazy-fetch-ssh-command": _trap_lazy_fetch,
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("trap", sorted(GIT_TRAPS))
+def test_a_scanned_repository_cannot_make_git_run_commands(tmp_path: Path, trap: str) -> None:
+    """Every command a repository's git configuration can name stays unrun by offramp's git calls.
+
+    The pager is not among the traps: git only pages to a terminal, and offramp always captures
+    git's output (it passes --no-pager all the same).
+    """
+    root = tmp_path / "repo"
+    _committed_repo(root)
+    ran = tmp_path / "ran"
+    GIT_TRAPS[trap](root, str(ran))
+    with (root / "a.py").open("a") as f:
+        f.write("x = openai.OpenAI()\n")
+    with (root / "b.py").open("a") as f:
+        f.write("y = openai.OpenAI()\n")
+    os.utime(root / "c.py", (1e9, 1e9))
     for args in (["check", "."], ["check", "--diff-base", "HEAD", "."], ["fix", "--to", "qwen", "--diff", "."]):
         proc = run_cli(args, root)
-        assert proc.returncode in (0, 1), proc.stderr
-    assert not list(tmp_path.glob("ran-*")), sorted(p.name for p in tmp_path.glob("ran-*"))
+        assert not ran.exists(), (args, proc.stderr[-2000:])
+        assert "Traceback" not in proc.stderr, proc.stderr
+        if trap == "lazy-fetch-ssh-command" and "--diff-base" in args:
+            # Without the network the base is unreadable: a one-line error, not a fetch.
+            assert proc.returncode == 2 and proc.stderr.startswith("offramp: error: --diff-base"), proc.stderr
+            assert len(proc.stderr.splitlines()) == 1, proc.stderr
+        else:
+            assert proc.returncode in (0, 1), (args, proc.stderr)
+    checked = run_cli(["check", "--diff-base", "HEAD", "--output-format", "concise", "."], root)
+    if trap != "lazy-fetch-ssh-command":  # the change is still seen: only the new lines are reported
+        assert sorted(line.split(":")[:2] for line in checked.stdout.splitlines() if ": OFR" in line) == [
+            ["a.py", "3"],
+            ["b.py", "3"],
+        ], checked.stdout
 
 
 # -- no network ---------------------------------------------------------------------------------

@@ -51,11 +51,6 @@ DEFAULT_EXCLUDES = (
 )
 
 
-# The scanned repository's .git/config is not ours to trust: `core.fsmonitor` names a command
-# that git runs whenever it reads the index (check-ignore does). Turn it off for our calls.
-GIT_SAFE = ("-c", "core.fsmonitor=false")
-
-
 class Discovery:
     """What `discover` found: the files to check, and the command-line paths that do not exist."""
 
@@ -131,13 +126,12 @@ def _git_ignored(directory: str, candidates: List[str]) -> Optional[Set[str]]:
         return None  # what git would say (status 128), without starting it
     import subprocess
 
+    from offramp import gitsafe
+
     asked = {os.path.realpath(c): c for c in candidates}
     try:
-        proc = subprocess.run(
-            ["git", *GIT_SAFE, "-C", directory, "check-ignore", "--stdin", "-z"],
-            input=b"\0".join(os.fsencode(p) for p in asked),
-            capture_output=True,
-            timeout=60,
+        proc = gitsafe.run(
+            ["check-ignore", "--stdin", "-z"], directory, input=b"\0".join(os.fsencode(p) for p in asked), timeout=60
         )
     except (OSError, subprocess.SubprocessError):
         return None

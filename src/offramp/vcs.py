@@ -2,6 +2,8 @@
 
 We ask git (merge-base, then a zero-context diff of the working tree against it, with rename
 detection) instead of parsing history ourselves; new untracked files count as changed whole.
+git runs with every command the scanned repository configures switched off (see gitsafe), so
+it never fetches: in a partial clone whose base objects are missing, the error says so.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from offramp import gitsafe
 from offramp.config import ConfigError
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -32,10 +35,9 @@ class ChangedLines:
         return lines is None or any(n in lines for n in range(first, last + 1))
 
 
-def _git(args: List[str], cwd: Path) -> str:
+def _git(args: List[str], cwd: Path, env: Dict[str, str]) -> str:
     try:
-        # No fsmonitor command or textconv filter from the scanned repository's config runs.
-        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True, timeout=120)
+        proc = gitsafe.run(args, str(cwd), env=env)
     except (OSError, subprocess.SubprocessError) as e:
         raise ConfigError(f"--diff-base needs git: {e}") from None
     if proc.returncode != 0:
@@ -45,9 +47,14 @@ def _git(args: List[str], cwd: Path) -> str:
 
 
 def changed_lines(ref: str, cwd: Path) -> ChangedLines:
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
-    base = _git(["merge-base", ref, "HEAD"], cwd).strip()
-    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "-M", base, "--"], top)
+    try:
+        env = gitsafe.neutralised_env(str(cwd))
+    except gitsafe.GitUnsafe as e:
+        raise ConfigError(f"--diff-base: {e}") from None
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, env).strip())
+    base = _git(["merge-base", ref, "HEAD"], cwd, env).strip()
+    quiet = ["--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all"]
+    diff = _git(["diff", "--unified=0", *quiet, "-M", base, "--"], top, env)
     files: Dict[Path, Optional[Set[int]]] = {}
     current: Optional[Path] = None
     for line in diff.splitlines():
@@ -65,7 +72,7 @@ def changed_lines(ref: str, cwd: Path) -> ChangedLines:
                 lines = files.get(current)
                 if lines is not None:
                     lines.update(range(start, start + count))
-    for name in _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0"):
+    for name in _git(["ls-files", "--others", "--exclude-standard", "-z"], top, env).split("\0"):
         if name:
             files[Path(os.path.abspath(top / name))] = None
     return ChangedLines(files)
