@@ -112,6 +112,8 @@ class SdkSurface:
     openai_hosts: Tuple[str, ...]
     openai_default_url: str
     azure_hosts: Tuple[str, ...]
+    azure_shared_hosts: Tuple[str, ...]  # hosts other Azure AI services use too
+    azure_shared_paths: Tuple[str, ...]  # where Azure OpenAI lives on them
     model_pattern: Pattern[str]
     model_not: Tuple[Pattern[str], ...]
     model_families: Tuple[Tuple[str, Pattern[str]], ...]
@@ -186,6 +188,8 @@ def load_sdk() -> SdkSurface:
             openai_hosts=tuple(d["hosts"]["openai"]),
             openai_default_url=d["hosts"]["openai-default"],
             azure_hosts=tuple(d["hosts"]["azure"]),
+            azure_shared_hosts=tuple(d["hosts"].get("azure-shared", [])),
+            azure_shared_paths=tuple(d["hosts"].get("azure-shared-paths", [])),
             model_pattern=re.compile(models["pattern"]),
             model_not=tuple(re.compile(p) for p in models["not"]),
             model_families=tuple((f["family"], re.compile(f["regex"])) for f in models["families"]),

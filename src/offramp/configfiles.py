@@ -843,7 +843,7 @@ def _env_relevant(key: str, role: str, tok: Optional[_Tok], ctx: _Ctx) -> bool:
         # (`INVALID_OPENAI_API_KEY: "Invalid OpenAI API key, check it"`), not a setting.
         return False
     if role == "base-url" and URL_RE.fullmatch(value):
-        return classify_url(value, ctx.sdk, ctx.hosts).blocked
+        return classify_url(value, ctx.sdk, ctx.hosts, endpoint=True).blocked
     if key.upper().endswith("API_TYPE"):
         return value.lower() not in ("openai", "open_ai")
     if role == "model" or "DEPLOYMENT" in key.upper():
@@ -914,7 +914,7 @@ def _analyse(index: int, e: _Entry, ctx: _Ctx) -> List[_Verdict]:
 
     for m in URL_RE.finditer(tok.value):
         url = m.group(0).rstrip(".,;:)]}")
-        target = classify_url(url, sdk, ctx.hosts)
+        target = classify_url(url, sdk, ctx.hosts, endpoint=role == "base-url")  # AZURE_OPENAI_ENDPOINT=...
         if not target.blocked or is_placeholder_host(target.host):
             continue
         fixable, new = False, None

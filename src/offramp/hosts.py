@@ -93,32 +93,45 @@ def is_local_host(host: str) -> bool:
     return "." not in host or host.endswith(_LOCAL_SUFFIXES)
 
 
-def classify_url(url: str, sdk: SdkSurface, provider_hosts: Iterable[str]) -> Target:
-    """Classify a URL (possibly with DYNAMIC holes) by its host."""
+def classify_url(url: str, sdk: SdkSurface, provider_hosts: Iterable[str], *, endpoint: bool = False) -> Target:
+    """Classify a URL (possibly with DYNAMIC holes) by its host.
+
+    `endpoint`: the URL is where an OpenAI SDK client (or an OpenAI-named setting) sends
+    requests. Only then does a bare host that every Azure AI service shares
+    (`https://res.cognitiveservices.azure.com/`) count as Azure OpenAI; elsewhere it takes an
+    Azure OpenAI path (`/openai/...`), because the same host serves Content Safety, Document
+    Intelligence and Speech, which no provider replaces.
+    """
     text = url.strip()
     if DYNAMIC in text:
         # A hole in the host (f"https://{name}.openai.azure.com") still tells us the domain.
         probe = text.replace(DYNAMIC, "dynamic-part")
         try:
-            host = (urlsplit(probe).hostname or "").lower()
+            parts = urlsplit(probe)
+            host = (parts.hostname or "").lower()
         except ValueError:
             return Target("dynamic")
         if not host or "." not in host.replace("dynamic-part", ""):
             return Target("dynamic")
         shown = host.replace("dynamic-part", "<resource>")
+        if not endpoint and _other_azure_service(host, parts.path, sdk):
+            return Target("other", "", shown)
         if host_matches(host, sdk.azure_hosts):
             return Target("azure", "", shown)
         if host_matches(host, sdk.openai_hosts):
             return Target("openai", "", shown)
         return Target("dynamic", "", shown)
     try:
-        host = (urlsplit(text).hostname or "").lower()
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return Target("dynamic")
     if not host:
         return Target("dynamic")
     if host_matches(host, sdk.openai_hosts):
         return Target("openai", host, host)
+    if not endpoint and _other_azure_service(host, parts.path, sdk):
+        return Target("other", host, host)
     if host_matches(host, sdk.azure_hosts):
         return Target("azure", host, host)
     if is_local_host(host):
@@ -126,6 +139,14 @@ def classify_url(url: str, sdk: SdkSurface, provider_hosts: Iterable[str]) -> Ta
     if host_matches(host, provider_hosts) or any(host.endswith("." + h) for h in provider_hosts):
         return Target("provider", host, host)
     return Target("other", host, host)
+
+
+def _other_azure_service(host: str, path: str, sdk: SdkSurface) -> bool:
+    """A host shared by all Azure AI services, and a path that is not Azure OpenAI's."""
+    if not host_matches(host, sdk.azure_shared_hosts):
+        return False
+    path = path.lower().replace(DYNAMIC, "")
+    return not any(path == p or path.startswith(p.rstrip("/") + "/") for p in sdk.azure_shared_paths)
 
 
 def is_placeholder_host(host: str) -> bool:

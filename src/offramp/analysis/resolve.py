@@ -757,7 +757,7 @@ class Resolver:
                 continue
             text = template_value(node) if isinstance(node, cst.BaseExpression) else None
             if text is not None:
-                found.append(classify_url(text, self.sdk, self.c.provider_hosts))
+                found.append(classify_url(text, self.sdk, self.c.provider_hosts, endpoint=True))
                 literals.append(node)
                 continue
             if isinstance(node, cst.Name) and node.value == "None":
