@@ -2,39 +2,55 @@
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable, Optional
 
+import pytest
 from helpers import run_cli
 
 BLOCKED = "from openai import OpenAI\nclient = OpenAI()\n"
 
 
-def concise(root: Path, *args: str) -> list:
-    proc = run_cli(["check", "--output-format", "concise", *args], root)
+def concise(root: Path, *args: str, env: Optional[dict] = None) -> list:
+    proc = run_cli(["check", "--output-format", "concise", *args], root, env=env)
     assert proc.returncode in (0, 1), proc.stderr
     return [line for line in proc.stdout.splitlines() if ": OFR" in line]
 
 
-def test_cache_answers_unchanged_files_and_invalidates_on_change(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
-    first = concise(tmp_path)
-    (cache_file,) = (tmp_path / ".offramp_cache").glob("findings-*.json")
-    assert (tmp_path / ".offramp_cache" / ".gitignore").read_text().strip().endswith("*")
-    # Prove the second run reads the cache: tamper with the stored message.
-    doc = json.loads(cache_file.read_text())
-    doc["files"]["a.py"][1][0]["message"] = "FROM CACHE"
-    cache_file.write_text(json.dumps(doc))
-    assert concise(tmp_path) == ["a.py:2:10: OFR101 FROM CACHE [*]"]
-    assert concise(tmp_path, "--no-cache") == first
+def rewrite_cache(cache_file: Path, machine: Path, monkeypatch, edit: Callable[[str, list], list]) -> None:
+    """Change every cached entry's findings with `edit` and save, signed as `machine` would sign it."""
+    from offramp.cache import FindingsCache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(machine))
+    cache = FindingsCache.open(cache_file.parent, cache_file.name[len("findings-") : -len(".json")])
+    assert cache.entries, "the cache was not readable on the machine that wrote it"
+    cache.entries = {p: (digest, edit(p, findings)) for p, (digest, findings) in cache.entries.items()}
+    cache.dirty = True
+    cache.save()
+
+
+def test_cache_answers_unchanged_files_and_invalidates_on_change(tmp_path: Path, monkeypatch) -> None:
+    machine = {"XDG_CACHE_HOME": str(tmp_path / "home-cache")}
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text(BLOCKED, encoding="utf-8")
+    first = concise(root, env=machine)
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    assert (root / ".offramp_cache" / ".gitignore").read_text().strip().endswith("*")
+    # Prove the second run reads the cache: change the stored message, signed with this machine's key.
+    rewrite_cache(cache_file, tmp_path / "home-cache", monkeypatch, lambda p, fs: [{**fs[0], "message": "FROM CACHE"}])
+    assert concise(root, env=machine) == ["a.py:2:10: OFR101 FROM CACHE [*]"]
+    assert concise(root, "--no-cache", env=machine) == first
     # A content change invalidates the entry.
-    (tmp_path / "a.py").write_text("\n" + BLOCKED, encoding="utf-8")
-    assert concise(tmp_path) == [first[0].replace("a.py:2:10", "a.py:3:10")]
+    (root / "a.py").write_text("\n" + BLOCKED, encoding="utf-8")
+    assert concise(root, env=machine) == [first[0].replace("a.py:2:10", "a.py:3:10")]
     # Different settings use a different cache file.
-    concise(tmp_path, "--select", "OFR3")
-    assert len(list((tmp_path / ".offramp_cache").glob("findings-*.json"))) == 2
+    concise(root, "--select", "OFR3", env=machine)
+    assert len(list((root / ".offramp_cache").glob("findings-*.json"))) == 2
 
 
 def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
@@ -43,6 +59,100 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     for f in (tmp_path / ".offramp_cache").glob("findings-*.json"):
         f.write_text("{not json")
     assert len(concise(tmp_path)) == 1
+
+
+def test_a_cache_written_elsewhere_is_not_trusted(tmp_path: Path, monkeypatch) -> None:
+    """A cache committed to the repository (blanked on the attacker's machine) must not hide findings."""
+    here = {"XDG_CACHE_HOME": str(tmp_path / "our-machine")}
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text(BLOCKED, encoding="utf-8")
+    concise(root, env={"XDG_CACHE_HOME": str(tmp_path / "their-machine")})
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    rewrite_cache(cache_file, tmp_path / "their-machine", monkeypatch, lambda p, fs: [])
+    assert concise(root, env={"XDG_CACHE_HOME": str(tmp_path / "their-machine")}) == []  # valid where it was made
+    proc = run_cli(["check", "--output-format", "concise", "."], root, env=here)
+    assert proc.returncode == 1 and "All checks passed" not in proc.stdout + proc.stderr, proc.stdout
+    assert len([line for line in proc.stdout.splitlines() if ": OFR101" in line]) == 1
+    # Edited by hand (no key at all): ignored too.
+    doc = cache_file.read_bytes().replace(b'"OFR101"', b'"OFR999"')
+    cache_file.write_bytes(doc)
+    assert [line.split(": ")[1][:6] for line in concise(root, env=here)] == ["OFR101"]
+    key = tmp_path / "our-machine" / "offramp" / "cache-key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+
+
+def test_a_cache_link_or_special_file_in_the_tree_is_not_followed(tmp_path: Path) -> None:
+    """The cache directory is in a tree strangers write: a link there must not send our writes elsewhere."""
+    machine = {"XDG_CACHE_HOME": str(tmp_path / "home-cache")}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.py").write_text(BLOCKED, encoding="utf-8")
+    (root / ".offramp_cache").symlink_to(outside, target_is_directory=True)
+    assert len(concise(root, env=machine)) == 1
+    assert list(outside.iterdir()) == []
+    # A FIFO where the findings file belongs (it would block a plain read forever) is skipped.
+    (root / ".offramp_cache").unlink()
+    concise(root, env=machine)
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    cache_file.unlink()
+    os.mkfifo(cache_file)
+    assert len(concise(root, env=machine)) == 1
+    # Links where .gitignore and CACHEDIR.TAG belong are neither followed nor written through.
+    shutil.rmtree(root / ".offramp_cache")
+    (root / ".offramp_cache").mkdir()
+    (root / ".offramp_cache" / ".gitignore").symlink_to(outside / "planted")
+    (root / ".offramp_cache" / "CACHEDIR.TAG").symlink_to(outside / "planted-tag")
+    assert len(concise(root, env=machine)) == 1
+    assert list(outside.iterdir()) == []
+
+
+def test_checking_another_directory_keeps_its_cache_there(tmp_path: Path) -> None:
+    """`check ../proj` caches in the project it checks, not in the current directory."""
+    machine = {"XDG_CACHE_HOME": str(tmp_path / "home-cache")}
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "a.py").write_text(BLOCKED, encoding="utf-8")
+    (tmp_path / "here").mkdir()
+    assert len(concise(tmp_path / "here", "../proj", env=machine)) == 1
+    assert not (tmp_path / "here" / ".offramp_cache").exists()
+    assert list((tmp_path / "proj" / ".offramp_cache").glob("findings-*.json"))
+    assert len(concise(tmp_path / "here", "../proj/a.py", env=machine)) == 1
+    assert not (tmp_path / "here" / ".offramp_cache").exists()
+
+
+@pytest.mark.parametrize("limit", [0, 100])
+def test_a_full_disk_leaves_no_partial_cache_files(tmp_path: Path, limit: int) -> None:
+    """Writes fail as on a full disk (RLIMIT_FSIZE: EFBIG past `limit` bytes): no empty or temporary file stays."""
+    import resource
+
+    (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "home-cache")
+    (tmp_path / "home-cache" / "offramp").mkdir(parents=True)
+    (tmp_path / "home-cache" / "offramp" / "cache-key").write_bytes(b"k" * 32)  # the key is not what fails here
+    (tmp_path / "home-cache" / "offramp" / "cache-key").chmod(0o600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "offramp", "check", "--output-format", "concise", "."],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
+    assert proc.returncode == 1 and "OFR101" in proc.stdout, proc.stderr
+    left = (
+        sorted(p.name for p in (tmp_path / ".offramp_cache").iterdir())
+        if (tmp_path / ".offramp_cache").exists()
+        else []
+    )
+    assert all((tmp_path / ".offramp_cache" / name).stat().st_size > 0 for name in left), left
+    assert not [name for name in left if not name.startswith(("findings-", ".gitignore", "CACHEDIR.TAG"))], left
+    # With room again, the cache is complete and ignored by git.
+    assert len(concise(tmp_path, env={"XDG_CACHE_HOME": env["XDG_CACHE_HOME"]})) == 1
+    assert (tmp_path / ".offramp_cache" / ".gitignore").read_text().strip().endswith("*")
 
 
 def test_baseline_hides_known_findings_and_reports_stale(tmp_path: Path) -> None:

@@ -1,26 +1,44 @@
 """A content-hash cache of findings, so an unchanged tree is checked in a fraction of the time.
 
 Keyed like Ruff's cache by tool version and settings, but by file *content* (not mtime), so
-it stays valid across `git checkout`, CI caches and copied trees. One JSON file per settings
-key under `.offramp_cache/`, replaced atomically: concurrent runs never see a torn file, the
-last writer wins, and a corrupt or foreign file is simply ignored.
+it stays valid across `git checkout` and copied trees. One file per settings key under
+`.offramp_cache/` in the project root, replaced atomically: concurrent runs never see a torn
+file, the last writer wins, and a corrupt or foreign file is simply ignored.
+
+The directory sits in a tree that strangers write (a pull request can commit a cache whose
+findings are blanked), so each file is signed: an HMAC-SHA256 with a per-machine key kept
+outside every tree (`cache-key`, 32 random bytes, mode 0600, in the user cache directory:
+`$XDG_CACHE_HOME/offramp`, else `~/.cache/offramp`, `~/Library/Caches/offramp` on macOS,
+`%LOCALAPPDATA%\\offramp` on Windows). A file that does not verify is ignored; with no usable
+key there is no cache. CI that keeps `.offramp_cache` between runs keeps that key with it.
+Links and special files where the cache's files belong are never followed, and a write that
+fails (a full disk) leaves no partial or temporary file behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
+import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 from offramp import __version__
 from offramp.types import FileResult, Finding, Span
 
 CACHE_DIR_NAME = ".offramp_cache"
-_FORMAT = 1
+_FORMAT = 2
+_KEY_BYTES = 32
+_MAX_CACHE_BYTES = 256 << 20  # a bigger "cache file" is not one of ours
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# offramp cache\n"  # bford.net/cachedir
 
 
 def content_hash(data: bytes) -> str:
@@ -44,19 +62,31 @@ class FindingsCache:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.file = directory / f"findings-{key}.json"
+        self.key = key
         self.entries: Dict[str, Tuple[str, list]] = {}
         self.dirty = False
 
     @classmethod
     def open(cls, directory: Path, key: str) -> FindingsCache:
         cache = cls(directory, key)
+        secret = machine_key()
+        data = None if secret is None or os.path.islink(directory) else _read_regular(cache.file)
+        if data is None:
+            return cache
+        header, _, payload = data.partition(b"\n")
         try:
-            raw = json.loads(cache.file.read_text(encoding="utf-8"))
-            if raw.get("format") == _FORMAT:
-                cache.entries = {p: (e[0], e[1]) for p, e in raw["files"].items()}
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            mac = json.loads(header)["mac"]
+            if not hmac.compare_digest(str(mac), cache._mac(secret, payload)):
+                return cache
+            raw = json.loads(payload)
+            cache.entries = {p: (e[0], e[1]) for p, e in raw.items()}
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             cache.entries = {}
         return cache
+
+    def _mac(self, secret: bytes, payload: bytes) -> str:
+        context = f"offramp findings cache\0{_FORMAT}\0{self.key}\0".encode()
+        return hmac.new(secret, context + payload, hashlib.sha256).hexdigest()
 
     def digest(self, display: str) -> Optional[str]:
         entry = self.entries.get(display)
@@ -76,21 +106,126 @@ class FindingsCache:
     def save(self) -> None:
         if not self.dirty:
             return
+        secret = machine_key()
+        if secret is None:
+            return
         try:
+            if os.path.islink(self.directory):
+                return  # a link in the tree must not carry our writes elsewhere
             self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by offramp automatically.\n*\n", encoding="utf-8")
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# offramp cache\n", encoding="utf-8")
-            payload = json.dumps({"format": _FORMAT, "files": {p: list(e) for p, e in self.entries.items()}})
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".findings-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(payload)
-            os.replace(tmp, self.file)
+            if os.path.islink(self.directory):
+                return
+            _create_once(self.directory / ".gitignore", b"# Created by offramp automatically.\n*\n")
+            _create_once(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
+            payload = json.dumps({p: list(e) for p, e in self.entries.items()}).encode()
+            header = json.dumps({"format": _FORMAT, "mac": self._mac(secret, payload)}).encode()
+            _replace(self.file, header + b"\n" + payload)
         except OSError:
-            pass  # a read-only checkout simply runs without a cache
+            pass  # a read-only checkout or a full disk simply runs without a cache
+
+
+def machine_key() -> Optional[bytes]:
+    """This machine's secret for signing cache files, created on first use; None when it cannot be kept."""
+    home = _user_cache_dir()
+    if home is None:
+        return None
+    path = home / "offramp" / "cache-key"
+    try:
+        key = _read_regular(path, _KEY_BYTES + 1)
+        if key is not None:
+            return key if len(key) == _KEY_BYTES else None
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_once(path, secrets.token_bytes(_KEY_BYTES), mode=0o600)
+        key = _read_regular(path, _KEY_BYTES + 1)  # another process may have won the race
+    except OSError:
+        return None
+    return key if key is not None and len(key) == _KEY_BYTES else None
+
+
+def _user_cache_dir() -> Optional[Path]:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base and os.path.isabs(base):
+        return Path(base)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        return Path(local) if local else None
+    home = os.path.expanduser("~")
+    if home == "~" or not os.path.isabs(home):
+        return None
+    return Path(home, "Library", "Caches") if sys.platform == "darwin" else Path(home, ".cache")
+
+
+def _read_regular(path: Path, limit: int = _MAX_CACHE_BYTES) -> Optional[bytes]:
+    """The bytes of `path` if it is a regular file (not a link, FIFO or device) of at most `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        try:
+            return f.read(limit + 1)
+        except OSError:
+            return None
+
+
+def _write_temp(directory: Path, data: bytes, mode: int) -> str:
+    """`data` in a new temporary file of `directory`; nothing is left behind if writing fails."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".offramp-cache-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Atomically replace `path` (a link there is replaced, never followed)."""
+    tmp = _write_temp(path.parent, data, 0o644)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _create_once(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Create `path` whole, or leave what is there (a file, a link, another process's copy) alone."""
+    if os.path.lexists(path):
+        return
+    tmp = _write_temp(path.parent, data, mode)
+    try:
+        os.link(tmp, path)  # fails if anything appeared there meanwhile; never follows a link
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: a rare race loses one copy, harmlessly
+        if not os.path.lexists(path):
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def default_directory(root: Path, has_config: bool, paths: Sequence[str]) -> Path:
+    """`.offramp_cache` in the project root of what is checked, never in an unrelated current directory.
+
+    The root is the config file's directory when there is one; otherwise the current directory,
+    unless the first path lies outside it (`check ../other`): then that directory (a file's parent).
+    """
+    if has_config or not paths:
+        return root / CACHE_DIR_NAME
+    first = os.path.abspath(paths[0])
+    cwd = os.getcwd()
+    if first == cwd or first.startswith(cwd.rstrip(os.sep) + os.sep) or not os.path.exists(first):
+        return root / CACHE_DIR_NAME
+    return Path(first if os.path.isdir(first) else os.path.dirname(first), CACHE_DIR_NAME)
 
 
 def _dict(f: Finding) -> dict:

@@ -222,13 +222,14 @@ def _analyse(
     kw: dict,
 ) -> Tuple[Settings, Optional[Provider], Tuple[Path, ...], List[FileResult], List[Finding]]:
     """Shared by `check` and `baseline`: settings, files and findings."""
-    from offramp.cache import CACHE_DIR_NAME
+    from offramp.cache import default_directory
     from offramp.engine import iter_findings, make_options
 
     settings, provider = _load(paths, config_path, kw)
     files = _discover(paths, settings, force_exclude)
     opts = make_options(settings, provider)
-    directory = None if no_cache else (cache_dir or settings.root / CACHE_DIR_NAME)
+    default = default_directory(settings.root, settings.config_file is not None, paths)
+    directory = None if no_cache else (cache_dir or default)
     results = _run(files, opts, jobs, directory)
     return settings, provider, files, results, iter_findings(results)
 
