@@ -587,6 +587,9 @@ def test_a_scanned_repository_cannot_make_git_run_commands(tmp_path: Path, trap:
             assert len(proc.stderr.splitlines()) == 1, proc.stderr
         else:
             assert proc.returncode in (0, 1), (args, proc.stderr)
+    # GIT_CONFIG makes `git config --list` (and only it) read another file: it must not hide the drivers.
+    run_cli(["check", "--diff-base", "HEAD", "."], root, env={"GIT_CONFIG": os.devnull})
+    assert not ran.exists(), "GIT_CONFIG hid the repository's configuration"
     checked = run_cli(["check", "--diff-base", "HEAD", "--output-format", "concise", "."], root)
     if trap != "lazy-fetch-ssh-command":  # the change is still seen: only the new lines are reported
         assert sorted(line.split(":")[:2] for line in checked.stdout.splitlines() if ": OFR" in line) == [

@@ -10,7 +10,7 @@ ranks above every configuration file:
 - hooks (`post-index-change` runs when `git diff` refreshes the index): `core.hooksPath=/dev/null`;
 - `filter.<driver>.clean` / `process` (run to hash a modified work-tree file) and `smudge`:
   the drivers are named only in configuration, so each configured one is listed first
-  (`git config --list`, includes followed) and blanked, with `required=false` so that a blank
+  (`git config --list`, includes followed, `GIT_CONFIG` unset) and blanked, with `required=false` so that a blank
   driver is not an error; handed over in `GIT_CONFIG_COUNT` variables, so that a driver name
   containing `=` cannot escape the way it would in `-c name=value`. The listing is then repeated
   to verify that git honoured them (git older than 2.31 ignores those variables);
@@ -48,13 +48,17 @@ _DRIVER_COMMANDS = {
 }
 
 
+# GIT_CONFIG makes `git config` alone read another file, so the listing would miss the drivers.
+_DROPPED = ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "GIT_CONFIG")
+
+
 class GitUnsafe(Exception):
     """git could not be run with the repository's commands switched off."""
 
 
 def safe_env(overrides: Sequence[Tuple[str, str]] = ()) -> Dict[str, str]:
     """The environment for a git child: no network, no external diff, and `overrides` as config."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_EXTERNAL_DIFF", "GIT_PAGER")}
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     env.update(GIT_ALLOW_PROTOCOL="", GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0")
     try:
         first = int(env.get("GIT_CONFIG_COUNT", "0"))
