@@ -23,7 +23,7 @@ from helpers import run_cli
 
 from offramp.analysis.values import KEY_RE
 from offramp.cli import OUTPUT_FORMATS
-from offramp.redact import redact, redact_diff
+from offramp.redact import redact, split_diff
 
 # Built at run time so that no key-shaped literal sits in this file for scanners to flag.
 OPENAI_KEY = "sk-" + "proj-" + "Zq7Lm2Xw8ZpR6vB1nK3sD7fT9qWc4Yh5"
@@ -114,8 +114,9 @@ def test_fix_diff_and_report_do_not_print_keys(tmp_path: Path) -> None:
     root = project(tmp_path)
     proc = run_cli(["fix", "--to", "qwen", "--diff", "--report", "migration.md", "."], root)
     assert proc.returncode == 1
-    assert "-client = OpenAI(api_key=" in proc.stdout  # the removed line is shown, masked
-    assert "sk-********" in proc.stdout or '"********"' in proc.stdout
+    # the hunk that removes a key cannot be shown without it (masked, it would not apply): left out, said so
+    assert "-client = OpenAI(api_key=" not in proc.stdout
+    assert "app.py: hunk @@ -" in proc.stderr and "not shown: it would print a secret" in proc.stderr
     assert_no_secret(proc.stdout, "fix --diff (stdout)")
     assert_no_secret(proc.stderr, "fix --diff (stderr)")
     assert_no_secret((root / "migration.md").read_text(), "fix --report")
@@ -146,10 +147,14 @@ def test_redaction_covers_the_shapes_keys_come_in() -> None:
     }
     for line, expected in lines.items():
         assert redact(line) == expected, line
-    diff = f'@@ -1 +1 @@\n-client = OpenAI(api_key="{OPENAI_KEY}")\n+client = OpenAI(api_key=os.environ["K"])\n'
-    assert redact_diff(diff) == (
-        '@@ -1 +1 @@\n-client = OpenAI(api_key="********")\n+client = OpenAI(api_key=os.environ["K"])\n'
+    head = "--- a/app.py\n+++ b/app.py\n"
+    secret = f'@@ -1 +1 @@\n-client = OpenAI(api_key="{OPENAI_KEY}")\n+client = OpenAI(api_key=os.environ["K"])\n'
+    clean = '@@ -9 +9 @@\n-x = OpenAI()\n+x = OpenAI(base_url="https://example.com/v1")\n'
+    assert split_diff(head + secret + clean) == (
+        head + clean,
+        ["app.py: hunk @@ -1 +1 @@ not shown: it would print a secret"],
     )
+    assert split_diff(head + secret) == ("", ["app.py: hunk @@ -1 +1 @@ not shown: it would print a secret"])
 
 
 # -- fixes never write a key --------------------------------------------------------------------

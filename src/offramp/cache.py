@@ -229,7 +229,10 @@ def default_directory(root: Path, has_config: bool, paths: Sequence[str]) -> Pat
 
 
 def _dict(f: Finding) -> dict:
+    from offramp.redact import redact
+
     d = asdict(f)
+    d["message"], d["hint"] = redact(f.message), redact(f.hint)  # never a secret on disk (made masked already)
     d["span"] = [f.span.line, f.span.column, f.span.end_line, f.span.end_column]
     return d
 

@@ -73,6 +73,7 @@ from offramp.configkind import CONFIG_GLOBS, MAX_CONFIG_BYTES, config_kind, is_c
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
+from offramp.redact import without_url_credentials
 from offramp.types import Span
 
 if sys.version_info >= (3, 11):
@@ -808,7 +809,8 @@ def _url_plan(url: str, kind: str, base_key: bool, ctx: _Ctx) -> Tuple[bool, Opt
         prefix = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*/v1", url)
         if prefix is None:
             return False, None
-        return True, ctx.base.rstrip("/") + url[prefix.end() :]
+        # userinfo and `?api-key=`-style parameters are OpenAI's credentials: dropped, never copied
+        return True, without_url_credentials(ctx.base.rstrip("/") + url[prefix.end() :])[0]
     if not base_key or parts.query or parts.fragment:
         return False, None
     if parts.path.rstrip("/") not in ("", "/openai", "/openai/v1"):
@@ -1113,6 +1115,8 @@ def _value_edits(parsed: _Parsed, ctx: _Ctx, counts: Counter[str]) -> List[Tuple
             trail = tok.value[len(tok.value.rstrip()) :] if tok.quote else ""
             edits.append((tok.start, tok.end, tok.quote + lead + v.new_value + trail + tok.quote))
             counts[v.counter] += 1
+            if v.counter == "url" and without_url_credentials(str(v.args.get("url", "")))[1]:
+                counts["dropped URL credentials"] += 1
             break
     return edits
 
@@ -1138,7 +1142,8 @@ def fix_env(
     defined and changes nothing; no key value is ever written.
 
     Counter keys: "key" (key variables renamed), "new key variable" (the provider's variable
-    added, empty), "url" (OpenAI/Azure URL values), "model" / "deployment" (mapped values),
+    added, empty), "url" (OpenAI/Azure URL values; "dropped URL credentials" counts those whose
+    userinfo or `?api-key=`-style parameters were left out), "model" / "deployment" (mapped values),
     "api-type" (`OPENAI_API_TYPE=azure` -> `openai`), and "left": key variables that keep their
     name because they hold a key, because the provider's variable is already defined (or
     another variable was renamed to it), or because the file references the old name. "left"

@@ -108,7 +108,12 @@ def _finding(
     severity: Optional[str] = None,
     hint: str = "",
 ) -> Finding:
+    from offramp.redact import redact
+
     rule = load_rules()[code]
+    # Masked here, where every finding is made: messages quote URLs and values from the file, and
+    # a finding goes on to every output format, the findings cache on disk and baselines.
+    args = {k: redact(v) if isinstance(v, str) else v for k, v in args.items()}
     try:
         message = rule.message.format(**args)
     except (KeyError, IndexError):
@@ -121,7 +126,7 @@ def _finding(
         severity=severity or rule.severity,  # type: ignore[arg-type]
         message=message,
         fixable=rule.fixable if fixable is None else fixable,
-        hint=hint,
+        hint=redact(hint),
     )
 
 

@@ -25,6 +25,7 @@ from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_ar
 from offramp.hosts import is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
+from offramp.redact import redact, without_url_credentials
 from offramp.types import Span
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
@@ -51,7 +52,7 @@ class Plan:
     def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str, line: int = 0) -> None:
         if stmt is None or not self.allowed(code, line):
             return
-        entry = _one_line(f"{text} ({code})")
+        entry = _one_line(redact(f"{text} ({code})"))  # a URL quoted in a TODO keeps no credential
         bucket = self.todos.setdefault(id(stmt), [])
         if entry not in bucket:
             bucket.append(entry)
@@ -863,12 +864,32 @@ class Planner:
         def replace_text(text: str) -> str:
             return text.replace(host_prefix, new_base, 1)
 
+        # The URL's userinfo and credential parameters (`?api-key=`) are OpenAI's: never copied.
+        _, dropped = without_url_credentials(u.url)
+        if dropped and not isinstance(u.node, cst.SimpleString):
+            self.plan.todo(
+                stmt,
+                f"this OpenAI URL carries credentials ({', '.join(dropped)}): point it at {new_base} without them",
+                "OFR106",
+                u.span.line,
+            )
+            return
         if isinstance(u.node, cst.SimpleString):
             value = string_value(u.node)
             if value is None:
                 return
-            new_value = replace_text(value)
-            self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value))
+            new_value, dropped = without_url_credentials(replace_text(value))
+            if dropped:
+                self.plan.edit(u.node, lambda n: string_like(n, new_value))
+                self.plan.notes.append(
+                    (
+                        u.span.line,
+                        f"dropped the URL's credentials ({', '.join(dropped)}): {self.p.name} gets its own key "
+                        f"from {self.p.key_env}, never OpenAI's",
+                    )
+                )
+            else:
+                self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value))
         elif isinstance(u.node, cst.FormattedString):
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:

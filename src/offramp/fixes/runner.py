@@ -46,6 +46,7 @@ class FixResult:
     notes: List[Tuple[int, str]] = field(default_factory=list)
     remaining: List[Finding] = field(default_factory=list)
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
+    hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
 
 
 def fix_source(
@@ -181,7 +182,7 @@ def _deliver(result: FixResult, path: Path, old: str, new: str, new_bytes: bytes
     `result.error` set, nothing changed) when the file cannot be written."""
     result.changed = True
     if diff:
-        result.diff = unified_diff(result.display, old, new)
+        result.diff, result.hidden_hunks = unified_diff(result.display, old, new)
         return True
     try:
         write_atomic(path, new_bytes)
@@ -260,11 +261,12 @@ def fix_notebook(
     return result
 
 
-def unified_diff(display: str, old: str, new: str) -> str:
-    """The change as a unified diff, with API keys masked (so a key line cannot be applied from it)."""
-    from offramp.redact import redact_diff
+def unified_diff(display: str, old: str, new: str) -> Tuple[str, List[str]]:
+    """The change as a unified diff without the hunks that would show a secret, and one line
+    per hunk left out (masking it instead would print a patch that does not apply)."""
+    from offramp.redact import split_diff
 
-    return redact_diff(
+    return split_diff(
         "".join(
             difflib.unified_diff(
                 old.splitlines(keepends=True),
@@ -312,6 +314,8 @@ def run_fix(
     report: Optional[Path] = None,
     command: str = "",
 ) -> int:
+    from offramp.redact import redact
+
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
     report_error = None
     if report is not None:
@@ -319,15 +323,14 @@ def run_fix(
 
         try:
             report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(render_report(results, provider, settings, diff=diff, command=command), encoding="utf-8")
+            text = redact(render_report(results, provider, settings, diff=diff, command=command))
+            report.write_text(text, encoding="utf-8")
         except OSError as e:  # the files are fixed already: still say what was done, then fail
             report_error = f"offramp: error: cannot write {report}: {e.strerror or e}"
     if diff:
         for r in results:
             if r.diff:
                 echo(r.diff, nl=False)
-    from offramp.redact import redact
-
     summarise(results, provider, diff, lambda text: echo(redact(text), err=True))
     if report_error:
         echo(report_error, err=True)
@@ -347,6 +350,8 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
         todos.update(r.todo_codes)
         for line, note in r.notes:
             out(f"{r.display}:{line}: note: {note}")
+        for hunk in r.hidden_hunks:
+            out(hunk)
         if r.error:
             out(f"{r.display}: error: {r.error}")
     changed = sum(r.changed for r in results)

@@ -271,18 +271,9 @@ def _owner(e: _Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[
 
 def _secret_spans(text: str) -> List[Tuple[int, int]]:
     """Where in `text` the report redaction would mask a secret."""
-    from offramp.redact import redact
+    from offramp.redact import secret_spans
 
-    out = []
-    pos = 0
-    for line in _lines(text):
-        masked = redact(line)
-        if masked != line:
-            for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, line, masked, autojunk=False).get_opcodes():
-                if tag != "equal":
-                    out.append((pos + i1, pos + max(i2, i1 + 1)))
-        pos += len(line)
-    return out
+    return secret_spans(text)
 
 
 def _writes_secret(start: int, end: int, secrets: Sequence[Tuple[int, int]]) -> bool:
