@@ -240,3 +240,22 @@ def test_fix_diff_skips_a_hunk_that_would_show_a_secret_and_says_so(tmp_path: Pa
         ["git", "apply", "--check", "-"], cwd=root, input=proc.stdout, text=True, capture_output=True
     )
     assert check.returncode == 0, check.stderr  # ...and still applies
+
+
+# -- file names cannot forge output -------------------------------------------------------------
+
+# Formats read line by line by people or tools; the others are JSON/XML/workflow commands with their own escaping.
+LINE_FORMATS = ("full", "concise", "grouped", "pylint", "markdown")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+@pytest.mark.parametrize("fmt", OUTPUT_FORMATS)
+def test_control_characters_in_file_names_are_escaped(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "evil\nx.py:1:1: OFR999 forged\x1b[2J.py").write_text("from openai import OpenAI\nc = OpenAI()\n")
+    proc = run_cli(["check", "--output-format", fmt, "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout
+    assert "\x1b" not in out, "a raw escape sequence reached the terminal"
+    assert not any(line.startswith("x.py:1:1: OFR999") for line in out.splitlines()), out
+    if fmt in LINE_FORMATS:
+        assert "\nx.py" not in out, out

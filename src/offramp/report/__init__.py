@@ -90,12 +90,23 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Line breaks, other C0/C1 control characters (a terminal's escape sequences) and the bidi
+# controls that reorder what a reader sees ("Trojan Source"), as found in file names and messages.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with control characters (but those in `keep`) as visible escapes (`\\n`, `\\x1b`)."""
+    return _CONTROL.sub(
+        lambda m: m.group(0) if m.group(0) in keep else m.group(0).encode("unicode_escape").decode("ascii"),
+        printable(text),
+    )
 
 
 def one_line(text: str) -> str:
-    """For line-oriented formats: line breaks inside a message become visible escapes (`\\n`)."""
-    return _LINE_BREAK.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), printable(text))
+    """For line-oriented formats: a file name or message cannot break a line or send escape
+    sequences to the terminal (`evil\\nx.py:1:1: forged` stays one line)."""
+    return visible(text)
 
 
 def rebase(path: str, ctx: ReportContext, base: Optional[str]) -> Optional[str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import List
 
-from offramp.report import ReportContext
+from offramp.report import ReportContext, one_line
 from offramp.types import Finding
 
 
 def line(f: Finding) -> str:
     mark = " [*]" if f.fixable else ""
-    return f"{f.location}: {f.code} {f.message}{mark}"
+    return f"{one_line(f.location)}: {f.code} {one_line(f.message)}{mark}"
 
 
 def render(findings: List[Finding], ctx: ReportContext) -> str:

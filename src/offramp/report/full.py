@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Dict, List
 
-from offramp.report import ReportContext, counts
+from offramp.report import ReportContext, counts, one_line, visible
 from offramp.report.concise import footer
 from offramp.types import Finding
 
@@ -41,7 +41,8 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     cache: Dict[str, List[str]] = {}
     for f in findings:
         mark = " [*]" if f.fixable else ""
-        console.print(f"[bold]{escape(f.location)}[/]: [{_SEV_STYLE[f.severity]}]{f.code}[/] {escape(f.message)}{mark}")
+        where, message = escape(one_line(f.location)), escape(one_line(f.message))
+        console.print(f"[bold]{where}[/]: [{_SEV_STYLE[f.severity]}]{f.code}[/] {message}{mark}")
         src = cache.get(f.path)
         if src is None:
             from offramp.source import SourceError, read_source
@@ -52,7 +53,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                 src = []
             cache[f.path] = src
         if f.cell is None and 0 < f.span.line <= len(src):
-            text = redact(src[f.span.line - 1].rstrip())
+            text = visible(redact(src[f.span.line - 1].rstrip()), keep="\t")
             width = (
                 (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1
             )

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import List
 
-from offramp.report import ReportContext, file_position, printable
+from offramp.report import ReportContext, file_position, one_line, printable
 from offramp.types import Finding
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -55,7 +55,8 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             )
             message = xml_text(text)
             failure = ET.SubElement(case, "failure", message=message, type=f.code)
-            failure.text = f"{xml_text(f.location)}: {f.code} {xml_text(f.message)}"
+            # the location starts a one-line summary: a line break in a file name must not forge a second one
+            failure.text = f"{xml_text(one_line(f.location))}: {f.code} {xml_text(f.message)}"
     if not findings:
         suite = ET.SubElement(root, "testsuite", name="offramp", tests="1", failures="0", errors="0", skipped="0")
         ET.SubElement(suite, "testcase", name="offramp check", classname="offramp")
