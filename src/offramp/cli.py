@@ -377,9 +377,7 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
 
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
-        if not output_file.exists():
-            output_file.write_bytes(b"")
-        write_atomic(output_file, text.encode("utf-8"))
+        write_atomic(output_file, text.encode("utf-8"))  # creates it; never through a symbolic link
     except OSError as e:
         raise UsageError(f"cannot write {output_file}: {e.strerror or e}") from None
 

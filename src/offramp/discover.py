@@ -188,6 +188,8 @@ def walk(
 
     Symlinked directories are not entered (a link cannot make the walk loop; a bind mount is
     caught by the device/inode set). Unreadable directories are passed over, as `os.walk` does.
+    A symlinked file whose target the walk finds too is left out: the file is checked and fixed
+    once, as itself (the reader refuses links that leave the project, see rawread).
     """
     matcher = _GitignoreMatcher() if respect_gitignore else None
     found: List[str] = []
@@ -198,6 +200,7 @@ def walk(
     seen_dirs: Set[Tuple[int, int]] = {(st.st_dev, st.st_ino)}
     real_root = os.path.realpath(root)
     stack = [directory]
+    links: List[str] = []
     while stack:
         here = stack.pop()
         try:
@@ -243,12 +246,26 @@ def walk(
             if matcher is not None and matcher.ignored(path, False):
                 continue
             found.append(path)
+            if entry.is_symlink():
+                links.append(path)
         stack.extend(reversed(subdirs))
+    if links:
+        found = _without_links_to(found, links, directory)
     if respect_gitignore and found:
         ignored = _git_ignored(directory, found)
         if ignored is not None:
             found = [f for f in found if f not in ignored]
     return found
+
+
+def _without_links_to(found: List[str], links: List[str], directory: str) -> List[str]:
+    """`found` less the `links` whose target is one of the other files found (in the walk of `directory`)."""
+    real_dir = os.path.realpath(directory)
+    is_link = set(links)
+    # The walk enters no linked directory: below `directory`, a file's real path is its path.
+    real = {os.path.join(real_dir, os.path.relpath(f, directory)) for f in found if f not in is_link}
+    doubles = {link for link in links if os.path.realpath(link) in real}
+    return [f for f in found if f not in doubles] if doubles else found
 
 
 def _name(entry: os.DirEntry[str]) -> str:

@@ -249,7 +249,7 @@ def _finish(findings: List[Finding], text: str, display: str, opts: Options, par
 def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display: Optional[str] = None) -> FileResult:
     display = display or display_path(path, opts.root)
     try:
-        data = read_bytes(path) if data is None else data
+        data = read_bytes(path, opts.root) if data is None else data
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     from offramp.configkind import read_as_config
@@ -409,7 +409,7 @@ def _triage(
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
             continue
         try:
-            data = read_bytes(path)
+            data = read_bytes(path, opts.root)
         except SourceError:
             pending.append((i, path, display, None))  # check_path reports it as OFR001
             continue

@@ -21,7 +21,7 @@ import sys
 from offramp.configkind import read_as_config
 from offramp.discover import discover_paths
 from offramp.prefilter import may_match, remember_miss
-from offramp.rawread import read_regular_stat
+from offramp.rawread import not_text, read_regular_stat
 from offramp.rulesdir import rules_path
 from offramp.settingsfile import find_settings
 
@@ -83,9 +83,11 @@ def run(args: List[str]) -> Optional[int]:
         return None
     for path in files:
         try:
-            data, st = read_regular_stat(path)
+            data, st = read_regular_stat(path, root)
         except (OSError, ValueError):
-            return None  # the full path reports it (OFR001)
+            return None  # the full path reports it (OFR001), a link out of the project too
+        if not_text(path, data):
+            return None  # reported as unreadable (OFR001) by the full path
         config = read_as_config(path)
         if may_match(data, config):
             return None  # files read so far are remembered: the full path does not read them again

@@ -17,6 +17,7 @@ import os
 import queue
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -51,13 +52,22 @@ class SourceFile:
         return codecs.BOM_UTF8 + body if self.bom else body
 
 
-def read_bytes(path: Path) -> bytes:
-    from offramp.rawread import NotRegularFile, read_regular
+def read_bytes(path: Path, root: Optional[Path] = None) -> bytes:
+    return read_snapshot(path, root)[0]
+
+
+def read_snapshot(path: Path, root: Optional[Path] = None) -> Tuple[bytes, os.stat_result]:
+    """The bytes of a file to check or fix, and the stat of what was read (for `write_atomic`'s
+    `expect`). A symbolic link counts only when it leads to a regular file inside `root` (the
+    project root; see rawread); a configuration file or notebook holding NUL bytes is not text."""
+    from offramp.rawread import LinkOutsideRoot, NotRegularFile, not_text, read_regular_stat
 
     try:
-        return read_regular(path)
+        data, st = read_regular_stat(path, root)
+    except LinkOutsideRoot:
+        raise SourceError("symbolic link to a file outside the project; not read (nor written)") from None
     except NotRegularFile:
-        # A FIFO would block the run forever; a device or socket is not source code.
+        # A FIFO would block the run forever; a device, socket or /proc file is not source code.
         raise SourceError("not a regular file") from None
     except IsADirectoryError:
         raise SourceError("is a directory") from None
@@ -67,6 +77,9 @@ def read_bytes(path: Path) -> bytes:
         raise SourceError("no such file (broken symlink?)") from None
     except OSError as e:
         raise SourceError(e.strerror or str(e)) from None
+    if not_text(path, data):
+        raise SourceError("contains NUL bytes: binary or UTF-16, not UTF-8 text")
+    return data, st
 
 
 def decode(path: Path, data: bytes) -> SourceFile:
@@ -87,39 +100,140 @@ def decode(path: Path, data: bytes) -> SourceFile:
     return SourceFile(path=path, data=data, text=text, encoding=encoding, bom=bom)
 
 
-def read_source(path: Path) -> SourceFile:
-    return decode(path, read_bytes(path))
+def read_source(path: Path, root: Optional[Path] = None) -> SourceFile:
+    return decode(path, read_bytes(path, root))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one rename, keeping its permission bits (and owner, where allowed).
+TEMP_SUFFIX = ".offramp-tmp"
+# `.NAME.PID.RANDOM.offramp-tmp` (mkstemp's 8 random characters); before the PID was added, `.NAME.RANDOM.offramp-tmp`.
+_TEMP_NAME = re.compile(r"\A\..+?\.(?:(\d+)\.)?[a-z0-9_]{8}\.offramp-tmp\Z")
+# A temporary file lives for the length of one write and fsync (milliseconds; seconds for a
+# 50 MB file on a slow disk): one this old, of a process that is gone, was left by a killed run.
+STALE_TEMP_SECONDS = 60
+
+
+class FileChanged(OSError):
+    """The file is not what offramp read any more (an edit saved meanwhile): it is left as it is."""
+
+
+def write_atomic(path: Path, data: bytes, expect: Optional[Tuple[bytes, os.stat_result]] = None) -> None:
+    """Replace (or create) `path` with `data` in one rename, keeping its permission bits (and owner, where allowed).
 
     The temporary file lives in the same directory so the rename cannot cross file systems.
-    A symlink is resolved first so that the link itself survives. A read-only file is refused:
-    the rename would succeed, but a read-only bit is usually someone's decision (a VCS lock, a
-    generated or vendored file). SIGINT/SIGTERM are held while the temporary file exists, so
-    an interrupt lands before the file is created or after the rename, never in between.
+    A symbolic link is refused, never written through: its target may lie outside the tree
+    offramp was given (a pull request can add `report.md -> ~/.bashrc`). A read-only file is
+    refused: the rename would succeed, but a read-only bit is usually someone's decision (a
+    VCS lock, a generated or vendored file). SIGINT/SIGTERM are held while the temporary file
+    exists, so an interrupt lands before the file is created or after the rename, never in
+    between; temporary files a killed run left in the directory are removed first.
+
+    `expect` is (bytes, stat) as read (`read_snapshot`): right before the rename the file must
+    still be that very file with those bytes, else FileChanged and nothing is written. The
+    bytes are compared too, not only inode, size and mtime: an edit within the file system's
+    timestamp granularity keeps all three, and the file is small next to what fix spent on it.
     """
-    target = Path(os.path.realpath(path))
-    st = target.stat()
-    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+    if os.path.islink(path):
+        raise OSError(errno.ELOOP, "is a symbolic link (offramp never writes through one)", str(path))
+    try:
+        st: Optional[os.stat_result] = os.stat(path)
+    except FileNotFoundError:
+        if expect is not None:
+            raise FileChanged(errno.ENOENT, "deleted since offramp read it", str(path)) from None
+        st = None
+    if st is not None and (not st.st_mode & 0o222 or not os.access(path, os.W_OK)):
         raise PermissionError(errno.EACCES, "file is read-only", str(path))
+    directory = os.path.dirname(os.path.abspath(path))
+    remove_stale_temps(directory)
     with _signals_held():
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".offramp-tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=directory
+        )
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
-                with contextlib.suppress(OSError):
-                    os.chown(tmp, st.st_uid, st.st_gid)
-            os.chmod(tmp, st.st_mode & 0o7777)
-            os.replace(tmp, target)
+            if st is None:
+                os.chmod(tmp, 0o666 & ~_umask())  # as `open(path, "w")` would have made it
+            else:
+                if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                    with contextlib.suppress(OSError):
+                        os.chown(tmp, st.st_uid, st.st_gid)
+                os.chmod(tmp, st.st_mode & 0o7777)
+            if expect is not None and not _unchanged(path, *expect):
+                raise FileChanged(errno.EBUSY, "changed since offramp read it", str(path))
+            os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+def _unchanged(path: Path, data: bytes, st: os.stat_result) -> bool:
+    from offramp.rawread import read_regular_stat
+
+    try:
+        now, now_st = read_regular_stat(path)
+    except OSError:
+        return False
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return identity == (now_st.st_dev, now_st.st_ino, now_st.st_size, now_st.st_mtime_ns) and now == data
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_swept: set = set()
+
+
+def remove_stale_temps(directory: str) -> None:
+    """Delete the temporary files a killed offramp (kill -9, power loss) left in `directory`.
+
+    Only files that are offramp's beyond doubt go: named as `write_atomic` names them, regular
+    files owned by this user, older than STALE_TEMP_SECONDS, and (where the name says) of a
+    process that no longer runs. Each directory is looked at once per process, before the
+    first write there.
+    """
+    if directory in _swept:
+        return
+    _swept.add(directory)
+    import time
+
+    old = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(directory) as it:
+            entries = [e for e in it if e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if m is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mtime > old:
+            continue
+        if m.group(1) is not None and _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (or no such process id)
+        return False
+    except OSError:  # PermissionError: alive, someone else's
+        return True
+    return True
 
 
 @contextlib.contextmanager

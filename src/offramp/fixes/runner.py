@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,13 +21,14 @@ from offramp.engine import Options, check_source, display_path, file_ignores, ma
 from offramp.prefilter import may_match
 from offramp.providers import Provider
 from offramp.source import (
+    FileChanged,
     NestingError,
     SourceError,
     SourceFile,
     decode,
     on_deep_stack,
     parse_module,
-    read_bytes,
+    read_snapshot,
     reusing_parses,
     write_atomic,
 )
@@ -139,15 +141,15 @@ def _internal_error(e: Exception) -> str:
 def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
     display = display_path(path, opts.root)
     try:
-        data = read_bytes(path)
+        data, st = read_snapshot(path, opts.root)
         from offramp.configkind import read_as_config
 
         if read_as_config(path):
-            return fix_config_file(path, data, display, provider, opts, diff, region)
+            return fix_config_file(path, (data, st), display, provider, opts, diff, region)
         if not may_match(data):
             return FixResult(path=path, display=display)
         if path.suffix == ".ipynb":
-            return fix_notebook(path, data, display, provider, opts, diff, region)
+            return fix_notebook(path, (data, st), display, provider, opts, diff, region)
         src = decode(path, data)
     except SourceError as e:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
@@ -169,7 +171,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
     except UnicodeEncodeError:
         result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
         return result
-    if not _deliver(result, path, src.text, new_text, new_bytes, diff):
+    if not _deliver(result, path, src.text, new_text, new_bytes, diff, (data, st)):
         return result
     final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(check_source(final, display, opts).findings)
@@ -177,15 +179,35 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
     return result
 
 
-def _deliver(result: FixResult, path: Path, old: str, new: str, new_bytes: bytes, diff: bool) -> bool:
-    """Show the change as a diff, or write `new_bytes` over `path` atomically. False (and
-    `result.error` set, nothing changed) when the file cannot be written."""
+Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
+
+
+def _deliver(
+    result: FixResult, path: Path, old: str, new: str, new_bytes: bytes, diff: bool, read: Optional[Snapshot]
+) -> bool:
+    """Show the change as a diff, or write `new_bytes` over `path` atomically, provided the file
+    is still what was `read`. False (and `result.error` set, nothing changed) when the file cannot
+    be written.
+
+    A symbolic link is never written through, even to a file inside the project: its target is
+    fixed as itself when the run includes it (discovery then leaves the link out), and otherwise
+    the run excluded it, so it is not ours to change.
+    """
+    if os.path.islink(path):
+        result.error = "a symbolic link; offramp never writes through one (fix the file it points to); left unchanged"
+        result.changes.clear()
+        return False
     result.changed = True
     if diff:
         result.diff, result.hidden_hunks = unified_diff(result.display, old, new)
         return True
     try:
-        write_atomic(path, new_bytes)
+        write_atomic(path, new_bytes, expect=read)
+    except FileChanged:
+        result.error = "changed on disk while offramp worked on it; left unchanged (run fix again)"
+        result.changed = False
+        result.changes.clear()
+        return False
     except OSError as e:
         result.error = f"cannot write file: {e.strerror or e}; left unchanged"
         result.changed = False
@@ -198,9 +220,10 @@ def _todos(text: str) -> List[Tuple[int, str]]:
 
 
 def fix_config_file(
-    path: Path, data: bytes, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+    path: Path, read: Snapshot, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
 ) -> FixResult:
     """Configuration files: values (and .env key names) rewritten in place, everything else kept."""
+    data = read[0]
     from offramp.catalog import load_sdk
     from offramp.configfiles import fix_config
     from offramp.engine import check_config
@@ -220,7 +243,7 @@ def fix_config_file(
     final = data
     if new_text != text:
         new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
-        if not _deliver(result, path, text, new_text, new_bytes, diff):
+        if not _deliver(result, path, text, new_text, new_bytes, diff, read):
             return result
         final = new_bytes
     result.remaining = list(check_config(path, final, display, opts).findings)
@@ -228,9 +251,10 @@ def fix_config_file(
 
 
 def fix_notebook(
-    path: Path, data: bytes, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+    path: Path, read: Snapshot, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
 ) -> FixResult:
     """Fix the code cells as one module, then put them back into the notebook's JSON unchanged elsewhere."""
+    data = read[0]
     from offramp.engine import check_notebook, notebook_source
     from offramp.notebook import rebuild
 
@@ -248,8 +272,8 @@ def fix_notebook(
     if new_raw is None:
         result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
         return result
-    new_bytes = new_raw.encode("utf-8")
-    if not _deliver(result, path, nb.raw, new_raw, new_bytes, diff):
+    new_bytes = (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + new_raw.encode("utf-8")
+    if not _deliver(result, path, nb.raw, new_raw, new_bytes, diff, read):
         return result
     result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
@@ -286,8 +310,6 @@ def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]
 def fix_files(
     files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False, jobs: int = 0
 ) -> List[FixResult]:
-    import os
-
     opts = make_options(settings, provider)
     region = settings.region
     jobs = jobs or os.cpu_count() or 1
@@ -321,10 +343,10 @@ def run_fix(
     if report is not None:
         from offramp.fixes.report import render_report
 
-        try:
+        try:  # atomic: a full disk or an interrupt leaves the previous report, never half of one
             report.parent.mkdir(parents=True, exist_ok=True)
             text = redact(render_report(results, provider, settings, diff=diff, command=command))
-            report.write_text(text, encoding="utf-8")
+            write_atomic(report, text.encode("utf-8"))
         except OSError as e:  # the files are fixed already: still say what was done, then fail
             report_error = f"offramp: error: cannot write {report}: {e.strerror or e}"
     if diff:

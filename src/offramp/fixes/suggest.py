@@ -471,7 +471,7 @@ def _texts(
     from offramp.fixes.runner import fix_source
     from offramp.source import decode, read_bytes
 
-    data = read_bytes(path)
+    data = read_bytes(path, opts.root)
     if read_as_config(path):
         from offramp.catalog import load_sdk
         from offramp.configfiles import fix_config

@@ -48,7 +48,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             from offramp.source import SourceError, read_source
 
             try:  # read_source: the file's own encoding, and never blocks on a FIFO
-                src = read_source(root / f.path).text.splitlines()
+                src = read_source(root / f.path, root).text.splitlines()
             except (SourceError, OSError, ValueError):
                 src = []
             cache[f.path] = src

@@ -46,7 +46,7 @@ class _Columns:
             from offramp.source import SourceError, read_source
 
             try:
-                self.cache[path] = _LINES.split(read_source(self.root / path).text)
+                self.cache[path] = _LINES.split(read_source(self.root / path, self.root).text)
             except (SourceError, OSError, ValueError):
                 self.cache[path] = None
         return self.cache[path]
