@@ -83,6 +83,9 @@ MASKED = {
     f'{{"azure": {{"key": "{AZURE_KEY}"}}}}': f'{{"azure": {{"key": "{MASK}"}}}}',
     f'{{"key": "{TOKEN}"}}': f'{{"key": "{MASK}"}}',
     f"t = '{JWT}'": f"t = '{MASK}'",
+    f"zhipu = {AZURE_KEY}.{TOKEN}": f"zhipu = {MASK}",
+    f"tok: ghp_{TOKEN}{TOKEN}": f"tok: ghp_{MASK}",
+    f"HF hf_{TOKEN}{TOKEN} and AKIA{TOKEN.upper()[:16]}.": f"HF hf_{MASK} and AKIA{MASK}.",
     # URLs: userinfo and credential query parameters, whatever the scheme
     f"https://bob:{PASSWORD}@api.openai.com/v1": f"https://bob:{MASK}@api.openai.com/v1",
     f"postgres://{TOKEN}@db.internal/app": f"postgres://{MASK}@db.internal/app",
@@ -139,8 +142,10 @@ ADVERSARIAL = {
     "param-names": "?" + "k" * 100_000,
     "letters": "a" * 100_000,
     "sk": "sk-" * 33_000,
+    "prefixes": "ghp_AKIA" * 12_500,
+    "hex-dots": ("0a" * 16 + ".") * 3_000,
 }
-# 14 lines of 100 kB each. A linear masker needs well under a second for all of them; the
+# 16 lines of 100 kB each. A linear masker needs well under a second for all of them; the
 # quadratic pattern this replaces needed 36 s for 10 kB of "a-" alone (minutes for 100 kB).
 _RUN_ALL = """
 import sys

@@ -3,7 +3,8 @@
 Secrets are found by *position* (`secret_spans`), then masked:
 - by shape, under any name and anywhere on a line (comments, docstrings, notebook outputs): an
   OpenAI-style `sk-...` key (its `sk-` stays visible), 32 hex digits standing alone (Azure's
-  keys, also under neutral names like `k = "0f1e..."`), and JSON Web Tokens (`eyJ...`);
+  keys, also under neutral names like `k = "0f1e..."`; Zhipu's `<32 hex>.<secret>`), JSON Web
+  Tokens (`eyJ...`), and GitHub/Hugging Face/Google/AWS/Slack tokens by their prefixes;
 - in URLs: the userinfo (`https://user:********@host`; a bare user name such as `git@` stays),
   and the values of credential query parameters (`?api-key=`, `&token=`, `&sig=`, `#access_token=`);
 - after a key-like name: a quoted literal (`api_key="..."`, `"api_key": "..."`, `openai.api_key =
@@ -24,14 +25,21 @@ import re
 from typing import Iterator, List, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
+from offramp.hosts import KEY_RE  # OpenAI-style `sk-` keys, as OFR302 finds them
+
 MASK = "*" * 8
 Span = Tuple[int, int]
 
 # -- by shape ---------------------------------------------------------------------------------
-# OpenAI-style keys (hosts.KEY_RE, repeated here so this module imports nothing).
-_SK = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
-# Azure keys: exactly 32 hex digits, not part of a longer word (a 40-digit git object id is not one).
-_HEX32 = re.compile(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?![0-9A-Za-z_])")
+# Azure keys: exactly 32 hex digits, not part of a longer word (a 40-digit git object id is not
+# one); Zhipu's keys are such an id, a dot and the secret half, masked together.
+_HEX32 = re.compile(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?:\.[A-Za-z0-9]{10,})?(?![0-9A-Za-z_])")
+# Other services' tokens that secret scanners know by their prefix (which stays visible):
+# GitHub, Hugging Face, Google API keys, AWS access key ids, Slack.
+_PREFIXED = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<prefix>gh[pousr]_|github_pat_|hf_|AIza|AKIA|ASIA|xox[abprs]-)"
+    r"(?P<body>(?<=AKIA)[0-9A-Z]{16}|(?<=ASIA)[0-9A-Z]{16}|(?<=AIza)[0-9A-Za-z_-]{35}|[A-Za-z0-9_-]{20,})"
+)
 # A JWT's header and payload are base64url JSON objects, so both start `eyJ`; the lookbehind makes
 # a run of word characters a candidate only at its start (no rescanning from every `eyJ` inside it).
 _JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
@@ -131,7 +139,8 @@ def _credential_param(name: str) -> bool:
 
 def secret_spans(text: str) -> List[Span]:
     """Where in `text` secrets are: sorted, non-overlapping (start, end) offsets."""
-    spans: List[Span] = [(m.start() + 3, m.end()) for m in _SK.finditer(text)]
+    spans: List[Span] = [(m.start() + 3, m.end()) for m in KEY_RE.finditer(text)]
+    spans += [m.span("body") for m in _PREFIXED.finditer(text)]
     spans += [
         m.span()
         for m in _HEX32.finditer(text)
