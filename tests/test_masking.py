@@ -264,3 +264,22 @@ def test_control_characters_in_file_names_are_escaped(tmp_path: Path, fmt: str) 
     assert not any(line.startswith("x.py:1:1: OFR999") for line in out.splitlines()), out
     if fmt in LINE_FORMATS:
         assert "\nx.py" not in out, out
+
+
+# -- offramp's own configuration ----------------------------------------------------------------
+
+
+def test_a_custom_provider_url_with_credentials_is_refused(tmp_path: Path) -> None:
+    """`fix` writes the provider's base URL into code: with a key in it, that would be a key literal."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.offramp.providers.gw]\nname = "Gateway"\nkey-env = "GW_KEY"\n'
+        f'[tool.offramp.providers.gw.base-url]\ncn = "https://llm.example.com/v1?api-key={TOKEN}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "a.py").write_text("from openai import OpenAI\nc = OpenAI()\n", encoding="utf-8")
+    proc = run_cli(["fix", "--to", "gw", "."], tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("offramp: error:") and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "credential" in proc.stderr and "GW_KEY" in proc.stderr
+    assert_no_secret(proc.stdout + proc.stderr, "the error")
+    assert (tmp_path / "a.py").read_text() == "from openai import OpenAI\nc = OpenAI()\n"

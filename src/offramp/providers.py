@@ -15,6 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from offramp.catalog import CatalogError, load_toml, rules_dir
+from offramp.redact import without_url_credentials
 
 ENDPOINT_FAMILIES = (
     "chat",
@@ -215,6 +216,13 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
             or not url.startswith(("http://", "https://"))
         ):
             raise CatalogError(f"{where} [base-url].{region}: must be an http(s) URL under a lowercase region key")
+        dropped = without_url_credentials(url)[1]
+        if dropped:  # fix writes this URL into code: a credential in it would be a key literal there
+            key_env = data.get("key-env", "the provider's `key-env` variable")
+            raise CatalogError(
+                f"{where} [base-url].{region}: the URL carries a credential ({', '.join(dropped)}); "
+                f"remove it: the key is read from {key_env}"
+            )
     if not urls:
         raise CatalogError(f"{where} [base-url]: no URL")
     default_region = base.get("default", next(iter(urls)))
