@@ -283,3 +283,11 @@ def test_a_custom_provider_url_with_credentials_is_refused(tmp_path: Path) -> No
     assert "credential" in proc.stderr and "GW_KEY" in proc.stderr
     assert_no_secret(proc.stdout + proc.stderr, "the error")
     assert (tmp_path / "a.py").read_text() == "from openai import OpenAI\nc = OpenAI()\n"
+
+
+def test_an_error_quoting_a_configured_value_masks_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(f'[tool.offramp]\ntarget = "{AZURE_KEY}"\n', encoding="utf-8")
+    (tmp_path / "a.py").write_text("import openai\n", encoding="utf-8")
+    proc = run_cli(["check", "."], tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("offramp: error: unknown provider"), proc.stderr
+    assert_no_secret(proc.stderr, "the error")

@@ -31,7 +31,9 @@ class UsageError(Exception):
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"offramp: error: {message}", err=True)
+    from offramp.redact import redact
+
+    click.echo(f"offramp: error: {redact(message)}", err=True)  # a config error may quote a value
     sys.exit(code)
 
 
