@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, Iterator, List, Optional, Tuple, TypeVar, cast
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -309,11 +309,27 @@ def parse_module(text: str) -> cst.Module:
     module = on_deep_stack(_parse_module, text)
     if _reusing:
         _last_parse = (text, module)
+        _derived.clear()
     return module
 
 
-# Within `reusing_parses()`, the last text parsed and its module (LibCST trees are immutable).
+def derived(module: cst.Module, key: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, computed once for the module just parsed within `reusing_parses()`.
+
+    `fix` analyses the module it has just checked: the analysis (scopes, positions, resolution:
+    more than the parse itself on a large file) is the same, since the tree is.
+    """
+    if not _reusing or _last_parse is None or _last_parse[1] is not module:
+        return make()
+    if key not in _derived:
+        _derived[key] = make()
+    return cast(T, _derived[key])
+
+
+# Within `reusing_parses()`, the last text parsed and its module (LibCST trees are immutable),
+# and what was computed from that module (see `derived`).
 _last_parse: Optional[Tuple[str, cst.Module]] = None
+_derived: Dict[Hashable, object] = {}
 _reusing = 0
 
 
@@ -333,6 +349,7 @@ def reusing_parses() -> Iterator[None]:
         _reusing -= 1
         if not _reusing:
             _last_parse = None
+            _derived.clear()
 
 
 def _parse_module(text: str) -> cst.Module:

@@ -39,7 +39,16 @@ def imports_sdk(text: str, sdk: SdkSurface) -> bool:
 
 
 def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
-    """Run the one traversal; full scope analysis only where the SDK is imported."""
+    """Run the one traversal; full scope analysis only where the SDK is imported.
+
+    Within `source.reusing_parses()` (`fix`: check, then fix the same tree) a module is analysed once.
+    """
+    from offramp.source import derived
+
+    return derived(module, ("analysis", id(sdk), provider_hosts), lambda: _analyze(module, text, sdk, provider_hosts))
+
+
+def _analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
     from libcst.metadata import MetadataWrapper
 
     from offramp.analysis.collector import FullCollector, LightCollector

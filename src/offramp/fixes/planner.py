@@ -8,6 +8,7 @@ constructor that is itself rewritten) compose.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -87,9 +88,18 @@ class Planner:
         self.kept_names: Set[str] = set()
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
         self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
+        self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
+
+    def path_to(self, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """The module, ..., `node`. The parent map behind it is built on the first question and kept
+        for the others: a whole-tree walk per Azure client made `fix` quadratic (391 s on a
+        generated 20k-line module, most of it here)."""
+        if self._parents is None:
+            self._parents = _parents_of(self.a.module)
+        return _path_to(self._parents, self.a.module, node)
 
     def line(self, node_span: Span) -> int:
         return int(node_span.line)
@@ -597,7 +607,7 @@ class Planner:
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
         """Is `name` read in the function around `stmt` other than by the Azure constructions the fix
         rewrites (`isinstance(client, AzureOpenAI)`)? Then its import must stay."""
-        path = _path_to(self.a.module, stmt)
+        path = self.path_to(stmt)
         scope = next((n for n in reversed(path) if isinstance(n, cst.FunctionDef)), self.a.module)
         nodes = _subtree(scope)
         skip = {id(c.node.func) for c in self.a.clients if isinstance(c.node, cst.Call) and c.azure}
@@ -612,7 +622,7 @@ class Planner:
         """The `from M import name` statement that `node` sees `name` from: the nearest one before it
         in the blocks around it (a function's, a branch's, the module's), with the alias that binds
         it and whether it is at the top level of the module."""
-        path = _path_to(self.a.module, node)
+        path = self.path_to(node)
         for depth in range(len(path) - 2, -1, -1):
             owner, child = path[depth], path[depth + 1]
             if not isinstance(owner, (cst.Module, cst.IndentedBlock)):
@@ -911,27 +921,48 @@ def _one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
-def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
-    """`root`, ..., `target`: the nodes from `root` down to `target` (empty when it is not below)."""
-    stack: List[cst.CSTNode] = []
-    found: List[cst.CSTNode] = []
+def _path_to(parents: Dict[int, cst.CSTNode], root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
+    """`root`, ..., `target`: the nodes from `root` down to `target` (empty when it is not below),
+    from a map of every node's parent (`_parents_of`)."""
+    path = [target]
+    while path[-1] is not root:
+        parent = parents.get(id(path[-1]))
+        if parent is None:
+            return []
+        path.append(parent)
+    path.reverse()
+    return path
 
-    class V(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            if found:
-                return False
-            stack.append(n)
-            if n is target:
-                found.extend(stack)
-                return False
-            return True
 
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            if stack and stack[-1] is original_node:
-                stack.pop()
+def _parents_of(root: cst.CSTNode) -> Dict[int, cst.CSTNode]:
+    """id(node) -> its parent, for every node below `root`."""
+    parents: Dict[int, cst.CSTNode] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in _children(node):
+            parents[id(child)] = node
+            stack.append(child)
+    return parents
 
-    root.visit(V())
-    return found
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The nodes directly below `node`, in no particular order: its dataclass fields that hold nodes
+    (LibCST's `children` property rebuilds the node with a visitor to find them, ~10x slower)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    out: List[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:
