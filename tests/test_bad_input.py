@@ -329,6 +329,22 @@ def test_ten_megabyte_file(tmp_path: Path) -> None:
     assert "".join(lines) in out and "qwen" in out and "dashscope" in out
 
 
+@pytest.mark.parametrize("name", ["settings.json", "proxy.yaml", ".env"])
+def test_configuration_over_the_size_cap_named_explicitly_is_reported_not_read(tmp_path: Path, name: str) -> None:
+    # A directory walk skips such files; named on the command line they were scanned whole (a 50 MB
+    # JSON file took 2.7 GB). Now: one OFR001 finding in check, one error in fix, the bytes untouched.
+    body = b'{"model": "gpt-4o", "base_url": "https://api.openai.com/v1"}\n' if name.endswith(".json") else b""
+    body += b" " * (3 * 1024 * 1024)
+    write(tmp_path, name, body)
+    check_reports(tmp_path, name, "OFR001", "larger than 2 MB")
+    fix_refuses(tmp_path, name, "larger than 2 MB")
+    # The no-parse path must not call it clean either (the file's bytes do not mention OpenAI).
+    write(tmp_path, "blank.yaml", b"#" * (3 * 1024 * 1024))
+    check_reports(tmp_path, "blank.yaml", "OFR001", "larger than 2 MB")
+    proc = run_cli([*CHECK, "."], tmp_path)  # the walk still leaves them out, silently
+    assert "OFR001" not in proc.stdout, proc.stdout
+
+
 def test_empty_files(tmp_path: Path) -> None:
     write(tmp_path, "empty.py", b"")
     write(tmp_path, "blank.py", b"\n\n")

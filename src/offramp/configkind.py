@@ -76,6 +76,26 @@ def read_as_config(path: str | os.PathLike[str]) -> bool:
     return os.path.splitext(os.fspath(path))[1] not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
 
 
+TOO_LARGE = f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB, the limit for configuration files; not read"
+
+
+def too_large(path: str | os.PathLike[str]) -> bool:
+    """Whether a file read as configuration is over the size limit (reported, never scanned).
+
+    Directory walks skip such files (`is_config_file`); a path named on the command line gets
+    here, and is reported instead (an OFR001 finding, a fix error). Scanning costs ~50x the file
+    in memory (a 50 MB JSON file took 2.7 GB), and configuration is never that large.
+    A symbolic link is judged by the read, which decides first whether it may be followed.
+    """
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False  # the read reports it
+    return stat.S_ISREG(st.st_mode) and st.st_size > MAX_CONFIG_BYTES and read_as_config(path)
+
+
 def is_config_file(path: str | os.PathLike[str]) -> bool:
     """Whether offramp reads this file as configuration (by name; files over 2 MB are skipped).
 

@@ -247,14 +247,18 @@ def _finish(findings: List[Finding], text: str, display: str, opts: Options, par
 
 
 def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display: Optional[str] = None) -> FileResult:
-    display = display or display_path(path, opts.root)
-    try:
-        data = read_bytes(path, opts.root) if data is None else data
-    except SourceError as e:
-        return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
-    from offramp.configkind import read_as_config
+    from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
     from offramp.prefilter import may_match
 
+    display = display or display_path(path, opts.root)
+    try:
+        if too_large(path):  # not read at all
+            raise SourceError(TOO_LARGE)
+        data = read_bytes(path, opts.root) if data is None else data
+        if len(data) > MAX_CONFIG_BYTES and read_as_config(path):  # through a link
+            raise SourceError(TOO_LARGE)
+    except SourceError as e:
+        return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
     if read_as_config(path):
         # Config files name models without mentioning OpenAI (`model: gpt-4o`): their own tokens.
         if not may_match(data, config=True):
@@ -397,7 +401,7 @@ def _triage(
     without a second read (a pool is sent paths instead).
     """
     from offramp.cache import content_hash
-    from offramp.configkind import read_as_config
+    from offramp.configkind import read_as_config, too_large
     from offramp.prefilter import known_miss, may_match
 
     done: Dict[int, FileResult] = {}
@@ -407,6 +411,9 @@ def _triage(
         config = read_as_config(path)
         if known_miss(path, config):  # read by quickcheck before it handed over
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            continue
+        if config and too_large(path):
+            pending.append((i, path, display, None))  # check_path reports it (OFR001), unread
             continue
         try:
             data = read_bytes(path, opts.root)

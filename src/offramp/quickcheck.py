@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from offramp.configkind import read_as_config
+from offramp.configkind import MAX_CONFIG_BYTES, read_as_config
 from offramp.discover import discover_paths
 from offramp.prefilter import may_match, remember_miss
 from offramp.rawread import not_text, read_regular_stat
@@ -89,7 +89,7 @@ def run(args: List[str]) -> Optional[int]:
         if not_text(path, data):
             return None  # reported as unreadable (OFR001) by the full path
         config = read_as_config(path)
-        if may_match(data, config):
+        if may_match(data, config) or (config and st.st_size > MAX_CONFIG_BYTES):  # the full path reports it
             return None  # files read so far are remembered: the full path does not read them again
         remember_miss(st, config)
     n = len(files)

@@ -139,12 +139,16 @@ def _internal_error(e: Exception) -> str:
 
 
 def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
+    from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
+
     display = display_path(path, opts.root)
     try:
+        if too_large(path):  # not read at all
+            raise SourceError(TOO_LARGE)
         data, st = read_snapshot(path, opts.root)
-        from offramp.configkind import read_as_config
-
         if read_as_config(path):
+            if len(data) > MAX_CONFIG_BYTES:  # through a link
+                raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region)
         if not may_match(data):
             return FixResult(path=path, display=display)

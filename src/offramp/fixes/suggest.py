@@ -467,10 +467,12 @@ def _texts(
     path: Path, display: str, provider: Provider, opts: Options, region: Optional[str]
 ) -> Optional[Tuple[str, str, bool]]:
     """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None."""
-    from offramp.configkind import read_as_config
+    from offramp.configkind import read_as_config, too_large
     from offramp.fixes.runner import fix_source
     from offramp.source import decode, read_bytes
 
+    if too_large(path):
+        return None
     data = read_bytes(path, opts.root)
     if read_as_config(path):
         from offramp.catalog import load_sdk
