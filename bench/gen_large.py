@@ -385,7 +385,8 @@ def json_config(megabytes: float, seed: int = 12) -> str:
         }
         g.n += 1
         services.append(svc)
-        size += len(json.dumps(svc, indent=2)) + 2
+        one = json.dumps(svc, indent=2)
+        size += len(one) + 4 * (one.count("\n") + 1) + 2  # indented two levels deeper in the file
     return json.dumps({"version": 3, "services": services}, indent=2) + "\n"
 
 
