@@ -69,9 +69,9 @@ class FindingsCache:
     @classmethod
     def open(cls, directory: Path, key: str) -> FindingsCache:
         cache = cls(directory, key)
-        secret = machine_key()
-        data = None if secret is None or os.path.islink(directory) else _read_regular(cache.file)
-        if data is None:
+        data = None if os.path.islink(directory) else _read_regular(cache.file)
+        secret = None if data is None else machine_key()
+        if data is None or secret is None:
             return cache
         header, _, payload = data.partition(b"\n")
         try:
