@@ -150,12 +150,17 @@ _SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|credentials?)$")
 # `${env:NAME:-default}` (DB-GPT's TOML and others).
 _ENV_DEFAULT = re.compile(r"(?P<pre>\$\{(?:env:)?[A-Za-z_][A-Za-z0-9_]*:?-)(?P<d>[^{}]*)(?P<post>\})")
 # Three words separated by spaces: what a setting's value never is, and a message usually is.
-_PROSE = re.compile(r"[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}")
+# A word starts only where a run of letters does: searched from every letter of a run, the
+# pattern was quadratic (30,000 letters: 30 s).
+_PROSE = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}[,.:;!?]?\s+[^\W\d_]{2,}")
 _MODEL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]*")
 # What a replacement may contain so that it needs no quoting or escaping in any format.
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/?&=%+@\-]*")
+# A reference: `${NAME}`, `${NAME:-default}` (the default may hold `$OTHER` or `${OTHER}`), `$NAME`,
+# LiteLLM's `os.environ/NAME`. The default stops at the next brace: scanned to the next `}`,
+# every `${a:` of `${a:${a:${a:...` rescanned the rest of the value (quadratic).
 _ENV_REF = re.compile(
-    r"\$\{(?P<a>[A-Za-z_][A-Za-z0-9_]*)(?:[:?+=\-][^}]*)?\}"
+    r"\$\{(?P<a>[A-Za-z_][A-Za-z0-9_]*)(?:[:?+=\-](?:[^{}$]|\$(?!\{)|\$\{[^{}]*\})*)?\}"
     r"|\$(?P<b>[A-Za-z_][A-Za-z0-9_]*)"
     r"|os\.environ/(?P<c>[A-Za-z_][A-Za-z0-9_]*)"
 )
@@ -429,7 +434,25 @@ def _yaml_value(text: str, p: int, end: int, out: _Parsed) -> Tuple[str, Optiona
 
 # -- INI -----------------------------------------------------------------------------------------
 
-_INI_KEY = re.compile(r"([^\s=:;#\[][^=:]*?)[ \t]*([=:])[ \t]*")
+
+def _ini_key(text: str, p: int, end: int) -> Optional[Tuple[int, int, int]]:
+    """(end of the key, offset of its `=` or `:`, start of the value) for `key = value` at `p`.
+
+    The first `=` or `:` ends the key, whose blanks before it are not part of it. Written with
+    `str.find`: the regex it replaces (`([^\\s=:;#\\[][^=:]*?)[ \\t]*([=:])`) was quadratic on a
+    line without a separator (`a` and 100,000 blanks: 143 s).
+    """
+    if p >= end or text[p].isspace() or text[p] in "=:;#[":
+        return None
+    eq, colon = text.find("=", p, end), text.find(":", p, end)
+    sep = min(eq, colon) if eq >= 0 and colon >= 0 else max(eq, colon)
+    if sep < 0:
+        return None
+    key_end = len(text[p:sep].rstrip(" \t")) + p
+    value = sep + 1
+    while value < end and text[value] in " \t":
+        value += 1
+    return key_end, sep, value
 
 
 def _ini_value(text: str, p: int, end: int) -> _Tok:
@@ -459,10 +482,10 @@ def _scan_ini(t: _Text) -> _Parsed:
         cont_key = None
         if stripped.startswith("["):
             continue
-        m = _INI_KEY.match(text, p, end)
-        if m and not (m.group(2) == ":" and text.startswith("//", m.end(2))):
-            cont_key = m.group(1)
-            out.entries.append(_Entry(cont_key, (m.start(1), m.end(1)), _ini_value(text, m.end(), end)))
+        key = _ini_key(text, p, end)
+        if key and not (text[key[1]] == ":" and text.startswith("//", key[1] + 1)):
+            cont_key = text[p : key[0]]
+            out.entries.append(_Entry(cont_key, (p, key[0]), _ini_value(text, key[2], end)))
         else:
             out.loose.append(_cut(text, p, end, _INI_COMMENT))
     return out

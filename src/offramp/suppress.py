@@ -16,7 +16,9 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, List, Set, Tuple
 
-_OFFRAMP = re.compile(r"#\s*offramp:\s*(ignore|file-ignore)\b\s*(?:\[([^\]]*)\])?", re.I)
+# The code list stops at the next `[` or `#`: were it free to run to the next `]`, every
+# `# offramp: ignore[` of a comment repeating it would rescan the rest of the line (quadratic).
+_OFFRAMP = re.compile(r"#\s*offramp:\s*(ignore|file-ignore)\b\s*(?:\[([^\]\[#]*)\])?", re.I)
 _NOQA = re.compile(r"#\s*noqa:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)", re.I)
 ALL = "ALL"
 
