@@ -198,7 +198,33 @@ def guarded(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The top-level group: a usage error anywhere below it (an unknown option or command, a missing
+    argument, a bad choice) is one `offramp: error:` line with exit code 2, not click's four lines."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            _usage_error(e)
+            raise  # unreachable: _usage_error exits or re-raises
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            _usage_error(e)
+
+
+def _usage_error(e: click.UsageError) -> None:
+    if isinstance(e, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        raise e  # `offramp` alone: click's help text, as before
+    message = " ".join(e.format_message().split())
+    where = e.ctx.command_path if e.ctx is not None else "offramp"
+    _fail(f"{message} (see `{where} --help`)", e.exit_code)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="offramp", message="%(prog)s %(version)s")
 def main() -> None:
     """Find OpenAI / Azure OpenAI SDK use that breaks from mainland China, and move it to a compatible provider."""
