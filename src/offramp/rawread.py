@@ -50,12 +50,15 @@ def read_regular_stat(
     A symbolic link is read only when its target is a regular file inside `root` (the project
     root; the current directory when None); else LinkOutsideRoot or NotRegularFile.
     """
-    try:
-        fd = os.open(path, _FLAGS | _NOFOLLOW)
-    except OSError as e:
-        if e.errno not in _LINK_ERRNOS or not os.path.islink(path):
-            raise
+    if not _NOFOLLOW and os.path.islink(path):  # no O_NOFOLLOW (Windows): one lstat more
         fd = _open_link(path, root)
+    else:
+        try:
+            fd = os.open(path, _FLAGS | _NOFOLLOW)
+        except OSError as e:
+            if e.errno not in _LINK_ERRNOS or not os.path.islink(path):
+                raise
+            fd = _open_link(path, root)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_dev in _pseudo_devices():
