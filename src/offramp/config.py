@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from offramp.catalog import CatalogError, load_rules, load_toml
+from offramp.providers import MODEL_ID
 
 OUTPUT_FORMATS = (
     "full",
@@ -207,6 +208,9 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         v = data["models"]
         if not isinstance(v, dict) or not all(isinstance(a, str) and isinstance(b, str) for a, b in v.items()):
             raise ConfigError(f'{key("models")}: expected a table of "openai-model-or-deployment" = "provider-model"')
+        for a, b in v.items():
+            if not MODEL_ID.fullmatch(b):  # `fix` writes it into code and config files
+                raise ConfigError(f"{key('models')}.{a}: {b!r} is not a model id (letters, digits and ._:/@+-)")
         kw["models"] = dict(v)
     if "providers" in data:
         v = data["providers"]

@@ -88,6 +88,13 @@ MODEL_FAMILIES = (
 )
 STATUSES = ("yes", "no", "partial", "unknown")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What `fix` may write into code, `.env` and config files. A provider's values are inserted as
+# identifiers and literals there, so anything else (`key-env = 5`, a quote, a line break) is an
+# error in the provider's definition, not something to escape at each place it is written.
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}")  # `Qwen/Qwen3-8B`, `glm-4.5:free`
+_URL_CHARS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&*+,;=%\-]{1,2000}")  # RFC 3986 minus quotes and parens
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 _TOP_KEYS = {
     "schema",
@@ -159,6 +166,31 @@ class Provider:
         return self.parameters.get(name, "unknown")
 
 
+def is_base_url(url: str) -> bool:
+    """An http(s) URL with a host, made only of characters that need no quoting in code or config."""
+    if not _URL_CHARS.fullmatch(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_text(data: Mapping[str, Any], where: str) -> None:
+    """`id`, `name`, `vendor`, `docs` and `key-env`: the right type and shape before they reach code or output."""
+    if "id" in data and not (isinstance(data["id"], str) and _ID.fullmatch(data["id"])):
+        raise CatalogError(f"{where}: `id` must be letters, digits, `_`, `.` or `-`")
+    if "key-env" in data and not (isinstance(data["key-env"], str) and ENV_NAME.fullmatch(data["key-env"])):
+        raise CatalogError(
+            f"{where}: `key-env` must be an environment variable name (letters, digits, `_`), not {data['key-env']!r}"
+        )
+    for key in ("name", "vendor", "docs"):
+        value = data.get(key, "")
+        if not isinstance(value, str) or not value.isprintable() or len(value) > 200:
+            raise CatalogError(f"{where}: `{key}` must be one line of text")
+
+
 def _sources(table: Mapping[str, Any], where: str, required: bool = True) -> Tuple[Tuple[str, ...], str]:
     src = table.get("source")
     date = table.get("date")
@@ -204,6 +236,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     for key in ("id", "name", "key-env"):
         if not custom and not isinstance(data.get(key), str):
             raise CatalogError(f"{where}: `{key}` is required")
+    _check_text(data, where)
     base = data.get("base-url")
     if not isinstance(base, dict):
         raise CatalogError(f"{where}: `[base-url]` table is required")
@@ -216,6 +249,11 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
             or not url.startswith(("http://", "https://"))
         ):
             raise CatalogError(f"{where} [base-url].{region}: must be an http(s) URL under a lowercase region key")
+        if not is_base_url(url):
+            raise CatalogError(
+                f"{where} [base-url].{region}: {url!r} is not a URL offramp can write into code "
+                "(a host, no blanks, quotes, parentheses or backslashes)"
+            )
         dropped = without_url_credentials(url)[1]
         if dropped:  # fix writes this URL into code: a credential in it would be a key literal there
             key_env = data.get("key-env", "the provider's `key-env` variable")
@@ -234,8 +272,8 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     sources["models"], dates["models"] = _sources(models_raw, f"{where} [models]", required=not custom)
     models = {k: v for k, v in models_raw.items() if k not in ("source", "date")}
     for k, v in models.items():
-        if not isinstance(v, str) or not v:
-            raise CatalogError(f"{where} [models].{k}: must be a model id string")
+        if not isinstance(v, str) or not MODEL_ID.fullmatch(v):
+            raise CatalogError(f"{where} [models].{k}: {v!r} is not a model id (letters, digits and ._:/@+-)")
 
     gaps_raw = data.get("no-equivalent", {})
     if not isinstance(gaps_raw, dict):
