@@ -2,8 +2,9 @@
 
 Directories are walked for Python files, skipping what a user never wants linted (VCS
 metadata, virtualenvs, build output) and what .gitignore ignores. Git itself answers the
-.gitignore question when the tree is a repository, because git's own matching is the only
-exactly right one; outside a repository the .gitignore files are read with a small matcher.
+.gitignore question when the tree is a repository (`git ls-files`: a tracked file is checked
+even when a .gitignore matches it), because git's own matching is the only exactly right one;
+outside a repository the .gitignore files are read with `pathspec`'s git semantics.
 
 Paths are plain strings until `discover` returns: the no-parse path of `offramp check`
 (`quickcheck`) walks with these same functions and must not pay for pathlib, dataclasses or
@@ -20,7 +21,7 @@ from offramp.configkind import is_config_file
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Iterable, List, Optional, Sequence, Set, Tuple
+    from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 DEFAULT_EXCLUDES = (
@@ -113,72 +114,92 @@ def _in_git_work_tree(directory: str) -> bool:
         here = parent
 
 
-def _git_ignored(directory: str, candidates: List[str]) -> Optional[Set[str]]:
-    """Ask git which of `candidates` it ignores; None when git or a repository is not there.
+def _git_listing(directory: str) -> Optional[Tuple[Set[str], Set[str]]]:
+    """What git would check under `directory`: (files, opaque directories), relative to it; None without git.
 
-    Paths go to git absolute (and with symlinks resolved, as git sees its work tree): a path
-    relative to our cwd would be read relative to `directory`, so `offramp check proj` with
-    `proj` in its own .gitignore would drop every file.
+    `git ls-files --cached --others --exclude-standard` is the files git tracks (checked even
+    when a .gitignore matches them, as git does) plus the untracked files no ignore rule
+    matches, judged by git's own matcher with .git/info/exclude and core.excludesFile. Run in
+    `directory`, it answers relative to it whatever its path from the cwd or through a link.
+    Submodules and nested repositories are listed as a directory (git does not look inside):
+    those are "opaque" and their subtree is judged by their own .gitignore files.
     """
-    if not candidates:
-        return set()
     if not _in_git_work_tree(directory):
         return None  # what git would say (status 128), without starting it
     import subprocess
 
     from offramp import gitsafe
 
-    asked = {os.path.realpath(c): c for c in candidates}
     try:
-        proc = gitsafe.run(
-            ["check-ignore", "--stdin", "-z"], directory, input=b"\0".join(os.fsencode(p) for p in asked), timeout=60
-        )
+        proc = gitsafe.run(["ls-files", "--cached", "--others", "--exclude-standard", "-z"], directory, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode not in (0, 1):  # 128: not a repository
+    if proc.returncode != 0:  # 128: not a repository (or one git refuses, e.g. another owner's)
         return None
-    return {asked[os.fsdecode(p)] for p in proc.stdout.split(b"\0") if p and os.fsdecode(p) in asked}
+    files: Set[str] = set()
+    opaque: Set[str] = set()
+    for raw in proc.stdout.split(b"\0"):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        if rel.endswith("/") or os.path.isdir(os.path.join(directory, rel)):
+            opaque.add(rel.rstrip("/"))
+        else:
+            files.add(rel)
+    return files, opaque
 
 
 class _GitignoreMatcher:
-    """Fallback for trees outside git: the common subset of gitignore syntax."""
+    """Outside git: the .gitignore files read with `pathspec`'s git semantics, the deepest decisive rule winning.
+
+    A walk never enters an ignored directory, so (as in git) a file below one cannot be
+    re-included. `pathspec` is imported only when a .gitignore is found (~30 ms).
+    """
 
     def __init__(self) -> None:
-        self.rules: List[Tuple[str, str, bool, bool]] = []  # (base dir, pattern, negated, dir_only)
+        self.specs: Dict[str, Any] = {}  # directory -> its GitIgnoreSpec (None: no .gitignore there)
 
-    def add_dir(self, directory: str) -> None:
+    def add_dir(self, directory: str) -> Any:
+        spec = self.specs.get(directory, False)
+        if spec is not False:
+            return spec
+        spec = None
         try:
             with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
                 lines = f.read().splitlines()
         except OSError:  # none here (or unreadable)
-            return
-        for line in lines:
-            line = line.rstrip()
-            if not line or line.startswith("#"):
-                continue
-            neg = line.startswith("!")
-            if neg:
-                line = line[1:]
-            dir_only = line.endswith("/")
-            self.rules.append(
-                (directory, line.strip("/") if "/" in line.rstrip("/") else line.rstrip("/"), neg, dir_only)
-            )
+            lines = []
+        if lines:
+            from pathspec import GitIgnoreSpec
 
-    def ignored(self, path: str, is_dir: bool) -> bool:
-        result = False
-        name = os.path.basename(path)
-        for base, pat, neg, dir_only in self.rules:
-            if dir_only and not is_dir:
+            spec = GitIgnoreSpec.from_lines(lines)
+        self.specs[directory] = spec
+        return spec
+
+    def ignored(self, path: str, is_dir: bool, bases: Sequence[str]) -> bool:
+        """Whether `path` is ignored by the .gitignore files of `bases` (outermost first)."""
+        for base in reversed(bases):
+            spec = self.specs.get(base)
+            if spec is None:
                 continue
-            prefix = base if base.endswith(os.sep) else base + os.sep
-            if not path.startswith(prefix):
-                continue
-            rel = _posix(path[len(prefix) :])
-            anchored = "/" in pat
-            hit = fnmatch.fnmatchcase(rel, pat.lstrip("/")) if anchored else fnmatch.fnmatchcase(name, pat)
-            if hit:
-                result = not neg
-        return result
+            rel = _relative(path, base)
+            verdict = spec.check_file(rel + "/" if is_dir else rel).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
+
+
+def _parents_below(directory: str, root: str) -> List[str]:
+    """The directories from `root` down to `directory`'s parent, when `directory` lies below `root`."""
+    real_dir, real_root = os.path.realpath(directory), os.path.realpath(root)
+    rel = _relative(real_dir, real_root, outside="")
+    if rel in ("", ".") or os.path.isabs(rel):
+        return []
+    parts = rel.split("/")[:-1]
+    out = [real_root]
+    for part in parts:
+        out.append(os.path.join(out[-1], part))
+    return out
 
 
 def walk(
@@ -186,30 +207,49 @@ def walk(
 ) -> List[str]:
     """The files to check under `directory`, in a stable order: a directory's files (sorted), then its subdirectories.
 
+    With `respect_gitignore`, git says what it ignores when `directory` is in a work tree (a
+    tracked file is always checked); elsewhere the .gitignore files from `root` down are read.
     Symlinked directories are not entered (a link cannot make the walk loop; a bind mount is
     caught by the device/inode set). Unreadable directories are passed over, as `os.walk` does.
     A symlinked file whose target the walk finds too is left out: the file is checked and fixed
     once, as itself (the reader refuses links that leave the project, see rawread).
     """
-    matcher = _GitignoreMatcher() if respect_gitignore else None
     found: List[str] = []
     try:
         st = os.stat(directory)
     except OSError:
         return found
+    listing = _git_listing(directory) if respect_gitignore else None
+    matcher = _GitignoreMatcher() if respect_gitignore else None
+    listed: Set[str] = set()
+    opaque: Set[str] = set()
+    git_dirs: Set[str] = set()
+    top_bases: List[str] = []
+    if listing is not None:
+        listed, opaque = listing
+        for rel in (*listed, *opaque):
+            while "/" in rel:
+                rel = rel.rsplit("/", 1)[0]
+                if rel in git_dirs:
+                    break
+                git_dirs.add(rel)
+    elif matcher is not None:
+        top_bases = [d for d in _parents_below(directory, root) if matcher.add_dir(d) is not None]
     seen_dirs: Set[Tuple[int, int]] = {(st.st_dev, st.st_ino)}
     real_root = os.path.realpath(root)
-    stack = [directory]
+    # (path, path relative to `directory`, .gitignore directories that apply, judged by git)
+    stack: List[Tuple[str, str, List[str], bool]] = [(directory, "", top_bases, listing is not None)]
     links: List[str] = []
     while stack:
-        here = stack.pop()
+        here, rel_dir, bases, by_git = stack.pop()
         try:
             with os.scandir(here) as it:
                 entries = sorted(it, key=_name)
         except OSError:
             continue
-        if matcher is not None and any(e.name == ".gitignore" for e in entries):
-            matcher.add_dir(here)
+        has_rules = matcher is not None and not by_git and any(e.name == ".gitignore" for e in entries)
+        if has_rules and matcher.add_dir(here) is not None:
+            bases = [*bases, here]
         # Exclude patterns are judged on the real path relative to the root; the walk does not
         # follow links, so one realpath per directory serves all its entries.
         rel_here = _relative(os.path.realpath(here), real_root) if excludes else ""
@@ -217,6 +257,7 @@ def walk(
         for entry in entries:
             name = entry.name
             path = entry.path
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -226,7 +267,13 @@ def walk(
                     continue
                 if excludes and _matches(_child(rel_here, name, path, real_root), excludes):
                     continue
-                if matcher is not None and matcher.ignored(path, True):
+                child_by_git = by_git
+                if by_git:
+                    if rel in opaque:  # a submodule or nested repository: its own .gitignore files judge
+                        child_by_git = False
+                    elif rel not in git_dirs:
+                        continue
+                elif matcher is not None and matcher.ignored(path, True, bases):
                     continue
                 if entry.is_symlink():
                     continue
@@ -237,13 +284,16 @@ def walk(
                 key = (est.st_dev, est.st_ino)
                 if key not in seen_dirs:
                     seen_dirs.add(key)
-                    subdirs.append(path)
+                    subdirs.append((path, rel, [] if by_git else bases, child_by_git))
                 continue
             if not (name.endswith(SOURCE_SUFFIXES) or (config_files and is_config_file(path))):
                 continue
             if excludes and _matches(_child(rel_here, name, path, real_root), excludes):
                 continue
-            if matcher is not None and matcher.ignored(path, False):
+            if by_git:
+                if rel not in listed:
+                    continue
+            elif matcher is not None and matcher.ignored(path, False, bases):
                 continue
             found.append(path)
             if entry.is_symlink():
@@ -251,10 +301,6 @@ def walk(
         stack.extend(reversed(subdirs))
     if links:
         found = _without_links_to(found, links, directory)
-    if respect_gitignore and found:
-        ignored = _git_ignored(directory, found)
-        if ignored is not None:
-            found = [f for f in found if f not in ignored]
     return found
 
 
