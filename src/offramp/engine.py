@@ -348,7 +348,12 @@ def check_code(
     settings = settings or Settings(root=Path("."))
     opts = make_options(settings, resolve_provider(to, settings))
     src = SourceFile(path=Path(path), data=code.encode(), text=code, encoding="utf-8", bom=False)
-    return list(check_source(src, path, opts).findings)
+    result = check_source(src, path, opts)
+    from offramp.prefilter import may_match
+
+    if may_match(src.data):
+        result = with_routes([result], [path], lambda d: src.data if d == path else None, [path], opts)[0]
+    return list(result.findings)
 
 
 def cache_key(opts: Options) -> str:
@@ -368,6 +373,10 @@ def cache_key(opts: Options) -> str:
 
 Task = Tuple[int, Path, str, Optional[str]]  # (index in the run, path, display path, content digest)
 Outcome = Tuple[int, FileResult, Optional[str]]  # (index, result, content digest for the cache)
+
+# Bytes of Python files that cannot match, kept for the project stage's search for files importing a
+# module with SDK use (beyond this budget the search reads them again).
+_KEEP_BUDGET = 64 << 20
 
 # Below this many files that need parsing, a pool costs more (fork + LibCST import per worker,
 # ~0.2 s) than it saves; each candidate file costs ~50-100 ms of CPU on real SDK code.
@@ -391,26 +400,36 @@ def _safe_check(path: Path, opts: Options, display: Optional[str] = None, data: 
 
 def _triage(
     files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Callable[[], Optional[FindingsCache]]
-) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes]]:
+) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes], List[int], Dict[str, bytes]]:
     """Answer in this process every file that needs no parse: cache hits and prefilter misses.
 
     Each file is read once here; only files that can hold SDK use (a small share of a typical
     repository) go on to a parser, so a big tree with no OpenAI code never starts a pool nor
     imports LibCST. Config files and unreadable paths go through `check_path` like the rest.
     The bytes of the files left to check come back too, for checking them in this process
-    without a second read (a pool is sent paths instead).
+    without a second read (a pool is sent paths instead), and the Python files that passed the
+    prefilter (the seeds of the project stage's routes). `kept` holds the bytes of Python files
+    by display path (seeds, and files that cannot match while a budget lasts): the project stage
+    reads them from there, so every file is still read once per run.
     """
     from offramp.cache import content_hash
     from offramp.configkind import read_as_config, too_large
-    from offramp.prefilter import known_miss, may_match
+    from offramp.prefilter import known_miss, may_match, missed_bytes
 
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
     blobs: Dict[int, bytes] = {}
+    seeds: List[int] = []
+    kept: Dict[str, bytes] = {}
+    budget = _KEEP_BUDGET
     for i, (path, display) in enumerate(zip(files, displays)):
         config = read_as_config(path)
+        python = not config and path.suffix in (".py", ".pyi")
         if known_miss(path, config):  # read by quickcheck before it handed over
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            earlier = missed_bytes(path) if python else None
+            if earlier is not None:
+                kept[display] = earlier
             continue
         if config and too_large(path):
             pending.append((i, path, display, None))  # check_path reports it (OFR001), unread
@@ -423,11 +442,17 @@ def _triage(
         if not may_match(data, config):
             # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            if python and len(data) <= budget:
+                kept[display] = data
+                budget -= len(data)
             continue
         blobs[i] = data
         if config:
             pending.append((i, path, display, None))  # the scanner is cheap; not cached
             continue
+        if python:
+            seeds.append(i)
+            kept[display] = data
         found = cache()
         digest = content_hash(data) if found is not None else None
         if found is not None and digest == found.digest(display):
@@ -435,7 +460,7 @@ def _triage(
             del blobs[i]
         else:
             pending.append((i, path, display, digest))
-    return done, pending, blobs
+    return done, pending, blobs, seeds, kept
 
 
 def _batches(pending: Sequence[Task]) -> List[List[Task]]:
@@ -480,7 +505,7 @@ def run(
         return opened[0]
 
     displays = [display_path(p, opts.root) for p in files]
-    done, pending, blobs = _triage(files, displays, opts, cache)
+    done, pending, blobs, seeds, kept = _triage(files, displays, opts, cache)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:
         progress(len(done))
@@ -507,7 +532,66 @@ def run(
     if opened:
         opened[0].store(fresh)
         opened[0].save()
-    return [done[i] for i in range(len(files))]
+    results = [done[i] for i in range(len(files))]
+    if seeds:
+        by_display = dict(zip(displays, files))
+
+        def read(display: str) -> Optional[bytes]:
+            if display in kept:
+                return kept[display]
+            path = by_display.get(display)
+            try:
+                return read_bytes(path, opts.root) if path is not None else None
+            except SourceError:
+                return None
+
+        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir)
+    return results
+
+
+def with_routes(
+    results: List[FileResult],
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    seeds: Sequence[str],
+    opts: Options,
+    cache_dir: Optional[Path] = None,
+) -> List[FileResult]:
+    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in.
+
+    A route finding on a line where the per-file checks already report the same code adds nothing
+    and is dropped; suppressions and per-file ignores apply as to any finding.
+    """
+    from offramp.checks import CheckContext
+    from offramp.project.stage import route_hits
+    from offramp.suppress import parse_suppressions
+
+    ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
+    hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir)
+    if not hits:
+        return results
+    rules = load_rules()
+    out = list(results)
+    where = {r.path: i for i, r in enumerate(results)}
+    for display, file_hits in hits.items():
+        i = where.get(display)
+        if i is None or not display.endswith(".py"):
+            continue
+        data = read(display)
+        text = data.decode("utf-8-sig", "replace") if data is not None else ""
+        have = {(f.code, f.span.line) for f in results[i].findings}
+        sup = parse_suppressions(text)
+        new = [
+            _finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+            for h in file_hits
+            if not (rules[h.code].needs_target and opts.provider is None)
+            and (h.code, h.span.line) not in have
+            and not sup.covers(h.code, h.span.line)
+        ]
+        if new:
+            finished = _finish([*results[i].findings, *new], text, display, opts, True)
+            out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
+    return out
 
 
 def iter_findings(results: Iterable[FileResult]) -> List[Finding]:

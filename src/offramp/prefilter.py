@@ -14,13 +14,18 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Set, Tuple
+    from typing import Dict, Optional, Set, Tuple
 
 _tokens: Tuple[Tuple[bytes, ...], Tuple[bytes, ...]] | None = None
 # Files this process already read and found unable to match, by identity and version:
 # (config?, st_dev, st_ino, st_size, st_mtime_ns). When `quickcheck` declines halfway through a
 # tree, the full path asks here (one stat) instead of reading those files a second time.
 _misses: Set[Tuple[bool, int, int, int, int]] = set()
+# Their bytes too (Python files, up to a budget): the project stage looks for files that import a
+# module with SDK use (`from .clients import get_client`) among them without reading them again.
+_miss_bytes: Dict[Tuple[bool, int, int, int, int], bytes] = {}
+_MISS_BUDGET = 64 << 20
+_miss_total = 0
 
 
 def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
@@ -57,9 +62,24 @@ def _key(st: os.stat_result, config: bool) -> Tuple[bool, int, int, int, int]:
     return (config, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def remember_miss(st: os.stat_result, config: bool = False) -> None:
-    """Record that the file `st` describes (as read) cannot match."""
-    _misses.add(_key(st, config))
+def remember_miss(st: os.stat_result, config: bool = False, data: Optional[bytes] = None) -> None:
+    """Record that the file `st` describes (as read) cannot match, and keep its bytes while the budget lasts."""
+    global _miss_total
+    key = _key(st, config)
+    _misses.add(key)
+    if data is not None and not config and _miss_total + len(data) <= _MISS_BUDGET:
+        _miss_bytes[key] = data
+        _miss_total += len(data)
+
+
+def missed_bytes(path: str | os.PathLike[str]) -> Optional[bytes]:
+    """The bytes `remember_miss` kept for this very version of a Python file, if any."""
+    if not _miss_bytes:
+        return None
+    try:
+        return _miss_bytes.get(_key(os.stat(path), False))
+    except OSError:
+        return None
 
 
 def known_miss(path: str | os.PathLike[str], config: bool = False) -> bool:

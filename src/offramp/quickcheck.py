@@ -91,7 +91,7 @@ def run(args: List[str]) -> Optional[int]:
         config = read_as_config(path)
         if may_match(data, config) or (config and st.st_size > MAX_CONFIG_BYTES):  # the full path reports it
             return None  # files read so far are remembered: the full path does not read them again
-        remember_miss(st, config)
+        remember_miss(st, config, data if path.endswith((".py", ".pyi")) else None)
     n = len(files)
     sys.stdout.write(f"All checks passed! ({n} file{'s' if n != 1 else ''} checked)\n")
     sys.stdout.flush()

@@ -1,0 +1,290 @@
+"""Checks over routes: findings that need the whole request (host, credential and model together).
+
+Each finding sits where a person must act — the model constant in `settings.py`, the client whose
+base URL may be unset, the variable whose key is sent to another host — and its message names the
+route's call site (`app.py:12`). Per-file checks already report what one file shows on its own, so
+a route's OFR101 / OFR201 / OFR202 findings are only produced where that file could not: the source
+is in another module than the request, or the request's file never imports the SDK. The codes that
+only routes can decide (OFR107, OFR204, OFR303) are produced everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from offramp.checks.base import CheckContext, Hit
+from offramp.hosts import Target, classify_url
+from offramp.mapping import is_provider_model
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
+from offramp.providers import Provider, builtin_providers
+from offramp.types import Span
+
+
+@dataclass(frozen=True)
+class RouteHit:
+    path: str
+    hit: Hit
+    route: str  # the request's call site, "app.py:12"
+
+
+def host_targets(route: Route, ctx: CheckContext, provider_hosts: Tuple[str, ...]) -> List[Tuple[Source, Target]]:
+    """Each host source with where it sends the request."""
+    out: List[Tuple[Source, Target]] = []
+    for s in route.host:
+        if isinstance(s, SdkDefault):
+            kind = "azure" if s.azure else "openai"
+            out.append((s, Target(kind, "" if s.azure else s.host, s.host)))
+        elif isinstance(s, (Literal, ConfigValue)) and s.value:
+            t = classify_url(s.value, ctx.sdk, provider_hosts)
+            if route.azure and t.kind not in ("local", "provider", "other"):
+                t = Target("azure", t.host, t.host or "Azure OpenAI")
+            out.append((s, t))
+        elif isinstance(s, EnvRead):
+            out.append((s, Target("env", detail=f"${s.name}")))
+        else:
+            out.append((s, Target("dynamic")))
+    return out
+
+
+def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
+    if chosen is not None and host in chosen.hosts:
+        return chosen
+    for p in builtin_providers().values():
+        if host in p.hosts or any(host.endswith("." + h) for h in p.hosts):
+            return p
+    return None
+
+
+def _at(s: Source) -> Optional[Tuple[str, object]]:
+    if isinstance(s, (Literal, EnvRead)) and s.file and s.span is not None:
+        return s.file, s.span
+    return None
+
+
+def _describe(s: Source) -> str:
+    if isinstance(s, ConfigValue):
+        state = "null" if s.present else "missing"
+        return f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
+    if isinstance(s, EnvRead):
+        return f"environment variable `{s.name}`, which may be unset"
+    if isinstance(s, Literal):
+        return "a value that may be None or empty"
+    return "a value that may be unset"
+
+
+def check_routes(
+    routes: Iterable[Route],
+    ctx: CheckContext,
+    provider_hosts: Tuple[str, ...],
+    sdk_file: Callable[[str], bool],
+) -> List[RouteHit]:
+    """`sdk_file(path)`: whether the per-file analysis of `path` sees its SDK use (it imports the SDK)."""
+    out: List[RouteHit] = []
+    for route in routes:
+        targets = host_targets(route, ctx, provider_hosts)
+        blocked = [t for _, t in targets if t.blocked]
+        unknown = [t for _, t in targets if not t.blocked and t.kind in ("env", "dynamic")]
+        elsewhere = [t for _, t in targets if t.kind in ("provider", "local", "other")]
+        live = bool(blocked or unknown or not targets)
+        out += _unset_base(route, targets)
+        out += _models(route, ctx, live, elsewhere, blocked, sdk_file)
+        out += _credentials(route, ctx, blocked, elsewhere)
+        if route.kind == "http":
+            out += _http_urls(route, targets)
+        if (
+            route.client_file
+            and route.client_span is not None
+            and route.kind == "client"
+            and not sdk_file(route.client_file)
+            and blocked
+            and not route.azure
+        ):
+            out.append(
+                RouteHit(
+                    route.client_file,
+                    Hit(
+                        "OFR101", route.client_span, {"cls": route.call.split(".")[0], "target": blocked[0].describe()}
+                    ),
+                    route.where,
+                )
+            )
+    return out
+
+
+def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
+    """A base URL aimed elsewhere that may be unset: then the SDK's default host gets the request."""
+    defaults = [s for s, _ in targets if isinstance(s, SdkDefault) and s.reason.startswith("when")]
+    if not defaults:
+        return []
+    default = defaults[0]
+    causes = [s for s, _ in targets if isinstance(s, ConfigValue) and not s.value]
+    causes += [s for s, _ in targets if isinstance(s, Literal) and not s.value]
+    causes += [s for s, _ in targets if isinstance(s, EnvRead) and s.file and not s.has_default]
+    if causes:
+        source = _describe(sorted(causes, key=repr)[0])
+    elif default.file:
+        source = f"an assignment that may not run ({default.reason})"
+    else:
+        return []
+    where_file = default.file or route.client_file or route.file
+    where_span = default.span or route.client_span or route.span
+    args = {"call": route.client or "openai", "source": source, "host": default.host}
+    return [RouteHit(where_file, Hit("OFR107", where_span, args), route.where)]
+
+
+def _models(
+    route: Route,
+    ctx: CheckContext,
+    live: bool,
+    elsewhere: List[Target],
+    blocked: List[Target],
+    sdk_file: Callable[[str], bool],
+) -> List[RouteHit]:
+    out: List[RouteHit] = []
+    provider = ctx.provider
+    for s in route.model:
+        if not isinstance(s, Literal) or not s.value or s.template or not s.file:
+            continue
+        value = s.value
+        if not value.strip():
+            continue
+        openai_model = ctx.sdk.is_openai_model(value)
+        if live:
+            if s.file == route.file and sdk_file(route.file) and route.kind != "http":
+                continue  # the per-file checks report it, with the same span
+            if route.azure:
+                if provider is not None and is_provider_model(value, provider, ctx.models):
+                    continue
+                choice = ctx.choose(value)
+                mapping = (
+                    f"becomes `{choice.target}` on {provider.name}"
+                    if provider is not None and choice is not None and choice.target
+                    else "must be replaced by a provider model id"
+                )
+                args = {"deployment": value, "arg": "model", "mapping": mapping}
+                out.append(RouteHit(s.file, Hit("OFR202", s.span, args, fixable=False), route.where))
+                continue
+            if not openai_model:
+                continue
+            choice = ctx.choose(value)
+            if provider is None:
+                mapping = "is only served by OpenAI"
+            elif choice is not None and choice.target:
+                mapping = f"becomes `{choice.target}` on {provider.name}"
+            else:
+                mapping = f"has no {provider.name} equivalent"
+            args = {"model": value, "mapping": mapping}
+            out.append(RouteHit(s.file, Hit("OFR201", s.span, args, fixable=False), route.where))
+        elif elsewhere and not blocked and openai_model:
+            host = elsewhere[0].host
+            if elsewhere[0].kind != "provider":
+                continue  # a self-hosted or in-house server may well serve an OpenAI-named model
+            target = _provider_of(host, provider)
+            if target is not None and is_provider_model(value, target, ctx.models):
+                continue
+            name = target.name if target is not None else host
+            args = {"model": value, "provider": name, "host": host}
+            out.append(RouteHit(s.file, Hit("OFR204", s.span, args), route.where))
+    return out
+
+
+def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhere: List[Target]) -> List[RouteHit]:
+    """An OpenAI / Azure key (variable, or the SDK's implicit OPENAI_API_KEY) on a route to another host,
+    or a provider's key on a route that may go to OpenAI / Azure."""
+    if blocked:
+        return _provider_keys(route, blocked)
+    if not elsewhere:
+        return []
+    host = elsewhere[0].host or elsewhere[0].describe()
+    out: List[RouteHit] = []
+    for s in route.credential:
+        if isinstance(s, EnvRead) and ctx.sdk.env_role(s.name) == "key":
+            what = f"environment variable `{s.name}` (an OpenAI/Azure credential)"
+            if s.file and s.span is not None:
+                out.append(RouteHit(s.file, Hit("OFR303", s.span, {"what": what, "host": host}), route.where))
+            elif route.client_file and route.client_span is not None:
+                what = f"`{s.name}`, read by the SDK because no api_key is given,"
+                out.append(
+                    RouteHit(
+                        route.client_file,
+                        Hit("OFR303", route.client_span, {"what": what, "host": host}),
+                        route.where,
+                    )
+                )
+        elif isinstance(s, ConfigValue) and any(w in s.key.lower() for w in ("openai", "azure", "aoai")):
+            where = _config_reader(s)
+            if where is not None:
+                what = f"`{s.key}` from {s.file} (an OpenAI/Azure credential)"
+                out.append(RouteHit(where[0], Hit("OFR303", where[1], {"what": what, "host": host}), route.where))
+        elif isinstance(s, Unknown) and s.reason == "an Azure AD token" and route.client_span is not None:
+            out.append(
+                RouteHit(
+                    route.client_file,
+                    Hit("OFR303", route.client_span, {"what": "an Azure AD token", "host": host}),
+                    route.where,
+                )
+            )
+    return out
+
+
+def _http_urls(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
+    """The URL of a raw HTTP request to OpenAI / Azure, where it is defined (often a settings module)."""
+    out: List[RouteHit] = []
+    for s, t in targets:
+        if isinstance(s, Literal) and s.value and s.file and t.blocked:
+            kind = "Azure OpenAI" if t.kind == "azure" else "OpenAI API"
+            out.append(
+                RouteHit(s.file, Hit("OFR106", s.span, {"kind": kind, "url": s.value}, fixable=False), route.where)
+            )
+    return out
+
+
+def _provider_keys(route: Route, blocked: List[Target]) -> List[RouteHit]:
+    keys = {p.key_env: p.name for p in builtin_providers().values() if p.key_env}
+    out: List[RouteHit] = []
+    for s in route.credential:
+        if isinstance(s, EnvRead) and s.name in keys and s.file and s.span is not None:
+            what = f"{keys[s.name]}'s key `{s.name}`"
+            out.append(
+                RouteHit(s.file, Hit("OFR303", s.span, {"what": what, "host": blocked[0].describe()}), route.where)
+            )
+    return out
+
+
+def _config_reader(s: ConfigValue) -> Optional[Tuple[str, Span]]:
+    """The line of code that loads the configuration file (findings sit in code, not in the data file)."""
+    path, _, line = s.reader.rpartition(":")
+    if not path or not line.isdigit():
+        return None
+    n = int(line)
+    return path, Span(n, 1, n, 1)
+
+
+def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
+    """One finding per place to act and rule: the routes it concerns are listed together in its message."""
+    merged: Dict[Tuple[str, str, Span], Tuple[Hit, List[str]]] = {}
+    for rh in hits:
+        key = (rh.path, rh.hit.code, rh.hit.span)
+        if key not in merged:
+            merged[key] = (rh.hit, [])
+        routes = merged[key][1]
+        if rh.route not in routes:
+            routes.append(rh.route)
+    out: Dict[str, List[Hit]] = {}
+    for (path, code, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
+        shown = ", ".join(sorted(routes, key=_site_order)[:3]) + (
+            f" and {len(routes) - 3} more" if len(routes) > 3 else ""
+        )
+        args = dict(hit.args)
+        if code in ("OFR201", "OFR202"):
+            args["mapping"] = f"{args['mapping']} ({'requests' if len(routes) > 1 else 'request'} at {shown})"
+        else:
+            args["route"] = ("requests at " if len(routes) > 1 else "request at ") + shown
+        out.setdefault(path, []).append(Hit(code, hit.span, args, fixable=hit.fixable, severity=hit.severity))
+    return out
+
+
+def _site_order(where: str) -> Tuple[str, int]:
+    path, _, line = where.rpartition(":")
+    return (path, int(line) if line.isdigit() else 0)

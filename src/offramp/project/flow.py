@@ -1,0 +1,646 @@
+"""Follow values across modules: what an index expression may evaluate to, as Sources.
+
+`Flow.values(ctx, expr)` walks names to their bindings (function locals, parameters, module
+globals, imports and re-exports through packages), attributes to module members, class
+attribute defaults (plain classes, dataclasses, pydantic models, pydantic-settings with their
+environment names, Enum members), `self.x` to what a method assigned, calls to what functions
+return and to SDK clients (also subclasses of SDK client classes), and configuration files the
+code loads (json / yaml / tomllib / dotenv) to the value at a key path. It stops at a small
+depth and says `Unknown` rather than guess. Objects (modules, classes, clients, loaded
+configuration documents) stay internal; `sources()` turns the terminal values into Sources.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+from offramp.catalog import SdkSurface
+from offramp.project.index import DYNAMIC, Expr, ModuleIndex
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
+from offramp.types import Span
+
+_MAX_DEPTH = 14
+_LOADERS = {
+    "json.load": "json",
+    "json.loads": "json-text",
+    "yaml.safe_load": "yaml",
+    "yaml.load": "yaml",
+    "yaml.full_load": "yaml",
+    "tomllib.load": "toml",
+    "tomli.load": "toml",
+    "toml.load": "toml",
+    "dotenv.dotenv_values": "env",
+    "dotenv.main.dotenv_values": "env",
+}
+_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
+_PATHS = frozenset({"pathlib.Path", "Path", "pathlib.PurePath"})
+_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str"})
+_HTTP_SESSIONS = frozenset(
+    {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+)
+_CONFIG_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Ctx:
+    module: str
+    scope: str  # "" or a function key ("f", "Cls.method")
+
+
+@dataclass(frozen=True)
+class ModRef:
+    name: str
+
+
+@dataclass(frozen=True)
+class ExtRef:
+    """A name outside the project (`openai.OpenAI`, `json.load`, a builtin)."""
+
+    qualified: str
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    module: str
+    name: str
+    call: Optional[Tuple[Ctx, Expr]] = None  # the construction (its keywords override defaults)
+
+
+@dataclass(frozen=True)
+class FuncRef:
+    module: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Client:
+    """An SDK client object; `call` is its construction (None: known only as `self` of a subclass)."""
+
+    qualified: str
+    call: Optional[Tuple[Ctx, Expr]] = None
+    subclass: str = ""
+
+
+@dataclass(frozen=True)
+class Session:
+    """An HTTP session object (requests.Session, httpx.Client, aiohttp.ClientSession)."""
+
+    qualified: str
+
+
+@dataclass(frozen=True)
+class ConfigDoc:
+    path: str  # display path of the file
+    keys: Tuple[str, ...]
+    reader: str
+
+
+@dataclass(frozen=True)
+class FileHandle:
+    path: str  # display path
+    reader: str
+
+
+@dataclass(frozen=True)
+class DictVal:
+    ctx: Ctx
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class SeqVal:
+    ctx: Ctx
+    expr: Expr
+
+
+Value = Union[
+    Source, ModRef, ExtRef, ClassRef, Instance, FuncRef, Client, Session, ConfigDoc, FileHandle, DictVal, SeqVal
+]
+
+
+def _span(t: Any) -> Span:
+    return Span(*t)
+
+
+class Flow:
+    def __init__(
+        self,
+        sdk: SdkSurface,
+        module: Callable[[str], Optional[ModuleIndex]],
+        read_config: Callable[[str, str], Optional[Any]],
+    ) -> None:
+        """`module(name)` gives a project module's index (built on demand) or None for a name outside the
+        project; `read_config(reader_path, written_path)` the parsed configuration document, or None."""
+        self.sdk = sdk
+        self.module = module
+        self.read_config = read_config
+        self.clients = sdk.openai_clients | sdk.azure_clients
+        self._memo: Dict[Tuple[Ctx, Expr], List[Value]] = {}
+        self._active: set = set()
+
+    # -- entry points -----------------------------------------------------------------------
+    def values(self, ctx: Ctx, expr: Expr, depth: int = 0) -> List[Value]:
+        key = (ctx, expr)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        if depth > _MAX_DEPTH or key in self._active:
+            return [Unknown("too deep", self._path(ctx))]
+        self._active.add(key)
+        try:
+            out = _dedupe(self._eval(ctx, expr, depth + 1))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = out
+        return out
+
+    def sources(self, ctx: Ctx, expr: Expr) -> List[Source]:
+        out: List[Source] = []
+        for v in self.values(ctx, expr):
+            out.extend(self.as_sources(v))
+        return _dedupe(out)
+
+    def as_sources(self, v: Value) -> List[Source]:
+        if isinstance(v, (Literal, EnvRead, ConfigValue, Parameter, Unknown)):
+            return [v]
+        if isinstance(v, ConfigDoc):
+            return [self.config_value(v)]
+        return [Unknown(type(v).__name__.lower())]
+
+    def config_value(self, doc: ConfigDoc) -> Source:
+        data = self.read_config(doc.reader.rsplit(":", 1)[0], doc.path)
+        if data is None:
+            return Unknown(f"configuration file {doc.path} (not readable)")
+        node: Any = data
+        for k in doc.keys:
+            if isinstance(node, dict) and k in node:
+                node = node[k]
+            else:
+                return ConfigValue(doc.path, ".".join(doc.keys), None, False, doc.reader)
+        if node is None or isinstance(node, str):
+            return ConfigValue(doc.path, ".".join(doc.keys), node, True, doc.reader)
+        return Unknown(f"{doc.path}: {'.'.join(doc.keys)} is not a string")
+
+    # -- the evaluator -----------------------------------------------------------------------
+    def _path(self, ctx: Ctx) -> str:
+        m = self.module(ctx.module)
+        return m.path if m is not None else ""
+
+    def _eval(self, ctx: Ctx, e: Expr, depth: int) -> List[Value]:
+        tag = e[0]
+        path = self._path(ctx)
+        if tag == "str":
+            return [Literal(path, _span(e[2]), e[1])]
+        if tag == "fstr":
+            return [self.fstring(ctx, e, depth)]
+        if tag == "none":
+            return [Literal(path, _span(e[1]), None)]
+        if tag == "env":
+            out: List[Value] = [EnvRead(e[1], path, _span(e[3]), e[2] is not None)]
+            if e[2] is not None:
+                out += self.values(ctx, e[2], depth)
+            return out
+        if tag == "name":
+            return self.name(ctx, e[1], depth)
+        if tag == "attr":
+            out = []
+            for base in self.values(ctx, e[1], depth):
+                out += self.attr(ctx, base, e[2], depth)
+            return out
+        if tag == "call":
+            return self.call(ctx, e, depth)
+        if tag == "sub":
+            keys = [v.value for v in self.values(ctx, e[2], depth) if isinstance(v, Literal) and v.value is not None]
+            out = []
+            for base in self.values(ctx, e[1], depth):
+                if isinstance(base, SeqVal):
+                    out += self.elements(base, depth)
+                for k in keys:
+                    out += self.attr(ctx, base, k, depth, item=True)
+            return out or [Unknown("subscript", path)]
+        if tag == "alt":
+            out = []
+            for x in e[1]:
+                out += self.values(ctx, x, depth)
+            return out
+        if tag == "or":
+            left = [
+                v
+                for v in self.values(ctx, e[1], depth)
+                if not (isinstance(v, Literal) and not v.value)
+                and not (isinstance(v, ConfigDoc) and _unset(self.config_value(v)))
+            ]
+            return left + self.values(ctx, e[2], depth)
+        if tag == "dict":
+            return [DictVal(ctx, e)]
+        if tag == "seq":
+            return [SeqVal(ctx, e)]
+        if tag == "iter":
+            out = []
+            for v in self.values(ctx, e[1], depth):
+                out += self.elements(v, depth) if isinstance(v, SeqVal) else [Unknown("loop variable", path)]
+            return out
+        if tag == "in":
+            return self.values(Ctx(ctx.module, e[1]), e[2], depth)
+        if tag == "func":
+            return [FuncRef(ctx.module, e[1])]
+        if tag == "div":  # Path(__file__).parent / "config.json": the file name, found next to the reader
+            return [v for v in self.values(ctx, e[2], depth) if isinstance(v, Literal)] or [Unknown("a path", path)]
+        if tag == "unknown":
+            return [Unknown(e[1], path)]
+        return [Unknown("value", path)]
+
+    def fstring(self, ctx: Ctx, e: Expr, depth: int) -> Literal:
+        """`f"https://{API_HOST}/v1"`: the text, with each hole filled when it has exactly one literal value."""
+        text, holes = e[1], e[3]
+        parts = text.split(DYNAMIC)
+        if len(parts) == len(holes) + 1 and holes:
+            filled = [parts[0]]
+            for hole, rest in zip(holes, parts[1:]):
+                found = {v.value for v in self.values(ctx, hole, depth) if isinstance(v, Literal) and not v.template}
+                found_all = self.values(ctx, hole, depth)
+                if len(found) != 1 or len(found_all) != 1 or None in found:
+                    return Literal(self._path(ctx), _span(e[2]), text, template=True)
+                filled += [str(next(iter(found))), rest]
+            return Literal(self._path(ctx), _span(e[2]), "".join(filled))
+        return Literal(self._path(ctx), _span(e[2]), text, template=DYNAMIC in text)
+
+    def elements(self, seq: SeqVal, depth: int) -> List[Value]:
+        out: List[Value] = []
+        for x in seq.expr[1]:
+            out += self.values(seq.ctx, x, depth)
+        return out
+
+    def name(self, ctx: Ctx, name: str, depth: int) -> List[Value]:
+        m = self.module(ctx.module)
+        if m is None:
+            return [Unknown(name)]
+        if ctx.scope:
+            fn = m.functions.get(ctx.scope)
+            if fn is not None:
+                if name in fn.locals:
+                    out: List[Value] = []
+                    for x in fn.locals[name]:
+                        out += self.values(ctx, x, depth)
+                    return out
+                for i, (pname, default, ann) in enumerate(fn.params):
+                    if pname != name:
+                        continue
+                    cls = ctx.scope.split(".")[0] if "." in ctx.scope else ""
+                    if i == 0 and cls and cls in m.classes:  # self
+                        base = self.sdk_base(ClassRef(m.name, cls), depth)
+                        return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
+                    out = [Parameter(name, m.path)]
+                    if default is not None:
+                        out += self.values(Ctx(ctx.module, ""), default, depth)
+                    if ann:
+                        out += self.annotated(ctx, ann, depth)
+                    return out
+        return self.module_attr(m, name, depth)
+
+    def annotated(self, ctx: Ctx, ann: str, depth: int) -> List[Value]:
+        """A parameter `client: OpenAI` is a client of that class (constructed elsewhere)."""
+        head, _, rest = ann.partition(".")
+        found = self.name(Ctx(ctx.module, ""), head, depth)
+        for part in rest.split(".") if rest else []:
+            found = [a for f in found for a in self.attr(ctx, f, part, depth)]
+        out: List[Value] = []
+        for f in found:
+            if isinstance(f, ExtRef) and f.qualified in self.clients:
+                out.append(Client(f.qualified))
+            elif isinstance(f, ClassRef):
+                base = self.sdk_base(f, depth)
+                out.append(Client(base, subclass=f.name) if base else Instance(f.module, f.name))
+        return out
+
+    def module_attr(self, m: ModuleIndex, name: str, depth: int) -> List[Value]:
+        ctx = Ctx(m.name, "")
+        if name in m.bindings:
+            out: List[Value] = []
+            for x in m.bindings[name]:
+                out += self.values(ctx, x, depth)
+            if name in m.classes:
+                out.append(ClassRef(m.name, name))
+            return out
+        if name in m.classes:
+            return [ClassRef(m.name, name)]
+        if name in m.imports:
+            module, attr = m.imports[name]
+            if attr is None:
+                return [self.module_ref(module)]
+            return self.member(module, attr, depth)
+        for star in m.star_imports:
+            target = self.module(star)
+            if target is not None and (name in target.bindings or name in target.classes or name in target.imports):
+                return self.module_attr(target, name, depth)
+        sub = self.module(f"{m.name}.{name}") if m.package else None
+        if sub is not None:
+            return [ModRef(sub.name)]
+        return [ExtRef(name)]  # a builtin, or a name we cannot see
+
+    def module_ref(self, name: str) -> Value:
+        return ModRef(name) if self.module(name) is not None else ExtRef(name)
+
+    def member(self, module: str, attr: str, depth: int) -> List[Value]:
+        target = self.module(module)
+        if target is None:
+            return [ExtRef(f"{module}.{attr}")]
+        if attr in target.bindings or attr in target.classes or attr in target.imports or target.star_imports:
+            got = self.module_attr(target, attr, depth)
+            if not (len(got) == 1 and isinstance(got[0], ExtRef) and got[0].qualified == attr):
+                return got
+        sub = self.module(f"{module}.{attr}")
+        if sub is not None:
+            return [ModRef(sub.name)]
+        return [Unknown(f"{module}.{attr}", target.path)]
+
+    def attr(self, ctx: Ctx, base: Value, name: str, depth: int, item: bool = False) -> List[Value]:
+        if isinstance(base, ModRef):
+            return self.member(base.name, name, depth)
+        if isinstance(base, ExtRef):
+            return [ExtRef(f"{base.qualified}.{name}")]
+        if isinstance(base, ConfigDoc):
+            return [ConfigDoc(base.path, (*base.keys, name), base.reader)]
+        if isinstance(base, DictVal):
+            return self.dict_entry(base, name, depth)
+        if isinstance(base, (ClassRef, Instance)):
+            return self.class_attr(base, name, depth)
+        if isinstance(base, Literal) and name in ("value",) and not item:
+            return [base]  # Enum member `.value`
+        if isinstance(base, Client):
+            return [base] if name in self.sdk.copies else []
+        return []
+
+    def dict_entry(self, d: DictVal, key: str, depth: int) -> List[Value]:
+        out: List[Value] = []
+        for k, v in d.expr[1]:
+            if k == key:
+                out += self.values(d.ctx, v, depth)
+            elif k is None and v[0] != "const":  # {**other}
+                for sub in self.values(d.ctx, v, depth):
+                    if isinstance(sub, DictVal):
+                        out += self.dict_entry(sub, key, depth)
+        return out
+
+    def class_attr(self, base: Union[ClassRef, Instance], name: str, depth: int) -> List[Value]:
+        m = self.module(base.module)
+        if m is None:
+            return []
+        info = m.classes.get(base.name)
+        if info is None:
+            return []
+        ctx = Ctx(m.name, "")
+        out: List[Value] = []
+        if isinstance(base, Instance) and base.call is not None:
+            call_ctx, call = base.call
+            given = [v for k, v in call[3] if k == name]
+            if given:
+                for g in given:
+                    out += self.values(call_ctx, g, depth)
+                return out
+        if name in info.attrs:
+            for x in info.attrs[name]:
+                out += self.values(ctx, x, depth)
+            if info.kind == "settings":
+                prefix = info.env_prefix
+                first = next((x for x in info.attrs[name] if x and x[0] == "str"), None)
+                span = _span(first[2]) if first else Span(info.line, 1, info.line, 1)
+                out.append(EnvRead(f"{prefix}{name}".upper(), m.path, span, bool(info.attrs[name])))
+            return out
+        method = m.functions.get(f"{base.name}.{name}")
+        if method is not None:
+            return [FuncRef(m.name, f"{base.name}.{name}")]
+        for b in info.bases:  # inherited defaults from a project class
+            for v in self.name(ctx, b.split(".")[0], depth) if b else []:
+                if isinstance(v, ClassRef) and v != base:
+                    out += self.class_attr(v, name, depth)
+        return out
+
+    def sdk_base(self, cls: ClassRef, depth: int, seen: Optional[set] = None) -> str:
+        """The SDK client class a project class derives from (`class Client(OpenAI)`), or ""."""
+        seen = set() if seen is None else seen
+        if cls in seen or len(seen) > 8:
+            return ""
+        seen.add(cls)
+        m = self.module(cls.module)
+        info = m.classes.get(cls.name) if m is not None else None
+        if info is None or m is None:
+            return ""
+        for b in info.bases:
+            if not b:
+                continue
+            head, _, rest = b.partition(".")
+            found = self.name(Ctx(m.name, ""), head, depth)
+            for part in rest.split(".") if rest else []:
+                found = [a for f in found for a in self.attr(Ctx(m.name, ""), f, part, depth)]
+            for f in found:
+                if isinstance(f, ExtRef) and f.qualified in self.clients:
+                    return f.qualified
+                if isinstance(f, ClassRef):
+                    got = self.sdk_base(f, depth, seen)
+                    if got:
+                        return got
+        return ""
+
+    def call(self, ctx: Ctx, e: Expr, depth: int) -> List[Value]:
+        func = e[1]
+        out: List[Value] = []
+        if func[0] == "attr":
+            for r in self.values(ctx, func[1], depth):
+                out += self.method_call(ctx, r, func[2], e, depth)
+        else:
+            for f in self.values(ctx, func, depth):
+                out += self.apply(ctx, f, e, depth)
+        return out or [Unknown("a value computed at run time", self._path(ctx))]
+
+    def method_call(self, ctx: Ctx, r: Value, method: str, e: Expr, depth: int) -> List[Value]:
+        args = e[2]
+        if isinstance(r, (ModRef, ExtRef, ClassRef)):  # a namespace: its attribute is the callee
+            return [x for f in self.attr(ctx, r, method, depth) for x in self.apply(ctx, f, e, depth)]
+        if isinstance(r, (ConfigDoc, DictVal)) and method == "get" and args:
+            out: List[Value] = []
+            for k in self.values(ctx, args[0], depth):
+                if isinstance(k, Literal) and k.value is not None:
+                    out += self.attr(ctx, r, k.value, depth, item=True)
+            if len(args) > 1:
+                out += self.values(ctx, args[1], depth)
+            return out
+        if isinstance(r, Client) and method in self.sdk.copies:
+            return [r]
+        if isinstance(r, Instance):
+            return [x for f in self.class_attr(r, method, depth) for x in self.apply(ctx, f, e, depth)]
+        if isinstance(r, FileHandle) and method in ("read", "read_text", "open"):
+            return [r]
+        return []
+
+    def apply(self, ctx: Ctx, f: Value, e: Expr, depth: int) -> List[Value]:
+        """What calling `f` gives."""
+        if isinstance(f, ExtRef):
+            return self.ext_call(ctx, f.qualified, e, depth)
+        if isinstance(f, ClassRef):
+            base = self.sdk_base(f, depth)
+            if base:
+                return [Client(base, (ctx, e), subclass=f.name)]
+            m = self.module(f.module)
+            info = m.classes.get(f.name) if m is not None else None
+            return [Instance(f.module, f.name, (ctx, e))] if info is not None and info.kind != "enum" else []
+        if isinstance(f, FuncRef):
+            m = self.module(f.module)
+            fn = m.functions.get(f.key) if m is not None else None
+            out: List[Value] = []
+            for x in fn.returns if fn is not None else []:
+                out += self.values(Ctx(f.module, f.key), x, depth)
+            return out
+        return []
+
+    def ext_call(self, ctx: Ctx, q: str, e: Expr, depth: int) -> List[Value]:
+        args, kwargs, span = e[2], e[3], e[4]
+        path = self._path(ctx)
+        reader = f"{path}:{span[0]}"
+        if q in self.clients:
+            return [Client(q, (ctx, e))]
+        if q in _HTTP_SESSIONS:
+            return [Session(q)]
+        if q in _PASSTHROUGH_CALLS and args:
+            return self.values(ctx, args[0], depth)
+        if q in ("dict", "builtins.dict"):
+            return [DictVal(ctx, ("dict", tuple((k, v) for k, v in kwargs if k != "**")))]
+        if q == "os.path.join" and args:
+            return [FileHandle(p, reader) for p in self.paths(ctx, args[-1:], depth)] or [Unknown("a path", path)]
+        if q in _OPENERS or q in _PATHS:
+            return [FileHandle(p, reader) for p in self.paths(ctx, args[:1], depth)] or [Unknown("a file", path)]
+        if q in _LOADERS:
+            docs: List[Value] = []
+            for a in self.values(ctx, args[0], depth) if args else []:
+                if isinstance(a, FileHandle):
+                    docs.append(ConfigDoc(a.path, (), a.reader))
+                elif isinstance(a, Literal) and a.value and _LOADERS[q] in ("toml", "env") and not a.template:
+                    docs.append(ConfigDoc(a.value, (), reader))
+            return docs or [Unknown(f"result of {q}()", path)]
+        return [Unknown(f"result of {q}()", path)]
+
+    def paths(self, ctx: Ctx, args: Iterable[Expr], depth: int) -> List[str]:
+        out = []
+        for a in args:
+            for v in self.values(ctx, a, depth):
+                if isinstance(v, Literal) and v.value and not v.template:
+                    out.append(v.value)
+                elif isinstance(v, FileHandle):
+                    out.append(v.path)
+        return out
+
+
+def _unset(s: Source) -> bool:
+    return isinstance(s, ConfigValue) and not s.value
+
+
+def _dedupe(items: List[Any]) -> List[Any]:
+    seen = set()
+    out = []
+    for x in items:
+        try:
+            key = x
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:
+            pass
+        out.append(x)
+    return out
+
+
+def parse_config(text: str, suffix: str) -> Optional[Any]:
+    """A configuration document as Python data: JSON, TOML, YAML (PyYAML when installed), .env."""
+    suffix = suffix.lower()
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        if suffix == ".toml":
+            import tomllib  # lazy: start-up
+
+            return tomllib.loads(text)
+        if suffix in (".yaml", ".yml"):
+            try:
+                import yaml  # lazy: optional
+            except ImportError:
+                return _flat_yaml(text)
+            return yaml.safe_load(text)
+        if suffix == ".env" or suffix == "":
+            return _dotenv(text)
+    except Exception:
+        return None
+    return None
+
+
+def _scalar(raw: str) -> Optional[str]:
+    raw = raw.split(" #", 1)[0].strip()
+    if raw in ("", "null", "~", "None"):
+        return None
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]
+    return raw
+
+
+def _flat_yaml(text: str) -> Dict[str, Any]:
+    """Top-level and one-level nested `key: value` pairs: enough for app settings without PyYAML."""
+    out: Dict[str, Any] = {}
+    section: Optional[Dict[str, Any]] = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
+            continue
+        key, _, value = line.partition(":")
+        indented = line[0] in " \t"
+        if not indented:
+            if value.strip():
+                out[key.strip()] = _scalar(value)
+                section = None
+            else:
+                section = out.setdefault(key.strip(), {})
+        elif section is not None:
+            section[key.strip()] = _scalar(value)
+    return out
+
+
+def _dotenv(text: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        out[key.strip()] = _scalar(value)
+    return out
+
+
+def relative_to(reader: str, written: str, root: Path) -> Optional[Path]:
+    """Where a path written in code (`open("config.json")`) is on disk: next to the reader, then up to the root."""
+    if not written or "\0" in written:
+        return None
+    root = root.resolve()
+    here = (root / reader).parent
+    candidates = []
+    p = Path(written)
+    if p.is_absolute():
+        return None
+    while True:
+        candidates.append(here / p)
+        if here == root or root not in here.parents:
+            break
+        here = here.parent
+    for c in candidates:
+        try:
+            real = c.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if (real == root or root in real.parents) and real.is_file():
+            return real
+    return None

@@ -1,0 +1,530 @@
+"""The project index: one cheap `ast` pass per Python file, recording what crosses module boundaries.
+
+A request's host, credential and model are often defined in another module (`from .settings import
+CHAT_MODEL`, `config.MODEL`, a `get_client()` factory, a pydantic settings class, a JSON file the code
+loads). The per-file analysis cannot see them; this index can, at a fraction of its cost: the stdlib
+parser and one walk per file, no scopes, no positions beyond the nodes it keeps. Every value is kept
+as a small JSON-able expression tree (`Expr`, a tagged tuple) so that an entry can be cached by the
+file's content and resolved later, across modules, by `project.flow`.
+
+What one `ModuleIndex` holds: imports (relative ones made absolute), module-level bindings, classes
+(their bases, class attribute defaults, `self.x = ...` in methods, decorators: dataclass / pydantic /
+settings / Enum), functions (parameters, local bindings, returned values), request sites (SDK method
+chains, module-client configuration, raw HTTP calls, framework constructors) and environment writes.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from offramp.analysis.quick import _dotted as dotted
+
+# An Expr is a tagged tuple; the tags and their fields:
+#   ("str", value, span)   ("fstr", template, span, inner Exprs)   ("none", span)   ("const",)
+#   ("func", key)          ("in", scope, Expr) (a value bound inside a function)   ("iter", Expr) (a loop element)
+#   ("env", name, default|None, span)                            ("name", id)
+#   ("attr", base, name)           ("call", func, args, kwargs, span)  kwargs: (("key"|"**", Expr), ...)
+#   ("sub", base, key)             ("alt", (Expr, ...))         ("or", left, right)
+#   ("dict", ((key|None, Expr), ...))  ("seq", (Expr, ...))      ("unknown", reason)
+# A span is (line, column, end_line, end_column), 1-based columns counted in characters.
+Expr = Tuple[Any, ...]
+SpanT = Tuple[int, int, int, int]
+DYNAMIC = "{...}"
+_ENV_GET = ("getenv", "environ.get", "environ.setdefault")
+_HTTP_METHODS = frozenset({"post", "request", "stream"})
+
+
+@dataclass
+class FuncInfo:
+    params: List[Tuple[str, Optional[Expr], str]]  # name, default, annotation (dotted) or ""
+    locals: Dict[str, List[Expr]] = field(default_factory=dict)
+    returns: List[Expr] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class ClassInfo:
+    bases: List[str]
+    kind: str  # plain | dataclass | pydantic | settings | enum
+    attrs: Dict[str, List[Expr]] = field(default_factory=dict)
+    env_prefix: str = ""
+    line: int = 0
+
+
+@dataclass
+class Site:
+    """A place a request may start: `kind` is call | assign | http | ctor."""
+
+    kind: str
+    func: Expr  # the callee (call/http/ctor) or the assignment target (assign)
+    kwargs: List[Tuple[str, Expr]]
+    span: SpanT
+    scope: str  # "" (module), "f" or "Class.method"
+    args: List[Expr] = field(default_factory=list)
+    conditional: bool = False  # assign: under an `if` / `try` (may not run)
+
+
+@dataclass
+class ModuleIndex:
+    name: str
+    path: str  # display path
+    package: bool  # an __init__.py
+    imports: Dict[str, Tuple[str, Optional[str]]] = field(default_factory=dict)  # local -> (module, attr)
+    star_imports: List[str] = field(default_factory=list)
+    bindings: Dict[str, List[Expr]] = field(default_factory=dict)
+    classes: Dict[str, ClassInfo] = field(default_factory=dict)
+    functions: Dict[str, FuncInfo] = field(default_factory=dict)  # "f" and "Class.method"
+    sites: List[Site] = field(default_factory=list)
+    env_writes: List[Tuple[str, Expr, SpanT]] = field(default_factory=list)
+
+    def to_json(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: Dict[str, Any]) -> ModuleIndex:
+        m = cls(name=d["name"], path=d["path"], package=d["package"])
+        m.imports = {k: (v[0], v[1]) for k, v in d["imports"].items()}
+        m.star_imports = list(d["star_imports"])
+        m.bindings = {k: [_tup(e) for e in v] for k, v in d["bindings"].items()}
+        m.classes = {
+            k: ClassInfo(
+                bases=list(c["bases"]),
+                kind=c["kind"],
+                attrs={a: [_tup(e) for e in v] for a, v in c["attrs"].items()},
+                env_prefix=c["env_prefix"],
+                line=c["line"],
+            )
+            for k, c in d["classes"].items()
+        }
+        m.functions = {
+            k: FuncInfo(
+                params=[(p[0], _tup(p[1]) if p[1] is not None else None, p[2]) for p in f["params"]],
+                locals={a: [_tup(e) for e in v] for a, v in f["locals"].items()},
+                returns=[_tup(e) for e in f["returns"]],
+                line=f["line"],
+            )
+            for k, f in d["functions"].items()
+        }
+        m.sites = [
+            Site(
+                kind=s["kind"],
+                func=_tup(s["func"]),
+                kwargs=[(k, _tup(v)) for k, v in s["kwargs"]],
+                span=tuple(s["span"]),  # type: ignore[arg-type]
+                scope=s["scope"],
+                args=[_tup(a) for a in s["args"]],
+                conditional=s["conditional"],
+            )
+            for s in d["sites"]
+        ]
+        m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]  # type: ignore[misc]
+        return m
+
+
+def _tup(x: Any) -> Any:
+    """JSON gives lists back; expressions are tuples all the way down (hashable, comparable)."""
+    if isinstance(x, list):
+        return tuple(_tup(e) for e in x)
+    return x
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Names that make a call worth keeping as a site (from rules/: SDK resources, framework classes)."""
+
+    segments: frozenset  # attribute names of SDK resource paths (`completions`, `ChatCompletion`...)
+    wrappers: frozenset  # last names of framework classes and functions (`ChatOpenAI`, `completion`)
+
+    def resource_chain(self, func: ast.Attribute) -> bool:
+        node: ast.AST = func.value
+        while isinstance(node, ast.Attribute):
+            if node.attr in self.segments:
+                return True
+            node = node.value
+        return False
+
+
+def watch_from_rules() -> Watch:
+    from offramp.catalog import load_sdk, load_wrappers
+
+    sdk = load_sdk()
+    segments = {seg for key in sdk.resources for seg in key.split(".")} | set(sdk.legacy_resources)
+    wrappers = {name.rsplit(".", 1)[-1] for name in load_wrappers()}
+    return Watch(frozenset(segments), frozenset(wrappers))
+
+
+class _Builder(ast.NodeVisitor):
+    def __init__(self, text: str, m: ModuleIndex, watch: Watch) -> None:
+        self.watch = watch
+        self.lines = text.splitlines(keepends=True)
+        self.m = m
+        self.scope = ""  # current function key
+        self.cls: Optional[str] = None
+        self.self_name: Optional[str] = None
+        self.conditional = 0
+        self.os_aliases = {"os"}
+        self.os_names: Dict[str, str] = {}
+
+    # -- positions -------------------------------------------------------------------------
+    def _col(self, line: int, offset: int) -> int:
+        if 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            if text.isascii():
+                return offset + 1
+            return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+        return offset + 1
+
+    def span(self, node: ast.AST) -> SpanT:
+        line = getattr(node, "lineno", 1)
+        end = getattr(node, "end_lineno", line) or line
+        return (
+            line,
+            self._col(line, getattr(node, "col_offset", 0)),
+            end,
+            self._col(end, getattr(node, "end_col_offset", 0) or 0),
+        )
+
+    # -- expressions -----------------------------------------------------------------------
+    def os_path(self, node: ast.AST) -> Optional[str]:
+        name = dotted(node)
+        if not name:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.os_aliases and rest:
+            return rest
+        if head in self.os_names:
+            return f"{self.os_names[head]}.{rest}" if rest else self.os_names[head]
+        return None
+
+    def expr(self, node: Optional[ast.AST], depth: int = 0) -> Expr:
+        if node is None:
+            return ("unknown", "missing")
+        if depth > 30:
+            return ("unknown", "nested too deeply")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return ("str", node.value, self.span(node))
+            if node.value is None:
+                return ("none", self.span(node))
+            return ("const",)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            inner = []
+            for v in node.values:
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    parts.append(v.value)
+                else:
+                    parts.append(DYNAMIC)
+                    if isinstance(v, ast.FormattedValue):
+                        inner.append(self.expr(v.value, d))
+            return ("fstr", "".join(parts), self.span(node), tuple(inner))
+        if isinstance(node, ast.Name):
+            return ("name", node.id)
+        if isinstance(node, ast.Attribute):
+            return ("attr", self.expr(node.value, d), node.attr)
+        if isinstance(node, ast.Call):
+            env = self.env_read(node, d)
+            if env is not None:
+                return env
+            args = tuple(self.expr(a.value if isinstance(a, ast.Starred) else a, d) for a in node.args)
+            kwargs = tuple((k.arg or "**", self.expr(k.value, d)) for k in node.keywords)
+            return ("call", self.expr(node.func, d), args, kwargs, self.span(node))
+        if isinstance(node, ast.Subscript):
+            env = self.env_read(node, d)
+            if env is not None:
+                return env
+            return ("sub", self.expr(node.value, d), self.expr(node.slice, d))
+        if isinstance(node, ast.IfExp):
+            return ("alt", (self.expr(node.body, d), self.expr(node.orelse, d)))
+        if isinstance(node, ast.BoolOp):
+            out = self.expr(node.values[-1], d)
+            for v in reversed(node.values[:-1]):
+                out = ("or", self.expr(v, d), out) if isinstance(node.op, ast.Or) else ("alt", (self.expr(v, d), out))
+            return out
+        if isinstance(node, ast.Await):
+            return self.expr(node.value, d)
+        if isinstance(node, ast.Dict):
+            return (
+                "dict",
+                tuple(
+                    (k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, self.expr(v, d))
+                    for k, v in zip(node.keys, node.values)
+                ),
+            )
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return ("seq", tuple(self.expr(e, d) for e in node.elts))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.expr(node.left, d), self.expr(node.right, d)
+            if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
+                return ("fstr", left[1] + right[1], self.span(node), ())
+            if left[0] in ("str", "fstr"):
+                return ("fstr", left[1] + DYNAMIC, self.span(node), (right,))
+            return ("unknown", "computed")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(...) / "config.json"
+            return ("div", self.expr(node.left, d), self.expr(node.right, d))
+        if isinstance(node, ast.NamedExpr):
+            return self.expr(node.value, d)
+        return ("unknown", "computed")
+
+    def env_read(self, node: ast.AST, depth: int) -> Optional[Expr]:
+        if isinstance(node, ast.Call) and node.args and self.os_path(node.func) in _ENV_GET:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                default = self.expr(node.args[1], depth) if len(node.args) > 1 else None
+                if default is None:
+                    kw = next((k.value for k in node.keywords if k.arg == "default"), None)
+                    default = self.expr(kw, depth) if kw is not None else None
+                return ("env", first.value, default, self.span(first))
+        if isinstance(node, ast.Subscript) and self.os_path(node.value) == "environ":
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return ("env", key.value, None, self.span(key))
+        return None
+
+    # -- bindings ----------------------------------------------------------------------------
+    def scoped(self, value: Expr) -> Expr:
+        return ("in", self.scope, value) if self.scope else value
+
+    def bind(self, name: str, value: Expr) -> None:
+        if self.cls is not None and not self.scope:
+            self.m.classes[self.cls].attrs.setdefault(name, []).append(value)
+        elif self.scope:
+            self.m.functions[self.scope].locals.setdefault(name, []).append(value)
+        else:
+            self.m.bindings.setdefault(name, []).append(value)
+
+    def bind_target(self, target: ast.AST, value: Expr, value_node: Optional[ast.AST]) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            base = dotted(target.value)
+            if self.cls is not None and base is not None and base == self.self_name:
+                self.m.classes[self.cls].attrs.setdefault(target.attr, []).append(self.scoped(value))
+            elif base is not None and self.scope == "" and base in self.m.classes:
+                self.m.classes[base].attrs.setdefault(target.attr, []).append(value)
+            self.m.sites.append(
+                Site(
+                    "assign",
+                    self.expr(target),
+                    [("value", value)],
+                    self.span(target),
+                    self.scope,
+                    [],
+                    self.conditional > 0,
+                )
+            )
+        elif isinstance(target, ast.Subscript):
+            if self.os_path(target.value) == "environ":
+                key = target.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self.m.env_writes.append((key.value, self.scoped(value), self.span(target)))
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value_node, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value_node.elts)
+        ):
+            for t, v in zip(target.elts, value_node.elts):
+                self.bind_target(t, self.expr(v), v)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = self.expr(node.value)
+        for t in node.targets:
+            self.bind_target(t, value, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.bind_target(node.target, self.expr(node.value), node.value)
+        elif self.cls is not None and self.scope == "" and isinstance(node.target, ast.Name):
+            self.m.classes[self.cls].attrs.setdefault(node.target.id, [])  # a field without default
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, self.expr(item.context_expr), item.context_expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def visit_For(self, node: ast.For) -> None:
+        # `for name in ["gpt-4o", "gpt-4o-mini"]:` binds each element
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, ("iter", self.expr(node.iter)))
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def _conditional(self, node: ast.AST) -> None:
+        self.conditional += 1
+        self.generic_visit(node)
+        self.conditional -= 1
+
+    visit_If = _conditional  # type: ignore[assignment]
+    visit_Try = _conditional  # type: ignore[assignment]
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "os":
+                self.os_aliases.add(alias.asname or "os")
+            if alias.asname:
+                self.m.imports[alias.asname] = (alias.name, None)
+            else:
+                top = alias.name.split(".")[0]
+                self.m.imports.setdefault(top, (top, None))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level:
+            parts = self.m.name.split(".")
+            base = parts if self.m.package else parts[:-1]
+            base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+            module = ".".join([*base, module] if module else base)
+        if module == "os":
+            for alias in node.names:
+                self.os_names[alias.asname or alias.name] = alias.name
+        for alias in node.names:
+            if alias.name == "*":
+                self.m.star_imports.append(module)
+            else:
+                self.m.imports[alias.asname or alias.name] = (module, alias.name)
+
+    # -- definitions -------------------------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.scope or self.cls is not None:
+            return  # nested classes: out of the index's reach
+        bases = [dotted(b) or "" for b in node.bases]
+        decorators = {
+            (dotted(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] for d in node.decorator_list
+        }
+        kind = "plain"
+        last = {b.rsplit(".", 1)[-1] for b in bases}
+        if "dataclass" in decorators:
+            kind = "dataclass"
+        elif last & {"BaseSettings"}:
+            kind = "settings"
+        elif last & {"BaseModel"}:
+            kind = "pydantic"
+        elif last & {"Enum", "StrEnum", "IntEnum"}:
+            kind = "enum"
+        info = ClassInfo(bases=bases, kind=kind, line=node.lineno)
+        self.m.classes[node.name] = info
+        for stmt in node.body:  # model_config = SettingsConfigDict(env_prefix="APP_")
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+                for k in stmt.value.keywords:
+                    if k.arg == "env_prefix" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str):
+                        info.env_prefix = k.value.value
+            if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1
+                for s in stmt.body:
+                    named = isinstance(s, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "env_prefix" for t in s.targets
+                    )
+                    if named and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
+                        info.env_prefix = s.value.value
+        self.cls = node.name
+        for stmt in node.body:
+            self.visit(stmt)
+        self.cls = None
+
+    def _function(self, node: Any) -> None:
+        if self.scope:
+            # nested function: its bindings count as the enclosing function's (closures read them)
+            for stmt in node.body:
+                self.visit(stmt)
+            return
+        key = f"{self.cls}.{node.name}" if self.cls else node.name
+        a = node.args
+        positional = [*a.posonlyargs, *a.args]
+        defaults: List[Optional[ast.AST]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+        params: List[Tuple[str, Optional[Expr], str]] = []
+        for p, dflt in zip(positional, defaults):
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+        for p, dflt in zip(a.kwonlyargs, a.kw_defaults):
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+        if a.kwarg is not None:
+            params.append(("**" + a.kwarg.arg, None, ""))
+        self.m.functions[key] = FuncInfo(params=params, line=node.lineno)
+        outer_self = self.self_name
+        static = any((dotted(d) or "").endswith("staticmethod") for d in node.decorator_list)
+        self.self_name = positional[0].arg if self.cls and positional and not static else None
+        self.scope = key
+        saved = self.conditional
+        self.conditional = 0
+        for stmt in node.body:
+            self.visit(stmt)
+        self.conditional = saved
+        self.scope = ""
+        self.self_name = outer_self
+        if self.cls is None:
+            self.m.bindings.setdefault(node.name, []).append(("func", key))
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if self.scope and node.value is not None:
+            self.m.functions[self.scope].returns.append(self.expr(node.value))
+        self.generic_visit(node)
+
+    # -- sites -----------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        path = self.os_path(func)
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        kind = None
+        if path in ("environ.update", "environ.setdefault", "putenv"):
+            self.env_update(node)
+        elif last in self.watch.wrappers:
+            kind = "ctor"
+        elif isinstance(func, ast.Attribute) and last in _HTTP_METHODS:
+            kind = "http"
+        elif isinstance(func, ast.Attribute) and self.watch.resource_chain(func):
+            kind = "call"
+        if kind is not None:
+            kwargs = [(k.arg or "**", self.expr(k.value)) for k in node.keywords]
+            args = [self.expr(a) for a in node.args if not isinstance(a, ast.Starred)]
+            self.m.sites.append(Site(kind, self.expr(func), kwargs, self.span(node), self.scope, args))
+        self.generic_visit(node)
+
+    def env_update(self, node: ast.Call) -> None:
+        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if len(node.args) > 1:  # setdefault / putenv
+                self.m.env_writes.append((node.args[0].value, self.scoped(self.expr(node.args[1])), self.span(node)))
+            return
+        for a in node.args:
+            if isinstance(a, ast.Dict):
+                for k, v in zip(a.keys, a.values):
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                        self.m.env_writes.append((k.value, self.scoped(self.expr(v)), self.span(k)))
+        for kw in node.keywords:
+            if kw.arg:
+                self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _ann(node: Optional[ast.AST]) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
+        return _ann(node.slice)
+    if isinstance(node, ast.BinOp):  # OpenAI | None
+        return _ann(node.left) or _ann(node.right)
+    return dotted(node) or ""
+
+
+def build(text: str, name: str, path: str, package: bool, watch: Watch) -> ModuleIndex:
+    """Index one module's source; a file that does not parse gives an empty entry (the checks report it)."""
+    m = ModuleIndex(name=name, path=path, package=package)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return m
+    try:
+        _Builder(text, m, watch).visit(tree)
+    except RecursionError:
+        return ModuleIndex(name=name, path=path, package=package)
+    return m

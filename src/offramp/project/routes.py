@@ -1,0 +1,434 @@
+"""Routes: one per request site, with the Sources of its host, credential and model.
+
+A request site is an SDK method call through a client (`client.chat.completions.create`), a call
+of the module client or a v0 class (`openai.ChatCompletion.create`), a framework constructor from
+rules/wrappers.toml (`ChatOpenAI(model=...)`), or a raw HTTP POST (requests / httpx / aiohttp) to an
+OpenAI or Azure OpenAI URL. The client's construction gives the host and credential (the SDK's
+own defaults when an argument is missing or may be unset); the call gives the model.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
+from offramp.hosts import classify_url
+from offramp.project.flow import Client, Ctx, DictVal, ExtRef, Flow, Session, Value
+from offramp.project.index import Expr, ModuleIndex, Site
+from offramp.project.sources import (
+    ConfigValue,
+    EnvRead,
+    Literal,
+    Route,
+    SdkDefault,
+    Source,
+    Unknown,
+)
+from offramp.types import Span
+
+_MODEL_ARGS = ("model", "engine", "deployment_id")
+_HTTP_CALLS = frozenset(
+    {
+        "requests.post",
+        "requests.request",
+        "requests.api.post",
+        "httpx.post",
+        "httpx.request",
+        "httpx.stream",
+    }
+)
+_KEY_HEADERS = ("authorization", "api-key", "x-api-key")
+_OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
+
+
+def _span(t: Sequence[int]) -> Span:
+    return Span(*t)
+
+
+class RouteFinder:
+    def __init__(self, flow: Flow, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> None:
+        self.flow = flow
+        self.sdk = sdk
+        self.provider_hosts = provider_hosts
+        self.wrappers: Dict[str, WrapperSpec] = load_wrappers()
+        self._module_config: Optional[Dict[str, List[Tuple[Ctx, Site]]]] = None
+        self._env_writes: Optional[Dict[str, List[Tuple[Ctx, Expr]]]] = None
+        self.modules: List[ModuleIndex] = []
+
+    # -- the whole project ------------------------------------------------------------------
+    def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
+        self.modules = list(modules)
+        out: List[Route] = []
+        for m in modules:
+            for site in m.sites:
+                ctx = Ctx(m.name, site.scope)
+                try:
+                    route = self.route(m, ctx, site)
+                except RecursionError:
+                    route = None
+                if route is not None:
+                    out.append(route)
+        return out
+
+    def route(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+        if site.kind == "call":
+            return self.sdk_call(m, ctx, site)
+        if site.kind == "ctor":
+            return self.framework(m, ctx, site)
+        if site.kind == "http":
+            return self.http(m, ctx, site) or self.sdk_call(m, ctx, site)
+        return None
+
+    # -- SDK calls --------------------------------------------------------------------------
+    def family(self, segs: List[str]) -> Optional[str]:
+        segs = [s for s in segs if s not in self.sdk.passthrough]
+        for n in (2, 1):
+            if len(segs) > n:
+                fam = self.sdk.resources.get(".".join(segs[:n]))
+                if fam is not None:
+                    return fam
+        return None
+
+    def sdk_call(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+        segs: List[str] = []
+        node = site.func
+        while node[0] == "attr":
+            segs.insert(0, node[2])
+            node = node[1]
+            if len(segs) >= 2 and segs[0] in self.sdk.legacy_resources:
+                for v in self.flow.values(ctx, node):
+                    if isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules:
+                        return self.module_route(m, site, "v0", ".".join(segs), self.sdk.legacy_resources[segs[0]])
+            fam = self.family(segs)
+            if fam is None:
+                continue
+            receivers = self.flow.values(ctx, node)
+            for v in receivers:
+                if isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules:
+                    return self.module_route(m, site, "module", ".".join(segs), fam)
+            clients = [v for v in receivers if isinstance(v, Client)]
+            if clients:
+                return self.client_route(m, ctx, site, clients, fam, ".".join(segs))
+        return None
+
+    def model_of(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Set[Source]:
+        out: Set[Source] = set()
+        for k, v in kwargs:
+            if k in names:
+                out.update(self.flow.sources(ctx, v))
+            elif k == "**":
+                for d in self.flow.values(ctx, v):
+                    if isinstance(d, DictVal):
+                        for name in names:
+                            for e in self.flow.dict_entry(d, name, 0):
+                                out.update(self.flow.as_sources(e))
+        return out
+
+    def client_route(
+        self, m: ModuleIndex, ctx: Ctx, site: Site, clients: List[Client], family: str, path: str
+    ) -> Route:
+        host: Set[Source] = set()
+        key: Set[Source] = set()
+        azure = False
+        client_file, client_span, client = "", None, ""
+        for c in clients:
+            is_azure = c.qualified in self.sdk.azure_clients
+            azure |= is_azure
+            if c.call is None:
+                host.add(Unknown(f"a {c.subclass or c.qualified.rsplit('.', 1)[-1]} client made elsewhere"))
+                continue
+            cctx, call = c.call
+            kwargs = list(call[3])
+            cm = self.flow.module(cctx.module)
+            if cm is not None and not client_file:
+                client_file, client_span, client = cm.path, _span(call[4]), _display(call[1])
+            host |= self.client_host(cctx, kwargs, is_azure)
+            key |= self.client_key(cctx, kwargs, is_azure)
+        return Route(
+            file=m.path,
+            span=_span(site.span),
+            call=_display(site.func),
+            kind="client",
+            family=family,
+            azure=azure,
+            host=frozenset(host),
+            credential=frozenset(key),
+            model=frozenset(self.model_of(ctx, site.kwargs, _MODEL_ARGS)),
+            client=client,
+            client_file=client_file,
+            client_span=client_span,
+        )
+
+    def explicit(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Optional[Set[Source]]:
+        """Sources of the first keyword in `names` given (also through a `**dict`); None when none is."""
+        for k, v in kwargs:
+            if k in names:
+                return set(self.flow.sources(ctx, v))
+        for k, v in kwargs:
+            if k == "**":
+                found: Set[Source] = set()
+                for d in self.flow.values(ctx, v):
+                    if isinstance(d, DictVal):
+                        for name in names:
+                            for e in self.flow.dict_entry(d, name, 0):
+                                found.update(self.flow.as_sources(e))
+                    else:
+                        found.add(Unknown("**kwargs"))
+                if found:
+                    return found
+        return None
+
+    def client_host(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], azure: bool) -> Set[Source]:
+        names = ("azure_endpoint", "base_url") if azure else ("base_url",)
+        given = self.explicit(ctx, kwargs, names)
+        env = "AZURE_OPENAI_ENDPOINT" if azure else "OPENAI_BASE_URL"
+        default = (
+            SdkDefault("<resource>.openai.azure.com", f"{env} (read by the SDK)", azure=True)
+            if azure
+            else _OPENAI_DEFAULT
+        )
+        if given is None:
+            return {EnvRead(env), default, *self.env_written(env)}
+        out = set(given)
+        if not azure and any(_may_be_unset(s, self.sdk) for s in given):
+            out.add(SdkDefault(default.host, "when the configured base URL is unset", azure=azure))
+        return out
+
+    def client_key(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], azure: bool) -> Set[Source]:
+        given = self.explicit(ctx, kwargs, ("api_key",))
+        if given is None and azure and self.explicit(ctx, kwargs, ("azure_ad_token", "azure_ad_token_provider")):
+            return {Unknown("an Azure AD token")}
+        env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
+        if given is None:
+            return {EnvRead(env), *self.env_written(env)}
+        return given
+
+    def env_written(self, name: str) -> List[Source]:
+        """Values the program itself puts into the variable (`os.environ["OPENAI_API_KEY"] = args.key`)."""
+        if self._env_writes is None:
+            self._env_writes = {}
+            for m in self.modules:
+                for var, expr, _ in m.env_writes:
+                    self._env_writes.setdefault(var, []).append((Ctx(m.name, ""), expr))
+        out: List[Source] = []
+        for ctx, expr in self._env_writes.get(name, []):
+            out += self.flow.sources(ctx, expr)
+        return out
+
+    # -- module client and v0 -----------------------------------------------------------------
+    def module_config(self) -> Dict[str, List[Tuple[Ctx, Site]]]:
+        """`openai.api_base = ...` and friends anywhere in the project, by role."""
+        if self._module_config is None:
+            self._module_config = {}
+            for m in self.modules:
+                for site in m.sites:
+                    if site.kind != "assign" or site.func[0] != "attr" or site.func[2] not in self.sdk.module_config:
+                        continue
+                    ctx = Ctx(m.name, site.scope)
+                    if any(
+                        isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules
+                        for v in self.flow.values(ctx, site.func[1])
+                    ):
+                        role = self.sdk.module_config[site.func[2]]
+                        self._module_config.setdefault(role, []).append((ctx, site))
+        return self._module_config
+
+    def module_route(self, m: ModuleIndex, site: Site, kind: str, path: str, family: str) -> Route:
+        config = self.module_config()
+        azure = any(
+            isinstance(s, Literal) and (s.value or "").lower().startswith("azure")
+            for ctx, a in config.get("api-type", [])
+            for s in self.flow.sources(ctx, a.kwargs[0][1])
+        )
+        host: Set[Source] = set()
+        always = False
+        fallback: Optional[SdkDefault] = None
+        for role in ("base-url", "azure-endpoint"):
+            for ctx, a in config.get(role, []):
+                found = self.flow.sources(ctx, a.kwargs[0][1])
+                host.update(found)
+                unset = any(_may_be_unset(s, self.sdk) for s in found)
+                always |= not a.conditional and not unset
+                if fallback is None and (a.conditional or unset):
+                    am = self.flow.module(ctx.module)
+                    where = f"{am.path}:{a.span[0]}" if am is not None else "?"
+                    why = f"when the assignment at {where} does not run" if a.conditional else "when it is unset"
+                    fallback = SdkDefault(
+                        "api.openai.com", why, file=am.path if am is not None else "", span=_span(a.span)
+                    )
+        if not always:
+            host |= {EnvRead("OPENAI_BASE_URL" if not azure else "AZURE_OPENAI_ENDPOINT"), fallback or _OPENAI_DEFAULT}
+        key: Set[Source] = set()
+        key_always = False
+        for ctx, a in config.get("key", []):
+            key.update(self.flow.sources(ctx, a.kwargs[0][1]))
+            key_always |= not a.conditional
+        if not key_always:
+            key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY")}
+        ctx = Ctx(m.name, site.scope)
+        return Route(
+            file=m.path,
+            span=_span(site.span),
+            call=_display(site.func),
+            kind=kind,
+            family=family,
+            azure=azure,
+            host=frozenset(host),
+            credential=frozenset(key),
+            model=frozenset(self.model_of(ctx, site.kwargs, _MODEL_ARGS)),
+        )
+
+    # -- frameworks ------------------------------------------------------------------------
+    def framework(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+        spec = None
+        for v in self.flow.values(ctx, site.func):
+            if isinstance(v, ExtRef) and v.qualified in self.wrappers:
+                spec = self.wrappers[v.qualified]
+                break
+        if spec is None:
+            return None
+        kwargs = site.kwargs
+        host = self.explicit(ctx, kwargs, spec.base_url_args)
+        if host is None:
+            host = (
+                {EnvRead("AZURE_OPENAI_ENDPOINT"), SdkDefault("<resource>.openai.azure.com", "Azure", azure=True)}
+                if spec.azure
+                else {EnvRead("OPENAI_BASE_URL"), _OPENAI_DEFAULT}
+            )
+        elif any(_may_be_unset(s, self.sdk) for s in host):
+            host.add(_OPENAI_DEFAULT)
+        key = self.explicit(ctx, kwargs, spec.key_args)
+        if key is None:
+            key = {EnvRead("AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY")}
+        model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
+        if spec.model_prefix and any(
+            isinstance(s, Literal) and s.value and "/" in s.value and not s.value.startswith(("openai/", "azure/"))
+            for s in model
+        ):
+            return None  # litellm "anthropic/...": another provider's route
+        return Route(
+            file=m.path,
+            span=_span(site.span),
+            call=_display(site.func),
+            kind="framework",
+            family=spec.family,
+            azure=spec.azure,
+            host=frozenset(host),
+            credential=frozenset(key),
+            model=frozenset(model),
+            client=_display(site.func),
+            client_file=m.path,
+            client_span=_span(site.span),
+        )
+
+    # -- raw HTTP --------------------------------------------------------------------------------
+    def http(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+        func = site.func
+        method = func[2]
+        callee = [v for v in self.flow.values(ctx, func)]
+        direct = any(isinstance(v, ExtRef) and v.qualified in _HTTP_CALLS for v in callee)
+        session = any(isinstance(v, Session) for v in self.flow.values(ctx, func[1]))
+        if not (direct or session):
+            return None
+        args = list(site.args)
+        url_expr = next((v for k, v in site.kwargs if k == "url"), None)
+        if url_expr is None:
+            pos = 1 if method in ("request", "stream") else 0
+            url_expr = args[pos] if len(args) > pos else None
+        if url_expr is None:
+            return None
+        host = set(self.flow.sources(ctx, url_expr))
+        family = ""
+        aimed = False
+        for s in host:
+            if isinstance(s, (Literal, ConfigValue)) and s.value:
+                t = classify_url(s.value, self.sdk, self.provider_hosts)
+                azure_path = "/openai/deployments/" in s.value
+                if t.blocked or azure_path:
+                    aimed = True
+                rest = s.value.split("/v1/", 1)[1] if "/v1/" in s.value else ""
+                family = family or (self.sdk.rest_family(rest) or "" if rest else "")
+                if azure_path:
+                    family = family or (
+                        self.sdk.rest_family(s.value.split("/openai/deployments/", 1)[1].split("/", 1)[-1]) or ""
+                    )
+        if not aimed:
+            return None
+        body: Set[Source] = set()
+        for k, v in site.kwargs:
+            if k in ("json", "data", "content"):
+                for d in self.flow.values(ctx, v):
+                    for dv in self._dicts(ctx, d):
+                        for e in self.flow.dict_entry(dv, "model", 0):
+                            body.update(self.flow.as_sources(e))
+        key: Set[Source] = set()
+        for k, v in site.kwargs:
+            if k == "headers":
+                for d in self.flow.values(ctx, v):
+                    if isinstance(d, DictVal):
+                        for hk, hv in d.expr[1]:
+                            if hk is not None and hk.lower() in _KEY_HEADERS:
+                                key.update(self._inner(d.ctx, hv))
+        azure = any(
+            isinstance(s, Literal) and s.value and ("azure" in s.value or "/openai/deployments/" in s.value)
+            for s in host
+        )
+        return Route(
+            file=m.path,
+            span=_span(site.span),
+            call=_display(func),
+            kind="http",
+            family=family,
+            azure=azure,
+            host=frozenset(host),
+            credential=frozenset(key),
+            model=frozenset(body),
+        )
+
+    def _dicts(self, ctx: Ctx, v: Value) -> Iterator[DictVal]:
+        if isinstance(v, DictVal):
+            yield v
+        elif isinstance(v, Unknown):
+            return
+
+    def _inner(self, ctx: Ctx, expr: Expr) -> List[Source]:
+        """The sources inside a header value (`f"Bearer {os.environ['OPENAI_API_KEY']}"`)."""
+        out: List[Source] = []
+        for v in self.flow.values(ctx, expr):
+            if isinstance(v, Literal) and v.template:
+                continue
+            out += self.flow.as_sources(v)
+        if expr[0] == "fstr":
+            for inner in expr[3]:
+                out += self.flow.sources(ctx, inner)
+        elif expr[0] == "name":
+            for v in self.flow.values(ctx, expr):
+                if isinstance(v, Literal) and v.template:
+                    out.append(v)
+        return out
+
+
+def _may_be_unset(s: Source, sdk: SdkSurface) -> bool:
+    """A base URL value that can be None at run time, so the SDK falls back to its default host."""
+    if isinstance(s, Literal):
+        return s.value is None or s.value == ""
+    if isinstance(s, ConfigValue):
+        return not s.value
+    # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
+    # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
+    return False
+
+
+def _display(func: Expr) -> str:
+    parts: List[str] = []
+    node = func
+    while node[0] == "attr":
+        parts.insert(0, node[2])
+        node = node[1]
+    if node[0] == "name":
+        parts.insert(0, node[1])
+    elif node[0] == "call":
+        parts.insert(0, _display(node[1]) + "()")
+    else:
+        parts.insert(0, "...")
+    return ".".join(parts)

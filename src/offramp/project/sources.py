@@ -1,0 +1,94 @@
+"""Where a route's host, credential and model come from: the `Source` values and the `Route` itself.
+
+A Source keeps the place a value is defined (file and span, a variable name, a key path in a
+configuration file) so that a finding can sit where a person must act and a fix can rewrite a
+definition once for every route it reaches. All are frozen, hashable and picklable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import FrozenSet, Optional, Union
+
+from offramp.types import Span
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A value written in the code; `value` None is the literal `None` (unset)."""
+
+    file: str
+    span: Span
+    value: Optional[str]
+    template: bool = False  # an f-string: `{...}` marks the holes
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """An environment variable; `file` empty when the SDK reads it implicitly (no argument given)."""
+
+    name: str
+    file: str = ""
+    span: Optional[Span] = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """A key of a configuration file the code loads; `value` None when null or `present` is False."""
+
+    file: str
+    key: str
+    value: Optional[str]
+    present: bool
+    reader: str  # "settings.py:12": the code that loads the file
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    file: str
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+    file: str = ""
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class SdkDefault:
+    """What the SDK (or framework) uses when nothing is configured: api.openai.com, or Azure's endpoint."""
+
+    host: str
+    reason: str
+    azure: bool = False
+    file: str = ""  # where the fallback arises (a conditional `openai.api_base = ...`), if not the client
+    span: Optional[Span] = None
+
+
+Source = Union[Literal, EnvRead, ConfigValue, Parameter, Unknown, SdkDefault]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One request site with everything that decides where it goes, what it carries and what it asks for."""
+
+    file: str
+    span: Span
+    call: str  # the callee as written, for messages
+    kind: str  # client | module | v0 | framework | http
+    family: str  # endpoint family (rules/openai.toml [resources]), "" when unknown
+    azure: bool
+    host: FrozenSet[Source] = field(default_factory=frozenset)
+    credential: FrozenSet[Source] = field(default_factory=frozenset)
+    model: FrozenSet[Source] = field(default_factory=frozenset)
+    client: str = ""  # the client's construction as written (`OpenAI`, `get_client`), or the module client
+    client_file: str = ""  # where the client was constructed (for the host finding)
+    client_span: Optional[Span] = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.span.line}"

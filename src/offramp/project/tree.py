@@ -1,0 +1,144 @@
+"""The project's modules: which file each dotted name is, and their index entries, built on demand.
+
+Only modules a request can reach are indexed: the files that can hold SDK use (the prefilter's
+candidates), the files that import one of them, and whatever those import in turn, looked up
+lazily while values are followed. A tree without SDK use indexes nothing. Entries are cached by
+file content (`IndexCache`), so a warm run re-parses only edited files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from offramp.cache import FindingsCache, content_hash
+from offramp.project.flow import parse_config, relative_to
+from offramp.project.index import ModuleIndex, Watch, build
+
+
+def module_names(displays: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:
+    """(dotted name -> display path, display path -> (canonical name, is package)).
+
+    The canonical name climbs packages (directories with `__init__.py`); each file also answers to
+    the shorter suffixes of its path (`src/app/settings.py` is `app.settings` and `settings` too) for
+    source layouts and scripts run from their own directory. Canonical names win over suffixes.
+    """
+    pys = [d for d in displays if d.endswith(".py")]
+    present = set(pys)
+    canonical: Dict[str, Tuple[str, bool]] = {}
+    names: Dict[str, str] = {}
+    aliases: Dict[str, str] = {}
+    for d in pys:
+        parts = d[:-3].split("/")
+        package = parts[-1] == "__init__"
+        if package:
+            parts = parts[:-1]
+            if not parts:
+                continue
+        # climb while the parent directory is a package
+        start = len(parts) - 1
+        while start > 0 and "/".join(parts[:start]) + "/__init__.py" in present:
+            start -= 1
+        name = ".".join(parts[start:])
+        canonical[d] = (name, package)
+        names.setdefault(name, d)
+        for i in range(0, len(parts)):
+            aliases.setdefault(".".join(parts[i:]), d)
+    for alias, d in aliases.items():
+        names.setdefault(alias, d)
+    return names, canonical
+
+
+class IndexCache(FindingsCache):
+    """Index entries by display path and content digest: the findings cache's signed file format, in a
+    file of its own (`index-<key>.json`) beside the findings."""
+
+    def __init__(self, directory: Path, key: str) -> None:
+        super().__init__(directory, key)
+        self.file = directory / f"index-{key}.json"
+
+    def get(self, display: str, digest: str) -> Optional[ModuleIndex]:
+        entry = self.entries.get(display)
+        if entry is None or entry[0] != digest or not isinstance(entry[1], dict):
+            return None
+        try:
+            return ModuleIndex.from_json(entry[1])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+    def put(self, display: str, digest: str, m: ModuleIndex) -> None:
+        self.entries[display] = (digest, m.to_json())  # type: ignore[assignment]
+        self.dirty = True
+
+
+class Project:
+    def __init__(
+        self,
+        displays: Iterable[str],
+        read: Callable[[str], Optional[bytes]],
+        root: Path,
+        watch: Watch,
+        cache: Optional[IndexCache] = None,
+    ) -> None:
+        """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads."""
+        displays = list(displays)
+        self.names, self.canonical = module_names(displays)
+        self.read = read
+        # Configuration files are read only inside the tree being checked: the root, or (files given
+        # by absolute path, outside the root) the directory that holds them all.
+        outside = [d for d in displays if os.path.isabs(d)]
+        self.root = Path(os.path.commonpath(outside)) if outside else root
+        if outside and self.root.is_file():
+            self.root = self.root.parent
+        self.watch = watch
+        self.cache = cache
+        self.indexed: Dict[str, ModuleIndex] = {}  # by display path
+        self._configs: Dict[str, Optional[Any]] = {}
+
+    def module(self, name: str) -> Optional[ModuleIndex]:
+        display = self.names.get(name)
+        return self.load(display) if display is not None else None
+
+    def load(self, display: str) -> Optional[ModuleIndex]:
+        got = self.indexed.get(display)
+        if got is not None:
+            return got
+        if display not in self.canonical:
+            return None
+        data = self.read(display)
+        if data is None:
+            return None
+        digest = content_hash(data)
+        m = self.cache.get(display, digest) if self.cache is not None else None
+        if m is None:
+            name, package = self.canonical[display]
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = ""
+            m = build(text, name, display, package, self.watch)
+            if self.cache is not None:
+                self.cache.put(display, digest, m)
+        self.indexed[display] = m
+        return m
+
+    def modules(self) -> List[ModuleIndex]:
+        return list(self.indexed.values())
+
+    def read_config(self, reader: str, written: str) -> Optional[Any]:
+        """The document a module loads (`open("config.json")`), found next to it or up to the root."""
+        key = f"{reader}\0{written}"
+        if key not in self._configs:
+            path = relative_to(reader, written, self.root)
+            if path is None and os.path.isabs(reader):
+                path = relative_to(os.path.relpath(reader, self.root), written, self.root)
+            doc = None
+            if path is not None:
+                try:
+                    if path.stat().st_size <= 1_000_000:
+                        doc = parse_config(path.read_text(encoding="utf-8-sig"), path.suffix or path.name)
+                except (OSError, UnicodeDecodeError):
+                    doc = None
+            self._configs[key] = doc
+        return self._configs[key]

@@ -1,0 +1,124 @@
+"""Routes across modules: multi-module fixture projects (tests/fixtures/projects/*) against their snapshots.
+
+Each project is checked as a user would (`offramp check .` from its root), without and with a
+target provider. `decoys` must produce nothing at all. Regenerate with OFFRAMP_UPDATE_SNAPSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+from helpers import FIXTURES, compare_snapshot, concise_lines
+
+from offramp.config import Settings
+from offramp.discover import discover
+from offramp.engine import iter_findings, make_options, resolve_provider, run
+from offramp.project.flow import Ctx, Flow
+from offramp.project.index import build, watch_from_rules
+from offramp.project.sources import EnvRead, Literal
+from offramp.project.tree import IndexCache, module_names
+
+PROJECTS = FIXTURES / "projects"
+
+
+def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] = None) -> List:
+    settings = Settings(root=root)
+    files = discover([str(root)], root=root, config_files=settings.config_files).files
+    opts = make_options(settings, resolve_provider(to, settings))
+    return iter_findings(run(files, opts, jobs=1, cache_dir=cache_dir))
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_shop_project(to: Optional[str]) -> None:
+    findings = check_tree(PROJECTS / "shop", to)
+    suffix = f".to-{to}" if to else ""
+    compare_snapshot(concise_lines(findings), PROJECTS / f"shop{suffix}.expected")
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_decoys_produce_nothing(to: Optional[str]) -> None:
+    assert check_tree(PROJECTS / "decoys", to) == []
+
+
+def test_constant_imported_from_settings_is_reported_at_its_definition() -> None:
+    """Yesterday `model=CHAT_MODEL` imported from another module gave no finding at all."""
+    findings = check_tree(PROJECTS / "shop")
+    at_settings = [f for f in findings if f.path == "shop/settings.py" and f.code == "OFR201"]
+    gpt4o = next(f for f in at_settings if "`gpt-4o`" in f.message)
+    assert gpt4o.span.line == 8
+    assert "shop/app.py:8" in gpt4o.message and "shop/rest.py:12" in gpt4o.message
+
+
+def test_provider_bound_route_with_openai_model() -> None:
+    findings = check_tree(PROJECTS / "shop", "qwen")
+    served = [f for f in findings if f.code == "OFR204"]
+    assert {(f.path, f.span.line) for f in served} >= {("shop/settings.py", 17), ("shop/settings.py", 26)}
+
+
+def test_null_base_url_in_config_reaches_openai() -> None:
+    findings = check_tree(PROJECTS / "shop")
+    unset = [f for f in findings if f.code == "OFR107"]
+    assert [(f.path, f.span.line) for f in unset] == [("shop/legacy.py", 11), ("shop/llm/clients.py", 12)]
+    assert "config.json" in unset[1].message and "null" in unset[1].message
+
+
+def test_route_finding_is_suppressed_where_it_sits(tmp_path: Path) -> None:
+    tree = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", tree)
+    settings_py = tree / "shop" / "settings.py"
+    text = settings_py.read_text(encoding="utf-8")
+    settings_py.write_text(text.replace('CHAT_MODEL = "gpt-4o"', 'CHAT_MODEL = "gpt-4o"  # noqa: OFR201'), "utf-8")
+    findings = check_tree(tree)
+    assert not [f for f in findings if f.path == "shop/settings.py" and f.span.line == 8]
+
+
+def test_warm_run_uses_cached_index_entries(tmp_path: Path) -> None:
+    tree = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", tree)
+    cache = tmp_path / "cache"
+    cold = check_tree(tree, cache_dir=cache)
+    assert list(cache.glob("index-*.json"))
+    warm = check_tree(tree, cache_dir=cache)
+    assert warm == cold
+    # an edit to the settings module changes the route findings of the unchanged caller
+    settings_py = tree / "shop" / "settings.py"
+    settings_py.write_text(settings_py.read_text("utf-8").replace('"gpt-4o"', '"qwen-max"', 1), "utf-8")
+    edited = check_tree(tree, cache_dir=cache)
+    assert not [f for f in edited if f.path == "shop/settings.py" and f.span.line == 8]
+
+
+def test_index_entry_survives_its_cache_round_trip() -> None:
+    text = (PROJECTS / "shop" / "shop" / "settings.py").read_text("utf-8")
+    m = build(text, "shop.settings", "shop/settings.py", False, watch_from_rules())
+    again = IndexCache(Path("unused"), "k")
+    again.put("shop/settings.py", "d", m)
+    assert again.get("shop/settings.py", "d") == m and again.get("shop/settings.py", "other") is None
+
+
+def test_nested_env_defaults_and_fstring_constants() -> None:
+    code = (
+        "import os\n"
+        'HOST = "api.openai.com"\n'
+        'URL = f"https://{HOST}/v1"\n'
+        'MODEL = os.getenv("LLM_MODEL", os.getenv("OPENAI_API_MODEL", "gpt-3.5-turbo"))\n'
+    )
+    m = build(code, "s", "s.py", False, watch_from_rules())
+    from offramp.catalog import load_sdk
+
+    flow = Flow(load_sdk(), lambda name: m if name == "s" else None, lambda reader, written: None)
+    model = flow.sources(Ctx("s", ""), ("name", "MODEL"))
+    assert {s.name for s in model if isinstance(s, EnvRead)} == {"LLM_MODEL", "OPENAI_API_MODEL"}
+    assert [s.value for s in model if isinstance(s, Literal)] == ["gpt-3.5-turbo"]
+    url = flow.sources(Ctx("s", ""), ("name", "URL"))
+    assert [s.value for s in url if isinstance(s, Literal)] == ["https://api.openai.com/v1"]
+
+
+def test_module_names_follow_packages_and_relative_imports() -> None:
+    names, canonical = module_names(["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py", "tool.py"])
+    assert canonical["pkg/sub/mod.py"] == ("pkg.sub.mod", False)
+    assert names["pkg.sub"] == "pkg/sub/__init__.py" and names["mod"] == "pkg/sub/mod.py"
+    m = build("from ..x import A\nfrom . import mod\n", "pkg.sub.mod", "pkg/sub/mod.py", False, watch_from_rules())
+    assert m.imports == {"A": ("pkg.x", "A"), "mod": ("pkg.sub", "mod")}
