@@ -122,3 +122,17 @@ def test_module_names_follow_packages_and_relative_imports() -> None:
     assert names["pkg.sub"] == "pkg/sub/__init__.py" and names["mod"] == "pkg/sub/mod.py"
     m = build("from ..x import A\nfrom . import mod\n", "pkg.sub.mod", "pkg/sub/mod.py", False, watch_from_rules())
     assert m.imports == {"A": ("pkg.x", "A"), "mod": ("pkg.sub", "mod")}
+
+
+def test_check_after_fix_still_reports_models_the_provider_does_not_serve(tmp_path: Path) -> None:
+    """`fix --to qwen` retargets the clients but cannot yet rewrite a constant of another module: `check --to
+    qwen` must not say "All checks passed!" while those requests would fail at the provider."""
+    from helpers import run_cli
+
+    root = tmp_path / "chatbot"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "chatbot", root)
+    run_cli(["fix", "--to", "qwen", "."], root)
+    proc = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], root)
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("chatbot/settings.py:5:14: OFR204") and "chatbot/rest.py:14" in line for line in lines)
+    assert any(line.startswith("chatbot/settings.py:6:15: OFR204") and "chatbot/faq.py:8" in line for line in lines)

@@ -16,8 +16,10 @@ chains, module-client configuration, raw HTTP calls, framework constructors) and
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Pattern, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
 
@@ -132,10 +134,34 @@ def _tup(x: Any) -> Any:
 
 @dataclass(frozen=True)
 class Watch:
-    """Names that make a call worth keeping as a site (from rules/: SDK resources, framework classes)."""
+    """Names that make a call worth keeping as a site (from rules/: SDK resources, framework classes).
+
+    Text is searched with one regex that starts with a literal `.` and with `str.find` for bare names:
+    a single regex with alternations of bare words cost ~1 s over the SDK corpora's 200 candidates.
+    """
 
     segments: frozenset  # attribute names of SDK resource paths (`completions`, `ChatCompletion`...)
     wrappers: frozenset  # last names of framework classes and functions (`ChatOpenAI`, `completion`)
+    dotted: Pattern[str]  # `.completions`, `.post(`...: text that can start a site
+    makers: Pattern[str]  # `.Client`, `.api_base =`: text that can make or configure a client
+    words: Tuple[str, ...]  # bare names that can start a site (framework callables, `environ`, `putenv`)
+    classes: Tuple[str, ...]  # client class names (`OpenAI`, `AzureOpenAI`...)
+
+    def site_offsets(self, text: str) -> List[int]:
+        out = [m.start() for m in self.dotted.finditer(text)]
+        for w in self.words:
+            i = text.find(w)
+            while i >= 0:
+                out.append(i)
+                i = text.find(w, i + 1)
+        return out
+
+    def may_route(self, text: str) -> bool:
+        """Whether a module can hold a site or hand a client to other modules: the others are indexed
+        only when a name is followed into them."""
+        if self.dotted.search(text) or self.makers.search(text):
+            return True
+        return any(w in text for w in self.words) or any(c in text for c in self.classes)
 
     def resource_chain(self, func: ast.Attribute) -> bool:
         node: ast.AST = func.value
@@ -147,12 +173,21 @@ class Watch:
 
 
 def watch_from_rules() -> Watch:
-    from offramp.catalog import load_sdk, load_wrappers
+    from offramp.catalog import load_sdk, load_toml, load_wrappers, rules_dir
 
     sdk = load_sdk()
-    segments = {seg for key in sdk.resources for seg in key.split(".")} | set(sdk.legacy_resources)
+    families = set(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
+    segments = {key.rsplit(".", 1)[-1] for key, fam in sdk.resources.items() if fam in families}
+    segments |= {name for name, fam in sdk.legacy_resources.items() if fam in families}
     wrappers = {name.rsplit(".", 1)[-1] for name in load_wrappers()}
-    return Watch(frozenset(segments), frozenset(wrappers))
+    alternation = "|".join(re.escape(w) for w in sorted(segments))
+    dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:post|request|stream)\s*\()")
+    classes = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
+    generic = {c for c in classes if c in ("Client", "AsyncClient")}
+    names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
+    makers = re.compile(rf"\.(?:{names})\b")
+    words = (*sorted(wrappers), "environ", "putenv")
+    return Watch(frozenset(segments), frozenset(wrappers), dotted, makers, words, tuple(sorted(classes - generic)))
 
 
 class _Builder(ast.NodeVisitor):
@@ -166,6 +201,47 @@ class _Builder(ast.NodeVisitor):
         self.conditional = 0
         self.os_aliases = {"os"}
         self.os_names: Dict[str, str] = {}
+        starts = [0]
+        for line in self.lines:
+            starts.append(starts[-1] + len(line))
+        self.site_lines: Set[int] = {bisect.bisect_right(starts, i) for i in watch.site_offsets(text)}
+
+    # -- traversal: statements only ----------------------------------------------------------
+    def visit(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.stmt) and self.site_lines:
+            self.sites_in(node)
+        return super().visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Into nested statements only: expressions are read where they matter (bindings, returns, sites).
+        Walking every expression node cost most of the index's time (measured 2/3 on the SDK corpora)."""
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.stmt):
+                        self.visit(item)
+                    elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                        for sub in item.body:
+                            self.visit(sub)
+
+    def sites_in(self, node: ast.stmt) -> None:
+        """Calls in the statement's own expressions (not its nested statements), when its header lines
+        hold text that can start a site."""
+        first = node.lineno
+        body = getattr(node, "body", None)
+        last = body[0].lineno - 1 if isinstance(body, list) and body else (node.end_lineno or first)
+        if not any(n in self.site_lines for n in range(first, max(first, last) + 1)):
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for _, value in ast.iter_fields(node):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.withitem):
+                    item = item.context_expr
+                if isinstance(item, ast.expr):
+                    for n in ast.walk(item):
+                        if isinstance(n, ast.Call):
+                            self.site_call(n)
 
     # -- positions -------------------------------------------------------------------------
     def _col(self, line: int, offset: int) -> int:
@@ -470,7 +546,7 @@ class _Builder(ast.NodeVisitor):
         self.generic_visit(node)
 
     # -- sites -----------------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
+    def site_call(self, node: ast.Call) -> None:
         func = node.func
         path = self.os_path(func)
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
@@ -487,7 +563,6 @@ class _Builder(ast.NodeVisitor):
             kwargs = [(k.arg or "**", self.expr(k.value)) for k in node.keywords]
             args = [self.expr(a) for a in node.args if not isinstance(a, ast.Starred)]
             self.m.sites.append(Site(kind, self.expr(func), kwargs, self.span(node), self.scope, args))
-        self.generic_visit(node)
 
     def env_update(self, node: ast.Call) -> None:
         if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):

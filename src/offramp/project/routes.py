@@ -344,7 +344,8 @@ class RouteFinder:
             if isinstance(s, (Literal, ConfigValue)) and s.value:
                 t = classify_url(s.value, self.sdk, self.provider_hosts)
                 azure_path = "/openai/deployments/" in s.value
-                if t.blocked or azure_path:
+                # also a provider's URL (after a migration): its body's model must be one the provider serves
+                if t.blocked or azure_path or t.kind == "provider":
                     aimed = True
                 rest = s.value.split("/v1/", 1)[1] if "/v1/" in s.value else ""
                 family = family or (self.sdk.rest_family(rest) or "" if rest else "")

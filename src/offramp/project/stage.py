@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.catalog import load_sdk
+from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
 from offramp.project.flow import Flow
@@ -23,22 +23,104 @@ from offramp.providers import known_provider_hosts
 
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
-    """Files among `candidates` with an import line naming one of the seed modules (`from .clients import ...`)."""
-    stems: Set[str] = set()
+    """Files among `candidates` that import one of the `seeds` modules (`from .clients import get_client`).
+
+    A regex on the module's last name picks the few files worth a look; their import lines are then
+    resolved (relative ones too) and must name the seed module itself or its package's attribute.
+    """
+    wanted: Dict[str, str] = {}
     for d in seeds:
         entry = project.canonical.get(d)
         if entry is not None:
-            stems.add(entry[0].rsplit(".", 1)[-1])
-    if not stems:
+            wanted[entry[0]] = d
+    if not wanted:
         return []
-    alternation = b"|".join(re.escape(s.encode()) for s in sorted(stems))
-    pattern = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:" + alternation + rb")\b", re.M)
+    stems = sorted({name.rsplit(".", 1)[-1] for name in wanted})
+    names = b"|".join(re.escape(s.encode()) for s in stems)
+    pattern = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:" + names + rb")\b", re.M)
     out = []
     for d in candidates:
         data = project.read(d)
-        if data is not None and b"import" in data and pattern.search(data):
+        if data is None or b"import" not in data or not pattern.search(data):
+            continue
+        entry = project.canonical.get(d)
+        if entry is None:
+            continue
+        for module, attr in _imported(data, entry[0], entry[1]):
+            target = project.names.get(module)
+            full = project.names.get(f"{module}.{attr}") if attr else None
+            if (target is not None and target in seeds) or (full is not None and full in seeds):
+                out.append(d)
+                break
+    return out
+
+
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^\n)]*)|import[ \t]+([^\n#;]+))", re.M)
+
+
+def _imported(data: bytes, name: str, package: bool) -> List[Tuple[str, Optional[str]]]:
+    """(module, attribute) pairs of a file's import lines, relative modules made absolute."""
+    out: List[Tuple[str, Optional[str]]] = []
+    for m in _IMPORT_LINE.finditer(data):
+        if m.group(3) is not None:
+            for part in m.group(3).decode("utf-8", "replace").split(","):
+                words = part.split()
+                if words:
+                    out.append((words[0], None))
+            continue
+        module = m.group(1).decode("utf-8", "replace")
+        level = len(module) - len(module.lstrip("."))
+        if level:
+            parts = name.split(".") if package else name.split(".")[:-1]
+            parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+            rest = module.lstrip(".")
+            module = ".".join([*parts, rest] if rest else parts)
+        for part in m.group(2).decode("utf-8", "replace").split(","):
+            words = part.split()
+            out.append((module, words[0] if words else None))
+    return out
+
+
+def provider_files(project: Project, candidates: Sequence[str]) -> List[str]:
+    """Files naming a known provider's host: after a migration, raw HTTP to the provider has no OpenAI word left."""
+    hosts = known_provider_hosts()
+    if not hosts:
+        return []
+    pattern = re.compile(b"|".join(re.escape(h.encode()) for h in hosts))
+    out = []
+    for d in candidates:
+        data = project.read(d)
+        if data is not None and pattern.search(data):
             out.append(d)
     return out
+
+
+def exports_clients(m: ModuleIndex) -> bool:
+    """Whether other modules can get an SDK client or framework object from `m`: a function returning one,
+    a module-level one, or a subclass of an SDK class (judged by names, before any value is followed).
+    Modules that only use the SDK's types (most of an SDK-based library) are not."""
+    sdk = load_sdk()
+    tops = set(sdk.sdk_modules) | set(sdk.wrapper_modules) | {e.split(".")[0] for e in sdk.entry_modules}
+    names = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients, *load_wrappers())}
+    classes = {n for n, (mod, attr) in m.imports.items() if attr in names and mod.split(".")[0] in tops}
+    modules = {n for n, (mod, attr) in m.imports.items() if attr is None and mod.split(".")[0] in tops}
+    if not classes and not modules:
+        return False
+
+    def mentions(e: Any) -> bool:
+        if not isinstance(e, tuple) or not e:
+            return False
+        if e[0] == "name" and len(e) == 2:
+            return e[1] in classes
+        if e[0] == "attr" and e[2] in names and e[1][:1] == ("name",) and e[1][1] in modules:
+            return True
+        return any(mentions(x) for x in e[1:])
+
+    if any(b.split(".")[0] in classes or b.rsplit(".", 1)[-1] in names for c in m.classes.values() for b in c.bases):
+        return True
+    if any(mentions(r) for f in m.functions.values() for r in f.returns):
+        return True
+    return any(mentions(v) for vs in m.bindings.values() for v in vs)
 
 
 def imports_sdk(m: ModuleIndex) -> bool:
@@ -48,11 +130,17 @@ def imports_sdk(m: ModuleIndex) -> bool:
 
 
 def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[str]) -> List[Route]:
+    exporters = []
     for d in seeds:
-        project.load(d)
+        data = project.read(d)
+        if data is None or not project.watch.may_route(data.decode("utf-8", "replace")):
+            continue  # indexed later only if a name leads there
+        m = project.load(d)
+        if m is not None and exports_clients(m):
+            exporters.append(d)
     seed_set = set(seeds)
     others = [d for d in displays if d.endswith(".py") and d not in seed_set]
-    for d in importers(project, seeds, others):
+    for d in importers(project, exporters, others) + provider_files(project, others):
         project.load(d)
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
