@@ -32,10 +32,11 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
 
 
 @pytest.mark.parametrize("to", [None, "qwen"])
-def test_shop_project(to: Optional[str]) -> None:
-    findings = check_tree(PROJECTS / "shop", to)
+@pytest.mark.parametrize("project", ["shop", "agents"])
+def test_project_snapshot(project: str, to: Optional[str]) -> None:
+    findings = check_tree(PROJECTS / project, to)
     suffix = f".to-{to}" if to else ""
-    compare_snapshot(concise_lines(findings), PROJECTS / f"shop{suffix}.expected")
+    compare_snapshot(concise_lines(findings), PROJECTS / f"{project}{suffix}.expected")
 
 
 @pytest.mark.parametrize("to", [None, "qwen"])

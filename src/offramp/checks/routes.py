@@ -69,7 +69,7 @@ def _describe(s: Source) -> str:
     if isinstance(s, EnvRead):
         return f"environment variable `{s.name}`, which may be unset"
     if isinstance(s, Literal):
-        return "a value that may be None or empty"
+        return f"`{s.value!r}` at {s.file}:{s.span.line}"
     return "a value that may be unset"
 
 
@@ -208,7 +208,7 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
                 out.append(
                     RouteHit(
                         route.client_file,
-                        Hit("OFR303", route.client_span, {"what": what, "host": host}),
+                        Hit("OFR303", route.client_span, {"what": what, "host": host}, severity="warning"),
                         route.where,
                     )
                 )

@@ -299,7 +299,8 @@ class RouteFinder:
             host.add(_OPENAI_DEFAULT)
         key = self.explicit(ctx, kwargs, spec.key_args)
         if key is None:
-            key = {EnvRead("AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY")}
+            env = "AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY"
+            key = {EnvRead(env), *self.env_written(env)}
         model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
         if spec.model_prefix and any(
             isinstance(s, Literal) and s.value and "/" in s.value and not s.value.startswith(("openai/", "azure/"))
