@@ -563,6 +563,7 @@ def with_routes(
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
     from offramp.checks import CheckContext
+    from offramp.checks.routes import COVERED_BY
     from offramp.project.stage import route_hits
     from offramp.suppress import parse_suppressions
 
@@ -580,6 +581,7 @@ def with_routes(
         data = read(display)
         text = data.decode("utf-8-sig", "replace") if data is not None else ""
         have = {(f.code, f.span.line) for f in results[i].findings}
+        have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
         sup = parse_suppressions(text)
         new = [
             _finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)

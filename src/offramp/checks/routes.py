@@ -20,6 +20,10 @@ from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, SdkDef
 from offramp.providers import Provider, builtin_providers
 from offramp.types import Span
 
+# A route finding adds nothing on a line where the per-file checks already report one of these
+# (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).
+COVERED_BY: Dict[str, Tuple[str, ...]] = {"OFR107": ("OFR101", "OFR102", "OFR103")}
+
 
 @dataclass(frozen=True)
 class RouteHit:
