@@ -562,13 +562,19 @@ def with_routes(
     A route finding on a line where the per-file checks already report the same code adds nothing
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
-    from offramp.checks import CheckContext
+    from offramp.checks import CheckContext, Hit
     from offramp.checks.routes import COVERED_BY
     from offramp.project.stage import route_hits
     from offramp.suppress import parse_suppressions
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
-    hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir)
+    try:
+        hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir)
+    except RecursionError:  # every file already has its own findings; routes add to them, never crash them
+        return results
+    except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
+        detail = f"internal error in the project stage: {type(e).__name__}: {e}".splitlines()[0]
+        hits = {seeds[0]: [Hit("OFR002", Span(1, 1, 1, 1), {"detail": detail})]}
     if not hits:
         return results
     rules = load_rules()

@@ -316,6 +316,8 @@ class _Builder(ast.NodeVisitor):
         if isinstance(node, ast.IfExp):
             return ("alt", (self.expr(node.body, d), self.expr(node.orelse, d)))
         if isinstance(node, ast.BoolOp):
+            if len(node.values) > 8:  # `a and b and ...` 20000 long: nested tuples that deep cannot be hashed
+                return ("unknown", "a long boolean expression")
             out = self.expr(node.values[-1], d)
             for v in reversed(node.values[:-1]):
                 out = ("or", self.expr(v, d), out) if isinstance(node.op, ast.Or) else ("alt", (self.expr(v, d), out))
