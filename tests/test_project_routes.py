@@ -89,6 +89,12 @@ def test_warm_run_uses_cached_index_entries(tmp_path: Path) -> None:
     settings_py.write_text(settings_py.read_text("utf-8").replace('"gpt-4o"', '"qwen-max"', 1), "utf-8")
     edited = check_tree(tree, cache_dir=cache)
     assert not [f for f in edited if f.path == "shop/settings.py" and f.span.line == 8]
+    # and so does an edit to the configuration file the code loads (no Python file changed)
+    assert [f for f in edited if f.code == "OFR107" and f.path == "shop/llm/clients.py"]
+    config = tree / "shop" / "llm" / "config.json"
+    config.write_text(config.read_text("utf-8").replace("null", '"https://api.deepseek.com/v1"'), "utf-8")
+    configured = check_tree(tree, cache_dir=cache)
+    assert not [f for f in configured if f.code == "OFR107" and f.path == "shop/llm/clients.py"]
 
 
 def test_index_entry_survives_its_cache_round_trip() -> None:

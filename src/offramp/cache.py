@@ -28,7 +28,7 @@ import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 from offramp import __version__
 from offramp.types import FileResult, Finding, Span
@@ -78,11 +78,18 @@ class FindingsCache:
             mac = json.loads(header)["mac"]
             if not hmac.compare_digest(str(mac), cache._mac(secret, payload)):
                 return cache
-            raw = json.loads(payload)
-            cache.entries = {p: (e[0], e[1]) for p, e in raw.items()}
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            cache.entries = cache._decode(payload)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, EOFError):
             cache.entries = {}
         return cache
+
+    def _encode(self) -> bytes:
+        """The entries as the signed payload (JSON; a subclass may choose another encoding)."""
+        return json.dumps({p: list(e) for p, e in self.entries.items()}).encode()
+
+    def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
+        raw = json.loads(payload)
+        return {p: (e[0], e[1]) for p, e in raw.items()}
 
     def _mac(self, secret: bytes, payload: bytes) -> str:
         context = f"offramp findings cache\0{_FORMAT}\0{self.key}\0".encode()
@@ -117,7 +124,7 @@ class FindingsCache:
                 return
             _create_once(self.directory / ".gitignore", b"# Created by offramp automatically.\n*\n")
             _create_once(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
-            payload = json.dumps({p: list(e) for p, e in self.entries.items()}).encode()
+            payload = self._encode()
             header = json.dumps({"format": _FORMAT, "mac": self._mac(secret, payload)}).encode()
             _replace(self.file, header + b"\n" + payload)
         except OSError:

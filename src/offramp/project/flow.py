@@ -145,6 +145,7 @@ class Flow:
         self.read_config = read_config
         self.clients = sdk.openai_clients | sdk.azure_clients
         self._memo: Dict[Tuple[Ctx, Expr], List[Value]] = {}
+        self._globals: Dict[Tuple[str, str], List[Value]] = {}
         self._active: set = set()
 
     # -- entry points -----------------------------------------------------------------------
@@ -323,6 +324,22 @@ class Flow:
         return out
 
     def module_attr(self, m: ModuleIndex, name: str, depth: int) -> List[Value]:
+        """A module's global `name` (memoised: package re-exports and star imports are asked again and again)."""
+        key = (m.name, name)
+        got = self._globals.get(key)
+        if got is not None:
+            return got
+        if key in self._active:
+            return [Unknown(name, m.path)]
+        self._active.add(key)
+        try:
+            got = self._module_attr(m, name, depth)
+        finally:
+            self._active.discard(key)
+        self._globals[key] = got
+        return got
+
+    def _module_attr(self, m: ModuleIndex, name: str, depth: int) -> List[Value]:
         ctx = Ctx(m.name, "")
         if name in m.bindings:
             out: List[Value] = []

@@ -81,11 +81,11 @@ class ModuleIndex:
     sites: List[Site] = field(default_factory=list)
     env_writes: List[Tuple[str, Expr, SpanT]] = field(default_factory=list)
 
-    def to_json(self) -> Dict[str, Any]:
+    def to_data(self) -> Dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: Dict[str, Any]) -> ModuleIndex:
+    def from_data(cls, d: Dict[str, Any]) -> ModuleIndex:
         m = cls(name=d["name"], path=d["path"], package=d["package"])
         m.imports = {k: (v[0], v[1]) for k, v in d["imports"].items()}
         m.star_imports = list(d["star_imports"])
@@ -126,7 +126,7 @@ class ModuleIndex:
 
 
 def _tup(x: Any) -> Any:
-    """JSON gives lists back; expressions are tuples all the way down (hashable, comparable)."""
+    """Expressions are tuples all the way down (hashable, comparable); a list (JSON) becomes one."""
     if isinstance(x, list):
         return tuple(_tup(e) for e in x)
     return x

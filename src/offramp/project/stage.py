@@ -7,6 +7,7 @@ several files, are recomputed from index entries that are themselves cached by c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -20,6 +21,7 @@ from offramp.project.routes import RouteFinder
 from offramp.project.sources import Route
 from offramp.project.tree import IndexCache, Project
 from offramp.providers import known_provider_hosts
+from offramp.types import Span
 
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
@@ -83,14 +85,11 @@ def _imported(data: bytes, name: str, package: bool) -> List[Tuple[str, Optional
 
 def provider_files(project: Project, candidates: Sequence[str]) -> List[str]:
     """Files naming a known provider's host: after a migration, raw HTTP to the provider has no OpenAI word left."""
-    hosts = known_provider_hosts()
-    if not hosts:
-        return []
-    pattern = re.compile(b"|".join(re.escape(h.encode()) for h in hosts))
+    hosts = [h.encode() for h in known_provider_hosts()]
     out = []
     for d in candidates:
         data = project.read(d)
-        if data is not None and pattern.search(data):
+        if data is not None and b"://" in data and any(h in data for h in hosts):
             out.append(d)
     return out
 
@@ -147,6 +146,9 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     return RouteFinder(flow, sdk, known_provider_hosts()).routes(project.modules())
 
 
+_ROUTES_ENTRY = "\0routes"  # the index cache's entry for the last run's route findings
+
+
 def route_hits(
     displays: Sequence[str],
     read: Callable[[str], Optional[bytes]],
@@ -155,21 +157,67 @@ def route_hits(
     ctx: CheckContext,
     cache_dir: Optional[Path] = None,
 ) -> Dict[str, List[Hit]]:
-    """Findings by display path. `seeds`: the Python files that can hold SDK use (passed the prefilter)."""
+    """Findings by display path. `seeds`: the Python files that can hold SDK use (passed the prefilter).
+
+    With a cache, the findings of the last run are reused when no Python file of the run, no
+    configuration file the code loads and no option changed (a warm run: the whole stage is one
+    hash of bytes already in memory); otherwise index entries of unchanged files are reused.
+    """
     if not seeds:
         return {}
     cache = None
+    fingerprint = ""
+    watch = watch_from_rules()
     if cache_dir is not None:
         from offramp.cache import settings_key
 
         cache = IndexCache.open(cache_dir, settings_key("project-index"))
-    project = Project(displays, read, root, watch_from_rules(), cache)
+        fingerprint = _fingerprint(displays, read, ctx)
+        stored = cache.entries.get(_ROUTES_ENTRY)
+        if stored is not None and stored[0] == fingerprint:
+            try:
+                reads, hits = stored[1]
+                if Project([], read, root, watch).configs_unchanged(reads):
+                    return _hits_from_data(hits)
+            except (TypeError, ValueError, KeyError, IndexError):
+                pass
+    project = Project(displays, read, root, watch, cache)
     routes = project_routes(project, seeds, displays)
-    if cache is not None:
-        cache.save()
 
     def sdk_file(path: str) -> bool:
         m = project.indexed.get(path)
         return m is not None and imports_sdk(m)
 
-    return group(check_routes(routes, ctx, known_provider_hosts(), sdk_file))
+    found = group(check_routes(routes, ctx, known_provider_hosts(), sdk_file))
+    if cache is not None:
+        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found)))
+        cache.dirty = True
+        cache.save()
+    return found
+
+
+def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((ctx.provider, sorted(ctx.models.items()))).encode())
+    for d in displays:
+        if d.endswith(".py"):
+            data = read(d)
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+    return h.hexdigest()
+
+
+def _hits_to_data(found: Dict[str, List[Hit]]) -> Dict[str, list]:
+    return {
+        path: [(h.code, tuple(vars(h.span).values()), dict(h.args), h.fixable, h.severity, h.hint) for h in hits]
+        for path, hits in found.items()
+    }
+
+
+def _hits_from_data(data: Dict[str, list]) -> Dict[str, List[Hit]]:
+    return {
+        path: [
+            Hit(code, Span(*span), dict(args), fixable, severity, hint)
+            for code, span, args, fixable, severity, hint in hits
+        ]
+        for path, hits in data.items()
+    }
