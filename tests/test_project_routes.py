@@ -17,7 +17,7 @@ from offramp.config import Settings
 from offramp.discover import discover
 from offramp.engine import iter_findings, make_options, resolve_provider, run
 from offramp.project.flow import Ctx, Flow
-from offramp.project.index import build, watch_from_rules
+from offramp.project.index import build, place, watch_from_rules
 from offramp.project.sources import EnvRead, Literal
 from offramp.project.tree import IndexCache, module_names
 
@@ -99,7 +99,7 @@ def test_warm_run_uses_cached_index_entries(tmp_path: Path) -> None:
 
 def test_index_entry_survives_its_cache_round_trip() -> None:
     text = (PROJECTS / "shop" / "shop" / "settings.py").read_text("utf-8")
-    m = build(text, "shop.settings", "shop/settings.py", False, watch_from_rules())
+    m = build(text, "shop/settings.py", watch_from_rules())
     again = IndexCache(Path("unused"), "k")
     again.put("shop/settings.py", "d", m)
     assert again.get("shop/settings.py", "d") == m and again.get("shop/settings.py", "other") is None
@@ -112,7 +112,7 @@ def test_nested_env_defaults_and_fstring_constants() -> None:
         'URL = f"https://{HOST}/v1"\n'
         'MODEL = os.getenv("LLM_MODEL", os.getenv("OPENAI_API_MODEL", "gpt-3.5-turbo"))\n'
     )
-    m = build(code, "s", "s.py", False, watch_from_rules())
+    m = place(build(code, "s.py", watch_from_rules()), "s", False)
     from offramp.catalog import load_sdk
 
     flow = Flow(load_sdk(), lambda name: m if name == "s" else None, lambda reader, written: None)
@@ -127,7 +127,9 @@ def test_module_names_follow_packages_and_relative_imports() -> None:
     names, canonical = module_names(["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py", "tool.py"])
     assert canonical["pkg/sub/mod.py"] == ("pkg.sub.mod", False)
     assert names["pkg.sub"] == "pkg/sub/__init__.py" and names["mod"] == "pkg/sub/mod.py"
-    m = build("from ..x import A\nfrom . import mod\n", "pkg.sub.mod", "pkg/sub/mod.py", False, watch_from_rules())
+    m = place(
+        build("from ..x import A\nfrom . import mod\n", "pkg/sub/mod.py", watch_from_rules()), "pkg.sub.mod", False
+    )
     assert m.imports == {"A": ("pkg.x", "A"), "mod": ("pkg.sub", "mod")}
 
 

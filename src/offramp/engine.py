@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import ConfigError, Settings
@@ -246,7 +246,15 @@ def _finish(findings: List[Finding], text: str, display: str, opts: Options, par
     return FileResult(path=display, findings=tuple(out), parsed=parsed)
 
 
-def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display: Optional[str] = None) -> FileResult:
+def check_path(
+    path: Path,
+    opts: Options,
+    data: Optional[bytes] = None,
+    display: Optional[str] = None,
+    sources: Optional[List[SourceFile]] = None,
+) -> FileResult:
+    """Check one file. `sources`, when given, receives the decoded source of a Python file that passed
+    the prefilter (the pool's workers index it for the project stage without reading it again)."""
     from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
     from offramp.prefilter import may_match
 
@@ -272,6 +280,8 @@ def check_path(path: Path, opts: Options, data: Optional[bytes] = None, display:
         src = decode(path, data)
     except SourceError as e:
         return _finish([_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False)
+    if sources is not None:
+        sources.append(src)
     return check_source(src, display, opts)
 
 
@@ -372,7 +382,8 @@ def cache_key(opts: Options) -> str:
 
 
 Task = Tuple[int, Path, str, Optional[str]]  # (index in the run, path, display path, content digest)
-Outcome = Tuple[int, FileResult, Optional[str]]  # (index, result, content digest for the cache)
+# (index, result, content digest for the cache, project index entry: (content digest, ModuleIndex) or None)
+Outcome = Tuple[int, FileResult, Optional[str], Optional[Tuple[str, Any]]]
 
 # Bytes of Python files that cannot match, kept for the project stage's search for files importing a
 # module with SDK use (beyond this budget the search reads them again).
@@ -385,14 +396,42 @@ POOL_MIN_FILES = 12
 
 def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
     tasks, opts = args
-    return [(i, _safe_check(p, opts, display), digest) for i, p, display, digest in tasks]
+    return [_check_one(i, p, opts, display, digest) for i, p, display, digest in tasks]
 
 
-def _safe_check(path: Path, opts: Options, display: Optional[str] = None, data: Optional[bytes] = None) -> FileResult:
+def _check_one(
+    i: int, path: Path, opts: Options, display: str, digest: Optional[str], data: Optional[bytes] = None
+) -> Outcome:
+    """Check a file and, for a Python file, build its project index entry while its text is at hand:
+    in the pool, the index's parse runs beside the checks instead of after them in the main process."""
+    sources: List[SourceFile] = []
+    result = _safe_check(path, opts, display, data, sources)
+    entry = None
+    if sources and path.suffix == ".py":
+        from offramp.analysis.quick import last_tree
+        from offramp.cache import content_hash
+        from offramp.project.index import build, watch_from_rules
+
+        text, watch = sources[0].text, watch_from_rules()
+        try:
+            if watch.may_route(text):  # the others are indexed only if a name leads there
+                entry = (content_hash(sources[0].data), build(text, display, watch, last_tree(text)))
+        except Exception:
+            entry = None  # the main process builds it again (and reports what goes wrong)
+    return (i, result, digest, entry)
+
+
+def _safe_check(
+    path: Path,
+    opts: Options,
+    display: Optional[str] = None,
+    data: Optional[bytes] = None,
+    sources: Optional[List[SourceFile]] = None,
+) -> FileResult:
     """Check one file; an internal error becomes an OFR002 finding instead of ending the run."""
     display = display or display_path(path, opts.root)
     try:
-        return check_path(path, opts, display=display, data=data)
+        return check_path(path, opts, display=display, data=data, sources=sources)
     except Exception as e:
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
         return _finish([_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False)
@@ -513,7 +552,7 @@ def run(
     outcomes: List[Outcome] = []
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
         for i, path, display, digest in pending:
-            outcomes.append((i, _safe_check(path, opts, display, blobs.pop(i, None)), digest))
+            outcomes.append(_check_one(i, path, opts, display, digest, blobs.pop(i, None)))
             if progress:
                 progress(1)
     else:
@@ -525,8 +564,11 @@ def run(
                 outcomes.extend(part)
                 if progress:
                     progress(len(part))
-    for i, result, digest in outcomes:
+    prebuilt: Dict[str, Tuple[str, Any]] = {}
+    for i, result, digest, entry in outcomes:
         done[i] = result
+        if entry is not None:
+            prebuilt[displays[i]] = entry
         if digest is not None and (result.parsed or result.skipped_by_prefilter):
             fresh.append((result, digest))
     if opened:
@@ -545,7 +587,7 @@ def run(
             except SourceError:
                 return None
 
-        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir)
+        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
     return results
 
 
@@ -556,6 +598,7 @@ def with_routes(
     seeds: Sequence[str],
     opts: Options,
     cache_dir: Optional[Path] = None,
+    prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
 ) -> List[FileResult]:
     """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in.
 
@@ -569,7 +612,7 @@ def with_routes(
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
     try:
-        hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir)
+        hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return results
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file

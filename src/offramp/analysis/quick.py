@@ -200,12 +200,25 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(v)
 
 
+# The last text parsed here and its tree: the project index of the same file (engine._check_one) reads
+# the tree instead of parsing the text again (the visitor does not change it).
+_last_tree: List[object] = []
+
+
+def last_tree(text: str) -> Optional[ast.Module]:
+    """The tree `quick_facts` parsed for this very text object, if it was the last one."""
+    if _last_tree and _last_tree[0] is text:
+        return _last_tree[1]  # type: ignore[return-value]
+    return None
+
+
 def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Optional[QuickFacts]:
     """Facts from `ast`, or None when `ast` cannot read the file (the caller falls back to LibCST)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    _last_tree[:] = [text, tree]
     visitor = _Visitor(text, sdk, provider_hosts)
     try:
         visitor.visit(tree)

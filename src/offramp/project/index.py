@@ -19,6 +19,7 @@ import ast
 import bisect
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Pattern, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
@@ -172,6 +173,7 @@ class Watch:
         return False
 
 
+@lru_cache(maxsize=1)
 def watch_from_rules() -> Watch:
     from offramp.catalog import load_sdk, load_toml, load_wrappers, rules_dir
 
@@ -455,12 +457,9 @@ class _Builder(ast.NodeVisitor):
                 self.m.imports.setdefault(top, (top, None))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = node.module or ""
-        if node.level:
-            parts = self.m.name.split(".")
-            base = parts if self.m.package else parts[:-1]
-            base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
-            module = ".".join([*base, module] if module else base)
+        # A relative module keeps its dots (`..config`): the module's own name is known only to the
+        # project (tree.py), which makes it absolute (`place`), so an entry can be built anywhere.
+        module = "." * (node.level or 0) + (node.module or "")
         if module == "os":
             for alias in node.names:
                 self.os_names[alias.asname or alias.name] = alias.name
@@ -593,15 +592,36 @@ def _ann(node: Optional[ast.AST]) -> str:
     return dotted(node) or ""
 
 
-def build(text: str, name: str, path: str, package: bool, watch: Watch) -> ModuleIndex:
-    """Index one module's source; a file that does not parse gives an empty entry (the checks report it)."""
-    m = ModuleIndex(name=name, path=path, package=package)
+def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None) -> ModuleIndex:
+    """Index one module's source (`tree`: its `ast`, when already parsed); a file that does not parse
+    gives an empty entry (the checks report it). Its name and relative imports are set by `place` once
+    the project knows where it sits."""
+    m = ModuleIndex(name="", path=path, package=False)
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(text) if tree is None else tree
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return m
     try:
         _Builder(text, m, watch).visit(tree)
     except RecursionError:
-        return ModuleIndex(name=name, path=path, package=package)
+        return ModuleIndex(name="", path=path, package=False)
+    return m
+
+
+def absolute(module: str, name: str, package: bool) -> str:
+    """`..config` imported by `pkg.sub.mod` is `pkg.config`."""
+    level = len(module) - len(module.lstrip("."))
+    if not level:
+        return module
+    parts = name.split(".") if package else name.split(".")[:-1]
+    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    rest = module[level:]
+    return ".".join([*parts, rest] if rest else parts)
+
+
+def place(m: ModuleIndex, name: str, package: bool) -> ModuleIndex:
+    """The entry as module `name` of the project: its relative imports made absolute."""
+    m.name, m.package = name, package
+    m.imports = {k: (absolute(mod, name, package), attr) for k, (mod, attr) in m.imports.items()}
+    m.star_imports = [absolute(mod, name, package) for mod in m.star_imports]
     return m

@@ -156,6 +156,7 @@ def route_hits(
     root: Path,
     ctx: CheckContext,
     cache_dir: Optional[Path] = None,
+    prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
 ) -> Dict[str, List[Hit]]:
     """Findings by display path. `seeds`: the Python files that can hold SDK use (passed the prefilter).
 
@@ -171,7 +172,7 @@ def route_hits(
     if cache_dir is not None:
         from offramp.cache import settings_key
 
-        cache = IndexCache.open(cache_dir, settings_key("project-index"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-2"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
@@ -181,7 +182,7 @@ def route_hits(
                     return _hits_from_data(hits)
             except (TypeError, ValueError, KeyError, IndexError):
                 pass
-    project = Project(displays, read, root, watch, cache)
+    project = Project(displays, read, root, watch, cache, prebuilt)
     routes = project_routes(project, seeds, displays)
 
     def sdk_file(path: str) -> bool:

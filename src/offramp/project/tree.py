@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp.cache import FindingsCache, content_hash
 from offramp.project.flow import parse_config, relative_to
-from offramp.project.index import ModuleIndex, Watch, build
+from offramp.project.index import ModuleIndex, Watch, build, place
 
 
 def module_names(displays: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:
@@ -92,6 +92,7 @@ class Project:
         root: Path,
         watch: Watch,
         cache: Optional[IndexCache] = None,
+        prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     ) -> None:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads."""
         displays = list(displays)
@@ -105,6 +106,7 @@ class Project:
             self.root = self.root.parent
         self.watch = watch
         self.cache = cache
+        self.prebuilt = prebuilt or {}  # display -> (content digest, entry built elsewhere)
         self.indexed: Dict[str, ModuleIndex] = {}  # by display path
         self._configs: Dict[str, Optional[Any]] = {}
         self.config_reads: Dict[str, str] = {}  # reader\0written -> content digest ("" when absent)
@@ -123,16 +125,22 @@ class Project:
         if data is None:
             return None
         digest = content_hash(data)
-        m = self.cache.get(display, digest) if self.cache is not None else None
+        m = None
+        ready = self.prebuilt.get(display)
+        if ready is not None and ready[0] == digest:
+            m = ready[1]  # built by the worker that checked the file
+        elif self.cache is not None:
+            m = self.cache.get(display, digest)
         if m is None:
-            name, package = self.canonical[display]
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = ""
-            m = build(text, name, display, package, self.watch)
-            if self.cache is not None:
-                self.cache.put(display, digest, m)
+            m = build(text, display, self.watch)
+        if self.cache is not None and self.cache.digest(display) != digest:
+            self.cache.put(display, digest, m)
+        name, package = self.canonical[display]
+        m = place(m, name, package)  # after `put`, which keeps the entry as built (relative imports as written)
         self.indexed[display] = m
         return m
 
