@@ -145,3 +145,18 @@ def test_check_after_fix_still_reports_models_the_provider_does_not_serve(tmp_pa
     lines = proc.stdout.splitlines()
     assert any(line.startswith("chatbot/settings.py:5:14: OFR204") and "chatbot/rest.py:14" in line for line in lines)
     assert any(line.startswith("chatbot/settings.py:6:15: OFR204") and "chatbot/faq.py:8" in line for line in lines)
+
+
+def test_check_after_fix_reports_a_provider_key_sent_to_openai(tmp_path: Path) -> None:
+    """`fix` renames the key variable in rest.py while its URL (from settings.py) stays api.openai.com:
+    the DashScope key would go to OpenAI. The raw-HTTP route is still followed although rest.py no
+    longer mentions OpenAI at all."""
+    from helpers import run_cli
+
+    tree = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", tree)
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    assert "openai" not in (tree / "shop" / "rest.py").read_text("utf-8").lower()
+    findings = check_tree(tree, "qwen")
+    leak = [f for f in findings if f.code == "OFR303" and f.path == "shop/rest.py"]
+    assert leak and "DASHSCOPE_API_KEY" in leak[0].message and "api.openai.com" in leak[0].message

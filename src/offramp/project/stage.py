@@ -83,6 +83,10 @@ def _imported(data: bytes, name: str, package: bool) -> List[Tuple[str, Optional
     return out
 
 
+def _posts(data: Optional[bytes]) -> bool:
+    return data is not None and any(m in data for m in (b".post(", b".request(", b".stream("))
+
+
 def provider_files(project: Project, candidates: Sequence[str]) -> List[str]:
     """Files naming a known provider's host: after a migration, raw HTTP to the provider has no OpenAI word left."""
     hosts = [h.encode() for h in known_provider_hosts()]
@@ -139,7 +143,11 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
             exporters.append(d)
     seed_set = set(seeds)
     others = [d for d in displays if d.endswith(".py") and d not in seed_set]
-    for d in importers(project, exporters, others) + provider_files(project, others):
+    # raw HTTP whose URL, key or model comes from a seed module (`requests.post(settings.API_URL, ...)`):
+    # after a migration renamed the key, nothing OpenAI is left in the file itself
+    posting = [d for d in others if _posts(project.read(d))]
+    found = importers(project, exporters, others) + provider_files(project, others) + importers(project, seeds, posting)
+    for d in dict.fromkeys(found):
         project.load(d)
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
