@@ -291,3 +291,15 @@ def test_an_error_quoting_a_configured_value_masks_it(tmp_path: Path) -> None:
     proc = run_cli(["check", "."], tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("offramp: error: unknown provider"), proc.stderr
     assert_no_secret(proc.stderr, "the error")
+
+
+def test_the_caret_lines_up_under_a_masked_source_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        f'from openai import OpenAI\nc = OpenAI(base_url="https://bob:{PASSWORD}@api.openai.com/v1?token={TOKEN}")\n'
+    )
+    proc = run_cli(["check", "--output-format", "full", "."], tmp_path)
+    lines = proc.stdout.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.endswith(")") and "c = OpenAI(" in line)
+    source, caret = lines[i], lines[i + 1]
+    assert_no_secret(source, "the source line")
+    assert caret.index("^") == source.index("OpenAI(") and caret.rindex("^") == len(source) - 1, (source, caret)

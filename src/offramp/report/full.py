@@ -7,18 +7,38 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from offramp.report import ReportContext, counts, one_line, visible
 from offramp.report.concise import footer
 from offramp.types import Finding
 
 
-def redact(text: str) -> str:
-    """Source lines are shown for context; API keys in them never are."""
-    from offramp.redact import redact as redact_secrets
+def shown(line: str) -> Tuple[str, List[int], List[int]]:
+    """A source line as shown, with its secrets masked and its control characters escaped, and
+    where each offset of `line` lands in it: as a start, and as an (exclusive) end, so that a
+    caret under a masked or escaped stretch still lines up."""
+    from offramp.redact import MASK, secret_spans
 
-    return redact_secrets(text)
+    out: List[str] = []
+    starts: List[int] = []
+    ends: List[int] = [0]
+    width = 0
+    i = 0
+    for a, b in [*secret_spans(line), (len(line), len(line))]:
+        for ch in line[i:a]:
+            starts.append(width)
+            width += len(piece := visible(ch, keep="\t"))
+            out.append(piece)
+            ends.append(width)
+        if b > a:
+            starts += [width] * (b - a)
+            ends += [width + len(MASK)] * (b - a)
+            width += len(MASK)
+            out.append(MASK)
+        i = b
+    starts.append(width)
+    return "".join(out), starts, ends
 
 
 _SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -53,14 +73,12 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                 src = []
             cache[f.path] = src
         if f.cell is None and 0 < f.span.line <= len(src):
-            text = visible(redact(src[f.span.line - 1].rstrip()), keep="\t")
-            width = (
-                (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(text) - f.span.column + 1
-            )
+            line = src[f.span.line - 1].rstrip()
+            text, starts, ends = shown(line)
+            first = starts[min(f.span.column - 1, len(line))]
+            last = ends[min(f.span.end_column - 1, len(line))] if f.span.end_line == f.span.line else len(text)
             console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
-            console.print(
-                f"  [dim]     |[/] {' ' * (f.span.column - 1)}[{_SEV_STYLE[f.severity]}]{'^' * max(1, width)}[/]"
-            )
+            console.print(f"  [dim]     |[/] {' ' * first}[{_SEV_STYLE[f.severity]}]{'^' * max(1, last - first)}[/]")
         console.print()
     if findings:
         console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))
