@@ -61,8 +61,11 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
         elif name in builtin:
             provider = builtin[name]
         else:
+            from offramp.closest import did_you_mean
+
             known = sorted(set(builtin) | set(settings.providers))
-            raise ConfigError(f"unknown provider {name!r}; known providers: {', '.join(known)}")
+            hint = did_you_mean(name, known)
+            raise ConfigError(f"unknown provider {name!r}{hint}; known providers: {', '.join(known)}")
         if region is not None:
             provider.base_url(region)
             provider = replace(provider, default_region=region)
@@ -230,14 +233,23 @@ def file_ignores(display: str, opts: Options) -> frozenset:
     return frozenset(ignored)
 
 
+# Findings that mean the same in test code: the file was not checked, or a real key is in it.
+_SAME_IN_TESTS = ("OFR0", "OFR302")
+
+
 def _finish(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
+    from offramp.testcode import in_test_code
+
     ignored = file_ignores(display, opts)
     lines = text.splitlines()
     counts: Dict[Tuple[str, str], int] = {}
     out = []
+    in_test = in_test_code(display, text if display.endswith((".py", ".pyi", ".ipynb")) else "")
     for f in sorted(set(findings), key=Finding.sort_key):
         if f.code not in opts.enabled or f.code in ignored:
             continue
+        if not f.code.startswith(_SAME_IN_TESTS) and in_test(f.span.line):
+            f = replace(f, severity="info", message=f"{f.message} (test code)")
         line_text = lines[f.span.line - 1] if 0 < f.span.line <= len(lines) else ""
         key = (f.code, " ".join(line_text.split()))
         n = counts.get(key, 0)

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 from offramp.catalog import SdkSurface, host_matches
 
 URL_RE = re.compile(r"(?:https?|wss?)://[^\s\"'<>`]+", re.IGNORECASE)
-# Resource names that only ever appear in documentation and error messages.
+# Resource names that only ever appear in documentation, error messages and tests (`fake.openai.azure.com`).
 _PLACEHOLDER_LABEL = re.compile(
-    r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|<.*>|\{.*\}|\*)$", re.I
+    r"^(x+|y+|your[-_].*|.*[-_]?resource[-_]?name.*|example.*|my[-_]?resource|(fake|dummy)([-_].*)?|<.*>|\{.*\}|\*)$",
+    re.I,
 )
 # OpenAI-style secret keys. DeepSeek and DashScope issue keys of the same shape.
 KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
