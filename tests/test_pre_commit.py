@@ -88,3 +88,46 @@ def test_fix_hook_rewrites_then_passes(project: Path, pre_commit_home: Path) -> 
     subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
     second = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+# Names the hooks must pass to offramp exactly when offramp reads them (offramp.configkind).
+HOOK_NAMES = [
+    "a.py", "pkg/b.pyi", "nb/demo.ipynb", ".env", ".env.example", "deploy/.env.local", "prod.env",
+    "config.yaml", "k8s/app.yml", "pyproject.toml", "settings.json", "app.ini", "setup.cfg", "nginx.conf",
+    "package-lock.json", "web/npm-shrinkwrap.json", "locales/de/errors.json", "i18n/en.yaml",
+    "README.md", "script.sh", "Dockerfile", "data.csv", "envfile", "a.py.txt",
+]  # fmt: skip
+
+
+def test_hooks_select_the_files_offramp_reads() -> None:
+    import re
+
+    import yaml
+
+    from offramp.configkind import config_kind
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    for hook in hooks:
+        assert hook["types"] == ["text"] and "types_or" not in hook
+        for name in HOOK_NAMES:
+            selected = bool(re.search(hook["files"], name)) and not re.search(hook["exclude"], name)
+            reads = Path(name).suffix in (".py", ".pyi", ".ipynb") or config_kind(name) is not None
+            assert selected == reads, (hook["id"], name)
+
+
+NOTEBOOK = (
+    '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source":'
+    ' ["from openai import OpenAI\\n", "client = OpenAI()\\n"]}], "metadata": {}, "nbformat": 4,'
+    ' "nbformat_minor": 5}\n'
+)
+
+
+def test_check_hook_checks_notebooks_and_config_files(project: Path, pre_commit_home: Path) -> None:
+    (project / "demo.ipynb").write_text(NOTEBOOK)
+    (project / ".env.example").write_text("OPENAI_BASE_URL=https://api.openai.com/v1\n")
+    (project / "settings.yaml").write_text("llm:\n  base_url: https://api.openai.com/v1\n")
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
+    run = try_repo("offramp-check", project, pre_commit_home, "demo.ipynb", ".env.example", "settings.yaml")
+    assert run.returncode == 1, run.stdout + run.stderr
+    for needle in ("demo.ipynb:cell 1:2", ".env.example:1", "settings.yaml:2"):
+        assert needle in run.stdout, run.stdout

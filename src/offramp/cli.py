@@ -110,8 +110,13 @@ def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict) -> Tuple[
     if kw.get("region"):
         over["region"] = kw["region"]
     settings = settings.with_overrides(**over)
-    provider = resolve_provider(settings.target, settings, settings.region)
-    _ = ConfigError
+    try:
+        provider = resolve_provider(settings.target, settings, settings.region)
+    except ConfigError as e:
+        if kw.get("target") or settings.config_file is None or str(e).startswith(str(settings.config_file)):
+            raise
+        # the target came from the configuration: say which file to edit
+        raise ConfigError(f"{settings.config_file}: `target`: {e}") from None
     return settings, provider
 
 
@@ -230,6 +235,12 @@ def main() -> None:
     """Find OpenAI / Azure OpenAI SDK use that breaks from mainland China, and move it to a compatible provider."""
 
 
+def quiet_option(f: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, help="Print findings (or the diff) only: no summary, no notes.")(
+        f
+    )
+
+
 def cache_options(f: F) -> F:
     f = click.option(
         "--cache-dir",
@@ -280,7 +291,12 @@ def _analyse(
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule (name, fixable) instead of each finding.")
+@click.option(
+    "--fix", "apply_fix", is_flag=True, help="Apply fixes first (as `offramp fix`), then report what remains."
+)
+@quiet_option
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--diff-base", metavar="REF", help="Only report findings on lines changed since the merge base with REF.")
 @click.option(
     "--baseline",
@@ -303,17 +319,30 @@ def check(
     cache_dir: Optional[Path],
     diff_base: Optional[str],
     baseline_file: Optional[Path],
+    apply_fix: bool = False,
+    quiet: bool = False,
+    show_settings: bool = False,
     **kw: Any,
 ) -> None:
     """Report OpenAI / Azure OpenAI SDK use in PATHS (default: the current directory).
 
     With --to PROVIDER, also report what that provider cannot do for this code.
     """
-    from offramp.report import ReportContext, counts, get_reporter
+    if show_settings:
+        from offramp.showsettings import render_settings
 
-    settings, provider, files, results, findings = _analyse(
-        paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw
-    )
+        settings, provider = _load(paths, config_path, kw)
+        click.echo(render_settings(settings, provider, paths), nl=False)
+        return
+    fix_failed = False
+    if apply_fix:  # Ruff's `check --fix`: fix, then report what remains in the check's format
+        _, settings, provider, files, fixed = _fix(paths, config_path, False, force_exclude, jobs, quiet, kw)
+        fix_failed = any(r.error for r in fixed)  # a file left unchanged with an error
+        results, findings = _remaining(fixed)
+    else:
+        settings, provider, files, results, findings = _analyse(
+            paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw
+        )
     notes = []
     if diff_base:
         from offramp.vcs import changed_lines, split_by_change
@@ -333,9 +362,30 @@ def check(
                 f"{stale} baseline entr{'y no longer matches' if stale == 1 else 'ies no longer match'};"
                 f" refresh with `offramp baseline -o {baseline_file}`"
             )
+    _report(findings, results, files, settings, provider, output_format, output_file, statistics, quiet, jobs)
+    for note in [] if quiet else notes:
+        click.echo(f"offramp: {note}", err=True)
+    sys.exit(0 if exit_zero else 1 if findings or fix_failed else 0)
+
+
+def _report(
+    findings: List[Finding],
+    results: Sequence[FileResult],
+    files: Sequence[Path],
+    settings: Settings,
+    provider: Optional[Provider],
+    output_format: Optional[str],
+    output_file: Optional[Path],
+    statistics: bool,
+    quiet: bool,
+    jobs: int,
+) -> None:
+    """The report `check` prints (also `check --fix` and `fix --output-format`, for what remains)."""
+    from offramp.report import ReportContext, get_reporter
+
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    extra: dict = {"root": str(settings.root), "root_uri": settings.root.as_uri() + "/"}
+    extra: dict = {"root": str(settings.root), "root_uri": settings.root.as_uri() + "/", "quiet": quiet}
     if fmt in ("sarif", "rdjson") and provider is not None and not statistics:
         # Only these formats carry fixes, and only a target provider gives one: the rewrite runs
         # here, in memory, after the (cached) check, never for the other formats.
@@ -353,13 +403,12 @@ def check(
         extra=extra,
     )
     if statistics:
-        text = "".join(f"{n:>6}  {code}\n" for code, n in counts(findings).items()) or "No findings.\n"
+        from offramp.report.statistics import render_statistics
+
+        text = render_statistics(findings, ctx, fmt)
     else:
         text = get_reporter(fmt)(findings, ctx)
     _emit(text, output_file)
-    for note in notes:
-        click.echo(f"offramp: {note}", err=True)
-    sys.exit(0 if exit_zero or not findings else 1)
 
 
 @main.command("baseline")
@@ -448,7 +497,6 @@ def rules_cmd(output_format: str) -> None:
             )
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="offramp rules", title_justify="left")
@@ -457,13 +505,11 @@ def rules_cmd(output_format: str) -> None:
     for r in rules.values():
         sev = r.severity + (" (--to)" if r.needs_target else "")
         table.add_row(r.code, r.name, sev, "yes" if r.fixable else "", r.summary)
-    Console(width=max(100, _term_width())).print(table)
+    from offramp.explain import printed, table_console
 
-
-def _term_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((120, 20)).columns
+    console = table_console()
+    console.print(table)
+    click.echo(printed(console), nl=False)
 
 
 @main.command()
@@ -477,13 +523,14 @@ def explain(code: str) -> None:
 
 
 @main.group(invoke_without_command=True)
+@click.option("--output-format", type=click.Choice(("table", "json")), default="table")
 @click.pass_context
-def providers(ctx: click.Context) -> None:
+def providers(ctx: click.Context, output_format: str) -> None:
     """List the target providers (`offramp providers show ID` for one)."""
     if ctx.invoked_subcommand is None:
-        from offramp.explain import render_providers
+        from offramp.explain import render_providers, render_providers_json
 
-        _guard_call(render_providers)
+        _guard_call(render_providers_json if output_format == "json" else render_providers)
 
 
 def _guard_call(fn: Callable[[], str]) -> None:
@@ -512,6 +559,12 @@ def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing files; exit 1 if there is one.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    help="Also report the findings that remain after fixing, in this format (as `check --fix`).",
+)
+@quiet_option
+@click.option(
     "--report",
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -527,9 +580,31 @@ def fix(
     jobs: int,
     verbose: bool,
     report_file: Optional[Path] = None,
+    output_format: Optional[str] = None,
+    quiet: bool = False,
     **kw: Any,
 ) -> None:
     """Rewrite PATHS to use the provider given by --to (or `target` in config)."""
+    if diff and output_format:
+        raise UsageError("--output-format cannot be combined with --diff (the diff is the output)")
+    code, settings, provider, files, fixed = _fix(paths, config_path, diff, force_exclude, jobs, quiet, kw, report_file)
+    if output_format:
+        results, findings = _remaining(fixed)
+        _report(findings, results, files, settings, provider, output_format, None, False, quiet, jobs)
+    sys.exit(0 if exit_zero else code)
+
+
+def _fix(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    diff: bool,
+    force_exclude: bool,
+    jobs: int,
+    quiet: bool,
+    kw: dict,
+    report_file: Optional[Path] = None,
+) -> Tuple[int, Settings, Provider, Tuple[Path, ...], List[Any]]:
+    """Shared by `fix` and `check --fix`: (exit code, settings, provider, files, FixResults)."""
     from offramp.fixes.runner import run_fix
 
     settings, provider = _load(paths, config_path, kw)
@@ -537,7 +612,30 @@ def fix(
         raise UsageError("fix needs a target provider: --to PROVIDER (or `target` in config)")
     files = _discover(paths, settings, force_exclude)
     command = " ".join(["offramp", *sys.argv[1:]]) if sys.argv else ""
+    fixed: List[Any] = []
     code = run_fix(
-        files, settings, provider, diff=diff, jobs=jobs, echo=click.echo, report=report_file, command=command
+        files,
+        settings,
+        provider,
+        diff=diff,
+        jobs=jobs,
+        echo=_quiet_echo if quiet else click.echo,
+        report=report_file,
+        command=command,
+        collect=fixed,
     )
-    sys.exit(0 if exit_zero else code)
+    return code, settings, provider, files, fixed
+
+
+def _remaining(fixed: Sequence[Any]) -> Tuple[List[FileResult], List[Finding]]:
+    """What a fix left, as check results: the findings of each file as written."""
+    from offramp.types import FileResult, Finding
+
+    results = [FileResult(path=r.display, findings=tuple(r.remaining), parsed=True) for r in fixed]
+    return results, sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+
+
+def _quiet_echo(message: Any = None, nl: bool = True, err: bool = False, **kw: Any) -> None:
+    """`-q`: the diff and errors only; no notes, no summary."""
+    if not err or ": error: " in str(message) or str(message).startswith("offramp: error"):
+        click.echo(message, nl=nl, err=err, **kw)

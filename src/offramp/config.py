@@ -117,7 +117,9 @@ def _validate_selectors(values: Any, where: str) -> Tuple[str, ...]:
     known = load_rules()
     for v in values:
         if v != "ALL" and not any(c.startswith(v) for c in known):
-            raise ConfigError(f"{where}: unknown rule code or prefix {v!r}")
+            from offramp.closest import did_you_mean
+
+            raise ConfigError(f"{where}: unknown rule code or prefix {v!r}{did_you_mean(v, known)}")
     return tuple(values)
 
 
@@ -168,7 +170,9 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     unknown = set(data) - _KEYS
     if unknown:
         k = sorted(unknown)[0]
-        hint = f" (did you mean `{k.replace('_', '-')}`?)" if k.replace("_", "-") in _KEYS else ""
+        from offramp.closest import did_you_mean
+
+        hint = did_you_mean(k.replace("_", "-"), _KEYS)
         raise ConfigError(f"{key(k)}: unknown option{hint}")
     kw: Dict[str, Any] = {}
     for name in ("select", "ignore", "extend-select", "extend-ignore"):

@@ -7,7 +7,7 @@ examples the test-suite runs), so what users read is what the rule does.
 from __future__ import annotations
 
 import io
-from typing import List
+from typing import List, Optional
 
 from offramp.catalog import load_rules
 from offramp.config import ConfigError
@@ -21,7 +21,10 @@ def render_rule(code: str) -> str:
         by_name = {r.name: r for r in rules.values()}
         rule = by_name.get(code.lower())
     if rule is None:
-        raise ConfigError(f"unknown rule {code!r}; `offramp rules` lists them")
+        from offramp.closest import did_you_mean
+
+        hint = did_you_mean(code, [*rules, *(r.name for r in rules.values())])
+        raise ConfigError(f"unknown rule {code!r}{hint}; `offramp rules` lists them")
     lines: List[str] = [
         f"{rule.code} ({rule.name})",
         "",
@@ -54,16 +57,56 @@ def _wrap(text: str, width: int = 88) -> List[str]:
     return textwrap.wrap(text, width)
 
 
-def _console(width: int = 120):
+def table_width() -> int:
+    """The terminal's width on a terminal; piped, wide enough that no table row wraps (rows stay
+    one line each for grep and awk, as Ruff's output does)."""
+    import shutil
+    import sys
+
+    if sys.stdout.isatty():
+        return max(80, shutil.get_terminal_size((120, 20)).columns)
+    return 10_000
+
+
+def table_console(width: Optional[int] = None):
     from rich.console import Console
 
-    return Console(file=io.StringIO(), width=width, force_terminal=False, no_color=True, highlight=False, markup=False)
+    return Console(
+        file=io.StringIO(),
+        width=width or table_width(),
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        markup=False,
+    )
+
+
+def render_providers_json() -> str:
+    """`offramp providers --output-format json`: the shipped providers' facts, for scripts."""
+    import json
+
+    out = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "vendor": p.vendor,
+            "docs": p.docs,
+            "key_env": p.key_env,
+            "default_region": p.default_region,
+            "base_urls": dict(p.base_urls),
+            "models": dict(p.models),
+            "no_equivalent": dict(p.no_equivalent),
+            "endpoints": {fam: p.endpoint(fam) for fam in ENDPOINT_FAMILIES},
+        }
+        for p in builtin_providers().values()
+    ]
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_providers() -> str:
     from rich.table import Table
 
-    console = _console()
+    console = table_console()
     table = Table(title="offramp providers (--to ID)", title_justify="left")
     for col in ("id", "name", "base URL (default region)", "key variable", "flagship", "cheap", "embeddings"):
         table.add_column(col, overflow="fold")
@@ -79,13 +122,13 @@ def render_providers() -> str:
         )
     console.print(table)
     console.print("Details, capabilities and sources: offramp providers show ID")
-    return console.file.getvalue()
+    return printed(console)
 
 
 def render_provider(p: Provider) -> str:
     from rich.table import Table
 
-    console = _console()
+    console = table_console()
     console.print(f"{p.name} ({p.id})" + (" [custom]" if p.custom else "") + (f" - {p.vendor}" if p.vendor else ""))
     console.print(f"docs: {p.docs or '-'}")
     console.print(f"key variable: {p.key_env}")
@@ -117,4 +160,9 @@ def render_provider(p: Provider) -> str:
     for section, srcs in p.sources.items():
         for s in srcs:
             console.print(f"  [{section}, {p.dates.get(section, '')}] {s}")
-    return console.file.getvalue()
+    return printed(console)
+
+
+def printed(console) -> str:
+    """What was printed, without the blanks Rich pads a title or a wide console's lines with."""
+    return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 # Flags that only change what a run with findings would do (or nothing at all here).
 _IGNORED_FLAGS = frozenset({"--exit-zero", "-n", "--no-cache", "-v", "--verbose"})
+_QUIET_FLAGS = frozenset({"-q", "--quiet"})  # a clean run then prints nothing
 _IGNORED_WITH_VALUE = frozenset({"-j", "--jobs", "--cache-dir"})
 _BOOL_FLAGS = {
     "--force-exclude": ("force_exclude", True),
@@ -93,8 +94,9 @@ def run(args: List[str]) -> Optional[int]:
             return None  # files read so far are remembered: the full path does not read them again
         remember_miss(st, config, data if path.endswith((".py", ".pyi")) else None)
     n = len(files)
-    sys.stdout.write(f"All checks passed! ({n} file{'s' if n != 1 else ''} checked)\n")
-    sys.stdout.flush()
+    if not parsed.get("quiet"):
+        sys.stdout.write(f"All checks passed! ({n} file{'s' if n != 1 else ''} checked)\n")
+        sys.stdout.flush()
     return 0
 
 
@@ -114,6 +116,9 @@ def _parse(args: List[str]) -> Optional[Dict[str, Any]]:
             continue
         name, eq, value = arg.partition("=")
         if arg in _IGNORED_FLAGS:
+            continue
+        if arg in _QUIET_FLAGS:
+            out["quiet"] = True
             continue
         if arg in _BOOL_FLAGS:
             key, flag = _BOOL_FLAGS[arg]

@@ -70,6 +70,7 @@ def _fix_source(
     from offramp.fixes.apply import apply_plan
     from offramp.fixes.planner import Planner
     from offramp.providers import known_provider_hosts
+    from offramp.testcode import in_test_code
 
     result = FixResult(path=src.path, display=display)
     try:
@@ -91,7 +92,8 @@ def _fix_source(
 
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
-        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed).run()
+        in_test = in_test_code(display, src.text)
+        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test).run()
         result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
         if plan.empty:
             return None, result
@@ -339,10 +341,14 @@ def run_fix(
     echo: Callable[..., None],
     report: Optional[Path] = None,
     command: str = "",
+    collect: Optional[List[FixResult]] = None,
 ) -> int:
+    """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results."""
     from offramp.redact import redact
 
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    if collect is not None:
+        collect.extend(results)
     report_error = None
     if report is not None:
         from offramp.fixes.report import render_report

@@ -15,8 +15,9 @@ def line(f: Finding) -> str:
 
 def render(findings: List[Finding], ctx: ReportContext) -> str:
     out = [line(f) for f in findings]
-    out.append(footer(findings, ctx))
-    return "\n".join(out) + "\n"
+    if not ctx.extra.get("quiet"):  # -q: findings only
+        out.append(footer(findings, ctx))
+    return "".join(f"{x}\n" for x in out)
 
 
 def footer(findings: List[Finding], ctx: ReportContext) -> str:

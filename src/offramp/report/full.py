@@ -80,7 +80,8 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
             console.print(f"  [dim]     |[/] {' ' * first}[{_SEV_STYLE[f.severity]}]{'^' * max(1, last - first)}[/]")
         console.print()
-    if findings:
-        console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))
-    console.print(escape(footer(findings, ctx)))
+    if not ctx.extra.get("quiet"):  # -q: findings only
+        if findings:
+            console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))
+        console.print(escape(footer(findings, ctx)))
     return console.export_text(styles=ctx.color)

@@ -28,5 +28,6 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             mark = " [*]" if f.fixable else ""
             out.append(f"  {row:>{row_w}}:{f.span.column:<{col_w}} {f.code} {one_line(f.message)}{mark}")
         out.append("")
-    out.append(footer(findings, ctx))
-    return "\n".join(out) + "\n"
+    if not ctx.extra.get("quiet"):  # -q: findings only
+        out.append(footer(findings, ctx))
+    return "".join(f"{x}\n" for x in out)

@@ -42,6 +42,20 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def md_text(text: str) -> str:
+    """Prose with `code` spans (as messages write them): spans stay code on GitHub, the rest is escaped."""
+    text = one_line(text)
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [md(text[last : m.start()]) if m.start() > last else "", md_code(m.group(1))]
+        last = m.end()
+    out.append(md(text[last:]) if last < len(text) else "")
+    return "".join(out)
+
+
 class _Links:
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx = ctx
@@ -69,7 +83,7 @@ def _finding_item(f: Finding, links: _Links) -> str:
     # Notebook lines count within a cell: link to the notebook itself.
     where = links.link(f.location, f.path, f.span.line if f.cell is None else None)
     fix = " *(fixable)*" if f.fixable else ""
-    return f"- {where} **{md(f.code)}** {md(f.severity)}: {md(f.message)}{fix}"
+    return f"- {where} **{md(f.code)}** {md(f.severity)}: {md_text(f.message)}{fix}"
 
 
 def _capped(items: List[Finding], limit: int, links: _Links, noun: str) -> List[str]:
@@ -87,7 +101,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     if ctx.target:
         out += [f"Target provider: {md_code(ctx.target)}", ""]
     if not findings:
-        out += [md(footer(findings, ctx)), ""]
+        out += [md_text(footer(findings, ctx)), ""]
     else:
         n, fixable = len(findings), sum(f.fixable for f in findings)
         files = len({f.path for f in findings})
