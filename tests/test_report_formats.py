@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from offramp import REPOSITORY
 from offramp.report import ReportContext, get_reporter
 from offramp.types import Finding, Span
 
@@ -24,6 +25,7 @@ ODD_DIR = "dir with spaces, and commas"
 ODD_PATH = f"{ODD_DIR}/ünïcode.py"
 KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"
 MARKER = "SOURCE-LINE-MARKER"
+RULES_MD = f"{REPOSITORY}/blob/main/docs/rules.md"  # rule links: sections of the generated page
 
 APP = f"""import os
 
@@ -400,7 +402,7 @@ def test_rdjson(outputs: Dict[str, str], expected: List[dict]) -> None:
         assert d["message"] == f["message"]
         assert d["severity"] == f["severity"].upper()
         assert d["code"]["value"] == f["code"]
-        assert d["code"]["url"] == f"https://offramp.readthedocs.io/en/latest/rules/#{f['code'].lower()}"
+        assert d["code"]["url"] == f"{RULES_MD}#{f['code'].lower()}-{f['name']}"
         loc = d["location"]
         assert loc["path"] == f["path"]
         start, end = loc["range"]["start"], loc["range"]["end"]
@@ -498,7 +500,7 @@ def test_markdown_tables_lists_and_relative_links(outputs: Dict[str, str], expec
     for code in {f["code"] for f in expected}:
         of_code = [f for f in expected if f["code"] == code]
         assert rows[code][:3] == (of_code[0]["name"], len(of_code), sum(f["fixable"] for f in of_code))
-        assert rows[code][3] == [f"https://offramp.readthedocs.io/en/latest/rules/#{code.lower()}"]
+        assert rows[code][3] == [f"{RULES_MD}#{code.lower()}-{of_code[0]['name']}"]
     assert len(rows) == len({f["code"] for f in expected})
     sev = {r[0][0]: int(r[1][0]) for r in by_sev[1:]}
     assert sev == {s: sum(f["severity"] == s for f in expected) for s in ("error", "warning", "info")}
@@ -514,11 +516,12 @@ def test_markdown_tables_lists_and_relative_links(outputs: Dict[str, str], expec
     assert len(items) == len(expected)
     for (item, hrefs), f in zip(items, sorted(expected, key=lambda f: (f["path"], f["line"], f["column"], f["code"]))):
         fix = " (fixable)" if f["fixable"] else ""
-        message = f["message"].replace("\n", "\\n")
+        # code spans render as code: the reader sees their text without the backticks
+        message = re.sub(r"(?<![\w`])`(?=\S)(.+?)(?<=\S)`(?![\w`])", r"\1", f["message"].replace("\n", "\\n"))
         assert item == f"{f['path']}:{f['line']}:{f['column']} {f['code']} {f['severity']}: {message}{fix}"
         quoted = f["path"].replace(" ", "%20").replace(",", "%2C").replace("ü", "%C3%BC").replace("ï", "%C3%AF")
         assert hrefs == [f"{quoted}#L{f['line']}"]
-    assert "\\|gpt\\`4o" in text  # escaped in the source, shown literally
+    assert "``prod|gpt`4o, 100%: x\\nline2``" in text  # a code span, shown literally
 
     review = [re.search(r" (OFR\d{3}) ", item).group(1) for item, _ in md_list_items(_section(text, "What"))]  # type: ignore[union-attr]
     assert sorted(review) == sorted(f["code"] for f in expected if f["code"] >= "OFR4")

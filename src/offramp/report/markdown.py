@@ -42,7 +42,9 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-_CODE_SPAN = re.compile(r"`([^`]+)`")
+# A code span as messages write one: "`{value}`", the value possibly holding a backtick itself
+# (a model name `a`b`): it opens after a non-word character and closes before one.
+_CODE_SPAN = re.compile(r"(?<![\w`])`(?=\S)(.+?)(?<=\S)`(?![\w`])")
 
 
 def md_text(text: str) -> str:
