@@ -289,7 +289,9 @@ def test_an_error_quoting_a_configured_value_masks_it(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(f'[tool.offramp]\ntarget = "{AZURE_KEY}"\n', encoding="utf-8")
     (tmp_path / "a.py").write_text("import openai\n", encoding="utf-8")
     proc = run_cli(["check", "."], tmp_path)
-    assert proc.returncode == 2 and proc.stderr.startswith("offramp: error: unknown provider"), proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    # the error names the file to edit (issue 15) and masks the value
+    assert proc.stderr.startswith(f"offramp: error: {tmp_path / 'pyproject.toml'}: `target`: unknown provider")
     assert_no_secret(proc.stderr, "the error")
 
 
