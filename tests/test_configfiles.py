@@ -256,8 +256,10 @@ def test_jsonc_comments_and_trailing_commas_are_read() -> None:
         ("broken.toml", 'api_base = "https://api.openai.com/v1\n'),
     ],
 )
-def test_files_that_do_not_parse_give_no_hits(name: str, text: str) -> None:
-    assert scan(name, text) == []
+def test_files_that_do_not_parse_give_one_ofr000(name: str, text: str) -> None:
+    hits = scan(name, text)
+    assert [h.code for h in hits] == ["OFR000"]  # where it stops parsing, and nothing else
+    assert hits[0].args["detail"].startswith(("invalid JSON: ", "invalid TOML: "))
     kind = config_kind(name)
     assert fix_structured(text, kind, QWEN, SDK, {}) == (text, Counter())
 

@@ -42,11 +42,13 @@ Limits (by design of a line/token scanner rather than a full parser):
   (`{a: b}`, `[x, y]`) are only searched for URLs (reported, not fixed); block scalars (`|`,
   `>`) and multi-line quoted or plain scalars are skipped. Keys are the last key on the line,
   without their parents.
-- TOML: validated with tomllib first (an invalid file gives no hits); then every key/value,
+- TOML: validated with tomllib first (an invalid file gives one OFR000 at the error, like a
+  Python file that does not parse, and nothing else); then every key/value,
   arrays and inline tables. Multi-line strings are skipped. The key of a value is its last
   dotted segment (`openai.api_base` -> `api_base`); table headers are not part of it.
 - JSON: JSONC is accepted (`//` and `/* */` comments, trailing commas); anything else that is
-  not JSON gives no hits. The key of an array element is the array's key.
+  not JSON (a raw tab in a string, nesting deeper than 200 levels) gives one OFR000 at the
+  error and nothing else. The key of an array element is the array's key.
 - INI/CFG/CONF: `key = value` / `key: value`, `;`/`#` comments, indented continuation lines.
   Lines that are not INI (nginx `proxy_pass https://api.openai.com;`) are searched for URLs
   (reported, not fixed).
@@ -219,10 +221,17 @@ class _Entry:
 class _Parsed:
     entries: List[_Entry] = field(default_factory=list)
     loose: List[Tuple[int, int]] = field(default_factory=list)  # text searched for URLs only
+    # (offset, what is wrong) when the file does not parse: reported as OFR000, nothing else read.
+    error: Optional[Tuple[int, str]] = None
 
 
 class _Invalid(Exception):
-    pass
+    """Not valid in the file's format at `offset` (-1: not known)."""
+
+    def __init__(self, offset: int = -1, detail: str = "") -> None:
+        super().__init__(detail)
+        self.offset = offset
+        self.detail = detail
 
 
 def _find_close(text: str, pos: int, end: int, quote: str) -> int:
@@ -509,7 +518,7 @@ def _json_tokens(text: str, i: int) -> List[Tuple[str, int, int, Any]]:
         elif c == "/" and text.startswith("/*", i):
             j = text.find("*/", i + 2)
             if j < 0:
-                raise _Invalid
+                raise _Invalid(i, "a /* comment is never closed")
             i = j + 2
         elif c in "{}[]:,":
             toks.append((c, i, i + 1, None))
@@ -518,23 +527,28 @@ def _json_tokens(text: str, i: int) -> List[Tuple[str, int, int, Any]]:
             j = i + 1
             while j < n and text[j] != '"':
                 if text[j] in "\r\n":
-                    raise _Invalid
+                    raise _Invalid(i, "a string is not closed on its line")
                 j += 2 if text[j] == "\\" else 1
             if j >= n:
-                raise _Invalid
+                raise _Invalid(i, "a string is never closed")
             try:
                 value = json.loads(text[i : j + 1])
-            except ValueError:
-                raise _Invalid from None
+            except json.JSONDecodeError as e:  # a raw tab or other control character, a bad escape
+                raise _Invalid(i + e.pos, e.msg.replace(" at", "").lower() + " in a string") from None
             toks.append(("s", i, j + 1, value))
             i = j + 1
         else:
             m = _JSON_LITERAL.match(text, i)
             if not m:
-                raise _Invalid
+                raise _Invalid(i, f"unexpected {text[i]!r}")
             toks.append(("l", i, m.end(), None))
             i = m.end()
     return toks
+
+
+# Deeper than any configuration needs; the scanner recurses once per level (1000 levels used to
+# end in a RecursionError, and the file passed unread).
+_MAX_JSON_DEPTH = 200
 
 
 def _scan_json(t: _Text) -> Optional[_Parsed]:
@@ -546,9 +560,13 @@ def _scan_json(t: _Text) -> Optional[_Parsed]:
             return None
         end = _json_value(toks, 0, None, None, out, text)
         if end != len(toks):
-            return None
-    except (_Invalid, IndexError, RecursionError):
-        return None
+            raise _Invalid(toks[end][1], "more data after the document")
+    except _Invalid as e:
+        return _Parsed(error=(e.offset, f"invalid JSON: {e.detail}"))
+    except IndexError:
+        return _Parsed(error=(len(text), "invalid JSON: the file ends inside the document"))
+    except RecursionError:
+        return _Parsed(error=(0, "invalid JSON: nested too deeply"))
     return out
 
 
@@ -559,8 +577,11 @@ def _json_value(
     key_span: Optional[Tuple[int, int]],
     out: _Parsed,
     text: str,
+    depth: int = 0,
 ) -> int:
     kind, start, end, value = toks[i]
+    if depth > _MAX_JSON_DEPTH:
+        raise _Invalid(start, f"nested deeper than {_MAX_JSON_DEPTH} levels")
     if kind == "s":
         exact = text[start + 1 : end - 1] == value
         out.entries.append(_Entry(key, key_span, _Tok(start, end, value, '"', start + 1 if exact else -1)))
@@ -574,23 +595,23 @@ def _json_value(
         while toks[i][0] != "}":
             k = toks[i]
             if k[0] != "s" or toks[i + 1][0] != ":":
-                raise _Invalid
-            i = _json_value(toks, i + 2, k[3], (k[1], k[2]), out, text)
+                raise _Invalid(k[1], "expected a quoted key and `:`")
+            i = _json_value(toks, i + 2, k[3], (k[1], k[2]), out, text, depth + 1)
             if toks[i][0] == ",":
                 i += 1
             elif toks[i][0] != "}":
-                raise _Invalid
+                raise _Invalid(toks[i][1], "expected `,` or `}`")
         return i + 1
     if kind == "[":
         i += 1
         while toks[i][0] != "]":
-            i = _json_value(toks, i, key, None, out, text)
+            i = _json_value(toks, i, key, None, out, text, depth + 1)
             if toks[i][0] == ",":
                 i += 1
             elif toks[i][0] != "]":
-                raise _Invalid
+                raise _Invalid(toks[i][1], "expected `,` or `]`")
         return i + 1
-    raise _Invalid
+    raise _Invalid(start, f"unexpected {text[start]!r}")
 
 
 # -- TOML ----------------------------------------------------------------------------------------
@@ -725,12 +746,23 @@ class _TomlScanner:
             self.out.entries.append(_Entry(key, key_span, tok))
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
 def _scan_toml(t: _Text) -> Optional[_Parsed]:
     start = 1 if t.bom else 0
     try:
         tomllib.loads(t.text[start:])
-    except (tomllib.TOMLDecodeError, ValueError, TypeError, RecursionError):
-        return None
+    except (tomllib.TOMLDecodeError, ValueError, TypeError) as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        at = _TOML_AT.search(message)
+        offset = len(t.text)
+        if at is not None and 0 < int(at.group(1)) <= len(t.starts):
+            offset = t.starts[int(at.group(1)) - 1] + int(at.group(2)) - 1 + (start if at.group(1) == "1" else 0)
+        detail = _TOML_AT.sub("", message).replace("(at end of document)", "").strip()
+        return _Parsed(error=(offset, f"invalid TOML: {detail}"))
+    except RecursionError:
+        return _Parsed(error=(0, "invalid TOML: nested too deeply"))
     out = _Parsed()
     try:
         _TomlScanner(t.text, out).run(start)
@@ -1069,9 +1101,10 @@ def scan_config(
 ) -> List[ConfigHit]:
     """Findings for one configuration file, sorted by position.
 
-    The format comes from `display_path`'s name (or `kind`). A YAML/JSON/TOML file that does not
-    parse gives no hits (never an exception). With `provider`, model hits say what the model
-    becomes (or OFR403 when the provider has none) and `fixable` says what `fix_*` will change.
+    The format comes from `display_path`'s name (or `kind`). A JSON/TOML file that does not
+    parse gives one OFR000 hit where it stops parsing (never an exception). With `provider`,
+    model hits say what the model becomes (or OFR403 when the provider has none) and `fixable`
+    says what `fix_*` will change.
     """
     kind = kind or config_kind(display_path)
     if kind not in _SCANNERS:
@@ -1080,6 +1113,9 @@ def scan_config(
     parsed = _SCANNERS[kind](t)
     if parsed is None:
         return []
+    if parsed.error is not None:
+        line, col = t.pos(max(0, min(parsed.error[0], len(text.rstrip()))))  # at most the last character
+        return [ConfigHit("OFR000", line, col, line, col, {"detail": parsed.error[1]})]
     ctx = _context(kind, parsed, sdk, provider_hosts, provider, models, region)
     verdicts: List[_Verdict] = []
     for i, e in enumerate(parsed.entries):
@@ -1228,7 +1264,7 @@ def fix_structured(
         raise ValueError(f"fix_structured handles yaml, toml, json and ini, not {kind!r} (use fix_env for .env files)")
     scanner = _SCANNERS[kind]
     parsed = scanner(_Text(text))
-    if parsed is None:
+    if parsed is None or parsed.error is not None:
         return text, Counter()
     ctx = _context(kind, parsed, sdk, provider_hosts, provider, models, region)
     counts: Counter[str] = Counter()
@@ -1236,7 +1272,8 @@ def fix_structured(
     if not edits:
         return text, Counter()
     new_text = _apply(text, edits)
-    if scanner(_Text(new_text)) is None:
+    reparsed = scanner(_Text(new_text))
+    if reparsed is None or reparsed.error is not None:
         return text, Counter()
     return new_text, counts
 
