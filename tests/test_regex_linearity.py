@@ -20,6 +20,7 @@ followed by a long run (near misses such as `sk-` + 100k letters).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import itertools
 import json
@@ -38,6 +39,7 @@ from helpers import run_cli
 
 import offramp
 from offramp.catalog import load_sdk
+from offramp.project.index import watch_from_rules
 
 if sys.version_info >= (3, 11):
     import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -61,6 +63,12 @@ _BUILT_AT_RUN_TIME = {
     ("catalog.py", 're.compile(models["pattern"])'),
     ("catalog.py", "re.compile(p)"),
     ("catalog.py", 're.compile(f["regex"])'),
+    # Alternations of escaped names from rules/: enumerated below from watch_from_rules().
+    ("project/index.py", 're.compile(rf"\\.(?:(?:{alternation})\\b|(?:post|request|stream)\\s*\\()")'),
+    ("project/index.py", 're.compile(rf"\\.(?:{names})\\b")'),
+    # An import line naming one of the project's modules: anchored at line starts (re.M), one
+    # pass over the line and its alternation of escaped names per line, so linear in the file.
+    ("project/stage.py", 're.compile(rb"^[ \\t]*(?:from|import)[ \\t][^\\n]*\\b(?:" + names + rb")\\b", re.M)'),
 }
 # Characters every pattern is tried with, beside those it names: letters, digits, blanks, line
 # breaks, quotes, punctuation a scanner may stop at, and non-ASCII letters.
@@ -170,6 +178,11 @@ def _cases() -> List[Case]:
     cases.append(Case("rules/openai.toml [models] pattern", sdk.model_pattern, False))
     cases.extend(Case(f"rules/openai.toml [models] not {p.pattern}", p, False) for p in sdk.model_not)
     cases.extend(Case(f"rules/openai.toml family {f}", p, False) for f, p in sdk.model_families)
+    watch = watch_from_rules()
+    for f in dataclasses.fields(watch):
+        value = getattr(watch, f.name)
+        if isinstance(value, re.Pattern):
+            cases.append(Case(f"project/index.py watch_from_rules().{f.name}", value, False))
     return cases
 
 
