@@ -108,3 +108,52 @@ def test_a_cell_that_is_not_python_is_reported_and_the_rest_still_checked_and_fi
     assert "dashscope" in "".join(data["cells"][1]["source"])
     again = run_cli(["fix", "--to", "qwen", "--diff", "nb.ipynb"], tmp_path)
     assert again.returncode == 0 and again.stdout == ""
+
+
+def _fix_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    from click.testing import CliRunner
+
+    from offramp.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(main, ["fix", "--to", "qwen", *args])
+
+
+@pytest.mark.parametrize("name", ["import_into_earlier_cell.ipynb", "trailing_blank_lines.ipynb"])
+def test_fix_snapshot(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell whose first import the fix merged into an earlier cell's keeps its place (it
+    used to be left unchanged with an error); changed cells keep their trailing blank lines."""
+    work = tmp_path / name
+    shutil.copy(NB / name, work)
+    result = _fix_in_process(tmp_path, monkeypatch, name)
+    assert "error" not in result.output, result.output
+    after = work.read_text(encoding="utf-8")
+    compare_snapshot(after, NB / "expected-qwen" / name)
+    before = json.loads((NB / name).read_text(encoding="utf-8"))
+    assert len(json.loads(after)["cells"]) == len(before["cells"])
+    again = _fix_in_process(tmp_path, monkeypatch, "--diff", name)
+    assert again.exit_code == 0 and again.stdout == ""
+
+
+def test_crlf_notebook_is_fixed_and_keeps_crlf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Windows checkout (core.autocrlf) has CRLF notebooks: fixed like the LF one, CRLF kept."""
+    work = tmp_path / "demo.ipynb"
+    work.write_bytes((NB / "demo.ipynb").read_bytes().replace(b"\n", b"\r\n"))
+    result = _fix_in_process(tmp_path, monkeypatch, "demo.ipynb")
+    assert "error" not in result.output, result.output
+    expected = (NB / "expected-qwen" / "demo.ipynb").read_bytes().replace(b"\n", b"\r\n")
+    assert work.read_bytes() == expected
+
+
+def test_summary_counts_only_what_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(NB / "custom_layout.ipynb", tmp_path / "custom_layout.ipynb")
+    shutil.copy(NB / "demo.ipynb", tmp_path / "demo.ipynb")
+    result = _fix_in_process(tmp_path, monkeypatch, "custom_layout.ipynb", "demo.ipynb")
+    assert result.exit_code == 1
+    written = _fix_in_process(tmp_path, monkeypatch, "--diff", str(NB / "demo.ipynb"))
+    wrote_line = next(line for line in written.stderr.splitlines() if line.startswith("Would rewrite 1 file"))
+    summary = [line for line in result.stderr.splitlines() if line.startswith(("Rewrote", "Left 1 file"))]
+    assert summary[0] == wrote_line.replace("Would rewrite", "Rewrote"), result.stderr
+    assert summary[1].startswith("Left 1 file unchanged because of the errors above (") and summary[1].endswith(
+        "): custom_layout.ipynb."
+    ), result.stderr

@@ -10,6 +10,7 @@ changed cells stays byte-for-byte the same.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ _MAGIC = re.compile(r"^(\s*)(%|!)")
 _AUTOMAGIC = re.compile(r"^(\s*)(?:pip|conda|mamba)\s+(?:install|uninstall)\b")
 _MASK = "# offramp-masked-line {}"
 _MASK_INDENTED = "pass  # offramp-masked-line {}"
+_BOUNDARY = re.compile(r"# offramp-notebook-cell (\d+)")
 _MASKED = re.compile(r"^(\s*)(?:pass  )?# offramp-masked-line (\d+)$")
 
 
@@ -39,6 +41,7 @@ class Notebook:
     line_map: List[Optional[Tuple[int, int]]] = field(default_factory=list)
     masked: Dict[int, str] = field(default_factory=dict)  # mask id -> original line
     code_cells: List[int] = field(default_factory=list)
+    trailing_blanks: Dict[int, int] = field(default_factory=dict)  # cell index -> empty lines ending it
     # Cells that are not Python even with IPython syntax masked (pasted output, a stray prose
     # line): masked whole so the rest of the notebook is still analysed; (virtual line of the
     # error, column, message) each, reported as OFR000 at that cell.
@@ -77,6 +80,7 @@ def load(raw: str) -> Notebook:
         lines.append(BOUNDARY.format(index))
         nb.line_map.append(None)
         body = _source(cell).splitlines()
+        nb.trailing_blanks[index] = len(body) - len(_without_trailing_blanks(body))
         cell_magic = bool(body) and body[0].lstrip().startswith("%%")
         masks: List[Optional[str]] = []  # per line: the indent of its mask, or None to keep it
         for line in body:
@@ -100,6 +104,13 @@ def load(raw: str) -> Notebook:
             nb.line_map.append((index, n))
     nb.text = "\n".join(lines) + "\n" if lines else ""
     return nb
+
+
+def _without_trailing_blanks(lines: List[str]) -> List[str]:
+    end = len(lines)
+    while end and lines[end - 1] == "":
+        end -= 1
+    return lines[:end]
 
 
 def _syntax_error(code: str) -> Optional[Tuple[int, int, str]]:
@@ -146,15 +157,25 @@ def _dump(data: Dict[str, Any], style: Dict[str, Any], trailing: str) -> str:
 
 
 def rebuild(nb: Notebook, new_text: str) -> Optional[str]:
-    """The notebook with its code cells replaced from `new_text`; None when that cannot be done exactly."""
-    trailing = nb.raw[len(nb.raw.rstrip("\n")) :]
-    style = next((s for s in _serialisers(nb.raw) if _dump(nb.data, s, trailing) == nb.raw), None)
+    """The notebook with its code cells replaced from `new_text`; None when that cannot be done exactly.
+
+    A notebook saved with CRLF line endings (a Windows checkout with core.autocrlf) keeps them;
+    a cell whose first statement the fix removed (an import merged into an earlier cell's)
+    takes its boundary comment with it, and the boundary is put back where the old text had it.
+    """
+    raw = nb.raw
+    crlf = "\r\n" in raw and raw.count("\n") == raw.count("\r\n")
+    if crlf:
+        raw = raw.replace("\r\n", "\n")
+    trailing = raw[len(raw.rstrip("\n")) :]
+    style = next((s for s in _serialisers(raw) if _dump(nb.data, s, trailing) == raw), None)
     if style is None:
         return None
+    new_text = _restore_boundaries(nb.text, new_text)
     cells: Dict[int, List[str]] = {}
     current: Optional[int] = None
     for line in new_text.split("\n"):
-        m = re.fullmatch(r"# offramp-notebook-cell (\d+)", line)
+        m = _BOUNDARY.fullmatch(line)
         if m:
             current = int(m.group(1))
             cells[current] = []
@@ -171,17 +192,31 @@ def rebuild(nb: Notebook, new_text: str) -> Optional[str]:
         return None
     if -1 in cells and nb.code_cells:
         cells[nb.code_cells[0]] = cells.pop(-1) + cells[nb.code_cells[0]]
-    data = json.loads(nb.raw)
+    data = json.loads(raw)
     for index in nb.code_cells:
         body = cells[index]
-        while body and body[-1] == "" and len(body) > 0:
-            body.pop()
-        new_source = "\n".join(body)
+        body = _without_trailing_blanks(body) + [""] * nb.trailing_blanks.get(index, 0)
         old_source = _source(data["cells"][index])
-        if new_source.rstrip("\n") == old_source.rstrip("\n"):
+        new_source = "\n".join(body) + ("\n" if old_source.endswith("\n") else "")
+        if new_source == old_source:
             continue
-        if old_source.endswith("\n") and not new_source.endswith("\n"):
-            new_source += "\n"
         cell = data["cells"][index]
         cell["source"] = _split_source(new_source) if isinstance(cell.get("source"), list) else new_source
-    return _dump(data, style, trailing)
+    out = _dump(data, style, trailing)
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+def _restore_boundaries(old: str, new: str) -> str:
+    """`new` with the cell boundaries it lost put back at the place that corresponds to theirs in `old`."""
+    new_lines = new.split("\n")
+    present = {line for line in new_lines if _BOUNDARY.fullmatch(line)}
+    old_lines = old.split("\n")
+    missing = [i for i, line in enumerate(old_lines) if _BOUNDARY.fullmatch(line) and line not in present]
+    if not missing:
+        return new
+    inserts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        inserts += [(min(j1 + (i - i1), j2), i) for i in missing if i1 <= i < i2 and tag != "equal"]
+    for j, i in sorted(inserts, reverse=True):
+        new_lines.insert(j, old_lines[i])
+    return "\n".join(new_lines)

@@ -23,7 +23,8 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
     rules = load_rules()
     changes: Counter = Counter()
     for r in results:
-        changes.update(r.changes)
+        if r.changed:  # a file left unchanged (an error) is listed under its error, not counted
+            changes.update(r.changes)
     touched = [r for r in results if r.changed]
     todos = [(r.display, line, text) for r in results for line, text in r.todos]
     remaining = [f for r in results for f in r.remaining]

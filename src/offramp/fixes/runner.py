@@ -378,8 +378,9 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
     changes: Counter = Counter()
     todos: Counter = Counter()
     for r in results:
-        changes.update(r.changes)
-        todos.update(r.todo_codes)
+        if r.changed:  # what was written (or, with --diff, shown); a file left unchanged counts nothing
+            changes.update(r.changes)
+            todos.update(r.todo_codes)
         for line, note in r.notes:
             out(f"{r.display}:{line}: note: {note}")
         for hunk in r.hidden_hunks:
@@ -396,6 +397,13 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
         + (f" ({detail})" if detail else "")
         + "."
     )
+    unwritten = [r for r in results if r.changes and r.error and not r.changed]
+    if unwritten:
+        n = sum(sum(r.changes.values()) for r in unwritten)
+        out(
+            f"Left {len(unwritten)} file{'s' if len(unwritten) != 1 else ''} unchanged because of the errors above "
+            f"({n} change{'s' if n != 1 else ''} not made): " + ", ".join(r.display for r in unwritten) + "."
+        )
     if todos:
         out(
             f"Left {sum(todos.values())} TODO[offramp] comment{'s' if sum(todos.values()) != 1 else ''} for review: "
