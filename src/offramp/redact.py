@@ -15,14 +15,16 @@ Code such as `api_key=os.environ["KEY"]` is left readable: only literal values a
 
 Every pattern here is linear in the length of the line (measured: the 16 adversarial 100 kB lines
 of tests/test_masking.py, `"a-" * 50_000` among them, take 0.4-0.5 s together; the lazy-prefix
-pattern this replaces took 6 s for 4 kB of `"a-"`, 36 s for 10 kB): candidates are found by patterns that start at a fixed character and repeat a
-bounded or disjoint amount, and names are judged with string operations, not backtracking.
+pattern this replaces took 6 s for 4 kB of `"a-"`, 36 s for 10 kB): candidates are found by
+patterns that start at a fixed character and repeat a bounded or disjoint amount, and names are
+judged with string operations, not backtracking. A string with none of the characters or prefixes
+any detector needs is passed over with one search (2.5 us for a dotted name, was 14 us).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Tuple
+from typing import Any, Iterator, List, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 from offramp.hosts import KEY_RE  # OpenAI-style `sk-` keys, as OFR302 finds them
@@ -137,8 +139,14 @@ def _credential_param(name: str) -> bool:
     return any(w in name for w in _PARAM_WORDS) and "author" not in name
 
 
+# Every detector above needs one of these; most strings (dotted names, paths, model ids) have none.
+_MAY_HOLD = re.compile(r"sk-|[=:@]|eyJ|[0-9a-fA-F]{32}|gh[pousr]_|github_pat_|hf_|AIza|AKIA|ASIA|xox")
+
+
 def secret_spans(text: str) -> List[Span]:
     """Where in `text` secrets are: sorted, non-overlapping (start, end) offsets."""
+    if not _MAY_HOLD.search(text):
+        return []
     spans: List[Span] = [(m.start() + 3, m.end()) for m in KEY_RE.finditer(text)]
     spans += [m.span("body") for m in _PREFIXED.finditer(text)]
     spans += [
@@ -170,6 +178,17 @@ def redact(text: str) -> str:
         last = b
     out.append(text[last:])
     return "".join(out)
+
+
+def redact_all(data: Any) -> Any:
+    """`data` (nested dicts, lists and tuples, as a cache stores them) with every string value redacted."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {k: redact_all(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(redact_all(v) for v in data)
+    return data
 
 
 def has_secret(text: str) -> bool:

@@ -62,7 +62,9 @@ class IndexCache(FindingsCache):
         self.file = directory / f"index-{key}.json"
 
     def _encode(self) -> bytes:
-        return marshal.dumps(self.entries, 4)
+        from offramp.redact import redact_all
+
+        return marshal.dumps(redact_all(self.entries), 4)  # literal values hold keys: never on disk
 
     def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
         raw = marshal.loads(payload)
