@@ -86,6 +86,7 @@ class ApiCall:
     model_literals: List[ModelLiteral] = field(default_factory=list)
     dynamic_model: Optional[DynamicModel] = None
     hardcoded_keys: Dict[str, str] = field(default_factory=dict)  # v0 calls' api_key=, as on ClientCtor
+    module_target: Optional[Target] = None  # module and v0 calls: where the module client goes from here
 
 
 @dataclass(eq=False)
@@ -100,6 +101,7 @@ class ModuleAssign:
     target: Optional[Target] = None  # for base-url / azure-endpoint assignments
     literal: Optional[str] = None
     hardcoded_key: Optional[str] = None  # role "key": "secret" | "literal" | None, as ClientCtor.hardcoded_keys
+    owner: Optional[cst.ClassDef] = None  # the class whose body or method sets it (None: module or function)
 
 
 @dataclass(eq=False)

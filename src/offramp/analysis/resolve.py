@@ -61,6 +61,7 @@ class Resolver:
             f"{m}." for m in sorted(self.sdk.entry_modules) if m.split(".")[0] not in self.sdk.sdk_modules
         )
         self.models: Dict[int, ModelLiteral] = {}
+        self.module_targets: Dict[int, Target] = {}  # id(class) -> where module calls there go
         self._callers: Optional[Dict[int, List[Tuple[cst.Call, ClassCtx]]]] = None
         self._cli_defaults: Optional[Dict[str, List[Tuple[cst.BaseExpression, ClassCtx]]]] = None
 
@@ -877,18 +878,11 @@ class Resolver:
                 continue
             parts = rest.split(".")
             if parts[0] in self.sdk.legacy_resources and len(parts) >= 2:
-                return self.api_call(
-                    call,
-                    cls,
-                    "v0",
-                    ".".join(parts),
-                    self.sdk.legacy_resources[parts[0]],
-                    (),
-                    azure=self.module_is_azure(),
-                )
+                family = self.sdk.legacy_resources[parts[0]]
+                return self.module_call(call, cls, "v0", ".".join(parts), family)
             fam = self.resource_family([p for p in parts if p not in self.sdk.passthrough])
             if fam is not None:
-                return self.api_call(call, cls, "module", ".".join(parts), fam, (), azure=self.module_is_azure())
+                return self.module_call(call, cls, "module", ".".join(parts), fam)
         for base, segs in self.chain_candidates(func):
             fam = self.resource_family(segs) or self.wrapper_method_family(base, segs, cls)
             if fam is None:
@@ -992,13 +986,17 @@ class Resolver:
         static = False
         dynamic: Optional[DynamicModel] = None
         for arg, expr in sources:
-            deployment = arg in ("engine", "deployment_id") or api.azure
             for node, _ in self.values_of(expr, cls):
                 value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                 if value is not None:
                     static = True
                     if not value.strip():
                         continue  # `model=""`: a placeholder default, not a model or deployment name
+                    # v0 `engine="text-davinci-003"` away from Azure names an OpenAI model (openai<1.0
+                    # took engine= for model=); on Azure, and `deployment_id=` always, a deployment.
+                    deployment = api.azure or arg == "deployment_id" or (
+                        arg == "engine" and not self.sdk.is_openai_model(value)
+                    )
                     if deployment or self.sdk.is_openai_model(value):
                         lit = self.model_literal(node, value, arg, deployment)
                         lit.calls.append(api)
@@ -1186,8 +1184,12 @@ class Resolver:
             if value is not None and (azure or self.sdk.is_openai_model(value)):
                 self.model_literal(lit_node, value, model_key, azure).owner = ctor
 
-    def module_is_azure(self) -> bool:
-        return self.a.module_target is not None and self.a.module_target.kind == "azure"
+    def module_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str) -> ApiCall:
+        """A call through the module client, aimed by the configuration that applies where it is."""
+        target = self.module_target(cls)
+        api = self.api_call(call, cls, via, path, family, (), azure=target.kind == "azure")
+        api.module_target = target
+        return api
 
     # -- module client ----------------------------------------------------------------------
     def module_assigns(self) -> None:
@@ -1198,7 +1200,10 @@ class Resolver:
                     role = self.sdk.module_config[attr]
                     cls, _ = self.c.context_of.get(id(assign), (None, None))
                     ma = ModuleAssign(node=assign, span=self.c.span(assign), attr=attr, role=role, value=assign.value)
+                    ma.owner = cls
                     ma.literal = string_value(assign.value)
+                    if role == "api-type":
+                        ma.literal = self.api_type_value(assign.value, cls)
                     if role == "key":
                         ma.hardcoded_key = self.key_source(assign.value, cls)
                     if role in ("base-url", "azure-endpoint"):
@@ -1208,17 +1213,37 @@ class Resolver:
                     self.a.module_assigns.append(ma)
                     break
 
-    def module_target(self) -> Target:
-        bases = [m for m in self.a.module_assigns if m.role in ("base-url", "azure-endpoint") and m.target]
-        azure_type = any(
-            m.role == "api-type" and (m.literal or "").lower().startswith("azure") for m in self.a.module_assigns
-        )
-        open_type = any(
-            m.role == "api-type" and (m.literal or "").lower() in ("open_ai", "openai") for m in self.a.module_assigns
-        )
+    def api_type_value(self, expr: cst.BaseExpression, cls: ClassCtx) -> Optional[str]:
+        """`openai.api_type = ...`: the literal it is, or its default (`os.getenv("OPENAI_API_TYPE", "azure")`)."""
+        for node, _ in self.values_of(expr, cls):
+            value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+            env = self.env_read(node) if value is None else None
+            if env is not None and env[1] is not None:
+                value = string_value(env[1])
+            if value:
+                return value
+        return None
+
+    def module_target(self, cls: ClassCtx = None) -> Target:
+        """Where the module client goes from code in class `cls` (None: anywhere else).
+
+        Configuration set in a class body or method counts for that class only: one subclass that
+        sets `api_type = "azure"` does not make the whole file's module client Azure. Configuration
+        at module level or in a plain function (a `configure()` helper) counts everywhere.
+        """
+        if id(cls) not in self.module_targets:
+            assigns = [m for m in self.a.module_assigns if m.owner is None or m.owner is cls]
+            self.module_targets[id(cls)] = self.target_of_assigns(assigns)
+        return self.module_targets[id(cls)]
+
+    def target_of_assigns(self, assigns: List[ModuleAssign]) -> Target:
+        bases = [m for m in assigns if m.role in ("base-url", "azure-endpoint") and m.target]
+        azure_type = any(m.role == "api-type" and (m.literal or "").lower().startswith("azure") for m in assigns)
         for m in bases:
             assert m.target is not None
-            if m.target.blocked:
+            if m.target.blocked and not (azure_type and m.target.kind == "openai"):
+                # (with api_type="azure" the SDK never falls back to api.openai.com: an unset
+                # endpoint variable is an error, not OpenAI)
                 return m.target
         for m in bases:
             assert m.target is not None
@@ -1226,7 +1251,6 @@ class Resolver:
                 return m.target
         if azure_type:
             return Target("azure", detail="Azure OpenAI (api_type='azure')")
-        _ = open_type
         return Target("openai", "api.openai.com", "calls api.openai.com (no base URL set in this file)")
 
     # -- driver ---------------------------------------------------------------------------
@@ -1238,7 +1262,13 @@ class Resolver:
     def run(self) -> None:
         self.index_item_writes()
         self.module_assigns()
-        self.a.module_target = self.module_target()
+        # the file's module configuration as a whole (OFR103 and fix judge the assignments by it)
+        self.a.module_target = self.target_of_assigns(self.a.module_assigns)
+        for m in self.a.module_assigns:
+            # `openai.api_base = os.getenv("OPENAI_API_BASE")` beside api_type="azure": unset, it is
+            # an error, not api.openai.com
+            if m.target is not None and m.target.kind == "openai" and self.module_target(m.owner).kind == "azure":
+                m.target = self.module_target(m.owner)
         for call, cls, _func in self.c.calls:
             q = self.client_class(call.func)
             if q is not None:

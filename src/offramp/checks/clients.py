@@ -54,11 +54,11 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 )
             )
     for call in a.calls:
-        if call.via == "client" or not module_blocked:
+        goes = call.module_target or module  # where the module client goes from this call's class
+        if call.via == "client" or goes is None or not goes.blocked:
             continue
-        assert module is not None
         code = "OFR104" if call.via == "module" else "OFR105"
-        hits.append(Hit(code, call.span, {"call": call.display, "target": _goes(module)}))
+        hits.append(Hit(code, call.span, {"call": call.display, "target": _goes(goes)}))
     for u in a.urls:
         if id(u.node) in claimed:
             continue

@@ -15,7 +15,7 @@ def call_is_live(call: ApiCall, a: Analysis) -> bool:
         if not call.clients:
             return True  # a client we only know by type: target unknown
         return any(c.target.blocked or c.target.kind in ("dynamic", "env") for c in call.clients)
-    target = a.module_target
+    target = call.module_target or a.module_target
     return target is None or target.blocked or target.kind in ("dynamic", "env")
 
 
