@@ -160,3 +160,20 @@ def test_check_after_fix_reports_a_provider_key_sent_to_openai(tmp_path: Path) -
     findings = check_tree(tree, "qwen")
     leak = [f for f in findings if f.code == "OFR303" and f.path == "shop/rest.py"]
     assert leak and "DASHSCOPE_API_KEY" in leak[0].message and "api.openai.com" in leak[0].message
+
+
+def test_configparser_values_reach_the_route(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import configparser\n"
+        "from openai import OpenAI\n"
+        "parser = configparser.ConfigParser()\n"
+        'parser.read("settings.ini")\n'
+        'client = OpenAI(base_url=parser.get("llm", "base_url"), api_key=parser["llm"]["openai_api_key"])\n'
+        'client.chat.completions.create(model=parser["llm"]["model"], messages=[])\n',
+        "utf-8",
+    )
+    (tmp_path / "settings.ini").write_text(
+        "[llm]\nbase_url = https://api.deepseek.com/v1\nopenai_api_key = set-me\nmodel = gpt-4o\n", "utf-8"
+    )
+    found = {(f.code, f.span.line) for f in check_tree(tmp_path) if f.path == "app.py"}
+    assert {("OFR204", 4), ("OFR303", 4)} <= found

@@ -148,6 +148,12 @@ def _models(
     out: List[RouteHit] = []
     provider = ctx.provider
     for s in route.model:
+        if isinstance(s, ConfigValue) and s.value:
+            # a model from the configuration file the code loads: reported at the line that loads it
+            where = _config_reader(s)
+            if where is None:
+                continue
+            s = Literal(where[0], where[1], s.value)
         if not isinstance(s, Literal) or not s.value or s.template or not s.file:
             continue
         value = s.value

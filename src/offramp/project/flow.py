@@ -387,6 +387,8 @@ class Flow:
             return [ExtRef(f"{base.qualified}.{name}")]
         if isinstance(base, ConfigDoc):
             return [ConfigDoc(base.path, (*base.keys, name), base.reader)]
+        if isinstance(base, FileHandle) and item:  # configparser: `parser["section"]`
+            return [ConfigDoc(base.path, (name,), base.reader)]
         if isinstance(base, DictVal):
             return self.dict_entry(base, name, depth)
         if isinstance(base, (ClassRef, Instance)):
@@ -483,6 +485,15 @@ class Flow:
         args = e[2]
         if isinstance(r, (ModRef, ExtRef, ClassRef)):  # a namespace: its attribute is the callee
             return [x for f in self.attr(ctx, r, method, depth) for x in self.apply(ctx, f, e, depth)]
+        if isinstance(r, FileHandle) and method == "get" and len(args) >= 2:
+            r = ConfigDoc(r.path, (), r.reader)  # configparser: `parser.get("section", "key")`
+            keys = [self.values(ctx, a, depth) for a in args[:2]]
+            out = []
+            for section in keys[0]:
+                for key in keys[1]:
+                    if isinstance(section, Literal) and isinstance(key, Literal) and section.value and key.value:
+                        out.append(ConfigDoc(r.path, (section.value, key.value), r.reader))
+            return out
         if isinstance(r, (ConfigDoc, DictVal)) and method == "get" and args:
             out: List[Value] = []
             for k in self.values(ctx, args[0], depth):
@@ -591,6 +602,12 @@ def parse_config(text: str, suffix: str) -> Optional[Any]:
             except ImportError:
                 return _flat_yaml(text)
             return yaml.safe_load(text)
+        if suffix in (".ini", ".cfg", ".conf"):
+            import configparser  # lazy: rare
+
+            parser = configparser.ConfigParser(interpolation=None)
+            parser.read_string(text)
+            return {name: dict(parser[name]) for name in parser.sections()}
         if suffix == ".env" or suffix == "":
             return _dotenv(text)
     except Exception:

@@ -541,6 +541,18 @@ class _Builder(ast.NodeVisitor):
     visit_FunctionDef = _function
     visit_AsyncFunctionDef = _function
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # `parser.read("config.ini")` (configparser): the object now holds that file's sections
+        call = node.value
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("read", "read_file")
+            and isinstance(call.func.value, ast.Name)
+            and call.args
+        ):
+            self.bind(call.func.value.id, ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call)))
+
     def visit_Return(self, node: ast.Return) -> None:
         if self.scope and node.value is not None:
             self.m.functions[self.scope].returns.append(self.expr(node.value))
