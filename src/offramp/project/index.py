@@ -284,7 +284,7 @@ class _Builder(ast.NodeVisitor):
         d = depth + 1
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
-                return ("str", node.value, self.span(node))
+                return ("str", _masked(node.value), self.span(node))
             if node.value is None:
                 return ("none", self.span(node))
             return ("const",)
@@ -293,7 +293,7 @@ class _Builder(ast.NodeVisitor):
             inner = []
             for v in node.values:
                 if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                    parts.append(v.value)
+                    parts.append(_masked(v.value))
                 else:
                     parts.append(DYNAMIC)
                     if isinstance(v, ast.FormattedValue):
@@ -590,6 +590,16 @@ class _Builder(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg:
                 self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _masked(value: str) -> str:
+    """A literal as the index keeps it: secrets masked (keys, URL passwords and tokens), since entries are
+    cached on disk and their values end up in messages. Short strings without a URL cannot hold one."""
+    if len(value) < 16 and "://" not in value:
+        return value
+    from offramp.redact import redact  # lazy: most literals are short
+
+    return redact(value)
 
 
 def _ann(node: Optional[ast.AST]) -> str:
