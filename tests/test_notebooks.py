@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import List
 
 import pytest
 from helpers import FIXTURES, compare_snapshot, run_cli
@@ -157,3 +158,50 @@ def test_summary_counts_only_what_was_written(tmp_path: Path, monkeypatch: pytes
     assert summary[1].startswith("Left 1 file unchanged because of the errors above (") and summary[1].endswith(
         "): custom_layout.ipynb."
     ), result.stderr
+
+
+def _check_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> List[str]:
+    from click.testing import CliRunner
+
+    from offramp.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "concise", *args])
+    return [line.split(" [*]")[0] for line in result.stdout.splitlines() if ": OFR" in line]
+
+
+def test_ipython_syntax_is_read_as_ipython_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prompt string with a line ending in `?` or starting with `!`/`%` is a string (the cell
+    that made the client was 'cannot parse' and the client missed); `x = !ls` and `x = %sx ls`
+    are IPython (the whole notebook was unparseable); a `%%time` cell's body is Python; IPython
+    dedents a cell with leading indentation (columns count in the cell as written); `%%bash` is not Python."""
+    shutil.copy(NB / "ipython_syntax.ipynb", tmp_path)
+    lines = _check_in_process(tmp_path, monkeypatch, "ipython_syntax.ipynb")
+    assert [line.split(" `")[0] for line in lines] == [
+        "ipython_syntax.ipynb:cell 2:5:10: OFR101",
+        "ipython_syntax.ipynb:cell 4:3:11: OFR201 OpenAI model",
+        "ipython_syntax.ipynb:cell 5:2:52: OFR201 OpenAI model",
+    ], lines
+
+
+def test_other_language_cells_of_a_polyglot_notebook_are_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """C# (kernelspec and cell metadata) and F# (VS Code's languageId) cells are not Python
+    syntax errors; the Python cell among them is checked and fixed."""
+    shutil.copy(NB / "polyglot.ipynb", tmp_path)
+    lines = _check_in_process(tmp_path, monkeypatch, "polyglot.ipynb")
+    assert [line.split(" `")[0] for line in lines] == [
+        "polyglot.ipynb:cell 3:2:10: OFR101",
+        "polyglot.ipynb:cell 3:3:38: OFR201 OpenAI model",
+    ], lines
+
+
+@pytest.mark.parametrize("name", ["ipython_syntax.ipynb", "polyglot.ipynb"])
+def test_fix_keeps_ipython_and_other_languages(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / name
+    shutil.copy(NB / name, work)
+    result = _fix_in_process(tmp_path, monkeypatch, name)
+    assert "error" not in result.output, result.output
+    compare_snapshot(work.read_text(encoding="utf-8"), NB / "expected-qwen" / name)
+    assert _check_in_process(tmp_path, monkeypatch, name) == []

@@ -359,7 +359,9 @@ def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> File
         cell, line = nb.locate(f.span.line)
         end_cell, end_line = nb.locate(f.span.end_line)
         end_line = end_line if end_cell == cell else line
-        mapped.append(replace(f, span=Span(line, f.span.column, end_line, f.span.end_column), cell=cell))
+        shift = len(nb.margins.get(cell - 1, "")) if cell else 0  # IPython dedented the cell
+        span = Span(line, f.span.column + shift, end_line, f.span.end_column + shift)
+        mapped.append(replace(f, span=span, cell=cell))
     return replace(result, findings=tuple(mapped))
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 BOUNDARY = "# offramp-notebook-cell {}"
-_MAGIC = re.compile(r"^(\s*)(%|!)")
 # Unindented magics become comments (so the import block stays an import block); indented ones
 # become `pass`, because a block that holds only comments is not valid Python.
 # IPython's automagic: `pip install x` without the `%` runs in a notebook (and is never Python).
@@ -42,6 +41,7 @@ class Notebook:
     masked: Dict[int, str] = field(default_factory=dict)  # mask id -> original line
     code_cells: List[int] = field(default_factory=list)
     trailing_blanks: Dict[int, int] = field(default_factory=dict)  # cell index -> empty lines ending it
+    margins: Dict[int, str] = field(default_factory=dict)  # cell index -> indentation IPython removes
     # Cells that are not Python even with IPython syntax masked (pasted output, a stray prose
     # line): masked whole so the rest of the notebook is still analysed; (virtual line of the
     # error, column, message) each, reported as OFR000 at that cell.
@@ -69,41 +69,205 @@ def load(raw: str) -> Notebook:
         raise NotebookError("not a Jupyter notebook (no `cells` list)")
     nb = Notebook(raw=raw, data=data)
     lines: List[str] = []
-    language = str(data.get("metadata", {}).get("language_info", {}).get("name", "python")).lower()
-    if language not in ("python", ""):
-        nb.text = ""
-        return nb
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    default = _language(meta, ("language_info", "name"), ("kernelspec", "language")) or "python"
     for index, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        cell_meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        if not _is_python(_language(cell_meta, *_CELL_LANGUAGE) or default):
+            continue  # a C# cell of a polyglot notebook is not ours to read, nor a syntax error
         nb.code_cells.append(index)
         lines.append(BOUNDARY.format(index))
         nb.line_map.append(None)
-        body = _source(cell).splitlines()
+        body = _lines(_source(cell))
         nb.trailing_blanks[index] = len(body) - len(_without_trailing_blanks(body))
-        cell_magic = bool(body) and body[0].lstrip().startswith("%%")
-        masks: List[Optional[str]] = []  # per line: the indent of its mask, or None to keep it
-        for line in body:
-            magic = _MAGIC.match(line) or _AUTOMAGIC.match(line)
-            if cell_magic or magic or (line.rstrip().endswith("?") and not line.lstrip().startswith("#")):
-                masks.append("" if cell_magic else magic.group(1) if magic else "")
-            else:
-                masks.append(None)
+        margin = _margin(body)
+        if margin:  # IPython dedents a cell before running it
+            nb.margins[index] = margin
+            body = [line[len(margin) :] if line.startswith(margin) else "" for line in body]
+        masks = _cell_masks(body)
         error = _syntax_error(
             "\n".join(line if m is None else m + (_MASK_INDENTED if m else _MASK) for line, m in zip(body, masks))
         )
         if error is not None:
             nb.unparsed.append((len(lines) + error[0], error[1], error[2]))
             masks = [""] * len(body)
+        originals = _lines(_source(cell))
         for n, (line, indent) in enumerate(zip(body, masks), 1):
             if indent is not None:
                 mask_id = len(nb.masked)
-                nb.masked[mask_id] = line
+                nb.masked[mask_id] = originals[n - 1]
                 line = indent + (_MASK_INDENTED if indent else _MASK).format(mask_id)
             lines.append(line)
             nb.line_map.append((index, n))
     nb.text = "\n".join(lines) + "\n" if lines else ""
     return nb
+
+
+# Where notebook front ends record a cell's language: .NET Interactive / Polyglot Notebooks, VS Code.
+_CELL_LANGUAGE = (("polyglot_notebook", "kernelName"), ("dotnet_interactive", "language"), ("vscode", "languageId"))
+
+
+def _language(meta: Dict[str, Any], *paths: Tuple[str, str]) -> str:
+    for outer, inner in paths:
+        value = meta.get(outer)
+        if isinstance(value, dict) and isinstance(value.get(inner), str) and value[inner].strip():
+            return value[inner].strip().lower()
+    return ""
+
+
+def _is_python(language: str) -> bool:
+    return "python" in language or language in ("py", "ipython")
+
+
+def _lines(source: str) -> List[str]:
+    """A cell's lines, split where Python splits them (str.splitlines also splits at form feeds
+    and U+2028, which may sit inside a string literal)."""
+    lines = source.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _margin(lines: List[str]) -> str:
+    """The indentation every non-blank line starts with (textwrap.dedent's margin)."""
+    margin: Optional[str] = None
+    for line in lines:
+        if not line.strip():
+            continue
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if margin is None:
+            margin = indent
+        else:
+            k = 0
+            while k < min(len(margin), len(indent)) and margin[k] == indent[k]:
+                k += 1
+            margin = margin[:k]
+        if not margin:
+            return ""
+    return margin or ""
+
+
+# IPython cell magics whose body is Python run in the notebook's namespace (`%%time` runs the
+# body and reports how long it took); any other cell magic (`%%bash`, `%%writefile`) holds text
+# that is not Python.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+_CELL_MAGIC = re.compile(r"%%(\w*)")
+# Escapes that start an IPython line (IPython's ESCAPE_SINGLES): `!shell`, `%magic`, `?help`,
+# and autocall's `/f x`, `,f a b`, `;f a b`; none of them can start a Python statement.
+_ESCAPES = "!%?/,;"
+
+
+def _cell_masks(body: List[str]) -> List[Optional[str]]:
+    """Per line of a (dedented) cell: None to keep it, or the indentation of the `pass`/comment
+    that masks it, following IPython's input transformer rules (IPython.core.inputtransformer2):
+    a `%%magic` first line, then per logical line an escape at its start (`!ls`, `%pip`), an
+    assignment from one (`x = !ls`, `x = %sx ls`), automagic `pip install`, or a `?` as its last
+    token (`obj?`). Lines are grouped into logical lines by a scan that knows strings, brackets
+    and backslash continuations, so a prompt string with a line ending in `?` or starting with `!`
+    is Python (it was masked, and the cell reported as not parsing)."""
+    masks: List[Optional[str]] = [None] * len(body)
+    i = next((k for k, line in enumerate(body) if line.strip()), len(body))
+    if i < len(body) and body[i].startswith("%%"):
+        if _CELL_MAGIC.match(body[i]).group(1) not in PYTHON_BODY_CELL_MAGICS:  # type: ignore[union-attr]
+            return [""] * len(body)
+        masks[i] = ""
+        i += 1
+    while i < len(body):
+        line = body[i]
+        indent = line[: len(line) - len(line.lstrip())]
+        stripped = line.lstrip()
+        if stripped and (stripped[0] in _ESCAPES or _AUTOMAGIC.match(line) or _magic_assignment(stripped)):
+            masks[i] = indent
+            while body[i].endswith("\\") and i + 1 < len(body):  # IPython joins continued lines
+                i += 1
+                masks[i] = indent
+            i += 1
+            continue
+        state = _ScanState()
+        first = i
+        _scan(line, state)
+        while state.open() and i + 1 < len(body):
+            i += 1
+            _scan(body[i], state)
+        if state.last == "?":  # `obj?`, `obj.method??`: help
+            for k in range(first, i + 1):
+                masks[k] = indent
+        i += 1
+    return masks
+
+
+@dataclass
+class _ScanState:
+    quote: str = ""  # the quote of the string the scan is inside ('"""', "'", ...), or ""
+    depth: int = 0  # open brackets
+    backslash: bool = False  # the line ended with a backslash continuation
+    last: str = ""  # the last token's last character outside strings ("#" for a comment)
+    assign: int = -1  # offset of the first `=` outside brackets and strings on the first line
+
+    def open(self) -> bool:
+        return bool(self.quote) or self.depth > 0 or self.backslash
+
+
+_NOT_ASSIGN_BEFORE = set("=<>!+-*/%&|^@:~")
+
+
+def _scan(line: str, state: _ScanState) -> None:
+    """Advance `state` over one physical line (linear: each character is looked at once)."""
+    state.backslash = False
+    i, n = 0, len(line)
+    while i < n:
+        if state.quote:
+            q = state.quote
+            if line[i] == "\\":
+                if i + 1 == n and len(q) == 1:  # an escaped newline continues a one-line string
+                    return
+                i += 2
+                continue
+            if line.startswith(q, i):
+                state.quote, state.last = "", q[0]
+                i += len(q)
+                continue
+            i += 1
+            continue
+        ch = line[i]
+        if ch == "#":
+            state.last = "#"
+            return
+        if ch in "'\"":
+            state.quote = ch * 3 if line.startswith(ch * 3, i) else ch
+            i += len(state.quote)
+            continue
+        if ch == "\\" and i + 1 == n:
+            state.backslash = True
+            return
+        if ch in "([{":
+            state.depth += 1
+        elif ch in ")]}":
+            state.depth = max(0, state.depth - 1)
+        elif ch == "=" and state.depth == 0 and state.assign < 0 and _assign_at(line, i):
+            state.assign = i
+        if not ch.isspace():
+            state.last = ch
+        i += 1
+    if len(state.quote) == 1:  # a one-line string left open: Python's error, not a continuation
+        state.quote = ""
+
+
+def _assign_at(line: str, i: int) -> bool:
+    """Whether the `=` at `i` is an assignment (not `==`, `<=`, `+=`, `!=` ...)."""
+    return (i == 0 or line[i - 1] not in _NOT_ASSIGN_BEFORE) and line[i + 1 : i + 2] != "="
+
+
+def _magic_assignment(line: str) -> bool:
+    """`x = !ls` or `x = %sx ls` (IPython's SystemAssign and MagicAssign)."""
+    state = _ScanState()
+    _scan(line, state)
+    if state.assign <= 0:
+        return False
+    rest = line[state.assign + 1 :].lstrip()
+    return rest.startswith("!") or bool(re.match(r"%\w", rest))
 
 
 def _without_trailing_blanks(lines: List[str]) -> List[str]:
@@ -187,6 +351,8 @@ def rebuild(nb: Notebook, new_text: str) -> Optional[str]:
         mm = _MASKED.match(line)
         if mm:
             line = nb.masked[int(mm.group(2))]
+        elif line:
+            line = nb.margins.get(current, "") + line
         cells[current].append(line)
     if sorted(k for k in cells if k >= 0) != nb.code_cells:
         return None
