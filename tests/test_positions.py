@@ -25,6 +25,8 @@ EDGES = [
     "    case _:\n        pass\n",
     "",
     "\n\n# only a comment\n",
+    # an import's end is hoisted from its closing parenthesis (punctuation, otherwise not recorded)
+    "from langchain_openai import ChatOpenAI\nfrom m import (\n    a,\n)\nfrom n import (b as c)\n",
 ]
 
 

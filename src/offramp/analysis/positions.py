@@ -17,7 +17,7 @@ node types that are never reported nor hoisted from (whitespace, punctuation, op
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -25,7 +25,7 @@ from libcst._nodes.internal import CodegenState
 Position = Tuple[int, int, int, int]  # start line (1-based), start column (0-based), end line, end column
 
 _NEWLINE = re.compile(r"\r\n?|\n")
-# Never asked for a span, and never a `start_node` / `end_node` another node's position is hoisted from.
+# Never asked for a span; a `start_node` / `end_node` another node's position is hoisted from is recorded anyway.
 _UNRECORDED = frozenset(
     {
         cst.SimpleWhitespace,
@@ -87,7 +87,7 @@ class _Syntactic:
 class _PositionState(CodegenState):
     """A codegen state that counts lines and columns instead of keeping the generated text."""
 
-    __slots__ = ("_stack", "column", "computed", "line")
+    __slots__ = ("_hoisted_from", "_stack", "column", "computed", "line")
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
@@ -95,6 +95,8 @@ class _PositionState(CodegenState):
         self.column = 0
         self.computed: Dict[cst.CSTNode, Position] = {}
         self._stack: List[Tuple[int, int]] = []
+        # Punctuation another node's end is hoisted from (`from m import (a)` ends at its `)`): recorded after all.
+        self._hoisted_from: Set[cst.CSTNode] = set()
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -118,7 +120,7 @@ class _PositionState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         line, column = self._stack.pop()
-        if type(node) not in _UNRECORDED and node not in self.computed:
+        if node not in self.computed and (type(node) not in _UNRECORDED or node in self._hoisted_from):
             self.computed[node] = (line, column, self.line, self.column)
 
     def record_syntactic_position(  # type: ignore[override]
@@ -128,6 +130,9 @@ class _PositionState(CodegenState):
         start_node: Optional[cst.CSTNode] = None,
         end_node: Optional[cst.CSTNode] = None,
     ) -> _Syntactic:
+        for hoisted in (start_node, end_node):
+            if hoisted is not None and type(hoisted) in _UNRECORDED:
+                self._hoisted_from.add(hoisted)
         return _Syntactic(self, node, start_node, end_node)
 
 
