@@ -385,14 +385,21 @@ def _report(
 
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    extra: dict = {"root": str(settings.root), "root_uri": settings.root.as_uri() + "/", "quiet": quiet}
+    from offramp.outpaths import rebased, repository_root
+
+    # Shown relative to the current directory (SARIF: to the repository root, its %SRCROOT%).
+    base = repository_root(settings.root) if fmt == "sarif" else Path.cwd()
+    extra: dict = {"root": str(base), "root_uri": base.as_uri() + "/", "quiet": quiet}
+    shown = rebased(findings, settings.root, str(base))
     if fmt in ("sarif", "rdjson") and provider is not None and not statistics:
         # Only these formats carry fixes, and only a target provider gives one: the rewrite runs
         # here, in memory, after the (cached) check, never for the other formats.
         from offramp.engine import iter_findings
         from offramp.fixes.suggest import suggest_fixes
 
-        extra["fixes"] = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs)
+        fixes = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs)
+        extra["fixes"] = {shown[f]: fix for f, fix in fixes.items() if f in shown}
+    findings = [shown[f] for f in findings]
     ctx = ReportContext(
         files=len(files),
         parsed=sum(r.parsed for r in results),

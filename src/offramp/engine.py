@@ -93,7 +93,7 @@ def display_path(path: Path, root: Path) -> str:
         return absolute[len(prefix) :].replace(os.sep, "/")
     if absolute == base:
         return "."
-    return path.as_posix()
+    return absolute.replace(os.sep, "/")  # outside the root: absolute, so that it can be shown from anywhere
 
 
 def fingerprint(code: str, line_text: str, occurrence: int) -> str:

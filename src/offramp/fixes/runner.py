@@ -18,6 +18,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
+from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.providers import Provider
 from offramp.source import (
@@ -205,7 +206,7 @@ def _deliver(
         return False
     result.changed = True
     if diff:
-        result.diff, result.hidden_hunks = unified_diff(result.display, old, new)
+        result.diff, result.hidden_hunks = unified_diff(from_cwd(str(path)), old, new)  # for `git apply`
         return True
     try:
         write_atomic(path, new_bytes, expect=read)
@@ -347,6 +348,8 @@ def run_fix(
     from offramp.redact import redact
 
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    for r in results:  # shown from the current directory, as `check` shows them (findings stay root-relative)
+        r.display = from_cwd(str(r.path))
     if collect is not None:
         collect.extend(results)
     report_error = None

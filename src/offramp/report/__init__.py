@@ -110,7 +110,7 @@ def one_line(text: str) -> str:
 
 
 def rebase(path: str, ctx: ReportContext, base: Optional[str]) -> Optional[str]:
-    """`path` (as in findings: relative to the project root, or absolute) relative to `base`,
+    """`path` (as in findings: relative to `root` in the context, or absolute) relative to `base`,
     with `/` separators, or None when `base` is unset or the file is not under it.
 
     CI systems want paths relative to the checkout (GITHUB_WORKSPACE, CI_PROJECT_DIR), which is
@@ -131,5 +131,5 @@ def rebase(path: str, ctx: ReportContext, base: Optional[str]) -> Optional[str]:
 
 def ci_path(path: str, ctx: ReportContext, env: str) -> str:
     """The path relative to the checkout named by environment variable `env` when set and
-    the file is inside it; else the path as found (relative to the project root)."""
+    the file is inside it; else the path as shown (relative to the current directory)."""
     return rebase(path, ctx, os.environ.get(env)) or path
