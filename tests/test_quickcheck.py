@@ -93,6 +93,20 @@ def test_quick_answer_respects_gitignore_in_a_repository(tmp_path: Path, capsys,
     assert quick is None and full.exit_code == 1
 
 
+def test_quick_and_full_paths_check_a_tracked_file_that_gitignore_matches(tmp_path: Path, capsys, monkeypatch) -> None:
+    """git tracks `vendored/sdk.py` although .gitignore matches it: both paths check it (issue 15)."""
+    _tree(tmp_path, {"a.py": PLAIN, "vendored/sdk.py": SDK})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    _tree(tmp_path, {".gitignore": "vendored/\n", "vendored/local.py": PLAIN})
+    quick, out, full = _both(tmp_path, [], capsys, monkeypatch)
+    assert (quick, out) == (None, "")  # the SDK file is seen, so the full command line answers
+    assert full.exit_code == 1 and "vendored/sdk.py" in full.output
+    (tmp_path / "vendored" / "sdk.py").write_text(PLAIN)
+    quick, out, full = _both(tmp_path, [], capsys, monkeypatch)
+    assert (quick, out) == (0, full.output) == (0, "All checks passed! (2 files checked)\n")
+
+
 DECLINES = {
     "an SDK file": ({"a.py": PLAIN, "b.py": SDK}, []),
     "a key in a file that never says openai": ({"settings.py": 'KEY = "sk-proj-abcdefghijklmnopqrstu"\n'}, []),
