@@ -142,9 +142,9 @@ def _git_listing(directory: str) -> Optional[Tuple[Set[str], Set[str]]]:
         if not raw:
             continue
         rel = os.fsdecode(raw)
-        if rel.endswith("/") or os.path.isdir(os.path.join(directory, rel)):
-            opaque.add(rel.rstrip("/"))
-        else:
+        if rel.endswith("/"):  # an untracked nested repository
+            opaque.add(rel[:-1])
+        else:  # a submodule is listed like a file: the walk tells it by meeting a directory
             files.add(rel)
     return files, opaque
 
@@ -269,7 +269,7 @@ def walk(
                     continue
                 child_by_git = by_git
                 if by_git:
-                    if rel in opaque:  # a submodule or nested repository: its own .gitignore files judge
+                    if rel in opaque or rel in listed:  # a nested repository or a submodule: its own rules judge
                         child_by_git = False
                     elif rel not in git_dirs:
                         continue
