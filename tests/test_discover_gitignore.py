@@ -127,3 +127,16 @@ def test_the_cli_checks_a_re_included_directory(tmp_path: Path) -> None:
         [sys.executable, "-m", "offramp", "check", "--no-cache"], cwd=tmp_path, capture_output=True, text=True
     )
     assert proc.stdout == "All checks passed! (1 file checked)\n", proc.stdout + proc.stderr
+
+
+def test_a_submodule_is_walked_with_its_own_gitignore(tmp_path: Path) -> None:
+    inner = tmp_path / "inner"
+    _tree(inner, {"a.py": PLAIN, "skip.py": PLAIN, ".gitignore": "skip.py\n"})
+    _git(inner, "init", "-q")
+    _git(inner, "add", ".")
+    _git(inner, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "inner")
+    outer = tmp_path / "outer"
+    _tree(outer, {"top.py": PLAIN})
+    _git(outer, "init", "-q")
+    _git(outer, "-c", "protocol.file.allow=always", "submodule", "-q", "add", str(inner), "sub")
+    assert _found(outer) == ["sub/a.py", "top.py"]
