@@ -148,7 +148,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             found = samples[0].output.strip().splitlines()
             say(f"  {tool}: {wall:.2f} s, {fmt_mb(rss)} MB" + (f" ({found[-1][:100]})" if found else ""))
     header = ["input", "command", "wall s", "ms/line", "x parse", "peak RSS MB", "x parse RSS", "kB/line"]
-    table = md_table(header, rows, "---|---|--:|--:|--:|--:|--:|--:")
+    table = md_table(header, rows)
     print()
     print(f"offramp cost per line ({time.strftime('%Y-%m-%d %H:%M %Z')}, {args.runs} run(s) per cell, -j 1):\n")
     print(table)

@@ -317,6 +317,13 @@ def parse_module(text: str) -> cst.Module:
     return module
 
 
+def forget_parse() -> None:
+    """Drop the module `reusing_parses` keeps, and what was derived from it, before it ends."""
+    global _last_parse
+    _last_parse = None
+    _derived.clear()
+
+
 def derived(module: cst.Module, key: Hashable, make: Callable[[], T]) -> T:
     """`make()`, computed once for the module just parsed within `reusing_parses()`.
 

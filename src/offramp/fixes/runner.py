@@ -27,6 +27,7 @@ from offramp.source import (
     SourceError,
     SourceFile,
     decode,
+    forget_parse,
     on_deep_stack,
     parse_module,
     read_snapshot,
@@ -104,6 +105,10 @@ def _fix_source(
         return None, result
     if new_text == src.text:
         return None, result
+    # The old tree, its analysis and the plan are done with: freed before the new text is parsed,
+    # so the two trees (each ~16 kB per line) are never alive together.
+    del module, analysis, plan
+    forget_parse()
     try:
         if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
             with warnings.catch_warnings():
