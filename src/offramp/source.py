@@ -11,6 +11,7 @@ import codecs
 import contextlib
 import ctypes
 import errno
+import gc
 import io
 import itertools
 import os
@@ -306,11 +307,18 @@ def parse_module(text: str) -> cst.Module:
     LibCST. Text it rejects for other reasons may still be newer syntax that LibCST reads; a
     bracket count keeps that path inside CPython's limit too. Both run on a deep stack (see
     `on_deep_stack`), where the module should also be analysed.
+
+    The tree is about a million objects per 20k lines, none of them in a reference cycle, and
+    analysing it allocates as many again: every full collection of the cyclic garbage collector
+    walked the whole tree. Frozen (`gc.freeze`), it is still freed by reference counting when
+    dropped, and the collector skips it (fix on a generated 5k-line module: 9.4 -> 7.9 CPU-s).
     """
     global _last_parse
     if _last_parse is not None and (_last_parse[0] is text or _last_parse[0] == text):
         return _last_parse[1]  # see reusing_parses
+    gc.collect()  # what the last file left in cycles (a planner and its edit closures), before...
     module = on_deep_stack(_parse_module, text)
+    gc.freeze()  # ...the tree and all else alive now leave the collector's scans (see below)
     if _reusing:
         _last_parse = (text, module)
         _derived.clear()
@@ -417,6 +425,27 @@ def bracket_depth(text: str) -> int:
     return max(itertools.accumulate(1 if b in "([{" else -1 for b in brackets), default=0)
 
 
+_arena_limited: List[bool] = []
+
+
+def _one_malloc_arena() -> None:
+    """Have glibc serve every thread from the main malloc arena.
+
+    By default each new thread gets an arena of its own, which keeps what LibCST's native parser
+    freed there: `fix` runs four deep-stack threads per file (check, fix, verify, check again), and
+    its peak RSS on a generated 5k-line module was 213 MB with them against 142 MB with one arena
+    (LibCST's parse alone: 102 MB). offramp's threads run one at a time, so nothing waits for
+    the shared arena. Elsewhere than glibc this does nothing.
+    """
+    if _arena_limited:
+        return
+    _arena_limited.append(True)
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX
+
+
 def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` on a thread with a DEEP_STACK_SIZE stack and DEEP_RECURSION_LIMIT, for parsing
     and walking LibCST trees of code nested as deeply as CPython accepts. Returns its result or
@@ -432,6 +461,7 @@ def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
     """
     if getattr(_deep, "active", False):
         return fn(*args)
+    _one_malloc_arena()
     done: queue.SimpleQueue = queue.SimpleQueue()
 
     def work() -> None:
