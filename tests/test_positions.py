@@ -16,6 +16,7 @@ SOURCES = sorted(FIXTURES.rglob("*.py"))
 EDGES = [
     "import openai\r\nclient = openai.OpenAI(\r\n    base_url='https://api.openai.com/v1')\r\n",
     "x = 1\ry = openai.OpenAI()\r",
+    "from openai import (\n    AzureOpenAI,\n    OpenAI,\n)\nfrom . import (a)\n",
     "def f():\n\tif a:\n\t\treturn OpenAI(api_key=k)  # c\n\telse:\n\t\tpass\n",
     "client = OpenAI(model='gpt-4o')",
     "x = a + \\\n    b; y = f'{x!r:>10}' 'tail'\n",
