@@ -192,14 +192,19 @@ def run_fix_in_process(path: Path) -> tuple:
 
     settings = Settings(root=path.parent)
     lines: List[str] = []
-    code = run_fix(
-        [path],
-        settings,
-        resolve_provider("qwen", settings),
-        diff=False,
-        jobs=1,
-        echo=lambda text, **kw: lines.extend(str(text).splitlines()),
-    )
+    cwd = os.getcwd()
+    os.chdir(path.parent)  # run from the project, as a user would: files are shown from the cwd
+    try:
+        code = run_fix(
+            [path],
+            settings,
+            resolve_provider("qwen", settings),
+            diff=False,
+            jobs=1,
+            echo=lambda text, **kw: lines.extend(str(text).splitlines()),
+        )
+    finally:
+        os.chdir(cwd)
     return code, lines
 
 
