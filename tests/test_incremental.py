@@ -270,3 +270,21 @@ def test_pool_and_inline_runs_agree(tmp_path: Path) -> None:
     assert [r.path for r in pooled] == [f.name for f in files]
     assert iter_findings(pooled) == iter_findings(inline)
     assert len(iter_findings(inline)) > POOL_MIN_FILES + 8
+
+
+def test_an_edited_offramp_does_not_reuse_the_old_codes_findings(tmp_path: Path, monkeypatch) -> None:
+    """A development checkout keeps its version number while its code changes: the cache key follows the code."""
+    import offramp
+    from offramp import cache
+
+    package = tmp_path / "offramp"
+    shutil.copytree(Path(offramp.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__", "rules"))
+    before = cache.code_stamp(package)
+    assert cache.code_stamp(package) == before
+    with (package / "engine.py").open("a", encoding="utf-8") as f:
+        f.write("# an edit\n")
+    assert cache.code_stamp(package) != before
+
+    key = cache.settings_key("options")
+    monkeypatch.setattr(cache, "code_stamp", lambda: b"engine.py\0999\0123")
+    assert cache.settings_key("options") != key

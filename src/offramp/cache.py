@@ -45,12 +45,24 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def code_stamp(package: Optional[Path] = None) -> bytes:
+    """offramp's own modules by name, size and mtime: an edited development checkout (same version
+    number) must not serve findings its old code made. A stat per module, ~0.3 ms for ~90 files."""
+    package = package or Path(__file__).resolve().parent
+    rows = []
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        rows.append(f"{path.relative_to(package).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
+    return "\n".join(rows).encode()
+
+
 def settings_key(options_repr: str) -> str:
-    """Version, the shipped knowledge (rules/ data) and the options that change findings."""
+    """Version, offramp's code and shipped knowledge (rules/ data) and the options that change findings."""
     from offramp.catalog import rules_dir
 
     h = hashlib.sha256()
     h.update(f"{_FORMAT}\0{__version__}\0{options_repr}".encode())
+    h.update(code_stamp())
     root = rules_dir()
     for path in sorted(root.rglob("*.toml")):
         h.update(path.relative_to(root).as_posix().encode())
