@@ -297,10 +297,10 @@ def test_key_values_never_reach_hit_args() -> None:
 
 
 def test_role_text_is_the_python_checks_wording() -> None:
-    from offramp import configfiles
     from offramp.checks import secrets
+    from offramp.userconfig import meaning
 
-    assert configfiles._ROLE_TEXT == secrets._ROLE_TEXT
+    assert meaning.ROLE_TEXT == secrets._ROLE_TEXT
 
 
 # -- fixing ----------------------------------------------------------------------------------------
@@ -399,11 +399,11 @@ def test_lone_carriage_returns_end_lines() -> None:
 def test_a_fix_that_would_break_the_file_is_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:
     import re
 
-    from offramp import configfiles
+    from offramp.userconfig import meaning
 
     # Replacements are restricted to characters no format needs to escape; lift that guard and
     # hand in a base URL with a quote, and the re-parse of the result must refuse the edit.
-    monkeypatch.setattr(configfiles, "_SAFE_VALUE", re.compile(r".+"))
+    monkeypatch.setattr(meaning, "SAFE_VALUE", re.compile(r".+"))
     odd = replace(QWEN, base_urls={"cn": 'https://llm.example.com/v1"'}, default_region="cn")
     text = '{"api_base": "https://api.openai.com/v1"}'
     assert fix_structured(text, "json", odd, SDK, {}) == (text, Counter())

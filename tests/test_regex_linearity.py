@@ -347,11 +347,11 @@ def _nth(pattern: re.Pattern[str], n: int, i: int) -> str:
 def test_patterns_are_found() -> None:
     names = {c.where for c in CASES}
     # One of each kind: a module constant, an inline call, rules data; used by search or by match.
-    assert "configfiles.py:_PROSE" in names
-    assert any(n.startswith("configfiles.py:") and " re.search" in n for n in names)
+    assert "userconfig/meaning.py:_PROSE" in names
+    assert any(n.startswith("userconfig/") and " re.search" in n for n in names)
     assert "rules/openai.toml [environment] pattern" in names
-    assert not next(c for c in CASES if c.where == "configfiles.py:_PROSE").anchored
-    assert next(c for c in CASES if c.where == "configfiles.py:_ENV_ASSIGN").anchored
+    assert not next(c for c in CASES if c.where == "userconfig/meaning.py:_PROSE").anchored
+    assert next(c for c in CASES if c.where == "userconfig/envfile.py:_ENV_ASSIGN").anchored
     assert len(CASES) > 40
 
 

@@ -1,0 +1,168 @@
+"""`scan_config`: the findings of one configuration file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+from offramp.catalog import SdkSurface
+from offramp.configkind import config_kind
+from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
+from offramp.providers import Provider, known_provider_hosts
+from offramp.types import Span
+from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, analyse
+from offramp.userconfig.scanners import SCANNERS
+from offramp.userconfig.text import (
+    Parsed,
+    Text,
+)
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfigHit:
+    """One finding in a configuration file: a rule code, where, and the rule's message arguments.
+
+    Lines and columns are 1-based; `end_column` points just past the token (as `Span`). `args`
+    fill the rule's message template in rules/catalog.toml and never hold a key's value.
+    """
+
+    code: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    args: Dict[str, Any] = field(default_factory=dict)
+    fixable: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.end_line, self.end_column)
+
+
+def plan_renames(parsed: Parsed, ctx: Ctx) -> None:
+    """Which key variables of a `.env` file get the provider's name, and after which one it is added.
+
+    The provider's variable must not end up defined twice: when the file already defines it,
+    or a second key variable would be renamed too, the variable keeps its name and is counted
+    as "left" (a person decides which key to keep). So does a variable the file references
+    (`${OPENAI_API_KEY}`), whose references would otherwise dangle. A variable that holds a real
+    key (hosts.is_secret_value) keeps its name and value, and is counted as "left" too; the
+    provider's variable is added after it (`added`). A multi-line value is never looked into:
+    it is left.
+    """
+    if ctx.provider is None:
+        return
+    key_env = ctx.provider.key_env
+    defined = {e.key for e in parsed.entries if e.key_span is not None}
+    referenced: Set[str] = set()
+    for e in parsed.entries:
+        if e.value is not None:
+            for m in ENV_REF.finditer(e.value.value):
+                referenced.add(m.group("a") or m.group("b") or m.group("c"))
+    taken = key_env in defined
+    for i, e in enumerate(parsed.entries):
+        if e.key_span is None or not e.key or e.key == key_env:
+            continue
+        if ctx.sdk.env_role(e.key) != "key" or "ADMIN" in e.key.upper():
+            continue
+        if taken or e.key in referenced or e.value is None:
+            ctx.left.add(i)
+        elif is_secret_value(e.value.value):
+            ctx.added.add(i)
+            ctx.left.add(i)
+            taken = True
+        else:
+            ctx.renamed.add(i)
+            taken = True
+
+
+# -- public API ----------------------------------------------------------------------------------
+
+
+def context(
+    kind: str,
+    parsed: Parsed,
+    sdk: SdkSurface,
+    hosts: Optional[Sequence[str]],
+    provider: Optional[Provider],
+    models: Optional[Mapping[str, str]],
+    region: Optional[str],
+) -> Ctx:
+    ctx = Ctx(
+        sdk=sdk,
+        hosts=tuple(hosts) if hosts is not None else known_provider_hosts(),
+        provider=provider,
+        models=dict(models or {}),
+        env_mode=kind == "env",
+        region=region,
+    )
+    if ctx.env_mode:
+        plan_renames(parsed, ctx)
+    return ctx
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return KEY_RE.sub(lambda m: m.group(0)[:3] + "*" * 8, value)
+    return value
+
+
+def scan_config(
+    display_path: str,
+    text: str,
+    sdk: SdkSurface,
+    provider_hosts: Sequence[str],
+    provider: Optional[Provider] = None,
+    models: Optional[Mapping[str, str]] = None,
+    *,
+    kind: Optional[str] = None,
+    region: Optional[str] = None,
+) -> List[ConfigHit]:
+    """Findings for one configuration file, sorted by position.
+
+    The format comes from `display_path`'s name (or `kind`). A JSON/TOML file that does not
+    parse gives one OFR000 hit where it stops parsing (never an exception). With `provider`,
+    model hits say what the model becomes (or OFR403 when the provider has none) and `fixable`
+    says what `fix_*` will change.
+    """
+    kind = kind or config_kind(display_path)
+    if kind not in SCANNERS:
+        return []
+    t = Text(text)
+    parsed = SCANNERS[kind](t)
+    if parsed is None:
+        return []
+    if parsed.error is not None:
+        line, col = t.pos(max(0, min(parsed.error[0], len(text.rstrip()))))  # at most the last character
+        return [ConfigHit("OFR000", line, col, line, col, {"detail": parsed.error[1]})]
+    ctx = context(kind, parsed, sdk, provider_hosts, provider, models, region)
+    verdicts: List[Verdict] = []
+    for i, e in enumerate(parsed.entries):
+        verdicts.extend(analyse(i, e, ctx))
+    for start, end in parsed.loose:
+        for m in URL_RE.finditer(text, start, end):
+            url = m.group(0).rstrip(".,;:)]}")
+            target = classify_url(url, sdk, ctx.hosts)
+            if target.blocked and not is_placeholder_host(target.host):
+                kind_text = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
+                verdicts.append(
+                    Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
+                )
+    values = [e.value for e in parsed.entries if e.value is not None]
+    for start, end in t.lines:
+        for m in KEY_RE.finditer(text, start, end):
+            if is_placeholder_key(m.group(0)):
+                continue
+            where = next((v for v in values if v.start <= m.start() < v.end), None)
+            span = (where.start, where.end) if where is not None else (m.start(), m.end())
+            verdicts.append(Verdict("OFR302", span[0], span[1], {}, False))
+
+    hits: Dict[Tuple[str, int, int], ConfigHit] = {}
+    for v in verdicts:
+        line, col = t.pos(v.start)
+        end_line, end_col = t.pos(v.end)
+        args = {k: _redact(a) for k, a in v.args.items()}
+        hits.setdefault((v.code, line, col), ConfigHit(v.code, line, col, end_line, end_col, args, v.fixable))
+    return sorted(hits.values(), key=lambda h: (h.line, h.column, h.code))

@@ -1,0 +1,20 @@
+"""One scanner per format, by the kind `offramp.configkind` gives a file."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional
+
+from offramp.userconfig.envfile import scan_env
+from offramp.userconfig.inifile import scan_ini
+from offramp.userconfig.jsonfile import scan_json
+from offramp.userconfig.text import Parsed, Text
+from offramp.userconfig.tomlfile import scan_toml
+from offramp.userconfig.yamlfile import scan_yaml
+
+SCANNERS: Dict[str, Callable[[Text], Optional[Parsed]]] = {
+    "env": scan_env,
+    "yaml": scan_yaml,
+    "toml": scan_toml,
+    "json": scan_json,
+    "ini": scan_ini,
+}
