@@ -6,6 +6,7 @@ from typing import List, Set
 from urllib.parse import urlsplit
 
 from offramp.analysis.facts import Analysis
+from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.hosts import Target
 
@@ -36,6 +37,8 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
 
     module = a.module_target
     module_blocked = bool(module and module.blocked)
+    # an Azure deployment with no provider model keeps the whole module route on Azure (fix leaves it)
+    held = bool(module_blocked and unmapped_module_deployments(a, ctx.provider, ctx.sdk, ctx.models))
     for m in a.module_assigns:
         own_blocked = bool(m.target and m.target.blocked)
         if own_blocked or module_blocked:
@@ -50,7 +53,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     "OFR103",
                     m.span,
                     {"attr": m.attr, "target": _goes(shown)},
-                    fixable=None if a.module_client_used else False,
+                    fixable=None if a.module_client_used and not held else False,
                 )
             )
     for call in a.calls:
@@ -58,7 +61,9 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if call.via == "client" or goes is None or not goes.blocked:
             continue
         code = "OFR104" if call.via == "module" else "OFR105"
-        hits.append(Hit(code, call.span, {"call": call.display, "target": _goes(goes)}))
+        hits.append(
+            Hit(code, call.span, {"call": call.display, "target": _goes(goes)}, fixable=False if held else None)
+        )
     for u in a.urls:
         if id(u.node) in claimed:
             continue

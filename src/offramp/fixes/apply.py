@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union, cast
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
 from libcst import matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
-from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
+from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
 from offramp.fixes.edits import todo_lines
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
@@ -264,21 +264,27 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
     wrapper = MetadataWrapper(module)
     scopes = wrapper.resolve(ScopeProvider)
     candidates: Dict[int, Tuple[List[Assignment], Set[int]]] = {}
+    rest = []
     for stmt, assign, call in _assignments_of_calls(wrapper.module):
-        if not may_be_azure(call):
-            continue
         scope = scopes.get(call.func)
         names = {q.name for q in scope.get_qualified_names_for(call.func)} if scope is not None else set()
-        if not any(n.startswith(AZURE_IDENTITY + ".") for n in names):
-            continue
-        assignments: List[Assignment] = []
-        for t in assign.targets:
-            target_scope = scopes.get(t.target) if isinstance(t.target, cst.Name) else None
-            if target_scope is None:
-                break
-            assignments.extend(cast(Assignment, a) for a in target_scope[cast(cst.Name, t.target).value])
+        if may_be_azure(call) and any(n.startswith(AZURE_IDENTITY + ".") for n in names):
+            _add_candidate(candidates, stmt, assign, scopes)
         else:
-            candidates[id(stmt)] = (assignments, _node_ids(stmt))
+            rest.append((stmt, assign, call))
+    # `token = credential.get_token(...)`: a call on what such a statement binds (its only binding) is the
+    # credential's too; without it an Azure AD token would still be fetched at import, for nothing
+    grown = True
+    while grown:
+        grown = False
+        for stmt, assign, call in rest:
+            root = _root_node(call.func)
+            scope = scopes.get(root) if root is not None else None
+            if id(stmt) in candidates or root is None or scope is None:
+                continue
+            bindings = list(scope[root.value])
+            if bindings and all(any(id(b.node) in nodes for _, nodes in candidates.values()) for b in bindings):
+                grown = _add_candidate(candidates, stmt, assign, scopes) or grown
     doomed: Set[int] = set()
     inside: Set[int] = set()  # every node of a doomed statement: references from there do not count
     changed = True
@@ -306,16 +312,36 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
     return result
 
 
+def _add_candidate(
+    candidates: Dict[int, Tuple[List[Assignment], Set[int]]],
+    stmt: cst.SimpleStatementLine,
+    assign: cst.Assign,
+    scopes: Mapping[cst.CSTNode, Optional[Scope]],
+) -> bool:
+    """Record `stmt` (whose targets are all plain names) as one that goes once its names are unread."""
+    assignments: List[Assignment] = []
+    for t in assign.targets:
+        target_scope = scopes.get(t.target) if isinstance(t.target, cst.Name) else None
+        if target_scope is None:
+            return False
+        assignments.extend(cast(Assignment, a) for a in target_scope[cast(cst.Name, t.target).value])
+    candidates[id(stmt)] = (assignments, _node_ids(stmt))
+    return True
+
+
 def _assignments_of_calls(module: cst.Module) -> List[Tuple[cst.SimpleStatementLine, cst.Assign, cst.Call]]:
-    """`x = f(...)` statement lines, found without walking into expressions."""
+    """`x = f(...)` (and `x = f(...).attr`) statement lines, found without walking into expressions."""
     found = []
 
     class Find(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, cst.SimpleStatementLine):
                 small = node.body[0] if len(node.body) == 1 else None
-                if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
-                    found.append((node, small, small.value))
+                value = small.value if isinstance(small, cst.Assign) else None
+                while isinstance(value, cst.Attribute):
+                    value = value.value
+                if isinstance(small, cst.Assign) and isinstance(value, cst.Call):
+                    found.append((node, small, value))
                 return False
             return not isinstance(node, cst.BaseExpression)
 
@@ -346,6 +372,13 @@ def _names_bound_by_azure_imports(module: cst.Module) -> Optional[Set[str]]:
 
     module.visit(Find())
     return names
+
+
+def _root_node(func: cst.BaseExpression) -> Optional[cst.Name]:
+    """The `a` of `a.b.c(...)`'s callee, when that is a name (not a call's result, a subscript...)."""
+    while isinstance(func, cst.Attribute):
+        func = func.value
+    return func if isinstance(func, cst.Name) else None
 
 
 def _root_name(func: cst.BaseExpression) -> Optional[str]:

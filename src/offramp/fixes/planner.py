@@ -20,6 +20,7 @@ import libcst as cst
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface, load_wrappers
+from offramp.checks.azure_routes import stays_on_azure, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
@@ -92,6 +93,8 @@ class Planner:
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
         self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
         self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
+        # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
+        self.held = unmapped_module_deployments(a, provider, sdk, models)
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
@@ -137,7 +140,12 @@ class Planner:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
                 self.model(lit)
         for call in self.a.calls:
-            if call.via == "v0" and call_is_live(call, self.a) and self.allowed("OFR202", call.span.line):
+            if (
+                call.via == "v0"
+                and not self.held
+                and call_is_live(call, self.a)
+                and self.allowed("OFR202", call.span.line)
+            ):
                 for old in ("engine", "deployment_id"):
                     if kwarg_index(call.node.args, old) >= 0:
                         self.plan.edit(call.node, _renamed_kwarg(old, "model"))
@@ -179,7 +187,7 @@ class Planner:
         module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
         if target is not None and target.blocked and (self.a.module_assigns or module_calls):
             first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
-            if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
+            if self.held or not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
                 keys = [m for m in self.a.module_assigns if m.role == "key"]
                 for m in keys:
                     left.append((m.value, "the module-level client", False))
@@ -373,6 +381,7 @@ class Planner:
             key_arg is None
             or self.written_key(c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line)
             or self.shared_key(key_arg.value, "`api_key=`", c.span.line)
+            or self.azure_credential(c, key_arg.value)
         )
         quote = _quote_of(c.node)
         plain = None
@@ -434,6 +443,14 @@ class Planner:
                     c.span.line,
                 )
 
+    def azure_credential(self, c: ClientCtor, value: cst.BaseExpression) -> bool:
+        """Whether an Azure client's key argument holds Azure's credential (the app's config, a secret
+        store, a token) rather than a key variable this fix renames: then the provider's key replaces it."""
+        if not c.azure or self.renamed_key_read(value):
+            return False
+        self.plan.notes.append((c.span.line, f"the key of `{c.cls}` was Azure's credential; it now reads {self.p.key_env}"))
+        return True
+
     def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
         """The one deployment name literal that reaches `expr` (a constant, a default), if analysis found it."""
         inside = {id(n) for n in _subtree(expr)}
@@ -487,6 +504,7 @@ class Planner:
             key_arg is None
             or self.written_key(c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line)
             or self.shared_key(args[key_arg].value, f"`{key_arg}=`", c.span.line)
+            or self.azure_credential(c, args[key_arg].value)
         ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -576,6 +594,7 @@ class Planner:
             key_key not in entries
             or self.written_key(c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line)
             or self.shared_key(entries[key_key].value, f"{key_key!r}", c.span.line)
+            or self.azure_credential(c, entries[key_key].value)
         ):
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -674,6 +693,12 @@ class Planner:
 
     # -- module-level client ----------------------------------------------------------------
     def module_config(self) -> None:
+        """Point the module-level client at the provider: host and key together, in each place the
+        program sets either (a class's constructor, a `configure()` helper, the module), written in
+        the form the file's SDK reads (openai<1: `api_base`, `api_type = "open_ai"`; openai>=1:
+        `base_url`, `api_type = "openai"`), and on an Azure route with nothing of Azure's left:
+        the key is the provider's whatever Azure credential it was (an AD token, the app's secret
+        store), `api_version` and AD token settings go."""
         target = self.a.module_target
         module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
         assigns = self.a.module_assigns
@@ -682,19 +707,22 @@ class Planner:
         first = min([m.span.line for m in assigns] + [c.span.line for c in module_calls])
         if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
             return
-        v0 = any(c.via == "v0" for c in module_calls) or any(m.attr in ("api_base", "api_key_path") for m in assigns)
+        if self.held:
+            self.module_held(assigns)
+            return
+        azure = target.kind == "azure"
+        v0 = module_sdk_is_v0(module_calls, assigns)
         url = self.base if v0 else self.base + "/"  # openai>=1 glues module base_url and path without a slash
-        has_base = False
-        has_key = False
+        base_attr = "api_base" if v0 else "base_url"
+        if azure:
+            self.plan.azure_cleanup = True  # an Azure AD credential only the key used goes with it
         for m in assigns:
             self.claimed.add(id(m.value))
-            if m.role == "base-url":
-                has_base = True
-                self.plan.edit(m.node, _assign_value(_to_string(url)))
-                self.plan.changes["module configuration"] += 1
-            elif m.role == "azure-endpoint":
-                has_base = True
-                self.plan.edit(m.node, _assign_attr_value("base_url", _to_string(url)))
+            if m.role in ("base-url", "azure-endpoint"):
+                if m.attr == base_attr:
+                    self.plan.edit(m.node, _assign_value(_to_string(url)))
+                else:  # `openai.api_base` in openai>=1 code is never read: the request would go to OpenAI
+                    self.plan.edit(m.node, _assign_attr_value(base_attr, _to_string(url)))
                 self.plan.changes["module configuration"] += 1
             elif m.role == "api-type":
                 if (m.literal or "").lower().startswith("azure"):
@@ -702,11 +730,21 @@ class Planner:
                     self.plan.edit(m.node, _assign_value(_to_string(value)))
                     self.plan.changes["module configuration"] += 1
             elif m.role == "key":
-                has_key = True
-                if self.written_key(m.hardcoded_key, f"`openai.{m.attr}`", m.value, m.span.line):
+                written = self.written_key(m.hardcoded_key, f"`openai.{m.attr}`", m.value, m.span.line)
+                if written or (azure and not self.renamed_key_read(m.value)):
+                    if not written:
+                        self.plan.notes.append(
+                            (m.span.line, f"`openai.{m.attr}` held an Azure credential; it now reads {self.p.key_env}")
+                        )
                     key_env = self.p.key_env
-                    self.plan.edit(m.node, _assign_value(_env_read_quoted_like(key_env)))
+                    # (`api_key_path` names a file holding the key: the provider's key is set itself)
+                    self.plan.edit(m.node, _assign_attr_value("api_key", _env_read_quoted_like(key_env)))
                     self.plan.add_imports.append(("os", None))
+                    self.plan.changes["module configuration"] += 1
+            elif m.role in ("api-version", "azure-auth") and azure:
+                stmt = self.stmt(m.node)
+                if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+                    self.plan.edit(stmt, lambda node: cst.RemoveFromParent())
                     self.plan.changes["module configuration"] += 1
         for call in module_calls:
             # openai<1.0 takes a key per request; with the module aimed at the provider it goes there too.
@@ -717,37 +755,113 @@ class Planner:
                 self.plan.edit(call.node, _set_kwarg("api_key", env_read(self.p.key_env, _quote_of(call.node))))
                 self.plan.add_imports.append(("os", None))
                 self.plan.changes["module configuration"] += 1
-        has_type = any(m.role == "api-type" for m in assigns)
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
             self.plan.add_imports.append(("openai", None))
             alias = "openai"
-        lines = []
-        if not has_base:
-            lines.append(f'{alias}.{"api_base" if v0 else "base_url"} = "{url}"')
-        if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
-            lines.append(f'{alias}.api_key = os.environ["{self.p.key_env}"]')
-            self.plan.add_imports.append(("os", None))
-        if not v0 and not has_type:
+        base_line = f'{alias}.{base_attr} = "{url}"'
+        key_line = f'{alias}.api_key = os.environ["{self.p.key_env}"]'
+        type_line = None
+        if not v0 and not any(m.role == "api-type" for m in assigns):
             # With OPENAI_API_KEY and AZURE_OPENAI_API_KEY both in the environment the SDK refuses to
             # guess ("Ambiguous use of module client"); saying which client we mean removes the doubt.
-            lines.append(f'{alias}.api_type = "openai"')
-        if not lines:
+            type_line = f'{alias}.api_type = "openai"'
+        groups = config_groups(assigns, self.outside_calls(assigns, module_calls))
+        if not groups:
             return
-        if has_base:
-            base_assign = next(m for m in assigns if m.role in ("base-url", "azure-endpoint"))
-            top = self.stmt(base_assign.node)
-            anchor = top if top is not None and any(top is st for st in self.a.module.body) else anchor
-        stmts = [cst.parse_statement(line + "\n") for line in lines]
-        if anchor is None:
-            self.plan.todo(
-                self.stmt(module_calls[0].node) if module_calls else None,
-                f"point the module-level client at {self.p.name}: {'; '.join(lines)}",
-                "OFR104",
+        type_place = None if None in groups else next(iter(groups))
+        for where, (has_base, has_key) in groups.items():
+            lines = ([] if has_base else [base_line]) + ([] if has_key else [key_line])
+            if where == type_place and type_line:
+                lines.append(type_line)
+            if not lines:
+                continue
+            if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
+                self.plan.add_imports.append(("os", None))
+            here = self.group_anchor(assigns, where, anchor)
+            if here is None:
+                self.plan.todo(
+                    self.stmt(module_calls[0].node) if module_calls else None,
+                    f"point the module-level client at {self.p.name}: {'; '.join(lines)}",
+                    "OFR104",
+                )
+                continue
+            stmts = [cst.parse_statement(line + "\n") for line in lines]
+            self.plan.insert_after.setdefault(id(here), []).extend(stmts)
+            self.plan.changes["module configuration"] += 1
+
+    def module_held(self, assigns: List[ModuleAssign]) -> None:
+        """The Azure module route stays whole: a TODO says which deployments keep it there."""
+        names = ", ".join(f"`{lit.value}`" for lit in self.held)
+        for m in assigns:
+            self.claimed.add(id(m.value))
+        self.plan.todo(
+            self.stmt(assigns[0].node) if assigns else None,
+            f"the module-level client stays on Azure OpenAI: {names} has no {self.p.name} model; map it under "
+            f"[tool.offramp.models] and run fix again (host, key and model move together)",
+            "OFR103",
+            assigns[0].span.line if assigns else 0,
+        )
+
+    def renamed_key_read(self, value: cst.BaseExpression) -> bool:
+        """Whether `value` reads a key variable this fix renames to the provider's (or already reads
+        the provider's): `os.environ["AZURE_OPENAI_KEY"]`, `os.getenv(...)` with no fallback of the
+        app's own, or a name assigned such a read. Anything else on an Azure route (a token, a call,
+        the app's config) holds an Azure credential, which must not follow the host to the provider."""
+        if isinstance(value, cst.Name):
+            bound = next(
+                (
+                    small.value
+                    for e in self.a.env
+                    if e.node is not None and not e.write and e.role == "key"
+                    for stmt in [self.stmt(e.node)]
+                    if isinstance(stmt, cst.SimpleStatementLine)
+                    for small in stmt.body
+                    if isinstance(small, cst.Assign)
+                    and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and small.targets[0].target.value == value.value
+                ),
+                None,
             )
-            return
-        self.plan.insert_after.setdefault(id(anchor), []).extend(stmts)
-        self.plan.changes["module configuration"] += 1
+            if bound is None:
+                return False
+            value = bound
+        for e in self.a.env:
+            if e.node is None or e.write or e.role != "key" or not _reads_env(value, e.node):
+                continue
+            if e.default is not None and string_value(e.default) is None and not _is_none(e.default):
+                return False  # `os.getenv("AZURE_OPENAI_KEY", settings.key)`: the app's Azure key behind it
+            if e.name == self.p.key_env:
+                return True
+            return id(e.node) not in self.kept and "ADMIN" not in e.name.upper() and self.allowed("OFR301", e.span.line)
+        return False
+
+    def outside_calls(self, assigns: List[ModuleAssign], calls: List[ApiCall]) -> bool:
+        """Whether a module call sits outside every class that configures the module client while
+        no configuration applies everywhere: that route needs its own host and key."""
+        owners = {id(m.owner) for m in assigns if m.owner is not None}
+        if not owners or any(m.owner is None and m.role in ("key", "base-url", "azure-endpoint") for m in assigns):
+            return False
+        for call in calls:
+            classes = [n for n in self.path_to(call.node) if isinstance(n, cst.ClassDef)]
+            if not any(id(c) in owners for c in classes):
+                return True
+        return False
+
+    def group_anchor(
+        self, assigns: List[ModuleAssign], where: Optional[int], fallback: Optional[cst.CSTNode]
+    ) -> Optional[cst.CSTNode]:
+        """The statement after which a place's missing host or key goes: right after its host
+        setting (else its key setting), in the same block, so both are set together; the
+        module-level place with neither takes `fallback` (after the imports)."""
+        for role in (("base-url", "azure-endpoint"), ("key",)):
+            for m in assigns:
+                if m.role in role and (id(m.owner) if m.owner is not None else None) == where:
+                    stmt = self.stmt(m.node)
+                    if stmt is not None:
+                        return stmt
+        return fallback
 
     def module_anchor(self, assigns: List[ModuleAssign]) -> Tuple[Optional[str], Optional[cst.CSTNode]]:
         """The name `openai` is bound to at module level, and the statement to insert after."""
@@ -808,6 +922,8 @@ class Planner:
         choice = map_model(lit.value, self.p, self.sdk, self.models)
         stmt = self.stmt(lit.node)
         if choice.target:
+            if stays_on_azure(lit, self.a, self.held):
+                return  # its calls stay on Azure (module_config), where the deployment keeps its name
             if choice.target != lit.value or lit.template != "{}":
                 written = lit.template.format(choice.target)
                 self.plan.edit(lit.node, _to_string(written))
@@ -921,6 +1037,54 @@ def _or_default(value: cst.BaseExpression, template: Optional[cst.SimpleString],
         operator=cst.Or(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
         right=string_like(template, url),
     )
+
+
+def module_sdk_is_v0(calls: Sequence[ApiCall], assigns: Sequence[ModuleAssign]) -> bool:
+    """Whether the file's module client is openai<1's: its calls say so (`openai.ChatCompletion`
+    against `openai.chat.completions`), else its configuration (`api_base`, `api_type = "azure_ad"`):
+    each SDK reads only its own names, so the form written must be the one the code runs under."""
+    if calls:
+        return any(c.via == "v0" for c in calls)
+    return any(
+        m.attr in ("api_base", "api_key_path") or (m.literal or "").lower() in ("azure_ad", "open_ai") for m in assigns
+    )
+
+
+def config_groups(assigns: Sequence[ModuleAssign], outside: bool) -> Dict[Optional[int], Tuple[bool, bool]]:
+    """The places that set the module client's host or key (id of the class whose body or methods
+    do, None for the module and its functions), each with (sets the host, sets the key). A place
+    that sets one gets the other beside it; with no such place, or module calls outside the classes
+    that configure it (`outside`), the module itself is one."""
+    groups: Dict[Optional[int], Tuple[bool, bool]] = {}
+    for m in assigns:
+        if m.role in ("key", "base-url", "azure-endpoint"):
+            where = id(m.owner) if m.owner is not None else None
+            has_base, has_key = groups.get(where, (False, False))
+            groups[where] = (has_base or m.role != "key", has_key or m.role == "key")
+    if not groups or outside:
+        groups.setdefault(None, (False, False))
+    return groups
+
+
+def _reads_env(expr: cst.BaseExpression, name: cst.CSTNode) -> bool:
+    """`expr` is `os.environ[<name>]`, `os.getenv(<name>[, default])` or `os.environ.get(...)`."""
+    if isinstance(expr, cst.Subscript):
+        return (
+            (_dotted(expr.value) or "").endswith("environ")
+            and len(expr.slice) == 1
+            and isinstance(expr.slice[0].slice, cst.Index)
+            and expr.slice[0].slice.value is name
+        )
+    if isinstance(expr, cst.Call):
+        func = _dotted(expr.func) or ""
+        return (
+            (func.endswith("getenv") or func.endswith("environ.get")) and bool(expr.args) and expr.args[0].value is name
+        )
+    return False
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def _one_line(text: str) -> str:

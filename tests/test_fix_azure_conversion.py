@@ -1,0 +1,107 @@
+"""Azure -> provider conversion is complete or not done (ARCHITECTURE.md, invariant "Azure -> plain").
+
+Each test runs `fix --to P` on a fixture of tests/fixtures/fix/input/ and asserts the one property
+the fixture is about: no Azure credential left beside the provider's host, no `engine=` path, the
+module configuration in the form the code's SDK reads, host and key set in the same place, and a
+route that cannot move whole left whole (with `check` still reporting it). The snapshots in
+tests/fixtures/fix/<provider>/ show the full output; tests/runtime/test_azure_runtime.py runs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES, run_cli
+
+from offramp.config import Settings
+from offramp.engine import resolve_provider
+from offramp.fixes.runner import fix_files
+
+INPUT = FIXTURES / "fix" / "input"
+PROVIDERS = ("qwen", "deepseek")
+
+
+def fixed(name: str, provider_id: str, tmp_path: Path) -> str:
+    work = tmp_path / name
+    shutil.copy(INPUT / name, work)
+    settings = Settings(root=tmp_path)
+    provider = resolve_provider(provider_id, settings)
+    assert provider is not None
+    (result,) = fix_files([work], settings, provider, jobs=1)
+    assert result.error is None, result.error
+    text = work.read_text(encoding="utf-8")
+    ast.parse(text)
+    return text
+
+
+def key_env(provider_id: str) -> str:
+    provider = resolve_provider(provider_id, Settings(root=Path(".")))
+    assert provider is not None
+    return provider.key_env
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_v0_azure_ad_token_is_replaced_by_the_provider_key(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_v0_ad_token.py", provider_id, tmp_path)
+    assert 'openai.api_type = "open_ai"' in text
+    assert f'openai.api_key = os.environ["{key_env(provider_id)}"]' in text
+    assert "token.token" not in text and "get_token" not in text  # the token is neither sent nor fetched
+    assert "azure.identity" not in text and "DefaultAzureCredential" not in text
+    assert "engine=" not in text and "deployment_id=" not in text
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_unmapped_deployment_leaves_the_whole_route_on_azure(provider_id: str, tmp_path: Path) -> None:
+    source = (INPUT / "azure_v0_unmapped_deployment.py").read_text(encoding="utf-8")
+    text = fixed("azure_v0_unmapped_deployment.py", provider_id, tmp_path)
+    code = [line for line in text.splitlines() if not line.lstrip().startswith("# TODO[offramp]")]
+    assert code == source.splitlines(), "a route that cannot move whole must not move in part"
+    assert "contoso-classifier-prod" in text and "TODO[offramp]" in text
+    check = run_cli(["check", "--to", provider_id, "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "All checks passed" not in check.stdout
+    lines = check.stdout.splitlines()
+    assert any("OFR103" in line for line in lines) and any("OFR105" in line for line in lines)
+    assert not [line for line in lines if line.endswith("[*]")], "check promises a fix that fix refuses"
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_v1_module_client_gets_base_url_not_api_base(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_module_sdk_forms.py", provider_id, tmp_path)
+    assert "openai.api_base" not in text  # openai>=1 ignores it: the request would go to api.openai.com
+    assert "openai.base_url = " in text and 'openai.api_type = "openai"' in text
+    assert "api_version" not in text
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_v0_code_gets_api_base_not_base_url(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_v0_v1_names.py", provider_id, tmp_path)
+    assert "openai.base_url" not in text and "openai.azure_endpoint" not in text  # openai<1 reads api_base
+    assert "openai.api_base = " in text and 'openai.api_type = "open_ai"' in text
+    assert "= azure_key()" not in text  # the Azure key from the app's store stays away from the provider
+    assert f'openai.api_key = os.environ["{key_env(provider_id)}"]' in text
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_key_is_set_where_the_class_sets_the_host(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_module_in_class.py", provider_id, tmp_path)
+    tree = ast.parse(text)
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
+    targets = [ast.unparse(s.targets[0]) for s in init.body if isinstance(s, ast.Assign)]
+    assert "openai.api_base" in targets and "openai.api_key" in targets, targets
+    # the calls outside the class get the module-level configuration, host and key together
+    top = [ast.unparse(s.targets[0]) for s in tree.body if isinstance(s, ast.Assign)]
+    assert ("openai.api_key" in top) == ("openai.api_base" in top), top
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_v1_azure_credentials_never_reach_the_provider(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_v1_credentials.py", provider_id, tmp_path)
+    assert "AzureOpenAI" not in text and "azure_ad_token_provider" not in text and "api_version" not in text
+    assert "config.azure_openai_key" not in text  # an Azure key from the app's config is Azure's
+    assert "azure.identity" not in text and "token_provider" not in text
+    assert text.count(f'os.environ["{key_env(provider_id)}"]') >= 2
