@@ -306,8 +306,10 @@ def test_role_text_is_the_python_checks_wording() -> None:
 # -- fixing ----------------------------------------------------------------------------------------
 
 EXPECTED_COUNTS = {
-    # the key variable holds a key: it stays, and the provider's is added after it (empty)
-    ".env.example": Counter({"new key variable": 1, "left": 1, "url": 2, "api-type": 1, "deployment": 1, "model": 2}),
+    # the key variable holds a key: commented out, and the provider's is added after it (empty)
+    ".env.example": Counter(
+        {"new key variable": 1, "commented-out key": 1, "url": 2, "api-type": 1, "deployment": 1, "model": 2}
+    ),
     "app.yaml": Counter({"url": 3, "model": 4}),
     "settings.toml": Counter({"url": 2, "model": 3}),
     "config.json": Counter({"url": 4, "model": 2}),
@@ -496,39 +498,41 @@ AZURE_KEY = "0123456789abcdef0123456789abcdef"
 SET_QWEN_KEY = f"# offramp: set your {QWEN.name} key (not copied from OPENAI_API_KEY)"
 
 
-def test_fix_env_leaves_a_real_key_and_adds_the_provider_variable_empty() -> None:
+def test_fix_env_comments_out_a_real_key_and_adds_the_provider_variable_empty() -> None:
+    # Left live, the OpenAI key would sit next to the provider's endpoint: whatever reads both (the
+    # SDK does) sends it there. Renamed, it would be the provider's key. So it is commented out.
     text = f'# prod\r\nexport OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\nOPENAI_MODEL=gpt-4o\r\n'
     new, counts = fix_env(text, QWEN, SDK, {})
     assert new == (
         "# prod\r\n"
-        f'export OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\n'
+        f'# export OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\n'
         f"{SET_QWEN_KEY}\r\n"
         "export DASHSCOPE_API_KEY=\r\n"
         "OPENAI_MODEL=qwen3-max\r\n"
     )
-    assert counts == Counter({"new key variable": 1, "left": 1, "model": 1})
+    assert counts == Counter({"new key variable": 1, "commented-out key": 1, "model": 1})
     assert [(h.line, h.fixable) for h in scan(".env", text, QWEN) if h.code == "OFR301"] == [(2, True), (3, False)]
-    # the second run finds the provider's variable defined: nothing changes, the OpenAI key is left
-    assert fix_env(new, QWEN, SDK, {}) == (new, Counter({"left": 1}))
-    assert [(h.line, h.fixable) for h in scan(".env", new, QWEN) if h.code == "OFR301"] == [(2, False)]
+    # the second run finds nothing to do, and nothing OpenAI is read any more
+    assert fix_env(new, QWEN, SDK, {}) == (new, Counter())
+    assert [h.code for h in scan(".env", new, QWEN)] == ["OFR302"]  # the key, still in the file, for its owner
 
 
 def test_fix_env_adds_after_a_last_line_without_a_newline() -> None:
     new, _ = fix_env(f"OPENAI_MODEL=gpt-4o\nOPENAI_API_KEY={SECRET}", QWEN, SDK, {})
-    assert new == f"OPENAI_MODEL=qwen3-max\nOPENAI_API_KEY={SECRET}\n{SET_QWEN_KEY}\nDASHSCOPE_API_KEY="
-    assert fix_env(new, QWEN, SDK, {}) == (new, Counter({"left": 1}))
+    assert new == f"OPENAI_MODEL=qwen3-max\n# OPENAI_API_KEY={SECRET}\n{SET_QWEN_KEY}\nDASHSCOPE_API_KEY="
+    assert fix_env(new, QWEN, SDK, {}) == (new, Counter())
 
 
 def test_fix_env_adds_the_provider_variable_once_for_two_keys() -> None:
     text = f"AZURE_OPENAI_API_KEY={AZURE_KEY}\nOPENAI_API_KEY={SECRET}\n"
     new, counts = fix_env(text, QWEN, SDK, {})
     assert new == (
-        f"AZURE_OPENAI_API_KEY={AZURE_KEY}\n"
+        f"# AZURE_OPENAI_API_KEY={AZURE_KEY}\n"
         f"# offramp: set your {QWEN.name} key (not copied from AZURE_OPENAI_API_KEY)\n"
         "DASHSCOPE_API_KEY=\n"
-        f"OPENAI_API_KEY={SECRET}\n"
+        f"# OPENAI_API_KEY={SECRET}\n"
     )
-    assert counts == Counter({"new key variable": 1, "left": 2})
+    assert counts == Counter({"new key variable": 1, "commented-out key": 2})
 
 
 @pytest.mark.parametrize(

@@ -327,11 +327,19 @@ def test_an_environment_variable_set_to_a_key_keeps_its_name(tmp_path: Path) -> 
 
 def test_env_rename_does_not_hand_the_openai_key_to_the_new_provider(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"OPENAI_API_KEY={OPENAI_KEY}\n")
+    # no code reads it: not ours to change
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / ".env").read_text() == f"OPENAI_API_KEY={OPENAI_KEY}\n"
+    assert ".env:1: note: not rewritten: no Python code in this run reads it" in proc.stderr
+    # its reader (the SDK, given no key) moves to Qwen: the key is commented out, never copied
+    (tmp_path / "app.py").write_text(
+        'from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
     proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     text = (tmp_path / ".env").read_text()
     assert f"DASHSCOPE_API_KEY={OPENAI_KEY}" not in text, text
     assert text == (
-        f"OPENAI_API_KEY={OPENAI_KEY}\n"
+        f"# OPENAI_API_KEY={OPENAI_KEY}\n"
         "# offramp: set your Qwen (Alibaba Cloud Model Studio) key (not copied from OPENAI_API_KEY)\n"
         "DASHSCOPE_API_KEY=\n"
     )

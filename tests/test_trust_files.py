@@ -187,7 +187,7 @@ def test_a_link_inside_the_project_is_read_once_and_never_written_through(tmp_pa
 # -- 3. a newer edit is never overwritten --------------------------------------------------------
 
 
-def run_fix_in_process(path: Path) -> tuple:
+def run_fix_in_process(path: Path, *others: Path) -> tuple:
     from offramp.fixes.runner import run_fix
 
     settings = Settings(root=path.parent)
@@ -196,7 +196,7 @@ def run_fix_in_process(path: Path) -> tuple:
     os.chdir(path.parent)  # run from the project, as a user would: files are shown from the cwd
     try:
         code = run_fix(
-            [path],
+            [path, *others],
             settings,
             resolve_provider("qwen", settings),
             diff=False,
@@ -241,11 +241,13 @@ def test_an_edit_saved_while_fix_works_is_kept(
         edited.append(path.read_bytes())
 
     edited: List[bytes] = []
+    others = []
     if kind == "prod.env":
         edit_meanwhile(monkeypatch, offramp.configfiles, "fix_config", edit)
+        others.append(write(tmp_path, "app.py", SDK.encode()))  # its reader: the file moves with it
     else:
         edit_meanwhile(monkeypatch, offramp.fixes.runner, "fix_source", edit)
-    code, lines = run_fix_in_process(path)
+    code, lines = run_fix_in_process(path, *others)
     assert edited and path.read_bytes() == edited[0]
     assert code == 1
     errors = [line for line in lines if ": error: " in line]

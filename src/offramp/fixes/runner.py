@@ -14,7 +14,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
@@ -35,6 +35,9 @@ from offramp.source import (
     write_atomic,
 )
 from offramp.types import Finding
+
+if TYPE_CHECKING:
+    from offramp.userconfig.together import FileReaders
 from offramp.workers import process_pool
 
 
@@ -51,6 +54,7 @@ class FixResult:
     remaining: List[Finding] = field(default_factory=list)
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
+    new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
 
 
 def fix_source(
@@ -132,11 +136,19 @@ def _cpython_parses(text: str) -> bool:
     return True
 
 
-def fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
-    """Fix one file; a failure is reported on that file and never stops the run."""
+def fix_path(
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+) -> FixResult:
+    """Fix one file; a failure is reported on that file and never stops the run. `readers`: of a
+    configuration file (offramp.userconfig.plan); without them, a configuration file is not changed."""
     try:
         with reusing_parses():  # check, fix, verify, check again: two texts, parsed once each
-            return _fix_path(path, provider, opts, diff, region)
+            return _fix_path(path, provider, opts, diff, region, readers)
     except Exception as e:
         return FixResult(path=path, display=display_path(path, opts.root), error=_internal_error(e))
 
@@ -146,7 +158,9 @@ def _internal_error(e: Exception) -> str:
     return f"internal error: {type(e).__name__}{': ' + detail if detail else ''}; left unchanged"
 
 
-def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str]) -> FixResult:
+def _fix_path(
+    path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str], readers: Optional[FileReaders]
+) -> FixResult:
     from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
 
     display = display_path(path, opts.root)
@@ -157,7 +171,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
         if read_as_config(path):
             if len(data) > MAX_CONFIG_BYTES:  # through a link
                 raise SourceError(TOO_LARGE)
-            return fix_config_file(path, (data, st), display, provider, opts, diff, region)
+            return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
         if not may_match(data):
             return FixResult(path=path, display=display)
         if path.suffix == ".ipynb":
@@ -185,6 +199,7 @@ def _fix_path(path: Path, provider: Provider, opts: Options, diff: bool, region:
         return result
     if not _deliver(result, path, src.text, new_text, new_bytes, diff, (data, st)):
         return result
+    result.new_text = new_text
     final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(check_source(final, display, opts).findings)
     result.todos = _todos(final.text)
@@ -232,10 +247,21 @@ def _todos(text: str) -> List[Tuple[int, str]]:
 
 
 def fix_config_file(
-    path: Path, read: Snapshot, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+    path: Path,
+    read: Snapshot,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
 ) -> FixResult:
-    """Configuration files: values (and .env key names) rewritten in place, everything else kept."""
+    """Configuration files: values (and .env key names) rewritten in place, everything else kept,
+    as far as the code that reads them was migrated (`readers`, offramp.userconfig.together)."""
+    from offramp.userconfig.together import UNKNOWN, FileReaders
+
     data = read[0]
+    readers = readers or FileReaders(UNKNOWN)
     from offramp.catalog import load_sdk
     from offramp.configfiles import fix_config
     from offramp.engine import check_config
@@ -249,8 +275,19 @@ def fix_config_file(
         result.error = "not valid UTF-8; left unchanged"
         return result
     new_text, counts = fix_config(
-        display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
+        display,
+        text,
+        provider,
+        load_sdk(),
+        dict(opts.models),
+        region=region,
+        provider_hosts=known_provider_hosts(),
+        readers=readers,
     )
+    if counts.get("todo"):
+        result.todo_codes["OFR303"] += counts.pop("todo")
+    elif new_text == text and readers.why:
+        result.notes.append((1, f"not rewritten: {readers.why} (a configuration file moves only with its readers)"))
     result.changes.update({f"config {k}": n for k, n in counts.items() if k != "left" and n})
     final = data
     if new_text != text:
@@ -322,8 +359,66 @@ def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]
 def fix_files(
     files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False, jobs: int = 0
 ) -> List[FixResult]:
+    """Fix `files`: the code first, then each configuration file as far as the code reading it was
+    migrated (offramp.userconfig.plan). Results come in the order of `files`."""
+    from offramp.configkind import read_as_config
+    from offramp.userconfig.plan import ConfigReaders
+
     opts = make_options(settings, provider)
     region = settings.region
+    configs = [p for p in files if read_as_config(p)]
+    if not configs:
+        return _fix_code(files, provider, opts, diff, region, jobs)
+    plan = ConfigReaders(
+        files,
+        opts.root,
+        provider,
+        lambda p: display_path(p, opts.root),
+        lambda p: _config_would_change(p, provider, opts, region),
+    )
+    others = [i for i, p in enumerate(files) if not read_as_config(p)]
+    code = _fix_code([files[i] for i in others], provider, opts, diff, region, jobs)
+    readers = plan.after({r.display: r.new_text.encode("utf-8") for r in code if r.new_text is not None})
+    out: List[Optional[FixResult]] = [None] * len(files)
+    for i, r in zip(others, code):
+        out[i] = r
+    for i, p in enumerate(files):
+        if out[i] is None:
+            out[i] = fix_path(p, provider, opts, diff, region, readers.get(p))
+    return [r for r in out if r is not None]
+
+
+def _config_would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
+    """None when the configuration file would stay as it is even with every reader migrated; else the
+    variables it defines (a `.env` file) or an empty list."""
+    from offramp.catalog import load_sdk
+    from offramp.configkind import MAX_CONFIG_BYTES, config_kind
+    from offramp.providers import known_provider_hosts
+    from offramp.userconfig.envfile import scan_env
+    from offramp.userconfig.fix import fix_config
+    from offramp.userconfig.text import Text
+
+    try:
+        data = read_snapshot(path, opts.root)[0]
+        if len(data) > MAX_CONFIG_BYTES:
+            return None
+        text = data.decode("utf-8-sig")
+    except (SourceError, OSError, UnicodeDecodeError):
+        return None
+    display = display_path(path, opts.root)
+    new, _ = fix_config(
+        display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
+    )
+    if new == text:
+        return None
+    if config_kind(display) != "env":
+        return []
+    return [e.key for e in scan_env(Text(text)).entries if e.key]
+
+
+def _fix_code(
+    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
+) -> List[FixResult]:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(files) < 32:
         return [fix_path(p, provider, opts, diff, region) for p in files]

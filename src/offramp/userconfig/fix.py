@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface
 from offramp.configkind import config_kind
 from offramp.providers import Provider
 from offramp.redact import without_url_credentials
 from offramp.userconfig.envfile import scan_env
-from offramp.userconfig.meaning import Ctx, analyse
+from offramp.userconfig.meaning import Verdict
 from offramp.userconfig.scan import context
 from offramp.userconfig.scanners import SCANNERS
 from offramp.userconfig.text import (
@@ -20,12 +20,14 @@ from offramp.userconfig.text import (
     Parsed,
     Text,
 )
+from offramp.userconfig.together import ALL_MIGRATED, FileReaders, decide_env, decide_structured, first_changes
 
 
 def _apply(text: str, edits: List[Tuple[int, int, str]]) -> str:
+    """The text with `edits` made; insertions at one offset go in the order they were listed."""
     parts: List[str] = []
     last = 0
-    for start, end, new in sorted(edits):
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
         if start < last:
             continue  # overlapping edits cannot happen; keep the first
         parts.append(text[last:start])
@@ -35,23 +37,20 @@ def _apply(text: str, edits: List[Tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
-def _value_edits(parsed: Parsed, ctx: Ctx, counts: Counter[str]) -> List[Tuple[int, int, str]]:
+def _value_edits(
+    parsed: Parsed, changes: Mapping[int, Verdict], allowed: Set[int], counts: Counter[str]
+) -> List[Tuple[int, int, str]]:
     edits: List[Tuple[int, int, str]] = []
-    for i, e in enumerate(parsed.entries):
-        tok = e.value
-        if tok is None:
-            continue
-        for v in analyse(i, e, ctx):
-            if v.new_value is None:
-                continue
-            # Padding inside quotes ('  gpt-3.5-turbo  ') is the file's own: kept around the new value.
-            lead = tok.value[: len(tok.value) - len(tok.value.lstrip())] if tok.quote else ""
-            trail = tok.value[len(tok.value.rstrip()) :] if tok.quote else ""
-            edits.append((tok.start, tok.end, tok.quote + lead + v.new_value + trail + tok.quote))
-            counts[v.counter] += 1
-            if v.counter == "url" and without_url_credentials(str(v.args.get("url", "")))[1]:
-                counts["dropped URL credentials"] += 1
-            break
+    for i in sorted(allowed):
+        tok, v = parsed.entries[i].value, changes[i]
+        assert tok is not None and v.new_value is not None
+        # Padding inside quotes ('  gpt-3.5-turbo  ') is the file's own: kept around the new value.
+        lead = tok.value[: len(tok.value) - len(tok.value.lstrip())] if tok.quote else ""
+        trail = tok.value[len(tok.value.rstrip()) :] if tok.quote else ""
+        edits.append((tok.start, tok.end, tok.quote + lead + v.new_value + trail + tok.quote))
+        counts[v.counter] += 1
+        if v.counter == "url" and without_url_credentials(str(v.args.get("url", "")))[1]:
+            counts["dropped URL credentials"] += 1
     return edits
 
 
@@ -63,43 +62,87 @@ def fix_env(
     *,
     region: Optional[str] = None,
     provider_hosts: Optional[Sequence[str]] = None,
+    readers: FileReaders = ALL_MIGRATED,
 ) -> Tuple[str, Counter[str]]:
-    """Retarget a `.env*` file at `provider`; returns the new text and what changed.
+    """Retarget a `.env*` file at `provider` as far as its `readers` allow; the new text and what changed.
+
+    `readers` (offramp.userconfig.together): which variables the project's code still reads
+    unmigrated. The default vouches that every reader was migrated (the rewriting on its own).
 
     The key variable: when its value is empty, a placeholder (`sk-xxx`, `YOUR_KEY`) or a
     reference (`${VAULT_KEY}`), it is renamed to `provider.key_env` with the value untouched.
     When it holds a real key (an OpenAI or Azure secret), renaming would make that secret the
-    one sent to the provider; deleting or blanking it would destroy a secret the user may still
-    need for other tools. So the line stays exactly as it was and the provider's variable is
-    added right after it with an empty value, under `# offramp: set your <provider> key`, in
-    the same `export ` style and line ending. A second run finds the provider's variable
-    defined and changes nothing; no key value is ever written.
+    one sent to the provider, and leaving it would pair it with the provider's endpoint. So the
+    line is commented out (the key stays in the file for the user, read by nothing) and the
+    provider's variable is added right after it with an empty value, under
+    `# offramp: set your <provider> key`, in the same `export ` style and line ending. A second
+    run finds the provider's variable defined and changes nothing; no key value is ever copied.
 
-    Counter keys: "key" (key variables renamed), "new key variable" (the provider's variable
-    added, empty), "url" (OpenAI/Azure URL values; "dropped URL credentials" counts those whose
-    userinfo or `?api-key=`-style parameters were left out), "model" / "deployment" (mapped values),
-    "api-type" (`OPENAI_API_TYPE=azure` -> `openai`), and "left": key variables that keep their
-    name because they hold a key, because the provider's variable is already defined (or
-    another variable was renamed to it), or because the file references the old name. "left"
-    is a report, not a change: it repeats on a second run, while every other count is then zero
-    and the text is unchanged.
+    Counter keys: "key" (key variables renamed), "commented-out key" (a real key's line),
+    "new key variable" (the provider's variable added, empty), "url" (OpenAI/Azure URL values;
+    "dropped URL credentials" counts those whose userinfo or `?api-key=`-style parameters were
+    left out), "model" / "deployment" (mapped values), "api-type" (`OPENAI_API_TYPE=azure` ->
+    `openai`), "todo" (a `# TODO[offramp]:` comment: the endpoint and key could not move
+    together), and "left": key variables that keep their name because the provider's variable is
+    already defined (or another variable was renamed to it) or because the file references the
+    old name. "left" is a report, not a change: it repeats on a second run, while every other
+    count is then zero and the text is unchanged.
     """
     t = Text(text)
     parsed = scan_env(t)
     ctx = context("env", parsed, sdk, provider_hosts, provider, models, region)
+    changes = first_changes(parsed, ctx)
+    decision = decide_env(parsed, ctx, changes, readers, provider)
     counts: Counter[str] = Counter()
-    edits = _value_edits(parsed, ctx, counts)
-    for i in sorted(ctx.renamed):
+    edits = _value_edits(parsed, changes, decision.values, counts)
+    renamed = sorted(ctx.renamed & decision.keys)
+    for i in renamed:
         span = parsed.entries[i].key_span
         assert span is not None
         edits.append((span[0], span[1], provider.key_env))
         counts["key"] += 1
-    for i in sorted(ctx.added):
-        edits.append(_add_key_variable(t, parsed.entries[i], provider))
+    disabled = sorted(ctx.disabled & decision.keys)
+    defined = any(e.key == provider.key_env for e in parsed.entries)
+    # At one offset: first what ends the line above (the added variable), then the TODO, then `# `.
+    if disabled and not renamed and not defined:
+        edits.append(_add_key_variable(t, parsed.entries[disabled[0]], provider))
         counts["new key variable"] += 1
+    if decision.todo is not None:
+        todo = _todo(t, parsed.entries[decision.todo[0]], decision.todo[1])
+        if todo is not None:
+            edits.append(todo)
+            counts["todo"] += 1
+    for i in disabled:
+        at = _line_start(t, parsed.entries[i])
+        edits.append((at, at, "# "))
+        counts["commented-out key"] += 1
     if ctx.left:
         counts["left"] += len(ctx.left)
     return _apply(text, edits), counts
+
+
+def _line_start(t: Text, e: Entry) -> int:
+    """Where `e`'s line starts (after a byte-order mark)."""
+    assert e.key_span is not None
+    return t.lines[bisect_right(t.starts, e.key_span[0]) - 1][0]
+
+
+def _todo(t: Text, e: Entry, text: str) -> Optional[Tuple[int, int, str]]:
+    """A `# TODO[offramp]: ...` line above `e`'s line, in its indentation and line ending; None when
+    the line above already says it (a second run adds nothing)."""
+    assert e.key_span is not None
+    row = bisect_right(t.starts, e.key_span[0]) - 1
+    comment = f"# TODO[offramp]: {text}"
+    if row > 0:
+        above = t.text[t.lines[row - 1][0] : t.lines[row - 1][1]]
+        if above.strip() == comment:
+            return None
+    start, end = t.lines[row]
+    next_start = t.starts[row + 1] if row + 1 < len(t.starts) else len(t.text)
+    m = re.search(r"\r\n|\r|\n", t.text)
+    eol = t.text[end:next_start] or (m.group(0) if m else "\n")
+    indent = t.text[start : start + len(t.text[start:end]) - len(t.text[start:end].lstrip(" \t"))]
+    return start, start, f"{indent}{comment}{eol}"
 
 
 def _add_key_variable(t: Text, e: Entry, provider: Provider) -> Tuple[int, int, str]:
@@ -128,8 +171,10 @@ def fix_structured(
     *,
     region: Optional[str] = None,
     provider_hosts: Optional[Sequence[str]] = None,
+    readers: FileReaders = ALL_MIGRATED,
 ) -> Tuple[str, Counter[str]]:
-    """Replace OpenAI/Azure URL values and OpenAI model values in a YAML/TOML/JSON/INI file.
+    """Replace OpenAI/Azure URL values and OpenAI model values in a YAML/TOML/JSON/INI file, when
+    its `readers` were migrated (all values or none: the code reading the file decides their meaning).
 
     Only value tokens change (in their own quoting), so comments, order and layout are kept.
     Keys are never renamed. A file that does not parse, or whose result would not parse, is
@@ -142,8 +187,9 @@ def fix_structured(
     if parsed is None or parsed.error is not None:
         return text, Counter()
     ctx = context(kind, parsed, sdk, provider_hosts, provider, models, region)
+    changes = first_changes(parsed, ctx)
     counts: Counter[str] = Counter()
-    edits = _value_edits(parsed, ctx, counts)
+    edits = _value_edits(parsed, changes, decide_structured(changes, readers).values, counts)
     if not edits:
         return text, Counter()
     new_text = _apply(text, edits)
@@ -162,11 +208,14 @@ def fix_config(
     *,
     region: Optional[str] = None,
     provider_hosts: Optional[Sequence[str]] = None,
+    readers: FileReaders = ALL_MIGRATED,
 ) -> Tuple[str, Counter[str]]:
     """`fix_env` or `fix_structured`, chosen by the file name; other files come back unchanged."""
     kind = config_kind(display_path)
     if kind == "env":
-        return fix_env(text, provider, sdk, models, region=region, provider_hosts=provider_hosts)
+        return fix_env(text, provider, sdk, models, region=region, provider_hosts=provider_hosts, readers=readers)
     if kind in ("yaml", "toml", "json", "ini"):
-        return fix_structured(text, kind, provider, sdk, models, region=region, provider_hosts=provider_hosts)
+        return fix_structured(
+            text, kind, provider, sdk, models, region=region, provider_hosts=provider_hosts, readers=readers
+        )
     return text, Counter()

@@ -83,6 +83,7 @@ class Ctx:
     region: Optional[str] = None
     renamed: Set[int] = field(default_factory=set)
     added: Set[int] = field(default_factory=set)  # key variables holding a real key: the provider's goes after
+    disabled: Set[int] = field(default_factory=set)  # key variables holding a real key: commented out
     left: Set[int] = field(default_factory=set)
 
     @property
@@ -212,7 +213,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
         text = _role_text(role, ctx)
         renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
         if renameable and provider is not None:
-            renameable = index in ctx.renamed or index in ctx.added
+            renameable = index in ctx.renamed or index in ctx.disabled
         out.append(Verdict("OFR301", e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
     if tok is None:
         return out

@@ -42,15 +42,17 @@ class ConfigHit:
 
 
 def plan_renames(parsed: Parsed, ctx: Ctx) -> None:
-    """Which key variables of a `.env` file get the provider's name, and after which one it is added.
+    """What happens to each key variable of a `.env` file when its readers move to the provider.
 
-    The provider's variable must not end up defined twice: when the file already defines it,
-    or a second key variable would be renamed too, the variable keeps its name and is counted
-    as "left" (a person decides which key to keep). So does a variable the file references
-    (`${OPENAI_API_KEY}`), whose references would otherwise dangle. A variable that holds a real
-    key (hosts.is_secret_value) keeps its name and value, and is counted as "left" too; the
-    provider's variable is added after it (`added`). A multi-line value is never looked into:
-    it is left.
+    A variable holding a placeholder, an empty value or a reference (`${VAULT_KEY}`) is renamed to
+    the provider's variable (`renamed`). One that holds a real key (hosts.is_secret_value) is never
+    renamed, which would send that key to the provider: its line is commented out, the key kept for
+    the user, and the provider's variable added after the first one, empty (`disabled`, `added`).
+    The provider's variable is never defined twice: when the file already defines it, or another
+    variable was renamed to it, a placeholder variable keeps its name ("left": a person decides which
+    to keep). So does a variable the file references (`${OPENAI_API_KEY}`), whose references would
+    otherwise dangle, and a multi-line value, which is never looked into. Which of these changes a
+    fix makes is decided with the file's readers (`offramp.userconfig.together`).
     """
     if ctx.provider is None:
         return
@@ -67,12 +69,15 @@ def plan_renames(parsed: Parsed, ctx: Ctx) -> None:
             continue
         if ctx.sdk.env_role(e.key) != "key" or "ADMIN" in e.key.upper():
             continue
-        if taken or e.key in referenced or e.value is None:
+        if e.key in referenced or e.value is None:
             ctx.left.add(i)
         elif is_secret_value(e.value.value):
-            ctx.added.add(i)
+            ctx.disabled.add(i)
+            if not taken:
+                ctx.added.add(i)
+                taken = True
+        elif taken:
             ctx.left.add(i)
-            taken = True
         else:
             ctx.renamed.add(i)
             taken = True

@@ -1,0 +1,200 @@
+"""Who reads each configuration file of a fix run: the project's Python code, as the run leaves it.
+
+`offramp fix` rewrites a configuration file only together with the code that reads it
+(`offramp.userconfig.together`). This module tells, per file, what that code is, from two views of
+the run's Python files built with the project index (read only): before the fix and after it (the
+new texts, also with `--diff`). A view holds the routes (`offramp.project`) and, per environment
+variable, the Python files that read it: by name in a string (`os.getenv("OPENAI_API_KEY")`,
+`os.environ["..."]`, a settings loader), as a field of a settings class (`openai_api_key: str`),
+or through the SDK when a client is given no key or base URL.
+
+The rules, conservative by design:
+- A `.env` file is the Python project's own when Python code of the run at or below its directory
+  read one of its variables before the fix, and its directory is not another service's (a
+  `package.json` and no Python there). Any other `.env` (a frontend's, a Node service's, one no
+  Python code reads) is left as it is.
+- In such a file, a variable is HELD when, after the fix, code still reads it that was not
+  migrated: a key variable read at all (migrated code reads the provider's), an endpoint or model
+  variable read by a route still able to reach OpenAI / Azure or by code no route explains. It is
+  MOVED when Python code read it before and nothing holds it now.
+- A YAML / TOML / JSON / INI file is read by the routes whose host, key or model comes from it
+  (`json.load(open("config.json"))["model"]`). It moves when all of them are migrated after the fix
+  (the provider's key, no OpenAI / Azure host left but the file's own values), stays when one is
+  not, and a file no route reads (a framework's YAML, a compose file) is never rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
+
+from offramp.catalog import SdkSurface, load_sdk
+from offramp.hosts import classify_url
+from offramp.project.flow import relative_to
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
+from offramp.providers import Provider, builtin_providers, known_provider_hosts
+from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
+
+Read = Callable[[str], Optional[bytes]]
+# Another language's service: its `.env` is read by that service, not by the Python code.
+_OTHER_SERVICE = ("package.json", "deno.json", "go.mod", "Cargo.toml", "Gemfile", "composer.json", "pom.xml")
+_PYTHON_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
+
+
+@dataclass
+class View:
+    """The run's Python code at one moment: its routes, and which files read each variable."""
+
+    routes: List[Route] = field(default_factory=list)
+    reads: Dict[str, Set[str]] = field(default_factory=dict)
+
+
+def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[str]) -> View:
+    """Routes of the Python files among `displays` (read through `read`), and who reads each of `names`."""
+    from offramp.prefilter import may_match
+    from offramp.project.index import watch_from_rules
+    from offramp.project.stage import project_routes
+    from offramp.project.tree import Project
+
+    pys = [d for d in displays if d.endswith(".py")]
+    view = View()
+    alternation = "|".join(re.escape(n) for n in sorted(set(names)))
+    # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
+    quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
+    fields = re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I) if alternation else None
+    seeds = []
+    for d in pys:
+        data = read(d)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        if quoted is not None and fields is not None:
+            for m in quoted.finditer(text):
+                view.reads.setdefault(m.group(1), set()).add(d)
+            for m in fields.finditer(text):
+                view.reads.setdefault(m.group(1).upper(), set()).add(d)
+        if may_match(data):
+            seeds.append(d)
+    if seeds:
+        try:
+            project = Project(pys, read, root, watch_from_rules())
+            view.routes = project_routes(project, seeds, pys)
+        except RecursionError:
+            view.routes = []
+    for r in view.routes:
+        for s in (*r.host, *r.credential, *r.model):
+            if isinstance(s, EnvRead):
+                view.reads.setdefault(s.name, set()).add(s.file or r.client_file or r.file)
+    return view
+
+
+def _provider_keys(provider: Provider) -> FrozenSet[str]:
+    return frozenset({provider.key_env, *(p.key_env for p in builtin_providers().values() if p.key_env)})
+
+
+def migrated(
+    route: Route, provider: Provider, sdk: SdkSurface, moving: Optional[Path] = None, root: Path = Path(".")
+) -> bool:
+    """Whether a route (after the fix) goes to the provider with the provider's key.
+
+    Its key must be read from a provider's variable, and nothing else; its host must not be able to
+    reach OpenAI / Azure: no SDK default, no OpenAI / Azure URL, except values of `moving` (the
+    configuration file being decided, whose URLs the fix moves with it). A host read from an
+    environment variable counts as moving with that variable.
+    """
+    if route.azure or not route.credential:
+        return False
+    keys = _provider_keys(provider)
+    if not all(isinstance(s, EnvRead) and s.name in keys for s in route.credential):
+        return False
+    hosts = known_provider_hosts()
+    for s in route.host:
+        if isinstance(s, EnvRead):
+            continue
+        if isinstance(s, ConfigValue) and moving is not None and _config_path(s, root) == moving:
+            continue
+        if isinstance(s, (Literal, ConfigValue)) and s.value:
+            if classify_url(s.value, sdk, hosts).blocked:
+                return False
+            continue
+        return False  # an SDK default, an unset or unknown value
+    return True
+
+
+def _config_path(s: ConfigValue, root: Path) -> Optional[Path]:
+    reader = s.reader.rpartition(":")[0]
+    return relative_to(reader, s.file, root)
+
+
+def _under(display: str, directory: str) -> bool:
+    return not directory or display.startswith(directory + "/")
+
+
+def _other_service(directory: Path, displays: Sequence[str], rel: str) -> bool:
+    if not any((directory / n).is_file() for n in _OTHER_SERVICE):
+        return False
+    here = [d for d in displays if d.endswith(".py") and d.rpartition("/")[0] == rel]
+    return not here and not any((directory / n).is_file() for n in _PYTHON_MARKERS)
+
+
+def env_readers(
+    display: str, names: Iterable[str], before: View, after: View, provider: Provider, root: Path, pys: Sequence[str]
+) -> FileReaders:
+    """The readers of the `.env` file `display`, which defines `names` (see the module's rules)."""
+    sdk = load_sdk()
+    rel = display.rpartition("/")[0]
+    names = list(dict.fromkeys(names))
+    if os.path.isabs(display) or _other_service(root / rel, pys, rel):
+        return FileReaders(UNKNOWN, why="another service's environment file")
+
+    def local(files: Iterable[str]) -> List[str]:
+        return sorted(f for f in files if _under(f, rel))
+
+    if not any(local(before.reads.get(n, ())) for n in names):
+        return FileReaders(UNKNOWN, why="no Python code in this run reads it")
+    env: Dict[str, str] = {}
+    held_by: Dict[str, str] = {}
+    for n in names:
+        read_before = local(before.reads.get(n, ()))
+        read_after = local(after.reads.get(n, ()))
+        if not read_before and not read_after:
+            continue
+        role = sdk.env_role(n)
+        users = [
+            r
+            for r in after.routes
+            if _under(r.client_file or r.file, rel)
+            and any(isinstance(s, EnvRead) and s.name == n for s in (*r.host, *r.credential, *r.model))
+        ]
+        stuck = [r for r in users if not migrated(r, provider, sdk, root=root)]
+        if role == "key" and read_after and n not in _provider_keys(provider):
+            env[n], held_by[n] = HELD, read_after[0]
+        elif stuck:
+            env[n], held_by[n] = HELD, stuck[0].where
+        elif read_after and not users:
+            env[n], held_by[n] = HELD, read_after[0]  # read by code no route explains
+        else:
+            env[n] = MOVED
+    return FileReaders(MIGRATED, env=env, held_by=held_by)
+
+
+def structured_readers(path: Path, after: View, provider: Provider, root: Path) -> FileReaders:
+    """The readers of a YAML / TOML / JSON / INI file: the routes whose values come from it."""
+    sdk = load_sdk()
+    target = path.resolve()
+    users = [
+        r
+        for r in after.routes
+        if any(
+            isinstance(s, ConfigValue) and _config_path(s, root) == target for s in (*r.host, *r.credential, *r.model)
+        )
+    ]
+    if not users:
+        return FileReaders(UNKNOWN, why="no code in this run reads it")
+    stuck = [r for r in users if not migrated(r, provider, sdk, moving=target, root=root)]
+    if stuck:
+        return FileReaders(UNMIGRATED, why=f"read by a request that still goes to OpenAI/Azure ({stuck[0].where})")
+    return FileReaders(MIGRATED)
