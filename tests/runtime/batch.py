@@ -121,10 +121,15 @@ class JobResult:
     stderr: str = ""
     returncode: Optional[int] = None
     error: Optional[str] = None  # set when the run must count as a failure
+    exit_only: bool = False  # the only failure is the exit code (the run was intercepted throughout)
 
-    def checked(self) -> List[harness.CapturedRequest]:
-        """The requests, or a test failure carrying the reason."""
-        if self.error:
+    def checked(self, allow_exit: bool = False) -> List[harness.CapturedRequest]:
+        """The requests, or a test failure carrying the reason.
+
+        `allow_exit`: a non-zero exit is no failure (a program run without a variable it needs
+        may stop), but an escape from the interceptor still is.
+        """
+        if self.error and not (allow_exit and self.exit_only):
             raise harness.HarnessError(f"{self.name}: {self.error}")
         return self.requests
 
@@ -166,6 +171,7 @@ def _check_job(job: Job, run_dir: Path, returncode: Optional[int]) -> JobResult:
         result.error = "the interceptor failed to patch" + details
     elif returncode != 0:
         result.error = "program exited non-zero" + details
+        result.exit_only = True
     result.requests = [harness._to_captured(r) for r in records if r.get("kind") == "request"]
     return result
 
@@ -177,8 +183,12 @@ def run_batch(
     sdk: str = "v1",
     preload: Sequence[str] = ("openai",),
     timeout_per_job: float = 60,
+    python: Optional[Path] = None,
 ) -> Dict[str, JobResult]:
-    """Run every job with the real SDK; return each job's result by name (failures included)."""
+    """Run every job with the real SDK; return each job's result by name (failures included).
+
+    `python` overrides the interpreter `sdk` names (a virtualenv with other libraries).
+    """
     if not jobs:
         return {}
     if len({j.name for j in jobs}) != len(jobs):
@@ -217,7 +227,7 @@ def run_batch(
     )
     env = dict(common, OFFRAMP_BATCH_SPEC=str(spec_file), OFFRAMP_BATCH_RESULT=str(result_file))
     run = harness.run_program_full(
-        _DRIVER, env=env, sdk=sdk, tmp_path=batch_dir, timeout=30 + timeout_per_job * len(jobs)
+        _DRIVER, env=env, sdk=sdk, tmp_path=batch_dir, timeout=30 + timeout_per_job * len(jobs), python=python
     )
     if run.requests:
         raise harness.HarnessError(f"the batch driver itself sent requests: {run.requests}")

@@ -4,6 +4,8 @@
   ``tmp_path``, so a test writes ``run_program(src, env={...})``.
 * ``run_program_full`` -- same, returning :class:`harness.RunResult`
   (stdout/stderr/records) for tests about the harness itself.
+* ``oracle_outcomes`` -- module-scoped: migrates and runs, under the credential-flow oracle, the
+  cases the module's selected tests name (see ``oracle_runs.selected_cases``).
 * ``v0_python`` -- session-scoped: builds (or reuses) the ``openai==0.28.1``
   virtualenv once and returns its interpreter.  Tests using ``sdk="v0"``
   should request it so the one-off build cost is paid in fixture setup and
@@ -27,6 +29,14 @@ import harness
 def v0_python() -> Path:
     """Interpreter of the legacy-SDK venv (built on first use, reused afterwards)."""
     return harness.ensure_v0_venv()
+
+
+@pytest.fixture(scope="module")
+def oracle_outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, v0_python: Path) -> Any:
+    from oracle_programs import PROGRAMS
+    from oracle_runs import run_cases, selected_cases
+
+    return run_cases(PROGRAMS, selected_cases(request), tmp_path_factory.mktemp("oracle"))
 
 
 @pytest.fixture

@@ -1,0 +1,60 @@
+"""The programs the credential-flow oracle runs: the runtime fixtures and the shape projects.
+
+Each shape project (tests/fixtures/oracle/<shape>/, entry point `main.py`) reproduces a shape of
+issue 14 in which a migration sent a secret to a host it was not meant for. What the oracle must
+know beyond the defaults (a proxy the project reaches on purpose, a key variable of its own, a
+key written in a file) is said here, not in the project, so `fix` never rewrites it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from oracle import OPENAI
+from oracle_runs import Program
+
+__all__ = ["MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES"]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# The v1 module client refuses to choose when OPENAI_API_KEY and Azure credentials are both set.
+MODULE_CLIENT_ENV = ("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")
+
+RUNTIME: Dict[str, Program] = {
+    f"runtime/{p.name}": Program(
+        f"runtime/{p.name}",
+        p,
+        sdk="v0" if p.name.startswith("v0_") else "v1",
+        drop=MODULE_CLIENT_ENV if p.name == "v1_module_client.py" else (),
+    )
+    for p in sorted((FIXTURES / "runtime").glob("v[01]_*.py"))
+}
+
+_SHAPES = FIXTURES / "oracle"
+SHAPES: Dict[str, Program] = {
+    p.name: p
+    for p in (
+        # A raw REST call to Azure shares the key read of the SDK client.
+        Program("shape/raw_requests_azure", _SHAPES / "raw_requests_azure"),
+        # The key is copied into OPENAI_API_KEY for a client and a REST call that read the default.
+        Program("shape/environ_alias", _SHAPES / "environ_alias", extra={"PROD_OPENAI_API_KEY": OPENAI}),
+        # A local gateway (it forwards to OpenAI) shares the key variable of the cloud client.
+        Program("shape/local_proxy", _SHAPES / "local_proxy", also={"OpenAI": ("localhost",)}),
+        # The key's `sk-` prefix picks the OpenAI client, anything else the Azure one.
+        Program("shape/sk_prefix", _SHAPES / "sk_prefix"),
+        # openai 0.x, api_type "azure_ad", the key is an Entra ID token.
+        Program("shape/v0_azure_ad", _SHAPES / "v0_azure_ad", sdk="v0"),
+        # OPENAI_BASE_URL and OPENAI_API_KEY come from a .env file (python-dotenv).
+        Program(
+            "shape/dotenv_base_url",
+            _SHAPES / "dotenv_base_url",
+            literals={"sk-proj-oracleDotenvKey7c41e09b2d5a": OPENAI},
+        ),
+        # A settings module holds model, base URL and key; app.py builds the client.
+        Program("shape/settings_module", _SHAPES / "settings_module"),
+        # config.json names the key variable and a null base URL.
+        Program("shape/json_config_null", _SHAPES / "json_config_null"),
+    )
+}
+
+PROGRAMS: Dict[str, Program] = {**RUNTIME, **SHAPES}

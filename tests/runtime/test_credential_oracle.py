@@ -1,0 +1,202 @@
+"""No migrated program sends a secret to a host it was not meant for (ARCHITECTURE.md, invariant 4).
+
+Every program is migrated with `offramp fix --to P` for every shipped provider and run with the
+real SDK under the credential-flow oracle (oracle.py): each origin (OpenAI, Azure key, Azure AD
+token, every provider) has its own secret, and a request that carries one to a host of another
+origin fails the test with its URL and the secret's origin. Each migrated program runs twice:
+with every variable set (it must run and send requests) and with the target provider's
+variable unset (it may stop, but must not fall back to another origin's secret, as the SDK does
+with `api_key=None`). The unmigrated originals pass the same oracle: that is what makes a
+failure the migration's fault.
+
+The runs of one SDK flavour share an interpreter (batch.py); a module fixture migrates and runs
+only the cases pytest selected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlsplit
+
+import pytest
+from batch import Job, run_batch
+from harness import CapturedRequest
+from oracle import AAD_TOKEN, AZURE, AZURE_ENDPOINT, OPENAI, ForeignSecret, Oracle, Origin
+from oracle_programs import PROGRAMS, RUNTIME, SHAPES
+from oracle_runs import MODES, ORIGINAL, PROVIDERS, SET, UNSET, Case, Outcome, Program, run_cases
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PROVIDER_IDS = tuple(sorted(PROVIDERS))
+
+
+# -- the oracle itself -----------------------------------------------------------------------------
+
+ORACLE = Oracle.build(PROVIDERS.values())
+
+
+def request(url: str, headers: Optional[Dict[str, str]] = None, body: bytes = b"") -> CapturedRequest:
+    parts = urlsplit(url)
+    return CapturedRequest("POST", url, parts.hostname or "", parts.path, dict(headers or {}), None, body)
+
+
+@pytest.mark.parametrize(
+    ("url", "where", "source", "origin"),
+    [
+        ("https://api.openai.com/v1/chat/completions", "authorization", "DEEPSEEK_API_KEY", "DeepSeek"),
+        (
+            "https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions",
+            "authorization",
+            "OPENAI_API_KEY",
+            "OpenAI",
+        ),
+        ("https://api.deepseek.com/v1/chat/completions", "api-key", "AZURE_OPENAI_API_KEY", "Azure"),
+        ("https://api.moonshot.cn/v1/chat/completions", "authorization", AAD_TOKEN, "Azure"),
+        (
+            "https://oracle-resource.openai.azure.com/openai/deployments/x/chat/completions",
+            "authorization",
+            "ZAI_API_KEY",
+            "Zhipu",
+        ),
+        ("http://localhost:8000/v1/chat/completions", "x-api-key", "ARK_API_KEY", ""),
+        ("https://api.deepseek.com/v1/chat/completions?key={secret}", "query", "DASHSCOPE_API_KEY", "Qwen"),
+        ("https://api.openai.com/v1/chat/completions", "body", "AZURE_OPENAI_KEY", "Azure"),
+        ("https://api.deepseek.com/v1/chat/completions", "authorization", "MOONSHOT_API_KEY", "Moonshot"),
+    ],
+)
+def test_oracle_fails_on_a_fabricated_foreign_secret(url: str, where: str, source: str, origin: str) -> None:
+    secret = ORACLE.secret_of(source)
+    headers, body = {}, b""
+    if where == "authorization":
+        headers["authorization"] = f"Bearer {secret}"
+    elif where == "body":
+        body = b'{"model": "m", "api_key": "' + secret.encode() + b'"}'
+    elif where != "query":
+        headers[where] = secret
+    r = request(url.format(secret=secret), headers, body)
+    with pytest.raises(ForeignSecret) as exc:
+        ORACLE.check([r], context="fabricated")
+    message = str(exc.value)
+    assert r.url in message and source in message and origin in message, message
+
+
+def test_oracle_passes_secrets_that_stay_at_home() -> None:
+    deepseek = request(
+        "https://api.deepseek.com/v1/chat/completions",
+        {"authorization": f"Bearer {ORACLE.secret_of('DEEPSEEK_API_KEY')}"},
+    )
+    azure = request(
+        f"{AZURE_ENDPOINT}/openai/deployments/d/chat/completions?api-version=2024-10-21",
+        {"api-key": ORACLE.secret_of("AZURE_OPENAI_API_KEY")},
+    )
+    aad = request(
+        "https://res.cognitiveservices.azure.com/openai/v1/chat/completions",
+        {"authorization": f"Bearer {ORACLE.secret_of(AAD_TOKEN)}"},
+    )
+    openai = request(
+        "https://api.openai.com/v1/embeddings", {"authorization": f"Bearer {ORACLE.secret_of('OPENAI_API_KEY')}"}
+    )
+    anonymous = request("http://localhost:8000/v1/models", {"authorization": "Bearer placeholder"})
+    ORACLE.check([deepseek, azure, aad, openai, anonymous])
+
+
+def test_oracle_origins_can_name_their_proxies_and_extra_keys() -> None:
+    proxy = Origin("proxy", ("gw.example",))
+    oracle = Oracle.build(PROVIDERS.values(), extra={"PROXY_KEY": proxy}, also={"OpenAI": ("localhost",)})
+    local = request("http://localhost:8000/v1/chat", {"authorization": f"Bearer {oracle.secret_of('OPENAI_API_KEY')}"})
+    oracle.check([local])
+    with pytest.raises(ForeignSecret, match="proxy secret"):
+        oracle.check([request("https://api.openai.com/v1/chat", {"authorization": oracle.secret_of("PROXY_KEY")})])
+    with pytest.raises(ForeignSecret):  # the widening is per oracle
+        ORACLE.check([local])
+
+
+def test_oracle_environment_gives_every_origin_its_own_secret() -> None:
+    env = ORACLE.env()
+    keys = {p.key_env for p in PROVIDERS.values()}
+    assert keys | {"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"} <= set(env)
+    secrets = [v for k, v in env.items() if k != "AZURE_OPENAI_ENDPOINT"]
+    assert len(set(secrets)) == len(secrets) == len(keys) + 4  # + OpenAI, two Azure keys, the AAD token
+    assert env["OPENAI_API_KEY"].startswith("sk-") and not env["DEEPSEEK_API_KEY"].startswith("sk-")
+    assert "DASHSCOPE_API_KEY" not in ORACLE.env(unset=["DASHSCOPE_API_KEY"])
+
+
+# -- migrated programs ---------------------------------------------------------------------------
+
+# (program, modes) that keep every secret at home for every provider today. The others are in
+# test_credential_oracle_pending.py until `fix` handles them.
+LANDED: Dict[str, Tuple[str, ...]] = {
+    "runtime/v0_legacy.py": MODES,
+    "runtime/v0_openai.py": MODES,
+    "runtime/v1_async_embeddings.py": MODES,
+    "runtime/v1_azure.py": MODES,
+    "runtime/v1_azure_key.py": (SET,),
+    "runtime/v1_client.py": MODES,
+    "runtime/v1_module_azure.py": MODES,
+    "runtime/v1_module_client.py": MODES,
+    "shape/dotenv_base_url": MODES,
+    "shape/environ_alias": (UNSET,),
+    "shape/json_config_null": MODES,
+    "shape/local_proxy": (UNSET,),
+    "shape/settings_module": (SET,),
+    "shape/v0_azure_ad": (UNSET,),
+}
+LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS))
+def test_unmigrated_program_keeps_its_secrets_at_home(program: str, oracle_outcomes: Dict[Case, Outcome]) -> None:
+    """The control: the original programs pass the oracle, so a failure below is the migration's."""
+    oracle_outcomes[(program, None, ORIGINAL)].judge()
+
+
+@pytest.mark.parametrize("provider_id", PROVIDER_IDS)
+@pytest.mark.parametrize(("program", "mode"), LANDED_CASES)
+def test_migrated_program_sends_no_foreign_secret(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    oracle_outcomes[(program, provider_id, mode)].judge()
+
+
+def test_every_runtime_fixture_is_covered() -> None:
+    on_disk = {p.name for p in (FIXTURES / "runtime").glob("*.py")} - {"wrappers_langchain_litellm.py"}
+    assert {name.split("/", 1)[1] for name in RUNTIME} == on_disk and len(RUNTIME) >= 8
+    assert {p.name for p in (FIXTURES / "oracle").iterdir() if p.is_dir()} == {n.split("/", 1)[1] for n in SHAPES}
+    assert set(LANDED) <= set(PROGRAMS) and len(PROVIDER_IDS) >= 13
+
+
+# -- the oracle sees real SDK traffic --------------------------------------------------------------
+
+LEAKY = {
+    # The provider's key on a client that still goes to api.openai.com.
+    "provider_key_to_openai": "import os\nfrom openai import OpenAI\n"
+    "c = OpenAI(api_key=os.environ['DEEPSEEK_API_KEY'], max_retries=0)\n"
+    "c.chat.completions.create(model='m', messages=[])\n",
+    # `api_key=None` when the new variable is unset: the SDK falls back to OPENAI_API_KEY.
+    "fallback_to_openai_key": "import os\nfrom openai import OpenAI\n"
+    "c = OpenAI(api_key=os.getenv('DASHSCOPE_API_KEY'), base_url='https://dashscope.aliyuncs.com/compatible-mode/v1',"
+    " max_retries=0)\nc.chat.completions.create(model='m', messages=[])\n",
+}
+
+
+def test_oracle_catches_real_sdk_leaks(tmp_path: Path) -> None:
+    jobs = []
+    for name, text in LEAKY.items():
+        script = tmp_path / f"{name}.py"
+        script.write_text(text, encoding="utf-8")
+        unset = ["DASHSCOPE_API_KEY"] if name == "fallback_to_openai_key" else []
+        jobs.append(Job(name, script, ORACLE.env(unset)))
+    results = run_batch(jobs, tmp_path=tmp_path / "runs")
+    with pytest.raises(ForeignSecret, match=r"https://api\.openai\.com/v1/chat/completions.*DeepSeek secret"):
+        ORACLE.check(results["provider_key_to_openai"].checked())
+    with pytest.raises(ForeignSecret, match=r"dashscope\.aliyuncs\.com.*OpenAI secret \(OPENAI_API_KEY\)"):
+        ORACLE.check(results["fallback_to_openai_key"].checked())
+
+
+def test_fake_azure_identity_hands_out_the_oracle_token(tmp_path: Path) -> None:
+    program = Program("runtime/v1_azure.py", FIXTURES / "runtime" / "v1_azure.py")
+    (outcome,) = run_cases({program.name: program}, [(program.name, None, ORIGINAL)], tmp_path).values()
+    (r,) = outcome.requests()
+    assert r.host == AZURE_ENDPOINT.split("//")[1]
+    assert r.bearer == ORACLE.secret_of(AAD_TOKEN)
+    assert AZURE.serves(r.host) and not OPENAI.serves(r.host)
