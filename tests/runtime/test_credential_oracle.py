@@ -139,7 +139,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/json_config_null": MODES,
     "shape/local_proxy": (UNSET,),
     "shape/settings_module": (SET,),
-    "shape/v0_azure_ad": (UNSET,),
+    "shape/v0_azure_ad": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 
