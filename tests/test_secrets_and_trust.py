@@ -238,7 +238,7 @@ KEY_CASES = {
     "getenv-default": (
         "import os\nfrom openai import OpenAI\n"
         'KEY = os.getenv("OPENAI_API_KEY", "{k}")\nclient = OpenAI(api_key=KEY)\n',
-        ['KEY = os.getenv("DASHSCOPE_API_KEY", None)', f"api_key={ENV_READ})"],
+        ['KEY = os.environ["DASHSCOPE_API_KEY"]', f"api_key={ENV_READ})"],  # never None: no fallback to OPENAI_API_KEY
     ),
     "azure-client": (
         'from openai import AzureOpenAI\nKEY = "{k}"\n'

@@ -190,7 +190,13 @@ class _Collector(cst.CSTVisitor):
         return None
 
     # -- environment ---------------------------------------------------------------------
-    def _env(self, name_node: cst.BaseExpression, write: bool, default: Optional[cst.BaseExpression]) -> None:
+    def _env(
+        self,
+        name_node: cst.BaseExpression,
+        write: bool,
+        default: Optional[cst.BaseExpression],
+        reader: Optional[cst.Call] = None,
+    ) -> None:
         name = string_value(name_node)
         if name is None:
             return
@@ -200,7 +206,15 @@ class _Collector(cst.CSTVisitor):
         self.claimed_strings.add(id(name_node))
         self.note_statement(name_node)
         self.a.env.append(
-            EnvAccess(node=name_node, span=self.span(name_node), name=name, role=role, write=write, default=default)
+            EnvAccess(
+                node=name_node,
+                span=self.span(name_node),
+                name=name,
+                role=role,
+                write=write,
+                default=default,
+                reader=reader,
+            )
         )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -211,7 +225,10 @@ class _Collector(cst.CSTVisitor):
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args and node.args[0].keyword is None:
             default = node.args[1].value if len(node.args) > 1 else None
-            self._env(node.args[0].value, write=path in ("environ.setdefault",), default=default)
+            if default is None:
+                default = next((a.value for a in node.args[1:] if a.keyword and a.keyword.value == "default"), None)
+            write = path in ("environ.setdefault",)
+            self._env(node.args[0].value, write=write, default=default, reader=None if write else node)
             return
         # Other readers: Secret.from_env_var("OPENAI_API_KEY"), get_from_dict_or_env(v, "k", "OPENAI_API_KEY")
         for arg in node.args:

@@ -114,6 +114,9 @@ class EnvAccess:
     role: str
     write: bool = False
     default: Optional[cst.BaseExpression] = None
+    # The `os.getenv(...)` / `os.environ.get(...)` call that reads it: it returns None when the
+    # variable is unset (unless given a default). None for `os.environ[...]` and other readers.
+    reader: Optional[cst.Call] = None
 
 
 @dataclass(eq=False)

@@ -24,6 +24,7 @@ from offramp.checks.azure_routes import stays_on_azure, unmapped_module_deployme
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
+from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.hosts import is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
@@ -95,6 +96,7 @@ class Planner:
         self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
         # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
         self.held = unmapped_module_deployments(a, provider, sdk, models)
+        self._key_reads: Optional[KeyReads] = None  # see never_none
 
     def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.a.statement_of.get(id(node))
@@ -275,11 +277,31 @@ class Planner:
             return
         self.plan.edit(e.node, _to_string(self.p.key_env))
         self.plan.changes["environment variable"] += 1
+        if e.reader is not None and (secret or may_be_none(e)):
+            self.never_none(e.reader)  # the key written as the default goes with it
         if secret and value is not None:
-            self.plan.edit(value, lambda old: cst.Name("None"))
             self.plan.notes.append(
                 (e.span.line, f"dropped the key written as the default of `{e.name}` (now {self.p.key_env}) (OFR302)")
             )
+
+    def never_none(self, call: cst.Call) -> None:
+        """`os.getenv(NEW)` returns None while NEW is unset, and the SDK then sends OPENAI_API_KEY to the
+        provider: the read becomes strict, or gets the default "" (fixes/keyreads.py says which, and why)."""
+        if self._key_reads is None:
+            if self._parents is None:
+                self._parents = _parents_of(self.a.module)
+            values = {id(m.value) for m in self.a.module_assigns if m.role == "key"}
+            self._key_reads = KeyReads(self.a.module, self._parents, values)
+        if self._key_reads.credential_only(call):
+            edit, needs_os = strict_read(call)
+            self.plan.edit(call, edit)
+            if needs_os:  # `getenv("KEY")` from `from os import getenv` became `os.environ["KEY"]`
+                self.plan.add_imports.append(("os", None))
+                if isinstance(call.func, cst.Name):
+                    alias = call.func.value if call.func.value != "getenv" else None
+                    self.plan.remove_imports.append(("os", "getenv", alias))
+        else:
+            self.plan.edit(call, empty_default())
 
     def assigned_value(self, e: EnvAccess) -> Optional[cst.BaseExpression]:
         """The value of `os.environ["NAME"] = value` (or `env["NAME"] = value`) for a write's name literal."""
