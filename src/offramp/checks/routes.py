@@ -5,7 +5,7 @@ base URL may be unset, the variable whose key is sent to another host — and it
 route's call site (`app.py:12`). Per-file checks already report what one file shows on its own, so
 a route's OFR101 / OFR201 / OFR202 findings are only produced where that file could not: the source
 is in another module than the request, or the request's file never imports the SDK. The codes that
-only routes can decide (OFR107, OFR204, OFR303) are produced everywhere.
+only routes can decide (OFR107, OFR204, OFR303, OFR304) are produced everywhere.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
     if not elsewhere:
         return []
     host = elsewhere[0].host or elsewhere[0].describe()
-    out: List[RouteHit] = []
+    out: List[RouteHit] = _unset_keys(route, ctx, elsewhere[0], host)
     for s in route.credential:
         if isinstance(s, EnvRead) and ctx.sdk.env_role(s.name) == "key":
             what = f"environment variable `{s.name}` (an OpenAI/Azure credential)"
@@ -235,6 +235,20 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
                     route.where,
                 )
             )
+    return out
+
+
+def _unset_keys(route: Route, ctx: CheckContext, target: Target, host: str) -> List[RouteHit]:
+    """A provider key read that returns None when its variable is unset (`os.getenv("DASHSCOPE_API_KEY")`):
+    the SDK (and the frameworks built on it) then reads OPENAI_API_KEY itself and sends that to the
+    provider. Raw HTTP requests and the v0 SDK (which refuses a None key) have no such fallback."""
+    if target.kind != "provider" or route.kind in ("http", "v0") or route.azure:
+        return []
+    out: List[RouteHit] = []
+    for s in route.credential:
+        if isinstance(s, EnvRead) and s.nullable and s.file and s.span is not None and not ctx.sdk.env_role(s.name):
+            args = {"env": s.name, "host": host}
+            out.append(RouteHit(s.file, Hit("OFR304", s.span, args), route.where))
     return out
 
 

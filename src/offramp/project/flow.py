@@ -13,7 +13,7 @@ configuration documents) stay internal; `sources()` turns the terminal values in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -206,7 +206,7 @@ class Flow:
         if tag == "none":
             return [Literal(path, _span(e[1]), None)]
         if tag == "env":
-            out: List[Value] = [EnvRead(e[1], path, _span(e[3]), e[2] is not None)]
+            out: List[Value] = [EnvRead(e[1], path, _span(e[3]), e[2] is not None, len(e) > 4 and e[4])]
             if e[2] is not None:
                 out += self.values(ctx, e[2], depth)
             return out
@@ -235,11 +235,11 @@ class Flow:
             return out
         if tag == "or":
             left = [
-                v
+                replace(v, nullable=False) if isinstance(v, EnvRead) and v.nullable else v
                 for v in self.values(ctx, e[1], depth)
                 if not (isinstance(v, Literal) and not v.value)
                 and not (isinstance(v, ConfigDoc) and _unset(self.config_value(v)))
-            ]
+            ]  # (`os.getenv(A) or B` is None only when B is)
             return left + self.values(ctx, e[2], depth)
         if tag == "dict":
             return [DictVal(ctx, e)]

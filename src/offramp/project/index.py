@@ -27,7 +27,7 @@ from offramp.analysis.quick import _dotted as dotted
 # An Expr is a tagged tuple; the tags and their fields:
 #   ("str", value, span)   ("fstr", template, span, inner Exprs)   ("none", span)   ("const",)
 #   ("func", key)          ("in", scope, Expr) (a value bound inside a function)   ("iter", Expr) (a loop element)
-#   ("env", name, default|None, span)                            ("name", id)
+#   ("env", name, default|None, span, may be None)               ("name", id)
 #   ("attr", base, name)           ("call", func, args, kwargs, span)  kwargs: (("key"|"**", Expr), ...)
 #   ("sub", base, key)             ("alt", (Expr, ...))         ("or", left, right)
 #   ("dict", ((key|None, Expr), ...))  ("seq", (Expr, ...))      ("unknown", reason)
@@ -357,11 +357,13 @@ class _Builder(ast.NodeVisitor):
                 if default is None:
                     kw = next((k.value for k in node.keywords if k.arg == "default"), None)
                     default = self.expr(kw, depth) if kw is not None else None
-                return ("env", first.value, default, self.span(first))
+                # getenv("X") and getenv("X", None) return None when X is unset (the SDK then reads OPENAI_API_KEY)
+                nullable = default is None or default[0] == "none"
+                return ("env", first.value, default, self.span(first), nullable)
         if isinstance(node, ast.Subscript) and self.os_path(node.value) == "environ":
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return ("env", key.value, None, self.span(key))
+                return ("env", key.value, None, self.span(key), False)
         return None
 
     # -- bindings ----------------------------------------------------------------------------

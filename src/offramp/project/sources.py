@@ -31,6 +31,7 @@ class EnvRead:
     file: str = ""
     span: Optional[Span] = None
     has_default: bool = False
+    nullable: bool = False  # `os.getenv(name)`: None when unset (`os.environ[name]` raises instead)
 
 
 @dataclass(frozen=True)
