@@ -24,7 +24,7 @@ from batch import Job, run_batch
 from harness import CapturedRequest
 from oracle import AAD_TOKEN, AZURE, AZURE_ENDPOINT, OPENAI, ForeignSecret, Oracle, Origin
 from oracle_programs import PROGRAMS, RUNTIME, SHAPES
-from oracle_runs import MODES, ORIGINAL, PROVIDERS, SET, UNSET, Case, Outcome, Program, run_cases
+from oracle_runs import MODES, ORIGINAL, PROVIDERS, UNSET, Case, Outcome, Program, run_cases
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PROVIDER_IDS = tuple(sorted(PROVIDERS))
@@ -130,15 +130,16 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v0_openai.py": MODES,
     "runtime/v1_async_embeddings.py": MODES,
     "runtime/v1_azure.py": MODES,
-    "runtime/v1_azure_key.py": (SET,),
+    "runtime/v1_azure_key.py": MODES,
     "runtime/v1_client.py": MODES,
+    "runtime/v1_key_reads_unset.py": MODES,
     "runtime/v1_module_azure.py": MODES,
     "runtime/v1_module_client.py": MODES,
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
     "shape/json_config_null": MODES,
     "shape/local_proxy": (UNSET,),
-    "shape/settings_module": (SET,),
+    "shape/settings_module": MODES,
     "shape/v0_azure_ad": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]

@@ -15,7 +15,7 @@ import harness
 import pytest
 from test_migrated_programs import migrate
 
-PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "key_reads_unset.py"
+PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "v1_key_reads_unset.py"
 OPENAI_KEY = "sk-old-openai-key-0123456789"
 ATTEMPTS = ("direct", "through_a_name", "optional_feature", "module_client")
 

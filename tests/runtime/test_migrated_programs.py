@@ -46,6 +46,7 @@ SOURCE_MODELS = {
     EMBEDDINGS_PROGRAM: ("text-embedding-3-small", "o3-mini"),
     "v0_legacy.py": ("gpt-35-turbo",),
     "v0_openai.py": ("gpt-3.5-turbo",),
+    "v1_key_reads_unset.py": ("gpt-4o-mini",) * 4,  # test_key_fallback.py runs it
 }
 # Old variables are set too: a migrated program must not use them.
 OLD_ENV = {
