@@ -627,3 +627,83 @@ def test_padding_inside_quotes_is_kept() -> None:
     fixed, _ = fix_structured(text, "yaml", QWEN, SDK, {})
     assert fixed == "services:\n  app:\n    environment:\n      LLM_MODEL: '  qwen3-max   '\n"
     assert fix_structured(fixed, "yaml", QWEN, SDK, {}) == (fixed, Counter())
+
+
+# -- readers: a file moves with the code that reads it (offramp.userconfig.together) ------------------
+
+PAIR = f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=gpt-4o\n"
+
+
+def test_a_file_nobody_reads_is_not_changed() -> None:
+    from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
+
+    for state in (UNKNOWN, UNMIGRATED):
+        assert fix_env(PAIR, QWEN, SDK, {}, readers=FileReaders(state)) == (PAIR, Counter())
+        yaml = "api_base: https://api.openai.com/v1\nmodel: gpt-4o\n"
+        assert fix_structured(yaml, "yaml", QWEN, SDK, {}, readers=FileReaders(state)) == (yaml, Counter())
+
+
+def test_endpoint_and_key_move_together_or_neither_does() -> None:
+    from offramp.userconfig.together import HELD, MIGRATED, MOVED, FileReaders
+
+    # the key is still read by code that stays on OpenAI: the endpoint must not move without it
+    held = FileReaders(
+        MIGRATED,
+        env={"OPENAI_API_KEY": HELD, "OPENAI_BASE_URL": MOVED, "OPENAI_MODEL": MOVED},
+        held_by={"OPENAI_API_KEY": "tools/usage.py"},
+    )
+    new, counts = fix_env(PAIR, QWEN, SDK, {}, readers=held)
+    assert new == (
+        f"# TODO[offramp]: endpoint and key variables stay until every program reading them moves to {QWEN.name}: "
+        "OPENAI_API_KEY is still read by code that was not migrated (tools/usage.py)\n"
+        f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=qwen3-max\n"
+    )
+    assert counts == Counter({"todo": 1, "model": 1})
+    assert fix_env(new, QWEN, SDK, {}, readers=held) == (new, Counter())
+    # every reader moved: both move, and the OpenAI key is never copied under the provider's name
+    new, counts = fix_env(PAIR, QWEN, SDK, {}, readers=FileReaders(MIGRATED, env={"OPENAI_API_KEY": MOVED}))
+    assert f"DASHSCOPE_API_KEY={SECRET}" not in new
+    assert new.splitlines()[:3] == [f"# OPENAI_API_KEY={SECRET}", SET_QWEN_KEY, "DASHSCOPE_API_KEY="]
+    assert "OPENAI_BASE_URL=https://dashscope.aliyuncs.com/compatible-mode/v1" in new
+    # a model nobody reads moves with the file's endpoint; it stays when the endpoint stays
+    assert "OPENAI_MODEL=qwen3-max" in new
+    alone = "OPENAI_MODEL=gpt-4o\n"
+    assert fix_env(alone, QWEN, SDK, {}, readers=FileReaders(MIGRATED, env={})) == (alone, Counter())
+
+
+def test_a_referenced_real_key_keeps_the_endpoint_where_it_is() -> None:
+    from offramp.userconfig.together import MIGRATED, FileReaders
+
+    text = f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.openai.com/v1\nBACKUP_KEY=${{OPENAI_API_KEY}}\n"
+    new, counts = fix_env(text, QWEN, SDK, {}, readers=FileReaders(MIGRATED, env={}))
+    assert new.splitlines()[1:] == text.splitlines()
+    assert new.startswith("# TODO[offramp]: endpoint and key variables stay: OPENAI_API_KEY keeps an OpenAI/Azure key")
+    assert counts["todo"] == 1 and not counts["url"]
+
+
+@pytest.mark.parametrize(
+    "name, text, line",
+    [
+        (".env", "OPENAI_BASE_URL=https://dashscope.aliyuncs.com/compatible-mode/v1\nOPENAI_API_KEY=${VAULT}\n", 2),
+        (".env", f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.deepseek.com/v1\n", 1),
+        ("proxy.yaml", "api_base: https://api.deepseek.com/v1\napi_key: os.environ/OPENAI_API_KEY\n", 2),
+        ("c.json", '{"base_url": "https://api.deepseek.com", "openai_api_key": "${OPENAI_API_KEY}"}', 1),
+    ],
+)
+def test_an_openai_key_next_to_a_provider_endpoint_is_ofr303(name: str, text: str, line: int) -> None:
+    hits = [h for h in scan(name, text) if h.code == "OFR303"]
+    assert [h.line for h in hits] == [line]
+    assert "OPENAI_API_KEY" in hits[0].args["what"].upper() and SECRET not in repr(hits[0].args)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OPENAI_BASE_URL=https://dashscope.aliyuncs.com/compatible-mode/v1\nOPENAI_API_KEY=\nDASHSCOPE_API_KEY=x\n",
+        "OPENAI_BASE_URL=https://dashscope.aliyuncs.com/compatible-mode/v1\nOPENAI_API_KEY=your-openai-key\n",
+        f"OPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_API_KEY={SECRET}\n",  # OpenAI's key to OpenAI
+        "base_url: https://api.deepseek.com\napi_key: sk-0123456789abcdef0123456789abcdef\n",  # the provider's own
+    ],
+)
+def test_no_ofr303_without_a_foreign_credential(text: str) -> None:
+    assert [h for h in scan(".env" if "=" in text.splitlines()[0] else "a.yaml", text) if h.code == "OFR303"] == []

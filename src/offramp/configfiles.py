@@ -17,6 +17,14 @@ use, so reporters, suppressions and `--select` treat them alike:
 - OFR202 the value of an Azure deployment key (`AZURE_OPENAI_DEPLOYMENT`, `azure_deployment`...).
 - OFR302 an `sk-...` key anywhere in the file, comments included (the key is never put in a
   message or an argument).
+- OFR303 an OpenAI / Azure key variable, or a reference to one, in the same file as a
+  provider's endpoint: whatever reads both sends that key to the provider (offramp.userconfig.pairs).
+
+A fix rewrites a file only together with the code that reads it (offramp.userconfig.together,
+offramp.userconfig.readers): a `.env` of another service or one no Python code of the run reads,
+and a structured file no request of the run reads, are left alone; in a `.env`, a variable still
+read by code that was not migrated is held, and endpoint and key variables move together or not at
+all (a `# TODO[offramp]:` comment says why). The rules below are what a fix does once it may.
 
 Fixing only ever replaces tokens in place, so comments, blank lines, order, quoting, `export `
 prefixes, line endings and the presence of a final newline are kept byte for byte:
@@ -24,14 +32,15 @@ prefixes, line endings and the presence of a final newline are kept byte for byt
 - `fix_env` (`.env*` files) gives the provider its key variable, points OpenAI/Azure URL values
   at the provider, maps model and deployment values, and turns `OPENAI_API_TYPE=azure` into
   `openai`. A key variable whose value is empty, a placeholder or a `${VAR}` reference is renamed
-  (`OPENAI_API_KEY=` -> `DASHSCOPE_API_KEY=`); one that holds a real key is left exactly as it is
-  and the provider's variable is added after it, empty, under a `# offramp: set your ... key`
-  comment (see `fix_env`).
+  (`OPENAI_API_KEY=` -> `DASHSCOPE_API_KEY=`); one that holds a real key is commented out (the
+  key stays in the file, read by nothing) and the provider's variable is added after it, empty,
+  under a `# offramp: set your ... key` comment (see `fix_env`).
 - `fix_structured` (YAML/TOML/JSON/INI) replaces URL and model values only; keys are never
   renamed and key values never read beyond the OFR302 scan (the program reading the file decides
   what they mean).
 
-No fix ever moves a key's value: an OpenAI or Azure key never ends up under the provider's name.
+No fix ever moves a key's value: an OpenAI or Azure key never ends up under the provider's name,
+nor live next to the provider's endpoint.
 
 Both use the same per-value analysis as `scan_config`, so a hit is `fixable` exactly when the
 fix changes it, and both are idempotent.

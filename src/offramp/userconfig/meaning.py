@@ -165,7 +165,7 @@ def _safe(new: Optional[str]) -> Optional[str]:
     return new if new is not None and SAFE_VALUE.fullmatch(new) else None
 
 
-def _default_of(value: str) -> Tuple[str, Optional[Tuple[str, str]]]:
+def default_of(value: str) -> Tuple[str, Optional[Tuple[str, str]]]:
     """`${NAME:-default}` -> (default, (text before it, text after it)); any other value -> (value, None)."""
     m = _ENV_DEFAULT.fullmatch(value)
     default = m.group("d") if m else ""
@@ -180,7 +180,7 @@ def _env_relevant(key: str, role: str, tok: Optional[Tok], ctx: Ctx) -> bool:
     value = tok.value.strip() if tok is not None else ""
     if not value:
         return True
-    value, _ = _default_of(value)  # `${NAME:-default}`: what the setting is when NAME is unset
+    value, _ = default_of(value)  # `${NAME:-default}`: what the setting is when NAME is unset
     if not ctx.env_mode and key not in ctx.sdk.env_roles and _PROSE.search(value):
         # A name that only matches the pattern, holding a sentence: a message or a label
         # (`INVALID_OPENAI_API_KEY: "Invalid OpenAI API key, check it"`), not a setting.
@@ -234,7 +234,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
     # `${NAME:-default}`: the default is the value whenever the variable is unset. It is judged
     # like a whole value, and a fix replaces it inside the expression (only when the token is
     # spelled in the file exactly, so the text around it is kept).
-    value, wrap = _default_of(value)
+    value, wrap = default_of(value)
 
     def wrapped(new: Optional[str]) -> Optional[str]:
         if new is None or wrap is None:

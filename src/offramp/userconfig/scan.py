@@ -11,6 +11,7 @@ from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, analyse
+from offramp.userconfig.pairs import foreign_credentials
 from offramp.userconfig.scanners import SCANNERS
 from offramp.userconfig.text import (
     Parsed,
@@ -155,6 +156,7 @@ def scan_config(
                 verdicts.append(
                     Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
                 )
+    verdicts.extend(foreign_credentials(parsed, ctx, t))
     values = [e.value for e in parsed.entries if e.value is not None]
     for start, end in t.lines:
         for m in KEY_RE.finditer(text, start, end):
