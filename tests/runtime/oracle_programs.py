@@ -54,6 +54,10 @@ SHAPES: Dict[str, Program] = {
         Program("shape/settings_module", _SHAPES / "settings_module"),
         # config.json names the key variable and a null base URL.
         Program("shape/json_config_null", _SHAPES / "json_config_null"),
+        # config.json holds a null base URL; the key is read in the code.
+        Program("shape/json_config_null_env_key", _SHAPES / "json_config_null_env_key"),
+        # A subclass of AzureOpenAI built from a settings module (key and endpoint read there).
+        Program("shape/azure_settings", _SHAPES / "azure_settings"),
     )
 }
 

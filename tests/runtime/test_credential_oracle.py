@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 from batch import Job, run_batch
 from harness import CapturedRequest
+from hypothesis import given
 from oracle import AAD_TOKEN, AZURE, AZURE_ENDPOINT, OPENAI, ForeignSecret, Oracle, Origin
+from oracle_generated import EXAMPLES, Project, judge_generated, projects
 from oracle_programs import PROGRAMS, RUNTIME, SHAPES
 from oracle_runs import MODES, ORIGINAL, PROVIDERS, UNSET, Case, Outcome, Program, run_cases
 
@@ -135,9 +137,11 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_key_reads_unset.py": MODES,
     "runtime/v1_module_azure.py": MODES,
     "runtime/v1_module_client.py": MODES,
+    "shape/azure_settings": (UNSET,),
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
     "shape/json_config_null": MODES,
+    "shape/json_config_null_env_key": (UNSET,),
     "shape/local_proxy": (UNSET,),
     "shape/settings_module": MODES,
     "shape/v0_azure_ad": MODES,
@@ -164,6 +168,13 @@ def test_every_runtime_fixture_is_covered() -> None:
     assert {name.split("/", 1)[1] for name in RUNTIME} == on_disk and len(RUNTIME) >= 8
     assert {p.name for p in (FIXTURES / "oracle").iterdir() if p.is_dir()} == {n.split("/", 1)[1] for n in SHAPES}
     assert set(LANDED) <= set(PROGRAMS) and len(PROVIDER_IDS) >= 13
+
+
+@EXAMPLES
+@given(project=projects())
+def test_generated_project_keeps_its_secrets_at_home(project: Project) -> None:
+    """The control of the generated projects (their migration is judged like the fixtures')."""
+    judge_generated(project, None)
 
 
 # -- the oracle sees real SDK traffic --------------------------------------------------------------
