@@ -143,6 +143,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/json_config_null": MODES,
     "shape/json_config_null_env_key": (UNSET,),
     "shape/local_proxy": (UNSET,),
+    "shape/raw_requests_azure": (UNSET,),
     "shape/settings_module": MODES,
     "shape/v0_azure_ad": MODES,
 }
