@@ -314,7 +314,12 @@ def test_a_baselined_finding_gets_no_fix_and_its_change_is_left_out(tmp_path: Pa
 def test_notebooks_and_config_files(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "notebooks" / "demo.ipynb", tmp_path / "demo.ipynb")
     (tmp_path / ".env").write_text("OPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=gpt-4o-mini\n")
-    original = {name: decoded(tmp_path / name) for name in ("demo.ipynb", ".env")}
+    # the code that reads the .env: the file moves with it, in the suggestions as in `fix`
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\nclient = OpenAI()\n"
+        'client.chat.completions.create(model=os.getenv("OPENAI_MODEL", "gpt-4o-mini"), messages=[])\n'
+    )
+    original = {name: decoded(tmp_path / name) for name in ("demo.ipynb", ".env", "app.py")}
     doc = json.loads(run_cli(["check", "--to", "qwen", "--output-format", "sarif", "-n", "."], tmp_path).stdout)
     rd = json.loads(run_cli(["check", "--to", "qwen", "--output-format", "rdjson", "-n", "."], tmp_path).stdout)
     jsonschema.validate(doc, SCHEMA)

@@ -397,7 +397,7 @@ def _report(
         from offramp.engine import iter_findings
         from offramp.fixes.suggest import suggest_fixes
 
-        fixes = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs)
+        fixes = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs, files=files)
         extra["fixes"] = {shown[f]: fix for f, fix in fixes.items() if f in shown}
     findings = [shown[f] for f in findings]
     ctx = ReportContext(

@@ -362,7 +362,7 @@ def fix_files(
     """Fix `files`: the code first, then each configuration file as far as the code reading it was
     migrated (offramp.userconfig.plan). Results come in the order of `files`."""
     from offramp.configkind import read_as_config
-    from offramp.userconfig.plan import ConfigReaders
+    from offramp.userconfig.plan import ConfigReaders, key
 
     opts = make_options(settings, provider)
     region = settings.region
@@ -374,7 +374,7 @@ def fix_files(
         opts.root,
         provider,
         lambda p: display_path(p, opts.root),
-        lambda p: _config_would_change(p, provider, opts, region),
+        lambda p: config_would_change(p, provider, opts, region),
     )
     others = [i for i, p in enumerate(files) if not read_as_config(p)]
     code = _fix_code([files[i] for i in others], provider, opts, diff, region, jobs)
@@ -384,11 +384,11 @@ def fix_files(
         out[i] = r
     for i, p in enumerate(files):
         if out[i] is None:
-            out[i] = fix_path(p, provider, opts, diff, region, readers.get(p))
+            out[i] = fix_path(p, provider, opts, diff, region, readers.get(key(p)))
     return [r for r in out if r is not None]
 
 
-def _config_would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
+def config_would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
     """None when the configuration file would stay as it is even with every reader migrated; else the
     variables it defines (a `.env` file) or an empty list."""
     from offramp.catalog import load_sdk

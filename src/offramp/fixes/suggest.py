@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from offramp.config import Settings
     from offramp.engine import Options
     from offramp.providers import Provider
+    from offramp.userconfig.plan import ConfigReaders
+    from offramp.userconfig.together import FileReaders
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the tokenizer's line ends, which spans count (not str.splitlines')
 _TOKEN = re.compile(r"\w+|\r\n|[^\S\r\n]+|[\s\S]", re.UNICODE)  # words, line breaks, blanks, any other character
@@ -464,9 +466,15 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
 
 def _texts(
-    path: Path, display: str, provider: Provider, opts: Options, region: Optional[str]
+    path: Path,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
 ) -> Optional[Tuple[str, str, bool]]:
-    """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None."""
+    """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None. `readers`: a
+    configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change."""
     from offramp.configkind import read_as_config, too_large
     from offramp.fixes.runner import fix_source
     from offramp.source import decode, read_bytes
@@ -478,10 +486,18 @@ def _texts(
         from offramp.catalog import load_sdk
         from offramp.configfiles import fix_config
         from offramp.providers import known_provider_hosts
+        from offramp.userconfig.together import UNKNOWN, FileReaders
 
         text = data.decode("utf-8-sig")
         new_text, _ = fix_config(
-            display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
+            display,
+            text,
+            provider,
+            load_sdk(),
+            dict(opts.models),
+            region=region,
+            provider_hosts=known_provider_hosts(),
+            readers=readers or FileReaders(UNKNOWN),
         )
         return text, new_text, False
     if path.suffix == ".ipynb":
@@ -503,24 +519,30 @@ def _texts(
 _Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...]]
 
 
-def _file_fixes(task: _Task, provider: Provider, opts: Options, region: Optional[str]) -> Dict[Finding, Suggestion]:
+def _file_fixes(
+    task: _Task, provider: Provider, opts: Options, region: Optional[str], readers: Optional[FileReaders] = None
+) -> Tuple[Dict[Finding, Suggestion], Optional[str]]:
+    """The suggestions for one file's findings, and its new text when it is Python (for the
+    readers of the configuration files)."""
     path, display, shown, hidden = task
     try:
-        texts = _texts(path, display, provider, opts, region)
+        texts = _texts(path, display, provider, opts, region, readers)
         if texts is None:
-            return {}
+            return {}, None
         old, new, python = texts
         fixes = attribute(old, new, shown, hidden, python=python, description=_description(provider))
     except Exception:  # a report never fails because a fix could not be worked out
-        return {}
-    return {shown[k]: v for k, v in fixes.items() if v.edits}
+        return {}, None
+    return {shown[k]: v for k, v in fixes.items() if v.edits}, new if python else None
 
 
 def _description(provider: Provider) -> str:
     return f"Rewrite for {provider.name} (as `offramp fix --to {provider.id}` does)"
 
 
-def _fix_many(args: Tuple[Sequence[_Task], Provider, Options, Optional[str]]) -> List[Dict[Finding, Suggestion]]:
+def _fix_many(
+    args: Tuple[Sequence[_Task], Provider, Options, Optional[str]],
+) -> List[Tuple[Dict[Finding, Suggestion], Optional[str]]]:
     tasks, provider, opts, region = args
     return [_file_fixes(t, provider, opts, region) for t in tasks]
 
@@ -532,10 +554,13 @@ def suggest_fixes(
     *,
     every: Optional[Sequence[Finding]] = None,
     jobs: int = 1,
+    files: Sequence[Path] = (),
 ) -> Dict[Finding, Suggestion]:
     """The fix of each fixable finding in `findings` (the ones a report shows) for `provider`.
 
     `every` is all findings of the run, shown or not: what belongs to one not shown is left out.
+    `files`: the run's files, whose Python code decides what a configuration file's fix is (as in
+    `offramp fix`: the code first, then each configuration file with its readers).
     """
     import os
 
@@ -557,8 +582,14 @@ def suggest_fixes(
     ]
     opts = make_options(settings, provider)
     region = settings.region
+    from offramp.configkind import read_as_config
+    from offramp.userconfig.plan import key
+
+    configs = [t for t in tasks if read_as_config(t[0])]
+    plan = _config_readers(files, settings, provider, opts) if configs else None
+    tasks = [t for t in tasks if not read_as_config(t[0])]
     jobs = jobs or os.cpu_count() or 1
-    results: List[Dict[Finding, Suggestion]] = []
+    results: List[Tuple[Dict[Finding, Suggestion], Optional[str]]] = []
     if jobs == 1 or len(tasks) < 32:
         results = [_file_fixes(t, provider, opts, region) for t in tasks]
     else:
@@ -569,7 +600,27 @@ def suggest_fixes(
         with process_pool(jobs) as pool:
             for part in pool.map(_fix_many, [(b, provider, opts, region) for b in batches]):
                 results.extend(part)
+    if plan is not None:
+        new_texts = {t[1]: new.encode("utf-8") for t, (_, new) in zip(tasks, results) if new is not None}
+        readers = plan.after(new_texts)
+        results += [_file_fixes(t, provider, opts, region, readers.get(key(t[0]))) for t in configs]
     out: Dict[Finding, Suggestion] = {}
-    for fixes in results:
+    for fixes, _ in results:
         out.update(fixes)
     return out
+
+
+def _config_readers(files: Sequence[Path], settings: Settings, provider: Provider, opts: Options) -> ConfigReaders:
+    """The readers of the run's configuration files, as `offramp fix` works them out."""
+    from offramp.engine import display_path
+    from offramp.fixes.runner import config_would_change
+    from offramp.userconfig.plan import ConfigReaders
+
+    root = settings.root
+    return ConfigReaders(
+        files,
+        root,
+        provider,
+        lambda p: display_path(p, root),
+        lambda p: config_would_change(p, provider, opts, settings.region),
+    )

@@ -9,6 +9,7 @@ migrated, which is the common case (most trees hold no OpenAI settings outside t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -56,21 +57,29 @@ class ConfigReaders:
         except (SourceError, OSError):
             return None
 
-    def after(self, new_texts: Dict[str, bytes]) -> Dict[Path, FileReaders]:
-        """The readers of each configuration file that could change; `new_texts`: fixed Python files by display."""
+    def after(self, new_texts: Dict[str, bytes]) -> Dict[str, FileReaders]:
+        """The readers of each configuration file that could change, by `key(path)`; `new_texts`: the
+        fixed Python files by display path."""
         if not self.wanted:
             return {}
         if self.before is None:
-            return {p: FileReaders(UNKNOWN, why="no Python code in this run reads it") for p in self.wanted}
+            return {key(p): FileReaders(UNKNOWN, why="no Python code in this run reads it") for p in self.wanted}
 
         def read(display: str) -> Optional[bytes]:
             return new_texts[display] if display in new_texts else self._disk(display)
 
         after = build_view(self.pys, read, self.root, self.names)
-        out: Dict[Path, FileReaders] = {}
+        out: Dict[str, FileReaders] = {}
         for p, names in self.wanted.items():
             if config_kind(p) == "env":
-                out[p] = env_readers(self.displays[p], names, self.before, after, self.provider, self.root, self.pys)
+                out[key(p)] = env_readers(
+                    self.displays[p], names, self.before, after, self.provider, self.root, self.pys
+                )
             else:
-                out[p] = structured_readers(p, after, self.provider, self.root)
+                out[key(p)] = structured_readers(p, after, self.provider, self.root)
         return out
+
+
+def key(path: Path) -> str:
+    """A file's key in `ConfigReaders.after`: the same file given as a relative or an absolute path."""
+    return os.path.abspath(path)
