@@ -91,3 +91,20 @@ def test_a_second_fix_changes_nothing(fixed) -> None:  # type: ignore[no-untyped
     once = tree(work)
     fix_tree(work)
     assert tree(work) == once
+
+
+def test_an_internal_error_working_out_the_readers_leaves_the_files_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import offramp.userconfig.plan
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(offramp.userconfig.plan, "build_view", broken)
+    work = tmp_path / "env-pair"
+    shutil.copytree(PROJECTS / "env-pair", work)
+    lines = fix_tree(work)
+    assert (work / ".env").read_bytes() == (PROJECTS / "env-pair" / ".env").read_bytes()
+    assert "dashscope" in (work / "app.py").read_text(encoding="utf-8")  # the code is still fixed
+    assert any(".env:1: note: not rewritten: offramp could not work out who reads it" in line for line in lines)

@@ -41,14 +41,21 @@ class ConfigReaders:
         for p in files:
             if config_kind(p) is None or p.suffix in (".py", ".ipynb"):
                 continue
-            names = would_change(p)
+            try:
+                names = would_change(p)
+            except Exception:  # the fix of that file reports it; here it is only a candidate less
+                names = None
             if names is not None:
                 self.wanted[p] = names
         self.displays = {p: display(p) for p in self.wanted}
         self.names = sorted({n for ns in self.wanted.values() for n in ns})
         self.before: Optional[View] = None
+        self.failed = ""
         if self.wanted and self.pys:
-            self.before = build_view(self.pys, self._disk, root, self.names)
+            try:
+                self.before = build_view(self.pys, self._disk, root, self.names)
+            except Exception as e:  # never a crash of the fix: the files are then left as they are
+                self.failed = f"{type(e).__name__}: {e}".splitlines()[0]
 
     def _disk(self, display: str) -> Optional[bytes]:
         path = self.by_display.get(display)
@@ -62,21 +69,27 @@ class ConfigReaders:
         fixed Python files by display path."""
         if not self.wanted:
             return {}
+        if self.failed:
+            why = f"offramp could not work out who reads it (internal error: {self.failed})"
+            return {key(p): FileReaders(UNKNOWN, why=why) for p in self.wanted}
         if self.before is None:
             return {key(p): FileReaders(UNKNOWN, why="no Python code in this run reads it") for p in self.wanted}
 
         def read(display: str) -> Optional[bytes]:
             return new_texts[display] if display in new_texts else self._disk(display)
 
-        after = build_view(self.pys, read, self.root, self.names)
-        out: Dict[str, FileReaders] = {}
-        for p, names in self.wanted.items():
-            if config_kind(p) == "env":
-                out[key(p)] = env_readers(
-                    self.displays[p], names, self.before, after, self.provider, self.root, self.pys
-                )
-            else:
-                out[key(p)] = structured_readers(p, after, self.provider, self.root)
+        try:
+            after = build_view(self.pys, read, self.root, self.names)
+            out: Dict[str, FileReaders] = {}
+            for p, names in self.wanted.items():
+                if config_kind(p) == "env":
+                    display = self.displays[p]
+                    out[key(p)] = env_readers(display, names, self.before, after, self.provider, self.root, self.pys)
+                else:
+                    out[key(p)] = structured_readers(p, after, self.provider, self.root)
+        except Exception as e:
+            self.failed = f"{type(e).__name__}: {e}".splitlines()[0]
+            return self.after(new_texts)
         return out
 
 
