@@ -6,7 +6,8 @@ the run's Python files built with the project index (read only): before the fix 
 new texts, also with `--diff`). A view holds the routes (`offramp.project`) and, per environment
 variable, the Python files that read it: by name in a string (`os.getenv("OPENAI_API_KEY")`,
 `os.environ["..."]`, a settings loader), as a field of a settings class (`openai_api_key: str`),
-or through the SDK when a client is given no key or base URL.
+or through the SDK when a client is given no key or base URL. Test files count only by their
+requests (routes): a test names variables to set them for the code under test.
 
 The rules, conservative by design:
 - A `.env` file is the Python project's own when Python code of the run at or below its directory
@@ -36,6 +37,7 @@ from offramp.hosts import classify_url
 from offramp.project.flow import relative_to
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
+from offramp.testcode import is_test_path
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
@@ -71,7 +73,9 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
         if data is None:
             continue
         text = data.decode("utf-8", "replace")
-        if quoted is not None and fields is not None:
+        # A test sets variables for the code under test (`monkeypatch.setenv("OPENAI_API_KEY", ...)`):
+        # not a reader that decides where requests go. Its requests still count, as routes.
+        if quoted is not None and fields is not None and not is_test_path(d):
             for m in quoted.finditer(text):
                 view.reads.setdefault(m.group(1), set()).add(d)
             for m in fields.finditer(text):
