@@ -108,3 +108,38 @@ def test_an_internal_error_working_out_the_readers_leaves_the_files_alone(
     assert (work / ".env").read_bytes() == (PROJECTS / "env-pair" / ".env").read_bytes()
     assert "dashscope" in (work / "app.py").read_text(encoding="utf-8")  # the code is still fixed
     assert any(".env:1: note: not rewritten: offramp could not work out who reads it" in line for line in lines)
+
+
+def test_compose_services_are_read_in_their_usual_shapes() -> None:
+    from offramp.userconfig.compose import is_compose_file, services
+
+    text = (
+        "version: '3'\n"
+        "services:\n"
+        "  api:\n"
+        "    build: ./backend  # the Python API\n"
+        "    env_file: [.env, prod.env]\n"
+        "  web:\n"
+        "    build:\n"
+        "      context: ./frontend\n"
+        "    env_file:\n"
+        "      - path: ./web.env\n"
+        "        required: false\n"
+        "    environment:\n"
+        "      OPENAI_BASE: ${OPENAI_BASE_URL:-https://api.openai.com/v1}\n"
+        "  worker:\n"
+        "    image: node:20\n"
+        "    env_file:\n"
+        "      - .env\n"
+        "volumes:\n"
+        "  data: {}\n"
+    )
+    got = {s.name: (s.context, s.env_files, sorted(s.refs)) for s in services(text)}
+    assert got == {
+        "api": ("./backend", [".env", "prod.env"], []),
+        "web": ("./frontend", ["./web.env"], ["OPENAI_BASE_URL"]),
+        "worker": (None, [".env"], []),
+    }
+    names = ["docker-compose.yml", "compose.yaml", "docker-compose.prod.yml", "app.compose.yaml"]
+    assert all(is_compose_file(n) for n in names)
+    assert not any(is_compose_file(n) for n in ("composer.yaml", "config.yml", "docker-compose.json"))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp.configkind import config_kind
 from offramp.providers import Provider
 from offramp.source import SourceError, read_bytes
+from offramp.userconfig.compose import is_compose_file
 from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
 from offramp.userconfig.together import UNKNOWN, FileReaders
 
@@ -48,6 +49,13 @@ class ConfigReaders:
             if names is not None:
                 self.wanted[p] = names
         self.displays = {p: display(p) for p in self.wanted}
+        self.compose: List[Tuple[Path, str]] = []
+        if any(config_kind(p) == "env" for p in self.wanted):
+            for p in files:
+                if is_compose_file(p.name):
+                    data = self._disk(display(p))
+                    if data is not None:
+                        self.compose.append((Path(os.path.abspath(p)), data.decode("utf-8", "replace")))
         self.names = sorted({n for ns in self.wanted.values() for n in ns})
         self.before: Optional[View] = None
         self.failed = ""
@@ -84,7 +92,9 @@ class ConfigReaders:
             for p, names in self.wanted.items():
                 if config_kind(p) == "env":
                     display = self.displays[p]
-                    out[key(p)] = env_readers(display, names, self.before, after, self.provider, self.root, self.pys)
+                    out[key(p)] = env_readers(
+                        display, names, self.before, after, self.provider, self.root, self.pys, self.compose
+                    )
                 else:
                     out[key(p)] = structured_readers(p, after, self.provider, self.root)
         except Exception as e:

@@ -13,7 +13,9 @@ The rules, conservative by design:
 - A `.env` file is the Python project's own when Python code of the run at or below its directory
   read one of its variables before the fix, and its directory is not another service's (a
   `package.json` and no Python there). Any other `.env` (a frontend's, a Node service's, one no
-  Python code reads) is left as it is.
+  Python code reads) is left as it is. A variable a Compose file of the run hands to a service
+  built from another service's directory (`env_file:`, or `${VAR}` filled from the `.env` beside
+  it) is held (offramp.userconfig.compose).
 - In such a file, a variable is HELD when, after the fix, code still reads it that was not
   migrated: a key variable read at all (migrated code reads the provider's), an endpoint or model
   variable read by a route still able to reach OpenAI / Azure or by code no route explains. It is
@@ -30,7 +32,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, load_sdk
 from offramp.hosts import classify_url
@@ -38,6 +40,7 @@ from offramp.project.flow import relative_to
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.testcode import is_test_path
+from offramp.userconfig.compose import held_by_other_services
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
@@ -145,9 +148,17 @@ def _other_service(directory: Path, displays: Sequence[str], rel: str) -> bool:
 
 
 def env_readers(
-    display: str, names: Iterable[str], before: View, after: View, provider: Provider, root: Path, pys: Sequence[str]
+    display: str,
+    names: Iterable[str],
+    before: View,
+    after: View,
+    provider: Provider,
+    root: Path,
+    pys: Sequence[str],
+    compose: Sequence[Tuple[Path, str]] = (),
 ) -> FileReaders:
-    """The readers of the `.env` file `display`, which defines `names` (see the module's rules)."""
+    """The readers of the `.env` file `display`, which defines `names` (see the module's rules);
+    `compose`: the run's Compose files and their text (offramp.userconfig.compose)."""
     sdk = load_sdk()
     rel = display.rpartition("/")[0]
     names = list(dict.fromkeys(names))
@@ -182,6 +193,17 @@ def env_readers(
             env[n], held_by[n] = HELD, read_after[0]  # read by code no route explains
         else:
             env[n] = MOVED
+
+    def other(directory: Path) -> bool:
+        try:
+            rel_dir = directory.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return True  # outside the tree: not ours to judge, so held
+        return _other_service(directory, pys, "" if rel_dir == "." else rel_dir)
+
+    for path, text in compose:
+        for n, who in held_by_other_services(path, text, root / display, names, other).items():
+            env[n], held_by[n] = HELD, who
     return FileReaders(MIGRATED, env=env, held_by=held_by)
 
 
