@@ -6,6 +6,8 @@
   (stdout/stderr/records) for tests about the harness itself.
 * ``oracle_outcomes`` -- module-scoped: migrates and runs, under the credential-flow oracle, the
   cases the module's selected tests name (see ``oracle_runs.selected_cases``).
+* ``wrappers_python`` -- session-scoped: a virtualenv with the pinned LangChain and LiteLLM
+  (``WRAPPER_PINS``), built on first use and cached like the v0 one.
 * ``v0_python`` -- session-scoped: builds (or reuses) the ``openai==0.28.1``
   virtualenv once and returns its interpreter.  Tests using ``sdk="v0"``
   should request it so the one-off build cost is paid in fixture setup and
@@ -14,6 +16,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -31,12 +37,38 @@ def v0_python() -> Path:
     return harness.ensure_v0_venv()
 
 
+WRAPPER_PINS = ("langchain-openai==1.7.3", "litellm==1.106.2")
+
+
+@pytest.fixture(scope="session")
+def wrappers_python() -> Path:
+    """Interpreter of a venv with the pinned wrapper libraries (built on first use, reused afterwards)."""
+    digest = hashlib.sha256("\n".join(WRAPPER_PINS).encode()).hexdigest()[:12]
+    root = Path(os.environ.get("OFFRAMP_WRAPPERS_VENV", Path.home() / ".cache" / "offramp" / "test-venvs"))
+    venv = root / f"wrappers-{digest}-py{sys.version_info[0]}{sys.version_info[1]}"
+    python = venv / "bin" / "python"
+    stamp = venv / ".offramp-ready"
+    if not stamp.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *WRAPPER_PINS],
+            check=True,
+            timeout=900,
+        )
+        stamp.write_text("\n".join(WRAPPER_PINS))
+    return python
+
+
 @pytest.fixture(scope="module")
 def oracle_outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, v0_python: Path) -> Any:
     from oracle_programs import PROGRAMS
     from oracle_runs import run_cases, selected_cases
 
-    return run_cases(PROGRAMS, selected_cases(request), tmp_path_factory.mktemp("oracle"))
+    cases = selected_cases(request)
+    sdks = {PROGRAMS[name].sdk for name, _, _ in cases}
+    pythons = {"wrappers": request.getfixturevalue("wrappers_python")} if "wrappers" in sdks else {}
+    return run_cases(PROGRAMS, cases, tmp_path_factory.mktemp("oracle"), pythons)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Dict
 from oracle import OPENAI
 from oracle_runs import Program
 
-__all__ = ["MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES"]
+__all__ = ["MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES", "WRAPPERS"]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The v1 module client refuses to choose when OPENAI_API_KEY and Azure credentials are both set.
@@ -29,6 +29,18 @@ RUNTIME: Dict[str, Program] = {
     )
     for p in sorted((FIXTURES / "runtime").glob("v[01]_*.py"))
 }
+
+# LangChain and LiteLLM read OPENAI_API_KEY themselves (own venv: conftest.wrappers_python).
+# OpenAIEmbeddings downloads tiktoken's cl100k_base (404 from the harness) unless the migration
+# turned the tokenizer off, so the program may stop after its chat request.
+WRAPPERS = Program(
+    "runtime/wrappers_langchain_litellm.py",
+    FIXTURES / "runtime" / "wrappers_langchain_litellm.py",
+    sdk="wrappers",
+    plain_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    preload=("openai", "langchain_openai", "litellm"),
+    may_stop=True,
+)
 
 _SHAPES = FIXTURES / "oracle"
 SHAPES: Dict[str, Program] = {
@@ -61,4 +73,4 @@ SHAPES: Dict[str, Program] = {
     )
 }
 
-PROGRAMS: Dict[str, Program] = {**RUNTIME, **SHAPES}
+PROGRAMS: Dict[str, Program] = {**RUNTIME, WRAPPERS.name: WRAPPERS, **SHAPES}

@@ -25,7 +25,7 @@ from harness import CapturedRequest
 from hypothesis import given
 from oracle import AAD_TOKEN, AZURE, AZURE_ENDPOINT, OPENAI, ForeignSecret, Oracle, Origin
 from oracle_generated import EXAMPLES, Project, judge_generated, projects
-from oracle_programs import PROGRAMS, RUNTIME, SHAPES
+from oracle_programs import PROGRAMS, RUNTIME, SHAPES, WRAPPERS
 from oracle_runs import MODES, ORIGINAL, PROVIDERS, UNSET, Case, Outcome, Program, run_cases
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -137,6 +137,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_key_reads_unset.py": MODES,
     "runtime/v1_module_azure.py": MODES,
     "runtime/v1_module_client.py": MODES,
+    "runtime/wrappers_langchain_litellm.py": MODES,
     "shape/azure_settings": (UNSET,),
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
@@ -165,8 +166,8 @@ def test_migrated_program_sends_no_foreign_secret(
 
 
 def test_every_runtime_fixture_is_covered() -> None:
-    on_disk = {p.name for p in (FIXTURES / "runtime").glob("*.py")} - {"wrappers_langchain_litellm.py"}
-    assert {name.split("/", 1)[1] for name in RUNTIME} == on_disk and len(RUNTIME) >= 8
+    on_disk = {p.name for p in (FIXTURES / "runtime").glob("*.py")}
+    assert {name.split("/", 1)[1] for name in (*RUNTIME, WRAPPERS.name)} == on_disk and len(RUNTIME) >= 8
     assert {p.name for p in (FIXTURES / "oracle").iterdir() if p.is_dir()} == {n.split("/", 1)[1] for n in SHAPES}
     assert set(LANDED) <= set(PROGRAMS) and len(PROVIDER_IDS) >= 13
 

@@ -6,11 +6,7 @@ first use); only the network is replaced, at the transport level, as for the SDK
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import harness
@@ -20,25 +16,7 @@ from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 
-PINS = ("langchain-openai==1.7.3", "litellm==1.106.2")
 PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "wrappers_langchain_litellm.py"
-
-
-@pytest.fixture(scope="session")
-def wrappers_python() -> Path:
-    digest = hashlib.sha256("\n".join(PINS).encode()).hexdigest()[:12]
-    root = Path(os.environ.get("OFFRAMP_WRAPPERS_VENV", Path.home() / ".cache" / "offramp" / "test-venvs"))
-    venv = root / f"wrappers-{digest}-py{sys.version_info[0]}{sys.version_info[1]}"
-    python = venv / "bin" / "python"
-    stamp = venv / ".offramp-ready"
-    if not stamp.exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS], check=True, timeout=900
-        )
-        stamp.write_text("\n".join(PINS))
-    return python
 
 
 @pytest.mark.parametrize("provider_id", ["qwen", "glm"])
