@@ -105,3 +105,27 @@ def test_v1_azure_credentials_never_reach_the_provider(provider_id: str, tmp_pat
     assert "config.azure_openai_key" not in text  # an Azure key from the app's config is Azure's
     assert "azure.identity" not in text and "token_provider" not in text
     assert text.count(f'os.environ["{key_env(provider_id)}"]') >= 2
+
+
+def test_engine_stays_while_the_module_route_stays(tmp_path: Path) -> None:
+    """With the module configuration's rules switched off the route stays on Azure, which needs
+    `engine=`: renaming it alone would break every call there ("Must provide an 'engine'")."""
+    work = tmp_path / "legacy_v0.py"
+    shutil.copy(INPUT / "legacy_v0.py", work)
+    settings = Settings(root=tmp_path, ignore=("OFR103", "OFR104", "OFR105"))
+    provider = resolve_provider("qwen", settings)
+    assert provider is not None
+    (result,) = fix_files([work], settings, provider, jobs=1)
+    assert result.error is None, result.error
+    text = work.read_text(encoding="utf-8")
+    assert 'openai.api_type = "azure"' in text
+    assert 'engine="gpt-35-turbo"' in text and 'deployment_id="gpt-4o-mini"' in text
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_plain_client_aimed_at_azure_by_hand_moves_whole(provider_id: str, tmp_path: Path) -> None:
+    text = fixed("azure_plain_client_by_hand.py", provider_id, tmp_path)
+    assert 'AZURE_OPENAI_ENDPOINT"] +' not in text and "{os.environ['AZURE_OPENAI_ENDPOINT']}" not in text
+    assert '{"api-version"' not in text and '"api-key":' not in text
+    assert '"x-team": "search"' in text  # the app's own header stays
+    assert "AZURE_OPENAI_API_KEY" not in text  # renamed: the client reading it moved

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
@@ -119,6 +119,8 @@ class SdkSurface:
     model_families: Tuple[Tuple[str, Pattern[str]], ...]
     model_fallback: Mapping[str, Tuple[str, ...]]
     rest_paths: Mapping[str, str]
+    # dict arguments of a client and their entries only Azure reads (`default_query={"api-version": ...}`)
+    azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
     def rest_family(self, path: str) -> Optional[str]:
         """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
@@ -195,6 +197,9 @@ def load_sdk() -> SdkSurface:
             model_families=tuple((f["family"], re.compile(f["regex"])) for f in models["families"]),
             model_fallback={k: tuple(v) for k, v in models.get("fallback", {}).items()},
             rest_paths=dict(d.get("rest-paths", {})),
+            azure_only_entries={
+                k: tuple(v) for k, v in d["clients"]["arguments"].get("azure-only-entries", {}).items()
+            },
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None

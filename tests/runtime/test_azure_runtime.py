@@ -53,6 +53,7 @@ PROGRAMS: Dict[str, Tuple[str, str, int, bool]] = {
     "azure_v0_unmapped_deployment.py": ("v0", f"print(summarise({MESSAGES}))\nprint(classify({MESSAGES}))", 2, False),
     "azure_module_sdk_forms.py": ("v1", "print(ask('hi'))", 1, True),
     "module_azure.py": ("v1", "", 1, True),
+    "azure_plain_client_by_hand.py": ("v1", "print(ask('hi').id)", 2, True),
     "azure_v1_credentials.py": (
         "v1",
         "print(ask('hi'))\n"

@@ -756,6 +756,10 @@ class Resolver:
         for node, _ in self.values_of(expr, cls):
             if skip_falsy and _falsy_literal(node):
                 continue
+            azure_env = self.azure_endpoint_env(node)
+            if azure_env is not None:
+                found.append(Target("azure", "", f"Azure OpenAI (${azure_env})"))
+                continue
             text = template_value(node) if isinstance(node, cst.BaseExpression) else None
             if text is not None:
                 found.append(classify_url(text, self.sdk, self.c.provider_hosts, endpoint=True))
@@ -793,6 +797,24 @@ class Resolver:
             if t.kind != "dynamic":
                 return t
         return Target("dynamic")
+
+    def azure_endpoint_env(self, node: cst.CSTNode) -> Optional[str]:
+        """The Azure endpoint variable a base URL is built on (`os.environ["AZURE_OPENAI_ENDPOINT"]`, also
+        as the head of `... + "/openai/deployments/x"` or of an f-string), read with no default: wherever
+        it points, it is Azure's endpoint, and a client given it talks to Azure with Azure's key."""
+        while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            node = node.left
+        if isinstance(node, cst.FormattedString) and node.parts:
+            head = node.parts[0]
+            if isinstance(head, cst.FormattedStringExpression):
+                node = head.expression
+        env = self.env_read(node)
+        if env is None or env[1] is not None:
+            return None
+        name = env[0]
+        # (projects name it their own way, AZURE_OPENAI_API_BASE, AOAI_ENDPOINT: the prefix says whose it is)
+        azure = name.upper().startswith(("AZURE_", "AOAI_")) and self.sdk.env_role(name) == "base-url"
+        return name if azure else None
 
     def env_read(self, node: cst.CSTNode) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
         if isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:

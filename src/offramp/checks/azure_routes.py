@@ -50,6 +50,6 @@ def unmapped_module_deployments(
     return out
 
 
-def stays_on_azure(lit: ModelLiteral, a: Analysis, held: List[ModelLiteral]) -> bool:
-    """A model literal whose every call goes through an Azure module route that stays (see above)."""
-    return bool(held) and bool(lit.calls) and all(on_azure_module_route(c, a) for c in lit.calls)
+def only_on_azure_module_route(lit: ModelLiteral, a: Analysis) -> bool:
+    """A model literal whose every call goes through the Azure module route (it moves or stays with it)."""
+    return bool(lit.calls) and all(on_azure_module_route(c, a) for c in lit.calls)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
-from offramp.checks.azure_routes import stays_on_azure, unmapped_module_deployments
+from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.mapping import is_provider_model
 
@@ -50,14 +50,15 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if lit.azure:
             if provider is None:
                 fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models
-                held_here = fixable and stays_on_azure(lit, a, held)
+                held_here = fixable and bool(held) and only_on_azure_module_route(lit, a)
                 fixable = fixable and not held_here
                 mapping = "must be replaced by a provider model id" + (
                     "" if fixable or held_here else " (add it to [tool.offramp.models])"
                 )
             elif choice is not None and choice.target:
                 # (on a module route another deployment keeps on Azure, fix leaves it as it is)
-                fixable, mapping = not stays_on_azure(lit, a, held), f"becomes `{choice.target}` on {provider.name}"
+                fixable = not (held and only_on_azure_module_route(lit, a))
+                mapping = f"becomes `{choice.target}` on {provider.name}"
             else:
                 fixable = False
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"

@@ -20,7 +20,7 @@ import libcst as cst
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface, load_wrappers
-from offramp.checks.azure_routes import stays_on_azure, unmapped_module_deployments
+from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
@@ -144,7 +144,7 @@ class Planner:
         for call in self.a.calls:
             if (
                 call.via == "v0"
-                and not self.held
+                and not self.module_stays()
                 and call_is_live(call, self.a)
                 and self.allowed("OFR202", call.span.line)
             ):
@@ -185,16 +185,12 @@ class Planner:
                 left.append((c.node, f"`{c.cls}`", implicit))
                 self.left_literals.update(id(n) for n in c.target_literals)
                 self.claimed.update(id(n) for n in c.target_literals)  # no OFR106 rewrite under it either
-        target = self.a.module_target
-        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
-        if target is not None and target.blocked and (self.a.module_assigns or module_calls):
-            first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
-            if self.held or not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
-                keys = [m for m in self.a.module_assigns if m.role == "key"]
-                for m in keys:
-                    left.append((m.value, "the module-level client", False))
-                if not keys:
-                    left.append((cst.Name("openai"), "the module-level client", True))
+        if self.module_stays():
+            keys = [m for m in self.a.module_assigns if m.role == "key"]
+            for m in keys:
+                left.append((m.value, "the module-level client", False))
+            if not keys:
+                left.append((cst.Name("openai"), "the module-level client", True))
         if not left:
             return
         inside: Dict[int, str] = {}
@@ -224,6 +220,17 @@ class Planner:
                     self.kept[id(e.node)] = names[bound]
                     self.kept_names.add(bound)
                     break
+
+    def module_stays(self) -> bool:
+        """Whether the module client goes to OpenAI/Azure and this fix leaves it there: a deployment
+        with no provider model holds it (checks/azure_routes.py), or its rules are switched off. Then
+        nothing of that route moves: its key variables, its deployments, its `engine=`."""
+        target = self.a.module_target
+        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
+        if target is None or not target.blocked or not (self.a.module_assigns or module_calls):
+            return False
+        first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
+        return bool(self.held) or not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105"))
 
     def shared_key(self, value: cst.BaseExpression, label: str, line: int) -> bool:
         """Whether a retargeted client's key argument reads a key kept for a client left on OpenAI
@@ -398,12 +405,14 @@ class Planner:
         assert isinstance(c.node, cst.Call)  # config dicts went to dict_client above
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
         dropped = sorted(k for k in args if k in drop)
+        if c.azure:
+            dropped = sorted(dropped + self.azure_entries(args))
         key_arg = args.get("api_key")
         add_key = (
             key_arg is None
             or self.written_key(c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line)
             or self.shared_key(key_arg.value, "`api_key=`", c.span.line)
-            or self.azure_credential(c, key_arg.value)
+            or self.azure_credential(c, "api_key", key_arg.value)
         )
         quote = _quote_of(c.node)
         plain = None
@@ -465,12 +474,42 @@ class Planner:
                     c.span.line,
                 )
 
-    def azure_credential(self, c: ClientCtor, value: cst.BaseExpression) -> bool:
+    def azure_entries(self, args: Dict[str, cst.Arg]) -> List[str]:
+        """Drop what only Azure reads from a client's dict arguments (`default_query={"api-version": ...}`,
+        `default_headers={"api-key": ...}` on a plain client aimed at Azure by hand): the provider would
+        get Azure's API version, or Azure's key. Returns the arguments left with nothing else (they go)."""
+        gone: List[str] = []
+        for name, keys in self.sdk.azure_only_entries.items():
+            arg = args.get(name)
+            if arg is None or not isinstance(arg.value, cst.Dict):
+                continue
+            elements = arg.value.elements
+            found = [
+                k
+                for el in elements
+                if isinstance(el, cst.DictElement)
+                for k in [string_value(el.key)]
+                if k is not None and k.lower() in keys
+            ]
+            if not found:
+                continue
+            if len(found) == len(elements):
+                gone.append(name)
+            else:
+                self.plan.edit(arg.value, lambda node, found=found: retarget_dict(node, found, []))
+        return gone
+
+    def azure_credential(self, c: ClientCtor, arg: str, value: cst.BaseExpression) -> bool:
         """Whether an Azure client's key argument holds Azure's credential (the app's config, a secret
-        store, a token) rather than a key variable this fix renames: then the provider's key replaces it."""
-        if not c.azure or self.renamed_key_read(value):
+        store, a token) rather than a key variable this fix renames: then the provider's key replaces it.
+        A key written into the file was judged by `written_key` (a test's placeholder stays)."""
+        if not c.azure or c.hardcoded_keys.get(arg) is not None or string_value(value) is not None:
             return False
-        self.plan.notes.append((c.span.line, f"the key of `{c.cls}` was Azure's credential; it now reads {self.p.key_env}"))
+        if self.renamed_key_read(value):
+            return False
+        self.plan.notes.append(
+            (c.span.line, f"the key of `{c.cls}` was Azure's credential; it now reads {self.p.key_env}")
+        )
         return True
 
     def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
@@ -526,7 +565,7 @@ class Planner:
             key_arg is None
             or self.written_key(c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line)
             or self.shared_key(args[key_arg].value, f"`{key_arg}=`", c.span.line)
-            or self.azure_credential(c, args[key_arg].value)
+            or self.azure_credential(c, key_arg, args[key_arg].value)
         ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -616,7 +655,7 @@ class Planner:
             key_key not in entries
             or self.written_key(c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line)
             or self.shared_key(entries[key_key].value, f"{key_key!r}", c.span.line)
-            or self.azure_credential(c, entries[key_key].value)
+            or self.azure_credential(c, key_key, entries[key_key].value)
         ):
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.plan.add_imports.append(("os", None))
@@ -944,7 +983,7 @@ class Planner:
         choice = map_model(lit.value, self.p, self.sdk, self.models)
         stmt = self.stmt(lit.node)
         if choice.target:
-            if stays_on_azure(lit, self.a, self.held):
+            if self.module_stays() and only_on_azure_module_route(lit, self.a):
                 return  # its calls stay on Azure (module_config), where the deployment keeps its name
             if choice.target != lit.value or lit.template != "{}":
                 written = lit.template.format(choice.target)
