@@ -33,6 +33,8 @@ reads ``OPENAI_API_KEY`` when ``api_key=os.getenv("NEW_KEY")`` is ``None``).
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import shutil
 from dataclasses import dataclass, field
@@ -243,10 +245,15 @@ def _places(r: CapturedRequest) -> List[Tuple[str, str]]:
     """Every part of a request a secret could travel in, named for the message."""
     parts = urlsplit(r.url)
     places = [(f"{name} header", value) for name, value in r.headers.items()]
+    for name, value in r.headers.items():  # `Authorization: Basic base64(user:key)`
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError):
+                places.append((f"{name} header (Basic, decoded)", base64.b64decode(token).decode("utf-8", "replace")))
     places.append(("URL query", unquote(parts.query)))
     places.append(("URL path", unquote(parts.path)))
     places.append(("URL user info", unquote(parts.netloc.rpartition("@")[0])))
-    places.append(("body", r.body.decode("utf-8", errors="replace")))
+    places.append(("body", unquote(r.body.decode("utf-8", errors="replace"))))  # JSON, or a form
     return places
 
 

@@ -15,9 +15,10 @@ only the cases pytest selected.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Dict, Optional, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from batch import Job, run_batch
@@ -64,6 +65,8 @@ def request(url: str, headers: Optional[Dict[str, str]] = None, body: bytes = b"
         ("https://api.deepseek.com/v1/chat/completions?key={secret}", "query", "DASHSCOPE_API_KEY", "Qwen"),
         ("https://api.openai.com/v1/chat/completions", "body", "AZURE_OPENAI_KEY", "Azure"),
         ("https://api.deepseek.com/v1/chat/completions", "authorization", "MOONSHOT_API_KEY", "Moonshot"),
+        ("https://gw.example/v1/chat/completions", "basic", "OPENAI_API_KEY", "OpenAI"),
+        ("https://api.openai.com/v1/audio/transcriptions", "form", "STEP_API_KEY", "StepFun"),
     ],
 )
 def test_oracle_fails_on_a_fabricated_foreign_secret(url: str, where: str, source: str, origin: str) -> None:
@@ -73,6 +76,10 @@ def test_oracle_fails_on_a_fabricated_foreign_secret(url: str, where: str, sourc
         headers["authorization"] = f"Bearer {secret}"
     elif where == "body":
         body = b'{"model": "m", "api_key": "' + secret.encode() + b'"}'
+    elif where == "basic":
+        headers["authorization"] = "Basic " + base64.b64encode(f"user:{secret}".encode()).decode()
+    elif where == "form":
+        body = b"model=m&key=" + quote(secret).encode()
     elif where != "query":
         headers[where] = secret
     r = request(url.format(secret=secret), headers, body)
