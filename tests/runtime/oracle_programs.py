@@ -70,6 +70,16 @@ SHAPES: Dict[str, Program] = {
         Program("shape/json_config_null_env_key", _SHAPES / "json_config_null_env_key"),
         # A subclass of AzureOpenAI built from a settings module (key and endpoint read there).
         Program("shape/azure_settings", _SHAPES / "azure_settings"),
+        # A relay the user configures (`if conf.base: openai.base_url = conf.base`) gets the OpenAI key.
+        Program(
+            "shape/configured_relay",
+            _SHAPES / "configured_relay",
+            also={"OpenAI": ("relay.internal",)},
+            plain_env={"LLM_RELAY_URL": "http://relay.internal:8080/v1/"},
+            drop=MODULE_CLIENT_ENV,
+        ),
+        # An in-house framework (raw REST to api.openai.com) shares the key read of an SDK client.
+        Program("shape/unknown_framework", _SHAPES / "unknown_framework"),
     )
 }
 

@@ -146,6 +146,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_module_client.py": MODES,
     "runtime/wrappers_langchain_litellm.py": MODES,
     "shape/azure_settings": (UNSET,),
+    "shape/configured_relay": (UNSET,),
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
     "shape/json_config_null": MODES,
@@ -153,6 +154,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/local_proxy": (UNSET,),
     "shape/raw_requests_azure": (UNSET,),
     "shape/settings_module": MODES,
+    "shape/unknown_framework": MODES,
     "shape/v0_azure_ad": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
