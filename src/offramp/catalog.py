@@ -121,6 +121,7 @@ class SdkSurface:
     rest_paths: Mapping[str, str]
     # dict arguments of a client and their entries only Azure reads (`default_query={"api-version": ...}`)
     azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
 
     def rest_family(self, path: str) -> Optional[str]:
         """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
@@ -200,6 +201,7 @@ def load_sdk() -> SdkSurface:
             azure_only_entries={
                 k: tuple(v) for k, v in d["clients"]["arguments"].get("azure-only-entries", {}).items()
             },
+            env_loaders=tuple(env.get("loaders", [])),
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None

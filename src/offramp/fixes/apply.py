@@ -33,9 +33,13 @@ class _Apply(cst.CSTTransformer):
             node = fn(node)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key]))
-        extra = self.plan.insert_after.get(key)
-        if extra and isinstance(node, _STATEMENTS):
-            return cst.FlattenSentinel([node, *extra])
+        before = self.plan.insert_before.get(key, [])
+        extra = self.plan.insert_after.get(key, [])
+        if (before or extra) and isinstance(node, _STATEMENTS):
+            if before:  # the comments and blank lines above the statement stay above what now opens it
+                before = [before[0].with_changes(leading_lines=node.leading_lines), *before[1:]]
+                node = node.with_changes(leading_lines=())
+            return cst.FlattenSentinel([*before, node, *extra])
         return node
 
 

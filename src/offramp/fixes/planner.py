@@ -25,6 +25,7 @@ from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
+from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
 from offramp.hosts import is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
@@ -40,6 +41,7 @@ class Plan:
     edits: Dict[int, List[Edit]] = field(default_factory=dict)
     todos: Dict[int, List[str]] = field(default_factory=dict)
     insert_after: Dict[int, List[cst.BaseStatement]] = field(default_factory=dict)
+    insert_before: Dict[int, List[cst.BaseStatement]] = field(default_factory=dict)  # a function's own `import os`
     add_imports: List[Tuple[str, Optional[str]]] = field(default_factory=list)
     remove_imports: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
     azure_cleanup: bool = False
@@ -63,7 +65,7 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.edits or self.todos or self.insert_after)
+        return not (self.edits or self.todos or self.insert_after or self.insert_before)
 
 
 class Planner:
@@ -291,6 +293,21 @@ class Planner:
                 (e.span.line, f"dropped the key written as the default of `{e.name}` (now {self.p.key_env}) (OFR302)")
             )
 
+    def needs_os(self, node: cst.CSTNode) -> None:
+        """The edit of `node` reads `os.environ`: `import os` at the top of the file, or in the function
+        around it when that function imports the SDK itself (fixes/placement.py says why), or none
+        when that function imports `os` already."""
+        sdk = self.sdk
+        packages = {m.split(".")[0] for m in (*sdk.sdk_modules, *sdk.entry_modules, *sdk.wrapper_modules)}
+        kind, site = os_import_site(self.path_to(node), packages)
+        if kind == "module":
+            self.plan.add_imports.append(("os", None))
+        if site is None:
+            return
+        bucket = self.plan.insert_before.setdefault(id(site), [])
+        if not bucket:
+            bucket.append(cst.parse_statement("import os\n"))
+
     def never_none(self, call: cst.Call) -> None:
         """`os.getenv(NEW)` returns None while NEW is unset, and the SDK then sends OPENAI_API_KEY to the
         provider: the read becomes strict, or gets the default "" (fixes/keyreads.py says which, and why)."""
@@ -303,7 +320,7 @@ class Planner:
             edit, needs_os = strict_read(call)
             self.plan.edit(call, edit)
             if needs_os:  # `getenv("KEY")` from `from os import getenv` became `os.environ["KEY"]`
-                self.plan.add_imports.append(("os", None))
+                self.needs_os(call)
                 if isinstance(call.func, cst.Name):
                     alias = call.func.value if call.func.value != "getenv" else None
                     self.plan.remove_imports.append(("os", "getenv", alias))
@@ -444,7 +461,7 @@ class Planner:
 
         self.plan.edit(c.node, edit)
         if add_key:
-            self.plan.add_imports.append(("os", None))
+            self.needs_os(c.node)
         self.plan.changes["Azure client" if azure_class else "client"] += 1
         if dropped:
             self.plan.notes.append(
@@ -568,7 +585,7 @@ class Planner:
             or self.azure_credential(c, key_arg, args[key_arg].value)
         ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
-            self.plan.add_imports.append(("os", None))
+            self.needs_os(c.node)
         deployments = [a for a in spec.deployment_args if a in args]
         has_model = any(a in args for a in spec.model_args)
         if deployments:
@@ -658,7 +675,7 @@ class Planner:
             or self.azure_credential(c, key_key, entries[key_key].value)
         ):
             values.append((key_key, env_read(self.p.key_env, quote)))
-            self.plan.add_imports.append(("os", None))
+            self.needs_os(c.node)
         dropped = [k for k in entries if k in spec.drop_keys]
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
@@ -800,7 +817,7 @@ class Planner:
                     key_env = self.p.key_env
                     # (`api_key_path` names a file holding the key: the provider's key is set itself)
                     self.plan.edit(m.node, _assign_attr_value("api_key", _env_read_quoted_like(key_env)))
-                    self.plan.add_imports.append(("os", None))
+                    self.needs_os(m.node)
                     self.plan.changes["module configuration"] += 1
             elif m.role in ("api-version", "azure-auth") and azure:
                 stmt = self.stmt(m.node)
@@ -814,7 +831,7 @@ class Planner:
                 call.hardcoded_keys.get("api_key"), "`api_key=`", call.node.args[i].value, call.span.line
             ):
                 self.plan.edit(call.node, _set_kwarg("api_key", env_read(self.p.key_env, _quote_of(call.node))))
-                self.plan.add_imports.append(("os", None))
+                self.needs_os(call.node)
                 self.plan.changes["module configuration"] += 1
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
@@ -837,9 +854,12 @@ class Planner:
                 lines.append(type_line)
             if not lines:
                 continue
-            if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
-                self.plan.add_imports.append(("os", None))
             here = self.group_anchor(assigns, where, anchor)
+            if here is not None and not has_key:  # its `os.environ[...]` read must see the loaded .env
+                uses = [self.path_to(n)[1:2] for n in [*(m.node for m in assigns), *(c.node for c in module_calls)]]
+                here = after_environment_loaded(
+                    self.a.module.body, here, [u[0] for u in uses if u], self.sdk.env_loaders
+                )
             if here is None:
                 self.plan.todo(
                     self.stmt(module_calls[0].node) if module_calls else None,
@@ -847,6 +867,8 @@ class Planner:
                     "OFR104",
                 )
                 continue
+            if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
+                self.needs_os(here)
             stmts = [cst.parse_statement(line + "\n") for line in lines]
             self.plan.insert_after.setdefault(id(here), []).extend(stmts)
             self.plan.changes["module configuration"] += 1
@@ -937,7 +959,7 @@ class Planner:
                         # after the imports that follow it too: statements inside the import block
                         # would leave the imports below them "not at top of file" (E402)
                         end = i
-                        while end + 1 < len(body) and _is_import_line(body[end + 1]):
+                        while end + 1 < len(body) and is_import_line(body[end + 1]):
                             end += 1
                         alias, anchor = bound, body[end]
         key_assign = next((m for m in assigns if m.role == "key"), None)
@@ -948,7 +970,7 @@ class Planner:
         if anchor is None:
             alias, anchor = self.local_module_import(assigns)
         if anchor is None:
-            anchor = next((st for st in reversed(body) if _is_import_line(st)), None)
+            anchor = next((st for st in reversed(body) if is_import_line(st)), None)
         return alias, anchor
 
     def local_module_import(self, assigns: List[ModuleAssign]) -> Tuple[Optional[str], Optional[cst.CSTNode]]:
@@ -1195,12 +1217,6 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
         elif isinstance(value, (tuple, list)):
             out.extend(v for v in value if isinstance(v, cst.CSTNode))
     return out
-
-
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-    )
 
 
 def _sdk_module_import(small: cst.BaseSmallStatement, entry_modules: frozenset) -> Optional[str]:
