@@ -54,6 +54,7 @@ PROGRAMS: Dict[str, Tuple[str, str, int, bool]] = {
     "azure_module_sdk_forms.py": ("v1", "print(ask('hi'))", 1, True),
     "module_azure.py": ("v1", "", 1, True),
     "azure_plain_client_by_hand.py": ("v1", "print(ask('hi').id)", 2, True),
+    "azure_subclass.py": ("v1", "print(SearchClient().chat.completions.create(model=MODEL, messages=[]).id)", 1, True),
     "azure_v1_credentials.py": (
         "v1",
         "print(ask('hi'))\n"

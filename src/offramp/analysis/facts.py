@@ -43,6 +43,9 @@ class ClientCtor:
     # into this file, by name: "secret" when a real key literal reaches it, "literal" when only
     # placeholders or None do (Resolver.key_source). Never the value itself.
     hardcoded_keys: Dict[str, str] = field(default_factory=dict)
+    # `super().__init__(...)` in `class MyClient(AzureOpenAI)`: the base class expression (the fix
+    # renames it there, not the call's callee).
+    base: Optional[cst.BaseExpression] = None
 
 
 @dataclass(eq=False)

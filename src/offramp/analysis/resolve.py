@@ -100,6 +100,26 @@ class Resolver:
         except Exception:
             return []
 
+    def super_client(self, call: cst.Call, cls: ClassCtx) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
+        """`super().__init__(...)` in a subclass of an SDK client class (`class MyClient(AzureOpenAI)`):
+        the client class and the base expression naming it. That call builds the client: its
+        arguments say where it goes and with which key, as a constructor's would."""
+        func = call.func
+        if (
+            cls is None
+            or not isinstance(func, cst.Attribute)
+            or func.attr.value != "__init__"
+            or not isinstance(func.value, cst.Call)
+            or not isinstance(func.value.func, cst.Name)
+            or func.value.func.value != "super"
+        ):
+            return None, None
+        for arg in cls.bases:
+            for q in self.qnames(arg.value):
+                if q in self.sdk.openai_clients or q in self.sdk.azure_clients:
+                    return q, arg.value
+        return None, None
+
     def client_class(self, func: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """The SDK client class `func` names, also through `cls = AsyncClient if a else Client`."""
         for q in self.qnames(func):
@@ -1293,8 +1313,12 @@ class Resolver:
                 m.target = self.module_target(m.owner)
         for call, cls, _func in self.c.calls:
             q = self.client_class(call.func)
+            base = None
+            if q is None:
+                q, base = self.super_client(call, cls)
             if q is not None:
                 ctor = self.ctor(call, q, cls)
+                ctor.base = base
                 # azure_deployment= names a deployment, like model= on Azure.
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == "azure_deployment":

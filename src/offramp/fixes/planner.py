@@ -436,6 +436,8 @@ class Planner:
         if azure_class:
             plain = "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI"
             self.azure_imports(c, plain)
+            if c.base is not None:
+                self.subclass_base(c, plain)
             self.plan.azure_cleanup = True
         base = self.base
         provider_key = self.p.key_env
@@ -446,7 +448,8 @@ class Planner:
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
-            call = node if plain is None else node.with_changes(func=_plain_func(node.func, plain))
+            renamed = plain is not None and c.base is None  # (a subclass's base is renamed where it is written)
+            call = node.with_changes(func=_plain_func(node.func, plain)) if renamed and plain else node
             i = kwarg_index(call.args, "base_url")
             template = call.args[i].value if i >= 0 else None
             url = string_like(template if isinstance(template, cst.SimpleString) else _first_string(node), base)
@@ -687,9 +690,22 @@ class Planner:
         if dropped:
             self.plan.notes.append((c.span.line, f"dropped {', '.join(repr(k) for k in dropped)} from a client config"))
 
+    def subclass_base(self, c: ClientCtor, plain: str) -> None:
+        """`class MyClient(AzureOpenAI)` whose `super().__init__` moves: the base becomes the plain
+        class, and a TODO asks for provider models on its calls (offramp does not follow them there)."""
+        assert c.base is not None
+        self.plan.edit(c.base, lambda node: _plain_func(node, plain))
+        self.plan.todo(
+            self.stmt(c.node),
+            f"this subclass now calls {self.p.name}: pass {self.p.name} models (not Azure deployments) "
+            f"on the calls made through it",
+            "OFR202",
+            c.span.line,
+        )
+
     def azure_imports(self, c: ClientCtor, plain: str) -> None:
         assert isinstance(c.node, cst.Call)
-        func = c.node.func
+        func = c.base if c.base is not None else c.node.func
         if isinstance(func, cst.Name):
             module, _, obj = c.qualified.rpartition(".")
             # A drop-in module (`langfuse.openai`) serves the plain class too: keep the client on it.
