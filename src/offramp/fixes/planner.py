@@ -802,7 +802,7 @@ class Planner:
         if not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105")):
             return
         if self.held:
-            self.module_held(assigns)
+            self.azure_route_stays(assigns)
             return
         azure = target.kind == "azure"
         v0 = module_sdk_is_v0(module_calls, assigns)
@@ -889,7 +889,7 @@ class Planner:
             self.plan.insert_after.setdefault(id(here), []).extend(stmts)
             self.plan.changes["module configuration"] += 1
 
-    def module_held(self, assigns: List[ModuleAssign]) -> None:
+    def azure_route_stays(self, assigns: List[ModuleAssign]) -> None:
         """The Azure module route stays whole: a TODO says which deployments keep it there."""
         names = ", ".join(f"`{lit.value}`" for lit in self.held)
         for m in assigns:
