@@ -145,7 +145,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_module_azure.py": MODES,
     "runtime/v1_module_client.py": MODES,
     "runtime/wrappers_langchain_litellm.py": MODES,
-    "shape/azure_settings": (UNSET,),
+    "shape/azure_settings": MODES,
     "shape/configured_relay": (UNSET,),
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
