@@ -70,6 +70,8 @@ SHAPES: Dict[str, Program] = {
         Program("shape/json_config_null_env_key", _SHAPES / "json_config_null_env_key"),
         # A subclass of AzureOpenAI built from a settings module (key and endpoint read there).
         Program("shape/azure_settings", _SHAPES / "azure_settings"),
+        # A subclass of AzureOpenAI without its own __init__, built by a factory with the connection.
+        Program("shape/azure_subclass", _SHAPES / "azure_subclass"),
         # A relay the user configures (`if conf.base: openai.base_url = conf.base`) gets the OpenAI key.
         Program(
             "shape/configured_relay",

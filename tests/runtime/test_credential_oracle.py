@@ -146,6 +146,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_module_client.py": MODES,
     "runtime/wrappers_langchain_litellm.py": MODES,
     "shape/azure_settings": MODES,
+    "shape/azure_subclass": (UNSET,),
     "shape/configured_relay": (UNSET,),
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": (UNSET,),
