@@ -258,6 +258,18 @@ def test_config_files_are_checked_and_fixed(tmp_path: Path) -> None:
     assert ".env.example:2:1: OFR301" in out and ".env.example:3:17: OFR106" in out
     assert "config/app.yaml:2:10: OFR201" in out
     assert "OFR" not in run_cli(["check", "--output-format", "concise", "--no-config-files"], tmp_path).stdout
+    # nothing reads them yet: reported, not rewritten (a configuration file moves with its readers)
+    proc = run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert (tmp_path / ".env.example").read_text().startswith("# keys\nOPENAI_API_KEY=replace-me\n")
+    assert ".env.example:1: note: not rewritten: no Python code in this run reads it" in proc.stderr
+    # the code that reads them moves: so do they
+    write(
+        tmp_path,
+        "app.py",
+        "import yaml\nfrom openai import OpenAI\n\ncfg = yaml.safe_load(open('config/app.yaml'))\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=cfg['llm']['model'], messages=[])\n",
+    )
     proc = run_cli(["fix", "--to", "deepseek", "."], tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     assert (tmp_path / ".env.example").read_text() == (

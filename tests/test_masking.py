@@ -59,8 +59,22 @@ NOTEBOOK["cells"][0]["source"] = ["from openai import OpenAI\n", "client = OpenA
 NOTEBOOK["cells"][0]["outputs"] = [{"name": "stdout", "output_type": "stream", "text": [f"{AZURE_KEY}\n"]}]
 
 
+# The code that reads .env (the SDK's own variables) and config.json: those files move with it.
+READERS = """import json
+import os
+
+from openai import OpenAI
+
+cfg = json.load(open("config.json"))
+OpenAI().chat.completions.create(model="gpt-4o", messages=[])
+azure = OpenAI(base_url=cfg["azure"]["endpoint"], api_key=os.environ["OPENAI_API_KEY"])
+azure.chat.completions.create(model="gpt-4o", messages=[])
+"""
+
+
 def project(root: Path) -> Path:
     (root / "app.py").write_text(APP)
+    (root / "readers.py").write_text(READERS)
     (root / ".env").write_text(ENV)
     (root / "config.json").write_text(json.dumps(CONFIG))
     (root / "flat.ipynb").write_text(json.dumps(NOTEBOOK))  # saved without indentation: one line
