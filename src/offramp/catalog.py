@@ -122,6 +122,7 @@ class SdkSurface:
     # dict arguments of a client and their entries only Azure reads (`default_query={"api-version": ...}`)
     azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
+    model_lookups: Tuple[str, ...] = ()  # encoding_for_model & co: [models] lookups
 
     def rest_family(self, path: str) -> Optional[str]:
         """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
@@ -202,6 +203,7 @@ def load_sdk() -> SdkSurface:
                 k: tuple(v) for k, v in d["clients"]["arguments"].get("azure-only-entries", {}).items()
             },
             env_loaders=tuple(env.get("loaders", [])),
+            model_lookups=tuple(models.get("lookups", [])),
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None

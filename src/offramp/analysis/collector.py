@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from offramp.analysis.facts import Analysis, EnvAccess, KeyLiteral, UrlLiteral
+from offramp.analysis.keyuses import KeyUses
 from offramp.analysis.positions import Position, node_positions
 from offramp.analysis.values import (
     KEY_RE,
@@ -322,6 +323,7 @@ class FullCollector(_Collector):
         self.attr_assigns: List[Tuple[cst.Assign, cst.Attribute]] = []
         self.dicts: List[Tuple[cst.Dict, Optional[cst.ClassDef]]] = []
         self.module_classes: Dict[str, cst.ClassDef] = {}
+        self.key_uses = KeyUses(sdk.model_lookups)  # model ids also compared or looked up
         self.context_of: Dict[int, Tuple[Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = {}
 
     # -- structure -----------------------------------------------------------------------
@@ -388,6 +390,7 @@ class FullCollector(_Collector):
         value: Optional[cst.BaseExpression],
         annotation: Optional[cst.BaseExpression] = None,
     ) -> None:
+        self.key_uses.bind(target, value, self._scope_id(), self._current_class_for_body() is not None)
         if isinstance(target, cst.Name):
             if value is not None:
                 self.assign_values[id(target)] = value
@@ -440,11 +443,25 @@ class FullCollector(_Collector):
             self._bind(node.asname.name, node.item)
 
     def visit_Param(self, node: cst.Param) -> None:
+        self.key_uses.bind(node.name, node.default, self._scope_id(), False)
         if node.annotation is not None:
             self.annotations[id(node)] = node.annotation.annotation
 
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        super().visit_Comparison(node)
+        self.key_uses.comparison(node, self._scope_id())
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        super().visit_Subscript(node)
+        self.key_uses.subscript(node, self._scope_id())
+
+    def _scope_id(self) -> Optional[int]:
+        func = self._innermost_function()
+        return id(func) if func is not None else None
+
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
+        self.key_uses.call(node, self._scope_id())
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             # `params.update({"model": ...})`, `params.update(model=...)`, `params.setdefault("model", ...)`
@@ -484,3 +501,4 @@ class FullCollector(_Collector):
         from offramp.analysis.resolve import Resolver
 
         Resolver(self).run()
+        self.key_uses.mark(self.a.models, lambda n: self.span(n).line)

@@ -60,6 +60,9 @@ class ModelLiteral:
     calls: List[ApiCall] = field(default_factory=list)
     owner: Optional[ClientCtor] = None  # the wrapper construction it configures
     template: str = "{}"  # how a replacement is written back (LiteLLM: "openai/{}")
+    # Where the name it is bound to is also compared or looked up (analysis/keyuses.py): then it is
+    # not rewritten alone. Empty when it is not.
+    also_key: str = ""
 
 
 @dataclass(eq=False)

@@ -66,7 +66,10 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 Hit("OFR202", lit.span, {"deployment": lit.value, "arg": lit.arg, "mapping": mapping}, fixable=fixable)
             )
             continue
-        if provider is None:
+        if provider is None and lit.also_key:
+            mapping = f"is only served by OpenAI, and {lit.also_key}: map both together"
+            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+        elif provider is None:
             hits.append(
                 Hit(
                     "OFR201",
@@ -74,6 +77,10 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     {"model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"},
                 )
             )
+        elif choice is not None and choice.target and lit.also_key:
+            # rewritten alone, the lookup or comparison would no longer match: fix leaves a TODO
+            mapping = f"becomes `{choice.target}` on {provider.name}, but {lit.also_key}: change both together"
+            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif choice is not None and choice.target:
             hits.append(
                 Hit(

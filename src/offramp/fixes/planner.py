@@ -363,6 +363,19 @@ class Planner:
             return "keep"  # `base_url or "<provider URL>"`, from an earlier run
         if arg is None or isinstance(arg, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return "literal"
+        if (
+            isinstance(arg, cst.BooleanOperation)
+            and isinstance(arg.operator, cst.Or)
+            and isinstance(arg.left, (cst.Name, cst.Attribute, cst.Subscript))
+            and self.openai_base_literal(arg.right)
+            and id(arg.right) not in self.left_literals
+        ):
+            # invariant 5: `args.base_url or "https://api.openai.com/v1"`: the user's setting stays, the default moves
+            if id(arg.right) not in self.rewritten:
+                self.rewritten.add(id(arg.right))
+                self.plan.edit(arg.right, _to_string(self.base))
+                self.plan.changes["URL"] += 1
+            return "keep"
         if not isinstance(arg, (cst.Name, cst.Attribute, cst.Subscript)):
             return "literal"  # a call (`os.getenv("OPENAI_BASE_URL", ...)`), an or-chain: replaced
         openai = [n for n in c.target_literals if self.openai_base_literal(n)]
@@ -812,6 +825,16 @@ class Planner:
             self.plan.azure_cleanup = True  # an Azure AD credential only the key used goes with it
         for m in assigns:
             self.claimed.add(id(m.value))
+            if m.role == "base-url" and m.attr == base_attr and not azure and _configured(m.value, url):
+                # invariant 5: `if conf.base: openai.api_base = conf.base` is the user's choice of host (a
+                # relay): it stays, with the provider's URL as the default when the setting is empty
+                if not _defaults_to(m.value, url):
+                    self.plan.edit(m.node, _assign_value(lambda old: _or_default(old, None, url)))
+                    self.plan.notes.append(
+                        (m.span.line, f"kept the configured base URL; {self.p.name}'s is its default")
+                    )
+                    self.plan.changes["module configuration"] += 1
+                continue
             if m.role in ("base-url", "azure-endpoint"):
                 if m.attr == base_attr:
                     self.plan.edit(m.node, _assign_value(_to_string(url)))
@@ -1020,6 +1043,15 @@ class Planner:
             return  # an earlier run's output (`text-embedding-v4` on a client left for review)
         choice = map_model(lit.value, self.p, self.sdk, self.models)
         stmt = self.stmt(lit.node)
+        if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
+            # invariant 5: rewritten alone, `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
+            self.plan.todo(
+                stmt,
+                f"map `{lit.value}` to `{choice.target}` here and where it is used as a key: {lit.also_key}",
+                "OFR201",
+                lit.span.line,
+            )
+            return
         if choice.target:
             if self.module_stays() and only_on_azure_module_route(lit, self.a):
                 return  # its calls stay on Azure (module_config), where the deployment keeps its name
@@ -1184,6 +1216,21 @@ def _reads_env(expr: cst.BaseExpression, name: cst.CSTNode) -> bool:
 
 def _is_none(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _configured(value: cst.BaseExpression, url: str) -> bool:
+    """A base URL the program reads from its own settings (`conf.base`, `args.base_url`, `cfg["base"]`),
+    or such a setting defaulting to `url` (an earlier run's output)."""
+    return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)) or _defaults_to(value, url)
+
+
+def _defaults_to(value: cst.BaseExpression, url: str) -> bool:
+    """`<setting> or "<url>"`."""
+    return (
+        isinstance(value, cst.BooleanOperation)
+        and isinstance(value.operator, cst.Or)
+        and (string_value(value.right) or "").rstrip("/") == url.rstrip("/")
+    )
 
 
 def _one_line(text: str) -> str:

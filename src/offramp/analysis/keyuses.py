@@ -1,0 +1,104 @@
+"""Model ids that are also keys: the value sent as `model=` is compared, tested or looked up too.
+
+`MODEL = "gpt-4o"` sent with `create(model=MODEL)` and also read by `PRICES[MODEL]`,
+`if MODEL == "gpt-4o"`, `MODEL.startswith("gpt-")` or `tiktoken.encoding_for_model(MODEL)`:
+rewriting the constant to the provider's model raised KeyError in the lookup or silently took the
+other branch (issue 14, invariant 5). Such a literal is marked (`ModelLiteral.also_key`): the check
+reports it as not fixable and `fix` leaves it with a TODO that names the other use, so a person
+changes both together.
+
+What is matched: the name the literal is bound to (an assignment, a parameter default, a class
+attribute or `self.x = ...`) and its reads in key positions - a comparison operand, the subject of
+`startswith`/`endswith`, a subscript index, the argument of `.get()`/`.pop()` or of a model lookup
+function (rules/openai.toml [models] lookups). Names are matched by spelling within the binding's
+function (a module-level name: anywhere in the file); attributes (`self.x`, `cls.x`, `Class.x`) by
+name, whatever the class (`response.model` is not one of them). A value that
+reaches the call through more than one name (`model = MODEL` then `model == ...`) is not followed.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from offramp.analysis.facts import ModelLiteral
+from offramp.analysis.values import dotted_name
+from offramp.hosts import MATCH_METHODS
+
+Key = Tuple[str, str]  # ("name", spelling) | ("attr", last attribute name)
+_LOOKUP_METHODS = frozenset({"get", "pop", "index"})
+
+
+def _key(expr: cst.BaseExpression) -> Optional[Key]:
+    if isinstance(expr, cst.Name):
+        return ("name", expr.value)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = expr.value.value
+        if owner in ("self", "cls") or owner[:1].isupper():  # the object's or class's own attribute
+            return ("attr", expr.attr.value)
+    return None
+
+
+class KeyUses:
+    """Collects key-position reads and literal bindings during the collector's one traversal."""
+
+    def __init__(self, lookups: Collection[str]) -> None:
+        self.lookups = frozenset(lookups)
+        self.uses: Dict[Key, List[Tuple[Optional[int], cst.CSTNode, str]]] = {}  # key -> (scope, read, what)
+        self.binds: Dict[int, Tuple[Key, Optional[int]]] = {}  # id(literal) -> (key, scope)
+
+    # -- fed by the collector ------------------------------------------------------------------
+    def bind(
+        self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], scope: Optional[int], in_class: bool
+    ) -> None:
+        """`target = value`, or a parameter `target` whose default is `value` (`in_class`: a class
+        attribute, read as `self.target`)."""
+        key = ("attr", target.value) if in_class and isinstance(target, cst.Name) else _key(target)
+        if key is not None and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            self.binds[id(value)] = (key, scope if key[0] == "name" else None)
+
+    def comparison(self, node: cst.Comparison, scope: Optional[int]) -> None:
+        for operand in (node.left, *(c.comparator for c in node.comparisons)):
+            self._use(operand, scope, "compared")
+
+    def subscript(self, node: cst.Subscript, scope: Optional[int]) -> None:
+        for el in node.slice:
+            if isinstance(el.slice, cst.Index):
+                self._use(el.slice.value, scope, f"a key of `{dotted_name(node.value) or 'a lookup'}`")
+
+    def call(self, node: cst.Call, scope: Optional[int]) -> None:
+        func = node.func
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if isinstance(func, cst.Attribute) and func.attr.value in MATCH_METHODS:
+            self._use(func.value, scope, f"tested with `{func.attr.value}`")
+        elif isinstance(func, cst.Attribute) and func.attr.value in _LOOKUP_METHODS and positional:
+            self._use(positional[0], scope, f"a key of `{dotted_name(func.value) or 'a lookup'}`")
+        else:
+            name = (dotted_name(func) or "").rpartition(".")[2]
+            if name in self.lookups:
+                for arg in node.args:
+                    self._use(arg.value, scope, f"looked up by `{name}`")
+
+    def _use(self, expr: cst.BaseExpression, scope: Optional[int], what: str) -> None:
+        key = _key(expr)
+        if key is not None:
+            self.uses.setdefault(key, []).append((scope, expr, what))
+
+    # -- read after the traversal ----------------------------------------------------------------
+    def mark(self, models: Sequence[ModelLiteral], line_of: Callable[[cst.CSTNode], int]) -> None:
+        """Set `also_key` on each model literal whose bound name is also read as a key (`line_of`: a
+        node's line, asked only of the reads found: positions cost a pass over the module)."""
+        for lit in models:
+            bound = self.binds.get(id(lit.node))
+            if bound is None:
+                continue
+            key, scope = bound
+            found = [
+                (line_of(read), what)
+                for use_scope, read, what in self.uses.get(key, [])
+                if scope is None or use_scope == scope
+            ]
+            if found:
+                line, what = min(found)
+                lit.also_key = f"`{key[1]}` is also {what} (line {line})"
