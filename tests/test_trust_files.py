@@ -224,8 +224,8 @@ def edit_meanwhile(monkeypatch: pytest.MonkeyPatch, module: object, name: str, e
 def test_an_edit_saved_while_fix_works_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, how: str
 ) -> None:
-    import offramp.configfiles
     import offramp.fixes.runner
+    import offramp.userconfig.plan
 
     original = {"app.py": SDK, "prod.env": ENV_FILE, "nb.ipynb": NOTEBOOK.read_text(encoding="utf-8")}[kind]
     path = write(tmp_path, kind, original.encode())
@@ -243,7 +243,7 @@ def test_an_edit_saved_while_fix_works_is_kept(
     edited: List[bytes] = []
     others = []
     if kind == "prod.env":
-        edit_meanwhile(monkeypatch, offramp.configfiles, "fix_config", edit)
+        edit_meanwhile(monkeypatch, offramp.userconfig.plan, "fix_text", edit)
         others.append(write(tmp_path, "app.py", SDK.encode()))  # its reader: the file moves with it
     else:
         edit_meanwhile(monkeypatch, offramp.fixes.runner, "fix_source", edit)

@@ -258,14 +258,12 @@ def fix_config_file(
 ) -> FixResult:
     """Configuration files: values (and .env key names) rewritten in place, everything else kept,
     as far as the code that reads them was migrated (`readers`, offramp.userconfig.together)."""
+    from offramp.engine import check_config
+    from offramp.userconfig.plan import fix_text
     from offramp.userconfig.together import UNKNOWN, FileReaders
 
     data = read[0]
     readers = readers or FileReaders(UNKNOWN)
-    from offramp.catalog import load_sdk
-    from offramp.configfiles import fix_config
-    from offramp.engine import check_config
-    from offramp.providers import known_provider_hosts
 
     result = FixResult(path=path, display=display)
     try:
@@ -274,16 +272,7 @@ def fix_config_file(
     except UnicodeDecodeError:
         result.error = "not valid UTF-8; left unchanged"
         return result
-    new_text, counts = fix_config(
-        display,
-        text,
-        provider,
-        load_sdk(),
-        dict(opts.models),
-        region=region,
-        provider_hosts=known_provider_hosts(),
-        readers=readers,
-    )
+    new_text, counts = fix_text(display, text, provider, opts, region, readers)
     if counts.get("todo"):
         result.todo_codes["OFR303"] += counts.pop("todo")
     elif new_text == text and readers.why:
@@ -362,20 +351,14 @@ def fix_files(
     """Fix `files`: the code first, then each configuration file as far as the code reading it was
     migrated (offramp.userconfig.plan). Results come in the order of `files`."""
     from offramp.configkind import read_as_config
-    from offramp.userconfig.plan import ConfigReaders, key
+    from offramp.userconfig.plan import for_run, key
 
     opts = make_options(settings, provider)
     region = settings.region
     configs = [p for p in files if read_as_config(p)]
     if not configs:
         return _fix_code(files, provider, opts, diff, region, jobs)
-    plan = ConfigReaders(
-        files,
-        opts.root,
-        provider,
-        lambda p: display_path(p, opts.root),
-        lambda p: config_would_change(p, provider, opts, region),
-    )
+    plan = for_run(files, provider, opts, region)
     others = [i for i, p in enumerate(files) if not read_as_config(p)]
     code = _fix_code([files[i] for i in others], provider, opts, diff, region, jobs)
     readers = plan.after({r.display: r.new_text.encode("utf-8") for r in code if r.new_text is not None})
@@ -386,34 +369,6 @@ def fix_files(
         if out[i] is None:
             out[i] = fix_path(p, provider, opts, diff, region, readers.get(key(p)))
     return [r for r in out if r is not None]
-
-
-def config_would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
-    """None when the configuration file would stay as it is even with every reader migrated; else the
-    variables it defines (a `.env` file) or an empty list."""
-    from offramp.catalog import load_sdk
-    from offramp.configkind import MAX_CONFIG_BYTES, config_kind
-    from offramp.providers import known_provider_hosts
-    from offramp.userconfig.envfile import scan_env
-    from offramp.userconfig.fix import fix_config
-    from offramp.userconfig.text import Text
-
-    try:
-        data = read_snapshot(path, opts.root)[0]
-        if len(data) > MAX_CONFIG_BYTES:
-            return None
-        text = data.decode("utf-8-sig")
-    except (SourceError, OSError, UnicodeDecodeError):
-        return None
-    display = display_path(path, opts.root)
-    new, _ = fix_config(
-        display, text, provider, load_sdk(), dict(opts.models), region=region, provider_hosts=known_provider_hosts()
-    )
-    if new == text:
-        return None
-    if config_kind(display) != "env":
-        return []
-    return [e.key for e in scan_env(Text(text)).entries if e.key]
 
 
 def _fix_code(

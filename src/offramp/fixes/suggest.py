@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from offramp.config import Settings
     from offramp.engine import Options
     from offramp.providers import Provider
-    from offramp.userconfig.plan import ConfigReaders
     from offramp.userconfig.together import FileReaders
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the tokenizer's line ends, which spans count (not str.splitlines')
@@ -483,22 +482,10 @@ def _texts(
         return None
     data = read_bytes(path, opts.root)
     if read_as_config(path):
-        from offramp.catalog import load_sdk
-        from offramp.configfiles import fix_config
-        from offramp.providers import known_provider_hosts
-        from offramp.userconfig.together import UNKNOWN, FileReaders
+        from offramp.userconfig.plan import fix_text
 
         text = data.decode("utf-8-sig")
-        new_text, _ = fix_config(
-            display,
-            text,
-            provider,
-            load_sdk(),
-            dict(opts.models),
-            region=region,
-            provider_hosts=known_provider_hosts(),
-            readers=readers or FileReaders(UNKNOWN),
-        )
+        new_text, _ = fix_text(display, text, provider, opts, region, readers)
         return text, new_text, False
     if path.suffix == ".ipynb":
         from offramp.engine import notebook_source
@@ -583,10 +570,10 @@ def suggest_fixes(
     opts = make_options(settings, provider)
     region = settings.region
     from offramp.configkind import read_as_config
-    from offramp.userconfig.plan import key
+    from offramp.userconfig.plan import for_run, key
 
     configs = [t for t in tasks if read_as_config(t[0])]
-    plan = _config_readers(files, settings, provider, opts) if configs else None
+    plan = for_run(files, provider, opts, region) if configs else None
     tasks = [t for t in tasks if not read_as_config(t[0])]
     jobs = jobs or os.cpu_count() or 1
     results: List[Tuple[Dict[Finding, Suggestion], Optional[str]]] = []
@@ -608,19 +595,3 @@ def suggest_fixes(
     for fixes, _ in results:
         out.update(fixes)
     return out
-
-
-def _config_readers(files: Sequence[Path], settings: Settings, provider: Provider, opts: Options) -> ConfigReaders:
-    """The readers of the run's configuration files, as `offramp fix` works them out."""
-    from offramp.engine import display_path
-    from offramp.fixes.runner import config_would_change
-    from offramp.userconfig.plan import ConfigReaders
-
-    root = settings.root
-    return ConfigReaders(
-        files,
-        root,
-        provider,
-        lambda p: display_path(p, root),
-        lambda p: config_would_change(p, provider, opts, settings.region),
-    )

@@ -10,15 +10,19 @@ migrated, which is the common case (most trees hold no OpenAI settings outside t
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp.configkind import config_kind
 from offramp.providers import Provider
 from offramp.source import SourceError, read_bytes
 from offramp.userconfig.compose import is_compose_file
 from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
-from offramp.userconfig.together import UNKNOWN, FileReaders
+from offramp.userconfig.together import ALL_MIGRATED, UNKNOWN, FileReaders
+
+if TYPE_CHECKING:
+    from offramp.engine import Options
 
 
 class ConfigReaders:
@@ -106,3 +110,73 @@ class ConfigReaders:
 def key(path: Path) -> str:
     """A file's key in `ConfigReaders.after`: the same file given as a relative or an absolute path."""
     return os.path.abspath(path)
+
+
+def for_run(files: Sequence[Path], provider: Provider, opts: Options, region: Optional[str]) -> ConfigReaders:
+    """The readers of a run's configuration files, as `fix` and the suggestions work them out."""
+    from offramp.engine import display_path
+
+    root = opts.root
+    return ConfigReaders(
+        files,
+        root,
+        provider,
+        lambda p: display_path(p, root),
+        lambda p: would_change(p, provider, opts, region),
+    )
+
+
+def fix_text(
+    display: str,
+    text: str,
+    provider: Provider,
+    opts: Options,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+) -> Tuple[str, Counter[str]]:
+    """A configuration file's text as `fix` leaves it, with the run's settings; no `readers`: none known."""
+    from offramp.catalog import load_sdk
+    from offramp.providers import known_provider_hosts
+    from offramp.userconfig.fix import fix_config
+
+    return fix_config(
+        display,
+        text,
+        provider,
+        load_sdk(),
+        dict(opts.models),
+        region=region,
+        provider_hosts=known_provider_hosts(),
+        readers=readers or FileReaders(UNKNOWN),
+    )
+
+
+def would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
+    """None when the configuration file would stay as it is even with every reader migrated; else the
+    variables it defines (a `.env` file) or an empty list."""
+    from offramp.catalog import load_sdk
+    from offramp.configkind import MAX_CONFIG_BYTES
+    from offramp.engine import display_path
+    from offramp.providers import known_provider_hosts
+    from offramp.source import read_snapshot
+    from offramp.userconfig.envfile import scan_env
+    from offramp.userconfig.fix import fix_config
+    from offramp.userconfig.text import Text
+
+    try:
+        data = read_snapshot(path, opts.root)[0]
+        if len(data) > MAX_CONFIG_BYTES:
+            return None
+        text = data.decode("utf-8-sig")
+    except (SourceError, OSError, UnicodeDecodeError):
+        return None
+    display = display_path(path, opts.root)
+    models, hosts = dict(opts.models), known_provider_hosts()
+    new, _ = fix_config(
+        display, text, provider, load_sdk(), models, region=region, provider_hosts=hosts, readers=ALL_MIGRATED
+    )
+    if new == text:
+        return None
+    if config_kind(display) != "env":
+        return []
+    return [e.key for e in scan_env(Text(text)).entries if e.key]
