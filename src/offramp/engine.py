@@ -203,10 +203,12 @@ def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSur
 
 def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, opts: Options) -> FileResult:
     from offramp.checks import CheckContext, run_checks
+    from offramp.checks.todos import check_todos
     from offramp.suppress import parse_suppressions
 
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
     hits = run_checks(analysis, ctx)
+    hits += check_todos(src.text, hits)
     rules = load_rules()
     findings = []
     for h in hits:
