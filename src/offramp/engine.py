@@ -623,22 +623,30 @@ def with_routes(
     """
     from offramp.checks import CheckContext, Hit
     from offramp.checks.routes import COVERED_BY
-    from offramp.project.stage import route_hits
+    from offramp.project.stage import predicted_effects, route_hits
     from offramp.suppress import parse_suppressions
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
+    effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
+    held: Dict[str, Dict[Span, str]] = {}
     try:
-        hits = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt)
+        hits, held = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return results
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
         detail = f"internal error in the project stage: {type(e).__name__}: {e}".splitlines()[0]
         hits = {seeds[0]: [Hit("OFR002", Span(1, 1, 1, 1), {"detail": detail})]}
+    out = list(results)
+    where = {r.path: i for i, r in enumerate(results)}
+    for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
+        i = where.get(display)
+        if i is not None:
+            out[i] = replace(out[i], findings=_held(out[i].findings, spans))
+    results = out
     if not hits:
         return results
     rules = load_rules()
     out = list(results)
-    where = {r.path: i for i, r in enumerate(results)}
     for display, file_hits in hits.items():
         i = where.get(display)
         if i is None or not display.endswith(".py"):
@@ -658,6 +666,20 @@ def with_routes(
         if new:
             finished = _finish([*results[i].findings, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
+    return out
+
+
+def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
+    from offramp.fixes.gate import MODULE, overlaps
+
+    module = spans.get(MODULE)
+    out = []
+    for f in findings:
+        why = module if module is not None and f.code in ("OFR103", "OFR104", "OFR105") else None
+        why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
+        if why is not None and f.fixable:
+            f = replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"Not fixed alone: {why}.")
+        out.append(f)
     return out
 
 

@@ -23,6 +23,7 @@ from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, Gate, overlaps
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
@@ -48,6 +49,11 @@ class Plan:
     changes: Counter = field(default_factory=Counter)
     notes: List[Tuple[int, str]] = field(default_factory=list)  # (line, text)
     todo_codes: Counter = field(default_factory=Counter)
+    # What the plan moves to the provider (fixes/gate.py): (role, span) pairs the route gate reads.
+    effects: List[Tuple[str, Span]] = field(default_factory=list)
+
+    def moves(self, role: str, span: Span) -> None:
+        self.effects.append((role, span))
 
     def edit(self, node: cst.CSTNode, fn: Edit) -> None:
         self.edits.setdefault(id(node), []).append(fn)
@@ -78,8 +84,11 @@ class Planner:
         region: Optional[str] = None,
         allowed: Optional[Callable[[str, int], bool]] = None,
         in_test: Optional[Callable[[int], bool]] = None,
+        gate: Gate = OPEN,
     ) -> None:
         self.a = a
+        # Sites the project's routes freeze (fixes/gate.py): a request through them stays where it is.
+        self.gate = gate
         # line -> is it test code? (testcode.in_test_code): a test's placeholder key stays as it is
         self.in_test = in_test or (lambda line: False)
         # (code, line) -> may this rule act here? (--select/--ignore, per-file-ignores, suppressions)
@@ -120,7 +129,16 @@ class Planner:
         self.kept_keys()
         for c in self.a.clients:
             if c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
-                self.client(c)
+                held = self.gate.stops(c.span)
+                if held is None:
+                    self.client(c)
+                else:
+                    self.plan.todo(
+                        self.stmt(c.node),
+                        f"`{c.cls}` left as it is: {held}; move its host, key and model together",
+                        "OFR102" if c.azure else "OFR101",
+                        c.span.line,
+                    )
         self.module_config()
         for e in self.a.env:
             if (
@@ -131,18 +149,24 @@ class Planner:
                 and self.allowed("OFR301", e.span.line)
             ):
                 if id(e.node) in self.kept:
-                    self.plan.notes.append(
-                        (
-                            e.span.line,
-                            f"kept `{e.name}`: it feeds {self.kept[id(e.node)]}, which stays on OpenAI/Azure "
-                            f"(renamed, it would send the {self.p.name} key there)",
+                    why = self.kept[id(e.node)]
+                    if why.startswith("a request in "):  # from the route gate
+                        text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
+                    else:
+                        text = (
+                            f"kept `{e.name}`: it feeds {why}, which stays where it is "
+                            f"(renamed, it would send the {self.p.name} key there)"
                         )
-                    )
+                    self.plan.notes.append((e.span.line, text))
                     continue
                 self.env_key(e)
         for lit in self.a.models:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
-                self.model(lit)
+                held = self.gate.stops(lit.span)
+                if held is None:
+                    self.model(lit)
+                else:
+                    self.plan.notes.append((lit.span.line, f"kept model `{lit.value}`: {held}"))
         for call in self.a.calls:
             if (
                 call.via == "v0"
@@ -158,13 +182,37 @@ class Planner:
                 self.capabilities(call)
         for u in self.a.urls:
             if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
-                self.url(u)
+                held = self.gate.stops(u.span)
+                if held is None:
+                    self.url(u)
+                elif u.node is not None:
+                    self.plan.todo(
+                        self.stmt(u.node),
+                        f"URL left as it is: {held}; move its host, key and model together",
+                        "OFR106",
+                        u.span.line,
+                    )
+        self.models_for_other_files()
         return self.plan
+
+    def models_for_other_files(self) -> None:
+        """Literals that requests of other files send, which the route gate moves with those requests."""
+        from offramp.fixes.crossfile import literal_edits
+
+        moved = [s for role, s in self.plan.effects if role == MODEL]
+        for node, span, new in literal_edits(self.a.module, self.gate.models):
+            if any(overlaps(span, s) for s in moved):
+                continue
+            self.plan.edit(node, _to_string(new))
+            self.plan.moves(MODEL, span)
+            self.plan.changes["model"] += 1
 
     # -- keys -------------------------------------------------------------------------------
     def retargets(self, c: ClientCtor) -> bool:
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
         if not (c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line)):
+            return False
+        if self.gate.stops(c.span) is not None:
             return False
         if c.wrapper is not None and not c.star_kwargs:
             return self.p.endpoint(c.family) != "no"
@@ -181,12 +229,16 @@ class Planner:
         """
         left: List[Tuple[cst.CSTNode, str, bool]] = []  # (node, label, reads the environment itself)
         for c in self.a.clients:
-            if c.target.blocked and not self.retargets(c):
+            # Any client that stays where it is (OpenAI, Azure, a local server, a proxy, another provider)
+            # keeps the key it reads; only one already aimed at this provider may take its variable.
+            at_provider = c.target.kind == "provider" and c.target.host.lower() in {h.lower() for h in self.p.hosts}
+            if not self.retargets(c) and not at_provider:
                 keys = ("api_key",) + (tuple(c.wrapper.key_args) if c.wrapper is not None else ())
                 implicit = c.star_kwargs or not any(k in c.keywords for k in keys)
                 left.append((c.node, f"`{c.cls}`", implicit))
                 self.left_literals.update(id(n) for n in c.target_literals)
                 self.claimed.update(id(n) for n in c.target_literals)  # no OFR106 rewrite under it either
+        self.gate_kept()
         if self.module_stays():
             keys = [m for m in self.a.module_assigns if m.role == "key"]
             for m in keys:
@@ -232,7 +284,34 @@ class Planner:
         if target is None or not target.blocked or not (self.a.module_assigns or module_calls):
             return False
         first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
-        return bool(self.held) or not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105"))
+        return (
+            bool(self.held)
+            or self.route_held_module() is not None
+            or not any(self.allowed(code, first) for code in ("OFR103", "OFR104", "OFR105"))
+        )
+
+    def gate_kept(self) -> None:
+        """Key variables the routes freeze: read by a request that stays on OpenAI/Azure (or goes to a
+        proxy, a local server, another provider), they keep their name; a client that moves and reads
+        the same variable gets the provider's variable instead (`shared_key`)."""
+        if not self.gate:
+            return
+        for e in self.a.env:
+            if e.node is None or e.role != "key":
+                continue
+            held = self.gate.stops_write(e.name) if e.write else self.gate.stops(e.span)
+            if held is None:
+                continue
+            self.kept.setdefault(id(e.node), held)
+            if not e.write:
+                self.kept_names.update(_bound_names(self.stmt(e.node), e.node))
+
+    def route_held_module(self) -> Optional[str]:
+        """Why the route gate holds this file's module-level client where it is, if it does."""
+        held = self.gate.stops(MODULE)
+        if held is None:
+            held = next((r for m in self.a.module_assigns for r in [self.gate.stops(m.span)] if r), None)
+        return held
 
     def shared_key(self, value: cst.BaseExpression, label: str, line: int) -> bool:
         """Whether a retargeted client's key argument reads a key kept for a client left on OpenAI
@@ -285,6 +364,7 @@ class Planner:
             )
             return
         self.plan.edit(e.node, _to_string(self.p.key_env))
+        self.plan.moves(CRED, e.span)
         self.plan.changes["environment variable"] += 1
         if e.reader is not None and (secret or may_be_none(e)):
             self.never_none(e.reader)  # the key written as the default goes with it
@@ -457,6 +537,7 @@ class Planner:
         base_arg = args.get("base_url")
         mode = "literal" if azure_class else self.base_url_mode(c, base_arg.value if base_arg is not None else None)
         if mode == "keep" and base_arg is not None and not add_key and not dropped:
+            self.plan.moves(HOST, c.span)
             return  # the URL is rewritten where it is defined; the call itself needs nothing
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
@@ -476,7 +557,9 @@ class Planner:
             return retarget_args(call, dropped, values)
 
         self.plan.edit(c.node, edit)
+        self.plan.moves(HOST, c.span)
         if add_key:
+            self.plan.moves(CRED, c.span)
             self.needs_os(c.node)
         self.plan.changes["Azure client" if azure_class else "client"] += 1
         if dropped:
@@ -602,6 +685,7 @@ class Planner:
         ):
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.needs_os(c.node)
+            self.plan.moves(CRED, c.span)
         deployments = [a for a in spec.deployment_args if a in args]
         has_model = any(a in args for a in spec.model_args)
         if deployments:
@@ -659,6 +743,7 @@ class Planner:
             return retarget_args(call, dropped, values)
 
         self.plan.edit(c.node, edit)
+        self.plan.moves(HOST, c.span)
         self.plan.changes[f"{spec.id} client"] += 1
         if dropped:
             self.plan.notes.append(
@@ -692,6 +777,7 @@ class Planner:
         ):
             values.append((key_key, env_read(self.p.key_env, quote)))
             self.needs_os(c.node)
+            self.plan.moves(CRED, c.span)
         dropped = [k for k in entries if k in spec.drop_keys]
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
@@ -699,6 +785,7 @@ class Planner:
             return retarget_dict(node, dropped, values)
 
         self.plan.edit(c.node, edit)
+        self.plan.moves(HOST, c.span)
         self.plan.changes["config dict"] += 1
         if dropped:
             self.plan.notes.append((c.span.line, f"dropped {', '.join(repr(k) for k in dropped)} from a client config"))
@@ -817,6 +904,16 @@ class Planner:
         if self.held:
             self.azure_route_stays(assigns)
             return
+        route_held = self.route_held_module()
+        if route_held is not None:
+            where = module_calls[0].node if module_calls else assigns[0].node
+            self.plan.todo(
+                self.stmt(where),
+                f"module-level client left as it is: {route_held}; move its host, key and model together",
+                "OFR104",
+                first,
+            )
+            return
         azure = target.kind == "azure"
         v0 = module_sdk_is_v0(module_calls, assigns)
         url = self.base if v0 else self.base + "/"  # openai>=1 glues module base_url and path without a slash
@@ -836,6 +933,7 @@ class Planner:
                     self.plan.changes["module configuration"] += 1
                 continue
             if m.role in ("base-url", "azure-endpoint"):
+                self.plan.moves(HOST, m.span)
                 if m.attr == base_attr:
                     self.plan.edit(m.node, _assign_value(_to_string(url)))
                 else:  # `openai.api_base` in openai>=1 code is never read: the request would go to OpenAI
@@ -854,6 +952,8 @@ class Planner:
                             (m.span.line, f"`openai.{m.attr}` held an Azure credential; it now reads {self.p.key_env}")
                         )
                     key_env = self.p.key_env
+                    self.plan.moves(CRED, m.span)
+                    self.plan.moves(CRED, MODULE)
                     # (`api_key_path` names a file holding the key: the provider's key is set itself)
                     self.plan.edit(m.node, _assign_attr_value("api_key", _env_read_quoted_like(key_env)))
                     self.needs_os(m.node)
@@ -884,6 +984,11 @@ class Planner:
             # guess ("Ambiguous use of module client"); saying which client we mean removes the doubt.
             type_line = f'{alias}.api_type = "openai"'
         groups = config_groups(assigns, self.outside_calls(assigns, module_calls))
+        self.plan.moves(HOST, MODULE)
+        if any(not has_key for has_key in (g[1] for g in groups.values())) or not any(
+            m.role == "key" for m in assigns
+        ):
+            self.plan.moves(CRED, MODULE)  # the key line goes in beside the host
         if not groups:
             return
         type_place = None if None in groups else next(iter(groups))
@@ -1057,6 +1162,7 @@ class Planner:
                 return  # its calls stay on Azure (module_config), where the deployment keeps its name
             if choice.target != lit.value or lit.template != "{}":
                 written = lit.template.format(choice.target)
+                self.plan.moves(MODEL, lit.span)
                 self.plan.edit(lit.node, _to_string(written))
                 self.plan.changes["model"] += 1
                 if choice.is_embedding:
@@ -1158,6 +1264,7 @@ class Planner:
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:
             return
+        self.plan.moves(HOST, u.span)
         self.plan.changes["URL"] += 1
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
+from offramp.fixes.gate import OPEN, Gate
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.providers import Provider
@@ -34,7 +35,7 @@ from offramp.source import (
     reusing_parses,
     write_atomic,
 )
-from offramp.types import Finding
+from offramp.types import Finding, Span
 
 if TYPE_CHECKING:
     from offramp.userconfig.together import FileReaders
@@ -55,19 +56,32 @@ class FixResult:
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
+    effects: List[Tuple[str, Span]] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
+    pending: Optional["Pending"] = None  # the write (or diff) `commit` makes once the whole project is planned
+
+
+@dataclass
+class Pending:
+    """A planned rewrite not yet delivered: `fix` plans every file before it writes any, because the
+    route gate may still freeze sites of a file once other files' plans are known."""
+
+    old: str
+    new: str
+    new_bytes: bytes
+    read: Optional[Tuple[bytes, os.stat_result]]
 
 
 def fix_source(
-    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str] = None
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str] = None, gate: Gate = OPEN
 ) -> Tuple[Optional[str], FixResult]:
     """The new text of one file (None: no change) and what was done."""
     # parse, analysis, rewrite and re-parse all walk the tree recursively: a deep stack lets
     # them through code nested as deeply as Python accepts
-    return on_deep_stack(_fix_source, src, display, provider, opts, region)
+    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate)
 
 
 def _fix_source(
-    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str]
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str], gate: Gate
 ) -> Tuple[Optional[str], FixResult]:
     import libcst as cst
 
@@ -99,8 +113,9 @@ def _fix_source(
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
         in_test = in_test_code(display, src.text)
-        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test).run()
+        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate).run()
         result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
+        result.effects = list(plan.effects)
         if plan.empty:
             return None, result
         new_text = apply_plan(analysis.module, plan).code
@@ -144,13 +159,36 @@ def fix_path(
     region: Optional[str],
     readers: Optional[FileReaders] = None,
 ) -> FixResult:
-    """Fix one file; a failure is reported on that file and never stops the run. `readers`: of a
-    configuration file (offramp.userconfig.plan); without them, a configuration file is not changed."""
+    """Fix one file on its own (no route gate); a failure is reported on that file and never stops the
+    run. `readers`: of a configuration file (offramp.userconfig.plan); without them, a configuration
+    file is not changed."""
+    result = plan_path(path, provider, opts, diff, region, readers)
+    commit(result, diff)
+    return result
+
+
+def plan_path(
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+    gate: Gate = OPEN,
+) -> FixResult:
+    """Plan one file: its new text waits in `result.pending` for `commit`."""
     try:
         with reusing_parses():  # check, fix, verify, check again: two texts, parsed once each
-            return _fix_path(path, provider, opts, diff, region, readers)
+            return _fix_path(path, provider, opts, diff, region, readers, gate)
     except Exception as e:
         return FixResult(path=path, display=display_path(path, opts.root), error=_internal_error(e))
+
+
+def commit(result: FixResult, diff: bool) -> None:
+    """Deliver a planned rewrite: show it as a diff, or write it if the file is still what was read."""
+    pending, result.pending = result.pending, None
+    if pending is not None:
+        _deliver(result, result.path, pending.old, pending.new, pending.new_bytes, diff, pending.read)
 
 
 def _internal_error(e: Exception) -> str:
@@ -159,7 +197,13 @@ def _internal_error(e: Exception) -> str:
 
 
 def _fix_path(
-    path: Path, provider: Provider, opts: Options, diff: bool, region: Optional[str], readers: Optional[FileReaders]
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders],
+    gate: Gate,
 ) -> FixResult:
     from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
 
@@ -173,9 +217,9 @@ def _fix_path(
                 raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
         if not may_match(data):
-            return FixResult(path=path, display=display)
+            return _models_only(path, (data, st), display, gate)
         if path.suffix == ".ipynb":
-            return fix_notebook(path, (data, st), display, provider, opts, diff, region)
+            return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
         src = decode(path, data)
     except SourceError as e:
         return FixResult(path=path, display=display, error=f"cannot read file: {e}")
@@ -183,9 +227,9 @@ def _fix_path(
     # files that mention openai without importing it, which spares them a full LibCST analysis.
     before = list(check_source(src, display, opts).findings)
     if not before:
-        return FixResult(path=path, display=display)
+        return _models_only(path, (data, st), display, gate, src)
     try:
-        new_text, result = fix_source(src, display, provider, opts, region)
+        new_text, result = fix_source(src, display, provider, opts, region, gate)
     except Exception as e:
         return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
@@ -197,8 +241,7 @@ def _fix_path(
     except UnicodeEncodeError:
         result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
         return result
-    if not _deliver(result, path, src.text, new_text, new_bytes, diff, (data, st)):
-        return result
+    result.pending = Pending(src.text, new_text, new_bytes, (data, st))
     result.new_text = new_text
     final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.remaining = list(check_source(final, display, opts).findings)
@@ -207,6 +250,29 @@ def _fix_path(
 
 
 Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
+
+
+def _models_only(
+    path: Path, read: Snapshot, display: str, gate: Gate, src: Optional[SourceFile] = None
+) -> FixResult:
+    """A file with nothing of its own to fix whose model literals requests elsewhere send (fixes/crossfile.py)."""
+    result = FixResult(path=path, display=display)
+    if not gate.models or path.suffix != ".py":
+        return result
+    from offramp.fixes.crossfile import rewrite_models
+
+    try:
+        src = src or decode(path, read[0])
+        new_text = rewrite_models(src.text, gate.models)
+        new_bytes = src.encode(new_text) if new_text is not None else None
+    except Exception:  # unparseable or unencodable: the literal stays, and check still reports it
+        return result
+    if new_text is None or new_bytes is None or new_text == src.text:
+        return result
+    result.changes["model"] += len(gate.models)
+    result.pending = Pending(src.text, new_text, new_bytes, read)
+    result.new_text = new_text
+    return result
 
 
 def _deliver(
@@ -281,15 +347,21 @@ def fix_config_file(
     final = data
     if new_text != text:
         new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
-        if not _deliver(result, path, text, new_text, new_bytes, diff, read):
-            return result
+        result.pending = Pending(text, new_text, new_bytes, read)
         final = new_bytes
     result.remaining = list(check_config(path, final, display, opts).findings)
     return result
 
 
 def fix_notebook(
-    path: Path, read: Snapshot, display: str, provider: Provider, opts: Options, diff: bool, region: Optional[str]
+    path: Path,
+    read: Snapshot,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    gate: Gate = OPEN,
 ) -> FixResult:
     """Fix the code cells as one module, then put them back into the notebook's JSON unchanged elsewhere."""
     data = read[0]
@@ -300,7 +372,7 @@ def fix_notebook(
     if not src.text:
         return FixResult(path=path, display=display)
     try:
-        new_text, result = fix_source(src, display, provider, opts, region)
+        new_text, result = fix_source(src, display, provider, opts, region, gate)
     except Exception as e:
         return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
@@ -311,8 +383,7 @@ def fix_notebook(
         result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
         return result
     new_bytes = (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + new_raw.encode("utf-8")
-    if not _deliver(result, path, nb.raw, new_raw, new_bytes, diff, read):
-        return result
+    result.pending = Pending(nb.raw, new_raw, new_bytes, read)
     result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [
@@ -340,9 +411,9 @@ def unified_diff(display: str, old: str, new: str) -> Tuple[str, List[str]]:
     )
 
 
-def _fix_many(args: Tuple[Sequence[Path], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
-    paths, provider, opts, diff, region = args
-    return [fix_path(p, provider, opts, diff, region) for p in paths]
+def _plan_many(args: Tuple[Sequence[Tuple[Path, Gate]], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
+    items, provider, opts, diff, region = args
+    return [plan_path(p, provider, opts, diff, region, None, gate) for p, gate in items]
 
 
 def fix_files(
@@ -374,15 +445,41 @@ def fix_files(
 def _fix_code(
     files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
 ) -> List[FixResult]:
+    """Plan every code file, let the project's routes freeze what must not move alone and rewrite
+    what moves with its requests elsewhere (fixes/gate.py, fixes/routegate.py), re-plan the files
+    that changes, and only then write (or diff) anything."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(files) < 32:
-        return [fix_path(p, provider, opts, diff, region) for p in files]
+    results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
+    if any(r.effects for r in results):
+        from offramp.fixes.routegate import gate_results
+
+        try:
+            results = gate_results(
+                results, provider, opts, lambda items: _plan_all(items, provider, opts, diff, region, jobs)
+            )
+        except Exception as e:  # a bug guard: nothing is written, and the error is said on the first file
+            first = next((r for r in results if r.pending is not None), results[0])
+            first.error = f"{_internal_error(e)} (in the route gate; no file written)"
+            for r in results:
+                r.pending = None
+                r.new_text = None
+                r.changes.clear()
+    for r in results:
+        commit(r, diff)
+    return results
+
+
+def _plan_all(
+    items: Sequence[Tuple[Path, Gate]], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
+) -> List[FixResult]:
+    if jobs == 1 or len(items) < 32:
+        return [plan_path(p, provider, opts, diff, region, None, gate) for p, gate in items]
     # Small batches: an interrupt lets the running ones finish, and that should take moments.
-    chunk = max(1, min(4, len(files) // (jobs * 8)))
-    batches = [list(files[i : i + chunk]) for i in range(0, len(files), chunk)]
+    chunk = max(1, min(4, len(items) // (jobs * 8)))
+    batches = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
     out: List[FixResult] = []
     with process_pool(jobs) as pool:
-        for part in pool.map(_fix_many, [(b, provider, opts, diff, region) for b in batches]):
+        for part in pool.map(_plan_many, [(b, provider, opts, diff, region) for b in batches]):
             out.extend(part)
     return out
 

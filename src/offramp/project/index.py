@@ -37,6 +37,9 @@ SpanT = Tuple[int, int, int, int]
 DYNAMIC = "{...}"
 _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
 _HTTP_METHODS = frozenset({"post", "request", "stream"})
+# Methods that are everywhere in other roles (`dict.get`): a site only when a `headers=` argument
+# can carry a credential (`requests.get(f"{ENDPOINT}/openai/deployments", headers={"api-key": KEY})`).
+_HTTP_WITH_HEADERS = frozenset({"get", "put", "patch", "delete"})
 
 
 @dataclass
@@ -183,7 +186,8 @@ def watch_from_rules() -> Watch:
     segments |= {name for name, fam in sdk.legacy_resources.items() if fam in families}
     wrappers = {name.rsplit(".", 1)[-1] for name in load_wrappers()}
     alternation = "|".join(re.escape(w) for w in sorted(segments))
-    dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:post|request|stream)\s*\()")
+    # `headers=`: a raw HTTP call of any method that sends a credential (`requests.get(..., headers=...)`)
+    dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:post|request|stream)\s*\()|\bheaders\s*=")
     classes = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
     generic = {c for c in classes if c in ("Client", "AsyncClient")}
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
@@ -570,7 +574,9 @@ class _Builder(ast.NodeVisitor):
             self.env_update(node)
         elif last in self.watch.wrappers:
             kind = "ctor"
-        elif isinstance(func, ast.Attribute) and last in _HTTP_METHODS:
+        elif isinstance(func, ast.Attribute) and (
+            last in _HTTP_METHODS or (last in _HTTP_WITH_HEADERS and any(k.arg == "headers" for k in node.keywords))
+        ):
             kind = "http"
         elif isinstance(func, ast.Attribute) and self.watch.resource_chain(func):
             kind = "call"

@@ -9,6 +9,7 @@ own defaults when an argument is missing or may be unset); the call gives the mo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
@@ -30,9 +31,18 @@ _MODEL_ARGS = ("model", "engine", "deployment_id")
 _HTTP_CALLS = frozenset(
     {
         "requests.post",
+        "requests.get",
+        "requests.put",
+        "requests.patch",
+        "requests.delete",
         "requests.request",
         "requests.api.post",
+        "requests.api.get",
         "httpx.post",
+        "httpx.get",
+        "httpx.put",
+        "httpx.patch",
+        "httpx.delete",
         "httpx.request",
         "httpx.stream",
     }
@@ -54,6 +64,8 @@ class RouteFinder:
         self._module_config: Optional[Dict[str, List[Tuple[Ctx, Site]]]] = None
         self._env_writes: Optional[Dict[str, List[Tuple[Ctx, Expr]]]] = None
         self.modules: List[ModuleIndex] = []
+        self._reach: Dict[str, Set[str]] = {}
+        self._roots: Dict[str, Set[str]] = {}  # module -> the modules whose program includes it
 
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
@@ -67,8 +79,20 @@ class RouteFinder:
                 except RecursionError:
                     route = None
                 if route is not None:
-                    out.append(route)
+                    out.append(self.with_writes(route, m.name))
         return out
+
+    def with_writes(self, route: Route, module: str) -> Route:
+        """A variable read in code (`os.environ["OPENAI_API_KEY"]`) carries what the program itself
+        wrote into it (`os.environ["OPENAI_API_KEY"] = os.getenv("PROD_KEY")`): those reads are the
+        request's credential too, and renamed alone they would hand the provider's key to it."""
+        extra: Set[Source] = set()
+        for s in route.credential:
+            if isinstance(s, EnvRead) and s.file:
+                extra.update(self.env_written(s.name, module))
+        if not extra - route.credential:
+            return route
+        return replace(route, credential=route.credential | frozenset(extra))
 
     def route(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
         if site.kind == "call":
@@ -188,7 +212,7 @@ class RouteFinder:
             else _OPENAI_DEFAULT
         )
         if given is None:
-            return {EnvRead(env), default, *self.env_written(env)}
+            return {EnvRead(env), default, *self.env_written(env, ctx.module)}
         out = set(given)
         if not azure and any(_may_be_unset(s, self.sdk) for s in given):
             out.add(SdkDefault(default.host, "when the configured base URL is unset", azure=azure))
@@ -200,10 +224,10 @@ class RouteFinder:
             return {Unknown("an Azure AD token")}
         env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
         if given is None:
-            return {EnvRead(env), *self.env_written(env)}
+            return {EnvRead(env), *self.env_written(env, ctx.module)}
         return given
 
-    def env_written(self, name: str) -> List[Source]:
+    def env_written(self, name: str, reader: Optional[str] = None) -> List[Source]:
         """Values the program itself puts into the variable (`os.environ["OPENAI_API_KEY"] = args.key`)."""
         if self._env_writes is None:
             self._env_writes = {}
@@ -212,8 +236,48 @@ class RouteFinder:
                     self._env_writes.setdefault(var, []).append((Ctx(m.name, ""), expr))
         out: List[Source] = []
         for ctx, expr in self._env_writes.get(name, []):
-            out += self.flow.sources(ctx, expr)
+            if reader is None or self.linked(reader, ctx.module):
+                out += self.flow.sources(ctx, expr)
         return out
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether process-wide state (module client configuration, environment writes) set in one
+        module can reach the other: both run in one program, i.e. one module imports both (or one of
+        them imports the other), directly or through other project modules. Scripts that never meet
+        each configure their own process: `openai.api_key = ...` in `tools/a.py` says nothing about
+        the requests of `examples/b.py`."""
+        if a == b:
+            return True
+        if not self._roots:
+            self.reach("")  # builds the import graph
+            for r, seen in self._reach.items():
+                for x in (r, *seen):
+                    self._roots.setdefault(x, set()).add(r)
+        return bool(self._roots.get(a, {a}) & self._roots.get(b, {b}))
+
+    def reach(self, name: str) -> Set[str]:
+        if not self._reach:
+            by_name = {m.name: m for m in self.modules}
+            direct: Dict[str, Set[str]] = {}
+            for m in self.modules:
+                deps: Set[str] = set()
+                for module, attr in m.imports.values():
+                    for cand in (f"{module}.{attr}" if attr else "", module):
+                        if cand in by_name:
+                            deps.add(cand)
+                            break
+                deps.update(x for x in m.star_imports if x in by_name)
+                direct[m.name] = deps
+            for start in direct:
+                seen: Set[str] = set()
+                todo = list(direct[start])
+                while todo:
+                    x = todo.pop()
+                    if x not in seen:
+                        seen.add(x)
+                        todo.extend(direct.get(x, ()))
+                self._reach[start] = seen
+        return self._reach.get(name, set())
 
     # -- module client and v0 -----------------------------------------------------------------
     def module_config(self) -> Dict[str, List[Tuple[Ctx, Site]]]:
@@ -234,7 +298,10 @@ class RouteFinder:
         return self._module_config
 
     def module_route(self, m: ModuleIndex, site: Site, kind: str, path: str, family: str) -> Route:
-        config = self.module_config()
+        config = {
+            role: [(ctx, a) for ctx, a in sites if self.linked(m.name, ctx.module)]
+            for role, sites in self.module_config().items()
+        }
         azure = any(
             isinstance(s, Literal) and (s.value or "").lower().startswith("azure")
             for ctx, a in config.get("api-type", [])
@@ -264,7 +331,7 @@ class RouteFinder:
             key.update(self.flow.sources(ctx, a.kwargs[0][1]))
             key_always |= not a.conditional
         if not key_always:
-            key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY")}
+            key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY", m.name)}
         ctx = Ctx(m.name, site.scope)
         return Route(
             file=m.path,
@@ -300,7 +367,7 @@ class RouteFinder:
         key = self.explicit(ctx, kwargs, spec.key_args)
         if key is None:
             env = "AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY"
-            key = {EnvRead(env), *self.env_written(env)}
+            key = {EnvRead(env), *self.env_written(env, ctx.module)}
         model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
         if spec.model_prefix and any(
             isinstance(s, Literal) and s.value and "/" in s.value and not s.value.startswith(("openai/", "azure/"))
@@ -344,7 +411,7 @@ class RouteFinder:
         for s in host:
             if isinstance(s, (Literal, ConfigValue)) and s.value:
                 t = classify_url(s.value, self.sdk, self.provider_hosts)
-                azure_path = "/openai/deployments/" in s.value
+                azure_path = "/openai/deployments" in s.value  # also the deployments list itself
                 # also a provider's URL (after a migration): its body's model must be one the provider serves
                 if t.blocked or azure_path or t.kind == "provider":
                     aimed = True
@@ -352,7 +419,8 @@ class RouteFinder:
                 family = family or (self.sdk.rest_family(rest) or "" if rest else "")
                 if azure_path:
                     family = family or (
-                        self.sdk.rest_family(s.value.split("/openai/deployments/", 1)[1].split("/", 1)[-1]) or ""
+                        self.sdk.rest_family(s.value.split("/openai/deployments", 1)[1].lstrip("/").split("/", 1)[-1])
+                        or ""
                     )
         if not aimed:
             return None

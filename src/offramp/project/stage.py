@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, Decision, Effect, RouteJudge
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
@@ -38,7 +39,7 @@ def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str])
     if not wanted:
         return []
     stems = sorted({name.rsplit(".", 1)[-1] for name in wanted})
-    names = b"|".join(re.escape(s.encode()) for s in stems)
+    names = b"|".join(re.escape(s.encode("utf-8", "surrogateescape")) for s in stems)
     pattern = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:" + names + rb")\b", re.M)
     out = []
     for d in candidates:
@@ -84,7 +85,7 @@ def _imported(data: bytes, name: str, package: bool) -> List[Tuple[str, Optional
 
 
 def _posts(data: Optional[bytes]) -> bool:
-    return data is not None and any(m in data for m in (b".post(", b".request(", b".stream("))
+    return data is not None and any(m in data for m in (b".post(", b".request(", b".stream(", b"headers="))
 
 
 def provider_files(project: Project, candidates: Sequence[str]) -> List[str]:
@@ -136,7 +137,7 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     exporters = []
     for d in seeds:
         data = project.read(d)
-        if data is None or not project.watch.may_route(data.decode("utf-8", "replace")):
+        if data is None or not (project.watch.may_route(data.decode("utf-8", "replace")) or _posts(data)):
             continue  # indexed later only if a name leads there
         m = project.load(d)
         if m is not None and exports_clients(m):
@@ -165,29 +166,32 @@ def route_hits(
     ctx: CheckContext,
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
-) -> Dict[str, List[Hit]]:
-    """Findings by display path. `seeds`: the Python files that can hold SDK use (passed the prefilter).
+    effects: Optional[Dict[str, List[Effect]]] = None,
+) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]]]:
+    """Findings by display path, and the sites `fix` would hold back (fixes/gate.py) by display path
+    with the reason. `seeds`: the Python files that can hold SDK use (passed the prefilter).
+    `effects`: what fix would move, as the per-file findings tell (`predicted_effects`).
 
     With a cache, the findings of the last run are reused when no Python file of the run, no
     configuration file the code loads and no option changed (a warm run: the whole stage is one
     hash of bytes already in memory); otherwise index entries of unchanged files are reused.
     """
     if not seeds:
-        return {}
+        return {}, {}
     cache = None
     fingerprint = ""
     watch = watch_from_rules()
     if cache_dir is not None:
         from offramp.cache import settings_key
 
-        cache = IndexCache.open(cache_dir, settings_key("project-index-2"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-3"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
             try:
-                reads, hits = stored[1]
+                reads, hits, held = stored[1]
                 if Project([], read, root, watch).configs_unchanged(reads):
-                    return _hits_from_data(hits)
+                    return _hits_from_data(hits), {p: {Span(*k): v for k, v in h} for p, h in held.items()}
             except (TypeError, ValueError, KeyError, IndexError):
                 pass
     project = Project(displays, read, root, watch, cache, prebuilt)
@@ -198,16 +202,59 @@ def route_hits(
         return m is not None and imports_sdk(m)
 
     found = group(check_routes(routes, ctx, known_provider_hosts(), sdk_file))
+    held: Dict[str, Dict[Span, str]] = {}
+    if ctx.provider is not None and effects is not None:
+        judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True)
+        decision = Decision()
+        for _ in range(8):
+            new = judge.decide(effects, list(displays), decision).only_where(effects)
+            if new.size() == decision.size():
+                break
+            decision = new
+        held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
+        writes = {name: why for g in decision.gates.values() for name, why in g.env_writes.items()}
+        for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
+            for name, _, span in m.env_writes:
+                if name in writes:
+                    held.setdefault(m.path, {})[Span(*span)] = writes[name]
     if cache is not None:
-        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found)))
+        data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
+        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found), data))
         cache.dirty = True
         cache.save()
-    return found
+    return found, held
+
+
+#: Per-file rules whose fixable findings say what `fix` moves (fixes/gate.py roles): the route
+#: gate of `check` reads them where `fix` reads its plans, so both hold back the same sites.
+_MOVES = {
+    "OFR101": (HOST, CRED),
+    "OFR102": (HOST, CRED),
+    "OFR106": (HOST,),
+    "OFR301": (CRED,),
+    "OFR201": (MODEL,),
+    "OFR202": (MODEL,),
+}
+_MODULE_RULES = ("OFR103", "OFR104", "OFR105")
+
+
+def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
+    """What `fix` would move in one file, from that file's fixable findings."""
+    out: List[Effect] = []
+    for f in findings:
+        if not f.fixable:
+            continue
+        if f.code in _MODULE_RULES:
+            out += [Effect(HOST, MODULE), Effect(CRED, MODULE)]
+        for role in _MOVES.get(f.code, ()):
+            out.append(Effect(role, f.span))
+    return out
 
 
 def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((ctx.provider, sorted(ctx.models.items()))).encode())
+    h.update(b"held-1")  # the entry holds the held sites too
     for d in displays:
         if d.endswith(".py"):
             data = read(d)

@@ -1,0 +1,50 @@
+"""Model literals rewritten for requests made in other files (the route gate's `Gate.models`).
+
+`CHAT_MODEL = "gpt-4o"` in settings.py is sent by `client.chat.completions.create(model=settings.CHAT_MODEL)`
+in app.py. The planner of settings.py sees no SDK use at all; the project's routes do. Once the
+route gate knows that every request the literal reaches moves to the provider, the literal is
+rewritten where it is written, in the same run as the client, key and URL of those requests.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from offramp.analysis.positions import node_positions
+from offramp.analysis.values import string_value
+from offramp.fixes.edits import string_like
+from offramp.types import Span
+
+
+def literal_edits(module: cst.Module, models: Dict[Span, Tuple[str, str]]) -> List[Tuple[cst.SimpleString, Span, str]]:
+    """The string literals at the given spans that still hold the expected value, with their new value.
+    A literal whose text changed since the routes were built (or that is not a plain string) is left."""
+    if not models:
+        return []
+    out = []
+    for node, r in node_positions(module).items():
+        if isinstance(node, cst.SimpleString):
+            span = Span(r[0], r[1] + 1, r[2], r[3] + 1)
+            want = models.get(span)
+            if want is not None and string_value(node) == want[0]:
+                out.append((node, span, want[1]))
+    return out
+
+
+def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Optional[str]:
+    """`text` with those literals rewritten (None when none is found): for a file with no SDK use of its own."""
+    from offramp.source import parse_module
+
+    module = parse_module(text)
+    edits = {id(node): new for node, _, new in literal_edits(module, models)}
+    if not edits:
+        return None
+
+    class _Swap(cst.CSTTransformer):
+        def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
+            new = edits.get(id(original))
+            return string_like(original, new) if new is not None else updated
+
+    return module.visit(_Swap()).code

@@ -1,0 +1,226 @@
+"""The route gate: which sites `fix` may rewrite, decided per request rather than per site.
+
+The planner (fixes/planner.py) sees one file. A request's host, credential and model are often
+defined in several files, and a site that looks safe to rewrite on its own — `OPENAI_API_KEY`
+renamed to the provider's variable, `CHAT_MODEL` mapped to a provider model — is only right if
+every request it reaches moves to the provider as a whole. Renamed alone, it sent provider keys to
+OpenAI, Azure and company proxies, and Azure secrets to the provider (issue 14).
+
+So `fix` plans every file once, records what each plan would move (`Effect`: the host, the
+credential or the model, at a span), and asks the project's routes (project/routes.py) which
+requests end up at the provider with the provider's credential. The sources of every other route
+are *frozen*: the planner is run again on their files and leaves them as they are (a TODO where a
+person must act). Freezing can strand another route (a client whose key read was frozen), so the
+decision is repeated until nothing new freezes; the frozen set only grows, so this ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from offramp.hosts import classify_url
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
+from offramp.providers import Provider
+from offramp.types import Span
+
+#: The module-level client of a file (its configuration, inserted or rewritten) as one "site".
+MODULE = Span(0, 0, 0, 0)
+
+HOST, CRED, MODEL = "host", "cred", "model"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something a file's plan moves to the provider: its `role` at `span` (MODULE: the module client)."""
+
+    role: str
+    span: Span
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    if a == MODULE or b == MODULE:
+        return a == b
+    return (a.line, a.column) < (b.end_line, b.end_column) and (b.line, b.column) < (a.end_line, a.end_column)
+
+
+@dataclass
+class Gate:
+    """The frozen sites of one file, each with the reason a person reads in the TODO or note."""
+
+    spans: Dict[Span, str] = field(default_factory=dict)
+    env_writes: Dict[str, str] = field(default_factory=dict)  # variable -> reason (writes follow reads)
+    # Model literals of this file that requests in other files send (`CHAT_MODEL = "gpt-4o"` in
+    # settings.py): span -> (value, the provider's model). Rewritten with the routes that use them.
+    models: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
+
+    def stops(self, span: Span) -> Optional[str]:
+        for frozen, reason in self.spans.items():
+            if overlaps(frozen, span):
+                return reason
+        return None
+
+    def stops_write(self, name: str) -> Optional[str]:
+        return self.env_writes.get(name)
+
+    def __bool__(self) -> bool:
+        return bool(self.spans or self.env_writes or self.models)
+
+
+OPEN = Gate()
+
+
+@dataclass
+class Decision:
+    """What the routes allow: per file, the frozen spans and env-variable writes."""
+
+    gates: Dict[str, Gate] = field(default_factory=dict)
+
+    def gate(self, path: str) -> Gate:
+        return self.gates.get(path, OPEN)
+
+    def size(self) -> int:
+        return sum(len(g.spans) + len(g.env_writes) for g in self.gates.values())
+
+    def only_where(self, effects: Dict[str, List[Effect]]) -> "Decision":
+        """The frozen sites a plan would have moved. A gate only ever takes edits away, so a site
+        no plan moved needs no freezing, and its own TODO (an API the provider lacks, a client built
+        from **kwargs) says more than "left as it is" would."""
+        out = Decision()
+        for path, g in self.gates.items():
+            moved = [e.span for e in effects.get(path, ())]
+            spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
+            if spans or g.env_writes or g.models:
+                out.gates[path] = Gate(spans, dict(g.env_writes), dict(g.models))
+        return out
+
+    def freeze(self, path: str, span: Optional[Span], reason: str) -> None:
+        if not path or span is None:
+            return
+        g = self.gates.setdefault(path, Gate())
+        g.spans.setdefault(span, reason)
+
+    def freeze_write(self, name: str, reason: str, files: Iterable[str]) -> None:
+        for path in files:
+            self.gates.setdefault(path, Gate()).env_writes.setdefault(name, reason)
+
+
+class RouteJudge:
+    """Decides, from the planned effects, which routes end at the provider with its credential."""
+
+    def __init__(
+        self, routes: Sequence[Route], provider: Provider, provider_hosts: Sequence[str], sdk, predicted: bool = False
+    ) -> None:
+        """`predicted`: the effects come from fixable findings (`check`), not from plans (`fix`); a
+        finding on a constructor does not say whether fix replaces its key argument, so the judge
+        assumes it does only for what the planner replaces: a key the SDK reads itself, or one
+        written into the code."""
+        self.predicted = predicted
+        self.routes = list(routes)
+        self.p = provider
+        self.sdk = sdk
+        self.provider_hosts = tuple(provider_hosts)
+        self.own_hosts = {h.lower() for h in provider.hosts}
+
+    def decide(self, effects: Dict[str, List[Effect]], files: Sequence[str], before: Optional[Decision] = None) -> Decision:
+        out = Decision(
+            {k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models)) for k, g in (before.gates if before else {}).items()}
+        )
+        for r in self.routes:
+            reason = self.stranded(r, effects)
+            if reason is None:
+                continue
+            for role in ("host", "credential", "model"):
+                for s in getattr(r, role):
+                    out.freeze(getattr(s, "file", ""), getattr(s, "span", None), reason)
+                    if isinstance(s, SdkDefault) and s.file:
+                        out.freeze(s.file, MODULE, reason)
+                    if role == "credential" and isinstance(s, EnvRead):
+                        out.freeze_write(s.name, reason, files)
+            if r.client_file and r.client_span is not None:
+                out.freeze(r.client_file, r.client_span, reason)
+            if r.kind in ("module", "v0"):
+                out.freeze(r.file, MODULE, reason)
+            if r.kind == "http":
+                out.freeze(r.file, r.span, reason)
+        return out
+
+    def models_elsewhere(
+        self, decision: Decision, effects: Dict[str, List[Effect]], target: Callable[[str], Optional[str]]
+    ) -> Decision:
+        """Add the model literals that requests of migrated routes send but no plan rewrote: a
+        constant of another module (`settings.CHAT_MODEL`), a dataclass default. Each is rewritten
+        only when every route it reaches moves (a frozen one stays, invariant 2)."""
+        for r in self.routes:
+            if not r.host or self.stranded(r, effects) is not None:
+                continue
+            for s in r.model:
+                if not isinstance(s, Literal) or s.template or not s.value or not s.file:
+                    continue
+                gate = decision.gate(s.file)
+                if gate.stops(s.span) is not None or gate.models.get(s.span):
+                    continue
+                if any(e.role == MODEL and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
+                    continue  # the file's own plan maps it
+                new = target(s.value)
+                if new and new != s.value:
+                    decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
+        return decision
+
+    # -- one route -------------------------------------------------------------------------
+    def stranded(self, r: Route, effects: Dict[str, List[Effect]]) -> Optional[str]:
+        """None when the route ends at the provider with the provider's credential after the planned
+        edits; otherwise why not (the text of the TODOs and notes on its sources)."""
+        if not r.host and not r.credential:
+            return None  # nothing known about it: nothing of it can be frozen either
+
+        def covered(path: str, span: Optional[Span], role: str) -> bool:
+            return bool(path) and span is not None and any(
+                e.role == role and overlaps(e.span, span) for e in effects.get(path, ())
+            )
+
+        def whole(role: str) -> bool:
+            if r.client_file and covered(r.client_file, r.client_span, role):
+                if role == CRED and self.predicted:
+                    return all(
+                        (isinstance(s, EnvRead) and not s.file) or (isinstance(s, Literal) and s.value)
+                        for s in r.credential
+                    )
+                return True  # the constructor is rewritten: its own arguments decide, whatever they were
+            if r.kind in ("module", "v0"):
+                files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
+                return any(covered(f, MODULE, role) for f in files)
+            return False
+
+        fixed = [s for s in r.host if not isinstance(s, Parameter)]
+        # A parameter (`def chat(api_url=...)`) is the caller's override: it keeps working after its
+        # default moves, and where the caller points it is the caller's choice, as it was before.
+        host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered) for s in fixed))
+        if r.kind == "http" and not r.credential:
+            return None  # no credential travels with it: moving its URL alone sends no secret anywhere
+        cred_ok = whole(CRED) or all(self.cred_moves(s, covered) for s in r.credential)
+        if host_ok and cred_ok:
+            return None
+        if not host_ok:
+            return f"the request at {r.where} does not move to {self.p.name}"
+        return f"the request at {r.where} would carry a credential that is not {self.p.name}'s"
+
+    def host_moves(self, s: Source, covered) -> bool:
+        if isinstance(s, (Literal, ConfigValue)) and s.value:
+            t = classify_url(s.value, self.sdk, self.provider_hosts)
+            if t.kind == "provider" and t.host.lower() in self.own_hosts:
+                return True
+        if isinstance(s, (Literal, EnvRead)) and getattr(s, "file", ""):
+            return covered(s.file, s.span, HOST)
+        return False
+
+    def cred_moves(self, s: Source, covered) -> bool:
+        if isinstance(s, EnvRead):
+            if s.name == self.p.key_env:
+                return True
+            return bool(s.file) and covered(s.file, s.span, CRED)
+        if isinstance(s, Literal):
+            if not s.value:
+                return True  # None or "": no secret (the SDK's own fallback is a source of its own)
+            return covered(s.file, s.span, CRED)
+        return False

@@ -1,0 +1,102 @@
+"""Run the route gate over a planned `fix`: routes of the project, then re-plans until nothing new freezes.
+
+Kept apart from fixes/gate.py (the decision itself, pure data in and out) because this part reads
+the project: it builds the routes of the files being fixed with the same project stage `check`
+uses, from the bytes as they are before any write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+
+from offramp.fixes.gate import Decision, Effect, Gate, RouteJudge
+from offramp.providers import Provider
+
+if TYPE_CHECKING:
+    from offramp.engine import Options
+    from offramp.fixes.runner import FixResult
+
+#: More rounds than real projects need (each round strands what the last one froze; two is usual).
+MAX_ROUNDS = 8
+
+
+def project_routes_for(results: Sequence["FixResult"], root: Path) -> list:
+    from offramp.prefilter import may_match
+    from offramp.project.index import watch_from_rules
+    from offramp.project.stage import project_routes
+    from offramp.project.tree import Project
+    from offramp.source import SourceError, read_bytes
+
+    by_display = {r.display: r.path for r in results}
+    cache: Dict[str, Optional[bytes]] = {}
+
+    def read(display: str) -> Optional[bytes]:
+        if display not in cache:
+            path = by_display.get(display)
+            try:
+                cache[display] = read_bytes(path, root) if path is not None else None
+            except SourceError:
+                cache[display] = None
+        return cache[display]
+
+    displays = list(by_display)
+    seeds = [d for d in displays if d.endswith(".py") and may_match(read(d) or b"")]
+    if not seeds:
+        return []
+    project = Project(displays, read, root, watch_from_rules())
+    return project_routes(project, seeds, displays)
+
+
+def gate_results(
+    results: List["FixResult"],
+    provider: Provider,
+    opts: "Options",
+    replan: Callable[[Sequence[Tuple[Path, Gate]]], List["FixResult"]],
+) -> List["FixResult"]:
+    from offramp.catalog import load_sdk
+    from offramp.mapping import map_model
+    from offramp.providers import known_provider_hosts
+
+    try:
+        routes = project_routes_for(results, opts.root)
+    except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)
+        return results
+    if not routes:
+        return results
+    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk())
+    displays = [r.display for r in results]
+    where = {r.display: i for i, r in enumerate(results)}
+    decision = Decision()
+    first = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
+    for _ in range(MAX_ROUNDS):
+        effects = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
+        new = judge.decide(effects, displays, decision).only_where(first)
+        redo = [
+            d
+            for d, g in new.gates.items()
+            if d in where and g != decision.gate(d) and _touched(results[where[d]])
+        ]
+        decision = new
+        if not redo:
+            break
+        for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
+            results[where[fresh.display]] = fresh
+    effects = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
+    sdk = load_sdk()
+
+    def target(value: str) -> Optional[str]:
+        return map_model(value, provider, sdk, dict(opts.models)).target
+
+    before = {d: dict(g.models) for d, g in decision.gates.items()}
+    decision = judge.models_elsewhere(decision, effects, target)
+    redo = [d for d, g in decision.gates.items() if d in where and g.models != before.get(d, {})]
+    for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
+        results[where[fresh.display]] = fresh
+    return results
+
+
+def _touched(r: "FixResult") -> bool:
+    """Whether a gate can change this file's plan: only a file that had something planned (an edit,
+    a TODO or a note) has a site a gate could hold back."""
+    return bool(r.effects or r.changes or r.todo_codes or r.notes)

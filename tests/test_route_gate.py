@@ -1,0 +1,189 @@
+"""The route gate of `fix` (fixes/gate.py): a request's host, credential and model move together or not at all.
+
+Each case is a shape that made `fix` send a secret where it was not meant to go before the gate:
+a key variable renamed although the request reading it stayed on OpenAI, Azure, a proxy or
+another provider; a model constant rewritten for one request while another request keeps using it
+at OpenAI. The snapshots (tests/fixtures/projects/*.fix-qwen.diff) show the whole change `fix`
+makes to a multi-module project; regenerate with OFFRAMP_UPDATE_SNAPSHOTS=1 and read them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+from typing import Dict
+
+import pytest
+from helpers import FIXTURES, compare_snapshot, run_cli
+
+from offramp.catalog import load_sdk
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, Effect, RouteJudge, overlaps
+from offramp.project.sources import EnvRead, Literal, Parameter, Route, SdkDefault
+from offramp.providers import builtin_providers, known_provider_hosts
+from offramp.types import Span
+
+PROJECTS = FIXTURES / "projects"
+
+
+def _tree(root: Path) -> Dict[str, str]:
+    return {
+        str(p.relative_to(root)): p.read_text("utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".offramp_cache" not in p.parts
+    }
+
+
+def _fix(tmp_path: Path, project: str, to: str = "qwen") -> "tuple[Path, str]":
+    tree = tmp_path / project
+    shutil.copytree(PROJECTS / project, tree)
+    proc = run_cli(["fix", "--to", to, "."], tree)
+    assert proc.returncode in (0, 1), proc.stderr
+    return tree, proc.stderr
+
+
+@pytest.mark.parametrize("project", ["shop", "agents"])
+def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
+    tree, _ = _fix(tmp_path, project)
+    before, after = _tree(PROJECTS / project), _tree(tree)
+    diff = "".join(
+        "".join(difflib.unified_diff(before[name].splitlines(True), after.get(name, "").splitlines(True), name, name))
+        for name in sorted(before)
+    )
+    compare_snapshot(diff, PROJECTS / f"{project}.fix-qwen.diff")
+
+
+def test_key_of_a_request_left_on_openai_keeps_its_name(tmp_path: Path) -> None:
+    """rest.py posts to settings.API_URL (api.openai.com, defined in another module): renaming its
+    key to DASHSCOPE_API_KEY would send the DashScope key to OpenAI."""
+    tree, err = _fix(tmp_path, "shop")
+    rest = (tree / "shop" / "rest.py").read_text("utf-8")
+    assert "os.environ['OPENAI_API_KEY']" in rest and "DASHSCOPE" not in rest
+    assert "shop/rest.py:10: note: kept `OPENAI_API_KEY`: the request at shop/rest.py:12" in err
+
+
+def test_environment_write_read_by_a_request_left_elsewhere_is_kept(tmp_path: Path) -> None:
+    """keys.py sets OPENAI_API_KEY, which the v0 module client of legacy.py (left: its base URL comes
+    from a configuration file) reads: renamed, the key would be missing there; the client of keys.py
+    itself moves with its own explicit provider key."""
+    tree, _ = _fix(tmp_path, "shop")
+    keys = (tree / "shop" / "keys.py").read_text("utf-8")
+    assert 'os.environ["OPENAI_API_KEY"] = os.getenv("DEEPSEEK_API_KEY", "")' in keys
+    assert 'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"])' in keys
+
+
+def test_azure_key_of_requests_left_on_azure_and_deepseek_is_kept(tmp_path: Path) -> None:
+    tree, _ = _fix(tmp_path, "agents")
+    config = (tree / "agents" / "config.py").read_text("utf-8")
+    chains = (tree / "agents" / "chains.py").read_text("utf-8")
+    assert 'os.getenv("AZURE_OPENAI_API_KEY", "")' in config  # azure_http.py posts it to Azure
+    assert 'os.environ["AZURE_OPENAI_KEY"]' in chains  # the ChatOpenAI there goes to api.deepseek.com
+    assert "DASHSCOPE" not in config + chains
+
+
+def test_scripts_that_never_import_each_other_are_migrated_each_on_its_own(tmp_path: Path) -> None:
+    """Module-level client configuration is per process: one script's `openai.api_base` (left on a
+    relay from the command line) must not hold back another script's module client."""
+    (tmp_path / "a.py").write_text(
+        "import os, sys\nimport openai\n\nopenai.api_base = sys.argv[1]\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
+        "openai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+        "utf-8",
+    )
+    (tmp_path / "b.py").write_text(
+        "import os\nimport openai\n\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
+        "openai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+        "utf-8",
+    )
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    b = (tmp_path / "b.py").read_text("utf-8")
+    assert "dashscope" in b and "DASHSCOPE_API_KEY" in b and "qwen" in b
+
+
+def test_check_after_fix_marks_held_sites_not_fixable(tmp_path: Path) -> None:
+    """What fix holds back, check does not offer as fixable ([*]): both ask the same judge."""
+    tree, _ = _fix(tmp_path, "shop")
+    proc = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree)
+    assert proc.returncode == 1
+    assert not [line for line in proc.stdout.splitlines() if line.endswith("[*]")], proc.stdout
+    rest = [line for line in proc.stdout.splitlines() if line.startswith("shop/rest.py:")]
+    assert rest and any("OFR301" in line for line in rest)
+
+
+# -- the judge on its own ---------------------------------------------------------------------------
+QWEN = builtin_providers()["qwen"]
+CTOR = Span(3, 10, 3, 30)
+ENV = Span(2, 20, 2, 36)
+
+
+def _judge(*routes: Route) -> RouteJudge:
+    return RouteJudge(routes, QWEN, known_provider_hosts(), load_sdk())
+
+
+def _route(**kw) -> Route:
+    base = dict(file="app.py", span=Span(4, 1, 4, 20), call="c.chat.completions.create", kind="client", family="chat")
+    base.update(kw)
+    return Route(azure=False, client="OpenAI", client_file="app.py", client_span=CTOR, **base)
+
+
+def test_host_moved_without_the_key_strands_the_route() -> None:
+    r = _route(host=frozenset({SdkDefault("api.openai.com", "default")}), credential=frozenset({EnvRead("X", "app.py", ENV)}))
+    assert "would carry a credential" in _judge(r).stranded(r, {"app.py": [Effect(HOST, CTOR)]})
+    assert _judge(r).stranded(r, {"app.py": [Effect(HOST, CTOR), Effect(CRED, ENV)]}) is None
+
+
+def test_key_moved_without_the_host_strands_the_route_and_freezes_all_its_sources() -> None:
+    model = Literal("settings.py", Span(1, 10, 1, 18), "gpt-4o")
+    r = _route(
+        host=frozenset({Literal("app.py", Span(3, 20, 3, 29), "http://localhost:8000/v1")}),
+        credential=frozenset({EnvRead("OPENAI_API_KEY", "app.py", ENV)}),
+        model=frozenset({model}),
+    )
+    effects = {"app.py": [Effect(CRED, ENV)], "settings.py": [Effect(MODEL, model.span)]}
+    judge = _judge(r)
+    assert "does not move" in judge.stranded(r, effects)
+    decision = judge.decide(effects, ["app.py", "settings.py"]).only_where(effects)
+    assert decision.gate("app.py").stops(ENV) and decision.gate("settings.py").stops(model.span)
+    assert decision.gate("app.py").stops_write("OPENAI_API_KEY")
+
+
+def test_a_route_already_at_the_provider_is_not_stranded() -> None:
+    r = _route(
+        host=frozenset({Literal("app.py", CTOR, "https://dashscope.aliyuncs.com/compatible-mode/v1")}),
+        credential=frozenset({EnvRead("DASHSCOPE_API_KEY", "app.py", ENV)}),
+    )
+    assert _judge(r).stranded(r, {}) is None
+
+
+def test_a_parameter_overriding_a_moved_default_does_not_hold_it_back() -> None:
+    url = Literal("app.py", Span(1, 5, 1, 30), "https://api.openai.com/v1/chat/completions")
+    r = _route(kind="http", host=frozenset({Parameter("api_url", "app.py"), url}), credential=frozenset({EnvRead("OPENAI_API_KEY", "app.py", ENV)}))
+    assert _judge(r).stranded(r, {"app.py": [Effect(HOST, url.span), Effect(CRED, ENV)]}) is None
+    only_param = _route(kind="http", host=frozenset({Parameter("api_url", "app.py")}), credential=r.credential)
+    assert _judge(only_param).stranded(only_param, {"app.py": [Effect(CRED, ENV)]}) is not None
+
+
+def test_module_sentinel_only_overlaps_itself() -> None:
+    assert overlaps(MODULE, MODULE) and not overlaps(MODULE, Span(1, 1, 9, 9))
+    assert overlaps(Span(1, 1, 1, 10), Span(1, 5, 1, 6)) and not overlaps(Span(1, 1, 1, 5), Span(1, 5, 1, 9))
+
+
+def test_a_model_constant_of_another_module_moves_with_its_requests(tmp_path: Path) -> None:
+    """The walk test of ARCHITECTURE.md: `CHAT_MODEL = "gpt-4o"` in settings.py, sent by rest.py and
+    llm.py, is rewritten in the same run as their hosts and keys; check then has nothing to say of it."""
+    root = tmp_path / "chatbot"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "chatbot", root)
+    proc = run_cli(["fix", "--to", "qwen", "."], root)
+    assert proc.returncode in (0, 1), proc.stderr
+    settings = (root / "chatbot" / "settings.py").read_text("utf-8")
+    assert 'CHAT_MODEL = "qwen3-max"' in settings and 'CHEAP_MODEL = "qwen-flash"' in settings
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], root)
+    assert "chatbot/settings.py:5:" not in check.stdout and "chatbot/settings.py:6:" not in check.stdout
+
+
+def test_a_model_constant_shared_with_a_request_left_behind_stays(tmp_path: Path) -> None:
+    """shop's CHAT_MODEL is sent by rest.py (moves) and by app.py through a client whose base URL
+    comes from a config file where it is null (stays on OpenAI): rewritten, app.py would ask
+    OpenAI for a Qwen model."""
+    tree, _ = _fix(tmp_path, "shop")
+    assert 'CHAT_MODEL = "gpt-4o"' in (tree / "shop" / "settings.py").read_text("utf-8")
