@@ -182,10 +182,10 @@ class RouteJudge:
         def whole(role: str) -> bool:
             if r.client_file and covered(r.client_file, r.client_span, role):
                 if role == CRED and self.predicted:
-                    return all(
-                        (isinstance(s, EnvRead) and not s.file) or (isinstance(s, Literal) and s.value)
-                        for s in r.credential
-                    )
+                    # fix gives it the provider's key when it has none (the SDK read one itself: an
+                    # implicit EnvRead) or when the key is written into the code (a literal)
+                    implicit = any(isinstance(s, EnvRead) and not s.file for s in r.credential)
+                    return implicit or all(isinstance(s, Literal) and s.value for s in r.credential)
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
