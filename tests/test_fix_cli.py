@@ -40,12 +40,20 @@ def test_fix_then_nothing_left_to_diff(tmp_path: Path) -> None:
 
 
 def test_select_limits_the_rewrite(tmp_path: Path) -> None:
+    """Clients and keys selected, models not: no model is rewritten. Keys alone (OFR301) would move
+    credentials without their hosts, so the route gate holds every rename and says why."""
     root = project(tmp_path)
-    proc = run_cli(["fix", "--to", "qwen", "--diff", "--select", "OFR301", "."], root)
+    proc = run_cli(["fix", "--to", "qwen", "--diff", "--select", "OFR101,OFR102,OFR103,OFR104,OFR301", "."], root)
     changed = [
         line for line in proc.stdout.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
     ]
-    assert changed and all("API_KEY" in line for line in changed)
+    added = [line for line in changed if line.startswith("+")]
+    assert any("DASHSCOPE_API_KEY" in line for line in added)
+    # OpenAI model constants stay (OFR201 is not selected); an Azure client moves whole, deployment included
+    assert not any('_MODEL = "qwen' in line for line in added)
+    keys_only = run_cli(["fix", "--to", "qwen", "--diff", "--select", "OFR301", "."], root)
+    assert "DASHSCOPE_API_KEY" not in keys_only.stdout
+    assert "does not move to Qwen" in keys_only.stderr
 
 
 def test_fix_needs_a_target(tmp_path: Path) -> None:
@@ -62,7 +70,7 @@ def test_migration_report(tmp_path: Path) -> None:
     report = (root / "migration.md").read_text(encoding="utf-8")
     assert report.startswith("# Migration to DeepSeek")
     assert "Produced by `offramp fix --to deepseek --report migration.md .`" in report
-    assert "| model | 4 |" in report and "- `chatbot/azure_backend.py` (2 site(s))" in report
+    assert "| model | 6 |" in report and "- `chatbot/azure_backend.py` (2 site(s))" in report
     assert "- [ ] `chatbot/search.py:15` DeepSeek does not serve the OpenAI `embeddings` API (OFR401)" in report
     assert (
         "| OFR401 | DeepSeek does not serve the OpenAI `embeddings` API used by `client.embeddings.create` | 1 |"

@@ -28,6 +28,7 @@ from offramp.types import Span
 MODULE = Span(0, 0, 0, 0)
 
 HOST, CRED, MODEL = "host", "cred", "model"
+SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Decision:
         from **kwargs) says more than "left as it is" would."""
         out = Decision()
         for path, g in self.gates.items():
-            moved = [e.span for e in effects.get(path, ())]
+            moved = [e.span for e in effects.get(path, ()) if e.role != SEEN]
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             if spans or g.env_writes or g.models:
                 out.gates[path] = Gate(spans, dict(g.env_writes), dict(g.models))
@@ -160,8 +161,8 @@ class RouteJudge:
                 gate = decision.gate(s.file)
                 if gate.stops(s.span) is not None or gate.models.get(s.span):
                     continue
-                if any(e.role == MODEL and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
-                    continue  # the file's own plan maps it
+                if any(e.role in (MODEL, SEEN) and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
+                    continue  # the file's own plan maps it, or holds it (a key use, a comparison)
                 new = target(s.value)
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)

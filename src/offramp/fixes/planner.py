@@ -23,7 +23,7 @@ from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, Gate, overlaps
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, Gate, overlaps
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
@@ -162,6 +162,7 @@ class Planner:
                 self.env_key(e)
         for lit in self.a.models:
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
+                self.plan.moves(SEEN, lit.span)  # this file decides it (a key use may hold it): no other file does
                 held = self.gate.stops(lit.span)
                 if held is None:
                     self.model(lit)
@@ -201,7 +202,7 @@ class Planner:
 
         moved = [s for role, s in self.plan.effects if role == MODEL]
         for node, span, new in literal_edits(self.a.module, self.gate.models):
-            if any(overlaps(span, s) for s in moved):
+            if any(overlaps(span, s) for s in moved) or not self.allowed("OFR201", span.line):
                 continue
             self.plan.edit(node, _to_string(new))
             self.plan.moves(MODEL, span)

@@ -89,7 +89,8 @@ def gate_results(
         return map_model(value, provider, sdk, dict(opts.models)).target
 
     before = {d: dict(g.models) for d, g in decision.gates.items()}
-    decision = judge.models_elsewhere(decision, effects, target)
+    if "OFR201" in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
+        decision = judge.models_elsewhere(decision, effects, target)
     redo = [d for d, g in decision.gates.items() if d in where and g.models != before.get(d, {})]
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
