@@ -14,7 +14,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
@@ -467,6 +467,25 @@ def _fix_code(
     for r in results:
         commit(r, diff)
     return results
+
+
+def planned_texts(
+    files: Sequence[Path], settings: Settings, provider: Provider, jobs: int = 1
+) -> Dict[str, Tuple[str, str]]:
+    """(old, new) text of every code file (Python, notebook JSON) `fix` would change, by display path,
+    route gate included, nothing written: the suggestions of `check` are these edits."""
+    from offramp.configkind import read_as_config
+
+    opts = make_options(settings, provider)
+    code = [p for p in files if not read_as_config(p)]
+    results = _plan_all([(p, OPEN) for p in code], provider, opts, True, settings.region, jobs or 1)
+    if any(r.effects for r in results):
+        from offramp.fixes.routegate import gate_results
+
+        results = gate_results(
+            results, provider, opts, lambda items: _plan_all(items, provider, opts, True, settings.region, jobs or 1)
+        )
+    return {r.display: (r.pending.old, r.pending.new) for r in results if r.pending is not None and not r.error}
 
 
 def _plan_all(

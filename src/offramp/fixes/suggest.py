@@ -471,9 +471,12 @@ def _texts(
     opts: Options,
     region: Optional[str],
     readers: Optional[FileReaders] = None,
+    planned: Optional[Dict[str, Tuple[str, str]]] = None,
 ) -> Optional[Tuple[str, str, bool]]:
     """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None. `readers`: a
-    configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change."""
+    configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change.
+    `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
+    the route gate included); a code file missing from it is not changed."""
     from offramp.configkind import read_as_config, too_large
     from offramp.fixes.runner import fix_source
     from offramp.source import decode, read_bytes
@@ -487,6 +490,11 @@ def _texts(
         text = data.decode("utf-8-sig")
         new_text, _ = fix_text(display, text, provider, opts, region, readers)
         return text, new_text, False
+    if planned is not None:
+        texts = planned.get(display)
+        if texts is None:
+            return None
+        return texts[0], texts[1], path.suffix != ".ipynb"
     if path.suffix == ".ipynb":
         from offramp.engine import notebook_source
         from offramp.notebook import rebuild
@@ -503,7 +511,7 @@ def _texts(
     return src.text, new_code, True
 
 
-_Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...]]
+_Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...], Optional[Dict[str, Tuple[str, str]]]]
 
 
 def _file_fixes(
@@ -511,9 +519,9 @@ def _file_fixes(
 ) -> Tuple[Dict[Finding, Suggestion], Optional[str]]:
     """The suggestions for one file's findings, and its new text when it is Python (for the
     readers of the configuration files)."""
-    path, display, shown, hidden = task
+    path, display, shown, hidden, planned = task
     try:
-        texts = _texts(path, display, provider, opts, region, readers)
+        texts = _texts(path, display, provider, opts, region, readers, planned)
         if texts is None:
             return {}, None
         old, new, python = texts
@@ -564,13 +572,29 @@ def suggest_fixes(
     for f in every or ():
         if f.fixable and f.path in shown and f not in visible:
             hidden[f.path].append(f)
+    from offramp.configkind import read_as_config
+    from offramp.fixes.runner import planned_texts
+    from offramp.userconfig.plan import for_run, key
+
+    code = [settings.root / path for path in shown if not read_as_config(settings.root / path)]
+    planned = None
+    if code:  # the whole run's plan, route gate included: a file's fix depends on the others'
+        try:
+            planned = planned_texts(list(files) or code, settings, provider, jobs)
+        except Exception:  # a report never fails because a fix could not be worked out
+            planned = {}
     tasks: List[_Task] = [
-        (settings.root / path, path, tuple(fs), tuple(hidden.get(path, ()))) for path, fs in shown.items()
+        (
+            settings.root / path,
+            path,
+            tuple(fs),
+            tuple(hidden.get(path, ())),
+            None if read_as_config(settings.root / path) else {path: planned[path]} if path in (planned or {}) else {},
+        )
+        for path, fs in shown.items()
     ]
     opts = make_options(settings, provider)
     region = settings.region
-    from offramp.configkind import read_as_config
-    from offramp.userconfig.plan import for_run, key
 
     configs = [t for t in tasks if read_as_config(t[0])]
     plan = for_run(files, provider, opts, region) if configs else None
