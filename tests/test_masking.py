@@ -250,8 +250,9 @@ def test_fix_diff_skips_a_hunk_that_would_show_a_secret_and_says_so(tmp_path: Pa
     assert_no_secret(proc.stdout + proc.stderr, "fix --diff")
     assert MASK not in proc.stdout  # nothing is masked inside the patch: such a hunk is left out
     notes = _hunk_notes(proc.stderr)
-    # app.py (context lines), .env, config.json and the one-line notebook each need one
-    assert len(notes) >= 4, proc.stderr
+    # app.py (context lines), .env and the one-line notebook each need one (config.json stays: the request
+    # that reads its endpoint keeps going where the file says, so the route gate holds both)
+    assert len(notes) >= 3, proc.stderr
     assert any(n.startswith("flat.ipynb:") for n in notes) and any(n.startswith(".env:") for n in notes), notes
     assert "+++ b/clean.py" in proc.stdout  # what can be shown is shown...
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)

@@ -368,7 +368,7 @@ def test_a_client_left_on_openai_keeps_its_key_variable(tmp_path: Path, case: st
     text, result = fix_in_process(tmp_path, source, "deepseek")
     assert "DEEPSEEK_API_KEY" not in text, text  # renamed, the DeepSeek key would go to OpenAI/Azure
     assert "OFR401" in text
-    assert any("stays on OpenAI/Azure" in note for _, note in result.notes)
+    assert any("which stays where it is" in note for _, note in result.notes)
     again, second = fix_in_process(tmp_path, text, "deepseek")
     assert again == text and not second.changed
 
