@@ -18,7 +18,7 @@ import pytest
 from helpers import FIXTURES, compare_snapshot, run_cli
 
 from offramp.catalog import load_sdk
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, Effect, RouteJudge, overlaps
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, WRITE, Effect, RouteJudge, overlaps
 from offramp.project.sources import EnvRead, Literal, Parameter, Route, SdkDefault
 from offramp.providers import builtin_providers, known_provider_hosts
 from offramp.types import Span
@@ -139,12 +139,18 @@ def test_key_moved_without_the_host_strands_the_route_and_freezes_all_its_source
         credential=frozenset({EnvRead("OPENAI_API_KEY", "app.py", ENV)}),
         model=frozenset({model}),
     )
-    effects = {"app.py": [Effect(CRED, ENV)], "settings.py": [Effect(MODEL, model.span)]}
+    write = Span(9, 1, 9, 30)
+    effects = {
+        "app.py": [Effect(CRED, ENV)],
+        "settings.py": [Effect(MODEL, model.span)],
+        "env.py": [Effect(CRED, write), Effect(WRITE + "OPENAI_API_KEY", write)],
+    }
     judge = _judge(r)
     assert "does not move" in judge.stranded(r, effects)
-    decision = judge.decide(effects, ["app.py", "settings.py"]).only_where(effects)
+    decision = judge.decide(effects, ["app.py", "settings.py", "env.py"]).only_where(effects)
     assert decision.gate("app.py").stops(ENV) and decision.gate("settings.py").stops(model.span)
-    assert decision.gate("app.py").stops_write("OPENAI_API_KEY")
+    assert decision.gate("env.py").stops_write("OPENAI_API_KEY")  # writes follow the read they feed
+    assert not decision.gate("settings.py").stops_write("OPENAI_API_KEY")  # it writes nothing: no re-plan
 
 
 def test_a_route_already_at_the_provider_is_not_stranded() -> None:

@@ -28,6 +28,7 @@ from offramp.types import Span
 MODULE = Span(0, 0, 0, 0)
 
 HOST, CRED, MODEL = "host", "cred", "model"
+WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
 
 
@@ -89,10 +90,12 @@ class Decision:
         from **kwargs) says more than "left as it is" would."""
         out = Decision()
         for path, g in self.gates.items():
-            moved = [e.span for e in effects.get(path, ()) if e.role != SEEN]
+            moved = [e.span for e in effects.get(path, ()) if e.role != SEEN and not e.role.startswith(WRITE)]
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
-            if spans or g.env_writes or g.models:
-                out.gates[path] = Gate(spans, dict(g.env_writes), dict(g.models))
+            written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
+            writes = {name: why for name, why in g.env_writes.items() if name in written}
+            if spans or writes or g.models:
+                out.gates[path] = Gate(spans, writes, dict(g.models))
         return out
 
     def freeze(self, path: str, span: Optional[Span], reason: str) -> None:

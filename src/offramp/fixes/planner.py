@@ -23,7 +23,7 @@ from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, Gate, overlaps
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Gate, overlaps
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
@@ -366,6 +366,8 @@ class Planner:
             return
         self.plan.edit(e.node, _to_string(self.p.key_env))
         self.plan.moves(CRED, e.span)
+        if e.write:
+            self.plan.moves(WRITE + e.name, e.span)
         self.plan.changes["environment variable"] += 1
         if e.reader is not None and (secret or may_be_none(e)):
             self.never_none(e.reader)  # the key written as the default goes with it

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, Decision, Effect, RouteJudge
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, WRITE, Decision, Effect, RouteJudge, overlaps
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
@@ -205,6 +205,12 @@ def route_hits(
     held: Dict[str, Dict[Span, str]] = {}
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True)
+        effects = {p: list(es) for p, es in effects.items()}
+        for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
+            for name, _, span in m.env_writes:
+                at = Span(*span)
+                if any(e.role == CRED and overlaps(e.span, at) for e in effects.get(m.path, ())):
+                    effects[m.path].append(Effect(WRITE + name, at))
         decision = Decision()
         for _ in range(8):
             new = judge.decide(effects, list(displays), decision).only_where(effects)
