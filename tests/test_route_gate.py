@@ -34,7 +34,7 @@ def _tree(root: Path) -> Dict[str, str]:
     }
 
 
-def _fix(tmp_path: Path, project: str, to: str = "qwen") -> "tuple[Path, str]":
+def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
     tree = tmp_path / project
     shutil.copytree(PROJECTS / project, tree)
     proc = run_cli(["fix", "--to", to, "."], tree)
@@ -69,7 +69,10 @@ def test_environment_write_read_by_a_request_left_elsewhere_is_kept(tmp_path: Pa
     tree, _ = _fix(tmp_path, "shop")
     keys = (tree / "shop" / "keys.py").read_text("utf-8")
     assert 'os.environ["OPENAI_API_KEY"] = os.getenv("DEEPSEEK_API_KEY", "")' in keys
-    assert 'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"])' in keys
+    assert (
+        'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ["DASHSCOPE_API_KEY"])'
+        in keys
+    )
 
 
 def test_azure_key_of_requests_left_on_azure_and_deepseek_is_kept(tmp_path: Path) -> None:
@@ -127,7 +130,9 @@ def _route(**kw) -> Route:
 
 
 def test_host_moved_without_the_key_strands_the_route() -> None:
-    r = _route(host=frozenset({SdkDefault("api.openai.com", "default")}), credential=frozenset({EnvRead("X", "app.py", ENV)}))
+    r = _route(
+        host=frozenset({SdkDefault("api.openai.com", "default")}), credential=frozenset({EnvRead("X", "app.py", ENV)})
+    )
     assert "would carry a credential" in _judge(r).stranded(r, {"app.py": [Effect(HOST, CTOR)]})
     assert _judge(r).stranded(r, {"app.py": [Effect(HOST, CTOR), Effect(CRED, ENV)]}) is None
 
@@ -147,7 +152,7 @@ def test_key_moved_without_the_host_strands_the_route_and_freezes_all_its_source
     }
     judge = _judge(r)
     assert "does not move" in judge.stranded(r, effects)
-    decision = judge.decide(effects, ["app.py", "settings.py", "env.py"]).only_where(effects)
+    decision = judge.decide(effects).only_where(effects)
     assert decision.gate("app.py").stops(ENV) and decision.gate("settings.py").stops(model.span)
     assert decision.gate("env.py").stops_write("OPENAI_API_KEY")  # writes follow the read they feed
     assert not decision.gate("settings.py").stops_write("OPENAI_API_KEY")  # it writes nothing: no re-plan
@@ -163,7 +168,11 @@ def test_a_route_already_at_the_provider_is_not_stranded() -> None:
 
 def test_a_parameter_overriding_a_moved_default_does_not_hold_it_back() -> None:
     url = Literal("app.py", Span(1, 5, 1, 30), "https://api.openai.com/v1/chat/completions")
-    r = _route(kind="http", host=frozenset({Parameter("api_url", "app.py"), url}), credential=frozenset({EnvRead("OPENAI_API_KEY", "app.py", ENV)}))
+    r = _route(
+        kind="http",
+        host=frozenset({Parameter("api_url", "app.py"), url}),
+        credential=frozenset({EnvRead("OPENAI_API_KEY", "app.py", ENV)}),
+    )
     assert _judge(r).stranded(r, {"app.py": [Effect(HOST, url.span), Effect(CRED, ENV)]}) is None
     only_param = _route(kind="http", host=frozenset({Parameter("api_url", "app.py")}), credential=r.credential)
     assert _judge(only_param).stranded(only_param, {"app.py": [Effect(CRED, ENV)]}) is not None
@@ -193,3 +202,18 @@ def test_a_model_constant_shared_with_a_request_left_behind_stays(tmp_path: Path
     OpenAI for a Qwen model."""
     tree, _ = _fix(tmp_path, "shop")
     assert 'CHAT_MODEL = "gpt-4o"' in (tree / "shop" / "settings.py").read_text("utf-8")
+
+
+def test_a_module_with_no_sdk_use_gets_its_model_constant_rewritten(tmp_path: Path) -> None:
+    """settings.py holds nothing but the constant (no import, no finding of its own): it has no plan,
+    and its literal is rewritten from the route alone, counted once in the summary."""
+    (tmp_path / "settings.py").write_text('CHAT_MODEL = "gpt-4o"\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3-max"\n'
+    assert "Rewrote 2 files for Qwen (Alibaba Cloud Model Studio) (1 client, 1 model)." in proc.stderr

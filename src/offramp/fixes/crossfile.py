@@ -33,18 +33,16 @@ def literal_edits(module: cst.Module, models: Dict[Span, Tuple[str, str]]) -> Li
     return out
 
 
-def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Optional[str]:
-    """`text` with those literals rewritten (None when none is found): for a file with no SDK use of its own."""
+def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Tuple[Optional[str], int]:
+    """`text` with those literals rewritten (None when none is found) and how many were: for a file
+    with no SDK use of its own, so no planner of its own either."""
+    from offramp.fixes.apply import apply_plan
+    from offramp.fixes.planner import Plan
     from offramp.source import parse_module
 
     module = parse_module(text)
-    edits = {id(node): new for node, _, new in literal_edits(module, models)}
-    if not edits:
-        return None
-
-    class _Swap(cst.CSTTransformer):
-        def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
-            new = edits.get(id(original))
-            return string_like(original, new) if new is not None else updated
-
-    return module.visit(_Swap()).code
+    plan = Plan()
+    found = literal_edits(module, models)
+    for node, _, new in found:
+        plan.edit(node, lambda old, new=new: string_like(old, new))
+    return (apply_plan(module, plan).code, len(found)) if found else (None, 0)

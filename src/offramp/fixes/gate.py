@@ -17,7 +17,7 @@ decision is repeated until nothing new freezes; the frozen set only grows, so th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp.hosts import classify_url
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
@@ -74,26 +74,29 @@ OPEN = Gate()
 
 @dataclass
 class Decision:
-    """What the routes allow: per file, the frozen spans and env-variable writes."""
+    """What the routes allow: per file, the frozen spans; for the whole program, the variables whose
+    writes are frozen (`only_where` hands each file the ones it writes)."""
 
     gates: Dict[str, Gate] = field(default_factory=dict)
+    writes: Dict[str, str] = field(default_factory=dict)  # variable -> reason (writes follow reads)
 
     def gate(self, path: str) -> Gate:
         return self.gates.get(path, OPEN)
 
     def size(self) -> int:
-        return sum(len(g.spans) + len(g.env_writes) for g in self.gates.values())
+        return sum(len(g.spans) for g in self.gates.values()) + len(self.writes)
 
-    def only_where(self, effects: Dict[str, List[Effect]]) -> "Decision":
+    def only_where(self, effects: Dict[str, List[Effect]]) -> Decision:
         """The frozen sites a plan would have moved. A gate only ever takes edits away, so a site
         no plan moved needs no freezing, and its own TODO (an API the provider lacks, a client built
         from **kwargs) says more than "left as it is" would."""
-        out = Decision()
-        for path, g in self.gates.items():
+        out = Decision(writes=dict(self.writes))
+        for path in set(self.gates) | set(effects):
+            g = self.gate(path)
             moved = [e.span for e in effects.get(path, ()) if e.role != SEEN and not e.role.startswith(WRITE)]
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
-            writes = {name: why for name, why in g.env_writes.items() if name in written}
+            writes = {name: why for name, why in self.writes.items() if name in written}
             if spans or writes or g.models:
                 out.gates[path] = Gate(spans, writes, dict(g.models))
         return out
@@ -104,9 +107,8 @@ class Decision:
         g = self.gates.setdefault(path, Gate())
         g.spans.setdefault(span, reason)
 
-    def freeze_write(self, name: str, reason: str, files: Iterable[str]) -> None:
-        for path in files:
-            self.gates.setdefault(path, Gate()).env_writes.setdefault(name, reason)
+    def freeze_write(self, name: str, reason: str) -> None:
+        self.writes.setdefault(name, reason)
 
 
 class RouteJudge:
@@ -126,9 +128,13 @@ class RouteJudge:
         self.provider_hosts = tuple(provider_hosts)
         self.own_hosts = {h.lower() for h in provider.hosts}
 
-    def decide(self, effects: Dict[str, List[Effect]], files: Sequence[str], before: Optional[Decision] = None) -> Decision:
+    def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
-            {k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models)) for k, g in (before.gates if before else {}).items()}
+            {
+                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models))
+                for k, g in (before.gates if before else {}).items()
+            },
+            dict(before.writes) if before else {},
         )
         for r in self.routes:
             reason = self.stranded(r, effects)
@@ -140,7 +146,7 @@ class RouteJudge:
                     if isinstance(s, SdkDefault) and s.file:
                         out.freeze(s.file, MODULE, reason)
                     if role == "credential" and isinstance(s, EnvRead):
-                        out.freeze_write(s.name, reason, files)
+                        out.freeze_write(s.name, reason)
             if r.client_file and r.client_span is not None:
                 out.freeze(r.client_file, r.client_span, reason)
             if r.kind in ("module", "v0"):
@@ -179,8 +185,10 @@ class RouteJudge:
             return None  # nothing known about it: nothing of it can be frozen either
 
         def covered(path: str, span: Optional[Span], role: str) -> bool:
-            return bool(path) and span is not None and any(
-                e.role == role and overlaps(e.span, span) for e in effects.get(path, ())
+            return (
+                bool(path)
+                and span is not None
+                and any(e.role == role and overlaps(e.span, span) for e in effects.get(path, ()))
             )
 
         def whole(role: str) -> bool:

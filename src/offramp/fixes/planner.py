@@ -23,7 +23,7 @@ from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Gate, overlaps
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Effect, Gate, overlaps
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
@@ -50,10 +50,10 @@ class Plan:
     notes: List[Tuple[int, str]] = field(default_factory=list)  # (line, text)
     todo_codes: Counter = field(default_factory=Counter)
     # What the plan moves to the provider (fixes/gate.py): (role, span) pairs the route gate reads.
-    effects: List[Tuple[str, Span]] = field(default_factory=list)
+    effects: List[Effect] = field(default_factory=list)
 
     def moves(self, role: str, span: Span) -> None:
-        self.effects.append((role, span))
+        self.effects.append(Effect(role, span))
 
     def edit(self, node: cst.CSTNode, fn: Edit) -> None:
         self.edits.setdefault(id(node), []).append(fn)
@@ -200,7 +200,7 @@ class Planner:
         """Literals that requests of other files send, which the route gate moves with those requests."""
         from offramp.fixes.crossfile import literal_edits
 
-        moved = [s for role, s in self.plan.effects if role == MODEL]
+        moved = [e.span for e in self.plan.effects if e.role == MODEL]
         for node, span, new in literal_edits(self.a.module, self.gate.models):
             if any(overlaps(span, s) for s in moved) or not self.allowed("OFR201", span.line):
                 continue
@@ -988,9 +988,7 @@ class Planner:
             type_line = f'{alias}.api_type = "openai"'
         groups = config_groups(assigns, self.outside_calls(assigns, module_calls))
         self.plan.moves(HOST, MODULE)
-        if any(not has_key for has_key in (g[1] for g in groups.values())) or not any(
-            m.role == "key" for m in assigns
-        ):
+        if not all(has_key for _, has_key in groups.values()) or not any(m.role == "key" for m in assigns):
             self.plan.moves(CRED, MODULE)  # the key line goes in beside the host
         if not groups:
             return

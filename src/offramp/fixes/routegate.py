@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MAX_ROUNDS = 8
 
 
-def project_routes_for(results: Sequence["FixResult"], root: Path) -> list:
+def project_routes_for(results: Sequence[FixResult], root: Path) -> list:
     from offramp.prefilter import may_match
     from offramp.project.index import watch_from_rules
     from offramp.project.stage import project_routes
@@ -49,11 +49,11 @@ def project_routes_for(results: Sequence["FixResult"], root: Path) -> list:
 
 
 def gate_results(
-    results: List["FixResult"],
+    results: List[FixResult],
     provider: Provider,
-    opts: "Options",
-    replan: Callable[[Sequence[Tuple[Path, Gate]]], List["FixResult"]],
-) -> List["FixResult"]:
+    opts: Options,
+    replan: Callable[[Sequence[Tuple[Path, Gate]]], List[FixResult]],
+) -> List[FixResult]:
     from offramp.catalog import load_sdk
     from offramp.mapping import map_model
     from offramp.providers import known_provider_hosts
@@ -65,24 +65,18 @@ def gate_results(
     if not routes:
         return results
     judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk())
-    displays = [r.display for r in results]
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
-    first = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
+    first = _effects(results)
     for _ in range(MAX_ROUNDS):
-        effects = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
-        new = judge.decide(effects, displays, decision).only_where(first)
-        redo = [
-            d
-            for d, g in new.gates.items()
-            if d in where and g != decision.gate(d) and _touched(results[where[d]])
-        ]
+        new = judge.decide(_effects(results), decision).only_where(first)
+        redo = [d for d, g in new.gates.items() if d in where and g != decision.gate(d) and _touched(results[where[d]])]
         decision = new
         if not redo:
             break
         for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
             results[where[fresh.display]] = fresh
-    effects = {r.display: [Effect(role, span) for role, span in r.effects] for r in results}
+    effects = _effects(results)
     sdk = load_sdk()
 
     def target(value: str) -> Optional[str]:
@@ -97,7 +91,11 @@ def gate_results(
     return results
 
 
-def _touched(r: "FixResult") -> bool:
+def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:
+    return {r.display: r.effects for r in results}
+
+
+def _touched(r: FixResult) -> bool:
     """Whether a gate can change this file's plan: only a file that had something planned (an edit,
     a TODO or a note) has a site a gate could hold back."""
     return bool(r.effects or r.changes or r.todo_codes or r.notes)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
-from offramp.fixes.gate import OPEN, Gate
+from offramp.fixes.gate import OPEN, Effect, Gate
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.providers import Provider
@@ -35,7 +35,7 @@ from offramp.source import (
     reusing_parses,
     write_atomic,
 )
-from offramp.types import Finding, Span
+from offramp.types import Finding
 
 if TYPE_CHECKING:
     from offramp.userconfig.together import FileReaders
@@ -56,7 +56,7 @@ class FixResult:
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
-    effects: List[Tuple[str, Span]] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
+    effects: List[Effect] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
     pending: Optional["Pending"] = None  # the write (or diff) `commit` makes once the whole project is planned
 
 
@@ -252,9 +252,7 @@ def _fix_path(
 Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
 
 
-def _models_only(
-    path: Path, read: Snapshot, display: str, gate: Gate, src: Optional[SourceFile] = None
-) -> FixResult:
+def _models_only(path: Path, read: Snapshot, display: str, gate: Gate, src: Optional[SourceFile] = None) -> FixResult:
     """A file with nothing of its own to fix whose model literals requests elsewhere send (fixes/crossfile.py)."""
     result = FixResult(path=path, display=display)
     if not gate.models or path.suffix != ".py":
@@ -263,13 +261,13 @@ def _models_only(
 
     try:
         src = src or decode(path, read[0])
-        new_text = rewrite_models(src.text, gate.models)
+        new_text, n = rewrite_models(src.text, gate.models)
         new_bytes = src.encode(new_text) if new_text is not None else None
     except Exception:  # unparseable or unencodable: the literal stays, and check still reports it
         return result
     if new_text is None or new_bytes is None or new_text == src.text:
         return result
-    result.changes["model"] += len(gate.models)
+    result.changes["model"] += n
     result.pending = Pending(src.text, new_text, new_bytes, read)
     result.new_text = new_text
     return result
@@ -445,9 +443,19 @@ def fix_files(
 def _fix_code(
     files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
 ) -> List[FixResult]:
+    """Plan the code files with the route gate (`_plan_code`), and only then write (or diff) anything."""
+    results = _plan_code(files, provider, opts, diff, region, jobs)
+    for r in results:
+        commit(r, diff)
+    return results
+
+
+def _plan_code(
+    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
+) -> List[FixResult]:
     """Plan every code file, let the project's routes freeze what must not move alone and rewrite
-    what moves with its requests elsewhere (fixes/gate.py, fixes/routegate.py), re-plan the files
-    that changes, and only then write (or diff) anything."""
+    what moves with its requests elsewhere (fixes/gate.py, fixes/routegate.py), and re-plan the
+    files that changes. Nothing is written: each result's rewrite waits in `pending`."""
     jobs = jobs or os.cpu_count() or 1
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
     if any(r.effects for r in results):
@@ -464,8 +472,6 @@ def _fix_code(
                 r.pending = None
                 r.new_text = None
                 r.changes.clear()
-    for r in results:
-        commit(r, diff)
     return results
 
 
@@ -478,13 +484,7 @@ def planned_texts(
 
     opts = make_options(settings, provider)
     code = [p for p in files if not read_as_config(p)]
-    results = _plan_all([(p, OPEN) for p in code], provider, opts, True, settings.region, jobs or 1)
-    if any(r.effects for r in results):
-        from offramp.fixes.routegate import gate_results
-
-        results = gate_results(
-            results, provider, opts, lambda items: _plan_all(items, provider, opts, True, settings.region, jobs or 1)
-        )
+    results = _plan_code(code, provider, opts, True, settings.region, jobs or 1)
     return {r.display: (r.pending.old, r.pending.new) for r in results if r.pending is not None and not r.error}
 
 

@@ -213,7 +213,7 @@ def route_hits(
                     effects[m.path].append(Effect(WRITE + name, at))
         decision = Decision()
         for _ in range(8):
-            new = judge.decide(effects, list(displays), decision).only_where(effects)
+            new = judge.decide(effects, decision).only_where(effects)
             if new.size() == decision.size():
                 break
             decision = new
