@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from offramp.catalog import CatalogError, load_toml, rules_dir
 from offramp.redact import without_url_credentials
+from offramp.semantics import NONE, Semantics, parse_semantics
 
 ENDPOINT_FAMILIES = (
     "chat",
@@ -112,6 +113,7 @@ _TOP_KEYS = {
     "endpoints",
     "parameters",
     "quirks",
+    "semantics",
 }
 
 
@@ -146,6 +148,8 @@ class Provider:
     sources: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     dates: Mapping[str, str] = field(default_factory=dict)
     custom: bool = False
+    # What the provider does differently with an OpenAI request (offramp.semantics)
+    semantics: Semantics = NONE
 
     def base_url(self, region: Optional[str] = None) -> str:
         region = region or self.default_region
@@ -342,6 +346,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         sources=sources,
         dates=dates,
         custom=custom,
+        semantics=parse_semantics(data["semantics"], where) if "semantics" in data else NONE,
     )
 
 

@@ -14,6 +14,7 @@ from offramp.checks.capabilities import check_capabilities
 from offramp.checks.clients import check_clients
 from offramp.checks.models import check_models
 from offramp.checks.secrets import check_env, check_keys
+from offramp.checks.semantics import check_semantics
 
 CHECKS: List[Callable[[Analysis, CheckContext], List[Hit]]] = [
     check_clients,
@@ -21,6 +22,7 @@ CHECKS: List[Callable[[Analysis, CheckContext], List[Hit]]] = [
     check_env,
     check_keys,
     check_capabilities,
+    check_semantics,
 ]
 
 __all__ = ["CHECKS", "CheckContext", "Hit", "run_checks"]

@@ -58,6 +58,15 @@ def used_parameters(call: ApiCall) -> List[str]:
     return list(dict.fromkeys(out))
 
 
+def told_elsewhere(param: str, provider: Provider) -> bool:
+    """A parameter whose translation checks/semantics.py reports from the provider's own rules (OFR405,
+    OFR407): a second, vaguer OFR402 for it would only repeat it."""
+    s = provider.semantics
+    return (param == "reasoning_effort" and s.reasoning is not None) or (
+        param == "response_format-json_schema" and s.structured is not None
+    )
+
+
 def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
     p = ctx.provider
     if p is None:
@@ -82,7 +91,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if call.family == "chat":
             for param in used_parameters(call):
                 pstatus = p.parameter(param)
-                if pstatus in _PARAM_TEXT:
+                if pstatus in _PARAM_TEXT and not told_elsewhere(param, p):
                     text, severity = _PARAM_TEXT[pstatus]
                     hits.append(
                         Hit(

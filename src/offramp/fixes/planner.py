@@ -21,10 +21,11 @@ from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, Mod
 from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
-from offramp.checks.capabilities import used_parameters
+from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Effect, Gate, overlaps
+from offramp.fixes import semantics
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
+from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Effect, Gate, overlaps
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
 from offramp.hosts import is_secret_value
@@ -181,6 +182,8 @@ class Planner:
                         self.plan.changes["engine= to model="] += 1
             if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
                 self.capabilities(call)
+                semantics.plan_call(self, call)
+        semantics.plan_file(self, [c for c in self.a.calls if call_is_relevant(c, self.a, frozenset(self.p.hosts))])
         for u in self.a.urls:
             if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
                 held = self.gate.stops(u.span)
@@ -1199,7 +1202,7 @@ class Planner:
             )
         if call.family == "chat":
             for param in used_parameters(call):
-                if self.p.parameter(param) == "no":
+                if self.p.parameter(param) == "no" and not told_elsewhere(param, self.p):
                     self.plan.todo(stmt, f"{self.p.name} does not support `{param}`", "OFR402", call.span.line)
         if call.dynamic_model is not None and not call.model_literals:
             self.plan.todo(

@@ -1,0 +1,443 @@
+"""OFR405-OFR408 and OFR108: what breaks after the base URL moves, and how each call is rewritten.
+
+A request that reaches the provider with the provider's key and model can still fail on its
+first call: `reasoning_effort=` that Qwen does not read (thinking is `extra_body={"enable_thinking":
+...}`), a `json_schema` response format DeepSeek answers with 400 "This response_format type is
+unavailable now", eleven embedding inputs where Qwen takes ten, a temperature Kimi's K2 models fix.
+The facts are the provider's (`[semantics.*]` in rules/providers/*.toml, offramp.semantics); this
+module decides, per call, what differs (`Gap`) and, where a correct rewrite exists, the rewrite of
+the call (`Gap.edit`). The check reports the gaps with the provider's own words and source; the fix
+planner applies the same edits (or writes the gap's TODO) to calls whose route moves, and never to a
+call the route gate holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from offramp.analysis.facts import Analysis, ApiCall
+from offramp.analysis.values import string_value
+from offramp.checks.base import CheckContext, Hit
+from offramp.checks.models import call_is_relevant
+from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args, retarget_dict
+from offramp.mapping import map_model
+from offramp.providers import Provider
+from offramp.semantics import cited
+
+CallEdit = Callable[[cst.Call], cst.Call]
+
+#: OpenAI shut the Assistants API (assistants, threads, runs, messages) down on this day.
+ASSISTANTS_SHUTDOWN = "2026-08-26"
+_ASSISTANTS = ("assistants", "threads")
+_SCHEMA_PROMPT = "Reply with one JSON object that follows this JSON schema: "
+
+
+@dataclass
+class Gap:
+    """One difference between what a call asks for and what the provider does with it."""
+
+    code: str
+    text: str  # the finding: what differs, in the provider's words, with source
+    todo: str = ""  # the TODO fix writes when there is no edit
+    edit: Optional[CallEdit] = None  # the rewrite of the call node (None: a TODO)
+    imports: Tuple[Tuple[str, Optional[str]], ...] = ()
+    note: str = ""  # what fix says it did
+    node: Optional[cst.CSTNode] = None  # reported here instead of the call (a rebuilt assistant message)
+
+
+# -- reading a call ----------------------------------------------------------------------------
+
+
+def kwarg(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    i = kwarg_index(call.args, name)
+    return call.args[i].value if i >= 0 else None
+
+
+def _bool(node: Optional[cst.BaseExpression]) -> Optional[bool]:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def _dict_get(node: cst.BaseExpression, key: str) -> Optional[cst.BaseExpression]:
+    if not isinstance(node, cst.Dict):
+        return None
+    for el in node.elements:
+        if isinstance(el, cst.DictElement) and string_value(el.key) == key:
+            return el.value
+    return None
+
+
+def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
+    """The model ids the call will send at the provider (after `fix`); empty when unknown."""
+    from offramp.catalog import load_sdk
+
+    values = [lit.value for lit in call.model_literals]
+    if not values and call.node is not None:  # a model id the analysis does not track (the provider's own)
+        written = kwarg(call.node, "model")
+        value = string_value(written) if written is not None else None
+        values = [value] if value else []
+    return [map_model(v, provider, load_sdk(), dict(ctx_models)).target or v for v in values]
+
+
+def _stream(call: cst.Call) -> Optional[bool]:
+    """True / False when the call says so with a literal (absent: False), None when it is computed."""
+    value = kwarg(call, "stream")
+    if value is None:
+        return False
+    return _bool(value)
+
+
+# -- edits -------------------------------------------------------------------------------------
+
+
+def _set_extra_body(call: cst.Call, key: str, value: cst.BaseExpression, replacing: str) -> Optional[cst.Call]:
+    """`replacing=` becomes `extra_body={key: value}` in its place, or `key` joins an `extra_body`
+    dict literal already there; None when `extra_body` is something else (a name, a call)."""
+    existing = kwarg(call, "extra_body")
+    if existing is None:
+        entry = cst.Dict([cst.DictElement(cst.SimpleString(f'"{key}"'), value)])
+        if kwarg_index(call.args, replacing) >= 0:
+            call = rename_kwarg(call, replacing, "extra_body")
+        return retarget_args(call, (), [("extra_body", entry)])
+    if not isinstance(existing, cst.Dict):
+        return None
+    call = retarget_args(call, (replacing,), [])
+    return retarget_args(call, (), [("extra_body", retarget_dict(existing, (), [(key, value)]))])
+
+
+def _thinking_value(control: str, on: bool) -> Tuple[str, cst.BaseExpression]:
+    if control == "enable_thinking":
+        return "enable_thinking", cst.Name("True" if on else "False")
+    kind = "enabled" if on else "disabled"
+    return "thinking", cst.parse_expression(f'{{"type": "{kind}"}}')
+
+
+def _can_edit_extra_body(call: cst.Call) -> bool:
+    existing = kwarg(call, "extra_body")
+    return existing is None or isinstance(existing, cst.Dict)
+
+
+# -- the gaps of one call ------------------------------------------------------------------------
+
+
+def call_gaps(call: ApiCall, provider: Provider, models: Sequence[str]) -> List[Gap]:
+    """Everything that differs for this call at `provider` (`models`: what it sends there)."""
+    if call.node is None:
+        return []
+    if (call.family == "chat" and call.via == "client") or (call.family == "chat" and call.via == "module"):
+        return (
+            _reasoning(call, provider, models) + _sampling(call, provider, models) + _structured(call, provider, models)
+        )
+    if call.family == "embeddings":
+        return _batch(call, provider)
+    return []
+
+
+def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    r = p.semantics.reasoning
+    if r is None:
+        return []
+    node = call.node
+    src = cited(
+        r.source, r.date, {"reasoning_effort": "reasoning_effort", "thinking-type": "thinking"}.get(r.control, "")
+    )
+    effort_node = kwarg(node, "reasoning_effort")
+    model = models[0] if len(set(models)) == 1 else None
+    if effort_node is None:
+        if model and r.needs_stream(model) and _stream(node) is False and kwarg(node, "extra_body") is None:
+            return [
+                Gap(
+                    "OFR405",
+                    f"{p.name}: `{model}` thinks by default and answers a non-streaming call with "
+                    f'"{r.stream_only_error}"{cited(r.source, r.date, "error text")}',
+                    todo=f'{p.name} answers "{r.stream_only_error}": pass stream=True, or '
+                    'extra_body={"enable_thinking": False}',
+                )
+            ]
+        return []
+    effort = string_value(effort_node)
+    how = {
+        "enable_thinking": 'extra_body={"enable_thinking": True|False}',
+        "thinking-type": 'extra_body={"thinking": {"type": "enabled"|"disabled"}}',
+        "reasoning_effort": "reasoning_effort=" + "|".join(sorted(set(r.efforts.values()))),
+    }[r.control]
+    text = f"{p.name} does not read `reasoning_effort` as OpenAI does: its control is {how}{src}"
+    if effort is None:
+        return [Gap("OFR405", text, todo=f"`reasoning_effort` is computed here: {p.name} takes {how}")]
+    on = effort not in r.off
+    if r.control == "reasoning_effort":
+        if on and r.efforts.get(effort, effort) == effort:
+            return []  # accepted as written
+        if on:
+            new = r.efforts[effort]
+            return [
+                Gap(
+                    "OFR405",
+                    f"{p.name} takes reasoning_effort {'|'.join(sorted(set(r.efforts.values())))}, not `{effort}`{src}",
+                    edit=lambda c: retarget_args(c, (), [("reasoning_effort", cst.SimpleString(f'"{new}"'))]),
+                    note=f"reasoning_effort `{effort}` -> `{new}` ({p.name}'s levels)",
+                )
+            ]
+        key, value = _thinking_value("thinking-type", False)
+    else:
+        key, value = _thinking_value(r.control, on)
+    if not on and model and r.thinks_always(model):
+        return [
+            Gap(
+                "OFR405",
+                text,
+                todo=f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` cannot be honoured",
+            )
+        ]
+    if on and model and r.needs_stream(model) and _stream(node) is not True:
+        return [
+            Gap(
+                "OFR405",
+                text,
+                todo=f'{p.name} answers "{r.stream_only_error}" for `{model}`: stream the call or turn thinking off',
+            )
+        ]
+    if not _can_edit_extra_body(node):
+        return [Gap("OFR405", text, todo=f"add the thinking switch to `extra_body` by hand: {p.name} takes {how}")]
+
+    def edit(c: cst.Call) -> cst.Call:
+        out = _set_extra_body(c, key, value, "reasoning_effort")
+        return out if out is not None else c
+
+    shown = cst.Module([]).code_for_node(value)
+    return [Gap("OFR405", text, edit=edit, note=f"reasoning_effort `{effort}` -> extra_body {key}={shown} ({p.name})")]
+
+
+def _sampling(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    """Kimi's K2/K3 models fix temperature, top_p, n and the penalties: a value is a 400."""
+    r = p.semantics.reasoning
+    if r is None or not r.fixed_sampling or not models or not all(r.fixed(m) for m in models):
+        return []
+    node = call.node
+    sent = [name for name in r.fixed_params if kwarg(node, name) is not None]
+    if not sent:
+        return []
+    src = cited(r.source, r.date, "fixed")
+    fixed = ", ".join(f"`{s}`" for s in sent)
+    text = f'{p.name} fixes {fixed} on `{models[0]}` and answers "{r.fixed_sampling_error}"{src}'
+    if "n" in sent:
+        return [
+            Gap("OFR405", text, todo=f"`{models[0]}` answers with one choice only (n is fixed at {p.name}): drop `n=`")
+        ]
+    return [
+        Gap(
+            "OFR405",
+            text,
+            edit=lambda c: retarget_args(c, sent, []),
+            note=f"dropped {', '.join(sent)}: fixed on `{models[0]}` at {p.name}",
+        )
+    ]
+
+
+def _structured(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    if call.response_format != "json_schema":
+        return []
+    so = p.semantics.structured
+    if so is None:
+        return []  # the provider's [parameters] status is reported by OFR402
+    if models and all(so.takes_json_schema(m) for m in models):
+        return []
+    src = cited(so.source, so.date, "error text")
+    on = f" on `{models[0]}`" if len(set(models)) == 1 else ""
+    if so.json_schema_error:
+        text = f'{p.name} answers response_format json_schema{on} with "{so.json_schema_error}"{src}'
+    else:
+        text = f"{p.name} accepts response_format json_schema only on some models, not{on or ' on this one'}{src}"
+    node = call.node
+    if call.path.endswith(".parse"):
+        parsed = "`.parsed` (and a refusal's `.refusal`)"
+        return [
+            Gap(
+                "OFR407",
+                text,
+                todo=f"{p.name} rejects the json_schema `.parse()` sends: call `chat.completions.create` with "
+                'response_format={"type": "json_object"}, the schema in a system message, and validate the reply '
+                f"with the same model's `model_validate_json`; {parsed} no longer exist",
+            )
+        ]
+    rf = kwarg(node, "response_format")
+    spec = _dict_get(rf, "json_schema") if rf is not None else None
+    schema = _dict_get(spec, "schema") if spec is not None else None
+    messages = kwarg(node, "messages")
+    if schema is None or messages is None:
+        return [
+            Gap(
+                "OFR407",
+                text,
+                todo='send response_format={"type": "json_object"} with the JSON schema in a system message '
+                f"({p.name} rejects json_schema)",
+            )
+        ]
+
+    def edit(c: cst.Call) -> cst.Call:
+        msgs = kwarg(c, "messages")
+        rf_now = kwarg(c, "response_format")
+        spec_now = _dict_get(rf_now, "json_schema") if rf_now is not None else None
+        schema_now = _dict_get(spec_now, "schema") if spec_now is not None else None
+        if msgs is None or schema_now is None:
+            return c
+        system = cst.parse_expression(f'{{"role": "system", "content": "{_SCHEMA_PROMPT}" + json.dumps(SCHEMA)}}')
+        system = system.deep_replace(_find_name(system, "SCHEMA"), schema_now)
+        if isinstance(msgs, cst.List):
+            new_msgs: cst.BaseExpression = msgs.with_changes(
+                elements=[
+                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    *msgs.elements,
+                ]
+            )
+        else:
+            new_msgs = cst.List(
+                [
+                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    cst.StarredElement(msgs),
+                ]
+            )
+        return retarget_args(
+            c, (), [("response_format", cst.parse_expression('{"type": "json_object"}')), ("messages", new_msgs)]
+        )
+
+    return [
+        Gap(
+            "OFR407",
+            text,
+            edit=edit,
+            imports=(("json", None),),
+            note=f"json_schema -> json_object with the schema in a system message ({p.name})",
+        )
+    ]
+
+
+def _find_name(tree: cst.CSTNode, name: str) -> cst.CSTNode:
+    found: List[cst.CSTNode] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value == name:
+                found.append(n)
+
+    tree.visit(V())
+    return found[0]
+
+
+def _batch(call: ApiCall, p: Provider) -> List[Gap]:
+    lim = p.semantics.limits
+    if lim.embedding_batch is None:
+        return []
+    value = kwarg(call.node, "input")
+    if value is None or string_value(value) is not None:
+        return []
+    n = lim.embedding_batch
+    src = cited(lim.source, lim.date, "error text")
+    if isinstance(value, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in value.elements):
+        if len(value.elements) <= n:
+            return []
+    elif isinstance(value, (cst.Name, cst.Attribute)) and not _plural(value):
+        return []  # `input=text`: one string, most likely (a TODO on every such call would be noise)
+    words = lim.embedding_batch_error
+    text = f'{p.name} takes at most {n} embedding inputs per request and answers more with "{words}"{src}'
+    return [Gap("OFR408", text, todo=f"{p.name} embeds at most {n} inputs per request: send `input` in batches of {n}")]
+
+
+def _plural(name: cst.BaseExpression) -> bool:
+    """`texts`, `self.chunks`, `doc_batch`: a name that holds many inputs."""
+    last = (name.attr.value if isinstance(name, cst.Attribute) else getattr(name, "value", "")).lower()
+    return (last.endswith("s") and not last.endswith("ss")) or any(w in last for w in ("batch", "list", "chunk"))
+
+
+def replay_gaps(a: Analysis, provider: Provider, calls: Sequence[ApiCall]) -> List[Gap]:
+    """Tool loops that rebuild the assistant message from `.content` only, at a provider that needs
+    `reasoning_content` back (appending `response.choices[0].message` itself replays it)."""
+    r = provider.semantics.reasoning
+    if r is None or not r.replay or not any(c.family == "chat" and "tools" in c.keywords for c in calls):
+        return []
+    out = []
+    src = cited(r.source, r.date, "reasoning_content")
+    for d in _assistant_dicts(a.module):
+        out.append(
+            Gap(
+                "OFR406",
+                f'{provider.name} answers a replayed tool call without reasoning_content with "{r.replay_error}"{src}',
+                todo=f"{provider.name} needs the assistant message's `reasoning_content` back: append "
+                '`response.choices[0].message` itself, or add "reasoning_content"',
+                node=d,
+            )
+        )
+    return out
+
+
+def _assistant_dicts(module: cst.Module) -> List[cst.Dict]:
+    out: List[cst.Dict] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Dict(self, node: cst.Dict) -> None:
+            keys = {string_value(el.key): el.value for el in node.elements if isinstance(el, cst.DictElement)}
+            rebuilt = "tool_calls" in keys and string_value(keys.get("role") or cst.Name("x")) == "assistant"
+            spread = any(isinstance(el, cst.StarredDictElement) for el in node.elements)
+            if rebuilt and "reasoning_content" not in keys and not spread:
+                out.append(node)
+
+    module.visit(V())
+    return out
+
+
+def assistants_gap(call: ApiCall) -> Optional[Gap]:
+    if call.family not in _ASSISTANTS:
+        return None
+    return Gap(
+        "OFR108",
+        f"`{call.display}`: OpenAI shut the Assistants API down on {ASSISTANTS_SHUTDOWN}",
+        todo=f"the Assistants API was shut down on {ASSISTANTS_SHUTDOWN}: keep the thread yourself and call "
+        "chat.completions with tools (or the Responses API where the provider serves it)",
+    )
+
+
+# -- the check -------------------------------------------------------------------------------------
+
+
+def _may_move(call: ApiCall) -> bool:
+    """Whether `fix` can move the call's route (and so rewrite its parameters): its clients are
+    known and built from arguments offramp reads (fixes/semantics.call_moves decides for real)."""
+    if call.via == "module":
+        return True
+    return (
+        call.via == "client"
+        and bool(call.clients)
+        and not any(c.star_kwargs and not c.star_kwargs_resolved for c in call.clients)
+    )
+
+
+def check_semantics(a: Analysis, ctx: CheckContext) -> List[Hit]:
+    hits: List[Hit] = []
+    for call in a.calls:
+        g = assistants_gap(call)
+        if g is not None:
+            hits.append(Hit(g.code, call.span, {"detail": g.text}, fixable=False))
+    p = ctx.provider
+    if p is None:
+        return hits
+    hosts = frozenset(p.hosts)
+    relevant = [c for c in a.calls if call_is_relevant(c, a, hosts)]
+    for call in relevant:
+        for g in call_gaps(call, p, target_models(call, p, ctx.models)):
+            hits.append(Hit(g.code, call.span, {"detail": g.text}, fixable=g.edit is not None and _may_move(call)))
+    gaps = replay_gaps(a, p, relevant)
+    if gaps:
+        from offramp.analysis.positions import node_positions
+
+        positions = node_positions(a.module)
+        from offramp.types import Span
+
+        for g in gaps:
+            r = positions.get(g.node)
+            if r is not None:
+                hits.append(Hit(g.code, Span(r[0], r[1] + 1, r[2], r[3] + 1), {"detail": g.text}, fixable=False))
+    return hits

@@ -1,0 +1,74 @@
+"""The fix side of checks/semantics.py: apply each gap's edit (or write its TODO) on calls that move.
+
+A request parameter is only rewritten on a call whose route moves to the provider as a whole —
+its client is retargeted by this plan (and not held by the route gate) or already aims at the
+provider — so a call left on OpenAI keeps the parameters OpenAI reads (route invariant: a fix
+moves host, key and model of a request together or leaves it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List
+
+from offramp.analysis.facts import ApiCall
+from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, target_models
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from offramp.fixes.planner import Planner
+
+
+def call_moves(planner: Planner, call: ApiCall) -> bool:
+    """The call's requests reach the provider after this plan (its client moves or is there already)."""
+    own = {h.lower() for h in planner.p.hosts}
+    if call.via == "client":
+        return bool(call.clients) and all(
+            planner.retargets(c) or (c.target.kind == "provider" and c.target.host.lower() in own) for c in call.clients
+        )
+    if call.via == "module":
+        t = call.module_target or planner.a.module_target
+        if t is None or planner.module_stays():
+            return False
+        return t.blocked or (t.kind == "provider" and t.host.lower() in own)
+    return False
+
+
+def plan_call(planner: Planner, call: ApiCall) -> None:
+    """Edits and TODOs for one call the planner found relevant (live, or at the provider)."""
+    plan, line = planner.plan, call.span.line
+    stmt = planner.stmt(call.node)
+    g = assistants_gap(call)
+    if g is not None:
+        plan.todo(stmt, g.todo, g.code, line)
+    if not call_moves(planner, call):
+        return
+    for g in call_gaps(call, planner.p, target_models(call, planner.p, planner.models)):
+        if g.edit is None or not planner.allowed(g.code, line):
+            plan.todo(stmt, g.todo, g.code, line)
+            continue
+        edit = g.edit
+        plan.edit(call.node, lambda n, edit=edit: edit(n))  # type: ignore[misc]
+        plan.add_imports.extend(g.imports)
+        plan.changes["request parameter"] += 1
+        if g.note:
+            plan.notes.append((line, g.note))
+
+
+def plan_file(planner: Planner, calls: List[ApiCall]) -> None:
+    """TODOs that belong to the file rather than a call: tool loops that drop reasoning_content."""
+    moving = [c for c in calls if call_moves(planner, c)]
+    for g in replay_gaps(planner.a, planner.p, moving):
+        stmt = _statement_of(planner, g.node)
+        if stmt is not None:
+            plan_line = planner.line(moving[0].span) if moving else 0
+            planner.plan.todo(stmt, g.todo, g.code, plan_line)
+
+
+def _statement_of(planner: Planner, node: cst.CSTNode):
+    import libcst as cst
+
+    for n in reversed(planner.path_to(node)):
+        if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return n
+    return None
