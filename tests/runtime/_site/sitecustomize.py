@@ -266,10 +266,23 @@ def canned_response(method, url, body):
     )
 
     result = None  # -> 404
+    refused = content = None
+    if os.environ.get("OFFRAMP_EMULATE") and method == "POST":  # answer like the provider (provider_emulation.py)
+        import provider_emulation
+
+        host = url.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
+        refused = provider_emulation.check(host, path, payload, model, stream)
+        content = provider_emulation.reply_content(host, payload)
+    if refused is not None:
+        status, data = refused
+        raw = json.dumps(data).encode("utf-8")
+        return status, {"content-type": "application/json", "content-length": str(len(raw))}, raw
     if glued:
         pass
     elif method == "POST" and path.endswith("/chat/completions"):
         result = _chat(model, n, stream)
+        if os.environ.get("OFFRAMP_EMULATE") and content is not None and not stream:
+            result[1]["choices"][0]["message"]["content"] = content
     elif method == "POST" and path.endswith("/completions"):
         result = _completion(model, n, stream)
     elif method == "POST" and path.endswith("/embeddings"):
