@@ -232,6 +232,21 @@ class WrapperSpec:
     model_prefix: str
     family: str = "chat"
     function_families: Tuple[Tuple[str, str], ...] = ()
+    # Parameter names of the leading positional arguments (`dspy.LM("openai/gpt-4o")`).
+    positional: Tuple[str, ...] = ()
+    # Arguments that take an SDK client the code builds (`OpenAIChatCompletionsModel(openai_client=...)`):
+    # given one, the call is no route of its own, its model is that client's.
+    client_args: Tuple[str, ...] = ()
+    # The model argument may be a model object carrying its own client (`Agent(model=OpenAIChatCompletionsModel
+    # (...))`): then the call is no route of its own.
+    model_objects: bool = False
+    # Functions that set the library's default client (`set_default_openai_client(client)`): in a file
+    # calling one, the calls use that client (their model is its).
+    default_client_setters: Tuple[str, ...] = ()
+    # For a library with no base URL / key arguments: the model argument's new value, an expression with
+    # {model}, {base_url} and {api_key}, and the imports it needs (`module.name`).
+    fix_model_wrap: str = ""
+    fix_imports: Tuple[str, ...] = ()
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -259,6 +274,12 @@ _WRAPPER_KEYS = {
     "model-prefix",
     "family",
     "function-families",
+    "positional",
+    "client-args",
+    "model-objects",
+    "default-client-setters",
+    "fix-model-wrap",
+    "fix-imports",
 }
 
 
@@ -275,32 +296,81 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
             raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
         try:
             model_args = tuple(raw["model-args"])
+            base_url_args = tuple(raw.get("base-url-args", []))
+            key_args = tuple(raw.get("key-args", []))
             spec = WrapperSpec(
                 id=raw["id"],
                 names=tuple(raw.get("classes", []) or raw.get("functions", [])),
                 function="functions" in raw,
-                azure=bool(raw["azure"]),
+                azure=bool(raw.get("azure", False)),
                 model_args=model_args,
                 deployment_args=tuple(raw.get("deployment-args", [])),
-                base_url_args=tuple(raw["base-url-args"]),
-                key_args=tuple(raw["key-args"]),
+                base_url_args=base_url_args,
+                key_args=key_args,
                 drop_args=tuple(raw.get("drop-args", [])),
                 default_model=raw.get("default-model"),
                 fix_class=raw.get("fix-class"),
                 fix_model_arg=raw.get("fix-model-arg", model_args[0]),
-                fix_base_url_arg=raw.get("fix-base-url-arg", raw["base-url-args"][0]),
-                fix_key_arg=raw.get("fix-key-arg", raw["key-args"][0]),
+                fix_base_url_arg=raw.get("fix-base-url-arg", base_url_args[0] if base_url_args else ""),
+                fix_key_arg=raw.get("fix-key-arg", key_args[0] if key_args else ""),
                 fix_extra=tuple(raw.get("fix-extra", {}).items()),
                 fix_note=raw.get("fix-note", ""),
                 model_prefix=raw.get("model-prefix", ""),
                 family=raw.get("family", "chat"),
                 function_families=tuple(raw.get("function-families", {}).items()),
+                positional=tuple(raw.get("positional", [])),
+                client_args=tuple(raw.get("client-args", [])),
+                model_objects=bool(raw.get("model-objects", False)),
+                default_client_setters=tuple(raw.get("default-client-setters", [])),
+                fix_model_wrap=raw.get("fix-model-wrap", ""),
+                fix_imports=tuple(raw.get("fix-imports", [])),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None
+        if not (spec.base_url_args or spec.fix_model_wrap or spec.client_args):
+            raise CatalogError(f"{where}: needs base-url-args, fix-model-wrap or client-args")
         for name in spec.names:
             out[name] = spec
     return out
+
+
+@dataclass(frozen=True)
+class ExporterSpec:
+    """rules/wrappers.toml [[exporter]]: requests a framework sends by itself while its wrappers are used."""
+
+    id: str
+    what: str  # for messages: "the Agents SDK's trace export"
+    host: str  # "": nothing to report, only a setting `fix` adds (the default API for the provider)
+    wrappers: Tuple[str, ...]  # wrapper ids whose use (or default-client setters) turns it on
+    off_calls: Tuple[str, ...]  # calls that turn it off
+    fix: str  # the statement `fix` adds after the file's imports
+    fix_imports: Tuple[str, ...]  # `module.name` it needs
+    on_calls: Tuple[str, ...] = ()  # other calls that turn it on
+    when_no_endpoint: str = ""  # only for a provider that does not serve this endpoint family
+
+
+@lru_cache(maxsize=1)
+def load_exporters() -> Tuple[ExporterSpec, ...]:
+    path = rules_dir() / "wrappers.toml"
+    out = []
+    for raw in load_toml(path).get("exporter", []):
+        try:
+            out.append(
+                ExporterSpec(
+                    id=raw["id"],
+                    what=raw.get("what", ""),
+                    host=raw.get("host", ""),
+                    wrappers=tuple(raw.get("wrappers", [])),
+                    off_calls=tuple(raw["off-calls"]),
+                    fix=raw["fix"],
+                    fix_imports=tuple(raw.get("fix-imports", [])),
+                    on_calls=tuple(raw.get("on-calls", [])),
+                    when_no_endpoint=raw.get("when-no-endpoint", ""),
+                )
+            )
+        except (KeyError, TypeError) as e:
+            raise CatalogError(f"{path.name}: exporter {raw.get('id', '?')} is missing {e}") from None
+    return tuple(out)
 
 
 @dataclass(frozen=True)

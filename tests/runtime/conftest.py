@@ -8,6 +8,7 @@
   cases the module's selected tests name (see ``oracle_runs.selected_cases``).
 * ``wrappers_python`` -- session-scoped: a virtualenv with the pinned LangChain and LiteLLM
   (``WRAPPER_PINS``), built on first use and cached like the v0 one.
+* ``frameworks_python`` -- the same for the OpenAI Agents SDK and AutoGen (``FRAMEWORK_PINS``).
 * ``v0_python`` -- session-scoped: builds (or reuses) the ``openai==0.28.1``
   virtualenv once and returns its interpreter.  Tests using ``sdk="v0"``
   should request it so the one-off build cost is paid in fixture setup and
@@ -40,23 +41,37 @@ def v0_python() -> Path:
 WRAPPER_PINS = ("langchain-openai==1.7.3", "litellm==1.106.2")
 
 
+# The OpenAI Agents SDK and AutoGen's OpenAI client: ~15 s to install on an empty cache (measured 2026-12-05).
+FRAMEWORK_PINS = ("openai-agents==0.24.0", "autogen-ext[openai]==0.7.5", "autogen-core==0.7.5")
+
+
 @pytest.fixture(scope="session")
 def wrappers_python() -> Path:
     """Interpreter of a venv with the pinned wrapper libraries (built on first use, reused afterwards)."""
-    digest = hashlib.sha256("\n".join(WRAPPER_PINS).encode()).hexdigest()[:12]
+    return _pinned_venv("wrappers", WRAPPER_PINS)
+
+
+@pytest.fixture(scope="session")
+def frameworks_python() -> Path:
+    """Interpreter of a venv with the pinned agent frameworks (built on first use, reused afterwards)."""
+    return _pinned_venv("frameworks", FRAMEWORK_PINS)
+
+
+def _pinned_venv(name: str, pins: tuple) -> Path:
+    digest = hashlib.sha256("\n".join(pins).encode()).hexdigest()[:12]
     root = Path(os.environ.get("OFFRAMP_WRAPPERS_VENV", Path.home() / ".cache" / "offramp" / "test-venvs"))
-    venv = root / f"wrappers-{digest}-py{sys.version_info[0]}{sys.version_info[1]}"
+    venv = root / f"{name}-{digest}-py{sys.version_info[0]}{sys.version_info[1]}"
     python = venv / "bin" / "python"
     stamp = venv / ".offramp-ready"
     if not stamp.exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *WRAPPER_PINS],
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
             check=True,
             timeout=900,
         )
-        stamp.write_text("\n".join(WRAPPER_PINS))
+        stamp.write_text("\n".join(pins))
     return python
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
-from offramp.catalog import WrapperSpec
+from offramp.catalog import ExporterSpec, WrapperSpec
 from offramp.hosts import Target
 
 if TYPE_CHECKING:  # annotations only: the ast fast path builds facts without importing libcst
@@ -46,6 +46,26 @@ class ClientCtor:
     # `super().__init__(...)` in `class MyClient(AzureOpenAI)`: the base class expression (the fix
     # renames it there, not the call's callee).
     base: Optional[cst.BaseExpression] = None
+
+
+@dataclass(eq=False)
+class Export:
+    """A request a framework sends by itself, beside the model's (the Agents SDK's trace export)."""
+
+    node: cst.Call  # the file's first call into the framework
+    span: Span
+    spec: ExporterSpec
+
+
+@dataclass(eq=False)
+class Bound:
+    """A framework object bound to a client of this file whose class `fix` swaps with the client's move
+    (`OpenAIResponsesModel(...)` -> `OpenAIChatCompletionsModel(...)`, for providers without that API)."""
+
+    node: cst.Call
+    span: Span
+    spec: WrapperSpec
+    owner: ClientCtor
 
 
 @dataclass(eq=False)
@@ -153,6 +173,8 @@ class Analysis:
     urls: List[UrlLiteral] = field(default_factory=list)
     keys: List[KeyLiteral] = field(default_factory=list)
     models: List[ModelLiteral] = field(default_factory=list)
+    exports: List[Export] = field(default_factory=list)
+    bound: List[Bound] = field(default_factory=list)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
 

@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
+from offramp.analysis.frameworks import bound_call, default_clients, exports, positional_kwargs
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
 from offramp.catalog import WrapperSpec, load_config_dict_spec, load_toml, load_wrappers, rules_dir
 from offramp.hosts import is_secret_value
@@ -1036,8 +1037,8 @@ class Resolver:
                         continue  # `model=""`: a placeholder default, not a model or deployment name
                     # v0 `engine="text-davinci-003"` away from Azure names an OpenAI model (openai<1.0
                     # took engine= for model=); on Azure, and `deployment_id=` always, a deployment.
-                    deployment = api.azure or arg == "deployment_id" or (
-                        arg == "engine" and not self.sdk.is_openai_model(value)
+                    deployment = (
+                        api.azure or arg == "deployment_id" or (arg == "engine" and not self.sdk.is_openai_model(value))
                     )
                     if deployment or self.sdk.is_openai_model(value):
                         lit = self.model_literal(node, value, arg, deployment)
@@ -1084,7 +1085,7 @@ class Resolver:
 
     def wrapper_ctor(self, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:
         """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
-        kwargs: Dict[str, List[cst.BaseExpression]] = {}
+        kwargs: Dict[str, List[cst.BaseExpression]] = {k: [v] for k, v in positional_kwargs(call, spec).items()}
         resolved = True
         from_star: Set[str] = set()  # keywords only a `**dict` supplies
         for call_arg in call.args:
@@ -1311,6 +1312,7 @@ class Resolver:
             # an error, not api.openai.com
             if m.target is not None and m.target.kind == "openai" and self.module_target(m.owner).kind == "azure":
                 m.target = self.module_target(m.owner)
+        defaults = default_clients(self)
         for call, cls, _func in self.c.calls:
             q = self.client_class(call.func)
             base = None
@@ -1329,7 +1331,8 @@ class Resolver:
                 continue
             spec = self.wrapper_spec(call.func)
             if spec is not None:
-                self.wrapper_ctor(call, spec, cls)
+                if not bound_call(self, call, spec, cls, defaults):
+                    self.wrapper_ctor(call, spec, cls)
                 continue
             if self.qnames(call.func) & self.sdk.wrappers:
                 self.wrapper_models(call, cls)
@@ -1342,6 +1345,7 @@ class Resolver:
             self.config_dict(node, cls)
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
+        self.a.exports = exports(self)
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,12 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         else:
             hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
 
+    for e in a.exports:
+        if not e.spec.host:
+            continue
+        target = f"{e.spec.host} ({e.spec.what}, with the default OpenAI key)"
+        hits.append(Hit("OFR101", e.span, {"cls": e.spec.id, "target": target}))
+
     module = a.module_target
     module_blocked = bool(module and module.blocked)
     # an Azure deployment with no provider model keeps the whole module route on Azure (fix leaves it)

@@ -141,6 +141,8 @@ class Planner:
                         c.span.line,
                     )
         self.module_config()
+        self.exports_off()
+        self.swap_bound()
         for e in self.a.env:
             if (
                 e.node is not None
@@ -668,6 +670,9 @@ class Planner:
                 c.span.line,
             )
             return
+        if spec.fix_model_wrap:
+            self.wrapped_model(c)
+            return
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
         dropped = [a for a in args if a in spec.drop_args]
         values: List[Tuple[str, cst.BaseExpression]] = []
@@ -757,6 +762,62 @@ class Planner:
             )
         if spec.fix_note and new_class:
             self.plan.notes.append((c.span.line, f"`{new_class}` {spec.fix_note}"))
+
+    def wrapped_model(self, c: ClientCtor) -> None:
+        """`Agent(model="gpt-4o")`: the model argument becomes a model object bound to a provider client."""
+        from offramp.fixes.frameworks import wrap_model
+
+        spec = c.wrapper
+        assert spec is not None and isinstance(c.node, cst.Call)
+        quote = _quote_of(c.node)
+        default = cst.SimpleString(f"{quote}{c.default_model or ''}{quote}")
+        if c.default_model:
+            choice = map_model(c.default_model, self.p, self.sdk, self.models)
+            if choice.target:
+                default = string_like(_first_string(c.node), choice.target)
+        base = cst.Module([]).code_for_node(string_like(_first_string(c.node), self.base))
+        key = cst.Module([]).code_for_node(env_read(self.p.key_env, quote))
+        arg = spec.model_args[0]
+        self.plan.edit(c.node, lambda node: wrap_model(node, arg, spec.fix_model_wrap, default, base, key))
+        for q in spec.fix_imports:
+            module, _, name = q.rpartition(".")
+            self.plan.add_imports.append((module, name))
+        self.needs_os(c.node)
+        self.plan.moves(HOST, c.span)
+        self.plan.moves(CRED, c.span)
+        self.plan.changes[f"{spec.id} client"] += 1
+
+    def exports_off(self) -> None:
+        """Requests a framework sends by itself (trace export to OpenAI): turned off after the imports."""
+        from offramp.fixes.frameworks import export_off
+
+        for e in self.a.exports:
+            if not self.allowed("OFR101", e.span.line):
+                return
+        wanted = [
+            e
+            for e in self.a.exports
+            if not e.spec.when_no_endpoint or self.p.endpoint(e.spec.when_no_endpoint) != "yes"
+        ]
+        for anchor, text, imports in export_off(self.a.module, wanted):
+            self.plan.insert_after.setdefault(id(anchor), []).append(cst.parse_statement(text + "\n"))
+            for q in imports:
+                module, _, name = q.rpartition(".")
+                self.plan.add_imports.append((module, name))
+            self.plan.changes["framework setting"] += 1
+
+    def swap_bound(self) -> None:
+        """`OpenAIResponsesModel(model, client)` whose client moves: the class the provider can serve."""
+        for b in self.a.bound:
+            if not self.retargets(b.owner) or self.p.endpoint(b.spec.family) == "yes" or not b.spec.fix_class:
+                continue
+            module, _, name = b.spec.fix_class.rpartition(".")
+            self.plan.add_imports.append((module, name))
+            self.plan.edit(b.node.func, lambda node, name=name: cst.Name(name))
+            self.plan.changes[f"{b.spec.id} class"] += 1
+            self.plan.notes.append(
+                (b.span.line, f"`{name}` instead: {self.p.name} does not serve the `{b.spec.family}` API")
+            )
 
     def dict_client(self, c: ClientCtor) -> None:
         """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""

@@ -354,7 +354,10 @@ class RouteFinder:
                 break
         if spec is None:
             return None
-        kwargs = site.kwargs
+        kwargs = [*zip(spec.positional, site.args), *site.kwargs]
+        bound = self.bound_framework(m, ctx, replace(site, kwargs=kwargs), spec)
+        if bound is not False:
+            return bound
         host = self.explicit(ctx, kwargs, spec.base_url_args)
         if host is None:
             host = (
@@ -388,6 +391,37 @@ class RouteFinder:
             client_file=m.path,
             client_span=_span(site.span),
         )
+
+    def bound_framework(self, m: ModuleIndex, ctx: Ctx, site: Site, spec: WrapperSpec) -> Optional[Route] | bool:
+        """A framework call whose requests go through a client the code built (analysis/frameworks.py says
+        which): that client's route, None when it is no route, False when it is a route of its own."""
+        clients = [
+            v
+            for k, e in site.kwargs
+            if k in spec.client_args
+            for v in self.flow.values(ctx, e)
+            if isinstance(v, Client)
+        ]
+        if not clients and any(k in spec.client_args for k, _ in site.kwargs):
+            return None
+        models = [e for k, e in site.kwargs if k in spec.model_args]
+        if not (spec.base_url_args or spec.key_args or models or spec.default_model):
+            return None  # nothing of a route: `RunConfig()` runs each agent on its own model
+        objects = not any(not isinstance(s, Unknown) for e in models for s in self.flow.sources(ctx, e))
+        if not clients and spec.model_objects and models and objects:
+            return None  # a model object: itself the route
+        if not clients and spec.default_client_setters:
+            for other in m.sites:
+                setter = any(
+                    isinstance(v, ExtRef) and v.qualified in spec.default_client_setters
+                    for v in self.flow.values(Ctx(m.name, other.scope), other.func)
+                )
+                if setter and other.args:
+                    sctx = Ctx(m.name, other.scope)
+                    clients += [v for v in self.flow.values(sctx, other.args[0]) if isinstance(v, Client)]
+        if not clients:
+            return False
+        return self.client_route(m, ctx, site, clients, spec.family, _display(site.func))
 
     # -- raw HTTP --------------------------------------------------------------------------------
     def http(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:

@@ -1,0 +1,56 @@
+"""Fix pieces for frameworks without base URL / key arguments (rules/wrappers.toml).
+
+`Agent(model="gpt-4o")` of the OpenAI Agents SDK names only a model: host and key come from the SDK's
+default client, and the requests use the Responses API. Its fix binds the model to a client of the
+provider where the agent is built, through the chat-completions model class (`fix-model-wrap`), so host,
+key and model move together in one edit and no global default is touched. The requests a framework
+sends by itself (trace export to api.openai.com) are turned off after the file's imports (`[[exporter]]`).
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst import matchers as m
+
+from offramp.analysis.facts import Export
+
+_IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+
+
+def wrap_model(call: cst.Call, arg: str, template: str, model: cst.BaseExpression, base_url: str, key: str) -> cst.Call:
+    """`call` with `arg=` set to the template filled with the model expression, base URL literal and key read.
+
+    `model` is used when the call has no such argument (the library's default model, mapped)."""
+    code = cst.Module([]).code_for_node
+    current = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == arg), model)
+    wrapped = cst.parse_expression(template.format(model=code(current), base_url=base_url, api_key=key))
+    from offramp.fixes.edits import retarget_args
+
+    return retarget_args(call, (), [(arg, wrapped)])
+
+
+def import_block_end(module: cst.Module) -> Optional[cst.BaseStatement]:
+    """The last statement of the imports at the top of the module (after a docstring), if any."""
+    body = list(module.body)
+    n = 1 if body and not m.matches(body[0], _IMPORT) else 0
+    last = None
+    while n < len(body) and m.matches(body[n], _IMPORT):
+        last = body[n]
+        n += 1
+    return last
+
+
+def export_off(module: cst.Module, exports: Sequence[Export]) -> List[Tuple[cst.BaseStatement, str, Tuple[str, ...]]]:
+    """(statement to insert after, statement text, imports) for each framework export left on."""
+    anchor = import_block_end(module)
+    if anchor is None:
+        return []
+    seen = set()
+    out = []
+    for e in exports:
+        if e.spec.id not in seen:
+            seen.add(e.spec.id)
+            out.append((anchor, e.spec.fix, e.spec.fix_imports))
+    return out

@@ -1,0 +1,58 @@
+"""Agent-framework programs (OpenAI Agents SDK, AutoGen), migrated, send every request to the provider.
+
+The frameworks run for real (pinned in their own cached virtualenv, conftest.frameworks_python); only
+the network is replaced, at the transport level. Unmigrated, the Agents SDK program calls api.openai.com
+three times (twice through the Responses API) and exports its traces there with OPENAI_API_KEY; after
+`fix` every request, the trace export included, must go to the provider with its key and a model it
+serves (the harness fails on any request it did not intercept).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import harness
+import pytest
+
+from offramp.config import Settings
+from offramp.engine import resolve_provider
+from offramp.fixes.runner import fix_files
+
+RUNTIME = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
+
+
+def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) -> tuple:
+    work = tmp_path / "project"
+    work.mkdir()
+    target = work / name
+    shutil.copy(RUNTIME / name, target)
+    settings = Settings(root=work)
+    provider = resolve_provider(provider_id, settings)
+    assert provider is not None
+    (result,) = fix_files([target], settings, provider, jobs=1)
+    assert result.changed and result.error is None
+    env = {provider.key_env: f"key-{provider_id}", "OPENAI_API_KEY": "sk-old"}
+    run = harness.run_program_full(target, env=env, tmp_path=tmp_path / "run", python=python, timeout=180)
+    return provider, run
+
+
+@pytest.mark.parametrize(
+    "program, provider_id, count",
+    [
+        ("frameworks_openai_agents.py", "deepseek", 3),
+        ("frameworks_openai_agents.py", "glm", 3),
+        # DeepSeek has no Responses API: the default API and the Responses model class change too.
+        ("frameworks_openai_agents_default.py", "deepseek", 2),
+    ],
+)
+def test_openai_agents_reach_provider(
+    program: str, provider_id: str, count: int, tmp_path: Path, frameworks_python: Path
+) -> None:
+    provider, run = _migrate_and_run(program, provider_id, tmp_path, frameworks_python)
+    host = provider.base_url().split("/")[2]
+    assert [r.path.rsplit("/", 2)[-2:] for r in run.requests] == [["chat", "completions"]] * count
+    for r in run.requests:
+        assert r.host == host, r.url
+        assert r.headers.get("authorization") == f"Bearer key-{provider_id}"
+        assert r.json["model"] in set(provider.models.values())
