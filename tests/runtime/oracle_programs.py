@@ -72,6 +72,10 @@ SHAPES: Dict[str, Program] = {
         Program("shape/azure_settings", _SHAPES / "azure_settings"),
         # A subclass of AzureOpenAI without its own __init__, built by a factory with the connection.
         Program("shape/azure_subclass", _SHAPES / "azure_subclass"),
+        # The same subclass built in two modules: a request in its method goes where either says.
+        Program("shape/azure_subclass_two_sites", _SHAPES / "azure_subclass_two_sites"),
+        # `return openai` from a factory that configures the module client; the key's variable is in config.json.
+        Program("shape/factory_module_client", _SHAPES / "factory_module_client", drop=MODULE_CLIENT_ENV),
         # A relay the user configures (`if conf.base: openai.base_url = conf.base`) gets the OpenAI key.
         Program(
             "shape/configured_relay",

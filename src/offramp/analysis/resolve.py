@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple, Union, cast
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
@@ -115,10 +115,31 @@ class Resolver:
             or func.value.func.value != "super"
         ):
             return None, None
-        for arg in cls.bases:
+        return self.sdk_base_of(cls.bases)
+
+    def sdk_base_of(self, bases: Sequence[cst.Arg]) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
+        """The SDK client class among a class's bases, and the base expression naming it."""
+        for arg in bases:
             for q in self.qnames(arg.value):
                 if q in self.sdk.openai_clients or q in self.sdk.azure_clients:
                     return q, arg.value
+        return None, None
+
+    def subclass_ctor(self, func: cst.BaseExpression) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
+        """`Chat(api_key=..., azure_endpoint=...)` where `class Chat(AzureOpenAI)` in this module has no
+        `__init__` of its own: the call is the SDK constructor, so its arguments say where the client goes
+        and with which key (left unseen, the key read was renamed while the endpoint stayed Azure)."""
+        if not isinstance(func, cst.Name):
+            return None, None
+        for node in self.assignments(func):
+            if not isinstance(node, cst.ClassDef):
+                continue
+            body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+            if any(isinstance(st, cst.FunctionDef) and st.name.value in ("__init__", "__new__") for st in body):
+                return None, None
+            found = self.sdk_base_of(node.bases)
+            if found[0] is not None:
+                return found
         return None, None
 
     def client_class(self, func: cst.BaseExpression, depth: int = 0) -> Optional[str]:
@@ -1318,6 +1339,8 @@ class Resolver:
             base = None
             if q is None:
                 q, base = self.super_client(call, cls)
+            if q is None:
+                q, base = self.subclass_ctor(call.func)
             if q is not None:
                 ctor = self.ctor(call, q, cls)
                 ctor.base = base

@@ -149,6 +149,8 @@ class RouteJudge:
                         out.freeze_write(s.name, reason)
             if r.client_file and r.client_span is not None:
                 out.freeze(r.client_file, r.client_span, reason)
+            for path, span in r.other_clients:
+                out.freeze(path, span, reason)
             if r.kind in ("module", "v0"):
                 out.freeze(r.file, MODULE, reason)
             if r.kind == "http":
@@ -192,7 +194,11 @@ class RouteJudge:
             )
 
         def whole(role: str) -> bool:
-            if r.client_file and covered(r.client_file, r.client_span, role):
+            if (
+                r.client_file
+                and covered(r.client_file, r.client_span, role)
+                and all(covered(path, span, role) for path, span in r.other_clients)
+            ):
                 if role == CRED and self.predicted:
                     # fix gives it the provider's key when it has none (the SDK read one itself: an
                     # implicit EnvRead) or when the key is written into the code (a literal)
@@ -201,6 +207,7 @@ class RouteJudge:
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
+                files |= {path for path, _ in r.other_clients}
                 return any(covered(f, MODULE, role) for f in files)
             return False
 

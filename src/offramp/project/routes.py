@@ -48,7 +48,17 @@ _HTTP_CALLS = frozenset(
     }
 )
 _KEY_HEADERS = ("authorization", "api-key", "x-api-key")
+# The module client of a file as one site (fixes/gate.py MODULE): a module route's configuration homes.
+MODULE_SITE = Span(0, 0, 0, 0)
 _OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
+
+
+def _last_name(e: Expr) -> str:
+    if isinstance(e, tuple) and e[:1] == ("name",):
+        return str(e[1])
+    if isinstance(e, tuple) and e[:1] == ("attr",):
+        return str(e[2])
+    return ""
 
 
 def _span(t: Sequence[int]) -> Span:
@@ -66,6 +76,7 @@ class RouteFinder:
         self.modules: List[ModuleIndex] = []
         self._reach: Dict[str, Set[str]] = {}
         self._roots: Dict[str, Set[str]] = {}  # module -> the modules whose program includes it
+        self._made: Dict[str, List[Client]] = {}  # subclass name -> its constructions
 
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
@@ -75,11 +86,10 @@ class RouteFinder:
             for site in m.sites:
                 ctx = Ctx(m.name, site.scope)
                 try:
-                    route = self.route(m, ctx, site)
+                    found = self.route(m, ctx, site)
                 except RecursionError:
-                    route = None
-                if route is not None:
-                    out.append(self.with_writes(route, m.name))
+                    found = []
+                out.extend(self.with_writes(route, m.name) for route in found)
         return out
 
     def with_writes(self, route: Route, module: str) -> Route:
@@ -94,14 +104,18 @@ class RouteFinder:
             return route
         return replace(route, credential=route.credential | frozenset(extra))
 
-    def route(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+    def route(self, m: ModuleIndex, ctx: Ctx, site: Site) -> List[Route]:
+        """The routes of one request site: more than one where its receiver may be several things
+        (`pick(name)` returning the module client or an `OpenAI` client)."""
         if site.kind == "call":
             return self.sdk_call(m, ctx, site)
         if site.kind == "ctor":
-            return self.framework(m, ctx, site)
+            r = self.framework(m, ctx, site)
+            return [r] if r is not None else []
         if site.kind == "http":
-            return self.http(m, ctx, site) or self.sdk_call(m, ctx, site)
-        return None
+            r = self.http(m, ctx, site)
+            return [r] if r is not None else self.sdk_call(m, ctx, site)
+        return []
 
     # -- SDK calls --------------------------------------------------------------------------
     def family(self, segs: List[str]) -> Optional[str]:
@@ -113,7 +127,7 @@ class RouteFinder:
                     return fam
         return None
 
-    def sdk_call(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
+    def sdk_call(self, m: ModuleIndex, ctx: Ctx, site: Site) -> List[Route]:
         segs: List[str] = []
         node = site.func
         while node[0] == "attr":
@@ -122,18 +136,20 @@ class RouteFinder:
             if len(segs) >= 2 and segs[0] in self.sdk.legacy_resources:
                 for v in self.flow.values(ctx, node):
                     if isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules:
-                        return self.module_route(m, site, "v0", ".".join(segs), self.sdk.legacy_resources[segs[0]])
+                        return [self.module_route(m, site, "v0", ".".join(segs), self.sdk.legacy_resources[segs[0]])]
             fam = self.family(segs)
             if fam is None:
                 continue
             receivers = self.flow.values(ctx, node)
-            for v in receivers:
-                if isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules:
-                    return self.module_route(m, site, "module", ".".join(segs), fam)
+            out: List[Route] = []
+            if any(isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules for v in receivers):
+                out.append(self.module_route(m, site, "module", ".".join(segs), fam))
             clients = [v for v in receivers if isinstance(v, Client)]
             if clients:
-                return self.client_route(m, ctx, site, clients, fam, ".".join(segs))
-        return None
+                out.append(self.client_route(m, ctx, site, clients, fam, ".".join(segs)))
+            if out:
+                return out
+        return []
 
     def model_of(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Set[Source]:
         out: Set[Source] = set()
@@ -155,9 +171,13 @@ class RouteFinder:
         key: Set[Source] = set()
         azure = False
         client_file, client_span, client = "", None, ""
-        for c in clients:
+        others: List[Tuple[str, Span]] = []
+        made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
+        for c in [*clients, *made] if made else clients:
             is_azure = c.qualified in self.sdk.azure_clients
             azure |= is_azure
+            if c.call is None and made and c.subclass:
+                continue  # `self` of a subclass: its constructions below say where it goes
             if c.call is None:
                 host.add(Unknown(f"a {c.subclass or c.qualified.rsplit('.', 1)[-1]} client made elsewhere"))
                 continue
@@ -166,6 +186,8 @@ class RouteFinder:
             cm = self.flow.module(cctx.module)
             if cm is not None and not client_file:
                 client_file, client_span, client = cm.path, _span(call[4]), _display(call[1])
+            elif cm is not None and (cm.path, _span(call[4])) not in others:
+                others.append((cm.path, _span(call[4])))
             host |= self.client_host(cctx, kwargs, is_azure)
             key |= self.client_key(cctx, kwargs, is_azure)
         return Route(
@@ -181,7 +203,32 @@ class RouteFinder:
             client=client,
             client_file=client_file,
             client_span=client_span,
+            other_clients=tuple(o for o in others if o != (client_file, client_span)),
         )
+
+    def constructions(self, c: Client) -> List[Client]:
+        """Where `self` of a project subclass of an SDK client (`class Chat(AzureOpenAI)` without its own
+        `__init__`) is built: `Chat(api_key=..., azure_endpoint=...)` in a factory or another module. A
+        request made in the subclass's methods goes where those arguments say; left "made elsewhere",
+        its key reads were renamed while the endpoint stayed Azure."""
+        name = c.subclass
+        if name in self._made:
+            return self._made[name]
+        self._made[name] = []  # (a construction inside the class itself must not recurse here)
+        out: List[Client] = []
+        for m in self.modules:
+            scoped: List[Tuple[str, Expr]] = [("", e) for es in m.bindings.values() for e in es]
+            for key, f in m.functions.items():
+                scoped += [(key, e) for es in f.locals.values() for e in es]
+                scoped += [(key, e) for e in f.returns]
+            for scope, e in scoped:
+                if not (isinstance(e, tuple) and e[:1] == ("call",) and _last_name(e[1]) == name):
+                    continue
+                for v in self.flow.values(Ctx(m.name, scope), e):
+                    if isinstance(v, Client) and v.call is not None and v.subclass == name and v not in out:
+                        out.append(v)
+        self._made[name] = out
+        return out
 
     def explicit(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Optional[Set[Source]]:
         """Sources of the first keyword in `names` given (also through a `**dict`); None when none is."""
@@ -333,6 +380,13 @@ class RouteFinder:
         if not key_always:
             key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY", m.name)}
         ctx = Ctx(m.name, site.scope)
+        # The files whose module configuration the request uses: its host and key move (or stay) there.
+        homes = {}
+        for sites in config.values():
+            for cctx, _ in sites:
+                cm = self.flow.module(cctx.module)
+                if cm is not None and cm.path != m.path:
+                    homes[(cm.path, MODULE_SITE)] = None
         return Route(
             file=m.path,
             span=_span(site.span),
@@ -343,6 +397,7 @@ class RouteFinder:
             host=frozenset(host),
             credential=frozenset(key),
             model=frozenset(self.model_of(ctx, site.kwargs, _MODEL_ARGS)),
+            other_clients=tuple(homes),
         )
 
     # -- frameworks ------------------------------------------------------------------------

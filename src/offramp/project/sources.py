@@ -8,7 +8,7 @@ definition once for every route it reaches. All are frozen, hashable and picklab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Union
+from typing import FrozenSet, Optional, Tuple, Union
 
 from offramp.types import Span
 
@@ -89,6 +89,10 @@ class Route:
     client: str = ""  # the client's construction as written (`OpenAI`, `get_client`), or the module client
     client_file: str = ""  # where the client was constructed (for the host finding)
     client_span: Optional[Span] = None
+    # Further constructions the request's client may come from (`A() if x else B()`, a subclass built
+    # in two factories): the constructor is "rewritten" only when every one of them is. For a module
+    # route: the other files configuring the module client, each as (path, the module site 0:0-0:0).
+    other_clients: Tuple[Tuple[str, Span], ...] = ()
 
     @property
     def where(self) -> str:

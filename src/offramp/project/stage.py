@@ -124,6 +124,9 @@ def exports_clients(m: ModuleIndex) -> bool:
         return True
     if any(mentions(r) for f in m.functions.values() for r in f.returns):
         return True
+    # `return openai` from a factory that configured the module client: callers make requests with it
+    if any(r[:1] == ("name",) and r[1] in modules for f in m.functions.values() for r in f.returns):
+        return True
     return any(mentions(v) for vs in m.bindings.values() for v in vs)
 
 
