@@ -210,6 +210,16 @@ def load_sdk() -> SdkSurface:
 
 
 @dataclass(frozen=True)
+class Capabilities:
+    """wrappers.toml `fix-capabilities`: the model description argument a framework needs for a model it
+    does not know (AutoGen's `model_info`)."""
+
+    arg: str
+    from_parameters: Tuple[Tuple[str, str], ...]  # entry -> provider [parameters] name ("yes" -> True)
+    constants: Tuple[Tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
 class WrapperSpec:
     """One entry of rules/wrappers.toml: a library class or function that builds an OpenAI client."""
 
@@ -247,6 +257,12 @@ class WrapperSpec:
     # {model}, {base_url} and {api_key}, and the imports it needs (`module.name`).
     fix_model_wrap: str = ""
     fix_imports: Tuple[str, ...] = ()
+    # An argument `fix` adds describing the provider's model (AutoGen's `model_info`): its name, entries
+    # True when the provider's [parameters] status of the named parameter is "yes", and fixed entries.
+    # Model names the library sends to another provider by itself when no base URL is given (AutoGen:
+    # `claude-...` to Anthropic's OpenAI-compatible API).
+    foreign_model_prefixes: Tuple[str, ...] = ()
+    fix_capabilities: Optional[Capabilities] = None
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -280,7 +296,17 @@ _WRAPPER_KEYS = {
     "default-client-setters",
     "fix-model-wrap",
     "fix-imports",
+    "fix-capabilities",
+    "foreign-model-prefixes",
 }
+
+
+def _capabilities(raw: Optional[Dict[str, Any]]) -> Optional[Capabilities]:
+    if raw is None:
+        return None
+    return Capabilities(
+        raw["arg"], tuple(raw.get("from-parameters", {}).items()), tuple(raw.get("constants", {}).items())
+    )
 
 
 @lru_cache(maxsize=1)
@@ -324,6 +350,8 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 default_client_setters=tuple(raw.get("default-client-setters", [])),
                 fix_model_wrap=raw.get("fix-model-wrap", ""),
                 fix_imports=tuple(raw.get("fix-imports", [])),
+                fix_capabilities=_capabilities(raw.get("fix-capabilities")),
+                foreign_model_prefixes=tuple(raw.get("foreign-model-prefixes", [])),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None

@@ -1,4 +1,4 @@
-"""Agent-framework programs (OpenAI Agents SDK, AutoGen), migrated, send every request to the provider.
+"""Agent-framework programs (OpenAI Agents SDK, AutoGen 0.4+), migrated, send every request to the provider.
 
 The frameworks run for real (pinned in their own cached virtualenv, conftest.frameworks_python); only
 the network is replaced, at the transport level. Unmigrated, the Agents SDK program calls api.openai.com
@@ -32,7 +32,12 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
     assert provider is not None
     (result,) = fix_files([target], settings, provider, jobs=1)
     assert result.changed and result.error is None
-    env = {provider.key_env: f"key-{provider_id}", "OPENAI_API_KEY": "sk-old"}
+    env = {
+        provider.key_env: f"key-{provider_id}",
+        "OPENAI_API_KEY": "sk-old",
+        "AZURE_OPENAI_API_KEY": "azure-old",
+        "AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com/",
+    }
     run = harness.run_program_full(target, env=env, tmp_path=tmp_path / "run", python=python, timeout=180)
     return provider, run
 
@@ -44,9 +49,12 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
         ("frameworks_openai_agents.py", "glm", 3),
         # DeepSeek has no Responses API: the default API and the Responses model class change too.
         ("frameworks_openai_agents_default.py", "deepseek", 2),
+        # AutoGen: the OpenAI and Azure model clients, with the `model_info` the provider's model needs.
+        ("frameworks_autogen.py", "kimi", 3),
+        ("frameworks_autogen.py", "qwen", 3),
     ],
 )
-def test_openai_agents_reach_provider(
+def test_framework_program_reaches_provider(
     program: str, provider_id: str, count: int, tmp_path: Path, frameworks_python: Path
 ) -> None:
     provider, run = _migrate_and_run(program, provider_id, tmp_path, frameworks_python)

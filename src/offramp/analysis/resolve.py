@@ -1141,6 +1141,9 @@ class Resolver:
                     if value is None:
                         continue
                     deployment, template = spec.azure, "{}"
+                    if value.startswith(spec.foreign_model_prefixes or ("\0",)):
+                        foreign = True  # AutoGen's `claude-...`: the library's own route to that provider
+                        continue
                     if spec.model_prefix:
                         head, sep, rest = value.partition("/")
                         if sep and head == "azure":
@@ -1162,8 +1165,8 @@ class Resolver:
                         models.append((node, value, arg, True, "{}"))
         azure = spec.azure or any(m[3] for m in models)
         bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
-        if foreign and not models:
-            target = Target("other", detail="another LiteLLM provider")
+        if foreign and not models and not bases:
+            target = Target("other", detail="another LiteLLM provider" if spec.model_prefix else "another provider")
         elif bases:
             target, literals = self.targets_of(bases, cls)
             if azure and target.kind not in ("local", "provider", "other"):

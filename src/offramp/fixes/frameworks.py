@@ -15,6 +15,8 @@ import libcst as cst
 from libcst import matchers as m
 
 from offramp.analysis.facts import Export
+from offramp.catalog import Capabilities
+from offramp.providers import Provider
 
 _IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
 
@@ -54,3 +56,17 @@ def export_off(module: cst.Module, exports: Sequence[Export]) -> List[Tuple[cst.
             seen.add(e.spec.id)
             out.append((anchor, e.spec.fix, e.spec.fix_imports))
     return out
+
+
+def capabilities(spec: Capabilities, provider: Provider, quote: str = '"') -> cst.BaseExpression:
+    """The provider's model description a framework asks for (AutoGen's `model_info`), from its [parameters]:
+    an entry is True only where the provider data says "yes" (a "partial" or "unknown" feature is off)."""
+    entries = [(k, provider.parameter(p) == "yes") for k, p in spec.from_parameters] + list(spec.constants)
+    body = ", ".join(f"{quote}{k}{quote}: {_literal(v, quote)}" for k, v in entries)
+    return cst.parse_expression("{" + body + "}")
+
+
+def _literal(value: object, quote: str) -> str:
+    if isinstance(value, str):
+        return f"{quote}{value}{quote}"
+    return repr(value)

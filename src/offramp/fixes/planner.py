@@ -726,6 +726,10 @@ class Planner:
         for name, expr in spec.fix_extra:
             if name not in args and name not in c.keywords:  # (a **dict may set it already)
                 values.append((name, cst.parse_expression(expr)))
+        if spec.fix_capabilities and spec.fix_capabilities.arg not in c.keywords:
+            from offramp.fixes.frameworks import capabilities
+
+            values.append((spec.fix_capabilities.arg, capabilities(spec.fix_capabilities, self.p, quote)))
         if spec.fix_model_arg not in spec.model_args[:1]:
             # the new class names its model argument differently:
             # OpenAIEmbedding(model=) -> OpenAILikeEmbedding(model_name=)

@@ -432,6 +432,11 @@ class RouteFinder:
             for s in model
         ):
             return None  # litellm "anthropic/...": another provider's route
+        foreign = spec.foreign_model_prefixes or ("\0",)
+        if self.explicit(ctx, kwargs, spec.base_url_args) is None and any(
+            isinstance(s, Literal) and s.value and s.value.startswith(foreign) for s in model
+        ):
+            return None  # AutoGen "claude-...": the library sends it to that provider itself
         return Route(
             file=m.path,
             span=_span(site.span),
