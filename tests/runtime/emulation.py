@@ -41,6 +41,9 @@ _SAME_NAME = (
 )
 
 
+_PATHS = {"chat": "chat/completions", "responses": "responses", "embeddings": "embeddings"}
+
+
 def rules_for(p: Provider, also_served: Sequence[str] = ()) -> Dict[str, Any]:
     s = as_dict(p.semantics)
     unsupported = {
@@ -63,6 +66,8 @@ def rules_for(p: Provider, also_served: Sequence[str] = ()) -> Dict[str, Any]:
         "no_images": p.parameter("image_input") == "no",
         **{k: s[k] for k in ("control", "efforts", "stream_only", "stream_only_error", "fixed_sampling")},
         **{k: s[k] for k in ("fixed_params", "fixed_sampling_error", "replay", "replay_error")},
+        # endpoints it does not serve under its base URL ("no"; GLM's /responses lives elsewhere: "partial")
+        "missing": [f"/{path}" for family, path in _PATHS.items() if p.endpoint(family) in ("no", "partial")],
         "embedding_batch": s["embedding_batch"],
         "embedding_batch_error": s["embedding_batch_error"],
     }

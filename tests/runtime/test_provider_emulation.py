@@ -27,13 +27,17 @@ from offramp.providers import builtin_providers
 
 PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "semantics_requests.py"
 PROVIDERS = ("qwen", "deepseek", "glm", "kimi")
-REQUEST_RULES = ("OFR405", "OFR406", "OFR407", "OFR408")
+REQUEST_RULES = ("OFR401", "OFR405", "OFR406", "OFR407", "OFR408")
 # What the provider answers the program's requests when only host, key and model moved.
 WHY_REFUSED = {
     "qwen": ("think: 400 .*`reasoning_effort`", "extract: 400 .*response_format json_schema is not supported"),
-    "deepseek": ("think: 400 .*reasoning_effort must be one of high, max", "extract: 400 .*This response_format type"),
-    "glm": ("think: 400 .*`reasoning_effort`", "extract: 400 .*response_format json_schema is not supported"),
-    "kimi": ("think: 400 .*`reasoning_effort`", "chat: 400 .*invalid temperature: only 1 is allowed"),
+    "deepseek": (
+        "think: 400 .*reasoning_effort must be one of high, max",
+        "extract: 400 .*This response_format type",
+        "summarise: 404",
+    ),
+    "glm": ("think: 400 .*`reasoning_effort`", "extract: 400 .*json_schema is not supported", "summarise: 404"),
+    "kimi": ("think: 400 .*`reasoning_effort`", "chat: 400 .*invalid temperature: only 1 is allowed", "summarise: 404"),
 }
 
 
@@ -69,8 +73,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Dict[Tuple[str, str], obje
 def test_fixed_program_is_accepted_by_the_provider(provider_id: str, runs) -> None:  # type: ignore[no-untyped-def]
     requests = runs[(provider_id, "fixed")].checked()
     p = builtin_providers()[provider_id]
-    assert len(requests) == 3 and {r.host for r in requests} == set(p.hosts) & {r.host for r in requests}
-    think, chat, extract = (r.json for r in requests)
+    assert len(requests) == 4 and {r.host for r in requests} <= set(p.hosts)
+    think, chat, extract, summarise = (r.json for r in requests)
+    if p.endpoint("responses") != "yes":
+        assert requests[3].path.endswith("/chat/completions") and summarise["messages"][0]["role"] == "system"
     assert "reasoning_effort" not in think or p.semantics.reasoning.control == "reasoning_effort"
     if p.semantics.reasoning.fixed(chat["model"]):
         assert "temperature" not in chat

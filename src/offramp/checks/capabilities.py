@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.models import call_is_relevant, literal_is_live
+from offramp.checks.semantics import responses_gaps
 from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider
 from offramp.types import Severity
 
@@ -86,6 +87,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     call.span,
                     {"provider": p.name, "status": text, "family": call.family, "call": call.display},
                     severity=severity,
+                    fixable=any(g.edit is not None for g in responses_gaps(call, p, a.module)) or None,
                 )
             )
         if call.family == "chat":

@@ -183,8 +183,7 @@ class Planner:
                         self.plan.edit(call.node, _renamed_kwarg(old, "model"))
                         self.plan.changes["engine= to model="] += 1
             if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
-                self.capabilities(call)
-                semantics.plan_call(self, call)
+                self.capabilities(call, rerouted=semantics.plan_call(self, call))
         semantics.plan_file(self, [c for c in self.a.calls if call_is_relevant(c, self.a, frozenset(self.p.hosts))])
         for u in self.a.urls:
             if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
@@ -1258,10 +1257,10 @@ class Planner:
             )
 
     # -- capabilities -------------------------------------------------------------------------
-    def capabilities(self, call: ApiCall) -> None:
+    def capabilities(self, call: ApiCall, rerouted: bool = False) -> None:
         stmt = self.stmt(call.node)
         status = self.p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
-        if status == "no":
+        if status == "no" and not rerouted:  # (rerouted: fixes/semantics.py sent it to an endpoint served)
             self.plan.todo(
                 stmt, f"{self.p.name} does not serve the OpenAI `{call.family}` API", "OFR401", call.span.line
             )

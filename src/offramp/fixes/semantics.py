@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, List
 
 from offramp.analysis.facts import ApiCall
-from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, target_models
+from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, responses_gaps, target_models
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -34,25 +34,46 @@ def call_moves(planner: Planner, call: ApiCall) -> bool:
     return False
 
 
-def plan_call(planner: Planner, call: ApiCall) -> None:
-    """Edits and TODOs for one call the planner found relevant (live, or at the provider)."""
+def plan_call(planner: Planner, call: ApiCall) -> bool:
+    """Edits and TODOs for one call the planner found relevant (live, or at the provider); True when
+    the call now goes to another endpoint (a Responses call rewritten to chat completions)."""
     plan, line = planner.plan, call.span.line
     stmt = planner.stmt(call.node)
     g = assistants_gap(call)
     if g is not None:
         plan.todo(stmt, g.todo, g.code, line)
     if not call_moves(planner, call):
-        return
-    for g in call_gaps(call, planner.p, target_models(call, planner.p, planner.models)):
+        return False
+    rerouted = False
+    gaps = call_gaps(call, planner.p, target_models(call, planner.p, planner.models))
+    if call.family == "responses":
+        gaps += responses_gaps(call, planner.p, planner.a.module, _Parents(planner))
+    for g in gaps:
         if g.edit is None or not planner.allowed(g.code, line):
             plan.todo(stmt, g.todo, g.code, line)
             continue
         edit = g.edit
         plan.edit(call.node, lambda n, edit=edit: edit(n))  # type: ignore[misc]
+        for node, other in g.others:
+            plan.edit(node, other)
         plan.add_imports.extend(g.imports)
         plan.changes["request parameter"] += 1
+        rerouted = rerouted or g.code == "OFR401"
         if g.note:
             plan.notes.append((line, g.note))
+    return rerouted
+
+
+class _Parents:
+    """The planner's parent map (built once per file, on first use) as the `.get` the gaps ask."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+
+    def get(self, key: int):
+        if self.planner._parents is None:
+            self.planner.path_to(self.planner.a.module)
+        return self.planner._parents.get(key)  # type: ignore[union-attr]
 
 
 def plan_file(planner: Planner, calls: List[ApiCall]) -> None:

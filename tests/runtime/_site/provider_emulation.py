@@ -76,6 +76,8 @@ def check(host, path, payload, model, stream):
     rules = spec.get(host)
     if rules is None:
         return None
+    if any(path.endswith(missing) for missing in rules.get("missing", ())):
+        return _error(404, "Not Found", kind="not_found_error")
     if model not in rules["models"]:
         status, message = rules["unknown_model"]
         return _error(status, (message or "The model `{model}` does not exist").replace("{model}", str(model)))
