@@ -256,6 +256,9 @@ class WrapperSpec:
     # For a library with no base URL / key arguments: the model argument's new value, an expression with
     # {model}, {base_url} and {api_key}, and the imports it needs (`module.name`).
     fix_model_wrap: str = ""
+    # For a library that takes a client instead of a base URL (Semantic Kernel's `async_client=`): the
+    # argument and the client expression, with {base_url} and {api_key}; the key arguments go.
+    fix_client: Optional[Tuple[str, str]] = None
     fix_imports: Tuple[str, ...] = ()
     # An argument `fix` adds describing the provider's model (AutoGen's `model_info`): its name, entries
     # True when the provider's [parameters] status of the named parameter is "yes", and fixed entries.
@@ -295,6 +298,7 @@ _WRAPPER_KEYS = {
     "model-objects",
     "default-client-setters",
     "fix-model-wrap",
+    "fix-client",
     "fix-imports",
     "fix-capabilities",
     "foreign-model-prefixes",
@@ -349,6 +353,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 model_objects=bool(raw.get("model-objects", False)),
                 default_client_setters=tuple(raw.get("default-client-setters", [])),
                 fix_model_wrap=raw.get("fix-model-wrap", ""),
+                fix_client=(raw["fix-client"]["arg"], raw["fix-client"]["value"]) if "fix-client" in raw else None,
                 fix_imports=tuple(raw.get("fix-imports", [])),
                 fix_capabilities=_capabilities(raw.get("fix-capabilities")),
                 foreign_model_prefixes=tuple(raw.get("foreign-model-prefixes", [])),

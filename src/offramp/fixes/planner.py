@@ -696,6 +696,7 @@ class Planner:
             values.append((key_arg or spec.fix_key_arg, env_read(self.p.key_env, quote)))
             self.needs_os(c.node)
             self.plan.moves(CRED, c.span)
+        client_arg = self.client_argument(c, values, dropped, args, base_arg, key_arg) if spec.fix_client else None
         deployments = [a for a in spec.deployment_args if a in args]
         has_model = any(a in args for a in spec.model_args)
         if deployments:
@@ -754,6 +755,8 @@ class Planner:
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
             call = node if new_class is None else node.with_changes(func=cst.Name(new_class))
+            if client_arg is not None:  # built from the call as edited (its key read renamed, say)
+                return retarget_args(call, dropped, [*values, client_arg(call)])
             return retarget_args(call, dropped, values)
 
         self.plan.edit(c.node, edit)
@@ -765,6 +768,44 @@ class Planner:
             )
         if spec.fix_note and new_class:
             self.plan.notes.append((c.span.line, f"`{new_class}` {spec.fix_note}"))
+
+    def client_argument(
+        self,
+        c: ClientCtor,
+        values: List[Tuple[str, cst.BaseExpression]],
+        dropped: List[str],
+        args: Dict[str, cst.Arg],
+        base_arg: str,
+        key_arg: Optional[str],
+    ) -> Callable[[cst.Call], Tuple[str, cst.BaseExpression]]:
+        """Semantic Kernel: the base URL and key planned for the call go into the client argument instead
+        (the key argument as the edit finds it, when it stays: its read may be renamed meanwhile)."""
+        spec = c.wrapper
+        assert spec is not None and spec.fix_client is not None and isinstance(c.node, cst.Call)
+        planned = dict(values)
+        key_name = key_arg or spec.fix_key_arg
+        new_key = planned.get(key_name)
+        code = cst.Module([]).code_for_node
+        arg, template = spec.fix_client
+        values[:] = [(a, v) for a, v in values if a not in (base_arg, key_name)]
+        dropped.extend(a for a in spec.key_args if a in args)
+
+        def client(call: cst.Call) -> Tuple[str, cst.BaseExpression]:
+            key = new_key or next(a.value for a in call.args if a.keyword is not None and a.keyword.value == key_arg)
+            return arg, cst.parse_expression(template.format(base_url=code(planned[base_arg]), api_key=code(key)))
+
+        for q in spec.fix_imports:
+            module, _, name = q.rpartition(".")
+            self.plan.add_imports.append((module, name))
+        if not any(a in c.keywords for a in (*spec.model_args, *spec.deployment_args)):
+            self.plan.todo(
+                self.stmt(c.node),
+                f"`{c.cls}` takes its model from its settings (environment or .env): pass "
+                f"{spec.fix_model_arg}= a {self.p.name} model",
+                "OFR203",
+                c.span.line,
+            )
+        return client
 
     def wrapped_model(self, c: ClientCtor) -> None:
         """`Agent(model="gpt-4o")`: the model argument becomes a model object bound to a provider client."""

@@ -1,0 +1,90 @@
+"""Recorded runs of migrated programs whose framework is too heavy to install in CI.
+
+semantic-kernel 1.45.0 takes 91 s and 516 MB to install (measured 2026-12-05, loaded machine), more than
+the CI budget for the whole runtime suite. So the migrated program (the fix snapshot) was run once under
+the harness with the real library, and what it put on the wire is kept in tests/fixtures/runtime/recorded/
+with a digest of the program text. The test fixes the program again and checks it is still, byte for
+byte, the program that was recorded, then judges the recorded requests.
+
+Re-record (after a fix change makes the digest differ) with the library in a venv of its own:
+    python -m pip install semantic-kernel==1.45.0   # in that venv
+    OFFRAMP_RECORD_PYTHON=/path/to/venv/bin/python PYTHONPATH=src python tests/runtime/recorded.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+RECORDED = FIXTURES / "runtime" / "recorded"
+# (program, library pin, providers): each provider's recording is `<program stem>.<provider>.json`.
+CASES: List[Tuple[str, str, Tuple[str, ...]]] = [
+    ("frameworks_semantic_kernel.py", "semantic-kernel==1.45.0", ("qwen", "glm")),
+]
+ENV = {
+    "OPENAI_API_KEY": "sk-old",
+    "AZURE_OPENAI_API_KEY": "azure-old",
+    "AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com/",
+}
+
+
+def migrated(program: str, provider_id: str, work: Path) -> Tuple[Path, str]:
+    """The program fixed for the provider, in `work`; and the provider's key variable."""
+    from offramp.config import Settings
+    from offramp.engine import resolve_provider
+    from offramp.fixes.runner import fix_files
+
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / program
+    shutil.copy(FIXTURES / "runtime" / program, target)
+    settings = Settings(root=work)
+    provider = resolve_provider(provider_id, settings)
+    assert provider is not None
+    (result,) = fix_files([target], settings, provider, jobs=1)
+    assert result.error is None, result.error
+    return target, provider.key_env
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def record(python: str) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import harness
+
+    for program, pin, providers in CASES:
+        for provider_id in providers:
+            with tempfile.TemporaryDirectory() as tmp:
+                target, key_env = migrated(program, provider_id, Path(tmp) / "project")
+                env = {**ENV, key_env: f"key-{provider_id}"}
+                run = harness.run_program_full(target, env=env, tmp_path=Path(tmp) / "run", python=python, timeout=300)
+                out: Dict[str, object] = {
+                    "library": pin,
+                    "program_sha256": digest(target),
+                    "env": sorted(env),
+                    "requests": [
+                        {
+                            "method": r.method,
+                            "url": r.url,
+                            "authorization": r.headers.get("authorization"),
+                            "api-key": r.headers.get("api-key"),
+                            "model": r.json.get("model") if isinstance(r.json, dict) else None,
+                        }
+                        for r in run.requests
+                    ],
+                }
+                path = RECORDED / f"{Path(program).stem}.{provider_id}.json"
+                path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+                print(f"recorded {path.name}: {len(run.requests)} requests")
+
+
+if __name__ == "__main__":
+    record(os.environ["OFFRAMP_RECORD_PYTHON"])
