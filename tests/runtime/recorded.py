@@ -2,7 +2,7 @@
 
 semantic-kernel 1.45.0 takes 91 s and 516 MB to install (measured 2026-12-05, loaded machine), more than
 the CI budget for the whole runtime suite. So the migrated program (the fix snapshot) was run once under
-the harness with the real library, and what it put on the wire is kept in tests/fixtures/runtime/recorded/
+the harness with the real library, and what it put on the wire is kept in tests/fixtures/frameworks/recorded/
 with a digest of the program text. The test fixes the program again and checks it is still, byte for
 byte, the program that was recorded, then judges the recorded requests.
 
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RECORDED = FIXTURES / "runtime" / "recorded"
+RECORDED = FIXTURES / "frameworks" / "recorded"
 # (program, library pin, providers): each provider's recording is `<program stem>.<provider>.json`.
 CASES: List[Tuple[str, str, Tuple[str, ...]]] = [
-    ("frameworks_semantic_kernel.py", "semantic-kernel==1.45.0", ("qwen", "glm")),
+    ("semantic_kernel.py", "semantic-kernel==1.45.0", ("qwen", "glm")),
 ]
 ENV = {
     "OPENAI_API_KEY": "sk-old",
@@ -43,7 +43,7 @@ def migrated(program: str, provider_id: str, work: Path) -> Tuple[Path, str]:
 
     work.mkdir(parents=True, exist_ok=True)
     target = work / program
-    shutil.copy(FIXTURES / "runtime" / program, target)
+    shutil.copy(FIXTURES / "frameworks" / program, target)
     settings = Settings(root=work)
     provider = resolve_provider(provider_id, settings)
     assert provider is not None

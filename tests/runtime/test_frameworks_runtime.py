@@ -19,14 +19,14 @@ from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 
-RUNTIME = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
+PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
 
 
 def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) -> tuple:
     work = tmp_path / "project"
     work.mkdir()
     target = work / name
-    shutil.copy(RUNTIME / name, target)
+    shutil.copy(PROGRAMS / name, target)
     settings = Settings(root=work)
     provider = resolve_provider(provider_id, settings)
     assert provider is not None
@@ -45,13 +45,13 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
 @pytest.mark.parametrize(
     "program, provider_id, count",
     [
-        ("frameworks_openai_agents.py", "deepseek", 3),
-        ("frameworks_openai_agents.py", "glm", 3),
+        ("openai_agents.py", "deepseek", 3),
+        ("openai_agents.py", "glm", 3),
         # DeepSeek has no Responses API: the default API and the Responses model class change too.
-        ("frameworks_openai_agents_default.py", "deepseek", 2),
+        ("openai_agents_default.py", "deepseek", 2),
         # AutoGen: the OpenAI and Azure model clients, with the `model_info` the provider's model needs.
-        ("frameworks_autogen.py", "kimi", 3),
-        ("frameworks_autogen.py", "qwen", 3),
+        ("autogen.py", "kimi", 3),
+        ("autogen.py", "qwen", 3),
     ],
 )
 def test_framework_program_reaches_provider(
