@@ -217,3 +217,41 @@ def test_a_module_with_no_sdk_use_gets_its_model_constant_rewritten(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3-max"\n'
     assert "Rewrote 2 files for Qwen (Alibaba Cloud Model Studio) (1 client, 1 model)." in proc.stderr
+
+
+def _fixable(proc) -> list:
+    return [line for line in proc.stdout.splitlines() if line.endswith("[*]")]
+
+
+def test_check_offers_only_the_configuration_files_fix_would_rewrite(tmp_path: Path) -> None:
+    """A recorded result JSON no code reads, and a `.env.example` key that a client left on OpenAI
+    still reads: `fix` leaves both, so `check --to` must not mark them [*] (gpt-researcher had 23
+    such [*] that fix never kept). The model of the client fix does move stays [*]."""
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "run1.json").write_text('{"model": "gpt-4o", "score": 0.8}\n', "utf-8")
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=\n", "utf-8")
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\n\n"
+        "client = OpenAI()\n"
+        "client.chat.completions.create(model='gpt-4o', messages=[])\n",
+        "utf-8",
+    )
+    (tmp_path / "proxy.py").write_text(
+        "import os\nfrom openai import OpenAI\n\n"
+        "local = OpenAI(api_key=os.environ['OPENAI_API_KEY'], base_url='http://localhost:8080/v1')\n"
+        "local.chat.completions.create(model='llama3', messages=[])\n",
+        "utf-8",
+    )
+    check = ["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."]
+    proc = run_cli(check, tmp_path)
+    fixable = _fixable(proc)
+    assert any(line.startswith("app.py:") for line in fixable), proc.stdout
+    assert not [line for line in fixable if not line.startswith("app.py:")], proc.stdout
+    assert "results/run1.json:1:" in proc.stdout and ".env.example:1:" in proc.stdout
+    full = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "full", "."], tmp_path)
+    assert "Fix leaves this file as it is: no code in this run reads it" in full.stdout, full.stdout
+    before = (tmp_path / "results" / "run1.json").read_text("utf-8"), (tmp_path / ".env.example").read_text("utf-8")
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "results" / "run1.json").read_text("utf-8"), (tmp_path / ".env.example").read_text("utf-8")
+    assert after == before
+    assert not _fixable(run_cli(check, tmp_path))

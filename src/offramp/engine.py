@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -591,7 +592,11 @@ def run(
         opened[0].store(fresh)
         opened[0].save()
     results = [done[i] for i in range(len(files))]
-    if seeds:
+    # (without SDK use in code, a configuration file's fixable findings still ask who reads it)
+    if seeds or (
+        opts.provider is not None
+        and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
+    ):
         by_display = dict(zip(displays, files))
 
         def read(display: str) -> Optional[bytes]:
@@ -630,7 +635,7 @@ def with_routes(
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
     held: Dict[str, Dict[Span, str]] = {}
     try:
-        hits, held = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
+        hits, held, writes = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return results
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
@@ -642,6 +647,10 @@ def with_routes(
         i = where.get(display)
         if i is not None:
             out[i] = replace(out[i], findings=_held(out[i].findings, spans))
+    if writes:  # notebooks and .env files: a variable kept in code keeps its name there too
+        for i, r in enumerate(out):
+            if not r.path.endswith(".py"):
+                out[i] = replace(r, findings=_held_names(r.findings, writes))
     results = out
     if not hits:
         return results
@@ -678,6 +687,33 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
         why = module if module is not None and f.code in ("OFR103", "OFR104", "OFR105") else None
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
         if why is not None and f.fixable:
+            text = why[0].upper() + why[1:] if why.startswith("fix leaves") else f"Not fixed alone: {why}"
+            f = replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
+        out.append(f)
+    return out
+
+
+_NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Finding]:
+    """OFR301 findings on a variable `fix` keeps (writes follow reads): not fixable. The variable is
+    the one the rule's message names (`environment variable `X` ...`)."""
+    from offramp.configkind import config_kind
+
+    held = {}
+    for f in findings:
+        m = _NAMED.match(f.message) if f.code == "OFR301" and f.fixable else None
+        if m and m.group(1) in writes:
+            held[id(f)] = writes[m.group(1)]
+    if held and findings and config_kind(findings[0].path) == "env":
+        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together)
+        why = next(iter(held.values()))
+        held = {id(f): held.get(id(f), why) for f in findings if f.fixable}
+    out = []
+    for f in findings:
+        why = held.get(id(f))
+        if why is not None:
             f = replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"Not fixed alone: {why}.")
         out.append(f)
     return out

@@ -19,8 +19,9 @@ from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, WRITE, Decision, Effec
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
-from offramp.project.sources import Route
+from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
+from offramp.userconfig.readers import config_display
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
 
@@ -158,6 +159,10 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     return RouteFinder(flow, sdk, known_provider_hosts()).routes(project.modules())
 
 
+#: Every finding of a file (a configuration file `fix` leaves whole: `unread_configs`).
+WHOLE_FILE = Span(1, 0, 1 << 31, 0)
+_WITH_READERS = "a configuration file moves only with its readers"
+
 _ROUTES_ENTRY = "\0routes"  # the index cache's entry for the last run's route findings
 
 
@@ -170,17 +175,19 @@ def route_hits(
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     effects: Optional[Dict[str, List[Effect]]] = None,
-) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]]]:
-    """Findings by display path, and the sites `fix` would hold back (fixes/gate.py) by display path
-    with the reason. `seeds`: the Python files that can hold SDK use (passed the prefilter).
-    `effects`: what fix would move, as the per-file findings tell (`predicted_effects`).
+) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str]]:
+    """Findings by display path, the sites `fix` would hold back (fixes/gate.py) by display path
+    with the reason (a configuration file it leaves whole: WHOLE_FILE), and the variables whose
+    writes and names it keeps (writes follow reads). `seeds`: the Python files that can hold SDK use
+    (passed the prefilter). `effects`: what fix would move, as the per-file findings tell
+    (`predicted_effects`).
 
     With a cache, the findings of the last run are reused when no Python file of the run, no
     configuration file the code loads and no option changed (a warm run: the whole stage is one
     hash of bytes already in memory); otherwise index entries of unchanged files are reused.
     """
-    if not seeds:
-        return {}, {}
+    if not seeds and not (ctx.provider is not None and any(not p.endswith(".py") for p in effects or {})):
+        return {}, {}, {}
     cache = None
     fingerprint = ""
     watch = watch_from_rules()
@@ -192,9 +199,10 @@ def route_hits(
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
             try:
-                reads, hits, held = stored[1]
+                reads, hits, held, writes = stored[1]
                 if Project([], read, root, watch).configs_unchanged(reads):
-                    return _hits_from_data(hits), {p: {Span(*k): v for k, v in h} for p, h in held.items()}
+                    held_spans = {p: {Span(*k): v for k, v in h} for p, h in held.items()}
+                    return _hits_from_data(hits), held_spans, dict(writes)
             except (TypeError, ValueError, KeyError, IndexError):
                 pass
     project = Project(displays, read, root, watch, cache, prebuilt)
@@ -206,6 +214,7 @@ def route_hits(
 
     found = group(check_routes(routes, ctx, known_provider_hosts(), sdk_file))
     held: Dict[str, Dict[Span, str]] = {}
+    writes: Dict[str, str] = {}
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True)
         effects = {p: list(es) for p, es in effects.items()}
@@ -221,17 +230,33 @@ def route_hits(
                 break
             decision = new
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
-        writes = {name: why for g in decision.gates.values() for name, why in g.env_writes.items()}
+        for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
+            files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
+            why = judge.stranded(r, effects) if files else None
+            for s in files if why is not None else ():
+                where = config_display(s, root)
+                if where is not None:
+                    held.setdefault(where, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why}"
+
+        writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
             for name, _, span in m.env_writes:
                 if name in writes:
                     held.setdefault(m.path, {})[Span(*span)] = writes[name]
+    if ctx.provider is not None and effects:
+        from offramp.configkind import config_kind
+        from offramp.userconfig.readers import unread_configs
+
+        wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith((".py", ".ipynb"))}
+        unread = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
+        for p, why in unread.items():
+            held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
     if cache is not None:
         data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
-        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found), data))
+        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found), data, writes))
         cache.dirty = True
         cache.save()
-    return found, held
+    return found, held, writes
 
 
 #: Per-file rules whose fixable findings say what `fix` moves (fixes/gate.py roles): the route
@@ -263,8 +288,13 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
 def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((ctx.provider, sorted(ctx.models.items()))).encode())
-    h.update(b"held-1")  # the entry holds the held sites too
+    h.update(b"held-2")  # the entry holds the held sites too, and the configuration files fix leaves
     for d in displays:
+        if ctx.provider is not None and not d.endswith((".py", ".ipynb")):
+            # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it)
+            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(".env") else None
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+            continue
         if d.endswith(".py"):
             data = read(d)
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))

@@ -79,6 +79,10 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             last = ends[min(f.span.end_column - 1, len(line))] if f.span.end_line == f.span.line else len(text)
             console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
             console.print(f"  [dim]     |[/] {' ' * first}[{_SEV_STYLE[f.severity]}]{'^' * max(1, last - first)}[/]")
+        if f.hint:  # why a finding is not [*] (fix holds it back): Ruff's `= help:` line
+            from offramp.redact import redact
+
+            console.print(f"  [dim]= help:[/] {escape(one_line(redact(f.hint)))}")
         console.print()
     if not ctx.extra.get("quiet"):  # -q: findings only
         if findings:

@@ -66,36 +66,46 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
 
     pys = [d for d in displays if d.endswith(".py")]
     view = View()
-    alternation = "|".join(re.escape(n) for n in sorted(set(names)))
-    # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
-    quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
-    fields = re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I) if alternation else None
-    seeds = []
-    for d in pys:
-        data = read(d)
-        if data is None:
-            continue
-        text = data.decode("utf-8", "replace")
-        # A test sets variables for the code under test (`monkeypatch.setenv("OPENAI_API_KEY", ...)`):
-        # not a reader that decides where requests go. Its requests still count, as routes.
-        if quoted is not None and fields is not None and not is_test_path(d):
-            for m in quoted.finditer(text):
-                view.reads.setdefault(m.group(1), set()).add(d)
-            for m in fields.finditer(text):
-                view.reads.setdefault(m.group(1).upper(), set()).add(d)
-        if may_match(data):
-            seeds.append(d)
+    seeds = [d for d, data in _scan_reads(view, pys, read, names) if may_match(data)]
     if seeds:
         try:
             project = Project(pys, read, root, watch_from_rules())
             view.routes = project_routes(project, seeds, pys)
         except RecursionError:
             view.routes = []
+    _route_reads(view)
+    return view
+
+
+def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]) -> List[Tuple[str, bytes]]:
+    """Record in `view.reads` which Python files name each of `names`; returns the files read."""
+    alternation = "|".join(re.escape(n) for n in sorted(set(names)))
+    # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
+    quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
+    fields = re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I) if alternation else None
+    out = []
+    for d in pys:
+        data = read(d)
+        if data is None:
+            continue
+        out.append((d, data))
+        # A test sets variables for the code under test (`monkeypatch.setenv("OPENAI_API_KEY", ...)`):
+        # not a reader that decides where requests go. Its requests still count, as routes.
+        if quoted is not None and fields is not None and not is_test_path(d):
+            text = data.decode("utf-8", "replace")
+            for m in quoted.finditer(text):
+                view.reads.setdefault(m.group(1), set()).add(d)
+            for m in fields.finditer(text):
+                view.reads.setdefault(m.group(1).upper(), set()).add(d)
+    return out
+
+
+def _route_reads(view: View) -> None:
+    """Variables the routes read (also the SDK's own reads, when a client is given no key)."""
     for r in view.routes:
         for s in (*r.host, *r.credential, *r.model):
             if isinstance(s, EnvRead):
                 view.reads.setdefault(s.name, set()).add(s.file or r.client_file or r.file)
-    return view
 
 
 def _provider_keys(provider: Provider) -> FrozenSet[str]:
@@ -134,6 +144,17 @@ def migrated(
 def _config_path(s: ConfigValue, root: Path) -> Optional[Path]:
     reader = s.reader.rpartition(":")[0]
     return relative_to(reader, s.file, root)
+
+
+def config_display(s: ConfigValue, root: Path) -> Optional[str]:
+    """The display path (relative to `root`, as the run names files) of the file a value comes from."""
+    path = _config_path(s, root)
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _under(display: str, directory: str) -> bool:
@@ -224,3 +245,50 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
     if stuck:
         return FileReaders(UNMIGRATED, why=f"read by a request that still goes to OpenAI/Azure ({stuck[0].where})")
     return FileReaders(MIGRATED)
+
+
+def unread_configs(
+    candidates: Dict[str, str], routes: Sequence[Route], displays: Sequence[str], read: Read, root: Path
+) -> Dict[str, str]:
+    """Of the configuration files `candidates` (display -> format), those `fix` leaves as they are
+    whatever it does to the code, with the note's reason: no Python code of the run reads them (a
+    framework's YAML, a benchmark's recorded JSON), or a `.env` file is another service's.
+
+    `check --to P` asks this before marking their findings fixable: `fix` rewrites a configuration file
+    only with its readers (the rules above), so a `[*]` there was a promise `fix` did not keep
+    (23 OFR201 findings in gpt-researcher's recorded benchmark results).
+    """
+    out: Dict[str, str] = {}
+    pys = [d for d in displays if d.endswith(".py")]
+    envs: Dict[str, List[str]] = {}
+    for display, kind in candidates.items():
+        if kind != "env":
+            target = (root / display).resolve()
+            if not any(
+                isinstance(s, ConfigValue) and _config_path(s, root) == target
+                for r in routes
+                for s in (*r.host, *r.credential, *r.model)
+            ):
+                out[display] = "no code in this run reads it"
+            continue
+        rel = display.rpartition("/")[0]
+        if os.path.isabs(display) or _other_service(root / rel, pys, rel):
+            out[display] = "another service's environment file"
+            continue
+        data = read(display)
+        text = data.decode("utf-8", "replace") if data is not None else ""
+        envs[display] = _ENV_NAME.findall(text)
+    if envs:
+        view = View(routes=list(routes))
+        names = {n for ns in envs.values() for n in ns}
+        if names:
+            _scan_reads(view, pys, read, names)
+        _route_reads(view)
+        for display, names in envs.items():
+            rel = display.rpartition("/")[0]
+            if not any(_under(f, rel) for n in names for f in view.reads.get(n, ())):
+                out[display] = "no Python code in this run reads it"
+    return out
+
+
+_ENV_NAME = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=", re.M)
