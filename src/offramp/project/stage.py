@@ -21,9 +21,9 @@ from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
-from offramp.userconfig.readers import config_display
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
+from offramp.userconfig.readers import config_display
 
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
