@@ -24,8 +24,16 @@ class ModelChoice:
         return bool(self.family and self.family.startswith("embedding"))
 
 
-def map_model(value: str, provider: Provider, sdk: SdkSurface, overrides: Mapping[str, str]) -> ModelChoice:
-    """Config overrides first (exact name), then the provider's model for the OpenAI family."""
+#: A family whose requests send images -> the provider's family that sees them (gpt-4o is multimodal;
+#: Qwen's, DeepSeek's and GLM's flagships are text-only, and an image part there is a 400).
+_SEEING = {"flagship": "vision", "legacy": "vision", "code": "vision", "cheap": "vision-cheap"}
+
+
+def map_model(
+    value: str, provider: Provider, sdk: SdkSurface, overrides: Mapping[str, str], images: bool = False
+) -> ModelChoice:
+    """Config overrides first (exact name), then the provider's model for the OpenAI family; with
+    `images` (every request naming the model sends image parts) its vision model where it has one."""
     if value in overrides:
         return ModelChoice(
             value, sdk.model_family(value) if sdk.is_openai_model(value) else None, overrides[value], "config"
@@ -33,6 +41,9 @@ def map_model(value: str, provider: Provider, sdk: SdkSurface, overrides: Mappin
     if not sdk.is_openai_model(value):
         return ModelChoice(value, None, None, "none")
     family = sdk.model_family(value)
+    seeing = _SEEING.get(family or "") if images else None
+    if seeing in provider.models:
+        return ModelChoice(value, seeing, provider.models[seeing], "catalogue")
     if family in provider.models:
         return ModelChoice(value, family, provider.models[family], "catalogue")
     if family in provider.no_equivalent:

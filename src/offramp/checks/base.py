@@ -27,7 +27,7 @@ class CheckContext:
     provider: Optional[Provider] = None
     models: Mapping[str, str] = field(default_factory=dict)
 
-    def choose(self, value: str) -> Optional[ModelChoice]:
+    def choose(self, value: str, images: bool = False) -> Optional[ModelChoice]:
         if self.provider is None:
             return None
-        return map_model(value, self.provider, self.sdk, self.models)
+        return map_model(value, self.provider, self.sdk, self.models, images)

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
-from offramp.checks.models import call_is_relevant, literal_is_live
+from offramp.checks.models import call_is_relevant, literal_is_live, sends_images
 from offramp.checks.semantics import responses_gaps
 from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider
 from offramp.types import Severity
@@ -118,7 +118,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if id(lit) in seen_literals or not literal_is_live(lit, a):
             continue
         seen_literals.add(id(lit))
-        choice = ctx.choose(lit.value)
+        choice = ctx.choose(lit.value, sends_images(lit))
         if choice is None or choice.family is None:
             continue
         if choice.target is None:

@@ -37,6 +37,11 @@ def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:
     return True
 
 
+def sends_images(lit: ModelLiteral) -> bool:
+    """Every request the literal names sends image parts: it needs the provider's vision model."""
+    return bool(lit.calls) and all(c.image_input for c in lit.calls)
+
+
 def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
     provider = ctx.provider
@@ -44,7 +49,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     for lit in a.models:
         if not literal_is_live(lit, a):
             continue
-        choice = ctx.choose(lit.value)
+        choice = ctx.choose(lit.value, sends_images(lit))
         if lit.azure and provider is not None and is_provider_model(lit.value, provider, ctx.models):
             continue  # already the provider's model (fix's own output): nothing to map
         if lit.azure:

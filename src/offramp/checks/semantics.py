@@ -77,12 +77,18 @@ def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
     """The model ids the call will send at the provider (after `fix`); empty when unknown."""
     from offramp.catalog import load_sdk
 
-    values = [lit.value for lit in call.model_literals]
-    if not values and call.node is not None:  # a model id the analysis does not track (the provider's own)
+    from offramp.checks.models import sends_images
+
+    sdk = load_sdk()
+    out = [
+        map_model(lit.value, provider, sdk, dict(ctx_models), sends_images(lit)).target for lit in call.model_literals
+    ]
+    out = [t or lit.value for t, lit in zip(out, call.model_literals)]
+    if not out and call.node is not None:  # a model id the analysis does not track (the provider's own)
         written = kwarg(call.node, "model")
         value = string_value(written) if written is not None else None
-        values = [value] if value else []
-    return [map_model(v, provider, load_sdk(), dict(ctx_models)).target or v for v in values]
+        out = [value] if value else []
+    return out
 
 
 def _stream(call: cst.Call) -> Optional[bool]:
@@ -130,9 +136,12 @@ def call_gaps(call: ApiCall, provider: Provider, models: Sequence[str]) -> List[
     """Everything that differs for this call at `provider` (`models`: what it sends there)."""
     if call.node is None:
         return []
-    if (call.family == "chat" and call.via == "client") or (call.family == "chat" and call.via == "module"):
+    if call.family == "chat" and call.via in ("client", "module"):
         return (
-            _reasoning(call, provider, models) + _sampling(call, provider, models) + _structured(call, provider, models)
+            _reasoning(call, provider, models)
+            + _sampling(call, provider, models)
+            + _structured(call, provider, models)
+            + _images(call, provider, models)
         )
     if call.family == "embeddings":
         return _batch(call, provider)
@@ -462,6 +471,25 @@ def _find_name(tree: cst.CSTNode, name: str) -> cst.CSTNode:
 
     tree.visit(V())
     return found[0]
+
+
+def _images(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    """Image parts sent to a model the provider serves text-only (no vision model to route them to)."""
+    if not call.image_input or not models or p.parameter("image_input") == "yes":
+        return []
+    seeing = {p.models.get("vision"), p.models.get("vision-cheap")} - {None}
+    blind = [m for m in models if m not in seeing]
+    if not blind:
+        return []
+    quirk = next((q for q in p.quirks if "image" in q.id), None)
+    why = f": {quirk.text}{cited(quirk.source, quirk.date)}" if quirk else ""
+    return [
+        Gap(
+            "OFR408",
+            f"{p.name} has no vision model offramp maps to, and `{blind[0]}` takes no image parts{why}",
+            todo=f"`{blind[0]}` takes no images at {p.name}: send this request to a provider with a vision model",
+        )
+    ]
 
 
 def _batch(call: ApiCall, p: Provider) -> List[Gap]:

@@ -22,7 +22,7 @@ from offramp.analysis.values import string_value, template_value
 from offramp.catalog import SdkSurface, load_wrappers
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.capabilities import told_elsewhere, used_parameters
-from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
+from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live, sends_images
 from offramp.fixes import semantics
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
 from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Effect, Gate, overlaps
@@ -1255,7 +1255,7 @@ class Planner:
             return  # the wrapper edit turns the deployment into model=
         if lit.azure and lit.template == "{}" and is_provider_model(lit.value, self.p, self.models):
             return  # an earlier run's output (`text-embedding-v4` on a client left for review)
-        choice = map_model(lit.value, self.p, self.sdk, self.models)
+        choice = map_model(lit.value, self.p, self.sdk, self.models, sends_images(lit))
         stmt = self.stmt(lit.node)
         if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
             # invariant 5: rewritten alone, `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
