@@ -192,7 +192,7 @@ def test_args_without_provider_and_with_provider() -> None:
     assert plain[(4, "OFR103")] == {"attr": "api_type", "target": "targets Azure OpenAI"}
     assert plain[(18, "OFR301")] == {"env": "OPENAI_API_KEY", "role": "holds an OpenAI/Azure API key"}
     qwen = {(h.line, h.code): h.args for h in scan("app.yaml", text, QWEN)}
-    assert qwen[(5, "OFR201")]["mapping"] == f"becomes `qwen3-max` on {QWEN.name}"
+    assert qwen[(5, "OFR201")]["mapping"] == f"becomes `qwen3.8-max` on {QWEN.name}"
     assert qwen[(6, "OFR201")]["mapping"] == f"becomes `text-embedding-v4` on {QWEN.name}"
     assert qwen[(18, "OFR301")]["role"].endswith("reads `DASHSCOPE_API_KEY`")
     # a configured override wins over the catalogue
@@ -394,7 +394,7 @@ def test_lone_carriage_returns_end_lines() -> None:
     assert brief(scan("a.yaml", text)) == [("OFR201", 2, 8, 14, True), ("OFR106", 3, 11, 36, True)]
     new, _ = fix_structured(text, "yaml", QWEN, SDK, {})
     assert (
-        new == "# old Mac line endings\rmodel: qwen3-max\rapi_base: https://dashscope.aliyuncs.com/compatible-mode/v1\r"
+        new == "# old Mac line endings\rmodel: qwen3.8-max\rapi_base: https://dashscope.aliyuncs.com/compatible-mode/v1\r"
     )
 
 
@@ -431,7 +431,7 @@ def test_fix_env_keeps_layout_quotes_export_and_comments() -> None:
         'export DASHSCOPE_API_KEY="abc"  # keep me\r\n'
         "\r\n"
         "OPENAI_API_BASE = 'https://dashscope.aliyuncs.com/compatible-mode/v1/'\r\n"
-        "OPENAI_MODEL=qwen3-max # flagship"
+        "OPENAI_MODEL=qwen3.8-max # flagship"
     )
     assert counts == Counter({"key": 1, "url": 1, "model": 1})
     assert fix_env(new, QWEN, SDK, {}) == (new, Counter())
@@ -508,7 +508,7 @@ def test_fix_env_comments_out_a_real_key_and_adds_the_provider_variable_empty() 
         f'# export OPENAI_API_KEY="{SECRET}"  # rotate yearly\r\n'
         f"{SET_QWEN_KEY}\r\n"
         "export DASHSCOPE_API_KEY=\r\n"
-        "OPENAI_MODEL=qwen3-max\r\n"
+        "OPENAI_MODEL=qwen3.8-max\r\n"
     )
     assert counts == Counter({"new key variable": 1, "commented-out key": 1, "model": 1})
     assert [(h.line, h.fixable) for h in scan(".env", text, QWEN) if h.code == "OFR301"] == [(2, True), (3, False)]
@@ -519,7 +519,7 @@ def test_fix_env_comments_out_a_real_key_and_adds_the_provider_variable_empty() 
 
 def test_fix_env_adds_after_a_last_line_without_a_newline() -> None:
     new, _ = fix_env(f"OPENAI_MODEL=gpt-4o\nOPENAI_API_KEY={SECRET}", QWEN, SDK, {})
-    assert new == f"OPENAI_MODEL=qwen3-max\n# OPENAI_API_KEY={SECRET}\n{SET_QWEN_KEY}\nDASHSCOPE_API_KEY="
+    assert new == f"OPENAI_MODEL=qwen3.8-max\n# OPENAI_API_KEY={SECRET}\n{SET_QWEN_KEY}\nDASHSCOPE_API_KEY="
     assert fix_env(new, QWEN, SDK, {}) == (new, Counter())
 
 
@@ -613,7 +613,7 @@ def test_a_variable_default_is_judged_and_fixed_inside_the_expression() -> None:
     fixed, _ = fix_structured(toml, "toml", QWEN, SDK, {})
     assert fixed == (
         'api_base = "${env:OPENAI_API_BASE:-https://dashscope.aliyuncs.com/compatible-mode/v1}"\n'
-        'llm_model = "${env:M:-qwen3-max}"\n'
+        'llm_model = "${env:M:-qwen3.8-max}"\n'
     )
     assert fix_structured(fixed, "toml", QWEN, SDK, {}) == (fixed, Counter())
     assert scan("app.toml", fixed, QWEN) == []
@@ -625,7 +625,7 @@ def test_a_variable_default_is_judged_and_fixed_inside_the_expression() -> None:
 def test_padding_inside_quotes_is_kept() -> None:
     text = "services:\n  app:\n    environment:\n      LLM_MODEL: '  gpt-4o   '\n"
     fixed, _ = fix_structured(text, "yaml", QWEN, SDK, {})
-    assert fixed == "services:\n  app:\n    environment:\n      LLM_MODEL: '  qwen3-max   '\n"
+    assert fixed == "services:\n  app:\n    environment:\n      LLM_MODEL: '  qwen3.8-max   '\n"
     assert fix_structured(fixed, "yaml", QWEN, SDK, {}) == (fixed, Counter())
 
 
@@ -656,7 +656,7 @@ def test_endpoint_and_key_move_together_or_neither_does() -> None:
     assert new == (
         f"# TODO[offramp]: endpoint and key variables stay until every program reading them moves to {QWEN.name}: "
         "OPENAI_API_KEY is still read by code that was not migrated (tools/usage.py)\n"
-        f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=qwen3-max\n"
+        f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=qwen3.8-max\n"
     )
     assert counts == Counter({"todo": 1, "model": 1})
     assert fix_env(new, QWEN, SDK, {}, readers=held) == (new, Counter())
@@ -666,7 +666,7 @@ def test_endpoint_and_key_move_together_or_neither_does() -> None:
     assert new.splitlines()[:3] == [f"# OPENAI_API_KEY={SECRET}", SET_QWEN_KEY, "DASHSCOPE_API_KEY="]
     assert "OPENAI_BASE_URL=https://dashscope.aliyuncs.com/compatible-mode/v1" in new
     # a model nobody reads moves with the file's endpoint; it stays when the endpoint stays
-    assert "OPENAI_MODEL=qwen3-max" in new
+    assert "OPENAI_MODEL=qwen3.8-max" in new
     alone = "OPENAI_MODEL=gpt-4o\n"
     assert fix_env(alone, QWEN, SDK, {}, readers=FileReaders(MIGRATED, env={})) == (alone, Counter())
 

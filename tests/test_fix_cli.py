@@ -25,7 +25,7 @@ def test_diff_writes_nothing_and_exits_1(tmp_path: Path) -> None:
     before = snapshot(root)
     proc = run_cli(["fix", "--to", "qwen", "--diff", "."], root)
     assert proc.returncode == 1
-    assert "+++ b/chatbot/llm.py" in proc.stdout and '+            model="qwen3-max",' in proc.stdout
+    assert "+++ b/chatbot/llm.py" in proc.stdout and '+            model="qwen3.8-max",' in proc.stdout
     assert "Would rewrite 6 files for Qwen" in proc.stderr
     assert snapshot(root) == before
 

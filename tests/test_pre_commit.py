@@ -84,7 +84,7 @@ def test_fix_hook_rewrites_then_passes(project: Path, pre_commit_home: Path) -> 
     first = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
     assert first.returncode == 1, first.stdout + first.stderr
     text = (project / "bad.py").read_text()
-    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in text and "model='qwen3-max'" in text
+    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in text and "model='qwen3.8-max'" in text
     subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
     second = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
     assert second.returncode == 0, second.stdout + second.stderr

@@ -46,6 +46,7 @@ QWEN = rules_dir() / "providers" / "qwen.toml"
 # One OpenAI model per family of rules/openai.toml (checked below to stay complete).
 SAMPLES = {
     "flagship": "gpt-4o",
+    "mid": "gpt-6.1-terra",
     "cheap": "gpt-4o-mini",
     "legacy": "gpt-3.5-turbo",
     "reasoning": "o3",
@@ -60,6 +61,7 @@ SAMPLES = {
     "moderation": "omni-moderation-latest",
     "realtime": "gpt-4o-realtime-preview",
     "video": "sora-2",
+    "fine-tuned": "ft:gpt-4o-mini-2024-07-18:acme::9XyZ1a2b",
 }
 PROVIDER_IDS = sorted(EXPECTED)
 
@@ -99,7 +101,7 @@ def test_every_openai_family_maps_to_a_model_or_an_explicit_gap(provider_id: str
     for family, model in SAMPLES.items():
         choice = map_model(model, p, sdk, {})
         assert choice.family == family
-        if family not in MODEL_FAMILIES:  # realtime, video: no provider file can map them
+        if family not in MODEL_FAMILIES:  # realtime, video, fine-tuned: no provider file can map them
             assert choice.target is None, (p.id, family)
         elif family in p.no_equivalent:
             assert family not in p.models and p.no_equivalent[family].strip(), (p.id, family)

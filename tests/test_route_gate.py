@@ -191,7 +191,7 @@ def test_a_model_constant_of_another_module_moves_with_its_requests(tmp_path: Pa
     proc = run_cli(["fix", "--to", "qwen", "."], root)
     assert proc.returncode in (0, 1), proc.stderr
     settings = (root / "chatbot" / "settings.py").read_text("utf-8")
-    assert 'CHAT_MODEL = "qwen3-max"' in settings and 'CHEAP_MODEL = "qwen-flash"' in settings
+    assert 'CHAT_MODEL = "qwen3.8-max"' in settings and 'CHEAP_MODEL = "qwen-flash"' in settings
     check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], root)
     assert "chatbot/settings.py:5:" not in check.stdout and "chatbot/settings.py:6:" not in check.stdout
 
@@ -215,7 +215,7 @@ def test_a_module_with_no_sdk_use_gets_its_model_constant_rewritten(tmp_path: Pa
     )
     proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3-max"\n'
+    assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3.8-max"\n'
     assert "Rewrote 2 files for Qwen (Alibaba Cloud Model Studio) (1 client, 1 model)." in proc.stderr
 
 

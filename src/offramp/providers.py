@@ -15,6 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from offramp.catalog import CatalogError, load_toml, rules_dir
+from offramp.knowledge.lifecycle import Lifecycle, parse_lifecycle
 from offramp.redact import without_url_credentials
 from offramp.semantics import NONE, Semantics, parse_semantics
 
@@ -73,6 +74,7 @@ PARAMETERS = (
 )
 MODEL_FAMILIES = (
     "flagship",
+    "mid",
     "cheap",
     "legacy",
     "reasoning",
@@ -114,6 +116,8 @@ _TOP_KEYS = {
     "parameters",
     "quirks",
     "semantics",
+    "served",
+    "lifecycle",
 }
 
 
@@ -150,6 +154,8 @@ class Provider:
     custom: bool = False
     # What the provider does differently with an OpenAI request (offramp.semantics)
     semantics: Semantics = NONE
+    # [served] / [[lifecycle]]: ids served today, and retired / redirected / deprecated ones
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     def base_url(self, region: Optional[str] = None) -> str:
         region = region or self.default_region
@@ -328,6 +334,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
             raise CatalogError(f"{qw}: needs `id` and `text`")
         quirks.append(Quirk(q["id"], q["text"], src, date))
 
+    lifecycle = parse_lifecycle(data, where, _sources, required=not custom)
     pid = data.get("id", "")
     return Provider(
         id=pid,
@@ -347,6 +354,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         dates=dates,
         custom=custom,
         semantics=parse_semantics(data["semantics"], where) if "semantics" in data else NONE,
+        lifecycle=lifecycle,
     )
 
 

@@ -47,8 +47,9 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
     [
         ("openai_agents.py", "deepseek", 3),
         ("openai_agents.py", "glm", 3),
-        # DeepSeek has no Responses API: the default API and the Responses model class change too.
-        ("openai_agents_default.py", "deepseek", 2),
+        # Kimi has no Responses API (DeepSeek serves one since 2026-10): the default API and the Responses
+        # model class change too.
+        ("openai_agents_default.py", "kimi", 2),
         # AutoGen: the OpenAI and Azure model clients, with the `model_info` the provider's model needs.
         ("autogen.py", "kimi", 3),
         ("autogen.py", "qwen", 3),

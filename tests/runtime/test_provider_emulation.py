@@ -30,14 +30,13 @@ PROVIDERS = ("qwen", "deepseek", "glm", "kimi")
 REQUEST_RULES = ("OFR401", "OFR405", "OFR406", "OFR407", "OFR408")
 # What the provider answers the program's requests when only host, key and model moved.
 WHY_REFUSED = {
-    "qwen": ("think: 400 .*`reasoning_effort`", "extract: 400 .*response_format json_schema is not supported"),
-    "deepseek": (
-        "think: 400 .*reasoning_effort must be one of high, max",
-        "extract: 400 .*This response_format type",
-        "summarise: 404",
-    ),
-    "glm": ("think: 400 .*`reasoning_effort`", "extract: 400 .*json_schema is not supported", "summarise: 404"),
-    "kimi": ("think: 400 .*`reasoning_effort`", "chat: 400 .*invalid temperature: only 1 is allowed", "summarise: 404"),
+    # (qwen3.8-max, Qwen's flagship since 2026-12, takes json_schema: only the thinking control is refused)
+    "qwen": ("think: 400 .*`reasoning_effort`",),
+    # (DeepSeek serves the Responses API since 2026-10: the summary call is accepted)
+    "deepseek": ("think: 400 .*reasoning_effort must be one of high, max", "extract: 400 .*This response_format type"),
+    # (GLM 5.2+ and Kimi's reasoning models accept reasoning_effort: zai-sdk 0.2.3, LiteLLM's moonshot config)
+    "glm": ("extract: 400 .*json_schema is not supported", "summarise: 404"),
+    "kimi": ("chat: 400 .*invalid temperature: only 1 is allowed", "summarise: 404"),
 }
 
 

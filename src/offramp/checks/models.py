@@ -74,6 +74,12 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if provider is None and lit.also_key:
             mapping = f"is only served by OpenAI, and {lit.also_key}: map both together"
             hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+        elif provider is None and ctx.sdk.model_family(lit.value) == "fine-tuned":
+            mapping = (
+                "is fine-tuned on an OpenAI account, which alone can call it: "
+                "fine-tune a provider model and map it in [tool.offramp.models]"
+            )
+            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif provider is None:
             hits.append(
                 Hit(
