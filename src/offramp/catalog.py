@@ -259,6 +259,8 @@ class WrapperSpec:
     # For a library that takes a client instead of a base URL (Semantic Kernel's `async_client=`): the
     # argument and the client expression, with {base_url} and {api_key}; the key arguments go.
     fix_client: Optional[Tuple[str, str]] = None
+    # The key argument's new value when the library takes a key object (Haystack `Secret`), with {env}.
+    fix_key_value: str = ""
     fix_imports: Tuple[str, ...] = ()
     # An argument `fix` adds describing the provider's model (AutoGen's `model_info`): its name, entries
     # True when the provider's [parameters] status of the named parameter is "yes", and fixed entries.
@@ -299,6 +301,7 @@ _WRAPPER_KEYS = {
     "default-client-setters",
     "fix-model-wrap",
     "fix-client",
+    "fix-key-value",
     "fix-imports",
     "fix-capabilities",
     "foreign-model-prefixes",
@@ -353,6 +356,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 model_objects=bool(raw.get("model-objects", False)),
                 default_client_setters=tuple(raw.get("default-client-setters", [])),
                 fix_model_wrap=raw.get("fix-model-wrap", ""),
+                fix_key_value=raw.get("fix-key-value", ""),
                 fix_client=(raw["fix-client"]["arg"], raw["fix-client"]["value"]) if "fix-client" in raw else None,
                 fix_imports=tuple(raw.get("fix-imports", [])),
                 fix_capabilities=_capabilities(raw.get("fix-capabilities")),

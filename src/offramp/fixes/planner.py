@@ -687,7 +687,15 @@ class Planner:
         elif base_mode == "or":
             values.append((base_arg, _or_default(template, _first_string(c.node), self.base)))
         key_arg = next((a for a in spec.key_args if a in args), None)
-        if (
+        if spec.fix_key_value:
+            # (a key object offramp cannot read, Haystack's `Secret.from_env_var(...)`: always the provider's)
+            value = spec.fix_key_value.format(env=self.p.key_env).replace('"', quote)
+            values.append((key_arg or spec.fix_key_arg, cst.parse_expression(value)))
+            self.plan.moves(CRED, c.span)
+            for q in spec.fix_imports:
+                module, _, name = q.rpartition(".")
+                self.plan.add_imports.append((module, name))
+        elif (
             key_arg is None
             or self.written_key(c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line)
             or self.shared_key(args[key_arg].value, f"`{key_arg}=`", c.span.line)
@@ -762,6 +770,9 @@ class Planner:
         self.plan.edit(c.node, edit)
         self.plan.moves(HOST, c.span)
         self.plan.changes[f"{spec.id} client"] += 1
+        for a in dropped:  # (an endpoint URL in a dropped argument goes with it: no TODO for it)
+            if a in args:
+                self.claimed.update(id(n) for n in _subtree(args[a].value))
         if dropped:
             self.plan.notes.append(
                 (c.span.line, f"dropped {', '.join(a + '=' for a in sorted(dropped))} from `{c.cls}`")
