@@ -26,7 +26,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RECORDED = FIXTURES / "frameworks" / "recorded"
 # (program, library pin, providers): each provider's recording is `<program stem>.<provider>.json`.
 CASES: List[Tuple[str, str, Tuple[str, ...]]] = [
-    ("semantic_kernel.py", "semantic-kernel==1.45.0", ("qwen", "glm")),
+    # (not semantic_kernel.py: the program would import itself)
+    ("kernel_app.py", "semantic-kernel==1.45.0", ("qwen", "glm")),
 ]
 ENV = {
     "OPENAI_API_KEY": "sk-old",
