@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
 from offramp.mapping import is_provider_model
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
@@ -196,6 +197,14 @@ def _models(
             name = target.name if target is not None else host
             args = {"model": value, "provider": name, "host": host}
             out.append(RouteHit(s.file, Hit("OFR204", s.span, args), route.where))
+        elif elsewhere and not blocked and elsewhere[0].kind == "provider":
+            # a provider's own id: retired, redirected or never served there (checks/lifecycle.py)
+            target = _provider_of(elsewhere[0].host, provider)
+            if target is not None:
+                ours = provider is None or target is provider
+                hit = lifecycle_hit(value, s.span, elsewhere[0].host, target, ctx.models if ours else {}, ours)
+                if hit is not None:
+                    out.append(RouteHit(s.file, hit, route.where))
     return out
 
 

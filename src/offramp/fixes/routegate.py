@@ -55,6 +55,7 @@ def gate_results(
     replan: Callable[[Sequence[Tuple[Path, Gate]]], List[FixResult]],
 ) -> List[FixResult]:
     from offramp.catalog import load_sdk
+    from offramp.checks.lifecycle import successor
     from offramp.mapping import map_model
     from offramp.providers import known_provider_hosts
 
@@ -80,10 +81,14 @@ def gate_results(
     sdk = load_sdk()
 
     def target(value: str) -> Optional[str]:
+        if "OFR205" in opts.enabled and not sdk.is_openai_model(value):
+            return successor(value, provider)  # a retired id of the provider's own (checks/lifecycle.py)
+        if "OFR201" not in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
+            return None
         return map_model(value, provider, sdk, dict(opts.models)).target
 
     before = {d: dict(g.models) for d, g in decision.gates.items()}
-    if "OFR201" in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
+    if "OFR201" in opts.enabled or "OFR205" in opts.enabled:
         decision = judge.models_elsewhere(decision, effects, target)
     redo = [d for d, g in decision.gates.items() if d in where and g.models != before.get(d, {})]
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):

@@ -458,7 +458,7 @@ def _plan_code(
     files that changes. Nothing is written: each result's rewrite waits in `pending`."""
     jobs = jobs or os.cpu_count() or 1
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
-    if any(r.effects for r in results):
+    if any(r.effects for r in results) or _names_a_retired_model(files, provider, opts):
         from offramp.fixes.routegate import gate_results
 
         try:
@@ -473,6 +473,24 @@ def _plan_code(
                 r.new_text = None
                 r.changes.clear()
     return results
+
+
+def _names_a_retired_model(files: Sequence[Path], provider: Provider, opts: Options) -> bool:
+    """Whether a code file mentions an id the provider retired (OFR205): already-migrated code has no
+    plan of its own, and only the routes can rewrite it to the successor. A byte search, no parse."""
+    if "OFR205" not in opts.enabled:
+        return False
+    gone = [m.encode() for m, e in provider.lifecycle.models.items() if e.successor and e.status != "deprecated"]
+    if not gone:
+        return False
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if any(m in data for m in gone):
+            return True
+    return False
 
 
 def planned_texts(

@@ -1,0 +1,87 @@
+"""OFR205: retired, redirected and never-served provider ids on requests that already go to the provider.
+
+Code migrated before DeepSeek retired `deepseek-chat` (2026-07-24) fails today; code naming
+`deepseek-v4-flash` silently runs on another model. `check` says so wherever the id is written (also a
+settings module), `fix --to deepseek` writes the successor the provider file names, and never guesses
+for a typo or touches a route to another provider.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from helpers import run_cli
+
+APP = """import os
+from openai import OpenAI
+from settings import REASONER
+
+client = OpenAI(base_url="https://api.deepseek.com/v1", api_key=os.environ["DEEPSEEK_API_KEY"])
+client.chat.completions.create(model="deepseek-chat", messages=[])
+client.chat.completions.create(model=REASONER, messages=[])
+client.chat.completions.create(model="deepseek-flsh", messages=[])
+client.chat.completions.create(model="deepseek-v4-flash", messages=[])
+client.chat.completions.create(model="deepseek-flash", messages=[])
+kimi = OpenAI(base_url="https://api.moonshot.cn/v1", api_key=os.environ["MOONSHOT_API_KEY"])
+kimi.chat.completions.create(model="moonshot-v1-8k", messages=[])
+local = OpenAI(base_url="http://localhost:8000/v1", api_key="x")
+local.chat.completions.create(model="deepseek-chat", messages=[])
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP, "utf-8")
+    (tmp_path / "settings.py").write_text('REASONER = "deepseek-reasoner"\n', "utf-8")
+    return tmp_path
+
+
+def _ofr205(stdout: str) -> list:
+    return sorted(m.group(1) for m in re.finditer(r"^(\S+:\d+:\d+:) OFR205 ", stdout, re.M))
+
+
+def test_check_reports_each_gone_id_where_it_is_written(tmp_path: Path) -> None:
+    proc = run_cli(["check", "--select", "OFR205", "."], _project(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert _ofr205(proc.stdout) == [
+        "app.py:12:36:",
+        "app.py:6:38:",
+        "app.py:8:38:",
+        "app.py:9:38:",
+        "settings.py:1:12:",
+    ]
+    out = proc.stdout
+    assert "DeepSeek model `deepseek-chat` was retired on 2026-07-24, so requests with it fail" in out
+    assert "`deepseek-reasoner` was retired on 2026-07-24" in out and "request at app.py:7" in out
+    assert (
+        "`deepseek-flsh` is not a model DeepSeek serves (request at app.py:8) (did you mean `deepseek-flash`?)" in out
+    )
+    assert "`deepseek-v4-flash` is an old name DeepSeek now answers with `deepseek-flash`" in out
+    assert "Kimi (Moonshot AI) model `moonshot-v1-8k` was retired on 2026-08-31" in out
+
+
+def test_fix_writes_the_successor_and_nothing_else(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    proc = run_cli(["fix", "--to", "deepseek", "."], root)
+    assert proc.returncode == 0, proc.stderr
+    app = (root / "app.py").read_text("utf-8")
+    assert app == (
+        APP.replace(
+            'model="deepseek-chat", messages=[])\nclient', 'model="deepseek-flash", messages=[])\nclient', 1
+        ).replace('"deepseek-v4-flash"', '"deepseek-flash"')
+    )
+    assert (root / "settings.py").read_text("utf-8") == 'REASONER = "deepseek-flash"\n'
+    # the typo, the Kimi route (another provider) and the local server stay; a second run changes nothing
+    after = run_cli(["check", "--select", "OFR205", "."], root)
+    assert _ofr205(after.stdout) == ["app.py:12:36:", "app.py:8:38:"]
+    again = run_cli(["fix", "--to", "deepseek", "."], root)
+    assert again.returncode == 0 and (root / "app.py").read_text("utf-8") == app
+
+
+def test_fix_to_another_provider_leaves_deepseek_ids_alone(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    proc = run_cli(["check", "--to", "qwen", "--select", "OFR205", "."], root)
+    assert "[*]" not in "".join(line for line in proc.stdout.splitlines() if " OFR205 " in line)
+    run_cli(["fix", "--to", "qwen", "."], root)
+    assert (root / "app.py").read_text("utf-8") == APP
+    assert (root / "settings.py").read_text("utf-8") == 'REASONER = "deepseek-reasoner"\n'
