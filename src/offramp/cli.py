@@ -562,6 +562,41 @@ def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
+@click.option("--to", "target", metavar="PROVIDER", help="The provider to verify (see `offramp providers`).")
+@click.option("--region", help="Provider region for the base URL, e.g. cn or intl.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option("--dry-run", is_flag=True, help="Print the requests verify would send, and send none.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1, max=600), default=20.0, show_default=True, help="Seconds per request."
+)
+@click.option("--base-url", help="Send the requests here instead of the provider's base URL (a gateway, a proxy).")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and extra detail.")
+@guarded
+def verify(
+    paths: Sequence[str],
+    target: Optional[str],
+    region: Optional[str],
+    config_path: Optional[Path],
+    dry_run: bool,
+    timeout: float,
+    base_url: Optional[str],
+    verbose: bool,
+) -> None:
+    """Send the smallest request for each capability the project's routes to --to use, with your key
+    (from the provider's variable, never printed), and say per route: works, fails (the provider's
+    error), or not tried. The only command that uses the network."""
+    from offramp.verify.command import verify as run_verify
+
+    settings, provider = _load(paths, config_path, {"target": target, "region": region})
+    if provider is None:
+        raise UsageError("verify needs a provider: --to PROVIDER (or `target` in the configuration)")
+    code, text = run_verify(_discover(paths, settings, False), settings, provider, dry_run, timeout, base_url)
+    click.echo(text, nl=False)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
 @common_options
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing files; exit 1 if there is one.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")

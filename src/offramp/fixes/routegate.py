@@ -22,30 +22,9 @@ MAX_ROUNDS = 8
 
 
 def project_routes_for(results: Sequence[FixResult], root: Path) -> list:
-    from offramp.prefilter import may_match
-    from offramp.project.index import watch_from_rules
-    from offramp.project.stage import project_routes
-    from offramp.project.tree import Project
-    from offramp.source import SourceError, read_bytes
+    from offramp.project.files import routes_of_files
 
-    by_display = {r.display: r.path for r in results}
-    cache: Dict[str, Optional[bytes]] = {}
-
-    def read(display: str) -> Optional[bytes]:
-        if display not in cache:
-            path = by_display.get(display)
-            try:
-                cache[display] = read_bytes(path, root) if path is not None else None
-            except SourceError:
-                cache[display] = None
-        return cache[display]
-
-    displays = list(by_display)
-    seeds = [d for d in displays if d.endswith(".py") and may_match(read(d) or b"")]
-    if not seeds:
-        return []
-    project = Project(displays, read, root, watch_from_rules())
-    return project_routes(project, seeds, displays)
+    return routes_of_files({r.display: r.path for r in results}, root)
 
 
 def gate_results(
