@@ -55,6 +55,13 @@ class Gate:
     # Model literals of this file that requests in other files send (`CHAT_MODEL = "gpt-4o"` in
     # settings.py): span -> (value, the provider's model). Rewritten with the routes that use them.
     models: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
+    # Constructors whose base URL the project shows to be OpenAI's, read from a configuration file
+    # (`OpenAI(base_url=settings["base_url"])` with settings.json's `"https://api.openai.com/v1"` or
+    # `null`): span -> where it is read. The file alone cannot tell; the planner retargets them.
+    config_hosts: Dict[Span, str] = field(default_factory=dict)
+
+    def config_host(self, span: Span) -> Optional[str]:
+        return next((why for s, why in self.config_hosts.items() if overlaps(s, span)), None)
 
     def stops(self, span: Span) -> Optional[str]:
         for frozen, reason in self.spans.items():
@@ -66,7 +73,7 @@ class Gate:
         return self.env_writes.get(name)
 
     def __bool__(self) -> bool:
-        return bool(self.spans or self.env_writes or self.models)
+        return bool(self.spans or self.env_writes or self.models or self.config_hosts)
 
 
 OPEN = Gate()
@@ -97,8 +104,8 @@ class Decision:
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
             writes = {name: why for name, why in self.writes.items() if name in written}
-            if spans or writes or g.models:
-                out.gates[path] = Gate(spans, writes, dict(g.models))
+            if spans or writes or g.models or g.config_hosts:
+                out.gates[path] = Gate(spans, writes, dict(g.models), dict(g.config_hosts))
         return out
 
     def freeze(self, path: str, span: Optional[Span], reason: str) -> None:
@@ -131,7 +138,7 @@ class RouteJudge:
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
             {
-                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models))
+                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models), dict(g.config_hosts))
                 for k, g in (before.gates if before else {}).items()
             },
             dict(before.writes) if before else {},
@@ -178,6 +185,28 @@ class RouteJudge:
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision
+
+    def config_hosts(self) -> Decision:
+        """The constructors whose every host source is OpenAI's API read from a configuration file
+        (its URL, a `null`, a missing key: the SDK's default), so that the planner aims them at the
+        provider with a literal URL (the file is then rewritten or not with its other readers;
+        this request no longer depends on it)."""
+        out = Decision()
+        for r in self.routes:
+            if r.kind != "client" or r.azure or not r.client_file or r.client_span is None or r.other_clients:
+                continue
+            files = sorted({s.file for s in r.host if isinstance(s, ConfigValue)})
+            if files and all(self.openai_default(s) for s in r.host):
+                g = out.gates.setdefault(r.client_file, Gate())
+                g.config_hosts[r.client_span] = ", ".join(files)
+        return out
+
+    def openai_default(self, s: Source) -> bool:
+        if isinstance(s, ConfigValue):
+            return not s.value or classify_url(s.value, self.sdk, self.provider_hosts).kind == "openai"
+        if isinstance(s, SdkDefault):
+            return not s.azure
+        return isinstance(s, EnvRead) and not s.file and s.name == "OPENAI_BASE_URL"
 
     # -- one route -------------------------------------------------------------------------
     def stranded(self, r: Route, effects: Dict[str, List[Effect]]) -> Optional[str]:

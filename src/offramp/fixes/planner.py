@@ -105,6 +105,7 @@ class Planner:
         self.kept_names: Set[str] = set()
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
         self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
+        self.hinted: Set[int] = set()  # constructors retargeted on the route gate's hint (noted once)
         self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
         # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
         self.held = unmapped_module_deployments(a, provider, sdk, models)
@@ -129,7 +130,7 @@ class Planner:
         self.plan.allowed = self.allowed
         self.kept_keys()
         for c in self.a.clients:
-            if c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
+            if self.blocked(c) and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
                 held = self.gate.stops(c.span)
                 if held is None:
                     self.client(c)
@@ -164,6 +165,8 @@ class Planner:
                     continue
                 self.env_key(e)
         for lit in self.a.models:
+            if lit.also_key:  # a model id also used as a key here is this file's to map (invariant 5), never another's
+                self.plan.moves(SEEN, lit.span)
             if literal_is_live(lit, self.a) and self.allowed("OFR202" if lit.azure else "OFR201", lit.span.line):
                 self.plan.moves(SEEN, lit.span)  # this file decides it (a key use may hold it): no other file does
                 held = self.gate.stops(lit.span)
@@ -215,13 +218,28 @@ class Planner:
     # -- keys -------------------------------------------------------------------------------
     def retargets(self, c: ClientCtor) -> bool:
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
-        if not (c.target.blocked and self.allowed("OFR102" if c.azure else "OFR101", c.span.line)):
+        if not (self.blocked(c) and self.allowed("OFR102" if c.azure else "OFR101", c.span.line)):
             return False
         if self.gate.stops(c.span) is not None:
             return False
         if c.wrapper is not None and not c.star_kwargs:
             return self.p.endpoint(c.family) != "no"
         return c.config_dict or not c.star_kwargs
+
+    def blocked(self, c: ClientCtor) -> bool:
+        """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
+        read from a configuration file holding OpenAI's URL or nothing: the route gate's hint)."""
+        if c.target.blocked:
+            return True
+        where = self.gate.config_host(c.span) if not c.azure and c.wrapper is None else None
+        if where is None:
+            return False
+        if id(c) not in self.hinted:
+            self.hinted.add(id(c))
+            self.plan.notes.append(
+                (c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
+            )
+        return True
 
     def kept_keys(self) -> None:
         """Find the key env reads that feed a client left on OpenAI/Azure: renaming them to the

@@ -47,6 +47,12 @@ def gate_results(
     judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk())
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
+    hinted = judge.config_hosts()
+    redo = [d for d in hinted.gates if d in where]
+    if redo:  # clients whose OpenAI host comes from a configuration file: planned again, retargeted
+        decision = hinted
+        for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
+            results[where[fresh.display]] = fresh
     first = _effects(results)
     for _ in range(MAX_ROUNDS):
         new = judge.decide(_effects(results), decision).only_where(first)

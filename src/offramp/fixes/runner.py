@@ -458,7 +458,9 @@ def _plan_code(
     files that changes. Nothing is written: each result's rewrite waits in `pending`."""
     jobs = jobs or os.cpu_count() or 1
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
-    if any(r.effects for r in results) or _names_a_retired_model(files, provider, opts):
+    # (also when no plan moves anything: a client whose OpenAI host is in a configuration file is
+    # only seen as one by the project's routes)
+    if any(r.effects or r.notes or r.todo_codes for r in results) or _names_a_retired_model(files, provider, opts):
         from offramp.fixes.routegate import gate_results
 
         try:
