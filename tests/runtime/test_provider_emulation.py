@@ -25,7 +25,7 @@ from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers
 
-PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "semantics_requests.py"
+PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "semantics" / "semantics_requests.py"
 PROVIDERS = ("qwen", "deepseek", "glm", "kimi")
 REQUEST_RULES = ("OFR401", "OFR405", "OFR406", "OFR407", "OFR408")
 # What the provider answers the program's requests when only host, key and model moved.
