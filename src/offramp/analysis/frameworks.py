@@ -32,20 +32,29 @@ def positional_kwargs(call: cst.Call, spec: WrapperSpec) -> Dict[str, cst.BaseEx
     return out
 
 
+def setter_parts(entry: str) -> tuple:
+    """`agents.set_default_openai_client:client` -> (function, keyword naming the client or provider)."""
+    name, _, keyword = entry.partition(":")
+    return name, keyword
+
+
 def default_clients(r: Resolver) -> Dict[str, Optional[ClientCtor]]:
-    """Setter function -> the client this file installs as the library default (None: not one it knows)."""
-    setters = {s for spec in load_wrappers().values() for s in spec.default_client_setters}
+    """Setter entry -> the client this file installs as the library default (None: not one it knows, such
+    as a model provider object of its own)."""
+    entries = {s for spec in load_wrappers().values() for s in spec.default_client_setters}
     out: Dict[str, Optional[ClientCtor]] = {}
-    if not setters:
-        return out
     for call, cls, _ in r.c.calls:
-        names = r.qnames(call.func) & setters
-        if not names or not call.args or call.args[0].keyword is not None:
-            continue
-        refs = r.clients_of(call.args[0].value, cls)
-        owner = next((c for c in refs if isinstance(c, ClientCtor)), None)
-        for name in names:
-            out[name] = owner if out.get(name) is None else out[name]
+        names = r.qnames(call.func)
+        for entry in entries:
+            name, keyword = setter_parts(entry)
+            if name not in names:
+                continue
+            given = [a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword]
+            given += [a.value for a in call.args[:1] if a.keyword is None and not a.star]
+            if not given:
+                continue
+            owner = next((c for c in r.clients_of(given[0], cls) if isinstance(c, ClientCtor)), None)
+            out[entry] = owner if out.get(entry) is None else out[entry]
     return out
 
 
@@ -72,7 +81,9 @@ def bound_call(
         return False
     if owner is not None and spec.fix_class and client_exprs:
         r.a.bound.append(Bound(node=call, span=r.c.span(call), spec=spec, owner=owner))
-    azure = owner is not None and owner.azure
+    if owner is None:
+        return True  # a client or provider this file cannot see: its models are not ours to judge
+    azure = owner.azure
     for expr in models:
         for node, value in _strings(r, expr, cls):
             if azure or r.sdk.is_openai_model(value):
@@ -101,7 +112,7 @@ def exports(r: Resolver) -> List[Export]:
     out: List[Export] = []
     for spec in load_exporters():
         on: Set[str] = {q for q, w in wrappers.items() if w.id in spec.wrappers}
-        on |= {s for q in on for s in wrappers[q].default_client_setters} | set(spec.on_calls)
+        on |= {setter_parts(s)[0] for q in on for s in wrappers[q].default_client_setters} | set(spec.on_calls)
         first: Optional[cst.Call] = None
         off = False
         for call, _, _ in r.c.calls:

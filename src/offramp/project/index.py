@@ -186,7 +186,9 @@ def watch_from_rules() -> Watch:
     segments |= {name for name, fam in sdk.legacy_resources.items() if fam in families}
     wrappers = {name.rsplit(".", 1)[-1] for name in load_wrappers()}
     # (a default-client setter is a site too: the framework calls of its module use that client)
-    wrappers |= {s.rsplit(".", 1)[-1] for spec in load_wrappers().values() for s in spec.default_client_setters}
+    wrappers |= {
+        s.partition(":")[0].rsplit(".", 1)[-1] for spec in load_wrappers().values() for s in spec.default_client_setters
+    }
     alternation = "|".join(re.escape(w) for w in sorted(segments))
     # `headers=`: a raw HTTP call of any method that sends a credential (`requests.get(..., headers=...)`)
     dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:post|request|stream)\s*\()|\bheaders\s*=")

@@ -471,14 +471,17 @@ class RouteFinder:
         if not clients and spec.model_objects and models and objects:
             return None  # a model object: itself the route
         if not clients and spec.default_client_setters:
+            setters = dict(s.partition(":")[::2] for s in spec.default_client_setters)  # function -> keyword
+            set_here = False
             for other in m.sites:
-                setter = any(
-                    isinstance(v, ExtRef) and v.qualified in spec.default_client_setters
-                    for v in self.flow.values(Ctx(m.name, other.scope), other.func)
-                )
-                if setter and other.args:
-                    sctx = Ctx(m.name, other.scope)
-                    clients += [v for v in self.flow.values(sctx, other.args[0]) if isinstance(v, Client)]
+                sctx = Ctx(m.name, other.scope)
+                names = {v.qualified for v in self.flow.values(sctx, other.func) if isinstance(v, ExtRef)}
+                for name in names & set(setters):
+                    given = [e for k, e in other.kwargs if k == setters[name]] + list(other.args[:1])
+                    set_here |= bool(given)
+                    clients += [v for e in given[:1] for v in self.flow.values(sctx, e) if isinstance(v, Client)]
+            if set_here and not clients:
+                return None  # a default the file installs from something else (a model provider of its own)
         if not clients:
             return False
         return self.client_route(m, ctx, site, clients, spec.family, _display(site.func))
