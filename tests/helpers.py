@@ -1,35 +1,158 @@
-"""Shared test helpers: run offramp as a real subprocess, compare snapshots."""
+"""Shared test helpers: run offramp (in this process, or as a real subprocess), compare snapshots.
+
+`run_cli` runs the command line in this process: the same entry point as the console script
+(`offramp.entry.main`, so `check` tries the no-parse path first), the same environment, working
+directory, argv, stdin and output streams a subprocess would get, the same exit code (SystemExit,
+an uncaught exception's traceback and status 1), and the process-wide memos of offramp reset so
+that each run starts as a fresh process would. Starting `python -m offramp` costs 0.25-0.4 CPU-s
+(imports, rules data); the suite ran it ~1,500 times (11 min on 2 cores, 95% of it in those runs).
+
+`run_process` is the real process: for tests about what only a process has (signals, a crash,
+start-up imports, `python -m` and sys.path, the status the interpreter exits with). `run_cli`
+starts one too when `env` sets a PYTHON* variable (read at start-up), and always under
+`OFFRAMP_TEST_PROCESS=1`, to check that both ways agree.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import io
 import os
+import signal
 import subprocess
 import sys
+import traceback
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("OFFRAMP_UPDATE_SNAPSHOTS") == "1"
+ALWAYS_PROCESS = os.environ.get("OFFRAMP_TEST_PROCESS") == "1"
 
 
-def run_cli(
-    args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None, timeout: float = 120
-) -> subprocess.CompletedProcess:
-    """Run the installed command exactly as a user would (separate process, real exit code)."""
+def cli_env(env: Optional[dict] = None) -> dict:
+    """The environment of a run: this one without OFFRAMP_* settings, plain output, 200 columns."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
     full_env.update({"NO_COLOR": "1", "COLUMNS": "200"})
     full_env.update(env or {})
+    return full_env
+
+
+def run_process(
+    args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run `python -m offramp` exactly as a user would (separate process, real exit code)."""
     return subprocess.run(
         [sys.executable, "-m", "offramp", *args],
         cwd=cwd,
-        env=full_env,
+        env=cli_env(env),
         input=input,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def run_cli(
+    args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """`run_process`'s result (stdout, stderr, returncode), from a run in this process (see the module doc)."""
+    if ALWAYS_PROCESS or any(name.startswith("PYTHON") for name in env or ()):
+        # PYTHONPATH, PYTHONHASHSEED...: read when an interpreter starts (a sitecustomize hook, say)
+        return run_process(args, cwd, env=env, input=input, timeout=timeout)
+    stdout, stderr = io.BytesIO(), io.BytesIO()
+    with _as_a_process(args, cwd, cli_env(env), input or "", stdout, stderr, timeout) as status:
+        from offramp.entry import main
+
+        main()
+    return subprocess.CompletedProcess(
+        ["offramp", *args], status[0], _decoded(stdout.getvalue()), _decoded(stderr.getvalue())
+    )
+
+
+def _decoded(data: bytes) -> str:
+    """As `subprocess.run(text=True)` reads a pipe: UTF-8, universal newlines."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=None).read()
+
+
+class _Timeout(BaseException):
+    pass
+
+
+@contextlib.contextmanager
+def _as_a_process(
+    args: Sequence[str], cwd: Path, env: dict, input: str, stdout: io.BytesIO, stderr: io.BytesIO, timeout: float
+) -> Iterator[List[int]]:
+    """The process state a run sees and changes (environment, cwd, argv, streams, signal handlers,
+    offramp's memos), set up as for a fresh `python -m offramp` and restored afterwards. Yields a
+    one-item list that holds the exit status once the block ends."""
+    saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}
+    status = [0]
+    out = io.TextIOWrapper(stdout, encoding="utf-8", errors="surrogateescape", write_through=True)
+    err = io.TextIOWrapper(stderr, encoding="utf-8", errors="backslashreplace", write_through=True)
+    _forget_process_memos()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.argv = ["offramp", *args]
+    sys.stdin = io.TextIOWrapper(io.BytesIO(input.encode("utf-8")), encoding="utf-8")
+    sys.stdout, sys.stderr = out, err
+
+    def _expired(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        try:
+            yield status
+        except SystemExit as e:
+            if e.code is None or isinstance(e.code, int):
+                status[0] = e.code or 0
+            else:
+                print(e.code, file=err)
+                status[0] = 1
+        except _Timeout:
+            raise subprocess.TimeoutExpired(["offramp", *args], timeout) from None
+        except KeyboardInterrupt:
+            traceback.print_exc(file=err)
+            status[0] = -signal.SIGINT
+        except Exception:
+            traceback.print_exc(file=err)
+            status[0] = 1
+    finally:
+        for stream in (out, err):
+            stream.flush()
+            stream.detach()  # the bytes stay readable (closing the wrapper would close them)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for s, handler in saved_signals.items():
+            signal.signal(s, handler)
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        _forget_process_memos()
+        gc.unfreeze()  # offramp freezes parsed trees for its one run (source.parse_module)
+
+
+def _forget_process_memos() -> None:
+    """What offramp remembers for the rest of its process, about the files it has read."""
+    from offramp import prefilter, rawread, source
+    from offramp.analysis import quick
+
+    prefilter._misses.clear()
+    prefilter._miss_bytes.clear()
+    prefilter._miss_total = 0
+    source.forget_parse()
+    source._swept.clear()
+    rawread._roots.clear()
+    quick._last_tree.clear()
 
 
 def compare_snapshot(actual: str, expected_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, run_process
 
 SDK = 'from openai import OpenAI\nclient = OpenAI()\nr = client.chat.completions.create(model="gpt-4o", messages=[])\n'
 FIX = ["fix", "--to", "qwen"]
@@ -36,9 +36,9 @@ def finding_lines(proc, path: str) -> List[str]:  # type: ignore[no-untyped-def]
     return [line for line in proc.stdout.splitlines() if line.startswith(f"{path}:")]
 
 
-def check_reports(tmp_path: Path, path: str, code: str, detail: str = "") -> str:
+def check_reports(tmp_path: Path, path: str, code: str, detail: str = "", run=run_cli) -> str:  # type: ignore[no-untyped-def]
     """`check PATH` exits 1 with one concise finding `PATH:L:C: CODE ...` (detail in its message)."""
-    proc = run_cli([*CHECK, path], tmp_path)
+    proc = run([*CHECK, path], tmp_path)
     assert_no_crash(proc)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = [line for line in finding_lines(proc, path) if f" {code} " in line]
@@ -48,10 +48,10 @@ def check_reports(tmp_path: Path, path: str, code: str, detail: str = "") -> str
     return lines[0]
 
 
-def fix_refuses(tmp_path: Path, path: str, reason: str) -> None:
+def fix_refuses(tmp_path: Path, path: str, reason: str, run=run_cli) -> None:  # type: ignore[no-untyped-def]
     """`fix` names the file and the reason on one stderr line, exits 1 and leaves the bytes alone."""
     before = read_or_none(tmp_path / path)
-    proc = run_cli([*FIX, path], tmp_path)
+    proc = run([*FIX, path], tmp_path)
     assert_no_crash(proc)
     assert proc.returncode == 1, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith(f"{path}: error: ")]
@@ -126,11 +126,12 @@ def test_unparsable_files(tmp_path: Path, name: str, body: str, detail: str) -> 
     ids=["parens", "lists", "dicts", "lambdas", "nots", "attributes", "calls", "py2-and-deep"],
 )
 def test_deeply_nested_expressions_are_a_finding_not_a_crash(tmp_path: Path, shape: str) -> None:
-    # LibCST's native parser overflowed the C stack here (SIGSEGV, exit -11) before offramp screened depth.
+    # LibCST's native parser overflowed the C stack here (SIGSEGV, exit -11) before offramp screened depth:
+    # a real process, so that a crash is this test's failure and not the end of the test session.
     write(tmp_path, "deep.py", (SDK + shape + "\n").encode())
-    line = check_reports(tmp_path, "deep.py", "OFR000")
+    line = check_reports(tmp_path, "deep.py", "OFR000", run=run_process)
     assert "nested too deeply" in line or "parentheses" in line or "print" in line
-    fix_refuses(tmp_path, "deep.py", "cannot parse file")
+    fix_refuses(tmp_path, "deep.py", "cannot parse file", run=run_process)
 
 
 @pytest.mark.parametrize(
@@ -144,13 +145,13 @@ def test_deeply_nested_expressions_are_a_finding_not_a_crash(tmp_path: Path, sha
 )
 def test_deep_but_valid_code_never_crashes(tmp_path: Path, shape: str) -> None:
     write(tmp_path, "deep.py", (SDK + shape + "\n").encode())
-    proc = run_cli([*CHECK, "deep.py"], tmp_path)
+    proc = run_process([*CHECK, "deep.py"], tmp_path)
     assert_no_crash(proc)
     assert proc.returncode == 1
     lines = finding_lines(proc, "deep.py")
     # either analysed (OFR101) or one honest OFR002 "a limit" finding
     assert any(" OFR101 " in line for line in lines) or (len(lines) == 1 and " OFR002 " in lines[0]), lines
-    proc = run_cli([*FIX, "deep.py"], tmp_path)
+    proc = run_process([*FIX, "deep.py"], tmp_path)
     assert_no_crash(proc)
     compile((tmp_path / "deep.py").read_bytes(), "deep.py", "exec")
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, run_process
 
 BLOCKED = "from openai import OpenAI\nclient = OpenAI()\n"
 CLEAN = "from openai import OpenAI\nclient = OpenAI(base_url='http://localhost:8000/v1')\n"
@@ -35,13 +35,14 @@ def test_version_does_not_import_libcst(tmp_path: Path) -> None:
 
 
 def test_exit_codes(tmp_path: Path) -> None:
+    """The process's status (other tests run the command line in-process, see helpers.run_cli)."""
     write(tmp_path, "clean.py", CLEAN)
-    assert run_cli(["check", "clean.py"], tmp_path).returncode == 0
+    assert run_process(["check", "clean.py"], tmp_path).returncode == 0
     write(tmp_path, "bad.py", BLOCKED)
-    proc = run_cli(["check", "."], tmp_path)
+    proc = run_process(["check", "."], tmp_path)
     assert proc.returncode == 1
     assert "bad.py:2:10: OFR101" in proc.stdout
-    assert run_cli(["check", ".", "--exit-zero"], tmp_path).returncode == 0
+    assert run_process(["check", ".", "--exit-zero"], tmp_path).returncode == 0
 
 
 def test_concise_format_marks_fixable(tmp_path: Path) -> None:
@@ -236,7 +237,7 @@ def test_rules_and_explain(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_and_help(tmp_path: Path) -> None:
-    proc = run_cli(["--help"], tmp_path)
+    proc = run_process(["--help"], tmp_path)
     assert proc.returncode == 0
     for cmd in ("check", "fix", "rules", "explain", "providers"):
         assert cmd in proc.stdout

@@ -135,9 +135,11 @@ def test_an_interrupt_reaches_the_deep_thread_and_is_raised_once_it_stopped() ->
     after the thread is done; never a thread left running into interpreter shutdown."""
     before = sys.getrecursionlimit()
     seen: List[str] = []
+    running = threading.Event()
 
     def busy() -> None:
         try:
+            running.set()
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 pass
@@ -146,7 +148,23 @@ def test_an_interrupt_reaches_the_deep_thread_and_is_raised_once_it_stopped() ->
             seen.append("interrupted")
             raise
 
-    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    main = threading.main_thread().ident
+
+    def waiting_for_the_thread() -> bool:
+        frame = sys._current_frames().get(main)
+        while frame is not None and frame.f_code.co_name != "_wait":
+            frame = frame.f_back
+        return frame is not None
+
+    def interrupt_once_busy() -> None:
+        """Ctrl-C once `busy` runs and the caller waits for it (a fixed delay failed under load:
+        the thread had not started yet)."""
+        deadline = time.monotonic() + 20
+        while not (running.is_set() and waiting_for_the_thread()) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt_once_busy, daemon=True)
     timer.start()
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
@@ -272,7 +290,7 @@ def test_fix_is_idempotent(tmp_path: Path, provider: str) -> None:
 
 # -- interrupting a real run --------------------------------------------------------------------
 
-N_FILES = 400
+N_FILES = 120
 TEMPLATE = (
     '"""Module {i}."""\n'
     "from openai import OpenAI\n"
@@ -300,6 +318,13 @@ def fixed_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     for i in ids:
         assert (ref / f"m{i:03d}.py").read_text() == template.format(i=i)
     return template
+
+
+def _inode(path: Path) -> int:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:  # between the rename's unlink and link on some file systems
+        return 0
 
 
 def _wait_for_exit_of_group(pgid: int, timeout: float = 30) -> bool:
@@ -345,17 +370,22 @@ def test_interrupted_fix_leaves_every_file_old_or_new(
         text=True,
         start_new_session=True,  # its own process group, as a shell job would have
     )
+    inodes = {p: p.stat().st_ino for p in originals}  # a write is an atomic rename: a new inode
     try:
         deadline = time.monotonic() + 120
-        while not any(p.read_bytes() != old for p, (old, _) in originals.items()):
+        while not any(_inode(p) != ino for p, ino in inodes.items()):
             assert proc.poll() is None, f"offramp exited before writing anything: {proc.communicate()}"
             assert time.monotonic() < deadline, "no file was written within 120 s"
             time.sleep(0.01)
+        # Frozen at its first write, so that the signal lands mid-run however loaded the machine
+        # is (the writes take ~1/30 of the run: 400 files were needed to hit them without this).
+        os.killpg(proc.pid, signal.SIGSTOP)
         assert proc.poll() is None, "the run finished before it could be interrupted"
         if target == "group":
             os.killpg(proc.pid, sig)
         else:
             proc.send_signal(sig)
+        os.killpg(proc.pid, signal.SIGCONT)
         out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
