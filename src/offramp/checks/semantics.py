@@ -76,7 +76,6 @@ def _dict_get(node: cst.BaseExpression, key: str) -> Optional[cst.BaseExpression
 def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
     """The model ids the call will send at the provider (after `fix`); empty when unknown."""
     from offramp.catalog import load_sdk
-
     from offramp.checks.models import sends_images
 
     sdk = load_sdk()
