@@ -268,6 +268,9 @@ class WrapperSpec:
     # `claude-...` to Anthropic's OpenAI-compatible API).
     foreign_model_prefixes: Tuple[str, ...] = ()
     fix_capabilities: Optional[Capabilities] = None
+    # The argument that sets how many inputs go in one embeddings request (LangChain's `chunk_size`):
+    # `fix` lowers it to a provider's limit (Qwen: 10).
+    batch_arg: str = ""
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -300,6 +303,7 @@ _WRAPPER_KEYS = {
     "model-objects",
     "default-client-setters",
     "fix-model-wrap",
+    "batch-arg",
     "fix-client",
     "fix-key-value",
     "fix-imports",
@@ -361,6 +365,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 fix_imports=tuple(raw.get("fix-imports", [])),
                 fix_capabilities=_capabilities(raw.get("fix-capabilities")),
                 foreign_model_prefixes=tuple(raw.get("foreign-model-prefixes", [])),
+                batch_arg=raw.get("batch-arg", ""),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Dict, Tuple
 
+import harness
 import pytest
 from batch import Job, run_batch
 from emulation import spec_for
@@ -124,3 +125,32 @@ for call in (
     assert out[4] == "ok"
     assert out[5] == "400 Model Not Exist"
     assert out[6].startswith("400 Prompt must contain the word 'json'")
+
+
+LANGCHAIN = PROGRAM.with_name("semantics_langchain_embeddings.py")
+
+
+def test_langchain_embeddings_are_batched_for_qwen(tmp_path: Path, wrappers_python: Path) -> None:
+    """Qwen embeds at most 10 inputs per request: fix sets LangChain's chunk_size, and the 25 texts
+    go in 10 + 10 + 5; with only host, key and model moved the one request of 25 is refused."""
+    runs = {}
+    for name, ignore in (("fixed", ()), ("moved", ("OFR408",))):
+        work = tmp_path / name
+        work.mkdir()
+        shutil.copy(LANGCHAIN, work / LANGCHAIN.name)
+        s = Settings(root=work, ignore=ignore)
+        provider = resolve_provider("qwen", s)
+        assert provider is not None
+        fix_files([work / LANGCHAIN.name], s, provider, jobs=1)
+        runs[name] = harness.run_program_full(
+            work / LANGCHAIN.name,
+            env=_env("qwen"),
+            tmp_path=tmp_path / f"run-{name}",
+            python=wrappers_python,
+            timeout=180,
+            check=False,
+        )
+    assert runs["fixed"].returncode == 0, runs["fixed"].stderr
+    assert [len(r.json["input"]) for r in runs["fixed"].requests] == [10, 10, 5]
+    assert runs["moved"].returncode != 0
+    assert "batch size is invalid, it should not be larger than 10" in runs["moved"].stderr

@@ -18,7 +18,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis, ApiCall
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor
 from offramp.analysis.values import string_value
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.models import call_is_relevant
@@ -472,6 +472,32 @@ def _find_name(tree: cst.CSTNode, name: str) -> cst.CSTNode:
     return found[0]
 
 
+def wrapper_batch_gap(c: ClientCtor, p: Provider) -> Optional[Gap]:
+    """A library embeddings client (LangChain's OpenAIEmbeddings, 1,000 inputs per request by default)
+    at a provider that takes fewer: its batch argument set to the provider's limit."""
+    lim = p.semantics.limits
+    w = c.wrapper
+    if lim.embedding_batch is None or w is None or not w.batch_arg or c.family != "embeddings" or c.star_kwargs:
+        return None
+    n, arg = lim.embedding_batch, w.batch_arg
+    node = c.node
+    if isinstance(node, cst.Call):
+        given = kwarg(node, arg)
+        if given is not None and isinstance(given, cst.Integer) and int(given.value) <= n:
+            return None
+    src = cited(lim.source, lim.date, "error text")
+    text = f'{p.name} takes at most {n} embedding inputs per request and answers more with "{lim.embedding_batch_error}"{src}'
+    if arg in c.keywords and not (isinstance(node, cst.Call) and kwarg(node, arg) is not None):
+        # set through **options: a second `chunk_size=` would be a TypeError
+        return Gap("OFR408", text, todo=f"{p.name} embeds at most {n} inputs per request: set `{arg}` to {n} or less")
+    return Gap(
+        "OFR408",
+        text,
+        edit=lambda call: retarget_args(call, (), [(arg, cst.Integer(str(n)))]),
+        note=f"{arg}={n}: {p.name} embeds at most {n} inputs per request",
+    )
+
+
 def _images(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     """Image parts sent to a model the provider serves text-only (no vision model to route them to)."""
     if not call.image_input or not models or p.parameter("image_input") == "yes":
@@ -588,6 +614,10 @@ def check_semantics(a: Analysis, ctx: CheckContext) -> List[Hit]:
     if p is None:
         return hits
     hosts = frozenset(p.hosts)
+    for c in a.clients:
+        g = wrapper_batch_gap(c, p) if (c.target.blocked or c.target.host in hosts) else None
+        if g is not None:
+            hits.append(Hit(g.code, c.span, {"detail": g.text}, fixable=g.edit is not None))
     relevant = [c for c in a.calls if call_is_relevant(c, a, hosts)]
     for call in relevant:
         for g in call_gaps(call, p, target_models(call, p, ctx.models)):

@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, List
 
 from offramp.analysis.facts import ApiCall
-from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, responses_gaps, target_models
+from offramp.checks.semantics import (
+    assistants_gap,
+    call_gaps,
+    replay_gaps,
+    responses_gaps,
+    target_models,
+    wrapper_batch_gap,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -77,7 +84,20 @@ class _Parents:
 
 
 def plan_file(planner: Planner, calls: List[ApiCall]) -> None:
-    """TODOs that belong to the file rather than a call: tool loops that drop reasoning_content."""
+    """What belongs to the file rather than a call: library embeddings clients that batch more inputs
+    than the provider takes, tool loops that drop reasoning_content."""
+    own = {h.lower() for h in planner.p.hosts}
+    for c in planner.a.clients:
+        if not (planner.retargets(c) or (c.target.kind == "provider" and c.target.host.lower() in own)):
+            continue
+        g = wrapper_batch_gap(c, planner.p)
+        if g is not None and g.edit is None:
+            planner.plan.todo(planner.stmt(c.node), g.todo, g.code, c.span.line)
+        elif g is not None and g.edit is not None and planner.allowed(g.code, c.span.line):
+            edit = g.edit
+            planner.plan.edit(c.node, lambda n, edit=edit: edit(n))  # type: ignore[misc]
+            planner.plan.changes["request parameter"] += 1
+            planner.plan.notes.append((c.span.line, g.note))
     moving = [c for c in calls if call_moves(planner, c)]
     for g in replay_gaps(planner.a, planner.p, moving):
         stmt = _statement_of(planner, g.node)
