@@ -26,6 +26,7 @@ class Reasoning:
     # reasoning_effort control: OpenAI effort -> the value this provider accepts (absent: sent as written)
     efforts: Mapping[str, str] = field(default_factory=dict)
     off: Tuple[str, ...] = ("none", "minimal")  # OpenAI efforts that mean "do not think"
+    effort_models: Tuple[str, ...] = ()  # model globs that take reasoning_effort whatever `control` says
     always_on: Tuple[str, ...] = ()  # model globs that think whatever the request says
     stream_only: Tuple[str, ...] = ()  # model globs that reject thinking on a non-streaming call
     stream_only_error: str = ""
@@ -39,6 +40,9 @@ class Reasoning:
 
     def thinks_always(self, model: Optional[str]) -> bool:
         return _matches(model, self.always_on)
+
+    def takes_effort(self, model: Optional[str]) -> bool:
+        return _matches(model, self.effort_models)
 
     def needs_stream(self, model: Optional[str]) -> bool:
         return _matches(model, self.stream_only)
@@ -120,6 +124,7 @@ _REASONING_KEYS = (
     "control",
     "efforts",
     "off",
+    "effort-models",
     "always-on",
     "stream-only",
     "stream-only-error",
@@ -155,6 +160,7 @@ def parse_semantics(raw: Mapping[str, Any], where: str) -> Semantics:
             control=control,
             efforts=dict(efforts),
             off=_strs(t, "off", w) or ("none", "minimal"),
+            effort_models=_strs(t, "effort-models", w),
             always_on=_strs(t, "always-on", w),
             stream_only=_strs(t, "stream-only", w),
             stream_only_error=_str(t, "stream-only-error", w),

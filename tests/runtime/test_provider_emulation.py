@@ -77,7 +77,8 @@ def test_fixed_program_is_accepted_by_the_provider(provider_id: str, runs) -> No
     think, chat, extract, summarise = (r.json for r in requests)
     if p.endpoint("responses") != "yes":
         assert requests[3].path.endswith("/chat/completions") and summarise["messages"][0]["role"] == "system"
-    assert "reasoning_effort" not in think or p.semantics.reasoning.control == "reasoning_effort"
+    r = p.semantics.reasoning
+    assert "reasoning_effort" not in think or r.control == "reasoning_effort" or r.takes_effort(think["model"])
     if p.semantics.reasoning.fixed(chat["model"]):
         assert "temperature" not in chat
     if extract["response_format"]["type"] == "json_object":

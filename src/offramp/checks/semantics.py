@@ -304,24 +304,36 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
             ]
         return []
     effort = string_value(effort_node)
+    takes_effort = r.control == "reasoning_effort" or (model is not None and r.takes_effort(model))
+    levels = "|".join(sorted(set(r.efforts.values()))) or "as OpenAI's"
     how = {
         "enable_thinking": 'extra_body={"enable_thinking": True|False}',
         "thinking-type": 'extra_body={"thinking": {"type": "enabled"|"disabled"}}',
-        "reasoning_effort": "reasoning_effort=" + "|".join(sorted(set(r.efforts.values()))),
-    }[r.control]
+        "reasoning_effort": f"reasoning_effort={levels}",
+    }["reasoning_effort" if takes_effort else r.control]
     text = f"{p.name} does not read `reasoning_effort` as OpenAI does: its control is {how}{src}"
     if effort is None:
+        if takes_effort and not r.efforts:
+            return []
         return [Gap("OFR405", text, todo=f"`reasoning_effort` is computed here: {p.name} takes {how}")]
     on = effort not in r.off
-    if r.control == "reasoning_effort":
-        if on and r.efforts.get(effort, effort) == effort:
+    if not on and model and r.thinks_always(model):
+        return [
+            Gap(
+                "OFR405",
+                f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` is not honoured{src}",
+                todo=f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` cannot be honoured",
+            )
+        ]
+    if takes_effort:
+        if r.efforts.get(effort, effort) == effort and (on or r.control != "reasoning_effort"):
             return []  # accepted as written
         if on:
             new = r.efforts[effort]
             return [
                 Gap(
                     "OFR405",
-                    f"{p.name} takes reasoning_effort {'|'.join(sorted(set(r.efforts.values())))}, not `{effort}`{src}",
+                    f"{p.name} takes reasoning_effort {levels}, not `{effort}`{src}",
                     edit=lambda c: retarget_args(c, (), [("reasoning_effort", cst.SimpleString(f'"{new}"'))]),
                     note=f"reasoning_effort `{effort}` -> `{new}` ({p.name}'s levels)",
                 )
@@ -329,14 +341,6 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
         key, value = _thinking_value("thinking-type", False)
     else:
         key, value = _thinking_value(r.control, on)
-    if not on and model and r.thinks_always(model):
-        return [
-            Gap(
-                "OFR405",
-                text,
-                todo=f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` cannot be honoured",
-            )
-        ]
     if on and model and r.needs_stream(model) and _stream(node) is not True:
         return [
             Gap(
@@ -485,8 +489,7 @@ def wrapper_batch_gap(c: ClientCtor, p: Provider) -> Optional[Gap]:
         given = kwarg(node, arg)
         if given is not None and isinstance(given, cst.Integer) and int(given.value) <= n:
             return None
-    src = cited(lim.source, lim.date, "error text")
-    text = f'{p.name} takes at most {n} embedding inputs per request and answers more with "{lim.embedding_batch_error}"{src}'
+    text = _batch_text(p)
     if arg in c.keywords and not (isinstance(node, cst.Call) and kwarg(node, arg) is not None):
         # set through **options: a second `chunk_size=` would be a TypeError
         return Gap("OFR408", text, todo=f"{p.name} embeds at most {n} inputs per request: set `{arg}` to {n} or less")
@@ -500,7 +503,7 @@ def wrapper_batch_gap(c: ClientCtor, p: Provider) -> Optional[Gap]:
 
 def _images(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     """Image parts sent to a model the provider serves text-only (no vision model to route them to)."""
-    if not call.image_input or not models or p.parameter("image_input") == "yes":
+    if not call.image_input or not models or p.parameter("image_input") not in ("no", "partial"):
         return []
     seeing = {p.models.get("vision"), p.models.get("vision-cheap")} - {None}
     blind = [m for m in models if m not in seeing]
@@ -508,13 +511,22 @@ def _images(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
         return []
     quirk = next((q for q in p.quirks if "image" in q.id), None)
     why = f": {quirk.text}{cited(quirk.source, quirk.date)}" if quirk else ""
+    vision = p.models.get("vision")
+    instead = f"name its vision model `{vision}`" if vision else "send this request to a provider with a vision model"
     return [
         Gap(
             "OFR408",
-            f"{p.name} has no vision model offramp maps to, and `{blind[0]}` takes no image parts{why}",
-            todo=f"`{blind[0]}` takes no images at {p.name}: send this request to a provider with a vision model",
+            f"`{blind[0]}` takes no image parts at {p.name}{why}",
+            todo=f"`{blind[0]}` takes no images at {p.name}: {instead}",
         )
     ]
+
+
+def _batch_text(p: Provider) -> str:
+    lim = p.semantics.limits
+    src = cited(lim.source, lim.date, "error text")
+    words, n = lim.embedding_batch_error, lim.embedding_batch
+    return f'{p.name} takes at most {n} embedding inputs per request and answers more with "{words}"{src}'
 
 
 def _batch(call: ApiCall, p: Provider) -> List[Gap]:
@@ -525,15 +537,18 @@ def _batch(call: ApiCall, p: Provider) -> List[Gap]:
     if value is None or string_value(value) is not None:
         return []
     n = lim.embedding_batch
-    src = cited(lim.source, lim.date, "error text")
     if isinstance(value, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in value.elements):
         if len(value.elements) <= n:
             return []
     elif isinstance(value, (cst.Name, cst.Attribute)) and not _plural(value):
         return []  # `input=text`: one string, most likely (a TODO on every such call would be noise)
-    words = lim.embedding_batch_error
-    text = f'{p.name} takes at most {n} embedding inputs per request and answers more with "{words}"{src}'
-    return [Gap("OFR408", text, todo=f"{p.name} embeds at most {n} inputs per request: send `input` in batches of {n}")]
+    return [
+        Gap(
+            "OFR408",
+            _batch_text(p),
+            todo=f"{p.name} embeds at most {n} inputs per request: send `input` in batches of {n}",
+        )
+    ]
 
 
 def _plural(name: cst.BaseExpression) -> bool:
