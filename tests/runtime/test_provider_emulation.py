@@ -128,7 +128,7 @@ for call in (
     assert out[6].startswith("400 Prompt must contain the word 'json'")
 
 
-LANGCHAIN = PROGRAM.with_name("semantics_langchain_embeddings.py")
+LANGCHAIN = PROGRAM.with_name("langchain_embeddings.py")
 
 
 def test_langchain_embeddings_are_batched_for_qwen(tmp_path: Path, wrappers_python: Path) -> None:
