@@ -259,6 +259,13 @@ class WrapperSpec:
     # For a library that takes a client instead of a base URL (Semantic Kernel's `async_client=`): the
     # argument and the client expression, with {base_url} and {api_key}; the key arguments go.
     fix_client: Optional[Tuple[str, str]] = None
+    # An argument naming the library's provider (`init_chat_model(model_provider="openai")`): a route only when
+    # it is one of `provider_values`.
+    provider_arg: str = ""
+    provider_values: Tuple[str, ...] = ()
+    # A route only for an OpenAI model (or one prefixed `model-prefix`): the library picks the provider from
+    # the model's name (init_chat_model sends `claude-...` to Anthropic).
+    openai_models_only: bool = False
     # The key argument's new value when the library takes a key object (Haystack `Secret`), with {env}.
     fix_key_value: str = ""
     fix_imports: Tuple[str, ...] = ()
@@ -306,6 +313,8 @@ _WRAPPER_KEYS = {
     "batch-arg",
     "fix-client",
     "fix-key-value",
+    "provider-arg",
+    "openai-models-only",
     "fix-imports",
     "fix-capabilities",
     "foreign-model-prefixes",
@@ -361,6 +370,9 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 default_client_setters=tuple(raw.get("default-client-setters", [])),
                 fix_model_wrap=raw.get("fix-model-wrap", ""),
                 fix_key_value=raw.get("fix-key-value", ""),
+                provider_arg=raw.get("provider-arg", {}).get("arg", ""),
+                provider_values=tuple(raw.get("provider-arg", {}).get("values", [])),
+                openai_models_only=bool(raw.get("openai-models-only", False)),
                 fix_client=(raw["fix-client"]["arg"], raw["fix-client"]["value"]) if "fix-client" in raw else None,
                 fix_imports=tuple(raw.get("fix-imports", [])),
                 fix_capabilities=_capabilities(raw.get("fix-capabilities")),

@@ -41,8 +41,15 @@ def v0_python() -> Path:
 WRAPPER_PINS = ("langchain-openai==1.7.3", "litellm==1.106.2")
 
 
-# The OpenAI Agents SDK and AutoGen's OpenAI client: ~15 s to install on an empty cache (measured 2026-12-05).
-FRAMEWORK_PINS = ("openai-agents==0.24.0", "autogen-ext[openai]==0.7.5", "autogen-core==0.7.5")
+# The OpenAI Agents SDK, AutoGen's OpenAI client and LangChain 1.x (init_chat_model, create_agent): ~30 s to
+# install on an empty cache (14 s + 17 s measured 2026-12-05 on the loaded shared machine).
+FRAMEWORK_PINS = (
+    "openai-agents==0.24.0",
+    "autogen-ext[openai]==0.7.5",
+    "autogen-core==0.7.5",
+    "langchain==1.5.2",
+    "langchain-openai==1.7.3",
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Agent-framework programs (OpenAI Agents SDK, AutoGen 0.4+), migrated, send every request to the provider.
+"""Agent-framework programs (OpenAI Agents SDK, AutoGen 0.4+, LangChain 1.x), migrated: every request reaches
+the provider.
 
 The frameworks run for real (pinned in their own cached virtualenv, conftest.frameworks_python); only
 the network is replaced, at the transport level. Unmigrated, the Agents SDK program calls api.openai.com
@@ -46,13 +47,14 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
     "program, provider_id, count",
     [
         ("openai_agents.py", "deepseek", 3),
-        ("openai_agents.py", "glm", 3),
         # Kimi has no Responses API (DeepSeek serves one since 2026-10): the default API and the Responses
         # model class change too.
         ("openai_agents_default.py", "kimi", 2),
         # AutoGen: the OpenAI and Azure model clients, with the `model_info` the provider's model needs.
         ("autogen.py", "kimi", 3),
         ("autogen.py", "qwen", 3),
+        # LangChain 1.x: models and an agent named by a string.
+        ("langchain_v1.py", "kimi", 3),
     ],
 )
 def test_framework_program_reaches_provider(

@@ -1145,7 +1145,8 @@ class Resolver:
                         foreign = True  # AutoGen's `claude-...`: the library's own route to that provider
                         continue
                     if spec.model_prefix:
-                        head, sep, rest = value.partition("/")
+                        # litellm "openai/...", langchain "openai:..."
+                        head, sep, rest = value.partition(spec.model_prefix[-1])
                         if sep and head == "azure":
                             value, deployment, template = rest, True, spec.model_prefix + "{}"
                         elif sep and head == "openai":
@@ -1163,6 +1164,11 @@ class Resolver:
                     value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                     if value is not None:
                         models.append((node, value, arg, True, "{}"))
+        provider_named = [string_value(v) for v in kwargs.get(spec.provider_arg, [])] if spec.provider_arg else []
+        if any(p not in spec.provider_values for p in provider_named):
+            foreign, models = True, []  # init_chat_model(model_provider="anthropic")
+        elif spec.openai_models_only and not models and not provider_named:
+            foreign = True  # a model name the library sends elsewhere, or one this file cannot read
         azure = spec.azure or any(m[3] for m in models)
         bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
         if foreign and not models and not bases:

@@ -21,15 +21,25 @@ from offramp.providers import Provider
 _IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
 
 
-def wrap_model(call: cst.Call, arg: str, template: str, model: cst.BaseExpression, base_url: str, key: str) -> cst.Call:
-    """`call` with `arg=` set to the template filled with the model expression, base URL literal and key read.
+def wrap_model(
+    call: cst.Call, arg: str, position: int, template: str, model: cst.BaseExpression, base_url: str, key: str
+) -> cst.Call:
+    """`call` with its model argument (`arg=`, or the positional one at `position` >= 0) set to the template
+    filled with the model expression, base URL literal and key read.
 
     `model` is used when the call has no such argument (the library's default model, mapped)."""
-    code = cst.Module([]).code_for_node
-    current = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == arg), model)
-    wrapped = cst.parse_expression(template.format(model=code(current), base_url=base_url, api_key=key))
     from offramp.fixes.edits import retarget_args
 
+    code = cst.Module([]).code_for_node
+    args = list(call.args)
+    if 0 <= position < len(args) and args[position].keyword is None and not args[position].star:
+        value = args[position].value
+        args[position] = args[position].with_changes(
+            value=cst.parse_expression(template.format(model=code(value), base_url=base_url, api_key=key))
+        )
+        return call.with_changes(args=args)
+    current = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == arg), model)
+    wrapped = cst.parse_expression(template.format(model=code(current), base_url=base_url, api_key=key))
     return retarget_args(call, (), [(arg, wrapped)])
 
 

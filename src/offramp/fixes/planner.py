@@ -851,7 +851,8 @@ class Planner:
         base = cst.Module([]).code_for_node(string_like(_first_string(c.node), self.base))
         key = cst.Module([]).code_for_node(env_read(self.p.key_env, quote))
         arg = spec.model_args[0]
-        self.plan.edit(c.node, lambda node: wrap_model(node, arg, spec.fix_model_wrap, default, base, key))
+        position = spec.positional.index(arg) if arg in spec.positional else -1
+        self.plan.edit(c.node, lambda node: wrap_model(node, arg, position, spec.fix_model_wrap, default, base, key))
         for q in spec.fix_imports:
             module, _, name = q.rpartition(".")
             self.plan.add_imports.append((module, name))

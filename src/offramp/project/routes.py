@@ -427,11 +427,23 @@ class RouteFinder:
             env = "AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY"
             key = {EnvRead(env), *self.env_written(env, ctx.module)}
         model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
+        sep = spec.model_prefix[-1:] or "/"
+        ours = (f"openai{sep}", f"azure{sep}")
         if spec.model_prefix and any(
-            isinstance(s, Literal) and s.value and "/" in s.value and not s.value.startswith(("openai/", "azure/"))
-            for s in model
+            isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours) for s in model
         ):
             return None  # litellm "anthropic/...": another provider's route
+        named = [s.value for s in self.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
+        if any(v not in spec.provider_values for v in named):
+            return None  # init_chat_model(model_provider="anthropic")
+        openai_named = any(
+            isinstance(s, Literal)
+            and s.value
+            and (s.value.startswith(spec.model_prefix or "\0") or self.sdk.is_openai_model(s.value))
+            for s in model
+        )
+        if spec.openai_models_only and not named and not openai_named:
+            return None  # the library picks another provider from the model's name
         foreign = spec.foreign_model_prefixes or ("\0",)
         if self.explicit(ctx, kwargs, spec.base_url_args) is None and any(
             isinstance(s, Literal) and s.value and s.value.startswith(foreign) for s in model
