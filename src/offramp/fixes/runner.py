@@ -324,7 +324,7 @@ def fix_config_file(
     as far as the code that reads them was migrated (`readers`, offramp.userconfig.together)."""
     from offramp.engine import check_config
     from offramp.userconfig.plan import fix_text
-    from offramp.userconfig.together import UNKNOWN, FileReaders
+    from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
 
     data = read[0]
     readers = readers or FileReaders(UNKNOWN)
@@ -336,7 +336,10 @@ def fix_config_file(
     except UnicodeDecodeError:
         result.error = "not valid UTF-8; left unchanged"
         return result
-    new_text, counts = fix_text(display, text, provider, opts, region, readers)
+    if readers.state in (UNKNOWN, UNMIGRATED):  # nothing of it moves (decide_structured / decide_env): no need to plan
+        new_text, counts = text, Counter()
+    else:
+        new_text, counts = fix_text(display, text, provider, opts, region, readers)
     if counts.get("todo"):
         result.todo_codes["OFR303"] += counts.pop("todo")
     elif new_text == text and readers.why:
