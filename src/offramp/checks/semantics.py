@@ -123,9 +123,10 @@ def _thinking_value(control: str, on: bool) -> Tuple[str, cst.BaseExpression]:
     return "thinking", cst.parse_expression(f'{{"type": "{kind}"}}')
 
 
-def _can_edit_extra_body(call: cst.Call) -> bool:
+def _can_edit_extra_body(call: cst.Call, key: str) -> bool:
+    """`extra_body` is absent, or a dict literal that does not set `key` already (the code's own choice)."""
     existing = kwarg(call, "extra_body")
-    return existing is None or isinstance(existing, cst.Dict)
+    return existing is None or (isinstance(existing, cst.Dict) and _dict_get(existing, key) is None)
 
 
 # -- the gaps of one call ------------------------------------------------------------------------
@@ -191,9 +192,7 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
     ):
         return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
     if parents is None:
-        from offramp.fixes.planner import _parents_of
-
-        parents = _parents_of(module)
+        parents = _parents_for(module)
     uses = _output_text_uses(node, parents)
     if uses is None:
         return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
@@ -232,6 +231,18 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
     ]
 
 
+_PARENTS: List[Tuple[cst.Module, dict]] = []
+
+
+def _parents_for(module: cst.Module) -> dict:
+    """The module's parent map, kept for the next Responses call of the same module (one walk per file)."""
+    from offramp.fixes.planner import _parents_of
+
+    if not _PARENTS or _PARENTS[0][0] is not module:
+        _PARENTS[:] = [(module, _parents_of(module))]
+    return _PARENTS[0][1]
+
+
 def _message(role: str, content: cst.BaseExpression) -> cst.Dict:
     return cst.Dict(
         [
@@ -249,6 +260,8 @@ def _output_text_uses(call: cst.Call, parents) -> Optional[List[cst.Attribute]]:
     """The `.output_text` reads of the call's result when that is all the code reads of it: the call
     itself (`create(...).output_text`) or the one name it is assigned to in its scope; None otherwise."""
     parent = parents.get(id(call))
+    if isinstance(parent, cst.Await):  # `r = await client.responses.create(...)`
+        parent = parents.get(id(parent))
     if isinstance(parent, cst.Attribute) and parent.attr.value == "output_text":
         return [parent]
     if not (
@@ -291,6 +304,20 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     )
     effort_node = kwarg(node, "reasoning_effort")
     model = models[0] if len(set(models)) == 1 else None
+    spread = effort_node is None and "reasoning_effort" in call.keywords  # from **options
+    if spread and r.control != "reasoning_effort" and not (model is not None and r.takes_effort(model)):
+        return [
+            Gap(
+                "OFR405",
+                f"{p.name} does not read `reasoning_effort` as OpenAI does{src}",
+                todo=f"`reasoning_effort` comes from a **dict here: {p.name}'s switch is "
+                + (
+                    'extra_body={"enable_thinking": ...}'
+                    if r.control == "enable_thinking"
+                    else 'extra_body={"thinking": ...}'
+                ),
+            )
+        ]
     if effort_node is None:
         if model and r.needs_stream(model) and _stream(node) is False and kwarg(node, "extra_body") is None:
             return [
@@ -349,7 +376,7 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
                 todo=f'{p.name} answers "{r.stream_only_error}" for `{model}`: stream the call or turn thinking off',
             )
         ]
-    if not _can_edit_extra_body(node):
+    if not _can_edit_extra_body(node, key):
         return [Gap("OFR405", text, todo=f"add the thinking switch to `extra_body` by hand: {p.name} takes {how}")]
 
     def edit(c: cst.Call) -> cst.Call:
