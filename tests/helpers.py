@@ -143,7 +143,7 @@ def _as_a_process(
 
 def _forget_process_memos() -> None:
     """What offramp remembers for the rest of its process, about the files it has read."""
-    from offramp import prefilter, rawread, source
+    from offramp import prefilter, rawread, rufflength, source
     from offramp.analysis import quick
 
     prefilter._misses.clear()
@@ -153,6 +153,7 @@ def _forget_process_memos() -> None:
     source._swept.clear()
     rawread._roots.clear()
     quick._last_tree.clear()
+    rufflength._for_directory.cache_clear()
 
 
 def compare_snapshot(actual: str, expected_path: Path) -> None:

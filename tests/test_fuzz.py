@@ -24,6 +24,7 @@ from offramp.analysis.values import KEY_RE
 from offramp.config import Settings
 from offramp.engine import check_source, make_options, resolve_provider
 from offramp.fixes.runner import fix_source
+from offramp.rufflength import line_length
 from offramp.source import SourceFile
 
 FILLER = re.compile(r"^\s*x_\d+ = .*# keep-\d+\s*$")
@@ -466,8 +467,16 @@ def test_inserted_arguments_keep_the_call_layout(case: CallLayout) -> None:
         for line in rest:
             assert line.startswith(column) and not line[len(column)].isspace(), shown
         assert len(call) >= len(case.names), shown
+    elif len(call) > 1:  # too long for one line at the line length: wrapped as `ruff format` wraps it
+        assert call[0] == block + CALL_LINE and call[-1] == block + ")", shown
+        width = line_length(Path("prog.py"))
+        args = [_code(line).strip().rstrip(",") for line in call[1:-1]]
+        comma = "," if case.layout == "single-line-trailing-comma" else ""
+        assert len(block + CALL_LINE + ", ".join(args) + comma + ")") > width, shown
+        if comma:  # a magic trailing comma: one argument a line, each with its comma
+            assert len(call) == len(args) + 2 and all(_code(line).endswith(",") for line in call[1:-1]), shown
+        assert all(len(line) <= width for line in call), shown
     else:
-        assert len(call) == 1, shown
         assert _code(call[0]).endswith(",)") == (case.layout == "single-line-trailing-comma"), shown
 
 

@@ -13,15 +13,26 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
 from offramp.fixes.edits import todo_lines
+from offramp.fixes.importplace import add_stdlib_import
+from offramp.fixes.placement import is_import_line
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
+from offramp.fixes.wrap import ending_call, width, wrap_statement
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, default_indent: str = "    ", line_length: Optional[int] = None) -> None:
         super().__init__()
         self.plan = plan
+        self.default_indent = default_indent
+        self.line_length = line_length
+        self.indents: List[str] = []  # the indentation of each block the transform is inside
+        self.edited_calls: Set[int] = set()  # calls an edit changed, in the statement being left
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        self.indents.append(self.default_indent if node.indent is None else node.indent)
+        return True
 
     # Edits may replace a node with one of another type, which the generic signature cannot express.
     def on_leave(  # type: ignore[override]
@@ -29,12 +40,21 @@ class _Apply(cst.CSTTransformer):
     ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]:
         node = updated_node
         key = id(original_node)
+        if isinstance(original_node, cst.IndentedBlock):
+            self.indents.pop()
         for fn in self.plan.edits.get(key, ()):
             node = fn(node)
+        if isinstance(node, cst.Call) and node is not updated_node:
+            self.edited_calls.add(id(node))
+        if isinstance(node, cst.SimpleStatementLine) and isinstance(original_node, cst.SimpleStatementLine):
+            node = self._fit(original_node, node)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key]))
         before = self.plan.insert_before.get(key, [])
         extra = self.plan.insert_after.get(key, [])
+        if extra and is_import_line(node) and not any(line.comment is None for line in extra[0].leading_lines):
+            # configuration inserted after the imports: a blank line between, as isort (Ruff's I001) wants
+            extra = [extra[0].with_changes(leading_lines=[cst.EmptyLine(), *extra[0].leading_lines]), *extra[1:]]
         if (before or extra) and isinstance(node, _STATEMENTS):
             if before:  # the comments and blank lines above the statement stay above what now opens it
                 before = [before[0].with_changes(leading_lines=node.leading_lines), *before[1:]]
@@ -42,15 +62,37 @@ class _Apply(cst.CSTTransformer):
             return cst.FlattenSentinel([*before, node, *extra])
         return node
 
+    def _fit(self, original: cst.SimpleStatementLine, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        """`node` with the call that ends it wrapped, when an edit of that call took a statement that
+        fitted in the line length past it."""
+        edited, self.edited_calls = self.edited_calls, set()
+        if self.line_length is None or not edited:
+            return node
+        call = ending_call(node)
+        if call is None or id(call) not in edited:
+            return node
+        indent = sum(len(i) for i in self.indents)
+        before, after = width(original), width(node)
+        if before is None or after is None or indent + after <= self.line_length or indent + before > self.line_length:
+            return node
+        return wrap_statement(node, call, indent, self.default_indent, self.line_length)
 
-def apply_plan(module: cst.Module, plan: Plan) -> cst.Module:
-    new = module.visit(_Apply(plan))
+
+def apply_plan(module: cst.Module, plan: Plan, line_length: Optional[int] = None) -> cst.Module:
+    """The module with the plan's edits; with `line_length`, calls an edit made too long are wrapped (see wrap.py)."""
+    new = module.visit(_Apply(plan, module.default_indent, line_length))
     assert isinstance(new, cst.Module)
     if plan.azure_cleanup:
         new = remove_unused_azure_credentials(new)
-    if plan.add_imports:
+    added = list(dict.fromkeys(plan.add_imports))
+    for mod, obj in list(added):
+        placed = add_stdlib_import(new, mod) if obj is None else None
+        if placed is not None:  # sorted into the file's standard-library block (importplace.py)
+            new = placed
+            added.remove((mod, obj))
+    if added:
         ctx = CodemodContext()
-        for mod, obj in dict.fromkeys(plan.add_imports):
+        for mod, obj in added:
             AddImportsVisitor.add_needed_import(ctx, mod, obj)
         new = _add_imports(ctx, new)
     removals: List[Tuple[str, Optional[str], Optional[str]]] = list(dict.fromkeys(plan.remove_imports))

@@ -90,6 +90,7 @@ def _fix_source(
     from offramp.fixes.apply import apply_plan
     from offramp.fixes.planner import Planner
     from offramp.providers import known_provider_hosts
+    from offramp.rufflength import line_length
     from offramp.testcode import in_test_code
 
     result = FixResult(path=src.path, display=display)
@@ -118,7 +119,7 @@ def _fix_source(
         result.effects = list(plan.effects)
         if plan.empty:
             return None, result
-        new_text = apply_plan(analysis.module, plan).code
+        new_text = apply_plan(analysis.module, plan, line_length(src.path)).code
     except RecursionError:
         result.error = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
         return None, result

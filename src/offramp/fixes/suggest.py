@@ -169,16 +169,33 @@ def _block_edits(a: Sequence[str], b: Sequence[str], base: int, new_base: int) -
             i += 1
         else:
             j += 1
+    # Lines inserted after a line left with a bracket open (`client = OpenAI(` of a call wrapped
+    # at the line length) continue that line: they are its change, not one of the line below.
+    pairs = [
+        (pi, pj, _continued(b, pj, pairs[k + 1][1] if k + 1 < len(pairs) else m)) for k, (pi, pj) in enumerate(pairs)
+    ]
     a_off, b_off = _offsets(a), _offsets(b)
     out: List[_Raw] = []
     i = j = 0
-    for pi, pj in [*pairs, (n, m)]:
+    for pi, pj, upto in [*pairs, (n, m, m)]:
         if i < pi or j < pj:  # lines without a partner: deleted, inserted, or replaced outright
             out.extend(_token_edits("".join(a[i:pi]), "".join(b[j:pj]), base + a_off[i], new_base + b_off[j]))
         if pi < n:
-            out.extend(_token_edits(a[pi], b[pj], base + a_off[pi], new_base + b_off[pj]))
-        i, j = pi + 1, pj + 1
+            out.extend(_token_edits(a[pi], "".join(b[pj:upto]), base + a_off[pi], new_base + b_off[pj]))
+        i, j = pi + 1, upto
     return out
+
+
+def _continued(b: Sequence[str], at: int, stop: int) -> int:
+    """The end of line `at` of `b` with the lines after it (before `stop`) that close a bracket it
+    leaves open, else `at + 1`."""
+    depth = 0
+    for k in range(at, stop):
+        for t in _TOKEN.findall(b[k]):
+            depth += (t in "([{") - (t in ")]}")
+        if depth <= 0:
+            return k + 1 if k > at else at + 1
+    return at + 1
 
 
 def _raw_edits(old: str, new: str) -> List[_Raw]:
