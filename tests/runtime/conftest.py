@@ -70,15 +70,28 @@ def _pinned_venv(name: str, pins: tuple) -> Path:
     venv = root / f"{name}-{digest}-py{sys.version_info[0]}{sys.version_info[1]}"
     python = venv / "bin" / "python"
     stamp = venv / ".offramp-ready"
-    if not stamp.exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
-            check=True,
-            timeout=900,
-        )
-        stamp.write_text("\n".join(pins))
+    if stamp.exists():
+        return python
+    root.mkdir(parents=True, exist_ok=True)
+    # One builder at a time (pytest-xdist workers, two checkouts' test runs): the others wait for it
+    # and reuse its venv, as harness.ensure_v0_venv does; without the lock one run deleted the venv
+    # another was installing into.
+    with open(root / f"{venv.name}.lock", "a+") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # Windows: no lock, accept the (rare) race
+            pass
+        if not stamp.exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+                check=True,
+                timeout=900,
+            )
+            stamp.write_text("\n".join(pins))
     return python
 
 
