@@ -255,3 +255,14 @@ def test_check_offers_only_the_configuration_files_fix_would_rewrite(tmp_path: P
     after = (tmp_path / "results" / "run1.json").read_text("utf-8"), (tmp_path / ".env.example").read_text("utf-8")
     assert after == before
     assert not _fixable(run_cli(check, tmp_path))
+
+
+def test_check_before_fix_keeps_a_compose_shared_key_and_offers_the_model(tmp_path: Path) -> None:
+    """The monorepo's root .env: `OPENAI_API_KEY` is also handed to the web service (a Node app) by
+    docker-compose.yml, so fix keeps its name, while `OPENAI_MODEL` moves with the Python reader."""
+    tree = tmp_path / "monorepo"
+    shutil.copytree(FIXTURES / "config-projects" / "monorepo", tree)
+    proc = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree)
+    env = [line for line in proc.stdout.splitlines() if line.startswith(".env:")]
+    assert any(line.startswith(".env:1:1: OFR301") and not line.endswith("[*]") for line in env), proc.stdout
+    assert any(line.startswith(".env:2:14: OFR201") and line.endswith("[*]") for line in env), proc.stdout

@@ -248,15 +248,35 @@ def route_hits(
         from offramp.userconfig.readers import unread_configs
 
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith((".py", ".ipynb"))}
-        unread = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
+        unread, kept = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
+        for p, names in kept.items():
+            for line, why in _env_lines(read(p), names, ctx).items():
+                held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
     if cache is not None:
         data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
         cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found), data, writes))
         cache.dirty = True
         cache.save()
     return found, held, writes
+
+
+def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
+    """The lines of a `.env` file `fix` keeps because of `names` (variable -> who else receives it): those
+    variables' lines, and the endpoint variables' (a file's endpoints and keys move together)."""
+    from offramp.userconfig.readers import env_assignments
+
+    out: Dict[int, str] = {}
+    if not names or data is None:
+        return out
+    who = next(iter(names.values()))
+    for line, name in env_assignments(data.decode("utf-8", "replace")):
+        if name in names:
+            out[line] = f"`{name}` is also handed to {names[name]}"
+        elif ctx.sdk.env_role(name) == "base-url" or "ENDPOINT" in name.upper():
+            out[line] = f"the file's keys stay ({who} receives them); its endpoints stay with them"
+    return out
 
 
 #: Per-file rules whose fixable findings say what `fix` moves (fixes/gate.py roles): the route

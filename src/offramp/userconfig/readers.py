@@ -40,7 +40,7 @@ from offramp.project.flow import relative_to
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.testcode import is_test_path
-from offramp.userconfig.compose import held_by_other_services
+from offramp.userconfig.compose import held_by_other_services, is_compose_file
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
@@ -216,11 +216,7 @@ def env_readers(
             env[n] = MOVED
 
     def other(directory: Path) -> bool:
-        try:
-            rel_dir = directory.relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return True  # outside the tree: not ours to judge, so held
-        return _other_service(directory, pys, "" if rel_dir == "." else rel_dir)
+        return _other_service_dir(directory, root, pys)
 
     for path, text in compose:
         for n, who in held_by_other_services(path, text, root / display, names, other).items():
@@ -249,7 +245,7 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
 
 def unread_configs(
     candidates: Dict[str, str], routes: Sequence[Route], displays: Sequence[str], read: Read, root: Path
-) -> Dict[str, str]:
+) -> Tuple[Dict[str, str], Dict[str, Dict[str, str]]]:
     """Of the configuration files `candidates` (display -> format), those `fix` leaves as they are
     whatever it does to the code, with the note's reason: no Python code of the run reads them (a
     framework's YAML, a benchmark's recorded JSON), or a `.env` file is another service's.
@@ -257,8 +253,12 @@ def unread_configs(
     `check --to P` asks this before marking their findings fixable: `fix` rewrites a configuration file
     only with its readers (the rules above), so a `[*]` there was a promise `fix` did not keep
     (23 OFR201 findings in gpt-researcher's recorded benchmark results).
+
+    Also, per `.env` file, the key variables a Compose service built from another service's
+    directory receives (variable -> who): those keep their name, and the file's endpoints stay with them.
     """
     out: Dict[str, str] = {}
+    kept: Dict[str, Dict[str, str]] = {}
     pys = [d for d in displays if d.endswith(".py")]
     envs: Dict[str, List[str]] = {}
     for display, kind in candidates.items():
@@ -288,6 +288,40 @@ def unread_configs(
             rel = display.rpartition("/")[0]
             if not any(_under(f, rel) for n in names for f in view.reads.get(n, ())):
                 out[display] = "no Python code in this run reads it"
+        composes = [d for d in displays if is_compose_file(d.rpartition("/")[2])]
+        for display, names in envs.items():
+            if display in out or not composes:
+                continue
+            keys = [n for n in names if load_sdk().env_role(n) == "key"]
+            for c in composes:
+                data = read(c)
+                held = held_by_other_services(
+                    root / c,
+                    data.decode("utf-8", "replace") if data else "",
+                    root / display,
+                    keys,
+                    lambda d: _other_service_dir(d, root, pys),
+                )
+                if held:
+                    kept.setdefault(display, {}).update(held)
+    return out, kept
+
+
+def _other_service_dir(directory: Path, root: Path, pys: Sequence[str]) -> bool:
+    try:
+        rel = directory.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return True  # outside the tree: not ours to judge, so held
+    return _other_service(directory, pys, "" if rel == "." else rel)
+
+
+def env_assignments(text: str) -> List[Tuple[int, str]]:
+    """(line, variable) of each assignment in a `.env` text."""
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        m = _ENV_NAME.match(line)
+        if m:
+            out.append((i, m.group(1)))
     return out
 
 
