@@ -34,9 +34,17 @@ WHY_REFUSED = {
     # (qwen3.8-max, Qwen's flagship since 2026-12, takes json_schema: only the thinking control is refused)
     "qwen": ("think: 400 .*`reasoning_effort`",),
     # (DeepSeek serves the Responses API since 2026-10: the summary call is accepted)
-    "deepseek": ("think: 400 .*reasoning_effort must be one of high, max", "extract: 400 .*This response_format type"),
+    "deepseek": (
+        "think: 400 .*reasoning_effort must be one of high, max",
+        "extract: 400 .*This response_format type",
+        "typed: 400 .*This response_format type",
+    ),
     # (GLM 5.2+ and Kimi's reasoning models accept reasoning_effort: zai-sdk 0.2.3, LiteLLM's moonshot config)
-    "glm": ("extract: 400 .*json_schema is not supported", "summarise: 404"),
+    "glm": (
+        "extract: 400 .*json_schema is not supported",
+        "summarise: 404",
+        "typed: 400 .*json_schema is not supported",
+    ),
     "kimi": ("chat: 400 .*invalid temperature: only 1 is allowed", "summarise: 404"),
 }
 
@@ -73,14 +81,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Dict[Tuple[str, str], obje
 def test_fixed_program_is_accepted_by_the_provider(provider_id: str, runs) -> None:  # type: ignore[no-untyped-def]
     requests = runs[(provider_id, "fixed")].checked()
     p = builtin_providers()[provider_id]
-    assert len(requests) == 4 and {r.host for r in requests} <= set(p.hosts)
-    think, chat, extract, summarise = (r.json for r in requests)
+    assert len(requests) == 5 and {r.host for r in requests} <= set(p.hosts)
+    think, chat, extract, summarise, typed = (r.json for r in requests)
     if p.endpoint("responses") != "yes":
         assert requests[3].path.endswith("/chat/completions") and summarise["messages"][0]["role"] == "system"
     r = p.semantics.reasoning
     assert "reasoning_effort" not in think or r.control == "reasoning_effort" or r.takes_effort(think["model"])
     if p.semantics.reasoning.fixed(chat["model"]):
         assert "temperature" not in chat
+    assert typed["response_format"]["type"] == extract["response_format"]["type"]  # .parse() as create()
     if extract["response_format"]["type"] == "json_object":
         assert "JSON" in extract["messages"][0]["content"] and extract["messages"][0]["role"] == "system"
 

@@ -132,15 +132,18 @@ def _can_edit_extra_body(call: cst.Call, key: str) -> bool:
 # -- the gaps of one call ------------------------------------------------------------------------
 
 
-def call_gaps(call: ApiCall, provider: Provider, models: Sequence[str]) -> List[Gap]:
-    """Everything that differs for this call at `provider` (`models`: what it sends there)."""
+def call_gaps(
+    call: ApiCall, provider: Provider, models: Sequence[str], module: Optional[cst.Module] = None
+) -> List[Gap]:
+    """Everything that differs for this call at `provider` (`models`: what it sends there; `module`:
+    the file, for rewrites that follow the call's result)."""
     if call.node is None:
         return []
     if call.family == "chat" and call.via in ("client", "module"):
         return (
             _reasoning(call, provider, models)
             + _sampling(call, provider, models)
-            + _structured(call, provider, models)
+            + _structured(call, provider, models, module)
             + _images(call, provider, models)
         )
     if call.family == "embeddings":
@@ -257,13 +260,26 @@ def _message(role: str, content: cst.BaseExpression) -> cst.Dict:
 
 
 def _output_text_uses(call: cst.Call, parents) -> Optional[List[cst.Attribute]]:
-    """The `.output_text` reads of the call's result when that is all the code reads of it: the call
-    itself (`create(...).output_text`) or the one name it is assigned to in its scope; None otherwise."""
+    """The `.output_text` reads of the call's result when that is all the code reads of it."""
+
+    def read(node: cst.CSTNode, parents) -> Optional[cst.Attribute]:
+        up = parents.get(id(node))
+        ok = isinstance(up, cst.Attribute) and up.value is node and up.attr.value == "output_text"
+        return up if ok else None
+
+    return _result_reads(call, parents, read)
+
+
+def _result_reads(call: cst.Call, parents, read) -> Optional[List[cst.Attribute]]:
+    """The reads `read` accepts of the call's result when that is all the code reads of it: on the call
+    itself (`create(...).output_text`) or on the one name it is assigned to in its scope; None otherwise."""
+    expr: cst.CSTNode = call
     parent = parents.get(id(call))
     if isinstance(parent, cst.Await):  # `r = await client.responses.create(...)`
-        parent = parents.get(id(parent))
-    if isinstance(parent, cst.Attribute) and parent.attr.value == "output_text":
-        return [parent]
+        expr, parent = parent, parents.get(id(parent))
+    direct = read(expr, parents)
+    if direct is not None:
+        return [direct]
     if not (
         isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name)
     ):
@@ -282,8 +298,9 @@ def _output_text_uses(call: cst.Call, parents) -> Optional[List[cst.Attribute]]:
             if n.value != name or n is parent.targets[0].target:
                 return
             up = parents.get(id(n))
-            if isinstance(up, cst.Attribute) and up.value is n and up.attr.value == "output_text":
-                uses.append(up)
+            found = read(n, parents)
+            if found is not None:
+                uses.append(found)
             elif not (isinstance(up, cst.Attribute) and up.attr is n):
                 other[0] = True
 
@@ -413,7 +430,7 @@ def _sampling(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     ]
 
 
-def _structured(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+def _structured(call: ApiCall, p: Provider, models: Sequence[str], module: Optional[cst.Module] = None) -> List[Gap]:
     if call.response_format != "json_schema":
         return []
     so = p.semantics.structured
@@ -429,6 +446,20 @@ def _structured(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
         text = f"{p.name} accepts response_format json_schema only on some models, not{on or ' on this one'}{src}"
     node = call.node
     if call.path.endswith(".parse"):
+        rewrite = _parse_rewrite(call.node, module) if module is not None else None
+        if rewrite is not None:
+            edit, others = rewrite
+            return [
+                Gap(
+                    "OFR407",
+                    text,
+                    edit=edit,
+                    others=others,
+                    imports=(("json", None),),
+                    note=f".parse() -> create() with json_object, the schema in a system message and the reply "
+                    f"validated by the same model ({p.name})",
+                )
+            ]
         parsed = "`.parsed` (and a refusal's `.refusal`)"
         return [
             Gap(
@@ -489,6 +520,83 @@ def _structured(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
             note=f"json_schema -> json_object with the schema in a system message ({p.name})",
         )
     ]
+
+
+def _with_system(messages: cst.BaseExpression, system: cst.BaseExpression) -> cst.BaseExpression:
+    """`[system, *messages]`, or the system message put first in a list literal."""
+    first = cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    if isinstance(messages, cst.List):
+        return messages.with_changes(elements=[first, *messages.elements])
+    return cst.List([first, cst.StarredElement(messages)])
+
+
+def _parse_rewrite(call: cst.Call, module: cst.Module):
+    """`.parse(..., response_format=Model)` whose result is read only as `.choices[0].message.parsed`:
+    the edit of the call (create() with json_object and the schema as a system message) and of each
+    read (`Model.model_validate_json(<result>.choices[0].message.content)`); None when the code reads
+    anything else (`.refusal`, the whole completion, `n` choices) or the model is not a plain name."""
+    model = kwarg(call, "response_format")
+    if not isinstance(model, (cst.Name, cst.Attribute)) or kwarg(call, "messages") is None:
+        return None
+    names = [a.keyword.value if a.keyword else None for a in call.args]
+    if None in names or "n" in names or not isinstance(call.func, cst.Attribute) or call.func.attr.value != "parse":
+        return None
+    parents = _parents_for(module)
+    reads = _result_reads(call, parents, _is_parsed_read)
+    if reads is None:
+        return None
+
+    def edit(c: cst.Call) -> cst.Call:
+        msgs, model_now = kwarg(c, "messages"), kwarg(c, "response_format")
+        if msgs is None or model_now is None:
+            return c
+        system = cst.parse_expression(
+            f'{{"role": "system", "content": "{_SCHEMA_PROMPT}" + json.dumps(M.model_json_schema())}}'
+        )
+        system = system.deep_replace(_find_name(system, "M"), model_now)
+        completions = c.func.value  # type: ignore[attr-defined]
+        root = completions.value.value  # `client` or `client.beta`
+        if isinstance(root, cst.Attribute) and root.attr.value == "beta":
+            root = root.value
+        func = cst.Attribute(
+            cst.Attribute(cst.Attribute(root, cst.Name("chat")), cst.Name("completions")), cst.Name("create")
+        )
+        c = c.with_changes(func=func)
+        return retarget_args(
+            c,
+            (),
+            [
+                ("response_format", cst.parse_expression('{"type": "json_object"}')),
+                ("messages", _with_system(msgs, system)),
+            ],
+        )
+
+    def validated(read: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(read, cst.Attribute)
+        content = read.with_changes(attr=cst.Name("content"))
+        return cst.Call(cst.Attribute(model, cst.Name("model_validate_json")), [cst.Arg(content)])
+
+    return edit, tuple((r, validated) for r in reads)
+
+
+def _is_parsed_read(node: cst.CSTNode, parents) -> Optional[cst.Attribute]:
+    """`<node>.choices[0].message.parsed`: the outer Attribute, else None."""
+    choices = parents.get(id(node))
+    if not (isinstance(choices, cst.Attribute) and choices.value is node and choices.attr.value == "choices"):
+        return None
+    first = parents.get(id(choices))
+    if not (isinstance(first, cst.Subscript) and len(first.slice) == 1 and isinstance(first.slice[0].slice, cst.Index)):
+        return None
+    index = first.slice[0].slice.value
+    if not (isinstance(index, cst.Integer) and index.value == "0"):
+        return None
+    message = parents.get(id(first))
+    if not (isinstance(message, cst.Attribute) and message.attr.value == "message"):
+        return None
+    parsed = parents.get(id(message))
+    if isinstance(parsed, cst.Attribute) and parsed.attr.value == "parsed":
+        return parsed
+    return None
 
 
 def _find_name(tree: cst.CSTNode, name: str) -> cst.CSTNode:
@@ -662,7 +770,7 @@ def check_semantics(a: Analysis, ctx: CheckContext) -> List[Hit]:
             hits.append(Hit(g.code, c.span, {"detail": g.text}, fixable=g.edit is not None))
     relevant = [c for c in a.calls if call_is_relevant(c, a, hosts)]
     for call in relevant:
-        for g in call_gaps(call, p, target_models(call, p, ctx.models)):
+        for g in call_gaps(call, p, target_models(call, p, ctx.models), a.module):
             hits.append(Hit(g.code, call.span, {"detail": g.text}, fixable=g.edit is not None and _may_move(call)))
     gaps = replay_gaps(a, p, relevant)
     if gaps:

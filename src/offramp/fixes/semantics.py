@@ -52,7 +52,7 @@ def plan_call(planner: Planner, call: ApiCall) -> bool:
     if not call_moves(planner, call):
         return False
     rerouted = False
-    gaps = call_gaps(call, planner.p, target_models(call, planner.p, planner.models))
+    gaps = call_gaps(call, planner.p, target_models(call, planner.p, planner.models), planner.a.module)
     if call.family == "responses":
         gaps += responses_gaps(call, planner.p, planner.a.module, _Parents(planner))
     for g in gaps:
