@@ -147,8 +147,27 @@ def call_gaps(
             + _images(call, provider, models)
         )
     if call.family == "embeddings":
-        return _batch(call, provider)
+        return _batch(call, provider) + _dimensions(call, provider, models)
     return []
+
+
+def _dimensions(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    """`dimensions=N` that the provider's embedding model does not offer ([embedding-dimensions])."""
+    value = kwarg(call.node, "dimensions")
+    if not isinstance(value, cst.Integer) or len(set(models)) != 1:
+        return []
+    allowed = (p.embedding_dimensions.get(models[0]) or {}).get("allowed")
+    if not allowed or int(value.value) in allowed:
+        return []
+    src = cited(p.sources.get("embedding-dimensions", ()), p.dates.get("embedding-dimensions", ""))
+    sizes = ", ".join(str(n) for n in sorted(allowed, reverse=True))
+    return [
+        Gap(
+            "OFR408",
+            f"`{models[0]}` at {p.name} offers dimensions {sizes}, not {value.value}{src}",
+            todo=f"`{models[0]}` offers dimensions {sizes}: pick one (and size the vector index for it)",
+        )
+    ]
 
 
 # -- Responses -> chat completions ------------------------------------------------------------------
