@@ -33,6 +33,8 @@ class Reasoning:
     fixed_sampling: Tuple[str, ...] = ()  # model globs whose sampling parameters are fixed
     fixed_params: Tuple[str, ...] = ()
     fixed_sampling_error: str = ""
+    thinks_by_default: Tuple[str, ...] = ()  # model globs that think unless told not to
+    thinking_rejects: Tuple[str, ...] = ()  # request parameters refused while the model thinks
     replay: bool = False  # assistant messages with tool_calls must carry reasoning_content back
     replay_error: str = ""
     source: Tuple[str, ...] = ()
@@ -40,6 +42,9 @@ class Reasoning:
 
     def thinks_always(self, model: Optional[str]) -> bool:
         return _matches(model, self.always_on)
+
+    def thinks_unless_told(self, model: Optional[str]) -> bool:
+        return _matches(model, self.thinks_by_default) or _matches(model, self.always_on)
 
     def takes_effort(self, model: Optional[str]) -> bool:
         return _matches(model, self.effort_models)
@@ -133,6 +138,8 @@ _REASONING_KEYS = (
     "fixed-sampling-error",
     "replay",
     "replay-error",
+    "thinks-by-default",
+    "thinking-rejects",
 )
 
 
@@ -167,6 +174,8 @@ def parse_semantics(raw: Mapping[str, Any], where: str) -> Semantics:
             fixed_sampling=_strs(t, "fixed-sampling", w),
             fixed_params=_strs(t, "fixed-params", w),
             fixed_sampling_error=_str(t, "fixed-sampling-error", w),
+            thinks_by_default=_strs(t, "thinks-by-default", w),
+            thinking_rejects=_strs(t, "thinking-rejects", w),
             replay=bool(t.get("replay", False)),
             replay_error=_str(t, "replay-error", w),
             source=src,

@@ -143,6 +143,7 @@ def call_gaps(
         return (
             _reasoning(call, provider, models)
             + _sampling(call, provider, models)
+            + _while_thinking(call, provider, models)
             + _structured(call, provider, models, module)
             + _images(call, provider, models)
         )
@@ -445,6 +446,29 @@ def _sampling(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
             text,
             edit=lambda c: retarget_args(c, sent, []),
             note=f"dropped {', '.join(sent)}: fixed on `{models[0]}` at {p.name}",
+        )
+    ]
+
+
+def _while_thinking(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
+    """Parameters a model refuses while it thinks (DeepSeek: logprobs), on a call that leaves it thinking."""
+    r = p.semantics.reasoning
+    if r is None or not r.thinking_rejects or not models or not all(r.thinks_unless_told(m) for m in models):
+        return []
+    node = call.node
+    sent = [name for name in r.thinking_rejects if kwarg(node, name) is not None]
+    effort = string_value(kwarg(node, "reasoning_effort") or cst.Name("x"))
+    extra = kwarg(node, "extra_body")
+    switch = _dict_get(extra, "thinking") if isinstance(extra, cst.Dict) else None
+    if not sent or effort in r.off or switch is not None:
+        return []
+    src = cited(r.source, r.date, "thinking mode")
+    names = ", ".join(f"`{s}`" for s in sent)
+    return [
+        Gap(
+            "OFR405",
+            f"`{models[0]}` thinks by default at {p.name}, and {names} are refused in thinking mode{src}",
+            todo=f"{names} fail while `{models[0]}` thinks at {p.name}: turn thinking off for this call or drop them",
         )
     ]
 
