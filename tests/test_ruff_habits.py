@@ -83,14 +83,27 @@ def test_check_fix_is_fix_then_check(project: Path) -> None:
     result = cli("check", "--fix", "--to", "qwen", "-j", "1", "--output-format", "concise")
     assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in (project / "app.py").read_text()
     # what remains is reported in the check's format
-    assert result.stdout.splitlines() == [
-        "assist.py:5:1: OFR401 Qwen (Alibaba Cloud Model Studio) does not serve the OpenAI `assistants` API used by"
-        " `beta.assistants.create`",
-        "Found 1 finding in 1 of 3 files.",
-    ]
+    # (the Assistants API: shut down by OpenAI (OFR108) and not served by Qwen (OFR401))
+    lines = result.stdout.splitlines()
+    assert [line.split(": ")[1].split()[0] for line in lines[:-1]] == ["OFR108", "OFR401"], lines
+    assert all(line.startswith("assist.py:") for line in lines[:-1])
+    assert lines[-1] == "Found 2 findings in 1 of 3 files."
     assert "Rewrote 3 files for Qwen" in result.stderr
     assert result.exit_code == 1
-    again = cli("check", "--fix", "--to", "qwen", "-j", "1", "--output-format", "concise", "--select", "OFR1")
+    again = cli(
+        "check",
+        "--fix",
+        "--to",
+        "qwen",
+        "-j",
+        "1",
+        "--output-format",
+        "concise",
+        "--select",
+        "OFR1",
+        "--ignore",
+        "OFR108",
+    )
     assert (again.exit_code, again.stdout) == (0, "All checks passed! (3 files checked)\n")
 
 
@@ -98,7 +111,7 @@ def test_fix_output_format_reports_what_remains(project: Path) -> None:
     (project / "assist.py").write_text(ASSISTANTS, encoding="utf-8")
     result = cli("fix", "--to", "qwen", "-j", "1", "--output-format", "json")
     report = json.loads(result.stdout)
-    assert [(f["path"], f["code"]) for f in report["findings"]] == [("assist.py", "OFR401")]
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [("assist.py", "OFR108"), ("assist.py", "OFR401")]
     assert result.exit_code == 1 and "Rewrote 3 files" in result.stderr
     both = cli("fix", "--to", "qwen", "--diff", "--output-format", "json")
     assert both.exit_code == 2 and "cannot be combined with --diff" in both.stderr
