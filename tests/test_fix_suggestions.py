@@ -308,7 +308,7 @@ def test_a_baselined_finding_gets_no_fix_and_its_change_is_left_out(tmp_path: Pa
     (_, reps), *rest = sarif_fixes(doc)["a.py"]
     assert not rest
     out = apply_chars(decoded(tmp_path / "a.py"), reps)
-    assert "first = OpenAI()\n" in out and "second = OpenAI(\n    base_url=" in out  # wrapped at 88
+    assert "first = OpenAI()\n" in out and "second = OpenAI(base_url=" in out
 
 
 def test_notebooks_and_config_files(tmp_path: Path) -> None:

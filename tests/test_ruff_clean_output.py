@@ -2,6 +2,7 @@
 arguments it inserts wrap at the project's line length (`[tool.ruff] line-length`, else 88) as
 `ruff format` wraps them, and the `import os` it adds lands in the sorted standard-library block.
 Checked with the real `ruff` on inputs that `ruff format` and `ruff check --select E501,I` accept.
+A project with no Ruff settings keeps the code's own layout (the call on its one line).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def migrate(tmp_path: Path, files: Dict[str, str], pyproject: Optional[str]) -> 
 
 @pytest.mark.parametrize(
     "pyproject, width",
-    [(None, 88), ('[project]\nname = "app"\n\n[tool.ruff]\nline-length = 100\n', 100)],
+    [("[tool.ruff]\n", 88), ('[project]\nname = "app"\n\n[tool.ruff]\nline-length = 100\n', 100)],
     ids=["default-88", "line-length-100"],
 )
 def test_fixed_code_is_ruff_formatted_and_clean(tmp_path: Path, pyproject: Optional[str], width: int) -> None:
@@ -97,6 +98,15 @@ def test_a_call_that_still_fits_stays_on_one_line(tmp_path: Path) -> None:
     assert ruff("format", "--check", ".", cwd=root).returncode == 0
 
 
+def test_without_ruff_settings_the_layout_is_kept(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "app.py").write_text(APP, encoding="utf-8")
+    assert run_cli(["fix", "--to", "qwen", "."], root).returncode == 0
+    text = (root / "app.py").read_text()
+    assert 'client = OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=os.environ[' in text
+
+
 def test_line_length_comes_from_the_nearest_ruff_settings(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     (tmp_path / "pkg" / "sub").mkdir(parents=True)
@@ -110,3 +120,4 @@ def test_line_length_comes_from_the_nearest_ruff_settings(tmp_path: Path) -> Non
     (tmp_path / "odd" / ".ruff.toml").write_text("line-length = 'wide'\n")  # Ruff would refuse it; 88 here
     (tmp_path / "odd" / "c.py").write_text("")
     assert line_length(tmp_path / "odd" / "c.py") == 88
+    assert line_length(Path("/") / "no-such-dir" / "x.py") is None or Path("/pyproject.toml").exists()

@@ -189,7 +189,7 @@ def test_a_rewrite_that_does_not_parse_is_refused(tmp_path: Path, monkeypatch: p
     class Broken:
         code = "client = OpenAI(\n"  # what a buggy transform might produce
 
-    monkeypatch.setattr(apply, "apply_plan", lambda module, plan: Broken())
+    monkeypatch.setattr(apply, "apply_plan", lambda module, plan, *rest: Broken())
     p = tmp_path / "a.py"
     p.write_text(SDK)
     settings = Settings(root=tmp_path)

@@ -2,8 +2,9 @@
 
 Ruff takes the nearest `.ruff.toml`, `ruff.toml`, or `pyproject.toml` with a `[tool.ruff]` table,
 at or above the file (a pyproject.toml without that table is passed over). `fix` wraps the calls
-it lengthens to this width, so that a project formatted with `ruff format` stays formatted.
-A setting inherited through `extend` is not followed (the default applies).
+it lengthens to this width, so that a project formatted with `ruff format` stays formatted; in a
+project with no Ruff settings at all (None) it keeps the code's own layout. A setting inherited
+through `extend` is not followed (the default applies).
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ _NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 _MAX_BYTES = 1 << 20  # a settings file larger than this is not a Ruff configuration anyone wrote
 
 
-def line_length(path: str | os.PathLike[str]) -> int:
-    """The line length for the file at `path`."""
+def line_length(path: str | os.PathLike[str]) -> Optional[int]:
+    """The line length for the file at `path`, None when no Ruff settings apply to it."""
     return _for_directory(os.path.dirname(os.path.realpath(path)))
 
 
 @lru_cache(maxsize=256)
-def _for_directory(directory: str) -> int:
+def _for_directory(directory: str) -> Optional[int]:
     for name in _NAMES:
         table = _ruff_table(os.path.join(directory, name), name == "pyproject.toml")
         if table is not None:
             value = table.get("line-length")
             return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 320 else DEFAULT
     parent = os.path.dirname(directory)
-    return DEFAULT if parent == directory else _for_directory(parent)
+    return None if parent == directory else _for_directory(parent)
 
 
 def _ruff_table(path: str, pyproject: bool) -> Optional[Dict[str, Any]]:

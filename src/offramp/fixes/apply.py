@@ -52,7 +52,12 @@ class _Apply(cst.CSTTransformer):
             node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key]))
         before = self.plan.insert_before.get(key, [])
         extra = self.plan.insert_after.get(key, [])
-        if extra and is_import_line(node) and not any(line.comment is None for line in extra[0].leading_lines):
+        if (
+            extra
+            and self.line_length is not None
+            and is_import_line(node)
+            and not any(line.comment is None for line in extra[0].leading_lines)
+        ):
             # configuration inserted after the imports: a blank line between, as isort (Ruff's I001) wants
             extra = [extra[0].with_changes(leading_lines=[cst.EmptyLine(), *extra[0].leading_lines]), *extra[1:]]
         if (before or extra) and isinstance(node, _STATEMENTS):
@@ -79,14 +84,15 @@ class _Apply(cst.CSTTransformer):
 
 
 def apply_plan(module: cst.Module, plan: Plan, line_length: Optional[int] = None) -> cst.Module:
-    """The module with the plan's edits; with `line_length`, calls an edit made too long are wrapped (see wrap.py)."""
+    """The module with the plan's edits. With `line_length` (the project uses Ruff), calls an edit made too
+    long are wrapped (wrap.py) and an added `import os` is sorted into its block (importplace.py)."""
     new = module.visit(_Apply(plan, module.default_indent, line_length))
     assert isinstance(new, cst.Module)
     if plan.azure_cleanup:
         new = remove_unused_azure_credentials(new)
     added = list(dict.fromkeys(plan.add_imports))
     for mod, obj in list(added):
-        placed = add_stdlib_import(new, mod) if obj is None else None
+        placed = add_stdlib_import(new, mod) if obj is None and line_length is not None else None
         if placed is not None:  # sorted into the file's standard-library block (importplace.py)
             new = placed
             added.remove((mod, obj))
