@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from oracle import AAD_TOKEN, AZURE, AZURE_ENDPOINT, OPENAI, ForeignSecret, Oracle, Origin
 from oracle_generated import EXAMPLES, Project, judge_generated, projects
 from oracle_programs import PROGRAMS, RUNTIME, SHAPES, WRAPPERS
-from oracle_runs import MODES, ORIGINAL, PROVIDERS, UNSET, Case, Outcome, Program, run_cases
+from oracle_runs import MODES, ORIGINAL, PROVIDERS, Case, Outcome, Program, run_cases
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PROVIDER_IDS = tuple(sorted(PROVIDERS))

@@ -57,7 +57,7 @@ class FixResult:
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
     effects: List[Effect] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
-    pending: Optional["Pending"] = None  # the write (or diff) `commit` makes once the whole project is planned
+    pending: Optional[Pending] = None  # the write (or diff) `commit` makes once the whole project is planned
 
 
 @dataclass
