@@ -266,3 +266,33 @@ def test_check_before_fix_keeps_a_compose_shared_key_and_offers_the_model(tmp_pa
     env = [line for line in proc.stdout.splitlines() if line.startswith(".env:")]
     assert any(line.startswith(".env:1:1: OFR301") and not line.endswith("[*]") for line in env), proc.stdout
     assert any(line.startswith(".env:2:14: OFR201") and line.endswith("[*]") for line in env), proc.stdout
+
+
+def test_a_url_and_a_key_no_request_explains_stay_together(tmp_path: Path) -> None:
+    """chatgpt-on-wechat's shape: the project's own HTTP client builds the URL and the headers in other
+    methods, so no route explains `DEFAULT_API_BASE` or the key read beside it. Moved alone, the URL took
+    the user's configured (OpenAI) key to the provider; the key renamed alone went to OpenAI."""
+    (tmp_path / "http_client.py").write_text(
+        "import os\n\nimport requests\n\n"
+        'DEFAULT_API_BASE = "https://api.openai.com/v1"\n\n\n'
+        "class Client:\n"
+        "    def __init__(self, api_key=None, api_base=None):\n"
+        '        self.api_key = api_key or os.environ.get("OPENAI_API_KEY")\n'
+        "        self.api_base = api_base or DEFAULT_API_BASE\n\n"
+        "    def _headers(self):\n"
+        '        return {"Authorization": "Bearer " + self.api_key}\n\n'
+        "    def chat(self, payload):\n"
+        '        url = self.api_base + "/chat/completions"\n'
+        "        return requests.post(url, headers=self._headers(), json=payload)\n",
+        "utf-8",
+    )
+    before = (tmp_path / "http_client.py").read_text("utf-8")
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    after = (tmp_path / "http_client.py").read_text("utf-8")
+    assert 'DEFAULT_API_BASE = "https://api.openai.com/v1"' in after and "dashscope" not in after
+    assert '"OPENAI_API_KEY"' in after and "DASHSCOPE_API_KEY" not in after
+    assert "URL left as it is: no request offramp can follow uses it" in after
+    assert after.replace(after[after.index("# TODO[offramp]") : after.index("DEFAULT_API_BASE =")], "") == before
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert not _fixable(check), check.stdout

@@ -30,6 +30,21 @@ MODULE = Span(0, 0, 0, 0)
 HOST, CRED, MODEL = "host", "cred", "model"
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
+# An OpenAI URL literal the plan rewrites where it is written (with a HOST effect at the same span).
+# On no route the project explains, the key that travels with it is unknown: it stays (`loose`).
+URL = "url"
+# A key variable read the plan renames (with a CRED effect at the same span). On no route the project
+# explains, where its key goes is unknown: it keeps its name (renamed, the provider key could go to
+# OpenAI, or to a URL left as it is beside it).
+KEYREAD = "keyread"
+KEY_LOOSE = (
+    "no request offramp can follow reads it, so it cannot tell where this key is sent "
+    "(renamed alone, the provider key could go to OpenAI)"
+)
+LOOSE = (
+    "no request offramp can follow uses it, so it cannot tell which key is sent with it "
+    "(moved alone, the URL would take that key to the provider)"
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,7 @@ class RouteJudge:
         self.sdk = sdk
         self.provider_hosts = tuple(provider_hosts)
         self.own_hosts = {h.lower() for h in provider.hosts}
+        self._explained: Optional[Dict[str, List[Span]]] = None
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
@@ -162,7 +178,38 @@ class RouteJudge:
                 out.freeze(r.file, MODULE, reason)
             if r.kind == "http":
                 out.freeze(r.file, r.span, reason)
+        for path, es in effects.items():
+            explained = self.explained.get(path, [])
+            loose = [e.span for e in es if e.role == URL and not any(overlaps(e.span, s) for s in explained)]
+            for span in loose:
+                out.freeze(path, span, LOOSE)
+            # A key read is loose when its file moves no host of its own (a constructor, the module
+            # client, an explained URL) and no route reads it: renamed, the provider key goes wherever
+            # the code sends it, most likely OpenAI (a URL left as it is beside it).
+            moves_host = any(e.role == HOST and e.span not in loose for e in es)
+            for e in es:
+                if e.role == KEYREAD and not moves_host and not any(overlaps(e.span, s) for s in explained):
+                    out.freeze(path, e.span, KEY_LOOSE)
         return out
+
+    @property
+    def explained(self) -> Dict[str, List[Span]]:
+        """Per file, the spans the routes account for: where hosts are written, clients built, raw
+        requests sent. A URL literal outside all of them is on no route the project explains."""
+        if self._explained is None:
+            out: Dict[str, List[Span]] = {}
+            for r in self.routes:
+                for s in (*r.host, *r.credential, *r.model):
+                    span = getattr(s, "span", None)
+                    if getattr(s, "file", "") and span is not None:
+                        out.setdefault(s.file, []).append(span)
+                if r.client_file and r.client_span is not None:
+                    out.setdefault(r.client_file, []).append(r.client_span)
+                for path, span in r.other_clients:
+                    out.setdefault(path, []).append(span)
+                out.setdefault(r.file, []).append(r.span)
+            self._explained = out
+        return self._explained
 
     def models_elsewhere(
         self, decision: Decision, effects: Dict[str, List[Effect]], target: Callable[[str], Optional[str]]

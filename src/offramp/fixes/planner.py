@@ -25,7 +25,7 @@ from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live, sends_images
 from offramp.fixes import semantics
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, OPEN, SEEN, WRITE, Effect, Gate, overlaps
+from offramp.fixes.gate import CRED, HOST, KEYREAD, MODEL, MODULE, OPEN, SEEN, URL, WRITE, Effect, Gate, overlaps
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
 from offramp.hosts import is_secret_value
@@ -154,7 +154,9 @@ class Planner:
             ):
                 if id(e.node) in self.kept:
                     why = self.kept[id(e.node)]
-                    if why.startswith("a request in "):  # from the route gate
+                    if why.startswith("no request "):  # from the route gate: a read on no route
+                        text = f"kept `{e.name}`: {why}"
+                    elif why.startswith("a request in "):  # from the route gate
                         text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
                     else:
                         text = (
@@ -226,6 +228,31 @@ class Planner:
             return self.p.endpoint(c.family) != "no"
         return c.config_dict or not c.star_kwargs
 
+    def unknown_consumers(self) -> List[Tuple[cst.CSTNode, str, bool]]:
+        """Key arguments of calls offramp does not know (`Agent(api_key=KEY)` of an in-house framework
+        that sends it to OpenAI itself): the key read they get keeps its name, and a client that moves
+        beside them reads the provider's variable instead (`shared_key`). Renamed, the provider key went
+        to OpenAI through them (the oracle's unknown_framework shape)."""
+        if not any(e.role == "key" and not e.write for e in self.a.env):
+            return []
+        known = {id(c.node) for c in self.a.clients}
+        names = _known_callables()
+        out: List[Tuple[cst.CSTNode, str, bool]] = []
+        for node in _calls(self.a.module):
+            if id(node) in known:
+                continue
+            callee = (
+                node.func.attr.value
+                if isinstance(node.func, cst.Attribute)
+                else (node.func.value if isinstance(node.func, cst.Name) else "")
+            )
+            if not callee or callee in names:
+                continue
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value.lower() in _KEY_KWARGS:
+                    out.append((arg.value, f"`{callee}` (a call offramp cannot follow)", False))
+        return out
+
     def blocked(self, c: ClientCtor) -> bool:
         """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
         read from a configuration file holding OpenAI's URL or nothing: the route gate's hint)."""
@@ -261,6 +288,7 @@ class Planner:
                 left.append((c.node, f"`{c.cls}`", implicit))
                 self.left_literals.update(id(n) for n in c.target_literals)
                 self.claimed.update(id(n) for n in c.target_literals)  # no OFR106 rewrite under it either
+        left += self.unknown_consumers()
         self.gate_kept()
         if self.module_stays():
             keys = [m for m in self.a.module_assigns if m.role == "key"]
@@ -388,6 +416,8 @@ class Planner:
             return
         self.plan.edit(e.node, _to_string(self.p.key_env))
         self.plan.moves(CRED, e.span)
+        if not e.write:
+            self.plan.moves(KEYREAD, e.span)  # a read alone: the route gate asks where its key goes
         if e.write:
             self.plan.moves(WRITE + e.name, e.span)
         self.plan.changes["environment variable"] += 1
@@ -1404,7 +1434,47 @@ class Planner:
         else:
             return
         self.plan.moves(HOST, u.span)
+        if _whole_url(u):  # a URL alone (not prose): the route gate asks which key travels with it
+            self.plan.moves(URL, u.span)
         self.plan.changes["URL"] += 1
+
+
+_KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
+
+
+def _calls(module: cst.Module) -> List[cst.Call]:
+    out: List[cst.Call] = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            out.append(node)
+
+    module.visit(_V())
+    return out
+
+
+_KNOWN: Optional[frozenset] = None
+
+
+def _known_callables() -> frozenset:
+    """Last names of the SDK's clients (framework constructors offramp knows are `ClientCtor`s of the
+    file's analysis, matched by node): their key arguments are judged as theirs, not an unknown consumer's."""
+    global _KNOWN
+    if _KNOWN is None:
+        from offramp.catalog import load_sdk
+
+        sdk = load_sdk()
+        names = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
+        _KNOWN = frozenset(names | {"getenv", "get", "setdefault", "environ", "Secret", "from_env_var"})
+    return _KNOWN
+
+
+def _whole_url(u: UrlLiteral) -> bool:
+    """A string that is a URL and nothing else (a value a request can use), not prose that mentions one."""
+    value = string_value(u.node) if isinstance(u.node, cst.SimpleString) else None
+    if value is None:
+        return isinstance(u.node, cst.FormattedString)
+    return value.strip() == value and not any(c.isspace() for c in value) and "://" in value
 
 
 def _or_default(value: cst.BaseExpression, template: Optional[cst.SimpleString], url: str) -> cst.BaseExpression:

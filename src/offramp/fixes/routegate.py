@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.fixes.gate import Decision, Effect, Gate, RouteJudge
+from offramp.fixes.gate import KEYREAD, URL, Decision, Effect, Gate, RouteJudge
 from offramp.providers import Provider
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ def gate_results(
         routes = project_routes_for(results, opts.root)
     except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)
         return results
-    if not routes:
-        return results
+    if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
+        return results  # (with none, every URL the plans rewrite is on no route: those stay)
     judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk())
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()

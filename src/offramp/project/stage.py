@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, WRITE, Decision, Effect, RouteJudge, overlaps
+from offramp.fixes.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, WRITE, Decision, Effect, RouteJudge, overlaps
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
@@ -223,6 +223,8 @@ def route_hits(
                 at = Span(*span)
                 if any(e.role == CRED and overlaps(e.span, at) for e in effects.get(m.path, ())):
                     effects[m.path].append(Effect(WRITE + name, at))
+                    # a write is not a read: its name follows the reads (writes follow reads), not the sites
+                    effects[m.path] = [e for e in effects[m.path] if not (e.role == KEYREAD and overlaps(e.span, at))]
         decision = Decision()
         for _ in range(8):
             new = judge.decide(effects, decision).only_where(effects)
@@ -284,8 +286,8 @@ def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) 
 _MOVES = {
     "OFR101": (HOST, CRED),
     "OFR102": (HOST, CRED),
-    "OFR106": (HOST,),
-    "OFR301": (CRED,),
+    "OFR106": (HOST, URL),
+    "OFR301": (CRED, KEYREAD),
     "OFR201": (MODEL,),
     "OFR202": (MODEL,),
 }
@@ -301,6 +303,8 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
         if f.code in _MODULE_RULES:
             out += [Effect(HOST, MODULE), Effect(CRED, MODULE)]
         for role in _MOVES.get(f.code, ()):
+            if role == KEYREAD and not f.path.endswith(".py"):
+                continue  # (configuration files and notebooks are not judged as sites: their readers are)
             out.append(Effect(role, f.span))
     return out
 
