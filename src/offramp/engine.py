@@ -686,11 +686,14 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
     for f in findings:
         why = module if module is not None and f.code in ("OFR103", "OFR104", "OFR105") else None
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
-        if why is not None and f.fixable:
-            text = why[0].upper() + why[1:] if why.startswith("fix leaves") else f"Not fixed alone: {why}"
-            f = replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
-        out.append(f)
+        out.append(_not_fixable(f, why) if why is not None and f.fixable else f)
     return out
+
+
+def _not_fixable(f: Finding, why: str) -> Finding:
+    """`f` as `check --to` shows what `fix` holds back: no `[*]`, and the reason as its hint."""
+    text = why[0].upper() + why[1:] if why.startswith("fix leaves") else f"Not fixed alone: {why}"
+    return replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
 
 
 _NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
@@ -710,13 +713,7 @@ def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Fin
         # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together)
         why = next(iter(held.values()))
         held = {id(f): held.get(id(f), why) for f in findings if f.fixable}
-    out = []
-    for f in findings:
-        why = held.get(id(f))
-        if why is not None:
-            f = replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"Not fixed alone: {why}.")
-        out.append(f)
-    return out
+    return [_not_fixable(f, held[id(f)]) if id(f) in held else f for f in findings]
 
 
 def iter_findings(results: Iterable[FileResult]) -> List[Finding]:

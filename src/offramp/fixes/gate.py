@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp.hosts import classify_url
-from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
+from offramp.project.sources import MODULE, ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
 from offramp.providers import Provider
 from offramp.types import Span
-
-#: The module-level client of a file (its configuration, inserted or rewritten) as one "site".
-MODULE = Span(0, 0, 0, 0)
 
 HOST, CRED, MODEL = "host", "cred", "model"
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)

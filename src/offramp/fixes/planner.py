@@ -12,7 +12,8 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, TypeVar
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -238,7 +239,7 @@ class Planner:
         known = {id(c.node) for c in self.a.clients}
         names = _known_callables()
         out: List[Tuple[cst.CSTNode, str, bool]] = []
-        for node in _calls(self.a.module):
+        for node in _subtree(self.a.module, cst.Call):
             if id(node) in known:
                 continue
             callee = (
@@ -1442,31 +1443,15 @@ class Planner:
 _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
 
 
-def _calls(module: cst.Module) -> List[cst.Call]:
-    out: List[cst.Call] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            out.append(node)
-
-    module.visit(_V())
-    return out
-
-
-_KNOWN: Optional[frozenset] = None
-
-
+@lru_cache(maxsize=1)
 def _known_callables() -> frozenset:
     """Last names of the SDK's clients (framework constructors offramp knows are `ClientCtor`s of the
     file's analysis, matched by node): their key arguments are judged as theirs, not an unknown consumer's."""
-    global _KNOWN
-    if _KNOWN is None:
-        from offramp.catalog import load_sdk
+    from offramp.catalog import load_sdk
 
-        sdk = load_sdk()
-        names = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
-        _KNOWN = frozenset(names | {"getenv", "get", "setdefault", "environ", "Secret", "from_env_var"})
-    return _KNOWN
+    sdk = load_sdk()
+    names = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
+    return frozenset(names | {"getenv", "get", "setdefault", "environ", "Secret", "from_env_var"})
 
 
 def _whole_url(u: UrlLiteral) -> bool:
@@ -1626,13 +1611,17 @@ def _renamed_alias(old: str, new: str) -> Edit:
     return edit
 
 
-def _subtree(node: cst.CSTNode) -> List[cst.CSTNode]:
-    """`node` and every node below it."""
-    out: List[cst.CSTNode] = []
+N = TypeVar("N", bound=cst.CSTNode)
+
+
+def _subtree(node: cst.CSTNode, kind: Type[N] = cst.CSTNode) -> List[N]:  # type: ignore[assignment]
+    """`node` and every node below it (of `kind` only, when given)."""
+    out: List[N] = []
 
     class V(cst.CSTVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
-            out.append(n)
+            if isinstance(n, kind):
+                out.append(n)
             return True
 
     node.visit(V())

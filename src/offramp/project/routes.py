@@ -17,6 +17,7 @@ from offramp.hosts import classify_url
 from offramp.project.flow import Client, Ctx, DictVal, ExtRef, Flow, Session, Value
 from offramp.project.index import Expr, ModuleIndex, Site
 from offramp.project.sources import (
+    MODULE,
     ConfigValue,
     EnvRead,
     Literal,
@@ -48,8 +49,6 @@ _HTTP_CALLS = frozenset(
     }
 )
 _KEY_HEADERS = ("authorization", "api-key", "x-api-key")
-# The module client of a file as one site (fixes/gate.py MODULE): a module route's configuration homes.
-MODULE_SITE = Span(0, 0, 0, 0)
 _OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
 
 
@@ -386,7 +385,7 @@ class RouteFinder:
             for cctx, _ in sites:
                 cm = self.flow.module(cctx.module)
                 if cm is not None and cm.path != m.path:
-                    homes[(cm.path, MODULE_SITE)] = None
+                    homes[(cm.path, MODULE)] = None
         return Route(
             file=m.path,
             span=_span(site.span),

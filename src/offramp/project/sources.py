@@ -12,6 +12,10 @@ from typing import FrozenSet, Optional, Tuple, Union
 
 from offramp.types import Span
 
+#: The module-level client of a file (its configuration, inserted or rewritten) as one "site": the
+#: route gate's MODULE, and a module route's configuration homes (`Route.other_clients`).
+MODULE = Span(0, 0, 0, 0)
+
 
 @dataclass(frozen=True)
 class Literal:

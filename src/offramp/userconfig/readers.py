@@ -288,19 +288,19 @@ def unread_configs(
             rel = display.rpartition("/")[0]
             if not any(_under(f, rel) for n in names for f in view.reads.get(n, ())):
                 out[display] = "no Python code in this run reads it"
-        composes = [d for d in displays if is_compose_file(d.rpartition("/")[2])]
+        composes = []  # (path, text) of the run's Compose files, each read once
+        for d in displays:
+            if is_compose_file(d.rpartition("/")[2]):
+                data = read(d)
+                composes.append((root / d, data.decode("utf-8", "replace") if data else ""))
+        sdk = load_sdk()
         for display, names in envs.items():
-            if display in out or not composes:
+            if display in out:
                 continue
-            keys = [n for n in names if load_sdk().env_role(n) == "key"]
-            for c in composes:
-                data = read(c)
+            keys = [n for n in names if sdk.env_role(n) == "key"]
+            for path, text in composes:
                 held = held_by_other_services(
-                    root / c,
-                    data.decode("utf-8", "replace") if data else "",
-                    root / display,
-                    keys,
-                    lambda d: _other_service_dir(d, root, pys),
+                    path, text, root / display, keys, lambda d: _other_service_dir(d, root, pys)
                 )
                 if held:
                     kept.setdefault(display, {}).update(held)
