@@ -19,9 +19,10 @@ CONFIG_GLOBS = (
     "*.ini",
     "*.cfg",
     "*.conf",
+    "*.prompty",
 )
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
-KINDS = ("env", "yaml", "toml", "json", "ini")
+KINDS = ("env", "yaml", "toml", "json", "ini", "prompty")
 # Message catalogues: `locales/de/errors.json` maps INVALID_OPENAI_API_KEY to a sentence. Its
 # keys look like settings and are not (seen in AgentGPT: 100 reports, none real).
 _CATALOGUE_DIRS = frozenset({"locales", "locale", "i18n", "l10n", "lang", "langs", "translations"})
@@ -35,11 +36,12 @@ _SUFFIX_KIND = {
     "ini": "ini",
     "cfg": "ini",
     "conf": "ini",
+    "prompty": "prompty",  # a prompt with YAML front matter (promptflow, prompty): the front matter is read
 }
 
 
 def config_kind(path: str | os.PathLike[str]) -> str | None:
-    """The format of a configuration file, by name: env, yaml, toml, json or ini; None for other files.
+    """The format of a configuration file, by name: env, yaml, toml, json, ini or prompty; None for other files.
 
     `.env`, `.env.local`, `.env.example` and `prod.env` are "env"; `.env.yaml` is YAML. Files
     inside a message-catalogue directory (`locales/`, `i18n/`, ...) are translations, not settings,

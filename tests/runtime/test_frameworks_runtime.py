@@ -67,3 +67,41 @@ def test_framework_program_reaches_provider(
         assert r.host == host, r.url
         assert r.headers.get("authorization") == f"Bearer key-{provider_id}"
         assert r.json["model"] in set(provider.models.values())
+
+
+@pytest.mark.parametrize("provider_id", ["kimi", "qwen"])
+def test_autogen_component_configs_reach_provider(provider_id: str, tmp_path: Path, frameworks_python: Path) -> None:
+    """AutoGen component configs (YAML, JSON, a team's nested model client) migrated on their own: the
+    framework is their reader. Loaded with the real `ChatCompletionClient.load_component`, each migrated
+    client (the Azure ones included) sends its request to the provider with a model it serves and the
+    `model_info` AutoGen needs; a `${VAR}` key reference now names the provider's variable, and a file
+    that held a placeholder holds one naming it. The local server's client is left alone."""
+    work = tmp_path / "project"
+    shutil.copytree(PROGRAMS / "autogen_components", work)
+    for name in ("autogen_openai.yaml", "autogen_azure.json", "autogen_team.yaml"):  # the fix fixtures' inputs
+        shutil.copy(PROGRAMS.parent / "framework-files" / "input" / name, work / name)
+    settings = Settings(root=work)
+    provider = resolve_provider(provider_id, settings)
+    assert provider is not None
+    results = fix_files(sorted(work.iterdir()), settings, provider, jobs=1)
+    assert all(r.error is None for r in results)
+    assert {r.display for r in results if r.changed} == {
+        "autogen_openai.yaml",
+        "autogen_azure.json",
+        "autogen_team.yaml",
+    }
+    env = {provider.key_env: f"key-{provider_id}", "AZURE_OPENAI_API_KEY": "azure-old", "OPENAI_API_KEY": "sk-old"}
+    run = harness.run_program_full(
+        work / "load_components.py", env=env, tmp_path=tmp_path / "run", python=frameworks_python, timeout=180
+    )
+    host = provider.base_url().split("/")[2]
+    placeholder = f"Bearer REPLACE_WITH_YOUR_{provider.key_env}"
+    seen = [
+        (r.host, r.headers.get("authorization"), r.json["model"] in set(provider.models.values())) for r in run.requests
+    ]
+    assert seen == [
+        (host, placeholder, True),  # autogen_openai.yaml
+        (host, f"Bearer key-{provider_id}", True),  # autogen_azure.json: ${AZURE_OPENAI_API_KEY} -> the provider's
+        (host, placeholder, True),  # autogen_team.yaml: the Azure writer (Entra ID token before)
+        ("localhost", "Bearer ollama", False),  # the local server's client, left alone
+    ]

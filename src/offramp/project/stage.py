@@ -217,7 +217,7 @@ def route_hits(
     writes: Dict[str, str] = {}
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True)
-        effects = {p: list(es) for p, es in effects.items()}
+        effects = {p: _own_reader_urls(p, list(es), read) for p, es in effects.items()}
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, span in m.env_writes:
                 at = Span(*span)
@@ -262,6 +262,20 @@ def route_hits(
         cache.dirty = True
         cache.save()
     return found, held, writes
+
+
+def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:
+    """A framework's own configuration file (userconfig/frameworkfiles.py) is the route of its URLs: they
+    move with the block's key and model, so none is a URL on no route."""
+    if path.endswith((".py", ".ipynb")) or not any(e.role == URL for e in effects):
+        return effects
+    from offramp.configkind import config_kind
+    from offramp.userconfig.frameworkfiles import holds_blocks
+
+    kind, data = config_kind(path), read(path)
+    if kind is None or data is None or not holds_blocks(kind, data.decode("utf-8-sig", "replace")):
+        return effects
+    return [e for e in effects if e.role != URL]
 
 
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
@@ -309,14 +323,18 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
     return out
 
 
+_NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
+
+
 def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((ctx.provider, sorted(ctx.models.items()))).encode())
     h.update(b"held-2")  # the entry holds the held sites too, and the configuration files fix leaves
     for d in displays:
         if ctx.provider is not None and not d.endswith((".py", ".ipynb")):
-            # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it)
-            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(".env") else None
+            # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
+            # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
+            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
             continue
         if d.endswith(".py"):

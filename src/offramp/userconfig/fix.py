@@ -9,9 +9,10 @@ from typing import List, Mapping, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface
 from offramp.configkind import config_kind
-from offramp.providers import Provider
+from offramp.providers import Provider, known_provider_hosts
 from offramp.redact import without_url_credentials
 from offramp.userconfig.envfile import scan_env
+from offramp.userconfig.frameworkfiles import fix_blocks
 from offramp.userconfig.meaning import Verdict
 from offramp.userconfig.scan import context
 from offramp.userconfig.scanners import SCANNERS
@@ -19,22 +20,16 @@ from offramp.userconfig.text import (
     Entry,
     Parsed,
     Text,
+    apply_edits,
 )
-from offramp.userconfig.together import ALL_MIGRATED, FileReaders, decide_env, decide_structured, first_changes
-
-
-def _apply(text: str, edits: List[Tuple[int, int, str]]) -> str:
-    """The text with `edits` made; insertions at one offset go in the order they were listed."""
-    parts: List[str] = []
-    last = 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
-        if start < last:
-            continue  # overlapping edits cannot happen; keep the first
-        parts.append(text[last:start])
-        parts.append(new)
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
+from offramp.userconfig.together import (
+    ALL_MIGRATED,
+    UNMIGRATED,
+    FileReaders,
+    decide_env,
+    decide_structured,
+    first_changes,
+)
 
 
 def _value_edits(
@@ -118,7 +113,7 @@ def fix_env(
         counts["commented-out key"] += 1
     if ctx.left:
         counts["left"] += len(ctx.left)
-    return _apply(text, edits), counts
+    return apply_edits(text, edits), counts
 
 
 def _line_start(t: Text, e: Entry) -> int:
@@ -179,20 +174,43 @@ def fix_structured(
     Only value tokens change (in their own quoting), so comments, order and layout are kept.
     Keys are never renamed. A file that does not parse, or whose result would not parse, is
     returned unchanged with an empty Counter. Counter keys: "url", "model", "deployment".
+
+    A file a framework loads itself (an AutoGen component config, a `.prompty` file: frameworkfiles.py)
+    is its own reader: each client block moves whole (class, host, key, model and the capabilities the
+    framework needs) or stays, and nothing else in it changes; counted as "<kind id> <part>".
     """
-    if kind not in ("yaml", "toml", "json", "ini"):
-        raise ValueError(f"fix_structured handles yaml, toml, json and ini, not {kind!r} (use fix_env for .env files)")
+    if kind not in ("yaml", "toml", "json", "ini", "prompty"):
+        raise ValueError(
+            f"fix_structured handles yaml, toml, json, ini and prompty, not {kind!r} (use fix_env for .env files)"
+        )
     scanner = SCANNERS[kind]
     parsed = scanner(Text(text))
     if parsed is None or parsed.error is not None:
         return text, Counter()
+    framework = fix_blocks(
+        kind,
+        text,
+        provider,
+        sdk,
+        dict(models or {}),
+        region,
+        tuple(provider_hosts) if provider_hosts is not None else known_provider_hosts(),
+    )
+    if framework is not None:  # a framework's own file: its client blocks, each whole (frameworkfiles.py)
+        if readers.state == UNMIGRATED:
+            return text, Counter()
+        new_text, counts, _ = framework
+        reparsed = scanner(Text(new_text))
+        if new_text == text or reparsed is None or reparsed.error is not None:
+            return text, Counter()
+        return new_text, counts
     ctx = context(kind, parsed, sdk, provider_hosts, provider, models, region)
     changes = first_changes(parsed, ctx)
     counts: Counter[str] = Counter()
     edits = _value_edits(parsed, changes, decide_structured(changes, readers).values, counts)
     if not edits:
         return text, Counter()
-    new_text = _apply(text, edits)
+    new_text = apply_edits(text, edits)
     reparsed = scanner(Text(new_text))
     if reparsed is None or reparsed.error is not None:
         return text, Counter()
@@ -214,7 +232,7 @@ def fix_config(
     kind = config_kind(display_path)
     if kind == "env":
         return fix_env(text, provider, sdk, models, region=region, provider_hosts=provider_hosts, readers=readers)
-    if kind in ("yaml", "toml", "json", "ini"):
+    if kind in ("yaml", "toml", "json", "ini", "prompty"):
         return fix_structured(
             text, kind, provider, sdk, models, region=region, provider_hosts=provider_hosts, readers=readers
         )

@@ -19,7 +19,7 @@ from offramp.providers import Provider
 from offramp.source import SourceError, read_bytes
 from offramp.userconfig.compose import is_compose_file
 from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
-from offramp.userconfig.together import ALL_MIGRATED, UNKNOWN, FileReaders
+from offramp.userconfig.together import ALL_MIGRATED, MIGRATED, UNKNOWN, UNMIGRATED, FileReaders
 
 if TYPE_CHECKING:
     from offramp.engine import Options
@@ -53,6 +53,10 @@ class ConfigReaders:
             if names is not None:
                 self.wanted[p] = names
         self.displays = {p: display(p) for p in self.wanted}
+        # files a framework loads itself: their reader is the framework (frameworkfiles.py)
+        self.framework = {
+            p for p in self.wanted if config_kind(p) != "env" and _framework_file(p, self._disk(display(p)))
+        }
         self.compose: List[Tuple[Path, str]] = []
         if any(config_kind(p) == "env" for p in self.wanted):
             for p in files:
@@ -81,11 +85,15 @@ class ConfigReaders:
         fixed Python files by display path."""
         if not self.wanted:
             return {}
+        own = {key(p): FileReaders(MIGRATED) for p in self.framework}
+        if len(own) == len(self.wanted):
+            return own
         if self.failed:
             why = f"offramp could not work out who reads it (internal error: {self.failed})"
-            return {key(p): FileReaders(UNKNOWN, why=why) for p in self.wanted}
+            return {**{key(p): FileReaders(UNKNOWN, why=why) for p in self.wanted}, **own}
         if self.before is None:
-            return {key(p): FileReaders(UNKNOWN, why="no Python code in this run reads it") for p in self.wanted}
+            why = "no Python code in this run reads it"
+            return {**{key(p): FileReaders(UNKNOWN, why=why) for p in self.wanted}, **own}
 
         def read(display: str) -> Optional[bytes]:
             return new_texts[display] if display in new_texts else self._disk(display)
@@ -99,12 +107,22 @@ class ConfigReaders:
                     out[key(p)] = env_readers(
                         display, names, self.before, after, self.provider, self.root, self.pys, self.compose
                     )
+                elif p in self.framework:
+                    readers = structured_readers(p, after, self.provider, self.root)
+                    out[key(p)] = readers if readers.state == UNMIGRATED else FileReaders(MIGRATED)
                 else:
                     out[key(p)] = structured_readers(p, after, self.provider, self.root)
         except Exception as e:
             self.failed = f"{type(e).__name__}: {e}".splitlines()[0]
             return self.after(new_texts)
         return out
+
+
+def _framework_file(path: Path, data: Optional[bytes]) -> bool:
+    from offramp.userconfig.frameworkfiles import holds_blocks
+
+    kind = config_kind(path)
+    return data is not None and kind is not None and holds_blocks(kind, data.decode("utf-8-sig", "replace"))
 
 
 def key(path: Path) -> str:

@@ -41,6 +41,7 @@ from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.testcode import is_test_path
 from offramp.userconfig.compose import held_by_other_services, is_compose_file
+from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
@@ -264,6 +265,9 @@ def unread_configs(
     for display, kind in candidates.items():
         if kind != "env":
             target = (root / display).resolve()
+            data = read(display)
+            if data is not None and holds_blocks(kind, data.decode("utf-8-sig", "replace")):
+                continue  # a framework loads it: its own reader (frameworkfiles.py)
             if not any(
                 isinstance(s, ConfigValue) and _config_path(s, root) == target
                 for r in routes

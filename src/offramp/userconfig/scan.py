@@ -84,6 +84,26 @@ def plan_renames(parsed: Parsed, ctx: Ctx) -> None:
             taken = True
 
 
+def _framework_verdicts(kind: str, text: str, ctx: Ctx, verdicts: List[Verdict]) -> List[Verdict]:
+    """In a file a framework loads itself (userconfig/frameworkfiles.py): one OFR101/OFR102 per client
+    block, and the block's other findings fixable exactly when the block moves whole. `fix` changes
+    nothing else in such a file (no code of the run reads it), so findings outside the blocks are not."""
+    from offramp.userconfig.frameworkfiles import block_hits
+
+    hits = block_hits(kind, text, ctx.provider, ctx.sdk, ctx.models, ctx.region, tuple(ctx.hosts))
+    if hits is None:
+        return verdicts
+    out = []
+    for v in verdicts:
+        inside = next((h for h in hits if h.span[0] <= v.start < h.span[1]), None)
+        fixable = (
+            inside is not None and inside.fixable and v.code != "OFR302" and (v.fixable or ctx.provider is not None)
+        )
+        out.append(Verdict(v.code, v.start, v.end, v.args, fixable, v.new_value, v.counter))
+    out += [Verdict(h.code, h.start, h.end, dict(h.args), h.fixable) for h in hits]
+    return out
+
+
 # -- public API ----------------------------------------------------------------------------------
 
 
@@ -157,6 +177,7 @@ def scan_config(
                     Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
                 )
     verdicts.extend(foreign_credentials(parsed, ctx, t))
+    verdicts = _framework_verdicts(kind, text, ctx, verdicts)
     values = [e.value for e in parsed.entries if e.value is not None]
     for start, end in t.lines:
         for m in KEY_RE.finditer(text, start, end):

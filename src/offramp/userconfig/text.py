@@ -122,3 +122,18 @@ INI_COMMENT = re.compile(r"[ \t][#;]")
 def cut(text: str, start: int, end: int, comment: re.Pattern[str]) -> Tuple[int, int]:
     m = comment.search(text, start, end)
     return (start, m.start() if m else end)
+
+
+def apply_edits(text: str, edits: List[Tuple[int, int, str]]) -> str:
+    """The text with `edits` (start, end, new text) made; insertions at one offset go in the order they
+    were listed, and an edit overlapping an earlier one is dropped (the scanners never plan one)."""
+    parts: List[str] = []
+    last = 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        if start < last:
+            continue
+        parts.append(text[last:start])
+        parts.append(new)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
