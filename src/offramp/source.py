@@ -316,6 +316,7 @@ def parse_module(text: str) -> cst.Module:
     global _last_parse
     if _last_parse is not None and (_last_parse[0] is text or _last_parse[0] == text):
         return _last_parse[1]  # see reusing_parses
+    forget_parse()  # the tree kept for another text is not kept alive beside this one
     gc.collect()  # what the last file left in cycles (a planner and its edit closures), before...
     module = on_deep_stack(_parse_module, text)
     gc.freeze()  # ...the tree and all else alive now leave the collector's scans (see below)

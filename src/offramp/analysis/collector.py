@@ -219,6 +219,8 @@ class _Collector(cst.CSTVisitor):
         )
 
     def visit_Call(self, node: cst.Call) -> None:
+        if any(arg.keyword is not None for arg in node.args):
+            self.a.keyword_calls.append(node)
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in MATCH_METHODS:
             for arg in node.args:
                 if arg.keyword is None and not arg.star:

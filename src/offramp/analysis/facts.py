@@ -175,6 +175,9 @@ class Analysis:
     models: List[ModelLiteral] = field(default_factory=list)
     exports: List[Export] = field(default_factory=list)
     bound: List[Bound] = field(default_factory=list)
+    # Every call with a keyword argument, in source order: the planner asks which calls it does not
+    # know take a key (`Agent(api_key=KEY)`); a whole-tree walk per question cost ~1 s on a 5k-line file.
+    keyword_calls: List[cst.Call] = field(default_factory=list)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
 

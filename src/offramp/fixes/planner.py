@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, TypeVar
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -239,7 +239,7 @@ class Planner:
         known = {id(c.node) for c in self.a.clients}
         names = _known_callables()
         out: List[Tuple[cst.CSTNode, str, bool]] = []
-        for node in _subtree(self.a.module, cst.Call):
+        for node in self.a.keyword_calls:
             if id(node) in known:
                 continue
             callee = (
@@ -1611,17 +1611,13 @@ def _renamed_alias(old: str, new: str) -> Edit:
     return edit
 
 
-N = TypeVar("N", bound=cst.CSTNode)
-
-
-def _subtree(node: cst.CSTNode, kind: Type[N] = cst.CSTNode) -> List[N]:  # type: ignore[assignment]
-    """`node` and every node below it (of `kind` only, when given)."""
-    out: List[N] = []
+def _subtree(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """`node` and every node below it."""
+    out: List[cst.CSTNode] = []
 
     class V(cst.CSTVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
-            if isinstance(n, kind):
-                out.append(n)
+            out.append(n)
             return True
 
     node.visit(V())

@@ -58,6 +58,9 @@ class FixResult:
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
     effects: List[Effect] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
     pending: Optional[Pending] = None  # the write (or diff) `commit` makes once the whole project is planned
+    # The rewrite still to be parsed and checked (`finish`): the route gate may plan the file again,
+    # and a check of a rewrite that is replaced is a whole analysis thrown away.
+    recheck: Optional[SourceFile] = field(default=None, repr=False)
 
 
 @dataclass
@@ -72,16 +75,23 @@ class Pending:
 
 
 def fix_source(
-    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str] = None, gate: Gate = OPEN
+    src: SourceFile,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    region: Optional[str] = None,
+    gate: Gate = OPEN,
+    verify: bool = True,
 ) -> Tuple[Optional[str], FixResult]:
-    """The new text of one file (None: no change) and what was done."""
+    """The new text of one file (None: no change) and what was done. `verify=False`: the caller
+    parses the new text with LibCST itself (`finish`), so it is not parsed here too."""
     # parse, analysis, rewrite and re-parse all walk the tree recursively: a deep stack lets
     # them through code nested as deeply as Python accepts
-    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate)
+    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate, verify)
 
 
 def _fix_source(
-    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str], gate: Gate
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str], gate: Gate, verify: bool
 ) -> Tuple[Optional[str], FixResult]:
     import libcst as cst
 
@@ -126,20 +136,27 @@ def _fix_source(
     if new_text == src.text:
         return None, result
     # The old tree, its analysis and the plan are done with: freed before the new text is parsed,
-    # so the two trees (each ~16 kB per line) are never alive together.
+    # so the two trees (each ~16 kB per line) are never alive together. Unless the caller parses
+    # it (`finish`, after the route gate, which may plan this file again from the same tree).
     del module, analysis, plan
-    forget_parse()
+    if verify:
+        forget_parse()
     try:
         if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
                 ast.parse(new_text)
-        parse_module(new_text)
+        if verify:
+            parse_module(new_text)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
-        detail = (str(e).splitlines() or [type(e).__name__])[0]
-        result.error = f"refused: the rewrite would not parse ({detail}); file left unchanged"
+        result.error = _unparsable(e)
         return None, result
     return new_text, result
+
+
+def _unparsable(e: BaseException) -> str:
+    detail = (str(e).splitlines() or [type(e).__name__])[0]
+    return f"refused: the rewrite would not parse ({detail}); file left unchanged"
 
 
 def _cpython_parses(text: str) -> bool:
@@ -164,6 +181,7 @@ def fix_path(
     run. `readers`: of a configuration file (offramp.userconfig.plan); without them, a configuration
     file is not changed."""
     result = plan_path(path, provider, opts, diff, region, readers)
+    finish(result, opts)
     commit(result, diff)
     return result
 
@@ -230,7 +248,7 @@ def _fix_path(
     if not before:
         return _models_only(path, (data, st), display, gate, src)
     try:
-        new_text, result = fix_source(src, display, provider, opts, region, gate)
+        new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False)
     except Exception as e:
         return FixResult(path=path, display=display, error=_internal_error(e))
     if new_text is None:
@@ -244,10 +262,54 @@ def _fix_path(
         return result
     result.pending = Pending(src.text, new_text, new_bytes, (data, st))
     result.new_text = new_text
-    final = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
-    result.remaining = list(check_source(final, display, opts).findings)
-    result.todos = _todos(final.text)
+    result.recheck = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
+    result.todos = _todos(new_text)
     return result
+
+
+def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
+    """Parse a planned rewrite with LibCST (a bug guard: one that does not parse is refused) and,
+    with `check`, check it for what remains: once per file, after the route gate's last plan."""
+    final, result.recheck = result.recheck, None
+    if final is None:
+        return result
+    try:
+        with reusing_parses():  # the guard's parse is the check's
+            forget_parse()  # (the last plan's tree: freed before this one is built)
+            parse_module(final.text)
+            if check:
+                result.remaining = list(check_source(final, result.display, opts).findings)
+    except Exception as e:  # pragma: no cover - a bug guard
+        import libcst as cst
+
+        if not isinstance(e, (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError)):
+            raise
+        result.error = _unparsable(e)
+        result.pending = None
+        result.new_text = None
+        result.changes.clear()
+    return result
+
+
+def _finish_many(args: Tuple[Sequence[FixResult], Options, bool]) -> List[FixResult]:
+    results, opts, check = args
+    return [finish(r, opts, check) for r in results]
+
+
+def _finish_all(results: List[FixResult], opts: Options, jobs: int, check: bool = True) -> List[FixResult]:
+    todo = [i for i, r in enumerate(results) if r.recheck is not None]
+    if jobs == 1 or len(todo) < 32:
+        for i in todo:
+            finish(results[i], opts, check)
+        return results
+    chunk = max(1, min(4, len(todo) // (jobs * 8)))
+    batches = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+    with process_pool(jobs) as pool:
+        parts = pool.map(_finish_many, [([results[i] for i in b], opts, check) for b in batches])
+        for b, part in zip(batches, parts):
+            for i, r in zip(b, part):
+                results[i] = r
+    return results
 
 
 Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
@@ -455,11 +517,27 @@ def _fix_code(
 
 
 def _plan_code(
-    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
+    files: Sequence[Path],
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    jobs: int,
+    check: bool = True,
 ) -> List[FixResult]:
     """Plan every code file, let the project's routes freeze what must not move alone and rewrite
     what moves with its requests elsewhere (fixes/gate.py, fixes/routegate.py), and re-plan the
-    files that changes. Nothing is written: each result's rewrite waits in `pending`."""
+    files that changes. Nothing is written: each result's rewrite waits in `pending`, parsed and checked
+    once its last plan is known (`finish`; `check=False`: parsed only)."""
+    # A file the gate plans again is the file just planned, in a one-file run (a large module): its
+    # parse and analysis are kept for the second plan. Never more than the last tree is kept.
+    with reusing_parses():
+        return _plan_and_gate(files, provider, opts, diff, region, jobs, check)
+
+
+def _plan_and_gate(
+    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int, check: bool
+) -> List[FixResult]:
     jobs = jobs or os.cpu_count() or 1
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
     # (also when no plan moves anything: a client whose OpenAI host is in a configuration file is
@@ -477,8 +555,9 @@ def _plan_code(
             for r in results:
                 r.pending = None
                 r.new_text = None
+                r.recheck = None
                 r.changes.clear()
-    return results
+    return _finish_all(results, opts, jobs, check)
 
 
 def _names_a_retired_model(files: Sequence[Path], provider: Provider, opts: Options) -> bool:
@@ -508,7 +587,7 @@ def planned_texts(
 
     opts = make_options(settings, provider)
     code = [p for p in files if not read_as_config(p)]
-    results = _plan_code(code, provider, opts, True, settings.region, jobs or 1)
+    results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False)
     return {r.display: (r.pending.old, r.pending.new) for r in results if r.pending is not None and not r.error}
 
 
