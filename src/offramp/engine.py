@@ -461,7 +461,8 @@ def _triage(
 
     Each file is read once here; only files that can hold SDK use (a small share of a typical
     repository) go on to a parser, so a big tree with no OpenAI code never starts a pool nor
-    imports LibCST. Config files and unreadable paths go through `check_path` like the rest.
+    imports LibCST. Configuration files are cached by content like code (a monorepo's ~1,000
+    YAML/JSON files are scanned once, not on every run); unreadable paths go to `check_path`.
     The bytes of the files left to check come back too, for checking them in this process
     without a second read (a pool is sent paths instead), and the Python files that passed the
     prefilter (the seeds of the project stage's routes). `kept` holds the bytes of Python files
@@ -503,9 +504,6 @@ def _triage(
                 budget -= len(data)
             continue
         blobs[i] = data
-        if config:
-            pending.append((i, path, display, None))  # the scanner is cheap; not cached
-            continue
         if python:
             seeds.append(i)
             kept[display] = data
@@ -634,6 +632,7 @@ def with_routes(
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
     held: Dict[str, Dict[Span, str]] = {}
+    writes: Dict[str, str] = {}
     try:
         hits, held, writes = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them

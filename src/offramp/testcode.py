@@ -18,6 +18,9 @@ _TEST_DIRS = frozenset({"test", "tests", "testing"})
 _TEST_FILE = re.compile(r"^(test_.*|.*_test|tests?|conftest)\.(py|pyi|ipynb)$")
 _TEST_FUNCTION = re.compile(r"^test")
 _TEST_CLASS = re.compile(r"^Test")
+# Where a test function or class can start. Without one the text is not parsed: a warm run re-finishes
+# the route findings of every file that has one, and the parse was 0.23 s of a 0.6 s run (70 files).
+_MAY_HOLD_TESTS = re.compile(r"\b(?:def[\s\\]+test|class[\s\\]+Test)")
 
 
 def is_test_path(display: str) -> bool:
@@ -28,6 +31,8 @@ def is_test_path(display: str) -> bool:
 
 def ranges_of_tests(text: str) -> List[Tuple[int, int]]:
     """Line ranges (1-based, inclusive) of test functions and Test* classes; [] when the text does not parse."""
+    if not _MAY_HOLD_TESTS.search(text):
+        return []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -6,30 +6,32 @@ whether this particular instance can be fixed. The engine formats, filters and s
 
 from __future__ import annotations
 
-from typing import Callable, List
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, List
 
-from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
-from offramp.checks.capabilities import check_capabilities
-from offramp.checks.clients import check_clients
-from offramp.checks.models import check_models
-from offramp.checks.secrets import check_env, check_keys
-from offramp.checks.semantics import check_semantics
 
-CHECKS: List[Callable[[Analysis, CheckContext], List[Hit]]] = [
-    check_clients,
-    check_models,
-    check_env,
-    check_keys,
-    check_capabilities,
-    check_semantics,
-]
+if TYPE_CHECKING:
+    from offramp.analysis.facts import Analysis
 
-__all__ = ["CHECKS", "CheckContext", "Hit", "run_checks"]
+__all__ = ["CheckContext", "Hit", "all_checks", "run_checks"]
+
+
+@lru_cache(maxsize=1)
+def all_checks() -> List[Callable[[Analysis, CheckContext], List[Hit]]]:
+    """The per-file checks, imported on first use: the project stage and a warm run import `offramp.checks`
+    for `Hit` and `CheckContext` alone, and the checks import LibCST (~0.2 s)."""
+    from offramp.checks.capabilities import check_capabilities
+    from offramp.checks.clients import check_clients
+    from offramp.checks.models import check_models
+    from offramp.checks.secrets import check_env, check_keys
+    from offramp.checks.semantics import check_semantics
+
+    return [check_clients, check_models, check_env, check_keys, check_capabilities, check_semantics]
 
 
 def run_checks(analysis: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
-    for check in CHECKS:
+    for check in all_checks():
         hits.extend(check(analysis, ctx))
     return hits

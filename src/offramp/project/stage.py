@@ -163,7 +163,7 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
 WHOLE_FILE = Span(1, 0, 1 << 31, 0)
 _WITH_READERS = "a configuration file moves only with its readers"
 
-_ROUTES_ENTRY = "\0routes"  # the index cache's entry for the last run's route findings
+_ROUTES_ENTRY = IndexCache.ROUTES
 
 
 def route_hits(

@@ -1,0 +1,145 @@
+"""A warm check answers from the cache, and says exactly what a cold check says (issue 15).
+
+The findings cache holds configuration files as well as code, and the project stage's index and
+route findings are reused when nothing they read changed. Each test proves the cache was read
+(an entry changed on disk shows up, or the work it replaces is never started) and compares the
+warm output with a `--no-cache` run of the same tree.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+from helpers import FIXTURES, run_cli
+
+ARGS = (("--output-format", "json"), ("--to", "qwen", "--output-format", "json"))
+
+
+def _tree(tmp_path: Path) -> Path:
+    """Python that reads YAML/JSON settings, compose and .env files of several services, a plain config."""
+    root = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "config-projects" / "framework-yaml", root)
+    shutil.copytree(FIXTURES / "config-projects" / "monorepo", root / "services")
+    (root / "deploy").mkdir()
+    (root / "deploy" / "llm.yaml").write_text("llm:\n  model: gpt-4o-mini\n  base_url: https://api.openai.com/v1\n")
+    (root / "deploy" / "plain.json").write_text('{"replicas": 2}\n')
+    return root
+
+
+def _check(root: Path, env: dict, *args: str) -> str:
+    proc = run_cli(["check", "--exit-zero", *args, "."], root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _same_warm_as_cold(root: Path, env: dict, args_sets: tuple = ARGS) -> None:
+    """The first run after a change (edited files' entries replaced) and the next (all warm) say what cold says."""
+    for args in args_sets:
+        cold = _check(root, env, "--no-cache", *args)
+        assert '"code": "OFR' in cold
+        assert _check(root, env, *args) == cold, args
+        assert _check(root, env, *args) == cold, args
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def test_warm_checks_match_cold_ones_before_and_after_edits(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _tree(tmp_path)
+    _same_warm_as_cold(root, env)
+    edits: list[Callable[[], None]] = [
+        lambda: _append(root / "deploy" / "llm.yaml", "  fallback_model: gpt-4o\n"),  # a new finding
+        lambda: _append(root / "services" / "backend" / ".env", "OPENAI_MODEL=o3-mini\n"),
+        lambda: (root / "app" / "settings.json").write_text('{"base_url": null, "model": "gpt-4.1"}\n'),  # read by code
+        lambda: _append(root / "app" / "chat.py", "\n# edited\n"),
+        lambda: (root / "deploy" / "llm.yaml").unlink(),
+    ]
+    for edit in edits:
+        edit()
+        _same_warm_as_cold(root, env, ARGS[1:])
+
+
+def _rewrite_entry(cache_dir: Path, machine: Path, path: str, monkeypatch, edit: Callable[[list], list]) -> None:
+    from offramp.cache import FindingsCache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(machine))
+    for file in cache_dir.glob("findings-*.json"):
+        cache = FindingsCache.open(cache_dir, file.name[len("findings-") : -len(".json")])
+        digest, findings = cache.entries[path]
+        cache.entries[path] = (digest, edit(findings))
+        cache.dirty = True
+        cache.save()
+
+
+def test_configuration_files_are_answered_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    """Before, every YAML/JSON/.env file was scanned again on every run (a warm check of a monorepo
+    with 1,000 configuration files was 1.6-2x faster than a cold one, not 10x)."""
+    machine = tmp_path / "machine"
+    env = {"XDG_CACHE_HOME": str(machine)}
+    root = _tree(tmp_path)
+    args = ("--output-format", "concise")
+    cold = _check(root, env, "--no-cache", *args)
+    assert "deploy/llm.yaml:2:10: OFR201" in cold
+    _check(root, env, *args)
+    _rewrite_entry(
+        root / ".offramp_cache",
+        machine,
+        "deploy/llm.yaml",
+        monkeypatch,
+        lambda fs: [{**f, "message": "FROM CACHE"} for f in fs],
+    )
+    warm = _check(root, env, *args)
+    assert "deploy/llm.yaml:2:10: OFR201 FROM CACHE" in warm
+    _append(root / "deploy" / "llm.yaml", "# edited\n")  # a changed file is scanned again
+    assert _check(root, env, *args) == cold
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_a_warm_run_reuses_the_project_index_and_route_findings(tmp_path: Path, monkeypatch, to: Optional[str]) -> None:
+    """The index cache's entries are keyed by content digests; masking secrets in the cache masked those
+    digests too (32 hex digits look like an Azure key), so no entry ever matched: every warm run indexed
+    every module again and recomputed every route."""
+    import offramp.project.stage as stage
+    import offramp.project.tree as tree
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _tree(tmp_path)
+    args = ("--output-format", "json", *(("--to", to) if to else ()))
+    cold = _check(root, env, *args)
+    built: list = []
+    real_build = tree.build
+    monkeypatch.setattr(tree, "build", lambda text, display, *a: built.append(display) or real_build(text, display, *a))
+
+    def no_routes(*a: object) -> None:
+        raise AssertionError("the routes of an unchanged tree were recomputed")
+
+    monkeypatch.setattr(stage, "project_routes", no_routes)
+    assert _check(root, env, *args) == cold
+    monkeypatch.undo()
+    monkeypatch.setattr(tree, "build", lambda text, display, *a: built.append(display) or real_build(text, display, *a))
+    _append(root / "app" / "chat.py", "\n# edited\n")  # routes are recomputed; only the edited module is indexed
+    warm = _check(root, env, *args)
+    assert set(built) <= {"app/chat.py"}, built
+    assert warm == _check(root, env, "--no-cache", *args)
+
+
+def test_an_internal_error_in_the_project_stage_is_a_finding_not_a_crash(tmp_path: Path, monkeypatch) -> None:
+    """It ended the run with `UnboundLocalError: ... 'writes'` instead of the OFR002 finding it was meant to be."""
+    import offramp.project.stage as stage
+
+    def broken(*a: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(stage, "project_routes", broken)
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    (tmp_path / "llm.yaml").write_text("model: gpt-4o\n")
+    proc = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    assert "app.py:1:1: OFR002 " in proc.stdout and "in the project stage: ValueError: boom" in proc.stdout
+    assert "app.py:2:10: OFR101" in proc.stdout and "llm.yaml:1:8: OFR201" in proc.stdout  # each file's own findings
