@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,28 @@ def test_full_format_plain_when_piped(tmp_path: Path) -> None:
     assert "\x1b[" not in out
     assert "a.py:2:10: OFR101" in out and "client = OpenAI()" in out and "^^^^^^^^" in out
     assert "Found 1 finding" in out
+
+
+def test_full_format_shows_source_lines_as_written(tmp_path: Path) -> None:
+    """Rich replaced `:smile:` in a source line with an emoji, and the caret stood under the wrong column of a line
+    indented with a tab (expanded to 8 columns above it, one column in the caret line). The same in colour."""
+    from dataclasses import replace
+
+    from offramp.report import ReportContext
+    from offramp.report.full import render
+    from offramp.types import Finding, Span
+
+    write(tmp_path, "a.py", "if x:\n\tc = OpenAI()  # :smile: [bold]x[/bold]\n")
+    f = Finding("a.py", Span(2, 6, 2, 14), "OFR101", "n", "error", "msg [red]", True)
+    ctx = ReportContext(files=1, parsed=1, extra={"root": str(tmp_path), "quiet": True})
+    plain = render([f], ctx)
+    assert plain.splitlines()[:3] == [
+        "a.py:2:6: OFR101 msg [red] [*]",
+        "     2 |        c = OpenAI()  # :smile: [bold]x[/bold]",
+        "       |            ^^^^^^^^",
+    ]
+    coloured = render([f], replace(ctx, color=True))
+    assert "\x1b[" in coloured and re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
 
 
 def test_full_format_never_prints_keys(tmp_path: Path) -> None:

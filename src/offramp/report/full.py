@@ -43,26 +43,41 @@ def shown(line: str) -> Tuple[str, List[int], List[int]]:
 
 _SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
+Line = List[Tuple[str, str]]  # (text, rich style; "" for none)
+
 
 def render(findings: List[Finding], ctx: ReportContext) -> str:
+    """Plain text is joined here; rich styles it only for a terminal. Printing through rich cost
+    ~0.35 ms per finding (0.35 s of a 0.65 s warm check of 1,000 findings), and with no colour
+    it adds nothing but tab stops (`expandtabs`, rich's own 8)."""
+    lines = _lines(findings, ctx)
+    if not ctx.color:
+        return "".join("".join(text for text, _ in line).expandtabs(8) + "\n" for line in lines)
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
     console = Console(
         record=True,
-        force_terminal=ctx.color,
-        no_color=not ctx.color,
+        force_terminal=True,
         width=120,
         file=io.StringIO(),
         highlight=False,
         soft_wrap=True,
+        emoji=False,
     )
+    text = Text("\n").join(Text.assemble(*line) for line in lines)
+    console.print(text)
+    return console.export_text(styles=True)
+
+
+def _lines(findings: List[Finding], ctx: ReportContext) -> List[Line]:
     root = Path(str(ctx.extra.get("root", ".")))
     cache: Dict[str, List[str]] = {}
+    out: List[Line] = []
     for f in findings:
+        style = _SEV_STYLE[f.severity]
         mark = " [*]" if f.fixable else ""
-        where, message = escape(one_line(f.location)), escape(one_line(f.message))
-        console.print(f"[bold]{where}[/]: [{_SEV_STYLE[f.severity]}]{f.code}[/] {message}{mark}")
+        out.append([(one_line(f.location), "bold"), (": ", ""), (f.code, style), (f" {one_line(f.message)}{mark}", "")])
         src = cache.get(f.path)
         if src is None:
             from offramp.source import SourceError, read_source
@@ -77,15 +92,16 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
             text, starts, ends = shown(line)
             first = starts[min(f.span.column - 1, len(line))]
             last = ends[min(f.span.end_column - 1, len(line))] if f.span.end_line == f.span.line else len(text)
-            console.print(f"  [dim]{f.span.line:>4} |[/] {escape(text)}")
-            console.print(f"  [dim]     |[/] {' ' * first}[{_SEV_STYLE[f.severity]}]{'^' * max(1, last - first)}[/]")
+            out.append([("  ", ""), (f"{f.span.line:>4} |", "dim"), (f" {text}", "")])
+            under = "".join("\t" if ch == "\t" else " " for ch in text[:first])  # tabs expand alike above and here
+            out.append([("  ", ""), ("     |", "dim"), (" " + under, ""), ("^" * max(1, last - first), style)])
         if f.hint:  # why a finding is not [*] (fix holds it back): Ruff's `= help:` line
             from offramp.redact import redact
 
-            console.print(f"  [dim]= help:[/] {escape(one_line(redact(f.hint)))}")
-        console.print()
+            out.append([("  ", ""), ("= help:", "dim"), (f" {one_line(redact(f.hint))}", "")])
+        out.append([])
     if not ctx.extra.get("quiet"):  # -q: findings only
         if findings:
-            console.print("[bold]Summary[/]: " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()))
-        console.print(escape(footer(findings, ctx)))
-    return console.export_text(styles=ctx.color)
+            out.append([("Summary", "bold"), (": " + ", ".join(f"{c} x{n}" for c, n in counts(findings).items()), "")])
+        out.append([(footer(findings, ctx), "")])
+    return out
