@@ -74,7 +74,12 @@ def common_options(f: F) -> F:
             default=None,
             help="Skip files ignored by .gitignore (default: on).",
         ),
-        click.option("--to", "target", metavar="PROVIDER", help="Target provider (see `offramp providers`)."),
+        click.option(
+            "--to",
+            "target",
+            metavar="PROVIDER",
+            help="Target provider (see `offramp providers`), or one per request family: chat=deepseek,embeddings=qwen.",
+        ),
         click.option("--region", help="Provider region for the base URL, e.g. cn or intl."),
         click.option(
             "-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count", help="Worker processes."
@@ -88,7 +93,7 @@ def common_options(f: F) -> F:
 
 def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict) -> Tuple[Settings, Optional[Provider]]:
     from offramp.config import ConfigError, load_settings, validate_selectors
-    from offramp.engine import resolve_provider
+    from offramp.engine import resolve_targets
 
     start = Path(paths[0]) if paths else Path(".")
     if not start.exists():
@@ -111,7 +116,8 @@ def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict) -> Tuple[
         over["region"] = kw["region"]
     settings = settings.with_overrides(**over)
     try:
-        provider = resolve_provider(settings.target, settings, settings.region)
+        targets = resolve_targets(settings, settings.region)
+        provider = targets.default if targets is not None else None
     except ConfigError as e:
         if kw.get("target") or settings.config_file is None or str(e).startswith(str(settings.config_file)):
             raise
@@ -382,6 +388,7 @@ def _report(
 ) -> None:
     """The report `check` prints (also `check --fix` and `fix --output-format`, for what remains)."""
     from offramp.report import ReportContext, get_reporter
+    from offramp.targets import is_family_spec
 
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -404,7 +411,7 @@ def _report(
         files=len(files),
         parsed=sum(r.parsed for r in results),
         results=results,
-        target=provider.id if provider else None,
+        target=(settings.target if is_family_spec(settings.target) else provider.id) if provider else None,
         color=color,
         tool_version=__version__,
         extra=extra,
@@ -590,6 +597,10 @@ def verify(
     settings, provider = _load(paths, config_path, {"target": target, "region": region})
     if provider is None:
         raise UsageError("verify needs a provider: --to PROVIDER (or `target` in the configuration)")
+    from offramp.engine import make_options
+
+    if make_options(settings, provider).targets is not None:  # a provider per request family (offramp.targets)
+        raise UsageError(f"verify checks one provider at a time: run it with --to {provider.id}, then the others")
     code, text = run_verify(_discover(paths, settings, False), settings, provider, dry_run, timeout, base_url)
     click.echo(text, nl=False)
     sys.exit(code)

@@ -203,11 +203,18 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         if data["output-format"] not in OUTPUT_FORMATS:
             raise ConfigError(f"{key('output-format')}: expected one of {', '.join(OUTPUT_FORMATS)}")
         kw["output_format"] = data["output-format"]
-    for name in ("target", "region"):
-        if name in data:
-            if not isinstance(data[name], str):
-                raise ConfigError(f"{key(name)}: expected a string")
-            kw[name] = data[name]
+    if "region" in data:
+        if not isinstance(data["region"], str):
+            raise ConfigError(f"{key('region')}: expected a string")
+        kw["region"] = data["region"]
+    if "target" in data:  # a provider, or a table of family = provider (offramp.targets)
+        from offramp.targets import TargetError, parse_spec, spec_text
+
+        try:
+            kw["target"] = spec_text(data["target"])
+            parse_spec(kw["target"])
+        except TargetError as e:
+            raise ConfigError(f"{key('target')}: {e}") from None
     if "models" in data:
         v = data["models"]
         if not isinstance(v, dict) or not all(isinstance(a, str) and isinstance(b, str) for a, b in v.items()):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from offramp.cache import FindingsCache
     from offramp.catalog import SdkSurface
     from offramp.notebook import Notebook
+    from offramp.targets import Targets
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Options:
     models: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     root: Path = Path(".")
+    # `--to chat=deepseek,embeddings=qwen`: a provider per request family (offramp.targets); None with one
+    targets: Optional[Targets] = None
 
 
 def resolve_provider(name: Optional[str], settings: Settings, region: Optional[str] = None) -> Optional[Provider]:
@@ -75,13 +78,41 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
     return provider
 
 
+def resolve_targets(settings: Settings, region: Optional[str] = None) -> Optional[Targets]:
+    """The provider of each request family `settings.target` names (offramp.targets), or None when it
+    names no provider. A plain provider name is the one-family case."""
+    from offramp.targets import TargetError, is_family_spec
+    from offramp.targets import resolve_targets as resolve
+
+    if not settings.target:
+        return None
+    text = settings.target if is_family_spec(settings.target) else f"chat={settings.target}"
+    try:
+        return resolve(text, lambda name: _provider(name, settings, region))
+    except TargetError as e:
+        raise ConfigError(str(e)) from None
+
+
+def _provider(name: str, settings: Settings, region: Optional[str]) -> Provider:
+    provider = resolve_provider(name, settings, region)
+    assert provider is not None
+    return provider
+
+
 def make_options(settings: Settings, provider: Optional[Provider]) -> Options:
+    from offramp.targets import is_family_spec
+
+    targets = None
+    if provider is not None and is_family_spec(settings.target):
+        found = resolve_targets(settings, settings.region)
+        targets = found if found is not None and found.split and found.default.id == provider.id else None
     return Options(
         enabled=settings.enabled_codes(),
         provider=provider,
         models=dict(settings.models),
         per_file_ignores=dict(settings.per_file_ignores),
         root=settings.root,
+        targets=targets,
     )
 
 
@@ -207,8 +238,13 @@ def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, 
     from offramp.checks.todos import check_todos
     from offramp.suppress import parse_suppressions
 
-    ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models)
-    hits = run_checks(analysis, ctx)
+    ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models, targets=opts.targets)
+    if opts.targets is not None:
+        from offramp.checks.families import run_per_family
+
+        hits = run_per_family(analysis, ctx, opts.targets, run_checks)
+    else:
+        hits = run_checks(analysis, ctx)
     hits += check_todos(src.text, hits)
     rules = load_rules()
     findings = []
@@ -393,6 +429,7 @@ def cache_key(opts: Options) -> str:
                 opts.provider,
                 sorted(opts.models.items()),
                 sorted((k, tuple(v)) for k, v in opts.per_file_ignores.items()),
+                opts.targets,
             )
         )
     )
@@ -629,7 +666,7 @@ def with_routes(
     from offramp.project.stage import predicted_effects, route_hits
     from offramp.suppress import parse_suppressions
 
-    ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models)
+    ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}

@@ -41,13 +41,21 @@ def render_settings(settings: Settings, provider: Optional[Provider], paths: Seq
         line("providers", sorted(settings.providers)),
         line("enabled-rules", sorted(settings.enabled_codes())),
     ]
-    if provider is not None:
+    if provider is None:
+        return "\n".join(out) + "\n"
+    from offramp.engine import resolve_targets
+
+    targets = resolve_targets(settings, settings.region)
+    split = targets is not None and targets.split
+    for p in targets.providers if targets is not None and split else [provider]:
         out += [
             "",
-            f"[provider.{provider.id}]",
-            line("name", provider.name),
-            line("base-url", provider.base_url()),
-            line("key-env", provider.key_env),
-            line("custom", provider.custom),
+            f"[provider.{p.id}]",
+            line("name", p.name),
+            line("base-url", p.base_url()),
+            line("key-env", p.key_env),
+            line("custom", p.custom),
         ]
+        if split and targets is not None:  # the request families this provider gets (offramp.targets)
+            out.append(line("families", targets.families_of(p.id)))
     return "\n".join(out) + "\n"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
 from offramp.catalog import SdkSurface
 from offramp.mapping import ModelChoice, map_model
 from offramp.providers import Provider
 from offramp.types import Severity, Span
+
+if TYPE_CHECKING:
+    from offramp.targets import Targets
 
 
 @dataclass
@@ -26,6 +29,14 @@ class CheckContext:
     sdk: SdkSurface
     provider: Optional[Provider] = None
     models: Mapping[str, str] = field(default_factory=dict)
+    # `--to chat=deepseek,embeddings=qwen` (offramp.targets): `provider` is the chat one
+    targets: Optional[Targets] = None
+
+    def for_family(self, endpoint_family: str) -> CheckContext:
+        """The context of a request of `endpoint_family`: its own family's provider."""
+        if self.targets is None or not endpoint_family:
+            return self
+        return replace(self, provider=self.targets.for_family(endpoint_family))
 
     def choose(self, value: str, images: bool = False) -> Optional[ModelChoice]:
         if self.provider is None:

@@ -86,7 +86,9 @@ def check_routes(
 ) -> List[RouteHit]:
     """`sdk_file(path)`: whether the per-file analysis of `path` sees its SDK use (it imports the SDK)."""
     out: List[RouteHit] = []
+    base = ctx
     for route in routes:
+        ctx = base.for_family(route.family)  # its own family's provider (offramp.targets)
         targets = host_targets(route, ctx, provider_hosts)
         blocked = [t for _, t in targets if t.blocked]
         unknown = [t for _, t in targets if not t.blocked and t.kind in ("env", "dynamic")]

@@ -17,11 +17,12 @@ decision is repeated until nothing new freezes; the frozen set only grows, so th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp.hosts import classify_url
 from offramp.project.sources import MODULE, ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
 from offramp.providers import Provider
+from offramp.targets import Targets
 from offramp.types import Span
 
 HOST, CRED, MODEL = "host", "cred", "model"
@@ -50,6 +51,8 @@ class Effect:
 
     role: str
     span: Span
+    # The provider it moves to, when a target names one per request family (offramp.targets); "" with one
+    to: str = ""
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -71,6 +74,12 @@ class Gate:
     # (`OpenAI(base_url=settings["base_url"])` with settings.json's `"https://api.openai.com/v1"` or
     # `null`): span -> where it is read. The file alone cannot tell; the planner retargets them.
     config_hosts: Dict[Span, str] = field(default_factory=dict)
+    # With a provider per request family (offramp.targets): constructors whose requests are sent from
+    # other files too, span -> the endpoint families of all of them (fixes/families.py picks the provider).
+    families: Dict[Span, Tuple[str, ...]] = field(default_factory=dict)
+
+    def families_at(self, span: Span) -> Tuple[str, ...]:
+        return next((f for s, f in self.families.items() if overlaps(s, span)), ())
 
     def config_host(self, span: Span) -> Optional[str]:
         return next((why for s, why in self.config_hosts.items() if overlaps(s, span)), None)
@@ -85,7 +94,7 @@ class Gate:
         return self.env_writes.get(name)
 
     def __bool__(self) -> bool:
-        return bool(self.spans or self.env_writes or self.models or self.config_hosts)
+        return bool(self.spans or self.env_writes or self.models or self.config_hosts or self.families)
 
 
 OPEN = Gate()
@@ -116,8 +125,8 @@ class Decision:
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
             writes = {name: why for name, why in self.writes.items() if name in written}
-            if spans or writes or g.models or g.config_hosts:
-                out.gates[path] = Gate(spans, writes, dict(g.models), dict(g.config_hosts))
+            if spans or writes or g.models or g.config_hosts or g.families:
+                out.gates[path] = Gate(spans, writes, dict(g.models), dict(g.config_hosts), dict(g.families))
         return out
 
     def freeze(self, path: str, span: Optional[Span], reason: str) -> None:
@@ -134,24 +143,31 @@ class RouteJudge:
     """Decides, from the planned effects, which routes end at the provider with its credential."""
 
     def __init__(
-        self, routes: Sequence[Route], provider: Provider, provider_hosts: Sequence[str], sdk, predicted: bool = False
+        self,
+        routes: Sequence[Route],
+        provider: Provider,
+        provider_hosts: Sequence[str],
+        sdk,
+        predicted: bool = False,
+        targets: Optional[Targets] = None,
     ) -> None:
         """`predicted`: the effects come from fixable findings (`check`), not from plans (`fix`); a
         finding on a constructor does not say whether fix replaces its key argument, so the judge
         assumes it does only for what the planner replaces: a key the SDK reads itself, or one
-        written into the code."""
+        written into the code. `targets`: a provider per request family (offramp.targets); each
+        route is then judged against the provider of its own family."""
         self.predicted = predicted
         self.routes = list(routes)
         self.p = provider
+        self.targets = targets if targets is not None and targets.split else None
         self.sdk = sdk
         self.provider_hosts = tuple(provider_hosts)
-        self.own_hosts = {h.lower() for h in provider.hosts}
         self._explained: Optional[Dict[str, List[Span]]] = None
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
             {
-                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models), dict(g.config_hosts))
+                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models), dict(g.config_hosts), dict(g.families))
                 for k, g in (before.gates if before else {}).items()
             },
             dict(before.writes) if before else {},
@@ -209,7 +225,7 @@ class RouteJudge:
         return self._explained
 
     def models_elsewhere(
-        self, decision: Decision, effects: Dict[str, List[Effect]], target: Callable[[str], Optional[str]]
+        self, decision: Decision, effects: Dict[str, List[Effect]], target: Callable[[str, Provider], Optional[str]]
     ) -> Decision:
         """Add the model literals that requests of migrated routes send but no plan rewrote: a
         constant of another module (`settings.CHAT_MODEL`), a dataclass default. Each is rewritten
@@ -225,7 +241,7 @@ class RouteJudge:
                     continue
                 if any(e.role in (MODEL, SEEN) and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
                     continue  # the file's own plan maps it, or holds it (a key use, a comparison)
-                new = target(s.value)
+                new = target(s.value, self.provider_of(r))
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision
@@ -245,6 +261,24 @@ class RouteJudge:
                 g.config_hosts[r.client_span] = ", ".join(files)
         return out
 
+    def client_families(self, into: Decision) -> Decision:
+        """With a provider per request family: the families of the requests each constructor serves,
+        where some are sent from another file (the constructor's own file cannot see those)."""
+        if self.targets is None:
+            return into
+        found: Dict[Tuple[str, Span], Set[str]] = {}
+        remote: Set[Tuple[str, Span]] = set()
+        for r in self.routes:
+            if r.kind != "client" or not r.client_file or r.client_span is None or not r.family:
+                continue
+            key = (r.client_file, r.client_span)
+            found.setdefault(key, set()).add(r.family)
+            if r.file != r.client_file:
+                remote.add(key)
+        for path, span in remote:
+            into.gates.setdefault(path, Gate()).families[span] = tuple(sorted(found[(path, span)]))
+        return into
+
     def openai_default(self, s: Source) -> bool:
         if isinstance(s, ConfigValue):
             return not s.value or classify_url(s.value, self.sdk, self.provider_hosts).kind == "openai"
@@ -253,17 +287,22 @@ class RouteJudge:
         return isinstance(s, EnvRead) and not s.file and s.name == "OPENAI_BASE_URL"
 
     # -- one route -------------------------------------------------------------------------
+    def provider_of(self, r: Route) -> Provider:
+        """The provider the route's request should end at: the one of its family (offramp.targets)."""
+        return self.targets.for_family(r.family) if self.targets is not None and r.family else self.p
+
     def stranded(self, r: Route, effects: Dict[str, List[Effect]]) -> Optional[str]:
         """None when the route ends at the provider with the provider's credential after the planned
         edits; otherwise why not (the text of the TODOs and notes on its sources)."""
         if not r.host and not r.credential:
             return None  # nothing known about it: nothing of it can be frozen either
+        p = self.provider_of(r)
 
         def covered(path: str, span: Optional[Span], role: str) -> bool:
             return (
                 bool(path)
                 and span is not None
-                and any(e.role == role and overlaps(e.span, span) for e in effects.get(path, ()))
+                and any(e.role == role and e.to in ("", p.id) and overlaps(e.span, span) for e in effects.get(path, ()))
             )
 
         def whole(role: str) -> bool:
@@ -287,30 +326,30 @@ class RouteJudge:
         fixed = [s for s in r.host if not isinstance(s, Parameter)]
         # A parameter (`def chat(api_url=...)`) is the caller's override: it keeps working after its
         # default moves, and where the caller points it is the caller's choice, as it was before.
-        host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered) for s in fixed))
+        host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed))
         if r.kind == "http" and not r.credential:
             return None  # no credential travels with it: moving its URL alone sends no secret anywhere
-        cred_ok = whole(CRED) or all(self.cred_moves(s, covered) for s in r.credential)
+        cred_ok = whole(CRED) or all(self.cred_moves(s, covered, p) for s in r.credential)
         if host_ok and cred_ok:
             return None
         # No line number: the reason goes into TODO comments, and a second run must find the same text
         # after the first one's insertions moved the request down.
         if not host_ok:
-            return f"a request in {r.file} does not move to {self.p.name}"
-        return f"a request in {r.file} would carry a credential that is not {self.p.name}'s"
+            return f"a request in {r.file} does not move to {p.name}"
+        return f"a request in {r.file} would carry a credential that is not {p.name}'s"
 
-    def host_moves(self, s: Source, covered) -> bool:
+    def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:
             t = classify_url(s.value, self.sdk, self.provider_hosts)
-            if t.kind == "provider" and t.host.lower() in self.own_hosts:
+            if t.kind == "provider" and t.host.lower() in {h.lower() for h in p.hosts}:
                 return True
         if isinstance(s, (Literal, EnvRead)) and getattr(s, "file", ""):
             return covered(s.file, s.span, HOST)
         return False
 
-    def cred_moves(self, s: Source, covered) -> bool:
+    def cred_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, EnvRead):
-            if s.name == self.p.key_env:
+            if s.name == p.key_env:
                 return True
             return bool(s.file) and covered(s.file, s.span, CRED)
         if isinstance(s, Literal):

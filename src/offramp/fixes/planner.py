@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -26,6 +27,7 @@ from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live, sends_images
 from offramp.fixes import semantics
 from offramp.fixes.edits import env_read, kwarg_index, rename_kwarg, retarget_args, retarget_dict, string_like
+from offramp.fixes.families import FamilyPlan, plan_families, plan_splits, stuck_todo
 from offramp.fixes.gate import CRED, HOST, KEYREAD, MODEL, MODULE, OPEN, SEEN, URL, WRITE, Effect, Gate, overlaps
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.placement import after_environment_loaded, is_import_line, os_import_site
@@ -33,6 +35,7 @@ from offramp.hosts import is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.redact import redact, without_url_credentials
+from offramp.targets import Targets
 from offramp.types import Span
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
@@ -54,8 +57,11 @@ class Plan:
     # What the plan moves to the provider (fixes/gate.py): (role, span) pairs the route gate reads.
     effects: List[Effect] = field(default_factory=list)
 
+    # The provider what it moves goes to, when the target names one per request family (fixes/families.py)
+    to: str = ""
+
     def moves(self, role: str, span: Span) -> None:
-        self.effects.append(Effect(role, span))
+        self.effects.append(Effect(role, span, self.to))
 
     def edit(self, node: cst.CSTNode, fn: Edit) -> None:
         self.edits.setdefault(id(node), []).append(fn)
@@ -87,8 +93,14 @@ class Planner:
         allowed: Optional[Callable[[str, int], bool]] = None,
         in_test: Optional[Callable[[int], bool]] = None,
         gate: Gate = OPEN,
+        targets: Optional[Targets] = None,
     ) -> None:
         self.a = a
+        # `--to chat=deepseek,embeddings=qwen`: a provider per request family (fixes/families.py)
+        self.targets = targets if targets is not None and targets.split else None
+        self.families: Optional[FamilyPlan] = None
+        self.own_key = False  # a client moved to a family's own provider always gets that provider's key
+        self.region = region
         # Sites the project's routes freeze (fixes/gate.py): a request through them stays where it is.
         self.gate = gate
         # line -> is it test code? (testcode.in_test_code): a test's placeholder key stays as it is
@@ -126,15 +138,41 @@ class Planner:
     def line(self, node_span: Span) -> int:
         return int(node_span.line)
 
+    @contextmanager
+    def using(self, provider: Provider) -> Iterator[None]:
+        """Plan with `provider` (a family's own, fixes/families.py) in place of the chat provider."""
+        saved = (self.p, self.base, self.own_key, self.plan.to)
+        self.p, self.base = provider, provider.base_url(self.region).rstrip("/")
+        self.own_key = self.targets is not None and provider.id != self.targets.default.id
+        self.plan.to = provider.id if self.targets is not None else ""
+        try:
+            yield
+        finally:
+            self.p, self.base, self.own_key, self.plan.to = saved
+
+    def client_provider(self, c: ClientCtor) -> Provider:
+        return self.families.clients.get(id(c), self.p) if self.families is not None else self.p
+
+    def call_provider(self, call: ApiCall) -> Provider:
+        return self.families.calls.get(id(call.node), self.p) if self.families is not None else self.p
+
+    def target_hosts(self) -> Set[str]:
+        hosts = self.targets.hosts() if self.targets is not None else self.p.hosts
+        return {h.lower() for h in hosts}
+
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Plan:
         self.plan.allowed = self.allowed
+        if self.targets is not None:
+            self.families = plan_families(self, self.targets)
+            self.plan.to = self.p.id
         self.kept_keys()
         for c in self.a.clients:
             if self.blocked(c) and self.allowed("OFR102" if c.azure else "OFR101", c.span.line):
                 held = self.gate.stops(c.span)
                 if held is None:
-                    self.client(c)
+                    with self.using(self.client_provider(c)):
+                        self.client(c)
                 else:
                     self.plan.todo(
                         self.stmt(c.node),
@@ -142,6 +180,8 @@ class Planner:
                         "OFR102" if c.azure else "OFR101",
                         c.span.line,
                     )
+        if self.families is not None:
+            plan_splits(self, self.families)
         self.module_config()
         self.exports_off()
         self.swap_bound()
@@ -151,6 +191,7 @@ class Planner:
                 and e.role == "key"
                 and "ADMIN" not in e.name.upper()
                 and e.name != self.p.key_env
+                and not (self.targets is not None and any(e.name == p.key_env for p in self.targets.providers))
                 and self.allowed("OFR301", e.span.line)
             ):
                 if id(e.node) in self.kept:
@@ -174,7 +215,8 @@ class Planner:
                 self.plan.moves(SEEN, lit.span)  # this file decides it (a key use may hold it): no other file does
                 held = self.gate.stops(lit.span)
                 if held is None:
-                    self.model(lit)
+                    with self.using(self.literal_provider(lit)):
+                        self.model(lit)
                 else:
                     self.plan.notes.append((lit.span.line, f"kept model `{lit.value}`: {held}"))
         for call in self.a.calls:
@@ -188,9 +230,13 @@ class Planner:
                     if kwarg_index(call.node.args, old) >= 0:
                         self.plan.edit(call.node, _renamed_kwarg(old, "model"))
                         self.plan.changes["engine= to model="] += 1
-            if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
-                self.capabilities(call, rerouted=semantics.plan_call(self, call))
-        semantics.plan_file(self, [c for c in self.a.calls if call_is_relevant(c, self.a, frozenset(self.p.hosts))])
+            with self.using(self.call_provider(call)):
+                if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
+                    self.capabilities(call, rerouted=semantics.plan_call(self, call))
+        for provider in self.targets.providers if self.targets is not None else [self.p]:
+            with self.using(provider):
+                calls = [c for c in self.a.calls if self.call_provider(c).id == provider.id or self.targets is None]
+                semantics.plan_file(self, [c for c in calls if call_is_relevant(c, self.a, frozenset(self.p.hosts))])
         for u in self.a.urls:
             if id(u.node) not in self.claimed and self.allowed("OFR106", u.span.line):
                 held = self.gate.stops(u.span)
@@ -205,6 +251,17 @@ class Planner:
                     )
         self.models_for_other_files()
         return self.plan
+
+    def literal_provider(self, lit: ModelLiteral) -> Provider:
+        """The provider a model literal's requests go to: its calls', its wrapper's, else its model's family's."""
+        if self.families is None or self.targets is None:
+            return self.p
+        if lit.calls:
+            found = {p.id: p for p in (self.call_provider(c) for c in lit.calls)}
+            return next(iter(found.values())) if len(found) == 1 else self.p
+        if lit.owner is not None:
+            return self.client_provider(lit.owner)
+        return self.targets.for_model_family(self.sdk.model_family(lit.value))
 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
@@ -226,7 +283,7 @@ class Planner:
         if self.gate.stops(c.span) is not None:
             return False
         if c.wrapper is not None and not c.star_kwargs:
-            return self.p.endpoint(c.family) != "no"
+            return self.client_provider(c).endpoint(c.family) != "no"
         return c.config_dict or not c.star_kwargs
 
     def unknown_consumers(self) -> List[Tuple[cst.CSTNode, str, bool]]:
@@ -282,7 +339,7 @@ class Planner:
         for c in self.a.clients:
             # Any client that stays where it is (OpenAI, Azure, a local server, a proxy, another provider)
             # keeps the key it reads; only one already aimed at this provider may take its variable.
-            at_provider = c.target.kind == "provider" and c.target.host.lower() in {h.lower() for h in self.p.hosts}
+            at_provider = c.target.kind == "provider" and c.target.host.lower() in self.target_hosts()
             if not self.retargets(c) and not at_provider:
                 keys = ("api_key",) + (tuple(c.wrapper.key_args) if c.wrapper is not None else ())
                 implicit = c.star_kwargs or not any(k in c.keywords for k in keys)
@@ -576,6 +633,7 @@ class Planner:
         key_arg = args.get("api_key")
         add_key = (
             key_arg is None
+            or self.own_key
             or self.written_key(c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line)
             or self.shared_key(key_arg.value, "`api_key=`", c.span.line)
             or self.azure_credential(c, "api_key", key_arg.value)
@@ -746,6 +804,7 @@ class Planner:
                 self.plan.add_imports.append((module, name))
         elif (
             key_arg is None
+            or self.own_key
             or self.written_key(c.hardcoded_keys.get(key_arg), f"`{key_arg}=`", args[key_arg].value, c.span.line)
             or self.shared_key(args[key_arg].value, f"`{key_arg}=`", c.span.line)
             or self.azure_credential(c, key_arg, args[key_arg].value)
@@ -1361,6 +1420,10 @@ class Planner:
     # -- capabilities -------------------------------------------------------------------------
     def capabilities(self, call: ApiCall, rerouted: bool = False) -> None:
         stmt = self.stmt(call.node)
+        why = self.families.stuck.get(id(call.node)) if self.families is not None else None
+        if why is not None and self.targets is not None:
+            own = self.targets.for_family(call.family)
+            self.plan.todo(stmt, stuck_todo(own, call.family, why), "OFR401", call.span.line)
         status = self.p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
         if status == "no" and not rerouted:  # (rerouted: fixes/semantics.py sent it to an endpoint served)
             self.plan.todo(

@@ -44,10 +44,10 @@ def gate_results(
         return results
     if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
         return results  # (with none, every URL the plans rewrite is on no route: those stay)
-    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk())
+    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets)
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
-    hinted = judge.config_hosts()
+    hinted = judge.client_families(judge.config_hosts())
     redo = [d for d in hinted.gates if d in where]
     if redo:  # clients whose OpenAI host comes from a configuration file: planned again, retargeted
         decision = hinted
@@ -65,12 +65,12 @@ def gate_results(
     effects = _effects(results)
     sdk = load_sdk()
 
-    def target(value: str) -> Optional[str]:
+    def target(value: str, to: Provider) -> Optional[str]:
         if "OFR205" in opts.enabled and not sdk.is_openai_model(value):
-            return successor(value, provider)  # a retired id of the provider's own (checks/lifecycle.py)
+            return successor(value, to)  # a retired id of the provider's own (checks/lifecycle.py)
         if "OFR201" not in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
             return None
-        return map_model(value, provider, sdk, dict(opts.models)).target
+        return map_model(value, to, sdk, dict(opts.models)).target
 
     before = {d: dict(g.models) for d, g in decision.gates.items()}
     if "OFR201" in opts.enabled or "OFR205" in opts.enabled:

@@ -38,6 +38,7 @@ from offramp.source import (
 from offramp.types import Finding
 
 if TYPE_CHECKING:
+    from offramp.targets import Targets
     from offramp.userconfig.together import FileReaders
 from offramp.workers import process_pool
 
@@ -124,7 +125,7 @@ def _fix_source(
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
         in_test = in_test_code(display, src.text)
-        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate).run()
+        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate, opts.targets).run()
         result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
         result.effects = list(plan.effects)
         if plan.empty:
@@ -640,7 +641,8 @@ def run_fix(
         for r in results:
             if r.diff:
                 echo(r.diff, nl=False)
-    summarise(results, provider, diff, lambda text: echo(redact(text), err=True))
+    targets = make_options(settings, provider).targets
+    summarise(results, provider, diff, lambda text: echo(redact(text), err=True), targets)
     if report_error:
         echo(report_error, err=True)
         return 2
@@ -651,7 +653,15 @@ def run_fix(
     return 1 if any(r.remaining for r in results) else 0
 
 
-def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out: Callable[[str], None]) -> None:
+def summarise(
+    results: Sequence[FixResult],
+    provider: Provider,
+    diff: bool,
+    out: Callable[[str], None],
+    targets: Optional[Targets] = None,
+) -> None:
+    """What was done, and what is left. `targets`: one provider per request family (offramp.targets)."""
+    name, spec = (targets.label(), targets.spec()) if targets is not None else (provider.name, provider.id)
     changes: Counter = Counter()
     todos: Counter = Counter()
     for r in results:
@@ -669,11 +679,7 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
     detail = ", ".join(
         f"{n} {kind}{'s' if n != 1 and not kind.endswith('s') else ''}" for kind, n in sorted(changes.items())
     )
-    out(
-        f"{verb} {changed} file{'s' if changed != 1 else ''} for {provider.name}"
-        + (f" ({detail})" if detail else "")
-        + "."
-    )
+    out(f"{verb} {changed} file{'s' if changed != 1 else ''} for {name}" + (f" ({detail})" if detail else "") + ".")
     unwritten = [r for r in results if r.changes and r.error and not r.changed]
     if unwritten:
         n = sum(sum(r.changes.values()) for r in unwritten)
@@ -691,5 +697,5 @@ def summarise(results: Sequence[FixResult], provider: Provider, diff: bool, out:
     if remaining and not diff:
         out(
             f"{remaining} finding{'s remain' if remaining != 1 else ' remains'}; "
-            f"run `offramp check --to {provider.id}` to see them."
+            f"run `offramp check --to {spec}` to see them."
         )

@@ -216,7 +216,7 @@ def route_hits(
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     if ctx.provider is not None and effects is not None:
-        judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True)
+        judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
         effects = {p: _own_reader_urls(p, list(es), read) for p, es in effects.items()}
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, span in m.env_writes:
@@ -328,7 +328,7 @@ _NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
 
 def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((ctx.provider, sorted(ctx.models.items()))).encode())
+    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets)).encode())
     h.update(b"held-2")  # the entry holds the held sites too, and the configuration files fix leaves
     for d in displays:
         if ctx.provider is not None and not d.endswith((".py", ".ipynb")):

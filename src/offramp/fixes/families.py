@@ -1,0 +1,275 @@
+"""`fix --to chat=deepseek,embeddings=qwen`: which provider each client and request of a file goes to.
+
+A client moves to the provider of the family of the requests it sends (offramp.targets). A client that
+sends requests of two families (chat and embeddings through one `client`) is *split*: it moves to the
+chat provider, and a second client for the other family is built right after it, in the same scope,
+at that family's provider with that provider's key (`client_embeddings = OpenAI(base_url=..., api_key=
+os.environ["DASHSCOPE_API_KEY"])`); that family's calls are pointed at it. Host, key and model of each
+request still move together (ARCHITECTURE.md, invariant 1).
+
+Splitting needs to see every use of the client: it is done only where the client is bound by a plain
+assignment (`client = OpenAI(...)`, `self.client = OpenAI(...)`) and the name is used in this file only
+as the receiver of requests. A client handed on (an argument, a return value, an alias), built with
+`**kwargs` or positional arguments, or the module-level client (`openai.embeddings.create`: one
+configuration for the whole process) is not split: it moves to the chat provider as with a plain
+`--to`, and each request of another family through it gets a TODO saying why, so the person
+migrating builds that client (never half a migration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+import libcst as cst
+
+from offramp.analysis.facts import ApiCall, ClientCtor
+from offramp.fixes.edits import env_read, retarget_args
+from offramp.fixes.gate import CRED, HOST
+from offramp.providers import Provider
+from offramp.targets import Targets, family_of
+
+if TYPE_CHECKING:
+    from offramp.fixes.planner import Planner
+
+
+@dataclass
+class Split:
+    """A second client for the requests of `family` through `client`, bound to `name`."""
+
+    client: ClientCtor
+    family: str
+    provider: Provider
+    name: str  # `client_embeddings`, `self.client_embeddings`
+    receiver: str  # the original binding as written: `client`, `self.client`
+    calls: List[ApiCall] = field(default_factory=list)
+
+
+@dataclass
+class FamilyPlan:
+    """Per client and per request of one file: the provider it goes to."""
+
+    clients: Dict[int, Provider] = field(default_factory=dict)  # id(ClientCtor) ->
+    calls: Dict[int, Provider] = field(default_factory=dict)  # id(ApiCall.node) ->
+    splits: List[Split] = field(default_factory=list)
+    # id(ApiCall.node) -> why it goes to the chat provider although its family has another one
+    stuck: Dict[int, str] = field(default_factory=dict)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
+    out = FamilyPlan()
+    a = planner.a
+    default = targets.default
+    for c in a.clients:
+        if c.wrapper is not None or c.config_dict:
+            out.clients[id(c)] = targets.for_family(c.family)
+            continue
+        if not planner.retargets(c):  # it stays where it is: at a target (a second run), or elsewhere
+            host = c.target.host.lower()
+            out.clients[id(c)] = next((p for p in targets.providers if host in {h.lower() for h in p.hosts}), default)
+            continue
+        calls = [call for call in a.calls if any(x is c for x in call.clients)]
+        groups: Dict[str, List[ApiCall]] = {}
+        for call in calls:
+            groups.setdefault(family_of(call.family), []).append(call)
+        remote = planner.gate.families_at(c.span)  # requests sent from other files (fixes/gate.py)
+        sent = [call.family for call in calls] + list(remote)
+        chosen = targets.for_families(sent) if sent else default
+        if chosen is not None:
+            out.clients[id(c)] = chosen
+            continue
+        out.clients[id(c)] = default
+        others = {f: cs for f, cs in groups.items() if targets.for_family(cs[0].family).id != default.id}
+        why = "requests in other files use it too" if remote else _unsplittable(planner, c, calls)
+        for family, cs in others.items():
+            if why is None:
+                receiver = _receiver_name(planner, c)
+                assert receiver is not None
+                name = f"{receiver}_{family}"
+                out.splits.append(Split(c, family, targets.for_family(cs[0].family), name, receiver, cs))
+            else:
+                name = _receiver_name(planner, c)
+                client = f"`{name}` (an `{c.cls}` client)" if name else f"its `{c.cls}` client"
+                sent = ", ".join(sorted(f for f in groups if f != family))
+                for call in cs:
+                    out.stuck[id(call.node)] = f"{client} also sends {sent} requests, and {why}"
+    for call in a.calls:
+        if call.via == "client" and call.clients:
+            chosen = {id(p): p for x in call.clients for p in [out.clients.get(id(x), default)]}
+            provider = next(iter(chosen.values())) if len(chosen) == 1 else default
+        else:
+            provider = default  # the module-level client, or a client made elsewhere: the chat provider's
+            fam_provider = targets.for_family(call.family)
+            if fam_provider.id != default.id:
+                out.stuck[id(call.node)] = (
+                    "it goes through the module-level client, one configuration for every request of the program, "
+                    "which offramp does not split"
+                    if call.via in ("module", "v0")
+                    else "offramp cannot follow its client"
+                )
+        out.calls[id(call.node)] = provider
+    for s in out.splits:
+        for call in s.calls:
+            out.calls[id(call.node)] = s.provider
+    return out
+
+
+def _receiver_name(planner: Planner, c: ClientCtor) -> Optional[str]:
+    """`client` / `self.client`: the one target of the plain assignment that binds the construction."""
+    stmt = planner.stmt(c.node)
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    assign = stmt.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or assign.value is not c.node:
+        return None
+    target = assign.targets[0].target
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+        return _code(target)
+    return None
+
+
+def _unsplittable(planner: Planner, c: ClientCtor, calls: List[ApiCall]) -> Optional[str]:
+    """Why the client cannot be split safely, or None."""
+    if c.base is not None or not isinstance(c.node, cst.Call):
+        return "offramp does not rewrite its construction"
+    if any(arg.keyword is None for arg in c.node.args):
+        return "it is built from positional or `**` arguments"
+    if c.azure and any(
+        arg.keyword is not None and arg.keyword.value in planner.sdk.azure_only_entries for arg in c.node.args
+    ):
+        return "its Azure headers or query would go with it"
+    receiver = _receiver_name(planner, c)
+    if receiver is None:
+        return "it is not bound by a plain assignment (`client = OpenAI(...)`)"
+    for call in calls:
+        if _receiver_of(call.node.func, receiver) is None:
+            return f"a request reaches it other than through `{receiver}`"
+    family_names = {f"{receiver}_{family_of(call.family)}" for call in calls}
+    text = _code(planner.a.module)
+    for name in family_names:
+        if name.rsplit(".", 1)[-1] in text:
+            return f"`{name}` is already a name in this file"
+    uses = _uses(planner.a.module, receiver)
+    receivers = {id(r) for call in calls for r in [_receiver_of(call.node.func, receiver)] if r is not None}
+    binding = planner.stmt(c.node)
+    assert isinstance(binding, cst.SimpleStatementLine)
+    bound = binding.body[0]
+    assert isinstance(bound, cst.Assign)
+    receivers.add(id(bound.targets[0].target))
+    if any(id(u) not in receivers for u in uses):
+        return f"`{receiver}` is also used as a value (handed on, returned or aliased): its requests cannot all be seen"
+    if "." not in receiver and _exported(planner.a.module, receiver):
+        return f"`{receiver}` is listed in `__all__`"
+    return None
+
+
+def _receiver_of(func: cst.BaseExpression, receiver: str) -> Optional[cst.BaseExpression]:
+    """The node of `func`'s attribute chain written `receiver` (`client` in `client.embeddings.create`)."""
+    node = func
+    while isinstance(node, cst.Attribute):
+        if _code(node.value) == receiver:
+            return node.value
+        node = node.value
+    return None
+
+
+def _uses(module: cst.Module, receiver: str) -> List[cst.CSTNode]:
+    """Every expression written `receiver` (a Name, or `self.x`) in the module."""
+    out: List[cst.CSTNode] = []
+    attr = receiver.split(".", 1)[1] if "." in receiver else None
+
+    class Find(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if attr is None and node.value == receiver:
+                out.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
+            if attr is not None and node.attr.value == attr and _code(node) == receiver:
+                out.append(node)
+                return False
+            if attr is None:  # `x.client`: an attribute named like the receiver is not a use of it
+                node.value.visit(self)
+                return False
+            return True
+
+    module.visit(Find())
+    return out
+
+
+def _exported(module: cst.Module, name: str) -> bool:
+    text = _code(module)
+    return "__all__" in text and (f'"{name}"' in text or f"'{name}'" in text)
+
+
+def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
+    """The second clients and their requests' receivers (the original client is planned as usual)."""
+    from offramp.fixes.planner import _plain_func, _quote_of
+
+    sdk = planner.sdk
+    for s in fp.splits:
+        c = s.client
+        assert isinstance(c.node, cst.Call)
+        stmt = planner.stmt(c.node)
+        assert isinstance(stmt, cst.SimpleStatementLine)
+        drop = {"base_url", "api_key", *sdk.openai_only_args}
+        if c.qualified in sdk.azure_clients:
+            drop |= set(sdk.azure_only_args)
+        func = c.node.func
+        if c.qualified in sdk.azure_clients:
+            func = _plain_func(func, "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI")
+        quote = _quote_of(c.node)
+        base = s.provider.base_url(planner.region).rstrip("/")
+        call = retarget_args(
+            c.node.with_changes(func=func),
+            sorted(drop),
+            [("base_url", cst.SimpleString(f'"{base}"')), ("api_key", env_read(s.provider.key_env, quote))],
+        )
+        line = cst.SimpleStatementLine(
+            body=[cst.Assign(targets=[cst.AssignTarget(cst.parse_expression(s.name))], value=call)]
+        )
+        planner.plan.insert_after.setdefault(id(stmt), []).append(line)
+        with planner.using(s.provider):  # the requests of this family through `c` now end at s.provider
+            planner.plan.moves(HOST, c.span)
+            planner.plan.moves(CRED, c.span)
+        planner.needs_os(c.node)
+        planner.plan.changes[f"{s.family} client"] += 1
+        planner.plan.notes.append(
+            (
+                c.span.line,
+                f"`{s.receiver}` also sent {s.family} requests: they now go through `{s.name}`, "
+                f"a client at {s.provider.name} with {s.provider.key_env}",
+            )
+        )
+        new = cst.parse_expression(s.name)
+        for call_fact in s.calls:
+            planner.plan.edit(call_fact.node, _swap_receiver(s.receiver, new))
+
+
+def _swap_receiver(receiver: str, new: cst.BaseExpression):  # type: ignore[no-untyped-def]
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        return node.with_changes(func=_replace(node.func, receiver, new))
+
+    return edit
+
+
+def _replace(expr: cst.BaseExpression, receiver: str, new: cst.BaseExpression) -> cst.BaseExpression:
+    if _code(expr) == receiver:
+        return new
+    if isinstance(expr, cst.Attribute):
+        return expr.with_changes(value=_replace(expr.value, receiver, new))
+    return expr
+
+
+def stuck_todo(family_provider: Provider, family: str, why: str) -> str:
+    """The TODO on a request its family's provider does not get (fixes/planner.py `capabilities`)."""
+    return (
+        f"this {family} request does not move to {family_provider.name}: {why}; "
+        f"send it through a client of its own at {family_provider.name} ({family_provider.key_env})"
+    )
