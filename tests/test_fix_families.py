@@ -188,3 +188,40 @@ def test_plain_target_is_unchanged(tmp_path: Path) -> None:
     text = work.read_text(encoding="utf-8")
     assert "client_embeddings" not in text and "dashscope" not in text
     assert "DeepSeek does not serve the OpenAI `embeddings` API (OFR401)" in text
+
+
+def test_split_client_is_wrapped_like_ruff_format_where_ruff_settings_apply(tmp_path: Path) -> None:
+    (tmp_path / "ruff.toml").write_text("line-length = 88\n", encoding="utf-8")
+    work = tmp_path / "app.py"
+    work.write_text(
+        "from openai import OpenAI\n\nclient = OpenAI(max_retries=3)\n\n\ndef go(q):\n"
+        '    client.embeddings.create(model="text-embedding-3-small", input=q)\n'
+        '    return client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        encoding="utf-8",
+    )
+    fix([work], tmp_path)
+    text = work.read_text(encoding="utf-8")
+    assert max(len(line) for line in text.splitlines()) <= 88, text
+    assert "client_embeddings = OpenAI(\n" in text and "    max_retries=3,\n)" in text, text
+
+
+def test_key_variable_findings_name_the_provider_of_their_client(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "fix" / "families" / "input" / "separate.py", tmp_path / "separate.py")
+    out = run_cli(["check", "--to", SPEC, "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    keys = [line for line in out.splitlines() if " OFR301 " in line]
+    assert len(keys) == 2, out
+    assert keys[0].startswith("separate.py:8:") and keys[0].endswith("DeepSeek reads `DEEPSEEK_API_KEY` [*]")
+    assert keys[1].startswith("separate.py:9:") and "reads `DASHSCOPE_API_KEY`" in keys[1]
+
+
+def test_providers_and_report_name_every_target(tmp_path: Path) -> None:
+    (tmp_path / "offramp.toml").write_text('target = "deepseek,embeddings=qwen"\n', encoding="utf-8")
+    shutil.copy(FIXTURES / "fix" / "families" / "input" / "shared.py", tmp_path / "shared.py")
+    listed = run_cli(["providers"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "chat -> deepseek, embeddings -> qwen, images -> deepseek, audio -> deepseek" in listed.stdout
+    proc = run_cli(["fix", "--diff", "--report", "migration.md", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    report = (tmp_path / "migration.md").read_text(encoding="utf-8")
+    assert "**`DEEPSEEK_API_KEY`** and **`DASHSCOPE_API_KEY`**" in report
+    assert "families: embeddings" in report and "offramp check --to chat=deepseek,embeddings=qwen" in report

@@ -544,7 +544,25 @@ def providers(ctx: click.Context, output_format: str) -> None:
     if ctx.invoked_subcommand is None:
         from offramp.explain import render_providers, render_providers_json
 
-        _guard_call(render_providers_json if output_format == "json" else render_providers)
+        _guard_call(render_providers_json if output_format == "json" else lambda: render_providers(_configured()))
+
+
+def _configured() -> str:
+    """`Target (pyproject.toml): chat -> deepseek, embeddings -> qwen`: the target the settings here name
+    (offramp.targets), or "" (none, or a configuration `check` would refuse: it says why)."""
+    from offramp.config import ConfigError, load_settings
+    from offramp.engine import resolve_targets
+    from offramp.targets import families
+
+    try:
+        settings = load_settings(Path("."))
+        targets = resolve_targets(settings, settings.region)
+    except ConfigError:
+        return ""
+    if targets is None:
+        return ""
+    chosen = ", ".join(f"{f} -> {targets.of(f).id}" for f in families())
+    return f"Target ({settings.config_file}): {chosen}"
 
 
 def _guard_call(fn: Callable[[], str]) -> None:

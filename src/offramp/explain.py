@@ -103,7 +103,8 @@ def render_providers_json() -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_providers() -> str:
+def render_providers(target: str = "") -> str:
+    """The shipped providers; `target`: what the configuration found here names (`chat -> deepseek, ...`)."""
     from rich.table import Table
 
     console = table_console()
@@ -121,6 +122,8 @@ def render_providers() -> str:
             p.models.get("embedding-small", "-"),
         )
     console.print(table)
+    if target:
+        console.print(target, markup=False, highlight=False)
     console.print("Details, capabilities and sources: offramp providers show ID")
     return printed(console)
 

@@ -113,7 +113,7 @@ class Targets:
 
     def for_family(self, endpoint_family: str) -> Provider:
         """The provider a request of `endpoint_family` (`embeddings`, `chat`, `audio-speech`...) goes to."""
-        return dict(self.by_family).get(family_of(endpoint_family), self.default)
+        return self.of(family_of(endpoint_family))
 
     def for_families(self, endpoint_families: Any) -> Optional[Provider]:
         """The one provider all these requests go to, or None when they go to several."""
@@ -123,12 +123,15 @@ class Targets:
     def for_model_family(self, model_family: Optional[str]) -> Provider:
         """The provider an OpenAI model of `model_family` goes to (`embedding-small` -> the embeddings provider)."""
         family = family_of_model(model_family)
-        return dict(self.by_family).get(family, self.default) if family else self.default
+        return self.of(family) if family else self.default
+
+    def of(self, family: str) -> Provider:
+        """The provider of a target family (`chat`, `embeddings`, `images`, `audio`)."""
+        return dict(self.by_family).get(family, self.default)
 
     def families_of(self, provider_id: str) -> List[str]:
         """The families whose requests go to `provider_id` (those not named go to the chat provider)."""
-        chosen = dict(self.by_family)
-        return [f for f in families() if chosen.get(f, self.default).id == provider_id]
+        return [f for f in families() if self.of(f).id == provider_id]
 
     @property
     def providers(self) -> List[Provider]:

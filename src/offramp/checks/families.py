@@ -32,6 +32,10 @@ def provider_by_span(a: Analysis, targets: Targets, sdk) -> Dict[Span, Provider]
         # a client sending requests of two families is split by `fix`: it stays the chat provider's
         one = targets.for_families([call.family for call in a.calls if any(x is c for x in call.clients)])
         out[c.span] = one or targets.default
+    for e in a.env:  # a key read written in a client's construction is that client's provider's to rename
+        inside = [c for c in a.clients if _within(e.span, c.span)]
+        if inside:
+            out[e.span] = out[inside[-1].span]
     for lit in a.models:
         if lit.calls:
             out[lit.span] = targets.for_families([call.family for call in lit.calls]) or targets.default
@@ -40,6 +44,13 @@ def provider_by_span(a: Analysis, targets: Targets, sdk) -> Dict[Span, Provider]
         else:
             out[lit.span] = targets.for_model_family(sdk.model_family(lit.value))
     return out
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line,
+        outer.end_column,
+    )
 
 
 def run_per_family(a: Analysis, ctx: CheckContext, targets: Targets, run) -> List[Hit]:  # type: ignore[no-untyped-def]

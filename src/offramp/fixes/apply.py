@@ -60,12 +60,25 @@ class _Apply(cst.CSTTransformer):
         ):
             # configuration inserted after the imports: a blank line between, as isort (Ruff's I001) wants
             extra = [extra[0].with_changes(leading_lines=[cst.EmptyLine(), *extra[0].leading_lines]), *extra[1:]]
+        if extra and self.line_length is not None:  # (a split client: fixes/families.py) as `ruff format` wraps it
+            extra = [self._fit_new(x) for x in extra]
         if (before or extra) and isinstance(node, _STATEMENTS):
             if before:  # the comments and blank lines above the statement stay above what now opens it
                 before = [before[0].with_changes(leading_lines=node.leading_lines), *before[1:]]
                 node = node.with_changes(leading_lines=())
             return cst.FlattenSentinel([*before, node, *extra])
         return node
+
+    def _fit_new(self, node: cst.BaseStatement) -> cst.BaseStatement:
+        """An inserted statement ending in a call, wrapped when it does not fit in the line length."""
+        call = ending_call(node) if isinstance(node, cst.SimpleStatementLine) else None
+        if call is None or not isinstance(node, cst.SimpleStatementLine) or self.line_length is None:
+            return node
+        indent = sum(len(i) for i in self.indents)
+        after = width(node)
+        if after is None or indent + after <= self.line_length:
+            return node
+        return wrap_statement(node, call, indent, self.default_indent, self.line_length)
 
     def _fit(self, original: cst.SimpleStatementLine, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         """`node` with the call that ends it wrapped, when an edit of that call took a statement that

@@ -31,14 +31,25 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
     gaps = [f for f in remaining if f.code.startswith("OFR4")]
     errors = [(r.display, r.error) for r in results if r.error]
     verb = "would change" if diff else "changed"
+    from offramp.engine import make_options
+
+    targets = make_options(settings, provider).targets  # a provider per request family (offramp.targets)
+    every = targets.providers if targets is not None else [provider]
+    name, spec = (targets.label(), targets.spec()) if targets is not None else (provider.name, provider.id)
+    keys = ", ".join(f"`{p.key_env}`" for p in every)
     out: List[str] = [
-        f"# Migration to {provider.name}",
+        f"# Migration to {name}",
         "",
-        f"Produced by `{command or 'offramp fix --to ' + provider.id}` "
+        f"Produced by `{command or 'offramp fix --to ' + spec}` "
         f"({'dry run, nothing written' if diff else 'files rewritten in place'}).",
         "",
-        f"- Provider: **{provider.name}** (`{provider.id}`), base URL `{provider.base_url(settings.region)}`",
-        f"- Deployments must set **`{provider.key_env}`** (the code now reads it instead of the OpenAI/Azure keys).",
+        *(
+            f"- Provider: **{p.name}** (`{p.id}`), base URL `{p.base_url(settings.region)}`"
+            + (f"; families: {', '.join(targets.families_of(p.id))}" if targets is not None else "")
+            for p in every
+        ),
+        f"- Deployments must set **{keys.replace('`, `', '`** and **`')}** "
+        "(the code now reads it instead of the OpenAI/Azure keys).",
         f"- Files checked: {len(results)}; files {verb}: {len(touched)}; TODOs left: {len(todos)}; "
         f"findings remaining: {len(remaining)}.",
         "",
@@ -74,7 +85,7 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
                 out.append(f"- [ ] `{path}:{line}` {_cell(text.replace('TODO[offramp]: ', ''))}")
     else:
         out.append("No TODO[offramp] comments: everything found was migrated automatically.")
-    out += ["", f"## {provider.name} gaps that affect this codebase", ""]
+    out += ["", f"## {' and '.join(p.name for p in every)} gaps that affect this codebase", ""]
     if gaps:
         counts = Counter((f.code, f.message) for f in gaps)
         out += ["| rule | finding | count |", "|---|---|--:|"]
@@ -89,9 +100,9 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
         "",
         "## Next steps",
         "",
-        f"1. Set `{provider.key_env}` wherever the application runs; remove the old OpenAI/Azure keys.",
+        f"1. Set {keys} wherever the application runs; remove the old OpenAI/Azure keys.",
         "2. Resolve the TODOs above (search for `TODO[offramp]`).",
-        f"3. Re-run `offramp check --to {provider.id}` until it is clean, then run the application's tests.",
+        f"3. Re-run `offramp check --to {spec}` until it is clean, then run the application's tests.",
         "",
     ]
     return "\n".join(out)
