@@ -138,7 +138,9 @@ def test_check_passes_after_fix_only_when_done(tmp_path: Path) -> None:
         ok = run_cli(["check", *args, "--no-cache", "--output-format", "concise", "."], done)
         assert ok.returncode == 0 and "All checks passed!" in ok.stdout, ok.stdout
         left = run_cli(["check", *args, "--no-cache", "--output-format", "concise", "."], stuck)
-        assert left.returncode == 1 and "send it through a client of its own at Qwen" in left.stdout, left.stdout
+        assert left.returncode == 1 and "DeepSeek does not serve the OpenAI `embeddings` API" in left.stdout
+        if args:  # what fix left is nothing fix could do (the module-level client stays whole)
+            assert not [line for line in left.stdout.splitlines() if line.endswith("[*]")], left.stdout
 
 
 def test_check_judges_each_request_by_its_familys_provider(tmp_path: Path) -> None:
@@ -225,3 +227,17 @@ def test_providers_and_report_name_every_target(tmp_path: Path) -> None:
     report = (tmp_path / "migration.md").read_text(encoding="utf-8")
     assert "**`DEEPSEEK_API_KEY`** and **`DASHSCOPE_API_KEY`**" in report
     assert "families: embeddings" in report and "offramp check --to chat=deepseek,embeddings=qwen" in report
+
+
+def test_check_predicts_what_fix_cannot_split(tmp_path: Path) -> None:
+    """A request fix leaves with the chat provider is judged there, and the module-level client, held
+    whole by the route gate, is not offered as fixable."""
+    shutil.copy(FIXTURES / "fix" / "families" / "input" / "unsplittable.py", tmp_path / "unsplittable.py")
+    out = run_cli(["check", "--to", SPEC, "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    lines = out.splitlines()
+    assert any(
+        "OFR401 DeepSeek does not serve the OpenAI `embeddings` API used by `c.embeddings.create`" in x for x in lines
+    )
+    module = [x for x in lines if " OFR103 " in x or " OFR104 " in x]
+    assert len(module) == 3 and not any(x.endswith("[*]") for x in module), out
+    assert any(" OFR101 " in x and x.endswith("[*]") for x in lines), out  # the handed-on client still moves

@@ -11,7 +11,7 @@ So DeepSeek is never asked about embeddings that go to Qwen, and Qwen never abou
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
@@ -20,30 +20,39 @@ from offramp.targets import Targets
 from offramp.types import Span
 
 
-def provider_by_span(a: Analysis, targets: Targets, sdk) -> Dict[Span, Provider]:  # type: ignore[no-untyped-def]
-    """The provider each fact's requests go to, by the fact's span (what a finding on it carries)."""
+def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[Dict[Span, Provider], List[Span]]:
+    """The provider each fact's requests go to, by the fact's span (what a finding on it carries): the
+    decision `fix` makes (fixes/families.py), so that a request fix cannot move to its family's
+    provider (a client handed on, the module-level client) is judged where fix leaves it. Also the
+    spans of the module-level client when it sends requests of two families' providers: the route
+    gate holds it whole where it is (its embeddings cannot reach their provider), so nothing of it
+    is fixable."""
+    from offramp.fixes.families import plan_families
+    from offramp.fixes.planner import Planner
+
+    planned = plan_families(Planner(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets), targets)
+    module = [c for c in a.calls if c.via in ("module", "v0")]
+    held: List[Span] = []
+    if any(id(c.node) in planned.stuck for c in module):
+        held = [m.span for m in a.module_assigns] + [c.span for c in module]
     out: Dict[Span, Provider] = {}
     for call in a.calls:
-        out[call.span] = targets.for_family(call.family)
+        out[call.span] = planned.calls.get(id(call.node), targets.default)
     for c in a.clients:
-        if c.wrapper is not None or c.config_dict:
-            out[c.span] = targets.for_family(c.family)
-            continue
-        # a client sending requests of two families is split by `fix`: it stays the chat provider's
-        one = targets.for_families([call.family for call in a.calls if any(x is c for x in call.clients)])
-        out[c.span] = one or targets.default
+        out[c.span] = planned.clients.get(id(c), targets.default)
     for e in a.env:  # a key read written in a client's construction is that client's provider's to rename
         inside = [c for c in a.clients if _within(e.span, c.span)]
         if inside:
             out[e.span] = out[inside[-1].span]
     for lit in a.models:
         if lit.calls:
-            out[lit.span] = targets.for_families([call.family for call in lit.calls]) or targets.default
+            found = {p.id: p for p in (out[call.span] for call in lit.calls)}
+            out[lit.span] = next(iter(found.values())) if len(found) == 1 else targets.default
         elif lit.owner is not None:
             out[lit.span] = out.get(lit.owner.span, targets.default)
         else:
-            out[lit.span] = targets.for_model_family(sdk.model_family(lit.value))
-    return out
+            out[lit.span] = targets.for_model_family(ctx.sdk.model_family(lit.value))
+    return out, held
 
 
 def _within(inner: Span, outer: Span) -> bool:
@@ -55,10 +64,12 @@ def _within(inner: Span, outer: Span) -> bool:
 
 def run_per_family(a: Analysis, ctx: CheckContext, targets: Targets, run) -> List[Hit]:  # type: ignore[no-untyped-def]
     """`run(a, ctx)` once per provider, each finding kept from the run of its fact's provider."""
-    where = provider_by_span(a, targets, ctx.sdk)
+    where, held = provider_by_span(a, ctx, targets)
     hits: List[Hit] = []
     for p in targets.providers:
         for h in run(a, replace(ctx, provider=p)):
             if where.get(h.span, targets.default).id == p.id:
+                if any(_within(h.span, s) for s in held):
+                    h.fixable = False
                 hits.append(h)
     return hits
