@@ -127,7 +127,7 @@ def test_check_passes_after_fix_only_when_done(tmp_path: Path) -> None:
     done, stuck = tmp_path / "done", tmp_path / "stuck"
     done.mkdir()
     stuck.mkdir()
-    for name in ("separate.py", "shared.py"):
+    for name in ("separate.py", "shared.py", "azure_client.py"):
         shutil.copy(FIXTURES / "fix" / "families" / "input" / name, done / name)
     shutil.copy(FIXTURES / "fix" / "families" / "input" / "unsplittable.py", stuck / "unsplittable.py")
     for work in (done, stuck):
