@@ -241,3 +241,23 @@ def test_check_predicts_what_fix_cannot_split(tmp_path: Path) -> None:
     module = [x for x in lines if " OFR103 " in x or " OFR104 " in x]
     assert len(module) == 3 and not any(x.endswith("[*]") for x in module), out
     assert any(" OFR101 " in x and x.endswith("[*]") for x in lines), out  # the handed-on client still moves
+
+
+def test_annotated_binding_splits_and_a_copied_client_stays_whole(tmp_path: Path) -> None:
+    work = tmp_path / "app.py"
+    work.write_text(
+        "from openai import OpenAI\n\n"
+        "annotated: OpenAI = OpenAI()\ncopied = OpenAI()\n\n\n"
+        "def go(q):\n"
+        '    annotated.embeddings.create(model="text-embedding-3-small", input=q)\n'
+        '    annotated.chat.completions.create(model="gpt-4o", messages=[])\n'
+        '    copied.with_options(timeout=5).embeddings.create(model="text-embedding-3-small", input=q)\n'
+        '    return copied.chat.completions.create(model="gpt-4o", messages=[])\n',
+        encoding="utf-8",
+    )
+    fix([work], tmp_path)
+    text = work.read_text(encoding="utf-8")
+    assert "annotated_embeddings = OpenAI(" in text and "annotated_embeddings.embeddings.create(" in text
+    # the copy's request is one the file's analysis does not tie to `copied`: the routes do, and hold it whole
+    assert "copied_embeddings" not in text and "\ncopied = OpenAI()\n" in text
+    assert "`OpenAI` left as it is: a request in app.py does not move to Qwen" in text

@@ -118,15 +118,23 @@ def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
     return out
 
 
-def _receiver_name(planner: Planner, c: ClientCtor) -> Optional[str]:
-    """`client` / `self.client`: the one target of the plain assignment that binds the construction."""
+def _bound_target(planner: Planner, c: ClientCtor) -> Optional[cst.BaseExpression]:
+    """The one target of the plain assignment (`client = OpenAI(...)`, `client: OpenAI = OpenAI(...)`)
+    whose value is the construction itself."""
     stmt = planner.stmt(c.node)
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
         return None
     assign = stmt.body[0]
-    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or assign.value is not c.node:
-        return None
-    target = assign.targets[0].target
+    if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.value is c.node:
+        return assign.targets[0].target
+    if isinstance(assign, cst.AnnAssign) and assign.value is c.node:
+        return assign.target
+    return None
+
+
+def _receiver_name(planner: Planner, c: ClientCtor) -> Optional[str]:
+    """`client` / `self.client`: the name the construction is bound to, as written."""
+    target = _bound_target(planner, c)
     if isinstance(target, cst.Name):
         return target.value
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
@@ -157,11 +165,7 @@ def _unsplittable(planner: Planner, c: ClientCtor, calls: List[ApiCall]) -> Opti
             return f"`{name}` is already a name in this file"
     uses = _uses(planner.a.module, receiver)
     receivers = {id(r) for call in calls for r in [_receiver_of(call.node.func, receiver)] if r is not None}
-    binding = planner.stmt(c.node)
-    assert isinstance(binding, cst.SimpleStatementLine)
-    bound = binding.body[0]
-    assert isinstance(bound, cst.Assign)
-    receivers.add(id(bound.targets[0].target))
+    receivers.add(id(_bound_target(planner, c)))
     if any(id(u) not in receivers for u in uses):
         return f"`{receiver}` is also used as a value (handed on, returned or aliased): its requests cannot all be seen"
     if "." not in receiver and _exported(planner.a.module, receiver):
