@@ -78,9 +78,9 @@ def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
             groups.setdefault(family_of(call.family), []).append(call)
         remote = planner.gate.families_at(c.span)  # requests sent from other files (fixes/gate.py)
         sent = [call.family for call in calls] + list(remote)
-        chosen = targets.for_families(sent) if sent else default
-        if chosen is not None:
-            out.clients[id(c)] = chosen
+        one = targets.for_families(sent) if sent else default
+        if one is not None:
+            out.clients[id(c)] = one
             continue
         out.clients[id(c)] = default
         others = {f: cs for f, cs in groups.items() if targets.for_family(cs[0].family).id != default.id}
@@ -94,22 +94,23 @@ def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
             else:
                 name = _receiver_name(planner, c)
                 client = f"`{name}` (an `{c.cls}` client)" if name else f"its `{c.cls}` client"
-                sent = ", ".join(sorted(f for f in groups if f != family))
+                also = ", ".join(sorted(f for f in groups if f != family))
                 for call in cs:
-                    out.stuck[id(call.node)] = f"{client} also sends {sent} requests, and {why}"
+                    out.stuck[id(call.node)] = f"{client} also sends {also} requests, and {why}"
     for call in a.calls:
         if call.via == "client" and call.clients:
-            chosen = {id(p): p for x in call.clients for p in [out.clients.get(id(x), default)]}
-            provider = next(iter(chosen.values())) if len(chosen) == 1 else default
+            found = {p.id: p for p in (out.clients.get(id(x), default) for x in call.clients)}
+            provider = next(iter(found.values())) if len(found) == 1 else default
+        elif call.via == "client":
+            # a client made in another file: its own file moves it (with what the routes say it sends),
+            # and the route gate holds this request whole if that is not its family's provider
+            provider = targets.for_family(call.family)
         else:
-            provider = default  # the module-level client, or a client made elsewhere: the chat provider's
-            fam_provider = targets.for_family(call.family)
-            if fam_provider.id != default.id:
+            provider = default  # the module-level client: one configuration, the chat provider's
+            if targets.for_family(call.family).id != default.id:
                 out.stuck[id(call.node)] = (
                     "it goes through the module-level client, one configuration for every request of the program, "
                     "which offramp does not split"
-                    if call.via in ("module", "v0")
-                    else "offramp cannot follow its client"
                 )
         out.calls[id(call.node)] = provider
     for s in out.splits:
