@@ -86,6 +86,8 @@ SHAPES: Dict[str, Program] = {
         ),
         # An in-house framework (raw REST to api.openai.com) shares the key read of an SDK client.
         Program("shape/unknown_framework", _SHAPES / "unknown_framework"),
+        # Keys handed through a class and its base to the client (issue 13); one read also handed to a relay.
+        Program("shape/handed_key", _SHAPES / "handed_key", also={"OpenAI": ("relay.internal",)}),
     )
 }
 

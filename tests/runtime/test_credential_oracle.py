@@ -152,6 +152,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/dotenv_base_url": MODES,
     "shape/environ_alias": MODES,
     "shape/factory_module_client": MODES,
+    "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/json_config_null_env_key": MODES,
     "shape/local_proxy": MODES,
@@ -183,6 +184,22 @@ def test_every_runtime_fixture_is_covered() -> None:
     assert {name.split("/", 1)[1] for name in (*RUNTIME, WRAPPERS.name)} == on_disk and len(RUNTIME) >= 8
     assert {p.name for p in (FIXTURES / "oracle").iterdir() if p.is_dir()} == {n.split("/", 1)[1] for n in SHAPES}
     assert set(LANDED) <= set(PROGRAMS) and len(PROVIDER_IDS) >= 13
+
+
+@pytest.mark.parametrize(("program", "provider_id", "mode"), [("shape/handed_key", "qwen", "set")])
+def test_key_handed_through_a_class_moves_with_its_client(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """Issue 13: the key read in main.py reaches `OpenAI(api_key=next(self.keys))` through `Translator(key)`
+    and its base class. Yesterday that credential was a parameter and the translator stayed on OpenAI;
+    now it goes to DashScope with the DashScope key, while the relay keeps OpenAI's key (its own read,
+    and a read shared with a client factory, which stays on OpenAI with it)."""
+    requests = oracle_outcomes[(program, provider_id, mode)].requests()
+    by_host: Dict[str, set] = {}
+    for r in requests:
+        by_host.setdefault(r.host, set()).add((r.authorization or "").removeprefix("Bearer "))
+    assert by_host["dashscope.aliyuncs.com"] == {ORACLE.secret_of("DASHSCOPE_API_KEY")}, by_host
+    assert by_host["relay.internal"] == by_host["api.openai.com"] == {ORACLE.secret_of("OPENAI_API_KEY")}, by_host
 
 
 @EXAMPLES

@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from offramp.catalog import SdkSurface
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
 from offramp.types import Span
+
+if TYPE_CHECKING:
+    from offramp.project.calls import CallSites
 
 _MAX_DEPTH = 14
 _LOADERS = {
@@ -37,7 +40,11 @@ _LOADERS = {
 }
 _OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATHS = frozenset({"pathlib.Path", "Path", "pathlib.PurePath"})
-_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str"})
+_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str", "iter", "itertools.cycle"})
+# One element of a sequence: `next(itertools.cycle(key.split(",")))` (rotating keys), `random.choice(MODELS)`.
+_ELEMENT_CALLS = frozenset({"next", "random.choice"})
+# A string's pieces carry what the string carries (a key split on commas is still that key).
+_PIECES = frozenset({"split", "strip", "rstrip", "lstrip", "rsplit"})
 _HTTP_SESSIONS = frozenset(
     {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
 )
@@ -147,6 +154,7 @@ class Flow:
         self._memo: Dict[Tuple[Ctx, Expr], List[Value]] = {}
         self._globals: Dict[Tuple[str, str], List[Value]] = {}
         self._active: set = set()
+        self.calls: Optional[CallSites] = None  # parameters followed to their calls' arguments, when set
 
     # -- entry points -----------------------------------------------------------------------
     def values(self, ctx: Ctx, expr: Expr, depth: int = 0) -> List[Value]:
@@ -245,6 +253,8 @@ class Flow:
             return [DictVal(ctx, e)]
         if tag == "seq":
             return [SeqVal(ctx, e)]
+        if tag == "star":
+            return self.values(ctx, e[1], depth)
         if tag == "iter":
             out = []
             for v in self.values(ctx, e[1], depth):
@@ -300,6 +310,9 @@ class Flow:
                     if i == 0 and cls and cls in m.classes:  # self
                         base = self.sdk_base(ClassRef(m.name, cls), depth)
                         return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
+                    called = self.calls.arguments(m, ctx.scope, i, name, default, depth) if self.calls else None
+                    if called is not None:
+                        return called  # what its calls pass (project/calls.py)
                     out = [Parameter(name, m.path)]
                     if default is not None:
                         out += self.values(Ctx(ctx.module, ""), default, depth)
@@ -506,6 +519,8 @@ class Flow:
             return [r]
         if isinstance(r, Instance):
             return [x for f in self.class_attr(r, method, depth) for x in self.apply(ctx, f, e, depth)]
+        if isinstance(r, (EnvRead, ConfigValue, Parameter, Unknown)) and method in _PIECES:
+            return [r]
         if isinstance(r, FileHandle) and method in ("read", "read_text", "open"):
             return [r]
         return []
@@ -540,6 +555,9 @@ class Flow:
             return [Session(q)]
         if q in _PASSTHROUGH_CALLS and args:
             return self.values(ctx, args[0], depth)
+        if q in _ELEMENT_CALLS and args:
+            items = self.values(ctx, args[0], depth)
+            return [x for v in items for x in (self.elements(v, depth) if isinstance(v, SeqVal) else [v])]
         if q in ("dict", "builtins.dict"):
             return [DictVal(ctx, ("dict", tuple((k, v) for k, v in kwargs if k != "**")))]
         if q == "os.path.join" and args:

@@ -31,6 +31,7 @@ from offramp.analysis.quick import _dotted as dotted
 #   ("attr", base, name)           ("call", func, args, kwargs, span)  kwargs: (("key"|"**", Expr), ...)
 #   ("sub", base, key)             ("alt", (Expr, ...))         ("or", left, right)
 #   ("dict", ((key|None, Expr), ...))  ("seq", (Expr, ...))      ("unknown", reason)
+#   ("star", Expr) (a `*args` argument of a call: the positions after it are unknown)
 # A span is (line, column, end_line, end_column), 1-based columns counted in characters.
 Expr = Tuple[Any, ...]
 SpanT = Tuple[int, int, int, int]
@@ -48,6 +49,7 @@ class FuncInfo:
     locals: Dict[str, List[Expr]] = field(default_factory=dict)
     returns: List[Expr] = field(default_factory=list)
     line: int = 0
+    positional: int = -1  # how many of `params` (the first ones) can be passed by position; -1: not known
 
 
 @dataclass
@@ -84,6 +86,9 @@ class ModuleIndex:
     functions: Dict[str, FuncInfo] = field(default_factory=dict)  # "f" and "Class.method"
     sites: List[Site] = field(default_factory=list)
     env_writes: List[Tuple[str, Expr, SpanT]] = field(default_factory=list)
+    # Calls made as statements (`super().__init__(key, lang)`, `setup(api_key=KEY)`), by scope: the call
+    # sites a parameter is resolved through (project.calls); calls inside bindings are in those already.
+    calls: List[Tuple[str, Expr]] = field(default_factory=list)
 
     def to_data(self) -> Dict[str, Any]:
         return asdict(self)
@@ -110,6 +115,7 @@ class ModuleIndex:
                 locals={a: [_tup(e) for e in v] for a, v in f["locals"].items()},
                 returns=[_tup(e) for e in f["returns"]],
                 line=f["line"],
+                positional=f["positional"],
             )
             for k, f in d["functions"].items()
         }
@@ -126,6 +132,7 @@ class ModuleIndex:
             for s in d["sites"]
         ]
         m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]  # type: ignore[misc]
+        m.calls = [(scope, _tup(e)) for scope, e in d["calls"]]
         return m
 
 
@@ -315,7 +322,9 @@ class _Builder(ast.NodeVisitor):
             env = self.env_read(node, d)
             if env is not None:
                 return env
-            args = tuple(self.expr(a.value if isinstance(a, ast.Starred) else a, d) for a in node.args)
+            args = tuple(
+                ("star", self.expr(a.value, d)) if isinstance(a, ast.Starred) else self.expr(a, d) for a in node.args
+            )
             kwargs = tuple((k.arg or "**", self.expr(k.value, d)) for k in node.keywords)
             return ("call", self.expr(node.func, d), args, kwargs, self.span(node))
         if isinstance(node, ast.Subscript):
@@ -453,7 +462,20 @@ class _Builder(ast.NodeVisitor):
         self.generic_visit(node)
         self.conditional -= 1
 
-    visit_If = _conditional  # type: ignore[assignment]
+    def visit_If(self, node: ast.If) -> None:
+        self.walrus(node.test)
+        self._conditional(node)
+
+    def visit_While(self, node: ast.While) -> None:
+        self.walrus(node.test)
+        self.generic_visit(node)
+
+    def walrus(self, test: ast.expr) -> None:
+        """`if KEY := (args.key or os.getenv("OPENAI_API_KEY")):` binds KEY for the body and after it."""
+        for n in ast.walk(test):
+            if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
+                self.bind(n.target.id, self.expr(n.value))
+
     visit_Try = _conditional  # type: ignore[assignment]
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -533,7 +555,7 @@ class _Builder(ast.NodeVisitor):
             params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
         if a.kwarg is not None:
             params.append(("**" + a.kwarg.arg, None, ""))
-        self.m.functions[key] = FuncInfo(params=params, line=node.lineno)
+        self.m.functions[key] = FuncInfo(params=params, line=node.lineno, positional=len(positional))
         outer_self = self.self_name
         static = any((dotted(d) or "").endswith("staticmethod") for d in node.decorator_list)
         self.self_name = positional[0].arg if self.cls and positional and not static else None
@@ -552,8 +574,12 @@ class _Builder(ast.NodeVisitor):
     visit_AsyncFunctionDef = _function
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        # `parser.read("config.ini")` (configparser): the object now holds that file's sections
         call = node.value
+        if isinstance(call, ast.Await):
+            call = call.value
+        if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
+            self.m.calls.append((self.scope, self.expr(call)))
+        # `parser.read("config.ini")` (configparser): the object now holds that file's sections
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
@@ -602,6 +628,13 @@ class _Builder(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg:
                 self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _passes_names(call: ast.Call) -> bool:
+    """Whether a statement call hands on a value a parameter could stand for (a name, an attribute, a
+    call): `print("done")` and `logger.info("...")` with literals only are not worth an entry."""
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return any(not isinstance(v, (ast.Constant, ast.JoinedStr)) for v in values)
 
 
 def _masked(value: str) -> str:

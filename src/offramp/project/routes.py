@@ -10,10 +10,11 @@ own defaults when an argument is missing or may be unset); the call gives the mo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
 from offramp.hosts import classify_url
+from offramp.project.calls import SHARED
 from offramp.project.flow import Client, Ctx, DictVal, ExtRef, Flow, Session, Value
 from offramp.project.index import Expr, ModuleIndex, Site
 from offramp.project.sources import (
@@ -88,7 +89,7 @@ class RouteFinder:
                     found = self.route(m, ctx, site)
                 except RecursionError:
                     found = []
-                out.extend(self.with_writes(route, m.name) for route in found)
+                out.extend(self.with_writes(_shared_on_credential(route), m.name) for route in found)
         return out
 
     def with_writes(self, route: Route, module: str) -> Route:
@@ -584,6 +585,19 @@ class RouteFinder:
                 if isinstance(v, Literal) and v.template:
                     out.append(v)
         return out
+
+
+def _shared_on_credential(route: Route) -> Route:
+    """A value also handed to a call offramp cannot follow matters for the key alone (the provider's key
+    would go there too); a base URL or model handed on as well moves or stays with its route as before."""
+
+    def kept(sources: FrozenSet[Source]) -> FrozenSet[Source]:
+        return frozenset(s for s in sources if not (isinstance(s, Unknown) and s.reason.startswith(SHARED)))
+
+    host, model = kept(route.host), kept(route.model)
+    if host == route.host and model == route.model:
+        return route
+    return replace(route, host=host, model=model)
 
 
 def _may_be_unset(s: Source, sdk: SdkSurface) -> bool:

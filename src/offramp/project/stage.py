@@ -16,6 +16,7 @@ from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
 from offramp.fixes.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, WRITE, Decision, Effect, RouteJudge, overlaps
+from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
@@ -156,7 +157,30 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
         project.load(d)
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
+    flow.calls = CallSites(flow, callers_of(project, [d for d in displays if d.endswith(".py")]))
     return RouteFinder(flow, sdk, known_provider_hosts()).routes(project.modules())
+
+
+def callers_of(project: Project, pys: Sequence[str]) -> Callable[[str], List[ModuleIndex]]:
+    """The modules that may call a function of module `name`: itself, the files importing it, and the
+    files importing a package `__init__` that re-exports it (loaded on demand, once per module)."""
+    memo: Dict[str, List[ModuleIndex]] = {}
+
+    def callers(name: str) -> List[ModuleIndex]:
+        got = memo.get(name)
+        if got is not None:
+            return got
+        home = project.names.get(name)
+        found = [home] if home is not None else []
+        if home is not None:
+            direct = importers(project, [home], pys)
+            packages = [d for d in direct if d.endswith("__init__.py")]
+            found += direct + (importers(project, packages, pys) if packages else [])
+        out = [m for m in (project.load(d) for d in dict.fromkeys(found)) if m is not None]
+        memo[name] = out
+        return out
+
+    return callers
 
 
 #: Every finding of a file (a configuration file `fix` leaves whole: `unread_configs`).
@@ -194,7 +218,7 @@ def route_hits(
     if cache_dir is not None:
         from offramp.cache import settings_key
 
-        cache = IndexCache.open(cache_dir, settings_key("project-index-3"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-4"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
