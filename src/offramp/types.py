@@ -73,8 +73,10 @@ class Finding:
     # Notebooks: the 1-based cell the span's lines count within (None for plain files).
     cell: Optional[int] = None
 
-    def sort_key(self) -> tuple[str, int, int, int, str]:
-        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        # (the message last: two findings of one rule at one place, such as a framework's client and its
+        # trace export, came out of a set in hash order)
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code, self.message)
 
     @property
     def location(self) -> str:
