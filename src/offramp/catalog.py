@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
@@ -428,6 +428,20 @@ def load_exporters() -> Tuple[ExporterSpec, ...]:
 
 
 @dataclass(frozen=True)
+class NestedConfigDict:
+    """rules/wrappers.toml [[config-dict.nested]]: a library's `{"provider": "openai", "config": {...}}`
+    whose inner dict is a client configuration with the library's own key names (mem0)."""
+
+    id: str
+    provider_key: str
+    providers: Tuple[str, ...]
+    config_key: str
+    require_any: Tuple[str, ...]
+    base_url_keys: Tuple[str, ...]
+    fix_base_url_key: str
+
+
+@dataclass(frozen=True)
 class ConfigDictSpec:
     """rules/wrappers.toml [config-dict]: what makes a dict literal a client configuration."""
 
@@ -437,6 +451,17 @@ class ConfigDictSpec:
     key_keys: Tuple[str, ...]
     drop_keys: Tuple[str, ...]
     fix_base_url_key: str
+    nested: Tuple[NestedConfigDict, ...] = ()
+
+    def inside(self, nested: NestedConfigDict) -> ConfigDictSpec:
+        """This spec with the keys the library reads in its nested config."""
+        return replace(
+            self,
+            require_any=nested.require_any,
+            base_url_keys=nested.base_url_keys,
+            fix_base_url_key=nested.fix_base_url_key,
+            nested=(),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -451,6 +476,18 @@ def load_config_dict_spec() -> ConfigDictSpec:
             key_keys=tuple(raw["key-keys"]),
             drop_keys=tuple(raw["drop-keys"]),
             fix_base_url_key=raw["fix-base-url-key"],
+            nested=tuple(
+                NestedConfigDict(
+                    id=n["id"],
+                    provider_key=n["provider-key"],
+                    providers=tuple(n["providers"]),
+                    config_key=n["config-key"],
+                    require_any=tuple(n.get("require-any", [])),
+                    base_url_keys=tuple(n["base-url-keys"]),
+                    fix_base_url_key=n["fix-base-url-key"],
+                )
+                for n in raw.get("nested", [])
+            ),
         )
     except (KeyError, TypeError) as e:
         raise CatalogError(f"{path.name}: [config-dict] is missing {e}") from None

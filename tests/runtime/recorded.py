@@ -32,6 +32,8 @@ CASES: List[Tuple[str, str, Tuple[str, ...], int]] = [
     ("kernel_app.py", "semantic-kernel==1.45.0", ("qwen", "glm"), 3),
     ("haystack_app.py", "haystack-ai==3.4.1", ("deepseek", "kimi"), 2),
     ("crewai_app.py", "crewai==1.15.30", ("deepseek", "glm"), 2),
+    # mem0ai 2.2.1: 225 MB (qdrant-client, grpcio, sqlalchemy), installed in 70 s on 2026-12-05
+    ("mem0_app.py", "mem0ai==2.2.1", ("qwen", "glm"), 3),
 ]
 ENV = {
     "OPENAI_API_KEY": "sk-old",
@@ -42,6 +44,7 @@ ENV = {
     "OTEL_SDK_DISABLED": "true",
     "HAYSTACK_TELEMETRY_ENABLED": "False",
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "MEM0_TELEMETRY": "False",
 }
 
 

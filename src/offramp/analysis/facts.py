@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
-from offramp.catalog import ExporterSpec, WrapperSpec
+from offramp.catalog import ConfigDictSpec, ExporterSpec, WrapperSpec
 from offramp.hosts import Target
 
 if TYPE_CHECKING:  # annotations only: the ast fast path builds facts without importing libcst
@@ -39,6 +39,7 @@ class ClientCtor:
     default_model: Optional[str] = None
     family: str = "chat"  # wrappers: the endpoint family they call
     config_dict: bool = False  # `node` is a dict literal configuring a client (AutoGen config_list entries)
+    dict_spec: Optional[ConfigDictSpec] = None  # its key names, when a library's own (mem0's nested config)
     # Key arguments (`api_key=`, `openai_api_key=`, a config dict's "api_key") whose value is written
     # into this file, by name: "secret" when a real key literal reaches it, "literal" when only
     # placeholders or None do (Resolver.key_source). Never the value itself.

@@ -19,7 +19,15 @@ from libcst.metadata import Assignment, ScopeProvider
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
 from offramp.analysis.frameworks import bound_call, default_clients, exports, positional_kwargs
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
-from offramp.catalog import WrapperSpec, load_config_dict_spec, load_toml, load_wrappers, rules_dir
+from offramp.catalog import (
+    NestedConfigDict,
+    SdkSurface,
+    WrapperSpec,
+    load_config_dict_spec,
+    load_toml,
+    load_wrappers,
+    rules_dir,
+)
 from offramp.hosts import is_secret_value
 
 if TYPE_CHECKING:
@@ -56,6 +64,7 @@ class Resolver:
         self.sdk = c.sdk
         self.a = c.a
         self.ctors: Dict[int, ClientCtor] = {}
+        self._nested: Optional[Dict[int, NestedConfigDict]] = None  # inner dicts of mem0-style configs
         self._qnames: Dict[int, Set[str]] = {}
         # `langfuse.openai.openai` is `openai`: drop-in modules (entry modules outside the SDK's packages)
         self._dropins = tuple(
@@ -1212,14 +1221,12 @@ class Resolver:
     def config_dict(self, node: cst.Dict, cls: ClassCtx) -> None:
         """`{"model": "gpt-4", "api_key": ..., "api_type": "azure"}`: an AutoGen-style client configuration."""
         spec = load_config_dict_spec()
-        entries: Dict[str, cst.BaseExpression] = {}
-        for el in node.elements:
-            if isinstance(el, cst.DictElement):
-                key = string_value(el.key)
-                if key is not None:
-                    entries[key] = el.value
+        nested = self.nested_config(node)
+        if nested is not None:
+            spec = spec.inside(nested)
+        entries = _dict_entries(node)
         model_key = next((k for k in spec.model_keys if k in entries), None)
-        if model_key is None or not any(k in entries for k in spec.require_any):
+        if model_key is None or not (nested is not None or any(k in entries for k in spec.require_any)):
             return
         api_type = string_value(entries["api_type"]) if "api_type" in entries else None
         azure = bool(api_type and api_type.lower().startswith("azure"))
@@ -1239,23 +1246,39 @@ class Resolver:
         elif azure:
             target = Target("azure", detail="Azure OpenAI")
         else:
-            target = Target("openai", "api.openai.com", "api.openai.com (no base_url in the config)")
+            target = Target("openai", "api.openai.com", f"api.openai.com (no {spec.fix_base_url_key} in the config)")
         ctor = ClientCtor(
             node=node,
             span=self.c.span(node),
-            cls="client config dict",
+            cls="client config dict" if nested is None else f"{nested.id} config dict",
             qualified="dict",
             azure=azure,
             target=target,
             target_literals=tuple(literals),
             keywords=tuple(entries),
             config_dict=True,
+            dict_spec=spec if nested is not None else None,
+            family="embeddings" if any(_embedding(self.sdk, v) for _, v in models) else "chat",
             hardcoded_keys=self.hardcoded_keys(entries.items(), spec.key_keys, cls),
         )
         self.ctors[id(node)] = ctor
         for lit_node, value in models:
             if value is not None and (azure or self.sdk.is_openai_model(value)):
                 self.model_literal(lit_node, value, model_key, azure).owner = ctor
+
+    def nested_config(self, node: cst.Dict) -> Optional[NestedConfigDict]:
+        """The library whose `{"provider": "openai", "config": node}` holds this dict (mem0), if any."""
+        if self._nested is None:
+            self._nested = {}
+            specs = load_config_dict_spec().nested
+            for outer, _ in self.c.dicts if specs else ():
+                entries = _dict_entries(outer)
+                for n in specs:
+                    inner = entries.get(n.config_key)
+                    provider = string_value(entries[n.provider_key]) if n.provider_key in entries else None
+                    if isinstance(inner, cst.Dict) and provider in n.providers:
+                        self._nested[id(inner)] = n
+        return self._nested.get(id(node))
 
     def module_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str) -> ApiCall:
         """A call through the module client, aimed by the configuration that applies where it is."""
@@ -1386,6 +1409,21 @@ def _wrapper_methods() -> Dict[str, Dict[str, str]]:
     that return the wrapper itself (catalog.SdkSurface does not carry them)."""
     raw = load_toml(rules_dir() / "openai.toml").get("clients", {}).get("wrapper-methods", {})
     return {"methods": dict(raw.get("methods", {})), "aliases": {a: a for a in raw.get("aliases", [])}}
+
+
+def _embedding(sdk: SdkSurface, model: Optional[str]) -> bool:
+    return bool(model) and sdk.is_openai_model(model) and sdk.model_family(model).startswith("embedding")
+
+
+def _dict_entries(node: cst.Dict) -> Dict[str, cst.BaseExpression]:
+    """A dict literal's entries with string keys."""
+    out: Dict[str, cst.BaseExpression] = {}
+    for el in node.elements:
+        if isinstance(el, cst.DictElement):
+            key = string_value(el.key)
+            if key is not None:
+                out[key] = el.value
+    return out
 
 
 def _keyword_args(call: cst.Call) -> List[Tuple[str, cst.BaseExpression]]:

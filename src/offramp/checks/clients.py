@@ -25,9 +25,10 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        # A client built from **kwargs, and a wrapper for an API the provider lacks, get a TODO from `fix`.
+        # A client built from **kwargs, and a wrapper or config dict for an API the provider lacks, get a TODO
+        # from `fix`.
         from_kwargs = c.star_kwargs and not c.config_dict
-        unserved = bool(c.wrapper and ctx.provider and ctx.provider.endpoint(c.family) == "no")
+        unserved = bool((c.wrapper or c.config_dict) and ctx.provider and ctx.provider.endpoint(c.family) == "no")
         fixable = not (from_kwargs or unserved)
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""

@@ -284,7 +284,9 @@ class Planner:
             return False
         if c.wrapper is not None and not c.star_kwargs:
             return self.client_provider(c).endpoint(c.family) != "no"
-        return c.config_dict or not c.star_kwargs
+        if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
+            return self.client_provider(c).endpoint(c.family) != "no"
+        return not c.star_kwargs
 
     def unknown_consumers(self) -> List[Tuple[cst.CSTNode, str, bool]]:
         """Key arguments of calls offramp does not know (`Agent(api_key=KEY)` of an in-house framework
@@ -987,8 +989,16 @@ class Planner:
         """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""
         from offramp.catalog import load_config_dict_spec
 
-        spec = load_config_dict_spec()
+        spec = c.dict_spec or load_config_dict_spec()
         assert isinstance(c.node, cst.Dict)
+        if self.p.endpoint(c.family) == "no":  # (mem0's embedder config: moved, it would only fail there)
+            self.plan.todo(
+                self.stmt(c.node),
+                f"{self.p.name} does not serve the OpenAI `{c.family}` API this client config uses",
+                "OFR401",
+                c.span.line,
+            )
+            return
         entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
         quote = _quote_of(c.node)
         base_key = next((k for k in spec.base_url_keys if k in entries), spec.fix_base_url_key)
