@@ -253,6 +253,9 @@ class WrapperSpec:
     # Functions that set the library's default client (`set_default_openai_client(client)`): in a file
     # calling one, the calls use that client (their model is its).
     default_client_setters: Tuple[str, ...] = ()
+    # function:keyword whose argument (keyword or first positional) is the key of the library's default
+    # OpenAI client, which stays on api.openai.com (`agents.set_default_openai_key:key`)
+    default_key_setters: Tuple[str, ...] = ()
     # For a library with no base URL / key arguments: the model argument's new value, an expression with
     # {model}, {base_url} and {api_key}, and the imports it needs (`module.name`).
     fix_model_wrap: str = ""
@@ -309,6 +312,7 @@ _WRAPPER_KEYS = {
     "client-args",
     "model-objects",
     "default-client-setters",
+    "default-key-setters",
     "fix-model-wrap",
     "batch-arg",
     "fix-client",
@@ -368,6 +372,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 client_args=tuple(raw.get("client-args", [])),
                 model_objects=bool(raw.get("model-objects", False)),
                 default_client_setters=tuple(raw.get("default-client-setters", [])),
+                default_key_setters=tuple(raw.get("default-key-setters", [])),
                 fix_model_wrap=raw.get("fix-model-wrap", ""),
                 fix_key_value=raw.get("fix-key-value", ""),
                 provider_arg=raw.get("provider-arg", {}).get("arg", ""),

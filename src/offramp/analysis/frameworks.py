@@ -10,7 +10,7 @@ or with the key of the default client): an `Export` the check reports and the fi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -103,6 +103,21 @@ def _strings(r: Resolver, expr: cst.BaseExpression, cls: ClassCtx) -> List[tuple
         value = string_value(node) if isinstance(node, cst.BaseExpression) else None
         if value is not None:
             out.append((node, value))
+    return out
+
+
+def default_keys(r: Resolver) -> List[Tuple[cst.BaseExpression, str]]:
+    """(value, function) of each key the file hands to a library's default client (`default-key-setters`:
+    the Agents SDK's `set_default_openai_key(KEY)`), which stays on api.openai.com."""
+    entries = [setter_parts(s) for spec in load_wrappers().values() for s in spec.default_key_setters]
+    out: List[Tuple[cst.BaseExpression, str]] = []
+    for call, _, _ in r.c.calls if entries else ():
+        names = r.qnames(call.func)
+        for name, keyword in entries:
+            if name in names:
+                given = [a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword]
+                given += [a.value for a in call.args[:1] if a.keyword is None and not a.star]
+                out += [(given[0], name.rpartition(".")[2])] if given else []
     return out
 
 

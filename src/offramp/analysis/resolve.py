@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
 
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModelLiteral, ModuleAssign
-from offramp.analysis.frameworks import bound_call, default_clients, exports, positional_kwargs
+from offramp.analysis.frameworks import bound_call, default_clients, default_keys, exports, positional_kwargs
 from offramp.analysis.values import Target, classify_url, dotted_name, string_value, template_value
 from offramp.catalog import (
     NestedConfigDict,
@@ -1401,6 +1401,7 @@ class Resolver:
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
         self.a.exports = exports(self)
+        self.a.default_keys = default_keys(self)
 
 
 @lru_cache(maxsize=1)
