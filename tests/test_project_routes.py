@@ -163,3 +163,27 @@ def test_configparser_values_reach_the_route(tmp_path: Path) -> None:
     )
     found = {(f.code, f.span.line) for f in check_tree(tmp_path) if f.path == "app.py"}
     assert {("OFR204", 4), ("OFR303", 4)} <= found
+
+
+def _routes_of(root: Path) -> List:
+    from offramp.project.files import routes_of_files
+
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    return routes_of_files({d: root / d for d in files}, root)
+
+
+def test_an_environment_write_reaches_a_client_in_a_namespace_package() -> None:
+    """`lc/` has no __init__.py: `from lc.chain import ...` still links the module writing
+    OPENAI_API_KEY to the client in lc/chain.py that reads it (xiaogpt's layout)."""
+    routes = _routes_of(FIXTURES / "oracle" / "env_write_namespace")
+    (chain,) = [r for r in routes if r.file == "lc/chain.py"]
+    assert any(type(s).__name__ == "Parameter" and s.name == "openai_key" for s in chain.credential)
+
+
+def test_a_key_no_definition_reaches_is_unknown_not_absent() -> None:
+    """A dataclass field without a default (`openai_key: str`) is set by code offramp does not
+    follow (or follows only through its callers): the route's credential is never empty, which
+    read as nothing to fear."""
+    routes = _routes_of(FIXTURES / "oracle" / "dataclass_key_field")
+    (bot,) = [r for r in routes if r.file == "bot.py"]
+    assert bot.credential

@@ -88,6 +88,10 @@ SHAPES: Dict[str, Program] = {
         Program("shape/unknown_framework", _SHAPES / "unknown_framework"),
         # Keys handed through a class and its base to the client (issue 13); one read also handed to a relay.
         Program("shape/handed_key", _SHAPES / "handed_key", also={"OpenAI": ("relay.internal",)}),
+        # A dataclass field without a default holds the key (xiaogpt): set from the settings elsewhere.
+        Program("shape/dataclass_key_field", _SHAPES / "dataclass_key_field"),
+        # A configured key written to OPENAI_API_KEY for a client in a namespace package (xiaogpt).
+        Program("shape/env_write_namespace", _SHAPES / "env_write_namespace"),
     )
 }
 

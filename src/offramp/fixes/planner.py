@@ -198,6 +198,11 @@ class Planner:
                     why = self.kept[id(e.node)]
                     if why.startswith("no request "):  # from the route gate: a read on no route
                         text = f"kept `{e.name}`: {why}"
+                    elif why.startswith(UNTRACED):
+                        text = (
+                            f"kept `{e.name}`: {why} (renamed, that value would go to {self.p.name}); "
+                            f"rename it to `{self.p.key_env}` once it holds your {self.p.name} key"
+                        )
                     elif why.startswith("a request in "):  # from the route gate
                         text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
                     else:
@@ -332,6 +337,33 @@ class Planner:
         return True
 
     def kept_keys(self) -> None:
+        """The key variables `fix` keeps: `_kept_keys`, then the writes of values it cannot trace."""
+        self._kept_keys()
+        self.untraced_writes()
+
+    def untraced_writes(self) -> None:
+        """Keep `os.environ["OPENAI_API_KEY"] = value` when `value` is not a key variable this fix
+        renames (a parameter, an attribute, a configuration value). Writes follow reads only when
+        the written value follows too: a real project wrote its configured OpenAI key
+        (`os.environ["OPENAI_API_KEY"] = openai_key`), and renamed, that key went to the provider
+        through the migrated client reading the provider's variable."""
+        renamed = {id(e.node) for e in self.a.env if e.node is not None and e.role == "key" and not e.write} - set(
+            self.kept
+        )
+        names = {b for e in self.a.env if id(e.node) in renamed for b in _bound_names(self.stmt(e.node), e.node)}
+        for e in self.a.env:
+            if e.node is None or e.role != "key" or not e.write or id(e.node) in self.kept:
+                continue
+            value = e.default if e.default is not None else self.assigned_value(e)
+            if value is None or string_value(value) is not None:
+                continue  # (a literal: a key written into the file is env_key's to refuse)
+            inside = _subtree(value)
+            if any(id(n) in renamed or (isinstance(n, cst.Name) and n.value in names) for n in inside):
+                continue
+            code = cst.Module(body=[]).code_for_node(value)
+            self.kept[id(e.node)] = f"{UNTRACED} `{_short(code)}`, which offramp cannot trace to a key variable"
+
+    def _kept_keys(self) -> None:
         """Find the key env reads that feed a client left on OpenAI/Azure: renaming them to the
         provider's variable would send the provider's key to OpenAI/Azure.
 
@@ -1516,6 +1548,7 @@ class Planner:
         self.plan.changes["URL"] += 1
 
 
+UNTRACED = "the value written is"
 _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
 
 
@@ -1836,3 +1869,9 @@ def _fstring_replace(node: cst.CSTNode, old: str, new: str) -> cst.CSTNode:
 
 
 _ = template_value
+
+
+def _short(code: str, width: int = 40) -> str:
+    """One line of at most `width` characters, for a note quoting the code."""
+    line = " ".join(code.split())
+    return line if len(line) <= width else line[: width - 3] + "..."

@@ -176,7 +176,10 @@ class Flow:
         out: List[Source] = []
         for v in self.values(ctx, expr):
             out.extend(self.as_sources(v))
-        return _dedupe(out)
+        # Nothing found is not nothing there: a dataclass field without a default, an attribute set
+        # only by code offramp does not see. Read as empty, such a key made a route look clean (a
+        # real project's `AsyncOpenAI(api_key=self.openai_key, ...)` moved with the OpenAI key).
+        return _dedupe(out) or [Unknown("a value offramp cannot see", self._path(ctx))]
 
     def as_sources(self, v: Value) -> List[Source]:
         if isinstance(v, (Literal, EnvRead, ConfigValue, Parameter, Unknown)):

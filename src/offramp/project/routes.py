@@ -310,8 +310,11 @@ class RouteFinder:
                 deps: Set[str] = set()
                 for module, attr in m.imports.values():
                     for cand in (f"{module}.{attr}" if attr else "", module):
-                        if cand in by_name:
-                            deps.add(cand)
+                        # (through the project's names: `xiaogpt.langchain.chain` is the module
+                        # named `chain` when its directory is a namespace package)
+                        found = self.flow.module(cand) if cand else None
+                        if found is not None and found.name in by_name:
+                            deps.add(found.name)
                             break
                 deps.update(x for x in m.star_imports if x in by_name)
                 direct[m.name] = deps
