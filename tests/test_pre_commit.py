@@ -1,7 +1,11 @@
-"""The hooks in .pre-commit-hooks.yaml, driven by the real pre-commit (`try-repo`).
+"""The hooks in .pre-commit-hooks.yaml, driven by the real pre-commit.
 
 pre-commit builds its own virtualenv with offramp installed from this checkout, exactly as a
-user's hook would; the environment is shared by the tests of this module.
+user's hook would. `pre-commit try-repo` did that for every call (a fresh store each time: ~20 s
+of clone and pip install per call, 7 calls); here the checkout is pinned once per module as
+try-repo pins it (`_repo_ref`: the commit, plus uncommitted changes in a shadow clone) and the
+hooks run with `pre-commit run` from a config naming that repository and revision, the way a
+user's `.pre-commit-config.yaml` does, so the environment is built once and shared.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Tuple
 
 import pytest
 
@@ -24,6 +29,21 @@ CLEAN = "from openai import OpenAI\n\nclient = OpenAI(base_url='http://localhost
 @pytest.fixture(scope="module")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="module")
+def hooks_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pre-commit config naming this checkout at the revision try-repo would use, with both hooks."""
+    from pre_commit.commands.try_repo import _repo_ref
+
+    shadow = tmp_path_factory.mktemp("hooks-repo")
+    repo, rev = _repo_ref(str(shadow), str(REPO), None)
+    config = shadow / "pre-commit-config.yaml"
+    config.write_text(
+        f"repos:\n- repo: {repo}\n  rev: {rev}\n  hooks:\n  - id: offramp-check\n  - id: offramp-fix\n",
+        encoding="utf-8",
+    )
+    return config
 
 
 def _env(home: Path, project: Path) -> dict:
@@ -43,16 +63,25 @@ def _env(home: Path, project: Path) -> dict:
     return env
 
 
-def try_repo(hook: str, project: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
+Hooks = Tuple[Path, Path]  # (pre-commit home, config)
+
+
+def run_hook(hook: str, project: Path, hooks: Hooks, *files: str) -> subprocess.CompletedProcess:
+    home, config = hooks
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or "pre-commit"
     return subprocess.run(
-        [pre_commit, "try-repo", str(REPO), hook, "--files", *files, "--verbose"],
+        [pre_commit, "run", hook, "--config", str(config), "--files", *files, "--verbose"],
         cwd=project,
         env=_env(home, project),
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture
+def hooks(pre_commit_home: Path, hooks_config: Path) -> Hooks:
+    return pre_commit_home, hooks_config
 
 
 @pytest.fixture
@@ -69,24 +98,24 @@ def project(tmp_path: Path, pre_commit_home: Path) -> Path:
     return root
 
 
-def test_check_hook_fails_on_violation_and_passes_clean(project: Path, pre_commit_home: Path) -> None:
-    bad = try_repo("offramp-check", project, pre_commit_home, "bad.py", "good.py")
+def test_check_hook_fails_on_violation_and_passes_clean(project: Path, hooks: Hooks) -> None:
+    bad = run_hook("offramp-check", project, hooks, "bad.py", "good.py")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "OFR101" in bad.stdout and "bad.py" in bad.stdout
-    good = try_repo("offramp-check", project, pre_commit_home, "good.py")
+    good = run_hook("offramp-check", project, hooks, "good.py")
     assert good.returncode == 0, good.stdout + good.stderr
     # --force-exclude: config excludes hold for file names pre-commit passes explicitly
-    vendored = try_repo("offramp-check", project, pre_commit_home, "vendored/lib.py")
+    vendored = run_hook("offramp-check", project, hooks, "vendored/lib.py")
     assert vendored.returncode == 0, vendored.stdout
 
 
-def test_fix_hook_rewrites_then_passes(project: Path, pre_commit_home: Path) -> None:
-    first = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
+def test_fix_hook_rewrites_then_passes(project: Path, hooks: Hooks) -> None:
+    first = run_hook("offramp-fix", project, hooks, "bad.py")
     assert first.returncode == 1, first.stdout + first.stderr
     text = (project / "bad.py").read_text()
     assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in text and "model='qwen3.8-max'" in text
-    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
-    second = try_repo("offramp-fix", project, pre_commit_home, "bad.py")
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(hooks[0], project))
+    second = run_hook("offramp-fix", project, hooks, "bad.py")
     assert second.returncode == 0, second.stdout + second.stderr
 
 
@@ -122,12 +151,12 @@ NOTEBOOK = (
 )
 
 
-def test_check_hook_checks_notebooks_and_config_files(project: Path, pre_commit_home: Path) -> None:
+def test_check_hook_checks_notebooks_and_config_files(project: Path, hooks: Hooks) -> None:
     (project / "demo.ipynb").write_text(NOTEBOOK)
     (project / ".env.example").write_text("OPENAI_BASE_URL=https://api.openai.com/v1\n")
     (project / "settings.yaml").write_text("llm:\n  base_url: https://api.openai.com/v1\n")
-    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(pre_commit_home, project))
-    run = try_repo("offramp-check", project, pre_commit_home, "demo.ipynb", ".env.example", "settings.yaml")
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=_env(hooks[0], project))
+    run = run_hook("offramp-check", project, hooks, "demo.ipynb", ".env.example", "settings.yaml")
     assert run.returncode == 1, run.stdout + run.stderr
     for needle in ("demo.ipynb:cell 1:2", ".env.example:1", "settings.yaml:2"):
         assert needle in run.stdout, run.stdout
