@@ -116,3 +116,49 @@ def test_what_cannot_be_followed_stays_unknown_with_its_reason(tmp_path: Path) -
         expected = {"partial": "functools.partial", "kwargs": "**kwargs", "args": "*args", "table": "dict"}[name]
         assert expected in why, (name, r.credential)
         assert not reads(r.credential), name
+
+
+PICK = """import os
+from llm import make
+
+
+def pick(kind, key=None):
+    {loop}if kind == "minimax":
+        {pad}key = os.getenv("MINIMAX_API_KEY")
+    {pad}elif kind == "openai":
+        {pad}make("https://api.openai.com/v1", key)
+    {pad}else:
+        {pad}key = os.getenv("OTHER_KEY")
+    {pad}make("https://api.openai.com/v1", key)
+"""
+
+
+def test_a_binding_in_another_arm_does_not_reach_the_call(tmp_path: Path) -> None:
+    """ChuanhuChatGPT's `get_model`: `access_key = os.environ.get("MINIMAX_API_KEY")` in the MiniMax arm is
+    not what the agent built in the next arm gets (check called it MiniMax's key sent to OpenAI, OFR303).
+    After the `if`, or when a loop can run the arms in turn, both reach."""
+    root = tree(tmp_path / "arms", {"llm.py": MAKER, "main.py": PICK.format(loop="", pad="")})
+    found = routes(root)
+    assert {s.name for s in at(found, "llm.py:5").credential if isinstance(s, Parameter)} == {"key"}
+    assert reads(at(found, "llm.py:5").credential) == {"MINIMAX_API_KEY@main.py:7", "OTHER_KEY@main.py:11"}
+    # the call in the "openai" arm alone: the parameter's own value, no key of another arm
+    root = tree(tmp_path / "one", {"llm.py": MAKER, "main.py": PICK.format(loop="", pad="").rsplit("\n    make", 1)[0]})
+    assert not reads(at(routes(root), "llm.py:5").credential)
+    looped = PICK.format(loop="for _ in range(2):\n        ", pad="    ").rsplit("\n        make", 1)[0]
+    root = tree(tmp_path / "loop", {"llm.py": MAKER, "main.py": looped})
+    assert reads(at(routes(root), "llm.py:5").credential) == {"MINIMAX_API_KEY@main.py:8", "OTHER_KEY@main.py:12"}
+
+
+def test_a_method_called_where_its_class_is_not_imported(tmp_path: Path) -> None:
+    """An instance travels: `get().ask(...)` in a module that imports only the factory still calls `Bot.ask`."""
+    root = tree(
+        tmp_path,
+        {
+            "bot.py": "from openai import OpenAI\n\nclass Bot:\n    def __init__(self):\n        self.c = OpenAI()\n\n"
+            "    def ask(self, model):\n        return self.c.chat.completions.create(model=model, messages=[])\n",
+            "factory.py": "from bot import Bot\n\ndef get():\n    return Bot()\n",
+            "main.py": "from factory import get\n\nget().ask('gpt-4o-mini')\n",
+        },
+    )
+    r = at(routes(root), "bot.py:8")
+    assert {(s.file, s.value) for s in r.model if isinstance(s, Literal)} == {("main.py", "gpt-4o-mini")}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from offramp.project.flow import ClassRef, Client, Ctx, DictVal, ExtRef, Flow, FuncRef, Instance, ModRef, Value
-from offramp.project.index import Expr, FuncInfo, ModuleIndex
+from offramp.project.index import Branch, Expr, FuncInfo, ModuleIndex
 from offramp.project.sources import Unknown
 
 _MAX_HOPS = 4  # functions a value is followed back through (cli -> loader -> translator -> base)
@@ -45,16 +45,18 @@ class CallSite:
     ctx: Ctx
     call: Expr
     skip: int  # leading parameters the call does not pass itself (`self` of a method or constructor)
+    branch: Branch = ()  # its arm of the caller's `if`/`match` statements (index.Branch)
 
 
 # calls by callee's last name; names used as values (and how); calls by the names their arguments hold
-_Calls = Dict[str, List[Tuple[str, Expr]]]
+_Calls = Dict[str, List[Tuple[str, Expr, Branch]]]
 _Table = Tuple[_Calls, Dict[str, str], _Calls]
 
 
 class CallSites:
-    def __init__(self, flow: Flow, callers: Callable[[str], List[ModuleIndex]]) -> None:
-        """`callers(module)`: the project modules that may call into `module` (itself and its importers)."""
+    def __init__(self, flow: Flow, callers: Callable[[str, str, bool], Optional[List[ModuleIndex]]]) -> None:
+        """`callers(module, name, method)`: the project modules that may call `name` of `module` (itself and
+        the importers that mention it; for a method, any module naming it), None when too many do."""
         self.flow = flow
         self.callers = callers
         self._tables: Dict[str, _Table] = {}
@@ -129,15 +131,15 @@ class CallSites:
         """The argument's values, and an `Unknown` (SHARED) for each other call of the caller's module that
         is handed the same variable and that offramp cannot follow (not a call of this function, not an
         SDK client, not a harmless look such as `len(key)`)."""
-        out = list(self.flow.values(s.ctx, arg, depth))  # (a copy: the flow's memo holds that list)
         mod = self.flow.module(s.ctx.module)
         if mod is None:
-            return out
+            return list(self.flow.values(s.ctx, arg, depth))
+        out = self.reaching(s, mod, arg, depth)
         ours = {id(x.call) for x in sites} | {x.call for x in sites if x.ctx.module == mod.name}
         fn = mod.functions.get(s.ctx.scope)
         for n in _names(arg):
             local = fn is not None and (n in fn.locals or any(p == n for p, _, _ in fn.params))
-            for scope, call in self.table(mod)[2].get(n, ()):
+            for scope, call, _ in self.table(mod)[2].get(n, ()):
                 if (local and scope != s.ctx.scope) or id(call) in ours or call in ours:
                     continue
                 last = _last(call[1])
@@ -145,6 +147,24 @@ class CallSites:
                     continue
                 where = f"{mod.path}:{call[4][0]}"
                 out.append(Unknown(f"{SHARED}`{last or 'a call'}()` at {where}, which offramp cannot follow"))
+        return out
+
+    def reaching(self, s: CallSite, mod: ModuleIndex, arg: Expr, depth: int) -> List[Value]:
+        """The argument's values; for a local variable, only its bindings that can reach the call: one made
+        in another arm of the same `if`/`elif`/`match` cannot (`access_key = os.getenv("MINIMAX_API_KEY")`
+        in the MiniMax branch is not what `Agent(access_key)` in the next branch gets), and a parameter
+        of the same name still can (a binding in some arms only)."""
+        fn = mod.functions.get(s.ctx.scope)
+        if arg[:1] != ("name",) or fn is None or arg[1] not in fn.locals:
+            return list(self.flow.values(s.ctx, arg, depth))  # (a copy: the flow's memo holds that list)
+        name = arg[1]
+        arms = fn.branches.get(name, [])
+        out: List[Value] = []
+        for i, x in enumerate(fn.locals[name]):
+            if i < len(arms) and _exclusive(arms[i], s.branch):
+                continue
+            out += self.flow.values(s.ctx, x, depth)
+        out += self.flow.parameter(s.ctx, mod, name, depth) or []
         return out
 
     def sdk_call(self, ctx: Ctx, call: Expr, depth: int) -> bool:
@@ -172,21 +192,24 @@ class CallSites:
         target_fn = FuncRef(m.name, key)
         target_cls = ClassRef(m.name, cls) if cls else None
         found: List[CallSite] = []
-        for mod in self.callers(m.name):
+        modules = self.callers(m.name, wanted, bool(cls) and not ctor)
+        if modules is None:
+            return Unknown(f"`{wanted}` is imported by too many modules to follow its calls", m.path)
+        for mod in modules:
             calls, uses, _ = self.table(mod)
             if wanted in uses:
                 why = uses[wanted]
                 return Unknown(f"`{wanted}` {why} in {mod.path}, so not every call of it is seen", mod.path)
-            for scope, call in calls.get(wanted, ()):
+            for scope, call, branch in calls.get(wanted, ()):
                 ctx = Ctx(mod.name, scope)
                 skip = self.skip(ctx, call, target_fn, target_cls, ctor, depth)
                 if skip is not None:
-                    found.append(CallSite(ctx, call, skip))
+                    found.append(CallSite(ctx, call, skip, branch))
             if ctor and target_cls is not None:
-                for scope, call in calls.get("__init__", ()):
+                for scope, call, branch in calls.get("__init__", ()):
                     skip = self.super_init(mod, scope, call, target_cls, depth)
                     if skip is not None:
-                        found.append(CallSite(Ctx(mod.name, scope), call, skip))
+                        found.append(CallSite(Ctx(mod.name, scope), call, skip, branch))
         found = list(dict.fromkeys(found))
         if len(found) > _MAX_SITES:
             return Unknown(f"`{wanted}` is called in {len(found)} places", m.path)
@@ -244,6 +267,12 @@ class CallSites:
         return got
 
 
+def _exclusive(a: Branch, b: Branch) -> bool:
+    """Whether two places sit in different arms of one `if`/`match` (never both run in one call)."""
+    arms = {(line, col): arm for line, col, arm in a}
+    return any(arms.get((line, col), arm) != arm for line, col, arm in b)
+
+
 def _last(func: Expr) -> str:
     if func[:1] == ("name",):
         return str(func[1])
@@ -259,6 +288,8 @@ def _table(mod: ModuleIndex) -> _Table:
     uses: Dict[str, str] = {}
     handed: _Calls = {}
 
+    at: List[Branch] = [()]  # the arm of the expression being walked (locals and statement calls have one)
+
     def walk(scope: str, e: object, how: str = "is used as a value") -> None:
         if not isinstance(e, tuple) or not e or not isinstance(e[0], str) or e[0] in _LEAVES:
             return
@@ -267,7 +298,7 @@ def _table(mod: ModuleIndex) -> _Table:
             func = e[1]
             last = _last(func)
             if last:
-                calls.setdefault(last, []).append((scope, e))
+                calls.setdefault(last, []).append((scope, e, at[0]))
             if func[:1] == ("attr",):
                 walk(scope, func[1])
             elif not last:
@@ -276,7 +307,7 @@ def _table(mod: ModuleIndex) -> _Table:
             for a in (*e[2], *(v for _, v in e[3])):
                 walk(scope, a, inner)
                 for n in _names(a):
-                    handed.setdefault(n, []).append((scope, e))
+                    handed.setdefault(n, []).append((scope, e, at[0]))
         elif tag == "name":
             uses.setdefault(str(e[1]), how)
         elif tag == "attr":
@@ -309,9 +340,12 @@ def _table(mod: ModuleIndex) -> _Table:
             for e in es:
                 walk("", e)
     for key, fn in mod.functions.items():
-        for es in fn.locals.values():
-            for e in es:
+        for name, es in fn.locals.items():
+            arms = fn.branches.get(name, [])
+            for i, e in enumerate(es):
+                at[0] = arms[i] if i < len(arms) else ()
                 walk(key, e)
+        at[0] = ()
         for e in fn.returns:
             walk(key, e)
     for site in mod.sites:
@@ -323,7 +357,8 @@ def _table(mod: ModuleIndex) -> _Table:
             walk(site.scope, v, "is passed as an argument")
     for _, e, _ in mod.env_writes:
         walk("", e)
-    for scope, e in mod.calls:
+    for scope, e, branch in mod.calls:
+        at[0] = branch
         walk(scope, e)
     return calls, uses, handed
 

@@ -306,23 +306,31 @@ class Flow:
                     for x in fn.locals[name]:
                         out += self.values(ctx, x, depth)
                     return out
-                for i, (pname, default, ann) in enumerate(fn.params):
-                    if pname != name:
-                        continue
-                    cls = ctx.scope.split(".")[0] if "." in ctx.scope else ""
-                    if i == 0 and cls and cls in m.classes:  # self
-                        base = self.sdk_base(ClassRef(m.name, cls), depth)
-                        return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
-                    called = self.calls.arguments(m, ctx.scope, i, name, default, depth) if self.calls else None
-                    if called is not None:
-                        return called  # what its calls pass (project/calls.py)
-                    out = [Parameter(name, m.path)]
-                    if default is not None:
-                        out += self.values(Ctx(ctx.module, ""), default, depth)
-                    if ann:
-                        out += self.annotated(ctx, ann, depth)
-                    return out
+                got = self.parameter(ctx, m, name, depth)
+                if got is not None:
+                    return got
         return self.module_attr(m, name, depth)
+
+    def parameter(self, ctx: Ctx, m: ModuleIndex, name: str, depth: int) -> Optional[List[Value]]:
+        """What parameter `name` of the function `ctx.scope` holds; None when it has none of that name."""
+        fn = m.functions.get(ctx.scope)
+        for i, (pname, default, ann) in enumerate(fn.params if fn is not None else ()):
+            if pname != name:
+                continue
+            cls = ctx.scope.split(".")[0] if "." in ctx.scope else ""
+            if i == 0 and cls and cls in m.classes:  # self
+                base = self.sdk_base(ClassRef(m.name, cls), depth)
+                return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
+            called = self.calls.arguments(m, ctx.scope, i, name, default, depth) if self.calls else None
+            if called is not None:
+                return called  # what its calls pass (project/calls.py)
+            out: List[Value] = [Parameter(name, m.path)]
+            if default is not None:
+                out += self.values(Ctx(ctx.module, ""), default, depth)
+            if ann:
+                out += self.annotated(ctx, ann, depth)
+            return out
+        return None
 
     def annotated(self, ctx: Ctx, ann: str, depth: int) -> List[Value]:
         """A parameter `client: OpenAI` is a client of that class (constructed elsewhere)."""

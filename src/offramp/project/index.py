@@ -34,6 +34,10 @@ from offramp.analysis.quick import _dotted as dotted
 #   ("star", Expr) (a `*args` argument of a call: the positions after it are unknown)
 # A span is (line, column, end_line, end_column), 1-based columns counted in characters.
 Expr = Tuple[Any, ...]
+# Where a statement sits among the `if`/`elif`/`else` and `match` arms of its function, outside loops:
+# ((line, column, arm), ...) for each enclosing one. Two statements with the same (line, column) and
+# different arms never both run in one call: a binding in one arm does not reach a call in another.
+Branch = Tuple[Tuple[int, int, int], ...]
 SpanT = Tuple[int, int, int, int]
 DYNAMIC = "{...}"
 _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
@@ -41,6 +45,7 @@ _HTTP_METHODS = frozenset({"post", "request", "stream"})
 # Methods that are everywhere in other roles (`dict.get`): a site only when a `headers=` argument
 # can carry a credential (`requests.get(f"{ENDPOINT}/openai/deployments", headers={"api-key": KEY})`).
 _HTTP_WITH_HEADERS = frozenset({"get", "put", "patch", "delete"})
+_NOT_CALL_SITES = frozenset({"print", "debug", "info", "warning", "error", "exception", "critical", "append", "extend"})
 
 
 @dataclass
@@ -50,6 +55,8 @@ class FuncInfo:
     returns: List[Expr] = field(default_factory=list)
     line: int = 0
     positional: int = -1  # how many of `params` (the first ones) can be passed by position; -1: not known
+    # Per local, the branch of each of its bindings (aligned with `locals`): see `Branch`.
+    branches: Dict[str, List[Branch]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,7 +95,7 @@ class ModuleIndex:
     env_writes: List[Tuple[str, Expr, SpanT]] = field(default_factory=list)
     # Calls made as statements (`super().__init__(key, lang)`, `setup(api_key=KEY)`), by scope: the call
     # sites a parameter is resolved through (project.calls); calls inside bindings are in those already.
-    calls: List[Tuple[str, Expr]] = field(default_factory=list)
+    calls: List[Tuple[str, Expr, Branch]] = field(default_factory=list)
 
     def to_data(self) -> Dict[str, Any]:
         return asdict(self)
@@ -116,6 +123,7 @@ class ModuleIndex:
                 returns=[_tup(e) for e in f["returns"]],
                 line=f["line"],
                 positional=f["positional"],
+                branches={a: [_tup(b) for b in v] for a, v in f["branches"].items()},
             )
             for k, f in d["functions"].items()
         }
@@ -132,7 +140,7 @@ class ModuleIndex:
             for s in d["sites"]
         ]
         m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]  # type: ignore[misc]
-        m.calls = [(scope, _tup(e)) for scope, e in d["calls"]]
+        m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
         return m
 
 
@@ -216,6 +224,8 @@ class _Builder(ast.NodeVisitor):
         self.cls: Optional[str] = None
         self.self_name: Optional[str] = None
         self.conditional = 0
+        self.branch: Branch = ()
+        self.loops = 0
         self.os_aliases = {"os"}
         self.os_names: Dict[str, str] = {}
         starts = [0]
@@ -391,7 +401,9 @@ class _Builder(ast.NodeVisitor):
         if self.cls is not None and not self.scope:
             self.m.classes[self.cls].attrs.setdefault(name, []).append(value)
         elif self.scope:
-            self.m.functions[self.scope].locals.setdefault(name, []).append(value)
+            fn = self.m.functions[self.scope]
+            fn.locals.setdefault(name, []).append(value)
+            fn.branches.setdefault(name, []).append(self.branch)
         else:
             self.m.bindings.setdefault(name, []).append(value)
 
@@ -453,7 +465,27 @@ class _Builder(ast.NodeVisitor):
         # `for name in ["gpt-4o", "gpt-4o-mini"]:` binds each element
         if isinstance(node.target, ast.Name):
             self.bind(node.target.id, ("iter", self.expr(node.iter)))
+        self._loop(node)
+
+    def _loop(self, node: ast.AST) -> None:
+        self.loops += 1  # (a binding in one arm reaches the other arm on the next turn)
         self.generic_visit(node)
+        self.loops -= 1
+
+    def arms(self, node: ast.AST, bodies: List[List[ast.stmt]]) -> None:
+        """Visit each arm of an `if`/`match` with its place in `branch` (outside loops only)."""
+        saved = self.branch
+        for i, body in enumerate(bodies):
+            if not self.loops:
+                self.branch = (*saved, (getattr(node, "lineno", 0), getattr(node, "col_offset", 0), i))
+            for stmt in body:
+                self.visit(stmt)
+        self.branch = saved
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.conditional += 1
+        self.arms(node, [c.body for c in node.cases])
+        self.conditional -= 1
 
     visit_AsyncFor = visit_For  # type: ignore[assignment]
 
@@ -464,11 +496,13 @@ class _Builder(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self.walrus(node.test)
-        self._conditional(node)
+        self.conditional += 1
+        self.arms(node, [node.body, node.orelse])
+        self.conditional -= 1
 
     def visit_While(self, node: ast.While) -> None:
         self.walrus(node.test)
-        self.generic_visit(node)
+        self._loop(node)
 
     def walrus(self, test: ast.expr) -> None:
         """`if KEY := (args.key or os.getenv("OPENAI_API_KEY")):` binds KEY for the body and after it."""
@@ -560,11 +594,11 @@ class _Builder(ast.NodeVisitor):
         static = any((dotted(d) or "").endswith("staticmethod") for d in node.decorator_list)
         self.self_name = positional[0].arg if self.cls and positional and not static else None
         self.scope = key
-        saved = self.conditional
-        self.conditional = 0
+        saved = (self.conditional, self.branch, self.loops)
+        self.conditional, self.branch, self.loops = 0, (), 0
         for stmt in node.body:
             self.visit(stmt)
-        self.conditional = saved
+        self.conditional, self.branch, self.loops = saved
         self.scope = ""
         self.self_name = outer_self
         if self.cls is None:
@@ -578,7 +612,7 @@ class _Builder(ast.NodeVisitor):
         if isinstance(call, ast.Await):
             call = call.value
         if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
-            self.m.calls.append((self.scope, self.expr(call)))
+            self.m.calls.append((self.scope, self.expr(call), self.branch))
         # `parser.read("config.ini")` (configparser): the object now holds that file's sections
         if (
             isinstance(call, ast.Call)
@@ -631,10 +665,11 @@ class _Builder(ast.NodeVisitor):
 
 
 def _passes_names(call: ast.Call) -> bool:
-    """Whether a statement call hands on a value a parameter could stand for (a name, an attribute, a
-    call): `print("done")` and `logger.info("...")` with literals only are not worth an entry."""
-    values = [*call.args, *(k.value for k in call.keywords)]
-    return any(not isinstance(v, (ast.Constant, ast.JoinedStr)) for v in values)
+    """Whether a statement call may be a call site worth an entry: `print(...)`, logging and `list.append`
+    calls are everywhere and hand nothing to a route (a literal argument counts: `bot.ask("gpt-4o")`)."""
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return last not in _NOT_CALL_SITES
 
 
 def _masked(value: str) -> str:
