@@ -179,8 +179,9 @@ class Analysis:
     # Every call with a keyword argument, in source order: the planner asks which calls it does not
     # know take a key (`Agent(api_key=KEY)`); a whole-tree walk per question cost ~1 s on a 5k-line file.
     keyword_calls: List[cst.Call] = field(default_factory=list)
-    # (value, function) of keys handed to a library's default client (`set_default_openai_key(KEY)`)
-    default_keys: List[Tuple[cst.BaseExpression, str]] = field(default_factory=list)
+    # (value, what takes it) of keys handed to something that stays on OpenAI and is no client offramp moves
+    # (`set_default_openai_key(KEY)`, a config dict naming its provider): their key reads keep their names
+    held_keys: List[Tuple[cst.BaseExpression, str]] = field(default_factory=list)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
 

@@ -107,7 +107,7 @@ def _strings(r: Resolver, expr: cst.BaseExpression, cls: ClassCtx) -> List[tuple
 
 
 def default_keys(r: Resolver) -> List[Tuple[cst.BaseExpression, str]]:
-    """(value, function) of each key the file hands to a library's default client (`default-key-setters`:
+    """(value, what takes it) of each key the file hands to a library's default client (`default-key-setters`:
     the Agents SDK's `set_default_openai_key(KEY)`), which stays on api.openai.com."""
     entries = [setter_parts(s) for spec in load_wrappers().values() for s in spec.default_key_setters]
     out: List[Tuple[cst.BaseExpression, str]] = []
@@ -117,7 +117,8 @@ def default_keys(r: Resolver) -> List[Tuple[cst.BaseExpression, str]]:
             if name in names:
                 given = [a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword]
                 given += [a.value for a in call.args[:1] if a.keyword is None and not a.star]
-                out += [(given[0], name.rpartition(".")[2])] if given else []
+                label = f"`{name.rpartition('.')[2]}` (the default client stays on OpenAI)"
+                out += [(given[0], label)] if given else []
     return out
 
 

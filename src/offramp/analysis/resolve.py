@@ -64,7 +64,7 @@ class Resolver:
         self.sdk = c.sdk
         self.a = c.a
         self.ctors: Dict[int, ClientCtor] = {}
-        self._nested: Optional[Dict[int, NestedConfigDict]] = None  # inner dicts of mem0-style configs
+        self._nested: Optional[Dict[int, Union[NestedConfigDict, bool]]] = None  # inner dicts of mem0-style configs
         self._qnames: Dict[int, Set[str]] = {}
         # `langfuse.openai.openai` is `openai`: drop-in modules (entry modules outside the SDK's packages)
         self._dropins = tuple(
@@ -1222,9 +1222,15 @@ class Resolver:
         """`{"model": "gpt-4", "api_key": ..., "api_type": "azure"}`: an AutoGen-style client configuration."""
         spec = load_config_dict_spec()
         nested = self.nested_config(node)
+        entries = _dict_entries(node)
+        if nested is False or any(n.provider_key in entries for n in spec.nested):
+            # another provider's inner config (mem0's "azure_openai": azure_kwargs), or a flat dict naming its
+            # provider (mem0's reranker config, which ignores a base_url entry): not ours to move, nor its key
+            held = [entries[k] for k in spec.key_keys if k in entries]
+            self.a.held_keys += [(value, "a config dict naming its provider") for value in held]
+            return
         if nested is not None:
             spec = spec.inside(nested)
-        entries = _dict_entries(node)
         model_key = next((k for k in spec.model_keys if k in entries), None)
         if model_key is None or not (nested is not None or any(k in entries for k in spec.require_any)):
             return
@@ -1266,8 +1272,9 @@ class Resolver:
             if value is not None and (azure or self.sdk.is_openai_model(value)):
                 self.model_literal(lit_node, value, model_key, azure).owner = ctor
 
-    def nested_config(self, node: cst.Dict) -> Optional[NestedConfigDict]:
-        """The library whose `{"provider": "openai", "config": node}` holds this dict (mem0), if any."""
+    def nested_config(self, node: cst.Dict) -> Union[NestedConfigDict, bool, None]:
+        """The library whose `{"provider": "openai", "config": node}` holds this dict (mem0); False when the
+        provider is another one (`"azure_openai"`, `"ollama"`); None when no such dict holds it."""
         if self._nested is None:
             self._nested = {}
             specs = load_config_dict_spec().nested
@@ -1275,9 +1282,10 @@ class Resolver:
                 entries = _dict_entries(outer)
                 for n in specs:
                     inner = entries.get(n.config_key)
-                    provider = string_value(entries[n.provider_key]) if n.provider_key in entries else None
-                    if isinstance(inner, cst.Dict) and provider in n.providers:
-                        self._nested[id(inner)] = n
+                    if not isinstance(inner, cst.Dict) or n.provider_key not in entries:
+                        continue
+                    provider = string_value(entries[n.provider_key])
+                    self._nested[id(inner)] = n if provider in n.providers else False
         return self._nested.get(id(node))
 
     def module_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str) -> ApiCall:
@@ -1401,7 +1409,7 @@ class Resolver:
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
         self.a.exports = exports(self)
-        self.a.default_keys = default_keys(self)
+        self.a.held_keys += default_keys(self)
 
 
 @lru_cache(maxsize=1)

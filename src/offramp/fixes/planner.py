@@ -302,10 +302,8 @@ class Planner:
             return []
         known = {id(c.node) for c in self.a.clients}
         names = _known_callables()
-        # the key of a library's default client, which stays on OpenAI (`set_default_openai_key(KEY)`)
-        out: List[Tuple[cst.CSTNode, str, bool]] = [
-            (value, f"`{name}` (the default client stays on OpenAI)", False) for value, name in self.a.default_keys
-        ]
+        # keys handed to what stays on OpenAI (a library's default client, a config dict naming its provider)
+        out: List[Tuple[cst.CSTNode, str, bool]] = [(value, label, False) for value, label in self.a.held_keys]
         for node in self.a.keyword_calls:
             if id(node) in known:
                 continue
