@@ -230,8 +230,9 @@ def test_providers_and_report_name_every_target(tmp_path: Path) -> None:
 
 
 def test_check_predicts_what_fix_cannot_split(tmp_path: Path) -> None:
-    """A request fix leaves with the chat provider is judged there, and the module-level client, held
-    whole by the route gate, is not offered as fixable."""
+    """A request fix cannot move to its family's provider is judged at the chat provider, and the
+    clients the route gate then holds whole (one handed on, the module-level one) are not offered as
+    fixable."""
     shutil.copy(FIXTURES / "fix" / "families" / "input" / "unsplittable.py", tmp_path / "unsplittable.py")
     out = run_cli(["check", "--to", SPEC, "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
     lines = out.splitlines()
@@ -240,7 +241,8 @@ def test_check_predicts_what_fix_cannot_split(tmp_path: Path) -> None:
     )
     module = [x for x in lines if " OFR103 " in x or " OFR104 " in x]
     assert len(module) == 3 and not any(x.endswith("[*]") for x in module), out
-    assert any(" OFR101 " in x and x.endswith("[*]") for x in lines), out  # the handed-on client still moves
+    # the handed-on client: its embeddings request (followed into `embed_with`) holds it whole too
+    assert any(" OFR101 " in x and not x.endswith("[*]") for x in lines), out
 
 
 def test_annotated_binding_splits_and_a_copied_client_stays_whole(tmp_path: Path) -> None:

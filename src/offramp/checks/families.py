@@ -24,9 +24,8 @@ def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[
     """The provider each fact's requests go to, by the fact's span (what a finding on it carries): the
     decision `fix` makes (fixes/families.py), so that a request fix cannot move to its family's
     provider (a client handed on, the module-level client) is judged where fix leaves it. Also the
-    spans of the module-level client when it sends requests of two families' providers: the route
-    gate holds it whole where it is (its embeddings cannot reach their provider), so nothing of it
-    is fixable."""
+    spans of such a client (or the module-level client) and its requests: the route gate holds it
+    whole where it is (its embeddings cannot reach their provider), so nothing of it is fixable."""
     from offramp.fixes.families import plan_families
     from offramp.fixes.planner import Planner
 
@@ -35,6 +34,10 @@ def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[
     held: List[Span] = []
     if any(id(c.node) in planned.stuck for c in module):
         held = [m.span for m in a.module_assigns] + [c.span for c in module]
+    for c in a.clients:  # a client fix cannot split: its other family's requests strand it, held whole
+        through = [call for call in a.calls if any(x is c for x in call.clients)]
+        if any(id(call.node) in planned.stuck for call in through):
+            held += [c.span] + [call.span for call in through]
     out: Dict[Span, Provider] = {}
     for call in a.calls:
         out[call.span] = planned.calls.get(id(call.node), targets.default)
