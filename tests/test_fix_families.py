@@ -263,3 +263,20 @@ def test_annotated_binding_splits_and_a_copied_client_stays_whole(tmp_path: Path
     # the copy's request is one the file's analysis does not tie to `copied`: the routes do, and hold it whole
     assert "copied_embeddings" not in text and "\ncopied = OpenAI()\n" in text
     assert "`OpenAI` left as it is: a request in app.py does not move to Qwen" in text
+
+
+def test_example_project_check_and_fix_agree(tmp_path: Path) -> None:
+    """examples/chatbot: search.py's client factory serves embeddings there and chat in faq.py. fix cannot
+    split a factory, so the route gate holds that client whole; check says so before and after."""
+    work = tmp_path / "chatbot"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "chatbot", work)
+    check = ["check", "--to", "deepseek,embeddings=qwen", "--no-cache", "--output-format", "concise", "."]
+    before = run_cli(check, work).stdout
+    assert any(x.startswith("chatbot/search.py:8:12: OFR101") and not x.endswith("[*]") for x in before.splitlines())
+    assert run_cli(["fix", "--to", "deepseek,embeddings=qwen", "."], work).returncode in (0, 1)
+    after = run_cli(check, work).stdout
+    assert not [x for x in after.splitlines() if x.endswith("[*]")], after
+    assert (
+        "left as it is: a request in chatbot/search.py does not move to Qwen"
+        in (work / "chatbot" / "search.py").read_text()
+    )

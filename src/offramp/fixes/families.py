@@ -76,15 +76,16 @@ def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
         groups: Dict[str, List[ApiCall]] = {}
         for call in calls:
             groups.setdefault(family_of(call.family), []).append(call)
-        remote = planner.gate.families_at(c.span)  # requests sent from other files (fixes/gate.py)
-        sent = [call.family for call in calls] + list(remote)
+        routed = planner.gate.families_at(c.span)  # as the project's routes see it (fixes/gate.py)
+        sent = [call.family for call in calls] + list(routed)
+        unseen = {family_of(f) for f in routed} - set(groups)  # requests this file does not tie to `c`
         one = targets.for_families(sent) if sent else default
         if one is not None:
             out.clients[id(c)] = one
             continue
         out.clients[id(c)] = default
         others = {f: cs for f, cs in groups.items() if targets.for_family(cs[0].family).id != default.id}
-        why = "requests in other files use it too" if remote else _unsplittable(planner, c, calls)
+        why = "requests offramp cannot tie to it here use it too" if unseen else _unsplittable(planner, c, calls)
         for family, cs in others.items():
             if why is None:
                 receiver = _receiver_name(planner, c)

@@ -163,6 +163,7 @@ class RouteJudge:
         self.sdk = sdk
         self.provider_hosts = tuple(provider_hosts)
         self._explained: Optional[Dict[str, List[Span]]] = None
+        self._unsplit: Optional[Set[Tuple[str, Optional[Span]]]] = None
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
@@ -262,21 +263,17 @@ class RouteJudge:
         return out
 
     def client_families(self, into: Decision) -> Decision:
-        """With a provider per request family: the families of the requests each constructor serves,
-        where some are sent from another file (the constructor's own file cannot see those)."""
+        """With a provider per request family: the families of the requests each constructor serves, as
+        the project's routes see them (a request in another file, or through a factory or a parameter,
+        is one the constructor's own file may not tie to it)."""
         if self.targets is None:
             return into
         found: Dict[Tuple[str, Span], Set[str]] = {}
-        remote: Set[Tuple[str, Span]] = set()
         for r in self.routes:
-            if r.kind != "client" or not r.client_file or r.client_span is None or not r.family:
-                continue
-            key = (r.client_file, r.client_span)
-            found.setdefault(key, set()).add(r.family)
-            if r.file != r.client_file:
-                remote.add(key)
-        for path, span in remote:
-            into.gates.setdefault(path, Gate()).families[span] = tuple(sorted(found[(path, span)]))
+            if r.kind == "client" and r.client_file and r.client_span is not None and r.family:
+                found.setdefault((r.client_file, r.client_span), set()).add(r.family)
+        for (path, span), fams in found.items():
+            into.gates.setdefault(path, Gate()).families[span] = tuple(sorted(fams))
         return into
 
     def openai_default(self, s: Source) -> bool:
@@ -297,6 +294,10 @@ class RouteJudge:
         if not r.host and not r.credential:
             return None  # nothing known about it: nothing of it can be frozen either
         p = self.provider_of(r)
+        if self.predicted and self.targets is not None and p.id != self.targets.default.id and self.unsplit(r):
+            # `fix` moves a client sending two families' requests from several files to the chat provider
+            # (fixes/families.py: it splits only what one file shows), and then this request strands it
+            return f"a request in {r.file} does not move to {p.name}"
 
         def covered(path: str, span: Optional[Span], role: str) -> bool:
             return (
@@ -337,6 +338,20 @@ class RouteJudge:
         if not host_ok:
             return f"a request in {r.file} does not move to {p.name}"
         return f"a request in {r.file} would carry a credential that is not {p.name}'s"
+
+    def unsplit(self, r: Route) -> bool:
+        """Whether the route's constructor also serves another family's provider from another file."""
+        if self._unsplit is None:
+            assert self.targets is not None
+            providers: Dict[Tuple[str, Span], Set[str]] = {}
+            files: Dict[Tuple[str, Span], Set[str]] = {}
+            for x in self.routes:
+                if x.kind == "client" and x.client_file and x.client_span is not None and x.family:
+                    key = (x.client_file, x.client_span)
+                    providers.setdefault(key, set()).add(self.provider_of(x).id)
+                    files.setdefault(key, set()).add(x.file)
+            self._unsplit = {k for k, ids in providers.items() if len(ids) > 1 and files[k] != {k[0]}}
+        return r.kind == "client" and (r.client_file, r.client_span) in self._unsplit
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:
