@@ -56,7 +56,7 @@ def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ruff", *args], cwd=cwd, capture_output=True, text=True)
 
 
-def migrate(tmp_path: Path, files: Dict[str, str], pyproject: Optional[str]) -> Path:
+def migrate(tmp_path: Path, files: Dict[str, str], pyproject: Optional[str], status: int = 0) -> Path:
     root = tmp_path / "proj"
     root.mkdir()
     if pyproject is not None:
@@ -67,7 +67,7 @@ def migrate(tmp_path: Path, files: Dict[str, str], pyproject: Optional[str]) -> 
     assert ruff("format", "--check", ".", cwd=root).returncode == 0
     assert ruff("check", "--select", "E501,I", ".", cwd=root).returncode == 0
     proc = run_cli(["fix", "--to", "qwen", "."], root)
-    assert proc.returncode == 0 and f"Rewrote {len(files)} file" in proc.stderr, proc.stderr
+    assert proc.returncode == status and f"Rewrote {len(files)} file" in proc.stderr, proc.stderr
     return root
 
 
@@ -89,6 +89,37 @@ def test_fixed_code_is_ruff_formatted_and_clean(tmp_path: Path, pyproject: Optio
     assert chat.startswith('"""Chat model."""\n\nfrom __future__ import annotations\n\nimport os\n\n# the model')
     again = run_cli(["fix", "--to", "qwen", "--diff", "."], root)
     assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+AZURE = """from openai import AzureOpenAI
+
+client = AzureOpenAI(api_version="2024-10-21")
+
+
+class Bot:
+    def ask(self, question: str) -> str:
+        response = client.chat.completions.create(
+            model="contoso-classifier-prod", messages=[]
+        )
+        return response.choices[0].message.content or ""
+"""
+
+
+def test_todo_comments_wrap_at_the_line_length(tmp_path: Path) -> None:
+    """The TODO above `response = ...` was one 140-column line (E501); it wraps, and reads back whole."""
+    root = migrate(tmp_path, {"app.py": AZURE}, "[tool.ruff]\n", status=1)  # (1: the TODO remains)
+    text = (root / "app.py").read_text()
+    todo = [line.strip() for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert len(todo) >= 2 and todo[0].startswith("# TODO[offramp]: map Azure deployment `contoso-classifier-prod`")
+    assert all(line.startswith("#   ") for line in todo[1:]) and todo[-1].endswith("(OFR202)"), todo
+    assert max(len(line) for line in text.splitlines()) <= 88
+    assert ruff("check", "--select", "E501", ".", cwd=root).returncode == 0
+    again = run_cli(["fix", "--to", "qwen", "--diff", "."], root)  # the wrapped TODO is recognised: not added again
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+    check = run_cli(["check", "--to", "qwen", "--output-format", "concise", "."], root).stdout
+    whole = " ".join(line[len("# TODO[offramp]: ") if i == 0 else 1 :].strip() for i, line in enumerate(todo))
+    at = next(n for n, line in enumerate(text.splitlines(), 1) if "TODO[offramp]" in line)
+    assert f"app.py:{at}:9: OFR003 offramp fix left this for a person: {whole}" in check, check
 
 
 def test_a_call_that_still_fits_stays_on_one_line(tmp_path: Path) -> None:

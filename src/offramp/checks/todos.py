@@ -13,12 +13,57 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from offramp.checks.base import Hit
 from offramp.types import Span
 
 MARK = "TODO[offramp]"
+PREFIX = f"# {MARK}: "
+# A TODO longer than the project's line length goes on in comment lines right below it, at its column,
+# each starting with this (Ruff's E501 counts comments; `fix` wraps where Ruff settings apply).
+CONTINUATION = "#   "
+
+
+def wrapped(text: str, width: Optional[int]) -> List[str]:
+    """The comment lines of the TODO `text`: one, or wrapped at spaces to `width` columns (None: one line).
+    A single word longer than the width stays whole."""
+    import textwrap
+
+    if width is None or len(PREFIX) + len(text) <= width:
+        return [PREFIX + text]
+    return textwrap.wrap(
+        text,
+        width=max(width, len(PREFIX) + 1),
+        initial_indent=PREFIX,
+        subsequent_indent=CONTINUATION,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [PREFIX + text]
+
+
+def joined(lines: Sequence[str]) -> List[Tuple[int, int, str]]:
+    """(first index, last index, "TODO[offramp]: text") of each TODO in `lines`, continuation lines joined."""
+    out: List[Tuple[int, int, str]] = []
+    column = -1  # where the last TODO's own comment line starts; -1 after any other line
+    for i, line in enumerate(lines):
+        at = line.find(PREFIX.rstrip())
+        if at >= 0:
+            out.append((i, i, line[at + 2 :].rstrip()))
+            column = at if not line[:at].strip() else -1  # (a TODO after code has no continuation)
+        elif column >= 0 and line.startswith(CONTINUATION, column) and not line[:column].strip():
+            first, _, text = out[-1]
+            out[-1] = (first, i, f"{text} {line[column + len(CONTINUATION) :].strip()}")
+        else:
+            column = -1
+    return out
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two TODO texts say the same (wrapping turns runs of spaces at a break into one)."""
+    return a.split() == b.split()
+
+
 # The comment as fixes/edits.todo_lines writes it, the rule code in parentheses at its end.
 _TODO = re.compile(r"#\s*TODO\[offramp\]:\s*(?P<text>.*?)\s*(?:\((?P<code>OFR\d{3})\))?\s*$")
 _CLOSERS = (")", "]", "}")
@@ -36,13 +81,26 @@ def check_todos(text: str, hits: Sequence[Hit]) -> List[Hit]:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):  # (a file the parser accepted tokenizes: a guard)
         return []
-    for tok in tokens:
-        if tok.type != tokenize.COMMENT:
-            continue
+    comments = [tok for tok in tokens if tok.type == tokenize.COMMENT]
+    for n, tok in enumerate(comments):
         m = _TODO.match(tok.string)
         if m is None:
             continue
         (line, col), (end_line, end_col) = tok.start, tok.end
+        rest = ""
+        for more in comments[n + 1 :]:  # a wrapped TODO's continuation lines
+            if (
+                more.start != (end_line + 1, col)
+                or not more.string.startswith(CONTINUATION)
+                or _TODO.match(more.string)
+            ):
+                break
+            rest += " " + more.string[len(CONTINUATION) :].strip()
+            end_line, end_col = more.end
+        if rest:
+            m = _TODO.match(tok.string.rstrip() + rest)
+            if m is None:
+                continue
         code = m.group("code")
         if code is not None and _still_reported(code, line, lines, hits):
             continue

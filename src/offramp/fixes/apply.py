@@ -49,7 +49,8 @@ class _Apply(cst.CSTTransformer):
         if isinstance(node, cst.SimpleStatementLine) and isinstance(original_node, cst.SimpleStatementLine):
             node = self._fit(original_node, node)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
-            node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key]))
+            room = None if self.line_length is None else self.line_length - sum(len(i) for i in self.indents)
+            node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key], room))
         before = self.plan.insert_before.get(key, [])
         extra = self.plan.insert_after.get(key, [])
         if (

@@ -347,13 +347,18 @@ def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:
     return call.with_changes(args=args)
 
 
-def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str]) -> List[cst.EmptyLine]:
-    """Leading comment lines with each TODO added once (a second fix run adds nothing)."""
-    have = {line.comment.value for line in existing if line.comment is not None}
+def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str], width: Optional[int] = None) -> List[cst.EmptyLine]:
+    """Leading comment lines with each TODO added once (a second fix run adds nothing), wrapped to
+    `width` columns (the project's Ruff line length less the statement's indentation) when given."""
+    from offramp.checks.todos import joined, same_text, wrapped
+
+    have = [
+        text.partition(": ")[2]
+        for _, _, text in joined([line.comment.value if line.comment else "" for line in existing])
+    ]
     out = list(existing)
     for text in texts:
-        comment = f"# TODO[offramp]: {text}"
-        if comment not in have:
-            out.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
-            have.add(comment)
+        if not any(same_text(text, old) for old in have):
+            out += [cst.EmptyLine(indent=True, comment=cst.Comment(c)) for c in wrapped(text, width)]
+            have.append(text)
     return out

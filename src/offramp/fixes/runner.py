@@ -371,7 +371,10 @@ def _deliver(
 
 
 def _todos(text: str) -> List[Tuple[int, str]]:
-    return [(i, line.strip()[2:]) for i, line in enumerate(text.splitlines(), 1) if "# TODO[offramp]:" in line]
+    """(line, "TODO[offramp]: text") of each TODO comment, a wrapped one's lines joined."""
+    from offramp.checks.todos import joined
+
+    return [(first + 1, todo) for first, _, todo in joined(text.splitlines())]
 
 
 def fix_config_file(
@@ -451,11 +454,7 @@ def fix_notebook(
     result.pending = Pending(nb.raw, new_raw, new_bytes, read)
     result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
-    result.todos = [
-        (new_nb.locate(i)[1], line.strip()[2:])
-        for i, line in enumerate(new_nb.text.splitlines(), 1)
-        if "# TODO[offramp]:" in line
-    ]
+    result.todos = [(new_nb.locate(line)[1], todo) for line, todo in _todos(new_nb.text)]
     return result
 
 
