@@ -81,3 +81,23 @@ def test_fix_summary_and_report_name_files_from_the_current_directory(repo: Path
     assert "examples/chatbot/chatbot/llm.py" in report.read_text()
     assert "`chatbot/llm.py`" not in report.read_text()
     assert result.exit_code in (0, 1), result.output
+
+
+def test_fix_diff_of_files_without_a_final_newline_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """crewAI-examples' `.env.example` files end without a newline: the patch must mark it, or the
+    last line runs into the next file's header and `git apply` calls the patch corrupt. A form feed
+    inside a line is part of that line for `git apply` (str.splitlines split it)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=...", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        'import os\n# page one\x0cpage two\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))'
+        '\nclient.chat.completions.create(model="gpt-4o", messages=[])',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    patch = _run("fix", ".", "--to", "deepseek", "--diff").stdout
+    assert "\\ No newline at end of file" in patch, patch
+    proc = subprocess.run(["git", "apply", "-v", "-"], cwd=tmp_path, input=patch, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / ".env.example").read_text(encoding="utf-8") == "DEEPSEEK_API_KEY=..."
+    assert "api.deepseek.com" in (tmp_path / "app.py").read_text(encoding="utf-8")

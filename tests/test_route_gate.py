@@ -296,3 +296,28 @@ def test_a_url_and_a_key_no_request_explains_stay_together(tmp_path: Path) -> No
     assert after.replace(after[after.index("# TODO[offramp]") : after.index("DEFAULT_API_BASE =")], "") == before
     check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
     assert not _fixable(check), check.stdout
+
+
+def test_a_key_header_a_service_hands_on_to_openai_keeps_its_variable(tmp_path: Path) -> None:
+    """crewAI-examples: Weaviate's `headers={"X-OpenAI-Api-Key": os.getenv("OPENAI_API_KEY")}`
+    passes the key to a service that calls OpenAI with it. Renamed, the DeepSeek key went there;
+    and the notebook's `os.environ["OPENAI_API_KEY"] = ""` above it follows that read, not the
+    migrated agent's."""
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import os\n\nimport weaviate\nfrom openai import OpenAI\n\n"
+        'os.environ["OPENAI_API_KEY"] = ""\n'
+        "db = weaviate.connect_to_weaviate_cloud(\n"
+        '    cluster_url="https://x.weaviate.cloud",\n'
+        '    headers={"X-OpenAI-Api-Key": os.getenv("OPENAI_API_KEY")},\n'
+        ")\n"
+        "client = OpenAI()\n"
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        encoding="utf-8",
+    )
+    result = run_cli(["fix", "--to", "deepseek", str(app)], cwd=tmp_path)
+    text = app.read_text(encoding="utf-8")
+    assert '"X-OpenAI-Api-Key": os.getenv("OPENAI_API_KEY")' in text, text
+    assert 'os.environ["OPENAI_API_KEY"] = ""' in text, text
+    assert "api.deepseek.com" in text and 'os.environ["DEEPSEEK_API_KEY"]' in text, text
+    assert "connect_to_weaviate_cloud` (it hands the key on to OpenAI)" in result.stderr

@@ -317,6 +317,10 @@ class Planner:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value.lower() in _KEY_KWARGS:
                     out.append((arg.value, f"`{callee}` (a call offramp cannot follow)", False))
+                elif isinstance(arg.value, cst.Dict):  # headers={"X-OpenAI-Api-Key": KEY} (Weaviate)
+                    for el in arg.value.elements:
+                        if isinstance(el, cst.DictElement) and _openai_key_header(el.key):
+                            out.append((el.value, f"`{callee}` (it hands the key on to OpenAI)", False))
         return out
 
     def blocked(self, c: ClientCtor) -> bool:
@@ -349,8 +353,16 @@ class Planner:
             self.kept
         )
         names = {b for e in self.a.env if id(e.node) in renamed for b in _bound_names(self.stmt(e.node), e.node)}
+        kept_reads = {
+            e.name: self.kept[id(e.node)]
+            for e in self.a.env
+            if e.node is not None and e.role == "key" and not e.write and id(e.node) in self.kept
+        }
         for e in self.a.env:
             if e.node is None or e.role != "key" or not e.write or id(e.node) in self.kept:
+                continue
+            if e.name in kept_reads:  # writes follow reads: a read of it here keeps its name
+                self.kept[id(e.node)] = kept_reads[e.name]
                 continue
             value = e.default if e.default is not None else self.assigned_value(e)
             if value is None or string_value(value) is not None:
@@ -1867,6 +1879,13 @@ def _fstring_replace(node: cst.CSTNode, old: str, new: str) -> cst.CSTNode:
 
 
 _ = template_value
+
+
+def _openai_key_header(key: cst.BaseExpression) -> bool:
+    """A header or field that carries an OpenAI key to a service which calls OpenAI itself
+    (`X-OpenAI-Api-Key` of Weaviate's vectorizers, `openai_api_key`)."""
+    name = (string_value(key) or "").lower().replace("-", "_")
+    return "openai" in name and ("key" in name or "token" in name)
 
 
 def _short(code: str, width: int = 40) -> str:

@@ -463,16 +463,22 @@ def unified_diff(display: str, old: str, new: str) -> Tuple[str, List[str]]:
     per hunk left out (masking it instead would print a patch that does not apply)."""
     from offramp.redact import split_diff
 
-    return split_diff(
-        "".join(
-            difflib.unified_diff(
-                old.splitlines(keepends=True),
-                new.splitlines(keepends=True),
-                fromfile=f"a/{display.lstrip('/')}",
-                tofile=f"b/{display.lstrip('/')}",
-            )
-        )
+    lines = difflib.unified_diff(
+        _patch_lines(old), _patch_lines(new), fromfile=f"a/{display.lstrip('/')}", tofile=f"b/{display.lstrip('/')}"
     )
+    # A last line without a newline is marked as `diff` and `git apply` expect; unmarked, it ran into
+    # the next file's header and the patch did not apply.
+    return split_diff("".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines))
+
+
+def _patch_lines(text: str) -> List[str]:
+    """Lines as `patch` sees them: split at "\\n" only (str.splitlines also splits at form feeds,
+    "\\x1c"... and a lone "\\r", which `git apply` reads as part of a line)."""
+    parts = text.split("\n")
+    out = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
 
 
 def _plan_many(args: Tuple[Sequence[Tuple[Path, Gate]], Provider, Options, bool, Optional[str]]) -> List[FixResult]:
