@@ -90,8 +90,9 @@ def test_fix_diff_of_files_without_a_final_newline_applies(tmp_path: Path, monke
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / ".env.example").write_text("OPENAI_API_KEY=...", encoding="utf-8")
     (tmp_path / "app.py").write_text(
-        'import os\n# page one\x0cpage two\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))'
-        '\nclient.chat.completions.create(model="gpt-4o", messages=[])',
+        "import os\n# page one\x0cpage two\nfrom openai import OpenAI\n\n"
+        'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])',
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
