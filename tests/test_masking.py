@@ -118,6 +118,9 @@ READABLE = (
     "commit = 4b825dc642cb6eb9a060e54bf8d69288fbee4904",  # 40 hex digits: a git object, not a key
     "max_tokens = 4096",
     "https://h/search?q=monkey&page=2",
+    # a template's instructions in the key's place (gpt_academic's config.py): no key holds CJK text
+    'AZURE_API_KEY = "填入azure openai api的密钥"',
+    'API_KEY = "在此处填写APIKEY"',
 )
 
 

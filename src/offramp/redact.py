@@ -91,6 +91,14 @@ def _key_shaped(value: str, minimum: int) -> bool:
     )
 
 
+def _prose(value: str) -> bool:
+    """Words for a person, not a credential: a template's "填入azure openai api的密钥" (fill in your
+    key) or "在此处填写APIKEY". No API key, token or password a service issues holds a CJK character
+    (they are ASCII), so masking such a value hid whole hunks of `fix --diff` (gpt_academic's
+    config.py) for nothing."""
+    return any("\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uff00" <= c <= "\uffef" for c in value)
+
+
 def _named_spans(text: str) -> Iterator[Span]:
     for m in _NAME.finditer(text):
         kind = _name_kind(m.group(0))
@@ -101,7 +109,7 @@ def _named_spans(text: str) -> Iterator[Span]:
             continue
         if a.group(1) is not None:  # quoted
             value = a.group(2)
-            if len(value) >= 8 and (kind == "secret" or _key_shaped(value, 16)):
+            if len(value) >= 8 and (kind == "secret" or _key_shaped(value, 16)) and not _prose(value):
                 yield a.start(2), a.end(2)
         elif a.group(3) and _key_shaped(a.group(3), 12 if kind == "secret" else 16):
             yield a.start(3), a.end(3)
