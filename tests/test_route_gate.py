@@ -321,3 +321,26 @@ def test_a_key_header_a_service_hands_on_to_openai_keeps_its_variable(tmp_path: 
     assert 'os.environ["OPENAI_API_KEY"] = ""' in text, text
     assert "api.deepseek.com" in text and 'os.environ["DEEPSEEK_API_KEY"]' in text, text
     assert "connect_to_weaviate_cloud` (it hands the key on to OpenAI)" in result.stderr
+
+
+@pytest.mark.parametrize("imports_sdk", [True, False])
+def test_a_written_value_fix_cannot_trace_is_neither_renamed_nor_promised(tmp_path: Path, imports_sdk: bool) -> None:
+    """ChuanhuChatGPT's `os.environ["OPENAI_API_KEY"] = api_key` (a parameter): renamed, whatever key
+    the caller passed would go to the provider. fix keeps it, and check does not mark it [*], also in
+    a file without the SDK (the fast `ast` path decides it there)."""
+    app = tmp_path / "keys.py"
+    head = "import os\nimport openai\n\n" if imports_sdk else "import os\n\n"
+    app.write_text(
+        head + "def use(api_key):\n"
+        '    os.environ["OPENAI_API_KEY"] = api_key\n\n'
+        "def default():\n"
+        '    key = os.getenv("OPENAI_API_KEY")\n'
+        '    os.environ["OPENAI_API_KEY"] = key\n',
+        encoding="utf-8",
+    )
+    check = run_cli(["check", "--no-cache", "--to", "qwen", "--output-format", "concise", str(app)], cwd=tmp_path)
+    line = 5 if imports_sdk else 4
+    marks = {int(x.split(":")[1]): x.endswith("[*]") for x in check.stdout.splitlines() if "OFR301" in x}
+    assert marks[line] is False, check.stdout
+    run_cli(["fix", "--to", "qwen", str(app)], cwd=tmp_path)
+    assert 'os.environ["OPENAI_API_KEY"] = api_key' in app.read_text(encoding="utf-8")

@@ -144,6 +144,9 @@ class EnvAccess:
     # The `os.getenv(...)` / `os.environ.get(...)` call that reads it: it returns None when the
     # variable is unset (unless given a default). None for `os.environ[...]` and other readers.
     reader: Optional[cst.Call] = None
+    # The fast path's word on a write: its value is no key variable's read nor a name bound to one
+    # (`os.environ["OPENAI_API_KEY"] = api_key`): `fix` keeps its name (Planner.untraced_writes).
+    untraced: bool = False
 
 
 @dataclass(eq=False)

@@ -49,6 +49,8 @@ class _Visitor(ast.NodeVisitor):
         self.skip: Set[int] = set()
         self.claimed: Set[int] = set()
         self.in_raise = 0
+        self.written: List[Tuple[EnvAccess, ast.expr]] = []  # env writes and the values written
+        self.bound: List[Tuple[str, ast.expr]] = []  # `name = value` anywhere (matched by spelling)
 
     # ast columns are UTF-8 byte offsets; findings count characters, like LibCST.
     def _col(self, line: int, offset: int) -> int:
@@ -86,12 +88,13 @@ class _Visitor(ast.NodeVisitor):
             return self.os_names[head] + ("." + rest if rest else "")
         return None
 
-    def _env(self, node: ast.expr, write: bool) -> None:
+    def _env(self, node: ast.expr, write: bool) -> bool:
+        """Record an access; whether it was recorded (a variable of the SDK's, seen first here)."""
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            return
+            return False
         role = self.sdk.env_role(node.value)
         if role is None or id(node) in self.claimed:
-            return
+            return False
         self.claimed.add(id(node))
         self.facts.env.append(
             EnvAccess(
@@ -102,6 +105,7 @@ class _Visitor(ast.NodeVisitor):
                 write=write,
             )
         )
+        return True
 
     def visit_Expr(self, node: ast.Expr) -> None:
         if isinstance(node.value, (ast.Constant, ast.JoinedStr)):
@@ -132,7 +136,9 @@ class _Visitor(ast.NodeVisitor):
                 self._skip_match_operand(arg)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args:
-            self._env(node.args[0], write=path == "environ.setdefault")
+            write = path == "environ.setdefault"
+            if self._env(node.args[0], write=write) and write and len(node.args) > 1:
+                self.written.append((self.facts.env[-1], node.args[1]))
         else:
             for arg in node.args:
                 if isinstance(arg, ast.Constant) and arg.value in self.sdk.env_roles:
@@ -143,11 +149,32 @@ class _Visitor(ast.NodeVisitor):
         for t in node.targets:
             if isinstance(t, ast.Subscript):
                 idx = t.slice
-                if self._os_path(t.value) == "environ" or (
-                    isinstance(idx, ast.Constant) and idx.value in self.sdk.env_roles
-                ):
-                    self._env(idx, write=True)
+                named = isinstance(idx, ast.Constant) and idx.value in self.sdk.env_roles
+                recorded = (self._os_path(t.value) == "environ" or named) and self._env(idx, write=True)
+                if recorded:
+                    self.written.append((self.facts.env[-1], node.value))
+            elif isinstance(t, ast.Name):
+                self.bound.append((t.id, node.value))
         self.generic_visit(node)
+
+    def mark_untraced(self) -> None:
+        """What Planner.untraced_writes decides with LibCST, decided here on the `ast` tree: a write
+        whose value reads no key variable, directly or through a name assigned from one."""
+        key_names = {e.name for e in self.facts.env if e.role == "key" and not e.write}
+
+        def reads_key(value: ast.AST, names: Set[str]) -> bool:
+            for n in ast.walk(value):
+                if isinstance(n, ast.Constant) and n.value in key_names:
+                    return True
+                if isinstance(n, ast.Name) and n.id in names:
+                    return True
+            return False
+
+        names = {name for name, value in self.bound if reads_key(value, set())}
+        for e, value in self.written:
+            if e.role != "key" or isinstance(value, ast.Constant) or reads_key(value, names):
+                continue
+            e.untraced = True
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         idx = node.slice
@@ -224,4 +251,5 @@ def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> 
         visitor.visit(tree)
     except RecursionError:
         return None
+    visitor.mark_untraced()
     return visitor.facts
