@@ -322,11 +322,8 @@ class Flow:
                 base = self.sdk_base(ClassRef(m.name, cls), depth)
                 return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
             called = self.calls.arguments(m, ctx.scope, i, name, default, depth) if self.calls else None
-            # What its calls pass (project/calls.py): keys, URLs, models. An SDK client handed in stays a
-            # client "made elsewhere" (its own constructor's routes say where it goes; the per-family
-            # split of fixes/families.py plans a client handed on as one that cannot be split).
-            if called is not None and not any(isinstance(v, Client) for v in called):
-                return called
+            if called is not None:
+                return called  # what its calls pass (project/calls.py)
             out: List[Value] = [Parameter(name, m.path)]
             if default is not None:
                 out += self.values(Ctx(ctx.module, ""), default, depth)
