@@ -87,8 +87,10 @@ def os_import_site(path: Sequence[cst.CSTNode], packages: Collection[str]) -> Tu
     function's text; issue 14): the module-level `import os` fix would add is not visible there, and
     `os.environ[...]` raises NameError. The import opens the body because any binding makes `os`
     local to the whole function: placed lower, it would leave earlier uses unbound (UnboundLocalError).
-    Functions run from their source that import nothing of the SDK themselves are not recognised
-    (module globals are assumed visible there).
+    So is a function whose decorator declares the imports it runs with (babyagi's functionz:
+    `@func.register_function(imports=["litellm"])` stores the function's text and executes it with
+    those imports only). Other functions run from their source that import nothing of the SDK
+    themselves are not recognised (module globals are assumed visible there).
     """
     module: Tuple[str, Optional[cst.BaseStatement]] = ("module", None)
     func = next((n for n in reversed(path) if isinstance(n, cst.FunctionDef)), None)
@@ -118,6 +120,15 @@ def os_import_site(path: Sequence[cst.CSTNode], packages: Collection[str]) -> Tu
         and isinstance(first.body[0], cst.Expr)
         and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
-    if not imports_sdk or (docstring and len(body) == 1):
+    if not (imports_sdk or _declares_imports(func)) or (docstring and len(body) == 1):
         return module
     return ("function", body[1] if docstring else first)
+
+
+def _declares_imports(func: cst.FunctionDef) -> bool:
+    """A decorator call with an `imports=` argument: the registry runs the function's own text."""
+    return any(
+        isinstance(d.decorator, cst.Call)
+        and any(a.keyword is not None and a.keyword.value == "imports" for a in d.decorator.args)
+        for d in func.decorators
+    )
