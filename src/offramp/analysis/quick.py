@@ -171,10 +171,13 @@ class _Visitor(ast.NodeVisitor):
             return False
 
         names = {name for name, value in self.bound if reads_key(value, set())}
+        untraced = set()
         for e, value in self.written:
             if e.role != "key" or isinstance(value, ast.Constant) or reads_key(value, names):
                 continue
-            e.untraced = True
+            untraced.add(e.name)
+        for e in self.facts.env:  # the variable stays whole in the file (Planner.untraced_writes)
+            e.untraced = e.role == "key" and e.name in untraced
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         idx = node.slice

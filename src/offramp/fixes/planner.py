@@ -198,6 +198,11 @@ class Planner:
                     why = self.kept[id(e.node)]
                     if why.startswith("no request "):  # from the route gate: a read on no route
                         text = f"kept `{e.name}`: {why}"
+                    elif why.startswith(UNTRACED_TOO):
+                        text = (
+                            f"kept `{e.name}`: {why}, which offramp cannot trace to a key variable; the "
+                            f"variable keeps its name throughout this file"
+                        )
                     elif why.startswith(UNTRACED):
                         text = (
                             f"kept `{e.name}`: {why} (renamed, that value would go to {self.p.name}); "
@@ -358,6 +363,7 @@ class Planner:
             for e in self.a.env
             if e.node is not None and e.role == "key" and not e.write and id(e.node) in self.kept
         }
+        untraced: Dict[str, str] = {}
         for e in self.a.env:
             if e.node is None or e.role != "key" or not e.write or id(e.node) in self.kept:
                 continue
@@ -372,6 +378,13 @@ class Planner:
                 continue
             code = cst.Module(body=[]).code_for_node(value)
             self.kept[id(e.node)] = f"{UNTRACED} `{_short(code)}`, which offramp cannot trace to a key variable"
+            untraced.setdefault(e.name, f"{UNTRACED_TOO} `{_short(code)}` on line {e.span.line}")
+        # The variable then stays whole in this file: ChuanhuChatGPT saves it, writes it from a
+        # parameter or from a traced value, and restores it; half renamed, the restore wrote the
+        # other variable. (A client here reading it gets the provider's variable: shared_key.)
+        for e in self.a.env:
+            if e.node is not None and e.role == "key" and e.name in untraced:
+                self.kept.setdefault(id(e.node), untraced[e.name])
 
     def _kept_keys(self) -> None:
         """Find the key env reads that feed a client left on OpenAI/Azure: renaming them to the
@@ -1559,6 +1572,7 @@ class Planner:
 
 
 UNTRACED = "the value written is"
+UNTRACED_TOO = "it is also written from"
 _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
 
 
