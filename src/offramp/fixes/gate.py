@@ -76,8 +76,8 @@ class Gate:
     # (`OpenAI(base_url=settings["base_url"])` with settings.json's `"https://api.openai.com/v1"` or
     # `null`): span -> where it is read. The file alone cannot tell; the planner retargets them.
     config_hosts: Dict[Span, str] = field(default_factory=dict)
-    # With a provider per request family (offramp.targets): constructors whose requests are sent from
-    # other files too, span -> the endpoint families of all of them (fixes/families.py picks the provider).
+    # With a provider per request family (offramp.targets): each constructor on a route, span -> the
+    # endpoint families of the requests the routes send through it (fixes/families.py picks the provider).
     families: Dict[Span, Tuple[str, ...]] = field(default_factory=dict)
 
     def families_at(self, span: Span) -> Tuple[str, ...]:
