@@ -82,3 +82,37 @@ def test_the_provider_rules_the_issue_names_are_data() -> None:
     assert p["qwen"].semantics.limits.embedding_batch == 10
     assert not p["deepseek"].semantics.structured.takes_json_schema(p["deepseek"].models["flagship"])
     assert p["deepseek"].semantics.reasoning.replay and p["kimi"].semantics.reasoning.replay
+
+
+IMAGES_BUILT_APART = """import base64
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def describe(path):
+    data = base64.b64encode(open(path, "rb").read()).decode()
+    content = [
+        {"type": "text", "text": "What is in this picture?"},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}},
+    ]
+    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": content}])
+
+
+def plain(q):
+    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+"""
+
+
+def test_image_parts_built_above_the_call_pick_the_vision_model(tmp_path: Path) -> None:
+    """The image parts are built in `content` and sent through `messages=[{..., "content": content}]`:
+    the request carries images, so it goes to DeepSeek's model that takes them (deepseek-v4-pro does
+    not); the text-only request next to it gets the default model."""
+    (tmp_path / "app.py").write_text(IMAGES_BUILT_APART, encoding="utf-8")
+    s = Settings(root=tmp_path)
+    provider = resolve_provider("deepseek", s)
+    assert provider is not None
+    fix_files([tmp_path / "app.py"], s, provider, jobs=1)
+    text = (tmp_path / "app.py").read_text(encoding="utf-8")
+    assert 'model="deepseek-flash", messages=[{"role": "user", "content": content}]' in text, text
+    assert 'model="deepseek-v4-pro", messages=[{"role": "user", "content": q}]' in text, text

@@ -207,6 +207,21 @@ class Resolver:
         return qualified in self.sdk.azure_clients
 
     # -- generic value resolution ----------------------------------------------------------
+    def sends_images(self, call: cst.Call, values: Dict[str, List[cst.BaseExpression]], cls: ClassCtx) -> bool:
+        """Whether the request carries image parts: written in the call, or in the messages (or
+        `input`) it names, one name deep (`content = [..., {"type": "image_url", ...}]` built above
+        the call and sent as `messages=[{"role": "user", "content": content}]`)."""
+        if _mentions(call, _IMAGE_PARTS):
+            return True
+        for v in values.get("messages", []) + values.get("input", []):
+            for node, c in self.values_of(v, cls):
+                if _mentions(node, _IMAGE_PARTS):
+                    return True
+                for name in _names_in(node)[:32]:
+                    if any(_mentions(n, _IMAGE_PARTS) for n, _ in self.values_of(name, c)):
+                        return True
+        return False
+
     def values_of(
         self, expr: cst.BaseExpression, cls: ClassCtx, depth: int = 0, seen: Optional[Set[int]] = None
     ) -> List[Tuple[cst.CSTNode, ClassCtx]]:
@@ -1043,7 +1058,7 @@ class Resolver:
             keywords=tuple(dict.fromkeys(keywords)),
             response_format=rf,
             tool_choice=tool_choice,
-            image_input=_mentions(call, ("image_url", "input_image")),
+            image_input=self.sends_images(call, values, cls),
             hardcoded_keys=self.hardcoded_keys(_keyword_args(call), ("api_key",), cls) if via == "v0" else {},
         )
         self.model_args(api, values, cls)
@@ -1449,6 +1464,20 @@ def _is_property(fn: cst.FunctionDef) -> bool:
         if name.rsplit(".", 1)[-1] in ("property", "cached_property"):
             return True
     return False
+
+
+_IMAGE_PARTS = ("image_url", "input_image")
+
+
+def _names_in(node: cst.CSTNode) -> List[cst.Name]:
+    out: List[cst.Name] = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            out.append(n)
+
+    node.visit(_V())
+    return out
 
 
 def _mentions(node: cst.CSTNode, words: Tuple[str, ...]) -> bool:
