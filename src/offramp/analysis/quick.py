@@ -160,6 +160,8 @@ class _Visitor(ast.NodeVisitor):
     def mark_untraced(self) -> None:
         """What Planner.untraced_writes decides with LibCST, decided here on the `ast` tree: a write
         whose value reads no key variable, directly or through a name assigned from one."""
+        if not self.written:
+            return
         key_names = {e.name for e in self.facts.env if e.role == "key" and not e.write}
 
         def reads_key(value: ast.AST, names: Set[str]) -> bool:
@@ -177,7 +179,7 @@ class _Visitor(ast.NodeVisitor):
                 continue
             untraced.add(e.name)
         for e in self.facts.env:  # the variable stays whole in the file (Planner.untraced_writes)
-            e.untraced = e.role == "key" and e.name in untraced
+            e.untraced = e.name in untraced
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         idx = node.slice

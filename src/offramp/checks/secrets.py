@@ -51,10 +51,7 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 "OFR301",
                 e.span,
                 {"env": e.name, "role": role},
-                fixable=e.role == "key"
-                and "ADMIN" not in e.name.upper()
-                and not e.untraced
-                and (e.node is None or id(e.node) not in kept),
+                fixable=e.role == "key" and "ADMIN" not in e.name.upper() and not e.untraced and id(e.node) not in kept,
             )
         )
     return hits

@@ -79,6 +79,8 @@ class Gate:
     # With a provider per request family (offramp.targets): each constructor on a route, span -> the
     # endpoint families of the requests the routes send through it (fixes/families.py picks the provider).
     families: Dict[Span, Tuple[str, ...]] = field(default_factory=dict)
+    # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
+    _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
     def families_at(self, span: Span) -> Tuple[str, ...]:
         return next((f for s, f in self.families.items() if overlaps(s, span)), ())
@@ -102,11 +104,9 @@ class Gate:
         return best[1] if best is not None else None
 
     def _index(self) -> _SpanIndex:
-        cached = self.__dict__.get("_cached_index")
-        if cached is None or cached.size != len(self.spans):
-            cached = _SpanIndex(self.spans)
-            self.__dict__["_cached_index"] = cached
-        return cached
+        if self._index_cache is None or self._index_cache.size != len(self.spans):
+            self._index_cache = _SpanIndex(self.spans)
+        return self._index_cache
 
     def stops_write(self, name: str) -> Optional[str]:
         return self.env_writes.get(name)

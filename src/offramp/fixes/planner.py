@@ -354,15 +354,10 @@ class Planner:
         the written value follows too: a real project wrote its configured OpenAI key
         (`os.environ["OPENAI_API_KEY"] = openai_key`), and renamed, that key went to the provider
         through the migrated client reading the provider's variable."""
-        renamed = {id(e.node) for e in self.a.env if e.node is not None and e.role == "key" and not e.write} - set(
-            self.kept
-        )
-        names = {b for e in self.a.env if id(e.node) in renamed for b in _bound_names(self.stmt(e.node), e.node)}
-        kept_reads = {
-            e.name: self.kept[id(e.node)]
-            for e in self.a.env
-            if e.node is not None and e.role == "key" and not e.write and id(e.node) in self.kept
-        }
+        reads = [e for e in self.a.env if e.node is not None and e.role == "key" and not e.write]
+        renamed = {id(e.node) for e in reads if id(e.node) not in self.kept}
+        names = {b for e in reads if id(e.node) in renamed for b in _bound_names(self.stmt(e.node), e.node)}
+        kept_reads = {e.name: self.kept[id(e.node)] for e in reads if id(e.node) not in renamed}
         untraced: Dict[str, str] = {}
         for e in self.a.env:
             if e.node is None or e.role != "key" or not e.write or id(e.node) in self.kept:

@@ -14,7 +14,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from offramp.config import Settings
 from offramp.engine import Options, check_source, display_path, file_ignores, make_options
@@ -28,7 +28,6 @@ from offramp.source import (
     SourceError,
     SourceFile,
     decode,
-    forget_parse,
     on_deep_stack,
     parse_module,
     read_snapshot,
@@ -136,12 +135,11 @@ def _fix_source(
         return None, result
     if new_text == src.text:
         return None, result
-    # The old tree, its analysis and the plan are done with: freed before the new text is parsed,
-    # so the two trees (each ~16 kB per line) are never alive together. Unless the caller parses
-    # it (`finish`, after the route gate, which may plan this file again from the same tree).
+    # The old tree, its analysis and the plan are done with: freed before the new text is parsed
+    # (parse_module drops the tree `reusing_parses` keeps), so the two trees (each ~16 kB per line)
+    # are never alive together. With `verify=False` the caller parses it (`finish`, after the route
+    # gate, which may plan this file again from the kept tree).
     del module, analysis, plan
-    if verify:
-        forget_parse()
     try:
         if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
             with warnings.catch_warnings():
@@ -274,22 +272,23 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
     final, result.recheck = result.recheck, None
     if final is None:
         return result
+    import libcst as cst  # (a rewrite was planned: LibCST is loaded already)
+
     try:
-        with reusing_parses():  # the guard's parse is the check's
-            forget_parse()  # (the last plan's tree: freed before this one is built)
+        with reusing_parses():  # the guard's parse is the check's (parse_module frees the last plan's tree first)
             parse_module(final.text)
             if check:
                 result.remaining = list(check_source(final, result.display, opts).findings)
-    except Exception as e:  # pragma: no cover - a bug guard
-        import libcst as cst
-
-        if not isinstance(e, (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError)):
-            raise
+    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
         result.error = _unparsable(e)
         result.pending = None
         result.new_text = None
         result.changes.clear()
     return result
+
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _finish_many(args: Tuple[Sequence[FixResult], Options, bool]) -> List[FixResult]:
@@ -299,18 +298,24 @@ def _finish_many(args: Tuple[Sequence[FixResult], Options, bool]) -> List[FixRes
 
 def _finish_all(results: List[FixResult], opts: Options, jobs: int, check: bool = True) -> List[FixResult]:
     todo = [i for i, r in enumerate(results) if r.recheck is not None]
-    if jobs == 1 or len(todo) < 32:
-        for i in todo:
-            finish(results[i], opts, check)
-        return results
-    chunk = max(1, min(4, len(todo) // (jobs * 8)))
-    batches = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    with process_pool(jobs) as pool:
-        parts = pool.map(_finish_many, [([results[i] for i in b], opts, check) for b in batches])
-        for b, part in zip(batches, parts):
-            for i, r in zip(b, part):
-                results[i] = r
+    for i, r in zip(todo, _in_batches(_finish_many, [results[i] for i in todo], (opts, check), jobs)):
+        results[i] = r
     return results
+
+
+def _in_batches(many: Callable[[tuple], List[R]], items: Sequence[T], args: tuple, jobs: int) -> List[R]:
+    """`many((items, *args))`, in this process for a few items, else in small batches on a process pool
+    (results in the order of `items`). Small batches: an interrupt lets the running ones finish, and
+    that should take moments."""
+    if jobs == 1 or len(items) < 32:
+        return many((items, *args))
+    chunk = max(1, min(4, len(items) // (jobs * 8)))
+    batches = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
+    out: List[R] = []
+    with process_pool(jobs) as pool:
+        for part in pool.map(many, [(b, *args) for b in batches]):
+            out.extend(part)
+    return out
 
 
 Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
@@ -600,16 +605,7 @@ def planned_texts(
 def _plan_all(
     items: Sequence[Tuple[Path, Gate]], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
 ) -> List[FixResult]:
-    if jobs == 1 or len(items) < 32:
-        return [plan_path(p, provider, opts, diff, region, None, gate) for p, gate in items]
-    # Small batches: an interrupt lets the running ones finish, and that should take moments.
-    chunk = max(1, min(4, len(items) // (jobs * 8)))
-    batches = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
-    out: List[FixResult] = []
-    with process_pool(jobs) as pool:
-        for part in pool.map(_plan_many, [(b, provider, opts, diff, region) for b in batches]):
-            out.extend(part)
-    return out
+    return _in_batches(_plan_many, items, (provider, opts, diff, region), jobs)
 
 
 def run_fix(

@@ -305,17 +305,23 @@ class RouteFinder:
     def reach(self, name: str) -> Set[str]:
         if not self._reach:
             by_name = {m.name: m for m in self.modules}
+
+            def project_module(dotted: str) -> Optional[str]:
+                """A name as imported, as one of these modules is named: through the project's names
+                (`xiaogpt.langchain.chain` is the module named `chain` when its directory is a
+                namespace package)."""
+                if dotted in by_name:
+                    return dotted
+                found = self.flow.module(dotted) if dotted else None
+                return found.name if found is not None and found.name in by_name else None
+
             direct: Dict[str, Set[str]] = {}
             for m in self.modules:
                 deps: Set[str] = set()
                 for module, attr in m.imports.values():
-                    for cand in (f"{module}.{attr}" if attr else "", module):
-                        # (through the project's names: `xiaogpt.langchain.chain` is the module
-                        # named `chain` when its directory is a namespace package)
-                        found = self.flow.module(cand) if cand else None
-                        if found is not None and found.name in by_name:
-                            deps.add(found.name)
-                            break
+                    dep = project_module(f"{module}.{attr}" if attr else "") or project_module(module)
+                    if dep is not None:
+                        deps.add(dep)
                 deps.update(x for x in m.star_imports if x in by_name)
                 direct[m.name] = deps
             for start in direct:
