@@ -1,4 +1,4 @@
-"""Parse one file and collect its SDK facts (see collector.py and resolve.py)."""
+"""Parse one file and collect its SDK facts (collector.py, then resolve.py)."""
 
 from __future__ import annotations
 
@@ -51,14 +51,15 @@ def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tupl
 def _analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
     from libcst.metadata import MetadataWrapper
 
-    from offramp.analysis.collector import FullCollector, LightCollector
+    from offramp.analysis.collector import LightCollector
+    from offramp.analysis.resolve import collect_and_resolve
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     if imports_sdk(text, sdk):
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
-        wrapper.visit(FullCollector(sdk, provider_hosts, analysis, wrapper))
+        collect_and_resolve(sdk, provider_hosts, analysis, wrapper)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     return analysis

@@ -3,8 +3,8 @@
 The traversal only *collects*: assignments (name -> value), attributes set on `self`,
 function returns, candidate calls, string literals, environment access, module attribute
 assignments. Deciding what holds a client or which literal feeds a `model=` needs the whole
-file (a client set in `__init__` is used in a method defined above it), so that happens in
-`Resolver`, run from `leave_Module` while the metadata is still attached.
+file (a client set in `__init__` is used in a method defined above it), so that happens
+afterwards in resolve.py, while the metadata is still attached.
 
 Scope and qualified-name metadata are requested only for files that import the SDK; other
 files that passed the byte prefilter get the light collector (positions only) because all
@@ -498,9 +498,3 @@ class FullCollector(_Collector):
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
         self.note_statement(node)
-
-    def leave_Module(self, original_node: cst.Module) -> None:
-        from offramp.analysis.resolve import Resolver
-
-        Resolver(self).run()
-        self.key_uses.mark(self.a.models, lambda n: self.span(n).line)

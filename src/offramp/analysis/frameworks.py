@@ -1,4 +1,8 @@
-"""Framework calls that are not routes of their own (rules/wrappers.toml), and what frameworks send by themselves.
+"""Framework clients (rules/wrappers.toml), framework calls that are not routes of their own, and what
+frameworks send by themselves.
+
+A LangChain / LlamaIndex class or a LiteLLM call is a client with its model given up front
+(`wrapper_ctor`), read with the same value flow as an SDK constructor.
 
 A framework object often carries no host or key: the OpenAI Agents SDK's
 `OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client)` sends its requests through a client the
@@ -10,16 +14,15 @@ or with the key of the default client): an `Export` the check reports and the fi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from offramp.analysis.clients import ClientResolver
 from offramp.analysis.facts import Bound, ClientCtor, Export
-from offramp.analysis.values import string_value
+from offramp.analysis.flow import ClassCtx, keyword_args
+from offramp.analysis.values import Target, dotted_name, string_value
 from offramp.catalog import WrapperSpec, load_exporters, load_wrappers
-
-if TYPE_CHECKING:
-    from offramp.analysis.resolve import ClassCtx, Resolver
 
 
 def positional_kwargs(call: cst.Call, spec: WrapperSpec) -> Dict[str, cst.BaseExpression]:
@@ -32,13 +35,127 @@ def positional_kwargs(call: cst.Call, spec: WrapperSpec) -> Dict[str, cst.BaseEx
     return out
 
 
+def wrapper_spec(r: ClientResolver, func: cst.BaseExpression) -> Optional[WrapperSpec]:
+    wrappers = load_wrappers()
+    for q in r.qnames(func):
+        if q in wrappers:
+            return wrappers[q]
+    return None
+
+
+def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:
+    """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
+    kwargs: Dict[str, List[cst.BaseExpression]] = {k: [v] for k, v in positional_kwargs(call, spec).items()}
+    resolved = True
+    from_star: Set[str] = set()  # keywords only a `**dict` supplies
+    for call_arg in call.args:
+        if call_arg.keyword is not None:
+            kwargs.setdefault(call_arg.keyword.value, []).append(call_arg.value)
+        elif call_arg.star == "**":
+            entries, ok = r.dict_entries(call_arg.value, cls)
+            resolved &= ok
+            for k, vs in entries.items():
+                kwargs.setdefault(k, []).extend(vs)
+                from_star.add(k)
+    from_star -= {a.keyword.value for a in call.args if a.keyword is not None}
+    # Old LangChain: `OpenAIEmbeddings(openai_api_type="azure", deployment=...)` is the Azure class in
+    # disguise; read (and fix) it as the library's Azure variant (same family, same replacement class).
+    api_types = [string_value(v) or "" for a in ("openai_api_type", "api_type") for v in kwargs.get(a, [])]
+    if not spec.azure and any(t.lower().startswith("azure") for t in api_types):
+        spec = next(
+            (
+                w
+                for w in dict.fromkeys(load_wrappers().values())
+                if w.azure and w.family == spec.family and w.fix_class == spec.fix_class and w.fix_class
+            ),
+            spec,
+        )
+    literals: List[cst.CSTNode] = []
+    models: List[Tuple[cst.CSTNode, str, str, bool, str]] = []  # node, value, arg, deployment, template
+    foreign = False
+    for arg in spec.model_args:
+        for v in kwargs.get(arg, []):
+            for node, _ in r.values_of(v, cls):
+                value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                if value is None:
+                    continue
+                deployment, template = spec.azure, "{}"
+                if value.startswith(spec.foreign_model_prefixes or ("\0",)):
+                    foreign = True  # AutoGen's `claude-...`: the library's own route to that provider
+                    continue
+                if spec.model_prefix:
+                    # litellm "openai/...", langchain "openai:..."
+                    head, sep, rest = value.partition(spec.model_prefix[-1])
+                    if sep and head == "azure":
+                        value, deployment, template = rest, True, spec.model_prefix + "{}"
+                    elif sep and head == "openai":
+                        value, template = rest, spec.model_prefix + "{}"
+                    elif sep:
+                        foreign = True  # anthropic/..., deepseek/...: not an OpenAI call
+                        continue
+                    else:
+                        template = spec.model_prefix + "{}"
+                if deployment or r.sdk.is_openai_model(value):
+                    models.append((node, value, arg, deployment, template))
+    for arg in spec.deployment_args:
+        for v in kwargs.get(arg, []):
+            for node, _ in r.values_of(v, cls):
+                value = string_value(node) if isinstance(node, cst.BaseExpression) else None
+                if value is not None:
+                    models.append((node, value, arg, True, "{}"))
+    provider_named = [string_value(v) for v in kwargs.get(spec.provider_arg, [])] if spec.provider_arg else []
+    if any(p not in spec.provider_values for p in provider_named):
+        foreign, models = True, []  # init_chat_model(model_provider="anthropic")
+    elif spec.openai_models_only and not models and not provider_named:
+        foreign = True  # a model name the library sends elsewhere, or one this file cannot read
+    azure = spec.azure or any(m[3] for m in models)
+    bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
+    if foreign and not models and not bases:
+        target = Target("other", detail="another LiteLLM provider" if spec.model_prefix else "another provider")
+    elif bases:
+        target, literals = r.targets_of(bases, cls)
+        if azure and target.kind not in ("local", "provider", "other"):
+            target = Target("azure", target.host, target.host or "Azure OpenAI")
+    elif azure:
+        target = Target("azure", detail="Azure OpenAI")
+    elif not resolved:
+        target = Target("dynamic", detail="**kwargs")
+    else:
+        target = Target("openai", "api.openai.com", "api.openai.com (the default: no base URL)")
+    has_model = any(a in kwargs for a in spec.model_args + spec.deployment_args)
+    ctor = ClientCtor(
+        node=call,
+        span=r.c.span(call),
+        cls=dotted_name(call.func) or spec.names[0],
+        qualified=spec.names[0],
+        azure=azure,
+        target=target,
+        target_literals=tuple(literals),
+        # A base URL or key the `**dict` supplies (maybe only on some paths: `params["api_key"] = k`
+        # under an `if`) cannot be passed as a keyword too (TypeError: multiple values): fix leaves a
+        # TODO, as for a dict it cannot read.
+        star_kwargs=not resolved or bool(from_star & {*spec.base_url_args, *spec.key_args}),
+        star_kwargs_resolved=resolved,
+        keywords=tuple(kwargs),
+        wrapper=spec,
+        default_model=None if has_model or spec.function else spec.default_model,
+        family=spec.family_of(next(iter(r.qnames(call.func) & set(spec.names)), spec.names[0])),
+        hardcoded_keys=r.hardcoded_keys(keyword_args(call), spec.key_args, cls),
+    )
+    r.ctors[id(call)] = ctor
+    for node, value, arg, deployment, template in models:
+        lit = r.model_literal(node, value, arg, deployment)
+        lit.owner, lit.template = ctor, template
+    return ctor
+
+
 def setter_parts(entry: str) -> tuple:
     """`agents.set_default_openai_client:client` -> (function, keyword naming the client or provider)."""
     name, _, keyword = entry.partition(":")
     return name, keyword
 
 
-def default_clients(r: Resolver) -> Dict[str, Optional[ClientCtor]]:
+def default_clients(r: ClientResolver) -> Dict[str, Optional[ClientCtor]]:
     """Setter entry -> the client this file installs as the library default (None: not one it knows, such
     as a model provider object of its own)."""
     entries = {s for spec in load_wrappers().values() for s in spec.default_client_setters}
@@ -59,7 +176,7 @@ def default_clients(r: Resolver) -> Dict[str, Optional[ClientCtor]]:
 
 
 def bound_call(
-    r: Resolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx, defaults: Dict[str, Optional[ClientCtor]]
+    r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx, defaults: Dict[str, Optional[ClientCtor]]
 ) -> bool:
     """Whether `call` is no route of its own: it names a client (its model is then that client's), takes a
     model object, or runs on a default client the file installs."""
@@ -91,13 +208,13 @@ def bound_call(
     return True
 
 
-def _objects_only(r: Resolver, exprs: List[cst.BaseExpression], cls: ClassCtx) -> bool:
+def _objects_only(r: ClientResolver, exprs: List[cst.BaseExpression], cls: ClassCtx) -> bool:
     """The values are calls (a model object built here), none a string or an environment read."""
     values = [n for e in exprs for n, _ in r.values_of(e, cls)]
     return bool(values) and all(isinstance(n, cst.Call) and r.env_read(n) is None for n in values)
 
 
-def _strings(r: Resolver, expr: cst.BaseExpression, cls: ClassCtx) -> List[tuple]:
+def _strings(r: ClientResolver, expr: cst.BaseExpression, cls: ClassCtx) -> List[tuple]:
     out = []
     for node, _ in r.values_of(expr, cls):
         value = string_value(node) if isinstance(node, cst.BaseExpression) else None
@@ -106,7 +223,7 @@ def _strings(r: Resolver, expr: cst.BaseExpression, cls: ClassCtx) -> List[tuple
     return out
 
 
-def default_keys(r: Resolver) -> List[Tuple[cst.BaseExpression, str]]:
+def default_keys(r: ClientResolver) -> List[Tuple[cst.BaseExpression, str]]:
     """(value, what takes it) of each key the file hands to a library's default client (`default-key-setters`:
     the Agents SDK's `set_default_openai_key(KEY)`), which stays on api.openai.com."""
     entries = [setter_parts(s) for spec in load_wrappers().values() for s in spec.default_key_setters]
@@ -122,7 +239,7 @@ def default_keys(r: Resolver) -> List[Tuple[cst.BaseExpression, str]]:
     return out
 
 
-def exports(r: Resolver) -> List[Export]:
+def exports(r: ClientResolver) -> List[Export]:
     """Requests a framework this file uses sends by itself (trace export), unless the file turns them off."""
     wrappers = load_wrappers()
     out: List[Export] = []
