@@ -92,10 +92,14 @@ def test_samples_cover_every_openai_model_family() -> None:
         assert sdk.is_openai_model(model) and sdk.model_family(model) == family, model
 
 
-@pytest.mark.parametrize("provider_id", PROVIDER_IDS)
-def test_every_openai_family_maps_to_a_model_or_an_explicit_gap(provider_id: str) -> None:
-    """Each family gets a provider model (directly or through the fallbacks) or a reasoned [no-equivalent] entry."""
-    p = builtin_providers()[provider_id]
+REGIONS = [(pid, region) for pid in PROVIDER_IDS for region in builtin_providers()[pid].base_urls]
+
+
+@pytest.mark.parametrize("provider_id, region", REGIONS)
+def test_every_openai_family_maps_to_a_model_or_an_explicit_gap(provider_id: str, region: str) -> None:
+    """Each family gets a provider model (directly or through the fallbacks) or a reasoned [no-equivalent]
+    entry, in every region (a region may bring its own model map: offramp.knowledge.regions)."""
+    p = builtin_providers()[provider_id].in_region(region)
     sdk = load_sdk()
     served = set(p.models.values())
     for family, model in SAMPLES.items():

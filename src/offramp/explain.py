@@ -145,6 +145,12 @@ def render_provider(p: Provider) -> str:
     for fam, why in p.no_equivalent.items():
         models.add_row(fam, f"none: {why}")
     console.print(models)
+    for region in p.regions:
+        here = p.in_region(region)
+        if here.models != p.models:
+            console.print(f"models in region {region}: " + ", ".join(f"{f} -> {m}" for f, m in here.models.items()))
+        for model, why in here.unconfirmed.items():
+            console.print(f"unconfirmed in region {region}: {model} ({why})")
     caps = Table(title="OpenAI endpoints", title_justify="left")
     caps.add_column("endpoint")
     caps.add_column("support")

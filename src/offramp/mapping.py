@@ -5,7 +5,7 @@ Checks (to say what will happen) and fixes (to do it) must agree, so both call `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Optional
 
 from offramp.catalog import SdkSurface
@@ -18,10 +18,19 @@ class ModelChoice:
     family: Optional[str]  # OpenAI family, None when the name is not an OpenAI model
     target: Optional[str]  # provider model id, None when there is no equivalent
     via: str  # "config" | "catalogue" | "fallback" | "none"
+    # Why no primary source confirms `target` is served (in the chosen region); "" when one does.
+    unconfirmed: str = ""
 
     @property
     def is_embedding(self) -> bool:
         return bool(self.family and self.family.startswith("embedding"))
+
+    def becomes(self, provider: Provider) -> str:
+        """What a finding says of the mapping, unconfirmed ids included: never written as a fact."""
+        text = f"becomes `{self.target}` on {provider.name}"
+        if self.unconfirmed:
+            text += f" (unconfirmed: {self.unconfirmed}; `offramp verify` tries it with your key)"
+        return text
 
 
 #: A family whose requests send images -> the provider's family that sees them (gpt-4o is multimodal;
@@ -40,6 +49,15 @@ def map_model(
         )
     if not sdk.is_openai_model(value):
         return ModelChoice(value, None, None, "none")
+    return _unconfirmed(_catalogue_choice(value, provider, sdk, images), provider)
+
+
+def _unconfirmed(choice: ModelChoice, provider: Provider) -> ModelChoice:
+    why = provider.unconfirmed.get(choice.target or "", "")
+    return replace(choice, unconfirmed=why) if why else choice
+
+
+def _catalogue_choice(value: str, provider: Provider, sdk: SdkSurface, images: bool) -> ModelChoice:
     family = sdk.model_family(value)
     seeing = _SEEING.get(family or "") if images else None
     if seeing in provider.models:

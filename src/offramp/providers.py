@@ -8,7 +8,7 @@ capability silently disappear.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Set, Tuple
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from offramp.catalog import CatalogError, load_toml, rules_dir
 from offramp.knowledge.lifecycle import Lifecycle, parse_lifecycle
+from offramp.knowledge.regions import RegionMap, parse_regions, regional_maps
 from offramp.redact import without_url_credentials
 from offramp.semantics import NONE, Semantics, parse_semantics
 
@@ -118,6 +119,7 @@ _TOP_KEYS = {
     "semantics",
     "served",
     "lifecycle",
+    "regions",
 }
 
 
@@ -156,6 +158,26 @@ class Provider:
     semantics: Semantics = NONE
     # [served] / [[lifecycle]]: ids served today, and retired / redirected / deprecated ones
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    # [regions.NAME] (offramp.knowledge.regions): a region's own model map, or the mapped ids no source
+    # confirms there. `models` / `no_equivalent` above are those of `default_region`.
+    regions: Mapping[str, RegionMap] = field(default_factory=dict)
+    base_models: Mapping[str, str] = field(default_factory=dict)  # [models] as written
+    base_no_equivalent: Mapping[str, str] = field(default_factory=dict)
+    unconfirmed: Mapping[str, str] = field(default_factory=dict)  # model id -> why it is unconfirmed here
+
+    def in_region(self, region: str) -> Provider:
+        """This provider with `region` as its default: its base URL and that region's model map."""
+        self.base_url(region)
+        if not self.regions:
+            return replace(self, default_region=region)
+        maps = regional_maps(region, self.base_models, self.base_no_equivalent, self.regions)
+        return replace(
+            self,
+            default_region=region,
+            models=maps.models,
+            no_equivalent=maps.no_equivalent,
+            unconfirmed=maps.unconfirmed,
+        )
 
     def base_url(self, region: Optional[str] = None) -> str:
         region = region or self.default_region
@@ -335,8 +357,11 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         quirks.append(Quirk(q["id"], q["text"], src, date))
 
     lifecycle = parse_lifecycle(data, where, _sources, required=not custom)
+    regions = parse_regions(
+        data, where, tuple(urls), MODEL_FAMILIES, lambda m: bool(MODEL_ID.fullmatch(m)), _sources, not custom
+    )
     pid = data.get("id", "")
-    return Provider(
+    provider = Provider(
         id=pid,
         name=data.get("name", pid),
         vendor=data.get("vendor", ""),
@@ -355,7 +380,11 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         custom=custom,
         semantics=parse_semantics(data["semantics"], where) if "semantics" in data else NONE,
         lifecycle=lifecycle,
+        regions=regions,
+        base_models=models,
+        base_no_equivalent=gaps,
     )
+    return provider.in_region(default_region) if regions else provider
 
 
 def load_provider_file(path: Path) -> Provider:

@@ -63,7 +63,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
             elif choice is not None and choice.target:
                 # (on a module route another deployment keeps on Azure, fix leaves it as it is)
                 fixable = not (held and only_on_azure_module_route(lit, a))
-                mapping = f"becomes `{choice.target}` on {provider.name}"
+                mapping = choice.becomes(provider)
             else:
                 fixable = False
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
@@ -90,14 +90,10 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
             )
         elif choice is not None and choice.target and lit.also_key:
             # rewritten alone, the lookup or comparison would no longer match: fix leaves a TODO
-            mapping = f"becomes `{choice.target}` on {provider.name}, but {lit.also_key}: change both together"
+            mapping = f"{choice.becomes(provider)}, but {lit.also_key}: change both together"
             hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif choice is not None and choice.target:
-            hits.append(
-                Hit(
-                    "OFR201", lit.span, {"model": lit.value, "mapping": f"becomes `{choice.target}` on {provider.name}"}
-                )
-            )
+            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": choice.becomes(provider)}))
         elif choice is not None:
             # No equivalent: the capability check reports OFR403 at this literal instead.
             continue

@@ -171,7 +171,7 @@ def _models(
                     continue
                 choice = ctx.choose(value)
                 mapping = (
-                    f"becomes `{choice.target}` on {provider.name}"
+                    choice.becomes(provider)
                     if provider is not None and choice is not None and choice.target
                     else "must be replaced by a provider model id"
                 )
@@ -184,7 +184,7 @@ def _models(
             if provider is None:
                 mapping = "is only served by OpenAI"
             elif choice is not None and choice.target:
-                mapping = f"becomes `{choice.target}` on {provider.name}"
+                mapping = choice.becomes(provider)
             else:
                 mapping = f"has no {provider.name} equivalent"
             args = {"model": value, "mapping": mapping}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class FixResult:
     # The rewrite still to be parsed and checked (`finish`): the route gate may plan the file again,
     # and a check of a rewrite that is replaced is a whole analysis thrown away.
     recheck: Optional[SourceFile] = field(default=None, repr=False)
+    delivered: Optional[Tuple[str, str]] = field(default=None, repr=False)  # (old, new) text `commit` wrote or showed
 
 
 @dataclass
@@ -206,6 +208,7 @@ def commit(result: FixResult, diff: bool) -> None:
     """Deliver a planned rewrite: show it as a diff, or write it if the file is still what was read."""
     pending, result.pending = result.pending, None
     if pending is not None:
+        result.delivered = (pending.old, pending.new)
         _deliver(result, result.path, pending.old, pending.new, pending.new_bytes, diff, pending.read)
 
 
@@ -688,6 +691,10 @@ def summarise(
             f"Left {len(unwritten)} file{'s' if len(unwritten) != 1 else ''} unchanged because of the errors above "
             f"({n} change{'s' if n != 1 else ''} not made): " + ", ".join(r.display for r in unwritten) + "."
         )
+    region = f" --region {provider.default_region}" if provider.regions else ""
+    for model, why in unconfirmed_written(results, targets.providers if targets is not None else [provider]):
+        verb = "Would write" if diff else "Wrote"
+        out(f"{verb} `{model}`, unconfirmed: {why}; `offramp verify --to {spec}{region}` tries it.")
     if todos:
         out(
             f"Left {sum(todos.values())} TODO[offramp] comment{'s' if sum(todos.values()) != 1 else ''} for review: "
@@ -700,3 +707,16 @@ def summarise(
             f"{remaining} finding{'s remain' if remaining != 1 else ' remains'}; "
             f"run `offramp check --to {spec}` to see them."
         )
+
+
+def unconfirmed_written(results: Sequence[FixResult], providers: Sequence[Provider]) -> List[Tuple[str, str]]:
+    """(model id, why) for each id no source confirms for the provider's region that a rewrite names
+    (offramp.knowledge.regions): fix writes the region's ids, and says which of them are not facts."""
+    ids = {m: why for p in providers for m, why in p.unconfirmed.items()}
+    texts = [r.delivered for r in results if r.changed and r.delivered is not None]
+    out = []
+    for model, why in sorted(ids.items()):
+        named = re.compile(rf"(?<![\w./-]){re.escape(model)}(?![\w./-])")
+        if any(len(named.findall(new)) > len(named.findall(old)) for old, new in texts):
+            out.append((model, why))
+    return out

@@ -284,7 +284,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
             new = wrapped(_safe(choice.target))
             fixable = new is not None
             if new is not None:
-                mapping = f"becomes `{_safe(choice.target)}` on {provider.name}"
+                mapping = choice.becomes(provider)
             else:
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
         args = {"deployment": value, "arg": key, "mapping": mapping}
@@ -298,7 +298,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
         mapped = _safe(choice.target)
         new = wrapped(mapped)
         if new is not None:
-            args = {"model": value, "mapping": f"becomes `{mapped}` on {provider.name}"}
+            args = {"model": value, "mapping": choice.becomes(provider)}
             out.append(Verdict("OFR201", tok.start, tok.end, args, True, new, "model"))
         else:
             args = {"provider": provider.name, "model": value, "family": choice.family or "unknown"}
