@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.models import call_is_relevant, literal_is_live, sends_images
-from offramp.checks.semantics import responses_gaps
+from offramp.checks.responses import responses_gaps
 from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider
 from offramp.types import Severity
 

@@ -5,71 +5,41 @@ first call: `reasoning_effort=` that Qwen does not read (thinking is `extra_body
 ...}`), a `json_schema` response format DeepSeek answers with 400 "This response_format type is
 unavailable now", eleven embedding inputs where Qwen takes ten, a temperature Kimi's K2 models fix.
 The facts are the provider's (`[semantics.*]` in rules/providers/*.toml, offramp.semantics); this
-module decides, per call, what differs (`Gap`) and, where a correct rewrite exists, the rewrite of
-the call (`Gap.edit`). The check reports the gaps with the provider's own words and source; the fix
-planner applies the same edits (or writes the gap's TODO) to calls whose route moves, and never to a
-call the route gate holds.
+module decides, per call, what differs (`Gap`, checks/gaps.py) and, where a correct rewrite exists,
+the rewrite of the call (`Gap.edit`); the Responses API (responses.py) and structured outputs
+(structured.py) have modules of their own. The check reports the gaps with the provider's own words
+and source; the fix planner applies the same edits (or writes the gap's TODO) to calls whose route
+moves, and never to a call the route gate holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor
 from offramp.analysis.values import string_value
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.gaps import Gap, dict_get, kwarg
 from offramp.checks.models import call_is_relevant
+from offramp.checks.structured import structured_gaps
 from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args, retarget_dict
 from offramp.mapping import map_model
 from offramp.providers import Provider
 from offramp.semantics import cited
 
-CallEdit = Callable[[cst.Call], cst.Call]
-
 #: OpenAI shut the Assistants API (assistants, threads, runs, messages) down on this day.
 ASSISTANTS_SHUTDOWN = "2026-08-26"
 _ASSISTANTS = ("assistants", "threads")
-_SCHEMA_PROMPT = "Reply with one JSON object that follows this JSON schema: "
-
-
-@dataclass
-class Gap:
-    """One difference between what a call asks for and what the provider does with it."""
-
-    code: str
-    text: str  # the finding: what differs, in the provider's words, with source
-    todo: str = ""  # the TODO fix writes when there is no edit
-    edit: Optional[CallEdit] = None  # the rewrite of the call node (None: a TODO)
-    imports: Tuple[Tuple[str, Optional[str]], ...] = ()
-    note: str = ""  # what fix says it did
-    node: Optional[cst.CSTNode] = None  # reported here instead of the call (a rebuilt assistant message)
-    # Edits of other nodes that go with the call's (`resp.output_text` -> `resp.choices[0].message.content`)
-    others: Tuple[Tuple[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]], ...] = ()
 
 
 # -- reading a call ----------------------------------------------------------------------------
 
 
-def kwarg(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    i = kwarg_index(call.args, name)
-    return call.args[i].value if i >= 0 else None
-
-
 def _bool(node: Optional[cst.BaseExpression]) -> Optional[bool]:
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return node.value == "True"
-    return None
-
-
-def _dict_get(node: cst.BaseExpression, key: str) -> Optional[cst.BaseExpression]:
-    if not isinstance(node, cst.Dict):
-        return None
-    for el in node.elements:
-        if isinstance(el, cst.DictElement) and string_value(el.key) == key:
-            return el.value
     return None
 
 
@@ -126,7 +96,7 @@ def _thinking_value(control: str, on: bool) -> Tuple[str, cst.BaseExpression]:
 def _can_edit_extra_body(call: cst.Call, key: str) -> bool:
     """`extra_body` is absent, or a dict literal that does not set `key` already (the code's own choice)."""
     existing = kwarg(call, "extra_body")
-    return existing is None or (isinstance(existing, cst.Dict) and _dict_get(existing, key) is None)
+    return existing is None or (isinstance(existing, cst.Dict) and dict_get(existing, key) is None)
 
 
 # -- the gaps of one call ------------------------------------------------------------------------
@@ -144,7 +114,7 @@ def call_gaps(
             _reasoning(call, provider, models)
             + _sampling(call, provider, models)
             + _while_thinking(call, provider, models)
-            + _structured(call, provider, models, module)
+            + structured_gaps(call, provider, models, module)
             + _images(call, provider, models)
         )
     if call.family == "embeddings":
@@ -169,166 +139,6 @@ def _dimensions(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
             todo=f"`{models[0]}` offers dimensions {sizes}: pick one (and size the vector index for it)",
         )
     ]
-
-
-# -- Responses -> chat completions ------------------------------------------------------------------
-
-#: responses.create arguments with a chat.completions counterpart (None: folded into `messages`).
-_RESPONSES_ARGS = {
-    "model": "model",
-    "input": None,
-    "instructions": None,
-    "temperature": "temperature",
-    "top_p": "top_p",
-    "max_output_tokens": "max_tokens",
-    "user": "user",
-}
-
-
-def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parents=None) -> List[Gap]:
-    """`client.responses.create(input=..., instructions=...)` at a provider without `/responses` under
-    its base URL: the same request as `chat.completions.create`, its `output_text` read from
-    `choices[0].message.content`; anything else (tools, `previous_response_id`, a list input, a
-    result used otherwise) gets a TODO."""
-    status = provider.endpoint("responses")
-    if call.family != "responses" or not call.path.endswith("responses.create") or status not in ("no", "partial"):
-        return []
-    node = call.node
-    text = f"{provider.name} serves no `/responses` under its chat base URL: the call becomes chat.completions"
-    todo = (
-        f"{provider.name} serves no Responses API here: call chat.completions.create with messages "
-        "(tools, previous_response_id and built-in tools have no direct counterpart)"
-    )
-    names = [a.keyword.value if a.keyword else None for a in node.args]
-    func = node.func
-    inp = kwarg(node, "input")
-    if (
-        None in names
-        or any(n not in _RESPONSES_ARGS for n in names)
-        or inp is None
-        or isinstance(inp, (cst.List, cst.Tuple, cst.Dict, cst.ListComp))
-        or not (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Attribute)
-            and func.value.attr.value == "responses"
-        )
-    ):
-        return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
-    if parents is None:
-        parents = _parents_for(module)
-    uses = _output_text_uses(node, parents)
-    if uses is None:
-        return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
-
-    def edit(c: cst.Call) -> cst.Call:
-        msgs = []
-        ins, inp_now = kwarg(c, "instructions"), kwarg(c, "input")
-        if ins is not None:
-            msgs.append(cst.Element(_message("system", ins)))
-        msgs.append(cst.Element(_message("user", inp_now)))
-        for i in range(len(msgs) - 1):
-            msgs[i] = msgs[i].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        c = retarget_args(c, ("instructions",), [("input", cst.List(msgs))])
-        c = rename_kwarg(c, "input", "messages")
-        if kwarg_index(c.args, "max_output_tokens") >= 0:
-            c = rename_kwarg(c, "max_output_tokens", "max_tokens")
-        base = c.func.value.value  # type: ignore[attr-defined]
-        chat = cst.Attribute(cst.Attribute(base, cst.Name("chat")), cst.Name("completions"))
-        return c.with_changes(func=c.func.with_changes(value=chat))  # type: ignore[attr-defined]
-
-    def content(attr: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(attr, cst.Attribute)
-        first = cst.Subscript(
-            cst.Attribute(attr.value, cst.Name("choices")), [cst.SubscriptElement(cst.Index(cst.Integer("0")))]
-        )
-        return cst.Attribute(cst.Attribute(first, cst.Name("message")), cst.Name("content"))
-
-    return [
-        Gap(
-            "OFR401",
-            text,
-            edit=edit,
-            others=tuple((u, content) for u in uses),
-            note=f"responses.create -> chat.completions.create ({provider.name} serves no /responses here)",
-        )
-    ]
-
-
-_PARENTS: List[Tuple[cst.Module, dict]] = []
-
-
-def _parents_for(module: cst.Module) -> dict:
-    """The module's parent map, kept for the next Responses call of the same module (one walk per file)."""
-    from offramp.fixes.planner import _parents_of
-
-    if not _PARENTS or _PARENTS[0][0] is not module:
-        _PARENTS[:] = [(module, _parents_of(module))]
-    return _PARENTS[0][1]
-
-
-def _message(role: str, content: cst.BaseExpression) -> cst.Dict:
-    return cst.Dict(
-        [
-            cst.DictElement(
-                cst.SimpleString('"role"'),
-                cst.SimpleString(f'"{role}"'),
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-            ),
-            cst.DictElement(cst.SimpleString('"content"'), content),
-        ]
-    )
-
-
-def _output_text_uses(call: cst.Call, parents) -> Optional[List[cst.Attribute]]:
-    """The `.output_text` reads of the call's result when that is all the code reads of it."""
-
-    def read(node: cst.CSTNode, parents) -> Optional[cst.Attribute]:
-        up = parents.get(id(node))
-        ok = isinstance(up, cst.Attribute) and up.value is node and up.attr.value == "output_text"
-        return up if ok else None
-
-    return _result_reads(call, parents, read)
-
-
-def _result_reads(call: cst.Call, parents, read) -> Optional[List[cst.Attribute]]:
-    """The reads `read` accepts of the call's result when that is all the code reads of it: on the call
-    itself (`create(...).output_text`) or on the one name it is assigned to in its scope; None otherwise."""
-    expr: cst.CSTNode = call
-    parent = parents.get(id(call))
-    if isinstance(parent, cst.Await):  # `r = await client.responses.create(...)`
-        expr, parent = parent, parents.get(id(parent))
-    direct = read(expr, parents)
-    if direct is not None:
-        return [direct]
-    if not (
-        isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name)
-    ):
-        return None
-    name = parent.targets[0].target.value
-    scope = parent
-    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
-        scope = parents.get(id(scope))
-    if scope is None:
-        return None
-    uses: List[cst.Attribute] = []
-    other = [False]
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            if n.value != name or n is parent.targets[0].target:
-                return
-            up = parents.get(id(n))
-            found = read(n, parents)
-            if found is not None:
-                uses.append(found)
-            elif not (isinstance(up, cst.Attribute) and up.attr is n):
-                other[0] = True
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return n is scope
-
-    scope.visit(V())
-    return None if other[0] or not uses else uses
 
 
 def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
@@ -459,7 +269,7 @@ def _while_thinking(call: ApiCall, p: Provider, models: Sequence[str]) -> List[G
     sent = [name for name in r.thinking_rejects if kwarg(node, name) is not None]
     effort = string_value(kwarg(node, "reasoning_effort") or cst.Name("x"))
     extra = kwarg(node, "extra_body")
-    switch = _dict_get(extra, "thinking") if isinstance(extra, cst.Dict) else None
+    switch = dict_get(extra, "thinking") if isinstance(extra, cst.Dict) else None
     if not sent or effort in r.off or switch is not None:
         return []
     src = cited(r.source, r.date, "thinking mode")
@@ -471,187 +281,6 @@ def _while_thinking(call: ApiCall, p: Provider, models: Sequence[str]) -> List[G
             todo=f"{names} fail while `{models[0]}` thinks at {p.name}: turn thinking off for this call or drop them",
         )
     ]
-
-
-def _structured(call: ApiCall, p: Provider, models: Sequence[str], module: Optional[cst.Module] = None) -> List[Gap]:
-    if call.response_format != "json_schema":
-        return []
-    so = p.semantics.structured
-    if so is None:
-        return []  # the provider's [parameters] status is reported by OFR402
-    if models and all(so.takes_json_schema(m) for m in models):
-        return []
-    src = cited(so.source, so.date, "error text")
-    on = f" on `{models[0]}`" if len(set(models)) == 1 else ""
-    if so.json_schema_error:
-        text = f'{p.name} answers response_format json_schema{on} with "{so.json_schema_error}"{src}'
-    else:
-        text = f"{p.name} accepts response_format json_schema only on some models, not{on or ' on this one'}{src}"
-    node = call.node
-    if call.path.endswith(".parse"):
-        rewrite = _parse_rewrite(call.node, module) if module is not None else None
-        if rewrite is not None:
-            edit, others = rewrite
-            return [
-                Gap(
-                    "OFR407",
-                    text,
-                    edit=edit,
-                    others=others,
-                    imports=(("json", None),),
-                    note=f".parse() -> create() with json_object, the schema in a system message and the reply "
-                    f"validated by the same model ({p.name})",
-                )
-            ]
-        parsed = "`.parsed` (and a refusal's `.refusal`)"
-        return [
-            Gap(
-                "OFR407",
-                text,
-                todo=f"{p.name} rejects the json_schema `.parse()` sends: call `chat.completions.create` with "
-                'response_format={"type": "json_object"}, the schema in a system message, and validate the reply '
-                f"with the same model's `model_validate_json`; {parsed} no longer exist",
-            )
-        ]
-    rf = kwarg(node, "response_format")
-    spec = _dict_get(rf, "json_schema") if rf is not None else None
-    schema = _dict_get(spec, "schema") if spec is not None else None
-    messages = kwarg(node, "messages")
-    if schema is None or messages is None:
-        return [
-            Gap(
-                "OFR407",
-                text,
-                todo='send response_format={"type": "json_object"} with the JSON schema in a system message '
-                f"({p.name} rejects json_schema)",
-            )
-        ]
-
-    def edit(c: cst.Call) -> cst.Call:
-        msgs = kwarg(c, "messages")
-        rf_now = kwarg(c, "response_format")
-        spec_now = _dict_get(rf_now, "json_schema") if rf_now is not None else None
-        schema_now = _dict_get(spec_now, "schema") if spec_now is not None else None
-        if msgs is None or schema_now is None:
-            return c
-        system = cst.parse_expression(f'{{"role": "system", "content": "{_SCHEMA_PROMPT}" + json.dumps(SCHEMA)}}')
-        system = system.deep_replace(_find_name(system, "SCHEMA"), schema_now)
-        if isinstance(msgs, cst.List):
-            new_msgs: cst.BaseExpression = msgs.with_changes(
-                elements=[
-                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                    *msgs.elements,
-                ]
-            )
-        else:
-            new_msgs = cst.List(
-                [
-                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                    cst.StarredElement(msgs),
-                ]
-            )
-        return retarget_args(
-            c, (), [("response_format", cst.parse_expression('{"type": "json_object"}')), ("messages", new_msgs)]
-        )
-
-    return [
-        Gap(
-            "OFR407",
-            text,
-            edit=edit,
-            imports=(("json", None),),
-            note=f"json_schema -> json_object with the schema in a system message ({p.name})",
-        )
-    ]
-
-
-def _with_system(messages: cst.BaseExpression, system: cst.BaseExpression) -> cst.BaseExpression:
-    """`[system, *messages]`, or the system message put first in a list literal."""
-    first = cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    if isinstance(messages, cst.List):
-        return messages.with_changes(elements=[first, *messages.elements])
-    return cst.List([first, cst.StarredElement(messages)])
-
-
-def _parse_rewrite(call: cst.Call, module: cst.Module):
-    """`.parse(..., response_format=Model)` whose result is read only as `.choices[0].message.parsed`:
-    the edit of the call (create() with json_object and the schema as a system message) and of each
-    read (`Model.model_validate_json(<result>.choices[0].message.content)`); None when the code reads
-    anything else (`.refusal`, the whole completion, `n` choices) or the model is not a plain name."""
-    model = kwarg(call, "response_format")
-    if not isinstance(model, (cst.Name, cst.Attribute)) or kwarg(call, "messages") is None:
-        return None
-    names = [a.keyword.value if a.keyword else None for a in call.args]
-    if None in names or "n" in names or not isinstance(call.func, cst.Attribute) or call.func.attr.value != "parse":
-        return None
-    parents = _parents_for(module)
-    reads = _result_reads(call, parents, _is_parsed_read)
-    if reads is None:
-        return None
-
-    def edit(c: cst.Call) -> cst.Call:
-        msgs, model_now = kwarg(c, "messages"), kwarg(c, "response_format")
-        if msgs is None or model_now is None:
-            return c
-        system = cst.parse_expression(
-            f'{{"role": "system", "content": "{_SCHEMA_PROMPT}" + json.dumps(M.model_json_schema())}}'
-        )
-        system = system.deep_replace(_find_name(system, "M"), model_now)
-        completions = c.func.value  # type: ignore[attr-defined]
-        root = completions.value.value  # `client` or `client.beta`
-        if isinstance(root, cst.Attribute) and root.attr.value == "beta":
-            root = root.value
-        func = cst.Attribute(
-            cst.Attribute(cst.Attribute(root, cst.Name("chat")), cst.Name("completions")), cst.Name("create")
-        )
-        c = c.with_changes(func=func)
-        return retarget_args(
-            c,
-            (),
-            [
-                ("response_format", cst.parse_expression('{"type": "json_object"}')),
-                ("messages", _with_system(msgs, system)),
-            ],
-        )
-
-    def validated(read: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(read, cst.Attribute)
-        content = read.with_changes(attr=cst.Name("content"))
-        return cst.Call(cst.Attribute(model, cst.Name("model_validate_json")), [cst.Arg(content)])
-
-    return edit, tuple((r, validated) for r in reads)
-
-
-def _is_parsed_read(node: cst.CSTNode, parents) -> Optional[cst.Attribute]:
-    """`<node>.choices[0].message.parsed`: the outer Attribute, else None."""
-    choices = parents.get(id(node))
-    if not (isinstance(choices, cst.Attribute) and choices.value is node and choices.attr.value == "choices"):
-        return None
-    first = parents.get(id(choices))
-    if not (isinstance(first, cst.Subscript) and len(first.slice) == 1 and isinstance(first.slice[0].slice, cst.Index)):
-        return None
-    index = first.slice[0].slice.value
-    if not (isinstance(index, cst.Integer) and index.value == "0"):
-        return None
-    message = parents.get(id(first))
-    if not (isinstance(message, cst.Attribute) and message.attr.value == "message"):
-        return None
-    parsed = parents.get(id(message))
-    if isinstance(parsed, cst.Attribute) and parsed.attr.value == "parsed":
-        return parsed
-    return None
-
-
-def _find_name(tree: cst.CSTNode, name: str) -> cst.CSTNode:
-    found: List[cst.CSTNode] = []
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            if n.value == name:
-                found.append(n)
-
-    tree.visit(V())
-    return found[0]
 
 
 def wrapper_batch_gap(c: ClientCtor, p: Provider) -> Optional[Gap]:

@@ -11,14 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, List
 
 from offramp.analysis.facts import ApiCall
-from offramp.checks.semantics import (
-    assistants_gap,
-    call_gaps,
-    replay_gaps,
-    responses_gaps,
-    target_models,
-    wrapper_batch_gap,
-)
+from offramp.checks.responses import responses_gaps
+from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, target_models, wrapper_batch_gap
 
 if TYPE_CHECKING:
     import libcst as cst
