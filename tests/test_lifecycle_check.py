@@ -85,3 +85,32 @@ def test_fix_to_another_provider_leaves_deepseek_ids_alone(tmp_path: Path) -> No
     run_cli(["fix", "--to", "qwen", "."], root)
     assert (root / "app.py").read_text("utf-8") == APP
     assert (root / "settings.py").read_text("utf-8") == 'REASONER = "deepseek-reasoner"\n'
+
+
+# -- configuration files: the id beside the provider's endpoint ----------------------------------
+
+CONFIGS = {
+    ".env": "DEEPSEEK_BASE_URL=https://api.deepseek.com/v1\nDEEPSEEK_MODEL=deepseek-chat\n"
+    "OTHER_MODEL=deepseek-flash\nTYPO_MODEL=deepseek-flsh\n",
+    "config.yaml": "llm:\n  base_url: https://api.moonshot.cn/v1\n  model: moonshot-v1-8k\n"
+    "  fallback_model: kimi-k2.6\n",
+    "local.yaml": "llm:\n  base_url: http://localhost:8000/v1\n  model: deepseek-chat\n",
+    "plain.yaml": "llm:\n  model: deepseek-chat\n",  # no endpoint: nothing says where it goes
+}
+
+
+def test_config_files_naming_a_retired_id_beside_the_providers_endpoint(tmp_path: Path) -> None:
+    for name, text in CONFIGS.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    out = run_cli(["check", "."], tmp_path).stdout
+    assert _ofr205(out) == [".env:2:16:", ".env:4:12:", "config.yaml:3:10:"]
+    assert "DeepSeek model `deepseek-chat` was retired on 2026-07-24" in out
+    assert "(with the endpoint on line 1 of this file): use `deepseek-flash`" in out
+    assert "`moonshot-v1-8k` was retired on 2026-08-31" in out and "use `kimi-k2.6`" in out
+    assert "did you mean `deepseek-flash`?" in out
+    # the same with a target; not offered as fixable: fix leaves configuration values it did not derive
+    targeted = run_cli(["check", "--to", "deepseek", "."], tmp_path).stdout
+    assert _ofr205(targeted) == _ofr205(out) and "OFR205" in targeted
+    assert not re.search(r"OFR205 .*\[\*\]", targeted)
+    run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    assert (tmp_path / ".env").read_text("utf-8") == CONFIGS[".env"]

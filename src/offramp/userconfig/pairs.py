@@ -19,7 +19,7 @@ from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, default_of
 from offramp.userconfig.text import Parsed, Text
 
 
-def _provider_endpoint(parsed: Parsed, ctx: Ctx) -> Optional[Tuple[str, int]]:
+def provider_endpoint(parsed: Parsed, ctx: Ctx) -> Optional[Tuple[str, int]]:
     """(host, offset) of the first value that is a provider's URL."""
     for e in parsed.entries:
         if e.value is None or not e.key:
@@ -38,7 +38,7 @@ def _openai_key_name(name: str, ctx: Ctx) -> bool:
 
 
 def foreign_credentials(parsed: Parsed, ctx: Ctx, t: Text) -> List[Verdict]:
-    endpoint = _provider_endpoint(parsed, ctx)
+    endpoint = provider_endpoint(parsed, ctx)
     if endpoint is None:
         return []
     host, at = endpoint

@@ -10,6 +10,7 @@ from offramp.configkind import config_kind
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
+from offramp.userconfig.lifecycle import retired_models
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, analyse
 from offramp.userconfig.pairs import foreign_credentials
 from offramp.userconfig.scanners import SCANNERS
@@ -177,6 +178,7 @@ def scan_config(
                     Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
                 )
     verdicts.extend(foreign_credentials(parsed, ctx, t))
+    verdicts.extend(retired_models(parsed, ctx, t))
     verdicts = _framework_verdicts(kind, text, ctx, verdicts)
     values = [e.value for e in parsed.entries if e.value is not None]
     for start, end in t.lines:
