@@ -10,7 +10,7 @@ from helpers import run_cli
 
 from offramp.catalog import CatalogError, load_sdk, rules_dir
 from offramp.config import Settings, load_settings
-from offramp.engine import check_code, resolve_provider
+from offramp.engine import resolve_provider
 from offramp.mapping import map_model
 from offramp.providers import (
     ENDPOINT_FAMILIES,
@@ -20,6 +20,7 @@ from offramp.providers import (
     builtin_providers,
     load_provider_file,
 )
+from offramp.runner import check_code
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from offramp.catalog import load_rules
-from offramp.engine import check_code
+from offramp.runner import check_code
 
 RULES = load_rules()
 CASES = [(code, "invalid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.invalid)] + [

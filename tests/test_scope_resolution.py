@@ -9,7 +9,7 @@ import pytest
 from libcst.metadata import ExpressionContextProvider, MetadataWrapper, ScopeProvider
 
 import offramp.analysis as analysis_module
-from offramp.engine import check_code
+from offramp.runner import check_code
 
 CHECK = Path(__file__).parent / "fixtures" / "check"
 SOURCES = sorted(p for p in CHECK.glob("*.py"))

@@ -143,7 +143,7 @@ def _discover(paths: Sequence[str], settings: Settings, force_exclude: bool) -> 
 
 
 def _run(files: Sequence[Path], opts: Options, jobs: int, cache_dir: Optional[Path] = None) -> List[FileResult]:
-    from offramp.engine import run
+    from offramp.runner import run
 
     show = sys.stderr.isatty() and len(files) >= 200 and not os.environ.get("CI")
     if not show:
@@ -268,7 +268,8 @@ def _analyse(
 ) -> Tuple[Settings, Optional[Provider], Tuple[Path, ...], List[FileResult], List[Finding]]:
     """Shared by `check` and `baseline`: settings, files and findings."""
     from offramp.cache import default_directory
-    from offramp.engine import iter_findings, make_options
+    from offramp.engine import make_options
+    from offramp.runner import iter_findings
 
     settings, provider = _load(paths, config_path, kw)
     files = _discover(paths, settings, force_exclude)
@@ -401,8 +402,8 @@ def _report(
     if fmt in ("sarif", "rdjson") and provider is not None and not statistics:
         # Only these formats carry fixes, and only a target provider gives one: the rewrite runs
         # here, in memory, after the (cached) check, never for the other formats.
-        from offramp.engine import iter_findings
         from offramp.fixes.suggest import suggest_fixes
+        from offramp.runner import iter_findings
 
         fixes = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs, files=files)
         extra["fixes"] = {shown[f]: fix for f, fix in fixes.items() if f in shown}

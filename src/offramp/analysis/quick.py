@@ -232,7 +232,7 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(v)
 
 
-# The last text parsed here and its tree: the project index of the same file (engine._check_one) reads
+# The last text parsed here and its tree: the project index of the same file (runner._check_one) reads
 # the tree instead of parsing the text again (the visitor does not change it).
 _last_tree: List[object] = []
 

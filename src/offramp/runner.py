@@ -1,0 +1,377 @@
+"""Run the checks over many files: triage, the process pool, the findings cache, the project stage.
+
+engine.py checks one file (read -> prefilter -> parse -> analyse -> check -> findings); this
+module decides which files need that at all and where it runs. Most files of a repository are
+answered here without a parse (a cache hit or a prefilter miss); the rest go to a process pool
+when there are enough of them (POOL_MIN_FILES) to pay for one. The project stage's route
+findings (project/stage.py) are then merged into the files they sit in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from offramp.catalog import load_rules, load_sdk
+from offramp.config import Settings
+from offramp.engine import (
+    Options,
+    check_source,
+    display_path,
+    file_result,
+    make_finding,
+    make_options,
+    resolve_provider,
+    safe_check,
+)
+from offramp.source import SourceError, SourceFile, read_bytes
+from offramp.types import FileResult, Finding, Span
+
+if TYPE_CHECKING:
+    from offramp.cache import FindingsCache
+
+
+def cache_key(opts: Options) -> str:
+    from offramp.cache import settings_key
+
+    return settings_key(
+        repr(
+            (
+                sorted(opts.enabled),
+                opts.provider,
+                sorted(opts.models.items()),
+                sorted((k, tuple(v)) for k, v in opts.per_file_ignores.items()),
+                opts.targets,
+            )
+        )
+    )
+
+
+Task = Tuple[int, Path, str, Optional[str]]  # (index in the run, path, display path, content digest)
+
+
+# (index, result, content digest for the cache, project index entry: (content digest, ModuleIndex) or None)
+Outcome = Tuple[int, FileResult, Optional[str], Optional[Tuple[str, Any]]]
+
+
+# Bytes of Python files that cannot match, kept for the project stage's search for files importing a
+# module with SDK use (beyond this budget the search reads them again).
+_KEEP_BUDGET = 64 << 20
+
+
+# Below this many files that need parsing, a pool costs more (fork + LibCST import per worker,
+# ~0.2 s) than it saves; each candidate file costs ~50-100 ms of CPU on real SDK code.
+POOL_MIN_FILES = 12
+
+
+def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
+    tasks, opts = args
+    return [_check_one(i, p, opts, display, digest) for i, p, display, digest in tasks]
+
+
+def _check_one(
+    i: int, path: Path, opts: Options, display: str, digest: Optional[str], data: Optional[bytes] = None
+) -> Outcome:
+    """Check a file and, for a Python file, build its project index entry while its text is at hand:
+    in the pool, the index's parse runs beside the checks instead of after them in the main process."""
+    sources: List[SourceFile] = []
+    result = safe_check(path, opts, display, data, sources)
+    entry = None
+    if sources and path.suffix == ".py":
+        from offramp.analysis.quick import last_tree
+        from offramp.cache import content_hash
+        from offramp.project.index import build, watch_from_rules
+
+        text, watch = sources[0].text, watch_from_rules()
+        try:
+            if watch.may_route(text):  # the others are indexed only if a name leads there
+                entry = (content_hash(sources[0].data), build(text, display, watch, last_tree(text)))
+        except Exception:
+            entry = None  # the main process builds it again (and reports what goes wrong)
+    return (i, result, digest, entry)
+
+
+def _triage(
+    files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Callable[[], Optional[FindingsCache]]
+) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes], List[int], Dict[str, bytes]]:
+    """Answer in this process every file that needs no parse: cache hits and prefilter misses.
+
+    Each file is read once here; only files that can hold SDK use (a small share of a typical
+    repository) go on to a parser, so a big tree with no OpenAI code never starts a pool nor
+    imports LibCST. Configuration files are cached by content like code (a monorepo's ~1,000
+    YAML/JSON files are scanned once, not on every run); unreadable paths go to `check_path`.
+    The bytes of the files left to check come back too, for checking them in this process
+    without a second read (a pool is sent paths instead), and the Python files that passed the
+    prefilter (the seeds of the project stage's routes). `kept` holds the bytes of Python files
+    by display path (seeds, and files that cannot match while a budget lasts): the project stage
+    reads them from there, so every file is still read once per run.
+    """
+    from offramp.cache import content_hash
+    from offramp.configkind import read_as_config, too_large
+    from offramp.prefilter import known_miss, may_match, missed_bytes
+
+    done: Dict[int, FileResult] = {}
+    pending: List[Task] = []
+    blobs: Dict[int, bytes] = {}
+    seeds: List[int] = []
+    kept: Dict[str, bytes] = {}
+    budget = _KEEP_BUDGET
+    for i, (path, display) in enumerate(zip(files, displays)):
+        config = read_as_config(path)
+        python = not config and path.suffix in (".py", ".pyi")
+        if known_miss(path, config):  # read by quickcheck before it handed over
+            done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            earlier = missed_bytes(path) if python else None
+            if earlier is not None:
+                kept[display] = earlier
+            continue
+        if config and too_large(path):
+            pending.append((i, path, display, None))  # check_path reports it (OFR001), unread
+            continue
+        try:
+            data = read_bytes(path, opts.root)
+        except SourceError:
+            pending.append((i, path, display, None))  # check_path reports it as OFR001
+            continue
+        if not may_match(data, config):
+            # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
+            done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            if python and len(data) <= budget:
+                kept[display] = data
+                budget -= len(data)
+            continue
+        blobs[i] = data
+        if python:
+            seeds.append(i)
+            kept[display] = data
+        found = cache()
+        digest = content_hash(data) if found is not None else None
+        if found is not None and digest == found.digest(display):
+            done[i] = found.result(display)
+            del blobs[i]
+        else:
+            pending.append((i, path, display, digest))
+    return done, pending, blobs, seeds, kept
+
+
+def _batches(pending: Sequence[Task]) -> List[List[Task]]:
+    """One file per batch, largest first: the slowest file never starts last (LPT scheduling).
+
+    Only files that passed the prefilter get here, each costing 10-1000 ms to parse and
+    analyse, so the ~0.1 ms of pickling per batch is noise and finer batches balance best.
+    """
+
+    def size(task: Task) -> int:
+        try:
+            return task[1].stat().st_size
+        except OSError:
+            return 0
+
+    return [[task] for task in sorted(pending, key=size, reverse=True)]
+
+
+def run(
+    files: Sequence[Path],
+    opts: Options,
+    *,
+    jobs: int = 0,
+    progress: Optional[Callable[[int], None]] = None,
+    cache_dir: Optional[Path] = None,
+) -> List[FileResult]:
+    """Check files: cheap triage here, parsing in a process pool when enough files need it.
+
+    With `cache_dir`, files whose content is unchanged since the last run with the same
+    settings are answered from the cache instead of being parsed.
+    """
+    opened: List[FindingsCache] = []
+
+    def cache() -> Optional[FindingsCache]:
+        """Opened on the first file that passes the prefilter: a tree without SDK use never pays for the key."""
+        if cache_dir is None:
+            return None
+        if not opened:
+            from offramp.cache import FindingsCache
+
+            opened.append(FindingsCache.open(cache_dir, cache_key(opts)))
+        return opened[0]
+
+    displays = [display_path(p, opts.root) for p in files]
+    done, pending, blobs, seeds, kept = _triage(files, displays, opts, cache)
+    fresh: List[Tuple[FileResult, Optional[str]]] = []
+    if progress and done:
+        progress(len(done))
+    jobs = jobs or os.cpu_count() or 1
+    outcomes: List[Outcome] = []
+    if jobs == 1 or len(pending) < POOL_MIN_FILES:
+        for i, path, display, digest in pending:
+            outcomes.append(_check_one(i, path, opts, display, digest, blobs.pop(i, None)))
+            if progress:
+                progress(1)
+    else:
+        blobs.clear()  # workers read their own files: paths are cheaper to send than contents
+        from offramp.workers import process_pool
+
+        with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
+            for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
+                outcomes.extend(part)
+                if progress:
+                    progress(len(part))
+    prebuilt: Dict[str, Tuple[str, Any]] = {}
+    for i, result, digest, entry in outcomes:
+        done[i] = result
+        if entry is not None:
+            prebuilt[displays[i]] = entry
+        if digest is not None and (result.parsed or result.skipped_by_prefilter):
+            fresh.append((result, digest))
+    if opened:
+        opened[0].store(fresh)
+        opened[0].save()
+    results = [done[i] for i in range(len(files))]
+    # (without SDK use in code, a configuration file's fixable findings still ask who reads it)
+    if seeds or (
+        opts.provider is not None
+        and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
+    ):
+        by_display = dict(zip(displays, files))
+
+        def read(display: str) -> Optional[bytes]:
+            if display in kept:
+                return kept[display]
+            path = by_display.get(display)
+            try:
+                return read_bytes(path, opts.root) if path is not None else None
+            except SourceError:
+                return None
+
+        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+    return results
+
+
+def with_routes(
+    results: List[FileResult],
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    seeds: Sequence[str],
+    opts: Options,
+    cache_dir: Optional[Path] = None,
+    prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
+) -> List[FileResult]:
+    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in.
+
+    A route finding on a line where the per-file checks already report the same code adds nothing
+    and is dropped; suppressions and per-file ignores apply as to any finding.
+    """
+    from offramp.checks import CheckContext, Hit
+    from offramp.checks.routes import COVERED_BY
+    from offramp.project.stage import predicted_effects, route_hits
+    from offramp.suppress import parse_suppressions
+
+    ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
+    effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
+    held: Dict[str, Dict[Span, str]] = {}
+    writes: Dict[str, str] = {}
+    try:
+        hits, held, writes = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
+    except RecursionError:  # every file already has its own findings; routes add to them, never crash them
+        return results
+    except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
+        detail = f"internal error in the project stage: {type(e).__name__}: {e}".splitlines()[0]
+        hits = {seeds[0]: [Hit("OFR002", Span(1, 1, 1, 1), {"detail": detail})]}
+    out = list(results)
+    where = {r.path: i for i, r in enumerate(results)}
+    for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
+        i = where.get(display)
+        if i is not None:
+            out[i] = replace(out[i], findings=_held(out[i].findings, spans))
+    if writes:  # notebooks and .env files: a variable kept in code keeps its name there too
+        for i, r in enumerate(out):
+            if not r.path.endswith(".py"):
+                out[i] = replace(r, findings=_held_names(r.findings, writes))
+    results = out
+    if not hits:
+        return results
+    rules = load_rules()
+    out = list(results)
+    for display, file_hits in hits.items():
+        i = where.get(display)
+        if i is None or not display.endswith(".py"):
+            continue
+        data = read(display)
+        text = data.decode("utf-8-sig", "replace") if data is not None else ""
+        have = {(f.code, f.span.line) for f in results[i].findings}
+        have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
+        sup = parse_suppressions(text)
+        new = [
+            make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+            for h in file_hits
+            if not (rules[h.code].needs_target and opts.provider is None)
+            and (h.code, h.span.line) not in have
+            and not sup.covers(h.code, h.span.line)
+        ]
+        if new:
+            finished = file_result([*results[i].findings, *new], text, display, opts, True)
+            out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
+    return out
+
+
+def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
+    from offramp.fixes.gate import MODULE, overlaps
+
+    module = spans.get(MODULE)
+    out = []
+    for f in findings:
+        why = module if module is not None and f.code in ("OFR103", "OFR104", "OFR105") else None
+        why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
+        out.append(_not_fixable(f, why) if why is not None and f.fixable else f)
+    return out
+
+
+def _not_fixable(f: Finding, why: str) -> Finding:
+    """`f` as `check --to` shows what `fix` holds back: no `[*]`, and the reason as its hint."""
+    text = why[0].upper() + why[1:] if why.startswith("fix leaves") else f"Not fixed alone: {why}"
+    return replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
+
+
+_NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Finding]:
+    """OFR301 findings on a variable `fix` keeps (writes follow reads): not fixable. The variable is
+    the one the rule's message names (`environment variable `X` ...`)."""
+    from offramp.configkind import config_kind
+
+    held = {}
+    for f in findings:
+        m = _NAMED.match(f.message) if f.code == "OFR301" and f.fixable else None
+        if m and m.group(1) in writes:
+            held[id(f)] = writes[m.group(1)]
+    if held and findings and config_kind(findings[0].path) == "env":
+        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together)
+        why = next(iter(held.values()))
+        held = {id(f): held.get(id(f), why) for f in findings if f.fixable}
+    return [_not_fixable(f, held[id(f)]) if id(f) in held else f for f in findings]
+
+
+def iter_findings(results: Iterable[FileResult]) -> List[Finding]:
+    out: List[Finding] = []
+    for r in results:
+        out.extend(r.findings)
+    return sorted(out, key=Finding.sort_key)
+
+
+def check_code(
+    code: str, *, to: Optional[str] = None, path: str = "example.py", settings: Optional[Settings] = None
+) -> List[Finding]:
+    """Check a string of code (rule examples, tests, editors)."""
+    settings = settings or Settings(root=Path("."))
+    opts = make_options(settings, resolve_provider(to, settings))
+    src = SourceFile(path=Path(path), data=code.encode(), text=code, encoding="utf-8", bom=False)
+    result = check_source(src, path, opts)
+    from offramp.prefilter import may_match
+
+    if may_match(src.data):
+        result = with_routes([result], [path], lambda d: src.data if d == path else None, [path], opts)[0]
+    return list(result.findings)
