@@ -394,7 +394,8 @@ def test_lone_carriage_returns_end_lines() -> None:
     assert brief(scan("a.yaml", text)) == [("OFR201", 2, 8, 14, True), ("OFR106", 3, 11, 36, True)]
     new, _ = fix_structured(text, "yaml", QWEN, SDK, {})
     assert (
-        new == "# old Mac line endings\rmodel: qwen3.8-max\rapi_base: https://dashscope.aliyuncs.com/compatible-mode/v1\r"
+        new
+        == "# old Mac line endings\rmodel: qwen3.8-max\rapi_base: https://dashscope.aliyuncs.com/compatible-mode/v1\r"
     )
 
 
@@ -707,3 +708,10 @@ def test_an_openai_key_next_to_a_provider_endpoint_is_ofr303(name: str, text: st
 )
 def test_no_ofr303_without_a_foreign_credential(text: str) -> None:
     assert [h for h in scan(".env" if "=" in text.splitlines()[0] else "a.yaml", text) if h.code == "OFR303"] == []
+
+
+def test_the_bedrock_api_type_is_not_azure() -> None:
+    """`OPENAI_API_TYPE=amazon-bedrock` selects the SDK's Bedrock client (AWS): not an Azure setting, and
+    nothing to migrate (rules/openai.toml [clients.clouds])."""
+    assert scan(".env", "OPENAI_API_TYPE=amazon-bedrock\nAWS_REGION=us-east-1\n", QWEN) == []
+    assert [h.code for h in scan(".env", "OPENAI_API_TYPE=azure\n", QWEN)] == ["OFR301", "OFR103"]

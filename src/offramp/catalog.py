@@ -123,6 +123,9 @@ class SdkSurface:
     azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
     model_lookups: Tuple[str, ...] = ()  # encoding_for_model & co: [models] lookups
+    # [clients.clouds]: client classes and module api_types that go to another cloud (AWS Bedrock)
+    cloud_clients: Mapping[str, str] = field(default_factory=dict)
+    cloud_api_types: Mapping[str, str] = field(default_factory=dict)
 
     def rest_family(self, path: str) -> Optional[str]:
         """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
@@ -204,6 +207,8 @@ def load_sdk() -> SdkSurface:
             },
             env_loaders=tuple(env.get("loaders", [])),
             model_lookups=tuple(models.get("lookups", [])),
+            cloud_clients=dict(d["clients"].get("clouds", {}).get("classes", {})),
+            cloud_api_types=dict(d["clients"].get("clouds", {}).get("api-types", {})),
         )
     except (KeyError, TypeError, re.error) as e:
         raise CatalogError(f"{path}: malformed SDK surface ({e})") from None

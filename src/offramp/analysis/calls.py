@@ -311,6 +311,9 @@ class CallResolver(ClientResolver):
     def target_of_assigns(self, assigns: List[ModuleAssign]) -> Target:
         bases = [m for m in assigns if m.role in ("base-url", "azure-endpoint") and m.target]
         azure_type = any(m.role == "api-type" and (m.literal or "").lower().startswith("azure") for m in assigns)
+        clouds = [self.sdk.cloud_api_types.get((m.literal or "").lower()) for m in assigns if m.role == "api-type"]
+        if any(clouds):  # api_type = "amazon-bedrock": the module client is a BedrockOpenAI
+            return Target("other", detail=f"{next(c for c in clouds if c)} (api_type)")
         for m in bases:
             assert m.target is not None
             if m.target.blocked and not (azure_type and m.target.kind == "openai"):

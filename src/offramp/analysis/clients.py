@@ -292,6 +292,8 @@ class ClientResolver(ValueFlow):
                         target = t
                     elif t.kind == "azure" and t.host:
                         target = Target("azure", t.host, t.host)
+        elif qualified in self.sdk.cloud_clients:  # BedrockOpenAI: AWS, whatever its arguments
+            target = Target("other", detail=f"{self.sdk.cloud_clients[qualified]} ({qualified.rsplit('.', 1)[-1]})")
         elif "base_url" in kwargs:
             target, literals = self.targets_of(kwargs["base_url"], cls)
         elif "provider" in kwargs:

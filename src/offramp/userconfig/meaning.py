@@ -187,8 +187,8 @@ def _env_relevant(key: str, role: str, tok: Optional[Tok], ctx: Ctx) -> bool:
         return False
     if role == "base-url" and URL_RE.fullmatch(value):
         return classify_url(value, ctx.sdk, ctx.hosts, endpoint=True).blocked
-    if key.upper().endswith("API_TYPE"):
-        return value.lower() not in ("openai", "open_ai")
+    if key.upper().endswith("API_TYPE"):  # `amazon-bedrock`: the SDK's Bedrock client, not OpenAI or Azure
+        return value.lower() not in ("openai", "open_ai", *ctx.sdk.cloud_api_types)
     if role == "model" or "DEPLOYMENT" in key.upper():
         return not ctx.provider_model(value)
     return True
