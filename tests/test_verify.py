@@ -86,9 +86,11 @@ def test_each_route_works_fails_with_the_providers_words_or_is_not_tried(project
         got["app.py:26"]
         == "fails: embeddings: HTTP 404: POST /embeddings is not served (`kimi-embed` is not in GET /models)"
     )
-    assert got["app.py:30"] == "not tried: verify probes chat and embeddings, not `images`"
+    assert got["app.py:30"] == (
+        "fails: images: HTTP 404: POST /images/generations is not served (`kimi-image` is not in GET /models)"
+    )
     assert "old.py" not in proc.stdout  # a request still aimed at OpenAI is not the provider's to answer
-    assert "Summary: 2 works, 3 fail, 1 not tried" in proc.stdout
+    assert "Summary: 2 works, 4 fail, 0 not tried" in proc.stdout
     # the smallest request per capability, each sent once although two routes use kimi-k2.6's chat
     sent = [(m, p, (b or {}).get("model")) for m, p, b in fake.requests]
     assert sent[0] == ("GET", "/models", None)
@@ -130,3 +132,64 @@ def test_a_provider_that_does_not_answer_in_time_fails_the_route(tmp_path: Path)
 def test_verify_needs_a_provider(project: Path) -> None:
     proc = run_cli(["verify", "."], project)
     assert proc.returncode == 2 and proc.stderr.startswith("offramp: error: verify needs a provider")
+
+
+GLM = builtin_providers()["glm"]
+GLM_KEY = "glm-key.0123456789abcdef"
+MEDIA = """import os
+from openai import OpenAI
+
+client = OpenAI(base_url="https://open.bigmodel.cn/api/paas/v4", api_key=os.environ["ZAI_API_KEY"])
+
+
+def look(url):
+    parts = [{"type": "text", "text": "What is it?"}, {"type": "image_url", "image_url": {"url": url}}]
+    return client.chat.completions.create(model="glm-5v-turbo", messages=[{"role": "user", "content": parts}])
+
+
+def answer(q):
+    return client.responses.create(model="glm-5.3", input=q)
+
+
+def draw(p):
+    return client.images.generate(model="cogview-4", prompt=p)
+
+
+def say(t):
+    return client.audio.speech.create(model="glm-tts", voice="tongtong", input=t)
+
+
+def say_as(t, v):
+    return client.audio.speech.create(model="glm-tts", voice=v, input=t)
+
+
+def hear(f):
+    return client.audio.transcriptions.create(model="glm-asr", file=f)
+"""
+
+
+def test_images_audio_responses_and_image_parts_are_probed(tmp_path: Path) -> None:
+    """Beyond chat and embeddings: the smallest request of each API the routes use, at its own path."""
+    (tmp_path / "app.py").write_text(MEDIA, "utf-8")
+    served = ("cogview-4", "glm-tts", "glm-asr")
+    with FakeProvider.from_provider(GLM, key=GLM_KEY, also_served=served) as fake:
+        env = {"ZAI_API_KEY": GLM_KEY}
+        proc = run_cli(["verify", "--to", "glm", "--base-url", fake.base_url, "."], tmp_path, env=env)
+    assert GLM_KEY not in proc.stdout + proc.stderr
+    got = _verdicts(proc.stdout)
+    assert got == {
+        "app.py:9": "works: chat, image_input",
+        "app.py:13": "works: responses",
+        "app.py:17": "works: images",
+        "app.py:21": "works: voice=tongtong",
+        "app.py:25": "not tried: the voice is not one literal offramp can follow",
+        "app.py:29": "works: audio-transcriptions",
+    }, proc.stdout
+    bodies = {p: b for m, p, b in fake.requests if m == "POST"}
+    assert bodies["/audio/speech"] == {"model": "glm-tts", "input": "ok", "voice": "tongtong"}
+    assert bodies["/audio/transcriptions"]["model"] == "glm-asr" and bodies["/audio/transcriptions"]["file"] > 3000
+    assert bodies["/images/generations"]["n"] == 1 and bodies["/responses"]["max_output_tokens"] == 16
+    image_parts = [
+        b for m, p, b in fake.requests if p == "/chat/completions" and isinstance(b["messages"][0]["content"], list)
+    ]
+    assert image_parts and image_parts[0]["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/png")

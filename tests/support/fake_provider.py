@@ -5,8 +5,10 @@
         ...                            # point a client (or `offramp verify --base-url`) at it
         fake.requests                  # what it received: (method, path, body), keys never recorded
 
-It serves `GET /models`, `POST /chat/completions` (plain and `stream=True` as server-sent events) and
-`POST /embeddings`, and refuses like the real provider would, from its catalogue entry:
+It serves `GET /models`, `POST /chat/completions` (plain and `stream=True` as server-sent events),
+`POST /embeddings`, `/responses`, `/images/generations`, `/audio/speech` (audio bytes) and
+`/audio/transcriptions` (multipart/form-data), and refuses like the real provider would, from its
+catalogue entry:
 
 - a wrong key (another region's, another account's) -> 401;
 - an endpoint family the catalogue marks "no" -> 404 ("unknown" ones are served);
@@ -22,6 +24,7 @@ The standard library only (http.server in a daemon thread), one server per test,
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +49,32 @@ def used_parameters(body: Mapping[str, Any]) -> List[str]:
         out.append("tool_choice-required")
     if "modalities" in body or "audio" in body:
         out.append("audio_output")
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    parts = [p for m in messages if isinstance(m, dict) and isinstance(m.get("content"), list) for p in m["content"]]
+    if any(isinstance(p, dict) and p.get("type") == "image_url" for p in parts):
+        out.append("image_input")
+    return out
+
+
+_FAMILIES = {
+    "/models": "models",
+    "/chat/completions": "chat",
+    "/embeddings": "embeddings",
+    "/responses": "responses",
+    "/images/generations": "images",
+    "/audio/speech": "audio-speech",
+    "/audio/transcriptions": "audio-transcriptions",
+}
+
+
+def _form_fields(raw: bytes) -> Optional[dict]:
+    """The text fields of a multipart/form-data body (and the file's size), None when it has no file."""
+    fields = dict(re.findall(rb'name="([^"]+)"\r\n\r\n([^\r]*)\r\n', raw))
+    found = re.search(rb'name="file"; filename="[^"]*"\r\n[^\r]*\r\n\r\n', raw)
+    if found is None:
+        return None
+    out: dict = {k.decode(): v.decode() for k, v in fields.items()}
+    out["file"] = len(raw) - found.end()
     return out
 
 
@@ -123,15 +152,20 @@ class FakeProvider:
         body: Optional[dict] = None
         if method == "POST":
             raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                return self._send(h, 400, _error("the request body is not JSON"))
+            if (h.headers.get("Content-Type") or "").startswith("multipart/form-data"):
+                body = _form_fields(raw)
+                if body is None:
+                    return self._send(h, 400, _error("the form has no file"))
+            else:
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    return self._send(h, 400, _error("the request body is not JSON"))
         self.requests.append((method, path, body))
         time.sleep(self.delay.get(path, 0.0))
         if h.headers.get("Authorization") != f"Bearer {self.key}":
             return self._send(h, 401, _error("Invalid Authentication", "invalid_authentication_error"))
-        family = {"/models": "models", "/chat/completions": "chat", "/embeddings": "embeddings"}.get(path)
+        family = _FAMILIES.get(path)
         if family is None or family not in self.endpoints or (family == "models") != (method == "GET"):
             return self._send(h, 404, _error(f"{method} {path} is not served"))
         if family == "models":
@@ -143,6 +177,8 @@ class FakeProvider:
             return self._send(h, status, _error(message.replace("{model}", model), code="model_not_found"))
         if family == "embeddings":
             return self._embeddings(h, model, body)
+        if family != "chat":
+            return self._other(h, family, model)
         for param in used_parameters(body):
             if param in self.unsupported:
                 return self._send(h, 400, _error(self.unsupported[param] or f"`{param}` is not supported", param=param))
@@ -162,6 +198,22 @@ class FakeProvider:
         inputs = body.get("input") if isinstance(body.get("input"), list) else [body.get("input")]
         data = [{"object": "embedding", "index": i, "embedding": [0.0] * n} for i in range(len(inputs))]
         return self._send(h, 200, {"object": "list", "model": model, "data": data})
+
+    def _other(self, h: BaseHTTPRequestHandler, family: str, model: str) -> None:
+        if family == "audio-speech":  # audio bytes, not JSON
+            data = b"RIFF\x24\x00\x00\x00WAVE"
+            h.send_response(200)
+            h.send_header("Content-Type", "audio/wav")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+            return None
+        payload = {
+            "responses": {"id": "resp-1", "object": "response", "model": model, "output_text": "ok"},
+            "images": {"created": 0, "data": [{"url": "http://127.0.0.1/fake.png"}]},
+            "audio-transcriptions": {"text": ""},
+        }[family]
+        return self._send(h, 200, payload)
 
     def _stream(self, h: BaseHTTPRequestHandler, model: str, content: str) -> None:
         h.send_response(200)

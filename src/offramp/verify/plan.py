@@ -5,8 +5,10 @@ A route is a request site of the project (`app.py:12`) with its host and model f
 code (offramp.project); the capabilities come from the same call's analysis: `tools`, a `json_object`
 response format, `stream=True`, embedding `dimensions`. Each capability gets the smallest request
 that exercises it (one user message, a few output tokens, one embedding input), so a route's verdict
-names the capability that failed. Only chat and embeddings are probed: other APIs (images, audio,
-responses...) are listed as not tried.
+names the capability that failed. Beyond chat (with tools, `json_object`, streaming, image parts and
+the catalogue's parameters) and embeddings, the Responses API (one short input), image generation (one
+image: it is billed), speech (one word, in the call's own voice) and transcription (a tenth of a second
+of silence) are probed; other APIs (files, batches, moderations...) are listed as not tried.
 """
 
 from __future__ import annotations
@@ -26,7 +28,20 @@ from offramp.project.sources import Literal, Route
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
 
-PROBED = ("chat", "embeddings")
+PROBED = ("chat", "embeddings", "responses", "images", "audio-speech", "audio-transcriptions")
+PATHS = {
+    "chat": "/chat/completions",
+    "embeddings": "/embeddings",
+    "responses": "/responses",
+    "images": "/images/generations",
+    "audio-speech": "/audio/speech",
+    "audio-transcriptions": "/audio/transcriptions",
+}
+# A 1x1 PNG: the smallest image part a vision model accepts.
+PIXEL = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
 # Catalogue parameters (offramp.providers.PARAMETERS) a chat probe can carry, with a harmless value.
 PARAMETER_VALUES: Dict[str, object] = {
     "n": 2,
@@ -56,6 +71,14 @@ class Probe:
     capability: str
 
     def body(self) -> Dict[str, object]:
+        if self.family == "responses":
+            return {"model": self.model, "input": "Reply with the word ok.", "max_output_tokens": 16}
+        if self.family == "images":
+            return {"model": self.model, "prompt": "A small red dot on white.", "n": 1}
+        if self.family == "audio-speech":
+            return {"model": self.model, "input": "ok", "voice": self.capability.split("=", 1)[1]}
+        if self.family == "audio-transcriptions":
+            return {"model": self.model}  # sent as multipart/form-data with `silence()` as the file
         if self.family == "embeddings":
             body: Dict[str, object] = {"model": self.model, "input": ["offramp verify"]}
             if self.capability.startswith("dimensions="):
@@ -75,6 +98,12 @@ class Probe:
             body["response_format"] = {"type": "json_object"}
         elif self.capability == "stream":
             body["stream"] = True
+        elif self.capability == "image_input":
+            parts = [
+                {"type": "text", "text": "Reply with the word ok."},
+                {"type": "image_url", "image_url": {"url": PIXEL}},
+            ]
+            body["messages"] = [{"role": "user", "content": parts}]
         elif self.capability in PARAMETER_VALUES:
             value = PARAMETER_VALUES[self.capability]
             if self.capability == "max_completion_tokens":
@@ -90,7 +119,21 @@ class Probe:
 
     @property
     def path(self) -> str:
-        return "/embeddings" if self.family == "embeddings" else "/chat/completions"
+        return PATHS[self.family]
+
+
+def silence() -> bytes:
+    """A tenth of a second of 16 kHz mono silence as a WAV file: the smallest transcription request."""
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\0\0" * 1600)
+    return out.getvalue()
 
 
 @dataclass
@@ -115,6 +158,11 @@ class Plan:
 
 def _capabilities(call: Optional[ApiCall], family: str) -> List[str]:
     node = call.node if call is not None else None
+    if family == "audio-speech":  # voices are the provider's: only the call's own is worth trying
+        voice = _literal_keyword(node, "voice")
+        return [f"voice={voice}"] if voice else []
+    if family in ("responses", "images", "audio-transcriptions"):
+        return [family]
     if family == "embeddings":
         for arg in node.args if node is not None else ():
             if arg.keyword is not None and arg.keyword.value == "dimensions" and isinstance(arg.value, cst.Integer):
@@ -128,8 +176,18 @@ def _capabilities(call: Optional[ApiCall], family: str) -> List[str]:
         caps.append("json_object")
     if call is not None and "stream" in call.keywords and _stream_true(node):
         caps.append("stream")
+    if call is not None and call.image_input:
+        caps.append("image_input")
     caps += [p for p in used if p in PARAMETER_VALUES]
     return caps
+
+
+def _literal_keyword(call_node: Optional[cst.Call], name: str) -> str:
+    for arg in call_node.args if call_node is not None else ():
+        if arg.keyword is not None and arg.keyword.value == name and isinstance(arg.value, cst.SimpleString):
+            value = arg.value.evaluated_value
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 def _stream_true(call_node: Optional[cst.Call]) -> bool:
@@ -164,7 +222,7 @@ def make_plan(routes: Sequence[Route], provider: Provider, base_url: str, path_o
         rp = RoutePlan(route.where, route.family or "?", ", ".join(models))
         plan.routes.append(rp)
         if route.family not in PROBED:
-            rp.skip = f"verify probes chat and embeddings, not `{route.family or 'this API'}`"
+            rp.skip = f"verify does not probe `{route.family or 'this API'}`"
             continue
         if len(models) != 1:
             rp.skip = "the model is not one literal offramp can follow" if not models else "several models reach it"
@@ -173,4 +231,6 @@ def make_plan(routes: Sequence[Route], provider: Provider, base_url: str, path_o
             calls[route.file] = _calls(path_of(route.file))
         call = calls[route.file].get(route.span)
         rp.probes = [Probe(route.family, models[0], c) for c in _capabilities(call, route.family)]
+        if not rp.probes:
+            rp.skip = "the voice is not one literal offramp can follow"
     return plan

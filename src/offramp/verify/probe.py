@@ -8,6 +8,7 @@ are shown redacted, with the key itself masked even if a provider echoes it back
 from __future__ import annotations
 
 import json
+import os
 import socket
 import urllib.error
 import urllib.request
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from offramp.redact import redact
-from offramp.verify.plan import Plan, Probe
+from offramp.verify.plan import Plan, Probe, silence
 
 _AUTH = (401, 403)
 
@@ -60,12 +61,34 @@ def _message(raw: bytes, key: str) -> str:
     return redact(text.replace(key, "***") if key else text)
 
 
+def multipart(fields: Dict[str, object], filename: str, content: bytes) -> Tuple[bytes, str]:
+    """A multipart/form-data body (the transcription API's shape) and its content type."""
+    boundary = "offramp-verify-" + os.urandom(8).hex()
+    out = b""
+    for name, value in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    out += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: audio/wav\r\n\r\n"
+    ).encode()
+    out += content + f"\r\n--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
 def send(
-    method: str, url: str, key: str, body: Optional[dict], timeout: float, stream: bool = False
+    method: str,
+    url: str,
+    key: str,
+    body: Optional[dict],
+    timeout: float,
+    stream: bool = False,
+    form: Optional[Tuple[bytes, str]] = None,
 ) -> Tuple[Answer, bytes]:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Authorization": f"Bearer {key}", "User-Agent": "offramp-verify", "Accept": "application/json"}
-    if data is not None:
+    if form is not None:
+        data, headers["Content-Type"] = form
+    elif data is not None:
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
@@ -109,8 +132,15 @@ def run(plan: Plan, key: str, timeout: float) -> Result:
     for probe in plan.probes():
         if result.key_refused:
             break
+        form = multipart(probe.body(), "silence.wav", silence()) if probe.family == "audio-transcriptions" else None
         answer, _ = send(
-            "POST", plan.base_url + probe.path, key, probe.body(), timeout, stream=probe.capability == "stream"
+            "POST",
+            plan.base_url + probe.path,
+            key,
+            probe.body(),
+            timeout,
+            stream=probe.capability == "stream",
+            form=form,
         )
         answers[probe] = answer
         if answer.status in _AUTH:
