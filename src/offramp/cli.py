@@ -1,4 +1,4 @@
-"""The command line: parse options, load config, call the engine, pick a reporter, set the exit code.
+"""The command line: parse options, call api.py (`check()`, `fix()`), pick a reporter, set the exit code.
 
 No analysis logic lives here. Exit codes follow Ruff: 0 nothing found, 1 findings, 2 the run
 could not be trusted (usage, config or internal error). Errors are one line, never a traceback
@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Sequence, TypeVar
 
 import click
 
-from offramp import __version__
+from offramp import __version__, api
 from offramp.config import OUTPUT_FORMATS  # one list of format names, shared with the config validator
 
 if TYPE_CHECKING:
     from offramp.config import Settings
-    from offramp.engine import Options
     from offramp.providers import Provider
     from offramp.types import FileResult, Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UsageError(Exception):
-    pass
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -35,13 +31,6 @@ def _fail(message: str, code: int = 2) -> None:
 
     click.echo(f"offramp: error: {redact(message)}", err=True)  # a config error may quote a value
     sys.exit(code)
-
-
-def _split(values: Sequence[str]) -> List[str]:
-    out: List[str] = []
-    for v in values:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
 
 
 def common_options(f: F) -> F:
@@ -91,63 +80,12 @@ def common_options(f: F) -> F:
     return f
 
 
-def _load(paths: Sequence[str], config_path: Optional[Path], kw: dict) -> Tuple[Settings, Optional[Provider]]:
-    from offramp.config import ConfigError, load_settings, validate_selectors
-    from offramp.engine import resolve_targets
-
-    start = Path(paths[0]) if paths else Path(".")
-    if not start.exists():
-        start = Path(".")
-    settings = load_settings(start, config_path)
-    over: dict = {}
-    for name in ("select", "ignore", "extend_select"):
-        if kw.get(name):
-            over[name] = validate_selectors(_split(kw[name]), f"--{name.replace('_', '-')}")
-    for name in ("exclude", "extend_exclude"):
-        if kw.get(name):
-            over[name] = tuple(_split(kw[name]))
-    if kw.get("respect_gitignore") is not None:
-        over["respect_gitignore"] = kw["respect_gitignore"]
-    if kw.get("config_files") is not None:
-        over["config_files"] = kw["config_files"]
-    if kw.get("target"):
-        over["target"] = kw["target"]
-    if kw.get("region"):
-        over["region"] = kw["region"]
-    settings = settings.with_overrides(**over)
-    try:
-        targets = resolve_targets(settings, settings.region)
-        provider = targets.default if targets is not None else None
-    except ConfigError as e:
-        if kw.get("target") or settings.config_file is None or str(e).startswith(str(settings.config_file)):
-            raise
-        # the target came from the configuration: say which file to edit
-        raise ConfigError(f"{settings.config_file}: `target`: {e}") from None
-    return settings, provider
-
-
-def _discover(paths: Sequence[str], settings: Settings, force_exclude: bool) -> Tuple[Path, ...]:
-    from offramp.discover import discover
-
-    d = discover(
-        paths or ["."],
-        root=settings.root,
-        excludes=settings.excludes,
-        respect_gitignore=settings.respect_gitignore,
-        force_exclude=force_exclude,
-        config_files=settings.config_files,
-    )
-    if d.missing:
-        raise UsageError(f"path does not exist: {d.missing[0]}")
-    return d.files
-
-
-def _run(files: Sequence[Path], opts: Options, jobs: int, cache_dir: Optional[Path] = None) -> List[FileResult]:
-    from offramp.runner import run
-
-    show = sys.stderr.isatty() and len(files) >= 200 and not os.environ.get("CI")
-    if not show:
-        return run(files, opts, jobs=jobs, cache_dir=cache_dir)
+@contextmanager
+def _progress(total: int) -> Iterator[Optional[Callable[[int], None]]]:
+    """A progress bar on a terminal for a long run (200 files or more), else nothing."""
+    if not (sys.stderr.isatty() and total >= 200 and not os.environ.get("CI")):
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -159,8 +97,8 @@ def _run(files: Sequence[Path], opts: Options, jobs: int, cache_dir: Optional[Pa
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("check", total=len(files))
-        return run(files, opts, jobs=jobs, progress=lambda n: bar.advance(task, n), cache_dir=cache_dir)
+        task = bar.add_task("check", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 class Terminated(KeyboardInterrupt):
@@ -192,7 +130,7 @@ def guarded(f: F) -> F:
         _handle_sigterm()
         try:
             return f(*args, **kwargs)
-        except (ConfigError, CatalogError, UsageError) as e:
+        except (ConfigError, CatalogError, api.UsageError) as e:
             _fail(str(e))
         except KeyboardInterrupt as e:
             terminated = isinstance(e, Terminated)
@@ -257,29 +195,6 @@ def cache_options(f: F) -> F:
     return click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the findings cache.")(f)
 
 
-def _analyse(
-    paths: Sequence[str],
-    config_path: Optional[Path],
-    force_exclude: bool,
-    jobs: int,
-    no_cache: bool,
-    cache_dir: Optional[Path],
-    kw: dict,
-) -> Tuple[Settings, Optional[Provider], Tuple[Path, ...], List[FileResult], List[Finding]]:
-    """Shared by `check` and `baseline`: settings, files and findings."""
-    from offramp.cache import default_directory
-    from offramp.engine import make_options
-    from offramp.runner import iter_findings
-
-    settings, provider = _load(paths, config_path, kw)
-    files = _discover(paths, settings, force_exclude)
-    opts = make_options(settings, provider)
-    default = default_directory(settings.root, settings.config_file is not None, paths)
-    directory = None if no_cache else (cache_dir or default)
-    results = _run(files, opts, jobs, directory)
-    return settings, provider, files, results, iter_findings(results)
-
-
 @main.command()
 @click.argument("paths", nargs=-1)
 @common_options
@@ -338,18 +253,18 @@ def check(
     if show_settings:
         from offramp.showsettings import render_settings
 
-        settings, provider = _load(paths, config_path, kw)
+        settings, provider = api.load(paths, config_path, kw)
         click.echo(render_settings(settings, provider, paths), nl=False)
         return
     fix_failed = False
     if apply_fix:  # Ruff's `check --fix`: fix, then report what remains in the check's format
-        _, settings, provider, files, fixed = _fix(paths, config_path, False, force_exclude, jobs, quiet, kw)
-        fix_failed = any(r.error for r in fixed)  # a file left unchanged with an error
-        results, findings = _remaining(fixed)
+        done = _fix(paths, config_path, False, force_exclude, jobs, quiet, kw)
+        settings, provider, files = done.settings, done.provider, done.files
+        fix_failed = any(r.error for r in done.fixed)  # a file left unchanged with an error
+        results, findings = api.remaining(done.fixed)
     else:
-        settings, provider, files, results, findings = _analyse(
-            paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw
-        )
+        got = _check(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw)
+        settings, provider, files, results, findings = got.settings, got.provider, got.files, got.results, got.findings
     notes = []
     if diff_base:
         from offramp.vcs import changed_lines, split_by_change
@@ -453,7 +368,7 @@ def baseline_cmd(
     """Record today's findings so `check --baseline FILE` reports only new ones."""
     from offramp.baseline import write_baseline
 
-    _, _, _, _, findings = _analyse(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw)
+    findings = _check(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw).findings
     _emit(write_baseline(findings, output_file), output_file)
     click.echo(f"offramp: recorded {len(findings)} finding(s) in {output_file}", err=True)
 
@@ -471,7 +386,7 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
         output_file.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(output_file, text.encode("utf-8"))  # creates it; never through a symbolic link
     except OSError as e:
-        raise UsageError(f"cannot write {output_file}: {e.strerror or e}") from None
+        raise api.UsageError(f"cannot write {output_file}: {e.strerror or e}") from None
 
 
 @main.command("rules")
@@ -484,47 +399,9 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
 @guarded
 def rules_cmd(output_format: str) -> None:
     """List the rule codes."""
-    from offramp.catalog import load_rules
+    from offramp.explain import render_rules
 
-    rules = load_rules()
-    if output_format == "markdown":
-        from offramp.rulesdoc import render_rules_markdown
-
-        click.echo(render_rules_markdown(), nl=False)
-        return
-    if output_format == "json":
-        import json
-
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "code": r.code,
-                        "name": r.name,
-                        "severity": r.severity,
-                        "fixable": r.fixable,
-                        "needs_target": r.needs_target,
-                        "summary": r.summary,
-                    }
-                    for r in rules.values()
-                ],
-                indent=2,
-            )
-        )
-        return
-    from rich.table import Table
-
-    table = Table(title="offramp rules", title_justify="left")
-    for col in ("code", "name", "severity", "fix", "summary"):
-        table.add_column(col, overflow="fold")
-    for r in rules.values():
-        sev = r.severity + (" (--to)" if r.needs_target else "")
-        table.add_row(r.code, r.name, sev, "yes" if r.fixable else "", r.summary)
-    from offramp.explain import printed, table_console
-
-    console = table_console()
-    console.print(table)
-    click.echo(printed(console), nl=False)
+    click.echo(render_rules(output_format), nl=False)
 
 
 @main.command()
@@ -613,14 +490,14 @@ def verify(
     error), or not tried. The only command that uses the network."""
     from offramp.verify.command import verify as run_verify
 
-    settings, provider = _load(paths, config_path, {"target": target, "region": region})
+    settings, provider = api.load(paths, config_path, {"target": target, "region": region})
     if provider is None:
-        raise UsageError("verify needs a provider: --to PROVIDER (or `target` in the configuration)")
+        raise api.UsageError("verify needs a provider: --to PROVIDER (or `target` in the configuration)")
     from offramp.engine import make_options
 
     if make_options(settings, provider).targets is not None:  # a provider per request family (offramp.targets)
-        raise UsageError(f"verify checks one provider at a time: run it with --to {provider.id}, then the others")
-    code, text = run_verify(_discover(paths, settings, False), settings, provider, dry_run, timeout, base_url)
+        raise api.UsageError(f"verify checks one provider at a time: run it with --to {provider.id}, then the others")
+    code, text = run_verify(api.discover_files(paths, settings, False), settings, provider, dry_run, timeout, base_url)
     click.echo(text, nl=False)
     sys.exit(code)
 
@@ -658,12 +535,34 @@ def fix(
 ) -> None:
     """Rewrite PATHS to use the provider given by --to (or `target` in config)."""
     if diff and output_format:
-        raise UsageError("--output-format cannot be combined with --diff (the diff is the output)")
-    code, settings, provider, files, fixed = _fix(paths, config_path, diff, force_exclude, jobs, quiet, kw, report_file)
+        raise api.UsageError("--output-format cannot be combined with --diff (the diff is the output)")
+    done = _fix(paths, config_path, diff, force_exclude, jobs, quiet, kw, report_file)
     if output_format:
-        results, findings = _remaining(fixed)
-        _report(findings, results, files, settings, provider, output_format, None, False, quiet, jobs)
-    sys.exit(0 if exit_zero else code)
+        results, findings = api.remaining(done.fixed)
+        _report(findings, results, done.files, done.settings, done.provider, output_format, None, False, quiet, jobs)
+    sys.exit(0 if exit_zero else done.code)
+
+
+def _check(
+    paths: Sequence[str],
+    config_path: Optional[Path],
+    force_exclude: bool,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: Optional[Path],
+    kw: dict,
+) -> api.Checked:
+    """Shared by `check` and `baseline`."""
+    return api.check(
+        paths,
+        config_path,
+        force_exclude=force_exclude,
+        jobs=jobs,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        overrides=kw,
+        progress=_progress,
+    )
 
 
 def _fix(
@@ -675,36 +574,19 @@ def _fix(
     quiet: bool,
     kw: dict,
     report_file: Optional[Path] = None,
-) -> Tuple[int, Settings, Provider, Tuple[Path, ...], List[Any]]:
-    """Shared by `fix` and `check --fix`: (exit code, settings, provider, files, FixResults)."""
-    from offramp.fixes.runner import run_fix
-
-    settings, provider = _load(paths, config_path, kw)
-    if provider is None:
-        raise UsageError("fix needs a target provider: --to PROVIDER (or `target` in config)")
-    files = _discover(paths, settings, force_exclude)
-    command = " ".join(["offramp", *sys.argv[1:]]) if sys.argv else ""
-    fixed: List[Any] = []
-    code = run_fix(
-        files,
-        settings,
-        provider,
+) -> api.Fixed:
+    """Shared by `fix` and `check --fix`."""
+    return api.fix(
+        paths,
+        config_path,
         diff=diff,
+        force_exclude=force_exclude,
         jobs=jobs,
+        overrides=kw,
         echo=_quiet_echo if quiet else click.echo,
-        report=report_file,
-        command=command,
-        collect=fixed,
+        report_file=report_file,
+        command=" ".join(["offramp", *sys.argv[1:]]) if sys.argv else "",
     )
-    return code, settings, provider, files, fixed
-
-
-def _remaining(fixed: Sequence[Any]) -> Tuple[List[FileResult], List[Finding]]:
-    """What a fix left, as check results: the findings of each file as written."""
-    from offramp.types import FileResult, Finding
-
-    results = [FileResult(path=r.display, findings=tuple(r.remaining), parsed=True) for r in fixed]
-    return results, sorted((f for r in results for f in r.findings), key=Finding.sort_key)
 
 
 def _quiet_echo(message: Any = None, nl: bool = True, err: bool = False, **kw: Any) -> None:

@@ -81,6 +81,31 @@ def table_console(width: Optional[int] = None):
     )
 
 
+def render_rules(output_format: str = "table") -> str:
+    """`offramp rules`: every rule code as a table, JSON, or docs/rules.md's markdown."""
+    rules = load_rules()
+    if output_format == "markdown":
+        from offramp.rulesdoc import render_rules_markdown
+
+        return render_rules_markdown()
+    if output_format == "json":
+        import json
+
+        fields = ("code", "name", "severity", "fixable", "needs_target", "summary")
+        return json.dumps([{f: getattr(r, f) for f in fields} for r in rules.values()], indent=2) + "\n"
+    from rich.table import Table
+
+    table = Table(title="offramp rules", title_justify="left")
+    for col in ("code", "name", "severity", "fix", "summary"):
+        table.add_column(col, overflow="fold")
+    for r in rules.values():
+        sev = r.severity + (" (--to)" if r.needs_target else "")
+        table.add_row(r.code, r.name, sev, "yes" if r.fixable else "", r.summary)
+    console = table_console()
+    console.print(table)
+    return printed(console)
+
+
 def render_providers_json() -> str:
     """`offramp providers --output-format json`: the shipped providers' facts, for scripts."""
     import json

@@ -1,0 +1,193 @@
+"""offramp as a library: `check()` and `fix()` over paths, for the command line, editors and tests.
+
+cli.py parses options and prints; from settings to findings and fixed files everything is here,
+with no terminal in sight: a progress callback and an `echo` function are the only ways out.
+Usage problems (a missing path, `fix` without a target) raise `UsageError`, configuration
+problems `ConfigError`; the command line turns both into one `offramp: error:` line and exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Mapping, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from offramp.config import Settings
+    from offramp.fixes.runner import FixResult
+    from offramp.providers import Provider
+    from offramp.types import FileResult, Finding
+
+# Given the number of files to check, a context that yields the run's progress callback (or None).
+Progress = Callable[[int], ContextManager[Optional[Callable[[int], None]]]]
+
+
+class UsageError(Exception):
+    """A request the user must change: said in one line, exit code 2."""
+
+
+@dataclass
+class Checked:
+    """What `check()` found: the settings and provider it ran with, the files, per-file results, findings."""
+
+    settings: Settings
+    provider: Optional[Provider]
+    files: Tuple[Path, ...]
+    results: List[FileResult]
+    findings: List[Finding]
+
+
+@dataclass
+class Fixed:
+    """What `fix()` did: the exit code (0 nothing left, 1 findings or a diff), and one FixResult per file."""
+
+    code: int
+    settings: Settings
+    provider: Provider
+    files: Tuple[Path, ...]
+    fixed: List[FixResult]
+
+
+def split_values(values: Sequence[str]) -> List[str]:
+    """`--select A,B --select C` -> [A, B, C]."""
+    out: List[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def load(
+    paths: Sequence[str], config_path: Optional[Path] = None, overrides: Optional[Mapping[str, Any]] = None
+) -> Tuple[Settings, Optional[Provider]]:
+    """The settings for `paths` (discovered from the first one, or `config_path`) with the command line's
+    `overrides` (select, ignore, extend_select, exclude, extend_exclude, respect_gitignore, config_files,
+    target, region), and the default target provider."""
+    from offramp.config import ConfigError, load_settings, validate_selectors
+    from offramp.engine import resolve_targets
+
+    kw = overrides or {}
+    start = Path(paths[0]) if paths else Path(".")
+    if not start.exists():
+        start = Path(".")
+    settings = load_settings(start, config_path)
+    over: dict = {}
+    for name in ("select", "ignore", "extend_select"):
+        if kw.get(name):
+            over[name] = validate_selectors(split_values(kw[name]), f"--{name.replace('_', '-')}")
+    for name in ("exclude", "extend_exclude"):
+        if kw.get(name):
+            over[name] = tuple(split_values(kw[name]))
+    if kw.get("respect_gitignore") is not None:
+        over["respect_gitignore"] = kw["respect_gitignore"]
+    if kw.get("config_files") is not None:
+        over["config_files"] = kw["config_files"]
+    if kw.get("target"):
+        over["target"] = kw["target"]
+    if kw.get("region"):
+        over["region"] = kw["region"]
+    settings = settings.with_overrides(**over)
+    try:
+        targets = resolve_targets(settings, settings.region)
+        provider = targets.default if targets is not None else None
+    except ConfigError as e:
+        if kw.get("target") or settings.config_file is None or str(e).startswith(str(settings.config_file)):
+            raise
+        # the target came from the configuration: say which file to edit
+        raise ConfigError(f"{settings.config_file}: `target`: {e}") from None
+    return settings, provider
+
+
+def discover_files(paths: Sequence[str], settings: Settings, force_exclude: bool = False) -> Tuple[Path, ...]:
+    """The files to check under `paths` (default: the current directory), as the settings select them."""
+    from offramp.discover import discover
+
+    d = discover(
+        paths or ["."],
+        root=settings.root,
+        excludes=settings.excludes,
+        respect_gitignore=settings.respect_gitignore,
+        force_exclude=force_exclude,
+        config_files=settings.config_files,
+    )
+    if d.missing:
+        raise UsageError(f"path does not exist: {d.missing[0]}")
+    return d.files
+
+
+def _print(message: Any = "", nl: bool = True, err: bool = False, **kw: Any) -> None:
+    print(message, end="\n" if nl else "", file=sys.stderr if err else sys.stdout)
+
+
+def _no_progress(total: int) -> ContextManager[Optional[Callable[[int], None]]]:
+    return nullcontext(None)
+
+
+def check(
+    paths: Sequence[str],
+    config_path: Optional[Path] = None,
+    *,
+    force_exclude: bool = False,
+    jobs: int = 0,
+    no_cache: bool = False,
+    cache_dir: Optional[Path] = None,
+    overrides: Optional[Mapping[str, Any]] = None,
+    progress: Progress = _no_progress,
+) -> Checked:
+    """Check `paths` (`check` and `baseline`): the findings cache is used unless `no_cache`."""
+    from offramp.cache import default_directory
+    from offramp.engine import make_options
+    from offramp.runner import iter_findings, run
+
+    settings, provider = load(paths, config_path, overrides)
+    files = discover_files(paths, settings, force_exclude)
+    opts = make_options(settings, provider)
+    default = default_directory(settings.root, settings.config_file is not None, paths)
+    directory = None if no_cache else (cache_dir or default)
+    with progress(len(files)) as step:
+        results = run(files, opts, jobs=jobs, progress=step, cache_dir=directory)
+    return Checked(settings, provider, files, results, iter_findings(results))
+
+
+def fix(
+    paths: Sequence[str],
+    config_path: Optional[Path] = None,
+    *,
+    diff: bool = False,
+    force_exclude: bool = False,
+    jobs: int = 0,
+    overrides: Optional[Mapping[str, Any]] = None,
+    echo: Optional[Callable[..., None]] = None,
+    report_file: Optional[Path] = None,
+    command: str = "",
+) -> Fixed:
+    """Fix `paths` for the target provider (`fix` and `check --fix`); with `diff`, print a diff and write
+    nothing. `echo` prints the diff, notes and the summary; `command` is quoted in `report_file`."""
+    from offramp.fixes.runner import run_fix
+
+    settings, provider = load(paths, config_path, overrides)
+    if provider is None:
+        raise UsageError("fix needs a target provider: --to PROVIDER (or `target` in config)")
+    files = discover_files(paths, settings, force_exclude)
+    fixed: List[FixResult] = []
+    code = run_fix(
+        files,
+        settings,
+        provider,
+        diff=diff,
+        jobs=jobs,
+        echo=echo or _print,
+        report=report_file,
+        command=command,
+        collect=fixed,
+    )
+    return Fixed(code, settings, provider, files, fixed)
+
+
+def remaining(fixed: Sequence[FixResult]) -> Tuple[List[FileResult], List[Finding]]:
+    """What a fix left, as check results: the findings of each file as written."""
+    from offramp.types import FileResult, Finding
+
+    results = [FileResult(path=r.display, findings=tuple(r.remaining), parsed=True) for r in fixed]
+    return results, sorted((f for r in results for f in r.findings), key=Finding.sort_key)
