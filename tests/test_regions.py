@@ -128,3 +128,12 @@ def _edited(tmp_path: Path, extra: str) -> Path:
 def test_region_tables_are_strict(tmp_path: Path, extra: str, message: str) -> None:
     with pytest.raises(CatalogError, match=re.escape(message)):
         load_provider_file(_edited(tmp_path, "\n" + extra))
+
+
+def test_the_fix_command_check_suggests_keeps_the_region(tmp_path: Path) -> None:
+    """`fix --to doubao` without `--region intl` would write Volcengine ids into a BytePlus project."""
+    (tmp_path / "a.py").write_text(CODE, encoding="utf-8")
+    out = run_cli(["check", "--to", "doubao", "--region", "intl", "--output-format", "concise", "a.py"], tmp_path)
+    assert "fixable with `offramp fix --to doubao --region intl`." in out.stdout
+    plain = run_cli(["check", "--to", "doubao", "--output-format", "concise", "a.py"], tmp_path)
+    assert "fixable with `offramp fix --to doubao`." in plain.stdout

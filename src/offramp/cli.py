@@ -328,6 +328,7 @@ def _report(
         parsed=sum(r.parsed for r in results),
         results=results,
         target=(settings.target if is_family_spec(settings.target) else provider.id) if provider else None,
+        region=settings.region,
         color=color,
         tool_version=__version__,
         extra=extra,

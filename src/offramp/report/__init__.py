@@ -20,6 +20,7 @@ class ReportContext:
     parsed: int
     results: Sequence[FileResult] = ()
     target: Optional[str] = None
+    region: Optional[str] = None  # --region: part of the fix command (a region may map other model ids)
     color: bool = False
     tool_version: str = ""
     command: str = ""
@@ -27,6 +28,11 @@ class ReportContext:
 
 
 Reporter = Callable[[List[Finding], ReportContext], str]
+
+
+def to_option(ctx: ReportContext) -> str:
+    """`--to P [--region R]` as the fix command needs it: with Doubao's `intl` the ids differ."""
+    return f"--to {ctx.target or 'PROVIDER'}" + (f" --region {ctx.region}" if ctx.target and ctx.region else "")
 
 
 # Format name -> module under offramp.report; each module has `render(findings, ctx) -> str`.

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 from urllib.parse import quote
 
 from offramp.catalog import load_rules
-from offramp.report import ReportContext, by_severity, ci_path, counts, one_line, printable
+from offramp.report import ReportContext, by_severity, ci_path, counts, one_line, printable, to_option
 from offramp.report.concise import footer
 from offramp.types import SEVERITIES, Finding
 
@@ -109,7 +109,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
         files = len({f.path for f in findings})
         verdict = f"**{n} finding{'s' if n != 1 else ''}** in {files} of {ctx.files} files checked"
         if fixable:
-            command = f"offramp fix --to {ctx.target or 'PROVIDER'}"
+            command = f"offramp fix {to_option(ctx)}"
             verdict += f"; {fixable} fixable with {md_code(command)}"
         out += [verdict + ".", ""]
 
