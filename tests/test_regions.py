@@ -137,3 +137,17 @@ def test_the_fix_command_check_suggests_keeps_the_region(tmp_path: Path) -> None
     assert "fixable with `offramp fix --to doubao --region intl`." in out.stdout
     plain = run_cli(["check", "--to", "doubao", "--output-format", "concise", "a.py"], tmp_path)
     assert "fixable with `offramp fix --to doubao`." in plain.stdout
+
+
+def test_a_region_the_users_config_adds_keeps_the_users_models(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.offramp.providers.doubao.base-url]\n"
+        'gateway = "https://llm.example.internal/v1"\n'
+        '[tool.offramp.providers.doubao.models]\ncheap = "house-small"\n',
+        encoding="utf-8",
+    )
+    from offramp.config import load_settings
+
+    p = resolve_provider("doubao", load_settings(tmp_path), "gateway")
+    assert p.base_url() == "https://llm.example.internal/v1"
+    assert p.models["cheap"] == "house-small" and p.models["flagship"] == "doubao-seed-2-1-pro-260915"

@@ -48,7 +48,8 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
     custom = settings.providers.get(name)
     where = f"{settings.config_file}: tool.offramp.providers.{name}" if settings.config_file else name
     try:
-        if region is not None and name in builtin:  # the region's model map, before the user's overrides
+        if region is not None and region in getattr(builtin.get(name), "base_urls", ()):
+            # the region's model map, before the user's overrides (which may also add a region)
             builtin = {**builtin, name: builtin[name].in_region(region)}
         if custom is not None:
             data = dict(custom)
@@ -72,8 +73,9 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
             known = sorted(set(builtin) | set(settings.providers))
             hint = did_you_mean(name, known)
             raise ConfigError(f"unknown provider {name!r}{hint}; known providers: {', '.join(known)}")
-        if region is not None and provider.default_region != region:
-            provider = provider.in_region(region)
+        if region is not None and provider.default_region != region:  # a region the user's config adds
+            provider.base_url(region)
+            provider = replace(provider, default_region=region)
     except CatalogError as e:
         raise ConfigError(str(e)) from None
     return provider
