@@ -13,12 +13,14 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
 from offramp.fixes.edits import todo_lines
-from offramp.fixes.importplace import add_stdlib_import
+from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
-from offramp.fixes.wrap import ending_call, width, wrap_statement
+from offramp.fixes.wrap import Bracketed, ending_call, hugged_split, rewrap_statement, width, wrap_statement
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_BRACKETS = (cst.Call, cst.Dict, cst.List, cst.Set)
+_TRACKED = (*_BRACKETS, cst.SimpleStatementLine)
 
 
 class _Apply(cst.CSTTransformer):
@@ -29,6 +31,13 @@ class _Apply(cst.CSTTransformer):
         self.line_length = line_length
         self.indents: List[str] = []  # the indentation of each block the transform is inside
         self.edited_calls: Set[int] = set()  # calls an edit changed, in the statement being left
+        self.edits_made = 0  # edits applied so far, and that count when each open bracket was entered
+        self.edits_at: List[int] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _TRACKED):
+            self.edits_at.append(self.edits_made)
+        return super().on_visit(node)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
         self.indents.append(self.default_indent if node.indent is None else node.indent)
@@ -44,10 +53,14 @@ class _Apply(cst.CSTTransformer):
             self.indents.pop()
         for fn in self.plan.edits.get(key, ()):
             node = fn(node)
+            self.edits_made += 1
+        edited = isinstance(original_node, _TRACKED) and self.edits_at.pop() != self.edits_made
+        if edited and isinstance(original_node, _BRACKETS):
+            node = self._fit_hugged(original_node, node)
         if isinstance(node, cst.Call) and node is not updated_node:
             self.edited_calls.add(id(node))
         if isinstance(node, cst.SimpleStatementLine) and isinstance(original_node, cst.SimpleStatementLine):
-            node = self._fit(original_node, node)
+            node = self._fit(original_node, node, edited)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             room = None if self.line_length is None else self.line_length - sum(len(i) for i in self.indents)
             node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key], room))
@@ -81,18 +94,32 @@ class _Apply(cst.CSTTransformer):
             return node
         return wrap_statement(node, call, indent, self.default_indent, self.line_length)
 
-    def _fit(self, original: cst.SimpleStatementLine, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def _fit_hugged(self, original: Bracketed, node: cst.CSTNode) -> cst.CSTNode:
+        """An edited call, dict, list or set with its items on one line of their own, one item a line
+        when that line no longer fits (wrap.py `hugged_split`)."""
+        if self.line_length is None or not isinstance(node, _BRACKETS):
+            return node
+        indent = sum(len(i) for i in self.indents)
+        return hugged_split(original, node, indent, self.default_indent, self.line_length)
+
+    def _fit(
+        self, original: cst.SimpleStatementLine, node: cst.SimpleStatementLine, edited: bool
+    ) -> cst.SimpleStatementLine:
         """`node` with the call that ends it wrapped, when an edit of that call took a statement that
-        fitted in the line length past it."""
-        edited, self.edited_calls = self.edited_calls, set()
+        fitted in the line length past it (or, over lines, an edit in it: wrap.py `rewrap_statement`)."""
+        calls, self.edited_calls = self.edited_calls, set()
         if self.line_length is None or not edited:
             return node
         call = ending_call(node)
-        if call is None or id(call) not in edited:
+        if call is None:
             return node
         indent = sum(len(i) for i in self.indents)
         before, after = width(original), width(node)
-        if before is None or after is None or indent + after <= self.line_length or indent + before > self.line_length:
+        if before is None and after is None:
+            return rewrap_statement(original, node, call, indent, self.default_indent, self.line_length)
+        if id(call) not in calls or before is None or after is None:
+            return node
+        if indent + after <= self.line_length or indent + before > self.line_length:
             return node
         return wrap_statement(node, call, indent, self.default_indent, self.line_length)
 
@@ -111,10 +138,13 @@ def apply_plan(module: cst.Module, plan: Plan, line_length: Optional[int] = None
             new = placed
             added.remove((mod, obj))
     if added:
+        before_added = new
         ctx = CodemodContext()
         for mod, obj in added:
             AddImportsVisitor.add_needed_import(ctx, mod, obj)
         new = _add_imports(ctx, new)
+        if line_length is not None:  # (a Ruff project) names added to a sorted `from` import keep it sorted
+            new = sort_added_names(before_added, new)
     removals: List[Tuple[str, Optional[str], Optional[str]]] = list(dict.fromkeys(plan.remove_imports))
     if plan.azure_cleanup:
         for obj in _azure_identity_names(new):

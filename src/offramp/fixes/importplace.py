@@ -112,3 +112,51 @@ def _after(stmt: cst.BaseStatement, name: str) -> bool:
         return True
     names = [n for s in small if isinstance(s, cst.Import) for n in (dotted_name(a.name) or "" for a in s.names)]
     return bool(names) and names[0].lower() > name.lower()
+
+
+def sort_added_names(old: cst.Module, new: cst.Module) -> cst.Module:
+    """`new` (`old` with names added to its `from` imports) with each `from` import that gained names in
+    isort's order (Ruff's `order-by-type`: constants, classes, then the rest, each case-insensitively),
+    when its names were in that order before: `from openai import AsyncAzureOpenAI, AsyncOpenAI`, not
+    the `AsyncOpenAI, AsyncAzureOpenAI` libcst's AddImportsVisitor writes. Each place keeps its comma."""
+    before = {_from_key(s): s for s in _top_from_imports(old)}
+    changes = {}
+    for stmt in _top_from_imports(new):
+        was = before.get(_from_key(stmt))
+        if was is None or isinstance(stmt.names, cst.ImportStar) or isinstance(was.names, cst.ImportStar):
+            continue
+        names = list(stmt.names)
+        if len(names) == len(was.names) or [a.evaluated_name for a in was.names] != _isort(was.names):
+            continue
+        order = sorted(names, key=lambda a: _member_key(a.evaluated_name))
+        changes[stmt] = stmt.with_changes(names=[a.with_changes(comma=p.comma) for a, p in zip(order, names)])
+    if not changes:
+        return new
+    body = [
+        s.with_changes(body=[changes.get(x, x) for x in s.body]) if isinstance(s, cst.SimpleStatementLine) else s
+        for s in new.body
+    ]
+    return new.with_changes(body=body)
+
+
+def _top_from_imports(module: cst.Module) -> List[cst.ImportFrom]:
+    return [
+        x
+        for s in module.body
+        if isinstance(s, cst.SimpleStatementLine)
+        for x in s.body
+        if isinstance(x, cst.ImportFrom)
+    ]
+
+
+def _from_key(stmt: cst.ImportFrom) -> tuple:
+    return len(stmt.relative), dotted_name(stmt.module) if stmt.module is not None else ""
+
+
+def _isort(names: Sequence[cst.ImportAlias]) -> List[str]:
+    return sorted((a.evaluated_name for a in names), key=_member_key)
+
+
+def _member_key(name: str) -> tuple:
+    kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
