@@ -17,7 +17,8 @@ from offramp.config import Settings
 from offramp.discover import discover
 from offramp.engine import make_options, resolve_provider
 from offramp.project.flow import Ctx, Flow
-from offramp.project.index import build, place, watch_from_rules
+from offramp.project.index import place, watch_from_rules
+from offramp.project.indexer import build
 from offramp.project.sources import EnvRead, Literal
 from offramp.project.tree import IndexCache, module_names
 from offramp.runner import iter_findings, run

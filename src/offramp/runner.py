@@ -83,7 +83,8 @@ def _check_one(
     if sources and path.suffix == ".py":
         from offramp.analysis.quick import last_tree
         from offramp.cache import content_hash
-        from offramp.project.index import build, watch_from_rules
+        from offramp.project.index import watch_from_rules
+        from offramp.project.indexer import build
 
         text, watch = sources[0].text, watch_from_rules()
         try:

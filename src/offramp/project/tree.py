@@ -15,7 +15,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp.cache import FindingsCache, content_hash
 from offramp.project.flow import parse_config, relative_to
-from offramp.project.index import ModuleIndex, Watch, build, place
+from offramp.project.index import ModuleIndex, Watch, place
+from offramp.project.indexer import build
 
 
 def module_names(displays: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:

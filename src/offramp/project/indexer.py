@@ -1,0 +1,521 @@
+"""Build one module's project index entry (index.py's `ModuleIndex`) with one walk of its `ast`.
+
+The walk keeps only what crosses module boundaries: imports, module-level bindings, classes and
+their attributes, functions with their parameters, locals and returns, request sites, environment
+writes and statement calls, each value as an `Expr`. It is the cheap half of the analysis: the
+stdlib parser, no scopes, positions only for the nodes it keeps, and literals masked before an
+entry is cached.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from offramp.analysis.quick import _dotted as dotted
+from offramp.project.index import DYNAMIC, Branch, ClassInfo, Expr, FuncInfo, ModuleIndex, Site, SpanT, Watch
+
+_ENV_GET = ("getenv", "environ.get", "environ.setdefault")
+_HTTP_METHODS = frozenset({"post", "request", "stream"})
+# Methods that are everywhere in other roles (`dict.get`): a site only when a `headers=` argument
+# can carry a credential (`requests.get(f"{ENDPOINT}/openai/deployments", headers={"api-key": KEY})`).
+_HTTP_WITH_HEADERS = frozenset({"get", "put", "patch", "delete"})
+_NOT_CALL_SITES = frozenset({"print", "debug", "info", "warning", "error", "exception", "critical", "append", "extend"})
+
+
+class _Builder(ast.NodeVisitor):
+    """The walk: fills one `ModuleIndex` (`m`), tracking the class, function and branch it is in."""
+
+    def __init__(self, text: str, m: ModuleIndex, watch: Watch) -> None:
+        self.watch = watch
+        self.lines = text.splitlines(keepends=True)
+        self.m = m
+        self.scope = ""  # current function key
+        self.cls: Optional[str] = None
+        self.self_name: Optional[str] = None
+        self.conditional = 0
+        self.branch: Branch = ()
+        self.loops = 0
+        self.os_aliases = {"os"}
+        self.os_names: Dict[str, str] = {}
+        starts = [0]
+        for line in self.lines:
+            starts.append(starts[-1] + len(line))
+        self.site_lines: Set[int] = {bisect.bisect_right(starts, i) for i in watch.site_offsets(text)}
+
+    # -- traversal: statements only ----------------------------------------------------------
+    def visit(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.stmt) and self.site_lines:
+            self.sites_in(node)
+        return super().visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Into nested statements only: expressions are read where they matter (bindings, returns, sites).
+        Walking every expression node cost most of the index's time (measured 2/3 on the SDK corpora)."""
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.stmt):
+                        self.visit(item)
+                    elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                        for sub in item.body:
+                            self.visit(sub)
+
+    def sites_in(self, node: ast.stmt) -> None:
+        """Calls in the statement's own expressions (not its nested statements), when its header lines
+        hold text that can start a site."""
+        first = node.lineno
+        body = getattr(node, "body", None)
+        last = body[0].lineno - 1 if isinstance(body, list) and body else (node.end_lineno or first)
+        if not any(n in self.site_lines for n in range(first, max(first, last) + 1)):
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for _, value in ast.iter_fields(node):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.withitem):
+                    item = item.context_expr
+                if isinstance(item, ast.expr):
+                    for n in ast.walk(item):
+                        if isinstance(n, ast.Call):
+                            self.site_call(n)
+
+    # -- positions -------------------------------------------------------------------------
+    def _col(self, line: int, offset: int) -> int:
+        if 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            if text.isascii():
+                return offset + 1
+            return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+        return offset + 1
+
+    def span(self, node: ast.AST) -> SpanT:
+        line = getattr(node, "lineno", 1)
+        end = getattr(node, "end_lineno", line) or line
+        return (
+            line,
+            self._col(line, getattr(node, "col_offset", 0)),
+            end,
+            self._col(end, getattr(node, "end_col_offset", 0) or 0),
+        )
+
+    # -- expressions -----------------------------------------------------------------------
+    def os_path(self, node: ast.AST) -> Optional[str]:
+        name = dotted(node)
+        if not name:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.os_aliases and rest:
+            return rest
+        if head in self.os_names:
+            return f"{self.os_names[head]}.{rest}" if rest else self.os_names[head]
+        return None
+
+    def expr(self, node: Optional[ast.AST], depth: int = 0) -> Expr:
+        if node is None:
+            return ("unknown", "missing")
+        if depth > 30:
+            return ("unknown", "nested too deeply")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return ("str", _masked(node.value), self.span(node))
+            if node.value is None:
+                return ("none", self.span(node))
+            return ("const",)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            inner = []
+            for v in node.values:
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    parts.append(_masked(v.value))
+                else:
+                    parts.append(DYNAMIC)
+                    if isinstance(v, ast.FormattedValue):
+                        inner.append(self.expr(v.value, d))
+            return ("fstr", "".join(parts), self.span(node), tuple(inner))
+        if isinstance(node, ast.Name):
+            return ("name", node.id)
+        if isinstance(node, ast.Attribute):
+            return ("attr", self.expr(node.value, d), node.attr)
+        if isinstance(node, ast.Call):
+            env = self.env_read(node, d)
+            if env is not None:
+                return env
+            args = tuple(
+                ("star", self.expr(a.value, d)) if isinstance(a, ast.Starred) else self.expr(a, d) for a in node.args
+            )
+            kwargs = tuple((k.arg or "**", self.expr(k.value, d)) for k in node.keywords)
+            return ("call", self.expr(node.func, d), args, kwargs, self.span(node))
+        if isinstance(node, ast.Subscript):
+            env = self.env_read(node, d)
+            if env is not None:
+                return env
+            return ("sub", self.expr(node.value, d), self.expr(node.slice, d))
+        if isinstance(node, ast.IfExp):
+            return ("alt", (self.expr(node.body, d), self.expr(node.orelse, d)))
+        if isinstance(node, ast.BoolOp):
+            if len(node.values) > 8:  # `a and b and ...` 20000 long: nested tuples that deep cannot be hashed
+                return ("unknown", "a long boolean expression")
+            out = self.expr(node.values[-1], d)
+            for v in reversed(node.values[:-1]):
+                out = ("or", self.expr(v, d), out) if isinstance(node.op, ast.Or) else ("alt", (self.expr(v, d), out))
+            return out
+        if isinstance(node, ast.Await):
+            return self.expr(node.value, d)
+        if isinstance(node, ast.Dict):
+            return (
+                "dict",
+                tuple(
+                    (k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, self.expr(v, d))
+                    for k, v in zip(node.keys, node.values)
+                ),
+            )
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return ("seq", tuple(self.expr(e, d) for e in node.elts))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.expr(node.left, d), self.expr(node.right, d)
+            if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
+                return ("fstr", left[1] + right[1], self.span(node), ())
+            if left[0] in ("str", "fstr"):
+                return ("fstr", left[1] + DYNAMIC, self.span(node), (right,))
+            return ("unknown", "computed")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(...) / "config.json"
+            return ("div", self.expr(node.left, d), self.expr(node.right, d))
+        if isinstance(node, ast.NamedExpr):
+            return self.expr(node.value, d)
+        return ("unknown", "computed")
+
+    def env_read(self, node: ast.AST, depth: int) -> Optional[Expr]:
+        if isinstance(node, ast.Call) and node.args and self.os_path(node.func) in _ENV_GET:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                default = self.expr(node.args[1], depth) if len(node.args) > 1 else None
+                if default is None:
+                    kw = next((k.value for k in node.keywords if k.arg == "default"), None)
+                    default = self.expr(kw, depth) if kw is not None else None
+                # getenv("X") and getenv("X", None) return None when X is unset (the SDK then reads OPENAI_API_KEY)
+                nullable = default is None or default[0] == "none"
+                return ("env", first.value, default, self.span(first), nullable)
+        if isinstance(node, ast.Subscript) and self.os_path(node.value) == "environ":
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return ("env", key.value, None, self.span(key), False)
+        return None
+
+    # -- bindings ----------------------------------------------------------------------------
+    def scoped(self, value: Expr) -> Expr:
+        return ("in", self.scope, value) if self.scope else value
+
+    def bind(self, name: str, value: Expr) -> None:
+        if self.cls is not None and not self.scope:
+            self.m.classes[self.cls].attrs.setdefault(name, []).append(value)
+        elif self.scope:
+            fn = self.m.functions[self.scope]
+            fn.locals.setdefault(name, []).append(value)
+            fn.branches.setdefault(name, []).append(self.branch)
+        else:
+            self.m.bindings.setdefault(name, []).append(value)
+
+    def bind_target(self, target: ast.AST, value: Expr, value_node: Optional[ast.AST]) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            base = dotted(target.value)
+            if self.cls is not None and base is not None and base == self.self_name:
+                self.m.classes[self.cls].attrs.setdefault(target.attr, []).append(self.scoped(value))
+            elif base is not None and self.scope == "" and base in self.m.classes:
+                self.m.classes[base].attrs.setdefault(target.attr, []).append(value)
+            self.m.sites.append(
+                Site(
+                    "assign",
+                    self.expr(target),
+                    [("value", value)],
+                    self.span(target),
+                    self.scope,
+                    [],
+                    self.conditional > 0,
+                )
+            )
+        elif isinstance(target, ast.Subscript):
+            if self.os_path(target.value) == "environ":
+                key = target.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self.m.env_writes.append((key.value, self.scoped(value), self.span(target)))
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value_node, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value_node.elts)
+        ):
+            for t, v in zip(target.elts, value_node.elts):
+                self.bind_target(t, self.expr(v), v)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = self.expr(node.value)
+        for t in node.targets:
+            self.bind_target(t, value, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.bind_target(node.target, self.expr(node.value), node.value)
+        elif self.cls is not None and self.scope == "" and isinstance(node.target, ast.Name):
+            self.m.classes[self.cls].attrs.setdefault(node.target.id, [])  # a field without default
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, self.expr(item.context_expr), item.context_expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def visit_For(self, node: ast.For) -> None:
+        # `for name in ["gpt-4o", "gpt-4o-mini"]:` binds each element
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, ("iter", self.expr(node.iter)))
+        self._loop(node)
+
+    def _loop(self, node: ast.AST) -> None:
+        self.loops += 1  # (a binding in one arm reaches the other arm on the next turn)
+        self.generic_visit(node)
+        self.loops -= 1
+
+    def arms(self, node: ast.AST, bodies: List[List[ast.stmt]]) -> None:
+        """Visit each arm of an `if`/`match` with its place in `branch` (outside loops only)."""
+        saved = self.branch
+        for i, body in enumerate(bodies):
+            if not self.loops:
+                self.branch = (*saved, (getattr(node, "lineno", 0), getattr(node, "col_offset", 0), i))
+            for stmt in body:
+                self.visit(stmt)
+        self.branch = saved
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.conditional += 1
+        self.arms(node, [c.body for c in node.cases])
+        self.conditional -= 1
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def _conditional(self, node: ast.AST) -> None:
+        self.conditional += 1
+        self.generic_visit(node)
+        self.conditional -= 1
+
+    def visit_If(self, node: ast.If) -> None:
+        self.walrus(node.test)
+        self.conditional += 1
+        self.arms(node, [node.body, node.orelse])
+        self.conditional -= 1
+
+    def visit_While(self, node: ast.While) -> None:
+        self.walrus(node.test)
+        self._loop(node)
+
+    def walrus(self, test: ast.expr) -> None:
+        """`if KEY := (args.key or os.getenv("OPENAI_API_KEY")):` binds KEY for the body and after it."""
+        for n in ast.walk(test):
+            if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
+                self.bind(n.target.id, self.expr(n.value))
+
+    visit_Try = _conditional  # type: ignore[assignment]
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "os":
+                self.os_aliases.add(alias.asname or "os")
+            if alias.asname:
+                self.m.imports[alias.asname] = (alias.name, None)
+            else:
+                top = alias.name.split(".")[0]
+                self.m.imports.setdefault(top, (top, None))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        # A relative module keeps its dots (`..config`): the module's own name is known only to the
+        # project (tree.py), which makes it absolute (`place`), so an entry can be built anywhere.
+        module = "." * (node.level or 0) + (node.module or "")
+        if module == "os":
+            for alias in node.names:
+                self.os_names[alias.asname or alias.name] = alias.name
+        for alias in node.names:
+            if alias.name == "*":
+                self.m.star_imports.append(module)
+            else:
+                self.m.imports[alias.asname or alias.name] = (module, alias.name)
+
+    # -- definitions -------------------------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.scope or self.cls is not None:
+            return  # nested classes: out of the index's reach
+        bases = [dotted(b) or "" for b in node.bases]
+        decorators = {
+            (dotted(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] for d in node.decorator_list
+        }
+        kind = "plain"
+        last = {b.rsplit(".", 1)[-1] for b in bases}
+        if "dataclass" in decorators:
+            kind = "dataclass"
+        elif last & {"BaseSettings"}:
+            kind = "settings"
+        elif last & {"BaseModel"}:
+            kind = "pydantic"
+        elif last & {"Enum", "StrEnum", "IntEnum"}:
+            kind = "enum"
+        info = ClassInfo(bases=bases, kind=kind, line=node.lineno)
+        self.m.classes[node.name] = info
+        for stmt in node.body:  # model_config = SettingsConfigDict(env_prefix="APP_")
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+                for k in stmt.value.keywords:
+                    if k.arg == "env_prefix" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str):
+                        info.env_prefix = k.value.value
+            if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1
+                for s in stmt.body:
+                    named = isinstance(s, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "env_prefix" for t in s.targets
+                    )
+                    if named and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
+                        info.env_prefix = s.value.value
+        self.cls = node.name
+        for stmt in node.body:
+            self.visit(stmt)
+        self.cls = None
+
+    def _function(self, node: Any) -> None:
+        if self.scope:
+            # nested function: its bindings count as the enclosing function's (closures read them)
+            for stmt in node.body:
+                self.visit(stmt)
+            return
+        key = f"{self.cls}.{node.name}" if self.cls else node.name
+        a = node.args
+        positional = [*a.posonlyargs, *a.args]
+        defaults: List[Optional[ast.AST]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+        params: List[Tuple[str, Optional[Expr], str]] = []
+        for p, dflt in zip(positional, defaults):
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+        for p, dflt in zip(a.kwonlyargs, a.kw_defaults):
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+        if a.kwarg is not None:
+            params.append(("**" + a.kwarg.arg, None, ""))
+        self.m.functions[key] = FuncInfo(params=params, line=node.lineno, positional=len(positional))
+        outer_self = self.self_name
+        static = any((dotted(d) or "").endswith("staticmethod") for d in node.decorator_list)
+        self.self_name = positional[0].arg if self.cls and positional and not static else None
+        self.scope = key
+        saved = (self.conditional, self.branch, self.loops)
+        self.conditional, self.branch, self.loops = 0, (), 0
+        for stmt in node.body:
+            self.visit(stmt)
+        self.conditional, self.branch, self.loops = saved
+        self.scope = ""
+        self.self_name = outer_self
+        if self.cls is None:
+            self.m.bindings.setdefault(node.name, []).append(("func", key))
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        call = node.value
+        if isinstance(call, ast.Await):
+            call = call.value
+        if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
+            self.m.calls.append((self.scope, self.expr(call), self.branch))
+        # `parser.read("config.ini")` (configparser): the object now holds that file's sections
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("read", "read_file")
+            and isinstance(call.func.value, ast.Name)
+            and call.args
+        ):
+            self.bind(call.func.value.id, ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call)))
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if self.scope and node.value is not None:
+            self.m.functions[self.scope].returns.append(self.expr(node.value))
+        self.generic_visit(node)
+
+    # -- sites -----------------------------------------------------------------------------
+    def site_call(self, node: ast.Call) -> None:
+        func = node.func
+        path = self.os_path(func)
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        kind = None
+        if path in ("environ.update", "environ.setdefault", "putenv"):
+            self.env_update(node)
+        elif last in self.watch.wrappers:
+            kind = "ctor"
+        elif isinstance(func, ast.Attribute) and (
+            last in _HTTP_METHODS or (last in _HTTP_WITH_HEADERS and any(k.arg == "headers" for k in node.keywords))
+        ):
+            kind = "http"
+        elif isinstance(func, ast.Attribute) and self.watch.resource_chain(func):
+            kind = "call"
+        if kind is not None:
+            kwargs = [(k.arg or "**", self.expr(k.value)) for k in node.keywords]
+            args = [self.expr(a) for a in node.args if not isinstance(a, ast.Starred)]
+            self.m.sites.append(Site(kind, self.expr(func), kwargs, self.span(node), self.scope, args))
+
+    def env_update(self, node: ast.Call) -> None:
+        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if len(node.args) > 1:  # setdefault / putenv
+                self.m.env_writes.append((node.args[0].value, self.scoped(self.expr(node.args[1])), self.span(node)))
+            return
+        for a in node.args:
+            if isinstance(a, ast.Dict):
+                for k, v in zip(a.keys, a.values):
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                        self.m.env_writes.append((k.value, self.scoped(self.expr(v)), self.span(k)))
+        for kw in node.keywords:
+            if kw.arg:
+                self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _passes_names(call: ast.Call) -> bool:
+    """Whether a statement call may be a call site worth an entry: `print(...)`, logging and `list.append`
+    calls are everywhere and hand nothing to a route (a literal argument counts: `bot.ask("gpt-4o")`)."""
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return last not in _NOT_CALL_SITES
+
+
+def _masked(value: str) -> str:
+    """A literal as the index keeps it: secrets masked (keys, URL passwords and tokens), since entries are
+    cached on disk and their values end up in messages. Short strings without a URL cannot hold one."""
+    if len(value) < 16 and "://" not in value:
+        return value
+    from offramp.redact import redact  # lazy: most literals are short
+
+    return redact(value)
+
+
+def _ann(node: Optional[ast.AST]) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
+        return _ann(node.slice)
+    if isinstance(node, ast.BinOp):  # OpenAI | None
+        return _ann(node.left) or _ann(node.right)
+    return dotted(node) or ""
+
+
+def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None) -> ModuleIndex:
+    """Index one module's source (`tree`: its `ast`, when already parsed); a file that does not parse
+    gives an empty entry (the checks report it). Its name and relative imports are set by `place` once
+    the project knows where it sits."""
+    m = ModuleIndex(name="", path=path, package=False)
+    try:
+        tree = ast.parse(text) if tree is None else tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return m
+    try:
+        _Builder(text, m, watch).visit(tree)
+    except RecursionError:
+        return ModuleIndex(name="", path=path, package=False)
+    return m
