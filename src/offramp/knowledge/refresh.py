@@ -71,6 +71,16 @@ def _flags(ms: Sequence[UpstreamModel]) -> str:
 def provider_section(p: Provider, litellm: Catalogue, models_dev: Catalogue, where: Where, today: str) -> Section:
     up = _gather(where, litellm, models_dev)
     sec = Section(f"{p.id} — {p.name} (models checked {p.dates.get('models', '?')})")
+    for region in p.regions:  # facts the catalogue itself marks unconfirmed ([regions.NAME].unconfirmed)
+        unconfirmed = p.in_region(region).unconfirmed
+        if unconfirmed:
+            ids = ", ".join(f"`{m}`" for m in unconfirmed)
+            why = next(iter(unconfirmed.values()))
+            verify = f"`offramp verify --to {p.id} --region {region}`"
+            sec.items.append(
+                f"unconfirmed in region {region}: {ids} ({why}): confirm them on the provider's page "
+                f"or with {verify}, then update [regions.{region}]"
+            )
     if not where[0] and not where[1]:
         sec.items.append("no upstream catalogue lists this provider: check its documentation by hand")
         return sec
