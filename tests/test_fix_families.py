@@ -20,7 +20,8 @@ from helpers import FIXTURES, compare_snapshot, run_cli
 
 from offramp.config import ConfigError, Settings, parse_settings
 from offramp.engine import resolve_targets
-from offramp.fixes.runner import FixResult, fix_files
+from offramp.fixes.onefile import FixResult
+from offramp.fixes.runner import fix_files
 from offramp.targets import TargetError, parse_spec
 
 SPEC = "chat=deepseek,embeddings=qwen"

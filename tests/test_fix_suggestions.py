@@ -272,18 +272,18 @@ def test_only_formats_with_fixes_run_the_fix_pipeline(
 ) -> None:
     from click.testing import CliRunner
 
-    import offramp.fixes.runner as runner
+    import offramp.fixes.onefile as onefile
     from offramp.cli import main
 
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     calls: List[str] = []
-    real = runner.fix_source
+    real = onefile.fix_source
 
     def counting(src, display, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(display)
         return real(src, display, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "fix_source", counting)
+    monkeypatch.setattr(onefile, "fix_source", counting)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "--to", "qwen", "--output-format", fmt, "-n", "-j", "1", "."])
     assert result.exit_code == 1, result.output

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from offramp.analysis.values import KEY_RE
 from offramp.config import Settings
 from offramp.engine import check_source, make_options, resolve_provider
-from offramp.fixes.runner import fix_source
+from offramp.fixes.onefile import fix_source
 from offramp.rufflength import line_length
 from offramp.source import SourceFile
 

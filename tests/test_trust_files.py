@@ -224,7 +224,7 @@ def edit_meanwhile(monkeypatch: pytest.MonkeyPatch, module: object, name: str, e
 def test_an_edit_saved_while_fix_works_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, how: str
 ) -> None:
-    import offramp.fixes.runner
+    import offramp.fixes.onefile
     import offramp.userconfig.plan
 
     original = {"app.py": SDK, "prod.env": ENV_FILE, "nb.ipynb": NOTEBOOK.read_text(encoding="utf-8")}[kind]
@@ -246,7 +246,7 @@ def test_an_edit_saved_while_fix_works_is_kept(
         edit_meanwhile(monkeypatch, offramp.userconfig.plan, "fix_text", edit)
         others.append(write(tmp_path, "app.py", SDK.encode()))  # its reader: the file moves with it
     else:
-        edit_meanwhile(monkeypatch, offramp.fixes.runner, "fix_source", edit)
+        edit_meanwhile(monkeypatch, offramp.fixes.onefile, "fix_source", edit)
     code, lines = run_fix_in_process(path, *others)
     assert edited and path.read_bytes() == edited[0]
     assert code == 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Mapping, 
 
 if TYPE_CHECKING:
     from offramp.config import Settings
-    from offramp.fixes.runner import FixResult
+    from offramp.fixes.onefile import FixResult
     from offramp.providers import Provider
     from offramp.types import FileResult, Finding
 

@@ -15,7 +15,7 @@ from offramp.providers import Provider
 
 if TYPE_CHECKING:
     from offramp.engine import Options
-    from offramp.fixes.runner import FixResult
+    from offramp.fixes.onefile import FixResult
 
 #: More rounds than real projects need (each round strands what the last one froze; two is usual).
 MAX_ROUNDS = 8

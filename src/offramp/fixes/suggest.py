@@ -495,7 +495,7 @@ def _texts(
     `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
     the route gate included); a code file missing from it is not changed."""
     from offramp.configkind import read_as_config, too_large
-    from offramp.fixes.runner import fix_source
+    from offramp.fixes.onefile import fix_source
     from offramp.source import decode, read_bytes
 
     if too_large(path):

@@ -1,0 +1,456 @@
+"""Fix one file: plan it, apply the plan, verify the result, and write it (or its diff).
+
+A file is written only when its new text parses, and only through an atomic rename that
+keeps its encoding, BOM, line endings and permissions. A file without edits is never opened
+for writing, so its bytes and mtime stay as they were. Python files, notebooks and
+configuration files each have their path here; which files are fixed together, in which
+order and in which process is fixes/runner.py's.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from offramp.engine import Options, check_source, display_path, file_ignores
+from offramp.fixes.gate import OPEN, Effect, Gate
+from offramp.outpaths import from_cwd
+from offramp.prefilter import may_match
+from offramp.providers import Provider
+from offramp.source import (
+    FileChanged,
+    NestingError,
+    SourceError,
+    SourceFile,
+    decode,
+    on_deep_stack,
+    parse_module,
+    read_snapshot,
+    reusing_parses,
+    write_atomic,
+)
+from offramp.types import Finding
+
+if TYPE_CHECKING:
+    from offramp.userconfig.together import FileReaders
+
+
+@dataclass
+class FixResult:
+    path: Path
+    display: str
+    changed: bool = False
+    diff: str = ""
+    error: Optional[str] = None
+    changes: Counter = field(default_factory=Counter)
+    todo_codes: Counter = field(default_factory=Counter)
+    notes: List[Tuple[int, str]] = field(default_factory=list)
+    remaining: List[Finding] = field(default_factory=list)
+    todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
+    hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
+    new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
+    effects: List[Effect] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
+    pending: Optional[Pending] = None  # the write (or diff) `commit` makes once the whole project is planned
+    # The rewrite still to be parsed and checked (`finish`): the route gate may plan the file again,
+    # and a check of a rewrite that is replaced is a whole analysis thrown away.
+    recheck: Optional[SourceFile] = field(default=None, repr=False)
+    delivered: Optional[Tuple[str, str]] = field(default=None, repr=False)  # (old, new) text `commit` wrote or showed
+
+
+@dataclass
+class Pending:
+    """A planned rewrite not yet delivered: `fix` plans every file before it writes any, because the
+    route gate may still freeze sites of a file once other files' plans are known."""
+
+    old: str
+    new: str
+    new_bytes: bytes
+    read: Optional[Tuple[bytes, os.stat_result]]
+
+
+def fix_source(
+    src: SourceFile,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    region: Optional[str] = None,
+    gate: Gate = OPEN,
+    verify: bool = True,
+) -> Tuple[Optional[str], FixResult]:
+    """The new text of one file (None: no change) and what was done. `verify=False`: the caller
+    parses the new text with LibCST itself (`finish`), so it is not parsed here too."""
+    # parse, analysis, rewrite and re-parse all walk the tree recursively: a deep stack lets
+    # them through code nested as deeply as Python accepts
+    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate, verify)
+
+
+def _fix_source(
+    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str], gate: Gate, verify: bool
+) -> Tuple[Optional[str], FixResult]:
+    import libcst as cst
+
+    from offramp.analysis import analyze
+    from offramp.catalog import load_sdk
+    from offramp.fixes.apply import apply_plan
+    from offramp.fixes.planner import Planner
+    from offramp.providers import known_provider_hosts
+    from offramp.rufflength import line_length
+    from offramp.testcode import in_test_code
+
+    result = FixResult(path=src.path, display=display)
+    try:
+        module = parse_module(src.text)
+    except NestingError as e:
+        result.error = f"cannot parse file: {e}; left unchanged (see OFR000)"
+        return None, result
+    except (cst.ParserSyntaxError, RecursionError):
+        result.error = "cannot parse file; left unchanged (see OFR000)"
+        return None, result
+    from offramp.suppress import parse_suppressions
+
+    sdk = load_sdk()
+    suppressed = parse_suppressions(src.text)
+    ignored = file_ignores(display, opts)
+
+    def allowed(code: str, line: int) -> bool:
+        return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
+
+    try:
+        analysis = analyze(module, src.text, sdk, known_provider_hosts())
+        in_test = in_test_code(display, src.text)
+        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate, opts.targets).run()
+        result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
+        result.effects = list(plan.effects)
+        if plan.empty:
+            return None, result
+        new_text = apply_plan(analysis.module, plan, line_length(src.path)).code
+    except RecursionError:
+        result.error = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
+        return None, result
+    if new_text == src.text:
+        return None, result
+    # The old tree, its analysis and the plan are done with: freed before the new text is parsed
+    # (parse_module drops the tree `reusing_parses` keeps), so the two trees (each ~16 kB per line)
+    # are never alive together. With `verify=False` the caller parses it (`finish`, after the route
+    # gate, which may plan this file again from the kept tree).
+    del module, analysis, plan
+    try:
+        if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
+                ast.parse(new_text)
+        if verify:
+            parse_module(new_text)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
+        result.error = _unparsable(e)
+        return None, result
+    return new_text, result
+
+
+def _unparsable(e: BaseException) -> str:
+    detail = (str(e).splitlines() or [type(e).__name__])[0]
+    return f"refused: the rewrite would not parse ({detail}); file left unchanged"
+
+
+def _cpython_parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def fix_path(
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+) -> FixResult:
+    """Fix one file on its own (no route gate); a failure is reported on that file and never stops the
+    run. `readers`: of a configuration file (offramp.userconfig.plan); without them, a configuration
+    file is not changed."""
+    result = plan_path(path, provider, opts, diff, region, readers)
+    finish(result, opts)
+    commit(result, diff)
+    return result
+
+
+def plan_path(
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+    gate: Gate = OPEN,
+) -> FixResult:
+    """Plan one file: its new text waits in `result.pending` for `commit`."""
+    try:
+        with reusing_parses():  # check, fix, verify, check again: two texts, parsed once each
+            return _fix_path(path, provider, opts, diff, region, readers, gate)
+    except Exception as e:
+        return FixResult(path=path, display=display_path(path, opts.root), error=internal_error(e))
+
+
+def commit(result: FixResult, diff: bool) -> None:
+    """Deliver a planned rewrite: show it as a diff, or write it if the file is still what was read."""
+    pending, result.pending = result.pending, None
+    if pending is not None:
+        result.delivered = (pending.old, pending.new)
+        _deliver(result, result.path, pending.old, pending.new, pending.new_bytes, diff, pending.read)
+
+
+def internal_error(e: Exception) -> str:
+    detail = (str(e).splitlines() or [""])[0]
+    return f"internal error: {type(e).__name__}{': ' + detail if detail else ''}; left unchanged"
+
+
+def _fix_path(
+    path: Path,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders],
+    gate: Gate,
+) -> FixResult:
+    from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
+
+    display = display_path(path, opts.root)
+    try:
+        if too_large(path):  # not read at all
+            raise SourceError(TOO_LARGE)
+        data, st = read_snapshot(path, opts.root)
+        if read_as_config(path):
+            if len(data) > MAX_CONFIG_BYTES:  # through a link
+                raise SourceError(TOO_LARGE)
+            return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
+        if not may_match(data):
+            return _models_only(path, (data, st), display, gate)
+        if path.suffix == ".ipynb":
+            return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
+        src = decode(path, data)
+    except SourceError as e:
+        return FixResult(path=path, display=display, error=f"cannot read file: {e}")
+    # What check does not report, fix does not touch; and check has a fast path for the many
+    # files that mention openai without importing it, which spares them a full LibCST analysis.
+    before = list(check_source(src, display, opts).findings)
+    if not before:
+        return _models_only(path, (data, st), display, gate, src)
+    try:
+        new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False)
+    except Exception as e:
+        return FixResult(path=path, display=display, error=internal_error(e))
+    if new_text is None:
+        result.remaining = before
+        result.todos = _todos(src.text)
+        return result
+    try:
+        new_bytes = src.encode(new_text)
+    except UnicodeEncodeError:
+        result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
+        return result
+    result.pending = Pending(src.text, new_text, new_bytes, (data, st))
+    result.new_text = new_text
+    result.recheck = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
+    result.todos = _todos(new_text)
+    return result
+
+
+def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
+    """Parse a planned rewrite with LibCST (a bug guard: one that does not parse is refused) and,
+    with `check`, check it for what remains: once per file, after the route gate's last plan."""
+    final, result.recheck = result.recheck, None
+    if final is None:
+        return result
+    import libcst as cst  # (a rewrite was planned: LibCST is loaded already)
+
+    try:
+        with reusing_parses():  # the guard's parse is the check's (parse_module frees the last plan's tree first)
+            parse_module(final.text)
+            if check:
+                result.remaining = list(check_source(final, result.display, opts).findings)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
+        result.error = _unparsable(e)
+        result.pending = None
+        result.new_text = None
+        result.changes.clear()
+    return result
+
+
+Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
+
+
+def _models_only(path: Path, read: Snapshot, display: str, gate: Gate, src: Optional[SourceFile] = None) -> FixResult:
+    """A file with nothing of its own to fix whose model literals requests elsewhere send (fixes/crossfile.py)."""
+    result = FixResult(path=path, display=display)
+    if not gate.models or path.suffix != ".py":
+        return result
+    from offramp.fixes.crossfile import rewrite_models
+
+    try:
+        src = src or decode(path, read[0])
+        new_text, n = rewrite_models(src.text, gate.models)
+        new_bytes = src.encode(new_text) if new_text is not None else None
+    except Exception:  # unparseable or unencodable: the literal stays, and check still reports it
+        return result
+    if new_text is None or new_bytes is None or new_text == src.text:
+        return result
+    result.changes["model"] += n
+    result.pending = Pending(src.text, new_text, new_bytes, read)
+    result.new_text = new_text
+    return result
+
+
+def _deliver(
+    result: FixResult, path: Path, old: str, new: str, new_bytes: bytes, diff: bool, read: Optional[Snapshot]
+) -> bool:
+    """Show the change as a diff, or write `new_bytes` over `path` atomically, provided the file
+    is still what was `read`. False (and `result.error` set, nothing changed) when the file cannot
+    be written.
+
+    A symbolic link is never written through, even to a file inside the project: its target is
+    fixed as itself when the run includes it (discovery then leaves the link out), and otherwise
+    the run excluded it, so it is not ours to change.
+    """
+    if os.path.islink(path):
+        result.error = "a symbolic link; offramp never writes through one (fix the file it points to); left unchanged"
+        result.changes.clear()
+        return False
+    result.changed = True
+    if diff:
+        result.diff, result.hidden_hunks = unified_diff(from_cwd(str(path)), old, new)  # for `git apply`
+        return True
+    try:
+        write_atomic(path, new_bytes, expect=read)
+    except FileChanged:
+        result.error = "changed on disk while offramp worked on it; left unchanged (run fix again)"
+        result.changed = False
+        result.changes.clear()
+        return False
+    except OSError as e:
+        result.error = f"cannot write file: {e.strerror or e}; left unchanged"
+        result.changed = False
+        return False
+    return True
+
+
+def _todos(text: str) -> List[Tuple[int, str]]:
+    """(line, "TODO[offramp]: text") of each TODO comment, a wrapped one's lines joined."""
+    from offramp.checks.todos import joined
+
+    return [(first + 1, todo) for first, _, todo in joined(text.splitlines())]
+
+
+def fix_config_file(
+    path: Path,
+    read: Snapshot,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    readers: Optional[FileReaders] = None,
+) -> FixResult:
+    """Configuration files: values (and .env key names) rewritten in place, everything else kept,
+    as far as the code that reads them was migrated (`readers`, offramp.userconfig.together)."""
+    from offramp.engine import check_config
+    from offramp.userconfig.plan import fix_text
+    from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
+
+    data = read[0]
+    readers = readers or FileReaders(UNKNOWN)
+
+    result = FixResult(path=path, display=display)
+    try:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.error = "not valid UTF-8; left unchanged"
+        return result
+    if readers.state in (UNKNOWN, UNMIGRATED):  # nothing of it moves (decide_structured / decide_env): no need to plan
+        new_text, counts = text, Counter()
+    else:
+        new_text, counts = fix_text(display, text, provider, opts, region, readers)
+    if counts.get("todo"):
+        result.todo_codes["OFR303"] += counts.pop("todo")
+    elif new_text == text and readers.why:
+        result.notes.append((1, f"not rewritten: {readers.why} (a configuration file moves only with its readers)"))
+    result.changes.update({f"config {k}": n for k, n in counts.items() if k != "left" and n})
+    final = data
+    if new_text != text:
+        new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
+        result.pending = Pending(text, new_text, new_bytes, read)
+        final = new_bytes
+    result.remaining = list(check_config(path, final, display, opts).findings)
+    return result
+
+
+def fix_notebook(
+    path: Path,
+    read: Snapshot,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    gate: Gate = OPEN,
+) -> FixResult:
+    """Fix the code cells as one module, then put them back into the notebook's JSON unchanged elsewhere."""
+    data = read[0]
+    from offramp.engine import check_notebook, notebook_source
+    from offramp.notebook import rebuild
+
+    nb, src = notebook_source(path, data)
+    if not src.text:
+        return FixResult(path=path, display=display)
+    try:
+        new_text, result = fix_source(src, display, provider, opts, region, gate)
+    except Exception as e:
+        return FixResult(path=path, display=display, error=internal_error(e))
+    if new_text is None:
+        result.remaining = list(check_notebook(path, data, display, opts).findings)
+        return result
+    new_raw = rebuild(nb, new_text)
+    if new_raw is None:
+        result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
+        return result
+    new_bytes = (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + new_raw.encode("utf-8")
+    result.pending = Pending(nb.raw, new_raw, new_bytes, read)
+    result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
+    new_nb, _ = notebook_source(path, new_bytes)
+    result.todos = [(new_nb.locate(line)[1], todo) for line, todo in _todos(new_nb.text)]
+    return result
+
+
+def unified_diff(display: str, old: str, new: str) -> Tuple[str, List[str]]:
+    """The change as a unified diff without the hunks that would show a secret, and one line
+    per hunk left out (masking it instead would print a patch that does not apply)."""
+    from offramp.redact import split_diff
+
+    lines = difflib.unified_diff(
+        _patch_lines(old), _patch_lines(new), fromfile=f"a/{display.lstrip('/')}", tofile=f"b/{display.lstrip('/')}"
+    )
+    # A last line without a newline is marked as `diff` and `git apply` expect; unmarked, it ran into
+    # the next file's header and the patch did not apply.
+    return split_diff("".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines))
+
+
+def _patch_lines(text: str) -> List[str]:
+    """Lines as `patch` sees them: split at "\\n" only (str.splitlines also splits at form feeds,
+    "\\x1c"... and a lone "\\r", which `git apply` reads as part of a line)."""
+    parts = text.split("\n")
+    out = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
