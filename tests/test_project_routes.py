@@ -16,9 +16,10 @@ from helpers import FIXTURES, compare_snapshot, concise_lines
 from offramp.config import Settings
 from offramp.discover import discover
 from offramp.engine import make_options, resolve_provider
-from offramp.project.flow import Ctx, Flow
+from offramp.project.flow import Flow
 from offramp.project.index import place, watch_from_rules
 from offramp.project.indexer import build
+from offramp.project.objects import Ctx
 from offramp.project.sources import EnvRead, Literal
 from offramp.project.tree import IndexCache, module_names
 from offramp.runner import iter_findings, run

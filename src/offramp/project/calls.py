@@ -23,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
-from offramp.project.flow import ClassRef, Client, Ctx, DictVal, ExtRef, Flow, FuncRef, Instance, ModRef, Value
+from offramp.project.flow import Flow
 from offramp.project.index import Branch, Expr, FuncInfo, ModuleIndex
+from offramp.project.objects import ClassRef, Client, Ctx, DictVal, ExtRef, FuncRef, Instance, ModRef, Value
 from offramp.project.sources import Unknown
 
 _MAX_HOPS = 4  # functions a value is followed back through (cli -> loader -> translator -> base)

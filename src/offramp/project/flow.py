@@ -7,18 +7,32 @@ environment names, Enum members), `self.x` to what a method assigned, calls to w
 return and to SDK clients (also subclasses of SDK client classes), and configuration files the
 code loads (json / yaml / tomllib / dotenv) to the value at a key path. It stops at a small
 depth and says `Unknown` rather than guess. Objects (modules, classes, clients, loaded
-configuration documents) stay internal; `sources()` turns the terminal values into Sources.
+configuration documents: project/objects.py) stay internal; `sources()` turns the terminal values
+into Sources.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from offramp.catalog import SdkSurface
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
+from offramp.project.objects import (
+    ClassRef,
+    Client,
+    ConfigDoc,
+    Ctx,
+    DictVal,
+    ExtRef,
+    FileHandle,
+    FuncRef,
+    Instance,
+    ModRef,
+    SeqVal,
+    Session,
+    Value,
+)
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
 from offramp.types import Span
 
@@ -49,89 +63,6 @@ _HTTP_SESSIONS = frozenset(
     {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
 )
 _CONFIG_MAX_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Ctx:
-    module: str
-    scope: str  # "" or a function key ("f", "Cls.method")
-
-
-@dataclass(frozen=True)
-class ModRef:
-    name: str
-
-
-@dataclass(frozen=True)
-class ExtRef:
-    """A name outside the project (`openai.OpenAI`, `json.load`, a builtin)."""
-
-    qualified: str
-
-
-@dataclass(frozen=True)
-class ClassRef:
-    module: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Instance:
-    module: str
-    name: str
-    call: Optional[Tuple[Ctx, Expr]] = None  # the construction (its keywords override defaults)
-
-
-@dataclass(frozen=True)
-class FuncRef:
-    module: str
-    key: str
-
-
-@dataclass(frozen=True)
-class Client:
-    """An SDK client object; `call` is its construction (None: known only as `self` of a subclass)."""
-
-    qualified: str
-    call: Optional[Tuple[Ctx, Expr]] = None
-    subclass: str = ""
-
-
-@dataclass(frozen=True)
-class Session:
-    """An HTTP session object (requests.Session, httpx.Client, aiohttp.ClientSession)."""
-
-    qualified: str
-
-
-@dataclass(frozen=True)
-class ConfigDoc:
-    path: str  # display path of the file
-    keys: Tuple[str, ...]
-    reader: str
-
-
-@dataclass(frozen=True)
-class FileHandle:
-    path: str  # display path
-    reader: str
-
-
-@dataclass(frozen=True)
-class DictVal:
-    ctx: Ctx
-    expr: Expr
-
-
-@dataclass(frozen=True)
-class SeqVal:
-    ctx: Ctx
-    expr: Expr
-
-
-Value = Union[
-    Source, ModRef, ExtRef, ClassRef, Instance, FuncRef, Client, Session, ConfigDoc, FileHandle, DictVal, SeqVal
-]
 
 
 def _span(t: Any) -> Span:
@@ -613,97 +544,3 @@ def _dedupe(items: List[Any]) -> List[Any]:
             pass
         out.append(x)
     return out
-
-
-def parse_config(text: str, suffix: str) -> Optional[Any]:
-    """A configuration document as Python data: JSON, TOML, YAML (PyYAML when installed), .env."""
-    suffix = suffix.lower()
-    try:
-        if suffix == ".json":
-            return json.loads(text)
-        if suffix == ".toml":
-            import tomllib  # lazy: start-up
-
-            return tomllib.loads(text)
-        if suffix in (".yaml", ".yml"):
-            try:
-                import yaml  # lazy: optional
-            except ImportError:
-                return _flat_yaml(text)
-            return yaml.safe_load(text)
-        if suffix in (".ini", ".cfg", ".conf"):
-            import configparser  # lazy: rare
-
-            parser = configparser.ConfigParser(interpolation=None)
-            parser.read_string(text)
-            return {name: dict(parser[name]) for name in parser.sections()}
-        if suffix == ".env" or suffix == "":
-            return _dotenv(text)
-    except Exception:
-        return None
-    return None
-
-
-def _scalar(raw: str) -> Optional[str]:
-    raw = raw.split(" #", 1)[0].strip()
-    if raw in ("", "null", "~", "None"):
-        return None
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-        return raw[1:-1]
-    return raw
-
-
-def _flat_yaml(text: str) -> Dict[str, Any]:
-    """Top-level and one-level nested `key: value` pairs: enough for app settings without PyYAML."""
-    out: Dict[str, Any] = {}
-    section: Optional[Dict[str, Any]] = None
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
-            continue
-        key, _, value = line.partition(":")
-        indented = line[0] in " \t"
-        if not indented:
-            if value.strip():
-                out[key.strip()] = _scalar(value)
-                section = None
-            else:
-                section = out.setdefault(key.strip(), {})
-        elif section is not None:
-            section[key.strip()] = _scalar(value)
-    return out
-
-
-def _dotenv(text: str) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        out[key.strip()] = _scalar(value)
-    return out
-
-
-def relative_to(reader: str, written: str, root: Path) -> Optional[Path]:
-    """Where a path written in code (`open("config.json")`) is on disk: next to the reader, then up to the root."""
-    if not written or "\0" in written:
-        return None
-    root = root.resolve()
-    here = (root / reader).parent
-    candidates = []
-    p = Path(written)
-    if p.is_absolute():
-        return None
-    while True:
-        candidates.append(here / p)
-        if here == root or root not in here.parents:
-            break
-        here = here.parent
-    for c in candidates:
-        try:
-            real = c.resolve()
-        except (OSError, RuntimeError):
-            continue
-        if (real == root or root in real.parents) and real.is_file():
-            return real
-    return None

@@ -15,8 +15,9 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
 from offramp.hosts import classify_url
 from offramp.project.calls import SHARED
-from offramp.project.flow import Client, Ctx, DictVal, ExtRef, Flow, Session, Value
+from offramp.project.flow import Flow
 from offramp.project.index import Expr, ModuleIndex, Site
+from offramp.project.objects import Client, Ctx, DictVal, ExtRef, Session, Value
 from offramp.project.sources import (
     MODULE,
     ConfigValue,

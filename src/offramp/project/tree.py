@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp.cache import FindingsCache, content_hash
-from offramp.project.flow import parse_config, relative_to
+from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
 

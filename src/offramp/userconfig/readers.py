@@ -36,7 +36,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from offramp.catalog import SdkSurface, load_sdk
 from offramp.hosts import classify_url
-from offramp.project.flow import relative_to
+from offramp.project.configdocs import relative_to
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.testcode import is_test_path
