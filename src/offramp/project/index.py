@@ -143,6 +143,22 @@ def _tup(x: Any) -> Any:
     return x
 
 
+def display(func: Expr) -> str:
+    """An expression as a dotted name for messages: `client.chat.completions.create`, `get_client().x`."""
+    parts: List[str] = []
+    node = func
+    while node[0] == "attr":
+        parts.insert(0, node[2])
+        node = node[1]
+    if node[0] == "name":
+        parts.insert(0, node[1])
+    elif node[0] == "call":
+        parts.insert(0, display(node[1]) + "()")
+    else:
+        parts.insert(0, "...")
+    return ".".join(parts)
+
+
 @dataclass(frozen=True)
 class Watch:
     """Names that make a call worth keeping as a site (from rules/: SDK resources, framework classes).

@@ -10,14 +10,14 @@ own defaults when an argument is missing or may be unset); the call gives the mo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
-from offramp.hosts import classify_url
 from offramp.project.calls import SHARED
 from offramp.project.flow import Flow
-from offramp.project.index import Expr, ModuleIndex, Site
-from offramp.project.objects import Client, Ctx, DictVal, ExtRef, Session, Value
+from offramp.project.index import Expr, ModuleIndex, Site, display
+from offramp.project.objects import Client, Ctx, DictVal, ExtRef
+from offramp.project.rawhttp import http_route
 from offramp.project.sources import (
     MODULE,
     ConfigValue,
@@ -31,26 +31,6 @@ from offramp.project.sources import (
 from offramp.types import Span
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
-_HTTP_CALLS = frozenset(
-    {
-        "requests.post",
-        "requests.get",
-        "requests.put",
-        "requests.patch",
-        "requests.delete",
-        "requests.request",
-        "requests.api.post",
-        "requests.api.get",
-        "httpx.post",
-        "httpx.get",
-        "httpx.put",
-        "httpx.patch",
-        "httpx.delete",
-        "httpx.request",
-        "httpx.stream",
-    }
-)
-_KEY_HEADERS = ("authorization", "api-key", "x-api-key")
 _OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
 
 
@@ -114,7 +94,7 @@ class RouteFinder:
             r = self.framework(m, ctx, site)
             return [r] if r is not None else []
         if site.kind == "http":
-            r = self.http(m, ctx, site)
+            r = http_route(self.flow, self.sdk, self.provider_hosts, m, ctx, site)
             return [r] if r is not None else self.sdk_call(m, ctx, site)
         return []
 
@@ -186,7 +166,7 @@ class RouteFinder:
             kwargs = list(call[3])
             cm = self.flow.module(cctx.module)
             if cm is not None and not client_file:
-                client_file, client_span, client = cm.path, _span(call[4]), _display(call[1])
+                client_file, client_span, client = cm.path, _span(call[4]), display(call[1])
             elif cm is not None and (cm.path, _span(call[4])) not in others:
                 others.append((cm.path, _span(call[4])))
             host |= self.client_host(cctx, kwargs, is_azure)
@@ -194,7 +174,7 @@ class RouteFinder:
         return Route(
             file=m.path,
             span=_span(site.span),
-            call=_display(site.func),
+            call=display(site.func),
             kind="client",
             family=family,
             azure=azure,
@@ -400,7 +380,7 @@ class RouteFinder:
         return Route(
             file=m.path,
             span=_span(site.span),
-            call=_display(site.func),
+            call=display(site.func),
             kind=kind,
             family=family,
             azure=azure,
@@ -462,14 +442,14 @@ class RouteFinder:
         return Route(
             file=m.path,
             span=_span(site.span),
-            call=_display(site.func),
+            call=display(site.func),
             kind="framework",
             family=spec.family,
             azure=spec.azure,
             host=frozenset(host),
             credential=frozenset(key),
             model=frozenset(model),
-            client=_display(site.func),
+            client=display(site.func),
             client_file=m.path,
             client_span=_span(site.span),
         )
@@ -506,95 +486,7 @@ class RouteFinder:
                 return None  # a default the file installs from something else (a model provider of its own)
         if not clients:
             return False
-        return self.client_route(m, ctx, site, clients, spec.family, _display(site.func))
-
-    # -- raw HTTP --------------------------------------------------------------------------------
-    def http(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
-        func = site.func
-        method = func[2]
-        callee = [v for v in self.flow.values(ctx, func)]
-        direct = any(isinstance(v, ExtRef) and v.qualified in _HTTP_CALLS for v in callee)
-        session = any(isinstance(v, Session) for v in self.flow.values(ctx, func[1]))
-        if not (direct or session):
-            return None
-        args = list(site.args)
-        url_expr = next((v for k, v in site.kwargs if k == "url"), None)
-        if url_expr is None:
-            pos = 1 if method in ("request", "stream") else 0
-            url_expr = args[pos] if len(args) > pos else None
-        if url_expr is None:
-            return None
-        host = set(self.flow.sources(ctx, url_expr))
-        family = ""
-        aimed = False
-        for s in host:
-            if isinstance(s, (Literal, ConfigValue)) and s.value:
-                t = classify_url(s.value, self.sdk, self.provider_hosts)
-                azure_path = "/openai/deployments" in s.value  # also the deployments list itself
-                # also a provider's URL (after a migration): its body's model must be one the provider serves
-                if t.blocked or azure_path or t.kind == "provider":
-                    aimed = True
-                rest = s.value.split("/v1/", 1)[1] if "/v1/" in s.value else ""
-                family = family or (self.sdk.rest_family(rest) or "" if rest else "")
-                if azure_path:
-                    family = family or (
-                        self.sdk.rest_family(s.value.split("/openai/deployments", 1)[1].lstrip("/").split("/", 1)[-1])
-                        or ""
-                    )
-        if not aimed:
-            return None
-        body: Set[Source] = set()
-        for k, v in site.kwargs:
-            if k in ("json", "data", "content"):
-                for d in self.flow.values(ctx, v):
-                    for dv in self._dicts(ctx, d):
-                        for e in self.flow.dict_entry(dv, "model", 0):
-                            body.update(self.flow.as_sources(e))
-        key: Set[Source] = set()
-        for k, v in site.kwargs:
-            if k == "headers":
-                for d in self.flow.values(ctx, v):
-                    if isinstance(d, DictVal):
-                        for hk, hv in d.expr[1]:
-                            if hk is not None and hk.lower() in _KEY_HEADERS:
-                                key.update(self._inner(d.ctx, hv))
-        azure = any(
-            isinstance(s, Literal) and s.value and ("azure" in s.value or "/openai/deployments/" in s.value)
-            for s in host
-        )
-        return Route(
-            file=m.path,
-            span=_span(site.span),
-            call=_display(func),
-            kind="http",
-            family=family,
-            azure=azure,
-            host=frozenset(host),
-            credential=frozenset(key),
-            model=frozenset(body),
-        )
-
-    def _dicts(self, ctx: Ctx, v: Value) -> Iterator[DictVal]:
-        if isinstance(v, DictVal):
-            yield v
-        elif isinstance(v, Unknown):
-            return
-
-    def _inner(self, ctx: Ctx, expr: Expr) -> List[Source]:
-        """The sources inside a header value (`f"Bearer {os.environ['OPENAI_API_KEY']}"`)."""
-        out: List[Source] = []
-        for v in self.flow.values(ctx, expr):
-            if isinstance(v, Literal) and v.template:
-                continue
-            out += self.flow.as_sources(v)
-        if expr[0] == "fstr":
-            for inner in expr[3]:
-                out += self.flow.sources(ctx, inner)
-        elif expr[0] == "name":
-            for v in self.flow.values(ctx, expr):
-                if isinstance(v, Literal) and v.template:
-                    out.append(v)
-        return out
+        return self.client_route(m, ctx, site, clients, spec.family, display(site.func))
 
 
 def _shared_on_credential(route: Route) -> Route:
@@ -619,18 +511,3 @@ def _may_be_unset(s: Source, sdk: SdkSurface) -> bool:
     # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
     # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
     return False
-
-
-def _display(func: Expr) -> str:
-    parts: List[str] = []
-    node = func
-    while node[0] == "attr":
-        parts.insert(0, node[2])
-        node = node[1]
-    if node[0] == "name":
-        parts.insert(0, node[1])
-    elif node[0] == "call":
-        parts.insert(0, _display(node[1]) + "()")
-    else:
-        parts.insert(0, "...")
-    return ".".join(parts)
