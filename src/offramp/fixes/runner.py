@@ -9,7 +9,6 @@ changed, what was left as a TODO, and which written model ids no source confirms
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
@@ -282,9 +281,20 @@ def unconfirmed_written(results: Sequence[FixResult], providers: Sequence[Provid
     (offramp.knowledge.regions): fix writes the region's ids, and says which of them are not facts."""
     ids = {m: why for p in providers for m, why in p.unconfirmed.items()}
     texts = [r.delivered for r in results if r.changed and r.delivered is not None]
-    out = []
-    for model, why in sorted(ids.items()):
-        named = re.compile(rf"(?<![\w./-]){re.escape(model)}(?![\w./-])")
-        if any(len(named.findall(new)) > len(named.findall(old)) for old, new in texts):
-            out.append((model, why))
-    return out
+    return [
+        (model, why)
+        for model, why in sorted(ids.items())
+        if any(_mentions(new, model) > _mentions(old, model) for old, new in texts)
+    ]
+
+
+def _mentions(text: str, model: str) -> int:
+    """How often `model` stands alone in `text` (not inside a longer id such as `qwen-flash-2025`)."""
+    n, at = 0, text.find(model)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(model)] if at + len(model) < len(text) else " "
+        if not any(c.isalnum() or c in "_./-" for c in (before, after)):
+            n += 1
+        at = text.find(model, at + 1)
+    return n
