@@ -72,10 +72,22 @@ def _kind_by_name(name: str) -> str | None:
     return _SUFFIX_KIND.get(ext)
 
 
+def kind_of(path: str | os.PathLike[str]) -> str:
+    """What a file given to check or fix is read as: "notebook" (`.ipynb`), a configuration format
+    (`config_kind`: env, yaml, toml, json, ini, prompty), else "python" (`settings.py` is code
+    whatever the name says, and so is any other file named on the command line). The one dispatch
+    of check, fix and the report's suggestions."""
+    suffix = os.path.splitext(os.fspath(path))[1]
+    if suffix == ".ipynb":
+        return "notebook"
+    if suffix in (".py", ".pyi"):
+        return "python"
+    return config_kind(path) or "python"
+
+
 def read_as_config(path: str | os.PathLike[str]) -> bool:
-    """Whether a file given to check or fix is read as configuration: a configuration name, and
-    never a Python source or notebook (`settings.py` is code whatever the name says)."""
-    return os.path.splitext(os.fspath(path))[1] not in (".py", ".pyi", ".ipynb") and config_kind(path) is not None
+    """Whether a file given to check or fix is read as configuration (`kind_of`)."""
+    return kind_of(path) in KINDS
 
 
 TOO_LARGE = f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB, the limit for configuration files; not read"

@@ -313,7 +313,7 @@ def check_path(
 ) -> FileResult:
     """Check one file. `sources`, when given, receives the decoded source of a Python file that passed
     the prefilter (the pool's workers index it for the project stage without reading it again)."""
-    from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
+    from offramp.configkind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
     from offramp.prefilter import may_match
 
     display = display or display_path(path, opts.root)
@@ -321,20 +321,21 @@ def check_path(
         if too_large(path):  # not read at all
             raise SourceError(TOO_LARGE)
         data = read_bytes(path, opts.root) if data is None else data
-        if len(data) > MAX_CONFIG_BYTES and read_as_config(path):  # through a link
+        if len(data) > MAX_CONFIG_BYTES and kind_of(path) in KINDS:  # through a link
             raise SourceError(TOO_LARGE)
     except SourceError as e:
         return file_result(
             [make_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False
         )
-    if read_as_config(path):
+    kind = kind_of(path)
+    if kind in KINDS:
         # Config files name models without mentioning OpenAI (`model: gpt-4o`): their own tokens.
         if not may_match(data, config=True):
             return FileResult(path=display, skipped_by_prefilter=True)
         return check_config(path, data, display, opts)
     if not may_match(data):
         return FileResult(path=display, skipped_by_prefilter=True)
-    if path.suffix == ".ipynb":
+    if kind == "notebook":
         return check_notebook(path, data, display, opts)
     try:
         src = decode(path, data)

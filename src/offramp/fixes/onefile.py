@@ -224,20 +224,21 @@ def _fix_path(
     readers: Optional[FileReaders],
     gate: Gate,
 ) -> FixResult:
-    from offramp.configkind import MAX_CONFIG_BYTES, TOO_LARGE, read_as_config, too_large
+    from offramp.configkind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
 
     display = display_path(path, opts.root)
     try:
         if too_large(path):  # not read at all
             raise SourceError(TOO_LARGE)
         data, st = read_snapshot(path, opts.root)
-        if read_as_config(path):
+        kind = kind_of(path)
+        if kind in KINDS:
             if len(data) > MAX_CONFIG_BYTES:  # through a link
                 raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
         if not may_match(data):
             return _models_only(path, (data, st), display, gate)
-        if path.suffix == ".ipynb":
+        if kind == "notebook":
             return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
         src = decode(path, data)
     except SourceError as e:

@@ -348,14 +348,15 @@ def _texts(
     configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change.
     `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
     the route gate included); a code file missing from it is not changed."""
-    from offramp.configkind import read_as_config, too_large
+    from offramp.configkind import KINDS, kind_of, too_large
     from offramp.fixes.onefile import fix_source
     from offramp.source import decode, read_bytes
 
     if too_large(path):
         return None
     data = read_bytes(path, opts.root)
-    if read_as_config(path):
+    kind = kind_of(path)
+    if kind in KINDS:
         from offramp.userconfig.plan import fix_text
 
         text = data.decode("utf-8-sig")
@@ -365,8 +366,8 @@ def _texts(
         texts = planned.get(display)
         if texts is None:
             return None
-        return texts[0], texts[1], path.suffix != ".ipynb"
-    if path.suffix == ".ipynb":
+        return texts[0], texts[1], kind != "notebook"
+    if kind == "notebook":
         from offramp.engine import notebook_source
         from offramp.notebook import rebuild
 
