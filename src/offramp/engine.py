@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
+from offramp import codes
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import ConfigError, Settings
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
@@ -214,10 +215,12 @@ def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSur
         module = parse_module(src.text)  # screened: deep nesting cannot crash LibCST's native parser
     except cst.ParserSyntaxError as e:
         span, detail = _syntax_error(src.text, e)
-        return file_result([make_finding("OFR000", display, span, {"detail": detail})], src.text, display, opts, False)
+        return file_result(
+            [make_finding(codes.SYNTAX_ERROR, display, span, {"detail": detail})], src.text, display, opts, False
+        )
     except RecursionError:
         return file_result(
-            [make_finding("OFR000", display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"})],
+            [make_finding(codes.SYNTAX_ERROR, display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"})],
             src.text,
             display,
             opts,
@@ -227,7 +230,11 @@ def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSur
         analysis = analyze(module, src.text, sdk, known_provider_hosts())
     except RecursionError:
         return file_result(
-            [make_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"})],
+            [
+                make_finding(
+                    codes.ANALYSIS_FAILED, display, Span(1, 1, 1, 1), {"detail": "expressions nested too deeply"}
+                )
+            ],
             src.text,
             display,
             opts,
@@ -271,14 +278,14 @@ def file_ignores(display: str, opts: Options) -> frozenset:
 
     ignored: set = set()
     p = PurePosixPath(display)
-    for pattern, codes in opts.per_file_ignores.items():
+    for pattern, selected in opts.per_file_ignores.items():
         if fnmatchcase(display, pattern) or fnmatchcase(p.name, pattern) or p.match(pattern):
-            ignored.update(c for c in load_rules() if _selected(c, codes))
+            ignored.update(c for c in load_rules() if _selected(c, selected))
     return frozenset(ignored)
 
 
 # Findings that mean the same in test code: the file was not checked, or a real key is in it.
-_SAME_IN_TESTS = ("OFR0", "OFR302")
+_SAME_IN_TESTS = ("OFR0", codes.HARDCODED_API_KEY)
 
 
 def file_result(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
@@ -325,7 +332,11 @@ def check_path(
             raise SourceError(TOO_LARGE)
     except SourceError as e:
         return file_result(
-            [make_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False
+            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
+            "",
+            display,
+            opts,
+            False,
         )
     kind = kind_of(path)
     if kind in KINDS:
@@ -341,7 +352,11 @@ def check_path(
         src = decode(path, data)
     except SourceError as e:
         return file_result(
-            [make_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False
+            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
+            "",
+            display,
+            opts,
+            False,
         )
     if sources is not None:
         sources.append(src)
@@ -357,7 +372,11 @@ def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileRe
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         return file_result(
-            [make_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": f"not valid UTF-8: {e.reason}"})],
+            [
+                make_finding(
+                    codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": f"not valid UTF-8: {e.reason}"}
+                )
+            ],
             "",
             display,
             opts,
@@ -396,14 +415,18 @@ def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> File
         nb, src = notebook_source(path, data)
     except SourceError as e:
         return file_result(
-            [make_finding("OFR001", display, Span(1, 1, 1, 1), {"detail": str(e)})], "", display, opts, False
+            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
+            "",
+            display,
+            opts,
+            False,
         )
     if not src.text:
         return FileResult(path=display, parsed=False)
     result = check_source(src, display, opts)
     if nb.unparsed:  # cells masked whole so that the rest could be analysed
         broken = [
-            make_finding("OFR000", display, Span(line, column, line, column), {"detail": detail})
+            make_finding(codes.SYNTAX_ERROR, display, Span(line, column, line, column), {"detail": detail})
             for line, column, detail in nb.unparsed
         ]
         result = replace(
@@ -434,5 +457,9 @@ def safe_check(
     except Exception as e:
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
         return file_result(
-            [make_finding("OFR002", display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False
+            [make_finding(codes.ANALYSIS_FAILED, display, Span(1, 1, 1, 1), {"detail": detail})],
+            "",
+            display,
+            opts,
+            False,
         )

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from offramp import codes
 from offramp.catalog import load_rules, load_sdk
 from offramp.config import Settings
 from offramp.engine import (
@@ -280,7 +281,7 @@ def with_routes(
         return results
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
         detail = f"internal error in the project stage: {type(e).__name__}: {e}".splitlines()[0]
-        hits = {seeds[0]: [Hit("OFR002", Span(1, 1, 1, 1), {"detail": detail})]}
+        hits = {seeds[0]: [Hit(codes.ANALYSIS_FAILED, Span(1, 1, 1, 1), {"detail": detail})]}
     out = list(results)
     where = {r.path: i for i, r in enumerate(results)}
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
@@ -324,7 +325,12 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
     module = spans.get(MODULE)
     out = []
     for f in findings:
-        why = module if module is not None and f.code in ("OFR103", "OFR104", "OFR105") else None
+        why = (
+            module
+            if module is not None
+            and f.code in (codes.MODULE_CLIENT_CONFIG, codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
+            else None
+        )
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
         out.append(_not_fixable(f, why) if why is not None and f.fixable else f)
     return out
@@ -346,7 +352,7 @@ def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Fin
 
     held = {}
     for f in findings:
-        m = _NAMED.match(f.message) if f.code == "OFR301" and f.fixable else None
+        m = _NAMED.match(f.message) if f.code == codes.OPENAI_ENV_VAR and f.fixable else None
         if m and m.group(1) in writes:
             held[id(f)] = writes[m.group(1)]
     if held and findings and config_kind(findings[0].path) == "env":

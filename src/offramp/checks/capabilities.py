@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
+from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.models import call_is_relevant, literal_is_live, sends_images
@@ -83,7 +84,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
             text, severity = _STATUS_TEXT[status]
             hits.append(
                 Hit(
-                    "OFR401",
+                    codes.UNSUPPORTED_ENDPOINT,
                     call.span,
                     {"provider": p.name, "status": text, "family": call.family, "call": call.display},
                     severity=severity,
@@ -97,7 +98,10 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     text, severity = _PARAM_TEXT[pstatus]
                     hits.append(
                         Hit(
-                            "OFR402", call.span, {"provider": p.name, "status": text, "param": param}, severity=severity
+                            codes.UNSUPPORTED_PARAMETER,
+                            call.span,
+                            {"provider": p.name, "status": text, "param": param},
+                            severity=severity,
                         )
                     )
     for c in a.clients:
@@ -108,7 +112,7 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
             text, severity = _STATUS_TEXT[status]
             hits.append(
                 Hit(
-                    "OFR401",
+                    codes.UNSUPPORTED_ENDPOINT,
                     c.span,
                     {"provider": p.name, "status": text, "family": c.family, "call": c.cls},
                     severity=severity,
@@ -122,11 +126,13 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if choice is None or choice.family is None:
             continue
         if choice.target is None:
-            hits.append(Hit("OFR403", lit.span, {"provider": p.name, "model": lit.value, "family": choice.family}))
+            hits.append(
+                Hit(codes.UNMAPPED_MODEL, lit.span, {"provider": p.name, "model": lit.value, "family": choice.family})
+            )
         elif choice.is_embedding and choice.target != lit.value:
             hits.append(
                 Hit(
-                    "OFR404",
+                    codes.EMBEDDING_REINDEX,
                     lit.span,
                     {
                         "model": lit.value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List, Set
 from urllib.parse import urlsplit
 
+from offramp import codes
 from offramp.analysis.facts import Analysis
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
@@ -32,15 +33,17 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         fixable = not (from_kwargs or unserved)
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
-            hits.append(Hit("OFR102", c.span, {"cls": c.cls, "where": where}, fixable=fixable))
+            hits.append(Hit(codes.AZURE_OPENAI_CLIENT, c.span, {"cls": c.cls, "where": where}, fixable=fixable))
         else:
-            hits.append(Hit("OFR101", c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
+            hits.append(
+                Hit(codes.OPENAI_CLIENT, c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable)
+            )
 
     for e in a.exports:
         if not e.spec.host:
             continue
         target = f"{e.spec.host} ({e.spec.what}, with the default OpenAI key)"
-        hits.append(Hit("OFR101", e.span, {"cls": e.spec.id, "target": target}))
+        hits.append(Hit(codes.OPENAI_CLIENT, e.span, {"cls": e.spec.id, "target": target}))
 
     module = a.module_target
     module_blocked = bool(module and module.blocked)
@@ -57,7 +60,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
             assert shown is not None
             hits.append(
                 Hit(
-                    "OFR103",
+                    codes.MODULE_CLIENT_CONFIG,
                     m.span,
                     {"attr": m.attr, "target": _goes(shown)},
                     fixable=None if a.module_client_used and not held else False,
@@ -67,7 +70,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         goes = call.module_target or module  # where the module client goes from this call's class
         if call.via == "client" or goes is None or not goes.blocked:
             continue
-        code = "OFR104" if call.via == "module" else "OFR105"
+        code = codes.MODULE_CLIENT_CALL if call.via == "module" else codes.LEGACY_API_CALL
         hits.append(
             Hit(code, call.span, {"call": call.display, "target": _goes(goes)}, fixable=False if held else None)
         )
@@ -75,7 +78,9 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if id(u.node) in claimed:
             continue
         kind = "Azure OpenAI" if u.target.kind == "azure" else "OpenAI API"
-        hits.append(Hit("OFR106", u.span, {"kind": kind, "url": u.url}, fixable=_url_fixable(u.url, u.target, ctx)))
+        hits.append(
+            Hit(codes.OPENAI_URL, u.span, {"kind": kind, "url": u.url}, fixable=_url_fixable(u.url, u.target, ctx))
+        )
     return hits
 
 

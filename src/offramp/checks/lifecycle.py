@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from offramp import codes
 from offramp.checks.base import Hit
 from offramp.closest import did_you_mean
 from offramp.providers import Provider
@@ -72,4 +73,4 @@ def lifecycle_hit(
         return None
     args = {"model": model, "provider": provider.name, "host": host, "state": found.state, "advice": found.advice}
     fixable = fix_target and successor(model, provider) is not None
-    return Hit("OFR205", span, args, fixable=fixable, severity=found.severity)
+    return Hit(codes.MODEL_RETIRED, span, args, fixable=fixable, severity=found.severity)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List
 
+from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
@@ -68,22 +69,27 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 fixable = False
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
             hits.append(
-                Hit("OFR202", lit.span, {"deployment": lit.value, "arg": lit.arg, "mapping": mapping}, fixable=fixable)
+                Hit(
+                    codes.AZURE_DEPLOYMENT,
+                    lit.span,
+                    {"deployment": lit.value, "arg": lit.arg, "mapping": mapping},
+                    fixable=fixable,
+                )
             )
             continue
         if provider is None and lit.also_key:
             mapping = f"is only served by OpenAI, and {lit.also_key}: map both together"
-            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif provider is None and ctx.sdk.model_family(lit.value) == "fine-tuned":
             mapping = (
                 "is fine-tuned on an OpenAI account, which alone can call it: "
                 "fine-tune a provider model and map it in [tool.offramp.models]"
             )
-            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif provider is None:
             hits.append(
                 Hit(
-                    "OFR201",
+                    codes.OPENAI_MODEL,
                     lit.span,
                     {"model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"},
                 )
@@ -91,9 +97,9 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         elif choice is not None and choice.target and lit.also_key:
             # rewritten alone, the lookup or comparison would no longer match: fix leaves a TODO
             mapping = f"{choice.becomes(provider)}, but {lit.also_key}: change both together"
-            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
         elif choice is not None and choice.target:
-            hits.append(Hit("OFR201", lit.span, {"model": lit.value, "mapping": choice.becomes(provider)}))
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": choice.becomes(provider)}))
         elif choice is not None:
             # No equivalent: the capability check reports OFR403 at this literal instead.
             continue
@@ -102,7 +108,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
             if call.dynamic_model is not None and call_is_live(call, a):
                 hits.append(
                     Hit(
-                        "OFR203",
+                        codes.DYNAMIC_MODEL,
                         call.dynamic_model.span,
                         {"call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name},
                     )

@@ -11,6 +11,7 @@ from typing import List, Optional
 
 import libcst as cst
 
+from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.gaps import Gap, kwarg, parents_for, result_reads
 from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args
@@ -56,12 +57,12 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
             and func.value.attr.value == "responses"
         )
     ):
-        return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
+        return [Gap(codes.UNSUPPORTED_ENDPOINT, text, todo=todo)] if status == "partial" else []
     if parents is None:
         parents = parents_for(module)
     uses = _output_text_uses(node, parents)
     if uses is None:
-        return [Gap("OFR401", text, todo=todo)] if status == "partial" else []
+        return [Gap(codes.UNSUPPORTED_ENDPOINT, text, todo=todo)] if status == "partial" else []
 
     def edit(c: cst.Call) -> cst.Call:
         msgs = []
@@ -88,7 +89,7 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
 
     return [
         Gap(
-            "OFR401",
+            codes.UNSUPPORTED_ENDPOINT,
             text,
             edit=edit,
             others=tuple((u, content) for u in uses),

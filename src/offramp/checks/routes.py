@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from offramp import codes
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
@@ -23,7 +24,9 @@ from offramp.types import Span
 
 # A route finding adds nothing on a line where the per-file checks already report one of these
 # (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).
-COVERED_BY: Dict[str, Tuple[str, ...]] = {"OFR107": ("OFR101", "OFR102", "OFR103")}
+COVERED_BY: Dict[str, Tuple[str, ...]] = {
+    codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG)
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,9 @@ def check_routes(
                 RouteHit(
                     route.client_file,
                     Hit(
-                        "OFR101", route.client_span, {"cls": route.call.split(".")[0], "target": blocked[0].describe()}
+                        codes.OPENAI_CLIENT,
+                        route.client_span,
+                        {"cls": route.call.split(".")[0], "target": blocked[0].describe()},
                     ),
                     route.where,
                 )
@@ -137,7 +142,7 @@ def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[Rout
     where_file = default.file or route.client_file or route.file
     where_span = default.span or route.client_span or route.span
     args = {"call": route.client or "openai", "source": source, "host": default.host}
-    return [RouteHit(where_file, Hit("OFR107", where_span, args), route.where)]
+    return [RouteHit(where_file, Hit(codes.BASE_URL_MAY_BE_UNSET, where_span, args), route.where)]
 
 
 def _models(
@@ -176,7 +181,7 @@ def _models(
                     else "must be replaced by a provider model id"
                 )
                 args = {"deployment": value, "arg": "model", "mapping": mapping}
-                out.append(RouteHit(s.file, Hit("OFR202", s.span, args, fixable=False), route.where))
+                out.append(RouteHit(s.file, Hit(codes.AZURE_DEPLOYMENT, s.span, args, fixable=False), route.where))
                 continue
             if not openai_model:
                 continue
@@ -188,7 +193,7 @@ def _models(
             else:
                 mapping = f"has no {provider.name} equivalent"
             args = {"model": value, "mapping": mapping}
-            out.append(RouteHit(s.file, Hit("OFR201", s.span, args, fixable=False), route.where))
+            out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=False), route.where))
         elif elsewhere and not blocked and openai_model:
             host = elsewhere[0].host
             if elsewhere[0].kind != "provider":
@@ -198,7 +203,7 @@ def _models(
                 continue
             name = target.name if target is not None else host
             args = {"model": value, "provider": name, "host": host}
-            out.append(RouteHit(s.file, Hit("OFR204", s.span, args), route.where))
+            out.append(RouteHit(s.file, Hit(codes.MODEL_NOT_SERVED, s.span, args), route.where))
         elif elsewhere and not blocked and elsewhere[0].kind == "provider":
             # a provider's own id: retired, redirected or never served there (checks/lifecycle.py)
             target = _provider_of(elsewhere[0].host, provider)
@@ -223,13 +228,20 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
         if isinstance(s, EnvRead) and ctx.sdk.env_role(s.name) == "key":
             what = f"environment variable `{s.name}` (an OpenAI/Azure credential)"
             if s.file and s.span is not None:
-                out.append(RouteHit(s.file, Hit("OFR303", s.span, {"what": what, "host": host}), route.where))
+                out.append(
+                    RouteHit(s.file, Hit(codes.FOREIGN_CREDENTIAL, s.span, {"what": what, "host": host}), route.where)
+                )
             elif route.client_file and route.client_span is not None:
                 what = f"`{s.name}`, read by the SDK because no api_key is given,"
                 out.append(
                     RouteHit(
                         route.client_file,
-                        Hit("OFR303", route.client_span, {"what": what, "host": host}, severity="warning"),
+                        Hit(
+                            codes.FOREIGN_CREDENTIAL,
+                            route.client_span,
+                            {"what": what, "host": host},
+                            severity="warning",
+                        ),
                         route.where,
                     )
                 )
@@ -237,12 +249,16 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
             where = _config_reader(s)
             if where is not None:
                 what = f"`{s.key}` from {s.file} (an OpenAI/Azure credential)"
-                out.append(RouteHit(where[0], Hit("OFR303", where[1], {"what": what, "host": host}), route.where))
+                out.append(
+                    RouteHit(
+                        where[0], Hit(codes.FOREIGN_CREDENTIAL, where[1], {"what": what, "host": host}), route.where
+                    )
+                )
         elif isinstance(s, Unknown) and s.reason == "an Azure AD token" and route.client_span is not None:
             out.append(
                 RouteHit(
                     route.client_file,
-                    Hit("OFR303", route.client_span, {"what": "an Azure AD token", "host": host}),
+                    Hit(codes.FOREIGN_CREDENTIAL, route.client_span, {"what": "an Azure AD token", "host": host}),
                     route.where,
                 )
             )
@@ -259,7 +275,7 @@ def _unset_keys(route: Route, ctx: CheckContext, target: Target, host: str) -> L
     for s in route.credential:
         if isinstance(s, EnvRead) and s.nullable and s.file and s.span is not None and not ctx.sdk.env_role(s.name):
             args = {"env": s.name, "host": host}
-            out.append(RouteHit(s.file, Hit("OFR304", s.span, args), route.where))
+            out.append(RouteHit(s.file, Hit(codes.KEY_MAY_BE_UNSET, s.span, args), route.where))
     return out
 
 
@@ -270,7 +286,9 @@ def _http_urls(route: Route, targets: List[Tuple[Source, Target]]) -> List[Route
         if isinstance(s, Literal) and s.value and s.file and t.blocked:
             kind = "Azure OpenAI" if t.kind == "azure" else "OpenAI API"
             out.append(
-                RouteHit(s.file, Hit("OFR106", s.span, {"kind": kind, "url": s.value}, fixable=False), route.where)
+                RouteHit(
+                    s.file, Hit(codes.OPENAI_URL, s.span, {"kind": kind, "url": s.value}, fixable=False), route.where
+                )
             )
     return out
 
@@ -282,7 +300,11 @@ def _provider_keys(route: Route, blocked: List[Target]) -> List[RouteHit]:
         if isinstance(s, EnvRead) and s.name in keys and s.file and s.span is not None:
             what = f"{keys[s.name]}'s key `{s.name}`"
             out.append(
-                RouteHit(s.file, Hit("OFR303", s.span, {"what": what, "host": blocked[0].describe()}), route.where)
+                RouteHit(
+                    s.file,
+                    Hit(codes.FOREIGN_CREDENTIAL, s.span, {"what": what, "host": blocked[0].describe()}),
+                    route.where,
+                )
             )
     return out
 
@@ -312,7 +334,7 @@ def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
             f" and {len(routes) - 3} more" if len(routes) > 3 else ""
         )
         args = dict(hit.args)
-        if code in ("OFR201", "OFR202"):
+        if code in (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT):
             args["mapping"] = f"{args['mapping']} ({'requests' if len(routes) > 1 else 'request'} at {shown})"
         else:
             args["route"] = ("requests at " if len(routes) > 1 else "request at ") + shown

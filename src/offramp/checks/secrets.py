@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Set
 
+from offramp import codes
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
 
@@ -48,7 +49,7 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
             role += f"; {ctx.provider.name} reads `{ctx.provider.key_env}`"
         hits.append(
             Hit(
-                "OFR301",
+                codes.OPENAI_ENV_VAR,
                 e.span,
                 {"env": e.name, "role": role},
                 fixable=e.role == "key" and "ADMIN" not in e.name.upper() and not e.untraced and id(e.node) not in kept,
@@ -58,4 +59,4 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
 
 
 def check_keys(a: Analysis, ctx: CheckContext) -> List[Hit]:
-    return [Hit("OFR302", k.span) for k in a.keys]
+    return [Hit(codes.HARDCODED_API_KEY, k.span) for k in a.keys]

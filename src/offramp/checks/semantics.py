@@ -18,6 +18,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor
 from offramp.analysis.values import string_value
 from offramp.checks.base import CheckContext, Hit
@@ -134,7 +135,7 @@ def _dimensions(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     sizes = ", ".join(str(n) for n in sorted(allowed, reverse=True))
     return [
         Gap(
-            "OFR408",
+            codes.REQUEST_LIMIT,
             f"`{models[0]}` at {p.name} offers dimensions {sizes}, not {value.value}{src}",
             todo=f"`{models[0]}` offers dimensions {sizes}: pick one (and size the vector index for it)",
         )
@@ -155,7 +156,7 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     if spread and r.control != "reasoning_effort" and not (model is not None and r.takes_effort(model)):
         return [
             Gap(
-                "OFR405",
+                codes.REASONING_CONTROL,
                 f"{p.name} does not read `reasoning_effort` as OpenAI does{src}",
                 todo=f"`reasoning_effort` comes from a **dict here: {p.name}'s switch is "
                 + (
@@ -169,7 +170,7 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
         if model and r.needs_stream(model) and _stream(node) is False and kwarg(node, "extra_body") is None:
             return [
                 Gap(
-                    "OFR405",
+                    codes.REASONING_CONTROL,
                     f"{p.name}: `{model}` thinks by default and answers a non-streaming call with "
                     f'"{r.stream_only_error}"{cited(r.source, r.date, "error text")}',
                     todo=f'{p.name} answers "{r.stream_only_error}": pass stream=True, or '
@@ -189,12 +190,12 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     if effort is None:
         if takes_effort and not r.efforts:
             return []
-        return [Gap("OFR405", text, todo=f"`reasoning_effort` is computed here: {p.name} takes {how}")]
+        return [Gap(codes.REASONING_CONTROL, text, todo=f"`reasoning_effort` is computed here: {p.name} takes {how}")]
     on = effort not in r.off
     if not on and model and r.thinks_always(model):
         return [
             Gap(
-                "OFR405",
+                codes.REASONING_CONTROL,
                 f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` is not honoured{src}",
                 todo=f"`{model}` always thinks at {p.name}: reasoning_effort `{effort}` cannot be honoured",
             )
@@ -206,7 +207,7 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
             new = r.efforts[effort]
             return [
                 Gap(
-                    "OFR405",
+                    codes.REASONING_CONTROL,
                     f"{p.name} takes reasoning_effort {levels}, not `{effort}`{src}",
                     edit=lambda c: retarget_args(c, (), [("reasoning_effort", cst.SimpleString(f'"{new}"'))]),
                     note=f"reasoning_effort `{effort}` -> `{new}` ({p.name}'s levels)",
@@ -218,20 +219,33 @@ def _reasoning(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     if on and model and r.needs_stream(model) and _stream(node) is not True:
         return [
             Gap(
-                "OFR405",
+                codes.REASONING_CONTROL,
                 text,
                 todo=f'{p.name} answers "{r.stream_only_error}" for `{model}`: stream the call or turn thinking off',
             )
         ]
     if not _can_edit_extra_body(node, key):
-        return [Gap("OFR405", text, todo=f"add the thinking switch to `extra_body` by hand: {p.name} takes {how}")]
+        return [
+            Gap(
+                codes.REASONING_CONTROL,
+                text,
+                todo=f"add the thinking switch to `extra_body` by hand: {p.name} takes {how}",
+            )
+        ]
 
     def edit(c: cst.Call) -> cst.Call:
         out = _set_extra_body(c, key, value, "reasoning_effort")
         return out if out is not None else c
 
     shown = cst.Module([]).code_for_node(value)
-    return [Gap("OFR405", text, edit=edit, note=f"reasoning_effort `{effort}` -> extra_body {key}={shown} ({p.name})")]
+    return [
+        Gap(
+            codes.REASONING_CONTROL,
+            text,
+            edit=edit,
+            note=f"reasoning_effort `{effort}` -> extra_body {key}={shown} ({p.name})",
+        )
+    ]
 
 
 def _sampling(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
@@ -248,11 +262,15 @@ def _sampling(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     text = f'{p.name} fixes {fixed} on `{models[0]}` and answers "{r.fixed_sampling_error}"{src}'
     if "n" in sent:
         return [
-            Gap("OFR405", text, todo=f"`{models[0]}` answers with one choice only (n is fixed at {p.name}): drop `n=`")
+            Gap(
+                codes.REASONING_CONTROL,
+                text,
+                todo=f"`{models[0]}` answers with one choice only (n is fixed at {p.name}): drop `n=`",
+            )
         ]
     return [
         Gap(
-            "OFR405",
+            codes.REASONING_CONTROL,
             text,
             edit=lambda c: retarget_args(c, sent, []),
             note=f"dropped {', '.join(sent)}: fixed on `{models[0]}` at {p.name}",
@@ -276,7 +294,7 @@ def _while_thinking(call: ApiCall, p: Provider, models: Sequence[str]) -> List[G
     names = ", ".join(f"`{s}`" for s in sent)
     return [
         Gap(
-            "OFR405",
+            codes.REASONING_CONTROL,
             f"`{models[0]}` thinks by default at {p.name}, and {names} are refused in thinking mode{src}",
             todo=f"{names} fail while `{models[0]}` thinks at {p.name}: turn thinking off for this call or drop them",
         )
@@ -299,9 +317,13 @@ def wrapper_batch_gap(c: ClientCtor, p: Provider) -> Optional[Gap]:
     text = _batch_text(p)
     if arg in c.keywords and not (isinstance(node, cst.Call) and kwarg(node, arg) is not None):
         # set through **options: a second `chunk_size=` would be a TypeError
-        return Gap("OFR408", text, todo=f"{p.name} embeds at most {n} inputs per request: set `{arg}` to {n} or less")
+        return Gap(
+            codes.REQUEST_LIMIT,
+            text,
+            todo=f"{p.name} embeds at most {n} inputs per request: set `{arg}` to {n} or less",
+        )
     return Gap(
-        "OFR408",
+        codes.REQUEST_LIMIT,
         text,
         edit=lambda call: retarget_args(call, (), [(arg, cst.Integer(str(n)))]),
         note=f"{arg}={n}: {p.name} embeds at most {n} inputs per request",
@@ -322,7 +344,7 @@ def _images(call: ApiCall, p: Provider, models: Sequence[str]) -> List[Gap]:
     instead = f"name its vision model `{vision}`" if vision else "send this request to a provider with a vision model"
     return [
         Gap(
-            "OFR408",
+            codes.REQUEST_LIMIT,
             f"`{blind[0]}` takes no image parts at {p.name}{why}",
             todo=f"`{blind[0]}` takes no images at {p.name}: {instead}",
         )
@@ -351,7 +373,7 @@ def _batch(call: ApiCall, p: Provider) -> List[Gap]:
         return []  # `input=text`: one string, most likely (a TODO on every such call would be noise)
     return [
         Gap(
-            "OFR408",
+            codes.REQUEST_LIMIT,
             _batch_text(p),
             todo=f"{p.name} embeds at most {n} inputs per request: send `input` in batches of {n}",
         )
@@ -375,7 +397,7 @@ def replay_gaps(a: Analysis, provider: Provider, calls: Sequence[ApiCall]) -> Li
     for d in _assistant_dicts(a.module):
         out.append(
             Gap(
-                "OFR406",
+                codes.REASONING_NOT_REPLAYED,
                 f'{provider.name} answers a replayed tool call without reasoning_content with "{r.replay_error}"{src}',
                 todo=f"{provider.name} needs the assistant message's `reasoning_content` back: append "
                 '`response.choices[0].message` itself, or add "reasoning_content"',
@@ -404,7 +426,7 @@ def assistants_gap(call: ApiCall) -> Optional[Gap]:
     if call.family not in _ASSISTANTS:
         return None
     return Gap(
-        "OFR108",
+        codes.ASSISTANTS_API_SHUT_DOWN,
         f"`{call.display}`: OpenAI shut the Assistants API down on {ASSISTANTS_SHUTDOWN}",
         todo=f"the Assistants API was shut down on {ASSISTANTS_SHUTDOWN}: keep the thread yourself and call "
         "chat.completions with tools (or the Responses API where the provider serves it)",

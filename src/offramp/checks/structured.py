@@ -12,6 +12,7 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
+from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.gaps import Gap, dict_get, kwarg, parents_for, result_reads
 from offramp.fixes.edits import retarget_args
@@ -44,7 +45,7 @@ def structured_gaps(
             edit, others = rewrite
             return [
                 Gap(
-                    "OFR407",
+                    codes.STRUCTURED_OUTPUT,
                     text,
                     edit=edit,
                     others=others,
@@ -56,7 +57,7 @@ def structured_gaps(
         parsed = "`.parsed` (and a refusal's `.refusal`)"
         return [
             Gap(
-                "OFR407",
+                codes.STRUCTURED_OUTPUT,
                 text,
                 todo=f"{p.name} rejects the json_schema `.parse()` sends: call `chat.completions.create` with "
                 'response_format={"type": "json_object"}, the schema in a system message, and validate the reply '
@@ -70,7 +71,7 @@ def structured_gaps(
     if schema is None or messages is None:
         return [
             Gap(
-                "OFR407",
+                codes.STRUCTURED_OUTPUT,
                 text,
                 todo='send response_format={"type": "json_object"} with the JSON schema in a system message '
                 f"({p.name} rejects json_schema)",
@@ -106,7 +107,7 @@ def structured_gaps(
 
     return [
         Gap(
-            "OFR407",
+            codes.STRUCTURED_OUTPUT,
             text,
             edit=edit,
             imports=(("json", None),),

@@ -15,6 +15,7 @@ import re
 import tokenize
 from typing import List, Optional, Sequence, Tuple
 
+from offramp import codes
 from offramp.checks.base import Hit
 from offramp.types import Span
 
@@ -105,7 +106,7 @@ def check_todos(text: str, hits: Sequence[Hit]) -> List[Hit]:
         if code is not None and _still_reported(code, line, lines, hits):
             continue
         full = m.group("text") + (f" ({code})" if code else "")
-        out.append(Hit("OFR003", Span(line, col + 1, end_line, end_col + 1), {"text": full}))
+        out.append(Hit(codes.FIX_TODO_LEFT, Span(line, col + 1, end_line, end_col + 1), {"text": full}))
     return out
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
+from offramp import codes
 from offramp.engine import Options, check_source, display_path, file_ignores
 from offramp.fixes.gate import OPEN, Effect, Gate
 from offramp.outpaths import from_cwd
@@ -384,7 +385,7 @@ def fix_config_file(
     else:
         new_text, counts = fix_text(display, text, provider, opts, region, readers)
     if counts.get("todo"):
-        result.todo_codes["OFR303"] += counts.pop("todo")
+        result.todo_codes[codes.FOREIGN_CREDENTIAL] += counts.pop("todo")
     elif new_text == text and readers.why:
         result.notes.append((1, f"not rewritten: {readers.why} (a configuration file moves only with its readers)"))
     result.changes.update({f"config {k}": n for k, n in counts.items() if k != "left" and n})

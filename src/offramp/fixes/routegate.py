@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
+from offramp import codes
 from offramp.fixes.gate import KEYREAD, URL, Decision, Effect, Gate, RouteJudge
 from offramp.providers import Provider
 
@@ -66,14 +67,14 @@ def gate_results(
     sdk = load_sdk()
 
     def target(value: str, to: Provider) -> Optional[str]:
-        if "OFR205" in opts.enabled and not sdk.is_openai_model(value):
+        if codes.MODEL_RETIRED in opts.enabled and not sdk.is_openai_model(value):
             return successor(value, to)  # a retired id of the provider's own (checks/lifecycle.py)
-        if "OFR201" not in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
+        if codes.OPENAI_MODEL not in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
             return None
         return map_model(value, to, sdk, dict(opts.models)).target
 
     before = {d: dict(g.models) for d, g in decision.gates.items()}
-    if "OFR201" in opts.enabled or "OFR205" in opts.enabled:
+    if codes.OPENAI_MODEL in opts.enabled or codes.MODEL_RETIRED in opts.enabled:
         decision = judge.models_elsewhere(decision, effects, target)
     redo = [d for d, g in decision.gates.items() if d in where and g.models != before.get(d, {})]
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
+from offramp import codes
 from offramp.config import Settings
 from offramp.engine import Options, make_options
 from offramp.fixes.gate import OPEN, Gate
@@ -144,7 +145,7 @@ def _plan_and_gate(
 def _names_a_retired_model(files: Sequence[Path], provider: Provider, opts: Options) -> bool:
     """Whether a code file mentions an id the provider retired (OFR205): already-migrated code has no
     plan of its own, and only the routes can rewrite it to the successor. A byte search, no parse."""
-    if "OFR205" not in opts.enabled:
+    if codes.MODEL_RETIRED not in opts.enabled:
         return False
     gone = [m.encode() for m, e in provider.lifecycle.models.items() if e.successor and e.status != "deprecated"]
     if not gone:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List
 
+from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.responses import responses_gaps
 from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, target_models, wrapper_batch_gap
@@ -59,7 +60,7 @@ def plan_call(planner: Planner, call: ApiCall) -> bool:
             plan.edit(node, other)
         plan.add_imports.extend(g.imports)
         plan.changes["request parameter"] += 1
-        rerouted = rerouted or g.code == "OFR401"
+        rerouted = rerouted or g.code == codes.UNSUPPORTED_ENDPOINT
         if g.note:
             plan.notes.append((line, g.note))
     return rerouted

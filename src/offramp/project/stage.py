@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from offramp import codes
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
@@ -351,14 +352,14 @@ def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) 
 #: Per-file rules whose fixable findings say what `fix` moves (fixes/gate.py roles): the route
 #: gate of `check` reads them where `fix` reads its plans, so both hold back the same sites.
 _MOVES = {
-    "OFR101": (HOST, CRED),
-    "OFR102": (HOST, CRED),
-    "OFR106": (HOST, URL),
-    "OFR301": (CRED, KEYREAD),
-    "OFR201": (MODEL,),
-    "OFR202": (MODEL,),
+    codes.OPENAI_CLIENT: (HOST, CRED),
+    codes.AZURE_OPENAI_CLIENT: (HOST, CRED),
+    codes.OPENAI_URL: (HOST, URL),
+    codes.OPENAI_ENV_VAR: (CRED, KEYREAD),
+    codes.OPENAI_MODEL: (MODEL,),
+    codes.AZURE_DEPLOYMENT: (MODEL,),
 }
-_MODULE_RULES = ("OFR103", "OFR104", "OFR105")
+_MODULE_RULES = (codes.MODULE_CLIENT_CONFIG, codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
 
 
 def predicted_effects(findings: Sequence[Any]) -> List[Effect]:

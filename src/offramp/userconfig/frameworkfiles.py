@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Tuple
 
+from offramp import codes
 from offramp.catalog import Capabilities, CatalogError, SdkSurface, load_toml, load_wrappers, rules_dir
 from offramp.hosts import classify_url, is_secret_value
 from offramp.mapping import is_provider_model, map_model
@@ -478,9 +479,9 @@ def block_hits(
         shown = n.value.value.strip()
         if b.azure:
             args = {"cls": shown, "where": f" ({said})"}
-            code = "OFR102"
+            code = codes.AZURE_OPENAI_CLIENT
         else:
             args = {"cls": shown, "target": f"api.openai.com ({said})"}
-            code = "OFR101"
+            code = codes.OPENAI_CLIENT
         out.append(BlockHit(code, n.value.start, n.value.end, args, fixable, b.span(o)))
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import List
 
+from offramp import codes
 from offramp.checks.lifecycle import judge_model
 from offramp.providers import builtin_providers
 from offramp.userconfig.meaning import _MODEL_TOKEN, Ctx, Verdict, _is_model_key, _norm, default_of
@@ -49,5 +50,5 @@ def retired_models(parsed: Parsed, ctx: Ctx, t: Text) -> List[Verdict]:
             continue
         args = {"model": value, "provider": provider.name, "host": host, "state": found.state}
         args.update(route=route, advice=found.advice)
-        out.append(Verdict("OFR205", tok.start, tok.end, args, False))
+        out.append(Verdict(codes.MODEL_RETIRED, tok.start, tok.end, args, False))
     return out

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
+from offramp import codes
 from offramp.catalog import SdkSurface
 from offramp.hosts import URL_RE, classify_url, is_placeholder_host
 from offramp.mapping import is_provider_model, map_model
@@ -214,7 +215,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
         renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
         if renameable and provider is not None:
             renameable = index in ctx.renamed or index in ctx.disabled
-        out.append(Verdict("OFR301", e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
+        out.append(Verdict(codes.OPENAI_ENV_VAR, e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
     if tok is None:
         return out
 
@@ -224,7 +225,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
         if ref_role is None:
             continue
         start, end = (tok.inner + m.start(), tok.inner + m.end()) if tok.inner >= 0 else (tok.start, tok.end)
-        out.append(Verdict("OFR301", start, end, {"env": name, "role": _role_text(ref_role, ctx)}, False))
+        out.append(Verdict(codes.OPENAI_ENV_VAR, start, end, {"env": name, "role": _role_text(ref_role, ctx)}, False))
 
     if role == "key" or _SECRET_KEY.search(norm):
         return out  # a secret's value is never examined beyond the sk- key scan
@@ -244,7 +245,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
     if (norm in _API_TYPE_KEYS or key.upper() == "OPENAI_API_TYPE") and value.lower() in _AZURE_API_TYPES:
         out.append(
             Verdict(
-                "OFR103",
+                codes.MODULE_CLIENT_CONFIG,
                 tok.start,
                 tok.end,
                 {"attr": "api_type", "target": "targets Azure OpenAI"},
@@ -267,7 +268,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
             if provider is not None or (wrap is not None and tok.inner < 0):
                 fixable = new is not None
         kind = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
-        out.append(Verdict("OFR106", tok.start, tok.end, {"kind": kind, "url": url}, fixable, new, "url"))
+        out.append(Verdict(codes.OPENAI_URL, tok.start, tok.end, {"kind": kind, "url": url}, fixable, new, "url"))
         return out
 
     if not _MODEL_TOKEN.fullmatch(value) or ctx.provider_model(value):
@@ -288,19 +289,19 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
             else:
                 mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
         args = {"deployment": value, "arg": key, "mapping": mapping}
-        out.append(Verdict("OFR202", tok.start, tok.end, args, fixable, new, "deployment"))
+        out.append(Verdict(codes.AZURE_DEPLOYMENT, tok.start, tok.end, args, fixable, new, "deployment"))
     elif _is_model_key(norm, role) and sdk.is_openai_model(value):
         if provider is None:
             exact = wrap is None or tok.inner >= 0
-            out.append(Verdict("OFR201", tok.start, tok.end, {"model": value, "mapping": _MAPS_LATER}, exact))
+            out.append(Verdict(codes.OPENAI_MODEL, tok.start, tok.end, {"model": value, "mapping": _MAPS_LATER}, exact))
             return out
         choice = map_model(value, provider, sdk, ctx.models)
         mapped = _safe(choice.target)
         new = wrapped(mapped)
         if new is not None:
             args = {"model": value, "mapping": choice.becomes(provider)}
-            out.append(Verdict("OFR201", tok.start, tok.end, args, True, new, "model"))
+            out.append(Verdict(codes.OPENAI_MODEL, tok.start, tok.end, args, True, new, "model"))
         else:
             args = {"provider": provider.name, "model": value, "family": choice.family or "unknown"}
-            out.append(Verdict("OFR403", tok.start, tok.end, args, False))
+            out.append(Verdict(codes.UNMAPPED_MODEL, tok.start, tok.end, args, False))
     return out

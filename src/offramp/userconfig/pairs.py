@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
+from offramp import codes
 from offramp.hosts import URL_RE, classify_url, is_secret_value
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, default_of
 from offramp.userconfig.text import Parsed, Text
@@ -47,7 +48,7 @@ def foreign_credentials(parsed: Parsed, ctx: Ctx, t: Text) -> List[Verdict]:
 
     def sent(name: str, start: int, end: int) -> None:
         args = {"what": f"`{name}` (an OpenAI/Azure credential)", "host": host, "route": route}
-        out.append(Verdict("OFR303", start, end, args, False))
+        out.append(Verdict(codes.FOREIGN_CREDENTIAL, start, end, args, False))
 
     for e in parsed.entries:
         tok = e.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from offramp import codes
 from offramp.catalog import SdkSurface
 from offramp.configkind import config_kind
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
@@ -98,7 +99,10 @@ def _framework_verdicts(kind: str, text: str, ctx: Ctx, verdicts: List[Verdict])
     for v in verdicts:
         inside = next((h for h in hits if h.span[0] <= v.start < h.span[1]), None)
         fixable = (
-            inside is not None and inside.fixable and v.code != "OFR302" and (v.fixable or ctx.provider is not None)
+            inside is not None
+            and inside.fixable
+            and v.code != codes.HARDCODED_API_KEY
+            and (v.fixable or ctx.provider is not None)
         )
         out.append(Verdict(v.code, v.start, v.end, v.args, fixable, v.new_value, v.counter))
     out += [Verdict(h.code, h.start, h.end, dict(h.args), h.fixable) for h in hits]
@@ -163,7 +167,7 @@ def scan_config(
         return []
     if parsed.error is not None:
         line, col = t.pos(max(0, min(parsed.error[0], len(text.rstrip()))))  # at most the last character
-        return [ConfigHit("OFR000", line, col, line, col, {"detail": parsed.error[1]})]
+        return [ConfigHit(codes.SYNTAX_ERROR, line, col, line, col, {"detail": parsed.error[1]})]
     ctx = context(kind, parsed, sdk, provider_hosts, provider, models, region)
     verdicts: List[Verdict] = []
     for i, e in enumerate(parsed.entries):
@@ -175,7 +179,7 @@ def scan_config(
             if target.blocked and not is_placeholder_host(target.host):
                 kind_text = "Azure OpenAI" if target.kind == "azure" else "OpenAI API"
                 verdicts.append(
-                    Verdict("OFR106", m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
+                    Verdict(codes.OPENAI_URL, m.start(), m.start() + len(url), {"kind": kind_text, "url": url}, False)
                 )
     verdicts.extend(foreign_credentials(parsed, ctx, t))
     verdicts.extend(retired_models(parsed, ctx, t))
@@ -187,7 +191,7 @@ def scan_config(
                 continue
             where = next((v for v in values if v.start <= m.start() < v.end), None)
             span = (where.start, where.end) if where is not None else (m.start(), m.end())
-            verdicts.append(Verdict("OFR302", span[0], span[1], {}, False))
+            verdicts.append(Verdict(codes.HARDCODED_API_KEY, span[0], span[1], {}, False))
 
     hits: Dict[Tuple[str, int, int], ConfigHit] = {}
     for v in verdicts:
