@@ -92,6 +92,9 @@ SHAPES: Dict[str, Program] = {
         Program("shape/dataclass_key_field", _SHAPES / "dataclass_key_field"),
         # A configured key written to OPENAI_API_KEY for a client in a namespace package (xiaogpt).
         Program("shape/env_write_namespace", _SHAPES / "env_write_namespace"),
+        # A factory method builds the client from configured fields; a registry hands it to the request
+        # as a parameter, so no request offramp follows goes through the constructor (ChatDev).
+        Program("shape/factory_client_param", _SHAPES / "factory_client_param"),
     )
 }
 

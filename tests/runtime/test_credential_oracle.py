@@ -152,6 +152,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/dataclass_key_field": MODES,
     "shape/dotenv_base_url": MODES,
     "shape/env_write_namespace": MODES,
+    "shape/factory_client_param": MODES,
     "shape/environ_alias": MODES,
     "shape/factory_module_client": MODES,
     "shape/handed_key": MODES,

@@ -18,7 +18,7 @@ from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
 from offramp.mapping import is_provider_model
-from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
+from offramp.project.sources import AZURE_AD_TOKEN, ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
 from offramp.providers import Provider, builtin_providers
 from offramp.types import Span
 
@@ -254,7 +254,7 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
                         where[0], Hit(codes.FOREIGN_CREDENTIAL, where[1], {"what": what, "host": host}), route.where
                     )
                 )
-        elif isinstance(s, Unknown) and s.reason == "an Azure AD token" and route.client_span is not None:
+        elif isinstance(s, Unknown) and s.reason == AZURE_AD_TOKEN and route.client_span is not None:
             out.append(
                 RouteHit(
                     route.client_file,

@@ -20,7 +20,18 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp.hosts import classify_url
-from offramp.project.sources import MODULE, ConfigValue, EnvRead, Literal, Parameter, Route, SdkDefault, Source
+from offramp.project.sources import (
+    AZURE_AD_TOKEN,
+    MODULE,
+    ConfigValue,
+    EnvRead,
+    Literal,
+    Parameter,
+    Route,
+    SdkDefault,
+    Source,
+    Unknown,
+)
 from offramp.providers import Provider
 from offramp.targets import Targets
 from offramp.types import Span
@@ -357,10 +368,11 @@ class RouteJudge:
                 and covered(r.client_file, r.client_span, role)
                 and all(covered(path, span, role) for path, span in r.other_clients)
             ):
-                if role == CRED and self.predicted:
+                if role == CRED and self.predicted and not r.azure:
                     # fix gives it the provider's key when it has none (the SDK read one itself: an
-                    # implicit EnvRead) or when the key is written into the code (a literal)
-                    implicit = any(isinstance(s, EnvRead) and not s.file for s in r.credential)
+                    # implicit EnvRead) or when the key is written into the code (a literal); an Azure
+                    # client converted gets it whatever its key was (planner `azure_credential`)
+                    implicit = any(_implicit_key(s) for s in r.credential)
                     return implicit or all(isinstance(s, Literal) and s.value for s in r.credential)
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
@@ -380,9 +392,12 @@ class RouteJudge:
             return None
         # No line number: the reason goes into TODO comments, and a second run must find the same text
         # after the first one's insertions moved the request down.
+        # (a client no request offramp can follow goes through: project/routes.py `unreached`)
+        alone = r.kind == "client" and r.span == r.client_span and r.file == r.client_file
+        what = f"a client built in {r.file}" if alone else f"a request in {r.file}"
         if not host_ok:
-            return f"a request in {r.file} does not move to {p.name}"
-        return f"a request in {r.file} would carry a credential that is not {p.name}'s"
+            return f"{what} does not move to {p.name}"
+        return f"{what} would carry a credential that is not {p.name}'s"
 
     def unsplit(self, r: Route) -> bool:
         """Whether the route's constructor also serves another family's provider from another file."""
@@ -417,3 +432,9 @@ class RouteJudge:
                 return True  # None or "": no secret (the SDK's own fallback is a source of its own)
             return covered(s.file, s.span, CRED)
         return False
+
+
+def _implicit_key(s: Source) -> bool:
+    """A credential no key argument gives: the SDK reads the variable, or an Azure AD token (fix then
+    writes the provider's key argument into the constructor)."""
+    return (isinstance(s, EnvRead) and not s.file) or (isinstance(s, Unknown) and s.reason == AZURE_AD_TOKEN)

@@ -417,8 +417,14 @@ class Planner:
         for node, label, implicit in left:
             if implicit:
                 implicit_label = implicit_label or label
-            for n in _subtree(node):
+            sub = _subtree(node)
+            # (`api_key` of `api_key=key` names the parameter, not a value: matched, it kept every
+            # `openai.api_key = os.getenv(...)` of the file with the client)
+            keywords = {id(n.keyword) for n in sub if isinstance(n, cst.Arg) and n.keyword is not None}
+            for n in sub:
                 inside.setdefault(id(n), label)
+                if id(n) in keywords:
+                    continue
                 if isinstance(n, cst.Name):
                     names.setdefault(n.value, label)
                 elif isinstance(n, cst.Attribute):

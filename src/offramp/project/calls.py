@@ -350,6 +350,8 @@ def _table(mod: ModuleIndex) -> _Table:
         for e in fn.returns:
             walk(key, e)
     for site in mod.sites:
+        if site.kind == "new":
+            continue  # a constructor is in a binding, a return or a statement call: walked there
         if site.kind != "assign":
             walk(site.scope, site.func)
         for a in site.args:

@@ -352,6 +352,10 @@ class Flow:
             return [base]  # Enum member `.value`
         if isinstance(base, Client):
             return [base] if name in self.sdk.copies else []
+        if isinstance(base, Parameter) and not item:
+            # `config.api_key` of a parameter `config: AgentConfig` is whatever the caller's object holds:
+            # the annotated class's defaults (`api_key: str | None = None`) are only one possibility
+            return [Parameter(f"{base.name}.{name}", base.file, base.span)]
         return []
 
     def dict_entry(self, d: DictVal, key: str, depth: int) -> List[Value]:

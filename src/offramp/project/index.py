@@ -62,7 +62,8 @@ class ClassInfo:
 
 @dataclass
 class Site:
-    """A place a request may start: `kind` is call | assign | http | ctor."""
+    """A place a request may start: `kind` is call | assign | http | ctor, or `new`: an SDK client
+    constructed (its own route when no request offramp can follow is sent through it)."""
 
     kind: str
     func: Expr  # the callee (call/http/ctor) or the assignment target (assign)
@@ -176,7 +177,8 @@ class Watch:
 
     def site_offsets(self, text: str) -> List[int]:
         out = [m.start() for m in self.dotted.finditer(text)]
-        for w in self.words:
+        out += [m.start() for m in self.makers.finditer(text)]
+        for w in (*self.words, *self.classes):
             i = text.find(w)
             while i >= 0:
                 out.append(i)

@@ -455,6 +455,8 @@ class _Builder(ast.NodeVisitor):
             kind = "http"
         elif isinstance(func, ast.Attribute) and self.watch.resource_chain(func):
             kind = "call"
+        elif last in self.watch.classes or (isinstance(func, ast.Attribute) and last in ("Client", "AsyncClient")):
+            kind = "new"  # (routes.py asks the flow whether the name is the SDK's class)
         if kind is not None:
             kwargs = [(k.arg or "**", self.expr(k.value)) for k in node.keywords]
             args = [self.expr(a) for a in node.args if not isinstance(a, ast.Starred)]

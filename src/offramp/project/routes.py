@@ -19,6 +19,7 @@ from offramp.project.index import Expr, ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
 from offramp.project.rawhttp import http_route
 from offramp.project.sources import (
+    AZURE_AD_TOKEN,
     MODULE,
     ConfigValue,
     EnvRead,
@@ -71,6 +72,47 @@ class RouteFinder:
                 except RecursionError:
                     found = []
                 out.extend(self.with_writes(_shared_on_credential(route), m.name) for route in found)
+        out.extend(self.unreached(out))
+        return out
+
+    def unreached(self, routes: Sequence[Route]) -> List[Route]:
+        """SDK clients that no request offramp can follow is sent through, each a route of its own
+        (no model: its requests are not known). A real project's factory method returned
+        `OpenAI(api_key=self.api_key)` to a registry that handed it to `call_model(client)`: on no
+        route, the per-file plan aimed the client at the provider and kept `self.api_key`, whatever
+        key the user had configured. As a route, its host and key move together or not at all."""
+        known = {(r.client_file, r.client_span) for r in routes} | {o for r in routes for o in r.other_clients}
+        openai, azure = set(self.sdk.openai_clients), set(self.sdk.azure_clients)
+        out: List[Route] = []
+        for m in self.modules:
+            for site in m.sites:
+                if site.kind not in ("new", "ctor") or (m.path, _span(site.span)) in known:
+                    continue
+                ctx = Ctx(m.name, site.scope)
+                try:
+                    names = {v.qualified for v in self.flow.values(ctx, site.func) if isinstance(v, ExtRef)}
+                    if not names & (openai | azure):
+                        continue
+                    is_azure = bool(names & azure)
+                    kwargs = list(site.kwargs)
+                    host, key = self.client_host(ctx, kwargs, is_azure), self.client_key(ctx, kwargs, is_azure)
+                except RecursionError:
+                    continue
+                span = _span(site.span)
+                route = Route(
+                    file=m.path,
+                    span=span,
+                    call=display(site.func),
+                    kind="client",
+                    family="",
+                    azure=is_azure,
+                    host=frozenset(host),
+                    credential=frozenset(key),
+                    client=display(site.func),
+                    client_file=m.path,
+                    client_span=span,
+                )
+                out.append(self.with_writes(_shared_on_credential(route), m.name))
         return out
 
     def with_writes(self, route: Route, module: str) -> Route:
@@ -249,10 +291,13 @@ class RouteFinder:
     def client_key(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], azure: bool) -> Set[Source]:
         given = self.explicit(ctx, kwargs, ("api_key",))
         if given is None and azure and self.explicit(ctx, kwargs, ("azure_ad_token", "azure_ad_token_provider")):
-            return {Unknown("an Azure AD token")}
+            return {Unknown(AZURE_AD_TOKEN)}
         env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
         if given is None:
             return {EnvRead(env), *self.env_written(env, ctx.module)}
+        if any(_may_be_unset(s, self.sdk) for s in given):
+            # `api_key=None` (a default, a `null` in the config) makes the SDK read the variable itself
+            given.add(Unknown(f"`{env}`, which the SDK reads when the key given is None"))
         return given
 
     def env_written(self, name: str, reader: Optional[str] = None) -> List[Source]:

@@ -56,6 +56,11 @@ class Parameter:
     span: Optional[Span] = None
 
 
+# The credential of an Azure client given a token (`azure_ad_token_provider=`) and no key argument:
+# `fix` gives the converted client the provider's key, as it does a client that reads one implicitly.
+AZURE_AD_TOKEN = "an Azure AD token"
+
+
 @dataclass(frozen=True)
 class Unknown:
     reason: str
