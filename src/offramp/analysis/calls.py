@@ -69,7 +69,9 @@ class CallResolver(ClientResolver):
             key = self.attr_key(func, cls)
             if key is None or "." in key[1]:
                 return None
-            candidates = [(v, key[0]) for v in self.c.self_attrs.get((id(key[0]), key[1]), [])]
+            candidates: List[Tuple[cst.BaseExpression, ClassCtx]] = [
+                (v, key[0]) for v in self.c.self_attrs.get((id(key[0]), key[1]), [])
+            ]
         elif isinstance(func, cst.Name):
             candidates = [
                 (self.c.assign_values[id(n)], cls)

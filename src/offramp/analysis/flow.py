@@ -128,12 +128,12 @@ class ValueFlow:
             return [(expr, cls)]
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
             idx = expr.slice[0].slice
-            key = string_value(idx.value) if isinstance(idx, cst.Index) else None
-            if key is not None:
+            item = string_value(idx.value) if isinstance(idx, cst.Index) else None
+            if item is not None:
                 entries, _ = self.dict_entries(expr.value, cls, depth + 1)
-                if key in entries:
+                if item in entries:
                     out = []
-                    for v in entries[key]:
+                    for v in entries[item]:
                         out += self.values_of(v, cls, depth + 1, seen)
                     return out
             elif isinstance(idx, cst.Index) and isinstance(idx.value, (cst.Integer, cst.UnaryOperation)):

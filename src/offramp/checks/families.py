@@ -65,7 +65,7 @@ def _within(inner: Span, outer: Span) -> bool:
     )
 
 
-def run_per_family(a: Analysis, ctx: CheckContext, targets: Targets, run) -> List[Hit]:  # type: ignore[no-untyped-def]
+def run_per_family(a: Analysis, ctx: CheckContext, targets: Targets, run) -> List[Hit]:
     """`run(a, ctx)` once per provider, each finding kept from the run of its fact's provider."""
     where, held = provider_by_span(a, ctx, targets)
     hits: List[Hit] = []

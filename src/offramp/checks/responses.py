@@ -78,7 +78,7 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
             c = rename_kwarg(c, "max_output_tokens", "max_tokens")
         base = c.func.value.value  # type: ignore[attr-defined]
         chat = cst.Attribute(cst.Attribute(base, cst.Name("chat")), cst.Name("completions"))
-        return c.with_changes(func=c.func.with_changes(value=chat))  # type: ignore[attr-defined]
+        return c.with_changes(func=c.func.with_changes(value=chat))
 
     def content(attr: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(attr, cst.Attribute)

@@ -130,7 +130,7 @@ def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[Rout
     if not defaults:
         return []
     default = defaults[0]
-    causes = [s for s, _ in targets if isinstance(s, ConfigValue) and not s.value]
+    causes: List[Source] = [s for s, _ in targets if isinstance(s, ConfigValue) and not s.value]
     causes += [s for s, _ in targets if isinstance(s, Literal) and not s.value]
     causes += [s for s, _ in targets if isinstance(s, EnvRead) and s.file and not s.has_default]
     if causes:

@@ -42,12 +42,12 @@ def structured_gaps(
     if call.path.endswith(".parse"):
         rewrite = _parse_rewrite(call.node, module) if module is not None else None
         if rewrite is not None:
-            edit, others = rewrite
+            parse_edit, others = rewrite
             return [
                 Gap(
                     codes.STRUCTURED_OUTPUT,
                     text,
-                    edit=edit,
+                    edit=parse_edit,
                     others=others,
                     imports=(("json", None),),
                     note=f".parse() -> create() with json_object, the schema in a system message and the reply "

@@ -257,7 +257,7 @@ def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
             planner.plan.edit(call_fact.node, _swap_receiver(s.receiver, new))
 
 
-def _swap_receiver(receiver: str, new: cst.BaseExpression):  # type: ignore[no-untyped-def]
+def _swap_receiver(receiver: str, new: cst.BaseExpression):
     def edit(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         return node.with_changes(func=_replace(node.func, receiver, new))

@@ -381,7 +381,7 @@ def fix_config_file(
         result.error = "not valid UTF-8; left unchanged"
         return result
     if readers.state in (UNKNOWN, UNMIGRATED):  # nothing of it moves (decide_structured / decide_env): no need to plan
-        new_text, counts = text, Counter()
+        new_text, counts = text, Counter[str]()
     else:
         new_text, counts = fix_text(display, text, provider, opts, region, readers)
     if counts.get("todo"):

@@ -116,13 +116,13 @@ def _block_edits(a: Sequence[str], b: Sequence[str], base: int, new_base: int) -
             j += 1
     # Lines inserted after a line left with a bracket open (`client = OpenAI(` of a call wrapped
     # at the line length) continue that line: they are its change, not one of the line below.
-    pairs = [
+    runs = [
         (pi, pj, _continued(b, pj, pairs[k + 1][1] if k + 1 < len(pairs) else m)) for k, (pi, pj) in enumerate(pairs)
     ]
     a_off, b_off = _offsets(a), _offsets(b)
     out: List[Raw] = []
     i = j = 0
-    for pi, pj, upto in [*pairs, (n, m, m)]:
+    for pi, pj, upto in [*runs, (n, m, m)]:
         if i < pi or j < pj:  # lines without a partner: deleted, inserted, or replaced outright
             out.extend(_token_edits("".join(a[i:pi]), "".join(b[j:pj]), base + a_off[i], new_base + b_off[j]))
         if pi < n:

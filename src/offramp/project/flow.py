@@ -447,12 +447,12 @@ class Flow:
         if isinstance(r, FileHandle) and method == "get" and len(args) >= 2:
             r = ConfigDoc(r.path, (), r.reader)  # configparser: `parser.get("section", "key")`
             keys = [self.values(ctx, a, depth) for a in args[:2]]
-            out = []
+            docs: List[Value] = []
             for section in keys[0]:
                 for key in keys[1]:
                     if isinstance(section, Literal) and isinstance(key, Literal) and section.value and key.value:
-                        out.append(ConfigDoc(r.path, (section.value, key.value), r.reader))
-            return out
+                        docs.append(ConfigDoc(r.path, (section.value, key.value), r.reader))
+            return docs
         if isinstance(r, (ConfigDoc, DictVal)) and method == "get" and args:
             out: List[Value] = []
             for k in self.values(ctx, args[0], depth):

@@ -125,14 +125,14 @@ class ModuleIndex:
                 kind=s["kind"],
                 func=_tup(s["func"]),
                 kwargs=[(k, _tup(v)) for k, v in s["kwargs"]],
-                span=tuple(s["span"]),  # type: ignore[arg-type]
+                span=tuple(s["span"]),
                 scope=s["scope"],
                 args=[_tup(a) for a in s["args"]],
                 conditional=s["conditional"],
             )
             for s in d["sites"]
         ]
-        m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]  # type: ignore[misc]
+        m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]
         m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
         return m
 

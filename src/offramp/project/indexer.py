@@ -321,7 +321,7 @@ class _Builder(ast.NodeVisitor):
             if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
                 self.bind(n.target.id, self.expr(n.value))
 
-    visit_Try = _conditional  # type: ignore[assignment]
+    visit_Try = _conditional
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:

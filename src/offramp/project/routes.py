@@ -416,7 +416,7 @@ class RouteFinder:
             key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY", m.name)}
         ctx = Ctx(m.name, site.scope)
         # The files whose module configuration the request uses: its host and key move (or stay) there.
-        homes = {}
+        homes: Dict[Tuple[str, Span], None] = {}
         for sites in config.values():
             for cctx, _ in sites:
                 cm = self.flow.module(cctx.module)

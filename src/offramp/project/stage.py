@@ -253,10 +253,10 @@ def route_hits(
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
             try:
-                reads, hits, held, writes = stored[1]
+                reads, hits, held_data, writes_data = stored[1]
                 if Project([], read, root, watch).configs_unchanged(reads):
-                    held_spans = {p: {Span(*k): v for k, v in h} for p, h in held.items()}
-                    return _hits_from_data(hits), held_spans, dict(writes)
+                    held_spans = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
+                    return _hits_from_data(hits), held_spans, dict(writes_data)
             except (TypeError, ValueError, KeyError, IndexError):
                 pass
     project = Project(displays, read, root, watch, cache, prebuilt)
