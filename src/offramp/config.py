@@ -7,10 +7,9 @@ a silently ignored typo in a lint config is worse than a failed run.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from offramp.catalog import CatalogError, load_rules, load_toml
 from offramp.providers import MODEL_ID
@@ -82,15 +81,6 @@ class Settings:
         chosen = {c for c in codes if _selected(c, self.select + self.extend_select)}
         chosen -= {c for c in codes if _selected(c, self.ignore)}
         return frozenset(chosen)
-
-    def ignored_for(self, rel_path: str) -> frozenset:
-        """Codes switched off for one file by `per-file-ignores` (glob on the path relative to the root)."""
-        out: Set[str] = set()
-        p = PurePosixPath(rel_path)
-        for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatchcase(str(p), pattern) or fnmatch.fnmatchcase(p.name, pattern) or p.match(pattern):
-                out.update(c for c in load_rules() if _selected(c, codes))
-        return frozenset(out)
 
     def cache_key(self) -> str:
         return repr(

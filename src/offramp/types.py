@@ -6,7 +6,7 @@ them, reporters format them. Nothing here holds a syntax tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Optional, Tuple
 
 Severity = Literal["error", "warning", "info"]
@@ -93,15 +93,3 @@ class FileResult:
     findings: Tuple[Finding, ...] = ()
     parsed: bool = False
     skipped_by_prefilter: bool = False
-
-
-@dataclass
-class Summary:
-    """Totals a reporter prints at the end."""
-
-    files: int = 0
-    parsed: int = 0
-    findings: int = 0
-    fixable: int = 0
-    by_code: dict = field(default_factory=dict)
-    by_severity: dict = field(default_factory=dict)

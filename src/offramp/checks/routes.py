@@ -64,12 +64,6 @@ def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
     return None
 
 
-def _at(s: Source) -> Optional[Tuple[str, object]]:
-    if isinstance(s, (Literal, EnvRead)) and s.file and s.span is not None:
-        return s.file, s.span
-    return None
-
-
 def _describe(s: Source) -> str:
     if isinstance(s, ConfigValue):
         state = "null" if s.present else "missing"

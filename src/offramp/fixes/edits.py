@@ -239,11 +239,6 @@ def kwarg_index(args: Sequence[cst.Arg], name: str) -> int:
     return -1
 
 
-def set_kwarg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """Replace `name=`'s value, or insert `name=value` before the other keyword arguments."""
-    return retarget_args(call, (), [(name, value)])
-
-
 def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[str, cst.BaseExpression]]) -> cst.Call:
     """Drop some keyword arguments and set others, in the call's own layout.
 
@@ -322,18 +317,6 @@ def retarget_dict(node: cst.Dict, drop: Iterable[str], values: Sequence[Tuple[st
         lbrace=node.lbrace.with_changes(whitespace_after=lst.open_ws),
         rbrace=node.rbrace.with_changes(whitespace_before=lst.close_ws),
     )
-
-
-def drop_kwargs(call: cst.Call, names: Iterable[str]) -> cst.Call:
-    """Remove keyword arguments, keeping the call's trailing-comma style."""
-    names = set(names)
-    args = list(call.args)
-    kept = [a for a in args if not (a.keyword is not None and a.keyword.value in names)]
-    if len(kept) == len(args):
-        return call
-    if kept and args:
-        kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
-    return call.with_changes(args=kept)
 
 
 def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:

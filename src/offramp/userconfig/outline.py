@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from offramp.userconfig.jsonfile import _json_tokens
 from offramp.userconfig.text import Invalid, Text, Tok
@@ -227,10 +227,3 @@ def _json_value(
                 i += 1
         return i + 1
     return i + 1
-
-
-def group_of(nodes: Sequence[Node]) -> Dict[int, List[int]]:
-    out: Dict[int, List[int]] = {}
-    for j, n in enumerate(nodes):
-        out.setdefault(n.group, []).append(j)
-    return out
