@@ -20,7 +20,9 @@ import libcst as cst
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor
+from offramp.analysis.positions import node_positions
 from offramp.analysis.values import string_value
+from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.gaps import Gap, dict_get, kwarg
 from offramp.checks.models import call_is_relevant
@@ -29,6 +31,7 @@ from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args, retarg
 from offramp.mapping import map_model
 from offramp.providers import Provider
 from offramp.semantics import cited
+from offramp.types import Span
 
 #: OpenAI shut the Assistants API (assistants, threads, runs, messages) down on this day.
 ASSISTANTS_SHUTDOWN = "2026-08-26"
@@ -46,7 +49,6 @@ def _bool(node: Optional[cst.BaseExpression]) -> Optional[bool]:
 
 def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
     """The model ids the call will send at the provider (after `fix`); empty when unknown."""
-    from offramp.catalog import load_sdk
     from offramp.checks.models import sends_images
 
     sdk = load_sdk()
@@ -468,10 +470,7 @@ def check_semantics(a: Analysis, ctx: CheckContext) -> List[Hit]:
             hits.append(Hit(g.code, call.span, {"detail": g.text}, fixable=g.edit is not None and _may_move(call)))
     gaps = replay_gaps(a, p, relevant)
     if gaps:
-        from offramp.analysis.positions import node_positions
-
         positions = node_positions(a.module)
-        from offramp.types import Span
 
         for g in gaps:
             r = positions.get(g.node)

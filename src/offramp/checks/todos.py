@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import tokenize
 from typing import List, Optional, Sequence, Tuple
 
@@ -29,7 +30,6 @@ CONTINUATION = "#   "
 def wrapped(text: str, width: Optional[int]) -> List[str]:
     """The comment lines of the TODO `text`: one, or wrapped at spaces to `width` columns (None: one line).
     A single word longer than the width stays whole."""
-    import textwrap
 
     if width is None or len(PREFIX) + len(text) <= width:
         return [PREFIX + text]

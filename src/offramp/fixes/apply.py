@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import symtable
+import warnings
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
@@ -12,6 +15,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
+from offramp.analysis.values import dotted_name
 from offramp.fixes.edits import todo_lines
 from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
@@ -231,10 +235,6 @@ def _all_referenced(code: str, names: Set[str]) -> bool:
     5k-line module: 70 of 124 s). Any doubt (another binding, a local one, syntax this Python
     cannot compile) answers False, and the visitor decides.
     """
-    import ast
-    import symtable
-    import warnings
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -333,11 +333,9 @@ def _azure_identity_names(module: cst.Module) -> list:
                     isinstance(small, cst.ImportFrom)
                     and small.module is not None
                     and not isinstance(small.names, cst.ImportStar)
+                    and (dotted_name(small.module) or "").startswith(AZURE_IDENTITY)
                 ):
-                    from offramp.analysis.values import dotted_name
-
-                    if (dotted_name(small.module) or "").startswith(AZURE_IDENTITY):
-                        names.extend(dotted_name(a.name) for a in small.names)
+                    names.extend(dotted_name(a.name) for a in small.names)
     return [n for n in names if n]
 
 

@@ -16,6 +16,7 @@ its model) are reported, never rewritten.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -383,7 +384,6 @@ def _insertion(
         at = max(o.nodes[j].end for j in kept)
         lead = "" if at == 0 or o.text[at - 1] in "\r\n" else o.eol
         return at, at, lead + o.eol.join(lines) + o.eol
-    import json
 
     before = o.text[: last.start]
     multiline = before[len(before.rstrip(" \t\r\n")) :].strip(" \t") != ""  # a line break before the entry

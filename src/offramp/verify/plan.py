@@ -13,6 +13,8 @@ of silence) are probed; other APIs (files, batches, moderations...) are listed a
 
 from __future__ import annotations
 
+import io
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -124,8 +126,6 @@ class Probe:
 
 def silence() -> bytes:
     """A tenth of a second of 16 kHz mono silence as a WAV file: the smallest transcription request."""
-    import io
-    import wave
 
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
