@@ -58,8 +58,11 @@ def test_sarif_help_uri_and_explain_docs_line_use_the_rule_url(tmp_path: Path, m
 
 def test_changelog_names_the_package_version() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    releases = re.findall(r"^## (\d+\.\d+\.\d+)\b", changelog, flags=re.M)
+    # Keep a Changelog: `## [X.Y.Z] - YYYY-MM-DD`, newest first, each version linked to its tag below
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.M)
     assert releases and releases[0] == __version__
+    links = dict(re.findall(r"^\[(\d+\.\d+\.\d+)\]: (\S+)$", changelog, flags=re.M))
+    assert all(links.get(v) == f"{REPOSITORY}/releases/tag/v{v}" for v in releases), links
 
 
 def test_install_and_pre_commit_docs_name_the_current_release() -> None:
