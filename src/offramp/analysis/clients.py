@@ -121,14 +121,14 @@ class ClientResolver(ValueFlow):
                 return self.client_class(func.left, depth + 1) or self.client_class(func.right, depth + 1)
             elif isinstance(func, cst.Subscript):
                 # CLIENTS[name]() with CLIENTS = {"openai": OpenAI, ...}: when every client class in it agrees on Azure
-                found = {
+                classes = {
                     q
                     for seq in self.sequences_of(func.value, None, 0, set()) + self.dict_values_of(func.value)
                     for q in (self.client_class(e, depth + 1) for e in seq)
                     if q is not None
                 }
-                if found and len({self.is_azure_class(q) for q in found}) == 1:
-                    return sorted(found)[0]
+                if classes and len({self.is_azure_class(q) for q in classes}) == 1:
+                    return sorted(classes)[0]
             elif isinstance(func, cst.Call) and self.callee(func.func) == "getattr" and len(func.args) >= 2:
                 # getattr(openai, "AsyncOpenAI"), getattr(openai, "AsyncOpenAI" if a else "OpenAI")
                 names = {
@@ -138,13 +138,13 @@ class ClientResolver(ValueFlow):
                 }
                 clients = self.sdk.openai_clients | self.sdk.azure_clients
                 for q in self.qnames(func.args[0].value):
-                    found = (
+                    classes = (
                         {f"{q}.{n}" for n in names if n and f"{q}.{n}" in clients}
                         if q in self.sdk.sdk_modules
                         else set()
                     )
-                    if found and len({self.is_azure_class(f) for f in found}) == 1:
-                        return sorted(found)[0]
+                    if classes and len({self.is_azure_class(f) for f in classes}) == 1:
+                        return sorted(classes)[0]
         return None
 
     def is_azure_class(self, qualified: str) -> bool:

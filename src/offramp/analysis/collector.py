@@ -482,8 +482,8 @@ class FullCollector(_Collector):
                     self.item_writes.append((func.value, key, node.args[1].value))
         if isinstance(node.func, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):
             # (CLIENTS[name](...) and getattr(openai, "OpenAI")(...) may construct a client)
-            cls, func = self.context()
-            self.calls.append((node, cls, func))
+            cls, fn = self.context()
+            self.calls.append((node, cls, fn))
             self.note_statement(node)
 
     def visit_Dict(self, node: cst.Dict) -> None:
