@@ -286,6 +286,9 @@ class WrapperSpec:
     # The argument that sets how many inputs go in one embeddings request (LangChain's `chunk_size`):
     # `fix` lowers it to a provider's limit (Qwen: 10).
     batch_arg: str = ""
+    # The library hands the base URL to openai>=1's module client (`openai.base_url = api_base`, DSPy's
+    # dsp.GPT3), which glues it to the path without a slash: the URL `fix` writes ends in "/".
+    fix_base_url_slash: bool = False
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -327,6 +330,7 @@ _WRAPPER_KEYS = {
     "fix-imports",
     "fix-capabilities",
     "foreign-model-prefixes",
+    "fix-base-url-slash",
 }
 
 
@@ -388,6 +392,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 fix_capabilities=_capabilities(raw.get("fix-capabilities")),
                 foreign_model_prefixes=tuple(raw.get("foreign-model-prefixes", [])),
                 batch_arg=raw.get("batch-arg", ""),
+                fix_base_url_slash=bool(raw.get("fix-base-url-slash", False)),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None

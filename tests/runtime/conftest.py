@@ -6,7 +6,7 @@
   (stdout/stderr/records) for tests about the harness itself.
 * ``oracle_outcomes`` -- module-scoped: migrates and runs, under the credential-flow oracle, the
   cases the module's selected tests name (see ``oracle_runs.selected_cases``).
-* ``wrappers_python`` -- session-scoped: a virtualenv with the pinned LangChain and LiteLLM
+* ``wrappers_python`` -- session-scoped: a virtualenv with the pinned LangChain, LiteLLM and DSPy
   (``WRAPPER_PINS``), built on first use and cached like the v0 one.
 * ``frameworks_python`` -- the same for the OpenAI Agents SDK and AutoGen (``FRAMEWORK_PINS``).
 * ``v0_python`` -- session-scoped: builds (or reuses) the ``openai==0.28.1``
@@ -38,7 +38,9 @@ def v0_python() -> Path:
     return harness.ensure_v0_venv()
 
 
-WRAPPER_PINS = ("langchain-openai==1.7.3", "litellm==1.106.2")
+# DSPy 3 beside LiteLLM (which it uses for embeddings): +~10 s on the LangChain and LiteLLM install (numpy for
+# dspy.Embedder's results).
+WRAPPER_PINS = ("langchain-openai==1.7.3", "litellm==1.106.2", "dspy[numpy]==3.4.1")
 
 
 # The OpenAI Agents SDK, AutoGen's OpenAI client and LangChain 1.x (init_chat_model, create_agent): ~30 s to

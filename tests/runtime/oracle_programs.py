@@ -33,14 +33,29 @@ RUNTIME: Dict[str, Program] = {
 # LangChain and LiteLLM read OPENAI_API_KEY themselves (own venv: conftest.wrappers_python).
 # OpenAIEmbeddings downloads tiktoken's cl100k_base (404 from the harness) unless the migration
 # turned the tokenizer off, so the program may stop after its chat request.
-WRAPPERS = Program(
-    "runtime/wrappers_langchain_litellm.py",
-    FIXTURES / "runtime" / "wrappers_langchain_litellm.py",
-    sdk="wrappers",
-    plain_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True"},
-    preload=("openai", "langchain_openai", "litellm"),
-    may_stop=True,
-)
+_WRAPPER_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+WRAPPERS: Dict[str, Program] = {
+    p.name: p
+    for p in (
+        Program(
+            "runtime/wrappers_langchain_litellm.py",
+            FIXTURES / "runtime" / "wrappers_langchain_litellm.py",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "langchain_openai", "litellm"),
+            may_stop=True,
+        ),
+        # DSPy 3 sends chat through its own HTTP client and embeddings through LiteLLM; without a key
+        # argument both read OPENAI_API_KEY.
+        Program(
+            "runtime/wrappers_dspy.py",
+            FIXTURES / "runtime" / "wrappers_dspy.py",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "litellm", "dspy"),
+        ),
+    )
+}
 
 _SHAPES = FIXTURES / "oracle"
 SHAPES: Dict[str, Program] = {
@@ -98,4 +113,4 @@ SHAPES: Dict[str, Program] = {
     )
 }
 
-PROGRAMS: Dict[str, Program] = {**RUNTIME, WRAPPERS.name: WRAPPERS, **SHAPES}
+PROGRAMS: Dict[str, Program] = {**RUNTIME, **WRAPPERS, **SHAPES}

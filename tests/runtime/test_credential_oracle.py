@@ -144,6 +144,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_key_reads_unset.py": MODES,
     "runtime/v1_module_azure.py": MODES,
     "runtime/v1_module_client.py": MODES,
+    "runtime/wrappers_dspy.py": MODES,
     "runtime/wrappers_langchain_litellm.py": MODES,
     "shape/azure_settings": MODES,
     "shape/azure_subclass": MODES,
@@ -184,7 +185,7 @@ def test_migrated_program_sends_no_foreign_secret(
 
 def test_every_runtime_fixture_is_covered() -> None:
     on_disk = {p.name for p in (FIXTURES / "runtime").glob("*.py")}
-    assert {name.split("/", 1)[1] for name in (*RUNTIME, WRAPPERS.name)} == on_disk and len(RUNTIME) >= 8
+    assert {name.split("/", 1)[1] for name in (*RUNTIME, *WRAPPERS)} == on_disk and len(RUNTIME) >= 8
     assert {p.name for p in (FIXTURES / "oracle").iterdir() if p.is_dir()} == {n.split("/", 1)[1] for n in SHAPES}
     assert set(LANDED) <= set(PROGRAMS) and len(PROVIDER_IDS) >= 13
 

@@ -27,6 +27,8 @@ def test_recorded_run_reaches_provider(program: str, provider_id: str, count: in
     requests = recording["requests"]
     assert len(requests) == count
     for r in requests:
-        assert r["url"].startswith(root), r["url"]
+        # (a chat model sent to the legacy `completions` API, which the providers lack, fails here: DSPy's
+        # dspy.OpenAI picks it by the model's name)
+        assert r["url"].startswith(root) and r["url"][len(root) :] in ("chat/completions", "embeddings"), r["url"]
         assert r["authorization"] == f"Bearer key-{provider_id}" and r["api-key"] is None
         assert r["model"] in set(provider.models.values())

@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
@@ -306,7 +305,6 @@ class Planner:
         if not any(e.role == "key" and not e.write for e in self.a.env):
             return []
         known = {id(c.node) for c in self.a.clients}
-        names = _known_callables()
         # keys handed to what stays on OpenAI (a library's default client, a config dict naming its provider)
         out: List[Tuple[cst.CSTNode, str, bool]] = [(value, label, False) for value, label in self.a.held_keys]
         for node in self.a.keyword_calls:
@@ -317,7 +315,7 @@ class Planner:
                 if isinstance(node.func, cst.Attribute)
                 else (node.func.value if isinstance(node.func, cst.Name) else "")
             )
-            if not callee or callee in names:
+            if not callee or callee in _KNOWN_CALLABLES:
                 continue
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value.lower() in _KEY_KWARGS:
@@ -847,13 +845,12 @@ class Planner:
         base_arg = next((a for a in spec.base_url_args if a in args), spec.fix_base_url_arg)
         template = args[base_arg].value if base_arg in args else None
         base_mode = self.base_url_mode(c, template)
-        base_value = string_like(
-            template if isinstance(template, cst.SimpleString) else _first_string(c.node), self.base
-        )
+        base = self.base + "/" if spec.fix_base_url_slash else self.base
+        base_value = string_like(template if isinstance(template, cst.SimpleString) else _first_string(c.node), base)
         if base_mode == "literal" or template is None:
             values.append((base_arg, base_value))
         elif base_mode == "or":
-            values.append((base_arg, _or_default(template, _first_string(c.node), self.base)))
+            values.append((base_arg, _or_default(template, _first_string(c.node), base)))
         key_arg = next((a for a in spec.key_args if a in args), None)
         if spec.fix_key_value:
             # (a key object offramp cannot read, Haystack's `Secret.from_env_var(...)`: always the provider's)
@@ -1577,15 +1574,11 @@ UNTRACED_TOO = "it is also written from"
 _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
 
 
-@lru_cache(maxsize=1)
-def _known_callables() -> frozenset:
-    """Last names of the SDK's clients (framework constructors offramp knows are `ClientCtor`s of the
-    file's analysis, matched by node): their key arguments are judged as theirs, not an unknown consumer's."""
-    from offramp.catalog import load_sdk
-
-    sdk = load_sdk()
-    names = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
-    return frozenset(names | {"getenv", "get", "setdefault", "environ", "Secret", "from_env_var"})
+# Helpers whose key argument is no consumer (`os.getenv(key=...)`, `Secret.from_env_var`, pydantic's
+# `SecretStr`). An SDK client or framework constructor is known by node (a `ClientCtor` of the file's
+# analysis), never by its last name: `dspy.OpenAI(api_key=KEY)` and `guidance.models.OpenAI(...)` are other
+# libraries' classes that send the key to api.openai.com themselves (matched by name, their key read was renamed).
+_KNOWN_CALLABLES = frozenset({"getenv", "get", "setdefault", "environ", "Secret", "SecretStr", "from_env_var"})
 
 
 def _whole_url(u: UrlLiteral) -> bool:

@@ -23,6 +23,9 @@ What is patched (whatever of it is importable in the child interpreter)
   sync calls), returning a real ``requests.Response``.
 * ``aiohttp``: ``aiohttp.ClientSession._request`` (legacy openai 0.x async
   calls), returning a small duck-typed response object.
+* DSPy 3's vendored HTTP client (``dspy._vendor.lm15``, raw sockets, no httpx):
+  ``StdlibTransport.stream``, patched right after DSPy imports it (importing it
+  here would cost every run DSPy's import time).
 * ``socket``: ``getaddrinfo`` and ``socket.connect``/``connect_ex`` for any
   non-loopback internet address.  Nothing should ever get this far; when
   something does, a ``blocked`` record is written and an ``OSError`` raised,
@@ -663,6 +666,62 @@ def _patch_sockets():
     )
 
 
+# --------------------------------------------------------------------------
+# DSPy 3's lm15 transport (its own HTTP/1.1 client on raw sockets)
+# --------------------------------------------------------------------------
+
+_LM15_SYNC = "dspy._vendor.lm15.transports._sync"
+
+
+def _patch_lm15(mod):
+    response_cls = mod.TransportResponse
+
+    def stream(self, request):
+        status, headers, raw = _record_and_answer(
+            "lm15.StdlibTransport", request.method, request.url, list(request.headers), request.body
+        )
+        return response_cls(
+            status=status,
+            reason="OK" if status == 200 else "Error",
+            headers=list(headers.items()),
+            http_version="HTTP/1.1",
+            chunks=iter([raw]),
+            release=lambda body_consumed: None,
+        )
+
+    stream.__offramp_patched__ = True
+    mod.StdlibTransport.stream = stream
+    _write({"kind": "patched", "target": "lm15", "what": [_LM15_SYNC + ".StdlibTransport.stream"]})
+
+
+class _PatchOnImport:
+    """A meta-path finder that patches a module right after its first import."""
+
+    def __init__(self, patches):
+        self.patches = patches
+
+    def find_spec(self, name, path=None, target=None):
+        patch = self.patches.get(name)
+        if patch is None:
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_and_patch(module):
+            exec_module(module)
+            try:
+                patch(module)
+            except Exception as exc:  # a changed library must be visible, not silent
+                _write({"kind": "patch_error", "target": name, "error": repr(exc)})
+
+        spec.loader.exec_module = exec_and_patch  # (a loader per spec: FileFinder makes a new one)
+        return spec
+
+
 def _install():
     _write(
         {"kind": "boot", "python": sys.version, "executable": sys.executable, "argv": list(getattr(sys, "argv", []))}
@@ -672,6 +731,7 @@ def _install():
     _patch_httpx_like("httpx")
     _patch_requests()
     _patch_aiohttp()
+    sys.meta_path.insert(0, _PatchOnImport({_LM15_SYNC: _patch_lm15}))
 
 
 if _CAPTURE_FILE:
