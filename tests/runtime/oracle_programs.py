@@ -110,6 +110,8 @@ SHAPES: Dict[str, Program] = {
         # A factory method builds the client from configured fields; a registry hands it to the request
         # as a parameter, so no request offramp follows goes through the constructor (ChatDev).
         Program("shape/factory_client_param", _SHAPES / "factory_client_param"),
+        # The project's subclasses of OpenAI: one adds a method, one hands its keywords on to the SDK.
+        Program("shape/forwarding_subclass", _SHAPES / "forwarding_subclass"),
     )
 }
 

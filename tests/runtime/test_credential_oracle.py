@@ -156,6 +156,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/factory_client_param": MODES,
     "shape/environ_alias": MODES,
     "shape/factory_module_client": MODES,
+    "shape/forwarding_subclass": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/json_config_null_env_key": MODES,
@@ -204,6 +205,20 @@ def test_key_handed_through_a_class_moves_with_its_client(
         by_host.setdefault(r.host, set()).add((r.authorization or "").removeprefix("Bearer "))
     assert by_host["dashscope.aliyuncs.com"] == {ORACLE.secret_of("DASHSCOPE_API_KEY")}, by_host
     assert by_host["relay.internal"] == by_host["api.openai.com"] == {ORACLE.secret_of("OPENAI_API_KEY")}, by_host
+
+
+@pytest.mark.parametrize(("program", "provider_id", "mode"), [("shape/forwarding_subclass", "glm", "set")])
+def test_subclass_of_the_client_moves_with_its_construction(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """Issue 16: `Tuned(api_key=...)`, whose `__init__` hands its keywords on to `OpenAI.__init__`, is built
+    like an OpenAI client: fix gives the construction the provider's base URL and key, and the request made
+    through it in main.py its model. Yesterday the key read fed "a call offramp cannot follow" and kept its
+    name, and the client stayed on api.openai.com with the OpenAI key."""
+    requests = oracle_outcomes[(program, provider_id, mode)].requests()
+    assert [r.host for r in requests] == ["open.bigmodel.cn"] * 2, [r.url for r in requests]
+    assert {r.bearer for r in requests} == {ORACLE.secret_of("ZAI_API_KEY")}
+    assert {r.json["model"] for r in requests} <= set(PROVIDERS[provider_id].models.values())
 
 
 @EXAMPLES

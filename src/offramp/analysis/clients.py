@@ -85,22 +85,33 @@ class ClientResolver(ValueFlow):
                     return q, arg.value
         return None, None
 
-    def subclass_ctor(self, func: cst.BaseExpression) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
+    def subclass_ctor(
+        self, func: cst.BaseExpression, call: Optional[cst.Call] = None
+    ) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
         """`Chat(api_key=..., azure_endpoint=...)` where `class Chat(AzureOpenAI)` in this module has no
         `__init__` of its own: the call is the SDK constructor, so its arguments say where the client goes
         and with which key (left unseen, the key read was renamed while the endpoint stayed Azure)."""
+        node = self.inheriting_class(func, call)
+        return self.sdk_base_of(node.bases) if node is not None else (None, None)
+
+    def inheriting_class(self, func: cst.BaseExpression, call: Optional[cst.Call] = None) -> Optional[cst.ClassDef]:
+        """The class of this module `func` names, when calling it calls its base's constructor with the same
+        keywords: it has no `__init__` / `__new__` of its own, or (for a `call` by keywords only) an
+        `__init__` that hands every parameter on to `super().__init__` by name, `**kwargs` included."""
         if not isinstance(func, cst.Name):
-            return None, None
+            return None
         for node in self.assignments(func):
             if not isinstance(node, cst.ClassDef):
                 continue
             body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-            if any(isinstance(st, cst.FunctionDef) and st.name.value in ("__init__", "__new__") for st in body):
-                return None, None
-            found = self.sdk_base_of(node.bases)
-            if found[0] is not None:
-                return found
-        return None, None
+            if any(isinstance(st, cst.FunctionDef) and st.name.value == "__new__" for st in body):
+                return None
+            init = next((st for st in body if isinstance(st, cst.FunctionDef) and st.name.value == "__init__"), None)
+            if init is None:
+                return node
+            by_keyword = call is not None and all(a.keyword is not None or a.star == "**" for a in call.args)
+            return node if by_keyword and _forwarding_init(init) else None
+        return None
 
     def client_class(self, func: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """The SDK client class `func` names, also through `cls = AsyncClient if a else Client`."""
@@ -165,8 +176,8 @@ class ClientResolver(ValueFlow):
         if isinstance(expr, cst.BooleanOperation):
             return self.clients_of(expr.left, cls, depth + 1, seen) + self.clients_of(expr.right, cls, depth + 1, seen)
         if isinstance(expr, cst.Call):
-            q = self.client_class(expr.func)
-            if q is not None:
+            q = self.client_class(expr.func) or self.subclass_ctor(expr.func, expr)[0]
+            if q is not None:  # (a subclass's construction too: the requests through it are its base's)
                 return [self.ctor(expr, q, cls)]
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in self.sdk.copies:
                 return self.clients_of(expr.func.value, cls, depth + 1, seen)
@@ -512,3 +523,64 @@ def _dict_entries(node: cst.Dict) -> Dict[str, cst.BaseExpression]:
 
 def _embedding(sdk: SdkSurface, model: Optional[str]) -> bool:
     return bool(model) and sdk.is_openai_model(model) and sdk.model_family(model).startswith("embedding")
+
+
+def _forwarding_init(fn: cst.FunctionDef) -> bool:
+    """`def __init__(self, api_key=None, **kwargs): super().__init__(api_key=api_key, **kwargs)`: every
+    parameter goes to the base's constructor under its own name, nothing else is done but a docstring
+    and `self.x = <parameter>`; so a keyword the caller adds (`base_url=`) reaches the base too."""
+    ps = fn.params
+    if ps.posonly_params or ps.star_kwarg is None or not ps.params:
+        return False
+    names = {p.name.value for p in [*ps.params[1:], *ps.kwonly_params]}
+    star = ps.star_kwarg.name.value
+    args = ps.star_arg.name.value if isinstance(ps.star_arg, cst.Param) else None  # `*args`, handed on as `*args`
+    supers = 0
+    for st in fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ():
+        small = st.body[0] if isinstance(st, cst.SimpleStatementLine) and len(st.body) == 1 else None
+        value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+        if isinstance(small, cst.Expr) and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            continue  # the docstring
+        if (
+            isinstance(small, cst.Assign)
+            and isinstance(value, cst.Name)
+            and value.value in names | {star}
+            and all(isinstance(t.target, cst.Attribute) for t in small.targets)
+        ):
+            continue  # self.api_key = api_key
+        call = value if isinstance(small, cst.Expr) else None
+        func = call.func if isinstance(call, cst.Call) else None
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            return False
+        given = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        stars = [a.value for a in call.args if a.star == "**"]
+        rest = [a.value for a in call.args if a.star == "*"]
+        if args is not None and [r.value for r in rest if isinstance(r, cst.Name)] != [args]:
+            return False
+        if len(given) + len(stars) + len(rest) != len(call.args) or not names <= set(given):
+            return False
+        if any(not (isinstance(given[k], cst.Name) and given[k].value == k) for k in names):
+            return False
+        if any(not _plain_setting(k, v) for k, v in given.items() if k not in names):
+            return False
+        if len(stars) != 1 or not (isinstance(stars[0], cst.Name) and stars[0].value == star):
+            return False
+        supers += 1
+    return supers == 1
+
+
+def _plain_setting(keyword: str, value: cst.BaseExpression) -> bool:
+    """`max_retries=0`, `timeout=30.0` that a forwarding `__init__` adds: a literal for no argument that says
+    where the client goes, with which key or model (`fix` adds those at the construction instead)."""
+    if any(w in keyword for w in ("key", "url", "base", "endpoint", "model", "deployment", "client", "token")):
+        return False
+    return isinstance(value, (cst.SimpleString, cst.Integer, cst.Float)) or (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+    )

@@ -219,7 +219,7 @@ class _Collector(cst.CSTVisitor):
         )
 
     def visit_Call(self, node: cst.Call) -> None:
-        if any(arg.keyword is not None for arg in node.args):
+        if any(arg.keyword is not None for arg in node.args) or (node.args and _class_like(node.func)):
             self.a.keyword_calls.append(node)
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in MATCH_METHODS:
             for arg in node.args:
@@ -498,3 +498,9 @@ class FullCollector(_Collector):
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
         self.note_statement(node)
+
+
+def _class_like(func: cst.BaseExpression) -> bool:
+    """`Agent(...)`, `kit.Agent(...)`: a constructor by naming convention (a positional argument may be a key)."""
+    name = func.attr if isinstance(func, cst.Attribute) else func
+    return isinstance(name, cst.Name) and name.value[:1].isupper()

@@ -179,8 +179,9 @@ class Analysis:
     models: List[ModelLiteral] = field(default_factory=list)
     exports: List[Export] = field(default_factory=list)
     bound: List[Bound] = field(default_factory=list)
-    # Every call with a keyword argument, in source order: the planner asks which calls it does not
-    # know take a key (`Agent(api_key=KEY)`); a whole-tree walk per question cost ~1 s on a 5k-line file.
+    # Every call with a keyword argument (or a class-like name and arguments), in source order: the planner
+    # asks which calls it does not know take a key (`Agent(api_key=KEY)`, `Agent(KEY)`); a whole-tree walk
+    # per question cost ~1 s on a 5k-line file.
     keyword_calls: List[cst.Call] = field(default_factory=list)
     # (value, what takes it) of keys handed to something that stays on OpenAI and is no client offramp moves
     # (`set_default_openai_key(KEY)`, a config dict naming its provider): their key reads keep their names

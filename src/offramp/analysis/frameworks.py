@@ -43,6 +43,19 @@ def wrapper_spec(r: ClientResolver, func: cst.BaseExpression) -> Optional[Wrappe
     return None
 
 
+def subclass_wrapper(r: ClientResolver, func: cst.BaseExpression, call: cst.Call) -> Optional[WrapperSpec]:
+    """`MyChat(model=..., api_key=...)` where `class MyChat(ChatOpenAI)` in this module adds methods only:
+    the framework class's constructor, so its keywords and defaults (its key variable) are the base's.
+    Not a base `fix` would swap for another class (AzureChatOpenAI -> ChatOpenAI): the subclass's other
+    constructions and `super()` calls would change with it, so its key read keeps its name instead."""
+    node = r.inheriting_class(func, call)
+    for arg in node.bases if node is not None else ():
+        spec = wrapper_spec(r, arg.value)
+        if spec is not None and not spec.function:
+            return None if spec.fix_class and spec.fix_class not in spec.names else spec
+    return None
+
+
 def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:
     """A LangChain / LlamaIndex class or a LiteLLM call: a client with its model given up front."""
     kwargs: Dict[str, List[cst.BaseExpression]] = {k: [v] for k, v in positional_kwargs(call, spec).items()}

@@ -17,7 +17,15 @@ from libcst.metadata import MetadataWrapper
 from offramp.analysis.calls import CallResolver
 from offramp.analysis.collector import FullCollector
 from offramp.analysis.facts import Analysis
-from offramp.analysis.frameworks import bound_call, default_clients, default_keys, exports, wrapper_ctor, wrapper_spec
+from offramp.analysis.frameworks import (
+    bound_call,
+    default_clients,
+    default_keys,
+    exports,
+    subclass_wrapper,
+    wrapper_ctor,
+    wrapper_spec,
+)
 from offramp.analysis.values import string_value
 from offramp.catalog import SdkSurface
 
@@ -51,7 +59,7 @@ class Resolver(CallResolver):
             if q is None:
                 q, base = self.super_client(call, cls)
             if q is None:
-                q, base = self.subclass_ctor(call.func)
+                q, base = self.subclass_ctor(call.func, call)
             if q is not None:
                 ctor = self.ctor(call, q, cls)
                 ctor.base = base
@@ -63,7 +71,7 @@ class Resolver(CallResolver):
                             if value is not None:
                                 self.model_literal(node, value, "azure_deployment", True).owner = ctor
                 continue
-            spec = wrapper_spec(self, call.func)
+            spec = wrapper_spec(self, call.func) or subclass_wrapper(self, call.func, call)
             if spec is not None:
                 if not bound_call(self, call, spec, cls, defaults):
                     wrapper_ctor(self, call, spec, cls)

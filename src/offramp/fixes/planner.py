@@ -305,6 +305,12 @@ class Planner:
         if not any(e.role == "key" and not e.write for e in self.a.env):
             return []
         known = {id(c.node) for c in self.a.clients}
+        # A key given by position to a class offramp does not know, in a file with clients of its own (where a
+        # read they share would be renamed); elsewhere the routes decide (`Translator(key)` of issue 13 moves
+        # with the client its base class builds). A call inside a known constructor is a value for it
+        # (`api_key=SecretStr(KEY)`).
+        within = {id(n) for c in self.a.clients if isinstance(c.node, cst.Call) for n in _subtree(c.node)}
+        by_position = bool(self.a.clients)
         # keys handed to what stays on OpenAI (a library's default client, a config dict naming its provider)
         out: List[Tuple[cst.CSTNode, str, bool]] = [(value, label, False) for value, label in self.a.held_keys]
         for node in self.a.keyword_calls:
@@ -320,6 +326,8 @@ class Planner:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value.lower() in _KEY_KWARGS:
                     out.append((arg.value, f"`{callee}` (a call offramp cannot follow)", False))
+                elif by_position and callee[:1].isupper() and id(node) not in within and _plain_value(arg):
+                    out.append((arg.value, f"`{callee}` (a call offramp cannot follow)", False))  # `Agent(KEY)`
                 elif isinstance(arg.value, cst.Dict):  # headers={"X-OpenAI-Api-Key": KEY} (Weaviate)
                     for el in arg.value.elements:
                         if isinstance(el, cst.DictElement) and _openai_key_header(el.key):
@@ -1579,6 +1587,16 @@ _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", 
 # analysis), never by its last name: `dspy.OpenAI(api_key=KEY)` and `guidance.models.OpenAI(...)` are other
 # libraries' classes that send the key to api.openai.com themselves (matched by name, their key read was renamed).
 _KNOWN_CALLABLES = frozenset({"getenv", "get", "setdefault", "environ", "Secret", "SecretStr", "from_env_var"})
+
+
+def _plain_value(arg: cst.Arg) -> bool:
+    """A positional argument handed on as it is (a name, `os.environ[...]`, `os.getenv(...)`), not computed from it."""
+    node = arg.value
+    if arg.star or arg.keyword is not None:
+        return False
+    return isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)) or (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _KNOWN_CALLABLES
+    )
 
 
 def _whole_url(u: UrlLiteral) -> bool:
