@@ -9,6 +9,7 @@ byte, the program that was recorded, then judges the recorded requests.
 Re-record (after a fix change makes the digest differ) with the library in a venv of its own:
     python -m pip install semantic-kernel==1.45.0   # in that venv (the pins in CASES)
     OFFRAMP_RECORD_PYTHON=/path/to/venv/bin/python PYTHONPATH=src python tests/runtime/recorded.py semantic-kernel
+(the argument: a pin's or a program's beginning, `haystack_embedders` for one program of a library).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ CASES: List[Tuple[str, str, Tuple[str, ...], int]] = [
     # (not semantic_kernel.py: the program would import itself)
     ("kernel_app.py", "semantic-kernel==1.45.0", ("qwen", "glm"), 3),
     ("haystack_app.py", "haystack-ai==3.4.1", ("deepseek", "kimi"), 2),
+    ("haystack_embedders_app.py", "haystack-ai==3.4.1", ("qwen", "glm"), 2),
     ("crewai_app.py", "crewai==1.15.30", ("deepseek", "glm"), 2),
     # mem0ai 2.2.1: 225 MB (qdrant-client, grpcio, sqlalchemy), installed in 70 s on 2026-12-05
     ("mem0_app.py", "mem0ai==2.2.1", ("qwen", "glm"), 3),
@@ -95,7 +97,7 @@ def record(python: str, only: str = "") -> None:
     import harness
 
     for program, pin, providers, _ in CASES:
-        if only and not pin.startswith(only):
+        if only and not (pin.startswith(only) or program.startswith(only)):
             continue
         for provider_id in providers:
             with tempfile.TemporaryDirectory() as tmp:
