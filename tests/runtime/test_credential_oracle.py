@@ -154,6 +154,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/dotenv_base_url": MODES,
     "shape/env_write_namespace": MODES,
     "shape/factory_client_param": MODES,
+    "shape/azure_v1_token": MODES,
     "shape/environ_alias": MODES,
     "shape/factory_module_client": MODES,
     "shape/forwarding_subclass": MODES,

@@ -360,7 +360,7 @@ class ClientResolver(ValueFlow):
         for node, _ in self.values_of(expr, cls):
             if skip_falsy and falsy_literal(node):
                 continue
-            azure_env = self.azure_endpoint_env(node)
+            azure_env = self.azure_endpoint_env(node, cls)
             if azure_env is not None:
                 found.append(Target("azure", "", f"Azure OpenAI (${azure_env})"))
                 continue
@@ -402,23 +402,38 @@ class ClientResolver(ValueFlow):
                 return t
         return Target("dynamic")
 
-    def azure_endpoint_env(self, node: cst.CSTNode) -> Optional[str]:
+    def azure_endpoint_env(self, node: cst.CSTNode, cls: ClassCtx) -> Optional[str]:
         """The Azure endpoint variable a base URL is built on (`os.environ["AZURE_OPENAI_ENDPOINT"]`, also
         as the head of `... + "/openai/deployments/x"` or of an f-string), read with no default: wherever
-        it points, it is Azure's endpoint, and a client given it talks to Azure with Azure's key."""
+        it points, it is Azure's endpoint, and a client given it talks to Azure with Azure's key.
+
+        The head may be a name bound to the read, trimmed first: Azure's own samples build the v1 API's
+        client as `OpenAI(base_url=f"{endpoint.rstrip('/')}/openai/v1/", api_key=token_provider)` with
+        `endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")`; not seen, that client was no finding at all."""
+        built = False
         while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            node = node.left
+            node, built = node.left, True
         if isinstance(node, cst.FormattedString) and node.parts:
             head = node.parts[0]
             if isinstance(head, cst.FormattedStringExpression):
-                node = head.expression
-        env = self.env_read(node)
-        if env is None or env[1] is not None:
-            return None
-        name = env[0]
-        # (projects name it their own way, AZURE_OPENAI_API_BASE, AOAI_ENDPOINT: the prefix says whose it is)
-        azure = name.upper().startswith(("AZURE_", "AOAI_")) and self.sdk.env_role(name) == "base-url"
-        return name if azure else None
+                node, built = head.expression, True
+        while (
+            built
+            and isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("rstrip", "strip", "removesuffix")
+        ):
+            node = node.func.value
+        heads = [n for n, _ in self.values_of(node, cls)] if built else [node]
+        for head in heads:
+            env = self.env_read(head)
+            if env is None or (env[1] is not None and not built):
+                continue
+            name = env[0]
+            # (projects name it their own way, AZURE_OPENAI_API_BASE, AOAI_ENDPOINT: the prefix says whose it is)
+            if name.upper().startswith(("AZURE_", "AOAI_")) and self.sdk.env_role(name) == "base-url":
+                return name
+        return None
 
     def model_literal(self, node: cst.CSTNode, value: str, arg: str, deployment: bool) -> ModelLiteral:
         got = self.models.get(id(node))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from offramp.hosts import classify_url
+from offramp.hosts import classify_url, is_secret_value
 from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
@@ -33,10 +33,12 @@ from offramp.project.sources import (
     Unknown,
 )
 from offramp.providers import Provider
+from offramp.redact import MASK
 from offramp.targets import Targets
 from offramp.types import Span
 
 HOST, CRED, MODEL = "host", "cred", "model"
+AZURE_IDENTITY = "result of azure.identity."  # (a value flow.py cannot follow: the call it comes from)
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
 # An OpenAI URL literal the plan rewrites where it is written (with a HOST effect at the same span).
@@ -368,7 +370,7 @@ class RouteJudge:
                 and covered(r.client_file, r.client_span, role)
                 and all(covered(path, span, role) for path, span in r.other_clients)
             ):
-                if role == CRED and self.predicted and not r.azure:
+                if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # fix gives it the provider's key when it has none (the SDK read one itself: an
                     # implicit EnvRead) or when the key is written into the code (a literal); an Azure
                     # client converted gets it whatever its key was (planner `azure_credential`)
@@ -428,13 +430,25 @@ class RouteJudge:
                 return True
             return bool(s.file) and covered(s.file, s.span, CRED)
         if isinstance(s, Literal):
-            if not s.value:
-                return True  # None or "": no secret (the SDK's own fallback is a source of its own)
+            if not s.value or _placeholder(s.value):
+                # None or "": no secret (the SDK's own fallback is a source of its own); a placeholder
+                # ("fake_key" in test code, which the planner keeps) is no secret either
+                return True
             return covered(s.file, s.span, CRED)
         return False
 
 
 def _implicit_key(s: Source) -> bool:
-    """A credential no key argument gives: the SDK reads the variable, or an Azure AD token (fix then
-    writes the provider's key argument into the constructor)."""
-    return (isinstance(s, EnvRead) and not s.file) or (isinstance(s, Unknown) and s.reason == AZURE_AD_TOKEN)
+    """A credential fix replaces whenever it rewrites the constructor: none given (the SDK reads the
+    variable), an Azure AD token, or an Azure identity token provider passed as the key (Azure's v1 API
+    through the plain client, `OpenAI(base_url=f"{endpoint}/openai/v1/", api_key=token_provider)`):
+    the converted client gets the provider's key argument (planner `azure_credential`)."""
+    if isinstance(s, EnvRead):
+        return not s.file
+    return isinstance(s, Unknown) and (s.reason == AZURE_AD_TOKEN or s.reason.startswith(AZURE_IDENTITY))
+
+
+def _placeholder(value: str) -> bool:
+    """A key literal that is no secret. The index masks real keys (`sk-********`), and a masked value
+    reads as a placeholder to `is_secret_value`: a masked one is taken for a secret."""
+    return MASK not in value and not is_secret_value(value)

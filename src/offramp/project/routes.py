@@ -192,13 +192,14 @@ class RouteFinder:
     ) -> Route:
         host: Set[Source] = set()
         key: Set[Source] = set()
-        azure = False
+        azure = plain = False
         client_file, client_span, client = "", None, ""
         others: List[Tuple[str, Span]] = []
         made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
         for c in [*clients, *made] if made else clients:
             is_azure = c.qualified in self.sdk.azure_clients
             azure |= is_azure
+            plain |= not is_azure
             if c.call is None and made and c.subclass:
                 continue  # `self` of a subclass: its constructions below say where it goes
             if c.call is None:
@@ -227,6 +228,7 @@ class RouteFinder:
             client_file=client_file,
             client_span=client_span,
             other_clients=tuple(o for o in others if o != (client_file, client_span)),
+            mixed=azure and plain,
         )
 
     def constructions(self, c: Client) -> List[Client]:

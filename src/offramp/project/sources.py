@@ -102,6 +102,9 @@ class Route:
     # in two factories): the constructor is "rewritten" only when every one of them is. For a module
     # route: the other files configuring the module client, each as (path, the module site 0:0-0:0).
     other_clients: Tuple[Tuple[str, Span], ...] = ()
+    # Some of its constructions are plain clients although `azure` (one of them is Azure's): fix converts
+    # only the Azure ones with the provider's key, so check may not predict that for the route
+    mixed: bool = False
 
     @property
     def where(self) -> str:
