@@ -362,3 +362,23 @@ def test_a_client_no_followed_request_goes_through_moves_whole_or_not_at_all(tmp
     text = (tree / "providers.py").read_text("utf-8")
     assert "dashscope" not in text and "api_key=self.api_key" in text
     assert "a client built in providers.py would carry a credential that is not Qwen" in text
+
+
+def test_an_env_model_read_by_code_no_route_explains_is_not_offered(tmp_path: Path) -> None:
+    """Azure's quickstart reads its deployment into an attribute of an app object (`bp.openai_model`) that
+    no route follows: fix leaves the `.env` value (its reader is not known to move), so check must not
+    offer it as fixable either ([*] after fix was a promise fix did not keep)."""
+    (tmp_path / ".env").write_text("AZURE_OPENAI_CHAT_DEPLOYMENT=gpt-4o\n", encoding="utf-8")
+    (tmp_path / "chat.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n\nclass App:\n    pass\n\n\nbp = App()\n"
+        "client = OpenAI()\n"
+        'bp.model = os.getenv("AZURE_OPENAI_CHAT_DEPLOYMENT")\n',
+        encoding="utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    env = [line for line in check.stdout.splitlines() if line.startswith(".env:1:30:")]
+    assert env and not env[0].endswith("[*]"), check.stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / ".env").read_text("utf-8") == "AZURE_OPENAI_CHAT_DEPLOYMENT=gpt-4o\n"
+    again = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert not [line for line in again.stdout.splitlines() if line.endswith("[*]")], again.stdout

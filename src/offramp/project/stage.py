@@ -340,11 +340,13 @@ def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) 
     out: Dict[int, str] = {}
     if not names or data is None:
         return out
-    who = next(iter(names.values()))
+    # (a key or endpoint that stays holds the file's endpoints with it; a model variable holds its line)
+    pairs = [n for n in names if ctx.sdk.env_role(n) in ("key", "base-url") or "ENDPOINT" in n.upper()]
+    who = names[pairs[0]] if pairs else ""
     for line, name in env_assignments(data.decode("utf-8", "replace")):
         if name in names:
             out[line] = f"`{name}` is also handed to {names[name]}"
-        elif ctx.sdk.env_role(name) == "base-url" or "ENDPOINT" in name.upper():
+        elif pairs and (ctx.sdk.env_role(name) == "base-url" or "ENDPOINT" in name.upper()):
             out[line] = f"the file's keys stay ({who} receives them); its endpoints stay with them"
     return out
 

@@ -308,6 +308,22 @@ def unread_configs(
                 )
                 if held:
                     kept.setdefault(display, {}).update(held)
+            # A variable read by code no route explains stays (env_readers: HELD), as fix decides it
+            # from the migrated code: Azure's quickstart reads its deployment into `bp.openai_model`,
+            # and check offered the `.env.sample` value as fixable while fix left it.
+            rel = display.rpartition("/")[0]
+            for n in names:
+                if sdk.env_role(n) == "key" or n in kept.get(display, {}):
+                    continue
+                readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
+                users = [
+                    r
+                    for r in routes
+                    if _under(r.client_file or r.file, rel)
+                    and any(isinstance(s, EnvRead) and s.name == n for s in (*r.host, *r.credential, *r.model))
+                ]
+                if readers and not users:
+                    kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
 
 
