@@ -407,9 +407,8 @@ class ClientResolver(ValueFlow):
         as the head of `... + "/openai/deployments/x"` or of an f-string), read with no default: wherever
         it points, it is Azure's endpoint, and a client given it talks to Azure with Azure's key.
 
-        The head may be a name bound to the read, trimmed first: Azure's own samples build the v1 API's
-        client as `OpenAI(base_url=f"{endpoint.rstrip('/')}/openai/v1/", api_key=token_provider)` with
-        `endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")`; not seen, that client was no finding at all."""
+        The head may be a name bound to the read, trimmed: Azure's samples build the v1 API's client as
+        `OpenAI(base_url=f"{endpoint.rstrip('/')}/openai/v1/", api_key=token_provider)` (no finding before)."""
         built = False
         while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             node, built = node.left, True
