@@ -15,6 +15,7 @@ import libcst as cst
 
 from offramp.analysis.values import string_value
 from offramp.fixes.edits import kwarg_index
+from offramp.fixes.treewalk import parents_of
 
 CallEdit = Callable[[cst.Call], cst.Call]
 
@@ -53,10 +54,8 @@ _PARENTS: List[Tuple[cst.Module, dict]] = []
 
 def parents_for(module: cst.Module) -> dict:
     """The module's parent map, kept for the next Responses call of the same module (one walk per file)."""
-    from offramp.fixes.planner import _parents_of
-
     if not _PARENTS or _PARENTS[0][0] is not module:
-        _PARENTS[:] = [(module, _parents_of(module))]
+        _PARENTS[:] = [(module, parents_of(module))]
     return _PARENTS[0][1]
 
 

@@ -26,6 +26,8 @@ import libcst as cst
 from offramp.analysis.facts import ApiCall, ClientCtor
 from offramp.fixes.edits import env_read, retarget_args
 from offramp.fixes.gate import CRED, HOST
+from offramp.fixes.planedits import plain_func
+from offramp.fixes.treewalk import quote_of
 from offramp.providers import Provider
 from offramp.targets import Targets, family_of
 
@@ -215,8 +217,6 @@ def _exported(module: cst.Module, name: str) -> bool:
 
 def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
     """The second clients and their requests' receivers (the original client is planned as usual)."""
-    from offramp.fixes.planner import _plain_func, _quote_of
-
     sdk = planner.sdk
     for s in fp.splits:
         c = s.client
@@ -228,8 +228,8 @@ def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
             drop |= set(sdk.azure_only_args)
         func = c.node.func
         if c.qualified in sdk.azure_clients:
-            func = _plain_func(func, "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI")
-        quote = _quote_of(c.node)
+            func = plain_func(func, "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI")
+        quote = quote_of(c.node)
         base = s.provider.base_url(planner.region).rstrip("/")
         call = retarget_args(
             c.node.with_changes(func=func),

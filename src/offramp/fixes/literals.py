@@ -1,0 +1,170 @@
+"""Rewrite the model ids, deployment names and OpenAI URLs a file writes as literals.
+
+A model literal is mapped to the provider's model where it is written (a constant in settings.py,
+not the call that uses it), unless it is also used as a key (`PRICES[MODEL]`, `startswith("gpt-")`:
+rewritten alone, the program raised KeyError or took another branch) or its calls stay on Azure.
+A URL literal keeps its own quotes, prefix and path; credentials in it (userinfo, `?api-key=`) are
+OpenAI's and never copied to the provider's URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import libcst as cst
+
+from offramp.analysis.facts import ModelLiteral, UrlLiteral
+from offramp.analysis.values import string_value
+from offramp.checks.azure_routes import only_on_azure_module_route
+from offramp.checks.models import sends_images
+from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
+from offramp.fixes.edits import string_like
+from offramp.fixes.gate import HOST, MODEL, URL
+from offramp.fixes.planedits import to_string
+from offramp.mapping import is_provider_model, map_model
+from offramp.redact import without_url_credentials
+
+
+class Literals:
+    """`Planner`'s decisions about literals (a mixin: it reads the planner's state, see planner.py)."""
+
+    def model(self, lit: ModelLiteral) -> None:
+        if lit.arg == "azure_deployment" and (lit.owner is None or lit.owner.wrapper is None):
+            return  # the constructor argument goes; its TODO is on the client
+        if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
+            return  # the wrapper edit turns the deployment into model=
+        if lit.azure and lit.template == "{}" and is_provider_model(lit.value, self.p, self.models):
+            return  # an earlier run's output (`text-embedding-v4` on a client left for review)
+        choice = map_model(lit.value, self.p, self.sdk, self.models, sends_images(lit))
+        stmt = self.stmt(lit.node)
+        if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
+            # invariant 5: rewritten alone, `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
+            self.plan.todo(
+                stmt,
+                f"map `{lit.value}` to `{choice.target}` here and where it is used as a key: {lit.also_key}",
+                OPENAI_MODEL,
+                lit.span.line,
+            )
+            return
+        if choice.target:
+            if self.module_stays() and only_on_azure_module_route(lit, self.a):
+                return  # its calls stay on Azure (module_config), where the deployment keeps its name
+            if choice.target != lit.value or lit.template != "{}":
+                written = lit.template.format(choice.target)
+                self.plan.moves(MODEL, lit.span)
+                self.plan.edit(lit.node, to_string(written))
+                self.plan.changes["model"] += 1
+                if choice.is_embedding:
+                    self.plan.notes.append(
+                        (
+                            lit.span.line,
+                            f"embedding model `{lit.value}` -> `{choice.target}`: re-compute stored vectors (OFR404)",
+                        )
+                    )
+            return
+        if lit.azure:
+            self.plan.todo(
+                stmt,
+                f"map Azure deployment `{lit.value}` to a {self.p.name} model ([tool.offramp.models])",
+                AZURE_DEPLOYMENT,
+                lit.span.line,
+            )
+            if lit.template != "{}":  # LiteLLM: leave the azure/ route even before the model is chosen
+                rerouted = lit.template.format(lit.value)
+                self.plan.edit(lit.node, lambda n: string_like(n, rerouted))
+        else:
+            self.plan.todo(
+                stmt,
+                f"{self.p.name} has no equivalent for `{lit.value}` ({choice.family})",
+                UNMAPPED_MODEL,
+                lit.span.line,
+            )
+
+    def url(self, u: UrlLiteral) -> None:
+        if u.node is None:  # fast-path facts carry no node; there is nothing to edit
+            return
+        stmt = self.stmt(u.node)
+        if u.target.kind != "openai":
+            self.plan.todo(
+                stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", OPENAI_URL, u.span.line
+            )
+            return
+        parts = urlsplit(u.url.replace("{...}", "x"))
+        path = parts.path
+        if not path.startswith("/v1"):
+            self.plan.todo(stmt, f"OpenAI URL `{u.url}` has no {self.p.name} counterpart", OPENAI_URL, u.span.line)
+            return
+        rest = path[3:].lstrip("/")
+        family = self.sdk.rest_family(rest) if rest else None
+        if rest and (family is None or self.p.endpoint(family) in ("no",)):
+            self.plan.todo(stmt, f"{self.p.name} does not serve `/{rest}`", OPENAI_URL, u.span.line)
+            return
+        host_prefix = f"{parts.scheme}://{parts.netloc}/v1"
+        new_base = self.base
+
+        def replace_text(text: str) -> str:
+            return text.replace(host_prefix, new_base, 1)
+
+        # The URL's userinfo and credential parameters (`?api-key=`) are OpenAI's: never copied.
+        _, dropped = without_url_credentials(u.url)
+        if dropped and not isinstance(u.node, cst.SimpleString):
+            self.plan.todo(
+                stmt,
+                f"this OpenAI URL carries credentials ({', '.join(dropped)}): point it at {new_base} without them",
+                OPENAI_URL,
+                u.span.line,
+            )
+            return
+        if isinstance(u.node, cst.SimpleString):
+            value = string_value(u.node)
+            if value is None:
+                return
+            new_value, dropped = without_url_credentials(replace_text(value))
+            if dropped:
+                self.plan.edit(u.node, lambda n: string_like(n, new_value))
+                self.plan.notes.append(
+                    (
+                        u.span.line,
+                        f"dropped the URL's credentials ({', '.join(dropped)}): {self.p.name} gets its own key "
+                        f"from {self.p.key_env}, never OpenAI's",
+                    )
+                )
+            else:
+                self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value))
+        elif isinstance(u.node, cst.FormattedString):
+            self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
+        else:
+            return
+        self.plan.moves(HOST, u.span)
+        if _whole_url(u):  # a URL alone (not prose): the route gate asks which key travels with it
+            self.plan.moves(URL, u.span)
+        self.plan.changes["URL"] += 1
+
+
+def _whole_url(u: UrlLiteral) -> bool:
+    """A string that is a URL and nothing else (a value a request can use), not prose that mentions one."""
+    value = string_value(u.node) if isinstance(u.node, cst.SimpleString) else None
+    if value is None:
+        return isinstance(u.node, cst.FormattedString)
+    return value.strip() == value and not any(c.isspace() for c in value) and "://" in value
+
+
+def _string_replace(node: cst.CSTNode, old: str, new: str, value: str) -> cst.CSTNode:
+    """The URL `old` replaced by `new` in the literal's own source text, so its prefix, quotes
+    (triple quotes around a multi-line config) and escapes stay; rebuilt from `value` when the URL
+    is not written verbatim (escaped characters in it)."""
+    if isinstance(node, cst.SimpleString) and old in node.value and "\\" not in new and node.quote[0] not in new:
+        return node.with_changes(value=node.value.replace(old, new, 1))
+    return string_like(node, value)
+
+
+def _fstring_replace(node: cst.CSTNode, old: str, new: str) -> cst.CSTNode:
+    assert isinstance(node, cst.FormattedString)
+    parts = []
+    done = False
+    for part in node.parts:
+        if not done and isinstance(part, cst.FormattedStringText) and old in part.value:
+            part = part.with_changes(value=part.value.replace(old, new, 1))
+            done = True
+        parts.append(part)
+    return node.with_changes(parts=parts)

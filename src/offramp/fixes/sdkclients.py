@@ -1,0 +1,424 @@
+"""Point the SDK's own clients at the provider: `OpenAI(...)`, `AzureOpenAI(...)`, config dicts.
+
+A client's host and key move together or not at all (ARCHITECTURE.md, invariant 1): its base URL
+argument (or the literal it names) and its key argument are rewritten in one edit. An Azure client
+becomes the plain class with nothing of Azure's left: Azure-only arguments and dict entries go,
+its Azure credential is replaced by the provider's key, its deployment becomes a TODO naming the
+model to pass, and its import follows it (the plain class's import where the Azure one was, when
+that import is a lazy one inside a function). Also here: whether a client moves at all (`blocked`,
+`retargets`), which the key and model decisions ask first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Set, Tuple
+from urllib.parse import urlsplit
+
+import libcst as cst
+
+from offramp.analysis.facts import ClientCtor
+from offramp.analysis.values import string_value
+from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
+from offramp.fixes.edits import env_read, kwarg_index, retarget_args, retarget_dict, string_like
+from offramp.fixes.gate import CRED, HOST
+from offramp.fixes.planedits import or_default, plain_func, renamed_alias, to_string
+from offramp.fixes.treewalk import bound_names, dotted, first_string, quote_of, subtree
+from offramp.mapping import map_model
+
+
+class SdkClients:
+    """`Planner`'s decisions about SDK clients (a mixin: it reads the planner's state, see planner.py)."""
+
+    def retargets(self, c: ClientCtor) -> bool:
+        """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
+        if not (self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line)):
+            return False
+        if self.gate.stops(c.span) is not None:
+            return False
+        if c.wrapper is not None and not c.star_kwargs:
+            return self.client_provider(c).endpoint(c.family) != "no"
+        if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
+            return self.client_provider(c).endpoint(c.family) != "no"
+        return not c.star_kwargs
+
+    def blocked(self, c: ClientCtor) -> bool:
+        """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
+        read from a configuration file holding OpenAI's URL or nothing: the route gate's hint)."""
+        if c.target.blocked:
+            return True
+        where = self.gate.config_host(c.span) if not c.azure and c.wrapper is None else None
+        if where is None:
+            return False
+        if id(c) not in self.hinted:
+            self.hinted.add(id(c))
+            self.plan.notes.append(
+                (c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
+            )
+        return True
+
+    def client(self, c: ClientCtor) -> None:
+        stmt = self.stmt(c.node)
+        self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
+        if c.wrapper is not None and not c.star_kwargs:
+            self.wrapper_client(c)
+            return
+        if c.config_dict:
+            self.dict_client(c)
+            return
+        if c.star_kwargs:
+            self.plan.todo(
+                stmt,
+                f"client built from **kwargs: pass {c.wrapper.fix_base_url_arg if c.wrapper else 'base_url'}="
+                f"{self.base!r} and the "
+                f"{self.p.key_env} key for {self.p.name}",
+                OPENAI_CLIENT if not c.azure else AZURE_OPENAI_CLIENT,
+                c.span.line,
+            )
+            return
+        self.claimed.update(id(n) for n in c.target_literals)
+        azure_class = c.qualified in self.sdk.azure_clients
+        drop = set(self.sdk.openai_only_args)
+        if azure_class:
+            drop |= set(self.sdk.azure_only_args)
+        assert isinstance(c.node, cst.Call)  # config dicts went to dict_client above
+        args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
+        dropped = sorted(k for k in args if k in drop)
+        if c.azure:
+            dropped = sorted(dropped + self.azure_entries(args))
+        key_arg = args.get("api_key")
+        add_key = (
+            key_arg is None
+            or self.own_key
+            or self.written_key(c.hardcoded_keys.get("api_key"), "`api_key=`", key_arg.value, c.span.line)
+            or self.shared_key(key_arg.value, "`api_key=`", c.span.line)
+            or self.azure_credential(c, "api_key", key_arg.value)
+        )
+        quote = quote_of(c.node)
+        plain = None
+        if azure_class:
+            plain = "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI"
+            self.azure_imports(c, plain)
+            if c.base is not None:
+                self.subclass_base(c, plain)
+            self.plan.azure_cleanup = True
+        base = self.base
+        provider_key = self.p.key_env
+        base_arg = args.get("base_url")
+        mode = "literal" if azure_class else self.base_url_mode(c, base_arg.value if base_arg is not None else None)
+        if mode == "keep" and base_arg is not None and not add_key and not dropped:
+            self.plan.moves(HOST, c.span)
+            return  # the URL is rewritten where it is defined; the call itself needs nothing
+
+        def edit(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Call)
+            renamed = plain is not None and c.base is None  # (a subclass's base is renamed where it is written)
+            call = node.with_changes(func=plain_func(node.func, plain)) if renamed and plain else node
+            i = kwarg_index(call.args, "base_url")
+            template = call.args[i].value if i >= 0 else None
+            url = string_like(template if isinstance(template, cst.SimpleString) else first_string(node), base)
+            values: List[Tuple[str, cst.BaseExpression]] = []
+            if mode == "literal" or template is None:
+                values.append(("base_url", url))
+            elif mode == "or":
+                values.append(("base_url", or_default(template, first_string(node), base)))
+            if add_key:
+                values.append(("api_key", env_read(provider_key, quote)))
+            return retarget_args(call, dropped, values)
+
+        self.plan.edit(c.node, edit)
+        self.plan.moves(HOST, c.span)
+        if add_key:
+            self.plan.moves(CRED, c.span)
+            self.needs_os(c.node)
+        self.plan.changes["Azure client" if azure_class else "client"] += 1
+        if dropped:
+            self.plan.notes.append(
+                (
+                    c.span.line,
+                    f"dropped {', '.join(a + '=' for a in dropped)} from `{c.cls}` (not meaningful at {self.p.name})",
+                )
+            )
+        dep = args.get("azure_deployment")
+        if dep is not None:
+            value = string_value(dep.value) or self.deployment_literal(c, dep.value)
+            choice = map_model(value, self.p, self.sdk, self.models) if value else None
+            target = choice.target if choice else None
+            if target:
+                self.plan.todo(
+                    stmt,
+                    f'this client sent every call to Azure deployment `{value}`; pass model="{target}" on its calls',
+                    AZURE_DEPLOYMENT,
+                    c.span.line,
+                )
+            else:
+                self.plan.todo(
+                    stmt,
+                    f"this client sent every call to an Azure deployment ({f'`{value}`' if value else 'dynamic'}); "
+                    f"pass a {self.p.name} model on its calls",
+                    AZURE_DEPLOYMENT,
+                    c.span.line,
+                )
+
+    def base_url_mode(self, c: ClientCtor, arg: Optional[cst.BaseExpression]) -> str:
+        """How a client's base URL argument is pointed at the provider, so that a second run has
+        nothing left to do and an override the program takes (a parameter, an option) still works.
+
+        "literal": the argument becomes the provider's URL (no argument, a literal, an expression).
+        "keep": the argument names a constant, attribute, parameter default or or-chain whose OpenAI
+        URL literal(s) are rewritten where they are written (as model literals are); it stays.
+        "or": the argument is a name or attribute no OpenAI literal reaches (a parameter, an option
+        that may be None): it becomes `<arg> or "<provider URL>"`, keeping the override.
+        """
+        if c.azure or c.target.kind != "openai":
+            return "literal"
+        if (
+            isinstance(arg, cst.BooleanOperation)
+            and isinstance(arg.operator, cst.Or)
+            and (string_value(arg.right) or "").rstrip("/") == self.base
+        ):
+            return "keep"  # `base_url or "<provider URL>"`, from an earlier run
+        if arg is None or isinstance(arg, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return "literal"
+        if (
+            isinstance(arg, cst.BooleanOperation)
+            and isinstance(arg.operator, cst.Or)
+            and isinstance(arg.left, (cst.Name, cst.Attribute, cst.Subscript))
+            and self.openai_base_literal(arg.right)
+            and id(arg.right) not in self.left_literals
+        ):
+            # invariant 5: `args.base_url or "https://api.openai.com/v1"`: the user's setting stays, the default moves
+            if id(arg.right) not in self.rewritten:
+                self.rewritten.add(id(arg.right))
+                self.plan.edit(arg.right, to_string(self.base))
+                self.plan.changes["URL"] += 1
+            return "keep"
+        if not isinstance(arg, (cst.Name, cst.Attribute, cst.Subscript)):
+            return "literal"  # a call (`os.getenv("OPENAI_BASE_URL", ...)`), an or-chain: replaced
+        openai = [n for n in c.target_literals if self.openai_base_literal(n)]
+        if any(id(n) in self.left_literals for n in openai):
+            return "literal"  # the URL also aims a client left on OpenAI, with its OpenAI key: it stays
+        for n in openai:
+            if id(n) not in self.rewritten:
+                self.rewritten.add(id(n))
+                self.plan.edit(n, to_string(self.base))
+                self.plan.changes["URL"] += 1
+        unset = re.search(r"when (\S+) is unset", c.target.detail)
+        if unset and "OPENAI" in unset.group(1).upper():
+            # `OPENAI_BASE_URL` may well hold OpenAI's URL: the provider's key must not go there
+            return "literal"
+        if openai and "=None)" not in c.target.detail:
+            return "keep"
+        return "or"
+
+    def openai_base_literal(self, node: cst.CSTNode) -> bool:
+        """A string literal holding OpenAI's API root (`https://api.openai.com[/v1][/]`)."""
+        value = string_value(node) if isinstance(node, cst.SimpleString) else None
+        if value is None:
+            return False
+        parts = urlsplit(value.strip())
+        host = (parts.hostname or "").lower()
+        return (
+            parts.scheme in ("http", "https")
+            and (host == "openai.com" or host.endswith(".openai.com"))
+            and parts.path.rstrip("/") in ("", "/v1")
+            and not parts.query
+        )
+
+    def dict_client(self, c: ClientCtor) -> None:
+        """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""
+        from offramp.catalog import load_config_dict_spec
+
+        spec = c.dict_spec or load_config_dict_spec()
+        assert isinstance(c.node, cst.Dict)
+        if self.p.endpoint(c.family) == "no":  # (mem0's embedder config: moved, it would only fail there)
+            self.plan.todo(
+                self.stmt(c.node),
+                f"{self.p.name} does not serve the OpenAI `{c.family}` API this client config uses",
+                UNSUPPORTED_ENDPOINT,
+                c.span.line,
+            )
+            return
+        entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
+        quote = quote_of(c.node)
+        base_key = next((k for k in spec.base_url_keys if k in entries), spec.fix_base_url_key)
+        template = entries[base_key].value if base_key in entries else None
+        values: List[Tuple[str, cst.BaseExpression]] = [
+            (
+                base_key,
+                string_like(template if isinstance(template, cst.SimpleString) else first_string(c.node), self.base),
+            )
+        ]
+        key_key = next((k for k in spec.key_keys if k in entries), spec.key_keys[0])
+        if (
+            key_key not in entries
+            or self.written_key(c.hardcoded_keys.get(key_key), f"{key_key!r}", entries[key_key].value, c.span.line)
+            or self.shared_key(entries[key_key].value, f"{key_key!r}", c.span.line)
+            or self.azure_credential(c, key_key, entries[key_key].value)
+        ):
+            values.append((key_key, env_read(self.p.key_env, quote)))
+            self.needs_os(c.node)
+            self.plan.moves(CRED, c.span)
+        dropped = [k for k in entries if k in spec.drop_keys]
+
+        def edit(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.Dict)
+            return retarget_dict(node, dropped, values)
+
+        self.plan.edit(c.node, edit)
+        self.plan.moves(HOST, c.span)
+        self.plan.changes["config dict"] += 1
+        if dropped:
+            self.plan.notes.append((c.span.line, f"dropped {', '.join(repr(k) for k in dropped)} from a client config"))
+
+    def azure_entries(self, args: Dict[str, cst.Arg]) -> List[str]:
+        """Drop what only Azure reads from a client's dict arguments (`default_query={"api-version": ...}`,
+        `default_headers={"api-key": ...}` on a plain client aimed at Azure by hand): the provider would
+        get Azure's API version, or Azure's key. Returns the arguments left with nothing else (they go)."""
+        gone: List[str] = []
+        for name, keys in self.sdk.azure_only_entries.items():
+            arg = args.get(name)
+            if arg is None or not isinstance(arg.value, cst.Dict):
+                continue
+            elements = arg.value.elements
+            found = [
+                k
+                for el in elements
+                if isinstance(el, cst.DictElement)
+                for k in [string_value(el.key)]
+                if k is not None and k.lower() in keys
+            ]
+            if not found:
+                continue
+            if len(found) == len(elements):
+                gone.append(name)
+            else:
+                self.plan.edit(arg.value, lambda node, found=found: retarget_dict(node, found, []))
+        return gone
+
+    def azure_credential(self, c: ClientCtor, arg: str, value: cst.BaseExpression) -> bool:
+        """Whether an Azure client's key argument holds Azure's credential (the app's config, a secret
+        store, a token) rather than a key variable this fix renames: then the provider's key replaces it.
+        A key written into the file was judged by `written_key` (a test's placeholder stays)."""
+        if not c.azure or c.hardcoded_keys.get(arg) is not None or string_value(value) is not None:
+            return False
+        if self.renamed_key_read(value):
+            return False
+        self.plan.notes.append(
+            (c.span.line, f"the key of `{c.cls}` was Azure's credential; it now reads {self.p.key_env}")
+        )
+        return True
+
+    def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
+        """The one deployment name literal that reaches `expr` (a constant, a default), if analysis found it."""
+        inside = {id(n) for n in subtree(expr)}
+        values = {
+            lit.value
+            for lit in self.a.models
+            if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
+        }
+        if not values:
+            names = {n.value for n in subtree(expr) if isinstance(n, cst.Name)}
+            values = {
+                lit.value
+                for lit in self.a.models
+                if lit.arg == "azure_deployment"
+                and lit.owner is None
+                and names & set(bound_names(self.stmt(lit.node), lit.node))
+            }
+        return values.pop() if len(values) == 1 else None
+
+    def subclass_base(self, c: ClientCtor, plain: str) -> None:
+        """`class MyClient(AzureOpenAI)` whose `super().__init__` moves: the base becomes the plain
+        class, and a TODO asks for provider models on its calls (offramp does not follow them there)."""
+        assert c.base is not None
+        self.plan.edit(c.base, lambda node: plain_func(node, plain))
+        self.plan.todo(
+            self.stmt(c.node),
+            f"this subclass now calls {self.p.name}: pass {self.p.name} models (not Azure deployments) "
+            f"on the calls made through it",
+            AZURE_DEPLOYMENT,
+            c.span.line,
+        )
+
+    def azure_imports(self, c: ClientCtor, plain: str) -> None:
+        assert isinstance(c.node, cst.Call)
+        func = c.base if c.base is not None else c.node.func
+        if isinstance(func, cst.Name):
+            module, _, obj = c.qualified.rpartition(".")
+            # A drop-in module (`langfuse.openai`) serves the plain class too: keep the client on it.
+            home = module if f"{module}.{plain}" in self.sdk.openai_clients else "openai"
+            asname = func.value if func.value != obj else None
+            self.plan.remove_imports.append((module, obj, asname))
+            if self.imported_for(c.node, plain, {f"{home}.{plain}"}):
+                return
+            found = self.binding_import(c.node, func.value)
+            if found is not None and asname is None and home == module:
+                stmt, alias, top_level = found
+                if not top_level and not self.used_besides_ctors(stmt, obj):
+                    # `from openai import AsyncAzureOpenAI` in the branch that builds it (a lazy import):
+                    # it becomes the plain class's import there, not a new import at the top of the file
+                    self.plan.edit(alias, renamed_alias(obj, plain))
+                    return
+            self.plan.add_imports.append((home, plain))
+
+    def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
+        """Is `name` read in the function around `stmt` other than by the Azure constructions the fix
+        rewrites (`isinstance(client, AzureOpenAI)`)? Then its import must stay."""
+        path = self.path_to(stmt)
+        scope = next((n for n in reversed(path) if isinstance(n, cst.FunctionDef)), self.a.module)
+        nodes = subtree(scope)
+        skip = {id(c.node.func) for c in self.a.clients if isinstance(c.node, cst.Call) and c.azure}
+        for n in nodes:
+            if isinstance(n, (cst.Import, cst.ImportFrom)):
+                skip.update(id(m) for m in subtree(n))
+        return any(isinstance(n, cst.Name) and n.value == name and id(n) not in skip for n in nodes)
+
+    def binding_import(
+        self, node: cst.CSTNode, name: str
+    ) -> Optional[Tuple[cst.SimpleStatementLine, cst.ImportAlias, bool]]:
+        """The `from M import name` statement that `node` sees `name` from: the nearest one before it
+        in the blocks around it (a function's, a branch's, the module's), with the alias that binds
+        it and whether it is at the top level of the module."""
+        path = self.path_to(node)
+        for depth in range(len(path) - 2, -1, -1):
+            owner, child = path[depth], path[depth + 1]
+            if not isinstance(owner, (cst.Module, cst.IndentedBlock)):
+                continue
+            if (
+                depth > 0
+                and isinstance(path[depth - 1], cst.ClassDef)
+                and any(isinstance(n, (cst.FunctionDef, cst.Lambda)) for n in path[depth + 1 :])
+            ):
+                continue  # a class body's names are not visible in its methods
+            body = list(owner.body)
+            index = next((i for i, st in enumerate(body) if st is child), len(body))
+            for stmt in reversed(body[:index]):
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        for alias in small.names:
+                            bound = alias.evaluated_alias or alias.evaluated_name
+                            if bound == name:
+                                return stmt, alias, isinstance(owner, cst.Module)
+        return None
+
+    def imported_for(self, node: cst.CSTNode, name: str, qualified: Set[str]) -> bool:
+        """Is `name`, where `node` sees it, an import of one of `qualified` (`from openai import
+        AzureOpenAI, OpenAI` in the method, `ChatOpenAI` from langchain_community at the top)? Then the
+        retargeted call uses that import, and a second one would only shadow or repeat it."""
+        found = self.binding_import(node, name)
+        if found is None:
+            return False
+        stmt, alias, _top = found
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and not isinstance(small.names, cst.ImportStar)
+                and any(a is alias for a in small.names)
+            ):
+                return f"{dotted(small.module)}.{alias.evaluated_name}" in qualified
+        return False
