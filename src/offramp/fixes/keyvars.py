@@ -21,11 +21,12 @@ from offramp.codes import OPENAI_ENV_VAR
 from offramp.fixes.gate import CRED, KEYREAD, WRITE
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
+from offramp.fixes.planstate import PlannerState
 from offramp.fixes.treewalk import bound_names, dotted, parents_of, subtree
 from offramp.hosts import is_secret_value
 
 
-class KeyVariables:
+class KeyVariables(PlannerState):
     """`Planner`'s decisions about key variables (a mixin: it reads the planner's state, see planner.py)."""
 
     def unknown_consumers(self) -> List[Tuple[cst.CSTNode, str, bool]]:

@@ -21,11 +21,12 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_M
 from offramp.fixes.edits import string_like
 from offramp.fixes.gate import HOST, MODEL, URL
 from offramp.fixes.planedits import to_string
+from offramp.fixes.planstate import PlannerState
 from offramp.mapping import is_provider_model, map_model
 from offramp.redact import without_url_credentials
 
 
-class Literals:
+class Literals(PlannerState):
     """`Planner`'s decisions about literals (a mixin: it reads the planner's state, see planner.py)."""
 
     def model(self, lit: ModelLiteral) -> None:

@@ -29,10 +29,11 @@ from offramp.fixes.planedits import (
     to_string,
     with_kwarg,
 )
+from offramp.fixes.planstate import PlannerState
 from offramp.fixes.treewalk import dotted, quote_of, subtree
 
 
-class ModuleClient:
+class ModuleClient(PlannerState):
     """`Planner`'s decisions about the module-level client (a mixin: it reads the planner's state, see planner.py)."""
 
     def module_stays(self) -> bool:

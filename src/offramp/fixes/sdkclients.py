@@ -23,11 +23,12 @@ from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, 
 from offramp.fixes.edits import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, plain_func, renamed_alias, to_string
+from offramp.fixes.planstate import PlannerState
 from offramp.fixes.treewalk import bound_names, dotted, first_string, quote_of, subtree
 from offramp.mapping import map_model
 
 
-class SdkClients:
+class SdkClients(PlannerState):
     """`Planner`'s decisions about SDK clients (a mixin: it reads the planner's state, see planner.py)."""
 
     def retargets(self, c: ClientCtor) -> bool:

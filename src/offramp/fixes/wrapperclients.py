@@ -21,11 +21,12 @@ from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPP
 from offramp.fixes.edits import env_read, retarget_args, string_like
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, renamed_kwarg
+from offramp.fixes.planstate import PlannerState
 from offramp.fixes.treewalk import first_string, quote_of, subtree
 from offramp.mapping import map_model
 
 
-class WrapperClients:
+class WrapperClients(PlannerState):
     """`Planner`'s decisions about framework wrappers (a mixin: it reads the planner's state, see planner.py)."""
 
     def wrapper_client(self, c: ClientCtor) -> None:

@@ -1,0 +1,73 @@
+"""What the planner's parts share, declared once for the type checker.
+
+`Planner` (planner.py) is assembled from one mixin per subject (keyvars.py, sdkclients.py,
+wrapperclients.py, moduleclient.py, literals.py), and each of them reads the planner's state
+and asks questions another part answers (a client's key argument asks `written_key`, the kept
+keys ask `retargets`). Each mixin subclasses `PlannerState` so that mypy knows those names and
+their types; the declarations exist only while type checking (at run time this is an empty
+class), so the state itself is still set in one place, `Planner.__init__`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from offramp.analysis.facts import Analysis, ClientCtor, ModelLiteral
+    from offramp.catalog import SdkSurface
+    from offramp.fixes.gate import Gate
+    from offramp.fixes.keyreads import KeyReads
+    from offramp.fixes.planner import Plan
+    from offramp.providers import Provider
+
+
+class PlannerState:
+    """The state and the questions of `Planner` its mixins use (see the module docstring)."""
+
+    if TYPE_CHECKING:
+        a: Analysis
+        p: Provider
+        sdk: SdkSurface
+        models: Dict[str, str]
+        base: str
+        plan: Plan
+        gate: Gate
+        allowed: Callable[[str, int], bool]
+        in_test: Callable[[int], bool]
+        own_key: bool
+        held: List[ModelLiteral]
+        claimed: Set[int]
+        kept: Dict[int, str]
+        kept_names: Set[str]
+        rewritten: Set[int]
+        left_literals: Set[int]
+        hinted: Set[int]
+        _parents: Optional[Dict[int, cst.CSTNode]]
+        _key_reads: Optional[KeyReads]
+
+        # planner.py
+        def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]: ...
+        def path_to(self, node: cst.CSTNode) -> List[cst.CSTNode]: ...
+        def client_provider(self, c: ClientCtor) -> Provider: ...
+        def target_hosts(self) -> Set[str]: ...
+        def needs_os(self, node: cst.CSTNode) -> None: ...
+
+        # keyvars.py
+        def written_key(self, kind: Optional[str], label: str, value: cst.BaseExpression, line: int) -> bool: ...
+        def shared_key(self, value: cst.BaseExpression, label: str, line: int) -> bool: ...
+        def renamed_key_read(self, value: cst.BaseExpression) -> bool: ...
+
+        # sdkclients.py
+        def retargets(self, c: ClientCtor) -> bool: ...
+        def base_url_mode(self, c: ClientCtor, arg: Optional[cst.BaseExpression]) -> str: ...
+        def azure_credential(self, c: ClientCtor, arg: str, value: cst.BaseExpression) -> bool: ...
+        def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]: ...
+        def imported_for(self, node: cst.CSTNode, name: str, qualified: Set[str]) -> bool: ...
+
+        # wrapperclients.py
+        def wrapper_client(self, c: ClientCtor) -> None: ...
+
+        # moduleclient.py
+        def module_stays(self) -> bool: ...
