@@ -44,6 +44,7 @@ from offramp.codes import (
     UNSUPPORTED_PARAMETER,
 )
 from offramp.fixes import semantics
+from offramp.fixes.crossfile import literal_edits
 from offramp.fixes.edits import kwarg_index
 from offramp.fixes.families import FamilyPlan, plan_families, plan_splits, stuck_todo
 from offramp.fixes.gate import MODEL, OPEN, SEEN, Effect, Gate, overlaps
@@ -300,8 +301,6 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
-        from offramp.fixes.crossfile import literal_edits
-
         moved = [e.span for e in self.plan.effects if e.role == MODEL]
         for node, span, new in literal_edits(self.a.module, self.gate.models):
             if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):

@@ -19,6 +19,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor
 from offramp.analysis.values import string_value
+from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.edits import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.fixes.gate import CRED, HOST
@@ -228,8 +229,6 @@ class SdkClients(PlannerState):
 
     def dict_client(self, c: ClientCtor) -> None:
         """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""
-        from offramp.catalog import load_config_dict_spec
-
         spec = c.dict_spec or load_config_dict_spec()
         assert isinstance(c.node, cst.Dict)
         if self.p.endpoint(c.family) == "no":  # (mem0's embedder config: moved, it would only fail there)

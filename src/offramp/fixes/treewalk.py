@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from offramp.analysis.values import dotted_name
+
 
 def path_between(parents: Dict[int, cst.CSTNode], root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
     """`root`, ..., `target`: the nodes from `root` down to `target` (empty when it is not below),
@@ -121,6 +123,4 @@ def first_string(node: cst.CSTNode) -> Optional[cst.SimpleString]:
 
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:
-    from offramp.analysis.values import dotted_name
-
     return dotted_name(node)

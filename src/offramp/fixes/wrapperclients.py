@@ -19,6 +19,7 @@ from offramp.analysis.values import string_value
 from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.edits import env_read, retarget_args, string_like
+from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
@@ -110,8 +111,6 @@ class WrapperClients(PlannerState):
             if name not in args and name not in c.keywords:  # (a **dict may set it already)
                 values.append((name, cst.parse_expression(expr)))
         if spec.fix_capabilities and spec.fix_capabilities.arg not in c.keywords:
-            from offramp.fixes.frameworks import capabilities
-
             values.append((spec.fix_capabilities.arg, capabilities(spec.fix_capabilities, self.p, quote)))
         if spec.fix_model_arg not in spec.model_args[:1]:
             # the new class names its model argument differently:
@@ -195,8 +194,6 @@ class WrapperClients(PlannerState):
 
     def wrapped_model(self, c: ClientCtor) -> None:
         """`Agent(model="gpt-4o")`: the model argument becomes a model object bound to a provider client."""
-        from offramp.fixes.frameworks import wrap_model
-
         spec = c.wrapper
         assert spec is not None and isinstance(c.node, cst.Call)
         quote = quote_of(c.node)
@@ -220,8 +217,6 @@ class WrapperClients(PlannerState):
 
     def exports_off(self) -> None:
         """Requests a framework sends by itself (trace export to OpenAI): turned off after the imports."""
-        from offramp.fixes.frameworks import export_off
-
         for e in self.a.exports:
             if not self.allowed(OPENAI_CLIENT, e.span.line):
                 return
