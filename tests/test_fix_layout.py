@@ -9,11 +9,14 @@
   (a comment after an argument stays with it).
 - one_per_line.py: the inserted arguments get lines of their own; a name added to a sorted
   `from openai import ...` keeps it sorted.
-Inputs that `ruff format` accepts stay formatted, and no line offramp writes exceeds 88 columns.
+- generator_arg.py: `f(\n    x for x in y\n)` cannot take one item a line (a trailing comma after a
+  bare generator is a syntax error): it is left as it is, over the limit.
+Inputs that `ruff format` accepts stay formatted, and no other line offramp writes exceeds 88 columns.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -25,6 +28,7 @@ from helpers import FIXTURES, compare_snapshot, run_cli
 LAYOUT = FIXTURES / "fix-layout"
 INPUTS = sorted((LAYOUT / "input").glob("*.py"))
 RUFF_FORMATTED = {"hugged.py", "one_per_line.py"}  # aligned.py is not: its layout is the author's
+LEFT_LONG = {"generator_arg.py"}
 
 
 def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -38,7 +42,8 @@ def fixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "pyproject.toml").write_text("[tool.ruff]\nline-length = 88\n", encoding="utf-8")
     for source in INPUTS:
         shutil.copy(source, root / source.name)
-    assert ruff("format", "--check", *sorted(RUFF_FORMATTED), cwd=root).returncode == 0  # the inputs are formatted
+    formatted = sorted(RUFF_FORMATTED | LEFT_LONG)
+    assert ruff("format", "--check", *formatted, cwd=root).returncode == 0  # the inputs are formatted
     assert ruff("check", "--select", "E501,I", ".", cwd=root).returncode == 0
     proc = run_cli(["fix", "--to", "qwen", "."], root)
     assert f"Rewrote {len(INPUTS)} files" in proc.stderr, proc.stderr
@@ -49,13 +54,15 @@ def fixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_fix_keeps_the_layout_within_the_line_length(fixed: Path, source: Path) -> None:
     text = (fixed / source.name).read_text(encoding="utf-8")
     compare_snapshot(text, LAYOUT / "qwen" / source.name)
-    assert max(len(line) for line in text.splitlines()) <= 88
+    ast.parse(text)
+    if source.name not in LEFT_LONG:
+        assert max(len(line) for line in text.splitlines()) <= 88
 
 
 def test_fixed_code_is_still_ruff_formatted_and_clean(fixed: Path) -> None:
     fmt = ruff("format", "--diff", *sorted(RUFF_FORMATTED), cwd=fixed)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
-    lint = ruff("check", "--select", "E501,I", ".", cwd=fixed)
+    lint = ruff("check", "--select", "E501,I", *sorted(p.name for p in INPUTS if p.name not in LEFT_LONG), cwd=fixed)
     assert lint.returncode == 0, lint.stdout
 
 

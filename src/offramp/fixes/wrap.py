@@ -109,6 +109,8 @@ def hugged_split(original: Bracketed, node: Bracketed, indent: int, step: str, l
         return node
     inside, outside = now[0], _closing_indent(node)
     items: Sequence[_Item] = node.args if isinstance(node, cst.Call) else node.elements
+    if _bare_generator(items):
+        return node
     new_items = [_split_item(_bare(i), indent, inside, step, limit) for i in items]
     return _with_items(node, new_items, inside, outside, trailing=True)
 
@@ -158,8 +160,8 @@ def _split(node: Bracketed, indent: int, base: str, step: str, limit: int, one_a
     still too long split the same way when it is itself a call, dict, list or set (`one_a_line`:
     never on one line)."""
     items: Sequence[_Item] = node.args if isinstance(node, cst.Call) else node.elements
-    if not items or any(isinstance(getattr(i, "value", None), cst.GeneratorExp) and not i.value.lpar for i in items):
-        return node  # `f(x for x in y)` takes no trailing comma, and no line break before its `)`
+    if not items or _bare_generator(items):
+        return node
     texts = [_code(_bare(i)) for i in items]
     inside = base + step
     magic_comma = isinstance(items[-1].comma, cst.Comma)  # `f(a, b,)`: Ruff puts one item a line
@@ -173,6 +175,11 @@ def _split(node: Bracketed, indent: int, base: str, step: str, limit: int, one_a
         return _with_items(node, new_items, inside, base, trailing=False)
     new_items = [_split_item(_bare(i), indent, inside, step, limit) for i in items]
     return _with_items(node, new_items, inside, base, trailing=True)
+
+
+def _bare_generator(items: Sequence[_Item]) -> bool:
+    """`f(x for x in y)`: the generator takes no trailing comma, nor a line of its own."""
+    return any(isinstance(getattr(i, "value", None), cst.GeneratorExp) and not i.value.lpar for i in items)
 
 
 def _split_item(item: _Item, indent: int, inside: str, step: str, limit: int) -> _Item:
