@@ -394,9 +394,7 @@ class RouteJudge:
             return None
         # No line number: the reason goes into TODO comments, and a second run must find the same text
         # after the first one's insertions moved the request down.
-        # (a client no request offramp can follow goes through: project/routes.py `unreached`)
-        alone = r.kind == "client" and r.span == r.client_span and r.file == r.client_file
-        what = f"a client built in {r.file}" if alone else f"a request in {r.file}"
+        what = f"a client built in {r.file}" if r.alone else f"a request in {r.file}"
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"

@@ -297,7 +297,7 @@ class RouteFinder:
         env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
         if given is None:
             return {EnvRead(env), *self.env_written(env, ctx.module)}
-        if any(_may_be_unset(s, self.sdk) for s in given):
+        if any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in given):
             # `api_key=None` (a default, a `null` in the config) makes the SDK read the variable itself
             given.add(Unknown(f"`{env}`, which the SDK reads when the key given is None"))
         return given

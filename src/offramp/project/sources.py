@@ -107,5 +107,11 @@ class Route:
     mixed: bool = False
 
     @property
+    def alone(self) -> bool:
+        """A client no request offramp can follow goes through (project/routes.py `unreached`): judged by
+        the route gate, but no finding of its own (the per-file checks report the constructor)."""
+        return self.kind == "client" and self.span == self.client_span and self.file == self.client_file
+
+    @property
     def where(self) -> str:
         return f"{self.file}:{self.span.line}"

@@ -266,7 +266,7 @@ def route_hits(
         m = project.indexed.get(path)
         return m is not None and imports_sdk(m)
 
-    found = group(check_routes(routes, ctx, known_provider_hosts(), sdk_file))
+    found = group(check_routes([r for r in routes if not r.alone], ctx, known_provider_hosts(), sdk_file))
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     if ctx.provider is not None and effects is not None:

@@ -22,7 +22,7 @@ def project_routes_of(files: Sequence[Path], root: Path) -> Tuple[list, Dict[str
     from offramp.project.files import routes_of_files
 
     by_display = {display_path(p, root): p for p in files}
-    return routes_of_files(by_display, root), by_display
+    return [r for r in routes_of_files(by_display, root) if not r.alone], by_display  # (requests only)
 
 
 def build_plan(files: Sequence[Path], settings: Settings, provider: Provider, base_url: Optional[str]) -> Plan:
