@@ -192,3 +192,18 @@ def test_a_key_no_definition_reaches_is_unknown_not_absent() -> None:
     routes = _routes_of(FIXTURES / "oracle" / "dataclass_key_field")
     (bot,) = [r for r in routes if r.file == "bot.py"]
     assert bot.credential
+
+
+def test_a_toml_file_the_code_loads_is_read_without_tomllib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.9 and 3.10 have no `tomllib`: the backport `tomli` (a dependency there) reads a TOML file
+    the code loads. Without the fallback every such file was skipped, and its `base_url = ""` with it."""
+    import sys
+
+    from offramp.catalog import tomllib as real  # (whichever this Python has)
+    from offramp.project.configdocs import parse_config
+
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # `import tomllib` raises ImportError
+    monkeypatch.setitem(sys.modules, "tomli", real)  # (the backport has the same API)
+    assert parse_config('[llm]\nbase_url = ""\nmodel = "gpt-4o"\n', ".toml") == {
+        "llm": {"base_url": "", "model": "gpt-4o"}
+    }

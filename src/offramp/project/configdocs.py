@@ -19,7 +19,10 @@ def parse_config(text: str, suffix: str) -> Optional[Any]:
         if suffix == ".json":
             return json.loads(text)
         if suffix == ".toml":
-            import tomllib  # lazy: start-up
+            try:
+                import tomllib  # lazy: start-up
+            except ImportError:  # Python < 3.11: the tomli backport (a dependency there)
+                import tomli as tomllib
 
             return tomllib.loads(text)
         if suffix in (".yaml", ".yml"):
