@@ -288,6 +288,13 @@ def file_ignores(display: str, opts: Options) -> frozenset:
 _SAME_IN_TESTS = ("OFR0", codes.HARDCODED_API_KEY)
 
 
+def unreadable(display: str, detail: str, opts: Options) -> FileResult:
+    """OFR001 at the top of a file offramp could not read or decode (the file is then skipped)."""
+    return file_result(
+        [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": detail})], "", display, opts, False
+    )
+
+
 def file_result(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
     """A file's result: its findings sorted and deduplicated, enabled and not ignored for the file, marked in
     test code, each with its fingerprint."""
@@ -331,13 +338,7 @@ def check_path(
         if len(data) > MAX_CONFIG_BYTES and kind_of(path) in KINDS:  # through a link
             raise SourceError(TOO_LARGE)
     except SourceError as e:
-        return file_result(
-            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
-            "",
-            display,
-            opts,
-            False,
-        )
+        return unreadable(display, str(e), opts)
     kind = kind_of(path)
     if kind in KINDS:
         # Config files name models without mentioning OpenAI (`model: gpt-4o`): their own tokens.
@@ -351,13 +352,7 @@ def check_path(
     try:
         src = decode(path, data)
     except SourceError as e:
-        return file_result(
-            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
-            "",
-            display,
-            opts,
-            False,
-        )
+        return unreadable(display, str(e), opts)
     if sources is not None:
         sources.append(src)
     return check_source(src, display, opts)
@@ -371,17 +366,7 @@ def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileRe
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return file_result(
-            [
-                make_finding(
-                    codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": f"not valid UTF-8: {e.reason}"}
-                )
-            ],
-            "",
-            display,
-            opts,
-            False,
-        )
+        return unreadable(display, f"not valid UTF-8: {e.reason}", opts)
     hits = scan_config(
         display, text, load_sdk(), known_provider_hosts(), opts.provider, dict(opts.models), kind=config_kind(path)
     )
@@ -414,13 +399,7 @@ def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> File
     try:
         nb, src = notebook_source(path, data)
     except SourceError as e:
-        return file_result(
-            [make_finding(codes.UNREADABLE_FILE, display, Span(1, 1, 1, 1), {"detail": str(e)})],
-            "",
-            display,
-            opts,
-            False,
-        )
+        return unreadable(display, str(e), opts)
     if not src.text:
         return FileResult(path=display, parsed=False)
     result = check_source(src, display, opts)

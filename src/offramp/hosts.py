@@ -78,6 +78,13 @@ class Target:
     def describe(self) -> str:
         return self.detail or self.host or self.kind
 
+    def for_azure_client(self) -> Target:
+        """Where an Azure client given this URL sends requests: Azure, unless the URL is a local server, a
+        provider or another host (a resource name offramp cannot classify is still Azure's)."""
+        if self.kind in ("local", "provider", "other"):
+            return self
+        return Target("azure", self.host, self.host or "Azure OpenAI")
+
 
 _LOCAL_SUFFIXES = (".local", ".internal", ".lan", ".svc", ".cluster.local", ".localhost", ".home.arpa", ".test")
 

@@ -474,8 +474,8 @@ class ClientResolver(ValueFlow):
         literals: List[cst.CSTNode] = []
         if bases:
             target, literals = self.targets_of(bases, cls)
-            if azure and target.kind not in ("local", "provider", "other"):
-                target = Target("azure", target.host, target.host or "Azure OpenAI")
+            if azure:
+                target = target.for_azure_client()
         elif azure:
             target = Target("azure", detail="Azure OpenAI")
         else:

@@ -127,8 +127,8 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
         target = Target("other", detail="another LiteLLM provider" if spec.model_prefix else "another provider")
     elif bases:
         target, literals = r.targets_of(bases, cls)
-        if azure and target.kind not in ("local", "provider", "other"):
-            target = Target("azure", target.host, target.host or "Azure OpenAI")
+        if azure:
+            target = target.for_azure_client()
     elif azure:
         target = Target("azure", detail="Azure OpenAI")
     elif not resolved:

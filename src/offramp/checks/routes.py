@@ -45,9 +45,7 @@ def host_targets(route: Route, ctx: CheckContext, provider_hosts: Tuple[str, ...
             out.append((s, Target(kind, "" if s.azure else s.host, s.host)))
         elif isinstance(s, (Literal, ConfigValue)) and s.value:
             t = classify_url(s.value, ctx.sdk, provider_hosts)
-            if route.azure and t.kind not in ("local", "provider", "other"):
-                t = Target("azure", t.host, t.host or "Azure OpenAI")
-            out.append((s, t))
+            out.append((s, t.for_azure_client() if route.azure else t))
         elif isinstance(s, EnvRead):
             out.append((s, Target("env", detail=f"${s.name}")))
         else:

@@ -23,6 +23,7 @@ from offramp.hosts import classify_url, is_secret_value
 from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
+    RESULT_OF,
     ConfigValue,
     EnvRead,
     Literal,
@@ -38,7 +39,7 @@ from offramp.targets import Targets
 from offramp.types import Span
 
 HOST, CRED, MODEL = "host", "cred", "model"
-AZURE_IDENTITY = "result of azure.identity."  # (a value flow.py cannot follow: the call it comes from)
+AZURE_IDENTITY = RESULT_OF + "azure.identity."  # (a token provider: the call flow.py cannot follow)
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
 # An OpenAI URL literal the plan rewrites where it is written (with a HOST effect at the same span).

@@ -33,7 +33,7 @@ from offramp.project.objects import (
     Session,
     Value,
 )
-from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
+from offramp.project.sources import RESULT_OF, ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -517,8 +517,8 @@ class Flow:
                     docs.append(ConfigDoc(a.path, (), a.reader))
                 elif isinstance(a, Literal) and a.value and _LOADERS[q] in ("toml", "env") and not a.template:
                     docs.append(ConfigDoc(a.value, (), reader))
-            return docs or [Unknown(f"result of {q}()", path)]
-        return [Unknown(f"result of {q}()", path)]
+            return docs or [Unknown(f"{RESULT_OF}{q}()", path)]
+        return [Unknown(f"{RESULT_OF}{q}()", path)]
 
     def paths(self, ctx: Ctx, args: Iterable[Expr], depth: int) -> List[str]:
         out = []

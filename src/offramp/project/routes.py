@@ -86,7 +86,8 @@ class RouteFinder:
         out: List[Route] = []
         for m in self.modules:
             for site in m.sites:
-                if site.kind not in ("new", "ctor") or (m.path, _span(site.span)) in known:
+                span = _span(site.span)
+                if site.kind not in ("new", "ctor") or (m.path, span) in known:
                     continue
                 ctx = Ctx(m.name, site.scope)
                 try:
@@ -98,7 +99,6 @@ class RouteFinder:
                     host, key = self.client_host(ctx, kwargs, is_azure), self.client_key(ctx, kwargs, is_azure)
                 except RecursionError:
                     continue
-                span = _span(site.span)
                 route = Route(
                     file=m.path,
                     span=span,

@@ -59,6 +59,8 @@ class Parameter:
 # The credential of an Azure client given a token (`azure_ad_token_provider=`) and no key argument:
 # `fix` gives the converted client the provider's key, as it does a client that reads one implicitly.
 AZURE_AD_TOKEN = "an Azure AD token"
+# The reason of a value returned by a call outside the project (`result of azure.identity.get_bearer_token_provider()`)
+RESULT_OF = "result of "
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,16 @@ def _other_service(directory: Path, displays: Sequence[str], rel: str) -> bool:
     return not here and not any((directory / n).is_file() for n in _PYTHON_MARKERS)
 
 
+def _users(routes: Iterable[Route], rel: str, name: str) -> List[Route]:
+    """The routes under directory `rel` whose host, key or model is read from variable `name`."""
+    return [
+        r
+        for r in routes
+        if _under(r.client_file or r.file, rel)
+        and any(isinstance(s, EnvRead) and s.name == name for s in (*r.host, *r.credential, *r.model))
+    ]
+
+
 def env_readers(
     display: str,
     names: Iterable[str],
@@ -200,12 +210,7 @@ def env_readers(
         if not read_before and not read_after:
             continue
         role = sdk.env_role(n)
-        users = [
-            r
-            for r in after.routes
-            if _under(r.client_file or r.file, rel)
-            and any(isinstance(s, EnvRead) and s.name == n for s in (*r.host, *r.credential, *r.model))
-        ]
+        users = _users(after.routes, rel, n)
         stuck = [r for r in users if not migrated(r, provider, sdk, root=root)]
         if role == "key" and read_after and n not in _provider_keys(provider):
             env[n], held_by[n] = HELD, read_after[0]
@@ -316,13 +321,7 @@ def unread_configs(
                 if sdk.env_role(n) == "key" or n in kept.get(display, {}):
                     continue
                 readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
-                users = [
-                    r
-                    for r in routes
-                    if _under(r.client_file or r.file, rel)
-                    and any(isinstance(s, EnvRead) and s.name == n for s in (*r.host, *r.credential, *r.model))
-                ]
-                if readers and not users:
+                if readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
 
