@@ -208,6 +208,7 @@ class ClientResolver(ValueFlow):
                         out += self.clients_of(node.default, cls, depth + 1, seen)
                     for arg, arg_cls in self.call_site_args(node):
                         out += self.clients_of(arg, arg_cls, depth + 1, seen)
+                    out += self.own_instances(node)
             return out
         if isinstance(expr, cst.Attribute):
             owner = self.attribute_owner(expr, cls)
@@ -232,6 +233,27 @@ class ClientResolver(ValueFlow):
                 out += self.instance_clients(expr, cls, depth, seen)
             return out
         return out
+
+    def own_instances(self, param: cst.Param) -> List[ClientRef]:
+        """`self` in a method of `class Tuned(OpenAI)`: the constructions of that class in this module that
+        are its base's constructor (`Tuned(api_key=...)`), so `self.chat.completions.create(model=...)` is
+        a request of theirs, its model checked and mapped with them (fix's route gate rewrote it while
+        check, seeing no client, said nothing)."""
+        fn = self.c.param_owner.get(id(param))
+        klass = self.c.func_class.get(id(fn)) if fn is not None else None
+        if fn is None or klass is None or not fn.params.params or fn.params.params[0] is not param:
+            return []
+        decorators = {(dotted_name(d.decorator) or "").rpartition(".")[2] for d in fn.decorators}
+        q, _ = self.sdk_base_of(klass.bases)
+        if q is None or decorators & {"staticmethod", "classmethod"}:
+            return []
+        return [
+            self.ctor(call, q, call_cls)
+            for call, call_cls, _ in self.c.calls
+            if isinstance(call.func, cst.Name)
+            and call.func.value == klass.name.value
+            and self.inheriting_class(call.func, call) is klass
+        ]
 
     def instance_clients(self, expr: cst.Attribute, cls: ClassCtx, depth: int, seen: Set[int]) -> List[ClientRef]:
         out: List[ClientRef] = []
