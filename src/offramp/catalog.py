@@ -443,6 +443,44 @@ def load_exporters() -> Tuple[ExporterSpec, ...]:
 
 
 @dataclass(frozen=True)
+class ReopenerSpec:
+    """rules/wrappers.toml [[reopener]]: a library call that rebuilds a wrapper from the configuration the library
+    stored with it, unless the call is given the program's own object (chroma's `get_collection`)."""
+
+    id: str
+    wrappers: Tuple[str, ...]  # wrapper ids whose objects the library stores and rebuilds
+    modules: Tuple[str, ...]  # the library: a receiver built by another library's call is not one
+    methods: Tuple[str, ...]  # method names that reopen
+    arg: str  # the keyword that hands the object over
+    pass_from: Tuple[str, ...]  # methods whose `arg=` names the object the program gives its collections
+    what: str  # for messages
+    also_given_by: Tuple[str, ...] = ()  # other keywords that may hand the object over
+
+
+@lru_cache(maxsize=1)
+def load_reopeners() -> Tuple[ReopenerSpec, ...]:
+    path = rules_dir() / "wrappers.toml"
+    out = []
+    for raw in load_toml(path).get("reopener", []):
+        try:
+            out.append(
+                ReopenerSpec(
+                    id=raw["id"],
+                    wrappers=tuple(raw["wrappers"]),
+                    modules=tuple(raw["modules"]),
+                    methods=tuple(raw["methods"]),
+                    arg=raw["arg"],
+                    pass_from=tuple(raw.get("pass-from", [])),
+                    what=raw["what"],
+                    also_given_by=tuple(raw.get("also-given-by", [])),
+                )
+            )
+        except (KeyError, TypeError) as e:
+            raise CatalogError(f"{path.name}: reopener {raw.get('id', '?')} is missing {e}") from None
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class NestedConfigDict:
     """rules/wrappers.toml [[config-dict.nested]]: a library's `{"provider": "openai", "config": {...}}`
     whose inner dict is a client configuration with the library's own key names (mem0)."""

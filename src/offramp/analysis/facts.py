@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
-from offramp.catalog import ConfigDictSpec, ExporterSpec, WrapperSpec
+from offramp.catalog import ConfigDictSpec, ExporterSpec, ReopenerSpec, WrapperSpec
 from offramp.hosts import Target
 
 if TYPE_CHECKING:  # annotations only: the ast fast path builds facts without importing libcst
@@ -56,6 +56,20 @@ class Export:
     node: cst.Call  # the file's first call into the framework
     span: Span
     spec: ExporterSpec
+
+
+@dataclass(eq=False)
+class Reopen:
+    """A call that rebuilds a wrapper from what the library stored (chroma's `client.get_collection("docs")`
+    without `embedding_function=`), and the program's own object `fix` hands it instead (None: no single one
+    the call can see)."""
+
+    node: cst.Call
+    span: Span
+    spec: ReopenerSpec
+    method: str
+    given: Optional[str]
+    family: str  # the rebuilt wrapper's (a provider without it gets the wrapper's own TODO, not this one's)
 
 
 @dataclass(eq=False)
@@ -178,6 +192,7 @@ class Analysis:
     keys: List[KeyLiteral] = field(default_factory=list)
     models: List[ModelLiteral] = field(default_factory=list)
     exports: List[Export] = field(default_factory=list)
+    reopens: List[Reopen] = field(default_factory=list)
     bound: List[Bound] = field(default_factory=list)
     # Every call with a keyword argument (or a class-like name and arguments), in source order: the planner
     # asks which calls it does not know take a key (`Agent(api_key=KEY)`, `Agent(KEY)`); a whole-tree walk

@@ -26,6 +26,7 @@ from offramp.analysis.frameworks import (
     wrapper_ctor,
     wrapper_spec,
 )
+from offramp.analysis.reopen import reopens
 from offramp.analysis.values import string_value
 from offramp.catalog import SdkSurface
 
@@ -88,4 +89,5 @@ class Resolver(CallResolver):
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
         self.a.exports = exports(self)
+        self.a.reopens = reopens(self)
         self.a.held_keys += default_keys(self)

@@ -45,6 +45,11 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         target = f"{e.spec.host} ({e.spec.what}, with the default OpenAI key)"
         hits.append(Hit(codes.OPENAI_CLIENT, e.span, {"cls": e.spec.id, "target": target}))
 
+    for r in a.reopens:  # (fixable: fix hands the call the program's own function, if the provider serves it)
+        target = f"api.openai.com (without `{r.spec.arg}=` {r.spec.what})"
+        fixable = r.given is not None and not (ctx.provider and ctx.provider.endpoint(r.family) == "no")
+        hits.append(Hit(codes.OPENAI_CLIENT, r.span, {"cls": r.method, "target": target}, fixable=fixable))
+
     module = a.module_target
     module_blocked = bool(module and module.blocked)
     # an Azure deployment with no provider model keeps the whole module route on Azure (fix leaves it)

@@ -208,6 +208,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
             plan_splits(self, self.families)
         self.module_config()
         self.exports_off()
+        self.reopened()
         self.swap_bound()
         for e in self.a.env:
             if (

@@ -232,6 +232,26 @@ class WrapperClients(PlannerState):
                 self.plan.add_imports.append((module, name))
             self.plan.changes["framework setting"] += 1
 
+    def reopened(self) -> None:
+        """`client.get_collection("docs")`: handed the program's own embedding function, or a TODO."""
+        for r in self.a.reopens:
+            if not self.allowed(OPENAI_CLIENT, r.span.line) or self.p.endpoint(r.family) == "no":
+                continue  # (a provider without the API: the function's own TODO says so)
+            if r.given is None:
+                self.plan.todo(
+                    self.stmt(r.node),
+                    f"pass `{r.spec.arg}=` the {self.p.name} embedding function to `{r.method}`: without it "
+                    f"{r.spec.what}",
+                    OPENAI_CLIENT,
+                    r.span.line,
+                )
+                continue
+            value = cst.Name(r.given)
+            self.plan.edit(r.node, lambda node, v=value, arg=r.spec.arg: retarget_args(node, (), [(arg, v)]))
+            self.plan.moves(HOST, r.span)
+            self.plan.moves(CRED, r.span)
+            self.plan.changes[f"{r.spec.id} call"] += 1
+
     def swap_bound(self) -> None:
         """`OpenAIResponsesModel(model, client)` whose client moves: the class the provider can serve."""
         for b in self.a.bound:
