@@ -279,6 +279,17 @@ def retarget_args(call: cst.Call, drop: Iterable[str], values: Sequence[Tuple[st
     return call.with_changes(args=lst.items, whitespace_before_args=lst.open_ws)
 
 
+def as_keywords(args: Sequence[cst.Arg], names: Sequence[str]) -> List[cst.Arg]:
+    """The leading positional arguments written as `name=value` (the names in order), the others as they are."""
+    out = list(args)
+    tight = cst.SimpleWhitespace("")
+    for i, name in enumerate(names):
+        if i < len(out) and out[i].keyword is None and not out[i].star:
+            equal = cst.AssignEqual(whitespace_before=tight, whitespace_after=tight)
+            out[i] = out[i].with_changes(keyword=cst.Name(name), equal=equal)
+    return out
+
+
 def retarget_dict(node: cst.Dict, drop: Iterable[str], values: Sequence[Tuple[str, cst.BaseExpression]]) -> cst.Dict:
     """The dict-literal twin of retarget_args: drop some string keys, set others, keep the layout."""
     from offramp.analysis.values import string_value

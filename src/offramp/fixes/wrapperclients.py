@@ -15,10 +15,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from offramp.analysis.facts import ClientCtor
-from offramp.analysis.values import string_value
+from offramp.analysis.frameworks import positional_kwargs
+from offramp.analysis.values import dotted_name, string_value
 from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
-from offramp.fixes.edits import env_read, retarget_args, string_like
+from offramp.fixes.edits import as_keywords, env_read, retarget_args, string_like
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, renamed_kwarg
@@ -49,6 +50,12 @@ class WrapperClients(PlannerState):
             self.wrapped_model(c)
             return
         args = {a.keyword.value: a for a in c.node.args if a.keyword is not None}
+        # `dspy.AzureOpenAI(endpoint, "2024-02-01", "gpt-4o", key)`: an argument the fix drops or replaces given by
+        # position is written as a keyword first (the others keep their places: `dspy.LM("openai/gpt-4o")`)
+        named = dict(zip(positional_kwargs(c.node, spec), c.node.args))
+        changed = {*spec.drop_args, *spec.deployment_args, *spec.base_url_args, *spec.key_args}
+        by_keyword = len(named) if changed & set(named) else 0
+        args = {**{k: a for k, a in list(named.items())[:by_keyword]}, **args}
         dropped = [a for a in args if a in spec.drop_args]
         values: List[Tuple[str, cst.BaseExpression]] = []
         quote = quote_of(c.node)
@@ -119,11 +126,13 @@ class WrapperClients(PlannerState):
                 if a in args and a != spec.fix_model_arg:
                     self.plan.edit(c.node, renamed_kwarg(a, spec.fix_model_arg))
         new_class = None
+        in_module = False  # `dspy.AzureOpenAI(...)` -> `dspy.OpenAI(...)`: the module the call names has the class
         if spec.fix_class and spec.fix_class not in (c.qualified,) and not spec.function:
             module, _, new_class = spec.fix_class.rpartition(".")
             plain_spec = load_wrappers().get(spec.fix_class)
             same = {spec.fix_class, *(plain_spec.names if plain_spec is not None else ())}
-            if not self.imported_for(c.node, new_class, same):
+            in_module = isinstance(c.node.func, cst.Attribute) and dotted_name(c.node.func.value) == module
+            if not in_module and not self.imported_for(c.node, new_class, same):
                 # (a ChatOpenAI the file already imports, from langchain_community say, is the same class)
                 self.plan.add_imports.append((module, new_class))
             if isinstance(c.node.func, cst.Name):
@@ -136,7 +145,13 @@ class WrapperClients(PlannerState):
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
-            call = node if new_class is None else node.with_changes(func=cst.Name(new_class))
+            if by_keyword:
+                node = node.with_changes(args=as_keywords(node.args, list(named)[:by_keyword]))
+            if new_class is not None:
+                func = node.func
+                new = func.with_changes(attr=cst.Name(new_class)) if in_module else cst.Name(new_class)
+                node = node.with_changes(func=new)
+            call = node
             if client_arg is not None:  # built from the call as edited (its key read renamed, say)
                 return retarget_args(call, dropped, [*values, client_arg(call)])
             return retarget_args(call, dropped, values)
