@@ -42,7 +42,7 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
     return tree, proc.stderr
 
 
-@pytest.mark.parametrize("project", ["shop", "agents"])
+@pytest.mark.parametrize("project", ["shop", "agents", "subclasses"])
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
     before, after = _tree(PROJECTS / project), _tree(tree)

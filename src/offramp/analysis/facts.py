@@ -32,6 +32,9 @@ class ClientCtor:
     target_literals: Tuple[cst.CSTNode, ...] = ()
     star_kwargs: bool = False
     star_kwargs_resolved: bool = False
+    # The class `fix` would have to change to move it, written in this module: `class Llm(AzureChatOpenAI)`
+    # (its base, the class it would become): fix leaves a TODO, as other modules may build the class too.
+    kept_subclass: Optional[Tuple[str, str]] = None
     keywords: Tuple[str, ...] = ()
     # Set for library classes/functions from rules/wrappers.toml (LangChain, LlamaIndex, LiteLLM).
     wrapper: Optional[WrapperSpec] = None

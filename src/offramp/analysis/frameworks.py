@@ -43,17 +43,22 @@ def wrapper_spec(r: ClientResolver, func: cst.BaseExpression) -> Optional[Wrappe
     return None
 
 
-def subclass_wrapper(r: ClientResolver, func: cst.BaseExpression, call: cst.Call) -> Optional[WrapperSpec]:
+def subclass_wrapper(
+    r: ClientResolver, func: cst.BaseExpression, call: cst.Call
+) -> Tuple[Optional[WrapperSpec], Optional[Tuple[str, str]]]:
     """`MyChat(model=..., api_key=...)` where `class MyChat(ChatOpenAI)` in this module adds methods only:
     the framework class's constructor, so its keywords and defaults (its key variable) are the base's.
-    Not a base `fix` would swap for another class (AzureChatOpenAI -> ChatOpenAI): the subclass's other
-    constructions and `super()` calls would change with it, so its key read keeps its name instead."""
+    With a base `fix` swaps for another class (AzureChatOpenAI -> ChatOpenAI), also (the base as written,
+    the class it would become): reported like its base, but the class itself would have to change, and
+    other modules may build it with Azure's arguments, so `fix` leaves a TODO and its key read its name."""
     node = r.inheriting_class(func, call)
     for arg in node.bases if node is not None else ():
         spec = wrapper_spec(r, arg.value)
         if spec is not None and not spec.function:
-            return None if spec.fix_class and spec.fix_class not in spec.names else spec
-    return None
+            swapped = spec.fix_class and spec.fix_class not in spec.names
+            written = dotted_name(arg.value) or spec.names[0]
+            return spec, (written, spec.fix_class.rpartition(".")[2]) if swapped and spec.fix_class else None
+    return None, None
 
 
 def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:

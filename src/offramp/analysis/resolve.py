@@ -72,10 +72,12 @@ class Resolver(CallResolver):
                             if value is not None:
                                 self.model_literal(node, value, "azure_deployment", True).owner = ctor
                 continue
-            spec = wrapper_spec(self, call.func) or subclass_wrapper(self, call.func, call)
+            spec, kept = wrapper_spec(self, call.func), None
+            if spec is None:
+                spec, kept = subclass_wrapper(self, call.func, call)
             if spec is not None:
                 if not bound_call(self, call, spec, cls, defaults):
-                    wrapper_ctor(self, call, spec, cls)
+                    wrapper_ctor(self, call, spec, cls).kept_subclass = kept
                 continue
             if self.qnames(call.func) & self.sdk.wrappers:
                 self.wrapper_models(call, cls)

@@ -30,7 +30,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         # from `fix`.
         from_kwargs = c.star_kwargs and not c.config_dict
         unserved = bool((c.wrapper or c.config_dict) and ctx.provider and ctx.provider.endpoint(c.family) == "no")
-        fixable = not (from_kwargs or unserved)
+        fixable = not (from_kwargs or unserved or c.kept_subclass)
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(codes.AZURE_OPENAI_CLIENT, c.span, {"cls": c.cls, "where": where}, fixable=fixable))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List
 
 from offramp import codes
@@ -103,6 +104,9 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         elif choice is not None:
             # No equivalent: the capability check reports OFR403 at this literal instead.
             continue
+    # the model of a subclass whose class fix leaves with a TODO (`class Llm(AzureChatOpenAI)`) stays with it
+    kept = {lit.span for lit in a.models if lit.owner is not None and lit.owner.kept_subclass}
+    hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
         for call in a.calls:
             if call.dynamic_model is not None and call_is_live(call, a):

@@ -102,18 +102,20 @@ def check_routes(
             and blocked
             and not route.azure
         ):
-            out.append(
-                RouteHit(
-                    route.client_file,
-                    Hit(
-                        codes.OPENAI_CLIENT,
-                        route.client_span,
-                        {"cls": route.call.split(".")[0], "target": blocked[0].describe()},
-                    ),
-                    route.where,
-                )
-            )
+            # (a file without SDK use has no plan of its own that moves the construction: `fix` leaves the
+            # project's subclass built there, `Tuned(api_key=...)` of `class Tuned(OpenAI)` in clients.py)
+            cls = route.client if _through_self(route) else route.call.split(".")[0]
+            args = {"cls": cls, "target": blocked[0].describe()}
+            hint = f"`{cls}` is built here from a class of another module: fix leaves it" if cls != "self" else ""
+            hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
+            out.append(RouteHit(route.client_file, hit, route.where))
     return out
+
+
+def _through_self(route: Route) -> bool:
+    """A request a project subclass of an SDK client makes in its own methods (`self.chat...`), with the
+    construction that says where it goes in another file."""
+    return route.call.split(".")[0] == "self" and bool(route.client) and route.client_file != route.file
 
 
 def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
@@ -161,8 +163,8 @@ def _models(
             continue
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
-            if s.file == route.file and sdk_file(route.file) and route.kind != "http":
-                continue  # the per-file checks report it, with the same span
+            if s.file == route.file and sdk_file(route.file) and route.kind != "http" and not _through_self(route):
+                continue  # the per-file checks report it, with the same span (they know no construction elsewhere)
             if route.azure:
                 if provider is not None and is_provider_model(value, provider, ctx.models):
                     continue

@@ -34,6 +34,8 @@ class Literals(PlannerState):
             return  # the constructor argument goes; its TODO is on the client
         if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
             return  # the wrapper edit turns the deployment into model=
+        if lit.owner is not None and lit.owner.kept_subclass:
+            return  # its class stays (a TODO): the deployment keeps its name
         if lit.azure and lit.template == "{}" and is_provider_model(lit.value, self.p, self.models):
             return  # an earlier run's output (`text-embedding-v4` on a client left for review)
         choice = map_model(lit.value, self.p, self.sdk, self.models, sends_images(lit))

@@ -36,7 +36,7 @@ class SdkClients(PlannerState):
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
         if not (self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line)):
             return False
-        if self.gate.stops(c.span) is not None:
+        if self.gate.stops(c.span) is not None or c.kept_subclass:
             return False
         if c.wrapper is not None and not c.star_kwargs:
             return self.client_provider(c).endpoint(c.family) != "no"
@@ -62,6 +62,17 @@ class SdkClients(PlannerState):
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)
         self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
+        if c.kept_subclass is not None and c.wrapper is not None:
+            base, plain = c.kept_subclass
+            self.plan.todo(
+                stmt,
+                f"`{c.cls}` is a subclass of `{base}`: make its base `{plain}` and build it (here and wherever "
+                f'it is built) with {c.wrapper.fix_base_url_arg}="{self.base}", the {self.p.key_env} key and a '
+                f"{self.p.name} model",
+                AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT,
+                c.span.line,
+            )
+            return
         if c.wrapper is not None and not c.star_kwargs:
             self.wrapper_client(c)
             return
