@@ -252,7 +252,7 @@ def default_keys(r: ClientResolver) -> List[Tuple[cst.BaseExpression, str]]:
             if name in names:
                 given = [a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword]
                 given += [a.value for a in call.args[:1] if a.keyword is None and not a.star]
-                label = f"`{name.rpartition('.')[2]}` (the default client stays on OpenAI)"
+                label = f"`{name.rpartition('.')[2]}` (what it sets stays on OpenAI)"
                 out += [(given[0], label)] if given else []
     return out
 
