@@ -77,6 +77,19 @@ SHAPES: Dict[str, Program] = {
             _SHAPES / "dotenv_base_url",
             literals={"sk-proj-oracleDotenvKey7c41e09b2d5a": OPENAI},
         ),
+        # A settings module calls load_dotenv() and reads base URL, key and model; a factory module builds
+        # the client; main.py calls it. The base URL is OpenAI's in .env only (issue 13).
+        Program(
+            "shape/dotenv_settings",
+            _SHAPES / "dotenv_settings",
+            literals={"sk-proj-fixtureDotenvKey1a2b3c4d5e6f": OPENAI},
+        ),
+        # The entry point loads .env.local through find_dotenv() before importing a settings class.
+        Program(
+            "shape/dotenv_local",
+            _SHAPES / "dotenv_local",
+            literals={"sk-proj-fixtureLocalKey9f8e7d6c5b4a": OPENAI},
+        ),
         # A settings module holds model, base URL and key; app.py builds the client.
         Program("shape/settings_module", _SHAPES / "settings_module"),
         # config.json names the key variable and a null base URL.

@@ -152,6 +152,8 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/configured_relay": MODES,
     "shape/dataclass_key_field": MODES,
     "shape/dotenv_base_url": MODES,
+    "shape/dotenv_local": MODES,
+    "shape/dotenv_settings": MODES,
     "shape/env_write_namespace": MODES,
     "shape/factory_client_param": MODES,
     "shape/azure_v1_token": MODES,
@@ -220,6 +222,25 @@ def test_subclass_of_the_client_moves_with_its_construction(
     assert [r.host for r in requests] == ["open.bigmodel.cn"] * 2, [r.url for r in requests]
     assert {r.bearer for r in requests} == {ORACLE.secret_of("ZAI_API_KEY")}
     assert {r.json["model"] for r in requests} <= set(PROVIDERS[provider_id].models.values())
+
+
+@pytest.mark.parametrize(
+    ("program", "provider_id", "mode"),
+    [("shape/dotenv_settings", "qwen", "set"), ("shape/dotenv_local", "deepseek", "set")],
+)
+def test_base_url_set_in_a_loaded_env_file_moves_with_the_key(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """Issue 13: `os.getenv("OPENAI_BASE_URL")` in a settings module, after `load_dotenv()` (or
+    `load_dotenv(find_dotenv(".env.local"))` in the entry point), holds the `.env` file's OpenAI URL. Yesterday
+    that was a variable offramp could not see: fix held the key, the client and the file, and the request
+    stayed on api.openai.com with the OpenAI key. Now the client gets the provider's URL, the key read and
+    the file's key move with it, and the model the file sets is mapped."""
+    requests = oracle_outcomes[(program, provider_id, mode)].requests()
+    provider = PROVIDERS[provider_id]
+    assert requests and {r.host for r in requests} <= set(provider.hosts), [r.url for r in requests]
+    assert {r.bearer for r in requests} == {ORACLE.secret_of(provider.key_env)}
+    assert {r.json["model"] for r in requests} <= set(provider.models.values()), [r.json for r in requests]
 
 
 @EXAMPLES

@@ -150,6 +150,8 @@ def _models(
     out: List[RouteHit] = []
     provider = ctx.provider
     for s in route.model:
+        if isinstance(s, ConfigValue) and s.loaded:
+            continue  # a `.env` value the program loads: that file's own findings sit on its line
         if isinstance(s, ConfigValue) and s.value:
             # a model from the configuration file the code loads: reported at the line that loads it
             where = _config_reader(s)

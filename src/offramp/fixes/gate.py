@@ -17,7 +17,7 @@ decision is repeated until nothing new freezes; the frozen set only grows, so th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp.hosts import classify_url, is_secret_value
 from offramp.project.sources import (
@@ -316,7 +316,7 @@ class RouteJudge:
             if r.kind != "client" or r.azure or not r.client_file or r.client_span is None or r.other_clients:
                 continue
             files = sorted({s.file for s in r.host if isinstance(s, ConfigValue)})
-            if files and all(self.openai_default(s) for s in r.host):
+            if files and all(self.openai_default(s, r.host) for s in r.host):
                 g = out.gates.setdefault(r.client_file, Gate())
                 g.config_hosts[r.client_span] = ", ".join(files)
         return out
@@ -335,11 +335,16 @@ class RouteJudge:
             into.gates.setdefault(path, Gate()).families[span] = tuple(sorted(fams))
         return into
 
-    def openai_default(self, s: Source) -> bool:
+    def openai_default(self, s: Source, host: Collection[Source] = ()) -> bool:
+        """Whether `s` sends the request to OpenAI's API. A variable the code reads counts when the
+        `.env` file the program loads sets it (`ConfigValue.loaded`, among `host`) to OpenAI's URL."""
         if isinstance(s, ConfigValue):
             return not s.value or classify_url(s.value, self.sdk, self.provider_hosts).kind == "openai"
         if isinstance(s, SdkDefault):
             return not s.azure
+        if isinstance(s, EnvRead) and s.file:
+            loaded = [c for c in host if isinstance(c, ConfigValue) and c.loaded and c.key == s.name]
+            return bool(loaded) and all(self.openai_default(c) for c in loaded)
         return isinstance(s, EnvRead) and not s.file and s.name == "OPENAI_BASE_URL"
 
     # -- one route -------------------------------------------------------------------------

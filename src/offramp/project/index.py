@@ -89,6 +89,10 @@ class ModuleIndex:
     # Calls made as statements (`super().__init__(key, lang)`, `setup(api_key=KEY)`), by scope: the call
     # sites a parameter is resolved through (project.calls); calls inside bindings are in those already.
     calls: List[Tuple[str, Expr, Branch]] = field(default_factory=list)
+    # Calls that load a `.env` file into the environment (`load_dotenv()`, `load_dotenv(".env.local")`,
+    # `load_dotenv(find_dotenv())`), by scope: (scope, the path argument or None, span). A variable the
+    # program reads afterwards (`os.getenv("OPENAI_BASE_URL")`) then holds that file's value (routes.py).
+    dotenv: List[Tuple[str, Optional[Expr], SpanT]] = field(default_factory=list)
 
     def to_data(self) -> Dict[str, Any]:
         return asdict(self)
@@ -134,6 +138,7 @@ class ModuleIndex:
         ]
         m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]
         m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
+        m.dotenv = [(scope, _tup(e) if e is not None else None, tuple(sp)) for scope, e, sp in d["dotenv"]]
         return m
 
 
@@ -174,6 +179,7 @@ class Watch:
     makers: Pattern[str]  # `.Client`, `.api_base =`: text that can make or configure a client
     words: Tuple[str, ...]  # bare names that can start a site (framework callables, `environ`, `putenv`)
     classes: Tuple[str, ...]  # client class names (`OpenAI`, `AzureOpenAI`...)
+    loaders: Tuple[str, ...] = ()  # calls that fill os.environ from a `.env` file (`load_dotenv`)
 
     def site_offsets(self, text: str) -> List[int]:
         out = [m.start() for m in self.dotted.finditer(text)]
@@ -222,7 +228,15 @@ def watch_from_rules() -> Watch:
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
     makers = re.compile(rf"\.(?:{names})\b")
     words = (*sorted(wrappers), "environ", "putenv")
-    return Watch(frozenset(segments), frozenset(wrappers), dotted, makers, words, tuple(sorted(classes - generic)))
+    return Watch(
+        frozenset(segments),
+        frozenset(wrappers),
+        dotted,
+        makers,
+        words,
+        tuple(sorted(classes - generic)),
+        tuple(sdk.env_loaders),
+    )
 
 
 def absolute(module: str, name: str, package: bool) -> str:

@@ -424,6 +424,8 @@ class _Builder(ast.NodeVisitor):
             call = call.value
         if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
             self.m.calls.append((self.scope, self.expr(call), self.branch))
+        if isinstance(call, ast.Call):
+            self.dotenv_load(call)
         # `parser.read("config.ini")` (configparser): the object now holds that file's sections
         if (
             isinstance(call, ast.Call)
@@ -433,6 +435,17 @@ class _Builder(ast.NodeVisitor):
             and call.args
         ):
             self.bind(call.func.value.id, ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call)))
+
+    def dotenv_load(self, call: ast.Call) -> None:
+        """`load_dotenv()`, `dotenv.load_dotenv(".env.local", override=True)`, `load_dotenv(find_dotenv())`."""
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if last is None or last not in self.watch.loaders:
+            return
+        arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dotenv_path"), None)
+        if isinstance(arg, ast.Starred):
+            return
+        self.m.dotenv.append((self.scope, self.expr(arg) if arg is not None else None, self.span(call)))
 
     def visit_Return(self, node: ast.Return) -> None:
         if self.scope and node.value is not None:

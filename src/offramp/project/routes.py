@@ -10,10 +10,11 @@ own defaults when an argument is missing or may be unset); the call gives the mo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
 from offramp.project.calls import SHARED
+from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
 from offramp.project.index import Expr, ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
@@ -48,8 +49,18 @@ def _span(t: Sequence[int]) -> Span:
 
 
 class RouteFinder:
-    def __init__(self, flow: Flow, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        sdk: SdkSurface,
+        provider_hosts: Tuple[str, ...],
+        env_line: Optional[Callable[[str, str, str], Optional[Tuple[str, int]]]] = None,
+    ) -> None:
+        """`env_line(reader, written, name)`: where a `.env` file a module loads sets a variable
+        (its display path and line), so that a finding or a hold can sit on that line."""
         self.flow = flow
+        self.env_line = env_line
+        self.loaded = LoadedEnv(flow, [], self.linked, env_line)
         self.sdk = sdk
         self.provider_hosts = provider_hosts
         self.wrappers: Dict[str, WrapperSpec] = load_wrappers()
@@ -63,6 +74,7 @@ class RouteFinder:
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
         self.modules = list(modules)
+        self.loaded = LoadedEnv(self.flow, self.modules, self.linked, self.env_line)
         out: List[Route] = []
         for m in modules:
             for site in m.sites:
@@ -71,8 +83,10 @@ class RouteFinder:
                     found = self.route(m, ctx, site)
                 except RecursionError:
                     found = []
-                out.extend(self.with_writes(_shared_on_credential(route), m.name) for route in found)
-        out.extend(self.unreached(out))
+                out.extend(
+                    self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
+                )
+        out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         return out
 
     def unreached(self, routes: Sequence[Route]) -> List[Route]:

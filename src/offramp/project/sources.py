@@ -47,6 +47,10 @@ class ConfigValue:
     value: Optional[str]
     present: bool
     reader: str  # "settings.py:12": the code that loads the file
+    # The value of an environment variable as a `.env` file the program loads sets it (`load_dotenv()`
+    # at `reader`): the code reads the variable, and this file is where a person changes it.
+    loaded: bool = False
+    span: Optional[Span] = None  # (loaded) the variable's line in the file, when found
 
 
 @dataclass(frozen=True)

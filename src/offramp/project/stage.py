@@ -154,12 +154,15 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     # after a migration renamed the key, nothing OpenAI is left in the file itself
     posting = [d for d in others if _posts(project.read(d))]
     found = importers(project, exporters, others) + provider_files(project, others) + importers(project, seeds, posting)
+    # a module that loads a `.env` file (`load_dotenv()` in main.py) fills the variables the routes read
+    loaders = [w.encode() for w in project.watch.loaders]
+    found += [d for d in others if any(w in (project.read(d) or b"") for w in loaders)]
     for d in dict.fromkeys(found):
         project.load(d)
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
     flow.calls = CallSites(flow, callers_of(project, [d for d in displays if d.endswith(".py")]))
-    return RouteFinder(flow, sdk, known_provider_hosts()).routes(project.modules())
+    return RouteFinder(flow, sdk, known_provider_hosts(), project.env_line).routes(project.modules())
 
 
 _MAX_CALLERS = 64
@@ -248,7 +251,7 @@ def route_hits(
     if cache_dir is not None:
         from offramp.cache import settings_key
 
-        cache = IndexCache.open(cache_dir, settings_key("project-index-5"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-6"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
@@ -272,6 +275,10 @@ def route_hits(
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
         effects = {p: _own_reader_urls(p, list(es), read) for p, es in effects.items()}
+        for path, g in judge.config_hosts().gates.items():
+            # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
+            # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so
+            effects.setdefault(path, []).extend(Effect(HOST, span) for span in g.config_hosts)
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, span in m.env_writes:
                 at = Span(*span)

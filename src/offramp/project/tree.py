@@ -174,6 +174,8 @@ class Project:
                 try:
                     name = written.rsplit("/", 1)[-1]
                     suffix = "." + name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else name
+                    if name.startswith(".env"):
+                        suffix = ".env"  # `.env.local`, `.env.development`: python-dotenv's format too
                     doc = parse_config(data.decode("utf-8-sig"), suffix)
                 except UnicodeDecodeError:
                     doc = None
@@ -192,6 +194,21 @@ class Project:
             return path.read_bytes()
         except OSError:
             return None
+
+    def env_line(self, reader: str, written: str, name: str) -> Optional[Tuple[str, int]]:
+        """Where variable `name` is set in the `.env` file a module loads: (display path, line)."""
+        from offramp.userconfig.readers import env_assignments  # lazy: only projects that load one
+
+        path = relative_to(reader, written, self.root)
+        data = self.config_bytes(reader, written) if path is not None else None
+        if path is None or data is None:
+            return None
+        try:
+            display = path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+        line = next((n for n, var in env_assignments(data.decode("utf-8-sig", "replace")) if var == name), 0)
+        return (display, line) if line else None
 
     def configs_unchanged(self, reads: Dict[str, str]) -> bool:
         """Whether the configuration files a previous run read are the same now (also: still absent)."""

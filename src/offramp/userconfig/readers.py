@@ -126,7 +126,11 @@ def migrated(
     if route.azure or not route.credential:
         return False
     keys = _provider_keys(provider)
-    if not all(isinstance(s, EnvRead) and s.name in keys for s in route.credential):
+    # (`os.getenv("DASHSCOPE_API_KEY", "")`: the empty default fix writes carries no secret)
+    if not all(
+        (isinstance(s, EnvRead) and s.name in keys) or (isinstance(s, Literal) and not s.value)
+        for s in route.credential
+    ) or not any(isinstance(s, EnvRead) for s in route.credential):
         return False
     hosts = known_provider_hosts()
     for s in route.host:
@@ -179,6 +183,20 @@ def _users(routes: Iterable[Route], rel: str, name: str) -> List[Route]:
     ]
 
 
+def _replaced(routes: Iterable[Route], rel: str, name: str, read_after: Sequence[str]) -> bool:
+    """Whether the reads of `name` left after the fix are the ones that fed routes before it, whose
+    requests the fix pointed elsewhere (`OpenAI(base_url=settings.BASE_URL)` given the provider's URL
+    because `.env` set `OPENAI_BASE_URL` to OpenAI's): those reads feed no request any more, so the
+    variable follows its routes instead of holding the whole file."""
+    files = {
+        s.file
+        for r in _users(routes, rel, name)
+        for s in (*r.host, *r.credential, *r.model)
+        if isinstance(s, EnvRead) and s.name == name and s.file
+    }
+    return bool(files) and set(read_after) <= files
+
+
 def env_readers(
     display: str,
     names: Iterable[str],
@@ -216,7 +234,7 @@ def env_readers(
             env[n], held_by[n] = HELD, read_after[0]
         elif stuck:
             env[n], held_by[n] = HELD, stuck[0].where
-        elif read_after and not users:
+        elif read_after and not users and not _replaced(before.routes, rel, n, read_after):
             env[n], held_by[n] = HELD, read_after[0]  # read by code no route explains
         else:
             env[n] = MOVED
