@@ -35,7 +35,7 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
 
 
 @pytest.mark.parametrize("to", [None, "qwen"])
-@pytest.mark.parametrize("project", ["shop", "agents", "subclasses"])
+@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "provider_switch"])
 def test_project_snapshot(project: str, to: Optional[str]) -> None:
     findings = check_tree(PROJECTS / project, to)
     suffix = f".to-{to}" if to else ""
@@ -45,6 +45,16 @@ def test_project_snapshot(project: str, to: Optional[str]) -> None:
 @pytest.mark.parametrize("to", [None, "qwen"])
 def test_decoys_produce_nothing(to: Optional[str]) -> None:
     assert check_tree(PROJECTS / "decoys", to) == []
+
+
+def test_model_of_one_provider_arm_stays_on_that_providers_requests() -> None:
+    """gpt-researcher's shape: `if embedding_provider == "huggingface": self.embedding_model = ...` in the
+    config, `match embedding_provider: case "azure_openai": ...` where the request is sent. Yesterday every
+    arm's model reached every request: the HuggingFace and Gemini names were "Azure deployments", and
+    OpenAI models "not served by MiniMax" on the MiniMax request, which only its own arm feeds."""
+    findings = check_tree(PROJECTS / "provider_switch")
+    at = {(f.span.line, f.code) for f in findings if f.path == "research/config.py"}
+    assert at == {(8, "OFR201"), (8, "OFR202"), (8, "OFR204"), (13, "OFR201"), (15, "OFR202")}, sorted(at)
 
 
 def test_constant_imported_from_settings_is_reported_at_its_definition() -> None:

@@ -42,7 +42,7 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
     return tree, proc.stderr
 
 
-@pytest.mark.parametrize("project", ["shop", "agents", "subclasses"])
+@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "provider_switch"])
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
     before, after = _tree(PROJECTS / project), _tree(tree)
@@ -51,6 +51,15 @@ def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
         for name in sorted(before)
     )
     compare_snapshot(diff, PROJECTS / f"{project}.fix-qwen.diff")
+
+
+def test_a_model_of_an_arm_no_migrated_request_reads_is_left_as_it_is(tmp_path: Path) -> None:
+    """`text-embedding-004` is the Gemini arm's model (`elif embedding_provider in ("google_genai", ...)`):
+    yesterday it reached the OpenAI request too and was rewritten to a Qwen model for the Gemini client."""
+    tree, _ = _fix(tmp_path, "provider_switch")
+    config = (tree / "research" / "config.py").read_text("utf-8")
+    assert 'self.embedding_model = "text-embedding-004"' in config
+    assert config.count('"text-embedding-v4"') == 3  # the default and the OpenAI and Azure arms: their requests move
 
 
 def test_key_of_a_request_left_on_openai_keeps_its_name(tmp_path: Path) -> None:

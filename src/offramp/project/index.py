@@ -93,6 +93,10 @@ class ModuleIndex:
     # `load_dotenv(find_dotenv())`), by scope: (scope, the path argument or None, span). A variable the
     # program reads afterwards (`os.getenv("OPENAI_BASE_URL")`) then holds that file's value (routes.py).
     dotenv: List[Tuple[str, Optional[Expr], SpanT]] = field(default_factory=list)
+    # Arms that run only for some values of a name: (the name compared, its last part; the strings that
+    # select the arm; first line; last line). A provider switch (`if provider == "openai": model = ...`,
+    # `match provider: case "azure": AzureOpenAI(...)`) keeps each provider's values on its own requests.
+    selectors: List[Tuple[str, Tuple[str, ...], int, int]] = field(default_factory=list)
 
     def to_data(self) -> Dict[str, Any]:
         return asdict(self)
@@ -139,6 +143,7 @@ class ModuleIndex:
         m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]
         m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
         m.dotenv = [(scope, _tup(e) if e is not None else None, tuple(sp)) for scope, e, sp in d["dotenv"]]
+        m.selectors = [(n, tuple(vs), a, b) for n, vs, a, b in d["selectors"]]
         return m
 
 

@@ -294,9 +294,18 @@ class _Builder(ast.NodeVisitor):
         self.branch = saved
 
     def visit_Match(self, node: ast.Match) -> None:
+        subject = dotted(node.subject)
+        for case in node.cases if subject else ():
+            values = _case_values(case.pattern)
+            if values and case.guard is None and case.body:
+                self.selector(subject.rsplit(".", 1)[-1], values, case.body)
         self.conditional += 1
         self.arms(node, [c.body for c in node.cases])
         self.conditional -= 1
+
+    def selector(self, name: str, values: Tuple[str, ...], body: List[ast.stmt]) -> None:
+        """An arm that runs only when `name` holds one of `values` (`if provider == "openai":`, `case "azure":`)."""
+        self.m.selectors.append((name, values, body[0].lineno, body[-1].end_lineno or body[-1].lineno))
 
     visit_AsyncFor = visit_For  # type: ignore[assignment]
 
@@ -307,6 +316,9 @@ class _Builder(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self.walrus(node.test)
+        chosen = _test_values(node.test)
+        if chosen is not None and node.body:
+            self.selector(*chosen, node.body)
         self.conditional += 1
         self.arms(node, [node.body, node.orelse])
         self.conditional -= 1
@@ -488,6 +500,46 @@ class _Builder(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg:
                 self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _test_values(test: ast.expr) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """`provider == "openai"`, `"openai" == cfg.provider`, `provider in ("openai", "azure")` and their
+    `or`: the name compared (its last part) and the strings that make the test true; None otherwise."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_test_values(v) for v in test.values]
+        names = {p[0] for p in parts if p is not None}
+        if None in parts or len(names) != 1:
+            return None
+        return names.pop(), tuple(v for p in parts if p is not None for v in p[1])
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq) and isinstance(left, ast.Constant):
+        left, right = right, left
+    name = dotted(left)
+    if not name:
+        return None
+    if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+        return name.rsplit(".", 1)[-1], (right.value,)
+    if (
+        isinstance(op, ast.In)
+        and isinstance(right, (ast.Tuple, ast.List, ast.Set))
+        and right.elts
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in right.elts)
+    ):
+        return name.rsplit(".", 1)[-1], tuple(e.value for e in right.elts)  # type: ignore[attr-defined]
+    return None
+
+
+def _case_values(pattern: ast.pattern) -> Tuple[str, ...]:
+    """The strings a `case` pattern matches (`case "openai":`, `case "azure" | "azure_openai":`), or ()."""
+    if isinstance(pattern, ast.MatchValue):
+        v = pattern.value
+        return (v.value,) if isinstance(v, ast.Constant) and isinstance(v.value, str) else ()
+    if isinstance(pattern, ast.MatchOr):
+        found = [_case_values(p) for p in pattern.patterns]
+        return tuple(v for f in found for v in f) if all(found) else ()
+    return ()
 
 
 def _passes_names(call: ast.Call) -> bool:

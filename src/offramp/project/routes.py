@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
+from offramp.project.arms import Arms
 from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
@@ -60,6 +61,7 @@ class RouteFinder:
         (its display path and line), so that a finding or a hold can sit on that line."""
         self.flow = flow
         self.env_line = env_line
+        self.arms = Arms([])
         self.loaded = LoadedEnv(flow, [], self.linked, env_line)
         self.sdk = sdk
         self.provider_hosts = provider_hosts
@@ -74,13 +76,14 @@ class RouteFinder:
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
         self.modules = list(modules)
+        self.arms = Arms(self.modules)
         self.loaded = LoadedEnv(self.flow, self.modules, self.linked, self.env_line)
         out: List[Route] = []
         for m in modules:
             for site in m.sites:
                 ctx = Ctx(m.name, site.scope)
                 try:
-                    found = self.route(m, ctx, site)
+                    found = [self.arms.apart(r, m, site) for r in self.route(m, ctx, site)]
                 except RecursionError:
                     found = []
                 out.extend(
