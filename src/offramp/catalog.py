@@ -419,6 +419,12 @@ class ExporterSpec:
 
 
 @lru_cache(maxsize=1)
+def load_env_read_calls() -> frozenset:
+    """rules/wrappers.toml `env-read-calls`: functions that read the variable their first argument names."""
+    return frozenset(load_toml(rules_dir() / "wrappers.toml").get("env-read-calls", []))
+
+
+@lru_cache(maxsize=1)
 def load_exporters() -> Tuple[ExporterSpec, ...]:
     path = rules_dir() / "wrappers.toml"
     out = []

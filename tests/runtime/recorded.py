@@ -33,6 +33,8 @@ CASES: List[Tuple[str, str, Tuple[str, ...], int]] = [
     ("kernel_app.py", "semantic-kernel==1.45.0", ("qwen", "glm"), 3),
     ("haystack_app.py", "haystack-ai==3.4.1", ("deepseek", "kimi"), 2),
     ("haystack_embedders_app.py", "haystack-ai==3.4.1", ("qwen", "glm"), 2),
+    # Haystack 2.x's generators (OpenAIGenerator, AzureOpenAIGenerator; gone in 3.x): 2.31.0, the last 2.x
+    ("haystack2_app.py", "haystack-ai==2.31.0", ("deepseek", "kimi"), 2),
     ("crewai_app.py", "crewai==1.15.30", ("deepseek", "glm"), 2),
     # mem0ai 2.2.1: 225 MB (qdrant-client, grpcio, sqlalchemy), installed in 70 s on 2026-12-05
     ("mem0_app.py", "mem0ai==2.2.1", ("qwen", "glm"), 3),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, load_env_read_calls
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
 from offramp.project.objects import (
     ClassRef,
@@ -501,6 +501,14 @@ class Flow:
             return [Session(q)]
         if q in _PASSTHROUGH_CALLS and args:
             return self.values(ctx, args[0], depth)
+        if q in load_env_read_calls() and args:  # `Secret.from_env_var("OPENAI_API_KEY")`: that variable's read
+            names = [v for v in self.values(ctx, args[0], depth) if isinstance(v, Literal) and v.value]
+            for v in [
+                x for s in self.values(ctx, args[0], depth) if isinstance(s, SeqVal) for x in self.elements(s, depth)
+            ]:
+                names += [v] if isinstance(v, Literal) and v.value else []
+            if names:
+                return [EnvRead(n.value or "", n.file, n.span) for n in names]
         if q in _ELEMENT_CALLS and args:
             items = self.values(ctx, args[0], depth)
             return [x for v in items for x in (self.elements(v, depth) if isinstance(v, SeqVal) else [v])]
