@@ -73,7 +73,7 @@ def test_config_maps_deployments(tmp_path: Path) -> None:
 def test_string_like_builds_a_literal_of_the_value(template: str, value: str) -> None:
     import libcst as cst
 
-    from offramp.fixes.edits import string_like
+    from offramp.syntax.arguments import string_like
 
     code = string_like(cst.parse_expression(template), value).value
     assert "\n" not in code and ast.literal_eval(code) == value

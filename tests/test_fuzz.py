@@ -319,7 +319,7 @@ def test_check_and_fix_survive_arbitrary_text(text: str) -> None:
         compile(new_text, "prog.py", "exec")
 
 
-# -- what the property tests turned up in the planner's argument edits (fixes/edits.py) ---------
+# -- what the property tests turned up in the planner's argument edits (syntax/arguments.py) ---------
 # New keyword arguments reuse the call's own separator. That once copied a neighbour's trailing
 # comment onto every inserted line, and when the only argument was followed by a trailing comma
 # the new lines got the closing parenthesis's indentation. The layouts below must survive.

@@ -14,8 +14,8 @@ from typing import Callable, List, Optional, Tuple
 import libcst as cst
 
 from offramp.analysis.values import string_value
-from offramp.fixes.edits import kwarg_index
-from offramp.fixes.treewalk import parents_of
+from offramp.syntax.arguments import kwarg_index
+from offramp.syntax.tree import parents_of
 
 CallEdit = Callable[[cst.Call], cst.Call]
 

@@ -14,8 +14,8 @@ import libcst as cst
 from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.gaps import Gap, kwarg, parents_for, result_reads
-from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args
 from offramp.providers import Provider
+from offramp.syntax.arguments import kwarg_index, rename_kwarg, retarget_args
 
 #: responses.create arguments with a chat.completions counterpart (None: folded into `messages`).
 _RESPONSES_ARGS = {

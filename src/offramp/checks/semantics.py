@@ -27,10 +27,10 @@ from offramp.checks.base import CheckContext, Hit
 from offramp.checks.gaps import Gap, dict_get, kwarg
 from offramp.checks.models import call_is_relevant
 from offramp.checks.structured import structured_gaps
-from offramp.fixes.edits import kwarg_index, rename_kwarg, retarget_args, retarget_dict
 from offramp.mapping import map_model
 from offramp.providers import Provider
 from offramp.semantics import cited
+from offramp.syntax.arguments import kwarg_index, rename_kwarg, retarget_args, retarget_dict
 from offramp.types import Span
 
 #: OpenAI shut the Assistants API (assistants, threads, runs, messages) down on this day.

@@ -15,9 +15,9 @@ import libcst as cst
 from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.gaps import Gap, dict_get, kwarg, parents_for, result_reads
-from offramp.fixes.edits import retarget_args
 from offramp.providers import Provider
 from offramp.semantics import cited
+from offramp.syntax.arguments import retarget_args
 
 _SCHEMA_PROMPT = "Reply with one JSON object that follows this JSON schema: "
 

@@ -65,7 +65,7 @@ def same_text(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-# The comment as fixes/edits.todo_lines writes it, the rule code in parentheses at its end.
+# The comment as fixes/apply.todo_lines writes it, the rule code in parentheses at its end.
 _TODO = re.compile(r"#\s*TODO\[offramp\]:\s*(?P<text>.*?)\s*(?:\((?P<code>OFR\d{3})\))?\s*$")
 _CLOSERS = (")", "]", "}")
 

@@ -16,7 +16,7 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
 from offramp.analysis.values import dotted_name
-from offramp.fixes.edits import todo_lines
+from offramp.checks.todos import joined, same_text, wrapped
 from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
@@ -492,3 +492,18 @@ def _node_ids(node: cst.CSTNode) -> Set[int]:
 
     node.visit(Collect())
     return ids
+
+
+def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str], width: Optional[int] = None) -> List[cst.EmptyLine]:
+    """Leading comment lines with each TODO added once (a second fix run adds nothing), wrapped to
+    `width` columns (the project's Ruff line length less the statement's indentation) when given."""
+    have = [
+        text.partition(": ")[2]
+        for _, _, text in joined([line.comment.value if line.comment else "" for line in existing])
+    ]
+    out = list(existing)
+    for text in texts:
+        if not any(same_text(text, old) for old in have):
+            out += [cst.EmptyLine(indent=True, comment=cst.Comment(c)) for c in wrapped(text, width)]
+            have.append(text)
+    return out

@@ -14,7 +14,7 @@ import libcst as cst
 
 from offramp.analysis.positions import node_positions
 from offramp.analysis.values import string_value
-from offramp.fixes.edits import string_like
+from offramp.syntax.arguments import string_like
 from offramp.types import Span
 
 

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 import libcst as cst
 
 from offramp.analysis.facts import ApiCall, ClientCtor
-from offramp.fixes.edits import env_read, retarget_args
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import plain_func
-from offramp.fixes.treewalk import quote_of
 from offramp.providers import Provider
+from offramp.syntax.arguments import env_read, retarget_args
+from offramp.syntax.tree import quote_of
 from offramp.targets import Targets, family_of
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ def wrap_model(
     filled with the model expression, base URL literal and key read.
 
     `model` is used when the call has no such argument (the library's default model, mapped)."""
-    from offramp.fixes.edits import retarget_args
+    from offramp.syntax.arguments import retarget_args
 
     code = cst.Module([]).code_for_node
     args = list(call.args)

@@ -25,7 +25,7 @@ import libcst as cst
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec, load_wrappers
-from offramp.fixes.edits import string_like
+from offramp.syntax.arguments import string_like
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 

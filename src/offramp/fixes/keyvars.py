@@ -22,8 +22,8 @@ from offramp.fixes.gate import CRED, KEYREAD, WRITE
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
-from offramp.fixes.treewalk import bound_names, dotted, parents_of, subtree
 from offramp.hosts import is_secret_value
+from offramp.syntax.tree import bound_names, dotted, parents_of, subtree
 
 
 class KeyVariables(PlannerState):

@@ -18,7 +18,6 @@ import libcst as cst
 from offramp.analysis.facts import ApiCall, ModuleAssign
 from offramp.analysis.values import string_value
 from offramp.codes import LEGACY_API_CALL, MODULE_CLIENT_CALL, MODULE_CLIENT_CONFIG
-from offramp.fixes.edits import env_read, kwarg_index
 from offramp.fixes.gate import CRED, HOST, MODULE
 from offramp.fixes.placement import after_environment_loaded, is_import_line
 from offramp.fixes.planedits import (
@@ -30,7 +29,8 @@ from offramp.fixes.planedits import (
     with_kwarg,
 )
 from offramp.fixes.planstate import PlannerState
-from offramp.fixes.treewalk import dotted, quote_of, subtree
+from offramp.syntax.arguments import env_read, kwarg_index
+from offramp.syntax.tree import dotted, quote_of, subtree
 
 
 class ModuleClient(PlannerState):

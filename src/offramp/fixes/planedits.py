@@ -4,7 +4,7 @@ An edit is applied to the node as the transform has already rewritten it, so edi
 another compose (a renamed key read inside a client constructor that is itself retargeted). These
 build the small ones: a literal quoted like the one it replaces, a renamed keyword or import alias,
 an assignment's new value, `value or "<provider URL>"`. Keyword-argument surgery that keeps the
-call's punctuation is edits.py's.
+call's punctuation is syntax/arguments.py's.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from offramp.fixes.edits import env_read, rename_kwarg, retarget_args, string_like
-from offramp.fixes.treewalk import quote_of
+from offramp.syntax.arguments import env_read, rename_kwarg, retarget_args, string_like
+from offramp.syntax.tree import quote_of
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 

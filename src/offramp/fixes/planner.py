@@ -45,7 +45,6 @@ from offramp.codes import (
 )
 from offramp.fixes import semantics
 from offramp.fixes.crossfile import literal_edits
-from offramp.fixes.edits import kwarg_index
 from offramp.fixes.families import FamilyPlan, plan_families, plan_splits, stuck_todo
 from offramp.fixes.gate import MODEL, OPEN, SEEN, Effect, Gate, overlaps
 from offramp.fixes.keyreads import KeyReads
@@ -55,10 +54,11 @@ from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
 from offramp.fixes.planedits import Edit, renamed_kwarg, to_string
 from offramp.fixes.sdkclients import SdkClients
-from offramp.fixes.treewalk import parents_of, path_between
 from offramp.fixes.wrapperclients import WrapperClients
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.redact import redact
+from offramp.syntax.arguments import kwarg_index
+from offramp.syntax.tree import parents_of, path_between
 from offramp.targets import Targets
 from offramp.types import Span
 

@@ -21,12 +21,12 @@ from offramp.analysis.facts import ClientCtor
 from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
-from offramp.fixes.edits import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
-from offramp.fixes.treewalk import bound_names, dotted, first_string, quote_of, subtree
 from offramp.mapping import map_model
+from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
+from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
 
 
 class SdkClients(PlannerState):

@@ -19,13 +19,13 @@ from offramp.analysis.frameworks import positional_kwargs
 from offramp.analysis.values import dotted_name, string_value
 from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
-from offramp.fixes.edits import as_keywords, env_read, retarget_args, string_like
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
-from offramp.fixes.treewalk import first_string, quote_of, subtree
 from offramp.mapping import map_model
+from offramp.syntax.arguments import as_keywords, env_read, retarget_args, string_like
+from offramp.syntax.tree import first_string, quote_of, subtree
 
 
 class WrapperClients(PlannerState):

@@ -1,6 +1,7 @@
-"""Questions about a LibCST tree the planner asks: parents, paths, subtrees, names a value is bound to.
+"""Questions about a LibCST tree: parents, paths, subtrees, names a value is bound to.
 
-Plain functions of nodes, no planner state. `parents_of` reads dataclass fields instead of LibCST's
+Plain functions of nodes, no planner state: the fix planner asks them, and so do the checks that
+build the edit a finding carries (checks/gaps.py). `parents_of` reads dataclass fields instead of LibCST's
 `children` (which rebuilds each node with a visitor, ~10x slower), and the planner builds the parent
 map once per file: a whole-tree walk per Azure client made `fix` quadratic (391 s on a generated
 20k-line module).

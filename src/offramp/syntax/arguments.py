@@ -1,8 +1,10 @@
-"""Node builders for the codemods: new literals in the file's own quote style, keyword-argument edits.
+"""Node builders: new literals in the file's own quote style, keyword-argument and dict-entry edits.
 
 Every edit is made on LibCST nodes so formatting, comments and unrelated code survive
 byte-for-byte; these helpers keep the surrounding punctuation (commas, line breaks) in the
-style the call already uses.
+style the call already uses. Both sides use them: a check builds the edit its finding carries
+(checks/semantics.py, responses.py, structured.py) and the fix planner builds its own, so they
+live here rather than in either (tests/test_import_direction.py keeps checks off fixes).
 """
 
 from __future__ import annotations
@@ -339,20 +341,3 @@ def rename_kwarg(call: cst.Call, old: str, new: str) -> cst.Call:
         return call
     args[i] = args[i].with_changes(keyword=cst.Name(new))
     return call.with_changes(args=args)
-
-
-def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str], width: Optional[int] = None) -> List[cst.EmptyLine]:
-    """Leading comment lines with each TODO added once (a second fix run adds nothing), wrapped to
-    `width` columns (the project's Ruff line length less the statement's indentation) when given."""
-    from offramp.checks.todos import joined, same_text, wrapped
-
-    have = [
-        text.partition(": ")[2]
-        for _, _, text in joined([line.comment.value if line.comment else "" for line in existing])
-    ]
-    out = list(existing)
-    for text in texts:
-        if not any(same_text(text, old) for old in have):
-            out += [cst.EmptyLine(indent=True, comment=cst.Comment(c)) for c in wrapped(text, width)]
-            have.append(text)
-    return out
