@@ -50,3 +50,19 @@ def test_usage_problems_raise_usage_error(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     with pytest.raises(api.UsageError, match="fix needs a target provider"):
         api.fix(["."])
+
+
+def test_fix_says_what_each_file_came_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One typed outcome per file (fixes/outcome.py) rather than a flag and an error string read together."""
+    from offramp.fixes.outcome import Failed, Fixed, Unchanged
+
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    (tmp_path / "plain.py").write_text("print('hi')\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("from openai import OpenAI\nclient = OpenAI(\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    done = api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    got = {r.display: r.outcome for r in done.fixed}
+    assert got["app.py"] == Fixed() and got["plain.py"] == Unchanged()
+    assert isinstance(got["broken.py"], Failed) and got["broken.py"].reason.startswith("cannot parse file")
+    assert [r.changed for r in done.fixed] == [isinstance(o, Fixed) for o in got.values()]
+    assert done.code == 1  # a file left unchanged with an error

@@ -185,6 +185,7 @@ def test_a_rewrite_that_does_not_parse_is_refused(tmp_path: Path, monkeypatch: p
     import libcst as cst
 
     import offramp.fixes.apply as apply
+    from offramp.fixes.outcome import Refused
 
     class Broken:
         code = "client = OpenAI(\n"  # what a buggy transform might produce
@@ -198,6 +199,7 @@ def test_a_rewrite_that_does_not_parse_is_refused(tmp_path: Path, monkeypatch: p
     result = fix_path(p, provider, make_options(settings, provider), False, None)
     assert result.error and result.error.startswith("refused: the rewrite would not parse")
     assert "\n" not in result.error and not result.changed
+    assert result.outcome == Refused(result.error)
     assert p.read_text() == SDK
     assert isinstance(cst.parse_module(p.read_text()), cst.Module)
 

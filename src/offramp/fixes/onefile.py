@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 from offramp import codes
 from offramp.engine import Options, check_source, display_path, file_ignores
 from offramp.fixes.gate import OPEN, Effect, Gate
+from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.providers import Provider
@@ -46,9 +47,8 @@ if TYPE_CHECKING:
 class FixResult:
     path: Path
     display: str
-    changed: bool = False
+    outcome: Outcome = field(default_factory=Unchanged)  # fixes/outcome.py; `changed` and `error` read it
     diff: str = ""
-    error: Optional[str] = None
     changes: Counter = field(default_factory=Counter)
     todo_codes: Counter = field(default_factory=Counter)
     notes: List[Tuple[int, str]] = field(default_factory=list)
@@ -62,6 +62,16 @@ class FixResult:
     # and a check of a rewrite that is replaced is a whole analysis thrown away.
     recheck: Optional[SourceFile] = field(default=None, repr=False)
     delivered: Optional[Tuple[str, str]] = field(default=None, repr=False)  # (old, new) text `commit` wrote or showed
+
+    @property
+    def changed(self) -> bool:
+        """The rewrite was written (with `--diff`: shown)."""
+        return isinstance(self.outcome, Fixed)
+
+    @property
+    def error(self) -> Optional[str]:
+        """Why the file was left as it was when something stopped its fix (Refused, Failed), else None."""
+        return self.outcome.reason if isinstance(self.outcome, (Refused, Failed)) else None
 
 
 @dataclass
@@ -108,10 +118,10 @@ def _fix_source(
     try:
         module = parse_module(src.text)
     except NestingError as e:
-        result.error = f"cannot parse file: {e}; left unchanged (see OFR000)"
+        result.outcome = Failed(f"cannot parse file: {e}; left unchanged (see OFR000)")
         return None, result
     except (cst.ParserSyntaxError, RecursionError):
-        result.error = "cannot parse file; left unchanged (see OFR000)"
+        result.outcome = Failed("cannot parse file; left unchanged (see OFR000)")
         return None, result
     from offramp.suppress import parse_suppressions
 
@@ -132,7 +142,7 @@ def _fix_source(
             return None, result
         new_text = apply_plan(analysis.module, plan, line_length(src.path)).code
     except RecursionError:
-        result.error = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
+        result.outcome = Failed("expressions nested too deeply to rewrite; left unchanged (see OFR002)")
         return None, result
     if new_text == src.text:
         return None, result
@@ -149,7 +159,7 @@ def _fix_source(
         if verify:
             parse_module(new_text)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
-        result.error = _unparsable(e)
+        result.outcome = Refused(_unparsable(e))
         return None, result
     return new_text, result
 
@@ -200,7 +210,7 @@ def plan_path(
         with reusing_parses():  # check, fix, verify, check again: two texts, parsed once each
             return _fix_path(path, provider, opts, diff, region, readers, gate)
     except Exception as e:
-        return FixResult(path=path, display=display_path(path, opts.root), error=internal_error(e))
+        return FixResult(path=path, display=display_path(path, opts.root), outcome=Failed(internal_error(e)))
 
 
 def commit(result: FixResult, diff: bool) -> None:
@@ -243,7 +253,7 @@ def _fix_path(
             return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
         src = decode(path, data)
     except SourceError as e:
-        return FixResult(path=path, display=display, error=f"cannot read file: {e}")
+        return FixResult(path=path, display=display, outcome=Failed(f"cannot read file: {e}"))
     # What check does not report, fix does not touch; and check has a fast path for the many
     # files that mention openai without importing it, which spares them a full LibCST analysis.
     before = list(check_source(src, display, opts).findings)
@@ -255,7 +265,7 @@ def _fix_path(
     try:
         new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False)
     except Exception as e:
-        return FixResult(path=path, display=display, error=internal_error(e))
+        return FixResult(path=path, display=display, outcome=Failed(internal_error(e)))
     if new_text is None:
         result.remaining = before
         result.todos = _todos(src.text)
@@ -263,7 +273,7 @@ def _fix_path(
     try:
         new_bytes = src.encode(new_text)
     except UnicodeEncodeError:
-        result.error = f"the rewrite cannot be stored as {src.encoding}; left unchanged"
+        result.outcome = Refused(f"the rewrite cannot be stored as {src.encoding}; left unchanged")
         return result
     result.pending = Pending(src.text, new_text, new_bytes, (data, st))
     result.new_text = new_text
@@ -286,7 +296,7 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
             if check:
                 result.remaining = list(check_source(final, result.display, opts).findings)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
-        result.error = _unparsable(e)
+        result.outcome = Refused(_unparsable(e))
         result.pending = None
         result.new_text = None
         result.changes.clear()
@@ -321,32 +331,33 @@ def _deliver(
     result: FixResult, path: Path, old: str, new: str, new_bytes: bytes, diff: bool, read: Optional[Snapshot]
 ) -> bool:
     """Show the change as a diff, or write `new_bytes` over `path` atomically, provided the file
-    is still what was `read`. False (and `result.error` set, nothing changed) when the file cannot
-    be written.
+    is still what was `read`. False (`result.outcome` Refused or Failed, nothing changed)
+    when the file cannot be written.
 
     A symbolic link is never written through, even to a file inside the project: its target is
     fixed as itself when the run includes it (discovery then leaves the link out), and otherwise
     the run excluded it, so it is not ours to change.
     """
     if os.path.islink(path):
-        result.error = "a symbolic link; offramp never writes through one (fix the file it points to); left unchanged"
+        result.outcome = Refused(
+            "a symbolic link; offramp never writes through one (fix the file it points to); left unchanged"
+        )
         result.changes.clear()
         return False
-    result.changed = True
     if diff:
         result.diff, result.hidden_hunks = unified_diff(from_cwd(str(path)), old, new)  # for `git apply`
+        result.outcome = Fixed()
         return True
     try:
         write_atomic(path, new_bytes, expect=read)
     except FileChanged:
-        result.error = "changed on disk while offramp worked on it; left unchanged (run fix again)"
-        result.changed = False
+        result.outcome = Refused("changed on disk while offramp worked on it; left unchanged (run fix again)")
         result.changes.clear()
         return False
     except OSError as e:
-        result.error = f"cannot write file: {e.strerror or e}; left unchanged"
-        result.changed = False
+        result.outcome = Failed(f"cannot write file: {e.strerror or e}; left unchanged")
         return False
+    result.outcome = Fixed()
     return True
 
 
@@ -381,7 +392,7 @@ def fix_config_file(
         bom = data.startswith(b"\xef\xbb\xbf")
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.error = "not valid UTF-8; left unchanged"
+        result.outcome = Failed("not valid UTF-8; left unchanged")
         return result
     if readers.state in (UNKNOWN, UNMIGRATED):  # nothing of it moves (decide_structured / decide_env): no need to plan
         new_text, counts = text, Counter[str]()
@@ -422,13 +433,13 @@ def fix_notebook(
     try:
         new_text, result = fix_source(src, display, provider, opts, region, gate)
     except Exception as e:
-        return FixResult(path=path, display=display, error=internal_error(e))
+        return FixResult(path=path, display=display, outcome=Failed(internal_error(e)))
     if new_text is None:
         result.remaining = list(check_notebook(path, data, display, opts).findings)
         return result
     new_raw = rebuild(nb, new_text)
     if new_raw is None:
-        result.error = "the notebook's JSON layout could not be reproduced exactly; left unchanged"
+        result.outcome = Refused("the notebook's JSON layout could not be reproduced exactly; left unchanged")
         return result
     new_bytes = (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + new_raw.encode("utf-8")
     result.pending = Pending(nb.raw, new_raw, new_bytes, read)

@@ -18,6 +18,7 @@ from offramp.config import Settings
 from offramp.engine import Options, make_options
 from offramp.fixes.gate import OPEN, Gate
 from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_error, plan_path
+from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
 from offramp.providers import Provider
 from offramp.source import reusing_parses, write_atomic
@@ -133,7 +134,7 @@ def _plan_and_gate(
             )
         except Exception as e:  # a bug guard: nothing is written, and the error is said on the first file
             first = next((r for r in results if r.pending is not None), results[0])
-            first.error = f"{internal_error(e)} (in the route gate; no file written)"
+            first.outcome = Failed(f"{internal_error(e)} (in the route gate; no file written)")
             for r in results:
                 r.pending = None
                 r.new_text = None
