@@ -271,6 +271,8 @@ class WrapperSpec:
     # it is one of `provider_values`.
     provider_arg: str = ""
     provider_values: Tuple[str, ...] = ()
+    # providers (the argument's value, or a model's `provider:` prefix) that mean Azure OpenAI: `azure_openai`
+    provider_azure_values: Tuple[str, ...] = ()
     # A route only for an OpenAI model (or one prefixed `model-prefix`): the library picks the provider from
     # the model's name (init_chat_model sends `claude-...` to Anthropic).
     openai_models_only: bool = False
@@ -386,6 +388,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 fix_key_value=raw.get("fix-key-value", ""),
                 provider_arg=raw.get("provider-arg", {}).get("arg", ""),
                 provider_values=tuple(raw.get("provider-arg", {}).get("values", [])),
+                provider_azure_values=tuple(raw.get("provider-arg", {}).get("azure-values", [])),
                 openai_models_only=bool(raw.get("openai-models-only", False)),
                 fix_client=(raw["fix-client"]["arg"], raw["fix-client"]["value"]) if "fix-client" in raw else None,
                 fix_imports=tuple(raw.get("fix-imports", [])),

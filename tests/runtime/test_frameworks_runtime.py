@@ -53,8 +53,8 @@ def _migrate_and_run(name: str, provider_id: str, tmp_path: Path, python: Path) 
         # AutoGen: the OpenAI and Azure model clients, with the `model_info` the provider's model needs.
         ("autogen.py", "kimi", 3),
         ("autogen.py", "qwen", 3),
-        # LangChain 1.x: models and an agent named by a string.
-        ("langchain_v1.py", "kimi", 3),
+        # LangChain 1.x: models and an agent named by a string, and an Azure model (azure_openai:).
+        ("langchain_v1.py", "kimi", 4),
     ],
 )
 def test_framework_program_reaches_provider(

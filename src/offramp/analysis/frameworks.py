@@ -90,6 +90,9 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
         )
     literals: List[cst.CSTNode] = []
     models: List[Tuple[cst.CSTNode, str, str, bool, str]] = []  # node, value, arg, deployment, template
+    provider_named = [string_value(v) for v in kwargs.get(spec.provider_arg, [])] if spec.provider_arg else []
+    # init_chat_model("gpt-4o", model_provider="azure_openai"): an Azure deployment, by the library's AzureChatOpenAI
+    azure_named = bool(provider_named) and all(p in spec.provider_azure_values for p in provider_named)
     foreign = False
     for arg in spec.model_args:
         for v in kwargs.get(arg, []):
@@ -104,8 +107,10 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
                 if spec.model_prefix:
                     # litellm "openai/...", langchain "openai:..."
                     head, sep, rest = value.partition(spec.model_prefix[-1])
-                    if sep and head == "azure":
+                    if sep and (head == "azure" or head in spec.provider_azure_values):
                         value, deployment, template = rest, True, spec.model_prefix + "{}"
+                    elif not sep and azure_named:
+                        deployment, template = True, spec.model_prefix + "{}"
                     elif sep and head == "openai":
                         value, template = rest, spec.model_prefix + "{}"
                     elif sep:
@@ -121,12 +126,11 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
                 value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                 if value is not None:
                     models.append((node, value, arg, True, "{}"))
-    provider_named = [string_value(v) for v in kwargs.get(spec.provider_arg, [])] if spec.provider_arg else []
-    if any(p not in spec.provider_values for p in provider_named):
+    if any(p not in (*spec.provider_values, *spec.provider_azure_values) for p in provider_named):
         foreign, models = True, []  # init_chat_model(model_provider="anthropic")
     elif spec.openai_models_only and not models and not provider_named:
         foreign = True  # a model name the library sends elsewhere, or one this file cannot read
-    azure = spec.azure or any(m[3] for m in models)
+    azure = spec.azure or azure_named or any(m[3] for m in models)
     bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
     if foreign and not models and not bases:
         target = Target("other", detail="another LiteLLM provider" if spec.model_prefix else "another provider")

@@ -89,7 +89,7 @@ class WrapperClients(PlannerState):
             self.plan.moves(CRED, c.span)
         client_arg = self.client_argument(c, values, dropped, args, base_arg, key_arg) if spec.fix_client else None
         deployments = [a for a in spec.deployment_args if a in args]
-        has_model = any(a in args for a in spec.model_args)
+        has_model = any(a in args or a in named for a in spec.model_args)
         if deployments:
             dropped += deployments
             if not has_model:

@@ -467,29 +467,35 @@ class RouteFinder:
         bound = self.bound_framework(m, ctx, replace(site, kwargs=kwargs), spec)
         if bound is not False:
             return bound
+        model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
+        sep = spec.model_prefix[-1:] or "/"
+        azure_heads = tuple(f"{v}{sep}" for v in spec.provider_azure_values)
+        ours = (f"openai{sep}", f"azure{sep}", *azure_heads)
+        if spec.model_prefix and any(
+            isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours) for s in model
+        ):
+            return None  # litellm "anthropic/...": another provider's route
+        named = [s.value for s in self.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
+        if any(v not in (*spec.provider_values, *spec.provider_azure_values) for v in named):
+            return None  # init_chat_model(model_provider="anthropic")
+        # init_chat_model("azure_openai:gpt-4o") / (model_provider="azure_openai"): the library's Azure class
+        azure = spec.azure or any(v in spec.provider_azure_values for v in named)
+        azure |= bool(azure_heads) and any(
+            isinstance(s, Literal) and (s.value or "").startswith(azure_heads) for s in model
+        )
         host = self.explicit(ctx, kwargs, spec.base_url_args)
         if host is None:
             host = (
                 {EnvRead("AZURE_OPENAI_ENDPOINT"), SdkDefault("<resource>.openai.azure.com", "Azure", azure=True)}
-                if spec.azure
+                if azure
                 else {EnvRead("OPENAI_BASE_URL"), _OPENAI_DEFAULT}
             )
         elif any(_may_be_unset(s, self.sdk) for s in host):
             host.add(_OPENAI_DEFAULT)
         key = self.explicit(ctx, kwargs, spec.key_args)
         if key is None:
-            env = "AZURE_OPENAI_API_KEY" if spec.azure else "OPENAI_API_KEY"
+            env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
             key = {EnvRead(env), *self.env_written(env, ctx.module)}
-        model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
-        sep = spec.model_prefix[-1:] or "/"
-        ours = (f"openai{sep}", f"azure{sep}")
-        if spec.model_prefix and any(
-            isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours) for s in model
-        ):
-            return None  # litellm "anthropic/...": another provider's route
-        named = [s.value for s in self.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
-        if any(v not in spec.provider_values for v in named):
-            return None  # init_chat_model(model_provider="anthropic")
         openai_named = any(
             isinstance(s, Literal)
             and s.value
@@ -509,7 +515,7 @@ class RouteFinder:
             call=display(site.func),
             kind="framework",
             family=spec.family,
-            azure=spec.azure,
+            azure=azure,
             host=frozenset(host),
             credential=frozenset(key),
             model=frozenset(model),
