@@ -1,19 +1,26 @@
-"""Every rule's INVALID examples must produce it and its VALID examples must not (Fixit-style).
+"""Every rule's INVALID examples must produce it and its VALID examples must not (Fixit-style); an
+INVALID example with its fixed form is also what `offramp fix --to P` writes, and what the fixes a
+report attaches to its findings (SARIF `fixes`, rdjson `suggestions`) give when all are applied.
 
 The same examples are printed by `offramp explain`, so the docs are tested documentation.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from offramp import api
 from offramp.catalog import load_rules
 from offramp.runner import check_code
+from offramp.types import Example
 
 RULES = load_rules()
 CASES = [(code, "invalid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.invalid)] + [
     (code, "valid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.valid)
 ]
+FIXED = [(code, i, ex) for code, r in RULES.items() for i, ex in enumerate(r.invalid) if ex.fixed is not None]
 
 
 @pytest.mark.parametrize(("code", "kind", "index", "example"), CASES, ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
@@ -39,3 +46,25 @@ def test_catalogue_shape() -> None:
         assert code[3] in "01234", code
         assert r.needs_target == code.startswith("OFR4") or code == "OFR203"
         assert r.name == r.name.lower() and " " not in r.name
+
+
+@pytest.mark.parametrize(("code", "index", "example"), FIXED, ids=[f"{c}-invalid-{i}" for c, i, _ in FIXED])
+def test_fixed_example(
+    code: str, index: int, example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from offramp.fixes.suggest import apply_edits, suggest_fixes
+
+    assert example.fixed is not None
+    to, fixed = example.fixed.to, example.fixed.code
+    (tmp_path / "example.py").write_text(example.code, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    checked = api.check(["."], no_cache=True, overrides={"target": to})
+    assert checked.provider is not None
+    ours = [f for f in checked.findings if f.code == code]
+    assert ours and all(f.fixable for f in ours), f"{code} INVALID example {index}: not reported as fixable"
+    suggested = suggest_fixes(checked.findings, checked.settings, checked.provider, files=checked.files)
+    assert any(f in suggested for f in ours), f"{code} INVALID example {index}: its finding carries no fix"
+    edits = [e for s in suggested.values() for e in s.edits]
+    assert apply_edits(example.code, edits) == fixed, "the suggestions do not give the fixed form"
+    api.fix(["."], overrides={"target": to}, echo=lambda m="", **kw: None)
+    assert (tmp_path / "example.py").read_text(encoding="utf-8") == fixed, "fix does not write the fixed form"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
 
-from offramp.types import SEVERITIES, Example, Rule
+from offramp.types import SEVERITIES, Example, FixedForm, Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,7 +53,18 @@ def _examples(raw: Any, where: str) -> Tuple[Example, ...]:
     for item in raw or []:
         if not isinstance(item, dict) or not isinstance(item.get("code"), str):
             raise CatalogError(f"{where}: each example needs a `code` string")
-        out.append(Example(code=item["code"], to=item.get("to")))
+        fixed = item.get("fixed")
+        if fixed is not None and not (
+            isinstance(fixed, dict) and isinstance(fixed.get("to"), str) and isinstance(fixed.get("code"), str)
+        ):
+            raise CatalogError(f"{where}: an example's `fixed` needs a `to` provider and a `code` string")
+        out.append(
+            Example(
+                code=item["code"],
+                to=item.get("to"),
+                fixed=FixedForm(fixed["to"], fixed["code"]) if fixed is not None else None,
+            )
+        )
     return tuple(out)
 
 

@@ -46,6 +46,9 @@ def render_rule(code: str) -> str:
             if ex.to:
                 lines.append(f"# with --to {ex.to}")
             lines += ["    " + line for line in ex.code.rstrip("\n").splitlines()]
+            if ex.fixed is not None:
+                lines.append(f"# after offramp fix --to {ex.fixed.to}")
+                lines += ["    " + line for line in ex.fixed.code.rstrip("\n").splitlines()]
             lines.append("")
     lines += [f"Suppress with `# offramp: ignore[{rule.code}]` or `# noqa: {rule.code}`.", f"Docs: {rule.url}"]
     return "\n".join(lines)

@@ -60,6 +60,15 @@ def render_rules_markdown() -> str:
                     lines.append(f"With `--to {ex.to}`:")
                     lines.append("")
                 lines += ["```python", ex.code.rstrip("\n"), "```", ""]
+                if ex.fixed is not None:
+                    lines += [
+                        f"After `offramp fix --to {ex.fixed.to}`:",
+                        "",
+                        "```python",
+                        ex.fixed.code.rstrip("\n"),
+                        "```",
+                        "",
+                    ]
             lines.pop()
         suppress = f"Suppress with `# offramp: ignore[{r.code}]` or `# noqa: {r.code}`"
         lines += ["", f"{suppress}; `offramp explain {r.code}` prints this."]

@@ -24,11 +24,21 @@ class Span:
 
 
 @dataclass(frozen=True)
+class FixedForm:
+    """What `offramp fix --to <to>` writes for a rule's INVALID example: one example then tests the
+    check, the fix and the suggestion a report attaches to the finding (tests/test_rule_examples.py)."""
+
+    to: str
+    code: str
+
+
+@dataclass(frozen=True)
 class Example:
     """A rule example; `to` names the provider for rules that only fire with `--to`."""
 
     code: str
     to: Optional[str] = None
+    fixed: Optional[FixedForm] = None
 
 
 @dataclass(frozen=True)
