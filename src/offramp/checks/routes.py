@@ -94,6 +94,12 @@ def check_routes(
         out += _credentials(route, ctx, blocked, elsewhere)
         if route.kind == "http":
             out += _http_urls(route, targets)
+        if route.azure and route.client_span is not None and _through_self(route) and not sdk_file(route.client_file):
+            # `AzTuned(azure_endpoint=...)` of `class AzTuned(AzureOpenAI)` in another module: fix leaves it too
+            hint = f"`{route.client}` is built here from a class of another module: fix leaves it"
+            args = {"cls": route.client, "where": ""}
+            hit = Hit(codes.AZURE_OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
+            out.append(RouteHit(route.client_file, hit, route.where))
         if (
             route.client_file
             and route.client_span is not None
