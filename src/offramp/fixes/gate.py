@@ -93,6 +93,10 @@ class Gate:
     # With a provider per request family (offramp.targets): each constructor on a route, span -> the
     # endpoint families of the requests the routes send through it (fixes/families.py picks the provider).
     families: Dict[Span, Tuple[str, ...]] = field(default_factory=dict)
+    # Key reads of this file that a route the project follows takes as its credential: handed to a
+    # call the file alone cannot follow (`OpenAiLlm(api_key=os.environ[...])`), the route says where
+    # the key goes, and the route gate moves or holds it with that request.
+    routed_keys: Tuple[Span, ...] = ()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -126,7 +130,22 @@ class Gate:
         return self.env_writes.get(name)
 
     def __bool__(self) -> bool:
-        return bool(self.spans or self.env_writes or self.models or self.config_hosts or self.families)
+        return bool(
+            self.spans or self.env_writes or self.models or self.config_hosts or self.families or self.routed_keys
+        )
+
+    def routed(self, span: Span) -> bool:
+        return any(overlaps(s, span) for s in self.routed_keys)
+
+    def copy(self, spans: Optional[Dict[Span, str]] = None, env_writes: Optional[Dict[str, str]] = None) -> Gate:
+        return Gate(
+            dict(self.spans if spans is None else spans),
+            dict(self.env_writes if env_writes is None else env_writes),
+            dict(self.models),
+            dict(self.config_hosts),
+            dict(self.families),
+            self.routed_keys,
+        )
 
 
 class _SpanIndex:
@@ -184,8 +203,8 @@ class Decision:
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
             writes = {name: why for name, why in self.writes.items() if name in written}
-            if spans or writes or g.models or g.config_hosts or g.families:
-                out.gates[path] = Gate(spans, writes, dict(g.models), dict(g.config_hosts), dict(g.families))
+            if spans or writes or g.models or g.config_hosts or g.families or g.routed_keys:
+                out.gates[path] = g.copy(spans, writes)
         return out
 
     def freeze(self, path: str, span: Optional[Span], reason: str) -> None:
@@ -226,10 +245,7 @@ class RouteJudge:
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
-            {
-                k: Gate(dict(g.spans), dict(g.env_writes), dict(g.models), dict(g.config_hosts), dict(g.families))
-                for k, g in (before.gates if before else {}).items()
-            },
+            {k: g.copy() for k, g in (before.gates if before else {}).items()},
             dict(before.writes) if before else {},
         )
         for r in self.routes:
@@ -335,6 +351,18 @@ class RouteJudge:
             into.gates.setdefault(path, Gate()).families[span] = tuple(sorted(fams))
         return into
 
+    def routed_keys(self, into: Decision) -> Decision:
+        """The key reads each file hands to a request the routes follow (`Gate.routed_keys`)."""
+        found: Dict[str, Set[Span]] = {}
+        for r in self.routes:
+            for s in r.credential:
+                if isinstance(s, EnvRead) and s.file and s.span is not None:
+                    found.setdefault(s.file, set()).add(s.span)
+        for path, spans in found.items():
+            g = into.gates.setdefault(path, Gate())
+            g.routed_keys = tuple(sorted(spans, key=lambda x: (x.line, x.column)))
+        return into
+
     def openai_default(self, s: Source, host: Collection[Source] = ()) -> bool:
         """Whether `s` sends the request to OpenAI's API. A variable the code reads counts when the
         `.env` file the program loads sets it (`ConfigValue.loaded`, among `host`) to OpenAI's URL."""
@@ -386,7 +414,17 @@ class RouteJudge:
             if r.kind in ("module", "v0"):
                 files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
                 files |= {path for path, _ in r.other_clients}
-                return any(covered(f, MODULE, role) for f in files)
+                if not any(covered(f, MODULE, role) for f in files):
+                    return False
+                if role == CRED and self.predicted and not r.azure:
+                    # a fixable module-client finding does not say whether fix replaces `openai.api_key =
+                    # self.api_key`: it replaces a key written into the code and adds one where none is
+                    # set (moduleclient.py); any other key stays what the caller gives
+                    return all(
+                        _implicit_key(s) or (isinstance(s, Literal) and s.value) or self.cred_moves(s, covered, p)
+                        for s in r.credential
+                    )
+                return True
             return False
 
         fixed = [s for s in r.host if not isinstance(s, Parameter)]

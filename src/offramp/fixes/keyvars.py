@@ -43,6 +43,12 @@ class KeyVariables(PlannerState):
         # (`api_key=SecretStr(KEY)`).
         within = {id(n) for c in self.a.clients if isinstance(c.node, cst.Call) for n in subtree(c.node)}
         by_position = bool(self.a.clients)
+        # key reads a route the project follows takes (the gate moves or holds them with its request)
+        routed = {
+            id(e.node)
+            for e in self.a.env
+            if self.gate and e.node is not None and not e.write and e.role == "key" and self.gate.routed(e.span)
+        }
         # keys handed to what stays on OpenAI (a library's default client, a config dict naming its provider)
         out: List[Tuple[cst.CSTNode, str, bool]] = [(value, label, False) for value, label in self.a.held_keys]
         for node in self.a.keyword_calls:
@@ -56,6 +62,8 @@ class KeyVariables(PlannerState):
             if not callee or callee in _KNOWN_CALLABLES:
                 continue
             for arg in node.args:
+                if routed and any(id(n) in routed for n in subtree(arg.value)):
+                    continue
                 if arg.keyword is not None and arg.keyword.value.lower() in _KEY_KWARGS:
                     out.append((arg.value, f"`{callee}` (a call offramp cannot follow)", False))
                 elif by_position and callee[:1].isupper() and id(node) not in within and _plain_value(arg):

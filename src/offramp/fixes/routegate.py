@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp import codes
-from offramp.fixes.gate import KEYREAD, URL, Decision, Effect, Gate, RouteJudge
+from offramp.fixes.gate import CRED, KEYREAD, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.providers import Provider
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ def gate_results(
     judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets)
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
-    hinted = judge.client_families(judge.config_hosts())
-    redo = [d for d in hinted.gates if d in where]
+    hinted = judge.routed_keys(judge.client_families(judge.config_hosts()))
+    redo = [d for d, g in hinted.gates.items() if d in where and _hinted(g, results[where[d]])]
     if redo:  # clients whose OpenAI host comes from a configuration file: planned again, retargeted
         decision = hinted
         for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
@@ -84,6 +84,16 @@ def gate_results(
 
 def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:
     return {r.display: r.effects for r in results}
+
+
+def _hinted(g: Gate, r: FixResult) -> bool:
+    """Whether the file is planned again with what the routes tell: a constructor's configured host or
+    families, or a key read the routes follow that its first plan kept (handed to a call it could not follow)."""
+    if g.config_hosts or g.families:
+        return True
+    return bool(r.notes) and any(
+        not any(e.role == CRED and overlaps(e.span, s) for e in r.effects) for s in g.routed_keys
+    )
 
 
 def _touched(r: FixResult) -> bool:

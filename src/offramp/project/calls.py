@@ -78,11 +78,14 @@ class CallSites:
         self.hops += 1
         try:
             sites = self.sites(m, key, depth)
-            if sites is None or isinstance(sites, Unknown):
-                return None if sites is None else [sites]
+            if sites is None:
+                return None
             out: List[Value] = []
-            for s in sites:
-                out += self.argument(s, m, fn, index, name, None, depth, sites)
+            if isinstance(sites, Unknown):
+                out.append(sites)  # (and the default, which the calls offramp cannot see may leave out)
+            else:
+                for s in sites:
+                    out += self.argument(s, m, fn, index, name, None, depth, sites)
             # The default is one of its definitions even where every call passes the argument: it moves
             # with the routes (or stays with them) rather than being rewritten on its own.
             if default is not None:
