@@ -369,6 +369,21 @@ def test_attribution_by_span_line_and_first() -> None:
     assert [(e.line, e.column, e.end_line, e.end_column, e.text) for e in fixes[2].edits] == [(4, 17, 4, 23, "qwen")]
 
 
+def test_an_added_import_goes_with_the_fix_that_uses_it() -> None:
+    """`import os` belongs to no finding's span; given to the file's first fixable finding (the model
+    literal), the client's fix accepted alone wrote `os.environ[...]` without it: a NameError at run time."""
+    old = 'from openai import OpenAI\n\nMODEL = "gpt-4o"\nclient = OpenAI()\n'
+    new = 'from openai import OpenAI\nimport os\n\nMODEL = "qwen-max"\nclient = OpenAI(api_key=os.environ["K"])\n'
+    model, client = finding(3, 9, 3, 17, "OFR201"), finding(4, 10, 4, 18)
+    fixes = attribute(old, new, [model, client])
+    assert apply_edits(old, all_edits(fixes)) == new
+    assert [e.text for e in fixes[0].edits] == ["qwen-max"]
+    assert [e.text for e in fixes[1].edits] == ["import os\n", 'api_key=os.environ["K"]']
+    alone = apply_edits(old, fixes[1].edits)
+    compile(alone, "x.py", "exec")
+    assert "import os\n" in alone
+
+
 def test_hidden_findings_keep_their_changes_out() -> None:
     old = "a = OpenAI()\nb = OpenAI()\n"
     new = "a = OpenAI(base_url='x')\nb = OpenAI(base_url='x')\n"

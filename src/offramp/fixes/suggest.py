@@ -9,9 +9,10 @@ as it is, and cut into small replacements, each attached to the fixable finding 
   rather than whole lines, and an inserted TODO line stays apart from the call below it
   (fixes/textdiff.py);
 - a replacement goes to the fixable finding whose span it overlaps, else to one on the same
-  lines; what belongs to none (an added `import os`, a TODO comment above a statement) goes
-  to the file's first fixable finding, and so does a finding's whole share when applying it
-  alone would leave a Python file that does not parse;
+  lines; an added import goes with the first fix that uses a name it binds (so that fix,
+  accepted alone, still runs); what belongs to none (an import no fix uses, a TODO comment
+  above a statement) goes to the file's first fixable finding, and so does a finding's whole
+  share when applying it alone would leave a Python file that does not parse;
 - replacements that belong to findings the report does not show (`--baseline`,
   `--diff-base`) are left out;
 - a file whose replacements would write a secret (a key the rewrite moved) gets no fixes.
@@ -26,11 +27,13 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
+import textwrap
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.types import Finding
@@ -141,6 +144,44 @@ def _owner(e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[F
     return None
 
 
+def _imports_to_their_users(raws: Sequence[Raw], new: str) -> None:
+    """An added import belongs to no finding's span: it goes with the first fix that uses a name it
+    binds (`import os` with the `os.environ[...]` a client's fix writes), so that fix accepted alone
+    still runs. An import no fix uses stays nobody's (the file's first fixable finding gets it)."""
+    for e in raws:
+        if e.owner is not None or e.start != e.end:
+            continue
+        names = _names_bound(new[e.new_start : e.new_end])
+        if not names:
+            continue
+        used = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+        users = [
+            u.owner
+            for u in raws
+            if u.owner is not None and u.owner != _HIDDEN and used.search(new, u.new_start, u.new_end)
+        ]
+        if users:
+            e.owner = min(users)
+
+
+def _names_bound(text: str) -> Set[str]:
+    """The names a run of whole import statements binds; empty for any other text."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(textwrap.dedent(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    if not tree.body or not all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body):
+        return set()
+    return {
+        (alias.asname or alias.name.split(".")[0])
+        for node in tree.body
+        for alias in node.names  # type: ignore[attr-defined]
+        if alias.name != "*"
+    }
+
+
 def _secret_spans(text: str) -> List[Tuple[int, int]]:
     """Where in `text` the report redaction would mask a secret."""
     from offramp.redact import secret_spans
@@ -189,6 +230,7 @@ def attribute(
     notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
     for e in raws:
         e.owner = 0 if notebook else _owner(e, pos, shown, hidden)
+    _imports_to_their_users(raws, new)
     raws = _clean_up(raws, old, new, secrets)
     # Fixes of different findings never share a line (see Suggestion): a line's replacements
     # go to the first finding that has one there.
