@@ -18,21 +18,20 @@ config.json), its host (default, literal, settings, config, or a config `null`),
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from oracle import AZURE_ENDPOINT
 from oracle_runs import MODES, ORIGINAL, Program, run_cases
 
-__all__ = ["EXAMPLES", "Project", "Route", "judge_generated", "projects", "write_project"]
+__all__ = ["EXAMPLES", "Project", "Route", "drawn", "judge_generated", "projects", "write_project"]
 
-#: hypothesis settings of the generated-program tests: 15 projects (about 2 s each), the same
-#: ones on every run (derandomised), no shrinking (a failure costs one example; its message
-#: carries the project's files instead).
+#: hypothesis settings of the generated-program tests: 15 projects, the same ones on every run
+#: (derandomised), no shrinking (a failure costs one example; its message carries the project's
+#: files instead).
 EXAMPLES = settings(
     max_examples=15,
     deadline=None,
@@ -226,18 +225,46 @@ def _files(root: Path) -> str:
     )
 
 
-def judge_generated(project: Project, provider_id: Optional[str]) -> None:
-    """Run the project under the oracle: unmigrated, or migrated to `provider_id` in both modes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        source = write_project(project, Path(tmp) / "source")
-        program = Program("generated", source, drop=project.drop)
-        cases = [("generated", None, ORIGINAL)] if provider_id is None else []
-        cases += [("generated", provider_id, mode) for mode in MODES if provider_id is not None]
-        outcomes = run_cases({"generated": program}, cases, Path(tmp))
-        for case in cases:
-            outcome = outcomes[case]
-            try:
-                outcome.judge()
-            except AssertionError as exc:
-                where = outcome.entry.parent if outcome.entry else source
-                raise AssertionError(f"{exc}\n\n{project}\n{_files(where)}") from None
+def drawn(strategy: st.SearchStrategy) -> List[Any]:
+    """The examples hypothesis draws from `strategy` under EXAMPLES: the same ones on every run.
+
+    Drawn first and run afterwards, so that all of them share one interpreter (see
+    `judge_generated`), which a `@given` test, running one example at a time, cannot do.
+    """
+    found: List[Any] = []
+
+    @EXAMPLES
+    @given(strategy)
+    def collect(value: Any) -> None:
+        found.append(value)
+
+    collect()
+    return found
+
+
+def judge_generated(items: Sequence[Tuple[Project, Optional[str]]], tmp: Path) -> None:
+    """Run each project under the oracle: unmigrated (provider None), or migrated to the provider in
+    both modes. One batch (batch.py) per SDK import environment runs them all: an interpreter start
+    per project cost ~1.2 CPU-s, ~36 of the 39 CPU-s of the two tests of 15 examples (measured
+    2026-12-06). Fails with every failing run, each with its project and files."""
+    programs: Dict[str, Program] = {}
+    drawn_as: Dict[str, Project] = {}
+    cases = []
+    for n, (project, provider_id) in enumerate(items):
+        name = f"generated-{n}"
+        programs[name] = Program(name, write_project(project, tmp / "source" / name), drop=project.drop)
+        drawn_as[name] = project
+        if provider_id is None:
+            cases.append((name, None, ORIGINAL))
+        else:
+            cases += [(name, provider_id, mode) for mode in MODES]
+    outcomes = run_cases(programs, cases, tmp)
+    failures = []
+    for case in cases:
+        outcome = outcomes[case]
+        try:
+            outcome.judge()
+        except AssertionError as exc:
+            where = outcome.entry.parent if outcome.entry else programs[case[0]].source
+            failures.append(f"{exc}\n\n{drawn_as[case[0]]}\n{_files(where)}")
+    assert not failures, f"{len(failures)} of {len(cases)} runs failed:\n\n" + "\n\n".join(failures)
