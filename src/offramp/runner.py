@@ -275,8 +275,9 @@ def with_routes(
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
+    moved: Dict[str, List[Span]] = {}
     try:
-        hits, held, writes = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
+        hits, held, writes, moved = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return results
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
@@ -284,6 +285,10 @@ def with_routes(
         hits = {seeds[0]: [Hit(codes.ANALYSIS_FAILED, Span(1, 1, 1, 1), {"detail": detail})]}
     out = list(results)
     where = {r.path: i for i, r in enumerate(results)}
+    for display, built in moved.items():  # a subclass construction fix retargets on the routes' word: its key too
+        i = where.get(display)
+        if i is not None:
+            out[i] = replace(out[i], findings=_moved(out[i].findings, built))
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
         i = where.get(display)
         if i is not None:
@@ -314,8 +319,21 @@ def with_routes(
             and not sup.covers(h.code, h.span.line)
         ]
         if new:
+            new = _held(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
             finished = file_result([*results[i].findings, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
+    return out
+
+
+def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
+    """The key reads in those constructions are renamed with them (the file alone took the class for one it
+    cannot follow, which keeps them)."""
+    from offramp.fixes.gate import overlaps
+
+    out = []
+    for f in findings:
+        inside = f.code == codes.OPENAI_ENV_VAR and any(overlaps(s, f.span) for s in built)
+        out.append(replace(f, fixable=True, hint="") if inside and not f.fixable else f)
     return out
 
 

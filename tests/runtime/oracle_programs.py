@@ -125,6 +125,8 @@ SHAPES: Dict[str, Program] = {
         Program("shape/factory_client_param", _SHAPES / "factory_client_param"),
         # The project's subclasses of OpenAI: one adds a method, one hands its keywords on to the SDK.
         Program("shape/forwarding_subclass", _SHAPES / "forwarding_subclass"),
+        # The same kind of class built in a module that does not import the SDK (the route gate hands it to fix).
+        Program("shape/subclass_elsewhere", _SHAPES / "subclass_elsewhere"),
         # Azure's v1 API through the plain client: f"{endpoint.rstrip('/')}/openai/v1/" and a token provider.
         Program("shape/azure_v1_token", _SHAPES / "azure_v1_token"),
         # The app's backend in a module named after the SDK (`app/llms/openai.py`, SuperAGI): taken for

@@ -159,6 +159,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/environ_alias": MODES,
     "shape/factory_module_client": MODES,
     "shape/forwarding_subclass": MODES,
+    "shape/subclass_elsewhere": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/library_named_module": MODES,
@@ -221,6 +222,20 @@ def test_subclass_of_the_client_moves_with_its_construction(
     requests = oracle_outcomes[(program, provider_id, mode)].requests()
     assert [r.host for r in requests] == ["open.bigmodel.cn"] * 2, [r.url for r in requests]
     assert {r.bearer for r in requests} == {ORACLE.secret_of("ZAI_API_KEY")}
+    assert {r.json["model"] for r in requests} <= set(PROVIDERS[provider_id].models.values())
+
+
+@pytest.mark.parametrize(("program", "provider_id", "mode"), [("shape/subclass_elsewhere", "kimi", "set")])
+def test_subclass_built_in_another_module_moves_with_its_construction(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """Issue 16: `Assistant(api_key=...)` of `class Assistant(OpenAI)` in clients.py, built in main.py (which does
+    not import the SDK): the routes show it is OpenAI's constructor, so fix gives it the provider's URL and key
+    there and maps the model its method sends. Yesterday the key read fed "a call offramp cannot follow" and
+    the request stayed on api.openai.com with the OpenAI key."""
+    requests = oracle_outcomes[(program, provider_id, mode)].requests()
+    assert [r.host for r in requests] == ["api.moonshot.cn"], [r.url for r in requests]
+    assert {r.bearer for r in requests} == {ORACLE.secret_of("MOONSHOT_API_KEY")}
     assert {r.json["model"] for r in requests} <= set(PROVIDERS[provider_id].models.values())
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
 
 from offramp.analysis.facts import Analysis
 from offramp.catalog import SdkSurface
+from offramp.types import Span
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -38,17 +39,28 @@ def imports_sdk(text: str, sdk: SdkSurface) -> bool:
     return False
 
 
-def analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
-    """Run the one traversal; full scope analysis only where the SDK is imported.
+def analyze(
+    module: cst.Module,
+    text: str,
+    sdk: SdkSurface,
+    provider_hosts: Tuple[str, ...],
+    subclass_ctors: Optional[Mapping[Span, str]] = None,
+) -> Analysis:
+    """Run the one traversal; full scope analysis only where the SDK is imported (or the route gate names
+    constructions of the project's SDK subclasses here, `subclass_ctors`: span -> the SDK class).
 
     Within `source.reusing_parses()` (`fix`: check, then fix the same tree) a module is analysed once.
     """
     from offramp.source import derived
 
-    return derived(module, ("analysis", id(sdk), provider_hosts), lambda: _analyze(module, text, sdk, provider_hosts))
+    hints = dict(subclass_ctors or {})
+    key = ("analysis", id(sdk), provider_hosts, tuple(sorted((tuple(vars(s).values()), q) for s, q in hints.items())))
+    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints))
 
 
-def _analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Analysis:
+def _analyze(
+    module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...], hints: Dict[Span, str]
+) -> Analysis:
     from libcst.metadata import MetadataWrapper
 
     from offramp.analysis.collector import LightCollector
@@ -56,10 +68,10 @@ def _analyze(module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tup
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    if imports_sdk(text, sdk):
+    if imports_sdk(text, sdk) or hints:
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
-        collect_and_resolve(sdk, provider_hosts, analysis, wrapper)
+        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     return analysis

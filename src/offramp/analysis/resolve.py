@@ -11,6 +11,8 @@ client); frameworks.py has framework clients and what frameworks send by themsel
 
 from __future__ import annotations
 
+from typing import Dict, Optional, Tuple
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
@@ -29,19 +31,32 @@ from offramp.analysis.frameworks import (
 from offramp.analysis.reopen import reopens
 from offramp.analysis.values import string_value
 from offramp.catalog import SdkSurface
+from offramp.types import Span
 
 
-def collect_and_resolve(sdk: SdkSurface, provider_hosts: tuple, analysis: Analysis, wrapper: MetadataWrapper) -> None:
+def collect_and_resolve(
+    sdk: SdkSurface,
+    provider_hosts: tuple,
+    analysis: Analysis,
+    wrapper: MetadataWrapper,
+    subclass_ctors: Optional[Dict[Span, str]] = None,
+) -> None:
     """The full collector's traversal, then the resolver, with the collector's metadata attached."""
     collector = FullCollector(sdk, provider_hosts, analysis, wrapper)
     with collector.resolve(wrapper):
         wrapper.module.visit(collector)
-        Resolver(collector).run()
+        resolver = Resolver(collector)
+        resolver.subclass_ctors = {(s.line, s.column): q for s, q in (subclass_ctors or {}).items()}
+        resolver.run()
         collector.key_uses.mark(analysis.models, lambda n: collector.span(n).line)
 
 
 class Resolver(CallResolver):
     """Runs the layers over the file's calls and dicts and stores the facts in its `Analysis`."""
+
+    # (line, column) of a construction of the project's subclass of an SDK client -> the SDK class (fix's route
+    # gate; set by collect_and_resolve)
+    subclass_ctors: Dict[Tuple[int, int], str]
 
     def run(self) -> None:
         self.index_item_writes()
@@ -61,6 +76,9 @@ class Resolver(CallResolver):
                 q, base = self.super_client(call, cls)
             if q is None:
                 q, base = self.subclass_ctor(call.func, call)
+            if q is None and self.subclass_ctors:  # a project subclass built here, which the routes show
+                at = self.c.span(call)
+                q = self.subclass_ctors.get((at.line, at.column))
             if q is not None:
                 ctor = self.ctor(call, q, cls)
                 ctor.base = base

@@ -108,12 +108,15 @@ def check_routes(
             and blocked
             and not route.azure
         ):
-            # (a file without SDK use has no plan of its own that moves the construction: `fix` leaves the
-            # project's subclass built there, `Tuned(api_key=...)` of `class Tuned(OpenAI)` in clients.py)
+            # (a file without SDK use has no plan of its own that moves the construction, unless the routes
+            # show it is the SDK's constructor: `Tuned(api_key=...)` of `class Tuned(OpenAI)` in clients.py, which
+            # the route gate hands to fix; a construction by position, or of a class with its own `__init__`, stays)
             cls = route.client if _through_self(route) else route.call.split(".")[0]
             args = {"cls": cls, "target": blocked[0].describe()}
-            hint = f"`{cls}` is built here from a class of another module: fix leaves it" if cls != "self" else ""
-            hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
+            moves = bool(route.subclass_ctors)
+            elsewhere = f"`{cls}` is built here from a class of another module: fix leaves it"
+            hint = elsewhere if _through_self(route) else ""
+            hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=moves, hint="" if moves else hint)
             out.append(RouteHit(route.client_file, hit, route.where))
     return out
 
@@ -195,7 +198,9 @@ def _models(
             else:
                 mapping = f"has no {provider.name} equivalent"
             args = {"model": value, "mapping": mapping}
-            out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=False), route.where))
+            # (a subclass's method, its constructions retargeted by the route gate: fix maps it with them)
+            fixable = bool(route.subclass_ctors) and provider is not None and choice is not None and bool(choice.target)
+            out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=fixable), route.where))
         elif elsewhere and not blocked and openai_model:
             host = elsewhere[0].host
             if elsewhere[0].kind != "provider":

@@ -97,6 +97,10 @@ class Gate:
     # call the file alone cannot follow (`OpenAiLlm(api_key=os.environ[...])`), the route says where
     # the key goes, and the route gate moves or holds it with that request.
     routed_keys: Tuple[Span, ...] = ()
+    # Constructions of the project's subclass of a plain SDK client in a file the class is imported into
+    # (`Tuned(api_key=...)` of `class Tuned(OpenAI)` in models.py): span -> the SDK class. The file alone cannot
+    # tell it is a client; the planner retargets it as that class's constructor (Route.subclass_ctors).
+    subclass_ctors: Dict[Span, str] = field(default_factory=dict)
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -131,7 +135,13 @@ class Gate:
 
     def __bool__(self) -> bool:
         return bool(
-            self.spans or self.env_writes or self.models or self.config_hosts or self.families or self.routed_keys
+            self.spans
+            or self.env_writes
+            or self.models
+            or self.config_hosts
+            or self.families
+            or self.routed_keys
+            or self.subclass_ctors
         )
 
     def routed(self, span: Span) -> bool:
@@ -145,6 +155,7 @@ class Gate:
             dict(self.config_hosts),
             dict(self.families),
             self.routed_keys,
+            dict(self.subclass_ctors),
         )
 
 
@@ -203,7 +214,7 @@ class Decision:
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
             writes = {name: why for name, why in self.writes.items() if name in written}
-            if spans or writes or g.models or g.config_hosts or g.families or g.routed_keys:
+            if spans or writes or g.models or g.config_hosts or g.families or g.routed_keys or g.subclass_ctors:
                 out.gates[path] = g.copy(spans, writes)
         return out
 
@@ -267,6 +278,9 @@ class RouteJudge:
                 out.freeze(r.file, MODULE, reason)
             if r.kind == "http":
                 out.freeze(r.file, r.span, reason)
+        # (a subclass construction the routes hand to a file's plan is no host of that file's own: its other key
+        # reads stay loose, as they were when the file had no plan)
+        hinted = {(path, span) for r in self.routes for path, span, _ in r.subclass_ctors}
         for path, es in effects.items():
             explained = self.explained.get(path, [])
             loose = [e.span for e in es if e.role == URL and not any(overlaps(e.span, s) for s in explained)]
@@ -275,7 +289,7 @@ class RouteJudge:
             # A key read is loose when its file moves no host of its own (a constructor, the module
             # client, an explained URL) and no route reads it: renamed, the provider key goes wherever
             # the code sends it, most likely OpenAI (a URL left as it is beside it).
-            moves_host = any(e.role == HOST and e.span not in loose for e in es)
+            moves_host = any(e.role == HOST and e.span not in loose and (path, e.span) not in hinted for e in es)
             for e in es:
                 if e.role == KEYREAD and not moves_host and not any(overlaps(e.span, s) for s in explained):
                     out.freeze(path, e.span, KEY_LOOSE)
@@ -336,6 +350,15 @@ class RouteJudge:
                 g = out.gates.setdefault(r.client_file, Gate())
                 g.config_hosts[r.client_span] = ", ".join(files)
         return out
+
+    def subclass_ctors(self, into: Decision) -> Decision:
+        """The constructions of project subclasses of a plain SDK client that its routes show (every
+        construction of the class built by keywords, the class adding methods only): the planner of the file
+        that builds one retargets it as the SDK's constructor."""
+        for r in self.routes:
+            for path, span, qualified in r.subclass_ctors:
+                into.gates.setdefault(path, Gate()).subclass_ctors[span] = qualified
+        return into
 
     def client_families(self, into: Decision) -> Decision:
         """With a provider per request family: the families of the requests each constructor serves, as

@@ -213,6 +213,7 @@ class RouteFinder:
         client_file, client_span, client = "", None, ""
         others: List[Tuple[str, Span]] = []
         made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
+        inheriting = [x for x in made if self.inheriting(x)]
         for c in [*clients, *made] if made else clients:
             is_azure = c.qualified in self.sdk.azure_clients
             azure |= is_azure
@@ -246,7 +247,30 @@ class RouteFinder:
             client_span=client_span,
             other_clients=tuple(o for o in others if o != (client_file, client_span)),
             mixed=azure and plain,
+            subclass_ctors=tuple(
+                (m.path, _span(x.call[1][4]), x.qualified)
+                for x in inheriting
+                if x.call is not None and (m := self.flow.module(x.call[0].module)) is not None
+            )
+            if len(inheriting) == len(made)
+            else (),
         )
+
+    def inheriting(self, c: Client) -> bool:
+        """`Tuned(api_key=...)` of `class Tuned(OpenAI)` (one class of that name in the project, with no `__init__`
+        or `__new__` of its own, on a plain SDK client), by keywords: the SDK's constructor as it is."""
+        if c.call is None or not c.subclass or c.qualified in self.sdk.azure_clients:
+            return False
+        _, call = c.call
+        if call[2] or any(k == "**" for k, _ in call[3]):
+            return False
+        homes = [m for m in self.modules if c.subclass in m.classes]
+        if len(homes) != 1:
+            return False
+        info, funcs = homes[0].classes[c.subclass], homes[0].functions
+        plain = {q.rsplit(".", 1)[-1] for q in self.sdk.openai_clients}
+        own = any(f"{c.subclass}.{name}" in funcs for name in ("__init__", "__new__"))
+        return not own and any(b.rsplit(".", 1)[-1] in plain for b in info.bases)
 
     def constructions(self, c: Client) -> List[Client]:
         """Where `self` of a project subclass of an SDK client (`class Chat(AzureOpenAI)` without its own

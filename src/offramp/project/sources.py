@@ -111,6 +111,10 @@ class Route:
     # Some of its constructions are plain clients although `azure` (one of them is Azure's): fix converts
     # only the Azure ones with the provider's key, so check may not predict that for the route
     mixed: bool = False
+    # Constructions of a project subclass of a plain SDK client that adds methods only (`class Tuned(OpenAI)`),
+    # by keywords (file, span, the SDK class): the SDK's constructor, which `fix` retargets where it is written,
+    # also in a file the class is imported into (the route gate hands them to that file's plan).
+    subclass_ctors: Tuple[Tuple[str, Span, str], ...] = ()
 
     @property
     def alone(self) -> bool:

@@ -232,7 +232,7 @@ def route_hits(
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     effects: Optional[Dict[str, List[Effect]]] = None,
-) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str]]:
+) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]:
     """Findings by display path, the sites `fix` would hold back (fixes/gate.py) by display path
     with the reason (a configuration file it leaves whole: WHOLE_FILE), and the variables whose
     writes and names it keeps (writes follow reads). `seeds`: the Python files that can hold SDK use
@@ -244,7 +244,7 @@ def route_hits(
     hash of bytes already in memory); otherwise index entries of unchanged files are reused.
     """
     if not seeds and not (ctx.provider is not None and any(not p.endswith(".py") for p in effects or {})):
-        return {}, {}, {}
+        return {}, {}, {}, {}
     cache = None
     fingerprint = ""
     watch = watch_from_rules()
@@ -256,10 +256,11 @@ def route_hits(
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
             try:
-                reads, hits, held_data, writes_data = stored[1]
+                reads, hits, held_data, writes_data, moved_data = stored[1]
                 if Project([], read, root, watch).configs_unchanged(reads):
                     held_spans = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
-                    return _hits_from_data(hits), held_spans, dict(writes_data)
+                    moved_spans = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
+                    return _hits_from_data(hits), held_spans, dict(writes_data), moved_spans
             except (TypeError, ValueError, KeyError, IndexError):
                 pass
     project = Project(displays, read, root, watch, cache, prebuilt)
@@ -272,9 +273,14 @@ def route_hits(
     found = group(check_routes([r for r in routes if not r.alone], ctx, known_provider_hosts(), sdk_file))
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
+    moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
         effects = {p: _own_reader_urls(p, list(es), read) for p, es in effects.items()}
+        for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
+            for path, span, _ in r.subclass_ctors:
+                effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span)])
+                moved.setdefault(path, []).append(span)
         for path, g in judge.config_hosts().gates.items():
             # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
             # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so
@@ -323,10 +329,14 @@ def route_hits(
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
     if cache is not None:
         data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
-        cache.entries[_ROUTES_ENTRY] = (fingerprint, (project.config_reads, _hits_to_data(found), data, writes))
+        moved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in moved.items()}
+        cache.entries[_ROUTES_ENTRY] = (
+            fingerprint,
+            (project.config_reads, _hits_to_data(found), data, writes, moved_data),
+        )
         cache.dirty = True
         cache.save()
-    return found, held, writes
+    return found, held, writes, moved
 
 
 def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:
