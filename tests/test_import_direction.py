@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "offramp"
 # (check module, fixes module it imports): why the check asks the fix rather than deciding itself.
 CHECKS_ASKING_FIXES = {
     ("checks/secrets.py", "offramp.fixes.planner"): (
-        "OFR300's fixable flag is whether `fix` keeps the key read (Planner.kept_keys decides it)"
+        "OFR301's fixable flag is whether `fix` keeps the key read (Planner.kept_keys decides it)"
     ),
     ("checks/families.py", "offramp.fixes.planner"): (
         "with a provider per family, each finding is judged against the provider `fix` moves it to"
