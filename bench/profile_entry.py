@@ -13,7 +13,10 @@ import offramp.source
 
 
 def _inline(fn, *args):  # type: ignore[no-untyped-def]
-    return fn(*args)
+    from offramp.fastvisit import fast_visits  # as on the deep-stack thread
+
+    with fast_visits():
+        return fn(*args)
 
 
 offramp.source.on_deep_stack = _inline

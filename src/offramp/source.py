@@ -465,12 +465,15 @@ def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
     _one_malloc_arena()
     done: queue.SimpleQueue = queue.SimpleQueue()
 
+    from offramp.fastvisit import fast_visits  # (LibCST's work: it is loaded, or about to be)
+
     def work() -> None:
         _deep.active = True
         outcome: Tuple[bool, Any] = (False, KeyboardInterrupt())
         try:
             try:
-                outcome = (True, fn(*args))
+                with fast_visits():  # every LibCST walk runs here: read-only ones without LibCST's copies
+                    outcome = (True, fn(*args))
             except BaseException as e:  # handed to the caller's thread below
                 outcome = (False, e)
         except BaseException as e:  # the caller's interrupt, arriving as `fn` finished

@@ -1,0 +1,251 @@
+"""LibCST's read-only visits without LibCST's cost of a transform: `fast_visits()`.
+
+`node.visit(visitor)` with a `CSTVisitor` (which cannot change the tree) still runs the code a
+transformer needs: every node's `_visit_and_replace_children` builds a new copy of the node (and
+validates it) only for `visit` to return the original, and the default dispatch formats and looks
+up `visit_<Type>`, `leave_<Type>` and `visit_<Type>_<field>` / `leave_<Type>_<field>` for every
+node and every field, most of them absent. Every LibCST walk offramp makes is such a visit: the
+ScopeProvider and ExpressionContextProvider (which call `child.visit(self)` themselves), the
+collector, the planner's and the rewrite's searches.
+
+Within `fast_visits()`, `CSTNode.visit` with a `CSTVisitor` walks the same fields in the same
+order and makes the same callbacks the visitor would see (`on_visit`, `on_visit_attribute`,
+`on_leave_attribute`, `on_leave`), minus the ones the visitor provably ignores (CSTVisitor's own
+lookups of methods it does not have), and copies nothing. The fields and their order come from
+LibCST itself: the first node of each type is visited once by LibCST's own code with a recorder,
+and the record is checked against the node's fields. A node type whose `_visit_and_replace_children`
+branches, and a visitor with per-instance visit methods, are left to LibCST. Transformers are
+always LibCST's.
+
+Measured with bench/lines.py (CPU seconds, generated 5k-line SDK module): see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import dis
+import threading
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
+
+from libcst import CSTNode, CSTVisitor, MaybeSentinel
+from libcst._typed_visitor import CSTTypedBaseFunctions, CSTTypedVisitorFunctions
+
+_ORIGINAL_VISIT = CSTNode.visit
+_DEFAULT_ON_VISIT = CSTVisitor.on_visit
+_DEFAULT_ON_LEAVE = CSTVisitor.on_leave
+_DEFAULT_ON_VISIT_ATTRIBUTE = CSTVisitor.on_visit_attribute
+_DEFAULT_ON_LEAVE_ATTRIBUTE = CSTVisitor.on_leave_attribute
+
+# node type -> the fields LibCST visits, in its order; None: LibCST visits this type itself
+_FIELDS: Dict[type, Optional[Tuple[str, ...]]] = {}
+_HOOKS: Dict[type, Optional[FrozenSet[str]]] = {}  # visitor class -> `_attribute_hooks`
+_lock = threading.Lock()
+_active = 0
+
+
+@contextlib.contextmanager
+def fast_visits() -> Iterator[None]:
+    """Within the block (on any thread: offramp runs one LibCST job at a time per process),
+    read-only visits take the fast walk. Nested blocks are fine."""
+    global _active
+    with _lock:
+        _active += 1
+        if _active == 1:
+            CSTNode.visit = _visit  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+
+
+def _visit(self: CSTNode, visitor: Any) -> Any:
+    if not isinstance(visitor, CSTVisitor):
+        return _ORIGINAL_VISIT(self, visitor)
+    walk = _Walk.of(visitor)
+    if walk is None:
+        return _ORIGINAL_VISIT(self, visitor)
+    walk.node(self)
+    return self
+
+
+class _Walk:
+    """One visitor's callbacks, resolved once per node type."""
+
+    def __init__(self, visitor: CSTVisitor, attribute_hooks: Optional[FrozenSet[str]]) -> None:
+        self.visitor = visitor
+        cls = type(visitor)
+        self.default_visit = cls.on_visit is _DEFAULT_ON_VISIT
+        self.default_leave = cls.on_leave is _DEFAULT_ON_LEAVE
+        # node type names with a `visit_<Type>_<field>` / `leave_<Type>_<field>`; None: call always
+        self.attribute_hooks = attribute_hooks
+        self.types: Dict[type, Tuple[Optional[Callable], Optional[Callable], bool]] = {}
+
+    @staticmethod
+    def of(visitor: CSTVisitor) -> Optional[_Walk]:
+        # A visitor walked again (a provider's `child.visit(self)`) keeps its resolved callbacks.
+        state = getattr(visitor, "__dict__", None)
+        if state is None:
+            return None
+        walk = state.get("_offramp_fast_walk")
+        if isinstance(walk, _Walk):
+            return walk
+        if any(k.startswith(("visit_", "leave_", "on_")) for k in state):
+            return None  # callbacks set on the instance: LibCST's lookups see them, ours would not
+        cls = type(visitor)
+        if cls in _HOOKS:
+            hooks = _HOOKS[cls]
+        else:
+            hooks = _HOOKS[cls] = _attribute_hooks(cls)
+        walk = _Walk(visitor, hooks)
+        state["_offramp_fast_walk"] = walk
+        return walk
+
+    def _callbacks(self, kind: type) -> Tuple[Optional[Callable], Optional[Callable], bool]:
+        entry = self.types.get(kind)
+        if entry is None:
+            name = kind.__name__
+            v = self.visitor
+            visit = getattr(v, f"visit_{name}", None) if self.default_visit else v.on_visit
+            leave = getattr(v, f"leave_{name}", None) if self.default_leave else v.on_leave
+            hooks = self.attribute_hooks
+            entry = self.types[kind] = (
+                None if self.default_visit and _does_nothing(visit) else visit,  # (`visit_<Type>`: None is "go on")
+                None if _does_nothing(leave) else leave,
+                hooks is None or name in hooks,
+            )
+        return entry
+
+    def node(self, node: CSTNode) -> None:
+        kind = type(node)
+        visit, leave, attributes = self.types.get(kind) or self._callbacks(kind)
+        if visit is None:
+            descend = True
+        elif self.default_visit:  # CSTVisitor.on_visit: unless `visit_<Type>` returns False itself
+            descend = visit(node) is not False
+        else:  # LibCST descends when `on_visit` returns anything true
+            descend = bool(visit(node))
+        if descend:
+            fields = _FIELDS[kind] if kind in _FIELDS else _fields_of(node)
+            if fields is None:
+                node._visit_and_replace_children(self.visitor)  # LibCST's own walk (its children come back here)
+            else:
+                v = self.visitor
+                for name in fields:
+                    if attributes:
+                        v.on_visit_attribute(node, name)
+                    value = getattr(node, name)
+                    kind = type(value)
+                    if kind is tuple or kind is list:
+                        for child in value:
+                            self.node(child)
+                    elif value is not None and kind is not MaybeSentinel:  # (a node: CSTNode's ABC check is slow)
+                        self.node(value)
+                    if attributes:
+                        v.on_leave_attribute(node, name)
+        if leave is not None:
+            leave(node)
+
+
+def _attribute_hooks(cls: type) -> Optional[FrozenSet[str]]:
+    """The node type names a visitor class has `visit_<Type>_<field>` / `leave_<Type>_<field>`
+    methods for that do something (CSTVisitor's attribute callbacks call nothing else); None: it
+    has attribute callbacks of its own, called around every field."""
+    if cls.on_visit_attribute is _DEFAULT_ON_VISIT_ATTRIBUTE and cls.on_leave_attribute is _DEFAULT_ON_LEAVE_ATTRIBUTE:
+        names = set()
+        for klass in cls.__mro__:
+            if klass in _TYPED_NO_OPS:
+                continue
+            for name, value in vars(klass).items():
+                if name.startswith(("visit_", "leave_")) and name.count("_") >= 2 and not _does_nothing(value):
+                    names.add(name.split("_")[1])
+        return frozenset(names)
+    if _does_nothing(cls.on_visit_attribute) and _does_nothing(cls.on_leave_attribute):
+        return frozenset()
+    return None
+
+
+# LibCST's typed visitor bases: a `visit_<Type>`, `leave_<Type>`, `visit_<Type>_<field>` and
+# `leave_<Type>_<field>` for every node type and field, each a `pass` (what its dispatch finds when
+# a visitor has no method of its own)
+_TYPED_NO_OPS = (CSTTypedBaseFunctions, CSTTypedVisitorFunctions)
+_EMPTY: Dict[Any, bool] = {}
+
+
+def _does_nothing(fn: Any) -> bool:
+    """Whether `fn` is a plain function whose body is `pass` (or a docstring): calling it is a no-op."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:
+        return False
+    empty = _EMPTY.get(code)
+    if empty is None:
+        ops = [(i.opname, i.argval) for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP")]
+        empty = _EMPTY[code] = ops in ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+    return empty
+
+
+class _Recorder(CSTVisitor):
+    """Records the fields LibCST visits on one node, without going below it."""
+
+    def __init__(self, node: CSTNode) -> None:
+        super().__init__()
+        self.of = node
+        self.fields: List[str] = []
+        self.faithful = True
+
+    def on_visit(self, node: CSTNode) -> bool:
+        value = getattr(self.of, self.fields[-1], None) if self.fields else None
+        if not (value is node or (isinstance(value, (tuple, list)) and any(c is node for c in value))):
+            self.faithful = False
+        return False
+
+    def on_leave(self, original_node: CSTNode) -> None:
+        pass
+
+    def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
+        if node is not self.of:
+            self.faithful = False
+        self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: CSTNode, attribute: str) -> None:
+        pass
+
+
+def _fields_of(node: CSTNode) -> Optional[Tuple[str, ...]]:
+    """The fields LibCST's `_visit_and_replace_children` visits on nodes of this type, in order; None
+    when that depends on the node (it branches) or the record does not match the node's fields."""
+    kind = type(node)
+    fields: Optional[Tuple[str, ...]] = None
+    if not _branches(kind._visit_and_replace_children):
+        recorder = _Recorder(node)
+        node._visit_and_replace_children(recorder)  # its children come to _Walk, which stops at them
+        names = tuple(recorder.fields)
+        if recorder.faithful and len(set(names)) == len(names) and _covers(node, set(names)):
+            fields = names
+    _FIELDS[kind] = fields
+    return fields
+
+
+def _covers(node: CSTNode, names: set) -> bool:
+    """Every field that holds (or may hold) a node is among the visited ones."""
+    for f in dataclasses.fields(node):
+        if f.name in names:
+            continue
+        value = getattr(node, f.name)
+        if value is None or isinstance(value, (CSTNode, MaybeSentinel)):
+            return False
+        if isinstance(value, (tuple, list)) and any(isinstance(v, CSTNode) for v in value):
+            return False
+    return True
+
+
+def _branches(fn: Callable) -> bool:
+    """Whether the function's code has a conditional, a loop or a comprehension (LibCST's are, but
+    for a few types, straight calls)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or any(isinstance(c, type(code)) for c in code.co_consts):
+        return True
+    return any("JUMP" in ins.opname or ins.opname == "FOR_ITER" for ins in dis.get_instructions(code))
