@@ -23,7 +23,7 @@ from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.hosts import is_secret_value
-from offramp.syntax.tree import bound_names, dotted, parents_of, subtree
+from offramp.syntax.tree import bound_names, dotted, module_parents, subtree
 
 
 class KeyVariables(PlannerState):
@@ -261,7 +261,7 @@ class KeyVariables(PlannerState):
         provider: the read becomes strict, or gets the default "" (fixes/keyreads.py says which, and why)."""
         if self._key_reads is None:
             if self._parents is None:
-                self._parents = parents_of(self.a.module)
+                self._parents = module_parents(self.a.module)
             values = {id(m.value) for m in self.a.module_assigns if m.role == "key"}
             self._key_reads = KeyReads(self.a.module, self._parents, values)
         if self._key_reads.credential_only(call):

@@ -58,7 +58,7 @@ from offramp.fixes.wrapperclients import WrapperClients
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.redact import redact
 from offramp.syntax.arguments import kwarg_index
-from offramp.syntax.tree import parents_of, path_between
+from offramp.syntax.tree import module_parents, path_between
 from offramp.targets import Targets
 from offramp.types import Span
 
@@ -157,7 +157,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
         for the others: a whole-tree walk per Azure client made `fix` quadratic (391 s on a
         generated 20k-line module, most of it here)."""
         if self._parents is None:
-            self._parents = parents_of(self.a.module)
+            self._parents = module_parents(self.a.module)
         return path_between(self._parents, self.a.module, node)
 
     def line(self, node_span: Span) -> int:

@@ -30,6 +30,14 @@ def path_between(parents: Dict[int, cst.CSTNode], root: cst.CSTNode, target: cst
     return path
 
 
+def module_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    """`parents_of(module)`, built once for the module `fix` plans (the planner, its key reads and
+    the rewrite ask; `source.derived`), else once per call."""
+    from offramp.source import derived
+
+    return derived(module, "parents", lambda: parents_of(module))
+
+
 def parents_of(root: cst.CSTNode) -> Dict[int, cst.CSTNode]:
     """id(node) -> its parent, for every node below `root`."""
     parents: Dict[int, cst.CSTNode] = {}
