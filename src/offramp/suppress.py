@@ -48,6 +48,8 @@ def parse_suppressions(text: str) -> Suppressions:
     sup = Suppressions()
     if "offramp" not in text and "noqa" not in text.lower():
         return sup
+    if not _OFFRAMP.search(text) and not _NOQA.search(text):
+        return sup  # no comment can hold one: the tokenizer is not needed (~0.25 CPU-s on 5k lines)
     try:
         comments, logical = _scan(text)
     except (tokenize.TokenError, IndentationError, SyntaxError):
