@@ -384,6 +384,26 @@ def test_an_added_import_goes_with_the_fix_that_uses_it() -> None:
     assert "import os\n" in alone
 
 
+def test_an_added_import_stays_put_when_its_users_are_several_or_an_import_changes() -> None:
+    """Two fixes using `os`, or an import the rewrite also changes (its old and new halves could land in
+    different fixes): the import goes where it always did, the file's first fixable finding."""
+    old = 'from openai import OpenAI\n\nMODEL = "gpt-4o"\na = OpenAI()\nb = OpenAI()\n'
+    new = (
+        'from openai import OpenAI\nimport os\n\nMODEL = "qwen"\na = OpenAI(k=os.environ["K"])\n'
+        'b = OpenAI(k=os.environ["K"])\n'
+    )
+    shown = [finding(3, 9, 3, 17, "OFR201"), finding(4, 5, 4, 13), finding(5, 5, 5, 13)]
+    assert fixes_texts(attribute(old, new, shown))[0] == ["import os\n", "qwen"]
+    old = 'from openai import AzureOpenAI\n\nMODEL = "gpt-4o"\na = AzureOpenAI()\n'
+    new = 'from openai import OpenAI\nimport os\n\nMODEL = "qwen"\na = OpenAI(k=os.environ["K"])\n'
+    fixes = attribute(old, new, shown[:2])
+    assert "import os\n" in fixes_texts(fixes)[0] and apply_edits(old, all_edits(fixes)) == new
+
+
+def fixes_texts(fixes: Dict[int, Suggestion]) -> Dict[int, List[str]]:
+    return {k: [e.text for e in s.edits] for k, s in fixes.items()}
+
+
 def test_hidden_findings_keep_their_changes_out() -> None:
     old = "a = OpenAI()\nb = OpenAI()\n"
     new = "a = OpenAI(base_url='x')\nb = OpenAI(base_url='x')\n"

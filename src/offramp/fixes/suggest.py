@@ -9,10 +9,11 @@ as it is, and cut into small replacements, each attached to the fixable finding 
   rather than whole lines, and an inserted TODO line stays apart from the call below it
   (fixes/textdiff.py);
 - a replacement goes to the fixable finding whose span it overlaps, else to one on the same
-  lines; an added import goes with the first fix that uses a name it binds (so that fix,
-  accepted alone, still runs); what belongs to none (an import no fix uses, a TODO comment
-  above a statement) goes to the file's first fixable finding, and so does a finding's whole
-  share when applying it alone would leave a Python file that does not parse;
+  lines; an added import goes with the fix that uses a name it binds when only one does and
+  the rewrite only adds imports (so that fix, accepted alone, still runs); what belongs to none
+  (any other added import, a TODO comment above a statement) goes to the file's first fixable
+  finding, and so does a finding's whole share when applying it alone would leave a Python
+  file that does not parse;
 - replacements that belong to findings the report does not show (`--baseline`,
   `--diff-base`) are left out;
 - a file whose replacements would write a secret (a key the rewrite moved) gets no fixes.
@@ -30,7 +31,7 @@ import bisect
 import re
 import textwrap
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -144,24 +145,42 @@ def _owner(e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[F
     return None
 
 
-def _imports_to_their_users(raws: Sequence[Raw], new: str) -> None:
-    """An added import belongs to no finding's span: it goes with the first fix that uses a name it
-    binds (`import os` with the `os.environ[...]` a client's fix writes), so that fix accepted alone
-    still runs. An import no fix uses stays nobody's (the file's first fixable finding gets it)."""
-    for e in raws:
-        if e.owner is not None or e.start != e.end:
-            continue
-        names = _names_bound(new[e.new_start : e.new_end])
-        if not names:
-            continue
+def _imports_to_their_users(alone: Sequence[Raw], raws: Sequence[Raw], old: str, new: str) -> None:
+    """An added import belongs to no finding's span: when the fixes using a name it binds are all one
+    finding's, it goes with that fix (`import os` with the `os.environ[...]` a client's fix writes), so
+    that fix accepted alone still runs. Otherwise, and whenever the rewrite also removes or changes an
+    import (its two halves could land in different fixes), it stays nobody's (see attribute).
+    `alone`: the replacements that share their lines with no other (only those can move)."""
+    candidates = [e for e in alone if e.owner is None and e.start == e.end]
+    bound = [(e, _names_bound(new[e.new_start : e.new_end])) for e in candidates]
+    bound = [(e, names) for e, names in bound if names]
+    if not bound or _imports_removed(old, new):
+        return
+    for e, names in bound:
         used = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
-        users = [
-            u.owner
+        owners = {
+            0 if u.owner is None else u.owner  # (nobody's goes to the first finding)
             for u in raws
-            if u.owner is not None and u.owner != _HIDDEN and used.search(new, u.new_start, u.new_end)
-        ]
-        if users:
-            e.owner = min(users)
+            if u is not e and u.owner != _HIDDEN and used.search(new, u.new_start, u.new_end)
+        }
+        if len(owners) == 1:
+            e.owner = owners.pop()
+
+
+def _imports_removed(old: str, new: str) -> bool:
+    """Whether an import statement of `old` is not in `new` (or either text is not Python ast reads)."""
+    trees = []
+    for text in (old, new):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                trees.append(ast.parse(text))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True
+    before, after = (
+        Counter(ast.dump(n) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))) for tree in trees
+    )
+    return bool(before - after)
 
 
 def _names_bound(text: str) -> Set[str]:
@@ -230,15 +249,16 @@ def attribute(
     notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
     for e in raws:
         e.owner = 0 if notebook else _owner(e, pos, shown, hidden)
-    _imports_to_their_users(raws, new)
     raws = _clean_up(raws, old, new, secrets)
     # Fixes of different findings never share a line (see Suggestion): a line's replacements
     # go to the first finding that has one there.
-    for block in _line_blocks(raws, pos):
+    blocks = _line_blocks(raws, pos)
+    for block in blocks:
         owners = [e.owner for e in block if e.owner is not None]
         owner = next((o for o in owners if o != _HIDDEN), owners[0] if owners else None)
         for e in block:
             e.owner = owner
+    _imports_to_their_users([b[0] for b in blocks if len(b) == 1], raws, old, new)
     groups: Dict[int, List[Raw]] = defaultdict(list)
     kept = [e for e in raws if e.owner != _HIDDEN]
     for e in kept:
