@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import shutil
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import pytest
 from helpers import FIXTURES, compare_snapshot, run_cli
@@ -420,6 +420,52 @@ def test_a_module_client_whose_key_a_caller_passes_stays_in_check_too(tmp_path: 
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     text = (pkg / "openai.py").read_text("utf-8")
     assert "dashscope" not in text and "text-embedding-ada-002" in text and "TODO[offramp]" in text
+
+
+def _starred(tree: Path) -> List[str]:
+    out = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout
+    return [line.split(" ")[0] for line in out.splitlines() if line.endswith("[*]")]
+
+
+def test_check_offers_only_what_fix_then_does(tmp_path: Path) -> None:
+    """Three promises check made and fix did not keep, found by running fix then check on real projects
+    (a `[*]` left after fix):
+    - crewAI: a `.env.example` whose model and key variables no code reads, beside no endpoint
+      (`OPENAI_MODEL_NAME=gpt-4o` once every Agent gets its llm=): fix moves them only with a reader or
+      with the file's endpoint;
+    - SuperAGI: `os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or key` whose read is held:
+      the variable keeps its name throughout the file, the write too;
+    - rag-postgres: `OpenAI(api_key=os.environ["OPENAICOM_KEY"])`, a key variable no rule renames: the
+      constructor's finding spans the read, but only the read's own finding says it moves."""
+    (tmp_path / "crew").mkdir()
+    (tmp_path / "crew" / ".env.example").write_text("SERPER_API_KEY=\nOPENAI_API_KEY=\n", encoding="utf-8")
+    (tmp_path / "crew" / "tools.py").write_text(
+        'import os\n\n\ndef search():\n    return os.environ["SERPER_API_KEY"]\n', encoding="utf-8"
+    )
+    (tmp_path / "summary.py").write_text(
+        "import os\n\nfrom helpers import get_config\n\n\n"
+        "def summarize(key):\n"
+        '    os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or key\n'
+        "    return len(key)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "helpers.py").write_text(
+        "import os\n\n\ndef get_config(name):\n    return os.environ.get(name)\n", encoding="utf-8"
+    )
+    (tmp_path / "evals.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n\n"
+        "def client():\n"
+        '    return OpenAI(api_key=os.environ["OPENAICOM_KEY"])\n',
+        encoding="utf-8",
+    )
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    starred = _starred(tmp_path)
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert starred == [] and changed == ["evals.py"], (starred, changed)
+    evals = after["evals.py"].decode("utf-8")
+    assert "TODO[offramp]" in evals and "dashscope" not in evals and "OPENAICOM_KEY" in evals
 
 
 def test_an_env_model_read_by_code_no_route_explains_is_not_offered(tmp_path: Path) -> None:

@@ -493,7 +493,10 @@ class RouteJudge:
         if isinstance(s, EnvRead):
             if s.name == p.key_env:
                 return True
-            return bool(s.file) and covered(s.file, s.span, CRED)
+            # (predicted: a constructor's fixable finding spans its key argument too, but says nothing
+            # of a read written there: only the read's own finding does, `OpenAI(api_key=os.environ[
+            # "OPENAICOM_KEY"])` was offered and left)
+            return bool(s.file) and covered(s.file, s.span, KEYREAD if self.predicted else CRED)
         if isinstance(s, Literal):
             if not s.value or _placeholder(s.value):
                 # None or "": no secret (the SDK's own fallback is a source of its own); a placeholder

@@ -302,6 +302,7 @@ def route_hits(
                 break
             decision = new
             current = {p: [e for e in es if not decision.gate(p).stops(e.span)] for p, es in effects.items()}
+        _writes_follow_reads(project, effects, decision, read)
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
         for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
             files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
@@ -337,6 +338,31 @@ def route_hits(
         cache.dirty = True
         cache.save()
     return found, held, writes, moved
+
+
+def _writes_follow_reads(
+    project: Project, effects: Dict[str, List[Effect]], decision: Decision, read: Callable[[str], Optional[bytes]]
+) -> None:
+    """Hold `os.environ["X"] = ...` where a read of X in the same file is held: fix keeps the variable's
+    name throughout the file (fixes/keyvars.py `untraced_writes`), so the write's [*] was a promise it
+    did not keep (SuperAGI's `os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or key`)."""
+    for m in project.modules():
+        if not m.env_writes:
+            continue
+        gate = decision.gate(m.path)
+        held_reads = [(e.span, gate.stops(e.span)) for e in effects.get(m.path, ()) if e.role == KEYREAD]
+        held_reads = [(span, why) for span, why in held_reads if why is not None and span.line == span.end_line]
+        if not held_reads:
+            continue
+        lines = (read(m.path) or b"").decode("utf-8-sig", "replace").splitlines()
+        kept: Dict[str, str] = {}
+        for span, why in held_reads:
+            if span.line <= len(lines):
+                name = lines[span.line - 1][span.column - 1 : span.end_column - 1].strip("\"'")
+                kept.setdefault(name, why)
+        for name, _, at in m.env_writes:
+            if name in kept:
+                decision.freeze(m.path, Span(*at), kept[name])
 
 
 def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:

@@ -335,11 +335,17 @@ def unread_configs(
             # from the migrated code: Azure's quickstart reads its deployment into `bp.openai_model`,
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
+            hosts = any(sdk.env_role(n) == "base-url" or "ENDPOINT" in n.upper() for n in names)
             for n in names:
-                if sdk.env_role(n) == "key" or n in kept.get(display, {}):
+                if n in kept.get(display, {}):
                     continue
                 readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
-                if readers and not _users(routes, rel, n):
+                if not readers and not hosts and sdk.env_role(n) in ("key", "model"):
+                    # fix moves a key or model variable only with its readers or with the file's
+                    # endpoint (together.decide_env): crewAI's OPENAI_MODEL_NAME, read by the library
+                    # itself and by no code once fix gives each Agent its llm=, was offered and left
+                    kept.setdefault(display, {})[n] = "whatever reads it outside this run (no code here does)"
+                elif sdk.env_role(n) != "key" and readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
 
