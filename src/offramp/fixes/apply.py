@@ -407,7 +407,11 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
             if id(stmt) in candidates or root is None or scope is None:
                 continue
             bindings = list(scope[root.value])
-            if bindings and all(any(id(b.node) in nodes for _, nodes in candidates.values()) for b in bindings):
+            # (a builtin's binding has no node: `str(...)`, `len(...)` are never the credential's)
+            if bindings and all(
+                isinstance(b, Assignment) and any(id(b.node) in nodes for _, nodes in candidates.values())
+                for b in bindings
+            ):
                 grown = _add_candidate(candidates, stmt, assign, scopes) or grown
     doomed: Set[int] = set()
     inside: Set[int] = set()  # every node of a doomed statement: references from there do not count
