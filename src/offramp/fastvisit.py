@@ -40,6 +40,7 @@ _DEFAULT_ON_LEAVE_ATTRIBUTE = CSTVisitor.on_leave_attribute
 # node type -> the fields LibCST visits, in its order; None: LibCST visits this type itself
 _FIELDS: Dict[type, Optional[Tuple[str, ...]]] = {}
 _HOOKS: Dict[type, Optional[FrozenSet[str]]] = {}  # visitor class -> `_attribute_hooks`
+_walks: Dict[int, _Walk] = {}  # id(visitor) -> its walk, while it lasts
 _lock = threading.Lock()
 _active = 0
 
@@ -65,10 +66,20 @@ def fast_visits() -> Iterator[None]:
 def _visit(self: CSTNode, visitor: Any) -> Any:
     if not isinstance(visitor, CSTVisitor):
         return _ORIGINAL_VISIT(self, visitor)
+    walk = _walks.get(id(visitor))
+    if walk is not None and walk.visitor is visitor:  # a visitor's `child.visit(self)` inside its own walk
+        walk.node(self)
+        return self
     walk = _Walk.of(visitor)
     if walk is None:
         return _ORIGINAL_VISIT(self, visitor)
-    walk.node(self)
+    # Kept here while the walk lasts, not on the visitor: a reference from the visitor to its walk
+    # would be a cycle, leaving the visitor and all it collected to the cyclic collector.
+    _walks[id(visitor)] = walk
+    try:
+        walk.node(self)
+    finally:
+        del _walks[id(visitor)]
     return self
 
 
@@ -86,13 +97,9 @@ class _Walk:
 
     @staticmethod
     def of(visitor: CSTVisitor) -> Optional[_Walk]:
-        # A visitor walked again (a provider's `child.visit(self)`) keeps its resolved callbacks.
         state = getattr(visitor, "__dict__", None)
         if state is None:
             return None
-        walk = state.get("_offramp_fast_walk")
-        if isinstance(walk, _Walk):
-            return walk
         if any(k.startswith(("visit_", "leave_", "on_")) for k in state):
             return None  # callbacks set on the instance: LibCST's lookups see them, ours would not
         cls = type(visitor)
@@ -100,9 +107,7 @@ class _Walk:
             hooks = _HOOKS[cls]
         else:
             hooks = _HOOKS[cls] = _attribute_hooks(cls)
-        walk = _Walk(visitor, hooks)
-        state["_offramp_fast_walk"] = walk
-        return walk
+        return _Walk(visitor, hooks)
 
     def _callbacks(self, kind: type) -> Tuple[Optional[Callable], Optional[Callable], bool]:
         entry = self.types.get(kind)
