@@ -185,10 +185,6 @@ class Watch:
     words: Tuple[str, ...]  # bare names that can start a site (framework callables, `environ`, `putenv`)
     classes: Tuple[str, ...]  # client class names (`OpenAI`, `AzureOpenAI`...)
     loaders: Tuple[str, ...] = ()  # calls that fill os.environ from a `.env` file (`load_dotenv`)
-    # Top-level names of the libraries whose calls are sites (`openai`, `langchain_openai`, `requests`...):
-    # a project file is never taken for one of them by a suffix of its path. (A project module that
-    # shadows one of them imports itself where it imports the library: no working program does.)
-    libraries: frozenset = frozenset()
 
     def site_offsets(self, text: str) -> List[int]:
         out = [m.start() for m in self.dotted.finditer(text)]
@@ -237,10 +233,6 @@ def watch_from_rules() -> Watch:
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
     makers = re.compile(rf"\.(?:{names})\b")
     words = (*sorted(wrappers), "environ", "putenv")
-    from offramp.project.rawhttp import HTTP_LIBRARIES
-
-    roots = {q.split(".", 1)[0] for q in (*sdk.openai_clients, *sdk.azure_clients, *load_wrappers())}
-    libraries = frozenset(roots | HTTP_LIBRARIES)
     return Watch(
         frozenset(segments),
         frozenset(wrappers),
@@ -249,7 +241,6 @@ def watch_from_rules() -> Watch:
         words,
         tuple(sorted(classes - generic)),
         tuple(sdk.env_loaders),
-        libraries,
     )
 
 
