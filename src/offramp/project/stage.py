@@ -382,18 +382,18 @@ def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Opt
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
     """The lines of a `.env` file `fix` keeps because of `names` (variable -> who else receives it): those
     variables' lines, and the endpoint variables' (a file's endpoints and keys move together)."""
-    from offramp.userconfig.readers import env_assignments
+    from offramp.userconfig.readers import endpoint_variable, env_assignments
 
     out: Dict[int, str] = {}
     if not names or data is None:
         return out
     # (a key or endpoint that stays holds the file's endpoints with it; a model variable holds its line)
-    pairs = [n for n in names if ctx.sdk.env_role(n) in ("key", "base-url") or "ENDPOINT" in n.upper()]
+    pairs = [n for n in names if ctx.sdk.env_role(n) == "key" or endpoint_variable(ctx.sdk, n)]
     who = names[pairs[0]] if pairs else ""
     for line, name in env_assignments(data.decode("utf-8", "replace")):
         if name in names:
             out[line] = f"`{name}` is also handed to {names[name]}"
-        elif pairs and (ctx.sdk.env_role(name) == "base-url" or "ENDPOINT" in name.upper()):
+        elif pairs and endpoint_variable(ctx.sdk, name):
             out[line] = f"the file's keys stay ({who} receives them); its endpoints stay with them"
     return out
 

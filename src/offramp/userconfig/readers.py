@@ -335,7 +335,7 @@ def unread_configs(
             # from the migrated code: Azure's quickstart reads its deployment into `bp.openai_model`,
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
-            hosts = any(sdk.env_role(n) == "base-url" or "ENDPOINT" in n.upper() for n in names)
+            hosts = any(endpoint_variable(sdk, n) for n in names)
             for n in names:
                 if n in kept.get(display, {}):
                     continue
@@ -356,6 +356,12 @@ def _other_service_dir(directory: Path, root: Path, pys: Sequence[str]) -> bool:
     except ValueError:
         return True  # outside the tree: not ours to judge, so held
     return _other_service(directory, pys, "" if rel == "." else rel)
+
+
+def endpoint_variable(sdk, name: str) -> bool:
+    """Whether a `.env` variable names an endpoint: the SDK's base-URL variables, or any `*ENDPOINT*`
+    (Azure's resource URL, under whatever name the project chose)."""
+    return sdk.env_role(name) == "base-url" or "ENDPOINT" in name.upper()
 
 
 def env_assignments(text: str) -> List[Tuple[int, str]]:
