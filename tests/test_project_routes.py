@@ -118,6 +118,41 @@ def test_index_entry_survives_its_cache_round_trip() -> None:
     assert again.get("shop/settings.py", "d") == m and again.get("shop/settings.py", "other") is None
 
 
+def test_index_records_the_environment_reads_the_analysis_finds() -> None:
+    """check holds `os.environ["X"] = ...` where a read of X is held (writes follow reads); it took the
+    read's name from the source text at its finding's span, which broke on a prefixed or multi-line
+    literal. The index now records each read with its name where the per-file analysis finds one: in
+    any expression (a test, a default, a decorator, an argument), through an `os` alias, and handed to
+    another reader (SuperAGI's `get_config("OPENAI_API_KEY")`); a write is no read."""
+    import libcst as cst
+
+    from offramp.analysis import analyze
+    from offramp.catalog import load_sdk
+
+    code = (
+        "import os\n"
+        "from os import environ as env, getenv as ge\n"
+        "from helpers import get_config, deco\n\n"
+        'if not os.getenv("OPENAI_API_KEY"):\n'
+        '    print(os.environ.get(r"AZURE_OPENAI_API_KEY", ""), ge("OPENAI_BASE_URL"))\n'
+        'os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or env["OPENAI_ORG_ID"]\n'
+        'os.environ.setdefault("OPENAI_API_BASE", "x")\n'
+        'name = ("OPENAI_"\n        "API_KEY")\n'
+        'k = os.environ[\n    "AZURE_OPENAI_KEY"\n]\n\n\n'
+        '@deco(os.environ["OPENAI_API_TYPE"])\n'
+        'def f(k=os.environ.pop("OPENAI_API_VERSION", None)):\n'
+        "    return k\n"
+    )
+    sdk = load_sdk()
+    found = analyze(cst.parse_module(code), code, sdk, ()).env
+    expected = {(e.name, tuple(vars(e.span).values())) for e in found if not e.write}
+    m = build(code, "s.py", watch_from_rules())
+    assert set(m.env_reads) == expected and len(expected) == 8, (sorted(m.env_reads), sorted(expected))
+    cache = IndexCache(Path("unused"), "k")
+    cache.put("s.py", "d", m)
+    assert cache.get("s.py", "d") == m
+
+
 def test_nested_env_defaults_and_fstring_constants() -> None:
     code = (
         "import os\n"

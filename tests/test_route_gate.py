@@ -437,3 +437,31 @@ def test_an_env_model_read_by_code_no_route_explains_is_not_offered(tmp_path: Pa
     assert (tmp_path / ".env").read_text("utf-8") == "AZURE_OPENAI_CHAT_DEPLOYMENT=gpt-4o\n"
     again = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
     assert not [line for line in again.stdout.splitlines() if line.endswith("[*]")], again.stdout
+
+
+@pytest.mark.parametrize("name", ['r"OPENAI_API_KEY"', '"OPENAI_"\n        "API_KEY"'])
+def test_a_write_follows_a_held_read_however_its_name_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """SuperAGI's `os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or key`, the read's name
+    written as a raw string or over two lines: fix keeps the variable's name throughout the file,
+    and check took the read's name from the source text at its span (`r"OPENAI_API_KEY` or nothing), so it
+    offered the write as fixable. It takes the name from the project index now."""
+    from offramp import api, codes
+
+    (tmp_path / "summary.py").write_text(
+        "import os\n\nfrom helpers import get_config\n\n\n"
+        "def summarize(key):\n"
+        f'    os.environ["OPENAI_API_KEY"] = get_config({name}) or key\n'
+        "    return len(key)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "helpers.py").write_text(
+        "import os\n\n\ndef get_config(name):\n    return os.environ.get(name)\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    env = [f for f in found if f.code == codes.OPENAI_ENV_VAR and f.path == "summary.py"]
+    assert len(env) == 2 and not [f for f in env if f.fixable], env
+    done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    assert done.code == 0 and all(not r.changed for r in done.fixed)

@@ -17,7 +17,7 @@ decision is repeated until nothing new freezes; the frozen set only grows, so th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from offramp.hosts import classify_url, is_secret_value
 from offramp.project.sources import (
@@ -75,6 +75,19 @@ def overlaps(a: Span, b: Span) -> bool:
     if not a.line or not b.line:
         return a.line == b.line == 0
     return (a.line, a.column) < (b.end_line, b.end_column) and (b.line, b.column) < (a.end_line, a.end_column)
+
+
+W = TypeVar("W")
+
+
+def writes_follow_reads(kept_reads: Iterable[Tuple[str, str]], writes: Iterable[Tuple[str, W]]) -> List[Tuple[W, str]]:
+    """The writes of one file that keep their variable's name, each with its reason: those of a variable
+    a read of which in the same file keeps its name (`kept_reads`: (variable, why), in the file's order;
+    the last read's reason is the write's). `fix` keeps the variable's name throughout the file (planner
+    `untraced_writes`), and `check --to` holds those writes (project/stage.py): renamed alone, the write
+    set a variable nothing read any more (SuperAGI's `os.environ["OPENAI_API_KEY"] = get_config(...) or key`)."""
+    kept = dict(kept_reads)
+    return [(w, kept[name]) for name, w in writes if name in kept]
 
 
 @dataclass

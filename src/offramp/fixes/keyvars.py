@@ -18,7 +18,7 @@ import libcst as cst
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.codes import OPENAI_ENV_VAR
-from offramp.fixes.gate import CRED, KEYREAD, WRITE
+from offramp.fixes.gate import CRED, KEYREAD, WRITE, writes_follow_reads
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
@@ -88,13 +88,13 @@ class KeyVariables(PlannerState):
         reads = [e for e in self.a.env if e.node is not None and e.role == "key" and not e.write]
         renamed = {id(e.node) for e in reads if id(e.node) not in self.kept}
         names = {b for e in reads if id(e.node) in renamed for b in bound_names(self.stmt(e.node), e.node)}
-        kept_reads = {e.name: self.kept[id(e.node)] for e in reads if id(e.node) not in renamed}
+        kept_reads = [(e.name, self.kept[id(e.node)]) for e in reads if id(e.node) not in renamed]
+        writes = [e for e in self.a.env if e.node is not None and e.role == "key" and e.write]
+        for e, why in writes_follow_reads(kept_reads, [(e.name, e) for e in writes if id(e.node) not in self.kept]):
+            self.kept[id(e.node)] = why  # a read of it here keeps its name
         untraced: Dict[str, str] = {}
-        for e in self.a.env:
-            if e.node is None or e.role != "key" or not e.write or id(e.node) in self.kept:
-                continue
-            if e.name in kept_reads:  # writes follow reads: a read of it here keeps its name
-                self.kept[id(e.node)] = kept_reads[e.name]
+        for e in writes:
+            if id(e.node) in self.kept:
                 continue
             value = e.default if e.default is not None else self.assigned_value(e)
             if value is None or string_value(value) is not None:

@@ -11,7 +11,8 @@ data (and `Watch`, the names that make a call worth keeping); indexer.py builds 
 What one `ModuleIndex` holds: imports (relative ones made absolute), module-level bindings, classes
 (their bases, class attribute defaults, `self.x = ...` in methods, decorators: dataclass / pydantic /
 settings / Enum), functions (parameters, local bindings, returned values), request sites (SDK method
-chains, module-client configuration, raw HTTP calls, framework constructors) and environment writes.
+chains, module-client configuration, raw HTTP calls, framework constructors), environment writes and
+environment reads.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ class ModuleIndex:
     functions: Dict[str, FuncInfo] = field(default_factory=dict)  # "f" and "Class.method"
     sites: List[Site] = field(default_factory=list)
     env_writes: List[Tuple[str, Expr, SpanT]] = field(default_factory=list)
+    # Every read of an environment variable by name, wherever it is (also outside the values kept above):
+    # `os.environ["X"]`, `os.getenv("X")`, `os.environ.get("X")`, and an SDK variable's name handed to
+    # another reader (`Secret.from_env_var("OPENAI_API_KEY")`, `env["OPENAI_API_KEY"]`), as the per-file
+    # analysis finds them: (name, span of the name's literal). A write's name follows its reads (stage.py).
+    env_reads: List[Tuple[str, SpanT]] = field(default_factory=list)
     # Calls made as statements (`super().__init__(key, lang)`, `setup(api_key=KEY)`), by scope: the call
     # sites a parameter is resolved through (project.calls); calls inside bindings are in those already.
     calls: List[Tuple[str, Expr, Branch]] = field(default_factory=list)
@@ -141,6 +147,7 @@ class ModuleIndex:
             for s in d["sites"]
         ]
         m.env_writes = [(n, _tup(e), tuple(sp)) for n, e, sp in d["env_writes"]]
+        m.env_reads = [(n, tuple(sp)) for n, sp in d["env_reads"]]
         m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
         m.dotenv = [(scope, _tup(e) if e is not None else None, tuple(sp)) for scope, e, sp in d["dotenv"]]
         m.selectors = [(n, tuple(vs), a, b) for n, vs, a, b in d["selectors"]]
@@ -185,16 +192,17 @@ class Watch:
     words: Tuple[str, ...]  # bare names that can start a site (framework callables, `environ`, `putenv`)
     classes: Tuple[str, ...]  # client class names (`OpenAI`, `AzureOpenAI`...)
     loaders: Tuple[str, ...] = ()  # calls that fill os.environ from a `.env` file (`load_dotenv`)
+    # the SDK's variables (`OPENAI_API_KEY`...): a literal naming one is a read whatever reads it
+    env_names: frozenset = frozenset()
+
+    def env_offsets(self, text: str) -> List[int]:
+        """Where text can read an environment variable: `environ`, `getenv`, an SDK variable's name."""
+        return word_offsets(text, ("environ", "getenv", *sorted(self.env_names)))
 
     def site_offsets(self, text: str) -> List[int]:
         out = [m.start() for m in self.dotted.finditer(text)]
         out += [m.start() for m in self.makers.finditer(text)]
-        for w in (*self.words, *self.classes):
-            i = text.find(w)
-            while i >= 0:
-                out.append(i)
-                i = text.find(w, i + 1)
-        return out
+        return out + word_offsets(text, (*self.words, *self.classes))
 
     def may_route(self, text: str) -> bool:
         """Whether a module can hold a site or hand a client to other modules: the others are indexed
@@ -210,6 +218,17 @@ class Watch:
                 return True
             node = node.value
         return False
+
+
+def word_offsets(text: str, words: Tuple[str, ...]) -> List[int]:
+    """Where each of `words` occurs in `text` (`str.find`: see `Watch`)."""
+    out = []
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            out.append(i)
+            i = text.find(w, i + 1)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -241,6 +260,7 @@ def watch_from_rules() -> Watch:
         words,
         tuple(sorted(classes - generic)),
         tuple(sdk.env_loaders),
+        frozenset(sdk.env_roles),
     )
 
 

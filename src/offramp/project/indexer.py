@@ -14,9 +14,23 @@ import bisect
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
-from offramp.project.index import DYNAMIC, Branch, ClassInfo, Expr, FuncInfo, ModuleIndex, Site, SpanT, Watch
+from offramp.project.index import (
+    DYNAMIC,
+    Branch,
+    ClassInfo,
+    Expr,
+    FuncInfo,
+    ModuleIndex,
+    Site,
+    SpanT,
+    Watch,
+    word_offsets,
+)
 
 _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
+# As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
+_ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
+_ENV_WRITE = frozenset({"environ.setdefault"})
 _HTTP_METHODS = frozenset({"post", "request", "stream"})
 # Methods that are everywhere in other roles (`dict.get`): a site only when a `headers=` argument
 # can carry a credential (`requests.get(f"{ENDPOINT}/openai/deployments", headers={"api-key": KEY})`).
@@ -39,15 +53,23 @@ class _Builder(ast.NodeVisitor):
         self.loops = 0
         self.os_aliases = {"os"}
         self.os_names: Dict[str, str] = {}
-        starts = [0]
+        self.text = text
+        self.starts = [0]
         for line in self.lines:
-            starts.append(starts[-1] + len(line))
-        self.site_lines: Set[int] = {bisect.bisect_right(starts, i) for i in watch.site_offsets(text)}
+            self.starts.append(self.starts[-1] + len(line))
+        self.site_lines: Set[int] = self.lines_of(watch.site_offsets(text))
+        self.env_lines: Set[int] = self.lines_of(watch.env_offsets(text))
+
+    def lines_of(self, offsets: List[int]) -> Set[int]:
+        return {bisect.bisect_right(self.starts, i) for i in offsets}
 
     # -- traversal: statements only ----------------------------------------------------------
     def visit(self, node: ast.AST) -> Any:
-        if isinstance(node, ast.stmt) and self.site_lines:
-            self.sites_in(node)
+        if isinstance(node, ast.stmt):
+            if self.site_lines:
+                self.sites_in(node)
+            if self.env_lines:
+                self.env_reads_in(node)
         return super().visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -65,21 +87,41 @@ class _Builder(ast.NodeVisitor):
     def sites_in(self, node: ast.stmt) -> None:
         """Calls in the statement's own expressions (not its nested statements), when its header lines
         hold text that can start a site."""
-        first = node.lineno
-        body = getattr(node, "body", None)
-        last = body[0].lineno - 1 if isinstance(body, list) and body else (node.end_lineno or first)
-        if not any(n in self.site_lines for n in range(first, max(first, last) + 1)):
-            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return
-        for _, value in ast.iter_fields(node):
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, ast.withitem):
-                    item = item.context_expr
-                if isinstance(item, ast.expr):
-                    for n in ast.walk(item):
-                        if isinstance(n, ast.Call):
-                            self.site_call(n)
+        if not any(n in self.site_lines for n in _header_lines(node)):
+            return
+        for item in _header_exprs(node):
+            for n in ast.walk(item):
+                if isinstance(n, ast.Call):
+                    self.site_call(n)
+
+    def env_reads_in(self, node: ast.stmt) -> None:
+        """Environment reads in the statement's own expressions (a definition's decorators, defaults and
+        bases too), as the per-file analysis finds them (analysis/collector.py): `ModuleIndex.env_reads`."""
+        decorators = getattr(node, "decorator_list", [])
+        lines = _header_lines(node, min([d.lineno for d in decorators], default=node.lineno))
+        if not any(n in self.env_lines for n in lines):
+            return
+        written = {id(t) for t in node.targets} if isinstance(node, ast.Assign) else set()  # a write, not a read
+        names = self.watch.env_names
+        for item in _header_exprs(node):
+            for n in ast.walk(item):
+                if isinstance(n, ast.Call) and n.args:
+                    path = self.os_path(n.func)
+                    if path in _ENV_READ or path in _ENV_WRITE:
+                        name = _literal(n.args[0]) if path in _ENV_READ else None
+                        if name is not None:
+                            self.m.env_reads.append((name, self.span(n.args[0])))
+                        continue
+                    for a in n.args:  # other readers: `Secret.from_env_var("OPENAI_API_KEY")`
+                        name = _literal(a)
+                        if name is not None and name in names:
+                            self.m.env_reads.append((name, self.span(a)))
+                elif isinstance(n, ast.Subscript) and id(n) not in written:
+                    key = _literal(n.slice)
+                    if key is not None and (key in names or self.os_path(n.value) == "environ"):
+                        self.m.env_reads.append((key, self.span(n.slice)))
 
     # -- positions -------------------------------------------------------------------------
     def _col(self, line: int, offset: int) -> int:
@@ -352,6 +394,8 @@ class _Builder(ast.NodeVisitor):
         if module == "os":
             for alias in node.names:
                 self.os_names[alias.asname or alias.name] = alias.name
+                if alias.asname:  # `from os import environ as env`: `env["X"]` reads X
+                    self.env_lines |= self.lines_of(word_offsets(self.text, (alias.asname,)))
         for alias in node.names:
             if alias.name == "*":
                 self.m.star_imports.append(module)
@@ -500,6 +544,31 @@ class _Builder(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg:
                 self.m.env_writes.append((kw.arg, self.scoped(self.expr(kw.value)), self.span(kw)))
+
+
+def _header_lines(node: ast.stmt, first: int = 0) -> range:
+    """The lines of a statement before its nested statements (from `first`, where given)."""
+    body = getattr(node, "body", None)
+    last = body[0].lineno - 1 if isinstance(body, list) and body else (node.end_lineno or node.lineno)
+    first = first or node.lineno
+    return range(first, max(first, last) + 1)
+
+
+def _header_exprs(node: ast.stmt) -> List[ast.AST]:
+    """A statement's own expressions, not those of its nested statements (a definition's decorators,
+    parameters and bases are its own)."""
+    out: List[ast.AST] = []
+    for _, value in ast.iter_fields(node):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.withitem):
+                item = item.context_expr
+            if isinstance(item, (ast.expr, ast.arguments, ast.keyword)):
+                out.append(item)
+    return out
+
+
+def _literal(node: ast.AST) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _test_values(test: ast.expr) -> Optional[Tuple[str, Tuple[str, ...]]]:

@@ -16,7 +16,20 @@ from offramp import codes
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
-from offramp.fixes.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, WRITE, Decision, Effect, RouteJudge, overlaps
+from offramp.fixes.gate import (
+    CRED,
+    HOST,
+    KEYREAD,
+    MODEL,
+    MODULE,
+    URL,
+    WRITE,
+    Decision,
+    Effect,
+    RouteJudge,
+    overlaps,
+    writes_follow_reads,
+)
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
@@ -251,7 +264,7 @@ def route_hits(
     if cache_dir is not None:
         from offramp.cache import settings_key
 
-        cache = IndexCache.open(cache_dir, settings_key("project-index-6"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-7"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
@@ -302,7 +315,7 @@ def route_hits(
                 break
             decision = new
             current = {p: [e for e in es if not decision.gate(p).stops(e.span)] for p, es in effects.items()}
-        _writes_follow_reads(project, effects, decision, read)
+        _writes_follow_reads(project, effects, decision)
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
         for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
             files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
@@ -340,29 +353,23 @@ def route_hits(
     return found, held, writes, moved
 
 
-def _writes_follow_reads(
-    project: Project, effects: Dict[str, List[Effect]], decision: Decision, read: Callable[[str], Optional[bytes]]
-) -> None:
-    """Hold `os.environ["X"] = ...` where a read of X in the same file is held: fix keeps the variable's
-    name throughout the file (fixes/keyvars.py `untraced_writes`), so the write's [*] was a promise it
-    did not keep (SuperAGI's `os.environ["OPENAI_API_KEY"] = get_config("OPENAI_API_KEY") or key`)."""
+def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], decision: Decision) -> None:
+    """Hold `os.environ["X"] = ...` where a read of X in the same file is held, as fix does (gate.py
+    `writes_follow_reads`): the write's [*] was a promise fix did not keep. The reads' names are the
+    index's (`ModuleIndex.env_reads`)."""
     for m in project.modules():
         if not m.env_writes:
             continue
         gate = decision.gate(m.path)
-        held_reads = [(e.span, gate.stops(e.span)) for e in effects.get(m.path, ()) if e.role == KEYREAD]
-        held_reads = [(span, why) for span, why in held_reads if why is not None and span.line == span.end_line]
-        if not held_reads:
-            continue
-        lines = (read(m.path) or b"").decode("utf-8-sig", "replace").splitlines()
-        kept: Dict[str, str] = {}
-        for span, why in held_reads:
-            if span.line <= len(lines):
-                name = lines[span.line - 1][span.column - 1 : span.end_column - 1].strip("\"'")
-                kept.setdefault(name, why)
-        for name, _, at in m.env_writes:
-            if name in kept:
-                decision.freeze(m.path, Span(*at), kept[name])
+        reads = [(name, Span(*at)) for name, at in m.env_reads]
+        kept: List[Tuple[str, str]] = []
+        for e in effects.get(m.path, ()):
+            why = gate.stops(e.span) if e.role == KEYREAD else None
+            name = next((n for n, at in reads if overlaps(at, e.span)), None) if why is not None else None
+            if name is not None and why is not None:
+                kept.append((name, why))
+        for at, why in writes_follow_reads(kept, [(name, Span(*at)) for name, _, at in m.env_writes]):
+            decision.freeze(m.path, at, why)
 
 
 def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:
