@@ -42,7 +42,7 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
     return tree, proc.stderr
 
 
-@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "provider_switch"])
+@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "framework_subclasses", "provider_switch"])
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
     before, after = _tree(PROJECTS / project), _tree(tree)
@@ -60,6 +60,30 @@ def test_a_model_of_an_arm_no_migrated_request_reads_is_left_as_it_is(tmp_path: 
     config = (tree / "research" / "config.py").read_text("utf-8")
     assert 'self.embedding_model = "text-embedding-004"' in config
     assert config.count('"text-embedding-v4"') == 3  # the default and the OpenAI and Azure arms: their requests move
+
+
+def test_framework_subclass_built_in_another_module_moves_whole_or_stays_with_a_todo(tmp_path: Path) -> None:
+    """Issue 16: `Chat(model="gpt-4o", api_key=os.getenv("OPENAI_API_KEY"))` in app.py of `class Chat(ChatOpenAI)`
+    in llm.py. Yesterday app.py alone saw a project class: nothing was reported there, and the key read kept
+    its name while the client stayed on api.openai.com. Now it is built as ChatOpenAI is: base URL, key and
+    model at the provider; a subclass with its own `__init__`, or of a class fix would swap, keeps all three
+    with a TODO; the same for a subclass of the SDK client whose request is made in the other module."""
+    tree, _ = _fix(tmp_path, "framework_subclasses")
+    app = (tree / "app.py").read_text("utf-8")
+    assert (
+        'chat = Chat(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", model="qwen3.8-max", '
+        'api_key=os.environ["DASHSCOPE_API_KEY"])' in app
+    )
+    assert 'plain = Plain(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", ' in app
+    assert 'plain.chat.completions.create(model="qwen-flash"' in app
+    for kept in ('keyed = Keyed(os.environ["OPENAI_API_KEY"])', 'by_position = Plain(os.environ["OPENAI_API_KEY"])'):
+        line = app.index(kept)
+        assert "TODO[offramp]" in app[app.rindex("\n", 0, app.rindex("\n", 0, line)) : line], kept
+    assert 'api_key=os.environ["AZURE_OPENAI_API_KEY"]' in app and "`Deployment` left as it is" in app
+    assert 'llm.Chat(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in (tree / "agents.py").read_text()
+    assert 'api_key="ollama"' in app and 'os.environ["DEEPSEEK_API_KEY"]' in app
+    second = run_cli(["fix", "--to", "qwen", "--diff", "."], tree)
+    assert second.returncode == 0 and not second.stdout, second.stdout
 
 
 def test_key_of_a_request_left_on_openai_keeps_its_name(tmp_path: Path) -> None:

@@ -127,6 +127,16 @@ SHAPES: Dict[str, Program] = {
         Program("shape/forwarding_subclass", _SHAPES / "forwarding_subclass"),
         # The same kind of class built in a module that does not import the SDK (the route gate hands it to fix).
         Program("shape/subclass_elsewhere", _SHAPES / "subclass_elsewhere"),
+        # The same class built in a module that does not import the SDK, and its request sent there too.
+        Program("shape/sdk_subclass_request_elsewhere", _SHAPES / "sdk_subclass_request_elsewhere"),
+        # LangChain's ChatOpenAI subclassed in llm.py, built in main.py (project/subclassctors.py).
+        Program(
+            "shape/framework_subclass_elsewhere",
+            _SHAPES / "framework_subclass_elsewhere",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "langchain_openai"),
+        ),
         # Azure's v1 API through the plain client: f"{endpoint.rstrip('/')}/openai/v1/" and a token provider.
         Program("shape/azure_v1_token", _SHAPES / "azure_v1_token"),
     )

@@ -160,6 +160,8 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/factory_module_client": MODES,
     "shape/forwarding_subclass": MODES,
     "shape/subclass_elsewhere": MODES,
+    "shape/sdk_subclass_request_elsewhere": MODES,
+    "shape/framework_subclass_elsewhere": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/json_config_null_env_key": MODES,
@@ -307,3 +309,24 @@ def test_fake_azure_identity_hands_out_the_oracle_token(tmp_path: Path) -> None:
     assert r.host == AZURE_ENDPOINT.split("//")[1]
     assert r.bearer == ORACLE.secret_of(AAD_TOKEN)
     assert AZURE.serves(r.host) and not OPENAI.serves(r.host)
+
+
+@pytest.mark.parametrize(
+    ("program", "provider_id", "mode"),
+    [
+        ("shape/framework_subclass_elsewhere", "deepseek", "set"),
+        ("shape/sdk_subclass_request_elsewhere", "qwen", "set"),
+    ],
+)
+def test_subclass_built_and_used_in_another_module_moves_whole(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """Issue 16: `Chat(model=..., api_key=os.getenv("OPENAI_API_KEY"))` of `class Chat(ChatOpenAI)` in llm.py, and
+    `Assistant(api_key=...)` of `class Assistant(OpenAI)` with its request made in main.py, are built in a module
+    that names neither library. Yesterday both stayed on api.openai.com with the OpenAI key (the key read
+    kept its name); now the construction gets the provider's URL, key and model."""
+    requests = oracle_outcomes[(program, provider_id, mode)].requests()
+    provider = PROVIDERS[provider_id]
+    assert requests and {r.host for r in requests} <= {h for h in provider.hosts}, [r.url for r in requests]
+    assert {r.bearer for r in requests} == {ORACLE.secret_of(provider.key_env)}
+    assert {r.json["model"] for r in requests} <= set(provider.models.values())

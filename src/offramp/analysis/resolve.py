@@ -30,7 +30,7 @@ from offramp.analysis.frameworks import (
 )
 from offramp.analysis.reopen import reopens
 from offramp.analysis.values import string_value
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, load_wrappers
 from offramp.types import Span
 
 
@@ -76,9 +76,12 @@ class Resolver(CallResolver):
                 q, base = self.super_client(call, cls)
             if q is None:
                 q, base = self.subclass_ctor(call.func, call)
+            hinted = None
             if q is None and self.subclass_ctors:  # a project subclass built here, which the routes show
                 at = self.c.span(call)
-                q = self.subclass_ctors.get((at.line, at.column))
+                hinted = self.subclass_ctors.get((at.line, at.column))
+                if hinted in self.sdk.openai_clients or hinted in self.sdk.azure_clients:
+                    q = hinted
             if q is not None:
                 ctor = self.ctor(call, q, cls)
                 ctor.base = base
@@ -93,6 +96,8 @@ class Resolver(CallResolver):
             spec, kept = wrapper_spec(self, call.func), None
             if spec is None:
                 spec, kept = subclass_wrapper(self, call.func, call)
+            if spec is None and hinted is not None:  # a framework class's subclass of another module
+                spec = load_wrappers().get(hinted)
             if spec is not None:
                 if not bound_call(self, call, spec, cls, defaults):
                     wrapper_ctor(self, call, spec, cls).kept_subclass = kept

@@ -100,6 +100,7 @@ def check_routes(
             args = {"cls": route.client, "where": ""}
             hit = Hit(codes.AZURE_OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
             out.append(RouteHit(route.client_file, hit, route.where))
+        out += _subclass_built_elsewhere(route, blocked)
         if (
             route.client_file
             and route.client_span is not None
@@ -119,6 +120,23 @@ def check_routes(
             hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=moves, hint="" if moves else hint)
             out.append(RouteHit(route.client_file, hit, route.where))
     return out
+
+
+def _subclass_built_elsewhere(route: Route, blocked: List[Target]) -> List[RouteHit]:
+    """`Chat(...)` of `class Chat(ChatOpenAI)` in another module (project/subclassctors.py): its file alone sees
+    a project class, so the construction is reported here, fixable when fix rewrites it as its base."""
+    if route.kind != "framework" or route.client_span is None or not (route.subclass_ctors or route.subclass_todo):
+        return []
+    if not route.azure and not blocked:
+        return []
+    cls = route.client
+    if route.azure:
+        args = {"cls": cls, "where": ""}
+        hit = Hit(codes.AZURE_OPENAI_CLIENT, route.client_span, args, fixable=False, hint=route.held)
+    else:
+        args = {"cls": cls, "target": blocked[0].describe()}
+        hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=not route.held, hint=route.held)
+    return [RouteHit(route.client_file, hit, route.where)]
 
 
 def _through_self(route: Route) -> bool:
@@ -174,7 +192,13 @@ def _models(
             continue
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
-            if s.file == route.file and sdk_file(route.file) and route.kind != "http" and not _through_self(route):
+            if (
+                s.file == route.file
+                and sdk_file(route.file)
+                and route.kind != "http"
+                and not _through_self(route)
+                and not (route.subclass_ctors or route.subclass_todo)
+            ):
                 continue  # the per-file checks report it, with the same span (they know no construction elsewhere)
             if route.azure:
                 if provider is not None and is_provider_model(value, provider, ctx.models):

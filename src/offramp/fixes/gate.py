@@ -293,7 +293,7 @@ class RouteJudge:
                 out.freeze(r.file, r.span, reason)
         # (a subclass construction the routes hand to a file's plan is no host of that file's own: its other key
         # reads stay loose, as they were when the file had no plan)
-        hinted = {(path, span) for r in self.routes for path, span, _ in r.subclass_ctors}
+        hinted = {(path, span) for r in self.routes for path, span, _ in (*r.subclass_ctors, *r.subclass_todo)}
         for path, es in effects.items():
             explained = self.explained.get(path, [])
             loose = [e.span for e in es if e.role == URL and not any(overlaps(e.span, s) for s in explained)]
@@ -367,9 +367,10 @@ class RouteJudge:
     def subclass_ctors(self, into: Decision) -> Decision:
         """The constructions of project subclasses of a plain SDK client that its routes show (every
         construction of the class built by keywords, the class adding methods only): the planner of the file
-        that builds one retargets it as the SDK's constructor."""
+        that builds one retargets it as the SDK's constructor. Also the framework subclasses built elsewhere
+        (project/subclassctors.py), and those it leaves, which it then sees to write their TODO."""
         for r in self.routes:
-            for path, span, qualified in r.subclass_ctors:
+            for path, span, qualified in (*r.subclass_ctors, *r.subclass_todo):
                 into.gates.setdefault(path, Gate()).subclass_ctors[span] = qualified
         return into
 
@@ -421,6 +422,8 @@ class RouteJudge:
         edits; otherwise why not (the text of the TODOs and notes on its sources)."""
         if not r.host and not r.credential:
             return None  # nothing known about it: nothing of it can be frozen either
+        if r.held:
+            return r.held  # (a subclass construction fix leaves: project/subclassctors.py)
         p = self.provider_of(r)
         if self.predicted and self.targets is not None and p.id != self.targets.default.id and self.unsplit(r):
             # `fix` moves a client sending two families' requests from several files to the chat provider

@@ -14,7 +14,7 @@ into Sources.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple, Union
 
 from offramp.catalog import SdkSurface, load_env_read_calls
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
@@ -405,6 +405,10 @@ class Flow:
 
     def sdk_base(self, cls: ClassRef, depth: int, seen: Optional[set] = None) -> str:
         """The SDK client class a project class derives from (`class Client(OpenAI)`), or ""."""
+        return self.base_among(cls, depth, self.clients, seen)
+
+    def base_among(self, cls: ClassRef, depth: int, names: Collection[str], seen: Optional[set] = None) -> str:
+        """The class of `names` (qualified) a project class derives from, through project classes, or ""."""
         seen = set() if seen is None else seen
         if cls in seen or len(seen) > 8:
             return ""
@@ -421,10 +425,10 @@ class Flow:
             for part in rest.split(".") if rest else []:
                 found = [a for f in found for a in self.attr(Ctx(m.name, ""), f, part, depth)]
             for f in found:
-                if isinstance(f, ExtRef) and f.qualified in self.clients:
+                if isinstance(f, ExtRef) and f.qualified in names:
                     return f.qualified
                 if isinstance(f, ClassRef):
-                    got = self.sdk_base(f, depth, seen)
+                    got = self.base_among(f, depth, names, seen)
                     if got:
                         return got
         return ""

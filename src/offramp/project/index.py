@@ -161,6 +161,15 @@ def _tup(x: Any) -> Any:
     return x
 
 
+def last_name(e: Expr) -> str:
+    """The name a callee ends with: `Chat` of `Chat` and of `llm.Chat`."""
+    if isinstance(e, tuple) and e[:1] == ("name",):
+        return str(e[1])
+    if isinstance(e, tuple) and e[:1] == ("attr",):
+        return str(e[2])
+    return ""
+
+
 def display(func: Expr) -> str:
     """An expression as a dotted name for messages: `client.chat.completions.create`, `get_client().x`."""
     parts: List[str] = []

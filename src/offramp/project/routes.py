@@ -17,7 +17,7 @@ from offramp.project.arms import Arms
 from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
-from offramp.project.index import Expr, ModuleIndex, Site, display
+from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
 from offramp.project.rawhttp import http_route
 from offramp.project.sources import (
@@ -31,18 +31,11 @@ from offramp.project.sources import (
     Source,
     Unknown,
 )
+from offramp.project.subclassctors import framework_subclass_ctors
 from offramp.types import Span
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
 _OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
-
-
-def _last_name(e: Expr) -> str:
-    if isinstance(e, tuple) and e[:1] == ("name",):
-        return str(e[1])
-    if isinstance(e, tuple) and e[:1] == ("attr",):
-        return str(e[2])
-    return ""
 
 
 def _span(t: Sequence[int]) -> Span:
@@ -90,6 +83,27 @@ class RouteFinder:
                     self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
                 )
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
+        out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
+        return out
+
+    def framework_subclasses(self) -> List[Route]:
+        """`Chat(model=..., api_key=...)` of `class Chat(ChatOpenAI)` in another module: the base's route
+        (project/subclassctors.py), moved by the file's plan as the base's constructor, or held with a TODO."""
+        out: List[Route] = []
+        for built in framework_subclass_ctors(self.flow, self.modules, self.wrappers):
+            ctx = Ctx(built.module.name, built.site.scope)
+            try:
+                r = self.framework(built.module, ctx, built.site, self.wrappers[built.base])
+            except RecursionError:
+                continue
+            if r is None or r.kind != "framework":
+                continue  # (another provider's, a local server's, or bound to a client the code built)
+            hint = ((built.module.path, r.span, built.base),)
+            if built.held:
+                r = replace(r, held=built.held, subclass_todo=hint)
+            else:
+                r = replace(r, subclass_ctors=hint)
+            out.append(self.with_writes(_shared_on_credential(r), built.module.name))
         return out
 
     def unreached(self, routes: Sequence[Route]) -> List[Route]:
@@ -213,7 +227,10 @@ class RouteFinder:
         client_file, client_span, client = "", None, ""
         others: List[Tuple[str, Span]] = []
         made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
-        inheriting = [x for x in made if self.inheriting(x)]
+        # (a subclass built in another module than its class's, the request made there: `Tuned(...).chat...`)
+        built = [c for c in clients if c.call is not None and c.subclass and self.away(c) and c not in made]
+        inheriting = [x for x in (*made, *built) if not self.held_subclass(x)]
+        held = [x for x in (*made, *built) if self.held_subclass(x) and self.away(x)]
         for c in [*clients, *made] if made else clients:
             is_azure = c.qualified in self.sdk.azure_clients
             azure |= is_azure
@@ -247,30 +264,48 @@ class RouteFinder:
             client_span=client_span,
             other_clients=tuple(o for o in others if o != (client_file, client_span)),
             mixed=azure and plain,
-            subclass_ctors=tuple(
-                (m.path, _span(x.call[1][4]), x.qualified)
-                for x in inheriting
-                if x.call is not None and (m := self.flow.module(x.call[0].module)) is not None
-            )
-            if len(inheriting) == len(made)
-            else (),
+            subclass_ctors=self.hints(inheriting) if len(inheriting) == len(made) + len(built) else (),
+            # (one built elsewhere that fix leaves: the route stays whole, with a TODO there)
+            held=self.held_subclass(held[0]) if held else "",
+            subclass_todo=self.hints(held),
         )
 
-    def inheriting(self, c: Client) -> bool:
-        """`Tuned(api_key=...)` of `class Tuned(OpenAI)` (one class of that name in the project, with no `__init__`
-        or `__new__` of its own, on a plain SDK client), by keywords: the SDK's constructor as it is."""
-        if c.call is None or not c.subclass or c.qualified in self.sdk.azure_clients:
-            return False
+    def hints(self, built: Sequence[Client]) -> Tuple[Tuple[str, Span, str], ...]:
+        out = []
+        for x in built:
+            home = self.flow.module(x.call[0].module) if x.call is not None else None
+            if home is not None and x.call is not None:
+                out.append((home.path, _span(x.call[1][4]), x.qualified))
+        return tuple(out)
+
+    def away(self, c: Client) -> bool:
+        """Whether a subclass construction is in another module than its class (its file's analysis cannot
+        tell it is a client)."""
+        return c.call is not None and not any(
+            m.name == c.call[0].module for m in self.modules if c.subclass in m.classes
+        )
+
+    def held_subclass(self, c: Client) -> str:
+        """ "" for `Tuned(api_key=...)` of `class Tuned(OpenAI)` (one class of that name in the project, with no
+        `__init__` or `__new__` of its own, on a plain SDK client), by keywords: the SDK's constructor as it is;
+        otherwise why fix leaves the construction as it is."""
+        if c.call is None or not c.subclass:
+            return "its construction is not known"
+        if c.qualified in self.sdk.azure_clients:
+            return f"`{c.subclass}` is a subclass of `{c.qualified.rsplit('.', 1)[-1]}`: its base would have to change"
         _, call = c.call
         if call[2] or any(k == "**" for k, _ in call[3]):
-            return False
+            return f"`{c.subclass}` is built by position or from **kwargs"
         homes = [m for m in self.modules if c.subclass in m.classes]
         if len(homes) != 1:
-            return False
+            return f"more than one class of the project is named `{c.subclass}`"
         info, funcs = homes[0].classes[c.subclass], homes[0].functions
         plain = {q.rsplit(".", 1)[-1] for q in self.sdk.openai_clients}
-        own = any(f"{c.subclass}.{name}" in funcs for name in ("__init__", "__new__"))
-        return not own and any(b.rsplit(".", 1)[-1] in plain for b in info.bases)
+        if any(f"{c.subclass}.{name}" in funcs for name in ("__init__", "__new__")):
+            return f"`{c.subclass}` has an `__init__` of its own, which decides what its arguments mean"
+        if not any(b.rsplit(".", 1)[-1] in plain for b in info.bases):
+            return f"`{c.subclass}` derives from the SDK's client through another class"
+        return ""
 
     def constructions(self, c: Client) -> List[Client]:
         """Where `self` of a project subclass of an SDK client (`class Chat(AzureOpenAI)` without its own
@@ -288,7 +323,7 @@ class RouteFinder:
                 scoped += [(key, e) for es in f.locals.values() for e in es]
                 scoped += [(key, e) for e in f.returns]
             for scope, e in scoped:
-                if not (isinstance(e, tuple) and e[:1] == ("call",) and _last_name(e[1]) == name):
+                if not (isinstance(e, tuple) and e[:1] == ("call",) and last_name(e[1]) == name):
                     continue
                 for v in self.flow.values(Ctx(m.name, scope), e):
                     if isinstance(v, Client) and v.call is not None and v.subclass == name and v not in out:
@@ -479,9 +514,8 @@ class RouteFinder:
         )
 
     # -- frameworks ------------------------------------------------------------------------
-    def framework(self, m: ModuleIndex, ctx: Ctx, site: Site) -> Optional[Route]:
-        spec = None
-        for v in self.flow.values(ctx, site.func):
+    def framework(self, m: ModuleIndex, ctx: Ctx, site: Site, spec: Optional[WrapperSpec] = None) -> Optional[Route]:
+        for v in self.flow.values(ctx, site.func) if spec is None else ():
             if isinstance(v, ExtRef) and v.qualified in self.wrappers:
                 spec = self.wrappers[v.qualified]
                 break

@@ -115,6 +115,11 @@ class Route:
     # by keywords (file, span, the SDK class): the SDK's constructor, which `fix` retargets where it is written,
     # also in a file the class is imported into (the route gate hands them to that file's plan).
     subclass_ctors: Tuple[Tuple[str, Span, str], ...] = ()
+    # A construction of a project subclass of a framework or SDK class in another module that `fix` leaves as it
+    # is (its class has an `__init__` of its own, or would have to change): why. The route is held whole (its host,
+    # key and model stay) and the construction, handed to its file's plan as `subclass_todo`, gets a TODO.
+    held: str = ""
+    subclass_todo: Tuple[Tuple[str, Span, str], ...] = ()
 
     @property
     def alone(self) -> bool:

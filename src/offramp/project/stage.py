@@ -154,9 +154,11 @@ def imports_sdk(m: ModuleIndex) -> bool:
 
 def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[str]) -> List[Route]:
     exporters = []
+    quiet = []  # seeds with no site of their own: indexed below when they import an exporter
     for d in seeds:
         data = project.read(d)
         if data is None or not (project.watch.may_route(data.decode("utf-8", "replace")) or _posts(data)):
+            quiet.append(d)
             continue  # indexed later only if a name leads there
         m = project.load(d)
         if m is not None and exports_clients(m):
@@ -166,7 +168,10 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     # raw HTTP whose URL, key or model comes from a seed module (`requests.post(settings.API_URL, ...)`):
     # after a migration renamed the key, nothing OpenAI is left in the file itself
     posting = [d for d in others if _posts(project.read(d))]
-    found = importers(project, exporters, others) + provider_files(project, others) + importers(project, seeds, posting)
+    # (a seed importing an exporter: `Chat(api_key=os.getenv("OPENAI_API_KEY"))` of `class Chat(ChatOpenAI)` in
+    # llm.py names no library, and no route leads into it: project/subclassctors.py finds it there)
+    found = importers(project, exporters, [*others, *quiet]) + provider_files(project, others)
+    found += importers(project, seeds, posting)
     # a module that loads a `.env` file (`load_dotenv()` in main.py) fills the variables the routes read
     loaders = [w.encode() for w in project.watch.loaders]
     found += [d for d in others if any(w in (project.read(d) or b"") for w in loaders)]
