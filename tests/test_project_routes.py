@@ -181,6 +181,33 @@ def test_module_names_follow_packages_and_relative_imports() -> None:
     assert m.imports == {"A": ("pkg.x", "A"), "mod": ("pkg.sub", "mod")}
 
 
+def test_a_module_named_after_a_library_is_not_that_library() -> None:
+    """SuperAGI's `superagi/llms/openai.py` answered to `openai`: every `import openai` of the project was
+    taken for it, so none of its v0 requests had a route and fix moved their hosts with whatever key the
+    caller passed. A file outside a package (`examples/openai.py`) is not named `openai` either."""
+    libraries = watch_from_rules().libraries
+    assert {"openai", "requests", "httpx", "litellm"} <= libraries
+    names, canonical = module_names(
+        ["app/__init__.py", "app/llms/__init__.py", "app/llms/openai.py", "examples/openai.py", "app/llms/chat.py"],
+        libraries,
+    )
+    assert "openai" not in names and "openai" not in {name for name, _ in canonical.values()}
+    assert names["app.llms.openai"] == "app/llms/openai.py" and names["llms.openai"] == "app/llms/openai.py"
+    assert canonical["examples/openai.py"] == ("examples.openai", False)
+    assert names["chat"] == "app/llms/chat.py"  # (other suffixes still answer, for scripts run in place)
+
+
+def test_requests_through_a_module_named_after_the_sdk_have_routes(tmp_path: Path) -> None:
+    tree = tmp_path / "p"
+    shutil.copytree(FIXTURES / "oracle" / "library_named_module", tree)
+    from offramp.project.files import routes_of_files
+
+    files = {d: tree / d for d in ("main.py", "app/__init__.py", "app/llms/__init__.py", "app/llms/openai.py")}
+    routes = routes_of_files(files, tree)
+    assert [(r.file, r.kind) for r in routes] == [("app/llms/openai.py", "client")]
+    assert {s.name for s in routes[0].credential if isinstance(s, EnvRead)} == {"OPENAI_API_KEY"}
+
+
 def test_check_reports_a_provider_key_sent_to_openai(tmp_path: Path) -> None:
     """A half-migration made by hand (the key variable of rest.py renamed while its URL, from
     settings.py, stays api.openai.com) sends the DashScope key to OpenAI: check says so. The raw-HTTP

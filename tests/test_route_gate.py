@@ -397,6 +397,55 @@ def test_a_client_no_followed_request_goes_through_moves_whole_or_not_at_all(tmp
     assert "a client built in providers.py would carry a credential that is not Qwen" in text
 
 
+def test_a_module_named_after_the_sdk_moves_with_the_key_its_caller_reads(tmp_path: Path) -> None:
+    """`app/llms/openai.py` (SuperAGI's layout) was taken for the SDK: its client had no route, so fix gave
+    it the provider's URL and kept `api_key=api_key`, which main.py filled from OPENAI_API_KEY (the OpenAI
+    key went to the provider). Followed, the route moves as a whole: the caller's read is renamed (handed
+    to `OpenAiLlm`, a call the file alone cannot follow, it had kept its name), and check agrees."""
+    tree = tmp_path / "p"
+    shutil.copytree(FIXTURES / "oracle" / "library_named_module", tree)
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree)
+    assert [line.split(" ")[0] for line in check.stdout.splitlines() if line.endswith("[*]")] == [
+        "app/llms/openai.py:7:39:",
+        "app/llms/openai.py:8:23:",
+        "main.py:5:36:",
+    ], check.stdout
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    assert 'OpenAiLlm(api_key=os.environ["DASHSCOPE_API_KEY"])' in (tree / "main.py").read_text("utf-8")
+    assert "dashscope.aliyuncs.com" in (tree / "app/llms/openai.py").read_text("utf-8")
+    again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
+    assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout
+
+
+def test_a_module_client_whose_key_a_caller_passes_stays_in_check_too(tmp_path: Path) -> None:
+    """A v0 class in a module named after the SDK sets `openai.api_key = self.api_key` from whatever its
+    callers pass (one of them a test handing the class on, so not every call is seen). Fix keeps the key
+    and so the host; check used to offer the module client and the model default as fixable ([*]) on
+    the strength of the per-file finding alone."""
+    pkg = tmp_path / "app" / "embedding"
+    pkg.mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "openai.py").write_text(
+        "import openai\n\n\nclass OpenAiEmbedding:\n"
+        '    def __init__(self, api_key, model="text-embedding-ada-002"):\n'
+        "        self.model = model\n        self.api_key = api_key\n\n"
+        "    def embed(self, text):\n        openai.api_key = self.api_key\n"
+        "        return openai.Embedding.create(input=[text], model=self.model)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "use.py").write_text(
+        "from app.embedding.openai import OpenAiEmbedding\n\n\n"
+        "def make(key):\n    return OpenAiEmbedding(api_key=key)\n",
+        encoding="utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "OFR105" in check.stdout and not [x for x in check.stdout.splitlines() if x.endswith("[*]")], check.stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    text = (pkg / "openai.py").read_text("utf-8")
+    assert "dashscope" not in text and "text-embedding-ada-002" in text and "TODO[offramp]" in text
+
+
 def _starred(tree: Path) -> List[str]:
     out = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout
     return [line.split(" ")[0] for line in out.splitlines() if line.endswith("[*]")]

@@ -139,6 +139,9 @@ SHAPES: Dict[str, Program] = {
         ),
         # Azure's v1 API through the plain client: f"{endpoint.rstrip('/')}/openai/v1/" and a token provider.
         Program("shape/azure_v1_token", _SHAPES / "azure_v1_token"),
+        # The app's backend in a module named after the SDK (`app/llms/openai.py`, SuperAGI): taken for
+        # the SDK, its client had no route and got the provider's URL with the OpenAI key the caller passed.
+        Program("shape/library_named_module", _SHAPES / "library_named_module"),
     )
 }
 

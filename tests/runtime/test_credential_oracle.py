@@ -164,6 +164,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/framework_subclass_elsewhere": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
+    "shape/library_named_module": MODES,
     "shape/json_config_null_env_key": MODES,
     "shape/local_proxy": MODES,
     "shape/raw_requests_azure": MODES,

@@ -203,6 +203,10 @@ class Watch:
     loaders: Tuple[str, ...] = ()  # calls that fill os.environ from a `.env` file (`load_dotenv`)
     # the SDK's variables (`OPENAI_API_KEY`...): a literal naming one is a read whatever reads it
     env_names: frozenset = frozenset()
+    # Top-level names of the libraries whose calls are sites (`openai`, `langchain_openai`, `requests`...):
+    # a project file is never taken for one of them by a suffix of its path. (A project module that
+    # shadows one of them imports itself where it imports the library: no working program does.)
+    libraries: frozenset = frozenset()
 
     def env_offsets(self, text: str) -> List[int]:
         """Where text can read an environment variable: `environ`, `getenv`, an SDK variable's name."""
@@ -261,6 +265,10 @@ def watch_from_rules() -> Watch:
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
     makers = re.compile(rf"\.(?:{names})\b")
     words = (*sorted(wrappers), "environ", "putenv")
+    from offramp.project.rawhttp import HTTP_LIBRARIES
+
+    roots = {q.split(".", 1)[0] for q in (*sdk.openai_clients, *sdk.azure_clients, *load_wrappers())}
+    libraries = frozenset(roots | HTTP_LIBRARIES)
     return Watch(
         frozenset(segments),
         frozenset(wrappers),
@@ -270,6 +278,7 @@ def watch_from_rules() -> Watch:
         tuple(sorted(classes - generic)),
         tuple(sdk.env_loaders),
         frozenset(sdk.env_roles),
+        libraries,
     )
 
 

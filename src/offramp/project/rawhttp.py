@@ -39,6 +39,8 @@ _HTTP_CALLS = frozenset(
 )
 
 
+HTTP_LIBRARIES = frozenset(q.split(".", 1)[0] for q in _HTTP_CALLS) | {"aiohttp"}
+
 _KEY_HEADERS = ("authorization", "api-key", "x-api-key")
 
 

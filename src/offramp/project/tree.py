@@ -11,7 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Set, Tuple
 
 from offramp.cache import FindingsCache, content_hash
 from offramp.project.configdocs import parse_config, relative_to
@@ -19,12 +19,19 @@ from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
 
 
-def module_names(displays: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:
+def module_names(
+    displays: Iterable[str], libraries: Collection[str] = ()
+) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:
     """(dotted name -> display path, display path -> (canonical name, is package)).
 
     The canonical name climbs packages (directories with `__init__.py`); each file also answers to
     the shorter suffixes of its path (`src/app/settings.py` is `app.settings` and `settings` too) for
     source layouts and scripts run from their own directory. Canonical names win over suffixes.
+
+    A name that starts with one of `libraries` (the SDK, the frameworks, `requests`) is the library's
+    unless the file sits at the root: `superagi/llms/openai.py` answered to `openai`, so every
+    `import openai` of SuperAGI was taken for that module and its requests had no route (and a
+    `llms/openai.py` is in many LLM applications).
     """
     pys = [d for d in displays if d.endswith(".py")]
     present = set(pys)
@@ -42,11 +49,14 @@ def module_names(displays: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, Tup
         start = len(parts) - 1
         while start > 0 and "/".join(parts[:start]) + "/__init__.py" in present:
             start -= 1
+        if start and parts[start] in libraries:
+            start = 0  # (named by its whole path: the name alone is the library's)
         name = ".".join(parts[start:])
         canonical[d] = (name, package)
         names.setdefault(name, d)
         for i in range(0, len(parts)):
-            aliases.setdefault(".".join(parts[i:]), d)
+            if not (i and parts[i] in libraries):
+                aliases.setdefault(".".join(parts[i:]), d)
     for alias, d in aliases.items():
         names.setdefault(alias, d)
     return names, canonical
@@ -118,7 +128,7 @@ class Project:
     ) -> None:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads."""
         displays = list(displays)
-        self.names, self.canonical = module_names(displays)
+        self.names, self.canonical = module_names(displays, watch.libraries)
         self.read = read
         # Configuration files are read only inside the tree being checked: the root, or (files given
         # by absolute path, outside the root) the directory that holds them all.
