@@ -30,8 +30,12 @@ class Literals(PlannerState):
     """`Planner`'s decisions about literals (a mixin: it reads the planner's state, see planner.py)."""
 
     def model(self, lit: ModelLiteral) -> None:
-        if lit.arg == "azure_deployment" and (lit.owner is None or lit.owner.wrapper is None):
-            return  # the constructor argument goes; its TODO is on the client
+        if lit.arg == "azure_deployment" and not lit.calls and (lit.owner is None or lit.owner.wrapper is None):
+            # The constructor argument goes; its TODO is on the client. A literal that also reaches a
+            # request's model= (haystack's `azure_deployment: str = "text-embedding-ada-002"` default,
+            # sent as `model=self.azure_deployment`) is that request's model, mapped with it: left, the
+            # converted client sent it to the provider, and a second run mapped it.
+            return
         if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
             return  # the wrapper edit turns the deployment into model=
         if lit.owner is not None and lit.owner.kept_subclass:

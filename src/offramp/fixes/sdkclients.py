@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
-from offramp.analysis.facts import ClientCtor
+from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
@@ -154,6 +154,9 @@ class SdkClients(PlannerState):
             )
         dep = args.get("azure_deployment")
         if dep is not None:
+            lits = self.deployment_literals(c, dep.value)
+            if lits and all(lit.calls for lit in lits):
+                return  # the client's requests send it as their model: mapped there (fixes/literals.py)
             value = string_value(dep.value) or self.deployment_literal(c, dep.value)
             choice = map_model(value, self.p, self.sdk, self.models) if value else None
             target = choice.target if choice else None
@@ -320,23 +323,26 @@ class SdkClients(PlannerState):
         )
         return True
 
-    def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
-        """The one deployment name literal that reaches `expr` (a constant, a default), if analysis found it."""
+    def deployment_literals(self, c: ClientCtor, expr: cst.BaseExpression) -> List[ModelLiteral]:
+        """The deployment name literals that reach `expr` (a constant, a default), as analysis found them."""
         inside = {id(n) for n in subtree(expr)}
-        values = {
-            lit.value
-            for lit in self.a.models
-            if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
-        }
-        if not values:
+        found = [
+            lit for lit in self.a.models if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
+        ]
+        if not found:
             names = {n.value for n in subtree(expr) if isinstance(n, cst.Name)}
-            values = {
-                lit.value
+            found = [
+                lit
                 for lit in self.a.models
                 if lit.arg == "azure_deployment"
                 and lit.owner is None
                 and names & set(bound_names(self.stmt(lit.node), lit.node))
-            }
+            ]
+        return found
+
+    def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
+        """The one deployment name that reaches `expr`, if analysis found exactly one."""
+        values = {lit.value for lit in self.deployment_literals(c, expr)}
         return values.pop() if len(values) == 1 else None
 
     def subclass_base(self, c: ClientCtor, plain: str) -> None:
