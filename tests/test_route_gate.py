@@ -538,3 +538,46 @@ def test_a_write_follows_a_held_read_however_its_name_is_written(
     assert len(env) == 2 and not [f for f in env if f.fixable], env
     done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
     assert done.code == 0 and all(not r.changed for r in done.fixed)
+
+
+_KEY_OR_LITERAL = (
+    "import os\n\nfrom openai import OpenAI\n\n"
+    'KEY = os.getenv("OPENAI_API_KEY") or "sk-proj-0123456789abcdefghijklmnopqrstuvwxyzABCD"\n'
+    "client = OpenAI(api_key=KEY)\n\n\n"
+    "def ask(text):\n"
+    '    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n'
+)
+_CALLERS_MODULE_KEY = (
+    "import openai\n\n\n"
+    "def setup(key=None):\n"
+    "    if key:\n"
+    "        openai.api_key = key\n\n\n"
+    "def ask(text):\n"
+    '    return openai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n'
+)
+
+
+@pytest.mark.parametrize(("code", "moves"), [(_KEY_OR_LITERAL, True), (_CALLERS_MODULE_KEY, False)])
+def test_check_predicts_whether_fix_gives_the_request_the_providers_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, moves: bool
+) -> None:
+    """check's route gate predicts the planner's `add_key` from the route's key sources (gate `_adds_key`):
+    - a client whose key is a read or a key written into the file: fix replaces the argument (a literal
+      reaches it) and moves the client; check held it back, since not every source was a literal;
+    - the module client's key set only when a caller gives one: fix keeps `openai.api_key = key` and so
+      holds the route; a constructor with no key argument (the SDK's own read) would get the provider's
+      key, but this one's own read means only that some path sets none."""
+    from offramp import api, codes
+
+    (tmp_path / "app.py").write_text(code, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    offered = sorted(f.code for f in found if f.fixable)
+    done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    (result,) = done.fixed
+    if moves:
+        assert offered == sorted([codes.OPENAI_CLIENT, codes.OPENAI_MODEL, codes.OPENAI_ENV_VAR]), offered
+        assert result.changed and result.changes == {"client": 1, "environment variable": 1, "model": 1}
+    else:
+        assert offered == [] and not [f for f in found if f.code == codes.OPENAI_MODEL and f.fixable]
+        assert result.changed and "DASHSCOPE" not in (result.delivered or ("", ""))[1]

@@ -444,11 +444,9 @@ class RouteJudge:
                 and all(covered(path, span, role) for path, span in r.other_clients)
             ):
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
-                    # fix gives it the provider's key when it has none (the SDK read one itself: an
-                    # implicit EnvRead) or when the key is written into the code (a literal); an Azure
-                    # client converted gets it whatever its key was (planner `azure_credential`)
-                    implicit = any(_implicit_key(s) for s in r.credential)
-                    return implicit or all(isinstance(s, Literal) and s.value for s in r.credential)
+                    # (an Azure client converted gets the provider's key whatever its key was: planner
+                    # `azure_credential`)
+                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
@@ -456,13 +454,7 @@ class RouteJudge:
                 if not any(covered(f, MODULE, role) for f in files):
                     return False
                 if role == CRED and self.predicted and not r.azure:
-                    # a fixable module-client finding does not say whether fix replaces `openai.api_key =
-                    # self.api_key`: it replaces a key written into the code and adds one where none is
-                    # set (moduleclient.py); any other key stays what the caller gives
-                    return all(
-                        _implicit_key(s) or (isinstance(s, Literal) and s.value) or self.cred_moves(s, covered, p)
-                        for s in r.credential
-                    )
+                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True
             return False
 
@@ -530,6 +522,25 @@ def _implicit_key(s: Source) -> bool:
     if isinstance(s, EnvRead):
         return not s.file
     return isinstance(s, Unknown) and (s.reason == AZURE_AD_TOKEN or s.reason.startswith(AZURE_IDENTITY))
+
+
+def _adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
+    """Whether fix gives the request the provider's key, as the planner decides it (its `add_key`:
+    fixes/sdkclients.py for a constructor, the key line of fixes/moduleclient.py for the module client).
+    A fixable finding on the constructor or the module client does not say; the route's key sources
+    do. A source is replaced when it is the SDK's own read (`_implicit_key`), a key written into the
+    code (a literal: the planner's `written_key` replaces a key any literal reaches) or a read that is
+    itself moved (`moves`). Any other key stays what it was: `openai.api_key = self.api_key` keeps
+    the caller's key.
+
+    One difference is the planner's, not the prediction's: a constructor with the SDK's own read has
+    no key argument, and fix adds one whatever the program writes into the variable (xiaogpt's
+    `os.environ["OPENAI_API_KEY"] = openai_key`: tests/fixtures/oracle/env_write_namespace); the
+    module client's own read means only that some path sets no key, and fix adds its key line only
+    where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
+    if r.kind not in ("module", "v0") and any(_implicit_key(s) for s in r.credential):
+        return True
+    return all(_implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or moves(s) for s in r.credential)
 
 
 def _placeholder(value: str) -> bool:
