@@ -34,7 +34,7 @@ def test_fix_with_diff_writes_nothing_and_says_the_diff(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     said: List[str] = []
     done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: said.append(str(m)))
-    assert done.code == 1
+    assert isinstance(done, api.FixRun) and done.code == 1  # (named apart from fixes/outcome.py's per-file Fixed)
     assert (tmp_path / "app.py").read_text(encoding="utf-8") == APP
     diff = "\n".join(said)
     assert "+++ " in diff and "dashscope" in diff.lower()

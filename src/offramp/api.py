@@ -40,8 +40,9 @@ class Checked:
 
 
 @dataclass
-class Fixed:
-    """What `fix()` did: the exit code (0 nothing left, 1 findings or a diff), and one FixResult per file."""
+class FixRun:
+    """What one `fix()` run did: the exit code (0 nothing left, 1 findings or a diff), and one FixResult per
+    file (each with its typed outcome, fixes/outcome.py's `Fixed | Unchanged | Refused | Failed`)."""
 
     code: int
     settings: Settings
@@ -161,7 +162,7 @@ def fix(
     echo: Optional[Callable[..., None]] = None,
     report_file: Optional[Path] = None,
     command: str = "",
-) -> Fixed:
+) -> FixRun:
     """Fix `paths` for the target provider (`fix` and `check --fix`); with `diff`, print a diff and write
     nothing. `echo` prints the diff, notes and the summary; `command` is quoted in `report_file`."""
     from offramp.fixes.runner import run_fix
@@ -182,7 +183,7 @@ def fix(
         command=command,
         collect=fixed,
     )
-    return Fixed(code, settings, provider, files, fixed)
+    return FixRun(code, settings, provider, files, fixed)
 
 
 def remaining(fixed: Sequence[FixResult]) -> Tuple[List[FileResult], List[Finding]]:

@@ -575,7 +575,7 @@ def _fix(
     quiet: bool,
     kw: dict,
     report_file: Optional[Path] = None,
-) -> api.Fixed:
+) -> api.FixRun:
     """Shared by `fix` and `check --fix`."""
     return api.fix(
         paths,
