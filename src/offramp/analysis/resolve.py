@@ -4,9 +4,10 @@ The collector's one traversal records what each name, attribute and call holds; 
 holds a client or which literal feeds a `model=` needs the whole file (a client set in
 `__init__` is used in a method defined above it), so resolution runs after the traversal, while
 the scope metadata is still attached. The layers, each a class built on the one before
-(ValueFlow <- ClientResolver <- CallResolver <- Resolver): flow.py (where a value comes from,
-nothing SDK-specific), clients.py (clients and their targets), calls.py (API calls and the module
-client); frameworks.py has framework clients and what frameworks send by themselves.
+(ValueFlow <- TargetResolver <- ClientResolver <- CallResolver <- Resolver): flow.py (where a value
+comes from, nothing SDK-specific), targets.py (where a base URL points), clients.py (clients),
+calls.py (API calls and the module client); frameworks.py has framework clients and what frameworks
+send by themselves.
 """
 
 from __future__ import annotations
