@@ -776,7 +776,7 @@ def _frame_category(fr, parent: Optional[str]) -> Optional[str]:  # type: ignore
         if rel == "source.py":
             # profile_entry.py runs the deep-stack thread's work inline, so parse is its own frames.
             return "LibCST parse" if fn in _PARSE_FUNCTIONS else "read + decode"
-        if rel in ("discover.py", "settingsfile.py", "configkind.py"):
+        if rel in ("discover.py", "settingsfile.py", "userconfig/kind.py"):
             return "discovery"
         if rel == "rawread.py":
             return "read + decode"

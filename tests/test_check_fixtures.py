@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, compare_snapshot, concise_lines
 
-from offramp.config import Settings
 from offramp.engine import check_path, make_options, resolve_provider
+from offramp.settings import Settings
 
 CASES = sorted((FIXTURES / "check").glob("*.py")) + sorted((FIXTURES / "check-to").glob("*/*.py"))
 

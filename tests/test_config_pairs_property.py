@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offramp.catalog import load_sdk
-from offramp.configfiles import fix_env
 from offramp.hosts import is_secret_value
 from offramp.providers import builtin_providers
 from offramp.userconfig.envfile import scan_env
+from offramp.userconfig.fix import fix_env
 from offramp.userconfig.text import Text
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 

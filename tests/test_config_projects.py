@@ -18,12 +18,12 @@ from typing import Dict, List
 import pytest
 from helpers import FIXTURES, UPDATE, compare_snapshot, concise_lines
 
-from offramp.config import Settings
-from offramp.configkind import read_as_config
 from offramp.discover import discover
 from offramp.engine import make_options, resolve_provider
 from offramp.fixes.runner import run_fix
 from offramp.runner import iter_findings, run
+from offramp.settings import Settings
+from offramp.userconfig.kind import read_as_config
 
 PROJECTS = FIXTURES / "config-projects"
 NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir() and "." not in p.name)

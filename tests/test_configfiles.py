@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 
 from offramp.catalog import load_rules, load_sdk
-from offramp.configfiles import (
-    MAX_CONFIG_BYTES,
-    ConfigHit,
-    config_kind,
-    fix_config,
-    fix_env,
-    fix_structured,
-    is_config_file,
-    scan_config,
-)
 from offramp.providers import builtin_providers, known_provider_hosts
+from offramp.userconfig.fix import fix_config, fix_env, fix_structured
+from offramp.userconfig.kind import MAX_CONFIG_BYTES, config_kind, is_config_file
+from offramp.userconfig.scan import ConfigHit, scan_config
 
 if sys.version_info >= (3, 11):
     import tomllib

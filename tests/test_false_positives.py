@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from offramp.catalog import load_sdk
-from offramp.config import Settings
-from offramp.configfiles import scan_config
 from offramp.engine import check_path, make_options, resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers, known_provider_hosts
+from offramp.settings import Settings
+from offramp.userconfig.scan import scan_config
 
 SDK = load_sdk()
 HOSTS = known_provider_hosts()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, run_cli
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
+from offramp.settings import Settings
 
 INPUT = FIXTURES / "fix" / "input"
 PROVIDERS = ("qwen", "deepseek")

@@ -18,10 +18,10 @@ from typing import List
 import pytest
 from helpers import FIXTURES, compare_snapshot, run_cli
 
-from offramp.config import ConfigError, Settings, parse_settings
 from offramp.engine import resolve_targets
 from offramp.fixes.onefile import FixResult
 from offramp.fixes.runner import fix_files
+from offramp.settings import ConfigError, Settings, parse_settings
 from offramp.targets import TargetError, parse_spec
 
 SPEC = "chat=deepseek,embeddings=qwen"

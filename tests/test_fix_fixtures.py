@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, compare_snapshot
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
+from offramp.settings import Settings
 
 INPUTS = sorted((FIXTURES / "fix" / "input").glob("*.py"))
 PROVIDERS = ("qwen", "deepseek", "glm", "kimi")

@@ -17,11 +17,11 @@ import pytest
 from helpers import FIXTURES, compare_snapshot, concise_lines
 
 from offramp.catalog import load_sdk
-from offramp.config import Settings
 from offramp.engine import make_options, resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers, known_provider_hosts
 from offramp.runner import iter_findings, run
+from offramp.settings import Settings
 from offramp.userconfig.frameworkfiles import find_blocks, fix_blocks
 
 HERE = FIXTURES / "framework-files"

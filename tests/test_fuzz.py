@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offramp.analysis.values import KEY_RE
-from offramp.config import Settings
 from offramp.engine import check_source, make_options, resolve_provider
 from offramp.fixes.onefile import fix_source
 from offramp.rufflength import line_length
+from offramp.settings import Settings
 from offramp.source import SourceFile
 
 FILLER = re.compile(r"^\s*x_\d+ = .*# keep-\d+\s*$")

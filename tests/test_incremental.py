@@ -229,9 +229,9 @@ def _tree(root: Path, sdk_files: int, plain_files: int) -> None:
 def test_files_that_cannot_match_never_reach_a_parser_or_a_pool(tmp_path: Path, monkeypatch) -> None:
     """A big tree with no SDK use is answered by the parent's byte prefilter alone."""
     import offramp.workers
-    from offramp.config import Settings
     from offramp.engine import make_options
     from offramp.runner import run
+    from offramp.settings import Settings
 
     def no_pool(jobs: int):
         raise AssertionError("a pool was started for files that cannot match")
@@ -244,7 +244,7 @@ def test_files_that_cannot_match_never_reach_a_parser_or_a_pool(tmp_path: Path, 
     assert all(r.skipped_by_prefilter and not r.findings for r in results)
     # ... and LibCST is never imported for them (a fresh interpreter, so other tests cannot mask it).
     code = (
-        "import sys; from pathlib import Path; from offramp.config import Settings;"
+        "import sys; from pathlib import Path; from offramp.settings import Settings;"
         "from offramp.engine import make_options; from offramp.runner import run;"
         f"root = Path({str(tmp_path)!r});"
         "run(sorted(root.glob('*.py')), make_options(Settings(root=root), None), jobs=2);"
@@ -256,9 +256,9 @@ def test_files_that_cannot_match_never_reach_a_parser_or_a_pool(tmp_path: Path, 
 
 def test_pool_and_inline_runs_agree(tmp_path: Path) -> None:
     """Largest-first scheduling in the pool must not change what is reported, nor its order."""
-    from offramp.config import Settings
     from offramp.engine import make_options
     from offramp.runner import POOL_MIN_FILES, iter_findings, run
+    from offramp.settings import Settings
 
     _tree(tmp_path, POOL_MIN_FILES + 8, 40)
     (tmp_path / "sdk_big.py").write_text(

@@ -119,7 +119,7 @@ def test_fix_hook_rewrites_then_passes(project: Path, hooks: Hooks) -> None:
     assert second.returncode == 0, second.stdout + second.stderr
 
 
-# Names the hooks must pass to offramp exactly when offramp reads them (offramp.configkind).
+# Names the hooks must pass to offramp exactly when offramp reads them (offramp.userconfig.kind).
 HOOK_NAMES = [
     "a.py", "pkg/b.pyi", "nb/demo.ipynb", ".env", ".env.example", "deploy/.env.local", "prod.env",
     "config.yaml", "k8s/app.yml", "pyproject.toml", "settings.json", "app.ini", "setup.cfg", "nginx.conf",
@@ -133,7 +133,7 @@ def test_hooks_select_the_files_offramp_reads() -> None:
 
     import yaml
 
-    from offramp.configkind import config_kind
+    from offramp.userconfig.kind import config_kind
 
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     for hook in hooks:

@@ -13,7 +13,6 @@ from typing import List, Optional
 import pytest
 from helpers import FIXTURES, compare_snapshot, concise_lines
 
-from offramp.config import Settings
 from offramp.discover import discover
 from offramp.engine import make_options, resolve_provider
 from offramp.project.flow import Flow
@@ -23,6 +22,7 @@ from offramp.project.objects import Ctx
 from offramp.project.sources import EnvRead, Literal
 from offramp.project.tree import IndexCache, module_names
 from offramp.runner import iter_findings, run
+from offramp.settings import Settings
 
 PROJECTS = FIXTURES / "projects"
 

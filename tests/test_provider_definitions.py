@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from offramp.config import load_settings
 from offramp.engine import resolve_provider
+from offramp.settings import load_settings
 
 APP = "from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model='gpt-4o', messages=[])\n"
 GOOD = {

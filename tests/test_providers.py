@@ -9,7 +9,6 @@ import pytest
 from helpers import run_cli
 
 from offramp.catalog import CatalogError, load_sdk, rules_dir
-from offramp.config import Settings, load_settings
 from offramp.engine import resolve_provider
 from offramp.mapping import map_model
 from offramp.providers import (
@@ -21,6 +20,7 @@ from offramp.providers import (
     load_provider_file,
 )
 from offramp.runner import check_code
+from offramp.settings import Settings, load_settings
 
 if sys.version_info >= (3, 11):
     import tomllib

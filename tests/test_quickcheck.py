@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from offramp import quickcheck
 from offramp.cli import main as cli_main
-from offramp.configkind import config_kind
 from offramp.prefilter import may_match
+from offramp.userconfig.kind import config_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLAIN = "import os\n\n\ndef area(r):\n    return 3.14159 * r * r\n"
@@ -189,8 +189,8 @@ CONFIG_SUFFIXES = (".env", ".yaml", ".yml", ".toml", ".json", ".ini", ".cfg", ".
 def test_config_prefilter_keeps_every_config_fixture_with_findings() -> None:
     """The config tokens are a promise: no file the scanners report on may miss them."""
     from offramp.catalog import load_sdk
-    from offramp.configfiles import scan_config
     from offramp.providers import builtin_providers, known_provider_hosts
+    from offramp.userconfig.scan import scan_config
 
     checked = 0
     for path in sorted(FIXTURES.rglob("*")):

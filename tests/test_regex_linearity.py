@@ -436,9 +436,9 @@ def _file_text(name: str, payload: str) -> str:
 
 @pytest.fixture(scope="module")
 def check_file():  # type: ignore[no-untyped-def]
-    from offramp.config import Settings
-    from offramp.configfiles import fix_config
     from offramp.engine import check_path, make_options, resolve_provider
+    from offramp.settings import Settings
+    from offramp.userconfig.fix import fix_config
 
     settings = Settings(root=Path("."))
     provider = resolve_provider("deepseek", settings)

@@ -15,11 +15,11 @@ import pytest
 from helpers import run_cli
 
 from offramp.catalog import CatalogError, load_sdk, rules_dir
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.knowledge.lifecycle import gone_mappings
 from offramp.mapping import map_model
 from offramp.providers import builtin_providers, load_provider_file
+from offramp.settings import Settings
 
 CODE = (
     "from openai import OpenAI\n"
@@ -60,7 +60,7 @@ def test_user_overrides_win_over_the_region_map(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.offramp.providers.doubao.models]\ncheap = "ep-20261201000000-abcde"\n', encoding="utf-8"
     )
-    from offramp.config import load_settings
+    from offramp.settings import load_settings
 
     p = resolve_provider("doubao", load_settings(tmp_path), "intl")
     assert p.models["cheap"] == "ep-20261201000000-abcde" and p.models["flagship"] == "seed-2-0-pro-260328"
@@ -146,7 +146,7 @@ def test_a_region_the_users_config_adds_keeps_the_users_models(tmp_path: Path) -
         '[tool.offramp.providers.doubao.models]\ncheap = "house-small"\n',
         encoding="utf-8",
     )
-    from offramp.config import load_settings
+    from offramp.settings import load_settings
 
     p = resolve_provider("doubao", load_settings(tmp_path), "gateway")
     assert p.base_url() == "https://llm.example.internal/v1"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from offramp.catalog import CatalogError
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers
 from offramp.semantics import parse_semantics
+from offramp.settings import Settings
 
 HELD = """import json
 from openai import OpenAI

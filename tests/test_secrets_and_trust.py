@@ -190,9 +190,9 @@ def test_fix_does_not_send_an_openai_key_to_the_new_provider(tmp_path: Path) -> 
 
 
 def fix_in_process(tmp_path: Path, source: str, provider_id: str = "qwen"):  # type: ignore[no-untyped-def]
-    from offramp.config import Settings
     from offramp.engine import resolve_provider
     from offramp.fixes.runner import fix_files
+    from offramp.settings import Settings
 
     path = tmp_path / "app.py"
     path.write_text(source)

@@ -24,8 +24,8 @@ from typing import Callable, List
 import pytest
 from helpers import FIXTURES, run_cli
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
+from offramp.settings import Settings
 
 SDK = 'from openai import OpenAI\nclient = OpenAI()\nr = client.chat.completions.create(model="gpt-4o", messages=[])\n'
 ENV_FILE = "OPENAI_BASE_URL=https://api.openai.com/v1\nOPENAI_MODEL=gpt-4o\n"

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
-    from offramp.config import Settings
     from offramp.fixes.onefile import FixResult
     from offramp.providers import Provider
+    from offramp.settings import Settings
     from offramp.types import FileResult, Finding
 
 # Given the number of files to check, a context that yields the run's progress callback (or None).
@@ -65,8 +65,8 @@ def load(
     """The settings for `paths` (discovered from the first one, or `config_path`) with the command line's
     `overrides` (select, ignore, extend_select, exclude, extend_exclude, respect_gitignore, config_files,
     target, region), and the default target provider."""
-    from offramp.config import ConfigError, load_settings, validate_selectors
     from offramp.engine import resolve_targets
+    from offramp.settings import ConfigError, load_settings, validate_selectors
 
     kw = overrides or {}
     start = Path(paths[0]) if paths else Path(".")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import List, Sequence, Tuple
 
 from offramp import __version__
-from offramp.config import ConfigError
+from offramp.settings import ConfigError
 from offramp.types import Finding
 
 FORMAT = "offramp-baseline/1"

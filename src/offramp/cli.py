@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Seque
 import click
 
 from offramp import __version__, api
-from offramp.config import OUTPUT_FORMATS  # one list of format names, shared with the config validator
+from offramp.settings import OUTPUT_FORMATS  # one list of format names, shared with the config validator
 
 if TYPE_CHECKING:
-    from offramp.config import Settings
     from offramp.providers import Provider
+    from offramp.settings import Settings
     from offramp.types import FileResult, Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -124,7 +124,7 @@ def guarded(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from offramp.catalog import CatalogError
-        from offramp.config import ConfigError
+        from offramp.settings import ConfigError
 
         verbose = kwargs.get("verbose", False)
         _handle_sigterm()
@@ -429,8 +429,8 @@ def providers(ctx: click.Context, output_format: str) -> None:
 def _configured() -> str:
     """`Target (pyproject.toml): chat -> deepseek, embeddings -> qwen`: the target the settings here name
     (offramp.targets), or "" (none, or a configuration `check` would refuse: it says why)."""
-    from offramp.config import ConfigError, load_settings
     from offramp.engine import resolve_targets
+    from offramp.settings import ConfigError, load_settings
     from offramp.targets import families
 
     try:
@@ -454,9 +454,9 @@ def _guard_call(fn: Callable[[], str]) -> None:
 @guarded
 def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
     """Base URL, key variable, model map, capability matrix and sources of one provider."""
-    from offramp.config import load_settings
     from offramp.engine import resolve_provider
     from offramp.explain import render_provider
+    from offramp.settings import load_settings
 
     settings = load_settings(Path("."), config_path)
     provider = resolve_provider(provider_id, settings)

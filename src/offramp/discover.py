@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import os
 
-from offramp.configkind import is_config_file
+from offramp.userconfig.kind import is_config_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
-from offramp.config import ConfigError, Settings
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
+from offramp.settings import ConfigError, Settings
 from offramp.source import SourceError, SourceFile, decode, on_deep_stack, parse_module, read_bytes
 from offramp.types import FileResult, Finding, Span
 
@@ -274,7 +274,7 @@ def file_ignores(display: str, opts: Options) -> frozenset:
     from fnmatch import fnmatchcase
     from pathlib import PurePosixPath
 
-    from offramp.config import _selected
+    from offramp.settings import _selected
 
     ignored: set = set()
     p = PurePosixPath(display)
@@ -327,8 +327,8 @@ def check_path(
 ) -> FileResult:
     """Check one file. `sources`, when given, receives the decoded source of a Python file that passed
     the prefilter (the pool's workers index it for the project stage without reading it again)."""
-    from offramp.configkind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
     from offramp.prefilter import may_match
+    from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
 
     display = display or display_path(path, opts.root)
     try:
@@ -361,7 +361,8 @@ def check_path(
 def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileResult:
     """.env / YAML / TOML / JSON / INI: keys, endpoints and model names outside the code."""
     from offramp.catalog import load_sdk
-    from offramp.configfiles import config_kind, scan_config
+    from offramp.userconfig.kind import config_kind
+    from offramp.userconfig.scan import scan_config
 
     try:
         text = data.decode("utf-8-sig")

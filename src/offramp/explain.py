@@ -10,8 +10,8 @@ import io
 from typing import List, Optional
 
 from offramp.catalog import load_rules
-from offramp.config import ConfigError
 from offramp.providers import ENDPOINT_FAMILIES, PARAMETERS, Provider, builtin_providers
+from offramp.settings import ConfigError
 
 
 def render_rule(code: str) -> str:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import sys
 
-from offramp.configkind import MAX_CONFIG_BYTES, read_as_config
 from offramp.discover import discover_paths
 from offramp.prefilter import may_match, remember_miss
 from offramp.rawread import not_text, read_regular_stat
 from offramp.rulesdir import rules_path
 from offramp.settingsfile import find_settings
+from offramp.userconfig.kind import MAX_CONFIG_BYTES, read_as_config
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional,
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
-from offramp.config import Settings
 from offramp.engine import (
     Options,
     check_source,
@@ -28,6 +27,7 @@ from offramp.engine import (
     resolve_provider,
     safe_check,
 )
+from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, read_bytes
 from offramp.types import FileResult, Finding, Span
 
@@ -112,8 +112,8 @@ def _triage(
     reads them from there, so every file is still read once per run.
     """
     from offramp.cache import content_hash
-    from offramp.configkind import read_as_config, too_large
     from offramp.prefilter import known_miss, may_match, missed_bytes
+    from offramp.userconfig.kind import read_as_config, too_large
 
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
@@ -366,7 +366,7 @@ _NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
 def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Finding]:
     """OFR301 findings on a variable `fix` keeps (writes follow reads): not fixable. The variable is
     the one the rule's message names (`environment variable `X` ...`)."""
-    from offramp.configkind import config_kind
+    from offramp.userconfig.kind import config_kind
 
     held = {}
     for f in findings:

@@ -10,8 +10,8 @@ import json
 from typing import TYPE_CHECKING, List, Optional, Sequence
 
 if TYPE_CHECKING:
-    from offramp.config import Settings
     from offramp.providers import Provider
+    from offramp.settings import Settings
 
 
 def render_settings(settings: Settings, provider: Optional[Provider], paths: Sequence[str]) -> str:

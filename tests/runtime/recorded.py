@@ -64,9 +64,9 @@ ENV = {
 
 def migrated(program: str, provider_id: str, work: Path) -> Tuple[Path, str]:
     """The program fixed for the provider, in `work`; and the provider's key variable."""
-    from offramp.config import Settings
     from offramp.engine import resolve_provider
     from offramp.fixes.runner import fix_files
+    from offramp.settings import Settings
 
     source = FIXTURES / "frameworks" / program
     if source.is_dir():  # a project (its entry point main.py): every file of it is fixed

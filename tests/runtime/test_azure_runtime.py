@@ -20,10 +20,10 @@ import pytest
 from batch import Job, JobResult, run_batch
 from harness import CapturedRequest
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import Provider, builtin_providers
+from offramp.settings import Settings
 
 INPUT = Path(__file__).resolve().parents[1] / "fixtures" / "fix" / "input"
 PROVIDERS = ("qwen", "deepseek", "glm", "kimi")

@@ -18,10 +18,10 @@ import harness
 from emulation import spec_for
 from oracle import Oracle
 
-from offramp.config import Settings
 from offramp.engine import resolve_targets
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers
+from offramp.settings import Settings
 
 INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "fix" / "families" / "input"
 MAIN = """

@@ -16,9 +16,9 @@ from pathlib import Path
 import harness
 import pytest
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
+from offramp.settings import Settings
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
 

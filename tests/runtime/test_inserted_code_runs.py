@@ -14,9 +14,9 @@ from pathlib import Path
 import harness
 import pytest
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
+from offramp.settings import Settings
 
 FIX_INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "fix" / "input"
 OPENAI_KEY = "sk-old-openai-key-0123456789"

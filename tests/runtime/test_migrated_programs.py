@@ -25,11 +25,11 @@ from batch import Job, JobResult, run_batch
 from harness import CapturedRequest, HarnessError
 
 from offramp.catalog import load_sdk
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.mapping import map_model
 from offramp.providers import Provider, builtin_providers
+from offramp.settings import Settings
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
 PROVIDERS = tuple(sorted(builtin_providers()))

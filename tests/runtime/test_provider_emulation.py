@@ -21,10 +21,10 @@ from batch import Job, run_batch
 from emulation import spec_for
 from harness import HarnessError
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import builtin_providers
+from offramp.settings import Settings
 
 PROGRAM = Path(__file__).resolve().parents[1] / "fixtures" / "semantics" / "semantics_requests.py"
 PROVIDERS = ("qwen", "deepseek", "glm", "kimi")

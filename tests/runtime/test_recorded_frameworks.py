@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from recorded import CASES, RECORDED, digest, migrated
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
+from offramp.settings import Settings
 
 RUNS = [(program, provider_id, count) for program, _, providers, count in CASES for provider_id in providers]
 

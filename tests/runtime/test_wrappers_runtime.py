@@ -17,10 +17,10 @@ import pytest
 from batch import Job, JobResult, run_batch
 from harness import CapturedRequest
 
-from offramp.config import Settings
 from offramp.engine import resolve_provider
 from offramp.fixes.runner import fix_files
 from offramp.providers import Provider
+from offramp.settings import Settings
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
 LANGCHAIN_LITELLM, DSPY = "wrappers_langchain_litellm.py", "wrappers_dspy.py"

@@ -235,7 +235,7 @@ def _fix_path(
     readers: Optional[FileReaders],
     gate: Gate,
 ) -> FixResult:
-    from offramp.configkind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
+    from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
 
     display = display_path(path, opts.root)
     try:

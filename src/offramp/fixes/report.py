@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from typing import Dict, List, Sequence
 
 from offramp.catalog import load_rules
-from offramp.config import Settings
 from offramp.providers import Provider
+from offramp.settings import Settings
 
 
 def _cell(text: str) -> str:

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from offramp import codes
-from offramp.config import Settings
 from offramp.engine import Options, make_options
 from offramp.fixes.gate import OPEN, Gate
 from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_error, plan_path
 from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
 from offramp.providers import Provider
+from offramp.settings import Settings
 from offramp.source import reusing_parses, write_atomic
 from offramp.workers import process_pool
 
@@ -68,7 +68,7 @@ def fix_files(
 ) -> List[FixResult]:
     """Fix `files`: the code first, then each configuration file as far as the code reading it was
     migrated (offramp.userconfig.plan). Results come in the order of `files`."""
-    from offramp.configkind import read_as_config
+    from offramp.userconfig.kind import read_as_config
     from offramp.userconfig.plan import for_run, key
 
     opts = make_options(settings, provider)
@@ -166,7 +166,7 @@ def planned_texts(
 ) -> Dict[str, Tuple[str, str]]:
     """(old, new) text of every code file (Python, notebook JSON) `fix` would change, by display path,
     route gate included, nothing written: the suggestions of `check` are these edits."""
-    from offramp.configkind import read_as_config
+    from offramp.userconfig.kind import read_as_config
 
     opts = make_options(settings, provider)
     code = [p for p in files if not read_as_config(p)]

@@ -40,9 +40,9 @@ from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.types import Finding
 
 if TYPE_CHECKING:
-    from offramp.config import Settings
     from offramp.engine import Options
     from offramp.providers import Provider
+    from offramp.settings import Settings
     from offramp.userconfig.together import FileReaders
 
 _HIDDEN = -1  # owner of a replacement that belongs to a finding the report does not show
@@ -410,9 +410,9 @@ def _texts(
     configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change.
     `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
     the route gate included); a code file missing from it is not changed."""
-    from offramp.configkind import KINDS, kind_of, too_large
     from offramp.fixes.onefile import fix_source
     from offramp.source import decode, read_bytes
+    from offramp.userconfig.kind import KINDS, kind_of, too_large
 
     if too_large(path):
         return None
@@ -506,8 +506,8 @@ def suggest_fixes(
     for f in every or ():
         if f.fixable and f.path in shown and f not in visible:
             hidden[f.path].append(f)
-    from offramp.configkind import read_as_config
     from offramp.fixes.runner import planned_texts
+    from offramp.userconfig.kind import read_as_config
     from offramp.userconfig.plan import for_run, key
 
     code = [settings.root / path for path in shown if not read_as_config(settings.root / path)]

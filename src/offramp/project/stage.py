@@ -336,7 +336,7 @@ def route_hits(
                 if name in writes:
                     held.setdefault(m.path, {})[Span(*span)] = writes[name]
     if ctx.provider is not None and effects:
-        from offramp.configkind import config_kind
+        from offramp.userconfig.kind import config_kind
         from offramp.userconfig.readers import unread_configs
 
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith((".py", ".ipynb"))}
@@ -382,8 +382,8 @@ def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Opt
     move with the block's key and model, so none is a URL on no route."""
     if path.endswith((".py", ".ipynb")) or not any(e.role == URL for e in effects):
         return effects
-    from offramp.configkind import config_kind
     from offramp.userconfig.frameworkfiles import holds_blocks
+    from offramp.userconfig.kind import config_kind
 
     kind, data = config_kind(path), read(path)
     if kind is None or data is None or not holds_blocks(kind, data.decode("utf-8-sig", "replace")):

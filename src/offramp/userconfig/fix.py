@@ -8,11 +8,11 @@ from collections import Counter
 from typing import List, Mapping, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface
-from offramp.configkind import config_kind
 from offramp.providers import Provider, known_provider_hosts
 from offramp.redact import without_url_credentials
 from offramp.userconfig.envfile import scan_env
 from offramp.userconfig.frameworkfiles import fix_blocks
+from offramp.userconfig.kind import config_kind
 from offramp.userconfig.meaning import Verdict
 from offramp.userconfig.scan import context
 from offramp.userconfig.scanners import SCANNERS

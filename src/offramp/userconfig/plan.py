@@ -14,10 +14,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.configkind import config_kind
 from offramp.providers import Provider
 from offramp.source import SourceError, read_bytes
 from offramp.userconfig.compose import is_compose_file
+from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
 from offramp.userconfig.together import ALL_MIGRATED, MIGRATED, UNKNOWN, UNMIGRATED, FileReaders
 
@@ -173,12 +173,12 @@ def would_change(path: Path, provider: Provider, opts: Options, region: Optional
     """None when the configuration file would stay as it is even with every reader migrated; else the
     variables it defines (a `.env` file) or an empty list."""
     from offramp.catalog import load_sdk
-    from offramp.configkind import MAX_CONFIG_BYTES
     from offramp.engine import display_path
     from offramp.providers import known_provider_hosts
     from offramp.source import read_snapshot
     from offramp.userconfig.envfile import scan_env
     from offramp.userconfig.fix import fix_config
+    from offramp.userconfig.kind import MAX_CONFIG_BYTES
     from offramp.userconfig.text import Text
 
     try:

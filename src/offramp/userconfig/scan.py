@@ -7,10 +7,10 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from offramp import codes
 from offramp.catalog import SdkSurface
-from offramp.configkind import config_kind
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
+from offramp.userconfig.kind import config_kind
 from offramp.userconfig.lifecycle import retired_models
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, analyse
 from offramp.userconfig.pairs import foreign_credentials

@@ -1,4 +1,4 @@
-"""One scanner per format, by the kind `offramp.configkind` gives a file."""
+"""One scanner per format, by the kind `offramp.userconfig.kind` gives a file."""
 
 from __future__ import annotations
 

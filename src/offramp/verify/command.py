@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
-from offramp.config import ConfigError, Settings
 from offramp.providers import Provider, is_base_url
+from offramp.settings import ConfigError, Settings
 from offramp.verify.plan import Plan, make_plan
 
 

@@ -1,6 +1,6 @@
 """Which files offramp reads as configuration, judged by name (and size) alone.
 
-Split from `configfiles` (the scanners) because file discovery and the no-parse path of
+Apart from the scanners (scan.py, fix.py) because file discovery and the no-parse path of
 `offramp check` ask this for every file of a tree, and must not pay for the scanners' imports.
 """
 
