@@ -96,6 +96,11 @@ def _as_a_process(
     out = io.TextIOWrapper(stdout, encoding="utf-8", errors="surrogateescape", write_through=True)
     err = io.TextIOWrapper(stderr, encoding="utf-8", errors="backslashreplace", write_through=True)
     _forget_process_memos()
+    # A fresh process has none of this one's objects (pytest's, the suite's, earlier runs'): out of the
+    # collector's scans for the run, as they would be. offramp collects before each parse
+    # (source.parse_module), and that walked the whole test process: 0.1-0.8 CPU-s a run, by the size
+    # the worker had grown to (test_bad_input.py: 31 CPU-s alone, 72 after test_fix_fixtures.py).
+    gc.freeze()
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -138,7 +143,7 @@ def _as_a_process(
         os.environ.clear()
         os.environ.update(saved_env)
         _forget_process_memos()
-        gc.unfreeze()  # offramp freezes parsed trees for its one run (source.parse_module)
+        gc.unfreeze()  # (and offramp freezes parsed trees for its one run: the garbage of the run is collected)
 
 
 def _forget_process_memos() -> None:
