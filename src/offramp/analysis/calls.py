@@ -246,19 +246,6 @@ class CallResolver(ClientResolver):
         # Only a model no literal reaches is "dynamic": a parameter with a literal default is not.
         api.dynamic_model = None if static else dynamic
 
-    def origin(self, node: cst.CSTNode) -> Optional[str]:
-        env = self.env_read(node)
-        if env is not None:
-            return f"environment variable `{env[0]}`"
-        if isinstance(node, cst.Param):
-            return f"parameter `{node.name.value}`"
-        if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-            return None  # `model=None` (a default): the call's other values say where the model comes from
-        if isinstance(node, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):
-            text = dotted_name(node) if isinstance(node, (cst.Attribute, cst.Name)) else None
-            return f"`{text}`" if text else "a value computed at run time"
-        return None
-
     def module_call(self, call: cst.Call, cls: ClassCtx, via: str, path: str, family: str) -> ApiCall:
         """A call through the module client, aimed by the configuration that applies where it is."""
         target = self.module_target(cls)

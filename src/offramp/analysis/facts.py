@@ -50,6 +50,9 @@ class ClientCtor:
     # `super().__init__(...)` in `class MyClient(AzureOpenAI)`: the base class expression (the fix
     # renames it there, not the call's callee).
     base: Optional[cst.BaseExpression] = None
+    # A wrapper's model argument that no literal reaches (`ChatOpenAI(model_name=self.llm.get_model())`):
+    # moved to the provider, it still sends whatever that value is (OFR203, as for an SDK call's model=).
+    dynamic_model: Optional[DynamicModel] = None
 
 
 @dataclass(eq=False)

@@ -448,6 +448,23 @@ class ValueFlow:
             for node in self.assignments(name):
                 self.c.item_sets.setdefault(id(node), {}).setdefault(key, []).append(value)
 
+    def origin(self, node: cst.CSTNode) -> Optional[str]:
+        """Where a value the file cannot rewrite comes from, for "model comes from ..." (OFR203)."""
+        env = self.env_read(node)
+        if env is not None:
+            return f"environment variable `{env[0]}`"
+        if isinstance(node, cst.Param):
+            return f"parameter `{node.name.value}`"
+        if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+            return None  # `model=None` (a default): the call's other values say where the model comes from
+        called = dotted_name(node.func) if isinstance(node, cst.Call) else None
+        if called and called.rpartition(".")[2] not in ("Field", "field"):  # (not a pydantic/dataclass field)
+            return f"`{called}()`"  # (`self.llm.get_model()`: the user knows where to look)
+        if isinstance(node, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):
+            text = dotted_name(node) if isinstance(node, (cst.Attribute, cst.Name)) else None
+            return f"`{text}`" if text else "a value computed at run time"
+        return None
+
     def env_read(self, node: cst.CSTNode) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
         if isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:
             path = self.c._os_path(node.func)

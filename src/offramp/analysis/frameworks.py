@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from offramp.analysis.clients import ClientResolver
-from offramp.analysis.facts import Bound, ClientCtor, Export
+from offramp.analysis.facts import Bound, ClientCtor, DynamicModel, Export
 from offramp.analysis.flow import ClassCtx, keyword_args
 from offramp.analysis.values import Target, dotted_name, string_value
 from offramp.catalog import WrapperSpec, load_exporters, load_wrappers
@@ -94,12 +94,17 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
     # init_chat_model("gpt-4o", model_provider="azure_openai"): an Azure deployment, by the library's AzureChatOpenAI
     azure_named = bool(provider_named) and all(p in spec.provider_azure_values for p in provider_named)
     foreign = False
+    static, dynamic = False, None
     for arg in spec.model_args:
         for v in kwargs.get(arg, []):
             for node, _ in r.values_of(v, cls):
                 value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                 if value is None:
+                    origin = r.origin(node)
+                    if origin and dynamic is None:
+                        dynamic = DynamicModel(span=r.c.span(v), origin=origin)
                     continue
+                static = True
                 deployment, template = spec.azure, "{}"
                 if value.startswith(spec.foreign_model_prefixes or ("\0",)):
                     foreign = True  # AutoGen's `claude-...`: the library's own route to that provider
@@ -164,6 +169,8 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
         family=spec.family_of(next(iter(r.qnames(call.func) & set(spec.names)), spec.names[0])),
         hardcoded_keys=r.hardcoded_keys(keyword_args(call), spec.key_args, cls),
     )
+    if not static and not any(a in kwargs for a in spec.deployment_args):
+        ctor.dynamic_model = dynamic  # (a literal default reaching it is not dynamic, as for SDK calls)
     r.ctors[id(call)] = ctor
     for node, value, arg, deployment, template in models:
         lit = r.model_literal(node, value, arg, deployment)

@@ -117,4 +117,13 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                         {"call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name},
                     )
                 )
+        for c in a.clients:  # a framework client's model= (`ChatOpenAI(model_name=self.llm.get_model())`)
+            if c.dynamic_model is not None and (c.target.blocked or c.target.kind in ("dynamic", "env")):
+                hits.append(
+                    Hit(
+                        codes.DYNAMIC_MODEL,
+                        c.dynamic_model.span,
+                        {"call": c.cls, "origin": c.dynamic_model.origin, "provider": provider.name},
+                    )
+                )
     return hits

@@ -114,6 +114,14 @@ class WrapperClients(PlannerState):
             choice = map_model(c.default_model, self.p, self.sdk, self.models)
             if choice.target:
                 values.append((spec.fix_model_arg, string_like(first_string(c.node), choice.target)))
+        if c.dynamic_model is not None and not deployments:
+            # moved, it still sends whatever that value is (SuperAGI's `model_name=self.llm.get_model()`)
+            self.plan.todo(
+                stmt,
+                f"model comes from {c.dynamic_model.origin}: set it to a {self.p.name} model",
+                DYNAMIC_MODEL,
+                c.span.line,
+            )
         for name, expr in spec.fix_extra:
             if name not in args and name not in c.keywords:  # (a **dict may set it already)
                 values.append((name, cst.parse_expression(expr)))
