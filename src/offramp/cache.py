@@ -28,7 +28,7 @@ import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Type, TypeVar
 
 from offramp import __version__
 from offramp.types import FileResult, Finding, Span
@@ -70,16 +70,19 @@ def settings_key(options_repr: str) -> str:
     return h.hexdigest()[:24]
 
 
+_C = TypeVar("_C", bound="FindingsCache")
+
+
 class FindingsCache:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.file = directory / f"findings-{key}.json"
         self.key = key
-        self.entries: Dict[str, Tuple[str, list]] = {}
+        self.entries: Dict[str, Tuple[str, Any]] = {}  # (the index cache's values are dicts and tuples)
         self.dirty = False
 
     @classmethod
-    def open(cls, directory: Path, key: str) -> FindingsCache:
+    def open(cls: Type[_C], directory: Path, key: str) -> _C:
         cache = cls(directory, key)
         data = None if os.path.islink(directory) else _read_regular(cache.file)
         secret = None if data is None else machine_key()

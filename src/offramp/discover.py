@@ -248,7 +248,7 @@ def walk(
         except OSError:
             continue
         has_rules = matcher is not None and not by_git and any(e.name == ".gitignore" for e in entries)
-        if has_rules and matcher.add_dir(here) is not None:
+        if has_rules and matcher is not None and matcher.add_dir(here) is not None:
             bases = [*bases, here]
         # Exclude patterns are judged on the real path relative to the root; the walk does not
         # follow links, so one realpath per directory serves all its entries.

@@ -27,7 +27,7 @@ import dataclasses
 import dis
 import threading
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, Type
 
 from libcst import CSTNode, CSTVisitor, MaybeSentinel
 from libcst._typed_visitor import CSTTypedBaseFunctions, CSTTypedVisitorFunctions
@@ -160,7 +160,7 @@ class _Walk:
             leave(node)
 
 
-def _attribute_hooks(cls: type) -> Optional[FrozenSet[str]]:
+def _attribute_hooks(cls: Type[CSTVisitor]) -> Optional[FrozenSet[str]]:
     """The node type names a visitor class has `visit_<Type>_<field>` / `leave_<Type>_<field>`
     methods for that do something (CSTVisitor's attribute callbacks call nothing else); None: it
     has attribute callbacks of its own, called around every field."""

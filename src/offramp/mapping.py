@@ -60,7 +60,7 @@ def _unconfirmed(choice: ModelChoice, provider: Provider) -> ModelChoice:
 def _catalogue_choice(value: str, provider: Provider, sdk: SdkSurface, images: bool) -> ModelChoice:
     family = sdk.model_family(value)
     seeing = _SEEING.get(family or "") if images else None
-    if seeing in provider.models:
+    if seeing is not None and seeing in provider.models:
         return ModelChoice(value, seeing, provider.models[seeing], "catalogue")
     if family in provider.models:
         return ModelChoice(value, family, provider.models[family], "catalogue")

@@ -69,12 +69,14 @@ def load(raw: str) -> Notebook:
         raise NotebookError("not a Jupyter notebook (no `cells` list)")
     nb = Notebook(raw=raw, data=data)
     lines: List[str] = []
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    found = data.get("metadata")
+    meta: Dict[str, Any] = found if isinstance(found, dict) else {}
     default = _language(meta, ("language_info", "name"), ("kernelspec", "language")) or "python"
     for index, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        cell_meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        found = cell.get("metadata")
+        cell_meta: Dict[str, Any] = found if isinstance(found, dict) else {}
         if not _is_python(_language(cell_meta, *_CELL_LANGUAGE) or default):
             continue  # a C# cell of a polyglot notebook is not ours to read, nor a syntax error
         nb.code_cells.append(index)

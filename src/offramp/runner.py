@@ -288,15 +288,15 @@ def with_routes(
     for display, built in moved.items():  # a subclass construction fix retargets on the routes' word: its key too
         i = where.get(display)
         if i is not None:
-            out[i] = replace(out[i], findings=_moved(out[i].findings, built))
+            out[i] = replace(out[i], findings=tuple(_moved(out[i].findings, built)))
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
         i = where.get(display)
         if i is not None:
-            out[i] = replace(out[i], findings=_held(out[i].findings, spans))
+            out[i] = replace(out[i], findings=tuple(_held(out[i].findings, spans)))
     if writes:  # notebooks and .env files: a variable kept in code keeps its name there too
         for i, r in enumerate(out):
             if not r.path.endswith(".py"):
-                out[i] = replace(r, findings=_held_names(r.findings, writes))
+                out[i] = replace(r, findings=tuple(_held_names(r.findings, writes)))
     results = out
     if not hits:
         return results

@@ -39,10 +39,10 @@ def ranges_of_tests(text: str) -> List[Tuple[int, int]]:
         return []
     out: List[Tuple[int, int]] = []
     for node in ast.walk(tree):
-        is_test = (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _TEST_FUNCTION.match(node.name)) or (
-            isinstance(node, ast.ClassDef) and _TEST_CLASS.match(node.name)
-        )
-        if is_test:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        pattern = _TEST_CLASS if isinstance(node, ast.ClassDef) else _TEST_FUNCTION
+        if pattern.match(node.name):
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             out.append((start, node.end_lineno or node.lineno))
     return out

@@ -11,7 +11,7 @@ Values are followed with flow.py's `ValueFlow`; the calls made through these cli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Literal, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -41,7 +41,8 @@ class ClientResolver(TargetResolver):
         self.a = c.a
         self.ctors: Dict[int, ClientCtor] = {}
         self.models: Dict[int, ModelLiteral] = {}
-        self._nested: Optional[Dict[int, Union[NestedConfigDict, bool]]] = None  # inner dicts of mem0-style configs
+        # inner dicts of mem0-style configs (False: another provider's)
+        self._nested: Optional[Dict[int, Union[NestedConfigDict, Literal[False]]]] = None
         # `langfuse.openai.openai` is `openai`: drop-in modules (entry modules outside the SDK's packages)
         self._dropins = tuple(
             f"{m}." for m in sorted(self.sdk.entry_modules) if m.split(".")[0] not in self.sdk.sdk_modules
@@ -422,7 +423,7 @@ class ClientResolver(TargetResolver):
             if value is not None and (azure or self.sdk.is_openai_model(value)):
                 self.model_literal(lit_node, value, model_key, azure).owner = ctor
 
-    def nested_config(self, node: cst.Dict) -> Union[NestedConfigDict, bool, None]:
+    def nested_config(self, node: cst.Dict) -> Union[NestedConfigDict, Literal[False], None]:
         """The library whose `{"provider": "openai", "config": node}` holds this dict (mem0); False when the
         provider is another one (`"azure_openai"`, `"ollama"`); None when no such dict holds it."""
         if self._nested is None:
@@ -459,7 +460,9 @@ def _dict_entries(node: cst.Dict) -> Dict[str, cst.BaseExpression]:
 
 
 def _embedding(sdk: SdkSurface, model: Optional[str]) -> bool:
-    return bool(model) and sdk.is_openai_model(model) and sdk.model_family(model).startswith("embedding")
+    if not model:
+        return False
+    return sdk.is_openai_model(model) and sdk.model_family(model).startswith("embedding")
 
 
 def _forwarding_init(fn: cst.FunctionDef) -> bool:
@@ -503,7 +506,7 @@ def _forwarding_init(fn: cst.FunctionDef) -> bool:
             return False
         if len(given) + len(stars) + len(rest) != len(call.args) or not names <= set(given):
             return False
-        if any(not (isinstance(given[k], cst.Name) and given[k].value == k) for k in names):
+        if any(not (isinstance(v, cst.Name) and v.value == k) for k in names for v in [given[k]]):
             return False
         if any(not _plain_setting(k, v) for k, v in given.items() if k not in names):
             return False

@@ -11,10 +11,10 @@ see by name, which `fix` passes it; with none (or several) `fix` leaves a TODO.
 
 from __future__ import annotations
 
-from typing import Dict, List, Set
+from typing import Dict, List, Set, cast
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ScopeProvider
+from libcst.metadata import Assignment, GlobalScope, ScopeProvider
 
 from offramp.analysis.clients import ClientResolver
 from offramp.analysis.facts import Reopen
@@ -93,7 +93,7 @@ def _visible(r: ClientResolver, call: cst.Call, target: cst.Name) -> bool:
     if isinstance(scope, GlobalScope):
         return r.c.span(target).line < r.c.span(call).line
     try:
-        found = {id(a.node) for a in scope[target.value]}
+        found = {id(cast(Assignment, a).node) for a in scope[target.value]}  # (another kind raises: below)
     except Exception:  # (a scope libcst cannot resolve the name in)
         return False
     return found == {id(target)}

@@ -9,7 +9,7 @@ The clients built with these targets are clients.py's (`ClientResolver` is built
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -103,9 +103,9 @@ class TargetResolver(ValueFlow):
         while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             node, built = node.left, True
         if isinstance(node, cst.FormattedString) and node.parts:
-            head = node.parts[0]
-            if isinstance(head, cst.FormattedStringExpression):
-                node, built = head.expression, True
+            first = node.parts[0]
+            if isinstance(first, cst.FormattedStringExpression):
+                node, built = first.expression, True
         while (
             built
             and isinstance(node, cst.Call)
@@ -113,7 +113,8 @@ class TargetResolver(ValueFlow):
             and node.func.attr.value in ("rstrip", "strip", "removesuffix")
         ):
             node = node.func.value
-        heads = [n for n, _ in self.values_of(node, cls)] if built else [node]
+        # (built: the head is an expression, the left of a `+`, an f-string's first part or a call's receiver)
+        heads = [n for n, _ in self.values_of(cast(cst.BaseExpression, node), cls)] if built else [node]
         for head in heads:
             env = self.env_read(head)
             if env is None or (env[1] is not None and not built):

@@ -7,7 +7,7 @@ anything else (tools, `previous_response_id`, a list input, a result used otherw
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, cast
 
 import libcst as cst
 
@@ -69,7 +69,7 @@ def responses_gaps(call: ApiCall, provider: Provider, module: cst.Module, parent
         ins, inp_now = kwarg(c, "instructions"), kwarg(c, "input")
         if ins is not None:
             msgs.append(cst.Element(_message("system", ins)))
-        msgs.append(cst.Element(_message("user", inp_now)))
+        msgs.append(cst.Element(_message("user", cast(cst.BaseExpression, inp_now))))  # (judged with its input)
         for i in range(len(msgs) - 1):
             msgs[i] = msgs[i].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         c = retarget_args(c, ("instructions",), [("input", cst.List(msgs))])

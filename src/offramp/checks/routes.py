@@ -115,8 +115,8 @@ def check_routes(
             cls = route.client if _through_self(route) else route.call.split(".")[0]
             args = {"cls": cls, "target": blocked[0].describe()}
             moves = bool(route.subclass_ctors)
-            elsewhere = f"`{cls}` is built here from a class of another module: fix leaves it"
-            hint = elsewhere if _through_self(route) else ""
+            built_elsewhere = f"`{cls}` is built here from a class of another module: fix leaves it"
+            hint = built_elsewhere if _through_self(route) else ""
             hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=moves, hint="" if moves else hint)
             out.append(RouteHit(route.client_file, hit, route.where))
     return out

@@ -473,7 +473,7 @@ def check_semantics(a: Analysis, ctx: CheckContext) -> List[Hit]:
         positions = node_positions(a.module)
 
         for g in gaps:
-            r = positions.get(g.node)
+            r = positions.get(g.node) if g.node is not None else None
             if r is not None:
                 hits.append(Hit(g.code, Span(r[0], r[1] + 1, r[2], r[3] + 1), {"detail": g.text}, fixable=False))
     return hits

@@ -84,10 +84,11 @@ class _Apply(cst.CSTTransformer):
             extra
             and self.line_length is not None
             and is_import_line(node)
-            and not any(line.comment is None for line in extra[0].leading_lines)
+            and not any(line.comment is None for line in _statement(extra[0]).leading_lines)
         ):
             # configuration inserted after the imports: a blank line between, as isort (Ruff's I001) wants
-            extra = [extra[0].with_changes(leading_lines=[cst.EmptyLine(), *extra[0].leading_lines]), *extra[1:]]
+            first = _statement(extra[0])
+            extra = [first.with_changes(leading_lines=[cst.EmptyLine(), *first.leading_lines]), *extra[1:]]
         if extra and self.line_length is not None:  # (a split client: fixes/families.py) as `ruff format` wraps it
             extra = [self._fit_new(x) for x in extra]
         if (before or extra) and isinstance(node, _STATEMENTS):
@@ -541,3 +542,8 @@ def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str], width: Optio
             out += [cst.EmptyLine(indent=True, comment=cst.Comment(c)) for c in wrapped(text, width)]
             have.append(text)
     return out
+
+
+def _statement(node: cst.BaseStatement) -> Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]:
+    """A statement as LibCST's two kinds of it (both have `leading_lines`; their base does not say so)."""
+    return cast(Union[cst.SimpleStatementLine, cst.BaseCompoundStatement], node)

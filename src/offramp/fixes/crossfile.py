@@ -8,12 +8,13 @@ rewritten where it is written, in the same run as the client, key and URL of tho
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, cast
 
 import libcst as cst
 
 from offramp.analysis.positions import node_positions
 from offramp.analysis.values import string_value
+from offramp.fixes.planedits import Edit
 from offramp.syntax.arguments import string_like
 from offramp.types import Span
 
@@ -44,5 +45,5 @@ def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Tuple[Opti
     plan = Plan()
     found = literal_edits(module, models)
     for node, _, new in found:
-        plan.edit(node, lambda old, new=new: string_like(old, new))
+        plan.edit(node, cast(Edit, lambda old, new=new: string_like(old, new)))
     return (apply_plan(module, plan).code, len(found)) if found else (None, 0)

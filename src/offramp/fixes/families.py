@@ -19,7 +19,7 @@ migrating builds that client (never half a migration).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, cast
 
 import libcst as cst
 
@@ -95,8 +95,8 @@ def plan_families(planner: Planner, targets: Targets) -> FamilyPlan:
                 name = f"{receiver}_{family}"
                 out.splits.append(Split(c, family, targets.for_family(cs[0].family), name, receiver, cs))
             else:
-                name = _receiver_name(planner, c)
-                client = f"`{name}` (an `{c.cls}` client)" if name else f"its `{c.cls}` client"
+                named = _receiver_name(planner, c)
+                client = f"`{named}` (an `{c.cls}` client)" if named else f"its `{c.cls}` client"
                 also = ", ".join(sorted(f for f in groups if f != family))
                 for call in cs:
                     out.stuck[id(call.node)] = f"{client} also sends {also} requests, and {why}"
@@ -237,7 +237,12 @@ def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
             [("base_url", cst.SimpleString(f'"{base}"')), ("api_key", env_read(s.provider.key_env, quote))],
         )
         line = cst.SimpleStatementLine(
-            body=[cst.Assign(targets=[cst.AssignTarget(cst.parse_expression(s.name))], value=call)]
+            body=[
+                cst.Assign(
+                    targets=[cst.AssignTarget(cast(cst.BaseAssignTargetExpression, cst.parse_expression(s.name)))],
+                    value=call,
+                )
+            ]
         )
         planner.plan.insert_after.setdefault(id(stmt), []).append(line)
         with planner.using(s.provider):  # the requests of this family through `c` now end at s.provider

@@ -493,7 +493,7 @@ class RouteJudge:
             t = classify_url(s.value, self.sdk, self.provider_hosts)
             if t.kind == "provider" and t.host.lower() in {h.lower() for h in p.hosts}:
                 return True
-        if isinstance(s, (Literal, EnvRead)) and getattr(s, "file", ""):
+        if isinstance(s, (Literal, EnvRead)) and s.file:
             return covered(s.file, s.span, HOST)
         return False
 

@@ -11,7 +11,7 @@ other imports, one blank line between them. The lines after the imports are left
 from __future__ import annotations
 
 import sys
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
@@ -120,7 +120,7 @@ def sort_added_names(old: cst.Module, new: cst.Module) -> cst.Module:
     when its names were in that order before: `from openai import AsyncAzureOpenAI, AsyncOpenAI`, not
     the `AsyncOpenAI, AsyncAzureOpenAI` libcst's AddImportsVisitor writes. Each place keeps its comma."""
     before = {_from_key(s): s for s in _top_from_imports(old)}
-    changes = {}
+    changes: Dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}
     for stmt in _top_from_imports(new):
         was = before.get(_from_key(stmt))
         if was is None or isinstance(stmt.names, cst.ImportStar) or isinstance(was.names, cst.ImportStar):

@@ -87,7 +87,12 @@ class KeyVariables(PlannerState):
         through the migrated client reading the provider's variable."""
         reads = [e for e in self.a.env if e.node is not None and e.role == "key" and not e.write]
         renamed = {id(e.node) for e in reads if id(e.node) not in self.kept}
-        names = {b for e in reads if id(e.node) in renamed for b in bound_names(self.stmt(e.node), e.node)}
+        names = {
+            b
+            for e in reads
+            if e.node is not None and id(e.node) in renamed
+            for b in bound_names(self.stmt(e.node), e.node)
+        }
         kept_reads = [(e.name, self.kept[id(e.node)]) for e in reads if id(e.node) not in renamed]
         writes = [e for e in self.a.env if e.node is not None and e.role == "key" and e.write]
         for e, why in writes_follow_reads(kept_reads, [(e.name, e) for e in writes if id(e.node) not in self.kept]):
@@ -135,10 +140,10 @@ class KeyVariables(PlannerState):
         left += self.unknown_consumers()
         self.gate_kept()
         if self.module_stays():
-            keys = [m for m in self.a.module_assigns if m.role == "key"]
-            for m in keys:
+            module_keys = [m for m in self.a.module_assigns if m.role == "key"]
+            for m in module_keys:
                 left.append((m.value, "the module-level client", False))
-            if not keys:
+            if not module_keys:
                 left.append((cst.Name("openai"), "the module-level client", True))
         if not left:
             return

@@ -11,7 +11,7 @@ holds on Azure stays whole, with a TODO.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
@@ -80,9 +80,9 @@ class ModuleClient(PlannerState):
             return
         route_held = self.route_held_module()
         if route_held is not None:
-            where = module_calls[0].node if module_calls else assigns[0].node
+            at = module_calls[0].node if module_calls else assigns[0].node
             self.plan.todo(
-                self.stmt(where),
+                self.stmt(at),
                 f"module-level client left as it is: {route_held}; move its host, key and model together",
                 MODULE_CLIENT_CALL,
                 first,
@@ -135,7 +135,7 @@ class ModuleClient(PlannerState):
             elif m.role in ("api-version", "azure-auth") and azure:
                 stmt = self.stmt(m.node)
                 if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-                    self.plan.edit(stmt, lambda node: cst.RemoveFromParent())
+                    self.plan.edit(stmt, _removed)
                     self.plan.changes["module configuration"] += 1
         for call in module_calls:
             # openai<1.0 takes a key per request; with the module aimed at the provider it goes there too.
@@ -336,3 +336,8 @@ def _sdk_module_import(small: cst.BaseSmallStatement, entry_modules: frozenset) 
         if dotted(name.name) == "openai":
             return name.asname.name.value if name.asname and isinstance(name.asname.name, cst.Name) else "openai"
     return None
+
+
+def _removed(node: cst.CSTNode) -> cst.CSTNode:
+    """The edit that deletes a statement (LibCST's sentinel, which the plan's applier hands back as it is)."""
+    return cast(cst.CSTNode, cst.RemoveFromParent())

@@ -12,7 +12,7 @@ that import is a lazy one inside a function). Also here: whether a client moves 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple, cast
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -22,7 +22,7 @@ from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.gate import CRED, HOST
-from offramp.fixes.planedits import or_default, plain_func, renamed_alias, to_string
+from offramp.fixes.planedits import Edit, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
@@ -63,12 +63,12 @@ class SdkClients(PlannerState):
         stmt = self.stmt(c.node)
         self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
         if c.kept_subclass is not None and c.wrapper is not None:
-            base, plain = c.kept_subclass
+            kept_base, kept_plain = c.kept_subclass
             self.plan.todo(
                 stmt,
-                f"`{c.cls}` is a subclass of `{base}`: make its base `{plain}` and build it (here and wherever "
-                f'it is built) with {c.wrapper.fix_base_url_arg}="{self.base}", the {self.p.key_env} key and a '
-                f"{self.p.name} model",
+                f"`{c.cls}` is a subclass of `{kept_base}`: make its base `{kept_plain}` and build it (here and "
+                f'wherever it is built) with {c.wrapper.fix_base_url_arg}="{self.base}", the {self.p.key_env} key '
+                f"and a {self.p.name} model",
                 AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT,
                 c.span.line,
             )
@@ -307,7 +307,7 @@ class SdkClients(PlannerState):
             if len(found) == len(elements):
                 gone.append(name)
             else:
-                self.plan.edit(arg.value, lambda node, found=found: retarget_dict(node, found, []))
+                self.plan.edit(arg.value, cast(Edit, lambda node, found=found: retarget_dict(node, found, [])))
         return gone
 
     def azure_credential(self, c: ClientCtor, arg: str, value: cst.BaseExpression) -> bool:
@@ -349,7 +349,7 @@ class SdkClients(PlannerState):
         """`class MyClient(AzureOpenAI)` whose `super().__init__` moves: the base becomes the plain
         class, and a TODO asks for provider models on its calls (offramp does not follow them there)."""
         assert c.base is not None
-        self.plan.edit(c.base, lambda node: plain_func(node, plain))
+        self.plan.edit(c.base, lambda node: plain_func(cast(cst.BaseExpression, node), plain))
         self.plan.todo(
             self.stmt(c.node),
             f"this subclass now calls {self.p.name}: pass {self.p.name} models (not Azure deployments) "

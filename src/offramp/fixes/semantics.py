@@ -95,7 +95,7 @@ def plan_file(planner: Planner, calls: List[ApiCall]) -> None:
             planner.plan.notes.append((c.span.line, g.note))
     moving = [c for c in calls if call_moves(planner, c)]
     for g in replay_gaps(planner.a, planner.p, moving):
-        stmt = _statement_of(planner, g.node)
+        stmt = _statement_of(planner, g.node) if g.node is not None else None
         if stmt is not None:
             plan_line = planner.line(moving[0].span) if moving else 0
             planner.plan.todo(stmt, g.todo, g.code, plan_line)

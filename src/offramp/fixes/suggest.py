@@ -523,7 +523,11 @@ def suggest_fixes(
             path,
             tuple(fs),
             tuple(hidden.get(path, ())),
-            None if read_as_config(settings.root / path) else {path: planned[path]} if path in (planned or {}) else {},
+            None
+            if read_as_config(settings.root / path)
+            else {path: (planned or {})[path]}
+            if path in (planned or {})
+            else {},
         )
         for path, fs in shown.items()
     ]

@@ -16,7 +16,7 @@ under the bracket) are left as the author wrote them.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 from libcst import matchers as m
@@ -51,7 +51,10 @@ def wrap_statement(
 ) -> cst.SimpleStatementLine:
     """`stmt` with `call` (which ends it) split over lines so that they fit in `limit` where they can."""
     new = _split(call, indent, "", step, limit)
-    return stmt if new is call else stmt.deep_replace(call, new)  # type: ignore[return-value]
+    if new is call:
+        return stmt
+    replaced = stmt.deep_replace(call, new)  # (a statement: the call inside it is replaced)
+    return cast(cst.SimpleStatementLine, replaced)
 
 
 def rewrap_statement(
@@ -82,7 +85,8 @@ def rewrap_statement(
         else a
         for a, c in zip(new.args, comments)  # type: ignore[union-attr]
     ]
-    return stmt.deep_replace(call, new.with_changes(args=args))  # type: ignore[return-value]
+    replaced = stmt.deep_replace(call, new.with_changes(args=args))
+    return cast(cst.SimpleStatementLine, replaced)
 
 
 def _comment_after(arg: cst.Arg) -> Optional[cst.TrailingWhitespace]:
@@ -127,7 +131,8 @@ def _hugged(node: cst.CSTNode) -> Optional[Tuple[str, int]]:
     if not (_plain_break(opening) and _plain_break(closing)):
         return None
     lines = _code(node).split("\n")  # a node on its own renders its breaks without the block's indentation
-    return (opening.last_line.value, len(lines[1])) if len(lines) == 3 else None  # type: ignore[union-attr]
+    last = cast(cst.ParenthesizedWhitespace, opening).last_line  # (a plain break, as tested above)
+    return (last.value, len(lines[1])) if len(lines) == 3 else None
 
 
 def _breaks(node: Bracketed) -> Tuple[cst.BaseParenthesizableWhitespace, cst.BaseParenthesizableWhitespace]:
@@ -150,7 +155,7 @@ def _plain_break(ws: cst.BaseParenthesizableWhitespace) -> bool:
 
 
 def _closing_indent(node: Bracketed) -> str:
-    return _breaks(node)[1].last_line.value  # type: ignore[union-attr]
+    return cast(cst.ParenthesizedWhitespace, _breaks(node)[1]).last_line.value  # (callers tested it: _plain_break)
 
 
 def _split(node: Bracketed, indent: int, base: str, step: str, limit: int, one_a_line: bool = False) -> Bracketed:

@@ -10,7 +10,7 @@ its spec gives.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -21,7 +21,7 @@ from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.gate import CRED, HOST
-from offramp.fixes.planedits import or_default, renamed_kwarg
+from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
 from offramp.syntax.arguments import as_keywords, env_read, retarget_args, string_like
@@ -93,17 +93,17 @@ class WrapperClients(PlannerState):
         if deployments:
             dropped += deployments
             if not has_model:
-                value = string_value(args[deployments[0]].value) or self.deployment_literal(
+                deployment = string_value(args[deployments[0]].value) or self.deployment_literal(
                     c, args[deployments[0]].value
                 )
-                choice = map_model(value, self.p, self.sdk, self.models) if value else None
+                choice = map_model(deployment, self.p, self.sdk, self.models) if deployment else None
                 if choice is not None and choice.target:
                     values.append((spec.fix_model_arg, string_like(first_string(c.node), choice.target)))
                 else:
                     self.plan.todo(
                         stmt,
-                        f"map Azure deployment `{value}` to a {self.p.name} model ([tool.offramp.models])"
-                        if value
+                        f"map Azure deployment `{deployment}` to a {self.p.name} model ([tool.offramp.models])"
+                        if deployment
                         else f"the Azure deployment is chosen at run time: "
                         f"pass a {self.p.name} model as `{spec.fix_model_arg}=`",
                         AZURE_DEPLOYMENT,
@@ -229,7 +229,10 @@ class WrapperClients(PlannerState):
         key = cst.Module([]).code_for_node(env_read(self.p.key_env, quote))
         arg = spec.model_args[0]
         position = spec.positional.index(arg) if arg in spec.positional else -1
-        self.plan.edit(c.node, lambda node: wrap_model(node, arg, position, spec.fix_model_wrap, default, base, key))
+        self.plan.edit(
+            c.node,
+            lambda node: wrap_model(cast(cst.Call, node), arg, position, spec.fix_model_wrap, default, base, key),
+        )
         for q in spec.fix_imports:
             module, _, name = q.rpartition(".")
             self.plan.add_imports.append((module, name))
@@ -270,7 +273,9 @@ class WrapperClients(PlannerState):
                 )
                 continue
             value = cst.Name(r.given)
-            self.plan.edit(r.node, lambda node, v=value, arg=r.spec.arg: retarget_args(node, (), [(arg, v)]))
+            self.plan.edit(
+                r.node, cast(Edit, lambda node, v=value, arg=r.spec.arg: retarget_args(node, (), [(arg, v)]))
+            )
             self.plan.moves(HOST, r.span)
             self.plan.moves(CRED, r.span)
             self.plan.changes[f"{r.spec.id} call"] += 1
@@ -282,7 +287,7 @@ class WrapperClients(PlannerState):
                 continue
             module, _, name = b.spec.fix_class.rpartition(".")
             self.plan.add_imports.append((module, name))
-            self.plan.edit(b.node.func, lambda node, name=name: cst.Name(name))
+            self.plan.edit(b.node.func, cast(Edit, lambda node, name=name: cst.Name(name)))
             self.plan.changes[f"{b.spec.id} class"] += 1
             self.plan.notes.append(
                 (b.span.line, f"`{name}` instead: {self.p.name} does not serve the `{b.spec.family}` API")

@@ -34,10 +34,14 @@ class Arms:
         for s in route.model:
             span = getattr(s, "span", None)
             home = self.by_path.get(getattr(s, "file", "")) if isinstance(span, Span) else None
-            if home is not None and any(
-                name == other and not values & chosen
-                for other, chosen in _arms_at(home, span.line)
-                for name, values in here
+            if (
+                home is not None
+                and isinstance(span, Span)
+                and any(
+                    name == other and not values & chosen
+                    for other, chosen in _arms_at(home, span.line)
+                    for name, values in here
+                )
             ):
                 continue
             kept.add(s)

@@ -8,6 +8,7 @@ read it as Python data, so the value at that key path can be a Source like any l
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -19,9 +20,12 @@ def parse_config(text: str, suffix: str) -> Optional[Any]:
         if suffix == ".json":
             return json.loads(text)
         if suffix == ".toml":
-            try:
-                import tomllib  # lazy: start-up
-            except ImportError:  # Python < 3.11: the tomli backport (a dependency there)
+            if sys.version_info >= (3, 11):
+                try:
+                    import tomllib  # lazy: start-up
+                except ImportError:  # (a Python built without it)
+                    import tomli as tomllib
+            else:  # Python < 3.11: the tomli backport (a dependency there)
                 import tomli as tomllib
 
             return tomllib.loads(text)

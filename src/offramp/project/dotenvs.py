@@ -52,7 +52,9 @@ class LoadedEnv:
     def values(self, route: Route, sources: FrozenSet[Source]) -> Set[Source]:
         out: Set[Source] = set()
         for s in sources:
-            reader = self.module_at.get(s.file or route.client_file or route.file) if isinstance(s, EnvRead) else None
+            if not isinstance(s, EnvRead):
+                continue
+            reader = self.module_at.get(s.file or route.client_file or route.file)
             if reader is None:
                 continue
             for loader, written, line in self.loads():

@@ -80,7 +80,7 @@ class _Builder(ast.NodeVisitor):
                 for item in value:
                     if isinstance(item, ast.stmt):
                         self.visit(item)
-                    elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                    elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
                         for sub in item.body:
                             self.visit(sub)
 
@@ -336,7 +336,7 @@ class _Builder(ast.NodeVisitor):
         self.branch = saved
 
     def visit_Match(self, node: ast.Match) -> None:
-        subject = dotted(node.subject)
+        subject = dotted(node.subject) or ""
         for case in node.cases if subject else ():
             values = _case_values(case.pattern)
             if values and case.guard is None and case.body:
@@ -432,7 +432,12 @@ class _Builder(ast.NodeVisitor):
                     named = isinstance(s, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id == "env_prefix" for t in s.targets
                     )
-                    if named and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
+                    if (
+                        named
+                        and isinstance(s, ast.Assign)
+                        and isinstance(s.value, ast.Constant)
+                        and isinstance(s.value.value, str)
+                    ):
                         info.env_prefix = s.value.value
         self.cls = node.name
         for stmt in node.body:

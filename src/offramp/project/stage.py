@@ -304,8 +304,8 @@ def route_hits(
             # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so
             effects.setdefault(path, []).extend(Effect(HOST, span) for span in g.config_hosts)
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
-            for name, _, span in m.env_writes:
-                at = Span(*span)
+            for name, _, written in m.env_writes:
+                at = Span(*written)
                 if any(e.role == CRED and overlaps(e.span, at) for e in effects.get(m.path, ())):
                     effects[m.path].append(Effect(WRITE + name, at))
                     # a write is not a read: its name follows the reads (writes follow reads), not the sites
@@ -332,9 +332,9 @@ def route_hits(
 
         writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
-            for name, _, span in m.env_writes:
+            for name, _, written in m.env_writes:
                 if name in writes:
-                    held.setdefault(m.path, {})[Span(*span)] = writes[name]
+                    held.setdefault(m.path, {})[Span(*written)] = writes[name]
     if ctx.provider is not None and effects:
         from offramp.userconfig.kind import config_kind
         from offramp.userconfig.readers import unread_configs

@@ -111,7 +111,7 @@ class IndexCache(FindingsCache):
             return None
 
     def put(self, display: str, digest: str, m: ModuleIndex) -> None:
-        self.entries[display] = (digest, m.to_data())  # type: ignore[assignment]
+        self.entries[display] = (digest, m.to_data())
         self.fresh.add(display)
         self.dirty = True
 

@@ -199,11 +199,11 @@ def fix_structured(
     if framework is not None:  # a framework's own file: its client blocks, each whole (frameworkfiles.py)
         if readers.state == UNMIGRATED:
             return text, Counter()
-        new_text, counts, _ = framework
+        new_text, block_counts, _ = framework
         reparsed = scanner(Text(new_text))
         if new_text == text or reparsed is None or reparsed.error is not None:
             return text, Counter()
-        return new_text, counts
+        return new_text, block_counts
     ctx = context(kind, parsed, sdk, provider_hosts, provider, models, region)
     changes = first_changes(parsed, ctx)
     counts: Counter[str] = Counter()

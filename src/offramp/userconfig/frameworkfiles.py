@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from offramp import codes
 from offramp.catalog import Capabilities, CatalogError, SdkSurface, load_toml, load_wrappers, rules_dir
@@ -363,7 +363,7 @@ def _removals(o: Outline, b: Block, dropped: List[int]) -> List[Tuple[int, int, 
 
 
 def _insertion(
-    o: Outline, b: Block, dropped: List[int], inserts: List[Tuple[str, object]]
+    o: Outline, b: Block, dropped: List[int], inserts: Sequence[Tuple[str, object]]
 ) -> Optional[Tuple[int, int, str]]:
     kept = [j for j in members(o, b) if j not in dropped]
     if b.settings is None:

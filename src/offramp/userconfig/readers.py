@@ -311,9 +311,9 @@ def unread_configs(
         if names:
             _scan_reads(view, pys, read, names)
         _route_reads(view)
-        for display, names in envs.items():
+        for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
-            if not any(_under(f, rel) for n in names for f in view.reads.get(n, ())):
+            if not any(_under(f, rel) for n in read_names for f in view.reads.get(n, ())):
                 out[display] = "no Python code in this run reads it"
         composes = []  # (path, text) of the run's Compose files, each read once
         for d in displays:
@@ -321,10 +321,10 @@ def unread_configs(
                 data = read(d)
                 composes.append((root / d, data.decode("utf-8", "replace") if data else ""))
         sdk = load_sdk()
-        for display, names in envs.items():
+        for display, read_names in envs.items():
             if display in out:
                 continue
-            keys = [n for n in names if sdk.env_role(n) == "key"]
+            keys = [n for n in read_names if sdk.env_role(n) == "key"]
             for path, text in composes:
                 held = held_by_other_services(
                     path, text, root / display, keys, lambda d: _other_service_dir(d, root, pys)
@@ -335,8 +335,8 @@ def unread_configs(
             # from the migrated code: Azure's quickstart reads its deployment into `bp.openai_model`,
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
-            hosts = any(endpoint_variable(sdk, n) for n in names)
-            for n in names:
+            hosts = any(endpoint_variable(sdk, n) for n in read_names)
+            for n in read_names:
                 if n in kept.get(display, {}):
                     continue
                 readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
