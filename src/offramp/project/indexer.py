@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import ast
 import bisect
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
+from offramp.project.exprs import ExprReader
 from offramp.project.index import (
-    DYNAMIC,
     Branch,
     ClassInfo,
     Expr,
     FuncInfo,
     ModuleIndex,
     Site,
-    SpanT,
     Watch,
     word_offsets,
 )
 
-_ENV_GET = ("getenv", "environ.get", "environ.setdefault")
 # As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
 _ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
 _ENV_WRITE = frozenset({"environ.setdefault"})
@@ -38,12 +36,12 @@ _HTTP_WITH_HEADERS = frozenset({"get", "put", "patch", "delete"})
 _NOT_CALL_SITES = frozenset({"print", "debug", "info", "warning", "error", "exception", "critical", "append", "extend"})
 
 
-class _Builder(ast.NodeVisitor):
+class _Builder(ExprReader, ast.NodeVisitor):
     """The walk: fills one `ModuleIndex` (`m`), tracking the class, function and branch it is in."""
 
     def __init__(self, text: str, m: ModuleIndex, watch: Watch) -> None:
+        super().__init__(text)
         self.watch = watch
-        self.lines = text.splitlines(keepends=True)
         self.m = m
         self.scope = ""  # current function key
         self.cls: Optional[str] = None
@@ -51,8 +49,6 @@ class _Builder(ast.NodeVisitor):
         self.conditional = 0
         self.branch: Branch = ()
         self.loops = 0
-        self.os_aliases = {"os"}
-        self.os_names: Dict[str, str] = {}
         self.text = text
         self.starts = [0]
         for line in self.lines:
@@ -122,129 +118,6 @@ class _Builder(ast.NodeVisitor):
                     key = _literal(n.slice)
                     if key is not None and (key in names or self.os_path(n.value) == "environ"):
                         self.m.env_reads.append((key, self.span(n.slice)))
-
-    # -- positions -------------------------------------------------------------------------
-    def _col(self, line: int, offset: int) -> int:
-        if 0 < line <= len(self.lines):
-            text = self.lines[line - 1]
-            if text.isascii():
-                return offset + 1
-            return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
-        return offset + 1
-
-    def span(self, node: ast.AST) -> SpanT:
-        line = getattr(node, "lineno", 1)
-        end = getattr(node, "end_lineno", line) or line
-        return (
-            line,
-            self._col(line, getattr(node, "col_offset", 0)),
-            end,
-            self._col(end, getattr(node, "end_col_offset", 0) or 0),
-        )
-
-    # -- expressions -----------------------------------------------------------------------
-    def os_path(self, node: ast.AST) -> Optional[str]:
-        name = dotted(node)
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.os_aliases and rest:
-            return rest
-        if head in self.os_names:
-            return f"{self.os_names[head]}.{rest}" if rest else self.os_names[head]
-        return None
-
-    def expr(self, node: Optional[ast.AST], depth: int = 0) -> Expr:
-        if node is None:
-            return ("unknown", "missing")
-        if depth > 30:
-            return ("unknown", "nested too deeply")
-        d = depth + 1
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return ("str", _masked(node.value), self.span(node))
-            if node.value is None:
-                return ("none", self.span(node))
-            return ("const",)
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            inner = []
-            for v in node.values:
-                if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                    parts.append(_masked(v.value))
-                else:
-                    parts.append(DYNAMIC)
-                    if isinstance(v, ast.FormattedValue):
-                        inner.append(self.expr(v.value, d))
-            return ("fstr", "".join(parts), self.span(node), tuple(inner))
-        if isinstance(node, ast.Name):
-            return ("name", node.id)
-        if isinstance(node, ast.Attribute):
-            return ("attr", self.expr(node.value, d), node.attr)
-        if isinstance(node, ast.Call):
-            env = self.env_read(node, d)
-            if env is not None:
-                return env
-            args = tuple(
-                ("star", self.expr(a.value, d)) if isinstance(a, ast.Starred) else self.expr(a, d) for a in node.args
-            )
-            kwargs = tuple((k.arg or "**", self.expr(k.value, d)) for k in node.keywords)
-            return ("call", self.expr(node.func, d), args, kwargs, self.span(node))
-        if isinstance(node, ast.Subscript):
-            env = self.env_read(node, d)
-            if env is not None:
-                return env
-            return ("sub", self.expr(node.value, d), self.expr(node.slice, d))
-        if isinstance(node, ast.IfExp):
-            return ("alt", (self.expr(node.body, d), self.expr(node.orelse, d)))
-        if isinstance(node, ast.BoolOp):
-            if len(node.values) > 8:  # `a and b and ...` 20000 long: nested tuples that deep cannot be hashed
-                return ("unknown", "a long boolean expression")
-            out = self.expr(node.values[-1], d)
-            for v in reversed(node.values[:-1]):
-                out = ("or", self.expr(v, d), out) if isinstance(node.op, ast.Or) else ("alt", (self.expr(v, d), out))
-            return out
-        if isinstance(node, ast.Await):
-            return self.expr(node.value, d)
-        if isinstance(node, ast.Dict):
-            return (
-                "dict",
-                tuple(
-                    (k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, self.expr(v, d))
-                    for k, v in zip(node.keys, node.values)
-                ),
-            )
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return ("seq", tuple(self.expr(e, d) for e in node.elts))
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left, right = self.expr(node.left, d), self.expr(node.right, d)
-            if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
-                return ("fstr", left[1] + right[1], self.span(node), ())
-            if left[0] in ("str", "fstr"):
-                return ("fstr", left[1] + DYNAMIC, self.span(node), (right,))
-            return ("unknown", "computed")
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(...) / "config.json"
-            return ("div", self.expr(node.left, d), self.expr(node.right, d))
-        if isinstance(node, ast.NamedExpr):
-            return self.expr(node.value, d)
-        return ("unknown", "computed")
-
-    def env_read(self, node: ast.AST, depth: int) -> Optional[Expr]:
-        if isinstance(node, ast.Call) and node.args and self.os_path(node.func) in _ENV_GET:
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                default = self.expr(node.args[1], depth) if len(node.args) > 1 else None
-                if default is None:
-                    kw = next((k.value for k in node.keywords if k.arg == "default"), None)
-                    default = self.expr(kw, depth) if kw is not None else None
-                # getenv("X") and getenv("X", None) return None when X is unset (the SDK then reads OPENAI_API_KEY)
-                nullable = default is None or default[0] == "none"
-                return ("env", first.value, default, self.span(first), nullable)
-        if isinstance(node, ast.Subscript) and self.os_path(node.value) == "environ":
-            key = node.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return ("env", key.value, None, self.span(key), False)
-        return None
 
     # -- bindings ----------------------------------------------------------------------------
     def scoped(self, value: Expr) -> Expr:
@@ -622,16 +495,6 @@ def _passes_names(call: ast.Call) -> bool:
     func = call.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     return last not in _NOT_CALL_SITES
-
-
-def _masked(value: str) -> str:
-    """A literal as the index keeps it: secrets masked (keys, URL passwords and tokens), since entries are
-    cached on disk and their values end up in messages. Short strings without a URL cannot hold one."""
-    if len(value) < 16 and "://" not in value:
-        return value
-    from offramp.redact import redact  # lazy: most literals are short
-
-    return redact(value)
 
 
 def _ann(node: Optional[ast.AST]) -> str:
