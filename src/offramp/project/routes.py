@@ -17,12 +17,14 @@ from offramp.project.arms import Arms
 from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
+from offramp.project.frameworkroutes import framework_route
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
 from offramp.project.rawhttp import http_route
 from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
+    OPENAI_DEFAULT,
     ConfigValue,
     EnvRead,
     Literal,
@@ -30,12 +32,12 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    may_be_unset,
 )
 from offramp.project.subclassctors import framework_subclass_ctors
 from offramp.types import Span
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
-_OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
 
 
 def _span(t: Sequence[int]) -> Span:
@@ -93,7 +95,7 @@ class RouteFinder:
         for built in framework_subclass_ctors(self.flow, self.modules, self.wrappers):
             ctx = Ctx(built.module.name, built.site.scope)
             try:
-                r = self.framework(built.module, ctx, built.site, self.wrappers[built.base])
+                r = framework_route(self, built.module, ctx, built.site, self.wrappers[built.base])
             except RecursionError:
                 continue
             if r is None or r.kind != "framework":
@@ -164,7 +166,7 @@ class RouteFinder:
         if site.kind == "call":
             return self.sdk_call(m, ctx, site)
         if site.kind == "ctor":
-            r = self.framework(m, ctx, site)
+            r = framework_route(self, m, ctx, site)
             return [r] if r is not None else []
         if site.kind == "http":
             r = http_route(self.flow, self.sdk, self.provider_hosts, m, ctx, site)
@@ -357,12 +359,12 @@ class RouteFinder:
         default = (
             SdkDefault("<resource>.openai.azure.com", f"{env} (read by the SDK)", azure=True)
             if azure
-            else _OPENAI_DEFAULT
+            else OPENAI_DEFAULT
         )
         if given is None:
             return {EnvRead(env), default, *self.env_written(env, ctx.module)}
         out = set(given)
-        if not azure and any(_may_be_unset(s, self.sdk) for s in given):
+        if not azure and any(may_be_unset(s) for s in given):
             out.add(SdkDefault(default.host, "when the configured base URL is unset", azure=azure))
         return out
 
@@ -474,7 +476,7 @@ class RouteFinder:
             for ctx, a in config.get(role, []):
                 found = self.flow.sources(ctx, a.kwargs[0][1])
                 host.update(found)
-                unset = any(_may_be_unset(s, self.sdk) for s in found)
+                unset = any(may_be_unset(s) for s in found)
                 always |= not a.conditional and not unset
                 if fallback is None and (a.conditional or unset):
                     am = self.flow.module(ctx.module)
@@ -484,7 +486,7 @@ class RouteFinder:
                         "api.openai.com", why, file=am.path if am is not None else "", span=_span(a.span)
                     )
         if not always:
-            host |= {EnvRead("OPENAI_BASE_URL" if not azure else "AZURE_OPENAI_ENDPOINT"), fallback or _OPENAI_DEFAULT}
+            host |= {EnvRead("OPENAI_BASE_URL" if not azure else "AZURE_OPENAI_ENDPOINT"), fallback or OPENAI_DEFAULT}
         key: Set[Source] = set()
         key_always = False
         for ctx, a in config.get("key", []):
@@ -513,109 +515,6 @@ class RouteFinder:
             other_clients=tuple(homes),
         )
 
-    # -- frameworks ------------------------------------------------------------------------
-    def framework(self, m: ModuleIndex, ctx: Ctx, site: Site, spec: Optional[WrapperSpec] = None) -> Optional[Route]:
-        for v in self.flow.values(ctx, site.func) if spec is None else ():
-            if isinstance(v, ExtRef) and v.qualified in self.wrappers:
-                spec = self.wrappers[v.qualified]
-                break
-        if spec is None:
-            return None
-        kwargs = [*zip(spec.positional, site.args), *site.kwargs]
-        bound = self.bound_framework(m, ctx, replace(site, kwargs=kwargs), spec)
-        if bound is not False:
-            return bound
-        model = self.model_of(ctx, kwargs, (*spec.model_args, *spec.deployment_args))
-        sep = spec.model_prefix[-1:] or "/"
-        azure_heads = tuple(f"{v}{sep}" for v in spec.provider_azure_values)
-        ours = (f"openai{sep}", f"azure{sep}", *azure_heads)
-        if spec.model_prefix and any(
-            isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours) for s in model
-        ):
-            return None  # litellm "anthropic/...": another provider's route
-        named = [s.value for s in self.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
-        if any(v not in (*spec.provider_values, *spec.provider_azure_values) for v in named):
-            return None  # init_chat_model(model_provider="anthropic")
-        # init_chat_model("azure_openai:gpt-4o") / (model_provider="azure_openai"): the library's Azure class
-        azure = spec.azure or any(v in spec.provider_azure_values for v in named)
-        azure |= bool(azure_heads) and any(
-            isinstance(s, Literal) and (s.value or "").startswith(azure_heads) for s in model
-        )
-        host = self.explicit(ctx, kwargs, spec.base_url_args)
-        if host is None:
-            host = (
-                {EnvRead("AZURE_OPENAI_ENDPOINT"), SdkDefault("<resource>.openai.azure.com", "Azure", azure=True)}
-                if azure
-                else {EnvRead("OPENAI_BASE_URL"), _OPENAI_DEFAULT}
-            )
-        elif any(_may_be_unset(s, self.sdk) for s in host):
-            host.add(_OPENAI_DEFAULT)
-        key = self.explicit(ctx, kwargs, spec.key_args)
-        if key is None:
-            env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
-            key = {EnvRead(env), *self.env_written(env, ctx.module)}
-        openai_named = any(
-            isinstance(s, Literal)
-            and s.value
-            and (s.value.startswith(spec.model_prefix or "\0") or self.sdk.is_openai_model(s.value))
-            for s in model
-        )
-        if spec.openai_models_only and not named and not openai_named:
-            return None  # the library picks another provider from the model's name
-        foreign = spec.foreign_model_prefixes or ("\0",)
-        if self.explicit(ctx, kwargs, spec.base_url_args) is None and any(
-            isinstance(s, Literal) and s.value and s.value.startswith(foreign) for s in model
-        ):
-            return None  # AutoGen "claude-...": the library sends it to that provider itself
-        return Route(
-            file=m.path,
-            span=_span(site.span),
-            call=display(site.func),
-            kind="framework",
-            family=spec.family,
-            azure=azure,
-            host=frozenset(host),
-            credential=frozenset(key),
-            model=frozenset(model),
-            client=display(site.func),
-            client_file=m.path,
-            client_span=_span(site.span),
-        )
-
-    def bound_framework(self, m: ModuleIndex, ctx: Ctx, site: Site, spec: WrapperSpec) -> Optional[Route] | bool:
-        """A framework call whose requests go through a client the code built (analysis/frameworks.py says
-        which): that client's route, None when it is no route, False when it is a route of its own."""
-        clients = [
-            v
-            for k, e in site.kwargs
-            if k in spec.client_args
-            for v in self.flow.values(ctx, e)
-            if isinstance(v, Client)
-        ]
-        if not clients and any(k in spec.client_args for k, _ in site.kwargs):
-            return None
-        models = [e for k, e in site.kwargs if k in spec.model_args]
-        if not (spec.base_url_args or spec.key_args or models or spec.default_model):
-            return None  # nothing of a route: `RunConfig()` runs each agent on its own model
-        objects = not any(not isinstance(s, Unknown) for e in models for s in self.flow.sources(ctx, e))
-        if not clients and spec.model_objects and models and objects:
-            return None  # a model object: itself the route
-        if not clients and spec.default_client_setters:
-            setters = dict(s.partition(":")[::2] for s in spec.default_client_setters)  # function -> keyword
-            set_here = False
-            for other in m.sites:
-                sctx = Ctx(m.name, other.scope)
-                names = {v.qualified for v in self.flow.values(sctx, other.func) if isinstance(v, ExtRef)}
-                for name in names & set(setters):
-                    given = [e for k, e in other.kwargs if k == setters[name]] + list(other.args[:1])
-                    set_here |= bool(given)
-                    clients += [v for e in given[:1] for v in self.flow.values(sctx, e) if isinstance(v, Client)]
-            if set_here and not clients:
-                return None  # a default the file installs from something else (a model provider of its own)
-        if not clients:
-            return False
-        return self.client_route(m, ctx, site, clients, spec.family, display(site.func))
-
 
 def _shared_on_credential(route: Route) -> Route:
     """A value also handed to a call offramp cannot follow matters for the key alone (the provider's key
@@ -628,14 +527,3 @@ def _shared_on_credential(route: Route) -> Route:
     if host == route.host and model == route.model:
         return route
     return replace(route, host=host, model=model)
-
-
-def _may_be_unset(s: Source, sdk: SdkSurface) -> bool:
-    """A base URL value that can be None at run time, so the SDK falls back to its default host."""
-    if isinstance(s, Literal):
-        return s.value is None or s.value == ""
-    if isinstance(s, ConfigValue):
-        return not s.value
-    # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
-    # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
-    return False

@@ -130,3 +130,18 @@ class Route:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.span.line}"
+
+
+#: The host a plain client reaches when no base URL is given (or the one given may be unset).
+OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
+
+
+def may_be_unset(s: Source) -> bool:
+    """A base URL value that can be None at run time, so the SDK falls back to its default host."""
+    if isinstance(s, Literal):
+        return s.value is None or s.value == ""
+    if isinstance(s, ConfigValue):
+        return not s.value
+    # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
+    # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
+    return False
