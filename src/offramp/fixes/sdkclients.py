@@ -327,7 +327,9 @@ class SdkClients(PlannerState):
         """The deployment name literals that reach `expr` (a constant, a default), as analysis found them."""
         inside = {id(n) for n in subtree(expr)}
         found = [
-            lit for lit in self.a.models if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
+            lit
+            for lit in self.a.models
+            if lit.azure and lit.template == "{}" and (lit.owner is c or id(lit.node) in inside)
         ]
         if not found:
             names = {n.value for n in subtree(expr) if isinstance(n, cst.Name)}
