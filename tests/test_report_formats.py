@@ -123,9 +123,9 @@ def ctx(root: Optional[Path] = None, **kw: object) -> ReportContext:
 
 
 def test_every_format_is_offered_and_registered() -> None:
-    from offramp import cli, config
+    from offramp import cli, settings
 
-    assert cli.OUTPUT_FORMATS == config.OUTPUT_FORMATS
+    assert cli.OUTPUT_FORMATS == settings.OUTPUT_FORMATS
     assert set(NEW_FORMATS) | {"full", "concise", "json", "sarif"} == set(cli.OUTPUT_FORMATS)
     for name in cli.OUTPUT_FORMATS:
         assert callable(get_reporter(name))
