@@ -45,6 +45,14 @@ WRAPPERS: Dict[str, Program] = {
             preload=("openai", "langchain_openai", "litellm"),
             may_stop=True,
         ),
+        # LangChain's Azure completions class (it reads AZURE_OPENAI_API_KEY, then OPENAI_API_KEY).
+        Program(
+            "runtime/wrappers_langchain_azure_llm.py",
+            FIXTURES / "runtime" / "wrappers_langchain_azure_llm.py",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "langchain_openai"),
+        ),
         # DSPy 3 sends chat through its own HTTP client and embeddings through LiteLLM; without a key
         # argument both read OPENAI_API_KEY.
         Program(

@@ -145,6 +145,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/v1_module_client.py": MODES,
     "runtime/wrappers_dspy.py": MODES,
     "runtime/wrappers_langchain_litellm.py": MODES,
+    "runtime/wrappers_langchain_azure_llm.py": MODES,
     "shape/azure_settings": MODES,
     "shape/azure_subclass": MODES,
     "shape/azure_subclass_two_sites": MODES,

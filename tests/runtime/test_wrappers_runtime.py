@@ -24,7 +24,8 @@ from offramp.settings import Settings
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
 LANGCHAIN_LITELLM, DSPY = "wrappers_langchain_litellm.py", "wrappers_dspy.py"
-CASES = ((LANGCHAIN_LITELLM, "qwen"), (LANGCHAIN_LITELLM, "glm"), (DSPY, "glm"))
+AZURE_LLM = "wrappers_langchain_azure_llm.py"
+CASES = ((LANGCHAIN_LITELLM, "qwen"), (LANGCHAIN_LITELLM, "glm"), (DSPY, "glm"), (AZURE_LLM, "deepseek"))
 PRELOAD = ("openai", "langchain_openai", "litellm", "dspy")
 
 Runs = Dict[Tuple[str, str], Tuple[Provider, JobResult]]
@@ -92,3 +93,13 @@ def test_dspy_reaches_provider(provider_id: str, runs: Runs) -> None:
         assert r.headers.get("authorization") == f"Bearer key-{provider_id}"
         assert r.json["model"] in set(provider.models.values())
     assert requests[2].json["model"] == provider.models["embedding-small"]
+
+
+def test_langchain_azure_completions_class_reaches_provider(runs: Runs) -> None:
+    """langchain-openai's `AzureOpenAI` (completions) for real: swapped for its `OpenAI` class with the provider's
+    base URL, key and model. Yesterday offramp did not know the class: nothing was rewritten (and its key read,
+    handed to "a call offramp cannot follow", kept its name)."""
+    provider, requests = _run(runs, AZURE_LLM, "deepseek")
+    assert [(r.host, r.path.rsplit("/", 1)[-1]) for r in requests] == [("api.deepseek.com", "completions")]
+    assert requests[0].headers.get("authorization") == "Bearer key-deepseek"
+    assert requests[0].json["model"] in set(provider.models.values())

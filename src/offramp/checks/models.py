@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import List
 
 from offramp import codes
-from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.mapping import is_provider_model
@@ -106,6 +106,9 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
             continue
     # the model of a subclass whose class fix leaves with a TODO (`class Llm(AzureChatOpenAI)`) stays with it
     kept = {lit.span for lit in a.models if lit.owner is not None and lit.owner.kept_subclass}
+    # and the model of a wrapper or config dict fix leaves with a TODO: its API unserved (LangChain's Azure
+    # completions class on Kimi)
+    kept |= {lit.span for lit in a.models if lit.owner is not None and _left(lit.owner, a, ctx)}
     hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
         for call in a.calls:
@@ -127,3 +130,9 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     )
                 )
     return hits
+
+
+def _left(c: ClientCtor, a: Analysis, ctx: CheckContext) -> bool:
+    if not (c.wrapper or c.config_dict) or ctx.provider is None:
+        return False
+    return ctx.provider.endpoint(c.family) == "no"
