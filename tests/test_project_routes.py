@@ -35,7 +35,9 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
 
 
 @pytest.mark.parametrize("to", [None, "qwen"])
-@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "framework_subclasses", "provider_switch"])
+@pytest.mark.parametrize(
+    "project", ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch"]
+)
 def test_project_snapshot(project: str, to: Optional[str]) -> None:
     findings = check_tree(PROJECTS / project, to)
     suffix = f".to-{to}" if to else ""

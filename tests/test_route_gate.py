@@ -42,7 +42,9 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
     return tree, proc.stderr
 
 
-@pytest.mark.parametrize("project", ["shop", "agents", "subclasses", "framework_subclasses", "provider_switch"])
+@pytest.mark.parametrize(
+    "project", ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch"]
+)
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
     before, after = _tree(PROJECTS / project), _tree(tree)
@@ -82,6 +84,23 @@ def test_framework_subclass_built_in_another_module_moves_whole_or_stays_with_a_
     assert 'api_key=os.environ["AZURE_OPENAI_API_KEY"]' in app and "`Deployment` left as it is" in app
     assert 'llm.Chat(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in (tree / "agents.py").read_text()
     assert 'api_key="ollama"' in app and 'os.environ["DEEPSEEK_API_KEY"]' in app
+    second = run_cli(["fix", "--to", "qwen", "--diff", "."], tree)
+    assert second.returncode == 0 and not second.stdout, second.stdout
+
+
+def test_chroma_collection_reopened_in_another_module_gets_the_moved_function_or_a_todo(tmp_path: Path) -> None:
+    """Issue 16: store.py builds `openai_ef` (moved to the provider), query.py reopens the collection with
+    `client.get_collection("docs")`. Yesterday query.py was neither reported nor fixed: chroma rebuilt the stored
+    function there and sent OPENAI_API_KEY's value to the provider. Now the call is handed `openai_ef` where
+    query.py imports it, and gets a TODO where no function of the program is visible (report.py, a shadowed
+    name); another library's `get_collection` is left alone."""
+    tree, _ = _fix(tmp_path, "chroma_reopen")
+    query, report = (tree / "query.py").read_text("utf-8"), (tree / "report.py").read_text("utf-8")
+    assert 'docs = client.get_collection("docs", embedding_function=openai_ef)' in query
+    assert query.count("TODO[offramp]: pass `embedding_function=`") == 1
+    assert report.count("TODO[offramp]: pass `embedding_function=`") == 1
+    assert 'QdrantClient(url="http://localhost:6333").get_collection("docs")' in report
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in (tree / "store.py").read_text("utf-8")
     second = run_cli(["fix", "--to", "qwen", "--diff", "."], tree)
     assert second.returncode == 0 and not second.stdout, second.stdout
 

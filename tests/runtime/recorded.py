@@ -42,6 +42,8 @@ CASES: List[Tuple[str, str, Tuple[str, ...], int]] = [
     # chromadb 1.5.9 517 MB (onnxruntime, grpcio, kubernetes) in 50 s, and it needs openai beside it;
     # dspy-ai 2.4.17 (the last with dspy.OpenAI) 476 MB (datasets, pandas, optuna) in 47 s.
     ("chroma_app.py", "chromadb==1.5.9 openai==2.54.0", ("qwen", "glm"), 5),
+    # the collection reopened in another module than the one that builds the function (project/reopens.py)
+    ("chroma_project", "chromadb==1.5.9 openai==2.54.0", ("qwen", "glm"), 2),
     ("dspy_legacy_app.py", "dspy-ai==2.4.17", ("deepseek", "kimi"), 3),
     # promptflow-core 1.18.5 (fastapi, flask, opentelemetry): 22 s / 110 MB alone, +30 s on the wrappers venv
     # under load; DSPy 3 took the runtime suite's remaining install budget. Its .prompty files (one Azure,

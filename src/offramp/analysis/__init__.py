@@ -45,6 +45,7 @@ def analyze(
     sdk: SdkSurface,
     provider_hosts: Tuple[str, ...],
     subclass_ctors: Optional[Mapping[Span, str]] = None,
+    reopens: Optional[Mapping[Span, str]] = None,
 ) -> Analysis:
     """Run the one traversal; full scope analysis only where the SDK is imported (or the route gate names
     constructions of the project's SDK subclasses here, `subclass_ctors`: span -> the SDK class).
@@ -54,12 +55,24 @@ def analyze(
     from offramp.source import derived
 
     hints = dict(subclass_ctors or {})
-    key = ("analysis", id(sdk), provider_hosts, tuple(sorted((tuple(vars(s).values()), q) for s, q in hints.items())))
-    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints))
+    reopened = dict(reopens or {})
+    key = (
+        "analysis",
+        id(sdk),
+        provider_hosts,
+        tuple(sorted((tuple(vars(s).values()), q) for s, q in hints.items())),
+        tuple(sorted((tuple(vars(s).values()), q) for s, q in reopened.items())),
+    )
+    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints, reopened))
 
 
 def _analyze(
-    module: cst.Module, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...], hints: Dict[Span, str]
+    module: cst.Module,
+    text: str,
+    sdk: SdkSurface,
+    provider_hosts: Tuple[str, ...],
+    hints: Dict[Span, str],
+    reopened: Dict[Span, str],
 ) -> Analysis:
     from libcst.metadata import MetadataWrapper
 
@@ -68,10 +81,10 @@ def _analyze(
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    if imports_sdk(text, sdk) or hints:
+    if imports_sdk(text, sdk) or hints or reopened:
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
-        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints)
+        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     return analysis

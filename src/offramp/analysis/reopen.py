@@ -19,7 +19,7 @@ from libcst.metadata import Assignment, GlobalScope, ScopeProvider
 from offramp.analysis.clients import ClientResolver
 from offramp.analysis.facts import Reopen
 from offramp.analysis.flow import ClassCtx
-from offramp.catalog import ReopenerSpec, load_reopeners
+from offramp.catalog import ReopenerSpec, load_reopeners, load_wrappers
 
 
 def reopens(r: ClientResolver) -> List[Reopen]:
@@ -28,6 +28,7 @@ def reopens(r: ClientResolver) -> List[Reopen]:
     for spec in load_reopeners():
         ctors = [c for c in r.ctors.values() if c.wrapper is not None and c.wrapper.id in spec.wrappers]
         if not ctors:
+            out += _hinted(r, spec)
             continue
         bound = _module_names(r, [c.node for c in ctors])
         family = ctors[0].family
@@ -57,6 +58,25 @@ def reopens(r: ClientResolver) -> List[Reopen]:
             assert isinstance(call.func, cst.Attribute)
             method = call.func.attr.value
             out.append(Reopen(node=call, span=r.c.span(call), spec=spec, method=method, given=name, family=family))
+    return out
+
+
+def _hinted(r: ClientResolver, spec: ReopenerSpec) -> List[Reopen]:
+    """The reopening calls the project's routes show in this file, which builds no function of its own
+    (project/reopens.py): handed the name they give, or a TODO."""
+    hints = getattr(r, "reopened", None) or {}
+    if not hints:
+        return []
+    family = next(w.family for w in load_wrappers().values() if w.id in spec.wrappers)
+    out: List[Reopen] = []
+    for call, _cls, _ in r.c.calls:
+        at = r.c.span(call)
+        if (at.line, at.column) not in hints or not isinstance(call.func, cst.Attribute):
+            continue
+        method = call.func.attr.value
+        if method in spec.methods:
+            name = hints[(at.line, at.column)] or None
+            out.append(Reopen(node=call, span=at, spec=spec, method=method, given=name, family=family))
     return out
 
 

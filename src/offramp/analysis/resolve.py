@@ -41,6 +41,7 @@ def collect_and_resolve(
     analysis: Analysis,
     wrapper: MetadataWrapper,
     subclass_ctors: Optional[Dict[Span, str]] = None,
+    reopened: Optional[Dict[Span, str]] = None,
 ) -> None:
     """The full collector's traversal, then the resolver, with the collector's metadata attached."""
     collector = FullCollector(sdk, provider_hosts, analysis, wrapper)
@@ -48,6 +49,7 @@ def collect_and_resolve(
         wrapper.module.visit(collector)
         resolver = Resolver(collector)
         resolver.subclass_ctors = {(s.line, s.column): q for s, q in (subclass_ctors or {}).items()}
+        resolver.reopened = {(s.line, s.column): name for s, name in (reopened or {}).items()}
         resolver.run()
         collector.key_uses.mark(analysis.models, lambda n: collector.span(n).line)
 
@@ -58,6 +60,9 @@ class Resolver(CallResolver):
     # (line, column) of a construction of the project's subclass of an SDK client -> the SDK class (fix's route
     # gate; set by collect_and_resolve)
     subclass_ctors: Dict[Tuple[int, int], str]
+    # (line, column) of a reopening call the routes show in a file without the function it rebuilds -> the name
+    # of the program's function to hand it, "" for a TODO (project/reopens.py)
+    reopened: Dict[Tuple[int, int], str]
 
     def run(self) -> None:
         self.index_item_writes()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp import codes
+from offramp.catalog import load_reopeners
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
@@ -84,6 +85,9 @@ def check_routes(
     base = ctx
     for route in routes:
         ctx = base.for_family(route.family)  # its own family's provider (offramp.targets)
+        if route.kind == "reopen":
+            out += _reopened(route, ctx)
+            continue
         targets = host_targets(route, ctx, provider_hosts)
         blocked = [t for _, t in targets if t.blocked]
         unknown = [t for _, t in targets if not t.blocked and t.kind in ("env", "dynamic")]
@@ -120,6 +124,18 @@ def check_routes(
             hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=moves, hint="" if moves else hint)
             out.append(RouteHit(route.client_file, hit, route.where))
     return out
+
+
+def _reopened(route: Route, ctx: CheckContext) -> List[RouteHit]:
+    """`client.get_collection("docs")` in a file that does not build the embedding function the collection stored
+    (project/reopens.py), as analysis/reopen.py reports one in the function's own file."""
+    spec = next((s for s in load_reopeners() if s.id == route.reopener), None)
+    if spec is None:
+        return []
+    target = f"api.openai.com (without `{spec.arg}=` {spec.what})"
+    fixable = bool(route.client) and not (ctx.provider and ctx.provider.endpoint(route.family) == "no")
+    hit = Hit(codes.OPENAI_CLIENT, route.span, {"cls": route.call, "target": target}, fixable=fixable)
+    return [RouteHit(route.file, hit, route.where)]
 
 
 def _subclass_built_elsewhere(route: Route, blocked: List[Target]) -> List[RouteHit]:

@@ -114,6 +114,10 @@ class Gate:
     # (`Tuned(api_key=...)` of `class Tuned(OpenAI)` in models.py): span -> the SDK class. The file alone cannot
     # tell it is a client; the planner retargets it as that class's constructor (Route.subclass_ctors).
     subclass_ctors: Dict[Span, str] = field(default_factory=dict)
+    # Reopening calls of a file that does not build the wrapper they rebuild (chroma's `get_collection` in
+    # query.py, the embedding function in store.py: project/reopens.py): span -> the name of the program's
+    # function to hand them, "" for a TODO.
+    reopens: Dict[Span, str] = field(default_factory=dict)
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -155,6 +159,7 @@ class Gate:
             or self.families
             or self.routed_keys
             or self.subclass_ctors
+            or self.reopens
         )
 
     def routed(self, span: Span) -> bool:
@@ -169,6 +174,7 @@ class Gate:
             dict(self.families),
             self.routed_keys,
             dict(self.subclass_ctors),
+            dict(self.reopens),
         )
 
 
@@ -227,7 +233,16 @@ class Decision:
             spans = {s: why for s, why in g.spans.items() if any(overlaps(s, m) for m in moved)}
             written = {e.role[len(WRITE) :] for e in effects.get(path, ()) if e.role.startswith(WRITE)}
             writes = {name: why for name, why in self.writes.items() if name in written}
-            if spans or writes or g.models or g.config_hosts or g.families or g.routed_keys or g.subclass_ctors:
+            if (
+                spans
+                or writes
+                or g.models
+                or g.config_hosts
+                or g.families
+                or g.routed_keys
+                or g.subclass_ctors
+                or g.reopens
+            ):
                 out.gates[path] = g.copy(spans, writes)
         return out
 
@@ -372,6 +387,13 @@ class RouteJudge:
         for r in self.routes:
             for path, span, qualified in (*r.subclass_ctors, *r.subclass_todo):
                 into.gates.setdefault(path, Gate()).subclass_ctors[span] = qualified
+        return into
+
+    def reopens(self, into: Decision) -> Decision:
+        """The reopening calls of files that do not build the function they rebuild (project/reopens.py)."""
+        for r in self.routes:
+            if r.kind == "reopen":
+                into.gates.setdefault(r.file, Gate()).reopens[r.span] = r.client
         return into
 
     def client_families(self, into: Decision) -> Decision:

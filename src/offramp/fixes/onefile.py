@@ -133,7 +133,7 @@ def _fix_source(
         return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
 
     try:
-        analysis = analyze(module, src.text, sdk, known_provider_hosts(), gate.subclass_ctors)
+        analysis = analyze(module, src.text, sdk, known_provider_hosts(), gate.subclass_ctors, gate.reopens)
         in_test = in_test_code(display, src.text)
         plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate, opts.targets).run()
         result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
@@ -247,7 +247,7 @@ def _fix_path(
             if len(data) > MAX_CONFIG_BYTES:  # through a link
                 raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
-        if not may_match(data) and not gate.subclass_ctors:
+        if not may_match(data) and not gate.subclass_ctors and not gate.reopens:
             return _models_only(path, (data, st), display, gate)
         if kind == "notebook":
             return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
@@ -257,7 +257,7 @@ def _fix_path(
     # What check does not report, fix does not touch; and check has a fast path for the many
     # files that mention openai without importing it, which spares them a full LibCST analysis.
     before = list(check_source(src, display, opts).findings)
-    hinted = [*gate.config_hosts, *gate.subclass_ctors]
+    hinted = [*gate.config_hosts, *gate.subclass_ctors, *gate.reopens]
     if not before and all(gate.stops(span) is not None for span in hinted):
         # (a client whose OpenAI host only the project shows, `OpenAI(base_url=settings.BASE_URL)` with
         # the URL in a file the program loads, has no finding in its own file: the gate says it moves;

@@ -207,6 +207,8 @@ class Watch:
     # a project file is never taken for one of them by a suffix of its path. (A project module that
     # shadows one of them imports itself where it imports the library: no working program does.)
     libraries: frozenset = frozenset()
+    # methods that rebuild a stored wrapper (rules/wrappers.toml [[reopener]]: chroma's `get_collection`)
+    reopens: frozenset = frozenset()
 
     def env_offsets(self, text: str) -> List[int]:
         """Where text can read an environment variable: `environ`, `getenv`, an SDK variable's name."""
@@ -246,7 +248,7 @@ def word_offsets(text: str, words: Tuple[str, ...]) -> List[int]:
 
 @lru_cache(maxsize=1)
 def watch_from_rules() -> Watch:
-    from offramp.catalog import load_sdk, load_toml, load_wrappers, rules_dir
+    from offramp.catalog import load_reopeners, load_sdk, load_toml, load_wrappers, rules_dir
 
     sdk = load_sdk()
     families = set(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
@@ -258,8 +260,10 @@ def watch_from_rules() -> Watch:
         s.partition(":")[0].rsplit(".", 1)[-1] for spec in load_wrappers().values() for s in spec.default_client_setters
     }
     alternation = "|".join(re.escape(w) for w in sorted(segments))
+    reopens = {m for spec in load_reopeners() for m in spec.methods}  # (chroma's `.get_collection(`)
+    calls = "|".join(("post", "request", "stream", *(re.escape(m) for m in sorted(reopens))))
     # `headers=`: a raw HTTP call of any method that sends a credential (`requests.get(..., headers=...)`)
-    dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:post|request|stream)\s*\()|\bheaders\s*=")
+    dotted = re.compile(rf"\.(?:(?:{alternation})\b|(?:{calls})\s*\()|\bheaders\s*=")
     classes = {q.rsplit(".", 1)[-1] for q in (*sdk.openai_clients, *sdk.azure_clients)}
     generic = {c for c in classes if c in ("Client", "AsyncClient")}
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
@@ -279,6 +283,7 @@ def watch_from_rules() -> Watch:
         tuple(sdk.env_loaders),
         frozenset(sdk.env_roles),
         libraries,
+        frozenset(reopens),
     )
 
 

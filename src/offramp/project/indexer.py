@@ -402,6 +402,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
             kind = "http"
         elif isinstance(func, ast.Attribute) and self.watch.resource_chain(func):
             kind = "call"
+        elif isinstance(func, ast.Attribute) and last in self.watch.reopens:
+            kind = "reopen"  # (chroma's `client.get_collection("docs")`: project/reopens.py)
         elif last in self.watch.classes or (isinstance(func, ast.Attribute) and last in ("Client", "AsyncClient")):
             kind = "new"  # (routes.py asks the flow whether the name is the SDK's class)
         if kind is not None:

@@ -21,6 +21,7 @@ from offramp.project.frameworkroutes import framework_route
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
 from offramp.project.rawhttp import http_route
+from offramp.project.reopens import reopen_routes
 from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
@@ -86,6 +87,7 @@ class RouteFinder:
                 )
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
+        out.extend(reopen_routes(self.flow, self.modules, self.wrappers))
         return out
 
     def framework_subclasses(self) -> List[Route]:

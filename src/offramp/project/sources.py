@@ -95,7 +95,7 @@ class Route:
     file: str
     span: Span
     call: str  # the callee as written, for messages
-    kind: str  # client | module | v0 | framework | http
+    kind: str  # client | module | v0 | framework | http | reopen (project/reopens.py)
     family: str  # endpoint family (rules/openai.toml [resources]), "" when unknown
     azure: bool
     host: FrozenSet[Source] = field(default_factory=frozenset)
@@ -120,6 +120,9 @@ class Route:
     # key and model stay) and the construction, handed to its file's plan as `subclass_todo`, gets a TODO.
     held: str = ""
     subclass_todo: Tuple[Tuple[str, Span, str], ...] = ()
+    # A reopening call (kind `reopen`): the rules/wrappers.toml [[reopener]] id; `client` is the name of the
+    # program's function it is handed ("": none it can see, a TODO)
+    reopener: str = ""
 
     @property
     def alone(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
 from offramp.catalog import load_sdk, load_wrappers
@@ -152,6 +152,10 @@ def imports_sdk(m: ModuleIndex) -> bool:
     return any(module.split(".")[0] in tops or module in sdk.entry_modules for module, _ in m.imports.values())
 
 
+def _reopens(data: Optional[bytes], methods: Iterable[str]) -> bool:
+    return data is not None and any(f".{m}(".encode() in data for m in methods)
+
+
 def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[str]) -> List[Route]:
     exporters = []
     quiet = []  # seeds with no site of their own: indexed below when they import an exporter
@@ -172,6 +176,8 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     # llm.py names no library, and no route leads into it: project/subclassctors.py finds it there)
     found = importers(project, exporters, [*others, *quiet]) + provider_files(project, others)
     found += importers(project, seeds, posting)
+    # a reopening call (`client.get_collection("docs")`) in a file that names no wrapper: project/reopens.py
+    found += [d for d in others if _reopens(project.read(d), project.watch.reopens)]
     # a module that loads a `.env` file (`load_dotenv()` in main.py) fills the variables the routes read
     loaders = [w.encode() for w in project.watch.loaders]
     found += [d for d in others if any(w in (project.read(d) or b"") for w in loaders)]
