@@ -302,6 +302,15 @@ class WrapperSpec:
     # The library hands the base URL to openai>=1's module client (`openai.base_url = api_base`, DSPy's
     # dsp.GPT3), which glues it to the path without a slash: the URL `fix` writes ends in "/".
     fix_base_url_slash: bool = False
+    # The library takes the endpoint's whole URL, not a base URL (lagent's `api_base=".../v1/chat/completions"`):
+    # the path `fix` appends to the provider's base URL.
+    fix_base_url_path: str = ""
+    # The library builds requests only for model names with these prefixes (lagent 0.5's GPTAPI raises
+    # NotImplementedError for others): a provider model without one keeps the client as it is, with a TODO.
+    fix_model_names: Tuple[str, ...] = ()
+    # The library renamed its URL argument between versions (lagent: `openai_api_base=`, then `api_base=`): `fix`
+    # moves only a call that names one of `base_url_args` (it keeps that name), and leaves a TODO on the others.
+    fix_base_url_named: bool = False
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -344,6 +353,9 @@ _WRAPPER_KEYS = {
     "fix-capabilities",
     "foreign-model-prefixes",
     "fix-base-url-slash",
+    "fix-base-url-path",
+    "fix-model-names",
+    "fix-base-url-named",
 }
 
 
@@ -407,6 +419,9 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 foreign_model_prefixes=tuple(raw.get("foreign-model-prefixes", [])),
                 batch_arg=raw.get("batch-arg", ""),
                 fix_base_url_slash=bool(raw.get("fix-base-url-slash", False)),
+                fix_base_url_path=raw.get("fix-base-url-path", ""),
+                fix_model_names=tuple(raw.get("fix-model-names", [])),
+                fix_base_url_named=bool(raw.get("fix-base-url-named", False)),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None
@@ -515,6 +530,20 @@ class NestedConfigDict:
 
 
 @dataclass(frozen=True)
+class TypedConfigDict:
+    """rules/wrappers.toml [[config-dict.typed]]: a library's model configuration named by a type entry
+    (agentscope's `{"model_type": "openai_chat", "model_name": ..., "client_args": {"base_url": ...}}`)."""
+
+    id: str
+    type_key: str
+    types: Tuple[Tuple[str, str], ...]  # type value -> endpoint family
+    model_keys: Tuple[str, ...]
+    key_keys: Tuple[str, ...]
+    drop_keys: Tuple[str, ...]
+    client_key: str  # the entry holding the SDK client's keywords: the base URL goes in it
+
+
+@dataclass(frozen=True)
 class ConfigDictSpec:
     """rules/wrappers.toml [config-dict]: what makes a dict literal a client configuration."""
 
@@ -525,6 +554,23 @@ class ConfigDictSpec:
     drop_keys: Tuple[str, ...]
     fix_base_url_key: str
     nested: Tuple[NestedConfigDict, ...] = ()
+    typed: Tuple[TypedConfigDict, ...] = ()
+    client_key: str = ""  # (a typed dict's: the base URL is an entry of this entry's dict)
+
+    def typed_as(self, t: TypedConfigDict) -> ConfigDictSpec:
+        """This spec with a typed dict's keys (its base URL inside its `client_key` entry)."""
+        return replace(
+            self,
+            model_keys=t.model_keys,
+            require_any=(),
+            base_url_keys=("base_url",),
+            key_keys=t.key_keys,
+            drop_keys=t.drop_keys,
+            fix_base_url_key="base_url",
+            nested=(),
+            typed=(),
+            client_key=t.client_key,
+        )
 
     def inside(self, nested: NestedConfigDict) -> ConfigDictSpec:
         """This spec with the keys the library reads in its nested config."""
@@ -560,6 +606,18 @@ def load_config_dict_spec() -> ConfigDictSpec:
                     fix_base_url_key=n["fix-base-url-key"],
                 )
                 for n in raw.get("nested", [])
+            ),
+            typed=tuple(
+                TypedConfigDict(
+                    id=t["id"],
+                    type_key=t["type-key"],
+                    types=tuple(t["types"].items()),
+                    model_keys=tuple(t["model-keys"]),
+                    key_keys=tuple(t["key-keys"]),
+                    drop_keys=tuple(t.get("drop-keys", [])),
+                    client_key=t["client-key"],
+                )
+                for t in raw.get("typed", [])
             ),
         )
     except (KeyError, TypeError) as e:

@@ -45,6 +45,12 @@ CASES: List[Tuple[str, str, Tuple[str, ...], int]] = [
     # the collection reopened in another module than the one that builds the function (project/reopens.py)
     ("chroma_project", "chromadb==1.5.9 openai==2.54.0", ("qwen", "glm"), 2),
     ("dspy_legacy_app.py", "dspy-ai==2.4.17", ("deepseek", "kimi"), 3),
+    # agentscope 0.1.6 (flask, dashscope, pillow, ...; it imports tqdm without declaring it) and lagent 0.2.4
+    # (jupyter, streamlit, ...; cachetools, undeclared too), installed 2026-12-06 under load in 5-7 min, 469 / 762 MB:
+    # each far over the runtime suite's install budget. lagent's GPTAPI sends only models named gpt* / qwen* /
+    # internlm* (0.5): Qwen is the one provider whose models it takes.
+    ("agentscope_app.py", "agentscope==0.1.6 openai==3.63.0 tqdm==4.70.1", ("qwen", "glm"), 2),
+    ("lagent_app.py", "lagent==0.2.4 cachetools==8.0.3", ("qwen",), 1),
     # promptflow-core 1.18.5 (fastapi, flask, opentelemetry): 22 s / 110 MB alone, +30 s on the wrappers venv
     # under load; DSPy 3 took the runtime suite's remaining install budget. Its .prompty files (one Azure,
     # one OpenAI) move on their own, and two model configurations built in main.py.

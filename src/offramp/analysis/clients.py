@@ -20,7 +20,7 @@ from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.flow import MAX_DEPTH, ClassCtx, keyword_args
 from offramp.analysis.targets import TargetResolver
 from offramp.analysis.values import Target, dotted_name, string_value
-from offramp.catalog import NestedConfigDict, SdkSurface, load_config_dict_spec
+from offramp.catalog import ConfigDictSpec, NestedConfigDict, SdkSurface, TypedConfigDict, load_config_dict_spec
 
 
 @dataclass(frozen=True)
@@ -374,6 +374,10 @@ class ClientResolver(TargetResolver):
         spec = load_config_dict_spec()
         nested = self.nested_config(node)
         entries = _dict_entries(node)
+        typed = next((t for t in spec.typed if t.type_key in entries), None)
+        if typed is not None:
+            self.typed_config(node, entries, spec, typed, cls)
+            return
         if nested is False or any(n.provider_key in entries for n in spec.nested):
             # another provider's inner config (mem0's "azure_openai": azure_kwargs), or a flat dict naming its
             # provider (mem0's reranker config, which ignores a base_url entry): not ours to move, nor its key
@@ -404,24 +408,78 @@ class ClientResolver(TargetResolver):
             target = Target("azure", detail="Azure OpenAI")
         else:
             target = Target("openai", "api.openai.com", f"api.openai.com (no {spec.fix_base_url_key} in the config)")
-        ctor = ClientCtor(
-            node=node,
-            span=self.c.span(node),
-            cls="client config dict" if nested is None else f"{nested.id} config dict",
-            qualified="dict",
-            azure=azure,
-            target=target,
-            target_literals=tuple(literals),
-            keywords=tuple(entries),
-            config_dict=True,
-            dict_spec=spec if nested is not None else None,
-            family="embeddings" if any(_embedding(self.sdk, v) for _, v in models) else "chat",
-            hardcoded_keys=self.hardcoded_keys(entries.items(), spec.key_keys, cls),
-        )
-        self.ctors[id(node)] = ctor
+        family = "embeddings" if any(_embedding(self.sdk, v) for _, v in models) else "chat"
+        name = "client config dict" if nested is None else f"{nested.id} config dict"
+        ctor = self.dict_ctor(node, entries, name, (target, literals), spec, nested is not None, family, azure, cls)
         for lit_node, value in models:
             if value is not None and (azure or self.sdk.is_openai_model(value)):
                 self.model_literal(lit_node, value, model_key, azure).owner = ctor
+
+    def dict_ctor(
+        self,
+        node: cst.Dict,
+        entries: Dict[str, cst.BaseExpression],
+        name: str,
+        aim: Tuple[Target, List[cst.CSTNode]],
+        spec: ConfigDictSpec,
+        own_keys: bool,
+        family: str,
+        azure: bool,
+        cls: ClassCtx,
+    ) -> ClientCtor:
+        """The client a config dict configures (`own_keys`: the spec's key names are the library's own)."""
+        ctor = ClientCtor(
+            node=node,
+            span=self.c.span(node),
+            cls=name,
+            qualified="dict",
+            azure=azure,
+            target=aim[0],
+            target_literals=tuple(aim[1]),
+            keywords=tuple(entries),
+            config_dict=True,
+            dict_spec=spec if own_keys else None,
+            family=family,
+            hardcoded_keys=self.hardcoded_keys(entries.items(), spec.key_keys, cls),
+        )
+        self.ctors[id(node)] = ctor
+        return ctor
+
+    def typed_config(
+        self,
+        node: cst.Dict,
+        entries: Dict[str, cst.BaseExpression],
+        spec: ConfigDictSpec,
+        typed: TypedConfigDict,
+        cls: ClassCtx,
+    ) -> None:
+        """agentscope's `{"model_type": "openai_chat", "model_name": "gpt-4", "api_key": ...}`: a client
+        configuration when its type is one of the library's OpenAI types; its base URL in `client_args`."""
+        family = dict(typed.types).get(string_value(entries[typed.type_key]) or "")
+        model_key = next((k for k in typed.model_keys if k in entries), None)
+        if family is None or model_key is None:
+            if family is None:  # another provider's type (`dashscope_chat`): its key is not ours to rename
+                self.a.held_keys += [
+                    (entries[k], "a config dict naming its provider") for k in typed.key_keys if k in entries
+                ]
+            return
+        spec = spec.typed_as(typed)
+        inner = entries.get(typed.client_key)
+        bases = [v for k, v in _dict_entries(inner).items() if k == "base_url"] if isinstance(inner, cst.Dict) else []
+        literals: List[cst.CSTNode] = []
+        if bases:
+            target, literals = self.targets_of(bases, cls)
+        elif inner is not None and not isinstance(inner, cst.Dict):
+            target = Target("dynamic", detail=f"`{typed.client_key}` computed at run time")
+        else:
+            target = Target("openai", "api.openai.com", f"api.openai.com (no base_url in `{typed.client_key}`)")
+        ctor = self.dict_ctor(
+            node, entries, f"{typed.id} config dict", (target, literals), spec, True, family, False, cls
+        )
+        for lit_node, _ in self.values_of(entries[model_key], cls):
+            value = string_value(lit_node) if isinstance(lit_node, cst.BaseExpression) else None
+            if value is not None and self.sdk.is_openai_model(value):
+                self.model_literal(lit_node, value, model_key, False).owner = ctor
 
     def nested_config(self, node: cst.Dict) -> Union[NestedConfigDict, Literal[False], None]:
         """The library whose `{"provider": "openai", "config": node}` holds this dict (mem0); False when the

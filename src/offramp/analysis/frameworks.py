@@ -14,7 +14,7 @@ or with the key of the default client): an `Export` the check reports and the fi
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -59,6 +59,26 @@ def subclass_wrapper(
             written = dotted_name(arg.value) or spec.names[0]
             return spec, (written, spec.fix_class.rpartition(".")[2]) if swapped and spec.fix_class else None
     return None, None
+
+
+def library_refuses(
+    c: ClientCtor, sent: List[str], provider: str, target: Callable[[str], Optional[str]]
+) -> Optional[str]:
+    """Why the wrapper's library would not take the provider's URL or model as `fix` writes them (rules/wrappers.toml
+    `fix-base-url-named`, `fix-model-names`), given the models the client sends and their provider models; None
+    when it would. Then host, key and model stay, with a TODO (check: not fixable)."""
+    spec = c.wrapper
+    if spec is None or not (spec.fix_model_names or spec.fix_base_url_named):
+        return None
+    if spec.fix_base_url_named and not set(spec.base_url_args) & set(c.keywords):
+        names = " / ".join(f"`{a}=`" for a in spec.base_url_args)
+        return f"`{c.cls}` takes its URL as {names} depending on the library's version: name the one yours takes"
+    for value in sent or [c.default_model or ""]:
+        new = target(value) if value else None
+        if new and spec.fix_model_names and not new.lower().startswith(spec.fix_model_names):
+            names = "/".join(f"{n}*" for n in spec.fix_model_names)
+            return f"`{c.cls}` sends only models named {names}, and {provider}'s is `{new}`"
+    return None
 
 
 def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: ClassCtx) -> ClientCtor:

@@ -42,3 +42,8 @@ class CheckContext:
         if self.provider is None:
             return None
         return map_model(value, self.provider, self.sdk, self.models, images)
+
+    def target(self, value: str) -> Optional[str]:
+        """The provider's model for `value` (None: no provider, or no equivalent)."""
+        choice = self.choose(value)
+        return choice.target if choice is not None else None

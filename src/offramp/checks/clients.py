@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from offramp import codes
 from offramp.analysis.facts import Analysis
+from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.hosts import Target
@@ -31,6 +32,8 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         from_kwargs = c.star_kwargs and not c.config_dict
         unserved = bool((c.wrapper or c.config_dict) and ctx.provider and ctx.provider.endpoint(c.family) == "no")
         fixable = not (from_kwargs or unserved or c.kept_subclass)
+        if fixable and c.wrapper is not None:  # (lagent's GPTAPI: a URL argument or model names it would refuse)
+            fixable = library_refuses(c, [m.value for m in a.models if m.owner is c], _name(ctx), ctx.target) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(codes.AZURE_OPENAI_CLIENT, c.span, {"cls": c.cls, "where": where}, fixable=fixable))
@@ -120,3 +123,7 @@ def _string_nodes(expr: object) -> List[object]:
         elif isinstance(n, (cst.BooleanOperation,)):
             stack.extend([n.left, n.right])
     return out
+
+
+def _name(ctx: CheckContext) -> str:
+    return ctx.provider.name if ctx.provider is not None else "the provider"

@@ -7,6 +7,7 @@ from typing import List
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
+from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.mapping import is_provider_model
@@ -107,7 +108,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     # the model of a subclass whose class fix leaves with a TODO (`class Llm(AzureChatOpenAI)`) stays with it
     kept = {lit.span for lit in a.models if lit.owner is not None and lit.owner.kept_subclass}
     # and the model of a wrapper or config dict fix leaves with a TODO: its API unserved (LangChain's Azure
-    # completions class on Kimi)
+    # completions class on Kimi), or a URL argument or model name its library would refuse (lagent)
     kept |= {lit.span for lit in a.models if lit.owner is not None and _left(lit.owner, a, ctx)}
     hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
@@ -135,4 +136,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
 def _left(c: ClientCtor, a: Analysis, ctx: CheckContext) -> bool:
     if not (c.wrapper or c.config_dict) or ctx.provider is None:
         return False
-    return ctx.provider.endpoint(c.family) == "no"
+    if ctx.provider.endpoint(c.family) == "no":
+        return True
+    sent = [m.value for m in a.models if m.owner is c]
+    return library_refuses(c, sent, ctx.provider.name, ctx.target) is not None

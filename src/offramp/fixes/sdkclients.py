@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
+from offramp.analysis.frameworks import library_refuses
 from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
@@ -39,10 +40,16 @@ class SdkClients(PlannerState):
         if self.gate.stops(c.span) is not None or c.kept_subclass:
             return False
         if c.wrapper is not None and not c.star_kwargs:
-            return self.client_provider(c).endpoint(c.family) != "no"
+            return self.client_provider(c).endpoint(c.family) != "no" and self.library_refuses(c) is None
         if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
             return self.client_provider(c).endpoint(c.family) != "no"
         return not c.star_kwargs
+
+    def library_refuses(self, c: ClientCtor) -> Optional[str]:
+        """Why the wrapper's library would not take what `fix` writes (analysis/frameworks.py)."""
+        p = self.client_provider(c)
+        sent = [lit.value for lit in self.a.models if lit.owner is c]
+        return library_refuses(c, sent, p.name, lambda v: map_model(v, p, self.sdk, self.models).target)
 
     def blocked(self, c: ClientCtor) -> bool:
         """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
@@ -255,14 +262,34 @@ class SdkClients(PlannerState):
             return
         entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
         quote = quote_of(c.node)
-        base_key = next((k for k in spec.base_url_keys if k in entries), spec.fix_base_url_key)
-        template = entries[base_key].value if base_key in entries else None
-        values: List[Tuple[str, cst.BaseExpression]] = [
-            (
-                base_key,
-                string_like(template if isinstance(template, cst.SimpleString) else first_string(c.node), self.base),
+        outer = entries.get(spec.client_key).value if spec.client_key in entries else None
+        if spec.client_key and outer is not None and not isinstance(outer, cst.Dict):
+            self.plan.todo(  # (agentscope's `"client_args": kwargs`: where its base URL comes from is not here)
+                self.stmt(c.node),
+                f"`{spec.client_key}` is computed at run time: give it base_url={self.base!r} and this config "
+                f"the {self.p.key_env} key and a {self.p.name} model together",
+                OPENAI_CLIENT,
+                c.span.line,
             )
-        ]
+            return
+        inner = {string_value(el.key): el for el in outer.elements if isinstance(el, cst.DictElement)} if outer else {}
+        base_key = next((k for k in spec.base_url_keys if k in (inner if spec.client_key else entries)), None)
+        base_key = base_key or spec.fix_base_url_key
+        template = (
+            (inner if spec.client_key else entries)[base_key].value
+            if base_key in (inner if spec.client_key else entries)
+            else None
+        )
+        url = string_like(template if isinstance(template, cst.SimpleString) else first_string(c.node), self.base)
+        values: List[Tuple[str, cst.BaseExpression]] = []
+        if not spec.client_key:
+            values.append((base_key, url))
+        elif isinstance(outer, cst.Dict):
+            self.plan.edit(outer, lambda node, k=base_key, v=url: retarget_dict(node, [], [(k, v)]))
+        else:
+            values.append(
+                (spec.client_key, cst.Dict([cst.DictElement(string_like(first_string(c.node), base_key), url)]))
+            )
         key_key = next((k for k in spec.key_keys if k in entries), spec.key_keys[0])
         if (
             key_key not in entries

@@ -46,6 +46,15 @@ class WrapperClients(PlannerState):
                 c.span.line,
             )
             return
+        refused = self.library_refuses(c)
+        if refused is not None:
+            self.plan.todo(
+                stmt,
+                f"{refused}; then give it {self.p.name}'s URL, the {self.p.key_env} key and a {self.p.name} model",
+                OPENAI_CLIENT,
+                c.span.line,
+            )
+            return
         if spec.fix_model_wrap:
             self.wrapped_model(c)
             return
@@ -63,6 +72,8 @@ class WrapperClients(PlannerState):
         template = args[base_arg].value if base_arg in args else None
         base_mode = self.base_url_mode(c, template)
         base = self.base + "/" if spec.fix_base_url_slash else self.base
+        if spec.fix_base_url_path:
+            base = self.base.rstrip("/") + "/" + spec.fix_base_url_path
         base_value = string_like(template if isinstance(template, cst.SimpleString) else first_string(c.node), base)
         if base_mode == "literal" or template is None:
             values.append((base_arg, base_value))
