@@ -145,6 +145,14 @@ SHAPES: Dict[str, Program] = {
             plain_env=_WRAPPER_ENV,
             preload=("openai", "langchain_openai"),
         ),
+        # LiteLLM with a key attribute left None (the Agents SDK's LitellmModel): it reads OPENAI_API_KEY.
+        Program(
+            "shape/litellm_none_key",
+            _SHAPES / "litellm_none_key",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "litellm"),
+        ),
         # Azure's v1 API through the plain client: f"{endpoint.rstrip('/')}/openai/v1/" and a token provider.
         Program("shape/azure_v1_token", _SHAPES / "azure_v1_token"),
         # The app's backend in a module named after the SDK (`app/llms/openai.py`, SuperAGI): taken for

@@ -163,6 +163,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/subclass_elsewhere": MODES,
     "shape/sdk_subclass_request_elsewhere": MODES,
     "shape/framework_subclass_elsewhere": MODES,
+    "shape/litellm_none_key": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/library_named_module": MODES,

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Optional
 from offramp.catalog import WrapperSpec
 from offramp.project.index import ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, ExtRef
-from offramp.project.sources import OPENAI_DEFAULT, EnvRead, Literal, Route, SdkDefault, Unknown, may_be_unset
+from offramp.project.sources import (
+    OPENAI_DEFAULT,
+    ConfigValue,
+    EnvRead,
+    Literal,
+    Route,
+    SdkDefault,
+    Unknown,
+    may_be_unset,
+)
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -62,9 +71,14 @@ def framework_route(
     elif any(may_be_unset(s) for s in host):
         host.add(OPENAI_DEFAULT)
     key = finder.explicit(ctx, kwargs, spec.key_args)
+    env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
     if key is None:
-        env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
         key = {EnvRead(env), *finder.env_written(env, ctx.module)}
+    elif any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in key):
+        # `api_key=self.api_key` that is None (the Agents SDK's LitellmModel built by its provider): the
+        # library reads the variable itself, as the SDK does (RouteFinder.client_key). Counted as "no
+        # secret", the URL moved and LiteLLM would send OPENAI_API_KEY to the provider.
+        key.add(Unknown(f"`{env}`, which the library reads when the key given is None"))
     openai_named = any(
         isinstance(s, Literal)
         and s.value
