@@ -262,7 +262,8 @@ class SdkClients(PlannerState):
             return
         entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
         quote = quote_of(c.node)
-        outer = entries.get(spec.client_key).value if spec.client_key in entries else None
+        found = entries.get(spec.client_key) if spec.client_key else None
+        outer = found.value if found is not None else None
         if spec.client_key and outer is not None and not isinstance(outer, cst.Dict):
             self.plan.todo(  # (agentscope's `"client_args": kwargs`: where its base URL comes from is not here)
                 self.stmt(c.node),
@@ -272,7 +273,11 @@ class SdkClients(PlannerState):
                 c.span.line,
             )
             return
-        inner = {string_value(el.key): el for el in outer.elements if isinstance(el, cst.DictElement)} if outer else {}
+        inner = (
+            {string_value(el.key): el for el in outer.elements if isinstance(el, cst.DictElement)}
+            if isinstance(outer, cst.Dict)
+            else {}
+        )
         base_key = next((k for k in spec.base_url_keys if k in (inner if spec.client_key else entries)), None)
         base_key = base_key or spec.fix_base_url_key
         template = (
@@ -285,7 +290,13 @@ class SdkClients(PlannerState):
         if not spec.client_key:
             values.append((base_key, url))
         elif isinstance(outer, cst.Dict):
-            self.plan.edit(outer, lambda node, k=base_key, v=url: retarget_dict(node, [], [(k, v)]))
+            key_name: str = base_key
+
+            def with_base(node: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(node, cst.Dict)
+                return retarget_dict(node, [], [(key_name, url)])
+
+            self.plan.edit(outer, with_base)
         else:
             values.append(
                 (spec.client_key, cst.Dict([cst.DictElement(string_like(first_string(c.node), base_key), url)]))
