@@ -600,3 +600,25 @@ def test_check_predicts_whether_fix_gives_the_request_the_providers_key(
     else:
         assert offered == [] and not [f for f in found if f.code == codes.OPENAI_MODEL and f.fixable]
         assert result.changed and "DASHSCOPE" not in (result.delivered or ("", ""))[1]
+
+
+def test_a_plan_the_gate_replaces_is_never_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate plans clients.py three times; only the last plan is applied (each apply regenerates the
+    module's code: on a generated 5k-line module the two thrown away were a fifth of `fix`)."""
+    import offramp.fixes.apply as apply
+    from offramp.engine import resolve_provider
+    from offramp.fixes.planner import Planner
+    from offramp.fixes.runner import fix_files
+    from offramp.settings import Settings
+
+    calls: List[str] = []
+    apply_text, run = apply.apply_plan_text, Planner.run
+    monkeypatch.setattr(apply, "apply_plan_text", lambda *a: calls.append("apply") or apply_text(*a))
+    monkeypatch.setattr(Planner, "run", lambda self: calls.append("plan") or run(self))
+    shutil.copy(FIXTURES / "fix" / "input" / "clients.py", tmp_path / "clients.py")
+    settings = Settings(root=tmp_path)
+    provider = resolve_provider("qwen", settings)
+    assert provider is not None
+    [result] = fix_files([tmp_path / "clients.py"], settings, provider, diff=True, jobs=1)
+    assert result.changed and result.delivered is not None
+    assert calls == ["plan", "plan", "plan", "apply"]

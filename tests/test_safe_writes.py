@@ -187,10 +187,8 @@ def test_a_rewrite_that_does_not_parse_is_refused(tmp_path: Path, monkeypatch: p
     import offramp.fixes.apply as apply
     from offramp.fixes.outcome import Refused
 
-    class Broken:
-        code = "client = OpenAI(\n"  # what a buggy transform might produce
-
-    monkeypatch.setattr(apply, "apply_plan", lambda module, plan, *rest: Broken())
+    broken = "client = OpenAI(\n"  # what a buggy transform might produce
+    monkeypatch.setattr(apply, "apply_plan_text", lambda module, plan, *rest: broken)
     p = tmp_path / "a.py"
     p.write_text(SDK)
     settings = Settings(root=tmp_path)

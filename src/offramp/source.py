@@ -8,6 +8,7 @@ run leaves either the old or the new content, never half of each.
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import ctypes
 import errno
@@ -27,7 +28,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, Iterator, List, Optional, Tuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, Iterator, List, Optional, Tuple, TypeVar, cast
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -329,8 +330,26 @@ def parse_module(text: str) -> cst.Module:
 def forget_parse() -> None:
     """Drop the module `reusing_parses` keeps, and what was derived from it, before it ends."""
     global _last_parse
+    _run_before_forget()
     _last_parse = None
     _derived.clear()
+
+
+def kept(module: cst.Module) -> bool:
+    """Whether `module` is the tree `reusing_parses` keeps (see `before_forget`)."""
+    return _reusing > 0 and _last_parse is not None and _last_parse[1] is module
+
+
+def before_forget(fn: Callable[[], None]) -> None:
+    """`fn()` runs before the kept tree is dropped (the next parse of another text, or the end of
+    `reusing_parses`): work put off on that tree (fixes/onefile.py: a rewrite the route gate may still
+    replace) is done while the tree is still there, and never keeps it alive beside another one."""
+    _before_forget.append(fn)
+
+
+def _run_before_forget() -> None:
+    while _before_forget:
+        _before_forget.pop(0)()
 
 
 def derived(module: cst.Module, key: Hashable, make: Callable[[], T]) -> T:
@@ -350,6 +369,7 @@ def derived(module: cst.Module, key: Hashable, make: Callable[[], T]) -> T:
 # and what was computed from that module (see `derived`).
 _last_parse: Optional[Tuple[str, cst.Module]] = None
 _derived: Dict[Hashable, object] = {}
+_before_forget: List[Callable[[], None]] = []
 _reusing = 0
 
 
@@ -368,8 +388,27 @@ def reusing_parses() -> Iterator[None]:
     finally:
         _reusing -= 1
         if not _reusing:
-            _last_parse = None
-            _derived.clear()
+            try:
+                _run_before_forget()
+            finally:
+                _last_parse = None
+                _derived.clear()
+
+
+def note_cpython_accepts(text: str) -> None:
+    """`ast.parse(text)` has just succeeded (at this recursion limit or a lower one)."""
+    _cpython_accepted.append(text)
+
+
+def cpython_accepted(text: str) -> bool:
+    """Whether CPython's parser accepted this text lately (`note_cpython_accepts`). `fix` asks it of the
+    text it checked (screened when parsed) and of its rewrite (parsed when the imports were tidied):
+    each parse of a large file is a tenth of LibCST's."""
+    return any(t is text or t == text for t in _cpython_accepted)
+
+
+# The last two texts CPython's parser accepted (see cpython_accepted)
+_cpython_accepted: Deque[str] = collections.deque(maxlen=2)
 
 
 def _parse_module(text: str) -> cst.Module:
@@ -386,6 +425,7 @@ def _screen_depth(text: str) -> None:
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours to print
         try:
             ast.parse(text)
+            note_cpython_accepts(text)
             return
         except (RecursionError, MemoryError):
             raise NestingError("nested deeper than Python's parser accepts") from None

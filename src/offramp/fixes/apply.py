@@ -21,6 +21,7 @@ from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
 from offramp.fixes.wrap import Bracketed, ending_call, hugged_split, rewrap_statement, width, wrap_statement
+from offramp.source import note_cpython_accepts
 from offramp.syntax.tree import module_parents
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
@@ -142,6 +143,17 @@ class _Apply(cst.CSTTransformer):
 def apply_plan(module: cst.Module, plan: Plan, line_length: Optional[int] = None) -> cst.Module:
     """The module with the plan's edits. With `line_length` (the project uses Ruff), calls an edit made too
     long are wrapped (wrap.py) and an added `import os` is sorted into its block (importplace.py)."""
+    return _apply(module, plan, line_length)[0]
+
+
+def apply_plan_text(module: cst.Module, plan: Plan, line_length: Optional[int] = None) -> str:
+    """`apply_plan(...).code`, generated once: tidying the imports may have generated it already (a
+    large file's code generation takes about a fifth of its parse)."""
+    new, code = _apply(module, plan, line_length)
+    return new.code if code is None else code
+
+
+def _apply(module: cst.Module, plan: Plan, line_length: Optional[int]) -> Tuple[cst.Module, Optional[str]]:
     new = module.visit(_Apply(plan, module.default_indent, line_length, _above_plan(module, plan)))
     assert isinstance(new, cst.Module)
     if plan.azure_cleanup:
@@ -210,20 +222,21 @@ def _add_imports(ctx: CodemodContext, module: cst.Module) -> cst.Module:
 Removal = Tuple[str, Optional[str], Optional[str]]  # module, object (None: `import module`), alias
 
 
-def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> cst.Module:
+def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> Tuple[cst.Module, Optional[str]]:
     """RemoveImportsVisitor: drop these imports where nothing uses them any more.
 
     The visitor copies the module and runs scope and qualified-name analysis over all of it
     (plus three more passes), a third of a large file's `fix`. When the text shows that the names
     those imports bind appear nowhere but in the import statements themselves, no analysis can
     find a use (no reference, no `__all__` entry, no string annotation): the visitor then runs on
-    those statements alone, with the same result.
+    those statements alone, with the same result. Also the module's code when it was generated
+    for the module returned (else None).
     """
     if not removals:
-        return module
+        return module, None
     found = _imports_to_remove(module, removals)
     if not found:
-        return module
+        return module, None
     ctx = CodemodContext()
     for mod, obj, asname in removals:
         RemoveImportsVisitor.remove_unused_import(ctx, mod, obj, asname)
@@ -233,8 +246,8 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> cst.Modu
     names = {name for _, _, bound in found for name in bound}
     if any(_count_word(code, n) != _count_word(inside, n) for n in names):
         if _all_referenced(code, names):
-            return module  # every one still in use: the visitor would keep them all
-        return RemoveImportsVisitor(ctx).transform_module(module)  # used somewhere, maybe: analyse it all
+            return module, code  # every one still in use: the visitor would keep them all
+        return RemoveImportsVisitor(ctx).transform_module(module), None  # used somewhere, maybe: analyse it all
     # One small module of those statements, each followed by a marker line that says where its
     # result ends (it may be removed altogether).
     body = list(module.body)
@@ -250,7 +263,7 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> cst.Modu
     assert len(results) == len(at) + 1 and not results[-1]
     for i, new in reversed(list(zip(at, results))):
         body[i : i + 1] = new
-    return module.with_changes(body=body)
+    return module.with_changes(body=body), None
 
 
 _MARKER = "__offramp_end_of_statement__"
@@ -270,6 +283,7 @@ def _all_referenced(code: str, names: Set[str]) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(code)
+            note_cpython_accepts(code)  # (onefile.py need not parse the rewrite again)
             top = symtable.symtable(code, "<fix>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import os
 import warnings
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from offramp import codes
 from offramp.engine import Options, check_source, display_path, file_ignores
@@ -30,7 +32,11 @@ from offramp.source import (
     NestingError,
     SourceError,
     SourceFile,
+    before_forget,
+    cpython_accepted,
     decode,
+    kept,
+    note_cpython_accepts,
     on_deep_stack,
     parse_module,
     read_snapshot,
@@ -40,6 +46,9 @@ from offramp.source import (
 from offramp.types import Finding
 
 if TYPE_CHECKING:
+    import libcst as cst
+
+    from offramp.fixes.planner import Plan
     from offramp.userconfig.together import FileReaders
 
 
@@ -62,6 +71,26 @@ class FixResult:
     # and a check of a rewrite that is replaced is a whole analysis thrown away.
     recheck: Optional[SourceFile] = field(default=None, repr=False)
     delivered: Optional[Tuple[str, str]] = field(default=None, repr=False)  # (old, new) text `commit` wrote or showed
+    # A plan not yet applied (`_fix_path`): the route gate may plan the file again, and each rewrite
+    # it replaces was an apply and a code generation thrown away. `settle` applies it.
+    later: Optional[Callable[..., None]] = field(default=None, repr=False, compare=False)
+
+    def settle(self) -> FixResult:
+        """Apply the plan put off by `_fix_path`, if any: `pending`, `new_text`, `recheck`, `todos`
+        (or `remaining` and the outcome) as if it had been applied when it was made. Never raises."""
+        later, self.later = self.later, None
+        if later is not None:
+            try:
+                on_deep_stack(later, self)
+            except Exception as e:  # as `_fix_path` reports an exception of `fix_source`
+                fresh = FixResult(path=self.path, display=self.display, outcome=Failed(internal_error(e)))
+                self.__dict__.update(fresh.__dict__)
+        return self
+
+    def __getstate__(self) -> Dict[str, Any]:
+        """Pickled (a process pool's result) with its plan applied: the plan holds the tree."""
+        self.settle()
+        return self.__dict__
 
     @property
     def changed(self) -> bool:
@@ -93,22 +122,32 @@ def fix_source(
     region: Optional[str] = None,
     gate: Gate = OPEN,
     verify: bool = True,
+    defer: bool = False,
 ) -> Tuple[Optional[str], FixResult]:
     """The new text of one file (None: no change) and what was done. `verify=False`: the caller
-    parses the new text with LibCST itself (`finish`), so it is not parsed here too."""
+    parses the new text with LibCST itself (`finish`), so it is not parsed here too. `defer`: a plan
+    on the tree `reusing_parses` keeps is not applied yet (None, with `result.later` set; see
+    `FixResult.settle`)."""
     # parse, analysis, rewrite and re-parse all walk the tree recursively: a deep stack lets
     # them through code nested as deeply as Python accepts
-    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate, verify)
+    return on_deep_stack(_fix_source, src, display, provider, opts, region, gate, verify, defer)
 
 
 def _fix_source(
-    src: SourceFile, display: str, provider: Provider, opts: Options, region: Optional[str], gate: Gate, verify: bool
+    src: SourceFile,
+    display: str,
+    provider: Provider,
+    opts: Options,
+    region: Optional[str],
+    gate: Gate,
+    verify: bool,
+    defer: bool = False,
 ) -> Tuple[Optional[str], FixResult]:
     import libcst as cst
 
     from offramp.analysis import analyze
     from offramp.catalog import load_sdk
-    from offramp.fixes.apply import apply_plan
+    from offramp.fixes.apply import apply_plan_text
     from offramp.fixes.planner import Planner
     from offramp.providers import known_provider_hosts
     from offramp.rufflength import line_length
@@ -140,9 +179,15 @@ def _fix_source(
         result.effects = list(plan.effects)
         if plan.empty:
             return None, result
-        new_text = apply_plan(analysis.module, plan, line_length(src.path)).code
+        if defer and not verify and kept(analysis.module):
+            # (the route gate may plan this file again from the kept tree: applied once it is known
+            # which plan stays, or before the tree is dropped)
+            result.later = functools.partial(_put_off, src, analysis.module, plan)
+            before_forget(functools.partial(_settle_if_alive, weakref.ref(result)))
+            return None, result
+        new_text = apply_plan_text(analysis.module, plan, line_length(src.path))
     except RecursionError:
-        result.outcome = Failed("expressions nested too deeply to rewrite; left unchanged (see OFR002)")
+        result.outcome = Failed(_TOO_DEEP)
         return None, result
     if new_text == src.text:
         return None, result
@@ -151,8 +196,19 @@ def _fix_source(
     # are never alive together. With `verify=False` the caller parses it (`finish`, after the route
     # gate, which may plan this file again from the kept tree).
     del module, analysis, plan
+    return _verified(src.text, new_text, verify, result), result
+
+
+_TOO_DEEP = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
+
+
+def _verified(old_text: str, new_text: str, verify: bool, result: FixResult) -> Optional[str]:
+    """`new_text` if it parses (with `verify`, LibCST's parse too), else None with the result Refused."""
+    import libcst as cst
+
     try:
-        if _cpython_parses(src.text):  # newer syntax than this interpreter's is checked by LibCST alone
+        # newer syntax than this interpreter's is checked by LibCST alone
+        if _cpython_parses(old_text) and not cpython_accepted(new_text):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
                 ast.parse(new_text)
@@ -160,8 +216,34 @@ def _fix_source(
             parse_module(new_text)
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
         result.outcome = Refused(_unparsable(e))
-        return None, result
-    return new_text, result
+        return None
+    return new_text
+
+
+def _put_off(
+    src: SourceFile, module: cst.Module, plan: Plan, result: FixResult, *, before: List[Finding], read: Snapshot
+) -> None:
+    """The rest of `_fix_source` and `_fix_path` for a plan they put off (`FixResult.settle`)."""
+    from offramp.fixes.apply import apply_plan_text
+    from offramp.rufflength import line_length
+
+    try:
+        new_text: Optional[str] = apply_plan_text(module, plan, line_length(src.path))
+    except RecursionError:
+        result.outcome = Failed(_TOO_DEEP)
+        new_text = None
+    del module, plan
+    if new_text == src.text:
+        new_text = None
+    if new_text is not None:
+        new_text = _verified(src.text, new_text, False, result)
+    _settle_path(result, src, new_text, before, read)
+
+
+def _settle_if_alive(ref: weakref.ReferenceType) -> None:
+    result = ref()
+    if result is not None:
+        result.settle()
 
 
 def _unparsable(e: BaseException) -> str:
@@ -170,12 +252,15 @@ def _unparsable(e: BaseException) -> str:
 
 
 def _cpython_parses(text: str) -> bool:
+    if cpython_accepted(text):  # (the text `fix` checked was screened when it was parsed)
+        return True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
+    note_cpython_accepts(text)
     return True
 
 
@@ -264,29 +349,39 @@ def _fix_path(
         # held back, it stays as it was, without a TODO its file gives no reason for)
         return _models_only(path, (data, st), display, gate, src)
     try:
-        new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False)
+        new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False, defer=True)
     except Exception as e:
         return FixResult(path=path, display=display, outcome=Failed(internal_error(e)))
+    if result.later is not None:  # applied by `settle`
+        result.later = functools.partial(result.later, before=before, read=(data, st))
+        return result
+    _settle_path(result, src, new_text, before, (data, st))
+    return result
+
+
+def _settle_path(
+    result: FixResult, src: SourceFile, new_text: Optional[str], before: List[Finding], read: Snapshot
+) -> None:
+    """What `_fix_path` records of a file's rewrite (None: no change)."""
     if new_text is None:
         result.remaining = before
         result.todos = _todos(src.text)
-        return result
+        return
     try:
         new_bytes = src.encode(new_text)
     except UnicodeEncodeError:
         result.outcome = Refused(f"the rewrite cannot be stored as {src.encoding}; left unchanged")
-        return result
-    result.pending = Pending(src.text, new_text, new_bytes, (data, st))
+        return
+    result.pending = Pending(src.text, new_text, new_bytes, read)
     result.new_text = new_text
     result.recheck = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     result.todos = _todos(new_text)
-    return result
 
 
 def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
     """Parse a planned rewrite with LibCST (a bug guard: one that does not parse is refused) and,
     with `check`, check it for what remains: once per file, after the route gate's last plan."""
-    final, result.recheck = result.recheck, None
+    final, result.recheck = result.settle().recheck, None
     if final is None:
         return result
     import libcst as cst  # (a rewrite was planned: LibCST is loaded already)

@@ -37,7 +37,7 @@ def _finish_many(args: Tuple[Sequence[FixResult], Options, bool]) -> List[FixRes
 
 
 def _finish_all(results: List[FixResult], opts: Options, jobs: int, check: bool = True) -> List[FixResult]:
-    todo = [i for i, r in enumerate(results) if r.recheck is not None]
+    todo = [i for i, r in enumerate(results) if r.settle().recheck is not None]
     for i, r in zip(todo, _in_batches(_finish_many, [results[i] for i in todo], (opts, check), jobs)):
         results[i] = r
     return results
@@ -133,6 +133,7 @@ def _plan_and_gate(
                 results, provider, opts, lambda items: _plan_all(items, provider, opts, diff, region, jobs)
             )
         except Exception as e:  # a bug guard: nothing is written, and the error is said on the first file
+            results = [r.settle() for r in results]
             first = next((r for r in results if r.pending is not None), results[0])
             first.outcome = Failed(f"{internal_error(e)} (in the route gate; no file written)")
             for r in results:
