@@ -102,9 +102,12 @@ def _scopes(module: cst.Module) -> list:
             out.append((type(node).__name__, None))
             continue
         names = sorted(
-            (name, len(a.references), type(a.node).__name__) for name, al in scope._assignments.items() for a in al
+            (name, len(a.references), type(a.node).__name__, getattr(a, "_index", None))
+            for name, al in scope._assignments.items()
+            for a in al
         )
-        out.append((type(node).__name__, type(scope).__name__, names, len(list(scope.accesses))))
+        counted = getattr(scope, "_assignment_count", None)  # (fastvisit answers ScopeVisitor.on_leave itself)
+        out.append((type(node).__name__, type(scope).__name__, names, len(list(scope.accesses)), counted))
     return out
 
 
