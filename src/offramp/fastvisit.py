@@ -8,6 +8,10 @@ node and every field, most of them absent. Every LibCST walk offramp makes is su
 ScopeProvider and ExpressionContextProvider (which call `child.visit(self)` themselves), the
 collector, the planner's and the rewrite's searches.
 
+A visitor whose `on_visit` / `on_leave` do per node type what `visit_<Type>` / `leave_<Type>`
+would (offramp's collector) may also say so: its `fast_callbacks(node_type)` returns the pair of
+callables (or None) this walk calls instead, `visit` returning False where its children are skipped.
+
 Within `fast_visits()`, `CSTNode.visit` with a `CSTVisitor` walks the same fields in the same
 order and makes the same callbacks the visitor would see (`on_visit`, `on_visit_attribute`,
 `on_leave_attribute`, `on_leave`), minus the ones the visitor provably ignores (CSTVisitor's own
@@ -96,7 +100,11 @@ class _Walk:
     def __init__(self, visitor: CSTVisitor, attribute_hooks: Optional[FrozenSet[str]]) -> None:
         self.visitor = visitor
         cls = type(visitor)
-        self.default_visit = cls.on_visit is _DEFAULT_ON_VISIT
+        # A visitor's own per-type answer to its `on_visit` / `on_leave` (see `fast_callbacks`)
+        self.own: Optional[Callable[[type], Tuple[Optional[Callable], Optional[Callable]]]] = getattr(
+            visitor, "fast_callbacks", None
+        )
+        self.default_visit = cls.on_visit is _DEFAULT_ON_VISIT or self.own is not None
         self.default_leave = cls.on_leave is _DEFAULT_ON_LEAVE
         # node type names with a `visit_<Type>_<field>` / `leave_<Type>_<field>`; None: call always
         self.attribute_hooks = attribute_hooks
@@ -120,12 +128,15 @@ class _Walk:
         if entry is None:
             name = kind.__name__
             v = self.visitor
-            visit = getattr(v, f"visit_{name}", None) if self.default_visit else v.on_visit
-            leave = getattr(v, f"leave_{name}", None) if self.default_leave else _scope_leave(v, kind) or v.on_leave
+            if self.own is not None:
+                visit, leave = self.own(kind)
+            else:
+                visit = getattr(v, f"visit_{name}", None) if self.default_visit else v.on_visit
+                leave = getattr(v, f"leave_{name}", None) if self.default_leave else _scope_leave(v, kind) or v.on_leave
             hooks = self.attribute_hooks
             entry = self.types[kind] = (
-                None if self.default_visit and _does_nothing(visit) else visit,  # (`visit_<Type>`: None is "go on")
-                None if _does_nothing(leave) else leave,
+                None if self.default_visit and does_nothing(visit) else visit,  # (`visit_<Type>`: None is "go on")
+                None if does_nothing(leave) else leave,
                 hooks is None or name in hooks,
             )
         return entry
@@ -180,7 +191,7 @@ def _scope_leave(visitor: CSTVisitor, kind: type) -> Optional[Callable[[CSTNode]
         return None
     assignment = issubclass(kind, like)  # isinstance(node, like) for a node of this type
     typed = getattr(visitor, f"leave_{kind.__name__}", None)  # CSTVisitor.on_leave's lookup
-    if typed is not None and _does_nothing(typed):
+    if typed is not None and does_nothing(typed):
         typed = None
     record = visitor.provider.set_metadata  # type: ignore[attr-defined]
 
@@ -238,10 +249,10 @@ def _attribute_hooks(cls: Type[CSTVisitor]) -> Optional[FrozenSet[str]]:
             if klass in _TYPED_NO_OPS:
                 continue
             for name, value in vars(klass).items():
-                if name.startswith(("visit_", "leave_")) and name.count("_") >= 2 and not _does_nothing(value):
+                if name.startswith(("visit_", "leave_")) and name.count("_") >= 2 and not does_nothing(value):
                     names.add(name.split("_")[1])
         return frozenset(names)
-    if _does_nothing(cls.on_visit_attribute) and _does_nothing(cls.on_leave_attribute):
+    if does_nothing(cls.on_visit_attribute) and does_nothing(cls.on_leave_attribute):
         return frozenset()
     return None
 
@@ -253,7 +264,7 @@ _TYPED_NO_OPS = (CSTTypedBaseFunctions, CSTTypedVisitorFunctions)
 _EMPTY: Dict[Any, bool] = {}
 
 
-def _does_nothing(fn: Any) -> bool:
+def does_nothing(fn: Any) -> bool:
     """Whether `fn` is a plain function whose body is `pass` (or a docstring): calling it is a no-op."""
     code = getattr(getattr(fn, "__func__", fn), "__code__", None)
     if code is None:

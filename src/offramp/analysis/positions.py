@@ -120,7 +120,10 @@ class _PositionState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         line, column = self._stack.pop()
-        if node not in self.computed and (type(node) not in _UNRECORDED or node in self._hoisted_from):
+        # (the type first: a node's hash is a Python call, and most whitespace is never hoisted from)
+        if type(node) in _UNRECORDED and not (self._hoisted_from and node in self._hoisted_from):
+            return
+        if node not in self.computed:
             self.computed[node] = (line, column, self.line, self.column)
 
     def record_syntactic_position(  # type: ignore[override]
