@@ -37,10 +37,17 @@ class RouteHit:
     route: str  # the request's call site, "app.py:12"
 
 
+def ordered(sources: Iterable[Source]) -> List[Source]:
+    """A route's sources in a fixed order. They are sets, and which host a message names (`is sent to
+    ...`) or which hit a span keeps must not change with PYTHONHASHSEED: checking tests/fixtures/fix
+    as one project gave different messages from run to run."""
+    return sorted(sources, key=repr)
+
+
 def host_targets(route: Route, ctx: CheckContext, provider_hosts: Tuple[str, ...]) -> List[Tuple[Source, Target]]:
     """Each host source with where it sends the request."""
     out: List[Tuple[Source, Target]] = []
-    for s in route.host:
+    for s in ordered(route.host):
         if isinstance(s, SdkDefault):
             kind = "azure" if s.azure else "openai"
             out.append((s, Target(kind, "" if s.azure else s.host, s.host)))
@@ -192,7 +199,7 @@ def _models(
 ) -> List[RouteHit]:
     out: List[RouteHit] = []
     provider = ctx.provider
-    for s in route.model:
+    for s in ordered(route.model):
         if isinstance(s, ConfigValue) and s.loaded:
             continue  # a `.env` value the program loads: that file's own findings sit on its line
         if isinstance(s, ConfigValue) and s.value:
@@ -271,7 +278,7 @@ def _credentials(route: Route, ctx: CheckContext, blocked: List[Target], elsewhe
         return []
     host = elsewhere[0].host or elsewhere[0].describe()
     out: List[RouteHit] = _unset_keys(route, ctx, elsewhere[0], host)
-    for s in route.credential:
+    for s in ordered(route.credential):
         if isinstance(s, EnvRead) and ctx.sdk.env_role(s.name) == "key":
             what = f"environment variable `{s.name}` (an OpenAI/Azure credential)"
             if s.file and s.span is not None:
@@ -319,7 +326,7 @@ def _unset_keys(route: Route, ctx: CheckContext, target: Target, host: str) -> L
     if target.kind != "provider" or route.kind in ("http", "v0") or route.azure:
         return []
     out: List[RouteHit] = []
-    for s in route.credential:
+    for s in ordered(route.credential):
         if isinstance(s, EnvRead) and s.nullable and s.file and s.span is not None and not ctx.sdk.env_role(s.name):
             args = {"env": s.name, "host": host}
             out.append(RouteHit(s.file, Hit(codes.KEY_MAY_BE_UNSET, s.span, args), route.where))
@@ -343,7 +350,7 @@ def _http_urls(route: Route, targets: List[Tuple[Source, Target]]) -> List[Route
 def _provider_keys(route: Route, blocked: List[Target]) -> List[RouteHit]:
     keys = {p.key_env: p.name for p in builtin_providers().values() if p.key_env}
     out: List[RouteHit] = []
-    for s in route.credential:
+    for s in ordered(route.credential):
         if isinstance(s, EnvRead) and s.name in keys and s.file and s.span is not None:
             what = f"{keys[s.name]}'s key `{s.name}`"
             out.append(
