@@ -153,6 +153,14 @@ SHAPES: Dict[str, Program] = {
             plain_env=_WRAPPER_ENV,
             preload=("openai", "litellm"),
         ),
+        # The same class given its model id and key by its caller: the caller's literal becomes `openai/<model>`.
+        Program(
+            "shape/litellm_model_elsewhere",
+            _SHAPES / "litellm_model_elsewhere",
+            sdk="wrappers",
+            plain_env=_WRAPPER_ENV,
+            preload=("openai", "litellm"),
+        ),
         # Azure's v1 API through the plain client: f"{endpoint.rstrip('/')}/openai/v1/" and a token provider.
         Program("shape/azure_v1_token", _SHAPES / "azure_v1_token"),
         # The app's backend in a module named after the SDK (`app/llms/openai.py`, SuperAGI): taken for

@@ -164,6 +164,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/sdk_subclass_request_elsewhere": MODES,
     "shape/framework_subclass_elsewhere": MODES,
     "shape/litellm_none_key": MODES,
+    "shape/litellm_model_elsewhere": MODES,
     "shape/handed_key": MODES,
     "shape/json_config_null": MODES,
     "shape/library_named_module": MODES,

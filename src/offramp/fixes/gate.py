@@ -359,7 +359,11 @@ class RouteJudge:
                     continue
                 if any(e.role in (MODEL, SEEN) and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
                     continue  # the file's own plan maps it, or holds it (a key use, a comparison)
-                new = target(s.value, self.provider_of(r))
+                prefix = r.model_template.partition("{}")[0]
+                bare = s.value[len(prefix) :] if prefix and s.value.startswith(prefix) else s.value
+                new = target(bare, self.provider_of(r))
+                if new:
+                    new = r.model_template.format(new)  # (LiteLLM: `openai/<model>`, as fixes/literals.py writes it)
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision

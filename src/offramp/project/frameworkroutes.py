@@ -105,6 +105,7 @@ def framework_route(
         client=display(site.func),
         client_file=m.path,
         client_span=Span(*site.span),
+        model_template=f"{spec.model_prefix}{{}}" if spec.model_prefix else "{}",
     )
 
 

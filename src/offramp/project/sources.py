@@ -123,6 +123,10 @@ class Route:
     # A reopening call (kind `reopen`): the rules/wrappers.toml [[reopener]] id; `client` is the name of the
     # program's function it is handed ("": none it can see, a TODO)
     reopener: str = ""
+    # How the library wants a model id written: LiteLLM's "openai/{}" for an OpenAI-compatible server (a bare
+    # `qwen3.8-max` made LiteLLM raise "LLM Provider NOT provided"). A model literal of another file that the
+    # route gate rewrites (`Gate.models`) is written so, as the file's own planner writes one (fixes/literals.py).
+    model_template: str = "{}"
 
     @property
     def alone(self) -> bool:
