@@ -13,12 +13,17 @@ from offramp.checks.base import CheckContext, Hit
 from offramp.mapping import is_provider_model
 
 
+def client_is_live(c: ClientCtor) -> bool:
+    """Whether the client may still reach OpenAI/Azure (or we cannot tell)."""
+    return c.target.blocked or c.target.kind in ("dynamic", "env")
+
+
 def call_is_live(call: ApiCall, a: Analysis) -> bool:
     """Whether the call may still reach OpenAI/Azure (or we cannot tell): its model matters."""
     if call.via == "client":
         if not call.clients:
             return True  # a client we only know by type: target unknown
-        return any(c.target.blocked or c.target.kind in ("dynamic", "env") for c in call.clients)
+        return any(client_is_live(c) for c in call.clients)
     target = call.module_target or a.module_target
     return target is None or target.blocked or target.kind in ("dynamic", "env")
 
@@ -36,7 +41,7 @@ def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:
     if lit.calls:
         return any(call_is_live(c, a) for c in lit.calls)
     if lit.owner is not None:  # a wrapper's model=, or azure_deployment= on a constructor
-        return lit.owner.target.blocked or lit.owner.target.kind in ("dynamic", "env")
+        return client_is_live(lit.owner)
     return True
 
 
@@ -122,7 +127,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     )
                 )
         for c in a.clients:  # a framework client's model= (`ChatOpenAI(model_name=self.llm.get_model())`)
-            if c.dynamic_model is not None and (c.target.blocked or c.target.kind in ("dynamic", "env")):
+            if c.dynamic_model is not None and client_is_live(c):
                 hits.append(
                     Hit(
                         codes.DYNAMIC_MODEL,

@@ -18,13 +18,13 @@ from offramp.project.index import ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, ExtRef
 from offramp.project.sources import (
     OPENAI_DEFAULT,
-    ConfigValue,
     EnvRead,
     Literal,
     Route,
     SdkDefault,
     Unknown,
     may_be_unset,
+    with_fallback_read,
 )
 from offramp.types import Span
 
@@ -74,11 +74,8 @@ def framework_route(
     env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
     if key is None:
         key = {EnvRead(env), *finder.env_written(env, ctx.module)}
-    elif any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in key):
-        # `api_key=self.api_key` that is None (the Agents SDK's LitellmModel built by its provider): the
-        # library reads the variable itself, as the SDK does (RouteFinder.client_key). Counted as "no
-        # secret", the URL moved and LiteLLM would send OPENAI_API_KEY to the provider.
-        key.add(Unknown(f"`{env}`, which the library reads when the key given is None"))
+    else:
+        key = with_fallback_read(key, env, "the library")
     openai_named = any(
         isinstance(s, Literal)
         and s.value

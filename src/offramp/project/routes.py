@@ -26,7 +26,6 @@ from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
     OPENAI_DEFAULT,
-    ConfigValue,
     EnvRead,
     Literal,
     Route,
@@ -34,6 +33,7 @@ from offramp.project.sources import (
     Source,
     Unknown,
     may_be_unset,
+    with_fallback_read,
 )
 from offramp.project.subclassctors import framework_subclass_ctors
 from offramp.types import Span
@@ -377,10 +377,7 @@ class RouteFinder:
         env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
         if given is None:
             return {EnvRead(env), *self.env_written(env, ctx.module)}
-        if any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in given):
-            # `api_key=None` (a default, a `null` in the config) makes the SDK read the variable itself
-            given.add(Unknown(f"`{env}`, which the SDK reads when the key given is None"))
-        return given
+        return with_fallback_read(given, env, "the SDK")
 
     def env_written(self, name: str, reader: Optional[str] = None) -> List[Source]:
         """Values the program itself puts into the variable (`os.environ["OPENAI_API_KEY"] = args.key`)."""

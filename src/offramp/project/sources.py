@@ -8,7 +8,7 @@ definition once for every route it reaches. All are frozen, hashable and picklab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Tuple, Union
+from typing import FrozenSet, Optional, Set, Tuple, Union
 
 from offramp.types import Span
 
@@ -152,3 +152,13 @@ def may_be_unset(s: Source) -> bool:
     # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
     # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
     return False
+
+
+def with_fallback_read(given: Set[Source], env: str, reader: str) -> Set[Source]:
+    """A key's sources plus, when one of them is None (`api_key=None` as a default, a `null` in the
+    config, the Agents SDK's LitellmModel built by its provider), the read of `env` that `reader` (the
+    SDK, a framework) then makes itself. Counted as "no secret", fix moved such a route's URL and the
+    library sent OPENAI_API_KEY to the provider."""
+    if any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in given):
+        given.add(Unknown(f"`{env}`, which {reader} reads when the key given is None"))
+    return given
