@@ -164,7 +164,7 @@ class SdkClients(PlannerState):
             lits = self.deployment_literals(c, dep.value)
             if lits and all(lit.calls for lit in lits):
                 return  # the client's requests send it as their model: mapped there (fixes/literals.py)
-            value = string_value(dep.value) or self.deployment_literal(c, dep.value)
+            value = string_value(dep.value) or _one_value(lits)
             choice = map_model(value, self.p, self.sdk, self.models) if value else None
             target = choice.target if choice else None
             if target:
@@ -278,25 +278,15 @@ class SdkClients(PlannerState):
             if isinstance(outer, cst.Dict)
             else {}
         )
-        base_key = next((k for k in spec.base_url_keys if k in (inner if spec.client_key else entries)), None)
-        base_key = base_key or spec.fix_base_url_key
-        template = (
-            (inner if spec.client_key else entries)[base_key].value
-            if base_key in (inner if spec.client_key else entries)
-            else None
-        )
+        holder = inner if spec.client_key else entries  # (agentscope: the base URL sits in `client_args`)
+        base_key = next((k for k in spec.base_url_keys if k in holder), spec.fix_base_url_key)
+        template = holder[base_key].value if base_key in holder else None
         url = string_like(template if isinstance(template, cst.SimpleString) else first_string(c.node), self.base)
         values: List[Tuple[str, cst.BaseExpression]] = []
         if not spec.client_key:
             values.append((base_key, url))
         elif isinstance(outer, cst.Dict):
-            key_name: str = base_key
-
-            def with_base(node: cst.CSTNode) -> cst.CSTNode:
-                assert isinstance(node, cst.Dict)
-                return retarget_dict(node, [], [(key_name, url)])
-
-            self.plan.edit(outer, with_base)
+            self.plan.edit(outer, cast(Edit, lambda node, k=base_key, v=url: retarget_dict(node, [], [(k, v)])))
         else:
             values.append(
                 (spec.client_key, cst.Dict([cst.DictElement(string_like(first_string(c.node), base_key), url)]))
@@ -382,8 +372,7 @@ class SdkClients(PlannerState):
 
     def deployment_literal(self, c: ClientCtor, expr: cst.BaseExpression) -> Optional[str]:
         """The one deployment name that reaches `expr`, if analysis found exactly one."""
-        values = {lit.value for lit in self.deployment_literals(c, expr)}
-        return values.pop() if len(values) == 1 else None
+        return _one_value(self.deployment_literals(c, expr))
 
     def subclass_base(self, c: ClientCtor, plain: str) -> None:
         """`class MyClient(AzureOpenAI)` whose `super().__init__` moves: the base becomes the plain
@@ -479,3 +468,9 @@ class SdkClients(PlannerState):
             ):
                 return f"{dotted(small.module)}.{alias.evaluated_name}" in qualified
         return False
+
+
+def _one_value(lits: List[ModelLiteral]) -> Optional[str]:
+    """The value the literals agree on, None when they name none or several."""
+    values = {lit.value for lit in lits}
+    return values.pop() if len(values) == 1 else None
