@@ -1,7 +1,11 @@
 """Data flows one way (../shared/ARCHITECTURE.md): checks decide findings, fixes apply them, so a check
 never imports from offramp.fixes; the LibCST helpers both use live in offramp.syntax, which knows
 neither. The few checks that still ask the fix planner what `fix` will do are listed with their reason,
-and the list must shrink with the code: an exception no longer taken fails the test too."""
+and the list must shrink with the code: an exception no longer taken fails the test too.
+
+Imports sit at the top of a module, where a reader sees what it depends on. One inside a function says
+why on its first line (`# lazy: start-up`: a command that never needs it would import it, measured with
+the module sets of every command; `# lazy: cycle (...)`: the other module imports this one)."""
 
 from __future__ import annotations
 
@@ -38,6 +42,20 @@ def _imports(path: Path) -> Iterator[Tuple[str, int]]:
                 yield f"{module}.{alias.name}", node.lineno
 
 
+def _function_level_imports(path: Path) -> Iterator[Tuple[int, str]]:
+    """(line, text of that line) of every import inside a function of `path`."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+
+    def walk(node: ast.AST, inside: bool) -> Iterator[Tuple[int, str]]:
+        for child in ast.iter_child_nodes(node):
+            if inside and isinstance(child, (ast.Import, ast.ImportFrom)):
+                yield child.lineno, lines[child.lineno - 1]
+            yield from walk(child, inside or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    yield from walk(ast.parse(text), False)
+
+
 def _under(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
@@ -68,3 +86,19 @@ def test_syntax_helpers_know_neither_checks_nor_fixes() -> None:
             if _under(module, "offramp.checks") or _under(module, "offramp.fixes"):
                 wrong.append(f"{path.relative_to(SRC).as_posix()}:{line} imports {module}")
     assert wrong == []
+
+
+def test_function_level_imports_say_why() -> None:
+    """An import inside a function carries `# lazy: <reason>`; every other one belongs at the top."""
+    paths = sorted(SRC.rglob("*.py"))
+    found = wrong = 0
+    unexplained = []
+    for path in paths:
+        for line, text in _function_level_imports(path):
+            found += 1
+            reason = text.partition("# lazy:")[2].strip()
+            if not reason:
+                wrong += 1
+                unexplained.append(f"{path.relative_to(SRC).as_posix()}:{line}: {text.strip()}")
+    assert found  # the walk sees function bodies at all
+    assert unexplained == [], f"{wrong} function-level imports without `# lazy: <reason>`"

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Mapping, Optional, Sequence, Tuple
 
+from offramp.settings import ConfigError, load_settings, validate_selectors
+from offramp.types import FileResult, Finding
+
 if TYPE_CHECKING:
     from offramp.fixes.onefile import FixResult
     from offramp.providers import Provider
@@ -65,8 +68,7 @@ def load(
     """The settings for `paths` (discovered from the first one, or `config_path`) with the command line's
     `overrides` (select, ignore, extend_select, exclude, extend_exclude, respect_gitignore, config_files,
     target, region), and the default target provider."""
-    from offramp.engine import resolve_targets
-    from offramp.settings import ConfigError, load_settings, validate_selectors
+    from offramp.engine import resolve_targets  # lazy: start-up
 
     kw = overrides or {}
     start = Path(paths[0]) if paths else Path(".")
@@ -102,7 +104,7 @@ def load(
 
 def discover_files(paths: Sequence[str], settings: Settings, force_exclude: bool = False) -> Tuple[Path, ...]:
     """The files to check under `paths` (default: the current directory), as the settings select them."""
-    from offramp.discover import discover
+    from offramp.discover import discover  # lazy: start-up
 
     d = discover(
         paths or ["."],
@@ -137,9 +139,9 @@ def check(
     progress: Progress = _no_progress,
 ) -> Checked:
     """Check `paths` (`check` and `baseline`): the findings cache is used unless `no_cache`."""
-    from offramp.cache import default_directory
-    from offramp.engine import make_options
-    from offramp.runner import iter_findings, run
+    from offramp.cache import default_directory  # lazy: start-up
+    from offramp.engine import make_options  # lazy: start-up
+    from offramp.runner import iter_findings, run  # lazy: start-up
 
     settings, provider = load(paths, config_path, overrides)
     files = discover_files(paths, settings, force_exclude)
@@ -165,7 +167,7 @@ def fix(
 ) -> FixRun:
     """Fix `paths` for the target provider (`fix` and `check --fix`); with `diff`, print a diff and write
     nothing. `echo` prints the diff, notes and the summary; `command` is quoted in `report_file`."""
-    from offramp.fixes.runner import run_fix
+    from offramp.fixes.runner import run_fix  # lazy: start-up
 
     settings, provider = load(paths, config_path, overrides)
     if provider is None:
@@ -188,7 +190,5 @@ def fix(
 
 def remaining(fixed: Sequence[FixResult]) -> Tuple[List[FileResult], List[Finding]]:
     """What a fix left, as check results: the findings of each file as written."""
-    from offramp.types import FileResult, Finding
-
     results = [FileResult(path=r.display, findings=tuple(r.remaining), parsed=True) for r in fixed]
     return results, sorted((f for r in results for f in r.findings), key=Finding.sort_key)

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Type, TypeVar
 
 from offramp import __version__
+from offramp.catalog import rules_dir
+from offramp.redact import redact
 from offramp.types import FileResult, Finding, Span
 
 CACHE_DIR_NAME = ".offramp_cache"
@@ -58,8 +60,6 @@ def code_stamp(package: Optional[Path] = None) -> bytes:
 
 def settings_key(options_repr: str) -> str:
     """Version, offramp's code and shipped knowledge (rules/ data) and the options that change findings."""
-    from offramp.catalog import rules_dir
-
     h = hashlib.sha256()
     h.update(f"{_FORMAT}\0{__version__}\0{options_repr}".encode())
     h.update(code_stamp())
@@ -251,8 +251,6 @@ def default_directory(root: Path, has_config: bool, paths: Sequence[str]) -> Pat
 
 
 def _dict(f: Finding) -> dict:
-    from offramp.redact import redact
-
     d = asdict(f)
     d["message"], d["hint"] = redact(f.message), redact(f.hint)  # never a secret on disk (made masked already)
     d["span"] = [f.span.line, f.span.column, f.span.end_line, f.span.end_column]

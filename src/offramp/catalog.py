@@ -28,7 +28,7 @@ class CatalogError(Exception):
 
 def rules_dir() -> Path:
     """Where the data lives: inside the installed package, else the source checkout."""
-    from offramp.rulesdir import rules_path
+    from offramp.rulesdir import rules_path  # lazy: start-up
 
     found = rules_path()
     if found is None:

@@ -7,8 +7,10 @@ could not be trusted (usage, config or internal error). Errors are one line, nev
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Sequence, TypeVar
@@ -16,7 +18,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Seque
 import click
 
 from offramp import __version__, api
-from offramp.settings import OUTPUT_FORMATS  # one list of format names, shared with the config validator
+from offramp.catalog import CatalogError
+from offramp.redact import redact
+from offramp.settings import (
+    OUTPUT_FORMATS,  # one list of format names, shared with the config validator
+    ConfigError,
+    load_settings,
+)
 
 if TYPE_CHECKING:
     from offramp.providers import Provider
@@ -27,8 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int = 2) -> None:
-    from offramp.redact import redact
-
     click.echo(f"offramp: error: {redact(message)}", err=True)  # a config error may quote a value
     sys.exit(code)
 
@@ -86,8 +92,8 @@ def _progress(total: int) -> Iterator[Optional[Callable[[int], None]]]:
     if not (sys.stderr.isatty() and total >= 200 and not os.environ.get("CI")):
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console  # lazy: start-up
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # lazy: start-up
 
     with Progress(
         TextColumn("checking"),
@@ -110,8 +116,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _handle_sigterm() -> None:
-    import signal
-    import threading
+    import signal  # lazy: start-up
 
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -119,13 +124,9 @@ def _handle_sigterm() -> None:
 
 def guarded(f: F) -> F:
     """Turn every failure into a one-line error and exit code 2."""
-    import functools
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from offramp.catalog import CatalogError
-        from offramp.settings import ConfigError
-
         verbose = kwargs.get("verbose", False)
         _handle_sigterm()
         try:
@@ -251,7 +252,7 @@ def check(
     With --to PROVIDER, also report what that provider cannot do for this code.
     """
     if show_settings:
-        from offramp.showsettings import render_settings
+        from offramp.showsettings import render_settings  # lazy: start-up
 
         settings, provider = api.load(paths, config_path, kw)
         click.echo(render_settings(settings, provider, paths), nl=False)
@@ -267,13 +268,13 @@ def check(
         settings, provider, files, results, findings = got.settings, got.provider, got.files, got.results, got.findings
     notes = []
     if diff_base:
-        from offramp.vcs import changed_lines, split_by_change
+        from offramp.vcs import changed_lines, split_by_change  # lazy: start-up
 
         findings, hidden = split_by_change(findings, settings.root, changed_lines(diff_base, settings.root))
         if hidden:
             notes.append(f"{len(hidden)} finding(s) on lines unchanged since {diff_base} not shown")
     if baseline_file is not None:
-        from offramp.baseline import apply_baseline, load_baseline
+        from offramp.baseline import apply_baseline, load_baseline  # lazy: start-up
 
         before = len(findings)
         findings, stale = apply_baseline(findings, load_baseline(baseline_file))
@@ -303,12 +304,12 @@ def _report(
     jobs: int,
 ) -> None:
     """The report `check` prints (also `check --fix` and `fix --output-format`, for what remains)."""
-    from offramp.report import ReportContext, get_reporter
-    from offramp.targets import is_family_spec
+    from offramp.report import ReportContext, get_reporter  # lazy: start-up
+    from offramp.targets import is_family_spec  # lazy: start-up
 
     fmt = output_format or settings.output_format or "full"
     color = fmt == "full" and output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    from offramp.outpaths import rebased, repository_root
+    from offramp.outpaths import rebased, repository_root  # lazy: start-up
 
     # Shown relative to the current directory (SARIF: to the repository root, its %SRCROOT%).
     base = repository_root(settings.root) if fmt == "sarif" else Path.cwd()
@@ -317,8 +318,8 @@ def _report(
     if fmt in ("sarif", "rdjson") and provider is not None and not statistics:
         # Only these formats carry fixes, and only a target provider gives one: the rewrite runs
         # here, in memory, after the (cached) check, never for the other formats.
-        from offramp.fixes.suggest import suggest_fixes
-        from offramp.runner import iter_findings
+        from offramp.fixes.suggest import suggest_fixes  # lazy: start-up
+        from offramp.runner import iter_findings  # lazy: start-up
 
         fixes = suggest_fixes(findings, settings, provider, every=iter_findings(results), jobs=jobs, files=files)
         extra["fixes"] = {shown[f]: fix for f, fix in fixes.items() if f in shown}
@@ -334,7 +335,7 @@ def _report(
         extra=extra,
     )
     if statistics:
-        from offramp.report.statistics import render_statistics
+        from offramp.report.statistics import render_statistics  # lazy: start-up
 
         text = render_statistics(findings, ctx, fmt)
     else:
@@ -367,7 +368,7 @@ def baseline_cmd(
     **kw: Any,
 ) -> None:
     """Record today's findings so `check --baseline FILE` reports only new ones."""
-    from offramp.baseline import write_baseline
+    from offramp.baseline import write_baseline  # lazy: start-up
 
     findings = _check(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw).findings
     _emit(write_baseline(findings, output_file), output_file)
@@ -375,13 +376,13 @@ def baseline_cmd(
 
 
 def _emit(text: str, output_file: Optional[Path]) -> None:
-    from offramp.report import printable
+    from offramp.report import printable  # lazy: start-up
 
     text = printable(text)  # an undecodable file name must not crash the report
     if output_file is None:
         click.echo(text, nl=False)
         return
-    from offramp.source import write_atomic
+    from offramp.source import write_atomic  # lazy: start-up
 
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
@@ -400,7 +401,7 @@ def _emit(text: str, output_file: Optional[Path]) -> None:
 @guarded
 def rules_cmd(output_format: str) -> None:
     """List the rule codes."""
-    from offramp.explain import render_rules
+    from offramp.explain import render_rules  # lazy: start-up
 
     click.echo(render_rules(output_format), nl=False)
 
@@ -410,7 +411,7 @@ def rules_cmd(output_format: str) -> None:
 @guarded
 def explain(code: str) -> None:
     """Show a rule's documentation and examples."""
-    from offramp.explain import render_rule
+    from offramp.explain import render_rule  # lazy: start-up
 
     click.echo(render_rule(code.upper()))
 
@@ -421,7 +422,7 @@ def explain(code: str) -> None:
 def providers(ctx: click.Context, output_format: str) -> None:
     """List the target providers (`offramp providers show ID` for one)."""
     if ctx.invoked_subcommand is None:
-        from offramp.explain import render_providers, render_providers_json
+        from offramp.explain import render_providers, render_providers_json  # lazy: start-up
 
         _guard_call(render_providers_json if output_format == "json" else lambda: render_providers(_configured()))
 
@@ -429,9 +430,8 @@ def providers(ctx: click.Context, output_format: str) -> None:
 def _configured() -> str:
     """`Target (pyproject.toml): chat -> deepseek, embeddings -> qwen`: the target the settings here name
     (offramp.targets), or "" (none, or a configuration `check` would refuse: it says why)."""
-    from offramp.engine import resolve_targets
-    from offramp.settings import ConfigError, load_settings
-    from offramp.targets import families
+    from offramp.engine import resolve_targets  # lazy: start-up
+    from offramp.targets import families  # lazy: start-up
 
     try:
         settings = load_settings(Path("."))
@@ -454,9 +454,8 @@ def _guard_call(fn: Callable[[], str]) -> None:
 @guarded
 def providers_show(provider_id: str, config_path: Optional[Path]) -> None:
     """Base URL, key variable, model map, capability matrix and sources of one provider."""
-    from offramp.engine import resolve_provider
-    from offramp.explain import render_provider
-    from offramp.settings import load_settings
+    from offramp.engine import resolve_provider  # lazy: start-up
+    from offramp.explain import render_provider  # lazy: start-up
 
     settings = load_settings(Path("."), config_path)
     provider = resolve_provider(provider_id, settings)
@@ -489,12 +488,12 @@ def verify(
     """Send the smallest request for each capability the project's routes to --to use, with your key
     (from the provider's variable, never printed), and say per route: works, fails (the provider's
     error), or not tried. The only command that uses the network."""
-    from offramp.verify.command import verify as run_verify
+    from offramp.verify.command import verify as run_verify  # lazy: start-up
 
     settings, provider = api.load(paths, config_path, {"target": target, "region": region})
     if provider is None:
         raise api.UsageError("verify needs a provider: --to PROVIDER (or `target` in the configuration)")
-    from offramp.engine import make_options
+    from offramp.engine import make_options  # lazy: start-up
 
     if make_options(settings, provider).targets is not None:  # a provider per request family (offramp.targets)
         raise api.UsageError(f"verify checks one provider at a time: run it with --to {provider.id}, then the others")

@@ -126,9 +126,9 @@ def _git_listing(directory: str) -> Optional[Tuple[Set[str], Set[str]]]:
     """
     if not _in_git_work_tree(directory):
         return None  # what git would say (status 128), without starting it
-    import subprocess
+    import subprocess  # lazy: start-up
 
-    from offramp import gitsafe
+    from offramp import gitsafe  # lazy: start-up
 
     try:
         proc = gitsafe.run(["ls-files", "--cached", "--others", "--exclude-standard", "-z"], directory, timeout=120)
@@ -170,7 +170,7 @@ class _GitignoreMatcher:
         except OSError:  # none here (or unreadable)
             lines = []
         if lines:
-            from pathspec import GitIgnoreSpec
+            from pathspec import GitIgnoreSpec  # lazy: start-up
 
             spec = GitIgnoreSpec.from_lines(lines)
         self.specs[directory] = spec
@@ -371,7 +371,7 @@ def discover(
     config_files: bool = False,
 ) -> Discovery:
     """`discover_paths` with `Path` objects, for the rest of the pipeline."""
-    from pathlib import Path
+    from pathlib import Path  # lazy: start-up
 
     files, missing = discover_paths(
         paths,

@@ -8,16 +8,19 @@ and what the cache answers is runner.py's.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
 from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
-from offramp.settings import ConfigError, Settings
+from offramp.redact import redact
+from offramp.settings import ConfigError, Settings, _selected
 from offramp.source import SourceError, SourceFile, decode, on_deep_stack, parse_module, read_bytes
 from offramp.types import FileResult, Finding, Span
 
@@ -69,7 +72,7 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
         elif name in builtin:
             provider = builtin[name]
         else:
-            from offramp.closest import did_you_mean
+            from offramp.closest import did_you_mean  # lazy: start-up
 
             known = sorted(set(builtin) | set(settings.providers))
             hint = did_you_mean(name, known)
@@ -85,8 +88,8 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
 def resolve_targets(settings: Settings, region: Optional[str] = None) -> Optional[Targets]:
     """The provider of each request family `settings.target` names (offramp.targets), or None when it
     names no provider. A plain provider name is the one-family case."""
-    from offramp.targets import TargetError, is_family_spec
-    from offramp.targets import resolve_targets as resolve
+    from offramp.targets import TargetError, is_family_spec  # lazy: start-up
+    from offramp.targets import resolve_targets as resolve  # lazy: start-up
 
     if not settings.target:
         return None
@@ -104,7 +107,7 @@ def _provider(name: str, settings: Settings, region: Optional[str]) -> Provider:
 
 
 def make_options(settings: Settings, provider: Optional[Provider]) -> Options:
-    from offramp.targets import is_family_spec
+    from offramp.targets import is_family_spec  # lazy: start-up
 
     targets = None
     if provider is not None and is_family_spec(settings.target):
@@ -147,8 +150,6 @@ def make_finding(
     severity: Optional[str] = None,
     hint: str = "",
 ) -> Finding:
-    from offramp.redact import redact
-
     rule = load_rules()[code]
     # Masked here, where every finding is made: messages quote URLs and values from the file, and
     # a finding goes on to every output format, the findings cache on disk and baselines.
@@ -171,8 +172,6 @@ def make_finding(
 
 def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
     """CPython's own parser gives the clearest message and position; LibCST's is the fallback."""
-    import ast
-
     try:
         ast.parse(text)
     except SyntaxError as se:
@@ -189,8 +188,8 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
 
 def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings."""
-    from offramp.analysis import Analysis, imports_sdk
-    from offramp.analysis.quick import quick_facts
+    from offramp.analysis import Analysis, imports_sdk  # lazy: start-up
+    from offramp.analysis.quick import quick_facts  # lazy: start-up
 
     sdk = load_sdk()
     analysis = None
@@ -207,9 +206,9 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
 
 
 def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSurface) -> FileResult:
-    import libcst as cst  # only here: the prefilter and the fast path never need it
+    import libcst as cst  # lazy: start-up: only here, the prefilter and the fast path never need it
 
-    from offramp.analysis import analyze
+    from offramp.analysis import analyze  # lazy: start-up
 
     try:
         module = parse_module(src.text)  # screened: deep nesting cannot crash LibCST's native parser
@@ -244,13 +243,13 @@ def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSur
 
 
 def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, opts: Options) -> FileResult:
-    from offramp.checks import CheckContext, run_checks
-    from offramp.checks.todos import check_todos
-    from offramp.suppress import parse_suppressions
+    from offramp.checks import CheckContext, run_checks  # lazy: start-up
+    from offramp.checks.todos import check_todos  # lazy: start-up
+    from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models, targets=opts.targets)
     if opts.targets is not None:
-        from offramp.checks.families import run_per_family
+        from offramp.checks.families import run_per_family  # lazy: start-up
 
         hits = run_per_family(analysis, ctx, opts.targets, run_checks)
     else:
@@ -271,11 +270,6 @@ def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, 
 
 def file_ignores(display: str, opts: Options) -> frozenset:
     """Codes `per-file-ignores` switches off for this path (globs on the root-relative path)."""
-    from fnmatch import fnmatchcase
-    from pathlib import PurePosixPath
-
-    from offramp.settings import _selected
-
     ignored: set = set()
     p = PurePosixPath(display)
     for pattern, selected in opts.per_file_ignores.items():
@@ -298,7 +292,7 @@ def unreadable(display: str, detail: str, opts: Options) -> FileResult:
 def file_result(findings: List[Finding], text: str, display: str, opts: Options, parsed: bool) -> FileResult:
     """A file's result: its findings sorted and deduplicated, enabled and not ignored for the file, marked in
     test code, each with its fingerprint."""
-    from offramp.testcode import in_test_code
+    from offramp.testcode import in_test_code  # lazy: start-up
 
     ignored = file_ignores(display, opts)
     lines = text.splitlines()
@@ -327,8 +321,8 @@ def check_path(
 ) -> FileResult:
     """Check one file. `sources`, when given, receives the decoded source of a Python file that passed
     the prefilter (the pool's workers index it for the project stage without reading it again)."""
-    from offramp.prefilter import may_match
-    from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
+    from offramp.prefilter import may_match  # lazy: start-up
+    from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large  # lazy: start-up
 
     display = display or display_path(path, opts.root)
     try:
@@ -360,9 +354,8 @@ def check_path(
 
 def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileResult:
     """.env / YAML / TOML / JSON / INI: keys, endpoints and model names outside the code."""
-    from offramp.catalog import load_sdk
-    from offramp.userconfig.kind import config_kind
-    from offramp.userconfig.scan import scan_config
+    from offramp.userconfig.kind import config_kind  # lazy: start-up
+    from offramp.userconfig.scan import scan_config  # lazy: start-up
 
     try:
         text = data.decode("utf-8-sig")
@@ -382,7 +375,7 @@ def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileRe
 
 def notebook_source(path: Path, data: bytes) -> Tuple[Notebook, SourceFile]:
     """(Notebook, SourceFile of its code cells as one module); raises SourceError when unreadable."""
-    from offramp.notebook import NotebookError, load
+    from offramp.notebook import NotebookError, load  # lazy: start-up
 
     try:
         raw = data.decode("utf-8-sig")

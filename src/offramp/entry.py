@@ -7,13 +7,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["check"]:
-        from offramp.quickcheck import run
+        from offramp.quickcheck import run  # lazy: start-up
 
         try:
             code = run(args[1:])
@@ -24,16 +26,13 @@ def main() -> None:
             _reader_gone()
         if code is not None:
             sys.exit(code)
-    from offramp.cli import main as cli
+    from offramp.cli import main as cli  # lazy: start-up
 
     cli()
 
 
 def _reader_gone() -> None:
     """`offramp check | head`: the reader left. End quietly with status 1, as click does."""
-    import contextlib
-    import os
-
     with contextlib.suppress(OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit flush
     sys.exit(1)

@@ -7,6 +7,7 @@ examples the test-suite runs), so what users read is what the rule does.
 from __future__ import annotations
 
 import io
+import sys
 from typing import List, Optional
 
 from offramp.catalog import load_rules
@@ -21,7 +22,7 @@ def render_rule(code: str) -> str:
         by_name = {r.name: r for r in rules.values()}
         rule = by_name.get(code.lower())
     if rule is None:
-        from offramp.closest import did_you_mean
+        from offramp.closest import did_you_mean  # lazy: start-up
 
         hint = did_you_mean(code, [*rules, *(r.name for r in rules.values())])
         raise ConfigError(f"unknown rule {code!r}{hint}; `offramp rules` lists them")
@@ -55,7 +56,7 @@ def render_rule(code: str) -> str:
 
 
 def _wrap(text: str, width: int = 88) -> List[str]:
-    import textwrap
+    import textwrap  # lazy: start-up
 
     return textwrap.wrap(text, width)
 
@@ -63,8 +64,7 @@ def _wrap(text: str, width: int = 88) -> List[str]:
 def table_width() -> int:
     """The terminal's width on a terminal; piped, wide enough that no table row wraps (rows stay
     one line each for grep and awk, as Ruff's output does)."""
-    import shutil
-    import sys
+    import shutil  # lazy: start-up
 
     if sys.stdout.isatty():
         return max(80, shutil.get_terminal_size((120, 20)).columns)
@@ -72,7 +72,7 @@ def table_width() -> int:
 
 
 def table_console(width: Optional[int] = None):
-    from rich.console import Console
+    from rich.console import Console  # lazy: start-up
 
     return Console(
         file=io.StringIO(),
@@ -88,15 +88,15 @@ def render_rules(output_format: str = "table") -> str:
     """`offramp rules`: every rule code as a table, JSON, or docs/rules.md's markdown."""
     rules = load_rules()
     if output_format == "markdown":
-        from offramp.rulesdoc import render_rules_markdown
+        from offramp.rulesdoc import render_rules_markdown  # lazy: start-up
 
         return render_rules_markdown()
     if output_format == "json":
-        import json
+        import json  # lazy: start-up
 
         fields = ("code", "name", "severity", "fixable", "needs_target", "summary")
         return json.dumps([{f: getattr(r, f) for f in fields} for r in rules.values()], indent=2) + "\n"
-    from rich.table import Table
+    from rich.table import Table  # lazy: start-up
 
     table = Table(title="offramp rules", title_justify="left")
     for col in ("code", "name", "severity", "fix", "summary"):
@@ -111,7 +111,7 @@ def render_rules(output_format: str = "table") -> str:
 
 def render_providers_json() -> str:
     """`offramp providers --output-format json`: the shipped providers' facts, for scripts."""
-    import json
+    import json  # lazy: start-up
 
     out = [
         {
@@ -133,7 +133,7 @@ def render_providers_json() -> str:
 
 def render_providers(target: str = "") -> str:
     """The shipped providers; `target`: what the configuration found here names (`chat -> deepseek, ...`)."""
-    from rich.table import Table
+    from rich.table import Table  # lazy: start-up
 
     console = table_console()
     table = Table(title="offramp providers (--to ID)", title_justify="left")
@@ -157,7 +157,7 @@ def render_providers(target: str = "") -> str:
 
 
 def render_provider(p: Provider) -> str:
-    from rich.table import Table
+    from rich.table import Table  # lazy: start-up
 
     console = table_console()
     console.print(f"{p.name} ({p.id})" + (" [custom]" if p.custom else "") + (f" - {p.vendor}" if p.vendor else ""))

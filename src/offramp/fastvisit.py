@@ -209,7 +209,7 @@ def _scope_visitor() -> Tuple[Optional[type], Tuple[type, ...]]:
     """LibCST's ScopeVisitor and the node types its `on_leave` counts, if that method is the one
     `_scope_leave` reproduces; else (None, ())."""
     try:
-        from libcst.metadata import scope_provider
+        from libcst.metadata import scope_provider  # lazy: probe of LibCST's private module, guarded
 
         cls = scope_provider.ScopeVisitor
         like = scope_provider._ASSIGNMENT_LIKE_NODES

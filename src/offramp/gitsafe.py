@@ -28,6 +28,7 @@ Importing this module costs nothing beyond `os`: discovery's no-parse path uses 
 from __future__ import annotations
 
 import os
+import subprocess
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ def run(
     args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None, timeout: float = 120, input: bytes = b""
 ) -> subprocess.CompletedProcess:
     """`git <args>` in `cwd` with the fixed switches; OSError / SubprocessError reach the caller."""
-    import subprocess
-
     return subprocess.run(
         ["git", *GIT_SAFE, *args],
         cwd=cwd,
@@ -114,8 +113,6 @@ def _switched_off(key: str) -> Optional[str]:
 
 def _config_values(cwd: str, env: Dict[str, str]) -> List[Tuple[str, str]]:
     """Every (key, value) git sees, in the order git reads them (the last one of a key wins)."""
-    import subprocess
-
     try:
         proc = run(["config", "--list", "-z"], cwd, env=env)
     except (OSError, subprocess.SubprocessError) as e:

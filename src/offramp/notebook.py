@@ -10,6 +10,7 @@ changed cells stays byte-for-byte the same.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import re
@@ -286,8 +287,6 @@ def _syntax_error(code: str) -> Optional[Tuple[int, int, str]]:
     allowed, as IPython allows it. Only a SyntaxError counts: a cell too deeply nested for this
     check is left to the parser that runs on a deep stack.
     """
-    import ast
-
     flags = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
     try:
         compile(code, "<cell>", "exec", flags, dont_inherit=True)

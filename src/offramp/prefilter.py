@@ -12,6 +12,13 @@ from __future__ import annotations
 import os
 import sys
 
+from offramp.rulesdir import rules_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Optional, Set, Tuple
@@ -31,12 +38,6 @@ _miss_total = 0
 def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
     global _tokens
     if _tokens is None:
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - exercised on Python < 3.11 only
-            import tomli as tomllib
-        from offramp.rulesdir import rules_path
-
         root = rules_path()
         if root is None:
             raise LookupError("offramp's rules/ data directory is missing from this installation")

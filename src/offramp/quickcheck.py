@@ -25,6 +25,11 @@ from offramp.rulesdir import rules_path
 from offramp.settingsfile import find_settings
 from offramp.userconfig.kind import MAX_CONFIG_BYTES, read_as_config
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional
@@ -169,9 +174,5 @@ def _known_provider(target: Optional[str]) -> bool:
 
 
 def _load_toml(path: str) -> Dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
     with open(path, "rb") as f:
         return tomllib.load(f)

@@ -14,6 +14,11 @@ import sys
 from functools import lru_cache
 from typing import Any, Dict, Optional
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
 DEFAULT = 88
 _NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 _MAX_BYTES = 1 << 20  # a settings file larger than this is not a Ruff configuration anyone wrote
@@ -48,10 +53,6 @@ def _ruff_table(path: str, pyproject: bool) -> Optional[Dict[str, Any]]:
     if pyproject and b"ruff" not in data:
         return None
     try:
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python < 3.11
-            import tomli as tomllib
         table = tomllib.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return {}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from offramp import codes
+from offramp.cache import FindingsCache, content_hash, settings_key
 from offramp.catalog import load_rules, load_sdk
 from offramp.engine import (
     Options,
@@ -27,17 +28,17 @@ from offramp.engine import (
     resolve_provider,
     safe_check,
 )
+from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, read_bytes
 from offramp.types import FileResult, Finding, Span
+from offramp.userconfig.kind import config_kind, read_as_config, too_large
 
 if TYPE_CHECKING:
     from offramp.cache import FindingsCache
 
 
 def cache_key(opts: Options) -> str:
-    from offramp.cache import settings_key
-
     return settings_key(
         repr(
             (
@@ -82,10 +83,9 @@ def _check_one(
     result = safe_check(path, opts, display, data, sources)
     entry = None
     if sources and path.suffix == ".py":
-        from offramp.analysis.quick import last_tree
-        from offramp.cache import content_hash
-        from offramp.project.index import watch_from_rules
-        from offramp.project.indexer import build
+        from offramp.analysis.quick import last_tree  # lazy: start-up
+        from offramp.project.index import watch_from_rules  # lazy: start-up
+        from offramp.project.indexer import build  # lazy: start-up
 
         text, watch = sources[0].text, watch_from_rules()
         try:
@@ -111,10 +111,6 @@ def _triage(
     by display path (seeds, and files that cannot match while a budget lasts): the project stage
     reads them from there, so every file is still read once per run.
     """
-    from offramp.cache import content_hash
-    from offramp.prefilter import known_miss, may_match, missed_bytes
-    from offramp.userconfig.kind import read_as_config, too_large
-
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
     blobs: Dict[int, bytes] = {}
@@ -195,8 +191,6 @@ def run(
         if cache_dir is None:
             return None
         if not opened:
-            from offramp.cache import FindingsCache
-
             opened.append(FindingsCache.open(cache_dir, cache_key(opts)))
         return opened[0]
 
@@ -214,7 +208,7 @@ def run(
                 progress(1)
     else:
         blobs.clear()  # workers read their own files: paths are cheaper to send than contents
-        from offramp.workers import process_pool
+        from offramp.workers import process_pool  # lazy: start-up
 
         with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
             for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
@@ -266,10 +260,10 @@ def with_routes(
     A route finding on a line where the per-file checks already report the same code adds nothing
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
-    from offramp.checks import CheckContext, Hit
-    from offramp.checks.routes import COVERED_BY
-    from offramp.project.stage import predicted_effects, route_hits
-    from offramp.suppress import parse_suppressions
+    from offramp.checks import CheckContext, Hit  # lazy: start-up
+    from offramp.checks.routes import COVERED_BY  # lazy: start-up
+    from offramp.project.stage import predicted_effects, route_hits  # lazy: start-up
+    from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
@@ -328,7 +322,7 @@ def with_routes(
 def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
     """The key reads in those constructions are renamed with them (the file alone took the class for one it
     cannot follow, which keeps them)."""
-    from offramp.fixes.gate import overlaps
+    from offramp.fixes.gate import overlaps  # lazy: start-up
 
     out = []
     for f in findings:
@@ -338,7 +332,7 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 
 
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
-    from offramp.fixes.gate import MODULE, overlaps
+    from offramp.fixes.gate import MODULE, overlaps  # lazy: start-up
 
     module = spans.get(MODULE)
     out = []
@@ -366,8 +360,6 @@ _NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
 def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Finding]:
     """OFR301 findings on a variable `fix` keeps (writes follow reads): not fixable. The variable is
     the one the rule's message names (`environment variable `X` ...`)."""
-    from offramp.userconfig.kind import config_kind
-
     held = {}
     for f in findings:
         m = _NAMED.match(f.message) if f.code == codes.OPENAI_ENV_VAR and f.fixable else None
@@ -395,8 +387,6 @@ def check_code(
     opts = make_options(settings, resolve_provider(to, settings))
     src = SourceFile(path=Path(path), data=code.encode(), text=code, encoding="utf-8", bom=False)
     result = check_source(src, path, opts)
-    from offramp.prefilter import may_match
-
     if may_match(src.data):
         result = with_routes([result], [path], lambda d: src.data if d == path else None, [path], opts)[0]
     return list(result.findings)

@@ -117,7 +117,7 @@ def _str(table: Mapping[str, Any], key: str, where: str) -> str:
 
 
 def _provenance(table: Mapping[str, Any], where: str, allowed: Sequence[str]) -> Tuple[Tuple[str, ...], str]:
-    from offramp.providers import _check_keys, _sources
+    from offramp.providers import _check_keys, _sources  # lazy: cycle (offramp.providers imports this module)
 
     if not isinstance(table, dict):
         raise CatalogError(f"{where}: must be a table")

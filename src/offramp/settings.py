@@ -107,7 +107,7 @@ def _validate_selectors(values: Any, where: str) -> Tuple[str, ...]:
     known = load_rules()
     for v in values:
         if v != "ALL" and not any(c.startswith(v) for c in known):
-            from offramp.closest import did_you_mean
+            from offramp.closest import did_you_mean  # lazy: start-up
 
             raise ConfigError(f"{where}: unknown rule code or prefix {v!r}{did_you_mean(v, known)}")
     return tuple(values)
@@ -119,7 +119,7 @@ def validate_selectors(values: List[str], where: str) -> Tuple[str, ...]:
 
 def find_config(start: Path) -> Tuple[Optional[Path], Optional[Dict[str, Any]]]:
     """Walk up from `start`; in each directory .offramp.toml, offramp.toml, then pyproject.toml with [tool.offramp]."""
-    from offramp.settingsfile import find_settings
+    from offramp.settingsfile import find_settings  # lazy: start-up
 
     path, data = find_settings(str(start), lambda p: _load(Path(p)))
     return (Path(path) if path is not None else None), data
@@ -160,7 +160,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     unknown = set(data) - _KEYS
     if unknown:
         k = sorted(unknown)[0]
-        from offramp.closest import did_you_mean
+        from offramp.closest import did_you_mean  # lazy: start-up
 
         hint = did_you_mean(k.replace("_", "-"), _KEYS)
         raise ConfigError(f"{key(k)}: unknown option{hint}")
@@ -198,7 +198,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
             raise ConfigError(f"{key('region')}: expected a string")
         kw["region"] = data["region"]
     if "target" in data:  # a provider, or a table of family = provider (offramp.targets)
-        from offramp.targets import TargetError, parse_spec, spec_text
+        from offramp.targets import TargetError, parse_spec, spec_text  # lazy: start-up
 
         try:
             kw["target"] = spec_text(data["target"])

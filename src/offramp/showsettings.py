@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, List, Optional, Sequence
 
+from offramp.cache import CACHE_DIR_NAME
+from offramp.engine import resolve_targets
+
 if TYPE_CHECKING:
     from offramp.providers import Provider
     from offramp.settings import Settings
 
 
 def render_settings(settings: Settings, provider: Optional[Provider], paths: Sequence[str]) -> str:
-    from offramp.cache import CACHE_DIR_NAME
-
     def line(key: str, value: object) -> str:
         return f"{key} = {json.dumps(value, ensure_ascii=False)}"
 
@@ -43,8 +44,6 @@ def render_settings(settings: Settings, provider: Optional[Provider], paths: Seq
     ]
     if provider is None:
         return "\n".join(out) + "\n"
-    from offramp.engine import resolve_targets
-
     targets = resolve_targets(settings, settings.region)
     split = targets is not None and targets.split
     for p in targets.providers if targets is not None and split else [provider]:

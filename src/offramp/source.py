@@ -7,6 +7,7 @@ run leaves either the old or the new content, never half of each.
 
 from __future__ import annotations
 
+import ast
 import codecs
 import collections
 import contextlib
@@ -23,6 +24,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -62,7 +64,7 @@ def read_snapshot(path: Path, root: Optional[Path] = None) -> Tuple[bytes, os.st
     """The bytes of a file to check or fix, and the stat of what was read (for `write_atomic`'s
     `expect`). A symbolic link counts only when it leads to a regular file inside `root` (the
     project root; see rawread); a configuration file or notebook holding NUL bytes is not text."""
-    from offramp.rawread import LinkOutsideRoot, NotRegularFile, not_text, read_regular_stat
+    from offramp.rawread import LinkOutsideRoot, NotRegularFile, not_text, read_regular_stat  # lazy: start-up
 
     try:
         data, st = read_regular_stat(path, root)
@@ -172,7 +174,7 @@ def write_atomic(path: Path, data: bytes, expect: Optional[Tuple[bytes, os.stat_
 
 
 def _unchanged(path: Path, data: bytes, st: os.stat_result) -> bool:
-    from offramp.rawread import read_regular_stat
+    from offramp.rawread import read_regular_stat  # lazy: start-up
 
     try:
         now, now_st = read_regular_stat(path)
@@ -202,8 +204,6 @@ def remove_stale_temps(directory: str) -> None:
     if directory in _swept:
         return
     _swept.add(directory)
-    import time
-
     old = time.time() - STALE_TEMP_SECONDS
     try:
         with os.scandir(directory) as it:
@@ -412,15 +412,13 @@ _cpython_accepted: Deque[str] = collections.deque(maxlen=2)
 
 
 def _parse_module(text: str) -> cst.Module:
-    import libcst as cst
+    import libcst as cst  # lazy: start-up
 
     _screen_depth(text)
     return cst.parse_module(text)
 
 
 def _screen_depth(text: str) -> None:
-    import ast
-
     with warnings.catch_warnings(), _recursion_limit(SCREEN_RECURSION_LIMIT + _stack_depth()):
         warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours to print
         try:
@@ -505,7 +503,7 @@ def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
     _one_malloc_arena()
     done: queue.SimpleQueue = queue.SimpleQueue()
 
-    from offramp.fastvisit import fast_visits  # (LibCST's work: it is loaded, or about to be)
+    from offramp.fastvisit import fast_visits  # lazy: start-up (LibCST's work: it is loaded, or about to be)
 
     def work() -> None:
         _deep.active = True

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from offramp.catalog import load_toml, rules_dir
 from offramp.providers import Provider
 
 CHAT = "chat"
@@ -30,8 +31,6 @@ class TargetError(ValueError):
 @lru_cache(maxsize=1)
 def families() -> Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]]:
     """family -> (its endpoint families, its model families), from rules/openai.toml."""
-    from offramp.catalog import load_toml, rules_dir
-
     table = load_toml(rules_dir() / "openai.toml")["target-families"]
     return {name: (tuple(v["endpoints"]), tuple(v["models"])) for name, v in table.items()}
 
@@ -68,7 +67,7 @@ def parse_spec(text: str) -> Dict[str, str]:
         if not sep:
             family, provider = "", family
         elif family not in families():
-            from offramp.closest import did_you_mean
+            from offramp.closest import did_you_mean  # lazy: start-up
 
             known = sorted(families())
             raise TargetError(

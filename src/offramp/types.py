@@ -59,7 +59,7 @@ class Rule:
     @property
     def url(self) -> str:
         """The rule's section of docs/rules.md (generated from the catalogue, so it exists)."""
-        from offramp.rulesdoc import rule_url
+        from offramp.rulesdoc import rule_url  # lazy: start-up
 
         return rule_url(self)
 

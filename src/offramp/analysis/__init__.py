@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
 
+from libcst.metadata import ExpressionContextProvider, MetadataWrapper, ScopeProvider
+
+from offramp.analysis.collector import LightCollector
 from offramp.analysis.facts import Analysis
 from offramp.catalog import SdkSurface
+from offramp.source import derived
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -52,8 +57,6 @@ def analyze(
 
     Within `source.reusing_parses()` (`fix`: check, then fix the same tree) a module is analysed once.
     """
-    from offramp.source import derived
-
     hints = dict(subclass_ctors or {})
     reopened = dict(reopens or {})
     key = (
@@ -74,10 +77,7 @@ def _analyze(
     hints: Dict[Span, str],
     reopened: Dict[Span, str],
 ) -> Analysis:
-    from libcst.metadata import MetadataWrapper
-
-    from offramp.analysis.collector import LightCollector
-    from offramp.analysis.resolve import collect_and_resolve
+    from offramp.analysis.resolve import collect_and_resolve  # lazy: start-up
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -101,10 +101,6 @@ def _resolve_scopes(wrapper: MetadataWrapper) -> None:
     result goes where the wrapper keeps resolved metadata, so the collector's dependency is
     already met. Should LibCST's internals ever differ, the wrapper resolves them as usual.
     """
-    from types import MappingProxyType
-
-    from libcst.metadata import ExpressionContextProvider, ScopeProvider
-
     resolved = getattr(wrapper, "_metadata", None)
     if not isinstance(resolved, dict):
         return

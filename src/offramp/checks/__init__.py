@@ -21,11 +21,11 @@ __all__ = ["CheckContext", "Hit", "all_checks", "run_checks"]
 def all_checks() -> List[Callable[[Analysis, CheckContext], List[Hit]]]:
     """The per-file checks, imported on first use: the project stage and a warm run import `offramp.checks`
     for `Hit` and `CheckContext` alone, and the checks import LibCST (~0.2 s)."""
-    from offramp.checks.capabilities import check_capabilities
-    from offramp.checks.clients import check_clients
-    from offramp.checks.models import check_models
-    from offramp.checks.secrets import check_env, check_keys
-    from offramp.checks.semantics import check_semantics
+    from offramp.checks.capabilities import check_capabilities  # lazy: start-up
+    from offramp.checks.clients import check_clients  # lazy: start-up
+    from offramp.checks.models import check_models  # lazy: start-up
+    from offramp.checks.secrets import check_env, check_keys  # lazy: start-up
+    from offramp.checks.semantics import check_semantics  # lazy: start-up
 
     return [check_clients, check_models, check_env, check_keys, check_capabilities, check_semantics]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import List, Set
 from urllib.parse import urlsplit
 
+import libcst as cst
+
 from offramp import codes
 from offramp.analysis.facts import Analysis
 from offramp.analysis.frameworks import library_refuses
@@ -107,8 +109,6 @@ def _url_fixable(url: str, target: Target, ctx: CheckContext) -> bool:
 
 
 def _string_nodes(expr: object) -> List[object]:
-    import libcst as cst
-
     out: List[object] = []
     stack = [expr]
     while stack:

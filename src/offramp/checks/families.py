@@ -15,6 +15,8 @@ from typing import Dict, List, Tuple
 
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
+from offramp.fixes.families import plan_families
+from offramp.fixes.planner import Planner
 from offramp.providers import Provider
 from offramp.targets import Targets
 from offramp.types import Span
@@ -26,9 +28,6 @@ def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[
     provider (a client handed on, the module-level client) is judged where fix leaves it. Also the
     spans of such a client (or the module-level client) and its requests: the route gate holds it
     whole where it is (its embeddings cannot reach their provider), so nothing of it is fixable."""
-    from offramp.fixes.families import plan_families
-    from offramp.fixes.planner import Planner
-
     planned = plan_families(Planner(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets), targets)
     module = [c for c in a.calls if c.via in ("module", "v0")]
     held: List[Span] = []

@@ -6,7 +6,9 @@ from typing import List, Set
 
 from offramp import codes
 from offramp.analysis.facts import Analysis
+from offramp.analysis.values import string_value
 from offramp.checks.base import CheckContext, Hit
+from offramp.hosts import is_secret_value
 
 _ROLE_TEXT = {
     "key": "holds an OpenAI/Azure API key",
@@ -25,9 +27,7 @@ def _kept_by_fix(a: Analysis, ctx: CheckContext) -> Set[int]:
     """
     if ctx.provider is None or not any(e.role == "key" and e.node is not None for e in a.env):
         return set()
-    from offramp.analysis.values import string_value
-    from offramp.fixes.planner import Planner
-    from offramp.hosts import is_secret_value
+    from offramp.fixes.planner import Planner  # lazy: start-up
 
     planner = Planner(a, ctx.provider, ctx.sdk, dict(ctx.models))
     planner.kept_keys()

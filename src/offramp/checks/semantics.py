@@ -25,7 +25,7 @@ from offramp.analysis.values import string_value
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.gaps import Gap, dict_get, kwarg
-from offramp.checks.models import call_is_relevant
+from offramp.checks.models import call_is_relevant, sends_images
 from offramp.checks.structured import structured_gaps
 from offramp.mapping import map_model
 from offramp.providers import Provider
@@ -49,8 +49,6 @@ def _bool(node: Optional[cst.BaseExpression]) -> Optional[bool]:
 
 def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
     """The model ids the call will send at the provider (after `fix`); empty when unknown."""
-    from offramp.checks.models import sends_images
-
     sdk = load_sdk()
     mapped = [
         map_model(lit.value, provider, sdk, dict(ctx_models), sends_images(lit)).target for lit in call.model_literals

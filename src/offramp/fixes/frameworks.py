@@ -17,6 +17,7 @@ from libcst import matchers as m
 from offramp.analysis.facts import Export
 from offramp.catalog import Capabilities
 from offramp.providers import Provider
+from offramp.syntax.arguments import retarget_args
 
 _IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
 
@@ -28,8 +29,6 @@ def wrap_model(
     filled with the model expression, base URL literal and key read.
 
     `model` is used when the call has no such argument (the library's default model, mapped)."""
-    from offramp.syntax.arguments import retarget_args
-
     code = cst.Module([]).code_for_node
     args = list(call.args)
     if 0 <= position < len(args) and args[position].keyword is None and not args[position].star:

@@ -16,6 +16,7 @@ decision is repeated until nothing new freezes; the frozen set only grows, so th
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
@@ -196,8 +197,6 @@ class _SpanIndex:
         self.long = [(i, s, why) for i, (s, why) in rows if not s.line or s.end_line - s.line > self.SHORT]
 
     def near(self, span: Span) -> List[Tuple[int, Span, str]]:
-        from bisect import bisect_left, bisect_right
-
         if not span.line:
             return self.long
         lo = bisect_left(self.starts, span.line - self.SHORT)

@@ -21,12 +21,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from offramp import codes
-from offramp.engine import Options, check_source, display_path, file_ignores
+from offramp.catalog import load_sdk
+from offramp.engine import (
+    Options,
+    check_config,
+    check_notebook,
+    check_source,
+    display_path,
+    file_ignores,
+    notebook_source,
+)
 from offramp.fixes.gate import OPEN, Effect, Gate
 from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
-from offramp.providers import Provider
+from offramp.providers import Provider, known_provider_hosts
+from offramp.redact import split_diff
 from offramp.source import (
     FileChanged,
     NestingError,
@@ -43,7 +53,11 @@ from offramp.source import (
     reusing_parses,
     write_atomic,
 )
+from offramp.testcode import in_test_code
 from offramp.types import Finding
+from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
+from offramp.userconfig.plan import fix_text
+from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -143,15 +157,12 @@ def _fix_source(
     verify: bool,
     defer: bool = False,
 ) -> Tuple[Optional[str], FixResult]:
-    import libcst as cst
+    import libcst as cst  # lazy: start-up
 
-    from offramp.analysis import analyze
-    from offramp.catalog import load_sdk
-    from offramp.fixes.apply import apply_plan_text
-    from offramp.fixes.planner import Planner
-    from offramp.providers import known_provider_hosts
-    from offramp.rufflength import line_length
-    from offramp.testcode import in_test_code
+    from offramp.analysis import analyze  # lazy: start-up
+    from offramp.fixes.apply import apply_plan_text  # lazy: start-up
+    from offramp.fixes.planner import Planner  # lazy: start-up
+    from offramp.rufflength import line_length  # lazy: start-up
 
     result = FixResult(path=src.path, display=display)
     try:
@@ -162,7 +173,7 @@ def _fix_source(
     except (cst.ParserSyntaxError, RecursionError):
         result.outcome = Failed("cannot parse file; left unchanged (see OFR000)")
         return None, result
-    from offramp.suppress import parse_suppressions
+    from offramp.suppress import parse_suppressions  # lazy: start-up
 
     sdk = load_sdk()
     suppressed = parse_suppressions(src.text)
@@ -204,7 +215,7 @@ _TOO_DEEP = "expressions nested too deeply to rewrite; left unchanged (see OFR00
 
 def _verified(old_text: str, new_text: str, verify: bool, result: FixResult) -> Optional[str]:
     """`new_text` if it parses (with `verify`, LibCST's parse too), else None with the result Refused."""
-    import libcst as cst
+    import libcst as cst  # lazy: start-up
 
     try:
         # newer syntax than this interpreter's is checked by LibCST alone
@@ -224,8 +235,8 @@ def _put_off(
     src: SourceFile, module: cst.Module, plan: Plan, result: FixResult, *, before: List[Finding], read: Snapshot
 ) -> None:
     """The rest of `_fix_source` and `_fix_path` for a plan they put off (`FixResult.settle`)."""
-    from offramp.fixes.apply import apply_plan_text
-    from offramp.rufflength import line_length
+    from offramp.fixes.apply import apply_plan_text  # lazy: start-up
+    from offramp.rufflength import line_length  # lazy: start-up
 
     try:
         new_text: Optional[str] = apply_plan_text(module, plan, line_length(src.path))
@@ -320,8 +331,6 @@ def _fix_path(
     readers: Optional[FileReaders],
     gate: Gate,
 ) -> FixResult:
-    from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
-
     display = display_path(path, opts.root)
     try:
         if too_large(path):  # not read at all
@@ -384,7 +393,7 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
     final, result.recheck = result.settle().recheck, None
     if final is None:
         return result
-    import libcst as cst  # (a rewrite was planned: LibCST is loaded already)
+    import libcst as cst  # lazy: start-up (a rewrite was planned: LibCST is loaded already)
 
     try:
         with reusing_parses():  # the guard's parse is the check's (parse_module frees the last plan's tree first)
@@ -407,7 +416,7 @@ def _models_only(path: Path, read: Snapshot, display: str, gate: Gate, src: Opti
     result = FixResult(path=path, display=display)
     if not gate.models or path.suffix != ".py":
         return result
-    from offramp.fixes.crossfile import rewrite_models
+    from offramp.fixes.crossfile import rewrite_models  # lazy: start-up
 
     try:
         src = src or decode(path, read[0])
@@ -459,7 +468,7 @@ def _deliver(
 
 def _todos(text: str) -> List[Tuple[int, str]]:
     """(line, "TODO[offramp]: text") of each TODO comment, a wrapped one's lines joined."""
-    from offramp.checks.todos import joined
+    from offramp.checks.todos import joined  # lazy: start-up
 
     return [(first + 1, todo) for first, _, todo in joined(text.splitlines())]
 
@@ -476,10 +485,6 @@ def fix_config_file(
 ) -> FixResult:
     """Configuration files: values (and .env key names) rewritten in place, everything else kept,
     as far as the code that reads them was migrated (`readers`, offramp.userconfig.together)."""
-    from offramp.engine import check_config
-    from offramp.userconfig.plan import fix_text
-    from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
-
     data = read[0]
     readers = readers or FileReaders(UNKNOWN)
 
@@ -520,8 +525,7 @@ def fix_notebook(
 ) -> FixResult:
     """Fix the code cells as one module, then put them back into the notebook's JSON unchanged elsewhere."""
     data = read[0]
-    from offramp.engine import check_notebook, notebook_source
-    from offramp.notebook import rebuild
+    from offramp.notebook import rebuild  # lazy: start-up
 
     nb, src = notebook_source(path, data)
     if not src.text:
@@ -548,8 +552,6 @@ def fix_notebook(
 def unified_diff(display: str, old: str, new: str) -> Tuple[str, List[str]]:
     """The change as a unified diff without the hunks that would show a secret, and one line
     per hunk left out (masking it instead would print a patch that does not apply)."""
-    from offramp.redact import split_diff
-
     lines = difflib.unified_diff(
         _patch_lines(old), _patch_lines(new), fromfile=f"a/{display.lstrip('/')}", tofile=f"b/{display.lstrip('/')}"
     )

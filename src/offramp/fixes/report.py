@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from typing import Dict, List, Sequence
 
 from offramp.catalog import load_rules
+from offramp.engine import make_options
 from offramp.providers import Provider
 from offramp.settings import Settings
 
@@ -31,8 +32,6 @@ def render_report(results: Sequence, provider: Provider, settings: Settings, *, 
     gaps = [f for f in remaining if f.code.startswith("OFR4")]
     errors = [(r.display, r.error) for r in results if r.error]
     verb = "would change" if diff else "changed"
-    from offramp.engine import make_options
-
     targets = make_options(settings, provider).targets  # a provider per request family (offramp.targets)
     every = targets.providers if targets is not None else [provider]
     name, spec = (targets.label(), targets.spec()) if targets is not None else (provider.name, provider.id)

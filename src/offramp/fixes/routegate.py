@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from offramp import codes
+from offramp.catalog import load_sdk
+from offramp.checks.lifecycle import successor
 from offramp.fixes.gate import CRED, KEYREAD, URL, Decision, Effect, Gate, RouteJudge, overlaps
-from offramp.providers import Provider
+from offramp.mapping import map_model
+from offramp.project.files import routes_of_files
+from offramp.providers import Provider, known_provider_hosts
 
 if TYPE_CHECKING:
     from offramp.engine import Options
@@ -23,8 +27,6 @@ MAX_ROUNDS = 8
 
 
 def project_routes_for(results: Sequence[FixResult], root: Path) -> list:
-    from offramp.project.files import routes_of_files
-
     return routes_of_files({r.display: r.path for r in results}, root)
 
 
@@ -34,11 +36,6 @@ def gate_results(
     opts: Options,
     replan: Callable[[Sequence[Tuple[Path, Gate]]], List[FixResult]],
 ) -> List[FixResult]:
-    from offramp.catalog import load_sdk
-    from offramp.checks.lifecycle import successor
-    from offramp.mapping import map_model
-    from offramp.providers import known_provider_hosts
-
     try:
         routes = project_routes_for(results, opts.root)
     except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)

@@ -20,8 +20,11 @@ from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_
 from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
 from offramp.providers import Provider
+from offramp.redact import redact
 from offramp.settings import Settings
 from offramp.source import reusing_parses, write_atomic
+from offramp.userconfig.kind import read_as_config
+from offramp.userconfig.plan import for_run, key
 from offramp.workers import process_pool
 
 if TYPE_CHECKING:
@@ -68,9 +71,6 @@ def fix_files(
 ) -> List[FixResult]:
     """Fix `files`: the code first, then each configuration file as far as the code reading it was
     migrated (offramp.userconfig.plan). Results come in the order of `files`."""
-    from offramp.userconfig.kind import read_as_config
-    from offramp.userconfig.plan import for_run, key
-
     opts = make_options(settings, provider)
     region = settings.region
     configs = [p for p in files if read_as_config(p)]
@@ -126,7 +126,7 @@ def _plan_and_gate(
     # (also when no plan moves anything: a client whose OpenAI host is in a configuration file is
     # only seen as one by the project's routes)
     if any(r.effects or r.notes or r.todo_codes for r in results) or _names_a_retired_model(files, provider, opts):
-        from offramp.fixes.routegate import gate_results
+        from offramp.fixes.routegate import gate_results  # lazy: start-up
 
         try:
             results = gate_results(
@@ -167,8 +167,6 @@ def planned_texts(
 ) -> Dict[str, Tuple[str, str]]:
     """(old, new) text of every code file (Python, notebook JSON) `fix` would change, by display path,
     route gate included, nothing written: the suggestions of `check` are these edits."""
-    from offramp.userconfig.kind import read_as_config
-
     opts = make_options(settings, provider)
     code = [p for p in files if not read_as_config(p)]
     results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False)
@@ -194,8 +192,6 @@ def run_fix(
     collect: Optional[List[FixResult]] = None,
 ) -> int:
     """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results."""
-    from offramp.redact import redact
-
     results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
     for r in results:  # shown from the current directory, as `check` shows them (findings stay root-relative)
         r.display = from_cwd(str(r.path))
@@ -203,7 +199,7 @@ def run_fix(
         collect.extend(results)
     report_error = None
     if report is not None:
-        from offramp.fixes.report import render_report
+        from offramp.fixes.report import render_report  # lazy: start-up
 
         try:  # atomic: a full disk or an interrupt leaves the previous report, never half of one
             report.parent.mkdir(parents=True, exist_ok=True)

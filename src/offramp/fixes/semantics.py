@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List
 
+import libcst as cst
+
 from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.responses import responses_gaps
@@ -102,8 +104,6 @@ def plan_file(planner: Planner, calls: List[ApiCall]) -> None:
 
 
 def _statement_of(planner: Planner, node: cst.CSTNode):
-    import libcst as cst
-
     for n in reversed(planner.path_to(node)):
         if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             return n

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import os
 import re
 import textwrap
 import warnings
@@ -36,8 +37,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+import libcst as cst
+
+from offramp.engine import make_options, notebook_source
+from offramp.fixes.onefile import fix_source
+from offramp.fixes.runner import planned_texts
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
+from offramp.redact import secret_spans
+from offramp.source import decode, parse_module, read_bytes
 from offramp.types import Finding
+from offramp.userconfig.kind import KINDS, kind_of, read_as_config, too_large
+from offramp.userconfig.plan import fix_text, for_run, key
+from offramp.workers import process_pool
 
 if TYPE_CHECKING:
     from offramp.engine import Options
@@ -203,8 +214,6 @@ def _names_bound(text: str) -> Set[str]:
 
 def _secret_spans(text: str) -> List[Tuple[int, int]]:
     """Where in `text` the report redaction would mask a secret."""
-    from offramp.redact import secret_spans
-
     return secret_spans(text)
 
 
@@ -356,10 +365,6 @@ def _parses(text: str, use_ast: bool) -> bool:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
         return True
-    import libcst as cst
-
-    from offramp.source import parse_module
-
     try:
         parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
@@ -410,17 +415,11 @@ def _texts(
     configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change.
     `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
     the route gate included); a code file missing from it is not changed."""
-    from offramp.fixes.onefile import fix_source
-    from offramp.source import decode, read_bytes
-    from offramp.userconfig.kind import KINDS, kind_of, too_large
-
     if too_large(path):
         return None
     data = read_bytes(path, opts.root)
     kind = kind_of(path)
     if kind in KINDS:
-        from offramp.userconfig.plan import fix_text
-
         text = data.decode("utf-8-sig")
         new_text, _ = fix_text(display, text, provider, opts, region, readers)
         return text, new_text, False
@@ -430,8 +429,7 @@ def _texts(
             return None
         return texts[0], texts[1], kind != "notebook"
     if kind == "notebook":
-        from offramp.engine import notebook_source
-        from offramp.notebook import rebuild
+        from offramp.notebook import rebuild  # lazy: start-up
 
         nb, src = notebook_source(path, data)
         new_code, _ = fix_source(src, display, provider, opts, region)
@@ -491,10 +489,6 @@ def suggest_fixes(
     `files`: the run's files, whose Python code decides what a configuration file's fix is (as in
     `offramp fix`: the code first, then each configuration file with its readers).
     """
-    import os
-
-    from offramp.engine import make_options
-
     shown: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
         if f.fixable:
@@ -506,10 +500,6 @@ def suggest_fixes(
     for f in every or ():
         if f.fixable and f.path in shown and f not in visible:
             hidden[f.path].append(f)
-    from offramp.fixes.runner import planned_texts
-    from offramp.userconfig.kind import read_as_config
-    from offramp.userconfig.plan import for_run, key
-
     code = [settings.root / path for path in shown if not read_as_config(settings.root / path)]
     planned = None
     if code:  # the whole run's plan, route gate included: a file's fix depends on the others'
@@ -542,8 +532,6 @@ def suggest_fixes(
     if jobs == 1 or len(tasks) < 32:
         results = [_file_fixes(t, provider, opts, region) for t in tasks]
     else:
-        from offramp.workers import process_pool
-
         chunk = max(1, min(4, len(tasks) // (jobs * 8)))
         batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
         with process_pool(jobs) as pool:

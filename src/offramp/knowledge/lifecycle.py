@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from offramp.catalog import CatalogError
+from offramp.catalog import CatalogError, load_toml, rules_dir
 
 # retired: requests fail; redirected: the id still answers, served by the successor;
 # deprecated: a retirement is announced (`retired` is the announced date).
@@ -120,8 +120,6 @@ class ApiLifecycle:
 
 def openai_api_lifecycle() -> Dict[str, ApiLifecycle]:
     """Endpoint family -> its lifecycle entry: the Assistants API (shut down 2026-08-26) and its threads."""
-    from offramp.catalog import load_toml, rules_dir
-
     path = rules_dir() / "openai.toml"
     raw = load_toml(path).get("api-lifecycle", {})
     src = raw.get("source", ())

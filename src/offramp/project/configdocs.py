@@ -12,6 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
 
 def parse_config(text: str, suffix: str) -> Optional[Any]:
     """A configuration document as Python data: JSON, TOML, YAML (PyYAML when installed), .env."""
@@ -20,23 +25,15 @@ def parse_config(text: str, suffix: str) -> Optional[Any]:
         if suffix == ".json":
             return json.loads(text)
         if suffix == ".toml":
-            if sys.version_info >= (3, 11):
-                try:
-                    import tomllib  # lazy: start-up
-                except ImportError:  # (a Python built without it)
-                    import tomli as tomllib
-            else:  # Python < 3.11: the tomli backport (a dependency there)
-                import tomli as tomllib
-
             return tomllib.loads(text)
         if suffix in (".yaml", ".yml"):
             try:
-                import yaml  # lazy: optional
+                import yaml  # lazy: start-up (and optional: PyYAML may be missing)
             except ImportError:
                 return _flat_yaml(text)
             return yaml.safe_load(text)
         if suffix in (".ini", ".cfg", ".conf"):
-            import configparser  # lazy: rare
+            import configparser  # lazy: start-up
 
             parser = configparser.ConfigParser(interpolation=None)
             parser.read_string(text)

@@ -14,6 +14,7 @@ from typing import Dict, Optional
 
 from offramp.analysis.quick import _dotted as dotted
 from offramp.project.index import DYNAMIC, Expr, SpanT
+from offramp.redact import redact
 
 _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
 
@@ -156,6 +157,4 @@ def _masked(value: str) -> str:
     cached on disk and their values end up in messages. Short strings without a URL cannot hold one."""
     if len(value) < 16 and "://" not in value:
         return value
-    from offramp.redact import redact  # lazy: most literals are short
-
     return redact(value)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
+from offramp.prefilter import may_match
+from offramp.project.index import watch_from_rules
+from offramp.project.stage import project_routes
+from offramp.project.tree import Project
+from offramp.source import SourceError, read_bytes
+
 
 def routes_of_files(by_display: Mapping[str, Path], root: Path) -> list:
     """The routes of the project made of these files (display path -> path), read as they are now."""
-    from offramp.prefilter import may_match
-    from offramp.project.index import watch_from_rules
-    from offramp.project.stage import project_routes
-    from offramp.project.tree import Project
-    from offramp.source import SourceError, read_bytes
-
     cache: Dict[str, Optional[bytes]] = {}
 
     def read(display: str) -> Optional[bytes]:

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Pattern, Tuple
 
+from offramp.catalog import load_reopeners, load_sdk, load_toml, load_wrappers, rules_dir
+
 # An Expr is a tagged tuple; the tags and their fields:
 #   ("str", value, span)   ("fstr", template, span, inner Exprs)   ("none", span)   ("const",)
 #   ("func", key)          ("in", scope, Expr) (a value bound inside a function)   ("iter", Expr) (a loop element)
@@ -248,8 +250,6 @@ def word_offsets(text: str, words: Tuple[str, ...]) -> List[int]:
 
 @lru_cache(maxsize=1)
 def watch_from_rules() -> Watch:
-    from offramp.catalog import load_reopeners, load_sdk, load_toml, load_wrappers, rules_dir
-
     sdk = load_sdk()
     families = set(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
     segments = {key.rsplit(".", 1)[-1] for key, fam in sdk.resources.items() if fam in families}
@@ -269,7 +269,7 @@ def watch_from_rules() -> Watch:
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
     makers = re.compile(rf"\.(?:{names})\b")
     words = (*sorted(wrappers), "environ", "putenv")
-    from offramp.project.rawhttp import HTTP_LIBRARIES
+    from offramp.project.rawhttp import HTTP_LIBRARIES  # lazy: cycle (project.rawhttp imports this module)
 
     roots = {q.split(".", 1)[0] for q in (*sdk.openai_clients, *sdk.azure_clients, *load_wrappers())}
     libraries = frozenset(roots | HTTP_LIBRARIES)

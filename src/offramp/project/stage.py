@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
+from offramp.cache import settings_key
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
@@ -38,7 +39,9 @@ from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
-from offramp.userconfig.readers import config_display
+from offramp.userconfig.frameworkfiles import holds_blocks
+from offramp.userconfig.kind import config_kind
+from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
 
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
@@ -273,8 +276,6 @@ def route_hits(
     fingerprint = ""
     watch = watch_from_rules()
     if cache_dir is not None:
-        from offramp.cache import settings_key
-
         cache = IndexCache.open(cache_dir, settings_key("project-index-7"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
@@ -342,9 +343,6 @@ def route_hits(
                 if name in writes:
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
     if ctx.provider is not None and effects:
-        from offramp.userconfig.kind import config_kind
-        from offramp.userconfig.readers import unread_configs
-
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith((".py", ".ipynb"))}
         unread, kept = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
         for p, why in unread.items():
@@ -388,9 +386,6 @@ def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Opt
     move with the block's key and model, so none is a URL on no route."""
     if path.endswith((".py", ".ipynb")) or not any(e.role == URL for e in effects):
         return effects
-    from offramp.userconfig.frameworkfiles import holds_blocks
-    from offramp.userconfig.kind import config_kind
-
     kind, data = config_kind(path), read(path)
     if kind is None or data is None or not holds_blocks(kind, data.decode("utf-8-sig", "replace")):
         return effects
@@ -400,8 +395,6 @@ def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Opt
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
     """The lines of a `.env` file `fix` keeps because of `names` (variable -> who else receives it): those
     variables' lines, and the endpoint variables' (a file's endpoints and keys move together)."""
-    from offramp.userconfig.readers import endpoint_variable, env_assignments
-
     out: Dict[int, str] = {}
     if not names or data is None:
         return out

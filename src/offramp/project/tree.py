@@ -17,6 +17,8 @@ from offramp.cache import FindingsCache, content_hash
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
+from offramp.redact import redact, redact_all
+from offramp.userconfig.readers import env_assignments
 
 
 def module_names(
@@ -82,8 +84,6 @@ class IndexCache(FindingsCache):
         so every warm run re-indexed every module and recomputed the routes. Only this run's entries are
         masked: those read from the file were masked when written, and masking all ~2,000 entries of a
         monorepo again cost ~0.3 of the 1.1 CPU seconds of a warm check after one edit (bench/figures.py)."""
-        from offramp.redact import redact, redact_all
-
         out = {}
         for path, (digest, value) in self.entries.items():
             if path != self.ROUTES and path not in self.fresh:
@@ -213,8 +213,6 @@ class Project:
 
     def env_line(self, reader: str, written: str, name: str) -> Optional[Tuple[str, int]]:
         """Where variable `name` is set in the `.env` file a module loads: (display path, line)."""
-        from offramp.userconfig.readers import env_assignments  # lazy: only projects that load one
-
         path = relative_to(reader, written, self.root)
         data = self.config_bytes(reader, written) if path is not None else None
         if path is None or data is None:

@@ -5,6 +5,7 @@ Names follow Ruff's `--output-format` vocabulary so nobody learns a new one.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -55,8 +56,6 @@ REPORTERS: Dict[str, str] = {
 
 
 def get_reporter(name: str) -> Reporter:
-    import importlib
-
     module = REPORTERS.get(name)
     if module is None:  # pragma: no cover - click validates the choice
         raise ValueError(name)

@@ -9,8 +9,10 @@ import io
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from offramp.redact import MASK, redact, secret_spans
 from offramp.report import ReportContext, counts, one_line, visible
 from offramp.report.concise import footer
+from offramp.source import SourceError, read_source
 from offramp.types import Finding
 
 
@@ -18,8 +20,6 @@ def shown(line: str) -> Tuple[str, List[int], List[int]]:
     """A source line as shown, with its secrets masked and its control characters escaped, and
     where each offset of `line` lands in it: as a start, and as an (exclusive) end, so that a
     caret under a masked or escaped stretch still lines up."""
-    from offramp.redact import MASK, secret_spans
-
     out: List[str] = []
     starts: List[int] = []
     ends: List[int] = [0]
@@ -53,8 +53,8 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
     lines = _lines(findings, ctx)
     if not ctx.color:
         return "".join("".join(text for text, _ in line).expandtabs(8) + "\n" for line in lines)
-    from rich.console import Console
-    from rich.text import Text
+    from rich.console import Console  # lazy: start-up
+    from rich.text import Text  # lazy: start-up
 
     console = Console(
         record=True,
@@ -80,8 +80,6 @@ def _lines(findings: List[Finding], ctx: ReportContext) -> List[Line]:
         out.append([(one_line(f.location), "bold"), (": ", ""), (f.code, style), (f" {one_line(f.message)}{mark}", "")])
         src = cache.get(f.path)
         if src is None:
-            from offramp.source import SourceError, read_source
-
             try:  # read_source: the file's own encoding, and never blocks on a FIFO
                 src = read_source(root / f.path, root).text.splitlines()
             except (SourceError, OSError, ValueError):
@@ -96,8 +94,6 @@ def _lines(findings: List[Finding], ctx: ReportContext) -> List[Line]:
             under = "".join("\t" if ch == "\t" else " " for ch in text[:first])  # tabs expand alike above and here
             out.append([("  ", ""), ("     |", "dim"), (" " + under, ""), ("^" * max(1, last - first), style)])
         if f.hint:  # why a finding is not [*] (fix holds it back): Ruff's `= help:` line
-            from offramp.redact import redact
-
             out.append([("  ", ""), ("= help:", "dim"), (f" {one_line(redact(f.hint))}", "")])
         out.append([])
     if not ctx.extra.get("quiet"):  # -q: findings only

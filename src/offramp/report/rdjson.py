@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 from offramp import REPOSITORY
 from offramp.catalog import load_rules
 from offramp.report import ReportContext, file_position, printable, rebase
+from offramp.source import SourceError, read_source
 from offramp.types import SEVERITIES, Finding
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ class _Columns:
 
     def lines(self, path: str) -> Optional[List[str]]:
         if path not in self.cache:
-            from offramp.source import SourceError, read_source
-
             try:
                 self.cache[path] = _LINES.split(read_source(self.root / path, self.root).text)
             except (SourceError, OSError, ValueError):

@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
+from offramp.analysis.values import string_value
+
 
 def string_like(template: Optional[cst.CSTNode], value: str) -> cst.SimpleString:
     """A string literal holding `value`, quoted like `template` (prefix and quote character)."""
@@ -294,8 +296,6 @@ def as_keywords(args: Sequence[cst.Arg], names: Sequence[str]) -> List[cst.Arg]:
 
 def retarget_dict(node: cst.Dict, drop: Iterable[str], values: Sequence[Tuple[str, cst.BaseExpression]]) -> cst.Dict:
     """The dict-literal twin of retarget_args: drop some string keys, set others, keep the layout."""
-    from offramp.analysis.values import string_value
-
     drop = set(drop)
     orig = list(node.elements)
 

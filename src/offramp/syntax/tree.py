@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from offramp.analysis.values import dotted_name
+from offramp.source import derived
 
 
 def path_between(parents: Dict[int, cst.CSTNode], root: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
@@ -33,8 +34,6 @@ def path_between(parents: Dict[int, cst.CSTNode], root: cst.CSTNode, target: cst
 def module_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
     """`parents_of(module)`, built once for the module `fix` plans (the planner, its key reads and
     the rewrite ask; `source.derived`), else once per call."""
-    from offramp.source import derived
-
     return derived(module, "parents", lambda: parents_of(module))
 
 

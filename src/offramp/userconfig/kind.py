@@ -7,6 +7,7 @@ Apart from the scanners (scan.py, fix.py) because file discovery and the no-pars
 from __future__ import annotations
 
 import os
+import stat
 
 CONFIG_GLOBS = (
     ".env",
@@ -101,8 +102,6 @@ def too_large(path: str | os.PathLike[str]) -> bool:
     in memory (a 50 MB JSON file took 2.7 GB), and configuration is never that large.
     A symbolic link is judged by the read, which decides first whether it may be followed.
     """
-    import stat
-
     try:
         st = os.lstat(path)
     except OSError:

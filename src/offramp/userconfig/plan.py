@@ -14,11 +14,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.providers import Provider
-from offramp.source import SourceError, read_bytes
+from offramp.catalog import load_sdk
+from offramp.engine import display_path
+from offramp.providers import Provider, known_provider_hosts
+from offramp.source import SourceError, read_bytes, read_snapshot
 from offramp.userconfig.compose import is_compose_file
-from offramp.userconfig.kind import config_kind
+from offramp.userconfig.frameworkfiles import holds_blocks
+from offramp.userconfig.kind import MAX_CONFIG_BYTES, config_kind
 from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
+from offramp.userconfig.text import Text
 from offramp.userconfig.together import ALL_MIGRATED, MIGRATED, UNKNOWN, UNMIGRATED, FileReaders
 
 if TYPE_CHECKING:
@@ -119,8 +123,6 @@ class ConfigReaders:
 
 
 def _framework_file(path: Path, data: Optional[bytes]) -> bool:
-    from offramp.userconfig.frameworkfiles import holds_blocks
-
     kind = config_kind(path)
     return data is not None and kind is not None and holds_blocks(kind, data.decode("utf-8-sig", "replace"))
 
@@ -132,8 +134,6 @@ def key(path: Path) -> str:
 
 def for_run(files: Sequence[Path], provider: Provider, opts: Options, region: Optional[str]) -> ConfigReaders:
     """The readers of a run's configuration files, as `fix` and the suggestions work them out."""
-    from offramp.engine import display_path
-
     root = opts.root
     return ConfigReaders(
         files,
@@ -153,9 +153,7 @@ def fix_text(
     readers: Optional[FileReaders] = None,
 ) -> Tuple[str, Counter[str]]:
     """A configuration file's text as `fix` leaves it, with the run's settings; no `readers`: none known."""
-    from offramp.catalog import load_sdk
-    from offramp.providers import known_provider_hosts
-    from offramp.userconfig.fix import fix_config
+    from offramp.userconfig.fix import fix_config  # lazy: start-up
 
     return fix_config(
         display,
@@ -172,14 +170,8 @@ def fix_text(
 def would_change(path: Path, provider: Provider, opts: Options, region: Optional[str]) -> Optional[List[str]]:
     """None when the configuration file would stay as it is even with every reader migrated; else the
     variables it defines (a `.env` file) or an empty list."""
-    from offramp.catalog import load_sdk
-    from offramp.engine import display_path
-    from offramp.providers import known_provider_hosts
-    from offramp.source import read_snapshot
-    from offramp.userconfig.envfile import scan_env
-    from offramp.userconfig.fix import fix_config
-    from offramp.userconfig.kind import MAX_CONFIG_BYTES
-    from offramp.userconfig.text import Text
+    from offramp.userconfig.envfile import scan_env  # lazy: start-up
+    from offramp.userconfig.fix import fix_config  # lazy: start-up
 
     try:
         data = read_snapshot(path, opts.root)[0]

@@ -36,6 +36,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from offramp.catalog import SdkSurface, load_sdk
 from offramp.hosts import classify_url
+from offramp.prefilter import may_match
 from offramp.project.configdocs import relative_to
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route
 from offramp.providers import Provider, builtin_providers, known_provider_hosts
@@ -60,10 +61,9 @@ class View:
 
 def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[str]) -> View:
     """Routes of the Python files among `displays` (read through `read`), and who reads each of `names`."""
-    from offramp.prefilter import may_match
-    from offramp.project.index import watch_from_rules
-    from offramp.project.stage import project_routes
-    from offramp.project.tree import Project
+    from offramp.project.index import watch_from_rules  # lazy: start-up
+    from offramp.project.stage import project_routes  # lazy: start-up
+    from offramp.project.tree import Project  # lazy: start-up
 
     pys = [d for d in displays if d.endswith(".py")]
     view = View()

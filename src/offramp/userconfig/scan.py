@@ -10,6 +10,7 @@ from offramp.catalog import SdkSurface
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
+from offramp.userconfig.frameworkfiles import block_hits
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.lifecycle import retired_models
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, analyse
@@ -90,8 +91,6 @@ def _framework_verdicts(kind: str, text: str, ctx: Ctx, verdicts: List[Verdict])
     """In a file a framework loads itself (userconfig/frameworkfiles.py): one OFR101/OFR102 per client
     block, and the block's other findings fixable exactly when the block moves whole. `fix` changes
     nothing else in such a file (no code of the run reads it), so findings outside the blocks are not."""
-    from offramp.userconfig.frameworkfiles import block_hits
-
     hits = block_hits(kind, text, ctx.provider, ctx.sdk, ctx.models, ctx.region, tuple(ctx.hosts))
     if hits is None:
         return verdicts

@@ -11,16 +11,17 @@ import os
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 
+from offramp.engine import display_path
+from offramp.project.files import routes_of_files
 from offramp.providers import Provider, is_base_url
 from offramp.settings import ConfigError, Settings
 from offramp.verify.plan import Plan, make_plan
+from offramp.verify.probe import run
+from offramp.verify.report import render_plan, render_result
 
 
 def project_routes_of(files: Sequence[Path], root: Path) -> Tuple[list, Dict[str, Path]]:
     """The routes of the project made of `files` (the same project stage `check` uses)."""
-    from offramp.engine import display_path
-    from offramp.project.files import routes_of_files
-
     by_display = {display_path(p, root): p for p in files}
     return [r for r in routes_of_files(by_display, root) if not r.alone], by_display  # (requests only)
 
@@ -42,9 +43,6 @@ def verify(
     base_url: Optional[str],
 ) -> Tuple[int, str]:
     """(exit code, text): 0 every tried route works, 1 one fails or the key is refused."""
-    from offramp.verify.probe import run
-    from offramp.verify.report import render_plan, render_result
-
     plan = build_plan(files, settings, provider, base_url)
     key = os.environ.get(provider.key_env, "")
     if dry_run:

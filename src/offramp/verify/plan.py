@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import libcst as cst
 
+from offramp.analysis import analyze
 from offramp.analysis.facts import ApiCall
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
@@ -28,6 +29,7 @@ from offramp.checks.capabilities import used_parameters
 from offramp.checks.routes import host_targets
 from offramp.project.sources import Literal, Route
 from offramp.providers import Provider, known_provider_hosts
+from offramp.source import parse_module
 from offramp.types import Span
 
 PROBED = ("chat", "embeddings", "responses", "images", "audio-speech", "audio-transcriptions")
@@ -199,9 +201,6 @@ def _stream_true(call_node: Optional[cst.Call]) -> bool:
 
 def _calls(path: Path) -> Dict[Span, ApiCall]:
     """Span -> the SDK call there, in one file."""
-    from offramp.analysis import analyze
-    from offramp.source import parse_module
-
     try:
         text = path.read_text("utf-8")
         a = analyze(parse_module(text), text, load_sdk(), known_provider_hosts())
