@@ -1,7 +1,8 @@
-"""Data flows one way (../shared/ARCHITECTURE.md): checks decide findings, fixes apply them, so a check
-never imports from offramp.fixes; the LibCST helpers both use live in offramp.syntax, which knows
-neither. The few checks that still ask the fix planner what `fix` will do are listed with their reason,
-and the list must shrink with the code: an exception no longer taken fails the test too.
+"""Data flows one way (../shared/ARCHITECTURE.md): analysis, the project's routes and checks decide,
+fixes apply, so nothing that decides imports from offramp.fixes. What `fix` will do and `check` must
+predict (which clients move, which key variables keep their name, the provider per request family, the
+route gate) is decided once in checks/moves.py, keptkeys.py, familyplan.py and project/gate.py, and the
+fix planner builds on them; the LibCST helpers both use live in offramp.syntax, which knows neither.
 
 Imports sit at the top of a module, where a reader sees what it depends on. One inside a function says
 why on its first line (`# lazy: start-up`: a command that never needs it would import it, measured with
@@ -11,20 +12,12 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Iterator, Set, Tuple
+from typing import Iterator, Tuple
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "offramp"
 
-# (check module, fixes module it imports): why the check asks the fix rather than deciding itself.
-CHECKS_ASKING_FIXES = {
-    ("checks/secrets.py", "offramp.fixes.planner"): (
-        "OFR301's fixable flag is whether `fix` keeps the key read (Planner.kept_keys decides it)"
-    ),
-    ("checks/families.py", "offramp.fixes.planner"): (
-        "with a provider per family, each finding is judged against the provider `fix` moves it to"
-    ),
-    ("checks/families.py", "offramp.fixes.families"): "plan_families decides that split for check and fix alike",
-}
+# The packages that decide what a finding is and what moves: none asks offramp.fixes.
+DECIDING = ("analysis", "checks", "project", "userconfig", "knowledge", "syntax")
 
 
 def _imports(path: Path) -> Iterator[Tuple[str, int]]:
@@ -60,20 +53,16 @@ def _under(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
-def test_checks_do_not_import_fixes() -> None:
-    found: Set[Tuple[str, str]] = set()
+def test_deciders_do_not_import_fixes() -> None:
     wrong = []
-    for path in sorted((SRC / "checks").rglob("*.py")):
-        name = path.relative_to(SRC).as_posix()
-        for module, line in _imports(path):
-            if not _under(module, "offramp.fixes"):
-                continue
-            allowed = [(n, m) for n, m in CHECKS_ASKING_FIXES if n == name and _under(module, m)]
-            found.update(allowed)
-            if not allowed:
-                wrong.append(f"{name}:{line} imports {module}")
+    for package in DECIDING:
+        paths = sorted((SRC / package).rglob("*.py"))
+        assert paths, package
+        for path in paths:
+            for module, line in _imports(path):
+                if _under(module, "offramp.fixes"):
+                    wrong.append(f"{path.relative_to(SRC).as_posix()}:{line} imports {module}")
     assert wrong == []
-    assert sorted(set(CHECKS_ASKING_FIXES) - found) == []  # a stale exception: drop it from the list
 
 
 def test_syntax_helpers_know_neither_checks_nor_fixes() -> None:

@@ -1,4 +1,4 @@
-"""The route gate of `fix` (fixes/gate.py): a request's host, credential and model move together or not at all.
+"""The route gate of `fix` (project/gate.py): a request's host, credential and model move together or not at all.
 
 Each case is a shape that made `fix` send a secret where it was not meant to go before the gate:
 a key variable renamed although the request reading it stayed on OpenAI, Azure, a proxy or
@@ -18,7 +18,7 @@ import pytest
 from helpers import FIXTURES, compare_snapshot, run_cli
 
 from offramp.catalog import load_sdk
-from offramp.fixes.gate import CRED, HOST, MODEL, MODULE, WRITE, Effect, RouteJudge, overlaps
+from offramp.project.gate import CRED, HOST, MODEL, MODULE, WRITE, Effect, RouteJudge, overlaps
 from offramp.project.sources import EnvRead, Literal, Parameter, Route, SdkDefault
 from offramp.providers import builtin_providers, known_provider_hosts
 from offramp.types import Span

@@ -322,7 +322,7 @@ def with_routes(
 def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
     """The key reads in those constructions are renamed with them (the file alone took the class for one it
     cannot follow, which keeps them)."""
-    from offramp.fixes.gate import overlaps  # lazy: start-up
+    from offramp.project.gate import overlaps  # lazy: start-up
 
     out = []
     for f in findings:
@@ -332,7 +332,7 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 
 
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
-    from offramp.fixes.gate import MODULE, overlaps  # lazy: start-up
+    from offramp.project.gate import MODULE, overlaps  # lazy: start-up
 
     module = spans.get(MODULE)
     out = []

@@ -15,8 +15,8 @@ from typing import Dict, List, Tuple
 
 from offramp.analysis.facts import Analysis
 from offramp.checks.base import CheckContext, Hit
-from offramp.fixes.families import plan_families
-from offramp.fixes.planner import Planner
+from offramp.checks.familyplan import plan_families
+from offramp.checks.moves import Moves
 from offramp.providers import Provider
 from offramp.targets import Targets
 from offramp.types import Span
@@ -24,11 +24,11 @@ from offramp.types import Span
 
 def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[Dict[Span, Provider], List[Span]]:
     """The provider each fact's requests go to, by the fact's span (what a finding on it carries): the
-    decision `fix` makes (fixes/families.py), so that a request fix cannot move to its family's
+    decision `fix` makes (checks/familyplan.py), so that a request fix cannot move to its family's
     provider (a client handed on, the module-level client) is judged where fix leaves it. Also the
     spans of such a client (or the module-level client) and its requests: the route gate holds it
     whole where it is (its embeddings cannot reach their provider), so nothing of it is fixable."""
-    planned = plan_families(Planner(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets), targets)
+    planned = plan_families(Moves(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets), targets)
     module = [c for c in a.calls if c.via in ("module", "v0")]
     held: List[Span] = []
     if any(id(c.node) in planned.stuck for c in module):

@@ -8,6 +8,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis
 from offramp.analysis.values import string_value
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.keptkeys import KeptKeys
 from offramp.hosts import is_secret_value
 
 _ROLE_TEXT = {
@@ -23,18 +24,16 @@ def _kept_by_fix(a: Analysis, ctx: CheckContext) -> Set[int]:
     """Key env nodes `fix --to` keeps as they are: reads feeding a client it leaves on OpenAI/Azure
     (renamed, they would send the provider's key there) and writes of a key written into the file.
 
-    Asked of the planner itself, so `[*]` means exactly what `fix` will do.
+    Decided by the same `KeptKeys` the fix planner is, so `[*]` means exactly what `fix` will do.
     """
     if ctx.provider is None or not any(e.role == "key" and e.node is not None for e in a.env):
         return set()
-    from offramp.fixes.planner import Planner  # lazy: start-up
-
-    planner = Planner(a, ctx.provider, ctx.sdk, dict(ctx.models))
-    planner.kept_keys()
-    kept = set(planner.kept)
+    moves = KeptKeys(a, ctx.provider, ctx.sdk, dict(ctx.models))
+    moves.kept_keys()
+    kept = set(moves.kept)
     for e in a.env:
         if e.node is not None and e.role == "key" and e.write:
-            value = planner.assigned_value(e)
+            value = moves.assigned_value(e)
             if value is not None and is_secret_value(string_value(value) or ""):
                 kept.add(id(e.node))
     return kept

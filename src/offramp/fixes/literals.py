@@ -18,10 +18,10 @@ from offramp.analysis.values import string_value
 from offramp.checks.azure_routes import only_on_azure_module_route
 from offramp.checks.models import sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
-from offramp.fixes.gate import HOST, MODEL, URL
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import is_provider_model, map_model
+from offramp.project.gate import HOST, MODEL, URL
 from offramp.redact import without_url_credentials
 from offramp.syntax.arguments import string_like
 

@@ -18,7 +18,6 @@ import libcst as cst
 from offramp.analysis.facts import ApiCall, ModuleAssign
 from offramp.analysis.values import string_value
 from offramp.codes import LEGACY_API_CALL, MODULE_CLIENT_CALL, MODULE_CLIENT_CONFIG
-from offramp.fixes.gate import CRED, HOST, MODULE
 from offramp.fixes.placement import after_environment_loaded, is_import_line
 from offramp.fixes.planedits import (
     assign_attr_value,
@@ -29,36 +28,13 @@ from offramp.fixes.planedits import (
     with_kwarg,
 )
 from offramp.fixes.planstate import PlannerState
+from offramp.project.gate import CRED, HOST, MODULE
 from offramp.syntax.arguments import env_read, kwarg_index
 from offramp.syntax.tree import dotted, quote_of, subtree
 
 
 class ModuleClient(PlannerState):
     """`Planner`'s decisions about the module-level client (a mixin: it reads the planner's state, see planner.py)."""
-
-    def module_stays(self) -> bool:
-        """Whether the module client goes to OpenAI/Azure and this fix leaves it there: a deployment
-        with no provider model holds it (checks/azure_routes.py), or its rules are switched off. Then
-        nothing of that route moves: its key variables, its deployments, its `engine=`."""
-        target = self.a.module_target
-        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
-        if target is None or not target.blocked or not (self.a.module_assigns or module_calls):
-            return False
-        first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
-        return (
-            bool(self.held)
-            or self.route_held_module() is not None
-            or not any(
-                self.allowed(code, first) for code in (MODULE_CLIENT_CONFIG, MODULE_CLIENT_CALL, LEGACY_API_CALL)
-            )
-        )
-
-    def route_held_module(self) -> Optional[str]:
-        """Why the route gate holds this file's module-level client where it is, if it does."""
-        held = self.gate.stops(MODULE)
-        if held is None:
-            held = next((r for m in self.a.module_assigns for r in [self.gate.stops(m.span)] if r), None)
-        return held
 
     def module_config(self) -> None:
         """Point the module-level client at the provider: host and key together, in each place the

@@ -31,10 +31,10 @@ from offramp.engine import (
     file_ignores,
     notebook_source,
 )
-from offramp.fixes.gate import OPEN, Effect, Gate
 from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
+from offramp.project.gate import OPEN, Effect, Gate
 from offramp.providers import Provider, known_provider_hosts
 from offramp.redact import split_diff
 from offramp.source import (
@@ -79,7 +79,7 @@ class FixResult:
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
-    effects: List[Effect] = field(default_factory=list)  # what the plan moves (fixes/gate.py)
+    effects: List[Effect] = field(default_factory=list)  # what the plan moves (project/gate.py)
     pending: Optional[Pending] = None  # the write (or diff) `commit` makes once the whole project is planned
     # The rewrite still to be parsed and checked (`finish`): the route gate may plan the file again,
     # and a check of a rewrite that is replaced is a whole analysis thrown away.

@@ -13,8 +13,10 @@ clients and their Azure conversion (sdkclients.py), framework wrappers (wrapperc
 module-level client (moduleclient.py), model and URL literals (literals.py). Mixins rather than
 functions taking the planner, because the subjects ask each other as they decide (a client's
 key argument asks `written_key` and `shared_key`, the kept keys ask `retargets` and
-`module_stays`) and other modules (families.py, semantics.py, checks/secrets.py) ask the planner
-the same questions: each stays one method of one object, wherever it is written. Once 1,909 lines
+`module_stays`): each stays one method of one object, wherever it is written. What moves at all
+(which clients, which key variables keep their name, the provider per request family) is the
+planner's base class `KeptKeys` (checks/moves.py, checks/keptkeys.py, checks/familyplan.py), which
+`check` builds on its own to mark a finding `[*]` exactly as `fix` will act. Once 1,909 lines
 in one module; split with no change in behaviour (`fix --diff` byte-identical on the corpora).
 """
 
@@ -27,10 +29,11 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
+from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.catalog import SdkSurface
-from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.capabilities import told_elsewhere, used_parameters
+from offramp.checks.familyplan import plan_families
+from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, KeptKeys
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.codes import (
     AZURE_DEPLOYMENT,
@@ -45,16 +48,16 @@ from offramp.codes import (
 )
 from offramp.fixes import semantics
 from offramp.fixes.crossfile import literal_edits
-from offramp.fixes.families import FamilyPlan, plan_families, plan_splits, stuck_todo
-from offramp.fixes.gate import MODEL, OPEN, SEEN, Effect, Gate, overlaps
+from offramp.fixes.families import plan_splits, stuck_todo
 from offramp.fixes.keyreads import KeyReads
-from offramp.fixes.keyvars import UNTRACED, UNTRACED_TOO, KeyVariables
+from offramp.fixes.keyvars import KeyVariables
 from offramp.fixes.literals import Literals
 from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
 from offramp.fixes.planedits import Edit, renamed_kwarg, to_string
 from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
+from offramp.project.gate import MODEL, OPEN, SEEN, Effect, Gate, overlaps
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.redact import redact
 from offramp.syntax.arguments import kwarg_index
@@ -77,7 +80,7 @@ class Plan:
     changes: Counter = field(default_factory=Counter)
     notes: List[Tuple[int, str]] = field(default_factory=list)  # (line, text)
     todo_codes: Counter = field(default_factory=Counter)
-    # What the plan moves to the provider (fixes/gate.py): (role, span) pairs the route gate reads.
+    # What the plan moves to the provider (project/gate.py): (role, span) pairs the route gate reads.
     effects: List[Effect] = field(default_factory=list)
 
     # The provider what it moves goes to, when the target names one per request family (fixes/families.py)
@@ -105,7 +108,7 @@ class Plan:
         return not (self.edits or self.todos or self.insert_after or self.insert_before)
 
 
-class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
+class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, KeptKeys):
     """One file's plan: the facts of `a` turned into edits, TODOs and notes for `provider`."""
 
     def __init__(
@@ -120,37 +123,20 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
         gate: Gate = OPEN,
         targets: Optional[Targets] = None,
     ) -> None:
-        self.a = a
-        # `--to chat=deepseek,embeddings=qwen`: a provider per request family (fixes/families.py)
-        self.targets = targets if targets is not None and targets.split else None
-        self.families: Optional[FamilyPlan] = None
+        # What moves (checks/moves.py): the state `check` asks about too.
+        KeptKeys.__init__(self, a, provider, sdk, models, allowed=allowed, gate=gate, targets=targets)
         self.own_key = False  # a client moved to a family's own provider always gets that provider's key
         self.region = region
-        # Sites the project's routes freeze (fixes/gate.py): a request through them stays where it is.
-        self.gate = gate
         # line -> is it test code? (testcode.in_test_code): a test's placeholder key stays as it is
         self.in_test = in_test or (lambda line: False)
-        # (code, line) -> may this rule act here? (--select/--ignore, per-file-ignores, suppressions)
-        self.allowed = allowed or (lambda code, line: True)
-        self.p = provider
-        self.sdk = sdk
-        self.models = models
         self.base = provider.base_url(region).rstrip("/")
         self.plan = Plan()
-        self.claimed: Set[int] = set()  # nodes an earlier edit already rewrites
-        # Key env reads feeding a client left on OpenAI/Azure: they keep their name (see kept_keys).
-        self.kept: Dict[int, str] = {}
-        self.kept_names: Set[str] = set()
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
-        self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
-        self.hinted: Set[int] = set()  # constructors retargeted on the route gate's hint (noted once)
         self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
-        # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
-        self.held = unmapped_module_deployments(a, provider, sdk, models)
         self._key_reads: Optional[KeyReads] = None  # see never_none
 
-    def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.a.statement_of.get(id(node))
+    def note(self, line: int, text: str) -> None:
+        self.plan.notes.append((line, text))
 
     def path_to(self, node: cst.CSTNode) -> List[cst.CSTNode]:
         """The module, ..., `node`. The parent map behind it is built on the first question and kept
@@ -174,16 +160,6 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals):
             yield
         finally:
             self.p, self.base, self.own_key, self.plan.to = saved
-
-    def client_provider(self, c: ClientCtor) -> Provider:
-        return self.families.clients.get(id(c), self.p) if self.families is not None else self.p
-
-    def call_provider(self, call: ApiCall) -> Provider:
-        return self.families.calls.get(id(call.node), self.p) if self.families is not None else self.p
-
-    def target_hosts(self) -> Set[str]:
-        hosts = self.targets.hosts() if self.targets is not None else self.p.hosts
-        return {h.lower() for h in hosts}
 
     def run(self) -> Plan:
         self.plan.allowed = self.allowed

@@ -1,6 +1,6 @@
 """Run the route gate over a planned `fix`: routes of the project, then re-plans until nothing new freezes.
 
-Kept apart from fixes/gate.py (the decision itself, pure data in and out) because this part reads
+Kept apart from project/gate.py (the decision itself, pure data in and out) because this part reads
 the project: it builds the routes of the files being fixed with the same project stage `check`
 uses, from the bytes as they are before any write.
 """
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.lifecycle import successor
-from offramp.fixes.gate import CRED, KEYREAD, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.mapping import map_model
 from offramp.project.files import routes_of_files
+from offramp.project.gate import CRED, KEYREAD, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.providers import Provider, known_provider_hosts
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """`offramp fix` over a project: plan every file, gate the routes, write (or diff) them, summarise.
 
 Each file is planned on its own (fixes/onefile.py), in a process pool when there are enough of
-them; the route gate (fixes/gate.py) then holds what must not move alone, the files are planned
+them; the route gate (project/gate.py) then holds what must not move alone, the files are planned
 again where it changed their plan, and only then is anything written. The summary says what
 changed, what was left as a TODO, and which written model ids no source confirms.
 """
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from offramp import codes
 from offramp.engine import Options, make_options
-from offramp.fixes.gate import OPEN, Gate
 from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_error, plan_path
 from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
+from offramp.project.gate import OPEN, Gate
 from offramp.providers import Provider
 from offramp.redact import redact
 from offramp.settings import Settings
@@ -109,7 +109,7 @@ def _plan_code(
     check: bool = True,
 ) -> List[FixResult]:
     """Plan every code file, let the project's routes freeze what must not move alone and rewrite
-    what moves with its requests elsewhere (fixes/gate.py, fixes/routegate.py), and re-plan the
+    what moves with its requests elsewhere (project/gate.py, fixes/routegate.py), and re-plan the
     files that changes. Nothing is written: each result's rewrite waits in `pending`, parsed and checked
     once its last plan is known (`finish`; `check=False`: parsed only)."""
     # A file the gate plans again is the file just planned, in a one-file run (a large module): its

@@ -5,8 +5,8 @@ argument (or the literal it names) and its key argument are rewritten in one edi
 becomes the plain class with nothing of Azure's left: Azure-only arguments and dict entries go,
 its Azure credential is replaced by the provider's key, its deployment becomes a TODO naming the
 model to pass, and its import follows it (the plain class's import where the Azure one was, when
-that import is a lazy one inside a function). Also here: whether a client moves at all (`blocked`,
-`retargets`), which the key and model decisions ask first.
+that import is a lazy one inside a function). Whether a client moves at all (`blocked`, `retargets`)
+is decided with `check` (checks/moves.py).
 """
 
 from __future__ import annotations
@@ -18,53 +18,19 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
-from offramp.analysis.frameworks import library_refuses
 from offramp.analysis.values import string_value
 from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
-from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import Edit, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
+from offramp.project.gate import CRED, HOST
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
 
 
 class SdkClients(PlannerState):
     """`Planner`'s decisions about SDK clients (a mixin: it reads the planner's state, see planner.py)."""
-
-    def retargets(self, c: ClientCtor) -> bool:
-        """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
-        if not (self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line)):
-            return False
-        if self.gate.stops(c.span) is not None or c.kept_subclass:
-            return False
-        if c.wrapper is not None and not c.star_kwargs:
-            return self.client_provider(c).endpoint(c.family) != "no" and self.library_refuses(c) is None
-        if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
-            return self.client_provider(c).endpoint(c.family) != "no"
-        return not c.star_kwargs
-
-    def library_refuses(self, c: ClientCtor) -> Optional[str]:
-        """Why the wrapper's library would not take what `fix` writes (analysis/frameworks.py)."""
-        p = self.client_provider(c)
-        sent = [lit.value for lit in self.a.models if lit.owner is c]
-        return library_refuses(c, sent, p.name, lambda v: map_model(v, p, self.sdk, self.models).target)
-
-    def blocked(self, c: ClientCtor) -> bool:
-        """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
-        read from a configuration file holding OpenAI's URL or nothing: the route gate's hint)."""
-        if c.target.blocked:
-            return True
-        where = self.gate.config_host(c.span) if not c.azure and c.wrapper is None else None
-        if where is None:
-            return False
-        if id(c) not in self.hinted:
-            self.hinted.add(id(c))
-            self.plan.notes.append(
-                (c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
-            )
-        return True
 
     def client(self, c: ClientCtor) -> None:
         stmt = self.stmt(c.node)

@@ -20,10 +20,10 @@ from offramp.analysis.values import dotted_name, string_value
 from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
-from offramp.fixes.gate import CRED, HOST
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
+from offramp.project.gate import CRED, HOST
 from offramp.syntax.arguments import as_keywords, env_read, retarget_args, string_like
 from offramp.syntax.tree import first_string, quote_of, subtree
 

@@ -6,7 +6,7 @@ moved store.py's function, the provider's api_base with OPENAI_API_KEY's value (
 The file alone sees no embedding function, so its analysis finds no reopening call. Each one is a route of kind
 `reopen` here, whose `client` is the name under which the file can hand over the program's function (the one
 module-level function of the project, imported by that name: `from store import openai_ef`), or "" when it
-cannot: then `fix` leaves a TODO there. The route gate hands it to the file's plan (fixes/gate.py `Gate.reopens`).
+cannot: then `fix` leaves a TODO there. The route gate hands it to the file's plan (project/gate.py `Gate.reopens`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ from offramp.cache import settings_key
 from offramp.catalog import load_sdk, load_wrappers
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
-from offramp.fixes.gate import (
+from offramp.project.calls import CallSites
+from offramp.project.flow import Flow
+from offramp.project.gate import (
     CRED,
     HOST,
     KEYREAD,
@@ -31,8 +33,6 @@ from offramp.fixes.gate import (
     overlaps,
     writes_follow_reads,
 )
-from offramp.project.calls import CallSites
-from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
@@ -260,7 +260,7 @@ def route_hits(
     prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     effects: Optional[Dict[str, List[Effect]]] = None,
 ) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]:
-    """Findings by display path, the sites `fix` would hold back (fixes/gate.py) by display path
+    """Findings by display path, the sites `fix` would hold back (project/gate.py) by display path
     with the reason (a configuration file it leaves whole: WHOLE_FILE), and the variables whose
     writes and names it keeps (writes follow reads). `seeds`: the Python files that can hold SDK use
     (passed the prefilter). `effects`: what fix would move, as the per-file findings tell
@@ -409,7 +409,7 @@ def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) 
     return out
 
 
-#: Per-file rules whose fixable findings say what `fix` moves (fixes/gate.py roles): the route
+#: Per-file rules whose fixable findings say what `fix` moves (project/gate.py roles): the route
 #: gate of `check` reads them where `fix` reads its plans, so both hold back the same sites.
 _MOVES = {
     codes.OPENAI_CLIENT: (HOST, CRED),

@@ -1,0 +1,140 @@
+"""What a migration of one file moves: which clients go to the provider, whether the module-level client stays.
+
+`check` marks a finding fixable (`[*]`) and judges each request against its family's provider by what
+`fix` will do; `fix` then does it. Both ask these questions of one object, so the answer is written
+once: `fix`'s planner (fixes/planner.py) is a `Moves` that also builds the edits, and the checks
+(secrets.py, families.py) build a `Moves` of their own and ask it. Nothing here edits a tree or knows
+the planner: the decisions that share state with the planner's edits live in its mixins.
+
+The key variables a migration keeps are keptkeys.py's, the provider per request family familyplan.py's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
+
+import libcst as cst
+
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
+from offramp.analysis.frameworks import library_refuses
+from offramp.catalog import SdkSurface
+from offramp.checks.azure_routes import unmapped_module_deployments
+from offramp.codes import (
+    AZURE_OPENAI_CLIENT,
+    LEGACY_API_CALL,
+    MODULE_CLIENT_CALL,
+    MODULE_CLIENT_CONFIG,
+    OPENAI_CLIENT,
+)
+from offramp.mapping import map_model
+from offramp.project.gate import MODULE, OPEN, Gate
+from offramp.providers import Provider
+from offramp.targets import Targets
+
+if TYPE_CHECKING:
+    from offramp.checks.familyplan import FamilyPlan
+
+
+class Moves:
+    """One file's decisions for `provider` (or a provider per request family, `targets`)."""
+
+    def __init__(
+        self,
+        a: Analysis,
+        provider: Provider,
+        sdk: SdkSurface,
+        models: Dict[str, str],
+        allowed: Optional[Callable[[str, int], bool]] = None,
+        gate: Gate = OPEN,
+        targets: Optional[Targets] = None,
+    ) -> None:
+        self.a = a
+        self.p = provider
+        self.sdk = sdk
+        self.models = models
+        # `--to chat=deepseek,embeddings=qwen`: a provider per request family (familyplan.py)
+        self.targets = targets if targets is not None and targets.split else None
+        self.families: Optional[FamilyPlan] = None
+        # Sites the project's routes freeze (project/gate.py): a request through them stays where it is.
+        self.gate = gate
+        # (code, line) -> may this rule act here? (--select/--ignore, per-file-ignores, suppressions)
+        self.allowed = allowed or (lambda code, line: True)
+        self.claimed: Set[int] = set()  # nodes an earlier edit already rewrites
+        # Key env reads feeding a client left on OpenAI/Azure: they keep their name (see kept_keys).
+        self.kept: Dict[int, str] = {}
+        self.kept_names: Set[str] = set()
+        self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
+        self.hinted: Set[int] = set()  # constructors retargeted on the route gate's hint (noted once)
+        # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
+        self.held: List[ModelLiteral] = unmapped_module_deployments(a, provider, sdk, models)
+
+    def note(self, line: int, text: str) -> None:
+        """A note for the person migrating; `fix` shows it (the planner keeps it), a check has no use for it."""
+
+    def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.a.statement_of.get(id(node))
+
+    def client_provider(self, c: ClientCtor) -> Provider:
+        return self.families.clients.get(id(c), self.p) if self.families is not None else self.p
+
+    def call_provider(self, call: ApiCall) -> Provider:
+        return self.families.calls.get(id(call.node), self.p) if self.families is not None else self.p
+
+    def target_hosts(self) -> Set[str]:
+        hosts = self.targets.hosts() if self.targets is not None else self.p.hosts
+        return {h.lower() for h in hosts}
+
+    def retargets(self, c: ClientCtor) -> bool:
+        """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
+        if not (self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line)):
+            return False
+        if self.gate.stops(c.span) is not None or c.kept_subclass:
+            return False
+        if c.wrapper is not None and not c.star_kwargs:
+            return self.client_provider(c).endpoint(c.family) != "no" and self.library_refuses(c) is None
+        if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
+            return self.client_provider(c).endpoint(c.family) != "no"
+        return not c.star_kwargs
+
+    def library_refuses(self, c: ClientCtor) -> Optional[str]:
+        """Why the wrapper's library would not take what `fix` writes (analysis/frameworks.py)."""
+        p = self.client_provider(c)
+        sent = [lit.value for lit in self.a.models if lit.owner is c]
+        return library_refuses(c, sent, p.name, lambda v: map_model(v, p, self.sdk, self.models).target)
+
+    def blocked(self, c: ClientCtor) -> bool:
+        """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL
+        read from a configuration file holding OpenAI's URL or nothing: the route gate's hint)."""
+        if c.target.blocked:
+            return True
+        where = self.gate.config_host(c.span) if not c.azure and c.wrapper is None else None
+        if where is None:
+            return False
+        if id(c) not in self.hinted:
+            self.hinted.add(id(c))
+            self.note(c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
+        return True
+
+    def module_stays(self) -> bool:
+        """Whether the module client goes to OpenAI/Azure and this fix leaves it there: a deployment
+        with no provider model holds it (checks/azure_routes.py), or its rules are switched off. Then
+        nothing of that route moves: its key variables, its deployments, its `engine=`."""
+        target = self.a.module_target
+        module_calls = [c for c in self.a.calls if c.via in ("module", "v0")]
+        if target is None or not target.blocked or not (self.a.module_assigns or module_calls):
+            return False
+        first = min([m.span.line for m in self.a.module_assigns] + [c.span.line for c in module_calls])
+        return (
+            bool(self.held)
+            or self.route_held_module() is not None
+            or not any(
+                self.allowed(code, first) for code in (MODULE_CLIENT_CONFIG, MODULE_CLIENT_CALL, LEGACY_API_CALL)
+            )
+        )
+
+    def route_held_module(self) -> Optional[str]:
+        """Why the route gate holds this file's module-level client where it is, if it does."""
+        held = self.gate.stops(MODULE)
+        if held is None:
+            held = next((r for m in self.a.module_assigns for r in [self.gate.stops(m.span)] if r), None)
+        return held
