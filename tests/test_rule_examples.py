@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Dict, Mapping
 
 import pytest
 from helpers import UPDATE
+from support.reportfixes import apply_bytes, apply_chars, rdjson_fixes, sarif_fixes
 
 from offramp import api
 from offramp.catalog import load_rules
+from offramp.fixes.suggest import Suggestion, suggest_fixes
+from offramp.report import ReportContext, get_reporter
 from offramp.runner import check_code
-from offramp.types import Example
+from offramp.types import Example, Finding
 
 RULES = load_rules()
 CASES = [(code, "invalid", i, ex) for code, r in RULES.items() for i, ex in enumerate(r.invalid)] + [
@@ -54,8 +58,10 @@ def test_catalogue_shape() -> None:
 def test_fixed_example(
     code: str, index: int, example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from offramp.fixes.suggest import apply_edits, suggest_fixes
-
+    """One example tests the check (the rule is reported, fixable), the fix (it writes the fixed form) and
+    the report's suggestions: the SARIF `fixes` and rdjson `suggestions` printed for the file, applied
+    as their consumers apply them, give what fix writes; the rule's own finding carries one, and when
+    it is the only finding with a fix, that fix alone gives the fixed form."""
     assert example.fixed is not None
     to, fixed = example.fixed.to, example.fixed.code
     (tmp_path / "example.py").write_text(example.code, encoding="utf-8")
@@ -66,14 +72,40 @@ def test_fixed_example(
     assert ours and all(f.fixable for f in ours), f"{code} INVALID example {index}: not reported as fixable"
     suggested = suggest_fixes(checked.findings, checked.settings, checked.provider, files=checked.files)
     assert any(f in suggested for f in ours), f"{code} INVALID example {index}: its finding carries no fix"
-    edits = [e for s in suggested.values() for e in s.edits]
+    reports = _reports(checked, suggested)
     api.fix(["."], overrides={"target": to}, echo=lambda m="", **kw: None)
     written = (tmp_path / "example.py").read_text(encoding="utf-8")
     if UPDATE and written != fixed:  # provider data changed: OFFRAMP_UPDATE_SNAPSHOTS=1, then review the diff
         _update_fixed_form(to, fixed, written)
         fixed = written
-    assert apply_edits(example.code, edits) == written, "the suggestions do not give what fix writes"
+    for fmt, found, apply in (("sarif", sarif_fixes, apply_chars), ("rdjson", rdjson_fixes, apply_bytes)):
+        (path, per_finding), *others = found(reports[fmt]).items()
+        assert path.endswith("example.py") and not others
+        everything = [r for _, reps in per_finding for r in reps]
+        assert apply(example.code, everything) == written, f"{fmt}: the suggestions do not give what fix writes"
+        own = [reps for result, reps in per_finding if _rule_of(result) == code]
+        assert own, f"{fmt}: the {code} finding carries no fix"
+        if len(per_finding) == len(own) == 1:
+            assert apply(example.code, own[0]) == written, f"{fmt}: the {code} finding's fix alone is not the fix"
     assert written == fixed, "fix does not write the fixed form (OFFRAMP_UPDATE_SNAPSHOTS=1 rewrites it)"
+
+
+def _reports(checked: api.Checked, suggested: Mapping[Finding, Suggestion]) -> Dict[str, dict]:
+    """The SARIF and rdjson documents `check --to P --output-format F` prints for the example."""
+    root = Path.cwd()
+    ctx = ReportContext(
+        files=len(checked.files),
+        parsed=sum(r.parsed for r in checked.results),
+        results=checked.results,
+        target=checked.provider.id if checked.provider else None,
+        extra={"root": str(root), "root_uri": root.as_uri() + "/", "fixes": dict(suggested)},
+    )
+    return {fmt: json.loads(get_reporter(fmt)(checked.findings, ctx)) for fmt in ("sarif", "rdjson")}
+
+
+def _rule_of(result: dict) -> str:
+    """A SARIF result's `ruleId`, an rdjson diagnostic's `code.value`."""
+    return str(result["ruleId"] if "ruleId" in result else result["code"]["value"])
 
 
 def _update_fixed_form(to: str, old: str, new: str) -> None:
