@@ -205,3 +205,45 @@ def test_fix_keeps_ipython_and_other_languages(name: str, tmp_path: Path, monkey
     assert "error" not in result.output, result.output
     compare_snapshot(work.read_text(encoding="utf-8"), NB / "expected-qwen" / name)
     assert _check_in_process(tmp_path, monkeypatch, name) == []
+
+
+# Shapes the route gate holds back in a Python file (tests/fixtures/oracle): the same code in a notebook's
+# cells was planned site by site, without the project's routes, and moved half a request.
+_GATED = {
+    # a raw REST call to Azure shares the key read of the SDK client: renamed, the provider key went to Azure
+    "raw_rest_shares_the_key": (
+        "import os\nimport requests\nfrom openai import AzureOpenAI\n\n"
+        'AZURE_KEY = os.getenv("AZURE_OPENAI_API_KEY")\nENDPOINT = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        'client = AzureOpenAI(api_key=AZURE_KEY, azure_endpoint=ENDPOINT, api_version="2024-10-21")\n',
+        'requests.get(f"{ENDPOINT}/openai/deployments?api-version=2022-12-01", headers={"api-key": AZURE_KEY})\n',
+        'client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\n',
+    ),
+    # the v0 module client's key is the user's `--api_key` (ChatPaper): moving api_base alone sent that OpenAI
+    # key to the provider
+    "module_key_from_arguments": (
+        "import openai\n\n\nclass Reader:\n    def __init__(self, args=None):\n"
+        "        self.keys = [args.api_key]\n\n    def chat(self, text):\n        openai.api_key = self.keys[0]\n"
+        "        return openai.ChatCompletion.create(\n"
+        '            model="gpt-3.5-turbo", messages=[{"role": "user", "content": text}]\n        )\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_GATED))
+def test_a_notebook_is_gated_by_its_routes_as_the_same_python_file_is(shape: str, tmp_path: Path) -> None:
+    from offramp.notebook import load
+
+    cells = _GATED[shape]
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "py").mkdir()
+    (tmp_path / "nb" / "main.ipynb").write_text(_notebook(*cells), encoding="utf-8")
+    as_python = load(_notebook(*cells)).text
+    (tmp_path / "py" / "main.py").write_text(as_python, encoding="utf-8")
+    for d in ("nb", "py"):
+        assert run_cli(["fix", "--to", "qwen", "."], tmp_path / d).returncode in (0, 1)
+    fixed = load((tmp_path / "nb" / "main.ipynb").read_text(encoding="utf-8")).text.replace("main.ipynb", "main.py")
+    assert fixed == (tmp_path / "py" / "main.py").read_text(encoding="utf-8")
+    assert fixed != as_python, "nothing was fixed: the shape no longer tests the gate"
+    # and what fix held back is still reported, at its cell
+    after = run_cli(["check", "--to", "qwen", "--output-format", "concise", "."], tmp_path / "nb")
+    assert after.returncode == 1 and "main.ipynb:cell " in after.stdout, after.stdout

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
@@ -405,15 +405,37 @@ def check_notebook(path: Path, data: bytes, display: str, opts: Options) -> File
         result = replace(
             result, findings=file_result([*result.findings, *broken], src.text, display, opts, True).findings
         )
+    return replace(result, findings=tuple(in_cells(nb, result.findings)))
+
+
+def in_cells(nb: Notebook, findings: Iterable[Finding]) -> List[Finding]:
+    """Findings on lines of the notebook's module (`nb.text`) at their (cell, line in cell)."""
     mapped = []
-    for f in result.findings:
+    for f in findings:
         cell, line = nb.locate(f.span.line)
         end_cell, end_line = nb.locate(f.span.end_line)
         end_line = end_line if end_cell == cell else line
         shift = len(nb.margins.get(cell - 1, "")) if cell else 0  # IPython dedented the cell
         span = Span(line, f.span.column + shift, end_line, f.span.end_column + shift)
         mapped.append(replace(f, span=span, cell=cell))
-    return replace(result, findings=tuple(mapped))
+    return mapped
+
+
+def in_module(nb: Notebook, findings: Iterable[Finding]) -> List[Finding]:
+    """`in_cells` undone: findings at (cell, line in cell) on lines of the notebook's module, where the
+    project stage's routes and `fix`'s plans have their spans."""
+    lines = {(at[0] + 1, at[1]): n for n, at in enumerate(nb.line_map, 1) if at is not None}
+    mapped = []
+    for f in findings:
+        if f.cell is None:
+            mapped.append(f)
+            continue
+        shift = len(nb.margins.get(f.cell - 1, ""))
+        line = lines.get((f.cell, f.span.line), f.span.line)
+        end_line = lines.get((f.cell, f.span.end_line), line)
+        span = Span(line, max(f.span.column - shift, 0), end_line, max(f.span.end_column - shift, 0))
+        mapped.append(replace(f, span=span, cell=None))
+    return mapped
 
 
 def safe_check(

@@ -23,11 +23,15 @@ from offramp.engine import (
     check_source,
     display_path,
     file_result,
+    in_cells,
+    in_module,
     make_finding,
     make_options,
     resolve_provider,
     safe_check,
 )
+from offramp.notebook import Notebook, NotebookError
+from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, read_bytes
@@ -120,6 +124,7 @@ def _triage(
     for i, (path, display) in enumerate(zip(files, displays)):
         config = read_as_config(path)
         python = not config and path.suffix in (".py", ".pyi")
+        notebook = not config and path.suffix == ".ipynb"  # (its code cells are a module of the project too)
         if known_miss(path, config):  # read by quickcheck before it handed over
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
             earlier = missed_bytes(path) if python else None
@@ -142,7 +147,7 @@ def _triage(
                 budget -= len(data)
             continue
         blobs[i] = data
-        if python:
+        if python or notebook:
             seeds.append(i)
             kept[display] = data
         found = cache()
@@ -266,6 +271,12 @@ def with_routes(
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
+    # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
+    notebooks = _notebooks(results, read)
+    results = [
+        replace(r, findings=tuple(in_module(notebooks[r.path], r.findings))) if r.path in notebooks else r
+        for r in results
+    ]
     effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
@@ -273,7 +284,7 @@ def with_routes(
     try:
         hits, held, writes, moved = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
-        return results
+        return _in_cells(results, notebooks)
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
         detail = f"internal error in the project stage: {type(e).__name__}: {e}".splitlines()[0]
         hits = {seeds[0]: [Hit(codes.ANALYSIS_FAILED, Span(1, 1, 1, 1), {"detail": detail})]}
@@ -293,15 +304,17 @@ def with_routes(
                 out[i] = replace(r, findings=tuple(_held_names(r.findings, writes)))
     results = out
     if not hits:
-        return results
+        return _in_cells(results, notebooks)
     rules = load_rules()
     out = list(results)
     for display, file_hits in hits.items():
         i = where.get(display)
-        if i is None or not display.endswith(".py"):
+        if i is None or not (display.endswith(".py") or display in notebooks):
             continue
         data = read(display)
         text = data.decode("utf-8-sig", "replace") if data is not None else ""
+        if display in notebooks:
+            text = notebooks[display].text
         have = {(f.code, f.span.line) for f in results[i].findings}
         have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
         sup = parse_suppressions(text)
@@ -316,7 +329,28 @@ def with_routes(
             new = _held(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
             finished = file_result([*results[i].findings, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
-    return out
+    return _in_cells(out, notebooks)
+
+
+def _notebooks(results: Sequence[FileResult], read: Callable[[str], Optional[bytes]]) -> Dict[str, Notebook]:
+    """The notebooks among `results` with a finding, or that the routes may report on, read as modules."""
+    out = {}
+    for r in results:
+        if not r.path.endswith(".ipynb") or r.skipped_by_prefilter:
+            continue
+        data = read(r.path)
+        try:
+            out[r.path] = load_notebook(data.decode("utf-8-sig")) if data is not None else None
+        except (UnicodeDecodeError, NotebookError):
+            continue
+    return {d: nb for d, nb in out.items() if nb is not None}
+
+
+def _in_cells(results: List[FileResult], notebooks: Dict[str, Notebook]) -> List[FileResult]:
+    return [
+        replace(r, findings=tuple(in_cells(notebooks[r.path], r.findings))) if r.path in notebooks else r
+        for r in results
+    ]
 
 
 def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:

@@ -7,7 +7,7 @@ from typing import Dict, Mapping, Optional
 
 from offramp.prefilter import may_match
 from offramp.project.index import watch_from_rules
-from offramp.project.stage import project_routes
+from offramp.project.stage import PROGRAMS, project_routes
 from offramp.project.tree import Project
 from offramp.source import SourceError, read_bytes
 
@@ -26,7 +26,7 @@ def routes_of_files(by_display: Mapping[str, Path], root: Path) -> list:
         return cache[display]
 
     displays = list(by_display)
-    seeds = [d for d in displays if d.endswith(".py") and may_match(read(d) or b"")]
+    seeds = [d for d in displays if d.endswith(PROGRAMS) and may_match(read(d) or b"")]
     if not seeds:
         return []
     return project_routes(Project(displays, read, root, watch_from_rules()), seeds, displays)

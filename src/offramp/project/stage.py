@@ -43,6 +43,9 @@ from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
 
+#: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
+PROGRAMS = (".py", ".ipynb")
+
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
     """Files among `candidates` that import one of the `seeds` modules (`from .clients import get_client`).
@@ -188,7 +191,7 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
         project.load(d)
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
-    flow.calls = CallSites(flow, callers_of(project, [d for d in displays if d.endswith(".py")]))
+    flow.calls = CallSites(flow, callers_of(project, [d for d in displays if d.endswith(PROGRAMS)]))
     return RouteFinder(flow, sdk, known_provider_hosts(), project.env_line).routes(project.modules())
 
 
@@ -270,7 +273,7 @@ def route_hits(
     configuration file the code loads and no option changed (a warm run: the whole stage is one
     hash of bytes already in memory); otherwise index entries of unchanged files are reused.
     """
-    if not seeds and not (ctx.provider is not None and any(not p.endswith(".py") for p in effects or {})):
+    if not seeds and not (ctx.provider is not None and any(not p.endswith(PROGRAMS) for p in effects or {})):
         return {}, {}, {}, {}
     cache = None
     fingerprint = ""
@@ -343,7 +346,7 @@ def route_hits(
                 if name in writes:
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
     if ctx.provider is not None and effects:
-        wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith((".py", ".ipynb"))}
+        wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
         unread, kept = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
@@ -384,7 +387,7 @@ def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], dec
 def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:
     """A framework's own configuration file (userconfig/frameworkfiles.py) is the route of its URLs: they
     move with the block's key and model, so none is a URL on no route."""
-    if path.endswith((".py", ".ipynb")) or not any(e.role == URL for e in effects):
+    if path.endswith(PROGRAMS) or not any(e.role == URL for e in effects):
         return effects
     kind, data = config_kind(path), read(path)
     if kind is None or data is None or not holds_blocks(kind, data.decode("utf-8-sig", "replace")):
@@ -431,8 +434,8 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
         if f.code in _MODULE_RULES:
             out += [Effect(HOST, MODULE), Effect(CRED, MODULE)]
         for role in _MOVES.get(f.code, ()):
-            if role == KEYREAD and not f.path.endswith(".py"):
-                continue  # (configuration files and notebooks are not judged as sites: their readers are)
+            if role == KEYREAD and not f.path.endswith(PROGRAMS):
+                continue  # (configuration files are not judged as sites: their readers are)
             out.append(Effect(role, f.span))
     return out
 
@@ -443,15 +446,15 @@ _NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
 def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets)).encode())
-    h.update(b"held-2")  # the entry holds the held sites too, and the configuration files fix leaves
+    h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
     for d in displays:
-        if ctx.provider is not None and not d.endswith((".py", ".ipynb")):
+        if ctx.provider is not None and not d.endswith(PROGRAMS):
             # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
             # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
             data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
             continue
-        if d.endswith(".py"):
+        if d.endswith(PROGRAMS):
             data = read(d)
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
     return h.hexdigest()

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Set, Tuple
 
 from offramp.cache import FindingsCache, content_hash
+from offramp.notebook import NotebookError
+from offramp.notebook import load as load_notebook
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
@@ -61,7 +63,35 @@ def module_names(
                 aliases.setdefault(".".join(parts[i:]), d)
     for alias, d in aliases.items():
         names.setdefault(alias, d)
+    for d in displays:  # a notebook is a program of its own: a module no import statement can name
+        if d.endswith(".ipynb"):
+            canonical[d] = (notebook_module(d), False)
+            names[notebook_module(d)] = d
     return names, canonical
+
+
+def notebook_module(display: str) -> str:
+    """The module name of a notebook's code cells (`nb/demo.ipynb` is `nb.demo-ipynb`: no import reaches it)."""
+    return display[: -len(".ipynb")].replace("/", ".") + "-ipynb"
+
+
+def python_of_notebooks(read: Callable[[str], Optional[bytes]]) -> Callable[[str], Optional[bytes]]:
+    """`read`, with a notebook read as its code cells joined into one module (offramp.notebook): the
+    text its fix is planned on, so the routes' spans are the plan's. Unreadable: None."""
+    converted: Dict[str, Optional[bytes]] = {}
+
+    def python(display: str) -> Optional[bytes]:
+        if not display.endswith(".ipynb"):
+            return read(display)
+        if display not in converted:
+            data = read(display)
+            try:
+                converted[display] = load_notebook(data.decode("utf-8-sig")).text.encode("utf-8") if data else None
+            except (UnicodeDecodeError, NotebookError):
+                converted[display] = None
+        return converted[display]
+
+    return python
 
 
 class IndexCache(FindingsCache):
@@ -129,7 +159,7 @@ class Project:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads."""
         displays = list(displays)
         self.names, self.canonical = module_names(displays, watch.libraries)
-        self.read = read
+        self.read = python_of_notebooks(read)
         # Configuration files are read only inside the tree being checked: the root, or (files given
         # by absolute path, outside the root) the directory that holds them all.
         outside = [d for d in displays if os.path.isabs(d)]
