@@ -166,6 +166,9 @@ SHAPES: Dict[str, Program] = {
         # The app's backend in a module named after the SDK (`app/llms/openai.py`, SuperAGI): taken for
         # the SDK, its client had no route and got the provider's URL with the OpenAI key the caller passed.
         Program("shape/library_named_module", _SHAPES / "library_named_module"),
+        # A pydantic model keeps the key and base URL of a module's default client in a dict field for a client
+        # of its own (AgentVerse): renamed for the default client, the provider key went to api.openai.com there.
+        Program("shape/pydantic_client_args", _SHAPES / "pydantic_client_args"),
     )
 }
 

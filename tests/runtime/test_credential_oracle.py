@@ -170,6 +170,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/library_named_module": MODES,
     "shape/json_config_null_env_key": MODES,
     "shape/local_proxy": MODES,
+    "shape/pydantic_client_args": MODES,
     "shape/raw_requests_azure": MODES,
     "shape/settings_module": MODES,
     "shape/sk_prefix": MODES,

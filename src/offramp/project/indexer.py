@@ -154,10 +154,15 @@ class _Builder(ExprReader, ast.NodeVisitor):
                 )
             )
         elif isinstance(target, ast.Subscript):
+            key = target.slice
+            named = isinstance(key, ast.Constant) and isinstance(key.value, str)
             if self.os_path(target.value) == "environ":
-                key = target.slice
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    self.m.env_writes.append((key.value, self.scoped(value), self.span(target)))
+                if named:
+                    self.m.env_writes.append((key.value, self.scoped(value), self.span(target)))  # type: ignore[attr-defined]
+            elif named and isinstance(target.value, ast.Name):
+                # `args["api_key"] = "EMPTY"`: the dict also holds this entry (a binding of its own, which
+                # `Flow.dict_entry` reads beside the dict's literal; AgentVerse's local-server branch)
+                self.bind(target.value.id, ("dict", ((key.value, value),)))  # type: ignore[attr-defined]
         elif (
             isinstance(target, (ast.Tuple, ast.List))
             and isinstance(value_node, (ast.Tuple, ast.List))
@@ -167,17 +172,35 @@ class _Builder(ExprReader, ast.NodeVisitor):
                 self.bind_target(t, self.expr(v), v)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        value = self.expr(node.value)
+        value = self.field_default(node.value)
         for t in node.targets:
             self.bind_target(t, value, node.value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
-            self.bind_target(node.target, self.expr(node.value), node.value)
+            self.bind_target(node.target, self.field_default(node.value), node.value)
         elif self.cls is not None and self.scope == "" and isinstance(node.target, ast.Name):
             self.m.classes[self.cls].attrs.setdefault(node.target.id, [])  # a field without default
         self.generic_visit(node)
+
+    def field_default(self, node: ast.expr) -> Expr:
+        """A value, or in a class body the default a field declaration holds: `x: dict = Field(default={...})`
+        (pydantic), `field(default=...)` (dataclasses); a `default_factory` is a value computed at run time."""
+        if self.cls is None or self.scope or not isinstance(node, ast.Call):
+            return self.expr(node)
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") not in (
+            "Field",
+            "field",
+        ):
+            return self.expr(node)
+        given = next((k.value for k in node.keywords if k.arg == "default"), None)
+        if given is None and node.args and not isinstance(node.args[0], ast.Starred):
+            given = node.args[0]  # pydantic's `Field(default, ...)`
+        if given is None or (isinstance(given, ast.Constant) and given.value is Ellipsis):
+            return ("unknown", "a field without a default")
+        return self.expr(given)
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
@@ -360,6 +383,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
             self.m.calls.append((self.scope, self.expr(call), self.branch))
         if isinstance(call, ast.Call):
             self.dotenv_load(call)
+            self.base_init(call)
         # `parser.read("config.ini")` (configparser): the object now holds that file's sections
         if (
             isinstance(call, ast.Call)
@@ -369,6 +393,25 @@ class _Builder(ExprReader, ast.NodeVisitor):
             and call.args
         ):
             self.bind(call.func.value.id, ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call)))
+
+    def base_init(self, call: ast.Call) -> None:
+        """`super().__init__(client_args=args)` in a method: a pydantic model (or a dataclass) keeps each keyword as
+        the field of that name, read later as `self.client_args` (AgentVerse's OpenAIChat)."""
+        func = call.func
+        if (
+            self.cls is None
+            or not self.scope
+            or self.m.classes[self.cls].kind == "settings"  # (its fields are environment variables: class_attr)
+            or not isinstance(func, ast.Attribute)
+            or func.attr != "__init__"
+            or not isinstance(func.value, ast.Call)
+            or not isinstance(func.value.func, ast.Name)
+            or func.value.func.id != "super"
+        ):
+            return
+        for k in call.keywords:
+            if k.arg is not None:
+                self.m.classes[self.cls].attrs.setdefault(k.arg, []).append(self.scoped(self.expr(k.value)))
 
     def dotenv_load(self, call: ast.Call) -> None:
         """`load_dotenv()`, `dotenv.load_dotenv(".env.local", override=True)`, `load_dotenv(find_dotenv())`."""

@@ -279,7 +279,7 @@ def route_hits(
     fingerprint = ""
     watch = watch_from_rules()
     if cache_dir is not None:
-        cache = IndexCache.open(cache_dir, settings_key("project-index-7"))
+        cache = IndexCache.open(cache_dir, settings_key("project-index-8"))
         fingerprint = _fingerprint(displays, read, ctx)
         stored = cache.entries.get(_ROUTES_ENTRY)
         if stored is not None and stored[0] == fingerprint:
