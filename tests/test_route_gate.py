@@ -622,3 +622,45 @@ def test_a_plan_the_gate_replaces_is_never_applied(tmp_path: Path, monkeypatch: 
     [result] = fix_files([tmp_path / "clients.py"], settings, provider, diff=True, jobs=1)
     assert result.changed and result.delivered is not None
     assert calls == ["plan", "plan", "plan", "apply"]
+
+
+def test_a_model_beside_a_request_that_stays_and_whose_model_is_unseen_stays_too(tmp_path: Path) -> None:
+    """modelscope-agent's TextChatAtOAI: `self.model = self.model or 'gpt-4o-mini'`, sent through a closure
+    stored on the instance (`self._chat_complete_create(model=self.model)`) to `client.chat.completions.create(
+    **kwargs)` of a client built from the configuration's base URL and OPENAI_API_KEY. That request stays on
+    OpenAI; the default model was on no route and became a Qwen model there (a half-migration). Held, and
+    check does not offer it either."""
+    (tmp_path / "chat.py").write_text(
+        "import os\n\nimport openai\n\n\n"
+        "class Base:\n"
+        "    def __init__(self, cfg):\n"
+        "        self.model = cfg.get('model')\n\n\n"
+        "class Chat(Base):\n"
+        "    def __init__(self, cfg):\n"
+        "        super().__init__(cfg)\n"
+        "        self.model = self.model or 'gpt-4o-mini'\n"
+        "        api_base = cfg.get('api_base')\n"
+        "        api_key = cfg.get('api_key') or os.getenv('OPENAI_API_KEY')\n"
+        "        if openai.__version__.startswith('0.'):\n"
+        "            if api_base:\n"
+        "                openai.api_base = api_base\n"
+        "            openai.api_key = api_key\n"
+        "            self._create = openai.ChatCompletion.create\n"
+        "        else:\n"
+        "            api_kwargs = {'api_key': api_key}\n"
+        "            if api_base:\n"
+        "                api_kwargs['base_url'] = api_base\n\n"
+        "            def _create(**kwargs):\n"
+        "                client = openai.OpenAI(**api_kwargs)\n"
+        "                return client.chat.completions.create(**kwargs)\n\n"
+        "            self._create = _create\n\n"
+        "    def chat(self, messages):\n"
+        "        return self._create(model=self.model, messages=messages)\n",
+        encoding="utf-8",
+    )
+    assert _starred(tmp_path) == []
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "chat.py").read_text("utf-8")
+    assert "'gpt-4o-mini'" in after and "qwen" not in after.replace("Qwen", ""), after
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert any(" OFR201 " in line and not line.endswith("[*]") for line in check.stdout.splitlines()), check.stdout

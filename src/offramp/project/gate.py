@@ -286,10 +286,14 @@ class RouteJudge:
             {k: g.copy() for k, g in (before.gates if before else {}).items()},
             dict(before.writes) if before else {},
         )
+        unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot see stays
         for r in self.routes:
             reason = self.stranded(r, effects)
             if reason is None:
                 continue
+            if all(isinstance(s, (Unknown, Parameter)) for s in r.model):
+                for path in {r.file, r.client_file} - {""}:
+                    unseen.setdefault(path, reason)
             for role in ("host", "credential", "model"):
                 for s in getattr(r, role):
                     out.freeze(getattr(s, "file", ""), getattr(s, "span", None), reason)
@@ -320,6 +324,17 @@ class RouteJudge:
             for e in es:
                 if e.role == KEYREAD and not moves_host and not any(overlaps(e.span, s) for s in explained):
                     out.freeze(path, e.span, KEY_LOOSE)
+                # A model on no route, beside a request that stays and whose model offramp cannot see (handed
+                # through `**kwargs`, a function stored on the instance): most likely that request's, which would
+                # then name a provider model at OpenAI (modelscope-agent's `self.model or 'gpt-4o-mini'`).
+                # (a model written inside a construction that moves, a config dict's `"model"`, moves with it)
+                if (
+                    e.role == MODEL
+                    and path in unseen
+                    and not any(overlaps(e.span, s) for s in explained)
+                    and not any(h.role == HOST and h.span != MODULE and overlaps(e.span, h.span) for h in es)
+                ):
+                    out.freeze(path, e.span, unseen[path])
         return out
 
     @property
