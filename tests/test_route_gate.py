@@ -664,3 +664,36 @@ def test_a_model_beside_a_request_that_stays_and_whose_model_is_unseen_stays_too
     assert "'gpt-4o-mini'" in after and "qwen" not in after.replace("Qwen", ""), after
     check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
     assert any(" OFR201 " in line and not line.endswith("[*]") for line in check.stdout.splitlines()), check.stdout
+
+
+def test_a_model_constant_of_another_module_that_a_request_left_behind_sends_stays(tmp_path: Path) -> None:
+    """camel's EmbeddingModelType: an Enum member's value is the default model of an Azure embedding class (moved)
+    and of an OpenAI one whose key is its caller's (left with a TODO). The route gate froze the member for the request
+    left behind, but no plan of enums.py moved it, so the freeze was dropped and the model of the requests elsewhere
+    rewrote it: the OpenAI request then sent a Qwen model to api.openai.com (invariant 2)."""
+    (tmp_path / "kinds.py").write_text(
+        'from enum import Enum\n\n\nclass EmbeddingModelType(Enum):\n    SMALL = "text-embedding-3-small"\n',
+        encoding="utf-8",
+    )
+    for name, ctor in (
+        (
+            "azure_embedding",
+            'AzureOpenAI(api_key=os.environ.get("AZURE_OPENAI_API_KEY"), api_version="2024-10-21", '
+            'azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"])',
+        ),
+        ("openai_embedding", "OpenAI(api_key=api_key)"),
+    ):
+        (tmp_path / f"{name}.py").write_text(
+            "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfrom kinds import EmbeddingModelType\n\n\n"
+            "class Embedding:\n"
+            "    def __init__(self, model_type=EmbeddingModelType.SMALL, api_key=None):\n"
+            "        self.model_type = model_type\n"
+            f"        self.client = {ctor}\n\n"
+            "    def embed(self, texts):\n"
+            "        return self.client.embeddings.create(input=texts, model=self.model_type.value)\n",
+            encoding="utf-8",
+        )
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "dashscope" in (tmp_path / "azure_embedding.py").read_text("utf-8")  # the Azure request moves
+    assert "dashscope" not in (tmp_path / "openai_embedding.py").read_text("utf-8")  # the other stays
+    assert '"text-embedding-3-small"' in (tmp_path / "kinds.py").read_text("utf-8")

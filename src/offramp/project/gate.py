@@ -361,16 +361,29 @@ class RouteJudge:
     ) -> Decision:
         """Add the model literals that requests of migrated routes send but no plan rewrote: a
         constant of another module (`settings.CHAT_MODEL`), a dataclass default. Each is rewritten
-        only when every route it reaches moves (a frozen one stays, invariant 2)."""
+        only when every route it reaches moves (a frozen one stays, invariant 2): the decision keeps
+        only the freezes of sites a plan moved (`Decision.only_where`), so a literal no plan touched
+        is checked against the routes that stay here."""
+        moving: List[Route] = []
+        staying: Dict[str, List[Span]] = {}
         for r in self.routes:
             if not r.host or self.stranded(r, effects) is not None:
-                continue
+                if r.host and all(self.at_a_provider(s) for s in r.host):
+                    continue  # (at another provider already: not a request the rewrite would strand at OpenAI)
+                for s in r.model:
+                    if isinstance(s, Literal) and s.file and s.span is not None:
+                        staying.setdefault(s.file, []).append(s.span)
+            else:
+                moving.append(r)
+        for r in moving:
             for s in r.model:
                 if not isinstance(s, Literal) or s.template or not s.value or not s.file:
                     continue
                 gate = decision.gate(s.file)
                 if gate.stops(s.span) is not None or gate.models.get(s.span):
                     continue
+                if any(overlaps(s.span, at) for at in staying.get(s.file, ())):
+                    continue  # (camel's EmbeddingModelType member: also the model of a request left on OpenAI)
                 if any(e.role in (MODEL, SEEN) and overlaps(e.span, s.span) for e in effects.get(s.file, ())):
                     continue  # the file's own plan maps it, or holds it (a key use, a comparison)
                 prefix = r.model_template.partition("{}")[0]
@@ -381,6 +394,12 @@ class RouteJudge:
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision
+
+    def at_a_provider(self, s: Source) -> bool:
+        """Whether host source `s` is a known provider's URL (a request already off OpenAI and Azure)."""
+        if not isinstance(s, (Literal, ConfigValue)) or not s.value:
+            return False
+        return classify_url(s.value, self.sdk, self.provider_hosts).kind == "provider"
 
     def config_hosts(self) -> Decision:
         """The constructors whose every host source is OpenAI's API read from a configuration file
