@@ -161,6 +161,18 @@ def _forget_process_memos() -> None:
     rufflength._for_directory.cache_clear()
 
 
+def fixable_after_fix(root: Path, provider_id: str) -> List[str]:
+    """The fixable findings (`[*]`) that `check --to P` reports on a tree `fix --to P` has just rewritten.
+
+    Anything left must be something fix cannot do: a fixable finding on fix's own output means check
+    and fix disagree (a provider model that looks like an OpenAI one, a base URL fix writes that check
+    still calls OpenAI...). One job, no cache: a fresh answer for these files.
+    """
+    check = run_cli(["check", "--to", provider_id, "-j", "1", "--no-cache", "--output-format", "concise", "."], root)
+    assert check.returncode in (0, 1), check.stderr
+    return [line for line in check.stdout.splitlines() if line.endswith("[*]")]
+
+
 def compare_snapshot(actual: str, expected_path: Path) -> None:
     if UPDATE or not expected_path.exists():
         if not UPDATE:
