@@ -697,7 +697,7 @@ def test_offramp_makes_no_network_calls(tmp_path: Path) -> None:
     env = network_env(tmp_path)
     (tmp_path / "proj").mkdir()
     root = project(tmp_path / "proj")
-    for i in range(70):  # enough files for the worker pools of check and fix
+    for i in range(33):  # enough files for the worker pools of check (12) and of fix and its suggestions (32)
         (root / f"m{i:02d}.py").write_text(
             "from openai import OpenAI\nclient = OpenAI()\n"
             f'r = client.embeddings.create(model="text-embedding-3-small", input=["{i}"])\n'
