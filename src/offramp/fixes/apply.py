@@ -1,4 +1,5 @@
-"""Apply a Plan to a module: one transform pass, then imports tidied with libcst.codemod's visitors."""
+"""Apply a Plan to a module: one transform pass, then imports tidied with libcst.codemod's visitors
+(loaded only when a rewrite needs them: plainimports.py says why)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,9 @@ import ast
 import re
 import symtable
 import warnings
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
-from libcst import matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
@@ -19,10 +17,15 @@ from offramp.analysis.values import dotted_name
 from offramp.checks.todos import joined, same_text, wrapped
 from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
+from offramp.fixes.plainimports import add_plain_imports
+from offramp.fixes.plainimports import is_import_line as is_one_import
 from offramp.fixes.planner import AZURE_IDENTITY, Plan
 from offramp.fixes.wrap import Bracketed, ending_call, hugged_split, rewrap_statement, width, wrap_statement
 from offramp.source import note_cpython_accepts
 from offramp.syntax.tree import module_parents
+
+if TYPE_CHECKING:
+    from libcst.codemod.visitors import RemoveImportsVisitor
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 _BRACKETS = (cst.Call, cst.Dict, cst.List, cst.Set)
@@ -166,10 +169,7 @@ def _apply(module: cst.Module, plan: Plan, line_length: Optional[int]) -> Tuple[
             added.remove((mod, obj))
     if added:
         before_added = new
-        ctx = CodemodContext()
-        for mod, obj in added:
-            AddImportsVisitor.add_needed_import(ctx, mod, obj)
-        new = _add_imports(ctx, new)
+        new = _add_imports(new, added)
         if line_length is not None:  # (a Ruff project) names added to a sorted `from` import keep it sorted
             new = sort_added_names(before_added, new)
     removals: List[Tuple[str, Optional[str], Optional[str]]] = list(dict.fromkeys(plan.remove_imports))
@@ -200,20 +200,29 @@ def _above_plan(module: cst.Module, plan: Plan) -> Optional[Set[int]]:
     return inside
 
 
-def _add_imports(ctx: CodemodContext, module: cst.Module) -> cst.Module:
-    """AddImportsVisitor, run on the module's head only.
+def _add_imports(module: cst.Module, added: Sequence[Tuple[str, Optional[str]]]) -> cst.Module:
+    """AddImportsVisitor, run on the module's head only (plain `import x` lines: as it would, by
+    plainimports.py, without loading libcst.codemod).
 
     It reads and changes nothing but the import block at the top (the statements before the first
     other one, after a docstring) and the blank line before the statement that follows it, yet
     copies and walks the whole module twice: on the head alone it does the same in no time.
     """
     body = list(module.body)
-    is_import = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
-    n = 1 if body and not m.matches(body[0], is_import) else 0  # a docstring or `__strict__` flag, maybe
-    while n < len(body) and m.matches(body[n], is_import):
+    n = 1 if body and not is_one_import(body[0]) else 0  # a docstring or `__strict__` flag, maybe
+    while n < len(body) and is_one_import(body[n]):
         n += 1
     head = module.with_changes(body=body[: n + 1])  # and the statement after the imports
-    new_head = AddImportsVisitor(ctx).transform_module(head)
+    if all(obj is None and mod != "__future__" for mod, obj in added):
+        new_head = add_plain_imports(head, [mod for mod, _ in added])
+    else:
+        from libcst.codemod import CodemodContext  # lazy: start-up (plainimports.py)
+        from libcst.codemod.visitors import AddImportsVisitor  # lazy: start-up
+
+        ctx = CodemodContext()
+        for mod, obj in added:
+            AddImportsVisitor.add_needed_import(ctx, mod, obj)
+        new_head = AddImportsVisitor(ctx).transform_module(head)
     if new_head is head or new_head.deep_equals(head):
         return module
     return module.with_changes(body=[*new_head.body, *body[n + 1 :]])
@@ -237,9 +246,6 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> Tuple[cs
     found = _imports_to_remove(module, removals)
     if not found:
         return module, None
-    ctx = CodemodContext()
-    for mod, obj, asname in removals:
-        RemoveImportsVisitor.remove_unused_import(ctx, mod, obj, asname)
     code = module.code
     lines = {id(line): line for _, line, _ in found}
     inside = "".join(module.code_for_node(line) for line in lines.values())
@@ -247,7 +253,7 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> Tuple[cs
     if any(_count_word(code, n) != _count_word(inside, n) for n in names):
         if _all_referenced(code, names):
             return module, code  # every one still in use: the visitor would keep them all
-        return RemoveImportsVisitor(ctx).transform_module(module), None  # used somewhere, maybe: analyse it all
+        return _remover(removals).transform_module(module), None  # used somewhere, maybe: analyse it all
     # One small module of those statements, each followed by a marker line that says where its
     # result ends (it may be removed altogether).
     body = list(module.body)
@@ -255,8 +261,8 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> Tuple[cs
     marker = cst.SimpleStatementLine(body=[cst.Expr(cst.Name(_MARKER))])
     small = module.with_changes(body=[stmt for i in at for stmt in (body[i], marker)])
     results: List[List[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]]] = [[]]
-    for stmt in RemoveImportsVisitor(ctx).transform_module(small).body:
-        if m.matches(stmt, m.SimpleStatementLine(body=[m.Expr(m.Name(_MARKER))])):
+    for stmt in _remover(removals).transform_module(small).body:
+        if _is_marker(stmt):
             results.append([])
         else:
             results[-1].append(stmt)
@@ -267,6 +273,24 @@ def _remove_imports(module: cst.Module, removals: Sequence[Removal]) -> Tuple[cs
 
 
 _MARKER = "__offramp_end_of_statement__"
+
+
+def _remover(removals: Sequence[Removal]) -> RemoveImportsVisitor:
+    """RemoveImportsVisitor for these removals (libcst.codemod is loaded here, when it is needed)."""
+    from libcst.codemod import CodemodContext  # lazy: start-up (plainimports.py)
+    from libcst.codemod.visitors import RemoveImportsVisitor  # lazy: start-up
+
+    ctx = CodemodContext()
+    for mod, obj, asname in removals:
+        RemoveImportsVisitor.remove_unused_import(ctx, mod, obj, asname)
+    return RemoveImportsVisitor(ctx)
+
+
+def _is_marker(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.Name) and small.value.value == _MARKER
 
 
 def _all_referenced(code: str, names: Set[str]) -> bool:

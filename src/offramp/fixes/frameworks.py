@@ -12,14 +12,12 @@ from __future__ import annotations
 from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst import matchers as m
 
 from offramp.analysis.facts import Export
 from offramp.catalog import Capabilities
+from offramp.fixes.plainimports import is_import_line
 from offramp.providers import Provider
 from offramp.syntax.arguments import retarget_args
-
-_IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
 
 
 def wrap_model(
@@ -45,9 +43,9 @@ def wrap_model(
 def import_block_end(module: cst.Module) -> Optional[cst.BaseStatement]:
     """The last statement of the imports at the top of the module (after a docstring), if any."""
     body = list(module.body)
-    n = 1 if body and not m.matches(body[0], _IMPORT) else 0
+    n = 1 if body and not is_import_line(body[0]) else 0
     last = None
-    while n < len(body) and m.matches(body[n], _IMPORT):
+    while n < len(body) and is_import_line(body[n]):
         last = body[n]
         n += 1
     return last

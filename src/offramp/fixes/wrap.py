@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
-from libcst import matchers as m
 
 _EMPTY = cst.Module(body=[])
 Bracketed = Union[cst.Call, cst.Dict, cst.List, cst.Set]
@@ -72,7 +71,7 @@ def rewrap_statement(
     if not isinstance(head, cst.SimpleStatementLine) or width(head) is None:
         return stmt
     comments = [_comment_after(a) for a in call.args]
-    if len(m.findall(call, m.Comment())) != sum(c is not None for c in comments):
+    if _comments_in(call) != sum(c is not None for c in comments):
         return stmt
     if any("\n" in _code(_bare(a)) for a in call.args):
         return stmt
@@ -87,6 +86,23 @@ def rewrap_statement(
     ]
     replaced = stmt.deep_replace(call, new.with_changes(args=args))
     return cast(cst.SimpleStatementLine, replaced)
+
+
+class _CountComments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.count += 1
+
+
+def _comments_in(node: cst.CSTNode) -> int:
+    """How many comments `node` holds (libcst.matchers' `len(findall(node, Comment()))`: matchers is
+    left unloaded, plainimports.py says why)."""
+    counter = _CountComments()
+    node.visit(counter)
+    return counter.count
 
 
 def _comment_after(arg: cst.Arg) -> Optional[cst.TrailingWhitespace]:
