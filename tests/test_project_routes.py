@@ -210,6 +210,37 @@ def test_requests_through_a_module_named_after_the_sdk_have_routes(tmp_path: Pat
     assert {s.name for s in routes[0].credential if isinstance(s, EnvRead)} == {"OPENAI_API_KEY"}
 
 
+def test_a_v0_requests_own_key_and_base_are_its_route(tmp_path: Path) -> None:
+    """openai 0.x lets a request set `api_key=` / `api_base=` for itself (also through `**args`, and a dict
+    given its key by `args["api_key"] = ...`). Read as the module configuration's, such a route moved with the
+    module client: the app's configured OpenAI key went to the provider (tests/fixtures/oracle/v0_per_request_key)."""
+    (tmp_path / "app.py").write_text(
+        "import os\n"
+        "import openai\n"
+        'openai.api_key = os.environ["OPENAI_API_KEY"]\n'
+        "def ask(key):\n"
+        '    return openai.ChatCompletion.create(model="gpt-4", api_key=key, messages=[])\n'
+        "def relay(base):\n"
+        '    return openai.ChatCompletion.create(model="gpt-4", api_base=base, messages=[])\n'
+        "def pooled(**kwargs):\n"
+        "    args = dict(kwargs)\n"
+        '    args["api_key"] = os.environ["POOL_KEY"]\n'
+        '    return openai.ChatCompletion.create(model="gpt-4", messages=[], **args)\n'
+        "def forwarded(**kwargs):\n"
+        "    return openai.ChatCompletion.create(**kwargs)\n",
+        "utf-8",
+    )
+    from offramp.project.files import routes_of_files
+
+    routes = {r.span.line: r for r in routes_of_files({"app.py": tmp_path / "app.py"}, tmp_path)}
+    assert {type(s).__name__ for s in routes[5].credential} == {"Parameter"} and routes[5].own == ("cred",)
+    assert {type(s).__name__ for s in routes[7].host} == {"Parameter"} and routes[7].own == ("host",)
+    assert {s.name for s in routes[11].credential if isinstance(s, EnvRead)} == {"POOL_KEY"}
+    assert routes[13].own == () and {s.name for s in routes[13].credential if isinstance(s, EnvRead)} == {
+        "OPENAI_API_KEY"
+    }
+
+
 def test_check_reports_a_provider_key_sent_to_openai(tmp_path: Path) -> None:
     """A half-migration made by hand (the key variable of rest.py renamed while its URL, from
     settings.py, stays api.openai.com) sends the DashScope key to OpenAI: check says so. The raw-HTTP

@@ -79,6 +79,14 @@ SHAPES: Dict[str, Program] = {
         Program("shape/sk_prefix", _SHAPES / "sk_prefix"),
         # openai 0.x, api_type "azure_ad", the key is an Entra ID token.
         Program("shape/v0_azure_ad", _SHAPES / "v0_azure_ad", sdk="v0"),
+        # openai 0.x requests with their own `api_key=` (from config.json, and from a key pool through `**kwargs`).
+        Program(
+            "shape/v0_per_request_key",
+            _SHAPES / "v0_per_request_key",
+            sdk="v0",
+            extra={"OPENAI_KEY": OPENAI},
+            literals={"sk-proj-oracleV0RequestKey5e4d3c2b1a09": OPENAI},
+        ),
         # OPENAI_BASE_URL and OPENAI_API_KEY come from a .env file (python-dotenv).
         Program(
             "shape/dotenv_base_url",

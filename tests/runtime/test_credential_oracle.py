@@ -176,6 +176,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/sk_prefix": MODES,
     "shape/unknown_framework": MODES,
     "shape/v0_azure_ad": MODES,
+    "shape/v0_per_request_key": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 

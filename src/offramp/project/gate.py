@@ -307,6 +307,8 @@ class RouteJudge:
                 out.freeze(path, span, reason)
             if r.kind in ("module", "v0"):
                 out.freeze(r.file, MODULE, reason)
+                for path in r.process:
+                    out.freeze(path, MODULE, reason)
             if r.kind == "http":
                 out.freeze(r.file, r.span, reason)
         # (a subclass construction the routes hand to a file's plan is no host of that file's own: its other key
@@ -317,12 +319,14 @@ class RouteJudge:
             loose = [e.span for e in es if e.role == URL and not any(overlaps(e.span, s) for s in explained)]
             for span in loose:
                 out.freeze(path, span, LOOSE)
-            # A key read is loose when its file moves no host of its own (a constructor, the module
-            # client, an explained URL) and no route reads it: renamed, the provider key goes wherever
-            # the code sends it, most likely OpenAI (a URL left as it is beside it).
-            moves_host = any(e.role == HOST and e.span not in loose and (path, e.span) not in hinted for e in es)
+            # A key read is loose when no route reads it and it is not written inside a host the plan moves
+            # (a constructor or client dict the routes do not model): renamed, the provider key goes wherever
+            # the code sends it, most likely OpenAI. A client moving elsewhere in the file says nothing of it:
+            # renamed with it, the provider key went to a raw request to a company gateway and to a call
+            # offramp cannot follow.
+            hosts = [e.span for e in es if e.role == HOST and e.span not in loose and (path, e.span) not in hinted]
             for e in es:
-                if e.role == KEYREAD and not moves_host and not any(overlaps(e.span, s) for s in explained):
+                if e.role == KEYREAD and not any(overlaps(e.span, s) for s in (*explained, *hosts)):
                     out.freeze(path, e.span, KEY_LOOSE)
                 # A model on no route, beside a request that stays and whose model offramp cannot see (handed
                 # through `**kwargs`, a function stored on the instance): most likely that request's, which would
@@ -508,10 +512,14 @@ class RouteJudge:
                     return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
+                if role == HOST and role in r.own:
+                    return False  # the request's own `api_base=`: its sources decide
                 files = {r.file} | {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
                 files |= {path for path, _ in r.other_clients}
                 if not any(covered(f, MODULE, role) for f in files):
                     return False
+                if role in r.own:  # its own `api_key=`: replaced where a key is written into the code, else kept
+                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 if role == CRED and self.predicted and not r.azure:
                     return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True

@@ -28,6 +28,7 @@ from offramp.project.sources import (
     OPENAI_DEFAULT,
     EnvRead,
     Literal,
+    Parameter,
     Route,
     SdkDefault,
     Source,
@@ -39,6 +40,8 @@ from offramp.project.subclassctors import framework_subclass_ctors
 from offramp.types import Span
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
+# What a v0 call may set for itself, over the module configuration (openai<1 `api_requestor`).
+_PER_REQUEST = ("api_key", "api_base", "api_type")
 
 
 def _span(t: Sequence[int]) -> Span:
@@ -85,9 +88,25 @@ class RouteFinder:
                 out.extend(
                     self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
                 )
+        out = self.process_wide(out)
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
         out.extend(reopen_routes(self.flow, self.modules, self.wrappers))
+        return out
+
+    def process_wide(self, routes: List[Route]) -> List[Route]:
+        """Each module-client route with the other files whose module-client requests share its program
+        (`Route.process`). A v0 request with its own key was held in main.py while pool.py, which main.py
+        imports, got the provider's `openai.api_base`: the held request went there with the OpenAI key."""
+        names = {m.path: m.name for m in self.modules}
+        files = sorted({r.file for r in routes if r.kind in ("module", "v0")})
+        out: List[Route] = []
+        for r in routes:
+            if r.kind in ("module", "v0") and r.file in names:
+                others = tuple(f for f in files if f != r.file and f in names and self.linked(names[r.file], names[f]))
+                if others:
+                    r = replace(r, process=others)
+            out.append(r)
         return out
 
     def framework_subclasses(self) -> List[Route]:
@@ -214,7 +233,7 @@ class RouteFinder:
         for k, v in kwargs:
             if k in names:
                 out.update(self.flow.sources(ctx, v))
-            elif k == "**":
+            elif k == "**" and not self.own_kwargs(ctx, v):
                 for d in self.flow.values(ctx, v):
                     if isinstance(d, DictVal):
                         for name in names:
@@ -494,6 +513,9 @@ class RouteFinder:
         if not key_always:
             key |= {EnvRead("OPENAI_API_KEY"), *self.env_written("OPENAI_API_KEY", m.name)}
         ctx = Ctx(m.name, site.scope)
+        own: Tuple[str, ...] = ()
+        if kind == "v0":
+            host, key, azure, own = self.per_request(ctx, site, host, key, azure)
         # The files whose module configuration the request uses: its host and key move (or stay) there.
         homes: Dict[Tuple[str, Span], None] = {}
         for sites in config.values():
@@ -512,7 +534,51 @@ class RouteFinder:
             credential=frozenset(key),
             model=frozenset(self.model_of(ctx, site.kwargs, _MODEL_ARGS)),
             other_clients=tuple(homes),
+            own=own,
         )
+
+    def per_request(
+        self, ctx: Ctx, site: Site, host: Set[Source], key: Set[Source], azure: bool
+    ) -> Tuple[Set[Source], Set[Source], bool, Tuple[str, ...]]:
+        """A v0 call's own `api_key=`, `api_base=` and `api_type=` (also through a `**dict` offramp can
+        read) win over the module configuration for that request. Read as the module's, a per-request
+        key from the app's config (`create(..., api_key=conf["key"])`) moved with the module's host: the
+        OpenAI key went to the provider, and a per-request `api_base` kept the provider key's request on OpenAI."""
+        given: Dict[str, Set[Source]] = {}
+        for k, v in site.kwargs:
+            if k in _PER_REQUEST:
+                given.setdefault(k, set()).update(self.flow.sources(ctx, v))
+            elif k == "**" and not self.own_kwargs(ctx, v):
+                for d in self.flow.values(ctx, v):
+                    if isinstance(d, DictVal):
+                        for name in _PER_REQUEST:
+                            for e in self.flow.dict_entry(d, name, 0):
+                                given.setdefault(name, set()).update(self.flow.as_sources(e))
+                    elif not isinstance(d, Parameter):
+                        # a dict offramp cannot read (XAgent's per-model API config) may hold the request's
+                        # own key; `**kwargs` of the function is its callers' keywords, as before
+                        given.setdefault("api_key", set()).add(Unknown(f"`**{display(v)}` may set its own api_key"))
+
+        # (an empty value is the module's: the v0 requestor takes `key or openai.api_key`)
+        def merged(mine: Set[Source], module: Set[Source]) -> Set[Source]:
+            unset = any(may_be_unset(s) or (isinstance(s, EnvRead) and s.nullable) for s in mine)
+            return {s for s in mine if not (isinstance(s, Literal) and not s.value)} | (module if unset else set())
+
+        if "api_key" in given:
+            key = merged(given["api_key"], key)
+        if "api_base" in given:
+            host = merged(given["api_base"], host)
+        azure |= any(
+            isinstance(s, Literal) and (s.value or "").lower().startswith("azure") for s in given.get("api_type", ())
+        )
+        own = tuple(role for role, arg in (("host", "api_base"), ("cred", "api_key")) if arg in given)
+        return host, key, azure, own
+
+    def own_kwargs(self, ctx: Ctx, v: Expr) -> bool:
+        """`v` is the `**kwargs` parameter of the function the request is made in (its callers' keywords)."""
+        m = self.flow.module(ctx.module)
+        fn = m.functions.get(ctx.scope) if m is not None and ctx.scope else None
+        return fn is not None and v[0] == "name" and any(p == "**" + v[1] for p, _, _ in fn.params)
 
 
 def _shared_on_credential(route: Route) -> Route:

@@ -127,6 +127,13 @@ class Route:
     # `qwen3.8-max` made LiteLLM raise "LLM Provider NOT provided"). A model literal of another file that the
     # route gate rewrites (`Gate.models`) is written so, as the file's own planner writes one (fixes/literals.py).
     model_template: str = "{}"
+    # What a v0 request sets for itself over the module configuration (HOST / CRED of fixes/gate.py: its own
+    # `api_base=` / `api_key=`): the module client moving does not move those (project/routes.py `per_request`).
+    own: Tuple[str, ...] = ()
+    # Module / v0 routes: the other files with requests through the module client that run in the same
+    # program (project/routes.py `linked`). The module client is process-wide: configured for the provider
+    # in one of them, it moves this request too, so a request held here holds their configuration as well.
+    process: Tuple[str, ...] = ()
 
     @property
     def alone(self) -> bool:
