@@ -398,6 +398,39 @@ def test_a_model_literal_no_route_explains_stays_beside_a_held_request_of_unknow
     assert not _fixable(check) and "OFR201" in check.stdout, check.stdout
 
 
+def test_a_key_written_into_a_client_after_its_construction_is_its_credential(tmp_path: Path) -> None:
+    """`client.api_key = ...` replaces the key the constructor got, at every request. Unseen, `OpenAI()` moved
+    with the provider's key argument while the user's key written below it went to the provider. A key read
+    fix renames moves with the client; one it cannot trace (`st.session_state[...]`) holds it."""
+    (tmp_path / "app.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n"
+        "client = OpenAI()\n"
+        'client.api_key = os.environ["TEAM_OPENAI_KEY"]\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        "utf-8",
+    )
+    (tmp_path / "bot.py").write_text(
+        "import streamlit as st\nfrom openai import OpenAI\n\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = OpenAI()\n\n"
+        "    def configure(self):\n"
+        '        self.client.api_key = st.session_state["user_key"]\n\n'
+        "    def ask(self):\n"
+        '        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        "utf-8",
+    )
+    before = (tmp_path / "bot.py").read_text("utf-8")
+    after, check = _fix_then_check(tmp_path, "app.py")
+    assert after.count('os.environ["DASHSCOPE_API_KEY"]') == 2 and "TEAM_OPENAI_KEY" not in after
+    bot = (tmp_path / "bot.py").read_text("utf-8")
+    assert (
+        "# TODO[offramp]: `OpenAI` left as it is" in bot
+        and bot.replace(bot[bot.index("        # TODO") : bot.index("        self.client = ")], "") == before
+    )
+    assert not _fixable(check), check.stdout
+
+
 def _fix_then_check(tmp_path: Path, name: str):
     """`fix --to qwen .`, then `check --to qwen`: the file as fixed and check's run."""
     proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)

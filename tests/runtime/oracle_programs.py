@@ -79,6 +79,14 @@ SHAPES: Dict[str, Program] = {
         Program("shape/sk_prefix", _SHAPES / "sk_prefix"),
         # openai 0.x, api_type "azure_ad", the key is an Entra ID token.
         Program("shape/v0_azure_ad", _SHAPES / "v0_azure_ad", sdk="v0"),
+        # `client.api_key = ...` after the construction (from config.json, and from a team variable).
+        Program(
+            "shape/client_key_set_later",
+            _SHAPES / "client_key_set_later",
+            extra={"TEAM_OPENAI_KEY": OPENAI},
+            literals={"sk-proj-oracleSetLaterKey0a1b2c3d4e5f": OPENAI},
+            drop=MODULE_CLIENT_ENV,
+        ),
         # openai 0.x requests with their own `api_key=` (from config.json, and from a key pool through `**kwargs`).
         Program(
             "shape/v0_per_request_key",

@@ -501,6 +501,13 @@ class RouteJudge:
             )
 
         def whole(role: str) -> bool:
+            if r.kind == "client" and role in r.own:
+                # `client.api_key = ...` after the construction: the key the constructor gets is replaced at
+                # run time, so every source must be one fix replaces (`client.base_url = ...`: held)
+                return role == CRED and all(
+                    _implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or self.cred_moves(s, covered, p)
+                    for s in r.credential
+                )
             if (
                 r.client_file
                 and covered(r.client_file, r.client_span, role)

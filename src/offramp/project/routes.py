@@ -71,6 +71,7 @@ class RouteFinder:
         self._reach: Dict[str, Set[str]] = {}
         self._roots: Dict[str, Set[str]] = {}  # module -> the modules whose program includes it
         self._made: Dict[str, List[Client]] = {}  # subclass name -> its constructions
+        self._set_later: Optional[Dict[Client, List[Tuple[str, List[Source]]]]] = None
 
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
@@ -249,6 +250,7 @@ class RouteFinder:
         azure = plain = False
         client_file, client_span, client = "", None, ""
         others: List[Tuple[str, Span]] = []
+        own: Set[str] = set()
         made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
         # (a subclass built in another module than its class's, the request made there: `Tuned(...).chat...`)
         built = [c for c in clients if c.call is not None and c.subclass and self.away(c) and c not in made]
@@ -272,6 +274,9 @@ class RouteFinder:
                 others.append((cm.path, _span(call[4])))
             host |= self.client_host(cctx, kwargs, is_azure)
             key |= self.client_key(cctx, kwargs, is_azure)
+            for role, sources in self.set_later(c):
+                (key if role == "key" else host).update(sources)
+                own.add("cred" if role == "key" else "host")
         return Route(
             file=m.path,
             span=_span(site.span),
@@ -291,7 +296,29 @@ class RouteFinder:
             # (one built elsewhere that fix leaves: the route stays whole, with a TODO there)
             held=self.held_subclass(held[0]) if held else "",
             subclass_todo=self.hints(held),
+            own=tuple(sorted(own)),
         )
+
+    def set_later(self, c: Client) -> List[Tuple[str, List[Source]]]:
+        """`client.api_key = ...` / `client.base_url = ...` after the construction: the v1 client reads
+        both attributes at each request, so what is written there is the route's key or host too. Unseen,
+        `OpenAI()` moved to the provider while `client.api_key = os.environ["TEAM_OPENAI_KEY"]` below it
+        sent the OpenAI key there."""
+        if self._set_later is None:
+            self._set_later = {}
+            for m in self.modules:
+                for site in m.sites:
+                    if site.kind != "assign" or site.func[0] != "attr" or not site.kwargs:
+                        continue
+                    role = self.sdk.module_config.get(site.func[2])
+                    if role not in ("key", "base-url", "azure-endpoint"):
+                        continue
+                    ctx = Ctx(m.name, site.scope)
+                    for v in self.flow.values(ctx, site.func[1]):
+                        if isinstance(v, Client) and v.call is not None:
+                            found = self.flow.sources(ctx, site.kwargs[0][1])
+                            self._set_later.setdefault(v, []).append(("key" if role == "key" else "host", found))
+        return self._set_later.get(c, [])
 
     def hints(self, built: Sequence[Client]) -> Tuple[Tuple[str, Span, str], ...]:
         out = []

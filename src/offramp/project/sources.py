@@ -128,7 +128,9 @@ class Route:
     # route gate rewrites (`Gate.models`) is written so, as the file's own planner writes one (fixes/literals.py).
     model_template: str = "{}"
     # What a v0 request sets for itself over the module configuration (HOST / CRED of fixes/gate.py: its own
-    # `api_base=` / `api_key=`): the module client moving does not move those (project/routes.py `per_request`).
+    # `api_base=` / `api_key=`), or what is written into a client after its construction (`client.api_key = ...`):
+    # the module client or the constructor moving does not move those (project/routes.py `per_request`,
+    # `set_later`).
     own: Tuple[str, ...] = ()
     # Module / v0 routes: the other files with requests through the module client that run in the same
     # program (project/routes.py `linked`). The module client is process-wide: configured for the provider
