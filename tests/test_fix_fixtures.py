@@ -81,8 +81,8 @@ def test_string_like_builds_a_literal_of_the_value(template: str, value: str) ->
 
 ALL_PROVIDERS = tuple(sorted(__import__("offramp.providers", fromlist=["x"]).builtin_providers()))
 # ~5 CPU-s a provider (a fix and a check of the 69 inputs). Qwen's and DeepSeek's are in test_fix_suggestions.py,
-# on the tree its SARIF test fixes; glm and kimi run here by default, the other ten are marked `exhaustive` (CI
-# selects them; the runtime oracle's sample migrates every provider by default).
+# on the tree its SARIF test fixes (DeepSeek's is `exhaustive` there); glm and kimi run here by default, the other
+# ten are marked `exhaustive` (CI selects them; the runtime oracle's sample migrates every provider by default).
 SUGGESTIONS_PROVIDERS = ("qwen", "deepseek")
 EVERY_PROVIDER = [
     pytest.param(p, marks=() if p in PROVIDERS else (pytest.mark.exhaustive,))

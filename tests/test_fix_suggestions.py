@@ -68,7 +68,8 @@ def check_contract(original: Dict[str, str], fixed: Dict[str, str], found, apply
 # -- the fix fixtures, for two providers ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["qwen", "deepseek"])
+# ~15 CPU-s a provider (two checks that work out every fix, a fix, a check): deepseek's is `exhaustive` (CI runs it).
+@pytest.fixture(scope="module", params=["qwen", pytest.param("deepseek", marks=pytest.mark.exhaustive)])
 def fixtures_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
     provider = request.param
     root = tmp_path_factory.mktemp(f"fix-{provider}")
