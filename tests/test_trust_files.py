@@ -225,7 +225,6 @@ def test_an_edit_saved_while_fix_works_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, how: str
 ) -> None:
     import offramp.fixes.onefile
-    import offramp.userconfig.plan
 
     original = {"app.py": SDK, "prod.env": ENV_FILE, "nb.ipynb": NOTEBOOK.read_text(encoding="utf-8")}[kind]
     path = write(tmp_path, kind, original.encode())
@@ -243,7 +242,7 @@ def test_an_edit_saved_while_fix_works_is_kept(
     edited: List[bytes] = []
     others = []
     if kind == "prod.env":
-        edit_meanwhile(monkeypatch, offramp.userconfig.plan, "fix_text", edit)
+        edit_meanwhile(monkeypatch, offramp.fixes.onefile, "fix_text", edit)  # (the name fix calls it by)
         others.append(write(tmp_path, "app.py", SDK.encode()))  # its reader: the file moves with it
     else:
         edit_meanwhile(monkeypatch, offramp.fixes.onefile, "fix_source", edit)
