@@ -786,3 +786,26 @@ def test_a_model_constant_of_another_module_that_a_request_left_behind_sends_sta
     assert "dashscope" in (tmp_path / "azure_embedding.py").read_text("utf-8")  # the Azure request moves
     assert "dashscope" not in (tmp_path / "openai_embedding.py").read_text("utf-8")  # the other stays
     assert '"text-embedding-3-small"' in (tmp_path / "kinds.py").read_text("utf-8")
+
+
+def test_a_module_client_keyed_by_its_callers_parameter_stays_when_no_route_judges_it(tmp_path: Path) -> None:
+    """camel's apps/agents: `def construct_ui(blocks, api_key=None): openai.api_key = api_key` (the user's OpenAI
+    key, `--api-key`); the file's only request through the module client has no model (`openai.models.list()`),
+    so no route judges its key. Fix put the provider's base_url beside it: the OpenAI key went to the provider."""
+    (tmp_path / "app.py").write_text(
+        "import argparse\n\nimport openai\n\n\n"
+        "def construct_ui(api_key=None):\n"
+        "    if api_key is not None:\n"
+        "        openai.api_key = api_key\n"
+        "    return openai.models.list()\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("--api-key", default=None)\n'
+        "    construct_ui(parser.parse_args().api_key)\n",
+        encoding="utf-8",
+    )
+    assert _starred(tmp_path) == []
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    text = (tmp_path / "app.py").read_text("utf-8")
+    assert "dashscope" not in text and "openai.api_key = api_key" in text, text
+    assert "TODO[offramp]" in text and "`api_key`" in text, text

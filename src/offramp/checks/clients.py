@@ -12,6 +12,7 @@ from offramp.analysis.facts import Analysis
 from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.modulekey import caller_key
 from offramp.hosts import Target
 
 
@@ -59,6 +60,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
     module_blocked = bool(module and module.blocked)
     # an Azure deployment with no provider model keeps the whole module route on Azure (fix leaves it)
     held = bool(module_blocked and unmapped_module_deployments(a, ctx.provider, ctx.sdk, ctx.models))
+    held = held or bool(module_blocked and caller_key(a))  # (a key its caller passes: fix leaves a TODO)
     for m in a.module_assigns:
         own_blocked = bool(m.target and m.target.blocked)
         if own_blocked or module_blocked:

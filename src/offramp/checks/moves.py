@@ -19,6 +19,7 @@ from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
+from offramp.checks.modulekey import caller_key
 from offramp.codes import (
     AZURE_OPENAI_CLIENT,
     LEGACY_API_CALL,
@@ -67,6 +68,7 @@ class Moves:
         self.hinted: Set[int] = set()  # constructors retargeted on the route gate's hint (noted once)
         # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
         self.held: List[ModelLiteral] = unmapped_module_deployments(a, provider, sdk, models)
+        self._caller_key: Optional[str] = None  # (route_held_module: "" when there is none)
 
     def note(self, line: int, text: str) -> None:
         """A note for the person migrating; `fix` shows it (the planner keeps it), a check has no use for it."""
@@ -133,8 +135,14 @@ class Moves:
         )
 
     def route_held_module(self) -> Optional[str]:
-        """Why the route gate holds this file's module-level client where it is, if it does."""
+        """Why the route gate holds this file's module-level client where it is, if it does (or, where no
+        route judges it, why its key holds it: checks/modulekey.py)."""
         held = self.gate.stops(MODULE)
         if held is None:
             held = next((r for m in self.a.module_assigns for r in [self.gate.stops(m.span)] if r), None)
+        if held is None and self.a.module_assigns:
+            if self._caller_key is None:
+                self._caller_key = caller_key(self.a) or ""
+            if self._caller_key:
+                held = f"its key is what the caller passes as `{self._caller_key}`, which may be an OpenAI key"
         return held

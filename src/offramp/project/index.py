@@ -249,9 +249,15 @@ def word_offsets(text: str, words: Tuple[str, ...]) -> List[int]:
 
 
 @lru_cache(maxsize=1)
+def route_families() -> frozenset:
+    """The endpoint families whose requests are routes (rules/openai.toml [routes] model-families)."""
+    return frozenset(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
+
+
+@lru_cache(maxsize=1)
 def watch_from_rules() -> Watch:
     sdk = load_sdk()
-    families = set(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
+    families = route_families()
     segments = {key.rsplit(".", 1)[-1] for key, fam in sdk.resources.items() if fam in families}
     segments |= {name for name, fam in sdk.legacy_resources.items() if fam in families}
     wrappers = {name.rsplit(".", 1)[-1] for name in load_wrappers()}
