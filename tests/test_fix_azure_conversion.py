@@ -139,3 +139,16 @@ def test_azure_subclass_moves_whole(provider_id: str, tmp_path: Path) -> None:
     assert "azure_endpoint" not in text and "api_version" not in text and "base_url=" in text
     assert f'api_key=os.environ["{key_env(provider_id)}"]' in text
     assert "TODO[offramp]" in text  # its calls' models are not followed: a person checks them
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_v0_deployment_handed_on_in_kwargs_gets_a_todo_check_keeps(provider_id: str, tmp_path: Path) -> None:
+    """`openai.ChatCompletion.create(**PARAMS, messages=...)` with `engine` in PARAMS (AOAISearchDemo hands its
+    settings on the same way): converted with nothing said, openai 0.x asked the provider for
+    `/engines/<deployment>/chat/completions` (no model), and check after fix reported nothing there."""
+    text = fixed("azure_v0_engine_in_kwargs.py", provider_id, tmp_path)
+    assert 'openai.api_type = "open_ai"' in text
+    chat = text.split("def chat", 1)[1].split("def embed", 1)[0]
+    assert "TODO[offramp]: the Azure deployment may come in `**PARAMS`" in chat and "(OFR202)" in chat
+    after = run_cli(["check", "--to", provider_id, "--output-format", "concise", "."], tmp_path)
+    assert any(" OFR003 " in line and "`**PARAMS`" in line for line in after.stdout.splitlines()), after.stdout
