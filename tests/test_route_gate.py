@@ -431,6 +431,35 @@ def test_a_key_written_into_a_client_after_its_construction_is_its_credential(tm
     assert not _fixable(check), check.stdout
 
 
+@pytest.mark.parametrize("omitted", [False, True])
+def test_a_none_key_default_every_call_replaces_does_not_hold_the_route(tmp_path: Path, omitted: bool) -> None:
+    """`class LLM: def __init__(self, api_key=None)` built as `LLM(api_key=os.environ[...])`: the None default
+    is never the key, so the SDK's own read of OPENAI_API_KEY is no source of the route and it moves whole.
+    (Before, the class name called at the construction counted as "used as a value", so no call was seen,
+    and the None default held every such route.) A call that leaves the key out holds it: the SDK would read
+    OPENAI_API_KEY there."""
+    (tmp_path / "llm.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n\n"
+        "class LLM:\n"
+        '    def __init__(self, api_key=None, model="gpt-4o"):\n'
+        "        self.client = OpenAI(api_key=api_key)\n"
+        "        self.model = model\n\n"
+        "    def ask(self, q):\n"
+        '        return self.client.chat.completions.create(model=self.model, messages=[])\n'
+        "\n\n"
+        'bot = LLM(api_key=os.environ["OPENAI_API_KEY"])\n' + ("other = LLM()\n" if omitted else ""),
+        "utf-8",
+    )
+    after, check = _fix_then_check(tmp_path, "llm.py")
+    if omitted:
+        assert "# TODO[offramp]: `OpenAI` left as it is" in after and "DASHSCOPE" not in after
+    else:
+        assert 'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1", api_key=api_key)' in after
+        assert 'LLM(api_key=os.environ["DASHSCOPE_API_KEY"])' in after and 'model="qwen3.8-max"' in after
+        assert "All checks passed!" in check.stdout, check.stdout
+    assert not _fixable(check), check.stdout
+
+
 def _fix_then_check(tmp_path: Path, name: str):
     """`fix --to qwen .`, then `check --to qwen`: the file as fixed and check's run."""
     proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)

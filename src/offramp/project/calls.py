@@ -87,8 +87,17 @@ class CallSites:
                 for s in sites:
                     out += self.argument(s, m, fn, index, name, None, depth, sites)
             # The default is one of its definitions even where every call passes the argument: it moves
-            # with the routes (or stays with them) rather than being rewritten on its own.
-            if default is not None:
+            # with the routes (or stays with them) rather than being rewritten on its own. A `None` default
+            # defines nothing, though: where every call passes the argument it is never the value (read as
+            # one, `def __init__(self, api_key=None)` made the SDK's own read of OPENAI_API_KEY a source of
+            # every route built by `LLM(api_key=os.environ[...])`, and held them all).
+            unused_none = (
+                default is not None
+                and default[0] == "none"
+                and not isinstance(sites, Unknown)
+                and all(_passes(s, fn, index, name) for s in sites)
+            )
+            if default is not None and not unused_none:
                 out += self.flow.values(Ctx(m.name, ""), default, depth)
             return out
         finally:
@@ -356,7 +365,12 @@ def _table(mod: ModuleIndex) -> _Table:
         if site.kind == "new":
             continue  # a constructor is in a binding, a return or a statement call: walked there
         if site.kind != "assign":
-            walk(site.scope, site.func)
+            # the callee is called, not used as a value (`LLM(api_key=KEY)` made every call of LLM "not seen",
+            # so its key parameter's None default counted and the route was held): only its receiver is a value
+            if site.func[:1] == ("attr",):
+                walk(site.scope, site.func[1])
+            elif site.func[:1] != ("name",):
+                walk(site.scope, site.func)
         for a in site.args:
             walk(site.scope, a, "is passed as an argument")
         for _, v in site.kwargs:
@@ -367,6 +381,16 @@ def _table(mod: ModuleIndex) -> _Table:
         at[0] = branch
         walk(scope, e)
     return calls, uses, handed
+
+
+def _passes(s: CallSite, fn: FuncInfo, index: int, name: str) -> bool:
+    """Whether the call gives parameter `index` (`name`) a value of its own (by keyword, by position, or
+    through `*args` / `**kwargs` offramp cannot read: those may, so they count)."""
+    args, kwargs = s.call[2], s.call[3]
+    if any(k in (name, "**") for k, _ in kwargs) or any(a[:1] == ("star",) for a in args):
+        return True
+    j = index - s.skip
+    return j >= 0 and (fn.positional < 0 or index < fn.positional) and j < len(args)
 
 
 def _names(e: Expr) -> List[str]:
