@@ -20,7 +20,8 @@ from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.flow import MAX_DEPTH, ClassCtx, keyword_args
 from offramp.analysis.targets import TargetResolver
 from offramp.analysis.values import Target, dotted_name, string_value
-from offramp.catalog import ConfigDictSpec, NestedConfigDict, SdkSurface, TypedConfigDict, load_config_dict_spec
+from offramp.catalog import SdkSurface
+from offramp.wrappers import ConfigDictSpec, NestedConfigDict, TypedConfigDict, load_config_dict_spec
 
 
 @dataclass(frozen=True)

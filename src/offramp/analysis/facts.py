@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
-from offramp.catalog import ConfigDictSpec, ExporterSpec, ReopenerSpec, WrapperSpec
 from offramp.hosts import Target
+from offramp.wrappers import ConfigDictSpec, ExporterSpec, ReopenerSpec, WrapperSpec
 
 if TYPE_CHECKING:  # annotations only: the ast fast path builds facts without importing libcst
     import libcst as cst

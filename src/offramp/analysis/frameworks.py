@@ -22,7 +22,7 @@ from offramp.analysis.clients import ClientResolver
 from offramp.analysis.facts import Bound, ClientCtor, DynamicModel, Export
 from offramp.analysis.flow import ClassCtx, keyword_args
 from offramp.analysis.values import Target, dotted_name, string_value
-from offramp.catalog import WrapperSpec, load_exporters, load_wrappers
+from offramp.wrappers import WrapperSpec, load_exporters, load_wrappers
 
 
 def positional_kwargs(call: cst.Call, spec: WrapperSpec) -> Dict[str, cst.BaseExpression]:

@@ -19,7 +19,7 @@ from libcst.metadata import Assignment, GlobalScope, ScopeProvider
 from offramp.analysis.clients import ClientResolver
 from offramp.analysis.facts import Reopen
 from offramp.analysis.flow import ClassCtx
-from offramp.catalog import ReopenerSpec, load_reopeners, load_wrappers
+from offramp.wrappers import ReopenerSpec, load_reopeners, load_wrappers
 
 
 def reopens(r: ClientResolver) -> List[Reopen]:

@@ -31,8 +31,9 @@ from offramp.analysis.frameworks import (
 )
 from offramp.analysis.reopen import reopens
 from offramp.analysis.values import string_value
-from offramp.catalog import SdkSurface, load_wrappers
+from offramp.catalog import SdkSurface
 from offramp.types import Span
+from offramp.wrappers import load_wrappers
 
 
 def collect_and_resolve(

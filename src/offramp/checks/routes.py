@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp import codes
-from offramp.catalog import load_reopeners
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
@@ -22,6 +21,7 @@ from offramp.mapping import is_provider_model
 from offramp.project.sources import AZURE_AD_TOKEN, ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
 from offramp.providers import Provider, builtin_providers
 from offramp.types import Span
+from offramp.wrappers import load_reopeners
 
 # A route finding adds nothing on a line where the per-file checks already report one of these
 # (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).

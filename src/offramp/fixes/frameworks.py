@@ -14,10 +14,10 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from offramp.analysis.facts import Export
-from offramp.catalog import Capabilities
 from offramp.fixes.plainimports import is_import_line
 from offramp.providers import Provider
 from offramp.syntax.arguments import retarget_args
+from offramp.wrappers import Capabilities
 
 
 def wrap_model(

@@ -24,8 +24,8 @@ import libcst as cst
 
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
-from offramp.catalog import load_config_dict_spec, load_wrappers
 from offramp.syntax.arguments import string_like
+from offramp.wrappers import load_config_dict_spec, load_wrappers
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 

@@ -19,7 +19,6 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
-from offramp.catalog import load_config_dict_spec
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
@@ -27,6 +26,7 @@ from offramp.mapping import map_model
 from offramp.project.gate import CRED, HOST
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
+from offramp.wrappers import load_config_dict_spec
 
 
 class SdkClients(PlannerState):

@@ -17,7 +17,6 @@ import libcst as cst
 from offramp.analysis.facts import ClientCtor
 from offramp.analysis.frameworks import positional_kwargs
 from offramp.analysis.values import dotted_name, string_value
-from offramp.catalog import load_wrappers
 from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
@@ -26,6 +25,7 @@ from offramp.mapping import map_model
 from offramp.project.gate import CRED, HOST
 from offramp.syntax.arguments import as_keywords, env_read, retarget_args, string_like
 from offramp.syntax.tree import first_string, quote_of, subtree
+from offramp.wrappers import load_wrappers
 
 
 class WrapperClients(PlannerState):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple, Union
 
-from offramp.catalog import SdkSurface, load_env_read_calls
+from offramp.catalog import SdkSurface
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
 from offramp.project.objects import (
     ClassRef,
@@ -35,6 +35,7 @@ from offramp.project.objects import (
 )
 from offramp.project.sources import RESULT_OF, ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
 from offramp.types import Span
+from offramp.wrappers import load_env_read_calls
 
 if TYPE_CHECKING:
     from offramp.project.calls import CallSites

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
-from offramp.catalog import WrapperSpec
 from offramp.project.index import ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, ExtRef
 from offramp.project.sources import (
@@ -27,6 +26,7 @@ from offramp.project.sources import (
     with_fallback_read,
 )
 from offramp.types import Span
+from offramp.wrappers import WrapperSpec
 
 if TYPE_CHECKING:
     from offramp.project.routes import RouteFinder

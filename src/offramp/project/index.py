@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Pattern, Tuple
 
-from offramp.catalog import load_reopeners, load_sdk, load_toml, load_wrappers, rules_dir
+from offramp.catalog import load_sdk, load_toml, rules_dir
+from offramp.wrappers import load_reopeners, load_wrappers
 
 # An Expr is a tagged tuple; the tags and their fields:
 #   ("str", value, span)   ("fstr", template, span, inner Exprs)   ("none", span)   ("const",)

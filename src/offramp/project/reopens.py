@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Dict, List, Sequence, Tuple
 
-from offramp.catalog import ReopenerSpec, WrapperSpec, load_reopeners
 from offramp.project.flow import Flow
 from offramp.project.index import ModuleIndex, Site
 from offramp.project.objects import Ctx, ExtRef
 from offramp.project.sources import Route
 from offramp.types import Span
+from offramp.wrappers import ReopenerSpec, WrapperSpec, load_reopeners
 
 
 def _functions(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from offramp.catalog import SdkSurface, WrapperSpec, load_wrappers
+from offramp.catalog import SdkSurface
 from offramp.project.arms import Arms
 from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
@@ -38,6 +38,7 @@ from offramp.project.sources import (
 )
 from offramp.project.subclassctors import framework_subclass_ctors
 from offramp.types import Span
+from offramp.wrappers import WrapperSpec, load_wrappers
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
 # What a v0 call may set for itself, over the module configuration (openai<1 `api_requestor`).

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 
 from offramp import codes
 from offramp.cache import settings_key
-from offramp.catalog import load_sdk, load_wrappers
+from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.routes import check_routes, group
 from offramp.project.calls import CallSites
@@ -42,6 +42,7 @@ from offramp.types import Span
 from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
+from offramp.wrappers import load_wrappers
 
 #: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
 PROGRAMS = (".py", ".ipynb")

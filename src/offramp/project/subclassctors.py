@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Sequence, Tuple
 
-from offramp.catalog import WrapperSpec
 from offramp.project.flow import Flow
 from offramp.project.index import Expr, ModuleIndex, Site, last_name
 from offramp.project.objects import ClassRef, Ctx
+from offramp.wrappers import WrapperSpec
 
 MAX_NESTING = 6  # calls inside calls searched for a construction (`Agent(llm=Chat(...))`)
 

@@ -24,12 +24,13 @@ from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from offramp import codes
-from offramp.catalog import Capabilities, CatalogError, SdkSurface, load_toml, load_wrappers, rules_dir
+from offramp.catalog import CatalogError, SdkSurface, load_toml, rules_dir
 from offramp.hosts import classify_url, is_secret_value
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider
 from offramp.userconfig.outline import Outline, outline
 from offramp.userconfig.text import apply_edits
+from offramp.wrappers import Capabilities, load_wrappers
 
 
 @dataclass(frozen=True)
