@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from offramp.fixes import apply
-from offramp.fixes.planner import Plan
+from offramp.fixes.plan import Plan
 
 CODE = """import openai
 

@@ -48,6 +48,32 @@ def load_toml(path: Path) -> Dict[str, Any]:
         raise CatalogError(f"{path}: cannot read: {e.strerror}") from None
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def fact_sources(table: Mapping[str, Any], where: str, required: bool = True) -> Tuple[Tuple[str, ...], str]:
+    """A fact table's `source` (a string or a list) and `date` (YYYY-MM-DD): shipped knowledge says where
+    it comes from and when (providers, their semantics and lifecycle tables)."""
+    src = table.get("source")
+    date = table.get("date")
+    if required and (not src or not date):
+        raise CatalogError(f"{where}: every fact table needs `source` and `date`")
+    if isinstance(src, str):
+        src = [src]
+    if src is not None and (not isinstance(src, list) or not all(isinstance(s, str) and s for s in src)):
+        raise CatalogError(f"{where}: `source` must be a string or a list of strings")
+    if date is not None and (not isinstance(date, str) or not _DATE.match(date)):
+        raise CatalogError(f"{where}: `date` must be YYYY-MM-DD")
+    return tuple(src or ()), date or ""
+
+
+def check_table_keys(table: Mapping[str, Any], allowed: Tuple[str, ...] | set, where: str) -> None:
+    """Refuse a key the table does not define (a typo would otherwise be ignored silently)."""
+    unknown = set(table) - set(allowed) - {"source", "date"}
+    if unknown:
+        raise CatalogError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
 def _examples(raw: Any, where: str) -> Tuple[Example, ...]:
     out = []
     for item in raw or []:

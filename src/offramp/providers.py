@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
-from offramp.catalog import CatalogError, load_toml, rules_dir
+from offramp.catalog import CatalogError, check_table_keys, fact_sources, load_toml, rules_dir
 from offramp.knowledge.lifecycle import Lifecycle, parse_lifecycle
 from offramp.knowledge.regions import RegionMap, parse_regions, regional_maps
 from offramp.redact import without_url_credentials
@@ -91,7 +91,6 @@ MODEL_FAMILIES = (
     "moderation",
 )
 STATUSES = ("yes", "no", "partial", "unknown")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What `fix` may write into code, `.env` and config files. A provider's values are inserted as
 # identifiers and literals there, so anything else (`key-env = 5`, a quote, a line break) is an
 # error in the provider's definition, not something to escape at each place it is written.
@@ -223,28 +222,8 @@ def _check_text(data: Mapping[str, Any], where: str) -> None:
             raise CatalogError(f"{where}: `{key}` must be one line of text")
 
 
-def _sources(table: Mapping[str, Any], where: str, required: bool = True) -> Tuple[Tuple[str, ...], str]:
-    src = table.get("source")
-    date = table.get("date")
-    if required and (not src or not date):
-        raise CatalogError(f"{where}: every fact table needs `source` and `date`")
-    if isinstance(src, str):
-        src = [src]
-    if src is not None and (not isinstance(src, list) or not all(isinstance(s, str) and s for s in src)):
-        raise CatalogError(f"{where}: `source` must be a string or a list of strings")
-    if date is not None and (not isinstance(date, str) or not _DATE.match(date)):
-        raise CatalogError(f"{where}: `date` must be YYYY-MM-DD")
-    return tuple(src or ()), date or ""
-
-
-def _check_keys(table: Mapping[str, Any], allowed: Tuple[str, ...] | set, where: str) -> None:
-    unknown = set(table) - set(allowed) - {"source", "date"}
-    if unknown:
-        raise CatalogError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-
-
 def _status_table(raw: Mapping[str, Any], allowed: Tuple[str, ...], where: str, complete: bool) -> Dict[str, str]:
-    _check_keys(raw, allowed, where)
+    check_table_keys(raw, allowed, where)
     out = {}
     for k, v in raw.items():
         if k in ("source", "date"):
@@ -261,10 +240,10 @@ def _status_table(raw: Mapping[str, Any], allowed: Tuple[str, ...], where: str, 
 
 def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False) -> Provider:
     """Validate one provider table (a shipped file, or `[tool.offramp.providers.NAME]` when custom)."""
-    _check_keys(data, _TOP_KEYS, where)
+    check_table_keys(data, _TOP_KEYS, where)
     sources: Dict[str, Tuple[str, ...]] = {}
     dates: Dict[str, str] = {}
-    sources["provider"], dates["provider"] = _sources(data, where, required=not custom)
+    sources["provider"], dates["provider"] = fact_sources(data, where, required=not custom)
     for key in ("id", "name", "key-env"):
         if not custom and not isinstance(data.get(key), str):
             raise CatalogError(f"{where}: `{key}` is required")
@@ -272,7 +251,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     base = data.get("base-url")
     if not isinstance(base, dict):
         raise CatalogError(f"{where}: `[base-url]` table is required")
-    sources["base-url"], dates["base-url"] = _sources(base, f"{where} [base-url]", required=not custom)
+    sources["base-url"], dates["base-url"] = fact_sources(base, f"{where} [base-url]", required=not custom)
     urls = {k: v for k, v in base.items() if k not in ("source", "date", "default")}
     for region, url in urls.items():
         if (
@@ -300,8 +279,8 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
         raise CatalogError(f"{where} [base-url].default: {default_region!r} is not one of the regions")
 
     models_raw = data.get("models", {})
-    _check_keys(models_raw, MODEL_FAMILIES, f"{where} [models]")
-    sources["models"], dates["models"] = _sources(models_raw, f"{where} [models]", required=not custom)
+    check_table_keys(models_raw, MODEL_FAMILIES, f"{where} [models]")
+    sources["models"], dates["models"] = fact_sources(models_raw, f"{where} [models]", required=not custom)
     models = {k: v for k, v in models_raw.items() if k not in ("source", "date")}
     for k, v in models.items():
         if not isinstance(v, str) or not MODEL_ID.fullmatch(v):
@@ -310,9 +289,9 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     gaps_raw = data.get("no-equivalent", {})
     if not isinstance(gaps_raw, dict):
         raise CatalogError(f"{where}: `[no-equivalent]` must be a table of family = reason")
-    _check_keys(gaps_raw, MODEL_FAMILIES, f"{where} [no-equivalent]")
+    check_table_keys(gaps_raw, MODEL_FAMILIES, f"{where} [no-equivalent]")
     if gaps_raw:
-        sources["no-equivalent"], dates["no-equivalent"] = _sources(
+        sources["no-equivalent"], dates["no-equivalent"] = fact_sources(
             gaps_raw, f"{where} [no-equivalent]", required=not custom
         )
     gaps = {k: v for k, v in gaps_raw.items() if k not in ("source", "date")}
@@ -325,7 +304,7 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
 
     dims_raw = data.get("embedding-dimensions", {})
     if dims_raw:
-        sources["embedding-dimensions"], dates["embedding-dimensions"] = _sources(
+        sources["embedding-dimensions"], dates["embedding-dimensions"] = fact_sources(
             dims_raw, f"{where} [embedding-dimensions]", required=not custom
         )
     dims = {}
@@ -339,9 +318,11 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     endpoints_raw = data.get("endpoints", {})
     parameters_raw = data.get("parameters", {})
     if not custom or endpoints_raw:
-        sources["endpoints"], dates["endpoints"] = _sources(endpoints_raw, f"{where} [endpoints]", required=not custom)
+        sources["endpoints"], dates["endpoints"] = fact_sources(
+            endpoints_raw, f"{where} [endpoints]", required=not custom
+        )
     if not custom or parameters_raw:
-        sources["parameters"], dates["parameters"] = _sources(
+        sources["parameters"], dates["parameters"] = fact_sources(
             parameters_raw, f"{where} [parameters]", required=not custom
         )
     endpoints = _status_table(endpoints_raw, ENDPOINT_FAMILIES, f"{where} [endpoints]", complete=not custom)
@@ -350,15 +331,15 @@ def parse_provider(data: Mapping[str, Any], where: str, *, custom: bool = False)
     quirks = []
     for i, q in enumerate(data.get("quirks", [])):
         qw = f"{where} [[quirks]] #{i + 1}"
-        _check_keys(q, {"id", "text"}, qw)
-        src, date = _sources(q, qw, required=not custom)
+        check_table_keys(q, {"id", "text"}, qw)
+        src, date = fact_sources(q, qw, required=not custom)
         if not isinstance(q.get("id"), str) or not isinstance(q.get("text"), str):
             raise CatalogError(f"{qw}: needs `id` and `text`")
         quirks.append(Quirk(q["id"], q["text"], src, date))
 
-    lifecycle = parse_lifecycle(data, where, _sources, required=not custom)
+    lifecycle = parse_lifecycle(data, where, fact_sources, required=not custom)
     regions = parse_regions(
-        data, where, tuple(urls), MODEL_FAMILIES, lambda m: bool(MODEL_ID.fullmatch(m)), _sources, not custom
+        data, where, tuple(urls), MODEL_FAMILIES, lambda m: bool(MODEL_ID.fullmatch(m)), fact_sources, not custom
     )
     pid = data.get("id", "")
     provider = Provider(

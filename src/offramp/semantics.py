@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
-from offramp.catalog import CatalogError
+from offramp.catalog import CatalogError, check_table_keys, fact_sources
 
 #: How a provider turns thinking on and off (`[semantics.reasoning].control`).
 CONTROLS = ("reasoning_effort", "enable_thinking", "thinking-type")
@@ -117,12 +117,10 @@ def _str(table: Mapping[str, Any], key: str, where: str) -> str:
 
 
 def _provenance(table: Mapping[str, Any], where: str, allowed: Sequence[str]) -> Tuple[Tuple[str, ...], str]:
-    from offramp.providers import _check_keys, _sources  # lazy: cycle (offramp.providers imports this module)
-
     if not isinstance(table, dict):
         raise CatalogError(f"{where}: must be a table")
-    _check_keys(table, tuple(allowed), where)
-    return _sources(table, where)
+    check_table_keys(table, tuple(allowed), where)
+    return fact_sources(table, where)
 
 
 _REASONING_KEYS = (

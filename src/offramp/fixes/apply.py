@@ -19,7 +19,7 @@ from offramp.fixes.importplace import add_stdlib_import, sort_added_names
 from offramp.fixes.placement import is_import_line
 from offramp.fixes.plainimports import add_plain_imports
 from offramp.fixes.plainimports import is_import_line as is_one_import
-from offramp.fixes.planner import AZURE_IDENTITY, Plan
+from offramp.fixes.plan import AZURE_IDENTITY, Plan
 from offramp.fixes.wrap import Bracketed, ending_call, hugged_split, rewrap_statement, width, wrap_statement
 from offramp.source import note_cpython_accepts
 from offramp.syntax.tree import module_parents

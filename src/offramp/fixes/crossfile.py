@@ -14,6 +14,8 @@ import libcst as cst
 
 from offramp.analysis.positions import node_positions
 from offramp.analysis.values import string_value
+from offramp.fixes.apply import apply_plan
+from offramp.fixes.plan import Plan
 from offramp.fixes.planedits import Edit
 from offramp.source import parse_module
 from offramp.syntax.arguments import string_like
@@ -38,9 +40,6 @@ def literal_edits(module: cst.Module, models: Dict[Span, Tuple[str, str]]) -> Li
 def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Tuple[Optional[str], int]:
     """`text` with those literals rewritten (None when none is found) and how many were: for a file
     with no SDK use of its own, so no planner of its own either."""
-    from offramp.fixes.apply import apply_plan  # lazy: cycle (fixes.planner imports this module)
-    from offramp.fixes.planner import Plan  # lazy: cycle (fixes.planner imports this module)
-
     module = parse_module(text)
     plan = Plan()
     found = literal_edits(module, models)

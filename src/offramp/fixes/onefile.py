@@ -62,7 +62,7 @@ from offramp.userconfig.together import UNKNOWN, UNMIGRATED, FileReaders
 if TYPE_CHECKING:
     import libcst as cst
 
-    from offramp.fixes.planner import Plan
+    from offramp.fixes.plan import Plan
     from offramp.userconfig.together import FileReaders
 
 

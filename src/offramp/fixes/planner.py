@@ -5,8 +5,8 @@ Each fact the checks report as fixable gets one edit; what cannot be automated g
 the *updated* node during the transform, so nested edits (a renamed env var inside a client
 constructor that is itself rewritten) compose.
 
-This module is the driver and the state one file's planning shares: `Plan` (what the transform
-applies), `Planner.run` (the order the decisions are taken in) and the bookkeeping every part
+This module is the driver and the state one file's planning shares: `Planner.run` (the order the
+decisions are taken in, filling a `Plan` of plan.py) and the bookkeeping every part
 reads and writes (`kept`, `claimed`, `rewritten`, the provider in use). The decisions themselves
 live in one module per subject, each a mixin of `Planner`: key variables (keyvars.py), SDK
 clients and their Azure conversion (sdkclients.py), framework wrappers (wrapperclients.py), the
@@ -22,10 +22,8 @@ in one module; split with no change in behaviour (`fix --diff` byte-identical on
 
 from __future__ import annotations
 
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
@@ -54,58 +52,16 @@ from offramp.fixes.keyvars import KeyVariables
 from offramp.fixes.literals import Literals
 from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
-from offramp.fixes.planedits import Edit, renamed_kwarg, to_string
+from offramp.fixes.plan import Plan
+from offramp.fixes.planedits import renamed_kwarg, to_string
 from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
-from offramp.project.gate import MODEL, OPEN, SEEN, Effect, Gate, overlaps
+from offramp.project.gate import MODEL, OPEN, SEEN, Gate, overlaps
 from offramp.providers import ENDPOINT_FAMILIES, Provider
-from offramp.redact import redact
 from offramp.syntax.arguments import kwarg_index
 from offramp.syntax.tree import module_parents, path_between
 from offramp.targets import Targets
 from offramp.types import Span
-
-AZURE_IDENTITY = "azure.identity"
-
-
-@dataclass
-class Plan:
-    edits: Dict[int, List[Edit]] = field(default_factory=dict)
-    todos: Dict[int, List[str]] = field(default_factory=dict)
-    insert_after: Dict[int, List[cst.BaseStatement]] = field(default_factory=dict)
-    insert_before: Dict[int, List[cst.BaseStatement]] = field(default_factory=dict)  # a function's own `import os`
-    add_imports: List[Tuple[str, Optional[str]]] = field(default_factory=list)
-    remove_imports: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
-    azure_cleanup: bool = False
-    changes: Counter = field(default_factory=Counter)
-    notes: List[Tuple[int, str]] = field(default_factory=list)  # (line, text)
-    todo_codes: Counter = field(default_factory=Counter)
-    # What the plan moves to the provider (project/gate.py): (role, span) pairs the route gate reads.
-    effects: List[Effect] = field(default_factory=list)
-
-    # The provider what it moves goes to, when the target names one per request family (fixes/families.py)
-    to: str = ""
-
-    def moves(self, role: str, span: Span) -> None:
-        self.effects.append(Effect(role, span, self.to))
-
-    def edit(self, node: cst.CSTNode, fn: Edit) -> None:
-        self.edits.setdefault(id(node), []).append(fn)
-
-    allowed: Callable[[str, int], bool] = lambda code, line: True
-
-    def todo(self, stmt: Optional[cst.CSTNode], text: str, code: str, line: int = 0) -> None:
-        if stmt is None or not self.allowed(code, line):
-            return
-        entry = _one_line(redact(f"{text} ({code})"))  # a URL quoted in a TODO keeps no credential
-        bucket = self.todos.setdefault(id(stmt), [])
-        if entry not in bucket:
-            bucket.append(entry)
-            self.todo_codes[code] += 1
-
-    @property
-    def empty(self) -> bool:
-        return not (self.edits or self.todos or self.insert_after or self.insert_before)
 
 
 class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, KeptKeys):
@@ -352,8 +308,3 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 DYNAMIC_MODEL,
                 call.span.line,
             )
-
-
-def _one_line(text: str) -> str:
-    """`text` fit for a comment: line breaks and other control characters escaped (`\\n`)."""
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from offramp.analysis.facts import Analysis, ClientCtor, EnvAccess, ModelLiteral
     from offramp.catalog import SdkSurface
     from offramp.fixes.keyreads import KeyReads
-    from offramp.fixes.planner import Plan
+    from offramp.fixes.plan import Plan
     from offramp.project.gate import Gate
     from offramp.providers import Provider
 

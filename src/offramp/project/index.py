@@ -44,6 +44,29 @@ SpanT = Tuple[int, int, int, int]
 DYNAMIC = "{...}"
 
 
+# Raw HTTP calls whose requests project/rawhttp.py follows as routes; their libraries are watched here too.
+HTTP_CALLS = frozenset(
+    {
+        "requests.post",
+        "requests.get",
+        "requests.put",
+        "requests.patch",
+        "requests.delete",
+        "requests.request",
+        "requests.api.post",
+        "requests.api.get",
+        "httpx.post",
+        "httpx.get",
+        "httpx.put",
+        "httpx.patch",
+        "httpx.delete",
+        "httpx.request",
+        "httpx.stream",
+    }
+)
+HTTP_LIBRARIES = frozenset(q.split(".", 1)[0] for q in HTTP_CALLS) | {"aiohttp"}
+
+
 @dataclass
 class FuncInfo:
     params: List[Tuple[str, Optional[Expr], str]]  # name, default, annotation (dotted) or ""
@@ -276,8 +299,6 @@ def watch_from_rules() -> Watch:
     names = "|".join(re.escape(a) for a in sorted(set(sdk.module_config) | generic))
     makers = re.compile(rf"\.(?:{names})\b")
     words = (*sorted(wrappers), "environ", "putenv")
-    from offramp.project.rawhttp import HTTP_LIBRARIES  # lazy: cycle (project.rawhttp imports this module)
-
     roots = {q.split(".", 1)[0] for q in (*sdk.openai_clients, *sdk.azure_clients, *load_wrappers())}
     libraries = frozenset(roots | HTTP_LIBRARIES)
     return Watch(

@@ -13,33 +13,10 @@ from typing import Iterator, List, Optional, Set, Tuple
 from offramp.catalog import SdkSurface
 from offramp.hosts import classify_url
 from offramp.project.flow import Flow
-from offramp.project.index import Expr, ModuleIndex, Site, display
+from offramp.project.index import HTTP_CALLS, Expr, ModuleIndex, Site, display
 from offramp.project.objects import Ctx, DictVal, ExtRef, Session, Value
 from offramp.project.sources import ConfigValue, Literal, Route, Source, Unknown
 from offramp.types import Span
-
-_HTTP_CALLS = frozenset(
-    {
-        "requests.post",
-        "requests.get",
-        "requests.put",
-        "requests.patch",
-        "requests.delete",
-        "requests.request",
-        "requests.api.post",
-        "requests.api.get",
-        "httpx.post",
-        "httpx.get",
-        "httpx.put",
-        "httpx.patch",
-        "httpx.delete",
-        "httpx.request",
-        "httpx.stream",
-    }
-)
-
-
-HTTP_LIBRARIES = frozenset(q.split(".", 1)[0] for q in _HTTP_CALLS) | {"aiohttp"}
 
 _KEY_HEADERS = ("authorization", "api-key", "x-api-key")
 
@@ -51,7 +28,7 @@ def http_route(
     func = site.func
     method = func[2]
     callee = [v for v in flow.values(ctx, func)]
-    direct = any(isinstance(v, ExtRef) and v.qualified in _HTTP_CALLS for v in callee)
+    direct = any(isinstance(v, ExtRef) and v.qualified in HTTP_CALLS for v in callee)
     session = any(isinstance(v, Session) for v in flow.values(ctx, func[1]))
     if not (direct or session):
         return None
