@@ -20,11 +20,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
-from offramp.hosts import classify_url, is_secret_value
+from offramp.hosts import classify_url
+from offramp.project.replacedkeys import adds_key, implicit_key, placeholder
 from offramp.project.sources import (
-    AZURE_AD_TOKEN,
     MODULE,
-    RESULT_OF,
     ConfigValue,
     EnvRead,
     Literal,
@@ -35,12 +34,10 @@ from offramp.project.sources import (
     Unknown,
 )
 from offramp.providers import Provider
-from offramp.redact import MASK
 from offramp.targets import Targets
 from offramp.types import Span
 
 HOST, CRED, MODEL = "host", "cred", "model"
-AZURE_IDENTITY = RESULT_OF + "azure.identity."  # (a token provider: the call flow.py cannot follow)
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
 # An OpenAI URL literal the plan rewrites where it is written (with a HOST effect at the same span).
@@ -505,7 +502,7 @@ class RouteJudge:
                 # `client.api_key = ...` after the construction: the key the constructor gets is replaced at
                 # run time, so every source must be one fix replaces (`client.base_url = ...`: held)
                 return role == CRED and all(
-                    _implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or self.cred_moves(s, covered, p)
+                    implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or self.cred_moves(s, covered, p)
                     for s in r.credential
                 )
             if (
@@ -516,7 +513,7 @@ class RouteJudge:
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # (an Azure client converted gets the provider's key whatever its key was: planner
                     # `azure_credential`)
-                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 if role == HOST and role in r.own:
@@ -526,9 +523,9 @@ class RouteJudge:
                 if not any(covered(f, MODULE, role) for f in files):
                     return False
                 if role in r.own:  # its own `api_key=`: replaced where a key is written into the code, else kept
-                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 if role == CRED and self.predicted and not r.azure:
-                    return _adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
                 return True
             return False
 
@@ -580,44 +577,9 @@ class RouteJudge:
             # "OPENAICOM_KEY"])` was offered and left)
             return bool(s.file) and covered(s.file, s.span, KEYREAD if self.predicted else CRED)
         if isinstance(s, Literal):
-            if not s.value or _placeholder(s.value):
+            if not s.value or placeholder(s.value):
                 # None or "": no secret (the SDK's own fallback is a source of its own); a placeholder
                 # ("fake_key" in test code, which the planner keeps) is no secret either
                 return True
             return covered(s.file, s.span, CRED)
         return False
-
-
-def _implicit_key(s: Source) -> bool:
-    """A credential fix replaces whenever it rewrites the constructor: none given (the SDK reads the
-    variable), an Azure AD token, or an Azure identity token provider passed as the key (Azure's v1 API
-    through the plain client, `OpenAI(base_url=f"{endpoint}/openai/v1/", api_key=token_provider)`):
-    the converted client gets the provider's key argument (planner `azure_credential`)."""
-    if isinstance(s, EnvRead):
-        return not s.file
-    return isinstance(s, Unknown) and (s.reason == AZURE_AD_TOKEN or s.reason.startswith(AZURE_IDENTITY))
-
-
-def _adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
-    """Whether fix gives the request the provider's key, as the planner decides it (its `add_key`:
-    fixes/sdkclients.py for a constructor, the key line of fixes/moduleclient.py for the module client).
-    A fixable finding on the constructor or the module client does not say; the route's key sources
-    do. A source is replaced when it is the SDK's own read (`_implicit_key`), a key written into the
-    code (a literal: the planner's `written_key` replaces a key any literal reaches) or a read that is
-    itself moved (`moves`). Any other key stays what it was: `openai.api_key = self.api_key` keeps
-    the caller's key.
-
-    One difference is the planner's, not the prediction's: a constructor with the SDK's own read has
-    no key argument, and fix adds one whatever the program writes into the variable (xiaogpt's
-    `os.environ["OPENAI_API_KEY"] = openai_key`: tests/fixtures/oracle/env_write_namespace); the
-    module client's own read means only that some path sets no key, and fix adds its key line only
-    where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
-    if r.kind not in ("module", "v0") and any(_implicit_key(s) for s in r.credential):
-        return True
-    return all(_implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or moves(s) for s in r.credential)
-
-
-def _placeholder(value: str) -> bool:
-    """A key literal that is no secret. The index masks real keys (`sk-********`), and a masked value
-    reads as a placeholder to `is_secret_value`: a masked one is taken for a secret."""
-    return MASK not in value and not is_secret_value(value)

@@ -20,6 +20,7 @@ from offramp.project.flow import Flow
 from offramp.project.frameworkroutes import framework_route
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, DictVal, ExtRef
+from offramp.project.perrequest import own_kwargs, per_request
 from offramp.project.rawhttp import http_route
 from offramp.project.reopens import reopen_routes
 from offramp.project.sources import (
@@ -28,7 +29,6 @@ from offramp.project.sources import (
     OPENAI_DEFAULT,
     EnvRead,
     Literal,
-    Parameter,
     Route,
     SdkDefault,
     Source,
@@ -41,8 +41,6 @@ from offramp.types import Span
 from offramp.wrappers import WrapperSpec, load_wrappers
 
 _MODEL_ARGS = ("model", "engine", "deployment_id")
-# What a v0 call may set for itself, over the module configuration (openai<1 `api_requestor`).
-_PER_REQUEST = ("api_key", "api_base", "api_type")
 
 
 def _span(t: Sequence[int]) -> Span:
@@ -235,7 +233,7 @@ class RouteFinder:
         for k, v in kwargs:
             if k in names:
                 out.update(self.flow.sources(ctx, v))
-            elif k == "**" and not self.own_kwargs(ctx, v):
+            elif k == "**" and not own_kwargs(self.flow, ctx, v):
                 for d in self.flow.values(ctx, v):
                     if isinstance(d, DictVal):
                         for name in names:
@@ -543,7 +541,7 @@ class RouteFinder:
         ctx = Ctx(m.name, site.scope)
         own: Tuple[str, ...] = ()
         if kind == "v0":
-            host, key, azure, own = self.per_request(ctx, site, host, key, azure)
+            host, key, azure, own = per_request(self.flow, ctx, site, host, key, azure)
         # The files whose module configuration the request uses: its host and key move (or stay) there.
         homes: Dict[Tuple[str, Span], None] = {}
         for sites in config.values():
@@ -564,49 +562,6 @@ class RouteFinder:
             other_clients=tuple(homes),
             own=own,
         )
-
-    def per_request(
-        self, ctx: Ctx, site: Site, host: Set[Source], key: Set[Source], azure: bool
-    ) -> Tuple[Set[Source], Set[Source], bool, Tuple[str, ...]]:
-        """A v0 call's own `api_key=`, `api_base=` and `api_type=` (also through a `**dict` offramp can
-        read) win over the module configuration for that request. Read as the module's, a per-request
-        key from the app's config (`create(..., api_key=conf["key"])`) moved with the module's host: the
-        OpenAI key went to the provider, and a per-request `api_base` kept the provider key's request on OpenAI."""
-        given: Dict[str, Set[Source]] = {}
-        for k, v in site.kwargs:
-            if k in _PER_REQUEST:
-                given.setdefault(k, set()).update(self.flow.sources(ctx, v))
-            elif k == "**" and not self.own_kwargs(ctx, v):
-                for d in self.flow.values(ctx, v):
-                    if isinstance(d, DictVal):
-                        for name in _PER_REQUEST:
-                            for e in self.flow.dict_entry(d, name, 0):
-                                given.setdefault(name, set()).update(self.flow.as_sources(e))
-                    elif not isinstance(d, Parameter):
-                        # a dict offramp cannot read (XAgent's per-model API config) may hold the request's
-                        # own key; `**kwargs` of the function is its callers' keywords, as before
-                        given.setdefault("api_key", set()).add(Unknown(f"`**{display(v)}` may set its own api_key"))
-
-        # (an empty value is the module's: the v0 requestor takes `key or openai.api_key`)
-        def merged(mine: Set[Source], module: Set[Source]) -> Set[Source]:
-            unset = any(may_be_unset(s) or (isinstance(s, EnvRead) and s.nullable) for s in mine)
-            return {s for s in mine if not (isinstance(s, Literal) and not s.value)} | (module if unset else set())
-
-        if "api_key" in given:
-            key = merged(given["api_key"], key)
-        if "api_base" in given:
-            host = merged(given["api_base"], host)
-        azure |= any(
-            isinstance(s, Literal) and (s.value or "").lower().startswith("azure") for s in given.get("api_type", ())
-        )
-        own = tuple(role for role, arg in (("host", "api_base"), ("cred", "api_key")) if arg in given)
-        return host, key, azure, own
-
-    def own_kwargs(self, ctx: Ctx, v: Expr) -> bool:
-        """`v` is the `**kwargs` parameter of the function the request is made in (its callers' keywords)."""
-        m = self.flow.module(ctx.module)
-        fn = m.functions.get(ctx.scope) if m is not None and ctx.scope else None
-        return fn is not None and v[0] == "name" and any(p == "**" + v[1] for p, _, _ in fn.params)
 
 
 def _shared_on_credential(route: Route) -> Route:

@@ -127,9 +127,9 @@ class Route:
     # `qwen3.8-max` made LiteLLM raise "LLM Provider NOT provided"). A model literal of another file that the
     # route gate rewrites (`Gate.models`) is written so, as the file's own planner writes one (fixes/literals.py).
     model_template: str = "{}"
-    # What a v0 request sets for itself over the module configuration (HOST / CRED of fixes/gate.py: its own
+    # What a v0 request sets for itself over the module configuration (HOST / CRED of project/gate.py: its own
     # `api_base=` / `api_key=`), or what is written into a client after its construction (`client.api_key = ...`):
-    # the module client or the constructor moving does not move those (project/routes.py `per_request`,
+    # the module client or the constructor moving does not move those (project/perrequest.py, project/routes.py
     # `set_later`).
     own: Tuple[str, ...] = ()
     # Module / v0 routes: the other files with requests through the module client that run in the same

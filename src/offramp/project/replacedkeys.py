@@ -1,0 +1,51 @@
+"""Which key sources `fix` replaces when it moves a route: the route gate's view of the planner's key decisions.
+
+Kept apart from project/gate.py (the freeze and its bookkeeping) because these are facts about the
+planner (fixes/sdkclients.py `add_key`, fixes/moduleclient.py, fixes/keyvars.py `written_key`) that the
+gate and check's prediction must agree with, whatever decides the rest of the route.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from offramp.hosts import is_secret_value
+from offramp.project.sources import AZURE_AD_TOKEN, RESULT_OF, EnvRead, Literal, Route, Source, Unknown
+from offramp.redact import MASK
+
+AZURE_IDENTITY = RESULT_OF + "azure.identity."  # (a token provider: the call flow.py cannot follow)
+
+
+def implicit_key(s: Source) -> bool:
+    """A credential fix replaces whenever it rewrites the constructor: none given (the SDK reads the
+    variable), an Azure AD token, or an Azure identity token provider passed as the key (Azure's v1 API
+    through the plain client, `OpenAI(base_url=f"{endpoint}/openai/v1/", api_key=token_provider)`):
+    the converted client gets the provider's key argument (planner `azure_credential`)."""
+    if isinstance(s, EnvRead):
+        return not s.file
+    return isinstance(s, Unknown) and (s.reason == AZURE_AD_TOKEN or s.reason.startswith(AZURE_IDENTITY))
+
+
+def adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
+    """Whether fix gives the request the provider's key, as the planner decides it (its `add_key`:
+    fixes/sdkclients.py for a constructor, the key line of fixes/moduleclient.py for the module client).
+    A fixable finding on the constructor or the module client does not say; the route's key sources
+    do. A source is replaced when it is the SDK's own read (`implicit_key`), a key written into the
+    code (a literal: the planner's `written_key` replaces a key any literal reaches) or a read that is
+    itself moved (`moves`). Any other key stays what it was: `openai.api_key = self.api_key` keeps
+    the caller's key.
+
+    One difference is the planner's, not the prediction's: a constructor with the SDK's own read has
+    no key argument, and fix adds one whatever the program writes into the variable (xiaogpt's
+    `os.environ["OPENAI_API_KEY"] = openai_key`: tests/fixtures/oracle/env_write_namespace); the
+    module client's own read means only that some path sets no key, and fix adds its key line only
+    where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
+    if r.kind not in ("module", "v0") and any(implicit_key(s) for s in r.credential):
+        return True
+    return all(implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or moves(s) for s in r.credential)
+
+
+def placeholder(value: str) -> bool:
+    """A key literal that is no secret. The index masks real keys (`sk-********`), and a masked value
+    reads as a placeholder to `is_secret_value`: a masked one is taken for a secret."""
+    return MASK not in value and not is_secret_value(value)
