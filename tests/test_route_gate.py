@@ -445,7 +445,7 @@ def test_a_none_key_default_every_call_replaces_does_not_hold_the_route(tmp_path
         "        self.client = OpenAI(api_key=api_key)\n"
         "        self.model = model\n\n"
         "    def ask(self, q):\n"
-        '        return self.client.chat.completions.create(model=self.model, messages=[])\n'
+        "        return self.client.chat.completions.create(model=self.model, messages=[])\n"
         "\n\n"
         'bot = LLM(api_key=os.environ["OPENAI_API_KEY"])\n' + ("other = LLM()\n" if omitted else ""),
         "utf-8",

@@ -119,8 +119,8 @@ class CallSites:
         for k, v in kwargs:
             if k == name:
                 return self.passed(s, v, depth, sites)
-        j = index - s.skip
-        if j >= 0 and (fn.positional < 0 or index < fn.positional):
+        j = _slot(s, fn, index)
+        if j is not None:
             for a in args[: j + 1]:
                 if a[:1] == ("star",):
                     return [Unknown(f"`*args` at a call of `{name}`'s function", where)]
@@ -389,8 +389,15 @@ def _passes(s: CallSite, fn: FuncInfo, index: int, name: str) -> bool:
     args, kwargs = s.call[2], s.call[3]
     if any(k in (name, "**") for k, _ in kwargs) or any(a[:1] == ("star",) for a in args):
         return True
+    j = _slot(s, fn, index)
+    return j is not None and j < len(args)
+
+
+def _slot(s: CallSite, fn: FuncInfo, index: int) -> Optional[int]:
+    """Where parameter `index` sits among the call's positional arguments (past `self` of a method or a
+    constructor); None when it cannot be passed by position."""
     j = index - s.skip
-    return j >= 0 and (fn.positional < 0 or index < fn.positional) and j < len(args)
+    return j if j >= 0 and (fn.positional < 0 or index < fn.positional) else None
 
 
 def _names(e: Expr) -> List[str]:

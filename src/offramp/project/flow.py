@@ -113,6 +113,20 @@ class Flow:
         # real project's `AsyncOpenAI(api_key=self.openai_key, ...)` moved with the OpenAI key).
         return _dedupe(out) or [Unknown("a value offramp cannot see", self._path(ctx))]
 
+    def entries(self, ctx: Ctx, expr: Expr, names: Collection[str]) -> Tuple[Dict[str, List[Source]], List[Value]]:
+        """What a `**expr` argument gives the keywords `names`: the sources of each entry of the dicts `expr`
+        evaluates to, by name, and the values that are no dict offramp can read (they may hold any of them)."""
+        found: Dict[str, List[Source]] = {}
+        opaque: List[Value] = []
+        for d in self.values(ctx, expr):
+            if not isinstance(d, DictVal):
+                opaque.append(d)
+                continue
+            for name in names:
+                for e in self.dict_entry(d, name, 0):
+                    found.setdefault(name, []).extend(self.as_sources(e))
+        return found, opaque
+
     def as_sources(self, v: Value) -> List[Source]:
         if isinstance(v, (Literal, EnvRead, ConfigValue, Parameter, Unknown)):
             return [v]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from offramp.hosts import classify_url
-from offramp.project.replacedkeys import adds_key, implicit_key, placeholder
+from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder
 from offramp.project.sources import (
     MODULE,
     ConfigValue,
@@ -497,14 +497,14 @@ class RouteJudge:
                 and any(e.role == role and e.to in ("", p.id) and overlaps(e.span, span) for e in effects.get(path, ()))
             )
 
+        def moves(s: Source) -> bool:
+            return self.cred_moves(s, covered, p)
+
         def whole(role: str) -> bool:
             if r.kind == "client" and role in r.own:
                 # `client.api_key = ...` after the construction: the key the constructor gets is replaced at
                 # run time, so every source must be one fix replaces (`client.base_url = ...`: held)
-                return role == CRED and all(
-                    implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or self.cred_moves(s, covered, p)
-                    for s in r.credential
-                )
+                return role == CRED and every_key_replaced(r, moves)
             if (
                 r.client_file
                 and covered(r.client_file, r.client_span, role)
@@ -513,7 +513,7 @@ class RouteJudge:
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # (an Azure client converted gets the provider's key whatever its key was: planner
                     # `azure_credential`)
-                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, moves)
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 if role == HOST and role in r.own:
@@ -523,9 +523,9 @@ class RouteJudge:
                 if not any(covered(f, MODULE, role) for f in files):
                     return False
                 if role in r.own:  # its own `api_key=`: replaced where a key is written into the code, else kept
-                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, moves)
                 if role == CRED and self.predicted and not r.azure:
-                    return adds_key(r, lambda s: self.cred_moves(s, covered, p))
+                    return adds_key(r, moves)
                 return True
             return False
 
@@ -535,7 +535,7 @@ class RouteJudge:
         host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed))
         if r.kind == "http" and not r.credential:
             return None  # no credential travels with it: moving its URL alone sends no secret anywhere
-        cred_ok = whole(CRED) or all(self.cred_moves(s, covered, p) for s in r.credential)
+        cred_ok = whole(CRED) or all(moves(s) for s in r.credential)
         if host_ok and cred_ok:
             return None
         # No line number: the reason goes into TODO comments, and a second run must find the same text

@@ -12,7 +12,7 @@ from typing import Dict, Set, Tuple
 
 from offramp.project.flow import Flow
 from offramp.project.index import Expr, Site, display
-from offramp.project.objects import Ctx, DictVal
+from offramp.project.objects import Ctx
 from offramp.project.sources import EnvRead, Literal, Parameter, Source, Unknown, may_be_unset
 
 # What a v0 call may set for itself, over the module configuration.
@@ -31,15 +31,13 @@ def per_request(
         if k in _PER_REQUEST:
             given.setdefault(k, set()).update(flow.sources(ctx, v))
         elif k == "**" and not own_kwargs(flow, ctx, v):
-            for d in flow.values(ctx, v):
-                if isinstance(d, DictVal):
-                    for name in _PER_REQUEST:
-                        for e in flow.dict_entry(d, name, 0):
-                            given.setdefault(name, set()).update(flow.as_sources(e))
-                elif not isinstance(d, Parameter):
-                    # a dict offramp cannot read (XAgent's per-model API config) may hold the request's
-                    # own key; `**kwargs` of the function is its callers' keywords, as before
-                    given.setdefault("api_key", set()).add(Unknown(f"`**{display(v)}` may set its own api_key"))
+            found, opaque = flow.entries(ctx, v, _PER_REQUEST)
+            for name, sources in found.items():
+                given.setdefault(name, set()).update(sources)
+            if any(not isinstance(d, Parameter) for d in opaque):
+                # a dict offramp cannot read (XAgent's per-model API config) may hold the request's
+                # own key; `**kwargs` of the function is its callers' keywords, as before
+                given.setdefault("api_key", set()).add(Unknown(f"`**{display(v)}` may set its own api_key"))
 
     # (an empty value is the module's: the v0 requestor takes `key or openai.api_key`)
     def merged(mine: Set[Source], module: Set[Source]) -> Set[Source]:

@@ -42,6 +42,12 @@ def adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
     where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
     if r.kind not in ("module", "v0") and any(implicit_key(s) for s in r.credential):
         return True
+    return every_key_replaced(r, moves)
+
+
+def every_key_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:
+    """Whether each key source of the route is one fix replaces: the SDK's own read, a key written into the
+    code, or a read that is itself moved (`moves`)."""
     return all(implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or moves(s) for s in r.credential)
 
 

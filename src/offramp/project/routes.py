@@ -19,7 +19,7 @@ from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
 from offramp.project.frameworkroutes import framework_route
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
-from offramp.project.objects import Client, Ctx, DictVal, ExtRef
+from offramp.project.objects import Client, Ctx, ExtRef
 from offramp.project.perrequest import own_kwargs, per_request
 from offramp.project.rawhttp import http_route
 from offramp.project.reopens import reopen_routes
@@ -234,11 +234,8 @@ class RouteFinder:
             if k in names:
                 out.update(self.flow.sources(ctx, v))
             elif k == "**" and not own_kwargs(self.flow, ctx, v):
-                for d in self.flow.values(ctx, v):
-                    if isinstance(d, DictVal):
-                        for name in names:
-                            for e in self.flow.dict_entry(d, name, 0):
-                                out.update(self.flow.as_sources(e))
+                found, _ = self.flow.entries(ctx, v, names)
+                out.update(s for sources in found.values() for s in sources)
         return out
 
     def client_route(
@@ -274,8 +271,8 @@ class RouteFinder:
             host |= self.client_host(cctx, kwargs, is_azure)
             key |= self.client_key(cctx, kwargs, is_azure)
             for role, sources in self.set_later(c):
-                (key if role == "key" else host).update(sources)
-                own.add("cred" if role == "key" else "host")
+                (key if role == "cred" else host).update(sources)
+                own.add(role)
         return Route(
             file=m.path,
             span=_span(site.span),
@@ -299,7 +296,8 @@ class RouteFinder:
         )
 
     def set_later(self, c: Client) -> List[Tuple[str, List[Source]]]:
-        """`client.api_key = ...` / `client.base_url = ...` after the construction: the v1 client reads
+        """`client.api_key = ...` / `client.base_url = ...` after the construction, as (`Route.own` role: "cred" or
+        "host", the value's sources): the v1 client reads
         both attributes at each request, so what is written there is the route's key or host too. Unseen,
         `OpenAI()` moved to the provider while `client.api_key = os.environ["TEAM_OPENAI_KEY"]` below it
         sent the OpenAI key there."""
@@ -316,7 +314,7 @@ class RouteFinder:
                     for v in self.flow.values(ctx, site.func[1]):
                         if isinstance(v, Client) and v.call is not None:
                             found = self.flow.sources(ctx, site.kwargs[0][1])
-                            self._set_later.setdefault(v, []).append(("key" if role == "key" else "host", found))
+                            self._set_later.setdefault(v, []).append(("cred" if role == "key" else "host", found))
         return self._set_later.get(c, [])
 
     def hints(self, built: Sequence[Client]) -> Tuple[Tuple[str, Span, str], ...]:
@@ -387,14 +385,10 @@ class RouteFinder:
                 return set(self.flow.sources(ctx, v))
         for k, v in kwargs:
             if k == "**":
-                found: Set[Source] = set()
-                for d in self.flow.values(ctx, v):
-                    if isinstance(d, DictVal):
-                        for name in names:
-                            for e in self.flow.dict_entry(d, name, 0):
-                                found.update(self.flow.as_sources(e))
-                    else:
-                        found.add(Unknown("**kwargs"))
+                entries, opaque = self.flow.entries(ctx, v, names)
+                found = {s for sources in entries.values() for s in sources} | (
+                    {Unknown("**kwargs")} if opaque else set()
+                )
                 if found:
                     return found
         return None
