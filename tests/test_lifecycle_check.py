@@ -114,3 +114,29 @@ def test_config_files_naming_a_retired_id_beside_the_providers_endpoint(tmp_path
     assert not re.search(r"OFR205 .*\[\*\]", targeted)
     run_cli(["fix", "--to", "deepseek", "."], tmp_path)
     assert (tmp_path / ".env").read_text("utf-8") == CONFIGS[".env"]
+
+
+# -- check's [*] is what fix does ---------------------------------------------------------------
+
+HELD = """import os
+from openai import OpenAI
+
+ok = OpenAI(base_url="https://api.deepseek.com/v1", api_key=os.environ["DEEPSEEK_API_KEY"])
+ok.chat.completions.create(model="deepseek-chat", messages=[])
+own = OpenAI(base_url="https://api.deepseek.com/v1", api_key=os.environ["MY_KEY"])
+own.chat.completions.create(model="deepseek-reasoner", messages=[])
+"""
+
+
+def test_check_offers_only_the_successors_fix_writes(tmp_path: Path) -> None:
+    """A request whose key is one fix does not move (`MY_KEY`) stays as it is, model included (the
+    route gate holds it): check said `[*]` for its retired id and fix then left it."""
+    (tmp_path / "app.py").write_text(HELD, "utf-8")
+    proc = run_cli(["check", "--to", "deepseek", "--select", "OFR205", "."], tmp_path)
+    lines = {ln.split(" ", 1)[0]: ln for ln in proc.stdout.splitlines() if re.match(r"\S+:\d+:\d+: OFR205 ", ln)}
+    assert sorted(lines) == ["app.py:5:34:", "app.py:7:35:"], proc.stdout
+    assert lines["app.py:5:34:"].endswith("[*]") and not lines["app.py:7:35:"].endswith("[*]")
+    assert "a credential that is not DeepSeek's" in proc.stdout
+    run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    fixed = (tmp_path / "app.py").read_text("utf-8")
+    assert fixed == HELD.replace('"deepseek-chat"', '"deepseek-flash"')

@@ -16,6 +16,7 @@ from offramp import codes
 from offramp.cache import settings_key
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.lifecycle import successor
 from offramp.checks.routes import check_routes, group
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
@@ -341,6 +342,9 @@ def route_hits(
                 if where is not None:
                     held.setdefault(where, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why}"
 
+        for path, spans in _successors_held(judge, found, current, decision, ctx).items():
+            for span, why in spans.items():
+                held.setdefault(path, {}).setdefault(span, why)
         writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
             for name, _, written in m.env_writes:
@@ -364,6 +368,46 @@ def route_hits(
         cache.dirty = True
         cache.save()
     return found, held, writes, moved
+
+
+def _successors_held(
+    judge: RouteJudge,
+    found: Dict[str, List[Hit]],
+    effects: Dict[str, List[Effect]],
+    decision: Decision,
+    ctx: CheckContext,
+) -> Dict[str, Dict[Span, str]]:
+    """The fixable OFR205 findings whose successor `fix` does not write: fix rewrites a provider's retired
+    id only on requests that move whole (`RouteJudge.models_elsewhere`, as fixes/routegate.py asks it), so
+    an id on a request the gate holds (a key of the program's own variable beside the provider's URL) or
+    read from a configuration file stays. Each with the reason of a held route it is on."""
+    wanted = {(p, h.span) for p, hs in found.items() for h in hs if h.code == codes.MODEL_RETIRED and h.fixable}
+    if not wanted:
+        return {}
+
+    def target(value: str, to: Any) -> Optional[str]:
+        return None if ctx.sdk.is_openai_model(value) else successor(value, to)
+
+    probe = Decision({p: g.copy() for p, g in decision.gates.items()}, dict(decision.writes))
+    written = judge.models_elsewhere(probe, effects, target)
+    out: Dict[str, Dict[Span, str]] = {}
+    for path, span in sorted(wanted, key=repr):
+        if span in written.gate(path).models:
+            continue
+        why = next(
+            (
+                reason
+                for r in judge.routes
+                if any(getattr(s, "file", "") == path and getattr(s, "span", None) == span for s in r.model)
+                and (reason := judge.stranded(r, effects)) is not None
+            ),
+            _RETIRED_LEFT,
+        )
+        out.setdefault(path, {})[span] = why
+    return out
+
+
+_RETIRED_LEFT = "fix leaves this id: it is not a literal on a request that moves whole"
 
 
 def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], decision: Decision) -> None:
