@@ -37,6 +37,21 @@ def renamed_alias(old: str, new: str) -> Edit:
     return edit
 
 
+def also_imported(name: str) -> Edit:
+    """`from openai import AzureOpenAI` -> `from openai import AzureOpenAI, OpenAI` (once)."""
+
+    def edit(node: cst.CSTNode) -> cst.CSTNode:
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            return node
+        if any(alias.evaluated_name == name and alias.asname is None for alias in node.names):
+            return node
+        names = list(node.names)
+        last = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return node.with_changes(names=[*names[:-1], last, cst.ImportAlias(name=cst.Name(name))])
+
+    return edit
+
+
 def plain_func(func: cst.BaseExpression, plain: str) -> cst.BaseExpression:
     """`AzureOpenAI` -> `OpenAI`; `openai.lib.azure.AzureOpenAI` -> `openai.OpenAI`."""
     if isinstance(func, cst.Name):

@@ -12,7 +12,7 @@ is decided with `check` (checks/moves.py).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple, cast
+from typing import Dict, List, Optional, Sequence, Set, Tuple, cast
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -20,7 +20,7 @@ import libcst as cst
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
-from offramp.fixes.planedits import Edit, or_default, plain_func, renamed_alias, to_string
+from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
 from offramp.project.gate import CRED, HOST
@@ -372,6 +372,18 @@ class SdkClients(PlannerState):
                     # it becomes the plain class's import there, not a new import at the top of the file
                     self.plan.edit(alias, renamed_alias(obj, plain))
                     return
+                if not top_level:
+                    # still named there: the plain class joins that import (a new one at the top would
+                    # escape the `try: ... except ImportError` or the branch that guards it)
+                    owner = next(
+                        small
+                        for small in stmt.body
+                        if isinstance(small, cst.ImportFrom)
+                        and not isinstance(small.names, cst.ImportStar)
+                        and any(a is alias for a in small.names)
+                    )
+                    self.plan.edit(owner, also_imported(plain))
+                    return
             self.plan.add_imports.append((home, plain))
 
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
@@ -395,25 +407,25 @@ class SdkClients(PlannerState):
         path = self.path_to(node)
         for depth in range(len(path) - 2, -1, -1):
             owner, child = path[depth], path[depth + 1]
-            if not isinstance(owner, (cst.Module, cst.IndentedBlock)):
-                continue
             if (
                 depth > 0
                 and isinstance(path[depth - 1], cst.ClassDef)
                 and any(isinstance(n, (cst.FunctionDef, cst.Lambda)) for n in path[depth + 1 :])
             ):
                 continue  # a class body's names are not visible in its methods
+            if isinstance(owner, cst.Try) and child is owner.orelse:
+                # `try: from openai import X` / `except ImportError: ...` / `else: X(...)`
+                found = _import_binding(list(owner.body.body), name)
+                if found is not None:
+                    return found[0], found[1], False
+                continue
+            if not isinstance(owner, (cst.Module, cst.IndentedBlock)):
+                continue
             body = list(owner.body)
             index = next((i for i, st in enumerate(body) if st is child), len(body))
-            for stmt in reversed(body[:index]):
-                if not isinstance(stmt, cst.SimpleStatementLine):
-                    continue
-                for small in stmt.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        for alias in small.names:
-                            bound = alias.evaluated_alias or alias.evaluated_name
-                            if bound == name:
-                                return stmt, alias, isinstance(owner, cst.Module)
+            found = _import_binding(body[:index], name)
+            if found is not None:
+                return found[0], found[1], isinstance(owner, cst.Module) and found[2]
         return None
 
     def imported_for(self, node: cst.CSTNode, name: str, qualified: Set[str]) -> bool:
@@ -434,6 +446,28 @@ class SdkClients(PlannerState):
             ):
                 return f"{dotted(small.module)}.{alias.evaluated_name}" in qualified
         return False
+
+
+def _import_binding(
+    stmts: Sequence[cst.CSTNode], name: str
+) -> Optional[Tuple[cst.SimpleStatementLine, cst.ImportAlias, bool]]:
+    """The last `from M import name` among `stmts` (looking into the body of a `try:`, which binds
+    the name for the code after it when the import worked), with its alias and whether it is one
+    of `stmts` itself rather than inside a `try:`."""
+    for stmt in reversed(stmts):
+        if isinstance(stmt, cst.Try):
+            found = _import_binding(list(stmt.body.body), name)
+            if found is not None:
+                return found[0], found[1], False
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    if (alias.evaluated_alias or alias.evaluated_name) == name:
+                        return stmt, alias, True
+    return None
 
 
 def _one_value(lits: List[ModelLiteral]) -> Optional[str]:
