@@ -40,6 +40,8 @@ def lines_of(text: str, reps: List[Replacement]) -> set:
 
 
 def check_contract(original: Dict[str, str], fixed: Dict[str, str], found, apply) -> None:  # type: ignore[no-untyped-def]
+    """`apply` is apply_bytes for reviewdog, whose suggestions replace whole lines: there no two findings'
+    fixes share a line. SARIF's replacements are each the finding's the plan made them for, and may."""
     for path, before in original.items():
         per_finding = found.get(path, [])
         if fixed[path] == before:
@@ -59,7 +61,7 @@ def check_contract(original: Dict[str, str], fixed: Dict[str, str], found, apply
         seen: set = set()
         for _, reps in per_finding:
             lines = lines_of(before, reps)
-            assert not lines & seen, f"{path}: two findings' fixes share a line"
+            assert apply is apply_chars or not lines & seen, f"{path}: two findings' fixes share a line"
             seen |= lines
             if path.endswith(".py"):
                 ast.parse(apply(before, reps))  # each fix is complete on its own
@@ -138,12 +140,8 @@ def test_rdjson_suggestions_rebuild_what_fix_writes(fixtures_run: dict) -> None:
             first = d["suggestions"][0]["range"]
             assert first["start"]["line"] <= d["location"]["range"]["end"]["line"]
             assert first["end"]["line"] >= d["location"]["range"]["start"]["line"]
-    # The same findings carry a fix in both formats.
-    sarif_keys = {
-        (res["ruleId"], res["message"]["text"]) for res in fixtures_run["sarif"]["runs"][0]["results"] if "fixes" in res
-    }
-    rd_keys = {(d["code"]["value"], d["message"]) for d in doc["diagnostics"] if "suggestions" in d}
-    assert sarif_keys == rd_keys
+    # (Which findings carry a fix may differ between the formats: SARIF's replacements are each the
+    # finding's the plan made them for, reviewdog's go to one finding a line.)
 
 
 # -- line endings, BOM, non-ASCII -----------------------------------------------------------------
@@ -406,6 +404,6 @@ def test_attribute_partitions_the_change(old: str, new: str, spans: list) -> Non
         assert apply_edits(old, all_edits(fixes, lines=True)) == new
     seen: set = set()
     for s in fixes.values():
-        lines = {n for e in s.edits for n in range(e.line, e.end_line + 1)}
+        lines = {n for e in s.line_edits for n in range(e.line, e.end_line + 1)}
         assert not lines & seen
         seen |= lines

@@ -42,6 +42,8 @@ class Options:
     root: Path = Path(".")
     # `--to chat=deepseek,embeddings=qwen`: a provider per request family (offramp.targets); None with one
     targets: Optional[Targets] = None
+    # `fix` records which finding each change is for (fixes/provenance.py): a report's fixes ask for it
+    origins: bool = False
 
 
 def resolve_provider(name: Optional[str], settings: Settings, region: Optional[str] = None) -> Optional[Provider]:

@@ -20,6 +20,7 @@ from offramp.fixes.placement import is_import_line
 from offramp.fixes.plainimports import add_plain_imports
 from offramp.fixes.plainimports import is_import_line as is_one_import
 from offramp.fixes.plan import AZURE_IDENTITY, Plan
+from offramp.fixes.provenance import Tracer
 from offramp.fixes.wrap import Bracketed, ending_call, hugged_split, rewrap_statement, width, wrap_statement
 from offramp.source import note_cpython_accepts
 from offramp.syntax.tree import module_parents
@@ -49,10 +50,13 @@ class _Apply(cst.CSTTransformer):
         self.edited_calls: Set[int] = set()  # calls an edit changed, in the statement being left
         self.edits_made = 0  # edits applied so far, and that count when each open bracket was entered
         self.edits_at: List[int] = []
+        self.tracer = Tracer(plan.dropped) if plan.trace else None  # which edits an edit around them replaced
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, _TRACKED):
             self.edits_at.append(self.edits_made)
+        if self.tracer is not None and id(node) in self.plan.edits:
+            self.tracer.enter()
         # A subtree with nothing of the plan in it stays as it is (LibCST would copy every node of it):
         # `on_leave` still sees its root, which may carry an edit itself.
         return super().on_visit(node) and (self.inside is None or id(node) in self.inside)
@@ -82,6 +86,8 @@ class _Apply(cst.CSTTransformer):
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             room = None if self.line_length is None else self.line_length - sum(len(i) for i in self.indents)
             node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key], room))
+        if self.tracer is not None and key in self.plan.edits:
+            self.tracer.leave(key, node)
         before = self.plan.insert_before.get(key, [])
         extra = self.plan.insert_after.get(key, [])
         if (

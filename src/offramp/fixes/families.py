@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
-from offramp.checks.familyplan import FamilyPlan
+from offramp.checks.familyplan import FamilyPlan, Split
+from offramp.codes import AZURE_OPENAI_CLIENT, OPENAI_CLIENT
 from offramp.fixes.planedits import plain_func
 from offramp.project.gate import CRED, HOST
 from offramp.providers import Provider
@@ -26,49 +27,56 @@ if TYPE_CHECKING:
 
 def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
     """The second clients and their requests' receivers (the original client is planned as usual)."""
-    sdk = planner.sdk
     for s in fp.splits:
         c = s.client
-        assert isinstance(c.node, cst.Call)
-        stmt = planner.stmt(c.node)
-        assert isinstance(stmt, cst.SimpleStatementLine)
-        drop = {"base_url", "api_key", *sdk.openai_only_args}
-        if c.qualified in sdk.azure_clients:
-            drop |= set(sdk.azure_only_args)
-        func = c.node.func
-        if c.qualified in sdk.azure_clients:
-            func = plain_func(func, "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI")
-        quote = quote_of(c.node)
-        base = s.provider.base_url(planner.region).rstrip("/")
-        call = retarget_args(
-            c.node.with_changes(func=func),
-            sorted(drop),
-            [("base_url", cst.SimpleString(f'"{base}"')), ("api_key", env_read(s.provider.key_env, quote))],
-        )
-        line = cst.SimpleStatementLine(
-            body=[
-                cst.Assign(
-                    targets=[cst.AssignTarget(cast(cst.BaseAssignTargetExpression, cst.parse_expression(s.name)))],
-                    value=call,
-                )
-            ]
-        )
-        planner.plan.insert_after.setdefault(id(stmt), []).append(line)
-        with planner.using(s.provider):  # the requests of this family through `c` now end at s.provider
-            planner.plan.moves(HOST, c.span)
-            planner.plan.moves(CRED, c.span)
-        planner.needs_os(c.node)
-        planner.plan.changes[f"{s.family} client"] += 1
-        planner.plan.notes.append(
-            (
-                c.span.line,
-                f"`{s.receiver}` also sent {s.family} requests: they now go through `{s.name}`, "
-                f"a client at {s.provider.name} with {s.provider.key_env}",
+        with planner.plan.for_finding(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span):
+            _split(planner, s)
+
+
+def _split(planner: Planner, s: Split) -> None:
+    """The second client of one split, after the original's statement."""
+    sdk = planner.sdk
+    c = s.client
+    assert isinstance(c.node, cst.Call)
+    stmt = planner.stmt(c.node)
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    drop = {"base_url", "api_key", *sdk.openai_only_args}
+    if c.qualified in sdk.azure_clients:
+        drop |= set(sdk.azure_only_args)
+    func = c.node.func
+    if c.qualified in sdk.azure_clients:
+        func = plain_func(func, "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI")
+    quote = quote_of(c.node)
+    base = s.provider.base_url(planner.region).rstrip("/")
+    call = retarget_args(
+        c.node.with_changes(func=func),
+        sorted(drop),
+        [("base_url", cst.SimpleString(f'"{base}"')), ("api_key", env_read(s.provider.key_env, quote))],
+    )
+    line = cst.SimpleStatementLine(
+        body=[
+            cst.Assign(
+                targets=[cst.AssignTarget(cast(cst.BaseAssignTargetExpression, cst.parse_expression(s.name)))],
+                value=call,
             )
+        ]
+    )
+    planner.plan.after(stmt, [line])
+    with planner.using(s.provider):  # the requests of this family through `c` now end at s.provider
+        planner.plan.moves(HOST, c.span)
+        planner.plan.moves(CRED, c.span)
+    planner.needs_os(c.node)
+    planner.plan.changes[f"{s.family} client"] += 1
+    planner.plan.notes.append(
+        (
+            c.span.line,
+            f"`{s.receiver}` also sent {s.family} requests: they now go through `{s.name}`, "
+            f"a client at {s.provider.name} with {s.provider.key_env}",
         )
-        new = cst.parse_expression(s.name)
-        for call_fact in s.calls:
-            planner.plan.edit(call_fact.node, _swap_receiver(s.receiver, new))
+    )
+    new = cst.parse_expression(s.name)
+    for call_fact in s.calls:
+        planner.plan.edit(call_fact.node, _swap_receiver(s.receiver, new))
 
 
 def _swap_receiver(receiver: str, new: cst.BaseExpression):

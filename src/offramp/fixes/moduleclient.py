@@ -19,6 +19,7 @@ from offramp.analysis.facts import ApiCall, ModuleAssign
 from offramp.analysis.values import string_value
 from offramp.codes import LEGACY_API_CALL, MODULE_CLIENT_CALL, MODULE_CLIENT_CONFIG
 from offramp.fixes.placement import after_environment_loaded, is_import_line
+from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import (
     assign_attr_value,
     assign_value,
@@ -71,6 +72,7 @@ class ModuleClient(PlannerState):
         if azure:
             self.plan.azure_cleanup = True  # an Azure AD credential only the key used goes with it
         for m in assigns:
+            self.plan.origin = Origin(MODULE_CLIENT_CONFIG, m.span.line, m.span)
             self.claimed.add(id(m.value))
             if m.role == "base-url" and m.attr == base_attr and not azure and _configured(m.value, url):
                 # invariant 5: `if conf.base: openai.api_base = conf.base` is the user's choice of host (a
@@ -114,6 +116,8 @@ class ModuleClient(PlannerState):
                     self.plan.edit(stmt, _removed)
                     self.plan.changes["module configuration"] += 1
         for call in module_calls:
+            code = MODULE_CLIENT_CALL if call.via == "module" else LEGACY_API_CALL
+            self.plan.origin = Origin(code, call.span.line, call.span)
             # openai<1.0 takes a key per request; with the module aimed at the provider it goes there too.
             i = kwarg_index(call.node.args, "api_key") if call.via == "v0" else -1
             if i >= 0 and self.written_key(
@@ -122,6 +126,13 @@ class ModuleClient(PlannerState):
                 self.plan.edit(call.node, with_kwarg("api_key", env_read(self.p.key_env, quote_of(call.node))))
                 self.needs_os(call.node)
                 self.plan.changes["module configuration"] += 1
+        # the lines that point the module client at the provider: the first call's (else the first setting's)
+        if module_calls:
+            call = module_calls[0]
+            code = MODULE_CLIENT_CALL if call.via == "module" else LEGACY_API_CALL
+            self.plan.origin = Origin(code, call.span.line, call.span)
+        elif assigns:
+            self.plan.origin = Origin(MODULE_CLIENT_CONFIG, assigns[0].span.line, assigns[0].span)
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
             self.plan.add_imports.append(("openai", None))
@@ -162,7 +173,7 @@ class ModuleClient(PlannerState):
             if not has_key:  # else the SDK would send OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) to the provider
                 self.needs_os(here)
             stmts = [cst.parse_statement(line + "\n") for line in lines]
-            self.plan.insert_after.setdefault(id(here), []).extend(stmts)
+            self.plan.after(here, stmts)
             self.plan.changes["module configuration"] += 1
 
     def azure_route_stays(self, assigns: List[ModuleAssign]) -> None:

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from offramp.fixes.plan import Plan
+    from offramp.fixes.provenance import Region
     from offramp.userconfig.together import FileReaders
 
 
@@ -80,6 +81,7 @@ class FixResult:
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
     effects: List[Effect] = field(default_factory=list)  # what the plan moves (project/gate.py)
+    origins: List[Region] = field(default_factory=list)  # with `Options.origins`: which finding each change is for
     pending: Optional[Pending] = None  # the write (or diff) `commit` makes once the whole project is planned
     # The rewrite still to be parsed and checked (`finish`): the route gate may plan the file again,
     # and a check of a rewrite that is replaced is a whole analysis thrown away.
@@ -160,9 +162,7 @@ def _fix_source(
     import libcst as cst  # lazy: start-up
 
     from offramp.analysis import analyze  # lazy: start-up
-    from offramp.fixes.apply import apply_plan_text  # lazy: start-up
     from offramp.fixes.planner import Planner  # lazy: start-up
-    from offramp.rufflength import line_length  # lazy: start-up
 
     result = FixResult(path=src.path, display=display)
     try:
@@ -190,13 +190,14 @@ def _fix_source(
         result.effects = list(plan.effects)
         if plan.empty:
             return None, result
+        plan.trace = opts.origins
         if defer and not verify and kept(analysis.module):
             # (the route gate may plan this file again from the kept tree: applied once it is known
             # which plan stays, or before the tree is dropped)
             result.later = functools.partial(_put_off, src, analysis.module, plan)
             before_forget(functools.partial(_settle_if_alive, weakref.ref(result)))
             return None, result
-        new_text = apply_plan_text(analysis.module, plan, line_length(src.path))
+        new_text = _applied(src, analysis.module, plan, result)
     except RecursionError:
         result.outcome = Failed(_TOO_DEEP)
         return None, result
@@ -235,11 +236,8 @@ def _put_off(
     src: SourceFile, module: cst.Module, plan: Plan, result: FixResult, *, before: List[Finding], read: Snapshot
 ) -> None:
     """The rest of `_fix_source` and `_fix_path` for a plan they put off (`FixResult.settle`)."""
-    from offramp.fixes.apply import apply_plan_text  # lazy: start-up
-    from offramp.rufflength import line_length  # lazy: start-up
-
     try:
-        new_text: Optional[str] = apply_plan_text(module, plan, line_length(src.path))
+        new_text: Optional[str] = _applied(src, module, plan, result)
     except RecursionError:
         result.outcome = Failed(_TOO_DEEP)
         new_text = None
@@ -249,6 +247,20 @@ def _put_off(
     if new_text is not None:
         new_text = _verified(src.text, new_text, False, result)
     _settle_path(result, src, new_text, before, read)
+
+
+def _applied(src: SourceFile, module: cst.Module, plan: Plan, result: FixResult) -> str:
+    """The text of `module` with the plan applied; with `plan.trace`, where each change is written and
+    for which finding in `result.origins` (fixes/provenance.py)."""
+    from offramp.fixes.apply import apply_plan_text  # lazy: start-up
+    from offramp.rufflength import line_length  # lazy: start-up
+
+    new_text = apply_plan_text(module, plan, line_length(src.path))
+    if plan.trace:
+        from offramp.fixes.provenance import regions  # lazy: start-up
+
+        result.origins = regions(module, plan, src.text)
+    return new_text
 
 
 def _settle_if_alive(ref: weakref.ReferenceType) -> None:

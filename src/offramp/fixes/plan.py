@@ -9,8 +9,9 @@ from the planner so that neither needs it.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, ContextManager, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -20,6 +21,20 @@ from offramp.redact import redact
 from offramp.types import Span
 
 AZURE_IDENTITY = "azure.identity"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The finding a planned change is for: its rule and the span `check` reports it at (a TODO knows
+    only its line). fixes/suggest.py attaches the change to that finding's fix."""
+
+    code: str
+    line: int
+    span: Optional[Span] = None
+
+
+# Where a planned change is written, relative to the node it is planned at (fixes/provenance.py):
+EDIT, TODO, AFTER, BEFORE = "edit", "todo", "after", "before"
 
 
 @dataclass
@@ -39,12 +54,50 @@ class Plan:
 
     # The provider what it moves goes to, when the target names one per request family (fixes/families.py)
     to: str = ""
+    # Which finding each change is for: (where, id of the node it is planned at, origin), in plan order
+    origins: List[Tuple[str, int, Origin]] = field(default_factory=list)
+    origin: Optional[Origin] = None  # the finding being planned (`for_finding`): the default of every change
+    # Whether apply.py notes, in `dropped`, the edited nodes whose edit an edit around them replaced
+    # (a wrapper's model argument rebuilt from its own mapping): their text is that edit's
+    trace: bool = False
+    dropped: Set[int] = field(default_factory=set)
+
+    def for_finding(self, code: str, span: Span) -> ContextManager[None]:
+        """Plan the changes for the finding `check` reports as `code` at `span`."""
+        return self.planning(Origin(code, span.line, span))
+
+    @contextmanager
+    def planning(self, origin: Optional[Origin]) -> Iterator[None]:
+        """Plan with `origin` the default (a part that sets `origin` as it goes sets it back)."""
+        saved, self.origin = self.origin, origin
+        try:
+            yield
+        finally:
+            self.origin = saved
+
+    def _mark(self, where: str, node: cst.CSTNode, origin: Optional[Origin]) -> None:
+        origin = origin or self.origin
+        if origin is not None:
+            self.origins.append((where, id(node), origin))
 
     def moves(self, role: str, span: Span) -> None:
         self.effects.append(Effect(role, span, self.to))
 
-    def edit(self, node: cst.CSTNode, fn: Edit) -> None:
+    def edit(self, node: cst.CSTNode, fn: Edit, origin: Optional[Origin] = None) -> None:
         self.edits.setdefault(id(node), []).append(fn)
+        self._mark(EDIT, node, origin)
+
+    def after(self, node: cst.CSTNode, stmts: Sequence[cst.BaseStatement]) -> None:
+        """Insert `stmts` after the statement `node`."""
+        self.insert_after.setdefault(id(node), []).extend(stmts)
+        self._mark(AFTER, node, None)
+
+    def before(self, node: cst.CSTNode, stmt: cst.BaseStatement) -> None:
+        """Insert `stmt` before the statement `node`, once."""
+        bucket = self.insert_before.setdefault(id(node), [])
+        if not bucket:
+            bucket.append(stmt)
+        self._mark(BEFORE, node, None)
 
     allowed: Callable[[str, int], bool] = lambda code, line: True
 
@@ -56,6 +109,9 @@ class Plan:
         if entry not in bucket:
             bucket.append(entry)
             self.todo_codes[code] += 1
+            here = self.origin  # (the finding being planned knows its span too)
+            same = here is not None and here.code == code and here.line in (line, 0)
+            self._mark(TODO, stmt, here if same else Origin(code, line))
 
     @property
     def empty(self) -> bool:

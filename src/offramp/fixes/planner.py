@@ -37,6 +37,7 @@ from offramp.codes import (
     AZURE_DEPLOYMENT,
     AZURE_OPENAI_CLIENT,
     DYNAMIC_MODEL,
+    LEGACY_API_CALL,
     OPENAI_CLIENT,
     OPENAI_ENV_VAR,
     OPENAI_MODEL,
@@ -52,7 +53,7 @@ from offramp.fixes.keyvars import KeyVariables
 from offramp.fixes.literals import Literals
 from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
-from offramp.fixes.plan import Plan
+from offramp.fixes.plan import Origin, Plan
 from offramp.fixes.planedits import renamed_kwarg, to_string
 from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
@@ -128,7 +129,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 held = self.gate.stops(c.span)
                 # (a wrapper its library would refuse where fix moved it: its own TODO says why)
                 if held is None or (c.wrapper is not None and self.library_refuses(c) is not None):
-                    with self.using(self.client_provider(c)):
+                    code = AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT
+                    with self.using(self.client_provider(c)), self.plan.for_finding(code, c.span):
                         self.client(c)
                 else:
                     self.plan.todo(
@@ -139,7 +141,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                     )
         if self.families is not None:
             plan_splits(self, self.families)
-        self.module_config()
+        with self.plan.planning(None):  # (each module assignment and call sets its own)
+            self.module_config()
         self.exports_off()
         self.reopened()
         self.swap_bound()
@@ -175,7 +178,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                         )
                     self.plan.notes.append((e.span.line, text))
                     continue
-                self.env_key(e)
+                with self.plan.for_finding(OPENAI_ENV_VAR, e.span):
+                    self.env_key(e)
         for lit in self.a.models:
             if lit.also_key:  # a model id also used as a key here is this file's to map (invariant 5), never another's
                 self.plan.moves(SEEN, lit.span)
@@ -185,7 +189,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 self.plan.moves(SEEN, lit.span)  # this file decides it (a key use may hold it): no other file does
                 held = self.gate.stops(lit.span)
                 if held is None:
-                    with self.using(self.literal_provider(lit)):
+                    code = AZURE_DEPLOYMENT if lit.azure else OPENAI_MODEL
+                    with self.using(self.literal_provider(lit)), self.plan.for_finding(code, lit.span):
                         self.model(lit)
                 else:
                     self.plan.notes.append((lit.span.line, f"kept model `{lit.value}`: {held}"))
@@ -198,7 +203,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
             ):
                 for old in ("engine", "deployment_id"):
                     if kwarg_index(call.node.args, old) >= 0:
-                        self.plan.edit(call.node, renamed_kwarg(old, "model"))
+                        origin = Origin(LEGACY_API_CALL, call.span.line, call.span)
+                        self.plan.edit(call.node, renamed_kwarg(old, "model"), origin)
                         self.plan.changes["engine= to model="] += 1
                 self.deployment_in_kwargs(call)
             with self.using(self.call_provider(call)):
@@ -212,7 +218,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
             if id(u.node) not in self.claimed and self.allowed(OPENAI_URL, u.span.line):
                 held = self.gate.stops(u.span)
                 if held is None:
-                    self.url(u)
+                    with self.plan.for_finding(OPENAI_URL, u.span):
+                        self.url(u)
                 elif u.node is not None:
                     self.plan.todo(
                         self.stmt(u.node),
@@ -262,7 +269,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         for node, span, new in literal_edits(self.a.module, self.gate.models):
             if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):
                 continue
-            self.plan.edit(node, to_string(new))
+            self.plan.edit(node, to_string(new), Origin(OPENAI_MODEL, span.line, span))
             self.plan.moves(MODEL, span)
             self.plan.changes["model"] += 1
 
@@ -277,9 +284,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
             self.plan.add_imports.append(("os", None))
         if site is None:
             return
-        bucket = self.plan.insert_before.setdefault(id(site), [])
-        if not bucket:
-            bucket.append(cst.parse_statement("import os\n"))
+        self.plan.before(site, cst.parse_statement("import os\n"))
 
     def capabilities(self, call: ApiCall, rerouted: bool = False) -> None:
         stmt = self.stmt(call.node)

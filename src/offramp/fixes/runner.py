@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
@@ -28,6 +29,7 @@ from offramp.userconfig.plan import for_run, key
 from offramp.workers import process_pool
 
 if TYPE_CHECKING:
+    from offramp.fixes.provenance import Region
     from offramp.targets import Targets
 
 T = TypeVar("T")
@@ -162,15 +164,21 @@ def _names_a_retired_model(files: Sequence[Path], provider: Provider, opts: Opti
     return False
 
 
-def planned_texts(
-    files: Sequence[Path], settings: Settings, provider: Provider, jobs: int = 1
-) -> Dict[str, Tuple[str, str]]:
+Planned = Tuple[str, str, Tuple["Region", ...]]  # a file's old and new text, and the regions of its changes
+
+
+def planned_texts(files: Sequence[Path], settings: Settings, provider: Provider, jobs: int = 1) -> Dict[str, Planned]:
     """(old, new) text of every code file (Python, notebook JSON) `fix` would change, by display path,
-    route gate included, nothing written: the suggestions of `check` are these edits."""
-    opts = make_options(settings, provider)
+    with where each planned change is written and for which finding (fixes/provenance.py), route gate
+    included, nothing written: the suggestions of `check` are these edits."""
+    opts = replace(make_options(settings, provider), origins=True)
     code = [p for p in files if not read_as_config(p)]
     results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False)
-    return {r.display: (r.pending.old, r.pending.new) for r in results if r.pending is not None and not r.error}
+    return {
+        r.display: (r.pending.old, r.pending.new, tuple(r.origins))
+        for r in results
+        if r.pending is not None and not r.error
+    }
 
 
 def _plan_all(

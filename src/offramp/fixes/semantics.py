@@ -16,6 +16,7 @@ from offramp import codes
 from offramp.analysis.facts import ApiCall
 from offramp.checks.responses import responses_gaps
 from offramp.checks.semantics import assistants_gap, call_gaps, replay_gaps, target_models, wrapper_batch_gap
+from offramp.fixes.plan import Origin
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -56,10 +57,10 @@ def plan_call(planner: Planner, call: ApiCall) -> bool:
         if g.edit is None or not planner.allowed(g.code, line):
             plan.todo(stmt, g.todo, g.code, line)
             continue
-        edit = g.edit
-        plan.edit(call.node, lambda n, edit=edit: edit(n))  # type: ignore[misc]
+        edit, origin = g.edit, Origin(g.code, line, call.span)
+        plan.edit(call.node, lambda n, edit=edit: edit(n), origin)  # type: ignore[misc]
         for node, other in g.others:
-            plan.edit(node, other)
+            plan.edit(node, other, origin)
         plan.add_imports.extend(g.imports)
         plan.changes["request parameter"] += 1
         rerouted = rerouted or g.code == codes.UNSUPPORTED_ENDPOINT
@@ -92,7 +93,8 @@ def plan_file(planner: Planner, calls: List[ApiCall]) -> None:
             planner.plan.todo(planner.stmt(c.node), g.todo, g.code, c.span.line)
         elif g is not None and g.edit is not None and planner.allowed(g.code, c.span.line):
             edit = g.edit
-            planner.plan.edit(c.node, lambda n, edit=edit: edit(n))  # type: ignore[misc]
+            origin = Origin(g.code, c.span.line, c.span)
+            planner.plan.edit(c.node, lambda n, edit=edit: edit(n), origin)  # type: ignore[misc]
             planner.plan.changes["request parameter"] += 1
             planner.plan.notes.append((c.span.line, g.note))
     moving = [c for c in calls if call_moves(planner, c)]

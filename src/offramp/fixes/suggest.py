@@ -8,8 +8,13 @@ as it is, and cut into small replacements, each attached to the fixable finding 
   line it became, and pairs are compared word by word, so a replacement covers what changed
   rather than whole lines, and an inserted TODO line stays apart from the call below it
   (fixes/textdiff.py);
-- a replacement goes to the fixable finding whose span it overlaps, else to one on the same
-  lines; an added import goes with the fix that uses a name it binds when only one does and
+- a replacement goes to the finding the planner made it for (fixes/provenance.py: the plan
+  records each change's finding, and where in the file it is written); one the plan does not
+  trace (an added or removed import, a configuration file's change) goes to the fixable finding
+  whose span it overlaps, else to one on the same lines. That is SARIF's `edits`; reviewdog's
+  `line_edits` replace whole lines, so there a line's replacements go to one finding, the first
+  whose span they fall in (so far by position alone);
+- an added import goes with the fix that uses a name it binds when only one does and
   the rewrite only adds imports (so that fix, accepted alone, still runs); what belongs to none
   (any other added import, a TODO comment above a statement) goes to the file's first fixable
   finding, and so does a finding's whole share when applying it alone would leave a Python
@@ -33,7 +38,7 @@ import re
 import textwrap
 import warnings
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -41,7 +46,8 @@ import libcst as cst
 
 from offramp.engine import make_options, notebook_source
 from offramp.fixes.onefile import fix_source
-from offramp.fixes.runner import planned_texts
+from offramp.fixes.provenance import Region, finding_for, origin_at
+from offramp.fixes.runner import Planned, planned_texts
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.redact import secret_spans
 from offramp.source import decode, parse_module, read_bytes
@@ -79,15 +85,17 @@ class Edit:
 class Suggestion:
     """One finding's fix: replacements in the finding's own file, sorted and not overlapping.
 
-    `edits` are as small as they come (SARIF). `line_edits` are the same change with the
-    replacements that share a line joined into one, because a pull-request suggestion replaces
-    whole lines and two on one line would undo each other (reviewdog). No other finding's fix
-    touches a line this one touches.
+    `edits` are as small as they come, each the finding's the plan made it for (SARIF): two findings
+    on one line (a key variable renamed inside a client's call) each carry their own. `line_edits`
+    are for a pull-request suggestion, which replaces whole lines, so two on one line would undo
+    each other (reviewdog): a line's replacements go to one finding, joined into one, and no other
+    finding's `line_edits` touch a line these touch. Either may be empty.
     """
 
     description: str
     edits: Tuple[Edit, ...]
-    line_edits: Tuple[Edit, ...] = ()
+    line_edits: Tuple[Edit, ...]
+    traced: bool = False  # each replacement is attached by the finding the plan made it for (provenance.py)
 
 
 # -- attribution ---------------------------------------------------------------------------------
@@ -144,7 +152,16 @@ def _edit_lines(e: Raw, pos: _Positions) -> Tuple[int, int]:
     return pos.line(e.start), pos.line(max(last, e.start))
 
 
-def _owner(e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding]) -> Optional[int]:
+def _owner(
+    e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding], planned: Sequence[Region]
+) -> Optional[int]:
+    origin = origin_at(e.start, e.end, planned)
+    if origin is not None:  # the finding the planner made the change for (fixes/provenance.py)
+        for group, hide in ((shown, False), (hidden, True)):
+            i = finding_for(origin, group)
+            if i is not None:
+                e.traced = True
+                return _HIDDEN if hide else i
     first, last = _edit_lines(e, pos)
     for group, found in ((shown, None), (hidden, _HIDDEN)):
         for i, f in enumerate(group):
@@ -244,48 +261,64 @@ def attribute(
     *,
     python: bool = True,
     description: str = "",
+    found: Sequence[Region] = (),
 ) -> Dict[int, Suggestion]:
     """The replacements turning `old` into `new`, as fixes keyed by index into `shown`.
 
     `shown` are the fixable findings the report shows for this file (in report order), `hidden`
-    the fixable ones it does not. Empty when there is nothing to attach or nothing safe to say.
+    the fixable ones it does not; `found`, where the plan wrote each change and for which finding.
+    Empty when there is nothing to attach or nothing safe to say.
     """
     if not shown or old == new:
         return {}
     pos = _Positions(old)
     secrets = _secret_spans(new)
-    raws = raw_edits(old, new)
     notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
+    raws = raw_edits(old, new)
+    # `edits`: each replacement is the finding's the plan made it for (else the one it falls in).
+    fine_raws = [replace(e, owner=0 if notebook else _owner(e, pos, shown, hidden, found)) for e in raws]
+    fine = _grouped(_clean_up(fine_raws, old, new, secrets), pos, old, new, secrets, python)
+    # `line_edits`: fixes of different findings never share a line (see Suggestion), so a line's
+    # replacements go to the first finding there that they fall in.
     for e in raws:
-        e.owner = 0 if notebook else _owner(e, pos, shown, hidden)
+        e.owner = 0 if notebook else _owner(e, pos, shown, hidden, ())
     raws = _clean_up(raws, old, new, secrets)
-    # Fixes of different findings never share a line (see Suggestion): a line's replacements
-    # go to the first finding that has one there.
-    blocks = _line_blocks(raws, pos)
-    for block in blocks:
+    for block in _line_blocks(raws, pos):
         owners = [e.owner for e in block if e.owner is not None]
         owner = next((o for o in owners if o != _HIDDEN), owners[0] if owners else None)
         for e in block:
             e.owner = owner
-    _imports_to_their_users([b[0] for b in blocks if len(b) == 1], raws, old, new)
+    by_line = _grouped(raws, pos, old, new, secrets, python)
+    if fine is None or by_line is None:
+        return {}
+    out = {}
+    for k in sorted({*fine, *by_line}):
+        lines = []
+        for block in _line_blocks(by_line.get(k, []), pos):
+            joined = Raw(block[0].start, block[-1].end, block[0].new_start, block[-1].new_end)
+            lines.extend([joined] if not _writes_secret(joined.new_start, joined.new_end, secrets) else block)
+        out[k] = Suggestion(
+            description,
+            tuple(_edit(e, old, new, pos) for e in fine.get(k, [])),
+            tuple(_edit(e, old, new, pos) for e in lines),
+            all(e.traced for e in fine.get(k, [])),
+        )
+    return out
+
+
+def _grouped(
+    raws: List[Raw], pos: _Positions, old: str, new: str, secrets: Sequence[Tuple[int, int]], python: bool
+) -> Optional[Dict[int, List[Raw]]]:
+    """The replacements by the finding they go to (the file's first for what is nobody's), each
+    finding's complete on its own; None when one would write a secret."""
+    _imports_to_their_users([b[0] for b in _line_blocks(raws, pos) if len(b) == 1], raws, old, new)
     groups: Dict[int, List[Raw]] = defaultdict(list)
     kept = [e for e in raws if e.owner != _HIDDEN]
     for e in kept:
         if _writes_secret(e.new_start, e.new_end, secrets):
-            return {}
+            return None
         groups[0 if e.owner is None else e.owner].append(e)
-    if python:
-        groups = _complete(old, new, groups, kept)
-    out = {}
-    for k, v in groups.items():
-        lines = []
-        for block in _line_blocks(v, pos):
-            joined = Raw(block[0].start, block[-1].end, block[0].new_start, block[-1].new_end)
-            lines.extend([joined] if not _writes_secret(joined.new_start, joined.new_end, secrets) else block)
-        out[k] = Suggestion(
-            description, tuple(_edit(e, old, new, pos) for e in v), tuple(_edit(e, old, new, pos) for e in lines)
-        )
-    return out
+    return _complete(old, new, groups, kept) if python else groups
 
 
 def _clean_up(raws: List[Raw], old: str, new: str, secrets: Sequence[Tuple[int, int]]) -> List[Raw]:
@@ -307,6 +340,7 @@ def _clean_up(raws: List[Raw], old: str, new: str, secrets: Sequence[Tuple[int, 
                 and not LINE_BREAK.search(new, prev.new_start, e.new_end)
                 and not _writes_secret(prev.new_end, e.new_start, secrets)
             ):
+                prev.traced = prev.traced and e.traced and prev.owner == e.owner
                 prev.end, prev.new_end, prev.owner = e.end, e.new_end, owner[0]
             else:
                 joined.append(e)
@@ -337,12 +371,14 @@ def _complete(old: str, new: str, groups: Dict[int, List[Raw]], every: List[Raw]
     bad = [k for k, v in groups.items() if not _parses(_apply(old, new, v), use_ast)]
     for k in bad:
         if k != 0:
+            for e in groups[k]:
+                e.traced = False
             groups.setdefault(0, []).extend(groups.pop(k))
     if _parses(_apply(old, new, groups[0]), use_ast):
         return groups
     everything = [e for e in every if e.owner != _HIDDEN]
     if _parses(_apply(old, new, everything), use_ast):
-        return {0: everything}
+        return {0: [replace(e, traced=False) for e in everything]}
     return {}
 
 
@@ -409,8 +445,8 @@ def _texts(
     opts: Options,
     region: Optional[str],
     readers: Optional[FileReaders] = None,
-    planned: Optional[Dict[str, Tuple[str, str]]] = None,
-) -> Optional[Tuple[str, str, bool]]:
+    planned: Optional[Dict[str, Planned]] = None,
+) -> Optional[Tuple[str, str, bool, Tuple[Region, ...]]]:
     """(old, new, is_python) for one file as `offramp fix` would rewrite it, or None. `readers`: a
     configuration file's, as `fix` derives them (offramp.userconfig.plan); none, no change.
     `planned`: the code files' texts as the whole run's `fix` plans them (runner.planned_texts,
@@ -422,28 +458,28 @@ def _texts(
     if kind in KINDS:
         text = data.decode("utf-8-sig")
         new_text, _ = fix_text(display, text, provider, opts, region, readers)
-        return text, new_text, False
+        return text, new_text, False, ()
     if planned is not None:
         texts = planned.get(display)
         if texts is None:
             return None
-        return texts[0], texts[1], kind != "notebook"
+        return texts[0], texts[1], kind != "notebook", texts[2]
     if kind == "notebook":
         from offramp.notebook import rebuild  # lazy: start-up
 
         nb, src = notebook_source(path, data)
         new_code, _ = fix_source(src, display, provider, opts, region)
         new_raw = rebuild(nb, new_code) if new_code is not None else None
-        return (nb.raw, new_raw, False) if new_raw is not None else None
+        return (nb.raw, new_raw, False, ()) if new_raw is not None else None
     src = decode(path, data)
     new_code, _ = fix_source(src, display, provider, opts, region)
     if new_code is None:
         return None
     src.encode(new_code)  # UnicodeEncodeError: `fix` would refuse to write it, so no fix either
-    return src.text, new_code, True
+    return src.text, new_code, True, ()
 
 
-_Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...], Optional[Dict[str, Tuple[str, str]]]]
+_Task = Tuple[Path, str, Tuple[Finding, ...], Tuple[Finding, ...], Optional[Dict[str, Planned]]]
 
 
 def _file_fixes(
@@ -456,11 +492,11 @@ def _file_fixes(
         texts = _texts(path, display, provider, opts, region, readers, planned)
         if texts is None:
             return {}, None
-        old, new, python = texts
-        fixes = attribute(old, new, shown, hidden, python=python, description=_description(provider))
+        old, new, python, found = texts
+        fixes = attribute(old, new, shown, hidden, python=python, description=_description(provider), found=found)
     except Exception:  # a report never fails because a fix could not be worked out
         return {}, None
-    return {shown[k]: v for k, v in fixes.items() if v.edits}, new if python else None
+    return {shown[k]: v for k, v in fixes.items() if v.edits or v.line_edits}, new if python else None
 
 
 def _description(provider: Provider) -> str:

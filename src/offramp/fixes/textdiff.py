@@ -34,6 +34,7 @@ class Raw:
     new_start: int
     new_end: int
     owner: Optional[int] = None  # index into the file's shown findings, suggest._HIDDEN, or None (nobody's yet)
+    traced: bool = False  # the owner is the finding the plan made the change for (fixes/provenance.py)
 
 
 def _lines(text: str) -> List[str]:

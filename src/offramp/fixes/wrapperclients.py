@@ -17,8 +17,9 @@ import libcst as cst
 from offramp.analysis.facts import ClientCtor
 from offramp.analysis.frameworks import positional_kwargs
 from offramp.analysis.values import dotted_name, string_value
-from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
+from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
+from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
@@ -263,7 +264,8 @@ class WrapperClients(PlannerState):
             if not e.spec.when_no_endpoint or self.p.endpoint(e.spec.when_no_endpoint) != "yes"
         ]
         for anchor, text, imports in export_off(self.a.module, wanted):
-            self.plan.insert_after.setdefault(id(anchor), []).append(cst.parse_statement(text + "\n"))
+            with self.plan.for_finding(OPENAI_CLIENT, wanted[0].span):
+                self.plan.after(anchor, [cst.parse_statement(text + "\n")])
             for q in imports:
                 module, _, name = q.rpartition(".")
                 self.plan.add_imports.append((module, name))
@@ -285,7 +287,9 @@ class WrapperClients(PlannerState):
                 continue
             value = cst.Name(r.given)
             self.plan.edit(
-                r.node, cast(Edit, lambda node, v=value, arg=r.spec.arg: retarget_args(node, (), [(arg, v)]))
+                r.node,
+                cast(Edit, lambda node, v=value, arg=r.spec.arg: retarget_args(node, (), [(arg, v)])),
+                Origin(OPENAI_CLIENT, r.span.line, r.span),
             )
             self.plan.moves(HOST, r.span)
             self.plan.moves(CRED, r.span)
@@ -298,7 +302,9 @@ class WrapperClients(PlannerState):
                 continue
             module, _, name = b.spec.fix_class.rpartition(".")
             self.plan.add_imports.append((module, name))
-            self.plan.edit(b.node.func, cast(Edit, lambda node, name=name: cst.Name(name)))
+            code = AZURE_OPENAI_CLIENT if b.owner.azure else OPENAI_CLIENT
+            origin = Origin(code, b.owner.span.line, b.owner.span)
+            self.plan.edit(b.node.func, cast(Edit, lambda node, name=name: cst.Name(name)), origin)
             self.plan.changes[f"{b.spec.id} class"] += 1
             self.plan.notes.append(
                 (b.span.line, f"`{name}` instead: {self.p.name} does not serve the `{b.spec.family}` API")

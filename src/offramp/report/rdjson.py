@@ -81,7 +81,7 @@ def suggestions(fix: Suggestion, f: Optional[Finding] = None) -> List[Dict[str, 
     (`line_edits`); reviewdog posts the comment on the first suggestion's lines, so the one on
     the finding's own lines comes first.
     """
-    edits = list(fix.line_edits or fix.edits)
+    edits = list(fix.line_edits)
     if f is not None and f.cell is None:
         edits.sort(key=lambda e: not (e.line <= max(f.span.end_line, f.span.line) and e.end_line >= f.span.line))
     return [
@@ -115,7 +115,7 @@ def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns, fix: Optional[
         "severity": SEVERITY[f.severity],
         "code": code,
     }
-    if fix is not None and fix.edits and f.fixable:
+    if fix is not None and fix.line_edits and f.fixable:
         out["suggestions"] = suggestions(fix, f)
     return out
 

@@ -1,0 +1,114 @@
+"""Where in a file's text each planned change of a plan is written, and for which finding.
+
+The planner records, as it plans, the finding each edit, TODO and inserted statement is for
+(plan.py's `Origin`). This module turns those records into regions of the file as it was: a
+change planned at a node rewrites that node's text; a TODO is written above its statement (the
+statement's line up to its first token); statements inserted after a node begin on the line
+after it, and an `import os` inserted before one on that node's line. fixes/suggest.py attaches
+each replacement it cuts from the rewrite to the finding of the smallest region holding it.
+
+Only a report that carries fixes asks for this (`Options.origins`): positions cost a code
+generation of the module (analysis/positions.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from offramp.analysis.positions import Position, node_positions
+from offramp.fixes.plan import AFTER, EDIT, Origin, Plan
+from offramp.fixes.textdiff import LINE_BREAK
+from offramp.types import Finding
+
+
+@dataclass(frozen=True)
+class Region:
+    """old[start:end] (offsets in the file's text) is where the change for `origin` is written."""
+
+    start: int
+    end: int
+    origin: Origin
+
+
+def regions(module: cst.Module, plan: Plan, text: str) -> List[Region]:
+    """The regions of the plan's changes in `text` (the code `module` was parsed from), in plan order."""
+    if not plan.origins:
+        return []
+    wanted = {node_id for _, node_id, _ in plan.origins}
+    positions: Dict[int, Position] = {id(n): p for n, p in node_positions(module).items() if id(n) in wanted}
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+
+    def offset(line: int, column: int) -> int:
+        if line > len(starts):
+            return len(text)
+        return min(starts[line - 1] + column, len(text))
+
+    out = []
+    for where, node_id, origin in plan.origins:
+        pos = positions.get(node_id)
+        if pos is None or (where == EDIT and node_id in plan.dropped):  # (an edit around it wrote its text)
+            continue
+        start, end = offset(pos[0], pos[1]), offset(pos[2], pos[3])
+        if where == EDIT:
+            out.append(Region(start, end, origin))
+        elif where == AFTER:
+            line = bisect.bisect_right(starts, max(end - 1, start))  # the node's last line
+            out.append(Region(end, starts[line] if line < len(starts) else len(text), origin))
+        else:  # TODO, BEFORE: written on the lines above the statement
+            line_start = starts[bisect.bisect_right(starts, start) - 1]
+            out.append(Region(line_start, start, origin))
+    return out
+
+
+class Tracer:
+    """apply.py's record of the edited nodes whose text an edit around them wrote anew (a wrapper's model
+    argument rebuilt from its own mapping): their region is not where their change is written."""
+
+    def __init__(self, dropped: Set[int]) -> None:
+        self.dropped = dropped
+        self.outputs: List[Tuple[int, cst.CSTNode]] = []  # (edited node, what its edits made of it)
+        self.outputs_at: List[int] = []  # their count as each open edited node was entered
+
+    def enter(self) -> None:
+        self.outputs_at.append(len(self.outputs))
+
+    def leave(self, key: int, node: cst.CSTNode) -> None:
+        """The edited node `key` became `node`: what the edited nodes inside it became is in it, or dropped."""
+        at = self.outputs_at.pop()
+        inner, self.outputs[at:] = self.outputs[at:], []
+        if inner:
+            kept, stack = set(), [node]
+            while stack:
+                n = stack.pop()
+                kept.add(id(n))
+                stack.extend(n.children)
+            self.dropped.update(k for k, out in inner if id(out) not in kept)
+        self.outputs.append((key, node))
+
+
+def origin_at(start: int, end: int, found: Sequence[Region]) -> Optional[Origin]:
+    """The finding a replacement of old[start:end] is for: the origin of the smallest region holding it
+    (an insertion: its point), else of the smallest region it overlaps (a statement removed with its
+    line break), else None. Of two regions alike, the one planned first."""
+    holding = [r for r in found if r.start <= start and end <= r.end]
+    if not holding:
+        holding = [r for r in found if start < r.end and r.start < end]
+    if not holding:
+        return None
+    return min(holding, key=lambda r: r.end - r.start).origin
+
+
+def finding_for(origin: Origin, findings: Sequence[Finding]) -> Optional[int]:
+    """The index of the finding `origin` names in `findings`: same rule and span, else same rule and line."""
+    if origin.span is not None:
+        for i, f in enumerate(findings):
+            if f.code == origin.code and f.span == origin.span:
+                return i
+    for i, f in enumerate(findings):
+        if f.code == origin.code and f.span.line == origin.line:
+            return i
+    return None
