@@ -160,6 +160,7 @@ class SdkSurface:
     azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
     model_lookups: Tuple[str, ...] = ()  # encoding_for_model & co: [models] lookups
+    model_lookup_words: Tuple[str, ...] = ()  # a project's count_tokens & co: [models] lookup-words
     # [clients.clouds]: client classes and module api_types that go to another cloud (AWS Bedrock)
     cloud_clients: Mapping[str, str] = field(default_factory=dict)
     cloud_api_types: Mapping[str, str] = field(default_factory=dict)
@@ -244,6 +245,7 @@ def load_sdk() -> SdkSurface:
             },
             env_loaders=tuple(env.get("loaders", [])),
             model_lookups=tuple(models.get("lookups", [])),
+            model_lookup_words=tuple(models.get("lookup-words", [])),
             cloud_clients=dict(d["clients"].get("clouds", {}).get("classes", {})),
             cloud_api_types=dict(d["clients"].get("clouds", {}).get("api-types", {})),
         )

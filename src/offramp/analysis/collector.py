@@ -346,7 +346,7 @@ class FullCollector(_Collector):
         self.attr_assigns: List[Tuple[cst.Assign, cst.Attribute]] = []
         self.dicts: List[Tuple[cst.Dict, Optional[cst.ClassDef]]] = []
         self.module_classes: Dict[str, cst.ClassDef] = {}
-        self.key_uses = KeyUses(sdk.model_lookups)  # model ids also compared or looked up
+        self.key_uses = KeyUses(sdk.model_lookups, sdk.model_lookup_words)  # model ids also compared or looked up
         self.context_of: Dict[int, Tuple[Optional[cst.ClassDef], Optional[cst.FunctionDef]]] = {}
 
     # -- structure -----------------------------------------------------------------------

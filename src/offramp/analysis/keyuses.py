@@ -10,7 +10,8 @@ changes both together.
 What is matched: the name the literal is bound to (an assignment, a parameter default, a class
 attribute or `self.x = ...`) and its reads in key positions - a comparison operand, the subject of
 `startswith`/`endswith`, a subscript index, the argument of `.get()`/`.pop()` or of a model lookup
-function (rules/openai.toml [models] lookups). Names are matched by spelling within the binding's
+function (rules/openai.toml [models] lookups, or a project's own helper whose name says it counts tokens or
+prices: `count_string_tokens(text, model)`, [models] lookup-words). Names are matched by spelling within the binding's
 function (a module-level name: anywhere in the file); attributes (`self.x`, `cls.x`, `Class.x`) by
 name, whatever the class (`response.model` is not one of them). A value that
 reaches the call through more than one name (`model = MODEL` then `model == ...`) is not followed.
@@ -43,8 +44,9 @@ def _key(expr: cst.BaseExpression) -> Optional[Key]:
 class KeyUses:
     """Collects key-position reads and literal bindings during the collector's one traversal."""
 
-    def __init__(self, lookups: Collection[str]) -> None:
+    def __init__(self, lookups: Collection[str], words: Collection[str] = ()) -> None:
         self.lookups = frozenset(lookups)
+        self.words = tuple(words)
         self.uses: Dict[Key, List[Tuple[Optional[int], cst.CSTNode, str]]] = {}  # key -> (scope, read, what)
         self.binds: Dict[int, Tuple[Key, Optional[int]]] = {}  # id(literal) -> (key, scope)
 
@@ -76,7 +78,7 @@ class KeyUses:
             self._use(positional[0], scope, f"a key of `{dotted_name(func.value) or 'a lookup'}`")
         else:
             name = (dotted_name(func) or "").rpartition(".")[2]
-            if name in self.lookups:
+            if name in self.lookups or any(w in name.lower() for w in self.words):
                 for arg in node.args:
                     self._use(arg.value, scope, f"looked up by `{name}`")
 
@@ -90,15 +92,87 @@ class KeyUses:
         """Set `also_key` on each model literal whose bound name is also read as a key (`line_of`: a
         node's line, asked only of the reads found: positions cost a pass over the module)."""
         for lit in models:
-            bound = self.binds.get(id(lit.node))
-            if bound is None:
-                continue
-            key, scope = bound
-            found = [
-                (line_of(read), what)
-                for use_scope, read, what in self.uses.get(key, [])
-                if scope is None or use_scope == scope
-            ]
+            found = self.reads_of(lit.node, line_of)
             if found:
-                line, what = min(found)
-                lit.also_key = f"`{key[1]}` is also {what} (line {line})"
+                lit.also_key = found
+
+    def reads_of(self, literal: cst.CSTNode, line_of: Callable[[cst.CSTNode], int]) -> str:
+        """Where the name `literal` is bound to is read as a key ("" when nowhere)."""
+        bound = self.binds.get(id(literal))
+        if bound is None:
+            return ""
+        key, scope = bound
+        found = [
+            (line_of(read), what)
+            for use_scope, read, what in self.uses.get(key, [])
+            if scope is None or use_scope == scope
+        ]
+        if not found:
+            return ""
+        line, what = min(found)
+        return f"`{key[1]}` is also {what} (line {line})"
+
+
+class _Feeder(cst.CSTVisitor):
+    """The collector's feeding of `KeyUses`, alone: for a file `fix` rewrites a model literal of
+    without analysing it (a constant or parameter default that requests of other files send)."""
+
+    def __init__(self, uses: KeyUses) -> None:
+        self.uses = uses
+        self.stack: List[cst.CSTNode] = []  # the functions and classes around the node
+
+    def _scope(self) -> Optional[int]:
+        return next((id(n) for n in reversed(self.stack) if isinstance(n, cst.FunctionDef)), None)
+
+    def _in_class_body(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1], cst.ClassDef)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stack.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.stack.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.uses.bind(node.name, node.default, self._scope(), False)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self.uses.bind(t.target, node.value, self._scope(), self._in_class_body())
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.uses.bind(node.target, node.value, self._scope(), self._in_class_body())
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.uses.comparison(node, self._scope())
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.uses.subscript(node, self._scope())
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.uses.call(node, self._scope())
+
+
+def keyed_literals(
+    module: cst.Module,
+    literals: Sequence[cst.CSTNode],
+    lookups: Collection[str],
+    words: Collection[str],
+    line_of: Callable[[cst.CSTNode], int],
+) -> Dict[int, str]:
+    """id(literal) -> where its bound name is also used as a key (`also_key`'s text), for those of
+    `literals` that are: one walk over `module`."""
+    uses = KeyUses(lookups, words)
+    module.visit(_Feeder(uses))
+    out: Dict[int, str] = {}
+    for lit in literals:
+        found = uses.reads_of(lit, line_of)
+        if found:
+            out[id(lit)] = found
+    return out

@@ -46,7 +46,7 @@ from offramp.codes import (
     UNSUPPORTED_PARAMETER,
 )
 from offramp.fixes import semantics
-from offramp.fixes.crossfile import literal_edits
+from offramp.fixes.crossfile import key_use_todo, literal_edits
 from offramp.fixes.families import plan_splits, stuck_todo
 from offramp.fixes.keyreads import KeyReads
 from offramp.fixes.keyvars import KeyVariables
@@ -60,7 +60,7 @@ from offramp.fixes.wrapperclients import WrapperClients
 from offramp.project.gate import MODEL, OPEN, SEEN, Gate, overlaps
 from offramp.providers import ENDPOINT_FAMILIES, Provider
 from offramp.syntax.arguments import kwarg_index
-from offramp.syntax.tree import module_parents, path_between
+from offramp.syntax.tree import module_parents, path_between, statement_around
 from offramp.targets import Targets
 from offramp.types import Span
 
@@ -266,8 +266,17 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
         moved = [e.span for e in self.plan.effects if e.role == MODEL]
-        for node, span, new in literal_edits(self.a.module, self.gate.models):
+        for node, span, new, also_key in literal_edits(self.a.module, self.gate.models):
             if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):
+                continue
+            if also_key:
+                old = self.gate.models[span][0]
+                self.plan.todo(
+                    statement_around(node, module_parents(self.a.module)),
+                    key_use_todo(old, new, also_key),
+                    OPENAI_MODEL,
+                    span.line,
+                )
                 continue
             self.plan.edit(node, to_string(new), Origin(OPENAI_MODEL, span.line, span))
             self.plan.moves(MODEL, span)

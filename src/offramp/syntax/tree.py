@@ -132,3 +132,11 @@ def first_string(node: cst.CSTNode) -> Optional[cst.SimpleString]:
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:
     return dotted_name(node)
+
+
+def statement_around(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> Optional[cst.CSTNode]:
+    """The statement `node` is part of (for a parameter's default: its `def`), the place for a TODO."""
+    at: Optional[cst.CSTNode] = node
+    while at is not None and not isinstance(at, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        at = parents.get(id(at))
+    return at
