@@ -8,7 +8,10 @@ warm output with a `--no-cache` run of the same tree.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -143,3 +146,132 @@ def test_an_internal_error_in_the_project_stage_is_a_finding_not_a_crash(tmp_pat
     assert proc.returncode == 1 and proc.stderr == "", proc.stderr
     assert "app.py:1:1: OFR002 " in proc.stdout and "in the project stage: ValueError: boom" in proc.stdout
     assert "app.py:2:10: OFR101" in proc.stdout and "llm.yaml:1:8: OFR201" in proc.stdout  # each file's own findings
+
+
+def _modules(tmp_path: Path) -> Path:
+    """Requests in one module whose model, key and client come from others: settings, a factory, a poster."""
+    root = tmp_path / "modules"
+    files = {
+        "settings.py": 'CHAT_MODEL = "gpt-4o"\nBASE = "https://api.openai.com/v1"\n',
+        "factory.py": (
+            "import os\nfrom openai import OpenAI\nfrom settings import BASE\n\n\n"
+            "def make_client():\n    return OpenAI(base_url=BASE, api_key=os.environ['KEY'])\n"
+        ),
+        "app.py": (
+            "from factory import make_client\nfrom settings import CHAT_MODEL\n\nclient = make_client()\n\n\n"
+            "def ask(q):\n    return client.chat.completions.create(model=CHAT_MODEL, messages=[q])\n"
+        ),
+        "main.py": "import app\n\nprint(app.ask({'role': 'user', 'content': 'hi'}))\n",
+        "plain.py": "def total(xs):\n    return sum(xs)\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_an_edit_that_changes_a_route_in_another_module_is_seen_by_a_warm_run(
+    tmp_path: Path, to: Optional[str]
+) -> None:
+    """A warm run reuses the last routes when the edited files answer the stage's questions as before
+    (project/inputs.py): each edit here changes what a request in another module does, and the warm
+    output must be the cold one, after every edit and on the run after it."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    args = ("--output-format", "json", *(("--to", to) if to else ()))
+    edits: list[Callable[[], None]] = [
+        lambda: _edit(root / "settings.py", '"gpt-4o"', '"gpt-4.1-mini"'),  # the model of app.py's request
+        lambda: _edit(root / "settings.py", '"https://api.openai.com/v1"', '"https://dashscope.aliyuncs.com/v1"'),
+        lambda: _edit(root / "settings.py", "CHAT_MODEL = ", "# no model here\nCHAT_MODEL = "),  # positions move
+        lambda: _append(root / "settings.py", "# a comment\n"),  # nothing a route reads
+        # a module no route read before starts a request with the factory's client (not a seed: no `openai`)
+        lambda: _append(
+            root / "plain.py",
+            "\nfrom factory import make_client\n"
+            "make_client().embeddings.create(model='text-embedding-3-small', input='x')\n",
+        ),
+        lambda: _edit(root / "plain.py", "text-embedding-3-small", "text-embedding-ada-002"),
+        # a raw HTTP request that takes its URL from settings (the `posts` question of a file that had none)
+        lambda: _append(
+            root / "main.py",
+            "import requests\nfrom settings import BASE\n"
+            "requests.post(BASE + '/chat/completions', json={'model': 'gpt-4o'})\n",
+        ),
+        # a `.env` file the program now loads (the `words` question: `load_dotenv`)
+        lambda: (root / ".env").write_text("OPENAI_BASE_URL=https://api.openai.com/v1\n", "utf-8"),
+        lambda: _edit(
+            root / "main.py", "import app\n", "from dotenv import load_dotenv\n\nload_dotenv()\nimport app\n"
+        ),
+        lambda: _edit(root / "factory.py", "base_url=BASE, ", ""),  # the host now comes from the `.env` file
+        lambda: (root / "settings.py").unlink(),
+    ]
+    cold = _check(root, env, "--no-cache", *args)
+    assert _check(root, env, *args) == cold
+    outputs = {cold}
+    for edit in edits:
+        edit()
+        cold = _check(root, env, "--no-cache", *args)
+        outputs.add(cold)
+        assert _check(root, env, *args) == cold, edit
+        assert _check(root, env, *args) == cold, edit
+    assert len(outputs) >= 8  # (the edits changed what cold reports)
+
+
+def test_an_edit_no_route_reads_reuses_the_routes(tmp_path: Path, monkeypatch) -> None:
+    """A comment appended to a module the routes load, or an edit of a module they never asked about, leaves
+    every recorded answer and index entry as it was: the routes are not computed again. An edit of that
+    module's code is (the index entry differs), and so is a new import of the client factory in a file."""
+    import offramp.project.stage as stage
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    args = ("--output-format", "json")
+    real = stage.project_routes
+    computed: list = []
+    monkeypatch.setattr(stage, "project_routes", lambda *a: computed.append(1) or real(*a))
+    _check(root, env, *args)
+    assert computed == [1]
+    for reused in (
+        lambda: _append(root / "settings.py", "# a comment\n"),
+        lambda: _append(root / "app.py", "\n\n# the end\n"),
+        lambda: _append(root / "plain.py", "\n\ndef mean(xs):\n    return sum(xs) / len(xs)\n"),
+    ):
+        reused()
+        assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+        assert computed == [1, 1], reused  # (only the --no-cache run computed them)
+        computed[1:] = []
+    for recomputed in (
+        lambda: _edit(root / "settings.py", '"gpt-4o"', '"gpt-4o-mini"'),
+        lambda: _append(root / "plain.py", "from factory import make_client\n"),  # (asked: does it import factory?)
+    ):
+        recomputed()
+        computed.clear()
+        assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+        assert computed == [1, 1], recomputed
+
+
+def test_a_warm_run_that_parses_no_sdk_module_never_imports_libcst(tmp_path: Path) -> None:
+    """The project stage's index is stdlib `ast`; `offramp.analysis`, which it imports, imported LibCST
+    (~0.2 CPU-s, half of such a warm run on a 2,000-file project). A run after an edit of a module without
+    SDK use is answered without it, and so is the run after it, with nothing edited."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    _check(root, env)
+    _append(root / "plain.py", "\n\ndef mean(xs):\n    return total(xs) / len(xs)\n")
+    code = (
+        "import sys\nfrom offramp.entry import main\nsys.argv = ['offramp', 'check', '--exit-zero', '.']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules, file=sys.stderr)\n"
+    )
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env={**os.environ, **env}
+        )
+        assert proc.stderr.strip().splitlines()[-1] == "False", proc.stderr
+        assert "OFR" in proc.stdout

@@ -8,9 +8,8 @@ several files, are recomputed from index entries that are themselves cached by c
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
 from offramp.cache import settings_key
@@ -35,6 +34,7 @@ from offramp.project.gate import (
     writes_follow_reads,
 )
 from offramp.project.index import ModuleIndex, watch_from_rules
+from offramp.project.inputs import RouteInputs
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
@@ -62,18 +62,13 @@ def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str])
             wanted[entry[0]] = d
     if not wanted:
         return []
-    stems = sorted({name.rsplit(".", 1)[-1] for name in wanted})
-    names = b"|".join(re.escape(s.encode("utf-8", "surrogateescape")) for s in stems)
-    pattern = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:" + names + rb")\b", re.M)
+    stems = tuple(sorted({name.rsplit(".", 1)[-1] for name in wanted}))
     out = []
     for d in candidates:
-        data = project.read(d)
-        if data is None or b"import" not in data or not pattern.search(data):
-            continue
         entry = project.canonical.get(d)
-        if entry is None:
+        if entry is None or not project.ask(d, "may-import", stems):
             continue
-        for module, attr in _imported(data, entry[0], entry[1]):
+        for module, attr in project.ask(d, "imports", entry) or ():
             target = project.names.get(module)
             full = project.names.get(f"{module}.{attr}") if attr else None
             if (target is not None and target in seeds) or (full is not None and full in seeds):
@@ -82,45 +77,10 @@ def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str])
     return out
 
 
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^\n)]*)|import[ \t]+([^\n#;]+))", re.M)
-
-
-def _imported(data: bytes, name: str, package: bool) -> List[Tuple[str, Optional[str]]]:
-    """(module, attribute) pairs of a file's import lines, relative modules made absolute."""
-    out: List[Tuple[str, Optional[str]]] = []
-    for m in _IMPORT_LINE.finditer(data):
-        if m.group(3) is not None:
-            for part in m.group(3).decode("utf-8", "replace").split(","):
-                words = part.split()
-                if words:
-                    out.append((words[0], None))
-            continue
-        module = m.group(1).decode("utf-8", "replace")
-        level = len(module) - len(module.lstrip("."))
-        if level:
-            parts = name.split(".") if package else name.split(".")[:-1]
-            parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-            rest = module.lstrip(".")
-            module = ".".join([*parts, rest] if rest else parts)
-        for part in m.group(2).decode("utf-8", "replace").split(","):
-            words = part.split()
-            out.append((module, words[0] if words else None))
-    return out
-
-
-def _posts(data: Optional[bytes]) -> bool:
-    return data is not None and any(m in data for m in (b".post(", b".request(", b".stream(", b"headers="))
-
-
 def provider_files(project: Project, candidates: Sequence[str]) -> List[str]:
     """Files naming a known provider's host: after a migration, raw HTTP to the provider has no OpenAI word left."""
-    hosts = [h.encode() for h in known_provider_hosts()]
-    out = []
-    for d in candidates:
-        data = project.read(d)
-        if data is not None and b"://" in data and any(h in data for h in hosts):
-            out.append(d)
-    return out
+    hosts = tuple(h.encode() for h in known_provider_hosts())
+    return [d for d in candidates if project.ask(d, "host", hosts)]
 
 
 def exports_clients(m: ModuleIndex) -> bool:
@@ -160,16 +120,11 @@ def imports_sdk(m: ModuleIndex) -> bool:
     return any(module.split(".")[0] in tops or module in sdk.entry_modules for module, _ in m.imports.values())
 
 
-def _reopens(data: Optional[bytes], methods: Iterable[str]) -> bool:
-    return data is not None and any(f".{m}(".encode() in data for m in methods)
-
-
 def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[str]) -> List[Route]:
     exporters = []
     quiet = []  # seeds with no site of their own: indexed below when they import an exporter
     for d in seeds:
-        data = project.read(d)
-        if data is None or not (project.watch.may_route(data.decode("utf-8", "replace")) or _posts(data)):
+        if not (project.ask(d, "route") or project.ask(d, "posts")):
             quiet.append(d)
             continue  # indexed later only if a name leads there
         m = project.load(d)
@@ -179,16 +134,17 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     others = [d for d in displays if d.endswith(".py") and d not in seed_set]
     # raw HTTP whose URL, key or model comes from a seed module (`requests.post(settings.API_URL, ...)`):
     # after a migration renamed the key, nothing OpenAI is left in the file itself
-    posting = [d for d in others if _posts(project.read(d))]
+    posting = [d for d in others if project.ask(d, "posts")]
     # (a seed importing an exporter: `Chat(api_key=os.getenv("OPENAI_API_KEY"))` of `class Chat(ChatOpenAI)` in
     # llm.py names no library, and no route leads into it: project/subclassctors.py finds it there)
     found = importers(project, exporters, [*others, *quiet]) + provider_files(project, others)
     found += importers(project, seeds, posting)
     # a reopening call (`client.get_collection("docs")`) in a file that names no wrapper: project/reopens.py
-    found += [d for d in others if _reopens(project.read(d), project.watch.reopens)]
+    reopening = tuple(f".{m}(".encode() for m in sorted(project.watch.reopens))
+    found += [d for d in others if project.ask(d, "words", reopening)]
     # a module that loads a `.env` file (`load_dotenv()` in main.py) fills the variables the routes read
-    loaders = [w.encode() for w in project.watch.loaders]
-    found += [d for d in others if any(w in (project.read(d) or b"") for w in loaders)]
+    loaders = tuple(w.encode() for w in project.watch.loaders)
+    found += [d for d in others if project.ask(d, "words", loaders)]
     for d in dict.fromkeys(found):
         project.load(d)
     sdk = load_sdk()
@@ -215,11 +171,10 @@ def callers_of(project: Project, pys: Sequence[str]) -> Callable[[str, str, bool
         if not built:
             built = True
             for d in pys:
-                data = project.read(d)
                 entry = project.canonical.get(d)
-                if data is None or entry is None or b"import" not in data:
+                if entry is None:
                     continue
-                for module, attr in _imported(data, entry[0], entry[1]):
+                for module, attr in project.ask(d, "imports", entry) or ():
                     for cand in (f"{module}.{attr}" if attr else "", module):
                         target = project.names.get(cand) if cand else None
                         if target is not None and target != d:
@@ -240,7 +195,7 @@ def callers_of(project: Project, pys: Sequence[str]) -> Callable[[str, str, bool
             for d in direct:
                 if d.endswith("__init__.py"):
                     found |= importers_of(d)
-        named = sorted(d for d in found if word in (project.read(d) or b""))
+        named = sorted(d for d in found if project.ask(d, "words", (word,)))
         if len(named) > _MAX_CALLERS:
             return None
         return [m for m in (project.load(d) for d in named) if m is not None]
@@ -253,6 +208,7 @@ WHOLE_FILE = Span(1, 0, 1 << 31, 0)
 _WITH_READERS = "a configuration file moves only with its readers"
 
 _ROUTES_ENTRY = IndexCache.ROUTES
+_INPUTS_ENTRY = IndexCache.INPUTS
 
 
 def route_hits(
@@ -281,19 +237,26 @@ def route_hits(
     fingerprint = ""
     watch = watch_from_rules()
     if cache_dir is not None:
-        cache = IndexCache.open(cache_dir, settings_key("project-index-8"))
-        fingerprint = _fingerprint(displays, read, ctx)
-        stored = cache.entries.get(_ROUTES_ENTRY)
-        if stored is not None and stored[0] == fingerprint:
-            try:
-                reads, hits, held_data, writes_data, moved_data = stored[1]
-                if Project([], read, root, watch).configs_unchanged(reads):
-                    held_spans = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
-                    moved_spans = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
-                    return _hits_from_data(hits), held_spans, dict(writes_data), moved_spans
-            except (TypeError, ValueError, KeyError, IndexError):
-                pass
+        cache = IndexCache.open(cache_dir, settings_key("project-index-9"))
+        fingerprint = _fingerprint(displays, read, seeds, root, ctx)
     project = Project(displays, read, root, watch, cache, prebuilt)
+    stored = cache.entries.get(_ROUTES_ENTRY) if cache is not None else None
+    inputs = cache.entries.get(_INPUTS_ENTRY) if cache is not None else None
+    if cache is not None and stored is not None and inputs is not None and stored[0] == inputs[0] == fingerprint:
+        try:
+            reads, hits, held_data, writes_data, moved_data = stored[1]
+            now = RouteInputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
+            if now is not None:
+                if now != inputs[1] or cache.dirty:  # (an edit that asked and loaded the same: not asked next time)
+                    cache.entries[_INPUTS_ENTRY] = (fingerprint, now)
+                    cache.dirty = True
+                    cache.save()
+                held_spans = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
+                moved_spans = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
+                return _hits_from_data(hits), held_spans, dict(writes_data), moved_spans
+        except (TypeError, ValueError, KeyError, IndexError, EOFError):
+            pass
+        project = Project(displays, read, root, watch, cache, prebuilt)  # (what the check above loaded is not kept)
     routes = project_routes(project, seeds, displays)
 
     def sdk_file(path: str) -> bool:
@@ -365,6 +328,7 @@ def route_hits(
             fingerprint,
             (project.config_reads, _hits_to_data(found), data, writes, moved_data),
         )
+        cache.entries[_INPUTS_ENTRY] = (fingerprint, RouteInputs.of(project))
         cache.dirty = True
         cache.save()
     return found, held, writes, moved
@@ -488,10 +452,18 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
 _NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
 
 
-def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]], ctx: CheckContext) -> str:
+def _fingerprint(
+    displays: Sequence[str], read: Callable[[str], Optional[bytes]], seeds: Sequence[str], root: Path, ctx: CheckContext
+) -> str:
+    """What the routes depend on besides the Python files' answers and entries (`RouteInputs`): the options,
+    the files of the run (their module names), the seeds, notebooks and, with a provider, configuration
+    files and every program's bytes (`--to` also reads Python files for the `.env` variables they use:
+    userconfig/readers.py `unread_configs`)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets)).encode())
+    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root))).encode())
     h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
+    h.update("\0".join(displays).encode("utf-8", "surrogatepass") + b"\1")
+    h.update("\0".join(seeds).encode("utf-8", "surrogatepass") + b"\1")
     for d in displays:
         if ctx.provider is not None and not d.endswith(PROGRAMS):
             # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
@@ -499,7 +471,7 @@ def _fingerprint(displays: Sequence[str], read: Callable[[str], Optional[bytes]]
             data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
             continue
-        if d.endswith(PROGRAMS):
+        if d.endswith(".ipynb") or (ctx.provider is not None and d.endswith(PROGRAMS)):
             data = read(d)
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
     return h.hexdigest()

@@ -19,6 +19,7 @@ from offramp.notebook import load as load_notebook
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
+from offramp.project.questions import QUESTIONS
 from offramp.redact import redact, redact_all
 from offramp.userconfig.readers import env_assignments
 
@@ -107,6 +108,9 @@ class IndexCache(FindingsCache):
 
     #: The last run's route findings: (fingerprint, (configuration files read -> digest, hits, held, writes)).
     ROUTES = "\0routes"
+    #: What those routes read of the Python files (project/inputs.py): (fingerprint, record), stored as is
+    #: (bytes and numbers under file names: nothing masking would change, and ~2,000 files' worth of it).
+    INPUTS = "\0inputs"
 
     def _encode(self) -> bytes:
         """Literal values hold keys: what was indexed is masked before it reaches the disk. The digests are
@@ -170,6 +174,10 @@ class Project:
         self.cache = cache
         self.prebuilt = prebuilt or {}  # display -> (content digest, entry built elsewhere)
         self.indexed: Dict[str, ModuleIndex] = {}  # by display path
+        # what the routes read of each Python file: the answers asked (project/questions.py), by
+        # display path, and the index entries loaded (content digest, entry as built: `place` not applied)
+        self.asked: Dict[str, Dict[Tuple[str, Any], Any]] = {}
+        self.entries: Dict[str, Tuple[str, Optional[ModuleIndex]]] = {}  # ("", None): unreadable
         self._configs: Dict[str, Optional[Any]] = {}
         self.config_reads: Dict[str, str] = {}  # reader\0written -> content digest ("" when absent)
 
@@ -185,6 +193,7 @@ class Project:
             return None
         data = self.read(display)
         if data is None:
+            self.entries[display] = ("", None)
             return None
         digest = content_hash(data)
         m = None
@@ -201,10 +210,19 @@ class Project:
             m = build(text, display, self.watch)
         if self.cache is not None and self.cache.digest(display) != digest:
             self.cache.put(display, digest, m)
+        self.entries[display] = (digest, m)
         name, package = self.canonical[display]
         m = place(m, name, package)  # after `put`, which keeps the entry as built (relative imports as written)
         self.indexed[display] = m
         return m
+
+    def ask(self, display: str, question: str, arg: Any = None) -> Any:
+        """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`."""
+        answers = self.asked.setdefault(display, {})
+        key = (question, arg)
+        if key not in answers:
+            answers[key] = QUESTIONS[question](self.read(display), arg, self.watch)
+        return answers[key]
 
     def modules(self) -> List[ModuleIndex]:
         return list(self.indexed.values())

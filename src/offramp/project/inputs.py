@@ -1,0 +1,81 @@
+"""What the last routes read of each Python file, and whether a warm run's files still say the same.
+
+The routes are a function of the options, the run's files and configuration documents (all in the
+stage's fingerprint), of the answers the stage asked of files' bytes (project/questions.py) and of
+the index entries it loaded. Nothing else of a Python file reaches them: a file never asked nor
+loaded cannot change them, whatever its edit. So the last run's routes still hold when, in every
+file whose bytes changed, each recorded question has the same answer and the entry loaded (if one
+was) is the same; only the changed files are asked again. After a one-line edit of a 2,000-file
+project the stage re-indexes that file and hashes the others instead of computing every route.
+
+Stored in the index cache, whose route entry is masked for secrets (`IndexCache._encode` masks
+every string): digests, arguments and answers are stored as bytes, which masking leaves alone, so
+a question is asked again with exactly its recorded argument.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from typing import Any, Dict, List, Optional, Tuple
+
+from offramp.cache import content_hash
+from offramp.project.questions import QUESTIONS
+from offramp.project.tree import Project
+
+# (the questions asked: [(question, marshalled argument)],
+#  display -> (content digest, indices of the questions asked of it, hash of their answers, entry hash or None))
+Record = Tuple[List[Tuple[bytes, bytes]], Dict[str, Tuple[bytes, Tuple[int, ...], bytes, Optional[bytes]]]]
+
+
+def _hash(value: Any) -> bytes:
+    """Answers and entries are plain values (str, bytes, bool, None, tuples, lists, dicts and dataclasses
+    of them, never sets), so their repr is the same in every process."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _digest(data: Optional[bytes]) -> bytes:
+    return bytes.fromhex(content_hash(data)) if data is not None else b"-"
+
+
+class RouteInputs:
+    @staticmethod
+    def of(project: Project) -> Record:
+        """What `project` was asked and loaded while the routes were computed."""
+        table: Dict[Tuple[str, Any], int] = {}
+        files: Dict[str, Tuple[bytes, Tuple[int, ...], bytes, Optional[bytes]]] = {}
+        for d in sorted({*project.asked, *project.entries}):
+            asked = project.asked.get(d, {})
+            which = tuple(table.setdefault(key, len(table)) for key in asked)
+            entry = project.entries.get(d)
+            loaded = _hash(entry[1]) if entry is not None else None
+            files[d] = (_digest(project.read(d)), which, _hash(list(asked.values())), loaded)
+        return [(q.encode(), marshal.dumps(arg)) for q, arg in table], files
+
+    @staticmethod
+    def unchanged(project: Project, record: Any) -> Optional[Record]:
+        """The record brought up to date when every changed file answers as recorded and loads the same entry
+        (a fresh `project`: the files it loads here are its modules); None when something differs."""
+        table, files = record
+        questions: Dict[int, Tuple[str, Any]] = {}
+        now = dict(files)
+        for d, (digest, which, answers, loaded) in files.items():
+            data = project.read(d)
+            current = _digest(data)
+            if current == digest:
+                continue
+            asked = []
+            for i in which:
+                if i not in questions:
+                    questions[i] = (table[i][0].decode(), marshal.loads(table[i][1]))
+                q, arg = questions[i]
+                asked.append(QUESTIONS[q](data, arg, project.watch))
+            if _hash(asked) != answers:
+                return None
+            if loaded is not None:
+                project.load(d)
+                entry = project.entries.get(d)
+                if entry is None or _hash(entry[1]) != loaded:
+                    return None
+            now[d] = (current, which, answers, loaded)
+        return table, now
