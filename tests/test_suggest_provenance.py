@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set, Tuple
 
 from helpers import run_cli
-from support.reportfixes import apply_chars, rdjson_fixes, sarif_fixes
+from support.reportfixes import Replacement, apply_chars, rdjson_fixes, sarif_fixes
 
 
 def _fixes(root: Path, fmt: str) -> Dict[str, List[str]]:
@@ -27,6 +27,17 @@ def _fixes(root: Path, fmt: str) -> Dict[str, List[str]]:
         rule = result.get("ruleId") or result["code"]["value"]
         texts.setdefault(rule, []).extend(text for _, _, text in reps)
     return texts
+
+
+def _sarif(root: Path, source: str) -> List[Tuple[dict, List[Replacement]]]:
+    """app.py written with `source`, and its SARIF results with their replacements."""
+    (root / "app.py").write_text(source, encoding="utf-8")
+    run = run_cli(["check", "--to", "qwen", "--output-format", "sarif", "-n", "."], root)
+    return sarif_fixes(json.loads(run.stdout))["app.py"]
+
+
+def _lines(reps: List[Replacement]) -> Set[int]:
+    return {line for (line, _), _, _ in reps}
 
 
 def test_a_key_read_inside_a_client_call_carries_its_own_fix(tmp_path: Path) -> None:
@@ -48,13 +59,23 @@ def test_a_base_url_constant_goes_with_the_client_that_reads_it(tmp_path: Path) 
         'URL = "https://api.openai.com/v1"\n'
         "second = OpenAI(base_url=URL)\n"
     )
-    (tmp_path / "app.py").write_text(source, encoding="utf-8")
-    run = run_cli(["check", "--to", "qwen", "--output-format", "sarif", "-n", "."], tmp_path)
-    results = sarif_fixes(json.loads(run.stdout))["app.py"]
-    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: reps for r, reps in results}
-    assert 5 in {line for (line, _), _, _ in by_line[6]}, by_line  # URL's line: the second client's fix
-    assert 5 not in {line for (line, _), _, _ in by_line[3]}, by_line
+    results = _sarif(tmp_path, source)
+    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: _lines(reps) for r, reps in results}
+    assert 5 in by_line[6] and 5 not in by_line[3], by_line  # URL's line: the second client's fix
     fixed = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert fixed.returncode in (0, 1), fixed.stderr
     everything = [rep for _, reps in results for rep in reps]
     assert apply_chars(source, everything) == (tmp_path / "app.py").read_text(encoding="utf-8")
+
+
+def test_an_import_the_plan_removes_goes_with_the_client_it_was_removed_for(tmp_path: Path) -> None:
+    """An import has no node of the plan to point at: it is known by the names it binds (`AzureOpenAI`,
+    dropped because the Azure client became `OpenAI`), not given to the file's first finding."""
+    source = (
+        "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfirst = OpenAI()\nsecond = AzureOpenAI(\n"
+        '    azure_endpoint="https://x.openai.azure.com",\n'
+        '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+        '    api_version="2024-02-01",\n)\n'
+    )
+    lines = {r["ruleId"]: _lines(reps) for r, reps in _sarif(tmp_path, source)}
+    assert 3 in lines["OFR102"] and 3 not in lines["OFR101"], lines

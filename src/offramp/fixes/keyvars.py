@@ -106,7 +106,7 @@ class KeyVariables(PlannerState):
                 self.needs_os(call)
                 if isinstance(call.func, cst.Name):
                     alias = call.func.value if call.func.value != "getenv" else None
-                    self.plan.remove_imports.append(("os", "getenv", alias))
+                    self.plan.remove_import("os", "getenv", alias)
         else:
             self.plan.edit(call, empty_default())
 

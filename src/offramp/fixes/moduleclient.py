@@ -135,7 +135,7 @@ class ModuleClient(PlannerState):
             self.plan.origin = Origin(MODULE_CLIENT_CONFIG, assigns[0].span.line, assigns[0].span)
         alias, anchor = self.module_anchor(assigns)
         if alias is None:
-            self.plan.add_imports.append(("openai", None))
+            self.plan.add_import("openai", None)
             alias = "openai"
         base_line = f'{alias}.{base_attr} = "{url}"'
         key_line = f'{alias}.api_key = os.environ["{self.p.key_env}"]'

@@ -57,6 +57,7 @@ class Plan:
     # Which finding each change is for: (where, id of the node it is planned at, origin), in plan order
     origins: List[Tuple[str, int, Origin]] = field(default_factory=list)
     origin: Optional[Origin] = None  # the finding being planned (`for_finding`): the default of every change
+    imported: List[Tuple[str, Origin]] = field(default_factory=list)  # (name an import binds, origin)
     # Whether apply.py notes, in `dropped`, the edited nodes whose edit an edit around them replaced
     # (a wrapper's model argument rebuilt from its own mapping): their text is that edit's
     trace: bool = False
@@ -86,6 +87,20 @@ class Plan:
     def edit(self, node: cst.CSTNode, fn: Edit, origin: Optional[Origin] = None) -> None:
         self.edits.setdefault(id(node), []).append(fn)
         self._mark(EDIT, node, origin)
+
+    def add_import(self, module: str, obj: Optional[str] = None, origin: Optional[Origin] = None) -> None:
+        self.add_imports.append((module, obj))
+        self._bound(obj or module.split(".")[0], origin)
+
+    def remove_import(self, module: str, obj: str, asname: Optional[str], origin: Optional[Origin] = None) -> None:
+        self.remove_imports.append((module, obj, asname))
+        self._bound(asname or obj, origin)
+
+    def _bound(self, name: str, origin: Optional[Origin]) -> None:
+        """An import added or removed that binds `name`: imports have no node of the plan to point at."""
+        origin = origin or self.origin
+        if origin is not None:
+            self.imported.append((name, origin))
 
     def after(self, node: cst.CSTNode, stmts: Sequence[cst.BaseStatement]) -> None:
         """Insert `stmts` after the statement `node`."""

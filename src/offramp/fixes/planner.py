@@ -290,7 +290,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         packages = {m.split(".")[0] for m in (*sdk.sdk_modules, *sdk.entry_modules, *sdk.wrapper_modules)}
         kind, site = os_import_site(self.path_to(node), packages)
         if kind == "module":
-            self.plan.add_imports.append(("os", None))
+            self.plan.add_import("os", None)
         if site is None:
             return
         self.plan.before(site, cst.parse_statement("import os\n"))

@@ -14,6 +14,7 @@ generation of the module (analysis/positions.py).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -32,11 +33,12 @@ class Region:
     start: int
     end: int
     origin: Origin
+    name: str = ""  # an import's: the name it binds (start and end -1, see import_origin)
 
 
 def regions(module: cst.Module, plan: Plan, text: str) -> List[Region]:
     """The regions of the plan's changes in `text` (the code `module` was parsed from), in plan order."""
-    if not plan.origins:
+    if not plan.origins and not plan.imported:
         return []
     wanted = {node_id for _, node_id, _ in plan.origins}
     positions: Dict[int, Position] = {id(n): p for n, p in node_positions(module).items() if id(n) in wanted}
@@ -61,7 +63,7 @@ def regions(module: cst.Module, plan: Plan, text: str) -> List[Region]:
         else:  # TODO, BEFORE: written on the lines above the statement
             line_start = starts[bisect.bisect_right(starts, start) - 1]
             out.append(Region(line_start, start, origin))
-    return out
+    return out + [Region(-1, -1, origin, name) for name, origin in plan.imported]
 
 
 class Tracer:
@@ -94,12 +96,36 @@ def origin_at(start: int, end: int, found: Sequence[Region]) -> Optional[Origin]
     """The finding a replacement of old[start:end] is for: the origin of the smallest region holding it
     (an insertion: its point), else of the smallest region it overlaps (a statement removed with its
     line break), else None. Of two regions alike, the one planned first."""
-    holding = [r for r in found if r.start <= start and end <= r.end]
+    placed = [r for r in found if not r.name]
+    holding = [r for r in placed if r.start <= start and end <= r.end]
     if not holding:
-        holding = [r for r in found if start < r.end and r.start < end]
+        holding = [r for r in placed if start < r.end and r.start < end]
     if not holding:
         return None
     return min(holding, key=lambda r: r.end - r.start).origin
+
+
+def import_origin(
+    old: str, new: str, start: int, end: int, new_start: int, new_end: int, found: Sequence[Region]
+) -> Optional[Origin]:
+    """The finding a change to the imports is for (old[start:end] becomes new[new_start:new_end]): an
+    import the plan adds or removes has no node to point at, so it is known by the names it binds. The
+    change must be on an import line (old), or insert import lines (new), and name what exactly one
+    finding's imports bind; else None (`import os` that two fixes need is neither's alone)."""
+    line = old[old.rfind("\n", 0, start) + 1 : start]
+    added = new[new_start:new_end]
+    if not (
+        _IMPORT.match(line)
+        or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
+    ):
+        return None
+    words = set(_WORD.findall(old[start:end] + " " + added))
+    origins = {r.origin for r in found if r.name and r.name in words}
+    return origins.pop() if len(origins) == 1 else None
+
+
+_IMPORT = re.compile(r"[ \t]*(?:import|from)[ \t]")
+_WORD = re.compile(r"\w+")
 
 
 def finding_for(origin: Origin, findings: Sequence[Finding]) -> Optional[int]:

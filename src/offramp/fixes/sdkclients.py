@@ -361,7 +361,7 @@ class SdkClients(PlannerState):
             # A drop-in module (`langfuse.openai`) serves the plain class too: keep the client on it.
             home = module if f"{module}.{plain}" in self.sdk.openai_clients else "openai"
             asname = func.value if func.value != obj else None
-            self.plan.remove_imports.append((module, obj, asname))
+            self.plan.remove_import(module, obj, asname)
             if self.imported_for(c.node, plain, {f"{home}.{plain}"}):
                 return
             found = self.binding_import(c.node, func.value)
@@ -384,7 +384,7 @@ class SdkClients(PlannerState):
                     )
                     self.plan.edit(owner, also_imported(plain))
                     return
-            self.plan.add_imports.append((home, plain))
+            self.plan.add_import(home, plain)
 
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
         """Is `name` read in the function around `stmt` other than by the Azure constructions the fix

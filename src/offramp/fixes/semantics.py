@@ -61,7 +61,8 @@ def plan_call(planner: Planner, call: ApiCall) -> bool:
         plan.edit(call.node, lambda n, edit=edit: edit(n), origin)  # type: ignore[misc]
         for node, other in g.others:
             plan.edit(node, other, origin)
-        plan.add_imports.extend(g.imports)
+        for module, obj in g.imports:
+            plan.add_import(module, obj, origin)
         plan.changes["request parameter"] += 1
         rerouted = rerouted or g.code == codes.UNSUPPORTED_ENDPOINT
         if g.note:

@@ -46,7 +46,7 @@ import libcst as cst
 
 from offramp.engine import make_options, notebook_source
 from offramp.fixes.onefile import fix_source
-from offramp.fixes.provenance import Region, finding_for, origin_at
+from offramp.fixes.provenance import Region, finding_for, import_origin, origin_at
 from offramp.fixes.runner import Planned, planned_texts
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.redact import secret_spans
@@ -153,9 +153,16 @@ def _edit_lines(e: Raw, pos: _Positions) -> Tuple[int, int]:
 
 
 def _owner(
-    e: Raw, pos: _Positions, shown: Sequence[Finding], hidden: Sequence[Finding], planned: Sequence[Region]
+    e: Raw,
+    pos: _Positions,
+    shown: Sequence[Finding],
+    hidden: Sequence[Finding],
+    planned: Sequence[Region],
+    new: str = "",
 ) -> Optional[int]:
     origin = origin_at(e.start, e.end, planned)
+    if origin is None and planned:
+        origin = import_origin(pos.text, new, e.start, e.end, e.new_start, e.new_end, planned)
     if origin is not None:  # the finding the planner made the change for (fixes/provenance.py)
         for group, hide in ((shown, False), (hidden, True)):
             i = finding_for(origin, group)
@@ -276,7 +283,7 @@ def attribute(
     notebook = any(f.cell is not None for f in shown)  # cell positions are not positions in the file
     raws = raw_edits(old, new)
     # `edits`: each replacement is the finding's the plan made it for (else the one it falls in).
-    fine_raws = [replace(e, owner=0 if notebook else _owner(e, pos, shown, hidden, found)) for e in raws]
+    fine_raws = [replace(e, owner=0 if notebook else _owner(e, pos, shown, hidden, found, new)) for e in raws]
     fine = _grouped(_clean_up(fine_raws, old, new, secrets), pos, old, new, secrets, python)
     # `line_edits`: fixes of different findings never share a line (see Suggestion), so a line's
     # replacements go to the first finding there that they fall in.

@@ -88,7 +88,7 @@ class WrapperClients(PlannerState):
             self.plan.moves(CRED, c.span)
             for q in spec.fix_imports:
                 module, _, name = q.rpartition(".")
-                self.plan.add_imports.append((module, name))
+                self.plan.add_import(module, name)
         elif (
             key_arg is None
             or self.own_key
@@ -154,14 +154,14 @@ class WrapperClients(PlannerState):
             in_module = isinstance(c.node.func, cst.Attribute) and dotted_name(c.node.func.value) == module
             if not in_module and not self.imported_for(c.node, new_class, same):
                 # (a ChatOpenAI the file already imports, from langchain_community say, is the same class)
-                self.plan.add_imports.append((module, new_class))
+                self.plan.add_import(module, new_class)
             if isinstance(c.node.func, cst.Name):
                 old_obj = c.qualified.rpartition(".")[2]
                 asname = c.node.func.value if c.node.func.value != old_obj else None
                 for q in spec.names:
                     mod, _, obj = q.rpartition(".")
                     if obj == old_obj:
-                        self.plan.remove_imports.append((mod, obj, asname))
+                        self.plan.remove_import(mod, obj, asname)
 
         def edit(node: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(node, cst.Call)
@@ -216,7 +216,7 @@ class WrapperClients(PlannerState):
 
         for q in spec.fix_imports:
             module, _, name = q.rpartition(".")
-            self.plan.add_imports.append((module, name))
+            self.plan.add_import(module, name)
         if not any(a in c.keywords for a in (*spec.model_args, *spec.deployment_args)):
             self.plan.todo(
                 self.stmt(c.node),
@@ -247,7 +247,7 @@ class WrapperClients(PlannerState):
         )
         for q in spec.fix_imports:
             module, _, name = q.rpartition(".")
-            self.plan.add_imports.append((module, name))
+            self.plan.add_import(module, name)
         self.needs_os(c.node)
         self.plan.moves(HOST, c.span)
         self.plan.moves(CRED, c.span)
@@ -266,9 +266,9 @@ class WrapperClients(PlannerState):
         for anchor, text, imports in export_off(self.a.module, wanted):
             with self.plan.for_finding(OPENAI_CLIENT, wanted[0].span):
                 self.plan.after(anchor, [cst.parse_statement(text + "\n")])
-            for q in imports:
-                module, _, name = q.rpartition(".")
-                self.plan.add_imports.append((module, name))
+                for q in imports:
+                    module, _, name = q.rpartition(".")
+                    self.plan.add_import(module, name)
             self.plan.changes["framework setting"] += 1
 
     def reopened(self) -> None:
@@ -301,9 +301,9 @@ class WrapperClients(PlannerState):
             if not self.retargets(b.owner) or self.p.endpoint(b.spec.family) == "yes" or not b.spec.fix_class:
                 continue
             module, _, name = b.spec.fix_class.rpartition(".")
-            self.plan.add_imports.append((module, name))
             code = AZURE_OPENAI_CLIENT if b.owner.azure else OPENAI_CLIENT
             origin = Origin(code, b.owner.span.line, b.owner.span)
+            self.plan.add_import(module, name, origin)
             self.plan.edit(b.node.func, cast(Edit, lambda node, name=name: cst.Name(name)), origin)
             self.plan.changes[f"{b.spec.id} class"] += 1
             self.plan.notes.append(
