@@ -22,6 +22,13 @@ class Span:
     end_line: int
     end_column: int
 
+    def contains(self, inner: Span) -> bool:
+        """Whether this span covers all of `inner` (line 0, the module client, contains only itself)."""
+        if not self.line or not inner.line:
+            return self.line == inner.line == 0
+        start, end = (self.line, self.column), (self.end_line, self.end_column)
+        return start <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= end
+
 
 @dataclass(frozen=True)
 class FixedForm:

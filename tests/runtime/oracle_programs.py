@@ -87,6 +87,13 @@ SHAPES: Dict[str, Program] = {
             literals={"sk-proj-oracleSetLaterKey0a1b2c3d4e5f": OPENAI},
             drop=MODULE_CLIENT_ENV,
         ),
+        # A key read whose default is the caller's key (the user's OpenAI key, from config.json or the environment),
+        # copied into that variable by a settings module (ChuanhuChatGPT): renamed, the OpenAI key went to the provider.
+        Program(
+            "shape/env_default_key",
+            _SHAPES / "env_default_key",
+            literals={"sk-proj-oracleDefaultKey3f2e1d0c9b8a": OPENAI},
+        ),
         # openai 0.x requests with their own `api_key=` (from config.json, and from a key pool through `**kwargs`).
         Program(
             "shape/v0_per_request_key",

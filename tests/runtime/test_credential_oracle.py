@@ -178,6 +178,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/v0_azure_ad": MODES,
     "shape/v0_per_request_key": MODES,
     "shape/client_key_set_later": MODES,
+    "shape/env_default_key": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from offramp.hosts import classify_url
-from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder
+from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
 from offramp.project.sources import (
     MODULE,
     ConfigValue,
@@ -500,6 +500,16 @@ class RouteJudge:
         def moves(s: Source) -> bool:
             return self.cred_moves(s, covered, p)
 
+        def rewrites(path: str, span: Optional[Span], role: str) -> bool:
+            """A constructor rewritten for `role`; for its key, an edit of the whole call (planner `add_key`),
+            or renamed reads inside it that replace every key source (replacedkeys.renamed_reads_replace)."""
+            if role != CRED or self.predicted or span is None:
+                return covered(path, span, role)
+            mine = [e.span for e in effects.get(path, ()) if e.role == CRED and e.to in ("", p.id)]
+            return any(e.contains(span) for e in mine) or (
+                covered(path, span, role) and renamed_reads_replace(r, moves)
+            )
+
         def whole(role: str) -> bool:
             if r.kind == "client" and role in r.own:
                 # `client.api_key = ...` after the construction: the key the constructor gets is replaced at
@@ -507,8 +517,8 @@ class RouteJudge:
                 return role == CRED and every_key_replaced(r, moves)
             if (
                 r.client_file
-                and covered(r.client_file, r.client_span, role)
-                and all(covered(path, span, role) for path, span in r.other_clients)
+                and rewrites(r.client_file, r.client_span, role)
+                and all(rewrites(path, span, role) for path, span in r.other_clients)
             ):
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # (an Azure client converted gets the provider's key whatever its key was: planner

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from offramp.hosts import is_secret_value
-from offramp.project.sources import AZURE_AD_TOKEN, RESULT_OF, EnvRead, Literal, Route, Source, Unknown
+from offramp.project.sources import AZURE_AD_TOKEN, FALLBACK_READ, RESULT_OF, EnvRead, Literal, Route, Source, Unknown
 from offramp.redact import MASK
 
 AZURE_IDENTITY = RESULT_OF + "azure.identity."  # (a token provider: the call flow.py cannot follow)
@@ -49,6 +49,31 @@ def every_key_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:
     """Whether each key source of the route is one fix replaces: the SDK's own read, a key written into the
     code, or a read that is itself moved (`moves`)."""
     return all(implicit_key(s) or (isinstance(s, Literal) and bool(s.value)) or moves(s) for s in r.credential)
+
+
+def renamed_reads_replace(r: Route, moves: Callable[[Source], bool]) -> bool:
+    """Whether renaming the key reads written inside a constructor replaces its whole key (the constructor
+    itself is not rewritten for its key). Each source must be one fix replaces; a `None` given as the key
+    (and the SDK's read of OPENAI_API_KEY behind it) counts only as the default of such a read on the
+    same line (`os.environ.get("OPENAI_API_KEY", None)`): the renamed read becomes strict (fixes/keyvars.py
+    `never_none`). Kept, `os.environ.get("OPENAI_EMBEDDING_API_KEY", api_key)` sent the caller's key (the
+    user's OpenAI key) to the provider whenever the new variable was unset (ChuanhuChatGPT)."""
+    reads = [s for s in r.credential if isinstance(s, EnvRead) and s.file and s.span is not None and moves(s)]
+
+    def read_default(s: Source) -> bool:
+        return isinstance(s, Literal) and any(
+            x.file == s.file
+            and s.span is not None
+            and x.span is not None
+            and x.span.line == s.span.line
+            and (x.span.end_line, x.span.end_column) <= (s.span.line, s.span.column)
+            for x in reads
+        )
+
+    fallback_ok = all(read_default(s) for s in r.credential if isinstance(s, Literal) and s.value is None)
+    return all(
+        moves(s) or (fallback_ok and isinstance(s, Unknown) and s.reason.endswith(FALLBACK_READ)) for s in r.credential
+    )
 
 
 def placeholder(value: str) -> bool:

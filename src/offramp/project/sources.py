@@ -163,11 +163,14 @@ def may_be_unset(s: Source) -> bool:
     return False
 
 
+FALLBACK_READ = " reads when the key given is None"
+
+
 def with_fallback_read(given: Set[Source], env: str, reader: str) -> Set[Source]:
     """A key's sources plus, when one of them is None (`api_key=None` as a default, a `null` in the
     config, the Agents SDK's LitellmModel built by its provider), the read of `env` that `reader` (the
     SDK, a framework) then makes itself. Counted as "no secret", fix moved such a route's URL and the
     library sent OPENAI_API_KEY to the provider."""
     if any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in given):
-        given.add(Unknown(f"`{env}`, which {reader} reads when the key given is None"))
+        given.add(Unknown(f"`{env}`, which {reader}{FALLBACK_READ}"))
     return given
