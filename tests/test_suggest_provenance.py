@@ -68,14 +68,27 @@ def test_a_base_url_constant_goes_with_the_client_that_reads_it(tmp_path: Path) 
     assert apply_chars(source, everything) == (tmp_path / "app.py").read_text(encoding="utf-8")
 
 
+AZURE = (
+    "AzureOpenAI(\n"
+    '    azure_endpoint="https://x.openai.azure.com",\n'
+    '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+    '    api_version="2024-02-01",\n)\n'
+)
+
+
 def test_an_import_the_plan_removes_goes_with_the_client_it_was_removed_for(tmp_path: Path) -> None:
     """An import has no node of the plan to point at: it is known by the names it binds (`AzureOpenAI`,
     dropped because the Azure client became `OpenAI`), not given to the file's first finding."""
-    source = (
-        "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfirst = OpenAI()\nsecond = AzureOpenAI(\n"
-        '    azure_endpoint="https://x.openai.azure.com",\n'
-        '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
-        '    api_version="2024-02-01",\n)\n'
-    )
+    source = "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfirst = OpenAI()\nsecond = " + AZURE
     lines = {r["ruleId"]: _lines(reps) for r, reps in _sarif(tmp_path, source)}
     assert 3 in lines["OFR102"] and 3 not in lines["OFR101"], lines
+
+
+def test_an_import_two_fixes_change_goes_with_the_first_of_them(tmp_path: Path) -> None:
+    """Both Azure clients drop `AzureOpenAI`: one fix carries the import line, the first of the two, not the
+    file's first finding (a client the import has nothing to do with)."""
+    source = "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfirst = OpenAI()\nsecond = " + AZURE
+    source += "third = " + AZURE
+    results = _sarif(tmp_path, source)
+    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: _lines(reps) for r, reps in results}
+    assert 3 in by_line[6] and 3 not in by_line[5] and 3 not in by_line[11], by_line

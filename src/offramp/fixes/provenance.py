@@ -105,23 +105,22 @@ def origin_at(start: int, end: int, found: Sequence[Region]) -> Optional[Origin]
     return min(holding, key=lambda r: r.end - r.start).origin
 
 
-def import_origin(
+def import_origins(
     old: str, new: str, start: int, end: int, new_start: int, new_end: int, found: Sequence[Region]
-) -> Optional[Origin]:
-    """The finding a change to the imports is for (old[start:end] becomes new[new_start:new_end]): an
-    import the plan adds or removes has no node to point at, so it is known by the names it binds. The
-    change must be on an import line (old), or insert import lines (new), and name what exactly one
-    finding's imports bind; else None (`import os` that two fixes need is neither's alone)."""
+) -> List[Origin]:
+    """The findings a change to the imports is for (old[start:end] becomes new[new_start:new_end]), in the
+    order they were planned: an import the plan adds or removes has no node to point at, so it is known
+    by the names it binds. The change must be on an import line (old), or insert import lines (new).
+    Several when several fixes need what it binds (`import os`): one fix carries it, the first planned."""
     line = old[old.rfind("\n", 0, start) + 1 : start]
     added = new[new_start:new_end]
     if not (
         _IMPORT.match(line)
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
     ):
-        return None
+        return []
     words = set(_WORD.findall(old[start:end] + " " + added))
-    origins = {r.origin for r in found if r.name and r.name in words}
-    return origins.pop() if len(origins) == 1 else None
+    return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
 
 
 _IMPORT = re.compile(r"[ \t]*(?:import|from)[ \t]")

@@ -46,7 +46,7 @@ import libcst as cst
 
 from offramp.engine import make_options, notebook_source
 from offramp.fixes.onefile import fix_source
-from offramp.fixes.provenance import Region, finding_for, import_origin, origin_at
+from offramp.fixes.provenance import Region, finding_for, import_origins, origin_at
 from offramp.fixes.runner import Planned, planned_texts
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.redact import secret_spans
@@ -160,15 +160,14 @@ def _owner(
     planned: Sequence[Region],
     new: str = "",
 ) -> Optional[int]:
+    # the finding the planner made the change for (fixes/provenance.py): the first a fix is shown for
     origin = origin_at(e.start, e.end, planned)
-    if origin is None and planned:
-        origin = import_origin(pos.text, new, e.start, e.end, e.new_start, e.new_end, planned)
-    if origin is not None:  # the finding the planner made the change for (fixes/provenance.py)
-        for group, hide in ((shown, False), (hidden, True)):
-            i = finding_for(origin, group)
-            if i is not None:
-                e.traced = True
-                return _HIDDEN if hide else i
+    origins = [origin] if origin is not None else import_origins(pos.text, new, *_offsets(e), planned)
+    for group, hide in ((shown, False), (hidden, True)):
+        i = next((i for i in (finding_for(o, group) for o in origins) if i is not None), None)
+        if i is not None:
+            e.traced = True
+            return _HIDDEN if hide else i
     first, last = _edit_lines(e, pos)
     for group, found in ((shown, None), (hidden, _HIDDEN)):
         for i, f in enumerate(group):
@@ -178,6 +177,10 @@ def _owner(
             if f.span.line <= last and max(f.span.end_line, f.span.line) >= first:
                 return i if found is None else found
     return None
+
+
+def _offsets(e: Raw) -> Tuple[int, int, int, int]:
+    return e.start, e.end, e.new_start, e.new_end
 
 
 def _imports_to_their_users(alone: Sequence[Raw], raws: Sequence[Raw], old: str, new: str) -> None:
