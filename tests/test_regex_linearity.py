@@ -68,7 +68,7 @@ _BUILT_AT_RUN_TIME = {
     ("project/index.py", 're.compile(rf"\\.(?:{names})\\b")'),
     # An import line naming one of the project's modules: anchored at line starts (re.M), one
     # pass over the line and its alternation of escaped names per line, so linear in the file.
-    ("project/stage.py", 're.compile(rb"^[ \\t]*(?:from|import)[ \\t][^\\n]*\\b(?:" + names + rb")\\b", re.M)'),
+    ("project/questions.py", 're.compile(rb"^[ \\t]*(?:from|import)[ \\t][^\\n]*\\b(?:" + names + rb")\\b", re.M)'),
     # Variable names (escaped) between quotes, or after a line's indentation: one alternation tried
     # at each position, the first anchored at a quote and the second at a line start.
     ("userconfig/readers.py", 're.compile(rf"[\\"\']({alternation})[\\"\']")'),
