@@ -52,6 +52,10 @@ def test_a_parameter_default_handed_to_a_token_counter_gets_a_todo_not_a_new_id(
         tmp_path,
         {"client.py": "from openai import OpenAI\n\nclient = OpenAI()\n", "tokens.py": TOKENS, "memory.py": MEMORY},
     )
+    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    fixable = {line.split(" ")[0] for line in before.stdout.splitlines() if line.endswith("[*]")}
+    # check offers what fix rewrites (the default only sent), not the one it leaves with a TODO
+    assert fixable == {"client.py:3:10:", "memory.py:14:25:"}, before.stdout
     proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     memory = (tmp_path / "memory.py").read_text("utf-8")
@@ -87,3 +91,20 @@ def test_a_constant_of_a_module_without_sdk_use_also_a_key_there_gets_a_todo(tmp
     )
     again = run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path)
     assert again.stdout == "", again.stdout
+
+
+def test_check_offers_a_constant_of_another_module_that_fix_rewrites(tmp_path: Path) -> None:
+    """settings.py's CHAT_MODEL, sent only by app.py's request: fix rewrites it with the client, so
+    check marks it fixable (it said "not fixable" and fix then rewrote it)."""
+    _write(
+        tmp_path,
+        {
+            "settings.py": 'CHAT_MODEL = "gpt-4o"\n',
+            "app.py": "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+            "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        },
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert any(
+        line.startswith("settings.py:1:14: OFR201") and line.endswith("[*]") for line in check.stdout.splitlines()
+    )

@@ -24,8 +24,11 @@ from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from offramp.analysis.facts import ModelLiteral
-from offramp.analysis.values import dotted_name
+from offramp.analysis.positions import node_positions
+from offramp.analysis.values import dotted_name, string_value
+from offramp.catalog import load_sdk
 from offramp.hosts import MATCH_METHODS
+from offramp.types import Span
 
 Key = Tuple[str, str]  # ("name", spelling) | ("attr", last attribute name)
 _LOOKUP_METHODS = frozenset({"get", "pop", "index"})
@@ -176,3 +179,31 @@ def keyed_literals(
         if found:
             out[id(lit)] = found
     return out
+
+
+def literals_at(
+    module: cst.Module, models: Dict[Span, Tuple[str, str]]
+) -> List[Tuple[cst.SimpleString, Span, str, str]]:
+    """The string literals at the given spans that still hold the expected value (the route gate's
+    `Gate.models`), with their new value and, for one whose name is also used as a key
+    (`PRICES[MODEL]`, `count_tokens(text, model)`), where. `fix` rewrites the others with their
+    requests (fixes/crossfile.py) and gives such a one a TODO instead (invariant 5, as the file's own
+    literals get, fixes/literals.py); `check` marks the others fixable (project/stage.py). A literal
+    whose text changed since the routes were built (or that is not a plain string) is left out."""
+    if not models:
+        return []
+    found = []
+    positions = node_positions(module)
+    for node, r in positions.items():
+        if isinstance(node, cst.SimpleString):
+            span = Span(r[0], r[1] + 1, r[2], r[3] + 1)
+            want = models.get(span)
+            if want is not None and string_value(node) == want[0]:
+                found.append((node, span, want[1]))
+    if not found:
+        return []
+    sdk = load_sdk()
+    keyed = keyed_literals(
+        module, [n for n, _, _ in found], sdk.model_lookups, sdk.model_lookup_words, lambda n: positions[n][0]
+    )
+    return [(node, span, new, keyed.get(id(node), "")) for node, span, new in found]

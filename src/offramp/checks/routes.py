@@ -215,14 +215,7 @@ def _models(
             continue
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
-            if (
-                s.file == route.file
-                and sdk_file(route.file)
-                and route.kind != "http"
-                and not _through_self(route)
-                and not (route.subclass_ctors or route.subclass_todo)
-            ):
-                continue  # the per-file checks report it, with the same span (they know no construction elsewhere)
+            # (where the per-file checks report it too, on the same line, the runner keeps theirs)
             if route.azure:
                 if provider is not None and is_provider_model(value, provider, ctx.models):
                     continue

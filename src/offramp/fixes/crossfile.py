@@ -8,14 +8,9 @@ rewritten where it is written, in the same run as the client, key and URL of tho
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple, cast
+from typing import Dict, Optional, Tuple, cast
 
-import libcst as cst
-
-from offramp.analysis.keyuses import keyed_literals
-from offramp.analysis.positions import node_positions
-from offramp.analysis.values import string_value
-from offramp.catalog import load_sdk
+from offramp.analysis.keyuses import literals_at
 from offramp.codes import OPENAI_MODEL
 from offramp.fixes.apply import apply_plan
 from offramp.fixes.plan import Plan
@@ -24,32 +19,6 @@ from offramp.source import parse_module
 from offramp.syntax.arguments import string_like
 from offramp.syntax.tree import module_parents, statement_around
 from offramp.types import Span
-
-
-def literal_edits(
-    module: cst.Module, models: Dict[Span, Tuple[str, str]]
-) -> List[Tuple[cst.SimpleString, Span, str, str]]:
-    """The string literals at the given spans that still hold the expected value, with their new value
-    and, for one whose name is also used as a key (`PRICES[MODEL]`, `count_tokens(text, model)`),
-    where: such a one gets a TODO instead (invariant 5, as the file's own literals do, fixes/literals.py).
-    A literal whose text changed since the routes were built (or that is not a plain string) is left."""
-    if not models:
-        return []
-    found = []
-    positions = node_positions(module)
-    for node, r in positions.items():
-        if isinstance(node, cst.SimpleString):
-            span = Span(r[0], r[1] + 1, r[2], r[3] + 1)
-            want = models.get(span)
-            if want is not None and string_value(node) == want[0]:
-                found.append((node, span, want[1]))
-    if not found:
-        return []
-    sdk = load_sdk()
-    keyed = keyed_literals(
-        module, [n for n, _, _ in found], sdk.model_lookups, sdk.model_lookup_words, lambda n: positions[n][0]
-    )
-    return [(node, span, new, keyed.get(id(node), "")) for node, span, new in found]
 
 
 def key_use_todo(old: str, new: str, also_key: str) -> str:
@@ -61,7 +30,7 @@ def rewrite_models(text: str, models: Dict[Span, Tuple[str, str]]) -> Tuple[Opti
     with no SDK use of its own, so no planner of its own either."""
     module = parse_module(text)
     plan = Plan()
-    found = literal_edits(module, models)
+    found = literals_at(module, models)
     parents = module_parents(module)
     for node, span, new, also_key in found:
         if also_key:

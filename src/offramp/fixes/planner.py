@@ -28,6 +28,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.analysis.keyuses import literals_at
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.familyplan import plan_families
@@ -46,7 +47,7 @@ from offramp.codes import (
     UNSUPPORTED_PARAMETER,
 )
 from offramp.fixes import semantics
-from offramp.fixes.crossfile import key_use_todo, literal_edits
+from offramp.fixes.crossfile import key_use_todo
 from offramp.fixes.families import plan_splits, stuck_todo
 from offramp.fixes.keyreads import KeyReads
 from offramp.fixes.keyvars import KeyVariables
@@ -266,7 +267,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
         moved = [e.span for e in self.plan.effects if e.role == MODEL]
-        for node, span, new, also_key in literal_edits(self.a.module, self.gate.models):
+        for node, span, new, also_key in literals_at(self.a.module, self.gate.models):
             if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):
                 continue
             if also_key:

@@ -8,15 +8,18 @@ several files, are recomputed from index entries that are themselves cached by c
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
+from offramp.analysis.keyuses import literals_at
 from offramp.cache import settings_key
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import successor
 from offramp.checks.routes import check_routes, group
+from offramp.mapping import map_model
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -39,6 +42,7 @@ from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
 from offramp.providers import known_provider_hosts
+from offramp.source import parse_module
 from offramp.types import Span
 from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
@@ -308,6 +312,7 @@ def route_hits(
         for path, spans in _successors_held(judge, found, current, decision, ctx).items():
             for span, why in spans.items():
                 held.setdefault(path, {}).setdefault(span, why)
+        found = _models_fix_writes(judge, found, current, decision, ctx, read)
         writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
             for name, _, written in m.env_writes:
@@ -369,6 +374,50 @@ def _successors_held(
         )
         out.setdefault(path, {})[span] = why
     return out
+
+
+def _models_fix_writes(
+    judge: RouteJudge,
+    found: Dict[str, List[Hit]],
+    effects: Dict[str, List[Effect]],
+    decision: Decision,
+    ctx: CheckContext,
+    read: Callable[[str], Optional[bytes]],
+) -> Dict[str, List[Hit]]:
+    """The route findings of an OpenAI model id, fixable where `fix` rewrites it with its requests.
+
+    A constant of settings.py, a parameter default handed on to the method that makes the request:
+    fix rewrites such a literal once every route it reaches moves (`RouteJudge.models_elsewhere`, as
+    fixes/routegate.py asks it), so check must offer it too; but not one whose name is also a key
+    (`PRICES[CHAT_MODEL]`), which fix leaves with a TODO (analysis/keyuses.py `literals_at`).
+    """
+    kinds = (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT)
+    wanted = {(p, h.span) for p, hs in found.items() for h in hs if h.code in kinds and not h.fixable}
+    if not wanted or ctx.provider is None:
+        return found
+
+    def target(value: str, to: Any) -> Optional[str]:
+        return map_model(value, to, ctx.sdk, dict(ctx.models)).target
+
+    probe = Decision({p: g.copy() for p, g in decision.gates.items()}, dict(decision.writes))
+    written = judge.models_elsewhere(probe, effects, target)
+    fixable: Set[Tuple[str, Span]] = set()
+    for path in sorted({p for p, _ in wanted}):
+        models = {span: v for span, v in written.gate(path).models.items() if (path, span) in wanted}
+        data = read(path) if models and path.endswith(".py") else None
+        if data is None:
+            continue
+        try:
+            module = parse_module(data.decode("utf-8-sig", "replace"))
+        except Exception:  # (unparseable: its own OFR001 says so, and fix leaves it)
+            continue
+        fixable |= {(path, span) for _, span, _, also_key in literals_at(module, models) if not also_key}
+    if not fixable:
+        return found
+    return {
+        p: [replace(h, fixable=True) if h.code in kinds and (p, h.span) in fixable else h for h in hs]
+        for p, hs in found.items()
+    }
 
 
 _RETIRED_LEFT = "fix leaves this id: it is not a literal on a request that moves whole"
