@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
-from offramp.analysis.keyuses import literals_at
 from offramp.cache import settings_key
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
@@ -42,7 +41,6 @@ from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import IndexCache, Project
 from offramp.providers import known_provider_hosts
-from offramp.source import parse_module
 from offramp.types import Span
 from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
@@ -398,6 +396,9 @@ def _models_fix_writes(
 
     def target(value: str, to: Any) -> Optional[str]:
         return map_model(value, to, ctx.sdk, dict(ctx.models)).target
+
+    from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
+    from offramp.source import parse_module  # lazy: LibCST
 
     probe = Decision({p: g.copy() for p, g in decision.gates.items()}, dict(decision.writes))
     written = judge.models_elsewhere(probe, effects, target)
