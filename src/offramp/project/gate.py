@@ -283,12 +283,14 @@ class RouteJudge:
             {k: g.copy() for k, g in (before.gates if before else {}).items()},
             dict(before.writes) if before else {},
         )
-        unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot see stays
+        unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot (all) see stays
         for r in self.routes:
             reason = self.stranded(r, effects)
             if reason is None:
                 continue
-            if all(isinstance(s, (Unknown, Parameter)) for s in r.model):
+            # (not only none seen: mem0's `self.config.model = "gpt-5-mini"` is written into an attribute of an
+            # attribute, which the flow does not follow, beside configured models it does)
+            if not r.model or any(isinstance(s, (Unknown, Parameter)) for s in r.model):
                 for path in {r.file, r.client_file} - {""}:
                     unseen.setdefault(path, reason)
             for role in ("host", "credential", "model"):
