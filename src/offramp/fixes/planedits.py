@@ -46,8 +46,21 @@ def also_imported(name: str) -> Edit:
         if any(alias.evaluated_name == name and alias.asname is None for alias in node.names):
             return node
         names = list(node.names)
-        last = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        return node.with_changes(names=[*names[:-1], last, cst.ImportAlias(name=cst.Name(name))])
+        last = names[-1]
+        if not isinstance(last.comma, cst.Comma):  # `import AzureOpenAI` -> `import AzureOpenAI, OpenAI`
+            last = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return node.with_changes(names=[*names[:-1], last, cst.ImportAlias(name=cst.Name(name))])
+        # a trailing comma (one name per line in parentheses): the new name goes on a line of its own
+        # as the ones before it do, and takes the trailing comma
+        between: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+        earlier = names[-2].comma if len(names) > 1 else None
+        if isinstance(earlier, cst.Comma):
+            between = earlier.whitespace_after
+        elif node.lpar is not None:
+            between = node.lpar.whitespace_after
+        new_last = cst.ImportAlias(name=cst.Name(name), comma=last.comma)
+        last = last.with_changes(comma=cst.Comma(whitespace_after=between))
+        return node.with_changes(names=[*names[:-1], last, new_last])
 
     return edit
 
