@@ -40,6 +40,11 @@ def _lines(reps: List[Replacement]) -> Set[int]:
     return {line for (line, _), _, _ in reps}
 
 
+def _by_line(results: List[Tuple[dict, List[Replacement]]]) -> Dict[int, Set[int]]:
+    """The line of each finding -> the lines its fix changes."""
+    return {r["locations"][0]["physicalLocation"]["region"]["startLine"]: _lines(reps) for r, reps in results}
+
+
 def test_a_key_read_inside_a_client_call_carries_its_own_fix(tmp_path: Path) -> None:
     source = 'import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))\n'
     (tmp_path / "app.py").write_text(source, encoding="utf-8")
@@ -60,7 +65,7 @@ def test_a_base_url_constant_goes_with_the_client_that_reads_it(tmp_path: Path) 
         "second = OpenAI(base_url=URL)\n"
     )
     results = _sarif(tmp_path, source)
-    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: _lines(reps) for r, reps in results}
+    by_line = _by_line(results)
     assert 5 in by_line[6] and 5 not in by_line[3], by_line  # URL's line: the second client's fix
     fixed = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert fixed.returncode in (0, 1), fixed.stderr
@@ -89,6 +94,21 @@ def test_an_import_two_fixes_change_goes_with_the_first_of_them(tmp_path: Path) 
     file's first finding (a client the import has nothing to do with)."""
     source = "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\nfirst = OpenAI()\nsecond = " + AZURE
     source += "third = " + AZURE
-    results = _sarif(tmp_path, source)
-    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: _lines(reps) for r, reps in results}
+    by_line = _by_line(_sarif(tmp_path, source))
     assert 3 in by_line[6] and 3 not in by_line[5] and 3 not in by_line[11], by_line
+
+
+def test_the_azure_credential_fix_removes_goes_with_the_key_it_fed(tmp_path: Path) -> None:
+    """The credential statements the Azure clean-up deletes (apply.py) are for the setting that read
+    them, `openai.api_key = token.token`, not for the first module setting (`api_type`)."""
+    source = (
+        "import openai\nfrom azure.identity import DefaultAzureCredential\n\n"
+        "credential = DefaultAzureCredential()\n"
+        'token = credential.get_token("https://cognitiveservices.azure.com/.default")\n\n'
+        'openai.api_type = "azure_ad"\nopenai.api_base = "https://contoso.openai.azure.com/"\n'
+        'openai.api_version = "2023-05-15"\nopenai.api_key = token.token\n\n\n'
+        "def chat(messages):\n"
+        '    return openai.ChatCompletion.create(engine="gpt-35-turbo", messages=messages)\n'
+    )
+    by_line = _by_line(_sarif(tmp_path, source))
+    assert 4 in by_line[10] and 4 not in by_line[7], by_line

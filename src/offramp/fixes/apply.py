@@ -165,8 +165,9 @@ def apply_plan_text(module: cst.Module, plan: Plan, line_length: Optional[int] =
 def _apply(module: cst.Module, plan: Plan, line_length: Optional[int]) -> Tuple[cst.Module, Optional[str]]:
     new = module.visit(_Apply(plan, module.default_indent, line_length, _above_plan(module, plan)))
     assert isinstance(new, cst.Module)
+    gone: Set[str] = set()  # the names of the Azure credential statements deleted
     if plan.azure_cleanup:
-        new = remove_unused_azure_credentials(new)
+        new = remove_unused_azure_credentials(new, gone)
     added = list(dict.fromkeys(plan.add_imports))
     for mod, obj in list(added):
         placed = add_stdlib_import(new, mod) if obj is None and line_length is not None else None
@@ -182,7 +183,9 @@ def _apply(module: cst.Module, plan: Plan, line_length: Optional[int]) -> Tuple[
     if plan.azure_cleanup:
         for obj in _azure_identity_names(new):
             removals += [(AZURE_IDENTITY, obj, None), (AZURE_IDENTITY + ".aio", obj, None)]
+            gone.add(obj)
         removals.append(("openai.lib.azure", "AzureADTokenProvider", None))
+        plan.cleaned_up({*gone, "AzureADTokenProvider"})
     return _remove_imports(new, removals)
 
 
@@ -414,7 +417,7 @@ def _azure_identity_names(module: cst.Module) -> list:
     return [n for n in names if n]
 
 
-def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
+def remove_unused_azure_credentials(module: cst.Module, gone: Optional[Set[str]] = None) -> cst.Module:
     """Delete `x = get_bearer_token_provider(...)`-style statements whose name is no longer used.
 
     Only statements whose value is an `azure.identity` call and whose every target is unread
@@ -470,6 +473,8 @@ def remove_unused_azure_credentials(module: cst.Module) -> cst.Module:
                 changed = True
     if not doomed:
         return module
+    if gone is not None:  # (their names: fixes/provenance.py)
+        gone.update(a.name for key in doomed for a in candidates[key][0])
 
     class Drop(cst.CSTTransformer):
         def on_visit(self, node: cst.CSTNode) -> bool:

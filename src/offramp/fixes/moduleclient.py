@@ -70,7 +70,9 @@ class ModuleClient(PlannerState):
         url = self.base if v0 else self.base + "/"  # openai>=1 glues module base_url and path without a slash
         base_attr = "api_base" if v0 else "base_url"
         if azure:
-            self.plan.azure_cleanup = True  # an Azure AD credential only the key used goes with it
+            # an Azure AD credential only the key used goes with it (for the key's setting, else the first)
+            key = next((m for m in assigns if m.role == "key"), assigns[0] if assigns else None)
+            self.plan.clean_azure(Origin(MODULE_CLIENT_CONFIG, key.span.line, key.span) if key is not None else None)
         for m in assigns:
             self.plan.origin = Origin(MODULE_CLIENT_CONFIG, m.span.line, m.span)
             self.claimed.add(id(m.value))

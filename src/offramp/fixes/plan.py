@@ -58,6 +58,7 @@ class Plan:
     origins: List[Tuple[str, int, Origin]] = field(default_factory=list)
     origin: Optional[Origin] = None  # the finding being planned (`for_finding`): the default of every change
     imported: List[Tuple[str, Origin]] = field(default_factory=list)  # (name an import binds, origin)
+    cleaning: List[Origin] = field(default_factory=list)  # the findings the Azure clean-up is for
     # Whether apply.py notes, in `dropped`, the edited nodes whose edit an edit around them replaced
     # (a wrapper's model argument rebuilt from its own mapping): their text is that edit's
     trace: bool = False
@@ -95,6 +96,19 @@ class Plan:
     def remove_import(self, module: str, obj: str, asname: Optional[str], origin: Optional[Origin] = None) -> None:
         self.remove_imports.append((module, obj, asname))
         self._bound(asname or obj, origin)
+
+    def clean_azure(self, origin: Optional[Origin] = None) -> None:
+        """Remove the Azure credentials nothing reads any more once the plan is applied (apply.py)."""
+        self.azure_cleanup = True
+        origin = origin or self.origin
+        if origin is not None:
+            self.cleaning.append(origin)
+
+    def cleaned_up(self, names: Set[str]) -> None:
+        """What the Azure clean-up removed (the names its statements and imports bound) is for the findings
+        that asked for it."""
+        if self.trace:
+            self.imported += [(name, origin) for origin in self.cleaning for name in sorted(names)]
 
     def _bound(self, name: str, origin: Optional[Origin]) -> None:
         """An import added or removed that binds `name`: imports have no node of the plan to point at."""

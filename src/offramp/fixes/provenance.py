@@ -110,13 +110,15 @@ def import_origins(
 ) -> List[Origin]:
     """The findings a change to the imports is for (old[start:end] becomes new[new_start:new_end]), in the
     order they were planned: an import the plan adds or removes has no node to point at, so it is known
-    by the names it binds. The change must be on an import line (old), or insert import lines (new).
+    by the names it binds. The change must be on an import line (old), insert import lines (new), or
+    delete an assignment (the Azure clean-up's credentials, apply.py).
     Several when several fixes need what it binds (`import os`): one fix carries it, the first planned."""
     line = old[old.rfind("\n", 0, start) + 1 : start]
     added = new[new_start:new_end]
     if not (
         _IMPORT.match(line)
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
+        or (not added.strip() and _ASSIGN.match(old[start:end].lstrip()))  # a credential statement deleted
     ):
         return []
     words = set(_WORD.findall(old[start:end] + " " + added))
@@ -125,6 +127,7 @@ def import_origins(
 
 _IMPORT = re.compile(r"[ \t]*(?:import|from)[ \t]")
 _WORD = re.compile(r"\w+")
+_ASSIGN = re.compile(r"\w+\s*=[^=]")
 
 
 def finding_for(origin: Origin, findings: Sequence[Finding]) -> Optional[int]:

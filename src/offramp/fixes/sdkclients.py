@@ -87,7 +87,7 @@ class SdkClients(PlannerState):
             self.azure_imports(c, plain)
             if c.base is not None:
                 self.subclass_base(c, plain)
-            self.plan.azure_cleanup = True
+            self.plan.clean_azure()
         base = self.base
         provider_key = self.p.key_env
         base_arg = args.get("base_url")
