@@ -77,6 +77,9 @@ SHAPES: Dict[str, Program] = {
         Program("shape/local_proxy", _SHAPES / "local_proxy", also={"OpenAI": ("localhost",)}),
         # The key's `sk-` prefix picks the OpenAI client, anything else the Azure one.
         Program("shape/sk_prefix", _SHAPES / "sk_prefix"),
+        # Which key is set picks the module's client (OpenAI or Azure) in the `else:` of a guarded import, and a
+        # class builds its own client from the same module values (AgentVerse).
+        Program("shape/branch_default_client", _SHAPES / "branch_default_client"),
         # openai 0.x, api_type "azure_ad", the key is an Entra ID token.
         Program("shape/v0_azure_ad", _SHAPES / "v0_azure_ad", sdk="v0"),
         # `client.api_key = ...` after the construction (from config.json, and from a team variable).

@@ -174,6 +174,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/raw_requests_azure": MODES,
     "shape/settings_module": MODES,
     "shape/sk_prefix": MODES,
+    "shape/branch_default_client": MODES,
     "shape/unknown_framework": MODES,
     "shape/v0_azure_ad": MODES,
     "shape/v0_per_request_key": MODES,
