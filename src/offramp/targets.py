@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from offramp.catalog import load_toml, rules_dir
+from offramp.catalog import rules_file
 from offramp.providers import Provider
 
 CHAT = "chat"
@@ -31,7 +31,7 @@ class TargetError(ValueError):
 @lru_cache(maxsize=1)
 def families() -> Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]]:
     """family -> (its endpoint families, its model families), from rules/openai.toml."""
-    table = load_toml(rules_dir() / "openai.toml")["target-families"]
+    table = rules_file("openai.toml")["target-families"]
     return {name: (tuple(v["endpoints"]), tuple(v["models"])) for name, v in table.items()}
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Dict, Optional, Tuple
 
-from offramp.catalog import CatalogError, load_toml, rules_dir
+from offramp.catalog import CatalogError, rules_dir, rules_file
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _capabilities(raw: Optional[Dict[str, Any]]) -> Optional[Capabilities]:
 def load_wrappers() -> Dict[str, WrapperSpec]:
     """Qualified class/function name -> its wrapper spec."""
     path = rules_dir() / "wrappers.toml"
-    data = load_toml(path)
+    data = rules_file("wrappers.toml")
     out: Dict[str, WrapperSpec] = {}
     for raw in data.get("wrapper", []):
         where = f"{path.name}: wrapper {raw.get('id', '?')}"
@@ -240,14 +240,14 @@ class ExporterSpec:
 @lru_cache(maxsize=1)
 def load_env_read_calls() -> frozenset:
     """rules/wrappers.toml `env-read-calls`: functions that read the variable their first argument names."""
-    return frozenset(load_toml(rules_dir() / "wrappers.toml").get("env-read-calls", []))
+    return frozenset(rules_file("wrappers.toml").get("env-read-calls", []))
 
 
 @lru_cache(maxsize=1)
 def load_exporters() -> Tuple[ExporterSpec, ...]:
     path = rules_dir() / "wrappers.toml"
     out = []
-    for raw in load_toml(path).get("exporter", []):
+    for raw in rules_file("wrappers.toml").get("exporter", []):
         try:
             out.append(
                 ExporterSpec(
@@ -286,7 +286,7 @@ class ReopenerSpec:
 def load_reopeners() -> Tuple[ReopenerSpec, ...]:
     path = rules_dir() / "wrappers.toml"
     out = []
-    for raw in load_toml(path).get("reopener", []):
+    for raw in rules_file("wrappers.toml").get("reopener", []):
         try:
             out.append(
                 ReopenerSpec(
@@ -376,7 +376,7 @@ class ConfigDictSpec:
 @lru_cache(maxsize=1)
 def load_config_dict_spec() -> ConfigDictSpec:
     path = rules_dir() / "wrappers.toml"
-    raw = load_toml(path).get("config-dict", {})
+    raw = rules_file("wrappers.toml").get("config-dict", {})
     try:
         return ConfigDictSpec(
             model_keys=tuple(raw["model-keys"]),

@@ -19,7 +19,7 @@ from offramp.analysis.collector import FullCollector
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModuleAssign
 from offramp.analysis.flow import ClassCtx, keyword_args
 from offramp.analysis.values import Target, dotted_name, string_value
-from offramp.catalog import load_toml, rules_dir
+from offramp.catalog import rules_file
 
 _IMAGE_PARTS = ("image_url", "input_image")
 
@@ -322,7 +322,7 @@ class CallResolver(ClientResolver):
 def _wrapper_methods() -> Dict[str, Dict[str, str]]:
     """rules/openai.toml [clients.wrapper-methods]: methods a wrapper's result adds, and the attributes
     that return the wrapper itself (catalog.SdkSurface does not carry them)."""
-    raw = load_toml(rules_dir() / "openai.toml").get("clients", {}).get("wrapper-methods", {})
+    raw = rules_file("openai.toml").get("clients", {}).get("wrapper-methods", {})
     return {"methods": dict(raw.get("methods", {})), "aliases": {a: a for a in raw.get("aliases", [])}}
 
 

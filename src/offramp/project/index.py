@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Pattern, Tuple
 
-from offramp.catalog import load_sdk, load_toml, rules_dir
+from offramp.catalog import load_sdk, rules_file
 from offramp.wrappers import load_reopeners, load_wrappers
 
 # An Expr is a tagged tuple; the tags and their fields:
@@ -275,7 +275,7 @@ def word_offsets(text: str, words: Tuple[str, ...]) -> List[int]:
 @lru_cache(maxsize=1)
 def route_families() -> frozenset:
     """The endpoint families whose requests are routes (rules/openai.toml [routes] model-families)."""
-    return frozenset(load_toml(rules_dir() / "openai.toml").get("routes", {}).get("model-families", []))
+    return frozenset(rules_file("openai.toml").get("routes", {}).get("model-families", []))
 
 
 @lru_cache(maxsize=1)
