@@ -53,3 +53,28 @@ def test_a_model_written_into_a_config_attribute_stays_with_the_request_that_sta
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "llms.py").read_text("utf-8")
     assert 'self.config.model = "gpt-4o-mini"' in after and "qwen-flash" not in after, after
+
+
+def test_a_request_through_a_client_handed_to_a_helper_module_is_a_route(tmp_path: Path) -> None:
+    """swarm's customer_service_streaming: `client = OpenAI()` handed to `get_completion(client, messages,
+    model="gpt-4-0125-preview")` in utils.py, a module that names no SDK (so the route stage never indexed it),
+    and called inside `print(...)` (a statement call the index did not record). fix moved the client to the
+    provider and left the helper's OpenAI model, and check after fix said "All checks passed!"."""
+    (tmp_path / "utils.py").write_text(
+        'def get_completion(client, messages, model="gpt-4-0125-preview"):\n'
+        "    return client.chat.completions.create(model=model, messages=messages)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.py").write_text(
+        "from openai import OpenAI\n\nfrom utils import get_completion\n\n"
+        "client = OpenAI()\n"
+        'print(get_completion(client, [{"role": "user", "content": "hi"}]))\n',
+        encoding="utf-8",
+    )
+    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    assert any(line.startswith("utils.py:1:") and " OFR201 " in line for line in before.splitlines()), before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert 'model="qwen3.8-max"' in (tmp_path / "utils.py").read_text("utf-8")
+    assert "dashscope" in (tmp_path / "main.py").read_text("utf-8")
+    after = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "All checks passed!" in after.stdout, after.stdout

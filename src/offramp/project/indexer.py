@@ -381,6 +381,11 @@ class _Builder(ExprReader, ast.NodeVisitor):
             call = call.value
         if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
             self.m.calls.append((self.scope, self.expr(call), self.branch))
+        elif isinstance(call, ast.Call):  # `print(ask(client, q))`: the call it is handed is a call site
+            for arg in (*call.args, *(k.value for k in call.keywords)):
+                inner = arg.value if isinstance(arg, ast.Await) else arg
+                if isinstance(inner, ast.Call) and (inner.args or inner.keywords) and _passes_names(inner):
+                    self.m.calls.append((self.scope, self.expr(inner), self.branch))
         if isinstance(call, ast.Call):
             self.dotenv_load(call)
             self.base_init(call)

@@ -82,6 +82,18 @@ def _posts(data: Optional[bytes], _: Any, watch: Watch) -> bool:
     return posts(data)
 
 
+@lru_cache(maxsize=4)
+def _chain(segments: frozenset) -> re.Pattern[bytes]:
+    names = b"|".join(re.escape(s.encode()) for s in sorted(segments) if s[:1].islower())
+    return re.compile(rb"\.(?:" + names + rb")\.(?:create|parse|stream|generate|edit)\w*\s*\(")
+
+
+def _requests(data: Optional[bytes], _: Any, watch: Watch) -> bool:
+    """Whether the text can send a request through an SDK client it was handed (`client.chat.completions.create(`,
+    `.embeddings.create(`) although it names no SDK: swarm's `def get_completion(client, ...)` in utils.py."""
+    return data is not None and b"." in data and _chain(watch.segments).search(data) is not None
+
+
 def _names_host(data: Optional[bytes], hosts: Tuple[bytes, ...], watch: Watch) -> bool:
     return data is not None and b"://" in data and any(h in data for h in hosts)
 
@@ -94,6 +106,7 @@ def _any_word(data: Optional[bytes], words: Tuple[bytes, ...], watch: Watch) -> 
 QUESTIONS: Dict[str, Question] = {
     "route": _may_route,
     "posts": _posts,
+    "requests": _requests,
     "imports": _imports,
     "may-import": _may_import,
     "host": _names_host,

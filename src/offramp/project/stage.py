@@ -147,6 +147,10 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     # a module that loads a `.env` file (`load_dotenv()` in main.py) fills the variables the routes read
     loaders = tuple(w.encode() for w in project.watch.loaders)
     found += [d for d in others if project.ask(d, "words", loaders)]
+    # a request through a client handed in as a parameter, in a file that names no SDK (`def get_completion(client,
+    # ...)`): its route is the caller's client (project/calls.py); unfollowed, fix moved that client and the
+    # helper's own model default went with it to the provider (swarm's examples)
+    found += [d for d in others if project.ask(d, "requests")]
     for d in dict.fromkeys(found):
         project.load(d)
     sdk = load_sdk()
