@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from offramp import codes
-from offramp.analysis.facts import Analysis
+from offramp.analysis.facts import Analysis, ClientCtor
 from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
@@ -21,6 +21,11 @@ def _goes(target: Target) -> str:
     if target.kind == "azure":
         return f"targets {text}"
     return text if text.startswith("calls ") else f"calls {text}"
+
+
+def client_code(c: ClientCtor) -> str:
+    """The rule a client's finding is reported under (fix plans its changes for that finding)."""
+    return codes.AZURE_OPENAI_CLIENT if c.azure else codes.OPENAI_CLIENT
 
 
 def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
@@ -39,11 +44,9 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
             fixable = library_refuses(c, [m.value for m in a.models if m.owner is c], _name(ctx), ctx.target) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
-            hits.append(Hit(codes.AZURE_OPENAI_CLIENT, c.span, {"cls": c.cls, "where": where}, fixable=fixable))
+            hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))
         else:
-            hits.append(
-                Hit(codes.OPENAI_CLIENT, c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable)
-            )
+            hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "target": c.target.describe()}, fixable=fixable))
 
     for e in a.exports:
         if not e.spec.host:

@@ -19,13 +19,12 @@ from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
+from offramp.checks.clients import client_code
 from offramp.checks.modulekey import caller_key
 from offramp.codes import (
-    AZURE_OPENAI_CLIENT,
     LEGACY_API_CALL,
     MODULE_CLIENT_CALL,
     MODULE_CLIENT_CONFIG,
-    OPENAI_CLIENT,
 )
 from offramp.mapping import map_model
 from offramp.project.gate import MODULE, OPEN, Gate
@@ -88,7 +87,7 @@ class Moves:
 
     def retargets(self, c: ClientCtor) -> bool:
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
-        if not (self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line)):
+        if not (self.blocked(c) and self.allowed(client_code(c), c.span.line)):
             return False
         if self.gate.stops(c.span) is not None or c.kept_subclass:
             return False

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
+from offramp.checks.clients import client_code
 from offramp.checks.familyplan import FamilyPlan, Split
-from offramp.codes import AZURE_OPENAI_CLIENT, OPENAI_CLIENT
 from offramp.fixes.planedits import plain_func
 from offramp.project.gate import CRED, HOST
 from offramp.providers import Provider
@@ -29,7 +29,7 @@ def plan_splits(planner: Planner, fp: FamilyPlan) -> None:
     """The second clients and their requests' receivers (the original client is planned as usual)."""
     for s in fp.splits:
         c = s.client
-        with planner.plan.for_finding(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span):
+        with planner.plan.for_finding(client_code(c), c.span):
             _split(planner, s)
 
 

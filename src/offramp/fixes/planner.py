@@ -31,15 +31,14 @@ from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.analysis.keyuses import literals_at
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import told_elsewhere, used_parameters
+from offramp.checks.clients import client_code
 from offramp.checks.familyplan import plan_families
 from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, KeptKeys
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.codes import (
     AZURE_DEPLOYMENT,
-    AZURE_OPENAI_CLIENT,
     DYNAMIC_MODEL,
     LEGACY_API_CALL,
-    OPENAI_CLIENT,
     OPENAI_ENV_VAR,
     OPENAI_MODEL,
     OPENAI_URL,
@@ -126,18 +125,18 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
             self.plan.to = self.p.id
         self.kept_keys()
         for c in self.a.clients:
-            if self.blocked(c) and self.allowed(AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT, c.span.line):
+            if self.blocked(c) and self.allowed(client_code(c), c.span.line):
                 held = self.gate.stops(c.span)
                 # (a wrapper its library would refuse where fix moved it: its own TODO says why)
                 if held is None or (c.wrapper is not None and self.library_refuses(c) is not None):
-                    code = AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT
+                    code = client_code(c)
                     with self.using(self.client_provider(c)), self.plan.for_finding(code, c.span):
                         self.client(c)
                 else:
                     self.plan.todo(
                         self.stmt(c.node),
                         f"`{c.cls}` left as it is: {held}; move its host, key and model together",
-                        AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT,
+                        client_code(c),
                         c.span.line,
                     )
         if self.families is not None:

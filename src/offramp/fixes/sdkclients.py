@@ -19,6 +19,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
+from offramp.checks.clients import client_code
 from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
@@ -42,7 +43,7 @@ class SdkClients(PlannerState):
                 f"`{c.cls}` is a subclass of `{kept_base}`: make its base `{kept_plain}` and build it (here and "
                 f'wherever it is built) with {c.wrapper.fix_base_url_arg}="{self.base}", the {self.p.key_env} key '
                 f"and a {self.p.name} model",
-                AZURE_OPENAI_CLIENT if c.azure else OPENAI_CLIENT,
+                client_code(c),
                 c.span.line,
             )
             return

@@ -17,7 +17,8 @@ import libcst as cst
 from offramp.analysis.facts import ClientCtor
 from offramp.analysis.frameworks import positional_kwargs
 from offramp.analysis.values import dotted_name, string_value
-from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
+from offramp.checks.clients import client_code
+from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
@@ -301,7 +302,7 @@ class WrapperClients(PlannerState):
             if not self.retargets(b.owner) or self.p.endpoint(b.spec.family) == "yes" or not b.spec.fix_class:
                 continue
             module, _, name = b.spec.fix_class.rpartition(".")
-            code = AZURE_OPENAI_CLIENT if b.owner.azure else OPENAI_CLIENT
+            code = client_code(b.owner)
             origin = Origin(code, b.owner.span.line, b.owner.span)
             self.plan.add_import(module, name, origin)
             self.plan.edit(b.node.func, cast(Edit, lambda node, name=name: cst.Name(name)), origin)
