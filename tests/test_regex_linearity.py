@@ -69,6 +69,12 @@ _BUILT_AT_RUN_TIME = {
     # An import line naming one of the project's modules: anchored at line starts (re.M), one
     # pass over the line and its alternation of escaped names per line, so linear in the file.
     ("project/questions.py", 're.compile(rb"^[ \\t]*(?:from|import)[ \\t][^\\n]*\\b(?:" + names + rb")\\b", re.M)'),
+    # An SDK request chain (`.chat.completions.create(`): anchored at a dot, an alternation of escaped resource
+    # names, a fixed alternation of methods, then `\w*`, `\s*` and `(`, three disjoint classes: linear.
+    (
+        "project/questions.py",
+        're.compile(rb"\\.(?:" + names + rb")\\.(?:create|parse|stream|generate|edit)\\w*\\s*\\(")',
+    ),
     # Variable names (escaped) between quotes, or after a line's indentation: one alternation tried
     # at each position, the first anchored at a quote and the second at a line start.
     ("userconfig/readers.py", 're.compile(rf"[\\"\']({alternation})[\\"\']")'),

@@ -57,7 +57,7 @@ def rules_file(name: str) -> Mapping[str, Any]:
     return _parsed(rules_dir() / name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(path: Path) -> Mapping[str, Any]:
     return load_toml(path)
 

@@ -12,6 +12,7 @@ from typing import Callable
 from offramp.hosts import is_secret_value
 from offramp.project.sources import AZURE_AD_TOKEN, FALLBACK_READ, RESULT_OF, EnvRead, Literal, Route, Source, Unknown
 from offramp.redact import MASK
+from offramp.types import Span
 
 AZURE_IDENTITY = RESULT_OF + "azure.identity."  # (a token provider: the call flow.py cannot follow)
 
@@ -42,7 +43,19 @@ def adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
     where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
     if r.kind not in ("module", "v0") and any(implicit_key(s) for s in r.credential):
         return True
-    return every_key_replaced(r, moves)
+    return every_key_replaced(r, moves) or kept_read_replaced(r, moves)
+
+
+def kept_read_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:
+    """Whether every plain construction of the route names a key read that stays (another request still needs
+    it): the planner then replaces that whole `api_key=` argument by the provider's read (fixes/keyvars.py
+    `shared_key`) instead of renaming the read. AgentVerse's default client reads OPENAI_API_KEY, which a chat
+    class's own client, left on OpenAI, reads too (tests/fixtures/oracle/branch_default_client)."""
+
+    def kept(file: str, span: Span) -> bool:
+        return any(isinstance(s, EnvRead) and s.file == file and s.span == span and not moves(s) for s in r.credential)
+
+    return bool(r.key_reads) and all(any(kept(f, at) for f, at in reads) for reads in r.key_reads)
 
 
 def every_key_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:

@@ -247,6 +247,7 @@ class RouteFinder:
         client_file, client_span, client = "", None, ""
         others: List[Tuple[str, Span]] = []
         own: Set[str] = set()
+        key_reads: List[Tuple[Tuple[str, Span], ...]] = []
         made = [x for c in clients if c.call is None and c.subclass for x in self.constructions(c)]
         # (a subclass built in another module than its class's, the request made there: `Tuned(...).chat...`)
         built = [c for c in clients if c.call is not None and c.subclass and self.away(c) and c not in made]
@@ -270,6 +271,8 @@ class RouteFinder:
                 others.append((cm.path, _span(call[4])))
             host |= self.client_host(cctx, kwargs, is_azure)
             key |= self.client_key(cctx, kwargs, is_azure)
+            if cm is not None and not is_azure:
+                key_reads.append(tuple((cm.path, at) for at in direct_key_reads(cm, cctx.scope, kwargs)))
             for role, sources in self.set_later(c):
                 (key if role == "cred" else host).update(sources)
                 own.add(role)
@@ -293,6 +296,7 @@ class RouteFinder:
             held=self.held_subclass(held[0]) if held else "",
             subclass_todo=self.hints(held),
             own=tuple(sorted(own)),
+            key_reads=tuple(key_reads),
         )
 
     def set_later(self, c: Client) -> List[Tuple[str, List[Source]]]:
@@ -569,3 +573,17 @@ def _shared_on_credential(route: Route) -> Route:
     if host == route.host and model == route.model:
         return route
     return replace(route, host=host, model=model)
+
+
+def direct_key_reads(m: ModuleIndex, scope: str, kwargs: Sequence[Tuple[str, Expr]]) -> List[Span]:
+    """The environment reads an `api_key=` argument names itself: `os.environ[...]` written there, or a name
+    bound to one in the same function or module (`api_key=OPENAI_API_KEY`), the planner's `shared_key` view."""
+    value = next((v for k, v in kwargs if k == "api_key"), None)
+    if value is None:
+        return []
+    if value[:1] == ("name",):
+        local = m.functions[scope].locals.get(value[1]) if scope in m.functions else None
+        bound = local if local is not None else m.bindings.get(value[1], [])
+    else:
+        bound = [value]
+    return [_span(e[3]) for e in bound if e[:1] == ("env",) and e[3] is not None]

@@ -136,6 +136,11 @@ class Route:
     # program (project/routes.py `linked`). The module client is process-wide: configured for the provider
     # in one of them, it moves this request too, so a request held here holds their configuration as well.
     process: Tuple[str, ...] = ()
+    # Client routes: per plain construction, the key variable reads its `api_key=` names itself (`api_key=KEY`
+    # with `KEY = os.environ.get("OPENAI_API_KEY")` in the same module), as (file, span). Where such a read is
+    # kept (another request still needs it), fix replaces the whole argument by the provider's read (planner
+    # `shared_key`), which check's prediction must know (project/gate.py).
+    key_reads: Tuple[Tuple[Tuple[str, Span], ...], ...] = ()
 
     @property
     def alone(self) -> bool:

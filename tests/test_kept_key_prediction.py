@@ -1,0 +1,58 @@
+"""check predicts the planner's `shared_key`: a constructor's `api_key=KEY`, where KEY's read stays for another
+request, is replaced whole by the provider's read, so the client moves (fixes/keyvars.py).
+
+AgentVerse's default client reads OPENAI_API_KEY, which a chat class's own client (left on OpenAI) reads too.
+fix moved the default client with `api_key=os.environ["DASHSCOPE_API_KEY"]` (the oracle shape
+branch_default_client: no foreign secret), while check said "Not fixed alone" of it: its prediction only knew
+keys replaced by renaming their read (project/replacedkeys.py `kept_read_replaced`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES
+
+from offramp import api, codes
+
+
+def _offered_and_changed(root: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(root)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    offered = sorted((f.path, f.span.line, f.code) for f in found if f.fixable)
+    api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    return offered, (root / "llm.py").read_text("utf-8")
+
+
+def test_a_client_whose_kept_key_read_fix_replaces_is_offered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "oracle" / "branch_default_client", root)
+    offered, llm = _offered_and_changed(root, monkeypatch)
+    assert offered == [
+        ("llm.py", 17, codes.OPENAI_CLIENT),
+        ("llm.py", 21, codes.AZURE_OPENAI_CLIENT),
+        ("main.py", 3, codes.AZURE_DEPLOYMENT),
+    ], offered
+    assert 'DEFAULT_CLIENT = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"], base_url="https://dashscope' in llm
+    assert 'OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")' in llm  # (the chat class's client still reads it)
+
+
+def test_a_key_reached_through_a_second_name_is_not_replaced_and_not_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner replaces an argument that names the kept read's own binding; `key = OPENAI_API_KEY` first,
+    and it does not: the client is held, and check says so."""
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "oracle" / "branch_default_client", root)
+    text = (root / "llm.py").read_text("utf-8")
+    held = text.replace(
+        "        DEFAULT_CLIENT = OpenAI(api_key=OPENAI_API_KEY,",
+        "        key = OPENAI_API_KEY\n        DEFAULT_CLIENT = OpenAI(api_key=key,",
+    )
+    assert held != text
+    (root / "llm.py").write_text(held, "utf-8")
+    offered, llm = _offered_and_changed(root, monkeypatch)
+    assert ("llm.py", 18, codes.OPENAI_CLIENT) not in offered, offered
+    assert "DEFAULT_CLIENT = OpenAI(api_key=key, base_url=OPENAI_BASE_URL" in llm
