@@ -473,7 +473,8 @@ def _texts(
         texts = planned.get(display)
         if texts is None:
             return None
-        return texts[0], texts[1], kind != "notebook", texts[2]
+        notebook = kind == "notebook"  # (its regions count in the cells' code, not in the JSON)
+        return texts[0], texts[1], not notebook, () if notebook else texts[2]
     if kind == "notebook":
         from offramp.notebook import rebuild  # lazy: start-up
 
