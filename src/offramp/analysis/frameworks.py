@@ -189,8 +189,10 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
         family=spec.family_of(next(iter(r.qnames(call.func) & set(spec.names)), spec.names[0])),
         hardcoded_keys=r.hardcoded_keys(keyword_args(call), spec.key_args, cls),
     )
-    if not static and not any(a in kwargs for a in spec.deployment_args):
-        ctor.dynamic_model = dynamic  # (a literal default reaching it is not dynamic, as for SDK calls)
+    if not static:
+        # (a literal default reaching it is not dynamic, as for SDK calls). Beside a deployment too: converted,
+        # `AzureOpenAIEmbeddings(deployment=..., model=os.environ["AZURE_EMBEDDING_MODEL_NAME"])` sends that model
+        ctor.dynamic_model = dynamic
     r.ctors[id(call)] = ctor
     for node, value, arg, deployment, template in models:
         lit = r.model_literal(node, value, arg, deployment)

@@ -1,4 +1,4 @@
-"""Route gate shapes found by running `fix` then `check` on real projects offramp had never seen.
+"""Shapes found by running `fix` then `check` on real projects offramp had never seen (route gate, fixes).
 
 Each test is the smallest program with the shape, and fails on the code before its fix (the credential
 shapes also have an oracle project under tests/fixtures/oracle/, run with the real SDK).
@@ -78,3 +78,27 @@ def test_a_request_through_a_client_handed_to_a_helper_module_is_a_route(tmp_pat
     assert "dashscope" in (tmp_path / "main.py").read_text("utf-8")
     after = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
     assert "All checks passed!" in after.stdout, after.stdout
+
+
+def test_an_azure_wrapper_s_run_time_model_is_left_for_a_person_when_converted(tmp_path: Path) -> None:
+    """ChuanhuChatGPT's index_func: `AzureOpenAIEmbeddings(deployment=os.environ[...], model=os.environ[
+    "AZURE_EMBEDDING_MODEL_NAME"], ...)` became `OpenAIEmbeddings(model=os.environ["AZURE_EMBEDDING_MODEL_NAME"])`
+    at the provider: the deployment went, and the model it kept is the Azure one. A model from the environment
+    beside a deployment was not "dynamic" (the deployment decides while the client stays on Azure), so fix left
+    no TODO and check after fix said "All checks passed!"."""
+    (tmp_path / "emb.py").write_text(
+        "import os\n\nfrom langchain_openai import AzureOpenAIEmbeddings\n\n"
+        "emb = AzureOpenAIEmbeddings(\n"
+        '    deployment=os.environ["AZURE_EMBEDDING_DEPLOYMENT_NAME"],\n'
+        '    openai_api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+        '    model=os.environ["AZURE_EMBEDDING_MODEL_NAME"],\n'
+        '    azure_endpoint=os.environ["AZURE_OPENAI_API_BASE_URL"],\n'
+        ")\n",
+        encoding="utf-8",
+    )
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "emb.py").read_text("utf-8")
+    assert "OpenAIEmbeddings(" in after and "AzureOpenAIEmbeddings" not in after, after
+    assert "model comes from environment variable `AZURE_EMBEDDING_MODEL_NAME`" in after, after
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    assert "All checks passed!" not in check and " OFR003 " in check, check
