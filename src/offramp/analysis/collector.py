@@ -248,16 +248,18 @@ class _Collector(cst.CSTVisitor):
                     self._skip_match_operand(arg.value)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args and node.args[0].keyword is None:
-            default = node.args[1].value if len(node.args) > 1 else None
-            if default is None:
-                default = next((a.value for a in node.args[1:] if a.keyword and a.keyword.value == "default"), None)
             write = path in ("environ.setdefault",)
-            self._env(node.args[0].value, write=write, default=default, reader=None if write else node)
+            self._env(node.args[0].value, write=write, default=_default_arg(node), reader=None if write else node)
             return
-        # Other readers: Secret.from_env_var("OPENAI_API_KEY"), get_from_dict_or_env(v, "k", "OPENAI_API_KEY")
-        for arg in node.args:
+        # Other readers: Secret.from_env_var("OPENAI_API_KEY"), get_from_dict_or_env(v, "k", "OPENAI_API_KEY"),
+        # and a mapping's `st.secrets.get("OPENAI_API_KEY")`, with its reader (None when unset: fixes/keyreads.py)
+        getter = isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+        for i, arg in enumerate(node.args):
             if arg.keyword is None and not arg.star and string_value(arg.value) in self.sdk.env_roles:
-                self._env(arg.value, write=False, default=None)
+                if getter and i == 0:
+                    self._env(arg.value, write=False, default=_default_arg(node), reader=node)
+                else:
+                    self._env(arg.value, write=False, default=None)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -525,3 +527,10 @@ def _class_like(func: cst.BaseExpression) -> bool:
     """`Agent(...)`, `kit.Agent(...)`: a constructor by naming convention (a positional argument may be a key)."""
     name = func.attr if isinstance(func, cst.Attribute) else func
     return isinstance(name, cst.Name) and name.value[:1].isupper()
+
+
+def _default_arg(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The default of a `get(name, default)` / `getenv(name, default=...)` read, None when it has none."""
+    if len(call.args) > 1 and call.args[1].keyword is None:
+        return call.args[1].value
+    return next((a.value for a in call.args[1:] if a.keyword and a.keyword.value == "default"), None)

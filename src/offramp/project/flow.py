@@ -177,13 +177,17 @@ class Flow:
         if tag == "call":
             return self.call(ctx, e, depth)
         if tag == "sub":
-            keys = [v.value for v in self.values(ctx, e[2], depth) if isinstance(v, Literal) and v.value is not None]
+            keys = [v for v in self.values(ctx, e[2], depth) if isinstance(v, Literal) and v.value is not None]
             out = []
             for base in self.values(ctx, e[1], depth):
                 if isinstance(base, SeqVal):
                     out += self.elements(base, depth)
                 for k in keys:
-                    out += self.attr(ctx, base, k, depth, item=True)
+                    assert k.value is not None
+                    if isinstance(base, ExtRef) and self.sdk.env_role(k.value):
+                        out.append(EnvRead(k.value, k.file, k.span))  # `st.secrets["OPENAI_API_KEY"]`: mapping_get
+                        continue
+                    out += self.attr(ctx, base, k.value, depth, item=True)
             return out or [Unknown("subscript", path)]
         if tag == "alt":
             out = []
@@ -528,6 +532,10 @@ class Flow:
                 names += [v] if isinstance(v, Literal) and v.value else []
             if names:
                 return [EnvRead(n.value or "", n.file, n.span) for n in names]
+        if q.endswith(".get") and args:
+            got = self.mapping_get(ctx, args, kwargs, depth)
+            if got:
+                return got
         if q in _ELEMENT_CALLS and args:
             items = self.values(ctx, args[0], depth)
             return [x for v in items for x in (self.elements(v, depth) if isinstance(v, SeqVal) else [v])]
@@ -546,6 +554,19 @@ class Flow:
                     docs.append(ConfigDoc(a.value, (), reader))
             return docs or [Unknown(f"{RESULT_OF}{q}()", path)]
         return [Unknown(f"{RESULT_OF}{q}()", path)]
+
+    def mapping_get(self, ctx: Ctx, args: Tuple[Expr, ...], kwargs: Tuple[Any, ...], depth: int) -> List[Value]:
+        """A library's mapping read by an SDK variable's name (Streamlit's `st.secrets.get("OPENAI_API_KEY")`,
+        which Streamlit also exports to the environment; `st.secrets["..."]` in `_eval`) is that variable's read,
+        as the per-file rule takes it (analysis/collector.py): `fix` renames it with the request it feeds. Taken
+        for an unknown value, it held the request in `check` alone. None when unset, with no default."""
+        named = [v for v in self.values(ctx, args[0], depth) if isinstance(v, Literal) and v.value]
+        if not named or not all(self.sdk.env_role(n.value or "") for n in named):
+            return []
+        default = args[1] if len(args) > 1 else next((v for k, v in kwargs if k == "default"), None)
+        nullable = default is None or default[0] == "none"
+        out: List[Value] = [EnvRead(n.value or "", n.file, n.span, default is not None, nullable) for n in named]
+        return out + (self.values(ctx, default, depth) if default is not None else [])
 
     def paths(self, ctx: Ctx, args: Iterable[Expr], depth: int) -> List[str]:
         out = []
