@@ -293,6 +293,7 @@ def with_routes(
     """
     from offramp.checks import CheckContext, Hit  # lazy: start-up
     from offramp.checks.routes import COVERED_BY  # lazy: start-up
+    from offramp.checks.todos import answered_by_routes  # lazy: start-up
     from offramp.project.stage import predicted_effects, route_hits  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
@@ -353,7 +354,12 @@ def with_routes(
         ]
         if new:
             new = _held(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
-            finished = file_result([*results[i].findings, *new], text, display, opts, True)
+            own = [
+                f
+                for f in results[i].findings
+                if not (f.code == codes.FIX_TODO_LEFT and answered_by_routes(f.span.line, f.message, text, file_hits))
+            ]
+            finished = file_result([*own, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
     return _in_cells(out, notebooks)
 

@@ -111,7 +111,7 @@ class Moves:
         where = self.gate.config_host(c.span) if not c.azure and c.wrapper is None else None
         if where is None:
             return False
-        if id(c) not in self.hinted:
+        if id(c) not in self.hinted and self.gate.stops(c.span) is None:  # (held: it gets nothing)
             self.hinted.add(id(c))
             self.note(c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
         return True

@@ -168,25 +168,43 @@ def _through_self(route: Route) -> bool:
     return route.call.split(".")[0] == "self" and bool(route.client) and route.client_file != route.file
 
 
-def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
-    """A base URL aimed elsewhere that may be unset: then the SDK's default host gets the request."""
+@dataclass(frozen=True)
+class UnsetBase:
+    """Where a route's base URL may be unset (OFR107): the SDK's default host it then reaches, and why."""
+
+    default: SdkDefault
+    cause: Optional[Source]  # the null, None or unset variable; None: an assignment that may not run
+    file: str  # where a person acts: the assignment that may not run, or the client
+    span: Span
+
+
+def unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> Optional[UnsetBase]:
+    """A base URL aimed elsewhere that may be unset: then the SDK's default host gets the request (`check`
+    reports it; `fix` leaves the client, with a TODO saying so: fixes/routegate.py). `targets`: host_targets."""
     defaults = [s for s, _ in targets if isinstance(s, SdkDefault) and s.reason.startswith("when")]
     if not defaults:
-        return []
+        return None
     default = defaults[0]
     causes: List[Source] = [s for s, _ in targets if isinstance(s, ConfigValue) and not s.value]
     causes += [s for s, _ in targets if isinstance(s, Literal) and not s.value]
     causes += [s for s, _ in targets if isinstance(s, EnvRead) and s.file and not s.has_default]
-    if causes:
-        source = _describe(sorted(causes, key=repr)[0])
-    elif default.file:
-        source = f"an assignment that may not run ({default.reason})"
-    else:
-        return []
+    if not causes and not default.file:
+        return None
     where_file = default.file or route.client_file or route.file
     where_span = default.span or route.client_span or route.span
-    args = {"call": route.client or "openai", "source": source, "host": default.host}
-    return [RouteHit(where_file, Hit(codes.BASE_URL_MAY_BE_UNSET, where_span, args), route.where)]
+    return UnsetBase(default, sorted(causes, key=repr)[0] if causes else None, where_file, where_span)
+
+
+def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
+    found = unset_base(route, targets)
+    if found is None:
+        return []
+    if found.cause is not None:
+        source = _describe(found.cause)
+    else:
+        source = f"an assignment that may not run ({found.default.reason})"
+    args = {"call": route.client or "openai", "source": source, "host": found.default.host}
+    return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
 
 
 def _models(

@@ -123,6 +123,16 @@ def check_todos(text: str, hits: Sequence[Hit]) -> List[Hit]:
     return out
 
 
+def answered_by_routes(line: int, message: str, text: str, route_hits: Sequence[Hit]) -> bool:
+    """Whether the OFR003 finding at `line` (its `message`) is on a TODO whose problem a route finding reports
+    below it (a base URL that may be unset, OFR107): the per-file check could not know it is still reported."""
+    m = _CODE_AT_END.search(message)
+    return m is not None and _still_reported(m.group(1), line, text.splitlines(), route_hits)
+
+
+_CODE_AT_END = re.compile(r"\((OFR\d{3})\)\s*$")
+
+
 def _still_reported(code: str, comment_line: int, lines: List[str], hits: Sequence[Hit]) -> bool:
     """Whether a hit of `code` starts in the statement the comment stands above (its first line up
     to the next line indented no deeper that does not close a bracket)."""

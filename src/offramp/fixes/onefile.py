@@ -353,7 +353,7 @@ def _fix_path(
             if len(data) > MAX_CONFIG_BYTES:  # through a link
                 raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
-        if not may_match(data) and not gate.subclass_ctors and not gate.reopens:
+        if not may_match(data) and not gate.subclass_ctors and not gate.reopens and not gate.todos:
             return _models_only(path, (data, st), display, gate)
         if kind == "notebook":
             return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
@@ -364,7 +364,7 @@ def _fix_path(
     # files that mention openai without importing it, which spares them a full LibCST analysis.
     before = list(check_source(src, display, opts).findings)
     hinted = [*gate.config_hosts, *gate.subclass_ctors, *gate.reopens]
-    if not before and all(gate.stops(span) is not None for span in hinted):
+    if not before and not gate.todos and all(gate.stops(span) is not None for span in hinted):
         # (a client whose OpenAI host only the project shows, `OpenAI(base_url=settings.BASE_URL)` with
         # the URL in a file the program loads, has no finding in its own file: the gate says it moves;
         # held back, it stays as it was, without a TODO its file gives no reason for)

@@ -23,12 +23,13 @@ in one module; split with no change in behaviour (`fix --diff` byte-identical on
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Optional, Set
+from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.analysis.keyuses import literals_at
+from offramp.analysis.positions import node_positions
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.clients import client_code
@@ -132,7 +133,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                     code = client_code(c)
                     with self.using(self.client_provider(c)), self.plan.for_finding(code, c.span):
                         self.client(c)
-                else:
+                elif not any(overlaps(s, c.span) for s in self.own_route_todos()):  # (else the route's TODO says it)
                     self.plan.todo(
                         self.stmt(c.node),
                         f"`{c.cls}` left as it is: {held}; move its host, key and model together",
@@ -228,7 +229,31 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                         u.span.line,
                     )
         self.models_for_other_files()
+        self.route_todos()
         return self.plan
+
+    def route_todos(self) -> None:
+        """The TODOs only the project's routes can write (`Gate.todos`), above the statement at each span."""
+        todos = self.own_route_todos()
+        if not todos:
+            return
+        for node, r in node_positions(self.a.module).items():
+            found = todos.get(Span(r[0], r[1] + 1, r[2], r[3] + 1))
+            if found is not None:
+                if self._parents is None:
+                    self._parents = module_parents(self.a.module)
+                self.plan.todo(statement_around(node, self._parents), found[1], found[0], r[0])
+
+    def own_route_todos(self) -> Dict[Span, Tuple[str, str]]:
+        """`Gate.todos` but those on a line where this file's own findings report the client or the module
+        configuration (OFR101 / OFR102 / OFR103): `check` drops the route's finding there (checks/routes.py
+        COVERED_BY), and the file's own TODO, if any, says what is left."""
+        if not self.gate.todos:
+            return {}
+        lines = {c.span.line for c in self.a.clients if c.target.blocked}
+        if self.a.module_target is not None and self.a.module_target.blocked:
+            lines |= {m.span.line for m in self.a.module_assigns}
+        return {s: t for s, t in self.gate.todos.items() if s.line not in lines}
 
     def deployment_in_kwargs(self, call: ApiCall) -> None:
         """A v0 request of the Azure module route whose deployment may come in a `**` it hands on

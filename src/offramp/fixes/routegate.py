@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from offramp import codes
 from offramp.catalog import load_sdk
+from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import successor
+from offramp.checks.routes import host_targets, unset_base
 from offramp.mapping import map_model
 from offramp.project.files import routes_of_files
-from offramp.project.gate import CRED, KEYREAD, URL, Decision, Effect, Gate, RouteJudge, overlaps
+from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
 from offramp.providers import Provider, known_provider_hosts
+from offramp.types import Span
 
 if TYPE_CHECKING:
     from offramp.engine import Options
@@ -35,6 +39,7 @@ def gate_results(
     provider: Provider,
     opts: Options,
     replan: Callable[[Sequence[Tuple[Path, Gate]]], List[FixResult]],
+    region: Optional[str] = None,
 ) -> List[FixResult]:
     try:
         routes = project_routes_for(results, opts.root)
@@ -76,7 +81,63 @@ def gate_results(
     redo = [d for d, g in decision.gates.items() if d in where and g.models != before.get(d, {})]
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
+    todos = unset_base_todos(routes, _effects(results), judge, decision, opts, region)
+    for d, found in todos.items():
+        decision.gates.setdefault(d, Gate()).todos.update(found)
+    for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):
+        results[where[fresh.display]] = fresh
     return results
+
+
+def unset_base_todos(
+    routes: Sequence[Route],
+    effects: Dict[str, List[Effect]],
+    judge: RouteJudge,
+    decision: Decision,
+    opts: Options,
+    region: Optional[str],
+) -> Dict[str, Dict[Span, Tuple[str, str]]]:
+    """The TODO of each client whose base URL may be unset (OFR107) that fix leaves: the value is configured
+    (a null in the configuration file, an assignment that may not run), which fix does not decide, or the
+    route gate held the client (then its reason is said, and the planner writes no TODO of its own there).
+    A client the plans retargeted has none. No line numbers: a second run must find the same text."""
+    sdk = load_sdk()
+    hosts = known_provider_hosts()
+    out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
+    for r in routes:
+        if r.alone or codes.BASE_URL_MAY_BE_UNSET not in opts.enabled:
+            continue
+        found = unset_base(r, host_targets(r, CheckContext(sdk=sdk), hosts))
+        if found is None:
+            continue
+        moved = [e.span for e in effects.get(found.file, ()) if e.role == HOST]
+        if any(overlaps(found.span, m) for m in moved) or (r.kind in ("module", "v0") and MODULE in moved):
+            continue
+        p = judge.provider_of(r)
+        cause = _cause(found.cause)
+        held = decision.gate(found.file).stops(found.span)
+        why = (
+            f"{held}; its base URL comes from {cause}"
+            if held
+            else f"its base URL comes from {cause}, which fix does not decide"
+        )
+        text = (
+            f"`{r.client or 'openai'}` left as it is: {why}; where it is unset, the requests go to "
+            f"{found.default.host}. Set it to {p.name}'s URL {p.base_url(region)} with the {p.key_env} key and a "
+            f"{p.name} model, or make that URL the code's default"
+        )
+        out.setdefault(found.file, {})[found.span] = (codes.BASE_URL_MAY_BE_UNSET, text)
+    return out
+
+
+def _cause(s: Optional[Source]) -> str:
+    if isinstance(s, ConfigValue):
+        return f"`{s.key}` in {s.file} ({'null' if s.present else 'missing'})"
+    if isinstance(s, EnvRead):
+        return f"environment variable `{s.name}` (may be unset)"
+    if isinstance(s, Literal):
+        return f"`{s.value!r}` in {s.file}"
+    return "an assignment that may not run"
 
 
 def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:

@@ -132,7 +132,7 @@ def _plan_and_gate(
 
         try:
             results = gate_results(
-                results, provider, opts, lambda items: _plan_all(items, provider, opts, diff, region, jobs)
+                results, provider, opts, lambda items: _plan_all(items, provider, opts, diff, region, jobs), region
             )
         except Exception as e:  # a bug guard: nothing is written, and the error is said on the first file
             results = [r.settle() for r in results]

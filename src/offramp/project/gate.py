@@ -116,6 +116,9 @@ class Gate:
     # query.py, the embedding function in store.py: project/reopens.py): span -> the name of the program's
     # function to hand them, "" for a TODO.
     reopens: Dict[Span, str] = field(default_factory=dict)
+    # TODOs only the routes can write (a base URL that may be unset, OFR107: fixes/routegate.py): span of the
+    # statement they stand above -> (rule code, text)
+    todos: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -158,6 +161,7 @@ class Gate:
             or self.routed_keys
             or self.subclass_ctors
             or self.reopens
+            or self.todos
         )
 
     def routed(self, span: Span) -> bool:
@@ -173,6 +177,7 @@ class Gate:
             self.routed_keys,
             dict(self.subclass_ctors),
             dict(self.reopens),
+            dict(self.todos),
         )
 
 
@@ -238,6 +243,7 @@ class Decision:
                 or g.routed_keys
                 or g.subclass_ctors
                 or g.reopens
+                or g.todos
             ):
                 out.gates[path] = g.copy(spans, writes)
         return out
