@@ -55,7 +55,8 @@ _LOADERS = {
 }
 _OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATHS = frozenset({"pathlib.Path", "Path", "pathlib.PurePath"})
-_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str", "iter", "itertools.cycle"})
+# (`os.path.expandvars(f.read())`: the text of the file, `${VAR}` placeholders filled, is still that file's)
+_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str", "iter", "itertools.cycle", "os.path.expandvars"})
 # One element of a sequence: `next(itertools.cycle(key.split(",")))` (rotating keys), `random.choice(MODELS)`.
 _ELEMENT_CALLS = frozenset({"next", "random.choice"})
 # A string's pieces carry what the string carries (a key split on commas is still that key).
