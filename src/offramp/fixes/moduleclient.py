@@ -57,13 +57,7 @@ class ModuleClient(PlannerState):
             return
         route_held = self.route_held_module()
         if route_held is not None:
-            at = module_calls[0].node if module_calls else assigns[0].node
-            self.plan.todo(
-                self.stmt(at),
-                f"module-level client left as it is: {route_held}; move its host, key and model together",
-                MODULE_CLIENT_CALL,
-                first,
-            )
+            self.module_held(route_held, module_calls, assigns)
             return
         azure = target.kind == "azure"
         v0 = module_sdk_is_v0(module_calls, assigns)
@@ -177,6 +171,30 @@ class ModuleClient(PlannerState):
             stmts = [cst.parse_statement(line + "\n") for line in lines]
             self.plan.after(here, stmts)
             self.plan.changes["module configuration"] += 1
+
+    def module_held(self, why: str, calls: List[ApiCall], assigns: List[ModuleAssign]) -> None:
+        """The TODO of a module-level route the route gate holds, coded as the finding it stands above (OFR103
+        on the configuration, OFR104 on a call, OFR105 on a v0 call: check then sees it answered). A v0 request
+        that sets its own key or base URL (`api_key=`, `**kwargs`) is said to be left itself: the module-level
+        client may not even be configured (XAgent's per-model API settings)."""
+        own = [c for c in calls if c.via == "v0" and _sets_its_own(c.node)] if not assigns else []
+        for c in own:
+            what = ", ".join(_own_settings(c.node))
+            self.plan.todo(
+                self.stmt(c.node),
+                f"request left as it is: {why}; it passes its own settings ({what}): move its host, key and model "
+                "together",
+                LEGACY_API_CALL,
+                c.span.line,
+            )
+        rest = [c for c in calls if c not in own]
+        if own and not rest:
+            return
+        at: cst.CSTNode = rest[0].node if rest else assigns[0].node
+        code = (LEGACY_API_CALL if rest[0].via == "v0" else MODULE_CLIENT_CALL) if rest else MODULE_CLIENT_CONFIG
+        line = rest[0].span.line if rest else assigns[0].span.line
+        text = f"module-level client left as it is: {why}; move its host, key and model together"
+        self.plan.todo(self.stmt(at), text, code, line)
 
     def azure_route_stays(self, assigns: List[ModuleAssign]) -> None:
         """The Azure module route stays whole: a TODO says which deployments keep it there."""
@@ -330,3 +348,18 @@ def _sdk_module_import(small: cst.BaseSmallStatement, entry_modules: frozenset) 
 def _removed(node: cst.CSTNode) -> cst.CSTNode:
     """The edit that deletes a statement (LibCST's sentinel, which the plan's applier hands back as it is)."""
     return cast(cst.CSTNode, cst.RemoveFromParent())
+
+
+_OWN = ("api_key", "api_base", "api_type")
+
+
+def _own_settings(call: cst.Call) -> List[str]:
+    """What a v0 request sets for itself over the module configuration (project/perrequest.py): `api_key=`,
+    `api_base=`, `api_type=`, or a `**dict` that may hold them."""
+    out = [f"`{a.keyword.value}=`" for a in call.args if a.keyword is not None and a.keyword.value in _OWN]
+    out += [f"`**{dotted(a.value) or 'kwargs'}`" for a in call.args if a.star == "**"]
+    return out
+
+
+def _sets_its_own(call: cst.Call) -> bool:
+    return bool(_own_settings(call))
