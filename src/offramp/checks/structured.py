@@ -87,20 +87,7 @@ def structured_gaps(
             return c
         system = cst.parse_expression(f'{{"role": "system", "content": "{_SCHEMA_PROMPT}" + json.dumps(SCHEMA)}}')
         system = system.deep_replace(_find_name(system, "SCHEMA"), schema_now)
-        if isinstance(msgs, cst.List):
-            new_msgs: cst.BaseExpression = msgs.with_changes(
-                elements=[
-                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                    *msgs.elements,
-                ]
-            )
-        else:
-            new_msgs = cst.List(
-                [
-                    cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                    cst.StarredElement(msgs),
-                ]
-            )
+        new_msgs = _with_system(msgs, system)
         return retarget_args(
             c, (), [("response_format", cst.parse_expression('{"type": "json_object"}')), ("messages", new_msgs)]
         )
@@ -117,7 +104,10 @@ def structured_gaps(
 
 
 def _with_system(messages: cst.BaseExpression, system: cst.BaseExpression) -> cst.BaseExpression:
-    """`[system, *messages]`, or the system message put first in a list literal."""
+    """`[system, *messages]`, or the system message put first in a list literal (alone in an empty one:
+    `[system]`, not `[system, ]`)."""
+    if isinstance(messages, cst.List) and not messages.elements:
+        return messages.with_changes(elements=[cst.Element(system)])
     first = cst.Element(system, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     if isinstance(messages, cst.List):
         return messages.with_changes(elements=[first, *messages.elements])
