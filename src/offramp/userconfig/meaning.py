@@ -162,6 +162,20 @@ def _url_plan(url: str, kind: str, base_key: bool, ctx: Ctx) -> Tuple[bool, Opti
     return True, ctx.base.rstrip("/") + ("/" if url.endswith("/") else "")
 
 
+def _placeholder_endpoint(value: str, ctx: Ctx) -> Optional[str]:
+    """The provider's base URL for a `.env` endpoint variable whose value is an OpenAI / Azure endpoint with a
+    placeholder host (`https://YOUR-RESOURCE.openai.azure.com/`, a sample file's): it has no URL finding of its
+    own, yet it is the file's endpoint, which moves with the file's API type and key (userconfig/together.py).
+    Kept Azure beside the provider's key, a migrated sample paired the two. None otherwise."""
+    value = value.strip()
+    if not ctx.env_mode or ctx.provider is None or not URL_RE.fullmatch(value):
+        return None
+    target = classify_url(value, ctx.sdk, ctx.hosts, endpoint=True)
+    if not target.blocked or not is_placeholder_host(target.host):
+        return None
+    return _safe(_url_plan(value, target.kind, True, ctx)[1])
+
+
 def _safe(new: Optional[str]) -> Optional[str]:
     return new if new is not None and SAFE_VALUE.fullmatch(new) else None
 
@@ -215,7 +229,11 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
         renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
         if renameable and provider is not None:
             renameable = index in ctx.renamed or index in ctx.disabled
-        out.append(Verdict(codes.OPENAI_ENV_VAR, e.key_span[0], e.key_span[1], {"env": key, "role": text}, renameable))
+        base = _placeholder_endpoint(tok.value, ctx) if role == "base-url" and tok is not None else None
+        args = {"env": key, "role": text}
+        span = e.key_span
+        counter = "url" if base is not None else ""
+        out.append(Verdict(codes.OPENAI_ENV_VAR, span[0], span[1], args, renameable or base is not None, base, counter))
     if tok is None:
         return out
 
