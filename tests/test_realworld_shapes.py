@@ -102,3 +102,30 @@ def test_an_azure_wrapper_s_run_time_model_is_left_for_a_person_when_converted(t
     assert "model comes from environment variable `AZURE_EMBEDDING_MODEL_NAME`" in after, after
     check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
     assert "All checks passed!" not in check and " OFR003 " in check, check
+
+
+def test_a_second_fix_judges_a_request_by_the_model_the_first_one_wrote(tmp_path: Path) -> None:
+    """mem0's AzureOpenAIStructuredLLM for GLM: `self.config.model = "gpt-5-mini"` reaches the request through
+    `params`, which may carry `reasoning_effort`. The first fix wrote `glm-5.3-flash`, which takes
+    reasoning_effort, so no TODO; the second saw no OpenAI model reach the call (a provider model was not
+    tracked), judged it by no model, and added an OFR405 TODO: a second fix was not a no-op."""
+    (tmp_path / "llm.py").write_text(
+        "from openai import OpenAI\n\n\n"
+        "class LLM:\n"
+        "    def __init__(self, config):\n"
+        "        self.config = config\n"
+        "        if not self.config.model:\n"
+        '            self.config.model = "gpt-5-mini"\n'
+        "        self.client = OpenAI()\n\n"
+        "    def ask(self, messages, effort=None):\n"
+        '        params = {"model": self.config.model, "messages": messages}\n'
+        "        if effort:\n"
+        '            params["reasoning_effort"] = effort\n'
+        "        return self.client.chat.completions.create(**params)\n",
+        encoding="utf-8",
+    )
+    run_cli(["fix", "--to", "glm", "."], tmp_path)
+    first = (tmp_path / "llm.py").read_text("utf-8")
+    assert '"glm-5.3-flash"' in first and "open.bigmodel.cn" in first, first
+    run_cli(["fix", "--to", "glm", "."], tmp_path)
+    assert (tmp_path / "llm.py").read_text("utf-8") == first

@@ -239,6 +239,8 @@ class CallResolver(ClientResolver):
                         lit = self.model_literal(node, value, arg, deployment)
                         lit.calls.append(api)
                         api.model_literals.append(lit)
+                    else:
+                        api.other_models.append(value)
                     continue
                 origin = self.origin(node)
                 if origin and dynamic is None:

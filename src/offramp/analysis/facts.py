@@ -131,6 +131,9 @@ class ApiCall:
     tool_choice: Optional[str] = None
     image_input: bool = False
     model_literals: List[ModelLiteral] = field(default_factory=list)
+    # Other model ids that reach it (the provider's own: an earlier run's `self.config.model = "glm-5.3-flash"`),
+    # so a second `fix` judges the call by the model the first one wrote (checks/semantics.py `target_models`)
+    other_models: List[str] = field(default_factory=list)
     dynamic_model: Optional[DynamicModel] = None
     hardcoded_keys: Dict[str, str] = field(default_factory=dict)  # v0 calls' api_key=, as on ClientCtor
     module_target: Optional[Target] = None  # module and v0 calls: where the module client goes from here

@@ -53,7 +53,7 @@ def target_models(call: ApiCall, provider: Provider, ctx_models) -> List[str]:
     mapped = [
         map_model(lit.value, provider, sdk, dict(ctx_models), sends_images(lit)).target for lit in call.model_literals
     ]
-    out = [t or lit.value for t, lit in zip(mapped, call.model_literals)]
+    out = [t or lit.value for t, lit in zip(mapped, call.model_literals)] or list(call.other_models)
     if not out and call.node is not None:  # a model id the analysis does not track (the provider's own)
         written = kwarg(call.node, "model")
         value = string_value(written) if written is not None else None
