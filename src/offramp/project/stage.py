@@ -282,8 +282,11 @@ def route_hits(
                 moved.setdefault(path, []).append(span)
         for path, g in judge.config_hosts().gates.items():
             # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
-            # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so
-            effects.setdefault(path, []).extend(Effect(HOST, span) for span in g.config_hosts)
+            # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so;
+            # and its key read, which the file alone kept for a client that stays, is renamed with it
+            for span in g.config_hosts:
+                effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span), Effect(KEYREAD, span)])
+                moved.setdefault(path, []).append(span)
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, written in m.env_writes:
                 at = Span(*written)
