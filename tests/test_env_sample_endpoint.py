@@ -55,3 +55,22 @@ def test_a_placeholder_endpoint_of_a_file_that_stays_stays_too(tmp_path: Path) -
     assert _starred(tmp_path) == []
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert (tmp_path / ".env.sample").read_text("utf-8") == SAMPLE
+
+
+def test_a_type_read_at_run_time_is_set_with_the_module_clients_host(tmp_path: Path) -> None:
+    """`openai.api_type = os.getenv("OPENAI_API_TYPE")` beside the sample's `azure`: fix moved the module
+    client's host and key but kept the read, so openai 0.x sent the provider's key to an Azure-style path
+    (`/openai/deployments/...`) at the provider, and the sample stayed whole with a TODO (its type variable
+    "still read by code that was not migrated") though check offered its key."""
+    app = APP.replace(
+        'openai.api_key = os.getenv("OPENAI_API_KEY")\n',
+        'openai.api_type = os.getenv("OPENAI_API_TYPE")\nopenai.api_key = os.getenv("OPENAI_API_KEY")\n',
+    )
+    (tmp_path / "app.py").write_text(app, "utf-8")
+    (tmp_path / ".env.sample").write_text(SAMPLE, "utf-8")
+    assert ".env.sample:4:1:" in _starred(tmp_path)
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    fixed = (tmp_path / "app.py").read_text("utf-8")
+    assert 'openai.api_type = "open_ai"\n' in fixed and "OPENAI_API_TYPE" not in fixed, fixed
+    sample = (tmp_path / ".env.sample").read_text("utf-8")
+    assert sample.startswith("OPENAI_API_TYPE=openai\n") and "DASHSCOPE_API_KEY=your-azure-key" in sample, sample

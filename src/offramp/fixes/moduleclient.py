@@ -88,7 +88,9 @@ class ModuleClient(PlannerState):
                     self.plan.edit(m.node, assign_attr_value(base_attr, to_string(url)))
                 self.plan.changes["module configuration"] += 1
             elif m.role == "api-type":
-                if (m.literal or "").lower().startswith("azure"):
+                # (also a type read at run time, `os.getenv("OPENAI_API_TYPE")`: a `.env.sample` saying `azure`
+                # made openai 0.x send the provider's key to `/openai/deployments/...` at the provider's host)
+                if m.literal is None or m.literal.lower().startswith("azure"):
                     value = "open_ai" if v0 else "openai"
                     self.plan.edit(m.node, assign_value(to_string(value)))
                     self.plan.changes["module configuration"] += 1
