@@ -292,9 +292,9 @@ def with_routes(
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
     from offramp.checks import CheckContext, Hit  # lazy: start-up
-    from offramp.checks.routes import COVERED_BY  # lazy: start-up
+    from offramp.checks.base import COVERED_BY  # lazy: start-up
     from offramp.checks.todos import answered_by_routes  # lazy: start-up
-    from offramp.project.stage import predicted_effects, route_hits  # lazy: start-up
+    from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
@@ -304,12 +304,25 @@ def with_routes(
         replace(r, findings=tuple(in_module(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
-    effects = {r.path: predicted_effects(r.findings) for r in results} if opts.provider is not None else None
+    effects = None
+    if opts.provider is not None:
+        from offramp.project.stage import predicted_effects  # lazy: start-up
+
+        effects = {r.path: predicted_effects(r.findings) for r in results}
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}
     try:
-        hits, held, writes, moved = route_hits(displays, read, seeds, opts.root, ctx, cache_dir, prebuilt, effects)
+        # a warm run whose edits no route reads ends here, without importing the route machinery
+        last = None
+        if cache_dir is not None and needs_routes(seeds, ctx, effects):
+            last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
+        got = last.reused() if last is not None else None
+        if got is None:
+            from offramp.project.stage import route_hits  # lazy: start-up
+
+            got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
+        hits, held, writes, moved = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
@@ -398,6 +411,8 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 
 
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
+    if not spans:
+        return list(findings)
     from offramp.project.gate import MODULE, overlaps  # lazy: start-up
 
     module = spans.get(MODULE)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
+from offramp import codes
 from offramp.catalog import SdkSurface
 from offramp.mapping import ModelChoice, map_model
 from offramp.providers import Provider
@@ -47,3 +48,10 @@ class CheckContext:
         """The provider's model for `value` (None: no provider, or no equivalent)."""
         choice = self.choose(value)
         return choice.target if choice is not None else None
+
+
+# A route finding adds nothing on a line where the per-file checks already report one of these
+# (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).
+COVERED_BY: Dict[str, Tuple[str, ...]] = {
+    codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG)
+}

@@ -23,12 +23,6 @@ from offramp.providers import Provider, builtin_providers
 from offramp.types import Span
 from offramp.wrappers import load_reopeners
 
-# A route finding adds nothing on a line where the per-file checks already report one of these
-# (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).
-COVERED_BY: Dict[str, Tuple[str, ...]] = {
-    codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG)
-}
-
 
 @dataclass(frozen=True)
 class RouteHit:

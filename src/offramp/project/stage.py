@@ -7,13 +7,11 @@ several files, are recomputed from index entries that are themselves cached by c
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
-from offramp.cache import settings_key
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.lifecycle import successor
@@ -36,19 +34,16 @@ from offramp.project.gate import (
     writes_follow_reads,
 )
 from offramp.project.index import ModuleIndex, watch_from_rules
-from offramp.project.inputs import RouteInputs
+from offramp.project.lastroutes import PROGRAMS, LastRoutes, Result, needs_routes
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
-from offramp.project.tree import IndexCache, Project
+from offramp.project.tree import Project
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
 from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
 from offramp.wrappers import load_wrappers
-
-#: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
-PROGRAMS = (".py", ".ipynb")
 
 
 def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str]) -> List[str]:
@@ -213,9 +208,6 @@ def callers_of(project: Project, pys: Sequence[str]) -> Callable[[str, str, bool
 WHOLE_FILE = Span(1, 0, 1 << 31, 0)
 _WITH_READERS = "a configuration file moves only with its readers"
 
-_ROUTES_ENTRY = IndexCache.ROUTES
-_INPUTS_ENTRY = IndexCache.INPUTS
-
 
 def route_hits(
     displays: Sequence[str],
@@ -226,43 +218,26 @@ def route_hits(
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     effects: Optional[Dict[str, List[Effect]]] = None,
-) -> Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]:
+    last: Optional[LastRoutes] = None,
+) -> Result:
     """Findings by display path, the sites `fix` would hold back (project/gate.py) by display path
     with the reason (a configuration file it leaves whole: WHOLE_FILE), and the variables whose
     writes and names it keeps (writes follow reads). `seeds`: the Python files that can hold SDK use
     (passed the prefilter). `effects`: what fix would move, as the per-file findings tell
     (`predicted_effects`).
 
-    With a cache, the findings of the last run are reused when no Python file of the run, no
-    configuration file the code loads and no option changed (a warm run: the whole stage is one
-    hash of bytes already in memory); otherwise index entries of unchanged files are reused.
+    With a cache (`cache_dir`, or `last` already opened), the findings of the last run are reused when
+    nothing the routes read changed (project/lastroutes.py); otherwise index entries of unchanged files
+    are reused.
     """
-    if not seeds and not (ctx.provider is not None and any(not p.endswith(PROGRAMS) for p in effects or {})):
+    if not needs_routes(seeds, ctx, effects):
         return {}, {}, {}, {}
-    cache = None
-    fingerprint = ""
-    watch = watch_from_rules()
-    if cache_dir is not None:
-        cache = IndexCache.open(cache_dir, settings_key("project-index-9"))
-        fingerprint = _fingerprint(displays, read, seeds, root, ctx)
-    project = Project(displays, read, root, watch, cache, prebuilt)
-    stored = cache.entries.get(_ROUTES_ENTRY) if cache is not None else None
-    inputs = cache.entries.get(_INPUTS_ENTRY) if cache is not None else None
-    if cache is not None and stored is not None and inputs is not None and stored[0] == inputs[0] == fingerprint:
-        try:
-            reads, hits, held_data, writes_data, moved_data = stored[1]
-            now = RouteInputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
-            if now is not None:
-                if now != inputs[1] or cache.dirty:  # (an edit that asked and loaded the same: not asked next time)
-                    cache.entries[_INPUTS_ENTRY] = (fingerprint, now)
-                    cache.dirty = True
-                    cache.save()
-                held_spans = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
-                moved_spans = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
-                return _hits_from_data(hits), held_spans, dict(writes_data), moved_spans
-        except (TypeError, ValueError, KeyError, IndexError, EOFError):
-            pass
-        project = Project(displays, read, root, watch, cache, prebuilt)  # (what the check above loaded is not kept)
+    if last is None and cache_dir is not None:
+        last = LastRoutes(cache_dir, displays, read, seeds, root, ctx, prebuilt)
+    got = last.reused() if last is not None else None
+    if got is not None:
+        return got
+    project = last.project() if last is not None else Project(displays, read, root, watch_from_rules(), None, prebuilt)
     routes = project_routes(project, seeds, displays)
 
     def sdk_file(path: str) -> bool:
@@ -331,16 +306,8 @@ def route_hits(
         for p, names in kept.items():
             for line, why in _env_lines(read(p), names, ctx).items():
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
-    if cache is not None:
-        data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
-        moved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in moved.items()}
-        cache.entries[_ROUTES_ENTRY] = (
-            fingerprint,
-            (project.config_reads, _hits_to_data(found), data, writes, moved_data),
-        )
-        cache.entries[_INPUTS_ENTRY] = (fingerprint, RouteInputs.of(project))
-        cache.dirty = True
-        cache.save()
+    if last is not None:
+        last.store(project, (found, held, writes, moved))
     return found, held, writes, moved
 
 
@@ -504,48 +471,3 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
                 continue  # (configuration files are not judged as sites: their readers are)
             out.append(Effect(role, f.span))
     return out
-
-
-_NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
-
-
-def _fingerprint(
-    displays: Sequence[str], read: Callable[[str], Optional[bytes]], seeds: Sequence[str], root: Path, ctx: CheckContext
-) -> str:
-    """What the routes depend on besides the Python files' answers and entries (`RouteInputs`): the options,
-    the files of the run (their module names), the seeds, notebooks and, with a provider, configuration
-    files and every program's bytes (`--to` also reads Python files for the `.env` variables they use:
-    userconfig/readers.py `unread_configs`)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root))).encode())
-    h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
-    h.update("\0".join(displays).encode("utf-8", "surrogatepass") + b"\1")
-    h.update("\0".join(seeds).encode("utf-8", "surrogatepass") + b"\1")
-    for d in displays:
-        if ctx.provider is not None and not d.endswith(PROGRAMS):
-            # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
-            # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
-            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
-            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
-            continue
-        if d.endswith(".ipynb") or (ctx.provider is not None and d.endswith(PROGRAMS)):
-            data = read(d)
-            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
-    return h.hexdigest()
-
-
-def _hits_to_data(found: Dict[str, List[Hit]]) -> Dict[str, list]:
-    return {
-        path: [(h.code, tuple(vars(h.span).values()), dict(h.args), h.fixable, h.severity, h.hint) for h in hits]
-        for path, hits in found.items()
-    }
-
-
-def _hits_from_data(data: Dict[str, list]) -> Dict[str, List[Hit]]:
-    return {
-        path: [
-            Hit(code, Span(*span), dict(args), fixable, severity, hint)
-            for code, span, args, fixable, severity, hint in hits
-        ]
-        for path, hits in data.items()
-    }

@@ -21,7 +21,6 @@ from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.indexer import build
 from offramp.project.questions import QUESTIONS
 from offramp.redact import redact, redact_all
-from offramp.userconfig.readers import env_assignments
 
 
 def module_names(
@@ -269,6 +268,8 @@ class Project:
             display = path.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return None
+        from offramp.userconfig.readers import env_assignments  # lazy: start-up (a warm run reads no `.env` file)
+
         line = next((n for n, var in env_assignments(data.decode("utf-8-sig", "replace")) if var == name), 0)
         return (display, line) if line else None
 

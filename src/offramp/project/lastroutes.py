@@ -1,0 +1,141 @@
+"""The project stage's last findings, kept in the index cache, and whether this run can reuse them.
+
+A warm run whose edits no route reads (project/inputs.py) ends the project stage here. This module
+imports the cache, the project's file table and the recorded inputs, and none of the route
+machinery of project/stage.py (routes, flows, call sites, the gate, the route checks, the readers of
+configuration files): a warm check of a 2,000-file project spent ~0.02 of its ~0.35 CPU-s importing
+what it then did not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from offramp.cache import settings_key
+from offramp.checks.base import CheckContext, Hit
+from offramp.project.index import ModuleIndex, watch_from_rules
+from offramp.project.inputs import RouteInputs
+from offramp.project.tree import IndexCache, Project
+from offramp.types import Span
+
+#: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
+PROGRAMS = (".py", ".ipynb")
+
+# Findings by display path, sites held back by path (with the reason), variables kept, constructions moved.
+Result = Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]
+
+_NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
+
+
+def needs_routes(seeds: Sequence[str], ctx: CheckContext, effects: Optional[Dict[str, Any]]) -> bool:
+    """Whether the stage has anything to do: Python files that can hold SDK use, or (with a provider)
+    fixable findings in configuration files, which ask who reads them."""
+    return bool(seeds) or (ctx.provider is not None and any(not p.endswith(PROGRAMS) for p in effects or {}))
+
+
+class LastRoutes:
+    """The route entries of the index cache (`IndexCache.ROUTES`, `IndexCache.INPUTS`) for one run."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        displays: Sequence[str],
+        read: Callable[[str], Optional[bytes]],
+        seeds: Sequence[str],
+        root: Path,
+        ctx: CheckContext,
+        prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
+    ) -> None:
+        self.cache = IndexCache.open(cache_dir, settings_key("project-index-9"))
+        self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
+        self._project = (displays, read, root, prebuilt)
+        self._asked = False
+
+    def project(self) -> Project:
+        """A fresh project of this run's files, with the index cache."""
+        displays, read, root, prebuilt = self._project
+        return Project(displays, read, root, watch_from_rules(), self.cache, prebuilt)
+
+    def reused(self) -> Optional[Result]:
+        """The last run's findings, when the options, the files of the run, the configuration files the code
+        loads and every answer and index entry the routes read are the same; else None (asked once: the
+        second time, None)."""
+        if self._asked:
+            return None
+        self._asked = True
+        cache = self.cache
+        stored, inputs = cache.entries.get(IndexCache.ROUTES), cache.entries.get(IndexCache.INPUTS)
+        if stored is None or inputs is None or not stored[0] == inputs[0] == self.fingerprint:
+            return None
+        project = self.project()
+        try:
+            reads, hits, held_data, writes_data, moved_data = stored[1]
+            now = RouteInputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
+            if now is None:
+                return None
+            if now != inputs[1] or cache.dirty:  # (an edit that asked and loaded the same: not asked next time)
+                cache.entries[IndexCache.INPUTS] = (self.fingerprint, now)
+                cache.dirty = True
+                cache.save()
+            held = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
+            moved = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
+            return _hits_from_data(hits), held, dict(writes_data), moved
+        except (TypeError, ValueError, KeyError, IndexError, EOFError):
+            return None
+
+    def store(self, project: Project, result: Result) -> None:
+        """Keep the findings computed from `project`, with what its routes read."""
+        found, held, writes, moved = result
+        held_data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
+        moved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in moved.items()}
+        self.cache.entries[IndexCache.ROUTES] = (
+            self.fingerprint,
+            (project.config_reads, _hits_to_data(found), held_data, writes, moved_data),
+        )
+        self.cache.entries[IndexCache.INPUTS] = (self.fingerprint, RouteInputs.of(project))
+        self.cache.dirty = True
+        self.cache.save()
+
+
+def fingerprint(
+    displays: Sequence[str], read: Callable[[str], Optional[bytes]], seeds: Sequence[str], root: Path, ctx: CheckContext
+) -> str:
+    """What the routes depend on besides the Python files' answers and entries (`RouteInputs`): the options,
+    the files of the run (their module names), the seeds, notebooks and, with a provider, configuration
+    files and every program's bytes (`--to` also reads Python files for the `.env` variables they use:
+    userconfig/readers.py `unread_configs`)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root))).encode())
+    h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
+    h.update("\0".join(displays).encode("utf-8", "surrogatepass") + b"\1")
+    h.update("\0".join(seeds).encode("utf-8", "surrogatepass") + b"\1")
+    for d in displays:
+        if ctx.provider is not None and not d.endswith(PROGRAMS):
+            # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
+            # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
+            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+            continue
+        if d.endswith(".ipynb") or (ctx.provider is not None and d.endswith(PROGRAMS)):
+            data = read(d)
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+    return h.hexdigest()
+
+
+def _hits_to_data(found: Dict[str, List[Hit]]) -> Dict[str, list]:
+    return {
+        path: [(h.code, tuple(vars(h.span).values()), dict(h.args), h.fixable, h.severity, h.hint) for h in hits]
+        for path, hits in found.items()
+    }
+
+
+def _hits_from_data(data: Dict[str, list]) -> Dict[str, List[Hit]]:
+    return {
+        path: [
+            Hit(code, Span(*span), dict(args), fixable, severity, hint)
+            for code, span, args, fixable, severity, hint in hits
+        ]
+        for path, hits in data.items()
+    }
