@@ -75,10 +75,11 @@ class LastRoutes:
             now = RouteInputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
             if now is None:
                 return None
-            if now != inputs[1] or cache.dirty:  # (an edit that asked and loaded the same: not asked next time)
+            if cache.dirty:  # an edited module's entry is new: kept, and the record with its digest
                 cache.entries[IndexCache.INPUTS] = (self.fingerprint, now)
-                cache.dirty = True
                 cache.save()
+            # (else the file is not written again, ~1 MB on the bench project: the next run asks the
+            # edited files again, a few questions each)
             held = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
             moved = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
             return _hits_from_data(hits), held, dict(writes_data), moved
