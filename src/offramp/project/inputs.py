@@ -39,31 +39,52 @@ def _digest(data: Optional[bytes]) -> bytes:
 
 
 class RouteInputs:
-    @staticmethod
-    def of(project: Project) -> Record:
-        """What `project` was asked and loaded while the routes were computed."""
+    """Digests by display path, computed once a run (`unchanged` then `of` ask for the same files)."""
+
+    def __init__(self) -> None:
+        self.digests: Dict[str, bytes] = {}
+
+    def digest(self, project: Project, display: str) -> bytes:
+        got = self.digests.get(display)
+        if got is None:
+            got = self.digests[display] = _digest(project.read(display))
+        return got
+
+    def of(self, project: Project, previous: Any = None) -> Record:
+        """What `project` was asked and loaded while the routes were computed. The entry hash of a file
+        whose bytes are those of the `previous` record is that record's (hashing the repr of ~200 entries
+        was most of the cost of recording)."""
+        before = previous[1] if isinstance(previous, tuple) and len(previous) == 2 else None
+        if not isinstance(before, dict):
+            before = {}
         table: Dict[Tuple[str, Any], int] = {}
         files: Dict[str, Tuple[bytes, Tuple[int, ...], bytes, Optional[bytes]]] = {}
         for d in sorted({*project.asked, *project.entries}):
             asked = project.asked.get(d, {})
             which = tuple(table.setdefault(key, len(table)) for key in asked)
+            digest = self.digest(project, d)
             entry = project.entries.get(d)
-            loaded = _hash(entry[1]) if entry is not None else None
-            files[d] = (_digest(project.read(d)), which, _hash(list(asked.values())), loaded)
+            loaded = None
+            if entry is not None:
+                old = before.get(d)
+                if isinstance(old, tuple) and len(old) == 4 and old[0] == digest and isinstance(old[3], bytes):
+                    loaded = old[3]
+                else:
+                    loaded = _hash(entry[1])
+            files[d] = (digest, which, _hash(list(asked.values())), loaded)
         return [(q.encode(), marshal.dumps(arg)) for q, arg in table], files
 
-    @staticmethod
-    def unchanged(project: Project, record: Any) -> Optional[Record]:
+    def unchanged(self, project: Project, record: Any) -> Optional[Record]:
         """The record brought up to date when every changed file answers as recorded and loads the same entry
         (a fresh `project`: the files it loads here are its modules); None when something differs."""
         table, files = record
         questions: Dict[int, Tuple[str, Any]] = {}
         now = dict(files)
         for d, (digest, which, answers, loaded) in files.items():
-            data = project.read(d)
-            current = _digest(data)
+            current = self.digest(project, d)
             if current == digest:
                 continue
+            data = project.read(d)
             asked = []
             for i in which:
                 if i not in questions:

@@ -52,6 +52,7 @@ class LastRoutes:
         self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
         self._project = (displays, read, root, prebuilt)
         self._asked = False
+        self.inputs = RouteInputs()
 
     def project(self) -> Project:
         """A fresh project of this run's files, with the index cache."""
@@ -72,7 +73,7 @@ class LastRoutes:
         project = self.project()
         try:
             reads, hits, held_data, writes_data, moved_data = stored[1]
-            now = RouteInputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
+            now = self.inputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
             if now is None:
                 return None
             if cache.dirty:  # an edited module's entry is new: kept, and the record with its digest
@@ -95,7 +96,11 @@ class LastRoutes:
             self.fingerprint,
             (project.config_reads, _hits_to_data(found), held_data, writes, moved_data),
         )
-        self.cache.entries[IndexCache.INPUTS] = (self.fingerprint, RouteInputs.of(project))
+        previous = self.cache.entries.get(IndexCache.INPUTS)
+        self.cache.entries[IndexCache.INPUTS] = (
+            self.fingerprint,
+            self.inputs.of(project, previous[1] if previous is not None else None),
+        )
         self.cache.dirty = True
         self.cache.save()
 
