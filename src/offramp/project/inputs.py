@@ -57,11 +57,10 @@ class RouteInputs:
         before = previous[1] if isinstance(previous, tuple) and len(previous) == 2 else None
         if not isinstance(before, dict):
             before = {}
-        table: Dict[Tuple[str, Any], int] = {}
         files: Dict[str, Tuple[bytes, Tuple[int, ...], bytes, Optional[bytes]]] = {}
         for d in sorted({*project.asked, *project.entries}):
             asked = project.asked.get(d, {})
-            which = tuple(table.setdefault(key, len(table)) for key in asked)
+            which = tuple(asked)
             digest = self.digest(project, d)
             entry = project.entries.get(d)
             loaded = None
@@ -72,7 +71,7 @@ class RouteInputs:
                 else:
                     loaded = _hash(entry[1])
             files[d] = (digest, which, _hash(list(asked.values())), loaded)
-        return [(q.encode(), marshal.dumps(arg)) for q, arg in table], files
+        return [(q.encode(), marshal.dumps(arg)) for q, arg in project.questions], files
 
     def unchanged(self, project: Project, record: Any) -> Optional[Record]:
         """The record brought up to date when every changed file answers as recorded and loads the same entry

@@ -52,12 +52,15 @@ class LastRoutes:
         self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
         self._project = (displays, read, root, prebuilt)
         self._asked = False
+        self._layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None
         self.inputs = RouteInputs()
 
     def project(self) -> Project:
         """A fresh project of this run's files, with the index cache."""
         displays, read, root, prebuilt = self._project
-        return Project(displays, read, root, watch_from_rules(), self.cache, prebuilt)
+        project = Project(displays, read, root, watch_from_rules(), self.cache, prebuilt, self._layout)
+        self._layout = (project.names, project.canonical)  # (the second project of a run: not computed again)
+        return project
 
     def reused(self) -> Optional[Result]:
         """The last run's findings, when the options, the files of the run, the configuration files the code

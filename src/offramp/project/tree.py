@@ -158,10 +158,12 @@ class Project:
         watch: Watch,
         cache: Optional[IndexCache] = None,
         prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
+        layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None,
     ) -> None:
-        """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads."""
+        """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads.
+        `layout`: `module_names` of these displays, when another project of the same run has them."""
         displays = list(displays)
-        self.names, self.canonical = module_names(displays, watch.libraries)
+        self.names, self.canonical = layout or module_names(displays, watch.libraries)
         self.read = python_of_notebooks(read)
         # Configuration files are read only inside the tree being checked: the root, or (files given
         # by absolute path, outside the root) the directory that holds them all.
@@ -175,7 +177,8 @@ class Project:
         self.indexed: Dict[str, ModuleIndex] = {}  # by display path
         # what the routes read of each Python file: the answers asked (project/questions.py), by
         # display path, and the index entries loaded (content digest, entry as built: `place` not applied)
-        self.asked: Dict[str, Dict[Tuple[str, Any], Any]] = {}
+        self.questions: Dict[Tuple[str, Any], int] = {}  # (question, argument) -> its number in `asked`
+        self.asked: Dict[str, Dict[int, Any]] = {}
         self.entries: Dict[str, Tuple[str, Optional[ModuleIndex]]] = {}  # ("", None): unreadable
         self._configs: Dict[str, Optional[Any]] = {}
         self.config_reads: Dict[str, str] = {}  # reader\0written -> content digest ("" when absent)
@@ -217,11 +220,11 @@ class Project:
 
     def ask(self, display: str, question: str, arg: Any = None) -> Any:
         """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`."""
+        number = self.questions.setdefault((question, arg), len(self.questions))
         answers = self.asked.setdefault(display, {})
-        key = (question, arg)
-        if key not in answers:
-            answers[key] = QUESTIONS[question](self.read(display), arg, self.watch)
-        return answers[key]
+        if number not in answers:
+            answers[number] = QUESTIONS[question](self.read(display), arg, self.watch)
+        return answers[number]
 
     def modules(self) -> List[ModuleIndex]:
         return list(self.indexed.values())
