@@ -224,7 +224,7 @@ def figure_index(runs: int, env: Dict[str, str]) -> None:
 
 def say(title: str, fast: Tuple[str, str], slow: Tuple[str, str], d: Dict[str, float], target: int) -> None:
     """One figure: both cells (wall and CPU seconds) and how many times faster the fast one is."""
-    cells = ", ".join(f"{label} {d[k + '_s']:.2f} s ({d[k + '_cpu']:.1f} CPU s)" for label, k in (fast, slow))
+    cells = ", ".join(f"{label} {d[k + '_s']:.2f} s ({d[k + '_cpu']:.2f} CPU s)" for label, k in (fast, slow))
     wall, cpu = d[slow[1] + "_s"] / d[fast[1] + "_s"], d[slow[1] + "_cpu"] / d[fast[1] + "_cpu"]
     print(f"{title}: {cells}: {wall:.1f}x wall, {cpu:.1f}x CPU (target >= {target}x)", flush=True)
 
