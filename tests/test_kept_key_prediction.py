@@ -56,3 +56,32 @@ def test_a_key_reached_through_a_second_name_is_not_replaced_and_not_offered(
     offered, llm = _offered_and_changed(root, monkeypatch)
     assert ("llm.py", 18, codes.OPENAI_CLIENT) not in offered, offered
     assert "DEFAULT_CLIENT = OpenAI(api_key=key, base_url=OPENAI_BASE_URL" in llm
+
+
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        # a key written into the file: the planner replaces the whole argument (keyvars.py `written_key`)
+        ("from openai import OpenAI\n\nnone = OpenAI(api_key=None)\n", 3),
+        (
+            'from openai import OpenAI\n\n\ndef make(key="sk-proj-4fT9qLm2Xw8ZpR6vB1nK3sD7"):\n'
+            "    return OpenAI(api_key=key)\n",
+            5,
+        ),
+        # a None default of the read it renames strictly (replacedkeys.py `renamed_reads_replace`)
+        ('import os\n\nfrom openai import OpenAI\n\nc = OpenAI(api_key=os.environ.get("OPENAI_API_KEY", None))\n', 5),
+    ],
+)
+def test_check_offers_the_clients_whose_key_fix_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, line: int
+) -> None:
+    """fix moved these clients with the provider's key; check said "Not fixed alone" (its prediction knew only
+    keys replaced by moving their reads)."""
+    (tmp_path / "app.py").write_text(code, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    client = [f for f in found if f.code == codes.OPENAI_CLIENT and f.span.line == line]
+    assert client and client[0].fixable, found
+    done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    (result,) = done.fixed
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in (result.delivered or ("", ""))[1]

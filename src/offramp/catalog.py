@@ -48,7 +48,6 @@ def load_toml(path: Path) -> Dict[str, Any]:
         raise CatalogError(f"{path}: cannot read: {e.strerror}") from None
 
 
-@cache
 def rules_file(name: str) -> Mapping[str, Any]:
     """A file of rules/, parsed once per process. openai.toml and wrappers.toml each have several readers
     (the SDK surface, the wrappers, the index's watch, the target families...), and each parsed it

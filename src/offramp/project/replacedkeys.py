@@ -43,7 +43,30 @@ def adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
     where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
     if r.kind not in ("module", "v0") and any(implicit_key(s) for s in r.credential):
         return True
-    return every_key_replaced(r, moves) or kept_read_replaced(r, moves)
+    return (
+        every_key_replaced(r, moves)
+        or kept_read_replaced(r, moves)
+        or renamed_reads_replace(r, moves)
+        or written_key_replaced(r)
+    )
+
+
+def written_key_replaced(r: Route) -> bool:
+    """Whether the planner replaces a client's key argument because a key is written into its file (fixes/keyvars.py
+    `written_key`, from analysis/flow.py `key_source`): a real key literal reaches it, or every value it may take
+    is a literal or None (`api_key=None`, a placeholder, a parameter's default key). The whole argument becomes the
+    provider's read, whatever else reaches it (a caller's argument)."""
+    if r.kind != "client" or not r.client_file:
+        return False
+    written = [s for s in r.credential if isinstance(s, Literal) and s.file == r.client_file]
+    if any(s.value and not placeholder(s.value) for s in written):
+        return True
+    others = [
+        s
+        for s in r.credential
+        if s not in written and not (isinstance(s, Unknown) and s.reason.endswith(FALLBACK_READ))
+    ]
+    return bool(written) and not others
 
 
 def kept_read_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:
