@@ -85,3 +85,39 @@ def test_check_offers_the_clients_whose_key_fix_replaces(
     done = api.fix(["."], diff=True, overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
     (result,) = done.fixed
     assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in (result.delivered or ("", ""))[1]
+
+
+_TWO_CLIENTS = (
+    "from openai import AsyncOpenAI\n\n\n"
+    "class Provider:\n"
+    "    def __init__(self, api_key=None):\n"
+    "        self._stored_api_key = api_key\n"
+    "        self._client = None\n\n"
+    "    def client(self):\n"
+    "        if self._client is None:\n"
+    "            if self._stored_api_key is not None:\n"
+    "                self._client = AsyncOpenAI(api_key=self._stored_api_key)\n"
+    "            else:\n"
+    "                self._client = AsyncOpenAI()\n"
+    "        return self._client\n\n"
+    "    async def ask(self, text):\n"
+    '        return await self.client().chat.completions.create(model="gpt-4o", messages=[])\n'
+)
+
+
+def test_a_client_built_two_ways_is_not_offered_when_one_keeps_the_callers_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openai-agents' provider: `AsyncOpenAI(api_key=self._stored_api_key)` or `AsyncOpenAI()`. The SDK's own read
+    of the second is replaced, not the caller's key of the first, so fix holds both (a TODO each); check offered
+    both, and still did after fix (3 leftover [*] on the PyPI corpus)."""
+    (tmp_path / "provider.py").write_text(_TWO_CLIENTS, "utf-8")
+    (tmp_path / "main.py").write_text(
+        'import json\n\nfrom provider import Provider\n\nProvider(api_key=json.load(open("s.json"))["key"])\n', "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    clients = [f for f in found if f.code == codes.OPENAI_CLIENT]
+    assert len(clients) == 2 and not [f for f in clients if f.fixable], clients
+    api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    assert (tmp_path / "provider.py").read_text("utf-8").count("TODO[offramp]") == 2

@@ -41,8 +41,8 @@ def adds_key(r: Route, moves: Callable[[Source], bool]) -> bool:
     `os.environ["OPENAI_API_KEY"] = openai_key`: tests/fixtures/oracle/env_write_namespace); the
     module client's own read means only that some path sets no key, and fix adds its key line only
     where no place sets one (`if key: openai.api_key = key` keeps the caller's)."""
-    if r.kind not in ("module", "v0") and any(implicit_key(s) for s in r.credential):
-        return True
+    if r.kind not in ("module", "v0") and not r.other_clients and any(implicit_key(s) for s in r.credential):
+        return True  # (with several constructions, another one's own key argument may stay: openai-agents)
     return (
         every_key_replaced(r, moves)
         or kept_read_replaced(r, moves)
