@@ -95,7 +95,7 @@ def check_routes(
         elsewhere = [t for _, t in targets if t.kind in ("provider", "local", "other")]
         live = bool(blocked or unknown or not targets)
         out += _unset_base(route, targets)
-        out += _models(route, ctx, live, elsewhere, blocked, sdk_file)
+        out += _models(route, ctx, live, elsewhere, blocked)
         out += _credentials(route, ctx, blocked, elsewhere)
         if route.kind == "http":
             out += _http_urls(route, targets)
@@ -207,7 +207,6 @@ def _models(
     live: bool,
     elsewhere: List[Target],
     blocked: List[Target],
-    sdk_file: Callable[[str], bool],
 ) -> List[RouteHit]:
     out: List[RouteHit] = []
     provider = ctx.provider

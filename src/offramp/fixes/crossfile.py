@@ -22,6 +22,7 @@ from offramp.types import Span
 
 
 def key_use_todo(old: str, new: str, also_key: str) -> str:
+    """The TODO of a model id also used as a key (invariant 5), here and in the file's own literals (literals.py)."""
     return f"map `{old}` to `{new}` here and where it is used as a key: {also_key}"
 
 

@@ -18,6 +18,7 @@ from offramp.analysis.values import string_value
 from offramp.checks.azure_routes import only_on_azure_module_route
 from offramp.checks.models import sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
+from offramp.fixes.crossfile import key_use_todo
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import is_provider_model, map_model
@@ -48,7 +49,7 @@ class Literals(PlannerState):
             # invariant 5: rewritten alone, `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
             self.plan.todo(
                 stmt,
-                f"map `{lit.value}` to `{choice.target}` here and where it is used as a key: {lit.also_key}",
+                key_use_todo(lit.value, choice.target, lit.also_key),
                 OPENAI_MODEL,
                 lit.span.line,
             )

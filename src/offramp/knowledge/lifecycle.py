@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from offramp.catalog import CatalogError, load_toml, rules_dir
+from offramp.catalog import CatalogError, rules_file
 
 # retired: requests fail; redirected: the id still answers, served by the successor;
 # deprecated: a retirement is announced (`retired` is the announced date).
@@ -120,8 +120,7 @@ class ApiLifecycle:
 
 def openai_api_lifecycle() -> Dict[str, ApiLifecycle]:
     """Endpoint family -> its lifecycle entry: the Assistants API (shut down 2026-08-26) and its threads."""
-    path = rules_dir() / "openai.toml"
-    raw = load_toml(path).get("api-lifecycle", {})
+    raw = rules_file("openai.toml").get("api-lifecycle", {})
     src = raw.get("source", ())
     sources = (src,) if isinstance(src, str) else tuple(src)
     out: Dict[str, ApiLifecycle] = {}
@@ -129,7 +128,7 @@ def openai_api_lifecycle() -> Dict[str, ApiLifecycle]:
         if family in ("source", "date"):
             continue
         if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
-            raise CatalogError(f"{path.name} [api-lifecycle].{family}: needs a `status` of {', '.join(STATUSES)}")
+            raise CatalogError(f"openai.toml [api-lifecycle].{family}: needs a `status` of {', '.join(STATUSES)}")
         out[family] = ApiLifecycle(
             family,
             entry["status"],

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from offramp.catalog import CatalogError, SdkSurface, load_sdk, load_toml, rules_dir
+from offramp.catalog import CatalogError, SdkSurface, load_sdk, rules_file
 from offramp.checks.lifecycle import served_ids
 from offramp.knowledge.upstream import UpstreamMap, UpstreamModel, load_upstream_map, read_litellm, read_models_dev
 from offramp.providers import Provider, builtin_providers
@@ -164,7 +164,7 @@ def build_report(litellm_path: Path, models_dev_path: Path, today: str) -> str:
     models_dev = read_models_dev(models_dev_path)
     umap: UpstreamMap = load_upstream_map()
     sdk = load_sdk()
-    reviewed = str(load_toml(rules_dir() / "openai.toml").get("models", {}).get("date", ""))
+    reviewed = str(rules_file("openai.toml").get("models", {}).get("date", ""))
     sections = [
         provider_section(p, litellm, models_dev, umap.providers.get(pid, ((), ())), today)
         for pid, p in sorted(builtin_providers().items())

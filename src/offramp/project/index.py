@@ -130,6 +130,12 @@ class ModuleIndex:
     # `match provider: case "azure": AzureOpenAI(...)`) keeps each provider's values on its own requests.
     selectors: List[Tuple[str, Tuple[str, ...], int, int]] = field(default_factory=list)
 
+    def bound(self, scope: str, name: str) -> List[Expr]:
+        """The values `name` is bound to as the code of function `scope` ("" the module) sees it: the function's own
+        bindings of it, else the module's."""
+        local = self.functions[scope].locals.get(name) if scope in self.functions else None
+        return local if local else self.bindings.get(name, [])
+
     def to_data(self) -> Dict[str, Any]:
         return asdict(self)
 

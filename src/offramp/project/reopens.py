@@ -73,8 +73,7 @@ def _other_library(flow: Flow, m: ModuleIndex, site: Site, spec: ReopenerSpec) -
     receiver = site.func[1]
     made = [receiver]
     if receiver[:1] == ("name",):
-        local = m.functions.get(site.scope)
-        made = (local.locals.get(receiver[1]) if local is not None else None) or m.bindings.get(receiver[1], [])
+        made = m.bound(site.scope, receiver[1])
     for e in made:
         if e[:1] == ("call",):
             names = {v.qualified for v in flow.values(Ctx(m.name, site.scope), e[1]) if isinstance(v, ExtRef)}

@@ -582,8 +582,7 @@ def direct_key_reads(m: ModuleIndex, scope: str, kwargs: Sequence[Tuple[str, Exp
     if value is None:
         return []
     if value[:1] == ("name",):
-        local = m.functions[scope].locals.get(value[1]) if scope in m.functions else None
-        bound = local if local is not None else m.bindings.get(value[1], [])
+        bound = m.bound(scope, value[1])
     else:
         bound = [value]
     return [_span(e[3]) for e in bound if e[:1] == ("env",) and e[3] is not None]
