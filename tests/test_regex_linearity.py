@@ -57,7 +57,7 @@ _GUARD_SECONDS = 30.0
 # Patterns built at run time from other text, judged here by a person (module, source of the call).
 _BUILT_AT_RUN_TIME = {
     # A literal (re.escape of a name) between two one-character assertions.
-    ("fixes/apply.py", 're.findall(r"(?<!\\w)" + re.escape(word) + r"(?!\\w)", text)'),
+    ("fixes/unusedimports.py", 're.findall(r"(?<!\\w)" + re.escape(word) + r"(?!\\w)", text)'),
     # rules/openai.toml's patterns: enumerated below from the loaded SdkSurface.
     ("catalog.py", 're.compile(env["pattern"])'),
     ("catalog.py", 're.compile(models["pattern"])'),

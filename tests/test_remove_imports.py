@@ -7,7 +7,7 @@ import pytest
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 
-from offramp.fixes.apply import _all_referenced
+from offramp.fixes.unusedimports import _all_referenced
 
 HEAD = "from openai import AzureOpenAI, OpenAI\n"
 CASES = [

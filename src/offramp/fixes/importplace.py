@@ -11,7 +11,7 @@ other imports, one blank line between them. The lines after the imports are left
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -119,10 +119,13 @@ def sort_added_names(old: cst.Module, new: cst.Module) -> cst.Module:
     isort's order (Ruff's `order-by-type`: constants, classes, then the rest, each case-insensitively),
     when its names were in that order before: `from openai import AsyncAzureOpenAI, AsyncOpenAI`, not
     the `AsyncOpenAI, AsyncAzureOpenAI` libcst's AddImportsVisitor writes. Each place keeps its comma."""
-    before = {_from_key(s): s for s in _top_from_imports(old)}
+    # The n-th import from a module stays its n-th (AddImportsVisitor adds names to the first, or a new
+    # statement for a module no statement imports from): keyed by module alone, a file with two
+    # `from typing import ...` lines had the first sorted when the last one was.
+    before = {key: s for key, s in _numbered(_top_from_imports(old))}
     changes: Dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}
-    for stmt in _top_from_imports(new):
-        was = before.get(_from_key(stmt))
+    for key, stmt in _numbered(_top_from_imports(new)):
+        was = before.get(key)
         if was is None or isinstance(stmt.names, cst.ImportStar) or isinstance(was.names, cst.ImportStar):
             continue
         names = list(stmt.names)
@@ -147,6 +150,17 @@ def _top_from_imports(module: cst.Module) -> List[cst.ImportFrom]:
         for x in s.body
         if isinstance(x, cst.ImportFrom)
     ]
+
+
+def _numbered(imports: Sequence[cst.ImportFrom]) -> List[Tuple[tuple, cst.ImportFrom]]:
+    """Each import with its module's key and its place among the imports from that module."""
+    seen: Dict[tuple, int] = {}
+    out = []
+    for stmt in imports:
+        key = _from_key(stmt)
+        seen[key] = seen.get(key, -1) + 1
+        out.append(((*key, seen[key]), stmt))
+    return out
 
 
 def _from_key(stmt: cst.ImportFrom) -> tuple:

@@ -66,9 +66,9 @@ def also_imported(name: str) -> Edit:
 
 
 def plain_func(func: cst.BaseExpression, plain: str) -> cst.BaseExpression:
-    """`AzureOpenAI` -> `OpenAI`; `openai.lib.azure.AzureOpenAI` -> `openai.OpenAI`."""
+    """`AzureOpenAI` -> `OpenAI` (or `openai.OpenAI`); `openai.lib.azure.AzureOpenAI` -> `openai.OpenAI`."""
     if isinstance(func, cst.Name):
-        return cst.Name(plain)
+        return cst.parse_expression(plain) if "." in plain else cst.Name(plain)
     if isinstance(func, cst.Attribute):
         root: cst.BaseExpression = func
         while isinstance(root, cst.Attribute):

@@ -11,6 +11,7 @@ is decided with `check` (checks/moves.py).
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple, cast
 from urllib.parse import urlsplit
@@ -85,7 +86,7 @@ class SdkClients(PlannerState):
         plain = None
         if azure_class:
             plain = "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI"
-            self.azure_imports(c, plain)
+            plain = self.azure_imports(c, plain)
             if c.base is not None:
                 self.subclass_base(c, plain)
             self.plan.clean_azure()
@@ -354,7 +355,10 @@ class SdkClients(PlannerState):
             c.span.line,
         )
 
-    def azure_imports(self, c: ClientCtor, plain: str) -> None:
+    def azure_imports(self, c: ClientCtor, plain: str) -> str:
+        """Imports the plain class where the Azure one was; the name the rewritten call uses for it
+        (`openai.OpenAI` where the file already binds `OpenAI` to something else: llama_index's
+        `OpenAI`, which a new `from openai import OpenAI` would shadow for the code that uses it)."""
         assert isinstance(c.node, cst.Call)
         func = c.base if c.base is not None else c.node.func
         if isinstance(func, cst.Name):
@@ -364,7 +368,13 @@ class SdkClients(PlannerState):
             asname = func.value if func.value != obj else None
             self.plan.remove_import(module, obj, asname)
             if self.imported_for(c.node, plain, {f"{home}.{plain}"}):
-                return
+                return plain
+            code = self.a.module.code
+            if _binds_otherwise(code, plain, {home, "openai"}) and not _binds_otherwise(
+                code, home.split(".")[0], set()
+            ):
+                self.plan.add_import(home)
+                return f"{home}.{plain}"
             found = self.binding_import(c.node, func.value)
             if found is not None and asname is None and home == module:
                 stmt, alias, top_level = found
@@ -372,7 +382,7 @@ class SdkClients(PlannerState):
                     # `from openai import AsyncAzureOpenAI` in the branch that builds it (a lazy import):
                     # it becomes the plain class's import there, not a new import at the top of the file
                     self.plan.edit(alias, renamed_alias(obj, plain))
-                    return
+                    return plain
                 if not top_level:
                     # still named there: the plain class joins that import (a new one at the top would
                     # escape the `try: ... except ImportError` or the branch that guards it)
@@ -384,8 +394,9 @@ class SdkClients(PlannerState):
                         and any(a is alias for a in small.names)
                     )
                     self.plan.edit(owner, also_imported(plain))
-                    return
+                    return plain
             self.plan.add_import(home, plain)
+        return plain
 
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
         """Is `name` read in the function around `stmt` other than by the Azure constructions the fix
@@ -447,6 +458,38 @@ class SdkClients(PlannerState):
             ):
                 return f"{dotted(small.module)}.{alias.evaluated_name}" in qualified
         return False
+
+
+def _binds_otherwise(code: str, name: str, modules: Set[str]) -> bool:
+    """Does the module's code bind `name` other than by `from M import name` of one of `modules`, or
+    `import name` (an assignment, a def or class, a parameter, an import from another library)?"""
+    if name not in code:
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name and not (
+                    node.module in modules and not node.level and alias.name == name
+                ):
+                    return True
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if (alias.asname or top) != name:
+                    continue
+                if not (not modules and top == name and alias.asname in (None, alias.name)):
+                    return True
+    return False
 
 
 def _import_binding(
