@@ -171,6 +171,7 @@ class SdkSurface:
     rest_paths: Mapping[str, str]
     # dict arguments of a client and their entries only Azure reads (`default_query={"api-version": ...}`)
     azure_only_entries: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    azure_only_body: Tuple[str, ...] = ()  # request-body keys only Azure serves: [clients.arguments] azure-only-body
     env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
     model_lookups: Tuple[str, ...] = ()  # encoding_for_model & co: [models] lookups
     model_lookup_words: Tuple[str, ...] = ()  # a project's count_tokens & co: [models] lookup-words
@@ -256,6 +257,7 @@ def load_sdk() -> SdkSurface:
             azure_only_entries={
                 k: tuple(v) for k, v in d["clients"]["arguments"].get("azure-only-entries", {}).items()
             },
+            azure_only_body=tuple(d["clients"]["arguments"].get("azure-only-body", ())),
             env_loaders=tuple(env.get("loaders", [])),
             model_lookups=tuple(models.get("lookups", [])),
             model_lookup_words=tuple(models.get("lookup-words", [])),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict
 
-from oracle import OPENAI
+from oracle import AZURE, OPENAI
 from oracle_runs import Program
 
 __all__ = ["MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES", "WRAPPERS"]
@@ -69,6 +69,8 @@ _SHAPES = FIXTURES / "oracle"
 SHAPES: Dict[str, Program] = {
     p.name: p
     for p in (
+        # Azure OpenAI On Your Data: every request's body carries the Azure AI Search key (sample-app-aoai-chatGPT).
+        Program("shape/azure_on_your_data", _SHAPES / "azure_on_your_data", extra={"AZURE_SEARCH_KEY": AZURE}),
         # A raw REST call to Azure shares the key read of the SDK client.
         Program("shape/raw_requests_azure", _SHAPES / "raw_requests_azure"),
         # The key is copied into OPENAI_API_KEY for a client and a REST call that read the default.

@@ -210,6 +210,9 @@ class Analysis:
     # (value, what takes it) of keys handed to something that stays on OpenAI and is no client offramp moves
     # (`set_default_openai_key(KEY)`, a config dict naming its provider): their key reads keep their names
     held_keys: List[Tuple[cst.BaseExpression, str]] = field(default_factory=list)
+    # Azure OpenAI "On Your Data" request bodies (`extra_body={"data_sources": [...]}`): the dict holding
+    # `data_sources`. Only Azure serves it, and the search service's credentials travel in it.
+    on_your_data: List[Tuple[cst.Dict, Span]] = field(default_factory=list)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
 

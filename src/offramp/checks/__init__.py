@@ -24,10 +24,11 @@ def all_checks() -> List[Callable[[Analysis, CheckContext], List[Hit]]]:
     from offramp.checks.capabilities import check_capabilities  # lazy: start-up
     from offramp.checks.clients import check_clients  # lazy: start-up
     from offramp.checks.models import check_models  # lazy: start-up
+    from offramp.checks.ondata import check_on_your_data  # lazy: start-up
     from offramp.checks.secrets import check_env, check_keys  # lazy: start-up
     from offramp.checks.semantics import check_semantics  # lazy: start-up
 
-    return [check_clients, check_models, check_env, check_keys, check_capabilities, check_semantics]
+    return [check_clients, check_models, check_env, check_keys, check_capabilities, check_semantics, check_on_your_data]
 
 
 def run_checks(analysis: Analysis, ctx: CheckContext) -> List[Hit]:

@@ -13,6 +13,7 @@ from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.modulekey import caller_key
+from offramp.checks.ondata import holds
 from offramp.hosts import Target
 
 
@@ -39,7 +40,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         # from `fix`.
         from_kwargs = c.star_kwargs and not c.config_dict
         unserved = bool((c.wrapper or c.config_dict) and ctx.provider and ctx.provider.endpoint(c.family) == "no")
-        fixable = not (from_kwargs or unserved or c.kept_subclass)
+        fixable = not (from_kwargs or unserved or c.kept_subclass or holds(c, a))
         if fixable and c.wrapper is not None:  # (lagent's GPTAPI: a URL argument or model names it would refuse)
             fixable = library_refuses(c, [m.value for m in a.models if m.owner is c], _name(ctx), ctx.target) is None
         if c.azure:

@@ -21,6 +21,7 @@ from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.clients import client_code
 from offramp.checks.modulekey import caller_key
+from offramp.checks.ondata import holds
 from offramp.codes import (
     LEGACY_API_CALL,
     MODULE_CLIENT_CALL,
@@ -89,13 +90,19 @@ class Moves:
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
         if not (self.blocked(c) and self.allowed(client_code(c), c.span.line)):
             return False
-        if self.gate.stops(c.span) is not None or c.kept_subclass:
+        if self.stays(c) is not None or c.kept_subclass:
             return False
         if c.wrapper is not None and not c.star_kwargs:
             return self.client_provider(c).endpoint(c.family) != "no" and self.library_refuses(c) is None
         if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
             return self.client_provider(c).endpoint(c.family) != "no"
         return not c.star_kwargs
+
+    def stays(self, c: ClientCtor) -> Optional[str]:
+        """Why `c` stays where it is, if it does: the route gate holds it (project/gate.py), or it is an
+        Azure client in a file whose requests send Azure OpenAI On Your Data (checks/ondata.py)."""
+        held = self.gate.stops(c.span)
+        return holds(c, self.a) if held is None else held
 
     def library_refuses(self, c: ClientCtor) -> Optional[str]:
         """Why the wrapper's library would not take what `fix` writes (analysis/frameworks.py)."""

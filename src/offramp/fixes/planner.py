@@ -127,7 +127,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         self.kept_keys()
         for c in self.a.clients:
             if self.blocked(c) and self.allowed(client_code(c), c.span.line):
-                held = self.gate.stops(c.span)
+                held = self.stays(c)
                 # (a wrapper its library would refuse where fix moved it: its own TODO says why)
                 if held is None or (c.wrapper is not None and self.library_refuses(c) is not None):
                     code = client_code(c)

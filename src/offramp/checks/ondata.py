@@ -1,0 +1,39 @@
+"""Azure OpenAI On Your Data: a request body with `data_sources` (rules/openai.toml `azure-only-body`).
+
+Microsoft's sample chat app (microsoft/sample-app-aoai-chatGPT) sends every chat request with
+`extra_body={"data_sources": [{"type": "azure_search", "parameters": {..., "authentication":
+{"type": "api_key", "key": SEARCH_KEY}}}]}`: Azure runs the search and grounds the answer in it. No other
+provider serves it, and the body carries the search service's endpoint and key. `fix` moved the file's
+Azure client to the provider, so every request sent the Azure AI Search key to the provider's host
+and got answers grounded in nothing. Such a client stays on Azure (with a TODO: the retrieval has to be
+rebuilt before the route can move), and each `data_sources` body is reported (OFR409).
+
+Only a client built in the same file as the body is held: one built in another module and handed
+to these requests is not followed here.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from offramp import codes
+from offramp.analysis.facts import Analysis, ClientCtor
+from offramp.checks.base import CheckContext, Hit
+
+# (no line number: the reason goes into a TODO comment, which a second run must find the same)
+REASON = (
+    "a request in this file sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves and "
+    "which carries the search service's key: replace it with retrieval of your own first"
+)
+
+
+def holds(c: ClientCtor, a: Analysis) -> Optional[str]:
+    """Why `c` stays on Azure, if it is an Azure client in a file that sends On Your Data bodies."""
+    return REASON if c.azure and a.on_your_data else None
+
+
+def check_on_your_data(a: Analysis, ctx: CheckContext) -> List[Hit]:
+    p = ctx.provider
+    if p is None:
+        return []
+    return [Hit(codes.AZURE_ON_YOUR_DATA, span, {"provider": p.name}) for _, span in a.on_your_data]
