@@ -199,7 +199,13 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
         # No client can live here: the stdlib parser finds URLs, keys and env reads ~10x faster.
         quick = quick_facts(src.text, sdk, known_provider_hosts())
         if quick is not None:
-            analysis = Analysis(module=None, env=quick.env, urls=quick.urls, keys=quick.keys)  # type: ignore[arg-type]
+            analysis = Analysis(
+                module=None,  # type: ignore[arg-type]
+                env=quick.env,
+                urls=quick.urls,
+                keys=quick.keys,
+                on_your_data=quick.on_your_data,
+            )
     if analysis is not None:
         return _report(analysis, sdk, src, display, opts)
     # Parse, scope analysis and checks all recurse once per nesting level: on a deep-stack thread,

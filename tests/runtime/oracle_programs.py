@@ -71,6 +71,12 @@ SHAPES: Dict[str, Program] = {
     for p in (
         # Azure OpenAI On Your Data: every request's body carries the Azure AI Search key (sample-app-aoai-chatGPT).
         Program("shape/azure_on_your_data", _SHAPES / "azure_on_your_data", extra={"AZURE_SEARCH_KEY": AZURE}),
+        # The same, with the Azure client built by a factory in another module.
+        Program(
+            "shape/azure_on_your_data_elsewhere",
+            _SHAPES / "azure_on_your_data_elsewhere",
+            extra={"AZURE_SEARCH_KEY": AZURE},
+        ),
         # A raw REST call to Azure shares the key read of the SDK client.
         Program("shape/raw_requests_azure", _SHAPES / "raw_requests_azure"),
         # The key is copied into OPENAI_API_KEY for a client and a REST call that read the default.

@@ -148,6 +148,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "runtime/wrappers_langchain_azure_llm.py": MODES,
     "shape/azure_settings": MODES,
     "shape/azure_on_your_data": MODES,
+    "shape/azure_on_your_data_elsewhere": MODES,
     "shape/azure_subclass": MODES,
     "shape/azure_subclass_two_sites": MODES,
     "shape/configured_relay": MODES,

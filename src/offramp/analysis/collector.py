@@ -64,6 +64,13 @@ class _Collector(cst.CSTVisitor):
         self.in_raise = 0
         self._dispatch: Dict[type, Tuple[Optional[Callable], Optional[Callable], bool]] = {}
 
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """`"data_sources": [...]`, Azure OpenAI On Your Data (checks/ondata.py); the quotes stripped by hand, as
+        every dict entry of every file comes here."""
+        key = node.key
+        if isinstance(key, cst.SimpleString) and key.value[1:-1] in self.sdk.azure_only_body:
+            self.a.on_your_data.append(self.span(key))
+
     def visit_Raise(self, node: cst.Raise) -> None:
         self.in_raise += 1
 

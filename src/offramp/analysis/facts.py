@@ -212,7 +212,7 @@ class Analysis:
     held_keys: List[Tuple[cst.BaseExpression, str]] = field(default_factory=list)
     # Azure OpenAI "On Your Data" request bodies (`extra_body={"data_sources": [...]}`): the dict holding
     # `data_sources`. Only Azure serves it, and the search service's credentials travel in it.
-    on_your_data: List[Tuple[cst.Dict, Span]] = field(default_factory=list)
+    on_your_data: List[Span] = field(default_factory=list)  # (the key's)
     # Statement that contains each fact node, for TODO comments and suppression lookups.
     statement_of: Dict[int, cst.CSTNode] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ class QuickFacts:
         self.env: List[EnvAccess] = []
         self.urls: List[UrlLiteral] = []
         self.keys: List[KeyLiteral] = []
+        self.on_your_data: List[Span] = []  # (facts.Analysis.on_your_data)
 
 
 def _dotted(node: ast.AST) -> Optional[str]:
@@ -66,6 +67,12 @@ class _Visitor(ast.NodeVisitor):
             end_line,
             self._col(end_line, getattr(node, "end_col_offset", node.col_offset) or 0),
         )
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value in self.sdk.azure_only_body:
+                self.facts.on_your_data.append(self.span(key))
+        self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -257,4 +264,12 @@ def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> 
     except RecursionError:
         return None
     visitor.mark_untraced()
+    if visitor.facts.on_your_data and not sends_a_body(text):
+        visitor.facts.on_your_data = []
     return visitor.facts
+
+
+def sends_a_body(text: str) -> bool:
+    """A `data_sources` dict is Azure On Your Data only in code that sends request bodies to OpenAI-like APIs
+    (`extra_body=`, or a file that names openai): not in a dashboard's or a pipeline's own configuration."""
+    return "extra_body" in text or "openai" in text.lower()

@@ -118,11 +118,6 @@ class Resolver(CallResolver):
             self.a.calls.append(api)
         for node, cls in self.c.dicts:
             self.config_dict(node, cls)
-            if any(
-                isinstance(el, cst.DictElement) and string_value(el.key) in self.sdk.azure_only_body
-                for el in node.elements
-            ):
-                self.a.on_your_data.append((node, self.c.span(node)))
         self.a.clients = list(self.ctors.values())
         self.a.models = list(self.models.values())
         self.a.exports = exports(self)

@@ -8,8 +8,8 @@ Azure client to the provider, so every request sent the Azure AI Search key to t
 and got answers grounded in nothing. Such a client stays on Azure (with a TODO: the retrieval has to be
 rebuilt before the route can move), and each `data_sources` body is reported (OFR409).
 
-Only a client built in the same file as the body is held: one built in another module and handed
-to these requests is not followed here.
+Here a client built in the same file as the body is held; the project's routes hold an Azure client
+built in another module for the requests of a module that sends such bodies (project/routes.py).
 """
 
 from __future__ import annotations
@@ -36,4 +36,4 @@ def check_on_your_data(a: Analysis, ctx: CheckContext) -> List[Hit]:
     p = ctx.provider
     if p is None:
         return []
-    return [Hit(codes.AZURE_ON_YOUR_DATA, span, {"provider": p.name}) for _, span in a.on_your_data]
+    return [Hit(codes.AZURE_ON_YOUR_DATA, span, {"provider": p.name}) for span in a.on_your_data]

@@ -129,6 +129,9 @@ class ModuleIndex:
     # select the arm; first line; last line). A provider switch (`if provider == "openai": model = ...`,
     # `match provider: case "azure": AzureOpenAI(...)`) keeps each provider's values on its own requests.
     selectors: List[Tuple[str, Tuple[str, ...], int, int]] = field(default_factory=list)
+    # A dict holds a request-body key only Azure serves (`"data_sources"`: Azure OpenAI On Your Data, rules/openai.toml
+    # `azure-only-body`): the Azure requests made here stay on Azure (routes.py, checks/ondata.py).
+    on_your_data: bool = False
 
     def bound(self, scope: str, name: str) -> List[Expr]:
         """The values `name` is bound to as the code of function `scope` ("" the module) sees it: the function's own
@@ -183,6 +186,7 @@ class ModuleIndex:
         m.calls = [(scope, _tup(e), _tup(b)) for scope, e, b in d["calls"]]
         m.dotenv = [(scope, _tup(e) if e is not None else None, tuple(sp)) for scope, e, sp in d["dotenv"]]
         m.selectors = [(n, tuple(vs), a, b) for n, vs, a, b in d["selectors"]]
+        m.on_your_data = bool(d.get("on_your_data", False))
         return m
 
 
@@ -241,6 +245,7 @@ class Watch:
     libraries: frozenset = frozenset()
     # methods that rebuild a stored wrapper (rules/wrappers.toml [[reopener]]: chroma's `get_collection`)
     reopens: frozenset = frozenset()
+    azure_body: Tuple[str, ...] = ()  # request-body keys only Azure serves (rules/openai.toml `azure-only-body`)
 
     def env_offsets(self, text: str) -> List[int]:
         """Where text can read an environment variable: `environ`, `getenv`, an SDK variable's name."""
@@ -318,6 +323,7 @@ def watch_from_rules() -> Watch:
         frozenset(sdk.env_roles),
         libraries,
         frozenset(reopens),
+        tuple(sdk.azure_only_body),
     )
 
 
