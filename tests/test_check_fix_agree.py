@@ -1,0 +1,77 @@
+"""`check --to P` offers (`[*]`) exactly what `fix --to P` changes, and fix changes nothing check did not offer
+(issue 14 item 4): shapes where the two disagreed, each run through both commands on one small tree.
+
+A finding's fixable flag is a promise about fix's output: a fix of a line check called not fixable is a
+silent edit nobody reviewed, and a `[*]` fix does not keep stays a finding after fix ("All checks passed!"
+never comes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from helpers import run_cli
+
+
+def _run(root: Path, files: Dict[str, str], provider: str = "qwen") -> Tuple[List[dict], Dict[str, str]]:
+    """check's JSON findings on `files`, and the files as fix wrote them."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, "utf-8")
+    check = run_cli(["check", "--to", provider, "-n", "-j", "1", "--output-format", "json", "."], root)
+    assert check.returncode in (0, 1), check.stderr
+    proc = run_cli(["fix", "--to", provider, "-j", "1", "."], root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(check.stdout)["findings"], {n: (root / n).read_text("utf-8") for n in files}
+
+
+def _line(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# -- URLs no request uses ------------------------------------------------------------------------
+
+PROSE = (
+    "from openai import OpenAI\n\n"
+    'CFG = """llm:\n  base_url: "https://api.openai.com/v1"\n"""\n'
+    "HELP = r'see https://api.openai.com/v1 and C:\\path'\n"
+    'client = OpenAI(base_url="https://api.openai.com/v1")\n'
+    'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+)
+
+
+def test_a_url_in_prose_no_request_uses_stays_as_check_says(tmp_path: Path) -> None:
+    """A URL inside a larger string (a YAML text, a help line) is on no route: check holds it (OFR106, not
+    fixable: the key that would travel with it is unknown), and fix used to rewrite it anyway (it asked the
+    route gate only about whole-string URLs). Now fix leaves it with a TODO; the client's own URL moves."""
+    findings, after = _run(tmp_path, {"app.py": PROSE})
+    urls = {f["line"]: f["fixable"] for f in findings if f["code"] == "OFR106"}
+    assert urls == {3: False, 6: False}, findings
+    text = after["app.py"]
+    assert 'base_url: "https://api.openai.com/v1"' in text and "see https://api.openai.com/v1 and" in text
+    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")' in text
+    assert text.count("(OFR106)") == 2, text
+
+
+DESCRIBED = (
+    "from pydantic import BaseModel, Field\n\n\n"
+    "class OpenAISettings(BaseModel):\n"
+    "    api_base: str = Field(\n"
+    "        None,\n"
+    "        description=\"Base URL of OpenAI API. Example: 'https://api.openai.com/v1'.\",\n"
+    "    )\n"
+    '    proxy: str = Field("", help="like https://api.openai.com/v1")\n'
+)
+
+
+def test_a_url_in_a_field_description_is_documentation(tmp_path: Path) -> None:
+    """private-gpt's settings: a URL in `Field(description=...)` is an example for the reader, as in a docstring.
+    check reported it (OFR106) and fix rewrote it to the provider's URL. Neither now, in a file that imports
+    the SDK (LibCST) or not (the fast path)."""
+    sdk = DESCRIBED.replace("from pydantic", "from openai import OpenAI\nfrom pydantic")
+    findings, after = _run(tmp_path, {"settings.py": DESCRIBED, "sdk_settings.py": sdk})
+    assert [f for f in findings if f["code"] == "OFR106"] == [], findings
+    assert after == {"settings.py": DESCRIBED, "sdk_settings.py": sdk}
+
