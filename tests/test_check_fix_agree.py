@@ -75,3 +75,35 @@ def test_a_url_in_a_field_description_is_documentation(tmp_path: Path) -> None:
     assert [f for f in findings if f["code"] == "OFR106"] == [], findings
     assert after == {"settings.py": DESCRIBED, "sdk_settings.py": sdk}
 
+
+# -- a configuration file's URL ------------------------------------------------------------------
+
+CHAT = (
+    "import json\nimport os\n\nfrom openai import OpenAI\n\n"
+    'with open("settings.json") as f:\n    settings = json.load(f)\n\n'
+    'client = OpenAI(base_url=settings["base_url"], api_key=os.getenv("OPENAI_API_KEY"))\n'
+    'client.chat.completions.create(model=settings["model"], messages=[])\n'
+)
+
+
+def test_a_configuration_files_url_moves_with_its_readers_as_check_says(tmp_path: Path) -> None:
+    """A configuration file is rewritten with its readers, not judged as sites: fix rewrote settings.json's
+    base_url with the file's model (chat.py still reads the model), and check called that URL one "no request
+    offramp can follow uses" (not fixable), as if it were a literal in code."""
+    settings = '{\n  "base_url": "https://api.openai.com/v1",\n  "model": "gpt-4o"\n}\n'
+    findings, after = _run(tmp_path, {"chat.py": CHAT, "settings.json": settings})
+    (url,) = [f for f in findings if f["path"] == "settings.json" and f["code"] == "OFR106"]
+    assert url["fixable"] and url["line"] == 2, findings
+    assert '"base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1"' in after["settings.json"]
+
+
+def test_a_configuration_file_only_the_retargeted_url_was_read_from_stays_as_check_says(tmp_path: Path) -> None:
+    """The client gets the provider's URL as a literal (the route gate's config_hosts), so no code reads the
+    file any more and fix leaves it ("no code in this run reads it"): check must not offer its URL."""
+    chat = CHAT.replace('model=settings["model"]', 'model="gpt-4o"')
+    settings = '{"base_url": "https://api.openai.com/v1"}\n'
+    findings, after = _run(tmp_path, {"chat.py": chat, "settings.json": settings})
+    (url,) = [f for f in findings if f["path"] == "settings.json" and f["code"] == "OFR106"]
+    assert not url["fixable"], findings
+    assert after["settings.json"] == settings
+    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in after["chat.py"]
