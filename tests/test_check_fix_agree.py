@@ -107,3 +107,32 @@ def test_a_configuration_file_only_the_retargeted_url_was_read_from_stays_as_che
     assert not url["fixable"], findings
     assert after["settings.json"] == settings
     assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in after["chat.py"]
+
+
+# -- a base URL the program reads from a variable of its own ---------------------------------------
+
+OWN_VARIABLE = (
+    "import os\n\nfrom openai import OpenAI\n\n"
+    'client = OpenAI(base_url={read}, api_key=os.environ["LLM_API_KEY"])\n'
+    'client.chat.completions.create(model="qwen-plus", messages=[])\n'
+)
+
+
+def test_a_base_url_read_with_no_default_may_be_unset(tmp_path: Path) -> None:
+    """`OpenAI(base_url=os.getenv("LLM_BASE_URL"))`: unset, the SDK reads OPENAI_BASE_URL or goes to
+    api.openai.com with the program's key. check said "All checks passed!"; now OFR107, which fix does not
+    decide (it leaves the client as it is), so check after fix still reports it."""
+    findings, after = _run(tmp_path, {"app.py": OWN_VARIABLE.format(read='os.getenv("LLM_BASE_URL")')})
+    (unset,) = [f for f in findings if f["code"] == "OFR107"]
+    assert unset["line"] == 5 and not unset["fixable"] and "`LLM_BASE_URL`" in unset["message"], findings
+    assert 'base_url=os.getenv("LLM_BASE_URL")' in after["app.py"]
+    again = run_cli(["check", "--to", "qwen", "-n", "--output-format", "concise", "."], tmp_path)
+    assert " OFR107 " in again.stdout, again.stdout
+
+
+def test_a_base_url_that_cannot_be_none_is_not_reported_unset(tmp_path: Path) -> None:
+    """A read that raises when unset, or has a default, never leaves the SDK to its own default host."""
+    reads = ('os.environ["LLM_BASE_URL"]', 'os.getenv("LLM_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")')
+    files = {f"app{i}.py": OWN_VARIABLE.format(read=read) for i, read in enumerate(reads)}
+    findings, after = _run(tmp_path, files)
+    assert findings == [] and after == files, findings
