@@ -136,3 +136,35 @@ def test_a_base_url_that_cannot_be_none_is_not_reported_unset(tmp_path: Path) ->
     files = {f"app{i}.py": OWN_VARIABLE.format(read=read) for i, read in enumerate(reads)}
     findings, after = _run(tmp_path, files)
     assert findings == [] and after == files, findings
+
+
+# -- a `.env` file's key variable ------------------------------------------------------------------
+
+BOT = (
+    "import os\n\nimport openai\nfrom dotenv import load_dotenv\n\n\n"
+    "def main():\n"
+    "    load_dotenv()\n"
+    '    required_values = ["TELEGRAM_BOT_TOKEN", "OPENAI_API_KEY"]\n'
+    "    missing = [v for v in required_values if os.environ.get(v) is None]\n"
+    "    if missing:\n"
+    '        raise SystemExit(f"missing {missing}")\n'
+    '    client = openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    '    return client.chat.completions.create(model="gpt-4o", messages=[])\n'
+)
+
+
+def test_a_key_variable_the_code_still_names_keeps_its_name_in_the_env_file_as_check_says(tmp_path: Path) -> None:
+    """chatgpt-telegram-bot: main.py lists its required variables by name and reads the key into the client.
+    fix renames the read, and keeps `.env.example`'s OPENAI_API_KEY because the code still names it (the list);
+    check offered that line `[*]`. It is not offered now; the same file without the list moves, as before."""
+    env = "# Your OpenAI API key\nOPENAI_API_KEY=XXX\nTELEGRAM_BOT_TOKEN=XXX\n"
+    findings, after = _run(tmp_path / "listed", {"main.py": BOT, ".env.example": env})
+    (key,) = [f for f in findings if f["path"] == ".env.example" and f["code"] == "OFR301"]
+    assert not key["fixable"], findings
+    assert after[".env.example"] == env and 'os.environ["DASHSCOPE_API_KEY"]' in after["main.py"]
+
+    unlisted = BOT.replace('"TELEGRAM_BOT_TOKEN", "OPENAI_API_KEY"', '"TELEGRAM_BOT_TOKEN"')
+    findings, after = _run(tmp_path / "unlisted", {"main.py": unlisted, ".env.example": env})
+    (key,) = [f for f in findings if f["path"] == ".env.example" and f["code"] == "OFR301"]
+    assert key["fixable"], findings
+    assert "DASHSCOPE_API_KEY=XXX" in after[".env.example"]

@@ -28,6 +28,7 @@ The rules, conservative by design:
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -83,7 +84,7 @@ def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]
     alternation = "|".join(re.escape(n) for n in sorted(set(names)))
     # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
     quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
-    fields = re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I) if alternation else None
+    fields = _fields(alternation) if alternation else None
     out = []
     for d in pys:
         data = read(d)
@@ -99,6 +100,11 @@ def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]
             for m in fields.finditer(text):
                 view.reads.setdefault(m.group(1).upper(), set()).add(d)
     return out
+
+
+def _fields(alternation: str) -> re.Pattern:
+    """A settings class's field named after a variable (`openai_api_key: str`), of an alternation of escaped names."""
+    return re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I)
 
 
 def _route_reads(view: View) -> None:
@@ -308,8 +314,7 @@ def unread_configs(
     if envs:
         view = View(routes=list(routes))
         names = {n for ns in envs.values() for n in ns}
-        if names:
-            _scan_reads(view, pys, read, names)
+        scanned = _scan_reads(view, pys, read, names) if names else []
         _route_reads(view)
         for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
@@ -336,6 +341,15 @@ def unread_configs(
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
             hosts = any(endpoint_variable(sdk, n) for n in read_names)
+            # A key variable the code names where fix does not rename it (`required = ["OPENAI_API_KEY"]`, a
+            # settings field): fix finds it still read after the fix (env_readers: HELD) and keeps its name
+            named = _named_where_kept(
+                [(d, data) for d, data in scanned if _under(d, rel) and not is_test_path(d)],
+                [n for n in read_names if sdk.env_role(n) == "key"],
+                sdk,
+            )
+            for n, where in named.items():
+                kept.setdefault(display, {}).setdefault(n, f"code that names it where fix leaves it ({where})")
             for n in read_names:
                 if n in kept.get(display, {}):
                     continue
@@ -348,6 +362,50 @@ def unread_configs(
                 elif sdk.env_role(n) != "key" and readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
+
+
+_ENV_CALLS = ("getenv", "get", "setdefault", "pop")
+_ENVIRON = re.compile(r"(?:^|\.)environ$")
+
+
+def _named_where_kept(files: Sequence[Tuple[str, bytes]], names: Sequence[str], sdk: SdkSurface) -> Dict[str, str]:
+    """Of the variables `names`, those a Python file names where fix does not rename them, each with the first
+    such place ("main.py:9"): a string that is not what the collector takes for a read or write of the
+    variable (a call's positional argument: `os.getenv("X")`, `Secret.from_env_var("X")`; a subscript:
+    `os.environ["X"]`), or a settings class's field. After fix, `_scan_reads` still finds the name there."""
+    out: Dict[str, str] = {}
+    if not names:
+        return out
+    wanted = set(names)
+    fields = _fields("|".join(re.escape(n) for n in sorted(wanted)))
+    for d, data in files:
+        text = data.decode("utf-8", "replace")
+        if not any(n in text or n.lower() in text for n in wanted):
+            continue
+        for m in fields.finditer(text):
+            out.setdefault(m.group(1).upper(), f"{d}:{text.count(chr(10), 0, m.start()) + 1}")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        accessed: Set[int] = set()  # (a variable of the SDK's own list in any call or subscript, others only in
+        known: Set[int] = set()  # os.getenv / environ.get & co and os.environ[...], as the collector reads them)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                known.update(id(a) for a in node.args)
+                func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if func in _ENV_CALLS and node.args:
+                    accessed.add(id(node.args[0]))
+            elif isinstance(node, ast.Subscript):
+                known.add(id(node.slice))
+                if _ENVIRON.search(ast.unparse(node.value)):
+                    accessed.add(id(node.slice))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
+                if id(node) in accessed or (node.value in sdk.env_roles and id(node) in known):
+                    continue
+                out.setdefault(node.value, f"{d}:{node.lineno}")
+    return out
 
 
 def _other_service_dir(directory: Path, root: Path, pys: Sequence[str]) -> bool:
