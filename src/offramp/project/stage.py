@@ -248,6 +248,7 @@ def route_hits(
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
     readers = routes  # the routes as fix leaves them, which decide the configuration files it rewrites
+    module_moved: Set[str] = set()  # files whose module-level client fix moves
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
         effects = {p: list(es) for p, es in effects.items()}
@@ -285,6 +286,7 @@ def route_hits(
             decision = new
             current = {p: [e for e in es if not decision.gate(p).stops(e.span)] for p, es in effects.items()}
         _writes_follow_reads(project, effects, decision)
+        module_moved = {p for p, es in current.items() if any(e.role == HOST and e.span == MODULE for e in es)}
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
         for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
             files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
@@ -305,7 +307,9 @@ def route_hits(
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
     if ctx.provider is not None and effects:
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
-        unread, kept = unread_configs({p: k for p, k in wanted.items() if k}, readers, displays, read, root)
+        unread, kept = unread_configs(
+            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved
+        )
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
         for p, names in kept.items():

@@ -33,7 +33,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Collection, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, load_sdk
 from offramp.hosts import classify_url
@@ -274,7 +274,12 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
 
 
 def unread_configs(
-    candidates: Dict[str, str], routes: Sequence[Route], displays: Sequence[str], read: Read, root: Path
+    candidates: Dict[str, str],
+    routes: Sequence[Route],
+    displays: Sequence[str],
+    read: Read,
+    root: Path,
+    module_moved: Collection[str] = (),
 ) -> Tuple[Dict[str, str], Dict[str, Dict[str, str]]]:
     """Of the configuration files `candidates` (display -> format), those `fix` leaves as they are
     whatever it does to the code, with the note's reason: no Python code of the run reads them (a
@@ -286,6 +291,7 @@ def unread_configs(
 
     Also, per `.env` file, the key variables a Compose service built from another service's
     directory receives (variable -> who): those keep their name, and the file's endpoints stay with them.
+    `module_moved`: the files whose module-level client fix moves (it sets their `api_type` itself).
     """
     out: Dict[str, str] = {}
     kept: Dict[str, Dict[str, str]] = {}
@@ -315,6 +321,7 @@ def unread_configs(
         view = View(routes=list(routes))
         names = {n for ns in envs.values() for n in ns}
         scanned = _scan_reads(view, pys, read, names) if names else []
+        texts = dict(scanned)
         _route_reads(view)
         for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
@@ -354,6 +361,9 @@ def unread_configs(
                 if n in kept.get(display, {}):
                     continue
                 readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
+                # `openai.api_type = os.getenv("OPENAI_API_TYPE")`: fix writes the provider's type there when the
+                # file's module client moves (fixes/moduleclient.py), so that read is gone after the fix
+                readers = [f for f in readers if not (f in module_moved and _only_api_type(n, texts.get(f, b"")))]
                 if not readers and not hosts and sdk.env_role(n) in ("key", "model"):
                     # fix moves a key or model variable only with its readers or with the file's
                     # endpoint (together.decide_env): crewAI's OPENAI_MODEL_NAME, read by the library
@@ -362,6 +372,23 @@ def unread_configs(
                 elif sdk.env_role(n) != "key" and readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
+
+
+def _only_api_type(name: str, data: bytes) -> bool:
+    """Whether the code names variable `name` only as the value of a module client's API type
+    (`openai.api_type = os.getenv("OPENAI_API_TYPE")`)."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    typed: Set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "api_type" for t in node.targets
+        ):
+            typed.update(id(n) for n in ast.walk(node.value))
+    named = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == name]
+    return bool(named) and all(id(n) in typed for n in named)
 
 
 _ENV_CALLS = ("getenv", "get", "setdefault", "pop")
