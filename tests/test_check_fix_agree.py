@@ -99,7 +99,8 @@ def test_a_configuration_files_url_moves_with_its_readers_as_check_says(tmp_path
 
 def test_a_configuration_file_only_the_retargeted_url_was_read_from_stays_as_check_says(tmp_path: Path) -> None:
     """The client gets the provider's URL as a literal (the route gate's config_hosts), so no code reads the
-    file any more and fix leaves it ("no code in this run reads it"): check must not offer its URL."""
+    file any more and fix leaves it ("no request offramp can follow takes a value from it"): check must not
+    offer its URL."""
     chat = CHAT.replace('model=settings["model"]', 'model="gpt-4o"')
     settings = '{"base_url": "https://api.openai.com/v1"}\n'
     findings, after = _run(tmp_path, {"chat.py": chat, "settings.json": settings})
@@ -132,7 +133,10 @@ def test_a_base_url_read_with_no_default_may_be_unset(tmp_path: Path) -> None:
 
 def test_a_base_url_that_cannot_be_none_is_not_reported_unset(tmp_path: Path) -> None:
     """A read that raises when unset, or has a default, never leaves the SDK to its own default host."""
-    reads = ('os.environ["LLM_BASE_URL"]', 'os.getenv("LLM_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")')
+    reads = (
+        'os.environ["LLM_BASE_URL"]',
+        'os.getenv("LLM_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")',
+    )
     files = {f"app{i}.py": OWN_VARIABLE.format(read=read) for i, read in enumerate(reads)}
     findings, after = _run(tmp_path, files)
     assert findings == [] and after == files, findings
@@ -168,3 +172,35 @@ def test_a_key_variable_the_code_still_names_keeps_its_name_in_the_env_file_as_c
     (key,) = [f for f in findings if f["path"] == ".env.example" and f["code"] == "OFR301"]
     assert key["fixable"], findings
     assert "DASHSCOPE_API_KEY=XXX" in after[".env.example"]
+
+
+# -- a configuration file code loads but no request reads a value from ------------------------------
+
+TASK_MAIN = (
+    "import json\nimport os\n\nfrom researcher import run_research\n\n\n"
+    "def open_task():\n"
+    "    current_dir = os.path.dirname(os.path.abspath(__file__))\n"
+    '    task_json_path = os.path.join(current_dir, "task.json")\n'
+    '    with open(task_json_path, "r") as f:\n'
+    "        return json.load(f)\n\n\n"
+    "def main():\n"
+    "    task = open_task()\n"
+    '    return run_research(task["query"], model=task.get("model"))\n'
+)
+
+
+def test_a_task_file_the_code_loads_is_not_said_to_have_no_reader(tmp_path: Path) -> None:
+    """gpt-researcher's multi_agents: main.py loads task.json (a path built with os.path.join) and hands its model
+    to the project's own research library, which offramp does not follow. check and fix agree the file stays
+    (its OFR201 not fixable, the file unchanged); the note said "no code in this run reads it", wrong of a file
+    main.py plainly loads. It now says what is true: no request offramp can follow takes a value from it."""
+    task = '{\n  "query": "Is AI in a hype cycle?",\n  "model": "gpt-4o"\n}\n'
+    findings, after = _run(tmp_path, {"multi_agents/main.py": TASK_MAIN, "multi_agents/task.json": task})
+    (model,) = [f for f in findings if f["path"] == "multi_agents/task.json"]
+    assert model["code"] == "OFR201" and not model["fixable"], findings
+    assert after["multi_agents/task.json"] == task
+    full = run_cli(["check", "--to", "qwen", "-n", "--output-format", "full", "."], tmp_path)
+    assert "no request offramp can follow takes a value from it" in full.stdout, full.stdout
+    assert "no code in this run reads it" not in full.stdout
+    fix = run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path)
+    assert "task.json:1: note: not rewritten: no request offramp can follow takes a value from it" in fix.stderr

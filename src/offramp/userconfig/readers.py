@@ -47,6 +47,10 @@ from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
+# Why a YAML / TOML / JSON / INI file stays: no route's host, key or model comes from it. Code may still load
+# it (gpt-researcher's main.py loads task.json and hands its model to a library offramp does not follow), so
+# not "no code reads it", which sent a person looking for a reader that is there.
+NO_ROUTE_READS = "no request offramp can follow takes a value from it"
 # Another language's service: its `.env` is read by that service, not by the Python code.
 _OTHER_SERVICE = ("package.json", "deno.json", "go.mod", "Cargo.toml", "Gemfile", "composer.json", "pom.xml")
 _PYTHON_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
@@ -266,7 +270,7 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
         )
     ]
     if not users:
-        return FileReaders(UNKNOWN, why="no code in this run reads it")
+        return FileReaders(UNKNOWN, why=NO_ROUTE_READS)
     stuck = [r for r in users if not migrated(r, provider, sdk, moving=target, root=root)]
     if stuck:
         return FileReaders(UNMIGRATED, why=f"read by a request that still goes to OpenAI/Azure ({stuck[0].where})")
@@ -308,7 +312,7 @@ def unread_configs(
                 for r in routes
                 for s in (*r.host, *r.credential, *r.model)
             ):
-                out[display] = "no code in this run reads it"
+                out[display] = NO_ROUTE_READS
             continue
         rel = display.rpartition("/")[0]
         if os.path.isabs(display) or _other_service(root / rel, pys, rel):
