@@ -204,3 +204,29 @@ def test_a_task_file_the_code_loads_is_not_said_to_have_no_reader(tmp_path: Path
     assert "no code in this run reads it" not in full.stdout
     fix = run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path)
     assert "task.json:1: note: not rewritten: no request offramp can follow takes a value from it" in fix.stderr
+
+
+# -- a route that may be OpenAI's or Azure's ---------------------------------------------------------
+
+BRANCH = (
+    "import os\n\nfrom openai import AzureOpenAI, OpenAI\n\n"
+    'if os.getenv("AZURE_OPENAI_API_KEY"):\n'
+    '    client = AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com")\n'
+    "else:\n"
+    "    client = OpenAI()\n"
+)
+REQUESTS = (
+    "from llm import client\n\n"
+    'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    'client.chat.completions.create(model="prod-chat", messages=[])\n'
+)
+
+
+def test_an_openai_model_on_a_route_that_may_be_azure_is_named_an_openai_model(tmp_path: Path) -> None:
+    """A client chosen by a branch (AgentVerse): its requests may go to OpenAI or Azure. check called
+    `gpt-4o` there an "Azure deployment" (OFR202), which fix then rewrote as an OpenAI model (its plan's
+    OFR201); an id of no OpenAI model stays the Azure branch's deployment."""
+    findings, after = _run(tmp_path, {"llm.py": BRANCH, "main.py": REQUESTS})
+    models = {(f["line"], f["code"], f["fixable"]) for f in findings if f["path"] == "main.py"}
+    assert models == {(3, "OFR201", True), (4, "OFR202", False)}, findings
+    assert 'model="qwen3.8-max"' in after["main.py"] and 'model="prod-chat"' in after["main.py"]
