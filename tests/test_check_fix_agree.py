@@ -9,10 +9,11 @@ never comes).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from helpers import run_cli
+from helpers import FIXTURES, run_cli
 
 
 def _run(root: Path, files: Dict[str, str], provider: str = "qwen") -> Tuple[List[dict], Dict[str, str]]:
@@ -230,3 +231,17 @@ def test_an_openai_model_on_a_route_that_may_be_azure_is_named_an_openai_model(t
     models = {(f["line"], f["code"], f["fixable"]) for f in findings if f["path"] == "main.py"}
     assert models == {(3, "OFR201", True), (4, "OFR202", False)}, findings
     assert 'model="qwen3.8-max"' in after["main.py"] and 'model="prod-chat"' in after["main.py"]
+
+
+def test_a_env_model_moves_with_its_readers_while_the_files_key_stays_as_check_says(tmp_path: Path) -> None:
+    """config-projects/env-held: the `.env`'s key stays for a gateway client fix leaves (writes follow reads),
+    so its endpoint and key stay together; its model value moves with app.py, the one reader of OPENAI_MODEL
+    (together.decide_env), and fix rewrote it while check held every finding of the file."""
+    root = tmp_path / "env-held"
+    shutil.copytree(FIXTURES / "config-projects" / "env-held", root)
+    findings, _ = _run(root, {})
+    model = [f for f in findings if f["path"] == ".env" and f["code"] == "OFR201"]
+    key = [f for f in findings if f["path"] == ".env" and f["code"] == "OFR301" and f["line"] == 1]
+    assert [f["fixable"] for f in model] == [True] and [f["fixable"] for f in key] == [False], findings
+    env = (root / ".env").read_text("utf-8")
+    assert "OPENAI_MODEL=qwen3.8-max" in env and "OPENAI_API_KEY=your-openai-api-key" in env, env

@@ -435,6 +435,7 @@ def _not_fixable(f: Finding, why: str) -> Finding:
     return replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
 
 
+_MODEL_VALUES = (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT)
 _NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
 
 
@@ -447,9 +448,10 @@ def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Fin
         if m and m.group(1) in writes:
             held[id(f)] = writes[m.group(1)]
     if held and findings and config_kind(findings[0].path) == "env":
-        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together)
+        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together); a model
+        # value moves with its own readers whatever the pair does (together.decide_env `values`)
         why = next(iter(held.values()))
-        held = {id(f): held.get(id(f), why) for f in findings if f.fixable}
+        held = {id(f): held.get(id(f), why) for f in findings if f.fixable and f.code not in _MODEL_VALUES}
     return [_not_fixable(f, held[id(f)]) if id(f) in held else f for f in findings]
 
 
