@@ -245,3 +245,17 @@ def test_a_env_model_moves_with_its_readers_while_the_files_key_stays_as_check_s
     assert [f["fixable"] for f in model] == [True] and [f["fixable"] for f in key] == [False], findings
     env = (root / ".env").read_text("utf-8")
     assert "OPENAI_MODEL=qwen3.8-max" in env and "OPENAI_API_KEY=your-openai-api-key" in env, env
+
+
+def test_a_client_aimed_by_a_loaded_env_file_is_offered_where_fix_aims_it(tmp_path: Path) -> None:
+    """oracle/dotenv_local: `OpenAI(base_url=Settings.base_url)` whose OPENAI_BASE_URL the program loads from
+    .env.local (api.openai.com). fix aims the client at the provider with a literal URL (the route gate's
+    config_hosts); check had no finding there at all (and, the read having no default, an OFR107 that fix then
+    made moot). Now the client's OFR101 says it, fixable, and no OFR107 stands beside it."""
+    root = tmp_path / "dotenv_local"
+    shutil.copytree(FIXTURES / "oracle" / "dotenv_local", root)
+    findings, _ = _run(root, {})
+    at = [(f["code"], f["fixable"]) for f in findings if f["path"] == "svc/clients.py" and f["line"] == 7]
+    assert at == [("OFR101", True)], findings
+    clients = (root / "svc" / "clients.py").read_text("utf-8")
+    assert 'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in clients, clients

@@ -257,16 +257,21 @@ def route_hits(
                 effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span)])
                 moved.setdefault(path, []).append(span)
         retargeted: Set[Tuple[str, Span]] = set()
+        aimed: Dict[Tuple[str, Span], Hit] = {}  # their findings: what fix does there is the finding's fix
         for path, g in judge.config_hosts().gates.items():
             # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
             # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so;
             # and its key read, which the file alone kept for a client that stays, is renamed with it
-            for span in g.config_hosts:
+            for span, where in g.config_hosts.items():
                 effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span), Effect(KEYREAD, span)])
                 moved.setdefault(path, []).append(span)
                 retargeted.add((path, span))
+                route = next((r for r in routes if (r.client_file, r.client_span) == (path, span)), None)
+                if route is not None:
+                    target = f"api.openai.com (its base URL comes from {where})"
+                    aimed[(path, span)] = Hit(codes.OPENAI_CLIENT, span, {"cls": route.client, "target": target}, True)
         # Such a client no longer reads its URL from the file (it gets the provider's literal): fix decides the
-        # file's readers from the code it wrote, so a file only that URL was read from stays ("no code reads it")
+        # file's readers from the code it wrote, so a file only that URL was read from stays (NO_ROUTE_READS)
         readers = [_without_config_host(r) if (r.client_file, r.client_span) in retargeted else r for r in routes]
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, written in m.env_writes:
@@ -288,6 +293,7 @@ def route_hits(
         _writes_follow_reads(project, effects, decision)
         module_moved = {p for p, es in current.items() if any(e.role == HOST and e.span == MODULE for e in es)}
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
+        found = _aimed_by_config(found, aimed, held)
         for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
             files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
             why = judge.stranded(r, effects) if files else None
@@ -424,6 +430,22 @@ def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], dec
                 kept.append((name, why))
         for at, why in writes_follow_reads(kept, [(name, Span(*at)) for name, _, at in m.env_writes]):
             decision.freeze(m.path, at, why)
+
+
+def _aimed_by_config(
+    found: Dict[str, List[Hit]], aimed: Dict[Tuple[str, Span], Hit], held: Dict[str, Dict[Span, str]]
+) -> Dict[str, List[Hit]]:
+    """The finding of each client fix aims at the provider because its OpenAI URL comes from a configuration file
+    (`aimed`), where fix does so; where the route gate holds it, the route's own findings say why (an OFR107
+    of a null URL, an OFR303 of a key from the same file). Retargeted, the client no longer reads a base URL
+    that may be unset: no OFR107 there."""
+    out = {p: list(hs) for p, hs in found.items()}
+    for (path, span), hit in aimed.items():
+        if any(overlaps(s, span) for s in held.get(path, {})):
+            continue
+        hits = [h for h in out.get(path, []) if not (h.code == codes.BASE_URL_MAY_BE_UNSET and h.span == span)]
+        out[path] = [*hits, hit]
+    return out
 
 
 def _without_config_host(r: Route) -> Route:
