@@ -259,3 +259,17 @@ def test_a_client_aimed_by_a_loaded_env_file_is_offered_where_fix_aims_it(tmp_pa
     assert at == [("OFR101", True)], findings
     clients = (root / "svc" / "clients.py").read_text("utf-8")
     assert 'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in clients, clients
+
+
+def test_a_trace_export_is_offered_where_fix_turns_it_off_whatever_the_route_beside_it(tmp_path: Path) -> None:
+    """check/openai_agents_providers.py: the Agents SDK's trace export (to api.openai.com, with the default key)
+    is reported at the first Agents SDK call, here a model bound to a DeepSeek client whose route the gate
+    holds (the SDK's own OPENAI_API_KEY would go to DeepSeek). fix turns the export off after the imports,
+    which moves no host or key; check held it with the route beside it. Now offered, and said how."""
+    app = (FIXTURES / "check" / "openai_agents_providers.py").read_text("utf-8")
+    findings, after = _run(tmp_path, {"app.py": app})
+    (export,) = [f for f in findings if "openai-agents-tracing" in f["message"]]
+    assert export["fixable"] and export["line"] == 11, findings
+    assert "set_tracing_disabled(True)" in after["app.py"]
+    full = run_cli(["check", "--to", "qwen", "-n", "."], tmp_path)  # (after fix: nothing of it left)
+    assert "openai-agents-tracing" not in full.stdout, full.stdout

@@ -413,6 +413,7 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
     if not spans:
         return list(findings)
+    from offramp.checks.base import TURNED_OFF  # lazy: start-up
     from offramp.project.gate import MODULE, overlaps  # lazy: start-up
 
     module = spans.get(MODULE)
@@ -425,7 +426,8 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
             else None
         )
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
-        out.append(_not_fixable(f, why) if why is not None and f.fixable else f)
+        own = f.hint.startswith(TURNED_OFF)  # (a framework's own request, turned off whatever the routes do)
+        out.append(_not_fixable(f, why) if why is not None and f.fixable and not own else f)
     return out
 
 

@@ -55,3 +55,8 @@ class CheckContext:
 COVERED_BY: Dict[str, Tuple[str, ...]] = {
     codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG)
 }
+
+# The hint of a framework's own request to OpenAI (the Agents SDK's trace export, checks/clients.py): its fix
+# turns the request off after the imports and moves no host or key, so no route's hold is its hold
+# (runner._held) and it predicts no route-gate effect (project/stage.predicted_effects).
+TURNED_OFF = "fix turns it off: "

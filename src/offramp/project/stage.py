@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
 from offramp.catalog import load_sdk
-from offramp.checks.base import CheckContext, Hit
+from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor
 from offramp.checks.routes import check_routes, group
 from offramp.mapping import map_model
@@ -486,7 +486,7 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
     """What `fix` would move in one file, from that file's fixable findings."""
     out: List[Effect] = []
     for f in findings:
-        if not f.fixable:
+        if not f.fixable or f.hint.startswith(TURNED_OFF):
             continue
         if f.code in _MODULE_RULES:
             out += [Effect(HOST, MODULE), Effect(CRED, MODULE)]
