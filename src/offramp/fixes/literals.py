@@ -16,9 +16,11 @@ import libcst as cst
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
 from offramp.checks.azure_routes import only_on_azure_module_route
+from offramp.checks.clients import client_code
 from offramp.checks.models import sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
+from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import is_provider_model, map_model
@@ -79,7 +81,10 @@ class Literals(PlannerState):
             )
             if lit.template != "{}":  # LiteLLM: leave the azure/ route even before the model is chosen
                 rerouted = lit.template.format(lit.value)
-                self.plan.edit(lit.node, lambda n: string_like(n, rerouted))
+                # (the route's prefix is the client's move, OFR102's fix; the deployment keeps its name)
+                owner = lit.owner
+                origin = Origin(client_code(owner), owner.span.line, owner.span) if owner is not None else None
+                self.plan.edit(lit.node, lambda n: string_like(n, rerouted), origin)
         else:
             self.plan.todo(
                 stmt,

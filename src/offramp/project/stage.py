@@ -262,13 +262,13 @@ def route_hits(
             # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
             # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so;
             # and its key read, which the file alone kept for a client that stays, is renamed with it
-            for span, where in g.config_hosts.items():
+            for span, source in g.config_hosts.items():
                 effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span), Effect(KEYREAD, span)])
                 moved.setdefault(path, []).append(span)
                 retargeted.add((path, span))
                 route = next((r for r in routes if (r.client_file, r.client_span) == (path, span)), None)
                 if route is not None:
-                    target = f"api.openai.com (its base URL comes from {where})"
+                    target = f"api.openai.com (its base URL comes from {source})"
                     aimed[(path, span)] = Hit(codes.OPENAI_CLIENT, span, {"cls": route.client, "target": target}, True)
         # Such a client no longer reads its URL from the file (it gets the provider's literal): fix decides the
         # file's readers from the code it wrote, so a file only that URL was read from stays (NO_ROUTE_READS)
@@ -449,7 +449,7 @@ def _aimed_by_config(
 
 
 def _without_config_host(r: Route) -> Route:
-    return replace(r, host=tuple(s for s in r.host if not isinstance(s, ConfigValue)))
+    return replace(r, host=frozenset(s for s in r.host if not isinstance(s, ConfigValue)))
 
 
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
