@@ -273,3 +273,13 @@ def test_a_trace_export_is_offered_where_fix_turns_it_off_whatever_the_route_bes
     assert "set_tracing_disabled(True)" in after["app.py"]
     full = run_cli(["check", "--to", "qwen", "-n", "."], tmp_path)  # (after fix: nothing of it left)
     assert "openai-agents-tracing" not in full.stdout, full.stdout
+
+
+def test_a_model_literal_is_reported_once_where_its_file_and_its_route_name_it_differently(tmp_path: Path) -> None:
+    """oracle/branch_default_client: Chat's default model, in a class with an Azure and a plain client, is the
+    file's own OFR202; its route (which may be OpenAI's or Azure's) names it OFR201. One finding, the file's."""
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "oracle" / "branch_default_client", root)
+    findings, _ = _run(root, {})
+    at = [f["code"] for f in findings if f["path"] == "llm.py" and f["line"] == 32]
+    assert at == ["OFR202"], findings
