@@ -28,7 +28,8 @@ def _starred(root: Path) -> list:
 def test_the_key_and_model_of_a_client_aimed_by_its_config_file_are_offered(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(APP.format(model='"gpt-4o"'), "utf-8")
     (tmp_path / "config.json").write_text('{"base_url": "https://api.openai.com/v1"}', "utf-8")
-    assert _starred(tmp_path) == ["app.py:7:36:", "app.py:8:38:"]
+    # (the client too: fix aims it at the provider with a literal URL, and check says so at the client)
+    assert _starred(tmp_path) == ["app.py:7:10:", "app.py:7:36:", "app.py:8:38:"]
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     app = (tmp_path / "app.py").read_text("utf-8")
     assert 'api_key=os.environ["DASHSCOPE_API_KEY"], base_url="https://dashscope' in app and "qwen3.8-max" in app

@@ -33,7 +33,7 @@ def test_a_client_whose_kept_key_read_fix_replaces_is_offered(tmp_path: Path, mo
     assert offered == [
         ("llm.py", 17, codes.OPENAI_CLIENT),
         ("llm.py", 21, codes.AZURE_OPENAI_CLIENT),
-        ("main.py", 3, codes.AZURE_DEPLOYMENT),
+        ("main.py", 3, codes.OPENAI_MODEL),  # (the route may be OpenAI's or Azure's: an OpenAI id is named so)
     ], offered
     assert 'DEFAULT_CLIENT = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"], base_url="https://dashscope' in llm
     assert 'OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")' in llm  # (the chat class's client still reads it)
@@ -121,3 +121,21 @@ def test_a_client_built_two_ways_is_not_offered_when_one_keeps_the_callers_key(
     assert len(clients) == 2 and not [f for f in clients if f.fixable], clients
     api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
     assert (tmp_path / "provider.py").read_text("utf-8").count("TODO[offramp]") == 2
+
+
+def test_a_client_no_request_is_followed_through_is_offered_when_fix_replaces_its_kept_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """oracle/local_proxy: `KEY = os.environ["OPENAI_API_KEY"]` feeds the cloud client and a local gateway's;
+    the requests go through a loop offramp does not follow, so each client is a route of its own
+    (routes.unreached). fix replaces the cloud client's `api_key=KEY` by the provider's read (the read stays
+    for the gateway) and moves it; check said not fixable, as it knew that only of clients a request reaches."""
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "oracle" / "local_proxy", root)
+    monkeypatch.chdir(root)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    offered = sorted((f.path, f.span.line, f.code) for f in found if f.fixable)
+    assert offered == [("clients.py", 8, codes.OPENAI_CLIENT)], offered
+    api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    clients = (root / "clients.py").read_text("utf-8")
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in clients and "local = OpenAI(api_key=KEY," in clients

@@ -108,3 +108,73 @@ def test_check_offers_a_constant_of_another_module_that_fix_rewrites(tmp_path: P
     assert any(
         line.startswith("settings.py:1:14: OFR201") and line.endswith("[*]") for line in check.stdout.splitlines()
     )
+
+
+HELPER = """\
+import openai
+
+GPT_4O_MODELS = ("gpt-4o", "gpt-4o-mini")
+
+
+def default_max_tokens(model: str) -> int:
+    if model in GPT_4O_MODELS:
+        return 4096
+
+
+class Helper:
+    def __init__(self, config):
+        self.client = openai.AsyncOpenAI(api_key=config["api_key"])
+        self.config = config
+
+    async def ask(self, q):
+        return await self.client.chat.completions.create(model=self.config["model"], messages=[q])
+"""
+
+BOT_MAIN = """\
+import os
+
+from openai_helper import Helper, default_max_tokens
+
+
+def main():
+    model = os.environ.get("OPENAI_MODEL", "gpt-4o")
+    config = {
+        "api_key": os.environ["OPENAI_API_KEY"],
+        "max_tokens": int(os.environ.get("MAX_TOKENS", default_max_tokens(model=model))),
+        "model": model,
+    }
+    return Helper(config)
+"""
+
+
+def test_a_read_default_handed_to_a_token_helper_of_another_module_gets_a_todo(tmp_path: Path) -> None:
+    """chatgpt-telegram-bot: `model = os.environ.get("OPENAI_MODEL", "gpt-4o")` goes to the request and to the
+    project's `default_max_tokens(model=model)` (openai_helper.py), a table of GPT ids. The key-use analysis
+    bound a name only to a literal assigned whole, so the read's default was rewritten: the table gave None and
+    `int(None)` stopped the bot at start-up. A read's default (and an `or` chain's literal) is bound too."""
+    _write(tmp_path, {"openai_helper.py": HELPER, "main.py": BOT_MAIN})
+    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    models = [line for line in before.stdout.splitlines() if " OFR201 " in line and line.startswith("main.py")]
+    assert len(models) == 1 and not models[0].endswith("[*]"), before.stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    main = (tmp_path / "main.py").read_text("utf-8")
+    assert 'os.environ.get("OPENAI_MODEL", "gpt-4o")' in main, main
+    assert "looked up by `default_max_tokens`" in main, main
+
+
+def test_an_or_chains_model_also_used_as_a_key_is_not_offered(tmp_path: Path) -> None:
+    """`model = cfg.get("model") or "gpt-4o"` then `PRICES[model]`: the literal is what `model` is whenever the
+    setting is empty, so it is a key of PRICES as much as an assigned literal is (check offered it, fix mapped it)."""
+    app = (
+        'from openai import OpenAI\n\nclient = OpenAI()\nPRICES = {"gpt-4o": 5}\n\n\n'
+        "def ask(cfg):\n"
+        '    model = cfg.get("model") or "gpt-4o"\n'
+        "    cost = PRICES[model]\n"
+        "    return client.chat.completions.create(model=model, messages=[]), cost\n"
+    )
+    _write(tmp_path, {"app.py": app})
+    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    (model,) = [line for line in before.stdout.splitlines() if " OFR201 " in line]
+    assert not model.endswith("[*]") and "a key of `PRICES`" in model, before.stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert 'cfg.get("model") or "gpt-4o"' in (tmp_path / "app.py").read_text("utf-8")

@@ -112,3 +112,24 @@ def test_the_azure_credential_fix_removes_goes_with_the_key_it_fed(tmp_path: Pat
     )
     by_line = _by_line(_sarif(tmp_path, source))
     assert 4 in by_line[10] and 4 not in by_line[7], by_line
+
+
+def test_a_litellm_azure_route_prefix_is_the_clients_change(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`litellm.completion(model="azure/prod-gpt4o")` with a deployment no provider model is mapped to: fix
+    moves the call (OFR102, fixable) and writes `openai/prod-gpt4o`, leaving the deployment's name with a TODO
+    (OFR202, not fixable). The plan recorded the prefix's change for OFR202, a finding check does not offer."""
+    from offramp import api
+    from offramp.fixes.provenance import origin_at
+    from offramp.fixes.runner import planned_texts
+
+    source = 'import litellm\n\nreply = litellm.completion(model="azure/prod-gpt4o", messages=[])\n'
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    checked = api.check(["."], no_cache=True, overrides={"target": "qwen"})
+    old, new, regions = planned_texts(list(checked.files), checked.settings, checked.provider)["app.py"]
+    assert 'model="openai/prod-gpt4o"' in new
+    at = old.index("azure/")
+    origin = origin_at(at, at + len("azure"), regions)
+    assert origin is not None and origin.code == "OFR102", origin
+    offered = {(f.code, f.span.line) for f in checked.findings if f.fixable}
+    assert (origin.code, origin.line) in offered, offered

@@ -175,6 +175,7 @@ class SdkSurface:
     env_loaders: Tuple[str, ...] = ()  # load_dotenv & co: [environment] loaders
     model_lookups: Tuple[str, ...] = ()  # encoding_for_model & co: [models] lookups
     model_lookup_words: Tuple[str, ...] = ()  # a project's count_tokens & co: [models] lookup-words
+    doc_arguments: frozenset = frozenset()  # `Field(description=...)` & co: [hosts] documentation-arguments
     # [clients.clouds]: client classes and module api_types that go to another cloud (AWS Bedrock)
     cloud_clients: Mapping[str, str] = field(default_factory=dict)
     cloud_api_types: Mapping[str, str] = field(default_factory=dict)
@@ -261,6 +262,7 @@ def load_sdk() -> SdkSurface:
             env_loaders=tuple(env.get("loaders", [])),
             model_lookups=tuple(models.get("lookups", [])),
             model_lookup_words=tuple(models.get("lookup-words", [])),
+            doc_arguments=frozenset(d["hosts"].get("documentation-arguments", [])),
             cloud_clients=dict(d["clients"].get("clouds", {}).get("classes", {})),
             cloud_api_types=dict(d["clients"].get("clouds", {}).get("api-types", {})),
         )

@@ -413,6 +413,7 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
     if not spans:
         return list(findings)
+    from offramp.checks.base import TURNED_OFF  # lazy: start-up
     from offramp.project.gate import MODULE, overlaps  # lazy: start-up
 
     module = spans.get(MODULE)
@@ -425,7 +426,8 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
             else None
         )
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
-        out.append(_not_fixable(f, why) if why is not None and f.fixable else f)
+        own = f.hint.startswith(TURNED_OFF)  # (a framework's own request, turned off whatever the routes do)
+        out.append(_not_fixable(f, why) if why is not None and f.fixable and not own else f)
     return out
 
 
@@ -435,6 +437,7 @@ def _not_fixable(f: Finding, why: str) -> Finding:
     return replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
 
 
+_MODEL_VALUES = (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT)
 _NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
 
 
@@ -447,9 +450,10 @@ def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Fin
         if m and m.group(1) in writes:
             held[id(f)] = writes[m.group(1)]
     if held and findings and config_kind(findings[0].path) == "env":
-        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together)
+        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together); a model
+        # value moves with its own readers whatever the pair does (together.decide_env `values`)
         why = next(iter(held.values()))
-        held = {id(f): held.get(id(f), why) for f in findings if f.fixable}
+        held = {id(f): held.get(id(f), why) for f in findings if f.fixable and f.code not in _MODEL_VALUES}
     return [_not_fixable(f, held[id(f)]) if id(f) in held else f for f in findings]
 
 

@@ -253,6 +253,9 @@ class _Collector(cst.CSTVisitor):
             for arg in node.args:
                 if arg.keyword is None and not arg.star:
                     self._skip_match_operand(arg.value)
+        for arg in node.args:  # `Field(description="... https://api.openai.com/v1 ...")`: documentation
+            if arg.keyword is not None and arg.keyword.value in self.sdk.doc_arguments:
+                self._skip_match_operand(arg.value)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args and node.args[0].keyword is None:
             write = path in ("environ.setdefault",)

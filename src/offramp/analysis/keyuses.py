@@ -8,7 +8,8 @@ reports it as not fixable and `fix` leaves it with a TODO that names the other u
 changes both together.
 
 What is matched: the name the literal is bound to (an assignment, a parameter default, a class
-attribute or `self.x = ...`) and its reads in key positions - a comparison operand, the subject of
+attribute or `self.x = ...`; also as the default of a read, `os.environ.get("OPENAI_MODEL", "gpt-4o")`, or in
+an `or` chain, `cfg.model or "gpt-4o"`) and its reads in key positions - a comparison operand, the subject of
 `startswith`/`endswith`, a subscript index, the argument of `.get()`/`.pop()` or of a model lookup
 function (rules/openai.toml [models] lookups, or a project's own helper whose name says it counts tokens or
 prices: `count_string_tokens(text, model)`, [models] lookup-words). Names are matched by spelling within the binding's
@@ -44,6 +45,27 @@ def _key(expr: cst.BaseExpression) -> Optional[Key]:
     return None
 
 
+def _fallbacks(value: cst.BaseExpression) -> List[cst.BaseExpression]:
+    """The string literals a name may be bound to by `value`: the literal itself, the default of a read
+    (`os.environ.get("OPENAI_MODEL", "gpt-4o")`, `cfg.get("model", "gpt-4o")`, `os.getenv(..., default=...)`)
+    or a literal of an `or` chain (`cfg.model or "gpt-4o"`). chatgpt-telegram-bot binds its model so and passes
+    it to its own `default_max_tokens(model=model)`, a table of GPT ids: rewritten, the table gave None and
+    `int(None)` stopped the bot at start-up."""
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        return [value]
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        return _fallbacks(value.left) + _fallbacks(value.right)
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rpartition(".")[2] in _GETTERS:
+        positional = [a.value for a in value.args if a.keyword is None and not a.star]
+        given = [a.value for a in value.args if a.keyword is not None and a.keyword.value == "default"]
+        default = positional[1:2] or given
+        return [d for d in default if isinstance(d, (cst.SimpleString, cst.ConcatenatedString))]
+    return []
+
+
+_GETTERS = frozenset({"get", "getenv"})
+
+
 class KeyUses:
     """Collects key-position reads and literal bindings during the collector's one traversal."""
 
@@ -60,8 +82,10 @@ class KeyUses:
         """`target = value`, or a parameter `target` whose default is `value` (`in_class`: a class
         attribute, read as `self.target`)."""
         key = ("attr", target.value) if in_class and isinstance(target, cst.Name) else _key(target)
-        if key is not None and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-            self.binds[id(value)] = (key, scope if key[0] == "name" else None)
+        if key is None or value is None:
+            return
+        for literal in _fallbacks(value):
+            self.binds[id(literal)] = (key, scope if key[0] == "name" else None)
 
     def comparison(self, node: cst.Comparison, scope: Optional[int]) -> None:
         for operand in (node.left, *(c.comparator for c in node.comparisons)):

@@ -141,6 +141,9 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(node.func, ast.Attribute) and node.func.attr in MATCH_METHODS:
             for arg in node.args:
                 self._skip_match_operand(arg)
+        for kw in node.keywords:  # documentation (see the LibCST collector)
+            if kw.arg in self.sdk.doc_arguments:
+                self._skip_match_operand(kw.value)
         path = self._os_path(node.func)
         if path in _ENV_GET and node.args:
             write = path == "environ.setdefault"

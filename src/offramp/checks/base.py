@@ -53,5 +53,14 @@ class CheckContext:
 # A route finding adds nothing on a line where the per-file checks already report one of these
 # (`OpenAI(base_url=None)` is OFR101 there; OFR107 is for a None they cannot see).
 COVERED_BY: Dict[str, Tuple[str, ...]] = {
-    codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG)
+    codes.BASE_URL_MAY_BE_UNSET: (codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG),
+    # (one model literal: the file's own finding names it by its class's clients, a route that may be OpenAI's
+    # or Azure's by its id, so the two may differ in code)
+    codes.OPENAI_MODEL: (codes.AZURE_DEPLOYMENT,),
+    codes.AZURE_DEPLOYMENT: (codes.OPENAI_MODEL,),
 }
+
+# The hint of a framework's own request to OpenAI (the Agents SDK's trace export, checks/clients.py): its fix
+# turns the request off after the imports and moves no host or key, so no route's hold is its hold
+# (runner._held) and it predicts no route-gate effect (project/stage.predicted_effects).
+TURNED_OFF = "fix turns it off: "

@@ -11,7 +11,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis, ClientCtor
 from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import unmapped_module_deployments
-from offramp.checks.base import CheckContext, Hit
+from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.modulekey import caller_key
 from offramp.checks.ondata import holds
 from offramp.hosts import Target
@@ -53,7 +53,8 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not e.spec.host:
             continue
         target = f"{e.spec.host} ({e.spec.what}, with the default OpenAI key)"
-        hits.append(Hit(codes.OPENAI_CLIENT, e.span, {"cls": e.spec.id, "target": target}))
+        hint = f"{TURNED_OFF}`{e.spec.fix}` after the imports"
+        hits.append(Hit(codes.OPENAI_CLIENT, e.span, {"cls": e.spec.id, "target": target}, hint=hint))
 
     for r in a.reopens:  # (fixable: fix hands the call the program's own function, if the provider serves it)
         target = f"api.openai.com (without `{r.spec.arg}=` {r.spec.what})"

@@ -227,7 +227,10 @@ def _models(
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
             # (where the per-file checks report it too, on the same line, the runner keeps theirs)
-            if route.azure:
+            # A route that may be OpenAI's or Azure's (`mixed`: a client chosen by a branch) names an OpenAI model
+            # id as such (its OpenAI branch sends it; fix writes it as OFR201's, fixes/planner.py); an id of no
+            # OpenAI model can only be the Azure branch's deployment
+            if route.azure and not (route.mixed and openai_model):
                 if provider is not None and is_provider_model(value, provider, ctx.models):
                     continue
                 choice = ctx.choose(value)

@@ -16,9 +16,11 @@ import libcst as cst
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
 from offramp.checks.azure_routes import only_on_azure_module_route
+from offramp.checks.clients import client_code
 from offramp.checks.models import sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
+from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import is_provider_model, map_model
@@ -79,7 +81,10 @@ class Literals(PlannerState):
             )
             if lit.template != "{}":  # LiteLLM: leave the azure/ route even before the model is chosen
                 rerouted = lit.template.format(lit.value)
-                self.plan.edit(lit.node, lambda n: string_like(n, rerouted))
+                # (the route's prefix is the client's move, OFR102's fix; the deployment keeps its name)
+                owner = lit.owner
+                origin = Origin(client_code(owner), owner.span.line, owner.span) if owner is not None else None
+                self.plan.edit(lit.node, lambda n: string_like(n, rerouted), origin)
         else:
             self.plan.todo(
                 stmt,
@@ -143,18 +148,11 @@ class Literals(PlannerState):
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:
             return
+        # The route gate asks which key travels with it, in prose too (a YAML text, an escaped endpoint): a URL
+        # no request offramp can follow uses stays, with a TODO, as `check` predicts (project/stage.py _MOVES).
         self.plan.moves(HOST, u.span)
-        if _whole_url(u):  # a URL alone (not prose): the route gate asks which key travels with it
-            self.plan.moves(URL, u.span)
+        self.plan.moves(URL, u.span)
         self.plan.changes["URL"] += 1
-
-
-def _whole_url(u: UrlLiteral) -> bool:
-    """A string that is a URL and nothing else (a value a request can use), not prose that mentions one."""
-    value = string_value(u.node) if isinstance(u.node, cst.SimpleString) else None
-    if value is None:
-        return isinstance(u.node, cst.FormattedString)
-    return value.strip() == value and not any(c.isspace() for c in value) and "://" in value
 
 
 def _string_replace(node: cst.CSTNode, old: str, new: str, value: str) -> cst.CSTNode:

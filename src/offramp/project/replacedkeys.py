@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from offramp.catalog import load_sdk
 from offramp.hosts import is_secret_value
 from offramp.project.sources import AZURE_AD_TOKEN, FALLBACK_READ, RESULT_OF, EnvRead, Literal, Route, Source, Unknown
 from offramp.redact import MASK
@@ -75,8 +76,18 @@ def kept_read_replaced(r: Route, moves: Callable[[Source], bool]) -> bool:
     `shared_key`) instead of renaming the read. AgentVerse's default client reads OPENAI_API_KEY, which a chat
     class's own client, left on OpenAI, reads too (tests/fixtures/oracle/branch_default_client)."""
 
+    sdk = load_sdk()
+
     def kept(file: str, span: Span) -> bool:
-        return any(isinstance(s, EnvRead) and s.file == file and s.span == span and not moves(s) for s in r.credential)
+        # (a key variable's read the planner keeps: one no rule names, `OPENAICOM_KEY`, is never its to keep)
+        return any(
+            isinstance(s, EnvRead)
+            and s.file == file
+            and s.span == span
+            and not moves(s)
+            and sdk.env_role(s.name) == "key"
+            for s in r.credential
+        )
 
     return bool(r.key_reads) and all(any(kept(f, at) for f, at in reads) for reads in r.key_reads)
 

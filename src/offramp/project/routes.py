@@ -166,6 +166,10 @@ class RouteFinder:
                     client=display(site.func),
                     client_file=m.path,
                     client_span=span,
+                    # (as a reached client's: the planner's `shared_key` replaces such an argument alike)
+                    key_reads=()
+                    if is_azure
+                    else (tuple((m.path, at) for at in direct_key_reads(m, site.scope, kwargs)),),
                 )
                 out.append(self.with_writes(_shared_on_credential(route), m.name))
         return out

@@ -163,9 +163,11 @@ def may_be_unset(s: Source) -> bool:
         return s.value is None or s.value == ""
     if isinstance(s, ConfigValue):
         return not s.value
-    # An unset variable read without a default (`os.getenv("OPENAI_BASE_URL")`) is the per-file checks'
-    # business (they know which variables the SDK falls back to); Azure clients refuse to run without one.
-    return False
+    # A variable the code reads with no default (`os.getenv("LLM_BASE_URL")`): None when it is unset, and the SDK
+    # then reads OPENAI_BASE_URL or takes api.openai.com (`os.environ[...]` raises instead). Azure clients refuse
+    # to run without an endpoint (client_host asks only for plain clients). Where the variable is the SDK's own
+    # (OPENAI_BASE_URL) the per-file finding of the client says so, and OFR107 is dropped there (COVERED_BY).
+    return isinstance(s, EnvRead) and bool(s.file) and s.nullable
 
 
 FALLBACK_READ = " reads when the key given is None"

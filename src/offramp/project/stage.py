@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
 from offramp.catalog import load_sdk
-from offramp.checks.base import CheckContext, Hit
+from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor
 from offramp.checks.routes import check_routes, group
 from offramp.mapping import map_model
@@ -40,7 +40,6 @@ from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import Project
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
-from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
 from offramp.wrappers import load_wrappers
@@ -248,20 +247,32 @@ def route_hits(
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
+    readers = routes  # the routes as fix leaves them, which decide the configuration files it rewrites
+    module_moved: Set[str] = set()  # files whose module-level client fix moves
     if ctx.provider is not None and effects is not None:
         judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
-        effects = {p: _own_reader_urls(p, list(es), read) for p, es in effects.items()}
+        effects = {p: list(es) for p, es in effects.items()}
         for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
             for path, span, _ in r.subclass_ctors:
                 effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span)])
                 moved.setdefault(path, []).append(span)
+        retargeted: Set[Tuple[str, Span]] = set()
+        aimed: Dict[Tuple[str, Span], Hit] = {}  # their findings: what fix does there is the finding's fix
         for path, g in judge.config_hosts().gates.items():
             # a client whose OpenAI host only the project shows (a configuration file, a `.env` the
             # program loads): fix retargets it (fixes/routegate.py), its own file has no finding saying so;
             # and its key read, which the file alone kept for a client that stays, is renamed with it
-            for span in g.config_hosts:
+            for span, source in g.config_hosts.items():
                 effects.setdefault(path, []).extend([Effect(HOST, span), Effect(CRED, span), Effect(KEYREAD, span)])
                 moved.setdefault(path, []).append(span)
+                retargeted.add((path, span))
+                route = next((r for r in routes if (r.client_file, r.client_span) == (path, span)), None)
+                if route is not None:
+                    target = f"api.openai.com (its base URL comes from {source})"
+                    aimed[(path, span)] = Hit(codes.OPENAI_CLIENT, span, {"cls": route.client, "target": target}, True)
+        # Such a client no longer reads its URL from the file (it gets the provider's literal): fix decides the
+        # file's readers from the code it wrote, so a file only that URL was read from stays (NO_ROUTE_READS)
+        readers = [_without_config_host(r) if (r.client_file, r.client_span) in retargeted else r for r in routes]
         for m in project.modules():  # a fixable OFR301 on `os.environ["X"] = ...` renames a write of X
             for name, _, written in m.env_writes:
                 at = Span(*written)
@@ -280,7 +291,9 @@ def route_hits(
             decision = new
             current = {p: [e for e in es if not decision.gate(p).stops(e.span)] for p, es in effects.items()}
         _writes_follow_reads(project, effects, decision)
+        module_moved = {p for p, es in current.items() if any(e.role == HOST and e.span == MODULE for e in es)}
         held = {p: dict(g.spans) for p, g in decision.gates.items() if g.spans}
+        found = _aimed_by_config(found, aimed, held)
         for r in routes:  # a configuration file read by a request that stays, stays whole (userconfig)
             files = {s for s in (*r.host, *r.credential, *r.model) if isinstance(s, ConfigValue)}
             why = judge.stranded(r, effects) if files else None
@@ -300,7 +313,9 @@ def route_hits(
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
     if ctx.provider is not None and effects:
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
-        unread, kept = unread_configs({p: k for p, k in wanted.items() if k}, routes, displays, read, root)
+        unread, kept = unread_configs(
+            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved
+        )
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
         for p, names in kept.items():
@@ -417,15 +432,24 @@ def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], dec
             decision.freeze(m.path, at, why)
 
 
-def _own_reader_urls(path: str, effects: List[Effect], read: Callable[[str], Optional[bytes]]) -> List[Effect]:
-    """A framework's own configuration file (userconfig/frameworkfiles.py) is the route of its URLs: they
-    move with the block's key and model, so none is a URL on no route."""
-    if path.endswith(PROGRAMS) or not any(e.role == URL for e in effects):
-        return effects
-    kind, data = config_kind(path), read(path)
-    if kind is None or data is None or not holds_blocks(kind, data.decode("utf-8-sig", "replace")):
-        return effects
-    return [e for e in effects if e.role != URL]
+def _aimed_by_config(
+    found: Dict[str, List[Hit]], aimed: Dict[Tuple[str, Span], Hit], held: Dict[str, Dict[Span, str]]
+) -> Dict[str, List[Hit]]:
+    """The finding of each client fix aims at the provider because its OpenAI URL comes from a configuration file
+    (`aimed`), where fix does so; where the route gate holds it, the route's own findings say why (an OFR107
+    of a null URL, an OFR303 of a key from the same file). Retargeted, the client no longer reads a base URL
+    that may be unset: no OFR107 there."""
+    out = {p: list(hs) for p, hs in found.items()}
+    for (path, span), hit in aimed.items():
+        if any(overlaps(s, span) for s in held.get(path, {})):
+            continue
+        hits = [h for h in out.get(path, []) if not (h.code == codes.BASE_URL_MAY_BE_UNSET and h.span == span)]
+        out[path] = [*hits, hit]
+    return out
+
+
+def _without_config_host(r: Route) -> Route:
+    return replace(r, host=frozenset(s for s in r.host if not isinstance(s, ConfigValue)))
 
 
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
@@ -462,12 +486,14 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
     """What `fix` would move in one file, from that file's fixable findings."""
     out: List[Effect] = []
     for f in findings:
-        if not f.fixable:
+        if not f.fixable or f.hint.startswith(TURNED_OFF):
             continue
         if f.code in _MODULE_RULES:
             out += [Effect(HOST, MODULE), Effect(CRED, MODULE)]
         for role in _MOVES.get(f.code, ()):
-            if role == KEYREAD and not f.path.endswith(PROGRAMS):
-                continue  # (configuration files are not judged as sites: their readers are)
+            if role in (KEYREAD, URL) and not f.path.endswith(PROGRAMS):
+                # (configuration files are not judged as sites: their readers are. A file read by no code, or by
+                # a request that stays, stays whole: `unread_configs` and the routes' WHOLE_FILE below)
+                continue
             out.append(Effect(role, f.span))
     return out

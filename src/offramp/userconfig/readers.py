@@ -28,11 +28,12 @@ The rules, conservative by design:
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Collection, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface, load_sdk
 from offramp.hosts import classify_url
@@ -46,6 +47,10 @@ from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
+# Why a YAML / TOML / JSON / INI file stays: no route's host, key or model comes from it. Code may still load
+# it (gpt-researcher's main.py loads task.json and hands its model to a library offramp does not follow), so
+# not "no code reads it", which sent a person looking for a reader that is there.
+NO_ROUTE_READS = "no request offramp can follow takes a value from it"
 # Another language's service: its `.env` is read by that service, not by the Python code.
 _OTHER_SERVICE = ("package.json", "deno.json", "go.mod", "Cargo.toml", "Gemfile", "composer.json", "pom.xml")
 _PYTHON_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
@@ -83,7 +88,7 @@ def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]
     alternation = "|".join(re.escape(n) for n in sorted(set(names)))
     # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
     quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
-    fields = re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I) if alternation else None
+    fields = _fields(alternation) if alternation else None
     out = []
     for d in pys:
         data = read(d)
@@ -99,6 +104,11 @@ def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]
             for m in fields.finditer(text):
                 view.reads.setdefault(m.group(1).upper(), set()).add(d)
     return out
+
+
+def _fields(alternation: str) -> re.Pattern:
+    """A settings class's field named after a variable (`openai_api_key: str`), of an alternation of escaped names."""
+    return re.compile(rf"^[ \t]+({alternation})[ \t]*:", re.M | re.I)
 
 
 def _route_reads(view: View) -> None:
@@ -260,7 +270,7 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
         )
     ]
     if not users:
-        return FileReaders(UNKNOWN, why="no code in this run reads it")
+        return FileReaders(UNKNOWN, why=NO_ROUTE_READS)
     stuck = [r for r in users if not migrated(r, provider, sdk, moving=target, root=root)]
     if stuck:
         return FileReaders(UNMIGRATED, why=f"read by a request that still goes to OpenAI/Azure ({stuck[0].where})")
@@ -268,7 +278,12 @@ def structured_readers(path: Path, after: View, provider: Provider, root: Path) 
 
 
 def unread_configs(
-    candidates: Dict[str, str], routes: Sequence[Route], displays: Sequence[str], read: Read, root: Path
+    candidates: Dict[str, str],
+    routes: Sequence[Route],
+    displays: Sequence[str],
+    read: Read,
+    root: Path,
+    module_moved: Collection[str] = (),
 ) -> Tuple[Dict[str, str], Dict[str, Dict[str, str]]]:
     """Of the configuration files `candidates` (display -> format), those `fix` leaves as they are
     whatever it does to the code, with the note's reason: no Python code of the run reads them (a
@@ -280,6 +295,7 @@ def unread_configs(
 
     Also, per `.env` file, the key variables a Compose service built from another service's
     directory receives (variable -> who): those keep their name, and the file's endpoints stay with them.
+    `module_moved`: the files whose module-level client fix moves (it sets their `api_type` itself).
     """
     out: Dict[str, str] = {}
     kept: Dict[str, Dict[str, str]] = {}
@@ -296,7 +312,7 @@ def unread_configs(
                 for r in routes
                 for s in (*r.host, *r.credential, *r.model)
             ):
-                out[display] = "no code in this run reads it"
+                out[display] = NO_ROUTE_READS
             continue
         rel = display.rpartition("/")[0]
         if os.path.isabs(display) or _other_service(root / rel, pys, rel):
@@ -308,8 +324,8 @@ def unread_configs(
     if envs:
         view = View(routes=list(routes))
         names = {n for ns in envs.values() for n in ns}
-        if names:
-            _scan_reads(view, pys, read, names)
+        scanned = _scan_reads(view, pys, read, names) if names else []
+        texts = dict(scanned)
         _route_reads(view)
         for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
@@ -336,10 +352,22 @@ def unread_configs(
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
             hosts = any(endpoint_variable(sdk, n) for n in read_names)
+            # A key variable the code names where fix does not rename it (`required = ["OPENAI_API_KEY"]`, a
+            # settings field): fix finds it still read after the fix (env_readers: HELD) and keeps its name
+            named = _named_where_kept(
+                [(d, data) for d, data in scanned if _under(d, rel) and not is_test_path(d)],
+                [n for n in read_names if sdk.env_role(n) == "key"],
+                sdk,
+            )
+            for n, where in named.items():
+                kept.setdefault(display, {}).setdefault(n, f"code that names it where fix leaves it ({where})")
             for n in read_names:
                 if n in kept.get(display, {}):
                     continue
                 readers = sorted(f for f in view.reads.get(n, ()) if _under(f, rel))
+                # `openai.api_type = os.getenv("OPENAI_API_TYPE")`: fix writes the provider's type there when the
+                # file's module client moves (fixes/moduleclient.py), so that read is gone after the fix
+                readers = [f for f in readers if not (f in module_moved and _only_api_type(n, texts.get(f, b"")))]
                 if not readers and not hosts and sdk.env_role(n) in ("key", "model"):
                     # fix moves a key or model variable only with its readers or with the file's
                     # endpoint (together.decide_env): crewAI's OPENAI_MODEL_NAME, read by the library
@@ -348,6 +376,67 @@ def unread_configs(
                 elif sdk.env_role(n) != "key" and readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
     return out, kept
+
+
+def _only_api_type(name: str, data: bytes) -> bool:
+    """Whether the code names variable `name` only as the value of a module client's API type
+    (`openai.api_type = os.getenv("OPENAI_API_TYPE")`)."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    typed: Set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "api_type" for t in node.targets
+        ):
+            typed.update(id(n) for n in ast.walk(node.value))
+    named = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == name]
+    return bool(named) and all(id(n) in typed for n in named)
+
+
+_ENV_CALLS = ("getenv", "get", "setdefault", "pop")
+_ENVIRON = re.compile(r"(?:^|\.)environ$")
+
+
+def _named_where_kept(files: Sequence[Tuple[str, bytes]], names: Sequence[str], sdk: SdkSurface) -> Dict[str, str]:
+    """Of the variables `names`, those a Python file names where fix does not rename them, each with the first
+    such place ("main.py:9"): a string that is not what the collector takes for a read or write of the
+    variable (a call's positional argument: `os.getenv("X")`, `Secret.from_env_var("X")`; a subscript:
+    `os.environ["X"]`), or a settings class's field. After fix, `_scan_reads` still finds the name there."""
+    out: Dict[str, str] = {}
+    if not names:
+        return out
+    wanted = set(names)
+    fields = _fields("|".join(re.escape(n) for n in sorted(wanted)))
+    for d, data in files:
+        text = data.decode("utf-8", "replace")
+        if not any(n in text or n.lower() in text for n in wanted):
+            continue
+        for m in fields.finditer(text):
+            out.setdefault(m.group(1).upper(), f"{d}:{text.count(chr(10), 0, m.start()) + 1}")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        accessed: Set[int] = set()  # (a variable of the SDK's own list in any call or subscript, others only in
+        known: Set[int] = set()  # os.getenv / environ.get & co and os.environ[...], as the collector reads them)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                known.update(id(a) for a in node.args)
+                func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if func in _ENV_CALLS and node.args:
+                    accessed.add(id(node.args[0]))
+            elif isinstance(node, ast.Subscript):
+                known.add(id(node.slice))
+                if _ENVIRON.search(ast.unparse(node.value)):
+                    accessed.add(id(node.slice))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
+                if id(node) in accessed or (node.value in sdk.env_roles and id(node) in known):
+                    continue
+                out.setdefault(node.value, f"{d}:{node.lineno}")
+    return out
 
 
 def _other_service_dir(directory: Path, root: Path, pys: Sequence[str]) -> bool:
