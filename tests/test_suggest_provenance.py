@@ -10,11 +10,16 @@ replace whole lines, so there one finding still carries a line's changes.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
-from helpers import run_cli
+import pytest
+from helpers import FIXTURES, run_cli
 from support.reportfixes import Replacement, apply_chars, rdjson_fixes, sarif_fixes
+
+from offramp import api
+from offramp.fixes.suggest import suggest_fixes
 
 
 def _fixes(root: Path, fmt: str) -> Dict[str, List[str]]:
@@ -112,3 +117,52 @@ def test_the_azure_credential_fix_removes_goes_with_the_key_it_fed(tmp_path: Pat
     )
     by_line = _by_line(_sarif(tmp_path, source))
     assert 4 in by_line[10] and 4 not in by_line[7], by_line
+
+
+def test_a_finding_without_a_fix_carries_its_own_todo(tmp_path: Path) -> None:
+    """The TODO fix writes for a finding it cannot fix (a model handed in as a parameter, OFR203) is that
+    finding's, in SARIF and rdjson alike: before, it went to the file's first fixable finding (the client,
+    four lines up), whose fix then held a change that is not its own."""
+    source = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(model_name):\n"
+        "    return client.chat.completions.create(model=model_name, messages=[])\n"
+    )
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    sarif = _fixes(tmp_path, "sarif")
+    todo = "    # TODO[offramp]: model comes from parameter `model_name`: set it to a Qwen"
+    assert [t.startswith(todo) for t in sarif["OFR203"]] == [True], sarif
+    assert not any("TODO" in t for t in sarif["OFR101"]), sarif
+    rdjson = _fixes(tmp_path, "rdjson")
+    assert [t.startswith(todo) for t in rdjson["OFR203"]] == [True] and not any("TODO" in t for t in rdjson["OFR101"])
+
+
+def test_a_line_two_findings_change_goes_to_the_finding_around_the_others(tmp_path: Path) -> None:
+    """reviewdog's suggestions replace whole lines: a line with the changes of a request's finding (OFR405,
+    the call) and of its model's (OFR201) goes to the call's, whose span holds the model's, as the plan
+    made them (SARIF keeps each change with its own finding)."""
+    source = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model='o3-mini', messages=[], reasoning_effort='high')\n"
+    )
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    sarif = _fixes(tmp_path, "sarif")
+    assert sarif["OFR201"] == ["qwen-flash"] and any("enable_thinking" in t for t in sarif["OFR405"]), sarif
+    rdjson = _fixes(tmp_path, "rdjson")
+    assert "OFR201" not in rdjson and any("qwen-flash" in t and "enable_thinking" in t for t in rdjson["OFR405"])
+
+
+# The fixes on the fix fixtures (qwen) that are not all the plan's own (fixes/provenance.py): each a
+# change the plan records no finding for, so fixes/suggest.py still places it by position. Lower it
+# as changes gain their origin; it must not grow.
+UNTRACED_FIXES = 13
+
+
+def test_fixes_on_the_fix_fixtures_come_from_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for src in sorted((FIXTURES / "fix" / "input").glob("*.py")):
+        shutil.copy(src, tmp_path / src.name)
+    monkeypatch.chdir(tmp_path)
+    checked = api.check(["."], no_cache=True, jobs=1, overrides={"target": "qwen"})
+    assert checked.provider is not None
+    fixes = suggest_fixes(checked.findings, checked.settings, checked.provider, files=checked.files)
+    untraced = sorted(f"{f.path}:{f.span.line} {f.code}" for f, s in fixes.items() if not s.traced)
+    assert len(fixes) > 300 and len(untraced) <= UNTRACED_FIXES, "\n".join(untraced)

@@ -220,7 +220,7 @@ def _verified(old_text: str, new_text: str, verify: bool, result: FixResult) -> 
 
     try:
         # newer syntax than this interpreter's is checked by LibCST alone
-        if _cpython_parses(old_text) and not cpython_accepted(new_text):
+        if cpython_parses(old_text) and not cpython_accepted(new_text):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
                 ast.parse(new_text)
@@ -274,7 +274,8 @@ def _unparsable(e: BaseException) -> str:
     return f"refused: the rewrite would not parse ({detail}); file left unchanged"
 
 
-def _cpython_parses(text: str) -> bool:
+def cpython_parses(text: str) -> bool:
+    """Whether CPython parses `text` (a text it accepted once is remembered)."""
     if cpython_accepted(text):  # (the text `fix` checked was screened when it was parsed)
         return True
     try:

@@ -202,12 +202,12 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 and call_is_live(call, self.a)
                 and self.allowed(AZURE_DEPLOYMENT, call.span.line)
             ):
-                for old in ("engine", "deployment_id"):
-                    if kwarg_index(call.node.args, old) >= 0:
-                        origin = Origin(LEGACY_API_CALL, call.span.line, call.span)
-                        self.plan.edit(call.node, renamed_kwarg(old, "model"), origin)
-                        self.plan.changes["engine= to model="] += 1
-                self.deployment_in_kwargs(call)
+                with self.plan.for_finding(LEGACY_API_CALL, call.span):  # (the v0 call's conversion)
+                    for old in ("engine", "deployment_id"):
+                        if kwarg_index(call.node.args, old) >= 0:
+                            self.plan.edit(call.node, renamed_kwarg(old, "model"))
+                            self.plan.changes["engine= to model="] += 1
+                    self.deployment_in_kwargs(call)
             with self.using(self.call_provider(call)):
                 if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
                     self.capabilities(call, rerouted=semantics.plan_call(self, call))
