@@ -10,6 +10,7 @@ makes to a multi-module project; regenerate with OFFRAMP_UPDATE_SNAPSHOTS=1 and 
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from pathlib import Path
 from typing import Dict, List
@@ -269,6 +270,34 @@ def test_a_module_with_no_sdk_use_gets_its_model_constant_rewritten(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3.8-max"\n'
     assert "Rewrote 2 files for Qwen (Alibaba Cloud Model Studio) (1 client, 1 model)." in proc.stderr
+
+
+def test_a_suppressed_model_constant_of_a_module_with_no_sdk_use_stays(tmp_path: Path) -> None:
+    """check honours `# noqa: OFR201` on the constant and reports nothing there; fix rewrote it all the
+    same, since a file with no plan of its own (fixes/crossfile.py) read no suppression. One function
+    (crossfile.plan_models) now decides such a literal for both kinds of file, suppressions included;
+    its rewrite, where it happens, is the finding's fix in SARIF."""
+    (tmp_path / "settings.py").write_text('CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "settings.py" not in check.stdout, check.stdout
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n'
+    (tmp_path / "settings.py").write_text('CHAT_MODEL = "gpt-4o"\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    sarif = json.loads(run_cli(["check", "--to", "qwen", "-n", "--output-format", "sarif", "."], tmp_path).stdout)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "OFR201"]
+    (fix,) = result["fixes"]
+    assert [r["insertedContent"]["text"] for r in fix["artifactChanges"][0]["replacements"]] == ["qwen3.8-max"]
 
 
 def _fixable(proc) -> list:

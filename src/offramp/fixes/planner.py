@@ -28,7 +28,6 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
-from offramp.analysis.keyuses import literals_at
 from offramp.analysis.positions import node_positions
 from offramp.catalog import SdkSurface
 from offramp.checks.capabilities import told_elsewhere, used_parameters
@@ -47,15 +46,15 @@ from offramp.codes import (
     UNSUPPORTED_PARAMETER,
 )
 from offramp.fixes import semantics
-from offramp.fixes.crossfile import key_use_todo
+from offramp.fixes.crossfile import plan_models
 from offramp.fixes.families import plan_splits, stuck_todo
 from offramp.fixes.keyreads import KeyReads
 from offramp.fixes.keyvars import KeyVariables
 from offramp.fixes.literals import Literals
 from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
-from offramp.fixes.plan import Origin, Plan
-from offramp.fixes.planedits import renamed_kwarg, to_string
+from offramp.fixes.plan import Plan
+from offramp.fixes.planedits import renamed_kwarg
 from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
 from offramp.project.gate import MODEL, OPEN, SEEN, Gate, overlaps
@@ -291,21 +290,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
         moved = [e.span for e in self.plan.effects if e.role == MODEL]
-        for node, span, new, also_key in literals_at(self.a.module, self.gate.models):
-            if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):
-                continue
-            if also_key:
-                old = self.gate.models[span][0]
-                self.plan.todo(
-                    statement_around(node, module_parents(self.a.module)),
-                    key_use_todo(old, new, also_key),
-                    OPENAI_MODEL,
-                    span.line,
-                )
-                continue
-            self.plan.edit(node, to_string(new), Origin(OPENAI_MODEL, span.line, span))
-            self.plan.moves(MODEL, span)
-            self.plan.changes["model"] += 1
+        plan_models(self.plan, self.a.module, self.gate.models, self.allowed, moved)
 
     def needs_os(self, node: cst.CSTNode) -> None:
         """The edit of `node` reads `os.environ`: `import os` at the top of the file, or in the function
