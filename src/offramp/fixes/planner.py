@@ -29,7 +29,7 @@ import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
 from offramp.analysis.positions import node_positions
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, renamable_key
 from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.clients import client_code
 from offramp.checks.familyplan import plan_families
@@ -149,8 +149,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         for e in self.a.env:
             if (
                 e.node is not None
-                and e.role == "key"
-                and "ADMIN" not in e.name.upper()
+                and renamable_key(e.name, e.role)
                 and e.name != self.p.key_env
                 and not (self.targets is not None and any(e.name == p.key_env for p in self.targets.providers))
                 and self.allowed(OPENAI_ENV_VAR, e.span.line)
