@@ -166,3 +166,25 @@ def test_fixes_on_the_fix_fixtures_come_from_the_plan(tmp_path: Path, monkeypatc
     fixes = suggest_fixes(checked.findings, checked.settings, checked.provider, files=checked.files)
     untraced = sorted(f"{f.path}:{f.span.line} {f.code}" for f, s in fixes.items() if not s.traced)
     assert len(fixes) > 300 and len(untraced) <= UNTRACED_FIXES, "\n".join(untraced)
+
+
+DICT_MODEL = (
+    "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(model_override):\n    params = {\n"
+    '        "model": model_override,\n        "messages": [],\n    }\n'
+    "    return client.chat.completions.create(**params)\n"
+)
+
+
+def test_the_todo_of_a_model_from_a_parameter_is_the_finding_where_check_reports_it(tmp_path: Path) -> None:
+    """check reports OFR203 where the model value is written (the dict's line, swarm's `create_params`), fix
+    wrote its TODO above the call and tagged it with the call's line: the TODO was nobody's in reports, and
+    a `# noqa: OFR203` on the line check reports left the TODO in (fix asked about the call's line)."""
+    (tmp_path / "app.py").write_text(DICT_MODEL, encoding="utf-8")
+    results = _sarif(tmp_path, DICT_MODEL)
+    by_rule = {r["ruleId"]: [text for _, _, text in reps] for r, reps in results}
+    assert [t.lstrip().startswith("# TODO[offramp]: model comes from parameter") for t in by_rule["OFR203"]] == [True]
+    suppressed = DICT_MODEL.replace("model_override,\n", "model_override,  # noqa: OFR203\n")
+    (tmp_path / "app.py").write_text(suppressed, encoding="utf-8")
+    assert "OFR203" not in run_cli(["check", "--to", "qwen", "-n", "--output-format", "concise", "."], tmp_path).stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "TODO" not in (tmp_path / "app.py").read_text(encoding="utf-8")

@@ -329,5 +329,5 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 stmt,
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
-                call.span.line,
+                call.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)
             )
