@@ -300,6 +300,34 @@ def test_a_suppressed_model_constant_of_a_module_with_no_sdk_use_stays(tmp_path:
     assert [r["insertedContent"]["text"] for r in fix["artifactChanges"][0]["replacements"]] == ["qwen3.8-max"]
 
 
+@pytest.mark.parametrize(
+    ("value", "mapped", "ignore"),
+    [("gpt-4o", False, False), ("gpt-4o", False, True), ("team-gpt", True, False), ("team-gpt", True, True)],
+)
+def test_check_offers_a_deployment_constant_of_another_module_exactly_when_fix_rewrites_it(
+    tmp_path: Path, value: str, mapped: bool, ignore: bool
+) -> None:
+    """An Azure request's model from settings.py (OFR202 at the constant). check and fix each had their own
+    answer to "what does fix write there": with `--ignore OFR201` check still offered it [*] while fix (a model
+    rewrite is OFR201's fix) left it; a deployment mapped under [tool.offramp.models] was offered [*] and never
+    rewritten (fix asked only whether it was a retired id). checks/lifecycle.written_elsewhere answers both."""
+    (tmp_path / "settings.py").write_text(f'CHAT_MODEL = "{value}"\n', "utf-8")
+    if mapped:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.offramp.models]\n"{value}" = "qwen-flash"\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom openai import AzureOpenAI\n\nimport settings\n\nclient = AzureOpenAI(azure_endpoint="
+        '"https://x.openai.azure.com", api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-02-01")\n'
+        "client.chat.completions.create(model=settings.CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    extra = ["--ignore", "OFR201"] if ignore else []
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", *extra, "."], tmp_path)
+    (line,) = [x for x in check.stdout.splitlines() if x.startswith("settings.py:1:")]
+    run_cli(["fix", "--to", "qwen", *extra, "."], tmp_path)
+    rewritten = (tmp_path / "settings.py").read_text("utf-8") != f'CHAT_MODEL = "{value}"\n'
+    assert line.endswith("[*]") == rewritten == (not ignore), (line, rewritten)
+
+
 def _fixable(proc) -> list:
     return [line for line in proc.stdout.splitlines() if line.endswith("[*]")]
 
