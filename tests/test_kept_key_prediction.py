@@ -139,3 +139,23 @@ def test_a_client_no_request_is_followed_through_is_offered_when_fix_replaces_it
     api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
     clients = (root / "clients.py").read_text("utf-8")
     assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in clients and "local = OpenAI(api_key=KEY," in clients
+
+
+@pytest.mark.parametrize(
+    "write", ['os.environ.setdefault("OPENAI_API_KEY", SECRET)', 'os.environ["OPENAI_API_KEY"] = SECRET']
+)
+def test_a_key_variable_set_to_a_key_written_here_is_neither_renamed_nor_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    """fix keeps the name of a variable set to a key written into the file (renamed, that key would go to the
+    provider) and leaves a TODO; check offered `setdefault(NAME, "sk-...")` as [*] all the same, since its
+    own test read only `os.environ[NAME] = ...`. KeptKeys.written_secret is now the one test of both."""
+    key = '"sk-proj-' + "Zq7Lm2Xw8ZpR6vB1nK3sD7fT9qWc4Yh5" + '"'
+    source = f"import os\nfrom openai import OpenAI\n\n{write.replace('SECRET', key)}\nclient = OpenAI()\n"
+    (tmp_path / "app.py").write_text(source, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = api.check(["."], no_cache=True, overrides={"target": "qwen"}).findings
+    assert [(f.span.line, f.fixable) for f in found if f.code == codes.OPENAI_ENV_VAR] == [(4, False)]
+    api.fix(["."], overrides={"target": "qwen"}, echo=lambda m="", **kw: None)
+    fixed = (tmp_path / "app.py").read_text("utf-8")
+    assert "OPENAI_API_KEY" in fixed.splitlines()[4] and "(OFR301)" in fixed.splitlines()[3], fixed

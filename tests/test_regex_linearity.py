@@ -81,7 +81,7 @@ _BUILT_AT_RUN_TIME = {
     ("userconfig/readers.py", 're.compile(rf"^[ \\t]+({alternation})[ \\t]*:", re.M | re.I)'),
     # The names an added import binds (identifiers, escaped) between word boundaries: one alternation
     # of literals tried at each position of the fix's replacement text.
-    ("fixes/suggest.py", 're.compile(r"\\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\\b")'),
+    ("fixes/attribution.py", 're.compile(r"\\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\\b")'),
 }
 # Characters every pattern is tried with, beside those it names: letters, digits, blanks, line
 # breaks, quotes, punctuation a scanner may stop at, and non-ASCII letters.

@@ -10,6 +10,7 @@ makes to a multi-module project; regenerate with OFFRAMP_UPDATE_SNAPSHOTS=1 and 
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from pathlib import Path
 from typing import Dict, List
@@ -269,6 +270,62 @@ def test_a_module_with_no_sdk_use_gets_its_model_constant_rewritten(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "qwen3.8-max"\n'
     assert "Rewrote 2 files for Qwen (Alibaba Cloud Model Studio) (1 client, 1 model)." in proc.stderr
+
+
+def test_a_suppressed_model_constant_of_a_module_with_no_sdk_use_stays(tmp_path: Path) -> None:
+    """check honours `# noqa: OFR201` on the constant and reports nothing there; fix rewrote it all the
+    same, since a file with no plan of its own (fixes/crossfile.py) read no suppression. One function
+    (crossfile.plan_models) now decides such a literal for both kinds of file, suppressions included;
+    its rewrite, where it happens, is the finding's fix in SARIF."""
+    (tmp_path / "settings.py").write_text('CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "settings.py" not in check.stdout, check.stdout
+    proc = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "settings.py").read_text("utf-8") == 'CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n'
+    (tmp_path / "settings.py").write_text('CHAT_MODEL = "gpt-4o"\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nfrom settings import CHAT_MODEL\n\nclient = OpenAI()\n"
+        "client.chat.completions.create(model=CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    sarif = json.loads(run_cli(["check", "--to", "qwen", "-n", "--output-format", "sarif", "."], tmp_path).stdout)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "OFR201"]
+    (fix,) = result["fixes"]
+    assert [r["insertedContent"]["text"] for r in fix["artifactChanges"][0]["replacements"]] == ["qwen3.8-max"]
+
+
+@pytest.mark.parametrize(
+    ("value", "mapped", "ignore"),
+    [("gpt-4o", False, False), ("gpt-4o", False, True), ("team-gpt", True, False), ("team-gpt", True, True)],
+)
+def test_check_offers_a_deployment_constant_of_another_module_exactly_when_fix_rewrites_it(
+    tmp_path: Path, value: str, mapped: bool, ignore: bool
+) -> None:
+    """An Azure request's model from settings.py (OFR202 at the constant). check and fix each had their own
+    answer to "what does fix write there": with `--ignore OFR201` check still offered it [*] while fix (a model
+    rewrite is OFR201's fix) left it; a deployment mapped under [tool.offramp.models] was offered [*] and never
+    rewritten (fix asked only whether it was a retired id). checks/lifecycle.written_elsewhere answers both."""
+    (tmp_path / "settings.py").write_text(f'CHAT_MODEL = "{value}"\n', "utf-8")
+    if mapped:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.offramp.models]\n"{value}" = "qwen-flash"\n', "utf-8")
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom openai import AzureOpenAI\n\nimport settings\n\nclient = AzureOpenAI(azure_endpoint="
+        '"https://x.openai.azure.com", api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-02-01")\n'
+        "client.chat.completions.create(model=settings.CHAT_MODEL, messages=[])\n",
+        "utf-8",
+    )
+    extra = ["--ignore", "OFR201"] if ignore else []
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", *extra, "."], tmp_path)
+    (line,) = [x for x in check.stdout.splitlines() if x.startswith("settings.py:1:")]
+    run_cli(["fix", "--to", "qwen", *extra, "."], tmp_path)
+    rewritten = (tmp_path / "settings.py").read_text("utf-8") != f'CHAT_MODEL = "{value}"\n'
+    assert line.endswith("[*]") == rewritten == (not ignore), (line, rewritten)
 
 
 def _fixable(proc) -> list:

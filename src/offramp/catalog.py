@@ -219,6 +219,13 @@ class SdkSurface:
 
 
 @lru_cache(maxsize=1)
+def renamable_key(name: str, role: Optional[str]) -> bool:
+    """Whether a variable is one `fix` may give the provider's key name: an OpenAI/Azure key's (`role`, as
+    SdkSurface.env_role gives it), not an admin key's (OPENAI_ADMIN_KEY manages an organisation; no
+    provider has one). The one test, for code (OFR301) and configuration files alike."""
+    return role == "key" and "ADMIN" not in name.upper()
+
+
 def load_sdk() -> SdkSurface:
     path = rules_dir() / "openai.toml"
     d = rules_file("openai.toml")

@@ -297,7 +297,9 @@ def with_routes(
     from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
-    ctx = CheckContext(sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets)
+    ctx = CheckContext(
+        sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets, enabled=opts.enabled
+    )
     # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
     notebooks = _notebooks(results, read)
     results = [

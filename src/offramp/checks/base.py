@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, AbstractSet, Any, Dict, Mapping, Optional, Tuple
 
 from offramp import codes
 from offramp.catalog import SdkSurface
@@ -32,6 +32,8 @@ class CheckContext:
     models: Mapping[str, str] = field(default_factory=dict)
     # `--to chat=deepseek,embeddings=qwen` (offramp.targets): `provider` is the chat one
     targets: Optional[Targets] = None
+    # the rules the run reports (None: all): what `fix` acts on too (checks/lifecycle.written_elsewhere)
+    enabled: Optional[AbstractSet[str]] = None
 
     def for_family(self, endpoint_family: str) -> CheckContext:
         """The context of a request of `endpoint_family`: its own family's provider."""

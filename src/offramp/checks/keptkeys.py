@@ -18,6 +18,7 @@ import libcst as cst
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.checks.moves import Moves
+from offramp.hosts import is_secret_value
 from offramp.project.gate import writes_follow_reads
 from offramp.syntax.tree import bound_names, subtree
 
@@ -192,6 +193,14 @@ class KeptKeys(Moves):
             self.kept.setdefault(id(e.node), held)
             if not e.write:
                 self.kept_names.update(bound_names(self.stmt(e.node), e.node))
+
+    def written_secret(self, e: EnvAccess) -> Optional[cst.BaseExpression]:
+        """The key written into this file that `e` carries, else None: a read's default
+        (`os.getenv(NAME, "sk-...")`) or what a write sets (`os.environ[NAME] = "sk-..."`,
+        `os.environ.setdefault(NAME, "sk-...")`). Such a write keeps its name (renamed, it would hand that
+        key to the provider): check does not offer it, fix gives it a TODO (keyvars.env_key)."""
+        value = e.default if e.default is not None else self.assigned_value(e) if e.write else None
+        return value if value is not None and is_secret_value(string_value(value) or "") else None
 
     def assigned_value(self, e: EnvAccess) -> Optional[cst.BaseExpression]:
         """The value of `os.environ["NAME"] = value` (or `env["NAME"] = value`) for a write's name literal."""

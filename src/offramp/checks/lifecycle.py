@@ -10,13 +10,17 @@ the file names (fixes/routegate.py), never a guess for a typo.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, AbstractSet, Mapping, Optional
 
 from offramp import codes
 from offramp.checks.base import Hit
 from offramp.closest import did_you_mean
+from offramp.mapping import map_model
 from offramp.providers import Provider
 from offramp.types import Severity, Span
+
+if TYPE_CHECKING:
+    from offramp.catalog import SdkSurface
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,23 @@ def judge_model(model: str, provider: Provider, overrides: Mapping[str, str] = {
         hint = did_you_mean(model, known) or f" (it serves {', '.join(f'`{m}`' for m in known)})"
         return LifecycleFinding(f"is not a model {provider.name} serves", hint, "", "error")
     return None
+
+
+def written_elsewhere(
+    value: str, to: Provider, sdk: SdkSurface, models: Mapping[str, str], enabled: Optional[AbstractSet[str]]
+) -> Optional[str]:
+    """The model id fix writes over a literal `value` of one file that requests of others moved to `to` send
+    (the route gate's `Gate.models`), else None: a retired id of the provider's own becomes its successor
+    (OFR209), any other its mapping when OFR201 is on (a model rewrite is OFR201's fix; an Azure deployment
+    mapped under [tool.offramp.models] too). `enabled`: the rules the run reports (None: all). The one answer
+    check (project/stage.py, which offers such a literal as [*]) and fix (fixes/routegate.py) use."""
+    if (enabled is None or codes.MODEL_RETIRED in enabled) and not sdk.is_openai_model(value):
+        newer = successor(value, to)
+        if newer is not None:
+            return newer
+    if enabled is not None and codes.OPENAI_MODEL not in enabled:
+        return None
+    return map_model(value, to, sdk, dict(models)).target
 
 
 def successor(model: str, provider: Provider) -> Optional[str]:

@@ -6,10 +6,9 @@ from typing import List, Set
 
 from offramp import codes
 from offramp.analysis.facts import Analysis
-from offramp.analysis.values import string_value
+from offramp.catalog import renamable_key
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.keptkeys import KeptKeys
-from offramp.hosts import is_secret_value
 
 _ROLE_TEXT = {
     "key": "holds an OpenAI/Azure API key",
@@ -32,10 +31,8 @@ def _kept_by_fix(a: Analysis, ctx: CheckContext) -> Set[int]:
     moves.kept_keys()
     kept = set(moves.kept)
     for e in a.env:
-        if e.node is not None and e.role == "key" and e.write:
-            value = moves.assigned_value(e)
-            if value is not None and is_secret_value(string_value(value) or ""):
-                kept.add(id(e.node))
+        if e.node is not None and e.role == "key" and e.write and moves.written_secret(e) is not None:
+            kept.add(id(e.node))
     return kept
 
 
@@ -51,7 +48,7 @@ def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 codes.OPENAI_ENV_VAR,
                 e.span,
                 {"env": e.name, "role": role},
-                fixable=e.role == "key" and "ADMIN" not in e.name.upper() and not e.untraced and id(e.node) not in kept,
+                fixable=renamable_key(e.name, e.role) and not e.untraced and id(e.node) not in kept,
             )
         )
     return hits

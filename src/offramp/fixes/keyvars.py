@@ -15,11 +15,11 @@ import libcst as cst
 
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
+from offramp.catalog import renamable_key
 from offramp.codes import OPENAI_ENV_VAR
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
-from offramp.hosts import is_secret_value
 from offramp.project.gate import CRED, KEYREAD, WRITE
 from offramp.syntax.tree import dotted, module_parents, subtree
 
@@ -66,8 +66,8 @@ class KeyVariables(PlannerState):
         (`os.getenv("OPENAI_API_KEY", "sk-...")`) becomes None as the variable is renamed.
         """
         assert e.node is not None
-        value = e.default if e.default is not None else self.assigned_value(e) if e.write else None
-        secret = value is not None and is_secret_value(string_value(value) or "")
+        value = self.written_secret(e)
+        secret = value is not None
         if secret and e.write:
             self.plan.todo(
                 self.stmt(e.node),
@@ -143,7 +143,7 @@ class KeyVariables(PlannerState):
                 return True
             return (
                 id(e.node) not in self.kept
-                and "ADMIN" not in e.name.upper()
+                and renamable_key(e.name, e.role)
                 and self.allowed(OPENAI_ENV_VAR, e.span.line)
             )
         return False

@@ -173,15 +173,8 @@ def _fix_source(
     except (cst.ParserSyntaxError, RecursionError):
         result.outcome = Failed("cannot parse file; left unchanged (see OFR000)")
         return None, result
-    from offramp.suppress import parse_suppressions  # lazy: start-up
-
     sdk = load_sdk()
-    suppressed = parse_suppressions(src.text)
-    ignored = file_ignores(display, opts)
-
-    def allowed(code: str, line: int) -> bool:
-        return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
-
+    allowed = _allowed(src.text, display, opts)
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts(), gate.subclass_ctors, gate.reopens)
         in_test = in_test_code(display, src.text)
@@ -220,7 +213,7 @@ def _verified(old_text: str, new_text: str, verify: bool, result: FixResult) -> 
 
     try:
         # newer syntax than this interpreter's is checked by LibCST alone
-        if _cpython_parses(old_text) and not cpython_accepted(new_text):
+        if cpython_parses(old_text) and not cpython_accepted(new_text):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
                 ast.parse(new_text)
@@ -274,7 +267,8 @@ def _unparsable(e: BaseException) -> str:
     return f"refused: the rewrite would not parse ({detail}); file left unchanged"
 
 
-def _cpython_parses(text: str) -> bool:
+def cpython_parses(text: str) -> bool:
+    """Whether CPython parses `text` (a text it accepted once is remembered)."""
     if cpython_accepted(text):  # (the text `fix` checked was screened when it was parsed)
         return True
     try:
@@ -354,7 +348,7 @@ def _fix_path(
                 raise SourceError(TOO_LARGE)
             return fix_config_file(path, (data, st), display, provider, opts, diff, region, readers)
         if not may_match(data) and not gate.subclass_ctors and not gate.reopens and not gate.todos:
-            return _models_only(path, (data, st), display, gate)
+            return _models_only(path, (data, st), display, gate, opts)
         if kind == "notebook":
             return fix_notebook(path, (data, st), display, provider, opts, diff, region, gate)
         src = decode(path, data)
@@ -368,7 +362,7 @@ def _fix_path(
         # (a client whose OpenAI host only the project shows, `OpenAI(base_url=settings.BASE_URL)` with
         # the URL in a file the program loads, has no finding in its own file: the gate says it moves;
         # held back, it stays as it was, without a TODO its file gives no reason for)
-        return _models_only(path, (data, st), display, gate, src)
+        return _models_only(path, (data, st), display, gate, opts, src)
     try:
         new_text, result = fix_source(src, display, provider, opts, region, gate, verify=False, defer=True)
     except Exception as e:
@@ -423,7 +417,23 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
 Snapshot = Tuple[bytes, os.stat_result]  # what was read: the bytes and their stat (see write_atomic)
 
 
-def _models_only(path: Path, read: Snapshot, display: str, gate: Gate, src: Optional[SourceFile] = None) -> FixResult:
+def _allowed(text: str, display: str, opts: Options) -> Callable[[str, int], bool]:
+    """Whether `fix` may act on a finding of `code` at `line`: one check reports (enabled, not ignored
+    for the file, not suppressed on its line)."""
+    from offramp.suppress import parse_suppressions  # lazy: start-up
+
+    suppressed = parse_suppressions(text)
+    ignored = file_ignores(display, opts)
+
+    def allowed(code: str, line: int) -> bool:
+        return code in opts.enabled and code not in ignored and not suppressed.covers(code, line)
+
+    return allowed
+
+
+def _models_only(
+    path: Path, read: Snapshot, display: str, gate: Gate, opts: Options, src: Optional[SourceFile] = None
+) -> FixResult:
     """A file with nothing of its own to fix whose model literals requests elsewhere send (fixes/crossfile.py)."""
     result = FixResult(path=path, display=display)
     if not gate.models or path.suffix != ".py":
@@ -432,7 +442,9 @@ def _models_only(path: Path, read: Snapshot, display: str, gate: Gate, src: Opti
 
     try:
         src = src or decode(path, read[0])
-        new_text, n = rewrite_models(src.text, gate.models)
+        new_text, n, result.origins = rewrite_models(
+            src.text, gate.models, _allowed(src.text, display, opts), opts.origins
+        )
         new_bytes = src.encode(new_text) if new_text is not None else None
     except Exception:  # unparseable or unencodable: the literal stays, and check still reports it
         return result

@@ -31,6 +31,10 @@ class Origin:
     code: str
     line: int
     span: Optional[Span] = None
+    # The finding being planned when this one's TODO was written (Plan.todo): its fix carries the TODO
+    # when `check` reports no finding of `code` on `line` (the TODO an Azure client's conversion leaves
+    # about its deployment, coded OFR202, above the client that OFR102 reports)
+    within: Optional[Origin] = None
 
 
 # Where a planned change is written, relative to the node it is planned at (fixes/provenance.py):
@@ -140,7 +144,7 @@ class Plan:
             self.todo_codes[code] += 1
             here = self.origin  # (the finding being planned knows its span too)
             same = here is not None and here.code == code and here.line in (line, 0)
-            self._mark(TODO, stmt, here if same else Origin(code, line))
+            self._mark(TODO, stmt, here if same else Origin(code, line, within=here))
 
     @property
     def empty(self) -> bool:

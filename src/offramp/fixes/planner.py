@@ -28,9 +28,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
-from offramp.analysis.keyuses import literals_at
 from offramp.analysis.positions import node_positions
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, renamable_key
 from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.clients import client_code
 from offramp.checks.familyplan import plan_families
@@ -47,15 +46,15 @@ from offramp.codes import (
     UNSUPPORTED_PARAMETER,
 )
 from offramp.fixes import semantics
-from offramp.fixes.crossfile import key_use_todo
+from offramp.fixes.crossfile import plan_models
 from offramp.fixes.families import plan_splits, stuck_todo
 from offramp.fixes.keyreads import KeyReads
 from offramp.fixes.keyvars import KeyVariables
 from offramp.fixes.literals import Literals
 from offramp.fixes.moduleclient import ModuleClient
 from offramp.fixes.placement import os_import_site
-from offramp.fixes.plan import Origin, Plan
-from offramp.fixes.planedits import renamed_kwarg, to_string
+from offramp.fixes.plan import Plan
+from offramp.fixes.planedits import renamed_kwarg
 from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
 from offramp.project.gate import MODEL, OPEN, SEEN, Gate, overlaps
@@ -150,8 +149,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         for e in self.a.env:
             if (
                 e.node is not None
-                and e.role == "key"
-                and "ADMIN" not in e.name.upper()
+                and renamable_key(e.name, e.role)
                 and e.name != self.p.key_env
                 and not (self.targets is not None and any(e.name == p.key_env for p in self.targets.providers))
                 and self.allowed(OPENAI_ENV_VAR, e.span.line)
@@ -202,12 +200,12 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 and call_is_live(call, self.a)
                 and self.allowed(AZURE_DEPLOYMENT, call.span.line)
             ):
-                for old in ("engine", "deployment_id"):
-                    if kwarg_index(call.node.args, old) >= 0:
-                        origin = Origin(LEGACY_API_CALL, call.span.line, call.span)
-                        self.plan.edit(call.node, renamed_kwarg(old, "model"), origin)
-                        self.plan.changes["engine= to model="] += 1
-                self.deployment_in_kwargs(call)
+                with self.plan.for_finding(LEGACY_API_CALL, call.span):  # (the v0 call's conversion)
+                    for old in ("engine", "deployment_id"):
+                        if kwarg_index(call.node.args, old) >= 0:
+                            self.plan.edit(call.node, renamed_kwarg(old, "model"))
+                            self.plan.changes["engine= to model="] += 1
+                    self.deployment_in_kwargs(call)
             with self.using(self.call_provider(call)):
                 if call_is_relevant(call, self.a, frozenset(self.p.hosts)):
                     self.capabilities(call, rerouted=semantics.plan_call(self, call))
@@ -291,21 +289,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
     def models_for_other_files(self) -> None:
         """Literals that requests of other files send, which the route gate moves with those requests."""
         moved = [e.span for e in self.plan.effects if e.role == MODEL]
-        for node, span, new, also_key in literals_at(self.a.module, self.gate.models):
-            if any(overlaps(span, s) for s in moved) or not self.allowed(OPENAI_MODEL, span.line):
-                continue
-            if also_key:
-                old = self.gate.models[span][0]
-                self.plan.todo(
-                    statement_around(node, module_parents(self.a.module)),
-                    key_use_todo(old, new, also_key),
-                    OPENAI_MODEL,
-                    span.line,
-                )
-                continue
-            self.plan.edit(node, to_string(new), Origin(OPENAI_MODEL, span.line, span))
-            self.plan.moves(MODEL, span)
-            self.plan.changes["model"] += 1
+        plan_models(self.plan, self.a.module, self.gate.models, self.allowed, moved)
 
     def needs_os(self, node: cst.CSTNode) -> None:
         """The edit of `node` reads `os.environ`: `import os` at the top of the file, or in the function
@@ -345,5 +329,5 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                 stmt,
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
-                call.span.line,
+                call.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)
             )

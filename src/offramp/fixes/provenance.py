@@ -113,15 +113,24 @@ def import_origins(
     by the names it binds. The change must be on an import line (old), insert import lines (new), or
     delete an assignment (the Azure clean-up's credentials, apply.py).
     Several when several fixes need what it binds (`import os`): one fix carries it, the first planned."""
-    line = old[old.rfind("\n", 0, start) + 1 : start]
+    line_start = old.rfind("\n", 0, start) + 1
+    line = old[line_start:start]
     added = new[new_start:new_end]
+    removed = old[start:end].lstrip()
     if not (
         _IMPORT.match(line)
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
-        or (not added.strip() and _ASSIGN.match(old[start:end].lstrip()))  # a credential statement deleted
+        # an import or a credential statement deleted (with the blank line above it)
+        or (not added.strip() and (_ASSIGN.match(removed) or _IMPORT.match(removed)))
     ):
         return []
     words = set(_WORD.findall(old[start:end] + " " + added))
+    out = list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
+    if out or not _IMPORT.match(line):
+        return out
+    # part of an import line (its module's name, `openai` -> `openai_like`): the names the line binds
+    line_end = old.find("\n", end)
+    words = set(_WORD.findall(old[line_start : len(old) if line_end < 0 else line_end]))
     return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
 
 
@@ -131,7 +140,8 @@ _ASSIGN = re.compile(r"\w+\s*=[^=]")
 
 
 def finding_for(origin: Origin, findings: Sequence[Finding]) -> Optional[int]:
-    """The index of the finding `origin` names in `findings`: same rule and span, else same rule and line."""
+    """The index of the finding `origin` names in `findings`: same rule and span, else same rule and line,
+    else the one it was planned within's."""
     if origin.span is not None:
         for i, f in enumerate(findings):
             if f.code == origin.code and f.span == origin.span:
@@ -139,4 +149,4 @@ def finding_for(origin: Origin, findings: Sequence[Finding]) -> Optional[int]:
     for i, f in enumerate(findings):
         if f.code == origin.code and f.span.line == origin.line:
             return i
-    return None
+    return finding_for(origin.within, findings) if origin.within is not None else None

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
-from offramp.checks.lifecycle import successor
+from offramp.checks.lifecycle import written_elsewhere
 from offramp.checks.routes import host_targets, unset_base
-from offramp.mapping import map_model
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
@@ -69,11 +68,7 @@ def gate_results(
     sdk = load_sdk()
 
     def target(value: str, to: Provider) -> Optional[str]:
-        if codes.MODEL_RETIRED in opts.enabled and not sdk.is_openai_model(value):
-            return successor(value, to)  # a retired id of the provider's own (checks/lifecycle.py)
-        if codes.OPENAI_MODEL not in opts.enabled:  # (--select / --ignore: a model rewrite is OFR201's fix)
-            return None
-        return map_model(value, to, sdk, dict(opts.models)).target
+        return written_elsewhere(value, to, sdk, opts.models, opts.enabled)
 
     before = {d: dict(g.models) for d, g in decision.gates.items()}
     if codes.OPENAI_MODEL in opts.enabled or codes.MODEL_RETIRED in opts.enabled:

@@ -133,7 +133,7 @@ class WrapperClients(PlannerState):
                 stmt,
                 f"model comes from {c.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
-                c.span.line,
+                c.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)
             )
         for name, expr in spec.fix_extra:
             if name not in args and name not in c.keywords:  # (a **dict may set it already)

@@ -1,17 +1,14 @@
 """The route gate: which sites `fix` may rewrite, decided per request rather than per site.
 
-The planner (fixes/planner.py) sees one file. A request's host, credential and model are often
-defined in several files, and a site that looks safe to rewrite on its own — `OPENAI_API_KEY`
-renamed to the provider's variable, `CHAT_MODEL` mapped to a provider model — is only right if
-every request it reaches moves to the provider as a whole. Renamed alone, it sent provider keys to
-OpenAI, Azure and company proxies, and Azure secrets to the provider (issue 14).
-
-So `fix` plans every file once, records what each plan would move (`Effect`: the host, the
-credential or the model, at a span), and asks the project's routes (project/routes.py) which
-requests end up at the provider with the provider's credential. The sources of every other route
-are *frozen*: the planner is run again on their files and leaves them as they are (a TODO where a
-person must act). Freezing can strand another route (a client whose key read was frozen), so the
-decision is repeated until nothing new freezes; the frozen set only grows, so this ends.
+The planner (fixes/planner.py) sees one file; a request's host, credential and model are often defined
+in several. A site that looks safe to rewrite alone (`OPENAI_API_KEY` renamed, `CHAT_MODEL` mapped) is
+only right if every request it reaches moves to the provider whole: renamed alone, it sent provider keys
+to OpenAI, Azure and company proxies, and Azure secrets to the provider (issue 14). So `fix` plans every
+file once, records what each plan would move (`Effect`: host, credential or model, at a span), and asks
+the project's routes (project/routes.py) which requests end at the provider with its credential. The
+sources of every other route are *frozen*: their files are planned again and left as they are (a TODO
+where a person must act). Freezing can strand another route (a client whose key read was frozen), so
+the decision is repeated until nothing new freezes; the frozen set only grows, so this ends.
 """
 
 from __future__ import annotations

@@ -14,9 +14,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
-from offramp.checks.lifecycle import successor
+from offramp.checks.lifecycle import successor, written_elsewhere
 from offramp.checks.routes import check_routes, group
-from offramp.mapping import map_model
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -384,7 +383,7 @@ def _models_fix_writes(
         return found
 
     def target(value: str, to: Any) -> Optional[str]:
-        return map_model(value, to, ctx.sdk, dict(ctx.models)).target
+        return written_elsewhere(value, to, ctx.sdk, ctx.models, ctx.enabled)
 
     from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
     from offramp.source import parse_module  # lazy: LibCST

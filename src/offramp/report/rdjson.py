@@ -115,7 +115,7 @@ def diagnostic(f: Finding, ctx: ReportContext, columns: _Columns, fix: Optional[
         "severity": SEVERITY[f.severity],
         "code": code,
     }
-    if fix is not None and fix.line_edits and f.fixable:
+    if fix is not None and fix.line_edits:
         out["suggestions"] = suggestions(fix, f)
     return out
 

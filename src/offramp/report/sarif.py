@@ -95,7 +95,7 @@ def render(findings: List[Finding], ctx: ReportContext) -> str:
                 "properties": {"fixable": f.fixable, **({"cell": f.cell} if f.cell is not None else {})},
             }
         )
-        fix = fixes.get(f) if f.fixable else None
+        fix = fixes.get(f)  # a finding without a fix (no [*]) carries the TODO fix writes for it
         if fix is not None and fix.edits:
             results[-1]["fixes"] = _fixes(f, fix)
     doc = {

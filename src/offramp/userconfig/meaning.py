@@ -9,7 +9,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set,
 from urllib.parse import urlsplit
 
 from offramp import codes
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, renamable_key
 from offramp.hosts import URL_RE, classify_url, is_placeholder_host
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers
@@ -226,7 +226,7 @@ def analyse(index: int, e: Entry, ctx: Ctx) -> List[Verdict]:
 
     if e.key_span is not None and role is not None and _env_relevant(key, role, tok, ctx):
         text = _role_text(role, ctx)
-        renameable = ctx.env_mode and role == "key" and "ADMIN" not in key.upper()
+        renameable = ctx.env_mode and renamable_key(key, role)
         if renameable and provider is not None:
             renameable = index in ctx.renamed or index in ctx.disabled
         base = _placeholder_endpoint(tok.value, ctx) if role == "base-url" and tok is not None else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from offramp import codes
+from offramp.catalog import renamable_key
 from offramp.hosts import URL_RE, classify_url, is_secret_value
 from offramp.userconfig.meaning import ENV_REF, Ctx, Verdict, default_of
 from offramp.userconfig.text import Parsed, Text
@@ -35,7 +36,7 @@ def provider_endpoint(parsed: Parsed, ctx: Ctx) -> Optional[Tuple[str, int]]:
 
 
 def _openai_key_name(name: str, ctx: Ctx) -> bool:
-    return ctx.sdk.env_role(name.upper()) == "key" and "ADMIN" not in name.upper()
+    return renamable_key(name, ctx.sdk.env_role(name.upper()))
 
 
 def foreign_credentials(parsed: Parsed, ctx: Ctx, t: Text) -> List[Verdict]:

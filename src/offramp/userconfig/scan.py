@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from offramp import codes
-from offramp.catalog import SdkSurface
+from offramp.catalog import SdkSurface, renamable_key
 from offramp.hosts import KEY_RE, URL_RE, classify_url, is_placeholder_host, is_placeholder_key, is_secret_value
 from offramp.providers import Provider, known_provider_hosts
 from offramp.types import Span
@@ -71,7 +71,7 @@ def plan_renames(parsed: Parsed, ctx: Ctx) -> None:
     for i, e in enumerate(parsed.entries):
         if e.key_span is None or not e.key or e.key == key_env:
             continue
-        if ctx.sdk.env_role(e.key) != "key" or "ADMIN" in e.key.upper():
+        if not renamable_key(e.key, ctx.sdk.env_role(e.key)):
             continue
         if e.key in referenced or e.value is None:
             ctx.left.add(i)

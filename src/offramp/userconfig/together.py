@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Set, Tuple
 
+from offramp.catalog import renamable_key
 from offramp.hosts import is_secret_value
 from offramp.providers import Provider
 from offramp.userconfig.meaning import Ctx, Verdict, analyse
@@ -110,8 +111,7 @@ def decide_env(
         if e.key_span is not None
         and e.key
         and e.key != provider.key_env
-        and ctx.sdk.env_role(e.key) == "key"
-        and "ADMIN" not in e.key.upper()
+        and renamable_key(e.key, ctx.sdk.env_role(e.key))
     ]
     movable_keys = ctx.renamed | ctx.disabled
     held = [i for i in sorted({*hosts, *key_vars}) if readers.verdict(name(i)) == HELD]
