@@ -20,6 +20,7 @@ from offramp.project.flow import Flow
 from offramp.project.frameworkroutes import framework_route
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, ExtRef
+from offramp.project.ondata import on_your_data_held
 from offramp.project.perrequest import own_kwargs, per_request
 from offramp.project.rawhttp import http_route
 from offramp.project.reopens import reopen_routes
@@ -89,7 +90,7 @@ class RouteFinder:
                     self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
                 )
         out = self.process_wide(out)
-        out = _on_your_data_held(out, {m.path for m in modules if m.on_your_data})
+        out = on_your_data_held(out, {m.path for m in modules if m.on_your_data})
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
         out.extend(reopen_routes(self.flow, self.modules, self.wrappers))
@@ -591,19 +592,3 @@ def direct_key_reads(m: ModuleIndex, scope: str, kwargs: Sequence[Tuple[str, Exp
     else:
         bound = [value]
     return [_span(e[3]) for e in bound if e[:1] == ("env",) and e[3] is not None]
-
-
-def _on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
-    """Each Azure request of a module that sends Azure OpenAI On Your Data bodies (`data_sources`) held
-    whole: only Azure serves them, and they carry the search service's key, which moved with the client
-    would go to the provider (checks/ondata.py holds a client built in that module; this one built anywhere)."""
-    if not files:
-        return routes
-    return [
-        replace(
-            r, held=f"a request in {r.file} sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves"
-        )
-        if r.file in files and r.azure and not r.held
-        else r
-        for r in routes
-    ]

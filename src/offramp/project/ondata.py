@@ -1,0 +1,24 @@
+"""Azure requests of a module that sends Azure OpenAI On Your Data bodies (checks/ondata.py says why they stay)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import List, Set
+
+from offramp.project.sources import Route
+
+
+def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
+    """Each Azure request of a module that sends Azure OpenAI On Your Data bodies (`data_sources`) held
+    whole: only Azure serves them, and they carry the search service's key, which moved with the client
+    would go to the provider (checks/ondata.py holds a client built in that module; this one built anywhere)."""
+    if not files:
+        return routes
+    return [
+        replace(
+            r, held=f"a request in {r.file} sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves"
+        )
+        if r.file in files and r.azure and not r.held
+        else r
+        for r in routes
+    ]
