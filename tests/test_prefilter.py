@@ -34,3 +34,30 @@ def test_tokens_of_several_words_are_searched_under_their_last_word() -> None:
     assert plan[b"agents"] == (b"from agents", b"import agents")
     assert plan[b"openai"] == (b"openai",) and plan[b"sk-"] == (b"sk-",)
     assert plan[b"a b"] == (b"a b",)  # (a last word under 4 bytes is no cheaper to search)
+
+
+def test_a_check_parses_each_rules_file_once(tmp_path) -> None:
+    """The prefilter and the catalog both read openai.toml, and each parsed it (rulesdir.parsed is shared)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    code = (
+        "import collections, json, sys, tomllib\n"
+        "seen = collections.Counter()\n"
+        "real = tomllib.load\n"
+        "def load(f, *a, **k):\n"
+        "    seen[f.name] += 1\n"
+        "    return real(f, *a, **k)\n"
+        "tomllib.load = load\n"
+        "from offramp.entry import main\n"
+        "sys.argv = ['offramp', 'check', '--no-cache', '--exit-zero', '.']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(seen.items())), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=os.environ)
+    counts = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert any(name.endswith("openai.toml") for name, _ in counts), proc.stderr
+    assert all(n == 1 for _, n in counts), counts

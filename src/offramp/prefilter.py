@@ -10,14 +10,8 @@ produce contains one of them (case-insensitively), so a file without any is answ
 from __future__ import annotations
 
 import os
-import sys
 
-from offramp.rulesdir import rules_path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+from offramp.rulesdir import parsed, rules_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,8 +39,7 @@ def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
         root = rules_path()
         if root is None:
             raise LookupError("offramp's rules/ data directory is missing from this installation")
-        with open(os.path.join(root, "openai.toml"), "rb") as f:
-            packages = tomllib.load(f)["packages"]
+        packages = parsed(os.path.join(root, "openai.toml"))["packages"]
         python = tuple(t.lower().encode() for t in packages["prefilter"])
         config = tuple(t.lower().encode() for t in packages["config-prefilter"])
         _tokens = (python, config)
