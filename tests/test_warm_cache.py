@@ -379,3 +379,24 @@ def test_the_code_shape_leaves_out_only_comments_outside_brackets() -> None:
     ]
     assert all(code_shape(t) != shape for t in differ), [code_shape(t) != shape for t in differ]
     assert code_shape("x = (\n") is None
+
+
+def test_a_premise_that_cannot_be_served_leaves_the_file_to_be_checked(tmp_path: Path, monkeypatch) -> None:
+    """Serving a comment edit from the cache is an optimisation: if it fails, the file is analysed as if
+    nothing were cached, and the run goes on (before, an error there ended the run)."""
+    import offramp.runner as runner
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = tmp_path / "proj"
+    root.mkdir()
+    sdk = root / "sdk.py"
+    sdk.write_text(_SDK_MODULE, "utf-8")
+    args = ("--output-format", "json")
+    _check(root, env, *args)
+
+    def broken(*a: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runner, "finish", broken)
+    _edit(sdk, "# the client", "# noqa: OFR101")
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)

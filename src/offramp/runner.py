@@ -121,11 +121,11 @@ def _served(path: Path, data: bytes, display: str, opts: Options, found: Finding
         return None
     try:
         src = decode(path, data)
-    except SourceError:
+        if "\0" in src.text or code_shape(src.text) != kept[0]:
+            return None
+        return finish(kept[1], src.text, display, opts)
+    except Exception:  # (a cache never fails a run: the file is checked as if it were not there)
         return None
-    if "\0" in src.text or code_shape(src.text) != kept[0]:
-        return None
-    return finish(kept[1], src.text, display, opts)
 
 
 def _triage(
@@ -184,7 +184,7 @@ def _triage(
             done[i] = found.result(display)
             del blobs[i]
             continue
-        served = _served(path, data, display, opts, found) if found is not None else None
+        served = _served(path, data, display, opts, found) if found is not None and python else None
         if served is not None and found is not None:
             done[i] = served
             del blobs[i]
