@@ -278,3 +278,155 @@ def test_a_warm_run_that_parses_no_sdk_module_never_imports_libcst(tmp_path: Pat
         # (nor the route machinery: the edit changed no answer the routes read, project/lastroutes.py)
         assert proc.stderr.strip().splitlines()[-1] == "False False", proc.stderr
         assert "OFR" in proc.stdout
+
+
+_SDK_MODULE = """import os
+
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])  # the client
+MODEL = "gpt-4o"
+
+
+def ask(q):
+    # ask the model
+    return client.chat.completions.create(
+        model=MODEL,
+        messages=[q],
+    )
+"""
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_a_comment_edit_of_an_sdk_module_is_answered_without_analysing_it_again(
+    tmp_path: Path, monkeypatch, to: Optional[str]
+) -> None:
+    """A warm run after an edit of comments outside brackets only (codeshape.py) takes the checks' hits of the
+    file's last LibCST analysis from the cache and reads its suppressions, TODOs and fingerprints from the new
+    text (engine.finish): before, the file was parsed and analysed again (importing LibCST, ~0.2 CPU-s, for a
+    comment appended to it). Whatever the edit, the warm output is the cold one, on the run after it too; an
+    edit that moves code by a line, a comment inside brackets and an edit of code are analysed again."""
+    import offramp.engine as engine
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = tmp_path / "proj"
+    root.mkdir()
+    sdk = root / "sdk.py"
+    sdk.write_text(_SDK_MODULE, "utf-8")
+    (root / "plain.py").write_text("def total(xs):\n    return sum(xs)\n", "utf-8")
+    args = ("--output-format", "json", *(("--to", to) if to else ()))
+    real = engine._check_with_libcst
+    analysed: list = []
+    monkeypatch.setattr(
+        engine, "_check_with_libcst", lambda src, display, *a: analysed.append(display) or real(src, display, *a)
+    )
+    _check(root, env, *args)
+    assert analysed == ["sdk.py"]
+    served: list[tuple[str, Callable[[], None], str]] = [
+        ("a comment line appended", lambda: _append(sdk, "\n# the end\n"), ""),
+        ("a trailing comment becomes a suppression", lambda: _edit(sdk, "# the client", "# noqa: OFR101"), "OFR101"),
+        ("a trailing comment on a finding's line", lambda: _edit(sdk, '"gpt-4o"', '"gpt-4o"  # x'), ""),
+        (
+            "a comment becomes a TODO fix left",
+            lambda: _edit(sdk, "# ask the model", "# TODO[offramp]: the model has no provider twin (OFR401)"),
+            "OFR003",
+        ),
+        ("a file-wide suppression appended", lambda: _append(sdk, "# offramp: file-ignore[OFR301]\n"), "OFR301"),
+        ("a suppression removed", lambda: _edit(sdk, "# noqa: OFR101", "# the client"), "OFR101"),
+    ]
+    analysed_again: list[tuple[str, Callable[[], None], str]] = [
+        ("a comment line above a finding", lambda: _edit(sdk, "MODEL = ", "# the model\nMODEL = "), ""),
+        ("a comment inside brackets", lambda: _edit(sdk, "messages=[q],", "messages=[q],  # one"), ""),
+        ("an edit of code", lambda: _edit(sdk, '"gpt-4o"', '"gpt-4.1"'), "gpt-4.1"),
+    ]
+    before = _check(root, env, "--no-cache", *args)
+    for edits, again in ((served, False), (analysed_again, True)):
+        for what, edit, changed in edits:
+            edit()
+            cold = _check(root, env, "--no-cache", *args)
+            if changed:  # (the edit changed what a cold run reports)
+                assert (changed in cold) != (changed in before), what
+            analysed.clear()
+            assert _check(root, env, *args) == cold, what
+            assert analysed == (["sdk.py"] if again else []), what
+            assert _check(root, env, *args) == cold, what
+            before = cold
+
+
+def test_the_code_shape_leaves_out_only_comments_outside_brackets() -> None:
+    from offramp.codeshape import code_shape
+
+    text = "# -*- coding: utf-8 -*-\nimport os\n\nx = f(  # inside\n    1,\n)  # after\n\n\ndef g():\n    return 1\n"
+    shape = code_shape(text)
+    assert shape is not None
+    same = [
+        text + "# appended\n",
+        text + "    # appended, indented\n\n\n",
+        text.replace("# after", "# noqa: OFR101"),
+        text.replace("\n\n\ndef", "\n# a comment\n\ndef"),
+        text.replace("    return 1\n", "    return 1  # one\n"),
+    ]
+    assert all(code_shape(t) == shape for t in same), [code_shape(t) == shape for t in same]
+    differ = [
+        text.replace("# inside", "# changed"),  # a comment inside brackets: in a node's source
+        "\n" + text,  # every line moves
+        text.replace("# after", "\n"),  # (a line added)
+        text.replace("utf-8", "latin-1"),  # the encoding declaration
+        text.replace("return 1", "return  1"),  # a column
+        text.replace("1,\n", "1,\n\n"),  # a blank line inside brackets
+        text.replace("\n", "\r\n"),
+        text.replace("return 1", "return '1'"),
+    ]
+    assert all(code_shape(t) != shape for t in differ), [code_shape(t) != shape for t in differ]
+    assert code_shape("x = (\n") is None
+
+
+def test_a_premise_that_cannot_be_served_leaves_the_file_to_be_checked(tmp_path: Path, monkeypatch) -> None:
+    """Serving a comment edit from the cache is an optimisation: if it fails, the file is analysed as if
+    nothing were cached, and the run goes on (before, an error there ended the run)."""
+    import offramp.runner as runner
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = tmp_path / "proj"
+    root.mkdir()
+    sdk = root / "sdk.py"
+    sdk.write_text(_SDK_MODULE, "utf-8")
+    args = ("--output-format", "json")
+    _check(root, env, *args)
+
+    def broken(*a: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runner, "finish", broken)
+    _edit(sdk, "# the client", "# noqa: OFR101")
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+
+
+def test_recomputed_routes_ask_only_the_edited_files_again(tmp_path: Path, monkeypatch) -> None:
+    """When an edit changes an index entry, every route is computed again; the stage's questions about the
+    files not edited since the last run are answered from its record (project/inputs.py `answers`): before,
+    each of them was searched again (11,120 questions on the 2,000-file bench project, ~0.08 CPU-s)."""
+    import offramp.project.questions as questions
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    for n in range(3):
+        (root / f"other{n}.py").write_text(f"def f{n}(x):\n    return x\n", "utf-8")
+    args = ("--output-format", "json")
+    _check(root, env, *args)
+    asked: list = []
+    for name, real in list(questions.QUESTIONS.items()):
+
+        def counted(data, arg, watch, real=real, name=name):  # type: ignore[no-untyped-def]
+            asked.append(name)
+            return real(data, arg, watch)
+
+        monkeypatch.setitem(questions.QUESTIONS, name, counted)
+    _edit(root / "settings.py", '"gpt-4o"', '"gpt-4o-mini"')  # its entry changes: the routes are computed again
+    warm = _check(root, env, *args)
+    warm_asked = len(asked)
+    asked.clear()
+    assert warm == _check(root, env, "--no-cache", *args)
+    assert warm_asked > 0 and 3 * warm_asked <= len(asked)  # (a cold run asks every file; this one settings.py)
+    _append(root / "plain.py", "from factory import make_client\n")  # a new importer: its answers differ
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)

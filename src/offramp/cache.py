@@ -33,7 +33,7 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Type, TypeVar
 from offramp import __version__
 from offramp.catalog import rules_dir
 from offramp.redact import redact
-from offramp.types import FileResult, Finding, Span
+from offramp.types import FileResult, Finding, Premise, Span
 
 CACHE_DIR_NAME = ".offramp_cache"
 _FORMAT = 2
@@ -79,6 +79,9 @@ class FindingsCache:
         self.file = directory / f"findings-{key}.json"
         self.key = key
         self.entries: Dict[str, Tuple[str, Any]] = {}  # (the index cache's values are dicts and tuples)
+        # display -> (code_shape, the premise's hits, its findings as stored): the last LibCST analysis of
+        # the file, which a comment edit reuses (runner._triage); decoded into findings only when used
+        self.premises: Dict[str, Tuple[str, Any, Any]] = {}
         self.dirty = False
 
     @classmethod
@@ -99,11 +102,14 @@ class FindingsCache:
         return cache
 
     def _encode(self) -> bytes:
-        """The entries as the signed payload (JSON; a subclass may choose another encoding)."""
-        return json.dumps({p: list(e) for p, e in self.entries.items()}).encode()
+        """The entries as the signed payload (JSON; a subclass may choose another encoding): [digest, findings],
+        and a file's premise after them."""
+        premises = self.premises
+        return json.dumps({p: [*e, *premises.get(p, ())] for p, e in self.entries.items()}).encode()
 
     def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
         raw = json.loads(payload)
+        self.premises = {p: (e[2], e[3], e[4]) for p, e in raw.items() if len(e) == 5}
         return {p: (e[0], e[1]) for p, e in raw.items()}
 
     def _mac(self, secret: bytes, payload: bytes) -> str:
@@ -124,6 +130,22 @@ class FindingsCache:
                 continue
             self.entries[result.path] = (digest, [_dict(f) for f in result.findings])
             self.dirty = True
+
+    def premise(self, display: str) -> Optional[Tuple[str, Premise]]:
+        """(code_shape, premise) of the file's last LibCST analysis, if one was kept."""
+        kept = self.premises.get(display)
+        if kept is None:
+            return None
+        shape, hits, findings = kept
+        try:
+            premise = Premise(tuple(_finding(d) for d in findings), tuple((str(c), int(n)) for c, n in hits))
+        except (TypeError, ValueError, KeyError):
+            return None
+        return (shape, premise) if isinstance(shape, str) else None
+
+    def keep_premise(self, display: str, shape: str, premise: Premise) -> None:
+        self.premises[display] = (shape, [list(h) for h in premise.hits], [_dict(f) for f in premise.findings])
+        self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:

@@ -58,7 +58,12 @@ def rules_file(name: str) -> Mapping[str, Any]:
 
 @cache
 def _parsed(path: Path) -> Mapping[str, Any]:
-    return load_toml(path)
+    from offramp.rulesdir import parsed  # lazy: start-up
+
+    try:
+        return parsed(str(path))  # (shared with the prefilter)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return load_toml(path)  # says what is wrong, as a CatalogError
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

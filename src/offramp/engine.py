@@ -22,7 +22,7 @@ from offramp.providers import CatalogError, Provider, builtin_providers, known_p
 from offramp.redact import redact
 from offramp.settings import ConfigError, Settings, _selected
 from offramp.source import SourceError, SourceFile, decode, derived, on_deep_stack, parse_module, read_bytes
-from offramp.types import FileResult, Finding, Span
+from offramp.types import FileResult, Finding, Premise, Span
 
 if TYPE_CHECKING:
     from offramp.analysis import Analysis
@@ -188,8 +188,9 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
     return Span(line, col, line, col), msg
 
 
-def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
-    """Analyse decoded source. Parse failures become OFR000 findings."""
+def check_source(src: SourceFile, display: str, opts: Options, premises: Optional[List[Premise]] = None) -> FileResult:
+    """Analyse decoded source. Parse failures become OFR000 findings. `premises`, when given, receives the
+    premise of a file analysed with LibCST (runner._triage serves a comment edit of it from the cache)."""
     from offramp.analysis import Analysis, imports_sdk  # lazy: start-up
     from offramp.analysis.quick import quick_facts  # lazy: start-up
 
@@ -207,13 +208,15 @@ def check_source(src: SourceFile, display: str, opts: Options) -> FileResult:
                 on_your_data=quick.on_your_data,
             )
     if analysis is not None:
-        return _report(analysis, sdk, src, display, opts)
+        return _report(analysis, sdk, src, display, opts)[0]
     # Parse, scope analysis and checks all recurse once per nesting level: on a deep-stack thread,
     # code nested as deeply as CPython accepts (~200 brackets) is analysed instead of failing.
-    return on_deep_stack(_check_with_libcst, src, display, opts, sdk)
+    return on_deep_stack(_check_with_libcst, src, display, opts, sdk, premises)
 
 
-def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSurface) -> FileResult:
+def _check_with_libcst(
+    src: SourceFile, display: str, opts: Options, sdk: SdkSurface, premises: Optional[List[Premise]] = None
+) -> FileResult:
     import libcst as cst  # lazy: start-up: only here, the prefilter and the fast path never need it
 
     from offramp.analysis import analyze  # lazy: start-up
@@ -251,13 +254,17 @@ def _check_with_libcst(src: SourceFile, display: str, opts: Options, sdk: SdkSur
     # 5k-line module, 0.08 CPU-s each): the same tree, display and options give the same findings.
     # (The entry keeps `opts` alive, so its id names no other options while the entry exists.)
     key = ("report", display, id(opts))
-    return derived(module, key, lambda: (opts, _report(analysis, sdk, src, display, opts)))[1]
+    _, result, premise = derived(module, key, lambda: (opts, *_report(analysis, sdk, src, display, opts)))
+    if premises is not None and premise is not None:
+        premises.append(premise)
+    return result
 
 
-def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, opts: Options) -> FileResult:
+def _report(
+    analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, opts: Options
+) -> Tuple[FileResult, Optional[Premise]]:
+    """The file's result, and its premise (None with a provider per family: see codeshape.py)."""
     from offramp.checks import CheckContext, run_checks  # lazy: start-up
-    from offramp.checks.todos import check_todos  # lazy: start-up
-    from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(sdk=sdk, provider=opts.provider, models=opts.models, targets=opts.targets)
     if opts.targets is not None:
@@ -266,18 +273,33 @@ def _report(analysis: Analysis, sdk: SdkSurface, src: SourceFile, display: str, 
         hits = run_per_family(analysis, ctx, opts.targets, run_checks)
     else:
         hits = run_checks(analysis, ctx)
-    hits += check_todos(src.text, hits)
     rules = load_rules()
-    findings = []
-    for h in hits:
-        if rules[h.code].needs_target and opts.provider is None:
-            continue
-        findings.append(
-            make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
-        )
-    sup = parse_suppressions(src.text)
+    findings = tuple(
+        make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+        for h in hits
+        if not (rules[h.code].needs_target and opts.provider is None)
+    )
+    premise = Premise(findings, tuple((h.code, h.span.line) for h in hits))
+    return finish(premise, src.text, display, opts), premise if opts.targets is None else None
+
+
+def finish(premise: Premise, text: str, display: str, opts: Options) -> FileResult:
+    """The result of a file whose checks found `premise`: its TODOs, suppressions and `file_result` read `text`."""
+    from offramp.checks import Hit  # lazy: start-up
+    from offramp.checks.todos import check_todos  # lazy: start-up
+    from offramp.suppress import parse_suppressions  # lazy: start-up
+
+    findings = list(premise.findings)
+    hits = [Hit(code, Span(line, 1, line, 1), {}) for code, line in premise.hits]
+    rules = load_rules()
+    for h in check_todos(text, hits):
+        if not (rules[h.code].needs_target and opts.provider is None):
+            findings.append(
+                make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+            )
+    sup = parse_suppressions(text)
     findings = [f for f in findings if not sup.covers(f.code, f.span.line)]
-    return file_result(findings, src.text, display, opts, True)
+    return file_result(findings, text, display, opts, True)
 
 
 def file_ignores(display: str, opts: Options) -> frozenset:
@@ -330,9 +352,11 @@ def check_path(
     data: Optional[bytes] = None,
     display: Optional[str] = None,
     sources: Optional[List[SourceFile]] = None,
+    premises: Optional[List[Premise]] = None,
 ) -> FileResult:
     """Check one file. `sources`, when given, receives the decoded source of a Python file that passed
-    the prefilter (the pool's workers index it for the project stage without reading it again)."""
+    the prefilter (the pool's workers index it for the project stage without reading it again), and
+    `premises` the premise of its LibCST analysis (`check_source`)."""
     from offramp.prefilter import may_match  # lazy: start-up
     from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large  # lazy: start-up
 
@@ -361,7 +385,7 @@ def check_path(
         return unreadable(display, str(e), opts)
     if sources is not None:
         sources.append(src)
-    return check_source(src, display, opts)
+    return check_source(src, display, opts, premises)
 
 
 def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileResult:
@@ -456,11 +480,12 @@ def safe_check(
     display: Optional[str] = None,
     data: Optional[bytes] = None,
     sources: Optional[List[SourceFile]] = None,
+    premises: Optional[List[Premise]] = None,
 ) -> FileResult:
     """Check one file; an internal error becomes an OFR002 finding instead of ending the run."""
     display = display or display_path(path, opts.root)
     try:
-        return check_path(path, opts, display=display, data=data, sources=sources)
+        return check_path(path, opts, display=display, data=data, sources=sources, premises=premises)
     except Exception as e:
         detail = f"internal error: {type(e).__name__}: {e}".splitlines()[0]
         return file_result(

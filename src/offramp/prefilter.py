@@ -10,20 +10,18 @@ produce contains one of them (case-insensitively), so a file without any is answ
 from __future__ import annotations
 
 import os
-import sys
 
-from offramp.rulesdir import rules_path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+from offramp.rulesdir import parsed, rules_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Set, Tuple
+    from typing import Dict, List, Optional, Set, Tuple
 
 _tokens: Tuple[Tuple[bytes, ...], Tuple[bytes, ...]] | None = None
+# The tokens grouped under a part of each that the others of the group share (`agents` for "from agents" and
+# "import agents"): one search for that part stands for the group unless it is found (one search fewer per
+# file and per token sharing it: a warm check reads ~2,000 files, ~9 of its ~37 ms of searches).
+_plans: Tuple[Tuple[Tuple[bytes, Tuple[bytes, ...]], ...], ...] | None = None
 # Files this process already read and found unable to match, by identity and version:
 # (config?, st_dev, st_ino, st_size, st_mtime_ns). When `quickcheck` declines halfway through a
 # tree, the full path asks here (one stat) instead of reading those files a second time.
@@ -41,12 +39,20 @@ def _load() -> Tuple[Tuple[bytes, ...], Tuple[bytes, ...]]:
         root = rules_path()
         if root is None:
             raise LookupError("offramp's rules/ data directory is missing from this installation")
-        with open(os.path.join(root, "openai.toml"), "rb") as f:
-            packages = tomllib.load(f)["packages"]
+        packages = parsed(os.path.join(root, "openai.toml"))["packages"]
         python = tuple(t.lower().encode() for t in packages["prefilter"])
         config = tuple(t.lower().encode() for t in packages["config-prefilter"])
         _tokens = (python, config)
     return _tokens
+
+
+def _plan(tokens: Tuple[bytes, ...]) -> Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]:
+    """(part, tokens containing it): a token of several words under its last word (of 4 bytes or more)."""
+    groups: Dict[bytes, List[bytes]] = {}
+    for token in tokens:
+        last = token.rsplit(b" ", 1)[-1]
+        groups.setdefault(last if len(last) >= 4 else token, []).append(token)
+    return tuple((part, tuple(group)) for part, group in groups.items())
 
 
 def may_match(data: bytes, config: bool = False) -> bool:
@@ -55,8 +61,14 @@ def may_match(data: bytes, config: bool = False) -> bool:
     `config` selects the configuration-file tokens (a `.env`, YAML, TOML, JSON or INI file can
     name a model under a `model:` key without ever saying "openai").
     """
+    global _plans
+    if _plans is None:
+        _plans = tuple(_plan(tokens) for tokens in _load())
     lowered = data.lower()
-    return any(token in lowered for token in _load()[1 if config else 0])
+    for part, group in _plans[1 if config else 0]:
+        if part in lowered and (group == (part,) or any(token in lowered for token in group)):
+            return True
+    return False
 
 
 def _key(st: os.stat_result, config: bool) -> Tuple[bool, int, int, int, int]:

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional,
 from offramp import codes
 from offramp.cache import FindingsCache, content_hash, settings_key
 from offramp.catalog import load_rules, load_sdk
+from offramp.codeshape import code_shape
 from offramp.engine import (
     Options,
     check_source,
     display_path,
     file_result,
+    finish,
     in_cells,
     in_module,
     make_finding,
@@ -34,8 +36,8 @@ from offramp.notebook import Notebook, NotebookError
 from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.settings import Settings
-from offramp.source import SourceError, SourceFile, read_bytes
-from offramp.types import FileResult, Finding, Span
+from offramp.source import SourceError, SourceFile, decode, read_bytes
+from offramp.types import FileResult, Finding, Premise, Span
 from offramp.userconfig.kind import config_kind, read_as_config, too_large
 
 if TYPE_CHECKING:
@@ -59,8 +61,9 @@ def cache_key(opts: Options) -> str:
 Task = Tuple[int, Path, str, Optional[str]]  # (index in the run, path, display path, content digest)
 
 
-# (index, result, content digest for the cache, project index entry: (content digest, ModuleIndex) or None)
-Outcome = Tuple[int, FileResult, Optional[str], Optional[Tuple[str, Any]]]
+# (index, result, content digest for the cache, project index entry: (content digest, ModuleIndex) or None,
+#  the premise of its LibCST analysis with the file's code_shape, for the cache, or None)
+Outcome = Tuple[int, FileResult, Optional[str], Optional[Tuple[str, Any]], Optional[Tuple[str, Premise]]]
 
 
 # Bytes of Python files that cannot match, kept for the project stage's search for files importing a
@@ -82,9 +85,15 @@ def _check_one(
     i: int, path: Path, opts: Options, display: str, digest: Optional[str], data: Optional[bytes] = None
 ) -> Outcome:
     """Check a file and, for a Python file, build its project index entry while its text is at hand:
-    in the pool, the index's parse runs beside the checks instead of after them in the main process."""
+    in the pool, the index's parse runs beside the checks instead of after them in the main process.
+    With the cache (`digest`), the premise of a LibCST analysis comes back with the file's code_shape."""
     sources: List[SourceFile] = []
-    result = safe_check(path, opts, display, data, sources)
+    premises: List[Premise] = []
+    result = safe_check(path, opts, display, data, sources, premises if digest is not None else None)
+    kept = None
+    if premises and sources and path.suffix in _PLAIN_PYTHON:
+        shape = code_shape(sources[0].text)
+        kept = (shape, premises[0]) if shape is not None else None
     entry = None
     if sources and path.suffix == ".py":
         from offramp.analysis.quick import last_tree  # lazy: start-up
@@ -97,7 +106,26 @@ def _check_one(
                 entry = (content_hash(sources[0].data), build(text, display, watch, last_tree(text)))
         except Exception:
             entry = None  # the main process builds it again (and reports what goes wrong)
-    return (i, result, digest, entry)
+    return (i, result, digest, entry, kept)
+
+
+# Files whose text is the module (a notebook's module is its code cells: no premise is kept for it).
+_PLAIN_PYTHON = (".py", ".pyi")
+
+
+def _served(path: Path, data: bytes, display: str, opts: Options, found: FindingsCache) -> Optional[FileResult]:
+    """A Python file's result from the premise of its last LibCST analysis, when its code_shape is unchanged
+    (only comments outside brackets were edited: codeshape.py); None when it must be checked."""
+    kept = found.premise(display) if path.suffix in _PLAIN_PYTHON else None
+    if kept is None:
+        return None
+    try:
+        src = decode(path, data)
+        if "\0" in src.text or code_shape(src.text) != kept[0]:
+            return None
+        return finish(kept[1], src.text, display, opts)
+    except Exception:  # (a cache never fails a run: the file is checked as if it were not there)
+        return None
 
 
 def _triage(
@@ -155,6 +183,12 @@ def _triage(
         if found is not None and digest == found.digest(display):
             done[i] = found.result(display)
             del blobs[i]
+            continue
+        served = _served(path, data, display, opts, found) if found is not None and python else None
+        if served is not None and found is not None:
+            done[i] = served
+            del blobs[i]
+            found.store([(served, digest)])
         else:
             pending.append((i, path, display, digest))
     return done, pending, blobs, seeds, kept
@@ -247,10 +281,12 @@ def run(
                 if progress:
                     progress(len(part))
     prebuilt: Dict[str, Tuple[str, Any]] = {}
-    for i, result, digest, entry in outcomes:
+    for i, result, digest, entry, premise in outcomes:
         done[i] = result
         if entry is not None:
             prebuilt[displays[i]] = entry
+        if premise is not None and opened:
+            opened[0].keep_premise(displays[i], *premise)
         if digest is not None and (result.parsed or result.skipped_by_prefilter):
             fresh.append((result, digest))
     if opened:

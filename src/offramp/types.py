@@ -110,3 +110,14 @@ class FileResult:
     findings: Tuple[Finding, ...] = ()
     parsed: bool = False
     skipped_by_prefilter: bool = False
+
+
+@dataclass(frozen=True)
+class Premise:
+    """What the checks found in a file's analysis, before anything the file's text decides: its findings
+    (not yet suppressed, deduplicated nor marked in test code) and the (code, line) of every hit (those of
+    rules that need `--to` too), which tell which `# TODO[offramp]:` comments are still reported.
+    `finish` makes the file's result of it; a file whose code_shape is unchanged has the same premise."""
+
+    findings: Tuple[Finding, ...]
+    hits: Tuple[Tuple[str, int], ...]

@@ -55,11 +55,18 @@ class LastRoutes:
         self._layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None
         self.inputs = RouteInputs()
 
-    def project(self) -> Project:
-        """A fresh project of this run's files, with the index cache."""
+    def project(self, recorded: bool = False) -> Project:
+        """A fresh project of this run's files, with the index cache; `recorded`: it takes the answers of
+        files not edited since the last run from its record (`RouteInputs.answers`)."""
         displays, read, root, prebuilt = self._project
         project = Project(displays, read, root, watch_from_rules(), self.cache, prebuilt, self._layout)
         self._layout = (project.names, project.canonical)  # (the second project of a run: not computed again)
+        record = self.cache.entries.get(IndexCache.INPUTS) if recorded else None
+        if record is not None:
+            try:
+                project.recorded = self.inputs.answers(project, record[1])
+            except (TypeError, ValueError, IndexError, EOFError):
+                project.recorded = None
         return project
 
     def reused(self) -> Optional[Result]:

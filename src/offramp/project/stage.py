@@ -235,7 +235,11 @@ def route_hits(
     got = last.reused() if last is not None else None
     if got is not None:
         return got
-    project = last.project() if last is not None else Project(displays, read, root, watch_from_rules(), None, prebuilt)
+    project = (
+        last.project(recorded=True)
+        if last is not None
+        else Project(displays, read, root, watch_from_rules(), None, prebuilt)
+    )
     routes = project_routes(project, seeds, displays)
 
     def sdk_file(path: str) -> bool:

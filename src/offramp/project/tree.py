@@ -149,6 +149,9 @@ class IndexCache(FindingsCache):
         self.dirty = True
 
 
+MISSING = object()  # (no recorded answer)
+
+
 class Project:
     def __init__(
         self,
@@ -182,6 +185,8 @@ class Project:
         self.entries: Dict[str, Tuple[str, Optional[ModuleIndex]]] = {}  # ("", None): unreadable
         self._configs: Dict[str, Optional[Any]] = {}
         self.config_reads: Dict[str, str] = {}  # reader\0written -> content digest ("" when absent)
+        # (display, question's number, (question, argument)) -> the recorded answer, or MISSING
+        self.recorded: Optional[Callable[[str, int, Tuple[str, Any]], Any]] = None
 
     def module(self, name: str) -> Optional[ModuleIndex]:
         display = self.names.get(name)
@@ -219,11 +224,14 @@ class Project:
         return m
 
     def ask(self, display: str, question: str, arg: Any = None) -> Any:
-        """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`."""
-        number = self.questions.setdefault((question, arg), len(self.questions))
+        """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`; taken
+        from the last run's record when `recorded` has it (project/inputs.py `RouteInputs.answers`)."""
+        key = (question, arg)
+        number = self.questions.setdefault(key, len(self.questions))
         answers = self.asked.setdefault(display, {})
         if number not in answers:
-            answers[number] = QUESTIONS[question](self.read(display), arg, self.watch)
+            got = self.recorded(display, number, key) if self.recorded is not None else MISSING
+            answers[number] = QUESTIONS[question](self.read(display), arg, self.watch) if got is MISSING else got
         return answers[number]
 
     def modules(self) -> List[ModuleIndex]:

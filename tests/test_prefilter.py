@@ -1,0 +1,63 @@
+"""The prefilter's searches are grouped (a part shared by several tokens is searched once): it must answer
+exactly as one search per token of the lowered bytes did."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offramp.prefilter import _load, _plan, may_match
+
+
+def _naive(data: bytes, config: bool) -> bool:
+    lowered = data.lower()
+    return any(token in lowered for token in _load()[1 if config else 0])
+
+
+def _pieces() -> list:
+    out = [b"", b" ", b"\n", b"x", b"agents", b"crewai", b"from", b"import", b"FROM ", b"Import\t"]
+    for tokens in _load():
+        for token in tokens:
+            out += [token, token.upper(), token[:-1], token[1:], token.replace(b" ", b"  ")]
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_pieces()), max_size=6), st.booleans())
+def test_grouped_searches_answer_as_one_search_per_token(parts: list, config: bool) -> None:
+    data = b"".join(parts)
+    assert may_match(data, config) == _naive(data, config), data
+
+
+def test_tokens_of_several_words_are_searched_under_their_last_word() -> None:
+    plan = dict(_plan((b"openai", b"from agents", b"import agents", b"sk-", b"a b")))
+    assert plan[b"agents"] == (b"from agents", b"import agents")
+    assert plan[b"openai"] == (b"openai",) and plan[b"sk-"] == (b"sk-",)
+    assert plan[b"a b"] == (b"a b",)  # (a last word under 4 bytes is no cheaper to search)
+
+
+def test_a_check_parses_each_rules_file_once(tmp_path) -> None:
+    """The prefilter and the catalog both read openai.toml, and each parsed it (rulesdir.parsed is shared)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    code = (
+        "import collections, json, sys, tomllib\n"
+        "seen = collections.Counter()\n"
+        "real = tomllib.load\n"
+        "def load(f, *a, **k):\n"
+        "    seen[f.name] += 1\n"
+        "    return real(f, *a, **k)\n"
+        "tomllib.load = load\n"
+        "from offramp.entry import main\n"
+        "sys.argv = ['offramp', 'check', '--no-cache', '--exit-zero', '.']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(seen.items())), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=os.environ)
+    counts = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert any(name.endswith("openai.toml") for name, _ in counts), proc.stderr
+    assert all(n == 1 for _, n in counts), counts
