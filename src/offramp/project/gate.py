@@ -24,6 +24,7 @@ from offramp.hosts import classify_url
 from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
 from offramp.project.sources import (
     MODULE,
+    UNSET_GIVEN,
     ConfigValue,
     EnvRead,
     Literal,
@@ -32,6 +33,7 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    may_be_unset,
 )
 from offramp.providers import Provider
 from offramp.targets import Targets
@@ -550,7 +552,9 @@ class RouteJudge:
         fixed = [s for s in r.host if not isinstance(s, Parameter)]
         # A parameter (`def chat(api_url=...)`) is the caller's override: it keeps working after its
         # default moves, and where the caller points it is the caller's choice, as it was before.
-        host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed))
+        host_ok = (whole(HOST) and self.override_moves(r, covered, p)) or (
+            bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed)
+        )
         if r.kind == "http" and not r.credential:
             return None  # no credential travels with it: moving its URL alone sends no secret anywhere
         cred_ok = whole(CRED) or all(moves(s) for s in r.credential)
@@ -576,6 +580,18 @@ class RouteJudge:
                     files.setdefault(key, set()).add(x.file)
             self._unsplit = {k for k, ids in providers.items() if len(ids) > 1 and files[k] != {k[0]}}
         return r.kind == "client" and (r.client_file, r.client_span) in self._unsplit
+
+    def override_moves(self, r: Route, covered, p: Provider) -> bool:
+        """Whether a constructor given a base URL that may be None (`OpenAI(base_url=self.endpoint)` with
+        `self.endpoint = None` on one path) reaches only the provider once the planner rewrote it. The
+        planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
+        the client the provider's key, so each value the argument holds when it is set must move too: a
+        local server or a host read from the project's configuration kept it, and the provider's key went
+        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None)."""
+        if r.kind != "client" or not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host):
+            return True
+        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
+        return all(self.host_moves(s, covered, p) for s in kept)
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:

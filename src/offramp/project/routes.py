@@ -27,6 +27,7 @@ from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
     OPENAI_DEFAULT,
+    UNSET_GIVEN,
     EnvRead,
     Literal,
     Route,
@@ -410,7 +411,7 @@ class RouteFinder:
             return {EnvRead(env), default, *self.env_written(env, ctx.module)}
         out = set(given)
         if not azure and any(may_be_unset(s) for s in given):
-            out.add(SdkDefault(default.host, "when the configured base URL is unset", azure=azure))
+            out.add(SdkDefault(default.host, UNSET_GIVEN, azure=azure))
         return out
 
     def client_key(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], azure: bool) -> Set[Source]:

@@ -155,6 +155,8 @@ class Route:
 
 #: The host a plain client reaches when no base URL is given (or the one given may be unset).
 OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
+#: The reason of the SDK default a constructor reaches when the base URL it is given may be None.
+UNSET_GIVEN = "when the configured base URL is unset"
 
 
 def may_be_unset(s: Source) -> bool:
