@@ -145,3 +145,49 @@ def test_a_base_url_that_may_be_none_beside_a_configured_local_server_keeps_its_
     after = (tmp_path / "lm_studio.py").read_text("utf-8")
     assert 'OpenAI(base_url=self.api_endpoint, api_key="not-needed"' in after and "DASHSCOPE" not in after, after
     assert "TODO[offramp]" in after
+
+
+_PAIR_FACTORY = """import os
+
+from anthropic import Anthropic
+from openai import OpenAI
+
+
+def get_client():
+    if os.environ.get("API_TYPE") == "anthropic":
+        client = Anthropic()
+        model = "claude-3-opus-20240229"
+    else:
+        client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+        model = DEFAULT_MODEL
+    return model, client
+
+
+DEFAULT_MODEL = "gpt-4o"
+
+
+def ask(text):
+    model, client = get_client()
+    return client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}])
+
+
+def ask_mini(text):
+    _, client = get_client()
+    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+"""
+
+
+def test_a_client_and_model_returned_together_move_together(tmp_path: Path) -> None:
+    """sweep's `model, client = get_client()` and rag-postgres-openai-python's `openai_client, model =
+    get_openai_client()`: the names of a tuple assignment from a call were bound to nothing, so the request had
+    no route. fix moved the client's host and key and left the models its requests send (`gpt-4o` returned with
+    the client, `gpt-4o-mini` at the request) with no TODO, and check after fix reported neither. The branch
+    that returns an Anthropic client and a Claude model is no Azure deployment."""
+    (tmp_path / "llm.py").write_text(_PAIR_FACTORY, encoding="utf-8")
+    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    assert "claude" not in before, before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "llm.py").read_text("utf-8")
+    assert "dashscope" in after and "gpt-4o" not in after, after
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "All checks passed!" in check.stdout, check.stdout

@@ -230,6 +230,8 @@ def _models(
             if route.azure:
                 if provider is not None and is_provider_model(value, provider, ctx.models):
                     continue
+                if route.foreign_receiver and not openai_model:
+                    continue  # (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)
                 choice = ctx.choose(value)
                 mapping = (
                     choice.becomes(provider)

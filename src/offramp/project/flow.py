@@ -207,6 +207,14 @@ class Flow:
             return [DictVal(ctx, e)]
         if tag == "seq":
             return [SeqVal(ctx, e)]
+        if tag == "elt":  # `a, b = value`: element e[2] of each sequence of e[3] elements `value` holds
+            out = []
+            for v in self.values(ctx, e[1], depth):
+                if isinstance(v, SeqVal) and len(v.expr[1]) == e[3]:
+                    out += self.values(v.ctx, v.expr[1][e[2]], depth)
+                else:
+                    out.append(Unknown("an element of a value offramp cannot split", path))
+            return out
         if tag == "star":
             return self.values(ctx, e[1], depth)
         if tag == "iter":

@@ -170,6 +170,12 @@ class _Builder(ExprReader, ast.NodeVisitor):
         ):
             for t, v in zip(target.elts, value_node.elts):
                 self.bind_target(t, self.expr(v), v)
+        elif isinstance(target, (ast.Tuple, ast.List)) and not any(isinstance(t, ast.Starred) for t in target.elts):
+            # `client, model = get_client()`: each name is that element of what the value holds (a function
+            # returning `client, model`); unbound, the request made through `client` had no route, fix moved the
+            # client's host and key and left the model it returned (an Azure deployment) with no TODO
+            for i, t in enumerate(target.elts):
+                self.bind_target(t, ("elt", value, i, len(target.elts)), None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = self.field_default(node.value)

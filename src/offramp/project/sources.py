@@ -141,6 +141,9 @@ class Route:
     # kept (another request still needs it), fix replaces the whole argument by the provider's read (planner
     # `shared_key`), which check's prediction must know (project/gate.py).
     key_reads: Tuple[Tuple[Tuple[str, Span], ...], ...] = ()
+    # Client routes: the request's receiver may also be an object of another library (`client = Anthropic()` in one
+    # branch of the factory that returns `model, client`), so some models reaching it may be that library's
+    foreign_receiver: bool = False
 
     @property
     def alone(self) -> bool:
