@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 from helpers import run_cli
 
@@ -40,9 +40,18 @@ class Structured:
 """
 
 
+def _checked(tree: Path) -> List[str]:
+    """The lines of `check --to qwen` in the concise format."""
+    return run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout.splitlines()
+
+
 def _offered(tree: Path) -> List[str]:
-    out = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout
-    return [line for line in out.splitlines() if line.endswith("[*]")]
+    return [line for line in _checked(tree) if line.endswith("[*]")]
+
+
+def _write(tree: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        (tree / name).write_text(text, encoding="utf-8")
 
 
 def test_a_model_written_into_a_config_attribute_stays_with_the_request_that_stays(tmp_path: Path) -> None:
@@ -183,11 +192,31 @@ def test_a_client_and_model_returned_together_move_together(tmp_path: Path) -> N
     no route. fix moved the client's host and key and left the models its requests send (`gpt-4o` returned with
     the client, `gpt-4o-mini` at the request) with no TODO, and check after fix reported neither. The branch
     that returns an Anthropic client and a Claude model is no Azure deployment."""
-    (tmp_path / "llm.py").write_text(_PAIR_FACTORY, encoding="utf-8")
-    before = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
-    assert "claude" not in before, before
+    _write(tmp_path, {"llm.py": _PAIR_FACTORY})
+    assert not any("claude" in line for line in _checked(tmp_path))
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "llm.py").read_text("utf-8")
     assert "dashscope" in after and "gpt-4o" not in after, after
-    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
-    assert "All checks passed!" in check.stdout, check.stdout
+    assert any("All checks passed!" in line for line in _checked(tmp_path))
+
+
+def test_an_api_the_provider_lacks_through_a_client_of_another_module_is_reported_and_marked(tmp_path: Path) -> None:
+    """openai/evals: `client = OpenAI(...)` in evals/registry.py, `from evals.registry import client` and
+    `client.beta.assistants.create(model=...)` in the Assistants solver. fix moved the client to the provider;
+    the solver's file cannot see the client, so neither check nor fix said the provider serves no Assistants
+    API, before or after fix."""
+    _write(
+        tmp_path,
+        {
+            "registry.py": "import os\n\nfrom openai import OpenAI\n\n"
+            'client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))\n',
+            "solver.py": "from registry import client\n\n\ndef make(name):\n"
+            '    return client.beta.assistants.create(model="gpt-4o", name=name)\n',
+        },
+    )
+    assert any(line.startswith("solver.py:5:") and " OFR401 " in line for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "dashscope" in (tmp_path / "registry.py").read_text("utf-8")
+    assert "(OFR401)" in (tmp_path / "solver.py").read_text("utf-8")
+    assert any(line.startswith("solver.py:") and " OFR401 " in line for line in _checked(tmp_path))
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0

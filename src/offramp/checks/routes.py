@@ -15,11 +15,12 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp import codes
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
 from offramp.mapping import is_provider_model
 from offramp.project.sources import AZURE_AD_TOKEN, ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
-from offramp.providers import Provider, builtin_providers
+from offramp.providers import ENDPOINT_FAMILIES, Provider, builtin_providers
 from offramp.types import Span
 from offramp.wrappers import load_reopeners
 
@@ -95,6 +96,7 @@ def check_routes(
         elsewhere = [t for _, t in targets if t.kind in ("provider", "local", "other")]
         live = bool(blocked or unknown or not targets)
         out += _unset_base(route, targets)
+        out += _endpoint(route, ctx, live, elsewhere)
         out += _models(route, ctx, live, elsewhere, blocked)
         out += _credentials(route, ctx, blocked, elsewhere)
         if route.kind == "http":
@@ -199,6 +201,25 @@ def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[Rout
         source = f"an assignment that may not run ({found.default.reason})"
     args = {"call": route.client or "openai", "source": source, "host": found.default.host}
     return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
+
+
+def _endpoint(route: Route, ctx: CheckContext, live: bool, elsewhere: List[Target]) -> List[RouteHit]:
+    """An API the provider lacks (OFR401), asked through a client the request's own file cannot see (`from
+    evals.registry import client`, then `client.beta.assistants.create(...)`): once fix moved the client,
+    the request failed at the provider and check after fix said nothing of it. The per-file check reports
+    the calls it sees itself (the runner keeps its finding on the same line)."""
+    p = ctx.provider
+    if p is None or not route.sdk_method or not route.family:
+        return []
+    hosts = {h.lower() for h in p.hosts}
+    if not live and not (elsewhere and all(t.kind == "provider" and t.host.lower() in hosts for t in elsewhere)):
+        return []
+    status = p.endpoint(route.family) if route.family in ENDPOINT_FAMILIES else "no"
+    if status not in ENDPOINT_STATUS:
+        return []
+    text, severity = ENDPOINT_STATUS[status]
+    args = {"provider": p.name, "status": text, "family": route.family, "call": route.call}
+    return [RouteHit(route.file, Hit(codes.UNSUPPORTED_ENDPOINT, route.span, args, severity=severity), route.where)]
 
 
 def _models(

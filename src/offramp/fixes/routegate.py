@@ -19,7 +19,7 @@ from offramp.mapping import map_model
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
-from offramp.providers import Provider, known_provider_hosts
+from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -82,6 +82,9 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
     todos = unset_base_todos(routes, _effects(results), judge, decision, opts, region)
+    for d, found in endpoint_todos(routes, _effects(results), judge, opts).items():
+        for span, todo in found.items():
+            todos.setdefault(d, {}).setdefault(span, todo)
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):
@@ -127,6 +130,30 @@ def unset_base_todos(
             f"{p.name} model, or make that URL the code's default"
         )
         out.setdefault(found.file, {})[found.span] = (codes.BASE_URL_MAY_BE_UNSET, text)
+    return out
+
+
+def endpoint_todos(
+    routes: Sequence[Route], effects: Dict[str, List[Effect]], judge: RouteJudge, opts: Options
+) -> Dict[str, Dict[Span, Tuple[str, str]]]:
+    """The TODO of each request of an API its provider does not serve (OFR401) made through a client the
+    plans move, where the request's own file cannot see the client (`from evals.registry import client`,
+    `client.beta.assistants.create(...)`): the text the file's own planner writes for a call it sees
+    (planner `capabilities`), so a request both see gets it once."""
+    out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
+    if codes.UNSUPPORTED_ENDPOINT not in opts.enabled:
+        return out
+    for r in routes:
+        if not r.sdk_method or not r.family or r.client_span is None:
+            continue
+        p = judge.provider_of(r)
+        status = p.endpoint(r.family) if r.family in ENDPOINT_FAMILIES else "no"
+        if status != "no" or judge.stranded(r, effects) is not None:
+            continue
+        if not any(e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())):
+            continue  # (a client already at the provider: the file's own check and fix say it)
+        text = f"{p.name} does not serve the OpenAI `{r.family}` API"
+        out.setdefault(r.file, {})[r.span] = (codes.UNSUPPORTED_ENDPOINT, text)
     return out
 
 

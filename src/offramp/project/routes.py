@@ -226,9 +226,8 @@ class RouteFinder:
             clients = [v for v in receivers if isinstance(v, Client)]
             if clients:
                 route = self.client_route(m, ctx, site, clients, fam, ".".join(segs))
-                if any(self.foreign_object(v) for v in receivers):
-                    route = replace(route, foreign_receiver=True)
-                out.append(route)
+                foreign = any(self.foreign_object(v) for v in receivers)
+                out.append(replace(route, foreign_receiver=foreign, sdk_method=True))
             if out:
                 return out
         return []

@@ -144,6 +144,9 @@ class Route:
     # Client routes: the request's receiver may also be an object of another library (`client = Anthropic()` in one
     # branch of the factory that returns `model, client`), so some models reaching it may be that library's
     foreign_receiver: bool = False
+    # Client routes: the request is a method of the SDK's client (`client.beta.assistants.create`), not a
+    # framework's call handed the client (`OpenAIResponsesModel("gpt-4o", client)`)
+    sdk_method: bool = False
 
     @property
     def alone(self) -> bool:
