@@ -220,3 +220,28 @@ def test_an_api_the_provider_lacks_through_a_client_of_another_module_is_reporte
     assert "(OFR401)" in (tmp_path / "solver.py").read_text("utf-8")
     assert any(line.startswith("solver.py:") and " OFR401 " in line for line in _checked(tmp_path))
     assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_request_whose_model_stays_for_another_request_stays_whole(tmp_path: Path) -> None:
+    """sweep's ChatGPT: `self.model = 'gpt-4o'` is sent by a request through `OpenAI()` and, handed on, by
+    the proxy's request, whose key offramp cannot follow (it stays). The route gate kept the model for the
+    proxy and moved the first client to the provider anyway: `gpt-4o` went to Qwen with no TODO. That
+    request now stays whole with a TODO saying why, and check no longer offers its client."""
+    _write(
+        tmp_path,
+        {
+            "chat.py": "from openai import OpenAI\n\nfrom proxy import Proxy\n\n\nclass Chat:\n"
+            '    def __init__(self):\n        self.model = "gpt-4o"\n\n'
+            "    def stream(self, messages):\n        client = OpenAI()\n"
+            "        return client.chat.completions.create(model=self.model, messages=messages)\n\n"
+            "    def call(self, messages):\n        return Proxy().call(self.model, messages)\n",
+            "proxy.py": "from openai import OpenAI\n\nfrom vault import fetch_key\n\n\nclass Proxy:\n"
+            "    def call(self, model, messages):\n"
+            '        client = OpenAI(api_key=fetch_key("openai"))\n'
+            "        return client.chat.completions.create(model=model, messages=messages)\n",
+        },
+    )
+    assert _offered(tmp_path) == []
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "chat.py").read_text("utf-8")
+    assert "        client = OpenAI()\n" in after and "its model `gpt-4o` stays" in after, after

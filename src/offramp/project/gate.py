@@ -260,6 +260,13 @@ class Decision:
         self.writes.setdefault(name, reason)
 
 
+def ordered_models(r: Route) -> List[Literal]:
+    """The route's model literals written in the project, in a fixed order (reasons must not change from run
+    to run)."""
+    found = [s for s in r.model if isinstance(s, Literal) and s.file and s.value and not s.template]
+    return sorted(found, key=lambda s: (s.file, s.span.line if s.span else 0, s.span.column if s.span else 0))
+
+
 class RouteJudge:
     """Decides, from the planned effects, which routes end at the provider with its credential."""
 
@@ -294,6 +301,8 @@ class RouteJudge:
         unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot (all) see stays
         for r in self.routes:
             reason = self.stranded(r, effects)
+            if reason is None and before is not None:
+                reason = self.model_stays(r, before)
             if reason is None:
                 continue
             # (not only none seen: mem0's `self.config.model = "gpt-5-mini"` is written into an attribute of an
@@ -566,6 +575,18 @@ class RouteJudge:
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"
+
+    @staticmethod
+    def model_stays(r: Route, decision: Decision) -> Optional[str]:
+        """Why a model literal the route sends stays where a plan would have rewritten it (an earlier round
+        froze it for another request, which stays): the route then stays whole too. sweep's `self.model =
+        'gpt-4o'` is sent both by a request through `OpenAI()` and, handed on, by the proxy's request that
+        keeps its key: the first client moved to the provider with `gpt-4o` and no TODO."""
+        for s in ordered_models(r):
+            why = decision.gate(s.file).stops(s.span) if s.span is not None else None
+            if why is not None:
+                return f"its model `{s.value}` stays: {why}"
+        return None
 
     def unsplit(self, r: Route) -> bool:
         """Whether the route's constructor also serves another family's provider from another file."""
