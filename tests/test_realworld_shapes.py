@@ -6,7 +6,10 @@ shapes also have an oracle project under tests/fixtures/oracle/, run with the re
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -245,3 +248,64 @@ def test_a_request_whose_model_stays_for_another_request_stays_whole(tmp_path: P
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "chat.py").read_text("utf-8")
     assert "        client = OpenAI()\n" in after and "its model `gpt-4o` stays" in after, after
+
+
+_LITERAL_ORDER = """
+import libcst as cst
+from offramp.analysis import analyze
+from offramp.catalog import load_sdk
+
+code = '''from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(n, prompt, **kwargs):
+    if kwargs.get("model") is not None:
+        model = kwargs.get("model")
+        return client.chat.completions.create(model=model, messages=prompt)
+    if n > 3500:
+        model = "gpt-3.5-turbo-16k"
+    else:
+        model = "gpt-3.5-turbo"
+    return client.chat.completions.create(model=model, messages=prompt)
+'''
+a = analyze(cst.parse_module(code), code, load_sdk(), ())
+print([m.value for m in a.models])
+"""
+
+
+def test_the_model_literals_of_a_file_come_in_the_order_written(tmp_path: Path) -> None:
+    """vanna's `model = "gpt-3.5-turbo-16k"` / `model = "gpt-3.5-turbo"`: the values of a name come from a set,
+    so the literals (and the notes fix prints about them) changed order with PYTHONHASHSEED."""
+    script = tmp_path / "order.py"
+    script.write_text(_LITERAL_ORDER, encoding="utf-8")
+    seen = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, check=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"['gpt-3.5-turbo-16k', 'gpt-3.5-turbo']"}, seen
+
+
+def test_a_model_read_from_the_environment_by_a_factory_is_reported_at_the_request(tmp_path: Path) -> None:
+    """rag-postgres-openai-python's evals: `get_openai_client()` returns the client and
+    `os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]`. Once the request had a route, fix moved the client and the
+    deployment name still went to the provider with no TODO (the per-file OFR203 needs the call's own file to
+    see the client). The request now gets the TODO, and check reports it before and after fix."""
+    _write(
+        tmp_path,
+        {
+            "llm.py": "import os\n\nfrom openai import OpenAI\n\n\ndef get_openai_client():\n"
+            '    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+            '    return client, os.environ["CHAT_DEPLOYMENT"]\n\n\n'
+            "def ask(text):\n    client, model = get_openai_client()\n"
+            "    return client.responses.create(model=model, input=text)\n",
+        },
+    )
+    assert any(line.startswith("llm.py:13:") and " OFR203 " in line for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "llm.py").read_text("utf-8")
+    assert "dashscope" in after and "environment variable `CHAT_DEPLOYMENT`" in after, after
+    assert any(" OFR203 " in line for line in _checked(tmp_path))
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0

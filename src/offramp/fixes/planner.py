@@ -259,7 +259,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         return {
             s: t
             for s, t in self.gate.todos.items()
-            if s.line not in lines and not (t[0] == UNSUPPORTED_ENDPOINT and s.line in calls)
+            if s.line not in lines and not (t[0] in (UNSUPPORTED_ENDPOINT, DYNAMIC_MODEL) and s.line in calls)
         }
 
     def deployment_in_kwargs(self, call: ApiCall) -> None:
