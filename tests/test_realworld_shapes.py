@@ -309,3 +309,28 @@ def test_a_model_read_from_the_environment_by_a_factory_is_reported_at_the_reque
     assert "dashscope" in after and "environment variable `CHAT_DEPLOYMENT`" in after, after
     assert any(" OFR203 " in line for line in _checked(tmp_path))
     assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_client_and_model_kept_on_a_module_level_object_have_a_route(tmp_path: Path) -> None:
+    """Azure-Samples/openai-chat-app-quickstart: a Quart blueprint's start-up hook sets `bp.openai_client =
+    AsyncOpenAI(...)` (Azure's v1 endpoint, an Entra token) and `bp.openai_model = os.getenv(
+    "AZURE_OPENAI_CHAT_DEPLOYMENT")`; a handler sends `bp.openai_client.responses.stream(model=bp.openai_model)`.
+    What a function writes into an attribute of another library's object was not followed: fix moved the
+    client and the deployment name went to the provider with no TODO, and check reported nothing there."""
+    _write(
+        tmp_path,
+        {
+            "chat.py": "import os\n\nfrom openai import AsyncOpenAI\nfrom quart import Blueprint\n\n"
+            'bp = Blueprint("chat", __name__)\n\n\n@bp.before_app_serving\nasync def configure(token_provider):\n'
+            '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+            "    bp.openai_client = AsyncOpenAI(\n"
+            "        base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider\n    )\n"
+            '    bp.openai_model = os.getenv("AZURE_OPENAI_CHAT_DEPLOYMENT")\n\n\n'
+            "async def handle(text):\n"
+            "    return await bp.openai_client.responses.create(model=bp.openai_model, input=text)\n",
+        },
+    )
+    assert any(line.startswith("chat.py:19:") and " OFR203 " in line for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "chat.py").read_text("utf-8")
+    assert "dashscope" in after and "environment variable `AZURE_OPENAI_CHAT_DEPLOYMENT`" in after, after
