@@ -57,6 +57,18 @@ def _write(tree: Path, files: Dict[str, str]) -> None:
         (tree / name).write_text(text, encoding="utf-8")
 
 
+def _env_model_moves(tree: Path, files: Dict[str, str], at: str, variable: str) -> None:
+    """The request at `at` (file:line) is reported (OFR203) before fix; fix moves its client and writes the
+    TODO naming `variable`; check still reports it after, and a second fix changes nothing."""
+    _write(tree, files)
+    assert any(line.startswith(f"{at}:") and " OFR203 " in line for line in _checked(tree))
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    after = (tree / at.split(":")[0]).read_text("utf-8")
+    assert "dashscope" in after and f"environment variable `{variable}`" in after, after
+    assert any(" OFR203 " in line for line in _checked(tree))
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tree).returncode == 0
+
+
 def test_a_model_written_into_a_config_attribute_stays_with_the_request_that_stays(tmp_path: Path) -> None:
     """mem0's OpenAIStructuredLLM: `self.config.model = "gpt-5-mini"` when none is configured, sent as
     `params["model"] = self.config.model` by a client whose key is the configuration's or OPENAI_API_KEY.
@@ -293,22 +305,14 @@ def test_a_model_read_from_the_environment_by_a_factory_is_reported_at_the_reque
     `os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]`. Once the request had a route, fix moved the client and the
     deployment name still went to the provider with no TODO (the per-file OFR203 needs the call's own file to
     see the client). The request now gets the TODO, and check reports it before and after fix."""
-    _write(
-        tmp_path,
-        {
-            "llm.py": "import os\n\nfrom openai import OpenAI\n\n\ndef get_openai_client():\n"
-            '    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
-            '    return client, os.environ["CHAT_DEPLOYMENT"]\n\n\n'
-            "def ask(text):\n    client, model = get_openai_client()\n"
-            "    return client.responses.create(model=model, input=text)\n",
-        },
+    llm = (
+        "import os\n\nfrom openai import OpenAI\n\n\ndef get_openai_client():\n"
+        '    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+        '    return client, os.environ["CHAT_DEPLOYMENT"]\n\n\n'
+        "def ask(text):\n    client, model = get_openai_client()\n"
+        "    return client.responses.create(model=model, input=text)\n"
     )
-    assert any(line.startswith("llm.py:13:") and " OFR203 " in line for line in _checked(tmp_path))
-    run_cli(["fix", "--to", "qwen", "."], tmp_path)
-    after = (tmp_path / "llm.py").read_text("utf-8")
-    assert "dashscope" in after and "environment variable `CHAT_DEPLOYMENT`" in after, after
-    assert any(" OFR203 " in line for line in _checked(tmp_path))
-    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+    _env_model_moves(tmp_path, {"llm.py": llm}, "llm.py:13", "CHAT_DEPLOYMENT")
 
 
 def test_a_client_and_model_kept_on_a_module_level_object_have_a_route(tmp_path: Path) -> None:
@@ -317,20 +321,14 @@ def test_a_client_and_model_kept_on_a_module_level_object_have_a_route(tmp_path:
     "AZURE_OPENAI_CHAT_DEPLOYMENT")`; a handler sends `bp.openai_client.responses.stream(model=bp.openai_model)`.
     What a function writes into an attribute of another library's object was not followed: fix moved the
     client and the deployment name went to the provider with no TODO, and check reported nothing there."""
-    _write(
-        tmp_path,
-        {
-            "chat.py": "import os\n\nfrom openai import AsyncOpenAI\nfrom quart import Blueprint\n\n"
-            'bp = Blueprint("chat", __name__)\n\n\n@bp.before_app_serving\nasync def configure(token_provider):\n'
-            '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
-            "    bp.openai_client = AsyncOpenAI(\n"
-            "        base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider\n    )\n"
-            '    bp.openai_model = os.getenv("AZURE_OPENAI_CHAT_DEPLOYMENT")\n\n\n'
-            "async def handle(text):\n"
-            "    return await bp.openai_client.responses.create(model=bp.openai_model, input=text)\n",
-        },
+    chat = (
+        "import os\n\nfrom openai import AsyncOpenAI\nfrom quart import Blueprint\n\n"
+        'bp = Blueprint("chat", __name__)\n\n\n@bp.before_app_serving\nasync def configure(token_provider):\n'
+        '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        "    bp.openai_client = AsyncOpenAI(\n"
+        "        base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider\n    )\n"
+        '    bp.openai_model = os.getenv("AZURE_OPENAI_CHAT_DEPLOYMENT")\n\n\n'
+        "async def handle(text):\n"
+        "    return await bp.openai_client.responses.create(model=bp.openai_model, input=text)\n"
     )
-    assert any(line.startswith("chat.py:19:") and " OFR203 " in line for line in _checked(tmp_path))
-    run_cli(["fix", "--to", "qwen", "."], tmp_path)
-    after = (tmp_path / "chat.py").read_text("utf-8")
-    assert "dashscope" in after and "environment variable `AZURE_OPENAI_CHAT_DEPLOYMENT`" in after, after
+    _env_model_moves(tmp_path, {"chat.py": chat}, "chat.py:19", "AZURE_OPENAI_CHAT_DEPLOYMENT")
