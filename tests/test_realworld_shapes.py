@@ -332,3 +332,20 @@ def test_a_client_and_model_kept_on_a_module_level_object_have_a_route(tmp_path:
         "    return await bp.openai_client.responses.create(model=bp.openai_model, input=text)\n"
     )
     _env_model_moves(tmp_path, {"chat.py": chat}, "chat.py:19", "AZURE_OPENAI_CHAT_DEPLOYMENT")
+
+
+def test_the_same_openai_url_twice_in_one_literal_moves_in_one_run(tmp_path: Path) -> None:
+    """sweep's tests/notebooks/rope.ipynb keeps source code in a string (`mod1.write(r\"\"\"...\"\"\")`) in which
+    `openai.api_base = "https://api.openai.com/v1"` appears twice: each run of fix moved one mention, so a
+    second run was not a no-op. A URL of the same host that is not the same URL still moves one at a time."""
+    code = (
+        'SOURCE = r"""\n'
+        'openai.api_base = "https://api.openai.com/v1"\n'
+        'openai.api_base = "https://api.openai.com/v1"\n'
+        '"""\n'
+    )
+    _write(tmp_path, {"gen.py": code})
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "gen.py").read_text("utf-8")
+    assert "api.openai.com" not in after and after.count("dashscope.aliyuncs.com") == 2, after
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
