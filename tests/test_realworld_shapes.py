@@ -349,3 +349,20 @@ def test_the_same_openai_url_twice_in_one_literal_moves_in_one_run(tmp_path: Pat
     after = (tmp_path / "gen.py").read_text("utf-8")
     assert "api.openai.com" not in after and after.count("dashscope.aliyuncs.com") == 2, after
     assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_plain_client_aimed_at_azure_with_a_token_is_offered_as_fix_moves_it(tmp_path: Path) -> None:
+    """Azure's samples build the v1 API's client as `AsyncOpenAI(base_url=f"{endpoint}/openai/v1/",
+    api_key=token_provider)`. fix converts it and gives it the provider's key (the planner replaces an Azure
+    client's credential), but check's prediction kept the token as the route's key and did not offer it."""
+    code = (
+        "import os\n\nfrom openai import AsyncOpenAI\n\n\nasync def main(token_provider):\n"
+        '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        "    client = AsyncOpenAI(base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider)\n"
+        '    return await client.responses.create(model="gpt-4o", input="hi")\n'
+    )
+    _write(tmp_path, {"app.py": code})
+    assert any(line.startswith("app.py:8:") and " OFR102 " in line for line in _offered(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "app.py").read_text("utf-8")
+    assert "dashscope" in after and "api_key=token_provider" not in after, after

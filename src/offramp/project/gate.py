@@ -49,6 +49,10 @@ URL = "url"
 # explains, where its key goes is unknown: it keeps its name (renamed, the provider key could go to
 # OpenAI, or to a URL left as it is beside it).
 KEYREAD = "keyread"
+# check's prediction only: an Azure client converted by fix (a fixable OFR102 on the constructor), whose key
+# argument the planner replaces by the provider's read unless it is a key variable it renames or a key written
+# into the file (fixes/sdkclients.py `azure_credential`): its credential moves with it, whatever it was
+AZKEY = "azkey"
 KEY_LOOSE = (
     "no request offramp can follow reads it, so it cannot tell where this key is sent "
     "(renamed alone, the provider key could go to OpenAI)"
@@ -541,8 +545,10 @@ class RouteJudge:
             ):
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # (an Azure client converted gets the provider's key whatever its key was: planner
-                    # `azure_credential`)
-                    return adds_key(r, moves)
+                    # `azure_credential`; a plain client aimed at Azure's endpoint too, `AsyncOpenAI(base_url=
+                    # f"{endpoint}/openai/v1/", api_key=token_provider)`, which its fixable OFR102 says)
+                    built = [(r.client_file, r.client_span), *r.other_clients]
+                    return all(covered(path, span, AZKEY) for path, span in built) or adds_key(r, moves)
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 if role == HOST and role in r.own:

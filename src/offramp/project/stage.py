@@ -20,6 +20,7 @@ from offramp.mapping import map_model
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
+    AZKEY,
     CRED,
     HOST,
     KEYREAD,
@@ -470,4 +471,6 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
             if role == KEYREAD and not f.path.endswith(PROGRAMS):
                 continue  # (configuration files are not judged as sites: their readers are)
             out.append(Effect(role, f.span))
+        if f.code == codes.AZURE_OPENAI_CLIENT and f.path.endswith(PROGRAMS):
+            out.append(Effect(AZKEY, f.span))
     return out
