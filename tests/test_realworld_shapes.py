@@ -6,10 +6,16 @@ shapes also have an oracle project under tests/fixtures/oracle/, run with the re
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 from helpers import run_cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 _STRUCTURED = """import os
 
@@ -37,9 +43,30 @@ class Structured:
 """
 
 
+def _checked(tree: Path) -> List[str]:
+    """The lines of `check --to qwen` in the concise format."""
+    return run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout.splitlines()
+
+
 def _offered(tree: Path) -> List[str]:
-    out = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tree).stdout
-    return [line for line in out.splitlines() if line.endswith("[*]")]
+    return [line for line in _checked(tree) if line.endswith("[*]")]
+
+
+def _write(tree: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        (tree / name).write_text(text, encoding="utf-8")
+
+
+def _env_model_moves(tree: Path, files: Dict[str, str], at: str, variable: str) -> None:
+    """The request at `at` (file:line) is reported (OFR203) before fix; fix moves its client and writes the
+    TODO naming `variable`; check still reports it after, and a second fix changes nothing."""
+    _write(tree, files)
+    assert any(line.startswith(f"{at}:") and " OFR203 " in line for line in _checked(tree))
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    after = (tree / at.split(":")[0]).read_text("utf-8")
+    assert "dashscope" in after and f"environment variable `{variable}`" in after, after
+    assert any(" OFR203 " in line for line in _checked(tree))
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tree).returncode == 0
 
 
 def test_a_model_written_into_a_config_attribute_stays_with_the_request_that_stays(tmp_path: Path) -> None:
@@ -129,3 +156,213 @@ def test_a_second_fix_judges_a_request_by_the_model_the_first_one_wrote(tmp_path
     assert '"glm-5.3-flash"' in first and "open.bigmodel.cn" in first, first
     run_cli(["fix", "--to", "glm", "."], tmp_path)
     assert (tmp_path / "llm.py").read_text("utf-8") == first
+
+
+def test_a_base_url_that_may_be_none_beside_a_configured_local_server_keeps_its_client(tmp_path: Path) -> None:
+    """devika's LM Studio client: `self.api_endpoint` is config.toml's `http://localhost:1234/v1`, or None in
+    the `except:` that builds no client. The None made the client's target the SDK's default host, and fix
+    kept the argument as an override (`self.api_endpoint or "<provider URL>"`) with the provider's key: the
+    Qwen key went to the local server. The client stays with a TODO; check no longer offers it."""
+    shutil.copytree(FIXTURES / "oracle" / "configured_local_server", tmp_path, dirs_exist_ok=True)
+    assert _offered(tmp_path) == []
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "lm_studio.py").read_text("utf-8")
+    assert 'OpenAI(base_url=self.api_endpoint, api_key="not-needed"' in after and "DASHSCOPE" not in after, after
+    assert "TODO[offramp]" in after
+
+
+_PAIR_FACTORY = """import os
+
+from anthropic import Anthropic
+from openai import OpenAI
+
+
+def get_client():
+    if os.environ.get("API_TYPE") == "anthropic":
+        client = Anthropic()
+        model = "claude-3-opus-20240229"
+    else:
+        client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+        model = DEFAULT_MODEL
+    return model, client
+
+
+DEFAULT_MODEL = "gpt-4o"
+
+
+def ask(text):
+    model, client = get_client()
+    return client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}])
+
+
+def ask_mini(text):
+    _, client = get_client()
+    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+"""
+
+
+def test_a_client_and_model_returned_together_move_together(tmp_path: Path) -> None:
+    """sweep's `model, client = get_client()` and rag-postgres-openai-python's `openai_client, model =
+    get_openai_client()`: the names of a tuple assignment from a call were bound to nothing, so the request had
+    no route. fix moved the client's host and key and left the models its requests send (`gpt-4o` returned with
+    the client, `gpt-4o-mini` at the request) with no TODO, and check after fix reported neither. The branch
+    that returns an Anthropic client and a Claude model is no Azure deployment."""
+    _write(tmp_path, {"llm.py": _PAIR_FACTORY})
+    assert not any("claude" in line for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "llm.py").read_text("utf-8")
+    assert "dashscope" in after and "gpt-4o" not in after, after
+    assert any("All checks passed!" in line for line in _checked(tmp_path))
+
+
+def test_an_api_the_provider_lacks_through_a_client_of_another_module_is_reported_and_marked(tmp_path: Path) -> None:
+    """openai/evals: `client = OpenAI(...)` in evals/registry.py, `from evals.registry import client` and
+    `client.beta.assistants.create(model=...)` in the Assistants solver. fix moved the client to the provider;
+    the solver's file cannot see the client, so neither check nor fix said the provider serves no Assistants
+    API, before or after fix."""
+    _write(
+        tmp_path,
+        {
+            "registry.py": "import os\n\nfrom openai import OpenAI\n\n"
+            'client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))\n',
+            "solver.py": "from registry import client\n\n\ndef make(name):\n"
+            '    return client.beta.assistants.create(model="gpt-4o", name=name)\n',
+        },
+    )
+    assert any(line.startswith("solver.py:5:") and " OFR401 " in line for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "dashscope" in (tmp_path / "registry.py").read_text("utf-8")
+    assert "(OFR401)" in (tmp_path / "solver.py").read_text("utf-8")
+    assert any(line.startswith("solver.py:") and " OFR401 " in line for line in _checked(tmp_path))
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_request_whose_model_stays_for_another_request_stays_whole(tmp_path: Path) -> None:
+    """sweep's ChatGPT: `self.model = 'gpt-4o'` is sent by a request through `OpenAI()` and, handed on, by
+    the proxy's request, whose key offramp cannot follow (it stays). The route gate kept the model for the
+    proxy and moved the first client to the provider anyway: `gpt-4o` went to Qwen with no TODO. That
+    request now stays whole with a TODO saying why, and check no longer offers its client."""
+    _write(
+        tmp_path,
+        {
+            "chat.py": "from openai import OpenAI\n\nfrom proxy import Proxy\n\n\nclass Chat:\n"
+            '    def __init__(self):\n        self.model = "gpt-4o"\n\n'
+            "    def stream(self, messages):\n        client = OpenAI()\n"
+            "        return client.chat.completions.create(model=self.model, messages=messages)\n\n"
+            "    def call(self, messages):\n        return Proxy().call(self.model, messages)\n",
+            "proxy.py": "from openai import OpenAI\n\nfrom vault import fetch_key\n\n\nclass Proxy:\n"
+            "    def call(self, model, messages):\n"
+            '        client = OpenAI(api_key=fetch_key("openai"))\n'
+            "        return client.chat.completions.create(model=model, messages=messages)\n",
+        },
+    )
+    assert _offered(tmp_path) == []
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "chat.py").read_text("utf-8")
+    assert "        client = OpenAI()\n" in after and "its model `gpt-4o` stays" in after, after
+
+
+_LITERAL_ORDER = """
+import libcst as cst
+from offramp.analysis import analyze
+from offramp.catalog import load_sdk
+
+code = '''from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(n, prompt, **kwargs):
+    if kwargs.get("model") is not None:
+        model = kwargs.get("model")
+        return client.chat.completions.create(model=model, messages=prompt)
+    if n > 3500:
+        model = "gpt-3.5-turbo-16k"
+    else:
+        model = "gpt-3.5-turbo"
+    return client.chat.completions.create(model=model, messages=prompt)
+'''
+a = analyze(cst.parse_module(code), code, load_sdk(), ())
+print([m.value for m in a.models])
+"""
+
+
+def test_the_model_literals_of_a_file_come_in_the_order_written(tmp_path: Path) -> None:
+    """vanna's `model = "gpt-3.5-turbo-16k"` / `model = "gpt-3.5-turbo"`: the values of a name come from a set,
+    so the literals (and the notes fix prints about them) changed order with PYTHONHASHSEED."""
+    script = tmp_path / "order.py"
+    script.write_text(_LITERAL_ORDER, encoding="utf-8")
+    seen = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, check=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"['gpt-3.5-turbo-16k', 'gpt-3.5-turbo']"}, seen
+
+
+def test_a_model_read_from_the_environment_by_a_factory_is_reported_at_the_request(tmp_path: Path) -> None:
+    """rag-postgres-openai-python's evals: `get_openai_client()` returns the client and
+    `os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]`. Once the request had a route, fix moved the client and the
+    deployment name still went to the provider with no TODO (the per-file OFR203 needs the call's own file to
+    see the client). The request now gets the TODO, and check reports it before and after fix."""
+    llm = (
+        "import os\n\nfrom openai import OpenAI\n\n\ndef get_openai_client():\n"
+        '    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+        '    return client, os.environ["CHAT_DEPLOYMENT"]\n\n\n'
+        "def ask(text):\n    client, model = get_openai_client()\n"
+        "    return client.responses.create(model=model, input=text)\n"
+    )
+    _env_model_moves(tmp_path, {"llm.py": llm}, "llm.py:13", "CHAT_DEPLOYMENT")
+
+
+def test_a_client_and_model_kept_on_a_module_level_object_have_a_route(tmp_path: Path) -> None:
+    """Azure-Samples/openai-chat-app-quickstart: a Quart blueprint's start-up hook sets `bp.openai_client =
+    AsyncOpenAI(...)` (Azure's v1 endpoint, an Entra token) and `bp.openai_model = os.getenv(
+    "AZURE_OPENAI_CHAT_DEPLOYMENT")`; a handler sends `bp.openai_client.responses.stream(model=bp.openai_model)`.
+    What a function writes into an attribute of another library's object was not followed: fix moved the
+    client and the deployment name went to the provider with no TODO, and check reported nothing there."""
+    chat = (
+        "import os\n\nfrom openai import AsyncOpenAI\nfrom quart import Blueprint\n\n"
+        'bp = Blueprint("chat", __name__)\n\n\n@bp.before_app_serving\nasync def configure(token_provider):\n'
+        '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        "    bp.openai_client = AsyncOpenAI(\n"
+        "        base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider\n    )\n"
+        '    bp.openai_model = os.getenv("AZURE_OPENAI_CHAT_DEPLOYMENT")\n\n\n'
+        "async def handle(text):\n"
+        "    return await bp.openai_client.responses.create(model=bp.openai_model, input=text)\n"
+    )
+    _env_model_moves(tmp_path, {"chat.py": chat}, "chat.py:19", "AZURE_OPENAI_CHAT_DEPLOYMENT")
+
+
+def test_the_same_openai_url_twice_in_one_literal_moves_in_one_run(tmp_path: Path) -> None:
+    """sweep's tests/notebooks/rope.ipynb keeps source code in a string (`mod1.write(r\"\"\"...\"\"\")`) in which
+    `openai.api_base = "https://api.openai.com/v1"` appears twice: each run of fix moved one mention, so a
+    second run was not a no-op. A URL of the same host that is not the same URL still moves one at a time."""
+    code = (
+        'SOURCE = r"""\n'
+        'openai.api_base = "https://api.openai.com/v1"\n'
+        'openai.api_base = "https://api.openai.com/v1"\n'
+        '"""\n'
+    )
+    _write(tmp_path, {"gen.py": code})
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "gen.py").read_text("utf-8")
+    assert "api.openai.com" not in after and after.count("dashscope.aliyuncs.com") == 2, after
+    assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_plain_client_aimed_at_azure_with_a_token_is_offered_as_fix_moves_it(tmp_path: Path) -> None:
+    """Azure's samples build the v1 API's client as `AsyncOpenAI(base_url=f"{endpoint}/openai/v1/",
+    api_key=token_provider)`. fix converts it and gives it the provider's key (the planner replaces an Azure
+    client's credential), but check's prediction kept the token as the route's key and did not offer it."""
+    code = (
+        "import os\n\nfrom openai import AsyncOpenAI\n\n\nasync def main(token_provider):\n"
+        '    endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        "    client = AsyncOpenAI(base_url=f\"{endpoint.rstrip('/')}/openai/v1/\", api_key=token_provider)\n"
+        '    return await client.responses.create(model="gpt-4o", input="hi")\n'
+    )
+    _write(tmp_path, {"app.py": code})
+    assert any(line.startswith("app.py:8:") and " OFR102 " in line for line in _offered(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "app.py").read_text("utf-8")
+    assert "dashscope" in after and "api_key=token_provider" not in after, after

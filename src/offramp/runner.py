@@ -400,7 +400,7 @@ def with_routes(
             make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
             for h in file_hits
             if not (rules[h.code].needs_target and opts.provider is None)
-            and (h.code, h.span.line) not in have
+            and not any((h.code, line) in have for line in range(h.span.line, max(h.span.line, h.span.end_line) + 1))
             and not sup.covers(h.code, h.span.line)
         ]
         if new:

@@ -154,6 +154,10 @@ SHAPES: Dict[str, Program] = {
             plain_env={"LLM_RELAY_URL": "http://relay.internal:8080/v1/"},
             drop=MODULE_CLIENT_ENV,
         ),
+        # A local server's base URL read from config.toml, None on a path that builds no client (devika's LM Studio
+        # client): fix kept the URL as an override (`self.api_endpoint or "<provider URL>"`) and gave the client the
+        # provider's key, which then went to the local server.
+        Program("shape/configured_local_server", _SHAPES / "configured_local_server"),
         # An in-house framework (raw REST to api.openai.com) shares the key read of an SDK client.
         Program("shape/unknown_framework", _SHAPES / "unknown_framework"),
         # Keys handed through a class and its base to the client (issue 13); one read also handed to a relay.

@@ -119,7 +119,9 @@ class Resolver(CallResolver):
         for node, cls in self.c.dicts:
             self.config_dict(node, cls)
         self.a.clients = list(self.ctors.values())
-        self.a.models = list(self.models.values())
+        # (in the order written: the values of a name come from a set, and the notes fix prints about
+        # these literals changed order from run to run on vanna's `model = "a" if ... else "b"`)
+        self.a.models = sorted(self.models.values(), key=lambda m: (m.span.line, m.span.column))
         self.a.exports = exports(self)
         self.a.reopens = reopens(self)
         self.a.held_keys += default_keys(self)

@@ -18,7 +18,7 @@ OPENAI_EMBEDDING_DIMS: Dict[str, int] = {
     "text-embedding-3-large": 3072,
     "text-embedding-ada-002": 1536,
 }
-_STATUS_TEXT: Dict[str, Tuple[str, Severity]] = {
+ENDPOINT_STATUS: Dict[str, Tuple[str, Severity]] = {
     "no": ("does not serve", "error"),
     "partial": ("only partly serves", "warning"),
     "unknown": ("does not document", "info"),
@@ -80,8 +80,8 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not call_is_relevant(call, a, hosts):
             continue
         status = p.endpoint(call.family) if call.family in ENDPOINT_FAMILIES else "no"
-        if status in _STATUS_TEXT:
-            text, severity = _STATUS_TEXT[status]
+        if status in ENDPOINT_STATUS:
+            text, severity = ENDPOINT_STATUS[status]
             hits.append(
                 Hit(
                     codes.UNSUPPORTED_ENDPOINT,
@@ -108,8 +108,8 @@ def check_capabilities(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if c.wrapper is None or not (c.target.blocked or c.target.kind in ("dynamic", "env") or c.target.host in hosts):
             continue
         status = p.endpoint(c.family)
-        if status in _STATUS_TEXT:
-            text, severity = _STATUS_TEXT[status]
+        if status in ENDPOINT_STATUS:
+            text, severity = ENDPOINT_STATUS[status]
             hits.append(
                 Hit(
                     codes.UNSUPPORTED_ENDPOINT,

@@ -15,11 +15,12 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from offramp import codes
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
 from offramp.mapping import is_provider_model
 from offramp.project.sources import AZURE_AD_TOKEN, ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
-from offramp.providers import Provider, builtin_providers
+from offramp.providers import ENDPOINT_FAMILIES, Provider, builtin_providers
 from offramp.types import Span
 from offramp.wrappers import load_reopeners
 
@@ -95,6 +96,8 @@ def check_routes(
         elsewhere = [t for _, t in targets if t.kind in ("provider", "local", "other")]
         live = bool(blocked or unknown or not targets)
         out += _unset_base(route, targets)
+        out += _endpoint(route, ctx, live, elsewhere)
+        out += _env_model(route, ctx, live, elsewhere)
         out += _models(route, ctx, live, elsewhere, blocked)
         out += _credentials(route, ctx, blocked, elsewhere)
         if route.kind == "http":
@@ -201,6 +204,50 @@ def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[Rout
     return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
 
 
+def _endpoint(route: Route, ctx: CheckContext, live: bool, elsewhere: List[Target]) -> List[RouteHit]:
+    """An API the provider lacks (OFR401), asked through a client the request's own file cannot see (`from
+    evals.registry import client`, then `client.beta.assistants.create(...)`): once fix moved the client,
+    the request failed at the provider and check after fix said nothing of it. The per-file check reports
+    the calls it sees itself (the runner keeps its finding on the same line)."""
+    p = ctx.provider
+    if p is None or not route.sdk_method or not route.family or not _reaches(route, p, live, elsewhere):
+        return []
+    status = p.endpoint(route.family) if route.family in ENDPOINT_FAMILIES else "no"
+    if status not in ENDPOINT_STATUS:
+        return []
+    text, severity = ENDPOINT_STATUS[status]
+    args = {"provider": p.name, "status": text, "family": route.family, "call": route.call}
+    return [RouteHit(route.file, Hit(codes.UNSUPPORTED_ENDPOINT, route.span, args, severity=severity), route.where)]
+
+
+def env_model(route: Route) -> Optional[EnvRead]:
+    """The variable the model of an SDK method route is read from in the code, when no literal reaches it
+    (`model = os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]` returned with the client by a factory)."""
+    if not route.sdk_method or any(isinstance(s, Literal) and s.value for s in route.model):
+        return None
+    reads = sorted((s for s in route.model if isinstance(s, EnvRead) and s.file and s.span), key=repr)
+    return reads[0] if reads else None
+
+
+def _env_model(route: Route, ctx: CheckContext, live: bool, elsewhere: List[Target]) -> List[RouteHit]:
+    """OFR203 for a request whose model comes from an environment variable read in another module or
+    through a client its own file cannot see (a factory returning `client, model`): the per-file check
+    reports the calls it sees. Once fix moved the client, the variable still named an OpenAI model or an
+    Azure deployment, and fix said nothing of it."""
+    p = ctx.provider
+    read = env_model(route)
+    if p is None or read is None or not _reaches(route, p, live, elsewhere):
+        return []
+    args = {"call": route.call, "origin": f"environment variable `{read.name}`", "provider": p.name}
+    return [RouteHit(route.file, Hit(codes.DYNAMIC_MODEL, route.span, args), route.where)]
+
+
+def _reaches(route: Route, p: Provider, live: bool, elsewhere: List[Target]) -> bool:
+    """Whether the request may still reach OpenAI/Azure, or already goes to `p` (after fix)."""
+    hosts = {h.lower() for h in p.hosts}
+    return live or bool(elsewhere and all(t.kind == "provider" and t.host.lower() in hosts for t in elsewhere))
+
+
 def _models(
     route: Route,
     ctx: CheckContext,
@@ -233,6 +280,8 @@ def _models(
             if route.azure and not (route.mixed and openai_model):
                 if provider is not None and is_provider_model(value, provider, ctx.models):
                     continue
+                if route.foreign_receiver and not openai_model:
+                    continue  # (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)
                 choice = ctx.choose(value)
                 mapping = (
                     choice.becomes(provider)

@@ -23,6 +23,7 @@ from offramp.fixes.crossfile import key_use_todo
 from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
+from offramp.hosts import urls_in
 from offramp.mapping import is_provider_model, map_model
 from offramp.project.gate import HOST, MODEL, URL
 from offramp.redact import without_url_credentials
@@ -114,9 +115,14 @@ class Literals(PlannerState):
             return
         host_prefix = f"{parts.scheme}://{parts.netloc}/v1"
         new_base = self.base
+        # Every mention of the same OpenAI URL in the literal moves at once (source code kept in a string,
+        # `mod.write(r"""...openai.api_base = "https://api.openai.com/v1"...""")`): one at a time, each
+        # run of fix moved the next and a second run was not a no-op. Another URL on that host stays.
+        value_text = string_value(u.node) if isinstance(u.node, cst.SimpleString) else None
+        count = -1 if value_text is not None and _same_url_only(value_text, u.url, host_prefix) else 1
 
         def replace_text(text: str) -> str:
-            return text.replace(host_prefix, new_base, 1)
+            return text.replace(host_prefix, new_base, count)
 
         # The URL's userinfo and credential parameters (`?api-key=`) are OpenAI's: never copied.
         _, dropped = without_url_credentials(u.url)
@@ -143,7 +149,7 @@ class Literals(PlannerState):
                     )
                 )
             else:
-                self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value))
+                self.plan.edit(u.node, lambda n: _string_replace(n, host_prefix, new_base, new_value, count))
         elif isinstance(u.node, cst.FormattedString):
             self.plan.edit(u.node, lambda n: _fstring_replace(n, host_prefix, new_base))
         else:
@@ -155,12 +161,18 @@ class Literals(PlannerState):
         self.plan.changes["URL"] += 1
 
 
-def _string_replace(node: cst.CSTNode, old: str, new: str, value: str) -> cst.CSTNode:
+def _same_url_only(text: str, url: str, host_prefix: str) -> bool:
+    """Whether `text` mentions `host_prefix` more than once, each time as the URL `url` itself."""
+    mentions = [found for found in urls_in(text) if found.startswith(host_prefix)]
+    return len(mentions) > 1 and len(mentions) == text.count(host_prefix) and all(m == url for m in mentions)
+
+
+def _string_replace(node: cst.CSTNode, old: str, new: str, value: str, count: int = 1) -> cst.CSTNode:
     """The URL `old` replaced by `new` in the literal's own source text, so its prefix, quotes
     (triple quotes around a multi-line config) and escapes stay; rebuilt from `value` when the URL
-    is not written verbatim (escaped characters in it)."""
+    is not written verbatim (escaped characters in it). `count`: how many mentions (-1: all)."""
     if isinstance(node, cst.SimpleString) and old in node.value and "\\" not in new and node.quote[0] not in new:
-        return node.with_changes(value=node.value.replace(old, new, 1))
+        return node.with_changes(value=node.value.replace(old, new, count))
     return string_like(node, value)
 
 

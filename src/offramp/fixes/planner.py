@@ -251,7 +251,14 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         lines = {c.span.line for c in self.a.clients if c.target.blocked}
         if self.a.module_target is not None and self.a.module_target.blocked:
             lines |= {m.span.line for m in self.a.module_assigns}
-        return {s: t for s, t in self.gate.todos.items() if s.line not in lines}
+        # (a request this file sees as an SDK call is its own planner's: `capabilities`, or the rewrite of a
+        # Responses call into chat completions that fixes/semantics.py makes)
+        calls = {c.span.line for c in self.a.calls}
+        return {
+            s: t
+            for s, t in self.gate.todos.items()
+            if s.line not in lines and not (t[0] in (UNSUPPORTED_ENDPOINT, DYNAMIC_MODEL) and s.line in calls)
+        }
 
     def deployment_in_kwargs(self, call: ApiCall) -> None:
         """A v0 request of the Azure module route whose deployment may come in a `**` it hands on

@@ -14,11 +14,11 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import host_targets, unset_base
+from offramp.checks.routes import env_model, host_targets, unset_base
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
-from offramp.providers import Provider, known_provider_hosts
+from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -77,6 +77,9 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
     todos = unset_base_todos(routes, _effects(results), judge, decision, opts, region)
+    for d, found in request_todos(routes, _effects(results), judge, opts).items():
+        for span, todo in found.items():
+            todos.setdefault(d, {}).setdefault(span, todo)
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):
@@ -122,6 +125,32 @@ def unset_base_todos(
             f"{p.name} model, or make that URL the code's default"
         )
         out.setdefault(found.file, {})[found.span] = (codes.BASE_URL_MAY_BE_UNSET, text)
+    return out
+
+
+def request_todos(
+    routes: Sequence[Route], effects: Dict[str, List[Effect]], judge: RouteJudge, opts: Options
+) -> Dict[str, Dict[Span, Tuple[str, str]]]:
+    """The TODOs of requests made through a client the plans move where the request's own file cannot
+    see the client (`from evals.registry import client`, `client, model = get_client()`): an API the
+    provider does not serve (OFR401: `client.beta.assistants.create(...)`), a model read from an
+    environment variable (OFR203). The texts the file's own planner writes for a call it sees (planner
+    `capabilities`), so a request both see gets each once."""
+    out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
+    for r in routes:
+        if not r.sdk_method or not r.family or r.client_span is None or judge.stranded(r, effects) is not None:
+            continue
+        if not any(e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())):
+            continue  # (a client already at the provider: the file's own check and fix say it)
+        p = judge.provider_of(r)
+        status = p.endpoint(r.family) if r.family in ENDPOINT_FAMILIES else "no"
+        read = env_model(r)
+        if status == "no" and codes.UNSUPPORTED_ENDPOINT in opts.enabled:
+            text = f"{p.name} does not serve the OpenAI `{r.family}` API"
+            out.setdefault(r.file, {})[r.span] = (codes.UNSUPPORTED_ENDPOINT, text)
+        elif read is not None and codes.DYNAMIC_MODEL in opts.enabled:
+            text = f"model comes from environment variable `{read.name}`: set it to a {p.name} model"
+            out.setdefault(r.file, {})[r.span] = (codes.DYNAMIC_MODEL, text)
     return out
 
 

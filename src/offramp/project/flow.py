@@ -171,8 +171,13 @@ class Flow:
         if tag == "name":
             return self.name(ctx, e[1], depth)
         if tag == "attr":
+            written = self.object_attr(ctx, e)
             out = []
+            for x in written:
+                out += self.values(Ctx(ctx.module, ""), x, depth)
             for base in self.values(ctx, e[1], depth):
+                if written and isinstance(base, (ExtRef, Unknown)):
+                    continue  # (another library's object: what the module wrote into it is all there is)
                 out += self.attr(ctx, base, e[2], depth)
             return out
         if tag == "call":
@@ -207,6 +212,14 @@ class Flow:
             return [DictVal(ctx, e)]
         if tag == "seq":
             return [SeqVal(ctx, e)]
+        if tag == "elt":  # `a, b = value`: element e[2] of each sequence of e[3] elements `value` holds
+            out = []
+            for v in self.values(ctx, e[1], depth):
+                if isinstance(v, SeqVal) and len(v.expr[1]) == e[3]:
+                    out += self.values(v.ctx, v.expr[1][e[2]], depth)
+                else:
+                    out.append(Unknown("an element of a value offramp cannot split", path))
+            return out
         if tag == "star":
             return self.values(ctx, e[1], depth)
         if tag == "iter":
@@ -223,6 +236,20 @@ class Flow:
         if tag == "unknown":
             return [Unknown(e[1], path)]
         return [Unknown("value", path)]
+
+    def object_attr(self, ctx: Ctx, e: Expr) -> List[Expr]:
+        """What the module writes into an attribute of one of its module-level objects (`bp.openai_model =
+        os.getenv(...)` in a start-up hook), read as `bp.openai_model` where `bp` is that object."""
+        if e[1][0] != "name":
+            return []
+        m = self.module(ctx.module)
+        if m is None:
+            return []
+        name = e[1][1]
+        fn = m.functions.get(ctx.scope) if ctx.scope else None
+        if fn is not None and (name in fn.locals or any(p[0] == name for p in fn.params)):
+            return []
+        return m.bindings.get(f"{name}.{e[2]}", [])
 
     def fstring(self, ctx: Ctx, e: Expr, depth: int) -> Literal:
         """`f"https://{API_HOST}/v1"`: the text, with each hole filled when it has exactly one literal value."""

@@ -21,6 +21,7 @@ from offramp.hosts import classify_url
 from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
 from offramp.project.sources import (
     MODULE,
+    UNSET_GIVEN,
     ConfigValue,
     EnvRead,
     Literal,
@@ -29,6 +30,7 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    may_be_unset,
 )
 from offramp.providers import Provider
 from offramp.targets import Targets
@@ -44,6 +46,10 @@ URL = "url"
 # explains, where its key goes is unknown: it keeps its name (renamed, the provider key could go to
 # OpenAI, or to a URL left as it is beside it).
 KEYREAD = "keyread"
+# check's prediction only: an Azure client converted by fix (a fixable OFR102 on the constructor), whose key
+# argument the planner replaces by the provider's read unless it is a key variable it renames or a key written
+# into the file (fixes/sdkclients.py `azure_credential`): its credential moves with it, whatever it was
+AZKEY = "azkey"
 KEY_LOOSE = (
     "no request offramp can follow reads it, so it cannot tell where this key is sent "
     "(renamed alone, the provider key could go to OpenAI)"
@@ -255,6 +261,13 @@ class Decision:
         self.writes.setdefault(name, reason)
 
 
+def ordered_models(r: Route) -> List[Literal]:
+    """The route's model literals written in the project, in a fixed order (reasons must not change from run
+    to run)."""
+    found = [s for s in r.model if isinstance(s, Literal) and s.file and s.value and not s.template]
+    return sorted(found, key=lambda s: (s.file, s.span.line if s.span else 0, s.span.column if s.span else 0))
+
+
 class RouteJudge:
     """Decides, from the planned effects, which routes end at the provider with its credential."""
 
@@ -289,6 +302,8 @@ class RouteJudge:
         unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot (all) see stays
         for r in self.routes:
             reason = self.stranded(r, effects)
+            if reason is None and before is not None:
+                reason = self.model_stays(r, before)
             if reason is None:
                 continue
             # (not only none seen: mem0's `self.config.model = "gpt-5-mini"` is written into an attribute of an
@@ -527,8 +542,10 @@ class RouteJudge:
             ):
                 if role == CRED and self.predicted and (not r.azure or r.mixed):
                     # (an Azure client converted gets the provider's key whatever its key was: planner
-                    # `azure_credential`)
-                    return adds_key(r, moves)
+                    # `azure_credential`; a plain client aimed at Azure's endpoint too, `AsyncOpenAI(base_url=
+                    # f"{endpoint}/openai/v1/", api_key=token_provider)`, which its fixable OFR102 says)
+                    built = [(r.client_file, r.client_span), *r.other_clients]
+                    return all(covered(path, span, AZKEY) for path, span in built) or adds_key(r, moves)
                 return True  # the constructor is rewritten: its own arguments decide, whatever they were
             if r.kind in ("module", "v0"):
                 if role == HOST and role in r.own:
@@ -547,7 +564,9 @@ class RouteJudge:
         fixed = [s for s in r.host if not isinstance(s, Parameter)]
         # A parameter (`def chat(api_url=...)`) is the caller's override: it keeps working after its
         # default moves, and where the caller points it is the caller's choice, as it was before.
-        host_ok = whole(HOST) or (bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed))
+        host_ok = (whole(HOST) and self.override_moves(r, covered, p)) or (
+            bool(fixed) and all(self.host_moves(s, covered, p) for s in fixed)
+        )
         if r.kind == "http" and not r.credential:
             return None  # no credential travels with it: moving its URL alone sends no secret anywhere
         cred_ok = whole(CRED) or all(moves(s) for s in r.credential)
@@ -559,6 +578,18 @@ class RouteJudge:
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"
+
+    @staticmethod
+    def model_stays(r: Route, decision: Decision) -> Optional[str]:
+        """Why a model literal the route sends stays where a plan would have rewritten it (an earlier round
+        froze it for another request, which stays): the route then stays whole too. sweep's `self.model =
+        'gpt-4o'` is sent both by a request through `OpenAI()` and, handed on, by the proxy's request that
+        keeps its key: the first client moved to the provider with `gpt-4o` and no TODO."""
+        for s in ordered_models(r):
+            why = decision.gate(s.file).stops(s.span) if s.span is not None else None
+            if why is not None:
+                return f"its model `{s.value}` stays: {why}"
+        return None
 
     def unsplit(self, r: Route) -> bool:
         """Whether the route's constructor also serves another family's provider from another file."""
@@ -573,6 +604,18 @@ class RouteJudge:
                     files.setdefault(key, set()).add(x.file)
             self._unsplit = {k for k, ids in providers.items() if len(ids) > 1 and files[k] != {k[0]}}
         return r.kind == "client" and (r.client_file, r.client_span) in self._unsplit
+
+    def override_moves(self, r: Route, covered, p: Provider) -> bool:
+        """Whether a constructor given a base URL that may be None (`OpenAI(base_url=self.endpoint)` with
+        `self.endpoint = None` on one path) reaches only the provider once the planner rewrote it. The
+        planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
+        the client the provider's key, so each value the argument holds when it is set must move too: a
+        local server or a host read from the project's configuration kept it, and the provider's key went
+        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None)."""
+        if r.kind != "client" or not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host):
+            return True
+        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
+        return all(self.host_moves(s, covered, p) for s in kept)
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:

@@ -143,6 +143,11 @@ class _Builder(ExprReader, ast.NodeVisitor):
                 self.m.classes[self.cls].attrs.setdefault(target.attr, []).append(self.scoped(value))
             elif base is not None and self.scope == "" and base in self.m.classes:
                 self.m.classes[base].attrs.setdefault(target.attr, []).append(value)
+            elif base is not None and "." not in base and self.global_object(base):
+                # `bp.openai_client = AsyncOpenAI(...)` in a Blueprint's start-up hook, read by the request
+                # handlers as `bp.openai_client` (a module-level object of another library): kept as the
+                # module binding `bp.openai_client`, which project/flow.py reads before the object's class
+                self.m.bindings.setdefault(f"{base}.{target.attr}", []).append(self.scoped(value))
             self.m.sites.append(
                 Site(
                     "assign",
@@ -171,6 +176,19 @@ class _Builder(ExprReader, ast.NodeVisitor):
         ):
             for t, v in zip(target.elts, value_node.elts):
                 self.bind_target(t, self.expr(v), v)
+        elif isinstance(target, (ast.Tuple, ast.List)) and not any(isinstance(t, ast.Starred) for t in target.elts):
+            # `client, model = get_client()`: each name is that element of what the value holds (a function
+            # returning `client, model`); unbound, the request made through `client` had no route, fix moved the
+            # client's host and key and left the model it returned (an Azure deployment) with no TODO
+            for i, t in enumerate(target.elts):
+                self.bind_target(t, ("elt", value, i, len(target.elts)), None)
+
+    def global_object(self, name: str) -> bool:
+        """A name the module binds and the current function (if any) does not: a module-level object."""
+        if name not in self.m.bindings or name in self.m.classes or name == self.self_name:
+            return False
+        fn = self.m.functions.get(self.scope) if self.scope else None
+        return fn is None or (name not in fn.locals and all(p[0] != name for p in fn.params))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = self.field_default(node.value)

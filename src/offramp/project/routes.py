@@ -28,6 +28,8 @@ from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
     OPENAI_DEFAULT,
+    RESULT_OF,
+    UNSET_GIVEN,
     EnvRead,
     Literal,
     Route,
@@ -229,10 +231,20 @@ class RouteFinder:
                 out.append(self.module_route(m, site, "module", ".".join(segs), fam))
             clients = [v for v in receivers if isinstance(v, Client)]
             if clients:
-                out.append(self.client_route(m, ctx, site, clients, fam, ".".join(segs)))
+                route = self.client_route(m, ctx, site, clients, fam, ".".join(segs))
+                foreign = any(self.foreign_object(v) for v in receivers)
+                out.append(replace(route, foreign_receiver=foreign, sdk_method=True))
             if out:
                 return out
         return []
+
+    def foreign_object(self, v: object) -> bool:
+        """An object another library's class makes (`Anthropic()`: "result of anthropic.Anthropic()")."""
+        if not isinstance(v, Unknown) or not v.reason.startswith(RESULT_OF) or not v.reason.endswith("()"):
+            return False
+        qualified = v.reason[len(RESULT_OF) : -2]
+        top, _, last = qualified.partition(".")
+        return bool(last) and top not in self.sdk.sdk_modules and last.rsplit(".", 1)[-1][:1].isupper()
 
     def model_of(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Set[Source]:
         out: Set[Source] = set()
@@ -416,7 +428,7 @@ class RouteFinder:
             return {EnvRead(env), default, *self.env_written(env, ctx.module)}
         out = set(given)
         if not azure and any(may_be_unset(s) for s in given):
-            out.add(SdkDefault(default.host, "when the configured base URL is unset", azure=azure))
+            out.add(SdkDefault(default.host, UNSET_GIVEN, azure=azure))
         return out
 
     def client_key(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], azure: bool) -> Set[Source]:

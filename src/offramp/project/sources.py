@@ -141,6 +141,12 @@ class Route:
     # kept (another request still needs it), fix replaces the whole argument by the provider's read (planner
     # `shared_key`), which check's prediction must know (project/gate.py).
     key_reads: Tuple[Tuple[Tuple[str, Span], ...], ...] = ()
+    # Client routes: the request's receiver may also be an object of another library (`client = Anthropic()` in one
+    # branch of the factory that returns `model, client`), so some models reaching it may be that library's
+    foreign_receiver: bool = False
+    # Client routes: the request is a method of the SDK's client (`client.beta.assistants.create`), not a
+    # framework's call handed the client (`OpenAIResponsesModel("gpt-4o", client)`)
+    sdk_method: bool = False
 
     @property
     def alone(self) -> bool:
@@ -155,6 +161,8 @@ class Route:
 
 #: The host a plain client reaches when no base URL is given (or the one given may be unset).
 OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
+#: The reason of the SDK default a constructor reaches when the base URL it is given may be None.
+UNSET_GIVEN = "when the configured base URL is unset"
 
 
 def may_be_unset(s: Source) -> bool:

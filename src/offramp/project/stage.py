@@ -19,6 +19,7 @@ from offramp.checks.routes import check_routes, group
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
+    AZKEY,
     CRED,
     HOST,
     KEYREAD,
@@ -499,4 +500,6 @@ def predicted_effects(findings: Sequence[Any]) -> List[Effect]:
                 # a request that stays, stays whole: `unread_configs` and the routes' WHOLE_FILE below)
                 continue
             out.append(Effect(role, f.span))
+        if f.code == codes.AZURE_OPENAI_CLIENT and f.path.endswith(PROGRAMS):
+            out.append(Effect(AZKEY, f.span))
     return out
