@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple, Union
 
 from offramp.catalog import SdkSurface
+from offramp.project import flowcalls
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
 from offramp.project.objects import (
     ClassRef,
@@ -41,30 +42,6 @@ if TYPE_CHECKING:
     from offramp.project.calls import CallSites
 
 _MAX_DEPTH = 14
-_LOADERS = {
-    "json.load": "json",
-    "json.loads": "json-text",
-    "yaml.safe_load": "yaml",
-    "yaml.load": "yaml",
-    "yaml.full_load": "yaml",
-    "tomllib.load": "toml",
-    "tomli.load": "toml",
-    "toml.load": "toml",
-    "dotenv.dotenv_values": "env",
-    "dotenv.main.dotenv_values": "env",
-}
-_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
-_PATHS = frozenset({"pathlib.Path", "Path", "pathlib.PurePath"})
-# (`os.path.expandvars(f.read())`: the text of the file, `${VAR}` placeholders filled, is still that file's)
-_PASSTHROUGH_CALLS = frozenset({"str", "builtins.str", "iter", "itertools.cycle", "os.path.expandvars"})
-# One element of a sequence: `next(itertools.cycle(key.split(",")))` (rotating keys), `random.choice(MODELS)`.
-_ELEMENT_CALLS = frozenset({"next", "random.choice"})
-# A string's pieces carry what the string carries (a key split on commas is still that key).
-_PIECES = frozenset({"split", "strip", "rstrip", "lstrip", "rsplit"})
-_HTTP_SESSIONS = frozenset(
-    {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
-)
-_CONFIG_MAX_BYTES = 1_000_000
 
 
 def _span(t: Any) -> Span:
@@ -205,7 +182,9 @@ class Flow:
                 replace(v, nullable=False) if isinstance(v, EnvRead) and v.nullable else v
                 for v in self.values(ctx, e[1], depth)
                 if not (isinstance(v, Literal) and not v.value)
-                and not (isinstance(v, ConfigDoc) and _unset(self.config_value(v)))
+                and not (
+                    isinstance(v, ConfigDoc) and isinstance(c := self.config_value(v), ConfigValue) and not c.value
+                )
             ]  # (`os.getenv(A) or B` is None only when B is)
             return left + self.values(ctx, e[2], depth)
         if tag == "dict":
@@ -516,7 +495,7 @@ class Flow:
             return [r]
         if isinstance(r, Instance):
             return [x for f in self.class_attr(r, method, depth) for x in self.apply(ctx, f, e, depth)]
-        if isinstance(r, (EnvRead, ConfigValue, Parameter, Unknown)) and method in _PIECES:
+        if isinstance(r, (EnvRead, ConfigValue, Parameter, Unknown)) and method in flowcalls.PIECES:
             return [r]
         if isinstance(r, FileHandle) and method in ("read", "read_text", "open"):
             return [r]
@@ -548,9 +527,9 @@ class Flow:
         reader = f"{path}:{span[0]}"
         if q in self.clients:
             return [Client(q, (ctx, e))]
-        if q in _HTTP_SESSIONS:
+        if q in flowcalls.HTTP_SESSIONS:
             return [Session(q)]
-        if q in _PASSTHROUGH_CALLS and args:
+        if q in flowcalls.PASSTHROUGH_CALLS and args:
             return self.values(ctx, args[0], depth)
         if q in load_env_read_calls() and args:  # `Secret.from_env_var("OPENAI_API_KEY")`: that variable's read
             names = [v for v in self.values(ctx, args[0], depth) if isinstance(v, Literal) and v.value]
@@ -564,21 +543,21 @@ class Flow:
             got = self.mapping_get(ctx, args, kwargs, depth)
             if got:
                 return got
-        if q in _ELEMENT_CALLS and args:
+        if q in flowcalls.ELEMENT_CALLS and args:
             items = self.values(ctx, args[0], depth)
             return [x for v in items for x in (self.elements(v, depth) if isinstance(v, SeqVal) else [v])]
         if q in ("dict", "builtins.dict"):
             return [DictVal(ctx, ("dict", tuple((k, v) for k, v in kwargs if k != "**")))]
         if q == "os.path.join" and args:
             return [FileHandle(p, reader) for p in self.paths(ctx, args[-1:], depth)] or [Unknown("a path", path)]
-        if q in _OPENERS or q in _PATHS:
+        if q in flowcalls.OPENERS or q in flowcalls.PATHS:
             return [FileHandle(p, reader) for p in self.paths(ctx, args[:1], depth)] or [Unknown("a file", path)]
-        if q in _LOADERS:
+        if q in flowcalls.LOADERS:
             docs: List[Value] = []
             for a in self.values(ctx, args[0], depth) if args else []:
                 if isinstance(a, FileHandle):
                     docs.append(ConfigDoc(a.path, (), a.reader))
-                elif isinstance(a, Literal) and a.value and _LOADERS[q] in ("toml", "env") and not a.template:
+                elif isinstance(a, Literal) and a.value and flowcalls.LOADERS[q] in ("toml", "env") and not a.template:
                     docs.append(ConfigDoc(a.value, (), reader))
             return docs or [Unknown(f"{RESULT_OF}{q}()", path)]
         return [Unknown(f"{RESULT_OF}{q}()", path)]
@@ -607,20 +586,15 @@ class Flow:
         return out
 
 
-def _unset(s: Source) -> bool:
-    return isinstance(s, ConfigValue) and not s.value
-
-
 def _dedupe(items: List[Any]) -> List[Any]:
-    seen = set()
+    seen: set = set()
     out = []
     for x in items:
         try:
-            key = x
-            if key in seen:
+            if x in seen:
                 continue
-            seen.add(key)
-        except TypeError:
+            seen.add(x)
+        except TypeError:  # (an unhashable value is kept)
             pass
         out.append(x)
     return out

@@ -14,7 +14,6 @@ import bisect
 from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
-from offramp.analysis.quick import sends_a_body
 from offramp.project.exprs import ExprReader
 from offramp.project.index import (
     Branch,
@@ -26,6 +25,7 @@ from offramp.project.index import (
     Watch,
     word_offsets,
 )
+from offramp.project.ondata import sends_on_your_data
 
 # As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
 _ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
@@ -591,16 +591,5 @@ def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None)
         _Builder(text, m, watch).visit(tree)
     except RecursionError:
         return ModuleIndex(name="", path=path, package=False)
-    m.on_your_data = _azure_body(text, tree, watch.azure_body)
+    m.on_your_data = sends_on_your_data(text, tree, watch.azure_body)
     return m
-
-
-def _azure_body(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> bool:
-    """Does a dict of the module hold one of `keys` (`{"data_sources": [...]}`)? (the text says no first)"""
-    if not any(key in text for key in keys) or not sends_a_body(text):
-        return False
-    return any(
-        isinstance(node, ast.Dict)
-        and any(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys for k in node.keys)
-        for node in ast.walk(tree)
-    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
-from typing import List, Set
+from typing import List, Set, Tuple
 
+from offramp.analysis.quick import sends_a_body
 from offramp.project.sources import Route
 
 
@@ -22,3 +24,14 @@ def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
         else r
         for r in routes
     ]
+
+
+def sends_on_your_data(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> bool:
+    """Does a dict of the module hold one of `keys` (`{"data_sources": [...]}`)? (the text says no first)"""
+    if not any(key in text for key in keys) or not sends_a_body(text):
+        return False
+    return any(
+        isinstance(node, ast.Dict)
+        and any(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys for k in node.keys)
+        for node in ast.walk(tree)
+    )

@@ -28,7 +28,6 @@ from offramp.project.sources import (
     AZURE_AD_TOKEN,
     MODULE,
     OPENAI_DEFAULT,
-    RESULT_OF,
     UNSET_GIVEN,
     EnvRead,
     Literal,
@@ -36,6 +35,7 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    made_by_another_library,
     may_be_unset,
     with_fallback_read,
 )
@@ -232,19 +232,11 @@ class RouteFinder:
             clients = [v for v in receivers if isinstance(v, Client)]
             if clients:
                 route = self.client_route(m, ctx, site, clients, fam, ".".join(segs))
-                foreign = any(self.foreign_object(v) for v in receivers)
+                foreign = any(made_by_another_library(v, self.sdk.sdk_modules) for v in receivers)
                 out.append(replace(route, foreign_receiver=foreign, sdk_method=True))
             if out:
                 return out
         return []
-
-    def foreign_object(self, v: object) -> bool:
-        """An object another library's class makes (`Anthropic()`: "result of anthropic.Anthropic()")."""
-        if not isinstance(v, Unknown) or not v.reason.startswith(RESULT_OF) or not v.reason.endswith("()"):
-            return False
-        qualified = v.reason[len(RESULT_OF) : -2]
-        top, _, last = qualified.partition(".")
-        return bool(last) and top not in self.sdk.sdk_modules and last.rsplit(".", 1)[-1][:1].isupper()
 
     def model_of(self, ctx: Ctx, kwargs: Sequence[Tuple[str, Expr]], names: Sequence[str]) -> Set[Source]:
         out: Set[Source] = set()

@@ -8,7 +8,7 @@ definition once for every route it reaches. All are frozen, hashable and picklab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Set, Tuple, Union
+from typing import FrozenSet, Optional, Sequence, Set, Tuple, Union
 
 from offramp.types import Span
 
@@ -189,3 +189,12 @@ def with_fallback_read(given: Set[Source], env: str, reader: str) -> Set[Source]
     if any(isinstance(s, (Literal, ConfigValue)) and s.value is None for s in given):
         given.add(Unknown(f"`{env}`, which {reader}{FALLBACK_READ}"))
     return given
+
+
+def made_by_another_library(v: object, sdk_modules: Sequence[str]) -> bool:
+    """An object another library's class makes (`Anthropic()`: "result of anthropic.Anthropic()")."""
+    if not isinstance(v, Unknown) or not v.reason.startswith(RESULT_OF) or not v.reason.endswith("()"):
+        return False
+    qualified = v.reason[len(RESULT_OF) : -2]
+    top, _, last = qualified.partition(".")
+    return bool(last) and top not in sdk_modules and last.rsplit(".", 1)[-1][:1].isupper()
