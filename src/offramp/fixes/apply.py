@@ -47,6 +47,8 @@ class _Apply(cst.CSTTransformer):
         self.edits_made = 0  # edits applied so far, and that count when each open bracket was entered
         self.edits_at: List[int] = []
         self.tracer = Tracer(plan.dropped) if plan.trace else None  # which edits an edit around them replaced
+        self.first: Optional[int] = None  # the module's first statement, and the comments above it (its header)
+        self.header: Sequence[cst.EmptyLine] = ()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, _TRACKED):
@@ -81,7 +83,9 @@ class _Apply(cst.CSTTransformer):
             node = self._fit(original_node, node, edited)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             room = None if self.line_length is None else self.line_length - sum(len(i) for i in self.indents)
-            node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key], room))
+            # (above the module's first statement, the TODOs of an earlier run are the module's header)
+            seen = self.header if self.first == key else ()
+            node = node.with_changes(leading_lines=todo_lines(node.leading_lines, self.plan.todos[key], room, seen))
         if self.tracer is not None and key in self.plan.edits:
             self.tracer.leave(key, node)
         before = self.plan.insert_before.get(key, [])
@@ -159,7 +163,10 @@ def apply_plan_text(module: cst.Module, plan: Plan, line_length: Optional[int] =
 
 
 def _apply(module: cst.Module, plan: Plan, line_length: Optional[int]) -> Tuple[cst.Module, Optional[str]]:
-    new = module.visit(_Apply(plan, module.default_indent, line_length, _above_plan(module, plan)))
+    applier = _Apply(plan, module.default_indent, line_length, _above_plan(module, plan))
+    if module.body:
+        applier.first, applier.header = id(module.body[0]), module.header
+    new = module.visit(applier)
     assert isinstance(new, cst.Module)
     gone: Set[str] = set()  # the names of the Azure credential statements deleted
     if plan.azure_cleanup:
@@ -409,12 +416,18 @@ def _node_ids(node: cst.CSTNode) -> Set[int]:
     return ids
 
 
-def todo_lines(existing: Sequence[cst.EmptyLine], texts: List[str], width: Optional[int] = None) -> List[cst.EmptyLine]:
-    """Leading comment lines with each TODO added once (a second fix run adds nothing), wrapped to
-    `width` columns (the project's Ruff line length less the statement's indentation) when given."""
+def todo_lines(
+    existing: Sequence[cst.EmptyLine],
+    texts: List[str],
+    width: Optional[int] = None,
+    seen: Sequence[cst.EmptyLine] = (),
+) -> List[cst.EmptyLine]:
+    """Leading comment lines with each TODO added once (a second fix run adds nothing: also not one among the
+    `seen` lines above them), wrapped to `width` columns (the project's Ruff line length less the statement's
+    indentation) when given."""
     have = [
         text.partition(": ")[2]
-        for _, _, text in joined([line.comment.value if line.comment else "" for line in existing])
+        for _, _, text in joined([line.comment.value if line.comment else "" for line in (*seen, *existing)])
     ]
     out = list(existing)
     for text in texts:
