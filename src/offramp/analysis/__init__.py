@@ -82,6 +82,7 @@ def _analyze(
     from libcst.metadata import MetadataWrapper  # lazy: start-up
 
     from offramp.analysis.collector import LightCollector  # lazy: start-up
+    from offramp.analysis.quick import sends_a_body  # lazy: start-up
     from offramp.analysis.resolve import collect_and_resolve  # lazy: start-up
 
     analysis = Analysis(module=module)
@@ -92,6 +93,8 @@ def _analyze(
         collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
+    if analysis.on_your_data and not sends_a_body(text):  # (as quick.py decides it for the stdlib path)
+        analysis.on_your_data = []
     return analysis
 
 

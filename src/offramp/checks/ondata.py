@@ -19,12 +19,9 @@ from typing import List, Optional
 from offramp import codes
 from offramp.analysis.facts import Analysis, ClientCtor
 from offramp.checks.base import CheckContext, Hit
+from offramp.project.ondata import on_your_data_reason
 
-# (no line number: the reason goes into a TODO comment, which a second run must find the same)
-REASON = (
-    "a request in this file sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves and "
-    "which carries the search service's key: replace it with retrieval of your own first"
-)
+REASON = on_your_data_reason("this file")
 
 
 def holds(c: ClientCtor, a: Analysis) -> Optional[str]:

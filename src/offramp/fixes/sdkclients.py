@@ -26,6 +26,7 @@ from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func,
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
 from offramp.project.gate import CRED, HOST
+from offramp.project.sources import openai_url_variable
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
 from offramp.wrappers import load_config_dict_spec
@@ -195,7 +196,7 @@ class SdkClients(PlannerState):
                 self.plan.edit(n, to_string(self.base))
                 self.plan.changes["URL"] += 1
         unset = re.search(r"when (\S+) is unset", c.target.detail)
-        if unset and "OPENAI" in unset.group(1).upper():
+        if unset and openai_url_variable(unset.group(1)):
             # `OPENAI_BASE_URL` may well hold OpenAI's URL: the provider's key must not go there
             return "literal"
         if openai and "=None)" not in c.target.detail:
@@ -369,9 +370,9 @@ class SdkClients(PlannerState):
             self.plan.remove_import(module, obj, asname)
             if self.imported_for(c.node, plain, {f"{home}.{plain}"}):
                 return plain
-            code = self.a.module.code
-            if _binds_otherwise(code, plain, {home, "openai"}) and not _binds_otherwise(
-                code, home.split(".")[0], set()
+            top = home.split(".")[0]
+            if self.bound_otherwise(plain, {f"{home}.{plain}", f"openai.{plain}"}) and not self.bound_otherwise(
+                top, {top}
             ):
                 self.plan.add_import(home)
                 return f"{home}.{plain}"
@@ -397,6 +398,15 @@ class SdkClients(PlannerState):
                     return plain
             self.plan.add_import(home, plain)
         return plain
+
+    def bound_otherwise(self, name: str, imports: Set[str]) -> bool:
+        """Does the file bind `name` other than by importing one of `imports` (qualified names: `openai.OpenAI`,
+        or `openai` for the module itself)? The file's bindings are read once, on the first question."""
+        if not hasattr(self, "_bindings"):
+            self._bindings = _bindings(self.a.module.code)
+        if self._bindings is None:
+            return True  # (code CPython does not parse: assume the worst)
+        return any(q not in imports for q in self._bindings.get(name, ()))
 
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
         """Is `name` read in the function around `stmt` other than by the Azure constructions the fix
@@ -460,36 +470,31 @@ class SdkClients(PlannerState):
         return False
 
 
-def _binds_otherwise(code: str, name: str, modules: Set[str]) -> bool:
-    """Does the module's code bind `name` other than by `from M import name` of one of `modules`, or
-    `import name` (an assignment, a def or class, a parameter, an import from another library)?"""
-    if name not in code:
-        return False
+def _bindings(code: str) -> Optional[Dict[str, Set[str]]]:
+    """Each name the module binds anywhere, with what binds it: the qualified name an absolute import gives
+    it (`from llama_index.llms import OpenAI`: "llama_index.llms.OpenAI"; `import openai.lib`: "openai"), ""
+    for anything else (an assignment, a def or class, a parameter, a relative import). None: no parse."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
+        return None
+    out: Dict[str, Set[str]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return True
-        if isinstance(node, ast.arg) and node.arg == name:
-            return True
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.setdefault(node.id, set()).add("")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.setdefault(node.name, set()).add("")
+        elif isinstance(node, ast.arg):
+            out.setdefault(node.arg, set()).add("")
+        elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                if (alias.asname or alias.name) == name and not (
-                    node.module in modules and not node.level and alias.name == name
-                ):
-                    return True
-        if isinstance(node, ast.Import):
+                absolute = node.module is not None and not node.level
+                out.setdefault(alias.asname or alias.name, set()).add(f"{node.module}.{alias.name}" if absolute else "")
+        elif isinstance(node, ast.Import):
             for alias in node.names:
-                top = alias.name.split(".")[0]
-                if (alias.asname or top) != name:
-                    continue
-                if not (not modules and top == name and alias.asname in (None, alias.name)):
-                    return True
-    return False
+                name = alias.asname or alias.name.split(".")[0]
+                out.setdefault(name, set()).add(alias.name if alias.asname else name)
+    return out
 
 
 def _import_binding(

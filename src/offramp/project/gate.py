@@ -33,6 +33,7 @@ from offramp.project.sources import (
     Source,
     Unknown,
     may_be_unset,
+    openai_url_variable,
 )
 from offramp.providers import Provider
 from offramp.targets import Targets
@@ -487,8 +488,8 @@ class RouteJudge:
         there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None)."""
         if r.kind != "client" or not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host):
             return True
-        if any(isinstance(s, EnvRead) and "OPENAI" in s.name.upper() for s in r.host):
-            return True  # `OPENAI_BASE_URL` may hold OpenAI's URL: the planner writes the provider's over it
+        if any(isinstance(s, EnvRead) and openai_url_variable(s.name) for s in r.host):
+            return True  # the planner writes the provider's URL over it
         kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
         return all(self.host_moves(s, covered, p) for s in kept)
 

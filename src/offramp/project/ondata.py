@@ -10,6 +10,15 @@ from offramp.analysis.quick import sends_a_body
 from offramp.project.sources import Route
 
 
+def on_your_data_reason(where: str) -> str:
+    """Why a client whose requests in `where` send On Your Data stays on Azure (no line number: the reason goes
+    into a TODO, which a second run must find the same)."""
+    return (
+        f"a request in {where} sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves and "
+        "which carries the search service's key: replace it with retrieval of your own first"
+    )
+
+
 def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
     """Each Azure request of a module that sends Azure OpenAI On Your Data bodies (`data_sources`) held
     whole: only Azure serves them, and they carry the search service's key, which moved with the client
@@ -17,11 +26,7 @@ def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
     if not files:
         return routes
     return [
-        replace(
-            r, held=f"a request in {r.file} sends Azure OpenAI On Your Data (`data_sources`), which only Azure serves"
-        )
-        if r.file in files and r.azure and not r.held
-        else r
+        replace(r, held=on_your_data_reason(r.file)) if r.file in files and r.azure and not r.held else r
         for r in routes
     ]
 

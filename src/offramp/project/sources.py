@@ -165,6 +165,12 @@ OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
 UNSET_GIVEN = "when the configured base URL is unset"
 
 
+def openai_url_variable(name: str) -> bool:
+    """`OPENAI_BASE_URL` & co may well hold OpenAI's URL: `fix` writes the provider's URL over a client's base URL
+    read from one (fixes/sdkclients.py `base_url_mode`), and the route gate judges the client so (gate.py)."""
+    return "OPENAI" in name.upper()
+
+
 def may_be_unset(s: Source) -> bool:
     """A base URL value that can be None at run time, so the SDK falls back to its default host."""
     if isinstance(s, Literal):
