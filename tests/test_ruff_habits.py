@@ -19,8 +19,13 @@ from offramp.cli import main
 
 APP = "from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n"
 KEYED = 'import openai\nopenai.api_key = "sk-proj-4fT9qLm2Xw8ZpR6vB1nK3sD7"\n'
-# what fix leaves: an API Qwen does not serve
-ASSISTANTS = "from openai import OpenAI\n\nOpenAI().beta.assistants.create(model='gpt-4o')\n"
+# what fix leaves: an API Qwen does not serve, through a client that also sends chat (so the client moves)
+ASSISTANTS = (
+    "from openai import OpenAI\n\nclient = OpenAI()\nclient.beta.assistants.create(model='gpt-4o')\n"
+    "client.chat.completions.create(model='gpt-4o', messages=[])\n"
+)
+# an Assistants-only client: Qwen answers none of its requests, so fix leaves it whole (project/unserved.py)
+ASSISTANTS_ONLY = "from openai import OpenAI\n\nOpenAI().beta.assistants.create(model='gpt-4o')\n"
 GOLDEN = FIXTURES / "cli-output"
 
 
@@ -105,6 +110,16 @@ def test_check_fix_is_fix_then_check(project: Path) -> None:
         "OFR108",
     )
     assert (again.exit_code, again.stdout) == (0, "All checks passed! (3 files checked)\n")
+
+
+def test_check_fix_reports_what_check_then_says(project: Path) -> None:
+    """`check --fix` reported each fixed file's own findings: a client the route gate held (an Assistants-only
+    client Qwen answers nothing of) came out `[*]`, which the `check` after it does not say."""
+    (project / "assist.py").write_text(ASSISTANTS_ONLY, encoding="utf-8")
+    fixed = cli("check", "--fix", "--to", "qwen", "-j", "1", "--output-format", "concise")
+    then = cli("check", "--no-cache", "--to", "qwen", "-j", "1", "--output-format", "concise")
+    assert fixed.stdout == then.stdout
+    assert "assist.py:6:1: OFR101" in fixed.stdout and "[*]" not in fixed.stdout
 
 
 def test_fix_output_format_reports_what_remains(project: Path) -> None:

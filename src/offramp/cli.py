@@ -262,7 +262,10 @@ def check(
         done = _fix(paths, config_path, False, force_exclude, jobs, quiet, kw)
         settings, provider, files = done.settings, done.provider, done.files
         fix_failed = any(r.error for r in done.fixed)  # a file left unchanged with an error
-        results, findings = api.remaining(done.fixed)
+        # what remains is what `check` then says, project stage included (a client the route gate held is not
+        # `[*]`, a model defined in another module is reported there): each file's own findings alone said less
+        got = _check(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw)
+        files, results, findings = got.files, got.results, got.findings
     else:
         got = _check(paths, config_path, force_exclude, jobs, no_cache, cache_dir, kw)
         settings, provider, files, results, findings = got.settings, got.provider, got.files, got.results, got.findings
@@ -537,9 +540,10 @@ def fix(
     if diff and output_format:
         raise api.UsageError("--output-format cannot be combined with --diff (the diff is the output)")
     done = _fix(paths, config_path, diff, force_exclude, jobs, quiet, kw, report_file)
-    if output_format:
-        results, findings = api.remaining(done.fixed)
-        _report(findings, results, done.files, done.settings, done.provider, output_format, None, False, quiet, jobs)
+    if output_format:  # what `check` then says (see `check --fix`); no cache written by `fix`
+        got = _check(paths, config_path, force_exclude, jobs, True, None, kw)
+        settings, provider = done.settings, done.provider
+        _report(got.findings, got.results, got.files, settings, provider, output_format, None, False, quiet, jobs)
     sys.exit(0 if exit_zero else done.code)
 
 

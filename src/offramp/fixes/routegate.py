@@ -46,7 +46,7 @@ def gate_results(
         return results
     if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
         return results  # (with none, every URL the plans rewrite is on no route: those stay)
-    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets)
+    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets, models=opts.models)
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
     hinted = judge.reopens(judge.subclass_ctors(judge.routed_keys(judge.client_families(judge.config_hosts()))))

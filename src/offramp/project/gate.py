@@ -14,7 +14,7 @@ the decision is repeated until nothing new freezes; the frozen set only grows, s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
+from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from offramp.hosts import classify_url
 from offramp.project.gateview import OPEN as OPEN
@@ -35,6 +35,7 @@ from offramp.project.sources import (
     may_be_unset,
     openai_url_variable,
 )
+from offramp.project.unserved import unserved_clients
 from offramp.providers import Provider
 from offramp.targets import Targets
 from offramp.types import Span
@@ -153,12 +154,14 @@ class RouteJudge:
         sdk,
         predicted: bool = False,
         targets: Optional[Targets] = None,
+        models: Mapping[str, str] = {},
     ) -> None:
         """`predicted`: the effects come from fixable findings (`check`), not from plans (`fix`); a
         finding on a constructor does not say whether fix replaces its key argument, so the judge
         assumes it does only for what the planner replaces: a key the SDK reads itself, or one
         written into the code. `targets`: a provider per request family (offramp.targets); each
-        route is then judged against the provider of its own family."""
+        route is then judged against the provider of its own family. `models`: the user's model map
+        ([tool.offramp.models]), which can give a model the catalogue has no equivalent for."""
         self.predicted = predicted
         self.routes = list(routes)
         self.p = provider
@@ -167,6 +170,8 @@ class RouteJudge:
         self.provider_hosts = tuple(provider_hosts)
         self._explained: Optional[Dict[str, List[Span]]] = None
         self._unsplit: Optional[Set[Tuple[str, Optional[Span]]]] = None
+        self.models = dict(models)
+        self._unserved: Optional[Dict[int, str]] = None
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
@@ -178,6 +183,8 @@ class RouteJudge:
             reason = self.stranded(r, effects)
             if reason is None and before is not None:
                 reason = self.model_stays(r, before)
+            if reason is None:
+                reason = self.unserved_clients.get(id(r))
             if reason is None:
                 continue
             # (not only none seen: mem0's `self.config.model = "gpt-5-mini"` is written into an attribute of an
@@ -452,6 +459,14 @@ class RouteJudge:
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"
+
+    @property
+    def unserved_clients(self) -> Dict[int, str]:
+        """Per route (by `id`), why its client stays: the provider answers none of its requests
+        (project/unserved.py)."""
+        if self._unserved is None:
+            self._unserved = unserved_clients(self.routes, self.provider_of, self.sdk, self.models)
+        return self._unserved
 
     @staticmethod
     def model_stays(r: Route, decision: Decision) -> Optional[str]:

@@ -254,7 +254,8 @@ def route_hits(
     readers = routes  # the routes as fix leaves them, which decide the configuration files it rewrites
     module_moved: Set[str] = set()  # files whose module-level client fix moves
     if ctx.provider is not None and effects is not None:
-        judge = RouteJudge(routes, ctx.provider, known_provider_hosts(), ctx.sdk, predicted=True, targets=ctx.targets)
+        hosts = known_provider_hosts()
+        judge = RouteJudge(routes, ctx.provider, hosts, ctx.sdk, predicted=True, targets=ctx.targets, models=ctx.models)
         effects = {p: list(es) for p, es in effects.items()}
         for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
             for path, span, _ in r.subclass_ctors:
