@@ -14,6 +14,7 @@ import bisect
 from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
+from offramp.analysis.quick import sends_a_body
 from offramp.project.exprs import ExprReader
 from offramp.project.index import (
     Branch,
@@ -25,7 +26,7 @@ from offramp.project.index import (
     Watch,
     word_offsets,
 )
-from offramp.project.ondata import sends_on_your_data
+from offramp.project.ondata import body_keys
 
 # As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
 _ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
@@ -591,5 +592,6 @@ def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None)
         _Builder(text, m, watch).visit(tree)
     except RecursionError:
         return ModuleIndex(name="", path=path, package=False)
-    m.on_your_data = sends_on_your_data(text, tree, watch.azure_body)
+    m.body_keys = body_keys(text, tree, watch.azure_body)
+    m.on_your_data = bool(m.body_keys) and sends_a_body(text)
     return m

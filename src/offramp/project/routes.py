@@ -92,7 +92,7 @@ class RouteFinder:
                     self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
                 )
         out = self.process_wide(out)
-        out = on_your_data_held(out, {m.path for m in modules if m.on_your_data})
+        out = on_your_data_held(out, self.modules, self.flow.module)
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
         out.extend(reopen_routes(self.flow, self.modules, self.wrappers))

@@ -35,6 +35,7 @@ from offramp.project.gate import (
 )
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.lastroutes import PROGRAMS, LastRoutes, Result, needs_routes
+from offramp.project.ondata import imported_body_hits
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import Project
@@ -248,6 +249,8 @@ def route_hits(
         return m is not None and imports_sdk(m)
 
     found = group(check_routes([r for r in routes if not r.alone], ctx, known_provider_hosts(), sdk_file))
+    for path, body in imported_body_hits(routes, project.indexed, project.module, ctx).items():
+        found.setdefault(path, []).extend(body)
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
