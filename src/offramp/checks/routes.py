@@ -248,6 +248,15 @@ def _reaches(route: Route, p: Provider, live: bool, elsewhere: List[Target]) -> 
     return live or bool(elsewhere and all(t.kind == "provider" and t.host.lower() in hosts for t in elsewhere))
 
 
+def sent_as_deployment(route: Route, value: str, ctx: CheckContext) -> bool:
+    """Whether `value`, a model an Azure route sends (as `_models` tells it from an OpenAI model), is reported as an
+    Azure deployment: not a model of the provider, nor another library's model on a receiver that may be that
+    library's object (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)."""
+    if ctx.provider is not None and is_provider_model(value, ctx.provider, ctx.models):
+        return False
+    return not (route.foreign_receiver and not ctx.sdk.is_openai_model(value))
+
+
 def _models(
     route: Route,
     ctx: CheckContext,
@@ -278,10 +287,8 @@ def _models(
             # id as such (its OpenAI branch sends it; fix writes it as OFR201's, fixes/planner.py); an id of no
             # OpenAI model can only be the Azure branch's deployment
             if route.azure and not (route.mixed and openai_model):
-                if provider is not None and is_provider_model(value, provider, ctx.models):
+                if not sent_as_deployment(route, value, ctx):
                     continue
-                if route.foreign_receiver and not openai_model:
-                    continue  # (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)
                 choice = ctx.choose(value)
                 mapping = (
                     choice.becomes(provider)

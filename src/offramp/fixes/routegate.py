@@ -14,7 +14,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import env_model, host_targets, unset_base
+from offramp.checks.routes import env_model, host_targets, sent_as_deployment, unset_base
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
@@ -77,7 +77,7 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
     todos = unset_base_todos(routes, _effects(results), judge, decision, opts, region)
-    for d, found in request_todos(routes, _effects(results), judge, opts).items():
+    for d, found in request_todos(routes, _effects(results), judge, opts, decision).items():
         for span, todo in found.items():
             todos.setdefault(d, {}).setdefault(span, todo)
     for d, found in todos.items():
@@ -129,20 +129,29 @@ def unset_base_todos(
 
 
 def request_todos(
-    routes: Sequence[Route], effects: Dict[str, List[Effect]], judge: RouteJudge, opts: Options
+    routes: Sequence[Route],
+    effects: Dict[str, List[Effect]],
+    judge: RouteJudge,
+    opts: Options,
+    decision: Optional[Decision] = None,
 ) -> Dict[str, Dict[Span, Tuple[str, str]]]:
     """The TODOs of requests made through a client the plans move where the request's own file cannot
     see the client (`from evals.registry import client`, `client, model = get_client()`): an API the
     provider does not serve (OFR401: `client.beta.assistants.create(...)`), a model read from an
-    environment variable (OFR203). The texts the file's own planner writes for a call it sees (planner
-    `capabilities`), so a request both see gets each once."""
+    environment variable (OFR203), an Azure deployment no mapping names (OFR202, `deployment_todos`). The
+    texts the file's own planner writes for a call it sees (planner `capabilities`, fixes/literals.py), so a
+    request both see gets each once."""
     out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
     for r in routes:
-        if not r.sdk_method or not r.family or r.client_span is None or judge.stranded(r, effects) is not None:
+        if r.client_span is None or judge.stranded(r, effects) is not None:
             continue
         if not any(e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())):
             continue  # (a client already at the provider: the file's own check and fix say it)
         p = judge.provider_of(r)
+        for file, span, todo in deployment_todos(r, p, opts, decision):
+            out.setdefault(file, {}).setdefault(span, todo)
+        if not r.sdk_method or not r.family:
+            continue
         status = p.endpoint(r.family) if r.family in ENDPOINT_FAMILIES else "no"
         read = env_model(r)
         if status == "no" and codes.UNSUPPORTED_ENDPOINT in opts.enabled:
@@ -151,6 +160,29 @@ def request_todos(
         elif read is not None and codes.DYNAMIC_MODEL in opts.enabled:
             text = f"model comes from environment variable `{read.name}`: set it to a {p.name} model"
             out.setdefault(r.file, {})[r.span] = (codes.DYNAMIC_MODEL, text)
+    return out
+
+
+def deployment_todos(
+    r: Route, p: Provider, opts: Options, decision: Optional[Decision]
+) -> List[Tuple[str, Span, Tuple[str, str]]]:
+    """The TODO of each Azure deployment a moving route sends from a file other than its client's (whose own
+    planner sees it: fixes/literals.py), that no mapping names and the plans do not rewrite: check reports it
+    there (OFR202, checks/routes.py `_models`), and left alone it would go to the provider as a model id."""
+    if not r.azure or codes.AZURE_DEPLOYMENT not in opts.enabled or r.alone:
+        return []
+    ctx = CheckContext(sdk=load_sdk(), provider=p, models=opts.models)
+    out = []
+    for s in r.model:
+        if not isinstance(s, Literal) or not s.value or s.template or not s.file or s.file == r.client_file:
+            continue
+        value = s.value
+        if not value.strip() or (r.mixed and ctx.sdk.is_openai_model(value)) or not sent_as_deployment(r, value, ctx):
+            continue
+        if ctx.target(value) is not None or (decision is not None and s.span in decision.gate(s.file).models):
+            continue
+        text = f"map Azure deployment `{value}` to a {p.name} model ([tool.offramp.models])"
+        out.append((s.file, s.span, (codes.AZURE_DEPLOYMENT, text)))
     return out
 
 
