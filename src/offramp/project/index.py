@@ -99,6 +99,8 @@ class Site:
     scope: str  # "" (module), "f" or "Class.method"
     args: List[Expr] = field(default_factory=list)
     conditional: bool = False  # assign: under an `if` / `try` (may not run)
+    # assign: the `if` arms it is made in when only those make it conditional (no `try`, loop or `match`), else ()
+    arms: Branch = ()
 
 
 @dataclass
@@ -182,6 +184,7 @@ class ModuleIndex:
                 scope=s["scope"],
                 args=[_tup(a) for a in s["args"]],
                 conditional=s["conditional"],
+                arms=_tup(s.get("arms", ())),
             )
             for s in d["sites"]
         ]

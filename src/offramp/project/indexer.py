@@ -51,6 +51,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.conditional = 0
         self.branch: Branch = ()
         self.loops = 0
+        self.matches = 0  # (`match` arms: Site.arms says nothing of them, as a `match` may leave every case)
         self.text = text
         self.starts = [0]
         for line in self.lines:
@@ -158,6 +159,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
                     self.scope,
                     [],
                     self.conditional > 0,
+                    self.branch if self.conditional == len(self.branch) and not self.matches else (),
                 )
             )
         elif isinstance(target, ast.Subscript):
@@ -257,9 +259,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
             values = _case_values(case.pattern)
             if values and case.guard is None and case.body:
                 self.selector(subject.rsplit(".", 1)[-1], values, case.body)
-        self.conditional += 1
+        self.conditional, self.matches = self.conditional + 1, self.matches + 1
         self.arms(node, [c.body for c in node.cases])
-        self.conditional -= 1
+        self.conditional, self.matches = self.conditional - 1, self.matches - 1
 
     def selector(self, name: str, values: Tuple[str, ...], body: List[ast.stmt]) -> None:
         """An arm that runs only when `name` holds one of `values` (`if provider == "openai":`, `case "azure":`)."""
