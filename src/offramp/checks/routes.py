@@ -436,17 +436,21 @@ def _config_reader(s: ConfigValue) -> Optional[Tuple[str, Span]]:
 
 
 def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
-    """One finding per place to act and rule: the routes it concerns are listed together in its message."""
+    """One finding per place to act and rule: the routes it concerns are listed together in its message. A model
+    literal one route sends to OpenAI (OFR201) and another to Azure as a deployment (OFR202, gpt-researcher's
+    provider switch) is one place, rewritten once: one finding, the OpenAI model's (it is an OpenAI id)."""
     merged: Dict[Tuple[str, str, Span], Tuple[Hit, List[str]]] = {}
     for rh in hits:
-        key = (rh.path, rh.hit.code, rh.hit.span)
-        if key not in merged:
-            merged[key] = (rh.hit, [])
+        code = codes.OPENAI_MODEL if rh.hit.code == codes.AZURE_DEPLOYMENT else rh.hit.code
+        key = (rh.path, code, rh.hit.span)
+        if key not in merged or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL):
+            merged[key] = (rh.hit, merged[key][1] if key in merged else [])
         routes = merged[key][1]
         if rh.route not in routes:
             routes.append(rh.route)
     out: Dict[str, List[Hit]] = {}
-    for (path, code, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
+    for (path, _, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
+        code = hit.code
         shown = ", ".join(sorted(routes, key=_site_order)[:3]) + (
             f" and {len(routes) - 3} more" if len(routes) > 3 else ""
         )
