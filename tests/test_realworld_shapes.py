@@ -367,3 +367,39 @@ def test_a_plain_client_aimed_at_azure_with_a_token_is_offered_as_fix_moves_it(t
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "app.py").read_text("utf-8")
     assert "dashscope" in after and "api_key=token_provider" not in after, after
+
+
+_UNION = """from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+
+class Operator:
+    def __init__(self, client: AsyncOpenAI | AsyncAzureOpenAI):
+        self.client = client
+
+    async def act(self, messages):
+        return await self.client.chat.completions.create(model="ui-tars", messages=messages)
+
+
+async def run(client: Optional[Union[AsyncAzureOpenAI, AsyncOpenAI]], messages):
+    await client.chat.completions.create(model="gpt-4o", messages=messages)
+    return await client.chat.completions.create(model="ui-tars-2", messages=messages)
+
+
+async def swapped(client: AsyncAzureOpenAI | AsyncOpenAI, messages):
+    return await client.chat.completions.create(model="ui-tars-3", messages=messages)
+
+
+async def on_azure(client: AsyncAzureOpenAI, messages):
+    return await client.chat.completions.create(model="prod-chat", messages=messages)
+"""
+
+
+def test_a_client_typed_as_plain_or_azure_does_not_make_an_unknown_model_a_deployment(tmp_path: Path) -> None:
+    """khoj's operator: `client: AsyncOpenAI | AsyncAzureOpenAI` sends `model="ui-tars"`, which check called an
+    Azure deployment (OFR202); the plain client may be aimed at any server that serves it. An OpenAI id is still
+    an OpenAI model, and a client typed Azure alone still sends deployments."""
+    (tmp_path / "op.py").write_text(_UNION.replace("from openai", "from typing import Optional, Union\n\nfrom openai"))
+    for to in ([], ["--to", "qwen"]):
+        out = run_cli(["check", *to, "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+        assert "ui-tars" not in out, out
+        assert "OFR201 OpenAI model `gpt-4o`" in out and "OFR202 Azure deployment `prod-chat`" in out, out

@@ -158,3 +158,19 @@ def _masked(value: str) -> str:
     if len(value) < 16 and "://" not in value:
         return value
     return redact(value)
+
+
+def annotation(node: Optional[ast.AST]) -> str:
+    """The class a parameter's annotation names: `OpenAI` of `Optional[OpenAI]`, `OpenAI | None`, "OpenAI". Of
+    `AsyncOpenAI | AsyncAzureOpenAI` (khoj's), the plain client: it may be aimed at any server, so its models are
+    no Azure deployments (Azure only when every class is, as analysis/clients.py `annotation_client` says)."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
+        return annotation(node.slice)
+    if isinstance(node, ast.BinOp):  # OpenAI | None
+        names = [n for n in (annotation(node.left), annotation(node.right)) if n]
+        return next((n for n in names if "azure" not in n.rsplit(".", 1)[-1].lower()), names[0] if names else "")
+    return dotted(node) or ""

@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
 from offramp.analysis.quick import sends_a_body
-from offramp.project.exprs import ExprReader
+from offramp.project.exprs import ExprReader, annotation
 from offramp.project.index import (
     Branch,
     ClassInfo,
@@ -374,9 +374,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
         defaults: List[Optional[ast.AST]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
         params: List[Tuple[str, Optional[Expr], str]] = []
         for p, dflt in zip(positional, defaults):
-            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, annotation(p.annotation)))
         for p, dflt in zip(a.kwonlyargs, a.kw_defaults):
-            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, annotation(p.annotation)))
         if a.kwarg is not None:
             params.append(("**" + a.kwarg.arg, None, ""))
         self.m.functions[key] = FuncInfo(params=params, line=node.lineno, positional=len(positional))
@@ -567,18 +567,6 @@ def _passes_names(call: ast.Call) -> bool:
     func = call.func
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     return last not in _NOT_CALL_SITES
-
-
-def _ann(node: Optional[ast.AST]) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
-        return _ann(node.slice)
-    if isinstance(node, ast.BinOp):  # OpenAI | None
-        return _ann(node.left) or _ann(node.right)
-    return dotted(node) or ""
 
 
 def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None) -> ModuleIndex:
