@@ -56,6 +56,27 @@ def host_targets(route: Route, ctx: CheckContext, provider_hosts: Tuple[str, ...
     return out
 
 
+def settled_requests(
+    routes: Iterable[Route], ctx: CheckContext, provider_hosts: Tuple[str, ...]
+) -> Dict[str, List[Span]]:
+    """Requests (by file, their spans) every route of which the project shows aimed away from OpenAI and Azure: a
+    local server, a provider, another host (devika's `OpenAI(base_url=Config().get_lmstudio_api_endpoint())`,
+    config.toml's `http://localhost:1234/v1`). The file alone cannot read such a base URL and asks for the
+    request's run-time model (OFR203, checks/models.py); no migration concerns it."""
+    elsewhere: Dict[Tuple[str, Span], bool] = {}
+    for r in routes:
+        if r.alone:
+            continue
+        targets = host_targets(r, ctx.for_family(r.family), provider_hosts)
+        aimed = bool(targets) and all(t.kind in ("local", "provider", "other") for _, t in targets)
+        elsewhere[(r.file, r.span)] = elsewhere.get((r.file, r.span), True) and aimed
+    out: Dict[str, List[Span]] = {}
+    for (path, span), aimed in elsewhere.items():
+        if aimed:
+            out.setdefault(path, []).append(span)
+    return out
+
+
 def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
     if chosen is not None and host in chosen.hosts:
         return chosen

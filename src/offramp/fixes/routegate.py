@@ -14,7 +14,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import env_model, host_targets, sent_as_deployment, unset_base
+from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
@@ -80,6 +80,11 @@ def gate_results(
     for d, found in request_todos(routes, _effects(results), judge, opts, decision).items():
         for span, todo in found.items():
             todos.setdefault(d, {}).setdefault(span, todo)
+    ctx = CheckContext(sdk=sdk, provider=provider, models=opts.models, targets=opts.targets)
+    for d, requests in settled_requests(routes, ctx, known_provider_hosts()).items():
+        if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):  # (planned again without it)
+            decision.gates.setdefault(d, Gate()).settled = tuple(requests)
+            todos.setdefault(d, {})
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):

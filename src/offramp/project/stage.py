@@ -15,7 +15,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
-from offramp.checks.routes import check_routes, group
+from offramp.checks.routes import check_routes, group, settled_requests
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -231,7 +231,7 @@ def route_hits(
     are reused.
     """
     if not needs_routes(seeds, ctx, effects):
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     if last is None and cache_dir is not None:
         last = LastRoutes(cache_dir, displays, read, seeds, root, ctx, prebuilt)
     got = last.reused() if last is not None else None
@@ -328,9 +328,10 @@ def route_hits(
         for p, names in kept.items():
             for line, why in _env_lines(read(p), names, ctx).items():
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
+    settled = settled_requests(routes, ctx, known_provider_hosts()) if ctx.provider is not None else {}
     if last is not None:
-        last.store(project, (found, held, writes, moved))
-    return found, held, writes, moved
+        last.store(project, (found, held, writes, moved, settled))
+    return found, held, writes, moved, settled
 
 
 def _successors_held(
