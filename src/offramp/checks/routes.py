@@ -86,17 +86,6 @@ def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
     return None
 
 
-def _describe(s: Source) -> str:
-    if isinstance(s, ConfigValue):
-        state = "null" if s.present else "missing"
-        return f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
-    if isinstance(s, EnvRead):
-        return f"environment variable `{s.name}`, which may be unset"
-    if isinstance(s, Literal):
-        return f"`{s.value!r}` at {s.file}:{s.span.line}"
-    return "a value that may be unset"
-
-
 def check_routes(
     routes: Iterable[Route],
     ctx: CheckContext,
@@ -213,15 +202,32 @@ def unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> Optional[U
     return UnsetBase(default, sorted(causes, key=repr)[0] if causes else None, where_file, where_span)
 
 
+def unset_cause(found: UnsetBase, lines: bool) -> str:
+    """Where a base URL that may be unset comes from (OFR107): for the finding, with where it is read or assigned
+    (`lines`), or for fix's TODO (fixes/routegate.py), which carries no line numbers: a second run must find the
+    TODO it wrote the same."""
+    s = found.cause
+    if isinstance(s, ConfigValue):
+        state = "null" if s.present else "missing"
+        return (
+            f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
+            if lines
+            else f"`{s.key}` in {s.file} ({state})"
+        )
+    if isinstance(s, EnvRead):
+        return f"environment variable `{s.name}`" + (", which may be unset" if lines else " (may be unset)")
+    if isinstance(s, Literal):
+        return f"`{s.value!r}` at {s.file}:{s.span.line}" if lines else f"`{s.value!r}` in {s.file}"
+    if s is None:
+        return "an assignment that may not run" + (f" ({found.default.reason})" if lines else "")
+    return "a value that may be unset" if lines else "an assignment that may not run"
+
+
 def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
     found = unset_base(route, targets)
     if found is None:
         return []
-    if found.cause is not None:
-        source = _describe(found.cause)
-    else:
-        source = f"an assignment that may not run ({found.default.reason})"
-    args = {"call": route.client or "openai", "source": source, "host": found.default.host}
+    args = {"call": route.client or "openai", "source": unset_cause(found, lines=True), "host": found.default.host}
     return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
 
 

@@ -14,10 +14,10 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base
+from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base, unset_cause
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
-from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
+from offramp.project.sources import Literal, Route
 from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.types import Span
 
@@ -117,7 +117,7 @@ def unset_base_todos(
         if any(overlaps(found.span, m) for m in moved) or (r.kind in ("module", "v0") and MODULE in moved):
             continue
         p = judge.provider_of(r)
-        cause = _cause(found.cause)
+        cause = unset_cause(found, lines=False)
         held = decision.gate(found.file).stops(found.span)
         why = (
             f"{held}; its base URL comes from {cause}"
@@ -189,16 +189,6 @@ def deployment_todos(
         text = f"map Azure deployment `{value}` to a {p.name} model ([tool.offramp.models])"
         out.append((s.file, s.span, (codes.AZURE_DEPLOYMENT, text)))
     return out
-
-
-def _cause(s: Optional[Source]) -> str:
-    if isinstance(s, ConfigValue):
-        return f"`{s.key}` in {s.file} ({'null' if s.present else 'missing'})"
-    if isinstance(s, EnvRead):
-        return f"environment variable `{s.name}` (may be unset)"
-    if isinstance(s, Literal):
-        return f"`{s.value!r}` in {s.file}"
-    return "an assignment that may not run"
 
 
 def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:
