@@ -24,7 +24,7 @@ from offramp.project.gate import OPEN, Gate
 from offramp.providers import Provider
 from offramp.redact import redact
 from offramp.settings import Settings
-from offramp.source import reusing_parses, write_atomic
+from offramp.source import SourceError, read_snapshot, reusing_parses, write_atomic
 from offramp.userconfig.kind import read_as_config
 from offramp.userconfig.plan import for_run, key
 from offramp.workers import process_pool
@@ -164,8 +164,8 @@ def _routes_only(files: Sequence[Path], provider: Provider, opts: Options) -> bo
         return False
     for path in files:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_snapshot(path, opts.root)[0]  # (never a FIFO, which would block the run)
+        except SourceError:
             continue
         if any(m in data for m in needles) or (base_url and _BASE_URL.search(data)):
             return True
