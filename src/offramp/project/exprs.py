@@ -47,6 +47,11 @@ class ExprReader:
             self._col(end, getattr(node, "end_col_offset", 0) or 0),
         )
 
+    def keyword_span(self, kw: ast.keyword) -> SpanT:
+        """The name of `name=value` (as LibCST's span of the keyword)."""
+        line, offset = kw.lineno, kw.col_offset
+        return (line, self._col(line, offset), line, self._col(line, offset + len(str(kw.arg).encode("utf-8"))))
+
     # -- expressions -----------------------------------------------------------------------
     def os_path(self, node: ast.AST) -> Optional[str]:
         name = dotted(node)

@@ -29,7 +29,7 @@ def on_your_data_held(
     """Each Azure request of a module that sends Azure OpenAI On Your Data bodies (`data_sources`) held
     whole: only Azure serves them, and they carry the search service's key, which moved with the client
     would go to the provider (checks/ondata.py holds a client built in that module; this one built anywhere).
-    The body may be built in a module the request's imports (`extra_body=search.extra()`, `json=build_body(q)`).
+    The body may be built in a module the request's file imports (`extra_body=search.extra()`, `json=build_body(q)`).
     `module(name)`: a project module by name."""
     by_path = {m.path: m for m in modules}
     files = {m.path for m in modules if m.on_your_data}
@@ -73,10 +73,7 @@ def body_keys(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> List[SpanT]
                 if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys
             )
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            for kw in node.keywords:
-                if kw.arg in keys:
-                    line, col = kw.lineno, kw.col_offset
-                    out.append((line, reader._col(line, col), line, reader._col(line, col + len(kw.arg.encode()))))
+            out.extend(reader.keyword_span(kw) for kw in node.keywords if kw.arg in keys)
     return sorted(out)
 
 
