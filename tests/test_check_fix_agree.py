@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+import pytest
 from helpers import FIXTURES, run_cli
 
 
@@ -283,3 +284,22 @@ def test_a_model_literal_is_reported_once_where_its_file_and_its_route_name_it_d
     findings, _ = _run(root, {})
     at = [f["code"] for f in findings if f["path"] == "llm.py" and f["line"] == 32]
     assert at == ["OFR202"], findings
+
+
+AZURE_LLM = (
+    "import os\n\nfrom openai import AzureOpenAI\n\n"
+    'client = AzureOpenAI(api_version="2024-02-01", azure_endpoint="https://x.openai.azure.com",'
+    ' api_key=os.environ["AZURE_OPENAI_API_KEY"])\n'
+)
+
+
+@pytest.mark.parametrize("llm", [BRANCH, AZURE_LLM], ids=["mixed", "azure"])
+def test_a_deployment_in_another_file_gets_the_todo_check_reports(tmp_path: Path, llm: str) -> None:
+    """`prod-chat` sent through an Azure client of llm.py that fix moves: check reports it in main.py (OFR202,
+    no `[*]`), and fix wrote no TODO there, so the deployment went to the provider with nothing said."""
+    findings, after = _run(tmp_path, {"llm.py": llm, "main.py": REQUESTS})
+    assert (4, "OFR202", False) in {(f["line"], f["code"], f["fixable"]) for f in findings if f["path"] == "main.py"}
+    assert "TODO[offramp]" in after["main.py"] and "`prod-chat`" in after["main.py"], after["main.py"]
+    assert after["main.py"].count("TODO[offramp]") == 1, after["main.py"]
+    again = run_cli(["fix", "--to", "qwen", "-j", "1", "."], tmp_path)
+    assert (tmp_path / "main.py").read_text("utf-8") == after["main.py"], again.stdout

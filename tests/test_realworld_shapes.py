@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 from helpers import run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -371,3 +372,92 @@ def test_a_plain_client_aimed_at_azure_with_a_token_is_offered_as_fix_moves_it(t
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "app.py").read_text("utf-8")
     assert "dashscope" in after and "api_key=token_provider" not in after, after
+
+
+_UNION = """from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+
+class Operator:
+    def __init__(self, client: AsyncOpenAI | AsyncAzureOpenAI):
+        self.client = client
+
+    async def act(self, messages):
+        return await self.client.chat.completions.create(model="ui-tars", messages=messages)
+
+
+async def run(client: Optional[Union[AsyncAzureOpenAI, AsyncOpenAI]], messages):
+    await client.chat.completions.create(model="gpt-4o", messages=messages)
+    return await client.chat.completions.create(model="ui-tars-2", messages=messages)
+
+
+async def swapped(client: AsyncAzureOpenAI | AsyncOpenAI, messages):
+    return await client.chat.completions.create(model="ui-tars-3", messages=messages)
+
+
+async def on_azure(client: AsyncAzureOpenAI, messages):
+    return await client.chat.completions.create(model="prod-chat", messages=messages)
+"""
+
+
+def test_a_client_typed_as_plain_or_azure_does_not_make_an_unknown_model_a_deployment(tmp_path: Path) -> None:
+    """khoj's operator: `client: AsyncOpenAI | AsyncAzureOpenAI` sends `model="ui-tars"`, which check called an
+    Azure deployment (OFR202); the plain client may be aimed at any server that serves it. An OpenAI id is still
+    an OpenAI model, and a client typed Azure alone still sends deployments."""
+    (tmp_path / "op.py").write_text(_UNION.replace("from openai", "from typing import Optional, Union\n\nfrom openai"))
+    for to in ([], ["--to", "qwen"]):
+        out = run_cli(["check", *to, "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+        assert "ui-tars" not in out, out
+        assert "OFR201 OpenAI model `gpt-4o`" in out and "OFR202 Azure deployment `prod-chat`" in out, out
+
+
+_LM_CONFIG = """import toml
+
+
+class Config:
+    def __init__(self):
+        self.config = toml.load("config.toml")
+
+    def get_lmstudio_api_endpoint(self):
+        return self.config["API_ENDPOINTS"]["LM_STUDIO"]
+"""
+_LM_CLIENT = """from openai import OpenAI
+
+from config import Config
+
+
+class LMStudio:
+    def __init__(self):
+        self.api_endpoint = Config().get_lmstudio_api_endpoint()
+        self.client = OpenAI(base_url=self.api_endpoint, api_key=KEY)
+
+    def inference(self, model_id, prompt):
+        chat_completion = self.client.chat.completions.create(
+            messages=[{"role": "user", "content": prompt}],
+            model=model_id,
+        )
+        return chat_completion.choices[0].message.content
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "noise"),
+    [
+        ("http://localhost:1234/v1", False),
+        ("https://api.deepseek.com", False),
+        ("", True),
+        ("https://api.openai.com/v1", True),
+    ],
+)
+def test_a_model_parameter_on_a_client_the_configuration_aims_elsewhere_is_no_finding(
+    tmp_path: Path, url: str, noise: bool
+) -> None:
+    """devika's LM Studio client: its base URL is read from config.toml, which aims it at a local server. The
+    file alone cannot read it, so it asked for the request's `model=model_id` (OFR203) and fix wrote a TODO; the
+    routes show the URL is never OpenAI's. A URL the configuration does not give keeps the finding."""
+    (tmp_path / "config.toml").write_text(f'[API_ENDPOINTS]\nLM_STUDIO = "{url}"\n' if url else "[API_ENDPOINTS]\n")
+    (tmp_path / "config.py").write_text(_LM_CONFIG)
+    (tmp_path / "lm.py").write_text(_LM_CLIENT.replace("KEY", '"not-needed"'))
+    out = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path).stdout
+    assert (" OFR203 " in out) == noise, out
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert ("(OFR203)" in (tmp_path / "lm.py").read_text("utf-8")) == noise

@@ -80,3 +80,45 @@ def test_no_unset_base_todo_where_the_file_reports_the_client_itself(tmp_path: P
     todos = _todos((tmp_path / "bot.py").read_text("utf-8"))
     assert not [t for t in todos if t.endswith("(OFR107)")], todos
     assert [t for t in todos if t.endswith("(OFR102)")], todos
+
+
+def test_a_project_whose_only_finding_is_an_unset_base_url_gets_its_todo(tmp_path: Path) -> None:
+    """`OpenAI(base_url=os.getenv("LLM_BASE_URL"))`, the model already the provider's: check reports OFR107 (no
+    `[*]`), and fix, with nothing else to plan in the project, skipped the routes and wrote no TODO (as a finding
+    without `[*]` elsewhere gets: OFR202, OFR203, OFR401)."""
+    (tmp_path / "app.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n"
+        'client = OpenAI(base_url=os.getenv("LLM_BASE_URL"), api_key=os.getenv("LLM_API_KEY"))\n'
+        'client.chat.completions.create(model="qwen-plus", messages=[])\n',
+        "utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert " OFR107 " in check.stdout and "[*]" not in check.stdout, check.stdout
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "app.py").read_text("utf-8")
+    (todo,) = [t for t in _todos(after) if t.endswith("(OFR107)")]
+    assert "`LLM_BASE_URL`" in todo and after.index(todo) < after.index("client = OpenAI("), after
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "app.py").read_text("utf-8") == after
+
+
+def test_a_module_base_url_set_in_each_arm_of_an_if_is_always_set(tmp_path: Path) -> None:
+    """configured_base_url.py as fix leaves it: `if conf.base: openai.base_url = conf.base or URL` / `else:
+    openai.base_url = URL`. Each arm sets it, yet check said it may be unset (OFR107) and that the provider key went
+    to api.openai.com (OFR303); a second fix then wrote a TODO for that."""
+    (tmp_path / "app.py").write_text(
+        "import os\n\nimport openai\n\n"
+        'base = os.getenv("LLM_RELAY_URL")\nopenai.api_key = os.environ["DASHSCOPE_API_KEY"]\n'
+        'if base:\n    openai.base_url = base or "https://dashscope.aliyuncs.com/compatible-mode/v1/"\n'
+        'elif os.getenv("OTHER"):\n    openai.base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1/"\n'
+        'else:\n    openai.base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1/"\n\n\n'
+        'def ask():\n    openai.chat.completions.create(model="qwen3.8-max", messages=[])\n',
+        "utf-8",
+    )
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert "All checks passed!" in check.stdout, check.stdout
+    # without the else, the URL may be unset
+    text = (tmp_path / "app.py").read_text("utf-8")
+    (tmp_path / "app.py").write_text(text.replace("else:\n    openai.base_url", "openai.x"), "utf-8")
+    check = run_cli(["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."], tmp_path)
+    assert " OFR107 " in check.stdout, check.stdout

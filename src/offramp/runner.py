@@ -350,6 +350,7 @@ def with_routes(
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}
+    settled: Dict[str, List[Span]] = {}
     try:
         # a warm run whose edits no route reads ends here, without importing the route machinery
         last = None
@@ -360,7 +361,7 @@ def with_routes(
             from offramp.project.stage import route_hits  # lazy: start-up
 
             got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
-        hits, held, writes, moved = got
+        hits, held, writes, moved, settled = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
@@ -372,6 +373,10 @@ def with_routes(
         i = where.get(display)
         if i is not None:
             out[i] = replace(out[i], findings=tuple(_moved(out[i].findings, built)))
+    for display, requests in settled.items():  # a run-time model on a request the project shows aimed elsewhere
+        i = where.get(display)
+        if i is not None:
+            out[i] = replace(out[i], findings=tuple(_not_settled(out[i].findings, requests)))
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
         i = where.get(display)
         if i is not None:
@@ -446,6 +451,14 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
         inside = f.code == codes.OPENAI_ENV_VAR and any(overlaps(s, f.span) for s in built)
         out.append(replace(f, fixable=True, hint="") if inside and not f.fixable else f)
     return out
+
+
+def _not_settled(findings: Sequence[Finding], requests: Sequence[Span]) -> List[Finding]:
+    """The findings but an OFR203 in a request whose routes all go elsewhere than OpenAI and Azure (checks/routes.py
+    `settled_requests`)."""
+    from offramp.project.gate import overlaps  # lazy: start-up
+
+    return [f for f in findings if not (f.code == codes.DYNAMIC_MODEL and any(overlaps(f.span, r) for r in requests))]
 
 
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:

@@ -281,8 +281,11 @@ class ClientResolver(TargetResolver):
         return out
 
     def annotation_client(self, ann: cst.BaseExpression) -> Optional[Annotated]:
-        """`OpenAI`, `openai.AsyncAzureOpenAI`, `Optional[OpenAI]`, `OpenAI | None`, "OpenAI"."""
+        """`OpenAI`, `openai.AsyncAzureOpenAI`, `Optional[OpenAI]`, `OpenAI | None`, "OpenAI". Azure only when every
+        client class it names is: `AsyncOpenAI | AsyncAzureOpenAI` (khoj) may be a plain client aimed at any server,
+        whose model ids are no Azure deployments."""
         nodes: List[cst.BaseExpression] = [ann]
+        found: List[bool] = []
         while nodes:
             n = nodes.pop()
             if isinstance(n, cst.Subscript):
@@ -294,8 +297,8 @@ class ClientResolver(TargetResolver):
                 continue
             q = self.client_class(n) if isinstance(n, (cst.Name, cst.Attribute)) else None
             if q is not None:
-                return Annotated(azure=self.is_azure_class(q))
-        return None
+                found.append(self.is_azure_class(q))
+        return Annotated(azure=all(found)) if found else None
 
     def ctor(self, call: cst.Call, qualified: str, cls: ClassCtx) -> ClientCtor:
         got = self.ctors.get(id(call))

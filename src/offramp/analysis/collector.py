@@ -249,6 +249,10 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if any(arg.keyword is not None for arg in node.args) or (node.args and _class_like(node.func)):
             self.a.keyword_calls.append(node)
+            if isinstance(node.func, cst.Name) and node.func.value == "dict":  # `dict(data_sources=[...])`
+                for arg in node.args:
+                    if arg.keyword is not None and arg.keyword.value in self.sdk.azure_only_body:
+                        self.a.on_your_data.append(self.span(arg.keyword))
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in MATCH_METHODS:
             for arg in node.args:
                 if arg.keyword is None and not arg.star:

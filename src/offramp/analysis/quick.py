@@ -68,6 +68,11 @@ class _Visitor(ast.NodeVisitor):
             self._col(end_line, getattr(node, "end_col_offset", node.col_offset) or 0),
         )
 
+    def keyword_span(self, kw: ast.keyword) -> Span:
+        """The name of `name=value` (as LibCST's span of the keyword)."""
+        line, offset = kw.lineno, kw.col_offset
+        return Span(line, self._col(line, offset), line, self._col(line, offset + len(str(kw.arg).encode("utf-8"))))
+
     def visit_Dict(self, node: ast.Dict) -> None:
         for key in node.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value in self.sdk.azure_only_body:
@@ -138,6 +143,10 @@ class _Visitor(ast.NodeVisitor):
         self.in_raise -= 1
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "dict":  # `dict(data_sources=[...])`
+            for kw in node.keywords:
+                if kw.arg in self.sdk.azure_only_body:
+                    self.facts.on_your_data.append(self.keyword_span(kw))
         if isinstance(node.func, ast.Attribute) and node.func.attr in MATCH_METHODS:
             for arg in node.args:
                 self._skip_match_operand(arg)

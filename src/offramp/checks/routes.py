@@ -56,6 +56,27 @@ def host_targets(route: Route, ctx: CheckContext, provider_hosts: Tuple[str, ...
     return out
 
 
+def settled_requests(
+    routes: Iterable[Route], ctx: CheckContext, provider_hosts: Tuple[str, ...]
+) -> Dict[str, List[Span]]:
+    """Requests (by file, their spans) every route of which the project shows aimed away from OpenAI and Azure: a
+    local server, a provider, another host (devika's `OpenAI(base_url=Config().get_lmstudio_api_endpoint())`,
+    config.toml's `http://localhost:1234/v1`). The file alone cannot read such a base URL and asks for the
+    request's run-time model (OFR203, checks/models.py); no migration concerns it."""
+    elsewhere: Dict[Tuple[str, Span], bool] = {}
+    for r in routes:
+        if r.alone:
+            continue
+        targets = host_targets(r, ctx.for_family(r.family), provider_hosts)
+        aimed = bool(targets) and all(t.kind in ("local", "provider", "other") for _, t in targets)
+        elsewhere[(r.file, r.span)] = elsewhere.get((r.file, r.span), True) and aimed
+    out: Dict[str, List[Span]] = {}
+    for (path, span), aimed in elsewhere.items():
+        if aimed:
+            out.setdefault(path, []).append(span)
+    return out
+
+
 def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
     if chosen is not None and host in chosen.hosts:
         return chosen
@@ -63,17 +84,6 @@ def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:
         if host in p.hosts or any(host.endswith("." + h) for h in p.hosts):
             return p
     return None
-
-
-def _describe(s: Source) -> str:
-    if isinstance(s, ConfigValue):
-        state = "null" if s.present else "missing"
-        return f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
-    if isinstance(s, EnvRead):
-        return f"environment variable `{s.name}`, which may be unset"
-    if isinstance(s, Literal):
-        return f"`{s.value!r}` at {s.file}:{s.span.line}"
-    return "a value that may be unset"
 
 
 def check_routes(
@@ -192,15 +202,32 @@ def unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> Optional[U
     return UnsetBase(default, sorted(causes, key=repr)[0] if causes else None, where_file, where_span)
 
 
+def unset_cause(found: UnsetBase, lines: bool) -> str:
+    """Where a base URL that may be unset comes from (OFR107): for the finding, with where it is read or assigned
+    (`lines`), or for fix's TODO (fixes/routegate.py), which carries no line numbers: a second run must find the
+    TODO it wrote the same."""
+    s = found.cause
+    if isinstance(s, ConfigValue):
+        state = "null" if s.present else "missing"
+        return (
+            f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
+            if lines
+            else f"`{s.key}` in {s.file} ({state})"
+        )
+    if isinstance(s, EnvRead):
+        return f"environment variable `{s.name}`" + (", which may be unset" if lines else " (may be unset)")
+    if isinstance(s, Literal):
+        return f"`{s.value!r}` at {s.file}:{s.span.line}" if lines else f"`{s.value!r}` in {s.file}"
+    if s is None:
+        return "an assignment that may not run" + (f" ({found.default.reason})" if lines else "")
+    return "a value that may be unset" if lines else "an assignment that may not run"
+
+
 def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
     found = unset_base(route, targets)
     if found is None:
         return []
-    if found.cause is not None:
-        source = _describe(found.cause)
-    else:
-        source = f"an assignment that may not run ({found.default.reason})"
-    args = {"call": route.client or "openai", "source": source, "host": found.default.host}
+    args = {"call": route.client or "openai", "source": unset_cause(found, lines=True), "host": found.default.host}
     return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
 
 
@@ -248,6 +275,15 @@ def _reaches(route: Route, p: Provider, live: bool, elsewhere: List[Target]) -> 
     return live or bool(elsewhere and all(t.kind == "provider" and t.host.lower() in hosts for t in elsewhere))
 
 
+def sent_as_deployment(route: Route, value: str, ctx: CheckContext) -> bool:
+    """Whether `value`, a model an Azure route sends (as `_models` tells it from an OpenAI model), is reported as an
+    Azure deployment: not a model of the provider, nor another library's model on a receiver that may be that
+    library's object (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)."""
+    if ctx.provider is not None and is_provider_model(value, ctx.provider, ctx.models):
+        return False
+    return not (route.foreign_receiver and not ctx.sdk.is_openai_model(value))
+
+
 def _models(
     route: Route,
     ctx: CheckContext,
@@ -278,10 +314,8 @@ def _models(
             # id as such (its OpenAI branch sends it; fix writes it as OFR201's, fixes/planner.py); an id of no
             # OpenAI model can only be the Azure branch's deployment
             if route.azure and not (route.mixed and openai_model):
-                if provider is not None and is_provider_model(value, provider, ctx.models):
+                if not sent_as_deployment(route, value, ctx):
                     continue
-                if route.foreign_receiver and not openai_model:
-                    continue  # (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)
                 choice = ctx.choose(value)
                 mapping = (
                     choice.becomes(provider)
@@ -429,17 +463,21 @@ def _config_reader(s: ConfigValue) -> Optional[Tuple[str, Span]]:
 
 
 def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
-    """One finding per place to act and rule: the routes it concerns are listed together in its message."""
+    """One finding per place to act and rule: the routes it concerns are listed together in its message. A model
+    literal one route sends to OpenAI (OFR201) and another to Azure as a deployment (OFR202, gpt-researcher's
+    provider switch) is one place, rewritten once: one finding, the OpenAI model's (it is an OpenAI id)."""
     merged: Dict[Tuple[str, str, Span], Tuple[Hit, List[str]]] = {}
     for rh in hits:
-        key = (rh.path, rh.hit.code, rh.hit.span)
-        if key not in merged:
-            merged[key] = (rh.hit, [])
+        code = codes.OPENAI_MODEL if rh.hit.code == codes.AZURE_DEPLOYMENT else rh.hit.code
+        key = (rh.path, code, rh.hit.span)
+        if key not in merged or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL):
+            merged[key] = (rh.hit, merged[key][1] if key in merged else [])
         routes = merged[key][1]
         if rh.route not in routes:
             routes.append(rh.route)
     out: Dict[str, List[Hit]] = {}
-    for (path, code, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
+    for (path, _, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
+        code = hit.code
         shown = ", ".join(sorted(routes, key=_site_order)[:3]) + (
             f" and {len(routes) - 3} more" if len(routes) > 3 else ""
         )

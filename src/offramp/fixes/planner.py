@@ -331,7 +331,8 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                     self.plan.todo(
                         stmt, f"{self.p.name} does not support `{param}`", UNSUPPORTED_PARAMETER, call.span.line
                     )
-        if call.dynamic_model is not None and not call.model_literals:
+        settled = any(overlaps(call.dynamic_model.span, r) for r in self.gate.settled) if call.dynamic_model else False
+        if call.dynamic_model is not None and not call.model_literals and not settled:
             self.plan.todo(
                 stmt,
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",

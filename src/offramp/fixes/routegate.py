@@ -14,10 +14,10 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import env_model, host_targets, unset_base
+from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base, unset_cause
 from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
-from offramp.project.sources import ConfigValue, EnvRead, Literal, Route, Source
+from offramp.project.sources import Literal, Route
 from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.types import Span
 
@@ -77,9 +77,14 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in redo]):
         results[where[fresh.display]] = fresh
     todos = unset_base_todos(routes, _effects(results), judge, decision, opts, region)
-    for d, found in request_todos(routes, _effects(results), judge, opts).items():
+    for d, found in request_todos(routes, _effects(results), judge, opts, decision).items():
         for span, todo in found.items():
             todos.setdefault(d, {}).setdefault(span, todo)
+    ctx = CheckContext(sdk=sdk, provider=provider, models=opts.models, targets=opts.targets)
+    for d, requests in settled_requests(routes, ctx, known_provider_hosts()).items():
+        if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):  # (planned again without it)
+            decision.gates.setdefault(d, Gate()).settled = tuple(requests)
+            todos.setdefault(d, {})
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):
@@ -112,7 +117,7 @@ def unset_base_todos(
         if any(overlaps(found.span, m) for m in moved) or (r.kind in ("module", "v0") and MODULE in moved):
             continue
         p = judge.provider_of(r)
-        cause = _cause(found.cause)
+        cause = unset_cause(found, lines=False)
         held = decision.gate(found.file).stops(found.span)
         why = (
             f"{held}; its base URL comes from {cause}"
@@ -129,20 +134,29 @@ def unset_base_todos(
 
 
 def request_todos(
-    routes: Sequence[Route], effects: Dict[str, List[Effect]], judge: RouteJudge, opts: Options
+    routes: Sequence[Route],
+    effects: Dict[str, List[Effect]],
+    judge: RouteJudge,
+    opts: Options,
+    decision: Optional[Decision] = None,
 ) -> Dict[str, Dict[Span, Tuple[str, str]]]:
     """The TODOs of requests made through a client the plans move where the request's own file cannot
     see the client (`from evals.registry import client`, `client, model = get_client()`): an API the
     provider does not serve (OFR401: `client.beta.assistants.create(...)`), a model read from an
-    environment variable (OFR203). The texts the file's own planner writes for a call it sees (planner
-    `capabilities`), so a request both see gets each once."""
+    environment variable (OFR203), an Azure deployment no mapping names (OFR202, `deployment_todos`). The
+    texts the file's own planner writes for a call it sees (planner `capabilities`, fixes/literals.py), so a
+    request both see gets each once."""
     out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
     for r in routes:
-        if not r.sdk_method or not r.family or r.client_span is None or judge.stranded(r, effects) is not None:
+        if r.client_span is None or judge.stranded(r, effects) is not None:
             continue
         if not any(e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())):
             continue  # (a client already at the provider: the file's own check and fix say it)
         p = judge.provider_of(r)
+        for file, span, todo in deployment_todos(r, p, opts, decision):
+            out.setdefault(file, {}).setdefault(span, todo)
+        if not r.sdk_method or not r.family:
+            continue
         status = p.endpoint(r.family) if r.family in ENDPOINT_FAMILIES else "no"
         read = env_model(r)
         if status == "no" and codes.UNSUPPORTED_ENDPOINT in opts.enabled:
@@ -154,14 +168,27 @@ def request_todos(
     return out
 
 
-def _cause(s: Optional[Source]) -> str:
-    if isinstance(s, ConfigValue):
-        return f"`{s.key}` in {s.file} ({'null' if s.present else 'missing'})"
-    if isinstance(s, EnvRead):
-        return f"environment variable `{s.name}` (may be unset)"
-    if isinstance(s, Literal):
-        return f"`{s.value!r}` in {s.file}"
-    return "an assignment that may not run"
+def deployment_todos(
+    r: Route, p: Provider, opts: Options, decision: Optional[Decision]
+) -> List[Tuple[str, Span, Tuple[str, str]]]:
+    """The TODO of each Azure deployment a moving route sends from a file other than its client's (whose own
+    planner sees it: fixes/literals.py), that no mapping names and the plans do not rewrite: check reports it
+    there (OFR202, checks/routes.py `_models`), and left alone it would go to the provider as a model id."""
+    if not r.azure or codes.AZURE_DEPLOYMENT not in opts.enabled or r.alone:
+        return []
+    ctx = CheckContext(sdk=load_sdk(), provider=p, models=opts.models)
+    out = []
+    for s in r.model:
+        if not isinstance(s, Literal) or not s.value or s.template or not s.file or s.file == r.client_file:
+            continue
+        value = s.value
+        if not value.strip() or (r.mixed and ctx.sdk.is_openai_model(value)) or not sent_as_deployment(r, value, ctx):
+            continue
+        if ctx.target(value) is not None or (decision is not None and s.span in decision.gate(s.file).models):
+            continue
+        text = f"map Azure deployment `{value}` to a {p.name} model ([tool.offramp.models])"
+        out.append((s.file, s.span, (codes.AZURE_DEPLOYMENT, text)))
+    return out
 
 
 def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:

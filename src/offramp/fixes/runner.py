@@ -9,6 +9,7 @@ changed, what was left as a TODO, and which written model ids no source confirms
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from offramp.project.gate import OPEN, Gate
 from offramp.providers import Provider
 from offramp.redact import redact
 from offramp.settings import Settings
-from offramp.source import reusing_parses, write_atomic
+from offramp.source import SourceError, read_snapshot, reusing_parses, write_atomic
 from offramp.userconfig.kind import read_as_config
 from offramp.userconfig.plan import for_run, key
 from offramp.workers import process_pool
@@ -127,7 +128,7 @@ def _plan_and_gate(
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
     # (also when no plan moves anything: a client whose OpenAI host is in a configuration file is
     # only seen as one by the project's routes)
-    if any(r.effects or r.notes or r.todo_codes for r in results) or _names_a_retired_model(files, provider, opts):
+    if any(r.effects or r.notes or r.todo_codes for r in results) or _routes_only(files, provider, opts):
         from offramp.fixes.routegate import gate_results  # lazy: start-up
 
         try:
@@ -146,22 +147,32 @@ def _plan_and_gate(
     return _finish_all(results, opts, jobs, check)
 
 
-def _names_a_retired_model(files: Sequence[Path], provider: Provider, opts: Options) -> bool:
-    """Whether a code file mentions an id the provider retired (OFR205): already-migrated code has no
-    plan of its own, and only the routes can rewrite it to the successor. A byte search, no parse."""
-    if codes.MODEL_RETIRED not in opts.enabled:
-        return False
-    gone = [m.encode() for m, e in provider.lifecycle.models.items() if e.successor and e.status != "deprecated"]
-    if not gone:
+def _routes_only(files: Sequence[Path], provider: Provider, opts: Options) -> bool:
+    """Whether a code file may hold what only the routes fix, when no plan of the project moves anything (then
+    the route gate runs all the same). A byte search, no parse:
+    - an id the provider retired (OFR205): already-migrated code has no plan of its own, and only the routes
+      can rewrite it to the successor;
+    - a base URL (`base_url=`, `openai.api_base`, `OPENAI_BASE_URL`) that may be unset is a route's finding
+      (OFR107), whose TODO only the routes write (fixes/routegate.py `unset_base_todos`)."""
+    needles: List[bytes] = []
+    if codes.MODEL_RETIRED in opts.enabled:
+        needles += [
+            m.encode() for m, e in provider.lifecycle.models.items() if e.successor and e.status != "deprecated"
+        ]
+    base_url = codes.BASE_URL_MAY_BE_UNSET in opts.enabled
+    if not needles and not base_url:
         return False
     for path in files:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_snapshot(path, opts.root)[0]  # (never a FIFO, which would block the run)
+        except SourceError:
             continue
-        if any(m in data for m in gone):
+        if any(m in data for m in needles) or (base_url and _BASE_URL.search(data)):
             return True
     return False
+
+
+_BASE_URL = re.compile(rb"base_url|api_base", re.I)
 
 
 Planned = Tuple[str, str, Tuple["Region", ...]]  # a file's old and new text, and the regions of its changes

@@ -16,9 +16,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, Sequence, Set, Tuple
 
-from offramp.project.index import ModuleIndex, Site
+from offramp.project.index import Branch, ModuleIndex, Site
 from offramp.project.sources import Route, Source
 from offramp.types import Span
+
+
+def every_arm(arms: Sequence[Branch], prefix: Branch = ()) -> bool:
+    """Whether assignments made in these arms (`Site.arms`) run whatever the tests: one in each arm of an `if`
+    and its `else` (an `elif` chain ending in `else` too), at `prefix`."""
+    if prefix in arms:
+        return True
+    n = len(prefix)
+    ifs = {b[n][:2] for b in arms if len(b) > n and b[:n] == prefix}
+    return any(every_arm(arms, (*prefix, (*k, 0))) and every_arm(arms, (*prefix, (*k, 1))) for k in ifs)
 
 
 class Arms:

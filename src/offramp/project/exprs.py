@@ -47,6 +47,11 @@ class ExprReader:
             self._col(end, getattr(node, "end_col_offset", 0) or 0),
         )
 
+    def keyword_span(self, kw: ast.keyword) -> SpanT:
+        """The name of `name=value` (as LibCST's span of the keyword)."""
+        line, offset = kw.lineno, kw.col_offset
+        return (line, self._col(line, offset), line, self._col(line, offset + len(str(kw.arg).encode("utf-8"))))
+
     # -- expressions -----------------------------------------------------------------------
     def os_path(self, node: ast.AST) -> Optional[str]:
         name = dotted(node)
@@ -158,3 +163,19 @@ def _masked(value: str) -> str:
     if len(value) < 16 and "://" not in value:
         return value
     return redact(value)
+
+
+def annotation(node: Optional[ast.AST]) -> str:
+    """The class a parameter's annotation names: `OpenAI` of `Optional[OpenAI]`, `OpenAI | None`, "OpenAI". Of
+    `AsyncOpenAI | AsyncAzureOpenAI` (khoj's), the plain client: it may be aimed at any server, so its models are
+    no Azure deployments (Azure only when every class is, as analysis/clients.py `annotation_client` says)."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
+        return annotation(node.slice)
+    if isinstance(node, ast.BinOp):  # OpenAI | None
+        names = [n for n in (annotation(node.left), annotation(node.right)) if n]
+        return next((n for n in names if "azure" not in n.rsplit(".", 1)[-1].lower()), names[0] if names else "")
+    return dotted(node) or ""

@@ -49,6 +49,9 @@ class Gate:
     # TODOs only the routes can write (a base URL that may be unset, OFR107: fixes/routegate.py): span of the
     # statement they stand above -> (rule code, text)
     todos: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
+    # Requests every route of which the project shows aimed away from OpenAI and Azure (checks/routes.py
+    # `settled_requests`): their run-time model needs no TODO (OFR203), which check does not report there either
+    settled: Tuple[Span, ...] = ()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -92,6 +95,7 @@ class Gate:
             or self.subclass_ctors
             or self.reopens
             or self.todos
+            or self.settled
         )
 
     def routed(self, span: Span) -> bool:
@@ -108,6 +112,7 @@ class Gate:
             dict(self.subclass_ctors),
             dict(self.reopens),
             dict(self.todos),
+            self.settled,
         )
 
 

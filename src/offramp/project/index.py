@@ -99,6 +99,8 @@ class Site:
     scope: str  # "" (module), "f" or "Class.method"
     args: List[Expr] = field(default_factory=list)
     conditional: bool = False  # assign: under an `if` / `try` (may not run)
+    # assign: the `if` arms it is made in when only those make it conditional (no `try`, loop or `match`), else ()
+    arms: Branch = ()
 
 
 @dataclass
@@ -130,8 +132,12 @@ class ModuleIndex:
     # `match provider: case "azure": AzureOpenAI(...)`) keeps each provider's values on its own requests.
     selectors: List[Tuple[str, Tuple[str, ...], int, int]] = field(default_factory=list)
     # A dict holds a request-body key only Azure serves (`"data_sources"`: Azure OpenAI On Your Data, rules/openai.toml
-    # `azure-only-body`): the Azure requests made here stay on Azure (routes.py, checks/ondata.py).
+    # `azure-only-body`), in a module that sends request bodies: the Azure requests made here stay on Azure
+    # (routes.py, checks/ondata.py).
     on_your_data: bool = False
+    # The spans of such keys (`{"data_sources": ...}`, `dict(data_sources=...)`), whether or not the module sends a
+    # body: one that builds the body for a module that imports it (project/ondata.py) is On Your Data too.
+    body_keys: List[SpanT] = field(default_factory=list)
 
     def bound(self, scope: str, name: str) -> List[Expr]:
         """The values `name` is bound to as the code of function `scope` ("" the module) sees it: the function's own
@@ -178,6 +184,7 @@ class ModuleIndex:
                 scope=s["scope"],
                 args=[_tup(a) for a in s["args"]],
                 conditional=s["conditional"],
+                arms=_tup(s.get("arms", ())),
             )
             for s in d["sites"]
         ]
@@ -187,6 +194,7 @@ class ModuleIndex:
         m.dotenv = [(scope, _tup(e) if e is not None else None, tuple(sp)) for scope, e, sp in d["dotenv"]]
         m.selectors = [(n, tuple(vs), a, b) for n, vs, a, b in d["selectors"]]
         m.on_your_data = bool(d.get("on_your_data", False))
+        m.body_keys = [tuple(sp) for sp in d.get("body_keys", ())]
         return m
 
 

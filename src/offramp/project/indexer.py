@@ -14,7 +14,8 @@ import bisect
 from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import _dotted as dotted
-from offramp.project.exprs import ExprReader
+from offramp.analysis.quick import sends_a_body
+from offramp.project.exprs import ExprReader, annotation
 from offramp.project.index import (
     Branch,
     ClassInfo,
@@ -25,7 +26,7 @@ from offramp.project.index import (
     Watch,
     word_offsets,
 )
-from offramp.project.ondata import sends_on_your_data
+from offramp.project.ondata import body_keys
 
 # As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
 _ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
@@ -50,6 +51,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.conditional = 0
         self.branch: Branch = ()
         self.loops = 0
+        self.matches = 0  # (`match` arms: Site.arms says nothing of them, as a `match` may leave every case)
         self.text = text
         self.starts = [0]
         for line in self.lines:
@@ -157,6 +159,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
                     self.scope,
                     [],
                     self.conditional > 0,
+                    self.branch if self.conditional == len(self.branch) and not self.matches else (),
                 )
             )
         elif isinstance(target, ast.Subscript):
@@ -256,9 +259,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
             values = _case_values(case.pattern)
             if values and case.guard is None and case.body:
                 self.selector(subject.rsplit(".", 1)[-1], values, case.body)
-        self.conditional += 1
+        self.conditional, self.matches = self.conditional + 1, self.matches + 1
         self.arms(node, [c.body for c in node.cases])
-        self.conditional -= 1
+        self.conditional, self.matches = self.conditional - 1, self.matches - 1
 
     def selector(self, name: str, values: Tuple[str, ...], body: List[ast.stmt]) -> None:
         """An arm that runs only when `name` holds one of `values` (`if provider == "openai":`, `case "azure":`)."""
@@ -371,9 +374,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
         defaults: List[Optional[ast.AST]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
         params: List[Tuple[str, Optional[Expr], str]] = []
         for p, dflt in zip(positional, defaults):
-            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, annotation(p.annotation)))
         for p, dflt in zip(a.kwonlyargs, a.kw_defaults):
-            params.append((p.arg, self.expr(dflt) if dflt is not None else None, _ann(p.annotation)))
+            params.append((p.arg, self.expr(dflt) if dflt is not None else None, annotation(p.annotation)))
         if a.kwarg is not None:
             params.append(("**" + a.kwarg.arg, None, ""))
         self.m.functions[key] = FuncInfo(params=params, line=node.lineno, positional=len(positional))
@@ -566,18 +569,6 @@ def _passes_names(call: ast.Call) -> bool:
     return last not in _NOT_CALL_SITES
 
 
-def _ann(node: Optional[ast.AST]) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Subscript):  # Optional[OpenAI]
-        return _ann(node.slice)
-    if isinstance(node, ast.BinOp):  # OpenAI | None
-        return _ann(node.left) or _ann(node.right)
-    return dotted(node) or ""
-
-
 def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None) -> ModuleIndex:
     """Index one module's source (`tree`: its `ast`, when already parsed); a file that does not parse
     gives an empty entry (the checks report it). Its name and relative imports are set by `place` once
@@ -591,5 +582,6 @@ def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None)
         _Builder(text, m, watch).visit(tree)
     except RecursionError:
         return ModuleIndex(name="", path=path, package=False)
-    m.on_your_data = sends_on_your_data(text, tree, watch.azure_body)
+    m.body_keys = body_keys(text, tree, watch.azure_body)
+    m.on_your_data = bool(m.body_keys) and sends_a_body(text)
     return m

@@ -24,7 +24,11 @@ from offramp.types import Span
 PROGRAMS = (".py", ".ipynb")
 
 # Findings by display path, sites held back by path (with the reason), variables kept, constructions moved.
-Result = Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]
+# (findings, held spans, held variable writes, constructions fix retargets, requests aimed away from OpenAI and
+# Azure: project/stage.py `route_hits`)
+Result = Tuple[
+    Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]], Dict[str, List[Span]]
+]
 
 _NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
 
@@ -82,7 +86,7 @@ class LastRoutes:
             return None
         project = self.project()
         try:
-            reads, hits, held_data, writes_data, moved_data = stored[1]
+            reads, hits, held_data, writes_data, moved_data, settled_data = stored[1]
             now = self.inputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
             if now is None:
                 return None
@@ -93,18 +97,20 @@ class LastRoutes:
             # edited files again, a few questions each)
             held = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
             moved = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
-            return _hits_from_data(hits), held, dict(writes_data), moved
+            settled = {p: [Span(*k) for k in ks] for p, ks in settled_data.items()}
+            return _hits_from_data(hits), held, dict(writes_data), moved, settled
         except (TypeError, ValueError, KeyError, IndexError, EOFError):
             return None
 
     def store(self, project: Project, result: Result) -> None:
         """Keep the findings computed from `project`, with what its routes read."""
-        found, held, writes, moved = result
+        found, held, writes, moved, settled = result
         held_data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
         moved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in moved.items()}
+        settled_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in settled.items()}
         self.cache.entries[IndexCache.ROUTES] = (
             self.fingerprint,
-            (project.config_reads, _hits_to_data(found), held_data, writes, moved_data),
+            (project.config_reads, _hits_to_data(found), held_data, writes, moved_data, settled_data),
         )
         previous = self.cache.entries.get(IndexCache.INPUTS)
         self.cache.entries[IndexCache.INPUTS] = (

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import List, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.analysis.quick import sends_a_body
+from offramp import codes
+from offramp.checks.base import CheckContext, Hit
+from offramp.project.exprs import ExprReader
+from offramp.project.index import ModuleIndex, SpanT
 from offramp.project.sources import Route
+from offramp.types import Span
 
 
 def on_your_data_reason(where: str) -> str:
@@ -19,10 +23,20 @@ def on_your_data_reason(where: str) -> str:
     )
 
 
-def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
+def on_your_data_held(
+    routes: List[Route], modules: Sequence[ModuleIndex], module: Callable[[str], Optional[ModuleIndex]]
+) -> List[Route]:
     """Each Azure request of a module that sends Azure OpenAI On Your Data bodies (`data_sources`) held
     whole: only Azure serves them, and they carry the search service's key, which moved with the client
-    would go to the provider (checks/ondata.py holds a client built in that module; this one built anywhere)."""
+    would go to the provider (checks/ondata.py holds a client built in that module; this one built anywhere).
+    The body may be built in a module the request's file imports (`extra_body=search.extra()`, `json=build_body(q)`).
+    `module(name)`: a project module by name."""
+    by_path = {m.path: m for m in modules}
+    files = {m.path for m in modules if m.on_your_data}
+    for r in routes:
+        m = by_path.get(r.file)
+        if r.azure and not r.held and m is not None and r.file not in files and imported_bodies(m, module):
+            files.add(r.file)
     if not files:
         return routes
     return [
@@ -31,12 +45,53 @@ def on_your_data_held(routes: List[Route], files: Set[str]) -> List[Route]:
     ]
 
 
-def sends_on_your_data(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> bool:
-    """Does a dict of the module hold one of `keys` (`{"data_sources": [...]}`)? (the text says no first)"""
-    if not any(key in text for key in keys) or not sends_a_body(text):
-        return False
-    return any(
-        isinstance(node, ast.Dict)
-        and any(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys for k in node.keys)
-        for node in ast.walk(tree)
-    )
+def imported_bodies(m: ModuleIndex, module: Callable[[str], Optional[ModuleIndex]]) -> List[ModuleIndex]:
+    """The project modules `m` imports from that write an On Your Data body (a `data_sources` dict) and send
+    none themselves (a module that sends one is On Your Data itself): `m`'s requests send it."""
+    out: List[ModuleIndex] = []
+    for mod, attr in m.imports.values():
+        for name in (mod, f"{mod}.{attr}") if attr else (mod,):
+            other = module(name)
+            fresh = other is not None and other is not m and all(o.path != other.path for o in out)
+            if fresh and other is not None and other.body_keys and not other.on_your_data:
+                out.append(other)
+    return out
+
+
+def body_keys(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> List[SpanT]:
+    """Where the module's dicts hold one of `keys`: `{"data_sources": [...]}`, `dict(data_sources=[...])` (the
+    text says no first)."""
+    if not any(key in text for key in keys):
+        return []
+    reader = ExprReader(text)
+    out: List[SpanT] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            out.extend(
+                reader.span(k)
+                for k in node.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys
+            )
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            out.extend(reader.keyword_span(kw) for kw in node.keywords if kw.arg in keys)
+    return sorted(out)
+
+
+def imported_body_hits(
+    routes: Sequence[Route],
+    indexed: Dict[str, ModuleIndex],
+    module: Callable[[str], Optional[ModuleIndex]],
+    ctx: CheckContext,
+) -> Dict[str, List[Hit]]:
+    """OFR409 at the `data_sources` keys of the modules that build the On Your Data body of another module's Azure
+    requests (`imported_bodies`): that file's own check does not know it is a request body."""
+    if ctx.provider is None:
+        return {}
+    out: Dict[str, List[Hit]] = {}
+    for path in dict.fromkeys(r.file for r in routes if r.azure):
+        m = indexed.get(path)
+        for builder in imported_bodies(m, module) if m is not None else ():
+            if builder.path not in out:
+                args = {"provider": ctx.provider.name}
+                out[builder.path] = [Hit(codes.AZURE_ON_YOUR_DATA, Span(*sp), args) for sp in builder.body_keys]
+    return out

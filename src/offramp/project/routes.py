@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from offramp.catalog import SdkSurface
-from offramp.project.arms import Arms
+from offramp.project.arms import Arms, every_arm
 from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
@@ -92,7 +92,7 @@ class RouteFinder:
                     self.loaded.add_to(self.with_writes(_shared_on_credential(route), m.name)) for route in found
                 )
         out = self.process_wide(out)
-        out = on_your_data_held(out, {m.path for m in modules if m.on_your_data})
+        out = on_your_data_held(out, self.modules, self.flow.module)
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
         out.extend(reopen_routes(self.flow, self.modules, self.wrappers))
@@ -524,12 +524,14 @@ class RouteFinder:
         host: Set[Source] = set()
         always = False
         fallback: Optional[SdkDefault] = None
+        arms = []  # (`if ...: openai.base_url = A` / `else: openai.base_url = B`: always set)
         for role in ("base-url", "azure-endpoint"):
             for ctx, a in config.get(role, []):
                 found = self.flow.sources(ctx, a.kwargs[0][1])
                 host.update(found)
                 unset = any(may_be_unset(s) for s in found)
                 always |= not a.conditional and not unset
+                arms += [a.arms] if a.arms and not unset else []
                 if fallback is None and (a.conditional or unset):
                     am = self.flow.module(ctx.module)
                     where = f"{am.path}:{a.span[0]}" if am is not None else "?"
@@ -537,7 +539,7 @@ class RouteFinder:
                     fallback = SdkDefault(
                         "api.openai.com", why, file=am.path if am is not None else "", span=_span(a.span)
                     )
-        if not always:
+        if not always and not every_arm(arms):
             host |= {EnvRead("OPENAI_BASE_URL" if not azure else "AZURE_OPENAI_ENDPOINT"), fallback or OPENAI_DEFAULT}
         key: Set[Source] = set()
         key_always = False

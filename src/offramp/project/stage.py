@@ -15,7 +15,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
-from offramp.checks.routes import check_routes, group
+from offramp.checks.routes import check_routes, group, settled_requests
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -35,6 +35,7 @@ from offramp.project.gate import (
 )
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.lastroutes import PROGRAMS, LastRoutes, Result, needs_routes
+from offramp.project.ondata import imported_body_hits
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, Route
 from offramp.project.tree import Project
@@ -230,7 +231,7 @@ def route_hits(
     are reused.
     """
     if not needs_routes(seeds, ctx, effects):
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     if last is None and cache_dir is not None:
         last = LastRoutes(cache_dir, displays, read, seeds, root, ctx, prebuilt)
     got = last.reused() if last is not None else None
@@ -248,6 +249,8 @@ def route_hits(
         return m is not None and imports_sdk(m)
 
     found = group(check_routes([r for r in routes if not r.alone], ctx, known_provider_hosts(), sdk_file))
+    for path, body in imported_body_hits(routes, project.indexed, project.module, ctx).items():
+        found.setdefault(path, []).extend(body)
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
@@ -326,9 +329,10 @@ def route_hits(
         for p, names in kept.items():
             for line, why in _env_lines(read(p), names, ctx).items():
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
+    settled = settled_requests(routes, ctx, known_provider_hosts()) if ctx.provider is not None else {}
     if last is not None:
-        last.store(project, (found, held, writes, moved))
-    return found, held, writes, moved
+        last.store(project, (found, held, writes, moved, settled))
+    return found, held, writes, moved, settled
 
 
 def _successors_held(
