@@ -209,6 +209,37 @@ def test_a_module_named_after_a_library_is_not_that_library() -> None:
     assert names["chat"] == "app/llms/chat.py"  # (other suffixes still answer, for scripts run in place)
 
 
+def test_scripts_of_two_directories_import_their_own_module_of_one_name(tmp_path: Path) -> None:
+    """`examples/a/app.py` and `examples/b/app.py` each `import settings`: Python imports the one beside the
+    script. The project named both `settings` and gave every importer the first: b's request was a route of
+    a's model (its OFR201 named b's request, and fix rewrote a's constant for it), b's own model unseen."""
+    names, canonical = module_names(["a/settings.py", "b/settings.py", "a/app.py", "b/app.py", "tool.py"])
+    assert canonical["a/settings.py"] == ("a.settings", False) and canonical["b/settings.py"] == ("b.settings", False)
+    assert canonical["tool.py"] == ("tool", False) and names["settings"] == "a/settings.py"
+    m = place(
+        build("import settings\nfrom settings import MODEL\n", "b/app.py", watch_from_rules()),
+        "b.app",
+        False,
+        {"settings": "b.settings", "app": "b.app"},
+    )
+    assert m.imports == {"settings": ("b.settings", None), "MODEL": ("b.settings", "MODEL")}
+    for d, model in (("a", "gpt-4o"), ("b", "gpt-4o-mini")):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "settings.py").write_text(f'MODEL = "{model}"\n', "utf-8")
+        (tmp_path / d / "app.py").write_text(
+            "from openai import OpenAI\n\nimport settings\n\nclient = OpenAI()\n"
+            "client.chat.completions.create(model=settings.MODEL, messages=[])\n",
+            "utf-8",
+        )
+    proc = run_cli(["check", "--no-cache", "--to", "qwen", "--output-format", "concise", "."], tmp_path)
+    lines = proc.stdout.splitlines()
+    assert any(x.startswith("a/settings.py:1:9: OFR201") and "(request at a/app.py:6)" in x for x in lines), lines
+    assert any(x.startswith("b/settings.py:1:9: OFR201") and "(request at b/app.py:6)" in x for x in lines), lines
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "a" / "settings.py").read_text("utf-8") == 'MODEL = "qwen3.8-max"\n'
+    assert "gpt-4o-mini" not in (tmp_path / "b" / "settings.py").read_text("utf-8")
+
+
 def test_requests_through_a_module_named_after_the_sdk_have_routes(tmp_path: Path) -> None:
     tree = tmp_path / "p"
     shutil.copytree(FIXTURES / "oracle" / "library_named_module", tree)
@@ -326,12 +357,24 @@ def test_a_toml_file_the_code_loads_is_read_without_tomllib(monkeypatch: pytest.
 
 def test_route_findings_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
     """Same-named modules in sibling folders (the fix fixtures of five providers, checked as one tree)
-    make one route with several hosts. Which host `is sent to ...` named came from iterating a set, so
+    made one route with several hosts. Which host `is sent to ...` named came from iterating a set, so
     the output changed with PYTHONHASHSEED (mem0's OFR304s came and went between identical runs too)."""
     for folder in ("input", "qwen", "deepseek", "glm", "kimi"):
         (tmp_path / folder).mkdir()
         for name in ("key_reads_unset.py", "azure_v0_ad_token.py"):
             shutil.copy(FIXTURES / "fix" / folder / name, tmp_path / folder / name)
+    # (each folder's modules are their own since scripts import their neighbours: the route with several hosts
+    # is now this one, a key sent to whichever host a branch chose)
+    (tmp_path / "hosts.py").write_text(
+        "import os\n\nfrom openai import OpenAI\n\n"
+        'if os.getenv("USE_AZURE"):\n    base = "https://contoso.openai.azure.com/openai/v1/"\n'
+        'elif os.getenv("USE_DEEPSEEK"):\n    base = "https://api.deepseek.com/v1"\n'
+        'elif os.getenv("USE_KIMI"):\n    base = "https://api.moonshot.cn/v1"\n'
+        'else:\n    base = "https://dashscope.aliyuncs.com/compatible-mode/v1"\n'
+        'client = OpenAI(base_url=base, api_key=os.environ["DASHSCOPE_API_KEY"])\n'
+        'client.chat.completions.create(model="qwen-plus", messages=[])\n',
+        "utf-8",
+    )
     args = ["check", "--to", "qwen", "--no-cache", "--output-format", "concise", "."]
     outputs = {run_cli(args, tmp_path, env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3, 4, 5)}
     assert len(outputs) == 1, "\n---\n".join(sorted(outputs))

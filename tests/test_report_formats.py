@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 from helpers import run_cli
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -574,13 +574,17 @@ _PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))
 
 
 @given(st.text(_PRINTABLE, min_size=1).filter(lambda s: s.strip() == s))
+@example("a\u2066b")
 def test_markdown_text_renders_back_to_itself(text: str) -> None:
+    """What GitHub shows is the text as one line of visible characters (a bidi control such as U+2066 is
+    written `\\u2066`, `report.visible`): hypothesis found one only in runs not derandomised."""
+    from offramp.report import visible
     from offramp.report.markdown import md
 
     rendered, _ = md_list_items(f"- {md(text)}\n")[0]
-    assert rendered == text
+    assert rendered == visible(text)
     row = md_tables(f"| a |\n|---|\n| {md(text)} |\n")[0][1]
-    assert row == [(text, [])]
+    assert row == [(visible(text), [])]
 
 
 # --- robustness ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import ast
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
 from offramp.catalog import load_sdk, rules_file
 from offramp.wrappers import load_reopeners, load_wrappers
@@ -346,9 +346,16 @@ def absolute(module: str, name: str, package: bool) -> str:
     return ".".join([*parts, rest] if rest else parts)
 
 
-def place(m: ModuleIndex, name: str, package: bool) -> ModuleIndex:
-    """The entry as module `name` of the project: its relative imports made absolute."""
+def place(m: ModuleIndex, name: str, package: bool, siblings: Mapping[str, str] = {}) -> ModuleIndex:
+    """The entry as module `name` of the project: its relative imports made absolute, and the modules of its
+    own directory that share their name with others' named as the project names them (tree.py `sibling_names`)."""
     m.name, m.package = name, package
-    m.imports = {k: (absolute(mod, name, package), attr) for k, (mod, attr) in m.imports.items()}
-    m.star_imports = [absolute(mod, name, package) for mod in m.star_imports]
+
+    def resolved(mod: str) -> str:
+        mod = absolute(mod, name, package)
+        head, dot, rest = mod.partition(".")
+        return siblings[head] + dot + rest if head in siblings else mod
+
+    m.imports = {k: (resolved(mod), attr) for k, (mod, attr) in m.imports.items()}
+    m.star_imports = [resolved(mod) for mod in m.star_imports]
     return m

@@ -61,6 +61,17 @@ def module_names(
         for i in range(0, len(parts)):
             if not (i and parts[i] in libraries):
                 aliases.setdefault(".".join(parts[i:]), d)
+    # Scripts in different directories with one module name (`examples/chat/config.py`, `examples/rag/config.py`):
+    # each script imports its own (Python puts a script's directory first on sys.path), so each file is named
+    # by its whole path, which its neighbours' imports are turned into (`sibling_names`, `place`). The bare
+    # name keeps answering for the first of them, as before, for imports from anywhere else.
+    by_name: Dict[str, List[str]] = {}
+    for d, (name, package) in canonical.items():
+        if "." not in name and not package:
+            by_name.setdefault(name, []).append(d)
+    for d in (d for ds in by_name.values() if len(ds) > 1 for d in ds if "/" in d):
+        canonical[d] = (d[:-3].replace("/", "."), False)
+        names[canonical[d][0]] = d
     for alias, d in aliases.items():
         names.setdefault(alias, d)
     for d in displays:  # a notebook is a program of its own: a module no import statement can name
@@ -68,6 +79,20 @@ def module_names(
             canonical[d] = (notebook_module(d), False)
             names[notebook_module(d)] = d
     return names, canonical
+
+
+def sibling_names(canonical: Dict[str, Tuple[str, bool]], libraries: Collection[str] = ()) -> Dict[str, Dict[str, str]]:
+    """Per directory that is not a package, the modules of it named by their whole path (`module_names`), by the
+    name its scripts import them as: `import config` in `examples/rag/app.py` is `examples.rag.config`."""
+    packages = {d.rsplit("/", 1)[0] for d in canonical if d.endswith("/__init__.py")}
+    out: Dict[str, Dict[str, str]] = {}
+    for d, (name, package) in canonical.items():
+        if package or not d.endswith(".py") or "/" not in d:
+            continue
+        folder, base = d[:-3].rsplit("/", 1)
+        if folder not in packages and base not in libraries and name == d[:-3].replace("/", "."):
+            out.setdefault(folder, {})[base] = name
+    return out
 
 
 def notebook_module(display: str) -> str:
@@ -167,6 +192,7 @@ class Project:
         `layout`: `module_names` of these displays, when another project of the same run has them."""
         displays = list(displays)
         self.names, self.canonical = layout or module_names(displays, watch.libraries)
+        self.siblings = sibling_names(self.canonical, watch.libraries)
         self.read = python_of_notebooks(read)
         # Configuration files are read only inside the tree being checked: the root, or (files given
         # by absolute path, outside the root) the directory that holds them all.
@@ -219,7 +245,8 @@ class Project:
             self.cache.put(display, digest, m)
         self.entries[display] = (digest, m)
         name, package = self.canonical[display]
-        m = place(m, name, package)  # after `put`, which keeps the entry as built (relative imports as written)
+        # after `put`, which keeps the entry as built (relative imports as written)
+        m = place(m, name, package, self.siblings.get(display.rsplit("/", 1)[0], {}) if "/" in display else {})
         self.indexed[display] = m
         return m
 
