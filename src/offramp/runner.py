@@ -350,6 +350,7 @@ def with_routes(
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
     moved: Dict[str, List[Span]] = {}
+    resolved: Dict[str, List[Span]] = {}
     try:
         # a warm run whose edits no route reads ends here, without importing the route machinery
         last = None
@@ -360,7 +361,7 @@ def with_routes(
             from offramp.project.stage import route_hits  # lazy: start-up
 
             got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
-        hits, held, writes, moved = got
+        hits, held, writes, moved, resolved = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)
     except Exception as e:  # an internal error: said where the routes start, like OFR002 for one file
@@ -372,6 +373,10 @@ def with_routes(
         i = where.get(display)
         if i is not None:
             out[i] = replace(out[i], findings=tuple(_moved(out[i].findings, built)))
+    for display, calls in resolved.items():  # a model the plans settle: no "model comes from ..." (OFR203)
+        i = where.get(display)
+        if i is not None:
+            out[i] = replace(out[i], findings=tuple(_settled(out[i].findings, calls)))
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
         i = where.get(display)
         if i is not None:
@@ -434,6 +439,12 @@ def _in_cells(results: List[FileResult], notebooks: Dict[str, Notebook]) -> List
         replace(r, findings=tuple(in_cells(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
+
+
+def _settled(findings: Sequence[Finding], calls: Sequence[Span]) -> List[Finding]:
+    """The file's findings but the OFR203 of a request whose model the plans settle (project/gate.py
+    `RouteJudge.models_resolved`; fix writes no TODO there either)."""
+    return [f for f in findings if not (f.code == codes.DYNAMIC_MODEL and any(c.contains(f.span) for c in calls))]
 
 
 def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:

@@ -331,7 +331,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                     self.plan.todo(
                         stmt, f"{self.p.name} does not support `{param}`", UNSUPPORTED_PARAMETER, call.span.line
                     )
-        if call.dynamic_model is not None and not call.model_literals:
+        if call.dynamic_model is not None and not call.model_literals and call.span not in self.gate.resolved:
             self.plan.todo(
                 stmt,
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",

@@ -49,6 +49,10 @@ class Gate:
     # TODOs only the routes can write (a base URL that may be unset, OFR107: fixes/routegate.py): span of the
     # statement they stand above -> (rule code, text)
     todos: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
+    # Requests of this file whose model the plans settle (`RouteJudge.models_resolved`): the span of each call.
+    # Its model comes from another object (`settings.CHAT_MODEL`), but that is a literal fix rewrites or one the
+    # provider serves, so there is no "model comes from ..." TODO (OFR203) to write
+    resolved: Tuple[Span, ...] = ()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -92,6 +96,7 @@ class Gate:
             or self.subclass_ctors
             or self.reopens
             or self.todos
+            or self.resolved
         )
 
     def routed(self, span: Span) -> bool:
@@ -108,6 +113,7 @@ class Gate:
             dict(self.subclass_ctors),
             dict(self.reopens),
             dict(self.todos),
+            self.resolved,
         )
 
 

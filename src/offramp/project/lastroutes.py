@@ -23,8 +23,11 @@ from offramp.types import Span
 #: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
 PROGRAMS = (".py", ".ipynb")
 
-# Findings by display path, sites held back by path (with the reason), variables kept, constructions moved.
-Result = Tuple[Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]]]
+# Findings by display path, sites held back by path (with the reason), variables kept, constructions moved,
+# requests whose model the plans settle (project/gate.py `RouteJudge.models_resolved`).
+Result = Tuple[
+    Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]], Dict[str, List[Span]]
+]
 
 _NAMED_BY_CONTENT = (".env", ".yaml", ".yml", ".json", ".prompty")
 
@@ -48,7 +51,7 @@ class LastRoutes:
         ctx: CheckContext,
         prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     ) -> None:
-        self.cache = IndexCache.open(cache_dir, settings_key("project-index-9"))
+        self.cache = IndexCache.open(cache_dir, settings_key("project-index-10"))
         self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
         self._project = (displays, read, root, prebuilt)
         self._asked = False
@@ -82,7 +85,7 @@ class LastRoutes:
             return None
         project = self.project()
         try:
-            reads, hits, held_data, writes_data, moved_data = stored[1]
+            reads, hits, held_data, writes_data, moved_data, resolved_data = stored[1]
             now = self.inputs.unchanged(project, inputs[1]) if project.configs_unchanged(reads) else None
             if now is None:
                 return None
@@ -93,18 +96,20 @@ class LastRoutes:
             # edited files again, a few questions each)
             held = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
             moved = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
-            return _hits_from_data(hits), held, dict(writes_data), moved
+            resolved = {p: [Span(*k) for k in ks] for p, ks in resolved_data.items()}
+            return _hits_from_data(hits), held, dict(writes_data), moved, resolved
         except (TypeError, ValueError, KeyError, IndexError, EOFError):
             return None
 
     def store(self, project: Project, result: Result) -> None:
         """Keep the findings computed from `project`, with what its routes read."""
-        found, held, writes, moved = result
+        found, held, writes, moved, resolved = result
         held_data = {p: [(tuple(vars(k).values()), v) for k, v in h.items()] for p, h in held.items()}
         moved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in moved.items()}
+        resolved_data = {p: [tuple(vars(k).values()) for k in ks] for p, ks in resolved.items()}
         self.cache.entries[IndexCache.ROUTES] = (
             self.fingerprint,
-            (project.config_reads, _hits_to_data(found), held_data, writes, moved_data),
+            (project.config_reads, _hits_to_data(found), held_data, writes, moved_data, resolved_data),
         )
         previous = self.cache.entries.get(IndexCache.INPUTS)
         self.cache.entries[IndexCache.INPUTS] = (
