@@ -112,6 +112,18 @@ SETTLED = {
         "settings.py",
         3,
     ),
+    # a framework client's model (`ChatOpenAI(model=settings.CHAT_MODEL)`): the same answer, at its constructor
+    "framework": (
+        {
+            "settings.py": 'CHAT_MODEL = "gpt-4o"\n',
+            "app.py": (
+                "from langchain_openai import ChatOpenAI\n\nimport settings\n\n"
+                "llm = ChatOpenAI(model=settings.CHAT_MODEL)\n\n\ndef ask(q):\n    return llm.invoke(q)\n"
+            ),
+        },
+        "settings.py",
+        1,
+    ),
 }
 
 
@@ -176,3 +188,17 @@ def test_a_suppressed_constant_keeps_the_request_unsettled(tmp_path: Path) -> No
     assert after["settings.py"] == files["settings.py"]
     assert "model comes from `settings.CHAT_MODEL`" in after["app.py"]
     assert idempotent
+
+
+def test_a_warm_check_keeps_the_answer(tmp_path: Path) -> None:
+    """The route stage's answer is kept with its findings (project/lastroutes.py): a second check served from
+    the cache, and one after a comment edit, drop the OFR203 too."""
+    root = tmp_path / "walk"
+    shutil.copytree(FIXTURES / "projects" / "walk", root)
+    args = ["check", "--to", "qwen", "--cache-dir", str(tmp_path / "cache"), "--output-format", "concise", "."]
+    runs = [run_cli(args, root).stdout]
+    runs.append(run_cli(args, root).stdout)
+    with (root / "app.py").open("a", encoding="utf-8") as f:
+        f.write("# a comment\n")
+    runs.append(run_cli(args, root).stdout)
+    assert all(" OFR201 " in out and " OFR203 " not in out for out in runs), runs

@@ -293,20 +293,26 @@ class RouteJudge:
         return decision
 
     def models_resolved(self, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> Dict[str, List[Span]]:
-        """Per file, the SDK requests whose model the plans settle: the one answer to "is this request's model
-        source resolved and moved?", which check (runner.py drops the file's own OFR203 there) and fix (the
-        planner writes no "model comes from ..." TODO there, `Gate.resolved`) both read. `effects`: what the
-        plans move, with the literals of other files the route gate rewrites (`models_elsewhere`) among them.
+        """Per file, the SDK requests and framework clients whose model the plans settle: the one answer to "is
+        this request's model source resolved and moved?", which check (runner.py drops the file's own OFR203
+        there) and fix (the planner writes no "model comes from ..." TODO there, `Gate.resolved`) both read.
+        `effects`: what the plans move, with the literals of other files the route gate rewrites
+        (`models_elsewhere`) among them.
 
         Settled: every model source is a literal a plan rewrites for the request's provider (a MODEL effect) or
         one that provider serves already, or a variable read with such a literal as its default
         (`os.getenv("CHAT_MODEL", "gpt-4o")`, as in one file). `settings.CHAT_MODEL = "gpt-4o"`, rewritten in
         the same run as the client, is settled; one also sent by a request that stays is not rewritten, and the
         TODO stays true."""
-        out: Dict[str, List[Span]] = {}
+        settled: Dict[Tuple[str, Span], bool] = {}  # (every route of a request, or of a framework client, is)
         for r in self.routes:
-            if r.kind in ("client", "module", "v0") and self.model_settled(r, effects, models):
-                out.setdefault(r.file, []).append(r.span)
+            if r.kind in ("client", "module", "v0", "framework"):
+                key = (r.file, r.span)
+                settled[key] = settled.get(key, True) and self.model_settled(r, effects, models)
+        out: Dict[str, List[Span]] = {}
+        for (path, span), ok in settled.items():
+            if ok:
+                out.setdefault(path, []).append(span)
         return out
 
     def model_settled(self, r: Route, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> bool:
