@@ -205,10 +205,28 @@ def test_a_name_removed_from_a_parenthesized_import_goes_with_the_fix_that_remov
     assert owners == {"OFR102"}, owners
 
 
+def test_a_module_setting_is_paired_with_its_own_rewrite(tmp_path: Path) -> None:
+    """`openai.api_base = endpoint` became `openai.api_base = "<provider URL>"` and the next line's
+    `openai.api_version = "..."` went: the diff paired api_version's line with api_base's rewrite (more
+    symbols alike), so api_type's fix carried the new api_key line and api_base's finding none of its own."""
+    source = (
+        "import openai\n\n\nclass AzureChat:\n    def __init__(self, endpoint):\n"
+        '        openai.api_type = "azure"\n        openai.api_base = endpoint\n'
+        '        openai.api_version = "2023-05-15"\n\n    def ask(self, messages):\n'
+        '        return openai.ChatCompletion.create(engine="gpt-4o", messages=messages)\n'
+    )
+    texts = {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]: [t for _, _, t in reps]
+        for r, reps in _sarif(tmp_path, source)
+        if r["ruleId"] == "OFR103"
+    }
+    assert texts[6] == ["open_ai"] and texts[7] == ['"https://dashscope.aliyuncs.com/compatible-mode/v1"'], texts
+
+
 # The fixes on the fix fixtures (qwen) that are not all the plan's own (fixes/provenance.py): each a
 # change the plan records no finding for, so fixes/suggest.py still places it by position. Lower it
 # as changes gain their origin; it must not grow.
-UNTRACED_FIXES = 7
+UNTRACED_FIXES = 4
 
 
 def test_fixes_on_the_fix_fixtures_come_from_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,12 +91,13 @@ def _kinship(x: str, y: str) -> int:
     xt = [t for t in _TOKEN.findall(x) if t.strip()]
     yt = [t for t in _TOKEN.findall(y) if t.strip()]
     shared = sum(n for _, _, n in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_matching_blocks())
-    if shared * 2 >= min(len(xt), len(yt)) > 0:
-        return shared
     head = _ASSIGNS.match(x)
-    return shared if head is not None and y.startswith(head[0]) else 0
+    if head is not None and y.startswith(head[0]):
+        return shared + _SAME_NAME
+    return shared if shared * 2 >= min(len(xt), len(yt)) > 0 else 0
 
 
+_SAME_NAME = 1_000  # (before any pairing by shared symbols: `openai.api_version = "..."` is no rewrite of `api_base`)
 # A line that binds a name (`name =`, `self.name =`), up to its `=`.
 _ASSIGNS = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=(?!=)")
 
