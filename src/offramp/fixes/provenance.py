@@ -117,6 +117,11 @@ def import_origins(
     line = old[line_start:start]
     added = new[new_start:new_end]
     removed = old[start:end].lstrip()
+    if start < end and not removed and not added.strip() and _IMPORT.match(old[end : end + 80]):
+        # blank lines removed above an import the plan rewrote (its group joined the one above): its names
+        line_end = old.find("\n", end)
+        words = set(_WORD.findall(old[end : len(old) if line_end < 0 else line_end]))
+        return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
     if not (
         _IMPORT.match(line)
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
