@@ -21,22 +21,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 from offramp.analysis.facts import Analysis, EnvAccess, KeyLiteral, UrlLiteral
 from offramp.analysis.keyuses import KeyUses
 from offramp.analysis.positions import Position, node_positions
-from offramp.analysis.values import (
-    KEY_RE,
-    MATCH_METHODS,
-    classify_url,
-    dotted_name,
-    is_placeholder_host,
-    is_placeholder_key,
-    string_value,
-    template_value,
-    urls_in,
-)
+from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, env_subscript, holds_key, url_site
+from offramp.analysis.values import MATCH_METHODS, dotted_name, string_value, template_value
 from offramp.catalog import SdkSurface
 from offramp.fastvisit import does_nothing
 from offramp.types import Span
-
-_ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
 
 
 class _Collector(cst.CSTVisitor):
@@ -58,8 +47,7 @@ class _Collector(cst.CSTVisitor):
         self.positions: Optional[Mapping[cst.CSTNode, Position]] = None
         self.skip_strings: Set[int] = set()
         self.stmt_stack: List[cst.CSTNode] = []
-        self.os_aliases: Set[str] = {"os"}  # names bound to the os module
-        self.os_names: Dict[str, str] = {}  # local name -> os attribute (from os import environ as e)
+        self.os = OsNames()  # (analysis/sites.py: the os module's names, decided as the stdlib walk does)
         self.claimed_strings: Set[int] = set()
         self.in_raise = 0
         self._dispatch: Dict[type, Tuple[Optional[Callable], Optional[Callable], bool]] = {}
@@ -194,29 +182,16 @@ class _Collector(cst.CSTVisitor):
     # -- imports of os -----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            if dotted_name(alias.name) == "os":
-                self.os_aliases.add(
-                    alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else "os"
-                )
+            self.os.imported(dotted_name(alias.name) or "", _asname(alias))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and dotted_name(node.module) == "os" and not isinstance(node.names, cst.ImportStar):
+        if node.module is not None and not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                real = dotted_name(alias.name) or ""
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else real
-                self.os_names[local] = real
+                self.os.imported_from(dotted_name(node.module) or "", dotted_name(alias.name) or "", _asname(alias))
 
     def _os_path(self, expr: cst.BaseExpression) -> Optional[str]:
         """`os.environ.get` -> 'environ.get' when `os` (or an alias / from-import) is really the os module."""
-        name = dotted_name(expr)
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.os_aliases:
-            return rest or None
-        if head in self.os_names:
-            return self.os_names[head] + ("." + rest if rest else "")
-        return None
+        return self.os.path(dotted_name(expr))
 
     # -- environment ---------------------------------------------------------------------
     def _env(
@@ -261,8 +236,8 @@ class _Collector(cst.CSTVisitor):
             if arg.keyword is not None and arg.keyword.value in self.sdk.doc_arguments:
                 self._skip_match_operand(arg.value)
         path = self._os_path(node.func)
-        if path in _ENV_GET and node.args and node.args[0].keyword is None:
-            write = path in ("environ.setdefault",)
+        if path in ENV_READERS and node.args and node.args[0].keyword is None:
+            write = path == ENV_SETDEFAULT
             self._env(node.args[0].value, write=write, default=_default_arg(node), reader=None if write else node)
             return
         # Other readers: Secret.from_env_var("OPENAI_API_KEY"), get_from_dict_or_env(v, "k", "OPENAI_API_KEY"),
@@ -281,8 +256,7 @@ class _Collector(cst.CSTVisitor):
         idx = node.slice[0].slice.value
         if id(idx) in self.claimed_strings:
             return
-        if self._os_path(node.value) == "environ" or string_value(idx) in self.sdk.env_roles:
-            # os.environ["X"], and env mappings handed to subprocesses: env["OPENAI_BASE_URL"] = ...
+        if env_subscript(self._os_path(node.value), string_value(idx), self.sdk):
             self._env(idx, write=False, default=None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -290,7 +264,7 @@ class _Collector(cst.CSTVisitor):
             tgt = t.target
             if isinstance(tgt, cst.Subscript) and len(tgt.slice) == 1 and isinstance(tgt.slice[0].slice, cst.Index):
                 idx = tgt.slice[0].slice.value
-                if self._os_path(tgt.value) == "environ" or string_value(idx) in self.sdk.env_roles:
+                if env_subscript(self._os_path(tgt.value), string_value(idx), self.sdk):
                     # Mark the write; visit_Subscript will see the same literal as a read, so skip it there.
                     self._env(idx, write=True, default=None)
 
@@ -298,27 +272,15 @@ class _Collector(cst.CSTVisitor):
     def _string(self, node: cst.BaseExpression, text: Optional[str]) -> None:
         if text is None:
             return
-        in_code = id(node) not in self.skip_strings
-        for m in KEY_RE.finditer(text):
-            if not is_placeholder_key(m.group(0)):
-                self.note_statement(node)
-                self.a.keys.append(KeyLiteral(node=node, span=self.span(node)))
-                break
-        if not in_code:
-            return
-        lowered = text.lower()
-        if "openai" not in lowered and "azure" not in lowered:
-            return
-        if self.in_raise:
-            return  # a URL in an exception message is documentation
-        for url in urls_in(text):
-            target = classify_url(url, self.sdk, self.provider_hosts)
-            if target.blocked and not is_placeholder_host(target.host):
-                self.note_statement(node)
-                self.a.urls.append(
-                    UrlLiteral(node=node, span=self.span(node), url=url.replace("\x00", "{...}"), target=target)
-                )
-                break
+        if holds_key(text):
+            self.note_statement(node)
+            self.a.keys.append(KeyLiteral(node=node, span=self.span(node)))
+        if id(node) in self.skip_strings or self.in_raise:
+            return  # (a docstring, an operand a URL is compared with; a URL in an exception message is documentation)
+        found = url_site(text, self.sdk, self.provider_hosts)
+        if found is not None:
+            self.note_statement(node)
+            self.a.urls.append(UrlLiteral(node=node, span=self.span(node), url=found[0], target=found[1]))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self._string(node, string_value(node))
@@ -535,6 +497,10 @@ class FullCollector(_Collector):
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
         self.note_statement(node)
+
+
+def _asname(alias: cst.ImportAlias) -> Optional[str]:
+    return alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
 
 
 def _class_like(func: cst.BaseExpression) -> bool:

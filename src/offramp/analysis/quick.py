@@ -13,11 +13,10 @@ import ast
 from typing import List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
+from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, dotted, env_subscript, holds_key, url_site
 from offramp.catalog import SdkSurface
-from offramp.hosts import DYNAMIC, KEY_RE, MATCH_METHODS, classify_url, is_placeholder_host, is_placeholder_key, urls_in
+from offramp.hosts import DYNAMIC, MATCH_METHODS
 from offramp.types import Span
-
-_ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
 
 
 class QuickFacts:
@@ -28,25 +27,13 @@ class QuickFacts:
         self.on_your_data: List[Span] = []  # (facts.Analysis.on_your_data)
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 class _Visitor(ast.NodeVisitor):
     def __init__(self, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> None:
         self.lines = text.splitlines(keepends=True)
         self.sdk = sdk
         self.provider_hosts = provider_hosts
         self.facts = QuickFacts()
-        self.os_aliases: Set[str] = {"os"}
-        self.os_names: dict = {}
+        self.os = OsNames()
         self.skip: Set[int] = set()
         self.claimed: Set[int] = set()
         self.in_raise = 0
@@ -81,24 +68,14 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name == "os":
-                self.os_aliases.add(alias.asname or "os")
+            self.os.imported(alias.name, alias.asname)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.module == "os":
-            for alias in node.names:
-                self.os_names[alias.asname or alias.name] = alias.name
+        for alias in node.names:
+            self.os.imported_from(node.module or "", alias.name, alias.asname)
 
     def _os_path(self, node: ast.AST) -> Optional[str]:
-        name = _dotted(node)
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.os_aliases:
-            return rest or None
-        if head in self.os_names:
-            return self.os_names[head] + ("." + rest if rest else "")
-        return None
+        return self.os.path(dotted(node))
 
     def _env(self, node: ast.expr, write: bool) -> bool:
         """Record an access; whether it was recorded (a variable of the SDK's, seen first here)."""
@@ -154,8 +131,8 @@ class _Visitor(ast.NodeVisitor):
             if kw.arg in self.sdk.doc_arguments:
                 self._skip_match_operand(kw.value)
         path = self._os_path(node.func)
-        if path in _ENV_GET and node.args:
-            write = path == "environ.setdefault"
+        if path in ENV_READERS and node.args:
+            write = path == ENV_SETDEFAULT
             if self._env(node.args[0], write=write) and write and len(node.args) > 1:
                 self.written.append((self.facts.env[-1], node.args[1]))
         else:
@@ -168,8 +145,8 @@ class _Visitor(ast.NodeVisitor):
         for t in node.targets:
             if isinstance(t, ast.Subscript):
                 idx = t.slice
-                named = isinstance(idx, ast.Constant) and idx.value in self.sdk.env_roles
-                recorded = (self._os_path(t.value) == "environ" or named) and self._env(idx, write=True)
+                name = idx.value if isinstance(idx, ast.Constant) and isinstance(idx.value, str) else None
+                recorded = env_subscript(self._os_path(t.value), name, self.sdk) and self._env(idx, write=True)
                 if recorded:
                     self.written.append((self.facts.env[-1], node.value))
             elif isinstance(t, ast.Name):
@@ -202,34 +179,19 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         idx = node.slice
-        if isinstance(idx, ast.Constant) and (
-            self._os_path(node.value) == "environ" or idx.value in self.sdk.env_roles
-        ):
+        name = idx.value if isinstance(idx, ast.Constant) and isinstance(idx.value, str) else None
+        if isinstance(idx, ast.Constant) and env_subscript(self._os_path(node.value), name, self.sdk):
             self._env(idx, write=False)
         self.generic_visit(node)
 
     def _string(self, node: ast.expr, text: str) -> None:
-        for m in KEY_RE.finditer(text):
-            if not is_placeholder_key(m.group(0)):
-                self.facts.keys.append(KeyLiteral(node=None, span=self.span(node)))
-                break
+        if holds_key(text):
+            self.facts.keys.append(KeyLiteral(node=None, span=self.span(node)))
         if id(node) in self.skip or self.in_raise:
             return
-        lowered = text.lower()
-        if "openai" not in lowered and "azure" not in lowered:
-            return
-        for url in urls_in(text):
-            target = classify_url(url, self.sdk, self.provider_hosts)
-            if target.blocked and not is_placeholder_host(target.host):
-                self.facts.urls.append(
-                    UrlLiteral(
-                        node=None,
-                        span=self.span(node),
-                        url=url.replace(DYNAMIC, "{...}"),
-                        target=target,
-                    )
-                )
-                break
+        found = url_site(text, self.sdk, self.provider_hosts)
+        if found is not None:
+            self.facts.urls.append(UrlLiteral(node=None, span=self.span(node), url=found[0], target=found[1]))
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
@@ -241,7 +203,7 @@ class _Visitor(ast.NodeVisitor):
             if isinstance(v, ast.Constant) and isinstance(v.value, str):
                 parts.append(v.value)
             else:
-                parts.append(DYNAMIC)
+                parts.append(DYNAMIC)  # (the unknown part of an f-string, as LibCST's template_value)
         if id(node) in self.skip:
             for v in node.values:
                 self.skip.add(id(v))

@@ -17,7 +17,7 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL
 from offramp.fixes.apply import apply_plan
 from offramp.fixes.plan import Origin, Plan
 from offramp.fixes.planedits import to_string
-from offramp.project.gate import MODEL, overlaps
+from offramp.project.gate import MODEL, Effect, overlaps
 from offramp.source import parse_module
 from offramp.syntax.tree import module_parents, statement_around
 from offramp.types import Span
@@ -60,20 +60,21 @@ def plan_models(
 
 def rewrite_models(
     text: str, models: Dict[Span, Tuple[str, str]], allowed: Callable[[str, int], bool], trace: bool = False
-) -> Tuple[Optional[str], int, List[Region]]:
-    """`text` with those literals rewritten (None when none is), how many were, and with `trace` where
-    each change is written and for which finding (fixes/provenance.py): for a file with no SDK use of
-    its own, so no planner of its own either."""
+) -> Tuple[Optional[str], List[Effect], List[Region]]:
+    """`text` with those literals rewritten (None when none is), what that moves (a MODEL effect per literal
+    rewritten: the route gate asks which requests' models are settled) and with `trace` where each change is
+    written and for which finding (fixes/provenance.py): for a file with no SDK use of its own, so no
+    planner of its own either."""
     module = parse_module(text)
     plan = Plan()
     plan.allowed = allowed
     plan.trace = trace
     plan_models(plan, module, models, allowed)
     if plan.empty:
-        return None, 0, []
+        return None, [], []
     new_text = apply_plan(module, plan).code
     if not trace:
-        return new_text, plan.changes["model"], []
+        return new_text, plan.effects, []
     from offramp.fixes.provenance import regions  # lazy: start-up
 
-    return new_text, plan.changes["model"], regions(module, plan, text)
+    return new_text, plan.effects, regions(module, plan, text)

@@ -34,7 +34,7 @@ from offramp.engine import (
 from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
-from offramp.project.gate import OPEN, Effect, Gate
+from offramp.project.gate import MODEL, OPEN, Effect, Gate
 from offramp.providers import Provider, known_provider_hosts
 from offramp.redact import split_diff
 from offramp.source import (
@@ -442,7 +442,7 @@ def _models_only(
 
     try:
         src = src or decode(path, read[0])
-        new_text, n, result.origins = rewrite_models(
+        new_text, effects, result.origins = rewrite_models(
             src.text, gate.models, _allowed(src.text, display, opts), opts.origins
         )
         new_bytes = src.encode(new_text) if new_text is not None else None
@@ -450,7 +450,8 @@ def _models_only(
         return result
     if new_text is None or new_bytes is None or new_text == src.text:
         return result
-    result.changes["model"] += n
+    result.changes["model"] += sum(e.role == MODEL for e in effects)
+    result.effects = effects
     result.pending = Pending(src.text, new_text, new_bytes, read)
     result.new_text = new_text
     return result

@@ -332,7 +332,12 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                         stmt, f"{self.p.name} does not support `{param}`", UNSUPPORTED_PARAMETER, call.span.line
                     )
         settled = any(overlaps(call.dynamic_model.span, r) for r in self.gate.settled) if call.dynamic_model else False
-        if call.dynamic_model is not None and not call.model_literals and not settled:
+        if (
+            call.dynamic_model is not None
+            and not call.model_literals
+            and not settled
+            and call.span not in self.gate.resolved
+        ):
             self.plan.todo(
                 stmt,
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",

@@ -113,10 +113,15 @@ def import_origins(
     by the names it binds. The change must be on an import line (old), insert import lines (new), or
     delete an assignment (the Azure clean-up's credentials, apply.py).
     Several when several fixes need what it binds (`import os`): one fix carries it, the first planned."""
-    line_start = old.rfind("\n", 0, start) + 1
+    line_start = _statement_start(old, start)
     line = old[line_start:start]
     added = new[new_start:new_end]
     removed = old[start:end].lstrip()
+    if start < end and not removed and not added.strip() and _IMPORT.match(old[end : end + 80]):
+        # blank lines removed above an import the plan rewrote (its group joined the one above): its names
+        line_end = old.find("\n", end)
+        words = set(_WORD.findall(old[end : len(old) if line_end < 0 else line_end]))
+        return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
     if not (
         _IMPORT.match(line)
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
@@ -132,6 +137,19 @@ def import_origins(
     line_end = old.find("\n", end)
     words = set(_WORD.findall(old[line_start : len(old) if line_end < 0 else line_end]))
     return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
+
+
+def _statement_start(old: str, start: int) -> int:
+    """Where the line of old[start] begins, or the first line of the parenthesized import it is inside
+    (`from m import (\n    A,\n    B,\n)`: a name removed from its own line is still on an import line)."""
+    line_start = old.rfind("\n", 0, start) + 1
+    if _IMPORT.match(old[line_start:start]):
+        return line_start
+    opened = old.rfind("(", 0, start)
+    if opened < 0 or ")" in old[opened:start]:
+        return line_start
+    head = old.rfind("\n", 0, opened) + 1
+    return head if _IMPORT.match(old[head:opened]) and "#" not in old[head:opened] else line_start
 
 
 _IMPORT = re.compile(r"\A[ \t]*(?:import|from)[ \t]")  # (\A: linear under `search` too)

@@ -87,7 +87,13 @@ def gate_results(
             todos.setdefault(d, {})
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
-    for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in todos if d in where]):
+    redo = list(todos)
+    # requests whose model the plans settled (`RouteJudge.models_resolved`, as check asks it): no OFR203 TODO
+    for d, spans in judge.models_resolved(_effects(results), opts.models).items():
+        if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):
+            decision.gates.setdefault(d, Gate()).resolved = tuple(spans)
+            redo.append(d)
+    for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in dict.fromkeys(redo) if d in where]):
         results[where[fresh.display]] = fresh
     return results
 

@@ -82,13 +82,24 @@ def _token_edits(x: str, y: str, base: int, new_base: int) -> List[Raw]:
 
 
 def _kinship(x: str, y: str) -> int:
-    """How many words and symbols two lines share, 0 unless at least half of the shorter line's:
-    the rewrite of a line, rather than a line that took its place. (Counted in tokens, so that
-    a long string literal replaced by a short expression does not hide the kinship.)"""
+    """How many words and symbols two lines share, 0 unless at least half of the shorter line's or
+    both assign the same name (`azure_chat = AzureChatOpenAI(azure_deployment=...)` became
+    `azure_chat = ChatOpenAI(base_url=..., api_key=..., model=...)`: most of its words are new, and
+    its symbols alone made it kin to the rewritten line above it): the rewrite of a line, rather than a
+    line that took its place. (Counted in tokens, so that a long string literal replaced by a short
+    expression does not hide the kinship.)"""
     xt = [t for t in _TOKEN.findall(x) if t.strip()]
     yt = [t for t in _TOKEN.findall(y) if t.strip()]
     shared = sum(n for _, _, n in difflib.SequenceMatcher(None, xt, yt, autojunk=False).get_matching_blocks())
+    head = _ASSIGNS.match(x)
+    if head is not None and y.startswith(head[0]):
+        return shared + _SAME_NAME
     return shared if shared * 2 >= min(len(xt), len(yt)) > 0 else 0
+
+
+_SAME_NAME = 1_000  # (before any pairing by shared symbols: `openai.api_version = "..."` is no rewrite of `api_base`)
+# A line that binds a name (`name =`, `self.name =`), up to its `=`.
+_ASSIGNS = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=(?!=)")
 
 
 def _block_edits(a: Sequence[str], b: Sequence[str], base: int, new_base: int) -> List[Raw]:

@@ -10,9 +10,9 @@ which expressions are kept; this is how.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional
+from typing import Optional
 
-from offramp.analysis.quick import _dotted as dotted
+from offramp.analysis.sites import OsNames, dotted
 from offramp.project.index import DYNAMIC, Expr, SpanT
 from offramp.redact import redact
 
@@ -20,13 +20,12 @@ _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
 
 
 class ExprReader:
-    """Expressions of one module's text as `Expr`s; `os_aliases` / `os_names` (the walk fills them from the
-    module's imports) say which names are the `os` module and its members."""
+    """Expressions of one module's text as `Expr`s; `os` (the walk fills it from the module's imports, as the
+    per-file analysis does: analysis/sites.py) says which names are the `os` module and its members."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines(keepends=True)
-        self.os_aliases = {"os"}
-        self.os_names: Dict[str, str] = {}
+        self.os = OsNames()
 
     # -- positions -------------------------------------------------------------------------
     def _col(self, line: int, offset: int) -> int:
@@ -54,15 +53,7 @@ class ExprReader:
 
     # -- expressions -----------------------------------------------------------------------
     def os_path(self, node: ast.AST) -> Optional[str]:
-        name = dotted(node)
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.os_aliases and rest:
-            return rest
-        if head in self.os_names:
-            return f"{self.os_names[head]}.{rest}" if rest else self.os_names[head]
-        return None
+        return self.os.path(dotted(node))
 
     def expr(self, node: Optional[ast.AST], depth: int = 0) -> Expr:
         if node is None:

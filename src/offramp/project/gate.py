@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from offramp.hosts import classify_url
+from offramp.mapping import is_provider_model
 from offramp.project.gateview import OPEN as OPEN
 from offramp.project.gateview import Gate as Gate
 from offramp.project.gateview import overlaps as overlaps
@@ -122,6 +123,7 @@ class Decision:
                 or g.subclass_ctors
                 or g.reopens
                 or g.todos
+                or g.resolved
             ):
                 out.gates[path] = g.copy(spans, writes)
         return out
@@ -296,6 +298,47 @@ class RouteJudge:
                 if new and new != s.value:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision
+
+    def models_resolved(self, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> Dict[str, List[Span]]:
+        """Per file, the SDK requests and framework clients whose model the plans settle: the one answer to "is
+        this request's model source resolved and moved?", which check (runner.py drops the file's own OFR203
+        there) and fix (the planner writes no "model comes from ..." TODO there, `Gate.resolved`) both read.
+        `effects`: what the plans move, with the literals of other files the route gate rewrites
+        (`models_elsewhere`) among them.
+
+        Settled: every model source is a literal a plan rewrites for the request's provider (a MODEL effect) or
+        one that provider serves already, or a variable read with such a literal as its default
+        (`os.getenv("CHAT_MODEL", "gpt-4o")`, as in one file). `settings.CHAT_MODEL = "gpt-4o"`, rewritten in
+        the same run as the client, is settled; one also sent by a request that stays is not rewritten, and the
+        TODO stays true."""
+        settled: Dict[Tuple[str, Span], bool] = {}  # (every route of a request, or of a framework client, is)
+        for r in self.routes:
+            if r.kind in ("client", "module", "v0", "framework"):
+                key = (r.file, r.span)
+                settled[key] = settled.get(key, True) and self.model_settled(r, effects, models)
+        out: Dict[str, List[Span]] = {}
+        for (path, span), ok in settled.items():
+            if ok:
+                out.setdefault(path, []).append(span)
+        return out
+
+    def model_settled(self, r: Route, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> bool:
+        p = self.provider_of(r)
+        prefix = r.model_template.partition("{}")[0]
+        literals = 0
+        for s in r.model:
+            if isinstance(s, EnvRead) and s.has_default:
+                continue  # (its default is a source of its own)
+            if not isinstance(s, Literal) or s.template or not s.value or not s.file or s.span is None:
+                return False
+            literals += 1
+            bare = s.value[len(prefix) :] if prefix and s.value.startswith(prefix) else s.value
+            if is_provider_model(bare, p, models):
+                continue
+            at, moved = s.span, effects.get(s.file, ())
+            if not any(e.role == MODEL and e.to in ("", p.id) and overlaps(e.span, at) for e in moved):
+                return False
+        return literals > 0
 
     def at_a_provider(self, s: Source) -> bool:
         """Whether host source `s` is a known provider's URL (a request already off OpenAI and Azure)."""

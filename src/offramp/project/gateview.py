@@ -52,6 +52,10 @@ class Gate:
     # Requests every route of which the project shows aimed away from OpenAI and Azure (checks/routes.py
     # `settled_requests`): their run-time model needs no TODO (OFR203), which check does not report there either
     settled: Tuple[Span, ...] = ()
+    # Requests of this file whose model the plans settle (`RouteJudge.models_resolved`): the span of each call.
+    # Its model comes from another object (`settings.CHAT_MODEL`), but that is a literal fix rewrites or one the
+    # provider serves, so there is no "model comes from ..." TODO (OFR203) to write
+    resolved: Tuple[Span, ...] = ()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -96,6 +100,7 @@ class Gate:
             or self.reopens
             or self.todos
             or self.settled
+            or self.resolved
         )
 
     def routed(self, span: Span) -> bool:
@@ -113,6 +118,7 @@ class Gate:
             dict(self.reopens),
             dict(self.todos),
             self.settled,
+            self.resolved,
         )
 
 

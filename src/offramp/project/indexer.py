@@ -13,8 +13,8 @@ import ast
 import bisect
 from typing import Any, List, Optional, Set, Tuple
 
-from offramp.analysis.quick import _dotted as dotted
 from offramp.analysis.quick import sends_a_body
+from offramp.analysis.sites import dotted
 from offramp.project.exprs import ExprReader, annotation
 from offramp.project.index import (
     Branch,
@@ -297,8 +297,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name == "os":
-                self.os_aliases.add(alias.asname or "os")
+            self.os.imported(alias.name, alias.asname)
             if alias.asname:
                 self.m.imports[alias.asname] = (alias.name, None)
             else:
@@ -311,7 +310,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         module = "." * (node.level or 0) + (node.module or "")
         if module == "os":
             for alias in node.names:
-                self.os_names[alias.asname or alias.name] = alias.name
+                self.os.imported_from(module, alias.name, alias.asname)
                 if alias.asname:  # `from os import environ as env`: `env["X"]` reads X
                     self.env_lines |= self.lines_of(word_offsets(self.text, (alias.asname,)))
         for alias in node.names:

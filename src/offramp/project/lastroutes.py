@@ -24,8 +24,8 @@ from offramp.types import Span
 PROGRAMS = (".py", ".ipynb")
 
 # Findings by display path, sites held back by path (with the reason), variables kept, constructions moved.
-# (findings, held spans, held variable writes, constructions fix retargets, requests aimed away from OpenAI and
-# Azure: project/stage.py `route_hits`)
+# (findings, held spans, held variable writes, constructions fix retargets, requests whose run-time model needs
+# no OFR203: aimed away from OpenAI and Azure, or settled by the plans; project/stage.py `route_hits`)
 Result = Tuple[
     Dict[str, List[Hit]], Dict[str, Dict[Span, str]], Dict[str, str], Dict[str, List[Span]], Dict[str, List[Span]]
 ]
@@ -52,7 +52,7 @@ class LastRoutes:
         ctx: CheckContext,
         prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
     ) -> None:
-        self.cache = IndexCache.open(cache_dir, settings_key("project-index-9"))
+        self.cache = IndexCache.open(cache_dir, settings_key("project-index-10"))
         self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
         self._project = (displays, read, root, prebuilt)
         self._asked = False

@@ -253,6 +253,7 @@ def route_hits(
         found.setdefault(path, []).extend(body)
     held: Dict[str, Dict[Span, str]] = {}
     writes: Dict[str, str] = {}
+    resolved: Dict[str, List[Span]] = {}  # requests whose model the plans settle: no OFR203 there
     moved: Dict[str, List[Span]] = {}  # constructions fix retargets on the route gate's word (Route.subclass_ctors)
     readers = routes  # the routes as fix leaves them, which decide the configuration files it rewrites
     module_moved: Set[str] = set()  # files whose module-level client fix moves
@@ -313,7 +314,12 @@ def route_hits(
         for path, spans in _successors_held(judge, found, current, decision, ctx).items():
             for span, why in spans.items():
                 held.setdefault(path, {}).setdefault(span, why)
-        found = _models_fix_writes(judge, found, current, decision, ctx, read)
+        found, rewritten = _models_fix_writes(judge, found, current, decision, ctx, read)
+        # (as fix asks it once it has rewritten them: fixes/routegate.py)
+        with_models = {p: list(es) for p, es in current.items()}
+        for path, literals in rewritten.items():
+            with_models.setdefault(path, []).extend(Effect(MODEL, span) for span in literals)
+        resolved = judge.models_resolved(with_models, ctx.models)
         writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
             for name, _, written in m.env_writes:
@@ -330,6 +336,8 @@ def route_hits(
             for line, why in _env_lines(read(p), names, ctx).items():
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
     settled = settled_requests(routes, ctx, known_provider_hosts()) if ctx.provider is not None else {}
+    for path, calls in resolved.items():  # (a model the plans settle needs no OFR203 either)
+        settled.setdefault(path, []).extend(calls)
     if last is not None:
         last.store(project, (found, held, writes, moved, settled))
     return found, held, writes, moved, settled
@@ -379,44 +387,57 @@ def _models_fix_writes(
     decision: Decision,
     ctx: CheckContext,
     read: Callable[[str], Optional[bytes]],
-) -> Dict[str, List[Hit]]:
-    """The route findings of an OpenAI model id, fixable where `fix` rewrites it with its requests.
+) -> Tuple[Dict[str, List[Hit]], Dict[str, List[Span]]]:
+    """The route findings of an OpenAI model id, fixable where `fix` rewrites it with its requests; and by
+    file, the literals it rewrites so (where no suppression on their line stops it, as fix's `allowed`).
 
     A constant of settings.py, a parameter default handed on to the method that makes the request:
     fix rewrites such a literal once every route it reaches moves (`RouteJudge.models_elsewhere`, as
     fixes/routegate.py asks it), so check must offer it too; but not one whose name is also a key
     (`PRICES[CHAT_MODEL]`), which fix leaves with a TODO (analysis/keyuses.py `literals_at`).
     """
+    if ctx.provider is None:
+        return found, {}
     kinds = (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT)
     wanted = {(p, h.span) for p, hs in found.items() for h in hs if h.code in kinds and not h.fixable}
-    if not wanted or ctx.provider is None:
-        return found
 
     def target(value: str, to: Any) -> Optional[str]:
         return written_elsewhere(value, to, ctx.sdk, ctx.models, ctx.enabled)
 
-    from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
-    from offramp.source import parse_module  # lazy: LibCST
-
     probe = Decision({p: g.copy() for p, g in decision.gates.items()}, dict(decision.writes))
     written = judge.models_elsewhere(probe, effects, target)
+    paths = sorted(p for p, g in written.gates.items() if g.models and p.endswith(".py"))
+    if not paths:
+        return found, {}
+    from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
+    from offramp.source import parse_module  # lazy: LibCST
+    from offramp.suppress import parse_suppressions  # lazy: start-up
+
     fixable: Set[Tuple[str, Span]] = set()
-    for path in sorted({p for p, _ in wanted}):
-        models = {span: v for span, v in written.gate(path).models.items() if (path, span) in wanted}
-        data = read(path) if models and path.endswith(".py") else None
+    rewritten: Dict[str, List[Span]] = {}
+    for path in paths:
+        data = read(path)
         if data is None:
             continue
+        text = data.decode("utf-8-sig", "replace")
         try:
-            module = parse_module(data.decode("utf-8-sig", "replace"))
+            module = parse_module(text)
         except Exception:  # (unparseable: its own OFR001 says so, and fix leaves it)
             continue
-        fixable |= {(path, span) for _, span, _, also_key in literals_at(module, models) if not also_key}
+        sup = parse_suppressions(text)
+        for _, span, _, also_key in literals_at(module, written.gate(path).models):
+            if also_key:
+                continue
+            if (path, span) in wanted:
+                fixable.add((path, span))
+            if not sup.covers(codes.OPENAI_MODEL, span.line):
+                rewritten.setdefault(path, []).append(span)
     if not fixable:
-        return found
+        return found, rewritten
     return {
         p: [replace(h, fixable=True) if h.code in kinds and (p, h.span) in fixable else h for h in hs]
         for p, hs in found.items()
-    }
+    }, rewritten
 
 
 _RETIRED_LEFT = "fix leaves this id: it is not a literal on a request that moves whole"
