@@ -36,3 +36,25 @@ def test_a_key_read_written_back_into_a_kept_variable_keeps_its_name(tmp_path: P
     assert 'os.environ["OPENAI_API_KEY"] = os.getenv("OPENAI_API_KEY", "")' in after, after
     assert "dashscope" in after  # the client itself still moves, with the provider's key given to it
     assert not any(line.endswith("[*]") for line in _checked(tmp_path))
+
+
+def test_a_litellm_model_is_judged_as_sent_to_the_provider(tmp_path: Path) -> None:
+    """babyagi for DeepSeek: fix wrote LiteLLM's `model="openai/deepseek-v4-pro"` beside the provider's
+    `api_base`, and check then called each of the 12 "not a model DeepSeek serves" (did you mean
+    `deepseek-v4-pro`?): LiteLLM sends the id without its `openai/` prefix. A retired id behind the
+    prefix is found as the provider's, and fix writes its successor behind the prefix."""
+    (tmp_path / "agent.py").write_text(
+        "import os\n\nimport litellm\n\n\n"
+        "def ask(messages):\n"
+        '    return litellm.completion(model="gpt-4o", messages=messages)\n\n\n'
+        "def old(messages):\n"
+        '    base, key = "https://api.deepseek.com/v1", os.environ["DEEPSEEK_API_KEY"]\n'
+        '    return litellm.completion(api_base=base, api_key=key, model="openai/deepseek-chat", messages=messages)\n',
+        encoding="utf-8",
+    )
+    before = _checked(tmp_path, "deepseek")
+    assert any(line.startswith("agent.py:12:") and " OFR205 " in line and line.endswith("[*]") for line in before)
+    run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    after = (tmp_path / "agent.py").read_text("utf-8")
+    assert 'model="openai/deepseek-v4-pro"' in after and 'model="openai/deepseek-flash"' in after, after
+    assert _checked(tmp_path, "deepseek") == ["All checks passed! (1 file checked)"]
