@@ -93,3 +93,29 @@ def test_a_class_swap_leaves_arguments_given_by_position(tmp_path: Path) -> None
     assert "given 3 argument(s) by position" in after and "model comes from `llm.model`" in after, after
     assert "OpenAIChatCompletion(llm.model, llm.api_key, async_client=AsyncOpenAI(" in after, after
     assert run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).returncode == 0
+
+
+def test_a_dotenv_key_read_where_fix_leaves_it_is_not_offered(tmp_path: Path) -> None:
+    """gpt-engineer: `.env.template` holds `OPENAI_API_KEY`; main.py reads it to decide whether to load the
+    file and to set `openai.api_key` (a module client no request follows), while ai.py's ChatOpenAI moves.
+    fix keeps the template's line (the code still reads the variable), but check offered it [*] before and
+    after the fix, so a finished run never reached "All checks passed!" nor agreed with fix."""
+    (tmp_path / "main.py").write_text(
+        "import os\n\nimport openai\nfrom dotenv import load_dotenv\n\nfrom ai import make_chat\n\n\n"
+        "def main():\n"
+        '    if os.getenv("OPENAI_API_KEY") is None:\n'
+        "        load_dotenv()\n"
+        '    openai.api_key = os.getenv("OPENAI_API_KEY")\n'
+        '    print(make_chat().invoke("hi"))\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "ai.py").write_text(
+        'from langchain_openai import ChatOpenAI\n\n\ndef make_chat():\n    return ChatOpenAI(model="gpt-4o")\n',
+        encoding="utf-8",
+    )
+    (tmp_path / ".env.template").write_text("OPENAI_API_KEY=...\nANTHROPIC_API_KEY=...\n", encoding="utf-8")
+    template = [line for line in _checked(tmp_path) if line.startswith(".env.template:1:")]
+    assert template and not template[0].endswith("[*]"), template
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / ".env.template").read_text("utf-8").startswith("OPENAI_API_KEY=...")
+    assert not any(line.endswith("[*]") for line in _checked(tmp_path))
