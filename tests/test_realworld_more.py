@@ -119,3 +119,42 @@ def test_a_dotenv_key_read_where_fix_leaves_it_is_not_offered(tmp_path: Path) ->
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert (tmp_path / ".env.template").read_text("utf-8").startswith("OPENAI_API_KEY=...")
     assert not any(line.endswith("[*]") for line in _checked(tmp_path))
+
+
+_AI_SEARCH = """from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+
+class Search:
+    def __init__(self, search_config):
+        self.search_config = search_config
+
+    async def embed(self, query):
+        search_config = self.search_config
+        embedding_model = getattr(search_config, "embedding_model", None)
+        api_key = getattr(search_config, "openai_api_key", None)
+        if search_config.provider == "azure_openai":
+            endpoint = getattr(search_config, "openai_endpoint", None)
+            client = AsyncAzureOpenAI(api_key=api_key, api_version="2024-06-01", azure_endpoint=endpoint)
+        else:
+            client = AsyncOpenAI(api_key=api_key)
+        response = await client.embeddings.create(model=embedding_model, input=query)
+        return response.data[0].embedding
+"""
+
+
+def test_getattr_of_a_configured_value_is_not_its_default(tmp_path: Path) -> None:
+    """autogen-ext's AzureAISearchTool: `getattr(search_config, "embedding_model", None)` was read as its
+    default alone. The key read that way looked like a `None` placeholder, so fix replaced the configured
+    key and moved both clients although check (whose routes see a configured key) offered neither; and the
+    model looked like None, so the configured model (an Azure deployment on one branch) went to the
+    provider with no TODO, and check then said "All checks passed!". Now the attribute is a value offramp
+    cannot see: the clients stay with their TODO, as check says, and the model is OFR203."""
+    (tmp_path / "search.py").write_text(_AI_SEARCH, encoding="utf-8")
+    before = _checked(tmp_path)
+    assert not any(line.endswith("[*]") for line in before), before
+    assert any(" OFR203 " in line and "`search_config.embedding_model`" in line for line in before), before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "search.py").read_text("utf-8")
+    assert "dashscope" not in after and after.count("TODO[offramp]") == 3, after
+    assert "AsyncAzureOpenAI(api_key=api_key, api_version" in after
+    assert any(" OFR102 " in line for line in _checked(tmp_path))
