@@ -8,6 +8,7 @@ shapes also have an oracle project under tests/fixtures/oracle/, run with the re
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import List
@@ -158,3 +159,60 @@ def test_getattr_of_a_configured_value_is_not_its_default(tmp_path: Path) -> Non
     assert "dashscope" not in after and after.count("TODO[offramp]") == 3, after
     assert "AsyncAzureOpenAI(api_key=api_key, api_version" in after
     assert any(" OFR102 " in line for line in _checked(tmp_path))
+
+
+def test_one_held_assignment_holds_the_whole_module_client(tmp_path: Path) -> None:
+    """Azure's embeddings notebook (its request cell does not parse): `openai.api_type = "azure"`, api_key,
+    api_base and api_version, and no request offramp can follow. fix keeps the module-level client whole
+    with a TODO (its key is on no route), but check offered its api_type, api_base and api_version [*]
+    before and after the fix."""
+    (tmp_path / "setup.py").write_text(
+        "import os\n\nimport openai\n\n"
+        'openai.api_type = "azure"\n'
+        'openai.api_key = os.getenv("OPENAI_API_KEY")\n'
+        'openai.api_base = os.getenv("OPENAI_API_BASE")\n'
+        'openai.api_version = os.getenv("OPENAI_API_VERSION")\n',
+        encoding="utf-8",
+    )
+    assert not any(line.endswith("[*]") for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert 'openai.api_type = "azure"' in (tmp_path / "setup.py").read_text("utf-8")
+    assert not any(line.endswith("[*]") for line in _checked(tmp_path))
+
+
+def _notebook(*cells: str) -> str:
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
+    doc = {
+        "cells": [{**cell, "source": text.splitlines(keepends=True)} for text in cells],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(doc, indent=1, sort_keys=True) + "\n"
+
+
+def test_a_configuration_file_a_notebook_reads_moves_with_it(tmp_path: Path) -> None:
+    """Azure-Samples/openai's function-calling notebooks read `config.json` (MODEL_NAME, the Azure endpoint)
+    for an AzureOpenAI client. check's routes count notebooks as the file's readers and offered its model
+    [*]; fix counted only .py files ("no Python code in this run reads it") and left it, so the migrated
+    notebook sent the Azure deployment name to the provider while check still offered the fix."""
+    (tmp_path / "config.json").write_text(
+        '{\n    "MODEL_NAME": "gpt-35-turbo",\n    "AZURE_OPENAI_ENDPOINT": "https://x.openai.azure.com"\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "functions.ipynb").write_text(
+        _notebook(
+            "import json\nimport os\n\nfrom openai import AzureOpenAI\n\n"
+            'with open("config.json") as f:\n    config_details = json.load(f)\n\n'
+            'client = AzureOpenAI(azure_endpoint=config_details["AZURE_OPENAI_ENDPOINT"], '
+            'api_key=os.getenv("AZURE_OPENAI_KEY"), api_version="2024-06-01")\n'
+            'model_name = config_details["MODEL_NAME"]\n',
+            'print(client.chat.completions.create(model=model_name, messages=[{"role": "user", "content": "hi"}]))\n',
+        ),
+        encoding="utf-8",
+    )
+    assert any(line.startswith("config.json:2:") and line.endswith("[*]") for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert '"MODEL_NAME": "qwen-flash"' in (tmp_path / "config.json").read_text("utf-8")
+    assert "dashscope" in (tmp_path / "functions.ipynb").read_text("utf-8")
+    assert not any(line.endswith("[*]") for line in _checked(tmp_path))

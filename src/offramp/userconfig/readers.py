@@ -70,7 +70,7 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
     from offramp.project.stage import project_routes  # lazy: start-up
     from offramp.project.tree import Project  # lazy: start-up
 
-    pys = [d for d in displays if d.endswith(".py")]
+    pys = programs(displays)
     view = View()
     seeds = [d for d, data in _scan_reads(view, pys, read, names) if may_match(data)]
     if seeds:
@@ -83,8 +83,19 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
     return view
 
 
+def programs(displays: Iterable[str]) -> List[str]:
+    """The Python files and notebooks among `displays`: the code that may read a configuration file. A notebook
+    reads one as a module does (Azure's samples: `json.load(open("config.json"))["MODEL_NAME"]`); counted by
+    check's routes but not by fix, its `config.json` was offered [*] and left."""
+    return [d for d in displays if d.endswith((".py", ".ipynb"))]
+
+
 def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]) -> List[Tuple[str, bytes]]:
-    """Record in `view.reads` which Python files name each of `names`; returns the files read."""
+    """Record in `view.reads` which Python files name each of `names`; returns the files read (a notebook
+    as its code cells)."""
+    from offramp.project.tree import python_of_notebooks  # lazy: start-up
+
+    read = python_of_notebooks(read)
     alternation = "|".join(re.escape(n) for n in sorted(set(names)))
     # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
     quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
@@ -179,7 +190,7 @@ def _under(display: str, directory: str) -> bool:
 def _other_service(directory: Path, displays: Sequence[str], rel: str) -> bool:
     if not any((directory / n).is_file() for n in _OTHER_SERVICE):
         return False
-    here = [d for d in displays if d.endswith(".py") and d.rpartition("/")[0] == rel]
+    here = [d for d in programs(displays) if d.rpartition("/")[0] == rel]
     return not here and not any((directory / n).is_file() for n in _PYTHON_MARKERS)
 
 
@@ -299,7 +310,7 @@ def unread_configs(
     """
     out: Dict[str, str] = {}
     kept: Dict[str, Dict[str, str]] = {}
-    pys = [d for d in displays if d.endswith(".py")]
+    pys = programs(displays)
     envs: Dict[str, List[str]] = {}
     for display, kind in candidates.items():
         if kind != "env":
