@@ -216,3 +216,36 @@ def test_a_configuration_file_a_notebook_reads_moves_with_it(tmp_path: Path) -> 
     assert '"MODEL_NAME": "qwen-flash"' in (tmp_path / "config.json").read_text("utf-8")
     assert "dashscope" in (tmp_path / "functions.ipynb").read_text("utf-8")
     assert not any(line.endswith("[*]") for line in _checked(tmp_path))
+
+
+def test_an_env_template_keeps_what_fix_keeps(tmp_path: Path) -> None:
+    """Azure-Samples/openai's agent templates, after fix: `AZURE_OPENAI_KEY=` beside an empty
+    `AZURE_OPENAI_ENDPOINT=` that code fix does not follow reads (an empty endpoint moves no key with it, and
+    no code reads the key), and `AZURE_AI_AGENT_MODEL_DEPLOYMENT_NAME=gpt-4o`, read by no code, beside a key
+    that stays. fix left both; check offered both [*], before and after the fix."""
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / ".env.template").write_text(
+        "# endpoint\nAZURE_OPENAI_ENDPOINT=\n# key\nAZURE_OPENAI_KEY=\n", encoding="utf-8"
+    )
+    (tmp_path / "eval" / "app.py").write_text(
+        "from config import DefaultConfig, evaluate\n\n\n"
+        "def main():\n"
+        "    settings = dict(azure_openai_endpoint=DefaultConfig.AZURE_OPENAI_ENDPOINT)\n"
+        '    print(evaluate(settings, "AZURE_OPENAI_ENDPOINT"))\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "orchestrator").mkdir()
+    (tmp_path / "orchestrator" / ".env.template").write_text(
+        "AZURE_OPENAI_API_KEY=\nAZURE_OPENAI_ENDPOINT=https://x.openai.azure.com\n"
+        "AZURE_AI_AGENT_MODEL_DEPLOYMENT_NAME=gpt-4o\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "orchestrator" / "settings.py").write_text(
+        'import os\n\nKEY, URL = os.getenv("AZURE_OPENAI_API_KEY"), os.getenv("AZURE_OPENAI_ENDPOINT")\n',
+        encoding="utf-8",
+    )
+    before = _checked(tmp_path)
+    assert not any(line.endswith("[*]") for line in before), before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "eval" / ".env.template").read_text("utf-8").endswith("AZURE_OPENAI_KEY=\n")
+    assert "DEPLOYMENT_NAME=gpt-4o" in (tmp_path / "orchestrator" / ".env.template").read_text("utf-8")

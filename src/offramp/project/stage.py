@@ -39,8 +39,7 @@ from offramp.project.objects import Ctx
 from offramp.project.routes import RouteFinder
 from offramp.project.sources import ConfigValue, EnvRead, Route
 from offramp.project.tree import Project
-from offramp.providers import builtin_providers, known_provider_hosts
-from offramp.testcode import is_test_path
+from offramp.providers import known_provider_hosts
 from offramp.types import Span
 from offramp.userconfig.kind import config_kind
 from offramp.userconfig.readers import config_display, endpoint_variable, env_assignments, unread_configs
@@ -321,14 +320,16 @@ def route_hits(
             held.setdefault(path, {}).setdefault(span, why)
     if ctx.provider is not None and effects:
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
+        # files where fix renames key reads (a fixable OFR301 the routes do not hold): a `.env` key other code
+        # still reads stays (userconfig/readers.py)
+        renamed = {
+            p for p, es in current.items() if any(e.role == KEYREAD and not held.get(p, {}).get(e.span) for e in es)
+        }
         unread, kept = unread_configs(
-            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved
+            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved, renamed
         )
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
-        for p, names in _keys_read_where_kept(project, wanted, current, held, ctx).items():
-            for name, why in names.items():
-                kept.setdefault(p, {}).setdefault(name, why)
         for p, names in kept.items():
             for line, why in _env_lines(read(p), names, ctx).items():
                 held.setdefault(p, {})[Span(line, 0, line, 1 << 31)] = why
@@ -480,41 +481,6 @@ def _aimed_by_config(
 
 def _without_config_host(r: Route) -> Route:
     return replace(r, host=frozenset(s for s in r.host if not isinstance(s, ConfigValue)))
-
-
-def _keys_read_where_kept(
-    project: Project,
-    wanted: Dict[str, Optional[str]],
-    moves: Dict[str, List[Effect]],
-    held: Dict[str, Dict[Span, str]],
-    ctx: CheckContext,
-) -> Dict[str, Dict[str, str]]:
-    """Per `.env` file of the run, its key variables that code beside or below it still reads after the fix
-    (a read no fixable OFR301 renames, or one the routes hold): `fix` finds them read in the migrated code
-    and keeps their lines (userconfig/readers.py `env_readers`: HELD). gpt-engineer's `.env.template`
-    `OPENAI_API_KEY` was offered [*] while `openai.api_key = os.getenv("OPENAI_API_KEY")` stayed, and fix
-    left it."""
-    envs = [p for p, kind in wanted.items() if kind == "env"]
-    if not envs or ctx.provider is None:
-        return {}
-    provider_keys = {ctx.provider.key_env, *(p.key_env for p in builtin_providers().values() if p.key_env)}
-    out: Dict[str, Dict[str, str]] = {}
-    for m in project.modules():
-        if is_test_path(m.path):
-            continue
-        renamed = [e.span for e in moves.get(m.path, ()) if e.role == KEYREAD]
-        stays = held.get(m.path, {})
-        for name, at in m.env_reads:
-            span = Span(*at)
-            if ctx.sdk.env_role(name) != "key" or name in provider_keys:
-                continue
-            if any(overlaps(r, span) for r in renamed) and not any(overlaps(h, span) for h in stays):
-                continue
-            for env in envs:
-                rel = env.rpartition("/")[0]
-                if not rel or m.path.startswith(rel + "/"):
-                    out.setdefault(env, {}).setdefault(name, f"code fix leaves reading it ({m.path}:{span.line})")
-    return out
 
 
 def _env_lines(data: Optional[bytes], names: Dict[str, str], ctx: CheckContext) -> Dict[int, str]:
