@@ -249,3 +249,18 @@ def test_an_env_template_keeps_what_fix_keeps(tmp_path: Path) -> None:
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert (tmp_path / "eval" / ".env.template").read_text("utf-8").endswith("AZURE_OPENAI_KEY=\n")
     assert "DEPLOYMENT_NAME=gpt-4o" in (tmp_path / "orchestrator" / ".env.template").read_text("utf-8")
+
+
+def test_a_dotenv_key_the_sdk_reads_for_a_moved_client_is_still_offered(tmp_path: Path) -> None:
+    """The other side of the rules above: `OpenAI()` reads OPENAI_API_KEY itself, and fix gives the moved
+    client the provider's key, so nothing reads the variable after the fix and fix renames `.env.example`'s
+    line; check must keep offering it."""
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=sk-your-key\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "from dotenv import load_dotenv\nfrom openai import OpenAI\n\nload_dotenv()\nclient = OpenAI()\n"
+        'print(client.chat.completions.create(model="gpt-4o", messages=[]))\n',
+        encoding="utf-8",
+    )
+    assert any(line.startswith(".env.example:1:") and line.endswith("[*]") for line in _checked(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / ".env.example").read_text("utf-8").startswith("DASHSCOPE_API_KEY=")

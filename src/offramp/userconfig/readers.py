@@ -342,6 +342,7 @@ def unread_configs(
         names = {n for ns in envs.values() for n in ns}
         scanned = _scan_reads(view, pys, read, names) if names else []
         texts = dict(scanned)
+        by_name = {n: set(fs) for n, fs in view.reads.items()}  # read by name, not by the SDK for a client
         _route_reads(view)
         for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
@@ -386,7 +387,7 @@ def unread_configs(
                 # `openai.api_type = os.getenv("OPENAI_API_TYPE")`: fix writes the provider's type there when the
                 # file's module client moves (fixes/moduleclient.py), so that read is gone after the fix
                 readers = [f for f in readers if not (f in module_moved and _only_api_type(n, texts.get(f, b"")))]
-                stay = [f for f in readers if f not in renamed and not is_test_path(f)]
+                stay = [f for f in readers if f in by_name.get(n, ()) and f not in renamed and not is_test_path(f)]
                 if sdk.env_role(n) == "key" and stay and n not in {p.key_env for p in builtin_providers().values()}:
                     # still read after the fix (env_readers: HELD): gpt-engineer's `.env.template` OPENAI_API_KEY,
                     # read by `openai.api_key = os.getenv(...)` for a module client no request follows, was offered
