@@ -467,15 +467,25 @@ def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
     from offramp.checks.base import TURNED_OFF  # lazy: start-up
     from offramp.project.gate import MODULE, overlaps  # lazy: start-up
 
+    module_codes = (codes.MODULE_CLIENT_CONFIG, codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
     module = spans.get(MODULE)
+    if module is None:
+        # one held assignment holds the whole module-level client, as fix decides (checks/moves.py
+        # `route_held_module`): Azure's embeddings notebook had `openai.api_key` held and its api_type,
+        # api_base and api_version offered [*], which fix left
+        module = next(
+            (
+                r
+                for f in findings
+                if f.code == codes.MODULE_CLIENT_CONFIG
+                for s, r in spans.items()
+                if s != MODULE and overlaps(s, f.span)
+            ),
+            None,
+        )
     out = []
     for f in findings:
-        why = (
-            module
-            if module is not None
-            and f.code in (codes.MODULE_CLIENT_CONFIG, codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
-            else None
-        )
+        why = module if module is not None and f.code in module_codes else None
         why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
         own = f.hint.startswith(TURNED_OFF)  # (a framework's own request, turned off whatever the routes do)
         out.append(_not_fixable(f, why) if why is not None and f.fixable and not own else f)

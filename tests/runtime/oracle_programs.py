@@ -81,6 +81,8 @@ SHAPES: Dict[str, Program] = {
         Program("shape/raw_requests_azure", _SHAPES / "raw_requests_azure"),
         # The key is copied into OPENAI_API_KEY for a client and a REST call that read the default.
         Program("shape/environ_alias", _SHAPES / "environ_alias", extra={"PROD_OPENAI_API_KEY": OPENAI}),
+        # A key read written back into its own variable (babyagi), then a REST call that stays reads it.
+        Program("shape/env_write_own_value", _SHAPES / "env_write_own_value"),
         # A local gateway (it forwards to OpenAI) shares the key variable of the cloud client.
         Program("shape/local_proxy", _SHAPES / "local_proxy", also={"OpenAI": ("localhost",)}),
         # The key's `sk-` prefix picks the OpenAI client, anything else the Azure one.

@@ -158,6 +158,7 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/dotenv_local": MODES,
     "shape/dotenv_settings": MODES,
     "shape/env_write_namespace": MODES,
+    "shape/env_write_own_value": MODES,
     "shape/factory_client_param": MODES,
     "shape/azure_v1_token": MODES,
     "shape/environ_alias": MODES,

@@ -373,8 +373,10 @@ class ValueFlow:
         out: List[Tuple[cst.CSTNode, ClassCtx]] = []
         attr = cst.Attribute(value=call.args[0].value, attr=cst.Name(name))
         for node, node_cls in self.values_of(attr, cls, depth + 1, seen):
-            if node is not attr:
-                out.append((node, node_cls))
+            # an attribute offramp cannot read is the call itself, a value it cannot see: dropped, only the
+            # default was left (autogen's `getattr(search_config, "embedding_model", None)` read as None, so
+            # fix moved the client with no TODO for the configured model, and replaced a configured key)
+            out.append((call, cls) if node is attr else (node, node_cls))
         if len(call.args) == 3:
             out += self.values_of(call.args[2].value, cls, depth + 1, seen)
         return out
@@ -458,6 +460,10 @@ class ValueFlow:
         if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
             return None  # `model=None` (a default): the call's other values say where the model comes from
         called = dotted_name(node.func) if isinstance(node, cst.Call) else None
+        if called == "getattr" and isinstance(node, cst.Call) and len(node.args) >= 2:  # as getattr_read reads it
+            owner, name = dotted_name(node.args[0].value), string_value(node.args[1].value)
+            if owner and name:
+                return f"`{owner}.{name}`"
         if called and called.rpartition(".")[2] not in ("Field", "field"):  # (not a pydantic/dataclass field)
             return f"`{called}()`"  # (`self.llm.get_model()`: the user knows where to look)
         if isinstance(node, (cst.Attribute, cst.Name, cst.Subscript, cst.Call)):

@@ -68,7 +68,24 @@ def library_refuses(
     `fix-base-url-named`, `fix-model-names`), given the models the client sends and their provider models; None
     when it would. Then host, key and model stay, with a TODO (check: not fixable)."""
     spec = c.wrapper
-    if spec is None or not (spec.fix_model_names or spec.fix_base_url_named):
+    if spec is None:
+        return None
+    swapped = spec.fix_class and spec.fix_class not in spec.names and not spec.function
+    loose = (
+        [a for a in c.node.args[len(spec.positional) :] if a.keyword is None and not a.star]
+        if swapped and isinstance(c.node, cst.Call)
+        else []
+    )
+    if loose:
+        # MetaGPT's `AzureChatCompletion(llm.model, llm.base_url, llm.api_key)` (Semantic Kernel 0.x) became
+        # `OpenAIChatCompletion(llm.model, llm.base_url, llm.api_key, ...)`: the URL went in as its key, the
+        # Azure key as its organization (1.x: its service id and key); the classes order them differently
+        other = (spec.fix_class or "").rpartition(".")[2]
+        return (
+            f"`{c.cls}` is given {len(loose)} argument(s) by position, and `{other}` orders its parameters "
+            f"differently: pass them by name"
+        )
+    if not (spec.fix_model_names or spec.fix_base_url_named):
         return None
     if spec.fix_base_url_named and not set(spec.base_url_args) & set(c.keywords):
         names = " / ".join(f"`{a}=`" for a in spec.base_url_args)

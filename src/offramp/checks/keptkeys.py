@@ -11,7 +11,7 @@ cannot trace keeps the variable whole. `check` asks this for OFR301's `[*]`, `fi
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -75,6 +75,36 @@ class KeptKeys(Moves):
         """The key variables `fix` keeps: `_kept_keys`, then the writes of values it cannot trace."""
         self._kept_keys()
         self.untraced_writes()
+        self.values_of_kept_writes()
+
+    def values_of_kept_writes(self) -> None:
+        """Keep the key reads whose value a kept write puts into its variable: babyagi's
+        `os.environ["OPENAI_API_KEY"] = os.getenv("OPENAI_API_KEY")`, with a request elsewhere that stays
+        on OpenAI and reads the variable. The write kept its name and the read became the provider's
+        variable, so the provider's key went to OpenAI through every reader of `OPENAI_API_KEY`. A kept
+        read in turn keeps the writes of its variable in the file (writes follow reads)."""
+        reads = [(e, e.node) for e in self.a.env if e.node is not None and e.role == "key" and not e.write]
+        writes = [e for e in self.a.env if e.node is not None and e.role == "key" and e.write]
+        done: Set[int] = set()
+        while True:
+            fresh = [e for e in writes if id(e.node) in self.kept and id(e.node) not in done]
+            if not fresh:
+                return
+            for w in fresh:
+                done.add(id(w.node))
+                value = w.default if w.default is not None else self.assigned_value(w)
+                if value is None:
+                    continue
+                inside = {id(n) for n in subtree(value)}
+                names = {n.value for n in subtree(value) if isinstance(n, cst.Name)}
+                why = f"the write to `{w.name}` on line {w.span.line}"
+                for r, node in reads:
+                    if id(node) in self.kept:
+                        continue
+                    if id(node) in inside or names & set(bound_names(self.stmt(node), node)):
+                        self.kept[id(node)] = why
+                        for e, _ in writes_follow_reads([(r.name, why)], [(x.name, x) for x in writes]):
+                            self.kept.setdefault(id(e.node), why)
 
     def untraced_writes(self) -> None:
         """Keep `os.environ["OPENAI_API_KEY"] = value` when `value` is not a key variable this fix

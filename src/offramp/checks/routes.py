@@ -338,7 +338,14 @@ def _models(
             # (a subclass's method, its constructions retargeted by the route gate: fix maps it with them)
             fixable = bool(route.subclass_ctors) and provider is not None and choice is not None and bool(choice.target)
             out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=fixable), route.where))
-        elif elsewhere and not blocked and openai_model:
+            continue
+        # What the request sends: LiteLLM's `openai/deepseek-v4-pro` is `deepseek-v4-pro` at the provider's URL
+        # (as fix writes it, fixes/literals.py); judged whole, every id fix wrote for DeepSeek was "not served"
+        prefix = route.model_template.partition("{}")[0]
+        if prefix and value.startswith(prefix) and len(value) > len(prefix):
+            value = value[len(prefix) :]
+            openai_model = ctx.sdk.is_openai_model(value)
+        if elsewhere and not blocked and openai_model:
             host = elsewhere[0].host
             if elsewhere[0].kind != "provider":
                 continue  # a self-hosted or in-house server may well serve an OpenAI-named model

@@ -568,6 +568,7 @@ def fix_notebook(
         return result
     new_bytes = (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + new_raw.encode("utf-8")
     result.pending = Pending(nb.raw, new_raw, new_bytes, read)
+    result.new_text = new_raw  # (its code cells read configuration files too: userconfig/readers.programs)
     result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [(new_nb.locate(line)[1], todo) for line, todo in _todos(new_nb.text)]

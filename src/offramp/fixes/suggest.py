@@ -103,7 +103,8 @@ def _file_fixes(
     for k, v in fixes.items():
         if v.edits or v.line_edits:
             out[shown[k]] = v if shown[k].fixable else replace(v, description=_description(provider, todo=True))
-    return out, new if python else None
+    # (a notebook's too: its code cells read configuration files as a module does, userconfig/readers.programs)
+    return out, new if python or display.endswith(".ipynb") else None
 
 
 def _description(provider: Provider, todo: bool = False) -> str:

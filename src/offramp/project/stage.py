@@ -35,9 +35,10 @@ from offramp.project.gate import (
 )
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.lastroutes import PROGRAMS, LastRoutes, Result, needs_routes
+from offramp.project.objects import Ctx
 from offramp.project.ondata import imported_body_hits
 from offramp.project.routes import RouteFinder
-from offramp.project.sources import ConfigValue, Route
+from offramp.project.sources import ConfigValue, EnvRead, Route
 from offramp.project.tree import Project
 from offramp.providers import known_provider_hosts
 from offramp.types import Span
@@ -325,10 +326,17 @@ def route_hits(
             for name, _, written in m.env_writes:
                 if name in writes:
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
+        for path, span, why in values_of_held_writes(project, writes, ctx.sdk):
+            held.setdefault(path, {}).setdefault(span, why)
     if ctx.provider is not None and effects:
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
+        # files where fix renames key reads (a fixable OFR301 the routes do not hold): a `.env` key other code
+        # still reads stays (userconfig/readers.py)
+        renamed = {
+            p for p, es in current.items() if any(e.role == KEYREAD and not held.get(p, {}).get(e.span) for e in es)
+        }
         unread, kept = unread_configs(
-            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved
+            {p: k for p, k in wanted.items() if k}, readers, displays, read, root, module_moved, renamed
         )
         for p, why in unread.items():
             held.setdefault(p, {})[WHOLE_FILE] = f"fix leaves this file as it is: {why} ({_WITH_READERS})"
@@ -441,6 +449,25 @@ def _models_fix_writes(
 
 
 _RETIRED_LEFT = "fix leaves this id: it is not a literal on a request that moves whole"
+
+
+def values_of_held_writes(project: Project, writes: Dict[str, str], sdk: Any) -> List[Tuple[str, Span, str]]:
+    """The key reads whose value a held write puts into its variable, as the per-file rule keeps them
+    (checks/keptkeys.py `values_of_kept_writes`): babyagi's `os.environ["OPENAI_API_KEY"] =
+    os.getenv("OPENAI_API_KEY")` beside a request elsewhere that stays on OpenAI. Renamed, the read put
+    the provider's key into `OPENAI_API_KEY`, and that request sent it to OpenAI."""
+    out: List[Tuple[str, Span, str]] = []
+    flow: Optional[Flow] = None
+    for m in project.modules():
+        for name, expr, written in m.env_writes:
+            if name not in writes:
+                continue
+            flow = flow or Flow(sdk, project.module, project.read_config)
+            why = f"its value is written to `{name}` (line {written[0]}), which keeps its name: {writes[name]}"
+            for s in flow.sources(Ctx(m.name, ""), expr):
+                if isinstance(s, EnvRead) and s.file and s.span is not None:
+                    out.append((s.file, s.span, why))
+    return out
 
 
 def _writes_follow_reads(project: Project, effects: Dict[str, List[Effect]], decision: Decision) -> None:

@@ -113,7 +113,8 @@ def python_of_notebooks(read: Callable[[str], Optional[bytes]]) -> Callable[[str
             try:
                 converted[display] = load_notebook(data.decode("utf-8-sig")).text.encode("utf-8") if data else None
             except (UnicodeDecodeError, NotebookError):
-                converted[display] = None
+                # (a fixed notebook's code cells, as `fix` hands them to its configuration readers)
+                converted[display] = data if data and not data.lstrip().startswith(b"{") else None
         return converted[display]
 
     return python

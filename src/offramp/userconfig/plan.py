@@ -21,7 +21,7 @@ from offramp.source import SourceError, read_bytes, read_snapshot
 from offramp.userconfig.compose import is_compose_file
 from offramp.userconfig.frameworkfiles import holds_blocks
 from offramp.userconfig.kind import MAX_CONFIG_BYTES, config_kind
-from offramp.userconfig.readers import View, build_view, env_readers, structured_readers
+from offramp.userconfig.readers import View, build_view, env_readers, programs, structured_readers
 from offramp.userconfig.text import Text
 from offramp.userconfig.together import ALL_MIGRATED, MIGRATED, UNKNOWN, UNMIGRATED, FileReaders
 
@@ -45,7 +45,7 @@ class ConfigReaders:
         self.root = root
         self.provider = provider
         self.by_display: Dict[str, Path] = {display(p): p for p in files}
-        self.pys = [d for d in self.by_display if d.endswith(".py")]
+        self.pys = programs(self.by_display)
         self.wanted: Dict[Path, List[str]] = {}
         for p in files:
             if config_kind(p) is None or p.suffix in (".py", ".ipynb"):

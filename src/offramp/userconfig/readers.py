@@ -44,6 +44,7 @@ from offramp.providers import Provider, builtin_providers, known_provider_hosts
 from offramp.testcode import is_test_path
 from offramp.userconfig.compose import held_by_other_services, is_compose_file
 from offramp.userconfig.frameworkfiles import holds_blocks
+from offramp.userconfig.meaning import _is_deployment_key, _is_model_key, _norm
 from offramp.userconfig.together import HELD, MIGRATED, MOVED, UNKNOWN, UNMIGRATED, FileReaders
 
 Read = Callable[[str], Optional[bytes]]
@@ -70,7 +71,7 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
     from offramp.project.stage import project_routes  # lazy: start-up
     from offramp.project.tree import Project  # lazy: start-up
 
-    pys = [d for d in displays if d.endswith(".py")]
+    pys = programs(displays)
     view = View()
     seeds = [d for d, data in _scan_reads(view, pys, read, names) if may_match(data)]
     if seeds:
@@ -83,8 +84,19 @@ def build_view(displays: Sequence[str], read: Read, root: Path, names: Iterable[
     return view
 
 
+def programs(displays: Iterable[str]) -> List[str]:
+    """The Python files and notebooks among `displays`: the code that may read a configuration file. A notebook
+    reads one as a module does (Azure's samples: `json.load(open("config.json"))["MODEL_NAME"]`); counted by
+    check's routes but not by fix, its `config.json` was offered [*] and left."""
+    return [d for d in displays if d.endswith((".py", ".ipynb"))]
+
+
 def _scan_reads(view: View, pys: Sequence[str], read: Read, names: Iterable[str]) -> List[Tuple[str, bytes]]:
-    """Record in `view.reads` which Python files name each of `names`; returns the files read."""
+    """Record in `view.reads` which Python files name each of `names`; returns the files read (a notebook
+    as its code cells)."""
+    from offramp.project.tree import python_of_notebooks  # lazy: start-up
+
+    read = python_of_notebooks(read)
     alternation = "|".join(re.escape(n) for n in sorted(set(names)))
     # `"OPENAI_API_KEY"` anywhere in the code; `openai_api_key: str` in a settings class
     quoted = re.compile(rf"[\"']({alternation})[\"']") if alternation else None
@@ -179,7 +191,7 @@ def _under(display: str, directory: str) -> bool:
 def _other_service(directory: Path, displays: Sequence[str], rel: str) -> bool:
     if not any((directory / n).is_file() for n in _OTHER_SERVICE):
         return False
-    here = [d for d in displays if d.endswith(".py") and d.rpartition("/")[0] == rel]
+    here = [d for d in programs(displays) if d.rpartition("/")[0] == rel]
     return not here and not any((directory / n).is_file() for n in _PYTHON_MARKERS)
 
 
@@ -284,6 +296,7 @@ def unread_configs(
     read: Read,
     root: Path,
     module_moved: Collection[str] = (),
+    renamed: Collection[str] = (),
 ) -> Tuple[Dict[str, str], Dict[str, Dict[str, str]]]:
     """Of the configuration files `candidates` (display -> format), those `fix` leaves as they are
     whatever it does to the code, with the note's reason: no Python code of the run reads them (a
@@ -296,11 +309,13 @@ def unread_configs(
     Also, per `.env` file, the key variables a Compose service built from another service's
     directory receives (variable -> who): those keep their name, and the file's endpoints stay with them.
     `module_moved`: the files whose module-level client fix moves (it sets their `api_type` itself).
+    `renamed`: the files where fix renames key reads; a key variable other code reads stays (env_readers).
     """
     out: Dict[str, str] = {}
     kept: Dict[str, Dict[str, str]] = {}
-    pys = [d for d in displays if d.endswith(".py")]
+    pys = programs(displays)
     envs: Dict[str, List[str]] = {}
+    urls: Dict[str, Set[str]] = {}  # per `.env` file, the variables whose value is a URL
     for display, kind in candidates.items():
         if kind != "env":
             target = (root / display).resolve()
@@ -321,11 +336,13 @@ def unread_configs(
         data = read(display)
         text = data.decode("utf-8", "replace") if data is not None else ""
         envs[display] = _ENV_NAME.findall(text)
+        urls[display] = set(_ENV_URL.findall(text))
     if envs:
         view = View(routes=list(routes))
         names = {n for ns in envs.values() for n in ns}
         scanned = _scan_reads(view, pys, read, names) if names else []
         texts = dict(scanned)
+        by_name = {n: set(fs) for n, fs in view.reads.items()}  # read by name, not by the SDK for a client
         _route_reads(view)
         for display, read_names in envs.items():
             rel = display.rpartition("/")[0]
@@ -351,7 +368,9 @@ def unread_configs(
             # from the migrated code: Azure's quickstart reads its deployment into `bp.openai_model`,
             # and check offered the `.env.sample` value as fixable while fix left it.
             rel = display.rpartition("/")[0]
-            hosts = any(endpoint_variable(sdk, n) for n in read_names)
+            # (an endpoint fix moves is a URL value: `AZURE_OPENAI_ENDPOINT=` left empty moves no key with it,
+            # together.decide_env; Azure's document_generator template had its empty key offered [*])
+            hosts = any(endpoint_variable(sdk, n) for n in read_names if n in urls.get(display, ()))
             # A key variable the code names where fix does not rename it (`required = ["OPENAI_API_KEY"]`, a
             # settings field): fix finds it still read after the fix (env_readers: HELD) and keeps its name
             named = _named_where_kept(
@@ -368,6 +387,12 @@ def unread_configs(
                 # `openai.api_type = os.getenv("OPENAI_API_TYPE")`: fix writes the provider's type there when the
                 # file's module client moves (fixes/moduleclient.py), so that read is gone after the fix
                 readers = [f for f in readers if not (f in module_moved and _only_api_type(n, texts.get(f, b"")))]
+                stay = [f for f in readers if f in by_name.get(n, ()) and f not in renamed and not is_test_path(f)]
+                if sdk.env_role(n) == "key" and stay and n not in {p.key_env for p in builtin_providers().values()}:
+                    # still read after the fix (env_readers: HELD): gpt-engineer's `.env.template` OPENAI_API_KEY,
+                    # read by `openai.api_key = os.getenv(...)` for a module client no request follows, was offered
+                    kept.setdefault(display, {})[n] = f"code fix leaves reading it ({stay[0]})"
+                    continue
                 if not readers and not hosts and sdk.env_role(n) in ("key", "model"):
                     # fix moves a key or model variable only with its readers or with the file's
                     # endpoint (together.decide_env): crewAI's OPENAI_MODEL_NAME, read by the library
@@ -375,6 +400,18 @@ def unread_configs(
                     kept.setdefault(display, {})[n] = "whatever reads it outside this run (no code here does)"
                 elif sdk.env_role(n) != "key" and readers and not _users(routes, rel, n):
                     kept.setdefault(display, {})[n] = f"code no request offramp can follow ({readers[0]})"
+            # a model value no code here reads moves only with the file's endpoint and key, and stays when one of
+            # them does (together.decide_env): Azure's customer_assist template offered its deployment [*]
+            pair = [
+                n
+                for n in kept.get(display, {})
+                if sdk.env_role(n) == "key" or (endpoint_variable(sdk, n) and n in urls.get(display, ()))
+            ]
+            for n in read_names if pair else ():
+                modelish = _is_model_key(_norm(n), sdk.env_role(n)) or _is_deployment_key(_norm(n))
+                if modelish and not any(_under(f, rel) for f in view.reads.get(n, ())):
+                    why = f"whatever reads it outside this run; it moves only with the file's `{pair[0]}`, which stays"
+                    kept[display].setdefault(n, why)
     return out, kept
 
 
@@ -464,3 +501,4 @@ def env_assignments(text: str) -> List[Tuple[int, str]]:
 
 
 _ENV_NAME = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=", re.M)
+_ENV_URL = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*[\"']?[A-Za-z][\w+.-]*://", re.M)
