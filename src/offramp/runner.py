@@ -36,7 +36,7 @@ from offramp.notebook import Notebook, NotebookError
 from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.settings import Settings
-from offramp.source import SourceError, SourceFile, decode, read_bytes
+from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes
 from offramp.types import FileResult, Finding, Premise, Span
 from offramp.userconfig.kind import config_kind, read_as_config, too_large
 
@@ -96,14 +96,13 @@ def _check_one(
         kept = (shape, premises[0]) if shape is not None else None
     entry = None
     if sources and path.suffix == ".py":
-        from offramp.analysis.quick import last_tree  # lazy: start-up
         from offramp.project.index import watch_from_rules  # lazy: start-up
         from offramp.project.indexer import build  # lazy: start-up
 
         text, watch = sources[0].text, watch_from_rules()
         try:
             if watch.may_route(text):  # the others are indexed only if a name leads there
-                entry = (content_hash(sources[0].data), build(text, display, watch, last_tree(text)))
+                entry = (content_hash(sources[0].data), build(text, display, watch, last_ast(text)))
         except Exception:
             entry = None  # the main process builds it again (and reports what goes wrong)
     return (i, result, digest, entry, kept)

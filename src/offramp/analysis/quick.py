@@ -15,6 +15,7 @@ from typing import List, Optional, Set, Tuple
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
 from offramp.catalog import SdkSurface
 from offramp.hosts import DYNAMIC, KEY_RE, MATCH_METHODS, classify_url, is_placeholder_host, is_placeholder_key, urls_in
+from offramp.source import keep_ast
 from offramp.types import Span
 
 _ENV_GET = {"getenv", "environ.get", "environ.setdefault", "environ.pop"}
@@ -242,25 +243,13 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(v)
 
 
-# The last text parsed here and its tree: the project index of the same file (runner._check_one) reads
-# the tree instead of parsing the text again (the visitor does not change it).
-_last_tree: List[object] = []
-
-
-def last_tree(text: str) -> Optional[ast.Module]:
-    """The tree `quick_facts` parsed for this very text object, if it was the last one."""
-    if _last_tree and _last_tree[0] is text:
-        return _last_tree[1]  # type: ignore[return-value]
-    return None
-
-
 def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Optional[QuickFacts]:
     """Facts from `ast`, or None when `ast` cannot read the file (the caller falls back to LibCST)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    _last_tree[:] = [text, tree]
+    keep_ast(text, tree)  # (the visitor does not change it)
     visitor = _Visitor(text, sdk, provider_hosts)
     try:
         visitor.visit(tree)
