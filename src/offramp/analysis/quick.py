@@ -10,7 +10,7 @@ it has something to change there.
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
 from offramp.catalog import SdkSurface
@@ -53,6 +53,25 @@ class _Visitor(ast.NodeVisitor):
         self.in_raise = 0
         self.written: List[Tuple[EnvAccess, ast.expr]] = []  # env writes and the values written
         self.bound: List[Tuple[str, ast.expr]] = []  # `name = value` anywhere (matched by spelling)
+
+    # -- traversal: ast.NodeVisitor's order, with its `visit_<Class>` lookup made once per class and the
+    # nodes without fields (`Load`, `Store`, operators: a third of all) not visited (nothing is read there)
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        method = _METHODS.get(kind)
+        if method is None:
+            method = _METHODS[kind] = getattr(_Visitor, "visit_" + kind.__name__, _Visitor.generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and item._fields:
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and value._fields:
+                self.visit(value)
 
     # ast columns are UTF-8 byte offsets; findings count characters, like LibCST.
     def _col(self, line: int, offset: int) -> int:
@@ -241,6 +260,9 @@ class _Visitor(ast.NodeVisitor):
         for v in node.values:
             if isinstance(v, ast.FormattedValue):
                 self.visit(v)
+
+
+_METHODS: Dict[type, Callable[[_Visitor, Any], None]] = {}
 
 
 def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Optional[QuickFacts]:
