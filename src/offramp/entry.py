@@ -8,19 +8,11 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 
-# Young collections of the cyclic garbage collector every 50,000 allocations, not 700: LibCST's trees and
-# the analyses allocate millions of objects, nearly none in cycles, and a cold check of the SDK corpora
-# ran 2,947 young and 190 middle collections (0.33 of 6.6 CPU-s; now 7 and none: 0.06). Parsed trees are
-# frozen out of the scans (source.parse_module), which collects all before each parse.
-_GC_THRESHOLD = (50_000, 20, 10)
-
 
 def main() -> None:
-    gc.set_threshold(*_GC_THRESHOLD)
     args = sys.argv[1:]
     if args[:1] == ["check"]:
         from offramp.quickcheck import run  # lazy: start-up
