@@ -149,7 +149,6 @@ def _as_a_process(
 def _forget_process_memos() -> None:
     """What offramp remembers for the rest of its process, about the files it has read."""
     from offramp import prefilter, rawread, rufflength, source
-    from offramp.analysis import quick
 
     prefilter._misses.clear()
     prefilter._miss_bytes.clear()
@@ -157,7 +156,7 @@ def _forget_process_memos() -> None:
     source.forget_parse()
     source._swept.clear()
     rawread._roots.clear()
-    quick._last_tree.clear()
+    source._last_ast.clear()
     rufflength._for_directory.cache_clear()
 
 

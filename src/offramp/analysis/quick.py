@@ -10,12 +10,13 @@ it has something to change there.
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
 from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, dotted, env_subscript, holds_key, url_site
 from offramp.catalog import SdkSurface
 from offramp.hosts import DYNAMIC, MATCH_METHODS
+from offramp.source import keep_ast
 from offramp.types import Span
 
 
@@ -39,6 +40,25 @@ class _Visitor(ast.NodeVisitor):
         self.in_raise = 0
         self.written: List[Tuple[EnvAccess, ast.expr]] = []  # env writes and the values written
         self.bound: List[Tuple[str, ast.expr]] = []  # `name = value` anywhere (matched by spelling)
+
+    # -- traversal: ast.NodeVisitor's order, with its `visit_<Class>` lookup made once per class and the
+    # nodes without fields (`Load`, `Store`, operators: a third of all) not visited (nothing is read there)
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        method = _METHODS.get(kind)
+        if method is None:
+            method = _METHODS[kind] = getattr(_Visitor, "visit_" + kind.__name__, _Visitor.generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and item._fields:
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and value._fields:
+                self.visit(value)
 
     # ast columns are UTF-8 byte offsets; findings count characters, like LibCST.
     def _col(self, line: int, offset: int) -> int:
@@ -213,16 +233,7 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(v)
 
 
-# The last text parsed here and its tree: the project index of the same file (runner._check_one) reads
-# the tree instead of parsing the text again (the visitor does not change it).
-_last_tree: List[object] = []
-
-
-def last_tree(text: str) -> Optional[ast.Module]:
-    """The tree `quick_facts` parsed for this very text object, if it was the last one."""
-    if _last_tree and _last_tree[0] is text:
-        return _last_tree[1]  # type: ignore[return-value]
-    return None
+_METHODS: Dict[type, Callable[[_Visitor, Any], None]] = {}
 
 
 def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Optional[QuickFacts]:
@@ -231,7 +242,7 @@ def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> 
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    _last_tree[:] = [text, tree]
+    keep_ast(text, tree)  # (the visitor does not change it)
     visitor = _Visitor(text, sdk, provider_hosts)
     try:
         visitor.visit(tree)

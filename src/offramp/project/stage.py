@@ -152,7 +152,9 @@ def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[st
     sdk = load_sdk()
     flow = Flow(sdk, project.module, project.read_config)
     flow.calls = CallSites(flow, callers_of(project, [d for d in displays if d.endswith(PROGRAMS)]))
-    return RouteFinder(flow, sdk, known_provider_hosts(), project.env_line).routes(project.modules())
+    finder = RouteFinder(flow, sdk, known_provider_hosts(), project.env_line)
+    finder.name_of = project.name_of
+    return finder.routes(project.modules())
 
 
 _MAX_CALLERS = 64

@@ -219,6 +219,11 @@ class Project:
         display = self.names.get(name)
         return self.load(display) if display is not None else None
 
+    def name_of(self, dotted: str) -> Optional[str]:
+        """The canonical name of the module `dotted` imports (None: no project module), without indexing it."""
+        display = self.names.get(dotted)
+        return self.canonical[display][0] if display in self.canonical else None
+
     def load(self, display: str) -> Optional[ModuleIndex]:
         got = self.indexed.get(display)
         if got is not None:
