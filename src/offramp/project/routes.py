@@ -1,10 +1,8 @@
 """Routes: one per request site, with the Sources of its host, credential and model.
 
-A request site is an SDK method call through a client (`client.chat.completions.create`), a call
-of the module client or a v0 class (`openai.ChatCompletion.create`), a framework constructor from
-rules/wrappers.toml (`ChatOpenAI(model=...)`), or a raw HTTP POST (requests / httpx / aiohttp) to an
-OpenAI or Azure OpenAI URL. The client's construction gives the host and credential (the SDK's
-own defaults when an argument is missing or may be unset); the call gives the model.
+A request site is an SDK method call through a client, a call of the module client or a v0 class, a
+framework constructor (rules/wrappers.toml), or a raw HTTP POST to an OpenAI or Azure OpenAI URL. The
+construction gives host and credential (the SDK's defaults where one may be unset); the call the model.
 """
 
 from __future__ import annotations
