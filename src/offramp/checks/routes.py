@@ -19,7 +19,17 @@ from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
 from offramp.mapping import is_provider_model
-from offramp.project.sources import AZURE_AD_TOKEN, ConfigValue, EnvRead, Literal, Route, SdkDefault, Source, Unknown
+from offramp.project.sources import (
+    AZURE_AD_TOKEN,
+    ConfigValue,
+    EnvRead,
+    Literal,
+    Route,
+    SdkDefault,
+    Source,
+    Unknown,
+    every_route,
+)
 from offramp.providers import ENDPOINT_FAMILIES, Provider, builtin_providers
 from offramp.types import Span
 from offramp.wrappers import load_reopeners
@@ -63,18 +73,14 @@ def settled_requests(
     local server, a provider, another host (devika's `OpenAI(base_url=Config().get_lmstudio_api_endpoint())`,
     config.toml's `http://localhost:1234/v1`). The file alone cannot read such a base URL and asks for the
     request's run-time model (OFR203, checks/models.py); no migration concerns it."""
-    elsewhere: Dict[Tuple[str, Span], bool] = {}
-    for r in routes:
+
+    def aimed(r: Route) -> Optional[bool]:
         if r.alone:
-            continue
+            return None
         targets = host_targets(r, ctx.for_family(r.family), provider_hosts)
-        aimed = bool(targets) and all(t.kind in ("local", "provider", "other") for _, t in targets)
-        elsewhere[(r.file, r.span)] = elsewhere.get((r.file, r.span), True) and aimed
-    out: Dict[str, List[Span]] = {}
-    for (path, span), aimed in elsewhere.items():
-        if aimed:
-            out.setdefault(path, []).append(span)
-    return out
+        return bool(targets) and all(t.kind in ("local", "provider", "other") for _, t in targets)
+
+    return every_route(routes, aimed)
 
 
 def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:

@@ -331,12 +331,10 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                     self.plan.todo(
                         stmt, f"{self.p.name} does not support `{param}`", UNSUPPORTED_PARAMETER, call.span.line
                     )
-        settled = any(overlaps(call.dynamic_model.span, r) for r in self.gate.settled) if call.dynamic_model else False
         if (
             call.dynamic_model is not None
             and not call.model_literals
-            and not settled
-            and call.span not in self.gate.resolved
+            and not self.gate.settles(call.span, call.dynamic_model.span)
         ):
             self.plan.todo(
                 stmt,

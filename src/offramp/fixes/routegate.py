@@ -80,18 +80,18 @@ def gate_results(
     for d, found in request_todos(routes, _effects(results), judge, opts, decision).items():
         for span, todo in found.items():
             todos.setdefault(d, {}).setdefault(span, todo)
-    ctx = CheckContext(sdk=sdk, provider=provider, models=opts.models, targets=opts.targets)
-    for d, requests in settled_requests(routes, ctx, known_provider_hosts()).items():
-        if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):  # (planned again without it)
-            decision.gates.setdefault(d, Gate()).settled = tuple(requests)
-            todos.setdefault(d, {})
     for d, found in todos.items():
         decision.gates.setdefault(d, Gate()).todos.update(found)
     redo = list(todos)
-    # requests whose model the plans settled (`RouteJudge.models_resolved`, as check asks it): no OFR203 TODO
-    for d, spans in judge.models_resolved(_effects(results), opts.models).items():
+    # requests aimed away from OpenAI and Azure, or whose model the plans settled (as check asks them): no
+    # OFR203 TODO; files that wrote one are planned again without it
+    ctx = CheckContext(sdk=sdk, provider=provider, models=opts.models, targets=opts.targets)
+    settled = settled_requests(routes, ctx, known_provider_hosts())
+    for d, spans in judge.models_resolved(_effects(results)).items():
+        settled.setdefault(d, []).extend(spans)
+    for d, spans in settled.items():
         if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):
-            decision.gates.setdefault(d, Gate()).resolved = tuple(spans)
+            decision.gates.setdefault(d, Gate()).settled = tuple(spans)
             redo.append(d)
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in dict.fromkeys(redo) if d in where]):
         results[where[fresh.display]] = fresh

@@ -127,7 +127,7 @@ class WrapperClients(PlannerState):
             choice = map_model(c.default_model, self.p, self.sdk, self.models)
             if choice.target:
                 values.append((spec.fix_model_arg, string_like(first_string(c.node), choice.target)))
-        if c.dynamic_model is not None and c.span not in self.gate.resolved:
+        if c.dynamic_model is not None and not self.gate.settles(c.span, c.dynamic_model.span):
             # moved, it still sends whatever that value is (SuperAGI's `model_name=self.llm.get_model()`)
             self.plan.todo(
                 stmt,

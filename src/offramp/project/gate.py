@@ -33,6 +33,7 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    every_route,
     may_be_unset,
     openai_url_variable,
 )
@@ -123,7 +124,7 @@ class Decision:
                 or g.subclass_ctors
                 or g.reopens
                 or g.todos
-                or g.resolved
+                or g.settled
             ):
                 out.gates[path] = g.copy(spans, writes)
         return out
@@ -299,7 +300,7 @@ class RouteJudge:
                     decision.gates.setdefault(s.file, Gate()).models[s.span] = (s.value, new)
         return decision
 
-    def models_resolved(self, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> Dict[str, List[Span]]:
+    def models_resolved(self, effects: Dict[str, List[Effect]]) -> Dict[str, List[Span]]:
         """Per file, the SDK requests and framework clients whose model the plans settle: the one answer to "is
         this request's model source resolved and moved?", which check (runner.py drops the file's own OFR203
         there) and fix (the planner writes no "model comes from ..." TODO there, `Gate.resolved`) both read.
@@ -311,18 +312,11 @@ class RouteJudge:
         (`os.getenv("CHAT_MODEL", "gpt-4o")`, as in one file). `settings.CHAT_MODEL = "gpt-4o"`, rewritten in
         the same run as the client, is settled; one also sent by a request that stays is not rewritten, and the
         TODO stays true."""
-        settled: Dict[Tuple[str, Span], bool] = {}  # (every route of a request, or of a framework client, is)
-        for r in self.routes:
-            if r.kind in ("client", "module", "v0", "framework"):
-                key = (r.file, r.span)
-                settled[key] = settled.get(key, True) and self.model_settled(r, effects, models)
-        out: Dict[str, List[Span]] = {}
-        for (path, span), ok in settled.items():
-            if ok:
-                out.setdefault(path, []).append(span)
-        return out
+        # (every route of a request, or of a framework client, is)
+        kinds = ("client", "module", "v0", "framework")
+        return every_route(self.routes, lambda r: self.model_settled(r, effects) if r.kind in kinds else None)
 
-    def model_settled(self, r: Route, effects: Dict[str, List[Effect]], models: Mapping[str, str]) -> bool:
+    def model_settled(self, r: Route, effects: Dict[str, List[Effect]]) -> bool:
         p = self.provider_of(r)
         prefix = r.model_template.partition("{}")[0]
         literals = 0
@@ -333,7 +327,7 @@ class RouteJudge:
                 return False
             literals += 1
             bare = s.value[len(prefix) :] if prefix and s.value.startswith(prefix) else s.value
-            if is_provider_model(bare, p, models):
+            if is_provider_model(bare, p, self.models):
                 continue
             at, moved = s.span, effects.get(s.file, ())
             if not any(e.role == MODEL and e.to in ("", p.id) and overlaps(e.span, at) for e in moved):

@@ -49,13 +49,11 @@ class Gate:
     # TODOs only the routes can write (a base URL that may be unset, OFR107: fixes/routegate.py): span of the
     # statement they stand above -> (rule code, text)
     todos: Dict[Span, Tuple[str, str]] = field(default_factory=dict)
-    # Requests every route of which the project shows aimed away from OpenAI and Azure (checks/routes.py
-    # `settled_requests`): their run-time model needs no TODO (OFR203), which check does not report there either
+    # Requests of this file whose run-time model needs no "model comes from ..." TODO (OFR203), which check does not
+    # report there either (runner.py): every route of each is aimed away from OpenAI and Azure (checks/routes.py
+    # `settled_requests`), or its model is a literal the plans rewrite or the provider serves
+    # (`RouteJudge.models_resolved`: `settings.CHAT_MODEL`). The span of each request.
     settled: Tuple[Span, ...] = ()
-    # Requests of this file whose model the plans settle (`RouteJudge.models_resolved`): the span of each call.
-    # Its model comes from another object (`settings.CHAT_MODEL`), but that is a literal fix rewrites or one the
-    # provider serves, so there is no "model comes from ..." TODO (OFR203) to write
-    resolved: Tuple[Span, ...] = ()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -100,8 +98,11 @@ class Gate:
             or self.reopens
             or self.todos
             or self.settled
-            or self.resolved
         )
+
+    def settles(self, request: Span, model: Span) -> bool:
+        """Whether the run-time model at `model`, sent by the request at `request`, needs no OFR203 TODO."""
+        return request in self.settled or any(overlaps(model, s) for s in self.settled)
 
     def routed(self, span: Span) -> bool:
         return any(overlaps(s, span) for s in self.routed_keys)
@@ -118,7 +119,6 @@ class Gate:
             dict(self.reopens),
             dict(self.todos),
             self.settled,
-            self.resolved,
         )
 
 

@@ -8,7 +8,7 @@ definition once for every route it reaches. All are frozen, hashable and picklab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from offramp.types import Span
 
@@ -163,6 +163,21 @@ class Route:
 OPENAI_DEFAULT = SdkDefault("api.openai.com", "the SDK's default host")
 #: The reason of the SDK default a constructor reaches when the base URL it is given may be None.
 UNSET_GIVEN = "when the configured base URL is unset"
+
+
+def every_route(routes: Iterable[Route], test: Callable[[Route], Optional[bool]]) -> Dict[str, List[Span]]:
+    """Per file, the requests (their spans) every route of which passes `test`; a route `test` answers None for
+    does not count. Routes of one request share its file and span (a client chosen by a branch: one each)."""
+    passed: Dict[Tuple[str, Span], bool] = {}
+    for r in routes:
+        ok = test(r)
+        if ok is not None:
+            passed[(r.file, r.span)] = passed.get((r.file, r.span), True) and ok
+    out: Dict[str, List[Span]] = {}
+    for (path, span), ok in passed.items():
+        if ok:
+            out.setdefault(path, []).append(span)
+    return out
 
 
 def openai_url_variable(name: str) -> bool:

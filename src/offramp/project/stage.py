@@ -322,7 +322,7 @@ def route_hits(
         with_models = {p: list(es) for p, es in current.items()}
         for path, literals in rewritten.items():
             with_models.setdefault(path, []).extend(Effect(MODEL, span) for span in literals)
-        resolved = judge.models_resolved(with_models, ctx.models)
+        resolved = judge.models_resolved(with_models)
         writes = dict(decision.writes)
         for m in project.modules():  # a held write is found at its statement (`os.environ["X"] = ...`)
             for name, _, written in m.env_writes:
