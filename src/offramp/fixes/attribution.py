@@ -5,11 +5,12 @@ shapes reports carry (fixes/suggest.py says which and when).
 - the texts are compared line by line, then word by word (fixes/textdiff.py), so a replacement covers
   what changed rather than whole lines;
 - a replacement goes to the finding the plan made it for; a finding without a fix (no `[*]`) carries
-  only what the plan made for it that is a TODO comment. What the plan records no finding for (an
-  import whose names no planned change binds, a configuration file's or a notebook's change, a
-  replacement the text diff cut across two planned changes) goes to the fixable finding whose span it
-  falls in, else on its lines, else to the file's first fixable finding: the fallback by position
-  that `test_fixes_on_the_fix_fixtures_come_from_the_plan` counts;
+  only what the plan made for it that is a TODO comment. A replacement the text diff cut across two
+  planned changes, so that the inner one's fix alone would not parse, goes to the change around it.
+  What the plan records no finding for (an import whose names no planned change binds, a configuration
+  file's or a notebook's change) goes to the fixable finding whose span it falls in, else on its
+  lines, else to the file's first fixable finding: the fallback by position, which
+  `test_fixes_on_the_fix_fixtures_come_from_the_plan` holds at none on the fix fixtures;
 - SARIF's `edits` are as small as they come; reviewdog's `line_edits` replace whole lines, so a run of
   lines goes to one of the findings its replacements are for (the fixable one whose span starts first
   and holds the others');
@@ -36,7 +37,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from offramp.fixes.onefile import cpython_parses
-from offramp.fixes.provenance import Region, finding_for, import_origins, origin_at
+from offramp.fixes.provenance import Region, finding_for, import_origins, origin_at, origins_holding
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.redact import secret_spans
 from offramp.source import parse_module
@@ -149,6 +150,8 @@ def _owner(
         # (a finding without a fix carries only what the plan made for it that is a TODO)
         if i is not None and (group[i].fixable or todo):
             e.traced = True
+            if not hide:
+                e.outer = _outer(e, i, group, planned)
             return _HIDDEN if hide else i
     first, last = _edit_lines(e, pos)
     for group, found in ((shown, None), (hidden, _HIDDEN)):
@@ -158,6 +161,15 @@ def _owner(
         for i, f in enumerate(group):
             if f.fixable and f.span.line <= last and max(f.span.end_line, f.span.line) >= first:
                 return i if found is None else found
+    return None
+
+
+def _outer(e: Raw, owner: int, shown: Sequence[Finding], planned: Sequence[Region]) -> Optional[int]:
+    """The fixable finding, other than `owner`, of the smallest planned change around the one `e` is in."""
+    for origin in origins_holding(e.start, e.end, planned)[1:]:
+        i = finding_for(origin, shown)
+        if i is not None and i != owner and shown[i].fixable:
+            return i
     return None
 
 
@@ -382,10 +394,19 @@ def _line_blocks(raws: Sequence[Raw], pos: _Positions) -> List[List[Raw]]:
 
 
 def _complete(old: str, new: str, groups: Dict[int, List[Raw]], every: List[Raw]) -> Dict[int, List[Raw]]:
-    """Each fix must leave a file that parses when applied alone; merge the ones that do not."""
+    """Each fix must leave a file that parses when applied alone; merge the ones that do not: into the fix of
+    the planned change around theirs (the text diff cut a replacement across the two), else the first."""
     use_ast = _parses(old, True)
     if not any(not _parses(_apply(old, new, v), use_ast) for v in groups.values()):
         return groups
+    bad = [k for k, v in groups.items() if not _parses(_apply(old, new, v), use_ast)]
+    for k in bad:
+        outer = {e.outer for e in groups[k]}
+        into = outer.pop() if len(outer) == 1 else None
+        if k != 0 and into is not None and into in groups:
+            groups[into] = sorted([*groups[into], *groups.pop(k)], key=lambda r: r.start)
+            for e in groups[into]:
+                e.owner = into
     bad = [k for k, v in groups.items() if not _parses(_apply(old, new, v), use_ast)]
     for k in bad:
         if k != 0:

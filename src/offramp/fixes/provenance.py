@@ -96,13 +96,18 @@ def origin_at(start: int, end: int, found: Sequence[Region]) -> Optional[Origin]
     """The finding a replacement of old[start:end] is for: the origin of the smallest region holding it
     (an insertion: its point), else of the smallest region it overlaps (a statement removed with its
     line break), else None. Of two regions alike, the one planned first."""
-    placed = [r for r in found if not r.name]
-    holding = [r for r in placed if r.start <= start and end <= r.end]
-    if not holding:
-        holding = [r for r in placed if start < r.end and r.start < end]
-    if not holding:
-        return None
-    return min(holding, key=lambda r: r.end - r.start).origin
+    holding = origins_holding(start, end, found)
+    if holding:
+        return holding[0]
+    placed = [r for r in found if not r.name and start < r.end and r.start < end]
+    return min(placed, key=lambda r: r.end - r.start).origin if placed else None
+
+
+def origins_holding(start: int, end: int, found: Sequence[Region]) -> List[Origin]:
+    """The origins of the regions holding old[start:end], the smallest first: the change it is written in,
+    then the changes around that one (a call rebuilt around its model argument)."""
+    holding = [r for r in found if not r.name and r.start <= start and end <= r.end]
+    return [r.origin for r in sorted(holding, key=lambda r: r.end - r.start)]  # (stable: planned first)
 
 
 def import_origins(
@@ -114,7 +119,11 @@ def import_origins(
     delete an assignment (the Azure clean-up's credentials, apply.py).
     Several when several fixes need what it binds (`import os`): one fix carries it, the first planned."""
     line_start = _statement_start(old, start)
-    line = old[line_start:start]
+    eol = old.find("\n", start)
+    # on an import line: after its keyword, or replacing text from the line's start (`from` -> `import`)
+    on_import = _IMPORT.match(old[line_start:start]) or (
+        start < end and _IMPORT.match(old[line_start : len(old) if eol < 0 else eol])
+    )
     added = new[new_start:new_end]
     removed = old[start:end].lstrip()
     if start < end and not removed and not added.strip() and _IMPORT.match(old[end : end + 80]):
@@ -123,7 +132,7 @@ def import_origins(
         words = set(_WORD.findall(old[end : len(old) if line_end < 0 else line_end]))
         return list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
     if not (
-        _IMPORT.match(line)
+        on_import
         or (start == end and added.strip() and all(_IMPORT.match(x) for x in added.splitlines() if x.strip()))
         # an import or a credential statement deleted (with the blank line above it)
         or (not added.strip() and (_ASSIGN.match(removed) or _IMPORT.match(removed)))
@@ -131,7 +140,7 @@ def import_origins(
         return []
     words = set(_WORD.findall(old[start:end] + " " + added))
     out = list(dict.fromkeys(r.origin for r in found if r.name and r.name in words))
-    if out or not _IMPORT.match(line):
+    if out or not on_import:
         return out
     # part of an import line (its module's name, `openai` -> `openai_like`): the names the line binds
     line_end = old.find("\n", end)

@@ -35,6 +35,9 @@ class Raw:
     new_end: int
     owner: Optional[int] = None  # index into the file's shown findings, suggest._HIDDEN, or None (nobody's yet)
     traced: bool = False  # the owner is the finding the plan made the change for (fixes/provenance.py)
+    # The finding of the planned change around the owner's (a call rebuilt around its model argument): the
+    # replacement goes there when the text diff cut it across the two, so that the owner's alone does not parse
+    outer: Optional[int] = None
 
 
 def _lines(text: str) -> List[str]:
