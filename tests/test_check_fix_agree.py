@@ -57,6 +57,27 @@ def test_a_url_in_prose_no_request_uses_stays_as_check_says(tmp_path: Path) -> N
     assert text.count("(OFR106)") == 2, text
 
 
+CREDENTIAL_URL = (
+    "import requests\n\n"
+    'KEY = "x"\n'
+    'URL = f"https://api.openai.com/v1/chat/completions?api-key={KEY}"\n\n\n'
+    "def ask():\n    return requests.post(URL, json={})\n"
+)
+
+
+@pytest.mark.parametrize("sdk", [False, True])
+def test_a_url_built_at_run_time_with_openais_credentials_is_left_as_check_says(tmp_path: Path, sdk: bool) -> None:
+    """An f-string URL carrying OpenAI's credentials (`?api-key=`): fix cannot drop them from it and leaves it with
+    a TODO, while check offered it (`[*]`): the planner decided again what checks/clients.py had decided. Now one
+    decision (`url_left`), read by the fast path (a file without the SDK) and LibCST alike."""
+    source = ("from openai import OpenAI\n" if sdk else "") + CREDENTIAL_URL
+    findings, after = _run(tmp_path, {"app.py": source})
+    line = _line(source, "URL = ")
+    assert [(f["line"], f["fixable"]) for f in findings if f["code"] == "OFR106"] == [(line, False)], findings
+    assert 'URL = f"https://api.openai.com/v1/chat/completions?api-key={KEY}"' in after["app.py"]
+    assert "carries credentials (api-key)" in after["app.py"]
+
+
 DESCRIBED = (
     "from pydantic import BaseModel, Field\n\n\n"
     "class OpenAISettings(BaseModel):\n"

@@ -27,7 +27,7 @@ SOURCES = sorted(FIXTURES.rglob("*.py"))
 def _sites(env, urls, keys, on_your_data) -> Tuple[List, List, List, List]:
     return (
         sorted((tuple(vars(e.span).values()), e.name, e.role, e.write) for e in env),
-        sorted((tuple(vars(u.span).values()), u.url, u.target.kind, u.target.host) for u in urls),
+        sorted((tuple(vars(u.span).values()), u.url, u.target.kind, u.target.host, u.plain) for u in urls),
         sorted(tuple(vars(k.span).values()) for k in keys),
         sorted(tuple(vars(s).values()) for s in on_your_data),
     )

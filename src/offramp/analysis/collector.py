@@ -280,7 +280,8 @@ class _Collector(cst.CSTVisitor):
         found = url_site(text, self.sdk, self.provider_hosts)
         if found is not None:
             self.note_statement(node)
-            self.a.urls.append(UrlLiteral(node=node, span=self.span(node), url=found[0], target=found[1]))
+            plain = isinstance(node, cst.SimpleString)
+            self.a.urls.append(UrlLiteral(node, self.span(node), found[0], found[1], plain))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self._string(node, string_value(node))

@@ -178,6 +178,7 @@ class UrlLiteral:
     span: Span
     url: str
     target: Target
+    plain: bool = True  # a plain string literal (not an f-string): fix can rewrite it whole (checks/clients.py)
 
 
 @dataclass(eq=False)

@@ -211,7 +211,8 @@ class _Visitor(ast.NodeVisitor):
             return
         found = url_site(text, self.sdk, self.provider_hosts)
         if found is not None:
-            self.facts.urls.append(UrlLiteral(node=None, span=self.span(node), url=found[0], target=found[1]))
+            plain = isinstance(node, ast.Constant)
+            self.facts.urls.append(UrlLiteral(None, self.span(node), found[0], found[1], plain))
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):

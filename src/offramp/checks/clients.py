@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import List, Set
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Set
 from urllib.parse import urlsplit
 
 import libcst as cst
 
 from offramp import codes
-from offramp.analysis.facts import Analysis, ClientCtor
+from offramp.analysis.facts import Analysis, ClientCtor, UrlLiteral
 from offramp.analysis.frameworks import library_refuses
+from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.modulekey import caller_key
 from offramp.checks.ondata import holds
 from offramp.hosts import Target
+from offramp.providers import Provider
+from offramp.redact import without_url_credentials
 
 
 def _goes(target: Target) -> str:
@@ -29,6 +33,58 @@ def client_code(c: ClientCtor) -> str:
     return codes.AZURE_OPENAI_CLIENT if c.azure else codes.OPENAI_CLIENT
 
 
+# Why `fix` leaves something aimed at OpenAI/Azure where it is, with a TODO (`Left.kind`)
+SUBCLASS = "subclass"  # a subclass of a framework class: its base is the person's to change
+KWARGS = "kwargs"  # a client built from **kwargs: where its host and key come from is not here
+UNSERVED = "unserved"  # a wrapper or config dict for an API the provider does not serve (a URL: a path it lacks)
+REFUSED = "refused"  # a wrapper whose library would refuse the URL or model fix writes (`why`)
+AZURE_URL = "azure-url"  # an Azure OpenAI endpoint URL: no path maps to the provider's
+NO_COUNTERPART = "no-counterpart"  # an OpenAI URL outside /v1 (dashboards, billing)
+CREDENTIALS = "credentials"  # a URL built at run time (an f-string) that carries OpenAI's credentials (`why`)
+
+
+@dataclass(frozen=True)
+class Left:
+    """Why `fix` writes a TODO rather than moving a client or URL; `why` says more (REFUSED: the library's
+    objection; UNSERVED for a URL: the path the provider does not serve)."""
+
+    kind: str
+    why: str = ""
+
+
+def client_left(
+    c: ClientCtor, a: Analysis, provider: Optional[Provider], target: Callable[[str], Optional[str]]
+) -> Optional[Left]:
+    """Why `fix` gives the client `c` (aimed at OpenAI/Azure) a TODO rather than moving it to `provider`, or
+    None when it moves it (unless the project's routes hold it: checks/moves.py `stays`). The one decision
+    behind check's `[*]` on the client and its model, what moves with it (checks/moves.py `retargets`) and
+    fix's plan for it (fixes/sdkclients.py `client`); `target` maps a model id to the provider's."""
+    if c.kept_subclass is not None:
+        return Left(SUBCLASS)
+    if c.star_kwargs and not c.config_dict:
+        return Left(KWARGS)
+    if unserved(c, provider):
+        return Left(UNSERVED)
+    refused = refusal(c, a, provider, target)
+    return Left(REFUSED, refused) if refused is not None else None
+
+
+def unserved(c: ClientCtor, provider: Optional[Provider]) -> bool:
+    """A wrapper or config dict for an API `provider` does not serve: moved, it would only fail there."""
+    return bool((c.wrapper or c.config_dict) and provider is not None and provider.endpoint(c.family) == "no")
+
+
+def refusal(
+    c: ClientCtor, a: Analysis, provider: Optional[Provider], target: Callable[[str], Optional[str]]
+) -> Optional[str]:
+    """Why the wrapper's library would not take what `fix` writes (lagent's GPTAPI: a URL argument or model
+    names it would refuse; analysis/frameworks.py), given the models the client sends."""
+    if c.wrapper is None:
+        return None
+    sent = [m.value for m in a.models if m.owner is c]
+    return library_refuses(c, sent, provider.name if provider is not None else "the provider", target)
+
+
 def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
     claimed: Set[int] = set()
@@ -36,13 +92,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        # A client built from **kwargs, and a wrapper or config dict for an API the provider lacks, get a TODO
-        # from `fix`.
-        from_kwargs = c.star_kwargs and not c.config_dict
-        unserved = bool((c.wrapper or c.config_dict) and ctx.provider and ctx.provider.endpoint(c.family) == "no")
-        fixable = not (from_kwargs or unserved or c.kept_subclass or holds(c, a))
-        if fixable and c.wrapper is not None:  # (lagent's GPTAPI: a URL argument or model names it would refuse)
-            fixable = library_refuses(c, [m.value for m in a.models if m.owner is c], _name(ctx), ctx.target) is None
+        fixable = not holds(c, a) and client_left(c, a, ctx.provider, ctx.target) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))
@@ -95,24 +145,29 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if id(u.node) in claimed:
             continue
         kind = "Azure OpenAI" if u.target.kind == "azure" else "OpenAI API"
-        hits.append(
-            Hit(codes.OPENAI_URL, u.span, {"kind": kind, "url": u.url}, fixable=_url_fixable(u.url, u.target, ctx))
-        )
+        fixable = url_left(u, ctx.sdk, ctx.provider) is None
+        hits.append(Hit(codes.OPENAI_URL, u.span, {"kind": kind, "url": u.url}, fixable=fixable))
     return hits
 
 
-def _url_fixable(url: str, target: Target, ctx: CheckContext) -> bool:
-    """What `fix` rewrites: an OpenAI `/v1` URL whose endpoint the provider serves (the rest gets a TODO)."""
+def url_left(u: UrlLiteral, sdk: SdkSurface, provider: Optional[Provider]) -> Optional[Left]:
+    """Why `fix` gives an OpenAI/Azure URL literal a TODO rather than the provider's URL (None: it rewrites it,
+    an OpenAI `/v1` URL whose endpoint the provider serves): check's `[*]` and fix's plan (fixes/literals.py)."""
+    url, target = u.url, u.target
     if target.kind != "openai":
-        return False
+        return Left(AZURE_URL)
     path = urlsplit(url.replace("{...}", "x")).path
     if not path.startswith("/v1"):
-        return False  # dashboard/billing pages and the like have no counterpart
+        return Left(NO_COUNTERPART)  # dashboard/billing pages and the like
     rest = path[3:].lstrip("/")
     if not rest:
-        return True
-    family = ctx.sdk.rest_family(rest)
-    return family is not None and (ctx.provider is None or ctx.provider.endpoint(family) != "no")
+        return None
+    family = sdk.rest_family(rest)
+    if family is None or (provider is not None and provider.endpoint(family) == "no"):
+        return Left(UNSERVED, f"/{rest}")
+    # OpenAI's credentials in it (userinfo, `?api-key=`): only a plain literal is rewritten whole, without them
+    dropped = [] if u.plain else without_url_credentials(url)[1]
+    return Left(CREDENTIALS, ", ".join(dropped)) if dropped else None
 
 
 def _string_nodes(expr: object) -> List[object]:
@@ -130,7 +185,3 @@ def _string_nodes(expr: object) -> List[object]:
         elif isinstance(n, (cst.BooleanOperation,)):
             stack.extend([n.left, n.right])
     return out
-
-
-def _name(ctx: CheckContext) -> str:
-    return ctx.provider.name if ctx.provider is not None else "the provider"

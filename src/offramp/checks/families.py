@@ -28,7 +28,8 @@ def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[
     provider (a client handed on, the module-level client) is judged where fix leaves it. Also the
     spans of such a client (or the module-level client) and its requests: the route gate holds it
     whole where it is (its embeddings cannot reach their provider), so nothing of it is fixable."""
-    planned = plan_families(Moves(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets), targets)
+    moves = Moves(a, targets.default, ctx.sdk, dict(ctx.models), targets=targets)
+    planned = moves.families = plan_families(moves, targets)
     module = [c for c in a.calls if c.via in ("module", "v0")]
     held: List[Span] = []
     if any(id(c.node) in planned.stuck for c in module):
@@ -46,14 +47,8 @@ def provider_by_span(a: Analysis, ctx: CheckContext, targets: Targets) -> Tuple[
         inside = [c for c in a.clients if _within(e.span, c.span)]
         if inside:
             out[e.span] = out[inside[-1].span]
-    for lit in a.models:
-        if lit.calls:
-            found = {p.id: p for p in (out[call.span] for call in lit.calls)}
-            out[lit.span] = next(iter(found.values())) if len(found) == 1 else targets.default
-        elif lit.owner is not None:
-            out[lit.span] = out.get(lit.owner.span, targets.default)
-        else:
-            out[lit.span] = targets.for_model_family(ctx.sdk.model_family(lit.value))
+    for lit in a.models:  # (as fix plans it: checks/moves.py)
+        out[lit.span] = moves.literal_provider(lit)
     return out, held
 
 

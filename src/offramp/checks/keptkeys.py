@@ -224,6 +224,17 @@ class KeptKeys(Moves):
             if not e.write:
                 self.kept_names.update(bound_names(self.stmt(e.node), e.node))
 
+    def key_left(self, e: EnvAccess) -> Optional[str]:
+        """Why `fix` does not rename the key variable of `e` (after `kept_keys()`), None when it does: it is
+        kept (`kept`), or it is a write of a key written into this file (WRITTEN). check's `[*]` on OFR301
+        (checks/secrets.py) and fix's plan (fixes/keyvars.py) ask this."""
+        if e.node is None:
+            return None
+        why = self.kept.get(id(e.node))
+        if why is None and e.write and self.written_secret(e) is not None:
+            return WRITTEN
+        return why
+
     def written_secret(self, e: EnvAccess) -> Optional[cst.BaseExpression]:
         """The key written into this file that `e` carries, else None: a read's default
         (`os.getenv(NAME, "sk-...")`) or what a write sets (`os.environ[NAME] = "sk-..."`,
@@ -249,6 +260,7 @@ class KeptKeys(Moves):
 
 
 UNTRACED = "the value written is"
+WRITTEN = "it is set to a key written into this file"  # (key_left: a write of a literal key keeps its name)
 UNTRACED_TOO = "it is also written from"
 _KEY_KWARGS = frozenset({"api_key", "openai_api_key", "apikey", "key", "token", "api_token", "access_token"})
 

@@ -7,9 +7,9 @@ from typing import List
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
-from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
+from offramp.checks.clients import refusal, unserved
 from offramp.mapping import is_provider_model
 
 
@@ -139,9 +139,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
 
 
 def _left(c: ClientCtor, a: Analysis, ctx: CheckContext) -> bool:
+    """Whether fix leaves the wrapper or config dict `c` with a TODO, its model with it (checks/clients.py)."""
     if not (c.wrapper or c.config_dict) or ctx.provider is None:
         return False
-    if ctx.provider.endpoint(c.family) == "no":
-        return True
-    sent = [m.value for m in a.models if m.owner is c]
-    return library_refuses(c, sent, ctx.provider.name, ctx.target) is not None
+    return unserved(c, ctx.provider) or refusal(c, a, ctx.provider, ctx.target) is not None

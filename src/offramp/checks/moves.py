@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
-from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
-from offramp.checks.clients import client_code
+from offramp.checks.clients import Left, client_code, client_left, refusal
 from offramp.checks.modulekey import caller_key
 from offramp.checks.ondata import holds
 from offramp.codes import (
@@ -82,6 +81,17 @@ class Moves:
     def call_provider(self, call: ApiCall) -> Provider:
         return self.families.calls.get(id(call.node), self.p) if self.families is not None else self.p
 
+    def literal_provider(self, lit: ModelLiteral) -> Provider:
+        """The provider a model literal's requests go to: its calls', its wrapper's, else its model's family's."""
+        if self.families is None or self.targets is None:
+            return self.p
+        if lit.calls:
+            found = {p.id: p for p in (self.call_provider(c) for c in lit.calls)}
+            return next(iter(found.values())) if len(found) == 1 else self.p
+        if lit.owner is not None:
+            return self.client_provider(lit.owner)
+        return self.targets.for_model_family(self.sdk.model_family(lit.value))
+
     def target_hosts(self) -> Set[str]:
         hosts = self.targets.hosts() if self.targets is not None else self.p.hosts
         return {h.lower() for h in hosts}
@@ -90,13 +100,12 @@ class Moves:
         """Whether `client` (below) points `c` at the provider, rather than leaving a TODO or nothing."""
         if not (self.blocked(c) and self.allowed(client_code(c), c.span.line)):
             return False
-        if self.stays(c) is not None or c.kept_subclass:
-            return False
-        if c.wrapper is not None and not c.star_kwargs:
-            return self.client_provider(c).endpoint(c.family) != "no" and self.library_refuses(c) is None
-        if c.config_dict:  # (mem0's embedder config is one: a provider without embeddings keeps it)
-            return self.client_provider(c).endpoint(c.family) != "no"
-        return not c.star_kwargs
+        return self.stays(c) is None and self.client_left(c) is None
+
+    def client_left(self, c: ClientCtor) -> Optional[Left]:
+        """Why `fix` gives `c` a TODO rather than moving it to its provider (checks/clients.py decides)."""
+        p = self.client_provider(c)
+        return client_left(c, self.a, p, lambda v: map_model(v, p, self.sdk, self.models).target)
 
     def stays(self, c: ClientCtor) -> Optional[str]:
         """Why `c` stays where it is, if it does: the route gate holds it (project/gate.py), or it is an
@@ -105,10 +114,9 @@ class Moves:
         return holds(c, self.a) if held is None else held
 
     def library_refuses(self, c: ClientCtor) -> Optional[str]:
-        """Why the wrapper's library would not take what `fix` writes (analysis/frameworks.py)."""
+        """Why the wrapper's library would not take what `fix` writes (checks/clients.py `refusal`)."""
         p = self.client_provider(c)
-        sent = [lit.value for lit in self.a.models if lit.owner is c]
-        return library_refuses(c, sent, p.name, lambda v: map_model(v, p, self.sdk, self.models).target)
+        return refusal(c, self.a, p, lambda v: map_model(v, p, self.sdk, self.models).target)
 
     def blocked(self, c: ClientCtor) -> bool:
         """Whether `c` goes to OpenAI/Azure: as the file shows, or as the project does (its base URL

@@ -29,11 +29,7 @@ def _kept_by_fix(a: Analysis, ctx: CheckContext) -> Set[int]:
         return set()
     moves = KeptKeys(a, ctx.provider, ctx.sdk, dict(ctx.models))
     moves.kept_keys()
-    kept = set(moves.kept)
-    for e in a.env:
-        if e.node is not None and e.role == "key" and e.write and moves.written_secret(e) is not None:
-            kept.add(id(e.node))
-    return kept
+    return {id(e.node) for e in a.env if e.role == "key" and moves.key_left(e) is not None}
 
 
 def check_env(a: Analysis, ctx: CheckContext) -> List[Hit]:

@@ -16,6 +16,7 @@ import libcst as cst
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.catalog import renamable_key
+from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, WRITTEN
 from offramp.codes import OPENAI_ENV_VAR
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
@@ -58,6 +59,47 @@ class KeyVariables(PlannerState):
             self.plan.notes.append((line, text))
         return kind is not None
 
+    def env_var(self, e: EnvAccess) -> None:
+        """An OpenAI key variable: renamed to the provider's (`env_key`), or kept with a note saying why
+        (checks/keptkeys.py decides which, for `check` too)."""
+        if (
+            e.node is None
+            or not renamable_key(e.name, e.role)
+            or e.name == self.p.key_env
+            or (self.targets is not None and any(e.name == p.key_env for p in self.targets.providers))
+            or not self.allowed(OPENAI_ENV_VAR, e.span.line)
+        ):
+            return
+        why = self.key_left(e)  # (checks/keptkeys.py decides, for check's `[*]` too)
+        if why is None:
+            with self.plan.for_finding(OPENAI_ENV_VAR, e.span):
+                self.env_key(e)
+        elif why == WRITTEN:  # renamed, it would give the key written here to the provider
+            with self.plan.for_finding(OPENAI_ENV_VAR, e.span):
+                self.plan.todo(
+                    self.stmt(e.node),
+                    f"`{e.name}` is set to a key written into this file, so it was not renamed to {self.p.key_env} "
+                    f"(that would send the key to {self.p.name}); set {self.p.key_env} to your {self.p.name} key",
+                    OPENAI_ENV_VAR,
+                    e.span.line,
+                )
+        elif why.startswith("no request "):  # from the route gate: a read on no route
+            self.plan.notes.append((e.span.line, f"kept `{e.name}`: {why}"))
+        elif why.startswith(UNTRACED_TOO):
+            text = f"kept `{e.name}`: {why}, which offramp cannot trace to a key variable; the variable keeps its name"
+            self.plan.notes.append((e.span.line, text + " throughout this file"))
+        elif why.startswith(UNTRACED):
+            text = f"kept `{e.name}`: {why} (renamed, that value would go to {self.p.name}); "
+            self.plan.notes.append(
+                (e.span.line, text + f"rename it to `{self.p.key_env}` once it holds your {self.p.name} key")
+            )
+        elif why.startswith("a request in "):  # from the route gate
+            text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
+            self.plan.notes.append((e.span.line, text))
+        else:
+            text = f"kept `{e.name}`: it feeds {why}, which stays where it is"
+            self.plan.notes.append((e.span.line, text + f" (renamed, it would send the {self.p.name} key there)"))
+
     def env_key(self, e: EnvAccess) -> None:
         """Rename an OpenAI key variable to the provider's, unless that would hand it an OpenAI key.
 
@@ -68,15 +110,6 @@ class KeyVariables(PlannerState):
         assert e.node is not None
         value = self.written_secret(e)
         secret = value is not None
-        if secret and e.write:
-            self.plan.todo(
-                self.stmt(e.node),
-                f"`{e.name}` is set to a key written into this file, so it was not renamed to {self.p.key_env} "
-                f"(that would send the key to {self.p.name}); set {self.p.key_env} to your {self.p.name} key",
-                OPENAI_ENV_VAR,
-                e.span.line,
-            )
-            return
         self.plan.edit(e.node, to_string(self.p.key_env))
         self.plan.moves(CRED, e.span)
         if not e.write:

@@ -16,8 +16,8 @@ import libcst as cst
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
 from offramp.checks.azure_routes import only_on_azure_module_route
-from offramp.checks.clients import client_code
-from offramp.checks.models import sends_images
+from offramp.checks.clients import AZURE_URL, CREDENTIALS, NO_COUNTERPART, client_code, url_left
+from offramp.checks.models import literal_is_live, sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
 from offramp.fixes.plan import Origin
@@ -25,13 +25,46 @@ from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.hosts import urls_in
 from offramp.mapping import is_provider_model, map_model
-from offramp.project.gate import HOST, MODEL, URL
+from offramp.project.gate import HOST, MODEL, SEEN, URL
 from offramp.redact import without_url_credentials
 from offramp.syntax.arguments import string_like
 
 
 class Literals(PlannerState):
     """`Planner`'s decisions about literals (a mixin: it reads the planner's state, see planner.py)."""
+
+    def model_literal(self, lit: ModelLiteral) -> None:
+        """A model id or deployment name the file writes: mapped for its requests' provider (`model`), or kept with a
+        note when the project's routes hold it."""
+        if lit.also_key:  # a model id also used as a key here is this file's to map (invariant 5), never another's
+            self.plan.moves(SEEN, lit.span)
+        code = AZURE_DEPLOYMENT if lit.azure else OPENAI_MODEL
+        if not (literal_is_live(lit, self.a) and self.allowed(code, lit.span.line)):
+            return
+        self.plan.moves(SEEN, lit.span)  # this file decides it (a key use may hold it): no other file does
+        held = self.gate.stops(lit.span)
+        if held is None:
+            with self.using(self.literal_provider(lit)), self.plan.for_finding(code, lit.span):
+                self.model(lit)
+        else:
+            self.plan.notes.append((lit.span.line, f"kept model `{lit.value}`: {held}"))
+
+    def url_literal(self, u: UrlLiteral) -> None:
+        """An OpenAI/Azure URL the file writes that no client claimed: the provider's (`url`), or a TODO when the
+        project's routes hold it."""
+        if id(u.node) in self.claimed or not self.allowed(OPENAI_URL, u.span.line):
+            return
+        held = self.gate.stops(u.span)
+        if held is None:
+            with self.plan.for_finding(OPENAI_URL, u.span):
+                self.url(u)
+        elif u.node is not None:
+            self.plan.todo(
+                self.stmt(u.node),
+                f"URL left as it is: {held}; move its host, key and model together",
+                OPENAI_URL,
+                u.span.line,
+            )
 
     def model(self, lit: ModelLiteral) -> None:
         if lit.arg == "azure_deployment" and not lit.calls and (lit.owner is None or lit.owner.wrapper is None):
@@ -98,21 +131,19 @@ class Literals(PlannerState):
         if u.node is None:  # fast-path facts carry no node; there is nothing to edit
             return
         stmt = self.stmt(u.node)
-        if u.target.kind != "openai":
-            self.plan.todo(
-                stmt, f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})", OPENAI_URL, u.span.line
-            )
+        left = url_left(u, self.sdk, self.p)  # (the decision check's `[*]` shows)
+        if left is not None:
+            if left.kind == AZURE_URL:
+                text = f"Azure OpenAI endpoint: point it at {self.p.name} ({self.base})"
+            elif left.kind == NO_COUNTERPART:
+                text = f"OpenAI URL `{u.url}` has no {self.p.name} counterpart"
+            elif left.kind == CREDENTIALS:  # (OpenAI's: never copied to the provider's URL)
+                text = f"this OpenAI URL carries credentials ({left.why}): point it at {self.base} without them"
+            else:
+                text = f"{self.p.name} does not serve `{left.why}`"
+            self.plan.todo(stmt, text, OPENAI_URL, u.span.line)
             return
         parts = urlsplit(u.url.replace("{...}", "x"))
-        path = parts.path
-        if not path.startswith("/v1"):
-            self.plan.todo(stmt, f"OpenAI URL `{u.url}` has no {self.p.name} counterpart", OPENAI_URL, u.span.line)
-            return
-        rest = path[3:].lstrip("/")
-        family = self.sdk.rest_family(rest) if rest else None
-        if rest and (family is None or self.p.endpoint(family) in ("no",)):
-            self.plan.todo(stmt, f"{self.p.name} does not serve `/{rest}`", OPENAI_URL, u.span.line)
-            return
         host_prefix = f"{parts.scheme}://{parts.netloc}/v1"
         new_base = self.base
         # Every mention of the same OpenAI URL in the literal moves at once (source code kept in a string,
@@ -125,15 +156,6 @@ class Literals(PlannerState):
             return text.replace(host_prefix, new_base, count)
 
         # The URL's userinfo and credential parameters (`?api-key=`) are OpenAI's: never copied.
-        _, dropped = without_url_credentials(u.url)
-        if dropped and not isinstance(u.node, cst.SimpleString):
-            self.plan.todo(
-                stmt,
-                f"this OpenAI URL carries credentials ({', '.join(dropped)}): point it at {new_base} without them",
-                OPENAI_URL,
-                u.span.line,
-            )
-            return
         if isinstance(u.node, cst.SimpleString):
             value = string_value(u.node)
             if value is None:

@@ -20,12 +20,12 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
-from offramp.checks.clients import client_code
-from offramp.codes import AZURE_DEPLOYMENT, AZURE_OPENAI_CLIENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
+from offramp.checks.clients import KWARGS, SUBCLASS, UNSERVED, Left, client_code
+from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
-from offramp.project.gate import CRED, HOST
+from offramp.project.gate import CRED, HOST, overlaps
 from offramp.project.sources import openai_url_variable
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
@@ -35,36 +35,64 @@ from offramp.wrappers import load_config_dict_spec
 class SdkClients(PlannerState):
     """`Planner`'s decisions about SDK clients (a mixin: it reads the planner's state, see planner.py)."""
 
-    def client(self, c: ClientCtor) -> None:
-        stmt = self.stmt(c.node)
-        self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
-        if c.kept_subclass is not None and c.wrapper is not None:
-            kept_base, kept_plain = c.kept_subclass
+    def client_site(self, c: ClientCtor) -> None:
+        """A client aimed at OpenAI/Azure: moved (`client`), or a TODO when the project's routes hold it."""
+        if not (self.blocked(c) and self.allowed(client_code(c), c.span.line)):
+            return
+        held = self.stays(c)
+        # (a wrapper its library would refuse where fix moved it: its own TODO says why)
+        if held is None or (c.wrapper is not None and self.library_refuses(c) is not None):
+            with self.using(self.client_provider(c)), self.plan.for_finding(client_code(c), c.span):
+                self.client(c)
+        elif not any(overlaps(s, c.span) for s in self.own_route_todos()):  # (else the route's TODO says it)
             self.plan.todo(
-                stmt,
-                f"`{c.cls}` is a subclass of `{kept_base}`: make its base `{kept_plain}` and build it (here and "
-                f'wherever it is built) with {c.wrapper.fix_base_url_arg}="{self.base}", the {self.p.key_env} key '
-                f"and a {self.p.name} model",
+                self.stmt(c.node),
+                f"`{c.cls}` left as it is: {held}; move its host, key and model together",
                 client_code(c),
                 c.span.line,
             )
-            return
-        if c.wrapper is not None and not c.star_kwargs:
+
+    def client(self, c: ClientCtor) -> None:
+        """Move `c` to the provider, or write the TODO of why not (checks/clients.py `client_left` decides)."""
+        self.claimed.update(id(n) for n in c.target_literals)  # the base URL literal is replaced below
+        left = self.client_left(c)
+        if left is not None:
+            self.left_todo(c, left)
+        elif c.wrapper is not None and not c.star_kwargs:
             self.wrapper_client(c)
-            return
-        if c.config_dict:
+        elif c.config_dict:
             self.dict_client(c)
-            return
-        if c.star_kwargs:
-            self.plan.todo(
-                stmt,
-                f"client built from **kwargs: pass {c.wrapper.fix_base_url_arg if c.wrapper else 'base_url'}="
-                f"{self.base!r} and the "
-                f"{self.p.key_env} key for {self.p.name}",
-                OPENAI_CLIENT if not c.azure else AZURE_OPENAI_CLIENT,
-                c.span.line,
+        else:
+            self.sdk_client(c)
+
+    def left_todo(self, c: ClientCtor, left: Left) -> None:
+        """The TODO of a client `fix` leaves where it is, for the reason `left`."""
+        stmt = self.stmt(c.node)
+        base_arg = c.wrapper.fix_base_url_arg if c.wrapper is not None else "base_url"
+        if left.kind == SUBCLASS and c.kept_subclass is not None:
+            kept_base, kept_plain = c.kept_subclass
+            text = (
+                f"`{c.cls}` is a subclass of `{kept_base}`: make its base `{kept_plain}` and build it (here and "
+                f'wherever it is built) with {base_arg}="{self.base}", the {self.p.key_env} key and a {self.p.name} '
+                "model"
             )
+        elif left.kind == KWARGS:
+            text = f"client built from **kwargs: pass {base_arg}={self.base!r} and the {self.p.key_env} key"
+            text += f" for {self.p.name}"
+        elif left.kind == UNSERVED:  # moved, it would only fail there (mem0's embedder config); a person decides
+            what = f"used by `{c.cls}`" if c.wrapper is not None else "this client config uses"
+            text = f"{self.p.name} does not serve the OpenAI `{c.family}` API {what}"
+            self.plan.todo(stmt, text, UNSUPPORTED_ENDPOINT, c.span.line)
             return
+        else:  # REFUSED (coded OFR101 for an Azure wrapper too, as it always was)
+            text = f"{left.why}; then give it {self.p.name}'s URL, the {self.p.key_env} key and a {self.p.name} model"
+            self.plan.todo(stmt, text, OPENAI_CLIENT, c.span.line)
+            return
+        self.plan.todo(stmt, text, client_code(c), c.span.line)
+
+    def sdk_client(self, c: ClientCtor) -> None:
+        """`OpenAI(...)`, `AzureOpenAI(...)`: base URL and key for the provider in one edit, Azure's arguments gone."""
+        stmt = self.stmt(c.node)
         self.claimed.update(id(n) for n in c.target_literals)
         azure_class = c.qualified in self.sdk.azure_clients
         drop = set(self.sdk.openai_only_args)
@@ -221,14 +249,6 @@ class SdkClients(PlannerState):
         """An AutoGen-style config dict: base_url and api_key entries for the provider, Azure keys gone."""
         spec = c.dict_spec or load_config_dict_spec()
         assert isinstance(c.node, cst.Dict)
-        if self.p.endpoint(c.family) == "no":  # (mem0's embedder config: moved, it would only fail there)
-            self.plan.todo(
-                self.stmt(c.node),
-                f"{self.p.name} does not serve the OpenAI `{c.family}` API this client config uses",
-                UNSUPPORTED_ENDPOINT,
-                c.span.line,
-            )
-            return
         entries = {string_value(el.key): el for el in c.node.elements if isinstance(el, cst.DictElement)}
         quote = quote_of(c.node)
         found = entries.get(spec.client_key) if spec.client_key else None

@@ -18,7 +18,7 @@ from offramp.analysis.facts import ClientCtor
 from offramp.analysis.frameworks import positional_kwargs
 from offramp.analysis.values import dotted_name, string_value
 from offramp.checks.clients import client_code
-from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
+from offramp.codes import AZURE_DEPLOYMENT, DYNAMIC_MODEL, OPENAI_CLIENT
 from offramp.fixes.frameworks import capabilities, export_off, wrap_model
 from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
@@ -39,24 +39,6 @@ class WrapperClients(PlannerState):
         assert spec is not None
         assert isinstance(c.node, cst.Call)  # wrappers are calls; only config dicts are not
         stmt = self.stmt(c.node)
-        if self.p.endpoint(c.family) == "no":
-            # Pointing it at a provider without that API would only move the failure; a person decides.
-            self.plan.todo(
-                stmt,
-                f"{self.p.name} does not serve the OpenAI `{c.family}` API used by `{c.cls}`",
-                UNSUPPORTED_ENDPOINT,
-                c.span.line,
-            )
-            return
-        refused = self.library_refuses(c)
-        if refused is not None:
-            self.plan.todo(
-                stmt,
-                f"{refused}; then give it {self.p.name}'s URL, the {self.p.key_env} key and a {self.p.name} model",
-                OPENAI_CLIENT,
-                c.span.line,
-            )
-            return
         if spec.fix_model_wrap:
             self.wrapped_model(c)
             return
