@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List
+from typing import Callable, List, Mapping, Optional
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.checks.clients import refusal, unserved
-from offramp.mapping import is_provider_model
+from offramp.mapping import ModelChoice, is_provider_model
+from offramp.providers import Provider
 
 
 def client_is_live(c: ClientCtor) -> bool:
@@ -50,6 +51,66 @@ def sends_images(lit: ModelLiteral) -> bool:
     return bool(lit.calls) and all(c.image_input for c in lit.calls)
 
 
+# What `fix --to P` does with a model literal (`model_move`): one decision for check's `[*]` and fix's plan
+MAPPED = "mapped"  # rewritten to the provider's model where it is written (fixes/literals.py)
+WITH_CLIENT = "with-client"  # its client's edit takes it (`azure_deployment=`, a wrapper's deployment argument)
+KEPT = "kept"  # as it is: its class stays (a subclass, a wrapper fix leaves), its route stays on Azure, or it is
+# the provider's model already
+KEY_USE = "key-use"  # also used as a key here: rewritten alone, the lookup would fail; a TODO
+UNMAPPED = "unmapped"  # no provider model: a TODO
+
+
+def model_move(
+    lit: ModelLiteral,
+    a: Analysis,
+    provider: Provider,
+    choice: ModelChoice,
+    models: Mapping[str, str],
+    route_held: bool,
+    left: bool,
+) -> str:
+    """What `fix` does with the model literal `lit` for `provider` (`choice`: its provider model). `route_held`:
+    the Azure module route stays on Azure (a deployment with no provider model, checks/azure_routes.py);
+    `left`: fix leaves the wrapper or config dict the literal belongs to with a TODO (`owner_left`)."""
+    owner = lit.owner
+    if owner is not None and owner.kept_subclass:
+        return KEPT  # its class stays (a TODO): the deployment keeps its name
+    if lit.arg == "azure_deployment" and not lit.calls and (owner is None or owner.wrapper is None):
+        return WITH_CLIENT  # (the constructor argument goes; its TODO is on the client)
+    if owner is not None and owner.wrapper is not None and lit.arg in owner.wrapper.deployment_args:
+        return WITH_CLIENT  # the wrapper's edit turns the deployment into model=
+    if lit.azure and lit.template == "{}" and is_provider_model(lit.value, provider, models):
+        return KEPT  # an earlier run's output (`text-embedding-v4` on a client left for review)
+    if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
+        return KEY_USE  # invariant 5: `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
+    if choice.target:
+        if route_held and only_on_azure_module_route(lit, a):
+            return KEPT  # its calls stay on Azure (module_config), where the deployment keeps its name
+        if left:
+            return KEPT  # its wrapper stays (a TODO), and its model with it: moved alone, a half-migration
+        return MAPPED if choice.target != lit.value or lit.template != "{}" else KEPT
+    return UNMAPPED
+
+
+def owner_left(
+    c: Optional[ClientCtor], a: Analysis, provider: Provider, target: Callable[[str], Optional[str]]
+) -> bool:
+    """Whether fix leaves the wrapper or config dict `c` with a TODO (checks/clients.py), its model with it."""
+    if c is None or not (c.wrapper or c.config_dict):
+        return False
+    return unserved(c, provider) or refusal(c, a, provider, target) is not None
+
+
+def _fixable(lit: ModelLiteral, a: Analysis, ctx: CheckContext, choice: ModelChoice, held: bool) -> bool:
+    """check's `[*]` on a model literal: what `model_move` says fix does with it."""
+    assert ctx.provider is not None
+    left = owner_left(lit.owner, a, ctx.provider, ctx.target)
+    move = model_move(lit, a, ctx.provider, choice, ctx.models, held, left)
+    if move == WITH_CLIENT:  # (the client's fix takes it, when it has a provider model and its route moves)
+        return bool(choice.target) and not left and not (held and only_on_azure_module_route(lit, a))
+    return move == MAPPED
+
+
 def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
     provider = ctx.provider
@@ -70,7 +131,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 )
             elif choice is not None and choice.target:
                 # (on a module route another deployment keeps on Azure, fix leaves it as it is)
-                fixable = not (held and only_on_azure_module_route(lit, a))
+                fixable = _fixable(lit, a, ctx, choice, bool(held))
                 mapping = choice.becomes(provider)
             else:
                 fixable = False
@@ -104,17 +165,16 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         elif choice is not None and choice.target and lit.also_key:
             # rewritten alone, the lookup or comparison would no longer match: fix leaves a TODO
             mapping = f"{choice.becomes(provider)}, but {lit.also_key}: change both together"
-            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=False))
+            fixable = _fixable(lit, a, ctx, choice, bool(held))
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=fixable))
         elif choice is not None and choice.target:
-            hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": choice.becomes(provider)}))
+            args = {"model": lit.value, "mapping": choice.becomes(provider)}
+            hits.append(Hit(codes.OPENAI_MODEL, lit.span, args, fixable=_fixable(lit, a, ctx, choice, bool(held))))
         elif choice is not None:
             # No equivalent: the capability check reports OFR403 at this literal instead.
             continue
-    # the model of a subclass whose class fix leaves with a TODO (`class Llm(AzureChatOpenAI)`) stays with it
+    # (with no provider: the model of a subclass whose class fix leaves with a TODO stays with it)
     kept = {lit.span for lit in a.models if lit.owner is not None and lit.owner.kept_subclass}
-    # and the model of a wrapper or config dict fix leaves with a TODO: its API unserved (LangChain's Azure
-    # completions class on Kimi), or a URL argument or model name its library would refuse (lagent)
-    kept |= {lit.span for lit in a.models if lit.owner is not None and _left(lit.owner, a, ctx)}
     hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
         for call in a.calls:
@@ -136,10 +196,3 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     )
                 )
     return hits
-
-
-def _left(c: ClientCtor, a: Analysis, ctx: CheckContext) -> bool:
-    """Whether fix leaves the wrapper or config dict `c` with a TODO, its model with it (checks/clients.py)."""
-    if not (c.wrapper or c.config_dict) or ctx.provider is None:
-        return False
-    return unserved(c, ctx.provider) or refusal(c, a, ctx.provider, ctx.target) is not None

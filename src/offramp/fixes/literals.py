@@ -15,16 +15,15 @@ import libcst as cst
 
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
-from offramp.checks.azure_routes import only_on_azure_module_route
 from offramp.checks.clients import AZURE_URL, CREDENTIALS, NO_COUNTERPART, client_code, url_left
-from offramp.checks.models import literal_is_live, sends_images
+from offramp.checks.models import KEY_USE, MAPPED, UNMAPPED, literal_is_live, model_move, owner_left, sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
 from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.hosts import urls_in
-from offramp.mapping import is_provider_model, map_model
+from offramp.mapping import map_model
 from offramp.project.gate import HOST, MODEL, SEEN, URL
 from offramp.redact import without_url_credentials
 from offramp.syntax.arguments import string_like
@@ -67,44 +66,30 @@ class Literals(PlannerState):
             )
 
     def model(self, lit: ModelLiteral) -> None:
-        if lit.arg == "azure_deployment" and not lit.calls and (lit.owner is None or lit.owner.wrapper is None):
-            # The constructor argument goes; its TODO is on the client. A literal that also reaches a
-            # request's model= (haystack's `azure_deployment: str = "text-embedding-ada-002"` default,
-            # sent as `model=self.azure_deployment`) is that request's model, mapped with it: left, the
-            # converted client sent it to the provider, and a second run mapped it.
-            return
-        if lit.owner is not None and lit.owner.wrapper is not None and lit.arg in lit.owner.wrapper.deployment_args:
-            return  # the wrapper edit turns the deployment into model=
-        if lit.owner is not None and lit.owner.kept_subclass:
-            return  # its class stays (a TODO): the deployment keeps its name
-        if lit.azure and lit.template == "{}" and is_provider_model(lit.value, self.p, self.models):
-            return  # an earlier run's output (`text-embedding-v4` on a client left for review)
+        """Map `lit` to the provider's model, or write the TODO of why not (checks/models.py `model_move` decides).
+        A literal that also reaches a request's model= (haystack's `azure_deployment: str = "..."` default, sent as
+        `model=self.azure_deployment`) is that request's model, mapped with it."""
         choice = map_model(lit.value, self.p, self.sdk, self.models, sends_images(lit))
+        left = owner_left(lit.owner, self.a, self.p, lambda v: map_model(v, self.p, self.sdk, self.models).target)
+        move = model_move(lit, self.a, self.p, choice, self.models, self.module_stays(), left)
         stmt = self.stmt(lit.node)
-        if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
-            # invariant 5: rewritten alone, `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
-            self.plan.todo(
-                stmt,
-                key_use_todo(lit.value, choice.target, lit.also_key),
-                OPENAI_MODEL,
-                lit.span.line,
-            )
+        if move == KEY_USE and choice.target:
+            self.plan.todo(stmt, key_use_todo(lit.value, choice.target, lit.also_key), OPENAI_MODEL, lit.span.line)
             return
-        if choice.target:
-            if self.module_stays() and only_on_azure_module_route(lit, self.a):
-                return  # its calls stay on Azure (module_config), where the deployment keeps its name
-            if choice.target != lit.value or lit.template != "{}":
-                written = lit.template.format(choice.target)
-                self.plan.moves(MODEL, lit.span)
-                self.plan.edit(lit.node, to_string(written))
-                self.plan.changes["model"] += 1
-                if choice.is_embedding:
-                    self.plan.notes.append(
-                        (
-                            lit.span.line,
-                            f"embedding model `{lit.value}` -> `{choice.target}`: re-compute stored vectors (OFR404)",
-                        )
+        if move == MAPPED and choice.target:
+            written = lit.template.format(choice.target)
+            self.plan.moves(MODEL, lit.span)
+            self.plan.edit(lit.node, to_string(written))
+            self.plan.changes["model"] += 1
+            if choice.is_embedding:
+                self.plan.notes.append(
+                    (
+                        lit.span.line,
+                        f"embedding model `{lit.value}` -> `{choice.target}`: re-compute stored vectors (OFR404)",
                     )
+                )
+            return
+        if move != UNMAPPED:  # (WITH_CLIENT: the client's edit takes it; KEPT: it stays as it is)
             return
         if lit.azure:
             self.plan.todo(

@@ -1,0 +1,120 @@
+"""One decision per fact, asked by `check` and `fix` alike (issue 14: "one module decides each rule").
+
+Whether `fix --to P` moves a client, rewrites a URL, renames a key variable or maps a model literal is
+decided in checks/ (clients.py `client_left` / `url_left`, keptkeys.py `key_left`, models.py `model_move`,
+capabilities.py `call_gaps`); check's `[*]` is that answer, and the planner (fixes/) only turns it into
+edits or a TODO. Here each shape runs through both, one file at a time (no project routes to catch what the
+file's own plan gets wrong): a finding check offers has its lines changed by fix, one it does not offer has
+them left as they were (a TODO above them is not a change).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import List, Set, Tuple
+
+import pytest
+
+from offramp.engine import check_source, make_options, resolve_provider
+from offramp.fixes.onefile import fix_source
+from offramp.settings import Settings
+from offramp.source import SourceFile
+
+SETTINGS = Settings(root=Path("."))
+CODES = ("OFR101", "OFR102", "OFR106", "OFR201", "OFR202", "OFR301")
+
+
+def _source(text: str) -> SourceFile:
+    return SourceFile(path=Path("prog.py"), data=text.encode(), text=text, encoding="utf-8", bom=False)
+
+
+def _changed_lines(old: str, new: str) -> Set[int]:
+    """The lines of `old` (1-based) that `new` replaces or deletes; lines inserted between them change none."""
+    out: Set[int] = set()
+    matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            out.update(range(i1 + 1, i2 + 1))
+    return out
+
+
+def _offered_and_done(text: str, provider_id: str) -> List[Tuple[str, int, bool, bool]]:
+    """(code, line, check offers it, fix changed its lines) for each finding of CODES in `text`."""
+    provider = resolve_provider(provider_id, SETTINGS)
+    assert provider is not None
+    opts = make_options(SETTINGS, provider)
+    findings = check_source(_source(text), "prog.py", opts).findings
+    new, _ = fix_source(_source(text), "prog.py", provider, opts)
+    changed = _changed_lines(text, new if new is not None else text)
+    return [
+        (f.code, f.span.line, f.fixable, bool(changed & set(range(f.span.line, max(f.span.end_line, f.span.line) + 1))))
+        for f in findings
+        if f.code in CODES
+    ]
+
+
+SHAPES = {
+    # a client moved, with its key variable and its model
+    "moved": (
+        "import os\nfrom openai import OpenAI\n\n"
+        'client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    ),
+    # a client built from **kwargs: a TODO, and the key variable it may read keeps its name
+    "kwargs": (
+        "import os\nfrom openai import OpenAI\n\n\n"
+        'def make(**kw):\n    return OpenAI(base_url="https://api.openai.com/v1", **kw)\n\n\n'
+        'KEY = os.environ["OPENAI_API_KEY"]\n'
+    ),
+    # a wrapper whose library refuses the provider's model names (lagent): the client and its model stay
+    "refused": (
+        "from lagent.llms import GPTAPI\n\n"
+        'legacy = GPTAPI("gpt-4o-mini", openai_api_base="https://api.openai.com/v1/chat/completions")\n'
+    ),
+    # a wrapper for an API the provider does not serve (DeepSeek has no embeddings), beside one it serves
+    "unserved": (
+        "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n\n"
+        'emb = OpenAIEmbeddings(model="text-embedding-3-small")\n'
+        'llm = ChatOpenAI(model="gpt-4o")\n'
+    ),
+    # URLs: a /v1 URL moves; a dashboard page and an f-string carrying OpenAI's credentials stay
+    "urls": (
+        "import requests\nfrom openai import OpenAI\n\n"
+        'KEY = "x"\n'
+        'API = "https://api.openai.com/v1"\n'
+        'PAGE = "https://api.openai.com/account/billing"\n'
+        'SIGNED = f"https://api.openai.com/v1/chat/completions?api-key={KEY}"\n'
+    ),
+    # a model id that is also a dict key: a TODO, both changed together by a person
+    "key use": (
+        "from openai import OpenAI\n\n"
+        'MODEL = "gpt-4o"\nPRICES = {"gpt-4o": 1.0}\nclient = OpenAI()\n\n\n'
+        "def ask():\n    cost = PRICES[MODEL]\n"
+        "    return client.chat.completions.create(model=MODEL, messages=[]), cost\n"
+    ),
+    # a key written into the file as the variable's value keeps its name (renamed, it would go to the provider)
+    "written key": (
+        "import os\nfrom openai import OpenAI\n\n"
+        'os.environ["OPENAI_API_KEY"] = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"\n'
+        "client = OpenAI()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("provider_id", ["deepseek", "qwen"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_check_offers_exactly_what_fix_does(shape: str, provider_id: str) -> None:
+    results = _offered_and_done(SHAPES[shape], provider_id)
+    assert results, shape
+    disagree = [r for r in results if r[2] != r[3]]
+    assert not disagree, f"(code, line, offered, done): {disagree}"
+
+
+def test_a_refused_wrappers_model_stays_with_it_in_the_files_own_plan() -> None:
+    """lagent's GPTAPI refuses the provider's model names, so fix leaves it with a TODO; the file's own plan still
+    mapped its model (`GPTAPI("deepseek-flash", openai_api_base=<OpenAI's URL>)`: a model renamed while its host
+    stays OpenAI) and only the project's route gate, re-planning, kept it. Now checks/models.py `model_move`
+    says KEPT for the plan too."""
+    results = _offered_and_done(SHAPES["refused"], "deepseek")
+    assert ("OFR201", 3, False, False) in results, results
