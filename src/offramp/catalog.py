@@ -185,6 +185,17 @@ class SdkSurface:
     cloud_clients: Mapping[str, str] = field(default_factory=dict)
     cloud_api_types: Mapping[str, str] = field(default_factory=dict)
 
+    def undropped(self, qualified: str) -> str:
+        """`langfuse.openai.openai` is `openai`: a drop-in module (an entry module outside the SDK's packages)
+        re-exports the SDK's module itself; the name as the SDK's. The file's analysis (analysis/clients.py) and
+        the route stage (project/routes.py) both read names so."""
+        for m in self.entry_modules:
+            if qualified.startswith(m + ".") and m.split(".")[0] not in self.sdk_modules:
+                rest = qualified[len(m) + 1 :]
+                if rest.split(".")[0] in self.sdk_modules:
+                    return rest
+        return qualified
+
     def rest_family(self, path: str) -> Optional[str]:
         """`chat/completions?x=1` -> "chat"; the longest known prefix wins."""
         clean = path.split("?", 1)[0].strip("/")

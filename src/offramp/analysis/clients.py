@@ -52,16 +52,8 @@ class ClientResolver(TargetResolver):
     def renamed(self, names: Set[str]) -> Set[str]:
         if names and self._dropins:
             # `from langfuse.openai import openai`: a drop-in module re-exports the SDK module itself
-            return {self._undrop(q) for q in names}
+            return {self.sdk.undropped(q) for q in names}
         return names
-
-    def _undrop(self, q: str) -> str:
-        for prefix in self._dropins:
-            if q.startswith(prefix):
-                rest = q[len(prefix) :]
-                if rest.split(".")[0] in self.sdk.sdk_modules:
-                    return rest
-        return q
 
     def super_client(self, call: cst.Call, cls: ClassCtx) -> Tuple[Optional[str], Optional[cst.BaseExpression]]:
         """`super().__init__(...)` in a subclass of an SDK client class (`class MyClient(AzureOpenAI)`):

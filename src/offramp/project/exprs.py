@@ -170,3 +170,13 @@ def annotation(node: Optional[ast.AST]) -> str:
         names = [n for n in (annotation(node.left), annotation(node.right)) if n]
         return next((n for n in names if "azure" not in n.rsplit(".", 1)[-1].lower()), names[0] if names else "")
     return dotted(node) or ""
+
+
+def import_error(node: Optional[ast.expr]) -> bool:
+    """An `except` clause for a missing package: ImportError or ModuleNotFoundError (alone or in a tuple)."""
+    names = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
+    return any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError") for n in names)
+
+
+def is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

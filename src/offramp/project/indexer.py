@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import sends_a_body
 from offramp.analysis.sites import dotted
-from offramp.project.exprs import ExprReader, annotation
+from offramp.project.exprs import ExprReader, annotation, import_error, is_none
 from offramp.project.index import (
     Branch,
     ClassInfo,
@@ -52,6 +52,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.branch: Branch = ()
         self.loops = 0
         self.matches = 0  # (`match` arms: Site.arms says nothing of them, as a `match` may leave every case)
+        self.fallback = 0  # inside `except ImportError:` (generic_visit)
         self.text = text
         self.starts = [0]
         for line in self.lines:
@@ -80,8 +81,12 @@ class _Builder(ExprReader, ast.NodeVisitor):
                     if isinstance(item, ast.stmt):
                         self.visit(item)
                     elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
+                        # (`except ImportError: AzureOpenAI = None`, a fallback: the import stays the binding)
+                        missing = isinstance(item, ast.ExceptHandler) and import_error(item.type)
+                        self.fallback += missing
                         for sub in item.body:
                             self.visit(sub)
+                        self.fallback -= missing
 
     def sites_in(self, node: ast.stmt) -> None:
         """Calls in the statement's own expressions (not its nested statements), when its header lines
@@ -196,6 +201,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         value = self.field_default(node.value)
         for t in node.targets:
+            if self.fallback and isinstance(t, ast.Name) and t.id in self.m.imports and is_none(node.value):
+                continue  # (a fallback for a missing package: see generic_visit)
             self.bind_target(t, value, node.value)
         self.generic_visit(node)
 

@@ -220,14 +220,14 @@ class RouteFinder:
             node = node[1]
             if len(segs) >= 2 and segs[0] in self.sdk.legacy_resources:
                 for v in self.flow.values(ctx, node):
-                    if isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules:
+                    if isinstance(v, ExtRef) and self.sdk.undropped(v.qualified) in self.sdk.sdk_modules:
                         return [self.module_route(m, site, "v0", ".".join(segs), self.sdk.legacy_resources[segs[0]])]
             fam = self.family(segs)
             if fam is None:
                 continue
             receivers = self.flow.values(ctx, node)
             out: List[Route] = []
-            if any(isinstance(v, ExtRef) and v.qualified in self.sdk.sdk_modules for v in receivers):
+            if any(self.sdk.undropped(v.qualified) in self.sdk.sdk_modules for v in receivers if isinstance(v, ExtRef)):
                 out.append(self.module_route(m, site, "module", ".".join(segs), fam))
             clients = [v for v in receivers if isinstance(v, Client)]
             if clients:
