@@ -303,3 +303,20 @@ def test_a_deployment_in_another_file_gets_the_todo_check_reports(tmp_path: Path
     assert after["main.py"].count("TODO[offramp]") == 1, after["main.py"]
     again = run_cli(["fix", "--to", "qwen", "-j", "1", "."], tmp_path)
     assert (tmp_path / "main.py").read_text("utf-8") == after["main.py"], again.stdout
+
+
+def test_a_run_time_model_spread_into_requests_gets_one_todo_where_check_reports_it(tmp_path: Path) -> None:
+    """llama-index's OpenAI LLM: every request spreads `**self._get_model_kwargs(**kwargs)`, whose dict holds
+    `"model": self.model`. check reports the run-time model there (OFR203), once; fix wrote its TODO above each
+    request, and check after fix reported each of those TODOs again (OFR003: 12 beside 4 OFR203 on the corpus).
+    Now the TODO sits above the dict, once, and check after fix reports the OFR203 alone."""
+    app = (FIXTURES / "fix" / "input" / "model_in_kwargs_helper.py").read_text("utf-8")
+    findings, after = _run(tmp_path, {"llm.py": app})
+    dict_line = _line(app, '"model": self.model')
+    assert [(f["code"], f["line"]) for f in findings] == [("OFR203", dict_line)], findings
+    text = after["llm.py"]
+    assert text.count("TODO[offramp]") == 1, text
+    assert "(OFR203)" in text.splitlines()[dict_line - 1], text
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
+    assert left == [("OFR203", dict_line + 1)], left

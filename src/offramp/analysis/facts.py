@@ -112,6 +112,9 @@ class DynamicModel:
 
     span: Span
     origin: str
+    # the expression at `span`: fix writes its TODO above the statement that holds it, where check reports
+    # it (llama-index's `{"model": self.model, **kwargs}` in a helper that every request spreads with `**`)
+    node: Optional[cst.CSTNode] = None
 
 
 @dataclass(eq=False)

@@ -27,7 +27,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.analysis.facts import Analysis, ApiCall, DynamicModel, ModelLiteral
 from offramp.analysis.positions import node_positions
 from offramp.catalog import SdkSurface, renamable_key
 from offramp.checks.capabilities import told_elsewhere, used_parameters
@@ -102,6 +102,15 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         if self._parents is None:
             self._parents = module_parents(self.a.module)
         return path_between(self._parents, self.a.module, node)
+
+    def model_stmt(self, model: DynamicModel, stmt: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
+        """Where the "model comes from ..." TODO of a run-time `model` goes: above the statement that holds it,
+        where check reports it (checks/models.py), else `stmt` (the request's or the client's)."""
+        if model.node is None:
+            return stmt
+        if self._parents is None:
+            self._parents = module_parents(self.a.module)
+        return statement_around(model.node, self._parents) or stmt
 
     def line(self, node_span: Span) -> int:
         return int(node_span.line)
@@ -337,7 +346,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
             and not self.gate.settles(call.span, call.dynamic_model.span)
         ):
             self.plan.todo(
-                stmt,
+                self.model_stmt(call.dynamic_model, stmt),
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
                 call.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)
