@@ -320,16 +320,20 @@ class RouteJudge:
         p = self.provider_of(r)
         prefix = r.model_template.partition("{}")[0]
         literals = 0
+        loaded = {s.key for s in r.model if isinstance(s, ConfigValue) and s.loaded}
         for s in r.model:
-            if isinstance(s, EnvRead) and s.has_default:
-                continue  # (its default is a source of its own)
-            if not isinstance(s, Literal) or s.template or not s.value or not s.file or s.span is None:
+            if isinstance(s, EnvRead) and (s.has_default or s.name in loaded):
+                continue  # (its default, or the `.env` line the program loads, is a source of its own)
+            if not ((isinstance(s, ConfigValue) and s.loaded) or (isinstance(s, Literal) and not s.template)):
+                return False
+            value, at = s.value, s.span
+            if not value or not s.file or at is None:
                 return False
             literals += 1
-            bare = s.value[len(prefix) :] if prefix and s.value.startswith(prefix) else s.value
+            bare = value[len(prefix) :] if prefix and value.startswith(prefix) else value
             if is_provider_model(bare, p, self.models):
                 continue
-            at, moved = s.span, effects.get(s.file, ())
+            moved = effects.get(s.file, ())
             if not any(e.role == MODEL and e.to in ("", p.id) and overlaps(e.span, at) for e in moved):
                 return False
         return literals > 0

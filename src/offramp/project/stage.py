@@ -15,7 +15,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
-from offramp.checks.routes import check_routes, group, settled_requests
+from offramp.checks.routes import check_routes, group, provider_model_reads, settled_requests
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -348,6 +348,14 @@ def route_hits(
     settled = settled_requests(routes, ctx, known_provider_hosts()) if ctx.provider is not None else {}
     for path, calls in resolved.items():  # (a model the plans settle needs no OFR203 either)
         settled.setdefault(path, []).extend(calls)
+        # nor a route's own (a variable the `.env` it loads sets to a model the plans rewrite: its line says it)
+        if path in found:
+            found[path] = [
+                h for h in found[path] if h.code != codes.DYNAMIC_MODEL or not any(overlaps(h.span, c) for c in calls)
+            ]
+    if ctx.provider is not None:  # (and the reads of a model variable the loaded `.env` sets to a provider model)
+        for path, reads in provider_model_reads(routes, ctx).items():
+            settled.setdefault(path, []).extend(reads)
     if last is not None:
         last.store(project, (found, held, writes, moved, settled))
     return found, held, writes, moved, settled
