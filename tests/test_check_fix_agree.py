@@ -320,3 +320,31 @@ def test_a_run_time_model_spread_into_requests_gets_one_todo_where_check_reports
     again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
     left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
     assert left == [("OFR203", dict_line + 1)], left
+
+
+SETTINGS_MODEL = 'CHAT_MODEL = "gpt-4o"\n'
+SETTINGS_CALLER = (
+    "from openai import OpenAI\n\nimport settings\n\nclient = OpenAI()\n\n\n"
+    "def ask(q):\n"
+    '    return client.chat.completions.create(model=settings.CHAT_MODEL, messages=[{"role": "user", "content": q}])\n'
+)
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    [
+        {"pyproject.toml": '[tool.offramp.per-file-ignores]\n"settings.py" = ["OFR201"]\n'},
+        {"settings.py": 'CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n'},
+    ],
+    ids=["per-file-ignores", "noqa"],
+)
+def test_a_model_literal_fix_may_not_rewrite_leaves_the_request_unsettled_in_check_too(
+    tmp_path: Path, ignore: Dict[str, str]
+) -> None:
+    """`settings.CHAT_MODEL`, whose OFR201 the user turned off: fix does not rewrite it, so the request's
+    model is not settled, and fix writes "model comes from `settings.CHAT_MODEL`". check asked only `# noqa`
+    whether fix would rewrite the literal: with a `per-file-ignores` entry it called the model settled and
+    dropped the request's OFR203, then fix wrote the TODO."""
+    findings, after = _run(tmp_path, {"settings.py": SETTINGS_MODEL, "app.py": SETTINGS_CALLER, **ignore})
+    assert ("app.py", 9, "OFR203") in {(f["path"], f["line"], f["code"]) for f in findings}, findings
+    assert "(OFR203)" in after["app.py"], after["app.py"]

@@ -358,7 +358,12 @@ def with_routes(
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(
-        sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets, enabled=opts.enabled
+        sdk=load_sdk(),
+        provider=opts.provider,
+        models=opts.models,
+        targets=opts.targets,
+        enabled=opts.enabled,
+        per_file_ignores=opts.per_file_ignores,
     )
     # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
     notebooks = _notebooks(results, read)

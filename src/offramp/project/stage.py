@@ -407,7 +407,8 @@ def _models_fix_writes(
     read: Callable[[str], Optional[bytes]],
 ) -> Tuple[Dict[str, List[Hit]], Dict[str, List[Span]]]:
     """The route findings of an OpenAI model id, fixable where `fix` rewrites it with its requests; and by
-    file, the literals it rewrites so (where no suppression on their line stops it, as fix's `allowed`).
+    file, the literals it rewrites so (where no suppression on their line and no `per-file-ignores` entry of
+    the file stops it, as fix's `allowed`: `check` dropped the request's OFR203 for a literal fix kept).
 
     A constant of settings.py, a parameter default handed on to the method that makes the request:
     fix rewrites such a literal once every route it reaches moves (`RouteJudge.models_elsewhere`, as
@@ -428,6 +429,7 @@ def _models_fix_writes(
     if not paths:
         return found, {}
     from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
+    from offramp.engine import ignored_in  # lazy: start-up
     from offramp.source import parse_module  # lazy: LibCST
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
@@ -443,12 +445,13 @@ def _models_fix_writes(
         except Exception:  # (unparseable: its own OFR001 says so, and fix leaves it)
             continue
         sup = parse_suppressions(text)
+        ignored = codes.OPENAI_MODEL in ignored_in(path, ctx.per_file_ignores)
         for _, span, _, also_key in literals_at(module, written.gate(path).models):
             if also_key:
                 continue
             if (path, span) in wanted:
                 fixable.add((path, span))
-            if not sup.covers(codes.OPENAI_MODEL, span.line):
+            if not ignored and not sup.covers(codes.OPENAI_MODEL, span.line):
                 rewritten.setdefault(path, []).append(span)
     if not fixable:
         return found, rewritten
