@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List
+from typing import Dict, List
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
@@ -11,6 +11,7 @@ from offramp.analysis.frameworks import library_refuses
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
 from offramp.mapping import is_provider_model
+from offramp.types import Span
 
 
 def client_is_live(c: ClientCtor) -> bool:
@@ -117,15 +118,24 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     kept |= {lit.span for lit in a.models if lit.owner is not None and _left(lit.owner, a, ctx)}
     hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
+        # one finding per place to act: llama-index spreads one helper's `{"model": self.model, **kwargs}` into
+        # every request (four kinds of them), and fix writes one TODO there
+        sent: Dict[Span, List[ApiCall]] = {}
         for call in a.calls:
             if call.dynamic_model is not None and call_is_live(call, a):
-                hits.append(
-                    Hit(
-                        codes.DYNAMIC_MODEL,
-                        call.dynamic_model.span,
-                        {"call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name},
-                    )
+                sent.setdefault(call.dynamic_model.span, []).append(call)
+        for span, calls in sent.items():
+            first, model = calls[0], calls[0].dynamic_model
+            assert model is not None
+            others = [f"`{d}`" for d in dict.fromkeys(c.display for c in calls) if d != first.display]
+            hits.append(
+                Hit(
+                    codes.DYNAMIC_MODEL,
+                    span,
+                    {"call": first.display, "origin": model.origin, "provider": provider.name},
+                    hint=f"the requests of {', '.join(others)} send it too" if others else "",
                 )
+            )
         for c in a.clients:  # a framework client's model= (`ChatOpenAI(model_name=self.llm.get_model())`)
             if c.dynamic_model is not None and client_is_live(c):
                 hits.append(
