@@ -348,3 +348,32 @@ def test_a_model_literal_fix_may_not_rewrite_leaves_the_request_unsettled_in_che
     findings, after = _run(tmp_path, {"settings.py": SETTINGS_MODEL, "app.py": SETTINGS_CALLER, **ignore})
     assert ("app.py", 9, "OFR203") in {(f["path"], f["line"], f["code"]) for f in findings}, findings
     assert "(OFR203)" in after["app.py"], after["app.py"]
+
+
+TEST_CALLER = (
+    "from openai import OpenAI\n\nimport settings\n\nclient = OpenAI()\n\n\n"
+    "def test_live():\n"
+    "    client.chat.completions.create(model=settings.CHAT_MODEL, messages=[])\n"
+)
+
+
+def test_a_request_per_file_ignores_leave_out_does_not_hold_a_model_it_shares(tmp_path: Path) -> None:
+    """`"tests/*" = ["OFR"]`: the user leaves the tests out of the migration, so their client stays. It counted as a
+    request that stays, which holds the model it shares with app.py (`settings.CHAT_MODEL`): check offered the
+    client and held the model (no [*]), fix moved app.py's client alone, and check after fix found app.py's
+    request sending `gpt-4o` to Qwen (OFR204). Now the model moves with app.py's client, and check passes."""
+    files = {
+        "settings.py": SETTINGS_MODEL,
+        "app.py": SETTINGS_CALLER,
+        "tests/test_app.py": TEST_CALLER,
+        "pyproject.toml": '[tool.offramp.per-file-ignores]\n"tests/*" = ["OFR"]\n',
+    }
+    findings, after = _run(tmp_path, files)
+    assert {(f["path"], f["code"], f["fixable"]) for f in findings} == {
+        ("app.py", "OFR101", True),
+        ("settings.py", "OFR201", True),
+    }, findings
+    assert 'CHAT_MODEL = "qwen3.8-max"' in after["settings.py"]
+    assert after["tests/test_app.py"] == TEST_CALLER
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    assert json.loads(again.stdout)["findings"] == [], again.stdout

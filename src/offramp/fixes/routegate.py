@@ -49,7 +49,15 @@ def gate_results(
         return results
     if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
         return results  # (with none, every URL the plans rewrite is on no route: those stay)
-    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets, models=opts.models)
+    judge = RouteJudge(
+        routes,
+        provider,
+        known_provider_hosts(),
+        load_sdk(),
+        targets=opts.targets,
+        models=opts.models,
+        per_file_ignores=opts.per_file_ignores,
+    )
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
     hinted = judge.reopens(judge.subclass_ctors(judge.routed_keys(judge.client_families(judge.config_hosts()))))

@@ -262,7 +262,16 @@ def route_hits(
     module_moved: Set[str] = set()  # files whose module-level client fix moves
     if ctx.provider is not None and effects is not None:
         hosts = known_provider_hosts()
-        judge = RouteJudge(routes, ctx.provider, hosts, ctx.sdk, predicted=True, targets=ctx.targets, models=ctx.models)
+        judge = RouteJudge(
+            routes,
+            ctx.provider,
+            hosts,
+            ctx.sdk,
+            predicted=True,
+            targets=ctx.targets,
+            models=ctx.models,
+            per_file_ignores=ctx.per_file_ignores,
+        )
         effects = {p: list(es) for p, es in effects.items()}
         for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
             for path, span, _ in r.subclass_ctors:
