@@ -377,3 +377,20 @@ def test_a_request_per_file_ignores_leave_out_does_not_hold_a_model_it_shares(tm
     assert after["tests/test_app.py"] == TEST_CALLER
     again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
     assert json.loads(again.stdout)["findings"] == [], again.stdout
+
+
+def test_a_catalogue_parents_requests_carry_the_subclass_model_as_check_says(tmp_path: Path) -> None:
+    """haystack's AzureOpenAIGenerator(OpenAIGenerator) builds `self.client` and `self.model` itself; the requests are
+    the parent's `run` (`model=self.model`). fix converted the client with a TODO to pass a model on its calls,
+    and check after fix reported the TODO (OFR003); the `or "gpt-35-turbo"` fallback was no finding at all. Now
+    both literals are offered and rewritten with the client, and check after fix passes for that class."""
+    app = (FIXTURES / "fix" / "input" / "haystack_azure_subclass.py").read_text("utf-8")
+    findings, after = _run(tmp_path, {"gen.py": app})
+    first = _line(app, "class CallerDeploymentGenerator")
+    models = {(f["line"], f["code"], f["fixable"]) for f in findings if f["code"] == "OFR202" and f["line"] < first}
+    assert models == {(16, "OFR202", True), (17, "OFR202", True)}, findings
+    text = after["gen.py"]
+    assert 'self.model: str = azure_deployment or "qwen-flash"' in text and text.count("TODO[offramp]") == 1, text
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
+    assert left == [("OFR003", _line(text, "TODO[offramp]"))], left

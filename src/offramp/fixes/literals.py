@@ -34,7 +34,12 @@ class Literals(PlannerState):
     """`Planner`'s decisions about literals (a mixin: it reads the planner's state, see planner.py)."""
 
     def model(self, lit: ModelLiteral) -> None:
-        if lit.arg == "azure_deployment" and not lit.calls and (lit.owner is None or lit.owner.wrapper is None):
+        if (
+            lit.arg == "azure_deployment"
+            and not lit.calls
+            and not lit.inherited
+            and (lit.owner is None or lit.owner.wrapper is None)
+        ):
             # The constructor argument goes; its TODO is on the client. A literal that also reaches a
             # request's model= (haystack's `azure_deployment: str = "text-embedding-ada-002"` default,
             # sent as `model=self.azure_deployment`) is that request's model, mapped with it: left, the
