@@ -81,7 +81,9 @@ def fix_files(
         return _fix_code(files, provider, opts, diff, region, jobs)
     plan = for_run(files, provider, opts, region)
     others = [i for i, p in enumerate(files) if not read_as_config(p)]
-    code = _fix_code([files[i] for i in others], provider, opts, diff, region, jobs, _env_values(plan, opts, region))
+    code = _fix_code(
+        [files[i] for i in others], provider, opts, diff, region, jobs, _env_values(lambda: plan, opts, region)
+    )
     readers = plan.after({r.display: r.new_text.encode("utf-8") for r in code if r.new_text is not None})
     out: List[Optional[FixResult]] = [None] * len(files)
     for i, r in zip(others, code):
@@ -95,8 +97,17 @@ def fix_files(
 EnvValues = Callable[[Dict[str, bytes]], Dict[str, Dict[str, str]]]
 
 
-def _env_values(plan: ConfigReaders, opts: Options, region: Optional[str]) -> EnvValues:
-    return lambda texts: plan.env_values(texts, opts, region)
+def _env_values(make: Callable[[], ConfigReaders], opts: Options, region: Optional[str]) -> EnvValues:
+    """The route gate's question, with the readers of the configuration files built on the first one only (the
+    gate asks it when a plan wrote an OFR203 TODO, which most runs do not)."""
+    plans: List[ConfigReaders] = []
+
+    def values(texts: Dict[str, bytes]) -> Dict[str, Dict[str, str]]:
+        if not plans:
+            plans.append(make())
+        return plans[0].env_values(texts, opts, region)
+
+    return values
 
 
 def _fix_code(
@@ -210,11 +221,9 @@ def planned_texts(files: Sequence[Path], settings: Settings, provider: Provider,
     included, nothing written: the suggestions of `check` are these edits."""
     opts = replace(make_options(settings, provider), origins=True)
     code = [p for p in files if not read_as_config(p)]
-    env = (
-        _env_values(for_run(files, provider, opts, settings.region), opts, settings.region)
-        if len(code) < len(files)
-        else None
-    )
+    env: Optional[EnvValues] = None
+    if len(code) < len(files):  # (configuration files in the run: a `.env` may settle a run-time model)
+        env = _env_values(lambda: for_run(files, provider, opts, settings.region), opts, settings.region)
     results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False, env_values=env)
     return {
         r.display: (r.pending.old, r.pending.new, tuple(r.origins))
