@@ -324,3 +324,94 @@ def test_a_deployment_in_another_file_gets_the_todo_check_reports(tmp_path: Path
     assert after["main.py"].count("TODO[offramp]") == 1, after["main.py"]
     again = run_cli(["fix", "--to", "qwen", "-j", "1", "."], tmp_path)
     assert (tmp_path / "main.py").read_text("utf-8") == after["main.py"], again.stdout
+
+
+def test_a_run_time_model_spread_into_requests_gets_one_todo_where_check_reports_it(tmp_path: Path) -> None:
+    """llama-index's OpenAI LLM: every request spreads `**self._get_model_kwargs(**kwargs)`, whose dict holds
+    `"model": self.model`. check reports the run-time model there (OFR203), once; fix wrote its TODO above each
+    request, and check after fix reported each of those TODOs again (OFR003: 12 beside 4 OFR203 on the corpus).
+    Now the TODO sits above the dict, once, and check after fix reports the OFR203 alone."""
+    app = (FIXTURES / "fix" / "input" / "model_in_kwargs_helper.py").read_text("utf-8")
+    findings, after = _run(tmp_path, {"llm.py": app})
+    dict_line = _line(app, '"model": self.model')
+    assert [(f["code"], f["line"]) for f in findings] == [("OFR203", dict_line)], findings
+    text = after["llm.py"]
+    assert text.count("TODO[offramp]") == 1, text
+    assert "(OFR203)" in text.splitlines()[dict_line - 1], text
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
+    assert left == [("OFR203", dict_line + 1)], left
+
+
+SETTINGS_MODEL = 'CHAT_MODEL = "gpt-4o"\n'
+SETTINGS_CALLER = (
+    "from openai import OpenAI\n\nimport settings\n\nclient = OpenAI()\n\n\n"
+    "def ask(q):\n"
+    '    return client.chat.completions.create(model=settings.CHAT_MODEL, messages=[{"role": "user", "content": q}])\n'
+)
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    [
+        {"pyproject.toml": '[tool.offramp.per-file-ignores]\n"settings.py" = ["OFR201"]\n'},
+        {"settings.py": 'CHAT_MODEL = "gpt-4o"  # noqa: OFR201\n'},
+    ],
+    ids=["per-file-ignores", "noqa"],
+)
+def test_a_model_literal_fix_may_not_rewrite_leaves_the_request_unsettled_in_check_too(
+    tmp_path: Path, ignore: Dict[str, str]
+) -> None:
+    """`settings.CHAT_MODEL`, whose OFR201 the user turned off: fix does not rewrite it, so the request's
+    model is not settled, and fix writes "model comes from `settings.CHAT_MODEL`". check asked only `# noqa`
+    whether fix would rewrite the literal: with a `per-file-ignores` entry it called the model settled and
+    dropped the request's OFR203, then fix wrote the TODO."""
+    findings, after = _run(tmp_path, {"settings.py": SETTINGS_MODEL, "app.py": SETTINGS_CALLER, **ignore})
+    assert ("app.py", 9, "OFR203") in {(f["path"], f["line"], f["code"]) for f in findings}, findings
+    assert "(OFR203)" in after["app.py"], after["app.py"]
+
+
+TEST_CALLER = (
+    "from openai import OpenAI\n\nimport settings\n\nclient = OpenAI()\n\n\n"
+    "def test_live():\n"
+    "    client.chat.completions.create(model=settings.CHAT_MODEL, messages=[])\n"
+)
+
+
+def test_a_request_per_file_ignores_leave_out_does_not_hold_a_model_it_shares(tmp_path: Path) -> None:
+    """`"tests/*" = ["OFR"]`: the user leaves the tests out of the migration, so their client stays. It counted as a
+    request that stays, which holds the model it shares with app.py (`settings.CHAT_MODEL`): check offered the
+    client and held the model (no [*]), fix moved app.py's client alone, and check after fix found app.py's
+    request sending `gpt-4o` to Qwen (OFR204). Now the model moves with app.py's client, and check passes."""
+    files = {
+        "settings.py": SETTINGS_MODEL,
+        "app.py": SETTINGS_CALLER,
+        "tests/test_app.py": TEST_CALLER,
+        "pyproject.toml": '[tool.offramp.per-file-ignores]\n"tests/*" = ["OFR"]\n',
+    }
+    findings, after = _run(tmp_path, files)
+    assert {(f["path"], f["code"], f["fixable"]) for f in findings} == {
+        ("app.py", "OFR101", True),
+        ("settings.py", "OFR201", True),
+    }, findings
+    assert 'CHAT_MODEL = "qwen3.8-max"' in after["settings.py"]
+    assert after["tests/test_app.py"] == TEST_CALLER
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    assert json.loads(again.stdout)["findings"] == [], again.stdout
+
+
+def test_a_catalogue_parents_requests_carry_the_subclass_model_as_check_says(tmp_path: Path) -> None:
+    """haystack's AzureOpenAIGenerator(OpenAIGenerator) builds `self.client` and `self.model` itself; the requests are
+    the parent's `run` (`model=self.model`). fix converted the client with a TODO to pass a model on its calls,
+    and check after fix reported the TODO (OFR003); the `or "gpt-35-turbo"` fallback was no finding at all. Now
+    both literals are offered and rewritten with the client, and check after fix passes for that class."""
+    app = (FIXTURES / "fix" / "input" / "haystack_azure_subclass.py").read_text("utf-8")
+    findings, after = _run(tmp_path, {"gen.py": app})
+    first = _line(app, "class CallerDeploymentGenerator")
+    models = {(f["line"], f["code"], f["fixable"]) for f in findings if f["code"] == "OFR202" and f["line"] < first}
+    assert models == {(16, "OFR202", True), (17, "OFR202", True)}, findings
+    text = after["gen.py"]
+    assert 'self.model: str = azure_deployment or "qwen-flash"' in text and text.count("TODO[offramp]") == 1, text
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
+    assert left == [("OFR003", _line(text, "TODO[offramp]"))], left

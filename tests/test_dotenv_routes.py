@@ -96,3 +96,33 @@ def test_a_gateway_url_in_the_env_file_holds_key_and_file(tmp_path: Path) -> Non
     assert dotenv.read_text("utf-8") == before
     assert 'os.getenv("OPENAI_API_KEY")' in (tree / "app" / "settings.py").read_text("utf-8")
     assert "base_url=settings.BASE_URL" in (tree / "app" / "llm.py").read_text("utf-8")
+
+
+def test_a_model_read_with_no_default_is_settled_by_the_env_line_fix_rewrites(tmp_path: Path) -> None:
+    """config-projects/env-model: `model=os.getenv("OPENAI_MODEL")`, no default, the loaded .env sets gpt-4o. fix
+    rewrote the .env line with the client, and still wrote "model comes from environment variable
+    `OPENAI_MODEL`" above the request; check after fix reported that OFR203 and the read's OFR301 ("names an
+    OpenAI model") although the .env the program loads names a Qwen model. The .env line is the model's source:
+    check reports it there (OFR201 [*], no OFR203 at the request), fix moves it with the route, no TODO, and
+    check after fix passes."""
+    tree = tmp_path / "env-model"
+    shutil.copytree(FIXTURES / "config-projects" / "env-model", tree)
+    before = {(f.path, f.span.line, f.code) for f in check_tree(tree, "qwen")}
+    assert (".env", 2, "OFR201") in before and not [c for _, _, c in before if c == "OFR203"], before
+    proc = run_cli(["fix", "--to", "qwen", "."], tree)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "OPENAI_MODEL=qwen3.8-max" in (tree / ".env").read_text("utf-8")
+    assert "TODO[offramp]" not in (tree / "app.py").read_text("utf-8")
+    assert check_tree(tree, "qwen") == []
+
+
+def test_a_model_the_env_line_sets_to_no_known_model_keeps_its_todo(tmp_path: Path) -> None:
+    """The same with `OPENAI_MODEL=house-model`: fix cannot say it names a Qwen model, so the TODO stays and
+    check after fix reports the request (OFR203) and the read."""
+    tree = tmp_path / "env-model"
+    shutil.copytree(FIXTURES / "config-projects" / "env-model", tree)
+    (tree / ".env").write_text("OPENAI_API_KEY=your-openai-api-key\nOPENAI_MODEL=house-model\n", "utf-8")
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    assert "(OFR203)" in (tree / "app.py").read_text("utf-8")
+    left = {(f.path, f.code) for f in check_tree(tree, "qwen")}
+    assert {("app.py", "OFR203"), ("app.py", "OFR301")} <= left, left

@@ -304,9 +304,13 @@ def finish(premise: Premise, text: str, display: str, opts: Options) -> FileResu
 
 def file_ignores(display: str, opts: Options) -> frozenset:
     """Codes `per-file-ignores` switches off for this path (globs on the root-relative path)."""
+    return ignored_in(display, opts.per_file_ignores)
+
+
+def ignored_in(display: str, per_file_ignores: Mapping[str, Tuple[str, ...]]) -> frozenset:
     ignored: set = set()
     p = PurePosixPath(display)
-    for pattern, selected in opts.per_file_ignores.items():
+    for pattern, selected in per_file_ignores.items():
         if fnmatchcase(display, pattern) or fnmatchcase(p.name, pattern) or p.match(pattern):
             ignored.update(c for c in load_rules() if _selected(c, selected))
     return frozenset(ignored)

@@ -358,7 +358,12 @@ def with_routes(
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
     ctx = CheckContext(
-        sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets, enabled=opts.enabled
+        sdk=load_sdk(),
+        provider=opts.provider,
+        models=opts.models,
+        targets=opts.targets,
+        enabled=opts.enabled,
+        per_file_ignores=opts.per_file_ignores,
     )
     # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
     notebooks = _notebooks(results, read)
@@ -479,10 +484,16 @@ def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
 
 def _not_settled(findings: Sequence[Finding], requests: Sequence[Span]) -> List[Finding]:
     """The findings but an OFR203 in a request whose routes all go elsewhere than OpenAI and Azure (checks/routes.py
-    `settled_requests`)."""
+    `settled_requests`) or whose model the plans settle, and an OFR301 on a read of a model variable that the loaded
+    `.env` sets to a provider model (`provider_model_reads`: the read's own span)."""
     from offramp.project.gate import overlaps  # lazy: start-up
 
-    return [f for f in findings if not (f.code == codes.DYNAMIC_MODEL and any(overlaps(f.span, r) for r in requests))]
+    return [
+        f
+        for f in findings
+        if not (f.code == codes.DYNAMIC_MODEL and any(overlaps(f.span, r) for r in requests))
+        and not (f.code == codes.OPENAI_ENV_VAR and f.span in requests)
+    ]
 
 
 def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:

@@ -101,6 +101,9 @@ class WrapperSpec:
     # The library renamed its URL argument between versions (lagent: `openai_api_base=`, then `api_base=`): `fix`
     # moves only a call that names one of `base_url_args` (it keeps that name), and leaves a TODO on the others.
     fix_base_url_named: bool = False
+    # The class's own methods make its requests through `self.<client>` with `model=self.<model>` (haystack's
+    # generators): a subclass that builds that client itself has its requests there (analysis/inherited.py).
+    self_requests: Optional[Tuple[str, str]] = None
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -146,6 +149,7 @@ _WRAPPER_KEYS = {
     "fix-base-url-path",
     "fix-model-names",
     "fix-base-url-named",
+    "self-requests",
 }
 
 
@@ -212,6 +216,9 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 fix_base_url_path=raw.get("fix-base-url-path", ""),
                 fix_model_names=tuple(raw.get("fix-model-names", [])),
                 fix_base_url_named=bool(raw.get("fix-base-url-named", False)),
+                self_requests=(
+                    (raw["self-requests"]["client"], raw["self-requests"]["model"]) if "self-requests" in raw else None
+                ),
             )
         except (KeyError, IndexError, TypeError) as e:
             raise CatalogError(f"{where}: missing or malformed key ({e})") from None

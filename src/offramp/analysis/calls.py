@@ -244,7 +244,7 @@ class CallResolver(ClientResolver):
                     continue
                 origin = self.origin(node)
                 if origin and dynamic is None:
-                    dynamic = DynamicModel(span=self.c.span(expr), origin=origin)
+                    dynamic = DynamicModel(span=self.c.span(expr), origin=origin, node=expr)
         # Only a model no literal reaches is "dynamic": a parameter with a literal default is not.
         api.dynamic_model = None if static else dynamic
 

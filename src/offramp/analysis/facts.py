@@ -104,6 +104,9 @@ class ModelLiteral:
     # Where the name it is bound to is also compared or looked up (analysis/keyuses.py): then it is
     # not rewritten alone. Empty when it is not.
     also_key: str = ""
+    # The model its client's requests send, made by the catalogue's parent class (analysis/inherited.py):
+    # rewritten with the client's move, as a request's own model is.
+    inherited: bool = False
 
 
 @dataclass(eq=False)
@@ -112,6 +115,9 @@ class DynamicModel:
 
     span: Span
     origin: str
+    # the expression at `span`: fix writes its TODO above the statement that holds it, where check reports
+    # it (llama-index's `{"model": self.model, **kwargs}` in a helper that every request spreads with `**`)
+    node: Optional[cst.CSTNode] = None
 
 
 @dataclass(eq=False)

@@ -139,7 +139,7 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
                 if value is None:
                     origin = r.origin(node)
                     if origin and dynamic is None:
-                        dynamic = DynamicModel(span=r.c.span(v), origin=origin)
+                        dynamic = DynamicModel(span=r.c.span(v), origin=origin, node=v)
                     continue
                 static = True
                 deployment, template = spec.azure, "{}"

@@ -29,6 +29,7 @@ from offramp.analysis.frameworks import (
     wrapper_ctor,
     wrapper_spec,
 )
+from offramp.analysis.inherited import inherited_models
 from offramp.analysis.reopen import reopens
 from offramp.analysis.values import string_value
 from offramp.catalog import SdkSurface
@@ -99,6 +100,7 @@ class Resolver(CallResolver):
                             value = string_value(node) if isinstance(node, cst.BaseExpression) else None
                             if value is not None:
                                 self.model_literal(node, value, "azure_deployment", True).owner = ctor
+                inherited_models(self, call, ctor, cls)
                 continue
             spec, kept = wrapper_spec(self, call.func), None
             if spec is None:

@@ -34,6 +34,8 @@ class CheckContext:
     targets: Optional[Targets] = None
     # the rules the run reports (None: all): what `fix` acts on too (checks/lifecycle.written_elsewhere)
     enabled: Optional[AbstractSet[str]] = None
+    # `per-file-ignores` (glob -> codes): a finding ignored there is one `fix` does not act on either
+    per_file_ignores: Mapping[str, Tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def for_family(self, endpoint_family: str) -> CheckContext:
         """The context of a request of `endpoint_family`: its own family's provider."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, List, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional
 
 from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
@@ -12,6 +12,7 @@ from offramp.checks.base import CheckContext, Hit
 from offramp.checks.clients import refusal, unserved
 from offramp.mapping import ModelChoice, is_provider_model
 from offramp.providers import Provider
+from offramp.types import Span
 
 
 def client_is_live(c: ClientCtor) -> bool:
@@ -75,7 +76,12 @@ def model_move(
     owner = lit.owner
     if owner is not None and owner.kept_subclass:
         return KEPT  # its class stays (a TODO): the deployment keeps its name
-    if lit.arg == "azure_deployment" and not lit.calls and (owner is None or owner.wrapper is None):
+    if (
+        lit.arg == "azure_deployment"
+        and not lit.calls
+        and not lit.inherited
+        and (owner is None or owner.wrapper is None)
+    ):
         return WITH_CLIENT  # (the constructor argument goes; its TODO is on the client)
     if owner is not None and owner.wrapper is not None and lit.arg in owner.wrapper.deployment_args:
         return WITH_CLIENT  # the wrapper's edit turns the deployment into model=
@@ -177,15 +183,24 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
     kept = {lit.span for lit in a.models if lit.owner is not None and lit.owner.kept_subclass}
     hits = [replace(h, fixable=False) if h.span in kept else h for h in hits]
     if provider is not None:
+        # one finding per place to act: llama-index spreads one helper's `{"model": self.model, **kwargs}` into
+        # every request (four kinds of them), and fix writes one TODO there
+        sent: Dict[Span, List[ApiCall]] = {}
         for call in a.calls:
             if call.dynamic_model is not None and call_is_live(call, a):
-                hits.append(
-                    Hit(
-                        codes.DYNAMIC_MODEL,
-                        call.dynamic_model.span,
-                        {"call": call.display, "origin": call.dynamic_model.origin, "provider": provider.name},
-                    )
+                sent.setdefault(call.dynamic_model.span, []).append(call)
+        for span, calls in sent.items():
+            first, model = calls[0], calls[0].dynamic_model
+            assert model is not None
+            others = [f"`{d}`" for d in dict.fromkeys(c.display for c in calls) if d != first.display]
+            hits.append(
+                Hit(
+                    codes.DYNAMIC_MODEL,
+                    span,
+                    {"call": first.display, "origin": model.origin, "provider": provider.name},
+                    hint=f"the requests of {', '.join(others)} send it too" if others else "",
                 )
+            )
         for c in a.clients:  # a framework client's model= (`ChatOpenAI(model_name=self.llm.get_model())`)
             if c.dynamic_model is not None and client_is_live(c):
                 hits.append(

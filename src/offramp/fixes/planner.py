@@ -21,7 +21,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from offramp.analysis.facts import Analysis
+from offramp.analysis.facts import Analysis, DynamicModel
 from offramp.catalog import SdkSurface
 from offramp.checks.familyplan import plan_families
 from offramp.checks.keptkeys import KeptKeys
@@ -37,7 +37,7 @@ from offramp.fixes.sdkclients import SdkClients
 from offramp.fixes.wrapperclients import WrapperClients
 from offramp.project.gate import OPEN, Gate
 from offramp.providers import Provider
-from offramp.syntax.tree import module_parents, path_between
+from offramp.syntax.tree import module_parents, path_between, statement_around
 from offramp.targets import Targets
 from offramp.types import Span
 
@@ -79,6 +79,15 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         if self._parents is None:
             self._parents = module_parents(self.a.module)
         return path_between(self._parents, self.a.module, node)
+
+    def model_stmt(self, model: DynamicModel, stmt: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
+        """Where the "model comes from ..." TODO of a run-time `model` goes: above the statement that holds it,
+        where check reports it (checks/models.py), else `stmt` (the request's or the client's)."""
+        if model.node is None:
+            return stmt
+        if self._parents is None:
+            self._parents = module_parents(self.a.module)
+        return statement_around(model.node, self._parents) or stmt
 
     def line(self, node_span: Span) -> int:
         return int(node_span.line)

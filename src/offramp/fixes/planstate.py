@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Dict, List, Optional
 if TYPE_CHECKING:
     import libcst as cst
 
-    from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, EnvAccess, ModelLiteral
+    from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, DynamicModel, EnvAccess, ModelLiteral
     from offramp.catalog import SdkSurface
     from offramp.checks.clients import Left
     from offramp.checks.familyplan import FamilyPlan
@@ -56,6 +56,7 @@ class PlannerState:
 
         # checks/moves.py, checks/keptkeys.py (what moves, asked by `check` too)
         def stmt(self, node: cst.CSTNode) -> Optional[cst.CSTNode]: ...
+        def model_stmt(self, model: DynamicModel, stmt: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]: ...
         def client_provider(self, c: ClientCtor) -> Provider: ...
         def target_hosts(self) -> Set[str]: ...
         def retargets(self, c: ClientCtor) -> bool: ...

@@ -139,7 +139,7 @@ class Requests(PlannerState):
             and not self.gate.settles(call.span, call.dynamic_model.span)
         ):
             self.plan.todo(
-                stmt,
+                self.model_stmt(call.dynamic_model, stmt),
                 f"model comes from {call.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
                 call.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)

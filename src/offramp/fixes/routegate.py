@@ -16,8 +16,8 @@ from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
 from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base, unset_cause
 from offramp.project.files import routes_of_files
-from offramp.project.gate import CRED, HOST, KEYREAD, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
-from offramp.project.sources import Literal, Route
+from offramp.project.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
+from offramp.project.sources import ConfigValue, Literal, Route
 from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.types import Span
 
@@ -39,14 +39,25 @@ def gate_results(
     opts: Options,
     replan: Callable[[Sequence[Tuple[Path, Gate]]], List[FixResult]],
     region: Optional[str] = None,
+    env_values: Optional[Callable[[Dict[str, bytes]], Dict[str, Dict[str, str]]]] = None,
 ) -> List[FixResult]:
+    """`env_values(new texts)`: the variables of the `.env` files fix rewrites once the code is fixed
+    (userconfig/plan.py `env_values`)."""
     try:
         routes = project_routes_for(results, opts.root)
     except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)
         return results
     if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
         return results  # (with none, every URL the plans rewrite is on no route: those stay)
-    judge = RouteJudge(routes, provider, known_provider_hosts(), load_sdk(), targets=opts.targets, models=opts.models)
+    judge = RouteJudge(
+        routes,
+        provider,
+        known_provider_hosts(),
+        load_sdk(),
+        targets=opts.targets,
+        models=opts.models,
+        per_file_ignores=opts.per_file_ignores,
+    )
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
     hinted = judge.reopens(judge.subclass_ctors(judge.routed_keys(judge.client_families(judge.config_hosts()))))
@@ -87,7 +98,11 @@ def gate_results(
     # OFR203 TODO; files that wrote one are planned again without it
     ctx = CheckContext(sdk=sdk, provider=provider, models=opts.models, targets=opts.targets)
     settled = settled_requests(routes, ctx, known_provider_hosts())
-    for d, spans in judge.models_resolved(_effects(results)).items():
+    effects = {d: list(es) for d, es in _effects(results).items()}
+    if env_values is not None and any(r.todo_codes.get(codes.DYNAMIC_MODEL) for r in results):
+        texts = {r.display: t.encode("utf-8") for r in results if (t := r.settle().new_text) is not None}
+        _env_models(effects, routes, env_values(texts))
+    for d, spans in judge.models_resolved(effects).items():
         settled.setdefault(d, []).extend(spans)
     for d, spans in settled.items():
         if d in where and results[where[d]].todo_codes.get(codes.DYNAMIC_MODEL):
@@ -96,6 +111,17 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in dict.fromkeys(redo) if d in where]):
         results[where[fresh.display]] = fresh
     return results
+
+
+def _env_models(effects: Dict[str, List[Effect]], routes: Sequence[Route], values: Dict[str, Dict[str, str]]) -> None:
+    """A MODEL effect at each `.env` line a route's model is read from that fix rewrites (the variable's read in the
+    code then holds the provider's model: `Gate.models_resolved` settles it, as check does from that line's [*])."""
+    for r in routes:
+        for s in r.model:
+            if isinstance(s, ConfigValue) and s.loaded and s.span is not None:
+                new = values.get(s.file, {}).get(s.key)
+                if new is not None and new != s.value:
+                    effects.setdefault(s.file, []).append(Effect(MODEL, s.span))
 
 
 def unset_base_todos(

@@ -26,7 +26,7 @@ from offramp.redact import redact
 from offramp.settings import Settings
 from offramp.source import SourceError, read_snapshot, reusing_parses, write_atomic
 from offramp.userconfig.kind import read_as_config
-from offramp.userconfig.plan import for_run, key
+from offramp.userconfig.plan import ConfigReaders, for_run, key
 from offramp.workers import process_pool
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ def fix_files(
         return _fix_code(files, provider, opts, diff, region, jobs)
     plan = for_run(files, provider, opts, region)
     others = [i for i, p in enumerate(files) if not read_as_config(p)]
-    code = _fix_code([files[i] for i in others], provider, opts, diff, region, jobs)
+    code = _fix_code(
+        [files[i] for i in others], provider, opts, diff, region, jobs, _env_values(lambda: plan, opts, region)
+    )
     readers = plan.after({r.display: r.new_text.encode("utf-8") for r in code if r.new_text is not None})
     out: List[Optional[FixResult]] = [None] * len(files)
     for i, r in zip(others, code):
@@ -92,11 +94,33 @@ def fix_files(
     return [r for r in out if r is not None]
 
 
+EnvValues = Callable[[Dict[str, bytes]], Dict[str, Dict[str, str]]]
+
+
+def _env_values(make: Callable[[], ConfigReaders], opts: Options, region: Optional[str]) -> EnvValues:
+    """The route gate's question, with the readers of the configuration files built on the first one only (the
+    gate asks it when a plan wrote an OFR203 TODO, which most runs do not)."""
+    plans: List[ConfigReaders] = []
+
+    def values(texts: Dict[str, bytes]) -> Dict[str, Dict[str, str]]:
+        if not plans:
+            plans.append(make())
+        return plans[0].env_values(texts, opts, region)
+
+    return values
+
+
 def _fix_code(
-    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int
+    files: Sequence[Path],
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    jobs: int,
+    env_values: Optional[EnvValues] = None,
 ) -> List[FixResult]:
     """Plan the code files with the route gate (`_plan_code`), and only then write (or diff) anything."""
-    results = _plan_code(files, provider, opts, diff, region, jobs)
+    results = _plan_code(files, provider, opts, diff, region, jobs, env_values=env_values)
     for r in results:
         commit(r, diff)
     return results
@@ -110,6 +134,7 @@ def _plan_code(
     region: Optional[str],
     jobs: int,
     check: bool = True,
+    env_values: Optional[EnvValues] = None,
 ) -> List[FixResult]:
     """Plan every code file, let the project's routes freeze what must not move alone and rewrite
     what moves with its requests elsewhere (project/gate.py, fixes/routegate.py), and re-plan the
@@ -118,11 +143,18 @@ def _plan_code(
     # A file the gate plans again is the file just planned, in a one-file run (a large module): its
     # parse and analysis are kept for the second plan. Never more than the last tree is kept.
     with reusing_parses():
-        return _plan_and_gate(files, provider, opts, diff, region, jobs, check)
+        return _plan_and_gate(files, provider, opts, diff, region, jobs, check, env_values)
 
 
 def _plan_and_gate(
-    files: Sequence[Path], provider: Provider, opts: Options, diff: bool, region: Optional[str], jobs: int, check: bool
+    files: Sequence[Path],
+    provider: Provider,
+    opts: Options,
+    diff: bool,
+    region: Optional[str],
+    jobs: int,
+    check: bool,
+    env_values: Optional[EnvValues],
 ) -> List[FixResult]:
     jobs = jobs or os.cpu_count() or 1
     results = _plan_all([(p, OPEN) for p in files], provider, opts, diff, region, jobs)
@@ -133,7 +165,12 @@ def _plan_and_gate(
 
         try:
             results = gate_results(
-                results, provider, opts, lambda items: _plan_all(items, provider, opts, diff, region, jobs), region
+                results,
+                provider,
+                opts,
+                lambda items: _plan_all(items, provider, opts, diff, region, jobs),
+                region,
+                env_values,
             )
         except Exception as e:  # a bug guard: nothing is written, and the error is said on the first file
             results = [r.settle() for r in results]
@@ -184,7 +221,10 @@ def planned_texts(files: Sequence[Path], settings: Settings, provider: Provider,
     included, nothing written: the suggestions of `check` are these edits."""
     opts = replace(make_options(settings, provider), origins=True)
     code = [p for p in files if not read_as_config(p)]
-    results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False)
+    env: Optional[EnvValues] = None
+    if len(code) < len(files):  # (configuration files in the run: a `.env` may settle a run-time model)
+        env = _env_values(lambda: for_run(files, provider, opts, settings.region), opts, settings.region)
+    results = _plan_code(code, provider, opts, True, settings.region, jobs or 1, check=False, env_values=env)
     return {
         r.display: (r.pending.old, r.pending.new, tuple(r.origins))
         for r in results

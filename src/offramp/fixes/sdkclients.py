@@ -159,7 +159,7 @@ class SdkClients(PlannerState):
         dep = args.get("azure_deployment")
         if dep is not None:
             lits = self.deployment_literals(c, dep.value)
-            if lits and all(lit.calls for lit in lits):
+            if lits and all(lit.calls or lit.inherited for lit in lits):
                 return  # the client's requests send it as their model: mapped there (fixes/literals.py)
             value = string_value(dep.value) or _one_value(lits)
             choice = map_model(value, self.p, self.sdk, self.models) if value else None

@@ -112,7 +112,7 @@ class WrapperClients(PlannerState):
         if c.dynamic_model is not None and not self.gate.settles(c.span, c.dynamic_model.span):
             # moved, it still sends whatever that value is (SuperAGI's `model_name=self.llm.get_model()`)
             self.plan.todo(
-                stmt,
+                self.model_stmt(c.dynamic_model, stmt),
                 f"model comes from {c.dynamic_model.origin}: set it to a {self.p.name} model",
                 DYNAMIC_MODEL,
                 c.dynamic_model.span.line,  # (where check reports it: its suppression, its finding)

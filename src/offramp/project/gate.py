@@ -34,6 +34,7 @@ from offramp.project.sources import (
     Source,
     Unknown,
     every_route,
+    left_out,
     may_be_unset,
     openai_url_variable,
 )
@@ -158,6 +159,7 @@ class RouteJudge:
         predicted: bool = False,
         targets: Optional[Targets] = None,
         models: Mapping[str, str] = {},
+        per_file_ignores: Mapping[str, Tuple[str, ...]] = {},
     ) -> None:
         """`predicted`: the effects come from fixable findings (`check`), not from plans (`fix`); a
         finding on a constructor does not say whether fix replaces its key argument, so the judge
@@ -175,6 +177,7 @@ class RouteJudge:
         self._unsplit: Optional[Set[Tuple[str, Optional[Span]]]] = None
         self.models = dict(models)
         self._unserved: Optional[Dict[int, str]] = None
+        self.ignores = dict(per_file_ignores)
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
@@ -272,6 +275,8 @@ class RouteJudge:
         moving: List[Route] = []
         staying: Dict[str, List[Span]] = {}
         for r in self.routes:
+            if left_out(r, self.ignores):
+                continue  # (per-file-ignores: neither a request that moves nor one that stays)
             if not r.host or self.stranded(r, effects) is not None:
                 if r.host and all(self.at_a_provider(s) for s in r.host):
                     continue  # (at another provider already: not a request the rewrite would strand at OpenAI)
@@ -320,16 +325,20 @@ class RouteJudge:
         p = self.provider_of(r)
         prefix = r.model_template.partition("{}")[0]
         literals = 0
+        loaded = {s.key for s in r.model if isinstance(s, ConfigValue) and s.loaded}
         for s in r.model:
-            if isinstance(s, EnvRead) and s.has_default:
-                continue  # (its default is a source of its own)
-            if not isinstance(s, Literal) or s.template or not s.value or not s.file or s.span is None:
+            if isinstance(s, EnvRead) and (s.has_default or s.name in loaded):
+                continue  # (its default, or the `.env` line the program loads, is a source of its own)
+            if not ((isinstance(s, ConfigValue) and s.loaded) or (isinstance(s, Literal) and not s.template)):
+                return False
+            value, at = s.value, s.span
+            if not value or not s.file or at is None:
                 return False
             literals += 1
-            bare = s.value[len(prefix) :] if prefix and s.value.startswith(prefix) else s.value
+            bare = value[len(prefix) :] if prefix and value.startswith(prefix) else value
             if is_provider_model(bare, p, self.models):
                 continue
-            at, moved = s.span, effects.get(s.file, ())
+            moved = effects.get(s.file, ())
             if not any(e.role == MODEL and e.to in ("", p.id) and overlaps(e.span, at) for e in moved):
                 return False
         return literals > 0

@@ -129,7 +129,8 @@ def fingerprint(
     files and every program's bytes (`--to` also reads Python files for the `.env` variables they use:
     userconfig/readers.py `unread_configs`)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root))).encode())
+    ignores = sorted(ctx.per_file_ignores.items())
+    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root), ignores)).encode())
     h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
     h.update("\0".join(displays).encode("utf-8", "surrogatepass") + b"\1")
     h.update("\0".join(seeds).encode("utf-8", "surrogatepass") + b"\1")

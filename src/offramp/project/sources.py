@@ -8,8 +8,9 @@ definition once for every route it reaches. All are frozen, hashable and picklab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
+from offramp import codes
 from offramp.types import Span
 
 #: The module-level client of a file (its configuration, inserted or rewritten) as one "site": the
@@ -178,6 +179,23 @@ def every_route(routes: Iterable[Route], test: Callable[[Route], Optional[bool]]
         if ok:
             out.setdefault(path, []).append(span)
     return out
+
+
+#: The findings of a request's host (its client, the module client): fix moves the host only where they are on.
+HOST_CODES = frozenset((codes.OPENAI_CLIENT, codes.AZURE_OPENAI_CLIENT, codes.MODULE_CLIENT_CONFIG))
+
+
+def left_out(route: Route, per_file_ignores: Mapping[str, Tuple[str, ...]]) -> bool:
+    """Whether `per-file-ignores` leaves the route out of the migration: its request's file and its client's turn
+    off every host finding (`"tests/*" = ["OFR"]`), so neither check nor fix moves it. Such a request is not one
+    that stays: a model it shares with requests that move is rewritten with them, and it reports nothing in the
+    files it reaches (a settings module)."""
+    if not per_file_ignores:
+        return False
+    from offramp.engine import ignored_in  # lazy: start-up
+
+    files = {f for f in (route.file, route.client_file) if f}
+    return bool(files) and all(ignored_in(f, per_file_ignores) >= HOST_CODES for f in files)
 
 
 def openai_url_variable(name: str) -> bool:

@@ -15,7 +15,7 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
-from offramp.checks.routes import check_routes, group, settled_requests
+from offramp.checks.routes import check_routes, group, provider_model_reads, settled_requests
 from offramp.project.calls import CallSites
 from offramp.project.flow import Flow
 from offramp.project.gate import (
@@ -262,7 +262,16 @@ def route_hits(
     module_moved: Set[str] = set()  # files whose module-level client fix moves
     if ctx.provider is not None and effects is not None:
         hosts = known_provider_hosts()
-        judge = RouteJudge(routes, ctx.provider, hosts, ctx.sdk, predicted=True, targets=ctx.targets, models=ctx.models)
+        judge = RouteJudge(
+            routes,
+            ctx.provider,
+            hosts,
+            ctx.sdk,
+            predicted=True,
+            targets=ctx.targets,
+            models=ctx.models,
+            per_file_ignores=ctx.per_file_ignores,
+        )
         effects = {p: list(es) for p, es in effects.items()}
         for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
             for path, span, _ in r.subclass_ctors:
@@ -348,6 +357,14 @@ def route_hits(
     settled = settled_requests(routes, ctx, known_provider_hosts()) if ctx.provider is not None else {}
     for path, calls in resolved.items():  # (a model the plans settle needs no OFR203 either)
         settled.setdefault(path, []).extend(calls)
+        # nor a route's own (a variable the `.env` it loads sets to a model the plans rewrite: its line says it)
+        if path in found:
+            found[path] = [
+                h for h in found[path] if h.code != codes.DYNAMIC_MODEL or not any(overlaps(h.span, c) for c in calls)
+            ]
+    if ctx.provider is not None:  # (and the reads of a model variable the loaded `.env` sets to a provider model)
+        for path, reads in provider_model_reads(routes, ctx).items():
+            settled.setdefault(path, []).extend(reads)
     if last is not None:
         last.store(project, (found, held, writes, moved, settled))
     return found, held, writes, moved, settled
@@ -399,7 +416,8 @@ def _models_fix_writes(
     read: Callable[[str], Optional[bytes]],
 ) -> Tuple[Dict[str, List[Hit]], Dict[str, List[Span]]]:
     """The route findings of an OpenAI model id, fixable where `fix` rewrites it with its requests; and by
-    file, the literals it rewrites so (where no suppression on their line stops it, as fix's `allowed`).
+    file, the literals it rewrites so (where no suppression on their line and no `per-file-ignores` entry of
+    the file stops it, as fix's `allowed`: `check` dropped the request's OFR203 for a literal fix kept).
 
     A constant of settings.py, a parameter default handed on to the method that makes the request:
     fix rewrites such a literal once every route it reaches moves (`RouteJudge.models_elsewhere`, as
@@ -420,6 +438,7 @@ def _models_fix_writes(
     if not paths:
         return found, {}
     from offramp.analysis.keyuses import literals_at  # lazy: LibCST, which a warm run need not load
+    from offramp.engine import ignored_in  # lazy: start-up
     from offramp.source import parse_module  # lazy: LibCST
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
@@ -435,12 +454,13 @@ def _models_fix_writes(
         except Exception:  # (unparseable: its own OFR001 says so, and fix leaves it)
             continue
         sup = parse_suppressions(text)
+        ignored = codes.OPENAI_MODEL in ignored_in(path, ctx.per_file_ignores)
         for _, span, _, also_key in literals_at(module, written.gate(path).models):
             if also_key:
                 continue
             if (path, span) in wanted:
                 fixable.add((path, span))
-            if not sup.covers(codes.OPENAI_MODEL, span.line):
+            if not ignored and not sup.covers(codes.OPENAI_MODEL, span.line):
                 rewritten.setdefault(path, []).append(span)
     if not fixable:
         return found, rewritten

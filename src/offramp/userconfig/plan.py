@@ -121,6 +121,28 @@ class ConfigReaders:
             return self.after(new_texts)
         return out
 
+    def env_values(
+        self, new_texts: Dict[str, bytes], opts: Options, region: Optional[str]
+    ) -> Dict[str, Dict[str, str]]:
+        """The variables of each `.env` file `fix` would rewrite, by display path, as it would write them once the
+        Python files are `new_texts`: a model the program reads from one is settled when its line moves
+        (fixes/routegate.py)."""
+        from offramp.userconfig.envfile import scan_env  # lazy: start-up
+
+        readers = self.after(new_texts)
+        out: Dict[str, Dict[str, str]] = {}
+        for p, display in self.displays.items():
+            if config_kind(p) != "env":
+                continue
+            try:
+                text = read_snapshot(p, self.root)[0].decode("utf-8-sig")
+            except (SourceError, OSError, UnicodeDecodeError):
+                continue
+            new, _ = fix_text(display, text, self.provider, opts, region, readers.get(key(p)))
+            entries = scan_env(Text(new)).entries
+            out[display] = {e.key: e.value.value for e in entries if e.key and e.value is not None}
+        return out
+
 
 def _framework_file(path: Path, data: Optional[bytes]) -> bool:
     kind = config_kind(path)
