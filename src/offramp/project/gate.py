@@ -56,6 +56,10 @@ KEYREAD = "keyread"
 # argument the planner replaces by the provider's read unless it is a key variable it renames or a key written
 # into the file (fixes/sdkclients.py `azure_credential`): its credential moves with it, whatever it was
 AZKEY = "azkey"
+# fix only: a constructor whose base URL argument the planner keeps as the program's override (`api_base or
+# "<provider URL>"`, a name whose OpenAI literals it rewrites where they are written), beside its HOST effect:
+# every other value that argument may hold still decides where the request goes
+OVERRIDE = "override"
 KEY_LOOSE = (
     "no request offramp can follow reads it, so it cannot tell where this key is sent "
     "(renamed alone, the provider key could go to OpenAI)"
@@ -537,13 +541,35 @@ class RouteJudge:
         planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
         the client the provider's key, so each value the argument holds when it is set must move too: a
         local server or a host read from the project's configuration kept it, and the provider's key went
-        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None)."""
-        if r.kind != "client" or not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host):
+        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None). The same holds
+        for a value the caller hands in and the argument's OpenAI default (`api_base or "https://api.openai.com/v1"`,
+        the URL from FastChat's endpoint registry, a local server's literal in the caller): the planner rewrites the
+        default and keeps the argument."""
+        if r.kind != "client":
+            return True
+        built = [(r.client_file, r.client_span), *r.other_clients]
+        if not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host) and not any(
+            covered(path, span, OVERRIDE) for path, span in built
+        ):
             return True
         if any(isinstance(s, EnvRead) and openai_url_variable(s.name) for s in r.host):
             return True  # the planner writes the provider's URL over it
-        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
+        kept = [
+            s
+            for s in r.host
+            if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s) and not self.rewritten_here(s, r)
+        ]
         return all(self.host_moves(s, covered, p) for s in kept)
+
+    def rewritten_here(self, s: Source, r: Route) -> bool:
+        """An OpenAI URL literal of the constructor's own file: the planner rewrites it where it is written
+        when it keeps the argument (sdkclients `base_url_mode`)."""
+        return (
+            isinstance(s, Literal)
+            and s.file == r.client_file
+            and bool(s.value)
+            and classify_url(s.value or "", self.sdk, self.provider_hosts).kind == "openai"
+        )
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:
