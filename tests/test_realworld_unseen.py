@@ -26,3 +26,37 @@ def test_a_base_url_the_caller_hands_in_keeps_the_clients_key(tmp_path: Path) ->
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "providers.py").read_text("utf-8")
     assert "DASHSCOPE_API_KEY" not in after and after.count("left as it is") == 2, after
+
+
+_OPENAI_HELPER = (
+    "import os\n\nimport openai\n\n\n"
+    "def openai_stream(model_name, messages, api_base=None, api_key=None):\n"
+    '    api_key = api_key or os.environ["OPENAI_API_KEY"]\n'
+    '    client = openai.OpenAI(base_url=api_base or "https://api.openai.com/v1", api_key=api_key)\n'
+    "    return client.chat.completions.create(model=model_name, messages=messages)\n"
+)
+_MISTRAL_HELPER = (
+    "\n\ndef mistral_stream(model_name, messages, api_key=None):\n"
+    "    from mistralai import Mistral\n\n"
+    "    if api_key is None:\n"
+    '        api_key = os.environ["MISTRAL_API_KEY"]\n'
+    "    client = Mistral(api_key=api_key)\n"
+    "    return client.chat.stream(model=model_name, messages=messages)\n"
+)
+
+
+def test_a_local_variable_of_another_function_is_no_consumer_of_a_key_read(tmp_path: Path) -> None:
+    """FastChat's api_provider.py has a stream helper per API, each with its own local `api_key`. The read of
+    OPENAI_API_KEY in the OpenAI helper was tied by name to `Mistral(api_key=api_key)` in the Mistral helper
+    ("kept `OPENAI_API_KEY`: it feeds `Mistral`"), so fix kept the read for it, gave the OpenAI client the
+    provider's key and moved it; the migrated helper then raised KeyError without OPENAI_API_KEY. A function's
+    local name is matched only in that function: the file is migrated as it is without the Mistral helper."""
+    alone, both = tmp_path / "alone", tmp_path / "both"
+    for tree, text in ((alone, _OPENAI_HELPER), (both, _OPENAI_HELPER + _MISTRAL_HELPER)):
+        tree.mkdir()
+        (tree / "providers.py").write_text(text, encoding="utf-8")
+    run_cli(["fix", "--to", "qwen", "."], alone)
+    done = run_cli(["fix", "--to", "qwen", "."], both)
+    assert "Mistral" not in done.stdout + done.stderr, done.stdout + done.stderr
+    migrated = (both / "providers.py").read_text("utf-8")
+    assert migrated == (alone / "providers.py").read_text("utf-8") + _MISTRAL_HELPER, migrated
