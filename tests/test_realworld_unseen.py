@@ -60,3 +60,47 @@ def test_a_local_variable_of_another_function_is_no_consumer_of_a_key_read(tmp_p
     assert "Mistral" not in done.stdout + done.stderr, done.stdout + done.stderr
     migrated = (both / "providers.py").read_text("utf-8")
     assert migrated == (alone / "providers.py").read_text("utf-8") + _MISTRAL_HELPER, migrated
+
+
+def test_a_key_write_held_by_a_route_says_why_in_a_sentence(tmp_path: Path) -> None:
+    """FastChat's tests/test_openai_langchain.py writes `os.environ["OPENAI_API_KEY"] = "empty"` for a program whose
+    OpenAI client only moderates (Qwen has no moderations API, so it stays). fix's note pasted the route gate's
+    reason into its "it feeds <consumer>" sentence: "kept `OPENAI_API_KEY`: it feeds Qwen (...) does not serve the
+    OpenAI `moderations` API this client is used for, which stays where it is"."""
+    (tmp_path / "mod.py").write_text(
+        "import os\n\nimport openai\n\n\ndef flagged(text):\n"
+        '    client = openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+        "    return client.moderations.create(input=text).results[0].flagged\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.py").write_text(
+        'import os\n\nfrom mod import flagged\n\nif __name__ == "__main__":\n'
+        '    os.environ["OPENAI_API_KEY"] = "empty"\n    print(flagged("hi"))\n',
+        encoding="utf-8",
+    )
+    done = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    (note,) = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("main.py:6: note:")]
+    assert note.endswith(
+        "kept `OPENAI_API_KEY`: Qwen (Alibaba Cloud Model Studio) does not serve the OpenAI `moderations` API this "
+        "client is used for (renamed, it would send the Qwen (Alibaba Cloud Model Studio) key there)"
+    ), note
+
+
+def test_settings_that_size_an_azure_deployment_are_no_deployment_names(tmp_path: Path) -> None:
+    """Azure-Samples/openai-chat-app-quickstart (an Azure Developer CLI template): its .env and
+    infra/main.parameters.json hold `AZURE_OPENAI_DEPLOYMENT_CAPACITY=30` and `AZURE_OPENAI_DEPLOYMENT_SKU_NAME=
+    GlobalStandard` beside the deployment's name. Every such variable was taken for a deployment name: OFR301
+    "names an OpenAI model or Azure deployment" and OFR202 "Azure deployment `30` has no Qwen model"."""
+    (tmp_path / ".env").write_text(
+        "AZURE_OPENAI_CHAT_DEPLOYMENT=gpt-4o\nAZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-05-13\n"
+        "AZURE_OPENAI_DEPLOYMENT_CAPACITY=30\nAZURE_OPENAI_DEPLOYMENT_SKU_NAME=GlobalStandard\n"
+        "AZURE_OPENAI_CHATGPT_DEPLOYMENT_SKU=Standard\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "app.py").write_text(
+        'import os\n\nfrom openai import AzureOpenAI\n\nclient = AzureOpenAI(api_version="2024-06-01")\n'
+        'client.chat.completions.create(model=os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"], messages=[])\n',
+        encoding="utf-8",
+    )
+    found = [line for line in concise_check(tmp_path) if line.startswith(".env:")]
+    assert found and all(line.startswith(".env:1:") for line in found), found

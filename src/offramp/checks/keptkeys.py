@@ -11,6 +11,7 @@ cannot trace keeps the variable whole. `check` asks this for OFR301's `[*]`, `fi
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -257,6 +258,17 @@ class KeptKeys(Moves):
                     ):
                         return small.value
         return None
+
+
+def consumer_label(why: str) -> bool:
+    """Whether a kept read's reason names what consumes the key (`` `openai.OpenAI` ``, the module-level client,
+    a config dict) rather than saying why the route gate holds its request (`a request in app.py does not move`,
+    `Qwen does not serve the OpenAI `moderations` API this client is used for`): fix's note reads "it feeds
+    <consumer>" only for the first."""
+    return bool(_CONSUMER.match(why)) or why.startswith(("the module-level client", "a config dict"))
+
+
+_CONSUMER = re.compile(r"`[^`]+`(?: \(.*\))?$")  # `openai.OpenAI`, `Agent` (a call offramp cannot follow)
 
 
 UNTRACED = "the value written is"

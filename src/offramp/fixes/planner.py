@@ -33,7 +33,7 @@ from offramp.catalog import SdkSurface, renamable_key
 from offramp.checks.capabilities import told_elsewhere, used_parameters
 from offramp.checks.clients import client_code
 from offramp.checks.familyplan import plan_families
-from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, KeptKeys
+from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, KeptKeys, consumer_label
 from offramp.checks.models import call_is_live, call_is_relevant, literal_is_live
 from offramp.codes import (
     AZURE_DEPLOYMENT,
@@ -168,7 +168,7 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
                             f"kept `{e.name}`: {why} (renamed, that value would go to {self.p.name}); "
                             f"rename it to `{self.p.key_env}` once it holds your {self.p.name} key"
                         )
-                    elif why.startswith("a request in "):  # from the route gate
+                    elif not consumer_label(why):  # from the route gate: why the request stays
                         text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
                     else:
                         text = (
