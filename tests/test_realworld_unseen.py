@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Dict
 
 from helpers import concise_check, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _write(root: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
 
 
 def test_a_base_url_the_caller_hands_in_keeps_the_clients_key(tmp_path: Path) -> None:
@@ -54,7 +61,7 @@ def test_a_local_variable_of_another_function_is_no_consumer_of_a_key_read(tmp_p
     alone, both = tmp_path / "alone", tmp_path / "both"
     for tree, text in ((alone, _OPENAI_HELPER), (both, _OPENAI_HELPER + _MISTRAL_HELPER)):
         tree.mkdir()
-        (tree / "providers.py").write_text(text, encoding="utf-8")
+        _write(tree, {"providers.py": text})
     run_cli(["fix", "--to", "qwen", "."], alone)
     done = run_cli(["fix", "--to", "qwen", "."], both)
     assert "Mistral" not in done.stdout + done.stderr, done.stdout + done.stderr
@@ -67,17 +74,16 @@ def test_a_key_write_held_by_a_route_says_why_in_a_sentence(tmp_path: Path) -> N
     OpenAI client only moderates (Qwen has no moderations API, so it stays). fix's note pasted the route gate's
     reason into its "it feeds <consumer>" sentence: "kept `OPENAI_API_KEY`: it feeds Qwen (...) does not serve the
     OpenAI `moderations` API this client is used for, which stays where it is"."""
-    (tmp_path / "mod.py").write_text(
+    mod = (
         "import os\n\nimport openai\n\n\ndef flagged(text):\n"
         '    client = openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
-        "    return client.moderations.create(input=text).results[0].flagged\n",
-        encoding="utf-8",
+        "    return client.moderations.create(input=text).results[0].flagged\n"
     )
-    (tmp_path / "main.py").write_text(
+    main = (
         'import os\n\nfrom mod import flagged\n\nif __name__ == "__main__":\n'
-        '    os.environ["OPENAI_API_KEY"] = "empty"\n    print(flagged("hi"))\n',
-        encoding="utf-8",
+        '    os.environ["OPENAI_API_KEY"] = "empty"\n    print(flagged("hi"))\n'
     )
+    _write(tmp_path, {"mod.py": mod, "main.py": main})
     done = run_cli(["fix", "--to", "qwen", "."], tmp_path)
     (note,) = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("main.py:6: note:")]
     assert note.endswith(
@@ -91,16 +97,15 @@ def test_settings_that_size_an_azure_deployment_are_no_deployment_names(tmp_path
     infra/main.parameters.json hold `AZURE_OPENAI_DEPLOYMENT_CAPACITY=30` and `AZURE_OPENAI_DEPLOYMENT_SKU_NAME=
     GlobalStandard` beside the deployment's name. Every such variable was taken for a deployment name: OFR301
     "names an OpenAI model or Azure deployment" and OFR202 "Azure deployment `30` has no Qwen model"."""
-    (tmp_path / ".env").write_text(
+    env = (
         "AZURE_OPENAI_CHAT_DEPLOYMENT=gpt-4o\nAZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-05-13\n"
         "AZURE_OPENAI_DEPLOYMENT_CAPACITY=30\nAZURE_OPENAI_DEPLOYMENT_SKU_NAME=GlobalStandard\n"
-        "AZURE_OPENAI_CHATGPT_DEPLOYMENT_SKU=Standard\n",
-        encoding="utf-8",
+        "AZURE_OPENAI_CHATGPT_DEPLOYMENT_SKU=Standard\n"
     )
-    (tmp_path / "app.py").write_text(
+    app = (
         'import os\n\nfrom openai import AzureOpenAI\n\nclient = AzureOpenAI(api_version="2024-06-01")\n'
-        'client.chat.completions.create(model=os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"], messages=[])\n',
-        encoding="utf-8",
+        'client.chat.completions.create(model=os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"], messages=[])\n'
     )
+    _write(tmp_path, {".env": env, "app.py": app})
     found = [line for line in concise_check(tmp_path) if line.startswith(".env:")]
     assert found and all(line.startswith(".env:1:") for line in found), found
