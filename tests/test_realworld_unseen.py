@@ -109,3 +109,18 @@ def test_settings_that_size_an_azure_deployment_are_no_deployment_names(tmp_path
     _write(tmp_path, {".env": env, "app.py": app})
     found = [line for line in concise_check(tmp_path) if line.startswith(".env:")]
     assert found and all(line.startswith(".env:1:") for line in found), found
+
+
+def test_a_masked_key_in_a_docstring_is_no_secret(tmp_path: Path) -> None:
+    """gpt_academic's shared_utils/config_loader.py shows `set API_KEY=sk-j7caBpkRoxxxxxxxxxxxxxxxxxxxxxxxxxxxx` in a
+    docstring: a real key's first characters, the rest masked with x. OFR302 called it a hard-coded key (its
+    characters are varied enough); a run of eight equal characters is a mask, never a random key."""
+    doc = (
+        "import os\n\n\ndef read_env_variable(arg, default_value):\n"
+        '    """For example:\n        set API_KEY=sk-j7caBpkRoxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n    """\n'
+        "    return os.environ.get(arg, default_value)\n"
+    )
+    real = 'import openai\n\nopenai.api_key = "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"\n'
+    _write(tmp_path, {"config_loader.py": doc, "app.py": real})
+    secrets = [line for line in concise_check(tmp_path) if " OFR302 " in line]
+    assert [line.split(":")[0] for line in secrets] == ["app.py"], secrets
