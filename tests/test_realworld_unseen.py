@@ -124,3 +124,25 @@ def test_a_masked_key_in_a_docstring_is_no_secret(tmp_path: Path) -> None:
     _write(tmp_path, {"config_loader.py": doc, "app.py": real})
     secrets = [line for line in concise_check(tmp_path) if " OFR302 " in line]
     assert [line.split(":")[0] for line in secrets] == ["app.py"], secrets
+
+
+def test_a_client_the_program_points_at_its_own_server_stays_there(tmp_path: Path) -> None:
+    """FastChat's tests/test_openai_langchain.py sets `os.environ["OPENAI_API_BASE"] = "http://localhost:8000/v1"`
+    (FastChat's own OpenAI-compatible server) before building `ChatOpenAI(model="gpt-3.5-turbo")`; the SDK reads
+    OPENAI_BASE_URL the same way. fix wrote the provider's URL into both constructors, which then overrode the
+    server the program names: the test of the local server talked to the provider. Both stay, with a TODO, and
+    check offers neither."""
+    main = '\n\nif __name__ == "__main__":\n    os.environ["{var}"] = "http://localhost:8000/v1"\n    ask()\n'
+    sdk = (
+        "import os\n\nfrom openai import OpenAI\n\n\ndef ask():\n"
+        '    return OpenAI().chat.completions.create(model="gpt-3.5-turbo", messages=[])\n'
+    ) + main.format(var="OPENAI_BASE_URL")
+    lc = (
+        "import os\n\nfrom langchain_openai import ChatOpenAI\n\n\ndef ask():\n"
+        '    return ChatOpenAI(model="gpt-3.5-turbo").invoke("hi")\n'
+    ) + main.format(var="OPENAI_API_BASE")
+    _write(tmp_path, {"sdk_local.py": sdk, "lc_local.py": lc})
+    assert not any(line.endswith("[*]") for line in concise_check(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    for name in ("sdk_local.py", "lc_local.py"):
+        assert "dashscope" not in (tmp_path / name).read_text("utf-8"), name

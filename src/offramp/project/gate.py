@@ -541,10 +541,11 @@ class RouteJudge:
         planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
         the client the provider's key, so each value the argument holds when it is set must move too: a
         local server or a host read from the project's configuration kept it, and the provider's key went
-        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None). The same holds
-        for a value the caller hands in and the argument's OpenAI default (`api_base or "https://api.openai.com/v1"`,
-        the URL from FastChat's endpoint registry, a local server's literal in the caller): the planner rewrites the
-        default and keeps the argument."""
+        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None). So for a value a
+        caller hands in beside an OpenAI default (`api_base or "https://api.openai.com/v1"`, FastChat's registry)."""
+        # a server the program names (`os.environ["OPENAI_BASE_URL"] = "http://localhost:8000/v1"`): kept
+        if not all(self.host_moves(s, covered, p) for s in r.host if self.server(s)):
+            return False
         if r.kind != "client":
             return True
         built = [(r.client_file, r.client_span), *r.other_clients]
@@ -554,22 +555,21 @@ class RouteJudge:
             return True
         if any(isinstance(s, EnvRead) and openai_url_variable(s.name) for s in r.host):
             return True  # the planner writes the provider's URL over it
-        kept = [
-            s
-            for s in r.host
-            if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s) and not self.rewritten_here(s, r)
-        ]
-        return all(self.host_moves(s, covered, p) for s in kept)
+        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
+        return all(self.host_moves(s, covered, p) for s in kept if not self.rewritten_here(s, r))
+
+    def server(self, s: Source) -> bool:
+        """A URL of a local server or another host (not OpenAI's, not Azure's)."""
+        return self.url_kind(s) in ("local", "other")
 
     def rewritten_here(self, s: Source, r: Route) -> bool:
         """An OpenAI URL literal of the constructor's own file: the planner rewrites it where it is written
         when it keeps the argument (sdkclients `base_url_mode`)."""
-        return (
-            isinstance(s, Literal)
-            and s.file == r.client_file
-            and bool(s.value)
-            and classify_url(s.value or "", self.sdk, self.provider_hosts).kind == "openai"
-        )
+        return isinstance(s, Literal) and s.file == r.client_file and self.url_kind(s) == "openai"
+
+    def url_kind(self, s: Source) -> str:
+        value = s.value if isinstance(s, (Literal, ConfigValue)) else None
+        return classify_url(value, self.sdk, self.provider_hosts).kind if value else ""
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:
