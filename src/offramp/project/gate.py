@@ -21,10 +21,11 @@ from offramp.mapping import is_provider_model
 from offramp.project.gateview import OPEN as OPEN
 from offramp.project.gateview import Gate as Gate
 from offramp.project.gateview import overlaps as overlaps
+from offramp.project.overrides import OVERRIDE as OVERRIDE
+from offramp.project.overrides import override_moves
 from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
 from offramp.project.sources import (
     MODULE,
-    UNSET_GIVEN,
     ConfigValue,
     EnvRead,
     Literal,
@@ -34,8 +35,6 @@ from offramp.project.sources import (
     Source,
     Unknown,
     every_route,
-    may_be_unset,
-    openai_url_variable,
 )
 from offramp.project.unserved import unserved_clients
 from offramp.providers import Provider
@@ -56,10 +55,6 @@ KEYREAD = "keyread"
 # argument the planner replaces by the provider's read unless it is a key variable it renames or a key written
 # into the file (fixes/sdkclients.py `azure_credential`): its credential moves with it, whatever it was
 AZKEY = "azkey"
-# fix only: a constructor whose base URL argument the planner keeps as the program's override (`api_base or
-# "<provider URL>"`, a name whose OpenAI literals it rewrites where they are written), beside its HOST effect:
-# every other value that argument may hold still decides where the request goes
-OVERRIDE = "override"
 KEY_LOOSE = (
     "no request offramp can follow reads it, so it cannot tell where this key is sent "
     "(renamed alone, the provider key could go to OpenAI)"
@@ -536,40 +531,7 @@ class RouteJudge:
         return r.kind == "client" and (r.client_file, r.client_span) in self._unsplit
 
     def override_moves(self, r: Route, covered, p: Provider) -> bool:
-        """Whether a constructor given a base URL that may be None (`OpenAI(base_url=self.endpoint)` with
-        `self.endpoint = None` on one path) reaches only the provider once the planner rewrote it. The
-        planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
-        the client the provider's key, so each value the argument holds when it is set must move too: a
-        local server or a host read from the project's configuration kept it, and the provider's key went
-        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None). So for a value a
-        caller hands in beside an OpenAI default (`api_base or "https://api.openai.com/v1"`, FastChat's registry)."""
-        # a server the program names (`os.environ["OPENAI_BASE_URL"] = "http://localhost:8000/v1"`): kept
-        if not all(self.host_moves(s, covered, p) for s in r.host if self.server(s)):
-            return False
-        if r.kind != "client":
-            return True
-        built = [(r.client_file, r.client_span), *r.other_clients]
-        if not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host) and not any(
-            covered(path, span, OVERRIDE) for path, span in built
-        ):
-            return True
-        if any(isinstance(s, EnvRead) and openai_url_variable(s.name) for s in r.host):
-            return True  # the planner writes the provider's URL over it
-        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
-        return all(self.host_moves(s, covered, p) for s in kept if not self.rewritten_here(s, r))
-
-    def server(self, s: Source) -> bool:
-        """A URL of a local server or another host (not OpenAI's, not Azure's)."""
-        return self.url_kind(s) in ("local", "other")
-
-    def rewritten_here(self, s: Source, r: Route) -> bool:
-        """An OpenAI URL literal of the constructor's own file: the planner rewrites it where it is written
-        when it keeps the argument (sdkclients `base_url_mode`)."""
-        return isinstance(s, Literal) and s.file == r.client_file and self.url_kind(s) == "openai"
-
-    def url_kind(self, s: Source) -> str:
-        value = s.value if isinstance(s, (Literal, ConfigValue)) else None
-        return classify_url(value, self.sdk, self.provider_hosts).kind if value else ""
+        return override_moves(self, r, covered, p)  # (project/overrides.py)
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:
