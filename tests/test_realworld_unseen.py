@@ -159,3 +159,28 @@ def test_a_module_client_aimed_by_an_option_that_may_be_unset_stays(tmp_path: Pa
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     after = (tmp_path / "main.py").read_text("utf-8")
     assert "DASHSCOPE_API_KEY" not in after and 'default="gpt-4o"' in after and "left as it is" in after, after
+
+
+def test_the_option_holds_the_module_client_of_the_whole_program(tmp_path: Path) -> None:
+    """The same option in FastChat's shape: the requests are in another module (llm_judge/common.py), which also
+    aims the module client at Azure from AZURE_OPENAI_ENDPOINT in another function. The route's Azure endpoint read
+    made the gate wave the option through ("the planner writes the provider's URL over it"), so the provider's key
+    went in beside the option again; check and fix now both leave the program's module client."""
+    judge = (
+        "import os\n\nimport openai\n\n\ndef ask(model, messages):\n"
+        "    return openai.ChatCompletion.create(model=model, messages=messages)\n\n\n"
+        "def ask_azure(model, messages):\n"
+        '    openai.api_type = "azure"\n    openai.api_version = "2023-07-01-preview"\n'
+        '    openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        '    openai.api_key = os.environ["AZURE_OPENAI_KEY"]\n'
+        "    return openai.ChatCompletion.create(engine=model, messages=messages)\n"
+    )
+    main = (FIXTURES / "oracle" / "cli_option_base_url" / "main.py").read_text("utf-8")
+    main = main.replace("import openai\n", "import openai\n\nfrom judge import ask\n").replace(
+        "openai.base_url", "openai.api_base"
+    )
+    main = main.replace("openai.chat.completions.create(model=args.model, messages=", "ask(args.model, ")
+    _write(tmp_path, {"judge.py": judge, "main.py": main})
+    assert not any(line.endswith("[*]") for line in concise_check(tmp_path))
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert not any("DASHSCOPE" in p.read_text("utf-8") for p in tmp_path.glob("*.py"))

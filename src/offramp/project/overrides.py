@@ -40,27 +40,38 @@ def override_moves(judge: RouteJudge, r: Route, covered: Covered, p: Provider) -
     if r.kind in ("module", "v0"):
         # `if args.api_base is not None: openai.api_base = args.api_base` (FastChat): the planner keeps the
         # setting (`_configured`) and puts the provider's key beside it, which then went to that host
-        files = {s.file for s in r.host if isinstance(s, src.SdkDefault) and s.file}
-        if not files:
-            return True
-        if judge.predicted:  # (check: the settings the planner would keep)
-            configured = [
-                s for s in r.host if isinstance(s, (src.Unknown, src.ConfigValue)) and not src.may_be_unset(s)
-            ]
+        if judge.predicted:  # (check: the settings the planner would keep, fixes/moduleclient.py `_configured`)
+            configured = [s for s in r.host if _configured(s)]
             return all(judge.host_moves(s, covered, p) for s in configured)
-        built = [(path, src.MODULE) for path in files | {r.file} | {path for path, _ in r.other_clients}]
+        files = {r.file, *(s.file for s in r.host if not isinstance(s, src.Parameter) and s.file)}
+        built = [(path, src.MODULE) for path in files | {path for path, _ in r.other_clients}]
     elif r.kind != "client":
         return True
     if not any(isinstance(s, src.SdkDefault) and s.reason == src.UNSET_GIVEN for s in r.host) and not any(
         covered(path, span, OVERRIDE) for path, span in built
     ):
         return True
-    if any(isinstance(s, src.EnvRead) and s.file and src.openai_url_variable(s.name) for s in r.host):
-        return True  # the planner writes the provider's URL over it
-    # (not the SDK's own read of OPENAI_BASE_URL: the URL the planner writes comes first)
+    if r.kind == "client" and any(
+        isinstance(s, src.EnvRead) and s.file and src.openai_url_variable(s.name) for s in r.host
+    ):
+        return True  # the planner writes the provider's URL over the argument (sdkclients `base_url_mode`)
+    # (not a read of OPENAI_BASE_URL or an Azure endpoint variable, the SDK's own or the code's: the planner writes
+    # the provider's URL over it)
     kept = [s for s in r.host if not isinstance(s, (src.SdkDefault, src.Parameter)) and not src.may_be_unset(s)]
-    kept = [s for s in kept if not _rewritten_here(judge, s, r) and not (isinstance(s, src.EnvRead) and not s.file)]
+    kept = [s for s in kept if not _rewritten_here(judge, s, r) and not _url_variable(s)]
     return all(judge.host_moves(s, covered, p) for s in kept)
+
+
+def _url_variable(s: Source) -> bool:
+    return isinstance(s, src.EnvRead) and (not s.file or src.openai_url_variable(s.name))
+
+
+def _configured(s: Source) -> bool:
+    """A value of a name, attribute or subscript offramp cannot see (`args.api_base`, `cfg["base"]`), or a
+    configuration file's: what the module planner keeps as the user's setting."""
+    if isinstance(s, src.Unknown):
+        return s.reason in ("a value offramp cannot see", "subscript")
+    return isinstance(s, src.ConfigValue) and not src.may_be_unset(s)
 
 
 def _server(judge: RouteJudge, s: Source) -> bool:
