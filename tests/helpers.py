@@ -172,6 +172,13 @@ def fixable_after_fix(root: Path, provider_id: str) -> List[str]:
     return [line for line in check.stdout.splitlines() if line.endswith("[*]")]
 
 
+def concise_check(root: Path, provider_id: str = "qwen") -> List[str]:
+    """The lines of `check --to P --no-cache` in the concise format."""
+    return run_cli(
+        ["check", "--to", provider_id, "--no-cache", "--output-format", "concise", "."], root
+    ).stdout.splitlines()
+
+
 def compare_snapshot(actual: str, expected_path: Path) -> None:
     if UPDATE or not expected_path.exists():
         if not UPDATE:

@@ -226,12 +226,28 @@ class SdkSurface:
                 return "key"
             if upper.endswith(("_BASE_URL", "_API_BASE", "_ENDPOINT", "_HOST", "_BASE")):
                 return "base-url"
+            if deployment_setting(upper):
+                return None  # (azd's AZURE_OPENAI_DEPLOYMENT_CAPACITY=30: sizes the deployment, names no model)
             if "DEPLOYMENT" in upper or upper.endswith(("_MODEL", "_MODEL_NAME")):
                 return "model"
             if upper.endswith(("_ORG_ID", "_ORGANIZATION", "_PROJECT_ID", "_API_VERSION", "_API_TYPE")):
                 return "other"
             # OPENAI_AGENTS_DISABLE_TRACING and other feature flags say nothing about where requests go.
         return None
+
+
+# Settings of an Azure deployment that are not its name: Azure Developer CLI templates size and version the
+# deployments they create (`AZURE_OPENAI_CHATGPT_DEPLOYMENT_CAPACITY=30`, `..._DEPLOYMENT_SKU=GlobalStandard`,
+# `..._DEPLOYMENT_VERSION=2024-05-13`). Taken for deployment names, each got OFR301 and "Azure deployment `30` has
+# no Qwen model" (Azure-Samples/openai-chat-app-quickstart's .env.sample and infra/main.parameters.json).
+_DEPLOYMENT_SETTINGS = ("CAPACITY", "SKU", "SKU_NAME", "VERSION", "TYPE", "REGION", "LOCATION", "TPM", "QUOTA")
+
+
+def deployment_setting(name: str) -> bool:
+    """Whether variable or key `name` (any case, `-`/`.` as `_`) sizes or versions an Azure deployment rather than
+    naming it."""
+    norm = name.upper().replace("-", "_").replace(".", "_")
+    return "DEPLOYMENT" in norm and norm.endswith(tuple("_" + s for s in _DEPLOYMENT_SETTINGS))
 
 
 @lru_cache(maxsize=1)

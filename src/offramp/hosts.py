@@ -25,6 +25,7 @@ KEY_RE = re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")
 _PLACEHOLDER_BODY = re.compile(
     r"^(?:proj-|svcacct-|admin-)?([x*.\-_0]+|\.\.\.|your.*|test.*|fake.*|dummy.*|placeholder.*)$", re.I
 )
+_MASKED = re.compile(r"(.)\1{7}")
 DYNAMIC = "\x00"  # stands for the unknown parts of an f-string
 # `url.startswith("https://api.openai.com")`: the literal is a pattern the program matches a URL
 # against, not a destination (the analysis leaves such literals, and comparison operands, alone).
@@ -55,7 +56,9 @@ def _placeholder_body(body: str) -> bool:
     core = re.sub(r"^(proj-|svcacct-|admin-)", "", body)
     letters = sum(c.isalpha() for c in core)
     digits = sum(c.isdigit() for c in core)
-    return len(set(core.lower())) < 6 or letters == 0 or digits == 0
+    # A run of eight equal characters is a masked key (`sk-j7caBpkRoxxxxxxxxxxxxxxxxxxxxxxxxxxxx` in gpt_academic's
+    # docstrings): in a random key of 150 base-62 characters its chance is about 1e-10.
+    return len(set(core.lower())) < 6 or letters == 0 or digits == 0 or bool(_MASKED.search(core))
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,18 @@ SHAPES: Dict[str, Program] = {
         # client): fix kept the URL as an override (`self.api_endpoint or "<provider URL>"`) and gave the client the
         # provider's key, which then went to the local server.
         Program("shape/configured_local_server", _SHAPES / "configured_local_server"),
+        # The base URL and key of each endpoint handed in by the caller from the project's endpoint registry
+        # (FastChat's api_provider.py): fix kept `api_base or "<provider URL>"` and gave the client the
+        # provider's key, which then went to the local servers the registry names.
+        Program("shape/caller_base_url", _SHAPES / "caller_base_url"),
+        # The module client aimed at a server of the user's own by a command-line option that is None unless given
+        # (FastChat's gen_api_answer.py): fix kept the option and put the provider's key beside it, inside the `if`.
+        Program(
+            "shape/cli_option_base_url",
+            _SHAPES / "cli_option_base_url",
+            also={"OpenAI": ("localhost",)},
+            drop=MODULE_CLIENT_ENV,
+        ),
         # An in-house framework (raw REST to api.openai.com) shares the key read of an SDK client.
         Program("shape/unknown_framework", _SHAPES / "unknown_framework"),
         # Keys handed through a class and its base to the client (issue 13); one read also handed to a relay.

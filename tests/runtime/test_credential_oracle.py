@@ -153,6 +153,8 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/azure_subclass_two_sites": MODES,
     "shape/configured_relay": MODES,
     "shape/configured_local_server": MODES,
+    "shape/caller_base_url": MODES,
+    "shape/cli_option_base_url": MODES,
     "shape/dataclass_key_field": MODES,
     "shape/dotenv_base_url": MODES,
     "shape/dotenv_local": MODES,

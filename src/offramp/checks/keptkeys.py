@@ -11,6 +11,7 @@ cannot trace keeps the variable whole. `check` asks this for OFR301's `[*]`, `fi
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -20,6 +21,7 @@ from offramp.analysis.values import string_value
 from offramp.checks.moves import Moves
 from offramp.hosts import is_secret_value
 from offramp.project.gate import writes_follow_reads
+from offramp.syntax.scopes import FunctionScopes
 from offramp.syntax.tree import bound_names, subtree
 
 
@@ -149,9 +151,10 @@ class KeptKeys(Moves):
         provider's variable would send the provider's key to OpenAI/Azure.
 
         A read feeds a client when it is written inside the constructor call, or is assigned (or a
-        parameter default) under a name the call mentions; names are matched by spelling, whatever
-        their scope, so a doubt keeps the name. A write (`os.environ["OPENAI_API_KEY"] = ...`) is
-        kept when such a client has no key argument and so reads the variable itself.
+        parameter default) under a name the call mentions; names are matched by spelling (a doubt keeps
+        the name), a function's local variable only by what that function runs (syntax/scopes.py). A write
+        (`os.environ["OPENAI_API_KEY"] = ...`) is kept when such a client has no key argument and so reads
+        the variable itself.
         """
         left: List[Tuple[cst.CSTNode, str, bool]] = []  # (node, label, reads the environment itself)
         for c in self.a.clients:
@@ -176,6 +179,8 @@ class KeptKeys(Moves):
             return
         inside: Dict[int, str] = {}
         names: Dict[str, str] = {}
+        uses: Dict[str, List[Tuple[cst.Name, str]]] = {}  # plain names, to match a function's locals
+        attrs: Set[str] = set()
         implicit_label = None
         for node, label, implicit in left:
             if implicit:
@@ -190,8 +195,11 @@ class KeptKeys(Moves):
                     continue
                 if isinstance(n, cst.Name):
                     names.setdefault(n.value, label)
+                    uses.setdefault(n.value, []).append((n, label))
                 elif isinstance(n, cst.Attribute):
                     names.setdefault(n.attr.value, label)
+                    attrs.add(n.attr.value)
+        scopes = FunctionScopes(self.a.module)
         for e in self.a.env:
             if e.node is None or e.role != "key":
                 continue
@@ -203,8 +211,12 @@ class KeptKeys(Moves):
                 self.kept[id(e.node)] = inside[id(e.node)]
                 continue
             for bound in bound_names(self.stmt(e.node), e.node):
-                if bound in names:
-                    self.kept[id(e.node)] = names[bound]
+                feeds = names.get(bound)
+                local = scopes.local_to(self.stmt(e.node), bound) if feeds and bound not in attrs else None
+                if local is not None:  # a function's local: only what that function runs sees it
+                    feeds = next((why for n, why in uses[bound] if scopes.sees(local, n)), None)
+                if feeds is not None:
+                    self.kept[id(e.node)] = feeds
                     self.kept_names.add(bound)
                     break
 
@@ -257,6 +269,17 @@ class KeptKeys(Moves):
                     ):
                         return small.value
         return None
+
+
+def consumer_label(why: str) -> bool:
+    """Whether a kept read's reason names what consumes the key (`` `openai.OpenAI` ``, the module-level client,
+    a config dict) rather than saying why the route gate holds its request (`a request in app.py does not move`,
+    `Qwen does not serve the OpenAI `moderations` API this client is used for`): fix's note reads "it feeds
+    <consumer>" only for the first."""
+    return bool(_CONSUMER.match(why)) or why.startswith(("the module-level client", "a config dict"))
+
+
+_CONSUMER = re.compile(r"`[^`]+`(?: \(.*\))?$")  # `openai.OpenAI`, `Agent` (a call offramp cannot follow)
 
 
 UNTRACED = "the value written is"

@@ -16,7 +16,7 @@ import libcst as cst
 from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.catalog import renamable_key
-from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, WRITTEN
+from offramp.checks.keptkeys import UNTRACED, UNTRACED_TOO, WRITTEN, consumer_label
 from offramp.codes import OPENAI_ENV_VAR
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
@@ -93,7 +93,7 @@ class KeyVariables(PlannerState):
             self.plan.notes.append(
                 (e.span.line, text + f"rename it to `{self.p.key_env}` once it holds your {self.p.name} key")
             )
-        elif why.startswith("a request in "):  # from the route gate
+        elif not consumer_label(why):  # from the route gate: why the request stays
             text = f"kept `{e.name}`: {why} (renamed, it would send the {self.p.name} key there)"
             self.plan.notes.append((e.span.line, text))
         else:

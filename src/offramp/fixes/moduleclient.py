@@ -29,7 +29,7 @@ from offramp.fixes.planedits import (
     with_kwarg,
 )
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import CRED, HOST, MODULE
+from offramp.project.gate import CRED, HOST, MODULE, OVERRIDE
 from offramp.syntax.arguments import env_read, kwarg_index
 from offramp.syntax.tree import dotted, quote_of, subtree
 
@@ -73,6 +73,7 @@ class ModuleClient(PlannerState):
             if m.role == "base-url" and m.attr == base_attr and not azure and _configured(m.value, url):
                 # invariant 5: `if conf.base: openai.api_base = conf.base` is the user's choice of host (a
                 # relay): it stays, with the provider's URL as the default when the setting is empty
+                self.plan.moves(OVERRIDE, MODULE)  # (what it may hold decides: project/gate.py `override_moves`)
                 if not _defaults_to(m.value, url):
                     self.plan.edit(m.node, assign_value(lambda old: or_default(old, None, url)))
                     self.plan.notes.append(

@@ -25,7 +25,7 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
-from offramp.project.gate import CRED, HOST, overlaps
+from offramp.project.gate import CRED, HOST, OVERRIDE, overlaps
 from offramp.project.sources import openai_url_variable
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
@@ -123,6 +123,8 @@ class SdkClients(PlannerState):
         provider_key = self.p.key_env
         base_arg = args.get("base_url")
         mode = "literal" if azure_class else self.base_url_mode(c, base_arg.value if base_arg is not None else None)
+        if mode != "literal" and base_arg is not None:
+            self.plan.moves(OVERRIDE, c.span)  # (the argument stays: project/gate.py `override_moves`)
         if mode == "keep" and base_arg is not None and not add_key and not dropped:
             self.plan.moves(HOST, c.span)
             return  # the URL is rewritten where it is defined; the call itself needs nothing

@@ -11,7 +11,7 @@ value questions it asks.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from offramp.project.index import ModuleIndex, Site, display
 from offramp.project.objects import Client, Ctx, ExtRef
@@ -21,6 +21,7 @@ from offramp.project.sources import (
     Literal,
     Route,
     SdkDefault,
+    Source,
     Unknown,
     may_be_unset,
     with_fallback_read,
@@ -66,7 +67,9 @@ def framework_route(
         host = (
             {EnvRead("AZURE_OPENAI_ENDPOINT"), SdkDefault("<resource>.openai.azure.com", "Azure", azure=True)}
             if azure
-            else {EnvRead("OPENAI_BASE_URL"), OPENAI_DEFAULT}
+            # (LangChain's and LiteLLM's OpenAI classes read OPENAI_API_BASE first: FastChat's tests point them
+            # at its own server that way)
+            else {EnvRead("OPENAI_BASE_URL"), OPENAI_DEFAULT, *_written(finder, ctx, _BASE_VARIABLES)}
         )
     elif any(may_be_unset(s) for s in host):
         host.add(OPENAI_DEFAULT)
@@ -104,6 +107,13 @@ def framework_route(
         client_span=Span(*site.span),
         model_template=f"{spec.model_prefix}{{}}" if spec.model_prefix else "{}",
     )
+
+
+_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+
+
+def _written(finder: RouteFinder, ctx: Ctx, names: Sequence[str]) -> List[Source]:
+    return [s for name in names for s in finder.env_written(name, ctx.module)]
 
 
 def _bound(finder: RouteFinder, m: ModuleIndex, ctx: Ctx, site: Site, spec: WrapperSpec) -> Optional[Route] | bool:

@@ -21,10 +21,11 @@ from offramp.mapping import is_provider_model
 from offramp.project.gateview import OPEN as OPEN
 from offramp.project.gateview import Gate as Gate
 from offramp.project.gateview import overlaps as overlaps
+from offramp.project.overrides import OVERRIDE as OVERRIDE
+from offramp.project.overrides import override_moves
 from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
 from offramp.project.sources import (
     MODULE,
-    UNSET_GIVEN,
     ConfigValue,
     EnvRead,
     Literal,
@@ -35,8 +36,6 @@ from offramp.project.sources import (
     Unknown,
     every_route,
     left_out,
-    may_be_unset,
-    openai_url_variable,
 )
 from offramp.project.unserved import unserved_clients
 from offramp.providers import Provider
@@ -541,18 +540,7 @@ class RouteJudge:
         return r.kind == "client" and (r.client_file, r.client_span) in self._unsplit
 
     def override_moves(self, r: Route, covered, p: Provider) -> bool:
-        """Whether a constructor given a base URL that may be None (`OpenAI(base_url=self.endpoint)` with
-        `self.endpoint = None` on one path) reaches only the provider once the planner rewrote it. The
-        planner keeps such an argument as the override it is (`self.endpoint or "<provider URL>"`) and gives
-        the client the provider's key, so each value the argument holds when it is set must move too: a
-        local server or a host read from the project's configuration kept it, and the provider's key went
-        there (devika's LM Studio client, `base_url=self.api_endpoint` from config.toml or None)."""
-        if r.kind != "client" or not any(isinstance(s, SdkDefault) and s.reason == UNSET_GIVEN for s in r.host):
-            return True
-        if any(isinstance(s, EnvRead) and openai_url_variable(s.name) for s in r.host):
-            return True  # the planner writes the provider's URL over it
-        kept = [s for s in r.host if not isinstance(s, (SdkDefault, Parameter)) and not may_be_unset(s)]
-        return all(self.host_moves(s, covered, p) for s in kept)
+        return override_moves(self, r, covered, p)  # (project/overrides.py)
 
     def host_moves(self, s: Source, covered, p: Provider) -> bool:
         if isinstance(s, (Literal, ConfigValue)) and s.value:

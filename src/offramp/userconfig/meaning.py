@@ -9,7 +9,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set,
 from urllib.parse import urlsplit
 
 from offramp import codes
-from offramp.catalog import SdkSurface, renamable_key
+from offramp.catalog import SdkSurface, deployment_setting, renamable_key
 from offramp.hosts import URL_RE, classify_url, is_placeholder_host
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider, builtin_providers
@@ -118,7 +118,11 @@ def _is_model_key(norm: str, role: Optional[str]) -> bool:
 
 
 def _is_deployment_key(norm: str) -> bool:
-    return "deployment" in norm and ("azure" in norm or "openai" in norm or norm.startswith("aoai"))
+    return (
+        "deployment" in norm
+        and ("azure" in norm or "openai" in norm or norm.startswith("aoai"))
+        and not deployment_setting(norm)
+    )
 
 
 def _is_base_key(norm: str, role: Optional[str]) -> bool:
