@@ -151,3 +151,14 @@ def test_a_region_the_users_config_adds_keeps_the_users_models(tmp_path: Path) -
     p = resolve_provider("doubao", load_settings(tmp_path), "gateway")
     assert p.base_url() == "https://llm.example.internal/v1"
     assert p.models["cheap"] == "house-small" and p.models["flagship"] == "doubao-seed-2-1-pro-260915"
+
+
+def test_without_a_provider_the_footer_says_its_fixable_count_is_judged_per_file(tmp_path: Path) -> None:
+    """Without `--to` the route stage cannot tell which requests fix holds (a relay the user configures, an API
+    the provider lacks), so `[*]` is the file's own answer, and the footer says so rather than promise it."""
+    (tmp_path / "a.py").write_text(CODE, encoding="utf-8")
+    for how in (["--output-format", "concise"], ["--output-format", "full"], ["--statistics"]):
+        out = run_cli(["check", *how, "a.py"], tmp_path)
+        assert "fixable with `offramp fix --to PROVIDER` (judged file by file;" in out.stdout, how
+        chosen = run_cli(["check", "--to", "qwen", *how, "a.py"], tmp_path)
+        assert "fixable with `offramp fix --to qwen`." in chosen.stdout, how

@@ -36,6 +36,16 @@ def to_option(ctx: ReportContext) -> str:
     return f"--to {ctx.target or 'PROVIDER'}" + (f" --region {ctx.region}" if ctx.target and ctx.region else "")
 
 
+def fixable_line(fixable: int, ctx: ReportContext) -> str:
+    """The footer's `[*]` count. Without `--to` a finding's `[*]` is judged in its own file: whether fix moves a
+    request with its host, key and model together (or holds it: a relay the user configures, a provider that
+    does not serve it) is the route stage's answer, which needs the provider."""
+    text = f"[*] {fixable} fixable with `offramp fix {to_option(ctx)}`"
+    if not ctx.target:
+        text += " (judged file by file; `offramp check --to PROVIDER` judges each request's route)"
+    return text + "."
+
+
 # Format name -> module under offramp.report; each module has `render(findings, ctx) -> str`.
 # Modules are imported on demand so `--output-format github` never loads rich.
 REPORTERS: Dict[str, str] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import List
 
-from offramp.report import ReportContext, one_line, to_option
+from offramp.report import ReportContext, fixable_line, one_line
 from offramp.types import Finding
 
 
@@ -27,6 +27,5 @@ def footer(findings: List[Finding], ctx: ReportContext) -> str:
     n = len(findings)
     text = f"Found {n} finding{'s' if n != 1 else ''} in {len({f.path for f in findings})} of {ctx.files} files."
     if fixable:
-        to = " " + to_option(ctx)
-        text += f"\n[*] {fixable} fixable with `offramp fix{to}`."
+        text += "\n" + fixable_line(fixable, ctx)
     return text

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Dict, List
 
-from offramp.report import ReportContext, to_option
+from offramp.report import ReportContext, fixable_line
 from offramp.types import Finding
 
 
@@ -52,6 +52,5 @@ def render_statistics(findings: List[Finding], ctx: ReportContext, fmt: str) -> 
         lines.append(f"Found {n} finding{'s' if n != 1 else ''}.")
         fixable = sum(r.fixable for r in data)
         if fixable:
-            to = " " + to_option(ctx)
-            lines.append(f"[*] {fixable} fixable with `offramp fix{to}`.")
+            lines.append(fixable_line(fixable, ctx))
     return "\n".join(lines) + "\n"
