@@ -3,8 +3,8 @@
 engine.py checks one file (read -> prefilter -> parse -> analyse -> check -> findings); this
 module decides which files need that at all and where it runs. Most files of a repository are
 answered here without a parse (a cache hit or a prefilter miss); the rest go to a process pool
-when there are enough of them (POOL_MIN_FILES) to pay for one. The project stage's route
-findings (project/stage.py) are then merged into the files they sit in.
+when there are enough of them (POOL_MIN_FILES) to pay for one (in two rounds: pooled.py). The project
+stage's route findings (project/stage.py) are then merged into the files they sit in.
 """
 
 from __future__ import annotations
@@ -83,11 +83,18 @@ def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
 
 
 def _check_one(
-    i: int, path: Path, opts: Options, display: str, digest: Optional[str], data: Optional[bytes] = None
+    i: int,
+    path: Path,
+    opts: Options,
+    display: str,
+    digest: Optional[str],
+    data: Optional[bytes] = None,
+    index: bool = True,
 ) -> Outcome:
-    """Check a file and, for a Python file, build its project index entry while its text is at hand:
-    in the pool, the index's parse runs beside the checks instead of after them in the main process.
-    With the cache (`digest`), the premise of a LibCST analysis comes back with the file's code_shape."""
+    """Check a file and, for a Python file, build its project index entry while its text is at hand
+    (not with `index=False`: the pool's first round built it, pooled.py): in the pool, the index's parse
+    runs beside the checks instead of after them in the main process. With the cache (`digest`), the
+    premise of a LibCST analysis comes back with the file's code_shape."""
     sources: List[SourceFile] = []
     premises: List[Premise] = []
     result = safe_check(path, opts, display, data, sources, premises if digest is not None else None)
@@ -96,7 +103,7 @@ def _check_one(
         shape = code_shape(sources[0].text)
         kept = (shape, premises[0]) if shape is not None else None
     entry = None
-    if sources and path.suffix == ".py":
+    if index and sources and path.suffix == ".py":
         from offramp.project.index import watch_from_rules  # lazy: start-up
         from offramp.project.indexer import build  # lazy: start-up
 
@@ -289,6 +296,18 @@ def _run(
         progress(len(done))
     jobs = jobs or os.cpu_count() or 1
     outcomes: List[Outcome] = []
+    by_display = dict(zip(displays, files))
+
+    def read(display: str) -> Optional[bytes]:
+        if display in kept:
+            return kept[display]
+        path = by_display.get(display)
+        try:
+            return read_bytes(path, opts.root) if path is not None else None
+        except SourceError:
+            return None
+
+    routed = None  # the project stage, when it ran beside the pool (pooled.py)
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
         for i, path, display, digest in pending:
             outcomes.append(_check_one(i, path, opts, display, digest, blobs.pop(i, None)))
@@ -300,10 +319,18 @@ def _run(
 
         _before_fork()
         with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
-            for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
-                outcomes.extend(part)
-                if progress:
-                    progress(len(part))
+            if seeds and opts.provider is None:  # (with a provider, the stage reads the files' findings)
+                from offramp.pooled import two_rounds  # lazy: start-up
+
+                def stage(prebuilt: Dict[str, Tuple[str, Any]]) -> Any:
+                    return route_stage(displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+
+                outcomes, routed = two_rounds(pool, [b[0] for b in _batches(pending)], opts, progress, stage)
+            else:
+                for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
+                    outcomes.extend(part)
+                    if progress:
+                        progress(len(part))
     prebuilt: Dict[str, Tuple[str, Any]] = {}
     for i, result, digest, entry, premise in outcomes:
         done[i] = result
@@ -322,19 +349,38 @@ def _run(
         opts.provider is not None
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
-        by_display = dict(zip(displays, files))
-
-        def read(display: str) -> Optional[bytes]:
-            if display in kept:
-                return kept[display]
-            path = by_display.get(display)
-            try:
-                return read_bytes(path, opts.root) if path is not None else None
-            except SourceError:
-                return None
-
-        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+        seeded = [displays[i] for i in seeds]
+        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed)
     return results
+
+
+def route_stage(
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    seeds: Sequence[str],
+    opts: Options,
+    cache_dir: Optional[Path],
+    prebuilt: Optional[Dict[str, Tuple[str, Any]]],
+    effects: Optional[Dict[str, Any]] = None,
+) -> Any:
+    """The project stage's result (project/lastroutes.py `Result`): the last run's when no route reads an
+    edit, else computed (project/stage.py `route_hits`)."""
+    from offramp.checks import CheckContext  # lazy: start-up
+    from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
+
+    ctx = CheckContext(
+        sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets, enabled=opts.enabled
+    )
+    # a warm run whose edits no route reads ends here, without importing the route machinery
+    last = None
+    if cache_dir is not None and needs_routes(seeds, ctx, effects):
+        last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
+    got = last.reused() if last is not None else None
+    if got is None:
+        from offramp.project.stage import route_hits  # lazy: start-up
+
+        got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
+    return got
 
 
 def with_routes(
@@ -345,21 +391,19 @@ def with_routes(
     opts: Options,
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
+    routed: Optional[Callable[[], Any]] = None,
 ) -> List[FileResult]:
-    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in.
+    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in
+    (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py).
 
     A route finding on a line where the per-file checks already report the same code adds nothing
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
-    from offramp.checks import CheckContext, Hit  # lazy: start-up
+    from offramp.checks import Hit  # lazy: start-up
     from offramp.checks.base import COVERED_BY  # lazy: start-up
     from offramp.checks.todos import answered_by_routes  # lazy: start-up
-    from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
-    ctx = CheckContext(
-        sdk=load_sdk(), provider=opts.provider, models=opts.models, targets=opts.targets, enabled=opts.enabled
-    )
     # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
     notebooks = _notebooks(results, read)
     results = [
@@ -376,15 +420,7 @@ def with_routes(
     moved: Dict[str, List[Span]] = {}
     settled: Dict[str, List[Span]] = {}
     try:
-        # a warm run whose edits no route reads ends here, without importing the route machinery
-        last = None
-        if cache_dir is not None and needs_routes(seeds, ctx, effects):
-            last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
-        got = last.reused() if last is not None else None
-        if got is None:
-            from offramp.project.stage import route_hits  # lazy: start-up
-
-            got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
+        got = routed() if routed is not None else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects)
         hits, held, writes, moved, settled = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)
