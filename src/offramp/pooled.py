@@ -19,6 +19,7 @@ same trees indexed the same way.
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import Executor, Future
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -68,7 +69,11 @@ def two_rounds(
 
 
 def _captured(stage: Callable[[Dict[str, Tuple[str, Any]]], Any], prebuilt: Dict[str, Tuple[str, Any]]) -> Routed:
-    """`stage(prebuilt)` now; what it returned or raised, later (runner.with_routes handles its exceptions)."""
+    """`stage(prebuilt)` now; what it returned or raised, later (runner.with_routes handles its exceptions).
+
+    The stage's project holds its modules in reference cycles (~50k objects on the SDK corpora, the
+    index entries included): collected here, beside the pool, they are not left to the first collection
+    after the run (runner.run restores the collector's thresholds), which took 0.1-0.2 CPU-s after it."""
     try:
         got = stage(prebuilt)
     except Exception as e:
@@ -78,6 +83,8 @@ def _captured(stage: Callable[[Dict[str, Tuple[str, Any]]], Any], prebuilt: Dict
             raise error
 
         return raised
+    finally:
+        gc.collect()
     return lambda: got
 
 
