@@ -171,3 +171,24 @@ def test_the_project_stage_garbage_is_collected_beside_the_pool(tmp_path: Path, 
     run(files, opts, jobs=2)
     pooled = gc.collect()
     assert pooled * 2 < inline, (pooled, inline)
+
+
+def _frozen_here() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_workers_are_forked_with_the_parents_objects_frozen() -> None:
+    """A worker's first collection (before its first parse) walked every object it inherited: frozen at the
+    fork, they are skipped there; the parent's are not frozen afterwards."""
+    import gc
+    import multiprocessing
+
+    if multiprocessing.get_start_method(allow_none=False) != "fork":
+        pytest.skip("the workers are not forked")
+    gc.unfreeze()
+    with offramp.workers.process_pool(2) as pool:
+        assert gc.get_freeze_count() == 0
+        in_worker = pool.submit(_frozen_here).result()
+    assert in_worker > 1000, in_worker
