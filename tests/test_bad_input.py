@@ -158,7 +158,7 @@ def test_deep_but_valid_code_never_crashes(tmp_path: Path, shape: str) -> None:
 
 # Nesting that CPython accepts (200 brackets: the tokenizer's MAXLEVEL) is analysed and fixed, not
 # reported as a limit: LibCST's visitors recurse ~7-13 Python frames a bracket, so the parse and
-# the analysis run on a deep stack with a recursion limit to match (source.on_deep_stack).
+# the analysis run on a deep stack with a recursion limit to match (deepstack.on_deep_stack).
 NESTED = {
     "lists": lambda d: "x = " + "[" * d + "1" + "]" * d,
     "client-in-lists": lambda d: "x = " + "[" * (d - 1) + "OpenAI(timeout=30)" + "]" * (d - 1),

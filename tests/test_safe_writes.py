@@ -21,10 +21,11 @@ from typing import Dict, List
 import pytest
 from helpers import run_cli
 
+from offramp.deepstack import DEEP_RECURSION_LIMIT, on_deep_stack
 from offramp.engine import make_options, resolve_provider
 from offramp.fixes.onefile import fix_path
 from offramp.settings import Settings
-from offramp.source import DEEP_RECURSION_LIMIT, on_deep_stack, read_source, write_atomic
+from offramp.source import read_source, write_atomic
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "chatbot"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fix" / "qwen"

@@ -3,15 +3,14 @@
 engine.py checks one file (read -> prefilter -> parse -> analyse -> check -> findings); this
 module decides which files need that at all and where it runs. Most files of a repository are
 answered here without a parse (a cache hit or a prefilter miss); the rest go to a process pool
-when there are enough of them (POOL_MIN_FILES) to pay for one. The project stage's route
-findings (project/stage.py) are then merged into the files they sit in.
+when there are enough of them (POOL_MIN_FILES) to pay for one (in two rounds: pooled.py). The project
+stage's route findings (project/stage.py) are then merged into the files they sit in.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -36,10 +35,11 @@ from offramp.engine import (
 from offramp.notebook import Notebook, NotebookError
 from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
+from offramp.project.verdicts import held_back, held_names, moved_with, not_settled
 from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes
 from offramp.types import FileResult, Finding, Premise, Span
-from offramp.userconfig.kind import config_kind, read_as_config, too_large
+from offramp.userconfig.kind import read_as_config, too_large
 
 if TYPE_CHECKING:
     from offramp.cache import FindingsCache
@@ -83,11 +83,18 @@ def _check_many(args: Tuple[Sequence[Task], Options]) -> List[Outcome]:
 
 
 def _check_one(
-    i: int, path: Path, opts: Options, display: str, digest: Optional[str], data: Optional[bytes] = None
+    i: int,
+    path: Path,
+    opts: Options,
+    display: str,
+    digest: Optional[str],
+    data: Optional[bytes] = None,
+    index: bool = True,
 ) -> Outcome:
-    """Check a file and, for a Python file, build its project index entry while its text is at hand:
-    in the pool, the index's parse runs beside the checks instead of after them in the main process.
-    With the cache (`digest`), the premise of a LibCST analysis comes back with the file's code_shape."""
+    """Check a file and, for a Python file, build its project index entry while its text is at hand
+    (not with `index=False`: the pool's first round built it, pooled.py): in the pool, the index's parse
+    runs beside the checks instead of after them in the main process. With the cache (`digest`), the
+    premise of a LibCST analysis comes back with the file's code_shape."""
     sources: List[SourceFile] = []
     premises: List[Premise] = []
     result = safe_check(path, opts, display, data, sources, premises if digest is not None else None)
@@ -96,7 +103,7 @@ def _check_one(
         shape = code_shape(sources[0].text)
         kept = (shape, premises[0]) if shape is not None else None
     entry = None
-    if sources and path.suffix == ".py":
+    if index and sources and path.suffix == ".py":
         from offramp.project.index import watch_from_rules  # lazy: start-up
         from offramp.project.indexer import build  # lazy: start-up
 
@@ -289,6 +296,18 @@ def _run(
         progress(len(done))
     jobs = jobs or os.cpu_count() or 1
     outcomes: List[Outcome] = []
+    by_display = dict(zip(displays, files))
+
+    def read(display: str) -> Optional[bytes]:
+        if display in kept:
+            return kept[display]
+        path = by_display.get(display)
+        try:
+            return read_bytes(path, opts.root) if path is not None else None
+        except SourceError:
+            return None
+
+    routed = None  # the project stage, when it ran beside the pool (pooled.py)
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
         for i, path, display, digest in pending:
             outcomes.append(_check_one(i, path, opts, display, digest, blobs.pop(i, None)))
@@ -300,10 +319,18 @@ def _run(
 
         _before_fork()
         with process_pool(jobs) as pool:  # Ctrl-C / SIGTERM: pending batches cancelled, no worker tracebacks
-            for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
-                outcomes.extend(part)
-                if progress:
-                    progress(len(part))
+            if seeds and opts.provider is None:  # (with a provider, the stage reads the files' findings)
+                from offramp.pooled import two_rounds  # lazy: start-up
+
+                def stage(prebuilt: Dict[str, Tuple[str, Any]]) -> Any:
+                    return route_stage(displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+
+                outcomes, routed = two_rounds(pool, [b[0] for b in _batches(pending)], opts, progress, stage)
+            else:
+                for part in pool.map(_check_many, [(b, opts) for b in _batches(pending)]):
+                    outcomes.extend(part)
+                    if progress:
+                        progress(len(part))
     prebuilt: Dict[str, Tuple[str, Any]] = {}
     for i, result, digest, entry, premise in outcomes:
         done[i] = result
@@ -322,19 +349,43 @@ def _run(
         opts.provider is not None
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
-        by_display = dict(zip(displays, files))
-
-        def read(display: str) -> Optional[bytes]:
-            if display in kept:
-                return kept[display]
-            path = by_display.get(display)
-            try:
-                return read_bytes(path, opts.root) if path is not None else None
-            except SourceError:
-                return None
-
-        results = with_routes(results, displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+        seeded = [displays[i] for i in seeds]
+        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed)
     return results
+
+
+def route_stage(
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    seeds: Sequence[str],
+    opts: Options,
+    cache_dir: Optional[Path],
+    prebuilt: Optional[Dict[str, Tuple[str, Any]]],
+    effects: Optional[Dict[str, Any]] = None,
+) -> Any:
+    """The project stage's result (project/lastroutes.py `Result`): the last run's when no route reads an
+    edit, else computed (project/stage.py `route_hits`)."""
+    from offramp.checks import CheckContext  # lazy: start-up
+    from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
+
+    ctx = CheckContext(
+        sdk=load_sdk(),
+        provider=opts.provider,
+        models=opts.models,
+        targets=opts.targets,
+        enabled=opts.enabled,
+        per_file_ignores=opts.per_file_ignores,
+    )
+    # a warm run whose edits no route reads ends here, without importing the route machinery
+    last = None
+    if cache_dir is not None and needs_routes(seeds, ctx, effects):
+        last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
+    got = last.reused() if last is not None else None
+    if got is None:
+        from offramp.project.stage import route_hits  # lazy: start-up
+
+        got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
+    return got
 
 
 def with_routes(
@@ -345,26 +396,19 @@ def with_routes(
     opts: Options,
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
+    routed: Optional[Callable[[], Any]] = None,
 ) -> List[FileResult]:
-    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in.
+    """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in
+    (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py).
 
     A route finding on a line where the per-file checks already report the same code adds nothing
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
-    from offramp.checks import CheckContext, Hit  # lazy: start-up
+    from offramp.checks import Hit  # lazy: start-up
     from offramp.checks.base import COVERED_BY  # lazy: start-up
     from offramp.checks.todos import answered_by_routes  # lazy: start-up
-    from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
-    ctx = CheckContext(
-        sdk=load_sdk(),
-        provider=opts.provider,
-        models=opts.models,
-        targets=opts.targets,
-        enabled=opts.enabled,
-        per_file_ignores=opts.per_file_ignores,
-    )
     # a notebook's findings at the lines of its module while the routes are joined (engine.in_module)
     notebooks = _notebooks(results, read)
     results = [
@@ -381,15 +425,7 @@ def with_routes(
     moved: Dict[str, List[Span]] = {}
     settled: Dict[str, List[Span]] = {}
     try:
-        # a warm run whose edits no route reads ends here, without importing the route machinery
-        last = None
-        if cache_dir is not None and needs_routes(seeds, ctx, effects):
-            last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
-        got = last.reused() if last is not None else None
-        if got is None:
-            from offramp.project.stage import route_hits  # lazy: start-up
-
-            got = route_hits(displays, read, seeds, opts.root, ctx, None, prebuilt, effects, last)
+        got = routed() if routed is not None else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects)
         hits, held, writes, moved, settled = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)
@@ -401,19 +437,19 @@ def with_routes(
     for display, built in moved.items():  # a subclass construction fix retargets on the routes' word: its key too
         i = where.get(display)
         if i is not None:
-            out[i] = replace(out[i], findings=tuple(_moved(out[i].findings, built)))
+            out[i] = replace(out[i], findings=tuple(moved_with(out[i].findings, built)))
     for display, requests in settled.items():  # a run-time model on a request the project shows aimed elsewhere
         i = where.get(display)
         if i is not None:
-            out[i] = replace(out[i], findings=tuple(_not_settled(out[i].findings, requests)))
+            out[i] = replace(out[i], findings=tuple(not_settled(out[i].findings, requests)))
     for display, spans in held.items():  # what `fix` holds back is not fixable, whatever the file alone says
         i = where.get(display)
         if i is not None:
-            out[i] = replace(out[i], findings=tuple(_held(out[i].findings, spans)))
+            out[i] = replace(out[i], findings=tuple(held_back(out[i].findings, spans)))
     if writes:  # notebooks and .env files: a variable kept in code keeps its name there too
         for i, r in enumerate(out):
             if not r.path.endswith(".py"):
-                out[i] = replace(r, findings=tuple(_held_names(r.findings, writes)))
+                out[i] = replace(r, findings=tuple(held_names(r.findings, writes)))
     results = out
     if not hits:
         return _in_cells(results, notebooks)
@@ -438,7 +474,7 @@ def with_routes(
             and not sup.covers(h.code, h.span.line)
         ]
         if new:
-            new = _held(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
+            new = held_back(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
             own = [
                 f
                 for f in results[i].findings
@@ -468,89 +504,6 @@ def _in_cells(results: List[FileResult], notebooks: Dict[str, Notebook]) -> List
         replace(r, findings=tuple(in_cells(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
-
-
-def _moved(findings: Sequence[Finding], built: Sequence[Span]) -> List[Finding]:
-    """The key reads in those constructions are renamed with them (the file alone took the class for one it
-    cannot follow, which keeps them)."""
-    from offramp.project.gate import overlaps  # lazy: start-up
-
-    out = []
-    for f in findings:
-        inside = f.code == codes.OPENAI_ENV_VAR and any(overlaps(s, f.span) for s in built)
-        out.append(replace(f, fixable=True, hint="") if inside and not f.fixable else f)
-    return out
-
-
-def _not_settled(findings: Sequence[Finding], requests: Sequence[Span]) -> List[Finding]:
-    """The findings but an OFR203 in a request whose routes all go elsewhere than OpenAI and Azure (checks/routes.py
-    `settled_requests`) or whose model the plans settle, and an OFR301 on a read of a model variable that the loaded
-    `.env` sets to a provider model (`provider_model_reads`: the read's own span)."""
-    from offramp.project.gate import overlaps  # lazy: start-up
-
-    return [
-        f
-        for f in findings
-        if not (f.code == codes.DYNAMIC_MODEL and any(overlaps(f.span, r) for r in requests))
-        and not (f.code == codes.OPENAI_ENV_VAR and f.span in requests)
-    ]
-
-
-def _held(findings: Sequence[Finding], spans: Dict[Span, str]) -> List[Finding]:
-    if not spans:
-        return list(findings)
-    from offramp.checks.base import TURNED_OFF  # lazy: start-up
-    from offramp.project.gate import MODULE, overlaps  # lazy: start-up
-
-    module_codes = (codes.MODULE_CLIENT_CONFIG, codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
-    module = spans.get(MODULE)
-    if module is None:
-        # one held assignment holds the whole module-level client, as fix decides (checks/moves.py
-        # `route_held_module`): Azure's embeddings notebook had `openai.api_key` held and its api_type,
-        # api_base and api_version offered [*], which fix left
-        module = next(
-            (
-                r
-                for f in findings
-                if f.code == codes.MODULE_CLIENT_CONFIG
-                for s, r in spans.items()
-                if s != MODULE and overlaps(s, f.span)
-            ),
-            None,
-        )
-    out = []
-    for f in findings:
-        why = module if module is not None and f.code in module_codes else None
-        why = why or next((r for s, r in spans.items() if s != MODULE and overlaps(s, f.span)), None)
-        own = f.hint.startswith(TURNED_OFF)  # (a framework's own request, turned off whatever the routes do)
-        out.append(_not_fixable(f, why) if why is not None and f.fixable and not own else f)
-    return out
-
-
-def _not_fixable(f: Finding, why: str) -> Finding:
-    """`f` as `check --to` shows what `fix` holds back: no `[*]`, and the reason as its hint."""
-    text = why[0].upper() + why[1:] if why.startswith("fix leaves") else f"Not fixed alone: {why}"
-    return replace(f, fixable=False, hint=(f.hint + " " if f.hint else "") + f"{text}.")
-
-
-_MODEL_VALUES = (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT)
-_NAMED = re.compile(r"environment variable `([A-Za-z_][A-Za-z0-9_]*)`")
-
-
-def _held_names(findings: Sequence[Finding], writes: Dict[str, str]) -> List[Finding]:
-    """OFR301 findings on a variable `fix` keeps (writes follow reads): not fixable. The variable is
-    the one the rule's message names (`environment variable `X` ...`)."""
-    held = {}
-    for f in findings:
-        m = _NAMED.match(f.message) if f.code == codes.OPENAI_ENV_VAR and f.fixable else None
-        if m and m.group(1) in writes:
-            held[id(f)] = writes[m.group(1)]
-    if held and findings and config_kind(findings[0].path) == "env":
-        # a `.env` file's endpoint and key move together or not at all (offramp.userconfig.together); a model
-        # value moves with its own readers whatever the pair does (together.decide_env `values`)
-        why = next(iter(held.values()))
-        held = {id(f): held.get(id(f), why) for f in findings if f.fixable and f.code not in _MODEL_VALUES}
-    return [_not_fixable(f, held[id(f)]) if id(f) in held else f for f in findings]
 
 
 def iter_findings(results: Iterable[FileResult]) -> List[Finding]:

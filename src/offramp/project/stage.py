@@ -1,8 +1,9 @@
 """The project stage of `check`: index the modules requests can reach, build routes, check them.
 
-It runs once per run in the main process, after the per-file checks: the per-file cache stays
-valid (a file's own findings depend on its content only) and the route findings, which depend on
-several files, are recomputed from index entries that are themselves cached by content.
+It runs once per run in the main process, after the per-file checks (with a pool, beside their LibCST
+checks: offramp/pooled.py): the per-file cache stays valid (a file's own findings depend on its
+content only) and the route findings, which depend on several files, are recomputed from index
+entries that are themselves cached by content.
 """
 
 from __future__ import annotations
