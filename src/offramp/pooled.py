@@ -113,13 +113,13 @@ def _first(task: Task, opts: Options) -> First:
     except Exception:  # (round 2 screens it again, and reports what goes wrong)
         accepted = False
     entry = None
-    text, watch = src.text, watch_from_rules()
+    text, watch, digest_now = src.text, watch_from_rules(), content_hash(src.data)
     try:
         if watch.may_route(text):  # as runner._check_one does it, after the same screen
-            entry = (content_hash(src.data), build(text, display, watch, last_ast(text)))
+            entry = (digest_now, build(text, display, watch, last_ast(text)))
     except Exception:
         entry = None  # the main process builds it again (and reports what goes wrong)
-    return None, entry, content_hash(src.data) if accepted else None
+    return None, entry, digest_now if accepted else None
 
 
 def _second(task: Task, opts: Options, screened: Optional[str]) -> Outcome:

@@ -28,6 +28,7 @@ from offramp.project.sources import (
     SdkDefault,
     Source,
     Unknown,
+    all_passed,
     every_route,
 )
 from offramp.providers import ENDPOINT_FAMILIES, Provider, builtin_providers
@@ -87,7 +88,7 @@ def provider_model_reads(routes: Iterable[Route], ctx: CheckContext) -> Dict[str
     """Reads of a model variable (by file) that every `.env` the program loads sets to a model of the route's
     provider, as `fix` leaves it: such a read no longer "names an OpenAI model" (OFR301). Where no loaded file
     sets the variable, the deployment may still, and the read stays reported."""
-    verdict: Dict[Tuple[str, Span], bool] = {}
+    verdict: List[Tuple[str, Span, bool]] = []
     for r in routes:
         p = ctx.for_family(r.family).provider
         loaded: Dict[str, List[Optional[str]]] = {}
@@ -97,12 +98,8 @@ def provider_model_reads(routes: Iterable[Route], ctx: CheckContext) -> Dict[str
         for s in r.model:
             if isinstance(s, EnvRead) and s.file and s.span is not None and s.name in loaded:
                 ok = p is not None and all(v and is_provider_model(v, p, ctx.models) for v in loaded[s.name])
-                verdict[(s.file, s.span)] = verdict.get((s.file, s.span), True) and ok
-    out: Dict[str, List[Span]] = {}
-    for (file, span), ok in verdict.items():
-        if ok:
-            out.setdefault(file, []).append(span)
-    return out
+                verdict.append((s.file, s.span, bool(ok)))
+    return all_passed(verdict)
 
 
 def _provider_of(host: str, chosen: Optional[Provider]) -> Optional[Provider]:

@@ -22,7 +22,7 @@ from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.project.gate import CRED, KEYREAD, WRITE
-from offramp.syntax.tree import dotted, module_parents, subtree
+from offramp.syntax.tree import dotted, subtree
 
 
 class KeyVariables(PlannerState):
@@ -128,10 +128,8 @@ class KeyVariables(PlannerState):
         """`os.getenv(NEW)` returns None while NEW is unset, and the SDK then sends OPENAI_API_KEY to the
         provider: the read becomes strict, or gets the default "" (fixes/keyreads.py says which, and why)."""
         if self._key_reads is None:
-            if self._parents is None:
-                self._parents = module_parents(self.a.module)
             values = {id(m.value) for m in self.a.module_assigns if m.role == "key"}
-            self._key_reads = KeyReads(self.a.module, self._parents, values)
+            self._key_reads = KeyReads(self.a.module, self.parents(), values)
         if self._key_reads.credential_only(call):
             edit, needs_os = strict_read(call)
             self.plan.edit(call, edit)

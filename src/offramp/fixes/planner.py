@@ -66,28 +66,29 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         self.base = provider.base_url(region).rstrip("/")
         self.plan = Plan()
         self.rewritten: Set[int] = set()  # base URL literals rewritten where they are defined
-        self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see path_to
+        self._parents: Optional[Dict[int, cst.CSTNode]] = None  # see parents
         self._key_reads: Optional[KeyReads] = None  # see never_none
 
     def note(self, line: int, text: str) -> None:
         self.plan.notes.append((line, text))
 
-    def path_to(self, node: cst.CSTNode) -> List[cst.CSTNode]:
-        """The module, ..., `node`. The parent map behind it is built on the first question and kept
-        for the others: a whole-tree walk per Azure client made `fix` quadratic (391 s on a
-        generated 20k-line module, most of it here)."""
+    def parents(self) -> Dict[int, cst.CSTNode]:
+        """Each node's parent (by id). Built on the first question and kept for the others: a whole-tree walk
+        per Azure client made `fix` quadratic (391 s on a generated 20k-line module, most of it in `path_to`)."""
         if self._parents is None:
             self._parents = module_parents(self.a.module)
-        return path_between(self._parents, self.a.module, node)
+        return self._parents
+
+    def path_to(self, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """The module, ..., `node`."""
+        return path_between(self.parents(), self.a.module, node)
 
     def model_stmt(self, model: DynamicModel, stmt: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
         """Where the "model comes from ..." TODO of a run-time `model` goes: above the statement that holds it,
         where check reports it (checks/models.py), else `stmt` (the request's or the client's)."""
         if model.node is None:
             return stmt
-        if self._parents is None:
-            self._parents = module_parents(self.a.module)
-        return statement_around(model.node, self._parents) or stmt
+        return statement_around(model.node, self.parents()) or stmt
 
     def line(self, node_span: Span) -> int:
         return int(node_span.line)

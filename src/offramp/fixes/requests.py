@@ -21,7 +21,7 @@ from offramp.fixes.planedits import renamed_kwarg
 from offramp.fixes.planstate import PlannerState
 from offramp.project.gate import MODEL
 from offramp.syntax.arguments import kwarg_index
-from offramp.syntax.tree import module_parents, statement_around
+from offramp.syntax.tree import statement_around
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -66,9 +66,7 @@ class Requests(PlannerState):
         for node, r in node_positions(self.a.module).items():
             found = todos.get(Span(r[0], r[1] + 1, r[2], r[3] + 1))
             if found is not None:
-                if self._parents is None:
-                    self._parents = module_parents(self.a.module)
-                self.plan.todo(statement_around(node, self._parents), found[1], found[0], r[0])
+                self.plan.todo(statement_around(node, self.parents()), found[1], found[0], r[0])
 
     def own_route_todos(self) -> Dict[Span, Tuple[str, str]]:
         """`Gate.todos` but those on a line where this file's own findings report the client or the module

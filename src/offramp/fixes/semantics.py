@@ -77,9 +77,7 @@ class _Parents:
         self.planner = planner
 
     def get(self, key: int):
-        if self.planner._parents is None:
-            self.planner.path_to(self.planner.a.module)
-        return self.planner._parents.get(key)  # type: ignore[union-attr]
+        return self.planner.parents().get(key)
 
 
 def plan_file(planner: Planner, calls: List[ApiCall]) -> None:

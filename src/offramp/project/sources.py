@@ -169,11 +169,14 @@ UNSET_GIVEN = "when the configured base URL is unset"
 def every_route(routes: Iterable[Route], test: Callable[[Route], Optional[bool]]) -> Dict[str, List[Span]]:
     """Per file, the requests (their spans) every route of which passes `test`; a route `test` answers None for
     does not count. Routes of one request share its file and span (a client chosen by a branch: one each)."""
+    return all_passed((r.file, r.span, ok) for r in routes for ok in [test(r)] if ok is not None)
+
+
+def all_passed(verdicts: Iterable[Tuple[str, Span, bool]]) -> Dict[str, List[Span]]:
+    """Per file, the places (spans) every verdict on which passed."""
     passed: Dict[Tuple[str, Span], bool] = {}
-    for r in routes:
-        ok = test(r)
-        if ok is not None:
-            passed[(r.file, r.span)] = passed.get((r.file, r.span), True) and ok
+    for path, span, ok in verdicts:
+        passed[(path, span)] = passed.get((path, span), True) and ok
     out: Dict[str, List[Span]] = {}
     for (path, span), ok in passed.items():
         if ok:
