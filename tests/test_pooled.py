@@ -148,6 +148,7 @@ def test_a_text_screened_elsewhere_is_not_parsed_again(monkeypatch: pytest.Monke
     text = "x = [1, 2]\n"
     assert source.screen(text) and source.last_ast(text) is not None
     assert not source.screen("x = (\n") and not source.screen("x = " + "[" * 250 + "]" * 250 + "\n")
+    assert source.screen("y = 1\n") and source.last_ast(text) is None  # (a kept tree also stands for a parse)
     seen: List[str] = []
     monkeypatch.setattr(ast, "parse", lambda t, *a, **k: seen.append(t))
     with source.screened_elsewhere(text):

@@ -184,6 +184,8 @@ class SdkSurface:
     # [clients.clouds]: client classes and module api_types that go to another cloud (AWS Bedrock)
     cloud_clients: Mapping[str, str] = field(default_factory=dict)
     cloud_api_types: Mapping[str, str] = field(default_factory=dict)
+    # [packages] inert-names: what `from openai import ...` may bring without bringing a client
+    inert_names: frozenset = frozenset()
 
     def undropped(self, qualified: str) -> str:
         """`langfuse.openai.openai` is `openai`: a drop-in module (an entry module outside the SDK's packages)
@@ -272,6 +274,7 @@ def load_sdk() -> SdkSurface:
             sdk_modules=tuple(d["packages"]["sdk"]),
             entry_modules=frozenset(d["packages"]["entry-modules"]),
             wrapper_modules=tuple(d["packages"].get("wrapper-modules", [])),
+            inert_names=frozenset(d["packages"].get("inert-names", [])),
             openai_clients=frozenset(d["clients"]["openai"]),
             azure_clients=frozenset(d["clients"]["azure"]),
             copies=frozenset(d["clients"]["copies"]),

@@ -191,12 +191,12 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
 def check_source(src: SourceFile, display: str, opts: Options, premises: Optional[List[Premise]] = None) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings. `premises`, when given, receives the
     premise of a file analysed with LibCST (runner._triage serves a comment edit of it from the cache)."""
-    from offramp.analysis import Analysis, imports_sdk  # lazy: start-up
+    from offramp.analysis import Analysis, needs_scopes  # lazy: start-up
     from offramp.analysis.quick import quick_facts  # lazy: start-up
 
     sdk = load_sdk()
     analysis = None
-    if not imports_sdk(src.text, sdk):
+    if not needs_scopes(src.text, sdk):
         # No client can live here: the stdlib parser finds URLs, keys and env reads ~10x faster.
         quick = quick_facts(src.text, sdk, known_provider_hosts())
         if quick is not None:

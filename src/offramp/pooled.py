@@ -8,7 +8,8 @@ files are nearly all modules a request can reach). So the pool works in two roun
 1. every file, largest first: a file with no SDK import is checked whole (the stdlib parser's fast
    path, cheap), a configuration file or a notebook too; a module that imports the SDK only gets its
    parse screened (`source.screen`, the `ast.parse` that LibCST's parse is guarded by) and its index
-   entry built from that tree;
+   entry built from that tree, unless that tree shows no import of a client (analysis.needs_scopes:
+   the SDK's exceptions alone, an import in a docstring), then it is checked whole on that tree;
 2. the LibCST checks of those modules, largest first, each told that its text passed the screen in
    round 1 (`source.screened_elsewhere`: the same bytes are not parsed by `ast` twice).
 
@@ -91,6 +92,7 @@ def _captured(stage: Callable[[Dict[str, Tuple[str, Any]]], Any], prebuilt: Dict
 def _first(task: Task, opts: Options) -> First:
     """Round 1 for one file (see the module's docstring)."""
     from offramp.analysis import imports_sdk  # lazy: start-up
+    from offramp.analysis.sdkimports import ast_imports, brings_clients  # lazy: start-up
     from offramp.catalog import load_sdk  # lazy: start-up
     from offramp.prefilter import may_match  # lazy: start-up
 
@@ -112,6 +114,10 @@ def _first(task: Task, opts: Options) -> First:
         accepted = screen(src.text)
     except Exception:  # (round 2 screens it again, and reports what goes wrong)
         accepted = False
+    tree = last_ast(src.text) if accepted else None
+    if tree is not None and not brings_clients(ast_imports(tree), load_sdk()):  # (analysis.needs_scopes)
+        outcome = _check_one(i, path, opts, display, digest, src.data)  # the fast path, on the tree just kept
+        return outcome, outcome[3], None
     entry = None
     text, watch, digest_now = src.text, watch_from_rules(), content_hash(src.data)
     try:

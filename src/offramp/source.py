@@ -404,8 +404,9 @@ def keep_ast(text: str, tree: ast.Module) -> None:
 
 
 def last_ast(text: str) -> Optional[ast.Module]:
-    """The tree `keep_ast` kept for this very text object, if it was the last one."""
-    return cast(ast.Module, _last_ast[1]) if _last_ast and _last_ast[0] is text else None
+    """The tree `keep_ast` kept for this text, if it was the last one (the same text decoded again, as
+    `_check_one` does with bytes the pool's first round read, is the same text)."""
+    return cast(ast.Module, _last_ast[1]) if _last_ast and (_last_ast[0] is text or _last_ast[0] == text) else None
 
 
 _last_ast: List[object] = []
@@ -423,7 +424,7 @@ def _parse_module(text: str) -> cst.Module:
 
 def _screen_depth(text: str) -> bool:
     """True when CPython's parser accepts the text (it did so in another process: `screened_elsewhere`)."""
-    if _screened and _screened[0] == text:
+    if (_screened and _screened[0] == text) or last_ast(text) is not None:  # (a kept tree was parsed by CPython)
         note_cpython_accepts(text)
         return True
     with warnings.catch_warnings(), recursion_limit(SCREEN_RECURSION_LIMIT + stack_depth()):
@@ -455,6 +456,12 @@ def screen(text: str) -> bool:
         return on_deep_stack(_screen_depth, text)
     except RecursionError:
         return False
+
+
+def was_screened_elsewhere(text: str) -> bool:
+    """Within `screened_elsewhere(text)`: the pool's first round screened these bytes (and found that their
+    imports bring in a client: analysis.needs_scopes)."""
+    return bool(_screened) and _screened[0] == text
 
 
 @contextlib.contextmanager

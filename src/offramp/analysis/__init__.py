@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
 
 from offramp.analysis.facts import Analysis
+from offramp.analysis.sdkimports import ast_imports, brings_clients, cst_imports
 from offramp.catalog import SdkSurface
 from offramp.source import derived
 from offramp.types import Span
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     import libcst as cst
     from libcst.metadata import MetadataWrapper
 
-__all__ = ["Analysis", "analyze", "imports_sdk"]
+__all__ = ["Analysis", "analyze", "imports_sdk", "needs_scopes"]
 
 
 _FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import\b", re.M)
@@ -44,6 +45,26 @@ def imports_sdk(text: str, sdk: SdkSurface) -> bool:
             if top in sdk.sdk_modules or top in sdk.wrapper_modules:
                 return True
     return False
+
+
+def needs_scopes(text: str, sdk: SdkSurface) -> bool:
+    """Whether `check` gives the file LibCST's parse and scope analysis rather than the stdlib fast path:
+    its imports bring in an SDK client (`imports_sdk` from the text, then the parsed tree settles it,
+    sdkimports.py). The tree is the screen's, which LibCST's parse needs anyway, and kept for the fast
+    path and the index: the file is parsed by `ast` once either way."""
+    from offramp.source import last_ast, screen, was_screened_elsewhere  # (one module, imported already)
+
+    if not imports_sdk(text, sdk):
+        return False
+    if was_screened_elsewhere(text):  # the pool's first round settled it on the same bytes (pooled.py)
+        return True
+    try:
+        if not screen(text):
+            return True  # (LibCST's parse reports the syntax error)
+    except Exception:
+        return True  # (nested too deeply: reported by LibCST's screened parse)
+    tree = last_ast(text)
+    return tree is None or brings_clients(ast_imports(tree), sdk)
 
 
 def analyze(
@@ -87,7 +108,7 @@ def _analyze(
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    if imports_sdk(text, sdk) or hints or reopened:
+    if (imports_sdk(text, sdk) and brings_clients(cst_imports(module), sdk)) or hints or reopened:
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
         collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened)

@@ -16,7 +16,7 @@ from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
 from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, dotted, env_subscript, holds_key, url_site
 from offramp.catalog import SdkSurface
 from offramp.hosts import DYNAMIC, MATCH_METHODS
-from offramp.source import keep_ast
+from offramp.source import keep_ast, last_ast
 from offramp.types import Span
 
 
@@ -239,11 +239,13 @@ _METHODS: Dict[type, Callable[[_Visitor, Any], None]] = {}
 
 def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Optional[QuickFacts]:
     """Facts from `ast`, or None when `ast` cannot read the file (the caller falls back to LibCST)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    keep_ast(text, tree)  # (the visitor does not change it)
+    tree = last_ast(text)  # (analysis.needs_scopes parsed it when an import looked like the SDK's)
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        keep_ast(text, tree)  # (the visitor does not change it)
     visitor = _Visitor(text, sdk, provider_hosts)
     try:
         visitor.visit(tree)

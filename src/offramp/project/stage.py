@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from offramp import codes
+from offramp.analysis.sdkimports import brings_clients
 from offramp.catalog import load_sdk
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
@@ -114,9 +115,9 @@ def exports_clients(m: ModuleIndex) -> bool:
 
 
 def imports_sdk(m: ModuleIndex) -> bool:
-    sdk = load_sdk()
-    tops = set(sdk.sdk_modules) | set(sdk.wrapper_modules)
-    return any(module.split(".")[0] in tops or module in sdk.entry_modules for module, _ in m.imports.values())
+    """Whether the module's own analysis sees its SDK use: the rule `check` decides it by (analysis.needs_scopes)."""
+    imported = [(module, None if name is None else (name,)) for module, name in m.imports.values()]
+    return brings_clients([*imported, *((module, ("*",)) for module in m.star_imports)], load_sdk())
 
 
 def project_routes(project: Project, seeds: Sequence[str], displays: Sequence[str]) -> List[Route]:
