@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
 from offramp.analysis.facts import Analysis
 from offramp.analysis.sdkimports import ast_imports, brings_clients, cst_imports
 from offramp.catalog import SdkSurface
-from offramp.source import derived
+from offramp.source import derived, last_ast, screen, was_screened_elsewhere
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -52,8 +52,6 @@ def needs_scopes(text: str, sdk: SdkSurface) -> bool:
     its imports bring in an SDK client (`imports_sdk` from the text, then the parsed tree settles it,
     sdkimports.py). The tree is the screen's, which LibCST's parse needs anyway, and kept for the fast
     path and the index: the file is parsed by `ast` once either way."""
-    from offramp.source import last_ast, screen, was_screened_elsewhere  # (one module, imported already)
-
     if not imports_sdk(text, sdk):
         return False
     if was_screened_elsewhere(text):  # the pool's first round settled it on the same bytes (pooled.py)

@@ -63,7 +63,7 @@ def ast_imports(tree: ast.Module) -> Iterator[Imported]:
 def cst_imports(module: cst.Module) -> Iterator[Imported]:
     """The same for a LibCST module (`fix` and the analysis have that tree, not the stdlib one)."""
     import libcst as cst  # lazy: start-up
-    from libcst.helpers import get_full_name_for_node
+    from libcst.helpers import get_full_name_for_node  # lazy: start-up
 
     stack: List[object] = list(module.body)
     while stack:
