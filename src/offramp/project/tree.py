@@ -192,6 +192,7 @@ class Project:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads.
         `layout`: `module_names` of these displays, when another project of the same run has them."""
         displays = list(displays)
+        self.displays = frozenset(displays)
         self.names, self.canonical = layout or module_names(displays, watch.libraries)
         self.siblings = sibling_names(self.canonical, watch.libraries)
         self.read = python_of_notebooks(read)
@@ -296,9 +297,17 @@ class Project:
         if path is None:
             return None
         try:
-            if path.stat().st_size > 1_000_000:
-                return None
-            return path.read_bytes()
+            display = path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            display = ""
+        # a file of the run as the run reads it (`fix --diff` judges the rewrite it shows), else the disk
+        data = self.read(display) if display in self.displays else None
+        try:
+            if data is None:
+                if path.stat().st_size > 1_000_000:
+                    return None
+                data = path.read_bytes()
+            return data if len(data) <= 1_000_000 else None
         except OSError:
             return None
 
