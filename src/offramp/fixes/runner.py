@@ -23,6 +23,7 @@ from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.project.gate import OPEN, Gate
+from offramp.project.tree import sharing_entries
 from offramp.providers import Provider
 from offramp.redact import redact
 from offramp.runner import with_routes
@@ -255,8 +256,9 @@ def run_fix(
     collect: Optional[List[FixResult]] = None,
 ) -> int:
     """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results."""
-    results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
-    as_checked(results, make_options(settings, provider))
+    with sharing_entries():  # (the check of what the run leaves indexes the files the route gate indexed)
+        results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+        as_checked(results, make_options(settings, provider))
     for r in results:  # shown from the current directory, as `check` shows them (findings stay root-relative)
         r.display = from_cwd(str(r.path))
     if collect is not None:
