@@ -415,3 +415,39 @@ def test_a_catalogue_parents_requests_carry_the_subclass_model_as_check_says(tmp
     again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
     left = [(f["code"], f["line"]) for f in json.loads(again.stdout)["findings"]]
     assert left == [("OFR003", _line(text, "TODO[offramp]"))], left
+
+
+HAYSTACK_SHAPES = (
+    "import os\n\n"
+    "from haystack.components.generators import OpenAIGenerator\n"
+    "from openai.lib.azure import AzureOpenAI\n\n\n"
+    "class ClassModel(OpenAIGenerator):\n"
+    '    model = "gpt-35-turbo"\n\n'
+    "    def __init__(self, azure_endpoint: str) -> None:\n"
+    "        self.client = AzureOpenAI(\n"
+    '            api_version="2024-02-01", azure_endpoint=azure_endpoint, api_key=os.environ["AZURE_OPENAI_API_KEY"]\n'
+    "        )\n\n\n"
+    "class NotSelf(OpenAIGenerator):\n"
+    "    def __init__(this, azure_endpoint: str) -> None:\n"
+    '        this.model = "gpt-4o"\n'
+    "        this.client = AzureOpenAI(\n"
+    '            api_version="2024-02-01", azure_endpoint=azure_endpoint, api_key=os.environ["AZURE_OPENAI_API_KEY"]\n'
+    "        )\n"
+)
+
+
+def test_a_catalogue_parents_model_set_as_a_class_attribute_or_not_on_self_moves_with_the_client(
+    tmp_path: Path,
+) -> None:
+    """The parent's requests send `self.model`: a class attribute (`model = "gpt-35-turbo"`) or a method whose first
+    parameter is not called `self` (`this.model = "gpt-4o"`) gives it too. analysis/inherited.py read only
+    `self.<attr> = v` in methods, so these models were no finding and stayed while their clients moved to the
+    provider (a half-migration check then passed). It now reads what the collector records for `self.<attr>`
+    (its self_attrs), which knows both; the models are offered and mapped with the client."""
+    findings, after = _run(tmp_path, {"gen.py": HAYSTACK_SHAPES})
+    models = {(f["line"], f["fixable"]) for f in findings if f["code"] == "OFR202"}
+    assert models == {(_line(HAYSTACK_SHAPES, '"gpt-35-turbo"'), True), (_line(HAYSTACK_SHAPES, '"gpt-4o"'), True)}
+    text = after["gen.py"]
+    assert 'model = "qwen-flash"' in text and 'this.model = "qwen3.8-max"' in text, text
+    again = run_cli(["check", "--to", "qwen", "-n", "-j", "1", "--output-format", "json", "."], tmp_path)
+    assert json.loads(again.stdout)["findings"] == [], again.stdout

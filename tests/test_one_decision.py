@@ -39,8 +39,8 @@ def _changed_lines(old: str, new: str) -> Set[int]:
     return out
 
 
-def _offered_and_done(text: str, provider_id: str) -> List[Tuple[str, int, bool, bool]]:
-    """(code, line, check offers it, fix changed its lines) for each finding of CODES in `text`."""
+def _offered_and_done(text: str, provider_id: str, codes: Tuple[str, ...] = CODES) -> List[Tuple[str, int, bool, bool]]:
+    """(code, line, check offers it, fix changed its lines) for each finding of `codes` in `text`."""
     provider = resolve_provider(provider_id, SETTINGS)
     assert provider is not None
     opts = make_options(SETTINGS, provider)
@@ -50,7 +50,7 @@ def _offered_and_done(text: str, provider_id: str) -> List[Tuple[str, int, bool,
     return [
         (f.code, f.span.line, f.fixable, bool(changed & set(range(f.span.line, max(f.span.end_line, f.span.line) + 1))))
         for f in findings
-        if f.code in CODES
+        if f.code in codes
     ]
 
 
@@ -118,3 +118,67 @@ def test_a_refused_wrappers_model_stays_with_it_in_the_files_own_plan() -> None:
     says KEPT for the plan too."""
     results = _offered_and_done(SHAPES["refused"], "deepseek")
     assert ("OFR201", 3, False, False) in results, results
+
+
+# The module-level client: its configuration (OFR103), its calls (OFR104, OFR105) and its deployments (OFR202)
+# move together or stay together; checks/clients.py `module_left` decides for both.
+MODULE_CODES = ("OFR103", "OFR104", "OFR105", "OFR106", "OFR202")
+AZURE_V0 = (
+    "import os\n\nimport openai\n\n"
+    'openai.api_type = "azure"\n'
+    'openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+    'openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\n'
+    'openai.api_version = "2023-05-15"\n\n\n'
+    'def ask(q):\n    return openai.ChatCompletion.create(engine="{}", messages=[{{"role": "user", "content": q}}])\n'
+)
+MODULE_SHAPES = {
+    # a deployment with no provider model keeps the whole Azure route where it is
+    "unmapped deployment": AZURE_V0.format("my-prod-deployment"),
+    # one that maps moves with host and key
+    "mapped deployment": AZURE_V0.format("gpt-4o"),
+    # the same on openai>=1
+    "unmapped deployment v1": (
+        "import os\n\nimport openai\n\n"
+        'openai.api_type = "azure"\n'
+        'openai.azure_endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+        'openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\n'
+        'openai.api_version = "2024-06-01"\n\n'
+        'openai.chat.completions.create(model="my-prod-deployment", messages=[])\n'
+    ),
+    # a key the caller passes, which no route judges (no request of a model family here): the client stays
+    "caller's key": (
+        "import openai\n\n\n"
+        "def configure(api_key):\n"
+        "    openai.api_key = api_key\n"
+        '    openai.api_base = "https://api.openai.com/v1"\n\n\n'
+        "def models():\n    return openai.Model.list()\n"
+    ),
+    "caller's key, Azure": (
+        "import openai\n\n\n"
+        "def configure(api_key, endpoint):\n"
+        '    openai.api_type = "azure"\n'
+        "    openai.azure_endpoint = endpoint\n"
+        "    openai.api_key = api_key\n\n\n"
+        "def models():\n    return openai.models.list()\n"
+    ),
+    # the module-level client set in the file alone: it moves
+    "configured here": 'import openai\n\nopenai.api_base = "https://api.openai.com/v1"\nopenai.api_key = "sk-x"\n',
+}
+
+
+@pytest.mark.parametrize("provider_id", ["deepseek", "qwen"])
+@pytest.mark.parametrize("shape", sorted(MODULE_SHAPES))
+def test_the_module_client_moves_as_check_offers(shape: str, provider_id: str) -> None:
+    results = _offered_and_done(MODULE_SHAPES[shape], provider_id, MODULE_CODES)
+    assert any(code == "OFR103" for code, *_ in results), results
+    disagree = [r for r in results if r[2] != r[3]]
+    assert not disagree, f"(code, line, offered, done): {disagree}"
+
+
+def test_a_module_client_left_for_its_callers_key_keeps_its_base_url() -> None:
+    """`openai.api_key = api_key` in `configure(api_key)`: check held the module-level client (OFR103 not fixable)
+    and fix left it with a TODO, yet rewrote its base URL literal to the provider's (only the moving route claimed
+    it): the caller's key, an OpenAI key by its documentation, then went to the provider. The held route now claims
+    its URL too (checks/clients.py `module_urls`)."""
+    text = MODULE_SHAPES["caller's key"]
+    assert ("OFR103", 6, False, False) in _offered_and_done(text, "qwen", MODULE_CODES)

@@ -44,8 +44,9 @@ class Checked:
 
 @dataclass
 class FixRun:
-    """What one `fix()` run did: the exit code (0 nothing left, 1 findings or a diff), and one FixResult per
-    file (each with its typed outcome, fixes/outcome.py's `Fixed | Unchanged | Refused | Failed`)."""
+    """What one `fix()` run did: the exit code (0 nothing left, 1 findings `check --to` then reports, or a diff),
+    and one FixResult per file (each with its typed outcome, fixes/outcome.py's `Fixed | Unchanged | Refused |
+    Failed`)."""
 
     code: int
     settings: Settings
@@ -189,6 +190,7 @@ def fix(
 
 
 def remaining(fixed: Sequence[FixResult]) -> Tuple[List[FileResult], List[Finding]]:
-    """What a fix left, as check results: the findings of each file as written."""
+    """What a fix left, as check results: what `check --to` says of each file as written (with `diff`: as the
+    diff shows it), project stage included (fixes/runner.py `as_checked`)."""
     results = [FileResult(path=r.display, findings=tuple(r.remaining), parsed=True) for r in fixed]
     return results, sorted((f for r in results for f in r.findings), key=Finding.sort_key)

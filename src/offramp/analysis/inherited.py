@@ -10,7 +10,7 @@ move (check offers them), and no "pass model= on its calls" TODO. A value the fi
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -28,10 +28,11 @@ def inherited_models(r: ClientResolver, call: cst.Call, ctor: ClientCtor, cls: C
     if cls is None or attrs is None:
         return
     client_attr, model_attr = attrs
-    if not any(value is call for value in _assigned(cls, client_attr)):
+    assigned = r.c.self_attrs  # (the values given to `self.<attr>` in the class's methods, and to class attributes)
+    if not any(value is call for value in assigned.get((id(cls), client_attr), [])):
         return
     found: List[Tuple[cst.CSTNode, str]] = []
-    for expr in _assigned(cls, model_attr):
+    for expr in assigned.get((id(cls), model_attr), []):
         for node, _ in r.values_of(expr, cls):
             if isinstance(node, cst.Param) and node.default is not None and string_value(node.default) is not None:
                 continue  # (its literal default is a value of its own; a caller's is the caller's: as calls.py says)
@@ -56,39 +57,3 @@ def _self_requests(r: ClientResolver, cls: ClassCtx) -> Optional[Tuple[str, str]
             if spec is not None and spec.self_requests is not None:
                 return spec.self_requests
     return None
-
-
-def _assigned(cls: cst.ClassDef, attr: str) -> Iterator[cst.BaseExpression]:
-    """The values the methods of `cls` assign to `self.<attr>` (`self.x = v`, `self.x: T = v`)."""
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.FunctionDef):
-            yield from _assigns_in(stmt, attr)
-
-
-def _assigns_in(node: cst.CSTNode, attr: str) -> Iterator[cst.BaseExpression]:
-    for child in node.children:
-        if isinstance(child, (cst.ClassDef, cst.FunctionDef, cst.Lambda)):
-            continue  # (another scope's `self`)
-        value = _self_value(child, attr)
-        if value is not None:
-            yield value
-        else:
-            yield from _assigns_in(child, attr)
-
-
-def _self_value(node: cst.CSTNode, attr: str) -> Optional[cst.BaseExpression]:
-    """The value `node` assigns to `self.<attr>`, if it is such an assignment."""
-    if isinstance(node, cst.Assign) and any(_is_self(t.target, attr) for t in node.targets):
-        return node.value
-    if isinstance(node, cst.AnnAssign) and _is_self(node.target, attr):
-        return node.value
-    return None
-
-
-def _is_self(target: cst.BaseExpression, attr: str) -> bool:
-    return (
-        isinstance(target, cst.Attribute)
-        and isinstance(target.value, cst.Name)
-        and target.value.value == "self"
-        and target.attr.value == attr
-    )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, List, Optional, Set
+from dataclasses import dataclass, field
+from typing import Callable, List, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 import libcst as cst
 
 from offramp import codes
-from offramp.analysis.facts import Analysis, ClientCtor, UrlLiteral
+from offramp.analysis.facts import Analysis, ClientCtor, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
 from offramp.checks.azure_routes import unmapped_module_deployments
@@ -69,6 +69,42 @@ def client_left(
     return Left(REFUSED, refused) if refused is not None else None
 
 
+@dataclass
+class ModuleLeft:
+    """Why `fix` leaves the file's module-level client, aimed at OpenAI/Azure, where it is: its host, key and
+    every model stay together (the project's routes may hold it too: project/gate.py)."""
+
+    # deployments on its Azure route with no provider model (checks/azure_routes.py): the route stays on Azure
+    deployments: List[ModelLiteral] = field(default_factory=list)
+    # else the parameter its key is read from, which no route judges (checks/modulekey.py): maybe an OpenAI key
+    caller_key: Optional[str] = None
+
+
+def module_left(
+    a: Analysis, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]
+) -> Optional[ModuleLeft]:
+    """Why `fix` leaves the module-level client where it is, as the file shows it, or None when it moves it (unless
+    the routes hold it: checks/moves.py `module_stays`). The one decision behind check's `[*]` on the module-level
+    configuration and calls and fix's plan for them (fixes/moduleclient.py `module_config`)."""
+    target = a.module_target
+    if target is None or not target.blocked:
+        return None
+    deployments = unmapped_module_deployments(a, provider, sdk, models)
+    if deployments:
+        return ModuleLeft(deployments)
+    key = caller_key(a)
+    return ModuleLeft(caller_key=key) if key else None
+
+
+def module_urls(m: ModuleAssign) -> Set[int]:
+    """The URL nodes of a module-level base URL setting (`openai.api_base = "https://api.openai.com/v1"`): the
+    setting's finding (OFR103) and not URLs of their own (OFR106). They move with the module-level client or
+    stay with it, never alone: moved beside a key the route keeps, the key would go to the provider."""
+    if m.role not in ("base-url", "azure-endpoint"):
+        return set()
+    return {id(m.value), *(id(node) for node in _string_nodes(m.value))}
+
+
 def unserved(c: ClientCtor, provider: Optional[Provider]) -> bool:
     """A wrapper or config dict for an API `provider` does not serve: moved, it would only fail there."""
     return bool((c.wrapper or c.config_dict) and provider is not None and provider.endpoint(c.family) == "no")
@@ -113,16 +149,11 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
 
     module = a.module_target
     module_blocked = bool(module and module.blocked)
-    # an Azure deployment with no provider model keeps the whole module route on Azure (fix leaves it)
-    held = bool(module_blocked and unmapped_module_deployments(a, ctx.provider, ctx.sdk, ctx.models))
-    held = held or bool(module_blocked and caller_key(a))  # (a key its caller passes: fix leaves a TODO)
+    held = module_left(a, ctx.provider, ctx.sdk, ctx.models) is not None
     for m in a.module_assigns:
         own_blocked = bool(m.target and m.target.blocked)
         if own_blocked or module_blocked:
-            if m.role in ("base-url", "azure-endpoint"):
-                claimed.add(id(m.value))
-                for node in _string_nodes(m.value):
-                    claimed.add(id(node))
+            claimed.update(module_urls(m))
             shown = m.target if own_blocked and m.target else module
             assert shown is not None
             hits.append(

@@ -17,9 +17,7 @@ import libcst as cst
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.catalog import SdkSurface
-from offramp.checks.azure_routes import unmapped_module_deployments
-from offramp.checks.clients import Left, client_code, client_left, refusal
-from offramp.checks.modulekey import caller_key
+from offramp.checks.clients import Left, ModuleLeft, client_code, client_left, module_left, refusal
 from offramp.checks.ondata import holds
 from offramp.codes import (
     LEGACY_API_CALL,
@@ -65,9 +63,7 @@ class Moves:
         self.kept_names: Set[str] = set()
         self.left_literals: Set[int] = set()  # URL literals aiming a client fix leaves on OpenAI
         self.hinted: Set[int] = set()  # constructors retargeted on the route gate's hint (noted once)
-        # Deployments with no provider model on the Azure module route: while any, it stays whole on Azure.
-        self.held: List[ModelLiteral] = unmapped_module_deployments(a, provider, sdk, models)
-        self._caller_key: Optional[str] = None  # (route_held_module: "" when there is none)
+        self._module_left: Optional[List[Optional[ModuleLeft]]] = None  # (`module_left`, once asked)
 
     def note(self, line: int, text: str) -> None:
         """A note for the person migrating; `fix` shows it (the planner keeps it), a check has no use for it."""
@@ -131,6 +127,18 @@ class Moves:
             self.note(c.span.line, f"`{c.cls}` took OpenAI's URL from {where}; it now gets {self.p.name}'s URL here")
         return True
 
+    def module_left(self) -> Optional[ModuleLeft]:
+        """Why the module-level client stays where it is, as the file shows it (checks/clients.py decides)."""
+        if self._module_left is None:
+            self._module_left = [module_left(self.a, self.p, self.sdk, self.models)]
+        return self._module_left[0]
+
+    @property
+    def held(self) -> List[ModelLiteral]:
+        """Deployments with no provider model on the Azure module route: while any, it stays whole on Azure."""
+        left = self.module_left()
+        return left.deployments if left is not None else []
+
     def module_stays(self) -> bool:
         """Whether the module client goes to OpenAI/Azure and this fix leaves it there: a deployment
         with no provider model holds it (checks/azure_routes.py), or its rules are switched off. Then
@@ -154,9 +162,7 @@ class Moves:
         held = self.gate.stops(MODULE)
         if held is None:
             held = next((r for m in self.a.module_assigns for r in [self.gate.stops(m.span)] if r), None)
-        if held is None and self.a.module_assigns:
-            if self._caller_key is None:
-                self._caller_key = caller_key(self.a) or ""
-            if self._caller_key:
-                held = f"its key is what the caller passes as `{self._caller_key}`, which may be an OpenAI key"
+        left = self.module_left() if held is None and self.a.module_assigns else None
+        if left is not None and left.caller_key:
+            held = f"its key is what the caller passes as `{left.caller_key}`, which may be an OpenAI key"
         return held

@@ -17,6 +17,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ApiCall, ModuleAssign
 from offramp.analysis.values import string_value
+from offramp.checks.clients import module_urls
 from offramp.codes import LEGACY_API_CALL, MODULE_CLIENT_CALL, MODULE_CLIENT_CONFIG
 from offramp.fixes.placement import after_environment_loaded, is_import_line
 from offramp.fixes.plan import Origin
@@ -190,6 +191,8 @@ class ModuleClient(PlannerState):
                 LEGACY_API_CALL,
                 c.span.line,
             )
+        for m in assigns:  # (its base URL stays with its key: checks/clients.py `module_urls`)
+            self.claimed.update(module_urls(m))
         rest = [c for c in calls if c not in own]
         if own and not rest:
             return

@@ -77,6 +77,9 @@ class FixResult:
     todo_codes: Counter = field(default_factory=Counter)
     notes: List[Tuple[int, str]] = field(default_factory=list)
     remaining: List[Finding] = field(default_factory=list)
+    # The bytes `remaining` was found in (the file as written, or as `--diff` shows it), or None when it was not
+    # found in what the file holds after the run: fixes/runner.py `as_checked` then checks the file again.
+    checked: Optional[bytes] = field(default=None, repr=False)
     todos: List[Tuple[int, str]] = field(default_factory=list)  # TODO[offramp] comments in the result
     hidden_hunks: List[str] = field(default_factory=list)  # `fix --diff`: hunks not shown (they hold a secret)
     new_text: Optional[str] = None  # a Python file's text as fixed (also with --diff): its configuration files' readers
@@ -320,7 +323,8 @@ def commit(result: FixResult, diff: bool) -> None:
     pending, result.pending = result.pending, None
     if pending is not None:
         result.delivered = (pending.old, pending.new)
-        _deliver(result, result.path, pending.old, pending.new, pending.new_bytes, diff, pending.read)
+        if not _deliver(result, result.path, pending.old, pending.new, pending.new_bytes, diff, pending.read):
+            result.checked = None  # (the file still holds what was read, not the rewrite `remaining` describes)
 
 
 def internal_error(e: Exception) -> str:
@@ -380,6 +384,7 @@ def _settle_path(
     """What `_fix_path` records of a file's rewrite (None: no change)."""
     if new_text is None:
         result.remaining = before
+        result.checked = read[0]
         result.todos = _todos(src.text)
         return
     try:
@@ -406,6 +411,7 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
             parse_module(final.text)
             if check:
                 result.remaining = list(check_source(final, result.display, opts).findings)
+                result.checked = final.data
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
         result.outcome = Refused(_unparsable(e))
         result.pending = None
@@ -435,7 +441,8 @@ def _models_only(
     path: Path, read: Snapshot, display: str, gate: Gate, opts: Options, src: Optional[SourceFile] = None
 ) -> FixResult:
     """A file with nothing of its own to fix whose model literals requests elsewhere send (fixes/crossfile.py)."""
-    result = FixResult(path=path, display=display)
+    # (what check says of it: nothing, its bytes cannot match or its own check found nothing)
+    result = FixResult(path=path, display=display, checked=read[0])
     if not gate.models or path.suffix != ".py":
         return result
     from offramp.fixes.crossfile import rewrite_models  # lazy: start-up
@@ -454,6 +461,9 @@ def _models_only(
     result.effects = effects
     result.pending = Pending(src.text, new_text, new_bytes, read)
     result.new_text = new_text
+    # checked as a rewrite is (`finish`): a model written there may be one the provider retired
+    result.checked = None
+    result.recheck = SourceFile(path=src.path, data=new_bytes, text=new_text, encoding=src.encoding, bom=src.bom)
     return result
 
 
@@ -535,6 +545,7 @@ def fix_config_file(
         result.pending = Pending(text, new_text, new_bytes, read)
         final = new_bytes
     result.remaining = list(check_config(path, final, display, opts).findings)
+    result.checked = final
     return result
 
 
@@ -561,6 +572,7 @@ def fix_notebook(
         return FixResult(path=path, display=display, outcome=Failed(internal_error(e)))
     if new_text is None:
         result.remaining = list(check_notebook(path, data, display, opts).findings)
+        result.checked = data
         return result
     new_raw = rebuild(nb, new_text)
     if new_raw is None:
@@ -570,6 +582,7 @@ def fix_notebook(
     result.pending = Pending(nb.raw, new_raw, new_bytes, read)
     result.new_text = new_raw  # (its code cells read configuration files too: userconfig/readers.programs)
     result.remaining = list(check_notebook(path, new_bytes, display, opts).findings)
+    result.checked = new_bytes
     new_nb, _ = notebook_source(path, new_bytes)
     result.todos = [(new_nb.locate(line)[1], todo) for line, todo in _todos(new_nb.text)]
     return result

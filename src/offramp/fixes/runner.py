@@ -11,20 +11,25 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from offramp import codes
-from offramp.engine import Options, make_options
+from offramp.engine import Options, display_path, make_options, safe_check
 from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_error, plan_path
 from offramp.fixes.outcome import Failed
 from offramp.outpaths import from_cwd
+from offramp.prefilter import may_match
 from offramp.project.gate import OPEN, Gate
+from offramp.project.tree import sharing_entries
 from offramp.providers import Provider
 from offramp.redact import redact
+from offramp.runner import with_routes
 from offramp.settings import Settings
-from offramp.source import SourceError, read_snapshot, reusing_parses, write_atomic
+from offramp.source import SourceError, read_bytes, read_snapshot, reusing_parses, write_atomic
+from offramp.types import FileResult
 from offramp.userconfig.kind import read_as_config
 from offramp.userconfig.plan import ConfigReaders, for_run, key
 from offramp.workers import process_pool
@@ -251,7 +256,9 @@ def run_fix(
     collect: Optional[List[FixResult]] = None,
 ) -> int:
     """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results."""
-    results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+    with sharing_entries():  # (the check of what the run leaves indexes the files the route gate indexed)
+        results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
+        as_checked(results, make_options(settings, provider))
     for r in results:  # shown from the current directory, as `check` shows them (findings stay root-relative)
         r.display = from_cwd(str(r.path))
     if collect is not None:
@@ -280,6 +287,41 @@ def run_fix(
     if diff:
         return 1 if any(r.changed for r in results) else 0
     return 1 if any(r.remaining for r in results) else 0
+
+
+def as_checked(results: Sequence[FixResult], opts: Options) -> None:
+    """Set each result's `remaining` to what `check --to P` says of its file once the run is delivered (as written,
+    or with `--diff` as shown): its own findings, which the fix found in those bytes (`FixResult.checked`; a file
+    the run left with an error is checked again), with the project stage's (offramp.runner `with_routes`), which
+    judges routes across files and the route gate's holds. The summary and the exit code are that verdict: each
+    file's own findings alone missed a model defined in another module, a key that may be unset where another
+    module reads it, and counted a run-time model a `.env` the fix rewrote now settles."""
+    displays = [display_path(r.path, opts.root) for r in results]
+    data: Dict[str, bytes] = {}
+    checked: List[FileResult] = []
+    seeds: List[str] = []
+    for r, display in zip(results, displays):
+        config = read_as_config(r.path)
+        if r.checked is None:  # (a file left with an error: what check reads is what is on disk)
+            found = safe_check(r.path, opts, display)
+            with suppress(SourceError):
+                data[display] = read_bytes(r.path, opts.root)
+        elif not may_match(r.checked, config):  # (check_path: no parse, no finding)
+            data[display] = r.checked
+            found = FileResult(path=display, skipped_by_prefilter=True)
+        else:
+            data[display] = r.checked
+            found = FileResult(path=display, findings=tuple(r.remaining), parsed=True)
+        checked.append(found)
+        # (check's seeds: the Python files and notebooks it read that pass the prefilter)
+        if not config and r.path.suffix in (".py", ".pyi", ".ipynb") and may_match(data.get(display, b"")):
+            seeds.append(display)
+    # (as check: without SDK use in code, a configuration file's fixable findings still ask who reads it)
+    configs = [c for d, c in zip(displays, checked) if not d.endswith((".py", ".ipynb"))]
+    if seeds or any(f.fixable for c in configs for f in c.findings):
+        checked = with_routes(checked, displays, data.get, seeds, opts)  # (a file not in `data` is unreadable)
+    for r, found in zip(results, checked):
+        r.remaining = list(found.findings)
 
 
 def summarise(
@@ -326,8 +368,13 @@ def summarise(
             + ", ".join(f"{code} x{n}" for code, n in sorted(todos.items()))
             + "."
         )
-    remaining = sum(len(r.remaining) for r in results)
-    if remaining and not diff:
+    remaining = sum(len(r.remaining) for r in results)  # (what `check --to` says of the fixed tree: `as_checked`)
+    if remaining and diff:
+        out(
+            f"{remaining} finding{'s' if remaining != 1 else ''} would remain; "
+            f"`offramp check --to {spec}` reports {'them' if remaining != 1 else 'it'} once the diff is applied."
+        )
+    elif remaining:
         out(
             f"{remaining} finding{'s remain' if remaining != 1 else ' remains'}; "
             f"run `offramp check --to {spec}` to see them."

@@ -8,10 +8,12 @@ file content (`IndexCache`), so a warm run re-parses only edited files.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
+import pickle
 from pathlib import Path
-from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from offramp.cache import FindingsCache, content_hash
 from offramp.notebook import NotebookError
@@ -178,6 +180,28 @@ class IndexCache(FindingsCache):
 MISSING = object()  # (no recorded answer)
 
 
+# Index entries as built, pickled (`place` changes an entry), by (watch, display path, content digest), while
+# `sharing_entries` lasts; None outside it.
+_shared: Optional[Dict[Tuple[int, str, str], bytes]] = None
+
+
+@contextlib.contextmanager
+def sharing_entries() -> Iterator[None]:
+    """Within the block, a project reuses the index entries another project built from the same bytes.
+
+    `fix` builds the project's index up to three times over files most of which it leaves as they were: for
+    the readers of the configuration files, for the route gate, and for the check of what it leaves
+    (fixes/runner.py `as_checked`). On the SDK corpora that check built 240 entries again (~1.2 of its
+    ~1.6 CPU-s); an entry unpickled costs a few percent of one built. Nothing is kept once the block ends."""
+    global _shared
+    outer = _shared
+    _shared = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
 class Project:
     def __init__(
         self,
@@ -192,6 +216,7 @@ class Project:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads.
         `layout`: `module_names` of these displays, when another project of the same run has them."""
         displays = list(displays)
+        self.displays = frozenset(displays)
         self.names, self.canonical = layout or module_names(displays, watch.libraries)
         self.siblings = sibling_names(self.canonical, watch.libraries)
         self.read = python_of_notebooks(read)
@@ -241,12 +266,17 @@ class Project:
             m = ready[1]  # built by the worker that checked the file
         elif self.cache is not None:
             m = self.cache.get(display, digest)
+        shared, built = _shared, (id(self.watch), display, digest)
+        if m is None and shared is not None and built in shared:
+            m = pickle.loads(shared[built])
         if m is None:
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = ""
             m = build(text, display, self.watch)
+            if shared is not None:
+                shared[built] = pickle.dumps(m, pickle.HIGHEST_PROTOCOL)
         if self.cache is not None and self.cache.digest(display) != digest:
             self.cache.put(display, digest, m)
         self.entries[display] = (digest, m)
@@ -296,9 +326,17 @@ class Project:
         if path is None:
             return None
         try:
-            if path.stat().st_size > 1_000_000:
-                return None
-            return path.read_bytes()
+            display = path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            display = ""
+        # a file of the run as the run reads it (`fix --diff` judges the rewrite it shows), else the disk
+        data = self.read(display) if display in self.displays else None
+        try:
+            if data is None:
+                if path.stat().st_size > 1_000_000:
+                    return None
+                data = path.read_bytes()
+            return data if len(data) <= 1_000_000 else None
         except OSError:
             return None
 
