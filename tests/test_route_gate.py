@@ -900,3 +900,62 @@ def test_a_module_client_keyed_by_its_callers_parameter_stays_when_no_route_judg
     text = (tmp_path / "app.py").read_text("utf-8")
     assert "dashscope" not in text and "openai.api_key = api_key" in text, text
     assert "TODO[offramp]" in text and "`api_key`" in text, text
+
+
+AZURE_LITERAL = 'openai.api_base = "https://x.openai.azure.com/"'
+
+
+def _azure_module_split(tmp_path: Path, literal: bool, mapped: bool) -> Path:
+    tree = tmp_path / "azure_module_split"
+    shutil.copytree(PROJECTS / "azure_module_split", tree)
+    if literal:
+        config = tree / "config.py"
+        text = config.read_text("utf-8")
+        config.write_text(text.replace('openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]', AZURE_LITERAL), "utf-8")
+    if mapped:
+        (tree / "pyproject.toml").write_text('[tool.offramp.models]\n"my-prod-deployment" = "qwen-plus"\n', "utf-8")
+    return tree
+
+
+@pytest.mark.parametrize("literal", [False, True])
+def test_an_azure_module_client_configured_in_another_file_stays_for_an_unmapped_deployment(
+    tmp_path: Path, literal: bool
+) -> None:
+    """config.py sets `openai.api_type = "azure"`, its endpoint and key; app.py (which imports it) calls
+    `openai.ChatCompletion.create(engine="my-prod-deployment")`, a deployment with no provider model. In one file
+    the module-level client stays on Azure whole (checks/clients.py `module_left`); across files check offered
+    config.py's settings ([*]) and fix moved them, so the request went to the provider with the provider's key
+    and an Azure deployment name. Now the route gate holds the route whole: nothing is offered, config.py's
+    settings stay (with a TODO naming the deployment and the request's file), and a second fix changes nothing."""
+    tree = _azure_module_split(tmp_path, literal, mapped=False)
+    before = _tree(tree)
+    assert _starred(tree) == []
+    err = run_cli(["fix", "--to", "qwen", "."], tree).stderr
+    after = _tree(tree)
+    config = after["config.py"]
+    todo = [line for line in config.splitlines() if "TODO[offramp]" in line]
+    assert len(todo) == 1 and "`my-prod-deployment`" in todo[0] and "app.py" in todo[0], config
+    assert [line for line in config.splitlines() if "TODO[offramp]" not in line] == before["config.py"].splitlines()
+    app = after["app.py"]
+    assert 'engine="my-prod-deployment"' in app and "dashscope" not in app and "DASHSCOPE" not in app, app
+    assert "TODO[offramp]" in app
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    assert _tree(tree) == after, err
+
+
+@pytest.mark.parametrize("literal", [False, True])
+def test_an_azure_module_client_configured_in_another_file_moves_whole_with_its_deployment_mapped(
+    tmp_path: Path, literal: bool
+) -> None:
+    """The same tree with `"my-prod-deployment" = "qwen-plus"` under [tool.offramp.models]: host, key and model
+    move together, and check after fix finds nothing left."""
+    tree = _azure_module_split(tmp_path, literal, mapped=True)
+    assert "config.py:5:1:" in _starred(tree)
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    config, app = (tree / "config.py").read_text("utf-8"), (tree / "app.py").read_text("utf-8")
+    assert 'openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"' in config, config
+    assert 'openai.api_key = os.environ["DASHSCOPE_API_KEY"]' in config, config
+    assert "AZURE" not in config and "azure" not in config and "api_version" not in config, config
+    assert 'model="qwen-plus"' in app and "my-prod-deployment" not in app and "TODO" not in app, app
+    again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
+    assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout

@@ -92,6 +92,9 @@ SHAPES: Dict[str, Program] = {
         Program("shape/branch_default_client", _SHAPES / "branch_default_client"),
         # openai 0.x, api_type "azure_ad", the key is an Entra ID token.
         Program("shape/v0_azure_ad", _SHAPES / "v0_azure_ad", sdk="v0"),
+        # openai 0.x configured for Azure in config.py, a deployment with no provider model named in main.py: the
+        # route stays on Azure whole (moved, config.py sent the deployment name to the provider with its key).
+        Program("shape/v0_azure_deployment_elsewhere", _SHAPES / "v0_azure_deployment_elsewhere", sdk="v0"),
         # `client.api_key = ...` after the construction (from config.json, and from a team variable).
         Program(
             "shape/client_key_set_later",

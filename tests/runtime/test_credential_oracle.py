@@ -279,6 +279,21 @@ def test_subclass_built_in_another_module_moves_with_its_construction(
     assert {r.json["model"] for r in requests} <= set(PROVIDERS[provider_id].models.values())
 
 
+@pytest.mark.parametrize(("program", "provider_id", "mode"), [("shape/v0_azure_deployment_elsewhere", "qwen", "set")])
+def test_azure_module_client_of_an_unmapped_deployment_stays_whole_across_modules(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """config.py configures the v0 module client for Azure, main.py sends `engine="my-prod-deployment"`, which
+    has no provider model. Yesterday fix moved config.py's settings alone: the request went to the provider with
+    the provider's key and the Azure deployment name. Now the route stays on Azure whole: host, key, deployment."""
+    outcome = oracle_outcomes[(program, provider_id, mode)]
+    outcome.judge()
+    requests = outcome.requests()
+    assert [r.host for r in requests] == [urlsplit(AZURE_ENDPOINT).hostname], [r.url for r in requests]
+    assert "/openai/deployments/my-prod-deployment/" in requests[0].path, requests[0].url
+    assert requests[0].headers.get("api-key") == ORACLE.secret_of("AZURE_OPENAI_API_KEY"), requests[0].headers
+
+
 @pytest.mark.parametrize(
     ("program", "provider_id", "mode"),
     [("shape/dotenv_settings", "qwen", "set"), ("shape/dotenv_local", "deepseek", "set")],

@@ -39,15 +39,18 @@ def unmapped_module_deployments(
         for lit in call.model_literals:
             if lit.template != "{}" or lit in out:
                 continue
-            if provider is None:
-                maps = sdk.is_openai_model(lit.value) or lit.value in models
-            else:
-                maps = is_provider_model(lit.value, provider, models) or bool(
-                    map_model(lit.value, provider, sdk, dict(models)).target
-                )
-            if not maps:
+            if not deployment_maps(lit.value, provider, sdk, models):
                 out.append(lit)
     return out
+
+
+def deployment_maps(value: str, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]) -> bool:
+    """Whether an Azure deployment name has a model at `provider` (with no provider: an OpenAI model name or a
+    [tool.offramp.models] entry). One that has none keeps its whole Azure module route on Azure, whether the
+    route is configured in the request's own file or in another (project/gate.py `RouteJudge.stranded`)."""
+    if provider is None:
+        return sdk.is_openai_model(value) or value in models
+    return is_provider_model(value, provider, models) or bool(map_model(value, provider, sdk, dict(models)).target)
 
 
 def only_on_azure_module_route(lit: ModelLiteral, a: Analysis) -> bool:

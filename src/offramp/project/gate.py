@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
+from offramp.checks.azure_routes import deployment_maps
 from offramp.hosts import classify_url
 from offramp.mapping import is_provider_model
 from offramp.project.gateview import OPEN as OPEN
@@ -431,6 +432,9 @@ class RouteJudge:
         if r.held:
             return r.held  # (a subclass construction fix leaves: project/subclassctors.py)
         p = self.provider_of(r)
+        unmapped = self.unmapped_deployment(r, p)
+        if unmapped is not None:
+            return unmapped
         if self.predicted and self.targets is not None and p.id != self.targets.default.id and self.unsplit(r):
             # `fix` moves a client sending two families' requests from several files to the chat provider
             # (fixes/families.py: it splits only what one file shows), and then this request strands it
@@ -504,6 +508,21 @@ class RouteJudge:
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"
+
+    def unmapped_deployment(self, r: Route, p: Provider) -> Optional[str]:
+        """Why an Azure module route stays on Azure whole: a deployment it names has no model at the provider
+        (checks/azure_routes.py). The file configuring the module client (`openai.api_type = "azure"` in
+        config.py) sees no deployment of its own; moved alone, it sent app.py's `engine="my-prod-deployment"`
+        to the provider with the provider's key."""
+        if r.kind not in ("module", "v0") or not r.azure:
+            return None
+        for s in ordered_models(r):
+            if not deployment_maps(s.value or "", p, self.sdk, self.models):
+                return (
+                    f"Azure deployment `{s.value}` of a request in {r.file} has no {p.name} model "
+                    "(map it under [tool.offramp.models])"
+                )
+        return None
 
     @property
     def unserved_clients(self) -> Dict[int, str]:
