@@ -1,0 +1,57 @@
+"""Session 13's misses from real projects (open-interpreter, rags, crewAI-examples, ...) and new users, each as the
+smallest program with the shape; every test fails on the code before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from helpers import concise_check, run_cli
+
+
+def _write(root: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+_WTF = (
+    "import litellm\n\n\n"
+    "def wtf(profile, question):\n"
+    "    try:\n"
+    '        model = profile["llm"]["model"]\n'
+    "    except KeyError:\n"
+    '        model = "gpt-4o-mini"\n'
+    '    if {probe} in model or "llama" in model:\n'
+    '        system = "You are a local model."\n'
+    "    else:\n"
+    '        system = "You are GPT."\n'
+    '    messages = [{{"role": "system", "content": system}}, {{"role": "user", "content": question}}]\n'
+    "    return litellm.completion(model=model, messages=messages)\n"
+)
+
+
+def test_a_substring_probe_the_new_model_answers_alike_is_no_key_use(tmp_path: Path) -> None:
+    """open-interpreter's scripts/wtf.py picks a system prompt with `if "ollama" in model or "llama" in model:`.
+    That was taken for a key use of the model ("`model` is also compared"): fix left `gpt-4o-mini` with a TODO, moved
+    the litellm call to the provider, and check then reported OpenAI's model sent to Qwen (OFR204). Neither
+    `gpt-4o-mini` nor `qwen-flash` holds "ollama": the branch is the same, and the model moves with its request."""
+    _write(tmp_path, {"wtf.py": _WTF.format(probe='"ollama"')})
+    before = concise_check(tmp_path)
+    assert any(line.startswith("wtf.py:8:") and line.endswith("[*]") for line in before), before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "wtf.py").read_text("utf-8")
+    assert 'model = "openai/qwen-flash"' in after and "TODO" not in after, after
+    assert concise_check(tmp_path) == ["All checks passed! (1 file checked)"]
+
+
+def test_a_substring_probe_the_new_model_answers_otherwise_holds_the_model(tmp_path: Path) -> None:
+    """The same test for a string the provider's model holds (`"qwen" in model`) takes the other branch once the
+    model is Qwen's: the literal keeps its value with a TODO naming the test, and check says why."""
+    _write(tmp_path, {"wtf.py": _WTF.format(probe='"qwen"')})
+    (line,) = [x for x in concise_check(tmp_path) if x.startswith("wtf.py:8:")]
+    assert "is also tested for `qwen` (line 9)" in line and not line.endswith("[*]"), line
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "wtf.py").read_text("utf-8")
+    assert 'model = "gpt-4o-mini"' in after and "is also tested for `qwen` (line" in after, after
