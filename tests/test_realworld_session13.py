@@ -3,10 +3,13 @@ smallest program with the shape; every test fails on the code before its fix."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Dict
 
 from helpers import concise_check, run_cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _write(root: Path, files: Dict[str, str]) -> Path:
@@ -78,3 +81,18 @@ def test_llama_index_multi_modal_openai_is_reported_and_left_with_a_todo(tmp_pat
     after = (tmp_path / "app.py").read_text("utf-8")
     assert after.count("TODO[offramp]: `OpenAIMultiModal` accepts only OpenAI's model names") == 1, after
     assert after.replace(after.splitlines()[8] + "\n", "") == app, after
+
+
+def test_a_key_read_defaulting_to_a_placeholder_or_none_moves_as_check_says(tmp_path: Path) -> None:
+    """khoj's src/khoj/utils/initialization.py: `api_key = os.getenv("OPENAI_API_KEY", "placeholder" if base_url else
+    None)` on its own line, then `openai.OpenAI(api_key=api_key, ...)`. check offered the key and the client [*], fix
+    left them with a TODO ("would carry a credential that is not Qwen's"), and check went on offering them after
+    every fix. The read is renamed and never None (the default None would make the SDK send OPENAI_API_KEY to the
+    provider: oracle shape conditional_key_default), and the client moves with it."""
+    shutil.copytree(FIXTURES / "oracle" / "conditional_key_default", tmp_path, dirs_exist_ok=True)
+    before = concise_check(tmp_path)
+    assert sum(line.endswith("[*]") for line in before) == 3, before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "main.py").read_text("utf-8")
+    assert 'api_key = os.getenv("DASHSCOPE_API_KEY", "")' in after and "TODO" not in after, after
+    assert concise_check(tmp_path) == ["All checks passed! (1 file checked)"]
