@@ -96,3 +96,32 @@ def test_a_key_read_defaulting_to_a_placeholder_or_none_moves_as_check_says(tmp_
     after = (tmp_path / "main.py").read_text("utf-8")
     assert 'api_key = os.getenv("DASHSCOPE_API_KEY", "")' in after and "TODO" not in after, after
     assert concise_check(tmp_path) == ["All checks passed! (1 file checked)"]
+
+
+_CREW = "from crewai import Agent\n\n\ndef analyst(config):\n    return Agent(config=config, verbose=True)\n"
+
+
+def test_an_agent_given_no_llm_gets_the_model_the_projects_env_names(tmp_path: Path) -> None:
+    """crewAI-examples' crews/marketing_strategy: `.env.example` sets `OPENAI_MODEL_NAME=gpt-4o`, which crewAI reads
+    (after MODEL and MODEL_NAME) for an Agent given no `llm=`; fix wrote `llm=LLM(model=<the provider's gpt-4o-mini>)`,
+    crewAI's own default, where the project had chosen gpt-4o. The nearest `.env` (or its template) decides; with
+    none, the library's default stands."""
+    _write(tmp_path, {"crew/.env.example": "SERPER_API_KEY=\nOPENAI_API_KEY=\nOPENAI_MODEL_NAME=gpt-4o\n"})
+    _write(tmp_path, {"crew/src/crew.py": _CREW, "plain/crew.py": _CREW})
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    chosen = (tmp_path / "crew/src/crew.py").read_text("utf-8")
+    assert 'llm=LLM(model="qwen3.8-max", ' in chosen, chosen
+    default = (tmp_path / "plain/crew.py").read_text("utf-8")
+    assert 'llm=LLM(model="qwen-flash", ' in default, default
+
+
+def test_a_model_variable_crewai_reads_first_wins_and_a_foreign_model_is_no_choice(tmp_path: Path) -> None:
+    """crewAI reads MODEL before OPENAI_MODEL_NAME (crewai 1.15.30 `_llm_via_environment_or_fallback`); a model that
+    is not OpenAI's (`MODEL=anthropic/...`) says nothing about which provider model to map, and the default stands."""
+    _write(tmp_path, {"a/.env": "OPENAI_MODEL_NAME=gpt-4o\nMODEL=openai/gpt-5-codex\n", "a/crew.py": _CREW})
+    _write(tmp_path, {"b/.env": "MODEL=anthropic/claude-sonnet-4\n", "b/crew.py": _CREW})
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    a = (tmp_path / "a/crew.py").read_text("utf-8")
+    b = (tmp_path / "b/crew.py").read_text("utf-8")
+    assert 'llm=LLM(model="qwen3-coder-plus", ' in a, a
+    assert 'llm=LLM(model="qwen-flash", ' in b, b
