@@ -125,3 +125,18 @@ def test_a_model_variable_crewai_reads_first_wins_and_a_foreign_model_is_no_choi
     b = (tmp_path / "b/crew.py").read_text("utf-8")
     assert 'llm=LLM(model="qwen3-coder-plus", ' in a, a
     assert 'llm=LLM(model="qwen-flash", ' in b, b
+
+
+def test_an_annotated_parameter_handed_an_unseen_value_still_sends_its_class_default(tmp_path: Path) -> None:
+    """openai/swarm: `Swarm.get_chat_completion(self, agent: Agent, ...)` sends `model_override or agent.model`, and
+    `class Agent(BaseModel)` in swarm/types.py has `model: str = "gpt-4o"`. The examples hand their agents to
+    `run_demo_loop(starting_agent)` from `from agents import weather_agent` (a sibling module offramp does not
+    resolve), so the only values the calls showed were ones offramp cannot see: the class default was not among the
+    request's models, fix moved the client to Qwen and `gpt-4o` went with it, unreported. A parameter annotated with
+    a class of the project is an instance of it too: the default is reported and moves with the request."""
+    shutil.copytree(FIXTURES / "projects" / "agent_class_default", tmp_path, dirs_exist_ok=True)
+    found = concise_check(tmp_path)
+    assert any(line.startswith("swarm/types.py:7:") and " OFR201 " in line and line.endswith("[*]") for line in found)
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert 'model: str = "qwen3.8-max"' in (tmp_path / "swarm/types.py").read_text("utf-8")
+    assert not any(line.startswith("swarm/types.py:") for line in concise_check(tmp_path))
