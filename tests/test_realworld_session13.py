@@ -140,3 +140,33 @@ def test_an_annotated_parameter_handed_an_unseen_value_still_sends_its_class_def
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert 'model: str = "qwen3.8-max"' in (tmp_path / "swarm/types.py").read_text("utf-8")
     assert not any(line.startswith("swarm/types.py:") for line in concise_check(tmp_path))
+
+
+def test_a_call_in_a_comprehension_is_a_call_site_of_the_request_function(tmp_path: Path) -> None:
+    """A request function taking its client and model from its callers (rag-postgres-openai-python's
+    `compute_text_embedding(q, openai_client, embed_model)`), called in a loop in one caller and in a list
+    comprehension in another. The comprehension's call was no call site: the model parameter took only the loop's
+    model, fix moved the comprehension's client to Qwen and `text-embedding-3-large` went with it, and check said
+    "All checks passed!"."""
+    emb = (
+        "from openai import OpenAI\n\n\n"
+        "def embed(q, client: OpenAI, model):\n"
+        "    return client.embeddings.create(model=model, input=q)\n"
+    )
+    main = (
+        "from openai import OpenAI\n\nfrom emb import embed\n\n\n"
+        "def run(texts):\n"
+        "    client = OpenAI()\n"
+        '    return [embed(t, client, "text-embedding-3-large") for t in texts]\n\n\n'
+        "def run2(texts):\n"
+        "    client = OpenAI()\n"
+        "    out = []\n"
+        "    for t in texts:\n"
+        '        out.append(embed(t, client, "text-embedding-3-small"))\n'
+        "    return out\n"
+    )
+    _write(tmp_path, {"emb.py": emb, "main.py": main})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("main.py:8:30: OFR201 OpenAI model `text-embedding-3-large`") for line in found), found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "text-embedding-3" not in (tmp_path / "main.py").read_text("utf-8")

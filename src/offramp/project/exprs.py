@@ -117,6 +117,13 @@ class ExprReader:
             )
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return ("seq", tuple(self.expr(e, d) for e in node.elts))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            # a list of its element: the calls in it are call sites (`[embed(t, client, "text-embedding-3-large")
+            # for t in texts]` was none, so the function's model parameter took only its other calls' models and
+            # that one went to the provider unreported)
+            return ("seq", (self.expr(node.elt, d),))
+        if isinstance(node, ast.DictComp):
+            return ("dict", ((None, self.expr(node.value, d)),))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.expr(node.left, d), self.expr(node.right, d)
             if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
