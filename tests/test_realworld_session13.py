@@ -170,3 +170,18 @@ def test_a_call_in_a_comprehension_is_a_call_site_of_the_request_function(tmp_pa
     assert any(line.startswith("main.py:8:30: OFR201 OpenAI model `text-embedding-3-large`") for line in found), found
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert "text-embedding-3" not in (tmp_path / "main.py").read_text("utf-8")
+
+
+def test_a_env_model_read_by_a_request_that_stays_is_not_offered(tmp_path: Path) -> None:
+    """Azure-Samples/rag-postgres-openai-python: `.env.sample` sets the embeddings deployment and models, read by
+    the embeddings request of a client built on Azure (a key or an Entra ID token) or on OpenAI.com with its own
+    variable (OPENAICOM_KEY): the route gate holds that request, and fix leaves the file's model lines; check
+    offered them [*] before and after every fix."""
+    shutil.copytree(FIXTURES / "projects" / "env_model_held_reader", tmp_path, dirs_exist_ok=True)
+    before = [line for line in concise_check(tmp_path) if line.startswith(".env.sample:")]
+    assert any(" OFR202 " in line for line in before) and not any(line.endswith("[*]") for line in before), before
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / ".env.sample").read_text("utf-8") == (
+        FIXTURES / "projects" / "env_model_held_reader" / ".env.sample"
+    ).read_text("utf-8")
+    assert not any(line.endswith("[*]") for line in concise_check(tmp_path))
