@@ -185,3 +185,62 @@ def test_a_env_model_read_by_a_request_that_stays_is_not_offered(tmp_path: Path)
         FIXTURES / "projects" / "env_model_held_reader" / ".env.sample"
     ).read_text("utf-8")
     assert not any(line.endswith("[*]") for line in concise_check(tmp_path))
+
+
+_REGISTRY = """from dataclasses import dataclass
+
+
+@dataclass
+class ModelConfig:
+    id: str
+    name: str
+
+
+MODELS = {
+    "claude-haiku-4.5": ModelConfig(id="anthropic:claude-haiku-4-5", name="Claude Haiku 4.5"),
+    "gpt-5.4-nano": ModelConfig(id="openai:gpt-5.4-nano", name="GPT-5.4 Nano"),
+}
+DEFAULT_MODEL = MODELS["claude-haiku-4.5"]
+GUARDRAILS_MODEL = MODELS["gpt-5.4-nano"]
+FALLBACK_MODELS = [MODELS["gpt-5.4-nano"], MODELS["claude-haiku-4.5"]]
+"""
+
+
+def test_an_openai_model_of_a_registry_handed_to_init_chat_model_elsewhere_is_reported(tmp_path: Path) -> None:
+    """chat-langchain's src/agent/config.py keeps `ModelConfig(id="openai:gpt-5.4-nano", ...)` in a `MODELS` dict, and
+    src/middleware/guardrails_middleware.py sends `GUARDRAILS_MODEL.id` with `init_chat_model(model=model)`. The route
+    was found, but its model was judged with LangChain's `openai:` prefix on (no OpenAI model): check said nothing of
+    a request to api.openai.com."""
+    guard = (
+        "from langchain.chat_models import init_chat_model\n\n\n"
+        "class Guardrails:\n"
+        "    def __init__(self, model=None):\n"
+        "        if model is None:\n"
+        "            from config import GUARDRAILS_MODEL\n\n"
+        "            model = GUARDRAILS_MODEL.id\n"
+        "        self.llm = init_chat_model(model=model, temperature=0)\n"
+    )
+    _write(tmp_path, {"config.py": _REGISTRY, "guardrails.py": guard})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("config.py:12:") and "OFR201 OpenAI model `gpt-5.4-nano`" in line for line in found)
+
+
+def test_a_call_site_sending_several_providers_models_is_a_route_for_the_openai_ones(tmp_path: Path) -> None:
+    """chat-langchain's config.py: `_init_retrying_model(model)` calls `init_chat_model(model=model)`, handed
+    `DEFAULT_MODEL.id` (Anthropic) by one call and `fallback.id for fallback in FALLBACK_MODELS` (OpenAI and Anthropic)
+    by a comprehension. One provider's model among them made the whole call site no route, and the comprehension's
+    loop variable was no element of what it loops over: the OpenAI fallback went unreported."""
+    app = _REGISTRY + (
+        "\n\nfrom langchain.chat_models import init_chat_model\n\n\n"
+        "def _init_retrying_model(model: str):\n"
+        "    return init_chat_model(model=model)\n\n\n"
+        "def init_retry_fallback_model(model: str):\n"
+        "    primary = _init_retrying_model(model)\n"
+        "    return primary, [_init_retrying_model(fallback.id) for fallback in FALLBACK_MODELS]\n\n\n"
+        "summarization_model = init_retry_fallback_model(DEFAULT_MODEL.id)\n"
+    )
+    _write(tmp_path, {"config.py": app})
+    found = concise_check(tmp_path)
+    assert [line.split(" (")[0] for line in found if " OFR201 " in line] == [
+        "config.py:12:36: OFR201 OpenAI model `gpt-5.4-nano` becomes `qwen-flash` on Qwen"
+    ], found

@@ -332,6 +332,13 @@ def _models(
         value = s.value
         if not value.strip():
             continue
+        # What the request sends: LiteLLM's `openai/deepseek-v4-pro` is `deepseek-v4-pro` at the provider's URL
+        # (as fix writes it, fixes/literals.py); judged whole, every id fix wrote for DeepSeek was "not served".
+        # And to OpenAI: chat-langchain's `ModelConfig(id="openai:gpt-5.4-nano")`, handed to `init_chat_model`
+        # in another module, was no OpenAI model and went unreported.
+        prefix = route.model_template.partition("{}")[0]
+        if prefix and value.startswith(prefix) and len(value) > len(prefix):
+            value = value[len(prefix) :]
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
             # (where the per-file checks report it too, on the same line, the runner keeps theirs)
@@ -364,12 +371,6 @@ def _models(
             fixable = bool(route.subclass_ctors) and provider is not None and choice is not None and bool(choice.target)
             out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=fixable), route.where))
             continue
-        # What the request sends: LiteLLM's `openai/deepseek-v4-pro` is `deepseek-v4-pro` at the provider's URL
-        # (as fix writes it, fixes/literals.py); judged whole, every id fix wrote for DeepSeek was "not served"
-        prefix = route.model_template.partition("{}")[0]
-        if prefix and value.startswith(prefix) and len(value) > len(prefix):
-            value = value[len(prefix) :]
-            openai_model = ctx.sdk.is_openai_model(value)
         if elsewhere and not blocked and openai_model:
             host = elsewhere[0].host
             if elsewhere[0].kind != "provider":
