@@ -244,3 +244,28 @@ def test_a_call_site_sending_several_providers_models_is_a_route_for_the_openai_
     assert [line.split(" (")[0] for line in found if " OFR201 " in line] == [
         "config.py:12:36: OFR201 OpenAI model `gpt-5.4-nano` becomes `qwen-flash` on Qwen"
     ], found
+
+
+def test_a_model_no_azure_deployment_can_be_named_is_no_deployment_on_a_mixed_route(tmp_path: Path) -> None:
+    """khoj's `get_openai_client(api_key, api_base_url)` builds AzureOpenAI for an `*.openai.azure.com` URL and
+    OpenAI(base_url=api_base_url) otherwise; its embeddings model defaults to `thenlper/gte-small`, served by the
+    configured server. check called it "Azure deployment `thenlper/gte-small` must be replaced by a provider model
+    id": no Azure deployment can be named with a `/`."""
+    helpers = (
+        "from urllib.parse import urlparse\n\nimport openai\n\n\n"
+        "def get_openai_client(api_key, api_base_url):\n"
+        "    if urlparse(api_base_url).hostname.endswith('.openai.azure.com'):\n"
+        "        return openai.AzureOpenAI(api_key=api_key, azure_endpoint=api_base_url, api_version='2024-10-21')\n"
+        "    return openai.OpenAI(api_key=api_key, base_url=api_base_url)\n"
+    )
+    embeddings = (
+        "from helpers import get_openai_client\n\n\n"
+        "class EmbeddingsModel:\n"
+        '    def __init__(self, model_name="thenlper/gte-small", endpoint=None, api_key=None):\n'
+        "        self.model_name, self.endpoint, self.api_key = model_name, endpoint, api_key\n\n"
+        "    def embed(self, docs):\n"
+        "        client = get_openai_client(self.api_key, self.endpoint)\n"
+        "        return client.embeddings.create(input=docs, model=self.model_name)\n"
+    )
+    _write(tmp_path, {"helpers.py": helpers, "embeddings.py": embeddings})
+    assert not any(" OFR202 " in line for line in concise_check(tmp_path))
