@@ -269,3 +269,40 @@ def test_a_model_no_azure_deployment_can_be_named_is_no_deployment_on_a_mixed_ro
     )
     _write(tmp_path, {"helpers.py": helpers, "embeddings.py": embeddings})
     assert not any(" OFR202 " in line for line in concise_check(tmp_path))
+
+
+def test_calls_in_tests_yields_augmented_assignments_and_lambdas_are_call_sites(tmp_path: Path) -> None:
+    """The same request function called where the index kept no value (an `if` or `while` test, `yield`, `+=`, a
+    lambda's body): each call's model was left out of the request's models, so fix moved the client and check said
+    nothing of the OpenAI models those calls still send."""
+    emb = (
+        "from openai import OpenAI\n\n\n"
+        "def embed(q, client: OpenAI, model):\n"
+        "    return client.embeddings.create(model=model, input=q)\n"
+    )
+    main = (
+        "from openai import OpenAI\n\nfrom emb import embed\n\nclient = OpenAI()\n\n\n"
+        "def a(texts):\n"
+        '    if embed(texts, client, "text-embedding-ada-002"):\n'
+        "        return 1\n\n\n"
+        "def b(texts):\n"
+        '    yield embed(texts, client, "text-embedding-3-large")\n\n\n'
+        "def c(texts):\n"
+        "    total = 0\n"
+        '    total += len(embed(texts, client, "text-embedding-3-small"))\n'
+        "    return total\n\n\n"
+        "def e(texts):\n"
+        '    f = lambda t: embed(t, client, "text-embedding-ada-002")\n'
+        "    return f(texts)\n\n\n"
+        "def h(texts):\n"
+        '    while embed(texts, client, "text-embedding-3-large"):\n'
+        "        pass\n"
+    )
+    _write(tmp_path, {"emb.py": emb, "main.py": main})
+    lines = {
+        line.split(":")[1] for line in concise_check(tmp_path) if line.startswith("main.py:") and " OFR201 " in line
+    }
+    assert lines == {"9", "14", "19", "24", "29"}, lines
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "text-embedding-3" not in (tmp_path / "main.py").read_text("utf-8")
+    assert "text-embedding-ada" not in (tmp_path / "main.py").read_text("utf-8")
