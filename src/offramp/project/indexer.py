@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import sends_a_body
@@ -292,7 +293,14 @@ class _Builder(ExprReader, ast.NodeVisitor):
         roots = [n.body for n in ast.walk(node) if isinstance(n, ast.Lambda)] if lambdas_only else [node]
         for root in roots:
             for n in ast.walk(root):
-                if isinstance(n, ast.Call) and (n.args or n.keywords) and _passes_names(n):
+                if (
+                    isinstance(n, ast.Call)
+                    and (n.args or n.keywords)
+                    and _passes_names(n)
+                    # (`isinstance(self._client, X)`, `len(...)`: no call site, and an argument of one reads as a
+                    # value handed on; the calls inside it are walked on their own)
+                    and not (isinstance(n.func, ast.Name) and n.func.id in _BUILTINS)
+                ):
                     self.m.calls.append((self.scope, self.expr(n), self.branch))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -591,6 +599,9 @@ def _case_values(pattern: ast.pattern) -> Tuple[str, ...]:
         found = [_case_values(p) for p in pattern.patterns]
         return tuple(v for f in found for v in f) if all(found) else ()
     return ()
+
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 def _passes_names(call: ast.Call) -> bool:
