@@ -306,3 +306,13 @@ def test_calls_in_tests_yields_augmented_assignments_and_lambdas_are_call_sites(
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert "text-embedding-3" not in (tmp_path / "main.py").read_text("utf-8")
     assert "text-embedding-ada" not in (tmp_path / "main.py").read_text("utf-8")
+
+
+def test_an_isinstance_test_on_a_class_is_no_use_of_it_as_a_value(tmp_path: Path) -> None:
+    """The openai-agents wheel (bench corpus):
+    `if isinstance(get_model(agent, run_config), OpenAIChatCompletionsModel):`
+    in another module. Recorded as a call site, the class read as a value handed on, so no call of it was followed:
+    the client its provider hands in fell off the request's route and the default `AsyncOpenAI()` beside it was
+    offered [*] alone. A builtin's call is no call site (the calls inside it are)."""
+    shutil.copytree(FIXTURES / "projects" / "isinstance_class_use", tmp_path, dirs_exist_ok=True)
+    assert not any(line.endswith("[*]") for line in concise_check(tmp_path))
