@@ -78,11 +78,10 @@ _IMPORTS_UNSEEN = {
     "lagent.llms.GPTAPI",
     "lagent.GPTAPI",
     "lagent.llms.AsyncGPTAPI",
-    # (functions whose model string names the provider: `init_chat_model("openai:gpt-4o")`)
+    # (functions whose model string names the provider: `create_agent("openai:gpt-4o")`; `init_chat_model` is a
+    # token since chat-langchain sent its `openai:` model from another module)
     "langchain.agents.create_agent",
     "langchain.agents.factory.create_agent",
-    "langchain.chat_models.base.init_chat_model",
-    "langchain.chat_models.init_chat_model",
 }
 
 

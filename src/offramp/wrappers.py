@@ -98,6 +98,12 @@ class WrapperSpec:
     # The library builds requests only for model names with these prefixes (lagent 0.5's GPTAPI raises
     # NotImplementedError for others): a provider model without one keeps the client as it is, with a TODO.
     fix_model_names: Tuple[str, ...] = ()
+    # Why `fix` cannot move the class at all (it accepts only OpenAI's model names and has no counterpart for
+    # compatible servers: llama_index's OpenAIMultiModal): reported, never rewritten, the reason its TODO.
+    fix_refused: str = ""
+    # Variables the library reads its default model from before `default_model` (crewAI's MODEL, MODEL_NAME,
+    # OPENAI_MODEL_NAME): the value the project's `.env` gives the first of them is the model `fix` maps.
+    default_model_env: Tuple[str, ...] = ()
     # The library renamed its URL argument between versions (lagent: `openai_api_base=`, then `api_base=`): `fix`
     # moves only a call that names one of `base_url_args` (it keeps that name), and leaves a TODO on the others.
     fix_base_url_named: bool = False
@@ -149,6 +155,8 @@ _WRAPPER_KEYS = {
     "fix-base-url-path",
     "fix-model-names",
     "fix-base-url-named",
+    "fix-refused",
+    "default-model-env",
     "self-requests",
 }
 
@@ -216,6 +224,8 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 fix_base_url_path=raw.get("fix-base-url-path", ""),
                 fix_model_names=tuple(raw.get("fix-model-names", [])),
                 fix_base_url_named=bool(raw.get("fix-base-url-named", False)),
+                fix_refused=raw.get("fix-refused", ""),
+                default_model_env=tuple(raw.get("default-model-env", [])),
                 self_requests=(
                     (raw["self-requests"]["client"], raw["self-requests"]["model"]) if "self-requests" in raw else None
                 ),

@@ -224,6 +224,15 @@ SHAPES: Dict[str, Program] = {
         # A pydantic model keeps the key and base URL of a module's default client in a dict field for a client
         # of its own (AgentVerse): renamed for the default client, the provider key went to api.openai.com there.
         Program("shape/pydantic_client_args", _SHAPES / "pydantic_client_args"),
+        # A key read whose default is a placeholder or None (khoj): moved, the read must never be None.
+        Program("shape/conditional_key_default", _SHAPES / "conditional_key_default"),
+        # A settings class whose defaults name OpenAI's URL and a placeholder key, the real key from the user's
+        # config file (MetaGPT's LLMConfig): moved alone, the URL default took that OpenAI key to the provider.
+        Program(
+            "shape/config_class_defaults",
+            _SHAPES / "config_class_defaults",
+            literals={"sk-proj-oracleClassDefaults7a6b5c4d3e": OPENAI},
+        ),
     )
 }
 

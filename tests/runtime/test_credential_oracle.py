@@ -186,6 +186,8 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/v0_per_request_key": MODES,
     "shape/client_key_set_later": MODES,
     "shape/env_default_key": MODES,
+    "shape/conditional_key_default": MODES,
+    "shape/config_class_defaults": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 

@@ -104,9 +104,20 @@ class ModelLiteral:
     # Where the name it is bound to is also compared or looked up (analysis/keyuses.py): then it is
     # not rewritten alone. Empty when it is not.
     also_key: str = ""
+    # Where that name is tested for a substring (`"ollama" in model`): (the string, where). A key use only for a
+    # new value that answers the test otherwise (`key_use`).
+    probes: Tuple[Tuple[str, str], ...] = ()
     # The model its client's requests send, made by the catalogue's parent class (analysis/inherited.py):
     # rewritten with the client's move, as a request's own model is.
     inherited: bool = False
+
+    def key_use(self, new: Optional[str]) -> str:
+        """Where the name it is bound to is also used as a key that `new` in its place would not satisfy as it
+        does ("" when nowhere): a lookup or comparison always, a substring probe when its answer changes."""
+        if self.also_key or new is None:
+            return self.also_key
+        written = self.template.format(new)
+        return next((text for needle, text in self.probes if (needle in self.value) != (needle in written)), "")
 
 
 @dataclass(eq=False)

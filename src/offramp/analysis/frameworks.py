@@ -70,6 +70,8 @@ def library_refuses(
     spec = c.wrapper
     if spec is None:
         return None
+    if spec.fix_refused:
+        return f"`{c.cls}` {spec.fix_refused}"
     swapped = spec.fix_class and spec.fix_class not in spec.names and not spec.function
     loose = (
         [a for a in c.node.args[len(spec.positional) :] if a.keyword is None and not a.star]

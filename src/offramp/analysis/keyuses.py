@@ -16,6 +16,11 @@ prices: `count_string_tokens(text, model)`, [models] lookup-words). Names are ma
 function (a module-level name: anywhere in the file); attributes (`self.x`, `cls.x`, `Class.x`) by
 name, whatever the class (`response.model` is not one of them). A value that
 reaches the call through more than one name (`model = MODEL` then `model == ...`) is not followed.
+
+A substring test `"ollama" in model` is a probe, not a key: it takes the other branch only when the provider's model
+answers it otherwise than the OpenAI one did (open-interpreter's `if "ollama" in model or "llama" in model:` picks a
+system prompt for local models; `gpt-4o-mini` and `qwen-flash` both answer no). Such a read is kept apart
+(`ModelLiteral.probes`) and weighed against the model a provider maps the literal to (`ModelLiteral.key_use`).
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ class KeyUses:
     def __init__(self, lookups: Collection[str], words: Collection[str] = ()) -> None:
         self.lookups = frozenset(lookups)
         self.words = tuple(words)
-        self.uses: Dict[Key, List[Tuple[Optional[int], cst.CSTNode, str]]] = {}  # key -> (scope, read, what)
+        # key -> (scope, read, what, needle): `needle` is the string a probe `"needle" in name` looks for
+        self.uses: Dict[Key, List[Tuple[Optional[int], cst.CSTNode, str, Optional[str]]]] = {}
         self.binds: Dict[int, Tuple[Key, Optional[int]]] = {}  # id(literal) -> (key, scope)
 
     # -- fed by the collector ------------------------------------------------------------------
@@ -88,6 +94,11 @@ class KeyUses:
             self.binds[id(literal)] = (key, scope if key[0] == "name" else None)
 
     def comparison(self, node: cst.Comparison, scope: Optional[int]) -> None:
+        (first, *more) = node.comparisons
+        needle = string_value(node.left)
+        if not more and isinstance(first.operator, (cst.In, cst.NotIn)) and needle is not None:
+            self._use(first.comparator, scope, f"tested for `{needle}`", needle)
+            return
         for operand in (node.left, *(c.comparator for c in node.comparisons)):
             self._use(operand, scope, "compared")
 
@@ -109,35 +120,47 @@ class KeyUses:
                 for arg in node.args:
                     self._use(arg.value, scope, f"looked up by `{name}`")
 
-    def _use(self, expr: cst.BaseExpression, scope: Optional[int], what: str) -> None:
+    def _use(self, expr: cst.BaseExpression, scope: Optional[int], what: str, needle: Optional[str] = None) -> None:
         key = _key(expr)
         if key is not None:
-            self.uses.setdefault(key, []).append((scope, expr, what))
+            self.uses.setdefault(key, []).append((scope, expr, what, needle))
 
     # -- read after the traversal ----------------------------------------------------------------
     def mark(self, models: Sequence[ModelLiteral], line_of: Callable[[cst.CSTNode], int]) -> None:
         """Set `also_key` on each model literal whose bound name is also read as a key (`line_of`: a
         node's line, asked only of the reads found: positions cost a pass over the module)."""
         for lit in models:
-            found = self.reads_of(lit.node, line_of)
-            if found:
-                lit.also_key = found
+            found = self.reads(lit.node, line_of)
+            lit.also_key = next((text for needle, text in found if needle is None), "")
+            lit.probes = tuple((needle, text) for needle, text in found if needle is not None)
 
-    def reads_of(self, literal: cst.CSTNode, line_of: Callable[[cst.CSTNode], int]) -> str:
-        """Where the name `literal` is bound to is read as a key ("" when nowhere)."""
+    def reads_of(
+        self, literal: cst.CSTNode, line_of: Callable[[cst.CSTNode], int], change: Optional[Tuple[str, str]] = None
+    ) -> str:
+        """Where the name `literal` is bound to is read as a key ("" when nowhere); with `change` (its value,
+        the value it would get), probes only where they would answer otherwise."""
+        return next(
+            (
+                text
+                for needle, text in self.reads(literal, line_of)
+                if needle is None or change is None or (needle in change[0]) != (needle in change[1])
+            ),
+            "",
+        )
+
+    def reads(self, literal: cst.CSTNode, line_of: Callable[[cst.CSTNode], int]) -> List[Tuple[Optional[str], str]]:
+        """Each read of the name `literal` is bound to in a key position, first line first: (a probe's needle or
+        None, where)."""
         bound = self.binds.get(id(literal))
         if bound is None:
-            return ""
+            return []
         key, scope = bound
-        found = [
-            (line_of(read), what)
-            for use_scope, read, what in self.uses.get(key, [])
+        found = sorted(
+            (line_of(read), what, needle)
+            for use_scope, read, what, needle in self.uses.get(key, [])
             if scope is None or use_scope == scope
-        ]
-        if not found:
-            return ""
-        line, what = min(found)
-        return f"`{key[1]}` is also {what} (line {line})"
+        )
+        return [(needle, f"`{key[1]}` is also {what} (line {line})") for line, what, needle in found]
 
 
 class _Feeder(cst.CSTVisitor):
@@ -192,14 +215,16 @@ def keyed_literals(
     lookups: Collection[str],
     words: Collection[str],
     line_of: Callable[[cst.CSTNode], int],
+    changes: Optional[Dict[int, Tuple[str, str]]] = None,
 ) -> Dict[int, str]:
     """id(literal) -> where its bound name is also used as a key (`also_key`'s text), for those of
-    `literals` that are: one walk over `module`."""
+    `literals` that are: one walk over `module`. `changes`: id(literal) -> (its value, its new value), against
+    which probes (`"ollama" in model`) are weighed."""
     uses = KeyUses(lookups, words)
     module.visit(_Feeder(uses))
     out: Dict[int, str] = {}
     for lit in literals:
-        found = uses.reads_of(lit, line_of)
+        found = uses.reads_of(lit, line_of, (changes or {}).get(id(lit)))
         if found:
             out[id(lit)] = found
     return out
@@ -228,6 +253,11 @@ def literals_at(
         return []
     sdk = load_sdk()
     keyed = keyed_literals(
-        module, [n for n, _, _ in found], sdk.model_lookups, sdk.model_lookup_words, lambda n: positions[n][0]
+        module,
+        [n for n, _, _ in found],
+        sdk.model_lookups,
+        sdk.model_lookup_words,
+        lambda n: positions[n][0],
+        {id(n): (models[span][0], new) for n, span, new in found},
     )
     return [(node, span, new, keyed.get(id(node), "")) for node, span, new in found]

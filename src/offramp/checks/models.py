@@ -87,7 +87,7 @@ def model_move(
         return WITH_CLIENT  # the wrapper's edit turns the deployment into model=
     if lit.azure and lit.template == "{}" and is_provider_model(lit.value, provider, models):
         return KEPT  # an earlier run's output (`text-embedding-v4` on a client left for review)
-    if choice.target and lit.also_key and not lit.azure and choice.target != lit.value:
+    if choice.target and lit.key_use(choice.target) and not lit.azure and choice.target != lit.value:
         return KEY_USE  # invariant 5: `PRICES[MODEL]` raised KeyError, `model == "gpt-4o"` took another branch
     if choice.target:
         if route_held and only_on_azure_module_route(lit, a):
@@ -168,9 +168,9 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                     {"model": lit.value, "mapping": "is only served by OpenAI; `offramp fix --to PROVIDER` maps it"},
                 )
             )
-        elif choice is not None and choice.target and lit.also_key:
+        elif choice is not None and choice.target and lit.key_use(choice.target):
             # rewritten alone, the lookup or comparison would no longer match: fix leaves a TODO
-            mapping = f"{choice.becomes(provider)}, but {lit.also_key}: change both together"
+            mapping = f"{choice.becomes(provider)}, but {lit.key_use(choice.target)}: change both together"
             fixable = _fixable(lit, a, ctx, choice, bool(held))
             hits.append(Hit(codes.OPENAI_MODEL, lit.span, {"model": lit.value, "mapping": mapping}, fixable=fixable))
         elif choice is not None and choice.target:

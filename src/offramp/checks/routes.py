@@ -10,6 +10,7 @@ only routes can decide (OFR107, OFR204, OFR303, OFR304) are produced everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -306,7 +307,16 @@ def sent_as_deployment(route: Route, value: str, ctx: CheckContext) -> bool:
     library's object (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)."""
     if ctx.provider is not None and is_provider_model(value, ctx.provider, ctx.models):
         return False
+    if route.mixed and not _DEPLOYMENT_NAME.fullmatch(value):
+        # no Azure deployment is named so (letters, digits, `-`, `_`, `.`): the branch of a plain client aimed at
+        # a configured server sends it (khoj's `thenlper/gte-small` to its embeddings endpoint, which
+        # `get_openai_client` builds as AzureOpenAI only for an `*.openai.azure.com` URL)
+        return False
     return not (route.foreign_receiver and not ctx.sdk.is_openai_model(value))
+
+
+# Azure OpenAI deployment names: 2-64 letters, digits, `-`, `_` and `.` (Azure portal / ARM validation)
+_DEPLOYMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
 def _models(
@@ -332,6 +342,13 @@ def _models(
         value = s.value
         if not value.strip():
             continue
+        # What the request sends: LiteLLM's `openai/deepseek-v4-pro` is `deepseek-v4-pro` at the provider's URL
+        # (as fix writes it, fixes/literals.py); judged whole, every id fix wrote for DeepSeek was "not served".
+        # And to OpenAI: chat-langchain's `ModelConfig(id="openai:gpt-5.4-nano")`, handed to `init_chat_model`
+        # in another module, was no OpenAI model and went unreported.
+        prefix = route.model_template.partition("{}")[0]
+        if prefix and value.startswith(prefix) and len(value) > len(prefix):
+            value = value[len(prefix) :]
         openai_model = ctx.sdk.is_openai_model(value)
         if live:
             # (where the per-file checks report it too, on the same line, the runner keeps theirs)
@@ -364,12 +381,6 @@ def _models(
             fixable = bool(route.subclass_ctors) and provider is not None and choice is not None and bool(choice.target)
             out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=fixable), route.where))
             continue
-        # What the request sends: LiteLLM's `openai/deepseek-v4-pro` is `deepseek-v4-pro` at the provider's URL
-        # (as fix writes it, fixes/literals.py); judged whole, every id fix wrote for DeepSeek was "not served"
-        prefix = route.model_template.partition("{}")[0]
-        if prefix and value.startswith(prefix) and len(value) > len(prefix):
-            value = value[len(prefix) :]
-            openai_model = ctx.sdk.is_openai_model(value)
         if elsewhere and not blocked and openai_model:
             host = elsewhere[0].host
             if elsewhere[0].kind != "provider":

@@ -31,10 +31,21 @@ Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
 def may_be_none(e: EnvAccess) -> bool:
-    """`os.getenv("X")`, `os.environ.get("X", None)`: the read returns None when X is unset."""
+    """`os.getenv("X")`, `os.environ.get("X", None)`: the read returns None when X is unset; also where None is one
+    branch of its default (khoj's `os.getenv("OPENAI_API_KEY", "placeholder" if base_url else None)`)."""
     if e.reader is None:
         return False
-    return e.default is None or (isinstance(e.default, cst.Name) and e.default.value == "None")
+    return e.default is None or _may_be_none(e.default)
+
+
+def _may_be_none(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value == "None"
+    if isinstance(value, cst.IfExp):
+        return _may_be_none(value.body) or _may_be_none(value.orelse)
+    if isinstance(value, cst.BooleanOperation):
+        return _may_be_none(value.right)
+    return False
 
 
 def credential_names() -> FrozenSet[str]:

@@ -35,7 +35,8 @@ class Literals(PlannerState):
     def model_literal(self, lit: ModelLiteral) -> None:
         """A model id or deployment name the file writes: mapped for its requests' provider (`model`), or kept with a
         note when the project's routes hold it."""
-        if lit.also_key:  # a model id also used as a key here is this file's to map (invariant 5), never another's
+        # a model id also used as a key here (or probed) is this file's to map (invariant 5), never another's
+        if lit.also_key or lit.probes:
             self.plan.moves(SEEN, lit.span)
         code = AZURE_DEPLOYMENT if lit.azure else OPENAI_MODEL
         if not (literal_is_live(lit, self.a) and self.allowed(code, lit.span.line)):
@@ -74,7 +75,8 @@ class Literals(PlannerState):
         move = model_move(lit, self.a, self.p, choice, self.models, self.module_stays(), left)
         stmt = self.stmt(lit.node)
         if move == KEY_USE and choice.target:
-            self.plan.todo(stmt, key_use_todo(lit.value, choice.target, lit.also_key), OPENAI_MODEL, lit.span.line)
+            todo = key_use_todo(lit.value, choice.target, lit.key_use(choice.target))
+            self.plan.todo(stmt, todo, OPENAI_MODEL, lit.span.line)
             return
         if move == MAPPED and choice.target:
             written = lit.template.format(choice.target)

@@ -165,6 +165,7 @@ def _fix_source(
     import libcst as cst  # lazy: start-up
 
     from offramp.analysis import analyze  # lazy: start-up
+    from offramp.fixes.envdefaults import env_defaults  # lazy: start-up
     from offramp.fixes.planner import Planner  # lazy: start-up
 
     result = FixResult(path=src.path, display=display)
@@ -181,7 +182,11 @@ def _fix_source(
     try:
         analysis = analyze(module, src.text, sdk, known_provider_hosts(), gate.subclass_ctors, gate.reopens)
         in_test = in_test_code(display, src.text)
-        plan = Planner(analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate, opts.targets).run()
+        framework_defaults = any(c.wrapper is not None and c.wrapper.default_model_env for c in analysis.clients)
+        env = env_defaults(src.path, opts.root) if framework_defaults else None
+        plan = Planner(
+            analysis, provider, sdk, dict(opts.models), region, allowed, in_test, gate, opts.targets, env
+        ).run()
         result.changes, result.todo_codes, result.notes = plan.changes, plan.todo_codes, plan.notes
         result.effects = list(plan.effects)
         if plan.empty:

@@ -56,11 +56,14 @@ class Planner(KeyVariables, SdkClients, WrapperClients, ModuleClient, Literals, 
         in_test: Optional[Callable[[int], bool]] = None,
         gate: Gate = OPEN,
         targets: Optional[Targets] = None,
+        env_defaults: Optional[Dict[str, str]] = None,
     ) -> None:
         # What moves (checks/moves.py): the state `check` asks about too.
         KeptKeys.__init__(self, a, provider, sdk, models, allowed=allowed, gate=gate, targets=targets)
         self.own_key = False  # a client moved to a family's own provider always gets that provider's key
         self.region = region
+        # the variables of the project's `.env` nearest to the file (fixes/envdefaults.py): a framework's default model
+        self.env_defaults = env_defaults or {}
         # line -> is it test code? (testcode.in_test_code): a test's placeholder key stays as it is
         self.in_test = in_test or (lambda line: False)
         self.base = provider.base_url(region).rstrip("/")

@@ -49,6 +49,7 @@ class PlannerState:
         left_literals: Set[int]
         hinted: Set[int]
         targets: Optional[Targets]
+        env_defaults: Dict[str, str]
         families: Optional[FamilyPlan]
         _key_reads: Optional[KeyReads]
 

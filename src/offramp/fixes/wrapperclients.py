@@ -106,7 +106,7 @@ class WrapperClients(PlannerState):
                     )
                     values.append((spec.fix_model_arg, args[deployments[0]].value))
         elif c.default_model:
-            choice = map_model(c.default_model, self.p, self.sdk, self.models)
+            choice = map_model(self.default_model(c), self.p, self.sdk, self.models)
             if choice.target:
                 values.append((spec.fix_model_arg, string_like(first_string(c.node), choice.target)))
         if c.dynamic_model is not None and not self.gate.settles(c.span, c.dynamic_model.span):
@@ -210,6 +210,17 @@ class WrapperClients(PlannerState):
             )
         return client
 
+    def default_model(self, c: ClientCtor) -> str:
+        """The model a construction given none sends: the library's default, or the OpenAI model the project's `.env`
+        sets the variable the library reads first to (crewAI's `OPENAI_MODEL_NAME=gpt-4o`: fixes/envdefaults.py)."""
+        assert c.default_model is not None
+        for name in c.wrapper.default_model_env if c.wrapper is not None else ():
+            value = self.env_defaults.get(name, "")
+            if value:
+                bare = value.removeprefix("openai/")
+                return bare if self.sdk.is_openai_model(bare) else c.default_model
+        return c.default_model
+
     def wrapped_model(self, c: ClientCtor) -> None:
         """`Agent(model="gpt-4o")`: the model argument becomes a model object bound to a provider client."""
         spec = c.wrapper
@@ -217,7 +228,7 @@ class WrapperClients(PlannerState):
         quote = quote_of(c.node)
         default = cst.SimpleString(f"{quote}{c.default_model or ''}{quote}")
         if c.default_model:
-            choice = map_model(c.default_model, self.p, self.sdk, self.models)
+            choice = map_model(self.default_model(c), self.p, self.sdk, self.models)
             if choice.target:
                 default = string_like(first_string(c.node), choice.target)
         base = cst.Module([]).code_for_node(string_like(first_string(c.node), self.base))

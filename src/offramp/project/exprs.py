@@ -10,7 +10,7 @@ which expressions are kept; this is how.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Any, List, Optional
 
 from offramp.analysis.sites import OsNames, dotted
 from offramp.project.index import DYNAMIC, Expr, SpanT
@@ -117,6 +117,13 @@ class ExprReader:
             )
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return ("seq", tuple(self.expr(e, d) for e in node.elts))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            # a list of its element: the calls in it are call sites (`[embed(t, client, "text-embedding-3-large")
+            # for t in texts]` was none, so the function's model parameter took only its other calls' models and
+            # that one went to the provider unreported); its loop variable is an element of what it loops over
+            return ("seq", (self.looped(node.generators, self.expr(node.elt, d), d),))
+        if isinstance(node, ast.DictComp):
+            return ("dict", ((None, self.looped(node.generators, self.expr(node.value, d), d)),))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.expr(node.left, d), self.expr(node.right, d)
             if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
@@ -129,6 +136,13 @@ class ExprReader:
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value, d)
         return ("unknown", "computed")
+
+    def looped(self, generators: List[ast.comprehension], elt: Expr, depth: int) -> Expr:
+        """`elt` with the loop variable of a single `for name in iterable` read as an element of the iterable
+        (chat-langchain's `[_init_retrying_model(fallback.id) for fallback in FALLBACK_MODELS]`)."""
+        if len(generators) != 1 or not isinstance(generators[0].target, ast.Name):
+            return elt
+        return _substituted(elt, generators[0].target.id, ("iter", self.expr(generators[0].iter, depth)))
 
     def env_read(self, node: ast.AST, depth: int) -> Optional[Expr]:
         if isinstance(node, ast.Call) and node.args and self.os_path(node.func) in _ENV_GET:
@@ -146,6 +160,15 @@ class ExprReader:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 return ("env", key.value, None, self.span(key), False)
         return None
+
+
+def _substituted(e: Any, name: str, value: Expr) -> Any:
+    """`e` with each read of the name `name` replaced by `value`."""
+    if not isinstance(e, tuple):
+        return e
+    if len(e) == 2 and e[0] == "name" and e[1] == name:
+        return value
+    return tuple(_substituted(x, name, value) for x in e)
 
 
 def _masked(value: str) -> str:

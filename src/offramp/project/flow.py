@@ -280,7 +280,19 @@ class Flow:
                 return [Client(base, subclass=cls) if base else Instance(m.name, cls)]
             called = self.calls.arguments(m, ctx.scope, i, name, default, depth) if self.calls else None
             if called is not None:
-                return called  # what its calls pass (project/calls.py)
+                # what its calls pass (project/calls.py); annotated with a class of the project, an instance of it
+                # too where a call hands on what offramp cannot see (a parameter no call explains, a name of a
+                # module it cannot find: swarm's `run_demo_loop(weather_agent)`): `agent.model` was only that, and
+                # `model: str = "gpt-4o"` of `class Agent(BaseModel)`, which every example's Agent sends, went to
+                # the provider unreported
+                # (and it stays what the caller hands in: an attribute of what offramp cannot see is no value at all,
+                # so beside the class defaults it must remain the caller's, or MetaGPT's `LLMConfig.api_key = "sk-"`
+                # default, a placeholder, passed for the key the user's YAML gives, and the URL default moved)
+                if ann and any(isinstance(v, (Parameter, Unknown, ExtRef)) for v in called):
+                    instances = [v for v in self.annotated(ctx, ann, depth) if isinstance(v, Instance)]
+                    if instances:
+                        called = [*called, Parameter(name, m.path), *instances]
+                return called
             out: List[Value] = [Parameter(name, m.path)]
             if default is not None:
                 out += self.values(Ctx(ctx.module, ""), default, depth)

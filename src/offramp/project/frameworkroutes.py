@@ -50,10 +50,16 @@ def framework_route(
     sep = spec.model_prefix[-1:] or "/"
     azure_heads = tuple(f"{v}{sep}" for v in spec.provider_azure_values)
     ours = (f"openai{sep}", f"azure{sep}", *azure_heads)
-    if spec.model_prefix and any(
-        isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours) for s in model
-    ):
-        return None  # litellm "anthropic/...": another provider's route
+    others = {
+        s for s in model if isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours)
+    }
+    if spec.model_prefix and others:
+        # litellm "anthropic/...": another provider's route. One of several models a call site may send is that
+        # request's only (chat-langchain's `init_chat_model(model=model)`, handed "anthropic:claude-..." by one
+        # call and "openai:gpt-5.4-nano" by another): the OpenAI ones are still a route
+        model = model - others
+        if not any(isinstance(s, Literal) and s.value for s in model):
+            return None
     named = [s.value for s in finder.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
     if any(v not in (*spec.provider_values, *spec.provider_azure_values) for v in named):
         return None  # init_chat_model(model_provider="anthropic")

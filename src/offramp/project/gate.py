@@ -456,8 +456,10 @@ class RouteJudge:
             if role != CRED or self.predicted or span is None:
                 return covered(path, span, role)
             mine = [e.span for e in effects.get(path, ()) if e.role == CRED and e.to in ("", p.id)]
+            # (a constructor moved for its host whose key is a renamed read of another line, `api_key = os.getenv(
+            # "OPENAI_API_KEY", "x" if local else None)`, is replaced as check predicts it: khoj's initialization.py)
             return any(e.contains(span) for e in mine) or (
-                covered(path, span, role) and renamed_reads_replace(r, moves)
+                (covered(path, span, role) or covered(path, span, HOST)) and renamed_reads_replace(r, moves)
             )
 
         def whole(role: str) -> bool:

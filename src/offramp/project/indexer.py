@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 from typing import Any, List, Optional, Set, Tuple
 
 from offramp.analysis.quick import sends_a_body
@@ -199,6 +200,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         return fn is None or (name not in fn.locals and all(p[0] != name for p in fn.params))
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self.held_calls(node.value, lambdas_only=True)  # `f = lambda t: embed(t, client, "gpt-4o")`
         value = self.field_default(node.value)
         for t in node.targets:
             if self.fallback and isinstance(t, ast.Name) and t.id in self.m.imports and is_none(node.value):
@@ -281,7 +283,36 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.generic_visit(node)
         self.conditional -= 1
 
+    def held_calls(self, node: Optional[ast.AST], lambdas_only: bool = False) -> None:
+        """The calls inside an expression whose value no binding, return or statement call keeps (an `if`/`while`
+        test, `x += f(...)`, `yield f(...)`, `assert`, a lambda's body) as call sites: there `embed(t, client,
+        "text-embedding-ada-002")` was none, the request function's model parameter took only its other calls'
+        models, and that one went to the provider unreported."""
+        if node is None:
+            return
+        roots = [n.body for n in ast.walk(node) if isinstance(n, ast.Lambda)] if lambdas_only else [node]
+        for root in roots:
+            for n in ast.walk(root):
+                if (
+                    isinstance(n, ast.Call)
+                    and (n.args or n.keywords)
+                    and _passes_names(n)
+                    # (`isinstance(self._client, X)`, `len(...)`: no call site, and an argument of one reads as a
+                    # value handed on; the calls inside it are walked on their own)
+                    and not (isinstance(n.func, ast.Name) and n.func.id in _BUILTINS)
+                ):
+                    self.m.calls.append((self.scope, self.expr(n), self.branch))
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.held_calls(node.value)
+        self.generic_visit(node)
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        self.held_calls(node.test)
+        self.generic_visit(node)
+
     def visit_If(self, node: ast.If) -> None:
+        self.held_calls(node.test)
         self.walrus(node.test)
         chosen = _test_values(node.test)
         if chosen is not None and node.body:
@@ -291,6 +322,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.conditional -= 1
 
     def visit_While(self, node: ast.While) -> None:
+        self.held_calls(node.test)
         self.walrus(node.test)
         self._loop(node)
 
@@ -407,6 +439,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
         call = node.value
         if isinstance(call, ast.Await):
             call = call.value
+        if not isinstance(call, ast.Call):
+            self.held_calls(call)  # `yield f(...)`, `a or f(...)`
         if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
             self.m.calls.append((self.scope, self.expr(call), self.branch))
         elif isinstance(call, ast.Call):  # `print(ask(client, q))`: the call it is handed is a call site
@@ -565,6 +599,9 @@ def _case_values(pattern: ast.pattern) -> Tuple[str, ...]:
         found = [_case_values(p) for p in pattern.patterns]
         return tuple(v for f in found for v in f) if all(found) else ()
     return ()
+
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 def _passes_names(call: ast.Call) -> bool:
