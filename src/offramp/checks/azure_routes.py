@@ -7,13 +7,18 @@ model name, nothing under [tool.offramp.models]) cannot move, so neither can the
 the module at the provider would send every call there, that one with a model the provider does
 not serve (or, kept as `engine=`, to `/engines/<deployment>/...`). `fix` then leaves the whole
 route on Azure with a TODO, and `check` does not promise (`[*]`) what `fix` will not do.
+
+An Azure client (`AzureOpenAI(...)`, a plain client aimed at an Azure endpoint, an Azure wrapper class) is
+one route the same way: a request through it naming a deployment with no provider model keeps the client,
+its key and every model its requests send on Azure (`unmapped_client_deployments`, checks/clients.py
+`client_left`), with one TODO at the client.
 """
 
 from __future__ import annotations
 
 from typing import List, Mapping, Optional
 
-from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.catalog import SdkSurface
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider
@@ -42,6 +47,46 @@ def unmapped_module_deployments(
             if not deployment_maps(lit.value, provider, sdk, models):
                 out.append(lit)
     return out
+
+
+def on_azure_client(c: ClientCtor) -> bool:
+    """An Azure client: its requests' models are deployments of its Azure resource."""
+    return c.azure or c.target.kind == "azure"
+
+
+def client_literals(c: ClientCtor, a: Analysis) -> List[ModelLiteral]:
+    """The model literals the requests through `c` send (its calls' model=, its own deployment argument)."""
+    return [
+        lit
+        for lit in a.models
+        if lit.owner is c or any(any(o is c for o in call.clients) for call in lit.calls)
+    ]
+
+
+def unmapped_client_deployments(
+    c: ClientCtor, a: Analysis, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]
+) -> List[ModelLiteral]:
+    """The deployment literals the requests through the Azure client `c` name that have no model at `provider`
+    (as `unmapped_module_deployments`). Any one keeps the client whole on Azure."""
+    if not on_azure_client(c):
+        return []
+    out: List[ModelLiteral] = []
+    for lit in client_literals(c, a):
+        if lit.azure and lit.template == "{}" and lit not in out and not deployment_maps(lit.value, provider, sdk, models):
+            out.append(lit)
+    return out
+
+
+def held_by_azure_client(
+    lit: ModelLiteral, a: Analysis, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]
+) -> bool:
+    """A model literal every request of which goes through an Azure client a deployment with no provider model
+    keeps on Azure (`unmapped_client_deployments`): it stays with that client, as it is."""
+    if any(not call.clients for call in lit.calls):
+        return False
+    owners = [lit.owner] if lit.owner is not None else []
+    owners += [c for call in lit.calls for c in call.clients]
+    return bool(owners) and all(unmapped_client_deployments(c, a, provider, sdk, models) for c in owners)
 
 
 def deployment_maps(value: str, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]) -> bool:

@@ -12,7 +12,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis, ClientCtor, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
-from offramp.checks.azure_routes import unmapped_module_deployments
+from offramp.checks.azure_routes import unmapped_client_deployments, unmapped_module_deployments
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.modulekey import caller_key
 from offramp.checks.ondata import holds
@@ -41,6 +41,9 @@ REFUSED = "refused"  # a wrapper whose library would refuse the URL or model fix
 AZURE_URL = "azure-url"  # an Azure OpenAI endpoint URL: no path maps to the provider's
 NO_COUNTERPART = "no-counterpart"  # an OpenAI URL outside /v1 (dashboards, billing)
 CREDENTIALS = "credentials"  # a URL built at run time (an f-string) that carries OpenAI's credentials (`why`)
+# an Azure client a request of which names a deployment with no provider model (`why`: which, and where): it
+# stays on Azure whole, host, key and every model (checks/azure_routes.py)
+DEPLOYMENTS = "deployments"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,12 @@ class Left:
 
 
 def client_left(
-    c: ClientCtor, a: Analysis, provider: Optional[Provider], target: Callable[[str], Optional[str]]
+    c: ClientCtor,
+    a: Analysis,
+    provider: Optional[Provider],
+    target: Callable[[str], Optional[str]],
+    sdk: SdkSurface,
+    models: Mapping[str, str],
 ) -> Optional[Left]:
     """Why `fix` gives the client `c` (aimed at OpenAI/Azure) a TODO rather than moving it to `provider`, or
     None when it moves it (unless the project's routes hold it: checks/moves.py `stays`). The one decision
@@ -66,7 +74,12 @@ def client_left(
     if unserved(c, provider):
         return Left(UNSERVED)
     refused = refusal(c, a, provider, target)
-    return Left(REFUSED, refused) if refused is not None else None
+    if refused is not None:
+        return Left(REFUSED, refused)
+    deployments = unmapped_client_deployments(c, a, provider, sdk, models)
+    if deployments:
+        return Left(DEPLOYMENTS, ", ".join(f"`{lit.value}` (line {lit.span.line})" for lit in deployments))
+    return None
 
 
 @dataclass
@@ -128,7 +141,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        fixable = not holds(c, a) and client_left(c, a, ctx.provider, ctx.target) is None
+        fixable = not holds(c, a) and client_left(c, a, ctx.provider, ctx.target, ctx.sdk, ctx.models) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))

@@ -101,7 +101,7 @@ class Moves:
     def client_left(self, c: ClientCtor) -> Optional[Left]:
         """Why `fix` gives `c` a TODO rather than moving it to its provider (checks/clients.py decides)."""
         p = self.client_provider(c)
-        return client_left(c, self.a, p, lambda v: map_model(v, p, self.sdk, self.models).target)
+        return client_left(c, self.a, p, lambda v: map_model(v, p, self.sdk, self.models).target, self.sdk, self.models)
 
     def stays(self, c: ClientCtor) -> Optional[str]:
         """Why `c` stays where it is, if it does: the route gate holds it (project/gate.py), or it is an
