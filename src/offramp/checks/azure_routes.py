@@ -56,11 +56,7 @@ def on_azure_client(c: ClientCtor) -> bool:
 
 def client_literals(c: ClientCtor, a: Analysis) -> List[ModelLiteral]:
     """The model literals the requests through `c` send (its calls' model=, its own deployment argument)."""
-    return [
-        lit
-        for lit in a.models
-        if lit.owner is c or any(any(o is c for o in call.clients) for call in lit.calls)
-    ]
+    return [lit for lit in a.models if lit.owner is c or any(any(o is c for o in call.clients) for call in lit.calls)]
 
 
 def unmapped_client_deployments(
@@ -72,21 +68,11 @@ def unmapped_client_deployments(
         return []
     out: List[ModelLiteral] = []
     for lit in client_literals(c, a):
-        if lit.azure and lit.template == "{}" and lit not in out and not deployment_maps(lit.value, provider, sdk, models):
+        if not lit.azure or lit.template != "{}" or lit in out:
+            continue
+        if not deployment_maps(lit.value, provider, sdk, models):
             out.append(lit)
     return out
-
-
-def held_by_azure_client(
-    lit: ModelLiteral, a: Analysis, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]
-) -> bool:
-    """A model literal every request of which goes through an Azure client a deployment with no provider model
-    keeps on Azure (`unmapped_client_deployments`): it stays with that client, as it is."""
-    if any(not call.clients for call in lit.calls):
-        return False
-    owners = [lit.owner] if lit.owner is not None else []
-    owners += [c for call in lit.calls for c in call.clients]
-    return bool(owners) and all(unmapped_client_deployments(c, a, provider, sdk, models) for c in owners)
 
 
 def deployment_maps(value: str, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]) -> bool:

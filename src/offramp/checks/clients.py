@@ -43,7 +43,7 @@ NO_COUNTERPART = "no-counterpart"  # an OpenAI URL outside /v1 (dashboards, bill
 CREDENTIALS = "credentials"  # a URL built at run time (an f-string) that carries OpenAI's credentials (`why`)
 # an Azure client a request of which names a deployment with no provider model (`why`: which, and where): it
 # stays on Azure whole, host, key and every model (checks/azure_routes.py)
-DEPLOYMENTS = "deployments"
+DEPLOYMENTS = "deployments"  # (`why`: "deployment `a` (where)" or "deployments `a` (...), `b` (...)")
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,33 @@ def client_left(
     refused = refusal(c, a, provider, target)
     if refused is not None:
         return Left(REFUSED, refused)
+    calls = [call for call in a.calls if any(o is c for o in call.clients)]
+    if provider is not None and calls and all(provider.endpoint(call.family) == "no" for call in calls):
+        return None  # (the provider answers none of its requests: the routes hold it, project/unserved.py)
     deployments = unmapped_client_deployments(c, a, provider, sdk, models)
-    if deployments:
-        return Left(DEPLOYMENTS, ", ".join(f"`{lit.value}` (line {lit.span.line})" for lit in deployments))
+    if deployments:  # (no line numbers: a second run must find the same TODO text after the first's insertions)
+        named = ", ".join(f"`{lit.value}` ({_sent_by(lit, c)})" for lit in deployments)
+        return Left(DEPLOYMENTS, f"deployments {named}" if len(deployments) > 1 else f"deployment {named}")
     return None
+
+
+def _sent_by(lit: ModelLiteral, c: ClientCtor) -> str:
+    """Where a deployment literal is sent from, for the TODO: its request, or the client's own argument."""
+    calls = [call for call in lit.calls if any(o is c for o in call.clients)]
+    if calls:
+        return f"`{lit.arg}=` of `{calls[0].display}`"
+    return f"its `{lit.arg}=`"
+
+
+def held_on_azure(lit: ModelLiteral, left_of: Callable[[ClientCtor], Optional[Left]]) -> bool:
+    """A model literal every request of which goes through an Azure client that stays on Azure whole because
+    a deployment it names has no provider model (`left_of`: `client_left`, DEPLOYMENTS): it stays with it."""
+    if any(not call.clients for call in lit.calls):
+        return False
+    owners = [lit.owner] if lit.owner is not None else []
+    owners += [c for call in lit.calls for c in call.clients]
+    lefts = [left_of(c) for c in owners]
+    return bool(owners) and all(left is not None and left.kind == DEPLOYMENTS for left in lefts)
 
 
 @dataclass

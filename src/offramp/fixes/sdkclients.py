@@ -80,8 +80,9 @@ class SdkClients(PlannerState):
             text = f"client built from **kwargs: pass {base_arg}={self.base!r} and the {self.p.key_env} key"
             text += f" for {self.p.name}"
         elif left.kind == DEPLOYMENTS:  # moved, its requests would name a model the provider does not serve
+            verb, it = ("have", "them") if left.why.startswith("deployments ") else ("has", "it")
             text = (
-                f"`{c.cls}` stays on Azure OpenAI: Azure deployment {left.why} has no {self.p.name} model; map it "
+                f"`{c.cls}` stays on Azure OpenAI: Azure {left.why} {verb} no {self.p.name} model; map {it} "
                 "under [tool.offramp.models] and run fix again (host, key and model move together)"
             )
         elif left.kind == UNSERVED:  # moved, it would only fail there (mem0's embedder config); a person decides
