@@ -16,7 +16,7 @@ its key and every model its requests send on Azure (`unmapped_client_deployments
 
 from __future__ import annotations
 
-from typing import List, Mapping, Optional
+from typing import Callable, List, Mapping, Optional
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.catalog import SdkSurface
@@ -60,17 +60,24 @@ def client_literals(c: ClientCtor, a: Analysis) -> List[ModelLiteral]:
 
 
 def unmapped_client_deployments(
-    c: ClientCtor, a: Analysis, provider: Optional[Provider], sdk: SdkSurface, models: Mapping[str, str]
+    c: ClientCtor,
+    a: Analysis,
+    provider_of: Callable[[str], Optional[Provider]],
+    sdk: SdkSurface,
+    models: Mapping[str, str],
 ) -> List[ModelLiteral]:
-    """The deployment literals the requests through the Azure client `c` name that have no model at `provider`
-    (as `unmapped_module_deployments`). Any one keeps the client whole on Azure."""
+    """The deployment literals the requests through the Azure client `c` name that have no model at the provider
+    of their request's endpoint family (`provider_of`: one provider, or one per family with `--to chat=...`), as
+    `unmapped_module_deployments`. Any one keeps the client whole on Azure."""
     if not on_azure_client(c):
         return []
     out: List[ModelLiteral] = []
     for lit in client_literals(c, a):
         if not lit.azure or lit.template != "{}" or lit in out:
             continue
-        if not deployment_maps(lit.value, provider, sdk, models):
+        calls = [call for call in lit.calls if any(o is c for o in call.clients)]
+        family = calls[0].family if calls else c.family
+        if not deployment_maps(lit.value, provider_of(family), sdk, models):
             out.append(lit)
     return out
 

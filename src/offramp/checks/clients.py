@@ -62,6 +62,7 @@ def client_left(
     target: Callable[[str], Optional[str]],
     sdk: SdkSurface,
     models: Mapping[str, str],
+    family_provider: Optional[Callable[[str], Optional[Provider]]] = None,
 ) -> Optional[Left]:
     """Why `fix` gives the client `c` (aimed at OpenAI/Azure) a TODO rather than moving it to `provider`, or
     None when it moves it (unless the project's routes hold it: checks/moves.py `stays`). The one decision
@@ -76,14 +77,20 @@ def client_left(
     refused = refusal(c, a, provider, target)
     if refused is not None:
         return Left(REFUSED, refused)
+    provider_of = family_provider or (lambda family: provider)  # (`--to chat=...`: a provider per family)
     calls = [call for call in a.calls if any(o is c for o in call.clients)]
-    if provider is not None and calls and all(provider.endpoint(call.family) == "no" for call in calls):
+    if calls and all((p := provider_of(call.family)) is not None and p.endpoint(call.family) == "no" for call in calls):
         return None  # (the provider answers none of its requests: the routes hold it, project/unserved.py)
-    deployments = unmapped_client_deployments(c, a, provider, sdk, models)
+    deployments = unmapped_client_deployments(c, a, provider_of, sdk, models)
     if deployments:  # (no line numbers: a second run must find the same TODO text after the first's insertions)
         named = ", ".join(f"`{lit.value}` ({_sent_by(lit, c)})" for lit in deployments)
         return Left(DEPLOYMENTS, f"deployments {named}" if len(deployments) > 1 else f"deployment {named}")
     return None
+
+
+def client_left_in(c: ClientCtor, a: Analysis, ctx: CheckContext) -> Optional[Left]:
+    """`client_left` for a check's context (its provider, or one per request family)."""
+    return client_left(c, a, ctx.provider, ctx.target, ctx.sdk, ctx.models, ctx.family_provider)
 
 
 def _sent_by(lit: ModelLiteral, c: ClientCtor) -> str:
@@ -164,7 +171,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        fixable = not holds(c, a) and client_left(c, a, ctx.provider, ctx.target, ctx.sdk, ctx.models) is None
+        fixable = not holds(c, a) and client_left_in(c, a, ctx) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))

@@ -9,7 +9,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
-from offramp.checks.clients import client_left, held_on_azure, refusal, unserved
+from offramp.checks.clients import client_left_in, held_on_azure, refusal, unserved
 from offramp.mapping import ModelChoice, is_provider_model
 from offramp.providers import Provider
 from offramp.types import Span
@@ -115,7 +115,7 @@ def _fixable(lit: ModelLiteral, a: Analysis, ctx: CheckContext, choice: ModelCho
     """check's `[*]` on a model literal: what `model_move` says fix does with it."""
     assert ctx.provider is not None
     left = owner_left(lit.owner, a, ctx.provider, ctx.target)
-    client_held = held_on_azure(lit, lambda c: client_left(c, a, ctx.provider, ctx.target, ctx.sdk, ctx.models))
+    client_held = held_on_azure(lit, lambda c: client_left_in(c, a, ctx))
     move = model_move(lit, a, ctx.provider, choice, ctx.models, held, left, client_held)
     if move == WITH_CLIENT:  # (the client's fix takes it, when it has a provider model and its route moves)
         return bool(choice.target) and not left and not (held and only_on_azure_module_route(lit, a))
@@ -137,7 +137,7 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
                 fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models
                 held_here = fixable and (
                     (bool(held) and only_on_azure_module_route(lit, a))
-                    or held_on_azure(lit, lambda c: client_left(c, a, provider, ctx.target, ctx.sdk, ctx.models))
+                    or held_on_azure(lit, lambda c: client_left_in(c, a, ctx))
                 )
                 fixable = fixable and not held_here
                 mapping = "must be replaced by a provider model id" + (
