@@ -182,3 +182,71 @@ def test_a_module_client_left_for_its_callers_key_keeps_its_base_url() -> None:
     its URL too (checks/clients.py `module_urls`)."""
     text = MODULE_SHAPES["caller's key"]
     assert ("OFR103", 6, False, False) in _offered_and_done(text, "qwen", MODULE_CODES)
+
+
+# An Azure client is one route as the module-level client is: a request through it naming a deployment with no
+# provider model keeps the client, its key and every model its requests send on Azure, with one TODO at the
+# client (checks/clients.py `client_left` DEPLOYMENTS). Yesterday `fix --to qwen` moved the client to DashScope
+# with DASHSCOPE_API_KEY and left `model="my-prod-deployment"` with a TODO: every request failed there.
+AZURE_CLIENT = (
+    "import os\nfrom openai import AzureOpenAI\n\n"
+    'client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], '
+    'azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], api_version="2024-02-01")\n\n\n'
+    "def ask(q):\n"
+    '    return client.chat.completions.create(model="{}", messages=[{{"role": "user", "content": q}}])\n\n\n'
+    "def small(q):\n"
+    '    return client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": q}}])\n'
+)
+
+
+@pytest.mark.parametrize("provider_id", ["deepseek", "qwen"])
+def test_an_azure_client_with_an_unmapped_deployment_stays_whole(provider_id: str) -> None:
+    text = AZURE_CLIENT.format("my-prod-deployment")
+    results = _offered_and_done(text, provider_id)
+    offered = [r for r in results if r[2]]
+    assert not offered, f"check offers a part of a client fix leaves: {offered}"
+    assert {code for code, *_ in results} >= {"OFR102", "OFR202", "OFR301"}, results
+    provider = resolve_provider(provider_id, SETTINGS)
+    assert provider is not None
+    opts = make_options(SETTINGS, provider)
+    new, _ = fix_source(_source(text), "prog.py", provider, opts)
+    assert new is not None
+    assert not _changed_lines(text, new), new  # client, key and both models as they were
+    assert new.count("TODO[offramp]") == 1, new
+    todo = " ".join(new[new.index("TODO[offramp]") : new.index("client = AzureOpenAI(")].replace("#", " ").split())
+    assert "`AzureOpenAI` stays on Azure OpenAI" in todo and "`my-prod-deployment`" in todo, todo
+    assert "`client.chat.completions.create`" in todo, todo  # where the request is
+    again, _ = fix_source(_source(new), "prog.py", provider, opts)
+    assert again is None or again == new  # a second run changes nothing
+
+
+def test_an_azure_client_whose_deployments_all_map_moves_whole() -> None:
+    """`model="gpt-4o-mini"` on Azure names a model the map knows: with the other deployment mapped under
+    [tool.offramp.models], the client moves with its key and both models."""
+    text = AZURE_CLIENT.format("my-prod-deployment")
+    settings = Settings(root=Path("."), models={"my-prod-deployment": "qwen-plus"})
+    provider = resolve_provider("qwen", settings)
+    assert provider is not None
+    opts = make_options(settings, provider)
+    findings = check_source(_source(text), "prog.py", opts).findings
+    assert all(f.fixable for f in findings if f.code in ("OFR102", "OFR202")), findings
+    new, _ = fix_source(_source(text), "prog.py", provider, opts)
+    assert new is not None and "AzureOpenAI" not in new and "TODO[offramp]" not in new, new
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in new and 'model="qwen-plus"' in new, new
+
+
+def test_a_deployment_mapped_in_pyproject_moves_the_azure_client_whole(tmp_path: Path) -> None:
+    """The same through the CLI, with the map in pyproject.toml's [tool.offramp.models]."""
+    from helpers import run_cli
+
+    (tmp_path / "pyproject.toml").write_text('[tool.offramp.models]\n"my-prod-deployment" = "qwen-plus"\n')
+    (tmp_path / "app.py").write_text(AZURE_CLIENT.format("my-prod-deployment"))
+    check = run_cli(["check", "--to", "qwen", "app.py"], tmp_path)
+    assert "OFR102 `AzureOpenAI` targets Azure OpenAI, closed to individual developers in mainland China [*]" in (
+        check.stdout
+    ), check.stdout
+    proc = run_cli(["fix", "--to", "qwen", "app.py"], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    app = (tmp_path / "app.py").read_text()
+    assert "AzureOpenAI" not in app and "TODO[offramp]" not in app, app
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in app and 'model="qwen-plus"' in app, app

@@ -7,13 +7,18 @@ model name, nothing under [tool.offramp.models]) cannot move, so neither can the
 the module at the provider would send every call there, that one with a model the provider does
 not serve (or, kept as `engine=`, to `/engines/<deployment>/...`). `fix` then leaves the whole
 route on Azure with a TODO, and `check` does not promise (`[*]`) what `fix` will not do.
+
+An Azure client (`AzureOpenAI(...)`, a plain client aimed at an Azure endpoint, an Azure wrapper class) is
+one route the same way: a request through it naming a deployment with no provider model keeps the client,
+its key and every model its requests send on Azure (`unmapped_client_deployments`, checks/clients.py
+`client_left`), with one TODO at the client.
 """
 
 from __future__ import annotations
 
-from typing import List, Mapping, Optional
+from typing import Callable, List, Mapping, Optional
 
-from offramp.analysis.facts import Analysis, ApiCall, ModelLiteral
+from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.catalog import SdkSurface
 from offramp.mapping import is_provider_model, map_model
 from offramp.providers import Provider
@@ -41,6 +46,39 @@ def unmapped_module_deployments(
                 continue
             if not deployment_maps(lit.value, provider, sdk, models):
                 out.append(lit)
+    return out
+
+
+def on_azure_client(c: ClientCtor) -> bool:
+    """An Azure client: its requests' models are deployments of its Azure resource."""
+    return c.azure or c.target.kind == "azure"
+
+
+def client_literals(c: ClientCtor, a: Analysis) -> List[ModelLiteral]:
+    """The model literals the requests through `c` send (its calls' model=, its own deployment argument)."""
+    return [lit for lit in a.models if lit.owner is c or any(any(o is c for o in call.clients) for call in lit.calls)]
+
+
+def unmapped_client_deployments(
+    c: ClientCtor,
+    a: Analysis,
+    provider_of: Callable[[str], Optional[Provider]],
+    sdk: SdkSurface,
+    models: Mapping[str, str],
+) -> List[ModelLiteral]:
+    """The deployment literals the requests through the Azure client `c` name that have no model at the provider
+    of their request's endpoint family (`provider_of`: one provider, or one per family with `--to chat=...`), as
+    `unmapped_module_deployments`. Any one keeps the client whole on Azure."""
+    if not on_azure_client(c):
+        return []
+    out: List[ModelLiteral] = []
+    for lit in client_literals(c, a):
+        if not lit.azure or lit.template != "{}" or lit in out:
+            continue
+        calls = [call for call in lit.calls if any(o is c for o in call.clients)]
+        family = calls[0].family if calls else c.family
+        if not deployment_maps(lit.value, provider_of(family), sdk, models):
+            out.append(lit)
     return out
 
 

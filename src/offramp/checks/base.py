@@ -43,6 +43,10 @@ class CheckContext:
             return self
         return replace(self, provider=self.targets.for_family(endpoint_family))
 
+    def family_provider(self, endpoint_family: str) -> Optional[Provider]:
+        """The provider a request of `endpoint_family` goes to (None: no provider)."""
+        return self.for_family(endpoint_family).provider
+
     def choose(self, value: str, images: bool = False) -> Optional[ModelChoice]:
         if self.provider is None:
             return None

@@ -12,7 +12,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis, ClientCtor, ModelLiteral, ModuleAssign, UrlLiteral
 from offramp.analysis.frameworks import library_refuses
 from offramp.catalog import SdkSurface
-from offramp.checks.azure_routes import unmapped_module_deployments
+from offramp.checks.azure_routes import unmapped_client_deployments, unmapped_module_deployments
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.modulekey import caller_key
 from offramp.checks.ondata import holds
@@ -41,6 +41,9 @@ REFUSED = "refused"  # a wrapper whose library would refuse the URL or model fix
 AZURE_URL = "azure-url"  # an Azure OpenAI endpoint URL: no path maps to the provider's
 NO_COUNTERPART = "no-counterpart"  # an OpenAI URL outside /v1 (dashboards, billing)
 CREDENTIALS = "credentials"  # a URL built at run time (an f-string) that carries OpenAI's credentials (`why`)
+# an Azure client a request of which names a deployment with no provider model (`why`: which, and where): it
+# stays on Azure whole, host, key and every model (checks/azure_routes.py)
+DEPLOYMENTS = "deployments"  # (`why`: "deployment `a` (where)" or "deployments `a` (...), `b` (...)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,13 @@ class Left:
 
 
 def client_left(
-    c: ClientCtor, a: Analysis, provider: Optional[Provider], target: Callable[[str], Optional[str]]
+    c: ClientCtor,
+    a: Analysis,
+    provider: Optional[Provider],
+    target: Callable[[str], Optional[str]],
+    sdk: SdkSurface,
+    models: Mapping[str, str],
+    family_provider: Optional[Callable[[str], Optional[Provider]]] = None,
 ) -> Optional[Left]:
     """Why `fix` gives the client `c` (aimed at OpenAI/Azure) a TODO rather than moving it to `provider`, or
     None when it moves it (unless the project's routes hold it: checks/moves.py `stays`). The one decision
@@ -66,7 +75,41 @@ def client_left(
     if unserved(c, provider):
         return Left(UNSERVED)
     refused = refusal(c, a, provider, target)
-    return Left(REFUSED, refused) if refused is not None else None
+    if refused is not None:
+        return Left(REFUSED, refused)
+    provider_of = family_provider or (lambda family: provider)  # (`--to chat=...`: a provider per family)
+    calls = [call for call in a.calls if any(o is c for o in call.clients)]
+    if calls and all((p := provider_of(call.family)) is not None and p.endpoint(call.family) == "no" for call in calls):
+        return None  # (the provider answers none of its requests: the routes hold it, project/unserved.py)
+    deployments = unmapped_client_deployments(c, a, provider_of, sdk, models)
+    if deployments:  # (no line numbers: a second run must find the same TODO text after the first's insertions)
+        named = ", ".join(f"`{lit.value}` ({_sent_by(lit, c)})" for lit in deployments)
+        return Left(DEPLOYMENTS, f"deployments {named}" if len(deployments) > 1 else f"deployment {named}")
+    return None
+
+
+def client_left_in(c: ClientCtor, a: Analysis, ctx: CheckContext) -> Optional[Left]:
+    """`client_left` for a check's context (its provider, or one per request family)."""
+    return client_left(c, a, ctx.provider, ctx.target, ctx.sdk, ctx.models, ctx.family_provider)
+
+
+def _sent_by(lit: ModelLiteral, c: ClientCtor) -> str:
+    """Where a deployment literal is sent from, for the TODO: its request, or the client's own argument."""
+    calls = [call for call in lit.calls if any(o is c for o in call.clients)]
+    if calls:
+        return f"`{lit.arg}=` of `{calls[0].display}`"
+    return f"its `{lit.arg}=`"
+
+
+def held_on_azure(lit: ModelLiteral, left_of: Callable[[ClientCtor], Optional[Left]]) -> bool:
+    """A model literal every request of which goes through an Azure client that stays on Azure whole because
+    a deployment it names has no provider model (`left_of`: `client_left`, DEPLOYMENTS): it stays with it."""
+    if any(not call.clients for call in lit.calls):
+        return False
+    owners = [lit.owner] if lit.owner is not None else []
+    owners += [c for call in lit.calls for c in call.clients]
+    lefts = [left_of(c) for c in owners]
+    return bool(owners) and all(left is not None and left.kind == DEPLOYMENTS for left in lefts)
 
 
 @dataclass
@@ -128,7 +171,7 @@ def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if not c.target.blocked:
             continue
         claimed.update(id(n) for n in c.target_literals)
-        fixable = not holds(c, a) and client_left(c, a, ctx.provider, ctx.target) is None
+        fixable = not holds(c, a) and client_left_in(c, a, ctx) is None
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))

@@ -9,7 +9,7 @@ from offramp import codes
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.checks.azure_routes import only_on_azure_module_route, unmapped_module_deployments
 from offramp.checks.base import CheckContext, Hit
-from offramp.checks.clients import refusal, unserved
+from offramp.checks.clients import client_left_in, held_on_azure, refusal, unserved
 from offramp.mapping import ModelChoice, is_provider_model
 from offramp.providers import Provider
 from offramp.types import Span
@@ -69,13 +69,17 @@ def model_move(
     models: Mapping[str, str],
     route_held: bool,
     left: bool,
+    client_held: bool = False,
 ) -> str:
     """What `fix` does with the model literal `lit` for `provider` (`choice`: its provider model). `route_held`:
     the Azure module route stays on Azure (a deployment with no provider model, checks/azure_routes.py);
-    `left`: fix leaves the wrapper or config dict the literal belongs to with a TODO (`owner_left`)."""
+    `left`: fix leaves the wrapper or config dict the literal belongs to with a TODO (`owner_left`);
+    `client_held`: its Azure client stays on Azure whole (checks/clients.py `held_on_azure`)."""
     owner = lit.owner
     if owner is not None and owner.kept_subclass:
         return KEPT  # its class stays (a TODO): the deployment keeps its name
+    if client_held:
+        return KEPT  # its client stays on Azure with a TODO naming the deployment that holds it
     if (
         lit.arg == "azure_deployment"
         and not lit.calls
@@ -111,7 +115,8 @@ def _fixable(lit: ModelLiteral, a: Analysis, ctx: CheckContext, choice: ModelCho
     """check's `[*]` on a model literal: what `model_move` says fix does with it."""
     assert ctx.provider is not None
     left = owner_left(lit.owner, a, ctx.provider, ctx.target)
-    move = model_move(lit, a, ctx.provider, choice, ctx.models, held, left)
+    client_held = held_on_azure(lit, lambda c: client_left_in(c, a, ctx))
+    move = model_move(lit, a, ctx.provider, choice, ctx.models, held, left, client_held)
     if move == WITH_CLIENT:  # (the client's fix takes it, when it has a provider model and its route moves)
         return bool(choice.target) and not left and not (held and only_on_azure_module_route(lit, a))
     return move == MAPPED
@@ -130,7 +135,10 @@ def check_models(a: Analysis, ctx: CheckContext) -> List[Hit]:
         if lit.azure:
             if provider is None:
                 fixable = ctx.sdk.is_openai_model(lit.value) or lit.value in ctx.models
-                held_here = fixable and bool(held) and only_on_azure_module_route(lit, a)
+                held_here = fixable and (
+                    (bool(held) and only_on_azure_module_route(lit, a))
+                    or held_on_azure(lit, lambda c: client_left_in(c, a, ctx))
+                )
                 fixable = fixable and not held_here
                 mapping = "must be replaced by a provider model id" + (
                     "" if fixable or held_here else " (add it to [tool.offramp.models])"

@@ -101,7 +101,9 @@ class Moves:
     def client_left(self, c: ClientCtor) -> Optional[Left]:
         """Why `fix` gives `c` a TODO rather than moving it to its provider (checks/clients.py decides)."""
         p = self.client_provider(c)
-        return client_left(c, self.a, p, lambda v: map_model(v, p, self.sdk, self.models).target)
+        family = self.targets.for_family if self.targets is not None else None  # (a deployment: its request's)
+        target = lambda v: map_model(v, p, self.sdk, self.models).target  # noqa: E731
+        return client_left(c, self.a, p, target, self.sdk, self.models, family)
 
     def stays(self, c: ClientCtor) -> Optional[str]:
         """Why `c` stays where it is, if it does: the route gate holds it (project/gate.py), or it is an

@@ -15,7 +15,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
-from offramp.checks.clients import AZURE_URL, CREDENTIALS, NO_COUNTERPART, client_code, url_left
+from offramp.checks.clients import AZURE_URL, CREDENTIALS, NO_COUNTERPART, client_code, held_on_azure, url_left
 from offramp.checks.models import KEY_USE, MAPPED, UNMAPPED, literal_is_live, model_move, owner_left, sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
@@ -72,7 +72,8 @@ class Literals(PlannerState):
         `model=self.azure_deployment`) is that request's model, mapped with it."""
         choice = map_model(lit.value, self.p, self.sdk, self.models, sends_images(lit))
         left = owner_left(lit.owner, self.a, self.p, lambda v: map_model(v, self.p, self.sdk, self.models).target)
-        move = model_move(lit, self.a, self.p, choice, self.models, self.module_stays(), left)
+        client_held = held_on_azure(lit, self.client_left)
+        move = model_move(lit, self.a, self.p, choice, self.models, self.module_stays(), left, client_held)
         stmt = self.stmt(lit.node)
         if move == KEY_USE and choice.target:
             todo = key_use_todo(lit.value, choice.target, lit.key_use(choice.target))

@@ -20,7 +20,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
-from offramp.checks.clients import KWARGS, SUBCLASS, UNSERVED, Left, client_code
+from offramp.checks.clients import DEPLOYMENTS, KWARGS, SUBCLASS, UNSERVED, Left, client_code
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
@@ -79,6 +79,12 @@ class SdkClients(PlannerState):
         elif left.kind == KWARGS:
             text = f"client built from **kwargs: pass {base_arg}={self.base!r} and the {self.p.key_env} key"
             text += f" for {self.p.name}"
+        elif left.kind == DEPLOYMENTS:  # moved, its requests would name a model the provider does not serve
+            verb, it = ("have", "them") if left.why.startswith("deployments ") else ("has", "it")
+            text = (
+                f"`{c.cls}` stays on Azure OpenAI: Azure {left.why} {verb} no {self.p.name} model; map {it} "
+                "under [tool.offramp.models] and run fix again (host, key and model move together)"
+            )
         elif left.kind == UNSERVED:  # moved, it would only fail there (mem0's embedder config); a person decides
             what = f"used by `{c.cls}`" if c.wrapper is not None else "this client config uses"
             text = f"{self.p.name} does not serve the OpenAI `{c.family}` API {what}"
