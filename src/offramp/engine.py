@@ -22,6 +22,7 @@ from offramp.providers import CatalogError, Provider, builtin_providers, known_p
 from offramp.redact import redact
 from offramp.settings import ConfigError, Settings, _selected
 from offramp.source import SourceError, SourceFile, decode, derived, on_deep_stack, parse_module, read_bytes
+from offramp.syntax.lines import code_lines
 from offramp.types import FileResult, Finding, Premise, Span
 
 if TYPE_CHECKING:
@@ -333,7 +334,7 @@ def file_result(findings: List[Finding], text: str, display: str, opts: Options,
     from offramp.testcode import in_test_code  # lazy: start-up
 
     ignored = file_ignores(display, opts)
-    lines = text.splitlines()
+    lines = code_lines(text)
     counts: Dict[Tuple[str, str], int] = {}
     out = []
     in_test = in_test_code(display, text if display.endswith((".py", ".pyi", ".ipynb")) else "")

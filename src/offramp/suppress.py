@@ -16,6 +16,8 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, List, Set, Tuple
 
+from offramp.syntax.lines import code_lines
+
 # The code list stops at the next `[` or `#`: were it free to run to the next `]`, every
 # `# offramp: ignore[` of a comment repeating it would rescan the rest of the line (quadratic).
 _OFFRAMP = re.compile(r"#\s*offramp:\s*(ignore|file-ignore)\b\s*(?:\[([^\]\[#]*)\])?", re.I)
@@ -55,7 +57,7 @@ def parse_suppressions(text: str) -> Suppressions:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         comments = [
             (i + 1, line[line.index("#") :], line.lstrip().startswith("#"))
-            for i, line in enumerate(text.splitlines())
+            for i, line in enumerate(code_lines(text))
             if "#" in line
         ]
         logical = []

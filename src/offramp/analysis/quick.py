@@ -17,6 +17,7 @@ from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, dotted,
 from offramp.catalog import SdkSurface
 from offramp.hosts import DYNAMIC, MATCH_METHODS
 from offramp.source import keep_ast, last_ast
+from offramp.syntax.lines import code_lines
 from offramp.types import Span
 
 
@@ -30,7 +31,7 @@ class QuickFacts:
 
 class _Visitor(ast.NodeVisitor):
     def __init__(self, text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> None:
-        self.lines = text.splitlines(keepends=True)
+        self.lines = code_lines(text, keepends=True)
         self.sdk = sdk
         self.provider_hosts = provider_hosts
         self.facts = QuickFacts()

@@ -18,6 +18,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from offramp import codes
 from offramp.checks.base import Hit
+from offramp.syntax.lines import code_lines
 from offramp.types import Span
 
 MARK = "TODO[offramp]"
@@ -89,7 +90,7 @@ def check_todos(text: str, hits: Sequence[Hit]) -> List[Hit]:
     Most files never contain the mark and cost one search."""
     if MARK not in text:
         return []
-    lines = text.splitlines()
+    lines = code_lines(text)
     out = []
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
@@ -127,7 +128,7 @@ def answered_by_routes(line: int, message: str, text: str, route_hits: Sequence[
     """Whether the OFR003 finding at `line` (its `message`) is on a TODO whose problem a route finding reports
     below it (a base URL that may be unset, OFR107): the per-file check could not know it is still reported."""
     m = _CODE_AT_END.search(message)
-    return m is not None and _still_reported(m.group(1), line, text.splitlines(), route_hits)
+    return m is not None and _still_reported(m.group(1), line, code_lines(text), route_hits)
 
 
 _CODE_AT_END = re.compile(r"\((OFR\d{3})\)\s*$")

@@ -53,6 +53,7 @@ from offramp.source import (
     reusing_parses,
     write_atomic,
 )
+from offramp.syntax.lines import code_lines
 from offramp.testcode import in_test_code
 from offramp.types import Finding
 from offramp.userconfig.kind import KINDS, MAX_CONFIG_BYTES, TOO_LARGE, kind_of, too_large
@@ -510,7 +511,7 @@ def _todos(text: str) -> List[Tuple[int, str]]:
     """(line, "TODO[offramp]: text") of each TODO comment, a wrapped one's lines joined."""
     from offramp.checks.todos import joined  # lazy: start-up
 
-    return [(first + 1, todo) for first, _, todo in joined(text.splitlines())]
+    return [(first + 1, todo) for first, _, todo in joined(code_lines(text))]
 
 
 def fix_config_file(

@@ -15,6 +15,7 @@ from typing import Any, List, Optional
 from offramp.analysis.sites import OsNames, dotted
 from offramp.project.index import DYNAMIC, Expr, SpanT
 from offramp.redact import redact
+from offramp.syntax.lines import code_lines
 
 _ENV_GET = ("getenv", "environ.get", "environ.setdefault")
 
@@ -24,7 +25,7 @@ class ExprReader:
     per-file analysis does: analysis/sites.py) says which names are the `os` module and its members."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
+        self.lines = code_lines(text, keepends=True)
         self.os = OsNames()
 
     # -- positions -------------------------------------------------------------------------
