@@ -188,13 +188,14 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/env_default_key": MODES,
     "shape/conditional_key_default": MODES,
     "shape/config_class_defaults": MODES,
+    "shape/v0_azure_deployment_elsewhere": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 
-# The whole cross product is 1,148 runs and 574 migrations, ~80 of the default selection's ~500 CPU-s
-# (2026-12-06). By default every program runs for the providers of the fix snapshots, and every provider
-# for a sample of programs (the v1 and v0 SDKs, an Azure client, a .env project, LangChain over LiteLLM):
-# 428 runs. The rest is marked `exhaustive`, which CI selects (`-m "corpus or not corpus"`).
+# The whole cross product is 1,430 runs and 715 migrations (55 programs, 2026-12-06), ~85 CPU-s. By default
+# every program runs for the providers of the fix snapshots, and every provider for a sample of programs (the
+# v1 and v0 SDKs, an Azure client, a .env project, LangChain over LiteLLM): 530 runs. The rest is marked
+# `exhaustive`, which CI selects (`-m "corpus or not corpus"`).
 CORE_PROVIDERS = ("deepseek", "glm", "kimi", "qwen")
 SAMPLE_PROGRAMS = (
     "runtime/v0_openai.py",
