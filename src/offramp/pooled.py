@@ -91,8 +91,7 @@ def _captured(stage: Callable[[Dict[str, Tuple[str, Any]]], Any], prebuilt: Dict
 
 def _first(task: Task, opts: Options) -> First:
     """Round 1 for one file (see the module's docstring)."""
-    from offramp.analysis import imports_sdk  # lazy: start-up
-    from offramp.analysis.sdkimports import ast_imports, brings_clients  # lazy: start-up
+    from offramp.analysis import imports_sdk, needs_scopes  # lazy: start-up
     from offramp.catalog import load_sdk  # lazy: start-up
     from offramp.prefilter import may_match  # lazy: start-up
 
@@ -114,9 +113,8 @@ def _first(task: Task, opts: Options) -> First:
         accepted = screen(src.text)
     except Exception:  # (round 2 screens it again, and reports what goes wrong)
         accepted = False
-    tree = last_ast(src.text) if accepted else None
-    if tree is not None and not brings_clients(ast_imports(tree), load_sdk()):  # (analysis.needs_scopes)
-        outcome = _check_one(i, path, opts, display, digest, src.data)  # the fast path, on the tree just kept
+    if accepted and not needs_scopes(src.text, load_sdk()):  # (on the tree the screen just kept)
+        outcome = _check_one(i, path, opts, display, digest, src.data)  # the fast path, on that tree too
         return outcome, outcome[3], None
     entry = None
     text, watch, digest_now = src.text, watch_from_rules(), content_hash(src.data)
