@@ -248,11 +248,13 @@ REQUESTS = (
 def test_an_openai_model_on_a_route_that_may_be_azure_is_named_an_openai_model(tmp_path: Path) -> None:
     """A client chosen by a branch (AgentVerse): its requests may go to OpenAI or Azure. check called
     `gpt-4o` there an "Azure deployment" (OFR202), which fix then rewrote as an OpenAI model (its plan's
-    OFR201); an id of no OpenAI model stays the Azure branch's deployment."""
+    OFR201); an id of no OpenAI model stays the Azure branch's deployment. That deployment, `prod-chat`, has no
+    provider model, so the client stays whole (project/gate.py `unmapped_deployment`) and `gpt-4o`, sent through
+    it too, stays with it: check does not offer it, fix leaves it (rewritten, it went to Azure or OpenAI)."""
     findings, after = _run(tmp_path, {"llm.py": BRANCH, "main.py": REQUESTS})
     models = {(f["line"], f["code"], f["fixable"]) for f in findings if f["path"] == "main.py"}
-    assert models == {(3, "OFR201", True), (4, "OFR202", False)}, findings
-    assert 'model="qwen3.8-max"' in after["main.py"] and 'model="prod-chat"' in after["main.py"]
+    assert models == {(3, "OFR201", False), (4, "OFR202", False)}, findings
+    assert after["main.py"] == REQUESTS, after["main.py"]
 
 
 def test_a_env_model_moves_with_its_readers_while_the_files_key_stays_as_check_says(tmp_path: Path) -> None:
@@ -315,15 +317,23 @@ AZURE_LLM = (
 
 
 @pytest.mark.parametrize("llm", [BRANCH, AZURE_LLM], ids=["mixed", "azure"])
-def test_a_deployment_in_another_file_gets_the_todo_check_reports(tmp_path: Path, llm: str) -> None:
-    """`prod-chat` sent through an Azure client of llm.py that fix moves: check reports it in main.py (OFR202,
-    no `[*]`), and fix wrote no TODO there, so the deployment went to the provider with nothing said."""
+def test_a_deployment_in_another_file_keeps_its_client_on_azure_whole(tmp_path: Path, llm: str) -> None:
+    """`prod-chat` sent through an Azure client of llm.py. fix once moved the client and wrote a TODO on main.py's
+    request alone: the provider's key went out with an Azure deployment name, and `gpt-4o` beside it was
+    rewritten. A client any request of which names a deployment with no provider model now stays whole on Azure
+    (project/gate.py `unmapped_deployment`): check reports main.py's models without `[*]`, fix writes one TODO at
+    the client naming the deployment and the request, main.py stays as it is, and a second fix changes nothing."""
     findings, after = _run(tmp_path, {"llm.py": llm, "main.py": REQUESTS})
     assert (4, "OFR202", False) in {(f["line"], f["code"], f["fixable"]) for f in findings if f["path"] == "main.py"}
-    assert "TODO[offramp]" in after["main.py"] and "`prod-chat`" in after["main.py"], after["main.py"]
-    assert after["main.py"].count("TODO[offramp]") == 1, after["main.py"]
+    assert not [f for f in findings if f["fixable"]], findings
+    assert after["main.py"] == REQUESTS, after["main.py"]
+    azure = [i for i, line in enumerate(after["llm.py"].splitlines()) if "AzureOpenAI(" in line]
+    todo = after["llm.py"].splitlines()[azure[0] - 1]
+    assert "TODO[offramp]" in todo and "`prod-chat`" in todo and "main.py" in todo, after["llm.py"]
+    assert "dashscope" not in after["llm.py"] and "DASHSCOPE" not in after["llm.py"], after["llm.py"]
     again = run_cli(["fix", "--to", "qwen", "-j", "1", "."], tmp_path)
-    assert (tmp_path / "main.py").read_text("utf-8") == after["main.py"], again.stdout
+    assert (tmp_path / "llm.py").read_text("utf-8") == after["llm.py"], again.stdout
+    assert (tmp_path / "main.py").read_text("utf-8") == REQUESTS, again.stdout
 
 
 def test_a_run_time_model_spread_into_requests_gets_one_todo_where_check_reports_it(tmp_path: Path) -> None:

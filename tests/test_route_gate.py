@@ -44,7 +44,8 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
 
 
 @pytest.mark.parametrize(
-    "project", ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch"]
+    "project",
+    ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch", "azure_factory_split"],
 )
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
@@ -958,5 +959,57 @@ def test_an_azure_module_client_configured_in_another_file_moves_whole_with_its_
     assert 'openai.api_key = os.environ["DASHSCOPE_API_KEY"]' in config, config
     assert "AZURE" not in config and "azure" not in config and "api_version" not in config, config
     assert 'model="qwen-plus"' in app and "my-prod-deployment" not in app and "TODO" not in app, app
+    again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
+    assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout
+
+
+def _azure_factory_split(tmp_path: Path, mapped: bool) -> Path:
+    tree = tmp_path / "azure_factory_split"
+    shutil.copytree(PROJECTS / "azure_factory_split", tree)
+    if mapped:
+        (tree / "pyproject.toml").write_text('[tool.offramp.models]\n"my-prod-deployment" = "qwen-plus"\n', "utf-8")
+    return tree
+
+
+def test_an_azure_client_built_by_a_factory_in_another_file_stays_whole_for_an_unmapped_deployment(
+    tmp_path: Path,
+) -> None:
+    """factory.py's `make_client()` returns `AzureOpenAI(...)`; app.py sends `model="my-prod-deployment"` through
+    it (no provider model) and summary.py `model="gpt-4o-mini"` (which has one). fix moved the factory's client to
+    the provider with the provider's key, rewrote summary.py's model and left a TODO on app.py's request alone: that
+    request went to the provider with its key and an Azure deployment name. The client's routes are one: now it
+    stays on Azure whole (project/gate.py `unmapped_deployment`), with one TODO at the client naming the deployment
+    and its request; check offers nothing, check after fix still reports the route, and a second fix is a no-op."""
+    tree = _azure_factory_split(tmp_path, mapped=False)
+    before = _tree(tree)
+    assert _starred(tree) == []
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    after = _tree(tree)
+    assert after["app.py"] == before["app.py"] and after["summary.py"] == before["summary.py"]
+    factory = after["factory.py"]
+    (todo,) = [line for line in factory.splitlines() if "TODO[offramp]" in line]
+    assert "`my-prod-deployment`" in todo and "`client.chat.completions.create` in app.py" in todo, factory
+    assert todo.endswith("(OFR102)"), todo
+    assert [line for line in factory.splitlines() if "TODO[offramp]" not in line] == before["factory.py"].splitlines()
+    again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
+    assert again.returncode == 1 and "All checks passed!" not in again.stdout, again.stdout
+    assert "factory.py:8:12: OFR102" in again.stdout and "app.py:7:50: OFR202" in again.stdout, again.stdout
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    assert _tree(tree) == after
+
+
+def test_an_azure_client_built_by_a_factory_in_another_file_moves_whole_with_its_deployment_mapped(
+    tmp_path: Path,
+) -> None:
+    """The same tree with `"my-prod-deployment" = "qwen-plus"` under [tool.offramp.models]: the client, its key
+    and both requests' models move together, and check after fix finds nothing left."""
+    tree = _azure_factory_split(tmp_path, mapped=True)
+    assert _starred(tree) == ["app.py:7:50:", "factory.py:7:12:", "factory.py:9:28:", "summary.py:6:15:"]
+    run_cli(["fix", "--to", "qwen", "."], tree)
+    after = _tree(tree)
+    assert 'base_url="https://dashscope.aliyuncs.com/compatible-mode/v1"' in after["factory.py"], after["factory.py"]
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in after["factory.py"] and "AZURE" not in after["factory.py"]
+    assert 'model="qwen-plus"' in after["app.py"] and 'model="qwen-flash"' in after["summary.py"]
+    assert not [name for name, text in after.items() if "TODO" in text], after
     again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
     assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout

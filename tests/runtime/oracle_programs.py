@@ -95,6 +95,10 @@ SHAPES: Dict[str, Program] = {
         # openai 0.x configured for Azure in config.py, a deployment with no provider model named in main.py: the
         # route stays on Azure whole (moved, config.py sent the deployment name to the provider with its key).
         Program("shape/v0_azure_deployment_elsewhere", _SHAPES / "v0_azure_deployment_elsewhere", sdk="v0"),
+        # The same with an `AzureOpenAI` built by a factory in factory.py: main.py sends a deployment with no provider
+        # model and one with a model through it. The client stays on Azure whole, both requests with it (moved, the
+        # factory sent the deployment name to the provider with its key, and check named only main.py's request).
+        Program("shape/azure_factory_deployment_elsewhere", _SHAPES / "azure_factory_deployment_elsewhere"),
         # `client.api_key = ...` after the construction (from config.json, and from a team variable).
         Program(
             "shape/client_key_set_later",

@@ -189,12 +189,13 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/conditional_key_default": MODES,
     "shape/config_class_defaults": MODES,
     "shape/v0_azure_deployment_elsewhere": MODES,
+    "shape/azure_factory_deployment_elsewhere": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 
-# The whole cross product is 1,430 runs and 715 migrations (55 programs, 2026-12-06), ~85 CPU-s. By default
+# The whole cross product is 1,456 runs and 728 migrations (56 programs, 2026-12-07), ~85 CPU-s. By default
 # every program runs for the providers of the fix snapshots, and every provider for a sample of programs (the
-# v1 and v0 SDKs, an Azure client, a .env project, LangChain over LiteLLM): 530 runs. The rest is marked
+# v1 and v0 SDKs, an Azure client, a .env project, LangChain over LiteLLM): 538 runs. The rest is marked
 # `exhaustive`, which CI selects (`-m "corpus or not corpus"`).
 CORE_PROVIDERS = ("deepseek", "glm", "kimi", "qwen")
 SAMPLE_PROGRAMS = (
@@ -295,6 +296,26 @@ def test_azure_module_client_of_an_unmapped_deployment_stays_whole_across_module
     assert [r.host for r in requests] == [urlsplit(AZURE_ENDPOINT).hostname], [r.url for r in requests]
     assert "/openai/deployments/my-prod-deployment/" in requests[0].path, requests[0].url
     assert requests[0].headers.get("api-key") == ORACLE.secret_of("AZURE_OPENAI_API_KEY"), requests[0].headers
+
+
+@pytest.mark.parametrize(
+    ("program", "provider_id", "mode"),
+    [("shape/azure_factory_deployment_elsewhere", provider_id, "set") for provider_id in ("qwen", "glm")],
+)
+def test_azure_client_of_a_factory_with_an_unmapped_deployment_stays_whole_across_modules(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """factory.py's `make_client()` returns `AzureOpenAI(...)`; main.py sends `model="my-prod-deployment"` (no
+    provider model) and `model="gpt-4o-mini"` through it. Yesterday fix moved the factory's client alone: both
+    requests went to the provider with its key, the first with the Azure deployment name. Now the client stays on
+    Azure whole: both requests go there with the Azure key, each deployment in its path."""
+    outcome = oracle_outcomes[(program, provider_id, mode)]
+    outcome.judge()
+    requests = outcome.requests()
+    assert [r.host for r in requests] == [urlsplit(AZURE_ENDPOINT).hostname] * 2, [r.url for r in requests]
+    assert "/openai/deployments/my-prod-deployment/" in requests[0].path, requests[0].url
+    assert "/openai/deployments/gpt-4o-mini/" in requests[1].path, requests[1].url
+    assert {r.headers.get("api-key") for r in requests} == {ORACLE.secret_of("AZURE_OPENAI_API_KEY")}
 
 
 @pytest.mark.parametrize(

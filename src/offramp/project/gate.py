@@ -512,16 +512,22 @@ class RouteJudge:
         return f"{what} would carry a credential that is not {p.name}'s"
 
     def unmapped_deployment(self, r: Route, p: Provider) -> Optional[str]:
-        """Why an Azure module route stays on Azure whole: a deployment it names has no model at the provider
+        """Why an Azure route stays on Azure whole: a deployment it names has no model at the provider
         (checks/azure_routes.py). The file configuring the module client (`openai.api_type = "azure"` in
         config.py) sees no deployment of its own; moved alone, it sent app.py's `engine="my-prod-deployment"`
-        to the provider with the provider's key."""
-        if r.kind not in ("module", "v0") or not r.azure:
+        to the provider with the provider's key. The same for an Azure client built in another file (a factory
+        in factory.py, `make_client().chat.completions.create(model="my-prod-deployment")` in app.py): every route
+        through its constructions is then held with it, those naming a mapped deployment too. A client the
+        provider answers none of the requests of keeps that reason (project/unserved.py), as in one file
+        (checks/clients.py `client_left`)."""
+        if r.kind not in ("module", "v0", "client") or not r.azure:
+            return None
+        if r.kind == "client" and id(r) in self.unserved_clients:
             return None
         for s in ordered_models(r):
             if not deployment_maps(s.value or "", p, self.sdk, self.models):
                 return (
-                    f"Azure deployment `{s.value}` of a request in {r.file} has no {p.name} model "
+                    f"Azure deployment `{s.value}` of `{r.call}` in {r.file} has no {p.name} model "
                     "(map it under [tool.offramp.models])"
                 )
         return None
