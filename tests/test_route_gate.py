@@ -1013,3 +1013,45 @@ def test_an_azure_client_built_by_a_factory_in_another_file_moves_whole_with_its
     assert not [name for name, text in after.items() if "TODO" in text], after
     again = run_cli(["check", "--to", "qwen", "--no-cache", "."], tree)
     assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+@pytest.mark.parametrize("literal", [False, True])
+def test_a_module_call_configured_in_another_file_says_where_it_goes(tmp_path: Path, literal: bool, to: str) -> None:
+    """app.py's `openai.ChatCompletion.create(engine=...)` goes through the module client config.py configures for
+    Azure. Its OFR105 said what app.py alone shows, "calls api.openai.com (no base URL set in this file)": untrue of
+    a request that goes to Azure, and that the route gate holds there. It now names where it goes and the file
+    that configures it (checks/routes.py `_module_configured_elsewhere`), before fix and after (the route held)."""
+    tree = _azure_module_split(tmp_path, literal, mapped=False)
+    target = "Azure OpenAI (x.openai.azure.com)" if literal else "Azure OpenAI ($AZURE_OPENAI_ENDPOINT)"
+    expected = (
+        f"app.py:6:13: OFR105 legacy v0 call `openai.ChatCompletion.create` targets {target}, configured in config.py"
+    )
+    args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
+    out = run_cli(args, tree).stdout
+    assert expected in out.splitlines() or f"{expected} [*]" in out.splitlines(), out
+    assert "no base URL set in this file" not in out, out
+    if to:
+        run_cli(["fix", "--to", to, "."], tree)
+        after = run_cli(args, tree).stdout  # (app.py's TODO moved the request down)
+        assert expected.replace("app.py:6:13:", "app.py:8:13:") in after.splitlines(), after
+
+
+def test_a_v1_module_call_configured_for_azure_in_another_file_says_where_it_goes(tmp_path: Path) -> None:
+    """The v1 module client (`openai.chat.completions.create`, OFR104) configured for Azure in config.py."""
+    (tmp_path / "config.py").write_text(
+        'import os\n\nimport openai\n\nopenai.api_type = "azure"\nopenai.azure_endpoint = "https://contoso.openai.azure.com/"\n'
+        'openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\nopenai.api_version = "2024-02-01"\n',
+        "utf-8",
+    )
+    (tmp_path / "app.py").write_text(
+        "import config  # noqa: F401\nimport openai\n\n"
+        'reply = openai.chat.completions.create(model="my-prod-deployment", messages=[])\n',
+        "utf-8",
+    )
+    out = run_cli(["check", "--no-cache", "--to", "qwen", "--output-format", "concise", "."], tmp_path).stdout
+    expected = (
+        "app.py:4:9: OFR104 `openai.chat.completions.create` uses the module-level client, which targets Azure OpenAI "
+        "(contoso.openai.azure.com), configured in config.py"
+    )
+    assert expected in out.splitlines(), out

@@ -405,7 +405,7 @@ def with_routes(
     and is dropped; suppressions and per-file ignores apply as to any finding.
     """
     from offramp.checks import Hit  # lazy: start-up
-    from offramp.checks.base import COVERED_BY  # lazy: start-up
+    from offramp.checks.base import COVERED_BY, RETOLD_BY_ROUTES  # lazy: start-up
     from offramp.checks.todos import answered_by_routes  # lazy: start-up
     from offramp.suppress import parse_suppressions  # lazy: start-up
 
@@ -463,6 +463,10 @@ def with_routes(
         text = data.decode("utf-8-sig", "replace") if data is not None else ""
         if display in notebooks:
             text = notebooks[display].text
+        retold = {(h.code, h.span): h for h in file_hits if h.code in RETOLD_BY_ROUTES}
+        if retold:  # (the file's own finding, its message from where the routes show the request goes)
+            out[i] = results[i] = replace(results[i], findings=tuple(_retold(results[i].findings, retold, display)))
+            file_hits = [h for h in file_hits if h.code not in RETOLD_BY_ROUTES]
         have = {(f.code, f.span.line) for f in results[i].findings}
         have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
         sup = parse_suppressions(text)
@@ -483,6 +487,15 @@ def with_routes(
             finished = file_result([*own, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
     return _in_cells(out, notebooks)
+
+
+def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], display: str) -> List[Finding]:
+    """`findings` with the message of each one a route hit retells (same code, same span: `RETOLD_BY_ROUTES`)."""
+    out = []
+    for f in findings:
+        h = retold.get((f.code, f.span))
+        out.append(replace(f, message=make_finding(f.code, display, f.span, h.args).message) if h is not None else f)
+    return out
 
 
 def _notebooks(results: Sequence[FileResult], read: Callable[[str], Optional[bytes]]) -> Dict[str, Notebook]:

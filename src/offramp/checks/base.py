@@ -68,6 +68,12 @@ COVERED_BY: Dict[str, Tuple[str, ...]] = {
     codes.AZURE_DEPLOYMENT: (codes.OPENAI_MODEL,),
 }
 
+# A route finding of these codes is never one of its own: it retells the per-file finding of the same code at the
+# same span (runner.with_routes), whose message says what the request's file alone shows ("calls api.openai.com
+# (no base URL set in this file)") where the module client is configured in another module (checks/routes.py
+# `_module_configured_elsewhere`).
+RETOLD_BY_ROUTES: Tuple[str, ...] = (codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
+
 # The hint of a framework's own request to OpenAI (the Agents SDK's trace export, checks/clients.py): its fix
 # turns the request off after the imports and moves no host or key, so no route's hold is its hold
 # (runner._held) and it predicts no route-gate effect (project/stage.predicted_effects).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import urlsplit
 
 from offramp import codes
 from offramp.checks.base import CheckContext, Hit
@@ -145,6 +146,7 @@ def check_routes(
             hit = Hit(codes.AZURE_OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
             out.append(RouteHit(route.client_file, hit, route.where))
         out += _subclass_built_elsewhere(route, blocked)
+        out += _module_configured_elsewhere(route, targets)
         if (
             route.client_file
             and route.client_span is not None
@@ -164,6 +166,42 @@ def check_routes(
             hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=moves, hint="" if moves else hint)
             out.append(RouteHit(route.client_file, hit, route.where))
     return out
+
+
+def _module_configured_elsewhere(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
+    """Where the module client of a request configured in other modules goes (`openai.api_type = "azure"` and its
+    endpoint in config.py, `openai.ChatCompletion.create(engine=...)` in app.py). The request's file alone says
+    "calls api.openai.com (no base URL set in this file)", untrue of a route that goes to Azure (the route gate
+    holds it there whole for an unmapped deployment, project/gate.py): this retells that finding (OFR104 /
+    OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it. Never a finding of its own."""
+    if route.kind not in ("module", "v0"):
+        return []
+    own = route.file
+    files = sorted({path for path, _ in route.other_clients} - {own, ""})
+    if not files or any(getattr(s, "file", "") == own for s in route.host):
+        return []  # (configured in its own file too: what the file shows is what it says)
+    where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    if route.azure and all(t.kind in ("azure", "env") for _, t in targets):
+        details = sorted(
+            f"${s.name}" if isinstance(s, EnvRead) else _hostname(s.value or "")
+            for s in route.host
+            if isinstance(s, EnvRead) or (isinstance(s, Literal) and s.value)
+        )
+        shown = f"Azure OpenAI ({details[0]})" if len(details) == 1 else "Azure OpenAI"
+        target = f"targets {shown}, configured in {where}"
+    elif any(t.blocked for _, t in targets) and all(t.kind in ("openai", "env") for _, t in targets):
+        target = f"calls {next(t for _, t in targets if t.blocked).describe()}, configured in {where}"
+    else:
+        return []  # (a local server or a provider configured elsewhere: not retold here)
+    code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
+    return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": target}), route.where)]
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 def _reopened(route: Route, ctx: CheckContext) -> List[RouteHit]:
