@@ -1055,3 +1055,60 @@ def test_a_v1_module_call_configured_for_azure_in_another_file_says_where_it_goe
         "(contoso.openai.azure.com), configured in config.py"
     )
     assert expected in out.splitlines(), out
+
+
+def _local_module_split(tmp_path: Path, how: str) -> Path:
+    tree = tmp_path / "local_module_split"
+    shutil.copytree(PROJECTS / "local_module_split", tree)
+    config, app = tree / "config.py", tree / "app.py"
+    if how == "v1":  # the v1 module client: `openai.base_url`, `openai.chat.completions.create`
+        config.write_text(config.read_text("utf-8").replace("openai.api_base", "openai.base_url"), "utf-8")
+        text = app.read_text("utf-8").replace("openai.ChatCompletion.create", "openai.chat.completions.create")
+        app.write_text(text.replace("openai.Embedding.create", "openai.embeddings.create"), "utf-8")
+    elif how == "private":  # a private host, not a loopback one
+        config.write_text(config.read_text("utf-8").replace("localhost:8000", "10.0.0.7:8000"), "utf-8")
+    elif how == "maybe":  # set only where LOCAL is: else the SDK's default, api.openai.com
+        text = config.read_text("utf-8").replace("openai.api_base =", 'if os.getenv("LOCAL"):\n    openai.api_base =')
+        config.write_text("import os\n\n" + text, "utf-8")
+    return tree
+
+
+@pytest.mark.parametrize("how", ["v0", "v1", "private"])
+@pytest.mark.parametrize("to", ["", "deepseek"])
+def test_a_module_call_configured_for_a_local_server_in_another_file_has_no_finding(
+    tmp_path: Path, how: str, to: str
+) -> None:
+    """config.py points the module-level client at a local server (`openai.api_base = "http://localhost:8000/v1"`);
+    app.py, which imports it, calls `openai.ChatCompletion.create(model="gpt-4o", n=2)` and `openai.Embedding
+    .create(...)`. app.py alone said they call api.openai.com (OFR105 / OFR104 "no base URL set in this file"),
+    named `gpt-4o` an OpenAI model, and with --to deepseek the embeddings API and `n` DeepSeek lacks: none of it true
+    of requests to a self-hosted server, and in one file none is reported. The routes show every host of the
+    request is that server (checks/routes.py `aimed_away`): check reports nothing."""
+    tree = _local_module_split(tmp_path, how)
+    out = run_cli(["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."], tree)
+    assert out.returncode == 0 and "All checks passed!" in out.stdout, out.stdout
+
+
+def test_a_module_call_whose_local_server_may_be_unset_in_another_file_still_calls_openai(tmp_path: Path) -> None:
+    """config.py sets the local server only where LOCAL is set: elsewhere the SDK's default, api.openai.com. The
+    finding stays, saying where it is configured."""
+    tree = _local_module_split(tmp_path, "maybe")
+    out = run_cli(["check", "--no-cache", "--to", "deepseek", "--output-format", "concise", "."], tree).stdout
+    assert "app.py:6:13: OFR105 legacy v0 call `openai.ChatCompletion.create` calls api.openai.com" in out, out
+    assert "OFR401" in out and "All checks passed!" not in out, out
+
+
+@pytest.mark.parametrize("how", ["v0", "v1"])
+def test_fix_leaves_a_module_call_configured_for_a_local_server_in_another_file(tmp_path: Path, how: str) -> None:
+    """fix --to deepseek planned app.py alone: the module client "with no base URL" moved to DeepSeek, which the
+    route gate then held, leaving "module-level client left as it is: a request in app.py does not move to DeepSeek"
+    on a request that goes to the local server with its own key. The gate now tells app.py's planner where the
+    module client goes (project/gate.py `modules_aimed_away`): nothing is written, nothing is kept back with a
+    note, and check after it finds nothing."""
+    tree = _local_module_split(tmp_path, how)
+    before = _tree(tree)
+    err = run_cli(["fix", "--to", "deepseek", "."], tree).stderr
+    assert _tree(tree) == before, err
+    assert "note:" not in err and "TODO" not in err, err
+    again = run_cli(["check", "--to", "deepseek", "--no-cache", "."], tree)
+    assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout

@@ -490,12 +490,29 @@ def with_routes(
 
 
 def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], display: str) -> List[Finding]:
-    """`findings` with the message of each one a route hit retells (same code, same span: `RETOLD_BY_ROUTES`)."""
+    """`findings` with the message of each one a route hit retells (same code, same span: `RETOLD_BY_ROUTES`).
+    Where the routes show the request aimed away from OpenAI and Azure (`AIMED_AWAY`: a local server configured in
+    another module), that finding goes, and with it those inside the request only such a request has (`AWAY_CODES`:
+    its model, the APIs and parameters a provider lacks), as the file reports none of them in one file."""
+    from offramp.checks.base import AIMED_AWAY, AWAY_CODES  # lazy: start-up
+
+    away = [span for (_, span), h in retold.items() if h.args.get("target") == AIMED_AWAY]
     out = []
     for f in findings:
         h = retold.get((f.code, f.span))
+        if h is not None and h.args.get("target") == AIMED_AWAY:
+            continue
+        if f.code in AWAY_CODES and any(_within(f.span, span) for span in away):
+            continue
         out.append(replace(f, message=make_finding(f.code, display, f.span, h.args).message) if h is not None else f)
     return out
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line,
+        outer.end_column,
+    )
 
 
 def _notebooks(results: Sequence[FileResult], read: Callable[[str], Optional[bytes]]) -> Dict[str, Notebook]:

@@ -72,11 +72,14 @@ def analyze(
     provider_hosts: Tuple[str, ...],
     subclass_ctors: Optional[Mapping[Span, str]] = None,
     reopens: Optional[Mapping[Span, str]] = None,
+    module_away: str = "",
 ) -> Analysis:
     """Run the one traversal; full scope analysis only where the SDK is imported (or the route gate names
     constructions of the project's SDK subclasses here, `subclass_ctors`: span -> the SDK class).
 
     Within `source.reusing_parses()` (`fix`: check, then fix the same tree) a module is analysed once.
+    `module_away`: where the module client goes that another module configures for a local server (fix's route
+    gate, `Gate.module_away`), where this file sets none of its host.
     """
     hints = dict(subclass_ctors or {})
     reopened = dict(reopens or {})
@@ -86,8 +89,9 @@ def analyze(
         provider_hosts,
         tuple(sorted((tuple(vars(s).values()), q) for s, q in hints.items())),
         tuple(sorted((tuple(vars(s).values()), q) for s, q in reopened.items())),
+        module_away,
     )
-    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints, reopened))
+    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints, reopened, module_away))
 
 
 def _analyze(
@@ -97,6 +101,7 @@ def _analyze(
     provider_hosts: Tuple[str, ...],
     hints: Dict[Span, str],
     reopened: Dict[Span, str],
+    module_away: str = "",
 ) -> Analysis:
     from libcst.metadata import MetadataWrapper  # lazy: start-up
 
@@ -109,7 +114,7 @@ def _analyze(
     if (imports_sdk(text, sdk) and brings_clients(cst_imports(module), sdk)) or hints or reopened:
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
-        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened)
+        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened, module_away)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     if analysis.on_your_data and not sends_a_body(text):  # (as quick.py decides it for the stdlib path)

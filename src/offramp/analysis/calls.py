@@ -30,6 +30,10 @@ class CallResolver(ClientResolver):
     def __init__(self, c: FullCollector) -> None:
         super().__init__(c)
         self.module_targets: Dict[int, Target] = {}  # id(class) -> where module calls there go
+        # Where the module client goes where this file sets none of its host, when the routes show it configured in
+        # another module for a local server or another host that is not OpenAI's, Azure's or a provider's (fix's
+        # route gate, `Gate.module_away`): "" where they do not, then the SDK's default, api.openai.com
+        self.module_away = ""
 
     def resource_family(self, segments: List[str]) -> Optional[str]:
         for n in (2, 1):
@@ -317,6 +321,8 @@ class CallResolver(ClientResolver):
                 return m.target
         if azure_type:
             return Target("azure", detail="Azure OpenAI (api_type='azure')")
+        if self.module_away:
+            return Target("other", detail=self.module_away)
         return Target("openai", "api.openai.com", "calls api.openai.com (no base URL set in this file)")
 
 

@@ -44,6 +44,7 @@ def collect_and_resolve(
     wrapper: MetadataWrapper,
     subclass_ctors: Optional[Dict[Span, str]] = None,
     reopened: Optional[Dict[Span, str]] = None,
+    module_away: str = "",
 ) -> None:
     """The full collector's traversal, then the resolver, with the collector's metadata attached."""
     collector = FullCollector(sdk, provider_hosts, analysis, wrapper)
@@ -52,6 +53,7 @@ def collect_and_resolve(
         resolver = Resolver(collector)
         resolver.subclass_ctors = {(s.line, s.column): q for s, q in (subclass_ctors or {}).items()}
         resolver.reopened = {(s.line, s.column): name for s, name in (reopened or {}).items()}
+        resolver.module_away = module_away
         resolver.run()
         collector.key_uses.mark(analysis.models, lambda n: collector.span(n).line)
 

@@ -73,6 +73,26 @@ COVERED_BY: Dict[str, Tuple[str, ...]] = {
 # (no base URL set in this file)") where the module client is configured in another module (checks/routes.py
 # `_module_configured_elsewhere`).
 RETOLD_BY_ROUTES: Tuple[str, ...] = (codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
+# The target of such a retelling where the routes show the request aimed away from OpenAI, Azure and the providers
+# (config.py's `openai.api_base = "http://localhost:8000/v1"`): the file's finding is untrue and goes, with the
+# findings inside the request that only a request to OpenAI or Azure has (AWAY_CODES), as in one file.
+AIMED_AWAY = ""
+AWAY_CODES: Tuple[str, ...] = (
+    codes.OPENAI_MODEL,
+    codes.AZURE_DEPLOYMENT,
+    codes.DYNAMIC_MODEL,
+    codes.MODEL_NOT_SERVED,
+    codes.MODEL_RETIRED,
+    codes.UNSUPPORTED_ENDPOINT,
+    codes.UNSUPPORTED_PARAMETER,
+    codes.UNMAPPED_MODEL,
+    codes.EMBEDDING_REINDEX,
+    codes.REASONING_CONTROL,
+    codes.REASONING_NOT_REPLAYED,
+    codes.STRUCTURED_OUTPUT,
+    codes.REQUEST_LIMIT,
+    codes.AZURE_ON_YOUR_DATA,
+)
 
 # The hint of a framework's own request to OpenAI (the Agents SDK's trace export, checks/clients.py): its fix
 # turns the request off after the imports and moves no host or key, so no route's hold is its hold

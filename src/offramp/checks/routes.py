@@ -16,7 +16,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from offramp import codes
-from offramp.checks.base import CheckContext, Hit
+from offramp.checks.base import AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
 from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url
@@ -173,13 +173,15 @@ def _module_configured_elsewhere(route: Route, targets: List[Tuple[Source, Targe
     endpoint in config.py, `openai.ChatCompletion.create(engine=...)` in app.py). The request's file alone says
     "calls api.openai.com (no base URL set in this file)", untrue of a route that goes to Azure (the route gate
     holds it there whole for an unmapped deployment, project/gate.py): this retells that finding (OFR104 /
-    OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it. Never a finding of its own."""
-    if route.kind not in ("module", "v0"):
+    OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it. Never a finding of its own. A request every
+    host of which is a local server or another host that is not OpenAI's, Azure's or a provider's
+    (`aimed_away`) is not one: the retelling says so (`AIMED_AWAY`), and the finding goes (runner.with_routes)."""
+    files = configured_elsewhere(route)
+    if not files:
         return []
-    own = route.file
-    files = sorted({path for path, _ in route.other_clients} - {own, ""})
-    if not files or any(getattr(s, "file", "") == own for s in route.host):
-        return []  # (configured in its own file too: what the file shows is what it says)
+    code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
+    if aimed_away(route, targets):
+        return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": AIMED_AWAY}), route.where)]
     where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     if route.azure and all(t.kind in ("azure", "env") for _, t in targets):
         details = sorted(
@@ -192,9 +194,32 @@ def _module_configured_elsewhere(route: Route, targets: List[Tuple[Source, Targe
     elif any(t.blocked for _, t in targets) and all(t.kind in ("openai", "env") for _, t in targets):
         target = f"calls {next(t for _, t in targets if t.blocked).describe()}, configured in {where}"
     else:
-        return []  # (a local server or a provider configured elsewhere: not retold here)
-    code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
+        return []  # (a provider, a variable or a host offramp cannot know configured elsewhere: not retold here)
     return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": target}), route.where)]
+
+
+def configured_elsewhere(route: Route) -> List[str]:
+    """The other files that configure the module client of a module / v0 route whose own file sets none of its
+    host (config.py's `openai.api_base = ...`, app.py's `openai.ChatCompletion.create(...)`); [] for any other."""
+    if route.kind not in ("module", "v0"):
+        return []
+    own = route.file
+    files = sorted({path for path, _ in route.other_clients} - {own, ""})
+    if any(getattr(s, "file", "") == own for s in route.host):
+        return []  # (configured in its own file too: what the file shows is what it says)
+    return files
+
+
+#: Where a request configured elsewhere goes that is no concern of the migration (checks/routes.py `aimed_away`)
+AWAY = ("local", "other")
+
+
+def aimed_away(route: Route, targets: List[Tuple[Source, Target]]) -> bool:
+    """Whether every host of a module / v0 route configured in other files (`configured_elsewhere`) is a local
+    server or a host that is not OpenAI's, Azure's or a provider's: a host that may be unset (the SDK's default),
+    a variable or a value offramp cannot know is not. The request's file alone says it calls api.openai.com; in
+    one file such a request has no finding, and `fix` leaves it (project/gate.py `modules_aimed_away`)."""
+    return bool(targets) and bool(configured_elsewhere(route)) and all(t.kind in AWAY for _, t in targets)
 
 
 def _hostname(url: str) -> str:
@@ -551,7 +576,11 @@ def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
     for rh in hits:
         code = codes.OPENAI_MODEL if rh.hit.code == codes.AZURE_DEPLOYMENT else rh.hit.code
         key = (rh.path, code, rh.hit.span)
-        if key not in merged or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL):
+        if (
+            key not in merged
+            or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL)
+            or (code in RETOLD_BY_ROUTES and merged[key][0].args.get("target") == AIMED_AWAY)
+        ):  # (a request one route of which goes to a local server and another to OpenAI: the latter is said)
             merged[key] = (rh.hit, merged[key][1] if key in merged else [])
         routes = merged[key][1]
         if rh.route not in routes:

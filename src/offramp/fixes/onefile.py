@@ -181,7 +181,8 @@ def _fix_source(
     sdk = load_sdk()
     allowed = _allowed(src.text, display, opts)
     try:
-        analysis = analyze(module, src.text, sdk, known_provider_hosts(), gate.subclass_ctors, gate.reopens)
+        hosts = known_provider_hosts()
+        analysis = analyze(module, src.text, sdk, hosts, gate.subclass_ctors, gate.reopens, gate.module_away)
         in_test = in_test_code(display, src.text)
         framework_defaults = any(c.wrapper is not None and c.wrapper.default_model_env for c in analysis.clients)
         env = env_defaults(src.path, opts.root) if framework_defaults else None

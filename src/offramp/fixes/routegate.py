@@ -61,6 +61,7 @@ def gate_results(
     where = {r.display: i for i, r in enumerate(results)}
     decision = Decision()
     hinted = judge.reopens(judge.subclass_ctors(judge.routed_keys(judge.client_families(judge.config_hosts()))))
+    hinted = judge.modules_aimed_away(hinted)
     redo = [d for d, g in hinted.gates.items() if d in where and _hinted(g, results[where[d]])]
     if redo:  # clients whose OpenAI host comes from a configuration file: planned again, retargeted
         decision = hinted
@@ -230,7 +231,7 @@ def _effects(results: Sequence[FixResult]) -> Dict[str, List[Effect]]:
 def _hinted(g: Gate, r: FixResult) -> bool:
     """Whether the file is planned again with what the routes tell: a constructor's configured host or
     families, or a key read the routes follow that its first plan kept (handed to a call it could not follow)."""
-    if g.config_hosts or g.families or g.subclass_ctors or g.reopens:
+    if g.config_hosts or g.families or g.subclass_ctors or g.reopens or g.module_away:
         return True
     return bool(r.notes) and any(
         not any(e.role == CRED and overlaps(e.span, s) for e in r.effects) for s in g.routed_keys

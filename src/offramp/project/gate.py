@@ -126,6 +126,7 @@ class Decision:
                 or g.reopens
                 or g.todos
                 or g.settled
+                or g.module_away
             ):
                 out.gates[path] = g.copy(spans, writes)
         return out
@@ -363,6 +364,29 @@ class RouteJudge:
                 g = out.gates.setdefault(r.client_file, Gate())
                 g.config_hosts[r.client_span] = ", ".join(files)
         return out
+
+    def modules_aimed_away(self, into: Decision) -> Decision:
+        """The files whose module / v0 requests all go where other modules configure the module client for a local
+        server or another host that is not OpenAI's, Azure's or a provider's (checks/routes.py `aimed_away`): the
+        planner leaves their module client, requests and models as one file would (`Gate.module_away`), with no TODO:
+        no request of theirs reaches OpenAI or Azure."""
+        from offramp.checks.base import CheckContext  # lazy: start-up
+        from offramp.checks.routes import aimed_away, host_targets  # lazy: start-up
+
+        ctx = CheckContext(sdk=self.sdk)
+        away: Dict[str, Set[str]] = {}
+        for r in self.routes:
+            if r.kind not in ("module", "v0"):
+                continue
+            targets = host_targets(r, ctx, self.provider_hosts)
+            if not aimed_away(r, targets):
+                away[r.file] = set()  # (one request that may go elsewhere: the file decides, as it did)
+            elif away.get(r.file) != set():
+                away.setdefault(r.file, set()).update(t.describe() for _, t in targets)
+        for path, hosts in away.items():
+            if hosts:
+                into.gates.setdefault(path, Gate()).module_away = ", ".join(sorted(hosts))
+        return into
 
     def subclass_ctors(self, into: Decision) -> Decision:
         """The constructions of project subclasses of a plain SDK client that its routes show (every

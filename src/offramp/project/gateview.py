@@ -54,6 +54,11 @@ class Gate:
     # `settled_requests`), or its model is a literal the plans rewrite or the provider serves
     # (`RouteJudge.models_resolved`: `settings.CHAT_MODEL`). The span of each request.
     settled: Tuple[Span, ...] = ()
+    # Where the module client of this file's requests goes, configured in other modules for a local server or a
+    # host that is not OpenAI's, Azure's or a provider's (config.py's `openai.api_base = "http://localhost:8000/v1"`,
+    # checks/routes.py `aimed_away`), the file setting none of its host: its planner leaves the module client, its
+    # requests and their models as one file would ("": the file alone decides)
+    module_away: str = ""
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -98,6 +103,7 @@ class Gate:
             or self.reopens
             or self.todos
             or self.settled
+            or self.module_away
         )
 
     def settles(self, request: Span, model: Span) -> bool:
@@ -119,6 +125,7 @@ class Gate:
             dict(self.reopens),
             dict(self.todos),
             self.settled,
+            self.module_away,
         )
 
 
