@@ -11,14 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict
 
-from oracle import AZURE, OPENAI
+from oracle import AZURE, OPENAI, Origin
 from oracle_runs import Program
 
-__all__ = ["MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES", "WRAPPERS"]
+__all__ = ["LOCAL_SERVER", "MODULE_CLIENT_ENV", "PROGRAMS", "RUNTIME", "SHAPES", "WRAPPERS"]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The v1 module client refuses to choose when OPENAI_API_KEY and Azure credentials are both set.
 MODULE_CLIENT_ENV = ("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")
+# The key of a self-hosted server on this machine (a decoy: no request of it reaches OpenAI).
+LOCAL_SERVER = Origin("Local server", hosts=("localhost",))
 
 RUNTIME: Dict[str, Program] = {
     f"runtime/{p.name}": Program(
@@ -99,6 +101,21 @@ SHAPES: Dict[str, Program] = {
         # model and one with a model through it. The client stays on Azure whole, both requests with it (moved, the
         # factory sent the deployment name to the provider with its key, and check named only main.py's request).
         Program("shape/azure_factory_deployment_elsewhere", _SHAPES / "azure_factory_deployment_elsewhere"),
+        # openai 0.x pointed at a self-hosted server with its own key in config.py; main.py calls the module client. No
+        # request reaches OpenAI: fix leaves it (it wrote "left as it is" TODOs; check said it called api.openai.com).
+        Program(
+            "shape/v0_local_server_elsewhere",
+            _SHAPES / "v0_local_server_elsewhere",
+            sdk="v0",
+            extra={"LOCAL_LLM_KEY": LOCAL_SERVER},
+        ),
+        # The same with the openai>=1 module client (`openai.base_url`, `openai.chat.completions.create`).
+        Program(
+            "shape/module_local_server_elsewhere",
+            _SHAPES / "module_local_server_elsewhere",
+            extra={"LOCAL_LLM_KEY": LOCAL_SERVER},
+            drop=MODULE_CLIENT_ENV,
+        ),
         # `client.api_key = ...` after the construction (from config.json, and from a team variable).
         Program(
             "shape/client_key_set_later",

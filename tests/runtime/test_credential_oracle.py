@@ -190,6 +190,8 @@ LANDED: Dict[str, Tuple[str, ...]] = {
     "shape/config_class_defaults": MODES,
     "shape/v0_azure_deployment_elsewhere": MODES,
     "shape/azure_factory_deployment_elsewhere": MODES,
+    "shape/v0_local_server_elsewhere": MODES,
+    "shape/module_local_server_elsewhere": MODES,
 }
 LANDED_CASES = [(program, mode) for program, modes in LANDED.items() for mode in modes]
 
@@ -316,6 +318,32 @@ def test_azure_client_of_a_factory_with_an_unmapped_deployment_stays_whole_acros
     assert "/openai/deployments/my-prod-deployment/" in requests[0].path, requests[0].url
     assert "/openai/deployments/gpt-4o-mini/" in requests[1].path, requests[1].url
     assert {r.headers.get("api-key") for r in requests} == {ORACLE.secret_of("AZURE_OPENAI_API_KEY")}
+
+
+@pytest.mark.parametrize(
+    ("program", "provider_id", "mode"),
+    [
+        (program, provider_id, "set")
+        for program in ("shape/v0_local_server_elsewhere", "shape/module_local_server_elsewhere")
+        for provider_id in ("deepseek", "qwen")
+    ],
+)
+def test_module_client_configured_for_a_local_server_elsewhere_is_left_alone(
+    program: str, provider_id: str, mode: str, oracle_outcomes: Dict[Case, Outcome]
+) -> None:
+    """config.py points the module client at a self-hosted server with its own key; main.py calls it. No request
+    reaches OpenAI, so fix leaves it: the request goes to the local server, with its key and its model as written
+    (fix wrote "module-level client left as it is" TODOs there; check said it called api.openai.com)."""
+    outcome = oracle_outcomes[(program, provider_id, mode)]
+    outcome.judge()
+    requests = outcome.requests()
+    assert [r.host for r in requests] == ["localhost"], [r.url for r in requests]
+    assert requests[0].bearer == outcome_secret("LOCAL_LLM_KEY", program), requests[0].headers
+    assert requests[0].json["model"] == "gpt-4o", requests[0].json
+
+
+def outcome_secret(variable: str, program: str) -> str:
+    return PROGRAMS[program].oracle().secret_of(variable)
 
 
 @pytest.mark.parametrize(
