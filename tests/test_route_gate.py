@@ -1112,3 +1112,29 @@ def test_fix_leaves_a_module_call_configured_for_a_local_server_in_another_file(
     assert "note:" not in err and "TODO" not in err, err
     again = run_cli(["check", "--to", "deepseek", "--no-cache", "."], tree)
     assert again.returncode == 0 and "All checks passed!" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize("to", ["deepseek", "kimi"])
+def test_an_embeddings_request_through_an_azure_client_held_in_another_file_gets_its_todo(
+    tmp_path: Path, to: str
+) -> None:
+    """factory.py's `make_client()` returns `AzureOpenAI(...)`; app.py sends chat and embeddings through it, and the
+    provider serves no embeddings. The client stays on Azure whole (its embeddings deployment has no provider model)
+    and gets its TODO. In one file the embeddings request gets "does not serve the OpenAI `embeddings` API (OFR401)"
+    too; across files it got none (fixes/routegate.py `request_todos` wrote TODOs only for requests of a client that
+    moves), though check reports OFR401 there before fix and after. Now it gets it; check after fix still reports
+    the OFR401 (never "All checks passed!"), and a second fix changes nothing."""
+    tree = tmp_path / "azure_embeddings_split"
+    shutil.copytree(PROJECTS / "azure_embeddings_split", tree)
+    run_cli(["fix", "--to", to, "."], tree)
+    after = _tree(tree)
+    app = after["app.py"].splitlines()
+    at = next(i for i, line in enumerate(app) if "client.embeddings.create" in line)
+    assert "does not serve the OpenAI `embeddings` API (OFR401)" in app[at - 1] and "TODO[offramp]" in app[at - 1]
+    assert sum("TODO[offramp]" in line for line in app) == 1, after["app.py"]
+    assert "TODO[offramp]" in after["factory.py"] and "AzureOpenAI(" in after["factory.py"], after["factory.py"]
+    out = run_cli(["check", "--to", to, "--no-cache", "--output-format", "concise", "."], tree)
+    assert f"app.py:{at + 1}:12: OFR401" in out.stdout and "OFR003" not in out.stdout, out.stdout
+    assert out.returncode == 1 and "All checks passed!" not in out.stdout, out.stdout
+    run_cli(["fix", "--to", to, "."], tree)
+    assert _tree(tree) == after

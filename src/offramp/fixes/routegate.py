@@ -178,15 +178,22 @@ def request_todos(
     provider does not serve (OFR401: `client.beta.assistants.create(...)`), a model read from an
     environment variable (OFR203), an Azure deployment no mapping names (OFR202, `deployment_todos`). The
     texts the file's own planner writes for a call it sees (planner `capabilities`, fixes/literals.py), so a
-    request both see gets each once."""
+    request both see gets each once. A request through a client the route gate holds on OpenAI or Azure (an
+    Azure deployment with no provider model) gets the TODO of the API the provider lacks, as the planner writes it
+    for a call it sees whether its client moves or not: check still reports it (OFR401); its deployments are
+    the client's TODO's, its model stays with it."""
     out: Dict[str, Dict[Span, Tuple[str, str]]] = {}
+    ctx = CheckContext(sdk=judge.sdk)
     for r in routes:
-        if r.client_span is None or judge.stranded(r, effects) is not None:
+        if r.client_span is None:
             continue
-        if not any(e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())):
+        moves = judge.stranded(r, effects) is None and any(
+            e.role == HOST and overlaps(e.span, r.client_span) for e in effects.get(r.client_file, ())
+        )
+        if not moves and (r.alone or not _on_openai_or_azure(r, ctx, judge)):
             continue  # (a client already at the provider: the file's own check and fix say it)
         p = judge.provider_of(r)
-        for file, span, todo in deployment_todos(r, p, opts, decision):
+        for file, span, todo in deployment_todos(r, p, opts, decision) if moves else ():
             out.setdefault(file, {}).setdefault(span, todo)
         if not r.sdk_method or not r.family:
             continue
@@ -195,10 +202,16 @@ def request_todos(
         if status == "no" and codes.UNSUPPORTED_ENDPOINT in opts.enabled:
             text = f"{p.name} does not serve the OpenAI `{r.family}` API"
             out.setdefault(r.file, {})[r.span] = (codes.UNSUPPORTED_ENDPOINT, text)
-        elif read is not None and codes.DYNAMIC_MODEL in opts.enabled:
+        elif moves and read is not None and codes.DYNAMIC_MODEL in opts.enabled:
             text = f"model comes from environment variable `{read.name}`: set it to a {p.name} model"
             out.setdefault(r.file, {})[r.span] = (codes.DYNAMIC_MODEL, text)
     return out
+
+
+def _on_openai_or_azure(r: Route, ctx: CheckContext, judge: RouteJudge) -> bool:
+    """Whether the route's client may send its request to OpenAI or Azure (an Azure client's endpoint variable)."""
+    targets = host_targets(r, ctx, judge.provider_hosts)
+    return any(t.blocked or (r.azure and t.kind in ("env", "dynamic")) for _, t in targets)
 
 
 def deployment_todos(
