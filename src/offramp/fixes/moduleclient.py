@@ -30,7 +30,7 @@ from offramp.fixes.planedits import (
     with_kwarg,
 )
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import CRED, HOST, MODULE, OVERRIDE
+from offramp.project.gate import CRED, HOST, MODULE, OVERRIDE, held_todo
 from offramp.syntax.arguments import env_read, kwarg_index
 from offramp.syntax.tree import dotted, quote_of, subtree
 
@@ -199,7 +199,7 @@ class ModuleClient(PlannerState):
         at: cst.CSTNode = rest[0].node if rest else assigns[0].node
         code = (LEGACY_API_CALL if rest[0].via == "v0" else MODULE_CLIENT_CALL) if rest else MODULE_CLIENT_CONFIG
         line = rest[0].span.line if rest else assigns[0].span.line
-        text = f"module-level client left as it is: {why}; move its host, key and model together"
+        text = held_todo("module-level client", why)
         self.plan.todo(self.stmt(at), text, code, line)
 
     def azure_route_stays(self, assigns: List[ModuleAssign]) -> None:

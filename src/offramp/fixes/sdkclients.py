@@ -25,7 +25,7 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
-from offramp.project.gate import CRED, HOST, OVERRIDE, overlaps
+from offramp.project.gate import CRED, HOST, OVERRIDE, held_todo, overlaps
 from offramp.project.sources import openai_url_variable
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree
@@ -47,7 +47,7 @@ class SdkClients(PlannerState):
         elif not any(overlaps(s, c.span) for s in self.own_route_todos()):  # (else the route's TODO says it)
             self.plan.todo(
                 self.stmt(c.node),
-                f"`{c.cls}` left as it is: {held}; move its host, key and model together",
+                held_todo(f"`{c.cls}`", held),
                 client_code(c),
                 c.span.line,
             )

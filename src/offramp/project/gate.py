@@ -141,6 +141,24 @@ class Decision:
         self.writes.setdefault(name, reason)
 
 
+#: How the reason of a route held on Azure for a deployment with no provider model is written
+#: (`RouteJudge.unmapped_deployment`): its TODO says it as one file does (`held_todo`).
+UNMAPPED_DEPLOYMENT = "Azure deployment "
+MAP_IT = " (map it under [tool.offramp.models])"
+
+
+def held_todo(what: str, why: str) -> str:
+    """The TODO of `what` (`` `AzureOpenAI` ``, "module-level client") the route gate holds for `why`. Held on Azure
+    for an unmapped deployment, it reads as the TODO of a client one file keeps there (fixes/sdkclients.py
+    `left_todo`, moduleclient.py `azure_route_stays`): "stays on Azure OpenAI: ...; map it ... and run fix again"."""
+    if why.startswith(UNMAPPED_DEPLOYMENT) and why.endswith(MAP_IT):
+        return (
+            f"{what} stays on Azure OpenAI: {why[: -len(MAP_IT)]}; map it under [tool.offramp.models] and run fix "
+            "again (host, key and model move together)"
+        )
+    return f"{what} left as it is: {why}; move its host, key and model together"
+
+
 def ordered_models(r: Route) -> List[Literal]:
     """The route's model literals written in the project, in a fixed order (reasons must not change from run
     to run)."""
@@ -550,10 +568,7 @@ class RouteJudge:
             return None
         for s in ordered_models(r):
             if not deployment_maps(s.value or "", p, self.sdk, self.models):
-                return (
-                    f"Azure deployment `{s.value}` of `{r.call}` in {r.file} has no {p.name} model "
-                    "(map it under [tool.offramp.models])"
-                )
+                return f"{UNMAPPED_DEPLOYMENT}`{s.value}` of `{r.call}` in {r.file} has no {p.name} model{MAP_IT}"
         return None
 
     @property
