@@ -237,6 +237,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
         for item in node.items:
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.expr(item.context_expr), item.context_expr)
+            else:
+                self.held_calls(item.context_expr)  # `with stream(client, "gpt-4o"):` binds nothing
         self.generic_visit(node)
 
     visit_AsyncWith = visit_With  # type: ignore[assignment]
@@ -263,6 +265,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.branch = saved
 
     def visit_Match(self, node: ast.Match) -> None:
+        self.held_calls(node.subject)
         subject = dotted(node.subject) or ""
         for case in node.cases if subject else ():
             values = _case_values(case.pattern)
@@ -285,7 +288,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
 
     def held_calls(self, node: Optional[ast.AST], lambdas_only: bool = False) -> None:
         """The calls inside an expression whose value no binding, return or statement call keeps (an `if`/`while`
-        test, `x += f(...)`, `yield f(...)`, `assert`, a lambda's body) as call sites: there `embed(t, client,
+        test, `x += f(...)`, `yield f(...)`, `assert`, a lambda's body, a `with` header without `as`, `raise`, a
+        decorator, a `match` subject, an argument of `print(...)`) as call sites: there `embed(t, client,
         "text-embedding-ada-002")` was none, the request function's model parameter took only its other calls'
         models, and that one went to the provider unreported."""
         if node is None:
@@ -309,6 +313,11 @@ class _Builder(ExprReader, ast.NodeVisitor):
 
     def visit_Assert(self, node: ast.Assert) -> None:
         self.held_calls(node.test)
+        self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        self.held_calls(node.exc)  # `raise Error(ask(client, "gpt-4o"))`
+        self.held_calls(node.cause)
         self.generic_visit(node)
 
     def visit_If(self, node: ast.If) -> None:
@@ -362,6 +371,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self.scope or self.cls is not None:
             return  # nested classes: out of the index's reach
+        for d in node.decorator_list:
+            self.held_calls(d)
         bases = [dotted(b) or "" for b in node.bases]
         decorators = {
             (dotted(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] for d in node.decorator_list
@@ -401,6 +412,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.cls = None
 
     def _function(self, node: Any) -> None:
+        for d in node.decorator_list:  # `@cached(embed(client, "text-embedding-3-small"))`: run where it is defined
+            self.held_calls(d)
         if self.scope:
             # nested function: its bindings count as the enclosing function's (closures read them)
             for stmt in node.body:
@@ -443,11 +456,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
             self.held_calls(call)  # `yield f(...)`, `a or f(...)`
         if isinstance(call, ast.Call) and (call.args or call.keywords) and _passes_names(call):
             self.m.calls.append((self.scope, self.expr(call), self.branch))
-        elif isinstance(call, ast.Call):  # `print(ask(client, q))`: the call it is handed is a call site
+        elif isinstance(call, ast.Call):  # `print(ask(client, q))`, `print(f"{ask(client, q)}")`, `print(ask(..).text)`
             for arg in (*call.args, *(k.value for k in call.keywords)):
-                inner = arg.value if isinstance(arg, ast.Await) else arg
-                if isinstance(inner, ast.Call) and (inner.args or inner.keywords) and _passes_names(inner):
-                    self.m.calls.append((self.scope, self.expr(inner), self.branch))
+                self.held_calls(arg)
         if isinstance(call, ast.Call):
             self.dotenv_load(call)
             self.base_init(call)
