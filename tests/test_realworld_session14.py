@@ -56,3 +56,59 @@ def test_calls_in_with_headers_raise_decorators_match_and_print_arguments_are_ca
     after = (tmp_path / "main.py").read_text("utf-8")
     assert "gpt-4o" not in after and "text-embedding-3" not in after and "text-embedding-ada" not in after, after
     assert concise_check(tmp_path) == ["All checks passed! (2 files checked)"]
+
+
+_HELPERS = (
+    "import os\n\nfrom openai import OpenAI\n\n\n"
+    "def make_client():\n"
+    '    return OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n\n\n'
+    'MODEL = "gpt-4o"\n'
+)
+_MAIN = (
+    "from agents import MODEL, make_client\n\n"
+    "client = make_client()\n\n\n"
+    "def ask(q):\n"
+    '    return client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": q}])\n'
+)
+
+
+def test_a_script_directorys_own_module_named_like_a_library_is_the_one_its_scripts_import(tmp_path: Path) -> None:
+    """A folder of scripts with its own `agents.py` (the OpenAI Agents SDK's import name): `from agents import
+    MODEL, make_client` in `scripts/main.py` is that file (Python puts a script's directory first on sys.path), but
+    the index left the import to the library. The request had no model: fix moved the client to Qwen, `gpt-4o`
+    stayed, and check after fix said "All checks passed!"."""
+    _write(tmp_path, {"scripts/agents.py": _HELPERS, "scripts/main.py": _MAIN, "README.md": "demo\n"})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("scripts/agents.py:10:") and " OFR201 " in line for line in found), found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert 'MODEL = "qwen' in (tmp_path / "scripts/agents.py").read_text("utf-8")
+    assert concise_check(tmp_path) == ["All checks passed! (2 files checked)"]
+
+
+def test_a_library_named_module_that_lacks_the_imported_name_or_sits_in_a_package_is_not_taken(tmp_path: Path) -> None:
+    """The import stays the library's where Python's would: the sibling does not bind the name imported (there
+    `from agents import Agent` is the SDK's, or fails), the folder is a package's (absolute imports skip it), or
+    the module is named `openai` (the SDK itself)."""
+    sdk_user = (
+        "from agents import Agent, Runner\n\n"
+        'bot = Agent(name="helper", model="gpt-4o")\n'
+        'print(Runner.run_sync(bot, "hi"))\n'
+    )
+    _write(
+        tmp_path,
+        {
+            "scripts/agents.py": _HELPERS,
+            "scripts/bot.py": sdk_user,
+            "pkg/__init__.py": "",
+            "pkg/sub/agents.py": _HELPERS,
+            "pkg/sub/main.py": _MAIN,
+            "tools/openai.py": "def OpenAI():\n    return None\n",
+            "tools/chat.py": (
+                'from openai import OpenAI\n\nOpenAI().chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+            ),
+        },
+    )
+    found = concise_check(tmp_path)
+    assert any(line.startswith("scripts/bot.py:3:") and " OFR201 " in line for line in found), found
+    assert not any(line.startswith("pkg/sub/agents.py:10:") for line in found), found
+    assert any(line.startswith("tools/chat.py:3:") and " OFR101 " in line for line in found), found

@@ -21,7 +21,7 @@ import ast
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from offramp.catalog import load_sdk, rules_file
 from offramp.wrappers import load_reopeners, load_wrappers
@@ -254,6 +254,7 @@ class Watch:
     # methods that rebuild a stored wrapper (rules/wrappers.toml [[reopener]]: chroma's `get_collection`)
     reopens: frozenset = frozenset()
     azure_body: Tuple[str, ...] = ()  # request-body keys only Azure serves (rules/openai.toml `azure-only-body`)
+    sdk_modules: frozenset = frozenset()  # the SDK's own top-level modules (`openai`): no project module is one
 
     def env_offsets(self, text: str) -> List[int]:
         """Where text can read an environment variable: `environ`, `getenv`, an SDK variable's name (for its
@@ -355,6 +356,7 @@ def watch_from_rules() -> Watch:
         libraries,
         frozenset(reopens),
         tuple(sdk.azure_only_body),
+        frozenset(sdk.sdk_modules),
     )
 
 
@@ -369,16 +371,18 @@ def absolute(module: str, name: str, package: bool) -> str:
     return ".".join([*parts, rest] if rest else parts)
 
 
-def place(m: ModuleIndex, name: str, package: bool, siblings: Mapping[str, str] = {}) -> ModuleIndex:
-    """The entry as module `name` of the project: its relative imports made absolute, and the modules of its
-    own directory that share their name with others' named as the project names them (tree.py `sibling_names`)."""
+def place(
+    m: ModuleIndex, name: str, package: bool, target: Optional[Callable[[str, Optional[str]], str]] = None
+) -> ModuleIndex:
+    """The entry as module `name` of the project: its relative imports made absolute, and, through `target`
+    (tree.py `Project.import_target`: the absolute module and the name a `from` import takes), the modules of its
+    own directory named as the project names them."""
     m.name, m.package = name, package
 
-    def resolved(mod: str) -> str:
+    def resolved(mod: str, attr: Optional[str]) -> str:
         mod = absolute(mod, name, package)
-        head, dot, rest = mod.partition(".")
-        return siblings[head] + dot + rest if head in siblings else mod
+        return target(mod, attr) if target is not None else mod
 
-    m.imports = {k: (resolved(mod), attr) for k, (mod, attr) in m.imports.items()}
-    m.star_imports = [resolved(mod) for mod in m.star_imports]
+    m.imports = {k: (resolved(mod, attr), attr) for k, (mod, attr) in m.imports.items()}
+    m.star_imports = [resolved(mod, "*") for mod in m.star_imports]
     return m

@@ -14,6 +14,7 @@ same, and argument and answer can be stored.
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -102,6 +103,36 @@ def _any_word(data: Optional[bytes], words: Tuple[bytes, ...], watch: Watch) -> 
     return data is not None and any(w in data for w in words)
 
 
+def _binds(data: Optional[bytes], name: str, watch: Watch) -> bool:
+    """Whether the module binds `name` at its top level (a `def`, `class`, assignment or import, also inside an
+    `if`/`try`/`with` block), or may (a star import, a module `__getattr__`): `from agents import make_client` takes
+    a module of the importer's directory named `agents` only when it does (tree.py `Project.import_target`)."""
+    if data is None:
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in (name, "__getattr__"):
+                return True
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == name:
+                    return True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+                return True
+        else:
+            for block in ("body", "orelse", "finalbody", "handlers"):
+                stack.extend(getattr(node, block, None) or ())
+    return False
+
+
 #: name -> question; the names are what a recorded answer is stored under.
 QUESTIONS: Dict[str, Question] = {
     "route": _may_route,
@@ -111,4 +142,5 @@ QUESTIONS: Dict[str, Question] = {
     "may-import": _may_import,
     "host": _names_host,
     "words": _any_word,
+    "binds": _binds,
 }

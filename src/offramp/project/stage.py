@@ -69,6 +69,7 @@ def importers(project: Project, seeds: Sequence[str], candidates: Sequence[str])
         if entry is None or not project.ask(d, "may-import", stems):
             continue
         for module, attr in project.ask(d, "imports", entry) or ():
+            module = project.import_target(d, module, attr)
             target = project.names.get(module)
             full = project.names.get(f"{module}.{attr}") if attr else None
             if (target is not None and target in seeds) or (full is not None and full in seeds):
@@ -181,6 +182,7 @@ def callers_of(project: Project, pys: Sequence[str]) -> Callable[[str, str, bool
                 if entry is None:
                     continue
                 for module, attr in project.ask(d, "imports", entry) or ():
+                    module = project.import_target(d, module, attr)
                     for cand in (f"{module}.{attr}" if attr else "", module):
                         target = project.names.get(cand) if cand else None
                         if target is not None and target != d:

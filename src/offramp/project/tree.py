@@ -97,6 +97,37 @@ def sibling_names(canonical: Dict[str, Tuple[str, bool]], libraries: Collection[
     return out
 
 
+def library_siblings(
+    canonical: Dict[str, Tuple[str, bool]], libraries: Collection[str], sdk: Collection[str]
+) -> Dict[str, Dict[str, Tuple[str, str]]]:
+    """Per script directory, its modules and packages named like a library (`scripts/agents.py`, `app/litellm/`) by
+    that name: folder -> {name: (module name, display)}. Python puts a script's directory first on `sys.path`, so
+    `from agents import make_client` in `scripts/main.py` is `scripts/agents.py`; `module_names` names such a file
+    by its whole path and left the import to the library (session 13: its requests had no route).
+
+    A script directory is one that is not a package and whose parent is not one either (a folder of a package
+    that lacks its `__init__.py` is imported from elsewhere: there `import litellm` is the library's). The SDK
+    itself (`openai`) is never a sibling: a project module that shadows it breaks the SDK's import, and
+    `superagi/llms/openai.py`-like modules sit beside code that means the SDK. Whether an import takes the
+    sibling is decided per import (`Project.import_target`)."""
+    packages = {d.rsplit("/", 1)[0] for d in canonical if d.endswith("/__init__.py")}
+    out: Dict[str, Dict[str, Tuple[str, str]]] = {}
+    for d, (name, package) in canonical.items():
+        if not d.endswith(".py"):
+            continue
+        path = d[:-3].split("/")
+        if package:
+            path = path[:-1]
+        if len(path) < 2 or path[-1] not in libraries or path[-1] in sdk:
+            continue
+        folder = "/".join(path[:-1])
+        parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        if folder in packages or (parent and parent in packages):
+            continue
+        out.setdefault(folder, {})[path[-1]] = (name, d)
+    return out
+
+
 def notebook_module(display: str) -> str:
     """The module name of a notebook's code cells (`nb/demo.ipynb` is `nb.demo-ipynb`: no import reaches it)."""
     return display[: -len(".ipynb")].replace("/", ".") + "-ipynb"
@@ -219,6 +250,7 @@ class Project:
         self.displays = frozenset(displays)
         self.names, self.canonical = layout or module_names(displays, watch.libraries)
         self.siblings = sibling_names(self.canonical, watch.libraries)
+        self.library_siblings = library_siblings(self.canonical, watch.libraries, watch.sdk_modules)
         self.read = python_of_notebooks(read)
         # Configuration files are read only inside the tree being checked: the root, or (files given
         # by absolute path, outside the root) the directory that holds them all.
@@ -282,9 +314,32 @@ class Project:
         self.entries[display] = (digest, m)
         name, package = self.canonical[display]
         # after `put`, which keeps the entry as built (relative imports as written)
-        m = place(m, name, package, self.siblings.get(display.rsplit("/", 1)[0], {}) if "/" in display else {})
+        m = place(m, name, package, lambda module, attr: self.import_target(display, module, attr))
         self.indexed[display] = m
         return m
+
+    def import_target(self, importer: str, module: str, attr: Optional[str]) -> str:
+        """The module that `importer`'s import of `module` (absolute; `attr`: the name a `from` import takes,
+        None for `import module`) names as the project names it: a module of the importer's own directory that
+        shares its name with others' (`sibling_names`), or one named like a library (`library_siblings`) when
+        Python's import would take it: it is not the importer itself, and it binds the name a `from` import
+        takes (else that import is the library's, or fails)."""
+        if "/" not in importer:
+            return module
+        folder = importer.rsplit("/", 1)[0]
+        head, dot, rest = module.partition(".")
+        plain = self.siblings.get(folder, {})
+        if head in plain:
+            return plain[head] + dot + rest
+        found = self.library_siblings.get(folder, {}).get(head)
+        if found is None or found[1] == importer:
+            return module
+        name, display = found
+        if attr is None or attr == "*" or rest:
+            return name + dot + rest
+        if f"{name}.{attr}" in self.names or self.ask(display, "binds", attr):
+            return name
+        return module
 
     def ask(self, display: str, question: str, arg: Any = None) -> Any:
         """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`; taken
