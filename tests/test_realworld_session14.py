@@ -112,3 +112,24 @@ def test_a_library_named_module_that_lacks_the_imported_name_or_sits_in_a_packag
     assert any(line.startswith("scripts/bot.py:3:") and " OFR201 " in line for line in found), found
     assert not any(line.startswith("pkg/sub/agents.py:10:") for line in found), found
     assert any(line.startswith("tools/chat.py:3:") and " OFR101 " in line for line in found), found
+
+
+def test_a_library_the_program_supplies_at_run_time_is_reported_at_its_call(tmp_path: Path) -> None:
+    """babyagi's functions use `litellm` with no import: `@babyagi.register_function(imports=["litellm"])` supplies
+    it when the framework runs them. The route reported the model (OFR201) and nothing said the request goes to
+    api.openai.com: the file alone sees no library. Its call now has OFR101, not fixable (fix plans a file from
+    what it imports) with a hint saying why, and fix leaves the call, its model and its key together."""
+    funcs = (
+        "import babyagi\n\n\n"
+        '@babyagi.register_function(imports=["litellm"])\n'
+        "def chat(prompt):\n"
+        '    return litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}])\n'
+    )
+    _write(tmp_path, {"funcs.py": funcs})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("funcs.py:6:12: OFR101 `litellm.completion`") for line in found), found
+    assert not any(line.endswith("[*]") for line in found), found
+    full = run_cli(["check", "--no-cache", "--to", "qwen", "."], tmp_path).stdout
+    assert "`litellm` is bound nowhere in this file (the program supplies it when it runs): fix leaves it" in full
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "funcs.py").read_text("utf-8") == funcs

@@ -118,8 +118,10 @@ def check_routes(
     ctx: CheckContext,
     provider_hosts: Tuple[str, ...],
     sdk_file: Callable[[str], bool],
+    unbound: Callable[[str, str], bool] = lambda path, name: False,
 ) -> List[RouteHit]:
-    """`sdk_file(path)`: whether the per-file analysis of `path` sees its SDK use (it imports the SDK)."""
+    """`sdk_file(path)`: whether the per-file analysis of `path` sees its SDK use (it imports the SDK);
+    `unbound(path, name)`: whether nothing in module `path` binds `name` (no import, assignment or parameter)."""
     out: List[RouteHit] = []
     base = ctx
     for route in routes:
@@ -147,6 +149,7 @@ def check_routes(
             out.append(RouteHit(route.client_file, hit, route.where))
         out += _subclass_built_elsewhere(route, blocked)
         out += _module_configured_elsewhere(route, targets)
+        out += _supplied_library(route, blocked, sdk_file, unbound)
         if (
             route.client_file
             and route.client_span is not None
@@ -255,6 +258,31 @@ def _subclass_built_elsewhere(route: Route, blocked: List[Target]) -> List[Route
     else:
         args = {"cls": cls, "target": blocked[0].describe()}
         hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=not route.held, hint=route.held)
+    return [RouteHit(route.client_file, hit, route.where)]
+
+
+def _supplied_library(
+    route: Route, blocked: List[Target], sdk_file: Callable[[str], bool], unbound: Callable[[str, str], bool]
+) -> List[RouteHit]:
+    """`litellm.completion(model="gpt-4o-mini", ...)` where nothing in the file binds `litellm`: a framework supplies
+    it when it runs the function (babyagi's `@func.register_function(imports=["litellm"])`). The route has the
+    library's default host and key, and its model was reported (OFR201) while the call had no finding: the file
+    alone sees no library. Reported here, and left (fix plans a file from what it imports)."""
+    head = route.call.split(".")[0]
+    if (
+        route.kind != "framework"
+        or route.client_span is None
+        or route.subclass_ctors
+        or route.subclass_todo
+        or route.azure
+        or not blocked
+        or sdk_file(route.client_file)
+        or not unbound(route.client_file, head)
+    ):
+        return []
+    hint = f"`{head}` is bound nowhere in this file (the program supplies it when it runs): fix leaves it"
+    args = {"cls": route.client, "target": blocked[0].describe()}
+    hit = Hit(codes.OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
     return [RouteHit(route.client_file, hit, route.where)]
 
 
@@ -596,7 +624,9 @@ def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
             args["mapping"] = f"{args['mapping']} ({'requests' if len(routes) > 1 else 'request'} at {shown})"
         else:
             args["route"] = ("requests at " if len(routes) > 1 else "request at ") + shown
-        out.setdefault(path, []).append(Hit(code, hit.span, args, fixable=hit.fixable, severity=hit.severity))
+        out.setdefault(path, []).append(
+            Hit(code, hit.span, args, fixable=hit.fixable, severity=hit.severity, hint=hit.hint)
+        )
     return out
 
 

@@ -255,7 +255,20 @@ def route_hits(
         m = project.indexed.get(path)
         return m is not None and imports_sdk(m)
 
-    found = group(check_routes([r for r in routes if not r.alone], ctx, known_provider_hosts(), sdk_file))
+    def unbound(path: str, name: str) -> bool:
+        m = project.indexed.get(path)
+        return (
+            m is not None
+            and not m.star_imports
+            and name not in m.imports
+            and name not in m.bindings
+            and name not in m.classes
+            and name not in m.functions
+            and not any(name in f.locals or any(p[0] == name for p in f.params) for f in m.functions.values())
+        )
+
+    hosts = known_provider_hosts()
+    found = group(check_routes([r for r in routes if not r.alone], ctx, hosts, sdk_file, unbound))
     for path, body in imported_body_hits(routes, project.indexed, project.module, ctx).items():
         found.setdefault(path, []).extend(body)
     held: Dict[str, Dict[Span, str]] = {}
