@@ -133,3 +133,30 @@ def test_a_library_the_program_supplies_at_run_time_is_reported_at_its_call(tmp_
     assert "`litellm` is bound nowhere in this file (the program supplies it when it runs): fix leaves it" in full
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert (tmp_path / "funcs.py").read_text("utf-8") == funcs
+
+
+def test_an_environment_write_no_request_reads_keeps_its_name(tmp_path: Path) -> None:
+    """`os.environ["OPENAI_API_KEY"] = "sk-xxx"` in a script for a library that reads the variable itself (guidance):
+    no request offramp follows reads that write (the OpenAI client of another script runs in another program), so
+    renamed it served nothing that moves and the library found the variable unset. It is held, with a note; a write
+    in a module the request's program imports is still renamed with the request's key."""
+    other = (
+        "import os\n\nimport guidance\n\n"
+        'os.environ["OPENAI_API_KEY"] = "sk-xxx"\n\n'
+        'lm = guidance.models.OpenAI("gpt-4o")\n'
+    )
+    settings = 'import os\n\nos.environ["OPENAI_API_KEY"] = os.getenv("MY_OPENAI_KEY", "")\n'
+    app = (
+        "from openai import OpenAI\n\nimport settings  # noqa: F401\n\n"
+        "client = OpenAI()\n"
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    _write(tmp_path, {"other.py": other, "settings.py": settings, "app.py": app})
+    found = concise_check(tmp_path)
+    (write,) = [line for line in found if line.startswith("other.py:5:")]
+    assert " OFR301 " in write and not write.endswith("[*]"), found
+    assert any(line.startswith("settings.py:3:") and line.endswith("[*]") for line in found), found
+    out = run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "other.py").read_text("utf-8") == other
+    assert "kept `OPENAI_API_KEY`: no request offramp can follow reads it, and a library" in out.stdout + out.stderr
+    assert 'os.environ["DASHSCOPE_API_KEY"]' in (tmp_path / "settings.py").read_text("utf-8")

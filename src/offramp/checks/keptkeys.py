@@ -229,7 +229,8 @@ class KeptKeys(Moves):
         for e in self.a.env:
             if e.node is None or e.role != "key":
                 continue
-            held = self.gate.stops_write(e.name) if e.write else self.gate.stops(e.span)
+            # (a write no route reads is held where it is written: project/gate.py WRITE_UNREAD)
+            held = (self.gate.stops_write(e.name) or self.gate.stops(e.span)) if e.write else self.gate.stops(e.span)
             if held is None:
                 continue
             self.kept.setdefault(id(e.node), held)

@@ -61,6 +61,10 @@ KEY_LOOSE = (
     "no request offramp can follow reads it, so it cannot tell where this key is sent "
     "(renamed alone, the provider key could go to OpenAI)"
 )
+WRITE_UNREAD = (
+    "no request offramp can follow reads it, and a library the program uses may "
+    "(renamed, that library would find it unset)"
+)
 LOOSE = (
     "no request offramp can follow uses it, so it cannot tell which key is sent with it "
     "(moved alone, the URL would take that key to the provider)"
@@ -234,6 +238,13 @@ class RouteJudge:
                     out.freeze(path, MODULE, reason)
             if r.kind == "http":
                 out.freeze(r.file, r.span, reason)
+        # A write no route reads (`os.environ["OPENAI_API_KEY"] = "sk-xxx"` in a script for guidance, which reads
+        # it itself): renamed, it serves no request that moves, and the library finds the variable unset.
+        reached = [(path, span) for r in self.routes for path, span in r.writes]
+        for path, es in effects.items():
+            for e in es:
+                if e.role.startswith(WRITE) and not any(p == path and overlaps(s, e.span) for p, s in reached):
+                    out.freeze(path, e.span, WRITE_UNREAD)
         # (a subclass construction the routes hand to a file's plan is no host of that file's own: its other key
         # reads stay loose, as they were when the file had no plan)
         hinted = {(path, span) for r in self.routes for path, span, _ in (*r.subclass_ctors, *r.subclass_todo)}

@@ -74,6 +74,7 @@ class RouteFinder:
         self._roots: Dict[str, Set[str]] = {}  # module -> the modules whose program includes it
         self._made: Dict[str, List[Client]] = {}  # subclass name -> its constructions
         self._set_later: Optional[Dict[Client, List[Tuple[str, List[Source]]]]] = None
+        self._by_path: Optional[Dict[str, str]] = None  # display path -> module name
 
     # -- the whole project ------------------------------------------------------------------
     def routes(self, modules: Sequence[ModuleIndex]) -> List[Route]:
@@ -96,7 +97,24 @@ class RouteFinder:
         out.extend(self.loaded.add_to(r) for r in self.unreached(out))
         out.extend(self.loaded.add_to(r) for r in self.framework_subclasses())
         out.extend(reopen_routes(self.flow, self.modules, self.wrappers))
-        return out
+        return [self.reached_writes(r) for r in out]
+
+    def reached_writes(self, route: Route) -> Route:
+        """The route with the environment writes it reads (`Route.writes`): of a variable it reads, in a module
+        linked to its request's or its client's."""
+        names = {s.name for s in (*route.host, *route.credential, *route.model) if isinstance(s, EnvRead)}
+        if not names:
+            return route
+        if self._by_path is None:
+            self._by_path = {m.path: m.name for m in self.modules}
+        readers = {self._by_path[f] for f in (route.file, route.client_file) if f in self._by_path}
+        sites = tuple(
+            (m.path, _span(at))
+            for m in self.modules
+            for var, _, at in m.env_writes
+            if var in names and any(self.linked(reader, m.name) for reader in readers)
+        )
+        return replace(route, writes=sites) if sites else route
 
     def process_wide(self, routes: List[Route]) -> List[Route]:
         """Each module-client route with the other files whose module-client requests share its program

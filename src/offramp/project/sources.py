@@ -148,6 +148,10 @@ class Route:
     # Client routes: the request is a method of the SDK's client (`client.beta.assistants.create`), not a
     # framework's call handed the client (`OpenAIResponsesModel("gpt-4o", client)`)
     sdk_method: bool = False
+    # The environment writes (`os.environ["OPENAI_API_KEY"] = ...`) of a variable the request reads, in modules
+    # that run in its program (project/routes.py `linked`), as (file, span of the write): a write no route
+    # reaches serves only what offramp cannot see, a library that reads the variable itself (project/gate.py)
+    writes: Tuple[Tuple[str, Span], ...] = ()
 
     @property
     def alone(self) -> bool:
