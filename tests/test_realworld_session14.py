@@ -160,3 +160,38 @@ def test_an_environment_write_no_request_reads_keeps_its_name(tmp_path: Path) ->
     assert (tmp_path / "other.py").read_text("utf-8") == other
     assert "kept `OPENAI_API_KEY`: no request offramp can follow reads it, and a library" in out.stdout + out.stderr
     assert 'os.environ["DASHSCOPE_API_KEY"]' in (tmp_path / "settings.py").read_text("utf-8")
+
+
+def test_a_key_the_code_guards_before_the_request_is_no_key_that_may_be_unset(tmp_path: Path) -> None:
+    """ChatPDF's graphrag/_model.py: `api_key = os.getenv("DEEPSEEK_API_KEY")`, then `if not api_key: raise
+    ValueError(...)`, then `AsyncOpenAI(api_key=api_key, base_url="https://api.deepseek.com/v1")`. OFR304 said the
+    key may be unset there and the SDK would send OPENAI_API_KEY to DeepSeek: the guard leaves the function first.
+    The same for `is None` with `sys.exit()` and for `assert`; a test whose block goes on is no guard."""
+    body = (
+        "import os\nimport sys\n\nfrom openai import OpenAI\n\n\n"
+        "def a():\n"
+        '    api_key = os.getenv("DEEPSEEK_API_KEY")\n'
+        "    if not api_key:\n"
+        '        raise ValueError("Please set DEEPSEEK_API_KEY")\n'
+        '    return OpenAI(api_key=api_key, base_url="https://api.deepseek.com/v1")\n\n\n'
+        "def b():\n"
+        '    api_key = os.getenv("DEEPSEEK_API_KEY")\n'
+        "    if api_key is None:\n"
+        "        sys.exit(1)\n"
+        '    return OpenAI(api_key=api_key, base_url="https://api.deepseek.com/v1")\n\n\n'
+        "def c():\n"
+        '    api_key = os.getenv("DEEPSEEK_API_KEY")\n'
+        "    assert api_key\n"
+        '    return OpenAI(api_key=api_key, base_url="https://api.deepseek.com/v1")\n\n\n'
+        "def d():\n"
+        '    api_key = os.getenv("DEEPSEEK_API_KEY")\n'
+        "    if not api_key:\n"
+        '        print("no key")\n'
+        '    return OpenAI(api_key=api_key, base_url="https://api.deepseek.com/v1")\n'
+    )
+    for name in "abcd":
+        body += f"\n\ndef ask_{name}():\n"
+        body += f'    return {name}().chat.completions.create(model="deepseek-v4-pro", messages=[])\n'
+    _write(tmp_path, {"ds.py": body})
+    unset = [line.split(":")[1] for line in concise_check(tmp_path) if " OFR304 " in line]
+    assert unset == ["28"], unset

@@ -314,6 +314,8 @@ class _Builder(ExprReader, ast.NodeVisitor):
     def visit_Assert(self, node: ast.Assert) -> None:
         self.held_calls(node.test)
         self.generic_visit(node)
+        if isinstance(node.test, ast.Name):
+            self.set_after(node.test.id)
 
     def visit_Raise(self, node: ast.Raise) -> None:
         self.held_calls(node.exc)  # `raise Error(ask(client, "gpt-4o"))`
@@ -329,6 +331,19 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.conditional += 1
         self.arms(node, [node.body, node.orelse])
         self.conditional -= 1
+        guarded = _unset_tested(node.test)
+        if guarded is not None and not node.orelse and _leaves(node.body):
+            self.set_after(guarded)
+
+    def set_after(self, name: str) -> None:
+        """`if not api_key: raise ValueError(...)` (or `return`, `sys.exit()`; `assert api_key`): past it the name
+        is set, so the environment reads it was bound to so far are no None (no OFR304 on a key the code guards)."""
+        if self.scope:
+            fn = self.m.functions[self.scope]
+            if name in fn.locals:
+                fn.locals[name] = [_never_none(e) for e in fn.locals[name]]
+        elif self.cls is None and name in self.m.bindings:
+            self.m.bindings[name] = [_never_none(e) for e in self.m.bindings[name]]
 
     def visit_While(self, node: ast.While) -> None:
         self.held_calls(node.test)
@@ -613,6 +628,46 @@ def _case_values(pattern: ast.pattern) -> Tuple[str, ...]:
 
 
 _BUILTINS = frozenset(dir(builtins))
+
+
+def _unset_tested(test: ast.expr) -> Optional[str]:
+    """The name `if not NAME:` or `if NAME is None:` tests (also as the first test of an `or`), else None."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        test = test.values[0]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return test.operand.id
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and is_none(test.comparators[0])
+    ):
+        return test.left.id
+    return None
+
+
+_EXITS = frozenset({"exit", "quit", "sys.exit", "os._exit", "st.stop"})
+
+
+def _leaves(body: List[ast.stmt]) -> bool:
+    """Whether a block always ends the function or the program: its last statement raises, returns or exits."""
+    last = body[-1] if body else None
+    if isinstance(last, (ast.Raise, ast.Return)):
+        return True
+    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and dotted(last.value.func) in _EXITS
+
+
+def _never_none(e: Expr) -> Expr:
+    """`e` with its environment reads taken as set (`("env", name, default, span, nullable)`)."""
+    tag = e[0] if e else ""
+    if tag == "env" and len(e) > 4 and e[4]:
+        return (*e[:4], False, *e[5:])
+    if tag == "or":
+        return ("or", _never_none(e[1]), _never_none(e[2]), *e[3:])
+    if tag == "alt":
+        return ("alt", tuple(_never_none(x) for x in e[1]), *e[2:])
+    return e
 
 
 def _passes_names(call: ast.Call) -> bool:
