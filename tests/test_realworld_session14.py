@@ -195,3 +195,42 @@ def test_a_key_the_code_guards_before_the_request_is_no_key_that_may_be_unset(tm
     _write(tmp_path, {"ds.py": body})
     unset = [line.split(":")[1] for line in concise_check(tmp_path) if " OFR304 " in line]
     assert unset == ["28"], unset
+
+
+def test_a_v0_request_the_routes_leave_keeps_its_deployment_parameter(tmp_path: Path) -> None:
+    """sample-app-aoai-chatGPT's Elasticsearch notebook (openai 0.28): `openai.api_base = input("Azure OpenAI
+    resource endpoint: ")`, then `openai.ChatCompletion.create(..., deployment_id=...)`. The host is the user's: the
+    route stays, and its models were kept, yet fix renamed `deployment_id=` to `model=`, which openai 0.x at an
+    Azure endpoint refuses ("Must provide an 'engine' or 'deployment_id' parameter"). A v0 request whose module
+    client moves still gets `model=` (settings.py's OpenAI URL, rewritten in its own file)."""
+    stays = (
+        "import getpass\n\nimport openai\n\n"
+        'openai.api_base = input("Azure OpenAI resource endpoint: ")\n'
+        'openai.api_key = getpass.getpass("Azure OpenAI resource key: ")\n'
+        'deployment = input("deployment: ")\n\n\n'
+        "def ask(q):\n"
+        '    return openai.ChatCompletion.create(messages=[{"role": "user", "content": q}], deployment_id="gpt-35")\n'
+        "\n\n"
+        "def ask2(q):\n"
+        '    return openai.ChatCompletion.create(messages=[{"role": "user", "content": q}], deployment_id=deployment)\n'
+    )
+    moves = (
+        "import os\n\nimport openai\n\nimport settings\n\n"
+        "openai.api_base = settings.API_BASE\n"
+        'openai.api_key = os.environ["OPENAI_API_KEY"]\n\n\n'
+        "def ask(q):\n"
+        '    return openai.ChatCompletion.create(messages=[{"role": "user", "content": q}], engine="gpt-3.5-turbo")\n'
+    )
+    _write(
+        tmp_path,
+        {
+            "nb/notebook.py": stays,
+            "app/app.py": moves,
+            "app/settings.py": 'API_BASE = "https://api.openai.com/v1"\n',
+        },
+    )
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "nb/notebook.py").read_text("utf-8")
+    assert after.count("deployment_id=") == 2 and "model=" not in after, after
+    assert 'model="qwen-flash"' in (tmp_path / "app/app.py").read_text("utf-8")
+    assert "dashscope" in (tmp_path / "app/settings.py").read_text("utf-8")

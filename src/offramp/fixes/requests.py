@@ -19,7 +19,7 @@ from offramp.fixes.crossfile import plan_models
 from offramp.fixes.families import stuck_todo
 from offramp.fixes.planedits import renamed_kwarg
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import MODEL
+from offramp.project.gate import ENGINE, MODEL
 from offramp.syntax.arguments import kwarg_index
 from offramp.syntax.tree import statement_around
 from offramp.types import Span
@@ -36,9 +36,14 @@ class Requests(PlannerState):
         if (
             call.via == "v0"
             and not self.module_stays()
+            # (a request the routes leave where it is, through `openai.api_base = input("Azure endpoint: ")`: there
+            # `deployment_id=` is what the Azure endpoint needs, and `model=` alone fails in openai 0.x)
+            and self.gate.stops(call.span) is None
             and call_is_live(call, self.a)
             and self.allowed(AZURE_DEPLOYMENT, call.span.line)
         ):
+            if any(kwarg_index(call.node.args, k) >= 0 for k in ("engine", "deployment_id")):
+                self.plan.moves(ENGINE, call.span)
             with self.plan.for_finding(LEGACY_API_CALL, call.span):  # (the v0 call's conversion)
                 for old in ("engine", "deployment_id"):
                     if kwarg_index(call.node.args, old) >= 0:

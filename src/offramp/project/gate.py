@@ -46,6 +46,9 @@ from offramp.types import Span
 HOST, CRED, MODEL = "host", "cred", "model"
 WRITE = "write:"  # + variable name: the plan renames a write of it (`os.environ["OPENAI_API_KEY"] = ...`)
 SEEN = "seen"  # a model literal the file's own planner decided (rewritten or held): never rewritten from elsewhere
+# the plan renames a v0 request's `engine=` / `deployment_id=` to `model=` (the request, at its span): only for a
+# request that moves, since openai 0.x at an Azure endpoint needs the deployment parameter
+ENGINE = "engine"
 # An OpenAI URL literal the plan rewrites where it is written (with a HOST effect at the same span).
 # On no route the project explains, the key that travels with it is unknown: it stays (`loose`).
 URL = "url"
@@ -234,6 +237,7 @@ class RouteJudge:
                 out.freeze(path, span, reason)
             if r.kind in ("module", "v0"):
                 out.freeze(r.file, MODULE, reason)
+                out.freeze(r.file, r.span, reason)  # (its `engine=` stays: ENGINE)
                 for path in r.process:
                     out.freeze(path, MODULE, reason)
             if r.kind == "http":
