@@ -234,3 +234,30 @@ def test_a_v0_request_the_routes_leave_keeps_its_deployment_parameter(tmp_path: 
     assert after.count("deployment_id=") == 2 and "model=" not in after, after
     assert 'model="qwen-flash"' in (tmp_path / "app/app.py").read_text("utf-8")
     assert "dashscope" in (tmp_path / "app/settings.py").read_text("utf-8")
+
+
+def test_a_framework_call_that_also_sends_another_providers_model_stays_whole(tmp_path: Path) -> None:
+    """gptme's prompt optimizer: `dspy.LM(ModelNameMapper.get_reflection_model(base))`, whose model is
+    `anthropic/...`, `openai/gpt-5` or `google/gemini-...` by the base model. fix gave the one call the provider's
+    `api_base=` and key and mapped gpt-5: the Anthropic and Gemini requests then went to DashScope with its key and
+    failed, and check after fix said nothing of them. The call is held whole with a TODO; its OpenAI model stays."""
+    opt = (
+        "import dspy\n\n\n"
+        "def reflection_model(base):\n"
+        '    if base.startswith("anthropic/"):\n'
+        '        return "anthropic/claude-sonnet-4-5"\n'
+        '    if base.startswith("openai/"):\n'
+        '        return "openai/gpt-5"\n'
+        '    return "google/gemini-3-pro-preview"\n\n\n'
+        "def run(base):\n"
+        "    lm = dspy.LM(reflection_model(base))\n"
+        "    dspy.configure(lm=lm)\n"
+    )
+    _write(tmp_path, {"opt.py": opt})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("opt.py:13:10: OFR101") for line in found), found
+    assert not any(line.endswith("[*]") for line in found), found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "opt.py").read_text("utf-8")
+    assert "api_base" not in after and '"openai/gpt-5"' in after, after
+    assert "it also sends `anthropic/claude-sonnet-4-5`, another provider's model" in after, after

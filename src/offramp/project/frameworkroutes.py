@@ -53,6 +53,7 @@ def framework_route(
     others = {
         s for s in model if isinstance(s, Literal) and s.value and sep in s.value and not s.value.startswith(ours)
     }
+    held = ""
     if spec.model_prefix and others:
         # litellm "anthropic/...": another provider's route. One of several models a call site may send is that
         # request's only (chat-langchain's `init_chat_model(model=model)`, handed "anthropic:claude-..." by one
@@ -60,6 +61,11 @@ def framework_route(
         model = model - others
         if not any(isinstance(s, Literal) and s.value for s in model):
             return None
+        # ... but one the call's host and key cannot move alone: given the provider's URL and key, the other
+        # provider's requests (gptme's reflection model, `anthropic/...` or `openai/gpt-5` by the model chosen)
+        # would go there too and fail. It stays whole, with a TODO (split the call by provider first).
+        other = sorted(s.value for s in others if isinstance(s, Literal) and s.value)[0]
+        held = f"it also sends `{other}`, another provider's model, which the provider's URL and key would take along"
     named = [s.value for s in finder.explicit(ctx, kwargs, (spec.provider_arg,)) or () if isinstance(s, Literal)]
     if any(v not in (*spec.provider_values, *spec.provider_azure_values) for v in named):
         return None  # init_chat_model(model_provider="anthropic")
@@ -112,6 +118,7 @@ def framework_route(
         client_file=m.path,
         client_span=Span(*site.span),
         model_template=f"{spec.model_prefix}{{}}" if spec.model_prefix else "{}",
+        held=held,
     )
 
 
