@@ -261,3 +261,31 @@ def test_a_framework_call_that_also_sends_another_providers_model_stays_whole(tm
     after = (tmp_path / "opt.py").read_text("utf-8")
     assert "api_base" not in after and '"openai/gpt-5"' in after, after
     assert "it also sends `anthropic/claude-sonnet-4-5`, another provider's model" in after, after
+
+
+def test_a_model_no_azure_deployment_can_be_named_is_no_deployment_of_a_request_with_a_plain_client_too(
+    tmp_path: Path,
+) -> None:
+    """python-openai-demos' scripts pick the client by `API_HOST`: `openai.OpenAI(base_url=os.environ[
+    "AZURE_OPENAI_ENDPOINT"], ...)`, Ollama's, GitHub Models' with `os.getenv("GITHUB_MODEL", "openai/gpt-4o")`, or
+    OpenAI's. The file alone called `openai/gpt-4o` an Azure deployment with no provider model (OFR202) in every
+    script, and fix wrote a TODO for it in each: no Azure deployment is named with a `/`, and the request also goes
+    through plain clients (as the routes already judged it, 297eb6d)."""
+    chat = (
+        "import os\n\nimport openai\n\n"
+        'API_HOST = os.getenv("API_HOST", "github")\n\n'
+        'if API_HOST == "azure":\n'
+        '    client = openai.OpenAI(base_url=os.environ["AZURE_OPENAI_ENDPOINT"], api_key=os.environ["AZURE_KEY"])\n'
+        '    MODEL_NAME = os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]\n'
+        'elif API_HOST == "github":\n'
+        '    client = openai.OpenAI(base_url="https://models.github.ai/inference", api_key=os.environ["GH_TOKEN"])\n'
+        '    MODEL_NAME = os.getenv("GITHUB_MODEL", "openai/gpt-4o")\n'
+        "else:\n"
+        '    client = openai.OpenAI(api_key=os.environ["OPENAI_KEY"])\n'
+        '    MODEL_NAME = os.environ["OPENAI_MODEL"]\n\n'
+        'response = client.chat.completions.create(model=MODEL_NAME, messages=[{"role": "user", "content": "hi"}])\n'
+    )
+    _write(tmp_path, {"chat.py": chat})
+    assert not any(" OFR202 " in line for line in concise_check(tmp_path)), concise_check(tmp_path)
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert "OFR202" not in (tmp_path / "chat.py").read_text("utf-8")

@@ -92,6 +92,15 @@ class Target:
 _LOCAL_SUFFIXES = (".local", ".internal", ".lan", ".svc", ".cluster.local", ".localhost", ".home.arpa", ".test")
 
 
+# Azure OpenAI deployment names: 2-64 letters, digits, `-`, `_` and `.` (Azure portal / ARM validation)
+_DEPLOYMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def may_name_deployment(value: str) -> bool:
+    """Whether an Azure OpenAI deployment can be named `value` (`openai/gpt-4o`, `thenlper/gte-small` cannot)."""
+    return _DEPLOYMENT_NAME.fullmatch(value) is not None
+
+
 def is_local_host(host: str) -> bool:
     host = host.strip("[]").lower()
     if host in ("localhost", "0.0.0.0", "host.docker.internal"):

@@ -20,6 +20,7 @@ from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModuleAssi
 from offramp.analysis.flow import ClassCtx, keyword_args
 from offramp.analysis.values import Target, dotted_name, string_value
 from offramp.catalog import rules_file
+from offramp.hosts import may_name_deployment
 
 _IMAGE_PARTS = ("image_url", "input_image")
 
@@ -239,6 +240,10 @@ class CallResolver(ClientResolver):
                     deployment = (
                         api.azure or arg == "deployment_id" or (arg == "engine" and not self.sdk.is_openai_model(value))
                     )
+                    if deployment and arg == "model" and any(not c.azure for c in api.clients):
+                        # a request through an Azure client or a plain one (python-openai-demos' API_HOST switch):
+                        # a value no Azure deployment can be named (`openai/gpt-4o`) is the plain branch's model
+                        deployment = may_name_deployment(value)
                     if deployment or self.sdk.is_openai_model(value):
                         lit = self.model_literal(node, value, arg, deployment)
                         lit.calls.append(api)

@@ -10,7 +10,6 @@ only routes can decide (OFR107, OFR204, OFR303, OFR304) are produced everywhere.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
@@ -19,7 +18,7 @@ from offramp import codes
 from offramp.checks.base import AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
 from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
-from offramp.hosts import Target, classify_url
+from offramp.hosts import Target, classify_url, may_name_deployment
 from offramp.mapping import is_provider_model
 from offramp.project.sources import (
     AZURE_AD_TOKEN,
@@ -398,16 +397,12 @@ def sent_as_deployment(route: Route, value: str, ctx: CheckContext) -> bool:
     library's object (`claude-3-opus` of the factory's `Anthropic()` branch: no Azure deployment)."""
     if ctx.provider is not None and is_provider_model(value, ctx.provider, ctx.models):
         return False
-    if route.mixed and not _DEPLOYMENT_NAME.fullmatch(value):
+    if route.mixed and not may_name_deployment(value):
         # no Azure deployment is named so (letters, digits, `-`, `_`, `.`): the branch of a plain client aimed at
         # a configured server sends it (khoj's `thenlper/gte-small` to its embeddings endpoint, which
         # `get_openai_client` builds as AzureOpenAI only for an `*.openai.azure.com` URL)
         return False
     return not (route.foreign_receiver and not ctx.sdk.is_openai_model(value))
-
-
-# Azure OpenAI deployment names: 2-64 letters, digits, `-`, `_` and `.` (Azure portal / ARM validation)
-_DEPLOYMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
 def _models(
