@@ -289,3 +289,48 @@ def test_a_model_no_azure_deployment_can_be_named_is_no_deployment_of_a_request_
     assert not any(" OFR202 " in line for line in concise_check(tmp_path)), concise_check(tmp_path)
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert "OFR202" not in (tmp_path / "chat.py").read_text("utf-8")
+
+
+_ROBOT = (
+    "import os\n\nimport requests\nfrom openai import AzureOpenAI\n\n\n"
+    "class Bot:\n"
+    '    def __init__(self, api_base="", api_version="2024-02-01"):\n'
+    '        self.api_base = api_base if api_base else "https://api.openai.com/v1/chat"\n'
+    "        self.api_version = api_version\n"
+    '        self.key = os.getenv("OPENAI_API_KEY")\n\n'
+    "    def stream(self, model, messages):\n"
+    '        url = self.api_base + "/completions"\n'
+    '        headers = {"Authorization": "Bearer " + self.key}\n'
+    '        return requests.post(url, headers=headers, json={"model": model, "messages": messages})\n\n'
+    "    def chat(self, model, messages):\n"
+    "        client = AzureOpenAI(azure_endpoint=self.api_base, api_key=self.key, api_version=self.api_version)\n"
+    "        return client.chat.completions.create(model=model, messages=messages)\n"
+)
+
+
+def test_a_raw_request_to_a_base_url_plus_a_path_keeps_its_key_and_fix_runs_once(tmp_path: Path) -> None:
+    """wukong-robot's OPENAIRobot: `self.api_base` defaults to "https://api.openai.com/v1/chat"; `stream_chat` posts to
+    `self.api_base + "/completions"` with the key of OPENAI_API_KEY, `chat` builds `AzureOpenAI(azure_endpoint=
+    self.api_base, api_key=...)`. The concatenation was no URL to the index, so the raw request had no route: fix
+    converted the client and renamed the key read, and the DashScope key then went to api.openai.com. Claimed by
+    the Azure client, the URL literal had no finding either until the second fix wrote its TODO (no no-op). Now the
+    request is a route (the base is one of a few URL literals), the key keeps its name, the URL is reported, and the
+    first fix writes everything the second would."""
+    ep = (
+        "import os\n\nfrom openai import AzureOpenAI\n\n"
+        'EP = "https://myres.openai.azure.com"\n'
+        'client = AzureOpenAI(azure_endpoint=EP, api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024")\n'
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    _write(tmp_path, {"robot.py": _ROBOT, "ep.py": ep})
+    found = concise_check(tmp_path)
+    assert any(line.startswith("robot.py:14:15: OFR106") for line in found), found
+    assert any(line.startswith("robot.py:11:30: OFR301") and not line.endswith("[*]") for line in found), found
+    assert any(line.startswith("ep.py:5:6: OFR106") for line in found), found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    robot = (tmp_path / "robot.py").read_text("utf-8")
+    assert 'os.getenv("OPENAI_API_KEY")' in robot and "DASHSCOPE_API_KEY" in robot, robot
+    fixed = {name: (tmp_path / name).read_text("utf-8") for name in ("robot.py", "ep.py")}
+    assert "Azure OpenAI endpoint: point it at" in fixed["ep.py"], fixed["ep.py"]
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert {name: (tmp_path / name).read_text("utf-8") for name in ("robot.py", "ep.py")} == fixed

@@ -164,14 +164,25 @@ def refusal(
     return library_refuses(c, sent, provider.name if provider is not None else "the provider", target)
 
 
+def left_by_conversion(c: ClientCtor, a: Analysis, sdk: SdkSurface) -> Set[int]:
+    """The URL literals of an Azure client written outside its construction (`EP = "https://x.openai.azure.com"`,
+    `AzureOpenAI(azure_endpoint=EP, ...)`): converted, the client gets the provider's URL as its argument and the
+    literal stays where it is, a finding of its own (OFR106) that fix's first run now writes its TODO for. Claimed
+    by the client, it had none until the second run, which was then no no-op."""
+    if c.qualified not in sdk.azure_clients:
+        return set()
+    wanted = {id(n) for n in c.target_literals}
+    return {id(u.node) for u in a.urls if id(u.node) in wanted and not c.span.contains(u.span)}
+
+
 def check_clients(a: Analysis, ctx: CheckContext) -> List[Hit]:
     hits: List[Hit] = []
     claimed: Set[int] = set()
     for c in a.clients:
         if not c.target.blocked:
             continue
-        claimed.update(id(n) for n in c.target_literals)
         fixable = not holds(c, a) and client_left_in(c, a, ctx) is None
+        claimed.update(id(n) for n in c.target_literals if not (fixable and id(n) in left_by_conversion(c, a, ctx.sdk)))
         if c.azure:
             where = f" ({c.target.host})" if c.target.host else ""
             hits.append(Hit(client_code(c), c.span, {"cls": c.cls, "where": where}, fixable=fixable))

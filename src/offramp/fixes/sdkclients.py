@@ -20,7 +20,7 @@ import libcst as cst
 
 from offramp.analysis.facts import ClientCtor, ModelLiteral
 from offramp.analysis.values import string_value
-from offramp.checks.clients import DEPLOYMENTS, KWARGS, SUBCLASS, UNSERVED, Left, client_code
+from offramp.checks.clients import DEPLOYMENTS, KWARGS, SUBCLASS, UNSERVED, Left, client_code, left_by_conversion
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
@@ -120,6 +120,7 @@ class SdkClients(PlannerState):
         quote = quote_of(c.node)
         plain = None
         if azure_class:
+            self.claimed.difference_update(left_by_conversion(c, self.a, self.sdk))  # (their own finding's TODO)
             plain = "AsyncOpenAI" if "Async" in c.qualified.rsplit(".", 1)[-1] else "OpenAI"
             plain = self.azure_imports(c, plain)
             if c.base is not None:

@@ -10,7 +10,7 @@ which expressions are kept; this is how.
 from __future__ import annotations
 
 import ast
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from offramp.analysis.sites import OsNames, dotted
 from offramp.project.index import DYNAMIC, Expr, SpanT
@@ -127,10 +127,11 @@ class ExprReader:
             return ("dict", ((None, self.looped(node.generators, self.expr(node.value, d), d)),))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.expr(node.left, d), self.expr(node.right, d)
-            if left[0] in ("str", "fstr") and right[0] in ("str", "fstr"):
-                return ("fstr", left[1] + right[1], self.span(node), ())
-            if left[0] in ("str", "fstr"):
-                return ("fstr", left[1] + DYNAMIC, self.span(node), (right,))
+            if left[0] in ("str", "fstr") or right[0] in ("str", "fstr"):
+                # `"https://" + host`, and `self.api_base + "/completions"` (wukong-robot's raw request) alike: the
+                # text with a hole for each part that is no string, the holes of f-strings kept in order
+                (lt, lh), (rt, rh) = _text_part(left), _text_part(right)
+                return ("fstr", lt + rt, self.span(node), lh + rh)
             return ("unknown", "computed")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path(...) / "config.json"
             return ("div", self.expr(node.left, d), self.expr(node.right, d))
@@ -204,3 +205,13 @@ def import_error(node: Optional[ast.expr]) -> bool:
 
 def is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def _text_part(e: Expr) -> Tuple[str, Tuple[Expr, ...]]:
+    """A part of a concatenation as f-string text and its holes: a string is its text, an f-string its text and
+    holes, anything else one hole."""
+    if e[0] == "str":
+        return e[1], ()
+    if e[0] == "fstr":
+        return e[1], tuple(e[3])
+    return DYNAMIC, (e,)

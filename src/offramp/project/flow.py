@@ -137,7 +137,7 @@ class Flow:
         if tag == "str":
             return [Literal(path, _span(e[2]), e[1])]
         if tag == "fstr":
-            return [self.fstring(ctx, e, depth)]
+            return self.fstrings(ctx, e, depth)
         if tag == "none":
             return [Literal(path, _span(e[1]), None)]
         if tag == "env":
@@ -229,6 +229,25 @@ class Flow:
         if fn is not None and (name in fn.locals or any(p[0] == name for p in fn.params)):
             return []
         return m.bindings.get(f"{name}.{e[2]}", [])
+
+    def fstrings(self, ctx: Ctx, e: Expr, depth: int) -> List[Value]:
+        """An f-string's values (`fstring`); a URL built on a base that is one of a few URL literals (wukong-robot's
+        `self.api_base + "/completions"`, `api_base` a parameter defaulting to `"https://api.openai.com/v1/chat"`)
+        is that URL for each of them, and the template besides where the base may be something else: left one
+        template, its raw request had no route, and fix renamed the key it sends to the OpenAI URL."""
+        text, holes = e[1], e[3]
+        one = self.fstring(ctx, e, depth)
+        if not one.template or len(holes) != 1 or not text.startswith(DYNAMIC) or text.count(DYNAMIC) != 1:
+            return [one]
+        found = self.values(ctx, holes[0], depth)
+        bases = sorted({v.value for v in found if isinstance(v, Literal) and not v.template and v.value})
+        if not bases or len(bases) > 3 or not all(b.startswith(("http://", "https://")) for b in bases):
+            return [one]
+        path = self._path(ctx)
+        out: List[Value] = [Literal(path, _span(e[2]), b + text[len(DYNAMIC) :]) for b in bases]
+        if any(not (isinstance(v, Literal) and not v.template and v.value) for v in found):
+            out.append(one)
+        return out
 
     def fstring(self, ctx: Ctx, e: Expr, depth: int) -> Literal:
         """`f"https://{API_HOST}/v1"`: the text, with each hole filled when it has exactly one literal value."""
