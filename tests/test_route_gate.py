@@ -1033,8 +1033,9 @@ def test_a_module_call_configured_in_another_file_says_where_it_goes(tmp_path: P
     assert "no base URL set in this file" not in out, out
     if to:
         run_cli(["fix", "--to", to, "."], tree)
-        after = run_cli(args, tree).stdout  # (app.py's TODO moved the request down)
-        assert expected.replace("app.py:6:13:", "app.py:8:13:") in after.splitlines(), after
+        after = run_cli(args, tree).stdout  # (app.py's TODO moved the request down: one line, the OFR105 TODO
+        # names the unmapped deployment; a request the routes leave where it is gets no OFR202 TODO of its own)
+        assert expected.replace("app.py:6:13:", "app.py:7:13:") in after.splitlines(), after
 
 
 def test_a_v1_module_call_configured_for_azure_in_another_file_says_where_it_goes(tmp_path: Path) -> None:
