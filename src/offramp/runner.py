@@ -37,7 +37,8 @@ from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.project.verdicts import held_back, held_names, moved_with, not_settled
 from offramp.settings import Settings
-from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes
+from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes, read_snapshot
+from offramp.stattable import MISS, PASS, StatTable
 from offramp.types import FileResult, Finding, Premise, Span
 from offramp.userconfig.kind import read_as_config, too_large
 
@@ -136,8 +137,12 @@ def _served(path: Path, data: bytes, display: str, opts: Options, found: Finding
 
 
 def _triage(
-    files: Sequence[Path], displays: Sequence[str], opts: Options, cache: Callable[[], Optional[FindingsCache]]
-) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes], List[int], Dict[str, bytes]]:
+    files: Sequence[Path],
+    displays: Sequence[str],
+    opts: Options,
+    cache: Callable[[], Optional[FindingsCache]],
+    stats: Optional[StatTable] = None,
+) -> Tuple[Dict[int, FileResult], List[Task], Dict[int, bytes], List[int], Dict[str, bytes], Dict[str, str]]:
     """Answer in this process every file that needs no parse: cache hits and prefilter misses.
 
     Each file is read once here; only files that can hold SDK use (a small share of a typical
@@ -149,12 +154,17 @@ def _triage(
     prefilter (the seeds of the project stage's routes). `kept` holds the bytes of Python files
     by display path (seeds, and files that cannot match while a budget lasts): the project stage
     reads them from there, so every file is still read once per run.
+
+    With a stat table (stattable.py), a file whose stat is the one recorded is not read at all: its
+    verdict and digest come from the table, and the digests of such files (not notebooks) come back
+    too (`known`), for the project stage to find index entries and recorded answers unread.
     """
     done: Dict[int, FileResult] = {}
     pending: List[Task] = []
     blobs: Dict[int, bytes] = {}
     seeds: List[int] = []
     kept: Dict[str, bytes] = {}
+    known: Dict[str, str] = {}
     budget = _KEEP_BUDGET
     for i, (path, display) in enumerate(zip(files, displays)):
         config = read_as_config(path)
@@ -169,14 +179,32 @@ def _triage(
         if config and too_large(path):
             pending.append((i, path, display, None))  # check_path reports it (OFR001), unread
             continue
+        vouched = stats.known(display, path) if stats is not None else None
+        if vouched is not None:
+            known_digest, verdict = vouched
+            if verdict == MISS:
+                done[i] = FileResult(path=display, skipped_by_prefilter=True)
+                if not notebook:  # (the project reads a notebook as the module of its code cells)
+                    known[display] = known_digest
+                continue
+            found = cache()
+            if found is not None and known_digest == found.digest(display):
+                done[i] = found.result(display)
+                if python or notebook:
+                    seeds.append(i)
+                if not notebook:
+                    known[display] = known_digest
+                continue
         try:
-            data = read_bytes(path, opts.root)
+            data, st = read_snapshot(path, opts.root)
         except SourceError:
             pending.append((i, path, display, None))  # check_path reports it as OFR001
             continue
         if not may_match(data, config):
-            # Cheaper to answer again than to hash: never cached, so the cache holds parsed files only.
+            # Without a stat table, cheaper to answer again than to hash: the cache holds parsed files only.
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
+            if stats is not None:
+                stats.record(display, st, content_hash(data), MISS)
             if python and len(data) <= budget:
                 kept[display] = data
                 budget -= len(data)
@@ -187,6 +215,8 @@ def _triage(
             kept[display] = data
         found = cache()
         digest = content_hash(data) if found is not None else None
+        if stats is not None and digest is not None:
+            stats.record(display, st, digest, PASS)
         if found is not None and digest == found.digest(display):
             done[i] = found.result(display)
             del blobs[i]
@@ -198,7 +228,7 @@ def _triage(
             found.store([(served, digest)])
         else:
             pending.append((i, path, display, digest))
-    return done, pending, blobs, seeds, kept
+    return done, pending, blobs, seeds, kept, known
 
 
 def _before_fork() -> None:
@@ -280,17 +310,19 @@ def _run(
     cache_dir: Optional[Path],
 ) -> List[FileResult]:
     opened: List[FindingsCache] = []
+    key = cache_key(opts) if cache_dir is not None else ""
+    stats = StatTable.open(cache_dir, key) if cache_dir is not None else None
 
     def cache() -> Optional[FindingsCache]:
-        """Opened on the first file that passes the prefilter: a tree without SDK use never pays for the key."""
+        """Opened on the first file that passes the prefilter: a tree without SDK use never reads it."""
         if cache_dir is None:
             return None
         if not opened:
-            opened.append(FindingsCache.open(cache_dir, cache_key(opts)))
+            opened.append(FindingsCache.open(cache_dir, key))
         return opened[0]
 
     displays = [display_path(p, opts.root) for p in files]
-    done, pending, blobs, seeds, kept = _triage(files, displays, opts, cache)
+    done, pending, blobs, seeds, kept, known = _triage(files, displays, opts, cache, stats)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:
         progress(len(done))
@@ -323,7 +355,9 @@ def _run(
                 from offramp.pooled import two_rounds  # lazy: start-up
 
                 def stage(prebuilt: Dict[str, Tuple[str, Any]]) -> Any:
-                    return route_stage(displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt)
+                    return route_stage(
+                        displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt, None, known
+                    )
 
                 outcomes, routed = two_rounds(pool, [b[0] for b in _batches(pending)], opts, progress, stage)
             else:
@@ -343,6 +377,8 @@ def _run(
     if opened:
         opened[0].store(fresh)
         opened[0].save()
+    if stats is not None:
+        stats.save()
     results = [done[i] for i in range(len(files))]
     # (without SDK use in code, a configuration file's fixable findings still ask who reads it)
     if seeds or (
@@ -350,7 +386,7 @@ def _run(
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
         seeded = [displays[i] for i in seeds]
-        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed)
+        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known)
     return results
 
 
@@ -362,6 +398,7 @@ def route_stage(
     cache_dir: Optional[Path],
     prebuilt: Optional[Dict[str, Tuple[str, Any]]],
     effects: Optional[Dict[str, Any]] = None,
+    known: Optional[Dict[str, str]] = None,
 ) -> Any:
     """The project stage's result (project/lastroutes.py `Result`): the last run's when no route reads an
     edit, else computed (project/stage.py `route_hits`)."""
@@ -379,7 +416,7 @@ def route_stage(
     # a warm run whose edits no route reads ends here, without importing the route machinery
     last = None
     if cache_dir is not None and needs_routes(seeds, ctx, effects):
-        last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt)
+        last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt, known)
     got = last.reused() if last is not None else None
     if got is None:
         from offramp.project.stage import route_hits  # lazy: start-up
@@ -397,6 +434,7 @@ def with_routes(
     cache_dir: Optional[Path] = None,
     prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
     routed: Optional[Callable[[], Any]] = None,
+    known: Optional[Dict[str, str]] = None,
 ) -> List[FileResult]:
     """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in
     (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py).
@@ -425,7 +463,11 @@ def with_routes(
     moved: Dict[str, List[Span]] = {}
     settled: Dict[str, List[Span]] = {}
     try:
-        got = routed() if routed is not None else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects)
+        got = (
+            routed()
+            if routed is not None
+            else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects, known)
+        )
         hits, held, writes, moved, settled = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
         return _in_cells(results, notebooks)

@@ -19,7 +19,6 @@ import hashlib
 import marshal
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from offramp.cache import content_hash
 from offramp.project.questions import QUESTIONS
 from offramp.project.tree import MISSING, Project
 
@@ -38,10 +37,6 @@ def _hash(value: Any) -> bytes:
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
-def _digest(data: Optional[bytes]) -> bytes:
-    return bytes.fromhex(content_hash(data)) if data is not None else b"-"
-
-
 class RouteInputs:
     """Digests by display path, computed once a run (`unchanged` then `of` ask for the same files)."""
 
@@ -51,7 +46,8 @@ class RouteInputs:
     def digest(self, project: Project, display: str) -> bytes:
         got = self.digests.get(display)
         if got is None:
-            got = self.digests[display] = _digest(project.read(display))
+            known = project.digest_of(display)
+            got = self.digests[display] = bytes.fromhex(known) if known is not None else b"-"
         return got
 
     def of(self, project: Project, previous: Any = None) -> Record:

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.cache import settings_key
+from offramp.cache import content_hash, settings_key
 from offramp.checks.base import CheckContext, Hit
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.inputs import RouteInputs
@@ -51,9 +51,12 @@ class LastRoutes:
         root: Path,
         ctx: CheckContext,
         prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
+        known: Optional[Dict[str, str]] = None,
     ) -> None:
+        """`known`: content digests of the Python files this run did not read (runner._triage)."""
         self.cache = IndexCache.open(cache_dir, settings_key("project-index-10"))
-        self.fingerprint = fingerprint(displays, read, seeds, root, ctx)
+        self.known = known or {}
+        self.fingerprint = fingerprint(displays, read, seeds, root, ctx, self.known)
         self._project = (displays, read, root, prebuilt)
         self._asked = False
         self._layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None
@@ -63,7 +66,7 @@ class LastRoutes:
         """A fresh project of this run's files, with the index cache; `recorded`: it takes the answers of
         files not edited since the last run from its record (`RouteInputs.answers`)."""
         displays, read, root, prebuilt = self._project
-        project = Project(displays, read, root, watch_from_rules(), self.cache, prebuilt, self._layout)
+        project = Project(displays, read, root, watch_from_rules(), self.cache, prebuilt, self._layout, self.known)
         self._layout = (project.names, project.canonical)  # (the second project of a run: not computed again)
         record = self.cache.entries.get(IndexCache.INPUTS) if recorded else None
         if record is not None:
@@ -112,6 +115,7 @@ class LastRoutes:
             self.fingerprint,
             (project.config_reads, _hits_to_data(found), held_data, writes, moved_data, settled_data),
         )
+        self.cache.fresh.add(IndexCache.ROUTES)  # (masked when saved)
         previous = self.cache.entries.get(IndexCache.INPUTS)
         self.cache.entries[IndexCache.INPUTS] = (
             self.fingerprint,
@@ -122,7 +126,12 @@ class LastRoutes:
 
 
 def fingerprint(
-    displays: Sequence[str], read: Callable[[str], Optional[bytes]], seeds: Sequence[str], root: Path, ctx: CheckContext
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    seeds: Sequence[str],
+    root: Path,
+    ctx: CheckContext,
+    known: Optional[Dict[str, str]] = None,
 ) -> str:
     """What the routes depend on besides the Python files' answers and entries (`RouteInputs`): the options,
     the files of the run (their module names), the seeds, notebooks and, with a provider, configuration
@@ -138,12 +147,20 @@ def fingerprint(
         if ctx.provider is not None and not d.endswith(PROGRAMS):
             # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
             # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
-            data = read(d) if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT) else None
-            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+            named = "-"
+            if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT):
+                named = (known or {}).get(d) or ""
+                if not named:
+                    data = read(d)
+                    named = content_hash(data) if data is not None else "-"
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + named.encode())
             continue
         if d.endswith(".ipynb") or (ctx.provider is not None and d.endswith(PROGRAMS)):
-            data = read(d)
-            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + (hashlib.blake2b(data).digest() if data else b"-"))
+            digest = (known or {}).get(d)
+            if digest is None:
+                data = read(d)
+                digest = content_hash(data) if data is not None else "-"
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + digest.encode())
     return h.hexdigest()
 
 

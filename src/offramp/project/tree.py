@@ -175,10 +175,12 @@ class IndexCache(FindingsCache):
         not: a content hash is 32 hex digits, the shape of an Azure key, and a masked digest never matched,
         so every warm run re-indexed every module and recomputed the routes. Only this run's entries are
         masked: those read from the file were masked when written, and masking all ~2,000 entries of a
-        monorepo again cost ~0.3 of the 1.1 CPU seconds of a warm check after one edit (bench/figures.py)."""
+        monorepo again cost ~0.3 of the 1.1 CPU seconds of a warm check after one edit (bench/figures.py).
+        The route findings likewise: masked when stored (`LastRoutes.store` marks them fresh), not when a
+        warm run that reused them saves the record of an edited file (~0.015 of its ~0.3 s)."""
         out = {}
         for path, (digest, value) in self.entries.items():
-            if path != self.ROUTES and path not in self.fresh:
+            if path not in self.fresh:
                 out[path] = (digest, value)
             elif path == self.ROUTES and isinstance(value, tuple) and value:
                 reads = {redact(k): v for k, v in value[0].items()}  # a masked name reads as changed: recomputed
@@ -243,9 +245,12 @@ class Project:
         cache: Optional[IndexCache] = None,
         prebuilt: Optional[Dict[str, Tuple[str, ModuleIndex]]] = None,
         layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None,
+        known: Optional[Dict[str, str]] = None,
     ) -> None:
         """`read(display)` gives a file's bytes (None when unreadable); `root` bounds configuration reads.
-        `layout`: `module_names` of these displays, when another project of the same run has them."""
+        `layout`: `module_names` of these displays, when another project of the same run has them.
+        `known`: content digests of files this run did not read (stattable.py; never a notebook's):
+        cached entries, recorded answers and configuration files' digests are found without a read."""
         displays = list(displays)
         self.displays = frozenset(displays)
         self.names, self.canonical = layout or module_names(displays, watch.libraries)
@@ -261,6 +266,7 @@ class Project:
         self.watch = watch
         self.cache = cache
         self.prebuilt = prebuilt or {}  # display -> (content digest, entry built elsewhere)
+        self.known = known or {}
         self.indexed: Dict[str, ModuleIndex] = {}  # by display path
         # what the routes read of each Python file: the answers asked (project/questions.py), by
         # display path, and the index entries loaded (content digest, entry as built: `place` not applied)
@@ -287,21 +293,22 @@ class Project:
             return got
         if display not in self.canonical:
             return None
-        data = self.read(display)
-        if data is None:
-            self.entries[display] = ("", None)
-            return None
-        digest = content_hash(data)
-        m = None
-        ready = self.prebuilt.get(display)
-        if ready is not None and ready[0] == digest:
-            m = ready[1]  # built by the worker that checked the file
-        elif self.cache is not None:
-            m = self.cache.get(display, digest)
+        digest = self.known.get(display)
+        m = self._ready(display, digest) if digest is not None else None
+        data = None
+        if m is None:
+            data = self.read(display)
+            if data is None:
+                self.entries[display] = ("", None)
+                return None
+            digest = content_hash(data)
+            m = self._ready(display, digest)
+        assert digest is not None
         shared, built = _shared, (id(self.watch), display, digest)
         if m is None and shared is not None and built in shared:
             m = pickle.loads(shared[built])
         if m is None:
+            assert data is not None
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -341,6 +348,21 @@ class Project:
             return name
         return module
 
+    def _ready(self, display: str, digest: str) -> Optional[ModuleIndex]:
+        """The entry of these bytes built by the worker that checked the file, or kept in the cache."""
+        ready = self.prebuilt.get(display)
+        if ready is not None and ready[0] == digest:
+            return ready[1]
+        return self.cache.get(display, digest) if self.cache is not None else None
+
+    def digest_of(self, display: str) -> Optional[str]:
+        """The content digest of a file of the run (None when unreadable), read only when not known."""
+        got = self.known.get(display)
+        if got is None:
+            data = self.read(display)
+            got = content_hash(data) if data is not None else None
+        return got
+
     def ask(self, display: str, question: str, arg: Any = None) -> Any:
         """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`; taken
         from the last run's record when `recorded` has it (project/inputs.py `RouteInputs.answers`)."""
@@ -374,7 +396,8 @@ class Project:
             self._configs[key] = doc
         return self._configs[key]
 
-    def config_bytes(self, reader: str, written: str) -> Optional[bytes]:
+    def _config_path(self, reader: str, written: str) -> Optional[Tuple[Path, str]]:
+        """The file a module loads, and its display path ("" outside the root)."""
         path = relative_to(reader, written, self.root)
         if path is None and os.path.isabs(reader):
             path = relative_to(os.path.relpath(reader, self.root), written, self.root)
@@ -384,6 +407,13 @@ class Project:
             display = path.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             display = ""
+        return path, display
+
+    def config_bytes(self, reader: str, written: str) -> Optional[bytes]:
+        found = self._config_path(reader, written)
+        if found is None:
+            return None
+        path, display = found
         # a file of the run as the run reads it (`fix --diff` judges the rewrite it shows), else the disk
         data = self.read(display) if display in self.displays else None
         try:
@@ -414,6 +444,11 @@ class Project:
         """Whether the configuration files a previous run read are the same now (also: still absent)."""
         for key, digest in reads.items():
             reader, _, written = key.partition("\0")
+            found = self._config_path(reader, written)
+            if found is not None and found[1] in self.known and found[1] in self.displays:
+                if self.known[found[1]] != digest:
+                    return False
+                continue
             data = self.config_bytes(reader, written)
             if (content_hash(data) if data is not None else "") != digest:
                 return False
