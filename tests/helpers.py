@@ -148,8 +148,9 @@ def _as_a_process(
 
 def _forget_process_memos() -> None:
     """What offramp remembers for the rest of its process, about the files it has read."""
-    from offramp import prefilter, rawread, rufflength, source
+    from offramp import discover, prefilter, rawread, rufflength, source
 
+    discover._handed = None
     prefilter._misses.clear()
     prefilter._miss_bytes.clear()
     prefilter._miss_total = 0

@@ -203,12 +203,17 @@ def test_no_output_format_prints_a_url_credential_or_a_neutral_key(tmp_path: Pat
 def test_the_findings_cache_holds_no_secret(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "more.py").write_text(f'import openai\nURL = "https://bob:{PASSWORD}@api.openai.com/v1?token={TOKEN}"\n')
-    run_cli(["check", "."], root)
-    stored = sorted((root / ".offramp_cache").rglob("*"))
-    assert any(p.is_file() and p.name.startswith("findings") for p in stored), stored
-    for p in stored:
-        if p.is_file():
-            assert_no_secret(p.read_text(encoding="utf-8", errors="replace"), f"the cache ({p.name})")
+    # a cold run, a warm one after an edit no route reads (the route cache is saved again, not recomputed)
+    for edit in ("", "\n# edited\n"):
+        with (root / "readers.py").open("a") as f:
+            f.write(edit)
+        run_cli(["check", "."], root)
+        stored = sorted((root / ".offramp_cache").rglob("*"))
+        for prefix in ("findings", "index", "routes"):
+            assert any(p.is_file() and p.name.startswith(prefix) for p in stored), (prefix, stored)
+        for p in stored:
+            if p.is_file():
+                assert_no_secret(p.read_text(encoding="utf-8", errors="replace"), f"the cache ({p.name})")
 
 
 def test_fix_report_todos_and_notes_hold_no_secret(tmp_path: Path) -> None:

@@ -257,6 +257,31 @@ def test_an_edit_no_route_reads_reuses_the_routes(tmp_path: Path, monkeypatch) -
         assert computed == [1, 1], recomputed
 
 
+def test_reused_routes_read_neither_the_index_entries_nor_the_layout_again(tmp_path: Path, monkeypatch) -> None:
+    """When the routes still hold, the run reads the small route cache only: the index entries (most of the
+    bytes) are opened when an entry is looked up, and the module names of the same files come from the cache.
+    A new file changes the layout: it is computed again."""
+    import offramp.project.lastroutes as lastroutes
+    import offramp.project.tree as tree
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    args = ("--output-format", "json")
+    _check(root, env, *args)
+    opened: list = []
+    real_open, real_names = tree.IndexCache.open.__func__, lastroutes.module_names  # type: ignore[attr-defined]
+    monkeypatch.setattr(tree.IndexCache, "open", classmethod(lambda cls, *a: opened.append(1) or real_open(cls, *a)))
+    monkeypatch.setattr(lastroutes, "module_names", lambda *a: opened.append("names") or real_names(*a))
+    _append(root / "settings.py", "# a comment\n")
+    warm = _check(root, env, *args)
+    assert opened == [], opened
+    assert warm == _check(root, env, "--no-cache", *args)
+    opened.clear()
+    (root / "extra.py").write_text("X = 1\n")
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+    assert "names" in opened, opened
+
+
 def test_a_warm_run_that_parses_no_sdk_module_never_imports_libcst(tmp_path: Path) -> None:
     """The project stage's index is stdlib `ast`; `offramp.analysis`, which it imports, imported LibCST
     (~0.2 CPU-s, half of such a warm run on a 2,000-file project). A run after an edit of a module without

@@ -17,15 +17,10 @@ fails (a full disk) leaves no partial or temporary file behind.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import os
-import secrets
-import stat
-import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Type, TypeVar
@@ -34,12 +29,10 @@ from offramp import __version__
 from offramp.catalog import rules_dir
 from offramp.redact import redact
 from offramp.types import FileResult, Finding, Premise, Span
+from offramp.userstore import create_once, machine_key, read_regular_file, replace_file
 
 CACHE_DIR_NAME = ".offramp_cache"
 _FORMAT = 2
-_KEY_BYTES = 32
-_MAX_CACHE_BYTES = 256 << 20  # a bigger "cache file" is not one of ours
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# offramp cache\n"  # bford.net/cachedir
 
 
@@ -87,7 +80,7 @@ class FindingsCache:
     @classmethod
     def open(cls: Type[_C], directory: Path, key: str) -> _C:
         cache = cls(directory, key)
-        data = None if os.path.islink(directory) else _read_regular(cache.file)
+        data = None if os.path.islink(directory) else read_regular_file(cache.file)
         secret = None if data is None else machine_key()
         if data is None or secret is None:
             return cache
@@ -159,102 +152,13 @@ class FindingsCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.directory):
                 return
-            _create_once(self.directory / ".gitignore", b"# Created by offramp automatically.\n*\n")
-            _create_once(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
+            create_once(self.directory / ".gitignore", b"# Created by offramp automatically.\n*\n")
+            create_once(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
             payload = self._encode()
             header = json.dumps({"format": _FORMAT, "mac": self._mac(secret, payload)}).encode()
-            _replace(self.file, header + b"\n" + payload)
+            replace_file(self.file, header + b"\n" + payload)
         except OSError:
             pass  # a read-only checkout or a full disk simply runs without a cache
-
-
-def machine_key() -> Optional[bytes]:
-    """This machine's secret for signing cache files, created on first use; None when it cannot be kept."""
-    home = _user_cache_dir()
-    if home is None:
-        return None
-    path = home / "offramp" / "cache-key"
-    try:
-        key = _read_regular(path, _KEY_BYTES + 1)
-        if key is not None:
-            return key if len(key) == _KEY_BYTES else None
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _create_once(path, secrets.token_bytes(_KEY_BYTES), mode=0o600)
-        key = _read_regular(path, _KEY_BYTES + 1)  # another process may have won the race
-    except OSError:
-        return None
-    return key if key is not None and len(key) == _KEY_BYTES else None
-
-
-def _user_cache_dir() -> Optional[Path]:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if base and os.path.isabs(base):
-        return Path(base)
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return Path(local) if local else None
-    home = os.path.expanduser("~")
-    if home == "~" or not os.path.isabs(home):
-        return None
-    return Path(home, "Library", "Caches") if sys.platform == "darwin" else Path(home, ".cache")
-
-
-def _read_regular(path: Path, limit: int = _MAX_CACHE_BYTES) -> Optional[bytes]:
-    """The bytes of `path` if it is a regular file (not a link, FIFO or device) of at most `limit` bytes."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        try:
-            return f.read(limit + 1)
-        except OSError:
-            return None
-
-
-def _write_temp(directory: Path, data: bytes, mode: int) -> str:
-    """`data` in a new temporary file of `directory`; nothing is left behind if writing fails."""
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".offramp-cache-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Atomically replace `path` (a link there is replaced, never followed)."""
-    tmp = _write_temp(path.parent, data, 0o644)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _create_once(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Create `path` whole, or leave what is there (a file, a link, another process's copy) alone."""
-    if os.path.lexists(path):
-        return
-    tmp = _write_temp(path.parent, data, mode)
-    try:
-        os.link(tmp, path)  # fails if anything appeared there meanwhile; never follows a link
-    except FileExistsError:
-        pass
-    except OSError:  # a file system without hard links: a rare race loses one copy, harmlessly
-        if not os.path.lexists(path):
-            os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def default_directory(root: Path, has_config: bool, paths: Sequence[str]) -> Path:

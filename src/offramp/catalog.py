@@ -118,7 +118,7 @@ _RULE_KEYS = {"code", "name", "severity", "fixable", "message", "summary", "why"
 @lru_cache(maxsize=1)
 def load_rules() -> Dict[str, Rule]:
     path = rules_dir() / "catalog.toml"
-    data = load_toml(path)
+    data = rules_file("catalog.toml")
     rules: Dict[str, Rule] = {}
     for raw in data.get("rule", []):
         where = f"{path.name}: rule {raw.get('code', '?')}"

@@ -324,6 +324,11 @@ def _child(rel_here: str, name: str, path: str, real_root: str) -> str:
     return name if rel_here in (".", "") else f"{rel_here}/{name}"
 
 
+# The last walk of `quickcheck`, which gives way to the full command line in the same process (entry.py): the
+# full path walks the same tree with the same options, ~10 ms of a ~0.3 s warm check of 2,000 files. Taken once.
+_handed: Optional[Tuple[Tuple[Any, ...], Tuple[List[str], List[str]]]] = None
+
+
 def discover_paths(
     paths: Iterable[str],
     *,
@@ -332,12 +337,33 @@ def discover_paths(
     respect_gitignore: bool = True,
     force_exclude: bool = False,
     config_files: bool = False,
+    hand_over: bool = False,
 ) -> Tuple[List[str], List[str]]:
-    """(files, missing paths). Explicit files are always kept (unless `force_exclude`), directories are walked."""
+    """(files, missing paths). Explicit files are always kept (unless `force_exclude`), directories are walked.
+    `hand_over`: keep the answer for the next call of this process with the same arguments (quickcheck)."""
+    global _handed
+    paths = list(paths)
+    key = (tuple(paths), root, tuple(excludes), respect_gitignore, force_exclude, config_files, os.getcwd())
+    handed, _handed = _handed, None
+    if handed is not None and handed[0] == key:
+        return list(handed[1][0]), list(handed[1][1])
+    found = _discover_paths(paths, root, excludes, respect_gitignore, force_exclude, config_files)
+    if hand_over:
+        _handed = (key, (list(found[0]), list(found[1])))
+    return found
+
+
+def _discover_paths(
+    paths: List[str],
+    root: str,
+    excludes: Sequence[str],
+    respect_gitignore: bool,
+    force_exclude: bool,
+    config_files: bool,
+) -> Tuple[List[str], List[str]]:
     files: List[str] = []
     missing: List[str] = []
     seen: Set[str] = set()
-    paths = list(paths)
     for raw in paths:
         if os.path.isdir(raw):
             if force_exclude and is_excluded(raw, root, list(excludes) + list(DEFAULT_EXCLUDES)):

@@ -15,17 +15,18 @@ from offramp.rulesdir import parsed, rules_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Set, Tuple
+    from typing import Dict, List, Optional, Tuple
 
 _tokens: Tuple[Tuple[bytes, ...], Tuple[bytes, ...]] | None = None
 # The tokens grouped under a part of each that the others of the group share (`agents` for "from agents" and
 # "import agents"): one search for that part stands for the group unless it is found (one search fewer per
 # file and per token sharing it: a warm check reads ~2,000 files, ~9 of its ~37 ms of searches).
 _plans: Tuple[Tuple[Tuple[bytes, Tuple[bytes, ...]], ...], ...] | None = None
-# Files this process already read and found unable to match, by identity and version:
-# (config?, st_dev, st_ino, st_size, st_mtime_ns). When `quickcheck` declines halfway through a
-# tree, the full path asks here (one stat) instead of reading those files a second time.
-_misses: Set[Tuple[bool, int, int, int, int]] = set()
+# Files this process already read and found unable to match, by path (normalised), with their identity and
+# version: (config?, st_dev, st_ino, st_size, st_mtime_ns). When `quickcheck` declines halfway through a
+# tree, the full path asks here (one stat) instead of reading those files a second time; other files cost
+# a lookup, not a stat.
+_misses: Dict[str, Tuple[bool, int, int, int, int]] = {}
 # Their bytes too (Python files, up to a budget): the project stage looks for files that import a
 # module with SDK use (`from .clients import get_client`) among them without reading them again.
 _miss_bytes: Dict[Tuple[bool, int, int, int, int], bytes] = {}
@@ -75,11 +76,13 @@ def _key(st: os.stat_result, config: bool) -> Tuple[bool, int, int, int, int]:
     return (config, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def remember_miss(st: os.stat_result, config: bool = False, data: Optional[bytes] = None) -> None:
+def remember_miss(
+    path: str | os.PathLike[str], st: os.stat_result, config: bool = False, data: Optional[bytes] = None
+) -> None:
     """Record that the file `st` describes (as read) cannot match, and keep its bytes while the budget lasts."""
     global _miss_total
     key = _key(st, config)
-    _misses.add(key)
+    _misses[os.path.normpath(path)] = key
     if data is not None and not config and _miss_total + len(data) <= _MISS_BUDGET:
         _miss_bytes[key] = data
         _miss_total += len(data)
@@ -87,19 +90,21 @@ def remember_miss(st: os.stat_result, config: bool = False, data: Optional[bytes
 
 def missed_bytes(path: str | os.PathLike[str]) -> Optional[bytes]:
     """The bytes `remember_miss` kept for this very version of a Python file, if any."""
-    if not _miss_bytes:
+    key = _misses.get(os.path.normpath(path)) if _miss_bytes else None
+    if key is None:
         return None
     try:
-        return _miss_bytes.get(_key(os.stat(path), False))
+        return _miss_bytes.get(key) if _key(os.stat(path), False) == key else None
     except OSError:
         return None
 
 
 def known_miss(path: str | os.PathLike[str], config: bool = False) -> bool:
     """Whether this process already read this very version of `path` and found it unable to match."""
-    if not _misses:
+    key = _misses.get(os.path.normpath(path)) if _misses else None
+    if key is None:
         return False
     try:
-        return _key(os.stat(path), config) in _misses
+        return _key(os.stat(path), config) == key
     except OSError:
         return False

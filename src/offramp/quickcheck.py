@@ -84,6 +84,7 @@ def run(args: List[str]) -> Optional[int]:
         respect_gitignore=parsed.get("respect_gitignore", options.get("respect-gitignore", True)),
         force_exclude=parsed.get("force_exclude", False),
         config_files=parsed.get("config_files", options.get("config-files", True)),
+        hand_over=True,
     )
     if missing:
         return None
@@ -97,7 +98,7 @@ def run(args: List[str]) -> Optional[int]:
         config = read_as_config(path)
         if may_match(data, config) or (config and st.st_size > MAX_CONFIG_BYTES):  # the full path reports it
             return None  # files read so far are remembered: the full path does not read them again
-        remember_miss(st, config, data if path.endswith((".py", ".pyi")) else None)
+        remember_miss(path, st, config, data if path.endswith((".py", ".pyi")) else None)
     n = len(files)
     if not parsed.get("quiet"):
         sys.stdout.write(f"All checks passed! ({n} file{'s' if n != 1 else ''} checked)\n")

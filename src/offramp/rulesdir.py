@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 
 
 def rules_path() -> str | None:
@@ -23,11 +22,8 @@ def rules_path() -> str | None:
 def parsed(path: str) -> dict:
     """A rules/ file parsed once per process, for every reader: the prefilter (which must not import the
     catalog) and the catalog's `rules_file` both read openai.toml, and each parsed it (~1.4 ms a warm run).
-    Errors reach the caller (the catalog turns them into a CatalogError); readers only read the result."""
-    if sys.version_info >= (3, 11):
-        import tomllib  # lazy: start-up
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib  # lazy: start-up
+    Errors reach the caller (the catalog turns them into a CatalogError); readers only read the result.
+    Parsed once per machine, in fact (parsedrules.py)."""
+    from offramp.parsedrules import parse  # lazy: start-up
 
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    return parse(path)

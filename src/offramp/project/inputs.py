@@ -8,9 +8,9 @@ file whose bytes changed, each recorded question has the same answer and the ent
 was) is the same; only the changed files are asked again. After a one-line edit of a 2,000-file
 project the stage re-indexes that file and hashes the others instead of computing every route.
 
-Stored in the index cache, whose route entry is masked for secrets (`IndexCache._encode` masks
-every string): digests, arguments and answers are stored as bytes, which masking leaves alone, so
-a question is asked again with exactly its recorded argument.
+Stored in the route cache (project/lastroutes.py `RouteCache`) as is, beside the masked route
+findings: digests, arguments and answers are bytes, numbers and booleans, so a question is asked
+again with exactly its recorded argument.
 """
 
 from __future__ import annotations

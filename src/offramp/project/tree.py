@@ -20,9 +20,8 @@ from offramp.notebook import NotebookError
 from offramp.notebook import load as load_notebook
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
-from offramp.project.indexer import build
 from offramp.project.questions import QUESTIONS
-from offramp.redact import redact, redact_all
+from offramp.redact import redact_all
 
 
 def module_names(
@@ -164,29 +163,15 @@ class IndexCache(FindingsCache):
         self.file = directory / f"index-{key}.json"
         self.fresh: Set[str] = set()  # entries put by this run: the others were masked when written
 
-    #: The last run's route findings: (fingerprint, (configuration files read -> digest, hits, held, writes)).
-    ROUTES = "\0routes"
-    #: What those routes read of the Python files (project/inputs.py): (fingerprint, record), stored as is
-    #: (bytes and numbers under file names: nothing masking would change, and ~2,000 files' worth of it).
-    INPUTS = "\0inputs"
-
     def _encode(self) -> bytes:
         """Literal values hold keys: what was indexed is masked before it reaches the disk. The digests are
         not: a content hash is 32 hex digits, the shape of an Azure key, and a masked digest never matched,
         so every warm run re-indexed every module and recomputed the routes. Only this run's entries are
         masked: those read from the file were masked when written, and masking all ~2,000 entries of a
-        monorepo again cost ~0.3 of the 1.1 CPU seconds of a warm check after one edit (bench/figures.py).
-        The route findings likewise: masked when stored (`LastRoutes.store` marks them fresh), not when a
-        warm run that reused them saves the record of an edited file (~0.015 of its ~0.3 s)."""
+        monorepo again cost ~0.3 of the 1.1 CPU seconds of a warm check after one edit (bench/figures.py)."""
         out = {}
         for path, (digest, value) in self.entries.items():
-            if path not in self.fresh:
-                out[path] = (digest, value)
-            elif path == self.ROUTES and isinstance(value, tuple) and value:
-                reads = {redact(k): v for k, v in value[0].items()}  # a masked name reads as changed: recomputed
-                out[path] = (digest, (reads, *redact_all(value[1:])))
-            else:
-                out[path] = (digest, redact_all(value))
+            out[path] = (digest, value) if path not in self.fresh else (digest, redact_all(value))
         return marshal.dumps(out, 4)
 
     def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
@@ -208,6 +193,14 @@ class IndexCache(FindingsCache):
         self.entries[display] = (digest, m.to_data())
         self.fresh.add(display)
         self.dirty = True
+
+
+def build(text: str, display: str, watch: Watch) -> ModuleIndex:
+    """indexer.build, imported when a module is first indexed: a warm run whose entries all come from the cache
+    never imports the indexer (~9 ms: the stdlib `ast` walkers and the readers of sources)."""
+    from offramp.project.indexer import build as index  # lazy: start-up
+
+    return index(text, display, watch)
 
 
 MISSING = object()  # (no recorded answer)

@@ -1,0 +1,118 @@
+"""The files offramp keeps for one user of one machine, outside every tree it checks, and how it writes them.
+
+The machine key (`cache-key`, 32 random bytes, mode 0600) signs every cache file offramp writes in a
+tree (cache.py): a tree is written by strangers, this directory is not. It lives in the user cache
+directory: `$XDG_CACHE_HOME/offramp`, else `~/.cache/offramp`, `~/Library/Caches/offramp` on macOS,
+`%LOCALAPPDATA%\\offramp` on Windows. Standard library only: the no-parse path of `check` reads the
+parsed rules kept here (parsedrules.py) without importing the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+_KEY_BYTES = 32
+_MAX_CACHE_BYTES = 256 << 20  # a bigger "cache file" is not one of ours
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def user_dir() -> Optional[Path]:
+    """offramp's directory in the user cache directory (not created here); None when there is none."""
+    home = _user_cache_dir()
+    return home / "offramp" if home is not None else None
+
+
+def machine_key() -> Optional[bytes]:
+    """This machine's secret for signing cache files, created on first use; None when it cannot be kept."""
+    home = user_dir()
+    if home is None:
+        return None
+    path = home / "cache-key"
+    try:
+        key = read_regular_file(path, _KEY_BYTES + 1)
+        if key is not None:
+            return key if len(key) == _KEY_BYTES else None
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        create_once(path, secrets.token_bytes(_KEY_BYTES), mode=0o600)
+        key = read_regular_file(path, _KEY_BYTES + 1)  # another process may have won the race
+    except OSError:
+        return None
+    return key if key is not None and len(key) == _KEY_BYTES else None
+
+
+def _user_cache_dir() -> Optional[Path]:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base and os.path.isabs(base):
+        return Path(base)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        return Path(local) if local else None
+    home = os.path.expanduser("~")
+    if home == "~" or not os.path.isabs(home):
+        return None
+    return Path(home, "Library", "Caches") if sys.platform == "darwin" else Path(home, ".cache")
+
+
+def read_regular_file(path: Path, limit: int = _MAX_CACHE_BYTES) -> Optional[bytes]:
+    """The bytes of `path` if it is a regular file (not a link, FIFO or device) of at most `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        try:
+            return f.read(limit + 1)
+        except OSError:
+            return None
+
+
+def _write_temp(directory: Path, data: bytes, mode: int) -> str:
+    """`data` in a new temporary file of `directory`; nothing is left behind if writing fails."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".offramp-cache-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Atomically replace `path` (a link there is replaced, never followed)."""
+    tmp = _write_temp(path.parent, data, 0o644)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def create_once(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Create `path` whole, or leave what is there (a file, a link, another process's copy) alone."""
+    if os.path.lexists(path):
+        return
+    tmp = _write_temp(path.parent, data, mode)
+    try:
+        os.link(tmp, path)  # fails if anything appeared there meanwhile; never follows a link
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: a rare race loses one copy, harmlessly
+        if not os.path.lexists(path):
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
