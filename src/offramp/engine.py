@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
@@ -136,6 +136,23 @@ def display_path(path: Path, root: Path) -> str:
     if absolute == base:
         return "."
     return absolute.replace(os.sep, "/")  # outside the root: absolute, so that it can be shown from anywhere
+
+
+def display_paths(paths: Sequence[Path], root: Path) -> List[str]:
+    """`display_path` of each path, the root and the working directory resolved once (~2,000 files: a run's
+    share of `os.path.abspath` was ~10 ms of a ~0.25 s warm check)."""
+    base = os.path.abspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    cwd = os.getcwd()
+    out = []
+    for path in paths:
+        name = os.fspath(path)
+        absolute = os.path.normpath(name if os.path.isabs(name) else os.path.join(cwd, name))
+        if absolute.startswith(prefix):
+            out.append(absolute[len(prefix) :].replace(os.sep, "/"))
+        else:
+            out.append("." if absolute == base else absolute.replace(os.sep, "/"))
+    return out
 
 
 def fingerprint(code: str, line_text: str, occurrence: int) -> str:

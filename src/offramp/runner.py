@@ -22,7 +22,7 @@ from offramp.codeshape import code_shape
 from offramp.engine import (
     Options,
     check_source,
-    display_path,
+    display_paths,
     file_result,
     finish,
     in_cells,
@@ -40,7 +40,8 @@ from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes, read_snapshot
 from offramp.stattable import MISS, PASS, StatTable
 from offramp.types import FileResult, Finding, Premise, Span
-from offramp.userconfig.kind import read_as_config, too_large
+from offramp.userconfig.kind import KINDS as CONFIG_KINDS
+from offramp.userconfig.kind import kind_of, too_large
 
 if TYPE_CHECKING:
     from offramp.cache import FindingsCache
@@ -167,19 +168,21 @@ def _triage(
     known: Dict[str, str] = {}
     budget = _KEEP_BUDGET
     for i, (path, display) in enumerate(zip(files, displays)):
-        config = read_as_config(path)
-        python = not config and path.suffix in (".py", ".pyi")
-        notebook = not config and path.suffix == ".ipynb"  # (its code cells are a module of the project too)
-        if known_miss(path, config):  # read by quickcheck before it handed over
+        name = os.fspath(path)  # (pathlib's properties, once per file, were ~5% of a warm run)
+        kind = kind_of(name)
+        config = kind in CONFIG_KINDS
+        python = kind == "python" and name.endswith((".py", ".pyi"))
+        notebook = kind == "notebook"  # (its code cells are a module of the project too)
+        if known_miss(name, config):  # read by quickcheck before it handed over
             done[i] = FileResult(path=display, skipped_by_prefilter=True)
-            earlier = missed_bytes(path) if python else None
+            earlier = missed_bytes(name) if python else None
             if earlier is not None:
                 kept[display] = earlier
             continue
-        if config and too_large(path):
+        if config and too_large(name):
             pending.append((i, path, display, None))  # check_path reports it (OFR001), unread
             continue
-        vouched = stats.known(display, path) if stats is not None else None
+        vouched = stats.known(display, name) if stats is not None else None
         if vouched is not None:
             known_digest, verdict = vouched
             if verdict == MISS:
@@ -321,7 +324,7 @@ def _run(
             opened.append(FindingsCache.open(cache_dir, key))
         return opened[0]
 
-    displays = [display_path(p, opts.root) for p in files]
+    displays = display_paths(files, opts.root)
     done, pending, blobs, seeds, kept, known = _triage(files, displays, opts, cache, stats)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:

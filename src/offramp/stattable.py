@@ -66,7 +66,7 @@ class StatTable(FindingsCache):
         context = f"offramp stat table\0{_FORMAT}\0{self.key}\0".encode()
         return hmac.new(secret, context + payload, hashlib.sha256).hexdigest()
 
-    def known(self, display: str, path: Path) -> Optional[Tuple[str, int]]:
+    def known(self, display: str, path: str) -> Optional[Tuple[str, int]]:
         """(content digest, verdict) of `path` when its stat is the one recorded, else None (read it)."""
         entry = self.entries.get(display)
         if entry is None:
