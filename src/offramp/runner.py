@@ -504,23 +504,29 @@ def with_routes(
         i = where.get(display)
         if i is None or not (display.endswith(".py") or display in notebooks):
             continue
-        data = read(display)
-        text = data.decode("utf-8-sig", "replace") if data is not None else ""
-        if display in notebooks:
-            text = notebooks[display].text
         retold = {(h.code, h.span): h for h in file_hits if h.code in RETOLD_BY_ROUTES}
         if retold:  # (the file's own finding, its message from where the routes show the request goes)
             out[i] = results[i] = replace(results[i], findings=tuple(_retold(results[i].findings, retold, display)))
             file_hits = [h for h in file_hits if h.code not in RETOLD_BY_ROUTES]
         have = {(f.code, f.span.line) for f in results[i].findings}
         have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
-        sup = parse_suppressions(text)
-        new = [
-            make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+        adds = [
+            h
             for h in file_hits
             if not (rules[h.code].needs_target and opts.provider is None)
             and not any((h.code, line) in have for line in range(h.span.line, max(h.span.line, h.span.end_line) + 1))
-            and not sup.covers(h.code, h.span.line)
+        ]
+        if not adds:  # (the text is read for its suppressions only when the routes add a finding: ~170 files a run)
+            continue
+        data = read(display)
+        text = data.decode("utf-8-sig", "replace") if data is not None else ""
+        if display in notebooks:
+            text = notebooks[display].text
+        sup = parse_suppressions(text)
+        new = [
+            make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
+            for h in adds
+            if not sup.covers(h.code, h.span.line)
         ]
         if new:
             new = held_back(new, held.get(display, {}))  # (a route finding fix holds back is not fixable either)
