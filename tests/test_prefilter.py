@@ -37,7 +37,8 @@ def test_tokens_of_several_words_are_searched_under_their_last_word() -> None:
 
 
 def test_a_check_parses_each_rules_file_once(tmp_path) -> None:
-    """The prefilter and the catalog both read openai.toml, and each parsed it (rulesdir.parsed is shared)."""
+    """The prefilter and the catalog both read openai.toml, and each parsed it (rulesdir.parsed is shared); the
+    catalog's files are parsed once per machine (tomlcache.py): a second run parses none of them."""
     import json
     import os
     import subprocess
@@ -45,22 +46,35 @@ def test_a_check_parses_each_rules_file_once(tmp_path) -> None:
 
     (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
     code = (
-        "import collections, json, sys, tomllib\n"
-        "seen = collections.Counter()\n"
-        "real = tomllib.load\n"
+        "import collections, json, os, sys, tomllib\n"
+        "import offramp.tomlcache as tomlcache\n"
+        "seen, parsed = collections.Counter(), collections.Counter()\n"
+        "real, real_loads, real_parse = tomllib.load, tomllib.loads, tomlcache.parse\n"
         "def load(f, *a, **k):\n"
-        "    seen[f.name] += 1\n"
+        "    seen[os.path.basename(f.name)] += 1\n"
         "    return real(f, *a, **k)\n"
-        "tomllib.load = load\n"
+        "def parse(path):\n"
+        "    seen[os.path.basename(path)] += 1\n"
+        "    return real_parse(path)\n"
+        "def loads(text, *a, **k):\n"
+        "    parsed['loads'] += 1\n"
+        "    return real_loads(text, *a, **k)\n"
+        "tomllib.load, tomllib.loads, tomlcache.parse = load, loads, parse\n"
         "from offramp.entry import main\n"
         "sys.argv = ['offramp', 'check', '--no-cache', '--exit-zero', '.']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(seen.items())), file=sys.stderr)\n"
+        "print(json.dumps([sorted(seen.items()), parsed['loads']]), file=sys.stderr)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=os.environ)
-    counts = json.loads(proc.stderr.strip().splitlines()[-1])
-    assert any(name.endswith("openai.toml") for name, _ in counts), proc.stderr
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "machine")}
+    runs = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+        runs.append(json.loads(proc.stderr.strip().splitlines()[-1]))
+    (counts, loads), (again, loads_again) = runs
+    assert {"openai.toml", "catalog.toml", "wrappers.toml"} <= {name for name, _ in counts}, counts
     assert all(n == 1 for _, n in counts), counts
+    assert loads >= 2 and loads_again == 0, runs  # (tomllib.loads: tomlcache' own parser)
+    assert again == counts
 
 
 # Catalogue classes (and functions) whose import names none of the tokens: a file that builds one and says

@@ -8,18 +8,12 @@ for knowledge.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
 
 from offramp.types import SEVERITIES, Example, FixedForm, Rule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 
 class CatalogError(Exception):
@@ -37,13 +31,15 @@ def rules_dir() -> Path:
 
 
 def load_toml(path: Path) -> Dict[str, Any]:
+    """A TOML file's document (parsed once per machine: tomlcache.py); a CatalogError that names the file."""
+    from offramp.tomlcache import parse  # lazy: start-up
+
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise CatalogError(f"{path}: invalid TOML: {e}") from None
+        return parse(str(path))
     except UnicodeDecodeError as e:  # TOML is UTF-8; tomllib lets the codec's error through
         raise CatalogError(f"{path}: invalid TOML: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+    except ValueError as e:  # (tomllib.TOMLDecodeError)
+        raise CatalogError(f"{path}: invalid TOML: {e}") from None
     except OSError as e:
         raise CatalogError(f"{path}: cannot read: {e.strerror}") from None
 
@@ -59,10 +55,11 @@ def rules_file(name: str) -> Mapping[str, Any]:
 @cache
 def _parsed(path: Path) -> Mapping[str, Any]:
     from offramp.rulesdir import parsed  # lazy: start-up
+    from offramp.tomlcache import parse  # lazy: start-up
 
     try:
-        return parsed(str(path))  # (shared with the prefilter)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return parsed(str(path), parse)  # (shared with the prefilter; parsed once per machine)
+    except (ValueError, OSError):  # (tomllib.TOMLDecodeError and UnicodeDecodeError are ValueErrors)
         return load_toml(path)  # says what is wrong, as a CatalogError
 
 

@@ -25,11 +25,6 @@ from offramp.rulesdir import rules_path
 from offramp.settingsfile import find_settings
 from offramp.userconfig.kind import MAX_CONFIG_BYTES, read_as_config
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional
@@ -175,5 +170,6 @@ def _known_provider(target: Optional[str]) -> bool:
 
 
 def _load_toml(path: str) -> Dict[str, Any]:
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    from offramp.tomlcache import parse  # lazy: start-up (a tree without a settings file)
+
+    return parse(path)

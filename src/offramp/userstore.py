@@ -4,29 +4,32 @@ The machine key (`cache-key`, 32 random bytes, mode 0600) signs every cache file
 tree (cache.py): a tree is written by strangers, this directory is not. It lives in the user cache
 directory: `$XDG_CACHE_HOME/offramp`, else `~/.cache/offramp`, `~/Library/Caches/offramp` on macOS,
 `%LOCALAPPDATA%\\offramp` on Windows. Standard library only: the no-parse path of `check` reads the
-parsed rules kept here (parsedrules.py) without importing the cache.
+parsed rules kept here (tomlcache.py) without importing the cache.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
-import tempfile
-from pathlib import Path
-from typing import Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
 
 _KEY_BYTES = 32
 _MAX_CACHE_BYTES = 256 << 20  # a bigger "cache file" is not one of ours
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def user_dir() -> Optional[Path]:
-    """offramp's directory in the user cache directory (not created here); None when there is none."""
+def user_dir() -> Optional[str]:
+    """offramp's directory in the user cache directory (not created here); None when there is none. Paths here
+    are strings: the no-parse path of `check` reads parsed TOML from here without importing pathlib."""
     home = _user_cache_dir()
-    return home / "offramp" if home is not None else None
+    return os.path.join(home, "offramp") if home is not None else None
 
 
 def machine_key() -> Optional[bytes]:
@@ -34,12 +37,14 @@ def machine_key() -> Optional[bytes]:
     home = user_dir()
     if home is None:
         return None
-    path = home / "cache-key"
+    path = os.path.join(home, "cache-key")
     try:
         key = read_regular_file(path, _KEY_BYTES + 1)
         if key is not None:
             return key if len(key) == _KEY_BYTES else None
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        import secrets  # lazy: start-up (once per machine)
+
+        os.makedirs(home, mode=0o700, exist_ok=True)
         create_once(path, secrets.token_bytes(_KEY_BYTES), mode=0o600)
         key = read_regular_file(path, _KEY_BYTES + 1)  # another process may have won the race
     except OSError:
@@ -47,20 +52,20 @@ def machine_key() -> Optional[bytes]:
     return key if key is not None and len(key) == _KEY_BYTES else None
 
 
-def _user_cache_dir() -> Optional[Path]:
+def _user_cache_dir() -> Optional[str]:
     base = os.environ.get("XDG_CACHE_HOME")
     if base and os.path.isabs(base):
-        return Path(base)
+        return base
     if sys.platform == "win32":
         local = os.environ.get("LOCALAPPDATA")
-        return Path(local) if local else None
+        return local if local else None
     home = os.path.expanduser("~")
     if home == "~" or not os.path.isabs(home):
         return None
-    return Path(home, "Library", "Caches") if sys.platform == "darwin" else Path(home, ".cache")
+    return os.path.join(home, "Library", "Caches") if sys.platform == "darwin" else os.path.join(home, ".cache")
 
 
-def read_regular_file(path: Path, limit: int = _MAX_CACHE_BYTES) -> Optional[bytes]:
+def read_regular_file(path: PathLike, limit: int = _MAX_CACHE_BYTES) -> Optional[bytes]:
     """The bytes of `path` if it is a regular file (not a link, FIFO or device) of at most `limit` bytes."""
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -76,8 +81,10 @@ def read_regular_file(path: Path, limit: int = _MAX_CACHE_BYTES) -> Optional[byt
             return None
 
 
-def _write_temp(directory: Path, data: bytes, mode: int) -> str:
+def _write_temp(directory: PathLike, data: bytes, mode: int) -> str:
     """`data` in a new temporary file of `directory`; nothing is left behind if writing fails."""
+    import tempfile  # lazy: start-up (a run that writes nothing)
+
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".offramp-cache-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -90,9 +97,9 @@ def _write_temp(directory: Path, data: bytes, mode: int) -> str:
     return tmp
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: PathLike, data: bytes) -> None:
     """Atomically replace `path` (a link there is replaced, never followed)."""
-    tmp = _write_temp(path.parent, data, 0o644)
+    tmp = _write_temp(os.path.dirname(os.fspath(path)) or ".", data, 0o644)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -101,11 +108,11 @@ def replace_file(path: Path, data: bytes) -> None:
         raise
 
 
-def create_once(path: Path, data: bytes, mode: int = 0o644) -> None:
+def create_once(path: PathLike, data: bytes, mode: int = 0o644) -> None:
     """Create `path` whole, or leave what is there (a file, a link, another process's copy) alone."""
     if os.path.lexists(path):
         return
-    tmp = _write_temp(path.parent, data, mode)
+    tmp = _write_temp(os.path.dirname(os.fspath(path)) or ".", data, mode)
     try:
         os.link(tmp, path)  # fails if anything appeared there meanwhile; never follows a link
     except FileExistsError:

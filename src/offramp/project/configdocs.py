@@ -8,14 +8,8 @@ read it as Python data, so the value at that key path can be a Source like any l
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 
 def parse_config(text: str, suffix: str) -> Optional[Any]:
@@ -25,7 +19,9 @@ def parse_config(text: str, suffix: str) -> Optional[Any]:
         if suffix == ".json":
             return json.loads(text)
         if suffix == ".toml":
-            return tomllib.loads(text)
+            from offramp.tomlcache import toml_module  # lazy: start-up
+
+            return toml_module().loads(text)
         if suffix in (".yaml", ".yml"):
             try:
                 import yaml  # lazy: start-up (and optional: PyYAML may be missing)

@@ -1,4 +1,4 @@
-"""rules/ files are parsed once per machine (parsedrules.py): kept signed, by content, in the user's directory."""
+"""TOML files are parsed once per machine (tomlcache.py): kept signed, by content, in the user's directory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from offramp import parsedrules
+from offramp import tomlcache
 
 DOC = 'schema = 1\n[packages]\nprefilter = ["openai", "azure"]\n[[rule]]\ncode = "OFR101"\n'
 
@@ -21,26 +21,26 @@ def _no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*a: object, **k: object) -> None:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(parsedrules.tomllib, "loads", refuse)
+    monkeypatch.setattr(tomlcache.toml_module(), "loads", refuse)
 
 
 def test_a_rules_file_is_parsed_once_per_machine(tmp_path: Path, machine: Path, monkeypatch) -> None:
     rules = tmp_path / "openai.toml"
     rules.write_text(DOC)
-    first = parsedrules.parse(str(rules))
+    first = tomlcache.parse(str(rules))
     assert first["packages"]["prefilter"] == ["openai", "azure"]
     assert [p.name.split("-")[0] for p in machine.iterdir()] == ["openai"]
     with monkeypatch.context() as m:
         _no_parser(m)
-        assert parsedrules.parse(str(rules)) == first
+        assert tomlcache.parse(str(rules)) == first
 
 
 def test_an_edited_rules_file_is_parsed_again_and_replaces_the_old_copy(tmp_path: Path, machine: Path) -> None:
     rules = tmp_path / "openai.toml"
     rules.write_text(DOC)
-    parsedrules.parse(str(rules))
+    tomlcache.parse(str(rules))
     rules.write_text(DOC.replace('"azure"', '"azure", "dashscope"'))
-    assert parsedrules.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure", "dashscope"]
+    assert tomlcache.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure", "dashscope"]
     assert len(list(machine.iterdir())) == 1
 
 
@@ -50,7 +50,7 @@ def test_a_copy_signed_elsewhere_or_corrupt_is_not_trusted(tmp_path: Path, machi
     rules = tmp_path / "openai.toml"
     rules.write_text(DOC)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
-    parsedrules.parse(str(rules))
+    tomlcache.parse(str(rules))
     (kept,) = (tmp_path / "elsewhere" / "offramp" / "rules").iterdir()
     forged = kept.read_bytes().replace(b"azure", b"zzzzz")
     assert forged != kept.read_bytes()
@@ -58,11 +58,11 @@ def test_a_copy_signed_elsewhere_or_corrupt_is_not_trusted(tmp_path: Path, machi
     machine.mkdir(parents=True)
     for data in (forged, kept.read_bytes(), b"\0" * 40, b""):
         (machine / kept.name).write_bytes(data)
-        assert parsedrules.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure"]
+        assert tomlcache.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure"]
         assert (machine / kept.name).read_bytes() not in (forged, kept.read_bytes(), data)  # replaced by our own
         with monkeypatch.context() as m:
             _no_parser(m)
-            assert parsedrules.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure"]
+            assert tomlcache.parse(str(rules))["packages"]["prefilter"] == ["openai", "azure"]
 
 
 def test_without_a_user_directory_every_run_parses(tmp_path: Path, monkeypatch) -> None:
@@ -70,19 +70,19 @@ def test_without_a_user_directory_every_run_parses(tmp_path: Path, monkeypatch) 
     monkeypatch.setenv("HOME", "~")  # (no absolute home: no user cache directory)
     rules = tmp_path / "openai.toml"
     rules.write_text(DOC)
-    assert parsedrules.parse(str(rules))["rule"] == [{"code": "OFR101"}]
+    assert tomlcache.parse(str(rules))["rule"] == [{"code": "OFR101"}]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["openai.toml"]
 
 
 def test_a_date_is_parsed_every_time(tmp_path: Path, machine: Path) -> None:
     rules = tmp_path / "upstream.toml"
     rules.write_text("checked = 2026-12-05\n")
-    assert str(parsedrules.parse(str(rules))["checked"]) == "2026-12-05"
+    assert str(tomlcache.parse(str(rules))["checked"]) == "2026-12-05"
     assert not machine.exists() or not list(machine.iterdir())
 
 
 def test_invalid_toml_still_raises_for_the_catalog_to_report(tmp_path: Path, machine: Path) -> None:
     rules = tmp_path / "openai.toml"
     rules.write_text("schema = = 1\n")
-    with pytest.raises(parsedrules.tomllib.TOMLDecodeError):
-        parsedrules.parse(str(rules))
+    with pytest.raises(tomlcache.toml_module().TOMLDecodeError):
+        tomlcache.parse(str(rules))
