@@ -346,8 +346,10 @@ def test_a_toml_file_the_code_loads_is_read_without_tomllib(monkeypatch: pytest.
     the code loads. Without the fallback every such file was skipped, and its `base_url = ""` with it."""
     import sys
 
-    from offramp.catalog import tomllib as real  # (whichever this Python has)
     from offramp.project.configdocs import parse_config
+    from offramp.tomlcache import toml_module
+
+    real = toml_module()  # (whichever this Python has)
 
     monkeypatch.setitem(sys.modules, "tomllib", None)  # `import tomllib` raises ImportError
     monkeypatch.setitem(sys.modules, "tomli", real)  # (the backport has the same API)

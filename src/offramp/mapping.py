@@ -14,6 +14,9 @@ from offramp.providers import Provider
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """The provider model an OpenAI model or Azure deployment migrates to, and where that answer came from: the
+    report and the TODOs say whether the user, the catalogue or a fallback chose it."""
+
     source: str  # the model or deployment as written
     family: Optional[str]  # OpenAI family, None when the name is not an OpenAI model
     target: Optional[str]  # provider model id, None when there is no equivalent

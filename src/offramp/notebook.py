@@ -34,6 +34,9 @@ class NotebookError(Exception):
 
 @dataclass
 class Notebook:
+    """A notebook read as one module (its code cells joined, IPython syntax masked): the analysis sees Python,
+    and each line maps back to its cell for findings and for writing the fix into the notebook."""
+
     raw: str
     data: Dict[str, Any]
     # virtual module text, and for each of its lines: (cell index (0-based), line in cell (1-based)) or None
@@ -203,6 +206,9 @@ def _cell_masks(body: List[str]) -> List[Optional[str]]:
 
 @dataclass
 class _ScanState:
+    """Where a line-by-line scan of a cell stands (in a string, in brackets, after a backslash): a line magic
+    only starts a statement, never continues one."""
+
     quote: str = ""  # the quote of the string the scan is inside ('"""', "'", ...), or ""
     depth: int = 0  # open brackets
     backslash: bool = False  # the line ended with a backslash continuation

@@ -124,6 +124,9 @@ _TOP_KEYS = {
 
 @dataclass(frozen=True)
 class Quirk:
+    """A documented difference of a provider (rules/providers/*.toml `[[quirks]]`), quoted with its source and
+    date where a check needs the reason (an image input the provider refuses)."""
+
     id: str
     text: str
     source: Tuple[str, ...]

@@ -22,6 +22,9 @@ CONTROLS = ("reasoning_effort", "enable_thinking", "thinking-type")
 
 @dataclass(frozen=True)
 class Reasoning:
+    """How a provider takes `reasoning_effort` and thinking: the same request means different things per provider,
+    so the checks say where a migrated call would think, not think, or be refused."""
+
     control: str  # one of CONTROLS
     # reasoning_effort control: OpenAI effort -> the value this provider accepts (absent: sent as written)
     efforts: Mapping[str, str] = field(default_factory=dict)
@@ -58,6 +61,9 @@ class Reasoning:
 
 @dataclass(frozen=True)
 class StructuredOutput:
+    """Which of a provider's models accept `response_format` (json_schema, json_object): a structured-output call
+    that migrates to a model without it fails at run time, not at import."""
+
     json_schema_models: Tuple[str, ...] = ()  # model globs that accept response_format json_schema
     json_schema_error: str = ""
     json_object_keyword: bool = False  # json_object needs the word "JSON" in the messages
@@ -70,6 +76,9 @@ class StructuredOutput:
 
 @dataclass(frozen=True)
 class Limits:
+    """Request limits that differ from OpenAI's (embedding batch size, `n`): a batch that OpenAI takes may be
+    refused by the provider."""
+
     embedding_batch: Optional[int] = None  # inputs per embeddings request
     embedding_batch_error: str = ""
     n_max: Optional[int] = None
@@ -89,6 +98,9 @@ class Errors:
 
 @dataclass(frozen=True)
 class Semantics:
+    """What a provider does differently with the same request (rules/providers/*.toml): the facts behind the
+    semantic checks (checks/semantics.py), each table with its source and date."""
+
     reasoning: Optional[Reasoning] = None
     structured: Optional[StructuredOutput] = None
     limits: Limits = Limits()

@@ -53,6 +53,9 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """The `[tool.offramp]` table (or offramp.toml) merged with the command line: one frozen value, so the cache
+    key (`cache_key`) sees every option that changes findings."""
+
     root: Path
     config_file: Optional[Path] = None
     target: Optional[str] = None

@@ -42,6 +42,8 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A file as read, with how it was stored (encoding, BOM): `fix` writes it back the same way."""
+
     path: Path
     data: bytes
     text: str

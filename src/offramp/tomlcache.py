@@ -46,9 +46,12 @@ def parse(path: str) -> Dict[str, Any]:
 
 
 def toml_module() -> Any:
-    """tomllib (tomli before Python 3.11), imported when a file is parsed."""
+    """tomllib (its backport tomli before Python 3.11), imported when a file is parsed."""
     if sys.version_info >= (3, 11):
-        import tomllib  # lazy: start-up
+        try:
+            import tomllib  # lazy: start-up
+        except ImportError:  # (a Python built without it: the backport, as on 3.9 and 3.10)
+            import tomli as tomllib  # lazy: start-up
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib  # lazy: start-up
     return tomllib

@@ -106,8 +106,8 @@ def _analyze(
     from libcst.metadata import MetadataWrapper  # lazy: start-up
 
     from offramp.analysis.collector import LightCollector  # lazy: start-up
-    from offramp.analysis.quick import sends_a_body  # lazy: start-up
     from offramp.analysis.resolve import collect_and_resolve  # lazy: start-up
+    from offramp.analysis.sites import sends_a_body  # lazy: start-up
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

@@ -191,6 +191,9 @@ class EnvAccess:
 
 @dataclass(eq=False)
 class UrlLiteral:
+    """An OpenAI or Azure URL written in the file: the checks report it and `fix` rewrites it whole when it is a
+    plain literal."""
+
     node: Optional[cst.CSTNode]  # None from the fast path (analysis/quick.py)
     span: Span
     url: str
@@ -200,6 +203,8 @@ class UrlLiteral:
 
 @dataclass(eq=False)
 class KeyLiteral:
+    """A key written in the file as a literal: a secret in the code, reported where it sits (never printed)."""
+
     node: Optional[cst.CSTNode]  # None from the fast path (analysis/quick.py)
     span: Span
 

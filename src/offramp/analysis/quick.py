@@ -13,7 +13,16 @@ import ast
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from offramp.analysis.facts import EnvAccess, KeyLiteral, UrlLiteral
-from offramp.analysis.sites import ENV_READERS, ENV_SETDEFAULT, OsNames, dotted, env_subscript, holds_key, url_site
+from offramp.analysis.sites import (
+    ENV_READERS,
+    ENV_SETDEFAULT,
+    OsNames,
+    dotted,
+    env_subscript,
+    holds_key,
+    sends_a_body,
+    url_site,
+)
 from offramp.catalog import SdkSurface
 from offramp.hosts import DYNAMIC, MATCH_METHODS
 from offramp.source import keep_ast, last_ast
@@ -256,9 +265,3 @@ def quick_facts(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> 
     if visitor.facts.on_your_data and not sends_a_body(text):
         visitor.facts.on_your_data = []
     return visitor.facts
-
-
-def sends_a_body(text: str) -> bool:
-    """A `data_sources` dict is Azure On Your Data only in code that sends request bodies to OpenAI-like APIs
-    (`extra_body=`, or a file that names openai): not in a dashboard's or a pipeline's own configuration."""
-    return "extra_body" in text or "openai" in text.lower()

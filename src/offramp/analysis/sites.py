@@ -86,3 +86,9 @@ def url_site(text: str, sdk: SdkSurface, provider_hosts: Tuple[str, ...]) -> Opt
         if target.blocked and not is_placeholder_host(target.host):
             return url.replace(DYNAMIC, "{...}"), target
     return None
+
+
+def sends_a_body(text: str) -> bool:
+    """A `data_sources` dict is Azure On Your Data only in code that sends request bodies to OpenAI-like APIs
+    (`extra_body=`, or a file that names openai): not in a dashboard's or a pipeline's own configuration."""
+    return "extra_body" in text or "openai" in text.lower()

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class Hit:
+    """What a check reports before the engine makes it a Finding: the engine adds the rule's message, severity,
+    suppressions and fingerprint in one place (engine.finish)."""
+
     code: str
     span: Span
     args: Dict[str, Any] = field(default_factory=dict)
@@ -27,6 +30,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class CheckContext:
+    """What every check of one run reads: the SDK surface and the chosen provider, models and options, so the
+    checks stay pure functions of a file's facts."""
+
     sdk: SdkSurface
     provider: Optional[Provider] = None
     models: Mapping[str, str] = field(default_factory=dict)

@@ -25,6 +25,9 @@ _SERVED_KEYS = {"models", "complete", "source", "date"}
 
 @dataclass(frozen=True)
 class ModelLifecycle:
+    """One OpenAI model's deprecation facts (rules/openai.toml `api-lifecycle`): a migration must not carry a
+    retired model to the provider's mapping, and the successor tells which provider model fits."""
+
     model: str
     status: str
     retired: str = ""  # YYYY-MM-DD, the retirement (or announced retirement) date

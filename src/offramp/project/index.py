@@ -69,6 +69,9 @@ HTTP_LIBRARIES = frozenset(q.split(".", 1)[0] for q in HTTP_CALLS) | {"aiohttp"}
 
 @dataclass
 class FuncInfo:
+    """A function of the project index: its parameters, locals and return values, so a value can be followed
+    through a `get_client()` factory or a parameter into another module."""
+
     params: List[Tuple[str, Optional[Expr], str]]  # name, default, annotation (dotted) or ""
     locals: Dict[str, List[Expr]] = field(default_factory=dict)
     returns: List[Expr] = field(default_factory=list)
@@ -80,6 +83,9 @@ class FuncInfo:
 
 @dataclass
 class ClassInfo:
+    """A class of the project index: its bases and attribute defaults (plain classes, dataclasses, pydantic
+    settings, enums), so `settings.chat_model` resolves to its default and the environment variable it reads."""
+
     bases: List[str]
     kind: str  # plain | dataclass | pydantic | settings | enum
     attrs: Dict[str, List[Expr]] = field(default_factory=dict)
@@ -105,6 +111,9 @@ class Site:
 
 @dataclass
 class ModuleIndex:
+    """One module's entry in the project index (project/indexer.py): what the routes need to follow a name
+    across modules without parsing the module again. Plain data: cached by content digest (tree.IndexCache)."""
+
     name: str
     path: str  # display path
     package: bool  # an __init__.py

@@ -14,8 +14,7 @@ import bisect
 import builtins
 from typing import Any, List, Optional, Set, Tuple
 
-from offramp.analysis.quick import sends_a_body
-from offramp.analysis.sites import dotted
+from offramp.analysis.sites import dotted, sends_a_body
 from offramp.project.exprs import ExprReader, annotation, import_error, is_none
 from offramp.project.index import (
     Branch,
@@ -24,10 +23,10 @@ from offramp.project.index import (
     FuncInfo,
     ModuleIndex,
     Site,
+    SpanT,
     Watch,
     word_offsets,
 )
-from offramp.project.ondata import body_keys
 
 # As the per-file analysis reads them (analysis/collector.py): `setdefault` writes the variable.
 _ENV_READ = frozenset({"getenv", "environ.get", "environ.pop"})
@@ -694,3 +693,22 @@ def build(text: str, path: str, watch: Watch, tree: Optional[ast.Module] = None)
     m.body_keys = body_keys(text, tree, watch.azure_body)
     m.on_your_data = bool(m.body_keys) and sends_a_body(text)
     return m
+
+
+def body_keys(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> List[SpanT]:
+    """Where the module's dicts hold one of `keys`: `{"data_sources": [...]}`, `dict(data_sources=[...])` (the
+    text says no first)."""
+    if not any(key in text for key in keys):
+        return []
+    reader = ExprReader(text)
+    out: List[SpanT] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            out.extend(
+                reader.span(k)
+                for k in node.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys
+            )
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            out.extend(reader.keyword_span(kw) for kw in node.keywords if kw.arg in keys)
+    return sorted(out)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import replace
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
 from offramp import codes
 from offramp.checks.base import CheckContext, Hit
-from offramp.project.exprs import ExprReader
-from offramp.project.index import ModuleIndex, SpanT
+from offramp.project.index import ModuleIndex
 from offramp.project.sources import Route
 from offramp.types import Span
 
@@ -56,25 +54,6 @@ def imported_bodies(m: ModuleIndex, module: Callable[[str], Optional[ModuleIndex
             if fresh and other is not None and other.body_keys and not other.on_your_data:
                 out.append(other)
     return out
-
-
-def body_keys(text: str, tree: ast.Module, keys: Tuple[str, ...]) -> List[SpanT]:
-    """Where the module's dicts hold one of `keys`: `{"data_sources": [...]}`, `dict(data_sources=[...])` (the
-    text says no first)."""
-    if not any(key in text for key in keys):
-        return []
-    reader = ExprReader(text)
-    out: List[SpanT] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            out.extend(
-                reader.span(k)
-                for k in node.keys
-                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value in keys
-            )
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            out.extend(reader.keyword_span(kw) for kw in node.keywords if kw.arg in keys)
-    return sorted(out)
 
 
 def imported_body_hits(

@@ -56,6 +56,8 @@ class ConfigValue:
 
 @dataclass(frozen=True)
 class Parameter:
+    """A value that comes in as a parameter of a function: the route's source is whatever its callers pass."""
+
     name: str
     file: str
     span: Optional[Span] = None
@@ -70,6 +72,9 @@ RESULT_OF = "result of "
 
 @dataclass(frozen=True)
 class Unknown:
+    """A source offramp cannot follow, with the reason: a route with an unknown host or key is reported as such,
+    never taken to be safe."""
+
     reason: str
     file: str = ""
     span: Optional[Span] = None

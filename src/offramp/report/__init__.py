@@ -17,6 +17,9 @@ from offramp.types import FileResult, Finding, Span
 
 @dataclass(frozen=True)
 class ReportContext:
+    """What every output format needs besides the findings: the counts for the summary line and the provider and
+    command the fix hint names."""
+
     files: int
     parsed: int
     results: Sequence[FileResult] = ()
