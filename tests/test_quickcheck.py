@@ -275,3 +275,26 @@ def test_a_reader_that_went_away_ends_the_run_quietly(tmp_path: Path, extra: Lis
         os.close(write_end)
     assert proc.returncode == 1
     assert proc.stderr == ""
+
+
+def test_the_full_command_line_takes_over_quickchecks_walk(tmp_path: Path, monkeypatch) -> None:
+    """A check that quickcheck declines (a file can match) walks the tree once: the full path gets the files
+    quickcheck found with the same options; other options (another path, another working directory) walk."""
+    from helpers import run_cli
+
+    from offramp import discover
+
+    _tree(tmp_path, {"a.py": PLAIN, "sub/b.py": PLAIN, "sub/c.py": SDK})
+    walks: List[tuple] = []
+    real = discover._discover_paths
+    monkeypatch.setattr(discover, "_discover_paths", lambda *a: walks.append(a[0]) or real(*a))
+    proc = run_cli(["check", "--output-format", "concise", "."], tmp_path)
+    assert proc.returncode == 1 and "sub/c.py" in proc.stdout, proc.stdout + proc.stderr
+    assert walks == [["."]], walks
+    walks.clear()
+    monkeypatch.chdir(tmp_path)
+    discover.discover_paths(["."], root=str(tmp_path), hand_over=True)
+    files, _ = discover.discover_paths(["sub"], root=str(tmp_path))  # other arguments: a walk of its own
+    assert sorted(files) == ["sub/b.py", "sub/c.py"] and walks == [["."], ["sub"]], (files, walks)
+    again, _ = discover.discover_paths(["."], root=str(tmp_path))  # (taken once: the hand-over is gone)
+    assert len(walks) == 3 and sorted(os.path.normpath(f) for f in again) == ["a.py", "sub/b.py", "sub/c.py"]
