@@ -37,7 +37,16 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
 @pytest.mark.parametrize("to", [None, "qwen"])
 @pytest.mark.parametrize(
     "project",
-    ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch", "azure_factory_split"],
+    [
+        "shop",
+        "agents",
+        "subclasses",
+        "framework_subclasses",
+        "chroma_reopen",
+        "provider_switch",
+        "azure_factory_split",
+        "provider_module_split",
+    ],
 )
 def test_project_snapshot(project: str, to: Optional[str]) -> None:
     findings = check_tree(PROJECTS / project, to)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Dict, List
@@ -45,7 +46,16 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
 
 @pytest.mark.parametrize(
     "project",
-    ["shop", "agents", "subclasses", "framework_subclasses", "chroma_reopen", "provider_switch", "azure_factory_split"],
+    [
+        "shop",
+        "agents",
+        "subclasses",
+        "framework_subclasses",
+        "chroma_reopen",
+        "provider_switch",
+        "azure_factory_split",
+        "provider_module_split",
+    ],
 )
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
@@ -1139,3 +1149,86 @@ def test_an_embeddings_request_through_an_azure_client_held_in_another_file_gets
     assert out.returncode == 1 and "All checks passed!" not in out.stdout, out.stdout
     run_cli(["fix", "--to", to, "."], tree)
     assert _tree(tree) == after
+
+
+def _provider_module_split(tmp_path: Path, how: str, one: bool = False) -> Path:
+    """tests/fixtures/projects/provider_module_split as `how` says (v0, v1, or "maybe": the host set only where
+    QWEN is); `one`: the same code in one file (config.py's lines above app.py's functions), the reference."""
+    tree = tmp_path / ("one" if one else "split")
+    shutil.copytree(PROJECTS / "provider_module_split", tree)
+    config, app = tree / "config.py", tree / "app.py"
+    if how == "v1":
+        config.write_text(config.read_text("utf-8").replace("openai.api_base", "openai.base_url"), "utf-8")
+        app.write_text(app.read_text("utf-8").replace("openai.ChatCompletion.create", "openai.chat.completions.create"))
+    elif how == "maybe":
+        text = config.read_text("utf-8").replace("openai.api_base =", 'if os.getenv("QWEN"):\n    openai.api_base =')
+        config.write_text(text, "utf-8")
+    if one:
+        body = app.read_text("utf-8").replace("import config  # noqa: F401\nimport openai\n", "")
+        app.write_text(config.read_text("utf-8") + body, "utf-8")
+        config.unlink()
+    return tree
+
+
+def _said(out: str) -> List[str]:
+    """Findings without their lines (the one-file variant's requests sit lower) and without the summary."""
+    lines = [line for line in out.splitlines() if line.startswith("app.py:")]
+    return [re.sub(r"app\.py:\d+(:\d+)?", "app.py", line) for line in lines]
+
+
+@pytest.mark.parametrize("how", ["v0", "v1"])
+@pytest.mark.parametrize("to", ["", "qwen", "deepseek"])
+def test_a_module_call_configured_for_a_provider_in_another_file_says_what_one_file_says(
+    tmp_path: Path, how: str, to: str
+) -> None:
+    """config.py points the module-level client at Qwen (`openai.api_base = "https://dashscope.aliyuncs.com/..."`,
+    DASHSCOPE_API_KEY); app.py calls `openai.ChatCompletion.create(model="qwen-plus", n=2)` and `(model="gpt-4o")`.
+    app.py alone said both call api.openai.com (OFR105 "no base URL set in this file"), named gpt-4o an OpenAI model
+    fix maps (OFR201 [*]) and, with --to deepseek, `n` DeepSeek lacks: untrue of requests already at Qwen. One file
+    says only that Qwen does not serve gpt-4o (OFR204) and, with --to qwen, what Qwen lacks (`n`, OFR402); with
+    another provider chosen, nothing more (the requests do not move). The split project now says the same."""
+    args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
+    split = run_cli(args, _provider_module_split(tmp_path, how)).stdout
+    one = run_cli(args, _provider_module_split(tmp_path, how, one=True)).stdout
+    assert _said(split) == _said(one), split
+    assert "OFR105" not in split and "OFR104" not in split and "OFR201" not in split and "[*]" not in split, split
+    assert any("OFR204 OpenAI model `gpt-4o` is not a model Qwen" in line for line in _said(split)), split
+    assert ("OFR402" in split) == (to == "qwen"), split
+
+
+def test_a_module_call_whose_provider_may_be_unset_in_another_file_still_calls_openai(tmp_path: Path) -> None:
+    """config.py sets Qwen's host only where QWEN is set: elsewhere the SDK's default, api.openai.com. The finding
+    stays, saying where it is configured, and so does the model's."""
+    tree = _provider_module_split(tmp_path, "maybe")
+    out = run_cli(["check", "--no-cache", "--to", "deepseek", "--output-format", "concise", "."], tree).stdout
+    assert "app.py:6:13: OFR105 legacy v0 call `openai.ChatCompletion.create` calls api.openai.com" in out, out
+    assert "app.py:11:48: OFR201" in out and "All checks passed!" not in out, out
+
+
+@pytest.mark.parametrize("how", ["v0", "v1"])
+@pytest.mark.parametrize("to", ["qwen", "deepseek"])
+def test_fix_of_a_module_call_configured_for_a_provider_in_another_file_does_what_one_file_does(
+    tmp_path: Path, how: str, to: str
+) -> None:
+    """fix planned app.py alone: it wrote a second module configuration into app.py (with --to deepseek, aimed at
+    DeepSeek with DEEPSEEK_API_KEY: a Qwen request and its `qwen-plus` then went to DeepSeek, with "All checks
+    passed!" never true again) and mapped gpt-4o. The route gate now tells app.py's planner the module client goes
+    to Qwen (project/gate.py `modules_aimed_away`): as in one file, --to qwen maps gpt-4o (a model Qwen does not
+    serve, on a request already at Qwen) and nothing else, --to deepseek writes nothing; config.py is untouched and
+    a second fix is a no-op."""
+    split, one = _provider_module_split(tmp_path, how), _provider_module_split(tmp_path, how, one=True)
+    before = _tree(split)
+    for tree in (split, one):
+        run_cli(["fix", "--to", to, "."], tree)
+    after = _tree(split)
+    assert after["config.py"] == before["config.py"], after["config.py"]
+    app, whole = after["app.py"], (one / "app.py").read_text("utf-8")
+    body = app.replace("import config  # noqa: F401\nimport openai\n", "")
+    assert whole == before["config.py"] + body, app
+    assert "api_base" not in app and "base_url" not in app and "DEEPSEEK" not in app, app
+    assert (app == before["app.py"]) == (to == "deepseek"), app
+    args = ["check", "--no-cache", "--output-format", "concise", "--to", to, "."]
+    again = run_cli(args, split).stdout
+    assert _said(again) == _said(run_cli(args, one).stdout) and "All checks passed!" not in again, again
+    run_cli(["fix", "--to", to, "."], split)
+    assert _tree(split) == after

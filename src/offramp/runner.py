@@ -542,18 +542,27 @@ def with_routes(
 
 def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], display: str) -> List[Finding]:
     """`findings` with the message of each one a route hit retells (same code, same span: `RETOLD_BY_ROUTES`).
-    Where the routes show the request aimed away from OpenAI and Azure (`AIMED_AWAY`: a local server configured in
-    another module), that finding goes, and with it those inside the request only such a request has (`AWAY_CODES`:
-    its model, the APIs and parameters a provider lacks), as the file reports none of them in one file."""
-    from offramp.checks.base import AIMED_AWAY, AWAY_CODES  # lazy: start-up
+    Where the routes show the request aimed away from OpenAI and Azure (`AIMED_AWAY`: a local server or a provider
+    configured in another module), that finding goes, and with it those inside the request only such a request has
+    (`AWAY_CODES`: its model, the APIs and parameters a provider lacks), as the file reports none of them in one
+    file; a request to the chosen provider's host (`AIMED_AT_CHOSEN`) keeps what that provider lacks."""
+    from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, AWAY_CODES, TO_PROVIDER_CODES  # lazy: start-up
 
-    away = [span for (_, span), h in retold.items() if h.args.get("target") == AIMED_AWAY]
+    # (a request to the chosen provider's host keeps what that provider lacks of it: `AIMED_AT_CHOSEN`)
+    away = {
+        span: h.args["target"]
+        for (_, span), h in retold.items()
+        if h.args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN)
+    }
     out = []
     for f in findings:
         h = retold.get((f.code, f.span))
-        if h is not None and h.args.get("target") == AIMED_AWAY:
+        if h is not None and h.args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN):
             continue
-        if f.code in AWAY_CODES and any(_within(f.span, span) for span in away):
+        if f.code in AWAY_CODES and any(
+            _within(f.span, span) and not (to == AIMED_AT_CHOSEN and f.code in TO_PROVIDER_CODES)
+            for span, to in away.items()
+        ):
             continue
         out.append(replace(f, message=make_finding(f.code, display, f.span, h.args).message) if h is not None else f)
     return out

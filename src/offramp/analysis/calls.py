@@ -18,7 +18,7 @@ from offramp.analysis.clients import ClientResolver
 from offramp.analysis.collector import FullCollector
 from offramp.analysis.facts import ApiCall, ClientCtor, DynamicModel, ModuleAssign
 from offramp.analysis.flow import ClassCtx, keyword_args
-from offramp.analysis.values import Target, dotted_name, string_value
+from offramp.analysis.values import Target, classify_url, dotted_name, string_value
 from offramp.catalog import rules_file
 from offramp.hosts import may_name_deployment
 
@@ -32,7 +32,7 @@ class CallResolver(ClientResolver):
         super().__init__(c)
         self.module_targets: Dict[int, Target] = {}  # id(class) -> where module calls there go
         # Where the module client goes where this file sets none of its host, when the routes show it configured in
-        # another module for a local server or another host that is not OpenAI's, Azure's or a provider's (fix's
+        # another module for a local server, a provider or another host that is not OpenAI's or Azure's (fix's
         # route gate, `Gate.module_away`): "" where they do not, then the SDK's default, api.openai.com
         self.module_away = ""
 
@@ -326,8 +326,9 @@ class CallResolver(ClientResolver):
                 return m.target
         if azure_type:
             return Target("azure", detail="Azure OpenAI (api_type='azure')")
-        if self.module_away:
-            return Target("other", detail=self.module_away)
+        if self.module_away:  # (a provider's host as one file's `openai.api_base = "https://..."` makes it)
+            away = classify_url(f"https://{self.module_away}/", self.sdk, self.c.provider_hosts, endpoint=True)
+            return away if away.kind == "provider" else Target("other", detail=self.module_away)
         return Target("openai", "api.openai.com", "calls api.openai.com (no base URL set in this file)")
 
 

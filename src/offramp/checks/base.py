@@ -79,9 +79,10 @@ COVERED_BY: Dict[str, Tuple[str, ...]] = {
 # (no base URL set in this file)") where the module client is configured in another module (checks/routes.py
 # `_module_configured_elsewhere`).
 RETOLD_BY_ROUTES: Tuple[str, ...] = (codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)
-# The target of such a retelling where the routes show the request aimed away from OpenAI, Azure and the providers
-# (config.py's `openai.api_base = "http://localhost:8000/v1"`): the file's finding is untrue and goes, with the
-# findings inside the request that only a request to OpenAI or Azure has (AWAY_CODES), as in one file.
+# The target of such a retelling where the routes show the request aimed away from OpenAI and Azure (config.py's
+# `openai.api_base = "http://localhost:8000/v1"`, or a provider other than the chosen one): the file's finding is
+# untrue and goes, with the findings inside the request that only a request to OpenAI or Azure has (AWAY_CODES),
+# as in one file.
 AIMED_AWAY = ""
 AWAY_CODES: Tuple[str, ...] = (
     codes.OPENAI_MODEL,
@@ -98,6 +99,20 @@ AWAY_CODES: Tuple[str, ...] = (
     codes.STRUCTURED_OUTPUT,
     codes.REQUEST_LIMIT,
     codes.AZURE_ON_YOUR_DATA,
+)
+# The target of such a retelling where every host is the chosen provider's (config.py's `openai.api_base =
+# "https://dashscope.aliyuncs.com/compatible-mode/v1"`, `--to qwen`): the file's finding goes, and of AWAY_CODES
+# inside the request those of its model (the routes judge it: OFR204); what that provider lacks of the request
+# stays (TO_PROVIDER_CODES), as one file reports it of a request already aimed there (checks/models.py
+# `call_is_relevant`). A provider other than the chosen one is AIMED_AWAY: its request does not move.
+AIMED_AT_CHOSEN = "\x00chosen"
+TO_PROVIDER_CODES: Tuple[str, ...] = (
+    codes.UNSUPPORTED_ENDPOINT,
+    codes.UNSUPPORTED_PARAMETER,
+    codes.REASONING_CONTROL,
+    codes.REASONING_NOT_REPLAYED,
+    codes.STRUCTURED_OUTPUT,
+    codes.REQUEST_LIMIT,
 )
 
 # The hint of a framework's own request to OpenAI (the Agents SDK's trace export, checks/clients.py): its fix

@@ -15,7 +15,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from offramp import codes
-from offramp.checks.base import AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
+from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
 from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
 from offramp.hosts import Target, classify_url, may_name_deployment
@@ -147,7 +147,7 @@ def check_routes(
             hit = Hit(codes.AZURE_OPENAI_CLIENT, route.client_span, args, fixable=False, hint=hint)
             out.append(RouteHit(route.client_file, hit, route.where))
         out += _subclass_built_elsewhere(route, blocked)
-        out += _module_configured_elsewhere(route, targets)
+        out += _module_configured_elsewhere(route, targets, ctx)
         out += _supplied_library(route, blocked, sdk_file, unbound)
         if (
             route.client_file
@@ -170,20 +170,26 @@ def check_routes(
     return out
 
 
-def _module_configured_elsewhere(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
+def _module_configured_elsewhere(
+    route: Route, targets: List[Tuple[Source, Target]], ctx: CheckContext
+) -> List[RouteHit]:
     """Where the module client of a request configured in other modules goes (`openai.api_type = "azure"` and its
     endpoint in config.py, `openai.ChatCompletion.create(engine=...)` in app.py). The request's file alone says
     "calls api.openai.com (no base URL set in this file)", untrue of a route that goes to Azure (the route gate
     holds it there whole for an unmapped deployment, project/gate.py): this retells that finding (OFR104 /
     OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it. Never a finding of its own. A request every
-    host of which is a local server or another host that is not OpenAI's, Azure's or a provider's
-    (`aimed_away`) is not one: the retelling says so (`AIMED_AWAY`), and the finding goes (runner.with_routes)."""
+    host of which is a local server, a provider or another host that is not OpenAI's or Azure's (`aimed_away`)
+    is not one: the retelling says so (`AIMED_AWAY`; `AIMED_AT_CHOSEN` where every host is the chosen provider's,
+    whose gaps stay), and the finding goes (runner.with_routes)."""
     files = configured_elsewhere(route)
     if not files:
         return []
     code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
     if aimed_away(route, targets):
-        return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": AIMED_AWAY}), route.where)]
+        p = ctx.provider
+        chosen = p is not None and _reaches(route, p, False, [t for _, t in targets])
+        args = {"call": route.call, "target": AIMED_AT_CHOSEN if chosen else AIMED_AWAY}
+        return [RouteHit(route.file, Hit(code, route.span, args), route.where)]
     where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     if route.azure and all(t.kind in ("azure", "env") for _, t in targets):
         details = sorted(
@@ -213,14 +219,16 @@ def configured_elsewhere(route: Route) -> List[str]:
 
 
 #: Where a request configured elsewhere goes that is no concern of the migration (checks/routes.py `aimed_away`)
-AWAY = ("local", "other")
+AWAY = ("local", "provider", "other")
 
 
 def aimed_away(route: Route, targets: List[Tuple[Source, Target]]) -> bool:
     """Whether every host of a module / v0 route configured in other files (`configured_elsewhere`) is a local
-    server or a host that is not OpenAI's, Azure's or a provider's: a host that may be unset (the SDK's default),
-    a variable or a value offramp cannot know is not. The request's file alone says it calls api.openai.com; in
-    one file such a request has no finding, and `fix` leaves it (project/gate.py `modules_aimed_away`)."""
+    server, a provider's (config.py's `openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"`) or
+    another host that is not OpenAI's or Azure's: a host that may be unset (the SDK's default), a variable or a
+    value offramp cannot know is not. The request's file alone says it calls api.openai.com; in one file such a
+    request has no finding but what the routes tell of its model (OFR204) and, with the chosen provider's host,
+    what that provider lacks; `fix` leaves its host (project/gate.py `modules_aimed_away`)."""
     return bool(targets) and bool(configured_elsewhere(route)) and all(t.kind in AWAY for _, t in targets)
 
 
@@ -602,7 +610,7 @@ def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
         if (
             key not in merged
             or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL)
-            or (code in RETOLD_BY_ROUTES and merged[key][0].args.get("target") == AIMED_AWAY)
+            or (code in RETOLD_BY_ROUTES and merged[key][0].args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN))
         ):  # (a request one route of which goes to a local server and another to OpenAI: the latter is said)
             merged[key] = (rh.hit, merged[key][1] if key in merged else [])
         routes = merged[key][1]
