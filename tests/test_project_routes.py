@@ -46,6 +46,7 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
         "provider_switch",
         "azure_factory_split",
         "provider_module_split",
+        "azure_module_models",
     ],
 )
 def test_project_snapshot(project: str, to: Optional[str]) -> None:

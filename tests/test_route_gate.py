@@ -55,6 +55,7 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
         "provider_switch",
         "azure_factory_split",
         "provider_module_split",
+        "azure_module_models",
     ],
 )
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
@@ -1232,3 +1233,55 @@ def test_fix_of_a_module_call_configured_for_a_provider_in_another_file_does_wha
     assert _said(again) == _said(run_cli(args, one).stdout) and "All checks passed!" not in again, again
     run_cli(["fix", "--to", to, "."], split)
     assert _tree(split) == after
+
+
+def _azure_module_models(tmp_path: Path, one: bool = False) -> Path:
+    """tests/fixtures/projects/azure_module_models; `one`: the same code in one file (the reference)."""
+    tree = tmp_path / ("one" if one else "split")
+    shutil.copytree(PROJECTS / "azure_module_models", tree)
+    if one:
+        config, app = tree / "config.py", tree / "app.py"
+        body = app.read_text("utf-8").replace("import config  # noqa: F401\nimport openai\n", "")
+        app.write_text(config.read_text("utf-8") + body, "utf-8")
+        config.unlink()
+    return tree
+
+
+def _models_said(out: str) -> List[str]:
+    """The model findings of `_said`, without the request a route finding names."""
+    return [re.sub(r" \(request at [^)]*\)", "", line) for line in _said(out) if " OFR20" in line]
+
+
+@pytest.mark.parametrize("to", ["", "qwen", "deepseek"])
+def test_a_deployment_of_a_module_client_held_on_azure_across_files_is_named_as_one_file_names_it(
+    tmp_path: Path, to: str
+) -> None:
+    """config.py configures the module-level client for Azure; app.py sends `engine="my-prod-deployment"` (no
+    provider model: the route stays on Azure whole) and `engine="gpt-4o"`. app.py alone named the latter "OpenAI
+    model `gpt-4o` becomes `deepseek-v4-pro`" (OFR201): it is a deployment of a request the routes show going to
+    Azure, which one file names "Azure deployment `gpt-4o` (`engine=`) ..." (OFR202). The route's OFR202 now takes
+    the place of the file's OFR201 (runner._retold), under the keyword the file writes."""
+    args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
+    split = run_cli(args, _azure_module_models(tmp_path)).stdout
+    one = run_cli(args, _azure_module_models(tmp_path, one=True)).stdout
+    assert "OFR201" not in split and "Azure deployment `gpt-4o` (`engine=`)" in split, split
+    if to:  # (without --to, app.py's OFR105 and config.py's settings keep the [*] a file alone gives them)
+        assert _models_said(split) == _models_said(one), split
+
+
+@pytest.mark.parametrize("to", ["qwen", "deepseek"])
+def test_an_unmapped_deployment_of_a_client_held_on_azure_in_another_file_says_what_one_file_says(
+    tmp_path: Path, to: str
+) -> None:
+    """factory.py's AzureOpenAI, app.py's `model="my-prod-deployment"` (no provider model). The route's OFR202 said
+    "must be replaced by a provider model id" where one file says "has no <provider> model; map it under
+    [tool.offramp.models]" (checks/routes.py `_models`, worded as checks/models.py words it)."""
+    tree = tmp_path / "azure_factory_split"
+    shutil.copytree(PROJECTS / "azure_factory_split", tree)
+    out = run_cli(["check", "--no-cache", "--output-format", "concise", "--to", to, "."], tree).stdout
+    name = builtin_providers()[to].name
+    expected = (
+        f"app.py:7:50: OFR202 Azure deployment `my-prod-deployment` (`model=`) has no {name} model; map it under "
+        "[tool.offramp.models] (request at app.py:7)"
+    )
+    assert expected in out.splitlines(), out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -506,8 +507,14 @@ def with_routes(
             continue
         retold = {(h.code, h.span): h for h in file_hits if h.code in RETOLD_BY_ROUTES}
         if retold:  # (the file's own finding, its message from where the routes show the request goes)
-            out[i] = results[i] = replace(results[i], findings=tuple(_retold(results[i].findings, retold, display)))
-            file_hits = [h for h in file_hits if h.code not in RETOLD_BY_ROUTES]
+            deployments = {h.span: h for h in file_hits if h.code == codes.AZURE_DEPLOYMENT}
+            kept, named = _retold(results[i].findings, retold, display, deployments)
+            out[i] = results[i] = replace(results[i], findings=tuple(kept))
+            file_hits = [
+                _named(h, named[h.span], text) if h.code == codes.AZURE_DEPLOYMENT and h.span in named else h
+                for h in file_hits
+                if h.code not in RETOLD_BY_ROUTES
+            ]
         have = {(f.code, f.span.line) for f in results[i].findings}
         have |= {(code, line) for code, covers in COVERED_BY.items() for c, line in list(have) if c in covers}
         adds = [
@@ -540,12 +547,17 @@ def with_routes(
     return _in_cells(out, notebooks)
 
 
-def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], display: str) -> List[Finding]:
+def _retold(
+    findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], display: str, deployments: Dict[Span, Any]
+) -> Tuple[List[Finding], Dict[Span, bool]]:
     """`findings` with the message of each one a route hit retells (same code, same span: `RETOLD_BY_ROUTES`).
     Where the routes show the request aimed away from OpenAI and Azure (`AIMED_AWAY`: a local server or a provider
     configured in another module), that finding goes, and with it those inside the request only such a request has
     (`AWAY_CODES`: its model, the APIs and parameters a provider lacks), as the file reports none of them in one
-    file; a request to the chosen provider's host (`AIMED_AT_CHOSEN`) keeps what that provider lacks."""
+    file; a request to the chosen provider's host (`AIMED_AT_CHOSEN`) keeps what that provider lacks. Inside a
+    request the routes show going to Azure (`azure`), the file's "OpenAI model" (OFR201) is the deployment the
+    route names (OFR202, `deployments`: the route's hit at its span): it goes, and that hit takes its place with its
+    `[*]` (returned: span -> fixable)."""
     from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, AWAY_CODES, TO_PROVIDER_CODES  # lazy: start-up
 
     # (a request to the chosen provider's host keeps what that provider lacks of it: `AIMED_AT_CHOSEN`)
@@ -554,10 +566,15 @@ def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], di
         for (_, span), h in retold.items()
         if h.args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN)
     }
+    azure = [span for (_, span), h in retold.items() if h.args.get("azure")]
     out = []
+    named: Dict[Span, bool] = {}
     for f in findings:
         h = retold.get((f.code, f.span))
         if h is not None and h.args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN):
+            continue
+        if f.code == codes.OPENAI_MODEL and f.span in deployments and any(_within(f.span, s) for s in azure):
+            named[f.span] = f.fixable
             continue
         if f.code in AWAY_CODES and any(
             _within(f.span, span) and not (to == AIMED_AT_CHOSEN and f.code in TO_PROVIDER_CODES)
@@ -565,7 +582,17 @@ def _retold(findings: Iterable[Finding], retold: Dict[Tuple[str, Span], Any], di
         ):
             continue
         out.append(replace(f, message=make_finding(f.code, display, f.span, h.args).message) if h is not None else f)
-    return out
+    return out, named
+
+
+def _named(hit: Any, fixable: bool, text: str) -> Any:
+    """A route's OFR202 hit in place of the file's OFR201 at its span (`_retold`): with that finding's `[*]`, and the
+    keyword the file writes it under (`engine=`, as one file says it; the route knows only the value)."""
+    lines = text.splitlines()
+    before = lines[hit.span.line - 1][: hit.span.column - 1] if 0 < hit.span.line <= len(lines) else ""
+    found = re.search(r"\b(engine|deployment_id)\s*=\s*$", before)
+    args = {**hit.args, "arg": found.group(1)} if found else hit.args
+    return replace(hit, args=args, fixable=fixable)
 
 
 def _within(inner: Span, outer: Span) -> bool:

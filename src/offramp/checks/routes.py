@@ -177,10 +177,11 @@ def _module_configured_elsewhere(
     endpoint in config.py, `openai.ChatCompletion.create(engine=...)` in app.py). The request's file alone says
     "calls api.openai.com (no base URL set in this file)", untrue of a route that goes to Azure (the route gate
     holds it there whole for an unmapped deployment, project/gate.py): this retells that finding (OFR104 /
-    OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it. Never a finding of its own. A request every
-    host of which is a local server, a provider or another host that is not OpenAI's or Azure's (`aimed_away`)
-    is not one: the retelling says so (`AIMED_AWAY`; `AIMED_AT_CHOSEN` where every host is the chosen provider's,
-    whose gaps stay), and the finding goes (runner.with_routes)."""
+    OFR105, `RETOLD_BY_ROUTES`), naming the files that configure it (`azure`: to Azure, where the request's model
+    is the deployment the route names, OFR202, not the OpenAI model its file alone sees). Never a finding of its
+    own. A request every host of which is a local server, a provider or another host that is not OpenAI's or
+    Azure's (`aimed_away`) is not one: the retelling says so (`AIMED_AWAY`; `AIMED_AT_CHOSEN` where every host is
+    the chosen provider's, whose gaps stay), and the finding goes (runner.with_routes)."""
     files = configured_elsewhere(route)
     if not files:
         return []
@@ -198,8 +199,9 @@ def _module_configured_elsewhere(
             if isinstance(s, EnvRead) or (isinstance(s, Literal) and s.value)
         )
         shown = f"Azure OpenAI ({details[0]})" if len(details) == 1 else "Azure OpenAI"
-        target = f"targets {shown}, configured in {where}"
-    elif any(t.blocked for _, t in targets) and all(t.kind in ("openai", "env") for _, t in targets):
+        told = {"call": route.call, "target": f"targets {shown}, configured in {where}", "azure": True}
+        return [RouteHit(route.file, Hit(code, route.span, told), route.where)]
+    if any(t.blocked for _, t in targets) and all(t.kind in ("openai", "env") for _, t in targets):
         target = f"calls {next(t for _, t in targets if t.blocked).describe()}, configured in {where}"
     else:
         return []  # (a provider, a variable or a host offramp cannot know configured elsewhere: not retold here)
@@ -453,11 +455,15 @@ def _models(
                 if not sent_as_deployment(route, value, ctx):
                     continue
                 choice = ctx.choose(value)
-                mapping = (
-                    choice.becomes(provider)
-                    if provider is not None and choice is not None and choice.target
-                    else "must be replaced by a provider model id"
-                )
+                # (worded as one file words it, checks/models.py `check_models`)
+                if provider is not None and choice is not None and choice.target:
+                    mapping = choice.becomes(provider)
+                elif provider is not None:
+                    mapping = f"has no {provider.name} model; map it under [tool.offramp.models]"
+                else:
+                    mapping = "must be replaced by a provider model id" + (
+                        "" if openai_model or value in ctx.models else " (add it to [tool.offramp.models])"
+                    )
                 args = {"deployment": value, "arg": "model", "mapping": mapping}
                 out.append(RouteHit(s.file, Hit(codes.AZURE_DEPLOYMENT, s.span, args, fixable=False), route.where))
                 continue
