@@ -203,6 +203,13 @@ def _module_configured_elsewhere(
         return [RouteHit(route.file, Hit(code, route.span, told), route.where)]
     if any(t.blocked for _, t in targets) and all(t.kind in ("openai", "env") for _, t in targets):
         target = f"calls {next(t for _, t in targets if t.blocked).describe()}, configured in {where}"
+    elif any(t.kind == "env" for _, t in targets) and all(t.kind in ("env", *AWAY) for _, t in targets):
+        # (`os.getenv("OPENAI_API_BASE", "http://localhost:8000/v1")`: the variable may hold OpenAI's URL, so the
+        # finding stays, but "no base URL set in this file" says nothing of where it is set)
+        names = ", ".join(sorted({t.describe() for _, t in targets if t.kind == "env"}))
+        default = ", ".join(sorted({t.describe() for _, t in targets if t.kind != "env"}))
+        shown = f"{names} (default {default})" if default else names
+        target = f"calls the URL in {shown}, configured in {where}: the variable may hold OpenAI's"
     else:
         return []  # (a provider, a variable or a host offramp cannot know configured elsewhere: not retold here)
     return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": target}), route.where)]
