@@ -1314,3 +1314,21 @@ def test_a_module_call_configured_from_an_openai_variable_in_another_file_names_
     run_cli(["fix", "--to", "deepseek", "."], tree)
     again = run_cli(["check", "--no-cache", "--to", "deepseek", "--output-format", "concise", "."], tree).stdout
     assert where in again and "All checks passed!" not in again, again  # (fix holds the route, with a TODO)
+
+
+def test_a_module_call_configured_from_another_variable_in_another_file_does_not_call_it_openais(
+    tmp_path: Path,
+) -> None:
+    """`os.getenv("DASHSCOPE_BASE_URL", "https://dashscope...")` in config.py: the retelling names the variable
+    and its default, and claims no OpenAI URL for a variable that is not OpenAI's."""
+    tree = _provider_module_split(tmp_path, "v0")
+    config = tree / "config.py"
+    url = '"https://dashscope.aliyuncs.com/compatible-mode/v1"'
+    config.write_text(config.read_text("utf-8").replace(url, f'os.getenv("DASHSCOPE_BASE_URL", {url})'), "utf-8")
+    out = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tree).stdout
+    expected = (
+        "app.py:6:13: OFR105 legacy v0 call `openai.ChatCompletion.create` calls the URL in $DASHSCOPE_BASE_URL "
+        "(default dashscope.aliyuncs.com), configured in config.py"
+    )
+    # (whether the finding belongs there at all, as one file reports none, is left open: see the commit)
+    assert any(line.removesuffix(" [*]") == expected for line in out.splitlines()), out

@@ -209,7 +209,10 @@ def _module_configured_elsewhere(
         names = ", ".join(sorted({t.describe() for _, t in targets if t.kind == "env"}))
         default = ", ".join(sorted({t.describe() for _, t in targets if t.kind != "env"}))
         shown = f"{names} (default {default})" if default else names
-        target = f"calls the URL in {shown}, configured in {where}: the variable may hold OpenAI's"
+        openai_env = any(isinstance(s, EnvRead) and ctx.sdk.env_role(s.name) for s, _ in targets)
+        target = f"calls the URL in {shown}, configured in {where}" + (
+            ": the variable may hold OpenAI's" if openai_env else ""
+        )
     else:
         return []  # (a provider, a variable or a host offramp cannot know configured elsewhere: not retold here)
     return [RouteHit(route.file, Hit(code, route.span, {"call": route.call, "target": target}), route.where)]
