@@ -505,13 +505,16 @@ def with_routes(
         i = where.get(display)
         if i is None or not (display.endswith(".py") or display in notebooks):
             continue
+        text: Optional[str] = None  # (read only when needed: most files the routes touch need none)
         retold = {(h.code, h.span): h for h in file_hits if h.code in RETOLD_BY_ROUTES}
         if retold:  # (the file's own finding, its message from where the routes show the request goes)
             deployments = {h.span: h for h in file_hits if h.code == codes.AZURE_DEPLOYMENT}
             kept, named = _retold(results[i].findings, retold, display, deployments)
             out[i] = results[i] = replace(results[i], findings=tuple(kept))
             file_hits = [
-                _named(h, named[h.span], text) if h.code == codes.AZURE_DEPLOYMENT and h.span in named else h
+                _named(h, named[h.span], text := _text_of(display, read, notebooks, text))
+                if h.code == codes.AZURE_DEPLOYMENT and h.span in named
+                else h
                 for h in file_hits
                 if h.code not in RETOLD_BY_ROUTES
             ]
@@ -525,10 +528,7 @@ def with_routes(
         ]
         if not adds:  # (the text is read for its suppressions only when the routes add a finding: ~170 files a run)
             continue
-        data = read(display)
-        text = data.decode("utf-8-sig", "replace") if data is not None else ""
-        if display in notebooks:
-            text = notebooks[display].text
+        text = _text_of(display, read, notebooks, text)
         sup = parse_suppressions(text)
         new = [
             make_finding(h.code, display, h.span, h.args, fixable=h.fixable, severity=h.severity, hint=h.hint)
@@ -583,6 +583,18 @@ def _retold(
             continue
         out.append(replace(f, message=make_finding(f.code, display, f.span, h.args).message) if h is not None else f)
     return out, named
+
+
+def _text_of(
+    display: str, read: Callable[[str], Optional[bytes]], notebooks: Dict[str, Notebook], text: Optional[str]
+) -> str:
+    """A file's text as the engine reads it (a notebook's: its module), unless `text` already holds it."""
+    if text is not None:
+        return text
+    if display in notebooks:
+        return notebooks[display].text
+    data = read(display)
+    return data.decode("utf-8-sig", "replace") if data is not None else ""
 
 
 def _named(hit: Any, fixable: bool, text: str) -> Any:
