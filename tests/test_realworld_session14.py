@@ -3,9 +3,11 @@ every test fails on the code before its fix."""
 
 from __future__ import annotations
 
+import py_compile
 from pathlib import Path
 from typing import Dict
 
+import pytest
 from helpers import concise_check, run_cli
 
 
@@ -334,3 +336,54 @@ def test_a_raw_request_to_a_base_url_plus_a_path_keeps_its_key_and_fix_runs_once
     assert "Azure OpenAI endpoint: point it at" in fixed["ep.py"], fixed["ep.py"]
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert {name: (tmp_path / name).read_text("utf-8") for name in ("robot.py", "ep.py")} == fixed
+
+
+_LOCAL_AGENTS = (
+    "class Agent:\n"
+    "    def __init__(self, name, model, instructions=''):\n"
+    "        self.name, self.model, self.instructions = name, model, instructions\n"
+)
+_AGENT_USER = (
+    "from agents import Agent\n\n"
+    'bot = Agent(name="helper", model="gpt-4o", instructions="Be brief.")\n'
+    "print(bot.model)\n"
+)
+_SDK_USER = (
+    "from agents import Agent, Runner\n\n"
+    'bot = Agent(name="helper", model="gpt-4o", instructions="Be brief.")\n'
+    'print(Runner.run_sync(bot, "hi").final_output)\n'
+)
+
+
+@pytest.mark.xfail(strict=True, reason="open: the file alone takes the local agents.py for the Agents SDK")
+def test_a_script_directorys_own_agents_module_is_no_agents_sdk_in_check_or_fix(tmp_path: Path) -> None:
+    """`examples/bot/agents.py` defines `class Agent`; `examples/bot/main.py` beside it does `from agents import
+    Agent` and `Agent(model="gpt-4o")`: that is the local class (the project index takes the sibling), not the OpenAI
+    Agents SDK. The file alone took it for the SDK: check reported OFR101 (the Agent and the SDK's trace export) and
+    OFR201, and fix rewrote the call and added `from agents import OpenAIChatCompletionsModel, set_tracing_disabled`,
+    an ImportError at run time. A folder without its own agents.py (the control) is the SDK's and still moves."""
+    _write(
+        tmp_path,
+        {
+            "examples/bot/agents.py": _LOCAL_AGENTS,
+            "examples/bot/main.py": _AGENT_USER,
+            "examples/ctl/main.py": _SDK_USER,
+        },
+    )
+    found = concise_check(tmp_path)
+    assert not any(line.startswith("examples/bot/") for line in found), found
+    assert any(line.startswith("examples/ctl/main.py:3:") and " OFR201 " in line for line in found), found
+    for _ in range(2):  # (a cached run takes the same verdicts)
+        cached = run_cli(["check", "--to", "qwen", "--output-format", "concise", "."], tmp_path).stdout.splitlines()
+        assert cached == found, cached
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert (tmp_path / "examples/bot/main.py").read_text("utf-8") == _AGENT_USER
+    assert (tmp_path / "examples/bot/agents.py").read_text("utf-8") == _LOCAL_AGENTS
+    ctl = (tmp_path / "examples/ctl/main.py").read_text("utf-8")
+    assert "gpt-4o" not in ctl and "OpenAIChatCompletionsModel" in ctl and "set_tracing_disabled(True)" in ctl, ctl
+    for name in ("examples/bot/main.py", "examples/ctl/main.py"):
+        py_compile.compile(str(tmp_path / name), doraise=True)
+    assert concise_check(tmp_path) == ["All checks passed! (3 files checked)"]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
