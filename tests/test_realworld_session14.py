@@ -4,10 +4,10 @@ every test fails on the code before its fix."""
 from __future__ import annotations
 
 import py_compile
+import shutil
 from pathlib import Path
 from typing import Dict
 
-import pytest
 from helpers import concise_check, run_cli
 
 
@@ -355,7 +355,6 @@ _SDK_USER = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="open: the file alone takes the local agents.py for the Agents SDK")
 def test_a_script_directorys_own_agents_module_is_no_agents_sdk_in_check_or_fix(tmp_path: Path) -> None:
     """`examples/bot/agents.py` defines `class Agent`; `examples/bot/main.py` beside it does `from agents import
     Agent` and `Agent(model="gpt-4o")`: that is the local class (the project index takes the sibling), not the OpenAI
@@ -370,6 +369,9 @@ def test_a_script_directorys_own_agents_module_is_no_agents_sdk_in_check_or_fix(
             "examples/ctl/main.py": _SDK_USER,
         },
     )
+    alone = shutil.copytree(tmp_path, tmp_path.parent / f"{tmp_path.name}-fix-first")
+    run_cli(["fix", "--to", "qwen", "."], alone)  # (fix first, on a copy: it fails on its own)
+    assert (alone / "examples/bot/main.py").read_text("utf-8") == _AGENT_USER
     found = concise_check(tmp_path)
     assert not any(line.startswith("examples/bot/") for line in found), found
     assert any(line.startswith("examples/ctl/main.py:3:") and " OFR201 " in line for line in found), found
@@ -387,3 +389,33 @@ def test_a_script_directorys_own_agents_module_is_no_agents_sdk_in_check_or_fix(
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
     run_cli(["fix", "--to", "qwen", "."], tmp_path)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
+
+
+def test_a_local_agents_module_beside_sdk_requests_leaves_them_to_move(tmp_path: Path) -> None:
+    """The same with the SDK imported too (the file's full analysis): the root's own agents.py (`import agents`,
+    `agents.Agent(...)`) and a folder's, each beside an OpenAI request. The requests move; the local Agent calls
+    keep `gpt-4o` and nothing is imported from `agents`."""
+    root_main = (
+        "import agents\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+        'bot = agents.Agent(name="helper", model="gpt-4o")\n'
+        'print(client.chat.completions.create(model="gpt-4o-mini", messages=[]))\n'
+    )
+    tool = (
+        "from agents import Agent\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+        'bot = Agent(name="helper", model="gpt-4o")\n'
+        'print(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    )
+    _write(
+        tmp_path,
+        {"agents.py": _LOCAL_AGENTS, "main.py": root_main, "tools/agents.py": _LOCAL_AGENTS, "tools/run.py": tool},
+    )
+    found = concise_check(tmp_path)
+    assert not any(":5:" in line for line in found), found
+    assert sum(" OFR201 " in line for line in found) == 2, found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    for name in ("main.py", "tools/run.py"):
+        after = (tmp_path / name).read_text("utf-8")
+        assert after.count("gpt-4o") == 1 and 'Agent(name="helper", model="gpt-4o")' in after, after
+        assert "dashscope" in after and "OpenAIChatCompletionsModel" not in after and "tracing" not in after, after
+        py_compile.compile(str(tmp_path / name), doraise=True)
+    assert concise_check(tmp_path) == ["All checks passed! (4 files checked)"]

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
@@ -206,9 +206,16 @@ def _syntax_error(text: str, e: Exception) -> Tuple[Span, str]:
     return Span(line, col, line, col), msg
 
 
-def check_source(src: SourceFile, display: str, opts: Options, premises: Optional[List[Premise]] = None) -> FileResult:
+def check_source(
+    src: SourceFile,
+    display: str,
+    opts: Options,
+    premises: Optional[List[Premise]] = None,
+    local: FrozenSet[str] = frozenset(),
+) -> FileResult:
     """Analyse decoded source. Parse failures become OFR000 findings. `premises`, when given, receives the
-    premise of a file analysed with LibCST (runner._triage serves a comment edit of it from the cache)."""
+    premise of a file analysed with LibCST (runner._triage serves a comment edit of it from the cache). `local`:
+    the libraries whose imports here are a module of the project (project/locallibs.py; analysis `analyze`)."""
     from offramp.analysis import Analysis, needs_scopes  # lazy: start-up
     from offramp.analysis.quick import quick_facts  # lazy: start-up
 
@@ -229,11 +236,16 @@ def check_source(src: SourceFile, display: str, opts: Options, premises: Optiona
         return _report(analysis, sdk, src, display, opts)[0]
     # Parse, scope analysis and checks all recurse once per nesting level: on a deep-stack thread,
     # code nested as deeply as CPython accepts (~200 brackets) is analysed instead of failing.
-    return on_deep_stack(_check_with_libcst, src, display, opts, sdk, premises)
+    return on_deep_stack(_check_with_libcst, src, display, opts, sdk, premises, local)
 
 
 def _check_with_libcst(
-    src: SourceFile, display: str, opts: Options, sdk: SdkSurface, premises: Optional[List[Premise]] = None
+    src: SourceFile,
+    display: str,
+    opts: Options,
+    sdk: SdkSurface,
+    premises: Optional[List[Premise]] = None,
+    local: FrozenSet[str] = frozenset(),
 ) -> FileResult:
     import libcst as cst  # lazy: start-up: only here, the prefilter and the fast path never need it
 
@@ -255,7 +267,7 @@ def _check_with_libcst(
             False,
         )
     try:
-        analysis = analyze(module, src.text, sdk, known_provider_hosts())
+        analysis = analyze(module, src.text, sdk, known_provider_hosts(), local=local)
     except RecursionError:
         return file_result(
             [
@@ -271,7 +283,7 @@ def _check_with_libcst(
     # `fix` checks the file it plans each time the route gate plans it again (three times on a generated
     # 5k-line module, 0.08 CPU-s each): the same tree, display and options give the same findings.
     # (The entry keeps `opts` alive, so its id names no other options while the entry exists.)
-    key = ("report", display, id(opts))
+    key = ("report", display, id(opts), tuple(sorted(local)))
     _, result, premise = derived(module, key, lambda: (opts, *_report(analysis, sdk, src, display, opts)))
     if premises is not None and premise is not None:
         premises.append(premise)

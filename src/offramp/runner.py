@@ -457,6 +457,7 @@ def with_routes(
         replace(r, findings=tuple(in_module(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
+    results = _as_the_project_imports(results, displays, read, opts)
     effects = None
     if opts.provider is not None:
         from offramp.project.stage import predicted_effects  # lazy: start-up
@@ -545,6 +546,30 @@ def with_routes(
             finished = file_result([*own, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
     return _in_cells(out, notebooks)
+
+
+def _as_the_project_imports(
+    results: List[FileResult], displays: Sequence[str], read: Callable[[str], Optional[bytes]], opts: Options
+) -> List[FileResult]:
+    """The results, each Python file whose imports of a library are a module of the project (project/locallibs.py:
+    `from agents import Agent` beside the folder's own agents.py) checked again with that word, as fix plans it
+    (`Gate.local`): its own analysis, cached by its content, took them for the library's."""
+    from offramp.project.locallibs import local_libraries  # lazy: start-up
+
+    try:
+        local = local_libraries(displays, read)
+    except Exception:  # (a bug guard: the files' own results stand)
+        return results
+    out = list(results)
+    for i, r in enumerate(results):
+        data = read(r.path) if r.path in local else None
+        if data is None:
+            continue
+        try:
+            out[i] = check_source(decode(Path(r.path), data), r.path, opts, local=local[r.path])
+        except Exception:  # (as above; the file's own analysis of the same text ran)
+            continue
+    return out
 
 
 def _retold(

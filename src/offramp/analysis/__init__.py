@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Mapping, Optional, Tuple
 
 from offramp.analysis.facts import Analysis
 from offramp.analysis.sdkimports import ast_imports, brings_clients, cst_imports
@@ -73,13 +73,16 @@ def analyze(
     subclass_ctors: Optional[Mapping[Span, str]] = None,
     reopens: Optional[Mapping[Span, str]] = None,
     module_away: str = "",
+    local: FrozenSet[str] = frozenset(),
 ) -> Analysis:
     """Run the one traversal; full scope analysis only where the SDK is imported (or the route gate names
     constructions of the project's SDK subclasses here, `subclass_ctors`: span -> the SDK class).
 
     Within `source.reusing_parses()` (`fix`: check, then fix the same tree) a module is analysed once.
     `module_away`: where the module client goes that another module configures for a local server (fix's route
-    gate, `Gate.module_away`), where this file sets none of its host.
+    gate, `Gate.module_away`), where this file sets none of its host. `local`: the libraries whose imports here are
+    a module of the project (project/locallibs.py: `from agents import Agent` beside the folder's own agents.py),
+    read as a relative import's names are (`.agents.Agent`), which no rule names.
     """
     hints = dict(subclass_ctors or {})
     reopened = dict(reopens or {})
@@ -90,8 +93,11 @@ def analyze(
         tuple(sorted((tuple(vars(s).values()), q) for s, q in hints.items())),
         tuple(sorted((tuple(vars(s).values()), q) for s, q in reopened.items())),
         module_away,
+        tuple(sorted(local)),
     )
-    return derived(module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints, reopened, module_away))
+    return derived(
+        module, key, lambda: _analyze(module, text, sdk, provider_hosts, hints, reopened, module_away, local)
+    )
 
 
 def _analyze(
@@ -102,6 +108,7 @@ def _analyze(
     hints: Dict[Span, str],
     reopened: Dict[Span, str],
     module_away: str = "",
+    local: FrozenSet[str] = frozenset(),
 ) -> Analysis:
     from libcst.metadata import MetadataWrapper  # lazy: start-up
 
@@ -111,10 +118,11 @@ def _analyze(
 
     analysis = Analysis(module=module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    if (imports_sdk(text, sdk) and brings_clients(cst_imports(module), sdk)) or hints or reopened:
+    imports = [i for i in cst_imports(module) if i[0].split(".")[0] not in local] if imports_sdk(text, sdk) else []
+    if (imports and brings_clients(imports, sdk)) or hints or reopened:
         analysis.sdk_imported = True
         _resolve_scopes(wrapper)
-        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened, module_away)
+        collect_and_resolve(sdk, provider_hosts, analysis, wrapper, hints, reopened, module_away, local)
     else:
         wrapper.visit(LightCollector(sdk, provider_hosts, analysis, wrapper))
     if analysis.on_your_data and not sends_a_body(text):  # (as quick.py decides it for the stdlib path)

@@ -11,7 +11,7 @@ arguments, base URLs and models.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set, Tuple, cast
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, cast
 
 import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
@@ -31,6 +31,9 @@ class ValueFlow:
     """The value questions of one file (`values_of`, `dict_entries`, `key_source`, ...), asked while the
     collector's scope metadata is attached; answers are memoised per node for the file's resolver."""
 
+    # libraries whose imports in this file are a module of the project (analysis `analyze`, `local`)
+    local: FrozenSet[str] = frozenset()
+
     def __init__(self, c: FullCollector) -> None:
         self.c = c
         self._qnames: Dict[int, Set[str]] = {}
@@ -49,6 +52,8 @@ class ValueFlow:
         except Exception:
             got = set()
         got = self.renamed(got)
+        if self.local:  # (`agents.Agent` of the folder's own agents.py: named as a relative import's name)
+            got = {f".{q}" if q.split(".")[0] in self.local else q for q in got}
         self._qnames[id(node)] = got
         return got
 

@@ -12,7 +12,7 @@ send by themselves.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -45,12 +45,14 @@ def collect_and_resolve(
     subclass_ctors: Optional[Dict[Span, str]] = None,
     reopened: Optional[Dict[Span, str]] = None,
     module_away: str = "",
+    local: FrozenSet[str] = frozenset(),
 ) -> None:
     """The full collector's traversal, then the resolver, with the collector's metadata attached."""
     collector = FullCollector(sdk, provider_hosts, analysis, wrapper)
     with collector.resolve(wrapper):
         wrapper.module.visit(collector)
         resolver = Resolver(collector)
+        resolver.local = local
         resolver.subclass_ctors = {(s.line, s.column): q for s, q in (subclass_ctors or {}).items()}
         resolver.reopened = {(s.line, s.column): name for s, name in (reopened or {}).items()}
         resolver.module_away = module_away

@@ -182,7 +182,9 @@ def _fix_source(
     allowed = _allowed(src.text, display, opts)
     try:
         hosts = known_provider_hosts()
-        analysis = analyze(module, src.text, sdk, hosts, gate.subclass_ctors, gate.reopens, gate.module_away)
+        analysis = analyze(
+            module, src.text, sdk, hosts, gate.subclass_ctors, gate.reopens, gate.module_away, gate.local
+        )
         in_test = in_test_code(display, src.text)
         framework_defaults = any(c.wrapper is not None and c.wrapper.default_model_env for c in analysis.clients)
         env = env_defaults(src.path, opts.root) if framework_defaults else None
@@ -367,7 +369,7 @@ def _fix_path(
         return FixResult(path=path, display=display, outcome=Failed(f"cannot read file: {e}"))
     # What check does not report, fix does not touch; and check has a fast path for the many
     # files that mention openai without importing it, which spares them a full LibCST analysis.
-    before = list(check_source(src, display, opts).findings)
+    before = list(check_source(src, display, opts, local=gate.local).findings)
     hinted = [*gate.config_hosts, *gate.subclass_ctors, *gate.reopens]
     if not before and not gate.todos and all(gate.stops(span) is not None for span in hinted):
         # (a client whose OpenAI host only the project shows, `OpenAI(base_url=settings.BASE_URL)` with

@@ -19,6 +19,7 @@ from offramp.project.files import routes_of_files
 from offramp.project.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, Literal, Route
 from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
+from offramp.source import SourceError, read_bytes
 from offramp.types import Span
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ def gate_results(
 ) -> List[FixResult]:
     """`env_values(new texts)`: the variables of the `.env` files fix rewrites once the code is fixed
     (userconfig/plan.py `env_values`)."""
+    local = _local_gates(results, opts.root)
+    if local.gates:  # (first: what their first plans took for a library's is no route, nor an edit of the library's)
+        where = {r.display: i for i, r in enumerate(results)}
+        for fresh in replan([(results[where[d]].path, g) for d, g in local.gates.items()]):
+            results[where[fresh.display]] = fresh
     try:
         routes = project_routes_for(results, opts.root)
     except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)
@@ -59,9 +65,11 @@ def gate_results(
         per_file_ignores=opts.per_file_ignores,
     )
     where = {r.display: i for i, r in enumerate(results)}
-    decision = Decision()
+    decision = local
     hinted = judge.reopens(judge.subclass_ctors(judge.routed_keys(judge.client_families(judge.config_hosts()))))
     hinted = judge.modules_aimed_away(hinted)
+    for d, g in local.gates.items():
+        hinted.gates.setdefault(d, Gate()).local = g.local
     redo = [d for d, g in hinted.gates.items() if d in where and _hinted(g, results[where[d]])]
     if redo:  # clients whose OpenAI host comes from a configuration file: planned again, retargeted
         decision = hinted
@@ -112,6 +120,22 @@ def gate_results(
     for fresh in replan([(results[where[d]].path, decision.gate(d)) for d in dict.fromkeys(redo) if d in where]):
         results[where[fresh.display]] = fresh
     return results
+
+
+def _local_gates(results: Sequence[FixResult], root: Path) -> Decision:
+    """A gate for each Python file whose imports of a library are a module of the project (project/locallibs.py:
+    `from agents import Agent` beside the folder's own agents.py), as check reads it (runner.py `with_routes`)."""
+    from offramp.project.locallibs import local_libraries  # lazy: start-up
+
+    paths = {r.display: r.path for r in results}
+
+    def read(display: str) -> Optional[bytes]:
+        try:
+            return read_bytes(paths[display], root)
+        except SourceError:
+            return None
+
+    return Decision({d: Gate(local=found) for d, found in local_libraries(paths, read).items()})
 
 
 def _env_models(effects: Dict[str, List[Effect]], routes: Sequence[Route], values: Dict[str, Dict[str, str]]) -> None:

@@ -134,6 +134,7 @@ class Decision:
                 or g.todos
                 or g.settled
                 or g.module_away
+                or g.local
             ):
                 out.gates[path] = g.copy(spans, writes)
         return out

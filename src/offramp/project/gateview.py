@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from offramp.types import Span
 
@@ -59,6 +59,10 @@ class Gate:
     # checks/routes.py `aimed_away`), the file setting none of its host: its planner leaves the module client, its
     # requests and their models as one file would ("": the file alone decides)
     module_away: str = ""
+    # Libraries whose imports in this file are a module of the project (project/locallibs.py: `from agents import
+    # Agent` beside the folder's own agents.py): the planner's analysis reads them as the project's, so nothing of
+    # the library's is planned there, and no TODO (the file's check says nothing of them either: runner.py)
+    local: FrozenSet[str] = frozenset()
     # `spans` indexed for `stops`, rebuilt when it has grown (spans are only ever added: Decision.freeze)
     _index_cache: Optional[_SpanIndex] = field(default=None, init=False, repr=False, compare=False)
 
@@ -126,6 +130,7 @@ class Gate:
             dict(self.todos),
             self.settled,
             self.module_away,
+            self.local,
         )
 
 
