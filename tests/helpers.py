@@ -148,9 +148,10 @@ def _as_a_process(
 
 def _forget_process_memos() -> None:
     """What offramp remembers for the rest of its process, about the files it has read."""
-    from offramp import discover, prefilter, rawread, rufflength, source
+    from offramp import cache, discover, prefilter, rawread, rufflength, source
 
     discover._handed = None
+    cache._stamps.clear()
     prefilter._misses.clear()
     prefilter._miss_bytes.clear()
     prefilter._miss_total = 0

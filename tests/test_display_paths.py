@@ -16,7 +16,7 @@ def test_display_paths_agree_with_display_path(tmp_path: Path, monkeypatch, root
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path)
     root = Path(root_name)
-    paths = [
+    paths: list = [
         Path("proj/pkg/a.py"),
         Path("proj/./pkg/../pkg/b.py"),
         Path("proj"),
@@ -24,6 +24,10 @@ def test_display_paths_agree_with_display_path(tmp_path: Path, monkeypatch, root
         tmp_path / "elsewhere" / "d.py",
         Path("elsewhere/e.yaml"),
         Path(os.path.relpath(tmp_path / "proj" / "f.py")),
+        Path("proj/.env"),
+        Path("proj/pkg/.hidden/g.py"),
+        "proj//pkg/h.py",
+        "./proj/i.py",
     ]
     expected = [display_path(p, root) for p in paths]
     assert display_paths(paths, root) == expected

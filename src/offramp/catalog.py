@@ -15,6 +15,10 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Pattern, Tuple
 
 from offramp.types import SEVERITIES, Example, FixedForm, Rule
 
+# What a provider model id may be (rules/providers/*.toml, [tool.offramp.models]): `fix` writes it into code and
+# configuration files as a literal, so anything else is an error where it is defined.
+MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}")  # `Qwen/Qwen3-8B`, `glm-4.5:free`
+
 
 class CatalogError(Exception):
     """The shipped or user-supplied data is malformed; the message names the file and key."""

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from offramp import codes
 from offramp.catalog import load_rules, load_sdk
-from offramp.providers import CatalogError, Provider, builtin_providers, known_provider_hosts, parse_provider
 from offramp.redact import redact
 from offramp.settings import ConfigError, Settings, _selected
 from offramp.source import SourceError, SourceFile, decode, derived, on_deep_stack, parse_module, read_bytes
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from offramp.analysis import Analysis
     from offramp.catalog import SdkSurface
     from offramp.notebook import Notebook
+    from offramp.providers import Provider
     from offramp.targets import Targets
 
 
@@ -51,6 +51,9 @@ def resolve_provider(name: Optional[str], settings: Settings, region: Optional[s
     """A shipped provider, a custom one from config, or a shipped one with config overrides."""
     if not name:
         return None
+    # (lazy: a run without a provider never loads the provider catalogue, ~10 ms of a warm check)
+    from offramp.providers import CatalogError, builtin_providers, parse_provider  # lazy: start-up
+
     builtin = builtin_providers()
     custom = settings.providers.get(name)
     where = f"{settings.config_file}: tool.offramp.providers.{name}" if settings.config_file else name
@@ -126,6 +129,13 @@ def make_options(settings: Settings, provider: Optional[Provider]) -> Options:
     )
 
 
+def _provider_hosts() -> Tuple[str, ...]:
+    """providers.known_provider_hosts, the catalogue loaded when a file is analysed (a warm run may analyse none)."""
+    from offramp.providers import known_provider_hosts  # lazy: start-up
+
+    return known_provider_hosts()
+
+
 def display_path(path: Path, root: Path) -> str:
     """Paths in output are relative to the project root (so SARIF and baselines are portable)."""
     absolute = os.path.abspath(path)
@@ -144,9 +154,13 @@ def display_paths(paths: Sequence[Path], root: Path) -> List[str]:
     base = os.path.abspath(root)
     prefix = base if base.endswith(os.sep) else base + os.sep
     cwd = os.getcwd()
+    plain = os.sep == "/" and cwd == base  # (the usual run: `offramp check .` in the project root)
     out = []
     for path in paths:
         name = os.fspath(path)
+        if plain and not name.startswith("/") and "/." not in f"/{name}" and "//" not in name and name:
+            out.append(name)  # (already a normal relative path below the root: `abspath` would give it back)
+            continue
         absolute = os.path.normpath(name if os.path.isabs(name) else os.path.join(cwd, name))
         if absolute.startswith(prefix):
             out.append(absolute[len(prefix) :].replace(os.sep, "/"))
@@ -223,7 +237,7 @@ def check_source(
     analysis = None
     if not needs_scopes(src.text, sdk):
         # No client can live here: the stdlib parser finds URLs, keys and env reads ~10x faster.
-        quick = quick_facts(src.text, sdk, known_provider_hosts())
+        quick = quick_facts(src.text, sdk, _provider_hosts())
         if quick is not None:
             analysis = Analysis(
                 module=None,  # type: ignore[arg-type]
@@ -267,7 +281,7 @@ def _check_with_libcst(
             False,
         )
     try:
-        analysis = analyze(module, src.text, sdk, known_provider_hosts(), local=local)
+        analysis = analyze(module, src.text, sdk, _provider_hosts(), local=local)
     except RecursionError:
         return file_result(
             [
@@ -432,7 +446,7 @@ def check_config(path: Path, data: bytes, display: str, opts: Options) -> FileRe
     except UnicodeDecodeError as e:
         return unreadable(display, f"not valid UTF-8: {e.reason}", opts)
     hits = scan_config(
-        display, text, load_sdk(), known_provider_hosts(), opts.provider, dict(opts.models), kind=config_kind(path)
+        display, text, load_sdk(), _provider_hosts(), opts.provider, dict(opts.models), kind=config_kind(path)
     )
     rules = load_rules()
     findings = [

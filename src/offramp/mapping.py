@@ -6,10 +6,12 @@ Checks (to say what will happen) and fixes (to do it) must agree, so both call `
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from offramp.catalog import SdkSurface
-from offramp.providers import Provider
+
+if TYPE_CHECKING:
+    from offramp.providers import Provider
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
-from offramp.catalog import CatalogError, check_table_keys, fact_sources, load_toml, rules_dir
+from offramp.catalog import MODEL_ID, CatalogError, check_table_keys, fact_sources, load_toml, rules_dir
 from offramp.knowledge.lifecycle import Lifecycle, parse_lifecycle
 from offramp.knowledge.regions import RegionMap, parse_regions, regional_maps
 from offramp.redact import without_url_credentials
@@ -95,7 +95,6 @@ STATUSES = ("yes", "no", "partial", "unknown")
 # identifiers and literals there, so anything else (`key-env = 5`, a quote, a line break) is an
 # error in the provider's definition, not something to escape at each place it is written.
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
-MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}")  # `Qwen/Qwen3-8B`, `glm-4.5:free`
 _URL_CHARS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&*+,;=%\-]{1,2000}")  # RFC 3986 minus quotes and parens
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from offramp.catalog import CatalogError, load_rules, load_toml
-from offramp.providers import MODEL_ID
+from offramp.catalog import MODEL_ID, CatalogError, load_rules, load_toml
 
 OUTPUT_FORMATS = (
     "full",

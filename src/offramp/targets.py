@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from offramp.catalog import rules_file
-from offramp.providers import Provider
+
+if TYPE_CHECKING:
+    from offramp.providers import Provider
 
 CHAT = "chat"
 

@@ -11,7 +11,6 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Dict, FrozenSet, Mapping, Optional, Tuple
 
-from offramp.analysis.facts import Analysis
 from offramp.analysis.sdkimports import ast_imports, brings_clients, cst_imports
 from offramp.catalog import SdkSurface
 from offramp.source import derived, last_ast, screen, was_screened_elsewhere
@@ -20,6 +19,19 @@ from offramp.types import Span
 if TYPE_CHECKING:
     import libcst as cst
     from libcst.metadata import MetadataWrapper
+
+    from offramp.analysis.facts import Analysis
+
+
+def __getattr__(name: str) -> object:
+    """`Analysis` (facts.py), imported when asked for: the project index imports this package for its small
+    helpers (sites.py), and building one module's entry in a warm run need not define the ~20 fact classes."""
+    if name == "Analysis":
+        from offramp.analysis.facts import Analysis  # lazy: start-up
+
+        return Analysis
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Analysis", "analyze", "imports_sdk", "needs_scopes"]
 
@@ -113,6 +125,7 @@ def _analyze(
     from libcst.metadata import MetadataWrapper  # lazy: start-up
 
     from offramp.analysis.collector import LightCollector  # lazy: start-up
+    from offramp.analysis.facts import Analysis  # lazy: start-up
     from offramp.analysis.resolve import collect_and_resolve  # lazy: start-up
     from offramp.analysis.sites import sends_a_body  # lazy: start-up
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Dict, Mapping, Optional, Tup
 from offramp import codes
 from offramp.catalog import SdkSurface
 from offramp.mapping import ModelChoice, map_model
-from offramp.providers import Provider
 from offramp.types import Severity, Span
 
 if TYPE_CHECKING:
+    from offramp.providers import Provider
     from offramp.targets import Targets
 
 

@@ -13,11 +13,9 @@ each file's own analysis, keyed on its content as before: this answer depends on
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Iterable, Optional, Set
 
-from offramp.analysis.sdkimports import ast_imports
 from offramp.project.index import watch_from_rules
 
 
@@ -30,7 +28,10 @@ def local_libraries(displays: Iterable[str], read: Callable[[str], Optional[byte
     libraries = watch.libraries - watch.sdk_modules
     if not any(d.endswith(".py") and not libraries.isdisjoint(d[:-3].split("/")) for d in displays):
         return {}
-    from offramp.project.tree import Project  # lazy: start-up (a run without such a module needs none of it)
+    import ast  # lazy: start-up (a run without such a module needs none of it: every run asks)
+
+    from offramp.analysis.sdkimports import ast_imports  # lazy: start-up (and the analysis package with it)
+    from offramp.project.tree import Project  # lazy: start-up
 
     project = Project(displays, read, Path("."), watch)  # (no configuration file is read here)
     # the importers that can take one: a file of a script directory with such a module, or any file at the root
