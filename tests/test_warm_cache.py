@@ -282,6 +282,36 @@ def test_reused_routes_read_neither_the_index_entries_nor_the_layout_again(tmp_p
     assert "names" in opened, opened
 
 
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_reused_routes_reuse_the_files_they_joined(tmp_path: Path, monkeypatch, to: Optional[str]) -> None:
+    """A file the routes add a finding to was read, its suppressions parsed and its findings sorted and
+    fingerprinted again on every run (`file_result`, ~0.1 ms a file: 85 files of the 2,000-file bench project).
+    When the routes are the last run's, a file whose bytes are too gets what joining gave then; an edited one
+    is joined again, other codes (`--select`) and recomputed routes start afresh. Each says what cold says."""
+    import offramp.runner as runner
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _modules(tmp_path)
+    args = ("--output-format", "json", *(("--to", to) if to else ()))
+    cold = _check(root, env, "--no-cache", *args)
+    assert '"path": "settings.py"' in cold
+    _check(root, env, *args)
+    joined: list = []
+    real = runner.file_result
+    monkeypatch.setattr(runner, "file_result", lambda f, t, d, *a: joined.append(d) or real(f, t, d, *a))
+    assert _check(root, env, *args) == cold
+    assert joined == [], joined
+    _append(root / "settings.py", "# a comment\n")
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+    assert "settings.py" in joined and "factory.py" not in joined, joined
+    joined.clear()
+    selected = ("--select", "OFR2", *args)
+    assert _check(root, env, *selected) == _check(root, env, "--no-cache", *selected)
+    assert joined, "other codes: joined afresh"
+    _edit(root / "settings.py", '"gpt-4o"', '"gpt-4.1"')  # (the routes are computed again)
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+
+
 def test_a_warm_run_that_parses_no_sdk_module_never_imports_libcst(tmp_path: Path) -> None:
     """The project stage's index is stdlib `ast`; `offramp.analysis`, which it imports, imported LibCST
     (~0.2 CPU-s, half of such a warm run on a 2,000-file project). A run after an edit of a module without

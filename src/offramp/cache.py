@@ -128,13 +128,13 @@ class FindingsCache:
 
     def result(self, display: str) -> FileResult:
         _, findings = self.entries[display]
-        return FileResult(path=display, findings=tuple(_finding(d) for d in findings), parsed=True)
+        return FileResult(path=display, findings=tuple(finding_from_data(d) for d in findings), parsed=True)
 
     def store(self, results: Iterable[Tuple[FileResult, Optional[str]]]) -> None:
         for result, digest in results:
             if digest is None:
                 continue
-            self.entries[result.path] = (digest, [_dict(f) for f in result.findings])
+            self.entries[result.path] = (digest, [finding_data(f) for f in result.findings])
             self.dirty = True
 
     def premise(self, display: str) -> Optional[Tuple[str, Premise]]:
@@ -144,13 +144,13 @@ class FindingsCache:
             return None
         shape, hits, findings = kept
         try:
-            premise = Premise(tuple(_finding(d) for d in findings), tuple((str(c), int(n)) for c, n in hits))
+            premise = Premise(tuple(finding_from_data(d) for d in findings), tuple((str(c), int(n)) for c, n in hits))
         except (TypeError, ValueError, KeyError):
             return None
         return (shape, premise) if isinstance(shape, str) else None
 
     def keep_premise(self, display: str, shape: str, premise: Premise) -> None:
-        self.premises[display] = (shape, [list(h) for h in premise.hits], [_dict(f) for f in premise.findings])
+        self.premises[display] = (shape, [list(h) for h in premise.hits], [finding_data(f) for f in premise.findings])
         self.dirty = True
 
     def save(self) -> None:
@@ -189,14 +189,14 @@ def default_directory(root: Path, has_config: bool, paths: Sequence[str]) -> Pat
     return Path(first if os.path.isdir(first) else os.path.dirname(first), CACHE_DIR_NAME)
 
 
-def _dict(f: Finding) -> dict:
+def finding_data(f: Finding) -> dict:
     d = asdict(f)
     d["message"], d["hint"] = redact(f.message), redact(f.hint)  # never a secret on disk (made masked already)
     d["span"] = [f.span.line, f.span.column, f.span.end_line, f.span.end_column]
     return d
 
 
-def _finding(d: dict) -> Finding:
+def finding_from_data(d: dict) -> Finding:
     d = dict(d)
     d["span"] = Span(*d["span"])
     return Finding(**d)

@@ -344,6 +344,7 @@ def _run(
             return None
 
     routed = None  # the project stage, when it ran beside the pool (pooled.py)
+    state: Dict[str, Any] = {}  # (the stage's route cache, for with_routes: `route_stage`)
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
         for i, path, display, digest in pending:
             outcomes.append(_check_one(i, path, opts, display, digest, blobs.pop(i, None)))
@@ -360,7 +361,7 @@ def _run(
 
                 def stage(prebuilt: Dict[str, Tuple[str, Any]]) -> Any:
                     return route_stage(
-                        displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt, None, known
+                        displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt, None, known, state
                     )
 
                 outcomes, routed = two_rounds(pool, [b[0] for b in _batches(pending)], opts, progress, stage)
@@ -390,7 +391,7 @@ def _run(
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
         seeded = [displays[i] for i in seeds]
-        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known)
+        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known, state)
     return results
 
 
@@ -403,9 +404,11 @@ def route_stage(
     prebuilt: Optional[Dict[str, Tuple[str, Any]]],
     effects: Optional[Dict[str, Any]] = None,
     known: Optional[Dict[str, str]] = None,
+    state: Optional[Dict[str, Any]] = None,
 ) -> Any:
     """The project stage's result (project/lastroutes.py `Result`): the last run's when no route reads an
-    edit, else computed (project/stage.py `route_hits`)."""
+    edit, else computed (project/stage.py `route_hits`). `state["last"]`: the route cache of the run, for
+    `with_routes` to keep the files' results joined with those findings (`LastRoutes.joined`)."""
     from offramp.checks import CheckContext  # lazy: start-up
     from offramp.project.lastroutes import LastRoutes, needs_routes  # lazy: start-up
 
@@ -421,6 +424,8 @@ def route_stage(
     last = None
     if cache_dir is not None and needs_routes(seeds, ctx, effects):
         last = LastRoutes(cache_dir, displays, read, seeds, opts.root, ctx, prebuilt, known)
+        if state is not None:
+            state["last"] = last
     got = last.reused() if last is not None else None
     if got is None:
         from offramp.project.stage import route_hits  # lazy: start-up
@@ -439,6 +444,7 @@ def with_routes(
     prebuilt: Optional[Dict[str, Tuple[str, Any]]] = None,
     routed: Optional[Callable[[], Any]] = None,
     known: Optional[Dict[str, str]] = None,
+    state: Optional[Dict[str, Any]] = None,
 ) -> List[FileResult]:
     """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in
     (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py).
@@ -471,7 +477,7 @@ def with_routes(
         got = (
             routed()
             if routed is not None
-            else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects, known)
+            else route_stage(displays, read, seeds, opts, cache_dir, prebuilt, effects, known, state)
         )
         hits, held, writes, moved, settled = got
     except RecursionError:  # every file already has its own findings; routes add to them, never crash them
@@ -502,9 +508,19 @@ def with_routes(
         return _in_cells(results, notebooks)
     rules = load_rules()
     out = list(results)
+    last = state.get("last") if state is not None else None
+    enabled = sorted(opts.enabled)
+    last_joined = last.joined(enabled) if last is not None else None
+    joined: Dict[str, Tuple[str, Tuple[Finding, ...]]] = {}
     for display, file_hits in hits.items():
         i = where.get(display)
         if i is None or not (display.endswith(".py") or display in notebooks):
+            continue
+        digest = None if display in notebooks or last is None else _digest_of(display, known, read)
+        earlier = last_joined.get(display) if last_joined is not None and digest is not None else None
+        if earlier is not None and earlier[0] == digest:
+            # (the routes and these bytes are the last run's: so is what joining them with a finding gave)
+            out[i] = replace(results[i], findings=earlier[1], parsed=results[i].parsed or True)
             continue
         text: Optional[str] = None  # (read only when needed: most files the routes touch need none)
         retold = {(h.code, h.span): h for h in file_hits if h.code in RETOLD_BY_ROUTES}
@@ -545,7 +561,20 @@ def with_routes(
             ]
             finished = file_result([*own, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
+            if digest is not None:
+                joined[display] = (digest, out[i].findings)
+    if last is not None and joined:
+        last.keep_joined(enabled, joined)
     return _in_cells(out, notebooks)
+
+
+def _digest_of(display: str, known: Optional[Dict[str, str]], read: Callable[[str], Optional[bytes]]) -> Optional[str]:
+    """The content digest of a file of the run: from the stat table, else of its bytes (read once a run)."""
+    got = known.get(display) if known is not None else None
+    if got is None:
+        data = read(display)
+        got = content_hash(data) if data is not None else None
+    return got
 
 
 def _as_the_project_imports(

@@ -15,13 +15,13 @@ import marshal
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.cache import FindingsCache, content_hash, settings_key
+from offramp.cache import FindingsCache, content_hash, finding_data, finding_from_data, settings_key
 from offramp.checks.base import CheckContext, Hit
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.inputs import RouteInputs
 from offramp.project.tree import IndexCache, Project, module_names
 from offramp.redact import redact, redact_all
-from offramp.types import Span
+from offramp.types import Finding, Span
 
 #: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
 PROGRAMS = (".py", ".ipynb")
@@ -54,6 +54,9 @@ class RouteCache(FindingsCache):
     INPUTS = "\0inputs"
     #: `module_names` of the run's files: (digest of the file names and libraries, (names, canonical)).
     LAYOUT = "\0layout"
+    #: The findings of the files the routes add one to, as runner.with_routes joined them, for the ROUTES they
+    #: were joined with: (fingerprint, (enabled codes, {display: (content digest, findings as stored)})).
+    JOINED = "\0joined"
 
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(directory, key)
@@ -105,6 +108,7 @@ class LastRoutes:
         self._asked = False
         self._layout: Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]] = None
         self.inputs = RouteInputs()
+        self.reused_now = False  # (the findings of ROUTES are this run's: `reused` gave them)
 
     @property
     def cache(self) -> IndexCache:
@@ -176,7 +180,9 @@ class LastRoutes:
             held = {p: {Span(*k): v for k, v in h} for p, h in held_data.items()}
             moved = {p: [Span(*k) for k in ks] for p, ks in moved_data.items()}
             settled = {p: [Span(*k) for k in ks] for p, ks in settled_data.items()}
-            return _hits_from_data(hits), held, dict(writes_data), moved, settled
+            found = _hits_from_data(hits)
+            self.reused_now = True
+            return found, held, dict(writes_data), moved, settled
         except (TypeError, ValueError, KeyError, IndexError, EOFError):
             return None
 
@@ -192,6 +198,7 @@ class LastRoutes:
             (project.config_reads, _hits_to_data(found), held_data, writes, moved_data, settled_data),
         )
         routes.fresh = True
+        routes.entries.pop(RouteCache.JOINED, None)  # (joined with the findings these replace)
         previous = routes.entries.get(RouteCache.INPUTS)
         routes.entries[RouteCache.INPUTS] = (
             self.fingerprint,
@@ -201,6 +208,31 @@ class LastRoutes:
         routes.save()
         if self._index is not None:
             self._index.save()
+
+    def joined(self, enabled: List[str]) -> Optional[Dict[str, Tuple[str, Tuple[Finding, ...]]]]:
+        """What runner.with_routes gave the files the routes add a finding to, when the routes are the ones it
+        joined (reused this run, same options and codes): display -> (content digest, findings); else None.
+        A file whose bytes are the same gets the same findings: joining reads only them, its own findings (a
+        function of its bytes) and the routes' word."""
+        entry = self.routes.entries.get(RouteCache.JOINED) if self.reused_now else None
+        if entry is None or entry[0] != self.fingerprint or entry[1][0] != enabled:
+            return None
+        try:
+            return {d: (digest, tuple(finding_from_data(f) for f in data)) for d, (digest, data) in entry[1][1].items()}
+        except (TypeError, ValueError, KeyError):
+            return None
+
+    def keep_joined(self, enabled: List[str], joined: Dict[str, Tuple[str, Tuple[Finding, ...]]]) -> None:
+        """Keep what `joined` would give next time (only files joined anew: the others were kept as they are)."""
+        routes = self.routes
+        entry = routes.entries.get(RouteCache.JOINED)
+        known = {}
+        if entry is not None and entry[0] == self.fingerprint and entry[1][0] == enabled:
+            known = dict(entry[1][1])
+        known.update({d: (digest, [finding_data(f) for f in findings]) for d, (digest, findings) in joined.items()})
+        routes.entries[RouteCache.JOINED] = (self.fingerprint, (enabled, known))
+        routes.dirty = True
+        routes.save()
 
 
 def fingerprint(
