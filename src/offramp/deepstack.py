@@ -8,12 +8,13 @@ them the room that code nested as deeply as CPython accepts needs.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import queue
 import sys
 import threading
 from types import FrameType
-from typing import Any, Callable, Iterator, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional, Tuple, TypeVar
+
+if TYPE_CHECKING:
+    import queue
 
 T = TypeVar("T")
 
@@ -70,6 +71,8 @@ def _one_malloc_arena() -> None:
     _arena_limited.append(True)
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # lazy: start-up (a run that parses nothing with LibCST)
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX
 
@@ -90,6 +93,8 @@ def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
     if getattr(_deep, "active", False):
         return fn(*args)
     _one_malloc_arena()
+    import queue  # lazy: start-up
+
     done: queue.SimpleQueue = queue.SimpleQueue()
 
     from offramp.fastvisit import fast_visits  # lazy: start-up (LibCST's work: it is loaded, or about to be)
@@ -132,6 +137,9 @@ def on_deep_stack(fn: Callable[..., T], *args: Any) -> T:
 
 
 def _wait(done: queue.SimpleQueue, worker: threading.Thread) -> Tuple[bool, Any]:
+    import ctypes  # lazy: start-up (here, not in the handler of an interrupt)
+    import queue  # lazy: start-up
+
     interrupted: Optional[BaseException] = None
     while True:
         try:

@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import stat
-import tempfile
 import threading
 import time
 import tokenize
@@ -148,6 +147,8 @@ def write_atomic(path: Path, data: bytes, expect: Optional[Tuple[bytes, os.stat_
         raise PermissionError(errno.EACCES, "file is read-only", str(path))
     directory = os.path.dirname(os.path.abspath(path))
     remove_stale_temps(directory)
+    import tempfile  # lazy: start-up (check writes nothing)
+
     with _signals_held():
         fd, tmp = tempfile.mkstemp(
             prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=directory
