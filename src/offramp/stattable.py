@@ -21,15 +21,12 @@ request cannot commit a table that calls a file with findings one that cannot ma
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import marshal
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Callable, Mapping, Optional, Tuple
 
-from offramp.cache import _FORMAT, FindingsCache
+from offramp.cache import MarshalCache, content_hash
 
 #: A file modified this recently (nanoseconds) when it is read is not recorded (see the module docstring).
 RACY_NS = 2_000_000_000
@@ -44,27 +41,28 @@ def stamp(st: os.stat_result) -> Stamp:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-class StatTable(FindingsCache):
-    """display path -> (content digest, (stamp, verdict)), in `stats-<key>.bin` beside the findings cache."""
+def digest_of(
+    display: str, known: Optional[Mapping[str, str]], read: Callable[[str], Optional[bytes]]
+) -> Optional[str]:
+    """The content digest of a file of the run (None when unreadable): the one the stat table vouched for
+    (`known`, runner._triage), else of its bytes."""
+    got = known.get(display) if known is not None else None
+    if got is None:
+        data = read(display)
+        got = content_hash(data) if data is not None else None
+    return got
+
+
+class StatTable(MarshalCache):
+    """display path -> (content digest, (stamp, verdict)), in `stats-<key>.bin` beside the findings cache. Paths,
+    hex digests and numbers: nothing here is a secret to mask."""
+
+    _CONTEXT = "offramp stat table"
 
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(directory, key)
         self.file = directory / f"stats-{key}.bin"
         self.now = time.time_ns()
-
-    def _encode(self) -> bytes:
-        """Paths, hex digests and numbers: nothing here is a secret to mask."""
-        return marshal.dumps(self.entries, 4)
-
-    def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
-        raw = marshal.loads(payload)
-        if not isinstance(raw, dict):
-            raise ValueError("not a stat table")
-        return raw
-
-    def _mac(self, secret: bytes, payload: bytes) -> str:
-        context = f"offramp stat table\0{_FORMAT}\0{self.key}\0".encode()
-        return hmac.new(secret, context + payload, hashlib.sha256).hexdigest()
 
     def known(self, display: str, path: str) -> Optional[Tuple[str, int]]:
         """(content digest, verdict) of `path` when its stat is the one recorded, else None (read it)."""

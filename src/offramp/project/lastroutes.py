@@ -10,17 +10,16 @@ what it then did not run.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import marshal
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from offramp.cache import FindingsCache, content_hash, finding_data, finding_from_data, settings_key
+from offramp.cache import MarshalCache, finding_data, finding_from_data, settings_key
 from offramp.checks.base import CheckContext, Hit
 from offramp.project.index import ModuleIndex, watch_from_rules
 from offramp.project.inputs import RouteInputs
 from offramp.project.tree import IndexCache, Project, module_names
 from offramp.redact import redact, redact_all
+from offramp.stattable import digest_of
 from offramp.types import Finding, Span
 
 #: The files whose code is a module of the project (a notebook's code cells are one: project/tree.py).
@@ -42,7 +41,7 @@ def needs_routes(seeds: Sequence[str], ctx: CheckContext, effects: Optional[Dict
     return bool(seeds) or (ctx.provider is not None and any(not p.endswith(PROGRAMS) for p in effects or {}))
 
 
-class RouteCache(FindingsCache):
+class RouteCache(MarshalCache):
     """The last run's route findings and what they read, in a signed file of their own (`routes-<key>.bin`) beside
     the index entries (`index-<key>.json`): a warm run whose routes still hold reads ~0.3 MB, not the ~1.3 MB of
     entries (~15 ms to read, verify and decode on the bench project, and as much to write them back)."""
@@ -58,29 +57,21 @@ class RouteCache(FindingsCache):
     #: were joined with: (fingerprint, (enabled codes, {display: (content digest, findings as stored)})).
     JOINED = "\0joined"
 
+    _CONTEXT = "offramp route cache"
+
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(directory, key)
         self.file = directory / f"routes-{key}.bin"
         self.fresh = False  # ROUTES set by this run: masked when saved (what was read was masked when written)
 
-    def _encode(self) -> bytes:
+    def _stored(self) -> Dict[str, Tuple[str, Any]]:
         """Literal values hold keys: the route findings are masked before they reach the disk."""
         out = dict(self.entries)
         value = out.get(self.ROUTES)
         if self.fresh and value is not None and isinstance(value[1], tuple) and value[1]:
             reads = {redact(k): v for k, v in value[1][0].items()}  # a masked name reads as changed: recomputed
             out[self.ROUTES] = (value[0], (reads, *redact_all(value[1][1:])))
-        return marshal.dumps(out, 4)
-
-    def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
-        raw = marshal.loads(payload)
-        if not isinstance(raw, dict):
-            raise ValueError("not a route cache")
-        return {p: (e[0], e[1]) for p, e in raw.items()}
-
-    def _mac(self, secret: bytes, payload: bytes) -> str:
-        context = f"offramp route cache\0{self.key}\0".encode()
-        return hmac.new(secret, context + payload, hashlib.sha256).hexdigest()
+        return out
 
 
 class LastRoutes:
@@ -136,7 +127,7 @@ class LastRoutes:
 
     def _kept_layout(
         self, displays: Sequence[str], libraries: Any
-    ) -> Optional[Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]]:
+    ) -> Tuple[Dict[str, str], Dict[str, Tuple[str, bool]]]:
         """The last run's `module_names` of the same files and libraries (~12 ms for 2,000 files), else computed
         here and kept (saved with the route cache)."""
         h = hashlib.blake2b(digest_size=16)
@@ -257,19 +248,12 @@ def fingerprint(
         if ctx.provider is not None and not d.endswith(PROGRAMS):
             # (a new configuration file may need a WHOLE_FILE entry; a .env file's names decide it, and
             # whether a YAML / JSON / .prompty file holds a framework's client block: frameworkfiles.py)
-            named = "-"
-            if d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT):
-                named = (known or {}).get(d) or ""
-                if not named:
-                    data = read(d)
-                    named = content_hash(data) if data is not None else "-"
-            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + named.encode())
+            named = d.rpartition("/")[2].startswith(".env") or d.endswith(_NAMED_BY_CONTENT)
+            digest = (digest_of(d, known, read) or "-") if named else "-"
+            h.update(d.encode("utf-8", "surrogatepass") + b"\0" + digest.encode())
             continue
         if d.endswith(".ipynb") or (ctx.provider is not None and d.endswith(PROGRAMS)):
-            digest = (known or {}).get(d)
-            if digest is None:
-                data = read(d)
-                digest = content_hash(data) if data is not None else "-"
+            digest = digest_of(d, known, read) or "-"
             h.update(d.encode("utf-8", "surrogatepass") + b"\0" + digest.encode())
     return h.hexdigest()
 

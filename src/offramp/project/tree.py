@@ -9,19 +9,19 @@ file content (`IndexCache`), so a warm run re-parses only edited files.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
-from offramp.cache import FindingsCache, content_hash
+from offramp.cache import MarshalCache, content_hash
 from offramp.notebook import NotebookError
 from offramp.notebook import load as load_notebook
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.questions import QUESTIONS
 from offramp.redact import redact_all
+from offramp.stattable import digest_of
 
 
 def module_names(
@@ -152,18 +152,16 @@ def python_of_notebooks(read: Callable[[str], Optional[bytes]]) -> Callable[[str
     return python
 
 
-class IndexCache(FindingsCache):
-    """Index entries by display path and content digest: the findings cache's signed file, in a file of
-    its own (`index-<key>.json`). The payload is `marshal`, not JSON: expressions are nested tuples and
-    JSON gives lists back, whose conversion cost 2.4 s of a 6 s warm run on the SDK corpora. Nothing is
-    decoded before the file's signature (this machine's key) is verified."""
+class IndexCache(MarshalCache):
+    """Index entries by display path and content digest, in a signed file of their own (`index-<key>.json`,
+    signed as the findings cache is)."""
 
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(directory, key)
         self.file = directory / f"index-{key}.json"
         self.fresh: Set[str] = set()  # entries put by this run: the others were masked when written
 
-    def _encode(self) -> bytes:
+    def _stored(self) -> Dict[str, Tuple[str, Any]]:
         """Literal values hold keys: what was indexed is masked before it reaches the disk. The digests are
         not: a content hash is 32 hex digits, the shape of an Azure key, and a masked digest never matched,
         so every warm run re-indexed every module and recomputed the routes. Only this run's entries are
@@ -172,13 +170,7 @@ class IndexCache(FindingsCache):
         out = {}
         for path, (digest, value) in self.entries.items():
             out[path] = (digest, value) if path not in self.fresh else (digest, redact_all(value))
-        return marshal.dumps(out, 4)
-
-    def _decode(self, payload: bytes) -> Dict[str, Tuple[str, Any]]:
-        raw = marshal.loads(payload)
-        if not isinstance(raw, dict):
-            raise ValueError("not an index cache")
-        return {p: (e[0], e[1]) for p, e in raw.items()}
+        return out
 
     def get(self, display: str, digest: str) -> Optional[ModuleIndex]:
         entry = self.entries.get(display)
@@ -350,11 +342,7 @@ class Project:
 
     def digest_of(self, display: str) -> Optional[str]:
         """The content digest of a file of the run (None when unreadable), read only when not known."""
-        got = self.known.get(display)
-        if got is None:
-            data = self.read(display)
-            got = content_hash(data) if data is not None else None
-        return got
+        return digest_of(display, self.known, self.read)
 
     def ask(self, display: str, question: str, arg: Any = None) -> Any:
         """The answer of `question` (project/questions.py) about a file's bytes, recorded in `asked`; taken
