@@ -59,10 +59,9 @@ def rules_file(name: str) -> Mapping[str, Any]:
 @cache
 def _parsed(path: Path) -> Mapping[str, Any]:
     from offramp.rulesdir import parsed  # lazy: start-up
-    from offramp.tomlcache import parse  # lazy: start-up
 
     try:
-        return parsed(str(path), parse)  # (shared with the prefilter; parsed once per machine)
+        return parsed(str(path))  # (shared with the prefilter; parsed once per machine)
     except (ValueError, OSError):  # (tomllib.TOMLDecodeError and UnicodeDecodeError are ValueErrors)
         return load_toml(path)  # says what is wrong, as a CatalogError
 

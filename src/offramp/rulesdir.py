@@ -10,7 +10,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Optional
+    from typing import Dict
 
 
 def rules_path() -> str | None:
@@ -24,18 +24,14 @@ def rules_path() -> str | None:
 _docs: Dict[str, dict] = {}
 
 
-def parsed(path: str, parse: Optional[Callable[[str], dict]] = None) -> dict:
+def parsed(path: str) -> dict:
     """A rules/ file parsed once per process, for every reader: the prefilter (which must not import the
     catalog) and the catalog's `rules_file` both read openai.toml, and each parsed it (~1.4 ms a warm run).
     Errors reach the caller (the catalog turns them into a CatalogError); readers only read the result.
-    `parse`: how, when this process has not parsed it yet (by default once per machine: tomlcache.py)."""
+    Parsed once per machine, in fact (tomlcache.py)."""
     doc = _docs.get(path)
     if doc is None:
-        doc = _docs[path] = (parse or _toml)(path)
+        from offramp.tomlcache import parse  # lazy: start-up
+
+        doc = _docs[path] = parse(path)
     return doc
-
-
-def _toml(path: str) -> dict:
-    from offramp.tomlcache import parse  # lazy: start-up
-
-    return parse(path)

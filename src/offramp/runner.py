@@ -39,7 +39,7 @@ from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.project.verdicts import held_back, held_names, moved_with, not_settled
 from offramp.settings import Settings
 from offramp.source import SourceError, SourceFile, decode, last_ast, read_bytes, read_snapshot
-from offramp.stattable import MISS, PASS, StatTable
+from offramp.stattable import MISS, PASS, StatTable, digest_of
 from offramp.types import FileResult, Finding, Premise, Span
 from offramp.userconfig.kind import KINDS as CONFIG_KINDS
 from offramp.userconfig.kind import kind_of, too_large
@@ -516,8 +516,8 @@ def with_routes(
         i = where.get(display)
         if i is None or not (display.endswith(".py") or display in notebooks):
             continue
-        digest = None if display in notebooks or last is None else _digest_of(display, known, read)
-        earlier = last_joined.get(display) if last_joined is not None and digest is not None else None
+        earlier = last_joined.get(display) if last_joined is not None and display not in notebooks else None
+        digest = digest_of(display, known, read) if earlier is not None else None
         if earlier is not None and earlier[0] == digest:
             # (the routes and these bytes are the last run's: so is what joining them with a finding gave)
             out[i] = replace(results[i], findings=earlier[1], parsed=results[i].parsed or True)
@@ -561,20 +561,13 @@ def with_routes(
             ]
             finished = file_result([*own, *new], text, display, opts, True)
             out[i] = replace(results[i], findings=finished.findings, parsed=results[i].parsed or True)
-            if digest is not None:
-                joined[display] = (digest, out[i].findings)
+            if last is not None and display not in notebooks:
+                digest = digest or digest_of(display, known, read)
+                if digest is not None:
+                    joined[display] = (digest, out[i].findings)
     if last is not None and joined:
         last.keep_joined(enabled, joined)
     return _in_cells(out, notebooks)
-
-
-def _digest_of(display: str, known: Optional[Dict[str, str]], read: Callable[[str], Optional[bytes]]) -> Optional[str]:
-    """The content digest of a file of the run: from the stat table, else of its bytes (read once a run)."""
-    got = known.get(display) if known is not None else None
-    if got is None:
-        data = read(display)
-        got = content_hash(data) if data is not None else None
-    return got
 
 
 def _as_the_project_imports(
