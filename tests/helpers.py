@@ -56,6 +56,21 @@ def run_process(
     )
 
 
+# The multi-module fixture projects (tests/fixtures/projects/) with check snapshots (`.expected`, `.to-qwen.expected`:
+# test_project_routes) and fix snapshots (`.fix-qwen.diff`: test_route_gate): one list, so a new project gets both.
+PROJECT_SNAPSHOTS = (
+    "shop",
+    "agents",
+    "subclasses",
+    "framework_subclasses",
+    "chroma_reopen",
+    "provider_switch",
+    "azure_factory_split",
+    "provider_module_split",
+    "azure_module_models",
+)
+
+
 def run_cli(
     args: Sequence[str], cwd: Path, env: Optional[dict] = None, input: Optional[str] = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:

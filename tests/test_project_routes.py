@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import pytest
-from helpers import FIXTURES, compare_snapshot, concise_lines, run_cli
+from helpers import FIXTURES, PROJECT_SNAPSHOTS, compare_snapshot, concise_lines, run_cli
 
 from offramp.discover import discover
 from offramp.engine import make_options, resolve_provider
@@ -37,17 +37,7 @@ def check_tree(root: Path, to: Optional[str] = None, cache_dir: Optional[Path] =
 @pytest.mark.parametrize("to", [None, "qwen"])
 @pytest.mark.parametrize(
     "project",
-    [
-        "shop",
-        "agents",
-        "subclasses",
-        "framework_subclasses",
-        "chroma_reopen",
-        "provider_switch",
-        "azure_factory_split",
-        "provider_module_split",
-        "azure_module_models",
-    ],
+    PROJECT_SNAPSHOTS,
 )
 def test_project_snapshot(project: str, to: Optional[str]) -> None:
     findings = check_tree(PROJECTS / project, to)

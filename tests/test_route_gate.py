@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from helpers import FIXTURES, compare_snapshot, run_cli
+from helpers import FIXTURES, PROJECT_SNAPSHOTS, compare_snapshot, run_cli
 
 from offramp.catalog import load_sdk
 from offramp.project.gate import CRED, HOST, MODEL, MODULE, WRITE, Effect, RouteJudge, overlaps
@@ -46,17 +46,7 @@ def _fix(tmp_path: Path, project: str, to: str = "qwen") -> tuple[Path, str]:
 
 @pytest.mark.parametrize(
     "project",
-    [
-        "shop",
-        "agents",
-        "subclasses",
-        "framework_subclasses",
-        "chroma_reopen",
-        "provider_switch",
-        "azure_factory_split",
-        "provider_module_split",
-        "azure_module_models",
-    ],
+    PROJECT_SNAPSHOTS,
 )
 def test_fix_snapshot_of_a_project(project: str, tmp_path: Path) -> None:
     tree, _ = _fix(tmp_path, project)
