@@ -26,7 +26,7 @@ def rewrite_cache(cache_file: Path, machine: Path, monkeypatch, edit: Callable[[
     from offramp.cache import FindingsCache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(machine))
-    cache = FindingsCache.open(cache_file.parent, cache_file.name[len("findings-") : -len(".json")])
+    cache = FindingsCache.open(cache_file.parent, cache_file.name[len("findings-") : -len(".bin")])
     assert cache.entries, "the cache was not readable on the machine that wrote it"
     cache.entries = {p: (digest, edit(p, findings)) for p, (digest, findings) in cache.entries.items()}
     cache.dirty = True
@@ -39,7 +39,7 @@ def test_cache_answers_unchanged_files_and_invalidates_on_change(tmp_path: Path,
     root.mkdir()
     (root / "a.py").write_text(BLOCKED, encoding="utf-8")
     first = concise(root, env=machine)
-    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.bin")
     assert (root / ".offramp_cache" / ".gitignore").read_text().strip().endswith("*")
     # Prove the second run reads the cache: change the stored message, signed with this machine's key.
     rewrite_cache(cache_file, tmp_path / "home-cache", monkeypatch, lambda p, fs: [{**fs[0], "message": "FROM CACHE"}])
@@ -50,13 +50,13 @@ def test_cache_answers_unchanged_files_and_invalidates_on_change(tmp_path: Path,
     assert concise(root, env=machine) == [first[0].replace("a.py:2:10", "a.py:3:10")]
     # Different settings use a different cache file.
     concise(root, "--select", "OFR3", env=machine)
-    assert len(list((root / ".offramp_cache").glob("findings-*.json"))) == 2
+    assert len(list((root / ".offramp_cache").glob("findings-*.bin"))) == 2
 
 
 def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(BLOCKED, encoding="utf-8")
     concise(tmp_path)
-    for f in (tmp_path / ".offramp_cache").glob("findings-*.json"):
+    for f in (tmp_path / ".offramp_cache").glob("findings-*.bin"):
         f.write_text("{not json")
     assert len(concise(tmp_path)) == 1
 
@@ -68,14 +68,15 @@ def test_a_cache_written_elsewhere_is_not_trusted(tmp_path: Path, monkeypatch) -
     root.mkdir()
     (root / "a.py").write_text(BLOCKED, encoding="utf-8")
     concise(root, env={"XDG_CACHE_HOME": str(tmp_path / "their-machine")})
-    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.bin")
     rewrite_cache(cache_file, tmp_path / "their-machine", monkeypatch, lambda p, fs: [])
     assert concise(root, env={"XDG_CACHE_HOME": str(tmp_path / "their-machine")}) == []  # valid where it was made
     proc = run_cli(["check", "--output-format", "concise", "."], root, env=here)
     assert proc.returncode == 1 and "All checks passed" not in proc.stdout + proc.stderr, proc.stdout
     assert len([line for line in proc.stdout.splitlines() if ": OFR101" in line]) == 1
     # Edited by hand (no key at all): ignored too.
-    doc = cache_file.read_bytes().replace(b'"OFR101"', b'"OFR999"')
+    doc = cache_file.read_bytes().replace(b"OFR101", b"OFR999")
+    assert doc != cache_file.read_bytes()
     cache_file.write_bytes(doc)
     assert [line.split(": ")[1][:6] for line in concise(root, env=here)] == ["OFR101"]
     key = tmp_path / "our-machine" / "offramp" / "cache-key"
@@ -96,7 +97,7 @@ def test_a_cache_link_or_special_file_in_the_tree_is_not_followed(tmp_path: Path
     # A FIFO where the findings file belongs (it would block a plain read forever) is skipped.
     (root / ".offramp_cache").unlink()
     concise(root, env=machine)
-    (cache_file,) = (root / ".offramp_cache").glob("findings-*.json")
+    (cache_file,) = (root / ".offramp_cache").glob("findings-*.bin")
     cache_file.unlink()
     os.mkfifo(cache_file)
     assert len(concise(root, env=machine)) == 1
@@ -117,7 +118,7 @@ def test_checking_another_directory_keeps_its_cache_there(tmp_path: Path) -> Non
     (tmp_path / "here").mkdir()
     assert len(concise(tmp_path / "here", "../proj", env=machine)) == 1
     assert not (tmp_path / "here" / ".offramp_cache").exists()
-    assert list((tmp_path / "proj" / ".offramp_cache").glob("findings-*.json"))
+    assert list((tmp_path / "proj" / ".offramp_cache").glob("findings-*.bin"))
     assert len(concise(tmp_path / "here", "../proj/a.py", env=machine)) == 1
     assert not (tmp_path / "here" / ".offramp_cache").exists()
 

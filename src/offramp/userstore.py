@@ -81,11 +81,23 @@ def read_regular_file(path: PathLike, limit: int = _MAX_CACHE_BYTES) -> Optional
             return None
 
 
-def _write_temp(directory: PathLike, data: bytes, mode: int) -> str:
-    """`data` in a new temporary file of `directory`; nothing is left behind if writing fails."""
-    import tempfile  # lazy: start-up (a run that writes nothing)
+# a new file only, never through a link; Windows: no newline translation
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".offramp-cache-", suffix=".tmp")
+
+def _write_temp(directory: PathLike, data: bytes, mode: int) -> str:
+    """`data` in a new temporary file of `directory`; nothing is left behind if writing fails.
+
+    What `tempfile.mkstemp` does (a random name created exclusively, never through a link), without importing
+    `tempfile` and `random` with it: ~3.5 ms of a ~0.19 s warm check that writes its caches."""
+    for attempt in range(100):  # (64 random bits: a second attempt is already unheard of)
+        tmp = os.path.join(os.fspath(directory), f".offramp-cache-{os.urandom(8).hex()}.tmp")
+        try:
+            fd = os.open(tmp, _CREATE, 0o600)
+            break
+        except FileExistsError:
+            if attempt == 99:
+                raise
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
