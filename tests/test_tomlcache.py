@@ -86,3 +86,36 @@ def test_invalid_toml_still_raises_for_the_catalog_to_report(tmp_path: Path, mac
     rules.write_text("schema = = 1\n")
     with pytest.raises(tomlcache.toml_module().TOMLDecodeError):
         tomlcache.parse(str(rules))
+
+
+def test_the_index_watch_is_kept_per_machine_and_equals_the_one_built(machine: Path, monkeypatch) -> None:
+    """project/index.py `watch_from_rules`: built from the rules once, then read back (without loading the SDK
+    surface or the framework table), equal field by field, patterns included."""
+    from offramp.project import index
+
+    index.watch_from_rules.cache_clear()
+    built = index._built_watch()
+    assert index.watch_from_rules() == built
+    assert [p.name.split("-")[:2] for p in machine.iterdir() if p.name.startswith("derived-")] == [["derived", "watch"]]
+    index.watch_from_rules.cache_clear()
+    with monkeypatch.context() as m:
+        m.setattr(index, "_built_watch", lambda: pytest.fail("built again"))
+        kept = index.watch_from_rules()
+    assert kept == built and kept.dotted.pattern == built.dotted.pattern and kept.makers.flags == built.makers.flags
+    index.watch_from_rules.cache_clear()
+
+
+def test_a_kept_watch_signed_elsewhere_is_not_used(tmp_path: Path, machine: Path, monkeypatch) -> None:
+    from offramp.project import index
+
+    index.watch_from_rules.cache_clear()
+    built = index._built_watch()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    stamp = __import__("offramp.cache", fromlist=["own_stamp"]).own_stamp().hex()
+    tomlcache.keep_derived("watch", stamp, {**index._watch_data(built), "libraries": frozenset({"nothing"})})
+    (forged,) = (tmp_path / "elsewhere" / "offramp" / "rules").iterdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
+    machine.mkdir(parents=True)
+    (machine / forged.name).write_bytes(forged.read_bytes())
+    assert index.watch_from_rules().libraries == built.libraries
+    index.watch_from_rules.cache_clear()

@@ -72,8 +72,8 @@ def _rewrite_entry(cache_dir: Path, machine: Path, path: str, monkeypatch, edit:
     from offramp.cache import FindingsCache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(machine))
-    for file in cache_dir.glob("findings-*.json"):
-        cache = FindingsCache.open(cache_dir, file.name[len("findings-") : -len(".json")])
+    for file in cache_dir.glob("findings-*.bin"):
+        cache = FindingsCache.open(cache_dir, file.name[len("findings-") : -len(".bin")])
         digest, findings = cache.entries[path]
         cache.entries[path] = (digest, edit(findings))
         cache.dirty = True
@@ -316,22 +316,28 @@ def test_a_warm_run_that_parses_no_sdk_module_never_imports_libcst(tmp_path: Pat
     """The project stage's index is stdlib `ast`; `offramp.analysis`, which it imports, imported LibCST
     (~0.2 CPU-s, half of such a warm run on a 2,000-file project). A run after an edit of a module without
     SDK use is answered without it, and so is the run after it, with nothing edited; neither imports the
-    route machinery (project/stage.py), which only recomputing the routes needs."""
+    route machinery (project/stage.py), which only recomputing the routes needs, nor the framework table
+    (wrappers.py): the index's Watch is kept per machine (project/index.py `watch_from_rules`)."""
     env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
     root = _modules(tmp_path)
-    _check(root, env)
-    _append(root / "plain.py", "\n\ndef mean(xs):\n    return total(xs) / len(xs)\n")
     code = (
         "import sys\nfrom offramp.entry import main\nsys.argv = ['offramp', 'check', '--exit-zero', '.']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('libcst' in sys.modules, 'offramp.project.stage' in sys.modules, file=sys.stderr)\n"
+        "print('libcst' in sys.modules, 'offramp.project.stage' in sys.modules, 'offramp.wrappers' in sys.modules,"
+        " file=sys.stderr)\n"
     )
-    for _ in range(2):
-        proc = subprocess.run(
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
             [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env={**os.environ, **env}
         )
+
+    assert run().stderr.strip().splitlines()[-1] == "True True True"  # cold: this machine keeps the index's Watch
+    _append(root / "plain.py", "\n\ndef mean(xs):\n    return total(xs) / len(xs)\n")
+    for _ in range(2):
+        proc = run()
         # (nor the route machinery: the edit changed no answer the routes read, project/lastroutes.py)
-        assert proc.stderr.strip().splitlines()[-1] == "False False", proc.stderr
+        assert proc.stderr.strip().splitlines()[-1] == "False False False", proc.stderr
         assert "OFR" in proc.stdout
 
 

@@ -45,6 +45,20 @@ def parse(path: str) -> Dict[str, Any]:
     return doc
 
 
+def derived(name: str, digest: str) -> Optional[Dict[str, Any]]:
+    """A value computed from the rules and kept under `name` by `keep_derived` for `digest` (of the code and
+    rules that computed it), verified as a parsed file is; None when there is none."""
+    home, key = user_dir(), machine_key()
+    return _kept(home, key, f"derived-{name}", digest) if home is not None and key is not None else None
+
+
+def keep_derived(name: str, digest: str, value: Dict[str, Any]) -> None:
+    """Keep `value` (marshal types only) for `derived`; the copy for another digest is replaced."""
+    home, key = user_dir(), machine_key()
+    if home is not None and key is not None:
+        _keep(home, key, f"derived-{name}", digest, value)
+
+
 def toml_module() -> Any:
     """tomllib (its backport tomli before Python 3.11), imported when a file is parsed."""
     if sys.version_info >= (3, 11):

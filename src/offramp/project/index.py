@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from offramp.catalog import load_sdk, rules_file
-from offramp.wrappers import load_reopeners, load_wrappers
 
 # An Expr is a tagged tuple; the tags and their fields:
 #   ("str", value, span)   ("fstr", template, span, inner Exprs)   ("none", span)   ("const",)
@@ -333,6 +332,39 @@ def route_families() -> frozenset:
 
 @lru_cache(maxsize=1)
 def watch_from_rules() -> Watch:
+    """The Watch of offramp's rules, kept per machine beside the parsed rules (tomlcache.py `derived`) under the
+    digest of offramp's code and rules: building it loads the SDK surface and the framework table (~40 regexes
+    and a dozen dataclasses, ~10 ms of a ~0.19 s warm check) to keep ~100 names."""
+    from offramp import tomlcache  # lazy: start-up
+    from offramp.cache import own_stamp  # lazy: start-up (cache imports this module's users)
+
+    stamp = own_stamp().hex()
+    kept = tomlcache.derived("watch", stamp)
+    if kept is not None:
+        try:
+            return _watch_from_data(kept)
+        except (KeyError, TypeError, ValueError, re.error):
+            pass
+    watch = _built_watch()
+    tomlcache.keep_derived("watch", stamp, _watch_data(watch))
+    return watch
+
+
+def _watch_data(w: Watch) -> Dict[str, Any]:
+    data = {f.name: getattr(w, f.name) for f in fields(w)}
+    data["dotted"], data["makers"] = (w.dotted.pattern, w.dotted.flags), (w.makers.pattern, w.makers.flags)
+    return data
+
+
+def _watch_from_data(data: Dict[str, Any]) -> Watch:
+    values = {f.name: data[f.name] for f in fields(Watch)}
+    values["dotted"], values["makers"] = re.compile(*data["dotted"]), re.compile(*data["makers"])
+    return Watch(**values)
+
+
+def _built_watch() -> Watch:
+    from offramp.wrappers import load_reopeners, load_wrappers  # lazy: start-up (a kept Watch needs neither)
+
     sdk = load_sdk()
     families = route_families()
     segments = {key.rsplit(".", 1)[-1] for key, fam in sdk.resources.items() if fam in families}
