@@ -6,7 +6,6 @@ use it on files that are never parsed with LibCST.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -105,6 +104,8 @@ def is_local_host(host: str) -> bool:
     host = host.strip("[]").lower()
     if host in ("localhost", "0.0.0.0", "host.docker.internal"):
         return True
+    import ipaddress  # lazy: start-up (~1 ms; a warm check asks no host)
+
     try:
         ip = ipaddress.ip_address(host)
         return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified

@@ -11,7 +11,6 @@ changed cells stays byte-for-byte the same.
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -393,6 +392,8 @@ def _restore_boundaries(old: str, new: str) -> str:
     kept = [(i, present[line]) for i, line in enumerate(old_lines) if line in present]
     if len(kept) == sum(1 for line in old_lines if _BOUNDARY.fullmatch(line)):
         return new
+    import difflib  # lazy: start-up (a fix of a notebook only)
+
     inserts = []
     stretches = zip([(0, 0), *kept], [*kept, (len(old_lines), len(new_lines))])
     for (o1, n1), (o2, n2) in stretches:

@@ -33,8 +33,6 @@ from offramp.engine import (
     resolve_provider,
     safe_check,
 )
-from offramp.notebook import Notebook, NotebookError
-from offramp.notebook import load as load_notebook
 from offramp.prefilter import known_miss, may_match, missed_bytes
 from offramp.project.verdicts import held_back, held_names, moved_with, not_settled
 from offramp.settings import Settings
@@ -46,6 +44,7 @@ from offramp.userconfig.kind import kind_of, too_large
 
 if TYPE_CHECKING:
     from offramp.cache import FindingsCache
+    from offramp.notebook import Notebook
 
 
 def cache_key(opts: Options) -> str:
@@ -663,6 +662,9 @@ def _within(inner: Span, outer: Span) -> bool:
 
 def _notebooks(results: Sequence[FileResult], read: Callable[[str], Optional[bytes]]) -> Dict[str, Notebook]:
     """The notebooks among `results` with a finding, or that the routes may report on, read as modules."""
+    from offramp.notebook import NotebookError  # lazy: start-up (a run without notebooks)
+    from offramp.notebook import load as load_notebook  # lazy: start-up
+
     out = {}
     for r in results:
         if not r.path.endswith(".ipynb") or r.skipped_by_prefilter:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 import tokenize
 from typing import List, Optional, Sequence, Tuple
 
@@ -34,6 +33,8 @@ def wrapped(text: str, width: Optional[int]) -> List[str]:
 
     if width is None or len(PREFIX) + len(text) <= width:
         return [PREFIX + text]
+    import textwrap  # lazy: start-up (a check reads TODOs, only fix writes them)
+
     return textwrap.wrap(
         text,
         width=max(width, len(PREFIX) + 1),

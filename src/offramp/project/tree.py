@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from offramp.cache import MarshalCache, content_hash
-from offramp.notebook import NotebookError
-from offramp.notebook import load as load_notebook
 from offramp.project.configdocs import parse_config, relative_to
 from offramp.project.index import ModuleIndex, Watch, place
 from offramp.project.questions import QUESTIONS
@@ -141,6 +138,9 @@ def python_of_notebooks(read: Callable[[str], Optional[bytes]]) -> Callable[[str
         if not display.endswith(".ipynb"):
             return read(display)
         if display not in converted:
+            from offramp.notebook import NotebookError  # lazy: start-up (a run without notebooks)
+            from offramp.notebook import load as load_notebook  # lazy: start-up
+
             data = read(display)
             try:
                 converted[display] = load_notebook(data.decode("utf-8-sig")).text.encode("utf-8") if data else None
@@ -193,6 +193,20 @@ def build(text: str, display: str, watch: Watch) -> ModuleIndex:
     from offramp.project.indexer import build as index  # lazy: start-up
 
     return index(text, display, watch)
+
+
+def _pickled(m: ModuleIndex) -> bytes:
+    import pickle  # lazy: start-up (entries are shared only within `sharing_entries`)
+
+    return pickle.dumps(m, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(data: bytes) -> ModuleIndex:
+    import pickle  # lazy: start-up
+
+    m = pickle.loads(data)
+    assert isinstance(m, ModuleIndex)
+    return m
 
 
 MISSING = object()  # (no recorded answer)
@@ -291,7 +305,7 @@ class Project:
         assert digest is not None
         shared, built = _shared, (id(self.watch), display, digest)
         if m is None and shared is not None and built in shared:
-            m = pickle.loads(shared[built])
+            m = _unpickled(shared[built])
         if m is None:
             assert data is not None
             try:
@@ -300,7 +314,7 @@ class Project:
                 text = ""
             m = build(text, display, self.watch)
             if shared is not None:
-                shared[built] = pickle.dumps(m, pickle.HIGHEST_PROTOCOL)
+                shared[built] = _pickled(m)
         if self.cache is not None and self.cache.digest(display) != digest:
             self.cache.put(display, digest, m)
         self.entries[display] = (digest, m)
