@@ -286,7 +286,10 @@ def test_an_edited_offramp_does_not_reuse_the_old_codes_findings(tmp_path: Path,
     assert cache.code_stamp(package) == before
     with (package / "engine.py").open("a", encoding="utf-8") as f:
         f.write("# an edit\n")
-    assert cache.code_stamp(package) != before
+    edited = cache.code_stamp(package)
+    assert edited != before
+    (package / "project" / "added.py").write_text("X = 1\n")  # (a module of a subpackage counts too)
+    assert cache.code_stamp(package) not in (before, edited)
 
     key = cache.settings_key("options")
     monkeypatch.setattr(cache, "code_stamp", lambda: b"engine.py\0999\0123")

@@ -24,7 +24,7 @@ import marshal
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
 
 from offramp import __version__
 from offramp.catalog import rules_dir
@@ -43,13 +43,32 @@ def content_hash(data: bytes) -> str:
 
 def code_stamp(package: Optional[Path] = None) -> bytes:
     """offramp's own modules by name, size and mtime: an edited development checkout (same version
-    number) must not serve findings its old code made. A stat per module, ~0.3 ms for ~90 files."""
-    package = package or Path(__file__).resolve().parent
+    number) must not serve findings its old code made. A stat per module: ~0.7 ms for ~200 files
+    (`Path.rglob` took ~3-4 ms of a ~0.19 s warm check)."""
     rows = []
-    for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        rows.append(f"{path.relative_to(package).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
+    for rel, entry in _files_under(os.fspath(package or Path(__file__).resolve().parent), ".py"):
+        st = entry.stat()
+        rows.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
     return "\n".join(rows).encode()
+
+
+def _files_under(root: str, suffix: str) -> List[Tuple[str, os.DirEntry[str]]]:
+    """The files named `*suffix` below `root` (links not followed), by their relative POSIX path, sorted."""
+    out = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel)) as it:
+                for entry in it:
+                    name = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(name)
+                    elif entry.name.endswith(suffix):
+                        out.append((name, entry))
+        except OSError:
+            continue
+    return sorted(out, key=lambda item: item[0])
 
 
 def settings_key(options_repr: str) -> str:
@@ -75,9 +94,10 @@ def _own_stamp(stamp: Any, root: Path) -> bytes:
     got = _stamps.get((stamp, root))
     if got is None:
         h = hashlib.sha256(stamp())
-        for path in sorted(root.rglob("*.toml")):
-            h.update(path.relative_to(root).as_posix().encode())
-            h.update(path.read_bytes())
+        for rel, entry in _files_under(os.fspath(root), ".toml"):
+            h.update(rel.encode())
+            with open(entry.path, "rb") as f:
+                h.update(f.read())
         got = _stamps[(stamp, root)] = h.digest()
     return got
 
