@@ -66,6 +66,9 @@ _BUILT_AT_RUN_TIME = {
     # Alternations of escaped names from rules/: enumerated below from watch_from_rules().
     ("project/index.py", 're.compile(rf"\\.(?:(?:{alternation})\\b|(?:{calls})\\s*\\()")'),
     ("project/index.py", 're.compile(rf"\\.(?:{names})\\b")'),
+    # The same two, read back from the kept Watch (signed; tests/test_tomlcache.py: equal to the one built).
+    ("project/index.py", 're.compile(*data["dotted"])'),
+    ("project/index.py", 're.compile(*data["makers"])'),
     # An import line naming one of the project's modules: anchored at line starts (re.M), one
     # pass over the line and its alternation of escaped names per line, so linear in the file.
     ("project/questions.py", 're.compile(rb"^[ \\t]*(?:from|import)[ \\t][^\\n]*\\b(?:" + names + rb")\\b", re.M)'),
