@@ -491,3 +491,37 @@ def test_recomputed_routes_ask_only_the_edited_files_again(tmp_path: Path, monke
     assert warm_asked > 0 and 3 * warm_asked <= len(asked)  # (a cold run asks every file; this one settings.py)
     _append(root / "plain.py", "from factory import make_client\n")  # a new importer: its answers differ
     assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+
+
+_LOCAL_AGENT = "class Agent:\n    def __init__(self, name, model):\n        self.name, self.model = name, model\n"
+_LOCAL_AGENT_USER = 'from agents import Agent\nfrom openai import OpenAI\n\nbot = Agent(name="a", model="gpt-4o")\n'
+
+
+@pytest.mark.parametrize("to", [None, "qwen"])
+def test_a_file_checked_again_as_the_project_imports_is_cached_too(
+    tmp_path: Path, monkeypatch, to: Optional[str]
+) -> None:
+    """A file whose `from agents import Agent` is its folder's own agents.py is analysed a second time with that
+    word (runner._as_the_project_imports, project/locallibs.py). That second analysis was done on every run; it is
+    now kept in the findings cache by the file's content and those libraries: a warm run does not parse it, an
+    edit of it does, and the output is the cold run's each time."""
+    from offramp import runner
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = tmp_path / "proj"
+    for name, text in {"bot/agents.py": _LOCAL_AGENT, "bot/main.py": _LOCAL_AGENT_USER}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    args = ("--to", to) if to else ()
+    analysed: list = []
+    real = runner.check_source
+    monkeypatch.setattr(runner, "check_source", lambda src, d, *a, **k: analysed.append(d) or real(src, d, *a, **k))
+    cold = _check(root, env, "--no-cache", *args)
+    assert "bot/main.py" in analysed and "OFR201" not in cold, cold
+    assert _check(root, env, *args) == cold
+    analysed.clear()
+    assert _check(root, env, *args) == cold
+    assert analysed == [], analysed
+    _append(root / "bot" / "main.py", 'print(bot.model, "again")\n')
+    assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
+    assert "bot/main.py" in analysed

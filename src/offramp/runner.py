@@ -390,7 +390,7 @@ def _run(
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
         seeded = [displays[i] for i in seeds]
-        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known, state)
+        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known, state, cache())
     return results
 
 
@@ -444,9 +444,11 @@ def with_routes(
     routed: Optional[Callable[[], Any]] = None,
     known: Optional[Dict[str, str]] = None,
     state: Optional[Dict[str, Any]] = None,
+    findings: Optional[FindingsCache] = None,
 ) -> List[FileResult]:
     """The per-file results plus the project stage's route findings (project/stage.py), in the files they sit in
-    (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py).
+    (`routed`: the stage's result, or its exception, when it ran beside the pool: pooled.py; `findings`: the run's
+    findings cache, for the files checked again as the project imports).
 
     A route finding on a line where the per-file checks already report the same code adds nothing
     and is dropped; suppressions and per-file ignores apply as to any finding.
@@ -462,7 +464,7 @@ def with_routes(
         replace(r, findings=tuple(in_module(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
-    results = _as_the_project_imports(results, displays, read, opts)
+    results = _as_the_project_imports(results, displays, read, opts, findings)
     effects = None
     if opts.provider is not None:
         from offramp.project.stage import predicted_effects  # lazy: start-up
@@ -570,11 +572,16 @@ def with_routes(
 
 
 def _as_the_project_imports(
-    results: List[FileResult], displays: Sequence[str], read: Callable[[str], Optional[bytes]], opts: Options
+    results: List[FileResult],
+    displays: Sequence[str],
+    read: Callable[[str], Optional[bytes]],
+    opts: Options,
+    found: Optional[FindingsCache] = None,
 ) -> List[FileResult]:
     """The results, each Python file whose imports of a library are a module of the project (project/locallibs.py:
     `from agents import Agent` beside the folder's own agents.py) checked again with that word, as fix plans it
-    (`Gate.local`): its own analysis, cached by its content, took them for the library's."""
+    (`Gate.local`): its own analysis, cached by its content, took them for the library's. The second analysis is
+    cached too (`found`), by the file's content and those libraries: a warm run parsed every such file again."""
     from offramp.project.locallibs import local_libraries  # lazy: start-up
 
     try:
@@ -582,14 +589,24 @@ def _as_the_project_imports(
     except Exception:  # (a bug guard: the files' own results stand)
         return results
     out = list(results)
+    fresh: List[Tuple[FileResult, Optional[str]]] = []
     for i, r in enumerate(results):
         data = read(r.path) if r.path in local else None
         if data is None:
+            continue
+        # (a display path holds no NUL: the entry never meets a file's own)
+        key, digest = f"{r.path}\0as the project imports: {' '.join(sorted(local[r.path]))}", content_hash(data)
+        if found is not None and found.digest(key) == digest:
+            out[i] = replace(found.result(key), path=r.path)
             continue
         try:
             out[i] = check_source(decode(Path(r.path), data), r.path, opts, local=local[r.path])
         except Exception:  # (as above; the file's own analysis of the same text ran)
             continue
+        fresh.append((replace(out[i], path=key), digest))
+    if found is not None and fresh:
+        found.store(fresh)
+        found.save()
     return out
 
 
