@@ -525,3 +525,24 @@ def test_a_file_checked_again_as_the_project_imports_is_cached_too(
     _append(root / "bot" / "main.py", 'print(bot.model, "again")\n')
     assert _check(root, env, *args) == _check(root, env, "--no-cache", *args)
     assert "bot/main.py" in analysed
+
+
+def test_runs_with_and_without_a_provider_keep_their_own_routes(tmp_path: Path, monkeypatch) -> None:
+    """The route cache was one file whatever the options, and its fingerprint holds them: a `check` and a `check
+    --to qwen` run in turn (a hook and an editor) each found the other's routes and computed every route again.
+    Each set of options now keeps its own; the index entries stay shared."""
+    import offramp.project.stage as stage
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
+    root = _tree(tmp_path)
+    plain, qwen = ("--output-format", "json"), ("--to", "qwen", "--output-format", "json")
+    first = {args: _check(root, env, *args) for args in (plain, qwen)}
+
+    def no_routes(*a: object) -> None:
+        raise AssertionError("the routes of an unchanged tree were recomputed")
+
+    monkeypatch.setattr(stage, "project_routes", no_routes)
+    for _ in range(2):
+        for args in (plain, qwen):
+            assert _check(root, env, *args) == first[args]
+    assert first[plain] != first[qwen]

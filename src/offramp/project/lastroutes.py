@@ -91,7 +91,9 @@ class LastRoutes:
         """`known`: content digests of the files this run did not read (runner._triage)."""
         self._key = settings_key("project-index-11")
         self._dir = cache_dir
-        self.routes = RouteCache.open(cache_dir, self._key)
+        # the routes of each set of options in a file of their own (the index entries serve all): a run with
+        # `--to` and one without, alternating (a hook and an editor, say), each found the other's and recomputed
+        self.routes = RouteCache.open(cache_dir, settings_key(f"project-routes-11\0{_options_of(ctx)!r}"))
         self._index: Optional[IndexCache] = None
         self.known = known or {}
         self.fingerprint = fingerprint(displays, read, seeds, root, ctx, self.known)
@@ -226,6 +228,11 @@ class LastRoutes:
         routes.save()
 
 
+def _options_of(ctx: CheckContext) -> Tuple[Any, ...]:
+    """The options the routes depend on."""
+    return ctx.provider, sorted(ctx.models.items()), ctx.targets, sorted(ctx.per_file_ignores.items())
+
+
 def fingerprint(
     displays: Sequence[str],
     read: Callable[[str], Optional[bytes]],
@@ -239,8 +246,7 @@ def fingerprint(
     files and every program's bytes (`--to` also reads Python files for the `.env` variables they use:
     userconfig/readers.py `unread_configs`)."""
     h = hashlib.blake2b(digest_size=16)
-    ignores = sorted(ctx.per_file_ignores.items())
-    h.update(repr((ctx.provider, sorted(ctx.models.items()), ctx.targets, str(root), ignores)).encode())
+    h.update(repr((*_options_of(ctx), str(root))).encode())
     h.update(b"held-3")  # the entry holds the held sites too, and the configuration files fix leaves
     h.update("\0".join(displays).encode("utf-8", "surrogatepass") + b"\1")
     h.update("\0".join(seeds).encode("utf-8", "surrogatepass") + b"\1")
