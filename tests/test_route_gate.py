@@ -1306,19 +1306,28 @@ def test_a_module_call_configured_from_an_openai_variable_in_another_file_names_
     assert where in again and "All checks passed!" not in again, again  # (fix holds the route, with a TODO)
 
 
-def test_a_module_call_configured_from_another_variable_in_another_file_does_not_call_it_openais(
-    tmp_path: Path,
+@pytest.mark.parametrize("how", ["v0", "v1"])
+@pytest.mark.parametrize("to", ["", "qwen", "deepseek"])
+def test_a_module_call_configured_from_a_provider_variable_with_its_url_as_default_says_and_does_what_one_file_does(
+    tmp_path: Path, how: str, to: str
 ) -> None:
-    """`os.getenv("DASHSCOPE_BASE_URL", "https://dashscope...")` in config.py: the retelling names the variable
-    and its default, and claims no OpenAI URL for a variable that is not OpenAI's."""
-    tree = _provider_module_split(tmp_path, "v0")
-    config = tree / "config.py"
+    """config.py `openai.api_base = os.getenv("DASHSCOPE_BASE_URL", "https://dashscope.aliyuncs.com/...")`: one file
+    takes the read as aimed at its default (Qwen) and reports no OFR105 / OFR104, only the route's gpt-4o (OFR201,
+    not fixable: the variable may hold another URL) and, with --to qwen, what Qwen lacks (`n`); fix writes nothing.
+    Across files app.py's call kept OFR105 `[*]` ("calls the URL in $DASHSCOPE_BASE_URL"), gpt-4o OFR201 `[*]`, and
+    fix wrote a second module configuration into app.py (with --to deepseek: DeepSeek's URL and key, so the Qwen
+    requests went to DeepSeek). A variable the SDK does not read as OpenAI's, read with a provider's URL as its
+    default, is now aimed away as in one file (checks/routes.py `aimed_away`)."""
+    split, one = _provider_module_split(tmp_path, how), _provider_module_split(tmp_path, how, one=True)
     url = '"https://dashscope.aliyuncs.com/compatible-mode/v1"'
-    config.write_text(config.read_text("utf-8").replace(url, f'os.getenv("DASHSCOPE_BASE_URL", {url})'), "utf-8")
-    out = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tree).stdout
-    expected = (
-        "app.py:6:13: OFR105 legacy v0 call `openai.ChatCompletion.create` calls the URL in $DASHSCOPE_BASE_URL "
-        "(default dashscope.aliyuncs.com), configured in config.py"
-    )
-    # (whether the finding belongs there at all, as one file reports none, is left open: see the commit)
-    assert any(line.removesuffix(" [*]") == expected for line in out.splitlines()), out
+    for config in (split / "config.py", one / "app.py"):
+        config.write_text(config.read_text("utf-8").replace(url, f'os.getenv("DASHSCOPE_BASE_URL", {url})'), "utf-8")
+    args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
+    out = run_cli(args, split).stdout
+    assert _said(out) == _said(run_cli(args, one).stdout), out
+    assert "OFR105" not in out and "OFR104" not in out and "[*]" not in out, out
+    if not to:
+        return
+    before = _tree(split)
+    run_cli(["fix", "--to", to, "."], split)
+    assert _tree(split) == before

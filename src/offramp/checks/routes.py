@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from offramp import codes
+from offramp.catalog import SdkSurface
 from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
 from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
@@ -186,9 +187,9 @@ def _module_configured_elsewhere(
     if not files:
         return []
     code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
-    if aimed_away(route, targets):
+    if aimed_away(route, targets, ctx.sdk):
         p = ctx.provider
-        chosen = p is not None and _reaches(route, p, False, [t for _, t in targets])
+        chosen = p is not None and _reaches(route, p, False, [t for s, t in targets if not isinstance(s, EnvRead)])
         args = {"call": route.call, "target": AIMED_AT_CHOSEN if chosen else AIMED_AWAY}
         return [RouteHit(route.file, Hit(code, route.span, args), route.where)]
     where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
@@ -234,14 +235,19 @@ def configured_elsewhere(route: Route) -> List[str]:
 AWAY = ("local", "provider", "other")
 
 
-def aimed_away(route: Route, targets: List[Tuple[Source, Target]]) -> bool:
+def aimed_away(route: Route, targets: List[Tuple[Source, Target]], sdk: SdkSurface) -> bool:
     """Whether every host of a module / v0 route configured in other files (`configured_elsewhere`) is a local
     server, a provider's (config.py's `openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"`) or
     another host that is not OpenAI's or Azure's: a host that may be unset (the SDK's default), a variable or a
     value offramp cannot know is not. The request's file alone says it calls api.openai.com; in one file such a
     request has no finding but what the routes tell of its model (OFR204) and, with the chosen provider's host,
-    what that provider lacks; `fix` leaves its host (project/gate.py `modules_aimed_away`)."""
-    return bool(targets) and bool(configured_elsewhere(route)) and all(t.kind in AWAY for _, t in targets)
+    what that provider lacks; `fix` leaves its host (project/gate.py `modules_aimed_away`). A variable with such a
+    default the SDK does not read as OpenAI's or Azure's (`os.getenv("DASHSCOPE_BASE_URL", "https://dashscope...")`)
+    goes where its default does, as one file takes it (analysis/targets.py); OPENAI_API_BASE may hold OpenAI's."""
+    if not configured_elsewhere(route):
+        return False
+    hosts = [t for s, t in targets if not (isinstance(s, EnvRead) and s.has_default and not sdk.env_role(s.name))]
+    return bool(hosts) and all(t.kind in AWAY for t in hosts)
 
 
 def _hostname(url: str) -> str:

@@ -413,7 +413,7 @@ class RouteJudge:
             if r.kind not in ("module", "v0"):
                 continue
             targets = host_targets(r, ctx, self.provider_hosts)
-            if not aimed_away(r, targets):
+            if not aimed_away(r, targets, self.sdk):
                 away[r.file] = set()  # (one request that may go elsewhere: the file decides, as it did)
             elif away.get(r.file) != set():
                 away.setdefault(r.file, set()).update(t.describe() for _, t in targets)
