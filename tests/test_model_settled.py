@@ -155,7 +155,9 @@ def test_a_literal_the_provider_serves_already(tmp_path: Path) -> None:
 
 def test_a_constant_also_sent_by_a_request_that_stays_keeps_its_todo(tmp_path: Path) -> None:
     """Invariant 2: the constant also reaches a company gateway's request, which fix leaves; it stays
-    `gpt-4o`, so the migrated request at app.py still sends an OpenAI id: OFR203, and its TODO, are true."""
+    `gpt-4o`, so the request at app.py would send an OpenAI id to the provider: it stays too, held with the
+    constant as one file holds it (project/sharedmodels.py; it moved, with `gpt-4o`, before), and OFR203 and its
+    TODO stay true."""
     files = {
         "settings.py": 'CHAT_MODEL = "gpt-4o"\n',
         "app.py": ASK.format(imports="import settings", model="settings.CHAT_MODEL"),
@@ -170,9 +172,12 @@ def test_a_constant_also_sent_by_a_request_that_stays_keeps_its_todo(tmp_path: P
     before, after, again, idempotent = _walk(tmp_path)
     assert ("app.py", 9, "OFR203", False) in _codes(before), before
     assert ("settings.py", 1, "OFR201", False) in _codes(before), before
+    assert ("app.py", 5, "OFR101", False) in _codes(before), before
     assert after["settings.py"] == files["settings.py"]
     assert "# TODO[offramp]: model comes from `settings.CHAT_MODEL`" in after["app.py"], after["app.py"]
-    assert " OFR003 " in again and "All checks passed!" not in again, again
+    assert "`OpenAI` left as it is: its model `gpt-4o` stays" in after["app.py"], after["app.py"]
+    assert "dashscope" not in after["app.py"], after["app.py"]
+    assert " OFR101 " in again and "All checks passed!" not in again, again
     assert idempotent
 
 

@@ -25,6 +25,7 @@ from offramp.project.gateview import overlaps as overlaps
 from offramp.project.overrides import OVERRIDE as OVERRIDE
 from offramp.project.overrides import override_moves
 from offramp.project.replacedkeys import adds_key, every_key_replaced, placeholder, renamed_reads_replace
+from offramp.project.sharedmodels import hold_sharers
 from offramp.project.sources import (
     MODULE,
     ConfigValue,
@@ -212,12 +213,18 @@ class RouteJudge:
             dict(before.writes) if before else {},
         )
         unseen: Dict[str, str] = {}  # file -> why a request there whose model offramp cannot (all) see stays
+        reasons: Dict[int, str] = {}
         for r in self.routes:
             reason = self.stranded(r, effects)
             if reason is None and before is not None:
                 reason = self.model_stays(r, before)
             if reason is None:
                 reason = self.unserved_clients.get(id(r))
+            if reason is not None:
+                reasons[id(r)] = reason
+        hold_sharers(self, reasons)  # (a model literal another file writes, shared with a route that stays)
+        for r in self.routes:
+            reason = reasons.get(id(r))
             if reason is None:
                 continue
             # (not only none seen: mem0's `self.config.model = "gpt-5-mini"` is written into an attribute of an
@@ -313,8 +320,8 @@ class RouteJudge:
             if left_out(r, self.ignores):
                 continue  # (per-file-ignores: neither a request that moves nor one that stays)
             if not r.host or self.stranded(r, effects) is not None:
-                if r.host and all(self.at_a_provider(s) for s in r.host):
-                    continue  # (at another provider already: not a request the rewrite would strand at OpenAI)
+                if r.host and all(self.at_a_provider(s, self.provider_of(r)) for s in r.host):
+                    continue  # (at the provider already: it serves the id the rewrite writes)
                 for s in r.model:
                     if isinstance(s, Literal) and s.file and s.span is not None:
                         staying.setdefault(s.file, []).append(s.span)
@@ -378,11 +385,13 @@ class RouteJudge:
                 return False
         return literals > 0
 
-    def at_a_provider(self, s: Source) -> bool:
-        """Whether host source `s` is a known provider's URL (a request already off OpenAI and Azure)."""
+    def at_a_provider(self, s: Source, p: Provider) -> bool:
+        """Whether host source `s` is provider `p`'s URL. Another provider's (a Qwen request, `--to deepseek`) would
+        get an id it does not serve: the literal it shares with a request that moves stays, as in one file."""
         if not isinstance(s, (Literal, ConfigValue)) or not s.value:
             return False
-        return classify_url(s.value, self.sdk, self.provider_hosts).kind == "provider"
+        t = classify_url(s.value, self.sdk, self.provider_hosts)
+        return t.kind == "provider" and t.host.lower() in {h.lower() for h in p.hosts}
 
     def config_hosts(self) -> Decision:
         """The constructors whose every host source is OpenAI's API read from a configuration file
