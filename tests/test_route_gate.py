@@ -1336,3 +1336,37 @@ def test_a_module_call_configured_from_a_provider_variable_with_its_url_as_defau
     before = _tree(split)
     run_cli(["fix", "--to", to, "."], split)
     assert _tree(split) == before
+
+
+@pytest.mark.parametrize("to", ["qwen", "deepseek"])
+def test_a_module_client_configured_for_one_of_two_providers_keeps_what_the_chosen_one_lacks(
+    tmp_path: Path, to: str
+) -> None:
+    """config.py: `if os.getenv("USE_DEEPSEEK"): openai.api_base = <DeepSeek's URL>` (and its key), else Qwen's. No
+    request is OpenAI's or Azure's, so nothing moves (no OFR105, fix writes nothing); but one arm reaches the chosen
+    provider, so what it lacks (`n`, OFR402) is said. Across files the request was aimed away from both (every host
+    had to be the chosen provider's) and `n` went unsaid; one file said it for the arm written first only
+    (DeepSeek's). Both now say it for either provider."""
+    split, one = _provider_module_split(tmp_path, "v0"), _provider_module_split(tmp_path, "v0", one=True)
+    qwen = (
+        'openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"\n'
+        'openai.api_key = os.environ["DASHSCOPE_API_KEY"]\n'
+    )
+    both = (
+        'if os.getenv("USE_DEEPSEEK"):\n    openai.api_base = "https://api.deepseek.com/v1"\n'
+        '    openai.api_key = os.environ["DEEPSEEK_API_KEY"]\nelse:\n    '
+        + qwen.replace("\n", "\n    ").rstrip()
+        + "\n"
+    )
+    for config in (split / "config.py", one / "app.py"):
+        text = config.read_text("utf-8")
+        assert qwen in text
+        config.write_text(text.replace(qwen, both), "utf-8")
+    args = ["check", "--no-cache", "--output-format", "concise", "--to", to, "."]
+    out = run_cli(args, split).stdout
+    assert _said(out) == _said(run_cli(args, one).stdout), out
+    assert any(" OFR402 " in line and "`n`" in line for line in out.splitlines()), out
+    assert "OFR105" not in out and "[*]" not in out, out
+    before = _tree(split)
+    run_cli(["fix", "--to", to, "."], split)
+    assert _tree(split) == before

@@ -36,7 +36,10 @@ def call_is_relevant(call: ApiCall, a: Analysis, hosts: frozenset) -> bool:
         return True
     if call.via == "client":
         return any(c.target.host in hosts for c in call.clients)
-    return bool(a.module_target and a.module_target.host in hosts)
+    # (any base URL the module client may get: a branch between two providers' URLs reaches the chosen one on one
+    # arm, as the routes judge it across files, checks/routes.py `_module_configured_elsewhere`)
+    bases = [m.target for m in a.module_assigns if m.role == "base-url" and m.target]
+    return any(t.host in hosts for t in (a.module_target, *bases) if t)
 
 
 def literal_is_live(lit: ModelLiteral, a: Analysis) -> bool:

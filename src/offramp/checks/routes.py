@@ -189,7 +189,9 @@ def _module_configured_elsewhere(
     code = codes.MODULE_CLIENT_CALL if route.kind == "module" else codes.LEGACY_API_CALL
     if aimed_away(route, targets, ctx.sdk):
         p = ctx.provider
-        chosen = p is not None and _reaches(route, p, False, [t for s, t in targets if not isinstance(s, EnvRead)])
+        # (the chosen provider's host on any arm: `if ...: openai.api_base = <DeepSeek's>` else Qwen's, --to qwen)
+        hosts = {h.lower() for h in p.hosts} if p is not None else set()
+        chosen = any(t.kind == "provider" and t.host.lower() in hosts for s, t in targets if not isinstance(s, EnvRead))
         args = {"call": route.call, "target": AIMED_AT_CHOSEN if chosen else AIMED_AWAY}
         return [RouteHit(route.file, Hit(code, route.span, args), route.where)]
     where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
