@@ -1370,3 +1370,32 @@ def test_a_module_client_configured_for_one_of_two_providers_keeps_what_the_chos
     before = _tree(split)
     run_cli(["fix", "--to", to, "."], split)
     assert _tree(split) == before
+
+
+@pytest.mark.parametrize("project", ["azure_module_split", "azure_module_models"])
+def test_without_a_provider_an_azure_module_client_configured_elsewhere_offers_what_one_file_offers(
+    tmp_path: Path, project: str
+) -> None:
+    """config.py `openai.api_type = "azure"` (endpoint, key, version), app.py `openai.ChatCompletion.create(
+    engine="my-prod-deployment")`, no --to. One file offers none of the module client (`my-prod-deployment` names no
+    OpenAI model, so the whole route stays on Azure: checks/clients.py `module_left`): only the key variable has
+    [*]. Split, each file alone offered the four OFR103, the OFR105 and azure_module_models' `gpt-4o` OFR202 [*],
+    which fix --to P then left (only --to judged the route). checks/azure_routes.py
+    `modules_held_without_provider` now holds them as one file does."""
+    shutil.copytree(PROJECTS / project, tmp_path / "split")
+    one = _azure_module_models(tmp_path, one=True)
+    if project != "azure_module_models":
+        shutil.rmtree(one)
+        shutil.copytree(PROJECTS / project, one)
+        body = (one / "app.py").read_text("utf-8").replace("import config  # noqa: F401\nimport openai\n", "")
+        (one / "app.py").write_text((one / "config.py").read_text("utf-8") + body, "utf-8")
+        (one / "config.py").unlink()
+    args = ["check", "--no-cache", "--output-format", "concise", "."]
+    split_out, one_out = run_cli(args, tmp_path / "split").stdout, run_cli(args, one).stdout
+
+    def offered(out: str) -> List[str]:
+        lines = [line for line in out.splitlines() if line.endswith(" [*]") and ": OFR" in line]
+        return sorted(line.split(": ", 1)[1].split(" (request at")[0] for line in lines)
+
+    assert offered(split_out) == offered(one_out) and len(offered(one_out)) == 1, split_out
+    assert "OFR301 environment variable `AZURE_OPENAI_API_KEY`" in offered(split_out)[0], split_out

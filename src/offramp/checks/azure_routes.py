@@ -16,12 +16,16 @@ its key and every model its requests send on Azure (`unmapped_client_deployments
 
 from __future__ import annotations
 
-from typing import Callable, List, Mapping, Optional
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from offramp.analysis.facts import Analysis, ApiCall, ClientCtor, ModelLiteral
 from offramp.catalog import SdkSurface
 from offramp.mapping import is_provider_model, map_model
+from offramp.project.sources import MODULE, Literal, Route, SdkDefault
 from offramp.providers import Provider
+from offramp.types import Span
+
+MAP_IT = " (map it under [tool.offramp.models])"
 
 
 def on_azure_module_route(call: ApiCall, a: Analysis) -> bool:
@@ -94,3 +98,38 @@ def deployment_maps(value: str, provider: Optional[Provider], sdk: SdkSurface, m
 def only_on_azure_module_route(lit: ModelLiteral, a: Analysis) -> bool:
     """A model literal whose every call goes through the Azure module route (it moves or stays with it)."""
     return bool(lit.calls) and all(on_azure_module_route(c, a) for c in lit.calls)
+
+
+def modules_held_without_provider(
+    routes: Iterable[Route], sdk: SdkSurface, models: Mapping[str, str]
+) -> Dict[str, Dict[Span, str]]:
+    """Without `--to`, what `check` shows held (no `[*]`) of an Azure module route naming a deployment with no
+    OpenAI model name and no [tool.offramp.models] entry: the module client in every file that configures it or
+    calls through it (MODULE), and the deployments every request through it names, by file. One file holds them
+    itself (`module_left`: no `[*]` on its OFR103 / OFR105 / OFR202); split (`openai.api_type = "azure"` in
+    config.py, the calls in app.py), each file alone offered them, and only `--to` judged the route (project/gate.py
+    `unmapped_deployment`)."""
+    found: List[Tuple[Route, Set[str], List[Literal]]] = []
+    for r in routes:
+        if r.kind in ("module", "v0") and r.azure:
+            files = {r.file, *(path for path, _ in r.other_clients), *r.process}
+            files |= {s.file for s in r.host if isinstance(s, SdkDefault) and s.file}
+            lits = sorted(
+                (s for s in r.model if isinstance(s, Literal) and s.file and s.value and not s.template), key=repr
+            )
+            found.append((r, files - {""}, lits))
+    why, held = "", set()
+    for r, files, lits in found:
+        unmapped = next((s.value for s in lits if not deployment_maps(s.value or "", None, sdk, models)), None)
+        if unmapped is not None:
+            why = why or f"Azure deployment `{unmapped}` of `{r.call}` in {r.file} names no OpenAI model{MAP_IT}"
+            held |= files
+    out: Dict[str, Dict[Span, str]] = {}
+    for _, files, lits in found:
+        if files & held:  # (one module client: any request through it that cannot move holds every one)
+            for path in files:
+                out.setdefault(path, {})[MODULE] = why
+            for s in lits:
+                if s.span is not None:
+                    out.setdefault(s.file, {})[s.span] = why
+    return out

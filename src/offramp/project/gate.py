@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
+from offramp.checks.azure_routes import MAP_IT as MAP_IT
 from offramp.checks.azure_routes import deployment_maps
 from offramp.hosts import classify_url
 from offramp.mapping import is_provider_model
@@ -153,7 +154,6 @@ class Decision:
 #: How the reason of a route held on Azure for a deployment with no provider model is written
 #: (`RouteJudge.unmapped_deployment`): its TODO says it as one file does (`held_todo`).
 UNMAPPED_DEPLOYMENT = "Azure deployment "
-MAP_IT = " (map it under [tool.offramp.models])"
 
 
 def held_todo(what: str, why: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from offramp import codes
 from offramp.analysis.sdkimports import brings_clients
 from offramp.catalog import load_sdk
+from offramp.checks.azure_routes import modules_held_without_provider
 from offramp.checks.base import TURNED_OFF, CheckContext, Hit
 from offramp.checks.lifecycle import successor, written_elsewhere
 from offramp.checks.routes import check_routes, group, provider_model_reads, settled_requests
@@ -356,6 +357,8 @@ def route_hits(
                     held.setdefault(m.path, {})[Span(*written)] = writes[name]
         for path, span, why in values_of_held_writes(project, writes, ctx.sdk):
             held.setdefault(path, {}).setdefault(span, why)
+    if ctx.provider is None:  # (no route gate: only an Azure module route that no provider can take is held)
+        held = modules_held_without_provider(routes, ctx.sdk, ctx.models)
     if ctx.provider is not None and effects:
         wanted = {p: config_kind(p) for p, es in effects.items() if es and not p.endswith(PROGRAMS)}
         # files where fix renames key reads (a fixable OFR301 the routes do not hold): a `.env` key other code
