@@ -58,7 +58,26 @@ def _visitor(code: str, modules: list) -> str:
 @pytest.mark.parametrize("modules", ADDED, ids="+".join)
 @pytest.mark.parametrize("code", HEADS)
 def test_plain_imports_are_added_as_the_visitor_adds_them(code: str, modules: list) -> None:
-    assert add_plain_imports(cst.parse_module(code), modules).code == _visitor(code, modules)
+    expected = _visitor(code, modules)
+    if code.startswith("import os.path\n") and "os" in modules:
+        # (but for this: `import os.path` binds `os`, and the visitor's second `import os` was one too many)
+        expected = _visitor(code, [m for m in modules if m != "os"])
+    assert add_plain_imports(cst.parse_module(code), modules).code == expected
+
+
+@pytest.mark.parametrize("ruff", [False, True])
+def test_fix_adds_no_import_os_beside_import_os_path(tmp_path: Path, ruff: bool) -> None:
+    """`import os.path` binds `os`: fix's `os.environ["DASHSCOPE_API_KEY"]` needs no `import os` of its own
+    (it added one, by plainimports.py or, in a Ruff project, by importplace.py)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n" if ruff else "")
+    (tmp_path / "app.py").write_text(
+        "import os.path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nprint(os.path.sep)\n"
+        'client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    subprocess.run([sys.executable, "-m", "offramp", "fix", "--to", "qwen", "app.py"], cwd=tmp_path, check=True)
+    text = (tmp_path / "app.py").read_text()
+    assert 'os.environ["DASHSCOPE_API_KEY"]' in text and text.startswith("import os.path\n\nfrom openai"), text
+    assert "import os\n" not in text, text
 
 
 def test_fix_adding_import_os_does_not_load_libcst_codemod(tmp_path: Path) -> None:

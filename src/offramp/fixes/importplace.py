@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from offramp.analysis.values import dotted_name
+from offramp.fixes.plainimports import bound_modules
 
 # Python 3.9 has no sys.stdlib_module_names; offramp adds only `import os`.
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"os"}
@@ -32,7 +33,7 @@ def add_stdlib_import(module: cst.Module, name: str) -> Optional[cst.Module]:
     head = [i for i in range(start, end) if not _is_future(body[i])]
     if not head or name not in _STDLIB:
         return None
-    if any(isinstance(s, cst.Import) and name in _plain_names(s) for i in head for s in _small(body[i])):
+    if any(isinstance(s, cst.Import) and name in bound_modules(s) for i in head for s in _small(body[i])):
         return module
     groups = _groups(body, head)
     new = cst.parse_statement(f"import {name}\n")
@@ -77,10 +78,6 @@ def _is_future(stmt: cst.BaseStatement) -> bool:
         isinstance(s, cst.ImportFrom) and s.module is not None and dotted_name(s.module) == "__future__"
         for s in _small(stmt)
     )
-
-
-def _plain_names(stmt: cst.Import) -> List[str]:
-    return [dotted_name(a.name) or "" for a in stmt.names if a.asname is None]
 
 
 def _section(stmt: cst.BaseStatement) -> str:

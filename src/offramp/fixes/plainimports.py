@@ -29,6 +29,17 @@ def is_import_line(stmt: cst.CSTNode) -> bool:
     )
 
 
+def bound_modules(stmt: cst.Import) -> Set[str]:
+    """The modules an `import` line makes usable by their own name: `import os` and `import os.path` both bind
+    `os` (an added `import os` beside the second was one too many), `import os as _os` binds none."""
+    out: Set[str] = set()
+    for alias in stmt.names:
+        if alias.asname is None:
+            name = alias.evaluated_name
+            out.update((name, name.split(".")[0]))
+    return out
+
+
 def add_plain_imports(module: cst.Module, modules: Sequence[str]) -> cst.Module:
     """`module` with `import m` for each of `modules` it does not import yet at its top; the
     module itself when there is none to add."""
@@ -39,7 +50,7 @@ def add_plain_imports(module: cst.Module, modules: Sequence[str]) -> cst.Module:
     while end < len(body) and is_import_line(body[end]):
         small = cast(cst.SimpleStatementLine, body[end]).body[0]
         if isinstance(small, cst.Import):
-            have.update(alias.evaluated_name for alias in small.names if alias.asname is None)
+            have.update(bound_modules(small))
         end += 1
     wanted = sorted(set(modules) - have)
     if not wanted:
