@@ -152,3 +152,47 @@ def test_v0_deployment_handed_on_in_kwargs_gets_a_todo_check_keeps(provider_id: 
     assert "TODO[offramp]: the Azure deployment may come in `**PARAMS`" in chat and "(OFR202)" in chat
     after = run_cli(["check", "--to", provider_id, "--output-format", "concise", "."], tmp_path)
     assert any(" OFR003 " in line and "`**PARAMS`" in line for line in after.stdout.splitlines()), after.stdout
+
+
+LANGCHAIN_AND_SDK = {
+    "llm": 'llm = AzureOpenAI(azure_deployment="gpt-4o", api_version="2024-02-01", '
+    'api_key=os.environ["AZURE_OPENAI_API_KEY"], azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"])\n',
+    "sdk": 'sdk = SdkAzure(azure_endpoint="https://r.openai.azure.com", api_key=os.environ["AZURE_OPENAI_API_KEY"], '
+    'api_version="2024-02-01")\n',
+}
+
+
+@pytest.mark.parametrize("first", ["llm", "sdk"])
+def test_two_converted_classes_of_one_name_do_not_shadow_each_other(tmp_path: Path, first: str) -> None:
+    """LangChain's `AzureOpenAI` becomes `langchain_openai.OpenAI`, the SDK's `AzureOpenAI` (imported `as SdkAzure`)
+    `openai.OpenAI`: fix imported both as `OpenAI` (`from langchain_openai import OpenAI` and `from openai import
+    OpenAI`), and the second shadowed the first, so `llm` became an SDK client (tests/fixtures/check/
+    langchain_azure_llm.py). The one converted second is now named by its module (sdkclients.py `azure_imports`,
+    wrapperclients.py), whichever comes first."""
+    second = "sdk" if first == "llm" else "llm"
+    (tmp_path / "app.py").write_text(
+        "import os\n\nfrom langchain_openai import AzureOpenAI\nfrom openai import AzureOpenAI as SdkAzure\n\n"
+        + LANGCHAIN_AND_SDK[first]
+        + LANGCHAIN_AND_SDK[second]
+        + 'sdk.chat.completions.create(model="gpt-4o", messages=[])\nllm.invoke("hi")\n',
+        encoding="utf-8",
+    )
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    tree = ast.parse((tmp_path / "app.py").read_text("utf-8"))
+    imported: dict = {}  # name -> the qualified class or module each top-level import binds it to
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                imported.setdefault(a.asname or a.name, set()).add(f"{node.module}.{a.name}")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                imported.setdefault(a.asname or a.name.split(".")[0], set()).add(a.name)
+    assert all(len(v) == 1 for v in imported.values()), imported
+    built = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = node.targets[0].id  # type: ignore[attr-defined]
+            func = ast.unparse(node.value.func)
+            built[name] = func if "." in func else next(iter(imported[func]))
+    assert built["llm"] in ("langchain_openai.OpenAI",), built
+    assert built["sdk"] in ("openai.OpenAI",), built

@@ -435,7 +435,10 @@ class SdkClients(PlannerState):
             self._bindings = _bindings(self.a.module.code)
         if self._bindings is None:
             return True  # (code CPython does not parse: assume the worst)
-        return any(q not in imports for q in self._bindings.get(name, ()))
+        # (and what this plan imports already: LangChain's `AzureOpenAI` converted gets `from langchain_openai import
+        # OpenAI`, which a `from openai import OpenAI` for the SDK's Azure client below it then shadowed)
+        planned = {f"{m}.{o}" if o else m for m, o in self.plan.add_imports if (o or m.split(".")[0]) == name}
+        return any(q not in imports for q in (*self._bindings.get(name, ()), *planned))
 
     def used_besides_ctors(self, stmt: cst.CSTNode, name: str) -> bool:
         """Is `name` read in the function around `stmt` other than by the Azure constructions the fix

@@ -129,15 +129,22 @@ class WrapperClients(PlannerState):
                 if a in args and a != spec.fix_model_arg:
                     self.plan.edit(c.node, renamed_kwarg(a, spec.fix_model_arg))
         new_class = None
+        qualified_call = ""  # `langchain_openai.OpenAI(...)` where the file's `OpenAI` is another class
         in_module = False  # `dspy.AzureOpenAI(...)` -> `dspy.OpenAI(...)`: the module the call names has the class
         if spec.fix_class and spec.fix_class not in (c.qualified,) and not spec.function:
             module, _, new_class = spec.fix_class.rpartition(".")
             plain_spec = load_wrappers().get(spec.fix_class)
             same = {spec.fix_class, *(plain_spec.names if plain_spec is not None else ())}
             in_module = isinstance(c.node.func, cst.Attribute) and dotted_name(c.node.func.value) == module
+            top = module.split(".")[0]
             if not in_module and not self.imported_for(c.node, new_class, same):
-                # (a ChatOpenAI the file already imports, from langchain_community say, is the same class)
-                self.plan.add_import(module, new_class)
+                if self.bound_otherwise(new_class, same) and not self.bound_otherwise(top, {top}):
+                    # (`OpenAI` taken: by the SDK's client this plan converts, `from openai import OpenAI`, say)
+                    self.plan.add_import(module)
+                    qualified_call = module
+                else:
+                    # (a ChatOpenAI the file already imports, from langchain_community say, is the same class)
+                    self.plan.add_import(module, new_class)
             if isinstance(c.node.func, cst.Name):
                 old_obj = c.qualified.rpartition(".")[2]
                 asname = c.node.func.value if c.node.func.value != old_obj else None
@@ -153,6 +160,8 @@ class WrapperClients(PlannerState):
             if new_class is not None:
                 func = node.func
                 new = func.with_changes(attr=cst.Name(new_class)) if in_module else cst.Name(new_class)
+                if qualified_call:
+                    new = cst.parse_expression(f"{qualified_call}.{new_class}")
                 node = node.with_changes(func=new)
             call = node
             if client_arg is not None:  # built from the call as edited (its key read renamed, say)
