@@ -1399,3 +1399,28 @@ def test_without_a_provider_an_azure_module_client_configured_elsewhere_offers_w
 
     assert offered(split_out) == offered(one_out) and len(offered(one_out)) == 1, split_out
     assert "OFR301 environment variable `AZURE_OPENAI_API_KEY`" in offered(split_out)[0], split_out
+
+
+@pytest.mark.parametrize("deepseek_first", [True, False])
+def test_a_model_sent_to_either_of_two_providers_is_judged_at_both(tmp_path: Path, deepseek_first: bool) -> None:
+    """config.py picks DeepSeek's or Qwen's URL (and key) by a branch; app.py sends `qwen-plus`, which DeepSeek
+    does not serve (its list is complete: OFR205). The routes judged a model at the first provider host of the
+    route only, so `qwen-plus` was reported where DeepSeek's URL was written first and not where Qwen's was; now
+    at each, the first that does not serve it said (checks/routes.py `_models`), split and in one file alike."""
+    split, one = _provider_module_split(tmp_path, "v0"), _provider_module_split(tmp_path, "v0", one=True)
+    qwen = (
+        'openai.api_base = "https://dashscope.aliyuncs.com/compatible-mode/v1"\n'
+        'openai.api_key = os.environ["DASHSCOPE_API_KEY"]\n'
+    )
+    deepseek = 'openai.api_base = "https://api.deepseek.com/v1"\nopenai.api_key = os.environ["DEEPSEEK_API_KEY"]\n'
+    arms = (deepseek, qwen) if deepseek_first else (qwen, deepseek)
+    both = "".join(
+        head + "    " + arm.replace("\n", "\n    ").rstrip() + "\n"
+        for head, arm in zip(('if os.getenv("OTHER"):\n', "else:\n"), arms)
+    )
+    for config in (split / "config.py", one / "app.py"):
+        config.write_text(config.read_text("utf-8").replace(qwen, both), "utf-8")
+    args = ["check", "--no-cache", "--output-format", "concise", "."]
+    out = run_cli(args, split).stdout
+    assert _said(out) == _said(run_cli(args, one).stdout), out
+    assert any(" OFR205 " in line and "`qwen-plus` is not a model DeepSeek serves" in line for line in _said(out)), out

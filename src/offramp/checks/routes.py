@@ -499,24 +499,23 @@ def _models(
             fixable = bool(route.subclass_ctors) and provider is not None and choice is not None and bool(choice.target)
             out.append(RouteHit(s.file, Hit(codes.OPENAI_MODEL, s.span, args, fixable=fixable), route.where))
             continue
-        if elsewhere and not blocked and openai_model:
-            host = elsewhere[0].host
-            if elsewhere[0].kind != "provider":
-                continue  # a self-hosted or in-house server may well serve an OpenAI-named model
+        # (each provider a branch may pick, `qwen_url if ... else deepseek_url`: the id goes to all of them, and the
+        # first that does not serve it is said; a self-hosted or in-house server may well serve an OpenAI-named model)
+        hosts = list(dict.fromkeys(t.host for t in elsewhere if t.kind == "provider")) if not blocked else []
+        for host in hosts:
             target = _provider_of(host, provider)
-            if target is not None and is_provider_model(value, target, ctx.models):
-                continue
-            name = target.name if target is not None else host
-            args = {"model": value, "provider": name, "host": host}
-            out.append(RouteHit(s.file, Hit(codes.MODEL_NOT_SERVED, s.span, args), route.where))
-        elif elsewhere and not blocked and elsewhere[0].kind == "provider":
-            # a provider's own id: retired, redirected or never served there (checks/lifecycle.py)
-            target = _provider_of(elsewhere[0].host, provider)
-            if target is not None:
+            if openai_model:
+                if target is not None and is_provider_model(value, target, ctx.models):
+                    continue
+                args = {"model": value, "provider": target.name if target is not None else host, "host": host}
+                out.append(RouteHit(s.file, Hit(codes.MODEL_NOT_SERVED, s.span, args), route.where))
+                break
+            if target is not None:  # a provider's own id: retired, redirected or never served there (lifecycle.py)
                 ours = provider is None or target is provider
-                hit = lifecycle_hit(value, s.span, elsewhere[0].host, target, ctx.models if ours else {}, ours)
+                hit = lifecycle_hit(value, s.span, host, target, ctx.models if ours else {}, ours)
                 if hit is not None:
                     out.append(RouteHit(s.file, hit, route.where))
+                    break
     return out
 
 
