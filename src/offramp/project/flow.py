@@ -117,7 +117,10 @@ class Flow:
         if data is None:
             return Unknown(f"configuration file {doc.path} (not readable)")
         node: Any = data
-        for k in doc.keys:
+        keys = doc.keys
+        if len(keys) == 2 and doc.path.lower().endswith((".ini", ".cfg", ".conf")):
+            keys = (keys[0], keys[1].lower())  # configparser's option names are lower-cased (parse_config's too)
+        for k in keys:
             if isinstance(node, dict) and k in node:
                 node = node[k]
             else:

@@ -476,15 +476,20 @@ class _Builder(ExprReader, ast.NodeVisitor):
         if isinstance(call, ast.Call):
             self.dotenv_load(call)
             self.base_init(call)
-        # `parser.read("config.ini")` (configparser): the object now holds that file's sections
+        # `parser.read("config.ini")` (configparser): the object now holds that file's sections; `self.config.read(...)`
+        # in a method (ChatPaper's Reader): the attribute does, as an assignment to it would
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
             and call.func.attr in ("read", "read_file")
-            and isinstance(call.func.value, ast.Name)
+            and isinstance(call.func.value, (ast.Name, ast.Attribute))
             and call.args
         ):
-            self.bind(call.func.value.id, ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call)))
+            opened: Expr = ("call", ("name", "open"), (self.expr(call.args[0]),), (), self.span(call))
+            if isinstance(call.func.value, ast.Name):
+                self.bind(call.func.value.id, opened)
+            elif self.cls is not None and dotted(call.func.value.value) == self.self_name:
+                self.m.classes[self.cls].attrs.setdefault(call.func.value.attr, []).append(self.scoped(opened))
 
     def base_init(self, call: ast.Call) -> None:
         """`super().__init__(client_args=args)` in a method: a pydantic model (or a dataclass) keeps each keyword as

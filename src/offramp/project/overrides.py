@@ -41,7 +41,7 @@ def override_moves(judge: RouteJudge, r: Route, covered: Covered, p: Provider) -
         # `if args.api_base is not None: openai.api_base = args.api_base` (FastChat): the planner keeps the
         # setting (`_configured`) and puts the provider's key beside it, which then went to that host
         if judge.predicted:  # (check: the settings the planner would keep, fixes/moduleclient.py `_configured`)
-            configured = [s for s in r.host if _configured(s)]
+            configured = [s for s in r.host if _configured(s) and not _azure_file_setting(s, r)]
             return all(judge.host_moves(s, covered, p) for s in configured)
         files = {r.file, *(s.file for s in r.host if not isinstance(s, src.Parameter) and s.file)}
         built = [(path, src.MODULE) for path in files | {path for path, _ in r.other_clients}]
@@ -60,6 +60,13 @@ def override_moves(judge: RouteJudge, r: Route, covered: Covered, p: Provider) -
     kept = [s for s in r.host if not isinstance(s, (src.SdkDefault, src.Parameter)) and not src.may_be_unset(s)]
     kept = [s for s in kept if not _rewritten_here(judge, s, r) and not _url_variable(s)]
     return all(judge.host_moves(s, covered, p) for s in kept)
+
+
+def _azure_file_setting(s: Source, r: Route) -> bool:
+    """A configuration file's value read in the Azure request's own file: the setting there configures an Azure
+    module client, which the planner does not keep (it writes the provider's URL over it: ChatPaper's
+    `openai.api_base = self.config.get("AzureOPenAI", "OPENAI_API_BASE")` beside `openai.api_type = "azure"`)."""
+    return r.azure and isinstance(s, src.ConfigValue) and s.reader.rpartition(":")[0] == r.file
 
 
 def _url_variable(s: Source) -> bool:

@@ -1,0 +1,102 @@
+"""Session 15's leftovers and new users from real projects, each as the smallest program with the shape; every
+test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict
+
+from helpers import concise_check, run_cli
+
+
+def _write(root: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _findings(root: Path, provider: str = "qwen") -> list:
+    proc = run_cli(["check", "--to", provider, "-n", "-j", "1", "--output-format", "json", "."], root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+# ChatPaper's Reader (chat_paper.py, chat_arxiv.py): a ConfigParser kept on `self`, filled by `self.config.read(...)`,
+# its options written in capitals (configparser lower-cases them, in the file and in `get`)
+_READER = (
+    "import configparser\n"
+    "import os\n\n"
+    "import openai\n\n\n"
+    "class Reader:\n"
+    "    def __init__(self):\n"
+    "        self.config = configparser.ConfigParser()\n"
+    "        self.config.read('apikey.ini')\n"
+    '        OPENAI_KEY = os.environ.get("OPENAI_KEY", "")\n'
+    "        openai.api_base = self.config.get('OpenAI', 'OPENAI_API_BASE')\n"
+    "        self.chat_api_list = self.config.get('OpenAI', 'OPENAI_API_KEYS')[1:-1].split(',')\n"
+    "        self.chat_api_list.append(OPENAI_KEY)\n"
+    "        self.chatgpt_model = self.config.get('OpenAI', 'CHATGPT_MODEL')\n"
+    "AZURE"
+    "        self.cur_api = 0\n\n"
+    "    def summary(self, text):\n"
+    "        openai.api_key = self.chat_api_list[self.cur_api]\n"
+    "CALL"
+)
+_AZURE = (
+    "        if not self.chat_api_list:\n"
+    "            self.chatgpt_model = self.config.get('AzureOPenAI', 'CHATGPT_MODEL')\n"
+    "            openai.api_base = self.config.get('AzureOPenAI', 'OPENAI_API_BASE')\n"
+    "            openai.api_type = 'azure'\n"
+    "            openai.api_version = self.config.get('AzureOPenAI', 'OPENAI_API_VERSION')\n"
+)
+_CALL = "        return openai.ChatCompletion.create(model=self.chatgpt_model, messages=[])\n"
+_AZURE_CALL = (
+    "        if openai.api_type == 'azure':\n"
+    "            return openai.ChatCompletion.create(engine=self.chatgpt_model, messages=[])\n"
+    "        return openai.ChatCompletion.create(model=self.chatgpt_model, messages=[])\n"
+)
+_INI = (
+    "[OpenAI]\n"
+    "OPENAI_API_KEYS = [sk-xxxx, ]\n"
+    "OPENAI_API_BASE = https://api.openai.com/v1\n"
+    "CHATGPT_MODEL = gpt-3.5-turbo-0301\n\n"
+    "[AzureOPenAI]\n"
+    "OPENAI_API_KEYS =\n"
+    "OPENAI_API_BASE =\n"
+    "OPENAI_API_VERSION =\n"
+    "CHATGPT_MODEL =\n"
+)
+
+
+def test_a_configparser_on_self_reaches_the_request_and_its_capital_options_are_found(tmp_path: Path) -> None:
+    """`self.config.read('apikey.ini')` then `self.config.get('OpenAI', 'CHATGPT_MODEL')` in another method: the
+    index bound only a plain name (`parser.read(...)`), so the request's host and model were unknown, the
+    configuration file was "read by no request" and stayed on api.openai.com with gpt-3.5-turbo-0301. A
+    configparser option is also found whatever its case (`OPENAI_API_BASE` is the file's `openai_api_base`)."""
+    _write(tmp_path, {"reader.py": _READER.replace("AZURE", "").replace("CALL", _CALL), "apikey.ini": _INI})
+    found = {(f["path"], f["line"], f["code"]) for f in _findings(tmp_path)}
+    assert ("reader.py", 10, "OFR201") in found, found  # the model the request sends, at the file's reading
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    # (the key is an element of a list offramp does not follow: nothing of the route moves, and nothing is
+    # reported as fixed)
+    assert (tmp_path / "apikey.ini").read_text("utf-8") == _INI
+
+
+def test_an_azure_module_client_configured_from_an_ini_file_is_offered_as_fix_moves_it(tmp_path: Path) -> None:
+    """ChatPaper's chat_paper.py: the module client is Azure in one branch, its base URL read from the INI file in
+    both. fix writes the provider's URL over an Azure module client's setting (it keeps only a plain client's
+    configured URL as an override), and check predicted the setting kept: once the index followed the file,
+    `check --to` held every module setting while fix moved them. Both now agree, and the file's OpenAI model
+    and URL, read by this request alone, move with it."""
+    _write(tmp_path, {"reader.py": _READER.replace("AZURE", _AZURE).replace("CALL", _AZURE_CALL), "apikey.ini": _INI})
+    offered = {(f["path"], f["line"]) for f in _findings(tmp_path) if f["fixable"]}
+    assert {("reader.py", 12), ("reader.py", 20), ("apikey.ini", 3), ("apikey.ini", 4)} <= offered, offered
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    ini = (tmp_path / "apikey.ini").read_text("utf-8")
+    assert "api.openai.com" not in ini and "gpt-3.5" not in ini, ini
+    code = (tmp_path / "reader.py").read_text("utf-8")
+    assert 'os.environ["DASHSCOPE_API_KEY"]' in code and "api_type = 'azure'" not in code, code
+    assert [line for line in concise_check(tmp_path) if "[*]" in line] == []
+    assert "Would rewrite 0 files" in run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).stderr
