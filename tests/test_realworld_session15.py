@@ -100,3 +100,27 @@ def test_an_azure_module_client_configured_from_an_ini_file_is_offered_as_fix_mo
     assert 'os.environ["DASHSCOPE_API_KEY"]' in code and "api_type = 'azure'" not in code, code
     assert [line for line in concise_check(tmp_path) if "[*]" in line] == []
     assert "Would rewrite 0 files" in run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path).stderr
+
+
+def test_a_todo_stays_on_its_statement_below_a_function_s_new_import(tmp_path: Path) -> None:
+    """crewAI's tests/llms/azure/test_azure.py: a function that imports crewAI itself gets its own `import os` as
+    its first statement (fixes/placement.py), and that statement also got a TODO (the Azure `endpoint=` URL left
+    in the rewritten `LLM(...)`). The TODO went above the new import with the statement's comments, so a second
+    fix found no TODO above the statement and wrote it again: fix was not idempotent."""
+    app = (
+        "from crewai import LLM\n\n\n"
+        "def build():\n"
+        '    """An LLM for the crew."""\n'
+        "    # the crew's model\n"
+        '    llm = LLM(model="azure/gpt-4", endpoint="https://test.openai.azure.com")\n'
+        "    from crewai.llms.providers.azure.completion import AzureCompletion\n\n"
+        "    return llm, AzureCompletion\n"
+    )
+    _write(tmp_path, {"app.py": app})
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    lines = (tmp_path / "app.py").read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("    llm = LLM("))
+    assert lines[at - 2 : at] == ["    import os", lines[at - 1]] and "TODO[offramp]" in lines[at - 1], lines
+    assert lines[at - 3] == "    # the crew's model", lines
+    again = run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path)
+    assert again.stdout == "" and "Would rewrite 0 files" in again.stderr, again.stdout

@@ -81,6 +81,7 @@ class _Apply(cst.CSTTransformer):
             self.edited_calls.add(id(node))
         if isinstance(node, cst.SimpleStatementLine) and isinstance(original_node, cst.SimpleStatementLine):
             node = self._fit(original_node, node, edited)
+        own = len(node.leading_lines) if isinstance(node, _STATEMENTS) else 0  # (the lines above it before the TODOs)
         if key in self.plan.todos and isinstance(node, _STATEMENTS) and hasattr(node, "leading_lines"):
             room = None if self.line_length is None else self.line_length - sum(len(i) for i in self.indents)
             # (above the module's first statement, the TODOs of an earlier run are the module's header)
@@ -102,9 +103,12 @@ class _Apply(cst.CSTTransformer):
         if extra and self.line_length is not None:  # (a split client: fixes/families.py) as `ruff format` wraps it
             extra = [self._fit_new(x) for x in extra]
         if (before or extra) and isinstance(node, _STATEMENTS):
-            if before:  # the comments and blank lines above the statement stay above what now opens it
-                before = [before[0].with_changes(leading_lines=node.leading_lines), *before[1:]]
-                node = node.with_changes(leading_lines=())
+            if before:  # the comments and blank lines above the statement stay above what now opens it; the TODOs
+                # written for the statement stay on it (above the function's new `import os`, a second run found
+                # its TODO one line too high and wrote it again: crewAI's tests/llms/azure/test_azure.py)
+                lines = list(node.leading_lines)
+                before = [before[0].with_changes(leading_lines=lines[:own]), *before[1:]]
+                node = node.with_changes(leading_lines=lines[own:])
             return cst.FlattenSentinel([*before, node, *extra])
         return node
 
