@@ -124,3 +124,28 @@ def test_a_todo_stays_on_its_statement_below_a_function_s_new_import(tmp_path: P
     assert lines[at - 3] == "    # the crew's model", lines
     again = run_cli(["fix", "--to", "qwen", "--diff", "."], tmp_path)
     assert again.stdout == "" and "Would rewrite 0 files" in again.stderr, again.stdout
+
+
+def test_litellm_azure_flag_and_deployment_id_are_azure_calls(tmp_path: Path) -> None:
+    """bilingual_book_maker's litellm_translator.py: `completion(engine=self.deployment_id, ..., azure=True)`.
+    LiteLLM sends a call given `azure=True` or `deployment_id=` to Azure (litellm/main.py: `custom_llm_provider =
+    "azure"`, `model = deployment_id`). check called them OpenAI calls to api.openai.com, and fix gave them the
+    provider's URL and key and kept `azure=True` / `deployment_id=`: LiteLLM then built Azure requests against the
+    provider (the deployment as the model). Now they are Azure calls: `azure=` goes when the call moves, and an
+    unmapped `deployment_id` holds it whole, with its TODO."""
+    app = (
+        "from litellm import completion\n\n\n"
+        "def two(messages):\n"
+        '    return completion(model="gpt-4o", messages=messages, azure=True)\n\n\n'
+        "def four(messages):\n"
+        '    return completion(model="gpt-4o", deployment_id="my-deploy", messages=messages)\n'
+    )
+    _write(tmp_path, {"app.py": app})
+    found = {(f["line"], f["code"], f["fixable"]) for f in _findings(tmp_path) if f["code"] in ("OFR101", "OFR102")}
+    assert found == {(5, "OFR102", True), (9, "OFR102", False)}, found
+    run_cli(["fix", "--to", "qwen", "."], tmp_path)
+    after = (tmp_path / "app.py").read_text("utf-8")
+    two = next(line for line in after.splitlines() if "messages=messages)" in line and "dashscope" in line)
+    assert "azure=" not in two and 'model="openai/' in two, after
+    assert 'completion(model="gpt-4o", deployment_id="my-deploy", messages=messages)' in after, after
+    assert "my-deploy` (its `deployment_id=`) has no" in after, after

@@ -110,6 +110,10 @@ class WrapperSpec:
     # The class's own methods make its requests through `self.<client>` with `model=self.<model>` (haystack's
     # generators): a subclass that builds that client itself has its requests there (analysis/inherited.py).
     self_requests: Optional[Tuple[str, str]] = None
+    # Keywords that send the call to Azure OpenAI when given anything but False (LiteLLM's `azure=True`, kept for
+    # old callers: litellm/main.py sets `custom_llm_provider = "azure"`); the call is an Azure one, as its
+    # `deployment_id=` (a deployment argument) makes it too.
+    azure_flag_args: Tuple[str, ...] = ()
 
     def family_of(self, qualified: str) -> str:
         """The endpoint family of this class, or of one of its functions (litellm.embedding -> embeddings)."""
@@ -124,6 +128,7 @@ _WRAPPER_KEYS = {
     "azure",
     "model-args",
     "deployment-args",
+    "azure-flag-args",
     "base-url-args",
     "key-args",
     "drop-args",
@@ -191,6 +196,7 @@ def load_wrappers() -> Dict[str, WrapperSpec]:
                 azure=bool(raw.get("azure", False)),
                 model_args=model_args,
                 deployment_args=tuple(raw.get("deployment-args", [])),
+                azure_flag_args=tuple(raw.get("azure-flag-args", [])),
                 base_url_args=base_url_args,
                 key_args=key_args,
                 drop_args=tuple(raw.get("drop-args", [])),

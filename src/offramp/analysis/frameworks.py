@@ -175,6 +175,9 @@ def wrapper_ctor(r: ClientResolver, call: cst.Call, spec: WrapperSpec, cls: Clas
     elif spec.openai_models_only and not models and not provider_named:
         foreign = True  # a model name the library sends elsewhere, or one this file cannot read
     azure = spec.azure or azure_named or any(m[3] for m in models)
+    # LiteLLM's `azure=True`: the Azure provider, whatever the model (a variable may be True: taken as Azure too)
+    flags = [v for a in spec.azure_flag_args for v in kwargs.get(a, [])]
+    azure |= any(not (isinstance(v, cst.Name) and v.value in ("False", "None")) for v in flags)
     bases = [v for a in spec.base_url_args for v in kwargs.get(a, [])]
     if foreign and not models and not bases:
         target = Target("other", detail="another LiteLLM provider" if spec.model_prefix else "another provider")

@@ -71,6 +71,8 @@ def framework_route(
         return None  # init_chat_model(model_provider="anthropic")
     # init_chat_model("azure_openai:gpt-4o") / (model_provider="azure_openai"): the library's Azure class
     azure = spec.azure or any(v in spec.provider_azure_values for v in named)
+    # LiteLLM's `deployment_id=` and `azure=True` send the call to Azure (litellm/main.py `completion`)
+    azure |= any(k in (*spec.deployment_args, *spec.azure_flag_args) and not _false(e) for k, e in kwargs)
     azure |= bool(azure_heads) and any(
         isinstance(s, Literal) and (s.value or "").startswith(azure_heads) for s in model
     )
@@ -123,6 +125,11 @@ def framework_route(
 
 
 _BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+
+
+def _false(e: object) -> bool:
+    """A keyword's value written as False or None (the index's expression of a name)."""
+    return isinstance(e, tuple) and len(e) == 2 and e[0] == "name" and e[1] in ("False", "None")
 
 
 def _written(finder: RouteFinder, ctx: Ctx, names: Sequence[str]) -> List[Source]:
