@@ -149,3 +149,31 @@ def test_litellm_azure_flag_and_deployment_id_are_azure_calls(tmp_path: Path) ->
     assert "azure=" not in two and 'model="openai/' in two, after
     assert 'completion(model="gpt-4o", deployment_id="my-deploy", messages=messages)' in after, after
     assert "my-deploy` (its `deployment_id=`) has no" in after, after
+
+
+def test_a_base_url_read_under_an_if_that_tests_it_is_not_unset(tmp_path: Path) -> None:
+    """ChatDev's runtime/node/agent/memory/embedding.py: `if self.base_url: self.client = openai.OpenAI(...,
+    base_url=self.base_url)` with `base_url: str | None = None` in the config dataclass. check said OFR107: "sends
+    requests to api.openai.com when its base URL is unset, and it may be: it comes from `None`", and fix wrote that
+    TODO, on the one client whose base URL the code has just tested set. An argument read in the body of an `if`
+    that tests it (`if x:`, `if x is not None:`, an `and` of them) holds no None and no ""."""
+    config = (
+        "from dataclasses import dataclass\n\n\n@dataclass\nclass EmbeddingConfig:\n    model: str\n"
+        "    api_key: str | None = None\n    base_url: str | None = None\n"
+    )
+    app = (
+        "import openai\n\nfrom cfg.memory import EmbeddingConfig\n\n\n"
+        "class OpenAIEmbedding:\n"
+        "    def __init__(self, embedding_config: EmbeddingConfig):\n"
+        "        self.base_url = embedding_config.base_url\n"
+        "        self.api_key = embedding_config.api_key\n"
+        "        if self.base_url:\n"
+        "            self.client = openai.OpenAI(api_key=self.api_key, base_url=self.base_url)\n"
+        "        else:\n"
+        "            self.client = openai.OpenAI(api_key=self.api_key)\n\n"
+        "    def embed(self, text):\n"
+        '        return self.client.embeddings.create(input=text, model="text-embedding-3-small")\n'
+    )
+    _write(tmp_path, {"cfg/memory.py": config, "embedding.py": app})
+    found = {(f["line"], f["code"]) for f in _findings(tmp_path) if f["path"] == "embedding.py"}
+    assert (11, "OFR107") not in found and (13, "OFR101") in found, found

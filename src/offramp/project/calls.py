@@ -342,7 +342,7 @@ def _table(mod: ModuleIndex) -> _Table:
         elif tag in ("sub", "or", "div"):
             walk(scope, e[1], how)
             walk(scope, e[2], how)
-        elif tag in ("iter", "star"):
+        elif tag in ("iter", "star", "set"):
             walk(scope, e[1], how)
 
     for es in mod.bindings.values():
@@ -411,6 +411,8 @@ def _names(e: Expr) -> List[str]:
         return [n for x in e[3] for n in _names(x)]
     if tag == "or":
         return _names(e[1]) + _names(e[2])
+    if tag == "set":  # (read under an `if` that tests it: project/indexer.py `tested_set`)
+        return _names(e[1])
     if tag in ("alt", "star"):
         return [n for x in (e[1] if tag == "alt" else (e[1],)) for n in _names(x)]
     return []

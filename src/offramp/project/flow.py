@@ -44,6 +44,15 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 14
 
 
+def _set(v: Value) -> Optional[Value]:
+    """`v` as read where the code tested it set: None where it is None or "" (no run that reaches the read has it)."""
+    if isinstance(v, Literal) and not v.value and not v.template:
+        return None
+    if isinstance(v, ConfigValue) and not v.value:
+        return None
+    return v  # (an environment read stays the one read: the routes that share it match it by equality)
+
+
 def _span(t: Any) -> Span:
     return Span(*t)
 
@@ -150,6 +159,9 @@ class Flow:
             return out
         if tag == "name":
             return self.name(ctx, e[1], depth)
+        if tag == "set":  # read where an `if` tested it set (project/indexer.py `tested_set`): no None, no ""
+            got = [_set(v) for v in self.values(ctx, e[1], depth)]
+            return [v for v in got if v is not None] or [Unknown("a value the code tests set", path)]
         if tag == "attr":
             written = self.object_attr(ctx, e)
             out = []

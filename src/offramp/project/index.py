@@ -33,6 +33,7 @@ from offramp.catalog import load_sdk, rules_file
 #   ("sub", base, key)             ("alt", (Expr, ...))         ("or", left, right)
 #   ("dict", ((key|None, Expr), ...))  ("seq", (Expr, ...))      ("unknown", reason)
 #   ("star", Expr) (a `*args` argument of a call: the positions after it are unknown)
+#   ("set", Expr) (an argument read under an `if` that tests it set: no None, no "" there)
 # A span is (line, column, end_line, end_column), 1-based columns counted in characters.
 Expr = Tuple[Any, ...]
 # Where a statement sits among the `if`/`elif`/`else` and `match` arms of its function, outside loops:

@@ -53,6 +53,9 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.loops = 0
         self.matches = 0  # (`match` arms: Site.arms says nothing of them, as a `match` may leave every case)
         self.fallback = 0  # inside `except ImportError:` (generic_visit)
+        # The names and attributes the `if` bodies around here test as set (`if self.base_url:`): read there, they
+        # hold no None and no "" (`("set", e)`, project/flow.py)
+        self.tested_set: Tuple[str, ...] = ()
         self.text = text
         self.starts = [0]
         for line in self.lines:
@@ -253,15 +256,34 @@ class _Builder(ExprReader, ast.NodeVisitor):
         self.generic_visit(node)
         self.loops -= 1
 
-    def arms(self, node: ast.AST, bodies: List[List[ast.stmt]]) -> None:
-        """Visit each arm of an `if`/`match` with its place in `branch` (outside loops only)."""
-        saved = self.branch
+    def arms(self, node: ast.AST, bodies: List[List[ast.stmt]], first_set: Tuple[str, ...] = ()) -> None:
+        """Visit each arm of an `if`/`match` with its place in `branch` (outside loops only); `first_set`: what the
+        first arm's test shows set (`if self.base_url:`)."""
+        saved, tested = self.branch, self.tested_set
         for i, body in enumerate(bodies):
             if not self.loops:
                 self.branch = (*saved, (getattr(node, "lineno", 0), getattr(node, "col_offset", 0), i))
+            self.tested_set = (*tested, *first_set) if i == 0 else tested
             for stmt in body:
                 self.visit(stmt)
-        self.branch = saved
+        self.branch, self.tested_set = saved, tested
+
+    def expr(self, node: Optional[ast.AST], depth: int = 0) -> Expr:
+        """A base URL argument of a call in such a body (`OpenAI(base_url=self.base_url)` under `if self.base_url:`)
+        is `("set", e)`: only those (whether the SDK's default may be reached), as the other values keep the shapes
+        the sites and keys are matched by."""
+        e = super().expr(node, depth)
+        if not self.tested_set or not isinstance(node, ast.Call) or e[0] != "call" or len(e[3]) != len(node.keywords):
+            return e
+        kwargs = tuple(
+            (k, ("set", x))
+            if k in _BASE_KEYWORDS
+            and isinstance(n.value, (ast.Name, ast.Attribute))
+            and dotted(n.value) in self.tested_set
+            else (k, x)
+            for n, (k, x) in zip(node.keywords, e[3])
+        )
+        return ("call", e[1], e[2], kwargs, *e[4:])
 
     def visit_Match(self, node: ast.Match) -> None:
         self.held_calls(node.subject)
@@ -328,7 +350,7 @@ class _Builder(ExprReader, ast.NodeVisitor):
         if chosen is not None and node.body:
             self.selector(*chosen, node.body)
         self.conditional += 1
-        self.arms(node, [node.body, node.orelse])
+        self.arms(node, [node.body, node.orelse], _set_tested(node.test))
         self.conditional -= 1
         guarded = _unset_tested(node.test)
         if guarded is not None and not node.orelse and _leaves(node.body):
@@ -632,6 +654,25 @@ def _case_values(pattern: ast.pattern) -> Tuple[str, ...]:
 
 
 _BUILTINS = frozenset(dir(builtins))
+
+
+# The keywords a base URL is given by (the SDK's, LangChain's, LiteLLM's, Azure's)
+_BASE_KEYWORDS = frozenset({"base_url", "api_base", "openai_api_base", "azure_endpoint", "endpoint"})
+
+
+def _set_tested(test: ast.expr) -> Tuple[str, ...]:
+    """The names and attributes `if NAME:`, `if self.x is not None:` or an `and` of such tests show set."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return tuple(n for v in test.values for n in _set_tested(v))
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and is_none(test.comparators[0])
+    ):
+        test = test.left
+    name = dotted(test) if isinstance(test, (ast.Name, ast.Attribute)) else None
+    return (name,) if name else ()
 
 
 def _unset_tested(test: ast.expr) -> Optional[str]:
