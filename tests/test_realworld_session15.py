@@ -177,3 +177,16 @@ def test_a_base_url_read_under_an_if_that_tests_it_is_not_unset(tmp_path: Path) 
     _write(tmp_path, {"cfg/memory.py": config, "embedding.py": app})
     found = {(f["line"], f["code"]) for f in _findings(tmp_path) if f["path"] == "embedding.py"}
     assert (11, "OFR107") not in found and (13, "OFR101") in found, found
+
+
+def test_an_azure_deployment_named_for_a_retired_provider_model_is_moved_once(tmp_path: Path) -> None:
+    """crewAI's `LLM(model="azure/deepseek-chat")` with --to deepseek: fix took it off Azure as
+    `openai/deepseek-chat` with its deployment TODO, and check then offered OFR205 [*] (DeepSeek retired
+    `deepseek-chat`): the second fix wrote `openai/deepseek-flash`. The first now writes the successor."""
+    _write(tmp_path, {"app.py": 'from crewai import LLM\n\nllm = LLM(model="azure/deepseek-chat")\n'})
+    run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    fixed = (tmp_path / "app.py").read_text("utf-8")
+    assert 'model="openai/deepseek-flash"' in fixed and "api.deepseek.com" in fixed, fixed
+    assert not any(f["fixable"] for f in _findings(tmp_path, "deepseek"))
+    run_cli(["fix", "--to", "deepseek", "."], tmp_path)
+    assert (tmp_path / "app.py").read_text("utf-8") == fixed

@@ -16,6 +16,7 @@ import libcst as cst
 from offramp.analysis.facts import ModelLiteral, UrlLiteral
 from offramp.analysis.values import string_value
 from offramp.checks.clients import AZURE_URL, CREDENTIALS, NO_COUNTERPART, client_code, held_on_azure, url_left
+from offramp.checks.lifecycle import successor
 from offramp.checks.models import KEY_USE, MAPPED, UNMAPPED, literal_is_live, model_move, owner_left, sends_images
 from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL, OPENAI_URL, UNMAPPED_MODEL
 from offramp.fixes.crossfile import key_use_todo
@@ -102,7 +103,9 @@ class Literals(PlannerState):
                 lit.span.line,
             )
             if lit.template != "{}":  # LiteLLM: leave the azure/ route even before the model is chosen
-                rerouted = lit.template.format(lit.value)
+                # (a deployment named for an id the provider retired, `azure/deepseek-chat`: that id's successor,
+                # which check's OFR205 would ask of a second run)
+                rerouted = lit.template.format(successor(lit.value, self.p) or lit.value)
                 # (the route's prefix is the client's move, OFR102's fix; the deployment keeps its name)
                 owner = lit.owner
                 origin = Origin(client_code(owner), owner.span.line, owner.span) if owner is not None else None
