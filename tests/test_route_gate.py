@@ -20,7 +20,8 @@ import pytest
 from helpers import FIXTURES, PROJECT_SNAPSHOTS, compare_snapshot, run_cli
 
 from offramp.catalog import load_sdk
-from offramp.project.gate import CRED, HOST, MODEL, MODULE, WRITE, Effect, RouteJudge, overlaps
+from offramp.project.decision import CRED, HOST, MODEL, WRITE, Effect
+from offramp.project.gate import MODULE, RouteJudge, overlaps
 from offramp.project.sources import EnvRead, Literal, Parameter, Route, SdkDefault
 from offramp.providers import builtin_providers, known_provider_hosts
 from offramp.types import Span

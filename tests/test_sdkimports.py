@@ -18,7 +18,7 @@ from offramp.engine import check_source, make_options, resolve_provider
 from offramp.fixes.onefile import fix_source
 from offramp.project.index import watch_from_rules
 from offramp.project.indexer import build
-from offramp.project.stage import imports_sdk as index_imports_sdk
+from offramp.project.reach import imports_sdk as index_imports_sdk
 from offramp.settings import Settings
 from offramp.source import SourceFile
 

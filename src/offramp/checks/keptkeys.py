@@ -20,7 +20,7 @@ from offramp.analysis.facts import EnvAccess
 from offramp.analysis.values import string_value
 from offramp.checks.moves import Moves
 from offramp.hosts import is_secret_value
-from offramp.project.gate import writes_follow_reads
+from offramp.project.decision import writes_follow_reads
 from offramp.syntax.scopes import FunctionScopes
 from offramp.syntax.tree import bound_names, subtree
 

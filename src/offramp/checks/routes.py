@@ -10,15 +10,16 @@ only routes can decide (OFR107, OFR204, OFR303, OFR304) are produced everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from offramp import codes
 from offramp.catalog import SdkSurface
-from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, RETOLD_BY_ROUTES, CheckContext, Hit
+from offramp.checks.base import AIMED_AT_CHOSEN, AIMED_AWAY, CheckContext, Hit
 from offramp.checks.capabilities import ENDPOINT_STATUS
 from offramp.checks.lifecycle import lifecycle_hit
+from offramp.checks.routegroup import RouteHit
+from offramp.checks.unsetbase import unset_base_hits
 from offramp.hosts import Target, classify_url, may_name_deployment
 from offramp.mapping import is_provider_model
 from offramp.project.sources import (
@@ -36,13 +37,6 @@ from offramp.project.sources import (
 from offramp.providers import ENDPOINT_FAMILIES, Provider, builtin_providers
 from offramp.types import Span
 from offramp.wrappers import load_reopeners
-
-
-@dataclass(frozen=True)
-class RouteHit:
-    path: str
-    hit: Hit
-    route: str  # the request's call site, "app.py:12"
 
 
 def ordered(sources: Iterable[Source]) -> List[Source]:
@@ -134,7 +128,7 @@ def check_routes(
         unknown = [t for _, t in targets if not t.blocked and t.kind in ("env", "dynamic")]
         elsewhere = [t for _, t in targets if t.kind in ("provider", "local", "other")]
         live = bool(blocked or unknown or not targets)
-        out += _unset_base(route, targets)
+        out += unset_base_hits(route, targets)
         out += _endpoint(route, ctx, live, elsewhere)
         out += _env_model(route, ctx, live, elsewhere)
         out += _models(route, ctx, live, elsewhere, blocked)
@@ -317,62 +311,6 @@ def _through_self(route: Route) -> bool:
     """A request a project subclass of an SDK client makes in its own methods (`self.chat...`), with the
     construction that says where it goes in another file."""
     return route.call.split(".")[0] == "self" and bool(route.client) and route.client_file != route.file
-
-
-@dataclass(frozen=True)
-class UnsetBase:
-    """Where a route's base URL may be unset (OFR107): the SDK's default host it then reaches, and why."""
-
-    default: SdkDefault
-    cause: Optional[Source]  # the null, None or unset variable; None: an assignment that may not run
-    file: str  # where a person acts: the assignment that may not run, or the client
-    span: Span
-
-
-def unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> Optional[UnsetBase]:
-    """A base URL aimed elsewhere that may be unset: then the SDK's default host gets the request (`check`
-    reports it; `fix` leaves the client, with a TODO saying so: fixes/routegate.py). `targets`: host_targets."""
-    defaults = [s for s, _ in targets if isinstance(s, SdkDefault) and s.reason.startswith("when")]
-    if not defaults:
-        return None
-    default = defaults[0]
-    causes: List[Source] = [s for s, _ in targets if isinstance(s, ConfigValue) and not s.value]
-    causes += [s for s, _ in targets if isinstance(s, Literal) and not s.value]
-    causes += [s for s, _ in targets if isinstance(s, EnvRead) and s.file and not s.has_default]
-    if not causes and not default.file:
-        return None
-    where_file = default.file or route.client_file or route.file
-    where_span = default.span or route.client_span or route.span
-    return UnsetBase(default, sorted(causes, key=repr)[0] if causes else None, where_file, where_span)
-
-
-def unset_cause(found: UnsetBase, lines: bool) -> str:
-    """Where a base URL that may be unset comes from (OFR107): for the finding, with where it is read or assigned
-    (`lines`), or for fix's TODO (fixes/routegate.py), which carries no line numbers: a second run must find the
-    TODO it wrote the same."""
-    s = found.cause
-    if isinstance(s, ConfigValue):
-        state = "null" if s.present else "missing"
-        return (
-            f"`{s.key}` in {s.file} (read at {s.reader}), which is {state}"
-            if lines
-            else f"`{s.key}` in {s.file} ({state})"
-        )
-    if isinstance(s, EnvRead):
-        return f"environment variable `{s.name}`" + (", which may be unset" if lines else " (may be unset)")
-    if isinstance(s, Literal):
-        return f"`{s.value!r}` at {s.file}:{s.span.line}" if lines else f"`{s.value!r}` in {s.file}"
-    if s is None:
-        return "an assignment that may not run" + (f" ({found.default.reason})" if lines else "")
-    return "a value that may be unset" if lines else "an assignment that may not run"
-
-
-def _unset_base(route: Route, targets: List[Tuple[Source, Target]]) -> List[RouteHit]:
-    found = unset_base(route, targets)
-    if found is None:
-        return []
-    args = {"call": route.client or "openai", "source": unset_cause(found, lines=True), "host": found.default.host}
-    return [RouteHit(found.file, Hit(codes.BASE_URL_MAY_BE_UNSET, found.span, args), route.where)]
 
 
 def _endpoint(route: Route, ctx: CheckContext, live: bool, elsewhere: List[Target]) -> List[RouteHit]:
@@ -620,42 +558,3 @@ def _config_reader(s: ConfigValue) -> Optional[Tuple[str, Span]]:
         return None
     n = int(line)
     return path, Span(n, 1, n, 1)
-
-
-def group(hits: Iterable[RouteHit]) -> Dict[str, List[Hit]]:
-    """One finding per place to act and rule: the routes it concerns are listed together in its message. A model
-    literal one route sends to OpenAI (OFR201) and another to Azure as a deployment (OFR202, gpt-researcher's
-    provider switch) is one place, rewritten once: one finding, the OpenAI model's (it is an OpenAI id)."""
-    merged: Dict[Tuple[str, str, Span], Tuple[Hit, List[str]]] = {}
-    for rh in hits:
-        code = codes.OPENAI_MODEL if rh.hit.code == codes.AZURE_DEPLOYMENT else rh.hit.code
-        key = (rh.path, code, rh.hit.span)
-        if (
-            key not in merged
-            or (merged[key][0].code, rh.hit.code) == (codes.AZURE_DEPLOYMENT, codes.OPENAI_MODEL)
-            or (code in RETOLD_BY_ROUTES and merged[key][0].args.get("target") in (AIMED_AWAY, AIMED_AT_CHOSEN))
-        ):  # (a request one route of which goes to a local server and another to OpenAI: the latter is said)
-            merged[key] = (rh.hit, merged[key][1] if key in merged else [])
-        routes = merged[key][1]
-        if rh.route not in routes:
-            routes.append(rh.route)
-    out: Dict[str, List[Hit]] = {}
-    for (path, _, _), (hit, routes) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
-        code = hit.code
-        shown = ", ".join(sorted(routes, key=_site_order)[:3]) + (
-            f" and {len(routes) - 3} more" if len(routes) > 3 else ""
-        )
-        args = dict(hit.args)
-        if code in (codes.OPENAI_MODEL, codes.AZURE_DEPLOYMENT):
-            args["mapping"] = f"{args['mapping']} ({'requests' if len(routes) > 1 else 'request'} at {shown})"
-        else:
-            args["route"] = ("requests at " if len(routes) > 1 else "request at ") + shown
-        out.setdefault(path, []).append(
-            Hit(code, hit.span, args, fixable=hit.fixable, severity=hit.severity, hint=hit.hint)
-        )
-    return out
-
-
-def _site_order(where: str) -> Tuple[str, int]:
-    path, _, line = where.rpartition(":")
-    return (path, int(line) if line.isdigit() else 0)

@@ -17,7 +17,8 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_MODEL
 from offramp.fixes.apply import apply_plan
 from offramp.fixes.plan import Origin, Plan
 from offramp.fixes.planedits import to_string
-from offramp.project.gate import MODEL, Effect, overlaps
+from offramp.project.decision import MODEL, Effect
+from offramp.project.gate import overlaps
 from offramp.source import parse_module
 from offramp.syntax.tree import module_parents, statement_around
 from offramp.types import Span

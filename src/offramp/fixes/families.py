@@ -16,7 +16,7 @@ import libcst as cst
 from offramp.checks.clients import client_code
 from offramp.checks.familyplan import FamilyPlan, Split
 from offramp.fixes.planedits import plain_func
-from offramp.project.gate import CRED, HOST
+from offramp.project.decision import CRED, HOST
 from offramp.providers import Provider
 from offramp.syntax.arguments import env_read, retarget_args
 from offramp.syntax.tree import quote_of

@@ -21,7 +21,7 @@ from offramp.codes import OPENAI_ENV_VAR
 from offramp.fixes.keyreads import KeyReads, empty_default, may_be_none, strict_read
 from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import CRED, KEYREAD, WRITE
+from offramp.project.decision import CRED, KEYREAD, WRITE
 from offramp.syntax.tree import dotted, subtree
 
 

@@ -25,7 +25,7 @@ from offramp.fixes.planedits import to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.hosts import urls_in
 from offramp.mapping import map_model
-from offramp.project.gate import HOST, MODEL, SEEN, URL
+from offramp.project.decision import HOST, MODEL, SEEN, URL
 from offramp.redact import without_url_credentials
 from offramp.syntax.arguments import string_like
 

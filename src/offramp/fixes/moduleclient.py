@@ -30,7 +30,8 @@ from offramp.fixes.planedits import (
     with_kwarg,
 )
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import CRED, HOST, MODULE, OVERRIDE, held_todo
+from offramp.project.decision import CRED, HOST, held_todo
+from offramp.project.gate import MODULE, OVERRIDE
 from offramp.syntax.arguments import env_read, kwarg_index
 from offramp.syntax.tree import dotted, quote_of, subtree
 

@@ -34,7 +34,8 @@ from offramp.engine import (
 from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
-from offramp.project.gate import MODEL, OPEN, Effect, Gate
+from offramp.project.decision import MODEL, Effect
+from offramp.project.gate import OPEN, Gate
 from offramp.providers import Provider, known_provider_hosts
 from offramp.redact import split_diff
 from offramp.source import (

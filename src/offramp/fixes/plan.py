@@ -16,7 +16,7 @@ from typing import Callable, ContextManager, Dict, Iterator, List, Optional, Seq
 import libcst as cst
 
 from offramp.fixes.planedits import Edit
-from offramp.project.gate import Effect
+from offramp.project.decision import Effect
 from offramp.redact import redact
 from offramp.types import Span
 

@@ -19,7 +19,7 @@ from offramp.fixes.crossfile import plan_models
 from offramp.fixes.families import stuck_todo
 from offramp.fixes.planedits import renamed_kwarg
 from offramp.fixes.planstate import PlannerState
-from offramp.project.gate import ENGINE, MODEL
+from offramp.project.decision import ENGINE, MODEL
 from offramp.syntax.arguments import kwarg_index
 from offramp.syntax.tree import statement_around
 from offramp.types import Span

@@ -14,9 +14,11 @@ from offramp import codes
 from offramp.catalog import load_sdk
 from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
-from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests, unset_base, unset_cause
+from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests
+from offramp.checks.unsetbase import unset_base, unset_cause
+from offramp.project.decision import CRED, HOST, KEYREAD, MODEL, URL, Decision, Effect
 from offramp.project.files import routes_of_files
-from offramp.project.gate import CRED, HOST, KEYREAD, MODEL, MODULE, URL, Decision, Effect, Gate, RouteJudge, overlaps
+from offramp.project.gate import MODULE, Gate, RouteJudge, overlaps
 from offramp.project.sources import ConfigValue, Literal, Route
 from offramp.providers import ENDPOINT_FAMILIES, Provider, known_provider_hosts
 from offramp.source import SourceError, read_bytes

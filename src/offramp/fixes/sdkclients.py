@@ -25,7 +25,8 @@ from offramp.codes import AZURE_DEPLOYMENT, OPENAI_CLIENT, UNSUPPORTED_ENDPOINT
 from offramp.fixes.planedits import Edit, also_imported, or_default, plain_func, renamed_alias, to_string
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
-from offramp.project.gate import CRED, HOST, OVERRIDE, held_todo, overlaps
+from offramp.project.decision import CRED, HOST, held_todo
+from offramp.project.gate import OVERRIDE, overlaps
 from offramp.project.sources import openai_url_variable
 from offramp.syntax.arguments import env_read, kwarg_index, retarget_args, retarget_dict, string_like
 from offramp.syntax.tree import bound_names, dotted, first_string, quote_of, subtree

@@ -24,7 +24,7 @@ from offramp.fixes.plan import Origin
 from offramp.fixes.planedits import Edit, or_default, renamed_kwarg
 from offramp.fixes.planstate import PlannerState
 from offramp.mapping import map_model
-from offramp.project.gate import CRED, HOST
+from offramp.project.decision import CRED, HOST
 from offramp.syntax.arguments import as_keywords, env_read, retarget_args, string_like
 from offramp.syntax.tree import first_string, quote_of, subtree
 from offramp.wrappers import load_wrappers

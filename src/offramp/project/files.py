@@ -7,7 +7,8 @@ from typing import Dict, Mapping, Optional
 
 from offramp.prefilter import may_match
 from offramp.project.index import watch_from_rules
-from offramp.project.stage import PROGRAMS, project_routes
+from offramp.project.lastroutes import PROGRAMS
+from offramp.project.reach import project_routes
 from offramp.project.tree import Project
 from offramp.source import SourceError, read_bytes
 
