@@ -8,9 +8,10 @@ problems `ConfigError`; the command line turns both into one `offramp: error:` l
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Mapping, Optional, Sequence, Tuple
 
@@ -120,6 +121,38 @@ def discover_files(paths: Sequence[str], settings: Settings, force_exclude: bool
     return d.files
 
 
+def context_files(
+    paths: Sequence[str], files: Sequence[Path], settings: Settings, force_exclude: bool = False
+) -> Tuple[Path, ...]:
+    """The other Python files the named ones may import, when the run's paths do not cover them (`offramp fix
+    app.py`, a pre-commit hook handing over the changed files): read for the routes only (mypy's `follow_imports =
+    silent`). Unread, a module the named files import was unknown: config.py configuring the module client for Qwen,
+    `fix --to deepseek app.py` wrote DeepSeek's configuration into app.py and sent the Qwen requests there.
+
+    They are the files under each named file's import root (the folder its top-level package sits in, as Python puts
+    a script's folder on `sys.path`), inside the settings root, discovered with the run's excludes and .gitignore
+    rules. Not the whole settings root: unrelated trees there (test fixtures, examples) name modules `config` or
+    `json` too, and one of them taken for the module a named file imports changed what its routes were."""
+    root = os.path.abspath(settings.root)
+    covered = [a.rstrip(os.sep) for a in map(os.path.abspath, paths or ".")]
+    bases = set()
+    for f in files:
+        if f.suffix != ".py":
+            continue
+        d = os.path.dirname(os.path.abspath(f))
+        while d != root and d.startswith(root + os.sep) and os.path.isfile(os.path.join(d, "__init__.py")):
+            d = os.path.dirname(d)
+        if d == root or d.startswith(root + os.sep):
+            bases.add(d)
+    # (a base the run's paths cover has nothing more to read: `check .` walks the tree once)
+    bases = {b for b in bases if not any(b == a or b.startswith(a + os.sep) for a in covered)}
+    if not bases:
+        return ()
+    named = {os.path.abspath(p) for p in files}
+    found = discover_files(sorted(bases), settings, force_exclude)
+    return tuple(dict.fromkeys(p for p in found if p.suffix == ".py" and os.path.abspath(p) not in named))
+
+
 def _print(message: Any = "", nl: bool = True, err: bool = False, **kw: Any) -> None:
     print(message, end="\n" if nl else "", file=sys.stderr if err else sys.stdout)
 
@@ -146,7 +179,8 @@ def check(
 
     settings, provider = load(paths, config_path, overrides)
     files = discover_files(paths, settings, force_exclude)
-    opts = make_options(settings, provider)
+    context = context_files(paths, files, settings, force_exclude)
+    opts = replace(make_options(settings, provider), context=context)
     default = default_directory(settings.root, settings.config_file is not None, paths)
     directory = None if no_cache else (cache_dir or default)
     with progress(len(files)) as step:
@@ -185,6 +219,7 @@ def fix(
         report=report_file,
         command=command,
         collect=fixed,
+        context=context_files(paths, files, settings, force_exclude),
     )
     return FixRun(code, settings, provider, files, fixed)
 

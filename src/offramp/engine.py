@@ -45,6 +45,9 @@ class Options:
     targets: Optional[Targets] = None
     # `fix` records which finding each change is for (fixes/provenance.py): a report's fixes ask for it
     origins: bool = False
+    # the project's other Python files when the run's paths do not cover it (api.py `context_files`): read for the
+    # routes only, never reported on nor written
+    context: Tuple[Path, ...] = ()
 
 
 def resolve_provider(name: Optional[str], settings: Settings, region: Optional[str] = None) -> Optional[Provider]:

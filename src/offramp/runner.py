@@ -326,12 +326,15 @@ def _run(
 
     displays = display_paths(files, opts.root)
     done, pending, blobs, seeds, kept, known = _triage(files, displays, opts, cache, stats)
+    # the project's other files, when the run's paths do not cover it: the routes read them, nothing else does
+    context = display_paths(opts.context, opts.root)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     if progress and done:
         progress(len(done))
     jobs = jobs or os.cpu_count() or 1
     outcomes: List[Outcome] = []
-    by_display = dict(zip(displays, files))
+    by_display = {**dict(zip(context, opts.context)), **dict(zip(displays, files))}
+    project = [*displays, *context]  # (what the project stage reads)
 
     def read(display: str) -> Optional[bytes]:
         if display in kept:
@@ -342,6 +345,9 @@ def _run(
         except SourceError:
             return None
 
+    # (its files with SDK use start routes as in a run over the whole project, after the named files; a run whose
+    # named files have none runs no project stage, as before: quickcheck.py answers it the same)
+    context_seeds = [d for d in context if d.endswith(".py") and may_match(read(d) or b"")] if seeds else []
     routed = None  # the project stage, when it ran beside the pool (pooled.py)
     state: Dict[str, Any] = {}  # (the stage's route cache, for with_routes: `route_stage`)
     if jobs == 1 or len(pending) < POOL_MIN_FILES:
@@ -360,7 +366,15 @@ def _run(
 
                 def stage(prebuilt: Dict[str, Tuple[str, Any]]) -> Any:
                     return route_stage(
-                        displays, read, [displays[i] for i in seeds], opts, cache_dir, prebuilt, None, known, state
+                        project,
+                        read,
+                        [*(displays[i] for i in seeds), *context_seeds],
+                        opts,
+                        cache_dir,
+                        prebuilt,
+                        None,
+                        known,
+                        state,
                     )
 
                 outcomes, routed = two_rounds(pool, [b[0] for b in _batches(pending)], opts, progress, stage)
@@ -389,8 +403,8 @@ def _run(
         opts.provider is not None
         and any(not r.path.endswith((".py", ".ipynb")) and any(f.fixable for f in r.findings) for r in results)
     ):
-        seeded = [displays[i] for i in seeds]
-        results = with_routes(results, displays, read, seeded, opts, cache_dir, prebuilt, routed, known, state, cache())
+        seeded = [*(displays[i] for i in seeds), *context_seeds]
+        results = with_routes(results, project, read, seeded, opts, cache_dir, prebuilt, routed, known, state, cache())
     return results
 
 
@@ -418,6 +432,7 @@ def route_stage(
         targets=opts.targets,
         enabled=opts.enabled,
         per_file_ignores=opts.per_file_ignores,
+        context=frozenset(display_paths(opts.context, opts.root)),
     )
     # a warm run whose edits no route reads ends here, without importing the route machinery
     last = None

@@ -42,6 +42,9 @@ class CheckContext:
     enabled: Optional[AbstractSet[str]] = None
     # `per-file-ignores` (glob -> codes): a finding ignored there is one `fix` does not act on either
     per_file_ignores: Mapping[str, Tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # files of the project outside the run's paths, read for the routes only (api.py `context_files`): no finding
+    # is reported there and `fix` writes none of them
+    context: AbstractSet[str] = field(default_factory=frozenset, compare=False)
 
     def for_family(self, endpoint_family: str) -> CheckContext:
         """The context of a request of `endpoint_family`: its own family's provider."""

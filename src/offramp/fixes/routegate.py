@@ -16,6 +16,7 @@ from offramp.checks.base import CheckContext
 from offramp.checks.lifecycle import written_elsewhere
 from offramp.checks.routes import env_model, host_targets, sent_as_deployment, settled_requests
 from offramp.checks.unsetbase import unset_base, unset_cause
+from offramp.engine import display_path
 from offramp.project.decision import CRED, HOST, KEYREAD, MODEL, URL, Decision, Effect
 from offramp.project.files import routes_of_files
 from offramp.project.gate import MODULE, Gate, RouteJudge, overlaps
@@ -32,8 +33,10 @@ if TYPE_CHECKING:
 MAX_ROUNDS = 8
 
 
-def project_routes_for(results: Sequence[FixResult], root: Path) -> list:
-    return routes_of_files({r.display: r.path for r in results}, root)
+def project_routes_for(results: Sequence[FixResult], root: Path, context: Sequence[Path] = ()) -> list:
+    """The routes of the files fixed, and of the `context` files (read, never planned nor written)."""
+    named = {r.display: r.path for r in results}
+    return routes_of_files({**{display_path(p, root): p for p in context}, **named}, root)
 
 
 def gate_results(
@@ -52,7 +55,7 @@ def gate_results(
         for fresh in replan([(results[where[d]].path, g) for d, g in local.gates.items()]):
             results[where[fresh.display]] = fresh
     try:
-        routes = project_routes_for(results, opts.root)
+        routes = project_routes_for(results, opts.root, opts.context)
     except Exception:  # the per-file plans stand (check reports the project stage's error as OFR002)
         return results
     if not routes and not any(e.role in (URL, KEYREAD) for r in results for e in r.effects):
@@ -65,6 +68,7 @@ def gate_results(
         targets=opts.targets,
         models=opts.models,
         per_file_ignores=opts.per_file_ignores,
+        context={display_path(p, opts.root) for p in opts.context},
     )
     where = {r.display: i for i, r in enumerate(results)}
     decision = local

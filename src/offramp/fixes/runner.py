@@ -75,11 +75,18 @@ def _plan_many(args: Tuple[Sequence[Tuple[Path, Gate]], Provider, Options, bool,
 
 
 def fix_files(
-    files: Sequence[Path], settings: Settings, provider: Provider, *, diff: bool = False, jobs: int = 0
+    files: Sequence[Path],
+    settings: Settings,
+    provider: Provider,
+    *,
+    diff: bool = False,
+    jobs: int = 0,
+    context: Sequence[Path] = (),
 ) -> List[FixResult]:
     """Fix `files`: the code first, then each configuration file as far as the code reading it was
-    migrated (offramp.userconfig.plan). Results come in the order of `files`."""
-    opts = make_options(settings, provider)
+    migrated (offramp.userconfig.plan). Results come in the order of `files`. `context`: files the route gate
+    reads and never writes (`run_fix`)."""
+    opts = replace(make_options(settings, provider), context=tuple(context))
     region = settings.region
     configs = [p for p in files if read_as_config(p)]
     if not configs:
@@ -254,11 +261,13 @@ def run_fix(
     report: Optional[Path] = None,
     command: str = "",
     collect: Optional[List[FixResult]] = None,
+    context: Sequence[Path] = (),
 ) -> int:
-    """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results."""
+    """Fix (or diff) `files`, print the summary; the exit code. `collect` receives the results. `context`: the
+    project's other Python files, read for the routes only (api.py `context_files`): none of them is written."""
     with sharing_entries():  # (the check of what the run leaves indexes the files the route gate indexed)
-        results = fix_files(files, settings, provider, diff=diff, jobs=jobs)
-        as_checked(results, make_options(settings, provider))
+        results = fix_files(files, settings, provider, diff=diff, jobs=jobs, context=context)
+        as_checked(results, replace(make_options(settings, provider), context=tuple(context)))
     for r in results:  # shown from the current directory, as `check` shows them (findings stay root-relative)
         r.display = from_cwd(str(r.path))
     if collect is not None:
@@ -316,10 +325,14 @@ def as_checked(results: Sequence[FixResult], opts: Options) -> None:
         # (check's seeds: the Python files and notebooks it read that pass the prefilter)
         if not config and r.path.suffix in (".py", ".pyi", ".ipynb") and may_match(data.get(display, b"")):
             seeds.append(display)
+    context = [display_path(path, opts.root) for path in opts.context]
+    for path, display in zip(opts.context, context):  # (read for the routes only: never written nor reported on)
+        with suppress(SourceError):
+            data[display] = read_bytes(path, opts.root)
     # (as check: without SDK use in code, a configuration file's fixable findings still ask who reads it)
     configs = [c for d, c in zip(displays, checked) if not d.endswith((".py", ".ipynb"))]
     if seeds or any(f.fixable for c in configs for f in c.findings):
-        checked = with_routes(checked, displays, data.get, seeds, opts)  # (a file not in `data` is unreadable)
+        checked = with_routes(checked, [*displays, *context], data.get, seeds, opts)  # (not in `data`: unreadable)
     for r, found in zip(results, checked):
         r.remaining = list(found.findings)
 

@@ -81,6 +81,7 @@ class RouteJudge:
         targets: Optional[Targets] = None,
         models: Mapping[str, str] = {},
         per_file_ignores: Mapping[str, Tuple[str, ...]] = {},
+        context: Collection[str] = (),
     ) -> None:
         """`predicted`: the effects come from fixable findings (`check`), not from plans (`fix`); a
         finding on a constructor does not say whether fix replaces its key argument, so the judge
@@ -99,6 +100,7 @@ class RouteJudge:
         self.models = dict(models)
         self._unserved: Optional[Dict[int, str]] = None
         self.ignores = dict(per_file_ignores)
+        self.context = frozenset(context)
 
     def decide(self, effects: Dict[str, List[Effect]], before: Optional[Decision] = None) -> Decision:
         out = Decision(
@@ -113,6 +115,8 @@ class RouteJudge:
                 reason = self.model_stays(r, before)
             if reason is None:
                 reason = self.unserved_clients.get(id(r))
+            if reason is None:
+                reason = self.outside_the_run(r)
             if reason is not None:
                 reasons[id(r)] = reason
         hold_sharers(self, reasons)  # (a model literal another file writes, shared with a route that stays)
@@ -470,6 +474,19 @@ class RouteJudge:
         if not host_ok:
             return f"{what} does not move to {p.name}"
         return f"{what} would carry a credential that is not {p.name}'s"
+
+    def outside_the_run(self, r: Route) -> Optional[str]:
+        """Why a route stays whole: one of its sites is in a file of the project the run reads but does not fix
+        (`offramp fix app.py`, config.py configuring the module client app.py's requests use). Moved in the named
+        files alone, the request would carry what that file still says (its host, its key, its model)."""
+        if not self.context:
+            return None
+        files = {r.file, r.client_file, *(path for path, _ in r.other_clients), *r.process}
+        files |= {getattr(s, "file", "") for s in (*r.host, *r.credential, *r.model)}
+        outside = sorted(f for f in files if f in self.context)
+        if not outside:
+            return None
+        return f"it is configured in {outside[0]}, which this run does not fix (run fix on the whole project)"
 
     def unmapped_deployment(self, r: Route, p: Provider) -> Optional[str]:
         """Why an Azure route stays on Azure whole: a deployment it names has no model at the provider

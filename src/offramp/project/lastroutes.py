@@ -230,7 +230,8 @@ class LastRoutes:
 
 def _options_of(ctx: CheckContext) -> Tuple[Any, ...]:
     """The options the routes depend on."""
-    return ctx.provider, sorted(ctx.models.items()), ctx.targets, sorted(ctx.per_file_ignores.items())
+    found = (ctx.provider, sorted(ctx.models.items()), ctx.targets, sorted(ctx.per_file_ignores.items()))
+    return (*found, sorted(ctx.context)) if ctx.context else found  # (the routes a run holds for its context)
 
 
 def fingerprint(

@@ -121,6 +121,7 @@ def route_hits(
             targets=ctx.targets,
             models=ctx.models,
             per_file_ignores=ctx.per_file_ignores,
+            context=ctx.context,
         )
         effects = {p: list(es) for p, es in effects.items()}
         for r in routes:  # (its host and its key move with it: the planner rewrites the whole construction)
