@@ -109,3 +109,20 @@ def test_the_whole_project_is_fixed_as_before(tmp_path: Path) -> None:
     proc = run_cli(["fix", "--to", "deepseek", "."], root)
     assert proc.returncode in (0, 1), proc.stderr
     assert "DEEPSEEK_API_KEY" in (root / "config.py").read_text(encoding="utf-8")
+
+
+def test_an_unrelated_tree_of_the_project_is_no_context(tmp_path: Path) -> None:
+    """Only the named file's import root is read: with the whole settings root, a `tools/report/json.py` elsewhere in
+    the repository was taken for the `json` that shop's clients.py reads config.json with, and its OFR107 / OFR303
+    findings were lost (this repository's fixtures, beside src/offramp/report/json.py)."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "shop", root / "shop")
+    (root / "pyproject.toml").write_text("[tool.offramp]\n", encoding="utf-8")
+    (root / "tools" / "report").mkdir(parents=True)
+    (root / "tools" / "report" / "json.py").write_text("def load(f):\n    return {}\n", encoding="utf-8")
+    named = "shop/shop/llm/clients.py"
+    proc = run_cli(["check", "--no-cache", "--output-format", "concise", "shop"], root)
+    whole = [line for line in proc.stdout.splitlines() if line.startswith(named)]
+    assert any("OFR107" in line for line in whole), proc.stdout
+    alone = run_cli(["check", "--no-cache", "--output-format", "concise", named], root).stdout.splitlines()
+    assert [line for line in alone if line.startswith(named)] == whole
