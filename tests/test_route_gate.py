@@ -1264,7 +1264,7 @@ def test_a_deployment_of_a_module_client_held_on_azure_across_files_is_named_as_
     provider model: the route stays on Azure whole) and `engine="gpt-4o"`. app.py alone named the latter "OpenAI
     model `gpt-4o` becomes `deepseek-v4-pro`" (OFR201): it is a deployment of a request the routes show going to
     Azure, which one file names "Azure deployment `gpt-4o` (`engine=`) ..." (OFR202). The route's OFR202 now takes
-    the place of the file's OFR201 (runner._retold), under the keyword the file writes."""
+    the place of the file's OFR201 (joinroutes._retold), under the keyword the file writes."""
     args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
     split = run_cli(args, _azure_module_models(tmp_path)).stdout
     one = run_cli(args, _azure_module_models(tmp_path, one=True)).stdout

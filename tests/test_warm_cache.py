@@ -288,7 +288,7 @@ def test_reused_routes_reuse_the_files_they_joined(tmp_path: Path, monkeypatch, 
     fingerprinted again on every run (`file_result`, ~0.1 ms a file: 85 files of the 2,000-file bench project).
     When the routes are the last run's, a file whose bytes are too gets what joining gave then; an edited one
     is joined again, other codes (`--select`) and recomputed routes start afresh. Each says what cold says."""
-    import offramp.runner as runner
+    import offramp.joinroutes as joinroutes
 
     env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
     root = _modules(tmp_path)
@@ -297,8 +297,8 @@ def test_reused_routes_reuse_the_files_they_joined(tmp_path: Path, monkeypatch, 
     assert '"path": "settings.py"' in cold
     _check(root, env, *args)
     joined: list = []
-    real = runner.file_result
-    monkeypatch.setattr(runner, "file_result", lambda f, t, d, *a: joined.append(d) or real(f, t, d, *a))
+    real = joinroutes.file_result
+    monkeypatch.setattr(joinroutes, "file_result", lambda f, t, d, *a: joined.append(d) or real(f, t, d, *a))
     assert _check(root, env, *args) == cold
     assert joined == [], joined
     _append(root / "settings.py", "# a comment\n")
@@ -502,10 +502,10 @@ def test_a_file_checked_again_as_the_project_imports_is_cached_too(
     tmp_path: Path, monkeypatch, to: Optional[str]
 ) -> None:
     """A file whose `from agents import Agent` is its folder's own agents.py is analysed a second time with that
-    word (runner._as_the_project_imports, project/locallibs.py). That second analysis was done on every run; it is
+    word (joinroutes._as_the_project_imports, project/locallibs.py). That second analysis was done on every run; it is
     now kept in the findings cache by the file's content and those libraries: a warm run does not parse it, an
     edit of it does, and the output is the cold run's each time."""
-    from offramp import runner
+    from offramp import joinroutes
 
     env = {"XDG_CACHE_HOME": str(tmp_path / "machine")}
     root = tmp_path / "proj"
@@ -514,8 +514,8 @@ def test_a_file_checked_again_as_the_project_imports_is_cached_too(
         (root / name).write_text(text)
     args = ("--to", to) if to else ()
     analysed: list = []
-    real = runner.check_source
-    monkeypatch.setattr(runner, "check_source", lambda src, d, *a, **k: analysed.append(d) or real(src, d, *a, **k))
+    real = joinroutes.check_source
+    monkeypatch.setattr(joinroutes, "check_source", lambda src, d, *a, **k: analysed.append(d) or real(src, d, *a, **k))
     cold = _check(root, env, "--no-cache", *args)
     assert "bot/main.py" in analysed and "OFR201" not in cold, cold
     assert _check(root, env, *args) == cold

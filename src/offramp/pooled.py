@@ -33,7 +33,7 @@ from offramp.source import SourceError, decode, last_ast, read_bytes, screen, sc
 #  or None; the content digest of the bytes whose screen passed in round 1, else None)
 First = Tuple[Optional[Outcome], Optional[Tuple[str, Any]], Optional[str]]
 
-# The project stage's result, or the exception it raised, given back by a call (runner.with_routes)
+# The project stage's result, or the exception it raised, given back by a call (joinroutes.with_routes)
 Routed = Callable[[], Any]
 
 
@@ -70,7 +70,7 @@ def two_rounds(
 
 
 def _captured(stage: Callable[[Dict[str, Tuple[str, Any]]], Any], prebuilt: Dict[str, Tuple[str, Any]]) -> Routed:
-    """`stage(prebuilt)` now; what it returned or raised, later (runner.with_routes handles its exceptions).
+    """`stage(prebuilt)` now; what it returned or raised, later (joinroutes.with_routes handles its exceptions).
 
     The stage's project holds its modules in reference cycles (~50k objects on the SDK corpora, the
     index entries included): collected here, beside the pool, they are not left to the first collection

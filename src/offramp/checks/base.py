@@ -78,7 +78,7 @@ COVERED_BY: Dict[str, Tuple[str, ...]] = {
 }
 
 # A route finding of these codes is never one of its own: it retells the per-file finding of the same code at the
-# same span (runner.with_routes), whose message says what the request's file alone shows ("calls api.openai.com
+# same span (joinroutes.with_routes), whose message says what the request's file alone shows ("calls api.openai.com
 # (no base URL set in this file)") where the module client is configured in another module (checks/routes.py
 # `_module_configured_elsewhere`).
 RETOLD_BY_ROUTES: Tuple[str, ...] = (codes.MODULE_CLIENT_CALL, codes.LEGACY_API_CALL)

@@ -176,7 +176,7 @@ def _module_configured_elsewhere(
     is the deployment the route names, OFR202, not the OpenAI model its file alone sees). Never a finding of its
     own. A request every host of which is a local server, a provider or another host that is not OpenAI's or
     Azure's (`aimed_away`) is not one: the retelling says so (`AIMED_AWAY`; `AIMED_AT_CHOSEN` where every host is
-    the chosen provider's, whose gaps stay), and the finding goes (runner.with_routes)."""
+    the chosen provider's, whose gaps stay), and the finding goes (joinroutes.with_routes)."""
     files = configured_elsewhere(route)
     if not files:
         return []

@@ -130,7 +130,7 @@ def gate_results(
 
 def _local_gates(results: Sequence[FixResult], root: Path) -> Decision:
     """A gate for each Python file whose imports of a library are a module of the project (project/locallibs.py:
-    `from agents import Agent` beside the folder's own agents.py), as check reads it (runner.py `with_routes`)."""
+    `from agents import Agent` beside the folder's own agents.py), as check reads it (joinroutes.py `with_routes`)."""
     from offramp.project.locallibs import local_libraries  # lazy: start-up
 
     paths = {r.display: r.path for r in results}

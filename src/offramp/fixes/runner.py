@@ -20,13 +20,13 @@ from offramp import codes
 from offramp.engine import Options, display_path, make_options, safe_check
 from offramp.fixes.onefile import FixResult, commit, finish, fix_path, internal_error, plan_path
 from offramp.fixes.outcome import Failed
+from offramp.joinroutes import with_routes
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.project.gate import OPEN, Gate
 from offramp.project.tree import sharing_entries
 from offramp.providers import Provider
 from offramp.redact import redact
-from offramp.runner import with_routes
 from offramp.settings import Settings
 from offramp.source import SourceError, read_bytes, read_snapshot, reusing_parses, write_atomic
 from offramp.types import FileResult
@@ -301,7 +301,7 @@ def run_fix(
 def as_checked(results: Sequence[FixResult], opts: Options) -> None:
     """Set each result's `remaining` to what `check --to P` says of its file once the run is delivered (as written,
     or with `--diff` as shown): its own findings, which the fix found in those bytes (`FixResult.checked`; a file
-    the run left with an error is checked again), with the project stage's (offramp.runner `with_routes`), which
+    the run left with an error is checked again), with the project stage's (offramp.joinroutes `with_routes`), which
     judges routes across files and the route gate's holds. The summary and the exit code are that verdict: each
     file's own findings alone missed a model defined in another module, a key that may be unset where another
     module reads it, and counted a run-time model a `.env` the fix rewrote now settles."""

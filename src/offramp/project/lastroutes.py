@@ -53,7 +53,7 @@ class RouteCache(MarshalCache):
     INPUTS = "\0inputs"
     #: `module_names` of the run's files: (digest of the file names and libraries, (names, canonical)).
     LAYOUT = "\0layout"
-    #: The findings of the files the routes add one to, as runner.with_routes joined them, for the ROUTES they
+    #: The findings of the files the routes add one to, as joinroutes.with_routes joined them, for the ROUTES they
     #: were joined with: (fingerprint, (enabled codes, {display: (content digest, findings as stored)})).
     JOINED = "\0joined"
 
@@ -203,7 +203,7 @@ class LastRoutes:
             self._index.save()
 
     def joined(self, enabled: List[str]) -> Optional[Dict[str, Tuple[str, Tuple[Finding, ...]]]]:
-        """What runner.with_routes gave the files the routes add a finding to, when the routes are the ones it
+        """What joinroutes.with_routes gave the files the routes add a finding to, when the routes are the ones it
         joined (reused this run, same options and codes): display -> (content digest, findings); else None.
         A file whose bytes are the same gets the same findings: joining reads only them, its own findings (a
         function of its bytes) and the routes' word."""

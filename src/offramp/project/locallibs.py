@@ -6,7 +6,7 @@ named like a library: `module_names`), so the routes never see the SDK there. A 
 reads one file, and took `Agent(model="gpt-4o")` for the SDK's. check reported it, and fix rewrote the call and
 imported `OpenAIChatCompletionsModel` from a module that has none (an ImportError at run time). This is the
 project's word on it, per file: the libraries whose imports there are the project's module. check analyses those
-files again with it (runner.py `with_routes`) and fix plans them with it (`Gate.local`, fixes/routegate.py); the
+files again with it (joinroutes.py `with_routes`) and fix plans them with it (`Gate.local`, fixes/routegate.py); the
 analysis then reads those imports as a relative import's (analysis `analyze`, `local`). The findings cache keeps
 each file's own analysis, keyed on its content as before: this answer depends on other files.
 """
