@@ -14,10 +14,11 @@ into Sources.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Collection, Dict, List, Optional, Tuple, Union
 
 from offramp.catalog import SdkSurface
 from offramp.project import flowcalls
+from offramp.project.extcalls import ExtCalls
 from offramp.project.index import DYNAMIC, Expr, ModuleIndex
 from offramp.project.objects import (
     ClassRef,
@@ -31,12 +32,10 @@ from offramp.project.objects import (
     Instance,
     ModRef,
     SeqVal,
-    Session,
     Value,
 )
-from offramp.project.sources import RESULT_OF, ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
+from offramp.project.sources import ConfigValue, EnvRead, Literal, Parameter, Source, Unknown
 from offramp.types import Span
-from offramp.wrappers import load_env_read_calls
 
 if TYPE_CHECKING:
     from offramp.project.calls import CallSites
@@ -57,7 +56,7 @@ def _span(t: Any) -> Span:
     return Span(*t)
 
 
-class Flow:
+class Flow(ExtCalls):
     def __init__(
         self,
         sdk: SdkSurface,
@@ -566,70 +565,6 @@ class Flow:
                 out += self.values(Ctx(f.module, f.key), x, depth)
             return out
         return []
-
-    def ext_call(self, ctx: Ctx, q: str, e: Expr, depth: int) -> List[Value]:
-        args, kwargs, span = e[2], e[3], e[4]
-        path = self._path(ctx)
-        reader = f"{path}:{span[0]}"
-        if q in self.clients:
-            return [Client(q, (ctx, e))]
-        if q in flowcalls.HTTP_SESSIONS:
-            return [Session(q)]
-        if q in flowcalls.PASSTHROUGH_CALLS and args:
-            return self.values(ctx, args[0], depth)
-        if q in load_env_read_calls() and args:  # `Secret.from_env_var("OPENAI_API_KEY")`: that variable's read
-            names = [v for v in self.values(ctx, args[0], depth) if isinstance(v, Literal) and v.value]
-            for v in [
-                x for s in self.values(ctx, args[0], depth) if isinstance(s, SeqVal) for x in self.elements(s, depth)
-            ]:
-                names += [v] if isinstance(v, Literal) and v.value else []
-            if names:
-                return [EnvRead(n.value or "", n.file, n.span) for n in names]
-        if q.endswith(".get") and args:
-            got = self.mapping_get(ctx, args, kwargs, depth)
-            if got:
-                return got
-        if q in flowcalls.ELEMENT_CALLS and args:
-            items = self.values(ctx, args[0], depth)
-            return [x for v in items for x in (self.elements(v, depth) if isinstance(v, SeqVal) else [v])]
-        if q in ("dict", "builtins.dict"):
-            return [DictVal(ctx, ("dict", tuple((k, v) for k, v in kwargs if k != "**")))]
-        if q == "os.path.join" and args:
-            return [FileHandle(p, reader) for p in self.paths(ctx, args[-1:], depth)] or [Unknown("a path", path)]
-        if q in flowcalls.OPENERS or q in flowcalls.PATHS:
-            return [FileHandle(p, reader) for p in self.paths(ctx, args[:1], depth)] or [Unknown("a file", path)]
-        if q in flowcalls.LOADERS:
-            docs: List[Value] = []
-            for a in self.values(ctx, args[0], depth) if args else []:
-                if isinstance(a, FileHandle):
-                    docs.append(ConfigDoc(a.path, (), a.reader))
-                elif isinstance(a, Literal) and a.value and flowcalls.LOADERS[q] in ("toml", "env") and not a.template:
-                    docs.append(ConfigDoc(a.value, (), reader))
-            return docs or [Unknown(f"{RESULT_OF}{q}()", path)]
-        return [Unknown(f"{RESULT_OF}{q}()", path)]
-
-    def mapping_get(self, ctx: Ctx, args: Tuple[Expr, ...], kwargs: Tuple[Any, ...], depth: int) -> List[Value]:
-        """A library's mapping read by an SDK variable's name (Streamlit's `st.secrets.get("OPENAI_API_KEY")`,
-        which Streamlit also exports to the environment; `st.secrets["..."]` in `_eval`) is that variable's read,
-        as the per-file rule takes it (analysis/collector.py): `fix` renames it with the request it feeds. Taken
-        for an unknown value, it held the request in `check` alone. None when unset, with no default."""
-        named = [v for v in self.values(ctx, args[0], depth) if isinstance(v, Literal) and v.value]
-        if not named or not all(self.sdk.env_role(n.value or "") for n in named):
-            return []
-        default = args[1] if len(args) > 1 else next((v for k, v in kwargs if k == "default"), None)
-        nullable = default is None or default[0] == "none"
-        out: List[Value] = [EnvRead(n.value or "", n.file, n.span, default is not None, nullable) for n in named]
-        return out + (self.values(ctx, default, depth) if default is not None else [])
-
-    def paths(self, ctx: Ctx, args: Iterable[Expr], depth: int) -> List[str]:
-        out = []
-        for a in args:
-            for v in self.values(ctx, a, depth):
-                if isinstance(v, Literal) and v.value and not v.template:
-                    out.append(v.value)
-                elif isinstance(v, FileHandle):
-                    out.append(v.path)
-        return out
 
 
 def _dedupe(items: List[Any]) -> List[Any]:
