@@ -36,8 +36,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from offramp.fixes.onefile import cpython_parses
 from offramp.fixes.provenance import Region, finding_for, import_origins, origin_at, origins_holding
+from offramp.fixes.rewriteparses import cpython_parses
 from offramp.fixes.textdiff import LINE_BREAK, Raw, raw_edits
 from offramp.redact import secret_spans
 from offramp.source import parse_module

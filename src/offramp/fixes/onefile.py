@@ -9,11 +9,9 @@ order and in which process is fixes/runner.py's.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import functools
 import os
-import warnings
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from offramp.engine import (
     notebook_source,
 )
 from offramp.fixes.outcome import Failed, Fixed, Outcome, Refused, Unchanged
+from offramp.fixes.rewriteparses import unparsable, verified
 from offramp.outpaths import from_cwd
 from offramp.prefilter import may_match
 from offramp.project.decision import MODEL, Effect
@@ -44,10 +43,8 @@ from offramp.source import (
     SourceError,
     SourceFile,
     before_forget,
-    cpython_accepted,
     decode,
     kept,
-    note_cpython_accepts,
     on_deep_stack,
     parse_module,
     read_snapshot,
@@ -214,28 +211,10 @@ def _fix_source(
     # are never alive together. With `verify=False` the caller parses it (`finish`, after the route
     # gate, which may plan this file again from the kept tree).
     del module, analysis, plan
-    return _verified(src.text, new_text, verify, result), result
+    return verified(src.text, new_text, verify, result), result
 
 
 _TOO_DEEP = "expressions nested too deeply to rewrite; left unchanged (see OFR002)"
-
-
-def _verified(old_text: str, new_text: str, verify: bool, result: FixResult) -> Optional[str]:
-    """`new_text` if it parses (with `verify`, LibCST's parse too), else None with the result Refused."""
-    import libcst as cst  # lazy: start-up
-
-    try:
-        # newer syntax than this interpreter's is checked by LibCST alone
-        if cpython_parses(old_text) and not cpython_accepted(new_text):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a SyntaxWarning about the file's own escapes is not news
-                ast.parse(new_text)
-        if verify:
-            parse_module(new_text)
-    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
-        result.outcome = Refused(_unparsable(e))
-        return None
-    return new_text
 
 
 def _put_off(
@@ -251,7 +230,7 @@ def _put_off(
     if new_text == src.text:
         new_text = None
     if new_text is not None:
-        new_text = _verified(src.text, new_text, False, result)
+        new_text = verified(src.text, new_text, False, result)
     _settle_path(result, src, new_text, before, read)
 
 
@@ -273,25 +252,6 @@ def _settle_if_alive(ref: weakref.ReferenceType) -> None:
     result = ref()
     if result is not None:
         result.settle()
-
-
-def _unparsable(e: BaseException) -> str:
-    detail = (str(e).splitlines() or [type(e).__name__])[0]
-    return f"refused: the rewrite would not parse ({detail}); file left unchanged"
-
-
-def cpython_parses(text: str) -> bool:
-    """Whether CPython parses `text` (a text it accepted once is remembered)."""
-    if cpython_accepted(text):  # (the text `fix` checked was screened when it was parsed)
-        return True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    note_cpython_accepts(text)
-    return True
 
 
 def fix_path(
@@ -423,7 +383,7 @@ def finish(result: FixResult, opts: Options, check: bool = True) -> FixResult:
                 result.remaining = list(check_source(final, result.display, opts).findings)
                 result.checked = final.data
     except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError) as e:  # pragma: no cover - a bug guard
-        result.outcome = Refused(_unparsable(e))
+        result.outcome = Refused(unparsable(e))
         result.pending = None
         result.new_text = None
         result.changes.clear()
