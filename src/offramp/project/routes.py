@@ -16,6 +16,7 @@ from offramp.project.calls import SHARED
 from offramp.project.dotenvs import LoadedEnv
 from offramp.project.flow import Flow
 from offramp.project.frameworkroutes import framework_route
+from offramp.project.importgraph import ImportGraph
 from offramp.project.index import Expr, ModuleIndex, Site, display, last_name
 from offramp.project.objects import Client, Ctx, ExtRef
 from offramp.project.ondata import on_your_data_held
@@ -48,7 +49,7 @@ def _span(t: Sequence[int]) -> Span:
     return Span(*t)
 
 
-class RouteFinder:
+class RouteFinder(ImportGraph):
     name_of: Optional[Callable[[str], Optional[str]]] = None  # Project.name_of: a name's module, not indexed
 
     def __init__(
@@ -462,54 +463,6 @@ class RouteFinder:
             if reader is None or self.linked(reader, ctx.module):
                 out += self.flow.sources(ctx, expr)
         return out
-
-    def linked(self, a: str, b: str) -> bool:
-        """Whether process-wide state (module client configuration, environment writes) set in one
-        module can reach the other: both run in one program, i.e. one module imports both (or one of
-        them imports the other), directly or through other project modules. Scripts that never meet
-        each configure their own process: `openai.api_key = ...` in `tools/a.py` says nothing about
-        the requests of `examples/b.py`."""
-        if a == b:
-            return True
-        if not self._roots:
-            self.reach("")  # builds the import graph
-            for r, seen in self._reach.items():
-                for x in (r, *seen):
-                    self._roots.setdefault(x, set()).add(r)
-        return bool(self._roots.get(a, {a}) & self._roots.get(b, {b}))
-
-    def reach(self, name: str) -> Set[str]:
-        if not self._reach:
-            by_name = {m.name: m for m in self.modules}
-
-            def project_module(dotted: str) -> Optional[str]:
-                """A name as imported, as one of these modules is named: through the project's names
-                (`xiaogpt.langchain.chain` is the module named `chain` when its directory is a namespace
-                package). No other module is indexed for it (`name_of`: 154 of 368 entries on the SDK corpora)."""
-                if dotted in by_name or (self.name_of is not None and self.name_of(dotted) not in by_name):
-                    return dotted if dotted in by_name else None
-                found = self.flow.module(dotted) if dotted else None
-                return found.name if found is not None and found.name in by_name else None
-
-            direct: Dict[str, Set[str]] = {}
-            for m in self.modules:
-                deps: Set[str] = set()
-                for module, attr in m.imports.values():
-                    dep = project_module(f"{module}.{attr}" if attr else "") or project_module(module)
-                    if dep is not None:
-                        deps.add(dep)
-                deps.update(x for x in m.star_imports if x in by_name)
-                direct[m.name] = deps
-            for start in direct:
-                seen: Set[str] = set()
-                todo = list(direct[start])
-                while todo:
-                    x = todo.pop()
-                    if x not in seen:
-                        seen.add(x)
-                        todo.extend(direct.get(x, ()))
-                self._reach[start] = seen
-        return self._reach.get(name, set())
 
     # -- module client and v0 -----------------------------------------------------------------
     def module_config(self) -> Dict[str, List[Tuple[Ctx, Site]]]:
