@@ -135,19 +135,23 @@ def context_files(
     `json` too, and one of them taken for the module a named file imports changed what its routes were."""
     root = os.path.abspath(settings.root)
     covered = [a.rstrip(os.sep) for a in map(os.path.abspath, paths or ".")]
-    if any(root == a or root.startswith(a + os.sep) for a in covered):
+
+    def under(path: str, base: str) -> bool:
+        return path == base or path.startswith(base + os.sep)
+
+    if any(under(root, a) for a in covered):
         return ()  # (`check .` from the root: every base is covered; asked of ~2,000 files, a stat each)
     bases = set()
     for f in files:
         if f.suffix != ".py":
             continue
         d = os.path.dirname(os.path.abspath(f))
-        while d != root and d.startswith(root + os.sep) and os.path.isfile(os.path.join(d, "__init__.py")):
+        while d != root and under(d, root) and os.path.isfile(os.path.join(d, "__init__.py")):
             d = os.path.dirname(d)
-        if d == root or d.startswith(root + os.sep):
+        if under(d, root):
             bases.add(d)
     # (a base the run's paths cover has nothing more to read: `check .` walks the tree once)
-    bases = {b for b in bases if not any(b == a or b.startswith(a + os.sep) for a in covered)}
+    bases = {b for b in bases if not any(under(b, a) for a in covered)}
     if not bases:
         return ()
     named = {os.path.abspath(p) for p in files}
