@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from offramp import codes
-from offramp.cache import content_hash
 from offramp.catalog import load_rules, load_sdk
 from offramp.engine import Options, check_source, display_paths, file_result, in_cells, in_module, make_finding
 from offramp.project.verdicts import held_back, held_names, moved_with, not_settled
@@ -98,7 +97,7 @@ def with_routes(
         replace(r, findings=tuple(in_module(notebooks[r.path], r.findings))) if r.path in notebooks else r
         for r in results
     ]
-    results = _as_the_project_imports(results, displays, read, opts, findings)
+    results = _as_the_project_imports(results, displays, read, opts, findings, known)
     effects = None
     if opts.provider is not None:
         from offramp.project.stage import predicted_effects  # lazy: start-up
@@ -211,6 +210,7 @@ def _as_the_project_imports(
     read: Callable[[str], Optional[bytes]],
     opts: Options,
     found: Optional[FindingsCache] = None,
+    known: Optional[Dict[str, str]] = None,
 ) -> List[FileResult]:
     """The results, each Python file whose imports of a library are a module of the project (project/locallibs.py:
     `from agents import Agent` beside the folder's own agents.py) checked again with that word, as fix plans it
@@ -225,13 +225,16 @@ def _as_the_project_imports(
     out = list(results)
     fresh: List[Tuple[FileResult, Optional[str]]] = []
     for i, r in enumerate(results):
-        data = read(r.path) if r.path in local else None
-        if data is None:
+        digest = digest_of(r.path, known, read) if r.path in local else None
+        if digest is None:
             continue
         # (a display path holds no NUL: the entry never meets a file's own)
-        key, digest = f"{r.path}\0as the project imports: {' '.join(sorted(local[r.path]))}", content_hash(data)
+        key = f"{r.path}\0as the project imports: {' '.join(sorted(local[r.path]))}"
         if found is not None and found.digest(key) == digest:
             out[i] = replace(found.result(key), path=r.path)
+            continue
+        data = read(r.path)
+        if data is None:
             continue
         try:
             out[i] = check_source(decode(Path(r.path), data), r.path, opts, local=local[r.path])
