@@ -1181,6 +1181,19 @@ def _said(out: str) -> List[str]:
     return [re.sub(r"app\.py:\d+(:\d+)?", "app.py", line) for line in lines]
 
 
+def _as_in_one_file(args: List[str], split: Path, one: Path) -> str:
+    """`args` run on the split project, whose app.py findings must be those of the one-file variant."""
+    out = run_cli(args, split).stdout
+    assert _said(out) == _said(run_cli(args, one).stdout), out
+    return out
+
+
+def _fix_writes_nothing(split: Path, to: str) -> None:
+    before = _tree(split)
+    run_cli(["fix", "--to", to, "."], split)
+    assert _tree(split) == before
+
+
 @pytest.mark.parametrize("how", ["v0", "v1"])
 @pytest.mark.parametrize("to", ["", "qwen", "deepseek"])
 def test_a_module_call_configured_for_a_provider_in_another_file_says_what_one_file_says(
@@ -1329,14 +1342,11 @@ def test_a_module_call_configured_from_a_provider_variable_with_its_url_as_defau
     for config in (split / "config.py", one / "app.py"):
         config.write_text(config.read_text("utf-8").replace(url, f'os.getenv("DASHSCOPE_BASE_URL", {url})'), "utf-8")
     args = ["check", "--no-cache", "--output-format", "concise", *(["--to", to] if to else []), "."]
-    out = run_cli(args, split).stdout
-    assert _said(out) == _said(run_cli(args, one).stdout), out
+    out = _as_in_one_file(args, split, one)
     assert "OFR105" not in out and "OFR104" not in out and "[*]" not in out, out
     if not to:
         return
-    before = _tree(split)
-    run_cli(["fix", "--to", to, "."], split)
-    assert _tree(split) == before
+    _fix_writes_nothing(split, to)
 
 
 @pytest.mark.parametrize("to", ["qwen", "deepseek"])
@@ -1364,13 +1374,10 @@ def test_a_module_client_configured_for_one_of_two_providers_keeps_what_the_chos
         assert qwen in text
         config.write_text(text.replace(qwen, both), "utf-8")
     args = ["check", "--no-cache", "--output-format", "concise", "--to", to, "."]
-    out = run_cli(args, split).stdout
-    assert _said(out) == _said(run_cli(args, one).stdout), out
+    out = _as_in_one_file(args, split, one)
     assert any(" OFR402 " in line and "`n`" in line for line in out.splitlines()), out
     assert "OFR105" not in out and "[*]" not in out, out
-    before = _tree(split)
-    run_cli(["fix", "--to", to, "."], split)
-    assert _tree(split) == before
+    _fix_writes_nothing(split, to)
 
 
 @pytest.mark.parametrize("project", ["azure_module_split", "azure_module_models"])
@@ -1422,6 +1429,5 @@ def test_a_model_sent_to_either_of_two_providers_is_judged_at_both(tmp_path: Pat
     for config in (split / "config.py", one / "app.py"):
         config.write_text(config.read_text("utf-8").replace(qwen, both), "utf-8")
     args = ["check", "--no-cache", "--output-format", "concise", "."]
-    out = run_cli(args, split).stdout
-    assert _said(out) == _said(run_cli(args, one).stdout), out
+    out = _as_in_one_file(args, split, one)
     assert any(" OFR205 " in line and "`qwen-plus` is not a model DeepSeek serves" in line for line in _said(out)), out
